@@ -1,0 +1,321 @@
+/**
+ * SQLite repository for suites, runs and generations. Every function takes the database handle
+ * first; writes take a WritableDb.
+ */
+import type { ReadableDb, WritableDb } from '../store/db';
+import type {
+  GenerationOutcome,
+  GenerationRecord,
+  GenerationState,
+  PromptCategory,
+  RunState,
+  RunSummary,
+  SuiteDefinition,
+  SuiteSummary,
+} from '../../shared/domain';
+import type { GenerationSettings, ModelRef, ProviderId, VideoOutput } from '../../shared/providers/video-provider-spec';
+
+export interface StoredSuite {
+  id: string;
+  version: number;
+  builtIn: boolean;
+  definition: SuiteDefinition;
+}
+
+export function saveSuiteVersion(db: WritableDb, suite: { id: string; builtIn: boolean; definition: SuiteDefinition }, now: number): StoredSuite {
+  const latest = getSuite(db, suite.id);
+  const text = JSON.stringify(suite.definition);
+  if (latest && JSON.stringify(latest.definition) === text) return latest;
+  const version = (latest?.version ?? 0) + 1;
+  db.prepare(
+    'INSERT INTO suites (id, version, name, description, built_in, definition, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)',
+  ).run(suite.id, version, suite.definition.name, suite.definition.description, suite.builtIn ? 1 : 0, text, now);
+  return { id: suite.id, version, builtIn: suite.builtIn, definition: suite.definition };
+}
+
+interface SuiteRow {
+  id: string;
+  version: number;
+  built_in: number;
+  definition: string;
+}
+
+export function getSuite(db: ReadableDb, id: string, version?: number): StoredSuite | undefined {
+  const row = (
+    version === undefined
+      ? db.prepare('SELECT id, version, built_in, definition FROM suites WHERE id = ? ORDER BY version DESC LIMIT 1').get(id)
+      : db.prepare('SELECT id, version, built_in, definition FROM suites WHERE id = ? AND version = ?').get(id, version)
+  ) as SuiteRow | undefined;
+  if (!row) return undefined;
+  return { id: row.id, version: row.version, builtIn: row.built_in === 1, definition: JSON.parse(row.definition) as SuiteDefinition };
+}
+
+export function listSuites(db: ReadableDb): SuiteSummary[] {
+  const rows = db
+    .prepare(
+      `SELECT s.id, s.version, s.built_in, s.definition FROM suites s
+       JOIN (SELECT id, MAX(version) AS version FROM suites GROUP BY id) latest
+         ON latest.id = s.id AND latest.version = s.version
+       ORDER BY s.built_in DESC, s.name`,
+    )
+    .all() as SuiteRow[];
+  return rows.map((row) => {
+    const definition = JSON.parse(row.definition) as SuiteDefinition;
+    return {
+      id: row.id,
+      name: definition.name,
+      description: definition.description,
+      version: row.version,
+      promptCount: definition.prompts.length,
+      builtIn: row.built_in === 1,
+    };
+  });
+}
+
+export interface NewGeneration {
+  id: string;
+  promptId: string;
+  prompt: string;
+  category: PromptCategory;
+  imageUrl: string | undefined;
+  provider: ProviderId;
+  modelId: string;
+  settings: GenerationSettings;
+  requestKey: string;
+  estimatedCostUsd: number;
+  simulated: boolean;
+}
+
+export interface NewRun {
+  id: string;
+  name: string;
+  suiteId: string;
+  suiteVersion: number;
+  models: ModelRef[];
+  budgetUsd: number;
+  estimatedCostUsd: number;
+  createdAt: number;
+}
+
+export function insertRun(db: WritableDb, run: NewRun, generations: NewGeneration[]): void {
+  const insertRunStatement = db.prepare(
+    `INSERT INTO runs (id, name, suite_id, suite_version, models, state, budget_usd, estimated_cost_usd, created_at)
+     VALUES (?, ?, ?, ?, ?, 'running', ?, ?, ?)`,
+  );
+  const insertGeneration = db.prepare(
+    `INSERT INTO generations (id, run_id, prompt_id, prompt, category, image_url, provider, model_id, settings,
+       request_key, state, estimated_cost_usd, simulated)
+     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'queued', ?, ?)`,
+  );
+  db.transaction(() => {
+    insertRunStatement.run(run.id, run.name, run.suiteId, run.suiteVersion, JSON.stringify(run.models), run.budgetUsd, run.estimatedCostUsd, run.createdAt);
+    for (const generation of generations) {
+      insertGeneration.run(
+        generation.id,
+        run.id,
+        generation.promptId,
+        generation.prompt,
+        generation.category,
+        generation.imageUrl ?? null,
+        generation.provider,
+        generation.modelId,
+        JSON.stringify(generation.settings),
+        generation.requestKey,
+        generation.estimatedCostUsd,
+        generation.simulated ? 1 : 0,
+      );
+    }
+  })();
+}
+
+export interface GenerationRow {
+  id: string;
+  run_id: string;
+  prompt_id: string;
+  prompt: string;
+  category: string;
+  image_url: string | null;
+  provider: string;
+  model_id: string;
+  settings: string;
+  request_key: string;
+  state: string;
+  outcome: string | null;
+  error_code: string | null;
+  error_message: string | null;
+  progress: number | null;
+  vendor_job_id: string | null;
+  submitted_at: number | null;
+  started_at: number | null;
+  completed_at: number | null;
+  finished_at: number | null;
+  download_ms: number | null;
+  estimated_cost_usd: number;
+  cost_usd: number | null;
+  cached: number;
+  simulated: number;
+  media_id: string | null;
+  outputs: string | null;
+  media_content_type: string | null;
+  media_bytes: number | null;
+}
+
+const GENERATION_SELECT = `SELECT g.*, m.content_type AS media_content_type, m.bytes AS media_bytes
+  FROM generations g LEFT JOIN media m ON m.id = g.media_id`;
+
+export function getGenerationRow(db: ReadableDb, id: string): GenerationRow | undefined {
+  return db.prepare(`${GENERATION_SELECT} WHERE g.id = ?`).get(id) as GenerationRow | undefined;
+}
+
+export function listGenerationRows(db: ReadableDb, runId: string): GenerationRow[] {
+  return db.prepare(`${GENERATION_SELECT} WHERE g.run_id = ? ORDER BY g.rowid`).all(runId) as GenerationRow[];
+}
+
+export function toGenerationRecord(row: GenerationRow): GenerationRecord {
+  const finishedTotal = row.finished_at !== null && row.submitted_at !== null ? row.finished_at - row.submitted_at : null;
+  return {
+    id: row.id,
+    runId: row.run_id,
+    promptId: row.prompt_id,
+    prompt: row.prompt,
+    category: row.category as PromptCategory,
+    provider: row.provider as ProviderId,
+    modelId: row.model_id,
+    state: row.state as GenerationState,
+    outcome: row.outcome as GenerationOutcome | null,
+    errorCode: row.error_code,
+    errorMessage: row.error_message,
+    progress: row.progress,
+    queueMs: row.started_at !== null && row.submitted_at !== null ? row.started_at - row.submitted_at : null,
+    generationMs: row.completed_at !== null && row.started_at !== null ? row.completed_at - row.started_at : null,
+    downloadMs: row.download_ms,
+    totalMs: row.cached === 1 ? 0 : finishedTotal,
+    estimatedCostUsd: row.estimated_cost_usd,
+    costUsd: row.cost_usd,
+    cached: row.cached === 1,
+    simulated: row.simulated === 1,
+    media:
+      row.media_id && row.media_content_type !== null && row.media_bytes !== null
+        ? { id: row.media_id, contentType: row.media_content_type, bytes: row.media_bytes }
+        : null,
+    submittedAt: row.submitted_at,
+    finishedAt: row.finished_at,
+  };
+}
+
+export interface GenerationPatch {
+  state?: GenerationState;
+  outcome?: GenerationOutcome | null;
+  error_code?: string | null;
+  error_message?: string | null;
+  progress?: number | null;
+  vendor_job_id?: string | null;
+  submitted_at?: number | null;
+  started_at?: number | null;
+  completed_at?: number | null;
+  finished_at?: number | null;
+  download_ms?: number | null;
+  cost_usd?: number | null;
+  cached?: number;
+  media_id?: string | null;
+  outputs?: string | null;
+}
+
+const PATCH_COLUMNS = new Set<keyof GenerationPatch>([
+  'state', 'outcome', 'error_code', 'error_message', 'progress', 'vendor_job_id', 'submitted_at', 'started_at',
+  'completed_at', 'finished_at', 'download_ms', 'cost_usd', 'cached', 'media_id', 'outputs',
+]);
+
+export function updateGeneration(db: WritableDb, id: string, patch: GenerationPatch): void {
+  const keys = (Object.keys(patch) as (keyof GenerationPatch)[]).filter((key) => PATCH_COLUMNS.has(key));
+  if (keys.length === 0) return;
+  const sql = `UPDATE generations SET ${keys.map((key) => `${key} = @${key}`).join(', ')} WHERE id = @id`;
+  db.prepare(sql).run({ ...patch, id });
+}
+
+export function recordMedia(db: WritableDb, media: { id: string; contentType: string; bytes: number }, now: number): void {
+  db.prepare('INSERT OR IGNORE INTO media (id, content_type, bytes, created_at) VALUES (?, ?, ?, ?)').run(
+    media.id,
+    media.contentType,
+    media.bytes,
+    now,
+  );
+}
+
+export function findCachedSuccess(db: ReadableDb, requestKey: string, excludeRunId: string): GenerationRow | undefined {
+  return db
+    .prepare(`${GENERATION_SELECT} WHERE g.request_key = ? AND g.outcome = 'success' AND g.media_id IS NOT NULL AND g.run_id != ? ORDER BY g.finished_at DESC LIMIT 1`)
+    .get(requestKey, excludeRunId) as GenerationRow | undefined;
+}
+
+interface RunRow {
+  id: string;
+  name: string;
+  suite_id: string;
+  suite_version: number;
+  models: string;
+  state: string;
+  budget_usd: number;
+  estimated_cost_usd: number;
+  created_at: number;
+  finished_at: number | null;
+  suite_name: string;
+  total: number;
+  done: number;
+  succeeded: number;
+  failed: number;
+  spent: number;
+}
+
+const RUN_SELECT = `SELECT r.*, s.name AS suite_name,
+  (SELECT COUNT(*) FROM generations g WHERE g.run_id = r.id) AS total,
+  (SELECT COUNT(*) FROM generations g WHERE g.run_id = r.id AND g.outcome IS NOT NULL) AS done,
+  (SELECT COUNT(*) FROM generations g WHERE g.run_id = r.id AND g.outcome = 'success') AS succeeded,
+  (SELECT COUNT(*) FROM generations g WHERE g.run_id = r.id AND g.outcome IS NOT NULL AND g.outcome != 'success') AS failed,
+  (SELECT COALESCE(SUM(g.cost_usd), 0) FROM generations g WHERE g.run_id = r.id) AS spent
+  FROM runs r JOIN suites s ON s.id = r.suite_id AND s.version = r.suite_version`;
+
+function toRunSummary(row: RunRow): RunSummary {
+  return {
+    id: row.id,
+    name: row.name,
+    suiteId: row.suite_id,
+    suiteName: row.suite_name,
+    suiteVersion: row.suite_version,
+    models: JSON.parse(row.models) as ModelRef[],
+    state: row.state as RunState,
+    budgetUsd: row.budget_usd,
+    estimatedCostUsd: row.estimated_cost_usd,
+    spentUsd: Math.round(row.spent * 1e6) / 1e6,
+    total: row.total,
+    done: row.done,
+    succeeded: row.succeeded,
+    failed: row.failed,
+    createdAt: row.created_at,
+    finishedAt: row.finished_at,
+  };
+}
+
+export function getRunSummary(db: ReadableDb, runId: string): RunSummary | undefined {
+  const row = db.prepare(`${RUN_SELECT} WHERE r.id = ?`).get(runId) as RunRow | undefined;
+  return row ? toRunSummary(row) : undefined;
+}
+
+export function listRunSummaries(db: ReadableDb): RunSummary[] {
+  return (db.prepare(`${RUN_SELECT} ORDER BY r.created_at DESC`).all() as RunRow[]).map(toRunSummary);
+}
+
+export function listRunIdsInState(db: ReadableDb, state: RunState): string[] {
+  return (db.prepare('SELECT id FROM runs WHERE state = ? ORDER BY created_at').all(state) as { id: string }[]).map((row) => row.id);
+}
+
+export function setRunState(db: WritableDb, runId: string, state: RunState, finishedAt: number | null): void {
+  db.prepare('UPDATE runs SET state = ?, finished_at = ? WHERE id = ?').run(state, finishedAt, runId);
+}
+
+export function runSpend(db: ReadableDb, runId: string): number {
+  const row = db.prepare('SELECT COALESCE(SUM(cost_usd), 0) AS spent FROM generations WHERE run_id = ?').get(runId) as { spent: number };
+  return row.spent;
+}
+
+export type { VideoOutput };

@@ -1,0 +1,611 @@
+/**
+ * Plans, runs and resumes benchmark runs (suite × models).
+ *
+ * Money rules: the plan shows the estimated cost before anything starts; a run whose estimate
+ * exceeds its budget does not start; while running, nothing new is submitted once actual spend
+ * plus what is in flight would pass the budget. A vendor job id is persisted the moment the
+ * vendor answers, so a crash never leads to a second paid submission: after a restart, submitted
+ * jobs are polled again, and a submission whose answer was lost is marked `submit_unknown`
+ * instead of being sent again.
+ */
+import { createHash, randomUUID } from 'node:crypto';
+import { AppError, ProviderError, serializeError, type SerializedError } from '../../shared/errors';
+import type { GenerationOutcome, RunPlan, RunSummary } from '../../shared/domain';
+import {
+  formatModelRef,
+  type GenerationRequest,
+  type GenerationSettings,
+  type ModelRef,
+  type VideoOutput,
+} from '../../shared/providers/video-provider-spec';
+import type { EventBus } from '../events';
+import type { MediaStore } from '../media/media-store';
+import type { ProviderRegistry } from '../providers/registry';
+import type { WritableDb } from '../store/db';
+import {
+  findCachedSuccess,
+  getGenerationRow,
+  getRunSummary,
+  getSuite,
+  insertRun,
+  listGenerationRows,
+  listRunIdsInState,
+  recordMedia,
+  runSpend,
+  setRunState,
+  toGenerationRecord,
+  updateGeneration,
+  type GenerationPatch,
+  type GenerationRow,
+  type NewGeneration,
+} from './bench-repository';
+
+export interface BenchRunnerDeps {
+  db: WritableDb;
+  registry: ProviderRegistry;
+  media: MediaStore;
+  bus: EventBus;
+  now: () => number;
+  sleep: (ms: number, signal?: AbortSignal) => Promise<void>;
+  log: (line: string) => void;
+  /** Concurrency across all runs. Default 4. */
+  globalConcurrency?: number;
+  /** Concurrency per provider. Default 2 (sandbox: 4). */
+  providerConcurrency?: Partial<Record<string, number>>;
+  /** A generation that takes longer than this is cancelled at the vendor and marked timed out. Default 15 min. */
+  generationTimeoutMs?: number;
+}
+
+export interface PlanInput {
+  suiteId: string;
+  models: ModelRef[];
+  budgetUsd?: number | undefined;
+}
+
+export interface StartInput extends PlanInput {
+  name?: string | undefined;
+  budgetUsd: number;
+  /** Answer identical earlier requests from the cache (costs nothing). Default false. */
+  allowCache?: boolean | undefined;
+}
+
+interface ActiveGeneration {
+  controller: AbortController;
+  provider: string;
+  reservedUsd: number;
+}
+
+interface RunState {
+  runId: string;
+  budgetUsd: number;
+  allowCache: boolean;
+  active: Map<string, ActiveGeneration>;
+  cancelled: boolean;
+  done: Promise<void>;
+}
+
+export class BenchRunner {
+  private readonly runs = new Map<string, RunState>();
+  private globalInFlight = 0;
+  private readonly providerInFlight = new Map<string, number>();
+  private readonly wakeups = new Set<() => void>();
+
+  constructor(private readonly deps: BenchRunnerDeps) {}
+
+  plan(input: PlanInput): RunPlan {
+    const suite = getSuite(this.deps.db, input.suiteId);
+    if (!suite) throw new AppError('not_found', `There is no suite "${input.suiteId}".`);
+    const seen = new Set<string>();
+    const lines = input.models.map((ref) => {
+      const key = formatModelRef(ref);
+      if (seen.has(key)) throw new AppError('validation', `models: ${key} is listed twice.`);
+      seen.add(key);
+      const { adapter, model } = this.deps.registry.resolve(ref);
+      let cost = 0;
+      const warnings = new Set<string>();
+      for (const prompt of suite.definition.prompts) {
+        const request = buildRequest(ref.modelId, prompt.text, prompt.imageUrl, suite.definition.settings);
+        cost += adapter.estimateCost(request).usd;
+        for (const warning of adapter.checkRequest(request)) warnings.add(`${warning.setting}: ${warning.message}`);
+      }
+      return {
+        provider: ref.provider,
+        modelId: ref.modelId,
+        displayName: model.displayName,
+        generations: suite.definition.prompts.length,
+        estimatedCostUsd: round(cost),
+        simulated: model.simulated,
+        warnings: [...warnings],
+      };
+    });
+    const estimatedCostUsd = round(lines.reduce((sum, line) => sum + line.estimatedCostUsd, 0));
+    const generations = lines.reduce((sum, line) => sum + line.generations, 0);
+    const concurrency = this.deps.globalConcurrency ?? 4;
+    const expectedDurationSeconds = Math.ceil((generations / concurrency) * (lines.every((line) => line.simulated) ? 3 : 120));
+    return {
+      suiteId: suite.id,
+      suiteName: suite.definition.name,
+      suiteVersion: suite.version,
+      generations,
+      estimatedCostUsd,
+      expectedDurationSeconds,
+      models: lines,
+      budgetUsd: input.budgetUsd ?? null,
+      withinBudget: input.budgetUsd === undefined ? false : estimatedCostUsd <= input.budgetUsd + 1e-9,
+    };
+  }
+
+  startRun(input: StartInput): { runId: string; plan: RunPlan } {
+    const plan = this.plan(input);
+    if (!plan.withinBudget) {
+      throw new AppError(
+        'budget_exceeded',
+        `This run is estimated at $${plan.estimatedCostUsd.toFixed(2)}, over the $${input.budgetUsd.toFixed(2)} budget. Raise the budget or choose fewer models or prompts.`,
+      );
+    }
+    const suite = getSuite(this.deps.db, plan.suiteId, plan.suiteVersion);
+    if (!suite) throw new AppError('not_found', `There is no suite "${plan.suiteId}".`);
+    const runId = `run_${randomUUID()}`;
+    const createdAt = this.deps.now();
+    const generations: NewGeneration[] = [];
+    for (const prompt of suite.definition.prompts) {
+      for (const ref of input.models) {
+        const { adapter, model } = this.deps.registry.resolve(ref);
+        const request = buildRequest(ref.modelId, prompt.text, prompt.imageUrl, suite.definition.settings);
+        generations.push({
+          id: `gen_${randomUUID()}`,
+          promptId: prompt.id,
+          prompt: prompt.text,
+          category: prompt.category,
+          imageUrl: prompt.imageUrl,
+          provider: ref.provider,
+          modelId: ref.modelId,
+          settings: suite.definition.settings,
+          requestKey: requestKey(ref, request),
+          estimatedCostUsd: adapter.estimateCost(request).usd,
+          simulated: model.simulated,
+        });
+      }
+    }
+    const name = input.name ?? `${suite.definition.name} · ${input.models.map(formatModelRef).join(', ')}`;
+    insertRun(
+      this.deps.db,
+      {
+        id: runId,
+        name,
+        suiteId: suite.id,
+        suiteVersion: suite.version,
+        models: input.models,
+        budgetUsd: input.budgetUsd,
+        estimatedCostUsd: plan.estimatedCostUsd,
+        createdAt,
+      },
+      generations,
+    );
+    this.deps.log(`run ${runId} started: ${generations.length} generations, estimate $${plan.estimatedCostUsd.toFixed(2)}`);
+    this.drive(runId, input.budgetUsd, input.allowCache ?? false);
+    return { runId, plan };
+  }
+
+  /** Picks up every run that was running when the console stopped. */
+  resumeAll(): string[] {
+    const ids = listRunIdsInState(this.deps.db, 'running');
+    for (const runId of ids) {
+      if (this.runs.has(runId)) continue;
+      const summary = getRunSummary(this.deps.db, runId);
+      if (!summary) continue;
+      for (const row of listGenerationRows(this.deps.db, runId)) {
+        if (row.state === 'submitting') {
+          this.finish(row, 'submit_unknown', {
+            code: 'provider_unavailable',
+            message:
+              'The console stopped while this request was being submitted, so it is not known whether the provider received it. It was not sent again; check the provider dashboard.',
+            retryable: false,
+          });
+        }
+      }
+      this.deps.log(`run ${runId} resumed`);
+      this.drive(runId, summary.budgetUsd, false);
+    }
+    return ids;
+  }
+
+  /** Resolves when the run has no more work (finished or cancelled). */
+  async waitForRun(runId: string): Promise<RunSummary> {
+    await this.runs.get(runId)?.done;
+    const summary = getRunSummary(this.deps.db, runId);
+    if (!summary) throw new AppError('not_found', `There is no run "${runId}".`);
+    return summary;
+  }
+
+  isActive(runId: string): boolean {
+    return this.runs.has(runId);
+  }
+
+  async cancelRun(runId: string): Promise<number> {
+    const state = this.runs.get(runId);
+    const summary = getRunSummary(this.deps.db, runId);
+    if (!summary) throw new AppError('not_found', `There is no run "${runId}".`);
+    let count = 0;
+    const rows = listGenerationRows(this.deps.db, runId).filter((row) => row.outcome === null);
+    if (state) state.cancelled = true;
+    for (const row of rows) {
+      if (await this.cancelOne(row)) count += 1;
+    }
+    if (!state) {
+      setRunState(this.deps.db, runId, 'cancelled', this.deps.now());
+      this.emitRun(runId);
+    }
+    this.wake();
+    return count;
+  }
+
+  async cancelGeneration(generationId: string): Promise<boolean> {
+    const row = getGenerationRow(this.deps.db, generationId);
+    if (!row) throw new AppError('not_found', `There is no generation "${generationId}".`);
+    const cancelled = await this.cancelOne(row);
+    this.wake();
+    return cancelled;
+  }
+
+  /** Stops driving runs (on shutdown); runs stay `running` and resume on the next start. */
+  async stop(): Promise<void> {
+    for (const state of this.runs.values()) {
+      state.cancelled = true;
+      for (const active of state.active.values()) active.controller.abort(new AppError('cancelled', 'The console is shutting down.'));
+    }
+    this.wake();
+    await Promise.allSettled([...this.runs.values()].map((state) => state.done));
+  }
+
+  private async cancelOne(row: GenerationRow): Promise<boolean> {
+    if (row.outcome !== null) return false;
+    const active = this.runs.get(row.run_id)?.active.get(row.id);
+    if (row.vendor_job_id) {
+      try {
+        await this.deps.registry.adapter(row.provider as ModelRef['provider']).cancel(row.vendor_job_id);
+      } catch (error) {
+        this.deps.log(`cancel of ${row.id} at ${row.provider} failed: ${serializeError(error).message}`);
+      }
+    }
+    this.finish(row, 'cancelled', { code: 'cancelled', message: 'Cancelled by the admin.', retryable: false });
+    active?.controller.abort(new AppError('cancelled', 'Cancelled by the admin.'));
+    return true;
+  }
+
+  private drive(runId: string, budgetUsd: number, allowCache: boolean): void {
+    const state: RunState = {
+      runId,
+      budgetUsd,
+      allowCache,
+      active: new Map(),
+      cancelled: false,
+      done: Promise.resolve(),
+    };
+    this.runs.set(runId, state);
+    state.done = this.loop(state)
+      .catch((error: unknown) => this.deps.log(`run ${runId} stopped on an error: ${serializeError(error).message}`))
+      .finally(() => {
+        this.runs.delete(runId);
+      });
+  }
+
+  private async loop(state: RunState): Promise<void> {
+    const tasks = new Set<Promise<void>>();
+    // Jobs already at the vendor are polled again first; they are never re-submitted.
+    for (const row of listGenerationRows(this.deps.db, state.runId)) {
+      if (row.outcome !== null) continue;
+      if (row.state === 'submitted' || row.state === 'downloading') {
+        tasks.add(this.track(tasks, this.execute(state, row)));
+      }
+    }
+    for (;;) {
+      if (state.cancelled) break;
+      const queued = listGenerationRows(this.deps.db, state.runId).filter((row) => row.state === 'queued' && !state.active.has(row.id));
+      if (queued.length === 0) break;
+      const next = queued.find((row) => this.hasCapacity(row.provider));
+      if (!next) {
+        await this.waitForCapacity();
+        continue;
+      }
+      const reserved = [...state.active.values()].reduce((sum, active) => sum + active.reservedUsd, 0);
+      if (runSpend(this.deps.db, state.runId) + reserved + next.estimated_cost_usd > state.budgetUsd + 1e-9) {
+        if (state.active.size > 0) {
+          // Wait for in-flight work: its actual cost may come in under the estimate.
+          await this.waitForCapacity();
+          continue;
+        }
+        this.finish(next, 'skipped_budget', {
+          code: 'budget_exceeded',
+          message: `Not submitted: the run's $${state.budgetUsd.toFixed(2)} budget would be exceeded.`,
+          retryable: false,
+        });
+        continue;
+      }
+      tasks.add(this.track(tasks, this.execute(state, next)));
+    }
+    await Promise.allSettled([...tasks]);
+    const summary = getRunSummary(this.deps.db, state.runId);
+    if (summary && summary.done === summary.total) {
+      const cancelled = listGenerationRows(this.deps.db, state.runId).some((row) => row.outcome === 'cancelled');
+      setRunState(this.deps.db, state.runId, state.cancelled && cancelled ? 'cancelled' : 'finished', this.deps.now());
+      this.emitRun(state.runId);
+      this.deps.log(`run ${state.runId} ${state.cancelled && cancelled ? 'cancelled' : 'finished'}`);
+    }
+  }
+
+  private track(tasks: Set<Promise<void>>, task: Promise<void>): Promise<void> {
+    const wrapped = task.finally(() => {
+      tasks.delete(wrapped);
+      this.wake();
+    });
+    return wrapped;
+  }
+
+  private hasCapacity(provider: string): boolean {
+    const global = this.deps.globalConcurrency ?? 4;
+    const perProvider = this.deps.providerConcurrency?.[provider] ?? (provider === 'sandbox' ? 4 : 2);
+    return this.globalInFlight < global && (this.providerInFlight.get(provider) ?? 0) < perProvider;
+  }
+
+  private waitForCapacity(): Promise<void> {
+    return new Promise((resolve) => {
+      const wake = (): void => {
+        this.wakeups.delete(wake);
+        resolve();
+      };
+      this.wakeups.add(wake);
+    });
+  }
+
+  private wake(): void {
+    for (const wake of [...this.wakeups]) wake();
+  }
+
+  private async execute(state: RunState, initial: GenerationRow): Promise<void> {
+    const controller = new AbortController();
+    const active: ActiveGeneration = { controller, provider: initial.provider, reservedUsd: initial.estimated_cost_usd };
+    state.active.set(initial.id, active);
+    this.globalInFlight += 1;
+    this.providerInFlight.set(initial.provider, (this.providerInFlight.get(initial.provider) ?? 0) + 1);
+    const timeoutMs = this.deps.generationTimeoutMs ?? 15 * 60 * 1000;
+    const timer = setTimeout(() => controller.abort(new ProviderError('timeout', `No result after ${Math.round(timeoutMs / 1000)} s.`, { provider: initial.provider })), timeoutMs);
+    timer.unref?.();
+    try {
+      await this.executeSteps(state, initial, controller.signal);
+    } catch (error) {
+      const row = getGenerationRow(this.deps.db, initial.id);
+      if (row && row.outcome === null) {
+        const reason = controller.signal.aborted ? controller.signal.reason : error;
+        if (AppError.isInstance(reason) && reason.code === 'cancelled') {
+          // Shutdown: leave the row as it is; it resumes on the next start.
+        } else {
+          const serialized = serializeError(reason);
+          if (serialized.code === 'timeout' && row.vendor_job_id) {
+            await this.deps.registry.adapter(row.provider as ModelRef['provider']).cancel(row.vendor_job_id).catch(() => undefined);
+          }
+          this.finish(row, outcomeFor(serialized, row.state), serialized);
+        }
+      }
+    } finally {
+      clearTimeout(timer);
+      state.active.delete(initial.id);
+      this.globalInFlight -= 1;
+      this.providerInFlight.set(initial.provider, (this.providerInFlight.get(initial.provider) ?? 1) - 1);
+    }
+  }
+
+  private async executeSteps(state: RunState, initial: GenerationRow, signal: AbortSignal): Promise<void> {
+    const adapter = this.deps.registry.adapter(initial.provider as ModelRef['provider']);
+    let row = initial;
+    if (row.state === 'queued') {
+      if (state.allowCache) {
+        const cached = findCachedSuccess(this.deps.db, row.request_key, row.run_id);
+        if (cached?.media_id) {
+          const now = this.deps.now();
+          this.patch(row.id, {
+            state: 'succeeded',
+            outcome: 'success',
+            cached: 1,
+            cost_usd: 0,
+            media_id: cached.media_id,
+            submitted_at: now,
+            finished_at: now,
+            progress: 1,
+          });
+          return;
+        }
+      }
+      const request = requestOf(row);
+      this.patch(row.id, { state: 'submitting', submitted_at: this.deps.now() });
+      let persisted = false;
+      const persistJobId = (jobId: string): void => {
+        if (persisted) return;
+        persisted = true;
+        this.patch(row.id, { state: 'submitted', vendor_job_id: jobId });
+      };
+      try {
+        const started = await adapter.start(request, { signal, onJobId: persistJobId });
+        persistJobId(started.jobId);
+      } catch (error) {
+        if (!persisted && ProviderError.isInstance(error) && (error as ProviderError).status !== undefined) {
+          // The vendor answered with an error: no job was created, so nothing was paid for.
+          this.finish(getGenerationRow(this.deps.db, row.id) ?? row, outcomeFor(serializeError(error), 'queued'), serializeError(error));
+          return;
+        }
+        throw error;
+      }
+      row = getGenerationRow(this.deps.db, row.id) ?? row;
+    }
+    let outputs: VideoOutput[] | null = row.outputs ? (JSON.parse(row.outputs) as VideoOutput[]) : null;
+    if (row.state === 'submitted') {
+      outputs = await this.poll(row, signal);
+      if (!outputs) return;
+      row = getGenerationRow(this.deps.db, row.id) ?? row;
+    }
+    if (!outputs || outputs.length === 0) {
+      throw new ProviderError('bad_output', 'The provider reported success but sent no video.', { provider: row.provider });
+    }
+    const output = outputs[0] as VideoOutput;
+    const downloadStart = this.deps.now();
+    const download = await adapter.download(output, signal);
+    if (!/^video\//.test(download.contentType) && download.contentType !== 'application/octet-stream') {
+      await download.body.cancel().catch(() => undefined);
+      throw new ProviderError('bad_output', `The provider sent ${download.contentType} instead of a video.`, { provider: row.provider });
+    }
+    const media = await this.deps.media.put(download.body, {
+      contentType: download.contentType.startsWith('video/') ? download.contentType : 'video/mp4',
+      ...(download.contentLength === undefined ? {} : { expectedBytes: download.contentLength }),
+      signal,
+      provider: row.provider,
+    });
+    recordMedia(this.deps.db, media, this.deps.now());
+    const finishedAt = this.deps.now();
+    this.patch(row.id, {
+      state: 'succeeded',
+      outcome: 'success',
+      media_id: media.id,
+      download_ms: finishedAt - downloadStart,
+      finished_at: finishedAt,
+      progress: 1,
+    });
+  }
+
+  /** Polls until the job ends; returns outputs on success, null when it ended otherwise. */
+  private async poll(row: GenerationRow, signal: AbortSignal): Promise<VideoOutput[] | null> {
+    const adapter = this.deps.registry.adapter(row.provider as ModelRef['provider']);
+    const jobId = row.vendor_job_id as string;
+    let attempt = 0;
+    let startedAt = row.started_at;
+    let lastProgress = row.progress;
+    let transientFailures = 0;
+    for (;;) {
+      signal.throwIfAborted();
+      let status;
+      try {
+        status = await adapter.status(jobId, signal);
+        transientFailures = 0;
+      } catch (error) {
+        const serialized = serializeError(error);
+        if (!serialized.retryable || transientFailures >= 8 || signal.aborted) throw error;
+        transientFailures += 1;
+        await this.deps.sleep(serialized.retryAfterMs ?? Math.min(30000, 1000 * 2 ** transientFailures), signal);
+        continue;
+      }
+      const now = this.deps.now();
+      if (status.state === 'pending') {
+        const patch: GenerationPatch = {};
+        if ((status.started || status.progress !== undefined) && startedAt === null) {
+          startedAt = now;
+          patch.started_at = now;
+        }
+        if (status.progress !== undefined && status.progress !== lastProgress) {
+          lastProgress = status.progress;
+          patch.progress = status.progress;
+        }
+        if (Object.keys(patch).length > 0) this.patch(row.id, patch);
+        attempt += 1;
+        const backoff = Math.min(10000, 500 * 1.5 ** Math.min(attempt, 12));
+        await this.deps.sleep(status.pollAfterMs !== undefined ? Math.max(status.pollAfterMs, 20) : backoff, signal);
+        continue;
+      }
+      if (status.state === 'succeeded') {
+        this.patch(row.id, {
+          state: 'downloading',
+          started_at: startedAt ?? row.submitted_at,
+          completed_at: now,
+          outputs: JSON.stringify(status.outputs),
+          cost_usd: status.costUsd ?? row.estimated_cost_usd,
+        });
+        return status.outputs;
+      }
+      const current = getGenerationRow(this.deps.db, row.id) ?? row;
+      if (startedAt !== null && current.started_at === null) this.patch(row.id, { started_at: startedAt, completed_at: now });
+      if (status.state === 'cancelled') {
+        this.finish(current, 'cancelled', { code: 'cancelled', message: 'The provider reports this job was cancelled.', retryable: false });
+      } else {
+        this.finish(current, outcomeFor(status.error, 'submitted'), status.error);
+      }
+      return null;
+    }
+  }
+
+  private finish(row: GenerationRow, outcome: GenerationOutcome, error: SerializedError): void {
+    const current = getGenerationRow(this.deps.db, row.id);
+    if (!current || current.outcome !== null) return;
+    this.patch(row.id, {
+      state: outcome === 'cancelled' ? 'cancelled' : 'failed',
+      outcome,
+      error_code: error.code,
+      error_message: error.message,
+      finished_at: this.deps.now(),
+      cost_usd: current.cost_usd ?? 0,
+    });
+  }
+
+  private patch(id: string, patch: GenerationPatch): void {
+    updateGeneration(this.deps.db, id, patch);
+    const row = getGenerationRow(this.deps.db, id);
+    if (!row) return;
+    this.deps.bus.emit('bench:generation-updated', toGenerationRecord(row));
+    this.emitRun(row.run_id);
+  }
+
+  private emitRun(runId: string): void {
+    const summary = getRunSummary(this.deps.db, runId);
+    if (summary) this.deps.bus.emit('bench:run-updated', summary);
+  }
+}
+
+function outcomeFor(error: SerializedError, state: string): GenerationOutcome {
+  switch (error.code) {
+    case 'content_policy':
+      return 'policy_refusal';
+    case 'timeout':
+      return state === 'submitting' ? 'submit_unknown' : 'timeout';
+    case 'bad_output':
+    case 'expired_output':
+      return 'bad_output';
+    case 'cancelled':
+      return 'cancelled';
+    case 'budget_exceeded':
+      return 'skipped_budget';
+    default:
+      return 'failure';
+  }
+}
+
+export function buildRequest(
+  modelId: string,
+  prompt: string,
+  imageUrl: string | undefined,
+  settings: GenerationSettings,
+): GenerationRequest {
+  const request: GenerationRequest = { modelId, prompt, ...settings };
+  if (imageUrl !== undefined) request.imageUrl = imageUrl;
+  return request;
+}
+
+function requestOf(row: GenerationRow): GenerationRequest {
+  return buildRequest(row.model_id, row.prompt, row.image_url ?? undefined, JSON.parse(row.settings) as GenerationSettings);
+}
+
+/** Identifies identical requests (provider, model, prompt, seed, settings) for the cache. */
+export function requestKey(ref: ModelRef, request: GenerationRequest): string {
+  const canonical = JSON.stringify([
+    ref.provider,
+    ref.modelId,
+    request.prompt,
+    request.imageUrl ?? null,
+    request.seed ?? null,
+    request.durationSeconds ?? null,
+    request.aspectRatio ?? null,
+    request.resolution ?? null,
+    request.audio ?? null,
+  ]);
+  return createHash('sha256').update(canonical).digest('hex');
+}
+
+function round(value: number): number {
+  return Math.round(value * 1e6) / 1e6;
+}

@@ -1,0 +1,58 @@
+import cliProgress from 'cli-progress';
+import type { RunDetail } from '../../shared/domain';
+import { getRunSummary, listGenerationRows, toGenerationRecord } from '../bench/bench-repository';
+import type { Services } from '../services';
+
+export async function runWithProgress(
+  services: Services,
+  runId: string,
+  options: { isTTY: boolean; stderr: (text: string) => void },
+): Promise<RunDetail> {
+  let bar: cliProgress.SingleBar | undefined;
+  let off = (): void => undefined;
+  if (options.isTTY) {
+    const summary = getRunSummary(services.db, runId);
+    bar = new cliProgress.SingleBar(
+      { format: ' {bar} {value}/{total} generations | spent ${spent} | {eta_formatted} left', hideCursor: true, clearOnComplete: false },
+      cliProgress.Presets.shades_classic,
+    );
+    bar.start(summary?.total ?? 0, summary?.done ?? 0, { spent: (summary?.spentUsd ?? 0).toFixed(2) });
+    off = services.bus.on('bench:run-updated', (run) => {
+      if (run.id === runId) bar?.update(run.done, { spent: run.spentUsd.toFixed(2) });
+    });
+  }
+  const run = await services.bench.waitForRun(runId);
+  off();
+  bar?.update(run.done, { spent: run.spentUsd.toFixed(2) });
+  bar?.stop();
+  return { run, generations: listGenerationRows(services.db, runId).map(toGenerationRecord) };
+}
+
+function seconds(ms: number | null): string {
+  return ms === null ? '–' : `${(ms / 1000).toFixed(1)}s`;
+}
+
+export function renderRunTable(detail: RunDetail): string {
+  const header = ['prompt', 'model', 'outcome', 'queue', 'generate', 'download', 'total', 'cost'];
+  const rows = detail.generations.map((generation) => [
+    generation.promptId,
+    `${generation.provider}:${generation.modelId}${generation.cached ? ' (cached)' : ''}`,
+    generation.outcome ?? generation.state,
+    seconds(generation.queueMs),
+    seconds(generation.generationMs),
+    seconds(generation.downloadMs),
+    seconds(generation.totalMs),
+    generation.costUsd === null ? '–' : `$${generation.costUsd.toFixed(3)}`,
+  ]);
+  const widths = header.map((title, index) => Math.max(title.length, ...rows.map((row) => (row[index] ?? '').length)));
+  const line = (cells: string[]): string => cells.map((cell, index) => cell.padEnd(widths[index] ?? 0)).join('  ').trimEnd();
+  const run = detail.run;
+  return [
+    line(header),
+    line(widths.map((width) => '-'.repeat(width))),
+    ...rows.map(line),
+    '',
+    `Run ${run.id} ${run.state}: ${run.succeeded} succeeded, ${run.failed} failed of ${run.total}; spent $${run.spentUsd.toFixed(2)} of $${run.budgetUsd.toFixed(2)}.`,
+    '',
+  ].join('\n');
+}

@@ -1,0 +1,201 @@
+/**
+ * The `aideon` command: the same services as the app, headless.
+ * Exit codes: 0 = done (a run that finished, even with failed generations); 1 = could not be
+ * done (the reason is printed); 2 = bad usage.
+ */
+import { Command, CommanderError, InvalidArgumentError } from 'commander';
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { AppError, serializeError } from '../../shared/errors';
+import { formatModelRef, parseModelRef, type ModelRef } from '../../shared/providers/video-provider-spec';
+import { saveSuiteVersion } from '../bench/bench-repository';
+import { readSuiteFile } from '../bench/suite-files';
+import { createAppDispatcher } from '../ipc/index';
+import { projectRoot, resolveDataDir, resourcesDir } from '../paths';
+import { startBrowserServer } from '../serve/browser-server';
+import { createServices, type Services } from '../services';
+import { renderRunTable, runWithProgress } from './bench-output';
+
+export interface CliIo {
+  stdout: (text: string) => void;
+  stderr: (text: string) => void;
+  env: NodeJS.ProcessEnv;
+  isTTY: boolean;
+}
+
+const defaultIo: CliIo = {
+  stdout: (text) => process.stdout.write(text),
+  stderr: (text) => process.stderr.write(text),
+  env: process.env,
+  isTTY: Boolean(process.stdout.isTTY),
+};
+
+function packageVersion(): string {
+  try {
+    return (JSON.parse(readFileSync(join(projectRoot(), 'package.json'), 'utf8')) as { version: string }).version;
+  } catch {
+    return '0.0.0';
+  }
+}
+
+function parsePort(value: string): number {
+  const port = Number(value);
+  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new InvalidArgumentError('must be a whole number from 0 to 65535.');
+  return port;
+}
+
+function parseModels(value: string): ModelRef[] {
+  const parts = value.split(',').map((part) => part.trim()).filter(Boolean);
+  if (parts.length === 0) throw new InvalidArgumentError('name at least one model, e.g. sandbox:sandbox-fast');
+  try {
+    return parts.map(parseModelRef);
+  } catch (error) {
+    throw new InvalidArgumentError((error as Error).message);
+  }
+}
+
+function parseBudget(value: string): number {
+  const budget = Number(value);
+  if (!Number.isFinite(budget) || budget < 0) throw new InvalidArgumentError('must be a number of dollars, e.g. 5 or 12.50');
+  return budget;
+}
+
+export async function runCli(argv: string[], io: CliIo = defaultIo): Promise<number> {
+  let exitCode = 0;
+  const version = packageVersion();
+  const program = new Command()
+    .name('aideon')
+    .description('Aideon Video Console: discover, benchmark, review and roll out AI video models.')
+    .version(version)
+    .option('--data-dir <dir>', 'where the database and videos live (default: $AIDEON_DATA_DIR, else the app-data folder)')
+    .showHelpAfterError('(run aideon --help for usage)')
+    .configureOutput({ writeOut: io.stdout, writeErr: io.stderr })
+    .exitOverride();
+
+  const openServices = (mode: 'browser' | 'cli'): Services =>
+    createServices({
+      dataDir: resolveDataDir(program.opts<{ dataDir?: string }>().dataDir, io.env),
+      resourcesDir: resourcesDir(),
+      env: io.env,
+      mode,
+      version,
+      log: (line) => {
+        if (io.env.AIDEON_LOG === '1') io.stderr(`${line}\n`);
+      },
+    });
+
+  program
+    .command('serve')
+    .description('open the console in a browser: listens on 127.0.0.1 only and prints the URL with its token')
+    .option('--port <port>', 'port to listen on (0 = any free port)', parsePort, 0)
+    .action(async (options: { port: number }) => {
+      const rendererDir = join(projectRoot(), 'out', 'renderer');
+      if (!existsSync(join(rendererDir, 'index.html'))) {
+        throw new AppError('not_found', 'The console UI is not built yet. Run `npm run build` once, then `npx aideon serve` again.');
+      }
+      const services = openServices('browser');
+      const resumed = services.bench.resumeAll();
+      const dispatcher = createAppDispatcher(services, { checkOutputs: true });
+      const server = await startBrowserServer({
+        dispatcher,
+        bus: services.bus,
+        media: services.media,
+        rendererDir,
+        port: options.port,
+        log: (line) => io.stderr(`${line}\n`),
+      });
+      io.stdout(`AIDEON_URL=${server.url}\n`);
+      if (resumed.length > 0) io.stderr(`Resumed ${resumed.length} unfinished run(s).\n`);
+      await new Promise<void>((resolve) => {
+        const stop = (): void => resolve();
+        process.once('SIGINT', stop);
+        process.once('SIGTERM', stop);
+      });
+      await server.close();
+      await services.close();
+    });
+
+  const bench = program.command('bench').description('plan and run benchmarks');
+
+  const suiteOption = '--suite <name|file>';
+  const suiteHelp = 'a built-in suite id (e.g. smoke) or a suite file (.json, .yaml)';
+
+  const resolveSuite = (services: Services, suite: string): string => {
+    if (/\.(json|ya?ml)$/i.test(suite) || suite.includes('/')) {
+      const parsed = readSuiteFile(suite);
+      saveSuiteVersion(services.db, { id: parsed.id, builtIn: false, definition: parsed.definition }, Date.now());
+      return parsed.id;
+    }
+    return suite;
+  };
+
+  bench
+    .command('plan')
+    .description('show how many generations a run makes and what it is estimated to cost')
+    .requiredOption(suiteOption, suiteHelp)
+    .requiredOption('--models <list>', 'comma-separated provider:model list', parseModels)
+    .option('--budget <usd>', 'spending cap in dollars', parseBudget)
+    .option('--json', 'print JSON')
+    .action(async (options: { suite: string; models: ModelRef[]; budget?: number; json?: boolean }) => {
+      const services = openServices('cli');
+      try {
+        const plan = services.bench.plan({ suiteId: resolveSuite(services, options.suite), models: options.models, budgetUsd: options.budget });
+        if (options.json) io.stdout(`${JSON.stringify(plan, null, 2)}\n`);
+        else {
+          io.stdout(`${plan.suiteName} (v${plan.suiteVersion}): ${plan.generations} generations, estimated $${plan.estimatedCostUsd.toFixed(2)}\n`);
+          for (const line of plan.models) {
+            io.stdout(`  ${line.provider}:${line.modelId}  ${line.generations} × ≈$${(line.estimatedCostUsd / line.generations).toFixed(3)} = $${line.estimatedCostUsd.toFixed(2)}${line.simulated ? '  (simulated)' : ''}\n`);
+            for (const warning of line.warnings) io.stdout(`    warning: ${warning}\n`);
+          }
+        }
+      } finally {
+        await services.close();
+      }
+    });
+
+  bench
+    .command('run')
+    .description('run a suite on models and wait for the results')
+    .requiredOption(suiteOption, suiteHelp)
+    .requiredOption('--models <list>', 'comma-separated provider:model list, e.g. sandbox:sandbox-fast,sandbox:sandbox-pro', parseModels)
+    .option('--budget <usd>', 'spending cap in dollars (default: the estimate, for sandbox-only runs; required otherwise)', parseBudget)
+    .option('--name <name>', 'a name for the run')
+    .option('--cache', 'answer identical earlier requests from the cache (costs nothing)')
+    .option('--json', 'print JSON instead of a table')
+    .action(async (options: { suite: string; models: ModelRef[]; budget?: number; name?: string; cache?: boolean; json?: boolean }) => {
+      const services = openServices('cli');
+      try {
+        const suiteId = resolveSuite(services, options.suite);
+        const plan = services.bench.plan({ suiteId, models: options.models });
+        const onlySimulated = plan.models.every((line) => line.simulated);
+        if (options.budget === undefined && !onlySimulated) {
+          throw new AppError(
+            'budget_exceeded',
+            `This run is estimated at $${plan.estimatedCostUsd.toFixed(2)}. Set a spending cap with --budget (for example --budget ${Math.ceil(plan.estimatedCostUsd * 1.2)}).`,
+          );
+        }
+        const budgetUsd = options.budget ?? plan.estimatedCostUsd;
+        if (!options.json) io.stderr(`Estimated cost $${plan.estimatedCostUsd.toFixed(2)} (budget $${budgetUsd.toFixed(2)}) for ${plan.generations} generations on ${options.models.map(formatModelRef).join(', ')}.\n`);
+        const { runId } = services.bench.startRun({ suiteId, models: options.models, budgetUsd, name: options.name, allowCache: options.cache });
+        const detail = await runWithProgress(services, runId, { isTTY: io.isTTY && !options.json, stderr: io.stderr });
+        if (options.json) io.stdout(`${JSON.stringify(detail, null, 2)}\n`);
+        else io.stdout(renderRunTable(detail));
+      } finally {
+        await services.close();
+      }
+    });
+
+  try {
+    await program.parseAsync(argv, { from: 'user' });
+  } catch (error) {
+    if (error instanceof CommanderError) {
+      exitCode = error.code === 'commander.helpDisplayed' || error.code === 'commander.version' || error.exitCode === 0 ? 0 : 2;
+    } else {
+      const serialized = serializeError(error);
+      if (serialized.code === 'internal') io.stderr(`aideon: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+      else io.stderr(`aideon: ${serialized.message}\n`);
+      exitCode = serialized.code === 'validation' ? 2 : 1;
+    }
+  }
+  return exitCode;
+}

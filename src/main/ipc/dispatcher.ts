@@ -1,0 +1,58 @@
+/**
+ * Binds the contract to handlers. Every input is parsed with the channel's schema before the
+ * handler runs; every answer is a Result. The Electron wiring and browser mode both call
+ * `dispatch`, so the two transports cannot drift apart.
+ */
+import type { z } from 'zod';
+import { serializeError, ValidationError } from '../../shared/errors';
+import { invokeChannels, type ChannelOutput, type InvokeChannel } from '../../shared/ipc/contract';
+import type { Result } from '../../shared/ipc/result';
+import { zodIssues } from '../../shared/validation';
+
+export type Handler<C extends InvokeChannel> = (
+  input: z.infer<(typeof invokeChannels)[C]['input']>,
+) => Promise<ChannelOutput<C>> | ChannelOutput<C>;
+
+export type HandlerMap = { [C in InvokeChannel]: Handler<C> };
+export type PartialHandlerMap = Partial<HandlerMap>;
+
+export interface Dispatcher {
+  dispatch(channel: string, rawInput: unknown): Promise<Result<unknown>>;
+  channels(): InvokeChannel[];
+}
+
+export function createDispatcher(
+  handlers: HandlerMap,
+  options: { checkOutputs?: boolean; log?: (line: string) => void } = {},
+): Dispatcher {
+  return {
+    channels: () => Object.keys(invokeChannels) as InvokeChannel[],
+    async dispatch(channel, rawInput) {
+      if (!Object.hasOwn(invokeChannels, channel)) {
+        return { ok: false, error: { code: 'not_found', message: `Unknown channel "${channel}".`, retryable: false } };
+      }
+      const name = channel as InvokeChannel;
+      const spec = invokeChannels[name];
+      const parsed = spec.input.safeParse(rawInput ?? {});
+      if (!parsed.success) {
+        return { ok: false, error: new ValidationError(`input for ${name}`, zodIssues(parsed.error)).toJSON() };
+      }
+      try {
+        const handler = handlers[name] as Handler<InvokeChannel>;
+        const value = await handler(parsed.data as never);
+        if (options.checkOutputs) {
+          const checked = spec.output.safeParse(value);
+          if (!checked.success) {
+            options.log?.(`output of ${name} does not match the contract: ${JSON.stringify(zodIssues(checked.error))}`);
+            return { ok: false, error: { code: 'internal', message: `The answer to ${name} was malformed.`, retryable: false } };
+          }
+        }
+        return { ok: true, value };
+      } catch (error) {
+        const serialized = serializeError(error);
+        if (serialized.code === 'internal') options.log?.(`${name} failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
+        return { ok: false, error: serialized };
+      }
+    },
+  };
+}

@@ -1,0 +1,96 @@
+/**
+ * Content-addressed media store: files named by their SHA-256 under `<dataDir>/media/ab/abcd…`.
+ * Writes stream through a temporary file and a hash, then rename; nothing half-written is ever
+ * visible under its final name. The renderer only ever sees the hash (an opaque id).
+ */
+import { createHash, randomBytes } from 'node:crypto';
+import { createReadStream, createWriteStream, existsSync, mkdirSync, renameSync, rmSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { Readable, Transform } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import { ProviderError } from '../../shared/errors';
+import type { MediaRef } from '../../shared/domain';
+
+const MEDIA_ID = /^[a-f0-9]{64}$/;
+export const DEFAULT_MAX_MEDIA_BYTES = 512 * 1024 * 1024;
+
+export interface PutOptions {
+  contentType: string;
+  /** Size the sender declared; a mismatch is a truncated download. */
+  expectedBytes?: number;
+  maxBytes?: number;
+  signal?: AbortSignal;
+  /** Provider name, for error messages. */
+  provider?: string;
+}
+
+export class MediaStore {
+  readonly root: string;
+
+  constructor(dataDir: string) {
+    this.root = join(dataDir, 'media');
+    mkdirSync(join(this.root, 'tmp'), { recursive: true });
+  }
+
+  static isMediaId(id: string): boolean {
+    return MEDIA_ID.test(id);
+  }
+
+  pathOf(id: string): string {
+    if (!MEDIA_ID.test(id)) throw new Error('not a media id');
+    return join(this.root, id.slice(0, 2), id);
+  }
+
+  has(id: string): boolean {
+    return MEDIA_ID.test(id) && existsSync(this.pathOf(id));
+  }
+
+  size(id: string): number {
+    return statSync(this.pathOf(id)).size;
+  }
+
+  openRead(id: string, range?: { start: number; end: number }): Readable {
+    return createReadStream(this.pathOf(id), range);
+  }
+
+  /** Streams `body` into the store and returns its reference. */
+  async put(body: ReadableStream<Uint8Array> | Readable, options: PutOptions): Promise<MediaRef> {
+    const maxBytes = options.maxBytes ?? DEFAULT_MAX_MEDIA_BYTES;
+    const provider = options.provider ?? 'media';
+    const temp = join(this.root, 'tmp', `${Date.now()}-${randomBytes(6).toString('hex')}.part`);
+    const digest = createHash('sha256');
+    let bytes = 0;
+    const meter = new Transform({
+      transform(chunk: Buffer, _encoding, callback) {
+        bytes += chunk.length;
+        if (bytes > maxBytes) {
+          callback(new ProviderError('bad_output', `The video is larger than the ${maxBytes}-byte limit.`, { provider }));
+          return;
+        }
+        digest.update(chunk);
+        callback(null, chunk);
+      },
+    });
+    const source = body instanceof Readable ? body : Readable.fromWeb(body as import('node:stream/web').ReadableStream);
+    try {
+      await pipeline(source, meter, createWriteStream(temp), options.signal ? { signal: options.signal } : {});
+      if (options.expectedBytes !== undefined && bytes !== options.expectedBytes) {
+        throw new ProviderError(
+          'bad_output',
+          `The download was cut short (${bytes} of ${options.expectedBytes} bytes).`,
+          { provider, retryable: true },
+        );
+      }
+      if (bytes === 0) throw new ProviderError('bad_output', 'The provider sent an empty file.', { provider });
+      const id = digest.digest('hex');
+      const final = this.pathOf(id);
+      mkdirSync(join(this.root, id.slice(0, 2)), { recursive: true });
+      if (existsSync(final)) rmSync(temp, { force: true });
+      else renameSync(temp, final);
+      return { id, contentType: options.contentType, bytes };
+    } catch (error) {
+      rmSync(temp, { force: true });
+      throw error;
+    }
+  }
+}

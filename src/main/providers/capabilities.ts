@@ -1,0 +1,74 @@
+/**
+ * Capability checks and price estimates shared by every adapter: settings a model cannot honour
+ * become warnings (nothing is silently changed); costs come from the model's price table.
+ */
+import type {
+  CostEstimate,
+  GenerationRequest,
+  ModelCapabilities,
+  Pricing,
+  SpecWarning,
+} from '../../shared/providers/video-provider-spec';
+
+export function checkRequestAgainstCapabilities(
+  capabilities: ModelCapabilities,
+  request: GenerationRequest,
+): SpecWarning[] {
+  const warnings: SpecWarning[] = [];
+  if (request.imageUrl !== undefined && !capabilities.imageToVideo) {
+    warnings.push({ setting: 'imageUrl', message: 'this model does not take a reference image (text-to-video only)' });
+  }
+  if (request.imageUrl === undefined && !capabilities.textToVideo) {
+    warnings.push({ setting: 'imageUrl', message: 'this model needs a reference image (image-to-video only)' });
+  }
+  if (request.durationSeconds !== undefined && !capabilities.durationsSeconds.includes(request.durationSeconds)) {
+    warnings.push({
+      setting: 'durationSeconds',
+      message: `${request.durationSeconds} s is not offered; this model offers ${capabilities.durationsSeconds.join(', ')} s`,
+    });
+  }
+  if (request.resolution !== undefined && !capabilities.resolutions.includes(request.resolution)) {
+    warnings.push({
+      setting: 'resolution',
+      message: `${request.resolution} is not offered; this model offers ${capabilities.resolutions.join(', ')}`,
+    });
+  }
+  if (request.aspectRatio !== undefined && !capabilities.aspectRatios.includes(request.aspectRatio)) {
+    warnings.push({
+      setting: 'aspectRatio',
+      message: `${request.aspectRatio} is not offered; this model offers ${capabilities.aspectRatios.join(', ')}`,
+    });
+  }
+  if (request.audio === true && !capabilities.audio) {
+    warnings.push({ setting: 'audio', message: 'this model cannot generate audio' });
+  }
+  if (request.seed !== undefined && !capabilities.seed) {
+    warnings.push({ setting: 'seed', message: 'this model ignores the seed, so results are not repeatable' });
+  }
+  return warnings;
+}
+
+export function estimateFromPricing(
+  pricing: Pricing,
+  capabilities: ModelCapabilities,
+  request: GenerationRequest,
+): CostEstimate {
+  const seconds = request.durationSeconds ?? capabilities.defaultDurationSeconds;
+  const multiplier = request.resolution ? (pricing.resolutionMultiplier?.[request.resolution] ?? 1) : 1;
+  let usd = 0;
+  const parts: string[] = [];
+  if (pricing.usdPerClip !== undefined) {
+    usd += pricing.usdPerClip * multiplier;
+    parts.push(`$${pricing.usdPerClip.toFixed(2)} per clip`);
+  }
+  if (pricing.usdPerSecond !== undefined) {
+    usd += pricing.usdPerSecond * seconds * multiplier;
+    parts.push(`${seconds} s × $${pricing.usdPerSecond.toFixed(3)}/s`);
+  }
+  if (request.audio === true && pricing.audioUsdPerSecond !== undefined) {
+    usd += pricing.audioUsdPerSecond * seconds;
+    parts.push(`audio ${seconds} s × $${pricing.audioUsdPerSecond.toFixed(3)}/s`);
+  }
+  if (multiplier !== 1) parts.push(`× ${multiplier} for ${request.resolution}`);
+  return { usd: Math.round(usd * 1e6) / 1e6, basis: parts.join(' + ') || 'no price known' };
+}

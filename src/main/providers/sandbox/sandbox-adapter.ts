@@ -1,0 +1,236 @@
+/**
+ * The sandbox provider: no network, no keys. It simulates queueing, generation time, cost and
+ * failures, deterministically per prompt, seed and model, and returns real short H.264 clips
+ * shipped in resources/sandbox-clips. Everything it produces is labelled as simulated.
+ *
+ * A job's whole fate is encoded in its id (start time, queue and generation durations, outcome),
+ * so a job survives a restart of the console exactly like a vendor-side job would.
+ */
+import { createReadStream, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { Readable } from 'node:stream';
+import { createHash } from 'node:crypto';
+import { NoSuchModelError, ProviderError } from '../../../shared/errors';
+import {
+  SPEC_VERSION,
+  type CostEstimate,
+  type DownloadResult,
+  type GenerationRequest,
+  type JobStatus,
+  type ModelInfo,
+  type SpecWarning,
+  type StartOptions,
+  type StartResult,
+  type VideoOutput,
+  type VideoProviderAdapter,
+} from '../../../shared/providers/video-provider-spec';
+import { checkRequestAgainstCapabilities, estimateFromPricing } from '../capabilities';
+
+const SOURCE = { source: 'Sandbox: simulated prices for trying the console', asOf: '2026-11-01' };
+
+const BASE_CAPABILITIES = {
+  textToVideo: true,
+  imageToVideo: true,
+  durationsSeconds: [4, 5, 8],
+  defaultDurationSeconds: 4,
+  resolutions: ['540p', '720p'],
+  aspectRatios: ['16:9', '9:16', '1:1'],
+  audio: true,
+  seed: true,
+} as const;
+
+interface SandboxModelProfile {
+  info: ModelInfo;
+  /** Base queue time, ms. */
+  queueMs: number;
+  /** Base generation time, ms. */
+  generationMs: number;
+  /** Fraction of prompts that fail (deterministic by prompt hash). */
+  failureRate: number;
+  clips: string[];
+}
+
+function profile(
+  modelId: string,
+  displayName: string,
+  usdPerSecond: number,
+  queueMs: number,
+  generationMs: number,
+  failureRate: number,
+  clips: string[],
+): SandboxModelProfile {
+  return {
+    info: {
+      provider: 'sandbox',
+      modelId,
+      displayName,
+      lifecycle: 'active',
+      capabilities: { ...BASE_CAPABILITIES, durationsSeconds: [...BASE_CAPABILITIES.durationsSeconds], resolutions: [...BASE_CAPABILITIES.resolutions], aspectRatios: [...BASE_CAPABILITIES.aspectRatios] },
+      pricing: { usdPerSecond, ...SOURCE },
+      simulated: true,
+    },
+    queueMs,
+    generationMs,
+    failureRate,
+    clips,
+  };
+}
+
+export const SANDBOX_MODELS: readonly SandboxModelProfile[] = [
+  profile('sandbox-fast', 'Sandbox Fast', 0.05, 300, 1200, 0, ['clip-a.mp4', 'clip-c.mp4']),
+  profile('sandbox-pro', 'Sandbox Pro', 0.12, 500, 2200, 0, ['clip-b.mp4', 'clip-d.mp4']),
+  profile('sandbox-flaky', 'Sandbox Flaky', 0.03, 400, 1500, 0.34, ['clip-c.mp4', 'clip-a.mp4']),
+];
+
+export interface SandboxAdapterConfig {
+  clipsDir: string;
+  now: () => number;
+  /** Multiplies every simulated duration (0 = instant; tests use small values). Default 1. */
+  timeScale?: number;
+}
+
+interface DecodedJob {
+  modelId: string;
+  startedAt: number;
+  queueMs: number;
+  generationMs: number;
+  outcome: 'success' | 'policy' | 'failure';
+  clip: string;
+  costUsd: number;
+}
+
+export class SandboxAdapter implements VideoProviderAdapter {
+  readonly specVersion = SPEC_VERSION;
+  readonly provider = 'sandbox' as const;
+  private readonly cancelled = new Set<string>();
+  private readonly timeScale: number;
+
+  constructor(private readonly config: SandboxAdapterConfig) {
+    this.timeScale = config.timeScale ?? 1;
+  }
+
+  models(): ModelInfo[] {
+    return SANDBOX_MODELS.map((entry) => entry.info);
+  }
+
+  model(modelId: string): ModelInfo {
+    return this.profileOf(modelId).info;
+  }
+
+  checkRequest(request: GenerationRequest): SpecWarning[] {
+    return checkRequestAgainstCapabilities(this.model(request.modelId).capabilities, request);
+  }
+
+  estimateCost(request: GenerationRequest): CostEstimate {
+    const info = this.model(request.modelId);
+    return estimateFromPricing(info.pricing, info.capabilities, request);
+  }
+
+  async start(request: GenerationRequest, options: StartOptions = {}): Promise<StartResult> {
+    options.signal?.throwIfAborted();
+    const entry = this.profileOf(request.modelId);
+    const warnings = this.checkRequest(request);
+    const digest = hash(`${request.modelId}\n${request.prompt}\n${request.seed ?? 0}`);
+    const roll = parseInt(digest.slice(0, 8), 16) / 0xffffffff;
+    const jitter = 0.75 + (parseInt(digest.slice(8, 12), 16) / 0xffff) * 0.5;
+    let outcome: DecodedJob['outcome'] = roll < entry.failureRate ? 'failure' : 'success';
+    if (/#policy\b/i.test(request.prompt)) outcome = 'policy';
+    if (/#fail\b/i.test(request.prompt)) outcome = 'failure';
+    const slow = /#slow\b/i.test(request.prompt) ? 10 : 1;
+    const clip = entry.clips[parseInt(digest.slice(12, 14), 16) % entry.clips.length] ?? 'clip-a.mp4';
+    const costUsd = outcome === 'success' ? this.estimateCost(request).usd : 0;
+    const job: DecodedJob = {
+      modelId: request.modelId,
+      startedAt: this.config.now(),
+      queueMs: Math.round(entry.queueMs * jitter * this.timeScale),
+      generationMs: Math.round(entry.generationMs * jitter * slow * this.timeScale),
+      outcome,
+      clip,
+      costUsd: Math.round(costUsd * 1e6) / 1e6,
+    };
+    const jobId = `sbx_${Buffer.from(JSON.stringify(job)).toString('base64url')}`;
+    options.onJobId?.(jobId);
+    return { jobId, warnings };
+  }
+
+  async status(jobId: string, signal?: AbortSignal): Promise<JobStatus> {
+    signal?.throwIfAborted();
+    const job = this.decode(jobId);
+    if (this.cancelled.has(jobId)) return { state: 'cancelled' };
+    const elapsed = this.config.now() - job.startedAt;
+    if (elapsed < job.queueMs) {
+      return { state: 'pending', queuePosition: 1, pollAfterMs: Math.max(50, job.queueMs - elapsed) };
+    }
+    if (elapsed < job.queueMs + job.generationMs) {
+      const progress = (elapsed - job.queueMs) / job.generationMs;
+      return { state: 'pending', started: true, progress: Math.min(0.99, progress), pollAfterMs: 250 };
+    }
+    if (job.outcome === 'policy') {
+      return {
+        state: 'failed',
+        error: {
+          code: 'content_policy',
+          message: 'The sandbox refused this prompt as a simulated content-policy decision (#policy).',
+          retryable: false,
+        },
+      };
+    }
+    if (job.outcome === 'failure') {
+      return {
+        state: 'failed',
+        error: {
+          code: 'provider_unavailable',
+          message: 'The sandbox simulated a generation failure on the provider side.',
+          retryable: false,
+        },
+      };
+    }
+    return {
+      state: 'succeeded',
+      outputs: [{ url: `sandbox://clips/${job.clip}`, contentType: 'video/mp4' }],
+      costUsd: job.costUsd,
+    };
+  }
+
+  async cancel(jobId: string): Promise<void> {
+    this.decode(jobId);
+    this.cancelled.add(jobId);
+  }
+
+  async download(output: VideoOutput, signal?: AbortSignal): Promise<DownloadResult> {
+    signal?.throwIfAborted();
+    const match = /^sandbox:\/\/clips\/(clip-[a-z]\.mp4)$/.exec(output.url);
+    if (!match?.[1]) {
+      throw new ProviderError('bad_output', `The sandbox cannot serve ${output.url}.`, { provider: 'sandbox' });
+    }
+    const file = join(this.config.clipsDir, match[1]);
+    const size = statSync(file).size;
+    const stream = Readable.toWeb(createReadStream(file)) as ReadableStream<Uint8Array>;
+    return { body: stream, contentType: 'video/mp4', contentLength: size };
+  }
+
+  async listModels(): Promise<ModelInfo[]> {
+    return this.models();
+  }
+
+  private profileOf(modelId: string): SandboxModelProfile {
+    const entry = SANDBOX_MODELS.find((candidate) => candidate.info.modelId === modelId);
+    if (!entry) throw new NoSuchModelError('sandbox', modelId);
+    return entry;
+  }
+
+  private decode(jobId: string): DecodedJob {
+    try {
+      if (!jobId.startsWith('sbx_')) throw new Error('prefix');
+      const job = JSON.parse(Buffer.from(jobId.slice(4), 'base64url').toString('utf8')) as DecodedJob;
+      if (typeof job.startedAt !== 'number' || typeof job.clip !== 'string') throw new Error('shape');
+      return job;
+    } catch {
+      throw new ProviderError('invalid_request', 'The sandbox does not know this job.', { provider: 'sandbox', status: 404 });
+    }
+  }
+}
+
+function hash(text: string): string {
+  return createHash('sha256').update(text).digest('hex');
+}

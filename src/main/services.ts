@@ -1,0 +1,114 @@
+/**
+ * Composition root: builds every service from explicit dependencies, in order. The Electron
+ * app, browser mode and the CLI all call this; nothing below reads process.env or the clock.
+ */
+import { mkdirSync, readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { execFileSync } from 'node:child_process';
+import { suiteDefinitionSchema } from '../shared/domain';
+import { BenchRunner } from './bench/bench-runner';
+import { saveSuiteVersion } from './bench/bench-repository';
+import { EventBus } from './events';
+import { MediaStore } from './media/media-store';
+import { ProviderRegistry } from './providers/registry';
+import { SandboxAdapter } from './providers/sandbox/sandbox-adapter';
+import { openDatabase, type WritableDb } from './store/db';
+
+export interface ServiceOptions {
+  dataDir: string;
+  resourcesDir: string;
+  env: NodeJS.ProcessEnv;
+  now?: () => number;
+  sleep?: (ms: number, signal?: AbortSignal) => Promise<void>;
+  log?: (line: string) => void;
+  /** Scales the sandbox's simulated durations (tests use small values). */
+  sandboxTimeScale?: number;
+  mode: 'electron' | 'browser' | 'cli';
+  version: string;
+}
+
+export interface Services {
+  options: ServiceOptions;
+  db: WritableDb;
+  bus: EventBus;
+  media: MediaStore;
+  registry: ProviderRegistry;
+  bench: BenchRunner;
+  ffmpegAvailable: boolean;
+  close(): Promise<void>;
+}
+
+export function sleep(ms: number, signal?: AbortSignal): Promise<void> {
+  return new Promise((resolve, reject) => {
+    if (signal?.aborted) {
+      reject(signal.reason);
+      return;
+    }
+    const timer = setTimeout(() => {
+      signal?.removeEventListener('abort', onAbort);
+      resolve();
+    }, ms);
+    const onAbort = (): void => {
+      clearTimeout(timer);
+      reject(signal?.reason);
+    };
+    signal?.addEventListener('abort', onAbort, { once: true });
+  });
+}
+
+export function detectFfmpeg(env: NodeJS.ProcessEnv): boolean {
+  try {
+    execFileSync(env.AIDEON_FFMPEG ?? 'ffmpeg', ['-version'], { stdio: 'ignore', timeout: 5000 });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+export function createServices(options: ServiceOptions): Services {
+  const now = options.now ?? Date.now;
+  const log = options.log ?? ((): void => undefined);
+  mkdirSync(options.dataDir, { recursive: true });
+  const db = openDatabase({ file: join(options.dataDir, 'aideon.sqlite'), log });
+  const bus = new EventBus();
+  const media = new MediaStore(options.dataDir);
+  const registry = new ProviderRegistry();
+  registry.register(
+    new SandboxAdapter({
+      clipsDir: join(options.resourcesDir, 'sandbox-clips'),
+      now,
+      timeScale: options.sandboxTimeScale ?? numberFromEnv(options.env.AIDEON_SANDBOX_TIME_SCALE) ?? 1,
+    }),
+  );
+  loadBuiltInSuites(db, join(options.resourcesDir, 'suites'), now());
+  const bench = new BenchRunner({ db, registry, media, bus, now, sleep: options.sleep ?? sleep, log });
+  const services: Services = {
+    options,
+    db,
+    bus,
+    media,
+    registry,
+    bench,
+    ffmpegAvailable: detectFfmpeg(options.env),
+    async close() {
+      await bench.stop();
+      db.close();
+    },
+  };
+  return services;
+}
+
+function loadBuiltInSuites(db: WritableDb, dir: string, now: number): void {
+  for (const file of readdirSync(dir).filter((name) => name.endsWith('.json')).sort()) {
+    const raw = JSON.parse(readFileSync(join(dir, file), 'utf8')) as { id?: unknown };
+    const id = typeof raw.id === 'string' ? raw.id : file.replace(/\.json$/, '');
+    const definition = suiteDefinitionSchema.parse(raw);
+    saveSuiteVersion(db, { id, builtIn: true, definition }, now);
+  }
+}
+
+function numberFromEnv(value: string | undefined): number | undefined {
+  if (value === undefined || value === '') return undefined;
+  const parsed = Number(value);
+  return Number.isFinite(parsed) && parsed >= 0 ? parsed : undefined;
+}

@@ -1,0 +1,167 @@
+/**
+ * Domain records shared by main and renderer (zod schemas; types via z.infer).
+ * These are what crosses IPC: no file paths, no keys.
+ */
+import { z } from 'zod';
+import {
+  generationSettingsSchema,
+  modelRefSchema,
+  providerIdSchema,
+} from './providers/video-provider-spec';
+
+export const promptCategorySchema = z.enum([
+  'people',
+  'animals',
+  'physics',
+  'camera',
+  'text',
+  'multi-object',
+  'stylised',
+  'image-to-video',
+  'general',
+]);
+export type PromptCategory = z.infer<typeof promptCategorySchema>;
+
+export const suitePromptSchema = z.object({
+  /** Stable id within the suite, e.g. "p01". */
+  id: z.string().min(1).max(64),
+  text: z.string().min(1).max(4000),
+  category: promptCategorySchema.default('general'),
+  /** Reference image for image-to-video prompts (https URL or data: URI). */
+  imageUrl: z.string().optional(),
+});
+export type SuitePrompt = z.infer<typeof suitePromptSchema>;
+
+export const suiteDefinitionSchema = z.object({
+  name: z.string().min(1).max(120),
+  description: z.string().max(2000).default(''),
+  settings: generationSettingsSchema.default({}),
+  prompts: z.array(suitePromptSchema).min(1).max(1000),
+});
+export type SuiteDefinition = z.infer<typeof suiteDefinitionSchema>;
+
+export const suiteSummarySchema = z.object({
+  id: z.string(),
+  name: z.string(),
+  description: z.string(),
+  version: z.number().int(),
+  promptCount: z.number().int(),
+  builtIn: z.boolean(),
+});
+export type SuiteSummary = z.infer<typeof suiteSummarySchema>;
+
+export const generationStateSchema = z.enum([
+  'queued',
+  'submitting',
+  'submitted',
+  'downloading',
+  'succeeded',
+  'failed',
+  'cancelled',
+]);
+export type GenerationState = z.infer<typeof generationStateSchema>;
+
+/** How a finished generation ended; `undefined` while it is still running. */
+export const generationOutcomeSchema = z.enum([
+  'success',
+  'policy_refusal',
+  'failure',
+  'timeout',
+  'bad_output',
+  'cancelled',
+  'skipped_budget',
+  'submit_unknown',
+]);
+export type GenerationOutcome = z.infer<typeof generationOutcomeSchema>;
+
+export const mediaRefSchema = z.object({
+  /** Opaque id (content hash). The renderer turns it into a URL through its transport. */
+  id: z.string().regex(/^[a-f0-9]{64}$/),
+  contentType: z.string(),
+  bytes: z.number().int().nonnegative(),
+});
+export type MediaRef = z.infer<typeof mediaRefSchema>;
+
+export const generationRecordSchema = z.object({
+  id: z.string(),
+  runId: z.string(),
+  promptId: z.string(),
+  prompt: z.string(),
+  category: promptCategorySchema,
+  provider: providerIdSchema,
+  modelId: z.string(),
+  state: generationStateSchema,
+  outcome: generationOutcomeSchema.nullable(),
+  errorCode: z.string().nullable(),
+  errorMessage: z.string().nullable(),
+  /** 0..1 while running, when the vendor reports it. */
+  progress: z.number().nullable(),
+  /** submit → vendor started, ms. */
+  queueMs: z.number().nullable(),
+  /** vendor started → vendor done, ms. */
+  generationMs: z.number().nullable(),
+  downloadMs: z.number().nullable(),
+  totalMs: z.number().nullable(),
+  estimatedCostUsd: z.number(),
+  /** Actual cost: vendor-reported where available, else the estimate for a success, 0 otherwise. */
+  costUsd: z.number().nullable(),
+  cached: z.boolean(),
+  simulated: z.boolean(),
+  media: mediaRefSchema.nullable(),
+  submittedAt: z.number().nullable(),
+  finishedAt: z.number().nullable(),
+});
+export type GenerationRecord = z.infer<typeof generationRecordSchema>;
+
+export const runStateSchema = z.enum(['running', 'finished', 'cancelled', 'interrupted']);
+export type RunState = z.infer<typeof runStateSchema>;
+
+export const runSummarySchema = z.object({
+  id: z.string(),
+  name: z.string(),
+  suiteId: z.string(),
+  suiteName: z.string(),
+  suiteVersion: z.number().int(),
+  models: z.array(modelRefSchema),
+  state: runStateSchema,
+  budgetUsd: z.number(),
+  estimatedCostUsd: z.number(),
+  spentUsd: z.number(),
+  total: z.number().int(),
+  done: z.number().int(),
+  succeeded: z.number().int(),
+  failed: z.number().int(),
+  createdAt: z.number(),
+  finishedAt: z.number().nullable(),
+});
+export type RunSummary = z.infer<typeof runSummarySchema>;
+
+export const runDetailSchema = z.object({
+  run: runSummarySchema,
+  generations: z.array(generationRecordSchema),
+});
+export type RunDetail = z.infer<typeof runDetailSchema>;
+
+export const planModelLineSchema = z.object({
+  provider: providerIdSchema,
+  modelId: z.string(),
+  displayName: z.string(),
+  generations: z.number().int(),
+  estimatedCostUsd: z.number(),
+  simulated: z.boolean(),
+  warnings: z.array(z.string()),
+});
+
+export const runPlanSchema = z.object({
+  suiteId: z.string(),
+  suiteName: z.string(),
+  suiteVersion: z.number().int(),
+  generations: z.number().int(),
+  estimatedCostUsd: z.number(),
+  /** Rough wall-clock estimate, seconds. */
+  expectedDurationSeconds: z.number(),
+  models: z.array(planModelLineSchema),
+  budgetUsd: z.number().nullable(),
+  withinBudget: z.boolean(),
+});
+export type RunPlan = z.infer<typeof runPlanSchema>;

@@ -1,0 +1,165 @@
+/**
+ * Error classes shared by main, preload and renderer. Pure TypeScript: no node:*, electron or react.
+ *
+ * Every error the console raises on purpose is an AppError with a stable `code`; IPC and HTTP
+ * turn it into `{ code, message, retryable }`. Messages are for people: they say what is wrong
+ * and, where possible, what to do. They never contain secrets.
+ */
+
+const APP_ERROR_MARKER = Symbol.for('aideon.error');
+
+export type ProviderErrorClass =
+  | 'auth'
+  | 'quota'
+  | 'invalid_request'
+  | 'content_policy'
+  | 'provider_unavailable'
+  | 'timeout'
+  | 'bad_output'
+  | 'expired_output'
+  | 'cancelled';
+
+export type AppErrorCode =
+  | ProviderErrorClass
+  | 'validation'
+  | 'not_found'
+  | 'conflict'
+  | 'budget_exceeded'
+  | 'db_corrupted'
+  | 'db_newer_version'
+  | 'db_readonly'
+  | 'db_constraint'
+  | 'unsupported_model'
+  | 'unauthorized'
+  | 'forbidden'
+  | 'internal';
+
+export interface SerializedError {
+  code: AppErrorCode;
+  message: string;
+  retryable: boolean;
+  /** Milliseconds the caller should wait before retrying, when known. */
+  retryAfterMs?: number;
+}
+
+export class AppError extends Error {
+  readonly [APP_ERROR_MARKER] = true;
+  readonly code: AppErrorCode;
+  readonly retryable: boolean;
+  readonly retryAfterMs: number | undefined;
+
+  constructor(
+    code: AppErrorCode,
+    message: string,
+    options: { retryable?: boolean; retryAfterMs?: number; cause?: unknown } = {},
+  ) {
+    super(message, options.cause === undefined ? undefined : { cause: options.cause });
+    this.name = 'AppError';
+    this.code = code;
+    this.retryable = options.retryable ?? false;
+    this.retryAfterMs = options.retryAfterMs;
+  }
+
+  /** Works across duplicate copies of this module (bundles, workers). */
+  static isInstance(value: unknown): value is AppError {
+    return typeof value === 'object' && value !== null && APP_ERROR_MARKER in value;
+  }
+
+  toJSON(): SerializedError {
+    const out: SerializedError = { code: this.code, message: this.message, retryable: this.retryable };
+    if (this.retryAfterMs !== undefined) out.retryAfterMs = this.retryAfterMs;
+    return out;
+  }
+}
+
+/** A vendor call failed; `code` is the classified error class. */
+export class ProviderError extends AppError {
+  readonly provider: string;
+  readonly status: number | undefined;
+  /** The vendor's own error code or failure code (e.g. SAFETY.INPUT.TEXT), when it sent one. */
+  readonly vendorCode: string | undefined;
+
+  constructor(
+    errorClass: ProviderErrorClass,
+    message: string,
+    details: {
+      provider: string;
+      status?: number;
+      vendorCode?: string;
+      retryable?: boolean;
+      retryAfterMs?: number;
+      cause?: unknown;
+    },
+  ) {
+    super(errorClass, message, {
+      retryable: details.retryable ?? defaultRetryable(errorClass),
+      ...(details.retryAfterMs === undefined ? {} : { retryAfterMs: details.retryAfterMs }),
+      cause: details.cause,
+    });
+    this.name = 'ProviderError';
+    this.provider = details.provider;
+    this.status = details.status;
+    this.vendorCode = details.vendorCode;
+  }
+
+  get errorClass(): ProviderErrorClass {
+    return this.code as ProviderErrorClass;
+  }
+}
+
+export function defaultRetryable(errorClass: ProviderErrorClass): boolean {
+  return errorClass === 'quota' || errorClass === 'provider_unavailable' || errorClass === 'timeout';
+}
+
+export interface ValidationIssue {
+  /** Dotted path of the offending field, e.g. `models.0` or `settings.durationSeconds`. */
+  path: string;
+  message: string;
+}
+
+/** Input failed a schema. The message names every offending field. */
+export class ValidationError extends AppError {
+  readonly issues: ValidationIssue[];
+  constructor(subject: string, issues: ValidationIssue[]) {
+    const list = issues.map((issue) => `${issue.path || '(root)'}: ${issue.message}`).join('; ');
+    super('validation', `Invalid ${subject}: ${list}`);
+    this.name = 'ValidationError';
+    this.issues = issues;
+  }
+}
+
+export type DbErrorKind = 'corrupted' | 'newer_version' | 'readonly' | 'constraint';
+
+export class DbError extends AppError {
+  readonly kind: DbErrorKind;
+  constructor(kind: DbErrorKind, message: string, cause?: unknown) {
+    const code: AppErrorCode =
+      kind === 'corrupted'
+        ? 'db_corrupted'
+        : kind === 'newer_version'
+          ? 'db_newer_version'
+          : kind === 'readonly'
+            ? 'db_readonly'
+            : 'db_constraint';
+    super(code, message, { cause });
+    this.name = 'DbError';
+    this.kind = kind;
+  }
+}
+
+export class NoSuchModelError extends AppError {
+  constructor(provider: string, modelId: string) {
+    super('unsupported_model', `Provider "${provider}" has no model "${modelId}".`);
+    this.name = 'NoSuchModelError';
+  }
+}
+
+/** Turns anything thrown into the wire shape; unknown errors become a generic internal error. */
+export function serializeError(error: unknown): SerializedError {
+  if (AppError.isInstance(error)) return error.toJSON();
+  return {
+    code: 'internal',
+    message: 'Something went wrong inside the console. The details are in the log.',
+    retryable: false,
+  };
+}

@@ -1,0 +1,20 @@
+/**
+ * Channel names only (no schemas), so the sandboxed preload stays tiny. A test checks that
+ * these lists equal the keys of the contract.
+ */
+export const INVOKE_CHANNEL_NAMES = [
+  'app:get-info',
+  'models:list',
+  'suites:list',
+  'bench:plan-run',
+  'bench:start-run',
+  'bench:list-runs',
+  'bench:get-run',
+  'bench:cancel-run',
+  'bench:cancel-generation',
+] as const;
+
+export const EVENT_CHANNEL_NAMES = ['bench:run-updated', 'bench:generation-updated'] as const;
+
+/** Prefix for event channels on the wire, so an event can never be mistaken for an invoke. */
+export const EVENT_PREFIX = 'event:';

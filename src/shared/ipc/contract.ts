@@ -1,0 +1,72 @@
+/**
+ * The one IPC contract. Every channel has an input and an output schema; every event a payload
+ * schema. Main parses each input before its handler runs; the preload and the renderer's client
+ * are derived from the same names. Channel names are `domain:verb-noun`; events read
+ * noun-then-verb in the past tense.
+ */
+import { z } from 'zod';
+import {
+  generationRecordSchema,
+  runDetailSchema,
+  runPlanSchema,
+  runSummarySchema,
+  suiteSummarySchema,
+} from '../domain';
+import { modelInfoSchema, modelRefSchema } from '../providers/video-provider-spec';
+
+const empty = z.object({}).strict();
+const id = z.string().min(1).max(100);
+
+const planInput = z
+  .object({
+    suiteId: id,
+    models: z.array(modelRefSchema).min(1, 'choose at least one model').max(20),
+    /** Spending cap in dollars; `undefined` = no cap set yet (the plan says whether one is needed). */
+    budgetUsd: z.number().nonnegative().max(100000).optional(),
+  })
+  .strict();
+
+export const invokeChannels = {
+  'app:get-info': {
+    input: empty,
+    output: z.object({
+      version: z.string(),
+      mode: z.enum(['electron', 'browser']),
+      ffmpegAvailable: z.boolean(),
+      providersWithKeys: z.array(z.string()),
+    }),
+  },
+  'models:list': { input: empty, output: z.array(modelInfoSchema) },
+  'suites:list': { input: empty, output: z.array(suiteSummarySchema) },
+  'bench:plan-run': { input: planInput, output: runPlanSchema },
+  'bench:start-run': {
+    input: planInput
+      .extend({
+        name: z.string().trim().min(1).max(120).optional(),
+        budgetUsd: z.number().nonnegative().max(100000),
+      })
+      .strict(),
+    output: z.object({ runId: z.string() }),
+  },
+  'bench:list-runs': { input: empty, output: z.array(runSummarySchema) },
+  'bench:get-run': { input: z.object({ runId: id }).strict(), output: runDetailSchema },
+  'bench:cancel-run': {
+    input: z.object({ runId: id }).strict(),
+    output: z.object({ cancelled: z.number().int() }),
+  },
+  'bench:cancel-generation': {
+    input: z.object({ generationId: id }).strict(),
+    output: z.object({ cancelled: z.boolean() }),
+  },
+} as const;
+
+export const eventChannels = {
+  'bench:run-updated': runSummarySchema,
+  'bench:generation-updated': generationRecordSchema,
+} as const;
+
+export type InvokeChannel = keyof typeof invokeChannels;
+export type EventChannel = keyof typeof eventChannels;
+export type ChannelInput<C extends InvokeChannel> = z.input<(typeof invokeChannels)[C]['input']>;
+export type ChannelOutput<C extends InvokeChannel> = z.infer<(typeof invokeChannels)[C]['output']>;
+export type EventPayload<E extends EventChannel> = z.infer<(typeof eventChannels)[E]>;

@@ -1,0 +1,207 @@
+/**
+ * The console's video-provider spec: what every adapter (sandbox, Together, Runway, Replicate,
+ * Gemini Veo, fal, Luma) implements. Pure TypeScript and zod; web-standard types only
+ * (AbortSignal, ReadableStream), so both main and renderer can import the data types.
+ *
+ * Conventions: a field that is `undefined` means "the provider's default". Units are in the
+ * field name or its JSDoc. Vendor-specific knobs go in `providerOptions[provider]`.
+ */
+import { z } from 'zod';
+import type { SerializedError } from '../errors';
+
+export const SPEC_VERSION = 'v1' as const;
+
+export const PROVIDER_IDS = ['sandbox', 'together', 'runway', 'replicate', 'gemini', 'fal', 'luma'] as const;
+export const providerIdSchema = z.enum(PROVIDER_IDS);
+export type ProviderId = z.infer<typeof providerIdSchema>;
+
+export const PROVIDER_LABELS: Record<ProviderId, string> = {
+  sandbox: 'Sandbox (simulated)',
+  together: 'Together AI',
+  runway: 'Runway',
+  replicate: 'Replicate',
+  gemini: 'Google Veo (Gemini API)',
+  fal: 'fal',
+  luma: 'Luma',
+};
+
+/** How a model is priced. All amounts in US dollars. */
+export const pricingSchema = z.object({
+  /** Dollars per second of output video; `undefined` when priced per clip. */
+  usdPerSecond: z.number().nonnegative().optional(),
+  /** Dollars per clip regardless of length; `undefined` when priced per second. */
+  usdPerClip: z.number().nonnegative().optional(),
+  /** Extra dollars per second when audio is generated; `undefined` = audio costs nothing extra. */
+  audioUsdPerSecond: z.number().nonnegative().optional(),
+  /** Multipliers by resolution label (e.g. {"1080p": 1.5}); `undefined` = same price everywhere. */
+  resolutionMultiplier: z.record(z.string(), z.number().positive()).optional(),
+  /** Where the figure comes from (doc page, SDK source, third-party) and when it was read. */
+  source: z.string(),
+  /** ISO date the price was read. */
+  asOf: z.string(),
+});
+export type Pricing = z.infer<typeof pricingSchema>;
+
+export const modelCapabilitiesSchema = z.object({
+  textToVideo: z.boolean(),
+  imageToVideo: z.boolean(),
+  /** Durations the model accepts, in whole seconds. */
+  durationsSeconds: z.array(z.number().positive()),
+  /** Duration used when the request leaves it undefined, in seconds. */
+  defaultDurationSeconds: z.number().positive(),
+  /** Resolution labels such as "540p", "720p", "1080p". */
+  resolutions: z.array(z.string()),
+  /** Aspect ratios as "W:H", e.g. "16:9". */
+  aspectRatios: z.array(z.string()),
+  /** Whether the model can generate an audio track. */
+  audio: z.boolean(),
+  /** Whether a seed is honoured (same seed, same prompt → same video). */
+  seed: z.boolean(),
+});
+export type ModelCapabilities = z.infer<typeof modelCapabilitiesSchema>;
+
+export const modelLifecycleSchema = z.enum(['active', 'preview', 'deprecated', 'retired']);
+export type ModelLifecycle = z.infer<typeof modelLifecycleSchema>;
+
+export const modelInfoSchema = z.object({
+  provider: providerIdSchema,
+  /** The vendor's model id, exactly as the vendor spells it (ids may be mixed-case). */
+  modelId: z.string().min(1),
+  displayName: z.string(),
+  lifecycle: modelLifecycleSchema,
+  capabilities: modelCapabilitiesSchema,
+  pricing: pricingSchema,
+  /** True for the offline sandbox: results are simulated and must be labelled so. */
+  simulated: z.boolean(),
+});
+export type ModelInfo = z.infer<typeof modelInfoSchema>;
+
+/** A reference to a model, written `provider:modelId` on the command line. */
+export const modelRefSchema = z.object({ provider: providerIdSchema, modelId: z.string().min(1) });
+export type ModelRef = z.infer<typeof modelRefSchema>;
+
+export function formatModelRef(ref: ModelRef): string {
+  return `${ref.provider}:${ref.modelId}`;
+}
+
+export function parseModelRef(text: string): ModelRef {
+  const index = text.indexOf(':');
+  if (index <= 0 || index === text.length - 1) {
+    throw new Error(`"${text}" is not a model reference; write it as provider:model, e.g. sandbox:sandbox-fast`);
+  }
+  const provider = providerIdSchema.safeParse(text.slice(0, index));
+  if (!provider.success) {
+    throw new Error(`Unknown provider "${text.slice(0, index)}"; known providers: ${PROVIDER_IDS.join(', ')}`);
+  }
+  return { provider: provider.data, modelId: text.slice(index + 1) };
+}
+
+export const generationSettingsSchema = z.object({
+  /** Length of the clip in seconds; `undefined` = the model's default duration. */
+  durationSeconds: z.number().positive().max(120).optional(),
+  /** "W:H", e.g. "16:9"; `undefined` = provider default. */
+  aspectRatio: z.string().regex(/^\d+:\d+$/, 'must look like 16:9').optional(),
+  /** Resolution label such as "720p"; `undefined` = provider default. */
+  resolution: z.string().regex(/^\d+p$|^4k$/i, 'must look like 720p').optional(),
+  /** Integer seed; `undefined` = random at the vendor. */
+  seed: z.number().int().nonnegative().optional(),
+  /** Generate an audio track; `undefined` = provider default (usually none). */
+  audio: z.boolean().optional(),
+});
+export type GenerationSettings = z.infer<typeof generationSettingsSchema>;
+
+export const generationRequestSchema = generationSettingsSchema.extend({
+  modelId: z.string().min(1),
+  prompt: z.string().min(1).max(32000),
+  /** Reference image for image-to-video: an https URL or a data: URI. */
+  imageUrl: z.string().optional(),
+  /** Vendor-specific knobs keyed by provider id. */
+  providerOptions: z.record(z.string(), z.record(z.string(), z.unknown())).optional(),
+});
+export type GenerationRequest = z.infer<typeof generationRequestSchema>;
+
+/** A warning about a request the model cannot fully honour; the request is not silently changed. */
+export interface SpecWarning {
+  setting: keyof GenerationSettings | 'imageUrl' | 'prompt' | 'providerOptions';
+  message: string;
+}
+
+export interface StartResult {
+  /** The vendor's job id (an opaque string; for Gemini the operation name). */
+  jobId: string;
+  warnings: SpecWarning[];
+}
+
+export interface VideoOutput {
+  /** Where the vendor serves the file. Expires: download at once. */
+  url: string;
+  /** MIME type when the vendor states it. */
+  contentType?: string;
+}
+
+export type JobStatus =
+  | {
+      state: 'pending';
+      /** 0..1 when the vendor reports progress. */
+      progress?: number;
+      /** Position in the vendor's queue, when reported. */
+      queuePosition?: number;
+      /** Vendor said the job is waiting for capacity (Runway THROTTLED). */
+      throttled?: boolean;
+      /** The vendor's hint for when to poll next, in ms. */
+      pollAfterMs?: number;
+      /** Vendor reports the job has started generating (end of queueing). */
+      started?: boolean;
+    }
+  | {
+      state: 'succeeded';
+      outputs: VideoOutput[];
+      /** Cost in dollars as reported by the vendor; `undefined` = vendor does not report it. */
+      costUsd?: number;
+      /** Seconds billed by the vendor (e.g. Replicate predict_time), when reported. */
+      billedSeconds?: number;
+    }
+  | { state: 'failed'; error: SerializedError & { vendorCode?: string } }
+  | { state: 'cancelled' };
+
+export interface CostEstimate {
+  usd: number;
+  /** How the figure was reached, in words, e.g. "8 s × $0.40/s". */
+  basis: string;
+}
+
+export interface DownloadResult {
+  /** Streams the bytes; the caller writes them to the media store. */
+  body: ReadableStream<Uint8Array>;
+  contentType: string;
+  /** Declared size in bytes, when the server sent Content-Length. */
+  contentLength?: number;
+}
+
+export interface StartOptions {
+  signal?: AbortSignal;
+  /**
+   * Called with the vendor job id the moment the vendor answers, before anything else
+   * (the caller persists it, so a crash can never cause a second paid submission).
+   */
+  onJobId?: (jobId: string) => void;
+}
+
+/** One vendor's adapter. Every method honours its AbortSignal. */
+export interface VideoProviderAdapter {
+  readonly specVersion: typeof SPEC_VERSION;
+  readonly provider: ProviderId;
+  /** The models this adapter knows (its price and capability table). */
+  models(): ModelInfo[];
+  /** Throws NoSuchModelError for an unknown model id. */
+  model(modelId: string): ModelInfo;
+  /** Warnings for settings the model cannot honour; nothing is changed. */
+  checkRequest(request: GenerationRequest): SpecWarning[];
+  estimateCost(request: GenerationRequest): CostEstimate;
+  start(request: GenerationRequest, options?: StartOptions): Promise<StartResult>;
+  status(jobId: string, signal?: AbortSignal): Promise<JobStatus>;
+  cancel(jobId: string, signal?: AbortSignal): Promise<void>;
+  download(output: VideoOutput, signal?: AbortSignal): Promise<DownloadResult>;
+  /** The vendor's live catalogue where it has a list call; otherwise the known model table. */
+  listModels(signal?: AbortSignal): Promise<ModelInfo[]>;
+}
