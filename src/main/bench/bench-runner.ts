@@ -20,6 +20,7 @@ import {
 } from '../../shared/providers/video-provider-spec';
 import type { EventBus } from '../events';
 import type { MediaStore } from '../media/media-store';
+import { nextPollDelay } from '../providers/http/polling';
 import type { ProviderRegistry } from '../providers/registry';
 import type { WritableDb } from '../store/db';
 import {
@@ -504,9 +505,8 @@ export class BenchRunner {
           patch.progress = status.progress;
         }
         if (Object.keys(patch).length > 0) this.patch(row.id, patch);
+        await this.deps.sleep(nextPollDelay(attempt, status.pollAfterMs), signal);
         attempt += 1;
-        const backoff = Math.min(10000, 500 * 1.5 ** Math.min(attempt, 12));
-        await this.deps.sleep(status.pollAfterMs !== undefined ? Math.max(status.pollAfterMs, 20) : backoff, signal);
         continue;
       }
       if (status.state === 'succeeded') {
