@@ -30,7 +30,10 @@ export class EventBus {
   }
 
   /** Subscribes to every event; used by transports that forward all of them. */
-  onAny(listener: (event: EventChannel, payload: unknown) => void, events: readonly EventChannel[]): () => void {
+  onAny(
+    listener: (event: EventChannel, payload: unknown) => void,
+    events: readonly EventChannel[],
+  ): () => void {
     const offs = events.map((event) => this.on(event, (payload) => listener(event, payload)));
     return () => offs.forEach((off) => off());
   }

@@ -23,6 +23,8 @@ export interface ServiceOptions {
   log?: (line: string) => void;
   /** Scales the sandbox's simulated durations (tests use small values). */
   sandboxTimeScale?: number;
+  /** Generations in flight at once across all runs; default 4. */
+  benchConcurrency?: number;
   mode: 'electron' | 'browser' | 'cli';
   version: string;
 }
@@ -77,11 +79,21 @@ export function createServices(options: ServiceOptions): Services {
     new SandboxAdapter({
       clipsDir: join(options.resourcesDir, 'sandbox-clips'),
       now,
-      timeScale: options.sandboxTimeScale ?? numberFromEnv(options.env.AIDEON_SANDBOX_TIME_SCALE) ?? 1,
+      timeScale:
+        options.sandboxTimeScale ?? numberFromEnv(options.env.AIDEON_SANDBOX_TIME_SCALE) ?? 1,
     }),
   );
   loadBuiltInSuites(db, join(options.resourcesDir, 'suites'), now());
-  const bench = new BenchRunner({ db, registry, media, bus, now, sleep: options.sleep ?? sleep, log });
+  const bench = new BenchRunner({
+    db,
+    registry,
+    media,
+    bus,
+    now,
+    sleep: options.sleep ?? sleep,
+    log,
+    ...(options.benchConcurrency === undefined ? {} : { globalConcurrency: options.benchConcurrency }),
+  });
   const services: Services = {
     options,
     db,
@@ -99,7 +111,9 @@ export function createServices(options: ServiceOptions): Services {
 }
 
 function loadBuiltInSuites(db: WritableDb, dir: string, now: number): void {
-  for (const file of readdirSync(dir).filter((name) => name.endsWith('.json')).sort()) {
+  for (const file of readdirSync(dir)
+    .filter((name) => name.endsWith('.json'))
+    .sort()) {
     const raw = JSON.parse(readFileSync(join(dir, file), 'utf8')) as { id?: unknown };
     const id = typeof raw.id === 'string' ? raw.id : file.replace(/\.json$/, '');
     const definition = suiteDefinitionSchema.parse(raw);

@@ -66,7 +66,11 @@ export class AppError extends Error {
   }
 
   toJSON(): SerializedError {
-    const out: SerializedError = { code: this.code, message: this.message, retryable: this.retryable };
+    const out: SerializedError = {
+      code: this.code,
+      message: this.message,
+      retryable: this.retryable,
+    };
     if (this.retryAfterMs !== undefined) out.retryAfterMs = this.retryAfterMs;
     return out;
   }
@@ -108,7 +112,9 @@ export class ProviderError extends AppError {
 }
 
 export function defaultRetryable(errorClass: ProviderErrorClass): boolean {
-  return errorClass === 'quota' || errorClass === 'provider_unavailable' || errorClass === 'timeout';
+  return (
+    errorClass === 'quota' || errorClass === 'provider_unavailable' || errorClass === 'timeout'
+  );
 }
 
 export interface ValidationIssue {

@@ -18,10 +18,27 @@ import { readFileSync } from 'node:fs';
 import { join, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-export const FAULTS = ['auth', 'ratelimit', '5xx', 'slow', 'reset', 'truncate', 'expire', 'fail', 'policy', 'invalid'] as const;
+export const FAULTS = [
+  'auth',
+  'ratelimit',
+  '5xx',
+  'slow',
+  'reset',
+  'truncate',
+  'expire',
+  'fail',
+  'policy',
+  'invalid',
+] as const;
 export type Fault = (typeof FAULTS)[number];
 
-const CLIPS_DIR = join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'resources', 'sandbox-clips');
+const CLIPS_DIR = join(
+  dirname(fileURLToPath(import.meta.url)),
+  '..',
+  '..',
+  'resources',
+  'sandbox-clips',
+);
 export const CLIP = readFileSync(join(CLIPS_DIR, 'clip-a.mp4'));
 
 export interface EmulatorClock {
@@ -48,7 +65,12 @@ export interface Stats {
   cancels: number;
 }
 
-export type Route = (request: IncomingMessage, response: ServerResponse, url: URL, body: unknown) => Promise<void> | void;
+export type Route = (
+  request: IncomingMessage,
+  response: ServerResponse,
+  url: URL,
+  body: unknown,
+) => Promise<void> | void;
 
 export class EmulatorBase {
   readonly options: Required<Omit<EmulatorOptions, 'clock'>> & { clock: EmulatorClock };
@@ -56,7 +78,10 @@ export class EmulatorBase {
   private readonly queuedFaults: Fault[] = [];
   private server: Server | undefined;
   private readonly sockets = new Set<Socket>();
-  private readonly files = new Map<string, { bytes: Buffer; expiresAt: number; truncate: boolean }>();
+  private readonly files = new Map<
+    string,
+    { bytes: Buffer; expiresAt: number; truncate: boolean }
+  >();
   baseUrl = '';
 
   constructor(options: EmulatorOptions = {}) {
@@ -79,7 +104,8 @@ export class EmulatorBase {
     const faults = new Set<Fault>();
     const queued = this.queuedFaults.shift();
     if (queued) faults.add(queued);
-    for (const fault of FAULTS) if (prompt && new RegExp(`#${fault}\\b`, 'i').test(prompt)) faults.add(fault);
+    for (const fault of FAULTS)
+      if (prompt && new RegExp(`#${fault}\\b`, 'i').test(prompt)) faults.add(fault);
     return faults;
   }
 
@@ -88,7 +114,10 @@ export class EmulatorBase {
   }
 
   /** Registers a downloadable file and returns its URL. */
-  publishFile(id: string, options: { expired?: boolean; truncate?: boolean; bytes?: Buffer } = {}): string {
+  publishFile(
+    id: string,
+    options: { expired?: boolean; truncate?: boolean; bytes?: Buffer } = {},
+  ): string {
     this.files.set(id, {
       bytes: options.bytes ?? CLIP,
       expiresAt: options.expired ? this.now() - 1 : this.now() + this.options.outputTtlMs,
@@ -103,17 +132,27 @@ export class EmulatorBase {
   }
 
   /** Serves /files/<id>.mp4; returns false when the path is not a file route. */
-  serveFile(request: IncomingMessage, response: ServerResponse, url: URL, expiredStatus = 403): boolean {
+  serveFile(
+    request: IncomingMessage,
+    response: ServerResponse,
+    url: URL,
+    expiredStatus = 403,
+  ): boolean {
     const match = /^\/files\/([\w.-]+)\.mp4$/.exec(url.pathname);
     if (!match?.[1]) return false;
     this.stats.downloads += 1;
     const file = this.files.get(match[1]);
     if (!file || file.expiresAt <= this.now()) {
       response.writeHead(expiredStatus, { 'content-type': 'application/xml' });
-      response.end('<Error><Code>AccessDenied</Code><Message>Request has expired</Message></Error>');
+      response.end(
+        '<Error><Code>AccessDenied</Code><Message>Request has expired</Message></Error>',
+      );
       return true;
     }
-    response.writeHead(200, { 'content-type': 'video/mp4', 'content-length': String(file.bytes.length) });
+    response.writeHead(200, {
+      'content-type': 'video/mp4',
+      'content-length': String(file.bytes.length),
+    });
     if (file.truncate) {
       response.write(file.bytes.subarray(0, Math.floor(file.bytes.length / 2)));
       setTimeout(() => request.socket.destroy(), 10);
@@ -140,10 +179,16 @@ export class EmulatorBase {
 
   async stop(): Promise<void> {
     for (const socket of this.sockets) socket.destroy();
-    await new Promise<void>((resolve) => (this.server ? this.server.close(() => resolve()) : resolve()));
+    await new Promise<void>((resolve) =>
+      this.server ? this.server.close(() => resolve()) : resolve(),
+    );
   }
 
-  private async handle(route: Route, request: IncomingMessage, response: ServerResponse): Promise<void> {
+  private async handle(
+    route: Route,
+    request: IncomingMessage,
+    response: ServerResponse,
+  ): Promise<void> {
     const url = new URL(request.url ?? '/', this.baseUrl);
     if (url.pathname === '/__control/stats') return sendJson(response, 200, this.stats);
     if (url.pathname === '/__control/reset') {
@@ -154,7 +199,9 @@ export class EmulatorBase {
     const body = await readJsonBody(request);
     if (url.pathname === '/__control/faults') {
       const faults = (body as { faults?: unknown }).faults;
-      if (Array.isArray(faults)) for (const fault of faults) if (FAULTS.includes(fault as Fault)) this.queueFault(fault as Fault);
+      if (Array.isArray(faults))
+        for (const fault of faults)
+          if (FAULTS.includes(fault as Fault)) this.queueFault(fault as Fault);
       return sendJson(response, 200, { queued: this.queuedFaults.length });
     }
     if (this.serveFile(request, response, url)) return;
@@ -174,7 +221,12 @@ export async function readJsonBody(request: IncomingMessage): Promise<unknown> {
   }
 }
 
-export function sendJson(response: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
+export function sendJson(
+  response: ServerResponse,
+  status: number,
+  body: unknown,
+  headers: Record<string, string> = {},
+): void {
   response.writeHead(status, { 'content-type': 'application/json', ...headers });
   response.end(body === undefined ? '' : JSON.stringify(body));
 }

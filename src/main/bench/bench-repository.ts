@@ -13,7 +13,12 @@ import type {
   SuiteDefinition,
   SuiteSummary,
 } from '../../shared/domain';
-import type { GenerationSettings, ModelRef, ProviderId, VideoOutput } from '../../shared/providers/video-provider-spec';
+import type {
+  GenerationSettings,
+  ModelRef,
+  ProviderId,
+  VideoOutput,
+} from '../../shared/providers/video-provider-spec';
 
 export interface StoredSuite {
   id: string;
@@ -22,14 +27,26 @@ export interface StoredSuite {
   definition: SuiteDefinition;
 }
 
-export function saveSuiteVersion(db: WritableDb, suite: { id: string; builtIn: boolean; definition: SuiteDefinition }, now: number): StoredSuite {
+export function saveSuiteVersion(
+  db: WritableDb,
+  suite: { id: string; builtIn: boolean; definition: SuiteDefinition },
+  now: number,
+): StoredSuite {
   const latest = getSuite(db, suite.id);
   const text = JSON.stringify(suite.definition);
   if (latest && JSON.stringify(latest.definition) === text) return latest;
   const version = (latest?.version ?? 0) + 1;
   db.prepare(
     'INSERT INTO suites (id, version, name, description, built_in, definition, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)',
-  ).run(suite.id, version, suite.definition.name, suite.definition.description, suite.builtIn ? 1 : 0, text, now);
+  ).run(
+    suite.id,
+    version,
+    suite.definition.name,
+    suite.definition.description,
+    suite.builtIn ? 1 : 0,
+    text,
+    now,
+  );
   return { id: suite.id, version, builtIn: suite.builtIn, definition: suite.definition };
 }
 
@@ -43,11 +60,24 @@ interface SuiteRow {
 export function getSuite(db: ReadableDb, id: string, version?: number): StoredSuite | undefined {
   const row = (
     version === undefined
-      ? db.prepare('SELECT id, version, built_in, definition FROM suites WHERE id = ? ORDER BY version DESC LIMIT 1').get(id)
-      : db.prepare('SELECT id, version, built_in, definition FROM suites WHERE id = ? AND version = ?').get(id, version)
+      ? db
+          .prepare(
+            'SELECT id, version, built_in, definition FROM suites WHERE id = ? ORDER BY version DESC LIMIT 1',
+          )
+          .get(id)
+      : db
+          .prepare(
+            'SELECT id, version, built_in, definition FROM suites WHERE id = ? AND version = ?',
+          )
+          .get(id, version)
   ) as SuiteRow | undefined;
   if (!row) return undefined;
-  return { id: row.id, version: row.version, builtIn: row.built_in === 1, definition: JSON.parse(row.definition) as SuiteDefinition };
+  return {
+    id: row.id,
+    version: row.version,
+    builtIn: row.built_in === 1,
+    definition: JSON.parse(row.definition) as SuiteDefinition,
+  };
 }
 
 export function listSuites(db: ReadableDb): SuiteSummary[] {
@@ -108,7 +138,16 @@ export function insertRun(db: WritableDb, run: NewRun, generations: NewGeneratio
      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'queued', ?, ?)`,
   );
   db.transaction(() => {
-    insertRunStatement.run(run.id, run.name, run.suiteId, run.suiteVersion, JSON.stringify(run.models), run.budgetUsd, run.estimatedCostUsd, run.createdAt);
+    insertRunStatement.run(
+      run.id,
+      run.name,
+      run.suiteId,
+      run.suiteVersion,
+      JSON.stringify(run.models),
+      run.budgetUsd,
+      run.estimatedCostUsd,
+      run.createdAt,
+    );
     for (const generation of generations) {
       insertGeneration.run(
         generation.id,
@@ -168,11 +207,16 @@ export function getGenerationRow(db: ReadableDb, id: string): GenerationRow | un
 }
 
 export function listGenerationRows(db: ReadableDb, runId: string): GenerationRow[] {
-  return db.prepare(`${GENERATION_SELECT} WHERE g.run_id = ? ORDER BY g.rowid`).all(runId) as GenerationRow[];
+  return db
+    .prepare(`${GENERATION_SELECT} WHERE g.run_id = ? ORDER BY g.rowid`)
+    .all(runId) as GenerationRow[];
 }
 
 export function toGenerationRecord(row: GenerationRow): GenerationRecord {
-  const finishedTotal = row.finished_at !== null && row.submitted_at !== null ? row.finished_at - row.submitted_at : null;
+  const finishedTotal =
+    row.finished_at !== null && row.submitted_at !== null
+      ? row.finished_at - row.submitted_at
+      : null;
   return {
     id: row.id,
     runId: row.run_id,
@@ -186,8 +230,14 @@ export function toGenerationRecord(row: GenerationRow): GenerationRecord {
     errorCode: row.error_code,
     errorMessage: row.error_message,
     progress: row.progress,
-    queueMs: row.started_at !== null && row.submitted_at !== null ? row.started_at - row.submitted_at : null,
-    generationMs: row.completed_at !== null && row.started_at !== null ? row.completed_at - row.started_at : null,
+    queueMs:
+      row.started_at !== null && row.submitted_at !== null
+        ? row.started_at - row.submitted_at
+        : null,
+    generationMs:
+      row.completed_at !== null && row.started_at !== null
+        ? row.completed_at - row.started_at
+        : null,
     downloadMs: row.download_ms,
     totalMs: row.cached === 1 ? 0 : finishedTotal,
     estimatedCostUsd: row.estimated_cost_usd,
@@ -222,29 +272,51 @@ export interface GenerationPatch {
 }
 
 const PATCH_COLUMNS = new Set<keyof GenerationPatch>([
-  'state', 'outcome', 'error_code', 'error_message', 'progress', 'vendor_job_id', 'submitted_at', 'started_at',
-  'completed_at', 'finished_at', 'download_ms', 'cost_usd', 'cached', 'media_id', 'outputs',
+  'state',
+  'outcome',
+  'error_code',
+  'error_message',
+  'progress',
+  'vendor_job_id',
+  'submitted_at',
+  'started_at',
+  'completed_at',
+  'finished_at',
+  'download_ms',
+  'cost_usd',
+  'cached',
+  'media_id',
+  'outputs',
 ]);
 
 export function updateGeneration(db: WritableDb, id: string, patch: GenerationPatch): void {
-  const keys = (Object.keys(patch) as (keyof GenerationPatch)[]).filter((key) => PATCH_COLUMNS.has(key));
+  const keys = (Object.keys(patch) as (keyof GenerationPatch)[]).filter((key) =>
+    PATCH_COLUMNS.has(key),
+  );
   if (keys.length === 0) return;
   const sql = `UPDATE generations SET ${keys.map((key) => `${key} = @${key}`).join(', ')} WHERE id = @id`;
   db.prepare(sql).run({ ...patch, id });
 }
 
-export function recordMedia(db: WritableDb, media: { id: string; contentType: string; bytes: number }, now: number): void {
-  db.prepare('INSERT OR IGNORE INTO media (id, content_type, bytes, created_at) VALUES (?, ?, ?, ?)').run(
-    media.id,
-    media.contentType,
-    media.bytes,
-    now,
-  );
+export function recordMedia(
+  db: WritableDb,
+  media: { id: string; contentType: string; bytes: number },
+  now: number,
+): void {
+  db.prepare(
+    'INSERT OR IGNORE INTO media (id, content_type, bytes, created_at) VALUES (?, ?, ?, ?)',
+  ).run(media.id, media.contentType, media.bytes, now);
 }
 
-export function findCachedSuccess(db: ReadableDb, requestKey: string, excludeRunId: string): GenerationRow | undefined {
+export function findCachedSuccess(
+  db: ReadableDb,
+  requestKey: string,
+  excludeRunId: string,
+): GenerationRow | undefined {
   return db
-    .prepare(`${GENERATION_SELECT} WHERE g.request_key = ? AND g.outcome = 'success' AND g.media_id IS NOT NULL AND g.run_id != ? ORDER BY g.finished_at DESC LIMIT 1`)
+    .prepare(
+      `${GENERATION_SELECT} WHERE g.request_key = ? AND g.outcome = 'success' AND g.media_id IS NOT NULL AND g.run_id != ? ORDER BY g.finished_at DESC LIMIT 1`,
+    )
     .get(requestKey, excludeRunId) as GenerationRow | undefined;
 }
 
@@ -302,19 +374,36 @@ export function getRunSummary(db: ReadableDb, runId: string): RunSummary | undef
 }
 
 export function listRunSummaries(db: ReadableDb): RunSummary[] {
-  return (db.prepare(`${RUN_SELECT} ORDER BY r.created_at DESC`).all() as RunRow[]).map(toRunSummary);
+  return (db.prepare(`${RUN_SELECT} ORDER BY r.created_at DESC`).all() as RunRow[]).map(
+    toRunSummary,
+  );
 }
 
 export function listRunIdsInState(db: ReadableDb, state: RunState): string[] {
-  return (db.prepare('SELECT id FROM runs WHERE state = ? ORDER BY created_at').all(state) as { id: string }[]).map((row) => row.id);
+  return (
+    db.prepare('SELECT id FROM runs WHERE state = ? ORDER BY created_at').all(state) as {
+      id: string;
+    }[]
+  ).map((row) => row.id);
 }
 
-export function setRunState(db: WritableDb, runId: string, state: RunState, finishedAt: number | null): void {
-  db.prepare('UPDATE runs SET state = ?, finished_at = ? WHERE id = ?').run(state, finishedAt, runId);
+export function setRunState(
+  db: WritableDb,
+  runId: string,
+  state: RunState,
+  finishedAt: number | null,
+): void {
+  db.prepare('UPDATE runs SET state = ?, finished_at = ? WHERE id = ?').run(
+    state,
+    finishedAt,
+    runId,
+  );
 }
 
 export function runSpend(db: ReadableDb, runId: string): number {
-  const row = db.prepare('SELECT COALESCE(SUM(cost_usd), 0) AS spent FROM generations WHERE run_id = ?').get(runId) as { spent: number };
+  const row = db
+    .prepare('SELECT COALESCE(SUM(cost_usd), 0) AS spent FROM generations WHERE run_id = ?')
+    .get(runId) as { spent: number };
   return row.spent;
 }
 

@@ -105,9 +105,15 @@ export class BenchRunner {
       let cost = 0;
       const warnings = new Set<string>();
       for (const prompt of suite.definition.prompts) {
-        const request = buildRequest(ref.modelId, prompt.text, prompt.imageUrl, suite.definition.settings);
+        const request = buildRequest(
+          ref.modelId,
+          prompt.text,
+          prompt.imageUrl,
+          suite.definition.settings,
+        );
         cost += adapter.estimateCost(request).usd;
-        for (const warning of adapter.checkRequest(request)) warnings.add(`${warning.setting}: ${warning.message}`);
+        for (const warning of adapter.checkRequest(request))
+          warnings.add(`${warning.setting}: ${warning.message}`);
       }
       return {
         provider: ref.provider,
@@ -122,7 +128,9 @@ export class BenchRunner {
     const estimatedCostUsd = round(lines.reduce((sum, line) => sum + line.estimatedCostUsd, 0));
     const generations = lines.reduce((sum, line) => sum + line.generations, 0);
     const concurrency = this.deps.globalConcurrency ?? 4;
-    const expectedDurationSeconds = Math.ceil((generations / concurrency) * (lines.every((line) => line.simulated) ? 3 : 120));
+    const expectedDurationSeconds = Math.ceil(
+      (generations / concurrency) * (lines.every((line) => line.simulated) ? 3 : 120),
+    );
     return {
       suiteId: suite.id,
       suiteName: suite.definition.name,
@@ -132,7 +140,8 @@ export class BenchRunner {
       expectedDurationSeconds,
       models: lines,
       budgetUsd: input.budgetUsd ?? null,
-      withinBudget: input.budgetUsd === undefined ? false : estimatedCostUsd <= input.budgetUsd + 1e-9,
+      withinBudget:
+        input.budgetUsd === undefined ? false : estimatedCostUsd <= input.budgetUsd + 1e-9,
     };
   }
 
@@ -152,7 +161,12 @@ export class BenchRunner {
     for (const prompt of suite.definition.prompts) {
       for (const ref of input.models) {
         const { adapter, model } = this.deps.registry.resolve(ref);
-        const request = buildRequest(ref.modelId, prompt.text, prompt.imageUrl, suite.definition.settings);
+        const request = buildRequest(
+          ref.modelId,
+          prompt.text,
+          prompt.imageUrl,
+          suite.definition.settings,
+        );
         generations.push({
           id: `gen_${randomUUID()}`,
           promptId: prompt.id,
@@ -168,7 +182,8 @@ export class BenchRunner {
         });
       }
     }
-    const name = input.name ?? `${suite.definition.name} · ${input.models.map(formatModelRef).join(', ')}`;
+    const name =
+      input.name ?? `${suite.definition.name} · ${input.models.map(formatModelRef).join(', ')}`;
     insertRun(
       this.deps.db,
       {
@@ -183,7 +198,9 @@ export class BenchRunner {
       },
       generations,
     );
-    this.deps.log(`run ${runId} started: ${generations.length} generations, estimate $${plan.estimatedCostUsd.toFixed(2)}`);
+    this.deps.log(
+      `run ${runId} started: ${generations.length} generations, estimate $${plan.estimatedCostUsd.toFixed(2)}`,
+    );
     this.drive(runId, input.budgetUsd, input.allowCache ?? false);
     return { runId, plan };
   }
@@ -253,7 +270,8 @@ export class BenchRunner {
   async stop(): Promise<void> {
     for (const state of this.runs.values()) {
       state.cancelled = true;
-      for (const active of state.active.values()) active.controller.abort(new AppError('cancelled', 'The console is shutting down.'));
+      for (const active of state.active.values())
+        active.controller.abort(new AppError('cancelled', 'The console is shutting down.'));
     }
     this.wake();
     await Promise.allSettled([...this.runs.values()].map((state) => state.done));
@@ -264,12 +282,20 @@ export class BenchRunner {
     const active = this.runs.get(row.run_id)?.active.get(row.id);
     if (row.vendor_job_id) {
       try {
-        await this.deps.registry.adapter(row.provider as ModelRef['provider']).cancel(row.vendor_job_id);
+        await this.deps.registry
+          .adapter(row.provider as ModelRef['provider'])
+          .cancel(row.vendor_job_id);
       } catch (error) {
-        this.deps.log(`cancel of ${row.id} at ${row.provider} failed: ${serializeError(error).message}`);
+        this.deps.log(
+          `cancel of ${row.id} at ${row.provider} failed: ${serializeError(error).message}`,
+        );
       }
     }
-    this.finish(row, 'cancelled', { code: 'cancelled', message: 'Cancelled by the admin.', retryable: false });
+    this.finish(row, 'cancelled', {
+      code: 'cancelled',
+      message: 'Cancelled by the admin.',
+      retryable: false,
+    });
     active?.controller.abort(new AppError('cancelled', 'Cancelled by the admin.'));
     return true;
   }
@@ -285,7 +311,9 @@ export class BenchRunner {
     };
     this.runs.set(runId, state);
     state.done = this.loop(state)
-      .catch((error: unknown) => this.deps.log(`run ${runId} stopped on an error: ${serializeError(error).message}`))
+      .catch((error: unknown) =>
+        this.deps.log(`run ${runId} stopped on an error: ${serializeError(error).message}`),
+      )
       .finally(() => {
         this.runs.delete(runId);
       });
@@ -302,15 +330,23 @@ export class BenchRunner {
     }
     for (;;) {
       if (state.cancelled) break;
-      const queued = listGenerationRows(this.deps.db, state.runId).filter((row) => row.state === 'queued' && !state.active.has(row.id));
+      const queued = listGenerationRows(this.deps.db, state.runId).filter(
+        (row) => row.state === 'queued' && !state.active.has(row.id),
+      );
       if (queued.length === 0) break;
       const next = queued.find((row) => this.hasCapacity(row.provider));
       if (!next) {
         await this.waitForCapacity();
         continue;
       }
-      const reserved = [...state.active.values()].reduce((sum, active) => sum + active.reservedUsd, 0);
-      if (runSpend(this.deps.db, state.runId) + reserved + next.estimated_cost_usd > state.budgetUsd + 1e-9) {
+      const reserved = [...state.active.values()].reduce(
+        (sum, active) => sum + active.reservedUsd,
+        0,
+      );
+      if (
+        runSpend(this.deps.db, state.runId) + reserved + next.estimated_cost_usd >
+        state.budgetUsd + 1e-9
+      ) {
         if (state.active.size > 0) {
           // Wait for in-flight work: its actual cost may come in under the estimate.
           await this.waitForCapacity();
@@ -328,10 +364,19 @@ export class BenchRunner {
     await Promise.allSettled([...tasks]);
     const summary = getRunSummary(this.deps.db, state.runId);
     if (summary && summary.done === summary.total) {
-      const cancelled = listGenerationRows(this.deps.db, state.runId).some((row) => row.outcome === 'cancelled');
-      setRunState(this.deps.db, state.runId, state.cancelled && cancelled ? 'cancelled' : 'finished', this.deps.now());
+      const cancelled = listGenerationRows(this.deps.db, state.runId).some(
+        (row) => row.outcome === 'cancelled',
+      );
+      setRunState(
+        this.deps.db,
+        state.runId,
+        state.cancelled && cancelled ? 'cancelled' : 'finished',
+        this.deps.now(),
+      );
       this.emitRun(state.runId);
-      this.deps.log(`run ${state.runId} ${state.cancelled && cancelled ? 'cancelled' : 'finished'}`);
+      this.deps.log(
+        `run ${state.runId} ${state.cancelled && cancelled ? 'cancelled' : 'finished'}`,
+      );
     }
   }
 
@@ -345,7 +390,8 @@ export class BenchRunner {
 
   private hasCapacity(provider: string): boolean {
     const global = this.deps.globalConcurrency ?? 4;
-    const perProvider = this.deps.providerConcurrency?.[provider] ?? (provider === 'sandbox' ? 4 : 2);
+    const perProvider =
+      this.deps.providerConcurrency?.[provider] ?? (provider === 'sandbox' ? 4 : 2);
     return this.globalInFlight < global && (this.providerInFlight.get(provider) ?? 0) < perProvider;
   }
 
@@ -365,12 +411,27 @@ export class BenchRunner {
 
   private async execute(state: RunState, initial: GenerationRow): Promise<void> {
     const controller = new AbortController();
-    const active: ActiveGeneration = { controller, provider: initial.provider, reservedUsd: initial.estimated_cost_usd };
+    const active: ActiveGeneration = {
+      controller,
+      provider: initial.provider,
+      reservedUsd: initial.estimated_cost_usd,
+    };
     state.active.set(initial.id, active);
     this.globalInFlight += 1;
-    this.providerInFlight.set(initial.provider, (this.providerInFlight.get(initial.provider) ?? 0) + 1);
+    this.providerInFlight.set(
+      initial.provider,
+      (this.providerInFlight.get(initial.provider) ?? 0) + 1,
+    );
     const timeoutMs = this.deps.generationTimeoutMs ?? 15 * 60 * 1000;
-    const timer = setTimeout(() => controller.abort(new ProviderError('timeout', `No result after ${Math.round(timeoutMs / 1000)} s.`, { provider: initial.provider })), timeoutMs);
+    const timer = setTimeout(
+      () =>
+        controller.abort(
+          new ProviderError('timeout', `No result after ${Math.round(timeoutMs / 1000)} s.`, {
+            provider: initial.provider,
+          }),
+        ),
+      timeoutMs,
+    );
     timer.unref?.();
     try {
       await this.executeSteps(state, initial, controller.signal);
@@ -383,7 +444,10 @@ export class BenchRunner {
         } else {
           const serialized = serializeError(reason);
           if (serialized.code === 'timeout' && row.vendor_job_id) {
-            await this.deps.registry.adapter(row.provider as ModelRef['provider']).cancel(row.vendor_job_id).catch(() => undefined);
+            await this.deps.registry
+              .adapter(row.provider as ModelRef['provider'])
+              .cancel(row.vendor_job_id)
+              .catch(() => undefined);
           }
           this.finish(row, outcomeFor(serialized, row.state), serialized);
         }
@@ -392,11 +456,18 @@ export class BenchRunner {
       clearTimeout(timer);
       state.active.delete(initial.id);
       this.globalInFlight -= 1;
-      this.providerInFlight.set(initial.provider, (this.providerInFlight.get(initial.provider) ?? 1) - 1);
+      this.providerInFlight.set(
+        initial.provider,
+        (this.providerInFlight.get(initial.provider) ?? 1) - 1,
+      );
     }
   }
 
-  private async executeSteps(state: RunState, initial: GenerationRow, signal: AbortSignal): Promise<void> {
+  private async executeSteps(
+    state: RunState,
+    initial: GenerationRow,
+    signal: AbortSignal,
+  ): Promise<void> {
     const adapter = this.deps.registry.adapter(initial.provider as ModelRef['provider']);
     let row = initial;
     if (row.state === 'queued') {
@@ -429,30 +500,49 @@ export class BenchRunner {
         const started = await adapter.start(request, { signal, onJobId: persistJobId });
         persistJobId(started.jobId);
       } catch (error) {
-        if (!persisted && ProviderError.isInstance(error) && (error as ProviderError).status !== undefined) {
+        if (
+          !persisted &&
+          ProviderError.isInstance(error) &&
+          (error as ProviderError).status !== undefined
+        ) {
           // The vendor answered with an error: no job was created, so nothing was paid for.
-          this.finish(getGenerationRow(this.deps.db, row.id) ?? row, outcomeFor(serializeError(error), 'queued'), serializeError(error));
+          this.finish(
+            getGenerationRow(this.deps.db, row.id) ?? row,
+            outcomeFor(serializeError(error), 'queued'),
+            serializeError(error),
+          );
           return;
         }
         throw error;
       }
       row = getGenerationRow(this.deps.db, row.id) ?? row;
     }
-    let outputs: VideoOutput[] | null = row.outputs ? (JSON.parse(row.outputs) as VideoOutput[]) : null;
+    let outputs: VideoOutput[] | null = row.outputs
+      ? (JSON.parse(row.outputs) as VideoOutput[])
+      : null;
     if (row.state === 'submitted') {
       outputs = await this.poll(row, signal);
       if (!outputs) return;
       row = getGenerationRow(this.deps.db, row.id) ?? row;
     }
     if (!outputs || outputs.length === 0) {
-      throw new ProviderError('bad_output', 'The provider reported success but sent no video.', { provider: row.provider });
+      throw new ProviderError('bad_output', 'The provider reported success but sent no video.', {
+        provider: row.provider,
+      });
     }
     const output = outputs[0] as VideoOutput;
     const downloadStart = this.deps.now();
     const download = await adapter.download(output, signal);
-    if (!/^video\//.test(download.contentType) && download.contentType !== 'application/octet-stream') {
+    if (
+      !/^video\//.test(download.contentType) &&
+      download.contentType !== 'application/octet-stream'
+    ) {
       await download.body.cancel().catch(() => undefined);
-      throw new ProviderError('bad_output', `The provider sent ${download.contentType} instead of a video.`, { provider: row.provider });
+      throw new ProviderError(
+        'bad_output',
+        `The provider sent ${download.contentType} instead of a video.`,
+        { provider: row.provider },
+      );
     }
     const media = await this.deps.media.put(download.body, {
       contentType: download.contentType.startsWith('video/') ? download.contentType : 'video/mp4',
@@ -490,7 +580,10 @@ export class BenchRunner {
         const serialized = serializeError(error);
         if (!serialized.retryable || transientFailures >= 8 || signal.aborted) throw error;
         transientFailures += 1;
-        await this.deps.sleep(serialized.retryAfterMs ?? Math.min(30000, 1000 * 2 ** transientFailures), signal);
+        await this.deps.sleep(
+          serialized.retryAfterMs ?? Math.min(30000, 1000 * 2 ** transientFailures),
+          signal,
+        );
         continue;
       }
       const now = this.deps.now();
@@ -520,9 +613,14 @@ export class BenchRunner {
         return status.outputs;
       }
       const current = getGenerationRow(this.deps.db, row.id) ?? row;
-      if (startedAt !== null && current.started_at === null) this.patch(row.id, { started_at: startedAt, completed_at: now });
+      if (startedAt !== null && current.started_at === null)
+        this.patch(row.id, { started_at: startedAt, completed_at: now });
       if (status.state === 'cancelled') {
-        this.finish(current, 'cancelled', { code: 'cancelled', message: 'The provider reports this job was cancelled.', retryable: false });
+        this.finish(current, 'cancelled', {
+          code: 'cancelled',
+          message: 'The provider reports this job was cancelled.',
+          retryable: false,
+        });
       } else {
         this.finish(current, outcomeFor(status.error, 'submitted'), status.error);
       }
@@ -587,7 +685,12 @@ export function buildRequest(
 }
 
 function requestOf(row: GenerationRow): GenerationRequest {
-  return buildRequest(row.model_id, row.prompt, row.image_url ?? undefined, JSON.parse(row.settings) as GenerationSettings);
+  return buildRequest(
+    row.model_id,
+    row.prompt,
+    row.image_url ?? undefined,
+    JSON.parse(row.settings) as GenerationSettings,
+  );
 }
 
 /** Identifies identical requests (provider, model, prompt, seed, settings) for the cache. */

@@ -19,20 +19,26 @@ export function parseSuiteText(text: string, fileName: string): ParsedSuiteFile 
   if (document.errors.length > 0) {
     const issues = document.errors.map((error) => {
       const line = error.linePos?.[0]?.line;
-      return { path: line ? `line ${line}` : '', message: error.message.split('\n')[0] ?? error.message };
+      return {
+        path: line ? `line ${line}` : '',
+        message: error.message.split('\n')[0] ?? error.message,
+      };
     });
     throw new ValidationError(`suite file ${fileName}`, issues);
   }
   const raw = document.toJS() as unknown;
   if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) {
-    throw new ValidationError(`suite file ${fileName}`, [{ path: '', message: 'expected an object with name and prompts' }]);
+    throw new ValidationError(`suite file ${fileName}`, [
+      { path: '', message: 'expected an object with name and prompts' },
+    ]);
   }
   const parsed = suiteDefinitionSchema.safeParse(raw);
   if (!parsed.success) {
     const issues: ValidationIssue[] = parsed.error.issues.map((issue) => {
       const path = issue.path.map(String);
       const node = document.getIn(issue.path as (string | number)[], true) as YamlNode | undefined;
-      const parentNode = document.getIn(issue.path.slice(0, -1) as (string | number)[], true) as YamlNode | undefined;
+      const parentNode = document.getIn(issue.path.slice(0, -1) as (string | number)[], true) as
+        YamlNode | undefined;
       const where = node?.range ?? (isMap(parentNode) ? parentNode.range : undefined);
       const line = where ? lineCounter.linePos(where[0]).line : undefined;
       return { path: `${line ? `line ${line}: ` : ''}${path.join('.')}`, message: issue.message };
@@ -40,9 +46,12 @@ export function parseSuiteText(text: string, fileName: string): ParsedSuiteFile 
     throw new ValidationError(`suite file ${fileName}`, issues);
   }
   const declaredId = (raw as { id?: unknown }).id;
-  const id = typeof declaredId === 'string' && /^[a-z0-9][a-z0-9-_]{0,63}$/i.test(declaredId)
-    ? declaredId
-    : basename(fileName, extname(fileName)).toLowerCase().replace(/[^a-z0-9-_]+/g, '-');
+  const id =
+    typeof declaredId === 'string' && /^[a-z0-9][a-z0-9-_]{0,63}$/i.test(declaredId)
+      ? declaredId
+      : basename(fileName, extname(fileName))
+          .toLowerCase()
+          .replace(/[^a-z0-9-_]+/g, '-');
   return { id, definition: parsed.data };
 }
 
@@ -51,7 +60,9 @@ export function readSuiteFile(path: string): ParsedSuiteFile {
   try {
     text = readFileSync(path, 'utf8');
   } catch (error) {
-    throw new ValidationError('suite file', [{ path, message: `cannot be read (${(error as NodeJS.ErrnoException).code ?? 'error'})` }]);
+    throw new ValidationError('suite file', [
+      { path, message: `cannot be read (${(error as NodeJS.ErrnoException).code ?? 'error'})` },
+    ]);
   }
   return parseSuiteText(text, basename(path));
 }

@@ -13,10 +13,16 @@ export async function runWithProgress(
   if (options.isTTY) {
     const summary = getRunSummary(services.db, runId);
     bar = new cliProgress.SingleBar(
-      { format: ' {bar} {value}/{total} generations | spent ${spent} | {eta_formatted} left', hideCursor: true, clearOnComplete: false },
+      {
+        format: ' {bar} {value}/{total} generations | spent ${spent} | {eta_formatted} left',
+        hideCursor: true,
+        clearOnComplete: false,
+      },
       cliProgress.Presets.shades_classic,
     );
-    bar.start(summary?.total ?? 0, summary?.done ?? 0, { spent: (summary?.spentUsd ?? 0).toFixed(2) });
+    bar.start(summary?.total ?? 0, summary?.done ?? 0, {
+      spent: (summary?.spentUsd ?? 0).toFixed(2),
+    });
     off = services.bus.on('bench:run-updated', (run) => {
       if (run.id === runId) bar?.update(run.done, { spent: run.spentUsd.toFixed(2) });
     });
@@ -44,8 +50,14 @@ export function renderRunTable(detail: RunDetail): string {
     seconds(generation.totalMs),
     generation.costUsd === null ? '–' : `$${generation.costUsd.toFixed(3)}`,
   ]);
-  const widths = header.map((title, index) => Math.max(title.length, ...rows.map((row) => (row[index] ?? '').length)));
-  const line = (cells: string[]): string => cells.map((cell, index) => cell.padEnd(widths[index] ?? 0)).join('  ').trimEnd();
+  const widths = header.map((title, index) =>
+    Math.max(title.length, ...rows.map((row) => (row[index] ?? '').length)),
+  );
+  const line = (cells: string[]): string =>
+    cells
+      .map((cell, index) => cell.padEnd(widths[index] ?? 0))
+      .join('  ')
+      .trimEnd();
   const run = detail.run;
   return [
     line(header),

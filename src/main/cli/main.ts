@@ -7,7 +7,11 @@ import { Command, CommanderError, InvalidArgumentError } from 'commander';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { AppError, serializeError } from '../../shared/errors';
-import { formatModelRef, parseModelRef, type ModelRef } from '../../shared/providers/video-provider-spec';
+import {
+  formatModelRef,
+  parseModelRef,
+  type ModelRef,
+} from '../../shared/providers/video-provider-spec';
 import { saveSuiteVersion } from '../bench/bench-repository';
 import { readSuiteFile } from '../bench/suite-files';
 import { createAppDispatcher } from '../ipc/index';
@@ -32,7 +36,9 @@ const defaultIo: CliIo = {
 
 function packageVersion(): string {
   try {
-    return (JSON.parse(readFileSync(join(projectRoot(), 'package.json'), 'utf8')) as { version: string }).version;
+    return (
+      JSON.parse(readFileSync(join(projectRoot(), 'package.json'), 'utf8')) as { version: string }
+    ).version;
   } catch {
     return '0.0.0';
   }
@@ -40,13 +46,18 @@ function packageVersion(): string {
 
 function parsePort(value: string): number {
   const port = Number(value);
-  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new InvalidArgumentError('must be a whole number from 0 to 65535.');
+  if (!Number.isInteger(port) || port < 0 || port > 65535)
+    throw new InvalidArgumentError('must be a whole number from 0 to 65535.');
   return port;
 }
 
 function parseModels(value: string): ModelRef[] {
-  const parts = value.split(',').map((part) => part.trim()).filter(Boolean);
-  if (parts.length === 0) throw new InvalidArgumentError('name at least one model, e.g. sandbox:sandbox-fast');
+  const parts = value
+    .split(',')
+    .map((part) => part.trim())
+    .filter(Boolean);
+  if (parts.length === 0)
+    throw new InvalidArgumentError('name at least one model, e.g. sandbox:sandbox-fast');
   try {
     return parts.map(parseModelRef);
   } catch (error) {
@@ -56,7 +67,8 @@ function parseModels(value: string): ModelRef[] {
 
 function parseBudget(value: string): number {
   const budget = Number(value);
-  if (!Number.isFinite(budget) || budget < 0) throw new InvalidArgumentError('must be a number of dollars, e.g. 5 or 12.50');
+  if (!Number.isFinite(budget) || budget < 0)
+    throw new InvalidArgumentError('must be a number of dollars, e.g. 5 or 12.50');
   return budget;
 }
 
@@ -67,7 +79,10 @@ export async function runCli(argv: string[], io: CliIo = defaultIo): Promise<num
     .name('aideon')
     .description('Aideon Video Console: discover, benchmark, review and roll out AI video models.')
     .version(version)
-    .option('--data-dir <dir>', 'where the database and videos live (default: $AIDEON_DATA_DIR, else the app-data folder)')
+    .option(
+      '--data-dir <dir>',
+      'where the database and videos live (default: $AIDEON_DATA_DIR, else the app-data folder)',
+    )
     .showHelpAfterError('(run aideon --help for usage)')
     .configureOutput({ writeOut: io.stdout, writeErr: io.stderr })
     .exitOverride();
@@ -86,12 +101,17 @@ export async function runCli(argv: string[], io: CliIo = defaultIo): Promise<num
 
   program
     .command('serve')
-    .description('open the console in a browser: listens on 127.0.0.1 only and prints the URL with its token')
+    .description(
+      'open the console in a browser: listens on 127.0.0.1 only and prints the URL with its token',
+    )
     .option('--port <port>', 'port to listen on (0 = any free port)', parsePort, 0)
     .action(async (options: { port: number }) => {
       const rendererDir = join(projectRoot(), 'out', 'renderer');
       if (!existsSync(join(rendererDir, 'index.html'))) {
-        throw new AppError('not_found', 'The console UI is not built yet. Run `npm run build` once, then `npx aideon serve` again.');
+        throw new AppError(
+          'not_found',
+          'The console UI is not built yet. Run `npm run build` once, then `npx aideon serve` again.',
+        );
       }
       const services = openServices('browser');
       const resumed = services.bench.resumeAll();
@@ -123,7 +143,11 @@ export async function runCli(argv: string[], io: CliIo = defaultIo): Promise<num
   const resolveSuite = (services: Services, suite: string): string => {
     if (/\.(json|ya?ml)$/i.test(suite) || suite.includes('/')) {
       const parsed = readSuiteFile(suite);
-      saveSuiteVersion(services.db, { id: parsed.id, builtIn: false, definition: parsed.definition }, Date.now());
+      saveSuiteVersion(
+        services.db,
+        { id: parsed.id, builtIn: false, definition: parsed.definition },
+        Date.now(),
+      );
       return parsed.id;
     }
     return suite;
@@ -136,63 +160,110 @@ export async function runCli(argv: string[], io: CliIo = defaultIo): Promise<num
     .requiredOption('--models <list>', 'comma-separated provider:model list', parseModels)
     .option('--budget <usd>', 'spending cap in dollars', parseBudget)
     .option('--json', 'print JSON')
-    .action(async (options: { suite: string; models: ModelRef[]; budget?: number; json?: boolean }) => {
-      const services = openServices('cli');
-      try {
-        const plan = services.bench.plan({ suiteId: resolveSuite(services, options.suite), models: options.models, budgetUsd: options.budget });
-        if (options.json) io.stdout(`${JSON.stringify(plan, null, 2)}\n`);
-        else {
-          io.stdout(`${plan.suiteName} (v${plan.suiteVersion}): ${plan.generations} generations, estimated $${plan.estimatedCostUsd.toFixed(2)}\n`);
-          for (const line of plan.models) {
-            io.stdout(`  ${line.provider}:${line.modelId}  ${line.generations} × ≈$${(line.estimatedCostUsd / line.generations).toFixed(3)} = $${line.estimatedCostUsd.toFixed(2)}${line.simulated ? '  (simulated)' : ''}\n`);
-            for (const warning of line.warnings) io.stdout(`    warning: ${warning}\n`);
+    .action(
+      async (options: { suite: string; models: ModelRef[]; budget?: number; json?: boolean }) => {
+        const services = openServices('cli');
+        try {
+          const plan = services.bench.plan({
+            suiteId: resolveSuite(services, options.suite),
+            models: options.models,
+            budgetUsd: options.budget,
+          });
+          if (options.json) io.stdout(`${JSON.stringify(plan, null, 2)}\n`);
+          else {
+            io.stdout(
+              `${plan.suiteName} (v${plan.suiteVersion}): ${plan.generations} generations, estimated $${plan.estimatedCostUsd.toFixed(2)}\n`,
+            );
+            for (const line of plan.models) {
+              io.stdout(
+                `  ${line.provider}:${line.modelId}  ${line.generations} × ≈$${(line.estimatedCostUsd / line.generations).toFixed(3)} = $${line.estimatedCostUsd.toFixed(2)}${line.simulated ? '  (simulated)' : ''}\n`,
+              );
+              for (const warning of line.warnings) io.stdout(`    warning: ${warning}\n`);
+            }
           }
+        } finally {
+          await services.close();
         }
-      } finally {
-        await services.close();
-      }
-    });
+      },
+    );
 
   bench
     .command('run')
     .description('run a suite on models and wait for the results')
     .requiredOption(suiteOption, suiteHelp)
-    .requiredOption('--models <list>', 'comma-separated provider:model list, e.g. sandbox:sandbox-fast,sandbox:sandbox-pro', parseModels)
-    .option('--budget <usd>', 'spending cap in dollars (default: the estimate, for sandbox-only runs; required otherwise)', parseBudget)
+    .requiredOption(
+      '--models <list>',
+      'comma-separated provider:model list, e.g. sandbox:sandbox-fast,sandbox:sandbox-pro',
+      parseModels,
+    )
+    .option(
+      '--budget <usd>',
+      'spending cap in dollars (default: the estimate, for sandbox-only runs; required otherwise)',
+      parseBudget,
+    )
     .option('--name <name>', 'a name for the run')
     .option('--cache', 'answer identical earlier requests from the cache (costs nothing)')
     .option('--json', 'print JSON instead of a table')
-    .action(async (options: { suite: string; models: ModelRef[]; budget?: number; name?: string; cache?: boolean; json?: boolean }) => {
-      const services = openServices('cli');
-      try {
-        const suiteId = resolveSuite(services, options.suite);
-        const plan = services.bench.plan({ suiteId, models: options.models });
-        const onlySimulated = plan.models.every((line) => line.simulated);
-        if (options.budget === undefined && !onlySimulated) {
-          throw new AppError(
-            'budget_exceeded',
-            `This run is estimated at $${plan.estimatedCostUsd.toFixed(2)}. Set a spending cap with --budget (for example --budget ${Math.ceil(plan.estimatedCostUsd * 1.2)}).`,
-          );
+    .action(
+      async (options: {
+        suite: string;
+        models: ModelRef[];
+        budget?: number;
+        name?: string;
+        cache?: boolean;
+        json?: boolean;
+      }) => {
+        const services = openServices('cli');
+        try {
+          const suiteId = resolveSuite(services, options.suite);
+          const plan = services.bench.plan({ suiteId, models: options.models });
+          const onlySimulated = plan.models.every((line) => line.simulated);
+          if (options.budget === undefined && !onlySimulated) {
+            throw new AppError(
+              'budget_exceeded',
+              `This run is estimated at $${plan.estimatedCostUsd.toFixed(2)}. Set a spending cap with --budget (for example --budget ${Math.ceil(plan.estimatedCostUsd * 1.2)}).`,
+            );
+          }
+          const budgetUsd = options.budget ?? plan.estimatedCostUsd;
+          if (!options.json)
+            io.stderr(
+              `Estimated cost $${plan.estimatedCostUsd.toFixed(2)} (budget $${budgetUsd.toFixed(2)}) for ${plan.generations} generations on ${options.models.map(formatModelRef).join(', ')}.\n`,
+            );
+          const { runId } = services.bench.startRun({
+            suiteId,
+            models: options.models,
+            budgetUsd,
+            name: options.name,
+            allowCache: options.cache,
+          });
+          const detail = await runWithProgress(services, runId, {
+            isTTY: io.isTTY && !options.json,
+            stderr: io.stderr,
+          });
+          if (options.json) io.stdout(`${JSON.stringify(detail, null, 2)}\n`);
+          else io.stdout(renderRunTable(detail));
+        } finally {
+          await services.close();
         }
-        const budgetUsd = options.budget ?? plan.estimatedCostUsd;
-        if (!options.json) io.stderr(`Estimated cost $${plan.estimatedCostUsd.toFixed(2)} (budget $${budgetUsd.toFixed(2)}) for ${plan.generations} generations on ${options.models.map(formatModelRef).join(', ')}.\n`);
-        const { runId } = services.bench.startRun({ suiteId, models: options.models, budgetUsd, name: options.name, allowCache: options.cache });
-        const detail = await runWithProgress(services, runId, { isTTY: io.isTTY && !options.json, stderr: io.stderr });
-        if (options.json) io.stdout(`${JSON.stringify(detail, null, 2)}\n`);
-        else io.stdout(renderRunTable(detail));
-      } finally {
-        await services.close();
-      }
-    });
+      },
+    );
 
   try {
     await program.parseAsync(argv, { from: 'user' });
   } catch (error) {
     if (error instanceof CommanderError) {
-      exitCode = error.code === 'commander.helpDisplayed' || error.code === 'commander.version' || error.exitCode === 0 ? 0 : 2;
+      exitCode =
+        error.code === 'commander.helpDisplayed' ||
+        error.code === 'commander.version' ||
+        error.exitCode === 0
+          ? 0
+          : 2;
     } else {
       const serialized = serializeError(error);
-      if (serialized.code === 'internal') io.stderr(`aideon: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+      if (serialized.code === 'internal')
+        io.stderr(
+          `aideon: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`,
+        );
       else io.stderr(`aideon: ${serialized.message}\n`);
       exitCode = serialized.code === 'validation' ? 2 : 1;
     }

@@ -29,13 +29,19 @@ export function createDispatcher(
     channels: () => Object.keys(invokeChannels) as InvokeChannel[],
     async dispatch(channel, rawInput) {
       if (!Object.hasOwn(invokeChannels, channel)) {
-        return { ok: false, error: { code: 'not_found', message: `Unknown channel "${channel}".`, retryable: false } };
+        return {
+          ok: false,
+          error: { code: 'not_found', message: `Unknown channel "${channel}".`, retryable: false },
+        };
       }
       const name = channel as InvokeChannel;
       const spec = invokeChannels[name];
       const parsed = spec.input.safeParse(rawInput ?? {});
       if (!parsed.success) {
-        return { ok: false, error: new ValidationError(`input for ${name}`, zodIssues(parsed.error)).toJSON() };
+        return {
+          ok: false,
+          error: new ValidationError(`input for ${name}`, zodIssues(parsed.error)).toJSON(),
+        };
       }
       try {
         const handler = handlers[name] as Handler<InvokeChannel>;
@@ -43,14 +49,26 @@ export function createDispatcher(
         if (options.checkOutputs) {
           const checked = spec.output.safeParse(value);
           if (!checked.success) {
-            options.log?.(`output of ${name} does not match the contract: ${JSON.stringify(zodIssues(checked.error))}`);
-            return { ok: false, error: { code: 'internal', message: `The answer to ${name} was malformed.`, retryable: false } };
+            options.log?.(
+              `output of ${name} does not match the contract: ${JSON.stringify(zodIssues(checked.error))}`,
+            );
+            return {
+              ok: false,
+              error: {
+                code: 'internal',
+                message: `The answer to ${name} was malformed.`,
+                retryable: false,
+              },
+            };
           }
         }
         return { ok: true, value };
       } catch (error) {
         const serialized = serializeError(error);
-        if (serialized.code === 'internal') options.log?.(`${name} failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
+        if (serialized.code === 'internal')
+          options.log?.(
+            `${name} failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`,
+          );
         return { ok: false, error: serialized };
       }
     },

@@ -5,9 +5,15 @@ import { registerBenchIpc } from './register-bench-ipc';
 import { invokeChannels } from '../../shared/ipc/contract';
 
 /** Every feature's handlers, checked to cover the whole contract. */
-export function createAppDispatcher(services: Services, options: { checkOutputs?: boolean } = {}): Dispatcher {
+export function createAppDispatcher(
+  services: Services,
+  options: { checkOutputs?: boolean } = {},
+): Dispatcher {
   const handlers = { ...registerAppIpc(services), ...registerBenchIpc(services) };
   const missing = Object.keys(invokeChannels).filter((channel) => !(channel in handlers));
   if (missing.length > 0) throw new Error(`No handler for channels: ${missing.join(', ')}`);
-  return createDispatcher(handlers as HandlerMap, { ...options, log: services.options.log ?? (() => undefined) });
+  return createDispatcher(handlers as HandlerMap, {
+    ...options,
+    log: services.options.log ?? (() => undefined),
+  });
 }

@@ -4,10 +4,19 @@
  * visible under its final name. The renderer only ever sees the hash (an opaque id).
  */
 import { createHash, randomBytes } from 'node:crypto';
-import { createReadStream, createWriteStream, existsSync, mkdirSync, renameSync, rmSync, statSync } from 'node:fs';
+import {
+  createReadStream,
+  createWriteStream,
+  existsSync,
+  mkdirSync,
+  renameSync,
+  rmSync,
+  statSync,
+} from 'node:fs';
 import { join } from 'node:path';
 import { Readable, Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
+import type { ReadableStream as NodeWebReadableStream } from 'node:stream/web';
 import { ProviderError } from '../../shared/errors';
 import type { MediaRef } from '../../shared/domain';
 
@@ -64,16 +73,28 @@ export class MediaStore {
       transform(chunk: Buffer, _encoding, callback) {
         bytes += chunk.length;
         if (bytes > maxBytes) {
-          callback(new ProviderError('bad_output', `The video is larger than the ${maxBytes}-byte limit.`, { provider }));
+          callback(
+            new ProviderError(
+              'bad_output',
+              `The video is larger than the ${maxBytes}-byte limit.`,
+              { provider },
+            ),
+          );
           return;
         }
         digest.update(chunk);
         callback(null, chunk);
       },
     });
-    const source = body instanceof Readable ? body : Readable.fromWeb(body as import('node:stream/web').ReadableStream);
+    const source =
+      body instanceof Readable ? body : Readable.fromWeb(body as NodeWebReadableStream);
     try {
-      await pipeline(source, meter, createWriteStream(temp), options.signal ? { signal: options.signal } : {});
+      await pipeline(
+        source,
+        meter,
+        createWriteStream(temp),
+        options.signal ? { signal: options.signal } : {},
+      );
       if (options.expectedBytes !== undefined && bytes !== options.expectedBytes) {
         throw new ProviderError(
           'bad_output',
@@ -81,7 +102,8 @@ export class MediaStore {
           { provider, retryable: true },
         );
       }
-      if (bytes === 0) throw new ProviderError('bad_output', 'The provider sent an empty file.', { provider });
+      if (bytes === 0)
+        throw new ProviderError('bad_output', 'The provider sent an empty file.', { provider });
       const id = digest.digest('hex');
       const final = this.pathOf(id);
       mkdirSync(join(this.root, id.slice(0, 2)), { recursive: true });

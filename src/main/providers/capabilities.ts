@@ -16,12 +16,21 @@ export function checkRequestAgainstCapabilities(
 ): SpecWarning[] {
   const warnings: SpecWarning[] = [];
   if (request.imageUrl !== undefined && !capabilities.imageToVideo) {
-    warnings.push({ setting: 'imageUrl', message: 'this model does not take a reference image (text-to-video only)' });
+    warnings.push({
+      setting: 'imageUrl',
+      message: 'this model does not take a reference image (text-to-video only)',
+    });
   }
   if (request.imageUrl === undefined && !capabilities.textToVideo) {
-    warnings.push({ setting: 'imageUrl', message: 'this model needs a reference image (image-to-video only)' });
+    warnings.push({
+      setting: 'imageUrl',
+      message: 'this model needs a reference image (image-to-video only)',
+    });
   }
-  if (request.durationSeconds !== undefined && !capabilities.durationsSeconds.includes(request.durationSeconds)) {
+  if (
+    request.durationSeconds !== undefined &&
+    !capabilities.durationsSeconds.includes(request.durationSeconds)
+  ) {
     warnings.push({
       setting: 'durationSeconds',
       message: `${request.durationSeconds} s is not offered; this model offers ${capabilities.durationsSeconds.join(', ')} s`,
@@ -33,7 +42,10 @@ export function checkRequestAgainstCapabilities(
       message: `${request.resolution} is not offered; this model offers ${capabilities.resolutions.join(', ')}`,
     });
   }
-  if (request.aspectRatio !== undefined && !capabilities.aspectRatios.includes(request.aspectRatio)) {
+  if (
+    request.aspectRatio !== undefined &&
+    !capabilities.aspectRatios.includes(request.aspectRatio)
+  ) {
     warnings.push({
       setting: 'aspectRatio',
       message: `${request.aspectRatio} is not offered; this model offers ${capabilities.aspectRatios.join(', ')}`,
@@ -43,7 +55,10 @@ export function checkRequestAgainstCapabilities(
     warnings.push({ setting: 'audio', message: 'this model cannot generate audio' });
   }
   if (request.seed !== undefined && !capabilities.seed) {
-    warnings.push({ setting: 'seed', message: 'this model ignores the seed, so results are not repeatable' });
+    warnings.push({
+      setting: 'seed',
+      message: 'this model ignores the seed, so results are not repeatable',
+    });
   }
   return warnings;
 }
@@ -54,7 +69,9 @@ export function estimateFromPricing(
   request: GenerationRequest,
 ): CostEstimate {
   const seconds = request.durationSeconds ?? capabilities.defaultDurationSeconds;
-  const multiplier = request.resolution ? (pricing.resolutionMultiplier?.[request.resolution] ?? 1) : 1;
+  const multiplier = request.resolution
+    ? (pricing.resolutionMultiplier?.[request.resolution] ?? 1)
+    : 1;
   let usd = 0;
   const parts: string[] = [];
   if (pricing.usdPerClip !== undefined) {

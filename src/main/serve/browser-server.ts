@@ -72,7 +72,9 @@ export async function startBrowserServer(options: BrowserServerOptions): Promise
 
   const hasToken = (request: IncomingMessage, url: URL): boolean => {
     const header = request.headers.authorization;
-    const presented = header?.startsWith('Bearer ') ? header.slice(7) : (url.searchParams.get('token') ?? '');
+    const presented = header?.startsWith('Bearer ')
+      ? header.slice(7)
+      : (url.searchParams.get('token') ?? '');
     const buffer = Buffer.from(presented);
     return buffer.length === tokenBuffer.length && timingSafeEqual(buffer, tokenBuffer);
   };
@@ -107,7 +109,9 @@ export async function startBrowserServer(options: BrowserServerOptions): Promise
     const isMedia = url.pathname.startsWith('/media/');
     if (isApi || isEvents || isMedia) {
       if (!hasToken(request, url)) {
-        sendJson(response, 401, { error: 'Missing or wrong token. Open the URL that `aideon serve` printed.' });
+        sendJson(response, 401, {
+          error: 'Missing or wrong token. Open the URL that `aideon serve` printed.',
+        });
         return;
       }
     }
@@ -117,7 +121,11 @@ export async function startBrowserServer(options: BrowserServerOptions): Promise
     return handleStatic(request, response, url.pathname);
   }
 
-  async function handleApi(request: IncomingMessage, response: ServerResponse, channel: string): Promise<void> {
+  async function handleApi(
+    request: IncomingMessage,
+    response: ServerResponse,
+    channel: string,
+  ): Promise<void> {
     if (request.method !== 'POST') {
       response.setHeader('Allow', 'POST');
       sendJson(response, 405, { error: 'Use POST for API calls.' });
@@ -132,8 +140,14 @@ export async function startBrowserServer(options: BrowserServerOptions): Promise
     try {
       body = JSON.parse((await readBody(request)) || '{}');
     } catch (error) {
-      const message = error instanceof BodyTooLarge ? 'The request body is too large.' : 'The request body is not valid JSON.';
-      sendJson(response, 400, { ok: false, error: { code: 'validation', message, retryable: false } });
+      const message =
+        error instanceof BodyTooLarge
+          ? 'The request body is too large.'
+          : 'The request body is not valid JSON.';
+      sendJson(response, 400, {
+        ok: false,
+        error: { code: 'validation', message, retryable: false },
+      });
       return;
     }
     const result = await options.dispatcher.dispatch(channel, body);
@@ -189,14 +203,23 @@ export async function startBrowserServer(options: BrowserServerOptions): Promise
     options.media.openRead(id).pipe(response);
   }
 
-  function handleStatic(request: IncomingMessage, response: ServerResponse, pathname: string): void {
+  function handleStatic(
+    request: IncomingMessage,
+    response: ServerResponse,
+    pathname: string,
+  ): void {
     if (request.method !== 'GET' && request.method !== 'HEAD') {
       sendJson(response, 405, { error: 'Method not allowed.' });
       return;
     }
-    const relative = pathname === '/' ? 'index.html' : decodeURIComponent(pathname).replace(/^\/+/, '');
+    const relative =
+      pathname === '/' ? 'index.html' : decodeURIComponent(pathname).replace(/^\/+/, '');
     const file = normalize(join(options.rendererDir, relative));
-    if (!file.startsWith(normalize(options.rendererDir) + sep) || !existsSync(file) || !statSync(file).isFile()) {
+    if (
+      !file.startsWith(normalize(options.rendererDir) + sep) ||
+      !existsSync(file) ||
+      !statSync(file).isFile()
+    ) {
       sendJson(response, 404, { error: 'Not found.' });
       return;
     }
@@ -250,7 +273,10 @@ function readBody(request: IncomingMessage): Promise<string> {
 
 function sendJson(response: ServerResponse, status: number, body: unknown): void {
   const text = JSON.stringify(body);
-  response.writeHead(status, { 'Content-Type': 'application/json; charset=utf-8', 'Cache-Control': 'no-store' });
+  response.writeHead(status, {
+    'Content-Type': 'application/json; charset=utf-8',
+    'Cache-Control': 'no-store',
+  });
   response.end(text);
 }
 

@@ -29,12 +29,20 @@ export function openDatabase(options: OpenDatabaseOptions): WritableDb {
   try {
     db = new Database(options.file, { fileMustExist: false });
   } catch (error) {
-    throw new DbError('corrupted', `Cannot open the database at its data folder: ${describe(error)}`, error);
+    throw new DbError(
+      'corrupted',
+      `Cannot open the database at its data folder: ${describe(error)}`,
+      error,
+    );
   }
   try {
     if (!isNew) {
       const check = db.pragma('quick_check', { simple: true });
-      if (check !== 'ok') throw new DbError('corrupted', `The database failed its integrity check (${String(check)}).`);
+      if (check !== 'ok')
+        throw new DbError(
+          'corrupted',
+          `The database failed its integrity check (${String(check)}).`,
+        );
     }
     if (options.file !== ':memory:') db.pragma('journal_mode = WAL');
     db.pragma('foreign_keys = ON');

@@ -22,13 +22,18 @@ export function checkMigrationList(migrations: readonly Migration[]): void {
   let previous = 0;
   for (const migration of migrations) {
     if (!Number.isInteger(migration.version) || migration.version <= previous) {
-      throw new Error(`Migration ${migration.name} has version ${migration.version}, which does not go up from ${previous}.`);
+      throw new Error(
+        `Migration ${migration.name} has version ${migration.version}, which does not go up from ${previous}.`,
+      );
     }
     previous = migration.version;
   }
 }
 
-export function migrate(db: Database.Database, migrations: readonly Migration[]): { from: number; to: number } {
+export function migrate(
+  db: Database.Database,
+  migrations: readonly Migration[],
+): { from: number; to: number } {
   checkMigrationList(migrations);
   const latest = migrations.at(-1)?.version ?? 0;
   const current = db.pragma('user_version', { simple: true }) as number;
@@ -55,7 +60,9 @@ export function migrate(db: Database.Database, migrations: readonly Migration[])
         );
       }
     }
-    const insert = db.prepare('INSERT INTO _migrations (version, name, hash, applied_at) VALUES (?, ?, ?, ?)');
+    const insert = db.prepare(
+      'INSERT INTO _migrations (version, name, hash, applied_at) VALUES (?, ?, ?, ?)',
+    );
     for (const migration of migrations) {
       if (migration.version <= current) continue;
       db.exec(migration.sql);

@@ -11,7 +11,15 @@ import type { SerializedError } from '../errors';
 
 export const SPEC_VERSION = 'v1' as const;
 
-export const PROVIDER_IDS = ['sandbox', 'together', 'runway', 'replicate', 'gemini', 'fal', 'luma'] as const;
+export const PROVIDER_IDS = [
+  'sandbox',
+  'together',
+  'runway',
+  'replicate',
+  'gemini',
+  'fal',
+  'luma',
+] as const;
 export const providerIdSchema = z.enum(PROVIDER_IDS);
 export type ProviderId = z.infer<typeof providerIdSchema>;
 
@@ -87,11 +95,15 @@ export function formatModelRef(ref: ModelRef): string {
 export function parseModelRef(text: string): ModelRef {
   const index = text.indexOf(':');
   if (index <= 0 || index === text.length - 1) {
-    throw new Error(`"${text}" is not a model reference; write it as provider:model, e.g. sandbox:sandbox-fast`);
+    throw new Error(
+      `"${text}" is not a model reference; write it as provider:model, e.g. sandbox:sandbox-fast`,
+    );
   }
   const provider = providerIdSchema.safeParse(text.slice(0, index));
   if (!provider.success) {
-    throw new Error(`Unknown provider "${text.slice(0, index)}"; known providers: ${PROVIDER_IDS.join(', ')}`);
+    throw new Error(
+      `Unknown provider "${text.slice(0, index)}"; known providers: ${PROVIDER_IDS.join(', ')}`,
+    );
   }
   return { provider: provider.data, modelId: text.slice(index + 1) };
 }
@@ -100,9 +112,15 @@ export const generationSettingsSchema = z.object({
   /** Length of the clip in seconds; `undefined` = the model's default duration. */
   durationSeconds: z.number().positive().max(120).optional(),
   /** "W:H", e.g. "16:9"; `undefined` = provider default. */
-  aspectRatio: z.string().regex(/^\d+:\d+$/, 'must look like 16:9').optional(),
+  aspectRatio: z
+    .string()
+    .regex(/^\d+:\d+$/, 'must look like 16:9')
+    .optional(),
   /** Resolution label such as "720p"; `undefined` = provider default. */
-  resolution: z.string().regex(/^\d+p$|^4k$/i, 'must look like 720p').optional(),
+  resolution: z
+    .string()
+    .regex(/^\d+p$|^4k$/i, 'must look like 720p')
+    .optional(),
   /** Integer seed; `undefined` = random at the vendor. */
   seed: z.number().int().nonnegative().optional(),
   /** Generate an audio track; `undefined` = provider default (usually none). */

@@ -3,6 +3,7 @@
  * dispatcher), headers and body, error classification into the console's classes, and no
  * secret in any message. Response bodies in errors are truncated and scrubbed of the key.
  */
+import { Readable } from 'node:stream';
 import { request as undiciRequest, type Dispatcher } from 'undici';
 import { ProviderError, type ProviderErrorClass } from '../../../shared/errors';
 import type { DownloadResult } from '../../../shared/providers/video-provider-spec';
@@ -30,7 +31,9 @@ export interface HttpResponse {
   json: unknown;
 }
 
-export type ErrorClassifier = (response: HttpResponse) => { errorClass: ProviderErrorClass; message: string; vendorCode?: string } | undefined;
+export type ErrorClassifier = (
+  response: HttpResponse,
+) => { errorClass: ProviderErrorClass; message: string; vendorCode?: string } | undefined;
 
 export interface RequestOptions {
   method?: 'GET' | 'POST' | 'PUT' | 'DELETE';
@@ -65,14 +68,21 @@ export class HttpClient {
   constructor(readonly config: HttpClientConfig) {}
 
   url(path: string, query?: Record<string, string | number | undefined>): string {
-    const url = new URL(path.startsWith('http') ? path : `${this.config.baseUrl.replace(/\/$/, '')}${path}`);
-    for (const [key, value] of Object.entries(query ?? {})) if (value !== undefined) url.searchParams.set(key, String(value));
+    const url = new URL(
+      path.startsWith('http') ? path : `${this.config.baseUrl.replace(/\/$/, '')}${path}`,
+    );
+    for (const [key, value] of Object.entries(query ?? {}))
+      if (value !== undefined) url.searchParams.set(key, String(value));
     return url.toString();
   }
 
   async request(path: string, options: RequestOptions = {}): Promise<HttpResponse> {
     const method = options.method ?? (options.body === undefined ? 'GET' : 'POST');
-    const headers: Record<string, string> = { accept: 'application/json', ...this.config.headers(), ...options.extraHeaders };
+    const headers: Record<string, string> = {
+      accept: 'application/json',
+      ...this.config.headers(),
+      ...options.extraHeaders,
+    };
     if (options.body !== undefined) headers['content-type'] = 'application/json';
     let raw: Dispatcher.ResponseData;
     try {
@@ -107,20 +117,30 @@ export class HttpClient {
   }
 
   /** Like request, but the 2xx body must be JSON. */
-  async json(path: string, options: RequestOptions = {}): Promise<{ json: unknown; response: HttpResponse }> {
+  async json(
+    path: string,
+    options: RequestOptions = {},
+  ): Promise<{ json: unknown; response: HttpResponse }> {
     const response = await this.request(path, options);
     if (response.json === undefined) {
-      throw new ProviderError('provider_unavailable', `${this.config.provider} answered ${response.status} with a body that is not JSON.`, {
-        provider: this.config.provider,
-        status: response.status,
-        retryable: true,
-      });
+      throw new ProviderError(
+        'provider_unavailable',
+        `${this.config.provider} answered ${response.status} with a body that is not JSON.`,
+        {
+          provider: this.config.provider,
+          status: response.status,
+          retryable: true,
+        },
+      );
     }
     return { json: response.json, response };
   }
 
   /** Streams a file. 403/404/410 mean the vendor's URL expired or was deleted. */
-  async download(url: string, options: { signal?: AbortSignal; withAuth?: boolean; maxRedirections?: number } = {}): Promise<DownloadResult> {
+  async download(
+    url: string,
+    options: { signal?: AbortSignal; withAuth?: boolean; maxRedirections?: number } = {},
+  ): Promise<DownloadResult> {
     let current = url;
     for (let hop = 0; hop <= (options.maxRedirections ?? 5); hop += 1) {
       let raw: Dispatcher.ResponseData;
@@ -143,33 +163,52 @@ export class HttpClient {
       }
       if (raw.statusCode === 403 || raw.statusCode === 404 || raw.statusCode === 410) {
         await raw.body.dump();
-        throw new ProviderError('expired_output', `The video at ${this.config.provider} has expired or was deleted (HTTP ${raw.statusCode}); vendors keep outputs only for a limited time.`, {
-          provider: this.config.provider,
-          status: raw.statusCode,
-        });
+        throw new ProviderError(
+          'expired_output',
+          `The video at ${this.config.provider} has expired or was deleted (HTTP ${raw.statusCode}); vendors keep outputs only for a limited time.`,
+          {
+            provider: this.config.provider,
+            status: raw.statusCode,
+          },
+        );
       }
       if (raw.statusCode < 200 || raw.statusCode >= 300) {
         const text = await raw.body.text().catch(() => '');
-        throw this.httpError({ status: raw.statusCode, headers: raw.headers, text, json: undefined });
+        throw this.httpError({
+          status: raw.statusCode,
+          headers: raw.headers,
+          text,
+          json: undefined,
+        });
       }
-      const contentType = String(raw.headers['content-type'] ?? 'application/octet-stream').split(';')[0]?.trim() ?? 'application/octet-stream';
+      const contentType =
+        String(raw.headers['content-type'] ?? 'application/octet-stream')
+          .split(';')[0]
+          ?.trim() ?? 'application/octet-stream';
       const lengthHeader = raw.headers['content-length'];
       const contentLength = lengthHeader === undefined ? undefined : Number(lengthHeader);
-      const body = raw.body as unknown as NodeJS.ReadableStream;
-      const { Readable } = await import('node:stream');
-      const web = Readable.toWeb(body as import('node:stream').Readable) as ReadableStream<Uint8Array>;
+      const web = Readable.toWeb(raw.body) as ReadableStream<Uint8Array>;
       const result: DownloadResult = { body: web, contentType };
-      if (contentLength !== undefined && Number.isFinite(contentLength)) result.contentLength = contentLength;
+      if (contentLength !== undefined && Number.isFinite(contentLength))
+        result.contentLength = contentLength;
       return result;
     }
-    throw new ProviderError('bad_output', `Too many redirects while downloading from ${this.config.provider}.`, { provider: this.config.provider });
+    throw new ProviderError(
+      'bad_output',
+      `Too many redirects while downloading from ${this.config.provider}.`,
+      { provider: this.config.provider },
+    );
   }
 
   httpError(response: HttpResponse, classify?: ErrorClassifier): ProviderError {
     const custom = classify?.(response);
     const errorClass = custom?.errorClass ?? classifyStatus(response.status);
-    const vendorMessage = custom?.message ?? extractMessage(response.json) ?? response.text.slice(0, 300);
-    const message = scrub(`${this.config.provider} answered HTTP ${response.status}: ${vendorMessage || 'no details'}`, this.config.secrets());
+    const vendorMessage =
+      custom?.message ?? extractMessage(response.json) ?? response.text.slice(0, 300);
+    const message = scrub(
+      `${this.config.provider} answered HTTP ${response.status}: ${vendorMessage || 'no details'}`,
+      this.config.secrets(),
+    );
     const retryAfter = retryAfterMs(response.headers, (this.config.now ?? Date.now)());
     return new ProviderError(errorClass, message.slice(0, 600), {
       provider: this.config.provider,
@@ -183,16 +222,26 @@ export class HttpClient {
     if (signal?.aborted) {
       const reason: unknown = signal.reason;
       if (ProviderError.isInstance(reason)) return reason as ProviderError;
-      return new ProviderError('cancelled', 'The request was cancelled.', { provider: this.config.provider, cause: reason });
+      return new ProviderError('cancelled', 'The request was cancelled.', {
+        provider: this.config.provider,
+        cause: reason,
+      });
     }
     const code = (error as { code?: string }).code ?? '';
     const name = (error as { name?: string }).name ?? '';
     const isTimeout = /TIMEOUT/i.test(code) || /Timeout/i.test(name);
-    const text = scrub(error instanceof Error ? error.message : String(error), this.config.secrets());
-    return new ProviderError(isTimeout ? 'timeout' : 'provider_unavailable', `${this.config.provider} could not be reached (${code || name || 'network error'}: ${text}).`, {
-      provider: this.config.provider,
-      retryable: true,
-    });
+    const text = scrub(
+      error instanceof Error ? error.message : String(error),
+      this.config.secrets(),
+    );
+    return new ProviderError(
+      isTimeout ? 'timeout' : 'provider_unavailable',
+      `${this.config.provider} could not be reached (${code || name || 'network error'}: ${text}).`,
+      {
+        provider: this.config.provider,
+        retryable: true,
+      },
+    );
   }
 }
 
@@ -202,13 +251,21 @@ export function extractMessage(body: unknown): string | undefined {
   const record = body as Record<string, unknown>;
   const error = record.error;
   if (typeof error === 'string') return error;
-  if (error && typeof error === 'object' && typeof (error as Record<string, unknown>).message === 'string') {
+  if (
+    error &&
+    typeof error === 'object' &&
+    typeof (error as Record<string, unknown>).message === 'string'
+  ) {
     return (error as Record<string, unknown>).message as string;
   }
   if (typeof record.detail === 'string') return record.detail;
   if (Array.isArray(record.detail)) {
     return record.detail
-      .map((item) => (item && typeof item === 'object' ? `${((item as { loc?: unknown[] }).loc ?? []).join('.')}: ${String((item as { msg?: unknown }).msg ?? '')}` : String(item)))
+      .map((item) =>
+        item && typeof item === 'object'
+          ? `${((item as { loc?: unknown[] }).loc ?? []).join('.')}: ${String((item as { msg?: unknown }).msg ?? '')}`
+          : String(item),
+      )
       .join('; ');
   }
   if (typeof record.message === 'string') return record.message;

@@ -15,7 +15,11 @@ export interface PollPolicy {
 
 export const DEFAULT_POLL_POLICY: PollPolicy = { initialMs: 500, factor: 1.5, maxMs: 10000 };
 
-export function nextPollDelay(attempt: number, hintMs: number | undefined, policy: PollPolicy = DEFAULT_POLL_POLICY): number {
+export function nextPollDelay(
+  attempt: number,
+  hintMs: number | undefined,
+  policy: PollPolicy = DEFAULT_POLL_POLICY,
+): number {
   const adaptive = Math.min(policy.maxMs, policy.initialMs * policy.factor ** Math.max(0, attempt));
   const base = hintMs !== undefined ? Math.max(20, hintMs) : adaptive;
   return Math.max(base, policy.minMs ?? 0);

@@ -1,5 +1,8 @@
 /** Reads a vendor's "wait this long" hint: retry-after-ms, Retry-After (seconds or HTTP date). */
-export function retryAfterMs(headers: Record<string, string | string[] | undefined>, now: number = Date.now()): number | undefined {
+export function retryAfterMs(
+  headers: Record<string, string | string[] | undefined>,
+  now: number = Date.now(),
+): number | undefined {
   const get = (name: string): string | undefined => {
     const value = headers[name] ?? headers[name.toLowerCase()];
     return Array.isArray(value) ? value[0] : value;

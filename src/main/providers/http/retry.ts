@@ -17,7 +17,10 @@ export interface RetryOptions {
   onRetry?: (error: AppError, attempt: number, delayMs: number) => void;
 }
 
-export async function withRetry<T>(operation: (attempt: number) => Promise<T>, options: RetryOptions): Promise<T> {
+export async function withRetry<T>(
+  operation: (attempt: number) => Promise<T>,
+  options: RetryOptions,
+): Promise<T> {
   const maxRetries = options.maxRetries ?? 2;
   const initial = options.initialDelayMs ?? 1000;
   const cap = options.maxDelayMs ?? 30000;
@@ -29,7 +32,10 @@ export async function withRetry<T>(operation: (attempt: number) => Promise<T>, o
       options.signal?.throwIfAborted();
       if (!AppError.isInstance(error) || !error.retryable || attempt >= maxRetries) throw error;
       const backoff = Math.min(cap, initial * 2 ** attempt);
-      const delay = error.retryAfterMs !== undefined ? Math.min(cap * 4, error.retryAfterMs) : Math.round(backoff * (1 + random() * 0.5));
+      const delay =
+        error.retryAfterMs !== undefined
+          ? Math.min(cap * 4, error.retryAfterMs)
+          : Math.round(backoff * (1 + random() * 0.5));
       options.onRetry?.(error, attempt + 1, delay);
       await options.sleep(delay, options.signal);
     }

@@ -65,7 +65,12 @@ function profile(
       modelId,
       displayName,
       lifecycle: 'active',
-      capabilities: { ...BASE_CAPABILITIES, durationsSeconds: [...BASE_CAPABILITIES.durationsSeconds], resolutions: [...BASE_CAPABILITIES.resolutions], aspectRatios: [...BASE_CAPABILITIES.aspectRatios] },
+      capabilities: {
+        ...BASE_CAPABILITIES,
+        durationsSeconds: [...BASE_CAPABILITIES.durationsSeconds],
+        resolutions: [...BASE_CAPABILITIES.resolutions],
+        aspectRatios: [...BASE_CAPABILITIES.aspectRatios],
+      },
       pricing: { usdPerSecond, ...SOURCE },
       simulated: true,
     },
@@ -137,7 +142,8 @@ export class SandboxAdapter implements VideoProviderAdapter {
     if (/#policy\b/i.test(request.prompt)) outcome = 'policy';
     if (/#fail\b/i.test(request.prompt)) outcome = 'failure';
     const slow = /#slow\b/i.test(request.prompt) ? 10 : 1;
-    const clip = entry.clips[parseInt(digest.slice(12, 14), 16) % entry.clips.length] ?? 'clip-a.mp4';
+    const clip =
+      entry.clips[parseInt(digest.slice(12, 14), 16) % entry.clips.length] ?? 'clip-a.mp4';
     const costUsd = outcome === 'success' ? this.estimateCost(request).usd : 0;
     const job: DecodedJob = {
       modelId: request.modelId,
@@ -159,18 +165,28 @@ export class SandboxAdapter implements VideoProviderAdapter {
     if (this.cancelled.has(jobId)) return { state: 'cancelled' };
     const elapsed = this.config.now() - job.startedAt;
     if (elapsed < job.queueMs) {
-      return { state: 'pending', queuePosition: 1, pollAfterMs: Math.max(50, job.queueMs - elapsed) };
+      return {
+        state: 'pending',
+        queuePosition: 1,
+        pollAfterMs: Math.max(50, job.queueMs - elapsed),
+      };
     }
     if (elapsed < job.queueMs + job.generationMs) {
       const progress = (elapsed - job.queueMs) / job.generationMs;
-      return { state: 'pending', started: true, progress: Math.min(0.99, progress), pollAfterMs: 250 };
+      return {
+        state: 'pending',
+        started: true,
+        progress: Math.min(0.99, progress),
+        pollAfterMs: 250,
+      };
     }
     if (job.outcome === 'policy') {
       return {
         state: 'failed',
         error: {
           code: 'content_policy',
-          message: 'The sandbox refused this prompt as a simulated content-policy decision (#policy).',
+          message:
+            'The sandbox refused this prompt as a simulated content-policy decision (#policy).',
           retryable: false,
         },
       };
@@ -201,7 +217,9 @@ export class SandboxAdapter implements VideoProviderAdapter {
     signal?.throwIfAborted();
     const match = /^sandbox:\/\/clips\/(clip-[a-z]\.mp4)$/.exec(output.url);
     if (!match?.[1]) {
-      throw new ProviderError('bad_output', `The sandbox cannot serve ${output.url}.`, { provider: 'sandbox' });
+      throw new ProviderError('bad_output', `The sandbox cannot serve ${output.url}.`, {
+        provider: 'sandbox',
+      });
     }
     const file = join(this.config.clipsDir, match[1]);
     const size = statSync(file).size;
@@ -222,11 +240,17 @@ export class SandboxAdapter implements VideoProviderAdapter {
   private decode(jobId: string): DecodedJob {
     try {
       if (!jobId.startsWith('sbx_')) throw new Error('prefix');
-      const job = JSON.parse(Buffer.from(jobId.slice(4), 'base64url').toString('utf8')) as DecodedJob;
-      if (typeof job.startedAt !== 'number' || typeof job.clip !== 'string') throw new Error('shape');
+      const job = JSON.parse(
+        Buffer.from(jobId.slice(4), 'base64url').toString('utf8'),
+      ) as DecodedJob;
+      if (typeof job.startedAt !== 'number' || typeof job.clip !== 'string')
+        throw new Error('shape');
       return job;
     } catch {
-      throw new ProviderError('invalid_request', 'The sandbox does not know this job.', { provider: 'sandbox', status: 404 });
+      throw new ProviderError('invalid_request', 'The sandbox does not know this job.', {
+        provider: 'sandbox',
+        status: 404,
+      });
     }
   }
 }
