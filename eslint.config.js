@@ -7,7 +7,8 @@ import tseslint from 'typescript-eslint';
 import globals from 'globals';
 import { builtinModules } from 'node:module';
 
-const nodeBuiltins = [...builtinModules, ...builtinModules.map((name) => `node:${name}`)];
+// Bare names here; every `node:` specifier is caught by the patterns below.
+const nodeBuiltins = builtinModules.filter((name) => !name.startsWith('node:'));
 
 export const boundaryRules = {
   renderer: {
