@@ -5,7 +5,9 @@ import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 
 if (!existsSync('electron.vite.config.ts')) process.exit(0); // installed as a dependency elsewhere
-const result = spawnSync('npx', ['electron-vite', 'build'], { stdio: ['ignore', 'ignore', 'inherit'] });
+const result = spawnSync('npx', ['electron-vite', 'build'], {
+  stdio: ['ignore', 'ignore', 'inherit'],
+});
 if (result.status !== 0) {
   console.error('postinstall: building the console failed; run `npm run build` to see why.');
   process.exit(result.status ?? 1);

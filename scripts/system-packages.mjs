@@ -3,10 +3,26 @@
 import { execFileSync, spawnSync } from 'node:child_process';
 
 export const SYSTEM_PACKAGES = [
-  { command: '/usr/bin/chromium', check: ['--version'], apt: 'chromium', why: 'end-to-end tests run in Debian Chromium' },
-  { command: 'ffmpeg', check: ['-version'], apt: 'ffmpeg', why: 'video probing and objective checks' },
+  {
+    command: '/usr/bin/chromium',
+    check: ['--version'],
+    apt: 'chromium',
+    why: 'end-to-end tests run in Debian Chromium',
+  },
+  {
+    command: 'ffmpeg',
+    check: ['-version'],
+    apt: 'ffmpeg',
+    why: 'video probing and objective checks',
+  },
   { command: 'ffprobe', check: ['-version'], apt: 'ffmpeg', why: 'video probing' },
-  { command: 'fc-list', check: ['--version'], apt: 'fonts-dejavu-core', why: 'a font for screenshots and ffmpeg drawtext', file: '/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf' },
+  {
+    command: 'fc-list',
+    check: ['--version'],
+    apt: 'fonts-dejavu-core',
+    why: 'a font for screenshots and ffmpeg drawtext',
+    file: '/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf',
+  },
 ];
 
 function present(entry) {
@@ -24,11 +40,18 @@ export function ensureSystemPackages() {
   const isRoot = typeof process.getuid === 'function' && process.getuid() === 0;
   const hasApt = spawnSync('apt-get', ['--version'], { stdio: 'ignore' }).status === 0;
   if (!isRoot || !hasApt) {
-    console.error(`Missing system packages: ${names.join(', ')} (${missing.map((entry) => entry.why).join('; ')}).`);
-    console.error(`Install them, e.g. sudo apt-get install -y ${names.join(' ')}, then run the tests again.`);
+    console.error(
+      `Missing system packages: ${names.join(', ')} (${missing.map((entry) => entry.why).join('; ')}).`,
+    );
+    console.error(
+      `Install them, e.g. sudo apt-get install -y ${names.join(' ')}, then run the tests again.`,
+    );
     process.exit(1);
   }
   console.log(`Installing system packages: ${names.join(' ')}`);
   execFileSync('apt-get', ['update'], { stdio: 'inherit' });
-  execFileSync('apt-get', ['install', '-y', '--no-install-recommends', ...names], { stdio: 'inherit', env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' } });
+  execFileSync('apt-get', ['install', '-y', '--no-install-recommends', ...names], {
+    stdio: 'inherit',
+    env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' },
+  });
 }

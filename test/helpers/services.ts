@@ -3,8 +3,12 @@ import { createServices, type ServiceOptions, type Services } from '../../src/ma
 import { tempDir } from './temp-dir';
 
 /** Services on a fresh data folder with a fast sandbox. */
-export function testServices(overrides: Partial<ServiceOptions> = {}): Services & { dataDir: string; cleanup: () => Promise<void> } {
-  const { dir, cleanup } = overrides.dataDir ? { dir: overrides.dataDir, cleanup: () => undefined } : tempDir();
+export function testServices(
+  overrides: Partial<ServiceOptions> = {},
+): Services & { dataDir: string; cleanup: () => Promise<void> } {
+  const { dir, cleanup } = overrides.dataDir
+    ? { dir: overrides.dataDir, cleanup: () => undefined }
+    : tempDir();
   const services = createServices({
     dataDir: dir,
     resourcesDir: resourcesDir(),

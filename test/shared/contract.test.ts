@@ -14,7 +14,10 @@ describe('IPC contract', () => {
   });
 
   it('parses model references and explains bad ones', () => {
-    expect(parseModelRef('together:Wan-AI/Wan2.2-T2V-A14B')).toEqual({ provider: 'together', modelId: 'Wan-AI/Wan2.2-T2V-A14B' });
+    expect(parseModelRef('together:Wan-AI/Wan2.2-T2V-A14B')).toEqual({
+      provider: 'together',
+      modelId: 'Wan-AI/Wan2.2-T2V-A14B',
+    });
     expect(() => parseModelRef('sandbox')).toThrow(/provider:model/);
     expect(() => parseModelRef('acme:x')).toThrow(/Unknown provider "acme"/);
   });

@@ -1,7 +1,14 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { getGenerationRow, listGenerationRows, updateGeneration } from '../../../src/main/bench/bench-repository';
+import {
+  getGenerationRow,
+  listGenerationRows,
+  updateGeneration,
+} from '../../../src/main/bench/bench-repository';
 import { SandboxAdapter } from '../../../src/main/providers/sandbox/sandbox-adapter';
-import type { GenerationRequest, StartOptions } from '../../../src/shared/providers/video-provider-spec';
+import type {
+  GenerationRequest,
+  StartOptions,
+} from '../../../src/shared/providers/video-provider-spec';
 import { testServices } from '../../helpers/services';
 import { tempDir } from '../../helpers/temp-dir';
 
@@ -42,7 +49,9 @@ describe('bench runner on the sandbox', () => {
   it('refuses to start a run whose estimate is over budget, creating nothing', () => {
     const services = testServices();
     cleanups.push(services.cleanup);
-    expect(() => services.bench.startRun({ suiteId: 'smoke', models, budgetUsd: 1 })).toThrow(/over the \$1\.00 budget/);
+    expect(() => services.bench.startRun({ suiteId: 'smoke', models, budgetUsd: 1 })).toThrow(
+      /over the \$1\.00 budget/,
+    );
     expect(services.db.prepare('SELECT COUNT(*) AS n FROM runs').get()).toEqual({ n: 0 });
   });
 
@@ -64,14 +73,24 @@ describe('bench runner on the sandbox', () => {
       expect(row.finished_at! - row.submitted_at!).toBeGreaterThanOrEqual(0);
       expect(row.vendor_job_id).toMatch(/^sbx_/);
     }
-    expect(events).toEqual(expect.arrayContaining(['submitting', 'submitted', 'downloading', 'succeeded']));
+    expect(events).toEqual(
+      expect.arrayContaining(['submitting', 'submitted', 'downloading', 'succeeded']),
+    );
   });
 
   it('records policy refusals and failures as outcomes, not crashes', async () => {
     const services = testServices();
     cleanups.push(services.cleanup);
-    services.db.prepare("UPDATE suites SET definition = json_set(definition, '$.prompts[0].text', 'a riot scene #policy', '$.prompts[1].text', 'x #fail') WHERE id = 'smoke'").run();
-    const { runId } = services.bench.startRun({ suiteId: 'smoke', models: [models[0]!], budgetUsd: 5 });
+    services.db
+      .prepare(
+        "UPDATE suites SET definition = json_set(definition, '$.prompts[0].text', 'a riot scene #policy', '$.prompts[1].text', 'x #fail') WHERE id = 'smoke'",
+      )
+      .run();
+    const { runId } = services.bench.startRun({
+      suiteId: 'smoke',
+      models: [models[0]!],
+      budgetUsd: 5,
+    });
     await services.bench.waitForRun(runId);
     const outcomes = listGenerationRows(services.db, runId).map((row) => row.outcome);
     expect(outcomes).toEqual(['policy_refusal', 'failure', 'success']);
@@ -96,7 +115,9 @@ describe('bench runner on the sandbox', () => {
       });
     });
     await first.close();
-    const submittedBefore = listGenerationRowsAfterClose(dir, runId).filter((row) => row.vendor_job_id !== null);
+    const submittedBefore = listGenerationRowsAfterClose(dir, runId).filter(
+      (row) => row.vendor_job_id !== null,
+    );
     expect(submittedBefore.length).toBeGreaterThan(0);
     expect(firstStarts.count()).toBeGreaterThan(0);
 
@@ -119,7 +140,11 @@ describe('bench runner on the sandbox', () => {
     const { dir, cleanup } = tempDir();
     cleanups.push(cleanup);
     const first = testServices({ dataDir: dir, sandboxTimeScale: 1 });
-    const { runId } = first.bench.startRun({ suiteId: 'smoke', models: [models[0]!], budgetUsd: 5 });
+    const { runId } = first.bench.startRun({
+      suiteId: 'smoke',
+      models: [models[0]!],
+      budgetUsd: 5,
+    });
     await first.close();
     // Simulate a crash between "submitting" and the vendor's answer.
     const target = listGenerationRowsAfterClose(dir, runId)[0]!;
@@ -144,7 +169,9 @@ describe('bench runner on the sandbox', () => {
     expect(cancelled).toBe(6);
     const run = await services.bench.waitForRun(runId);
     expect(run.state).toBe('cancelled');
-    expect(listGenerationRows(services.db, runId).every((row) => row.outcome === 'cancelled')).toBe(true);
+    expect(listGenerationRows(services.db, runId).every((row) => row.outcome === 'cancelled')).toBe(
+      true,
+    );
   });
 
   it('answers identical requests from the cache when allowed, at no cost', async () => {
@@ -153,12 +180,19 @@ describe('bench runner on the sandbox', () => {
     const first = services.bench.startRun({ suiteId: 'smoke', models: [models[0]!], budgetUsd: 5 });
     await services.bench.waitForRun(first.runId);
     const starts = countStarts(services);
-    const second = services.bench.startRun({ suiteId: 'smoke', models: [models[0]!], budgetUsd: 5, allowCache: true });
+    const second = services.bench.startRun({
+      suiteId: 'smoke',
+      models: [models[0]!],
+      budgetUsd: 5,
+      allowCache: true,
+    });
     const run = await services.bench.waitForRun(second.runId);
     expect(run.succeeded).toBe(3);
     expect(run.spentUsd).toBe(0);
     expect(starts.count()).toBe(0);
-    expect(listGenerationRows(services.db, second.runId).every((row) => row.cached === 1)).toBe(true);
+    expect(listGenerationRows(services.db, second.runId).every((row) => row.cached === 1)).toBe(
+      true,
+    );
   });
 
   it('stops submitting when actual spend reaches the budget', async () => {
@@ -169,12 +203,22 @@ describe('bench runner on the sandbox', () => {
     const status = adapter.status.bind(adapter);
     adapter.status = async (jobId, signal) => {
       const answer = await status(jobId, signal);
-      return answer.state === 'succeeded' ? { ...answer, costUsd: (answer.costUsd ?? 0) * 1.5 } : answer;
+      return answer.state === 'succeeded'
+        ? { ...answer, costUsd: (answer.costUsd ?? 0) * 1.5 }
+        : answer;
     };
-    const { runId } = services.bench.startRun({ suiteId: 'smoke', models: [models[0]!], budgetUsd: 0.6 });
+    const { runId } = services.bench.startRun({
+      suiteId: 'smoke',
+      models: [models[0]!],
+      budgetUsd: 0.6,
+    });
     const run = await services.bench.waitForRun(runId);
     expect(run.spentUsd).toBeCloseTo(0.6, 6);
-    expect(listGenerationRows(services.db, runId).map((row) => row.outcome)).toEqual(['success', 'success', 'skipped_budget']);
+    expect(listGenerationRows(services.db, runId).map((row) => row.outcome)).toEqual([
+      'success',
+      'success',
+      'skipped_budget',
+    ]);
   });
 });
 

@@ -30,18 +30,38 @@ describe('aideon CLI', () => {
   });
 
   it('runs a sandbox benchmark and prints JSON', async () => {
-    const result = await cli(['bench', 'run', '--suite', 'smoke', '--models', 'sandbox:sandbox-fast,sandbox:sandbox-pro', '--json']);
+    const result = await cli([
+      'bench',
+      'run',
+      '--suite',
+      'smoke',
+      '--models',
+      'sandbox:sandbox-fast,sandbox:sandbox-pro',
+      '--json',
+    ]);
     expect(result.code).toBe(0);
-    const detail = JSON.parse(result.stdout) as { run: { state: string; succeeded: number }; generations: { outcome: string }[] };
+    const detail = JSON.parse(result.stdout) as {
+      run: { state: string; succeeded: number };
+      generations: { outcome: string }[];
+    };
     expect(detail.run.state).toBe('finished');
     expect(detail.run.succeeded).toBe(6);
     expect(detail.generations).toHaveLength(6);
   });
 
   it('prints a table without --json', async () => {
-    const result = await cli(['bench', 'run', '--suite', 'smoke', '--models', 'sandbox:sandbox-fast']);
+    const result = await cli([
+      'bench',
+      'run',
+      '--suite',
+      'smoke',
+      '--models',
+      'sandbox:sandbox-fast',
+    ]);
     expect(result.code).toBe(0);
-    expect(result.stdout).toMatch(/prompt\s+model\s+outcome\s+queue\s+generate\s+download\s+total\s+cost/);
+    expect(result.stdout).toMatch(
+      /prompt\s+model\s+outcome\s+queue\s+generate\s+download\s+total\s+cost/,
+    );
     expect(result.stdout).toMatch(/smoke-01\s+sandbox:sandbox-fast\s+success/);
   });
 
@@ -50,12 +70,27 @@ describe('aideon CLI', () => {
     cleanups.push(cleanup);
     const good = join(dir, 'mine.yaml');
     writeFileSync(good, 'name: Mine\nprompts:\n  - id: a\n    text: a cat on a skateboard\n');
-    const ok = await cli(['bench', 'plan', '--suite', good, '--models', 'sandbox:sandbox-fast', '--json']);
+    const ok = await cli([
+      'bench',
+      'plan',
+      '--suite',
+      good,
+      '--models',
+      'sandbox:sandbox-fast',
+      '--json',
+    ]);
     expect(ok.code).toBe(0);
     expect(JSON.parse(ok.stdout)).toMatchObject({ suiteName: 'Mine', generations: 1 });
     const bad = join(dir, 'bad.yaml');
     writeFileSync(bad, 'name: Bad\nprompts:\n  - id: a\n    text: 42\n    category: cooking\n');
-    const refused = await cli(['bench', 'plan', '--suite', bad, '--models', 'sandbox:sandbox-fast']);
+    const refused = await cli([
+      'bench',
+      'plan',
+      '--suite',
+      bad,
+      '--models',
+      'sandbox:sandbox-fast',
+    ]);
     expect(refused.code).toBe(2);
     expect(refused.stderr).toMatch(/line 5: prompts\.0\.category/);
     expect(refused.stderr).toMatch(/line 4: prompts\.0\.text/);
@@ -65,7 +100,16 @@ describe('aideon CLI', () => {
     const badModel = await cli(['bench', 'run', '--suite', 'smoke', '--models', 'acme:x']);
     expect(badModel.code).toBe(2);
     expect(badModel.stderr).toMatch(/Unknown provider "acme"/);
-    const badBudget = await cli(['bench', 'run', '--suite', 'smoke', '--models', 'sandbox:sandbox-fast', '--budget', 'lots']);
+    const badBudget = await cli([
+      'bench',
+      'run',
+      '--suite',
+      'smoke',
+      '--models',
+      'sandbox:sandbox-fast',
+      '--budget',
+      'lots',
+    ]);
     expect(badBudget.code).toBe(2);
     expect(badBudget.stderr).toMatch(/--budget.*number of dollars/);
     const badPort = await cli(['serve', '--port', '99999']);
@@ -73,13 +117,29 @@ describe('aideon CLI', () => {
   });
 
   it('refuses a run over budget with exit 1 and the reason', async () => {
-    const result = await cli(['bench', 'run', '--suite', 'smoke', '--models', 'sandbox:sandbox-pro', '--budget', '0.10']);
+    const result = await cli([
+      'bench',
+      'run',
+      '--suite',
+      'smoke',
+      '--models',
+      'sandbox:sandbox-pro',
+      '--budget',
+      '0.10',
+    ]);
     expect(result.code).toBe(1);
     expect(result.stderr).toMatch(/over the \$0\.10 budget/);
   });
 
   it('refuses an unknown suite with exit 1', async () => {
-    const result = await cli(['bench', 'plan', '--suite', 'nope', '--models', 'sandbox:sandbox-fast']);
+    const result = await cli([
+      'bench',
+      'plan',
+      '--suite',
+      'nope',
+      '--models',
+      'sandbox:sandbox-fast',
+    ]);
     expect(result.code).toBe(1);
     expect(result.stderr).toMatch(/no suite "nope"/);
   });

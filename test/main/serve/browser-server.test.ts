@@ -4,7 +4,11 @@ import { request } from 'undici';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { listGenerationRows } from '../../../src/main/bench/bench-repository';
 import { createAppDispatcher } from '../../../src/main/ipc/index';
-import { parseRange, startBrowserServer, type BrowserServer } from '../../../src/main/serve/browser-server';
+import {
+  parseRange,
+  startBrowserServer,
+  type BrowserServer,
+} from '../../../src/main/serve/browser-server';
 import { testServices } from '../../helpers/services';
 
 let services: ReturnType<typeof testServices>;
@@ -23,7 +27,11 @@ beforeAll(async () => {
     media: services.media,
     rendererDir,
   });
-  const { runId } = services.bench.startRun({ suiteId: 'smoke', models: [{ provider: 'sandbox', modelId: 'sandbox-fast' }], budgetUsd: 5 });
+  const { runId } = services.bench.startRun({
+    suiteId: 'smoke',
+    models: [{ provider: 'sandbox', modelId: 'sandbox-fast' }],
+    budgetUsd: 5,
+  });
   await services.bench.waitForRun(runId);
   mediaId = listGenerationRows(services.db, runId)[0]!.media_id!;
   mediaSize = services.media.size(mediaId);
@@ -35,11 +43,21 @@ afterAll(async () => {
 });
 
 const base = (): string => `http://127.0.0.1:${server.port}`;
-const auth = (): Record<string, string> => ({ authorization: `Bearer ${server.token}`, 'content-type': 'application/json' });
+const auth = (): Record<string, string> => ({
+  authorization: `Bearer ${server.token}`,
+  'content-type': 'application/json',
+});
 
 async function call(channel: string, body: unknown, headers: Record<string, string> = auth()) {
-  const response = await request(`${base()}/api/${channel}`, { method: 'POST', headers, body: JSON.stringify(body) });
-  return { status: response.statusCode, body: (await response.body.json()) as Record<string, unknown> };
+  const response = await request(`${base()}/api/${channel}`, {
+    method: 'POST',
+    headers,
+    body: JSON.stringify(body),
+  });
+  return {
+    status: response.statusCode,
+    body: (await response.body.json()) as Record<string, unknown>,
+  };
 }
 
 describe('browser mode server', () => {
@@ -58,9 +76,22 @@ describe('browser mode server', () => {
 
   it('refuses a missing or wrong token with 401 and does nothing', async () => {
     const runsBefore = services.db.prepare('SELECT COUNT(*) AS n FROM runs').get();
-    const input = { suiteId: 'smoke', models: [{ provider: 'sandbox', modelId: 'sandbox-fast' }], budgetUsd: 5 };
-    expect((await call('bench:start-run', input, { 'content-type': 'application/json' })).status).toBe(401);
-    expect((await call('bench:start-run', input, { authorization: 'Bearer nope', 'content-type': 'application/json' })).status).toBe(401);
+    const input = {
+      suiteId: 'smoke',
+      models: [{ provider: 'sandbox', modelId: 'sandbox-fast' }],
+      budgetUsd: 5,
+    };
+    expect(
+      (await call('bench:start-run', input, { 'content-type': 'application/json' })).status,
+    ).toBe(401);
+    expect(
+      (
+        await call('bench:start-run', input, {
+          authorization: 'Bearer nope',
+          'content-type': 'application/json',
+        })
+      ).status,
+    ).toBe(401);
     const media = await request(`${base()}/media/${mediaId}`);
     expect(media.statusCode).toBe(401);
     await media.body.dump();
@@ -71,14 +102,20 @@ describe('browser mode server', () => {
   });
 
   it('refuses a foreign Origin or Host with 403', async () => {
-    expect((await call('suites:list', {}, { ...auth(), origin: 'https://evil.example' })).status).toBe(403);
+    expect(
+      (await call('suites:list', {}, { ...auth(), origin: 'https://evil.example' })).status,
+    ).toBe(403);
     expect((await call('suites:list', {}, { ...auth(), host: 'evil.example' })).status).toBe(403);
     expect((await call('suites:list', {}, { ...auth(), origin: base() })).status).toBe(200);
   });
 
   it('answers malformed input with an error naming the field, and changes nothing', async () => {
     const runsBefore = services.db.prepare('SELECT COUNT(*) AS n FROM runs').get();
-    const answer = await call('bench:start-run', { suiteId: 'smoke', models: [{ provider: 'nope', modelId: 'x' }], budgetUsd: -1 });
+    const answer = await call('bench:start-run', {
+      suiteId: 'smoke',
+      models: [{ provider: 'nope', modelId: 'x' }],
+      budgetUsd: -1,
+    });
     expect(answer.body.ok).toBe(false);
     const error = answer.body.error as { code: string; message: string };
     expect(error.code).toBe('validation');
@@ -86,7 +123,11 @@ describe('browser mode server', () => {
     expect(error.message).toContain('budgetUsd');
     const extra = await call('bench:get-run', { runId: 'x', sneaky: true });
     expect((extra.body.error as { message: string }).message).toMatch(/sneaky/);
-    const broken = await request(`${base()}/api/suites:list`, { method: 'POST', headers: auth(), body: '{not json' });
+    const broken = await request(`${base()}/api/suites:list`, {
+      method: 'POST',
+      headers: auth(),
+      body: '{not json',
+    });
     expect(broken.statusCode).toBe(400);
     await broken.body.dump();
     expect(services.db.prepare('SELECT COUNT(*) AS n FROM runs').get()).toEqual(runsBefore);
@@ -97,11 +138,15 @@ describe('browser mode server', () => {
     expect(full.statusCode).toBe(200);
     expect(full.headers['accept-ranges']).toBe('bytes');
     expect((await full.body.arrayBuffer()).byteLength).toBe(mediaSize);
-    const part = await request(`${base()}/media/${mediaId}?token=${server.token}`, { headers: { range: 'bytes=100-199' } });
+    const part = await request(`${base()}/media/${mediaId}?token=${server.token}`, {
+      headers: { range: 'bytes=100-199' },
+    });
     expect(part.statusCode).toBe(206);
     expect(part.headers['content-range']).toBe(`bytes 100-199/${mediaSize}`);
     expect((await part.body.arrayBuffer()).byteLength).toBe(100);
-    const bad = await request(`${base()}/media/${mediaId}?token=${server.token}`, { headers: { range: `bytes=${mediaSize + 10}-` } });
+    const bad = await request(`${base()}/media/${mediaId}?token=${server.token}`, {
+      headers: { range: `bytes=${mediaSize + 10}-` },
+    });
     expect(bad.statusCode).toBe(416);
     await bad.body.dump();
     const missing = await request(`${base()}/media/${'0'.repeat(64)}?token=${server.token}`);
@@ -119,7 +164,11 @@ describe('browser mode server', () => {
         if (text.includes('event: bench:run-updated')) resolve(text);
       });
     });
-    services.bench.startRun({ suiteId: 'smoke', models: [{ provider: 'sandbox', modelId: 'sandbox-pro' }], budgetUsd: 5 });
+    services.bench.startRun({
+      suiteId: 'smoke',
+      models: [{ provider: 'sandbox', modelId: 'sandbox-pro' }],
+      budgetUsd: 5,
+    });
     expect(await received).toMatch(/data: \{"id":"run_/);
     response.body.destroy();
   });

@@ -17,7 +17,11 @@ function temp(): string {
   return dir;
 }
 
-const extra: Migration = { version: 9990, name: 'test-extra', sql: 'CREATE TABLE extra (id INTEGER PRIMARY KEY, note TEXT);' };
+const extra: Migration = {
+  version: 9990,
+  name: 'test-extra',
+  sql: 'CREATE TABLE extra (id INTEGER PRIMARY KEY, note TEXT);',
+};
 
 describe('migrations', () => {
   it('creates a fresh database at the latest version with WAL and foreign keys', () => {
@@ -26,8 +30,13 @@ describe('migrations', () => {
     expect(db.pragma('user_version', { simple: true })).toBe(MIGRATIONS.at(-1)?.version);
     expect(db.pragma('journal_mode', { simple: true })).toBe('wal');
     expect(db.pragma('foreign_keys', { simple: true })).toBe(1);
-    const tables = db.prepare("SELECT name FROM sqlite_master WHERE type = 'table'").all().map((row) => (row as { name: string }).name);
-    expect(tables).toEqual(expect.arrayContaining(['suites', 'runs', 'generations', 'media', '_migrations']));
+    const tables = db
+      .prepare("SELECT name FROM sqlite_master WHERE type = 'table'")
+      .all()
+      .map((row) => (row as { name: string }).name);
+    expect(tables).toEqual(
+      expect.arrayContaining(['suites', 'runs', 'generations', 'media', '_migrations']),
+    );
     db.close();
   });
 
@@ -35,11 +44,15 @@ describe('migrations', () => {
     for (let index = 0; index < MIGRATIONS.length; index += 1) {
       const db = new Database(':memory:');
       migrate(db, MIGRATIONS.slice(0, index + 1));
-      db.prepare("INSERT INTO media (id, content_type, bytes, created_at) VALUES (?, 'video/mp4', 10, 1)").run('a'.repeat(64));
+      db.prepare(
+        "INSERT INTO media (id, content_type, bytes, created_at) VALUES (?, 'video/mp4', 10, 1)",
+      ).run('a'.repeat(64));
       const result = migrate(db, [...MIGRATIONS, extra]);
       expect(result).toEqual({ from: MIGRATIONS[index]?.version, to: 9990 });
       expect(db.prepare('SELECT COUNT(*) AS n FROM media').get()).toEqual({ n: 1 });
-      expect(db.prepare('SELECT version FROM _migrations ORDER BY version').all().length).toBe(index + 1 + (MIGRATIONS.length - index - 1) + 1);
+      expect(db.prepare('SELECT version FROM _migrations ORDER BY version').all().length).toBe(
+        index + 1 + (MIGRATIONS.length - index - 1) + 1,
+      );
       db.close();
     }
   });
@@ -48,7 +61,9 @@ describe('migrations', () => {
     const db = new Database(':memory:');
     migrate(db, MIGRATIONS);
     const plan = db
-      .prepare("EXPLAIN QUERY PLAN SELECT id FROM generations WHERE request_key = ? AND outcome = 'success'")
+      .prepare(
+        "EXPLAIN QUERY PLAN SELECT id FROM generations WHERE request_key = ? AND outcome = 'success'",
+      )
       .all('k')
       .map((row) => (row as { detail: string }).detail)
       .join(' ');
@@ -74,7 +89,9 @@ describe('migrations', () => {
     expect((caught as Error).message).toMatch(/newer version of the console.*not changed/);
     const after = new Database(file, { readonly: true });
     expect(after.pragma('user_version', { simple: true })).toBe(9990);
-    expect(after.prepare('SELECT sql FROM sqlite_master ORDER BY name').all()).toEqual(schemaBefore);
+    expect(after.prepare('SELECT sql FROM sqlite_master ORDER BY name').all()).toEqual(
+      schemaBefore,
+    );
     after.close();
   });
 
@@ -89,7 +106,9 @@ describe('migrations', () => {
   it('catches an applied migration that was edited later', () => {
     const db = new Database(':memory:');
     migrate(db, MIGRATIONS);
-    const edited = MIGRATIONS.map((migration, index) => (index === 0 ? { ...migration, sql: `${migration.sql}\n-- edited` } : migration));
+    const edited = MIGRATIONS.map((migration, index) =>
+      index === 0 ? { ...migration, sql: `${migration.sql}\n-- edited` } : migration,
+    );
     expect(() => migrate(db, edited)).toThrow(/changed after it was applied/);
     db.close();
   });
