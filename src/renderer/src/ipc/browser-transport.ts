@@ -59,7 +59,7 @@ export function createBrowserTransport(options: BrowserTransportOptions): Transp
     async invoke(channel, input) {
       let response: Response;
       try {
-        response = await doFetch(`${baseUrl}/api/${encodeURIComponent(channel)}`, {
+        response = await doFetch(`${baseUrl}/api/${channel}`, {
           method: 'POST',
           headers: { Authorization: `Bearer ${options.token}`, 'Content-Type': 'application/json' },
           body: JSON.stringify(input ?? {}),

@@ -27,11 +27,11 @@ function RunListItem({ run }: { run: RunSummary }): ReactElement {
         onClick={() => navigate({ screen: 'run', runId: run.id })}
       >
         <div className="run-card-main">
-          <div className="run-card-title">
-            <span className="strong">{run.name}</span>
+          <span className="run-card-title strong" title={run.name}>
+            {run.name}
+          </span>
+          <span className="muted small run-card-meta">
             {simulated ? <SimulatedBadge /> : null}
-          </div>
-          <span className="muted small">
             {run.suiteName} · {run.models.length} {run.models.length === 1 ? 'model' : 'models'} ·{' '}
             <time dateTime={new Date(run.createdAt).toISOString()} title={formatDateTime(run.createdAt)}>
               {formatRelativeTime(run.createdAt)}

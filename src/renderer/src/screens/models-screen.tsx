@@ -37,12 +37,12 @@ function ModelRow({ model, hasKey }: { model: ModelInfo; hasKey: boolean }): Rea
           {capabilities.imageToVideo ? <Badge>I2V</Badge> : null}
         </div>
       </td>
-      <td className="num">{capabilities.durationsSeconds.map((seconds) => `${seconds}`).join(', ')} s</td>
+      <td className="tabular">{capabilities.durationsSeconds.map((seconds) => `${seconds}`).join(', ')} s</td>
       <td>{capabilities.resolutions.join(', ')}</td>
       <td>{capabilities.audio ? 'Yes' : 'No'}</td>
       <td>
         <div className="cell-stack">
-          <span className="num strong">{priceText(pricing)}</span>
+          <span className="tabular strong">{priceText(pricing)}</span>
           <span className="muted small" title={pricing.source}>
             {pricing.source} · {pricing.asOf}
           </span>

@@ -160,12 +160,17 @@ function NewRunForm({ preset, onDone }: { preset: 'sandbox' | 'blank'; onDone: (
               <select id={`${formId}-suite`} value={suiteId} onChange={(event) => setSuiteId(event.target.value)}>
                 {suites.map((suite) => (
                   <option key={suite.id} value={suite.id}>
-                    {suite.name} — {suite.promptCount} prompts
+                    {suite.name}
                   </option>
                 ))}
               </select>
             )}
-            <p className="field-hint">{suites.find((suite) => suite.id === suiteId)?.description}</p>
+            <p className="field-hint">
+              {(() => {
+                const suite = suites.find((entry) => entry.id === suiteId);
+                return suite ? `${suite.promptCount} prompts${suite.builtIn ? ', built in' : ''}. ${suite.description}` : null;
+              })()}
+            </p>
           </div>
 
           <fieldset className="field">

@@ -29,16 +29,13 @@ export function ReviewScreen(): ReactElement {
   return (
     <div className="page">
       <PageHeader title="Review" />
-      <EmptyState icon={<ReviewIcon />} title="Blind review is coming here">
+      <EmptyState icon={<ReviewIcon />} title="Blind review is coming here" action={<GoToBenchmarks label="Go to benchmarks" />}>
         <p>
           Rate benchmark videos side by side without seeing which model made them, and see which model people prefer
           per prompt category.
         </p>
         <p>For now, open a finished run and use Compare on any prompt to watch two models in sync.</p>
       </EmptyState>
-      <div className="center">
-        <GoToBenchmarks label="Go to benchmarks" />
-      </div>
     </div>
   );
 }
@@ -47,16 +44,13 @@ export function RolloutScreen(): ReactElement {
   return (
     <div className="page">
       <PageHeader title="Rollout" />
-      <EmptyState icon={<RolloutIcon />} title="Rollout will live here">
+      <EmptyState icon={<RolloutIcon />} title="Rollout will live here" action={<GoToBenchmarks label="See your benchmarks" />}>
         <p>
           Pick the winning model for each use, publish a signed routing config to your apps, and watch release notes
           and price changes of the models you depend on.
         </p>
         <p>It builds on benchmark results, so run a benchmark first.</p>
       </EmptyState>
-      <div className="center">
-        <GoToBenchmarks label="See your benchmarks" />
-      </div>
     </div>
   );
 }

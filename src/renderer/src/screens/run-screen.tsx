@@ -109,14 +109,10 @@ function RunDetailView({ runId, back }: { runId: string; back: ReactElement }): 
     <div className="page">
       <PageHeader
         leading={back}
-        title={
-          <>
-            {run.name} {simulated ? <SimulatedBadge /> : null}
-          </>
-        }
+        title={<span className="run-title">{run.name}</span>}
         subtitle={
           <>
-            {run.suiteName} (v{run.suiteVersion}) · {run.models.map((model) => modelName(models, model)).join(', ')} ·
+            {simulated ? <SimulatedBadge /> : null} {run.suiteName} (v{run.suiteVersion}) · {run.models.map((model) => modelName(models, model)).join(', ')} ·
             started {formatDateTime(run.createdAt)}
           </>
         }
@@ -204,6 +200,13 @@ function ResultsTable({ runId, groups }: { runId: string; groups: PromptGroup[] 
   return (
     <div className="table-wrap">
       <table className="table results-table" data-testid="results-table">
+        <colgroup>
+          <col style={{ width: '22%' }} />
+          <col style={{ width: '20%' }} />
+          <col style={{ width: '16%' }} />
+          <col span={4} style={{ width: '8.5%' }} />
+          <col style={{ width: '8%' }} />
+        </colgroup>
         <thead>
           <tr>
             <th scope="col">Model</th>
