@@ -32,10 +32,12 @@ function RunListItem({ run }: { run: RunSummary }): ReactElement {
           </span>
           <span className="muted small run-card-meta">
             {simulated ? <SimulatedBadge /> : null}
-            {run.suiteName} · {run.models.length} {run.models.length === 1 ? 'model' : 'models'} ·{' '}
-            <time dateTime={new Date(run.createdAt).toISOString()} title={formatDateTime(run.createdAt)}>
-              {formatRelativeTime(run.createdAt)}
-            </time>
+            <span>
+              {run.suiteName} · {run.models.length} {run.models.length === 1 ? 'model' : 'models'} ·{' '}
+              <time dateTime={new Date(run.createdAt).toISOString()} title={formatDateTime(run.createdAt)}>
+                {formatRelativeTime(run.createdAt)}
+              </time>
+            </span>
           </span>
         </div>
         <div className="run-card-state">

@@ -201,11 +201,11 @@ function ResultsTable({ runId, groups }: { runId: string; groups: PromptGroup[] 
     <div className="table-wrap">
       <table className="table results-table" data-testid="results-table">
         <colgroup>
-          <col style={{ width: '22%' }} />
           <col style={{ width: '20%' }} />
-          <col style={{ width: '16%' }} />
-          <col span={4} style={{ width: '8.5%' }} />
-          <col style={{ width: '8%' }} />
+          <col style={{ width: '23%' }} />
+          <col style={{ width: '14%' }} />
+          <col span={4} style={{ width: '9%' }} />
+          <col style={{ width: '7%' }} />
         </colgroup>
         <thead>
           <tr>
@@ -216,7 +216,7 @@ function ResultsTable({ runId, groups }: { runId: string; groups: PromptGroup[] 
               Queue
             </th>
             <th scope="col" className="num">
-              Generation
+              Generate
             </th>
             <th scope="col" className="num">
               Download
