@@ -52,7 +52,7 @@ describe('new benchmark dialog', () => {
           budgetUsd: budget,
           withinBudget: budget === null || budget >= 2.04,
         };
-        return { ok: true, value: plan };
+        return { ok: true as const, value: plan };
       }),
       on: () => () => undefined,
       mediaUrl: (id) => id,
