@@ -1,1 +1,29 @@
-document.getElementById('root')!.textContent = 'placeholder';
+import { StrictMode } from 'react';
+import { createRoot } from 'react-dom/client';
+import { App, MissingToken } from './app';
+import { setupClient } from './ipc';
+import { loadInitialData, subscribeToEvents } from './store/actions';
+import './styles/tokens.css';
+import './styles/app.css';
+
+const container = document.getElementById('root');
+if (!container) throw new Error('index.html has no #root element');
+const root = createRoot(container);
+const setup = setupClient();
+
+if (setup.client) {
+  subscribeToEvents(setup.client);
+  root.render(
+    <StrictMode>
+      <App />
+    </StrictMode>,
+  );
+  void loadInitialData();
+} else {
+  document.body.dataset.appState = 'no-token';
+  root.render(
+    <StrictMode>
+      <MissingToken />
+    </StrictMode>,
+  );
+}

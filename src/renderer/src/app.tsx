@@ -1,0 +1,138 @@
+import * as ToastPrimitive from '@radix-ui/react-toast';
+import * as Tooltip from '@radix-ui/react-tooltip';
+import type { ReactElement, ReactNode } from 'react';
+import { CompareScreen } from './compare/compare-screen';
+import { BenchIcon, ModelsIcon, ReviewIcon, RolloutIcon, SettingsIcon } from './components/icons';
+import { Toasts } from './components/toasts';
+import { Badge } from './components/ui';
+import { BenchmarksScreen } from './screens/benchmarks-screen';
+import { ModelsScreen } from './screens/models-screen';
+import { NewRunDialog } from './screens/new-run-dialog';
+import { ReviewScreen, RolloutScreen, SettingsScreen } from './screens/placeholder-screens';
+import { RunScreen } from './screens/run-screen';
+import { useAppStore } from './store/store';
+import { sectionOf, type Section } from './store/ui-slice';
+
+const NAV: { section: Section; label: string; icon: ReactNode }[] = [
+  { section: 'models', label: 'Models', icon: <ModelsIcon /> },
+  { section: 'benchmarks', label: 'Benchmarks', icon: <BenchIcon /> },
+  { section: 'review', label: 'Review', icon: <ReviewIcon /> },
+  { section: 'rollout', label: 'Rollout', icon: <RolloutIcon /> },
+  { section: 'settings', label: 'Settings', icon: <SettingsIcon /> },
+];
+
+function Navigation(): ReactElement {
+  const active = useAppStore((state) => sectionOf(state.route));
+  const navigate = useAppStore((state) => state.navigate);
+  const appInfo = useAppStore((state) => state.appInfo);
+  const hasSimulated = useAppStore((state) => state.models.some((model) => model.simulated));
+  return (
+    <nav className="sidebar" aria-label="Main">
+      <div className="brand">
+        <span className="brand-mark" aria-hidden="true">
+          A
+        </span>
+        <div className="brand-text">
+          <span className="brand-name">Aideon</span>
+          <span className="brand-sub">Video Console</span>
+        </div>
+      </div>
+      <ul className="nav-list">
+        {NAV.map((item) => (
+          <li key={item.section}>
+            <button
+              type="button"
+              className={`nav-item ${active === item.section ? 'is-active' : ''}`}
+              aria-current={active === item.section ? 'page' : undefined}
+              data-testid={`nav-${item.section}`}
+              onClick={() => navigate({ screen: item.section })}
+            >
+              {item.icon}
+              <span>{item.label}</span>
+            </button>
+          </li>
+        ))}
+      </ul>
+      <div className="sidebar-footer small">
+        {hasSimulated ? (
+          <Badge tone="sim" title="Sandbox models are available: their results are simulated.">
+            Simulated models on
+          </Badge>
+        ) : null}
+        <span className="muted" data-testid="app-version">
+          {appInfo ? `v${appInfo.version} · ${appInfo.mode === 'electron' ? 'desktop' : 'browser'}` : ' '}
+        </span>
+      </div>
+    </nav>
+  );
+}
+
+function ConnectionBanner(): ReactElement | null {
+  const connection = useAppStore((state) => state.connection);
+  if (connection === 'connected') return null;
+  return (
+    <div className="connection-banner" role="status">
+      <span className="spinner" aria-hidden="true" /> Lost the connection to the console. Reconnecting… Live updates
+      resume when it is back.
+    </div>
+  );
+}
+
+function Screen(): ReactElement {
+  const route = useAppStore((state) => state.route);
+  switch (route.screen) {
+    case 'models':
+      return <ModelsScreen />;
+    case 'benchmarks':
+      return <BenchmarksScreen />;
+    case 'run':
+      return <RunScreen key={route.runId} runId={route.runId} />;
+    case 'compare':
+      return <CompareScreen key={`${route.runId}:${route.promptId}`} runId={route.runId} promptId={route.promptId} />;
+    case 'review':
+      return <ReviewScreen />;
+    case 'rollout':
+      return <RolloutScreen />;
+    case 'settings':
+      return <SettingsScreen />;
+  }
+}
+
+export function App(): ReactElement {
+  return (
+    <ToastPrimitive.Provider swipeDirection="right" label="Notifications">
+      <Tooltip.Provider delayDuration={300}>
+        <div className="shell">
+          <Navigation />
+          <main className="content" id="main">
+            <ConnectionBanner />
+            <Screen />
+          </main>
+        </div>
+        <NewRunDialog />
+        <Toasts />
+      </Tooltip.Provider>
+    </ToastPrimitive.Provider>
+  );
+}
+
+/** Browser mode without a token: nothing can be loaded, so say how to get in. */
+export function MissingToken(): ReactElement {
+  return (
+    <div className="fullscreen-message">
+      <div className="fullscreen-card">
+        <span className="brand-mark brand-mark-large" aria-hidden="true">
+          A
+        </span>
+        <h1>Aideon Video Console</h1>
+        <p>
+          Open the console with the URL that <code>npx aideon serve</code> printed (it contains the access token).
+        </p>
+        <p className="muted small">
+          The token keeps other pages and programs on this computer from using the console. It is read from the link
+          once and kept only for this browser tab.
+        </p>
+      </div>
+    </div>
+  );
+}

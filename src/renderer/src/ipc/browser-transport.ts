@@ -1,0 +1,134 @@
+/**
+ * Browser mode (`npx aideon serve`): the same contract over HTTP on 127.0.0.1.
+ *   POST /api/<channel>   Authorization: Bearer <token>, JSON in, Result out
+ *   GET  /events?token=   server-sent events named after the contract's event channels
+ *   GET  /media/<id>?token=
+ */
+import { EVENT_CHANNEL_NAMES } from '../../../shared/ipc/channel-names';
+import type { EventChannel } from '../../../shared/ipc/contract';
+import type { Result } from '../../../shared/ipc/result';
+import { ClientError, type ConnectionState, type Transport } from './client';
+
+export const TOKEN_STORAGE_KEY = 'aideon.token';
+
+export interface BrowserTransportOptions {
+  token: string;
+  /** Origin prefix for every request; '' = same origin. */
+  baseUrl?: string;
+  fetch?: typeof fetch;
+  createEventSource?: (url: string) => EventSource;
+}
+
+export function createBrowserTransport(options: BrowserTransportOptions): Transport {
+  const baseUrl = options.baseUrl ?? '';
+  const doFetch = options.fetch ?? ((input, init) => globalThis.fetch(input, init));
+  const createEventSource = options.createEventSource ?? ((url: string) => new EventSource(url));
+  const tokenQuery = `token=${encodeURIComponent(options.token)}`;
+  const listeners = new Map<EventChannel, Set<(payload: unknown) => void>>();
+  const connectionListeners = new Set<(state: ConnectionState) => void>();
+  let source: EventSource | null = null;
+  let state: ConnectionState = 'connected';
+
+  const setState = (next: ConnectionState): void => {
+    if (next === state) return;
+    state = next;
+    for (const listener of connectionListeners) listener(next);
+  };
+
+  /** One EventSource for every event, opened on the first subscription. */
+  const ensureSource = (): void => {
+    if (source) return;
+    source = createEventSource(`${baseUrl}/events?${tokenQuery}`);
+    source.addEventListener('open', () => setState('connected'));
+    source.addEventListener('error', () => setState('reconnecting'));
+    for (const name of EVENT_CHANNEL_NAMES) {
+      source.addEventListener(name, (message: MessageEvent<string>) => {
+        let payload: unknown;
+        try {
+          payload = JSON.parse(message.data);
+        } catch {
+          return;
+        }
+        for (const listener of listeners.get(name) ?? []) listener(payload);
+      });
+    }
+  };
+
+  return {
+    kind: 'browser',
+    async invoke(channel, input) {
+      let response: Response;
+      try {
+        response = await doFetch(`${baseUrl}/api/${channel}`, {
+          method: 'POST',
+          headers: { Authorization: `Bearer ${options.token}`, 'Content-Type': 'application/json' },
+          body: JSON.stringify(input ?? {}),
+        });
+      } catch {
+        throw new ClientError(
+          'disconnected',
+          'The console server is not answering. Check that `npx aideon serve` is still running, then try again.',
+          { retryable: true, channel },
+        );
+      }
+      if (response.status === 401) {
+        throw new ClientError(
+          'unauthorized',
+          'The access token was refused. Open the console with the URL that `npx aideon serve` printed.',
+          { channel },
+        );
+      }
+      let body: unknown;
+      try {
+        body = await response.json();
+      } catch {
+        throw new ClientError('internal', `The console server answered ${response.status} without a result.`, { channel });
+      }
+      if (!response.ok && !(typeof body === 'object' && body !== null && 'ok' in body)) {
+        const message =
+          typeof body === 'object' && body !== null && 'error' in body && typeof body.error === 'string'
+            ? body.error
+            : `The console server answered ${response.status}.`;
+        throw new ClientError(response.status === 403 ? 'forbidden' : 'internal', message, { channel });
+      }
+      return body as Result<unknown>;
+    },
+    on(event, listener) {
+      ensureSource();
+      let set = listeners.get(event);
+      if (!set) listeners.set(event, (set = new Set()));
+      set.add(listener);
+      return () => {
+        set.delete(listener);
+      };
+    },
+    mediaUrl: (mediaId) => `${baseUrl}/media/${encodeURIComponent(mediaId)}?${tokenQuery}`,
+    onConnection(listener) {
+      connectionListeners.add(listener);
+      return () => connectionListeners.delete(listener);
+    },
+  };
+}
+
+/**
+ * Reads the access token once: from `#token=…` (then kept in sessionStorage so a reload works,
+ * and removed from the visible URL), else from sessionStorage. `null` when there is none.
+ */
+export function takeAccessToken(win: Pick<Window, 'location' | 'history' | 'sessionStorage'> = window): string | null {
+  const hash = win.location.hash.replace(/^#/, '');
+  const fromHash = new URLSearchParams(hash).get('token');
+  if (fromHash) {
+    try {
+      win.sessionStorage.setItem(TOKEN_STORAGE_KEY, fromHash);
+    } catch {
+      // Storage may be disabled; the token still lives in memory for this page.
+    }
+    win.history.replaceState(null, '', `${win.location.pathname}${win.location.search}`);
+    return fromHash;
+  }
+  try {
+    return win.sessionStorage.getItem(TOKEN_STORAGE_KEY);
+  } catch {
+    return null;
+  }
+}

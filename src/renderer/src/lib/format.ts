@@ -1,0 +1,52 @@
+/** Display formatting: one place so every screen writes numbers the same way. */
+
+export function formatUsd(value: number | null | undefined, digits = 2): string {
+  if (value === null || value === undefined || !Number.isFinite(value)) return '—';
+  return `$${value.toFixed(digits)}`;
+}
+
+/** Milliseconds as seconds with one decimal: "12.3 s". */
+export function formatMsAsSeconds(ms: number | null | undefined): string {
+  if (ms === null || ms === undefined || !Number.isFinite(ms)) return '—';
+  return `${(ms / 1000).toFixed(1)} s`;
+}
+
+/** A rough duration: "about 40 s", "about 3 min", "about 1 h 20 min". */
+export function formatRoughDuration(seconds: number): string {
+  if (!Number.isFinite(seconds) || seconds <= 0) return 'under a second';
+  if (seconds < 60) return `about ${Math.max(1, Math.round(seconds))} s`;
+  const minutes = Math.round(seconds / 60);
+  if (minutes < 60) return `about ${minutes} min`;
+  const hours = Math.floor(minutes / 60);
+  const rest = minutes % 60;
+  return rest === 0 ? `about ${hours} h` : `about ${hours} h ${rest} min`;
+}
+
+/** Media clock with tenths: "0:04.2". */
+export function formatClock(seconds: number): string {
+  if (!Number.isFinite(seconds) || seconds < 0) return '0:00.0';
+  const minutes = Math.floor(seconds / 60);
+  const rest = seconds - minutes * 60;
+  const text = rest.toFixed(1).padStart(4, '0');
+  return `${minutes}:${text}`;
+}
+
+const relative = new Intl.RelativeTimeFormat(undefined, { numeric: 'auto' });
+
+export function formatRelativeTime(timestamp: number, now = Date.now()): string {
+  const seconds = Math.round((timestamp - now) / 1000);
+  const abs = Math.abs(seconds);
+  if (abs < 45) return 'just now';
+  if (abs < 3600) return relative.format(Math.round(seconds / 60), 'minute');
+  if (abs < 86400) return relative.format(Math.round(seconds / 3600), 'hour');
+  return relative.format(Math.round(seconds / 86400), 'day');
+}
+
+export function formatDateTime(timestamp: number): string {
+  return new Date(timestamp).toLocaleString(undefined, { dateStyle: 'medium', timeStyle: 'short' });
+}
+
+export function percent(done: number, total: number): number {
+  if (total <= 0) return 0;
+  return Math.min(100, Math.max(0, (done / total) * 100));
+}

@@ -1,0 +1,379 @@
+/**
+ * "New benchmark": choose a suite, tick models, set a budget. The plan is asked for live
+ * (`bench:plan-run`) as choices change and shown before anything starts; Start stays disabled
+ * while the plan does not fit the budget.
+ */
+import * as Dialog from '@radix-ui/react-dialog';
+import { useEffect, useId, useMemo, useState, type ReactElement } from 'react';
+import type { RunPlan } from '../../../shared/domain';
+import { PROVIDER_LABELS, type ModelInfo, type ModelRef } from '../../../shared/providers/video-provider-spec';
+import { CloseIcon } from '../components/icons';
+import { InlineError, Loading, SimulatedBadge } from '../components/ui';
+import { describeError } from '../ipc/client';
+import { getClient } from '../ipc';
+import { formatRoughDuration, formatUsd } from '../lib/format';
+import { modelKey } from '../lib/models';
+import { startRun } from '../store/actions';
+import { useAppStore } from '../store/store';
+
+const SANDBOX_DEFAULTS = ['sandbox:sandbox-fast', 'sandbox:sandbox-pro'];
+const PLAN_DEBOUNCE_MS = 200;
+
+type PlanState =
+  | { kind: 'none'; reason: string }
+  | { kind: 'loading'; previous: RunPlan | null }
+  | { kind: 'ready'; plan: RunPlan }
+  | { kind: 'error'; message: string };
+
+/** Parses the budget field; `undefined` for empty, `null` for something that is not an amount. */
+export function parseBudget(text: string): number | undefined | null {
+  const trimmed = text.trim().replace(/^\$/, '');
+  if (trimmed === '') return undefined;
+  const value = Number(trimmed);
+  return Number.isFinite(value) && value >= 0 && value <= 100000 ? value : null;
+}
+
+export function NewRunDialog(): ReactElement {
+  const dialog = useAppStore((state) => state.newRunDialog);
+  const closeNewRunDialog = useAppStore((state) => state.closeNewRunDialog);
+  return (
+    <Dialog.Root
+      open={dialog.open}
+      onOpenChange={(open) => {
+        if (!open) closeNewRunDialog();
+      }}
+    >
+      <Dialog.Portal>
+        <Dialog.Overlay className="dialog-overlay" />
+        <Dialog.Content className="dialog dialog-wide" aria-describedby={undefined}>
+          {dialog.open ? <NewRunForm preset={dialog.preset} onDone={closeNewRunDialog} /> : null}
+        </Dialog.Content>
+      </Dialog.Portal>
+    </Dialog.Root>
+  );
+}
+
+function NewRunForm({ preset, onDone }: { preset: 'sandbox' | 'blank'; onDone: () => void }): ReactElement {
+  const suites = useAppStore((state) => state.suites);
+  const suitesStatus = useAppStore((state) => state.suitesStatus);
+  const models = useAppStore((state) => state.models);
+  const providersWithKeys = useAppStore((state) => state.appInfo?.providersWithKeys);
+  const formId = useId();
+
+  const [suiteId, setSuiteId] = useState<string>(() => suites[0]?.id ?? '');
+  const [selected, setSelected] = useState<string[]>(() =>
+    preset === 'sandbox' ? SANDBOX_DEFAULTS.filter((key) => models.some((model) => modelKey(model) === key)) : [],
+  );
+  const [budgetText, setBudgetText] = useState(preset === 'sandbox' ? '5' : '');
+  const [name, setName] = useState('');
+  const [plan, setPlan] = useState<PlanState>({ kind: 'none', reason: 'Choose a suite and at least one model.' });
+  const [starting, setStarting] = useState(false);
+
+  useEffect(() => {
+    if (!suiteId && suites[0]) setSuiteId(suites[0].id);
+  }, [suiteId, suites]);
+
+  const budget = parseBudget(budgetText);
+  const refs: ModelRef[] = useMemo(
+    () =>
+      models
+        .filter((model) => selected.includes(modelKey(model)))
+        .map((model) => ({ provider: model.provider, modelId: model.modelId })),
+    [models, selected],
+  );
+
+  // Ask for the plan whenever a choice changes (debounced; stale answers are dropped).
+  useEffect(() => {
+    if (!suiteId || refs.length === 0) {
+      setPlan({ kind: 'none', reason: !suiteId ? 'Choose a suite.' : 'Tick at least one model to see the plan.' });
+      return;
+    }
+    if (budget === null) {
+      setPlan({ kind: 'none', reason: 'Enter the budget as an amount in dollars, e.g. 5 or 12.50.' });
+      return;
+    }
+    let stale = false;
+    setPlan((current) => ({ kind: 'loading', previous: current.kind === 'ready' ? current.plan : null }));
+    const timer = setTimeout(() => {
+      getClient()
+        .invoke('bench:plan-run', { suiteId, models: refs, ...(budget === undefined ? {} : { budgetUsd: budget }) })
+        .then((value) => {
+          if (!stale) setPlan({ kind: 'ready', plan: value });
+        })
+        .catch((error: unknown) => {
+          if (!stale) setPlan({ kind: 'error', message: describeError(error) });
+        });
+    }, PLAN_DEBOUNCE_MS);
+    return () => {
+      stale = true;
+      clearTimeout(timer);
+    };
+  }, [suiteId, refs, budget]);
+
+  const shownPlan = plan.kind === 'ready' ? plan.plan : plan.kind === 'loading' ? plan.previous : null;
+  const canStart =
+    plan.kind === 'ready' && plan.plan.withinBudget && budget !== undefined && budget !== null && !starting;
+
+  const toggle = (key: string): void =>
+    setSelected((current) => (current.includes(key) ? current.filter((entry) => entry !== key) : [...current, key]));
+
+  const grouped = useMemo(() => {
+    const groups = new Map<string, ModelInfo[]>();
+    for (const model of models) {
+      const list = groups.get(model.provider) ?? [];
+      list.push(model);
+      groups.set(model.provider, list);
+    }
+    return [...groups.entries()];
+  }, [models]);
+
+  const submit = async (): Promise<void> => {
+    if (!canStart || budget === undefined || budget === null) return;
+    setStarting(true);
+    const trimmed = name.trim();
+    const runId = await startRun({ suiteId, models: refs, budgetUsd: budget, ...(trimmed ? { name: trimmed } : {}) });
+    setStarting(false);
+    if (runId) onDone();
+  };
+
+  return (
+    <form
+      className="dialog-form"
+      onSubmit={(event) => {
+        event.preventDefault();
+        void submit();
+      }}
+    >
+      <div className="dialog-header">
+        <Dialog.Title className="dialog-title">New benchmark</Dialog.Title>
+        <Dialog.Close className="icon-button" aria-label="Close">
+          <CloseIcon />
+        </Dialog.Close>
+      </div>
+      <div className="dialog-body new-run-grid">
+        <div className="new-run-choices">
+          <div className="field">
+            <label htmlFor={`${formId}-suite`}>Prompt suite</label>
+            {suitesStatus.kind === 'error' ? (
+              <InlineError message={suitesStatus.message} />
+            ) : (
+              <select id={`${formId}-suite`} value={suiteId} onChange={(event) => setSuiteId(event.target.value)}>
+                {suites.map((suite) => (
+                  <option key={suite.id} value={suite.id}>
+                    {suite.name}
+                  </option>
+                ))}
+              </select>
+            )}
+            <p className="field-hint">
+              {(() => {
+                const suite = suites.find((entry) => entry.id === suiteId);
+                return suite ? `${suite.promptCount} prompts${suite.builtIn ? ', built in' : ''}. ${suite.description}` : null;
+              })()}
+            </p>
+          </div>
+
+          <fieldset className="field">
+            <legend>Models</legend>
+            <div className="model-picker">
+              {grouped.map(([provider, list]) => {
+                const needsKey = provider !== 'sandbox' && !(providersWithKeys ?? []).includes(provider);
+                return (
+                  <div key={provider} className="model-group">
+                    <div className="model-group-title small">
+                      {PROVIDER_LABELS[provider as keyof typeof PROVIDER_LABELS] ?? provider}
+                      {needsKey ? <span className="muted"> · needs an API key</span> : null}
+                    </div>
+                    {list.map((model) => {
+                      const key = modelKey(model);
+                      return (
+                        <label key={key} className="check-row">
+                          <input
+                            type="checkbox"
+                            checked={selected.includes(key)}
+                            onChange={() => toggle(key)}
+                            data-testid={`model-checkbox-${model.modelId}`}
+                          />
+                          <span className="check-label">
+                            {model.displayName}
+                            {model.simulated ? <SimulatedBadge /> : null}
+                          </span>
+                          <span className="muted small num">
+                            {model.pricing.usdPerSecond !== undefined
+                              ? `$${model.pricing.usdPerSecond.toFixed(3)}/s`
+                              : model.pricing.usdPerClip !== undefined
+                                ? `$${model.pricing.usdPerClip.toFixed(2)}/clip`
+                                : ''}
+                          </span>
+                        </label>
+                      );
+                    })}
+                  </div>
+                );
+              })}
+            </div>
+          </fieldset>
+
+          <div className="field-row">
+            <div className="field">
+              <label htmlFor={`${formId}-budget`}>Budget</label>
+              <div className="input-prefix">
+                <span aria-hidden="true">$</span>
+                <input
+                  id={`${formId}-budget`}
+                  inputMode="decimal"
+                  value={budgetText}
+                  placeholder="e.g. 5.00"
+                  onChange={(event) => setBudgetText(event.target.value)}
+                  aria-invalid={budget === null}
+                  data-testid="budget-input"
+                />
+              </div>
+              <p className="field-hint">The run stops before it would spend more than this.</p>
+            </div>
+            <div className="field">
+              <label htmlFor={`${formId}-name`}>Name (optional)</label>
+              <input
+                id={`${formId}-name`}
+                value={name}
+                maxLength={120}
+                placeholder="Named after the suite and date"
+                onChange={(event) => setName(event.target.value)}
+              />
+            </div>
+          </div>
+        </div>
+
+        <PlanPanel
+          plan={plan}
+          shownPlan={shownPlan}
+          budget={budget}
+          onUseBudget={(value) => setBudgetText(value.toFixed(2))}
+        />
+      </div>
+      <div className="dialog-footer">
+        <Dialog.Close className="button button-secondary" type="button">
+          Cancel
+        </Dialog.Close>
+        <button type="submit" className="button button-primary" disabled={!canStart} data-testid="start-run">
+          {starting ? 'Starting…' : 'Start benchmark'}
+        </button>
+      </div>
+    </form>
+  );
+}
+
+function PlanPanel({
+  plan,
+  shownPlan,
+  budget,
+  onUseBudget,
+}: {
+  plan: PlanState;
+  shownPlan: RunPlan | null;
+  budget: number | undefined | null;
+  onUseBudget: (value: number) => void;
+}): ReactElement {
+  if (plan.kind === 'none') {
+    return (
+      <aside className="plan plan-empty" aria-live="polite">
+        <p className="muted">{plan.reason}</p>
+      </aside>
+    );
+  }
+  if (plan.kind === 'error') {
+    return (
+      <aside className="plan" aria-live="polite">
+        <InlineError message={plan.message} />
+      </aside>
+    );
+  }
+  if (!shownPlan) {
+    return (
+      <aside className="plan plan-empty" aria-live="polite">
+        <Loading label="Working out the plan…" />
+      </aside>
+    );
+  }
+  const warnings = shownPlan.models.flatMap((line) => line.warnings.map((warning) => `${line.displayName}: ${warning}`));
+  const fits = shownPlan.withinBudget && budget !== undefined && budget !== null;
+  const suggested = Math.ceil(shownPlan.estimatedCostUsd * 1.1 * 100) / 100;
+  return (
+    <aside
+      className={`plan ${plan.kind === 'loading' ? 'plan-updating' : ''}`}
+      aria-live="polite"
+      aria-busy={plan.kind === 'loading'}
+      data-testid="plan-summary"
+    >
+      <h3 className="plan-title">Plan</h3>
+      <dl className="plan-facts">
+        <div>
+          <dt>Generations</dt>
+          <dd className="num" data-testid="plan-generations">
+            {shownPlan.generations}
+          </dd>
+        </div>
+        <div>
+          <dt>Expected time</dt>
+          <dd>{formatRoughDuration(shownPlan.expectedDurationSeconds)}</dd>
+        </div>
+      </dl>
+      <table className="plan-table">
+        <thead>
+          <tr>
+            <th scope="col">Model</th>
+            <th scope="col" className="num">
+              Clips
+            </th>
+            <th scope="col" className="num">
+              Est. cost
+            </th>
+          </tr>
+        </thead>
+        <tbody>
+          {shownPlan.models.map((line) => (
+            <tr key={`${line.provider}:${line.modelId}`}>
+              <td>
+                {line.displayName} {line.simulated ? <SimulatedBadge /> : null}
+              </td>
+              <td className="num">{line.generations}</td>
+              <td className="num">{formatUsd(line.estimatedCostUsd)}</td>
+            </tr>
+          ))}
+        </tbody>
+        <tfoot>
+          <tr>
+            <th scope="row">Total</th>
+            <td />
+            <td className="num strong" data-testid="plan-total-cost">
+              {formatUsd(shownPlan.estimatedCostUsd)}
+            </td>
+          </tr>
+        </tfoot>
+      </table>
+      {warnings.length > 0 ? (
+        <ul className="plan-warnings small">
+          {warnings.map((warning) => (
+            <li key={warning}>{warning}</li>
+          ))}
+        </ul>
+      ) : null}
+      {fits ? (
+        <p className="plan-verdict plan-fits" data-testid="plan-verdict" data-fits="true">
+          Fits the {formatUsd(budget)} budget.
+        </p>
+      ) : (
+        <div className="plan-verdict plan-over" data-testid="plan-verdict" data-fits="false">
+          <p>
+            {budget === undefined || budget === null
+              ? 'Set a budget to start.'
+              : `The estimate of ${formatUsd(shownPlan.estimatedCostUsd)} is over the ${formatUsd(budget)} budget. Raise the budget or choose fewer models.`}
+          </p>
+          <button type="button" className="button button-secondary button-small" onClick={() => onUseBudget(suggested)}>
+            Set budget to {formatUsd(suggested)}
+          </button>
+        </div>
+      )}
+    </aside>
+  );
+}

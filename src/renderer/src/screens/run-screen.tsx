@@ -1,0 +1,331 @@
+/** One run: header with progress and spend, results grouped by prompt, live from events. */
+import * as Dialog from '@radix-ui/react-dialog';
+import { useEffect, useMemo, useState, type ReactElement } from 'react';
+import type { GenerationOutcome, GenerationRecord, GenerationState } from '../../../shared/domain';
+import { BackIcon, CompareIcon } from '../components/icons';
+import { Badge, InlineError, Loading, PageHeader, ProgressBar, SimulatedBadge, type Tone } from '../components/ui';
+import { formatDateTime, formatMsAsSeconds, formatUsd } from '../lib/format';
+import { modelName } from '../lib/models';
+import { cancelGeneration, cancelRun, loadRun } from '../store/actions';
+import { useAppStore } from '../store/store';
+import { RUN_STATE } from './benchmarks-screen';
+
+const GENERATION_STATE: Record<GenerationState, { label: string; tone: Tone }> = {
+  queued: { label: 'Queued', tone: 'neutral' },
+  submitting: { label: 'Submitting', tone: 'info' },
+  submitted: { label: 'Generating', tone: 'info' },
+  downloading: { label: 'Downloading', tone: 'info' },
+  succeeded: { label: 'Succeeded', tone: 'success' },
+  failed: { label: 'Failed', tone: 'danger' },
+  cancelled: { label: 'Cancelled', tone: 'neutral' },
+};
+
+const OUTCOME_LABEL: Record<GenerationOutcome, string> = {
+  success: 'Video ready',
+  policy_refusal: 'Refused by content policy',
+  failure: 'Provider error',
+  timeout: 'Timed out',
+  bad_output: 'Unusable video',
+  cancelled: 'Cancelled',
+  skipped_budget: 'Skipped: budget reached',
+  submit_unknown: 'Submission unconfirmed',
+};
+
+/** What to tell a person when a generation failed, in plain words. */
+function failureText(generation: GenerationRecord): string | null {
+  if (generation.state !== 'failed' && generation.outcome !== 'skipped_budget') return null;
+  const hint: Partial<Record<GenerationOutcome, string>> = {
+    policy_refusal: 'The provider would not make this video. Rephrase the prompt if it should be allowed.',
+    timeout: 'The provider took too long. Running it again often works.',
+    skipped_budget: 'Not sent, so the run stayed within its budget.',
+    submit_unknown: 'We could not confirm the provider received it; it was not retried to avoid paying twice.',
+  };
+  const message = generation.errorMessage ?? '';
+  const extra = generation.outcome ? hint[generation.outcome] : undefined;
+  return [message, extra].filter(Boolean).join(' ') || 'The generation failed without a message from the provider.';
+}
+
+const RUNNING: ReadonlySet<GenerationState> = new Set(['queued', 'submitting', 'submitted', 'downloading']);
+
+interface PromptGroup {
+  promptId: string;
+  prompt: string;
+  category: string;
+  generations: GenerationRecord[];
+}
+
+export function groupByPrompt(generations: readonly GenerationRecord[]): PromptGroup[] {
+  const groups = new Map<string, PromptGroup>();
+  for (const generation of generations) {
+    let group = groups.get(generation.promptId);
+    if (!group) {
+      group = { promptId: generation.promptId, prompt: generation.prompt, category: generation.category, generations: [] };
+      groups.set(generation.promptId, group);
+    }
+    group.generations.push(generation);
+  }
+  return [...groups.values()];
+}
+
+export function RunScreen({ runId }: { runId: string }): ReactElement {
+  const detail = useAppStore((state) => state.runDetails[runId]);
+  const status = useAppStore((state) => state.runStatus[runId]);
+  const navigate = useAppStore((state) => state.navigate);
+
+  useEffect(() => {
+    void loadRun(runId);
+  }, [runId]);
+
+  const back = (
+    <button type="button" className="icon-button" aria-label="Back to benchmarks" onClick={() => navigate({ screen: 'benchmarks' })}>
+      <BackIcon />
+    </button>
+  );
+
+  if (!detail) {
+    return (
+      <div className="page">
+        <PageHeader leading={back} title="Benchmark run" />
+        {status?.kind === 'error' ? (
+          <InlineError message={status.message} onRetry={() => void loadRun(runId)} />
+        ) : (
+          <Loading label="Loading the run…" />
+        )}
+      </div>
+    );
+  }
+  return <RunDetailView runId={runId} back={back} />;
+}
+
+function RunDetailView({ runId, back }: { runId: string; back: ReactElement }): ReactElement {
+  const run = useAppStore((state) => state.runDetails[runId]!.run);
+  const generations = useAppStore((state) => state.runDetails[runId]!.generations);
+  const models = useAppStore((state) => state.models);
+  const groups = useMemo(() => groupByPrompt(generations), [generations]);
+  const simulated = run.models.some((model) => model.provider === 'sandbox');
+  const state = RUN_STATE[run.state];
+
+  return (
+    <div className="page">
+      <PageHeader
+        leading={back}
+        title={<span className="run-title">{run.name}</span>}
+        subtitle={
+          <>
+            {simulated ? <SimulatedBadge /> : null} {run.suiteName} (v{run.suiteVersion}) · {run.models.map((model) => modelName(models, model)).join(', ')} ·
+            started {formatDateTime(run.createdAt)}
+          </>
+        }
+        actions={run.state === 'running' ? <CancelRunButton runId={run.id} /> : undefined}
+      />
+      <section className="run-summary" aria-label="Run progress">
+        <div className="run-summary-state">
+          <Badge tone={state.tone}>{state.label}</Badge>
+        </div>
+        <div className="run-summary-progress">
+          <div className="run-summary-line">
+            <span className="strong num">
+              {run.done} of {run.total} done
+            </span>
+            <span className="small">
+              <span className="count-ok">{run.succeeded} succeeded</span> ·{' '}
+              <span className={run.failed > 0 ? 'count-bad' : 'muted'}>{run.failed} failed</span>
+            </span>
+          </div>
+          <ProgressBar
+            value={run.done}
+            max={run.total}
+            label={`${run.done} of ${run.total} generations done`}
+            tone={run.state === 'running' ? 'info' : 'success'}
+            testId="run-progress"
+          />
+        </div>
+        <div className="run-summary-spend">
+          <span className="muted small">Spent</span>
+          <span className="strong num big">{formatUsd(run.spentUsd)}</span>
+          <span className="muted small num">
+            of {formatUsd(run.budgetUsd)} budget · est. {formatUsd(run.estimatedCostUsd)}
+          </span>
+        </div>
+      </section>
+      <ResultsTable runId={run.id} groups={groups} />
+    </div>
+  );
+}
+
+function CancelRunButton({ runId }: { runId: string }): ReactElement {
+  const [open, setOpen] = useState(false);
+  const [busy, setBusy] = useState(false);
+  return (
+    <Dialog.Root open={open} onOpenChange={setOpen}>
+      <Dialog.Trigger className="button button-danger-outline" data-testid="cancel-run">
+        Cancel run
+      </Dialog.Trigger>
+      <Dialog.Portal>
+        <Dialog.Overlay className="dialog-overlay" />
+        <Dialog.Content className="dialog dialog-narrow" role="alertdialog">
+          <div className="dialog-header">
+            <Dialog.Title className="dialog-title">Cancel this run?</Dialog.Title>
+          </div>
+          <Dialog.Description className="dialog-body">
+            Generations still queued or running are stopped. Finished videos and their results are kept. Providers may
+            still bill a generation they had already started.
+          </Dialog.Description>
+          <div className="dialog-footer">
+            <Dialog.Close className="button button-secondary">Keep running</Dialog.Close>
+            <button
+              type="button"
+              className="button button-danger"
+              disabled={busy}
+              data-testid="confirm-cancel-run"
+              onClick={() => {
+                setBusy(true);
+                void cancelRun(runId).finally(() => {
+                  setBusy(false);
+                  setOpen(false);
+                });
+              }}
+            >
+              {busy ? 'Cancelling…' : 'Cancel run'}
+            </button>
+          </div>
+        </Dialog.Content>
+      </Dialog.Portal>
+    </Dialog.Root>
+  );
+}
+
+function ResultsTable({ runId, groups }: { runId: string; groups: PromptGroup[] }): ReactElement {
+  const navigate = useAppStore((state) => state.navigate);
+  return (
+    <div className="table-wrap">
+      <table className="table results-table" data-testid="results-table">
+        <colgroup>
+          <col style={{ width: '20%' }} />
+          <col style={{ width: '23%' }} />
+          <col style={{ width: '14%' }} />
+          <col span={4} style={{ width: '9%' }} />
+          <col style={{ width: '7%' }} />
+        </colgroup>
+        <thead>
+          <tr>
+            <th scope="col">Model</th>
+            <th scope="col">Status</th>
+            <th scope="col">Outcome</th>
+            <th scope="col" className="num">
+              Queue
+            </th>
+            <th scope="col" className="num">
+              Generate
+            </th>
+            <th scope="col" className="num">
+              Download
+            </th>
+            <th scope="col" className="num">
+              Total
+            </th>
+            <th scope="col" className="num">
+              Cost
+            </th>
+          </tr>
+        </thead>
+        {groups.map((group, index) => {
+          const succeeded = group.generations.filter((generation) => generation.state === 'succeeded' && generation.media).length;
+          return (
+            <tbody key={group.promptId} className="prompt-group">
+              <tr className="prompt-row">
+                <th scope="rowgroup" colSpan={8}>
+                  <div className="prompt-row-inner">
+                    <span className="prompt-index num">{index + 1}</span>
+                    <div className="prompt-text">
+                      <span>{group.prompt}</span>
+                      <span className="muted small">{group.category}</span>
+                    </div>
+                    <button
+                      type="button"
+                      className="button button-secondary button-small"
+                      data-testid="compare-button"
+                      disabled={succeeded < 2}
+                      title={succeeded < 2 ? 'Needs at least two finished videos for this prompt' : 'Watch side by side'}
+                      onClick={() => navigate({ screen: 'compare', runId, promptId: group.promptId })}
+                    >
+                      <CompareIcon width={16} height={16} /> Compare
+                    </button>
+                  </div>
+                </th>
+              </tr>
+              {group.generations.map((generation) => (
+                <GenerationRow key={generation.id} generation={generation} />
+              ))}
+            </tbody>
+          );
+        })}
+      </table>
+    </div>
+  );
+}
+
+function GenerationRow({ generation }: { generation: GenerationRecord }): ReactElement {
+  const name = useAppStore((state) => modelName(state.models, generation));
+  const state = GENERATION_STATE[generation.state];
+  const running = RUNNING.has(generation.state);
+  const failure = failureText(generation);
+  return (
+    <>
+      <tr
+        className={`generation-row ${failure ? 'has-error' : ''}`}
+        data-testid="generation-row"
+        data-state={generation.state}
+        data-outcome={generation.outcome ?? ''}
+      >
+        <td>
+          <span className="strong">{name}</span> {generation.simulated ? <SimulatedBadge /> : null}
+        </td>
+        <td>
+          <div className="status-cell">
+            <Badge tone={state.tone}>{state.label}</Badge>
+            {running ? (
+              <>
+                <ProgressBar
+                  size="sm"
+                  value={generation.progress ?? 0}
+                  max={1}
+                  label={`${name}: ${Math.round((generation.progress ?? 0) * 100)} %`}
+                />
+                <button
+                  type="button"
+                  className="link-button small"
+                  onClick={() => void cancelGeneration(generation.id, generation.runId)}
+                  aria-label={`Cancel the ${name} generation`}
+                >
+                  Cancel
+                </button>
+              </>
+            ) : null}
+          </div>
+        </td>
+        <td>
+          {generation.outcome ? OUTCOME_LABEL[generation.outcome] : <span className="muted">—</span>}
+          {generation.cached ? (
+            <Badge tone="neutral" title="Reused an earlier identical generation; nothing was spent.">
+              cached
+            </Badge>
+          ) : null}
+        </td>
+        <td className="num">{formatMsAsSeconds(generation.queueMs)}</td>
+        <td className="num">{formatMsAsSeconds(generation.generationMs)}</td>
+        <td className="num">{formatMsAsSeconds(generation.downloadMs)}</td>
+        <td className="num strong">{formatMsAsSeconds(generation.totalMs)}</td>
+        <td className="num">{formatUsd(generation.costUsd ?? (running ? null : 0), 3)}</td>
+      </tr>
+      {failure ? (
+        <tr className="error-row">
+          <td />
+          <td colSpan={7}>
+            <span className="error-text">{failure}</span>
+          </td>
+        </tr>
+      ) : null}
+    </>
+  );
+}

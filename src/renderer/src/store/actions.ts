@@ -1,0 +1,157 @@
+/**
+ * Module-level actions: IPC calls and event listeners update the store without hooks.
+ * SQLite (through the channels) is the source of truth; events patch the cache at once for
+ * live progress and schedule a throttled refetch of what they touched.
+ */
+import type { GenerationRecord, RunSummary } from '../../../shared/domain';
+import type { ChannelInput } from '../../../shared/ipc/contract';
+import { describeError, type Client } from '../ipc/client';
+import { getClient } from '../ipc';
+import { createKeyedThrottle, type KeyedThrottle } from '../lib/throttle';
+import { useAppStore } from './store';
+
+const REFETCH_INTERVAL_MS = 600;
+
+export function notifyError(title: string, error: unknown): void {
+  useAppStore.getState().pushToast({ title, description: describeError(error), tone: 'error' });
+}
+
+export function notify(title: string, description?: string, tone: 'info' | 'success' = 'info'): void {
+  useAppStore.getState().pushToast(description === undefined ? { title, tone } : { title, description, tone });
+}
+
+export async function loadAppInfo(): Promise<void> {
+  try {
+    const appInfo = await getClient().invoke('app:get-info', {});
+    useAppStore.setState({ appInfo });
+  } catch {
+    // The version line is optional; everything else still works.
+  }
+}
+
+export async function loadModels(): Promise<void> {
+  useAppStore.setState({ modelsStatus: { kind: 'loading' } });
+  try {
+    const models = await getClient().invoke('models:list', {});
+    useAppStore.setState({ models, modelsStatus: { kind: 'loaded' } });
+  } catch (error) {
+    useAppStore.setState({ modelsStatus: { kind: 'error', message: describeError(error) } });
+  }
+}
+
+export async function loadSuites(): Promise<void> {
+  useAppStore.setState({ suitesStatus: { kind: 'loading' } });
+  try {
+    const suites = await getClient().invoke('suites:list', {});
+    useAppStore.setState({ suites, suitesStatus: { kind: 'loaded' } });
+  } catch (error) {
+    useAppStore.setState({ suitesStatus: { kind: 'error', message: describeError(error) } });
+  }
+}
+
+export async function loadRuns(): Promise<void> {
+  const { runsStatus } = useAppStore.getState();
+  if (runsStatus.kind !== 'loaded') useAppStore.setState({ runsStatus: { kind: 'loading' } });
+  try {
+    const runs = await getClient().invoke('bench:list-runs', {});
+    useAppStore.setState({ runs: [...runs].sort((a, b) => b.createdAt - a.createdAt), runsStatus: { kind: 'loaded' } });
+  } catch (error) {
+    useAppStore.setState({ runsStatus: { kind: 'error', message: describeError(error) } });
+  }
+}
+
+export async function loadRun(runId: string): Promise<void> {
+  const state = useAppStore.getState();
+  if (!state.runDetails[runId]) {
+    useAppStore.setState({ runStatus: { ...state.runStatus, [runId]: { kind: 'loading' } } });
+  }
+  try {
+    const detail = await getClient().invoke('bench:get-run', { runId });
+    useAppStore.setState((current) => ({
+      runDetails: { ...current.runDetails, [runId]: detail },
+      runStatus: { ...current.runStatus, [runId]: { kind: 'loaded' } },
+    }));
+  } catch (error) {
+    useAppStore.setState((current) => ({
+      runStatus: { ...current.runStatus, [runId]: { kind: 'error', message: describeError(error) } },
+    }));
+  }
+}
+
+/** Everything the first screen needs; marks the body ready for end-to-end tests when done. */
+export async function loadInitialData(): Promise<void> {
+  await Promise.all([loadAppInfo(), loadModels(), loadSuites(), loadRuns()]);
+  document.body.dataset.appState = 'ready';
+}
+
+export async function startRun(input: ChannelInput<'bench:start-run'>): Promise<string | null> {
+  try {
+    const { runId } = await getClient().invoke('bench:start-run', input);
+    await Promise.all([loadRuns(), loadRun(runId)]);
+    useAppStore.getState().navigate({ screen: 'run', runId });
+    return runId;
+  } catch (error) {
+    notifyError('The benchmark did not start', error);
+    return null;
+  }
+}
+
+export async function cancelRun(runId: string): Promise<void> {
+  try {
+    const { cancelled } = await getClient().invoke('bench:cancel-run', { runId });
+    notify('Run cancelled', cancelled === 1 ? '1 generation was stopped.' : `${cancelled} generations were stopped.`);
+    await loadRun(runId);
+  } catch (error) {
+    notifyError('The run could not be cancelled', error);
+  }
+}
+
+export async function cancelGeneration(generationId: string, runId: string): Promise<void> {
+  try {
+    await getClient().invoke('bench:cancel-generation', { generationId });
+    await loadRun(runId);
+  } catch (error) {
+    notifyError('The generation could not be cancelled', error);
+  }
+}
+
+let refetchRun: KeyedThrottle<string> = createKeyedThrottle((runId) => void loadRun(runId), REFETCH_INTERVAL_MS);
+
+/** A generation changed: patch it in, then re-read the run from SQLite (throttled). */
+export function handleGenerationUpdated(generation: GenerationRecord): void {
+  const state = useAppStore.getState();
+  if (!state.runDetails[generation.runId]) return;
+  state.upsertGeneration(generation);
+  refetchRun(generation.runId);
+}
+
+/** A run's summary changed: the event carries the whole summary, so it replaces ours. */
+export function handleRunUpdated(run: RunSummary): void {
+  useAppStore.getState().upsertRun(run);
+  if (useAppStore.getState().runDetails[run.id] && run.state !== 'running') refetchRun(run.id);
+}
+
+/** Wires the client's events into the store; returns a function that unwires them. */
+export function subscribeToEvents(client: Client): () => void {
+  const offs = [
+    client.on('bench:generation-updated', handleGenerationUpdated),
+    client.on('bench:run-updated', handleRunUpdated),
+    client.onConnection((connection) => {
+      useAppStore.getState().setConnection(connection);
+      if (connection === 'connected') {
+        // Events may have been missed while away: re-read what is on screen.
+        void loadRuns();
+        for (const runId of Object.keys(useAppStore.getState().runDetails)) void loadRun(runId);
+      }
+    }),
+  ];
+  return () => {
+    for (const off of offs) off();
+  };
+}
+
+/** Tests: forget pending refetches. */
+export function resetActions(): void {
+  refetchRun.cancelAll();
+  refetchRun = createKeyedThrottle((runId) => void loadRun(runId), REFETCH_INTERVAL_MS);
+}

@@ -1,0 +1,16 @@
+/** The renderer's one zustand store, combined from typed slices. Read it through selectors. */
+import { create } from 'zustand';
+import { createBenchSlice, type BenchSlice } from './bench-slice';
+import { createUiSlice, type UiSlice } from './ui-slice';
+
+export type AppState = UiSlice & BenchSlice;
+
+export const useAppStore = create<AppState>()((...args) => ({
+  ...createUiSlice(...args),
+  ...createBenchSlice(...args),
+}));
+
+/** Back to the first state (tests, and a fresh start). */
+export function resetAppStore(): void {
+  useAppStore.setState(useAppStore.getInitialState(), true);
+}

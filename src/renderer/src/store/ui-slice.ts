@@ -1,0 +1,62 @@
+import type { StateCreator } from 'zustand';
+import type { ConnectionState } from '../ipc/client';
+import type { AppState } from './store';
+
+export type Section = 'models' | 'benchmarks' | 'review' | 'rollout' | 'settings';
+
+export type Route =
+  | { screen: 'models' }
+  | { screen: 'benchmarks' }
+  | { screen: 'run'; runId: string }
+  | { screen: 'compare'; runId: string; promptId: string }
+  | { screen: 'review' }
+  | { screen: 'rollout' }
+  | { screen: 'settings' };
+
+export interface Toast {
+  id: number;
+  title: string;
+  description?: string;
+  tone: 'info' | 'success' | 'error';
+}
+
+export interface UiSlice {
+  route: Route;
+  toasts: Toast[];
+  connection: ConnectionState;
+  /** Whether the "new benchmark" dialog is open, and how it was opened. */
+  newRunDialog: { open: false } | { open: true; preset: 'sandbox' | 'blank' };
+  navigate: (route: Route) => void;
+  pushToast: (toast: Omit<Toast, 'id'>) => void;
+  dismissToast: (id: number) => void;
+  setConnection: (state: ConnectionState) => void;
+  openNewRunDialog: (preset: 'sandbox' | 'blank') => void;
+  closeNewRunDialog: () => void;
+}
+
+let nextToastId = 1;
+
+export const createUiSlice: StateCreator<AppState, [], [], UiSlice> = (set) => ({
+  route: { screen: 'benchmarks' },
+  toasts: [],
+  connection: 'connected',
+  newRunDialog: { open: false },
+  navigate: (route) => set({ route }),
+  pushToast: (toast) => set((state) => ({ toasts: [...state.toasts.slice(-4), { ...toast, id: nextToastId++ }] })),
+  dismissToast: (id) => set((state) => ({ toasts: state.toasts.filter((toast) => toast.id !== id) })),
+  setConnection: (connection) => set({ connection }),
+  openNewRunDialog: (preset) => set({ newRunDialog: { open: true, preset } }),
+  closeNewRunDialog: () => set({ newRunDialog: { open: false } }),
+});
+
+/** The nav section a route belongs to. */
+export function sectionOf(route: Route): Section {
+  switch (route.screen) {
+    case 'run':
+    case 'compare':
+    case 'benchmarks':
+      return 'benchmarks';
+    default:
+      return route.screen;
+  }
+}

@@ -1,0 +1,116 @@
+// @vitest-environment happy-dom
+import { describe, expect, it, vi } from 'vitest';
+import { createBrowserTransport, takeAccessToken, TOKEN_STORAGE_KEY } from '../../src/renderer/src/ipc/browser-transport';
+import { ClientError, createClient } from '../../src/renderer/src/ipc/client';
+
+function jsonResponse(body: unknown, status = 200): Response {
+  return new Response(JSON.stringify(body), { status, headers: { 'Content-Type': 'application/json' } });
+}
+
+describe('browser transport', () => {
+  it('POSTs JSON to /api/<channel> with the bearer token and returns the value', async () => {
+    const fetchMock = vi.fn(async (_url: string | URL | Request, _init?: RequestInit) =>
+      jsonResponse({ ok: true, value: { runId: 'run-1' } }),
+    );
+    const client = createClient(createBrowserTransport({ token: 'secret-token', fetch: fetchMock as typeof fetch }));
+
+    const value = await client.invoke('bench:start-run', {
+      suiteId: 'smoke',
+      models: [{ provider: 'sandbox', modelId: 'sandbox-fast' }],
+      budgetUsd: 5,
+    });
+
+    expect(value).toEqual({ runId: 'run-1' });
+    expect(fetchMock).toHaveBeenCalledTimes(1);
+    const [url, init] = fetchMock.mock.calls[0]!;
+    expect(url).toBe('/api/bench:start-run');
+    expect(init?.method).toBe('POST');
+    const headers = init?.headers as Record<string, string>;
+    expect(headers.Authorization).toBe('Bearer secret-token');
+    expect(headers['Content-Type']).toBe('application/json');
+    expect(JSON.parse(init?.body as string)).toEqual({
+      suiteId: 'smoke',
+      models: [{ provider: 'sandbox', modelId: 'sandbox-fast' }],
+      budgetUsd: 5,
+    });
+  });
+
+  it('turns { ok: false } into a thrown ClientError with the code, message and retryable flag', async () => {
+    const fetchMock = vi.fn(async () =>
+      jsonResponse({ ok: false, error: { code: 'budget_exceeded', message: 'Over budget.', retryable: false } }),
+    );
+    const client = createClient(createBrowserTransport({ token: 't', fetch: fetchMock as unknown as typeof fetch }));
+
+    const error = await client.invoke('bench:list-runs', {}).catch((caught: unknown) => caught);
+
+    expect(error).toBeInstanceOf(ClientError);
+    expect(error).toMatchObject({ code: 'budget_exceeded', message: 'Over budget.', retryable: false });
+  });
+
+  it('reports a refused token and an unreachable server in words', async () => {
+    const refused = createClient(
+      createBrowserTransport({ token: 't', fetch: (async () => jsonResponse({ error: 'Missing or wrong token.' }, 401)) as unknown as typeof fetch }),
+    );
+    await expect(refused.invoke('models:list', {})).rejects.toMatchObject({ code: 'unauthorized' });
+
+    const down = createClient(
+      createBrowserTransport({
+        token: 't',
+        fetch: (async () => {
+          throw new TypeError('Failed to fetch');
+        }) as unknown as typeof fetch,
+      }),
+    );
+    await expect(down.invoke('models:list', {})).rejects.toMatchObject({ code: 'disconnected', retryable: true });
+  });
+
+  it('puts the token in the media and event URLs', () => {
+    const urls: string[] = [];
+    const fakeSource = { addEventListener: vi.fn() } as unknown as EventSource;
+    const transport = createBrowserTransport({
+      token: 'a b',
+      fetch: vi.fn() as unknown as typeof fetch,
+      createEventSource: (url) => {
+        urls.push(url);
+        return fakeSource;
+      },
+    });
+    expect(transport.mediaUrl('f'.repeat(64))).toBe(`/media/${'f'.repeat(64)}?token=a%20b`);
+    transport.on('bench:run-updated', () => undefined);
+    transport.on('bench:generation-updated', () => undefined);
+    expect(urls).toEqual(['/events?token=a%20b']);
+  });
+
+  it('dispatches server-sent events by name with parsed JSON', () => {
+    const handlers = new Map<string, (event: MessageEvent<string>) => void>();
+    const fakeSource = {
+      addEventListener: (name: string, handler: (event: MessageEvent<string>) => void) => handlers.set(name, handler),
+    } as unknown as EventSource;
+    const transport = createBrowserTransport({ token: 't', fetch: vi.fn() as unknown as typeof fetch, createEventSource: () => fakeSource });
+    const seen: unknown[] = [];
+    const off = transport.on('bench:run-updated', (payload) => seen.push(payload));
+
+    handlers.get('bench:run-updated')!({ data: '{"id":"run-1"}' } as MessageEvent<string>);
+    handlers.get('bench:generation-updated')!({ data: '{"id":"gen-1"}' } as MessageEvent<string>);
+    off();
+    handlers.get('bench:run-updated')!({ data: '{"id":"run-2"}' } as MessageEvent<string>);
+
+    expect(seen).toEqual([{ id: 'run-1' }]);
+  });
+});
+
+describe('access token', () => {
+  it('reads #token= once, keeps it for the tab and removes it from the URL', () => {
+    window.history.replaceState(null, '', '/#token=abc123');
+    window.sessionStorage.clear();
+
+    expect(takeAccessToken()).toBe('abc123');
+    expect(window.location.hash).toBe('');
+    expect(window.sessionStorage.getItem(TOKEN_STORAGE_KEY)).toBe('abc123');
+    // A reload has no hash any more but still works.
+    expect(takeAccessToken()).toBe('abc123');
+
+    window.sessionStorage.clear();
+    expect(takeAccessToken()).toBeNull();
+  });
+});
