@@ -23,8 +23,10 @@ export default defineConfig({
   renderer: {
     root: 'src/renderer',
     plugins: [react()],
+    base: './',
     build: {
       outDir: 'out/renderer',
+      minify: true,
       rollupOptions: { input: { index: resolve('src/renderer/index.html') } },
     },
   },
