@@ -9,7 +9,12 @@ export default defineConfig({
         test: {
           name: 'node',
           environment: 'node',
-          include: ['test/main/**/*.test.ts', 'test/shared/**/*.test.ts', 'test/lint/**/*.test.ts', 'test/emulators/**/*.test.ts'],
+          include: [
+            'test/main/**/*.test.ts',
+            'test/shared/**/*.test.ts',
+            'test/lint/**/*.test.ts',
+            'test/emulators/**/*.test.ts',
+          ],
           testTimeout: 30000,
           hookTimeout: 30000,
           pool: 'forks',

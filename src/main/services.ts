@@ -92,7 +92,9 @@ export function createServices(options: ServiceOptions): Services {
     now,
     sleep: options.sleep ?? sleep,
     log,
-    ...(options.benchConcurrency === undefined ? {} : { globalConcurrency: options.benchConcurrency }),
+    ...(options.benchConcurrency === undefined
+      ? {}
+      : { globalConcurrency: options.benchConcurrency }),
   });
   const services: Services = {
     options,

@@ -1,10 +1,17 @@
 // @vitest-environment happy-dom
 import { describe, expect, it, vi } from 'vitest';
-import { createBrowserTransport, takeAccessToken, TOKEN_STORAGE_KEY } from '../../src/renderer/src/ipc/browser-transport';
+import {
+  createBrowserTransport,
+  takeAccessToken,
+  TOKEN_STORAGE_KEY,
+} from '../../src/renderer/src/ipc/browser-transport';
 import { ClientError, createClient } from '../../src/renderer/src/ipc/client';
 
 function jsonResponse(body: unknown, status = 200): Response {
-  return new Response(JSON.stringify(body), { status, headers: { 'Content-Type': 'application/json' } });
+  return new Response(JSON.stringify(body), {
+    status,
+    headers: { 'Content-Type': 'application/json' },
+  });
 }
 
 describe('browser transport', () => {
@@ -12,7 +19,9 @@ describe('browser transport', () => {
     const fetchMock = vi.fn(async (_url: string | URL | Request, _init?: RequestInit) =>
       jsonResponse({ ok: true, value: { runId: 'run-1' } }),
     );
-    const client = createClient(createBrowserTransport({ token: 'secret-token', fetch: fetchMock as typeof fetch }));
+    const client = createClient(
+      createBrowserTransport({ token: 'secret-token', fetch: fetchMock as typeof fetch }),
+    );
 
     const value = await client.invoke('bench:start-run', {
       suiteId: 'smoke',
@@ -37,19 +46,32 @@ describe('browser transport', () => {
 
   it('turns { ok: false } into a thrown ClientError with the code, message and retryable flag', async () => {
     const fetchMock = vi.fn(async () =>
-      jsonResponse({ ok: false, error: { code: 'budget_exceeded', message: 'Over budget.', retryable: false } }),
+      jsonResponse({
+        ok: false,
+        error: { code: 'budget_exceeded', message: 'Over budget.', retryable: false },
+      }),
     );
-    const client = createClient(createBrowserTransport({ token: 't', fetch: fetchMock as unknown as typeof fetch }));
+    const client = createClient(
+      createBrowserTransport({ token: 't', fetch: fetchMock as unknown as typeof fetch }),
+    );
 
     const error = await client.invoke('bench:list-runs', {}).catch((caught: unknown) => caught);
 
     expect(error).toBeInstanceOf(ClientError);
-    expect(error).toMatchObject({ code: 'budget_exceeded', message: 'Over budget.', retryable: false });
+    expect(error).toMatchObject({
+      code: 'budget_exceeded',
+      message: 'Over budget.',
+      retryable: false,
+    });
   });
 
   it('reports a refused token and an unreachable server in words', async () => {
     const refused = createClient(
-      createBrowserTransport({ token: 't', fetch: (async () => jsonResponse({ error: 'Missing or wrong token.' }, 401)) as unknown as typeof fetch }),
+      createBrowserTransport({
+        token: 't',
+        fetch: (async () =>
+          jsonResponse({ error: 'Missing or wrong token.' }, 401)) as unknown as typeof fetch,
+      }),
     );
     await expect(refused.invoke('models:list', {})).rejects.toMatchObject({ code: 'unauthorized' });
 
@@ -61,7 +83,10 @@ describe('browser transport', () => {
         }) as unknown as typeof fetch,
       }),
     );
-    await expect(down.invoke('models:list', {})).rejects.toMatchObject({ code: 'disconnected', retryable: true });
+    await expect(down.invoke('models:list', {})).rejects.toMatchObject({
+      code: 'disconnected',
+      retryable: true,
+    });
   });
 
   it('puts the token in the media and event URLs', () => {
@@ -84,9 +109,14 @@ describe('browser transport', () => {
   it('dispatches server-sent events by name with parsed JSON', () => {
     const handlers = new Map<string, (event: MessageEvent<string>) => void>();
     const fakeSource = {
-      addEventListener: (name: string, handler: (event: MessageEvent<string>) => void) => handlers.set(name, handler),
+      addEventListener: (name: string, handler: (event: MessageEvent<string>) => void) =>
+        handlers.set(name, handler),
     } as unknown as EventSource;
-    const transport = createBrowserTransport({ token: 't', fetch: vi.fn() as unknown as typeof fetch, createEventSource: () => fakeSource });
+    const transport = createBrowserTransport({
+      token: 't',
+      fetch: vi.fn() as unknown as typeof fetch,
+      createEventSource: () => fakeSource,
+    });
     const seen: unknown[] = [];
     const off = transport.on('bench:run-updated', (payload) => seen.push(payload));
 

@@ -59,8 +59,14 @@ describe('new benchmark dialog', () => {
     };
     setClient(createClient(transport));
     useAppStore.setState({
-      models: [sandboxModel('sandbox-fast', 'Sandbox Fast'), sandboxModel('sandbox-pro', 'Sandbox Pro'), sandboxModel('sandbox-flaky', 'Sandbox Flaky')],
-      suites: [{ id: 'smoke', name: 'Smoke', description: '', version: 1, promptCount: 3, builtIn: true }],
+      models: [
+        sandboxModel('sandbox-fast', 'Sandbox Fast'),
+        sandboxModel('sandbox-pro', 'Sandbox Pro'),
+        sandboxModel('sandbox-flaky', 'Sandbox Flaky'),
+      ],
+      suites: [
+        { id: 'smoke', name: 'Smoke', description: '', version: 1, promptCount: 3, builtIn: true },
+      ],
       suitesStatus: { kind: 'loaded' },
     });
   });

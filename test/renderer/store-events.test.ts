@@ -63,7 +63,10 @@ function fakeTransport(detail: () => RunDetail) {
   const invoke = vi.fn(async (channel: string) => {
     if (channel === 'bench:get-run') return { ok: true as const, value: detail() };
     if (channel === 'bench:list-runs') return { ok: true as const, value: [detail().run] };
-    return { ok: false as const, error: { code: 'not_found' as const, message: 'no', retryable: false } };
+    return {
+      ok: false as const,
+      error: { code: 'not_found' as const, message: 'no', retryable: false },
+    };
   });
   const transport: Transport = {
     kind: 'browser',

@@ -9,11 +9,16 @@ import {
 
 describe('decideSync', () => {
   it('leaves a follower within half a frame alone, at the chosen rate', () => {
-    expect(decideSync({ masterTime: 2, followerTime: 2 + DRIFT_TOLERANCE_SECONDS * 0.9, baseRate: 1 })).toEqual({
+    expect(
+      decideSync({ masterTime: 2, followerTime: 2 + DRIFT_TOLERANCE_SECONDS * 0.9, baseRate: 1 }),
+    ).toEqual({
       kind: 'none',
       playbackRate: 1,
     });
-    expect(decideSync({ masterTime: 2, followerTime: 2, baseRate: 0.5 })).toEqual({ kind: 'none', playbackRate: 0.5 });
+    expect(decideSync({ masterTime: 2, followerTime: 2, baseRate: 0.5 })).toEqual({
+      kind: 'none',
+      playbackRate: 0.5,
+    });
   });
 
   it('slows a follower that is slightly ahead and speeds up one that is slightly behind', () => {
@@ -35,17 +40,28 @@ describe('decideSync', () => {
   });
 
   it('jumps when the drift is larger than a quarter second', () => {
-    const action = decideSync({ masterTime: 3, followerTime: 3 - JUMP_THRESHOLD_SECONDS - 0.01, baseRate: 1 });
+    const action = decideSync({
+      masterTime: 3,
+      followerTime: 3 - JUMP_THRESHOLD_SECONDS - 0.01,
+      baseRate: 1,
+    });
     expect(action).toMatchObject({ kind: 'jump', currentTime: 3, playbackRate: 1 });
-    expect(decideSync({ masterTime: 0.2, followerTime: 1.5, baseRate: 1 })).toMatchObject({ kind: 'jump', currentTime: 0.2 });
+    expect(decideSync({ masterTime: 0.2, followerTime: 1.5, baseRate: 1 })).toMatchObject({
+      kind: 'jump',
+      currentTime: 0.2,
+    });
   });
 
   it('never places the follower past its own end', () => {
-    expect(decideSync({ masterTime: 5, followerTime: 4, baseRate: 1, followerDuration: 4 })).toEqual({
+    expect(
+      decideSync({ masterTime: 5, followerTime: 4, baseRate: 1, followerDuration: 4 }),
+    ).toEqual({
       kind: 'none',
       playbackRate: 1,
     });
-    expect(decideSync({ masterTime: 5, followerTime: 1, baseRate: 1, followerDuration: 4 })).toMatchObject({
+    expect(
+      decideSync({ masterTime: 5, followerTime: 1, baseRate: 1, followerDuration: 4 }),
+    ).toMatchObject({
       kind: 'jump',
       currentTime: 4,
     });

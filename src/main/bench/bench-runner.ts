@@ -183,7 +183,8 @@ export class BenchRunner {
       }
     }
     const name =
-      input.name ?? `${suite.definition.name} · ${input.models.map(formatModelRef).join(', ')}`;
+      input.name ??
+      `${suite.definition.name} · ${input.models.map((ref) => this.deps.registry.resolve(ref).model.displayName).join(' vs ')}`;
     insertRun(
       this.deps.db,
       {

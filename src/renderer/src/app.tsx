@@ -60,7 +60,9 @@ function Navigation(): ReactElement {
           </Badge>
         ) : null}
         <span className="muted" data-testid="app-version">
-          {appInfo ? `v${appInfo.version} · ${appInfo.mode === 'electron' ? 'desktop' : 'browser'}` : ' '}
+          {appInfo
+            ? `v${appInfo.version} · ${appInfo.mode === 'electron' ? 'desktop' : 'browser'}`
+            : ' '}
         </span>
       </div>
     </nav>
@@ -72,8 +74,8 @@ function ConnectionBanner(): ReactElement | null {
   if (connection === 'connected') return null;
   return (
     <div className="connection-banner" role="status">
-      <span className="spinner" aria-hidden="true" /> Lost the connection to the console. Reconnecting… Live updates
-      resume when it is back.
+      <span className="spinner" aria-hidden="true" /> Lost the connection to the console.
+      Reconnecting… Live updates resume when it is back.
     </div>
   );
 }
@@ -88,7 +90,13 @@ function Screen(): ReactElement {
     case 'run':
       return <RunScreen key={route.runId} runId={route.runId} />;
     case 'compare':
-      return <CompareScreen key={`${route.runId}:${route.promptId}`} runId={route.runId} promptId={route.promptId} />;
+      return (
+        <CompareScreen
+          key={`${route.runId}:${route.promptId}`}
+          runId={route.runId}
+          promptId={route.promptId}
+        />
+      );
     case 'review':
       return <ReviewScreen />;
     case 'rollout':
@@ -126,11 +134,12 @@ export function MissingToken(): ReactElement {
         </span>
         <h1>Aideon Video Console</h1>
         <p>
-          Open the console with the URL that <code>npx aideon serve</code> printed (it contains the access token).
+          Open the console with the URL that <code>npx aideon serve</code> printed (it contains the
+          access token).
         </p>
         <p className="muted small">
-          The token keeps other pages and programs on this computer from using the console. It is read from the link
-          once and kept only for this browser tab.
+          The token keeps other pages and programs on this computer from using the console. It is
+          read from the link once and kept only for this browser tab.
         </p>
       </div>
     </div>

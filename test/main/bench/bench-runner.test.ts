@@ -4,7 +4,7 @@ import {
   listGenerationRows,
   updateGeneration,
 } from '../../../src/main/bench/bench-repository';
-import { SandboxAdapter } from '../../../src/main/providers/sandbox/sandbox-adapter';
+import { type SandboxAdapter } from '../../../src/main/providers/sandbox/sandbox-adapter';
 import type {
   GenerationRequest,
   StartOptions,

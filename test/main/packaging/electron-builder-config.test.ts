@@ -6,16 +6,23 @@ import { describe, expect, it } from 'vitest';
 
 const require = createRequire(import.meta.url);
 // The schema electron-builder itself validates configurations with.
-const schema = JSON.parse(readFileSync(require.resolve('app-builder-lib/scheme.json'), 'utf8')) as object;
+const schema = JSON.parse(
+  readFileSync(require.resolve('app-builder-lib/scheme.json'), 'utf8'),
+) as object;
 
 function validate(config: unknown): string[] {
   const ajv = new Ajv({ allErrors: true, strict: false });
   const check = ajv.compile(schema);
-  return check(config) ? [] : (check.errors ?? []).map((error) => `${error.instancePath} ${error.message ?? ''}`);
+  return check(config)
+    ? []
+    : (check.errors ?? []).map((error) => `${error.instancePath} ${error.message ?? ''}`);
 }
 
 describe('electron-builder configuration', () => {
-  const config = parse(readFileSync('electron-builder.yml', 'utf8')) as Record<string, Record<string, unknown>>;
+  const config = parse(readFileSync('electron-builder.yml', 'utf8')) as Record<
+    string,
+    Record<string, unknown>
+  >;
 
   it('is valid against the schema electron-builder ships', () => {
     expect(validate(config)).toEqual([]);
@@ -30,6 +37,8 @@ describe('electron-builder configuration', () => {
   });
 
   it('would catch a mistake (the validator is not a rubber stamp)', () => {
-    expect(validate({ ...config, linux: { target: 'AppImage', bogusOption: true } }).join(' ')).toMatch(/additional/);
+    expect(
+      validate({ ...config, linux: { target: 'AppImage', bogusOption: true } }).join(' '),
+    ).toMatch(/additional/);
   });
 });

@@ -6,7 +6,13 @@ import * as Slider from '@radix-ui/react-slider';
 import { useCallback, useEffect, useRef, useState, type ReactElement, type RefObject } from 'react';
 import { useShallow } from 'zustand/react/shallow';
 import type { GenerationRecord } from '../../../shared/domain';
-import { CloseIcon, FrameBackIcon, FrameForwardIcon, PauseIcon, PlayIcon } from '../components/icons';
+import {
+  CloseIcon,
+  FrameBackIcon,
+  FrameForwardIcon,
+  PauseIcon,
+  PlayIcon,
+} from '../components/icons';
 import { InlineError, Loading, SimulatedBadge } from '../components/ui';
 import { getClient } from '../ipc';
 import { formatClock, formatMsAsSeconds, formatUsd } from '../lib/format';
@@ -17,11 +23,18 @@ import { clampTime, decideSync, stepFrame } from './sync';
 
 const SPEEDS = [0.25, 0.5, 1, 2] as const;
 
-export function CompareScreen({ runId, promptId }: { runId: string; promptId: string }): ReactElement {
+export function CompareScreen({
+  runId,
+  promptId,
+}: {
+  runId: string;
+  promptId: string;
+}): ReactElement {
   const ready = useAppStore(
     useShallow((state) =>
       (state.runDetails[runId]?.generations ?? []).filter(
-        (generation) => generation.promptId === promptId && generation.state === 'succeeded' && generation.media,
+        (generation) =>
+          generation.promptId === promptId && generation.state === 'succeeded' && generation.media,
       ),
     ),
   );
@@ -38,13 +51,22 @@ export function CompareScreen({ runId, promptId }: { runId: string; promptId: st
   }, [hasDetail, runId]);
 
   const a = ready.find((generation) => generation.id === pickA) ?? ready[0];
-  const b = ready.find((generation) => generation.id === pickB && generation.id !== a?.id) ?? ready.find((g) => g.id !== a?.id);
+  const b =
+    ready.find((generation) => generation.id === pickB && generation.id !== a?.id) ??
+    ready.find((g) => g.id !== a?.id);
 
   let body: ReactElement;
   if (!hasDetail) {
-    body = status?.kind === 'error' ? <InlineError message={status.message} /> : <Loading label="Loading videos…" />;
+    body =
+      status?.kind === 'error' ? (
+        <InlineError message={status.message} />
+      ) : (
+        <Loading label="Loading videos…" />
+      );
   } else if (!a || !b) {
-    body = <InlineError message="This prompt needs two finished videos to compare. Go back and wait for the run, or pick another prompt." />;
+    body = (
+      <InlineError message="This prompt needs two finished videos to compare. Go back and wait for the run, or pick another prompt." />
+    );
   } else {
     body = (
       <SyncedPlayer
@@ -66,7 +88,12 @@ export function CompareScreen({ runId, promptId }: { runId: string; promptId: st
           <span className="muted small">Prompt</span>
           <p>{prompt ?? '…'}</p>
         </div>
-        <button type="button" className="button button-secondary" onClick={close} data-testid="compare-close">
+        <button
+          type="button"
+          className="button button-secondary"
+          onClick={close}
+          data-testid="compare-close"
+        >
           <CloseIcon width={16} height={16} /> Close
         </button>
       </header>
@@ -119,7 +146,8 @@ function SyncedPlayer({
           followerDuration: Number.isFinite(follower.duration) ? follower.duration : undefined,
         });
         if (action.kind === 'jump') follower.currentTime = action.currentTime;
-        if (Math.abs(follower.playbackRate - action.playbackRate) > 1e-3) follower.playbackRate = action.playbackRate;
+        if (Math.abs(follower.playbackRate - action.playbackRate) > 1e-3)
+          follower.playbackRate = action.playbackRate;
         setTime(master.currentTime);
       }
       frame = requestAnimationFrame(tick);
@@ -128,7 +156,8 @@ function SyncedPlayer({
     return () => cancelAnimationFrame(frame);
   }, [playing]);
 
-  const videos = (): HTMLVideoElement[] => [masterRef.current, followerRef.current].filter((v): v is HTMLVideoElement => v !== null);
+  const videos = (): HTMLVideoElement[] =>
+    [masterRef.current, followerRef.current].filter((v): v is HTMLVideoElement => v !== null);
 
   const play = useCallback(async () => {
     const master = masterRef.current;
@@ -138,7 +167,10 @@ function SyncedPlayer({
       master.currentTime = 0;
       follower.currentTime = 0;
     }
-    follower.currentTime = Math.min(master.currentTime, Number.isFinite(follower.duration) ? follower.duration : Infinity);
+    follower.currentTime = Math.min(
+      master.currentTime,
+      Number.isFinite(follower.duration) ? follower.duration : Infinity,
+    );
     master.playbackRate = speedRef.current;
     follower.playbackRate = speedRef.current;
     try {
@@ -147,7 +179,9 @@ function SyncedPlayer({
     } catch {
       master.pause();
       follower.pause();
-      setMediaError('The videos could not be played. They may still be loading; try again in a moment.');
+      setMediaError(
+        'The videos could not be played. They may still be loading; try again in a moment.',
+      );
     }
   }, []);
 
@@ -203,7 +237,11 @@ function SyncedPlayer({
     };
     // Space on a focused button would also "click" it on keyup: swallow that.
     const onKeyUp = (event: KeyboardEvent): void => {
-      if (event.key === ' ' && !(event.target as HTMLElement | null)?.closest('input, textarea, select')) event.preventDefault();
+      if (
+        event.key === ' ' &&
+        !(event.target as HTMLElement | null)?.closest('input, textarea, select')
+      )
+        event.preventDefault();
     };
     window.addEventListener('keydown', onKey);
     window.addEventListener('keyup', onKeyUp);
@@ -237,9 +275,15 @@ function SyncedPlayer({
         playsInline
         preload="auto"
         data-testid={`compare-video-${side}`}
-        onLoadedMetadata={side === 'a' ? (event) => setDuration(event.currentTarget.duration) : undefined}
+        onLoadedMetadata={
+          side === 'a' ? (event) => setDuration(event.currentTarget.duration) : undefined
+        }
         onEnded={side === 'a' ? onMasterEnded : undefined}
-        onError={() => setMediaError('A video could not be loaded. It may have been removed from the media folder.')}
+        onError={() =>
+          setMediaError(
+            'A video could not be loaded. It may have been removed from the media folder.',
+          )
+        }
         onClick={toggle}
       />
       <figcaption className="compare-caption">
@@ -285,10 +329,22 @@ function SyncedPlayer({
         >
           {playing ? <PauseIcon /> : <PlayIcon />}
         </button>
-        <button type="button" className="icon-button" onClick={() => step(-1)} aria-label="Previous frame" title="Previous frame (,)">
+        <button
+          type="button"
+          className="icon-button"
+          onClick={() => step(-1)}
+          aria-label="Previous frame"
+          title="Previous frame (,)"
+        >
           <FrameBackIcon />
         </button>
-        <button type="button" className="icon-button" onClick={() => step(1)} aria-label="Next frame" title="Next frame (.)">
+        <button
+          type="button"
+          className="icon-button"
+          onClick={() => step(1)}
+          aria-label="Next frame"
+          title="Next frame (.)"
+        >
           <FrameForwardIcon />
         </button>
         <Slider.Root
@@ -330,8 +386,8 @@ function SyncedPlayer({
         </div>
       </div>
       <p className="muted small keyboard-hint">
-        <kbd>Space</kbd> play/pause · <kbd>←</kbd>/<kbd>→</kbd> 1 s · <kbd>,</kbd>/<kbd>.</kbd> one frame · A is the
-        master clock; B follows it.
+        <kbd>Space</kbd> play/pause · <kbd>←</kbd>/<kbd>→</kbd> 1 s · <kbd>,</kbd>/<kbd>.</kbd> one
+        frame · A is the master clock; B follows it.
       </p>
     </div>
   );

@@ -28,13 +28,21 @@ export interface SyncInput {
   followerDuration?: number;
 }
 
-export function decideSync({ masterTime, followerTime, baseRate, followerDuration }: SyncInput): SyncAction {
+export function decideSync({
+  masterTime,
+  followerTime,
+  baseRate,
+  followerDuration,
+}: SyncInput): SyncAction {
   const target =
-    followerDuration !== undefined && Number.isFinite(followerDuration) ? Math.min(masterTime, followerDuration) : masterTime;
+    followerDuration !== undefined && Number.isFinite(followerDuration)
+      ? Math.min(masterTime, followerDuration)
+      : masterTime;
   const drift = followerTime - target; // > 0: follower is ahead
   const size = Math.abs(drift);
   if (size <= DRIFT_TOLERANCE_SECONDS) return { kind: 'none', playbackRate: baseRate };
-  if (size > JUMP_THRESHOLD_SECONDS) return { kind: 'jump', currentTime: target, playbackRate: baseRate, drift };
+  if (size > JUMP_THRESHOLD_SECONDS)
+    return { kind: 'jump', currentTime: target, playbackRate: baseRate, drift };
   const bend = Math.max(-MAX_NUDGE, Math.min(MAX_NUDGE, drift / CATCH_UP_SECONDS));
   return { kind: 'nudge', playbackRate: baseRate * (1 - bend), drift };
 }

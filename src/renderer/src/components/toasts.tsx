@@ -21,7 +21,9 @@ export function Toasts(): ReactElement {
         >
           <ToastPrimitive.Title className="toast-title">{toast.title}</ToastPrimitive.Title>
           {toast.description ? (
-            <ToastPrimitive.Description className="toast-description">{toast.description}</ToastPrimitive.Description>
+            <ToastPrimitive.Description className="toast-description">
+              {toast.description}
+            </ToastPrimitive.Description>
           ) : null}
           <ToastPrimitive.Close className="icon-button toast-close" aria-label="Dismiss">
             <CloseIcon width={16} height={16} />

@@ -5,7 +5,15 @@ import { AlertIcon } from './icons';
 
 export type Tone = 'neutral' | 'info' | 'success' | 'warning' | 'danger' | 'sim';
 
-export function Badge({ tone = 'neutral', children, title }: { tone?: Tone; children: ReactNode; title?: string }): ReactElement {
+export function Badge({
+  tone = 'neutral',
+  children,
+  title,
+}: {
+  tone?: Tone;
+  children: ReactNode;
+  title?: string;
+}): ReactElement {
   return (
     <span className={`badge badge-${tone}`} title={title}>
       {children}
@@ -15,7 +23,10 @@ export function Badge({ tone = 'neutral', children, title }: { tone?: Tone; chil
 
 export function SimulatedBadge(): ReactElement {
   return (
-    <Badge tone="sim" title="Sandbox model: runs offline and its results are simulated, not real generations.">
+    <Badge
+      tone="sim"
+      title="Sandbox model: runs offline and its results are simulated, not real generations."
+    >
       Simulated
     </Badge>
   );
@@ -73,7 +84,13 @@ export function EmptyState({
   );
 }
 
-export function InlineError({ message, onRetry }: { message: string; onRetry?: () => void }): ReactElement {
+export function InlineError({
+  message,
+  onRetry,
+}: {
+  message: string;
+  onRetry?: () => void;
+}): ReactElement {
   return (
     <div className="inline-error" role="alert">
       <AlertIcon />

@@ -82,14 +82,23 @@ export function createBrowserTransport(options: BrowserTransportOptions): Transp
       try {
         body = await response.json();
       } catch {
-        throw new ClientError('internal', `The console server answered ${response.status} without a result.`, { channel });
+        throw new ClientError(
+          'internal',
+          `The console server answered ${response.status} without a result.`,
+          { channel },
+        );
       }
       if (!response.ok && !(typeof body === 'object' && body !== null && 'ok' in body)) {
         const message =
-          typeof body === 'object' && body !== null && 'error' in body && typeof body.error === 'string'
+          typeof body === 'object' &&
+          body !== null &&
+          'error' in body &&
+          typeof body.error === 'string'
             ? body.error
             : `The console server answered ${response.status}.`;
-        throw new ClientError(response.status === 403 ? 'forbidden' : 'internal', message, { channel });
+        throw new ClientError(response.status === 403 ? 'forbidden' : 'internal', message, {
+          channel,
+        });
       }
       return body as Result<unknown>;
     },
@@ -114,7 +123,9 @@ export function createBrowserTransport(options: BrowserTransportOptions): Transp
  * Reads the access token once: from `#token=…` (then kept in sessionStorage so a reload works,
  * and removed from the visible URL), else from sessionStorage. `null` when there is none.
  */
-export function takeAccessToken(win: Pick<Window, 'location' | 'history' | 'sessionStorage'> = window): string | null {
+export function takeAccessToken(
+  win: Pick<Window, 'location' | 'history' | 'sessionStorage'> = window,
+): string | null {
   const hash = win.location.hash.replace(/^#/, '');
   const fromHash = new URLSearchParams(hash).get('token');
   if (fromHash) {

@@ -21,7 +21,11 @@ export class ClientError extends Error {
   readonly retryable: boolean;
   readonly channel: string | undefined;
 
-  constructor(code: ClientErrorCode, message: string, options: { retryable?: boolean; channel?: string } = {}) {
+  constructor(
+    code: ClientErrorCode,
+    message: string,
+    options: { retryable?: boolean; channel?: string } = {},
+  ) {
     super(message);
     this.name = 'ClientError';
     this.code = code;
@@ -66,7 +70,11 @@ export function createClient(transport: Transport): Client {
         );
       }
       if (!isResult(result)) {
-        throw new ClientError('internal', 'The console sent an answer this window does not understand.', { channel });
+        throw new ClientError(
+          'internal',
+          'The console sent an answer this window does not understand.',
+          { channel },
+        );
       }
       if (!result.ok) {
         throw new ClientError(result.error.code, result.error.message, {
@@ -88,7 +96,8 @@ function isResult(value: unknown): value is Result<unknown> {
   if (typeof value !== 'object' || value === null || !('ok' in value)) return false;
   const record = value as { ok: unknown; error?: unknown };
   if (record.ok === true) return true;
-  if (record.ok !== false || typeof record.error !== 'object' || record.error === null) return false;
+  if (record.ok !== false || typeof record.error !== 'object' || record.error === null)
+    return false;
   const error = record.error as { code?: unknown; message?: unknown };
   return typeof error.code === 'string' && typeof error.message === 'string';
 }

@@ -3,8 +3,14 @@ import type { Transport } from './client';
 
 /** Electron mode: the preload's frozen `window.aideon`; media through the app's own protocol. */
 export function createElectronTransport(api: AideonPreloadApi): Transport {
-  const invoke = api.invoke as unknown as Record<string, ((input: unknown) => Promise<unknown>) | undefined>;
-  const on = api.on as unknown as Record<string, ((listener: (payload: unknown) => void) => () => void) | undefined>;
+  const invoke = api.invoke as unknown as Record<
+    string,
+    ((input: unknown) => Promise<unknown>) | undefined
+  >;
+  const on = api.on as unknown as Record<
+    string,
+    ((listener: (payload: unknown) => void) => () => void) | undefined
+  >;
   return {
     kind: 'electron',
     async invoke(channel, input) {
@@ -12,7 +18,11 @@ export function createElectronTransport(api: AideonPreloadApi): Transport {
       if (!call) {
         return {
           ok: false,
-          error: { code: 'internal', message: `This version of the app has no "${channel}" channel.`, retryable: false },
+          error: {
+            code: 'internal',
+            message: `This version of the app has no "${channel}" channel.`,
+            retryable: false,
+          },
         };
       }
       return (await call(input)) as never;

@@ -6,9 +6,15 @@ export function modelKey(ref: ModelRef): string {
 
 /** Display name for a model reference, falling back to its id when the model is not listed. */
 export function modelName(models: readonly ModelInfo[], ref: ModelRef): string {
-  return models.find((model) => model.provider === ref.provider && model.modelId === ref.modelId)?.displayName ?? ref.modelId;
+  return (
+    models.find((model) => model.provider === ref.provider && model.modelId === ref.modelId)
+      ?.displayName ?? ref.modelId
+  );
 }
 
 export function isSimulated(models: readonly ModelInfo[], ref: ModelRef): boolean {
-  return ref.provider === 'sandbox' || Boolean(models.find((model) => modelKey(model) === modelKey(ref))?.simulated);
+  return (
+    ref.provider === 'sandbox' ||
+    Boolean(models.find((model) => modelKey(model) === modelKey(ref))?.simulated)
+  );
 }

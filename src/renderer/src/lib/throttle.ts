@@ -7,7 +7,10 @@ export interface KeyedThrottle<K> {
   cancelAll(): void;
 }
 
-export function createKeyedThrottle<K>(run: (key: K) => void, intervalMs: number): KeyedThrottle<K> {
+export function createKeyedThrottle<K>(
+  run: (key: K) => void,
+  intervalMs: number,
+): KeyedThrottle<K> {
   const entries = new Map<K, { timer: ReturnType<typeof setTimeout>; pending: boolean }>();
   const schedule = (key: K): void => {
     const timer = setTimeout(() => {

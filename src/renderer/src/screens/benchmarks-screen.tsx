@@ -1,7 +1,16 @@
 import type { ReactElement } from 'react';
 import type { RunState, RunSummary } from '../../../shared/domain';
 import { BenchIcon, PlusIcon, SparkIcon } from '../components/icons';
-import { Badge, EmptyState, InlineError, Loading, PageHeader, ProgressBar, SimulatedBadge, type Tone } from '../components/ui';
+import {
+  Badge,
+  EmptyState,
+  InlineError,
+  Loading,
+  PageHeader,
+  ProgressBar,
+  SimulatedBadge,
+  type Tone,
+} from '../components/ui';
 import { formatDateTime, formatRelativeTime, formatUsd } from '../lib/format';
 import { loadRuns } from '../store/actions';
 import { useAppStore } from '../store/store';
@@ -34,7 +43,10 @@ function RunListItem({ run }: { run: RunSummary }): ReactElement {
             {simulated ? <SimulatedBadge /> : null}
             <span>
               {run.suiteName} · {run.models.length} {run.models.length === 1 ? 'model' : 'models'} ·{' '}
-              <time dateTime={new Date(run.createdAt).toISOString()} title={formatDateTime(run.createdAt)}>
+              <time
+                dateTime={new Date(run.createdAt).toISOString()}
+                title={formatDateTime(run.createdAt)}
+              >
                 {formatRelativeTime(run.createdAt)}
               </time>
             </span>
@@ -48,7 +60,13 @@ function RunListItem({ run }: { run: RunSummary }): ReactElement {
             value={run.done}
             max={run.total}
             label={`${run.done} of ${run.total} generations done`}
-            tone={run.state === 'running' ? 'info' : run.failed > 0 && run.succeeded === 0 ? 'danger' : 'success'}
+            tone={
+              run.state === 'running'
+                ? 'info'
+                : run.failed > 0 && run.succeeded === 0
+                  ? 'danger'
+                  : 'success'
+            }
           />
           <span className="small muted num">
             {run.done}/{run.total} done
@@ -82,7 +100,11 @@ export function BenchmarksScreen(): ReactElement {
       >
         <SparkIcon /> New sandbox benchmark
       </button>
-      <button type="button" className="button button-primary" onClick={() => openNewRunDialog('blank')}>
+      <button
+        type="button"
+        className="button button-primary"
+        onClick={() => openNewRunDialog('blank')}
+      >
         <PlusIcon /> New benchmark
       </button>
     </>
@@ -115,9 +137,10 @@ export function BenchmarksScreen(): ReactElement {
           }
         >
           <p>
-            Start with the <strong>sandbox</strong>: simulated models that run offline, cost nothing and need no API
-            key. They behave like real providers — queueing, progress, the odd failure — and return real short clips,
-            so you can try every screen before spending money.
+            Start with the <strong>sandbox</strong>: simulated models that run offline, cost nothing
+            and need no API key. They behave like real providers — queueing, progress, the odd
+            failure — and return real short clips, so you can try every screen before spending
+            money.
           </p>
         </EmptyState>
       ) : (

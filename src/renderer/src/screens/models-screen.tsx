@@ -1,7 +1,18 @@
 import type { ReactElement } from 'react';
-import { PROVIDER_LABELS, type ModelInfo, type Pricing } from '../../../shared/providers/video-provider-spec';
+import {
+  PROVIDER_LABELS,
+  type ModelInfo,
+  type Pricing,
+} from '../../../shared/providers/video-provider-spec';
 import { ModelsIcon } from '../components/icons';
-import { Badge, EmptyState, InlineError, Loading, PageHeader, SimulatedBadge } from '../components/ui';
+import {
+  Badge,
+  EmptyState,
+  InlineError,
+  Loading,
+  PageHeader,
+  SimulatedBadge,
+} from '../components/ui';
 import { loadModels } from '../store/actions';
 import { useAppStore } from '../store/store';
 
@@ -11,7 +22,12 @@ function priceText(pricing: Pricing): string {
   return 'not published';
 }
 
-const LIFECYCLE_TONE = { active: 'success', preview: 'info', deprecated: 'warning', retired: 'danger' } as const;
+const LIFECYCLE_TONE = {
+  active: 'success',
+  preview: 'info',
+  deprecated: 'warning',
+  retired: 'danger',
+} as const;
 
 function ModelRow({ model, hasKey }: { model: ModelInfo; hasKey: boolean }): ReactElement {
   const { capabilities, pricing } = model;
@@ -37,7 +53,9 @@ function ModelRow({ model, hasKey }: { model: ModelInfo; hasKey: boolean }): Rea
           {capabilities.imageToVideo ? <Badge>I2V</Badge> : null}
         </div>
       </td>
-      <td className="tabular">{capabilities.durationsSeconds.map((seconds) => `${seconds}`).join(', ')} s</td>
+      <td className="tabular">
+        {capabilities.durationsSeconds.map((seconds) => `${seconds}`).join(', ')} s
+      </td>
       <td>{capabilities.resolutions.join(', ')}</td>
       <td>{capabilities.audio ? 'Yes' : 'No'}</td>
       <td>
@@ -71,7 +89,8 @@ export function ModelsScreen(): ReactElement {
         <Loading label="Loading models…" />
       ) : models.length === 0 ? (
         <EmptyState icon={<ModelsIcon />} title="No models available">
-          No provider is set up. The sandbox should always be here; restart the console if it is missing.
+          No provider is set up. The sandbox should always be here; restart the console if it is
+          missing.
         </EmptyState>
       ) : (
         <div className="table-wrap">

@@ -6,7 +6,11 @@
 import * as Dialog from '@radix-ui/react-dialog';
 import { useEffect, useId, useMemo, useState, type ReactElement } from 'react';
 import type { RunPlan } from '../../../shared/domain';
-import { PROVIDER_LABELS, type ModelInfo, type ModelRef } from '../../../shared/providers/video-provider-spec';
+import {
+  PROVIDER_LABELS,
+  type ModelInfo,
+  type ModelRef,
+} from '../../../shared/providers/video-provider-spec';
 import { CloseIcon } from '../components/icons';
 import { InlineError, Loading, SimulatedBadge } from '../components/ui';
 import { describeError } from '../ipc/client';
@@ -53,7 +57,13 @@ export function NewRunDialog(): ReactElement {
   );
 }
 
-function NewRunForm({ preset, onDone }: { preset: 'sandbox' | 'blank'; onDone: () => void }): ReactElement {
+function NewRunForm({
+  preset,
+  onDone,
+}: {
+  preset: 'sandbox' | 'blank';
+  onDone: () => void;
+}): ReactElement {
   const suites = useAppStore((state) => state.suites);
   const suitesStatus = useAppStore((state) => state.suitesStatus);
   const models = useAppStore((state) => state.models);
@@ -62,11 +72,16 @@ function NewRunForm({ preset, onDone }: { preset: 'sandbox' | 'blank'; onDone: (
 
   const [suiteId, setSuiteId] = useState<string>(() => suites[0]?.id ?? '');
   const [selected, setSelected] = useState<string[]>(() =>
-    preset === 'sandbox' ? SANDBOX_DEFAULTS.filter((key) => models.some((model) => modelKey(model) === key)) : [],
+    preset === 'sandbox'
+      ? SANDBOX_DEFAULTS.filter((key) => models.some((model) => modelKey(model) === key))
+      : [],
   );
   const [budgetText, setBudgetText] = useState(preset === 'sandbox' ? '5' : '');
   const [name, setName] = useState('');
-  const [plan, setPlan] = useState<PlanState>({ kind: 'none', reason: 'Choose a suite and at least one model.' });
+  const [plan, setPlan] = useState<PlanState>({
+    kind: 'none',
+    reason: 'Choose a suite and at least one model.',
+  });
   const [starting, setStarting] = useState(false);
 
   useEffect(() => {
@@ -85,18 +100,31 @@ function NewRunForm({ preset, onDone }: { preset: 'sandbox' | 'blank'; onDone: (
   // Ask for the plan whenever a choice changes (debounced; stale answers are dropped).
   useEffect(() => {
     if (!suiteId || refs.length === 0) {
-      setPlan({ kind: 'none', reason: !suiteId ? 'Choose a suite.' : 'Tick at least one model to see the plan.' });
+      setPlan({
+        kind: 'none',
+        reason: !suiteId ? 'Choose a suite.' : 'Tick at least one model to see the plan.',
+      });
       return;
     }
     if (budget === null) {
-      setPlan({ kind: 'none', reason: 'Enter the budget as an amount in dollars, e.g. 5 or 12.50.' });
+      setPlan({
+        kind: 'none',
+        reason: 'Enter the budget as an amount in dollars, e.g. 5 or 12.50.',
+      });
       return;
     }
     let stale = false;
-    setPlan((current) => ({ kind: 'loading', previous: current.kind === 'ready' ? current.plan : null }));
+    setPlan((current) => ({
+      kind: 'loading',
+      previous: current.kind === 'ready' ? current.plan : null,
+    }));
     const timer = setTimeout(() => {
       getClient()
-        .invoke('bench:plan-run', { suiteId, models: refs, ...(budget === undefined ? {} : { budgetUsd: budget }) })
+        .invoke('bench:plan-run', {
+          suiteId,
+          models: refs,
+          ...(budget === undefined ? {} : { budgetUsd: budget }),
+        })
         .then((value) => {
           if (!stale) setPlan({ kind: 'ready', plan: value });
         })
@@ -110,12 +138,19 @@ function NewRunForm({ preset, onDone }: { preset: 'sandbox' | 'blank'; onDone: (
     };
   }, [suiteId, refs, budget]);
 
-  const shownPlan = plan.kind === 'ready' ? plan.plan : plan.kind === 'loading' ? plan.previous : null;
+  const shownPlan =
+    plan.kind === 'ready' ? plan.plan : plan.kind === 'loading' ? plan.previous : null;
   const canStart =
-    plan.kind === 'ready' && plan.plan.withinBudget && budget !== undefined && budget !== null && !starting;
+    plan.kind === 'ready' &&
+    plan.plan.withinBudget &&
+    budget !== undefined &&
+    budget !== null &&
+    !starting;
 
   const toggle = (key: string): void =>
-    setSelected((current) => (current.includes(key) ? current.filter((entry) => entry !== key) : [...current, key]));
+    setSelected((current) =>
+      current.includes(key) ? current.filter((entry) => entry !== key) : [...current, key],
+    );
 
   const grouped = useMemo(() => {
     const groups = new Map<string, ModelInfo[]>();
@@ -131,7 +166,12 @@ function NewRunForm({ preset, onDone }: { preset: 'sandbox' | 'blank'; onDone: (
     if (!canStart || budget === undefined || budget === null) return;
     setStarting(true);
     const trimmed = name.trim();
-    const runId = await startRun({ suiteId, models: refs, budgetUsd: budget, ...(trimmed ? { name: trimmed } : {}) });
+    const runId = await startRun({
+      suiteId,
+      models: refs,
+      budgetUsd: budget,
+      ...(trimmed ? { name: trimmed } : {}),
+    });
     setStarting(false);
     if (runId) onDone();
   };
@@ -157,7 +197,11 @@ function NewRunForm({ preset, onDone }: { preset: 'sandbox' | 'blank'; onDone: (
             {suitesStatus.kind === 'error' ? (
               <InlineError message={suitesStatus.message} />
             ) : (
-              <select id={`${formId}-suite`} value={suiteId} onChange={(event) => setSuiteId(event.target.value)}>
+              <select
+                id={`${formId}-suite`}
+                value={suiteId}
+                onChange={(event) => setSuiteId(event.target.value)}
+              >
                 {suites.map((suite) => (
                   <option key={suite.id} value={suite.id}>
                     {suite.name}
@@ -168,7 +212,9 @@ function NewRunForm({ preset, onDone }: { preset: 'sandbox' | 'blank'; onDone: (
             <p className="field-hint">
               {(() => {
                 const suite = suites.find((entry) => entry.id === suiteId);
-                return suite ? `${suite.promptCount} prompts${suite.builtIn ? ', built in' : ''}. ${suite.description}` : null;
+                return suite
+                  ? `${suite.promptCount} prompts${suite.builtIn ? ', built in' : ''}. ${suite.description}`
+                  : null;
               })()}
             </p>
           </div>
@@ -177,7 +223,8 @@ function NewRunForm({ preset, onDone }: { preset: 'sandbox' | 'blank'; onDone: (
             <legend>Models</legend>
             <div className="model-picker">
               {grouped.map(([provider, list]) => {
-                const needsKey = provider !== 'sandbox' && !(providersWithKeys ?? []).includes(provider);
+                const needsKey =
+                  provider !== 'sandbox' && !(providersWithKeys ?? []).includes(provider);
                 return (
                   <div key={provider} className="model-group">
                     <div className="model-group-title small">
@@ -255,7 +302,12 @@ function NewRunForm({ preset, onDone }: { preset: 'sandbox' | 'blank'; onDone: (
         <Dialog.Close className="button button-secondary" type="button">
           Cancel
         </Dialog.Close>
-        <button type="submit" className="button button-primary" disabled={!canStart} data-testid="start-run">
+        <button
+          type="submit"
+          className="button button-primary"
+          disabled={!canStart}
+          data-testid="start-run"
+        >
           {starting ? 'Starting…' : 'Start benchmark'}
         </button>
       </div>
@@ -295,7 +347,9 @@ function PlanPanel({
       </aside>
     );
   }
-  const warnings = shownPlan.models.flatMap((line) => line.warnings.map((warning) => `${line.displayName}: ${warning}`));
+  const warnings = shownPlan.models.flatMap((line) =>
+    line.warnings.map((warning) => `${line.displayName}: ${warning}`),
+  );
   const fits = shownPlan.withinBudget && budget !== undefined && budget !== null;
   const suggested = Math.ceil(shownPlan.estimatedCostUsd * 1.1 * 100) / 100;
   return (
@@ -369,7 +423,11 @@ function PlanPanel({
               ? 'Set a budget to start.'
               : `The estimate of ${formatUsd(shownPlan.estimatedCostUsd)} is over the ${formatUsd(budget)} budget. Raise the budget or choose fewer models.`}
           </p>
-          <button type="button" className="button button-secondary button-small" onClick={() => onUseBudget(suggested)}>
+          <button
+            type="button"
+            className="button button-secondary button-small"
+            onClick={() => onUseBudget(suggested)}
+          >
             Set budget to {formatUsd(suggested)}
           </button>
         </div>

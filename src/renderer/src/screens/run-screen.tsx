@@ -3,7 +3,15 @@ import * as Dialog from '@radix-ui/react-dialog';
 import { useEffect, useMemo, useState, type ReactElement } from 'react';
 import type { GenerationOutcome, GenerationRecord, GenerationState } from '../../../shared/domain';
 import { BackIcon, CompareIcon } from '../components/icons';
-import { Badge, InlineError, Loading, PageHeader, ProgressBar, SimulatedBadge, type Tone } from '../components/ui';
+import {
+  Badge,
+  InlineError,
+  Loading,
+  PageHeader,
+  ProgressBar,
+  SimulatedBadge,
+  type Tone,
+} from '../components/ui';
 import { formatDateTime, formatMsAsSeconds, formatUsd } from '../lib/format';
 import { modelName } from '../lib/models';
 import { cancelGeneration, cancelRun, loadRun } from '../store/actions';
@@ -35,17 +43,27 @@ const OUTCOME_LABEL: Record<GenerationOutcome, string> = {
 function failureText(generation: GenerationRecord): string | null {
   if (generation.state !== 'failed' && generation.outcome !== 'skipped_budget') return null;
   const hint: Partial<Record<GenerationOutcome, string>> = {
-    policy_refusal: 'The provider would not make this video. Rephrase the prompt if it should be allowed.',
+    policy_refusal:
+      'The provider would not make this video. Rephrase the prompt if it should be allowed.',
     timeout: 'The provider took too long. Running it again often works.',
     skipped_budget: 'Not sent, so the run stayed within its budget.',
-    submit_unknown: 'We could not confirm the provider received it; it was not retried to avoid paying twice.',
+    submit_unknown:
+      'We could not confirm the provider received it; it was not retried to avoid paying twice.',
   };
   const message = generation.errorMessage ?? '';
   const extra = generation.outcome ? hint[generation.outcome] : undefined;
-  return [message, extra].filter(Boolean).join(' ') || 'The generation failed without a message from the provider.';
+  return (
+    [message, extra].filter(Boolean).join(' ') ||
+    'The generation failed without a message from the provider.'
+  );
 }
 
-const RUNNING: ReadonlySet<GenerationState> = new Set(['queued', 'submitting', 'submitted', 'downloading']);
+const RUNNING: ReadonlySet<GenerationState> = new Set([
+  'queued',
+  'submitting',
+  'submitted',
+  'downloading',
+]);
 
 interface PromptGroup {
   promptId: string;
@@ -59,7 +77,12 @@ export function groupByPrompt(generations: readonly GenerationRecord[]): PromptG
   for (const generation of generations) {
     let group = groups.get(generation.promptId);
     if (!group) {
-      group = { promptId: generation.promptId, prompt: generation.prompt, category: generation.category, generations: [] };
+      group = {
+        promptId: generation.promptId,
+        prompt: generation.prompt,
+        category: generation.category,
+        generations: [],
+      };
       groups.set(generation.promptId, group);
     }
     group.generations.push(generation);
@@ -77,7 +100,12 @@ export function RunScreen({ runId }: { runId: string }): ReactElement {
   }, [runId]);
 
   const back = (
-    <button type="button" className="icon-button" aria-label="Back to benchmarks" onClick={() => navigate({ screen: 'benchmarks' })}>
+    <button
+      type="button"
+      className="icon-button"
+      aria-label="Back to benchmarks"
+      onClick={() => navigate({ screen: 'benchmarks' })}
+    >
       <BackIcon />
     </button>
   );
@@ -112,8 +140,9 @@ function RunDetailView({ runId, back }: { runId: string; back: ReactElement }): 
         title={<span className="run-title">{run.name}</span>}
         subtitle={
           <>
-            {simulated ? <SimulatedBadge /> : null} {run.suiteName} (v{run.suiteVersion}) · {run.models.map((model) => modelName(models, model)).join(', ')} ·
-            started {formatDateTime(run.createdAt)}
+            {simulated ? <SimulatedBadge /> : null} {run.suiteName} (v{run.suiteVersion}) ·{' '}
+            {run.models.map((model) => modelName(models, model)).join(', ')} · started{' '}
+            {formatDateTime(run.createdAt)}
           </>
         }
         actions={run.state === 'running' ? <CancelRunButton runId={run.id} /> : undefined}
@@ -168,8 +197,8 @@ function CancelRunButton({ runId }: { runId: string }): ReactElement {
             <Dialog.Title className="dialog-title">Cancel this run?</Dialog.Title>
           </div>
           <Dialog.Description className="dialog-body">
-            Generations still queued or running are stopped. Finished videos and their results are kept. Providers may
-            still bill a generation they had already started.
+            Generations still queued or running are stopped. Finished videos and their results are
+            kept. Providers may still bill a generation they had already started.
           </Dialog.Description>
           <div className="dialog-footer">
             <Dialog.Close className="button button-secondary">Keep running</Dialog.Close>
@@ -230,7 +259,9 @@ function ResultsTable({ runId, groups }: { runId: string; groups: PromptGroup[] 
           </tr>
         </thead>
         {groups.map((group, index) => {
-          const succeeded = group.generations.filter((generation) => generation.state === 'succeeded' && generation.media).length;
+          const succeeded = group.generations.filter(
+            (generation) => generation.state === 'succeeded' && generation.media,
+          ).length;
           return (
             <tbody key={group.promptId} className="prompt-group">
               <tr className="prompt-row">
@@ -246,8 +277,14 @@ function ResultsTable({ runId, groups }: { runId: string; groups: PromptGroup[] 
                       className="button button-secondary button-small"
                       data-testid="compare-button"
                       disabled={succeeded < 2}
-                      title={succeeded < 2 ? 'Needs at least two finished videos for this prompt' : 'Watch side by side'}
-                      onClick={() => navigate({ screen: 'compare', runId, promptId: group.promptId })}
+                      title={
+                        succeeded < 2
+                          ? 'Needs at least two finished videos for this prompt'
+                          : 'Watch side by side'
+                      }
+                      onClick={() =>
+                        navigate({ screen: 'compare', runId, promptId: group.promptId })
+                      }
                     >
                       <CompareIcon width={16} height={16} /> Compare
                     </button>
@@ -305,9 +342,16 @@ function GenerationRow({ generation }: { generation: GenerationRecord }): ReactE
           </div>
         </td>
         <td>
-          {generation.outcome ? OUTCOME_LABEL[generation.outcome] : <span className="muted">—</span>}
+          {generation.outcome ? (
+            OUTCOME_LABEL[generation.outcome]
+          ) : (
+            <span className="muted">—</span>
+          )}
           {generation.cached ? (
-            <Badge tone="neutral" title="Reused an earlier identical generation; nothing was spent.">
+            <Badge
+              tone="neutral"
+              title="Reused an earlier identical generation; nothing was spent."
+            >
               cached
             </Badge>
           ) : null}

@@ -16,8 +16,14 @@ export function notifyError(title: string, error: unknown): void {
   useAppStore.getState().pushToast({ title, description: describeError(error), tone: 'error' });
 }
 
-export function notify(title: string, description?: string, tone: 'info' | 'success' = 'info'): void {
-  useAppStore.getState().pushToast(description === undefined ? { title, tone } : { title, description, tone });
+export function notify(
+  title: string,
+  description?: string,
+  tone: 'info' | 'success' = 'info',
+): void {
+  useAppStore
+    .getState()
+    .pushToast(description === undefined ? { title, tone } : { title, description, tone });
 }
 
 export async function loadAppInfo(): Promise<void> {
@@ -54,7 +60,10 @@ export async function loadRuns(): Promise<void> {
   if (runsStatus.kind !== 'loaded') useAppStore.setState({ runsStatus: { kind: 'loading' } });
   try {
     const runs = await getClient().invoke('bench:list-runs', {});
-    useAppStore.setState({ runs: [...runs].sort((a, b) => b.createdAt - a.createdAt), runsStatus: { kind: 'loaded' } });
+    useAppStore.setState({
+      runs: [...runs].sort((a, b) => b.createdAt - a.createdAt),
+      runsStatus: { kind: 'loaded' },
+    });
   } catch (error) {
     useAppStore.setState({ runsStatus: { kind: 'error', message: describeError(error) } });
   }
@@ -73,7 +82,10 @@ export async function loadRun(runId: string): Promise<void> {
     }));
   } catch (error) {
     useAppStore.setState((current) => ({
-      runStatus: { ...current.runStatus, [runId]: { kind: 'error', message: describeError(error) } },
+      runStatus: {
+        ...current.runStatus,
+        [runId]: { kind: 'error', message: describeError(error) },
+      },
     }));
   }
 }
@@ -99,7 +111,10 @@ export async function startRun(input: ChannelInput<'bench:start-run'>): Promise<
 export async function cancelRun(runId: string): Promise<void> {
   try {
     const { cancelled } = await getClient().invoke('bench:cancel-run', { runId });
-    notify('Run cancelled', cancelled === 1 ? '1 generation was stopped.' : `${cancelled} generations were stopped.`);
+    notify(
+      'Run cancelled',
+      cancelled === 1 ? '1 generation was stopped.' : `${cancelled} generations were stopped.`,
+    );
     await loadRun(runId);
   } catch (error) {
     notifyError('The run could not be cancelled', error);
@@ -115,7 +130,10 @@ export async function cancelGeneration(generationId: string, runId: string): Pro
   }
 }
 
-let refetchRun: KeyedThrottle<string> = createKeyedThrottle((runId) => void loadRun(runId), REFETCH_INTERVAL_MS);
+let refetchRun: KeyedThrottle<string> = createKeyedThrottle(
+  (runId) => void loadRun(runId),
+  REFETCH_INTERVAL_MS,
+);
 
 /** A generation changed: patch it in, then re-read the run from SQLite (throttled). */
 export function handleGenerationUpdated(generation: GenerationRecord): void {

@@ -7,7 +7,8 @@ import type { AppState } from './store';
 export type AppInfo = ChannelOutput<'app:get-info'>;
 
 /** Loading state of one fetched thing; the message is already in user words. */
-export type LoadStatus = { kind: 'idle' } | { kind: 'loading' } | { kind: 'loaded' } | { kind: 'error'; message: string };
+export type LoadStatus =
+  { kind: 'idle' } | { kind: 'loading' } | { kind: 'loaded' } | { kind: 'error'; message: string };
 
 export interface BenchSlice {
   appInfo: AppInfo | null;
@@ -38,7 +39,9 @@ export const createBenchSlice: StateCreator<AppState, [], [], BenchSlice> = (set
     set((state) => {
       const runs = sortRuns([...state.runs.filter((existing) => existing.id !== run.id), run]);
       const detail = state.runDetails[run.id];
-      return detail ? { runs, runDetails: { ...state.runDetails, [run.id]: { ...detail, run } } } : { runs };
+      return detail
+        ? { runs, runDetails: { ...state.runDetails, [run.id]: { ...detail, run } } }
+        : { runs };
     }),
   upsertGeneration: (generation) =>
     set((state) => {
@@ -48,8 +51,12 @@ export const createBenchSlice: StateCreator<AppState, [], [], BenchSlice> = (set
       const generations =
         index === -1
           ? [...detail.generations, generation]
-          : detail.generations.map((existing, position) => (position === index ? generation : existing));
-      return { runDetails: { ...state.runDetails, [generation.runId]: { ...detail, generations } } };
+          : detail.generations.map((existing, position) =>
+              position === index ? generation : existing,
+            );
+      return {
+        runDetails: { ...state.runDetails, [generation.runId]: { ...detail, generations } },
+      };
     }),
 });
 

@@ -42,8 +42,10 @@ export const createUiSlice: StateCreator<AppState, [], [], UiSlice> = (set) => (
   connection: 'connected',
   newRunDialog: { open: false },
   navigate: (route) => set({ route }),
-  pushToast: (toast) => set((state) => ({ toasts: [...state.toasts.slice(-4), { ...toast, id: nextToastId++ }] })),
-  dismissToast: (id) => set((state) => ({ toasts: state.toasts.filter((toast) => toast.id !== id) })),
+  pushToast: (toast) =>
+    set((state) => ({ toasts: [...state.toasts.slice(-4), { ...toast, id: nextToastId++ }] })),
+  dismissToast: (id) =>
+    set((state) => ({ toasts: state.toasts.filter((toast) => toast.id !== id) })),
   setConnection: (connection) => set({ connection }),
   openNewRunDialog: (preset) => set({ newRunDialog: { open: true, preset } }),
   closeNewRunDialog: () => set({ newRunDialog: { open: false } }),
