@@ -13,11 +13,15 @@
  * - Lifecycle starting → processing (logs grow) → succeeded (output URI or array,
  *   metrics.predict_time) | failed (error). With queueMs/runMs at 0 every poll advances a step.
  * - Retention: `retentionMs` (default 1 h) after completion → data_removed, output null, file 404.
+ * - Webhooks: `webhook` + `webhook_events_filter` (start, output, logs, completed; default output +
+ *   completed) POST the prediction JSON signed with `webhook-id`, `webhook-timestamp` and
+ *   `webhook-signature: v1,<base64 HMAC-SHA256 of id.timestamp.body>` under the `whsec_` secret;
+ *   a non-2xx delivery is retried with the same webhook-id (`webhookRetries` times).
  * - Errors are RFC 7807 `{title, detail, status}`; 429 is `{detail}` with Retry-After, from the
  *   #ratelimit fault or once `createLimitPerMinute` creates were made within a minute.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { randomBytes } from 'node:crypto';
+import { createHmac, randomBytes } from 'node:crypto';
 import { EmulatorBase, delay, resetConnection, sendJson, type EmulatorOptions, type Fault } from './emulator-kit';
 
 type Status = 'starting' | 'processing' | 'succeeded' | 'failed' | 'canceled' | 'aborted';
@@ -39,6 +43,16 @@ interface Prediction {
   fileIds: string[];
   error?: string;
   dataRemoved: boolean;
+  webhook?: string;
+  webhookEvents?: string[];
+}
+
+export interface WebhookDelivery {
+  webhookId: string;
+  event: string;
+  status: string;
+  attempt: number;
+  httpStatus: number | undefined;
 }
 
 /** Official models the emulator serves, with a version hash each. */
@@ -78,6 +92,11 @@ export class ReplicateEmulator extends EmulatorBase {
   /** Last Cancel-After header received, for tests. */
   lastCancelAfter: string | undefined;
   private recentCreates: number[] = [];
+  /** Extra attempts after a non-2xx webhook delivery. */
+  webhookRetries = 3;
+  webhookRetryDelayMs = 30;
+  readonly webhookDeliveries: WebhookDelivery[] = [];
+  private readonly pendingDeliveries = new Set<Promise<void>>();
 
   constructor(options: EmulatorOptions = {}) {
     super({ ...options, apiKey: options.apiKey ?? 'r8_emulatorToken0123456789abcdef' });
@@ -174,8 +193,11 @@ export class ReplicateEmulator extends EmulatorBase {
       fileIds: [],
       dataRemoved: false,
       ...(deadline === undefined ? {} : { deadline }),
+      ...(typeof data.webhook === 'string' ? { webhook: data.webhook } : {}),
+      ...(Array.isArray(data.webhook_events_filter) ? { webhookEvents: data.webhook_events_filter.map(String) } : {}),
     };
     this.predictions.set(prediction.id, prediction);
+    this.emit(prediction, 'start');
     const prefer = request.headers.prefer;
     if (typeof prefer === 'string' && /^wait(=\d+)?$/.test(prefer.trim())) {
       const seconds = Math.min(MAX_WAIT_S, Number(prefer.split('=')[1] ?? MAX_WAIT_S));
@@ -199,6 +221,7 @@ export class ReplicateEmulator extends EmulatorBase {
       if (prediction.deadline !== undefined && now >= prediction.deadline) {
         prediction.status = prediction.status === 'starting' ? 'aborted' : 'canceled';
         prediction.completedAt = now;
+        this.emit(prediction, 'completed');
         return;
       }
       let next: 'starting' | 'processing' | 'done';
@@ -214,6 +237,7 @@ export class ReplicateEmulator extends EmulatorBase {
         prediction.status = 'processing';
         const percent = this.options.runMs > 0 ? Math.min(99, Math.floor(((now - prediction.startedAt) / this.options.runMs) * 100)) : 50;
         prediction.logs += `Generating video...\n${percent}%|${'█'.repeat(Math.floor(percent / 10))}| step\n`;
+        this.emit(prediction, 'logs');
         return;
       }
       prediction.completedAt = now;
@@ -221,11 +245,13 @@ export class ReplicateEmulator extends EmulatorBase {
       if (prediction.faults.has('policy')) {
         prediction.status = 'failed';
         prediction.error = 'NSFW content detected. Try running it again, or try a different prompt. (E005)';
+        this.emit(prediction, 'completed');
         return;
       }
       if (prediction.faults.has('fail')) {
         prediction.status = 'failed';
         prediction.error = 'CUDA error: an illegal memory access was encountered';
+        this.emit(prediction, 'completed');
         return;
       }
       prediction.status = 'succeeded';
@@ -240,6 +266,8 @@ export class ReplicateEmulator extends EmulatorBase {
       } else {
         prediction.output = url;
       }
+      this.emit(prediction, 'output');
+      this.emit(prediction, 'completed');
       return;
     }
     if (!prediction.dataRemoved && prediction.completedAt !== undefined && now - prediction.completedAt >= this.retentionMs) {
@@ -295,8 +323,58 @@ export class ReplicateEmulator extends EmulatorBase {
     if (!this.terminal(prediction)) {
       prediction.status = 'canceled';
       prediction.completedAt = this.now();
+      this.emit(prediction, 'completed');
     }
     sendJson(response, 200, this.render(prediction));
+  }
+
+  /** Waits for every webhook delivery started so far (tests). */
+  async flushWebhooks(): Promise<void> {
+    while (this.pendingDeliveries.size > 0) await Promise.all([...this.pendingDeliveries]);
+  }
+
+  /** Signs a webhook body the way Replicate does (Standard Webhooks). */
+  signWebhook(webhookId: string, timestamp: number, body: string): string {
+    const key = Buffer.from(this.webhookSecret.slice('whsec_'.length), 'base64');
+    return `v1,${createHmac('sha256', key).update(`${webhookId}.${timestamp}.${body}`).digest('base64')}`;
+  }
+
+  private emit(prediction: Prediction, event: 'start' | 'output' | 'logs' | 'completed'): void {
+    if (!prediction.webhook) return;
+    const filter = prediction.webhookEvents ?? ['output', 'completed'];
+    if (!filter.includes(event)) return;
+    const url = prediction.webhook;
+    const body = JSON.stringify(this.render(prediction));
+    const webhookId = `msg_${randomBytes(12).toString('hex')}`;
+    const status = prediction.status;
+    const delivery = (async () => {
+      for (let attempt = 1; attempt <= 1 + this.webhookRetries; attempt += 1) {
+        const timestamp = Math.floor(this.now() / 1000);
+        let httpStatus: number | undefined;
+        try {
+          const answer = await fetch(url, {
+            method: 'POST',
+            headers: {
+              'content-type': 'application/json',
+              'webhook-id': webhookId,
+              'webhook-timestamp': String(timestamp),
+              'webhook-signature': this.signWebhook(webhookId, timestamp, body),
+            },
+            body,
+            signal: AbortSignal.timeout(5000),
+          });
+          httpStatus = answer.status;
+          await answer.arrayBuffer().catch(() => undefined);
+        } catch {
+          httpStatus = undefined;
+        }
+        this.webhookDeliveries.push({ webhookId, event, status, attempt, httpStatus });
+        if (httpStatus !== undefined && httpStatus >= 200 && httpStatus < 300) return;
+        await delay(this.webhookRetryDelayMs);
+      }
+    })();
+    this.pendingDeliveries.add(delivery);
+    void delivery.finally(() => this.pendingDeliveries.delete(delivery));
   }
 
   private collection(response: ServerResponse): void {

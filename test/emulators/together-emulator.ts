@@ -47,6 +47,9 @@ export class TogetherEmulator extends EmulatorBase {
   outOfCredits = false;
   /** Seconds sent in retry-after on 429. */
   retryAfterSeconds = 2;
+  /** Creates allowed per rolling minute before the dynamic 429 (request counting). */
+  createLimitPerMinute = Number.POSITIVE_INFINITY;
+  private recentCreates: number[] = [];
   readonly jobs = new Map<string, Job>();
   /** Extra entries GET /v1/models lists (the release-monitor tests add ids between calls). */
   readonly extraModels: Array<Record<string, unknown>> = [];
@@ -90,7 +93,9 @@ export class TogetherEmulator extends EmulatorBase {
     if (faults.has('auth')) {
       return sendJson(response, 401, togetherError('Invalid API key provided.', 'invalid_request_error', 'invalid_api_key'));
     }
-    if (faults.has('ratelimit')) {
+    const now = this.now();
+    this.recentCreates = this.recentCreates.filter((at) => now - at < 60_000);
+    if (faults.has('ratelimit') || this.recentCreates.length >= this.createLimitPerMinute) {
       const reset = Math.ceil(this.now() / 1000) + this.retryAfterSeconds;
       return sendJson(response, 429, togetherError('You have been rate limited. Your rate limit is dynamic.', 'dynamic_request_limited', 'dynamic_request_limited'), {
         'retry-after': String(this.retryAfterSeconds),
@@ -120,6 +125,7 @@ export class TogetherEmulator extends EmulatorBase {
       return sendJson(response, 400, togetherError('seconds must be a string', 'invalid_request_error', 'invalid_type', 'seconds'));
     }
     this.stats.creates += 1;
+    this.recentCreates.push(now);
     const job: Job = {
       id: randomUUID(),
       model: input.model,

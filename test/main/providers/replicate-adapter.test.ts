@@ -245,4 +245,18 @@ describe('Replicate adapter against the emulator', () => {
     expect(progressFromLogs('step 1\n 12%|#\n 47%|####')).toBe(0.47);
     expect(progressFromLogs('no numbers')).toBeUndefined();
   });
+
+  it('passes webhook options through to the create body, and the emulator delivers the completed event', async () => {
+    const a = adapter();
+    const req = request('hooked', { providerOptions: { replicate: { webhook: 'http://127.0.0.1:9/unreachable', webhook_events_filter: ['completed'] } } });
+    expect(a.buildCreate(req).body).toMatchObject({ webhook: 'http://127.0.0.1:9/unreachable', webhook_events_filter: ['completed'] });
+    emulator.webhookRetries = 0;
+    const started = await a.start(req);
+    await pollToEnd(a, started.jobId);
+    await emulator.flushWebhooks();
+    const deliveries = emulator.webhookDeliveries.filter((delivery) => delivery.event === 'completed');
+    expect(deliveries.length).toBeGreaterThanOrEqual(1);
+    expect(deliveries.at(-1)?.status).toBe('succeeded');
+    expect(deliveries.at(-1)?.httpStatus).toBeUndefined();
+  });
 });

@@ -1,5 +1,7 @@
 /** Drives the Replicate emulator with the official `replicate` client to prove it speaks the real protocol. */
-import Replicate from 'replicate';
+import { createServer, type IncomingMessage } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import Replicate, { validateWebhook } from 'replicate';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CLIP } from '../../emulators/emulator-kit';
 import { REPLICATE_EMULATOR_MODELS, ReplicateEmulator } from '../../emulators/replicate-emulator';
@@ -64,5 +66,63 @@ describe('Replicate emulator with the official replicate SDK', () => {
       .predictions.get('anything')
       .catch((caught: unknown) => caught);
     expect((unauthorized as { response?: Response }).response?.status).toBe(401);
+  });
+
+  it('delivers signed webhooks that the SDK validateWebhook accepts, retrying a failed delivery with the same id', async () => {
+    const received: Array<{ headers: IncomingMessage['headers']; body: string }> = [];
+    let failFirst = true;
+    const receiver = createServer((request, response) => {
+      const chunks: Buffer[] = [];
+      request.on('data', (chunk: Buffer) => chunks.push(chunk));
+      request.on('end', () => {
+        received.push({ headers: request.headers, body: Buffer.concat(chunks).toString('utf8') });
+        if (failFirst) {
+          failFirst = false;
+          response.writeHead(500).end();
+          return;
+        }
+        response.writeHead(200).end();
+      });
+    });
+    await new Promise<void>((resolve) => receiver.listen(0, '127.0.0.1', () => resolve()));
+    try {
+      const hook = `http://127.0.0.1:${(receiver.address() as AddressInfo).port}/hook`;
+      const replicate = client();
+      const secret = await replicate.webhooks.default.secret.get();
+      expect(secret.key).toMatch(/^whsec_/);
+      const created = await replicate.predictions.create({ model: 'google/veo-3', input: { prompt: 'hooked' }, webhook: hook, webhook_events_filter: ['start', 'completed'] });
+      await replicate.wait(created, { interval: 10 });
+      await emulator.flushWebhooks();
+      expect(received.length).toBe(3); // start (failed once, retried) + completed
+      const firstId = received[0]?.headers['webhook-id'];
+      const sameId = received.filter((delivery) => delivery.headers['webhook-id'] === firstId);
+      expect(sameId).toHaveLength(2); // the failed start delivery was retried under the same id
+      expect(sameId[0]?.body).toBe(sameId[1]?.body);
+      for (const delivery of received) {
+        const valid = await validateWebhook(
+          {
+            id: String(delivery.headers['webhook-id']),
+            timestamp: String(delivery.headers['webhook-timestamp']),
+            signature: String(delivery.headers['webhook-signature']),
+            body: delivery.body,
+            secret: secret.key,
+          },
+        );
+        expect(valid).toBe(true);
+      }
+      const completed = received.find((delivery) => (JSON.parse(delivery.body) as { status?: string }).status === 'succeeded');
+      expect(typeof (JSON.parse(completed?.body ?? '{}') as { output?: unknown }).output).toBe('string');
+      expect(JSON.parse(sameId[0]?.body ?? '{}')).toMatchObject({ status: 'starting' });
+      const forged = await validateWebhook({
+        id: String(completed?.headers['webhook-id']),
+        timestamp: String(completed?.headers['webhook-timestamp']),
+        signature: String(completed?.headers['webhook-signature']),
+        body: (completed?.body ?? '').replace('succeeded', 'failed'),
+        secret: secret.key,
+      });
+      expect(forged).toBe(false);
+    } finally {
+      await new Promise<void>((resolve) => receiver.close(() => resolve()));
+    }
   });
 });

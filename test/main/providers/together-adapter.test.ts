@@ -41,6 +41,7 @@ afterEach(() => {
   emulator.createShape = 'full';
   emulator.legacyShape = false;
   emulator.outOfCredits = false;
+  emulator.createLimitPerMinute = Number.POSITIVE_INFINITY;
 });
 
 describe('Together adapter against the emulator', () => {
@@ -279,5 +280,19 @@ describe('Together adapter against the emulator', () => {
     const done = a.toJobStatus({ id: 'x', status: 'completed', outputs: { cost: null, video_url: null } });
     expect(done.state).toBe('failed');
     if (done.state === 'failed') expect(done.error.code).toBe('bad_output');
+  });
+
+  it('counts creates to drive the dynamic 429, and takes faults queued through the control endpoint', async () => {
+    emulator.createLimitPerMinute = 0;
+    const limited = await providerErrorOf(adapter().start(request('plain prompt')));
+    expect(limited.code).toBe('quota');
+    expect(limited.retryAfterMs).toBe(2000);
+    emulator.createLimitPerMinute = Number.POSITIVE_INFINITY;
+    const queued = await fetch(`${baseUrl}/__control/faults`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ faults: ['5xx'] }) });
+    expect(queued.status).toBe(200);
+    const error = await providerErrorOf(adapter().start(request('no keyword here')));
+    expect(error.code).toBe('provider_unavailable');
+    const stats = (await (await fetch(`${baseUrl}/__control/stats`)).json()) as { creates: number };
+    expect(stats.creates).toBe(emulator.stats.creates);
   });
 });
