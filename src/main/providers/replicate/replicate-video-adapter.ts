@@ -1,0 +1,337 @@
+/**
+ * Replicate adapter (provider-apis.md §3).
+ *
+ * - Base https://api.replicate.com, `Authorization: Bearer <token>`.
+ * - Create: official models via POST /v1/models/{owner}/{name}/predictions {input}; a model id
+ *   pinned to a version (`owner/name:<hash>`, or providerOptions.replicate.version) via
+ *   POST /v1/predictions {version, input}. providerOptions.replicate.cancelAfter (e.g. "30m")
+ *   becomes the `Cancel-After` header: the prediction is `aborted` if it has not started by then
+ *   (unbilled) or `canceled` if it was running.
+ * - Poll GET /v1/predictions/{id}; cancel POST /v1/predictions/{id}/cancel.
+ * - Statuses: starting, processing, succeeded, failed, canceled, aborted. Output is a URI string
+ *   or an array of them. metrics.predict_time → billedSeconds (the API reports no cost).
+ * - Retention: API predictions lose inputs/outputs after 1 h (`data_removed: true`, output
+ *   null) → expired_output.
+ * - Errors are RFC 7807 `{title, detail, status}`; 429 is `{detail}` with Retry-After.
+ * - listModels: GET /v1/collections/text-to-video, merged with the known table.
+ */
+import type { Dispatcher } from 'undici';
+import { NoSuchModelError, ProviderError, type ProviderErrorClass, type SerializedError } from '../../../shared/errors';
+import {
+  SPEC_VERSION,
+  type CostEstimate,
+  type DownloadResult,
+  type GenerationRequest,
+  type JobStatus,
+  type ModelInfo,
+  type SpecWarning,
+  type StartOptions,
+  type StartResult,
+  type VideoOutput,
+  type VideoProviderAdapter,
+} from '../../../shared/providers/video-provider-spec';
+import { checkRequestAgainstCapabilities, estimateFromPricing } from '../capabilities';
+import { HttpClient, scrub, type HttpResponse } from '../http/http-client';
+import {
+  replicateCollectionModelSchema,
+  replicateCollectionSchema,
+  replicatePredictionSchema,
+  replicateProblemSchema,
+  type ReplicatePrediction,
+} from './replicate-api-schemas';
+import { REPLICATE_MODELS, REPLICATE_PRICE_AS_OF, REPLICATE_VERSIONED_ID, findReplicateModel, type ReplicateModelEntry } from './replicate-models';
+
+export const REPLICATE_DEFAULT_BASE_URL = 'https://api.replicate.com';
+
+export interface ReplicateAdapterSettings {
+  apiKey: string;
+  baseUrl?: string;
+  dispatcher: Dispatcher;
+  now?: () => number;
+  headersTimeoutMs?: number;
+  bodyTimeoutMs?: number;
+}
+
+type FailedError = SerializedError & { vendorCode?: string };
+
+export function classifyReplicateHttp(response: HttpResponse): { errorClass: ProviderErrorClass; message: string; vendorCode?: string } | undefined {
+  const parsed = replicateProblemSchema.safeParse(response.json);
+  if (!parsed.success || (!parsed.data.detail && !parsed.data.title)) return undefined;
+  const { title, detail } = parsed.data;
+  const message = title && detail ? `${title}: ${detail}` : (detail ?? title ?? '');
+  let errorClass: ProviderErrorClass;
+  if (response.status === 401 || response.status === 403) errorClass = 'auth';
+  else if (response.status === 402 || response.status === 429) errorClass = 'quota';
+  else if (response.status === 408 || response.status === 504) errorClass = 'timeout';
+  else if (response.status >= 500) errorClass = 'provider_unavailable';
+  else if (/nsfw|sensitive|safety|content policy/i.test(message)) errorClass = 'content_policy';
+  else errorClass = 'invalid_request';
+  return { errorClass, message, ...(parsed.data.type ? { vendorCode: parsed.data.type } : {}) };
+}
+
+/** Classifies a failed prediction's error text. */
+export function classifyReplicateFailure(message: string): { errorClass: ProviderErrorClass; retryable: boolean } {
+  if (/nsfw|sensitive|safety|flagged|content policy|E005/i.test(message)) return { errorClass: 'content_policy', retryable: false };
+  if (/invalid|validation|must be|not allowed|unsupported/i.test(message)) return { errorClass: 'invalid_request', retryable: false };
+  if (/timed out|timeout/i.test(message)) return { errorClass: 'timeout', retryable: true };
+  return { errorClass: 'provider_unavailable', retryable: true };
+}
+
+/** The last "NN%" in the logs (tqdm-style progress), as 0..1. */
+export function progressFromLogs(logs: string | null | undefined): number | undefined {
+  if (!logs) return undefined;
+  const matches = [...logs.matchAll(/(\d{1,3})%/g)];
+  const last = matches.at(-1)?.[1];
+  if (last === undefined) return undefined;
+  const value = Number(last);
+  return value >= 0 && value <= 100 ? value / 100 : undefined;
+}
+
+export class ReplicateVideoAdapter implements VideoProviderAdapter {
+  readonly specVersion = SPEC_VERSION;
+  readonly provider = 'replicate' as const;
+  private readonly http: HttpClient;
+
+  constructor(private readonly settings: ReplicateAdapterSettings) {
+    this.http = new HttpClient({
+      provider: 'replicate',
+      baseUrl: settings.baseUrl ?? REPLICATE_DEFAULT_BASE_URL,
+      dispatcher: settings.dispatcher,
+      headers: () => ({ authorization: `Bearer ${settings.apiKey}` }),
+      secrets: () => [settings.apiKey],
+      ...(settings.now ? { now: settings.now } : {}),
+      ...(settings.headersTimeoutMs === undefined ? {} : { headersTimeoutMs: settings.headersTimeoutMs }),
+      ...(settings.bodyTimeoutMs === undefined ? {} : { bodyTimeoutMs: settings.bodyTimeoutMs }),
+    });
+  }
+
+  models(): ModelInfo[] {
+    return REPLICATE_MODELS.map((entry) => entry.info);
+  }
+
+  /** Known official models, or any version-pinned `owner/name:<hash>` community model. */
+  model(modelId: string): ModelInfo {
+    return this.entry(modelId).info;
+  }
+
+  private entry(modelId: string): ReplicateModelEntry {
+    const found = findReplicateModel(modelId);
+    if (!found) throw new NoSuchModelError('replicate', modelId);
+    return found;
+  }
+
+  checkRequest(request: GenerationRequest): SpecWarning[] {
+    const warnings = checkRequestAgainstCapabilities(this.model(request.modelId).capabilities, request);
+    const cancelAfter = request.providerOptions?.replicate?.cancelAfter;
+    if (cancelAfter !== undefined && this.cancelAfterHeader(cancelAfter) === undefined) {
+      warnings.push({ setting: 'providerOptions', message: `cancelAfter "${String(cancelAfter)}" is not a duration such as "90s", "30m" or "1h"; it is not sent` });
+    }
+    return warnings;
+  }
+
+  estimateCost(request: GenerationRequest): CostEstimate {
+    const info = this.model(request.modelId);
+    return estimateFromPricing(info.pricing, info.capabilities, request);
+  }
+
+  private cancelAfterHeader(value: unknown): string | undefined {
+    if (typeof value === 'number' && Number.isFinite(value) && value > 0) return `${Math.ceil(value)}s`;
+    if (typeof value === 'string' && /^\d+(\.\d+)?(ms|s|m|h)$/.test(value.trim())) return value.trim();
+    return undefined;
+  }
+
+  /** Route, body and extra headers for the create call. Exposed for tests. */
+  buildCreate(request: GenerationRequest): { path: string; body: Record<string, unknown>; headers: Record<string, string> } {
+    const entry = this.entry(request.modelId);
+    const names = entry.inputs;
+    const input: Record<string, unknown> = { prompt: request.prompt };
+    if (request.durationSeconds !== undefined) input[names.duration] = request.durationSeconds;
+    if (request.aspectRatio !== undefined) input[names.aspectRatio] = request.aspectRatio;
+    if (request.resolution !== undefined) input[names.resolution] = request.resolution;
+    if (request.seed !== undefined) input[names.seed] = request.seed;
+    if (request.audio !== undefined) input[names.audio] = request.audio;
+    if (request.imageUrl !== undefined) input[names.image ?? 'image'] = request.imageUrl;
+    const options = request.providerOptions?.replicate ?? {};
+    if (options.input && typeof options.input === 'object') Object.assign(input, options.input);
+    const headers: Record<string, string> = {};
+    const cancelAfter = this.cancelAfterHeader(options.cancelAfter);
+    if (cancelAfter !== undefined) headers['cancel-after'] = cancelAfter;
+    const body: Record<string, unknown> = { input };
+    for (const key of ['webhook', 'webhook_events_filter'] as const) if (options[key] !== undefined) body[key] = options[key];
+    const pinned = REPLICATE_VERSIONED_ID.exec(entry.info.modelId);
+    const version = typeof options.version === 'string' ? options.version : pinned?.[3];
+    if (version !== undefined) return { path: '/v1/predictions', body: { version, ...body }, headers };
+    const [owner, name] = entry.info.modelId.split('/');
+    return { path: `/v1/models/${encodeURIComponent(owner ?? '')}/${encodeURIComponent(name ?? '')}/predictions`, body, headers };
+  }
+
+  async start(request: GenerationRequest, options: StartOptions = {}): Promise<StartResult> {
+    options.signal?.throwIfAborted();
+    const warnings = this.checkRequest(request);
+    const { path, body, headers } = this.buildCreate(request);
+    const { json, response } = await this.call(() =>
+      this.http.json(path, { method: 'POST', body, extraHeaders: headers, classify: classifyReplicateHttp, ...(options.signal ? { signal: options.signal } : {}) }),
+    );
+    const parsed = replicatePredictionSchema.safeParse(json);
+    const id = parsed.success ? parsed.data.id : (json as { id?: unknown } | null)?.id;
+    if (typeof id !== 'string' || id.length === 0) {
+      throw new ProviderError('provider_unavailable', `replicate answered ${response.status} to the create call without a prediction id.`, {
+        provider: 'replicate',
+        status: response.status,
+        retryable: false,
+      });
+    }
+    options.onJobId?.(id);
+    return { jobId: id, warnings };
+  }
+
+  async status(jobId: string, signal?: AbortSignal): Promise<JobStatus> {
+    const { json, response } = await this.call(() =>
+      this.http.json(`/v1/predictions/${encodeURIComponent(jobId)}`, { classify: classifyReplicateHttp, ...(signal ? { signal } : {}) }),
+    );
+    const parsed = replicatePredictionSchema.safeParse(json);
+    if (!parsed.success) {
+      throw new ProviderError('provider_unavailable', `replicate answered ${response.status} with a prediction that does not match its documented shape.`, {
+        provider: 'replicate',
+        status: response.status,
+        retryable: true,
+      });
+    }
+    return this.toJobStatus(parsed.data);
+  }
+
+  toJobStatus(prediction: ReplicatePrediction): JobStatus {
+    switch (prediction.status) {
+      case 'starting':
+        return { state: 'pending', started: false };
+      case 'processing': {
+        const status: JobStatus = { state: 'pending', started: true };
+        const progress = progressFromLogs(prediction.logs);
+        if (progress !== undefined) status.progress = progress;
+        return status;
+      }
+      case 'succeeded': {
+        const urls = outputUrls(prediction.output);
+        if (urls.length === 0) {
+          if (prediction.data_removed) {
+            return {
+              state: 'failed',
+              error: this.failure('expired_output', 'Replicate has deleted this prediction\'s output (API predictions keep outputs for 1 hour); it can no longer be downloaded.', false),
+            };
+          }
+          return { state: 'failed', error: this.failure('bad_output', 'Replicate reported success but the prediction has no video output.', false) };
+        }
+        const result: JobStatus = { state: 'succeeded', outputs: urls.map((url) => ({ url })) };
+        const billed = prediction.metrics?.predict_time;
+        if (typeof billed === 'number' && Number.isFinite(billed)) result.billedSeconds = billed;
+        return result;
+      }
+      case 'failed': {
+        const text = errorText(prediction.error) ?? 'Replicate reported the prediction as failed without details.';
+        const { errorClass, retryable } = classifyReplicateFailure(text);
+        return { state: 'failed', error: this.failure(errorClass, `Replicate: ${text}`, retryable) };
+      }
+      case 'canceled':
+        return { state: 'cancelled' };
+      case 'aborted':
+        return {
+          state: 'failed',
+          error: this.failure('timeout', 'Replicate aborted the prediction: its Cancel-After deadline passed before it started (not billed).', true, 'aborted'),
+        };
+      default:
+        throw new ProviderError('provider_unavailable', `replicate reported an unknown prediction status "${prediction.status.slice(0, 40)}".`, {
+          provider: 'replicate',
+          retryable: true,
+        });
+    }
+  }
+
+  async cancel(jobId: string, signal?: AbortSignal): Promise<void> {
+    await this.call(() =>
+      this.http.request(`/v1/predictions/${encodeURIComponent(jobId)}/cancel`, { method: 'POST', classify: classifyReplicateHttp, ...(signal ? { signal } : {}) }),
+    );
+  }
+
+  async download(output: VideoOutput, signal?: AbortSignal): Promise<DownloadResult> {
+    return this.http.download(output.url, signal ? { signal } : {});
+  }
+
+  /** The text-to-video collection, merged with the known table. */
+  async listModels(signal?: AbortSignal): Promise<ModelInfo[]> {
+    const { json, response } = await this.call(() =>
+      this.http.json('/v1/collections/text-to-video', { classify: classifyReplicateHttp, ...(signal ? { signal } : {}) }),
+    );
+    const collection = replicateCollectionSchema.safeParse(json);
+    if (!collection.success) {
+      throw new ProviderError('provider_unavailable', `replicate answered ${response.status} to the collection call with an unexpected shape.`, {
+        provider: 'replicate',
+        status: response.status,
+      });
+    }
+    const out: ModelInfo[] = [];
+    const asOf = new Date((this.settings.now ?? Date.now)()).toISOString().slice(0, 10);
+    for (const item of collection.data.models) {
+      const parsed = replicateCollectionModelSchema.safeParse(item);
+      if (!parsed.success) continue;
+      const id = `${parsed.data.owner}/${parsed.data.name}`;
+      if (out.some((model) => model.modelId === id)) continue;
+      const known = REPLICATE_MODELS.find((entry) => entry.info.modelId === id);
+      out.push(
+        known?.info ?? {
+          provider: 'replicate',
+          modelId: id,
+          displayName: id,
+          lifecycle: 'active',
+          capabilities: { textToVideo: true, imageToVideo: false, durationsSeconds: [5], defaultDurationSeconds: 5, resolutions: ['720p'], aspectRatios: ['16:9'], audio: false, seed: true },
+          pricing: { source: `Listed in Replicate's text-to-video collection on ${asOf}; price on the model page`, asOf: asOf || REPLICATE_PRICE_AS_OF },
+          simulated: false,
+        },
+      );
+    }
+    return out;
+  }
+
+  private failure(errorClass: ProviderErrorClass, message: string, retryable: boolean, vendorCode?: string): FailedError {
+    const error: FailedError = { code: errorClass, message: scrub(message, [this.settings.apiKey]).slice(0, 600), retryable };
+    if (vendorCode !== undefined) error.vendorCode = vendorCode;
+    return error;
+  }
+
+  /** 402 (billing) is quota that waiting does not cure. */
+  private async call<T>(operation: () => Promise<T>): Promise<T> {
+    try {
+      return await operation();
+    } catch (error) {
+      if (ProviderError.isInstance(error) && (error as ProviderError).status === 402) {
+        const providerError = error as ProviderError;
+        throw new ProviderError('quota', providerError.message, { provider: 'replicate', status: 402, retryable: false });
+      }
+      throw error;
+    }
+  }
+}
+
+function outputUrls(output: unknown): string[] {
+  const list = Array.isArray(output) ? output : output === undefined || output === null ? [] : [output];
+  const urls: string[] = [];
+  for (const item of list) {
+    if (typeof item === 'string' && /^(https?:|data:)/.test(item)) urls.push(item);
+    else if (item && typeof item === 'object' && typeof (item as { url?: unknown }).url === 'string') urls.push((item as { url: string }).url);
+  }
+  return urls;
+}
+
+function errorText(error: unknown): string | undefined {
+  if (typeof error === 'string' && error.length > 0) return error;
+  if (error && typeof error === 'object') {
+    const record = error as Record<string, unknown>;
+    if (typeof record.detail === 'string') return record.detail;
+    if (typeof record.message === 'string') return record.message;
+    return JSON.stringify(error).slice(0, 300);
+  }
+  return undefined;
+}
+
+export function createReplicateAdapter(settings: ReplicateAdapterSettings): VideoProviderAdapter {
+  return new ReplicateVideoAdapter(settings);
+}

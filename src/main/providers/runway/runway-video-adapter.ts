@@ -1,0 +1,273 @@
+/**
+ * Runway adapter (provider-apis.md §2).
+ *
+ * - Base https://api.dev.runwayml.com (api.runwayml.com answers 401); every call sends
+ *   `Authorization: Bearer <key>` and `X-Runway-Version: 2024-11-06`.
+ * - Create: POST /v1/text_to_video, or /v1/image_to_video when the request has an image;
+ *   poll GET /v1/tasks/{id}; cancel DELETE /v1/tasks/{id} (cancels a running task, deletes a
+ *   finished one).
+ * - Statuses: PENDING, THROTTLED (over the concurrency limit, queued automatically), RUNNING
+ *   (progress 0–1), SUCCEEDED (output[] URLs expiring in 24–48 h), FAILED (failure, failureCode;
+ *   SAFETY.* → content_policy), CANCELLED. Runway asks for polls no more often than every 5 s.
+ * - Cost: `cost.credits` on terminal tasks, converted at $0.01 per credit.
+ */
+import type { Dispatcher } from 'undici';
+import { NoSuchModelError, ProviderError, type ProviderErrorClass, type SerializedError } from '../../../shared/errors';
+import {
+  SPEC_VERSION,
+  type CostEstimate,
+  type DownloadResult,
+  type GenerationRequest,
+  type JobStatus,
+  type ModelInfo,
+  type SpecWarning,
+  type StartOptions,
+  type StartResult,
+  type VideoOutput,
+  type VideoProviderAdapter,
+} from '../../../shared/providers/video-provider-spec';
+import { checkRequestAgainstCapabilities, estimateFromPricing } from '../capabilities';
+import { HttpClient, scrub, type HttpResponse } from '../http/http-client';
+import { runwayCreateSchema, runwayErrorBodySchema, runwayTaskSchema, type RunwayTask } from './runway-api-schemas';
+import { RUNWAY_MODELS, RUNWAY_PIXEL_RATIOS, RUNWAY_USD_PER_CREDIT, findRunwayModel, type RunwayModelExtra } from './runway-models';
+
+export const RUNWAY_DEFAULT_BASE_URL = 'https://api.dev.runwayml.com';
+export const RUNWAY_API_VERSION = '2024-11-06';
+/** Runway: expect task updates at most every 5 s. */
+export const RUNWAY_MIN_POLL_MS = 5000;
+const PROMPT_LIMIT = 1000;
+
+export interface RunwayAdapterSettings {
+  apiKey: string;
+  baseUrl?: string;
+  dispatcher: Dispatcher;
+  now?: () => number;
+  headersTimeoutMs?: number;
+  bodyTimeoutMs?: number;
+}
+
+type FailedError = SerializedError & { vendorCode?: string };
+
+export function classifyRunwayHttp(response: HttpResponse): { errorClass: ProviderErrorClass; message: string; vendorCode?: string } | undefined {
+  const parsed = runwayErrorBodySchema.safeParse(response.json);
+  if (!parsed.success || !parsed.data.error) return undefined;
+  const body = parsed.data;
+  const issues = (body.issues ?? []).map((issue) => `${(issue.path ?? []).join('.') || '(body)'}: ${issue.message ?? issue.code ?? ''}`);
+  const message = issues.length > 0 ? `${body.error}: ${issues.join('; ')}` : (body.error ?? '');
+  if (/enough credits/i.test(message)) return { errorClass: 'quota', message, vendorCode: 'INSUFFICIENT_CREDITS' };
+  if (/SAFETY|content moderation/i.test(message)) return { errorClass: 'content_policy', message };
+  if (response.status === 401) return { errorClass: 'auth', message };
+  if (response.status === 429) return { errorClass: 'quota', message };
+  if (response.status === 504) return { errorClass: 'timeout', message };
+  if (response.status >= 500) return { errorClass: 'provider_unavailable', message };
+  return { errorClass: 'invalid_request', message };
+}
+
+/** Runway task failure codes (docs errors/task-failures). */
+export function classifyRunwayFailure(failureCode: string | undefined): { errorClass: ProviderErrorClass; retryable: boolean } {
+  const code = failureCode ?? '';
+  if (/^SAFETY\./.test(code) || /^INPUT_PREPROCESSING\.SAFETY/.test(code)) return { errorClass: 'content_policy', retryable: false };
+  if (/^INTERNAL\.BAD_OUTPUT/.test(code)) return { errorClass: 'bad_output', retryable: true };
+  if (/^ASSET\.INVALID/.test(code) || /^INPUT/.test(code) && !/INTERNAL/.test(code)) return { errorClass: 'invalid_request', retryable: false };
+  return { errorClass: 'provider_unavailable', retryable: true };
+}
+
+export class RunwayVideoAdapter implements VideoProviderAdapter {
+  readonly specVersion = SPEC_VERSION;
+  readonly provider = 'runway' as const;
+  private readonly http: HttpClient;
+
+  constructor(private readonly settings: RunwayAdapterSettings) {
+    this.http = new HttpClient({
+      provider: 'runway',
+      baseUrl: settings.baseUrl ?? RUNWAY_DEFAULT_BASE_URL,
+      dispatcher: settings.dispatcher,
+      headers: () => ({ authorization: `Bearer ${settings.apiKey}`, 'x-runway-version': RUNWAY_API_VERSION }),
+      secrets: () => [settings.apiKey],
+      ...(settings.now ? { now: settings.now } : {}),
+      ...(settings.headersTimeoutMs === undefined ? {} : { headersTimeoutMs: settings.headersTimeoutMs }),
+      ...(settings.bodyTimeoutMs === undefined ? {} : { bodyTimeoutMs: settings.bodyTimeoutMs }),
+    });
+  }
+
+  models(): ModelInfo[] {
+    return RUNWAY_MODELS.map((entry) => entry.info);
+  }
+
+  model(modelId: string): ModelInfo {
+    return this.entry(modelId).info;
+  }
+
+  private entry(modelId: string): { info: ModelInfo; extra: RunwayModelExtra } {
+    const found = findRunwayModel(modelId);
+    if (!found) throw new NoSuchModelError('runway', modelId);
+    return found;
+  }
+
+  /** The pixel ratio Runway gets; an unmappable request is passed through unchanged (and warned). */
+  ratioFor(request: GenerationRequest): string {
+    const { info } = this.entry(request.modelId);
+    const resolution = request.resolution ?? info.capabilities.resolutions[0] ?? '720p';
+    const aspect = request.aspectRatio ?? '16:9';
+    const explicit = request.providerOptions?.runway?.ratio;
+    if (typeof explicit === 'string') return explicit;
+    return RUNWAY_PIXEL_RATIOS[`${aspect}@${resolution}`] ?? aspect;
+  }
+
+  checkRequest(request: GenerationRequest): SpecWarning[] {
+    const { info, extra } = this.entry(request.modelId);
+    const isPixelRatio = request.aspectRatio !== undefined && [...extra.textRatios, ...extra.imageRatios].includes(request.aspectRatio);
+    const warnings = checkRequestAgainstCapabilities(info.capabilities, isPixelRatio ? { ...request, aspectRatio: undefined } : request).filter(
+      (warning) => !(warning.setting === 'resolution' && isPixelRatio),
+    );
+    const allowed = request.imageUrl === undefined ? extra.textRatios : extra.imageRatios;
+    const ratio = this.ratioFor(request);
+    if (allowed.length > 0 && !allowed.includes(ratio) && !warnings.some((warning) => warning.setting === 'aspectRatio' || warning.setting === 'resolution')) {
+      warnings.push({
+        setting: 'aspectRatio',
+        message: `${request.aspectRatio ?? '16:9'} at ${request.resolution ?? info.capabilities.resolutions[0]} (${ratio}) is not offered for ${request.imageUrl === undefined ? 'text' : 'image'}-to-video; this model offers ${allowed.join(', ')}`,
+      });
+    }
+    if ([...request.prompt].length > PROMPT_LIMIT) {
+      warnings.push({ setting: 'prompt', message: `Runway accepts at most ${PROMPT_LIMIT} characters of prompt text; Runway will reject this prompt` });
+    }
+    return warnings;
+  }
+
+  estimateCost(request: GenerationRequest): CostEstimate {
+    const info = this.model(request.modelId);
+    return estimateFromPricing(info.pricing, info.capabilities, request);
+  }
+
+  /** The route and body for the create call. Exposed for tests. */
+  buildCreate(request: GenerationRequest): { path: string; body: Record<string, unknown> } {
+    const { info, extra } = this.entry(request.modelId);
+    const body: Record<string, unknown> = { model: info.modelId, promptText: request.prompt, ratio: this.ratioFor(request) };
+    const duration = request.durationSeconds ?? (extra.durationRequired ? info.capabilities.defaultDurationSeconds : undefined);
+    if (duration !== undefined) body.duration = duration;
+    if (request.seed !== undefined) body.seed = request.seed;
+    if (request.audio !== undefined && extra.audioFlag) body.audio = request.audio;
+    if (request.imageUrl !== undefined) body.promptImage = request.imageUrl;
+    const options = { ...(request.providerOptions?.runway ?? {}) };
+    delete options.ratio;
+    Object.assign(body, options);
+    return { path: request.imageUrl === undefined ? '/v1/text_to_video' : '/v1/image_to_video', body };
+  }
+
+  async start(request: GenerationRequest, options: StartOptions = {}): Promise<StartResult> {
+    options.signal?.throwIfAborted();
+    const warnings = this.checkRequest(request);
+    const { path, body } = this.buildCreate(request);
+    const { json, response } = await this.call(() =>
+      this.http.json(path, { method: 'POST', body, classify: classifyRunwayHttp, ...(options.signal ? { signal: options.signal } : {}) }),
+    );
+    const parsed = runwayCreateSchema.safeParse(json);
+    if (!parsed.success) {
+      throw new ProviderError('provider_unavailable', `runway answered ${response.status} to the create call without a task id.`, {
+        provider: 'runway',
+        status: response.status,
+        retryable: false,
+      });
+    }
+    options.onJobId?.(parsed.data.id);
+    return { jobId: parsed.data.id, warnings };
+  }
+
+  async status(jobId: string, signal?: AbortSignal): Promise<JobStatus> {
+    const { json, response } = await this.call(() =>
+      this.http.json(`/v1/tasks/${encodeURIComponent(jobId)}`, { classify: classifyRunwayHttp, ...(signal ? { signal } : {}) }),
+    );
+    const parsed = runwayTaskSchema.safeParse(json);
+    if (!parsed.success) {
+      throw new ProviderError('provider_unavailable', `runway answered ${response.status} with a task that does not match its documented shape.`, {
+        provider: 'runway',
+        status: response.status,
+        retryable: true,
+      });
+    }
+    return this.toJobStatus(parsed.data);
+  }
+
+  toJobStatus(task: RunwayTask): JobStatus {
+    switch (task.status) {
+      case 'PENDING':
+        return { state: 'pending', started: false, pollAfterMs: RUNWAY_MIN_POLL_MS };
+      case 'THROTTLED':
+        return { state: 'pending', started: false, throttled: true, pollAfterMs: RUNWAY_MIN_POLL_MS };
+      case 'RUNNING': {
+        const status: JobStatus = { state: 'pending', started: true, pollAfterMs: RUNWAY_MIN_POLL_MS };
+        if (typeof task.progress === 'number') status.progress = Math.min(1, Math.max(0, task.progress));
+        return status;
+      }
+      case 'SUCCEEDED': {
+        const outputs = (task.output ?? []).filter((url) => url.length > 0).map((url) => ({ url }));
+        if (outputs.length === 0) {
+          return { state: 'failed', error: this.failure('bad_output', 'Runway reported the task as succeeded but sent no output URL.', false) };
+        }
+        const result: JobStatus = { state: 'succeeded', outputs };
+        if (task.cost && Number.isFinite(task.cost.credits)) result.costUsd = Math.round(task.cost.credits * RUNWAY_USD_PER_CREDIT * 1e6) / 1e6;
+        return result;
+      }
+      case 'FAILED': {
+        const code = task.failureCode ?? undefined;
+        const { errorClass, retryable } = classifyRunwayFailure(code);
+        const text = task.failure ?? 'Runway reported the task as failed without details.';
+        return { state: 'failed', error: this.failure(errorClass, `Runway: ${text}${code ? ` (${code})` : ''}`, retryable, code) };
+      }
+      case 'CANCELLED':
+        return { state: 'cancelled' };
+      default:
+        throw new ProviderError('provider_unavailable', `runway reported an unknown task status "${task.status.slice(0, 40)}".`, { provider: 'runway', retryable: true });
+    }
+  }
+
+  /** DELETE /v1/tasks/{id}: cancels a pending or running task. A task Runway no longer knows is already gone. */
+  async cancel(jobId: string, signal?: AbortSignal): Promise<void> {
+    try {
+      await this.http.request(`/v1/tasks/${encodeURIComponent(jobId)}`, { method: 'DELETE', classify: classifyRunwayHttp, ...(signal ? { signal } : {}) });
+    } catch (error) {
+      if (ProviderError.isInstance(error) && (error as ProviderError).status === 404) return;
+      throw error;
+    }
+  }
+
+  async download(output: VideoOutput, signal?: AbortSignal): Promise<DownloadResult> {
+    return this.http.download(output.url, signal ? { signal } : {});
+  }
+
+  /** Runway has no model list call; the known table is the catalogue. */
+  async listModels(signal?: AbortSignal): Promise<ModelInfo[]> {
+    signal?.throwIfAborted();
+    return this.models();
+  }
+
+  private failure(errorClass: ProviderErrorClass, message: string, retryable: boolean, vendorCode?: string): FailedError {
+    const error: FailedError = { code: errorClass, message: scrub(message, [this.settings.apiKey]).slice(0, 600), retryable };
+    if (vendorCode !== undefined) error.vendorCode = vendorCode;
+    return error;
+  }
+
+  /** Running out of credits is a quota error that waiting does not cure. */
+  private async call<T>(operation: () => Promise<T>): Promise<T> {
+    try {
+      return await operation();
+    } catch (error) {
+      if (ProviderError.isInstance(error)) {
+        const providerError = error as ProviderError;
+        if (providerError.vendorCode === 'INSUFFICIENT_CREDITS') {
+          throw new ProviderError('quota', providerError.message, {
+            provider: 'runway',
+            ...(providerError.status === undefined ? {} : { status: providerError.status }),
+            vendorCode: 'INSUFFICIENT_CREDITS',
+            retryable: false,
+          });
+        }
+      }
+      throw error;
+    }
+  }
+}
+
+export function createRunwayAdapter(settings: RunwayAdapterSettings): VideoProviderAdapter {
+  return new RunwayVideoAdapter(settings);
+}

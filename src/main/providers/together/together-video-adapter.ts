@@ -1,0 +1,327 @@
+/**
+ * Together AI video adapter (provider-apis.md §1).
+ *
+ * - Create: POST {base}/v2/videos; poll: GET {base}/v2/videos/{id}. Base defaults to
+ *   https://api.together.ai (the host the TS SDK uses since 2026-05-11).
+ * - Statuses: queued, in_progress, completed, failed, cancelled (all five; the TS SDK types only
+ *   know three). Create may answer with the whole job or only `{id}` (v1 SDK); job errors may be
+ *   in `error{code,message}` or, in the older shape, in `info.errors`.
+ * - Cost: `outputs.cost` (dollars). Together has no cancel endpoint, so `cancel` is a documented
+ *   no-op: the job keeps running at Together and is still billed.
+ * - listModels: GET {base}/v1/models (a bare array mixing every model type); video entries are
+ *   merged with the known table.
+ */
+import type { Dispatcher } from 'undici';
+import { NoSuchModelError, ProviderError, type ProviderErrorClass, type SerializedError } from '../../../shared/errors';
+import {
+  SPEC_VERSION,
+  type CostEstimate,
+  type DownloadResult,
+  type GenerationRequest,
+  type JobStatus,
+  type ModelInfo,
+  type SpecWarning,
+  type StartOptions,
+  type StartResult,
+  type VideoOutput,
+  type VideoProviderAdapter,
+} from '../../../shared/providers/video-provider-spec';
+import { checkRequestAgainstCapabilities, estimateFromPricing } from '../capabilities';
+import { HttpClient, scrub, type HttpResponse } from '../http/http-client';
+import {
+  togetherCreateSchema,
+  togetherErrorBodySchema,
+  togetherModelListSchema,
+  togetherModelSchema,
+  togetherVideoJobSchema,
+  type TogetherModel,
+  type TogetherVideoJob,
+} from './together-api-schemas';
+import { TOGETHER_MODELS, TOGETHER_UNKNOWN_MODEL_CAPABILITIES, findTogetherModel } from './together-models';
+
+export const TOGETHER_DEFAULT_BASE_URL = 'https://api.together.ai';
+
+export interface TogetherAdapterSettings {
+  apiKey: string;
+  /** Root URL without a version segment; default https://api.together.ai. */
+  baseUrl?: string;
+  dispatcher: Dispatcher;
+  now?: () => number;
+  /** Time to receive response headers, ms (default 30000). */
+  headersTimeoutMs?: number;
+  /** Time between body chunks, ms (default 60000). */
+  bodyTimeoutMs?: number;
+}
+
+type FailedError = SerializedError & { vendorCode?: string };
+
+/** Reads Together's `{"error":{message,type,param,code}}` body into an error class. */
+export function classifyTogetherHttp(response: HttpResponse): { errorClass: ProviderErrorClass; message: string; vendorCode?: string } | undefined {
+  const parsed = togetherErrorBodySchema.safeParse(response.json);
+  const body = parsed.success ? parsed.data : undefined;
+  const code = body?.error?.code ?? body?.error?.type ?? body?.error_type ?? undefined;
+  const vendorCode = code === undefined || code === null ? undefined : String(code);
+  const message = body?.error?.message ?? undefined;
+  const text = `${vendorCode ?? ''} ${message ?? ''}`;
+  let errorClass: ProviderErrorClass | undefined;
+  if (response.status === 401) errorClass = 'auth';
+  else if (response.status === 402) errorClass = 'quota';
+  else if (response.status === 429) errorClass = 'quota';
+  else if (/content[_ ]?policy|moderation|safety|nsfw/i.test(text)) errorClass = 'content_policy';
+  else if ([400, 403, 404, 415, 422].includes(response.status)) errorClass = 'invalid_request';
+  if (errorClass === undefined && message === undefined) return undefined;
+  return {
+    errorClass: errorClass ?? (response.status === 504 ? 'timeout' : response.status >= 500 ? 'provider_unavailable' : 'invalid_request'),
+    message: message ?? response.text.slice(0, 300),
+    ...(vendorCode === undefined ? {} : { vendorCode }),
+  };
+}
+
+/** Classifies a failed job's error text. Together's `failed` mixes user errors with outages. */
+export function classifyTogetherJobFailure(code: string | undefined, message: string): { errorClass: ProviderErrorClass; retryable: boolean } {
+  const text = `${code ?? ''} ${message}`;
+  if (/content[_ ]?policy|moderation|safety|nsfw|flagged|prohibited/i.test(text)) return { errorClass: 'content_policy', retryable: false };
+  if (/invalid|validation|not supported|unsupported|must be|required/i.test(text)) return { errorClass: 'invalid_request', retryable: false };
+  if (/timeout|timed out/i.test(text)) return { errorClass: 'timeout', retryable: true };
+  return { errorClass: 'provider_unavailable', retryable: true };
+}
+
+function errorTextOf(job: TogetherVideoJob): { code?: string; message?: string } {
+  const error = job.error;
+  if (typeof error === 'string') return { message: error };
+  if (error && (error.message || error.code !== undefined)) {
+    return {
+      ...(error.code === undefined || error.code === null ? {} : { code: String(error.code) }),
+      ...(error.message ? { message: error.message } : {}),
+    };
+  }
+  const errors = job.info?.errors;
+  if (errors === undefined || errors === null) return {};
+  const list = Array.isArray(errors) ? errors : [errors];
+  const parts = list
+    .map((item) => {
+      if (typeof item === 'string') return item;
+      if (item && typeof item === 'object') {
+        const record = item as Record<string, unknown>;
+        return typeof record.message === 'string' ? record.message : JSON.stringify(record);
+      }
+      return String(item);
+    })
+    .filter((part) => part.length > 0);
+  return parts.length > 0 ? { message: parts.join('; ') } : {};
+}
+
+export class TogetherVideoAdapter implements VideoProviderAdapter {
+  readonly specVersion = SPEC_VERSION;
+  readonly provider = 'together' as const;
+  private readonly http: HttpClient;
+
+  constructor(private readonly settings: TogetherAdapterSettings) {
+    this.http = new HttpClient({
+      provider: 'together',
+      baseUrl: settings.baseUrl ?? TOGETHER_DEFAULT_BASE_URL,
+      dispatcher: settings.dispatcher,
+      headers: () => ({ authorization: `Bearer ${settings.apiKey}` }),
+      secrets: () => [settings.apiKey],
+      ...(settings.now ? { now: settings.now } : {}),
+      ...(settings.headersTimeoutMs === undefined ? {} : { headersTimeoutMs: settings.headersTimeoutMs }),
+      ...(settings.bodyTimeoutMs === undefined ? {} : { bodyTimeoutMs: settings.bodyTimeoutMs }),
+    });
+  }
+
+  models(): ModelInfo[] {
+    return [...TOGETHER_MODELS];
+  }
+
+  model(modelId: string): ModelInfo {
+    const found = findTogetherModel(modelId);
+    if (!found) throw new NoSuchModelError('together', modelId);
+    return found;
+  }
+
+  checkRequest(request: GenerationRequest): SpecWarning[] {
+    const info = this.model(request.modelId);
+    const warnings = checkRequestAgainstCapabilities(info.capabilities, request);
+    if (info.lifecycle === 'retired') {
+      warnings.unshift({ setting: 'prompt', message: `${info.modelId} is retired (OpenAI's Sora API shut down on 2026-09-24); Together will reject it` });
+    }
+    return warnings;
+  }
+
+  estimateCost(request: GenerationRequest): CostEstimate {
+    const info = this.model(request.modelId);
+    return estimateFromPricing(info.pricing, info.capabilities, request);
+  }
+
+  /** The JSON body for POST /v2/videos. Exposed for tests. */
+  buildBody(request: GenerationRequest): Record<string, unknown> {
+    const info = this.model(request.modelId);
+    const body: Record<string, unknown> = { model: info.modelId, prompt: request.prompt };
+    if (request.durationSeconds !== undefined) body.seconds = String(request.durationSeconds);
+    if (request.aspectRatio !== undefined) body.ratio = request.aspectRatio;
+    if (request.resolution !== undefined) body.resolution = request.resolution;
+    if (request.seed !== undefined) body.seed = request.seed;
+    if (request.audio !== undefined) body.generate_audio = request.audio;
+    if (request.imageUrl !== undefined) body.media = { frame_images: [{ input_image: request.imageUrl, frame: 'first' }] };
+    const extra = request.providerOptions?.together;
+    if (extra) Object.assign(body, extra);
+    return body;
+  }
+
+  async start(request: GenerationRequest, options: StartOptions = {}): Promise<StartResult> {
+    options.signal?.throwIfAborted();
+    const warnings = this.checkRequest(request);
+    const body = this.buildBody(request);
+    const { json, response } = await this.call(() =>
+      this.http.json('/v2/videos', { method: 'POST', body, classify: classifyTogetherHttp, ...(options.signal ? { signal: options.signal } : {}) }),
+    );
+    const parsed = togetherCreateSchema.safeParse(json);
+    if (!parsed.success) {
+      throw new ProviderError('provider_unavailable', `together answered ${response.status} to the create call without a job id.`, {
+        provider: 'together',
+        status: response.status,
+        retryable: false,
+      });
+    }
+    options.onJobId?.(parsed.data.id);
+    return { jobId: parsed.data.id, warnings };
+  }
+
+  async status(jobId: string, signal?: AbortSignal): Promise<JobStatus> {
+    const { json, response } = await this.call(() =>
+      this.http.json(`/v2/videos/${encodeURIComponent(jobId)}`, { classify: classifyTogetherHttp, ...(signal ? { signal } : {}) }),
+    );
+    const parsed = togetherVideoJobSchema.safeParse(json);
+    if (!parsed.success) {
+      throw new ProviderError('provider_unavailable', `together answered ${response.status} with a video job that does not match its documented shape.`, {
+        provider: 'together',
+        status: response.status,
+        retryable: true,
+      });
+    }
+    return this.toJobStatus(parsed.data);
+  }
+
+  toJobStatus(job: TogetherVideoJob): JobStatus {
+    const status = (job.status ?? '').toLowerCase();
+    switch (status) {
+      case 'queued':
+      case 'pending':
+        return { state: 'pending', started: false };
+      case 'in_progress':
+      case 'running':
+        return { state: 'pending', started: true };
+      case 'completed':
+      case 'succeeded': {
+        const url = job.outputs?.video_url;
+        if (!url) {
+          return { state: 'failed', error: this.failure('bad_output', 'Together reported the video as completed but sent no video_url.', false) };
+        }
+        const result: JobStatus = { state: 'succeeded', outputs: [{ url }] };
+        const cost = job.outputs?.cost;
+        const costUsd = typeof cost === 'string' ? Number(cost) : cost;
+        if (typeof costUsd === 'number' && Number.isFinite(costUsd)) result.costUsd = costUsd;
+        return result;
+      }
+      case 'failed':
+      case 'error': {
+        const { code, message } = errorTextOf(job);
+        const text = message ?? 'Together reported the job as failed without details.';
+        const { errorClass, retryable } = classifyTogetherJobFailure(code, text);
+        return { state: 'failed', error: this.failure(errorClass, `Together: ${text}`, retryable, code) };
+      }
+      case 'cancelled':
+      case 'canceled':
+        return { state: 'cancelled' };
+      default:
+        throw new ProviderError('provider_unavailable', `together reported an unknown job status "${String(job.status ?? '(none)').slice(0, 40)}".`, {
+          provider: 'together',
+          retryable: true,
+        });
+    }
+  }
+
+  /**
+   * Together has no cancel endpoint (neither SDK has one; provider-apis.md §1a). This is a no-op:
+   * the job keeps running and is billed; the caller stops polling.
+   */
+  async cancel(_jobId: string, signal?: AbortSignal): Promise<void> {
+    signal?.throwIfAborted();
+  }
+
+  async download(output: VideoOutput, signal?: AbortSignal): Promise<DownloadResult> {
+    return this.http.download(output.url, signal ? { signal } : {});
+  }
+
+  async listModels(signal?: AbortSignal): Promise<ModelInfo[]> {
+    const { json, response } = await this.call(() => this.http.json('/v1/models', { classify: classifyTogetherHttp, ...(signal ? { signal } : {}) }));
+    const list = togetherModelListSchema.safeParse(json);
+    if (!list.success) {
+      throw new ProviderError('provider_unavailable', `together answered ${response.status} to GET /v1/models with something that is not an array.`, {
+        provider: 'together',
+        status: response.status,
+      });
+    }
+    const out: ModelInfo[] = [];
+    const seen = new Set<string>();
+    for (const item of list.data) {
+      const parsed = togetherModelSchema.safeParse(item);
+      if (!parsed.success) continue;
+      const model = parsed.data;
+      const known = findTogetherModel(model.id);
+      if ((model.type ?? '').toLowerCase() !== 'video' && !known) continue;
+      if (seen.has(model.id)) continue;
+      seen.add(model.id);
+      out.push(known ? { ...known, modelId: model.id } : this.fromCatalogue(model));
+    }
+    return out;
+  }
+
+  private fromCatalogue(model: TogetherModel): ModelInfo {
+    const base = model.pricing?.base;
+    const asOf = new Date((this.settings.now ?? Date.now)()).toISOString().slice(0, 10);
+    return {
+      provider: 'together',
+      modelId: model.id,
+      displayName: model.display_name ?? model.id,
+      lifecycle: 'active',
+      capabilities: { ...TOGETHER_UNKNOWN_MODEL_CAPABILITIES },
+      pricing: {
+        ...(typeof base === 'number' && base > 0 ? { usdPerClip: base } : {}),
+        source: typeof base === 'number' && base > 0 ? 'Together GET /v1/models pricing.base (assumed per clip)' : 'Together GET /v1/models lists no price for this model',
+        asOf,
+      },
+      simulated: false,
+    };
+  }
+
+  private failure(errorClass: ProviderErrorClass, message: string, retryable: boolean, vendorCode?: string): FailedError {
+    const error: FailedError = { code: errorClass, message: scrub(message, [this.settings.apiKey]).slice(0, 600), retryable };
+    if (vendorCode !== undefined) error.vendorCode = vendorCode;
+    return error;
+  }
+
+  /** Out of credits (402) is not cured by waiting: make it non-retryable. */
+  private async call<T>(operation: () => Promise<T>): Promise<T> {
+    try {
+      return await operation();
+    } catch (error) {
+      if (ProviderError.isInstance(error)) {
+        const providerError = error as ProviderError;
+        if (providerError.status === 402) {
+          throw new ProviderError('quota', providerError.message, {
+            provider: 'together',
+            status: 402,
+            retryable: false,
+            ...(providerError.vendorCode === undefined ? {} : { vendorCode: providerError.vendorCode }),
+          });
+        }
+      }
+      throw error;
+    }
+  }
+}
+
+export function createTogetherAdapter(settings: TogetherAdapterSettings): VideoProviderAdapter {
+  return new TogetherVideoAdapter(settings);
+}

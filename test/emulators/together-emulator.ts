@@ -1,0 +1,230 @@
+/**
+ * A local Together AI: POST /v2/videos, GET /v2/videos/{id}, GET /v1/models (provider-apis.md §1
+ * and §7 "Together"). Auth is `Authorization: Bearer <key>`; errors use Together's
+ * `{"error":{message,type,param,code}}` body; 429 carries x-ratelimit-* and retry-after.
+ *
+ * Jobs go queued → in_progress → completed|failed. With queueMs/runMs at 0 every poll advances one
+ * step; otherwise the (injectable) clock decides. Switches: `createShape: 'id-only'` answers the
+ * create call with `{id}` (v1 SDK), `legacyShape` answers polls in the older `info{errors}` shape,
+ * `outOfCredits` makes creates fail with 402, `cancelJob(id)` marks a job cancelled at Together.
+ */
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { randomUUID } from 'node:crypto';
+import { EmulatorBase, delay, resetConnection, sendJson, type EmulatorOptions, type Fault } from './emulator-kit';
+
+type Status = 'queued' | 'in_progress' | 'completed' | 'failed' | 'cancelled';
+
+interface Job {
+  id: string;
+  model: string;
+  prompt: string;
+  seconds: string;
+  createdAt: number;
+  polls: number;
+  faults: Set<Fault>;
+  status: Status;
+  completedAt?: number;
+  videoUrl?: string;
+  cancelled?: boolean;
+}
+
+export const TOGETHER_EMULATOR_VIDEO_MODELS: Record<string, { cost: number; seconds: string }> = {
+  'minimax/video-01-director': { cost: 0.28, seconds: '5' },
+  'google/veo-3.0': { cost: 1.6, seconds: '8' },
+  'google/veo-3.0-fast': { cost: 0.8, seconds: '8' },
+  'kwaivgI/kling-2.1-master': { cost: 0.92, seconds: '5' },
+  'ByteDance/Seedance-1.0-lite': { cost: 0.14, seconds: '5' },
+  'Wan-AI/wan2.7-t2v': { cost: 0.1, seconds: '5' },
+};
+
+function togetherError(message: string, type: string, code: string | null, param: string | null = null): unknown {
+  return { error: { message, type, param, code } };
+}
+
+export class TogetherEmulator extends EmulatorBase {
+  createShape: 'full' | 'id-only' = 'full';
+  legacyShape = false;
+  outOfCredits = false;
+  /** Seconds sent in retry-after on 429. */
+  retryAfterSeconds = 2;
+  /** Creates allowed per rolling minute before the dynamic 429 (request counting). */
+  createLimitPerMinute = Number.POSITIVE_INFINITY;
+  private recentCreates: number[] = [];
+  readonly jobs = new Map<string, Job>();
+  /** Extra entries GET /v1/models lists (the release-monitor tests add ids between calls). */
+  readonly extraModels: Array<Record<string, unknown>> = [];
+
+  constructor(options: EmulatorOptions = {}) {
+    super(options);
+  }
+
+  override start(): Promise<string> {
+    return super.start((request, response, url, body) => this.route(request, response, url, body));
+  }
+
+  cancelJob(id: string): void {
+    const job = this.jobs.get(id);
+    if (job) job.cancelled = true;
+  }
+
+  private authorized(request: IncomingMessage): boolean {
+    return request.headers.authorization === `Bearer ${this.options.apiKey}`;
+  }
+
+  private async route(request: IncomingMessage, response: ServerResponse, url: URL, body: unknown): Promise<void> {
+    if (!this.authorized(request)) {
+      // Vendors sometimes echo the offending key; the adapter must scrub it.
+      const given = String(request.headers.authorization ?? '').replace(/^Bearer\s+/i, '');
+      return sendJson(response, 401, togetherError(`Invalid API key provided: ${given}. You can find your API key at https://api.together.ai/settings/api-keys.`, 'invalid_request_error', 'invalid_api_key'));
+    }
+    if (url.pathname === '/v2/videos' && request.method === 'POST') return this.create(request, response, body);
+    const match = /^\/v2\/videos\/([^/]+)$/.exec(url.pathname);
+    if (match?.[1] && request.method === 'GET') return this.retrieve(response, decodeURIComponent(match[1]));
+    if (url.pathname === '/v1/models' && request.method === 'GET') return this.listModels(response);
+    return sendJson(response, 404, togetherError(`Unknown path ${url.pathname}`, 'invalid_request_error', 'not_found'));
+  }
+
+  private async create(request: IncomingMessage, response: ServerResponse, body: unknown): Promise<void> {
+    const input = (body ?? {}) as Record<string, unknown>;
+    const prompt = typeof input.prompt === 'string' ? input.prompt : '';
+    const faults = this.takeFaults(prompt);
+    if (faults.has('reset')) return resetConnection(request);
+    if (faults.has('slow')) await delay(this.options.slowMs);
+    if (faults.has('auth')) {
+      return sendJson(response, 401, togetherError('Invalid API key provided.', 'invalid_request_error', 'invalid_api_key'));
+    }
+    const now = this.now();
+    this.recentCreates = this.recentCreates.filter((at) => now - at < 60_000);
+    if (faults.has('ratelimit') || this.recentCreates.length >= this.createLimitPerMinute) {
+      const reset = Math.ceil(this.now() / 1000) + this.retryAfterSeconds;
+      return sendJson(response, 429, togetherError('You have been rate limited. Your rate limit is dynamic.', 'dynamic_request_limited', 'dynamic_request_limited'), {
+        'retry-after': String(this.retryAfterSeconds),
+        'x-ratelimit-limit': '10',
+        'x-ratelimit-remaining': '0',
+        'x-ratelimit-reset': String(reset),
+        'x-ratelimit-limit-dynamic': '10',
+      });
+    }
+    if (faults.has('5xx')) {
+      return sendJson(response, 503, togetherError('The server is overloaded or not ready yet.', 'server_error', 'service_unavailable'));
+    }
+    if (this.outOfCredits) {
+      return sendJson(response, 402, togetherError('Credit limit exceeded. Please add credits to your account.', 'credit_limit', 'credit_limit_exceeded'));
+    }
+    if (faults.has('invalid')) {
+      return sendJson(response, 400, togetherError('Invalid value for field "seconds"', 'invalid_request_error', 'invalid_parameter', 'seconds'));
+    }
+    if (typeof input.model !== 'string' || !input.model) {
+      return sendJson(response, 400, togetherError('model is required', 'invalid_request_error', 'missing_required_parameter', 'model'));
+    }
+    const known = TOGETHER_EMULATOR_VIDEO_MODELS[input.model];
+    if (!known) {
+      return sendJson(response, 400, togetherError(`Unable to access model ${input.model}. Please visit https://api.together.ai/models to view the list of supported models.`, 'invalid_request_error', 'model_not_available', 'model'));
+    }
+    if (input.seconds !== undefined && typeof input.seconds !== 'string') {
+      return sendJson(response, 400, togetherError('seconds must be a string', 'invalid_request_error', 'invalid_type', 'seconds'));
+    }
+    this.stats.creates += 1;
+    this.recentCreates.push(now);
+    const job: Job = {
+      id: randomUUID(),
+      model: input.model,
+      prompt,
+      seconds: typeof input.seconds === 'string' ? input.seconds : known.seconds,
+      createdAt: this.now(),
+      polls: 0,
+      faults,
+      status: 'queued',
+    };
+    this.jobs.set(job.id, job);
+    if (this.createShape === 'id-only') return sendJson(response, 200, { id: job.id });
+    return sendJson(response, 200, this.render(job));
+  }
+
+  private advance(job: Job): void {
+    if (job.status === 'completed' || job.status === 'failed' || job.status === 'cancelled') return;
+    if (job.cancelled) {
+      job.status = 'cancelled';
+      return;
+    }
+    let next: 'queued' | 'in_progress' | 'done';
+    if (this.options.queueMs === 0 && this.options.runMs === 0) {
+      next = job.polls <= 1 ? 'queued' : job.polls === 2 ? 'in_progress' : 'done';
+    } else {
+      const elapsed = this.now() - job.createdAt;
+      next = elapsed < this.options.queueMs ? 'queued' : elapsed < this.options.queueMs + this.options.runMs ? 'in_progress' : 'done';
+    }
+    if (next !== 'done') {
+      job.status = next;
+      return;
+    }
+    job.completedAt = this.now();
+    if (job.faults.has('fail') || job.faults.has('policy')) {
+      job.status = 'failed';
+      return;
+    }
+    job.status = 'completed';
+    job.videoUrl = this.publishFile(`together-${job.id}`, { expired: job.faults.has('expire'), truncate: job.faults.has('truncate') });
+  }
+
+  private retrieve(response: ServerResponse, id: string): void {
+    const job = this.jobs.get(id);
+    if (!job) return sendJson(response, 404, togetherError(`Video job ${id} not found`, 'invalid_request_error', 'not_found'));
+    this.stats.polls += 1;
+    job.polls += 1;
+    this.advance(job);
+    sendJson(response, 200, this.render(job));
+  }
+
+  private errorOf(job: Job): { code: string; message: string } | undefined {
+    if (job.status !== 'failed') return undefined;
+    if (job.faults.has('policy')) return { code: 'content_policy_violation', message: 'The prompt was flagged by the content moderation system.' };
+    return { code: 'generation_failed', message: 'Video generation failed due to an internal error on the inference provider.' };
+  }
+
+  private render(job: Job): Record<string, unknown> {
+    const error = this.errorOf(job);
+    const outputs = job.status === 'completed' ? { cost: TOGETHER_EMULATOR_VIDEO_MODELS[job.model]?.cost ?? 0, video_url: job.videoUrl } : undefined;
+    if (this.legacyShape) {
+      return {
+        id: job.id,
+        model: job.model,
+        status: job.status,
+        info: { user_id: 'user_emulator', errors: error ? [error.message] : null },
+        inputs: { model: job.model, prompt: job.prompt, seconds: job.seconds },
+        created_at: new Date(job.createdAt).toISOString(),
+        claimed_at: job.status === 'queued' ? null : new Date(job.createdAt).toISOString(),
+        done_at: job.completedAt === undefined ? null : new Date(job.completedAt).toISOString(),
+        ...(outputs ? { outputs } : {}),
+      };
+    }
+    return {
+      id: job.id,
+      object: 'video',
+      model: job.model,
+      status: job.status,
+      created_at: Math.floor(job.createdAt / 1000),
+      ...(job.completedAt === undefined ? {} : { completed_at: Math.floor(job.completedAt / 1000) }),
+      size: '1366x768',
+      seconds: job.seconds,
+      ...(error ? { error } : {}),
+      ...(outputs ? { outputs } : {}),
+    };
+  }
+
+  private listModels(response: ServerResponse): void {
+    const created = 1735689600;
+    const models: Array<Record<string, unknown>> = [
+      { id: 'meta-llama/Llama-3.3-70B-Instruct-Turbo', object: 'model', created, type: 'chat', display_name: 'Llama 3.3 70B', organization: 'Meta', context_length: 131072, pricing: { hourly: 0, input: 0.88, output: 0.88, base: 0, finetune: 0, cached_input: 0.44 } },
+      { id: 'black-forest-labs/FLUX.1-schnell', object: 'model', created, type: 'image', pricing: { hourly: 0, input: 0, output: 0, base: 0.0027, finetune: 0 } },
+      { id: 'cartesia/sonic-2', object: 'model', created, type: 'audio' },
+      { id: 'openai/whisper-large-v3', object: 'model', created, type: 'transcribe' },
+      { id: 'minimax/video-01-director', object: 'model', created, type: 'video', display_name: 'MiniMax Video 01 Director', organization: 'MiniMax', pricing: { hourly: 0, input: 0, output: 0, base: 0, finetune: 0 } },
+      { id: 'google/veo-3.0', object: 'model', created, type: 'video', display_name: 'Veo 3.0', organization: 'Google' },
+      { id: 'kwaivgI/kling-2.1-master', object: 'model', created, type: 'video', organization: 'Kling' },
+      { id: 'some/new-type-model', object: 'model', created, type: 'world-model' },
+      ...this.extraModels,
+    ];
+    sendJson(response, 200, models);
+  }
+}
