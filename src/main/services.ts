@@ -13,6 +13,10 @@ import { MediaStore } from './media/media-store';
 import { ProviderRegistry } from './providers/registry';
 import { SandboxAdapter } from './providers/sandbox/sandbox-adapter';
 import { openDatabase, type WritableDb } from './store/db';
+import { registerVendorAdapters } from './providers/index';
+import { createDefaultDispatcher } from './providers/http/dispatcher';
+import { envSecretStore } from './secrets';
+import type { Dispatcher } from 'undici';
 
 export interface ServiceOptions {
   dataDir: string;
@@ -23,6 +27,8 @@ export interface ServiceOptions {
   log?: (line: string) => void;
   /** Scales the sandbox's simulated durations (tests use small values). */
   sandboxTimeScale?: number;
+  /** HTTP dispatcher for vendor calls; default an undici Agent with a connect timeout. */
+  dispatcher?: Dispatcher;
   /** Generations in flight at once across all runs; default 4. */
   benchConcurrency?: number;
   mode: 'electron' | 'browser' | 'cli';
@@ -83,6 +89,12 @@ export function createServices(options: ServiceOptions): Services {
         options.sandboxTimeScale ?? numberFromEnv(options.env.AIDEON_SANDBOX_TIME_SCALE) ?? 1,
     }),
   );
+  registerVendorAdapters(registry, {
+    env: options.env,
+    secrets: envSecretStore(options.env),
+    dispatcher: options.dispatcher ?? createDefaultDispatcher(),
+    now,
+  });
   loadBuiltInSuites(db, join(options.resourcesDir, 'suites'), now());
   const bench = new BenchRunner({
     db,

@@ -2,6 +2,7 @@
  * The adapters the console can use, by provider id. Built in the composition root.
  */
 import { AppError, NoSuchModelError } from '../../shared/errors';
+import { KEY_ENV_VARS } from '../secrets';
 import {
   PROVIDER_LABELS,
   type ModelInfo,
@@ -12,21 +13,27 @@ import {
 
 export class ProviderRegistry {
   private readonly adapters = new Map<ProviderId, VideoProviderAdapter>();
+  private readonly configured = new Set<ProviderId>();
 
-  register(adapter: VideoProviderAdapter): void {
+  /** `configured: false` = the model table is known but there is no key, so nothing can run. */
+  register(adapter: VideoProviderAdapter, options: { configured?: boolean } = {}): void {
     this.adapters.set(adapter.provider, adapter);
+    if (options.configured ?? true) this.configured.add(adapter.provider);
+    else this.configured.delete(adapter.provider);
   }
 
   has(provider: ProviderId): boolean {
-    return this.adapters.has(provider);
+    return this.configured.has(provider);
   }
 
   adapter(provider: ProviderId): VideoProviderAdapter {
     const adapter = this.adapters.get(provider);
-    if (!adapter) {
+    if (!adapter || !this.configured.has(provider)) {
       throw new AppError(
         'unsupported_model',
-        `${PROVIDER_LABELS[provider]} is not set up in this console. Add its API key in Settings (or its environment variable for the CLI).`,
+        provider === 'sandbox'
+          ? 'The sandbox provider is not available.'
+          : `${PROVIDER_LABELS[provider]} has no API key. Add it in Settings, or set ${KEY_ENV_VARS[provider]} for the CLI and browser mode.`,
       );
     }
     return adapter;
@@ -45,7 +52,8 @@ export class ProviderRegistry {
     return [...this.adapters.values()].flatMap((adapter) => adapter.models());
   }
 
+  /** Providers that can run generations (sandbox, and vendors with a key). */
   providers(): ProviderId[] {
-    return [...this.adapters.keys()];
+    return [...this.configured];
   }
 }

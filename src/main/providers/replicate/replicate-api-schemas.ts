@@ -14,12 +14,21 @@ export const replicatePredictionSchema = z.object({
   error: z.unknown().optional(),
   logs: z.string().nullish(),
   data_removed: z.boolean().nullish(),
-  metrics: z.object({ predict_time: z.number().nullish(), total_time: z.number().nullish() }).nullish(),
+  metrics: z
+    .object({ predict_time: z.number().nullish(), total_time: z.number().nullish() })
+    .nullish(),
   created_at: z.string().nullish(),
   started_at: z.string().nullish(),
   completed_at: z.string().nullish(),
   deadline: z.string().nullish(),
-  urls: z.object({ get: z.string().nullish(), cancel: z.string().nullish(), web: z.string().nullish(), stream: z.string().nullish() }).nullish(),
+  urls: z
+    .object({
+      get: z.string().nullish(),
+      cancel: z.string().nullish(),
+      web: z.string().nullish(),
+      stream: z.string().nullish(),
+    })
+    .nullish(),
 });
 export type ReplicatePrediction = z.infer<typeof replicatePredictionSchema>;
 

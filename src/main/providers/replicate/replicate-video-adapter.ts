@@ -16,7 +16,12 @@
  * - listModels: GET /v1/collections/text-to-video, merged with the known table.
  */
 import type { Dispatcher } from 'undici';
-import { NoSuchModelError, ProviderError, type ProviderErrorClass, type SerializedError } from '../../../shared/errors';
+import {
+  NoSuchModelError,
+  ProviderError,
+  type ProviderErrorClass,
+  type SerializedError,
+} from '../../../shared/errors';
 import {
   SPEC_VERSION,
   type CostEstimate,
@@ -39,7 +44,13 @@ import {
   replicateProblemSchema,
   type ReplicatePrediction,
 } from './replicate-api-schemas';
-import { REPLICATE_MODELS, REPLICATE_PRICE_AS_OF, REPLICATE_VERSIONED_ID, findReplicateModel, type ReplicateModelEntry } from './replicate-models';
+import {
+  REPLICATE_MODELS,
+  REPLICATE_PRICE_AS_OF,
+  REPLICATE_VERSIONED_ID,
+  findReplicateModel,
+  type ReplicateModelEntry,
+} from './replicate-models';
 
 export const REPLICATE_DEFAULT_BASE_URL = 'https://api.replicate.com';
 
@@ -54,7 +65,9 @@ export interface ReplicateAdapterSettings {
 
 type FailedError = SerializedError & { vendorCode?: string };
 
-export function classifyReplicateHttp(response: HttpResponse): { errorClass: ProviderErrorClass; message: string; vendorCode?: string } | undefined {
+export function classifyReplicateHttp(
+  response: HttpResponse,
+): { errorClass: ProviderErrorClass; message: string; vendorCode?: string } | undefined {
   const parsed = replicateProblemSchema.safeParse(response.json);
   if (!parsed.success || (!parsed.data.detail && !parsed.data.title)) return undefined;
   const { title, detail } = parsed.data;
@@ -70,9 +83,14 @@ export function classifyReplicateHttp(response: HttpResponse): { errorClass: Pro
 }
 
 /** Classifies a failed prediction's error text. */
-export function classifyReplicateFailure(message: string): { errorClass: ProviderErrorClass; retryable: boolean } {
-  if (/nsfw|sensitive|safety|flagged|content policy|E005/i.test(message)) return { errorClass: 'content_policy', retryable: false };
-  if (/invalid|validation|must be|not allowed|unsupported/i.test(message)) return { errorClass: 'invalid_request', retryable: false };
+export function classifyReplicateFailure(message: string): {
+  errorClass: ProviderErrorClass;
+  retryable: boolean;
+} {
+  if (/nsfw|sensitive|safety|flagged|content policy|E005/i.test(message))
+    return { errorClass: 'content_policy', retryable: false };
+  if (/invalid|validation|must be|not allowed|unsupported/i.test(message))
+    return { errorClass: 'invalid_request', retryable: false };
   if (/timed out|timeout/i.test(message)) return { errorClass: 'timeout', retryable: true };
   return { errorClass: 'provider_unavailable', retryable: true };
 }
@@ -100,7 +118,9 @@ export class ReplicateVideoAdapter implements VideoProviderAdapter {
       headers: () => ({ authorization: `Bearer ${settings.apiKey}` }),
       secrets: () => [settings.apiKey],
       ...(settings.now ? { now: settings.now } : {}),
-      ...(settings.headersTimeoutMs === undefined ? {} : { headersTimeoutMs: settings.headersTimeoutMs }),
+      ...(settings.headersTimeoutMs === undefined
+        ? {}
+        : { headersTimeoutMs: settings.headersTimeoutMs }),
       ...(settings.bodyTimeoutMs === undefined ? {} : { bodyTimeoutMs: settings.bodyTimeoutMs }),
     });
   }
@@ -121,10 +141,16 @@ export class ReplicateVideoAdapter implements VideoProviderAdapter {
   }
 
   checkRequest(request: GenerationRequest): SpecWarning[] {
-    const warnings = checkRequestAgainstCapabilities(this.model(request.modelId).capabilities, request);
+    const warnings = checkRequestAgainstCapabilities(
+      this.model(request.modelId).capabilities,
+      request,
+    );
     const cancelAfter = request.providerOptions?.replicate?.cancelAfter;
     if (cancelAfter !== undefined && this.cancelAfterHeader(cancelAfter) === undefined) {
-      warnings.push({ setting: 'providerOptions', message: `cancelAfter "${String(cancelAfter)}" is not a duration such as "90s", "30m" or "1h"; it is not sent` });
+      warnings.push({
+        setting: 'providerOptions',
+        message: `cancelAfter "${String(cancelAfter)}" is not a duration such as "90s", "30m" or "1h"; it is not sent`,
+      });
     }
     return warnings;
   }
@@ -135,13 +161,19 @@ export class ReplicateVideoAdapter implements VideoProviderAdapter {
   }
 
   private cancelAfterHeader(value: unknown): string | undefined {
-    if (typeof value === 'number' && Number.isFinite(value) && value > 0) return `${Math.ceil(value)}s`;
-    if (typeof value === 'string' && /^\d+(\.\d+)?(ms|s|m|h)$/.test(value.trim())) return value.trim();
+    if (typeof value === 'number' && Number.isFinite(value) && value > 0)
+      return `${Math.ceil(value)}s`;
+    if (typeof value === 'string' && /^\d+(\.\d+)?(ms|s|m|h)$/.test(value.trim()))
+      return value.trim();
     return undefined;
   }
 
   /** Route, body and extra headers for the create call. Exposed for tests. */
-  buildCreate(request: GenerationRequest): { path: string; body: Record<string, unknown>; headers: Record<string, string> } {
+  buildCreate(request: GenerationRequest): {
+    path: string;
+    body: Record<string, unknown>;
+    headers: Record<string, string>;
+  } {
     const entry = this.entry(request.modelId);
     const names = entry.inputs;
     const input: Record<string, unknown> = { prompt: request.prompt };
@@ -157,12 +189,18 @@ export class ReplicateVideoAdapter implements VideoProviderAdapter {
     const cancelAfter = this.cancelAfterHeader(options.cancelAfter);
     if (cancelAfter !== undefined) headers['cancel-after'] = cancelAfter;
     const body: Record<string, unknown> = { input };
-    for (const key of ['webhook', 'webhook_events_filter'] as const) if (options[key] !== undefined) body[key] = options[key];
+    for (const key of ['webhook', 'webhook_events_filter'] as const)
+      if (options[key] !== undefined) body[key] = options[key];
     const pinned = REPLICATE_VERSIONED_ID.exec(entry.info.modelId);
     const version = typeof options.version === 'string' ? options.version : pinned?.[3];
-    if (version !== undefined) return { path: '/v1/predictions', body: { version, ...body }, headers };
+    if (version !== undefined)
+      return { path: '/v1/predictions', body: { version, ...body }, headers };
     const [owner, name] = entry.info.modelId.split('/');
-    return { path: `/v1/models/${encodeURIComponent(owner ?? '')}/${encodeURIComponent(name ?? '')}/predictions`, body, headers };
+    return {
+      path: `/v1/models/${encodeURIComponent(owner ?? '')}/${encodeURIComponent(name ?? '')}/predictions`,
+      body,
+      headers,
+    };
   }
 
   async start(request: GenerationRequest, options: StartOptions = {}): Promise<StartResult> {
@@ -170,16 +208,26 @@ export class ReplicateVideoAdapter implements VideoProviderAdapter {
     const warnings = this.checkRequest(request);
     const { path, body, headers } = this.buildCreate(request);
     const { json, response } = await this.call(() =>
-      this.http.json(path, { method: 'POST', body, extraHeaders: headers, classify: classifyReplicateHttp, ...(options.signal ? { signal: options.signal } : {}) }),
+      this.http.json(path, {
+        method: 'POST',
+        body,
+        extraHeaders: headers,
+        classify: classifyReplicateHttp,
+        ...(options.signal ? { signal: options.signal } : {}),
+      }),
     );
     const parsed = replicatePredictionSchema.safeParse(json);
     const id = parsed.success ? parsed.data.id : (json as { id?: unknown } | null)?.id;
     if (typeof id !== 'string' || id.length === 0) {
-      throw new ProviderError('provider_unavailable', `replicate answered ${response.status} to the create call without a prediction id.`, {
-        provider: 'replicate',
-        status: response.status,
-        retryable: false,
-      });
+      throw new ProviderError(
+        'provider_unavailable',
+        `replicate answered ${response.status} to the create call without a prediction id.`,
+        {
+          provider: 'replicate',
+          status: response.status,
+          retryable: false,
+        },
+      );
     }
     options.onJobId?.(id);
     return { jobId: id, warnings };
@@ -187,15 +235,22 @@ export class ReplicateVideoAdapter implements VideoProviderAdapter {
 
   async status(jobId: string, signal?: AbortSignal): Promise<JobStatus> {
     const { json, response } = await this.call(() =>
-      this.http.json(`/v1/predictions/${encodeURIComponent(jobId)}`, { classify: classifyReplicateHttp, ...(signal ? { signal } : {}) }),
+      this.http.json(`/v1/predictions/${encodeURIComponent(jobId)}`, {
+        classify: classifyReplicateHttp,
+        ...(signal ? { signal } : {}),
+      }),
     );
     const parsed = replicatePredictionSchema.safeParse(json);
     if (!parsed.success) {
-      throw new ProviderError('provider_unavailable', `replicate answered ${response.status} with a prediction that does not match its documented shape.`, {
-        provider: 'replicate',
-        status: response.status,
-        retryable: true,
-      });
+      throw new ProviderError(
+        'provider_unavailable',
+        `replicate answered ${response.status} with a prediction that does not match its documented shape.`,
+        {
+          provider: 'replicate',
+          status: response.status,
+          retryable: true,
+        },
+      );
     }
     return this.toJobStatus(parsed.data);
   }
@@ -216,10 +271,21 @@ export class ReplicateVideoAdapter implements VideoProviderAdapter {
           if (prediction.data_removed) {
             return {
               state: 'failed',
-              error: this.failure('expired_output', 'Replicate has deleted this prediction\'s output (API predictions keep outputs for 1 hour); it can no longer be downloaded.', false),
+              error: this.failure(
+                'expired_output',
+                "Replicate has deleted this prediction's output (API predictions keep outputs for 1 hour); it can no longer be downloaded.",
+                false,
+              ),
             };
           }
-          return { state: 'failed', error: this.failure('bad_output', 'Replicate reported success but the prediction has no video output.', false) };
+          return {
+            state: 'failed',
+            error: this.failure(
+              'bad_output',
+              'Replicate reported success but the prediction has no video output.',
+              false,
+            ),
+          };
         }
         const result: JobStatus = { state: 'succeeded', outputs: urls.map((url) => ({ url })) };
         const billed = prediction.metrics?.predict_time;
@@ -227,28 +293,46 @@ export class ReplicateVideoAdapter implements VideoProviderAdapter {
         return result;
       }
       case 'failed': {
-        const text = errorText(prediction.error) ?? 'Replicate reported the prediction as failed without details.';
+        const text =
+          errorText(prediction.error) ??
+          'Replicate reported the prediction as failed without details.';
         const { errorClass, retryable } = classifyReplicateFailure(text);
-        return { state: 'failed', error: this.failure(errorClass, `Replicate: ${text}`, retryable) };
+        return {
+          state: 'failed',
+          error: this.failure(errorClass, `Replicate: ${text}`, retryable),
+        };
       }
       case 'canceled':
         return { state: 'cancelled' };
       case 'aborted':
         return {
           state: 'failed',
-          error: this.failure('timeout', 'Replicate aborted the prediction: its Cancel-After deadline passed before it started (not billed).', true, 'aborted'),
+          error: this.failure(
+            'timeout',
+            'Replicate aborted the prediction: its Cancel-After deadline passed before it started (not billed).',
+            true,
+            'aborted',
+          ),
         };
       default:
-        throw new ProviderError('provider_unavailable', `replicate reported an unknown prediction status "${prediction.status.slice(0, 40)}".`, {
-          provider: 'replicate',
-          retryable: true,
-        });
+        throw new ProviderError(
+          'provider_unavailable',
+          `replicate reported an unknown prediction status "${prediction.status.slice(0, 40)}".`,
+          {
+            provider: 'replicate',
+            retryable: true,
+          },
+        );
     }
   }
 
   async cancel(jobId: string, signal?: AbortSignal): Promise<void> {
     await this.call(() =>
-      this.http.request(`/v1/predictions/${encodeURIComponent(jobId)}/cancel`, { method: 'POST', classify: classifyReplicateHttp, ...(signal ? { signal } : {}) }),
+      this.http.request(`/v1/predictions/${encodeURIComponent(jobId)}/cancel`, {
+        method: 'POST',
+        classify: classifyReplicateHttp,
+        ...(signal ? { signal } : {}),
+      }),
     );
   }
 
@@ -259,14 +343,21 @@ export class ReplicateVideoAdapter implements VideoProviderAdapter {
   /** The text-to-video collection, merged with the known table. */
   async listModels(signal?: AbortSignal): Promise<ModelInfo[]> {
     const { json, response } = await this.call(() =>
-      this.http.json('/v1/collections/text-to-video', { classify: classifyReplicateHttp, ...(signal ? { signal } : {}) }),
+      this.http.json('/v1/collections/text-to-video', {
+        classify: classifyReplicateHttp,
+        ...(signal ? { signal } : {}),
+      }),
     );
     const collection = replicateCollectionSchema.safeParse(json);
     if (!collection.success) {
-      throw new ProviderError('provider_unavailable', `replicate answered ${response.status} to the collection call with an unexpected shape.`, {
-        provider: 'replicate',
-        status: response.status,
-      });
+      throw new ProviderError(
+        'provider_unavailable',
+        `replicate answered ${response.status} to the collection call with an unexpected shape.`,
+        {
+          provider: 'replicate',
+          status: response.status,
+        },
+      );
     }
     const out: ModelInfo[] = [];
     const asOf = new Date((this.settings.now ?? Date.now)()).toISOString().slice(0, 10);
@@ -282,8 +373,20 @@ export class ReplicateVideoAdapter implements VideoProviderAdapter {
           modelId: id,
           displayName: id,
           lifecycle: 'active',
-          capabilities: { textToVideo: true, imageToVideo: false, durationsSeconds: [5], defaultDurationSeconds: 5, resolutions: ['720p'], aspectRatios: ['16:9'], audio: false, seed: true },
-          pricing: { source: `Listed in Replicate's text-to-video collection on ${asOf}; price on the model page`, asOf: asOf || REPLICATE_PRICE_AS_OF },
+          capabilities: {
+            textToVideo: true,
+            imageToVideo: false,
+            durationsSeconds: [5],
+            defaultDurationSeconds: 5,
+            resolutions: ['720p'],
+            aspectRatios: ['16:9'],
+            audio: false,
+            seed: true,
+          },
+          pricing: {
+            source: `Listed in Replicate's text-to-video collection on ${asOf}; price on the model page`,
+            asOf: asOf || REPLICATE_PRICE_AS_OF,
+          },
           simulated: false,
         },
       );
@@ -291,8 +394,17 @@ export class ReplicateVideoAdapter implements VideoProviderAdapter {
     return out;
   }
 
-  private failure(errorClass: ProviderErrorClass, message: string, retryable: boolean, vendorCode?: string): FailedError {
-    const error: FailedError = { code: errorClass, message: scrub(message, [this.settings.apiKey]).slice(0, 600), retryable };
+  private failure(
+    errorClass: ProviderErrorClass,
+    message: string,
+    retryable: boolean,
+    vendorCode?: string,
+  ): FailedError {
+    const error: FailedError = {
+      code: errorClass,
+      message: scrub(message, [this.settings.apiKey]).slice(0, 600),
+      retryable,
+    };
     if (vendorCode !== undefined) error.vendorCode = vendorCode;
     return error;
   }
@@ -304,7 +416,11 @@ export class ReplicateVideoAdapter implements VideoProviderAdapter {
     } catch (error) {
       if (ProviderError.isInstance(error) && (error as ProviderError).status === 402) {
         const providerError = error as ProviderError;
-        throw new ProviderError('quota', providerError.message, { provider: 'replicate', status: 402, retryable: false });
+        throw new ProviderError('quota', providerError.message, {
+          provider: 'replicate',
+          status: 402,
+          retryable: false,
+        });
       }
       throw error;
     }
@@ -312,11 +428,20 @@ export class ReplicateVideoAdapter implements VideoProviderAdapter {
 }
 
 function outputUrls(output: unknown): string[] {
-  const list = Array.isArray(output) ? output : output === undefined || output === null ? [] : [output];
+  const list = Array.isArray(output)
+    ? output
+    : output === undefined || output === null
+      ? []
+      : [output];
   const urls: string[] = [];
   for (const item of list) {
     if (typeof item === 'string' && /^(https?:|data:)/.test(item)) urls.push(item);
-    else if (item && typeof item === 'object' && typeof (item as { url?: unknown }).url === 'string') urls.push((item as { url: string }).url);
+    else if (
+      item &&
+      typeof item === 'object' &&
+      typeof (item as { url?: unknown }).url === 'string'
+    )
+      urls.push((item as { url: string }).url);
   }
   return urls;
 }

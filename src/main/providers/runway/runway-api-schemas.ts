@@ -26,7 +26,13 @@ export type RunwayTask = z.infer<typeof runwayTaskSchema>;
 export const runwayErrorBodySchema = z.object({
   error: z.string().nullish(),
   issues: z
-    .array(z.object({ code: z.string().nullish(), path: z.array(z.union([z.string(), z.number()])).nullish(), message: z.string().nullish() }))
+    .array(
+      z.object({
+        code: z.string().nullish(),
+        path: z.array(z.union([z.string(), z.number()])).nullish(),
+        message: z.string().nullish(),
+      }),
+    )
     .nullish(),
   docUrl: z.string().nullish(),
 });

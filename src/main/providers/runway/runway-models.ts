@@ -10,7 +10,8 @@
 import type { ModelInfo } from '../../../shared/providers/video-provider-spec';
 
 export const RUNWAY_USD_PER_CREDIT = 0.01;
-export const RUNWAY_PRICE_SOURCE = 'runwayml/skills credits per second × $0.01/credit (via provider-apis.md §2)';
+export const RUNWAY_PRICE_SOURCE =
+  'runwayml/skills credits per second × $0.01/credit (via provider-apis.md §2)';
 export const RUNWAY_PRICE_AS_OF = '2026-09-01';
 
 /** Runway pixel ratio for an aspect ratio at a resolution label. */
@@ -68,51 +69,123 @@ export const RUNWAY_MODELS: ReadonlyArray<{ info: ModelInfo; extra: RunwayModelE
     info: info(
       'gen4.5',
       'Runway Gen-4.5',
-      { textToVideo: true, imageToVideo: true, durationsSeconds: [2, 3, 4, 5, 6, 7, 8, 9, 10], defaultDurationSeconds: 5, resolutions: ['720p'], aspectRatios: ['16:9', '9:16', '4:3', '1:1', '3:4', '21:9'], audio: false },
+      {
+        textToVideo: true,
+        imageToVideo: true,
+        durationsSeconds: [2, 3, 4, 5, 6, 7, 8, 9, 10],
+        defaultDurationSeconds: 5,
+        resolutions: ['720p'],
+        aspectRatios: ['16:9', '9:16', '4:3', '1:1', '3:4', '21:9'],
+        audio: false,
+      },
       12 * RUNWAY_USD_PER_CREDIT,
     ),
-    extra: { textRatios: ['1280:720', '720:1280'], imageRatios: I2V_GEN4, durationRequired: true, audioFlag: false, creditsPerSecond: 12 },
+    extra: {
+      textRatios: ['1280:720', '720:1280'],
+      imageRatios: I2V_GEN4,
+      durationRequired: true,
+      audioFlag: false,
+      creditsPerSecond: 12,
+    },
   },
   {
     info: info(
       'gen4_turbo',
       'Runway Gen-4 Turbo (image-to-video)',
-      { textToVideo: false, imageToVideo: true, durationsSeconds: [5, 10], defaultDurationSeconds: 5, resolutions: ['720p'], aspectRatios: ['16:9', '9:16', '4:3', '1:1', '3:4', '21:9'], audio: false },
+      {
+        textToVideo: false,
+        imageToVideo: true,
+        durationsSeconds: [5, 10],
+        defaultDurationSeconds: 5,
+        resolutions: ['720p'],
+        aspectRatios: ['16:9', '9:16', '4:3', '1:1', '3:4', '21:9'],
+        audio: false,
+      },
       5 * RUNWAY_USD_PER_CREDIT,
     ),
-    extra: { textRatios: [], imageRatios: I2V_GEN4, durationRequired: false, audioFlag: false, creditsPerSecond: 5 },
+    extra: {
+      textRatios: [],
+      imageRatios: I2V_GEN4,
+      durationRequired: false,
+      audioFlag: false,
+      creditsPerSecond: 5,
+    },
   },
   {
     info: info(
       'veo3',
       'Google Veo 3 (via Runway)',
-      { textToVideo: true, imageToVideo: true, durationsSeconds: [8], defaultDurationSeconds: 8, resolutions: ['720p', '1080p'], aspectRatios: ['16:9', '9:16'], audio: true },
+      {
+        textToVideo: true,
+        imageToVideo: true,
+        durationsSeconds: [8],
+        defaultDurationSeconds: 8,
+        resolutions: ['720p', '1080p'],
+        aspectRatios: ['16:9', '9:16'],
+        audio: true,
+      },
       40 * RUNWAY_USD_PER_CREDIT,
     ),
-    extra: { textRatios: VEO, imageRatios: VEO, durationRequired: false, audioFlag: false, creditsPerSecond: 40 },
+    extra: {
+      textRatios: VEO,
+      imageRatios: VEO,
+      durationRequired: false,
+      audioFlag: false,
+      creditsPerSecond: 40,
+    },
   },
   {
     info: info(
       'veo3.1',
       'Google Veo 3.1 (via Runway)',
-      { textToVideo: true, imageToVideo: true, durationsSeconds: [4, 6, 8], defaultDurationSeconds: 8, resolutions: ['720p', '1080p'], aspectRatios: ['16:9', '9:16'], audio: true },
+      {
+        textToVideo: true,
+        imageToVideo: true,
+        durationsSeconds: [4, 6, 8],
+        defaultDurationSeconds: 8,
+        resolutions: ['720p', '1080p'],
+        aspectRatios: ['16:9', '9:16'],
+        audio: true,
+      },
       20 * RUNWAY_USD_PER_CREDIT,
       20 * RUNWAY_USD_PER_CREDIT,
     ),
-    extra: { textRatios: VEO, imageRatios: VEO, durationRequired: false, audioFlag: true, creditsPerSecond: 20 },
+    extra: {
+      textRatios: VEO,
+      imageRatios: VEO,
+      durationRequired: false,
+      audioFlag: true,
+      creditsPerSecond: 20,
+    },
   },
   {
     info: info(
       'veo3.1_fast',
       'Google Veo 3.1 Fast (via Runway)',
-      { textToVideo: true, imageToVideo: true, durationsSeconds: [4, 6, 8], defaultDurationSeconds: 8, resolutions: ['720p', '1080p'], aspectRatios: ['16:9', '9:16'], audio: true },
+      {
+        textToVideo: true,
+        imageToVideo: true,
+        durationsSeconds: [4, 6, 8],
+        defaultDurationSeconds: 8,
+        resolutions: ['720p', '1080p'],
+        aspectRatios: ['16:9', '9:16'],
+        audio: true,
+      },
       10 * RUNWAY_USD_PER_CREDIT,
       5 * RUNWAY_USD_PER_CREDIT,
     ),
-    extra: { textRatios: VEO, imageRatios: VEO, durationRequired: false, audioFlag: true, creditsPerSecond: 10 },
+    extra: {
+      textRatios: VEO,
+      imageRatios: VEO,
+      durationRequired: false,
+      audioFlag: true,
+      creditsPerSecond: 10,
+    },
   },
 ];
 
-export function findRunwayModel(modelId: string): { info: ModelInfo; extra: RunwayModelExtra } | undefined {
+export function findRunwayModel(
+  modelId: string,
+): { info: ModelInfo; extra: RunwayModelExtra } | undefined {
   return RUNWAY_MODELS.find((entry) => entry.info.modelId === modelId);
 }

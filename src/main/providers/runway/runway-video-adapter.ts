@@ -12,7 +12,12 @@
  * - Cost: `cost.credits` on terminal tasks, converted at $0.01 per credit.
  */
 import type { Dispatcher } from 'undici';
-import { NoSuchModelError, ProviderError, type ProviderErrorClass, type SerializedError } from '../../../shared/errors';
+import {
+  NoSuchModelError,
+  ProviderError,
+  type ProviderErrorClass,
+  type SerializedError,
+} from '../../../shared/errors';
 import {
   SPEC_VERSION,
   type CostEstimate,
@@ -28,8 +33,19 @@ import {
 } from '../../../shared/providers/video-provider-spec';
 import { checkRequestAgainstCapabilities, estimateFromPricing } from '../capabilities';
 import { HttpClient, scrub, type HttpResponse } from '../http/http-client';
-import { runwayCreateSchema, runwayErrorBodySchema, runwayTaskSchema, type RunwayTask } from './runway-api-schemas';
-import { RUNWAY_MODELS, RUNWAY_PIXEL_RATIOS, RUNWAY_USD_PER_CREDIT, findRunwayModel, type RunwayModelExtra } from './runway-models';
+import {
+  runwayCreateSchema,
+  runwayErrorBodySchema,
+  runwayTaskSchema,
+  type RunwayTask,
+} from './runway-api-schemas';
+import {
+  RUNWAY_MODELS,
+  RUNWAY_PIXEL_RATIOS,
+  RUNWAY_USD_PER_CREDIT,
+  findRunwayModel,
+  type RunwayModelExtra,
+} from './runway-models';
 
 export const RUNWAY_DEFAULT_BASE_URL = 'https://api.dev.runwayml.com';
 export const RUNWAY_API_VERSION = '2024-11-06';
@@ -48,13 +64,18 @@ export interface RunwayAdapterSettings {
 
 type FailedError = SerializedError & { vendorCode?: string };
 
-export function classifyRunwayHttp(response: HttpResponse): { errorClass: ProviderErrorClass; message: string; vendorCode?: string } | undefined {
+export function classifyRunwayHttp(
+  response: HttpResponse,
+): { errorClass: ProviderErrorClass; message: string; vendorCode?: string } | undefined {
   const parsed = runwayErrorBodySchema.safeParse(response.json);
   if (!parsed.success || !parsed.data.error) return undefined;
   const body = parsed.data;
-  const issues = (body.issues ?? []).map((issue) => `${(issue.path ?? []).join('.') || '(body)'}: ${issue.message ?? issue.code ?? ''}`);
+  const issues = (body.issues ?? []).map(
+    (issue) => `${(issue.path ?? []).join('.') || '(body)'}: ${issue.message ?? issue.code ?? ''}`,
+  );
   const message = issues.length > 0 ? `${body.error}: ${issues.join('; ')}` : (body.error ?? '');
-  if (/enough credits/i.test(message)) return { errorClass: 'quota', message, vendorCode: 'INSUFFICIENT_CREDITS' };
+  if (/enough credits/i.test(message))
+    return { errorClass: 'quota', message, vendorCode: 'INSUFFICIENT_CREDITS' };
   if (/SAFETY|content moderation/i.test(message)) return { errorClass: 'content_policy', message };
   if (response.status === 401) return { errorClass: 'auth', message };
   if (response.status === 429) return { errorClass: 'quota', message };
@@ -64,11 +85,16 @@ export function classifyRunwayHttp(response: HttpResponse): { errorClass: Provid
 }
 
 /** Runway task failure codes (docs errors/task-failures). */
-export function classifyRunwayFailure(failureCode: string | undefined): { errorClass: ProviderErrorClass; retryable: boolean } {
+export function classifyRunwayFailure(failureCode: string | undefined): {
+  errorClass: ProviderErrorClass;
+  retryable: boolean;
+} {
   const code = failureCode ?? '';
-  if (/^SAFETY\./.test(code) || /^INPUT_PREPROCESSING\.SAFETY/.test(code)) return { errorClass: 'content_policy', retryable: false };
+  if (/^SAFETY\./.test(code) || /^INPUT_PREPROCESSING\.SAFETY/.test(code))
+    return { errorClass: 'content_policy', retryable: false };
   if (/^INTERNAL\.BAD_OUTPUT/.test(code)) return { errorClass: 'bad_output', retryable: true };
-  if (/^ASSET\.INVALID/.test(code) || /^INPUT/.test(code) && !/INTERNAL/.test(code)) return { errorClass: 'invalid_request', retryable: false };
+  if (/^ASSET\.INVALID/.test(code) || (/^INPUT/.test(code) && !/INTERNAL/.test(code)))
+    return { errorClass: 'invalid_request', retryable: false };
   return { errorClass: 'provider_unavailable', retryable: true };
 }
 
@@ -82,10 +108,15 @@ export class RunwayVideoAdapter implements VideoProviderAdapter {
       provider: 'runway',
       baseUrl: settings.baseUrl ?? RUNWAY_DEFAULT_BASE_URL,
       dispatcher: settings.dispatcher,
-      headers: () => ({ authorization: `Bearer ${settings.apiKey}`, 'x-runway-version': RUNWAY_API_VERSION }),
+      headers: () => ({
+        authorization: `Bearer ${settings.apiKey}`,
+        'x-runway-version': RUNWAY_API_VERSION,
+      }),
       secrets: () => [settings.apiKey],
       ...(settings.now ? { now: settings.now } : {}),
-      ...(settings.headersTimeoutMs === undefined ? {} : { headersTimeoutMs: settings.headersTimeoutMs }),
+      ...(settings.headersTimeoutMs === undefined
+        ? {}
+        : { headersTimeoutMs: settings.headersTimeoutMs }),
       ...(settings.bodyTimeoutMs === undefined ? {} : { bodyTimeoutMs: settings.bodyTimeoutMs }),
     });
   }
@@ -116,20 +147,32 @@ export class RunwayVideoAdapter implements VideoProviderAdapter {
 
   checkRequest(request: GenerationRequest): SpecWarning[] {
     const { info, extra } = this.entry(request.modelId);
-    const isPixelRatio = request.aspectRatio !== undefined && [...extra.textRatios, ...extra.imageRatios].includes(request.aspectRatio);
-    const warnings = checkRequestAgainstCapabilities(info.capabilities, isPixelRatio ? { ...request, aspectRatio: undefined } : request).filter(
-      (warning) => !(warning.setting === 'resolution' && isPixelRatio),
-    );
+    const isPixelRatio =
+      request.aspectRatio !== undefined &&
+      [...extra.textRatios, ...extra.imageRatios].includes(request.aspectRatio);
+    const warnings = checkRequestAgainstCapabilities(
+      info.capabilities,
+      isPixelRatio ? { ...request, aspectRatio: undefined } : request,
+    ).filter((warning) => !(warning.setting === 'resolution' && isPixelRatio));
     const allowed = request.imageUrl === undefined ? extra.textRatios : extra.imageRatios;
     const ratio = this.ratioFor(request);
-    if (allowed.length > 0 && !allowed.includes(ratio) && !warnings.some((warning) => warning.setting === 'aspectRatio' || warning.setting === 'resolution')) {
+    if (
+      allowed.length > 0 &&
+      !allowed.includes(ratio) &&
+      !warnings.some(
+        (warning) => warning.setting === 'aspectRatio' || warning.setting === 'resolution',
+      )
+    ) {
       warnings.push({
         setting: 'aspectRatio',
         message: `${request.aspectRatio ?? '16:9'} at ${request.resolution ?? info.capabilities.resolutions[0]} (${ratio}) is not offered for ${request.imageUrl === undefined ? 'text' : 'image'}-to-video; this model offers ${allowed.join(', ')}`,
       });
     }
     if ([...request.prompt].length > PROMPT_LIMIT) {
-      warnings.push({ setting: 'prompt', message: `Runway accepts at most ${PROMPT_LIMIT} characters of prompt text; Runway will reject this prompt` });
+      warnings.push({
+        setting: 'prompt',
+        message: `Runway accepts at most ${PROMPT_LIMIT} characters of prompt text; Runway will reject this prompt`,
+      });
     }
     return warnings;
   }
@@ -142,8 +185,14 @@ export class RunwayVideoAdapter implements VideoProviderAdapter {
   /** The route and body for the create call. Exposed for tests. */
   buildCreate(request: GenerationRequest): { path: string; body: Record<string, unknown> } {
     const { info, extra } = this.entry(request.modelId);
-    const body: Record<string, unknown> = { model: info.modelId, promptText: request.prompt, ratio: this.ratioFor(request) };
-    const duration = request.durationSeconds ?? (extra.durationRequired ? info.capabilities.defaultDurationSeconds : undefined);
+    const body: Record<string, unknown> = {
+      model: info.modelId,
+      promptText: request.prompt,
+      ratio: this.ratioFor(request),
+    };
+    const duration =
+      request.durationSeconds ??
+      (extra.durationRequired ? info.capabilities.defaultDurationSeconds : undefined);
     if (duration !== undefined) body.duration = duration;
     if (request.seed !== undefined) body.seed = request.seed;
     if (request.audio !== undefined && extra.audioFlag) body.audio = request.audio;
@@ -151,7 +200,10 @@ export class RunwayVideoAdapter implements VideoProviderAdapter {
     const options = { ...(request.providerOptions?.runway ?? {}) };
     delete options.ratio;
     Object.assign(body, options);
-    return { path: request.imageUrl === undefined ? '/v1/text_to_video' : '/v1/image_to_video', body };
+    return {
+      path: request.imageUrl === undefined ? '/v1/text_to_video' : '/v1/image_to_video',
+      body,
+    };
   }
 
   async start(request: GenerationRequest, options: StartOptions = {}): Promise<StartResult> {
@@ -159,15 +211,24 @@ export class RunwayVideoAdapter implements VideoProviderAdapter {
     const warnings = this.checkRequest(request);
     const { path, body } = this.buildCreate(request);
     const { json, response } = await this.call(() =>
-      this.http.json(path, { method: 'POST', body, classify: classifyRunwayHttp, ...(options.signal ? { signal: options.signal } : {}) }),
+      this.http.json(path, {
+        method: 'POST',
+        body,
+        classify: classifyRunwayHttp,
+        ...(options.signal ? { signal: options.signal } : {}),
+      }),
     );
     const parsed = runwayCreateSchema.safeParse(json);
     if (!parsed.success) {
-      throw new ProviderError('provider_unavailable', `runway answered ${response.status} to the create call without a task id.`, {
-        provider: 'runway',
-        status: response.status,
-        retryable: false,
-      });
+      throw new ProviderError(
+        'provider_unavailable',
+        `runway answered ${response.status} to the create call without a task id.`,
+        {
+          provider: 'runway',
+          status: response.status,
+          retryable: false,
+        },
+      );
     }
     options.onJobId?.(parsed.data.id);
     return { jobId: parsed.data.id, warnings };
@@ -175,15 +236,22 @@ export class RunwayVideoAdapter implements VideoProviderAdapter {
 
   async status(jobId: string, signal?: AbortSignal): Promise<JobStatus> {
     const { json, response } = await this.call(() =>
-      this.http.json(`/v1/tasks/${encodeURIComponent(jobId)}`, { classify: classifyRunwayHttp, ...(signal ? { signal } : {}) }),
+      this.http.json(`/v1/tasks/${encodeURIComponent(jobId)}`, {
+        classify: classifyRunwayHttp,
+        ...(signal ? { signal } : {}),
+      }),
     );
     const parsed = runwayTaskSchema.safeParse(json);
     if (!parsed.success) {
-      throw new ProviderError('provider_unavailable', `runway answered ${response.status} with a task that does not match its documented shape.`, {
-        provider: 'runway',
-        status: response.status,
-        retryable: true,
-      });
+      throw new ProviderError(
+        'provider_unavailable',
+        `runway answered ${response.status} with a task that does not match its documented shape.`,
+        {
+          provider: 'runway',
+          status: response.status,
+          retryable: true,
+        },
+      );
     }
     return this.toJobStatus(parsed.data);
   }
@@ -193,38 +261,72 @@ export class RunwayVideoAdapter implements VideoProviderAdapter {
       case 'PENDING':
         return { state: 'pending', started: false, pollAfterMs: RUNWAY_MIN_POLL_MS };
       case 'THROTTLED':
-        return { state: 'pending', started: false, throttled: true, pollAfterMs: RUNWAY_MIN_POLL_MS };
+        return {
+          state: 'pending',
+          started: false,
+          throttled: true,
+          pollAfterMs: RUNWAY_MIN_POLL_MS,
+        };
       case 'RUNNING': {
-        const status: JobStatus = { state: 'pending', started: true, pollAfterMs: RUNWAY_MIN_POLL_MS };
-        if (typeof task.progress === 'number') status.progress = Math.min(1, Math.max(0, task.progress));
+        const status: JobStatus = {
+          state: 'pending',
+          started: true,
+          pollAfterMs: RUNWAY_MIN_POLL_MS,
+        };
+        if (typeof task.progress === 'number')
+          status.progress = Math.min(1, Math.max(0, task.progress));
         return status;
       }
       case 'SUCCEEDED': {
         const outputs = (task.output ?? []).filter((url) => url.length > 0).map((url) => ({ url }));
         if (outputs.length === 0) {
-          return { state: 'failed', error: this.failure('bad_output', 'Runway reported the task as succeeded but sent no output URL.', false) };
+          return {
+            state: 'failed',
+            error: this.failure(
+              'bad_output',
+              'Runway reported the task as succeeded but sent no output URL.',
+              false,
+            ),
+          };
         }
         const result: JobStatus = { state: 'succeeded', outputs };
-        if (task.cost && Number.isFinite(task.cost.credits)) result.costUsd = Math.round(task.cost.credits * RUNWAY_USD_PER_CREDIT * 1e6) / 1e6;
+        if (task.cost && Number.isFinite(task.cost.credits))
+          result.costUsd = Math.round(task.cost.credits * RUNWAY_USD_PER_CREDIT * 1e6) / 1e6;
         return result;
       }
       case 'FAILED': {
         const code = task.failureCode ?? undefined;
         const { errorClass, retryable } = classifyRunwayFailure(code);
         const text = task.failure ?? 'Runway reported the task as failed without details.';
-        return { state: 'failed', error: this.failure(errorClass, `Runway: ${text}${code ? ` (${code})` : ''}`, retryable, code) };
+        return {
+          state: 'failed',
+          error: this.failure(
+            errorClass,
+            `Runway: ${text}${code ? ` (${code})` : ''}`,
+            retryable,
+            code,
+          ),
+        };
       }
       case 'CANCELLED':
         return { state: 'cancelled' };
       default:
-        throw new ProviderError('provider_unavailable', `runway reported an unknown task status "${task.status.slice(0, 40)}".`, { provider: 'runway', retryable: true });
+        throw new ProviderError(
+          'provider_unavailable',
+          `runway reported an unknown task status "${task.status.slice(0, 40)}".`,
+          { provider: 'runway', retryable: true },
+        );
     }
   }
 
   /** DELETE /v1/tasks/{id}: cancels a pending or running task. A task Runway no longer knows is already gone. */
   async cancel(jobId: string, signal?: AbortSignal): Promise<void> {
     try {
-      await this.http.request(`/v1/tasks/${encodeURIComponent(jobId)}`, { method: 'DELETE', classify: classifyRunwayHttp, ...(signal ? { signal } : {}) });
+      await this.http.request(`/v1/tasks/${encodeURIComponent(jobId)}`, {
+        method: 'DELETE',
+        classify: classifyRunwayHttp,
+        ...(signal ? { signal } : {}),
+      });
     } catch (error) {
       if (ProviderError.isInstance(error) && (error as ProviderError).status === 404) return;
       throw error;
@@ -241,8 +343,17 @@ export class RunwayVideoAdapter implements VideoProviderAdapter {
     return this.models();
   }
 
-  private failure(errorClass: ProviderErrorClass, message: string, retryable: boolean, vendorCode?: string): FailedError {
-    const error: FailedError = { code: errorClass, message: scrub(message, [this.settings.apiKey]).slice(0, 600), retryable };
+  private failure(
+    errorClass: ProviderErrorClass,
+    message: string,
+    retryable: boolean,
+    vendorCode?: string,
+  ): FailedError {
+    const error: FailedError = {
+      code: errorClass,
+      message: scrub(message, [this.settings.apiKey]).slice(0, 600),
+      retryable,
+    };
     if (vendorCode !== undefined) error.vendorCode = vendorCode;
     return error;
   }

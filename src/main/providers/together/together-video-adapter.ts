@@ -12,7 +12,12 @@
  *   merged with the known table.
  */
 import type { Dispatcher } from 'undici';
-import { NoSuchModelError, ProviderError, type ProviderErrorClass, type SerializedError } from '../../../shared/errors';
+import {
+  NoSuchModelError,
+  ProviderError,
+  type ProviderErrorClass,
+  type SerializedError,
+} from '../../../shared/errors';
 import {
   SPEC_VERSION,
   type CostEstimate,
@@ -37,7 +42,11 @@ import {
   type TogetherModel,
   type TogetherVideoJob,
 } from './together-api-schemas';
-import { TOGETHER_MODELS, TOGETHER_UNKNOWN_MODEL_CAPABILITIES, findTogetherModel } from './together-models';
+import {
+  TOGETHER_MODELS,
+  TOGETHER_UNKNOWN_MODEL_CAPABILITIES,
+  findTogetherModel,
+} from './together-models';
 
 export const TOGETHER_DEFAULT_BASE_URL = 'https://api.together.ai';
 
@@ -56,7 +65,9 @@ export interface TogetherAdapterSettings {
 type FailedError = SerializedError & { vendorCode?: string };
 
 /** Reads Together's `{"error":{message,type,param,code}}` body into an error class. */
-export function classifyTogetherHttp(response: HttpResponse): { errorClass: ProviderErrorClass; message: string; vendorCode?: string } | undefined {
+export function classifyTogetherHttp(
+  response: HttpResponse,
+): { errorClass: ProviderErrorClass; message: string; vendorCode?: string } | undefined {
   const parsed = togetherErrorBodySchema.safeParse(response.json);
   const body = parsed.success ? parsed.data : undefined;
   const code = body?.error?.code ?? body?.error?.type ?? body?.error_type ?? undefined;
@@ -71,17 +82,28 @@ export function classifyTogetherHttp(response: HttpResponse): { errorClass: Prov
   else if ([400, 403, 404, 415, 422].includes(response.status)) errorClass = 'invalid_request';
   if (errorClass === undefined && message === undefined) return undefined;
   return {
-    errorClass: errorClass ?? (response.status === 504 ? 'timeout' : response.status >= 500 ? 'provider_unavailable' : 'invalid_request'),
+    errorClass:
+      errorClass ??
+      (response.status === 504
+        ? 'timeout'
+        : response.status >= 500
+          ? 'provider_unavailable'
+          : 'invalid_request'),
     message: message ?? response.text.slice(0, 300),
     ...(vendorCode === undefined ? {} : { vendorCode }),
   };
 }
 
 /** Classifies a failed job's error text. Together's `failed` mixes user errors with outages. */
-export function classifyTogetherJobFailure(code: string | undefined, message: string): { errorClass: ProviderErrorClass; retryable: boolean } {
+export function classifyTogetherJobFailure(
+  code: string | undefined,
+  message: string,
+): { errorClass: ProviderErrorClass; retryable: boolean } {
   const text = `${code ?? ''} ${message}`;
-  if (/content[_ ]?policy|moderation|safety|nsfw|flagged|prohibited/i.test(text)) return { errorClass: 'content_policy', retryable: false };
-  if (/invalid|validation|not supported|unsupported|must be|required/i.test(text)) return { errorClass: 'invalid_request', retryable: false };
+  if (/content[_ ]?policy|moderation|safety|nsfw|flagged|prohibited/i.test(text))
+    return { errorClass: 'content_policy', retryable: false };
+  if (/invalid|validation|not supported|unsupported|must be|required/i.test(text))
+    return { errorClass: 'invalid_request', retryable: false };
   if (/timeout|timed out/i.test(text)) return { errorClass: 'timeout', retryable: true };
   return { errorClass: 'provider_unavailable', retryable: true };
 }
@@ -124,7 +146,9 @@ export class TogetherVideoAdapter implements VideoProviderAdapter {
       headers: () => ({ authorization: `Bearer ${settings.apiKey}` }),
       secrets: () => [settings.apiKey],
       ...(settings.now ? { now: settings.now } : {}),
-      ...(settings.headersTimeoutMs === undefined ? {} : { headersTimeoutMs: settings.headersTimeoutMs }),
+      ...(settings.headersTimeoutMs === undefined
+        ? {}
+        : { headersTimeoutMs: settings.headersTimeoutMs }),
       ...(settings.bodyTimeoutMs === undefined ? {} : { bodyTimeoutMs: settings.bodyTimeoutMs }),
     });
   }
@@ -143,7 +167,10 @@ export class TogetherVideoAdapter implements VideoProviderAdapter {
     const info = this.model(request.modelId);
     const warnings = checkRequestAgainstCapabilities(info.capabilities, request);
     if (info.lifecycle === 'retired') {
-      warnings.unshift({ setting: 'prompt', message: `${info.modelId} is retired (OpenAI's Sora API shut down on 2026-09-24); Together will reject it` });
+      warnings.unshift({
+        setting: 'prompt',
+        message: `${info.modelId} is retired (OpenAI's Sora API shut down on 2026-09-24); Together will reject it`,
+      });
     }
     return warnings;
   }
@@ -162,7 +189,8 @@ export class TogetherVideoAdapter implements VideoProviderAdapter {
     if (request.resolution !== undefined) body.resolution = request.resolution;
     if (request.seed !== undefined) body.seed = request.seed;
     if (request.audio !== undefined) body.generate_audio = request.audio;
-    if (request.imageUrl !== undefined) body.media = { frame_images: [{ input_image: request.imageUrl, frame: 'first' }] };
+    if (request.imageUrl !== undefined)
+      body.media = { frame_images: [{ input_image: request.imageUrl, frame: 'first' }] };
     const extra = request.providerOptions?.together;
     if (extra) Object.assign(body, extra);
     return body;
@@ -173,15 +201,24 @@ export class TogetherVideoAdapter implements VideoProviderAdapter {
     const warnings = this.checkRequest(request);
     const body = this.buildBody(request);
     const { json, response } = await this.call(() =>
-      this.http.json('/v2/videos', { method: 'POST', body, classify: classifyTogetherHttp, ...(options.signal ? { signal: options.signal } : {}) }),
+      this.http.json('/v2/videos', {
+        method: 'POST',
+        body,
+        classify: classifyTogetherHttp,
+        ...(options.signal ? { signal: options.signal } : {}),
+      }),
     );
     const parsed = togetherCreateSchema.safeParse(json);
     if (!parsed.success) {
-      throw new ProviderError('provider_unavailable', `together answered ${response.status} to the create call without a job id.`, {
-        provider: 'together',
-        status: response.status,
-        retryable: false,
-      });
+      throw new ProviderError(
+        'provider_unavailable',
+        `together answered ${response.status} to the create call without a job id.`,
+        {
+          provider: 'together',
+          status: response.status,
+          retryable: false,
+        },
+      );
     }
     options.onJobId?.(parsed.data.id);
     return { jobId: parsed.data.id, warnings };
@@ -189,15 +226,22 @@ export class TogetherVideoAdapter implements VideoProviderAdapter {
 
   async status(jobId: string, signal?: AbortSignal): Promise<JobStatus> {
     const { json, response } = await this.call(() =>
-      this.http.json(`/v2/videos/${encodeURIComponent(jobId)}`, { classify: classifyTogetherHttp, ...(signal ? { signal } : {}) }),
+      this.http.json(`/v2/videos/${encodeURIComponent(jobId)}`, {
+        classify: classifyTogetherHttp,
+        ...(signal ? { signal } : {}),
+      }),
     );
     const parsed = togetherVideoJobSchema.safeParse(json);
     if (!parsed.success) {
-      throw new ProviderError('provider_unavailable', `together answered ${response.status} with a video job that does not match its documented shape.`, {
-        provider: 'together',
-        status: response.status,
-        retryable: true,
-      });
+      throw new ProviderError(
+        'provider_unavailable',
+        `together answered ${response.status} with a video job that does not match its documented shape.`,
+        {
+          provider: 'together',
+          status: response.status,
+          retryable: true,
+        },
+      );
     }
     return this.toJobStatus(parsed.data);
   }
@@ -215,7 +259,14 @@ export class TogetherVideoAdapter implements VideoProviderAdapter {
       case 'succeeded': {
         const url = job.outputs?.video_url;
         if (!url) {
-          return { state: 'failed', error: this.failure('bad_output', 'Together reported the video as completed but sent no video_url.', false) };
+          return {
+            state: 'failed',
+            error: this.failure(
+              'bad_output',
+              'Together reported the video as completed but sent no video_url.',
+              false,
+            ),
+          };
         }
         const result: JobStatus = { state: 'succeeded', outputs: [{ url }] };
         const cost = job.outputs?.cost;
@@ -228,16 +279,23 @@ export class TogetherVideoAdapter implements VideoProviderAdapter {
         const { code, message } = errorTextOf(job);
         const text = message ?? 'Together reported the job as failed without details.';
         const { errorClass, retryable } = classifyTogetherJobFailure(code, text);
-        return { state: 'failed', error: this.failure(errorClass, `Together: ${text}`, retryable, code) };
+        return {
+          state: 'failed',
+          error: this.failure(errorClass, `Together: ${text}`, retryable, code),
+        };
       }
       case 'cancelled':
       case 'canceled':
         return { state: 'cancelled' };
       default:
-        throw new ProviderError('provider_unavailable', `together reported an unknown job status "${String(job.status ?? '(none)').slice(0, 40)}".`, {
-          provider: 'together',
-          retryable: true,
-        });
+        throw new ProviderError(
+          'provider_unavailable',
+          `together reported an unknown job status "${String(job.status ?? '(none)').slice(0, 40)}".`,
+          {
+            provider: 'together',
+            retryable: true,
+          },
+        );
     }
   }
 
@@ -254,13 +312,22 @@ export class TogetherVideoAdapter implements VideoProviderAdapter {
   }
 
   async listModels(signal?: AbortSignal): Promise<ModelInfo[]> {
-    const { json, response } = await this.call(() => this.http.json('/v1/models', { classify: classifyTogetherHttp, ...(signal ? { signal } : {}) }));
+    const { json, response } = await this.call(() =>
+      this.http.json('/v1/models', {
+        classify: classifyTogetherHttp,
+        ...(signal ? { signal } : {}),
+      }),
+    );
     const list = togetherModelListSchema.safeParse(json);
     if (!list.success) {
-      throw new ProviderError('provider_unavailable', `together answered ${response.status} to GET /v1/models with something that is not an array.`, {
-        provider: 'together',
-        status: response.status,
-      });
+      throw new ProviderError(
+        'provider_unavailable',
+        `together answered ${response.status} to GET /v1/models with something that is not an array.`,
+        {
+          provider: 'together',
+          status: response.status,
+        },
+      );
     }
     const out: ModelInfo[] = [];
     const seen = new Set<string>();
@@ -288,15 +355,27 @@ export class TogetherVideoAdapter implements VideoProviderAdapter {
       capabilities: { ...TOGETHER_UNKNOWN_MODEL_CAPABILITIES },
       pricing: {
         ...(typeof base === 'number' && base > 0 ? { usdPerClip: base } : {}),
-        source: typeof base === 'number' && base > 0 ? 'Together GET /v1/models pricing.base (assumed per clip)' : 'Together GET /v1/models lists no price for this model',
+        source:
+          typeof base === 'number' && base > 0
+            ? 'Together GET /v1/models pricing.base (assumed per clip)'
+            : 'Together GET /v1/models lists no price for this model',
         asOf,
       },
       simulated: false,
     };
   }
 
-  private failure(errorClass: ProviderErrorClass, message: string, retryable: boolean, vendorCode?: string): FailedError {
-    const error: FailedError = { code: errorClass, message: scrub(message, [this.settings.apiKey]).slice(0, 600), retryable };
+  private failure(
+    errorClass: ProviderErrorClass,
+    message: string,
+    retryable: boolean,
+    vendorCode?: string,
+  ): FailedError {
+    const error: FailedError = {
+      code: errorClass,
+      message: scrub(message, [this.settings.apiKey]).slice(0, 600),
+      retryable,
+    };
     if (vendorCode !== undefined) error.vendorCode = vendorCode;
     return error;
   }
@@ -313,7 +392,9 @@ export class TogetherVideoAdapter implements VideoProviderAdapter {
             provider: 'together',
             status: 402,
             retryable: false,
-            ...(providerError.vendorCode === undefined ? {} : { vendorCode: providerError.vendorCode }),
+            ...(providerError.vendorCode === undefined
+              ? {}
+              : { vendorCode: providerError.vendorCode }),
           });
         }
       }
