@@ -27,6 +27,11 @@ export interface SecretStore {
   get(provider: ProviderId): string | undefined;
   /** Every key known, for scrubbing messages. */
   all(): string[];
+  /** Where a provider's key comes from. */
+  source(provider: ProviderId): 'keychain' | 'environment' | 'none' | 'not_needed';
+  /** Present only where keys can be saved (the desktop app's keychain). */
+  set?(provider: Exclude<ProviderId, 'sandbox'>, key: string): void;
+  remove?(provider: Exclude<ProviderId, 'sandbox'>): void;
 }
 
 export function envSecretStore(env: NodeJS.ProcessEnv): SecretStore {
@@ -38,8 +43,12 @@ export function envSecretStore(env: NodeJS.ProcessEnv): SecretStore {
     },
     all() {
       return Object.values(KEY_ENV_VARS)
-        .map((name) => env[name])
-        .filter((value): value is string => Boolean(value && value.trim()));
+        .map((name) => env[name]?.trim())
+        .filter((value): value is string => Boolean(value));
+    },
+    source(provider) {
+      if (provider === 'sandbox') return 'not_needed';
+      return this.get(provider) === undefined ? 'none' : 'environment';
     },
   };
 }

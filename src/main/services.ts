@@ -15,7 +15,7 @@ import { SandboxAdapter } from './providers/sandbox/sandbox-adapter';
 import { openDatabase, type WritableDb } from './store/db';
 import { registerVendorAdapters } from './providers/index';
 import { createDefaultDispatcher } from './providers/http/dispatcher';
-import { envSecretStore } from './secrets';
+import { envSecretStore, type SecretStore } from './secrets';
 import type { Dispatcher } from 'undici';
 
 export interface ServiceOptions {
@@ -27,6 +27,8 @@ export interface ServiceOptions {
   log?: (line: string) => void;
   /** Scales the sandbox's simulated durations (tests use small values). */
   sandboxTimeScale?: number;
+  /** API keys; default: the vendors' environment variables. */
+  secrets?: SecretStore;
   /** HTTP dispatcher for vendor calls; default an undici Agent with a connect timeout. */
   dispatcher?: Dispatcher;
   /** Generations in flight at once across all runs; default 4. */
@@ -42,7 +44,10 @@ export interface Services {
   media: MediaStore;
   registry: ProviderRegistry;
   bench: BenchRunner;
+  secrets: SecretStore;
   ffmpegAvailable: boolean;
+  /** Rebuilds the vendor adapters after a key changed. */
+  reloadProviders(): void;
   close(): Promise<void>;
 }
 
@@ -89,12 +94,10 @@ export function createServices(options: ServiceOptions): Services {
         options.sandboxTimeScale ?? numberFromEnv(options.env.AIDEON_SANDBOX_TIME_SCALE) ?? 1,
     }),
   );
-  registerVendorAdapters(registry, {
-    env: options.env,
-    secrets: envSecretStore(options.env),
-    dispatcher: options.dispatcher ?? createDefaultDispatcher(),
-    now,
-  });
+  const secrets = options.secrets ?? envSecretStore(options.env);
+  const dispatcher = options.dispatcher ?? createDefaultDispatcher();
+  const reloadProviders = (): void => registerVendorAdapters(registry, { env: options.env, secrets, dispatcher, now });
+  reloadProviders();
   loadBuiltInSuites(db, join(options.resourcesDir, 'suites'), now());
   const bench = new BenchRunner({
     db,
@@ -115,6 +118,8 @@ export function createServices(options: ServiceOptions): Services {
     media,
     registry,
     bench,
+    secrets,
+    reloadProviders,
     ffmpegAvailable: detectFfmpeg(options.env),
     async close() {
       await bench.stop();

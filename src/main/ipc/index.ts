@@ -2,6 +2,7 @@ import type { Services } from '../services';
 import { createDispatcher, type Dispatcher, type HandlerMap } from './dispatcher';
 import { registerAppIpc } from './register-app-ipc';
 import { registerBenchIpc } from './register-bench-ipc';
+import { registerProvidersIpc } from './register-providers-ipc';
 import { invokeChannels } from '../../shared/ipc/contract';
 
 /** Every feature's handlers, checked to cover the whole contract. */
@@ -9,7 +10,7 @@ export function createAppDispatcher(
   services: Services,
   options: { checkOutputs?: boolean } = {},
 ): Dispatcher {
-  const handlers = { ...registerAppIpc(services), ...registerBenchIpc(services) };
+  const handlers = { ...registerAppIpc(services), ...registerBenchIpc(services), ...registerProvidersIpc(services) };
   const missing = Object.keys(invokeChannels).filter((channel) => !(channel in handlers));
   if (missing.length > 0) throw new Error(`No handler for channels: ${missing.join(', ')}`);
   return createDispatcher(handlers as HandlerMap, {

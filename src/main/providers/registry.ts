@@ -48,6 +48,11 @@ export class ProviderRegistry {
     return { adapter, model };
   }
 
+  /** The model table of a provider, with or without a key. */
+  modelsOf(provider: ProviderId): ModelInfo[] {
+    return this.adapters.get(provider)?.models() ?? [];
+  }
+
   allModels(): ModelInfo[] {
     return [...this.adapters.values()].flatMap((adapter) => adapter.models());
   }

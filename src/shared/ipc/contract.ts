@@ -12,7 +12,7 @@ import {
   runSummarySchema,
   suiteSummarySchema,
 } from '../domain';
-import { modelInfoSchema, modelRefSchema } from '../providers/video-provider-spec';
+import { modelInfoSchema, modelRefSchema, providerIdSchema } from '../providers/video-provider-spec';
 
 const empty = z.object({}).strict();
 const id = z.string().min(1).max(100);
@@ -26,6 +26,25 @@ const planInput = z
   })
   .strict();
 
+export const providerStatusSchema = z.object({
+  provider: providerIdSchema,
+  label: z.string(),
+  /** A key is configured, so generations can run. */
+  configured: z.boolean(),
+  /** Where the key comes from; never the key itself. */
+  keySource: z.enum(['keychain', 'environment', 'none', 'not_needed']),
+  /** The environment variable the CLI and browser mode read the key from. */
+  keyEnvVar: z.string().nullable(),
+  /** True when the API base URL is overridden (e.g. pointed at an emulator). */
+  baseUrlOverridden: z.boolean(),
+  /** Whether keys can be saved from this window (desktop app with a keychain). */
+  keysEditable: z.boolean(),
+  modelCount: z.number().int(),
+});
+export type ProviderStatus = z.infer<typeof providerStatusSchema>;
+
+const vendorId = providerIdSchema.exclude(['sandbox']);
+
 export const invokeChannels = {
   'app:get-info': {
     input: empty,
@@ -38,6 +57,19 @@ export const invokeChannels = {
   },
   'models:list': { input: empty, output: z.array(modelInfoSchema) },
   'suites:list': { input: empty, output: z.array(suiteSummarySchema) },
+  'providers:list': { input: empty, output: z.array(providerStatusSchema) },
+  'providers:test-connection': {
+    input: z.object({ provider: providerIdSchema }).strict(),
+    output: z.object({ ok: z.boolean(), message: z.string(), latencyMs: z.number(), modelCount: z.number().int().nullable() }),
+  },
+  'keys:set': {
+    input: z.object({ provider: vendorId, key: z.string().trim().min(8, 'looks too short to be an API key').max(512) }).strict(),
+    output: z.object({ configured: z.boolean() }),
+  },
+  'keys:remove': {
+    input: z.object({ provider: vendorId }).strict(),
+    output: z.object({ configured: z.boolean() }),
+  },
   'bench:plan-run': { input: planInput, output: runPlanSchema },
   'bench:start-run': {
     input: planInput
