@@ -27,7 +27,7 @@ import {
   type VideoProviderAdapter,
 } from '../../../shared/providers/video-provider-spec';
 import { checkRequestAgainstCapabilities, estimateFromPricing } from '../capabilities';
-import { HttpClient, type HttpResponse, type RequestOptions } from '../http/http-client';
+import { HttpClient, scrub, type HttpResponse, type RequestOptions } from '../http/http-client';
 import {
   geminiCreateResponseSchema,
   geminiErrorBodySchema,
@@ -223,7 +223,9 @@ export class GeminiVideoAdapter implements VideoProviderAdapter {
         retryable: true,
       });
     }
-    return operationToStatus(parsed.data);
+    const status = operationToStatus(parsed.data);
+    if (status.state === 'failed') status.error.message = scrub(status.error.message, [this.settings.apiKey]);
+    return status;
   }
 
   /** The Gemini API has no documented cancel for Veo operations; nothing is sent. */
