@@ -74,7 +74,7 @@ describe('fal emulator driven by @fal-ai/client', () => {
   });
 
   it('a failed job is COMPLETED and the SDK raises ValidationError (422) only on the result call', async () => {
-    const submitted = await fal.queue.submit('fal-ai/veo3.1', { input: { prompt: 'wrong duration', duration: '5s' } });
+    const submitted = await fal.queue.submit('fal-ai/veo3.1', { input: { prompt: 'wrong duration', duration: '5s' as '8s' } }) // deliberately invalid: the SDK types forbid it;
     let status = await fal.queue.status('fal-ai/veo3.1', { requestId: submitted.request_id });
     while (status.status !== 'COMPLETED') status = await fal.queue.status('fal-ai/veo3.1', { requestId: submitted.request_id });
     const attempt = fal.queue.result('fal-ai/veo3.1', { requestId: submitted.request_id });
