@@ -12,7 +12,13 @@
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { randomUUID } from 'node:crypto';
-import { EmulatorBase, delay, resetConnection, sendJson, type EmulatorOptions } from './emulator-kit';
+import {
+  EmulatorBase,
+  delay,
+  resetConnection,
+  sendJson,
+  type EmulatorOptions,
+} from './emulator-kit';
 
 const PREFIX = '/dream-machine/v1';
 const MODELS = ['ray-2', 'ray-flash-2'];
@@ -42,16 +48,26 @@ export class LumaEmulator extends EmulatorBase {
 
   /** Returns the API base URL, {origin}/dream-machine/v1. */
   override async start(): Promise<string> {
-    const origin = await super.start((request, response, url, body) => this.route(request, response, url, body));
+    const origin = await super.start((request, response, url, body) =>
+      this.route(request, response, url, body),
+    );
     return `${origin}${PREFIX}`;
   }
 
-  private async route(request: IncomingMessage, response: ServerResponse, url: URL, body: unknown): Promise<void> {
-    if (!url.pathname.startsWith(`${PREFIX}/`)) return sendJson(response, 404, { detail: 'Not Found' });
+  private async route(
+    request: IncomingMessage,
+    response: ServerResponse,
+    url: URL,
+    body: unknown,
+  ): Promise<void> {
+    if (!url.pathname.startsWith(`${PREFIX}/`))
+      return sendJson(response, 404, { detail: 'Not Found' });
     const path = url.pathname.slice(PREFIX.length);
     const auth = request.headers.authorization;
-    if (auth !== `Bearer ${this.options.apiKey}`) return sendJson(response, 401, { detail: 'Invalid API key provided' });
-    if (request.method === 'POST' && (path === '/generations/video' || path === '/generations')) return this.create(request, response, path, body);
+    if (auth !== `Bearer ${this.options.apiKey}`)
+      return sendJson(response, 401, { detail: 'Invalid API key provided' });
+    if (request.method === 'POST' && (path === '/generations/video' || path === '/generations'))
+      return this.create(request, response, path, body);
     if (request.method === 'GET' && path === '/generations') return this.list(response, url);
     const one = /^\/generations\/([\w-]+)$/.exec(path);
     if (one?.[1] && request.method === 'GET') return this.get(response, one[1]);
@@ -59,16 +75,33 @@ export class LumaEmulator extends EmulatorBase {
     return sendJson(response, 404, { detail: 'Not Found' });
   }
 
-  private async create(request: IncomingMessage, response: ServerResponse, path: string, body: unknown): Promise<void> {
-    const input = body && typeof body === 'object' && !Array.isArray(body) ? (body as Record<string, unknown>) : {};
+  private async create(
+    request: IncomingMessage,
+    response: ServerResponse,
+    path: string,
+    body: unknown,
+  ): Promise<void> {
+    const input =
+      body && typeof body === 'object' && !Array.isArray(body)
+        ? (body as Record<string, unknown>)
+        : {};
     const prompt = typeof input.prompt === 'string' ? input.prompt : undefined;
     const faults = this.takeFaults(prompt);
     if (faults.has('slow')) await delay(this.options.slowMs);
     if (faults.has('reset')) return resetConnection(request);
     if (faults.has('auth')) return sendJson(response, 401, { detail: 'Invalid API key provided' });
-    if (faults.has('ratelimit')) return sendJson(response, 429, { detail: 'Too many requests. Please slow down.' }, { 'retry-after': '5' });
+    if (faults.has('ratelimit'))
+      return sendJson(
+        response,
+        429,
+        { detail: 'Too many requests. Please slow down.' },
+        { 'retry-after': '5' },
+      );
     if (faults.has('5xx')) return sendJson(response, 500, { detail: 'Internal server error' });
-    if (faults.has('invalid')) return sendJson(response, 400, { detail: 'Invalid request: the request could not be validated' });
+    if (faults.has('invalid'))
+      return sendJson(response, 400, {
+        detail: 'Invalid request: the request could not be validated',
+      });
     const problem = validate(input);
     if (problem) return sendJson(response, 400, { detail: problem });
     this.stats.creates += 1;
@@ -92,7 +125,12 @@ export class LumaEmulator extends EmulatorBase {
     let phase: number;
     if (this.options.queueMs + this.options.runMs > 0) {
       const elapsed = this.now() - job.createdAt;
-      phase = elapsed < this.options.queueMs ? 0 : elapsed < this.options.queueMs + this.options.runMs ? 1 : 2;
+      phase =
+        elapsed < this.options.queueMs
+          ? 0
+          : elapsed < this.options.queueMs + this.options.runMs
+            ? 1
+            : 2;
     } else {
       phase = Math.min(2, Math.max(0, job.polls - 1));
     }
@@ -104,7 +142,9 @@ export class LumaEmulator extends EmulatorBase {
   private view(job: LumaJob, state: ReturnType<LumaEmulator['state']>): Record<string, unknown> {
     let assets: Record<string, string> | null = null;
     if (state === 'completed') {
-      const video = job.published ? `${this.baseUrl}/files/${job.id}.mp4` : this.publishFile(job.id, job.fileFaults);
+      const video = job.published
+        ? `${this.baseUrl}/files/${job.id}.mp4`
+        : this.publishFile(job.id, job.fileFaults);
       job.published = true;
       assets = { video, image: `${this.baseUrl}/files/${job.id}.jpg` };
     }
@@ -139,7 +179,11 @@ export class LumaEmulator extends EmulatorBase {
     const offset = Math.max(0, Number(url.searchParams.get('offset') ?? '0') || 0);
     const all = [...this.jobs.values()].filter((job) => !job.deleted).reverse();
     const page = all.slice(offset, offset + limit).map((job) => this.view(job, this.state(job)));
-    sendJson(response, 200, { generations: page, has_more: offset + limit < all.length, count: page.length });
+    sendJson(response, 200, {
+      generations: page,
+      has_more: offset + limit < all.length,
+      count: page.length,
+    });
   }
 
   private remove(response: ServerResponse, id: string): void {
@@ -154,17 +198,29 @@ export class LumaEmulator extends EmulatorBase {
 
 function validate(input: Record<string, unknown>): string | undefined {
   if (typeof input.model !== 'string') return 'model is required';
-  if (!MODELS.includes(input.model)) return `Invalid model: ${input.model}. Must be one of ${MODELS.join(', ')}`;
-  const keyframes = input.keyframes as Record<string, { type?: unknown; url?: unknown; id?: unknown }> | undefined;
-  if ((typeof input.prompt !== 'string' || !input.prompt) && !keyframes) return 'prompt is required';
-  if (input.aspect_ratio !== undefined && !ASPECTS.includes(String(input.aspect_ratio as string))) return `Invalid aspect_ratio: ${String(input.aspect_ratio as string)}`;
-  if (input.resolution !== undefined && !RESOLUTIONS.includes(String(input.resolution as string))) return `Invalid resolution: ${String(input.resolution as string)}`;
-  if (input.duration !== undefined && !DURATIONS.includes(String(input.duration as string))) return `Invalid duration: ${String(input.duration as string)}. Must be one of ${DURATIONS.join(', ')}`;
+  if (!MODELS.includes(input.model))
+    return `Invalid model: ${input.model}. Must be one of ${MODELS.join(', ')}`;
+  const keyframes = input.keyframes as
+    Record<string, { type?: unknown; url?: unknown; id?: unknown }> | undefined;
+  if ((typeof input.prompt !== 'string' || !input.prompt) && !keyframes)
+    return 'prompt is required';
+  if (input.aspect_ratio !== undefined && !ASPECTS.includes(String(input.aspect_ratio as string)))
+    return `Invalid aspect_ratio: ${String(input.aspect_ratio as string)}`;
+  if (input.resolution !== undefined && !RESOLUTIONS.includes(String(input.resolution as string)))
+    return `Invalid resolution: ${String(input.resolution as string)}`;
+  if (input.duration !== undefined && !DURATIONS.includes(String(input.duration as string)))
+    return `Invalid duration: ${String(input.duration as string)}. Must be one of ${DURATIONS.join(', ')}`;
   for (const [name, frame] of Object.entries(keyframes ?? {})) {
     if (name !== 'frame0' && name !== 'frame1') return `Invalid keyframe: ${name}`;
-    if (frame.type === 'image' && (typeof frame.url !== 'string' || !/^https?:\/\//.test(frame.url))) return `keyframes.${name}.url must be a URL`;
-    if (frame.type === 'generation' && typeof frame.id !== 'string') return `keyframes.${name}.id is required`;
-    if (frame.type !== 'image' && frame.type !== 'generation') return `keyframes.${name}.type must be image or generation`;
+    if (
+      frame.type === 'image' &&
+      (typeof frame.url !== 'string' || !/^https?:\/\//.test(frame.url))
+    )
+      return `keyframes.${name}.url must be a URL`;
+    if (frame.type === 'generation' && typeof frame.id !== 'string')
+      return `keyframes.${name}.id is required`;
+    if (frame.type !== 'image' && frame.type !== 'generation')
+      return `keyframes.${name}.type must be image or generation`;
   }
   return undefined;
 }

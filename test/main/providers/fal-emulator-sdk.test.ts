@@ -39,7 +39,9 @@ interface VideoOutput {
 
 describe('fal emulator driven by @fal-ai/client', () => {
   it('queue.submit → queue.status → queue.result reach a downloadable video', async () => {
-    const submitted = await fal.queue.submit('fal-ai/veo3.1', { input: { prompt: 'a red kite over dunes', duration: '8s', aspect_ratio: '16:9' } });
+    const submitted = await fal.queue.submit('fal-ai/veo3.1', {
+      input: { prompt: 'a red kite over dunes', duration: '8s', aspect_ratio: '16:9' },
+    });
     expect(submitted.status).toBe('IN_QUEUE');
     expect(submitted.request_id).toMatch(/^[0-9a-f-]{36}$/);
     expect(seenUrls.at(-1)).toBe('https://queue.fal.run/fal-ai/veo3.1');
@@ -48,7 +50,10 @@ describe('fal emulator driven by @fal-ai/client', () => {
 
     const states: string[] = [];
     for (let i = 0; i < 5; i += 1) {
-      const status = await fal.queue.status('fal-ai/veo3.1', { requestId: submitted.request_id, logs: true });
+      const status = await fal.queue.status('fal-ai/veo3.1', {
+        requestId: submitted.request_id,
+        logs: true,
+      });
       states.push(status.status);
       if (status.status === 'COMPLETED') break;
     }
@@ -70,13 +75,20 @@ describe('fal emulator driven by @fal-ai/client', () => {
     });
     expect(updates.at(-1)).toBe('COMPLETED');
     expect((result.data as VideoOutput).video.url).toContain('/files/');
-    expect(seenUrls.some((url) => /^https:\/\/queue\.fal\.run\/fal-ai\/kling-video\/requests\/[0-9a-f-]+\/status/.test(url))).toBe(true);
+    expect(
+      seenUrls.some((url) =>
+        /^https:\/\/queue\.fal\.run\/fal-ai\/kling-video\/requests\/[0-9a-f-]+\/status/.test(url),
+      ),
+    ).toBe(true);
   });
 
   it('a failed job is COMPLETED and the SDK raises ValidationError (422) only on the result call', async () => {
-    const submitted = await fal.queue.submit('fal-ai/veo3.1', { input: { prompt: 'wrong duration', duration: '5s' as '8s' } }) // deliberately invalid: the SDK types forbid it;
+    const submitted = await fal.queue.submit('fal-ai/veo3.1', {
+      input: { prompt: 'wrong duration', duration: '5s' as '8s' },
+    }); // deliberately invalid: the SDK types forbid it;
     let status = await fal.queue.status('fal-ai/veo3.1', { requestId: submitted.request_id });
-    while (status.status !== 'COMPLETED') status = await fal.queue.status('fal-ai/veo3.1', { requestId: submitted.request_id });
+    while (status.status !== 'COMPLETED')
+      status = await fal.queue.status('fal-ai/veo3.1', { requestId: submitted.request_id });
     const attempt = fal.queue.result('fal-ai/veo3.1', { requestId: submitted.request_id });
     await expect(attempt).rejects.toBeInstanceOf(ValidationError);
     const error = (await attempt.catch((caught: unknown) => caught)) as ValidationError;
@@ -93,6 +105,8 @@ describe('fal emulator driven by @fal-ai/client', () => {
 
   it('a wrong key is an ApiError 401', async () => {
     const wrong = clientFor('fal-wrong:key', emulator.baseUrl);
-    await expect(wrong.queue.submit('fal-ai/veo3.1', { input: { prompt: 'x' } })).rejects.toSatisfy((error: unknown) => error instanceof ApiError && error.status === 401);
+    await expect(wrong.queue.submit('fal-ai/veo3.1', { input: { prompt: 'x' } })).rejects.toSatisfy(
+      (error: unknown) => error instanceof ApiError && error.status === 401,
+    );
   });
 });

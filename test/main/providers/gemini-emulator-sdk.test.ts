@@ -20,7 +20,10 @@ let baseUrl: string;
 beforeAll(async () => {
   emulator = new GeminiEmulator({ apiKey: KEY });
   baseUrl = await emulator.start();
-  ai = new GoogleGenAI({ apiKey: KEY, httpOptions: { baseUrl, apiVersion: 'v1beta', retryOptions: { attempts: 1 } } });
+  ai = new GoogleGenAI({
+    apiKey: KEY,
+    httpOptions: { baseUrl, apiVersion: 'v1beta', retryOptions: { attempts: 1 } },
+  });
 });
 
 afterAll(async () => {
@@ -28,7 +31,11 @@ afterAll(async () => {
 });
 
 /** POST models/{model}:predictLongRunning exactly as the Gemini REST docs show it. */
-async function createByRest(model: string, prompt: string, parameters: Record<string, unknown> = {}): Promise<GenerateVideosOperation> {
+async function createByRest(
+  model: string,
+  prompt: string,
+  parameters: Record<string, unknown> = {},
+): Promise<GenerateVideosOperation> {
   const response = await fetch(`${baseUrl}/v1beta/models/${model}:predictLongRunning`, {
     method: 'POST',
     headers: { 'x-goog-api-key': KEY, 'content-type': 'application/json' },
@@ -43,18 +50,25 @@ async function createByRest(model: string, prompt: string, parameters: Record<st
 
 async function waitDone(operation: GenerateVideosOperation): Promise<GenerateVideosOperation> {
   let current = operation;
-  for (let i = 0; i < 10 && !current.done; i += 1) current = await ai.operations.getVideosOperation({ operation: current });
+  for (let i = 0; i < 10 && !current.done; i += 1)
+    current = await ai.operations.getVideosOperation({ operation: current });
   return current;
 }
 
 describe('Gemini emulator driven by @google/genai', () => {
   it('documents that the SDK refuses generateVideos on the Gemini API client-side (Vertex-only in 3.x)', async () => {
-    await expect(ai.models.generateVideos({ model: 'veo-3.1-generate-preview', source: { prompt: 'x' } })).rejects.toThrow(/only supported by the Gemini Enterprise Agent Platform/);
+    await expect(
+      ai.models.generateVideos({ model: 'veo-3.1-generate-preview', source: { prompt: 'x' } }),
+    ).rejects.toThrow(/only supported by the Gemini Enterprise Agent Platform/);
     expect(emulator.stats.creates).toBe(0);
   });
 
   it('create + SDK getVideosOperation polling reach a downloadable video', async () => {
-    const operation = await createByRest('veo-3.1-generate-preview', 'a paper boat on a rainy street', { aspectRatio: '16:9', durationSeconds: 8, resolution: '1080p' });
+    const operation = await createByRest(
+      'veo-3.1-generate-preview',
+      'a paper boat on a rainy street',
+      { aspectRatio: '16:9', durationSeconds: 8, resolution: '1080p' },
+    );
     expect(operation.name).toMatch(/^models\/veo-3\.1-generate-preview\/operations\//);
     expect(emulator.stats.creates).toBe(1);
 
@@ -99,10 +113,16 @@ describe('Gemini emulator driven by @google/genai', () => {
   });
 
   it('a bad key surfaces as ApiError 400 API key not valid', async () => {
-    const wrong = new GoogleGenAI({ apiKey: 'AIzaSy-wrong', httpOptions: { baseUrl, apiVersion: 'v1beta', retryOptions: { attempts: 1 } } });
+    const wrong = new GoogleGenAI({
+      apiKey: 'AIzaSy-wrong',
+      httpOptions: { baseUrl, apiVersion: 'v1beta', retryOptions: { attempts: 1 } },
+    });
     const operation = new GenerateVideosOperation();
     operation.name = 'models/veo-3.1-generate-preview/operations/x';
-    await expect(wrong.operations.getVideosOperation({ operation })).rejects.toMatchObject({ status: 400, message: expect.stringContaining('API key not valid') });
+    await expect(wrong.operations.getVideosOperation({ operation })).rejects.toMatchObject({
+      status: 400,
+      message: expect.stringContaining('API key not valid'),
+    });
   });
 
   it('models.list pages through the list and shows predictLongRunning as a supported action', async () => {

@@ -3,7 +3,10 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Agent } from 'undici';
 import { NoSuchModelError, ProviderError } from '../../../src/shared/errors';
-import type { JobStatus, VideoProviderAdapter } from '../../../src/shared/providers/video-provider-spec';
+import type {
+  JobStatus,
+  VideoProviderAdapter,
+} from '../../../src/shared/providers/video-provider-spec';
 import { createLumaAdapter } from '../../../src/main/providers/luma/luma-video-adapter';
 import { LumaEmulator } from '../../emulators/luma-emulator';
 import { CLIP } from '../../emulators/emulator-kit';
@@ -26,7 +29,10 @@ async function errorOf(promise: Promise<unknown>): Promise<ProviderError> {
   throw new Error('expected a ProviderError');
 }
 
-async function pollToEnd(jobId: string, target: VideoProviderAdapter = adapter): Promise<{ final: JobStatus; seen: JobStatus[] }> {
+async function pollToEnd(
+  jobId: string,
+  target: VideoProviderAdapter = adapter,
+): Promise<{ final: JobStatus; seen: JobStatus[] }> {
   const seen: JobStatus[] = [];
   for (let i = 0; i < 10; i += 1) {
     const status = await target.status(jobId);
@@ -69,16 +75,33 @@ describe('luma adapter: models and checks', () => {
 
   it('unknown model → NoSuchModelError, nothing sent', async () => {
     expect(() => adapter.model('ray-9')).toThrow(NoSuchModelError);
-    await expect(adapter.start({ modelId: 'ray-9', prompt: 'x' })).rejects.toBeInstanceOf(NoSuchModelError);
+    await expect(adapter.start({ modelId: 'ray-9', prompt: 'x' })).rejects.toBeInstanceOf(
+      NoSuchModelError,
+    );
     expect(emulator.stats.creates).toBe(0);
   });
 
   it('warns about unsupported settings and data: images; estimates by resolution', async () => {
-    const settings = adapter.checkRequest({ modelId: 'ray-2', prompt: 'p', durationSeconds: 8, seed: 1, audio: true, imageUrl: 'data:image/png;base64,AAAA' }).map((w) => w.setting);
-    expect(settings).toEqual(expect.arrayContaining(['durationSeconds', 'seed', 'audio', 'imageUrl']));
+    const settings = adapter
+      .checkRequest({
+        modelId: 'ray-2',
+        prompt: 'p',
+        durationSeconds: 8,
+        seed: 1,
+        audio: true,
+        imageUrl: 'data:image/png;base64,AAAA',
+      })
+      .map((w) => w.setting);
+    expect(settings).toEqual(
+      expect.arrayContaining(['durationSeconds', 'seed', 'audio', 'imageUrl']),
+    );
     expect(adapter.estimateCost({ modelId: 'ray-2', prompt: 'p' }).usd).toBeCloseTo(0.71);
-    expect(adapter.estimateCost({ modelId: 'ray-2', prompt: 'p', resolution: '1080p' }).usd).toBeCloseTo(0.71 * 2.25);
-    const error = await errorOf(adapter.start({ modelId: 'ray-2', prompt: 'p', imageUrl: 'data:image/png;base64,AAAA' }));
+    expect(
+      adapter.estimateCost({ modelId: 'ray-2', prompt: 'p', resolution: '1080p' }).usd,
+    ).toBeCloseTo(0.71 * 2.25);
+    const error = await errorOf(
+      adapter.start({ modelId: 'ray-2', prompt: 'p', imageUrl: 'data:image/png;base64,AAAA' }),
+    );
     expect(error.errorClass).toBe('invalid_request');
     expect(emulator.stats.creates).toBe(0);
   });
@@ -88,7 +111,14 @@ describe('luma adapter: lifecycle', () => {
   it('creates on /generations/video, reports the id first, walks queued → dreaming → completed and downloads', async () => {
     const order: string[] = [];
     const { jobId } = await adapter.start(
-      { modelId: 'ray-flash-2', prompt: 'a koi pond', aspectRatio: '21:9', resolution: '540p', durationSeconds: 9, imageUrl: 'https://example.com/koi.jpg' },
+      {
+        modelId: 'ray-flash-2',
+        prompt: 'a koi pond',
+        aspectRatio: '21:9',
+        resolution: '540p',
+        durationSeconds: 9,
+        imageUrl: 'https://example.com/koi.jpg',
+      },
       { onJobId: (id) => order.push(`id:${id}`) },
     );
     order.push('resolved');
@@ -115,7 +145,12 @@ describe('luma adapter: lifecycle', () => {
 
   it('follows the clock when the emulator has queue and run times', async () => {
     let now = 0;
-    const timed = new LumaEmulator({ apiKey: KEY, queueMs: 2_000, runMs: 30_000, clock: { now: () => now } });
+    const timed = new LumaEmulator({
+      apiKey: KEY,
+      queueMs: 2_000,
+      runMs: 30_000,
+      clock: { now: () => now },
+    });
     const url = await timed.start();
     try {
       const timedAdapter = createLumaAdapter({ apiKey: KEY, baseUrl: url, dispatcher });
@@ -133,13 +168,19 @@ describe('luma adapter: lifecycle', () => {
   it('#fail → failed provider_unavailable with the failure_reason', async () => {
     const { jobId } = await adapter.start({ modelId: 'ray-2', prompt: 'x #fail' });
     const { final } = await pollToEnd(jobId);
-    expect(final).toMatchObject({ state: 'failed', error: { code: 'provider_unavailable', retryable: true } });
+    expect(final).toMatchObject({
+      state: 'failed',
+      error: { code: 'provider_unavailable', retryable: true },
+    });
     if (final.state === 'failed') expect(final.error.message).toContain('internal error');
   });
 
   it('#policy → failed content_policy (moderation failure_reason)', async () => {
     const { jobId } = await adapter.start({ modelId: 'ray-2', prompt: 'x #policy' });
-    expect((await pollToEnd(jobId)).final).toMatchObject({ state: 'failed', error: { code: 'content_policy', retryable: false } });
+    expect((await pollToEnd(jobId)).final).toMatchObject({
+      state: 'failed',
+      error: { code: 'content_policy', retryable: false },
+    });
   });
 
   it('cancel reaches Luma as DELETE; the job then reads cancelled; cancelling twice is harmless', async () => {
@@ -160,7 +201,9 @@ describe('luma adapter: lifecycle', () => {
   });
 
   it('a Luma-side validation error (400 detail) → invalid_request with the detail', async () => {
-    const error = await errorOf(adapter.start({ modelId: 'ray-2', prompt: 'x', aspectRatio: '2:1' }));
+    const error = await errorOf(
+      adapter.start({ modelId: 'ray-2', prompt: 'x', aspectRatio: '2:1' }),
+    );
     expect(error.errorClass).toBe('invalid_request');
     expect(error.message).toContain('aspect_ratio');
   });
@@ -168,7 +211,9 @@ describe('luma adapter: lifecycle', () => {
 
 describe('luma adapter: faults', () => {
   it('#auth and a wrong key → auth; the key never shows', async () => {
-    expect((await errorOf(adapter.start({ modelId: 'ray-2', prompt: 'x #auth' }))).errorClass).toBe('auth');
+    expect((await errorOf(adapter.start({ modelId: 'ray-2', prompt: 'x #auth' }))).errorClass).toBe(
+      'auth',
+    );
     const wrong = 'luma-WRONG-secret-000000000';
     const other = createLumaAdapter({ apiKey: wrong, baseUrl, dispatcher });
     const error = (await other.start({ modelId: 'ray-2', prompt: 'x' }).then(
@@ -206,14 +251,25 @@ describe('luma adapter: faults', () => {
     const begun = Date.now();
     await adapter.start({ modelId: 'ray-2', prompt: 'x #slow' });
     expect(Date.now() - begun).toBeGreaterThanOrEqual(280);
-    expect((await errorOf(adapter.start({ modelId: 'ray-2', prompt: 'y #slow' }, { signal: AbortSignal.timeout(50) }))).errorClass).toBe('cancelled');
+    expect(
+      (
+        await errorOf(
+          adapter.start(
+            { modelId: 'ray-2', prompt: 'y #slow' },
+            { signal: AbortSignal.timeout(50) },
+          ),
+        )
+      ).errorClass,
+    ).toBe('cancelled');
   });
 
   it('#expire → expired_output; #truncate → stream errors after the declared length', async () => {
     const expired = await adapter.start({ modelId: 'ray-2', prompt: 'x #expire' });
     const expiredFinal = (await pollToEnd(expired.jobId)).final;
     if (expiredFinal.state !== 'succeeded') throw new Error('expected success');
-    expect((await errorOf(adapter.download(expiredFinal.outputs[0]!))).errorClass).toBe('expired_output');
+    expect((await errorOf(adapter.download(expiredFinal.outputs[0]!))).errorClass).toBe(
+      'expired_output',
+    );
 
     const truncated = await adapter.start({ modelId: 'ray-2', prompt: 'x #truncate' });
     const truncatedFinal = (await pollToEnd(truncated.jobId)).final;
@@ -227,16 +283,24 @@ describe('luma adapter: faults', () => {
     let reply = { status: 400, detail: 'Prompt not allowed because advanced moderation failed' };
     const server: Server = createServer((request, response) => {
       response.writeHead(reply.status, { 'content-type': 'application/json' });
-      response.end(JSON.stringify({ detail: `${reply.detail} (${String(request.headers.authorization)})` }));
+      response.end(
+        JSON.stringify({ detail: `${reply.detail} (${String(request.headers.authorization)})` }),
+      );
     });
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', () => resolve()));
     try {
-      const local = createLumaAdapter({ apiKey: KEY, baseUrl: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, dispatcher });
+      const local = createLumaAdapter({
+        apiKey: KEY,
+        baseUrl: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+        dispatcher,
+      });
       const policy = await errorOf(local.start({ modelId: 'ray-2', prompt: 'x' }));
       expect(policy.errorClass).toBe('content_policy');
       expect(policy.message).toContain('[redacted]');
       reply = { status: 400, detail: 'Insufficient credits' };
-      expect((await errorOf(local.start({ modelId: 'ray-2', prompt: 'x' }))).errorClass).toBe('quota');
+      expect((await errorOf(local.start({ modelId: 'ray-2', prompt: 'x' }))).errorClass).toBe(
+        'quota',
+      );
       reply = { status: 200, detail: 'not a generation' };
       expect((await errorOf(local.status('abc'))).errorClass).toBe('provider_unavailable');
     } finally {
@@ -245,6 +309,9 @@ describe('luma adapter: faults', () => {
   });
 
   it('listModels returns the known table (Luma has no model list call)', async () => {
-    expect((await adapter.listModels()).map((model) => model.modelId)).toEqual(['ray-2', 'ray-flash-2']);
+    expect((await adapter.listModels()).map((model) => model.modelId)).toEqual([
+      'ray-2',
+      'ray-flash-2',
+    ]);
   });
 });

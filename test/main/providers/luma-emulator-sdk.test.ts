@@ -24,13 +24,23 @@ afterAll(async () => {
 
 describe('Luma emulator driven by lumaai', () => {
   it('generations.create + generations.get poll to a completed video', async () => {
-    const created = await client.generations.create({ model: 'ray-2', prompt: 'a glass city at dawn', aspect_ratio: '16:9', resolution: '720p', duration: '5s' });
+    const created = await client.generations.create({
+      model: 'ray-2',
+      prompt: 'a glass city at dawn',
+      aspect_ratio: '16:9',
+      resolution: '720p',
+      duration: '5s',
+    });
     expect(created.state).toBe('queued');
     expect(created.id).toMatch(/^[0-9a-f-]{36}$/);
     expect(emulator.createPaths.at(-1)).toBe('/generations/video');
     const states: string[] = [];
     let generation = created;
-    for (let i = 0; i < 5 && generation.state !== 'completed' && generation.state !== 'failed'; i += 1) {
+    for (
+      let i = 0;
+      i < 5 && generation.state !== 'completed' && generation.state !== 'failed';
+      i += 1
+    ) {
       generation = await client.generations.get(created.id!);
       states.push(generation.state!);
     }
@@ -41,7 +51,10 @@ describe('Luma emulator driven by lumaai', () => {
   });
 
   it('the video sub-resource create works too, and the legacy POST /generations is accepted', async () => {
-    const viaVideo = await client.generations.video.create({ model: 'ray-flash-2', prompt: 'rain on tin' });
+    const viaVideo = await client.generations.video.create({
+      model: 'ray-flash-2',
+      prompt: 'rain on tin',
+    });
     expect(viaVideo.state).toBe('queued');
     const legacy = await fetch(`${baseURL}/generations`, {
       method: 'POST',
@@ -55,7 +68,8 @@ describe('Luma emulator driven by lumaai', () => {
   it('a failed generation carries failure_reason', async () => {
     const created = await client.generations.create({ model: 'ray-2', prompt: 'x #policy' });
     let generation = created;
-    while (generation.state !== 'failed' && generation.state !== 'completed') generation = await client.generations.get(created.id!);
+    while (generation.state !== 'failed' && generation.state !== 'completed')
+      generation = await client.generations.get(created.id!);
     expect(generation.state).toBe('failed');
     expect(generation.failure_reason).toContain('moderation');
   });
@@ -76,8 +90,13 @@ describe('Luma emulator driven by lumaai', () => {
   it('errors: a bad request is BadRequestError with {detail}; a wrong key is AuthenticationError', async () => {
     const bad = client.generations.create({ model: 'ray-2', prompt: 'x', duration: '7s' });
     await expect(bad).rejects.toBeInstanceOf(LumaAI.BadRequestError);
-    await expect(bad).rejects.toMatchObject({ status: 400, error: { detail: expect.stringContaining('duration') } });
+    await expect(bad).rejects.toMatchObject({
+      status: 400,
+      error: { detail: expect.stringContaining('duration') },
+    });
     const wrong = new LumaAI({ authToken: 'nope', baseURL, maxRetries: 0 });
-    await expect(wrong.generations.create({ model: 'ray-2', prompt: 'x' })).rejects.toBeInstanceOf(LumaAI.AuthenticationError);
+    await expect(wrong.generations.create({ model: 'ray-2', prompt: 'x' })).rejects.toBeInstanceOf(
+      LumaAI.AuthenticationError,
+    );
   });
 });

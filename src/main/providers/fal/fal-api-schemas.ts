@@ -19,7 +19,10 @@ export const falStatusResponseSchema = z.looseObject({
   status: z.enum(['IN_QUEUE', 'IN_PROGRESS', 'COMPLETED']),
   queue_position: z.number().optional(),
   logs: z.array(z.unknown()).nullable().optional(),
-  metrics: z.looseObject({ inference_time: z.number().nullable().optional() }).nullable().optional(),
+  metrics: z
+    .looseObject({ inference_time: z.number().nullable().optional() })
+    .nullable()
+    .optional(),
   response_url: z.string().optional(),
   /** Newer queue versions may put the failure on the status too. */
   error: z.string().nullable().optional(),

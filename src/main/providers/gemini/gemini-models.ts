@@ -5,7 +5,8 @@
  */
 import type { ModelCapabilities, ModelInfo } from '../../../shared/providers/video-provider-spec';
 
-const PRICE_SOURCE = 'provider-apis.md §4: Gemini API pricing per second, audio included [3P citing Gemini pricing]';
+const PRICE_SOURCE =
+  'provider-apis.md §4: Gemini API pricing per second, audio included [3P citing Gemini pricing]';
 const AS_OF = '2026-09-15';
 
 /** Veo 3.1: 4/6/8 s, 720p or 1080p (1080p only at 8 s), 16:9 or 9:16, audio always on. */
@@ -35,13 +36,25 @@ const VEO_2: ModelCapabilities = {
   seed: true,
 };
 
-function veo(modelId: string, displayName: string, lifecycle: ModelInfo['lifecycle'], capabilities: ModelCapabilities, usdPerSecond: number, source = PRICE_SOURCE): ModelInfo {
+function veo(
+  modelId: string,
+  displayName: string,
+  lifecycle: ModelInfo['lifecycle'],
+  capabilities: ModelCapabilities,
+  usdPerSecond: number,
+  source = PRICE_SOURCE,
+): ModelInfo {
   return {
     provider: 'gemini',
     modelId,
     displayName,
     lifecycle,
-    capabilities: { ...capabilities, durationsSeconds: [...capabilities.durationsSeconds], resolutions: [...capabilities.resolutions], aspectRatios: [...capabilities.aspectRatios] },
+    capabilities: {
+      ...capabilities,
+      durationsSeconds: [...capabilities.durationsSeconds],
+      resolutions: [...capabilities.resolutions],
+      aspectRatios: [...capabilities.aspectRatios],
+    },
     pricing: { usdPerSecond, source, asOf: AS_OF },
     simulated: false,
   };
@@ -49,9 +62,23 @@ function veo(modelId: string, displayName: string, lifecycle: ModelInfo['lifecyc
 
 export const GEMINI_MODELS: readonly ModelInfo[] = [
   veo('veo-3.1-generate-preview', 'Veo 3.1', 'preview', VEO_31, 0.4),
-  veo('veo-3.1-fast-generate-preview', 'Veo 3.1 Fast', 'preview', VEO_31, 0.15, `${PRICE_SOURCE}; sources differ (0.10–0.15), the higher figure is used`),
+  veo(
+    'veo-3.1-fast-generate-preview',
+    'Veo 3.1 Fast',
+    'preview',
+    VEO_31,
+    0.15,
+    `${PRICE_SOURCE}; sources differ (0.10–0.15), the higher figure is used`,
+  ),
   veo('veo-3.0-generate-001', 'Veo 3', 'active', VEO_30, 0.75),
-  veo('veo-3.0-fast-generate-001', 'Veo 3 Fast', 'active', VEO_30, 0.4, 'not in provider-apis.md; assumed $0.40/s (earlier Gemini price list, unverified)'),
+  veo(
+    'veo-3.0-fast-generate-001',
+    'Veo 3 Fast',
+    'active',
+    VEO_30,
+    0.4,
+    'not in provider-apis.md; assumed $0.40/s (earlier Gemini price list, unverified)',
+  ),
   veo('veo-2.0-generate-001', 'Veo 2', 'active', VEO_2, 0.35),
 ];
 

@@ -89,7 +89,11 @@ const SAFETY_WORDS = /responsible ai|usage guidelines|safety|blocked|prohibited|
 
 function rpcReason(details: unknown[] | undefined): string | undefined {
   for (const detail of details ?? []) {
-    if (detail && typeof detail === 'object' && typeof (detail as { reason?: unknown }).reason === 'string') {
+    if (
+      detail &&
+      typeof detail === 'object' &&
+      typeof (detail as { reason?: unknown }).reason === 'string'
+    ) {
       return (detail as { reason: string }).reason;
     }
   }
@@ -101,7 +105,10 @@ export function readRetryDelayMs(body: unknown): number | undefined {
   const parsed = geminiErrorBodySchema.safeParse(body);
   if (!parsed.success) return undefined;
   for (const detail of parsed.data.error.details ?? []) {
-    const delay = detail && typeof detail === 'object' ? (detail as { retryDelay?: unknown }).retryDelay : undefined;
+    const delay =
+      detail && typeof detail === 'object'
+        ? (detail as { retryDelay?: unknown }).retryDelay
+        : undefined;
     if (typeof delay === 'string') {
       const match = /^(\d+(?:\.\d+)?)s$/.exec(delay.trim());
       if (match?.[1]) return Math.round(Number(match[1]) * 1000);
@@ -110,7 +117,9 @@ export function readRetryDelayMs(body: unknown): number | undefined {
   return undefined;
 }
 
-export function classifyGeminiError(response: HttpResponse): { errorClass: ProviderErrorClass; message: string; vendorCode?: string } | undefined {
+export function classifyGeminiError(
+  response: HttpResponse,
+): { errorClass: ProviderErrorClass; message: string; vendorCode?: string } | undefined {
   const parsed = geminiErrorBodySchema.safeParse(response.json);
   if (!parsed.success) return undefined;
   const { status, message, details } = parsed.data.error;
@@ -118,10 +127,13 @@ export function classifyGeminiError(response: HttpResponse): { errorClass: Provi
   const text = message ?? status ?? 'no details';
   const vendorCode = status ?? (reason === undefined ? undefined : reason);
   const base = vendorCode === undefined ? {} : { vendorCode };
-  if (reason === 'API_KEY_INVALID' || /api key not valid/i.test(text)) return { errorClass: 'auth', message: text, ...base };
-  if (response.status === 400 && SAFETY_WORDS.test(text)) return { errorClass: 'content_policy', message: text, ...base };
+  if (reason === 'API_KEY_INVALID' || /api key not valid/i.test(text))
+    return { errorClass: 'auth', message: text, ...base };
+  if (response.status === 400 && SAFETY_WORDS.test(text))
+    return { errorClass: 'content_policy', message: text, ...base };
   const byStatus = status === undefined ? undefined : RPC_STATUS_CLASS[status];
-  if (byStatus === undefined || byStatus === 'cancelled') return { errorClass: classifyByHttp(response.status), message: text, ...base };
+  if (byStatus === undefined || byStatus === 'cancelled')
+    return { errorClass: classifyByHttp(response.status), message: text, ...base };
   return { errorClass: byStatus, message: text, ...base };
 }
 
@@ -168,13 +180,26 @@ export class GeminiVideoAdapter implements VideoProviderAdapter {
     const warnings = checkRequestAgainstCapabilities(model.capabilities, request);
     const duration = request.durationSeconds ?? model.capabilities.defaultDurationSeconds;
     if (request.resolution === '1080p' && model.modelId.startsWith('veo-3.1') && duration !== 8) {
-      warnings.push({ setting: 'resolution', message: `1080p is offered only for 8 s clips on ${model.displayName}; Google rejects ${duration} s at 1080p` });
+      warnings.push({
+        setting: 'resolution',
+        message: `1080p is offered only for 8 s clips on ${model.displayName}; Google rejects ${duration} s at 1080p`,
+      });
     }
     if (request.audio === false && model.capabilities.audio) {
-      warnings.push({ setting: 'audio', message: `${model.displayName} always generates audio on the Gemini API; it cannot be turned off (and is included in the price)` });
+      warnings.push({
+        setting: 'audio',
+        message: `${model.displayName} always generates audio on the Gemini API; it cannot be turned off (and is included in the price)`,
+      });
     }
-    if (request.imageUrl !== undefined && !/^data:[^;,]+;base64,/.test(request.imageUrl) && !/^https:\/\//.test(request.imageUrl)) {
-      warnings.push({ setting: 'imageUrl', message: 'the reference image must be an https URL or a base64 data: URI' });
+    if (
+      request.imageUrl !== undefined &&
+      !/^data:[^;,]+;base64,/.test(request.imageUrl) &&
+      !/^https:\/\//.test(request.imageUrl)
+    ) {
+      warnings.push({
+        setting: 'imageUrl',
+        message: 'the reference image must be an https URL or a base64 data: URI',
+      });
     }
     return warnings;
   }
@@ -188,24 +213,32 @@ export class GeminiVideoAdapter implements VideoProviderAdapter {
     const model = this.model(request.modelId);
     const warnings = this.checkRequest(request);
     const instance: Record<string, unknown> = { prompt: request.prompt };
-    if (request.imageUrl !== undefined) instance.image = await this.loadImage(request.imageUrl, options.signal);
+    if (request.imageUrl !== undefined)
+      instance.image = await this.loadImage(request.imageUrl, options.signal);
     const parameters: Record<string, unknown> = {};
     if (request.aspectRatio !== undefined) parameters.aspectRatio = request.aspectRatio;
     if (request.durationSeconds !== undefined) parameters.durationSeconds = request.durationSeconds;
     if (request.resolution !== undefined) parameters.resolution = request.resolution;
     if (request.seed !== undefined) parameters.seed = request.seed;
     Object.assign(parameters, request.providerOptions?.[PROVIDER] ?? {});
-    const { json } = await this.call(`/v1beta/models/${encodeURIComponent(model.modelId)}:predictLongRunning`, {
-      method: 'POST',
-      body: { instances: [instance], parameters },
-      ...(options.signal === undefined ? {} : { signal: options.signal }),
-    });
+    const { json } = await this.call(
+      `/v1beta/models/${encodeURIComponent(model.modelId)}:predictLongRunning`,
+      {
+        method: 'POST',
+        body: { instances: [instance], parameters },
+        ...(options.signal === undefined ? {} : { signal: options.signal }),
+      },
+    );
     const parsed = geminiCreateResponseSchema.safeParse(json);
     if (!parsed.success || !OPERATION_NAME.test(parsed.data.name)) {
-      throw new ProviderError('provider_unavailable', 'gemini answered the video request without an operation name (models/<model>/operations/<id>).', {
-        provider: PROVIDER,
-        retryable: false,
-      });
+      throw new ProviderError(
+        'provider_unavailable',
+        'gemini answered the video request without an operation name (models/<model>/operations/<id>).',
+        {
+          provider: PROVIDER,
+          retryable: false,
+        },
+      );
     }
     options.onJobId?.(parsed.data.name);
     return { jobId: parsed.data.name, warnings };
@@ -213,18 +246,30 @@ export class GeminiVideoAdapter implements VideoProviderAdapter {
 
   async status(jobId: string, signal?: AbortSignal): Promise<JobStatus> {
     if (!OPERATION_NAME.test(jobId)) {
-      throw new ProviderError('invalid_request', `"${jobId.slice(0, 120)}" is not a Gemini operation name (models/<model>/operations/<id>).`, { provider: PROVIDER });
+      throw new ProviderError(
+        'invalid_request',
+        `"${jobId.slice(0, 120)}" is not a Gemini operation name (models/<model>/operations/<id>).`,
+        { provider: PROVIDER },
+      );
     }
-    const { json } = await this.call(`/v1beta/${jobId.split('/').map(encodeURIComponent).join('/')}`, signal === undefined ? {} : { signal });
+    const { json } = await this.call(
+      `/v1beta/${jobId.split('/').map(encodeURIComponent).join('/')}`,
+      signal === undefined ? {} : { signal },
+    );
     const parsed = geminiOperationSchema.safeParse(json);
     if (!parsed.success) {
-      throw new ProviderError('provider_unavailable', `gemini answered the operation poll with an unexpected shape: ${parsed.error.issues[0]?.message ?? 'invalid'}.`, {
-        provider: PROVIDER,
-        retryable: true,
-      });
+      throw new ProviderError(
+        'provider_unavailable',
+        `gemini answered the operation poll with an unexpected shape: ${parsed.error.issues[0]?.message ?? 'invalid'}.`,
+        {
+          provider: PROVIDER,
+          retryable: true,
+        },
+      );
     }
     const status = operationToStatus(parsed.data);
-    if (status.state === 'failed') status.error.message = scrub(status.error.message, [this.settings.apiKey]);
+    if (status.state === 'failed')
+      status.error.message = scrub(status.error.message, [this.settings.apiKey]);
     return status;
   }
 
@@ -232,24 +277,38 @@ export class GeminiVideoAdapter implements VideoProviderAdapter {
   async cancel(jobId: string, signal?: AbortSignal): Promise<void> {
     signal?.throwIfAborted();
     if (!OPERATION_NAME.test(jobId)) {
-      throw new ProviderError('invalid_request', 'Not a Gemini operation name.', { provider: PROVIDER });
+      throw new ProviderError('invalid_request', 'Not a Gemini operation name.', {
+        provider: PROVIDER,
+      });
     }
   }
 
   async download(output: VideoOutput, signal?: AbortSignal): Promise<DownloadResult> {
     // The file uri needs the key; send it only to the Gemini API host itself.
-    const withAuth = sameOrigin(output.url, this.baseUrl) || /^https:\/\/generativelanguage\.googleapis\.com\//.test(output.url);
-    return this.http.download(output.url, { withAuth, ...(signal === undefined ? {} : { signal }) });
+    const withAuth =
+      sameOrigin(output.url, this.baseUrl) ||
+      /^https:\/\/generativelanguage\.googleapis\.com\//.test(output.url);
+    return this.http.download(output.url, {
+      withAuth,
+      ...(signal === undefined ? {} : { signal }),
+    });
   }
 
   async listModels(signal?: AbortSignal): Promise<ModelInfo[]> {
     const found: ModelInfo[] = [];
     let pageToken: string | undefined;
     for (let page = 0; page < 20; page += 1) {
-      const { json } = await this.call('/v1beta/models', { query: { pageSize: 1000, pageToken }, ...(signal === undefined ? {} : { signal }) });
+      const { json } = await this.call('/v1beta/models', {
+        query: { pageSize: 1000, pageToken },
+        ...(signal === undefined ? {} : { signal }),
+      });
       const parsed = geminiModelListSchema.safeParse(json);
       if (!parsed.success) {
-        throw new ProviderError('provider_unavailable', 'gemini answered the model list with an unexpected shape.', { provider: PROVIDER, retryable: true });
+        throw new ProviderError(
+          'provider_unavailable',
+          'gemini answered the model list with an unexpected shape.',
+          { provider: PROVIDER, retryable: true },
+        );
       }
       for (const entry of parsed.data.models ?? []) {
         if (!(entry.supportedGenerationMethods ?? []).includes('predictLongRunning')) continue;
@@ -264,7 +323,11 @@ export class GeminiVideoAdapter implements VideoProviderAdapter {
                 displayName: entry.displayName ?? id,
                 lifecycle: 'preview',
                 capabilities: structuredClone(UNKNOWN_VEO_CAPABILITIES),
-                pricing: { source: 'listed by the Gemini API models call; not in the price table, price unknown', asOf: new Date(this.now()).toISOString().slice(0, 10) },
+                pricing: {
+                  source:
+                    'listed by the Gemini API models call; not in the price table, price unknown',
+                  asOf: new Date(this.now()).toISOString().slice(0, 10),
+                },
                 simulated: false,
               },
         );
@@ -276,7 +339,10 @@ export class GeminiVideoAdapter implements VideoProviderAdapter {
   }
 
   /** A JSON call that also reads google.rpc.RetryInfo from a 429 body. */
-  private async call(path: string, options: RequestOptions): Promise<{ json: unknown; response: HttpResponse }> {
+  private async call(
+    path: string,
+    options: RequestOptions,
+  ): Promise<{ json: unknown; response: HttpResponse }> {
     let retryDelay: number | undefined;
     try {
       return await this.http.json(path, {
@@ -287,7 +353,11 @@ export class GeminiVideoAdapter implements VideoProviderAdapter {
         },
       });
     } catch (error) {
-      if (error instanceof ProviderError && error.retryAfterMs === undefined && retryDelay !== undefined) {
+      if (
+        error instanceof ProviderError &&
+        error.retryAfterMs === undefined &&
+        retryDelay !== undefined
+      ) {
         throw new ProviderError(error.errorClass, error.message, {
           provider: PROVIDER,
           ...(error.status === undefined ? {} : { status: error.status }),
@@ -300,21 +370,35 @@ export class GeminiVideoAdapter implements VideoProviderAdapter {
     }
   }
 
-  private async loadImage(imageUrl: string, signal?: AbortSignal): Promise<{ bytesBase64Encoded: string; mimeType: string }> {
+  private async loadImage(
+    imageUrl: string,
+    signal?: AbortSignal,
+  ): Promise<{ bytesBase64Encoded: string; mimeType: string }> {
     const data = /^data:([^;,]+);base64,(.*)$/s.exec(imageUrl);
-    if (data?.[1] && data[2] !== undefined) return { bytesBase64Encoded: data[2], mimeType: data[1] };
+    if (data?.[1] && data[2] !== undefined)
+      return { bytesBase64Encoded: data[2], mimeType: data[1] };
     if (!/^https:\/\//.test(imageUrl)) {
-      throw new ProviderError('invalid_request', 'The reference image must be an https URL or a base64 data: URI for Veo.', { provider: PROVIDER });
+      throw new ProviderError(
+        'invalid_request',
+        'The reference image must be an https URL or a base64 data: URI for Veo.',
+        { provider: PROVIDER },
+      );
     }
     const file = await this.http.download(imageUrl, signal === undefined ? {} : { signal });
     const chunks: Uint8Array[] = [];
     let size = 0;
     for await (const chunk of file.body as unknown as AsyncIterable<Uint8Array>) {
       size += chunk.byteLength;
-      if (size > MAX_IMAGE_BYTES) throw new ProviderError('invalid_request', 'The reference image is larger than 20 MB.', { provider: PROVIDER });
+      if (size > MAX_IMAGE_BYTES)
+        throw new ProviderError('invalid_request', 'The reference image is larger than 20 MB.', {
+          provider: PROVIDER,
+        });
       chunks.push(chunk);
     }
-    return { bytesBase64Encoded: Buffer.concat(chunks).toString('base64'), mimeType: file.contentType };
+    return {
+      bytesBase64Encoded: Buffer.concat(chunks).toString('base64'),
+      mimeType: file.contentType,
+    };
   }
 }
 
@@ -331,11 +415,16 @@ export function operationToStatus(operation: GeminiOperation): JobStatus {
   if (operation.done !== true) return { state: 'pending' };
   if (operation.error) {
     const code = operation.error.code;
-    const statusName = operation.error.status ?? (code === undefined ? undefined : (RPC_CODE_NAMES[code] ?? (code >= 100 ? undefined : 'UNKNOWN')));
+    const statusName =
+      operation.error.status ??
+      (code === undefined
+        ? undefined
+        : (RPC_CODE_NAMES[code] ?? (code >= 100 ? undefined : 'UNKNOWN')));
     const message = operation.error.message ?? 'The Veo job failed without a message.';
     if (statusName === 'CANCELLED') return { state: 'cancelled' };
     let errorClass: ProviderErrorClass =
-      (statusName === undefined ? undefined : RPC_STATUS_CLASS[statusName]) ?? (code !== undefined && code >= 100 ? classifyByHttp(code) : 'provider_unavailable');
+      (statusName === undefined ? undefined : RPC_STATUS_CLASS[statusName]) ??
+      (code !== undefined && code >= 100 ? classifyByHttp(code) : 'provider_unavailable');
     if (SAFETY_WORDS.test(message)) errorClass = 'content_policy';
     const vendorCode = statusName ?? (code === undefined ? undefined : String(code));
     return {
@@ -343,7 +432,10 @@ export function operationToStatus(operation: GeminiOperation): JobStatus {
       error: {
         code: errorClass,
         message: `Veo failed the job: ${message}`.slice(0, 600),
-        retryable: errorClass === 'provider_unavailable' || errorClass === 'timeout' || errorClass === 'quota',
+        retryable:
+          errorClass === 'provider_unavailable' ||
+          errorClass === 'timeout' ||
+          errorClass === 'quota',
         ...(vendorCode === undefined ? {} : { vendorCode }),
       },
     };
@@ -352,7 +444,11 @@ export function operationToStatus(operation: GeminiOperation): JobStatus {
   const outputs: VideoOutput[] = [];
   for (const sample of result?.generatedSamples ?? []) {
     const uri = sample.video?.uri;
-    if (uri) outputs.push({ url: uri, contentType: sample.video?.mimeType ?? sample.video?.encoding ?? 'video/mp4' });
+    if (uri)
+      outputs.push({
+        url: uri,
+        contentType: sample.video?.mimeType ?? sample.video?.encoding ?? 'video/mp4',
+      });
   }
   if (outputs.length > 0) return { state: 'succeeded', outputs };
   const filteredCount = result?.raiMediaFilteredCount ?? 0;
@@ -362,7 +458,11 @@ export function operationToStatus(operation: GeminiOperation): JobStatus {
       state: 'failed',
       error: {
         code: 'content_policy',
-        message: `Google's safety filters removed the video (not charged)${reasons.length ? `: ${reasons.join(' ')}` : '.'}`.slice(0, 600),
+        message:
+          `Google's safety filters removed the video (not charged)${reasons.length ? `: ${reasons.join(' ')}` : '.'}`.slice(
+            0,
+            600,
+          ),
         retryable: false,
         vendorCode: 'RAI_MEDIA_FILTERED',
       },
@@ -370,7 +470,11 @@ export function operationToStatus(operation: GeminiOperation): JobStatus {
   }
   return {
     state: 'failed',
-    error: { code: 'bad_output', message: 'Veo reported the job done but returned no video.', retryable: false },
+    error: {
+      code: 'bad_output',
+      message: 'Veo reported the job done but returned no video.',
+      retryable: false,
+    },
   };
 }
 

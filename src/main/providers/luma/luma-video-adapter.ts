@@ -43,11 +43,23 @@ export interface LumaAdapterSettings {
 const POLICY = /moderat|not allowed|content polic|safety|nsfw|inappropriate|flagged/i;
 const CREDITS = /insufficient credits|not enough credits|out of credits|balance/i;
 
-export function classifyLumaError(response: HttpResponse): { errorClass: ProviderErrorClass; message: string; vendorCode?: string } | undefined {
+export function classifyLumaError(
+  response: HttpResponse,
+): { errorClass: ProviderErrorClass; message: string; vendorCode?: string } | undefined {
   const message = extractMessage(response.json);
   if (message === undefined) return undefined;
-  if (response.status >= 400 && response.status < 500 && response.status !== 429 && POLICY.test(message)) return { errorClass: 'content_policy', message };
-  if ((response.status === 400 || response.status === 402 || response.status === 403) && CREDITS.test(message)) return { errorClass: 'quota', message };
+  if (
+    response.status >= 400 &&
+    response.status < 500 &&
+    response.status !== 429 &&
+    POLICY.test(message)
+  )
+    return { errorClass: 'content_policy', message };
+  if (
+    (response.status === 400 || response.status === 402 || response.status === 403) &&
+    CREDITS.test(message)
+  )
+    return { errorClass: 'quota', message };
   return undefined;
 }
 
@@ -88,9 +100,15 @@ export class LumaVideoAdapter implements VideoProviderAdapter {
   }
 
   checkRequest(request: GenerationRequest): SpecWarning[] {
-    const warnings = checkRequestAgainstCapabilities(this.model(request.modelId).capabilities, request);
+    const warnings = checkRequestAgainstCapabilities(
+      this.model(request.modelId).capabilities,
+      request,
+    );
     if (request.imageUrl !== undefined && !/^https:\/\//.test(request.imageUrl)) {
-      warnings.push({ setting: 'imageUrl', message: 'Luma takes the reference image as an https URL only (no data: URIs or uploads)' });
+      warnings.push({
+        setting: 'imageUrl',
+        message: 'Luma takes the reference image as an https URL only (no data: URIs or uploads)',
+      });
     }
     return warnings;
   }
@@ -105,13 +123,22 @@ export class LumaVideoAdapter implements VideoProviderAdapter {
     const model = this.model(request.modelId);
     const warnings = this.checkRequest(request);
     if (request.imageUrl !== undefined && !/^https:\/\//.test(request.imageUrl)) {
-      throw new ProviderError('invalid_request', 'Luma needs the reference image as an https URL; a data: URI cannot be sent.', { provider: PROVIDER });
+      throw new ProviderError(
+        'invalid_request',
+        'Luma needs the reference image as an https URL; a data: URI cannot be sent.',
+        { provider: PROVIDER },
+      );
     }
-    const body: Record<string, unknown> = { generation_type: 'video', model: model.modelId, prompt: request.prompt };
+    const body: Record<string, unknown> = {
+      generation_type: 'video',
+      model: model.modelId,
+      prompt: request.prompt,
+    };
     if (request.aspectRatio !== undefined) body.aspect_ratio = request.aspectRatio;
     if (request.resolution !== undefined) body.resolution = request.resolution;
     if (request.durationSeconds !== undefined) body.duration = `${request.durationSeconds}s`;
-    if (request.imageUrl !== undefined) body.keyframes = { frame0: { type: 'image', url: request.imageUrl } };
+    if (request.imageUrl !== undefined)
+      body.keyframes = { frame0: { type: 'image', url: request.imageUrl } };
     Object.assign(body, request.providerOptions?.[PROVIDER] ?? {});
     const { json } = await this.http.json('/generations/video', {
       method: 'POST',
@@ -122,7 +149,11 @@ export class LumaVideoAdapter implements VideoProviderAdapter {
     const parsed = lumaGenerationSchema.safeParse(json);
     const id = parsed.success ? parsed.data.id : (json as { id?: unknown } | undefined)?.id;
     if (typeof id !== 'string' || !GENERATION_ID.test(id)) {
-      throw new ProviderError('provider_unavailable', 'luma accepted the generation but its answer has no id.', { provider: PROVIDER, retryable: false });
+      throw new ProviderError(
+        'provider_unavailable',
+        'luma accepted the generation but its answer has no id.',
+        { provider: PROVIDER, retryable: false },
+      );
     }
     options.onJobId?.(id);
     return { jobId: id, warnings };
@@ -132,17 +163,25 @@ export class LumaVideoAdapter implements VideoProviderAdapter {
     this.checkId(jobId);
     let json: unknown;
     try {
-      ({ json } = await this.http.json(`/generations/${jobId}`, { classify: classifyLumaError, ...(signal === undefined ? {} : { signal }) }));
+      ({ json } = await this.http.json(`/generations/${jobId}`, {
+        classify: classifyLumaError,
+        ...(signal === undefined ? {} : { signal }),
+      }));
     } catch (error) {
-      if (error instanceof ProviderError && error.status === 404 && this.deleted.has(jobId)) return { state: 'cancelled' };
+      if (error instanceof ProviderError && error.status === 404 && this.deleted.has(jobId))
+        return { state: 'cancelled' };
       throw error;
     }
     const parsed = lumaGenerationSchema.safeParse(json);
     if (!parsed.success) {
-      throw new ProviderError('provider_unavailable', `luma answered the generation poll with an unexpected shape: ${parsed.error.issues[0]?.message ?? 'invalid'}.`, {
-        provider: PROVIDER,
-        retryable: true,
-      });
+      throw new ProviderError(
+        'provider_unavailable',
+        `luma answered the generation poll with an unexpected shape: ${parsed.error.issues[0]?.message ?? 'invalid'}.`,
+        {
+          provider: PROVIDER,
+          retryable: true,
+        },
+      );
     }
     return this.toStatus(parsed.data);
   }
@@ -172,7 +211,11 @@ export class LumaVideoAdapter implements VideoProviderAdapter {
 
   private checkId(jobId: string): void {
     if (!GENERATION_ID.test(jobId)) {
-      throw new ProviderError('invalid_request', `"${jobId.slice(0, 120)}" is not a Luma generation id.`, { provider: PROVIDER });
+      throw new ProviderError(
+        'invalid_request',
+        `"${jobId.slice(0, 120)}" is not a Luma generation id.`,
+        { provider: PROVIDER },
+      );
     }
   }
 
@@ -184,7 +227,15 @@ export class LumaVideoAdapter implements VideoProviderAdapter {
         return { state: 'pending', started: true };
       case 'completed': {
         const video = generation.assets?.video;
-        if (!video) return { state: 'failed', error: { code: 'bad_output', message: 'Luma marked the generation completed but gave no video URL.', retryable: false } };
+        if (!video)
+          return {
+            state: 'failed',
+            error: {
+              code: 'bad_output',
+              message: 'Luma marked the generation completed but gave no video URL.',
+              retryable: false,
+            },
+          };
         return { state: 'succeeded', outputs: [{ url: video, contentType: 'video/mp4' }] };
       }
       case 'failed': {
@@ -194,7 +245,10 @@ export class LumaVideoAdapter implements VideoProviderAdapter {
           state: 'failed',
           error: {
             code,
-            message: scrub(`Luma failed the generation: ${reason}`, [this.settings.apiKey]).slice(0, 600),
+            message: scrub(`Luma failed the generation: ${reason}`, [this.settings.apiKey]).slice(
+              0,
+              600,
+            ),
             retryable: code === 'provider_unavailable' || code === 'timeout',
           },
         };
