@@ -69,6 +69,9 @@ const ROUTE =
   /^\/((?:(?:workflows|comfy)\/)?[^/]+\/[^/]+)\/requests\/([\w-]+)(\/status|\/cancel)?$/;
 
 export class FalEmulator extends EmulatorBase {
+  /** Create calls allowed per window before the vendor's 429 (off when undefined). */
+  rateLimit: { limit: number; windowMs: number } | undefined;
+  private readonly createTimes: number[] = [];
   readonly jobs = new Map<string, FalJob>();
   /** Headers of the last submit (to check priority headers and the like). */
   lastSubmitHeaders: IncomingMessage['headers'] = {};
@@ -132,7 +135,7 @@ export class FalEmulator extends EmulatorBase {
       return sendJson(response, 401, {
         detail: 'Invalid authorization header: the key is not valid',
       });
-    if (faults.has('ratelimit'))
+    if (faults.has('ratelimit') || this.overRateLimit())
       return sendJson(
         response,
         429,
@@ -315,6 +318,20 @@ export class FalEmulator extends EmulatorBase {
       return sendJson(response, 400, { status: 'ALREADY_COMPLETED' });
     job.cancelled = true;
     sendJson(response, 202, { status: 'CANCELLATION_REQUESTED' });
+  }
+
+  /** Counts create calls in a sliding window; true when this one is over `rateLimit`. */
+  private overRateLimit(): boolean {
+    if (!this.rateLimit) return false;
+    const now = this.now();
+    while (
+      this.createTimes.length > 0 &&
+      (this.createTimes[0] ?? 0) <= now - this.rateLimit.windowMs
+    )
+      this.createTimes.shift();
+    if (this.createTimes.length >= this.rateLimit.limit) return true;
+    this.createTimes.push(now);
+    return false;
   }
 }
 

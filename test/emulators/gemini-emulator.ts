@@ -88,6 +88,9 @@ export interface GeminiEmulatorOptions extends EmulatorOptions {
 }
 
 export class GeminiEmulator extends EmulatorBase {
+  /** Create calls allowed per window before the vendor's 429 (off when undefined). */
+  rateLimit: { limit: number; windowMs: number } | undefined;
+  private readonly createTimes: number[] = [];
   readonly jobs = new Map<string, VeoJob>();
   /** Every create body received, newest last. */
   readonly createBodies: unknown[] = [];
@@ -200,7 +203,7 @@ export class GeminiEmulator extends EmulatorBase {
     if (faults.has('reset')) return resetConnection(request);
     if (faults.has('auth'))
       return googleError(response, 403, 'PERMISSION_DENIED', 'The caller does not have permission');
-    if (faults.has('ratelimit')) {
+    if (faults.has('ratelimit') || this.overRateLimit()) {
       return googleError(
         response,
         429,
@@ -333,6 +336,20 @@ export class GeminiEmulator extends EmulatorBase {
         },
       },
     });
+  }
+
+  /** Counts create calls in a sliding window; true when this one is over `rateLimit`. */
+  private overRateLimit(): boolean {
+    if (!this.rateLimit) return false;
+    const now = this.now();
+    while (
+      this.createTimes.length > 0 &&
+      (this.createTimes[0] ?? 0) <= now - this.rateLimit.windowMs
+    )
+      this.createTimes.shift();
+    if (this.createTimes.length >= this.rateLimit.limit) return true;
+    this.createTimes.push(now);
+    return false;
   }
 }
 

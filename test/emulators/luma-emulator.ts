@@ -38,6 +38,9 @@ interface LumaJob {
 }
 
 export class LumaEmulator extends EmulatorBase {
+  /** Create calls allowed per window before the vendor's 429 (off when undefined). */
+  rateLimit: { limit: number; windowMs: number } | undefined;
+  private readonly createTimes: number[] = [];
   readonly jobs = new Map<string, LumaJob>();
   /** The path of each create call (to check the legacy route is accepted). */
   readonly createPaths: string[] = [];
@@ -90,7 +93,7 @@ export class LumaEmulator extends EmulatorBase {
     if (faults.has('slow')) await delay(this.options.slowMs);
     if (faults.has('reset')) return resetConnection(request);
     if (faults.has('auth')) return sendJson(response, 401, { detail: 'Invalid API key provided' });
-    if (faults.has('ratelimit'))
+    if (faults.has('ratelimit') || this.overRateLimit())
       return sendJson(
         response,
         429,
@@ -193,6 +196,20 @@ export class LumaEmulator extends EmulatorBase {
     job.deleted = true;
     response.writeHead(204);
     response.end();
+  }
+
+  /** Counts create calls in a sliding window; true when this one is over `rateLimit`. */
+  private overRateLimit(): boolean {
+    if (!this.rateLimit) return false;
+    const now = this.now();
+    while (
+      this.createTimes.length > 0 &&
+      (this.createTimes[0] ?? 0) <= now - this.rateLimit.windowMs
+    )
+      this.createTimes.shift();
+    if (this.createTimes.length >= this.rateLimit.limit) return true;
+    this.createTimes.push(now);
+    return false;
   }
 }
 

@@ -288,6 +288,23 @@ describe('fal adapter: queue lifecycle', () => {
   });
 });
 
+describe('request counting', () => {
+  it('the emulator counts creates and answers the vendor 429 past its window limit', async () => {
+    emulator.rateLimit = { limit: 2, windowMs: 60_000 };
+    try {
+      await adapter.start({ modelId: 'fal-ai/veo3.1', prompt: 'one' });
+      await adapter.start({ modelId: 'fal-ai/veo3.1', prompt: 'two' });
+      const error = await errorOf(adapter.start({ modelId: 'fal-ai/veo3.1', prompt: 'three' }));
+      expect(error.errorClass).toBe('quota');
+      expect(error.retryable).toBe(true);
+      expect(error.retryAfterMs).toBe(3000);
+      expect(emulator.stats.creates).toBe(2);
+    } finally {
+      emulator.rateLimit = undefined;
+    }
+  });
+});
+
 describe('fal adapter: faults', () => {
   it('#auth → auth, not retryable; a wrong key → auth and never in the message', async () => {
     const error = await errorOf(adapter.start({ modelId: VEO, prompt: 'x #auth' }));

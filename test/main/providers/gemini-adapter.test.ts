@@ -427,6 +427,25 @@ describe('gemini adapter: faults', () => {
   });
 });
 
+describe('request counting', () => {
+  it('the emulator counts creates and answers the vendor 429 past its window limit', async () => {
+    emulator.rateLimit = { limit: 2, windowMs: 60_000 };
+    try {
+      await adapter.start({ modelId: 'veo-3.1-generate-preview', prompt: 'one' });
+      await adapter.start({ modelId: 'veo-3.1-generate-preview', prompt: 'two' });
+      const error = await errorOf(
+        adapter.start({ modelId: 'veo-3.1-generate-preview', prompt: 'three' }),
+      );
+      expect(error.errorClass).toBe('quota');
+      expect(error.retryable).toBe(true);
+      expect(error.retryAfterMs).toBe(17_000);
+      expect(emulator.stats.creates).toBe(2);
+    } finally {
+      emulator.rateLimit = undefined;
+    }
+  });
+});
+
 describe('gemini adapter: listModels', () => {
   it('pages through the models list and keeps only predictLongRunning models', async () => {
     const models = await adapter.listModels();

@@ -209,6 +209,23 @@ describe('luma adapter: lifecycle', () => {
   });
 });
 
+describe('request counting', () => {
+  it('the emulator counts creates and answers the vendor 429 past its window limit', async () => {
+    emulator.rateLimit = { limit: 2, windowMs: 60_000 };
+    try {
+      await adapter.start({ modelId: 'ray-2', prompt: 'one' });
+      await adapter.start({ modelId: 'ray-2', prompt: 'two' });
+      const error = await errorOf(adapter.start({ modelId: 'ray-2', prompt: 'three' }));
+      expect(error.errorClass).toBe('quota');
+      expect(error.retryable).toBe(true);
+      expect(error.retryAfterMs).toBe(5000);
+      expect(emulator.stats.creates).toBe(2);
+    } finally {
+      emulator.rateLimit = undefined;
+    }
+  });
+});
+
 describe('luma adapter: faults', () => {
   it('#auth and a wrong key → auth; the key never shows', async () => {
     expect((await errorOf(adapter.start({ modelId: 'ray-2', prompt: 'x #auth' }))).errorClass).toBe(
