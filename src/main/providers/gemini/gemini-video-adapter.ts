@@ -384,7 +384,22 @@ export class GeminiVideoAdapter implements VideoProviderAdapter {
         { provider: PROVIDER },
       );
     }
-    const file = await this.http.download(imageUrl, signal === undefined ? {} : { signal });
+    const file = await this.http
+      .download(imageUrl, signal === undefined ? {} : { signal })
+      .catch((error: unknown) => {
+        if (error instanceof ProviderError && error.errorClass !== 'cancelled') {
+          throw new ProviderError(
+            'invalid_request',
+            `The reference image could not be fetched (${error.status === undefined ? 'network error' : `HTTP ${error.status}`}).`,
+            {
+              provider: PROVIDER,
+              ...(error.status === undefined ? {} : { status: error.status }),
+              retryable: error.retryable,
+            },
+          );
+        }
+        throw error;
+      });
     const chunks: Uint8Array[] = [];
     let size = 0;
     for await (const chunk of file.body as unknown as AsyncIterable<Uint8Array>) {
