@@ -1,0 +1,351 @@
+/**
+ * fal's queue API (provider-apis.md §6).
+ *
+ * - Submit: POST {base}/{owner}/{app}[/{path}], header `Authorization: Key …` → IN_QUEUE with
+ *   request_id. The job id is `{owner}/{app}/requests/{request_id}` (the queue path without the
+ *   app's subpath, as fal's status and result routes take it), so it can be polled after a restart.
+ * - Status: GET {jobId}/status?logs=1 → 202 IN_QUEUE (queue_position) / IN_PROGRESS, 200 COMPLETED.
+ * - There is no FAILED status: a failed job is COMPLETED and its error (422 {detail:[…]} or a 5xx
+ *   with error_type / X-Fal-Error-Type) appears only on GET {jobId}. So status() fetches the result
+ *   on COMPLETED and turns such an error into a failed JobStatus.
+ * - Cancel: PUT {jobId}/cancel → 202 CANCELLATION_REQUESTED, or ALREADY_COMPLETED (a no-op).
+ * - fal does not report a cost per request; costUsd stays undefined.
+ */
+import type { Dispatcher } from 'undici';
+import { NoSuchModelError, ProviderError, type ProviderErrorClass } from '../../../shared/errors';
+import {
+  SPEC_VERSION,
+  type CostEstimate,
+  type DownloadResult,
+  type GenerationRequest,
+  type JobStatus,
+  type ModelInfo,
+  type SpecWarning,
+  type StartOptions,
+  type StartResult,
+  type VideoOutput,
+  type VideoProviderAdapter,
+} from '../../../shared/providers/video-provider-spec';
+import { checkRequestAgainstCapabilities, estimateFromPricing } from '../capabilities';
+import { HttpClient, extractMessage, scrub, type HttpResponse } from '../http/http-client';
+import {
+  falCancelResponseSchema,
+  falErrorBodySchema,
+  falStatusResponseSchema,
+  falSubmitResponseSchema,
+  falVideoResultSchema,
+  type FalErrorBody,
+} from './fal-api-schemas';
+import { FAL_MODELS, findFalModel, type FalModelSpec } from './fal-models';
+
+export const FAL_DEFAULT_BASE_URL = 'https://queue.fal.run';
+const PROVIDER = 'fal';
+const NAMESPACES = new Set(['workflows', 'comfy']);
+
+export interface FalAdapterSettings {
+  apiKey: string;
+  baseUrl?: string;
+  dispatcher: Dispatcher;
+  now?: () => number;
+}
+
+/** "fal-ai/veo3.1/image-to-video" → "fal-ai/veo3.1" (namespaced ids keep three segments). */
+export function falAppPath(modelId: string): string {
+  const parts = modelId.split('/').filter(Boolean);
+  const take = NAMESPACES.has(parts[0] ?? '') ? 3 : 2;
+  if (parts.length < take)
+    throw new ProviderError(
+      'invalid_request',
+      `"${modelId}" is not a fal endpoint id (owner/app[/path]).`,
+      { provider: PROVIDER },
+    );
+  return parts.slice(0, take).join('/');
+}
+
+const JOB_ID = /^((?:(?:workflows|comfy)\/)?[^/]+\/[^/]+)\/requests\/([\w-]+)$/;
+
+export function parseFalJobId(jobId: string): { app: string; requestId: string } {
+  const match = JOB_ID.exec(jobId);
+  if (!match?.[1] || !match[2]) {
+    throw new ProviderError(
+      'invalid_request',
+      `"${jobId.slice(0, 160)}" is not a fal job id ({owner}/{app}/requests/{request_id}).`,
+      { provider: PROVIDER },
+    );
+  }
+  return { app: match[1], requestId: match[2] };
+}
+
+function header(response: HttpResponse, name: string): string | undefined {
+  const value = response.headers[name];
+  return Array.isArray(value) ? value[0] : value;
+}
+
+function detailTypes(body: FalErrorBody | undefined): string[] {
+  return Array.isArray(body?.detail)
+    ? body.detail.map((item) => item.type ?? '').filter(Boolean)
+    : [];
+}
+
+const POLICY = /content_policy|content policy|nsfw|flagged|safety/i;
+
+/** Reads fal's error bodies for calls that fail outright (submit, status, cancel). */
+export function classifyFalError(
+  response: HttpResponse,
+): { errorClass: ProviderErrorClass; message: string; vendorCode?: string } | undefined {
+  const parsed = falErrorBodySchema.safeParse(response.json);
+  const body = parsed.success ? parsed.data : undefined;
+  const message = extractMessage(response.json) ?? response.text.slice(0, 300);
+  const errorType = body?.error_type ?? header(response, 'x-fal-error-type');
+  const types = detailTypes(body);
+  const vendorCode = errorType ?? types[0];
+  const withCode = vendorCode === undefined ? {} : { vendorCode };
+  if (response.status === 403 && /exhausted balance|top up|locked/i.test(message))
+    return { errorClass: 'quota', message, ...withCode };
+  if (
+    types.some((type) => POLICY.test(type)) ||
+    (errorType !== undefined && POLICY.test(errorType))
+  )
+    return { errorClass: 'content_policy', message, ...withCode };
+  if (errorType === 'request_timeout' || errorType === 'startup_timeout')
+    return { errorClass: 'timeout', message, ...withCode };
+  return undefined;
+}
+
+export class FalVideoAdapter implements VideoProviderAdapter {
+  readonly specVersion = SPEC_VERSION;
+  readonly provider = 'fal' as const;
+  private readonly http: HttpClient;
+  /** Jobs this process asked fal to cancel (fal shows them as COMPLETED with an error). */
+  private readonly cancelled = new Set<string>();
+
+  constructor(settings: FalAdapterSettings) {
+    this.http = new HttpClient({
+      provider: PROVIDER,
+      baseUrl: (settings.baseUrl ?? FAL_DEFAULT_BASE_URL).replace(/\/$/, ''),
+      dispatcher: settings.dispatcher,
+      headers: () => ({ authorization: `Key ${settings.apiKey}` }),
+      secrets: () => [settings.apiKey],
+      ...(settings.now === undefined ? {} : { now: settings.now }),
+    });
+  }
+
+  models(): ModelInfo[] {
+    return FAL_MODELS.map((entry) => structuredClone(entry.info));
+  }
+
+  model(modelId: string): ModelInfo {
+    return structuredClone(this.spec(modelId).info);
+  }
+
+  checkRequest(request: GenerationRequest): SpecWarning[] {
+    const spec = this.spec(request.modelId);
+    return checkRequestAgainstCapabilities(spec.info.capabilities, request);
+  }
+
+  estimateCost(request: GenerationRequest): CostEstimate {
+    const spec = this.spec(request.modelId);
+    const audio = request.audio ?? (spec.info.capabilities.audio && spec.audioDefault);
+    return estimateFromPricing(spec.info.pricing, spec.info.capabilities, { ...request, audio });
+  }
+
+  async start(request: GenerationRequest, options: StartOptions = {}): Promise<StartResult> {
+    const spec = this.spec(request.modelId);
+    const warnings = this.checkRequest(request);
+    const app = falAppPath(spec.info.modelId);
+    const { json } = await this.http.json(`/${spec.info.modelId}`, {
+      method: 'POST',
+      body: this.input(spec, request),
+      classify: classifyFalError,
+      ...(options.signal === undefined ? {} : { signal: options.signal }),
+    });
+    const parsed = falSubmitResponseSchema.safeParse(json);
+    if (!parsed.success) {
+      throw new ProviderError(
+        'provider_unavailable',
+        'fal accepted the request but its answer has no request_id.',
+        { provider: PROVIDER, retryable: false },
+      );
+    }
+    const jobId = `${app}/requests/${parsed.data.request_id}`;
+    options.onJobId?.(jobId);
+    return { jobId, warnings };
+  }
+
+  async status(jobId: string, signal?: AbortSignal): Promise<JobStatus> {
+    const { app, requestId } = parseFalJobId(jobId);
+    const base = `/${app}/requests/${encodeURIComponent(requestId)}`;
+    const { json, response } = await this.http.json(`${base}/status`, {
+      query: { logs: 1 },
+      okStatuses: (status) => status === 200 || status === 202,
+      classify: classifyFalError,
+      ...(signal === undefined ? {} : { signal }),
+    });
+    const parsed = falStatusResponseSchema.safeParse(json);
+    if (!parsed.success) {
+      throw new ProviderError(
+        'provider_unavailable',
+        `fal answered the status call (HTTP ${response.status}) with an unexpected shape.`,
+        { provider: PROVIDER, retryable: true },
+      );
+    }
+    const status = parsed.data;
+    if (status.status === 'IN_QUEUE') {
+      return {
+        state: 'pending',
+        ...(status.queue_position === undefined ? {} : { queuePosition: status.queue_position }),
+      };
+    }
+    if (status.status === 'IN_PROGRESS') return { state: 'pending', started: true };
+    if (status.error)
+      return this.failed(jobId, status.error, status.error_type ?? undefined, undefined);
+    return this.result(jobId, base, signal);
+  }
+
+  async cancel(jobId: string, signal?: AbortSignal): Promise<void> {
+    const { app, requestId } = parseFalJobId(jobId);
+    const { json, response } = await this.http.json(
+      `/${app}/requests/${encodeURIComponent(requestId)}/cancel`,
+      {
+        method: 'PUT',
+        // 400 ALREADY_COMPLETED is an answer, not an error: there is nothing left to cancel.
+        okStatuses: (status) => (status >= 200 && status < 300) || status === 400,
+        classify: classifyFalError,
+        ...(signal === undefined ? {} : { signal }),
+      },
+    );
+    const parsed = falCancelResponseSchema.safeParse(json);
+    const state = parsed.success ? parsed.data.status : undefined;
+    if (response.status === 400 && state !== 'ALREADY_COMPLETED')
+      throw this.http.httpError(response, classifyFalError);
+    if (state === 'CANCELLATION_REQUESTED' || response.status === 202) this.cancelled.add(jobId);
+  }
+
+  async download(output: VideoOutput, signal?: AbortSignal): Promise<DownloadResult> {
+    // fal media URLs are public CDN links; the key is not sent.
+    return this.http.download(output.url, signal === undefined ? {} : { signal });
+  }
+
+  /** fal's queue API has no model list for video apps; the known table is returned. */
+  async listModels(signal?: AbortSignal): Promise<ModelInfo[]> {
+    signal?.throwIfAborted();
+    return this.models();
+  }
+
+  private spec(modelId: string): FalModelSpec {
+    const spec = findFalModel(modelId);
+    if (!spec) throw new NoSuchModelError(PROVIDER, modelId);
+    return spec;
+  }
+
+  private input(spec: FalModelSpec, request: GenerationRequest): Record<string, unknown> {
+    const input: Record<string, unknown> = { prompt: request.prompt };
+    if (request.durationSeconds !== undefined) {
+      const seconds = request.durationSeconds;
+      input.duration =
+        spec.durationStyle === 'suffix-s'
+          ? `${seconds}s`
+          : spec.durationStyle === 'string'
+            ? String(seconds)
+            : seconds;
+    }
+    if (request.aspectRatio !== undefined) input.aspect_ratio = request.aspectRatio;
+    if (request.resolution !== undefined) input.resolution = request.resolution;
+    if (request.seed !== undefined) input.seed = request.seed;
+    if (request.audio !== undefined && spec.info.capabilities.audio)
+      input.generate_audio = request.audio;
+    if (request.imageUrl !== undefined && spec.imageField)
+      input[spec.imageField] = request.imageUrl;
+    Object.assign(input, request.providerOptions?.[PROVIDER] ?? {});
+    return input;
+  }
+
+  /** GET {jobId}: the output, or the error of a job that COMPLETED as a failure. */
+  private async result(jobId: string, base: string, signal?: AbortSignal): Promise<JobStatus> {
+    const response = await this.http.request(base, {
+      okStatuses: () => true,
+      ...(signal === undefined ? {} : { signal }),
+    });
+    if (response.status >= 200 && response.status < 300) {
+      const parsed = falVideoResultSchema.safeParse(response.json);
+      if (!parsed.success) {
+        return {
+          state: 'failed',
+          error: {
+            code: 'bad_output',
+            message: 'fal completed the request but its result holds no video URL.',
+            retryable: false,
+          },
+        };
+      }
+      const data = parsed.data as {
+        video?: { url: string; content_type?: string | null };
+        videos?: Array<{ url: string; content_type?: string | null }>;
+      };
+      const files = data.video ? [data.video] : (data.videos ?? []);
+      return {
+        state: 'succeeded',
+        outputs: files.map((file) => ({
+          url: file.url,
+          contentType: file.content_type ?? 'video/mp4',
+        })),
+      };
+    }
+    const body = falErrorBodySchema.safeParse(response.json);
+    const errorType =
+      (body.success ? body.data.error_type : undefined) ?? header(response, 'x-fal-error-type');
+    const isJobFailure =
+      response.status === 422 ||
+      errorType !== undefined ||
+      (response.status === 400 && this.cancelled.has(jobId)) ||
+      (response.status === 400 && /cancel/i.test(response.text));
+    if (!isJobFailure) throw this.http.httpError(response, classifyFalError); // transient (429, plain 5xx) or a bad id (404)
+    return this.failed(
+      jobId,
+      extractMessage(response.json) ?? response.text.slice(0, 300),
+      errorType,
+      response,
+    );
+  }
+
+  private failed(
+    jobId: string,
+    message: string,
+    errorType: string | undefined,
+    response: HttpResponse | undefined,
+  ): JobStatus {
+    if (this.cancelled.has(jobId) || /cancel/i.test(`${errorType ?? ''} ${message}`))
+      return { state: 'cancelled' };
+    const custom = response ? classifyFalError(response) : undefined;
+    let code: ProviderErrorClass =
+      custom?.errorClass ?? (response?.status === 422 ? 'invalid_request' : 'provider_unavailable');
+    if (!custom && errorType !== undefined) {
+      if (POLICY.test(errorType)) code = 'content_policy';
+      else if (/timeout/i.test(errorType)) code = 'timeout';
+    }
+    const parsedBody = response ? falErrorBodySchema.safeParse(response.json) : undefined;
+    const vendorCode =
+      custom?.vendorCode ??
+      errorType ??
+      (parsedBody?.success ? detailTypes(parsedBody.data)[0] : undefined);
+    const prefix = response
+      ? `fal completed the request with HTTP ${response.status}`
+      : 'fal completed the request with an error';
+    return {
+      state: 'failed',
+      error: {
+        code,
+        message: scrub(`${prefix}: ${message || 'no details'}`, this.http.config.secrets()).slice(
+          0,
+          600,
+        ),
+        retryable: code === 'provider_unavailable' || code === 'timeout',
+        ...(vendorCode === undefined ? {} : { vendorCode }),
+      },
+    };
+  }
+}
+
+export function createFalAdapter(settings: FalAdapterSettings): VideoProviderAdapter {
+  return new FalVideoAdapter(settings);
+}

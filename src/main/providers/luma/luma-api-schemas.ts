@@ -1,0 +1,28 @@
+/**
+ * The parts of Luma Dream Machine API responses the adapter reads (provider-apis.md §6;
+ * lumaai SDK Generation type). Loose: extra fields pass; nullable where Luma sends null.
+ */
+import { z } from 'zod';
+
+export const lumaGenerationSchema = z.looseObject({
+  id: z.string().min(1),
+  state: z.enum(['queued', 'dreaming', 'completed', 'failed']),
+  failure_reason: z.string().nullable().optional(),
+  generation_type: z.string().nullable().optional(),
+  created_at: z.string().nullable().optional(),
+  model: z.string().nullable().optional(),
+  assets: z
+    .looseObject({
+      video: z.string().nullable().optional(),
+      image: z.string().nullable().optional(),
+      progress_video: z.string().nullable().optional(),
+    })
+    .nullable()
+    .optional(),
+});
+export type LumaGeneration = z.infer<typeof lumaGenerationSchema>;
+
+/** Error bodies: {"detail": "…"} (a FastAPI-style array is accepted too). */
+export const lumaErrorBodySchema = z.looseObject({
+  detail: z.union([z.string(), z.array(z.unknown())]),
+});

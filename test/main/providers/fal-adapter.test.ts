@@ -1,0 +1,424 @@
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { Agent } from 'undici';
+import { NoSuchModelError, ProviderError } from '../../../src/shared/errors';
+import type {
+  JobStatus,
+  VideoProviderAdapter,
+} from '../../../src/shared/providers/video-provider-spec';
+import {
+  createFalAdapter,
+  falAppPath,
+  parseFalJobId,
+} from '../../../src/main/providers/fal/fal-video-adapter';
+import { FalEmulator } from '../../emulators/fal-emulator';
+import { CLIP } from '../../emulators/emulator-kit';
+
+const KEY = 'fal-PLANTED-key-1b2c3d4e:9f8e7d6c5b4a';
+const dispatcher = new Agent({ connect: { timeout: 2000 } });
+const VEO = 'fal-ai/veo3.1';
+
+let emulator: FalEmulator;
+let baseUrl: string;
+let adapter: VideoProviderAdapter;
+
+async function errorOf(promise: Promise<unknown>): Promise<ProviderError> {
+  try {
+    await promise;
+  } catch (error) {
+    expect(error).toBeInstanceOf(ProviderError);
+    expect((error as Error).message).not.toContain(KEY);
+    return error as ProviderError;
+  }
+  throw new Error('expected a ProviderError');
+}
+
+async function pollToEnd(
+  jobId: string,
+  target: VideoProviderAdapter = adapter,
+): Promise<{ final: JobStatus; seen: JobStatus[] }> {
+  const seen: JobStatus[] = [];
+  for (let i = 0; i < 10; i += 1) {
+    const status = await target.status(jobId);
+    seen.push(status);
+    if (status.state !== 'pending') {
+      if (status.state === 'failed') expect(status.error.message).not.toContain(KEY);
+      return { final: status, seen };
+    }
+  }
+  throw new Error('job never finished');
+}
+
+async function readAll(stream: ReadableStream<Uint8Array>): Promise<Buffer> {
+  const chunks: Uint8Array[] = [];
+  for await (const chunk of stream as unknown as AsyncIterable<Uint8Array>) chunks.push(chunk);
+  return Buffer.concat(chunks);
+}
+
+beforeAll(async () => {
+  emulator = new FalEmulator({ apiKey: KEY, slowMs: 300 });
+  baseUrl = await emulator.start();
+  adapter = createFalAdapter({ apiKey: KEY, baseUrl, dispatcher });
+});
+
+afterAll(async () => {
+  await emulator.stop();
+  await dispatcher.close();
+});
+
+afterEach(() => {
+  emulator.stats.creates = 0;
+  emulator.stats.cancels = 0;
+});
+
+describe('fal adapter: models, ids and checks', () => {
+  it('knows its apps with sourced prices', () => {
+    expect(adapter.models().map((model) => model.modelId)).toContain(VEO);
+    for (const model of adapter.models()) {
+      expect(model.provider).toBe('fal');
+      expect(model.pricing.source.length).toBeGreaterThan(5);
+      expect(model.pricing.asOf).toMatch(/^\d{4}-\d{2}-\d{2}$/);
+    }
+  });
+
+  it('derives the queue app path and round-trips job ids', () => {
+    expect(falAppPath('fal-ai/veo3.1/image-to-video')).toBe('fal-ai/veo3.1');
+    expect(falAppPath('fal-ai/kling-video/v2.5-turbo/pro/text-to-video')).toBe(
+      'fal-ai/kling-video',
+    );
+    expect(falAppPath('workflows/acme/flow/sub')).toBe('workflows/acme/flow');
+    expect(parseFalJobId('fal-ai/veo3.1/requests/abc-123')).toEqual({
+      app: 'fal-ai/veo3.1',
+      requestId: 'abc-123',
+    });
+    expect(() => parseFalJobId('abc-123')).toThrow(ProviderError);
+  });
+
+  it('unknown model → NoSuchModelError with no submission', async () => {
+    expect(() => adapter.model('fal-ai/nothing')).toThrow(NoSuchModelError);
+    await expect(adapter.start({ modelId: 'fal-ai/nothing', prompt: 'x' })).rejects.toBeInstanceOf(
+      NoSuchModelError,
+    );
+    expect(emulator.stats.creates).toBe(0);
+  });
+
+  it('warns about unsupported settings and estimates with the app default audio', () => {
+    expect(
+      adapter
+        .checkRequest({ modelId: VEO, prompt: 'p', durationSeconds: 5, aspectRatio: '1:1' })
+        .map((w) => w.setting),
+    ).toEqual(['durationSeconds', 'aspectRatio']);
+    expect(
+      adapter
+        .checkRequest({
+          modelId: 'fal-ai/kling-video/v2.5-turbo/pro/text-to-video',
+          prompt: 'p',
+          seed: 3,
+          audio: true,
+        })
+        .map((w) => w.setting),
+    ).toEqual(['audio', 'seed']);
+    expect(adapter.estimateCost({ modelId: VEO, prompt: 'p' }).usd).toBeCloseTo(3.2); // 8 s × ($0.20 + $0.20 audio)
+    expect(adapter.estimateCost({ modelId: VEO, prompt: 'p', audio: false }).usd).toBeCloseTo(1.6);
+    expect(adapter.estimateCost({ modelId: VEO, prompt: 'p', resolution: '4k' }).usd).toBeCloseTo(
+      4.8,
+    ); // 8 × (0.40 + 0.20)
+  });
+});
+
+describe('fal adapter: queue lifecycle', () => {
+  it('submits, reports the job id first, walks IN_QUEUE → IN_PROGRESS → COMPLETED and downloads', async () => {
+    const order: string[] = [];
+    const result = await adapter.start(
+      {
+        modelId: VEO,
+        prompt: 'a fox in snow',
+        durationSeconds: 6,
+        aspectRatio: '9:16',
+        resolution: '1080p',
+        seed: 7,
+        audio: false,
+      },
+      { onJobId: (id) => order.push(`id:${id}`) },
+    );
+    order.push('resolved');
+    expect(result.jobId).toMatch(/^fal-ai\/veo3\.1\/requests\/[0-9a-f-]{36}$/);
+    expect(order).toEqual([`id:${result.jobId}`, 'resolved']);
+    expect(emulator.stats.creates).toBe(1);
+    const job = emulator.job(parseFalJobId(result.jobId).requestId);
+    expect(job?.input).toEqual({
+      prompt: 'a fox in snow',
+      duration: '6s',
+      aspect_ratio: '9:16',
+      resolution: '1080p',
+      seed: 7,
+      generate_audio: false,
+    });
+
+    const { final, seen } = await pollToEnd(result.jobId);
+    expect(seen[0]).toEqual({ state: 'pending', queuePosition: 0 });
+    expect(seen[1]).toEqual({ state: 'pending', started: true });
+    expect(final.state).toBe('succeeded');
+    if (final.state !== 'succeeded') return;
+    expect(final.outputs[0]?.contentType).toBe('video/mp4');
+    const file = await adapter.download(final.outputs[0]!);
+    expect(file.contentLength).toBe(CLIP.length);
+    expect((await readAll(file.body)).equals(CLIP)).toBe(true);
+  });
+
+  it('spells Kling durations as plain strings', async () => {
+    const { jobId } = await adapter.start({
+      modelId: 'fal-ai/kling-video/v2.5-turbo/pro/text-to-video',
+      prompt: 'k',
+      durationSeconds: 10,
+    });
+    expect(jobId.startsWith('fal-ai/kling-video/requests/')).toBe(true);
+    expect(emulator.job(parseFalJobId(jobId).requestId)?.input.duration).toBe('10');
+    expect((await pollToEnd(jobId)).final.state).toBe('succeeded');
+  });
+
+  it('a job id survives a restart: a new adapter instance polls it to the end', async () => {
+    const { jobId } = await adapter.start({ modelId: VEO, prompt: 'restart' });
+    const fresh = createFalAdapter({ apiKey: KEY, baseUrl, dispatcher });
+    expect((await pollToEnd(jobId, fresh)).final.state).toBe('succeeded');
+  });
+
+  it('follows the clock when the emulator has queue and run times', async () => {
+    let now = 5_000;
+    const timed = new FalEmulator({
+      apiKey: KEY,
+      queueMs: 1_000,
+      runMs: 2_000,
+      clock: { now: () => now },
+    });
+    const url = await timed.start();
+    try {
+      const timedAdapter = createFalAdapter({ apiKey: KEY, baseUrl: url, dispatcher });
+      const { jobId } = await timedAdapter.start({ modelId: VEO, prompt: 'clock' });
+      expect(await timedAdapter.status(jobId)).toMatchObject({
+        state: 'pending',
+        queuePosition: 0,
+      });
+      now += 1_000;
+      expect(await timedAdapter.status(jobId)).toEqual({ state: 'pending', started: true });
+      now += 2_000;
+      expect((await timedAdapter.status(jobId)).state).toBe('succeeded');
+    } finally {
+      await timed.stop();
+    }
+  });
+
+  it('a COMPLETED job whose result is 422 {detail:[…]} is a failed invalid_request job', async () => {
+    const { jobId } = await adapter.start({
+      modelId: VEO,
+      prompt: 'bad duration',
+      durationSeconds: 5,
+    });
+    const { final, seen } = await pollToEnd(jobId);
+    expect(seen.filter((status) => status.state === 'pending')).toHaveLength(2);
+    expect(final).toMatchObject({
+      state: 'failed',
+      error: { code: 'invalid_request', retryable: false, vendorCode: 'literal_error' },
+    });
+    if (final.state === 'failed') expect(final.error.message).toContain('body.duration');
+  });
+
+  it('#invalid → failed invalid_request on the result call, not at submit', async () => {
+    const { jobId } = await adapter.start({ modelId: VEO, prompt: 'x #invalid' });
+    expect(emulator.stats.creates).toBe(1);
+    expect((await pollToEnd(jobId)).final).toMatchObject({
+      state: 'failed',
+      error: { code: 'invalid_request' },
+    });
+  });
+
+  it('#policy → 422 content_policy_violation → failed content_policy', async () => {
+    const { jobId } = await adapter.start({ modelId: VEO, prompt: 'x #policy' });
+    expect((await pollToEnd(jobId)).final).toMatchObject({
+      state: 'failed',
+      error: { code: 'content_policy', retryable: false, vendorCode: 'content_policy_violation' },
+    });
+  });
+
+  it('#fail → 500 with error_type → failed provider_unavailable', async () => {
+    const { jobId } = await adapter.start({ modelId: VEO, prompt: 'x #fail' });
+    expect((await pollToEnd(jobId)).final).toMatchObject({
+      state: 'failed',
+      error: { code: 'provider_unavailable', retryable: true, vendorCode: 'internal_server_error' },
+    });
+  });
+
+  it('#timeout → 504 request_timeout → failed timeout', async () => {
+    const { jobId } = await adapter.start({ modelId: VEO, prompt: 'x #timeout' });
+    expect((await pollToEnd(jobId)).final).toMatchObject({
+      state: 'failed',
+      error: { code: 'timeout', vendorCode: 'request_timeout' },
+    });
+  });
+
+  it('cancel reaches fal (202 CANCELLATION_REQUESTED) and the job reads cancelled, also after a restart', async () => {
+    const { jobId } = await adapter.start({ modelId: VEO, prompt: 'cancel me' });
+    await adapter.cancel(jobId);
+    expect(emulator.stats.cancels).toBe(1);
+    expect(emulator.job(parseFalJobId(jobId).requestId)?.cancelled).toBe(true);
+    expect(await adapter.status(jobId)).toEqual({ state: 'cancelled' });
+    const fresh = createFalAdapter({ apiKey: KEY, baseUrl, dispatcher });
+    expect(await fresh.status(jobId)).toEqual({ state: 'cancelled' });
+  });
+
+  it('cancelling a finished job is a no-op (ALREADY_COMPLETED); an unknown one is an error', async () => {
+    const { jobId } = await adapter.start({ modelId: VEO, prompt: 'done already' });
+    await pollToEnd(jobId);
+    await adapter.cancel(jobId);
+    expect(emulator.stats.cancels).toBe(1);
+    expect((await adapter.status(jobId)).state).toBe('succeeded');
+    const error = await errorOf(
+      adapter.cancel('fal-ai/veo3.1/requests/00000000-0000-0000-0000-000000000000'),
+    );
+    expect(error.status).toBe(404);
+  });
+
+  it('status of an unknown request → invalid_request (404)', async () => {
+    const error = await errorOf(
+      adapter.status('fal-ai/veo3.1/requests/00000000-0000-0000-0000-000000000000'),
+    );
+    expect(error.errorClass).toBe('invalid_request');
+    expect(error.status).toBe(404);
+  });
+});
+
+describe('request counting', () => {
+  it('the emulator counts creates and answers the vendor 429 past its window limit', async () => {
+    emulator.rateLimit = { limit: 2, windowMs: 60_000 };
+    try {
+      await adapter.start({ modelId: 'fal-ai/veo3.1', prompt: 'one' });
+      await adapter.start({ modelId: 'fal-ai/veo3.1', prompt: 'two' });
+      const error = await errorOf(adapter.start({ modelId: 'fal-ai/veo3.1', prompt: 'three' }));
+      expect(error.errorClass).toBe('quota');
+      expect(error.retryable).toBe(true);
+      expect(error.retryAfterMs).toBe(3000);
+      expect(emulator.stats.creates).toBe(2);
+    } finally {
+      emulator.rateLimit = undefined;
+    }
+  });
+});
+
+describe('fal adapter: faults', () => {
+  it('#auth → auth, not retryable; a wrong key → auth and never in the message', async () => {
+    const error = await errorOf(adapter.start({ modelId: VEO, prompt: 'x #auth' }));
+    expect(error.errorClass).toBe('auth');
+    expect(error.retryable).toBe(false);
+    const wrong = 'fal-WRONG-key-aaaa:bbbbbbbbbbbb';
+    const other = createFalAdapter({ apiKey: wrong, baseUrl, dispatcher });
+    const wrongError = (await other.start({ modelId: VEO, prompt: 'x' }).then(
+      () => undefined,
+      (caught: unknown) => caught,
+    )) as ProviderError;
+    expect(wrongError).toBeInstanceOf(ProviderError);
+    expect(wrongError.errorClass).toBe('auth');
+    expect(wrongError.message).not.toContain(wrong);
+  });
+
+  it('#ratelimit → quota with Retry-After', async () => {
+    const error = await errorOf(adapter.start({ modelId: VEO, prompt: 'x #ratelimit' }));
+    expect(error.errorClass).toBe('quota');
+    expect(error.retryable).toBe(true);
+    expect(error.retryAfterMs).toBe(3000);
+  });
+
+  it('#5xx → provider_unavailable, retryable', async () => {
+    const error = await errorOf(adapter.start({ modelId: VEO, prompt: 'x #5xx' }));
+    expect(error.errorClass).toBe('provider_unavailable');
+    expect(error.retryable).toBe(true);
+  });
+
+  it('#reset → provider_unavailable, retryable', async () => {
+    const error = await errorOf(adapter.start({ modelId: VEO, prompt: 'x #reset' }));
+    expect(error.errorClass).toBe('provider_unavailable');
+    expect(error.retryable).toBe(true);
+  });
+
+  it('#slow answers late; aborting meanwhile → cancelled', async () => {
+    const begun = Date.now();
+    await adapter.start({ modelId: VEO, prompt: 'x #slow' });
+    expect(Date.now() - begun).toBeGreaterThanOrEqual(280);
+    expect(
+      (
+        await errorOf(
+          adapter.start({ modelId: VEO, prompt: 'y #slow' }, { signal: AbortSignal.timeout(50) }),
+        )
+      ).errorClass,
+    ).toBe('cancelled');
+  });
+
+  it('#expire → expired_output on download', async () => {
+    const { jobId } = await adapter.start({ modelId: VEO, prompt: 'x #expire' });
+    const { final } = await pollToEnd(jobId);
+    if (final.state !== 'succeeded') throw new Error('expected success');
+    expect((await errorOf(adapter.download(final.outputs[0]!))).errorClass).toBe('expired_output');
+  });
+
+  it('#truncate → contentLength declared, the stream errors', async () => {
+    const { jobId } = await adapter.start({ modelId: VEO, prompt: 'x #truncate' });
+    const { final } = await pollToEnd(jobId);
+    if (final.state !== 'succeeded') throw new Error('expected success');
+    const file = await adapter.download(final.outputs[0]!);
+    expect(file.contentLength).toBe(CLIP.length);
+    await expect(readAll(file.body)).rejects.toThrow();
+  });
+
+  it('a 403 "Exhausted balance" is quota; a result that echoes the key is scrubbed', async () => {
+    let mode: 'balance' | 'echo' = 'balance';
+    const server: Server = createServer((request, response) => {
+      if (mode === 'balance') {
+        response.writeHead(403, { 'content-type': 'application/json' });
+        response.end(
+          JSON.stringify({
+            detail:
+              'User is locked. Reason: Exhausted balance. Top up your balance at fal.ai/dashboard/billing.',
+          }),
+        );
+        return;
+      }
+      if (request.url?.includes('/status')) {
+        response.writeHead(200, { 'content-type': 'application/json' });
+        response.end(JSON.stringify({ status: 'COMPLETED' }));
+        return;
+      }
+      response.writeHead(500, {
+        'content-type': 'application/json',
+        'x-fal-error-type': 'internal_server_error',
+      });
+      response.end(
+        JSON.stringify({ detail: `crashed with header ${String(request.headers.authorization)}` }),
+      );
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', () => resolve()));
+    try {
+      const local = createFalAdapter({
+        apiKey: KEY,
+        baseUrl: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+        dispatcher,
+      });
+      const error = await errorOf(local.start({ modelId: VEO, prompt: 'x' }));
+      expect(error.errorClass).toBe('quota');
+      mode = 'echo';
+      const status = await local.status('fal-ai/veo3.1/requests/abc');
+      expect(status.state).toBe('failed');
+      if (status.state === 'failed') {
+        expect(status.error.message).not.toContain(KEY);
+        expect(status.error.message).toContain('[redacted]');
+      }
+    } finally {
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    }
+  });
+
+  it('listModels returns the known table (fal has no list call for these apps)', async () => {
+    expect((await adapter.listModels()).map((model) => model.modelId)).toEqual(
+      adapter.models().map((model) => model.modelId),
+    );
+  });
+});

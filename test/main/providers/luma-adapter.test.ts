@@ -1,0 +1,334 @@
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { Agent } from 'undici';
+import { NoSuchModelError, ProviderError } from '../../../src/shared/errors';
+import type {
+  JobStatus,
+  VideoProviderAdapter,
+} from '../../../src/shared/providers/video-provider-spec';
+import { createLumaAdapter } from '../../../src/main/providers/luma/luma-video-adapter';
+import { LumaEmulator } from '../../emulators/luma-emulator';
+import { CLIP } from '../../emulators/emulator-kit';
+
+const KEY = 'luma-PLANTED-secret-9d8c7b6a5f4e3d2c';
+const dispatcher = new Agent({ connect: { timeout: 2000 } });
+
+let emulator: LumaEmulator;
+let baseUrl: string;
+let adapter: VideoProviderAdapter;
+
+async function errorOf(promise: Promise<unknown>): Promise<ProviderError> {
+  try {
+    await promise;
+  } catch (error) {
+    expect(error).toBeInstanceOf(ProviderError);
+    expect((error as Error).message).not.toContain(KEY);
+    return error as ProviderError;
+  }
+  throw new Error('expected a ProviderError');
+}
+
+async function pollToEnd(
+  jobId: string,
+  target: VideoProviderAdapter = adapter,
+): Promise<{ final: JobStatus; seen: JobStatus[] }> {
+  const seen: JobStatus[] = [];
+  for (let i = 0; i < 10; i += 1) {
+    const status = await target.status(jobId);
+    seen.push(status);
+    if (status.state !== 'pending') return { final: status, seen };
+  }
+  throw new Error('job never finished');
+}
+
+async function readAll(stream: ReadableStream<Uint8Array>): Promise<Buffer> {
+  const chunks: Uint8Array[] = [];
+  for await (const chunk of stream as unknown as AsyncIterable<Uint8Array>) chunks.push(chunk);
+  return Buffer.concat(chunks);
+}
+
+beforeAll(async () => {
+  emulator = new LumaEmulator({ apiKey: KEY, slowMs: 300 });
+  baseUrl = await emulator.start();
+  adapter = createLumaAdapter({ apiKey: KEY, baseUrl, dispatcher });
+});
+
+afterAll(async () => {
+  await emulator.stop();
+  await dispatcher.close();
+});
+
+afterEach(() => {
+  emulator.stats.creates = 0;
+  emulator.stats.cancels = 0;
+});
+
+describe('luma adapter: models and checks', () => {
+  it('knows ray-2 and ray-flash-2 with sourced prices', () => {
+    expect(adapter.models().map((model) => model.modelId)).toEqual(['ray-2', 'ray-flash-2']);
+    for (const model of adapter.models()) {
+      expect(model.pricing.source).toMatch(/unverified/);
+      expect(model.pricing.asOf).toMatch(/^\d{4}-\d{2}-\d{2}$/);
+    }
+  });
+
+  it('unknown model → NoSuchModelError, nothing sent', async () => {
+    expect(() => adapter.model('ray-9')).toThrow(NoSuchModelError);
+    await expect(adapter.start({ modelId: 'ray-9', prompt: 'x' })).rejects.toBeInstanceOf(
+      NoSuchModelError,
+    );
+    expect(emulator.stats.creates).toBe(0);
+  });
+
+  it('warns about unsupported settings and data: images; estimates by resolution', async () => {
+    const settings = adapter
+      .checkRequest({
+        modelId: 'ray-2',
+        prompt: 'p',
+        durationSeconds: 8,
+        seed: 1,
+        audio: true,
+        imageUrl: 'data:image/png;base64,AAAA',
+      })
+      .map((w) => w.setting);
+    expect(settings).toEqual(
+      expect.arrayContaining(['durationSeconds', 'seed', 'audio', 'imageUrl']),
+    );
+    expect(adapter.estimateCost({ modelId: 'ray-2', prompt: 'p' }).usd).toBeCloseTo(0.71);
+    expect(
+      adapter.estimateCost({ modelId: 'ray-2', prompt: 'p', resolution: '1080p' }).usd,
+    ).toBeCloseTo(0.71 * 2.25);
+    const error = await errorOf(
+      adapter.start({ modelId: 'ray-2', prompt: 'p', imageUrl: 'data:image/png;base64,AAAA' }),
+    );
+    expect(error.errorClass).toBe('invalid_request');
+    expect(emulator.stats.creates).toBe(0);
+  });
+});
+
+describe('luma adapter: lifecycle', () => {
+  it('creates on /generations/video, reports the id first, walks queued → dreaming → completed and downloads', async () => {
+    const order: string[] = [];
+    const { jobId } = await adapter.start(
+      {
+        modelId: 'ray-flash-2',
+        prompt: 'a koi pond',
+        aspectRatio: '21:9',
+        resolution: '540p',
+        durationSeconds: 9,
+        imageUrl: 'https://example.com/koi.jpg',
+      },
+      { onJobId: (id) => order.push(`id:${id}`) },
+    );
+    order.push('resolved');
+    expect(order).toEqual([`id:${jobId}`, 'resolved']);
+    expect(emulator.createPaths.at(-1)).toBe('/generations/video');
+    expect(emulator.jobs.get(jobId)?.request).toEqual({
+      generation_type: 'video',
+      model: 'ray-flash-2',
+      prompt: 'a koi pond',
+      aspect_ratio: '21:9',
+      resolution: '540p',
+      duration: '9s',
+      keyframes: { frame0: { type: 'image', url: 'https://example.com/koi.jpg' } },
+    });
+    const { final, seen } = await pollToEnd(jobId);
+    expect(seen.slice(0, 2)).toEqual([{ state: 'pending' }, { state: 'pending', started: true }]);
+    expect(final.state).toBe('succeeded');
+    if (final.state !== 'succeeded') return;
+    const file = await adapter.download(final.outputs[0]!);
+    expect(file.contentType).toBe('video/mp4');
+    expect(file.contentLength).toBe(CLIP.length);
+    expect((await readAll(file.body)).equals(CLIP)).toBe(true);
+  });
+
+  it('follows the clock when the emulator has queue and run times', async () => {
+    let now = 0;
+    const timed = new LumaEmulator({
+      apiKey: KEY,
+      queueMs: 2_000,
+      runMs: 30_000,
+      clock: { now: () => now },
+    });
+    const url = await timed.start();
+    try {
+      const timedAdapter = createLumaAdapter({ apiKey: KEY, baseUrl: url, dispatcher });
+      const { jobId } = await timedAdapter.start({ modelId: 'ray-2', prompt: 'clock' });
+      expect(await timedAdapter.status(jobId)).toEqual({ state: 'pending' });
+      now = 2_000;
+      expect(await timedAdapter.status(jobId)).toEqual({ state: 'pending', started: true });
+      now = 32_000;
+      expect((await timedAdapter.status(jobId)).state).toBe('succeeded');
+    } finally {
+      await timed.stop();
+    }
+  });
+
+  it('#fail → failed provider_unavailable with the failure_reason', async () => {
+    const { jobId } = await adapter.start({ modelId: 'ray-2', prompt: 'x #fail' });
+    const { final } = await pollToEnd(jobId);
+    expect(final).toMatchObject({
+      state: 'failed',
+      error: { code: 'provider_unavailable', retryable: true },
+    });
+    if (final.state === 'failed') expect(final.error.message).toContain('internal error');
+  });
+
+  it('#policy → failed content_policy (moderation failure_reason)', async () => {
+    const { jobId } = await adapter.start({ modelId: 'ray-2', prompt: 'x #policy' });
+    expect((await pollToEnd(jobId)).final).toMatchObject({
+      state: 'failed',
+      error: { code: 'content_policy', retryable: false },
+    });
+  });
+
+  it('cancel reaches Luma as DELETE; the job then reads cancelled; cancelling twice is harmless', async () => {
+    const { jobId } = await adapter.start({ modelId: 'ray-2', prompt: 'cancel me' });
+    await adapter.status(jobId);
+    await adapter.cancel(jobId);
+    expect(emulator.stats.cancels).toBe(1);
+    expect(emulator.jobs.get(jobId)?.deleted).toBe(true);
+    expect(await adapter.status(jobId)).toEqual({ state: 'cancelled' });
+    await adapter.cancel(jobId);
+  });
+
+  it('an unknown generation (not deleted by us) → invalid_request 404; a malformed id is refused locally', async () => {
+    const error = await errorOf(adapter.status('00000000-0000-0000-0000-000000000000'));
+    expect(error.errorClass).toBe('invalid_request');
+    expect(error.status).toBe(404);
+    expect((await errorOf(adapter.status('../credits'))).errorClass).toBe('invalid_request');
+  });
+
+  it('a Luma-side validation error (400 detail) → invalid_request with the detail', async () => {
+    const error = await errorOf(
+      adapter.start({ modelId: 'ray-2', prompt: 'x', aspectRatio: '2:1' }),
+    );
+    expect(error.errorClass).toBe('invalid_request');
+    expect(error.message).toContain('aspect_ratio');
+  });
+});
+
+describe('request counting', () => {
+  it('the emulator counts creates and answers the vendor 429 past its window limit', async () => {
+    emulator.rateLimit = { limit: 2, windowMs: 60_000 };
+    try {
+      await adapter.start({ modelId: 'ray-2', prompt: 'one' });
+      await adapter.start({ modelId: 'ray-2', prompt: 'two' });
+      const error = await errorOf(adapter.start({ modelId: 'ray-2', prompt: 'three' }));
+      expect(error.errorClass).toBe('quota');
+      expect(error.retryable).toBe(true);
+      expect(error.retryAfterMs).toBe(5000);
+      expect(emulator.stats.creates).toBe(2);
+    } finally {
+      emulator.rateLimit = undefined;
+    }
+  });
+});
+
+describe('luma adapter: faults', () => {
+  it('#auth and a wrong key → auth; the key never shows', async () => {
+    expect((await errorOf(adapter.start({ modelId: 'ray-2', prompt: 'x #auth' }))).errorClass).toBe(
+      'auth',
+    );
+    const wrong = 'luma-WRONG-secret-000000000';
+    const other = createLumaAdapter({ apiKey: wrong, baseUrl, dispatcher });
+    const error = (await other.start({ modelId: 'ray-2', prompt: 'x' }).then(
+      () => undefined,
+      (caught: unknown) => caught,
+    )) as ProviderError;
+    expect(error).toBeInstanceOf(ProviderError);
+    expect(error.errorClass).toBe('auth');
+    expect(error.retryable).toBe(false);
+    expect(error.message).not.toContain(wrong);
+  });
+
+  it('#ratelimit → quota with Retry-After', async () => {
+    const error = await errorOf(adapter.start({ modelId: 'ray-2', prompt: 'x #ratelimit' }));
+    expect(error.errorClass).toBe('quota');
+    expect(error.retryable).toBe(true);
+    expect(error.retryAfterMs).toBe(5000);
+  });
+
+  it('#5xx and #reset → provider_unavailable, retryable', async () => {
+    for (const prompt of ['x #5xx', 'x #reset']) {
+      const error = await errorOf(adapter.start({ modelId: 'ray-2', prompt }));
+      expect(error.errorClass).toBe('provider_unavailable');
+      expect(error.retryable).toBe(true);
+    }
+  });
+
+  it('#invalid → invalid_request, not retryable', async () => {
+    const error = await errorOf(adapter.start({ modelId: 'ray-2', prompt: 'x #invalid' }));
+    expect(error.errorClass).toBe('invalid_request');
+    expect(error.retryable).toBe(false);
+  });
+
+  it('#slow answers late; aborting meanwhile → cancelled', async () => {
+    const begun = Date.now();
+    await adapter.start({ modelId: 'ray-2', prompt: 'x #slow' });
+    expect(Date.now() - begun).toBeGreaterThanOrEqual(280);
+    expect(
+      (
+        await errorOf(
+          adapter.start(
+            { modelId: 'ray-2', prompt: 'y #slow' },
+            { signal: AbortSignal.timeout(50) },
+          ),
+        )
+      ).errorClass,
+    ).toBe('cancelled');
+  });
+
+  it('#expire → expired_output; #truncate → stream errors after the declared length', async () => {
+    const expired = await adapter.start({ modelId: 'ray-2', prompt: 'x #expire' });
+    const expiredFinal = (await pollToEnd(expired.jobId)).final;
+    if (expiredFinal.state !== 'succeeded') throw new Error('expected success');
+    expect((await errorOf(adapter.download(expiredFinal.outputs[0]!))).errorClass).toBe(
+      'expired_output',
+    );
+
+    const truncated = await adapter.start({ modelId: 'ray-2', prompt: 'x #truncate' });
+    const truncatedFinal = (await pollToEnd(truncated.jobId)).final;
+    if (truncatedFinal.state !== 'succeeded') throw new Error('expected success');
+    const file = await adapter.download(truncatedFinal.outputs[0]!);
+    expect(file.contentLength).toBe(CLIP.length);
+    await expect(readAll(file.body)).rejects.toThrow();
+  });
+
+  it('moderation and credit errors at create are classified; an echoed key is scrubbed', async () => {
+    let reply = { status: 400, detail: 'Prompt not allowed because advanced moderation failed' };
+    const server: Server = createServer((request, response) => {
+      response.writeHead(reply.status, { 'content-type': 'application/json' });
+      response.end(
+        JSON.stringify({ detail: `${reply.detail} (${String(request.headers.authorization)})` }),
+      );
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', () => resolve()));
+    try {
+      const local = createLumaAdapter({
+        apiKey: KEY,
+        baseUrl: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+        dispatcher,
+      });
+      const policy = await errorOf(local.start({ modelId: 'ray-2', prompt: 'x' }));
+      expect(policy.errorClass).toBe('content_policy');
+      expect(policy.message).toContain('[redacted]');
+      reply = { status: 400, detail: 'Insufficient credits' };
+      expect((await errorOf(local.start({ modelId: 'ray-2', prompt: 'x' }))).errorClass).toBe(
+        'quota',
+      );
+      reply = { status: 200, detail: 'not a generation' };
+      expect((await errorOf(local.status('abc'))).errorClass).toBe('provider_unavailable');
+    } finally {
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    }
+  });
+
+  it('listModels returns the known table (Luma has no model list call)', async () => {
+    expect((await adapter.listModels()).map((model) => model.modelId)).toEqual([
+      'ray-2',
+      'ray-flash-2',
+    ]);
+  });
+});
