@@ -96,7 +96,8 @@ export function createServices(options: ServiceOptions): Services {
   );
   const secrets = options.secrets ?? envSecretStore(options.env);
   const dispatcher = options.dispatcher ?? createDefaultDispatcher();
-  const reloadProviders = (): void => registerVendorAdapters(registry, { env: options.env, secrets, dispatcher, now });
+  const reloadProviders = (): void =>
+    registerVendorAdapters(registry, { env: options.env, secrets, dispatcher, now });
   reloadProviders();
   loadBuiltInSuites(db, join(options.resourcesDir, 'suites'), now());
   const bench = new BenchRunner({

@@ -22,7 +22,14 @@
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { createHmac, randomBytes } from 'node:crypto';
-import { EmulatorBase, delay, resetConnection, sendJson, type EmulatorOptions, type Fault } from './emulator-kit';
+import {
+  EmulatorBase,
+  delay,
+  resetConnection,
+  sendJson,
+  type EmulatorOptions,
+  type Fault,
+} from './emulator-kit';
 
 type Status = 'starting' | 'processing' | 'succeeded' | 'failed' | 'canceled' | 'aborted';
 
@@ -107,7 +114,12 @@ export class ReplicateEmulator extends EmulatorBase {
   }
 
   /** Expired Replicate delivery URLs answer 404. */
-  override serveFile(request: IncomingMessage, response: ServerResponse, url: URL, expiredStatus = 404): boolean {
+  override serveFile(
+    request: IncomingMessage,
+    response: ServerResponse,
+    url: URL,
+    expiredStatus = 404,
+  ): boolean {
     return super.serveFile(request, response, url, expiredStatus);
   }
 
@@ -116,72 +128,149 @@ export class ReplicateEmulator extends EmulatorBase {
     return auth === `Bearer ${this.options.apiKey}` || auth === `Token ${this.options.apiKey}`;
   }
 
-  private async route(request: IncomingMessage, response: ServerResponse, url: URL, body: unknown): Promise<void> {
+  private async route(
+    request: IncomingMessage,
+    response: ServerResponse,
+    url: URL,
+    body: unknown,
+  ): Promise<void> {
     if (!this.authorized(request)) {
-      return sendJson(response, 401, problem(401, 'Unauthenticated', 'You did not pass a valid authentication token'));
+      return sendJson(
+        response,
+        401,
+        problem(401, 'Unauthenticated', 'You did not pass a valid authentication token'),
+      );
     }
     const path = url.pathname;
     const method = request.method ?? 'GET';
     const official = /^\/v1\/models\/([^/]+)\/([^/]+)\/predictions$/.exec(path);
-    if (method === 'POST' && official?.[1] && official[2]) return this.create(request, response, body, `${official[1]}/${official[2]}`);
-    if (method === 'POST' && path === '/v1/predictions') return this.create(request, response, body, undefined);
+    if (method === 'POST' && official?.[1] && official[2])
+      return this.create(request, response, body, `${official[1]}/${official[2]}`);
+    if (method === 'POST' && path === '/v1/predictions')
+      return this.create(request, response, body, undefined);
     if (method === 'GET' && path === '/v1/predictions') {
-      const results = [...this.predictions.values()].reverse().map((prediction) => this.render(prediction));
+      const results = [...this.predictions.values()]
+        .reverse()
+        .map((prediction) => this.render(prediction));
       return sendJson(response, 200, { next: null, previous: null, results });
     }
     const cancel = /^\/v1\/predictions\/([^/]+)\/cancel$/.exec(path);
     if (method === 'POST' && cancel?.[1]) return this.cancel(response, cancel[1]);
     const get = /^\/v1\/predictions\/([^/]+)$/.exec(path);
     if (method === 'GET' && get?.[1]) return this.retrieve(response, get[1]);
-    if (method === 'GET' && path === '/v1/collections/text-to-video') return this.collection(response);
-    if (method === 'GET' && path === '/v1/webhooks/default/secret') return sendJson(response, 200, { key: this.webhookSecret });
-    return sendJson(response, 404, problem(404, 'Not found', `The requested resource ${path} could not be found`));
+    if (method === 'GET' && path === '/v1/collections/text-to-video')
+      return this.collection(response);
+    if (method === 'GET' && path === '/v1/webhooks/default/secret')
+      return sendJson(response, 200, { key: this.webhookSecret });
+    return sendJson(
+      response,
+      404,
+      problem(404, 'Not found', `The requested resource ${path} could not be found`),
+    );
   }
 
-  private async create(request: IncomingMessage, response: ServerResponse, body: unknown, modelFromPath: string | undefined): Promise<void> {
+  private async create(
+    request: IncomingMessage,
+    response: ServerResponse,
+    body: unknown,
+    modelFromPath: string | undefined,
+  ): Promise<void> {
     const data = (body ?? {}) as Record<string, unknown>;
-    const input = (data.input && typeof data.input === 'object' ? data.input : {}) as Record<string, unknown>;
+    const input = (data.input && typeof data.input === 'object' ? data.input : {}) as Record<
+      string,
+      unknown
+    >;
     const prompt = typeof input.prompt === 'string' ? input.prompt : '';
     const faults = this.takeFaults(prompt);
     if (faults.has('reset')) return resetConnection(request);
     if (faults.has('slow')) await delay(this.options.slowMs);
-    if (faults.has('auth')) return sendJson(response, 401, problem(401, 'Unauthenticated', 'You did not pass a valid authentication token'));
+    if (faults.has('auth'))
+      return sendJson(
+        response,
+        401,
+        problem(401, 'Unauthenticated', 'You did not pass a valid authentication token'),
+      );
     const now = this.now();
     this.recentCreates = this.recentCreates.filter((at) => now - at < 60_000);
     if (faults.has('ratelimit') || this.recentCreates.length >= this.createLimitPerMinute) {
-      return sendJson(response, 429, { detail: `Request was throttled. Your rate limit resets in ~${this.retryAfterSeconds}s.` }, { 'retry-after': String(this.retryAfterSeconds) });
+      return sendJson(
+        response,
+        429,
+        { detail: `Request was throttled. Your rate limit resets in ~${this.retryAfterSeconds}s.` },
+        { 'retry-after': String(this.retryAfterSeconds) },
+      );
     }
-    if (faults.has('5xx')) return sendJson(response, 500, problem(500, 'Internal server error', 'An unexpected error occurred. Please try again.'));
+    if (faults.has('5xx'))
+      return sendJson(
+        response,
+        500,
+        problem(500, 'Internal server error', 'An unexpected error occurred. Please try again.'),
+      );
     let model: string | undefined = modelFromPath;
     let version: string | undefined;
     if (modelFromPath) {
       version = REPLICATE_EMULATOR_MODELS[modelFromPath];
       if (!version || modelFromPath === 'acme/tiny-video') {
-        return sendJson(response, 404, problem(404, 'Model not found', `The model ${modelFromPath} does not exist or is not an official model; run it by version instead`));
+        return sendJson(
+          response,
+          404,
+          problem(
+            404,
+            'Model not found',
+            `The model ${modelFromPath} does not exist or is not an official model; run it by version instead`,
+          ),
+        );
       }
     } else {
       const requested = typeof data.version === 'string' ? data.version : '';
-      const byHash = Object.entries(REPLICATE_EMULATOR_MODELS).find(([, hash]) => hash === requested || requested.endsWith(`:${hash}`));
+      const byHash = Object.entries(REPLICATE_EMULATOR_MODELS).find(
+        ([, hash]) => hash === requested || requested.endsWith(`:${hash}`),
+      );
       const byName = REPLICATE_EMULATOR_MODELS[requested];
       if (byHash) [model, version] = byHash;
       else if (byName) [model, version] = [requested, byName];
-      else return sendJson(response, 422, problem(422, 'Invalid version or not permitted', `The specified version does not exist (or perhaps you don't have permission to use it?)`));
+      else
+        return sendJson(
+          response,
+          422,
+          problem(
+            422,
+            'Invalid version or not permitted',
+            `The specified version does not exist (or perhaps you don't have permission to use it?)`,
+          ),
+        );
     }
     if (faults.has('invalid') || typeof input.prompt !== 'string') {
-      return sendJson(response, 422, { ...(problem(422, 'Input validation failed', 'input: prompt is required') as object), invalid_fields: [{ type: 'required', field: 'prompt', description: 'prompt is required' }] });
+      return sendJson(response, 422, {
+        ...(problem(422, 'Input validation failed', 'input: prompt is required') as object),
+        invalid_fields: [{ type: 'required', field: 'prompt', description: 'prompt is required' }],
+      });
     }
     const cancelAfterHeader = request.headers['cancel-after'];
     let deadline: number | undefined;
     if (typeof cancelAfterHeader === 'string') {
       this.lastCancelAfter = cancelAfterHeader;
       const ms = parseCancelAfter(cancelAfterHeader);
-      if (ms === undefined) return sendJson(response, 400, problem(400, 'Invalid Cancel-After header', `Could not parse duration "${cancelAfterHeader}"`));
+      if (ms === undefined)
+        return sendJson(
+          response,
+          400,
+          problem(
+            400,
+            'Invalid Cancel-After header',
+            `Could not parse duration "${cancelAfterHeader}"`,
+          ),
+        );
       deadline = now + ms;
     }
     this.stats.creates += 1;
     this.recentCreates.push(now);
     const prediction: Prediction = {
-      id: randomBytes(13).toString('base64url').toLowerCase().replace(/[^a-z0-9]/g, 'x').slice(0, 26),
+      id: randomBytes(13)
+        .toString('base64url')
+        .toLowerCase()
+        .replace(/[^a-z0-9]/g, 'x')
+        .slice(0, 26),
       model: model as string,
       version: version as string,
       input,
@@ -194,7 +283,9 @@ export class ReplicateEmulator extends EmulatorBase {
       dataRemoved: false,
       ...(deadline === undefined ? {} : { deadline }),
       ...(typeof data.webhook === 'string' ? { webhook: data.webhook } : {}),
-      ...(Array.isArray(data.webhook_events_filter) ? { webhookEvents: data.webhook_events_filter.map(String) } : {}),
+      ...(Array.isArray(data.webhook_events_filter)
+        ? { webhookEvents: data.webhook_events_filter.map(String) }
+        : {}),
     };
     this.predictions.set(prediction.id, prediction);
     this.emit(prediction, 'start');
@@ -229,13 +320,21 @@ export class ReplicateEmulator extends EmulatorBase {
         next = prediction.polls <= 1 ? 'starting' : prediction.polls === 2 ? 'processing' : 'done';
       } else {
         const elapsed = now - prediction.createdAt;
-        next = elapsed < this.options.queueMs ? 'starting' : elapsed < this.options.queueMs + this.options.runMs ? 'processing' : 'done';
+        next =
+          elapsed < this.options.queueMs
+            ? 'starting'
+            : elapsed < this.options.queueMs + this.options.runMs
+              ? 'processing'
+              : 'done';
       }
       if (next === 'starting') return;
       if (prediction.startedAt === undefined) prediction.startedAt = now;
       if (next === 'processing') {
         prediction.status = 'processing';
-        const percent = this.options.runMs > 0 ? Math.min(99, Math.floor(((now - prediction.startedAt) / this.options.runMs) * 100)) : 50;
+        const percent =
+          this.options.runMs > 0
+            ? Math.min(99, Math.floor(((now - prediction.startedAt) / this.options.runMs) * 100))
+            : 50;
         prediction.logs += `Generating video...\n${percent}%|${'█'.repeat(Math.floor(percent / 10))}| step\n`;
         this.emit(prediction, 'logs');
         return;
@@ -244,7 +343,8 @@ export class ReplicateEmulator extends EmulatorBase {
       prediction.logs += '100%|██████████| done\n';
       if (prediction.faults.has('policy')) {
         prediction.status = 'failed';
-        prediction.error = 'NSFW content detected. Try running it again, or try a different prompt. (E005)';
+        prediction.error =
+          'NSFW content detected. Try running it again, or try a different prompt. (E005)';
         this.emit(prediction, 'completed');
         return;
       }
@@ -255,7 +355,10 @@ export class ReplicateEmulator extends EmulatorBase {
         return;
       }
       prediction.status = 'succeeded';
-      const options = { expired: prediction.faults.has('expire'), truncate: prediction.faults.has('truncate') };
+      const options = {
+        expired: prediction.faults.has('expire'),
+        truncate: prediction.faults.has('truncate'),
+      };
       const first = `replicate-${prediction.id}-0`;
       prediction.fileIds.push(first);
       const url = this.publishFile(first, options);
@@ -270,7 +373,11 @@ export class ReplicateEmulator extends EmulatorBase {
       this.emit(prediction, 'completed');
       return;
     }
-    if (!prediction.dataRemoved && prediction.completedAt !== undefined && now - prediction.completedAt >= this.retentionMs) {
+    if (
+      !prediction.dataRemoved &&
+      prediction.completedAt !== undefined &&
+      now - prediction.completedAt >= this.retentionMs
+    ) {
       prediction.dataRemoved = true;
       prediction.output = null;
       prediction.input = {};
@@ -281,14 +388,18 @@ export class ReplicateEmulator extends EmulatorBase {
 
   private render(prediction: Prediction): Record<string, unknown> {
     const base = `${this.baseUrl}/v1/predictions/${prediction.id}`;
-    const iso = (ms: number | undefined): string | null => (ms === undefined ? null : new Date(ms).toISOString());
+    const iso = (ms: number | undefined): string | null =>
+      ms === undefined ? null : new Date(ms).toISOString();
     return {
       id: prediction.id,
       model: prediction.model,
       version: prediction.model === 'acme/tiny-video' ? prediction.version : 'hidden',
       input: prediction.input,
       logs: prediction.logs,
-      output: prediction.status === 'succeeded' || prediction.dataRemoved ? (prediction.output ?? null) : null,
+      output:
+        prediction.status === 'succeeded' || prediction.dataRemoved
+          ? (prediction.output ?? null)
+          : null,
       data_removed: prediction.dataRemoved,
       error: prediction.error ?? null,
       status: prediction.status,
@@ -298,10 +409,20 @@ export class ReplicateEmulator extends EmulatorBase {
       completed_at: iso(prediction.completedAt),
       ...(prediction.deadline === undefined ? {} : { deadline: iso(prediction.deadline) }),
       metrics:
-        prediction.status === 'succeeded' && prediction.startedAt !== undefined && prediction.completedAt !== undefined
-          ? { predict_time: Math.max(0.5, (prediction.completedAt - prediction.startedAt) / 1000), total_time: Math.max(0.5, (prediction.completedAt - prediction.createdAt) / 1000) }
+        prediction.status === 'succeeded' &&
+        prediction.startedAt !== undefined &&
+        prediction.completedAt !== undefined
+          ? {
+              predict_time: Math.max(0.5, (prediction.completedAt - prediction.startedAt) / 1000),
+              total_time: Math.max(0.5, (prediction.completedAt - prediction.createdAt) / 1000),
+            }
           : {},
-      urls: { get: base, cancel: `${base}/cancel`, web: `https://replicate.com/p/${prediction.id}`, stream: `${this.baseUrl}/stream/${prediction.id}` },
+      urls: {
+        get: base,
+        cancel: `${base}/cancel`,
+        web: `https://replicate.com/p/${prediction.id}`,
+        stream: `${this.baseUrl}/stream/${prediction.id}`,
+      },
       webhook: null,
       webhook_events_filter: ['start', 'completed'],
     };
@@ -309,7 +430,12 @@ export class ReplicateEmulator extends EmulatorBase {
 
   private retrieve(response: ServerResponse, id: string): void {
     const prediction = this.predictions.get(id);
-    if (!prediction) return sendJson(response, 404, problem(404, 'Not found', 'The requested resource could not be found'));
+    if (!prediction)
+      return sendJson(
+        response,
+        404,
+        problem(404, 'Not found', 'The requested resource could not be found'),
+      );
     this.stats.polls += 1;
     prediction.polls += 1;
     this.advance(prediction);
@@ -318,7 +444,12 @@ export class ReplicateEmulator extends EmulatorBase {
 
   private cancel(response: ServerResponse, id: string): void {
     const prediction = this.predictions.get(id);
-    if (!prediction) return sendJson(response, 404, problem(404, 'Not found', 'The requested resource could not be found'));
+    if (!prediction)
+      return sendJson(
+        response,
+        404,
+        problem(404, 'Not found', 'The requested resource could not be found'),
+      );
     this.stats.cancels += 1;
     if (!this.terminal(prediction)) {
       prediction.status = 'canceled';
@@ -382,9 +513,30 @@ export class ReplicateEmulator extends EmulatorBase {
       .filter(([name]) => name !== 'acme/tiny-video')
       .map(([name, hash]) => {
         const [owner, model] = name.split('/');
-        return { url: `https://replicate.com/${name}`, owner, name: model, description: `${name} video model`, visibility: 'public', run_count: 1000, latest_version: { id: hash } };
+        return {
+          url: `https://replicate.com/${name}`,
+          owner,
+          name: model,
+          description: `${name} video model`,
+          visibility: 'public',
+          run_count: 1000,
+          latest_version: { id: hash },
+        };
       });
-    models.push({ url: 'https://replicate.com/newco/brand-new-video', owner: 'newco', name: 'brand-new-video', description: 'new', visibility: 'public', run_count: 1, latest_version: { id: 'f'.repeat(64) } });
-    sendJson(response, 200, { name: 'Generate videos', slug: 'text-to-video', description: 'Models that create and edit videos', models });
+    models.push({
+      url: 'https://replicate.com/newco/brand-new-video',
+      owner: 'newco',
+      name: 'brand-new-video',
+      description: 'new',
+      visibility: 'public',
+      run_count: 1,
+      latest_version: { id: 'f'.repeat(64) },
+    });
+    sendJson(response, 200, {
+      name: 'Generate videos',
+      slug: 'text-to-video',
+      description: 'Models that create and edit videos',
+      models,
+    });
   }
 }

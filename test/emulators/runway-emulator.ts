@@ -13,7 +13,14 @@
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { randomUUID } from 'node:crypto';
-import { EmulatorBase, delay, resetConnection, sendJson, type EmulatorOptions, type Fault } from './emulator-kit';
+import {
+  EmulatorBase,
+  delay,
+  resetConnection,
+  sendJson,
+  type EmulatorOptions,
+  type Fault,
+} from './emulator-kit';
 
 type TaskStatus = 'PENDING' | 'THROTTLED' | 'RUNNING' | 'SUCCEEDED' | 'FAILED' | 'CANCELLED';
 
@@ -45,11 +52,46 @@ const GEN4_I2V = ['1280:720', '720:1280', '1104:832', '960:960', '832:1104', '15
 const VEO = ['1280:720', '720:1280', '1080:1920', '1920:1080'];
 
 export const RUNWAY_EMULATOR_MODELS: Record<string, ModelRule> = {
-  'gen4.5': { textRatios: ['1280:720', '720:1280'], imageRatios: GEN4_I2V, durations: [2, 3, 4, 5, 6, 7, 8, 9, 10], durationRequired: true, creditsPerSecond: 12, defaultDuration: 5 },
-  gen4_turbo: { textRatios: [], imageRatios: GEN4_I2V, durations: [5, 10], durationRequired: false, creditsPerSecond: 5, defaultDuration: 5 },
-  veo3: { textRatios: VEO, imageRatios: VEO, durations: [8], durationRequired: false, creditsPerSecond: 40, defaultDuration: 8 },
-  'veo3.1': { textRatios: VEO, imageRatios: VEO, durations: [4, 6, 8], durationRequired: false, creditsPerSecond: 20, defaultDuration: 8 },
-  'veo3.1_fast': { textRatios: VEO, imageRatios: VEO, durations: [4, 6, 8], durationRequired: false, creditsPerSecond: 10, defaultDuration: 8 },
+  'gen4.5': {
+    textRatios: ['1280:720', '720:1280'],
+    imageRatios: GEN4_I2V,
+    durations: [2, 3, 4, 5, 6, 7, 8, 9, 10],
+    durationRequired: true,
+    creditsPerSecond: 12,
+    defaultDuration: 5,
+  },
+  gen4_turbo: {
+    textRatios: [],
+    imageRatios: GEN4_I2V,
+    durations: [5, 10],
+    durationRequired: false,
+    creditsPerSecond: 5,
+    defaultDuration: 5,
+  },
+  veo3: {
+    textRatios: VEO,
+    imageRatios: VEO,
+    durations: [8],
+    durationRequired: false,
+    creditsPerSecond: 40,
+    defaultDuration: 8,
+  },
+  'veo3.1': {
+    textRatios: VEO,
+    imageRatios: VEO,
+    durations: [4, 6, 8],
+    durationRequired: false,
+    creditsPerSecond: 20,
+    defaultDuration: 8,
+  },
+  'veo3.1_fast': {
+    textRatios: VEO,
+    imageRatios: VEO,
+    durations: [4, 6, 8],
+    durationRequired: false,
+    creditsPerSecond: 10,
+    defaultDuration: 8,
+  },
 };
 
 const DOC_URL = 'https://docs.dev.runwayml.com/api';
@@ -77,19 +119,37 @@ export class RunwayEmulator extends EmulatorBase {
     return super.start((request, response, url, body) => this.route(request, response, url, body));
   }
 
-  private async route(request: IncomingMessage, response: ServerResponse, url: URL, body: unknown): Promise<void> {
+  private async route(
+    request: IncomingMessage,
+    response: ServerResponse,
+    url: URL,
+    body: unknown,
+  ): Promise<void> {
     const auth = String(request.headers.authorization ?? '');
     const token = auth.replace(/^Bearer\s+/i, '');
-    if (!/^Bearer\s+/i.test(auth) || !/^key_[0-9a-f]{128}$/.test(token) || token !== this.options.apiKey) {
-      return sendJson(response, 401, { error: 'Invalid API key. Make sure you are using a key from dev.runwayml.com.' });
+    if (
+      !/^Bearer\s+/i.test(auth) ||
+      !/^key_[0-9a-f]{128}$/.test(token) ||
+      token !== this.options.apiKey
+    ) {
+      return sendJson(response, 401, {
+        error: 'Invalid API key. Make sure you are using a key from dev.runwayml.com.',
+      });
     }
     if (!request.headers['x-runway-version']) {
-      return sendJson(response, 400, { error: 'The X-Runway-Version header is required. Set it to 2024-11-06.' });
+      return sendJson(response, 400, {
+        error: 'The X-Runway-Version header is required. Set it to 2024-11-06.',
+      });
     }
     if (request.headers['x-runway-version'] !== '2024-11-06') {
-      return sendJson(response, 400, { error: `Unsupported API version: ${String(request.headers['x-runway-version'])}` });
+      return sendJson(response, 400, {
+        error: `Unsupported API version: ${String(request.headers['x-runway-version'])}`,
+      });
     }
-    if (request.method === 'POST' && (url.pathname === '/v1/text_to_video' || url.pathname === '/v1/image_to_video')) {
+    if (
+      request.method === 'POST' &&
+      (url.pathname === '/v1/text_to_video' || url.pathname === '/v1/image_to_video')
+    ) {
       return this.create(request, response, body, url.pathname === '/v1/image_to_video');
     }
     const match = /^\/v1\/tasks\/([^/]+)$/.exec(url.pathname);
@@ -107,44 +167,89 @@ export class RunwayEmulator extends EmulatorBase {
     const model = typeof input.model === 'string' ? input.model : '';
     const rule = RUNWAY_EMULATOR_MODELS[model];
     if (!rule || (image ? rule.imageRatios : rule.textRatios).length === 0) {
-      issues.push({ code: 'invalid_union_discriminator', path: ['model'], message: `Invalid model '${model}' for ${image ? 'image' : 'text'}_to_video` });
+      issues.push({
+        code: 'invalid_union_discriminator',
+        path: ['model'],
+        message: `Invalid model '${model}' for ${image ? 'image' : 'text'}_to_video`,
+      });
       return issues;
     }
     const promptText = input.promptText;
     if (!image && (typeof promptText !== 'string' || promptText.length === 0)) {
       issues.push({ code: 'invalid_type', path: ['promptText'], message: 'Required' });
     } else if (typeof promptText === 'string' && promptText.length > 1000) {
-      issues.push({ code: 'too_big', path: ['promptText'], message: 'String must contain at most 1000 character(s)' });
+      issues.push({
+        code: 'too_big',
+        path: ['promptText'],
+        message: 'String must contain at most 1000 character(s)',
+      });
     }
-    if (image && (typeof input.promptImage !== 'string' || !/^(https:\/\/|data:image\/)/.test(input.promptImage))) {
-      issues.push({ code: 'invalid_string', path: ['promptImage'], message: 'Must be an HTTPS URL or a data URI' });
+    if (
+      image &&
+      (typeof input.promptImage !== 'string' ||
+        !/^(https:\/\/|data:image\/)/.test(input.promptImage))
+    ) {
+      issues.push({
+        code: 'invalid_string',
+        path: ['promptImage'],
+        message: 'Must be an HTTPS URL or a data URI',
+      });
     }
     const ratios = image ? rule.imageRatios : rule.textRatios;
     if (typeof input.ratio !== 'string' || !ratios.includes(input.ratio)) {
-      issues.push({ code: 'invalid_enum_value', path: ['ratio'], message: `Invalid enum value. Expected ${ratios.map((ratio) => `'${ratio}'`).join(' | ')}, received '${String(input.ratio)}'` });
+      issues.push({
+        code: 'invalid_enum_value',
+        path: ['ratio'],
+        message: `Invalid enum value. Expected ${ratios.map((ratio) => `'${ratio}'`).join(' | ')}, received '${String(input.ratio)}'`,
+      });
     }
     if (input.duration === undefined) {
-      if (rule.durationRequired) issues.push({ code: 'invalid_type', path: ['duration'], message: 'Required' });
+      if (rule.durationRequired)
+        issues.push({ code: 'invalid_type', path: ['duration'], message: 'Required' });
     } else if (typeof input.duration !== 'number' || !rule.durations.includes(input.duration)) {
-      issues.push({ code: 'invalid_enum_value', path: ['duration'], message: `Invalid duration. Expected one of ${rule.durations.join(', ')}` });
+      issues.push({
+        code: 'invalid_enum_value',
+        path: ['duration'],
+        message: `Invalid duration. Expected one of ${rule.durations.join(', ')}`,
+      });
     }
     return issues;
   }
 
-  private async create(request: IncomingMessage, response: ServerResponse, body: unknown, image: boolean): Promise<void> {
+  private async create(
+    request: IncomingMessage,
+    response: ServerResponse,
+    body: unknown,
+    image: boolean,
+  ): Promise<void> {
     const input = (body ?? {}) as Record<string, unknown>;
     const prompt = typeof input.promptText === 'string' ? input.promptText : '';
     const faults = this.takeFaults(prompt);
     if (faults.has('reset')) return resetConnection(request);
     if (faults.has('slow')) await delay(this.options.slowMs);
-    if (faults.has('auth')) return sendJson(response, 401, { error: 'Invalid API key. Make sure you are using a key from dev.runwayml.com.' });
+    if (faults.has('auth'))
+      return sendJson(response, 401, {
+        error: 'Invalid API key. Make sure you are using a key from dev.runwayml.com.',
+      });
     if (faults.has('ratelimit') || this.createdToday >= this.dailyCap) {
-      return sendJson(response, 429, { error: 'You have exceeded the daily task limit for your tier. Try again later or upgrade your tier.' });
+      return sendJson(response, 429, {
+        error:
+          'You have exceeded the daily task limit for your tier. Try again later or upgrade your tier.',
+      });
     }
-    if (faults.has('5xx')) return sendJson(response, 503, { error: 'Service temporarily unavailable. Please retry.' });
-    if (this.outOfCredits) return sendJson(response, 400, { error: 'You do not have enough credits to run this task.' });
-    const issues = faults.has('invalid') ? [{ code: 'custom', path: ['promptText'], message: 'Invalid parameter promptText' }] : this.validate(input, image);
-    if (issues.length > 0) return sendJson(response, 400, { error: 'Validation of body failed', issues, docUrl: DOC_URL });
+    if (faults.has('5xx'))
+      return sendJson(response, 503, { error: 'Service temporarily unavailable. Please retry.' });
+    if (this.outOfCredits)
+      return sendJson(response, 400, { error: 'You do not have enough credits to run this task.' });
+    const issues = faults.has('invalid')
+      ? [{ code: 'custom', path: ['promptText'], message: 'Invalid parameter promptText' }]
+      : this.validate(input, image);
+    if (issues.length > 0)
+      return sendJson(response, 400, {
+        error: 'Validation of body failed',
+        issues,
+        docUrl: DOC_URL,
+      });
     const rule = RUNWAY_EMULATOR_MODELS[input.model as string] as ModelRule;
     const seconds = typeof input.duration === 'number' ? input.duration : rule.defaultDuration;
     this.stats.creates += 1;
@@ -165,15 +270,19 @@ export class RunwayEmulator extends EmulatorBase {
 
   private runningCount(except: Task): number {
     let count = 0;
-    for (const task of this.tasks.values()) if (task !== except && task.status === 'RUNNING') count += 1;
+    for (const task of this.tasks.values())
+      if (task !== except && task.status === 'RUNNING') count += 1;
     return count;
   }
 
   private advance(task: Task): void {
-    if (task.status === 'SUCCEEDED' || task.status === 'FAILED' || task.status === 'CANCELLED') return;
+    if (task.status === 'SUCCEEDED' || task.status === 'FAILED' || task.status === 'CANCELLED')
+      return;
     const pollDriven = this.options.queueMs === 0 && this.options.runMs === 0;
     if (task.status === 'PENDING' || task.status === 'THROTTLED') {
-      const queued = pollDriven ? (task.waitPolls += 1) <= 1 : this.now() - task.createdAt < this.options.queueMs;
+      const queued = pollDriven
+        ? (task.waitPolls += 1) <= 1
+        : this.now() - task.createdAt < this.options.queueMs;
       if (queued && task.status === 'PENDING') return;
       if (this.runningCount(task) >= this.maxConcurrent) {
         task.status = 'THROTTLED';
@@ -184,35 +293,61 @@ export class RunwayEmulator extends EmulatorBase {
       return;
     }
     // RUNNING
-    const finished = pollDriven ? (task.runPolls += 1) >= 1 : this.now() - (task.runningSince ?? task.createdAt) >= this.options.runMs;
+    const finished = pollDriven
+      ? (task.runPolls += 1) >= 1
+      : this.now() - (task.runningSince ?? task.createdAt) >= this.options.runMs;
     if (!finished) return;
     if (task.faults.has('fail') || task.faults.has('policy')) {
       task.status = 'FAILED';
       return;
     }
     task.status = 'SUCCEEDED';
-    task.output = [this.publishFile(`runway-${task.id}`, { expired: task.faults.has('expire'), truncate: task.faults.has('truncate') })];
+    task.output = [
+      this.publishFile(`runway-${task.id}`, {
+        expired: task.faults.has('expire'),
+        truncate: task.faults.has('truncate'),
+      }),
+    ];
   }
 
   private progressOf(task: Task): number {
-    if (this.options.runMs > 0) return Math.min(0.99, (this.now() - (task.runningSince ?? this.now())) / this.options.runMs);
+    if (this.options.runMs > 0)
+      return Math.min(0.99, (this.now() - (task.runningSince ?? this.now())) / this.options.runMs);
     return 0.5;
   }
 
   private render(task: Task): Record<string, unknown> {
-    const base = { id: task.id, createdAt: new Date(task.createdAt).toISOString(), status: task.status };
+    const base = {
+      id: task.id,
+      createdAt: new Date(task.createdAt).toISOString(),
+      status: task.status,
+    };
     switch (task.status) {
       case 'PENDING':
       case 'THROTTLED':
         return { ...base, estimatedCost: { credits: task.credits } };
       case 'RUNNING':
-        return { ...base, progress: this.progressOf(task), estimatedCost: { credits: task.credits } };
+        return {
+          ...base,
+          progress: this.progressOf(task),
+          estimatedCost: { credits: task.credits },
+        };
       case 'SUCCEEDED':
         return { ...base, output: task.output ?? [], cost: { credits: task.credits } };
       case 'FAILED':
         return task.faults.has('policy')
-          ? { ...base, failure: 'The prompt text did not pass our content moderation.', failureCode: 'SAFETY.INPUT.TEXT', cost: { credits: 0 } }
-          : { ...base, failure: 'An unexpected error occurred while generating the output.', failureCode: 'INTERNAL.BAD_OUTPUT.CODE01', cost: { credits: 0 } };
+          ? {
+              ...base,
+              failure: 'The prompt text did not pass our content moderation.',
+              failureCode: 'SAFETY.INPUT.TEXT',
+              cost: { credits: 0 },
+            }
+          : {
+              ...base,
+              failure: 'An unexpected error occurred while generating the output.',
+              failureCode: 'INTERNAL.BAD_OUTPUT.CODE01',
+              cost: { credits: 0 },
+            };
       case 'CANCELLED':
         return { ...base, cost: { credits: 0 } };
     }
@@ -230,7 +365,8 @@ export class RunwayEmulator extends EmulatorBase {
     const task = this.tasks.get(id);
     if (!task || task.deleted) return sendJson(response, 404, { error: 'Task not found' });
     this.stats.cancels += 1;
-    if (task.status === 'PENDING' || task.status === 'THROTTLED' || task.status === 'RUNNING') task.status = 'CANCELLED';
+    if (task.status === 'PENDING' || task.status === 'THROTTLED' || task.status === 'RUNNING')
+      task.status = 'CANCELLED';
     else task.deleted = true;
     response.writeHead(204);
     response.end();

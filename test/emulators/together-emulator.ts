@@ -10,7 +10,14 @@
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { randomUUID } from 'node:crypto';
-import { EmulatorBase, delay, resetConnection, sendJson, type EmulatorOptions, type Fault } from './emulator-kit';
+import {
+  EmulatorBase,
+  delay,
+  resetConnection,
+  sendJson,
+  type EmulatorOptions,
+  type Fault,
+} from './emulator-kit';
 
 type Status = 'queued' | 'in_progress' | 'completed' | 'failed' | 'cancelled';
 
@@ -37,7 +44,12 @@ export const TOGETHER_EMULATOR_VIDEO_MODELS: Record<string, { cost: number; seco
   'Wan-AI/wan2.7-t2v': { cost: 0.1, seconds: '5' },
 };
 
-function togetherError(message: string, type: string, code: string | null, param: string | null = null): unknown {
+function togetherError(
+  message: string,
+  type: string,
+  code: string | null,
+  param: string | null = null,
+): unknown {
   return { error: { message, type, param, code } };
 }
 
@@ -71,58 +83,146 @@ export class TogetherEmulator extends EmulatorBase {
     return request.headers.authorization === `Bearer ${this.options.apiKey}`;
   }
 
-  private async route(request: IncomingMessage, response: ServerResponse, url: URL, body: unknown): Promise<void> {
+  private async route(
+    request: IncomingMessage,
+    response: ServerResponse,
+    url: URL,
+    body: unknown,
+  ): Promise<void> {
     if (!this.authorized(request)) {
       // Vendors sometimes echo the offending key; the adapter must scrub it.
       const given = String(request.headers.authorization ?? '').replace(/^Bearer\s+/i, '');
-      return sendJson(response, 401, togetherError(`Invalid API key provided: ${given}. You can find your API key at https://api.together.ai/settings/api-keys.`, 'invalid_request_error', 'invalid_api_key'));
+      return sendJson(
+        response,
+        401,
+        togetherError(
+          `Invalid API key provided: ${given}. You can find your API key at https://api.together.ai/settings/api-keys.`,
+          'invalid_request_error',
+          'invalid_api_key',
+        ),
+      );
     }
-    if (url.pathname === '/v2/videos' && request.method === 'POST') return this.create(request, response, body);
+    if (url.pathname === '/v2/videos' && request.method === 'POST')
+      return this.create(request, response, body);
     const match = /^\/v2\/videos\/([^/]+)$/.exec(url.pathname);
-    if (match?.[1] && request.method === 'GET') return this.retrieve(response, decodeURIComponent(match[1]));
+    if (match?.[1] && request.method === 'GET')
+      return this.retrieve(response, decodeURIComponent(match[1]));
     if (url.pathname === '/v1/models' && request.method === 'GET') return this.listModels(response);
-    return sendJson(response, 404, togetherError(`Unknown path ${url.pathname}`, 'invalid_request_error', 'not_found'));
+    return sendJson(
+      response,
+      404,
+      togetherError(`Unknown path ${url.pathname}`, 'invalid_request_error', 'not_found'),
+    );
   }
 
-  private async create(request: IncomingMessage, response: ServerResponse, body: unknown): Promise<void> {
+  private async create(
+    request: IncomingMessage,
+    response: ServerResponse,
+    body: unknown,
+  ): Promise<void> {
     const input = (body ?? {}) as Record<string, unknown>;
     const prompt = typeof input.prompt === 'string' ? input.prompt : '';
     const faults = this.takeFaults(prompt);
     if (faults.has('reset')) return resetConnection(request);
     if (faults.has('slow')) await delay(this.options.slowMs);
     if (faults.has('auth')) {
-      return sendJson(response, 401, togetherError('Invalid API key provided.', 'invalid_request_error', 'invalid_api_key'));
+      return sendJson(
+        response,
+        401,
+        togetherError('Invalid API key provided.', 'invalid_request_error', 'invalid_api_key'),
+      );
     }
     const now = this.now();
     this.recentCreates = this.recentCreates.filter((at) => now - at < 60_000);
     if (faults.has('ratelimit') || this.recentCreates.length >= this.createLimitPerMinute) {
       const reset = Math.ceil(this.now() / 1000) + this.retryAfterSeconds;
-      return sendJson(response, 429, togetherError('You have been rate limited. Your rate limit is dynamic.', 'dynamic_request_limited', 'dynamic_request_limited'), {
-        'retry-after': String(this.retryAfterSeconds),
-        'x-ratelimit-limit': '10',
-        'x-ratelimit-remaining': '0',
-        'x-ratelimit-reset': String(reset),
-        'x-ratelimit-limit-dynamic': '10',
-      });
+      return sendJson(
+        response,
+        429,
+        togetherError(
+          'You have been rate limited. Your rate limit is dynamic.',
+          'dynamic_request_limited',
+          'dynamic_request_limited',
+        ),
+        {
+          'retry-after': String(this.retryAfterSeconds),
+          'x-ratelimit-limit': '10',
+          'x-ratelimit-remaining': '0',
+          'x-ratelimit-reset': String(reset),
+          'x-ratelimit-limit-dynamic': '10',
+        },
+      );
     }
     if (faults.has('5xx')) {
-      return sendJson(response, 503, togetherError('The server is overloaded or not ready yet.', 'server_error', 'service_unavailable'));
+      return sendJson(
+        response,
+        503,
+        togetherError(
+          'The server is overloaded or not ready yet.',
+          'server_error',
+          'service_unavailable',
+        ),
+      );
     }
     if (this.outOfCredits) {
-      return sendJson(response, 402, togetherError('Credit limit exceeded. Please add credits to your account.', 'credit_limit', 'credit_limit_exceeded'));
+      return sendJson(
+        response,
+        402,
+        togetherError(
+          'Credit limit exceeded. Please add credits to your account.',
+          'credit_limit',
+          'credit_limit_exceeded',
+        ),
+      );
     }
     if (faults.has('invalid')) {
-      return sendJson(response, 400, togetherError('Invalid value for field "seconds"', 'invalid_request_error', 'invalid_parameter', 'seconds'));
+      return sendJson(
+        response,
+        400,
+        togetherError(
+          'Invalid value for field "seconds"',
+          'invalid_request_error',
+          'invalid_parameter',
+          'seconds',
+        ),
+      );
     }
     if (typeof input.model !== 'string' || !input.model) {
-      return sendJson(response, 400, togetherError('model is required', 'invalid_request_error', 'missing_required_parameter', 'model'));
+      return sendJson(
+        response,
+        400,
+        togetherError(
+          'model is required',
+          'invalid_request_error',
+          'missing_required_parameter',
+          'model',
+        ),
+      );
     }
     const known = TOGETHER_EMULATOR_VIDEO_MODELS[input.model];
     if (!known) {
-      return sendJson(response, 400, togetherError(`Unable to access model ${input.model}. Please visit https://api.together.ai/models to view the list of supported models.`, 'invalid_request_error', 'model_not_available', 'model'));
+      return sendJson(
+        response,
+        400,
+        togetherError(
+          `Unable to access model ${input.model}. Please visit https://api.together.ai/models to view the list of supported models.`,
+          'invalid_request_error',
+          'model_not_available',
+          'model',
+        ),
+      );
     }
     if (input.seconds !== undefined && typeof input.seconds !== 'string') {
-      return sendJson(response, 400, togetherError('seconds must be a string', 'invalid_request_error', 'invalid_type', 'seconds'));
+      return sendJson(
+        response,
+        400,
+        togetherError(
+          'seconds must be a string',
+          'invalid_request_error',
+          'invalid_type',
+          'seconds',
+        ),
+      );
     }
     this.stats.creates += 1;
     this.recentCreates.push(now);
@@ -152,7 +252,12 @@ export class TogetherEmulator extends EmulatorBase {
       next = job.polls <= 1 ? 'queued' : job.polls === 2 ? 'in_progress' : 'done';
     } else {
       const elapsed = this.now() - job.createdAt;
-      next = elapsed < this.options.queueMs ? 'queued' : elapsed < this.options.queueMs + this.options.runMs ? 'in_progress' : 'done';
+      next =
+        elapsed < this.options.queueMs
+          ? 'queued'
+          : elapsed < this.options.queueMs + this.options.runMs
+            ? 'in_progress'
+            : 'done';
     }
     if (next !== 'done') {
       job.status = next;
@@ -164,12 +269,20 @@ export class TogetherEmulator extends EmulatorBase {
       return;
     }
     job.status = 'completed';
-    job.videoUrl = this.publishFile(`together-${job.id}`, { expired: job.faults.has('expire'), truncate: job.faults.has('truncate') });
+    job.videoUrl = this.publishFile(`together-${job.id}`, {
+      expired: job.faults.has('expire'),
+      truncate: job.faults.has('truncate'),
+    });
   }
 
   private retrieve(response: ServerResponse, id: string): void {
     const job = this.jobs.get(id);
-    if (!job) return sendJson(response, 404, togetherError(`Video job ${id} not found`, 'invalid_request_error', 'not_found'));
+    if (!job)
+      return sendJson(
+        response,
+        404,
+        togetherError(`Video job ${id} not found`, 'invalid_request_error', 'not_found'),
+      );
     this.stats.polls += 1;
     job.polls += 1;
     this.advance(job);
@@ -178,13 +291,23 @@ export class TogetherEmulator extends EmulatorBase {
 
   private errorOf(job: Job): { code: string; message: string } | undefined {
     if (job.status !== 'failed') return undefined;
-    if (job.faults.has('policy')) return { code: 'content_policy_violation', message: 'The prompt was flagged by the content moderation system.' };
-    return { code: 'generation_failed', message: 'Video generation failed due to an internal error on the inference provider.' };
+    if (job.faults.has('policy'))
+      return {
+        code: 'content_policy_violation',
+        message: 'The prompt was flagged by the content moderation system.',
+      };
+    return {
+      code: 'generation_failed',
+      message: 'Video generation failed due to an internal error on the inference provider.',
+    };
   }
 
   private render(job: Job): Record<string, unknown> {
     const error = this.errorOf(job);
-    const outputs = job.status === 'completed' ? { cost: TOGETHER_EMULATOR_VIDEO_MODELS[job.model]?.cost ?? 0, video_url: job.videoUrl } : undefined;
+    const outputs =
+      job.status === 'completed'
+        ? { cost: TOGETHER_EMULATOR_VIDEO_MODELS[job.model]?.cost ?? 0, video_url: job.videoUrl }
+        : undefined;
     if (this.legacyShape) {
       return {
         id: job.id,
@@ -204,7 +327,9 @@ export class TogetherEmulator extends EmulatorBase {
       model: job.model,
       status: job.status,
       created_at: Math.floor(job.createdAt / 1000),
-      ...(job.completedAt === undefined ? {} : { completed_at: Math.floor(job.completedAt / 1000) }),
+      ...(job.completedAt === undefined
+        ? {}
+        : { completed_at: Math.floor(job.completedAt / 1000) }),
       size: '1366x768',
       seconds: job.seconds,
       ...(error ? { error } : {}),
@@ -215,13 +340,49 @@ export class TogetherEmulator extends EmulatorBase {
   private listModels(response: ServerResponse): void {
     const created = 1735689600;
     const models: Array<Record<string, unknown>> = [
-      { id: 'meta-llama/Llama-3.3-70B-Instruct-Turbo', object: 'model', created, type: 'chat', display_name: 'Llama 3.3 70B', organization: 'Meta', context_length: 131072, pricing: { hourly: 0, input: 0.88, output: 0.88, base: 0, finetune: 0, cached_input: 0.44 } },
-      { id: 'black-forest-labs/FLUX.1-schnell', object: 'model', created, type: 'image', pricing: { hourly: 0, input: 0, output: 0, base: 0.0027, finetune: 0 } },
+      {
+        id: 'meta-llama/Llama-3.3-70B-Instruct-Turbo',
+        object: 'model',
+        created,
+        type: 'chat',
+        display_name: 'Llama 3.3 70B',
+        organization: 'Meta',
+        context_length: 131072,
+        pricing: { hourly: 0, input: 0.88, output: 0.88, base: 0, finetune: 0, cached_input: 0.44 },
+      },
+      {
+        id: 'black-forest-labs/FLUX.1-schnell',
+        object: 'model',
+        created,
+        type: 'image',
+        pricing: { hourly: 0, input: 0, output: 0, base: 0.0027, finetune: 0 },
+      },
       { id: 'cartesia/sonic-2', object: 'model', created, type: 'audio' },
       { id: 'openai/whisper-large-v3', object: 'model', created, type: 'transcribe' },
-      { id: 'minimax/video-01-director', object: 'model', created, type: 'video', display_name: 'MiniMax Video 01 Director', organization: 'MiniMax', pricing: { hourly: 0, input: 0, output: 0, base: 0, finetune: 0 } },
-      { id: 'google/veo-3.0', object: 'model', created, type: 'video', display_name: 'Veo 3.0', organization: 'Google' },
-      { id: 'kwaivgI/kling-2.1-master', object: 'model', created, type: 'video', organization: 'Kling' },
+      {
+        id: 'minimax/video-01-director',
+        object: 'model',
+        created,
+        type: 'video',
+        display_name: 'MiniMax Video 01 Director',
+        organization: 'MiniMax',
+        pricing: { hourly: 0, input: 0, output: 0, base: 0, finetune: 0 },
+      },
+      {
+        id: 'google/veo-3.0',
+        object: 'model',
+        created,
+        type: 'video',
+        display_name: 'Veo 3.0',
+        organization: 'Google',
+      },
+      {
+        id: 'kwaivgI/kling-2.1-master',
+        object: 'model',
+        created,
+        type: 'video',
+        organization: 'Kling',
+      },
       { id: 'some/new-type-model', object: 'model', created, type: 'world-model' },
       ...this.extraModels,
     ];

@@ -623,13 +623,18 @@ export class BenchRunner {
           retryable: false,
         });
       } else {
-        this.finish(current, outcomeFor(status.error, 'submitted'), status.error);
+        this.finish(current, outcomeFor(status.error, 'submitted'), status.error, status.costUsd);
       }
       return null;
     }
   }
 
-  private finish(row: GenerationRow, outcome: GenerationOutcome, error: SerializedError): void {
+  private finish(
+    row: GenerationRow,
+    outcome: GenerationOutcome,
+    error: SerializedError,
+    billedUsd?: number,
+  ): void {
     const current = getGenerationRow(this.deps.db, row.id);
     if (!current || current.outcome !== null) return;
     this.patch(row.id, {
@@ -638,7 +643,7 @@ export class BenchRunner {
       error_code: error.code,
       error_message: error.message,
       finished_at: this.deps.now(),
-      cost_usd: current.cost_usd ?? 0,
+      cost_usd: billedUsd ?? current.cost_usd ?? 0,
     });
   }
 

@@ -10,7 +10,11 @@ export function createAppDispatcher(
   services: Services,
   options: { checkOutputs?: boolean } = {},
 ): Dispatcher {
-  const handlers = { ...registerAppIpc(services), ...registerBenchIpc(services), ...registerProvidersIpc(services) };
+  const handlers = {
+    ...registerAppIpc(services),
+    ...registerBenchIpc(services),
+    ...registerProvidersIpc(services),
+  };
   const missing = Object.keys(invokeChannels).filter((channel) => !(channel in handlers));
   if (missing.length > 0) throw new Error(`No handler for channels: ${missing.join(', ')}`);
   return createDispatcher(handlers as HandlerMap, {

@@ -13,7 +13,8 @@ export function registerProvidersIpc(services: Services): PartialHandlerMap {
         configured: services.registry.has(provider),
         keySource: services.secrets.source(provider),
         keyEnvVar: provider === 'sandbox' ? null : KEY_ENV_VARS[provider],
-        baseUrlOverridden: provider !== 'sandbox' && Boolean(services.options.env[BASE_URL_ENV_VARS[provider]]),
+        baseUrlOverridden:
+          provider !== 'sandbox' && Boolean(services.options.env[BASE_URL_ENV_VARS[provider]]),
         keysEditable: provider !== 'sandbox' && typeof services.secrets.set === 'function',
         modelCount: services.registry.modelsOf(provider).length,
       })),
@@ -21,7 +22,9 @@ export function registerProvidersIpc(services: Services): PartialHandlerMap {
       // A cheap authenticated call (the model list), never a paid generation.
       const started = Date.now();
       try {
-        const models = await services.registry.adapter(provider).listModels(AbortSignal.timeout(20000));
+        const models = await services.registry
+          .adapter(provider)
+          .listModels(AbortSignal.timeout(20000));
         return {
           ok: true,
           message: `Connected to ${PROVIDER_LABELS[provider]}: ${models.length} video models listed.`,
@@ -29,7 +32,12 @@ export function registerProvidersIpc(services: Services): PartialHandlerMap {
           modelCount: models.length,
         };
       } catch (error) {
-        return { ok: false, message: serializeError(error).message, latencyMs: Date.now() - started, modelCount: null };
+        return {
+          ok: false,
+          message: serializeError(error).message,
+          latencyMs: Date.now() - started,
+          modelCount: null,
+        };
       }
     },
     'keys:set': ({ provider, key }) => {
@@ -45,7 +53,10 @@ export function registerProvidersIpc(services: Services): PartialHandlerMap {
     },
     'keys:remove': ({ provider }) => {
       if (!services.secrets.remove) {
-        throw new AppError('forbidden', `Keys come from ${KEY_ENV_VARS[provider]} in browser mode; unset it and restart \`aideon serve\`.`);
+        throw new AppError(
+          'forbidden',
+          `Keys come from ${KEY_ENV_VARS[provider]} in browser mode; unset it and restart \`aideon serve\`.`,
+        );
       }
       services.secrets.remove(provider);
       services.reloadProviders();

@@ -6,6 +6,9 @@ import type { Dispatcher } from 'undici';
 import type { ProviderId, VideoProviderAdapter } from '../../shared/providers/video-provider-spec';
 import { BASE_URL_ENV_VARS, type SecretStore } from '../secrets';
 import type { ProviderRegistry } from './registry';
+import { createFalAdapter } from './fal/fal-video-adapter';
+import { createGeminiAdapter } from './gemini/gemini-video-adapter';
+import { createLumaAdapter } from './luma/luma-video-adapter';
 import { createReplicateAdapter } from './replicate/replicate-video-adapter';
 import { createRunwayAdapter } from './runway/runway-video-adapter';
 import { createTogetherAdapter } from './together/together-video-adapter';
@@ -24,10 +27,13 @@ type Factory = (settings: {
   now?: () => number;
 }) => VideoProviderAdapter;
 
-const FACTORIES: Partial<Record<Exclude<ProviderId, 'sandbox'>, Factory>> = {
+const FACTORIES: Required<Record<Exclude<ProviderId, 'sandbox'>, Factory>> = {
   together: createTogetherAdapter,
   runway: createRunwayAdapter,
   replicate: createReplicateAdapter,
+  gemini: createGeminiAdapter,
+  fal: createFalAdapter,
+  luma: createLumaAdapter,
 };
 
 export function registerVendorAdapters(registry: ProviderRegistry, deps: VendorAdapterDeps): void {

@@ -12,7 +12,11 @@ import {
   runSummarySchema,
   suiteSummarySchema,
 } from '../domain';
-import { modelInfoSchema, modelRefSchema, providerIdSchema } from '../providers/video-provider-spec';
+import {
+  modelInfoSchema,
+  modelRefSchema,
+  providerIdSchema,
+} from '../providers/video-provider-spec';
 
 const empty = z.object({}).strict();
 const id = z.string().min(1).max(100);
@@ -60,10 +64,20 @@ export const invokeChannels = {
   'providers:list': { input: empty, output: z.array(providerStatusSchema) },
   'providers:test-connection': {
     input: z.object({ provider: providerIdSchema }).strict(),
-    output: z.object({ ok: z.boolean(), message: z.string(), latencyMs: z.number(), modelCount: z.number().int().nullable() }),
+    output: z.object({
+      ok: z.boolean(),
+      message: z.string(),
+      latencyMs: z.number(),
+      modelCount: z.number().int().nullable(),
+    }),
   },
   'keys:set': {
-    input: z.object({ provider: vendorId, key: z.string().trim().min(8, 'looks too short to be an API key').max(512) }).strict(),
+    input: z
+      .object({
+        provider: vendorId,
+        key: z.string().trim().min(8, 'looks too short to be an API key').max(512),
+      })
+      .strict(),
     output: z.object({ configured: z.boolean() }),
   },
   'keys:remove': {

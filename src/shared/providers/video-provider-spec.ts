@@ -179,7 +179,12 @@ export type JobStatus =
       /** Seconds billed by the vendor (e.g. Replicate predict_time), when reported. */
       billedSeconds?: number;
     }
-  | { state: 'failed'; error: SerializedError & { vendorCode?: string } }
+  | {
+      state: 'failed';
+      error: SerializedError & { vendorCode?: string };
+      /** What the vendor billed for the failed job, when it says (0 = not charged). */
+      costUsd?: number;
+    }
   | { state: 'cancelled' };
 
 export interface CostEstimate {

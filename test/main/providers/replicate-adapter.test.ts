@@ -1,19 +1,37 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { NoSuchModelError } from '../../../src/shared/errors';
-import type { GenerationRequest, JobStatus } from '../../../src/shared/providers/video-provider-spec';
-import { ReplicateVideoAdapter, createReplicateAdapter, progressFromLogs } from '../../../src/main/providers/replicate/replicate-video-adapter';
+import type {
+  GenerationRequest,
+  JobStatus,
+} from '../../../src/shared/providers/video-provider-spec';
+import {
+  ReplicateVideoAdapter,
+  createReplicateAdapter,
+  progressFromLogs,
+} from '../../../src/main/providers/replicate/replicate-video-adapter';
 import { CLIP } from '../../emulators/emulator-kit';
 import { REPLICATE_EMULATOR_MODELS, ReplicateEmulator } from '../../emulators/replicate-emulator';
-import { expectTruncated, providerErrorOf, readAll, testDispatcher } from './__fixtures__/provider-test-helpers';
+import {
+  expectTruncated,
+  providerErrorOf,
+  readAll,
+  testDispatcher,
+} from './__fixtures__/provider-test-helpers';
 
 const KEY = 'r8_PLANTED_secret_Zq81xW3vK9mN2bT7';
 const COMMUNITY = `acme/tiny-video:${REPLICATE_EMULATOR_MODELS['acme/tiny-video']}`;
 const dispatcher = testDispatcher();
 let fakeNow = Date.parse('2026-11-01T10:00:00Z');
-const emulator = new ReplicateEmulator({ apiKey: KEY, slowMs: 1500, clock: { now: () => fakeNow } });
+const emulator = new ReplicateEmulator({
+  apiKey: KEY,
+  slowMs: 1500,
+  clock: { now: () => fakeNow },
+});
 let baseUrl = '';
 
-function adapter(extra: Partial<ConstructorParameters<typeof ReplicateVideoAdapter>[0]> = {}): ReplicateVideoAdapter {
+function adapter(
+  extra: Partial<ConstructorParameters<typeof ReplicateVideoAdapter>[0]> = {},
+): ReplicateVideoAdapter {
   return new ReplicateVideoAdapter({ apiKey: KEY, baseUrl, dispatcher, ...extra });
 }
 
@@ -54,7 +72,12 @@ describe('Replicate adapter against the emulator', () => {
     const started = await a.start(req, { onJobId: (id) => ids.push(id) });
     expect(ids).toEqual([started.jobId]);
     expect(emulator.stats.creates).toBe(before + 1);
-    expect(emulator.predictions.get(started.jobId)?.input).toEqual({ prompt: 'a red balloon', duration: 8, aspect_ratio: '16:9', seed: 4 });
+    expect(emulator.predictions.get(started.jobId)?.input).toEqual({
+      prompt: 'a red balloon',
+      duration: 8,
+      aspect_ratio: '16:9',
+      seed: 4,
+    });
     const first = await a.status(started.jobId);
     expect(first).toEqual({ state: 'pending', started: false });
     fakeNow += 4000;
@@ -62,7 +85,8 @@ describe('Replicate adapter against the emulator', () => {
     expect(second).toEqual({ state: 'pending', started: true, progress: 0.5 });
     fakeNow += 30_500;
     const done = await a.status(started.jobId);
-    if (done.state !== 'succeeded') throw new Error(`expected success, got ${JSON.stringify(done)}`);
+    if (done.state !== 'succeeded')
+      throw new Error(`expected success, got ${JSON.stringify(done)}`);
     expect(done.billedSeconds).toBe(30.5);
     expect(done.costUsd).toBeUndefined();
     expect(done.outputs).toHaveLength(1);
@@ -101,7 +125,9 @@ describe('Replicate adapter against the emulator', () => {
 
   it('sends Cancel-After; a deadline before start gives aborted, during processing gives canceled', async () => {
     const a = adapter();
-    const aborted = await a.start(request('deadline', { providerOptions: { replicate: { cancelAfter: '1m' } } }));
+    const aborted = await a.start(
+      request('deadline', { providerOptions: { replicate: { cancelAfter: '1m' } } }),
+    );
     expect(emulator.lastCancelAfter).toBe('1m');
     fakeNow += 61_000;
     const abortedStatus = await a.status(aborted.jobId);
@@ -110,13 +136,18 @@ describe('Replicate adapter against the emulator', () => {
     expect(abortedStatus.error.vendorCode).toBe('aborted');
     expect(abortedStatus.error.retryable).toBe(true);
 
-    const canceled = await a.start(request('deadline 2', { providerOptions: { replicate: { cancelAfter: 90 } } }));
+    const canceled = await a.start(
+      request('deadline 2', { providerOptions: { replicate: { cancelAfter: 90 } } }),
+    );
     expect(emulator.lastCancelAfter).toBe('90s');
     await a.status(canceled.jobId);
     await a.status(canceled.jobId); // processing
     fakeNow += 91_000;
     expect(await a.status(canceled.jobId)).toEqual({ state: 'cancelled' });
-    expect(a.checkRequest(request('x', { providerOptions: { replicate: { cancelAfter: 'soon' } } }))[0]?.setting).toBe('providerOptions');
+    expect(
+      a.checkRequest(request('x', { providerOptions: { replicate: { cancelAfter: 'soon' } } }))[0]
+        ?.setting,
+    ).toBe('providerOptions');
   });
 
   it('cancels through POST /v1/predictions/{id}/cancel', async () => {
@@ -196,7 +227,9 @@ describe('Replicate adapter against the emulator', () => {
   });
 
   it('times out on a slow answer and classifies a reset connection', async () => {
-    const slow = await providerErrorOf(adapter({ headersTimeoutMs: 150 }).start(request('x #slow')));
+    const slow = await providerErrorOf(
+      adapter({ headersTimeoutMs: 150 }).start(request('x #slow')),
+    );
     expect(slow.code).toBe('timeout');
     expect(slow.retryable).toBe(true);
     const reset = await providerErrorOf(adapter().start(request('x #reset')));
@@ -219,12 +252,31 @@ describe('Replicate adapter against the emulator', () => {
   it('rejects unknown models before calling Replicate; warns about unsupported settings', async () => {
     const a = adapter();
     const before = emulator.stats.creates;
-    await expect(a.start(request('x', { modelId: 'nobody/nothing' }))).rejects.toBeInstanceOf(NoSuchModelError);
+    await expect(a.start(request('x', { modelId: 'nobody/nothing' }))).rejects.toBeInstanceOf(
+      NoSuchModelError,
+    );
     expect(emulator.stats.creates).toBe(before);
-    expect(a.checkRequest(request('x', { durationSeconds: 5, imageUrl: 'https://example.com/a.png' })).map((warning) => warning.setting)).toEqual(['durationSeconds']);
-    expect(a.checkRequest(request('x', { modelId: 'wan-video/wan-2.2-t2v-fast', imageUrl: 'https://example.com/a.png' }))[0]?.setting).toBe('imageUrl');
-    expect(a.buildCreate(request('x', { modelId: 'kwaivgi/kling-v2.1', imageUrl: 'https://example.com/a.png' })).body.input).toEqual({ prompt: 'x', start_image: 'https://example.com/a.png' });
-    expect(a.estimateCost(request('x', { modelId: 'wavespeedai/wan-2.1-i2v-480p' })).usd).toBeCloseTo(0.45, 6);
+    expect(
+      a
+        .checkRequest(request('x', { durationSeconds: 5, imageUrl: 'https://example.com/a.png' }))
+        .map((warning) => warning.setting),
+    ).toEqual(['durationSeconds']);
+    expect(
+      a.checkRequest(
+        request('x', {
+          modelId: 'wan-video/wan-2.2-t2v-fast',
+          imageUrl: 'https://example.com/a.png',
+        }),
+      )[0]?.setting,
+    ).toBe('imageUrl');
+    expect(
+      a.buildCreate(
+        request('x', { modelId: 'kwaivgi/kling-v2.1', imageUrl: 'https://example.com/a.png' }),
+      ).body.input,
+    ).toEqual({ prompt: 'x', start_image: 'https://example.com/a.png' });
+    expect(
+      a.estimateCost(request('x', { modelId: 'wavespeedai/wan-2.1-i2v-480p' })).usd,
+    ).toBeCloseTo(0.45, 6);
   });
 
   it('lists the text-to-video collection merged with the known table', async () => {
@@ -239,7 +291,9 @@ describe('Replicate adapter against the emulator', () => {
 
   it('handles unknown statuses, empty outputs and log progress without crashing', () => {
     const a = adapter();
-    expect(() => a.toJobStatus({ id: 'x', status: 'dreaming' })).toThrowError(/unknown prediction status/);
+    expect(() => a.toJobStatus({ id: 'x', status: 'dreaming' })).toThrowError(
+      /unknown prediction status/,
+    );
     const empty = a.toJobStatus({ id: 'x', status: 'succeeded', output: null });
     expect(empty.state === 'failed' && empty.error.code).toBe('bad_output');
     expect(progressFromLogs('step 1\n 12%|#\n 47%|####')).toBe(0.47);
@@ -248,13 +302,25 @@ describe('Replicate adapter against the emulator', () => {
 
   it('passes webhook options through to the create body, and the emulator delivers the completed event', async () => {
     const a = adapter();
-    const req = request('hooked', { providerOptions: { replicate: { webhook: 'http://127.0.0.1:9/unreachable', webhook_events_filter: ['completed'] } } });
-    expect(a.buildCreate(req).body).toMatchObject({ webhook: 'http://127.0.0.1:9/unreachable', webhook_events_filter: ['completed'] });
+    const req = request('hooked', {
+      providerOptions: {
+        replicate: {
+          webhook: 'http://127.0.0.1:9/unreachable',
+          webhook_events_filter: ['completed'],
+        },
+      },
+    });
+    expect(a.buildCreate(req).body).toMatchObject({
+      webhook: 'http://127.0.0.1:9/unreachable',
+      webhook_events_filter: ['completed'],
+    });
     emulator.webhookRetries = 0;
     const started = await a.start(req);
     await pollToEnd(a, started.jobId);
     await emulator.flushWebhooks();
-    const deliveries = emulator.webhookDeliveries.filter((delivery) => delivery.event === 'completed');
+    const deliveries = emulator.webhookDeliveries.filter(
+      (delivery) => delivery.event === 'completed',
+    );
     expect(deliveries.length).toBeGreaterThanOrEqual(1);
     expect(deliveries.at(-1)?.status).toBe('succeeded');
     expect(deliveries.at(-1)?.httpStatus).toBeUndefined();

@@ -25,11 +25,18 @@ function client(auth = KEY): Replicate {
 describe('Replicate emulator with the official replicate SDK', () => {
   it('creates on the official-model route and polls to succeeded', async () => {
     const replicate = client();
-    const prediction = await replicate.predictions.create({ model: 'google/veo-3', input: { prompt: 'a tram in fog' } });
+    const prediction = await replicate.predictions.create({
+      model: 'google/veo-3',
+      input: { prompt: 'a tram in fog' },
+    });
     expect(prediction.status).toBe('starting');
     expect(prediction.urls.get).toBe(`${baseUrl}/v1/predictions/${prediction.id}`);
     let current = prediction;
-    for (let i = 0; i < 10 && !['succeeded', 'failed', 'canceled', 'aborted'].includes(current.status); i += 1) {
+    for (
+      let i = 0;
+      i < 10 && !['succeeded', 'failed', 'canceled', 'aborted'].includes(current.status);
+      i += 1
+    ) {
       current = await replicate.predictions.get(prediction.id);
     }
     expect(current.status).toBe('succeeded');
@@ -45,13 +52,20 @@ describe('Replicate emulator with the official replicate SDK', () => {
     const created = await replicate.predictions.create({ version, input: { prompt: 'tiny' } });
     const done = await replicate.wait(created, { interval: 10 });
     expect(done.status).toBe('succeeded');
-    const blocking = await replicate.predictions.create({ model: 'minimax/video-01', input: { prompt: 'held' }, wait: 60 });
+    const blocking = await replicate.predictions.create({
+      model: 'minimax/video-01',
+      input: { prompt: 'held' },
+      wait: 60,
+    });
     expect(blocking.status).toBe('succeeded');
   });
 
   it('cancels through the SDK', async () => {
     const replicate = client();
-    const created = await replicate.predictions.create({ model: 'luma/ray', input: { prompt: 'stop' } });
+    const created = await replicate.predictions.create({
+      model: 'luma/ray',
+      input: { prompt: 'stop' },
+    });
     const canceled = await replicate.predictions.cancel(created.id);
     expect(canceled.status).toBe('canceled');
   });
@@ -90,7 +104,12 @@ describe('Replicate emulator with the official replicate SDK', () => {
       const replicate = client();
       const secret = await replicate.webhooks.default.secret.get();
       expect(secret.key).toMatch(/^whsec_/);
-      const created = await replicate.predictions.create({ model: 'google/veo-3', input: { prompt: 'hooked' }, webhook: hook, webhook_events_filter: ['start', 'completed'] });
+      const created = await replicate.predictions.create({
+        model: 'google/veo-3',
+        input: { prompt: 'hooked' },
+        webhook: hook,
+        webhook_events_filter: ['start', 'completed'],
+      });
       await replicate.wait(created, { interval: 10 });
       await emulator.flushWebhooks();
       expect(received.length).toBe(3); // start (failed once, retried) + completed
@@ -99,19 +118,21 @@ describe('Replicate emulator with the official replicate SDK', () => {
       expect(sameId).toHaveLength(2); // the failed start delivery was retried under the same id
       expect(sameId[0]?.body).toBe(sameId[1]?.body);
       for (const delivery of received) {
-        const valid = await validateWebhook(
-          {
-            id: String(delivery.headers['webhook-id']),
-            timestamp: String(delivery.headers['webhook-timestamp']),
-            signature: String(delivery.headers['webhook-signature']),
-            body: delivery.body,
-            secret: secret.key,
-          },
-        );
+        const valid = await validateWebhook({
+          id: String(delivery.headers['webhook-id']),
+          timestamp: String(delivery.headers['webhook-timestamp']),
+          signature: String(delivery.headers['webhook-signature']),
+          body: delivery.body,
+          secret: secret.key,
+        });
         expect(valid).toBe(true);
       }
-      const completed = received.find((delivery) => (JSON.parse(delivery.body) as { status?: string }).status === 'succeeded');
-      expect(typeof (JSON.parse(completed?.body ?? '{}') as { output?: unknown }).output).toBe('string');
+      const completed = received.find(
+        (delivery) => (JSON.parse(delivery.body) as { status?: string }).status === 'succeeded',
+      );
+      expect(typeof (JSON.parse(completed?.body ?? '{}') as { output?: unknown }).output).toBe(
+        'string',
+      );
       expect(JSON.parse(sameId[0]?.body ?? '{}')).toMatchObject({ status: 'starting' });
       const forged = await validateWebhook({
         id: String(completed?.headers['webhook-id']),

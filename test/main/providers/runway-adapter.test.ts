@@ -1,17 +1,31 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { NoSuchModelError } from '../../../src/shared/errors';
-import type { GenerationRequest, JobStatus } from '../../../src/shared/providers/video-provider-spec';
-import { RunwayVideoAdapter, createRunwayAdapter, RUNWAY_MIN_POLL_MS } from '../../../src/main/providers/runway/runway-video-adapter';
+import type {
+  GenerationRequest,
+  JobStatus,
+} from '../../../src/shared/providers/video-provider-spec';
+import {
+  RunwayVideoAdapter,
+  createRunwayAdapter,
+  RUNWAY_MIN_POLL_MS,
+} from '../../../src/main/providers/runway/runway-video-adapter';
 import { CLIP } from '../../emulators/emulator-kit';
 import { RunwayEmulator } from '../../emulators/runway-emulator';
-import { expectTruncated, providerErrorOf, readAll, testDispatcher } from './__fixtures__/provider-test-helpers';
+import {
+  expectTruncated,
+  providerErrorOf,
+  readAll,
+  testDispatcher,
+} from './__fixtures__/provider-test-helpers';
 
 const KEY = `key_${'c0ffee'.repeat(21)}ab`;
 const dispatcher = testDispatcher();
 const emulator = new RunwayEmulator({ apiKey: KEY, slowMs: 1500 });
 let baseUrl = '';
 
-function adapter(extra: Partial<ConstructorParameters<typeof RunwayVideoAdapter>[0]> = {}): RunwayVideoAdapter {
+function adapter(
+  extra: Partial<ConstructorParameters<typeof RunwayVideoAdapter>[0]> = {},
+): RunwayVideoAdapter {
   return new RunwayVideoAdapter({ apiKey: KEY, baseUrl, dispatcher, ...extra });
 }
 
@@ -48,17 +62,26 @@ describe('Runway adapter against the emulator', () => {
     const a = adapter();
     const ids: string[] = [];
     const before = emulator.stats.creates;
-    const started = await a.start(request('a fox in snow', { durationSeconds: 5, seed: 3 }), { onJobId: (id) => ids.push(id) });
+    const started = await a.start(request('a fox in snow', { durationSeconds: 5, seed: 3 }), {
+      onJobId: (id) => ids.push(id),
+    });
     expect(ids).toEqual([started.jobId]);
     expect(started.warnings).toEqual([]);
     expect(emulator.stats.creates).toBe(before + 1);
     const seen = await pollToEnd(a, started.jobId);
     expect(seen[0]).toEqual({ state: 'pending', started: false, pollAfterMs: RUNWAY_MIN_POLL_MS });
-    expect(seen[1]).toEqual({ state: 'pending', started: true, progress: 0.5, pollAfterMs: RUNWAY_MIN_POLL_MS });
+    expect(seen[1]).toEqual({
+      state: 'pending',
+      started: true,
+      progress: 0.5,
+      pollAfterMs: RUNWAY_MIN_POLL_MS,
+    });
     const done = seen[2];
-    if (done?.state !== 'succeeded') throw new Error(`expected success, got ${JSON.stringify(done)}`);
+    if (done?.state !== 'succeeded')
+      throw new Error(`expected success, got ${JSON.stringify(done)}`);
     expect(done.costUsd).toBe(0.6); // 5 s × 12 credits × $0.01
-    for (const status of seen) if (status.state === 'pending') expect(status.pollAfterMs).toBeGreaterThanOrEqual(5000);
+    for (const status of seen)
+      if (status.state === 'pending') expect(status.pollAfterMs).toBeGreaterThanOrEqual(5000);
     const file = await a.download(done.outputs[0]!);
     expect(file.contentType).toBe('video/mp4');
     expect(file.contentLength).toBe(CLIP.length);
@@ -67,10 +90,19 @@ describe('Runway adapter against the emulator', () => {
 
   it('uses image_to_video with a pixel ratio when the request has an image', async () => {
     const a = adapter();
-    const req = request('the image comes alive', { modelId: 'gen4_turbo', imageUrl: 'https://example.com/cat.png', aspectRatio: '1:1' });
+    const req = request('the image comes alive', {
+      modelId: 'gen4_turbo',
+      imageUrl: 'https://example.com/cat.png',
+      aspectRatio: '1:1',
+    });
     expect(a.buildCreate(req)).toEqual({
       path: '/v1/image_to_video',
-      body: { model: 'gen4_turbo', promptText: 'the image comes alive', ratio: '960:960', promptImage: 'https://example.com/cat.png' },
+      body: {
+        model: 'gen4_turbo',
+        promptText: 'the image comes alive',
+        ratio: '960:960',
+        promptImage: 'https://example.com/cat.png',
+      },
     });
     const started = await a.start(req);
     const end = (await pollToEnd(a, started.jobId)).at(-1);
@@ -95,7 +127,12 @@ describe('Runway adapter against the emulator', () => {
     const second = await a.start(request('second'));
     await a.status(second.jobId); // PENDING
     const throttled = await a.status(second.jobId);
-    expect(throttled).toEqual({ state: 'pending', started: false, throttled: true, pollAfterMs: RUNWAY_MIN_POLL_MS });
+    expect(throttled).toEqual({
+      state: 'pending',
+      started: false,
+      throttled: true,
+      pollAfterMs: RUNWAY_MIN_POLL_MS,
+    });
     expect((await a.status(first.jobId)).state).toBe('succeeded');
     const running = await a.status(second.jobId);
     expect(running.state === 'pending' && running.started).toBe(true);
@@ -191,7 +228,9 @@ describe('Runway adapter against the emulator', () => {
   });
 
   it('times out on a slow answer and classifies a reset connection', async () => {
-    const slow = await providerErrorOf(adapter({ headersTimeoutMs: 150 }).start(request('x #slow')));
+    const slow = await providerErrorOf(
+      adapter({ headersTimeoutMs: 150 }).start(request('x #slow')),
+    );
     expect(slow.code).toBe('timeout');
     expect(slow.retryable).toBe(true);
     const reset = await providerErrorOf(adapter().start(request('x #reset')));
@@ -220,8 +259,16 @@ describe('Runway adapter against the emulator', () => {
     expect(a.checkRequest(wide).map((warning) => warning.setting)).toEqual(['aspectRatio']);
     expect(a.buildCreate(wide).body.ratio).toBe('960:960');
     expect(a.checkRequest(request('x', { modelId: 'gen4_turbo' }))[0]?.setting).toBe('imageUrl');
-    expect(a.checkRequest(request('x', { modelId: 'veo3.1', aspectRatio: '9:16', resolution: '1080p', audio: true }))).toEqual([]);
-    expect(a.buildCreate(request('x', { modelId: 'veo3.1', aspectRatio: '9:16', resolution: '1080p', audio: true })).body).toMatchObject({ ratio: '1080:1920', audio: true });
+    expect(
+      a.checkRequest(
+        request('x', { modelId: 'veo3.1', aspectRatio: '9:16', resolution: '1080p', audio: true }),
+      ),
+    ).toEqual([]);
+    expect(
+      a.buildCreate(
+        request('x', { modelId: 'veo3.1', aspectRatio: '9:16', resolution: '1080p', audio: true }),
+      ).body,
+    ).toMatchObject({ ratio: '1080:1920', audio: true });
     expect(a.checkRequest(request('y'.repeat(1001)))[0]?.setting).toBe('prompt');
     expect(a.checkRequest(request('x', { aspectRatio: '720:1280' }))).toEqual([]);
   });
@@ -230,21 +277,33 @@ describe('Runway adapter against the emulator', () => {
     const a = adapter();
     expect(a.estimateCost(request('x', { durationSeconds: 10 })).usd).toBe(1.2);
     expect(a.estimateCost(request('x', { modelId: 'veo3.1', durationSeconds: 8 })).usd).toBe(1.6);
-    expect(a.estimateCost(request('x', { modelId: 'veo3.1', durationSeconds: 8, audio: true })).usd).toBe(3.2);
+    expect(
+      a.estimateCost(request('x', { modelId: 'veo3.1', durationSeconds: 8, audio: true })).usd,
+    ).toBe(3.2);
   });
 
   it('rejects unknown models, lists the known table, and rejects malformed or unknown statuses cleanly', async () => {
     const a = createRunwayAdapter({ apiKey: KEY, baseUrl, dispatcher });
     expect(() => a.model('gen3a_turbo')).toThrow(NoSuchModelError);
-    expect((await a.listModels()).map((model) => model.modelId)).toEqual(['gen4.5', 'gen4_turbo', 'veo3', 'veo3.1', 'veo3.1_fast']);
+    expect((await a.listModels()).map((model) => model.modelId)).toEqual([
+      'gen4.5',
+      'gen4_turbo',
+      'veo3',
+      'veo3.1',
+      'veo3.1_fast',
+    ]);
     const direct = adapter();
-    expect(() => direct.toJobStatus({ id: 'x', status: 'SLEEPING' })).toThrowError(/unknown task status/);
+    expect(() => direct.toJobStatus({ id: 'x', status: 'SLEEPING' })).toThrowError(
+      /unknown task status/,
+    );
     const empty = direct.toJobStatus({ id: 'x', status: 'SUCCEEDED', output: [] });
     expect(empty.state === 'failed' && empty.error.code).toBe('bad_output');
   });
 
   it('the emulator insists on X-Runway-Version, which the adapter always sends', async () => {
-    const response = await fetch(`${baseUrl}/v1/tasks/x`, { headers: { authorization: `Bearer ${KEY}` } });
+    const response = await fetch(`${baseUrl}/v1/tasks/x`, {
+      headers: { authorization: `Bearer ${KEY}` },
+    });
     expect(response.status).toBe(400);
     expect(((await response.json()) as { error: string }).error).toContain('X-Runway-Version');
   });

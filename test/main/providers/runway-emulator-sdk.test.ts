@@ -18,7 +18,12 @@ afterAll(async () => {
 describe('Runway emulator with the official @runwayml/sdk', () => {
   it('creates a text_to_video task and polls it to SUCCEEDED', async () => {
     const client = new RunwayML({ apiKey: KEY, baseURL: baseUrl, maxRetries: 0 });
-    const created = await client.textToVideo.create({ model: 'gen4.5', promptText: 'a kite over dunes', ratio: '1280:720', duration: 5 });
+    const created = await client.textToVideo.create({
+      model: 'gen4.5',
+      promptText: 'a kite over dunes',
+      ratio: '1280:720',
+      duration: 5,
+    });
     expect(created.id).toBeTruthy();
     expect(created.estimatedCost.credits).toBe(60);
     const statuses: string[] = [];
@@ -38,7 +43,12 @@ describe('Runway emulator with the official @runwayml/sdk', () => {
 
   it('creates an image_to_video task and deletes (cancels) it', async () => {
     const client = new RunwayML({ apiKey: KEY, baseURL: baseUrl, maxRetries: 0 });
-    const created = await client.imageToVideo.create({ model: 'gen4_turbo', promptText: 'wave', promptImage: 'https://example.com/a.png', ratio: '960:960' });
+    const created = await client.imageToVideo.create({
+      model: 'gen4_turbo',
+      promptText: 'wave',
+      promptImage: 'https://example.com/a.png',
+      ratio: '960:960',
+    });
     await client.tasks.delete(created.id);
     const task = await client.tasks.retrieve(created.id);
     expect(task.status).toBe('CANCELLED');
@@ -51,13 +61,20 @@ describe('Runway emulator with the official @runwayml/sdk', () => {
       .create({ model: 'gen4.5', promptText: 'x', ratio: '1280:720', duration: 30 })
       .catch((caught: unknown) => caught);
     expect(error).toBeInstanceOf(RunwayML.BadRequestError);
-    const body = (error as InstanceType<typeof RunwayML.APIError>).error as { error?: string; issues?: unknown[] };
+    const body = (error as InstanceType<typeof RunwayML.APIError>).error as {
+      error?: string;
+      issues?: unknown[];
+    };
     expect(body.error).toBe('Validation of body failed');
     expect(body.issues?.length).toBe(1);
   });
 
   it('rejects a wrong key with 401 (AuthenticationError)', async () => {
-    const client = new RunwayML({ apiKey: `key_${'0'.repeat(128)}`, baseURL: baseUrl, maxRetries: 0 });
+    const client = new RunwayML({
+      apiKey: `key_${'0'.repeat(128)}`,
+      baseURL: baseUrl,
+      maxRetries: 0,
+    });
     await expect(client.tasks.retrieve('x')).rejects.toBeInstanceOf(RunwayML.AuthenticationError);
   });
 });

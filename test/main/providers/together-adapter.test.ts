@@ -1,18 +1,31 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { NoSuchModelError } from '../../../src/shared/errors';
-import type { GenerationRequest, JobStatus } from '../../../src/shared/providers/video-provider-spec';
-import { TogetherVideoAdapter, createTogetherAdapter } from '../../../src/main/providers/together/together-video-adapter';
+import type {
+  GenerationRequest,
+  JobStatus,
+} from '../../../src/shared/providers/video-provider-spec';
+import {
+  TogetherVideoAdapter,
+  createTogetherAdapter,
+} from '../../../src/main/providers/together/together-video-adapter';
 import { TOGETHER_MODELS } from '../../../src/main/providers/together/together-models';
 import { CLIP } from '../../emulators/emulator-kit';
 import { TogetherEmulator } from '../../emulators/together-emulator';
-import { expectTruncated, providerErrorOf, readAll, testDispatcher } from './__fixtures__/provider-test-helpers';
+import {
+  expectTruncated,
+  providerErrorOf,
+  readAll,
+  testDispatcher,
+} from './__fixtures__/provider-test-helpers';
 
 const KEY = 'tgp_v1_PLANTED-SECRET-7f3a9c2e5b1d8e4f6a0c';
 const dispatcher = testDispatcher();
 const emulator = new TogetherEmulator({ apiKey: KEY, slowMs: 1500 });
 let baseUrl = '';
 
-function adapter(extra: Partial<ConstructorParameters<typeof TogetherVideoAdapter>[0]> = {}): TogetherVideoAdapter {
+function adapter(
+  extra: Partial<ConstructorParameters<typeof TogetherVideoAdapter>[0]> = {},
+): TogetherVideoAdapter {
   return new TogetherVideoAdapter({ apiKey: KEY, baseUrl, dispatcher, ...extra });
 }
 
@@ -49,7 +62,10 @@ describe('Together adapter against the emulator', () => {
     const a = adapter();
     const before = emulator.stats.creates;
     const calls: string[] = [];
-    const started = await a.start(request('a lighthouse at dusk', { seed: 7, durationSeconds: 8 }), { onJobId: (id) => calls.push(id) });
+    const started = await a.start(
+      request('a lighthouse at dusk', { seed: 7, durationSeconds: 8 }),
+      { onJobId: (id) => calls.push(id) },
+    );
     expect(calls).toEqual([started.jobId]);
     expect(started.warnings).toEqual([]);
     expect(emulator.stats.creates).toBe(before + 1);
@@ -58,7 +74,8 @@ describe('Together adapter against the emulator', () => {
     expect(seen[0]).toEqual({ state: 'pending', started: false });
     expect(seen[1]).toEqual({ state: 'pending', started: true });
     const done = seen[2];
-    if (done?.state !== 'succeeded') throw new Error(`expected success, got ${JSON.stringify(done)}`);
+    if (done?.state !== 'succeeded')
+      throw new Error(`expected success, got ${JSON.stringify(done)}`);
     expect(done.costUsd).toBe(1.6);
     expect(done.outputs).toHaveLength(1);
     const file = await a.download(done.outputs[0]!);
@@ -177,7 +194,9 @@ describe('Together adapter against the emulator', () => {
   });
 
   it('times out on a slow answer (retryable) and succeeds when the timeout allows it', async () => {
-    const error = await providerErrorOf(adapter({ headersTimeoutMs: 150 }).start(request('slow #slow')));
+    const error = await providerErrorOf(
+      adapter({ headersTimeoutMs: 150 }).start(request('slow #slow')),
+    );
     expect(error.code).toBe('timeout');
     expect(error.retryable).toBe(true);
     const ok = await adapter().start(request('slow but fine #slow'));
@@ -226,7 +245,9 @@ describe('Together adapter against the emulator', () => {
 
   it('rejects an unknown model before calling Together', async () => {
     const before = emulator.stats.creates;
-    await expect(adapter().start(request('x', { modelId: 'nobody/nothing' }))).rejects.toBeInstanceOf(NoSuchModelError);
+    await expect(
+      adapter().start(request('x', { modelId: 'nobody/nothing' })),
+    ).rejects.toBeInstanceOf(NoSuchModelError);
     expect(emulator.stats.creates).toBe(before);
   });
 
@@ -251,9 +272,14 @@ describe('Together adapter against the emulator', () => {
   it('marks the sora-2 ids retired and warns when they are used', () => {
     const a = adapter();
     const sora = TOGETHER_MODELS.filter((model) => model.modelId.startsWith('openai/sora-2'));
-    expect(sora.map((model) => model.modelId).sort()).toEqual(['openai/sora-2', 'openai/sora-2-pro']);
+    expect(sora.map((model) => model.modelId).sort()).toEqual([
+      'openai/sora-2',
+      'openai/sora-2-pro',
+    ]);
     for (const model of sora) expect(model.lifecycle).toBe('retired');
-    expect(a.checkRequest(request('x', { modelId: 'openai/sora-2' }))[0]?.message).toMatch(/retired/);
+    expect(a.checkRequest(request('x', { modelId: 'openai/sora-2' }))[0]?.message).toMatch(
+      /retired/,
+    );
     for (const model of TOGETHER_MODELS) {
       expect(model.pricing.source.length).toBeGreaterThan(0);
       expect(model.pricing.asOf).toMatch(/^\d{4}-\d{2}-\d{2}$/);
@@ -264,9 +290,19 @@ describe('Together adapter against the emulator', () => {
     const a = createTogetherAdapter({ apiKey: KEY, baseUrl, dispatcher });
     const first = await a.listModels();
     const ids = first.map((model) => model.modelId);
-    expect(ids).toEqual(['minimax/video-01-director', 'google/veo-3.0', 'kwaivgI/kling-2.1-master']);
+    expect(ids).toEqual([
+      'minimax/video-01-director',
+      'google/veo-3.0',
+      'kwaivgI/kling-2.1-master',
+    ]);
     expect(first[0]?.pricing.usdPerClip).toBe(0.28);
-    emulator.extraModels.push({ id: 'HappyHorse/HappyHorse-1.0-T2V', object: 'model', created: 1790000000, type: 'video', pricing: { base: 0 } });
+    emulator.extraModels.push({
+      id: 'HappyHorse/HappyHorse-1.0-T2V',
+      object: 'model',
+      created: 1790000000,
+      type: 'video',
+      pricing: { base: 0 },
+    });
     const second = await a.listModels();
     const added = second.find((model) => model.modelId === 'HappyHorse/HappyHorse-1.0-T2V');
     expect(added?.provider).toBe('together');
@@ -277,7 +313,11 @@ describe('Together adapter against the emulator', () => {
   it('reports an unknown status or a malformed job as provider_unavailable, not a crash', async () => {
     const a = adapter();
     expect(() => a.toJobStatus({ id: 'x', status: 'sleeping' })).toThrowError(/unknown job status/);
-    const done = a.toJobStatus({ id: 'x', status: 'completed', outputs: { cost: null, video_url: null } });
+    const done = a.toJobStatus({
+      id: 'x',
+      status: 'completed',
+      outputs: { cost: null, video_url: null },
+    });
     expect(done.state).toBe('failed');
     if (done.state === 'failed') expect(done.error.code).toBe('bad_output');
   });
@@ -288,7 +328,11 @@ describe('Together adapter against the emulator', () => {
     expect(limited.code).toBe('quota');
     expect(limited.retryAfterMs).toBe(2000);
     emulator.createLimitPerMinute = Number.POSITIVE_INFINITY;
-    const queued = await fetch(`${baseUrl}/__control/faults`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ faults: ['5xx'] }) });
+    const queued = await fetch(`${baseUrl}/__control/faults`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ faults: ['5xx'] }),
+    });
     expect(queued.status).toBe(200);
     const error = await providerErrorOf(adapter().start(request('no keyword here')));
     expect(error.code).toBe('provider_unavailable');

@@ -19,12 +19,20 @@ describe('Together emulator with the official together-ai SDK', () => {
   it('creates a video and polls it to completion, then the video_url serves the MP4', async () => {
     // With an overridden base URL the SDK sends videos calls to `${baseURL}/videos`.
     const client = new Together({ apiKey: KEY, baseURL: `${baseUrl}/v2`, maxRetries: 0 });
-    const job = await client.videos.create({ model: 'minimax/video-01-director', prompt: 'a paper boat on a pond', seconds: '5' });
+    const job = await client.videos.create({
+      model: 'minimax/video-01-director',
+      prompt: 'a paper boat on a pond',
+      seconds: '5',
+    });
     expect(job.id).toBeTruthy();
     expect(job.status as string).toBe('queued');
     let current = job;
     const statuses: string[] = [];
-    for (let i = 0; i < 10 && current.status !== 'completed' && current.status !== 'failed'; i += 1) {
+    for (
+      let i = 0;
+      i < 10 && current.status !== 'completed' && current.status !== 'failed';
+      i += 1
+    ) {
       current = await client.videos.retrieve(job.id);
       statuses.push(current.status);
     }
@@ -42,12 +50,16 @@ describe('Together emulator with the official together-ai SDK', () => {
     const models = await client.models.list();
     const list = Array.isArray(models) ? models : [];
     expect(list.length).toBeGreaterThan(3);
-    expect(list.filter((model) => (model.type as string) === 'video').map((model) => model.id)).toContain('google/veo-3.0');
+    expect(
+      list.filter((model) => (model.type as string) === 'video').map((model) => model.id),
+    ).toContain('google/veo-3.0');
   });
 
   it('surfaces a 400 for an unknown model as the SDK BadRequestError with the error body', async () => {
     const client = new Together({ apiKey: KEY, baseURL: `${baseUrl}/v2`, maxRetries: 0 });
-    const error = await client.videos.create({ model: 'nobody/nothing', prompt: 'x' }).catch((caught: unknown) => caught);
+    const error = await client.videos
+      .create({ model: 'nobody/nothing', prompt: 'x' })
+      .catch((caught: unknown) => caught);
     expect(error).toBeInstanceOf(Together.BadRequestError);
     expect((error as InstanceType<typeof Together.APIError>).status).toBe(400);
     expect(String((error as Error).message)).toContain('Unable to access model');

@@ -33,7 +33,9 @@ export interface HttpResponse {
 
 export type ErrorClassifier = (
   response: HttpResponse,
-) => { errorClass: ProviderErrorClass; message: string; vendorCode?: string } | undefined;
+) =>
+  | { errorClass: ProviderErrorClass; message: string; vendorCode?: string; retryable?: boolean }
+  | undefined;
 
 export interface RequestOptions {
   method?: 'GET' | 'POST' | 'PUT' | 'DELETE';
@@ -147,7 +149,11 @@ export class HttpClient {
       try {
         raw = await undiciRequest(current, {
           method: 'GET',
-          headers: options.withAuth ? this.config.headers() : {},
+          // The key goes only to the origin it was asked for, never to a redirect target elsewhere.
+          headers:
+            options.withAuth && new URL(current).origin === new URL(url).origin
+              ? this.config.headers()
+              : {},
           dispatcher: this.config.dispatcher,
           signal: options.signal ?? null,
           headersTimeout: this.config.headersTimeoutMs ?? 30000,
@@ -214,6 +220,7 @@ export class HttpClient {
       provider: this.config.provider,
       status: response.status,
       ...(custom?.vendorCode === undefined ? {} : { vendorCode: custom.vendorCode }),
+      ...(custom?.retryable === undefined ? {} : { retryable: custom.retryable }),
       ...(retryAfter === undefined ? {} : { retryAfterMs: retryAfter }),
     });
   }

@@ -1,7 +1,7 @@
 /** Small helpers shared by the Together, Runway and Replicate adapter tests. */
 import { Agent } from 'undici';
 import { expect } from 'vitest';
-import { AppError, ProviderError } from '../../../../src/shared/errors';
+import { AppError, type ProviderError } from '../../../../src/shared/errors';
 
 export function testDispatcher(): Agent {
   return new Agent({ connect: { timeout: 2000 }, keepAliveTimeout: 1000 });
@@ -37,7 +37,10 @@ export async function providerErrorOf(promise: Promise<unknown>): Promise<Provid
 }
 
 /** A truncated download either errors while streaming or ends short of Content-Length. */
-export async function expectTruncated(result: { body: ReadableStream<Uint8Array>; contentLength?: number }): Promise<void> {
+export async function expectTruncated(result: {
+  body: ReadableStream<Uint8Array>;
+  contentLength?: number;
+}): Promise<void> {
   expect(result.contentLength).toBeGreaterThan(0);
   let received = -1;
   let failed = false;
