@@ -21,7 +21,7 @@
  *
  * Intervals: percentile bootstrap over votes: resample the votes with replacement (done as
  * uniform draws of vote indices accumulated into the pair-count cells, which is exactly vote
- * resampling), refit, take the 2.5th and 97.5th percentiles of each model's rating. A seeded
+ * resampling), refit (warm-started at the point estimate), take the 2.5th and 97.5th percentiles of each model's rating. A seeded
  * PRNG (sfc32) makes it deterministic; each category gets its own seed derived from the seed and
  * the category name, so a category's result does not depend on the other categories.
  */
@@ -238,7 +238,8 @@ export function fitBradleyTerry(
   const gradient = new Float64Array(n);
   const hessian = new Float64Array(n * n);
   const trial = new Float64Array(n);
-  let current = logLikelihood(theta, first, second, counts, priorWeight);
+  /** Log-likelihood at theta, when known (not computed for small steps). */
+  let current: number | undefined;
   let iterations = 0;
   let converged = false;
   while (iterations < MAX_ITERATIONS) {
@@ -288,12 +289,19 @@ export function fitBradleyTerry(
       converged = true;
       break;
     }
-    // Backtracking line search; near the optimum the full step is taken without a check,
-    // because the likelihood change is then below rounding.
+    // Backtracking line search for large steps (cold starts, near-separable data). Small steps
+    // (< 0.1 in log-strength, e.g. warm-started bootstrap refits) are taken in full: Newton is
+    // then in its quadratic region, and the likelihood change is soon below rounding.
     let alpha = 1;
     let accepted = false;
     for (let attempt = 0; attempt < 40; attempt += 1) {
       for (let i = 0; i < n; i += 1) trial[i] = theta[i]! + alpha * step[i]!;
+      if (largest < 0.1) {
+        current = undefined;
+        accepted = true;
+        break;
+      }
+      current ??= logLikelihood(theta, first, second, counts, priorWeight);
       const value = logLikelihood(trial, first, second, counts, priorWeight);
       if (value >= current || alpha * largest < 1e-6) {
         current = value;
@@ -327,31 +335,68 @@ export function toRatings(theta: Float64Array): Float64Array {
   return centred.map((value) => 1000 + LOG10_SCALE * value);
 }
 
-/** sfc32 seeded through splitmix32: small, fast, deterministic, good enough for resampling. */
-export function createRandom(seed: number): () => number {
+/** sfc32 state (4 × 32 bits) seeded through splitmix32. */
+export function seedState(seed: number): Int32Array {
   let state = seed >>> 0;
   const splitmix = (): number => {
     state = (state + 0x9e3779b9) >>> 0;
     let z = state;
     z = Math.imul(z ^ (z >>> 16), 0x85ebca6b) >>> 0;
     z = Math.imul(z ^ (z >>> 13), 0xc2b2ae35) >>> 0;
-    return (z ^ (z >>> 16)) >>> 0;
+    return (z ^ (z >>> 16)) | 0;
   };
-  let a = splitmix();
-  let b = splitmix();
-  let c = splitmix();
-  let d = splitmix();
-  const next = (): number => {
-    const t = (((a + b) >>> 0) + d) >>> 0;
-    d = (d + 1) >>> 0;
+  const words = Int32Array.of(splitmix(), splitmix(), splitmix(), splitmix());
+  const scratch = new Float64Array(12);
+  resampleInto(new Int32Array(12), scratch, words); // warm-up: discard 12 outputs
+  return words;
+}
+
+/**
+ * One bootstrap resample: draws cells.length votes uniformly with replacement and adds 1 to
+ * `out[cell]` for each (out is not cleared here). The sfc32 generator is inlined on `state`,
+ * which is advanced; this loop is the bootstrap's hot path (20M draws in the 100k-vote bench).
+ */
+export function resampleInto(cells: Int32Array, out: Float64Array, state: Int32Array): void {
+  let a = state[0]!;
+  let b = state[1]!;
+  let c = state[2]!;
+  let d = state[3]!;
+  const n = cells.length;
+  for (let k = 0; k < n; k += 1) {
+    const t = (((a + b) | 0) + d) | 0;
+    d = (d + 1) | 0;
     a = b ^ (b >>> 9);
-    b = (c + (c << 3)) >>> 0;
+    b = (c + (c << 3)) | 0;
     c = (c << 21) | (c >>> 11);
-    c = (c + t) >>> 0;
-    return t / 4294967296;
+    c = (c + t) | 0;
+    out[cells[(((t >>> 0) * n) / 4294967296) | 0]!]! += 1;
+  }
+  state[0] = a;
+  state[1] = b;
+  state[2] = c;
+  state[3] = d;
+}
+
+/** A uniform [0, 1) generator on the same sfc32 (for pair selection and tests). */
+export function createRandom(seed: number): () => number {
+  const state = seedState(seed);
+  return () => {
+    let a = state[0]!;
+    const b = state[1]!;
+    let c = state[2]!;
+    let d = state[3]!;
+    const t = (((a + b) | 0) + d) | 0;
+    d = (d + 1) | 0;
+    a = b ^ (b >>> 9);
+    const nb = (c + (c << 3)) | 0;
+    c = (c << 21) | (c >>> 11);
+    c = (c + t) | 0;
+    state[0] = a;
+    state[1] = nb;
+    state[2] = c;
+    state[3] = d;
+    return (t >>> 0) / 4294967296;
   };
-  for (let k = 0; k < 12; k += 1) next();
-  return next;
 }
 
 function hashString(seed: number, text: string): number {
@@ -385,12 +430,11 @@ export function rateBoard(
   const point = fitBradleyTerry(n, pairFirst, pairSecond, counts, options.priorWeight);
   const pointRatings = toRatings(point.theta);
   const samples = new Float64Array(options.resamples * n);
-  const random = createRandom(options.seed);
+  const state = seedState(options.seed);
   const resampled = new Float64Array(counts.length);
-  const total = voteCell.length;
   for (let r = 0; r < options.resamples; r += 1) {
     resampled.fill(0);
-    for (let k = 0; k < total; k += 1) resampled[voteCell[(random() * total) | 0]!]! += 1;
+    resampleInto(voteCell, resampled, state);
     const fit = fitBradleyTerry(
       n,
       pairFirst,
