@@ -1,0 +1,95 @@
+/**
+ * What `aideon review …` runs; the CLI registers these (see the report for the wiring):
+ *   aideon review import-votes FILE            → importVotesFile + formatImportResult
+ *   aideon review ratings [--category C] --json → reviewRatings
+ * Both take the database handle; they print nothing themselves.
+ */
+import { randomUUID } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { AppError } from '../../shared/errors';
+import type {
+  ImportVotesResult,
+  Rating,
+  RatingsOptions,
+  RatingsResult,
+} from '../../shared/review/review-schemas';
+import type { ReadableDb, WritableDb } from '../store/db';
+import { computeRatings } from './bradley-terry';
+import { listVotes } from './review-repository';
+import { importVotesCsv } from './votes-csv';
+
+export function importVotesFile(
+  db: WritableDb,
+  file: string,
+  options: { now?: number; newId?: () => string } = {},
+): ImportVotesResult {
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (error) {
+    throw new AppError('not_found', `Cannot read the votes file ${file}.`, { cause: error });
+  }
+  return importVotesCsv(db, text, {
+    now: options.now ?? Date.now(),
+    newId: options.newId ?? randomUUID,
+  });
+}
+
+export function formatImportResult(result: ImportVotesResult): string {
+  const skipped = result.duplicates > 0 ? `; ${result.duplicates} already stored, skipped` : '';
+  return `Imported ${result.imported} of ${result.rows} votes${skipped}.\n`;
+}
+
+/** Ratings for all votes (the category filter picks which board is printed). */
+export function reviewRatings(
+  db: ReadableDb,
+  options: { category?: string; json?: boolean } & RatingsOptions = {},
+): { result: RatingsResult; text: string } {
+  const { category, json, ...ratingsOptions } = options;
+  const result = computeRatings(listVotes(db), ratingsOptions);
+  if (category !== undefined && !(category in result.byCategory)) {
+    const known = Object.keys(result.byCategory);
+    throw new AppError(
+      'not_found',
+      `No votes in category "${category}". ${known.length ? `Categories with votes: ${known.join(', ')}.` : 'There are no votes yet.'}`,
+    );
+  }
+  const board = category === undefined ? result.overall : result.byCategory[category]!;
+  if (json) {
+    const payload =
+      category === undefined
+        ? result
+        : { category, ratings: board, resamples: result.resamples, seed: result.seed };
+    return { result, text: `${JSON.stringify(payload, null, 2)}\n` };
+  }
+  return { result, text: formatBoard(board, category === undefined ? result : undefined) };
+}
+
+export function formatBoard(board: readonly Rating[], result?: RatingsResult): string {
+  if (board.length === 0) return 'No votes yet.\n';
+  const rows = board.map((rating, k) => [
+    String(k + 1),
+    rating.model,
+    rating.rating.toFixed(0),
+    `${rating.low.toFixed(0)}–${rating.high.toFixed(0)}`,
+    String(rating.votes),
+    `${rating.wins}/${rating.losses}/${rating.ties}/${rating.bothBad}`,
+  ]);
+  const header = ['#', 'model', 'rating', '95% CI', 'votes', 'W/L/T/bad'];
+  const widths = header.map((title, c) => Math.max(title.length, ...rows.map((r) => r[c]!.length)));
+  const line = (cells: string[]): string =>
+    cells
+      .map((cell, c) => cell.padEnd(widths[c]!))
+      .join('  ')
+      .trimEnd();
+  const out = [line(header), ...rows.map(line)];
+  if (result && result.votesStillNeeded.length > 0) {
+    out.push('', 'Votes still needed to separate neighbours:');
+    for (const need of result.votesStillNeeded) {
+      out.push(
+        `  ${need.modelA} vs ${need.modelB}: ${need.votes === 0 ? 'separated' : need.votes}`,
+      );
+    }
+  }
+  return `${out.join('\n')}\n`;
+}

@@ -1,0 +1,123 @@
+/**
+ * Review records shared by main and renderer: votes, ratings and the blind pair shown next.
+ * Pure TypeScript + zod (no node:*). Types via z.infer.
+ */
+import { z } from 'zod';
+
+/** A model as `provider:model`, e.g. `runway:gen4_turbo`. */
+export const modelKeySchema = z
+  .string()
+  .regex(/^[a-z][a-z0-9_-]*:\S.*$/, 'must be "provider:model", e.g. "runway:gen4_turbo"');
+export type ModelKey = z.infer<typeof modelKeySchema>;
+
+/** The allowed verdicts, exactly as stored and as written in CSV. */
+export const VERDICTS = ['a', 'b', 'tie', 'both_bad'] as const;
+export const verdictSchema = z.enum(VERDICTS);
+export type Verdict = z.infer<typeof verdictSchema>;
+
+export const voteSchema = z
+  .object({
+    id: z.string().min(1).max(100),
+    /** Generation shown as A. Which side A was on screen is not recorded (sides are random). */
+    generationA: z.string().min(1),
+    generationB: z.string().min(1),
+    modelA: modelKeySchema,
+    modelB: modelKeySchema,
+    /** Copied from the generations at vote time, so votes outlive deleted runs. */
+    promptId: z.string().min(1),
+    category: z.string().min(1),
+    verdict: verdictSchema,
+    comment: z.string().max(4000).optional(),
+    voter: z.string().min(1).max(200),
+    /** Epoch milliseconds. */
+    votedAt: z.number().int().nonnegative(),
+  })
+  .refine((vote) => vote.modelA !== vote.modelB, {
+    message: 'modelA and modelB must differ',
+    path: ['modelB'],
+  })
+  .refine((vote) => vote.generationA !== vote.generationB, {
+    message: 'generationA and generationB must differ',
+    path: ['generationB'],
+  });
+export type Vote = z.infer<typeof voteSchema>;
+
+export const ratingSchema = z.object({
+  model: modelKeySchema,
+  /** Elo-like: 1000 + 400·log10(strength), strengths scaled so the mean rating is 1000. */
+  rating: z.number(),
+  /** 2.5th bootstrap percentile. */
+  low: z.number(),
+  /** 97.5th bootstrap percentile. */
+  high: z.number(),
+  /** All votes the model appeared in, both_bad included. */
+  votes: z.number().int().nonnegative(),
+  wins: z.number().int().nonnegative(),
+  losses: z.number().int().nonnegative(),
+  ties: z.number().int().nonnegative(),
+  /** Counted, but left out of the fit. */
+  bothBad: z.number().int().nonnegative(),
+});
+export type Rating = z.infer<typeof ratingSchema>;
+
+export const votesStillNeededSchema = z.object({
+  /** The higher-rated neighbour. */
+  modelA: modelKeySchema,
+  modelB: modelKeySchema,
+  /** Estimated further A-vs-B votes until their intervals stop overlapping (0 = separated). */
+  votes: z.number().int().nonnegative(),
+  /** Votes between the two so far (both_bad included). */
+  existingVotes: z.number().int().nonnegative(),
+});
+export type VotesStillNeeded = z.infer<typeof votesStillNeededSchema>;
+
+export const ratingsResultSchema = z.object({
+  /** Sorted by rating, best first. */
+  overall: z.array(ratingSchema),
+  byCategory: z.record(z.string(), z.array(ratingSchema)),
+  /** For each pair of neighbours in `overall`, top to bottom. */
+  votesStillNeeded: z.array(votesStillNeededSchema),
+  resamples: z.number().int().positive(),
+  seed: z.number().int(),
+  totalVotes: z.number().int().nonnegative(),
+});
+export type RatingsResult = z.infer<typeof ratingsResultSchema>;
+
+export const ratingsOptionsSchema = z.object({
+  /** Bootstrap resamples (at least 200). */
+  resamples: z.number().int().min(200).max(100_000).default(500),
+  seed: z.number().int().default(1),
+  /** Weight of the virtual tie each model plays against a mean-strength opponent. */
+  priorWeight: z.number().min(0).max(10).default(0.01),
+  /** Upper bound reported for "votes still needed". */
+  votesNeededCap: z.number().int().positive().default(10_000),
+});
+export type RatingsOptions = z.input<typeof ratingsOptionsSchema>;
+
+/** What the renderer gets to show next: no model names, only generations and an opaque token. */
+export const blindPairSchema = z.object({
+  token: z.string().min(16),
+  promptId: z.string(),
+  category: z.string(),
+  /** Shown on the left. */
+  left: z.string(),
+  /** Shown on the right. */
+  right: z.string(),
+});
+export type BlindPair = z.infer<typeof blindPairSchema>;
+
+/** A vote as the renderer casts it on a blind pair. `a` = left, `b` = right. */
+export const castVoteInputSchema = z.object({
+  token: z.string().min(16),
+  verdict: verdictSchema,
+  comment: z.string().max(4000).optional(),
+});
+export type CastVoteInput = z.infer<typeof castVoteInputSchema>;
+
+export const importVotesResultSchema = z.object({
+  rows: z.number().int().nonnegative(),
+  imported: z.number().int().nonnegative(),
+  /** Rows identical to a vote already stored (same voter, generations and time): skipped. */
+  duplicates: z.number().int().nonnegative(),
+});
+export type ImportVotesResult = z.infer<typeof importVotesResultSchema>;
