@@ -8,7 +8,12 @@ export default defineConfig({
   main: {
     build: {
       outDir: 'out/main',
-      rollupOptions: { input: { index: resolve('src/main/electron/main.ts') } },
+      rollupOptions: {
+        input: {
+          index: resolve('src/main/electron/main.ts'),
+          'ratings-worker-entry': resolve('src/main/review/ratings-worker-entry.ts'),
+        },
+      },
     },
   },
   preload: {

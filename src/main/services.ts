@@ -7,6 +7,8 @@ import { join } from 'node:path';
 import { execFileSync } from 'node:child_process';
 import { suiteDefinitionSchema } from '../shared/domain';
 import { BenchRunner } from './bench/bench-runner';
+import { ReviewService } from './review/review-service';
+import { userInfo } from 'node:os';
 import { saveSuiteVersion } from './bench/bench-repository';
 import { EventBus } from './events';
 import { MediaStore } from './media/media-store';
@@ -27,6 +29,8 @@ export interface ServiceOptions {
   log?: (line: string) => void;
   /** Scales the sandbox's simulated durations (tests use small values). */
   sandboxTimeScale?: number;
+  /** Who votes in the review workspace; default the OS user name. */
+  voter?: string;
   /** API keys; default: the vendors' environment variables. */
   secrets?: SecretStore;
   /** HTTP dispatcher for vendor calls; default an undici Agent with a connect timeout. */
@@ -44,6 +48,7 @@ export interface Services {
   media: MediaStore;
   registry: ProviderRegistry;
   bench: BenchRunner;
+  review: ReviewService;
   secrets: SecretStore;
   ffmpegAvailable: boolean;
   /** Rebuilds the vendor adapters after a key changed. */
@@ -112,7 +117,9 @@ export function createServices(options: ServiceOptions): Services {
       ? {}
       : { globalConcurrency: options.benchConcurrency }),
   });
+  const review = new ReviewService({ db, now, voter: options.voter ?? safeUserName() });
   const services: Services = {
+    review,
     options,
     db,
     bus,
@@ -145,4 +152,12 @@ function numberFromEnv(value: string | undefined): number | undefined {
   if (value === undefined || value === '') return undefined;
   const parsed = Number(value);
   return Number.isFinite(parsed) && parsed >= 0 ? parsed : undefined;
+}
+
+function safeUserName(): string {
+  try {
+    return userInfo().username || 'admin';
+  } catch {
+    return 'admin';
+  }
 }

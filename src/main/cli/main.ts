@@ -19,6 +19,21 @@ import { projectRoot, resolveDataDir, resourcesDir } from '../paths';
 import { startBrowserServer } from '../serve/browser-server';
 import { createServices, type Services } from '../services';
 import { renderRunTable, runWithProgress } from './bench-output';
+import { formatImportResult, importVotesFile, reviewRatings } from '../review/review-cli';
+
+function parseResamples(value: string): number {
+  const count = Number(value);
+  if (!Number.isInteger(count) || count < 200 || count > 100000)
+    throw new InvalidArgumentError('must be a whole number from 200 to 100000.');
+  return count;
+}
+
+function parseSeed(value: string): number {
+  const seed = Number(value);
+  if (!Number.isInteger(seed) || seed < 0)
+    throw new InvalidArgumentError('must be a whole number.');
+  return seed;
+}
 
 export interface CliIo {
   stdout: (text: string) => void;
@@ -242,6 +257,50 @@ export async function runCli(argv: string[], io: CliIo = defaultIo): Promise<num
           });
           if (options.json) io.stdout(`${JSON.stringify(detail, null, 2)}\n`);
           else io.stdout(renderRunTable(detail));
+        } finally {
+          await services.close();
+        }
+      },
+    );
+
+  const review = program
+    .command('review')
+    .description('votes and ratings from blind side-by-side review');
+
+  review
+    .command('import-votes')
+    .description(
+      'import votes from a CSV file (generation_a,generation_b,verdict,voter,voted_at,comment); all or nothing',
+    )
+    .argument('<file>', 'the CSV file')
+    .action(async (file: string) => {
+      const services = openServices('cli');
+      try {
+        io.stdout(formatImportResult(importVotesFile(services.db, file)));
+      } finally {
+        await services.close();
+      }
+    });
+
+  review
+    .command('ratings')
+    .description('Bradley-Terry ratings with 95% bootstrap intervals, overall or for one category')
+    .option('--category <category>', 'one prompt category, e.g. people')
+    .option('--resamples <n>', 'bootstrap resamples (at least 200)', parseResamples, 200)
+    .option('--seed <n>', 'seed for the bootstrap', parseSeed)
+    .option('--json', 'print JSON')
+    .action(
+      async (options: { category?: string; resamples: number; seed?: number; json?: boolean }) => {
+        const services = openServices('cli');
+        try {
+          io.stdout(
+            reviewRatings(services.db, {
+              ...(options.category === undefined ? {} : { category: options.category }),
+              resamples: options.resamples,
+              ...(options.seed === undefined ? {} : { seed: options.seed }),
+              json: options.json ?? false,
+            }).text,
+          );
         } finally {
           await services.close();
         }

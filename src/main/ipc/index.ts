@@ -3,6 +3,7 @@ import { createDispatcher, type Dispatcher, type HandlerMap } from './dispatcher
 import { registerAppIpc } from './register-app-ipc';
 import { registerBenchIpc } from './register-bench-ipc';
 import { registerProvidersIpc } from './register-providers-ipc';
+import { registerReviewIpc } from './register-review-ipc';
 import { invokeChannels } from '../../shared/ipc/contract';
 
 /** Every feature's handlers, checked to cover the whole contract. */
@@ -14,6 +15,7 @@ export function createAppDispatcher(
     ...registerAppIpc(services),
     ...registerBenchIpc(services),
     ...registerProvidersIpc(services),
+    ...registerReviewIpc(services),
   };
   const missing = Object.keys(invokeChannels).filter((channel) => !(channel in handlers));
   if (missing.length > 0) throw new Error(`No handler for channels: ${missing.join(', ')}`);

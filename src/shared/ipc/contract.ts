@@ -6,7 +6,14 @@
  */
 import { z } from 'zod';
 import {
+  blindPairSchema,
+  castVoteInputSchema,
+  importVotesResultSchema,
+  ratingsResultSchema,
+} from '../review/review-schemas';
+import {
   generationRecordSchema,
+  mediaRefSchema,
   runDetailSchema,
   runPlanSchema,
   runSummarySchema,
@@ -94,6 +101,25 @@ export const invokeChannels = {
       .strict(),
     output: z.object({ runId: z.string() }),
   },
+  'review:next-pair': {
+    input: z.object({ category: z.string().max(64).optional() }).strict(),
+    output: z.object({
+      pair: blindPairSchema
+        .extend({ prompt: z.string(), leftMedia: mediaRefSchema, rightMedia: mediaRefSchema })
+        .nullable(),
+    }),
+  },
+  'review:cast-vote': {
+    input: castVoteInputSchema.strict(),
+    /** Model names are revealed only after the vote. */
+    output: z.object({ id: z.string(), modelLeft: z.string(), modelRight: z.string() }),
+  },
+  'review:get-ratings': { input: empty, output: ratingsResultSchema },
+  'review:import-votes': {
+    input: z.object({ csv: z.string().max(20_000_000) }).strict(),
+    output: importVotesResultSchema,
+  },
+  'review:export-votes': { input: empty, output: z.object({ csv: z.string() }) },
   'bench:list-runs': { input: empty, output: z.array(runSummarySchema) },
   'bench:get-run': { input: z.object({ runId: id }).strict(), output: runDetailSchema },
   'bench:cancel-run': {

@@ -1,0 +1,114 @@
+/**
+ * The review workspace's service: hands out blind pairs (names stay in main), records votes,
+ * and computes ratings off the main thread.
+ */
+import { randomBytes, randomUUID } from 'node:crypto';
+import { AppError } from '../../shared/errors';
+import type { MediaRef } from '../../shared/domain';
+import type { BlindPair, RatingsResult, Verdict } from '../../shared/review/review-schemas';
+import { getGenerationRow, toGenerationRecord } from '../bench/bench-repository';
+import type { WritableDb } from '../store/db';
+import { computeRatings } from './bradley-terry';
+import { BlindPairRegistry, selectNextPair } from './pair-selection';
+import { computeRatingsOffThread } from './ratings-worker';
+import {
+  countVotesByPair,
+  countVotesByPairPrompt,
+  insertVotes,
+  listPairCandidates,
+  listVotes,
+} from './review-repository';
+import { exportVotesCsv, importVotesCsv } from './votes-csv';
+
+export interface BlindPairView extends BlindPair {
+  prompt: string;
+  leftMedia: MediaRef;
+  rightMedia: MediaRef;
+}
+
+export class ReviewService {
+  private readonly registry = new BlindPairRegistry();
+
+  constructor(
+    private readonly deps: {
+      db: WritableDb;
+      now: () => number;
+      voter: string;
+      offThread?: boolean;
+    },
+  ) {}
+
+  /** Ratings for the pair choice: synchronous on small data, where a worker costs more than it saves. */
+  private quickRatings(category?: string): RatingsResult['overall'] {
+    const votes = listVotes(this.deps.db, category === undefined ? {} : { category });
+    if (votes.length === 0) return [];
+    return computeRatings(votes, { resamples: 200 }).overall;
+  }
+
+  nextPair(category?: string): BlindPairView | null {
+    const filter = category === undefined ? {} : { category };
+    const selected = selectNextPair({
+      ratings: this.quickRatings(category),
+      candidates: listPairCandidates(this.deps.db, filter),
+      pairVotes: countVotesByPair(this.deps.db, filter),
+      pairPromptVotes: countVotesByPairPrompt(this.deps.db, filter),
+      random: () => randomBytes(4).readUInt32BE() / 2 ** 32,
+      token: () => randomBytes(24).toString('base64url'),
+    });
+    if (!selected) return null;
+    const left = getGenerationRow(this.deps.db, selected.blind.left);
+    const right = getGenerationRow(this.deps.db, selected.blind.right);
+    const leftMedia = left && toGenerationRecord(left).media;
+    const rightMedia = right && toGenerationRecord(right).media;
+    if (!left || !leftMedia || !rightMedia) return null;
+    this.registry.remember(selected, this.deps.now());
+    return { ...selected.blind, prompt: left.prompt, leftMedia, rightMedia };
+  }
+
+  castVote(
+    token: string,
+    verdict: Verdict,
+    comment: string | undefined,
+  ): { id: string; modelLeft: string; modelRight: string } {
+    const pair = this.registry.take(token, this.deps.now());
+    if (!pair) {
+      throw new AppError(
+        'not_found',
+        'This pair is no longer open for a vote (it was voted on or expired). Load the next pair.',
+      );
+    }
+    const left = getGenerationRow(this.deps.db, pair.blind.left);
+    if (!left) throw new AppError('not_found', 'The videos of this pair were deleted.');
+    const id = randomUUID();
+    const vote = {
+      id,
+      generationA: pair.blind.left,
+      generationB: pair.blind.right,
+      modelA: pair.hidden.modelLeft,
+      modelB: pair.hidden.modelRight,
+      promptId: pair.blind.promptId,
+      category: pair.blind.category,
+      verdict,
+      voter: this.deps.voter,
+      votedAt: this.deps.now(),
+      ...(comment ? { comment } : {}),
+    };
+    insertVotes(this.deps.db, [vote], this.deps.now());
+    return { id, modelLeft: pair.hidden.modelLeft, modelRight: pair.hidden.modelRight };
+  }
+
+  async ratings(): Promise<RatingsResult> {
+    const votes = listVotes(this.deps.db);
+    return this.deps.offThread === false
+      ? computeRatings(votes, { resamples: 200 })
+      : computeRatingsOffThread(votes, { resamples: 200 });
+  }
+
+  importCsv(text: string) {
+    return importVotesCsv(this.deps.db, text, { newId: randomUUID, now: this.deps.now() });
+  }
+
+  exportCsv(): string {
+    return exportVotesCsv(listVotes(this.deps.db));
+  }
+}
