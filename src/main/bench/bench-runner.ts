@@ -21,6 +21,7 @@ import {
 import type { EventBus } from '../events';
 import type { MediaStore } from '../media/media-store';
 import { nextPollDelay } from '../providers/http/polling';
+import { withRetry } from '../providers/http/retry';
 import type { ProviderRegistry } from '../providers/registry';
 import type { WritableDb } from '../store/db';
 import {
@@ -53,6 +54,10 @@ export interface BenchRunnerDeps {
   globalConcurrency?: number;
   /** Concurrency per provider. Default 2 (sandbox: 4). */
   providerConcurrency?: Partial<Record<string, number>>;
+  /** Retries of a submission the vendor refused with a retryable error. Default 2. */
+  submitRetries?: number;
+  /** First backoff before such a retry, ms. Default 1000. */
+  retryInitialDelayMs?: number;
   /** A generation that takes longer than this is cancelled at the vendor and marked timed out. Default 15 min. */
   generationTimeoutMs?: number;
 }
@@ -90,6 +95,7 @@ export class BenchRunner {
   private globalInFlight = 0;
   private readonly providerInFlight = new Map<string, number>();
   private readonly wakeups = new Set<() => void>();
+  private readonly pausedUntil = new Map<string, number>();
 
   constructor(private readonly deps: BenchRunnerDeps) {}
 
@@ -389,7 +395,16 @@ export class BenchRunner {
     return wrapped;
   }
 
+  /** A provider that answered 429 gets no new submissions until its Retry-After has passed. */
+  private pauseProvider(provider: string, ms: number): void {
+    const until = this.deps.now() + ms;
+    if ((this.pausedUntil.get(provider) ?? 0) < until) this.pausedUntil.set(provider, until);
+    const timer = setTimeout(() => this.wake(), ms + 5);
+    timer.unref?.();
+  }
+
   private hasCapacity(provider: string): boolean {
+    if ((this.pausedUntil.get(provider) ?? 0) > this.deps.now()) return false;
     const global = this.deps.globalConcurrency ?? 4;
     const perProvider =
       this.deps.providerConcurrency?.[provider] ?? (provider === 'sandbox' ? 4 : 2);
@@ -498,7 +513,31 @@ export class BenchRunner {
         this.patch(row.id, { state: 'submitted', vendor_job_id: jobId });
       };
       try {
-        const started = await adapter.start(request, { signal, onJobId: persistJobId });
+        // Retry only where the vendor answered with a retryable error (so no job exists):
+        // a rate limit pauses the whole provider for its Retry-After, not just this request.
+        const started = await withRetry(
+          () => {
+            signal.throwIfAborted();
+            return adapter.start(request, { signal, onJobId: persistJobId });
+          },
+          {
+            sleep: (ms, abort) => this.deps.sleep(ms, abort),
+            signal,
+            maxRetries: this.deps.submitRetries ?? 2,
+            initialDelayMs: this.deps.retryInitialDelayMs ?? 1000,
+            shouldRetry: (error) =>
+              !persisted &&
+              ProviderError.isInstance(error) &&
+              (error as ProviderError).status !== undefined,
+            onRetry: (error) => {
+              if (error.code === 'quota')
+                this.pauseProvider(row.provider, error.retryAfterMs ?? 30000);
+              this.deps.log(
+                `retrying submission of ${row.id} at ${row.provider}: ${error.message}`,
+              );
+            },
+          },
+        );
         persistJobId(started.jobId);
       } catch (error) {
         if (

@@ -15,6 +15,8 @@ export interface RetryOptions {
   random?: () => number;
   signal?: AbortSignal;
   onRetry?: (error: AppError, attempt: number, delayMs: number) => void;
+  /** Extra condition for retrying (e.g. "no job was created"); default always. */
+  shouldRetry?: (error: AppError) => boolean;
 }
 
 export async function withRetry<T>(
@@ -31,6 +33,7 @@ export async function withRetry<T>(
     } catch (error) {
       options.signal?.throwIfAborted();
       if (!AppError.isInstance(error) || !error.retryable || attempt >= maxRetries) throw error;
+      if (options.shouldRetry && !options.shouldRetry(error)) throw error;
       const backoff = Math.min(cap, initial * 2 ** attempt);
       const delay =
         error.retryAfterMs !== undefined
