@@ -119,11 +119,12 @@ export interface Scorecard {
 }
 
 /** Nearest-rank percentile of an ascending array; null for an empty one. */
-export function percentileNearestRank(sorted: readonly number[], p: number): number | null {
+export function percentileNearestRank(sorted: ArrayLike<number>, p: number): number | null {
   const n = sorted.length;
   if (n === 0) return null;
   const rank = Math.min(n, Math.max(1, Math.ceil((p / 100) * n)));
-  return sorted[rank - 1] ?? null;
+  const value = sorted[rank - 1];
+  return value === undefined ? null : value;
 }
 
 class Bucket {
@@ -155,7 +156,7 @@ class Bucket {
     readonly category: string | null,
   ) {}
 
-  add(row: ScorecardRow, seconds: number | null, latency: (number | null)[]): void {
+  add(row: ScorecardRow, seconds: number | null): void {
     this.total += 1;
     this.cost += row.cost_usd ?? 0;
     const outcome = row.outcome;
@@ -167,9 +168,16 @@ class Bucket {
     else this.pending += 1;
     if (outcome !== 'success') return;
     if (seconds !== null) this.videoSeconds += seconds;
-    for (let i = 0; i < LATENCY_PHASES.length; i++) {
-      const value = latency[i];
-      if (value !== null && value !== undefined) this.latency[LATENCY_PHASES[i]!].push(value);
+    if (row.cached !== 1) {
+      const { submitted_at: submitted, started_at: started, completed_at: completed } = row;
+      if (started !== null && submitted !== null) this.latency.queue.push(started - submitted);
+      if (completed !== null && started !== null) {
+        this.latency.generation.push(completed - started);
+      }
+      if (row.download_ms !== null) this.latency.download.push(row.download_ms);
+      if (row.finished_at !== null && submitted !== null) {
+        this.latency.total.push(row.finished_at - submitted);
+      }
     }
     const compliance = row.compliance;
     if (compliance !== null && compliance !== undefined) {
@@ -192,6 +200,31 @@ class Bucket {
     }
   }
 
+  /** Adds another bucket's totals into this one (used to build a model's overall line). */
+  merge(other: Bucket): void {
+    this.total += other.total;
+    this.pending += other.pending;
+    for (const outcome of Object.keys(this.counts) as CountedOutcome[]) {
+      this.counts[outcome] += other.counts[outcome];
+    }
+    for (const phase of LATENCY_PHASES) {
+      const target = this.latency[phase];
+      for (const value of other.latency[phase]) target.push(value);
+    }
+    this.cost += other.cost;
+    this.videoSeconds += other.videoSeconds;
+    this.complianceChecked += other.complianceChecked;
+    this.compliant += other.compliant;
+    for (const [setting, count] of Object.entries(other.findings)) {
+      this.findings[setting] = (this.findings[setting] ?? 0) + count;
+    }
+    this.measured += other.measured;
+    for (const key of MEASURE_KEYS) {
+      this.measureSums[key] += other.measureSums[key];
+      this.measureCounts[key] += other.measureCounts[key];
+    }
+  }
+
   line(): ScorecardLine {
     const rated = RATED_OUTCOMES.reduce((sum, outcome) => sum + this.counts[outcome], 0);
     const rates = {} as Record<RatedOutcome, number | null>;
@@ -200,7 +233,8 @@ class Bucket {
     }
     const latencyMs = {} as Record<LatencyPhase, LatencyStats>;
     for (const phase of LATENCY_PHASES) {
-      const values = this.latency[phase].sort((a, b) => a - b);
+      // Typed-array sort is numeric and much faster than a comparator.
+      const values = Float64Array.from(this.latency[phase]).sort();
       latencyMs[phase] = {
         n: values.length,
         p50: percentileNearestRank(values, 50),
@@ -241,13 +275,12 @@ function zeroMeasures(): Record<ScorecardMeasure, number> {
   return { flicker: 0, blur: 0, frozenFraction: 0, blackFraction: 0, sceneCuts: 0, motion: 0 };
 }
 
-function difference(later: number | null, earlier: number | null): number | null {
-  return later !== null && earlier !== null ? later - earlier : null;
-}
-
-/** Builds the scorecard in one pass over the rows. */
+/**
+ * Builds the scorecard in one pass over the rows: each row goes into its model × category
+ * bucket; a model's overall line is the merge of its category buckets.
+ */
 export function computeScorecard(rows: Iterable<ScorecardRow>): Scorecard {
-  const models = new Map<string, { overall: Bucket; categories: Map<string, Bucket> }>();
+  const providers = new Map<string, Map<string, Map<string, Bucket>>>();
   const settingsSeconds = new Map<string, number | null>();
 
   const requestedSeconds = (settings: string | null | undefined): number | null => {
@@ -269,48 +302,43 @@ export function computeScorecard(rows: Iterable<ScorecardRow>): Scorecard {
   };
 
   for (const row of rows) {
-    const key = `${row.provider}\u0000${row.model_id}`;
-    let model = models.get(key);
-    if (!model) {
-      model = { overall: new Bucket(row.provider, row.model_id, null), categories: new Map() };
-      models.set(key, model);
+    let models = providers.get(row.provider);
+    if (!models) {
+      models = new Map();
+      providers.set(row.provider, models);
     }
-    let category = model.categories.get(row.category);
-    if (!category) {
-      category = new Bucket(row.provider, row.model_id, row.category);
-      model.categories.set(row.category, category);
+    let categories = models.get(row.model_id);
+    if (!categories) {
+      categories = new Map();
+      models.set(row.model_id, categories);
+    }
+    let bucket = categories.get(row.category);
+    if (!bucket) {
+      bucket = new Bucket(row.provider, row.model_id, row.category);
+      categories.set(row.category, bucket);
     }
     let seconds: number | null = null;
-    let latency: (number | null)[] = [];
     if (row.outcome === 'success') {
       seconds =
         typeof row.videoSeconds === 'number' && row.videoSeconds > 0
           ? row.videoSeconds
           : requestedSeconds(row.settings);
-      latency =
-        row.cached === 1
-          ? []
-          : [
-              difference(row.started_at, row.submitted_at),
-              difference(row.completed_at, row.started_at),
-              row.download_ms,
-              difference(row.finished_at, row.submitted_at),
-            ];
     }
-    model.overall.add(row, seconds, latency);
-    category.add(row, seconds, latency);
+    bucket.add(row, seconds);
   }
 
   const out: ModelScorecard[] = [];
-  for (const model of models.values()) {
-    out.push({
-      provider: model.overall.provider,
-      modelId: model.overall.modelId,
-      overall: model.overall.line(),
-      categories: [...model.categories.values()]
-        .map((bucket) => bucket.line())
-        .sort((a, b) => (a.category ?? '').localeCompare(b.category ?? '')),
-    });
+  for (const [provider, models] of providers) {
+    for (const [modelId, categories] of models) {
+      const overall = new Bucket(provider, modelId, null);
+      const lines: ScorecardLine[] = [];
+      for (const bucket of categories.values()) {
+        overall.merge(bucket);
+        lines.push(bucket.line());
+      }
+      lines.sort((a, b) => (a.category ?? '').localeCompare(b.category ?? ''));
+      out.push({ provider, modelId, overall: overall.line(), categories: lines });
+    }
   }
   out.sort((a, b) => a.provider.localeCompare(b.provider) || a.modelId.localeCompare(b.modelId));
   return { models: out };
