@@ -499,30 +499,32 @@ export function compareScorecards(
 // ---------------------------------------------------------------------------------------------
 // CSV
 
-const CSV_COLUMNS: readonly [string, (line: ScorecardLine) => string | number | null][] = [
-  ['provider', (l) => l.provider],
-  ['model', (l) => l.modelId],
-  ['category', (l) => l.category ?? 'all'],
-  ['total', (l) => l.total],
-  ...[...RATED_OUTCOMES, ...UNRATED_OUTCOMES].map(
-    (outcome) => [outcome, (l: ScorecardLine) => l.counts[outcome]] as const,
+type CsvColumn = readonly [name: string, get: (line: ScorecardLine) => string | number | null];
+
+const col = (name: string, get: CsvColumn[1]): CsvColumn => [name, get];
+
+const CSV_COLUMNS: readonly CsvColumn[] = [
+  col('provider', (l) => l.provider),
+  col('model', (l) => l.modelId),
+  col('category', (l) => l.category ?? 'all'),
+  col('total', (l) => l.total),
+  ...[...RATED_OUTCOMES, ...UNRATED_OUTCOMES].map((outcome) =>
+    col(outcome, (l) => l.counts[outcome]),
   ),
-  ['pending', (l) => l.pending],
-  ['rated', (l) => l.rated],
-  ...RATED_OUTCOMES.map(
-    (outcome) => [`${outcome}_rate`, (l: ScorecardLine) => l.rates[outcome]] as const,
-  ),
+  col('pending', (l) => l.pending),
+  col('rated', (l) => l.rated),
+  ...RATED_OUTCOMES.map((outcome) => col(`${outcome}_rate`, (l) => l.rates[outcome])),
   ...LATENCY_PHASES.flatMap((phase) => [
-    [`${phase}_p50_ms`, (l: ScorecardLine) => l.latencyMs[phase].p50] as const,
-    [`${phase}_p95_ms`, (l: ScorecardLine) => l.latencyMs[phase].p95] as const,
+    col(`${phase}_p50_ms`, (l) => l.latencyMs[phase].p50),
+    col(`${phase}_p95_ms`, (l) => l.latencyMs[phase].p95),
   ]),
-  ['cost_usd', (l) => l.costUsd],
-  ['video_seconds', (l) => l.videoSeconds],
-  ['cost_per_success_usd', (l) => l.costPerSuccessUsd],
-  ['cost_per_second_usd', (l) => l.costPerSecondUsd],
-  ['compliance_checked', (l) => l.complianceChecked],
-  ['compliance_rate', (l) => l.complianceRate],
-  ...MEASURE_KEYS.map((key) => [`mean_${key}`, (l: ScorecardLine) => l.measures[key]] as const),
+  col('cost_usd', (l) => l.costUsd),
+  col('video_seconds', (l) => l.videoSeconds),
+  col('cost_per_success_usd', (l) => l.costPerSuccessUsd),
+  col('cost_per_second_usd', (l) => l.costPerSecondUsd),
+  col('compliance_checked', (l) => l.complianceChecked),
+  col('compliance_rate', (l) => l.complianceRate),
+  ...MEASURE_KEYS.map((key) => col(`mean_${key}`, (l) => l.measures[key])),
 ];
 
 function csvCell(value: string | number | null): string {
