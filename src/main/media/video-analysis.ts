@@ -322,7 +322,7 @@ export type MeasureName = Exclude<keyof VideoMeasures, 'frames' | 'analysedSecon
 export const MEASURE_EXPLANATIONS: Readonly<Record<MeasureName, string>> = {
   flicker:
     'How much the overall brightness jumps from one frame to the next (hard cuts excluded); higher means more visible flicker.',
-  blur: 'How soft the edges in the picture are on average; higher means blurrier, lower means sharper.',
+  blur: 'How soft the edges in the picture are on average, measured at a common size of 360 lines; higher means blurrier, lower means sharper.',
   frozenFraction:
     'The share of the clip in which the picture stands still for half a second or more, as if the video had frozen.',
   blackFraction:
@@ -340,9 +340,20 @@ export const MEASURE_SETTINGS = {
   blackMinSeconds: 0.1,
   blackPixelThreshold: 0.1,
   sceneCutThreshold: 10,
+  /**
+   * Frames are scaled down (never up) so the short side is at most this many pixels before
+   * measuring: blur is then comparable across output resolutions, and a 720p or 1080p clip is
+   * analysed 2-3 times faster.
+   */
+  analysisShortSide: 360,
 } as const;
 
+const S = MEASURE_SETTINGS.analysisShortSide;
+// Inside '…' ffmpeg takes the commas literally.
+const scaleFactor = `min(1,${S}/min(iw,ih))`;
+
 const FILTER_GRAPH = [
+  `scale=w='trunc(iw*${scaleFactor}/2)*2':h='trunc(ih*${scaleFactor}/2)*2':flags=area`,
   'signalstats',
   'blurdetect',
   `freezedetect=n=${MEASURE_SETTINGS.freezeNoise}:d=${MEASURE_SETTINGS.freezeMinSeconds}`,

@@ -107,6 +107,8 @@ beforeAll(() => {
   // Not a video.
   writeFileSync(fixture('notes.mp4'), 'These are my meeting notes, not a video.\n');
   copyFileSync(clipA, fixture('clip a with spaces.mp4'));
+  // Portrait 720x1280, 1 s: measured at a reduced size.
+  ffmpeg('-f', 'lavfi', '-i', 'testsrc2=s=720x1280:r=24:d=1', ...x264, fixture('portrait.mp4'));
 }, 60_000);
 
 afterAll(() => cleanup?.());
@@ -257,6 +259,19 @@ describe('measureVideo', () => {
     const blurred = await measureVideo(fixture('blurred.mp4'));
     expect(sharp.blur).not.toBeNull();
     expect(blurred.blur!).toBeGreaterThan(sharp.blur! * 1.2);
+  });
+
+  it('measures a large portrait clip (scaled down for analysis)', async () => {
+    const analysis = await analyseVideo(fixture('portrait.mp4'), {
+      resolution: '720p',
+      aspectRatio: '9:16',
+      durationSeconds: 1,
+      audio: false,
+    });
+    expect(analysis.compliance).toEqual([]);
+    expect(analysis.measures.frames).toBe(24);
+    expect(analysis.measures.blur).not.toBeNull();
+    expect(analysis.measures.motion!).toBeGreaterThan(0.001);
   });
 
   it('rejects a corrupt clip', async () => {
