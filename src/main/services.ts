@@ -8,6 +8,7 @@ import { execFileSync } from 'node:child_process';
 import { suiteDefinitionSchema } from '../shared/domain';
 import { BenchRunner } from './bench/bench-runner';
 import { ReviewService } from './review/review-service';
+import { mediaToolPaths } from './media/video-analysis';
 import { userInfo } from 'node:os';
 import { saveSuiteVersion } from './bench/bench-repository';
 import { EventBus } from './events';
@@ -74,9 +75,12 @@ export function sleep(ms: number, signal?: AbortSignal): Promise<void> {
   });
 }
 
+/** Both ffmpeg and ffprobe answer (checked once at start-up). */
 export function detectFfmpeg(env: NodeJS.ProcessEnv): boolean {
+  const tools = mediaToolPaths(env);
   try {
-    execFileSync(env.AIDEON_FFMPEG ?? 'ffmpeg', ['-version'], { stdio: 'ignore', timeout: 5000 });
+    execFileSync(tools.ffmpegPath, ['-version'], { stdio: 'ignore', timeout: 5000 });
+    execFileSync(tools.ffprobePath, ['-version'], { stdio: 'ignore', timeout: 5000 });
     return true;
   } catch {
     return false;
@@ -113,6 +117,7 @@ export function createServices(options: ServiceOptions): Services {
     now,
     sleep: options.sleep ?? sleep,
     log,
+    mediaTools: mediaToolPaths(options.env),
     ...(options.benchConcurrency === undefined
       ? {}
       : { globalConcurrency: options.benchConcurrency }),

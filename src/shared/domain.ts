@@ -110,6 +110,23 @@ export const generationRecordSchema = z.object({
   media: mediaRefSchema.nullable(),
   submittedAt: z.number().nullable(),
   finishedAt: z.number().nullable(),
+  /** What ffprobe/ffmpeg found in the video; null = not analysed (yet). */
+  analysis: z
+    .object({
+      durationSeconds: z.number().nullable(),
+      width: z.number().nullable(),
+      height: z.number().nullable(),
+      fps: z.number().nullable(),
+      videoCodec: z.string().nullable(),
+      hasAudio: z.boolean().nullable(),
+      /** flicker, blur, frozenFraction, blackFraction, sceneCuts, motion. */
+      measures: z.record(z.string(), z.number().nullable()),
+      /** Where the video differs from what was asked (duration, aspect, resolution, audio). */
+      findings: z.array(z.string()),
+      /** Why the analysis did not run or finish (e.g. ffmpeg missing). */
+      error: z.string().nullable(),
+    })
+    .nullable(),
 });
 export type GenerationRecord = z.infer<typeof generationRecordSchema>;
 

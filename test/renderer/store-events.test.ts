@@ -36,6 +36,7 @@ const generation: GenerationRecord = {
   runId: 'run-1',
   promptId: 'smoke-01',
   prompt: 'A fox in snow',
+  analysis: null,
   category: 'animals',
   provider: 'sandbox',
   modelId: 'sandbox-fast',

@@ -197,6 +197,10 @@ export interface GenerationRow {
   outputs: string | null;
   media_content_type: string | null;
   media_bytes: number | null;
+  video_probe: string | null;
+  video_measures: string | null;
+  compliance: string | null;
+  analysis_error: string | null;
 }
 
 const GENERATION_SELECT = `SELECT g.*, m.content_type AS media_content_type, m.bytes AS media_bytes
@@ -250,6 +254,38 @@ export function toGenerationRecord(row: GenerationRow): GenerationRecord {
         : null,
     submittedAt: row.submitted_at,
     finishedAt: row.finished_at,
+    analysis: analysisOf(row),
+  };
+}
+
+function parseOrNull(text: string | null): unknown {
+  if (text === null) return null;
+  try {
+    return JSON.parse(text) as unknown;
+  } catch {
+    return null;
+  }
+}
+
+function analysisOf(row: GenerationRow): GenerationRecord['analysis'] {
+  if (row.video_probe === null && row.analysis_error === null) return null;
+  const probe = parseOrNull(row.video_probe) as Record<string, unknown> | null;
+  const measures = parseOrNull(row.video_measures) as Record<string, number | null> | null;
+  const findings = (parseOrNull(row.compliance) as { message?: unknown }[] | null) ?? [];
+  const number = (value: unknown): number | null =>
+    typeof value === 'number' && Number.isFinite(value) ? value : null;
+  return {
+    durationSeconds: number(probe?.durationSeconds),
+    width: number(probe?.width),
+    height: number(probe?.height),
+    fps: number(probe?.fps),
+    videoCodec: typeof probe?.videoCodec === 'string' ? probe.videoCodec : null,
+    hasAudio: typeof probe?.hasAudio === 'boolean' ? probe.hasAudio : null,
+    measures: measures
+      ? Object.fromEntries(Object.entries(measures).map(([key, value]) => [key, number(value)]))
+      : {},
+    findings: findings.map((finding) => String(finding.message ?? '')).filter(Boolean),
+    error: row.analysis_error,
   };
 }
 
@@ -269,6 +305,10 @@ export interface GenerationPatch {
   cached?: number;
   media_id?: string | null;
   outputs?: string | null;
+  video_probe?: string | null;
+  video_measures?: string | null;
+  compliance?: string | null;
+  analysis_error?: string | null;
 }
 
 const PATCH_COLUMNS = new Set<keyof GenerationPatch>([
@@ -287,6 +327,10 @@ const PATCH_COLUMNS = new Set<keyof GenerationPatch>([
   'cached',
   'media_id',
   'outputs',
+  'video_probe',
+  'video_measures',
+  'compliance',
+  'analysis_error',
 ]);
 
 export function updateGeneration(db: WritableDb, id: string, patch: GenerationPatch): void {

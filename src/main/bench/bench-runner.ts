@@ -22,6 +22,8 @@ import type { EventBus } from '../events';
 import type { MediaStore } from '../media/media-store';
 import { nextPollDelay } from '../providers/http/polling';
 import { withRetry } from '../providers/http/retry';
+import { analysisColumns, analysisErrorColumns } from '../media/analysis-columns';
+import { analyseVideo, ffmpegAvailability } from '../media/video-analysis';
 import type { ProviderRegistry } from '../providers/registry';
 import type { WritableDb } from '../store/db';
 import {
@@ -54,6 +56,8 @@ export interface BenchRunnerDeps {
   globalConcurrency?: number;
   /** Concurrency per provider. Default 2 (sandbox: 4). */
   providerConcurrency?: Partial<Record<string, number>>;
+  /** ffmpeg/ffprobe for video checks; `undefined` = no analysis. */
+  mediaTools?: { ffmpegPath: string; ffprobePath: string; timeoutMs?: number };
   /** Retries of a submission the vendor refused with a retryable error. Default 2. */
   submitRetries?: number;
   /** First backoff before such a retry, ms. Default 1000. */
@@ -591,15 +595,58 @@ export class BenchRunner {
       provider: row.provider,
     });
     recordMedia(this.deps.db, media, this.deps.now());
+    // The total runs from submission to the video being stored; analysis is the console's own work.
     const finishedAt = this.deps.now();
+    this.patch(row.id, { download_ms: finishedAt - downloadStart, media_id: media.id });
+    const analysed = await this.analyse(row, media.id, signal);
+    if (analysed === 'bad_output') return;
     this.patch(row.id, {
       state: 'succeeded',
       outcome: 'success',
-      media_id: media.id,
-      download_ms: finishedAt - downloadStart,
       finished_at: finishedAt,
       progress: 1,
     });
+  }
+
+  /**
+   * ffprobe + ffmpeg checks on the downloaded video. A video that does not decode is a
+   * `bad_output` failure, not a success; missing ffmpeg or a slow analysis only leave a note.
+   */
+  private async analyse(
+    row: GenerationRow,
+    mediaId: string,
+    signal: AbortSignal,
+  ): Promise<'ok' | 'bad_output'> {
+    const tools = this.deps.mediaTools;
+    if (!tools) return 'ok';
+    const availability = await ffmpegAvailability({ ...tools, log: this.deps.log });
+    if (!availability.available) {
+      this.patch(row.id, analysisErrorColumns(availability.message ?? 'ffmpeg is not available.'));
+      return 'ok';
+    }
+    const settings = JSON.parse(row.settings) as GenerationSettings;
+    try {
+      const analysis = await analyseVideo(this.deps.media.pathOf(mediaId), settings, {
+        ...tools,
+        signal,
+        now: this.deps.now,
+      });
+      this.patch(row.id, analysisColumns(analysis));
+      return 'ok';
+    } catch (error) {
+      signal.throwIfAborted();
+      const serialized = serializeError(error);
+      if (serialized.code === 'bad_output') {
+        this.patch(row.id, { ...analysisErrorColumns(serialized.message), media_id: mediaId });
+        this.finish(getGenerationRow(this.deps.db, row.id) ?? row, 'bad_output', serialized);
+        return 'bad_output';
+      }
+      this.patch(
+        row.id,
+        analysisErrorColumns(`The video could not be analysed: ${serialized.message}`),
+      );
+      return 'ok';
+    }
   }
 
   /** Polls until the job ends; returns outputs on success, null when it ended otherwise. */

@@ -1,5 +1,6 @@
 import cliProgress from 'cli-progress';
 import type { RunDetail } from '../../shared/domain';
+import type { Scorecard } from '../bench/scorecard';
 import { getRunSummary, listGenerationRows, toGenerationRecord } from '../bench/bench-repository';
 import type { Services } from '../services';
 
@@ -65,6 +66,59 @@ export function renderRunTable(detail: RunDetail): string {
     ...rows.map(line),
     '',
     `Run ${run.id} ${run.state}: ${run.succeeded} succeeded, ${run.failed} failed of ${run.total}; spent $${run.spentUsd.toFixed(2)} of $${run.budgetUsd.toFixed(2)}.`,
+    '',
+  ].join('\n');
+}
+
+function ms(value: number | null): string {
+  return value === null ? '–' : `${(value / 1000).toFixed(1)}s`;
+}
+
+function rate(value: number | null): string {
+  return value === null ? '–' : `${Math.round(value * 100)}%`;
+}
+
+/** The scorecard as a table: one line per model. */
+export function renderScorecard(scorecard: Scorecard): string {
+  const header = [
+    'model',
+    'success',
+    'policy',
+    'failed',
+    'timeout',
+    'bad',
+    'p50 total',
+    'p95 total',
+    '$/clip',
+    '$/second',
+    'compliant',
+  ];
+  const rows = scorecard.models.map(({ overall }) => [
+    `${overall.provider}:${overall.modelId}`,
+    rate(overall.rates.success),
+    rate(overall.rates.policy_refusal),
+    rate(overall.rates.failure),
+    rate(overall.rates.timeout),
+    rate(overall.rates.bad_output),
+    ms(overall.latencyMs.total.p50),
+    ms(overall.latencyMs.total.p95),
+    overall.costPerSuccessUsd === null ? '–' : `$${overall.costPerSuccessUsd.toFixed(3)}`,
+    overall.costPerSecondUsd === null ? '–' : `$${overall.costPerSecondUsd.toFixed(3)}`,
+    rate(overall.complianceRate),
+  ]);
+  const widths = header.map((title, index) =>
+    Math.max(title.length, ...rows.map((row) => (row[index] ?? '').length)),
+  );
+  const line = (cells: string[]): string =>
+    cells
+      .map((cell, index) => cell.padEnd(widths[index] ?? 0))
+      .join('  ')
+      .trimEnd();
+  return [
+    'Scorecard',
+    line(header),
+    line(widths.map((width) => '-'.repeat(width))),
+    ...rows.map(line),
     '',
   ].join('\n');
 }

@@ -18,8 +18,26 @@ import { createAppDispatcher } from '../ipc/index';
 import { projectRoot, resolveDataDir, resourcesDir } from '../paths';
 import { startBrowserServer } from '../serve/browser-server';
 import { createServices, type Services } from '../services';
-import { renderRunTable, runWithProgress } from './bench-output';
+import { renderRunTable, renderScorecard, runWithProgress } from './bench-output';
 import { formatImportResult, importVotesFile, reviewRatings } from '../review/review-cli';
+import { exportRun } from '../ipc/register-bench-ipc';
+import { compareRuns } from '../bench/scorecard-service';
+import type { Scorecard } from '../bench/scorecard';
+import { listRunSummaries } from '../bench/bench-repository';
+import type { RunDetail } from '../../shared/domain';
+import { renameSync, writeFileSync } from 'node:fs';
+
+function parseFormat(value: string): 'csv' | 'json' {
+  if (value !== 'csv' && value !== 'json') throw new InvalidArgumentError('must be csv or json.');
+  return value;
+}
+
+/** Writes through a temporary file, so a failed write never leaves half a file. */
+function writeFileAtomic(path: string, content: string): void {
+  const temp = `${path}.${process.pid}.tmp`;
+  writeFileSync(temp, content);
+  renameSync(temp, path);
+}
 
 function parseResamples(value: string): number {
   const count = Number(value);
@@ -262,6 +280,141 @@ export async function runCli(argv: string[], io: CliIo = defaultIo): Promise<num
         }
       },
     );
+
+  bench
+    .command('show')
+    .description(
+      "a run's results and scorecard (success by outcome, latency p50/p95, cost per second, compliance, measures)",
+    )
+    .argument('<run>', 'run id (see bench list)')
+    .option('--json', 'print JSON')
+    .action(async (runId: string, options: { json?: boolean }) => {
+      const services = openServices('cli');
+      try {
+        const exported = exportRun(services, runId, 'json');
+        if (options.json) io.stdout(`${exported.content}\n`);
+        else {
+          const detail = JSON.parse(exported.content) as RunDetail & { scorecard: Scorecard };
+          io.stdout(renderRunTable(detail));
+          io.stdout(renderScorecard(detail.scorecard));
+        }
+      } finally {
+        await services.close();
+      }
+    });
+
+  bench
+    .command('list')
+    .description('the runs in this data folder, newest first')
+    .option('--json', 'print JSON')
+    .action(async (options: { json?: boolean }) => {
+      const services = openServices('cli');
+      try {
+        const runs = listRunSummaries(services.db);
+        if (options.json) io.stdout(`${JSON.stringify(runs, null, 2)}\n`);
+        else if (runs.length === 0)
+          io.stdout(
+            'No runs yet. Try: aideon bench run --suite smoke --models sandbox:sandbox-fast,sandbox:sandbox-pro\n',
+          );
+        else
+          for (const run of runs)
+            io.stdout(
+              `${run.id}  ${run.state.padEnd(11)} ${run.done}/${run.total}  $${run.spentUsd.toFixed(2)}  ${run.name}\n`,
+            );
+      } finally {
+        await services.close();
+      }
+    });
+
+  bench
+    .command('export')
+    .description("write a run's scorecard as CSV, or the whole run as JSON")
+    .argument('<run>', 'run id')
+    .option('--format <format>', 'csv or json', parseFormat, 'csv')
+    .option('--out <file>', 'write to this file instead of standard output')
+    .action(async (runId: string, options: { format: 'csv' | 'json'; out?: string }) => {
+      const services = openServices('cli');
+      try {
+        const exported = exportRun(services, runId, options.format);
+        if (options.out) {
+          writeFileAtomic(options.out, exported.content);
+          io.stderr(`Wrote ${options.out}\n`);
+        } else
+          io.stdout(exported.content.endsWith('\n') ? exported.content : `${exported.content}\n`);
+      } finally {
+        await services.close();
+      }
+    });
+
+  bench
+    .command('compare')
+    .description("each model's figures between two runs, with what got worse marked")
+    .argument('<before>', 'the earlier run id')
+    .argument('<after>', 'the later run id')
+    .option('--json', 'print JSON')
+    .action(async (before: string, after: string, options: { json?: boolean }) => {
+      const services = openServices('cli');
+      try {
+        const changes = compareRuns(services.db, before, after);
+        if (options.json) io.stdout(`${JSON.stringify(changes, null, 2)}\n`);
+        else if (changes.length === 0) io.stdout('No change beyond the thresholds.\n');
+        else
+          for (const change of changes)
+            io.stdout(
+              `${change.worse ? 'WORSE ' : 'better'}  ${change.provider}:${change.modelId}${change.category ? ` [${change.category}]` : ''}  ${change.message}\n`,
+            );
+      } finally {
+        await services.close();
+      }
+    });
+
+  bench
+    .command('resume')
+    .description(
+      'finish runs that were interrupted (polls jobs already submitted; never submits twice)',
+    )
+    .option('--json', 'print JSON')
+    .action(async (options: { json?: boolean }) => {
+      const services = openServices('cli');
+      try {
+        const runIds = services.bench.resumeAll();
+        if (runIds.length === 0 && !options.json)
+          io.stdout('Nothing to resume: no run was interrupted.\n');
+        const details = [];
+        for (const runId of runIds)
+          details.push(
+            await runWithProgress(services, runId, {
+              isTTY: io.isTTY && !options.json,
+              stderr: io.stderr,
+            }),
+          );
+        if (options.json) io.stdout(`${JSON.stringify(details, null, 2)}\n`);
+        else for (const detail of details) io.stdout(renderRunTable(detail));
+      } finally {
+        await services.close();
+      }
+    });
+
+  bench
+    .command('cancel')
+    .description(
+      'cancel a run: queued generations are dropped, running ones are cancelled at the provider',
+    )
+    .argument('<run>', 'run id')
+    .option('--json', 'print JSON')
+    .action(async (runId: string, options: { json?: boolean }) => {
+      const services = openServices('cli');
+      try {
+        const cancelled = await services.bench.cancelRun(runId);
+        io.stdout(
+          options.json
+            ? `${JSON.stringify({ runId, cancelled })}\n`
+            : `Cancelled ${cancelled} generation(s) of ${runId}.\n`,
+        );
+      } finally {
+        await services.close();
+      }
+    });
 
   const review = program
     .command('review')

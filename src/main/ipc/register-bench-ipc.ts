@@ -1,5 +1,6 @@
 import { AppError } from '../../shared/errors';
 import type { Services } from '../services';
+import { compareRuns, runScorecard, runScorecardCsv } from '../bench/scorecard-service';
 import type { PartialHandlerMap } from './dispatcher';
 import {
   getRunSummary,
@@ -18,9 +19,36 @@ export function registerBenchIpc(services: Services): PartialHandlerMap {
       if (!run) throw new AppError('not_found', `There is no run "${runId}".`);
       return { run, generations: listGenerationRows(services.db, runId).map(toGenerationRecord) };
     },
+    'bench:get-scorecard': ({ runId }) => runScorecard(services.db, runId),
+    'bench:compare-runs': ({ beforeRunId, afterRunId }) =>
+      compareRuns(services.db, beforeRunId, afterRunId),
+    'bench:export-run': ({ runId, format }) => exportRun(services, runId, format),
     'bench:cancel-run': async ({ runId }) => ({ cancelled: await services.bench.cancelRun(runId) }),
     'bench:cancel-generation': async ({ generationId }) => ({
       cancelled: await services.bench.cancelGeneration(generationId),
     }),
   };
+}
+
+/** A run's scorecard as CSV, or the run, its generations and scorecard as JSON. */
+export function exportRun(services: Services, runId: string, format: 'csv' | 'json') {
+  const run = getRunSummary(services.db, runId);
+  if (!run) throw new AppError('not_found', `There is no run "${runId}".`);
+  const base = `aideon-${run.suiteId}-${new Date(run.createdAt).toISOString().slice(0, 10)}-${runId.slice(4, 12)}`;
+  if (format === 'csv')
+    return {
+      fileName: `${base}-scorecard.csv`,
+      mimeType: 'text/csv',
+      content: runScorecardCsv(services.db, runId),
+    };
+  const content = JSON.stringify(
+    {
+      run,
+      generations: listGenerationRows(services.db, runId).map(toGenerationRecord),
+      scorecard: runScorecard(services.db, runId),
+    },
+    null,
+    2,
+  );
+  return { fileName: `${base}.json`, mimeType: 'application/json', content };
 }

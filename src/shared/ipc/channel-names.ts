@@ -19,6 +19,9 @@ export const INVOKE_CHANNEL_NAMES = [
   'review:export-votes',
   'bench:list-runs',
   'bench:get-run',
+  'bench:get-scorecard',
+  'bench:compare-runs',
+  'bench:export-run',
   'bench:cancel-run',
   'bench:cancel-generation',
 ] as const;

@@ -5,6 +5,7 @@
  * noun-then-verb in the past tense.
  */
 import { z } from 'zod';
+import { scorecardChangeSchema, scorecardSchema } from '../bench/scorecard-schema';
 import {
   blindPairSchema,
   castVoteInputSchema,
@@ -122,6 +123,15 @@ export const invokeChannels = {
   'review:export-votes': { input: empty, output: z.object({ csv: z.string() }) },
   'bench:list-runs': { input: empty, output: z.array(runSummarySchema) },
   'bench:get-run': { input: z.object({ runId: id }).strict(), output: runDetailSchema },
+  'bench:get-scorecard': { input: z.object({ runId: id }).strict(), output: scorecardSchema },
+  'bench:compare-runs': {
+    input: z.object({ beforeRunId: id, afterRunId: id }).strict(),
+    output: z.array(scorecardChangeSchema),
+  },
+  'bench:export-run': {
+    input: z.object({ runId: id, format: z.enum(['csv', 'json']) }).strict(),
+    output: z.object({ fileName: z.string(), mimeType: z.string(), content: z.string() }),
+  },
   'bench:cancel-run': {
     input: z.object({ runId: id }).strict(),
     output: z.object({ cancelled: z.number().int() }),
