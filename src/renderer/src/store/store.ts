@@ -1,13 +1,15 @@
 /** The renderer's one zustand store, combined from typed slices. Read it through selectors. */
 import { create } from 'zustand';
 import { createBenchSlice, type BenchSlice } from './bench-slice';
+import { createProvidersSlice, type ProvidersSlice } from './providers-slice';
 import { createUiSlice, type UiSlice } from './ui-slice';
 
-export type AppState = UiSlice & BenchSlice;
+export type AppState = UiSlice & BenchSlice & ProvidersSlice;
 
 export const useAppStore = create<AppState>()((...args) => ({
   ...createUiSlice(...args),
   ...createBenchSlice(...args),
+  ...createProvidersSlice(...args),
 }));
 
 /** Back to the first state (tests, and a fresh start). */
