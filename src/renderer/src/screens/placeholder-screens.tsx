@@ -1,5 +1,5 @@
 import type { ReactElement } from 'react';
-import { PlusIcon, ReviewIcon, RolloutIcon } from '../components/icons';
+import { PlusIcon, RolloutIcon } from '../components/icons';
 import { EmptyState, PageHeader } from '../components/ui';
 import { useAppStore } from '../store/store';
 
@@ -26,27 +26,6 @@ function GoToBenchmarks({ label }: { label: string }): ReactElement {
     >
       <PlusIcon /> Run a sandbox benchmark first
     </button>
-  );
-}
-
-export function ReviewScreen(): ReactElement {
-  return (
-    <div className="page">
-      <PageHeader title="Review" />
-      <EmptyState
-        icon={<ReviewIcon />}
-        title="Blind review is coming here"
-        action={<GoToBenchmarks label="Go to benchmarks" />}
-      >
-        <p>
-          Rate benchmark videos side by side without seeing which model made them, and see which
-          model people prefer per prompt category.
-        </p>
-        <p>
-          For now, open a finished run and use Compare on any prompt to watch two models in sync.
-        </p>
-      </EmptyState>
-    </div>
   );
 }
 
