@@ -135,7 +135,7 @@ export function SyncedPlayer({
   // Keyboard: space = play/pause, ←/→ = ±1 s, , and . = one frame.
   useEffect(() => {
     const onKey = (event: KeyboardEvent): void => {
-      const target = event.target as HTMLElement | null;
+      const target = event.target instanceof Element ? event.target : null;
       if (target?.closest('input, textarea, select, [contenteditable="true"]')) return;
       if (event.altKey || event.ctrlKey || event.metaKey) return;
       const inSlider = Boolean(target?.closest('[role="slider"]'));
@@ -155,7 +155,7 @@ export function SyncedPlayer({
     const onKeyUp = (event: KeyboardEvent): void => {
       if (
         event.key === ' ' &&
-        !(event.target as HTMLElement | null)?.closest('input, textarea, select')
+        !(event.target instanceof Element && event.target.closest('input, textarea, select'))
       )
         event.preventDefault();
     };

@@ -134,8 +134,10 @@ function Leaderboard({
             <th scope="col" className="interval-col">
               95% interval
               <span className="interval-axis num" aria-hidden="true">
-                <span>{scale.min}</span>
-                <span>{scale.max}</span>
+                <span className="interval-axis-scale">
+                  <span>{scale.min}</span>
+                  <span>{scale.max}</span>
+                </span>
               </span>
             </th>
             <th scope="col" className="num">
@@ -162,22 +164,24 @@ function Leaderboard({
                 </td>
                 <td className="num strong">{Math.round(rating.rating)}</td>
                 <td className="interval-col">
-                  <div
-                    className="interval"
-                    role="img"
-                    aria-label={`95% interval ${Math.round(rating.low)} to ${Math.round(rating.high)}`}
-                    data-testid="rating-interval"
-                  >
-                    <div className="interval-mean-line" />
+                  <div className="interval-cell">
                     <div
-                      className="interval-bar"
-                      style={{ left: `${left}%`, width: `${Math.max(0.5, right - left)}%` }}
-                    />
-                    <div className="interval-point" style={{ left: `${mid}%` }} />
+                      className="interval"
+                      role="img"
+                      aria-label={`95% interval ${Math.round(rating.low)} to ${Math.round(rating.high)}`}
+                      data-testid="rating-interval"
+                    >
+                      <div className="interval-mean-line" />
+                      <div
+                        className="interval-bar"
+                        style={{ left: `${left}%`, width: `${Math.max(0.5, right - left)}%` }}
+                      />
+                      <div className="interval-point" style={{ left: `${mid}%` }} />
+                    </div>
+                    <span className="muted small num interval-text">
+                      {Math.round(rating.low)}–{Math.round(rating.high)}
+                    </span>
                   </div>
-                  <span className="muted small num interval-text">
-                    {Math.round(rating.low)}–{Math.round(rating.high)}
-                  </span>
                 </td>
                 <td className="num">{rating.votes}</td>
                 <td className="num">

@@ -9,10 +9,8 @@ export function verdictForKey(
   event: Pick<KeyboardEvent, 'key' | 'altKey' | 'ctrlKey' | 'metaKey' | 'repeat' | 'target'>,
 ): Verdict | null {
   if (event.altKey || event.ctrlKey || event.metaKey || event.repeat) return null;
-  const target = event.target as Element | null;
-  if (target && typeof target.closest === 'function') {
-    if (target.closest('input, textarea, select, [contenteditable="true"]')) return null;
-  }
+  const target = event.target instanceof Element ? event.target : null;
+  if (target?.closest('input, textarea, select, [contenteditable="true"]')) return null;
   switch (event.key.toLowerCase()) {
     case '1':
       return 'a';
