@@ -166,7 +166,7 @@ export function BlindVote({ revealMs = REVEAL_MS }: { revealMs?: number }): Reac
         {toolbar}
         <EmptyState
           icon={<ReviewIcon />}
-          title={category ? `No pairs to review in “${category}”` : 'No pairs to review yet'}
+          title={category ? `Nothing to review in “${category}”` : 'Nothing to review yet'}
           action={
             <button
               type="button"
