@@ -1,8 +1,10 @@
-import type { ReactElement } from 'react';
+import { useMemo, type ReactElement } from 'react';
 import {
+  PROVIDER_IDS,
   PROVIDER_LABELS,
   type ModelInfo,
   type Pricing,
+  type ProviderId,
 } from '../../../shared/providers/video-provider-spec';
 import { ModelsIcon } from '../components/icons';
 import {
@@ -14,6 +16,7 @@ import {
   SimulatedBadge,
 } from '../components/ui';
 import { loadModels } from '../store/actions';
+import { providerReady } from '../store/providers-slice';
 import { useAppStore } from '../store/store';
 
 function priceText(pricing: Pricing): string {
@@ -22,27 +25,57 @@ function priceText(pricing: Pricing): string {
   return 'not published';
 }
 
-const LIFECYCLE_TONE = {
-  active: 'success',
-  preview: 'info',
-  deprecated: 'warning',
-  retired: 'danger',
-} as const;
+/** Sandbox first, then Together (the provider this console exists for), then the rest. */
+const PROVIDER_ORDER: readonly ProviderId[] = ['sandbox', 'together'];
 
-function ModelRow({ model, hasKey }: { model: ModelInfo; hasKey: boolean }): ReactElement {
+export function groupModels(models: readonly ModelInfo[]): [ProviderId, ModelInfo[]][] {
+  const groups = new Map<ProviderId, ModelInfo[]>();
+  for (const model of models) {
+    const list = groups.get(model.provider) ?? [];
+    list.push(model);
+    groups.set(model.provider, list);
+  }
+  const rank = (provider: ProviderId): number => {
+    const pinned = PROVIDER_ORDER.indexOf(provider);
+    return pinned !== -1 ? pinned : PROVIDER_ORDER.length + PROVIDER_IDS.indexOf(provider);
+  };
+  return [...groups.entries()].sort(([a], [b]) => rank(a) - rank(b));
+}
+
+function LifecycleBadge({ lifecycle }: { lifecycle: ModelInfo['lifecycle'] }): ReactElement | null {
+  switch (lifecycle) {
+    case 'active':
+      return null;
+    case 'preview':
+      return <Badge tone="info">Preview</Badge>;
+    case 'deprecated':
+      return (
+        <Badge tone="warning" title="The provider plans to retire this model.">
+          Deprecated
+        </Badge>
+      );
+    case 'retired':
+      return (
+        <Badge tone="danger" title="The provider no longer serves this model.">
+          Retired
+        </Badge>
+      );
+  }
+}
+
+function ModelRow({ model }: { model: ModelInfo }): ReactElement {
   const { capabilities, pricing } = model;
   return (
-    <tr>
+    <tr
+      className={model.lifecycle === 'retired' ? 'is-retired' : undefined}
+      data-testid="model-row"
+      data-provider={model.provider}
+    >
       <td>
         <div className="cell-stack">
-          <span>{PROVIDER_LABELS[model.provider]}</span>
-          {!model.simulated && !hasKey ? <span className="muted small">No API key yet</span> : null}
-        </div>
-      </td>
-      <td>
-        <div className="cell-stack">
-          <span className="strong">
+          <span className="strong model-title">
             {model.displayName} {model.simulated ? <SimulatedBadge /> : null}
+            <LifecycleBadge lifecycle={model.lifecycle} />
           </span>
           <code className="muted small">{model.modelId}</code>
         </div>
@@ -66,17 +99,57 @@ function ModelRow({ model, hasKey }: { model: ModelInfo; hasKey: boolean }): Rea
           </span>
         </div>
       </td>
-      <td>
-        <Badge tone={LIFECYCLE_TONE[model.lifecycle]}>{model.lifecycle}</Badge>
-      </td>
     </tr>
+  );
+}
+
+const COLUMNS = 6;
+
+function ProviderGroup({
+  provider,
+  models,
+  ready,
+}: {
+  provider: ProviderId;
+  models: ModelInfo[];
+  ready: boolean;
+}): ReactElement {
+  const navigate = useAppStore((state) => state.navigate);
+  return (
+    <tbody className="provider-group" data-testid={`model-group-${provider}`}>
+      <tr className="provider-row">
+        <th scope="colgroup" colSpan={COLUMNS}>
+          <div className="provider-row-inner">
+            <span className="strong">{PROVIDER_LABELS[provider]}</span>
+            <span className="muted small">
+              {models.length === 1 ? '1 model' : `${models.length} models`}
+            </span>
+            {ready ? null : (
+              <button
+                type="button"
+                className="link-button muted-link small"
+                onClick={() => navigate({ screen: 'settings' })}
+                data-testid={`add-key-link-${provider}`}
+              >
+                Add a key in Settings to benchmark these
+              </button>
+            )}
+          </div>
+        </th>
+      </tr>
+      {models.map((model) => (
+        <ModelRow key={`${model.provider}:${model.modelId}`} model={model} />
+      ))}
+    </tbody>
   );
 }
 
 export function ModelsScreen(): ReactElement {
   const models = useAppStore((state) => state.models);
   const status = useAppStore((state) => state.modelsStatus);
+  const providers = useAppStore((state) => state.providers);
   const providersWithKeys = useAppStore((state) => state.appInfo?.providersWithKeys);
+  const groups = useMemo(() => groupModels(models), [models]);
   return (
     <div className="page">
       <PageHeader
@@ -94,28 +167,25 @@ export function ModelsScreen(): ReactElement {
         </EmptyState>
       ) : (
         <div className="table-wrap">
-          <table className="table">
+          <table className="table models-table">
             <thead>
               <tr>
-                <th scope="col">Provider</th>
                 <th scope="col">Model</th>
                 <th scope="col">Modes</th>
                 <th scope="col">Durations</th>
                 <th scope="col">Resolutions</th>
                 <th scope="col">Audio</th>
                 <th scope="col">Price</th>
-                <th scope="col">Lifecycle</th>
               </tr>
             </thead>
-            <tbody>
-              {models.map((model) => (
-                <ModelRow
-                  key={`${model.provider}:${model.modelId}`}
-                  model={model}
-                  hasKey={providersWithKeys?.includes(model.provider) ?? false}
-                />
-              ))}
-            </tbody>
+            {groups.map(([provider, list]) => (
+              <ProviderGroup
+                key={provider}
+                provider={provider}
+                models={list}
+                ready={providerReady(providers, providersWithKeys, provider)}
+              />
+            ))}
           </table>
         </div>
       )}

@@ -8,9 +8,13 @@ import type { ChannelInput } from '../../../shared/ipc/contract';
 import { describeError, type Client } from '../ipc/client';
 import { getClient } from '../ipc';
 import { createKeyedThrottle, type KeyedThrottle } from '../lib/throttle';
+import { PROVIDER_LABELS, type ProviderId } from '../../../shared/providers/video-provider-spec';
+import type { ConnectionTest } from './providers-slice';
 import { useAppStore } from './store';
 
 const REFETCH_INTERVAL_MS = 600;
+
+export type VendorId = Exclude<ProviderId, 'sandbox'>;
 
 export function notifyError(title: string, error: unknown): void {
   useAppStore.getState().pushToast({ title, description: describeError(error), tone: 'error' });
@@ -90,9 +94,72 @@ export async function loadRun(runId: string): Promise<void> {
   }
 }
 
+export async function loadProviders(): Promise<void> {
+  const { providersStatus } = useAppStore.getState();
+  if (providersStatus.kind !== 'loaded')
+    useAppStore.setState({ providersStatus: { kind: 'loading' } });
+  try {
+    const providers = await getClient().invoke('providers:list', {});
+    useAppStore.setState({ providers, providersStatus: { kind: 'loaded' } });
+  } catch (error) {
+    useAppStore.setState({ providersStatus: { kind: 'error', message: describeError(error) } });
+  }
+}
+
+export async function testConnection(provider: ProviderId): Promise<void> {
+  const setTest = (test: ConnectionTest): void =>
+    useAppStore.setState((state) => ({
+      connectionTests: { ...state.connectionTests, [provider]: test },
+    }));
+  setTest({ kind: 'testing' });
+  try {
+    const result = await getClient().invoke('providers:test-connection', { provider });
+    setTest({ kind: 'done', ok: result.ok, message: result.message, latencyMs: result.latencyMs });
+  } catch (error) {
+    setTest({ kind: 'done', ok: false, message: describeError(error), latencyMs: 0 });
+  }
+}
+
+/** A key changed: providers, models and app info all depend on it. */
+async function afterKeyChange(provider: ProviderId): Promise<void> {
+  useAppStore.setState((state) => {
+    const connectionTests = { ...state.connectionTests };
+    delete connectionTests[provider];
+    return { connectionTests };
+  });
+  await Promise.all([loadProviders(), loadModels(), loadAppInfo()]);
+}
+
+/**
+ * Saves a key in the keychain (desktop app). The key goes straight to main and is never put
+ * in the store. Returns an error message for the dialog, or null when saved.
+ */
+export async function saveKey(provider: VendorId, key: string): Promise<string | null> {
+  try {
+    await getClient().invoke('keys:set', { provider, key });
+  } catch (error) {
+    return describeError(error);
+  }
+  notify('Key saved', `${PROVIDER_LABELS[provider]} is set up.`, 'success');
+  await afterKeyChange(provider);
+  return null;
+}
+
+export async function removeKey(provider: VendorId): Promise<boolean> {
+  try {
+    await getClient().invoke('keys:remove', { provider });
+  } catch (error) {
+    notifyError('The key could not be removed', error);
+    return false;
+  }
+  notify('Key removed', `${PROVIDER_LABELS[provider]} no longer has a saved key.`);
+  await afterKeyChange(provider);
+  return true;
+}
+
 /** Everything the first screen needs; marks the body ready for end-to-end tests when done. */
 export async function loadInitialData(): Promise<void> {
-  await Promise.all([loadAppInfo(), loadModels(), loadSuites(), loadRuns()]);
+  await Promise.all([loadAppInfo(), loadModels(), loadSuites(), loadRuns(), loadProviders()]);
   document.body.dataset.appState = 'ready';
 }
 

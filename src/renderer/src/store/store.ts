@@ -1,13 +1,17 @@
 /** The renderer's one zustand store, combined from typed slices. Read it through selectors. */
 import { create } from 'zustand';
 import { createBenchSlice, type BenchSlice } from './bench-slice';
+import { createProvidersSlice, type ProvidersSlice } from './providers-slice';
+import { createReviewSlice, type ReviewSlice } from './review-slice';
 import { createUiSlice, type UiSlice } from './ui-slice';
 
-export type AppState = UiSlice & BenchSlice;
+export type AppState = UiSlice & BenchSlice & ProvidersSlice & ReviewSlice;
 
 export const useAppStore = create<AppState>()((...args) => ({
   ...createUiSlice(...args),
   ...createBenchSlice(...args),
+  ...createProvidersSlice(...args),
+  ...createReviewSlice(...args),
 }));
 
 /** Back to the first state (tests, and a fresh start). */

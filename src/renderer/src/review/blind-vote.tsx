@@ -1,0 +1,268 @@
+/**
+ * Blind vote: two videos of one prompt, labelled only A and B. The pair comes from main with an
+ * opaque token; model names come back only with the vote's answer, are shown briefly, and then
+ * the next pair loads.
+ */
+import { useCallback, useEffect, useId, useRef, useState, type ReactElement } from 'react';
+import type { ChannelOutput } from '../../../shared/ipc/contract';
+import type { Verdict } from '../../../shared/review/review-schemas';
+import { SyncedPlayer } from '../compare/synced-player';
+import { PlusIcon, ReviewIcon } from '../components/icons';
+import { EmptyState, InlineError, Loading } from '../components/ui';
+import { getClient } from '../ipc';
+import { ClientError, describeError } from '../ipc/client';
+import { notifyError } from '../store/actions';
+import { useAppStore } from '../store/store';
+import { modelNameFromKey } from './model-names';
+import { VOTE_KEYS, useVoteKeys } from './vote-keys';
+
+export type ReviewPair = NonNullable<ChannelOutput<'review:next-pair'>['pair']>;
+
+/** How long the model names stay on screen after a vote. */
+export const REVEAL_MS = 1600;
+
+type PairState =
+  | { kind: 'loading' }
+  | { kind: 'ready'; pair: ReviewPair }
+  | { kind: 'empty' }
+  | { kind: 'error'; message: string };
+
+interface Reveal {
+  verdict: Verdict;
+  modelLeft: string;
+  modelRight: string;
+}
+
+const VERDICT_WORDS: Record<Verdict, string> = {
+  a: 'A is better',
+  b: 'B is better',
+  tie: 'Tie',
+  both_bad: 'Both bad',
+};
+
+export function BlindVote({ revealMs = REVEAL_MS }: { revealMs?: number }): ReactElement {
+  const categories = useAppStore((state) => state.reviewCategories);
+  const rememberCategories = useAppStore((state) => state.rememberCategories);
+  const markRatingsStale = useAppStore((state) => state.markRatingsStale);
+  const openNewRunDialog = useAppStore((state) => state.openNewRunDialog);
+  const models = useAppStore((state) => state.models);
+  const [category, setCategory] = useState('');
+  const [state, setState] = useState<PairState>({ kind: 'loading' });
+  const [reveal, setReveal] = useState<Reveal | null>(null);
+  const [comment, setComment] = useState('');
+  const [voting, setVoting] = useState(false);
+  const [votesCast, setVotesCast] = useState(0);
+  const commentId = useId();
+  const request = useRef(0);
+  const revealTimer = useRef<ReturnType<typeof setTimeout> | undefined>(undefined);
+
+  const loadPair = useCallback(
+    async (forCategory: string): Promise<void> => {
+      const current = ++request.current;
+      setState({ kind: 'loading' });
+      try {
+        const { pair } = await getClient().invoke(
+          'review:next-pair',
+          forCategory ? { category: forCategory } : {},
+        );
+        if (current !== request.current) return;
+        setReveal(null);
+        if (pair) rememberCategories([pair.category]);
+        setState(pair ? { kind: 'ready', pair } : { kind: 'empty' });
+      } catch (error) {
+        if (current !== request.current) return;
+        setState({ kind: 'error', message: describeError(error) });
+      }
+    },
+    [rememberCategories],
+  );
+
+  useEffect(() => {
+    void loadPair(category);
+  }, [category, loadPair]);
+
+  useEffect(() => () => clearTimeout(revealTimer.current), []);
+
+  const pair = state.kind === 'ready' ? state.pair : null;
+  const canVote = pair !== null && reveal === null && !voting;
+
+  const vote = useCallback(
+    async (verdict: Verdict): Promise<void> => {
+      if (!pair || reveal || voting) return;
+      setVoting(true);
+      const trimmed = comment.trim();
+      try {
+        const answer = await getClient().invoke('review:cast-vote', {
+          token: pair.token,
+          verdict,
+          ...(trimmed ? { comment: trimmed } : {}),
+        });
+        setComment('');
+        setVotesCast((count) => count + 1);
+        markRatingsStale();
+        setReveal({ verdict, modelLeft: answer.modelLeft, modelRight: answer.modelRight });
+        clearTimeout(revealTimer.current);
+        revealTimer.current = setTimeout(() => void loadPair(category), revealMs);
+      } catch (error) {
+        if (error instanceof ClientError && error.code === 'not_found') {
+          notifyError('That pair was already closed', error);
+          void loadPair(category);
+        } else {
+          notifyError('The vote was not saved', error);
+        }
+      } finally {
+        setVoting(false);
+      }
+    },
+    [pair, reveal, voting, comment, markRatingsStale, loadPair, category, revealMs],
+  );
+
+  useVoteKeys((verdict) => void vote(verdict), canVote);
+
+  const toolbar = (
+    <div className="review-toolbar">
+      <label className="inline-field">
+        <span className="muted small">Category</span>
+        <select
+          value={category}
+          onChange={(event) => setCategory(event.target.value)}
+          data-testid="review-category"
+        >
+          <option value="">All categories</option>
+          {categories.map((entry) => (
+            <option key={entry} value={entry}>
+              {entry}
+            </option>
+          ))}
+        </select>
+      </label>
+      <span className="muted small" data-testid="votes-cast">
+        {votesCast === 0
+          ? 'Names stay hidden until you vote.'
+          : `${votesCast} ${votesCast === 1 ? 'vote' : 'votes'} this session`}
+      </span>
+    </div>
+  );
+
+  if (state.kind === 'loading' && !pair) {
+    return (
+      <div className="review-pane">
+        {toolbar}
+        <Loading label="Finding a pair to compare…" />
+      </div>
+    );
+  }
+  if (state.kind === 'error') {
+    return (
+      <div className="review-pane">
+        {toolbar}
+        <InlineError message={state.message} onRetry={() => void loadPair(category)} />
+      </div>
+    );
+  }
+  if (state.kind === 'empty' || !pair) {
+    return (
+      <div className="review-pane">
+        {toolbar}
+        <EmptyState
+          icon={<ReviewIcon />}
+          title={category ? `Nothing to review in “${category}”` : 'Nothing to review yet'}
+          action={
+            <button
+              type="button"
+              className="button button-primary"
+              onClick={() => openNewRunDialog('sandbox')}
+              data-testid="review-start-benchmark"
+            >
+              <PlusIcon /> Run a sandbox benchmark
+            </button>
+          }
+        >
+          <p data-testid="review-empty">
+            No pairs to review yet: run a benchmark with at least two models that succeed on the
+            same prompts.
+          </p>
+          {category ? (
+            <p>
+              <button type="button" className="link-button" onClick={() => setCategory('')}>
+                Show all categories
+              </button>
+            </p>
+          ) : null}
+        </EmptyState>
+      </div>
+    );
+  }
+
+  const revealCaption = (modelKey: string, side: 'a' | 'b'): ReactElement | null =>
+    reveal ? (
+      <span className="strong reveal-name" data-testid={`reveal-${side}`}>
+        {modelNameFromKey(models, modelKey)}
+      </span>
+    ) : null;
+
+  return (
+    <div className="review-pane" data-testid="blind-vote" data-pair={pair.token.slice(0, 8)}>
+      {toolbar}
+      <div className="compare-prompt review-prompt">
+        <span className="muted small">
+          Prompt <span className="badge">{pair.category}</span>
+        </span>
+        <p data-testid="review-prompt">{pair.prompt}</p>
+      </div>
+      <SyncedPlayer
+        key={pair.token}
+        srcA={getClient().mediaUrl(pair.leftMedia.id)}
+        srcB={getClient().mediaUrl(pair.rightMedia.id)}
+        captionA={reveal ? revealCaption(reveal.modelLeft, 'a') : null}
+        captionB={reveal ? revealCaption(reveal.modelRight, 'b') : null}
+        testIdPrefix="review"
+      />
+      {reveal ? (
+        <div className="reveal" role="status" data-testid="reveal">
+          <span>
+            You chose <strong>{VERDICT_WORDS[reveal.verdict]}</strong>.
+          </span>
+          <span>
+            A was <strong>{modelNameFromKey(models, reveal.modelLeft)}</strong>, B was{' '}
+            <strong>{modelNameFromKey(models, reveal.modelRight)}</strong>.
+          </span>
+          <span className="muted small">Loading the next pair…</span>
+        </div>
+      ) : (
+        <div className="vote-panel">
+          <div className="vote-buttons" role="group" aria-label="Your verdict">
+            {(['a', 'b', 'tie', 'both_bad'] as const).map((verdict) => (
+              <button
+                key={verdict}
+                type="button"
+                className={`button ${verdict === 'a' || verdict === 'b' ? 'button-primary' : 'button-secondary'} vote-button`}
+                disabled={!canVote}
+                onClick={() => void vote(verdict)}
+                data-testid={`vote-${verdict.replace('_', '-')}`}
+              >
+                {VERDICT_WORDS[verdict]} <kbd>{VOTE_KEYS[verdict]}</kbd>
+              </button>
+            ))}
+          </div>
+          <div className="field vote-comment">
+            <label htmlFor={commentId} className="small">
+              Comment (optional)
+            </label>
+            <input
+              id={commentId}
+              value={comment}
+              maxLength={4000}
+              placeholder="What made the difference?"
+              onChange={(event) => setComment(event.target.value)}
+              onKeyDown={(event) => {
+                if (event.key === 'Escape') event.currentTarget.blur();
+              }}
+              data-testid="vote-comment"
+            />
+          </div>
+        </div>
+      )}
+    </div>
+  );
+}

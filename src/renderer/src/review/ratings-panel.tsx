@@ -1,0 +1,360 @@
+/**
+ * Ratings: the Bradley–Terry leaderboard (computed off-thread in main) with 95 % bootstrap
+ * intervals drawn on one shared scale, per category, plus how many more votes would separate
+ * neighbours. Votes can be imported from and exported to CSV.
+ */
+import { useEffect, useId, useRef, useState, type ReactElement } from 'react';
+import type { ModelInfo } from '../../../shared/providers/video-provider-spec';
+import type { Rating, VotesStillNeeded } from '../../../shared/review/review-schemas';
+import { ReviewIcon } from '../components/icons';
+import { EmptyState, InlineError, Loading } from '../components/ui';
+import { notify } from '../store/actions';
+import { exportVotes, importVotes, loadRatings, type ImportOutcome } from '../store/review-actions';
+import { useAppStore } from '../store/store';
+import { modelNameFromKey } from './model-names';
+
+/** Shared scale for the interval bars: every low and high fits, with a little room. */
+export function intervalScale(ratings: readonly Rating[]): { min: number; max: number } {
+  if (ratings.length === 0) return { min: 900, max: 1100 };
+  const min = Math.min(...ratings.map((rating) => rating.low));
+  const max = Math.max(...ratings.map((rating) => rating.high));
+  const pad = Math.max(10, (max - min) * 0.06);
+  return { min: Math.floor(min - pad), max: Math.ceil(max + pad) };
+}
+
+function position(value: number, scale: { min: number; max: number }): number {
+  const span = scale.max - scale.min || 1;
+  return Math.min(100, Math.max(0, ((value - scale.min) / span) * 100));
+}
+
+export function RatingsPanel({ onGoVote }: { onGoVote: () => void }): ReactElement {
+  const ratings = useAppStore((state) => state.ratings);
+  const status = useAppStore((state) => state.ratingsStatus);
+  const stale = useAppStore((state) => state.ratingsStale);
+  const models = useAppStore((state) => state.models);
+  const [category, setCategory] = useState('');
+
+  useEffect(() => {
+    if (stale) void loadRatings();
+  }, [stale]);
+
+  const categories = ratings ? Object.keys(ratings.byCategory).sort() : [];
+  const shown =
+    ratings && category ? (ratings.byCategory[category] ?? []) : (ratings?.overall ?? []);
+  const computing = status.kind === 'loading';
+
+  return (
+    <div className="review-pane">
+      <div className="review-toolbar">
+        <label className="inline-field">
+          <span className="muted small">Category</span>
+          <select
+            value={category}
+            onChange={(event) => setCategory(event.target.value)}
+            data-testid="ratings-category"
+            disabled={!ratings}
+          >
+            <option value="">Overall</option>
+            {categories.map((entry) => (
+              <option key={entry} value={entry}>
+                {entry}
+              </option>
+            ))}
+          </select>
+        </label>
+        {ratings ? (
+          <span className="muted small num" data-testid="ratings-meta">
+            {ratings.totalVotes} {ratings.totalVotes === 1 ? 'vote' : 'votes'} · {ratings.resamples}{' '}
+            bootstrap resamples
+          </span>
+        ) : null}
+        <span className="toolbar-spacer" />
+        <VotesCsvButtons />
+      </div>
+
+      {status.kind === 'error' ? (
+        <InlineError message={status.message} onRetry={() => void loadRatings()} />
+      ) : !ratings ? (
+        <Loading label="Computing ratings…" />
+      ) : ratings.totalVotes === 0 ? (
+        <EmptyState
+          icon={<ReviewIcon />}
+          title="No votes yet"
+          action={
+            <button type="button" className="button button-primary" onClick={onGoVote}>
+              Start voting
+            </button>
+          }
+        >
+          <p>
+            Ratings appear once you have voted on a few blind pairs, or imported votes from a CSV
+            file.
+          </p>
+        </EmptyState>
+      ) : (
+        <div className={computing ? 'is-updating' : undefined} aria-busy={computing}>
+          {computing ? <Loading label="Recomputing ratings…" /> : null}
+          <Leaderboard ratings={shown} models={models} />
+          {!category ? (
+            <VotesNeeded needed={ratings.votesStillNeeded} models={models} />
+          ) : (
+            <p className="muted small">
+              “Votes still needed” is worked out for the overall leaderboard.
+            </p>
+          )}
+        </div>
+      )}
+    </div>
+  );
+}
+
+function Leaderboard({
+  ratings,
+  models,
+}: {
+  ratings: readonly Rating[];
+  models: readonly ModelInfo[];
+}): ReactElement {
+  if (ratings.length === 0) {
+    return <p className="muted">No votes in this category yet.</p>;
+  }
+  const scale = intervalScale(ratings);
+  return (
+    <div className="table-wrap">
+      <table className="table ratings-table" data-testid="ratings-table">
+        <thead>
+          <tr>
+            <th scope="col" className="num">
+              #
+            </th>
+            <th scope="col">Model</th>
+            <th scope="col" className="num">
+              Rating
+            </th>
+            <th scope="col" className="interval-col">
+              95% interval
+              <span className="interval-axis num" aria-hidden="true">
+                <span className="interval-axis-scale">
+                  <span>{scale.min}</span>
+                  <span>{scale.max}</span>
+                </span>
+              </span>
+            </th>
+            <th scope="col" className="num">
+              Votes
+            </th>
+            <th scope="col" className="num" title="Wins / losses / ties">
+              W / L / T
+            </th>
+          </tr>
+        </thead>
+        <tbody>
+          {ratings.map((rating, index) => {
+            const left = position(rating.low, scale);
+            const right = position(rating.high, scale);
+            const mid = position(rating.rating, scale);
+            return (
+              <tr key={rating.model} data-testid="rating-row">
+                <td className="num strong">{index + 1}</td>
+                <td>
+                  <div className="cell-stack">
+                    <span className="strong">{modelNameFromKey(models, rating.model)}</span>
+                    <code className="muted small">{rating.model}</code>
+                  </div>
+                </td>
+                <td className="num strong">{Math.round(rating.rating)}</td>
+                <td className="interval-col">
+                  <div className="interval-cell">
+                    <div
+                      className="interval"
+                      role="img"
+                      aria-label={`95% interval ${Math.round(rating.low)} to ${Math.round(rating.high)}`}
+                      data-testid="rating-interval"
+                    >
+                      <div className="interval-mean-line" />
+                      <div
+                        className="interval-bar"
+                        style={{ left: `${left}%`, width: `${Math.max(0.5, right - left)}%` }}
+                      />
+                      <div className="interval-point" style={{ left: `${mid}%` }} />
+                    </div>
+                    <span className="muted small num interval-text">
+                      {Math.round(rating.low)}–{Math.round(rating.high)}
+                    </span>
+                  </div>
+                </td>
+                <td className="num">{rating.votes}</td>
+                <td className="num">
+                  {rating.wins} / {rating.losses} / {rating.ties}
+                  {rating.bothBad > 0 ? (
+                    <span className="muted small" title="Both bad: counted, not fitted">
+                      {' '}
+                      (+{rating.bothBad} bad)
+                    </span>
+                  ) : null}
+                </td>
+              </tr>
+            );
+          })}
+        </tbody>
+      </table>
+    </div>
+  );
+}
+
+function VotesNeeded({
+  needed,
+  models,
+}: {
+  needed: readonly VotesStillNeeded[];
+  models: readonly ModelInfo[];
+}): ReactElement | null {
+  if (needed.length === 0) return null;
+  return (
+    <section className="votes-needed" aria-labelledby="votes-needed-title">
+      <h3 id="votes-needed-title" className="section-title">
+        Votes still needed
+      </h3>
+      <p className="muted small">
+        Neighbours on the leaderboard, and roughly how many more head-to-head votes until their
+        intervals stop overlapping.
+      </p>
+      <ul className="votes-needed-list" data-testid="votes-needed">
+        {needed.map((entry) => (
+          <li key={`${entry.modelA}|${entry.modelB}`}>
+            <span>
+              <strong>{modelNameFromKey(models, entry.modelA)}</strong> vs{' '}
+              <strong>{modelNameFromKey(models, entry.modelB)}</strong>
+            </span>
+            <span className="num">
+              {entry.votes === 0
+                ? 'Separated'
+                : `about ${entry.votes} more ${entry.votes === 1 ? 'vote' : 'votes'}`}
+            </span>
+            <span className="muted small num">{entry.existingVotes} so far</span>
+          </li>
+        ))}
+      </ul>
+    </section>
+  );
+}
+
+function VotesCsvButtons(): ReactElement {
+  const fileRef = useRef<HTMLInputElement>(null);
+  const inputId = useId();
+  const [busy, setBusy] = useState<'import' | 'export' | null>(null);
+  const [outcome, setOutcome] = useState<ImportOutcome | null>(null);
+
+  const onFile = async (file: File): Promise<void> => {
+    setBusy('import');
+    setOutcome(null);
+    let text: string;
+    try {
+      text = await file.text();
+    } catch {
+      setOutcome({ kind: 'failed', message: 'The file could not be read.' });
+      setBusy(null);
+      return;
+    }
+    const result = await importVotes(text);
+    setOutcome(result);
+    setBusy(null);
+  };
+
+  return (
+    <>
+      <div className="csv-buttons">
+        <input
+          ref={fileRef}
+          id={inputId}
+          type="file"
+          accept=".csv,text/csv"
+          className="visually-hidden"
+          tabIndex={-1}
+          data-testid="import-votes-input"
+          onChange={(event) => {
+            const file = event.target.files?.[0];
+            event.target.value = '';
+            if (file) void onFile(file);
+          }}
+        />
+        <button
+          type="button"
+          className="button button-secondary button-small"
+          disabled={busy !== null}
+          onClick={() => fileRef.current?.click()}
+          data-testid="import-votes"
+        >
+          {busy === 'import' ? 'Importing…' : 'Import votes (CSV)'}
+        </button>
+        <button
+          type="button"
+          className="button button-secondary button-small"
+          disabled={busy !== null}
+          data-testid="export-votes"
+          onClick={() => {
+            setBusy('export');
+            void exportVotes().then((result) => {
+              setBusy(null);
+              if (result.ok) notify('Votes exported', 'The CSV file is in your downloads.');
+              else setOutcome({ kind: 'failed', message: result.message });
+            });
+          }}
+        >
+          {busy === 'export' ? 'Exporting…' : 'Export votes (CSV)'}
+        </button>
+      </div>
+      {outcome ? <ImportResult outcome={outcome} onDismiss={() => setOutcome(null)} /> : null}
+    </>
+  );
+}
+
+function ImportResult({
+  outcome,
+  onDismiss,
+}: {
+  outcome: ImportOutcome;
+  onDismiss: () => void;
+}): ReactElement {
+  const dismiss = (
+    <button type="button" className="link-button small" onClick={onDismiss}>
+      Dismiss
+    </button>
+  );
+  if (outcome.kind === 'imported') {
+    const { rows, imported, duplicates } = outcome.result;
+    return (
+      <div className="import-result import-ok" role="status" data-testid="import-result">
+        <span>
+          Imported <strong>{imported}</strong> of {rows} {rows === 1 ? 'row' : 'rows'}
+          {duplicates > 0 ? ` (${duplicates} already stored, skipped)` : ''}.
+        </span>
+        {dismiss}
+      </div>
+    );
+  }
+  if (outcome.kind === 'invalid') {
+    return (
+      <div className="import-result import-bad" role="alert" data-testid="import-result">
+        <div>
+          <strong>Nothing was imported: the file has problems.</strong>
+          <ul className="import-issues">
+            {outcome.issues.slice(0, 20).map((issue) => (
+              <li key={issue}>{issue}</li>
+            ))}
+          </ul>
+          {outcome.issues.length > 20 ? (
+            <p className="small">…and {outcome.issues.length - 20} more.</p>
+          ) : null}
+        </div>
+        {dismiss}
+      </div>
+    );
+  }
+  return (
+    <div className="import-result import-bad" role="alert" data-testid="import-result">
+      <span>{outcome.message}</span>
+      {dismiss}
+    </div>
+  );
+}
