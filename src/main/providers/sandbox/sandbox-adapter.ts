@@ -81,10 +81,13 @@ function profile(
   };
 }
 
+/** Every model draws from all clips, so blind review cannot tell sandbox models apart by look. */
+const ALL_CLIPS = ['clip-a.mp4', 'clip-b.mp4', 'clip-c.mp4', 'clip-d.mp4'];
+
 export const SANDBOX_MODELS: readonly SandboxModelProfile[] = [
-  profile('sandbox-fast', 'Sandbox Fast', 0.05, 300, 1200, 0, ['clip-a.mp4', 'clip-c.mp4']),
-  profile('sandbox-pro', 'Sandbox Pro', 0.12, 500, 2200, 0, ['clip-b.mp4', 'clip-d.mp4']),
-  profile('sandbox-flaky', 'Sandbox Flaky', 0.03, 400, 1500, 0.34, ['clip-c.mp4', 'clip-a.mp4']),
+  profile('sandbox-fast', 'Sandbox Fast', 0.05, 300, 1200, 0, ALL_CLIPS),
+  profile('sandbox-pro', 'Sandbox Pro', 0.12, 500, 2200, 0, ALL_CLIPS),
+  profile('sandbox-flaky', 'Sandbox Flaky', 0.03, 400, 1500, 0.34, ALL_CLIPS),
 ];
 
 export interface SandboxAdapterConfig {
