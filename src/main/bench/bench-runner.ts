@@ -269,6 +269,24 @@ export class BenchRunner {
     return count;
   }
 
+  /** Cancels one model's unfinished generations in a run; the rest of the run goes on. */
+  async cancelModel(runId: string, provider: string, modelId: string): Promise<number> {
+    if (!getRunSummary(this.deps.db, runId))
+      throw new AppError('not_found', `There is no run "${runId}".`);
+    let count = 0;
+    for (const row of listGenerationRows(this.deps.db, runId)) {
+      if (
+        row.provider === provider &&
+        row.model_id === modelId &&
+        row.outcome === null &&
+        (await this.cancelOne(row))
+      )
+        count += 1;
+    }
+    this.wake();
+    return count;
+  }
+
   async cancelGeneration(generationId: string): Promise<boolean> {
     const row = getGenerationRow(this.deps.db, generationId);
     if (!row) throw new AppError('not_found', `There is no generation "${generationId}".`);

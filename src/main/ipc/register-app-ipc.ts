@@ -1,6 +1,13 @@
 import type { Services } from '../services';
 import type { PartialHandlerMap } from './dispatcher';
 import { listSuites } from '../bench/bench-repository';
+import {
+  exportSuite,
+  getSuiteOrThrow,
+  importSuite,
+  saveSuite,
+  suiteVersions,
+} from '../bench/suite-service';
 
 export function registerAppIpc(services: Services): PartialHandlerMap {
   return {
@@ -12,5 +19,14 @@ export function registerAppIpc(services: Services): PartialHandlerMap {
     }),
     'models:list': () => services.registry.allModels(),
     'suites:list': () => listSuites(services.db),
+    'suites:get': ({ suiteId, version }) => {
+      const suite = getSuiteOrThrow(services.db, suiteId, version);
+      return { ...suite, versions: suiteVersions(services.db, suiteId) };
+    },
+    'suites:save': ({ suiteId, definition }) =>
+      saveSuite(services.db, suiteId, definition, Date.now()),
+    'suites:import': ({ fileName, text }) => importSuite(services.db, fileName, text, Date.now()),
+    'suites:export': ({ suiteId, version, format }) =>
+      exportSuite(services.db, suiteId, version, format),
   };
 }

@@ -24,6 +24,9 @@ export function registerBenchIpc(services: Services): PartialHandlerMap {
       compareRuns(services.db, beforeRunId, afterRunId),
     'bench:export-run': ({ runId, format }) => exportRun(services, runId, format),
     'bench:cancel-run': async ({ runId }) => ({ cancelled: await services.bench.cancelRun(runId) }),
+    'bench:cancel-model': async ({ runId, provider, modelId }) => ({
+      cancelled: await services.bench.cancelModel(runId, provider, modelId),
+    }),
     'bench:cancel-generation': async ({ generationId }) => ({
       cancelled: await services.bench.cancelGeneration(generationId),
     }),

@@ -6,6 +6,10 @@ export const INVOKE_CHANNEL_NAMES = [
   'app:get-info',
   'models:list',
   'suites:list',
+  'suites:get',
+  'suites:save',
+  'suites:import',
+  'suites:export',
   'providers:list',
   'providers:test-connection',
   'keys:set',
@@ -23,6 +27,7 @@ export const INVOKE_CHANNEL_NAMES = [
   'bench:compare-runs',
   'bench:export-run',
   'bench:cancel-run',
+  'bench:cancel-model',
   'bench:cancel-generation',
 ] as const;
 

@@ -18,6 +18,7 @@ import {
   runDetailSchema,
   runPlanSchema,
   runSummarySchema,
+  suiteDefinitionSchema,
   suiteSummarySchema,
 } from '../domain';
 import {
@@ -69,6 +70,42 @@ export const invokeChannels = {
   },
   'models:list': { input: empty, output: z.array(modelInfoSchema) },
   'suites:list': { input: empty, output: z.array(suiteSummarySchema) },
+  'suites:get': {
+    input: z.object({ suiteId: id, version: z.number().int().positive().optional() }).strict(),
+    output: z.object({
+      id: z.string(),
+      version: z.number().int(),
+      builtIn: z.boolean(),
+      definition: suiteDefinitionSchema,
+      versions: z.array(z.number().int()),
+    }),
+  },
+  'suites:save': {
+    input: z
+      .object({
+        /** `undefined` = a new suite (its id is made from the name). Built-in suites are saved as a copy. */
+        suiteId: id.optional(),
+        definition: suiteDefinitionSchema,
+      })
+      .strict(),
+    output: suiteSummarySchema,
+  },
+  'suites:import': {
+    input: z
+      .object({ fileName: z.string().min(1).max(255), text: z.string().max(5_000_000) })
+      .strict(),
+    output: suiteSummarySchema,
+  },
+  'suites:export': {
+    input: z
+      .object({
+        suiteId: id,
+        version: z.number().int().positive().optional(),
+        format: z.enum(['yaml', 'json']),
+      })
+      .strict(),
+    output: z.object({ fileName: z.string(), mimeType: z.string(), content: z.string() }),
+  },
   'providers:list': { input: empty, output: z.array(providerStatusSchema) },
   'providers:test-connection': {
     input: z.object({ provider: providerIdSchema }).strict(),
@@ -134,6 +171,12 @@ export const invokeChannels = {
   },
   'bench:cancel-run': {
     input: z.object({ runId: id }).strict(),
+    output: z.object({ cancelled: z.number().int() }),
+  },
+  'bench:cancel-model': {
+    input: z
+      .object({ runId: id, provider: providerIdSchema, modelId: z.string().min(1).max(200) })
+      .strict(),
     output: z.object({ cancelled: z.number().int() }),
   },
   'bench:cancel-generation': {

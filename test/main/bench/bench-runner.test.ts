@@ -228,3 +228,26 @@ function listGenerationRowsAfterClose(dir: string, runId: string) {
   services.db.close();
   return rows;
 }
+
+describe('cancel one model', () => {
+  it("cancels one model's generations and lets the other model finish", async () => {
+    const services = testServices({ sandboxTimeScale: 1 });
+    cleanups.push(services.cleanup);
+    const { runId } = services.bench.startRun({ suiteId: 'smoke', models, budgetUsd: 5 });
+    const cancelled = await services.bench.cancelModel(runId, 'sandbox', 'sandbox-pro');
+    expect(cancelled).toBe(3);
+    const run = await services.bench.waitForRun(runId);
+    const rows = listGenerationRows(services.db, runId);
+    expect(
+      rows
+        .filter((row) => row.model_id === 'sandbox-pro')
+        .every((row) => row.outcome === 'cancelled'),
+    ).toBe(true);
+    expect(
+      rows
+        .filter((row) => row.model_id === 'sandbox-fast')
+        .every((row) => row.outcome === 'success'),
+    ).toBe(true);
+    expect(run.state).toBe('finished');
+  });
+});
