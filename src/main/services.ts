@@ -18,6 +18,7 @@ import { SandboxAdapter } from './providers/sandbox/sandbox-adapter';
 import { openDatabase, type WritableDb } from './store/db';
 import { registerVendorAdapters } from './providers/index';
 import { createDefaultDispatcher } from './providers/http/dispatcher';
+import type { PollPolicy } from './providers/http/polling';
 import { envSecretStore, type SecretStore } from './secrets';
 import type { Dispatcher } from 'undici';
 
@@ -36,6 +37,12 @@ export interface ServiceOptions {
   secrets?: SecretStore;
   /** HTTP dispatcher for vendor calls; default an undici Agent with a connect timeout. */
   dispatcher?: Dispatcher;
+  /** Run ffprobe/ffmpeg checks on every downloaded video; default true. */
+  analyseVideos?: boolean;
+  /** Polling when vendors give no hint (benchmarks against zero-delay emulators shorten it). */
+  pollPolicy?: PollPolicy;
+  /** Generations in flight per provider; default 2 (sandbox 4). */
+  providerConcurrency?: Partial<Record<string, number>>;
   /** Generations in flight at once across all runs; default 4. */
   benchConcurrency?: number;
   mode: 'electron' | 'browser' | 'cli';
@@ -117,7 +124,11 @@ export function createServices(options: ServiceOptions): Services {
     now,
     sleep: options.sleep ?? sleep,
     log,
-    mediaTools: mediaToolPaths(options.env),
+    ...(options.analyseVideos === false ? {} : { mediaTools: mediaToolPaths(options.env) }),
+    ...(options.pollPolicy === undefined ? {} : { pollPolicy: options.pollPolicy }),
+    ...(options.providerConcurrency === undefined
+      ? {}
+      : { providerConcurrency: options.providerConcurrency }),
     ...(options.benchConcurrency === undefined
       ? {}
       : { globalConcurrency: options.benchConcurrency }),

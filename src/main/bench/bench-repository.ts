@@ -2,6 +2,7 @@
  * SQLite repository for suites, runs and generations. Every function takes the database handle
  * first; writes take a WritableDb.
  */
+import type Database from 'better-sqlite3';
 import type { ReadableDb, WritableDb } from '../store/db';
 import type {
   GenerationOutcome,
@@ -19,6 +20,23 @@ import type {
   ProviderId,
   VideoOutput,
 } from '../../shared/providers/video-provider-spec';
+
+const statementCache = new WeakMap<ReadableDb, Map<string, Database.Statement>>();
+
+/** Prepared once per database and SQL text: the runner issues these on every status change. */
+function statement(db: ReadableDb, sql: string): Database.Statement {
+  let cache = statementCache.get(db);
+  if (!cache) {
+    cache = new Map();
+    statementCache.set(db, cache);
+  }
+  let prepared = cache.get(sql);
+  if (!prepared) {
+    prepared = db.prepare(sql);
+    cache.set(sql, prepared);
+  }
+  return prepared;
+}
 
 export interface StoredSuite {
   id: string;
@@ -207,12 +225,19 @@ const GENERATION_SELECT = `SELECT g.*, m.content_type AS media_content_type, m.b
   FROM generations g LEFT JOIN media m ON m.id = g.media_id`;
 
 export function getGenerationRow(db: ReadableDb, id: string): GenerationRow | undefined {
-  return db.prepare(`${GENERATION_SELECT} WHERE g.id = ?`).get(id) as GenerationRow | undefined;
+  return statement(db, `${GENERATION_SELECT} WHERE g.id = ?`).get(id) as GenerationRow | undefined;
 }
 
 export function listGenerationRows(db: ReadableDb, runId: string): GenerationRow[] {
   return db
     .prepare(`${GENERATION_SELECT} WHERE g.run_id = ? ORDER BY g.rowid`)
+    .all(runId) as GenerationRow[];
+}
+
+/** The run's generations still waiting to be submitted, in order. */
+export function listQueuedRows(db: ReadableDb, runId: string): GenerationRow[] {
+  return db
+    .prepare(`${GENERATION_SELECT} WHERE g.run_id = ? AND g.state = 'queued' ORDER BY g.rowid`)
     .all(runId) as GenerationRow[];
 }
 
@@ -339,7 +364,7 @@ export function updateGeneration(db: WritableDb, id: string, patch: GenerationPa
   );
   if (keys.length === 0) return;
   const sql = `UPDATE generations SET ${keys.map((key) => `${key} = @${key}`).join(', ')} WHERE id = @id`;
-  db.prepare(sql).run({ ...patch, id });
+  statement(db, sql).run({ ...patch, id });
 }
 
 export function recordMedia(

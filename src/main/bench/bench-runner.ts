@@ -20,7 +20,7 @@ import {
 } from '../../shared/providers/video-provider-spec';
 import type { EventBus } from '../events';
 import type { MediaStore } from '../media/media-store';
-import { nextPollDelay } from '../providers/http/polling';
+import { nextPollDelay, type PollPolicy } from '../providers/http/polling';
 import { withRetry } from '../providers/http/retry';
 import { analysisColumns, analysisErrorColumns } from '../media/analysis-columns';
 import { analyseVideo, ffmpegAvailability } from '../media/video-analysis';
@@ -33,6 +33,7 @@ import {
   getSuite,
   insertRun,
   listGenerationRows,
+  listQueuedRows,
   listRunIdsInState,
   recordMedia,
   runSpend,
@@ -56,6 +57,8 @@ export interface BenchRunnerDeps {
   globalConcurrency?: number;
   /** Concurrency per provider. Default 2 (sandbox: 4). */
   providerConcurrency?: Partial<Record<string, number>>;
+  /** How often to poll when the vendor gives no hint; default DEFAULT_POLL_POLICY. */
+  pollPolicy?: PollPolicy;
   /** ffmpeg/ffprobe for video checks; `undefined` = no analysis. */
   mediaTools?: { ffmpegPath: string; ffprobePath: string; timeoutMs?: number };
   /** Retries of a submission the vendor refused with a retryable error. Default 2. */
@@ -100,6 +103,7 @@ export class BenchRunner {
   private readonly providerInFlight = new Map<string, number>();
   private readonly wakeups = new Set<() => void>();
   private readonly pausedUntil = new Map<string, number>();
+  private readonly pendingRunEmits = new Map<string, ReturnType<typeof setTimeout>>();
 
   constructor(private readonly deps: BenchRunnerDeps) {}
 
@@ -263,7 +267,7 @@ export class BenchRunner {
     }
     if (!state) {
       setRunState(this.deps.db, runId, 'cancelled', this.deps.now());
-      this.emitRun(runId);
+      this.emitRun(runId, true);
     }
     this.wake();
     return count;
@@ -357,17 +361,20 @@ export class BenchRunner {
         tasks.add(this.track(tasks, this.execute(state, row)));
       }
     }
+    // The queue is read once; a row is re-read just before it is submitted, so a cancel made
+    // meanwhile (from any window or process) is respected.
+    const queue = listQueuedRows(this.deps.db, state.runId);
     for (;;) {
       if (state.cancelled) break;
-      const queued = listGenerationRows(this.deps.db, state.runId).filter(
-        (row) => row.state === 'queued' && !state.active.has(row.id),
-      );
-      if (queued.length === 0) break;
-      const next = queued.find((row) => this.hasCapacity(row.provider));
-      if (!next) {
+      const index = queue.findIndex((row) => this.hasCapacity(row.provider));
+      if (queue.length === 0) break;
+      if (index < 0) {
         await this.waitForCapacity();
         continue;
       }
+      const [candidate] = queue.splice(index, 1);
+      const next = candidate && getGenerationRow(this.deps.db, candidate.id);
+      if (!next || next.state !== 'queued' || state.active.has(next.id)) continue;
       const reserved = [...state.active.values()].reduce(
         (sum, active) => sum + active.reservedUsd,
         0,
@@ -378,6 +385,7 @@ export class BenchRunner {
       ) {
         if (state.active.size > 0) {
           // Wait for in-flight work: its actual cost may come in under the estimate.
+          queue.splice(index, 0, next);
           await this.waitForCapacity();
           continue;
         }
@@ -402,7 +410,7 @@ export class BenchRunner {
         state.cancelled && cancelled ? 'cancelled' : 'finished',
         this.deps.now(),
       );
-      this.emitRun(state.runId);
+      this.emitRun(state.runId, true);
       this.deps.log(
         `run ${state.runId} ${state.cancelled && cancelled ? 'cancelled' : 'finished'}`,
       );
@@ -703,7 +711,10 @@ export class BenchRunner {
           patch.progress = status.progress;
         }
         if (Object.keys(patch).length > 0) this.patch(row.id, patch);
-        await this.deps.sleep(nextPollDelay(attempt, status.pollAfterMs), signal);
+        await this.deps.sleep(
+          nextPollDelay(attempt, status.pollAfterMs, this.deps.pollPolicy),
+          signal,
+        );
         attempt += 1;
         continue;
       }
@@ -759,7 +770,26 @@ export class BenchRunner {
     this.emitRun(row.run_id);
   }
 
-  private emitRun(runId: string): void {
+  /**
+   * Run summaries aggregate every generation of the run, so they are coalesced: at most one
+   * per run every 200 ms while it runs (progress bars do not need more), always one at the end.
+   */
+  private emitRun(runId: string, immediate = false): void {
+    if (!immediate) {
+      if (this.pendingRunEmits.has(runId)) return;
+      const timer = setTimeout(() => {
+        this.pendingRunEmits.delete(runId);
+        this.emitRun(runId, true);
+      }, 200);
+      timer.unref?.();
+      this.pendingRunEmits.set(runId, timer);
+      return;
+    }
+    const pending = this.pendingRunEmits.get(runId);
+    if (pending) {
+      clearTimeout(pending);
+      this.pendingRunEmits.delete(runId);
+    }
     const summary = getRunSummary(this.deps.db, runId);
     if (summary) this.deps.bus.emit('bench:run-updated', summary);
   }
