@@ -5,7 +5,8 @@
  */
 import { safeStorage } from 'electron';
 import { existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
-import { KEY_ENV_VARS } from '../secrets';
+import type { ProviderId } from '../../shared/providers/video-provider-spec';
+import { KEY_ENV_VARS, envSecretStore, type SecretStore } from '../secrets';
 
 type Stored = Partial<Record<keyof typeof KEY_ENV_VARS, string>>;
 
@@ -40,6 +41,32 @@ export function createKeychainSecretStore(file: string) {
         );
       }
       return env;
+    },
+  };
+}
+
+/**
+ * The desktop app's SecretStore: keys saved in the keychain win; otherwise the vendors'
+ * environment variables still work (so a key exported in the shell is honoured).
+ */
+export function createDesktopSecretStore(file: string, env: NodeJS.ProcessEnv): SecretStore {
+  const keychain = createKeychainSecretStore(file);
+  const fromEnv = envSecretStore(env);
+  let saved = keychain.asEnv();
+  const savedKey = (provider: ProviderId): string | undefined =>
+    provider === 'sandbox' ? undefined : saved[KEY_ENV_VARS[provider]];
+  return {
+    get: (provider) => savedKey(provider) ?? fromEnv.get(provider),
+    all: () => [...Object.values(saved), ...fromEnv.all()],
+    source: (provider) =>
+      savedKey(provider) !== undefined ? 'keychain' : fromEnv.source(provider),
+    set(provider, key) {
+      keychain.set(provider, key);
+      saved = keychain.asEnv();
+    },
+    remove(provider) {
+      keychain.remove(provider);
+      saved = keychain.asEnv();
     },
   };
 }

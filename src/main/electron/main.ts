@@ -24,7 +24,7 @@ import { resourcesDir } from '../paths';
 import { CONTENT_SECURITY_POLICY } from '../serve/browser-server';
 import { createServices, type Services } from '../services';
 import { APP_ORIGIN, handleAppRequest, handleMediaRequest } from './protocols';
-import { createKeychainSecretStore } from './keychain';
+import { createDesktopSecretStore } from './keychain';
 import { notify } from './notifications';
 
 protocol.registerSchemesAsPrivileged([
@@ -83,11 +83,11 @@ function createWindow(): BrowserWindow {
 async function start(): Promise<void> {
   await app.whenReady();
   const dataDir = app.getPath('userData');
-  const keychain = createKeychainSecretStore(join(dataDir, 'keys.json'));
   services = createServices({
     dataDir,
     resourcesDir: app.isPackaged ? join(process.resourcesPath, 'resources') : resourcesDir(),
-    env: { ...process.env, ...keychain.asEnv() },
+    env: process.env,
+    secrets: createDesktopSecretStore(join(dataDir, 'keys.json'), process.env),
     mode: 'electron',
     version: app.getVersion(),
   });
