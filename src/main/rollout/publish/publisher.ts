@@ -365,6 +365,11 @@ export class Publisher {
       const version = (current?.version ?? 0) + 1;
       const built = this.buildBundle(environment, version, current?.digest ?? null, config);
       const signatures = await this.signWith(built.payloadB64, trust, []);
+      if (signatures.length === 0)
+        throw new AppError(
+          'forbidden',
+          `None of your unlocked keys (${this.deps.signers.map((signer) => signer.kid).join(', ') || 'none'}) is in the trust file of ${environment}; nothing was published. Use a listed key, or have the trust file rotated to include yours.`,
+        );
       const envelope: SignedEnvelope = {
         format: ENVELOPE_FORMAT,
         digest: built.digest,
@@ -761,9 +766,11 @@ export class Publisher {
           results.push({ environment, skipped: current ? 'the flag is not in this environment' : 'nothing live' });
           continue;
         }
-        const outcome = await this.publishWith(environment, 'kill_switch', { flagKey }, async (live) =>
-          live ? withFlagOff(live.config, flagKey, offVariant) : undefined,
-        );
+        const outcome = await this.publishWith(environment, 'kill_switch', { flagKey }, async (live) => {
+          if (!live) return undefined;
+          const off = withFlagOff(live.config, flagKey, offVariant);
+          return jsonEqual(off, live.config) ? undefined : off;
+        });
         await this.stopRollouts(environment, flagKey, 'kill switch');
         results.push({ environment, outcome });
       } catch (error) {
