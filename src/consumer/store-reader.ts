@@ -7,15 +7,16 @@ import { readFile } from 'node:fs/promises';
 import { isAbsolute, join, normalize, sep } from 'node:path';
 
 export type StoreLocation =
-  | { kind: 'dir'; root: string }
-  | { kind: 'etcd'; endpoint: string; prefix: string };
+  { kind: 'dir'; root: string } | { kind: 'etcd'; endpoint: string; prefix: string };
 
 /** Parses a store URI; throws a TypeError that says what a valid URI looks like. */
 export function parseStoreUri(uri: string): StoreLocation {
   if (uri.startsWith('dir:')) {
     const root = uri.slice('dir:'.length).replace(/^\/\/(?=\/)/, '');
     if (!root || !isAbsolute(root))
-      throw new TypeError(`Store URI "${uri}" needs an absolute folder, e.g. dir:/srv/aideon-config`);
+      throw new TypeError(
+        `Store URI "${uri}" needs an absolute folder, e.g. dir:/srv/aideon-config`,
+      );
     return { kind: 'dir', root: normalize(root) };
   }
   if (uri.startsWith('etcd://')) {
@@ -23,9 +24,12 @@ export function parseStoreUri(uri: string): StoreLocation {
     try {
       url = new URL(`http://${uri.slice('etcd://'.length)}`);
     } catch {
-      throw new TypeError(`Store URI "${uri}" is not a valid URL, e.g. etcd://127.0.0.1:2379/aideon`);
+      throw new TypeError(
+        `Store URI "${uri}" is not a valid URL, e.g. etcd://127.0.0.1:2379/aideon`,
+      );
     }
-    if (!url.port) throw new TypeError(`Store URI "${uri}" needs a port, e.g. etcd://127.0.0.1:2379/aideon`);
+    if (!url.port)
+      throw new TypeError(`Store URI "${uri}" needs a port, e.g. etcd://127.0.0.1:2379/aideon`);
     const prefix = decodeURIComponent(url.pathname).replace(/^\/+|\/+$/g, '');
     return { kind: 'etcd', endpoint: `http://${url.host}`, prefix };
   }

@@ -103,7 +103,9 @@ interface DecodedPayload {
 }
 
 /** Decodes the payload, checks it is canonical JSON and that it hashes to the declared digest. */
-export function decodeEnvelope(raw: unknown): { ok: true; envelope: SignedEnvelope; payload: DecodedPayload } | Refusal {
+export function decodeEnvelope(
+  raw: unknown,
+): { ok: true; envelope: SignedEnvelope; payload: DecodedPayload } | Refusal {
   const problem = envelopeProblem(raw);
   if (problem) return refuse('malformed', `The signed file is malformed: ${problem}.`);
   const envelope = raw as SignedEnvelope;
@@ -247,9 +249,12 @@ export interface VerifiedTrust {
  * A trust file on its own (the pinned one): well-formed and signed by `thresholds.trust` of its
  * own keys.
  */
-export async function verifyTrustFile(raw: unknown): Promise<({ ok: true } & VerifiedTrust) | Refusal> {
+export async function verifyTrustFile(
+  raw: unknown,
+): Promise<({ ok: true } & VerifiedTrust) | Refusal> {
   const decoded = decodeEnvelope(raw);
-  if (!decoded.ok) return { ...decoded, reason: 'trust_invalid', message: `Trust file: ${decoded.message}` };
+  if (!decoded.ok)
+    return { ...decoded, reason: 'trust_invalid', message: `Trust file: ${decoded.message}` };
   const problem = trustPayloadProblem(decoded.payload.value);
   if (problem) return refuse('trust_invalid', `Trust file: ${problem}.`);
   const trust = decoded.payload.value as TrustPayload;
@@ -257,7 +262,12 @@ export async function verifyTrustFile(raw: unknown): Promise<({ ok: true } & Ver
   if (keysProblem) return refuse('trust_invalid', `Trust file: ${keysProblem}.`);
   const count = await countSignatures(decoded.envelope, trust);
   if ('ok' in count) return { ...count, reason: 'trust_invalid' };
-  const refusal = thresholdRefusal(count, trust.thresholds.trust, 'The trust file', 'trust_invalid');
+  const refusal = thresholdRefusal(
+    count,
+    trust.thresholds.trust,
+    'The trust file',
+    'trust_invalid',
+  );
   if (refusal) return refusal;
   return { ok: true, trust, digest: decoded.payload.digest };
 }
@@ -317,7 +327,10 @@ export interface VerifyBundleOptions {
   ignoreExpiry?: boolean;
 }
 
-export async function verifyBundle(raw: unknown, options: VerifyBundleOptions): Promise<VerifyResult> {
+export async function verifyBundle(
+  raw: unknown,
+  options: VerifyBundleOptions,
+): Promise<VerifyResult> {
   const decoded = decodeEnvelope(raw);
   if (!decoded.ok) return decoded;
   const { envelope, payload: decodedPayload } = decoded;
@@ -369,7 +382,10 @@ export async function verifyBundle(raw: unknown, options: VerifyBundleOptions): 
       for (const link of links) {
         const linkDecoded = decodeEnvelope(link);
         if (!linkDecoded.ok)
-          return refuse('chain_broken', `A version between ${seen.version} and ${payload.version}: ${linkDecoded.message}`);
+          return refuse(
+            'chain_broken',
+            `A version between ${seen.version} and ${payload.version}: ${linkDecoded.message}`,
+          );
         const linkProblem = bundlePayloadProblem(linkDecoded.payload.value);
         const linkPayload = linkDecoded.payload.value as BundlePayload;
         if (
@@ -467,7 +483,10 @@ export async function verifyFromStore(
 ): Promise<VerifyResult> {
   const now = options.now ?? Date.now();
   if (!isEnvironmentName(environment))
-    return refuse('malformed', `Environment "${environment}" is not one of dev, staging, production.`);
+    return refuse(
+      'malformed',
+      `Environment "${environment}" is not one of dev, staging, production.`,
+    );
   let reader: StoreReader;
   try {
     reader = options.reader ?? openStoreReader(storeUri);
@@ -489,7 +508,10 @@ export async function verifyFromStore(
       const text = await reader.read(key);
       return text === undefined ? {} : { text };
     } catch (error) {
-      return refuse('store_unavailable', `Cannot read ${key} from ${storeUri}: ${(error as Error).message}`);
+      return refuse(
+        'store_unavailable',
+        `Cannot read ${key} from ${storeUri}: ${(error as Error).message}`,
+      );
     }
   };
   // Follow rotations: trust/<pinned+1> … up to the store's trust.json version.
@@ -506,7 +528,10 @@ export async function verifyFromStore(
       const step = await read(storeKeys.trustVersion(environment, version));
       if ('ok' in step) return step;
       if (step.text === undefined)
-        return refuse('trust_rotation_invalid', `Trust version ${version} is missing from the store.`);
+        return refuse(
+          'trust_rotation_invalid',
+          `Trust version ${version} is missing from the store.`,
+        );
       const next = await verifyTrustUpdate(trust, parseJson(step.text));
       if (!next.ok) return next;
       trust = next;
@@ -518,7 +543,8 @@ export async function verifyFromStore(
     return refuse('not_found', `The store has no current bundle for ${environment}.`);
   const pointer = parseJson(pointerRead.text);
   const pointerProblem = currentPointerProblem(pointer);
-  if (pointerProblem) return refuse('malformed', `The current pointer is malformed: ${pointerProblem}.`);
+  if (pointerProblem)
+    return refuse('malformed', `The current pointer is malformed: ${pointerProblem}.`);
   const { version, digest } = pointer as CurrentPointer;
   const bundleRead = await read(storeKeys.version(environment, version));
   if ('ok' in bundleRead) return bundleRead;

@@ -36,7 +36,9 @@ async function freePort(): Promise<number> {
 export async function startEtcd(options: { timeoutMs?: number } = {}): Promise<EtcdServer> {
   const binary = etcdBinary();
   if (!existsSync(binary))
-    throw new Error(`etcd is not installed at ${binary}: apt-get install etcd-server (or set AIDEON_ETCD).`);
+    throw new Error(
+      `etcd is not installed at ${binary}: apt-get install etcd-server (or set AIDEON_ETCD).`,
+    );
   const dataDir = mkdtempSync(join(tmpdir(), 'aideon-etcd-'));
   const clientPort = await freePort();
   const peerPort = await freePort();
@@ -46,21 +48,37 @@ export async function startEtcd(options: { timeoutMs?: number } = {}): Promise<E
   const child: ChildProcess = spawn(
     binary,
     [
-      '--name', 'aideon-test',
-      '--data-dir', join(dataDir, 'data'),
-      '--listen-client-urls', client,
-      '--advertise-client-urls', client,
-      '--listen-peer-urls', peer,
-      '--initial-advertise-peer-urls', peer,
-      '--initial-cluster', `aideon-test=${peer}`,
-      '--log-level', 'error',
+      '--name',
+      'aideon-test',
+      '--data-dir',
+      join(dataDir, 'data'),
+      '--listen-client-urls',
+      client,
+      '--advertise-client-urls',
+      client,
+      '--listen-peer-urls',
+      peer,
+      '--initial-advertise-peer-urls',
+      peer,
+      '--initial-cluster',
+      `aideon-test=${peer}`,
+      '--log-level',
+      'error',
     ],
-    { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ETCD_UNSUPPORTED_ARCH: process.env.ETCD_UNSUPPORTED_ARCH ?? '' } },
+    {
+      stdio: ['ignore', 'pipe', 'pipe'],
+      env: { ...process.env, ETCD_UNSUPPORTED_ARCH: process.env.ETCD_UNSUPPORTED_ARCH ?? '' },
+    },
   );
   child.stdout?.on('data', (chunk: Buffer) => (output = (output + chunk.toString()).slice(-4000)));
   child.stderr?.on('data', (chunk: Buffer) => (output = (output + chunk.toString()).slice(-4000)));
   let exited = false;
-  const exit = new Promise<void>((resolve) => child.once('exit', () => { exited = true; resolve(); }));
+  const exit = new Promise<void>((resolve) =>
+    child.once('exit', () => {
+      exited = true;
+      resolve();
+    }),
+  );
   const stop = async (): Promise<void> => {
     if (!exited) {
       child.kill('SIGTERM');

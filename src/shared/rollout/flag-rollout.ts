@@ -31,7 +31,9 @@ function isPlainObject(value: unknown): value is Record<string, unknown> {
 export function getFlag(config: ConfigObject, flagKey: string): FlagdFlag {
   const flags = config.flags;
   if (!isPlainObject(flags))
-    throw new ValidationError('config', [{ path: 'flags', message: 'the config has no flags object' }]);
+    throw new ValidationError('config', [
+      { path: 'flags', message: 'the config has no flags object' },
+    ]);
   const flag = flags[flagKey];
   if (!isPlainObject(flag))
     throw new ValidationError('config', [
@@ -113,7 +115,10 @@ export function withRolloutPercent(
 /** The share of targeting keys on `onVariant` as the publisher writes it, or undefined. */
 export function rolloutPercentOf(flag: FlagdFlag, onVariant: string): number | undefined {
   if (flag.state === 'DISABLED') return 0;
-  if (flag.targeting === undefined || (isPlainObject(flag.targeting) && Object.keys(flag.targeting).length === 0))
+  if (
+    flag.targeting === undefined ||
+    (isPlainObject(flag.targeting) && Object.keys(flag.targeting).length === 0)
+  )
     return flag.defaultVariant === onVariant ? 100 : 0;
   if (!isPlainObject(flag.targeting) || !Array.isArray(flag.targeting.fractional)) return undefined;
   let on = 0;
@@ -145,7 +150,11 @@ export function offVariantOf(flag: FlagdFlag, flagKey: string, offVariant?: stri
 }
 
 /** The flag forced to its off variant for everyone (targeting removed, state ENABLED). */
-export function withFlagOff(config: ConfigObject, flagKey: string, offVariant?: string): ConfigObject {
+export function withFlagOff(
+  config: ConfigObject,
+  flagKey: string,
+  offVariant?: string,
+): ConfigObject {
   const flag = getFlag(config, flagKey);
   const off = offVariantOf(flag, flagKey, offVariant);
   const out = clone(config);
@@ -157,7 +166,10 @@ export function withFlagOff(config: ConfigObject, flagKey: string, offVariant?: 
 }
 
 /** The plain flagd file written next to each version, for deployments that sync from a file. */
-export function flagdFileOf(config: ConfigObject): { flags: Record<string, unknown>; [key: string]: unknown } {
+export function flagdFileOf(config: ConfigObject): {
+  flags: Record<string, unknown>;
+  [key: string]: unknown;
+} {
   const out: { flags: Record<string, unknown>; [key: string]: unknown } = {
     flags: isPlainObject(config.flags) ? clone(config.flags) : {},
   };
@@ -188,7 +200,11 @@ export const rolloutPlanSchema = z
         context.addIssue({ code: 'custom', path: ['steps', index], message: 'steps must go up' });
     }
     if (plan.onVariant === plan.offVariant)
-      context.addIssue({ code: 'custom', path: ['offVariant'], message: 'must differ from onVariant' });
+      context.addIssue({
+        code: 'custom',
+        path: ['offVariant'],
+        message: 'must differ from onVariant',
+      });
   });
 
 export type RolloutPlanInput = z.input<typeof rolloutPlanSchema>;

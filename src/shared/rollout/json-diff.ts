@@ -42,7 +42,8 @@ export function diffJson(before: unknown, after: unknown, path = ''): JsonDiffEn
     const keys = [...new Set([...Object.keys(before), ...Object.keys(after)])].sort();
     for (const key of keys) {
       const child = joinPath(path, key);
-      if (!Object.hasOwn(after, key)) out.push({ path: child, kind: 'removed', before: before[key] });
+      if (!Object.hasOwn(after, key))
+        out.push({ path: child, kind: 'removed', before: before[key] });
       else if (!Object.hasOwn(before, key))
         out.push({ path: child, kind: 'added', after: after[key] });
       else out.push(...diffJson(before[key], after[key], child));

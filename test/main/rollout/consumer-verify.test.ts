@@ -21,12 +21,19 @@ import { clock, makePublisher, memorySigner, sampleConfig, T0 } from './fixtures
 
 const THRESHOLDS = { dev: 1, staging: 1, production: 2, trust: 2 };
 
-async function envelopeOf(payload: BundlePayload | TrustPayload, signers: Signer[]): Promise<SignedEnvelope> {
+async function envelopeOf(
+  payload: BundlePayload | TrustPayload,
+  signers: Signer[],
+): Promise<SignedEnvelope> {
   const text = canonicalJson(payload);
   const b64 = base64UrlEncode(text);
   const signatures = [];
   for (const signer of signers) signatures.push(await signer.sign(b64));
-  return { format: 'aideon.signed/1', digest: sha256Digest(text), jws: { payload: b64, signatures } };
+  return {
+    format: 'aideon.signed/1',
+    digest: sha256Digest(text),
+    jws: { payload: b64, signatures },
+  };
 }
 
 function payload(overrides: Partial<BundlePayload> = {}): BundlePayload {
@@ -66,7 +73,9 @@ describe('consumer verification', () => {
     const trustText = (await store.get(storeKeys.trust('dev')))!.value;
     trustFile = join(dir, 'trust.json');
     writeFileSync(trustFile, trustText);
-    trust = JSON.parse(Buffer.from((JSON.parse(trustText) as SignedEnvelope).jws.payload, 'base64url').toString()) as TrustPayload;
+    trust = JSON.parse(
+      Buffer.from((JSON.parse(trustText) as SignedEnvelope).jws.payload, 'base64url').toString(),
+    ) as TrustPayload;
     stateFile = join(dir, 'state.json');
   });
   afterEach(() => cleanup());
@@ -81,7 +90,10 @@ describe('consumer verification', () => {
 
   it('refuses each kind of bad bundle with its own reason', async () => {
     const reasons: VerifyReason[] = [];
-    const expectReason = async (promise: Promise<{ ok: boolean; reason?: VerifyReason }>, reason: VerifyReason) => {
+    const expectReason = async (
+      promise: Promise<{ ok: boolean; reason?: VerifyReason }>,
+      reason: VerifyReason,
+    ) => {
       const result = await promise;
       expect(result.ok).toBe(false);
       expect(result.reason).toBe(reason);
@@ -91,14 +103,23 @@ describe('consumer verification', () => {
 
     // Tampered payload: the config changed after signing, the stored digest kept.
     const changed = canonicalJson({ ...payload(), config: sampleConfig('runway:gen-4') });
-    await expectReason(verify({ ...good, jws: { ...good.jws, payload: base64UrlEncode(changed) } }), 'digest_mismatch');
+    await expectReason(
+      verify({ ...good, jws: { ...good.jws, payload: base64UrlEncode(changed) } }),
+      'digest_mismatch',
+    );
 
     // Tampered signature: one byte of the signature flipped.
     const signature = good.jws.signatures[0]!;
     const bytes = Buffer.from(signature.signature, 'base64url');
     bytes[5] = (bytes[5] ?? 0) ^ 0x01;
     await expectReason(
-      verify({ ...good, jws: { ...good.jws, signatures: [{ ...signature, signature: bytes.toString('base64url') }] } }),
+      verify({
+        ...good,
+        jws: {
+          ...good.jws,
+          signatures: [{ ...signature, signature: bytes.toString('base64url') }],
+        },
+      }),
       'bad_signature',
     );
 
@@ -107,7 +128,9 @@ describe('consumer verification', () => {
 
     // Production needs two signatures; one is not enough.
     await expectReason(
-      verify(await envelopeOf(payload({ environment: 'production' }), [alice]), { environment: 'production' }),
+      verify(await envelopeOf(payload({ environment: 'production' }), [alice]), {
+        environment: 'production',
+      }),
       'threshold_not_met',
     );
 
@@ -118,11 +141,20 @@ describe('consumer verification', () => {
     await expectReason(verify(good, { now: T0 + 86_400_000 }), 'expired');
 
     // Version 1 replayed after version 2 was seen.
-    await expectReason(verify(good, { seen: { version: 2, digest: sha256Digest('v2') } }), 'version_rollback');
+    await expectReason(
+      verify(good, { seen: { version: 2, digest: sha256Digest('v2') } }),
+      'version_rollback',
+    );
 
     // Version 2 whose previousDigest is not the digest of the version 1 seen.
-    const forged = await envelopeOf(payload({ version: 2, previousDigest: sha256Digest('something else') }), [alice]);
-    await expectReason(verify(forged, { seen: { version: 1, digest: good.digest } }), 'chain_broken');
+    const forged = await envelopeOf(
+      payload({ version: 2, previousDigest: sha256Digest('something else') }),
+      [alice],
+    );
+    await expectReason(
+      verify(forged, { seen: { version: 1, digest: good.digest } }),
+      'chain_broken',
+    );
 
     expect(new Set(reasons).size).toBe(8);
   });
@@ -143,7 +175,10 @@ describe('consumer verification', () => {
     const result = await verify({
       format: 'aideon.signed/1',
       digest: sha256Digest(text),
-      jws: { payload: base64UrlEncode(text), signatures: [await alice.sign(base64UrlEncode(text))] },
+      jws: {
+        payload: base64UrlEncode(text),
+        signatures: [await alice.sign(base64UrlEncode(text))],
+      },
     });
     expect(result).toMatchObject({ ok: false, reason: 'malformed' });
   });
@@ -173,14 +208,22 @@ describe('consumer verification', () => {
   it('verifyFromStore finds a broken link among skipped versions', async () => {
     const publisher = makePublisher(store, [alice], { now: time.now });
     await publisher.publish('dev', sampleConfig('a:1'));
-    expect((await verifyFromStore(store.uri, 'dev', trustFile, stateFile, { now: T0 })).ok).toBe(true);
+    expect((await verifyFromStore(store.uri, 'dev', trustFile, stateFile, { now: T0 })).ok).toBe(
+      true,
+    );
     await publisher.publish('dev', sampleConfig('a:2'));
     await publisher.publish('dev', sampleConfig('a:3'));
     // Replace version 2 with another, validly signed version 2 that links to version 1.
-    const v1digest = JSON.parse((await store.get(storeKeys.current('dev')))!.value).digest as string;
+    const v1digest = JSON.parse((await store.get(storeKeys.current('dev')))!.value)
+      .digest as string;
     expect(v1digest).toMatch(/^sha256:/);
-    const first = JSON.parse((await store.get(storeKeys.version('dev', 1)))!.value) as SignedEnvelope;
-    const other = await envelopeOf(payload({ version: 2, previousDigest: first.digest, config: sampleConfig('evil:1') }), [alice]);
+    const first = JSON.parse(
+      (await store.get(storeKeys.version('dev', 1)))!.value,
+    ) as SignedEnvelope;
+    const other = await envelopeOf(
+      payload({ version: 2, previousDigest: first.digest, config: sampleConfig('evil:1') }),
+      [alice],
+    );
     await store.commit([{ key: storeKeys.version('dev', 2), value: JSON.stringify(other) }]);
     const result = await verifyFromStore(store.uri, 'dev', trustFile, stateFile, { now: T0 });
     expect(result).toMatchObject({ ok: false, reason: 'chain_broken' });
@@ -189,13 +232,21 @@ describe('consumer verification', () => {
   it('follows a trust rotation signed under the old keys, and refuses one that is not', async () => {
     const carol = await memorySigner('carol');
     const publisher = makePublisher(store, [alice, bob, carol], { now: time.now });
-    await publisher.rotateTrust([bob.info, carol.info], { dev: 1, staging: 1, production: 2, trust: 2 });
+    await publisher.rotateTrust([bob.info, carol.info], {
+      dev: 1,
+      staging: 1,
+      production: 2,
+      trust: 2,
+    });
     await makePublisher(store, [carol], { now: time.now }).publish('dev', sampleConfig('c:1'));
     const result = await verifyFromStore(store.uri, 'dev', trustFile, stateFile, { now: T0 });
     expect(result).toMatchObject({ ok: true, keyIds: [carol.kid] });
 
     // A "rotation" signed only by new keys is refused against the old trust file.
-    const oldTrust = { trust, digest: (JSON.parse(readFileSync(trustFile, 'utf8')) as SignedEnvelope).digest };
+    const oldTrust = {
+      trust,
+      digest: (JSON.parse(readFileSync(trustFile, 'utf8')) as SignedEnvelope).digest,
+    };
     const forgedPayload: TrustPayload = {
       ...trust,
       version: 2,
@@ -208,7 +259,10 @@ describe('consumer verification', () => {
   });
 
   it('says not_found for an empty environment and store_unavailable for a dead etcd', async () => {
-    expect(await verifyFromStore(store.uri, 'staging', trustFile, stateFile)).toMatchObject({ ok: false, reason: 'not_found' });
+    expect(await verifyFromStore(store.uri, 'staging', trustFile, stateFile)).toMatchObject({
+      ok: false,
+      reason: 'not_found',
+    });
     const dead = await verifyFromStore('etcd://127.0.0.1:1/x', 'dev', trustFile, stateFile);
     expect(dead).toMatchObject({ ok: false, reason: 'store_unavailable' });
   });

@@ -17,12 +17,14 @@ describe('directory config store', () => {
     const first = await store.get('dev/current');
     expect(first?.value).toBe('one');
     // Must-not-exist fails once it exists.
-    await expect(store.commit([{ key: 'dev/current', value: 'x', expect: null }])).rejects.toMatchObject({ code: 'conflict' });
+    await expect(
+      store.commit([{ key: 'dev/current', value: 'x', expect: null }]),
+    ).rejects.toMatchObject({ code: 'conflict' });
     await store.commit([{ key: 'dev/current', value: 'two', expect: first!.etag }]);
     // The old etag is now stale: nothing written, clear conflict.
-    await expect(store.commit([{ key: 'dev/current', value: 'three', expect: first!.etag }])).rejects.toThrow(
-      /changed dev\/current .* after it was read/,
-    );
+    await expect(
+      store.commit([{ key: 'dev/current', value: 'three', expect: first!.etag }]),
+    ).rejects.toThrow(/changed dev\/current .* after it was read/);
     expect((await store.get('dev/current'))?.value).toBe('two');
   });
 
@@ -58,7 +60,9 @@ describe('directory config store', () => {
       staleLockMs: 60_000,
     });
     const release = await store.lock();
-    await expect(store.commit([{ key: 'a', value: '1' }])).rejects.toThrow(/locked by another publish .*\.lock/);
+    await expect(store.commit([{ key: 'a', value: '1' }])).rejects.toThrow(
+      /locked by another publish .*\.lock/,
+    );
     await release();
     await store.commit([{ key: 'a', value: '1' }]);
     expect((await store.get('a'))?.value).toBe('1');
@@ -78,7 +82,9 @@ describe('directory config store', () => {
   it('serialises racing commits: of 8 racing creates of one key exactly one wins', async () => {
     const store = new DirectoryStore({ root: dir });
     const results = await Promise.allSettled(
-      Array.from({ length: 8 }, (_, index) => store.commit([{ key: 'dev/current', value: `w${index}`, expect: null }])),
+      Array.from({ length: 8 }, (_, index) =>
+        store.commit([{ key: 'dev/current', value: `w${index}`, expect: null }]),
+      ),
     );
     expect(results.filter((result) => result.status === 'fulfilled')).toHaveLength(1);
     expect(results.filter((result) => result.status === 'rejected')).toHaveLength(7);
@@ -86,8 +92,12 @@ describe('directory config store', () => {
 
   it('refuses keys that would leave the folder and URIs it does not know', async () => {
     const store = new DirectoryStore({ root: dir });
-    await expect(store.commit([{ key: '../escape', value: 'x' }])).rejects.toMatchObject({ code: 'validation' });
-    expect(() => openConfigStore('s3://bucket')).toThrow(/dir:\/absolute\/folder or etcd:\/\/host:port\/prefix/);
+    await expect(store.commit([{ key: '../escape', value: 'x' }])).rejects.toMatchObject({
+      code: 'validation',
+    });
+    expect(() => openConfigStore('s3://bucket')).toThrow(
+      /dir:\/absolute\/folder or etcd:\/\/host:port\/prefix/,
+    );
     expect(() => openConfigStore('dir:relative')).toThrow(/absolute folder/);
   });
 });

@@ -20,15 +20,20 @@ describe('etcd v3 config store (real etcd)', () => {
       const created = await store.commit([{ key: 'dev/current', value: 'one', expect: null }]);
       const first = await store.get('dev/current');
       expect(first).toEqual({ value: 'one', etag: created['dev/current'] });
-      await expect(store.commit([{ key: 'dev/current', value: 'x', expect: null }])).rejects.toMatchObject({
+      await expect(
+        store.commit([{ key: 'dev/current', value: 'x', expect: null }]),
+      ).rejects.toMatchObject({
         code: 'conflict',
         retryable: true,
       });
       await store.commit([{ key: 'dev/current', value: 'two', expect: first!.etag }]);
-      await expect(store.commit([{ key: 'dev/current', value: 'three', expect: first!.etag }])).rejects.toThrow(
-        /changed dev\/current .* after it was read/,
-      );
-      await store.commit([{ key: 'dev/versions/1', value: 'a' }, { key: 'dev/versions/2', value: 'b' }]);
+      await expect(
+        store.commit([{ key: 'dev/current', value: 'three', expect: first!.etag }]),
+      ).rejects.toThrow(/changed dev\/current .* after it was read/);
+      await store.commit([
+        { key: 'dev/versions/1', value: 'a' },
+        { key: 'dev/versions/2', value: 'b' },
+      ]);
       expect(await store.list('dev/versions/')).toEqual(['dev/versions/1', 'dev/versions/2']);
       // Prefixes isolate deployments.
       const other = new EtcdStore({ uri: etcd.uri('other') });
@@ -74,7 +79,9 @@ describe('etcd v3 config store (real etcd)', () => {
         ),
       );
       expect(outcomes.every((outcome) => outcome.status === 'published')).toBe(true);
-      const versions = outcomes.map((outcome) => ('version' in outcome ? outcome.version : 0)).sort((a, b) => a - b);
+      const versions = outcomes
+        .map((outcome) => ('version' in outcome ? outcome.version : 0))
+        .sort((a, b) => a - b);
       expect(versions).toEqual([1, 2, 3, 4, 5, 6, 7, 8, 9, 10]);
       expect(conflicts).toBeGreaterThan(0);
 
@@ -83,7 +90,9 @@ describe('etcd v3 config store (real etcd)', () => {
       let previous: string | null = null;
       const tiers = new Set<string>();
       for (let version = 1; version <= 10; version += 1) {
-        const decoded = decodeEnvelope(JSON.parse((await reader.get(storeKeys.version('dev', version)))!.value));
+        const decoded = decodeEnvelope(
+          JSON.parse((await reader.get(storeKeys.version('dev', version)))!.value),
+        );
         if (!decoded.ok) throw new Error(decoded.message);
         const payload = decoded.payload.value as BundlePayload;
         expect(payload.version).toBe(version);
@@ -93,7 +102,10 @@ describe('etcd v3 config store (real etcd)', () => {
       }
       // Every publisher's content made it: none was lost or overwritten.
       expect(tiers.size).toBe(10);
-      expect(JSON.parse((await reader.get(storeKeys.current('dev')))!.value)).toMatchObject({ version: 10, digest: previous });
+      expect(JSON.parse((await reader.get(storeKeys.current('dev')))!.value)).toMatchObject({
+        version: 10,
+        digest: previous,
+      });
     } finally {
       await Promise.all(stores.map((store) => store.close()));
     }

@@ -1,6 +1,10 @@
 import { generateKeyPairSync } from 'node:crypto';
 import { calculateJwkThumbprint } from 'jose';
-import { signerFromKeyObject, type PublicKeyInfo, type Signer } from '../../../src/main/rollout/publish/keys';
+import {
+  signerFromKeyObject,
+  type PublicKeyInfo,
+  type Signer,
+} from '../../../src/main/rollout/publish/keys';
 import { Publisher, type PublisherDeps } from '../../../src/main/rollout/publish/publisher';
 import type { ConfigStore } from '../../../src/main/rollout/stores/config-store';
 import type { HistoryInput } from '../../../src/main/rollout/publish/history';
@@ -31,7 +35,10 @@ export function clock(start = T0) {
   };
 }
 
-export function sampleConfig(tier = 'together:wan-2.1', extra: Record<string, unknown> = {}): Record<string, unknown> {
+export function sampleConfig(
+  tier = 'together:wan-2.1',
+  extra: Record<string, unknown> = {},
+): Record<string, unknown> {
   return {
     schema: 'aideon.routing/1',
     tiers: { free: { chain: [tier, 'sandbox:sandbox-fast'] } },
@@ -60,7 +67,8 @@ export function makePublisher(
   return new Publisher({
     store,
     signers,
-    validateConfig: (config) => (typeof config.tiers === 'object' ? [] : [{ path: 'tiers', message: 'required' }]),
+    validateConfig: (config) =>
+      typeof config.tiers === 'object' ? [] : [{ path: 'tiers', message: 'required' }],
     now: () => T0,
     actor: 'alice',
     ...(history ? { record: (entry: HistoryInput) => history.push(entry) } : {}),

@@ -43,8 +43,15 @@ describe('publisher', () => {
     const plan = await aliceOnly.plan('dev', config);
     expect(plan).toMatchObject({ fromVersion: 0, toVersion: 1, problems: [] });
     expect(plan.diff.map((entry) => entry.path)).toEqual(['flags', 'schema', 'tiers']);
-    expect(await aliceOnly.publish('dev', config)).toMatchObject({ status: 'published', version: 1, keyIds: [alice.kid] });
-    expect(await aliceOnly.publish('dev', config)).toMatchObject({ status: 'unchanged', version: 1 });
+    expect(await aliceOnly.publish('dev', config)).toMatchObject({
+      status: 'published',
+      version: 1,
+      keyIds: [alice.kid],
+    });
+    expect(await aliceOnly.publish('dev', config)).toMatchObject({
+      status: 'unchanged',
+      version: 1,
+    });
 
     const changed = sampleConfig('runway:gen-4');
     const next = await aliceOnly.plan('dev', changed);
@@ -56,11 +63,23 @@ describe('publisher', () => {
     const staged = await aliceOnly.promote('staging');
     expect(staged).toMatchObject({ status: 'published', environment: 'staging', version: 1 });
     // Exactly the content live in dev.
-    expect((await aliceOnly.live('staging'))?.config).toEqual((await aliceOnly.live('dev'))?.config);
+    expect((await aliceOnly.live('staging'))?.config).toEqual(
+      (await aliceOnly.live('dev'))?.config,
+    );
     // Something else than staging's content is still refused in production.
     await expect(both.publish('production', config)).rejects.toThrow(/live in staging/);
-    expect(await both.promote('production')).toMatchObject({ status: 'published', version: 1, keyIds: [alice.kid, bob.kid] });
-    expect(history.map((entry) => entry.action)).toEqual(['trust_init', 'publish', 'publish', 'promote', 'promote']);
+    expect(await both.promote('production')).toMatchObject({
+      status: 'published',
+      version: 1,
+      keyIds: [alice.kid, bob.kid],
+    });
+    expect(history.map((entry) => entry.action)).toEqual([
+      'trust_init',
+      'publish',
+      'publish',
+      'promote',
+      'promote',
+    ]);
   });
 
   it('refuses a config the injected validator rejects, naming the field', async () => {
@@ -94,13 +113,22 @@ describe('publisher', () => {
     const plan = await aliceOnly.planRollback('dev');
     expect(plan).toMatchObject({ restoresVersion: 1, fromVersion: 2, toVersion: 3 });
     expect(plan.diff).toEqual([
-      { path: 'tiers.free.chain', kind: 'changed', before: ['b:bad', 'sandbox:sandbox-fast'], after: ['a:good', 'sandbox:sandbox-fast'] },
+      {
+        path: 'tiers.free.chain',
+        kind: 'changed',
+        before: ['b:bad', 'sandbox:sandbox-fast'],
+        after: ['a:good', 'sandbox:sandbox-fast'],
+      },
     ]);
     const outcome = await aliceOnly.rollback('dev');
     expect(outcome).toMatchObject({ status: 'published', version: 3 });
     const live = await aliceOnly.live('dev');
     expect(live?.config).toEqual(sampleConfig('a:good'));
-    expect(history.at(-1)).toMatchObject({ action: 'rollback', version: 3, detail: { restoresVersion: 1 } });
+    expect(history.at(-1)).toMatchObject({
+      action: 'rollback',
+      version: 3,
+      detail: { restoresVersion: 1 },
+    });
     await expect(aliceOnly.rollback('dev', 3)).rejects.toMatchObject({ code: 'validation' });
   });
 
@@ -117,7 +145,12 @@ describe('publisher', () => {
     expect(state).toMatchObject({ stepIndex: 0, status: 'running' });
     expect(outcome).toMatchObject({ status: 'published', version: 2 });
     const flag = async () => getFlag((await aliceOnly.live('dev'))!.config, 'new-video-model');
-    expect((await flag()).targeting).toEqual({ fractional: [['on', 1], ['off', 99]] });
+    expect((await flag()).targeting).toEqual({
+      fractional: [
+        ['on', 1],
+        ['off', 99],
+      ],
+    });
 
     // Too early: the step has not baked.
     await expect(aliceOnly.advanceRollout('dev', 'new-video-model')).rejects.toMatchObject({
@@ -126,17 +159,26 @@ describe('publisher', () => {
     });
     time.advance(HOUR);
     await aliceOnly.advanceRollout('dev', 'new-video-model');
-    expect((await flag()).targeting).toEqual({ fractional: [['on', 5], ['off', 95]] });
+    expect((await flag()).targeting).toEqual({
+      fractional: [
+        ['on', 5],
+        ['off', 95],
+      ],
+    });
 
     await aliceOnly.pauseRollout('dev', 'new-video-model');
     time.advance(5 * HOUR);
     expect(await aliceOnly.tickRollouts()).toEqual([]);
-    await expect(aliceOnly.advanceRollout('dev', 'new-video-model')).rejects.toThrow(/paused; resume/);
+    await expect(aliceOnly.advanceRollout('dev', 'new-video-model')).rejects.toThrow(
+      /paused; resume/,
+    );
     await aliceOnly.resumeRollout('dev', 'new-video-model');
     // Bake restarts at resume.
     expect(await aliceOnly.tickRollouts()).toEqual([]);
     time.advance(HOUR);
-    expect(await aliceOnly.tickRollouts()).toEqual([{ environment: 'dev', flagKey: 'new-video-model', percent: 25 }]);
+    expect(await aliceOnly.tickRollouts()).toEqual([
+      { environment: 'dev', flagKey: 'new-video-model', percent: 25 },
+    ]);
     time.advance(HOUR);
     await aliceOnly.tickRollouts();
     time.advance(HOUR);
@@ -146,24 +188,49 @@ describe('publisher', () => {
     expect(final.targeting).toBeUndefined();
     expect((await aliceOnly.rolloutState('dev', 'new-video-model'))?.status).toBe('completed');
     expect((await aliceOnly.live('dev'))?.version).toBe(6);
-    expect(history.filter((entry) => entry.action === 'rollout_step').map((entry) => entry.detail.percent)).toEqual([1, 5, 25, 50, 100]);
+    expect(
+      history
+        .filter((entry) => entry.action === 'rollout_step')
+        .map((entry) => entry.detail.percent),
+    ).toEqual([1, 5, 25, 50, 100]);
   });
 
   it('a rollout step refuses when the flag was changed by hand since the last step', async () => {
     await aliceOnly.publish('dev', sampleConfig());
-    await aliceOnly.startRollout({ environment: 'dev', flagKey: 'new-video-model', onVariant: 'on', offVariant: 'off', bakeMinutes: 0 });
+    await aliceOnly.startRollout({
+      environment: 'dev',
+      flagKey: 'new-video-model',
+      onVariant: 'on',
+      offVariant: 'off',
+      bakeMinutes: 0,
+    });
     const config = (await aliceOnly.live('dev'))!.config;
-    const edited = JSON.parse(JSON.stringify(config)) as { flags: Record<string, { targeting?: unknown }> };
-    edited.flags['new-video-model']!.targeting = { fractional: [['on', 40], ['off', 60]] };
+    const edited = JSON.parse(JSON.stringify(config)) as {
+      flags: Record<string, { targeting?: unknown }>;
+    };
+    edited.flags['new-video-model']!.targeting = {
+      fractional: [
+        ['on', 40],
+        ['off', 60],
+      ],
+    };
     await aliceOnly.publish('dev', edited);
-    await expect(aliceOnly.advanceRollout('dev', 'new-video-model')).rejects.toThrow(/someone changed it/);
+    await expect(aliceOnly.advanceRollout('dev', 'new-video-model')).rejects.toThrow(
+      /someone changed it/,
+    );
   });
 
   it('kill switch turns a flag off in every environment in one action and stops its rollouts', async () => {
     await aliceOnly.publish('dev', sampleConfig());
     await aliceOnly.promote('staging');
     await both.promote('production');
-    await both.startRollout({ environment: 'production', flagKey: 'new-video-model', onVariant: 'on', offVariant: 'off', bakeMinutes: 30 });
+    await both.startRollout({
+      environment: 'production',
+      flagKey: 'new-video-model',
+      onVariant: 'on',
+      offVariant: 'off',
+      bakeMinutes: 30,
+    });
     const results = await both.killSwitch('new-video-model');
     expect(results.map((result) => [result.environment, result.outcome?.status])).toEqual([
       ['production', 'published'],
@@ -179,7 +246,8 @@ describe('publisher', () => {
     expect((await both.rolloutState('production', 'new-video-model'))?.status).toBe('stopped');
     // A flag on everywhere is turned off everywhere.
     const on = sampleConfig();
-    (on.flags as Record<string, { defaultVariant: string }>)['new-video-model']!.defaultVariant = 'on';
+    (on.flags as Record<string, { defaultVariant: string }>)['new-video-model']!.defaultVariant =
+      'on';
     await aliceOnly.publish('dev', on);
     await aliceOnly.promote('staging');
     await both.promote('production');
@@ -190,17 +258,26 @@ describe('publisher', () => {
   it('key rotation is signed under the old keys; a removed key can no longer publish', async () => {
     const carol = await memorySigner('carol');
     // Alice alone cannot meet the old trust threshold (2).
-    await expect(makePublisher(store, [alice, carol], { now: time.now }).rotateTrust([alice.info, carol.info], THRESHOLDS)).rejects.toMatchObject({
+    await expect(
+      makePublisher(store, [alice, carol], { now: time.now }).rotateTrust(
+        [alice.info, carol.info],
+        THRESHOLDS,
+      ),
+    ).rejects.toMatchObject({
       code: 'forbidden',
     });
-    const rotated = await makePublisher(store, [alice, bob, carol], { now: time.now, history }).rotateTrust(
-      [alice.info, carol.info],
-      THRESHOLDS,
-    );
+    const rotated = await makePublisher(store, [alice, bob, carol], {
+      now: time.now,
+      history,
+    }).rotateTrust([alice.info, carol.info], THRESHOLDS);
     expect(rotated.version).toBe(2);
     expect((await bobOnly.readTrust('production')).trust.keys[bob.kid]).toBeUndefined();
-    await expect(bobOnly.publish('dev', sampleConfig())).rejects.toThrow(/not.*in the trust file|is in the trust file/);
-    expect(await makePublisher(store, [carol], { now: time.now }).publish('dev', sampleConfig())).toMatchObject({
+    await expect(bobOnly.publish('dev', sampleConfig())).rejects.toThrow(
+      /not.*in the trust file|is in the trust file/,
+    );
+    expect(
+      await makePublisher(store, [carol], { now: time.now }).publish('dev', sampleConfig()),
+    ).toMatchObject({
       status: 'published',
       keyIds: [carol.kid],
     });
@@ -209,15 +286,25 @@ describe('publisher', () => {
 
   it('the published flags.json evaluates in flagd-core exactly like the bundle the console previews', async () => {
     await aliceOnly.publish('dev', sampleConfig());
-    await aliceOnly.startRollout({ environment: 'dev', flagKey: 'new-video-model', onVariant: 'on', offVariant: 'off', steps: [25, 100], bakeMinutes: 0 });
+    await aliceOnly.startRollout({
+      environment: 'dev',
+      flagKey: 'new-video-model',
+      onVariant: 'on',
+      offVariant: 'off',
+      steps: [25, 100],
+      bakeMinutes: 0,
+    });
     const fromFile = new FlagdCore();
     fromFile.setConfigurations((await store.get(storeKeys.flags('dev')))!.value);
     const trust = (await aliceOnly.readTrust('dev')).trust;
-    const bundle = await verifyBundle(JSON.parse((await store.get(storeKeys.version('dev', 2)))!.value), {
-      trust,
-      environment: 'dev',
-      now: T0,
-    });
+    const bundle = await verifyBundle(
+      JSON.parse((await store.get(storeKeys.version('dev', 2)))!.value),
+      {
+        trust,
+        environment: 'dev',
+        now: T0,
+      },
+    );
     if (!bundle.ok) throw new Error(bundle.message);
     const preview = new FlagdCore();
     preview.setConfigurations(JSON.stringify({ flags: bundle.config.flags }));
@@ -230,7 +317,9 @@ describe('publisher', () => {
       expect(a.variant).toBe(b.variant);
       expect(a.reason).toBe('TARGETING_MATCH');
       if (a.value) on += 1;
-      expect(fromFile.resolveStringEvaluation('video-provider', 'x', { targetingKey }).value).toBe('together');
+      expect(fromFile.resolveStringEvaluation('video-provider', 'x', { targetingKey }).value).toBe(
+        'together',
+      );
     }
     // 25% split over 400 keys.
     expect(on).toBeGreaterThan(60);

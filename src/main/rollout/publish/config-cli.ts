@@ -6,7 +6,11 @@
  */
 import { readFile } from 'node:fs/promises';
 import { AppError } from '../../../shared/errors';
-import { environmentSchema, ENVIRONMENTS, type Environment } from '../../../shared/rollout/environments';
+import {
+  environmentSchema,
+  ENVIRONMENTS,
+  type Environment,
+} from '../../../shared/rollout/environments';
 import type { JsonDiffEntry } from '../../../shared/rollout/json-diff';
 import { verifyFromStore } from '../../../consumer/verify-bundle';
 import type { TrustPayload } from '../../../consumer/bundle-format';
@@ -57,7 +61,10 @@ function protectorOf(context: ConfigCliContext): KeyProtector {
 }
 
 /** Runs a command body; AppErrors become exit 1 (validation: 2) with their message. */
-async function run(json: boolean | undefined, body: () => Promise<CommandResult>): Promise<CommandResult> {
+async function run(
+  json: boolean | undefined,
+  body: () => Promise<CommandResult>,
+): Promise<CommandResult> {
   try {
     return await body();
   } catch (error) {
@@ -65,22 +72,31 @@ async function run(json: boolean | undefined, body: () => Promise<CommandResult>
     const exitCode = error.code === 'validation' ? 2 : 1;
     return {
       exitCode,
-      stdout: json ? `${JSON.stringify({ ok: false, error: error.toJSON() }, null, 2)}\n` : `${error.message}\n`,
+      stdout: json
+        ? `${JSON.stringify({ ok: false, error: error.toJSON() }, null, 2)}\n`
+        : `${error.message}\n`,
     };
   }
 }
 
 function parseEnvironment(value: string): Environment {
   const parsed = environmentSchema.safeParse(value);
-  if (!parsed.success) throw new AppError('validation', `--env "${value}" must be one of dev, staging, production.`);
+  if (!parsed.success)
+    throw new AppError('validation', `--env "${value}" must be one of dev, staging, production.`);
   return parsed.data;
 }
 
-async function loadSigners(context: ConfigCliContext, kids: readonly string[] | undefined): Promise<Signer[]> {
+async function loadSigners(
+  context: ConfigCliContext,
+  kids: readonly string[] | undefined,
+): Promise<Signer[]> {
   const available = await listKeys(context.keyDir);
   const wanted = kids && kids.length > 0 ? kids : available.map((key) => key.kid);
   if (wanted.length === 0)
-    throw new AppError('not_found', `No signing keys in ${context.keyDir}. Run: aideon keys generate --name NAME`);
+    throw new AppError(
+      'not_found',
+      `No signing keys in ${context.keyDir}. Run: aideon keys generate --name NAME`,
+    );
   const protector = protectorOf(context);
   const signers: Signer[] = [];
   for (const kid of wanted) signers.push(await loadSigner(context.keyDir, kid, protector));
@@ -147,7 +163,11 @@ export async function keysGenerateCommand(
   options: { name: string; json?: boolean },
 ): Promise<CommandResult> {
   return run(options.json, async () => {
-    const key = await generateKey(options.name, { dir: context.keyDir, protector: protectorOf(context), now: context.now });
+    const key = await generateKey(options.name, {
+      dir: context.keyDir,
+      protector: protectorOf(context),
+      now: context.now,
+    });
     if (options.json) return ok(`${JSON.stringify({ ok: true, ...key }, null, 2)}\n`);
     return ok(
       `Generated signing key "${key.name}"\n  kid: ${key.kid}\n  public key (JWK): ${JSON.stringify(key.publicJwk)}\nThe private key is stored encrypted in ${context.keyDir}; add the kid to the trust file to use it.\n`,
@@ -155,26 +175,51 @@ export async function keysGenerateCommand(
   });
 }
 
-export async function keysListCommand(context: ConfigCliContext, options: { json?: boolean }): Promise<CommandResult> {
+export async function keysListCommand(
+  context: ConfigCliContext,
+  options: { json?: boolean },
+): Promise<CommandResult> {
   return run(options.json, async () => {
     const keys = await listKeys(context.keyDir);
     if (options.json) return ok(`${JSON.stringify(keys, null, 2)}\n`);
-    if (keys.length === 0) return ok('No signing keys yet. Run: aideon keys generate --name NAME\n');
-    return ok(keys.map((key) => `${key.kid}  ${key.name}  (created ${key.createdAt})`).join('\n').concat('\n'));
+    if (keys.length === 0)
+      return ok('No signing keys yet. Run: aideon keys generate --name NAME\n');
+    return ok(
+      keys
+        .map((key) => `${key.kid}  ${key.name}  (created ${key.createdAt})`)
+        .join('\n')
+        .concat('\n'),
+    );
   });
 }
 
 // ---- trust -----------------------------------------------------------------------------------
 
 /** `dev=1,staging=1,production=2,trust=2` → thresholds (defaults 1/1/2/2 capped by key count). */
-export function parseThresholds(text: string | undefined, keyCount: number): TrustPayload['thresholds'] {
+export function parseThresholds(
+  text: string | undefined,
+  keyCount: number,
+): TrustPayload['thresholds'] {
   const capped = (value: number) => Math.min(value, keyCount);
-  const out: TrustPayload['thresholds'] = { dev: 1, staging: 1, production: capped(2), trust: capped(2) };
+  const out: TrustPayload['thresholds'] = {
+    dev: 1,
+    staging: 1,
+    production: capped(2),
+    trust: capped(2),
+  };
   for (const part of (text ?? '').split(',').filter(Boolean)) {
     const [name, value] = part.split('=');
     const count = Number(value);
-    if (!name || !(['dev', 'staging', 'production', 'trust'] as string[]).includes(name) || !Number.isInteger(count) || count < 1)
-      throw new AppError('validation', `--thresholds "${part}" must look like production=2 (dev, staging, production or trust; a whole number from 1).`);
+    if (
+      !name ||
+      !(['dev', 'staging', 'production', 'trust'] as string[]).includes(name) ||
+      !Number.isInteger(count) ||
+      count < 1
+    )
+      throw new AppError(
+        'validation',
+        `--thresholds "${part}" must look like production=2 (dev, staging, production or trust; a whole number from 1).`,
+      );
     out[name as keyof TrustPayload['thresholds']] = count;
   }
   return out;
@@ -184,23 +229,37 @@ async function publicKeysFor(context: ConfigCliContext, kids: readonly string[])
   const all = await listKeys(context.keyDir);
   return kids.map((kid) => {
     const key = all.find((candidate) => candidate.kid === kid);
-    if (!key) throw new AppError('not_found', `Key ${kid} is not in ${context.keyDir}; import or generate it first.`);
+    if (!key)
+      throw new AppError(
+        'not_found',
+        `Key ${kid} is not in ${context.keyDir}; import or generate it first.`,
+      );
     return key;
   });
 }
 
 export async function configTrustCommand(
   context: ConfigCliContext,
-  options: { store: string; action: 'init' | 'rotate'; keys: string[]; thresholds?: string; sign?: string[]; json?: boolean },
+  options: {
+    store: string;
+    action: 'init' | 'rotate';
+    keys: string[];
+    thresholds?: string;
+    sign?: string[];
+    json?: boolean;
+  },
 ): Promise<CommandResult> {
   return run(options.json, async () => {
     if (options.keys.length === 0) return usage('--keys needs at least one key id.');
     const keys = await publicKeysFor(context, options.keys);
     const thresholds = parseThresholds(options.thresholds, keys.length);
     const result = await withPublisher(context, options.store, options.sign, (publisher) =>
-      options.action === 'init' ? publisher.initTrust(keys, thresholds) : publisher.rotateTrust(keys, thresholds),
+      options.action === 'init'
+        ? publisher.initTrust(keys, thresholds)
+        : publisher.rotateTrust(keys, thresholds),
     );
-    if (options.json) return ok(`${JSON.stringify({ ok: true, ...result, thresholds }, null, 2)}\n`);
+    if (options.json)
+      return ok(`${JSON.stringify({ ok: true, ...result, thresholds }, null, 2)}\n`);
     return ok(
       `Trust file version ${result.version} (${result.digest}) written to every environment of ${options.store}.\nThresholds: ${ENVIRONMENTS.map((env) => `${env} ${thresholds[env]}`).join(', ')}, trust changes ${thresholds.trust}.\nGive consumers a copy of ${'<env>'}/trust.json from the store as their --trust file.\n`,
     );
@@ -211,7 +270,14 @@ export async function configTrustCommand(
 
 export async function configPublishCommand(
   context: ConfigCliContext,
-  options: { store: string; env: string; file: string; keys?: string[]; yes?: boolean; json?: boolean },
+  options: {
+    store: string;
+    env: string;
+    file: string;
+    keys?: string[];
+    yes?: boolean;
+    json?: boolean;
+  },
 ): Promise<CommandResult> {
   return run(options.json, async () => {
     const environment = parseEnvironment(options.env);
@@ -224,18 +290,27 @@ export async function configPublishCommand(
     if (typeof config !== 'object' || config === null || Array.isArray(config))
       return usage(`--file ${options.file} must hold a JSON object (the routing config).`);
     const routing = config as Record<string, unknown>;
-    return withPublisher(context, options.store, options.keys, async (publisher) => {
-      if (!options.yes) {
-        const plan = await publisher.plan(environment, routing);
-        if (options.json) return ok(`${JSON.stringify({ ok: true, dryRun: true, ...plan }, null, 2)}\n`);
-        const problems = plan.problems.map((problem) => `  ! ${problem.path || '(root)'}: ${problem.message}\n`).join('');
-        return ok(
-          `Publishing to ${environment} would make version ${plan.toVersion} (now ${plan.fromVersion}): ${plan.summary}\n${renderDiff(plan.diff)}${problems}Run again with --yes to sign and publish.\n`,
-        );
-      }
-      const outcome = await publisher.publish(environment, routing);
-      return ok(options.json ? outcomeJson(outcome) : renderOutcome(outcome));
-    }, options.yes === true);
+    return withPublisher(
+      context,
+      options.store,
+      options.keys,
+      async (publisher) => {
+        if (!options.yes) {
+          const plan = await publisher.plan(environment, routing);
+          if (options.json)
+            return ok(`${JSON.stringify({ ok: true, dryRun: true, ...plan }, null, 2)}\n`);
+          const problems = plan.problems
+            .map((problem) => `  ! ${problem.path || '(root)'}: ${problem.message}\n`)
+            .join('');
+          return ok(
+            `Publishing to ${environment} would make version ${plan.toVersion} (now ${plan.fromVersion}): ${plan.summary}\n${renderDiff(plan.diff)}${problems}Run again with --yes to sign and publish.\n`,
+          );
+        }
+        const outcome = await publisher.publish(environment, routing);
+        return ok(options.json ? outcomeJson(outcome) : renderOutcome(outcome));
+      },
+      options.yes === true,
+    );
   });
 }
 
@@ -245,37 +320,58 @@ export async function configPromoteCommand(
 ): Promise<CommandResult> {
   return run(options.json, async () => {
     const target = parseEnvironment(options.to);
-    return withPublisher(context, options.store, options.keys, async (publisher) => {
-      if (!options.yes) {
-        const plan = await publisher.planPromotion(target);
-        if (options.json) return ok(`${JSON.stringify({ ok: true, dryRun: true, ...plan }, null, 2)}\n`);
-        return ok(
-          `Promoting ${plan.source} version ${plan.sourceVersion} to ${target} would make version ${plan.toVersion}: ${plan.summary}\n${renderDiff(plan.diff)}Run again with --yes to sign and promote.\n`,
-        );
-      }
-      const outcome = await publisher.promote(target);
-      return ok(options.json ? outcomeJson(outcome) : renderOutcome(outcome));
-    }, options.yes === true);
+    return withPublisher(
+      context,
+      options.store,
+      options.keys,
+      async (publisher) => {
+        if (!options.yes) {
+          const plan = await publisher.planPromotion(target);
+          if (options.json)
+            return ok(`${JSON.stringify({ ok: true, dryRun: true, ...plan }, null, 2)}\n`);
+          return ok(
+            `Promoting ${plan.source} version ${plan.sourceVersion} to ${target} would make version ${plan.toVersion}: ${plan.summary}\n${renderDiff(plan.diff)}Run again with --yes to sign and promote.\n`,
+          );
+        }
+        const outcome = await publisher.promote(target);
+        return ok(options.json ? outcomeJson(outcome) : renderOutcome(outcome));
+      },
+      options.yes === true,
+    );
   });
 }
 
 export async function configRollbackCommand(
   context: ConfigCliContext,
-  options: { store: string; env: string; toVersion?: number; keys?: string[]; yes?: boolean; json?: boolean },
+  options: {
+    store: string;
+    env: string;
+    toVersion?: number;
+    keys?: string[];
+    yes?: boolean;
+    json?: boolean;
+  },
 ): Promise<CommandResult> {
   return run(options.json, async () => {
     const environment = parseEnvironment(options.env);
-    return withPublisher(context, options.store, options.keys, async (publisher) => {
-      if (!options.yes) {
-        const plan = await publisher.planRollback(environment, options.toVersion);
-        if (options.json) return ok(`${JSON.stringify({ ok: true, dryRun: true, ...plan }, null, 2)}\n`);
-        return ok(
-          `Rolling ${environment} back to the content of version ${plan.restoresVersion} would publish it as version ${plan.toVersion}: ${plan.summary}\n${renderDiff(plan.diff)}Run again with --yes to sign and roll back.\n`,
-        );
-      }
-      const outcome = await publisher.rollback(environment, options.toVersion);
-      return ok(options.json ? outcomeJson(outcome) : renderOutcome(outcome));
-    }, options.yes === true);
+    return withPublisher(
+      context,
+      options.store,
+      options.keys,
+      async (publisher) => {
+        if (!options.yes) {
+          const plan = await publisher.planRollback(environment, options.toVersion);
+          if (options.json)
+            return ok(`${JSON.stringify({ ok: true, dryRun: true, ...plan }, null, 2)}\n`);
+          return ok(
+            `Rolling ${environment} back to the content of version ${plan.restoresVersion} would publish it as version ${plan.toVersion}: ${plan.summary}\n${renderDiff(plan.diff)}Run again with --yes to sign and roll back.\n`,
+          );
+        }
+        const outcome = await publisher.rollback(environment, options.toVersion);
+        return ok(options.json ? outcomeJson(outcome) : renderOutcome(outcome));
+      },
+      options.yes === true,
+    );
   });
 }
 
@@ -285,20 +381,29 @@ export async function configCosignCommand(
 ): Promise<CommandResult> {
   return run(options.json, async () => {
     const environment = parseEnvironment(options.env);
-    return withPublisher(context, options.store, options.keys, async (publisher) => {
-      if (!options.digest) {
-        const pending = await publisher.listPending(environment);
-        if (options.json) return ok(`${JSON.stringify({ ok: true, pending }, null, 2)}\n`);
-        if (pending.length === 0) return ok(`Nothing waits for signatures in ${environment}.\n`);
-        return ok(
-          pending
-            .map((item) => `${item.digest}  version ${item.version}, needs ${item.needed} more, signed by ${item.keyIds.join(', ')}${item.applicable ? '' : ' (outdated: current moved on)'}\n  ${item.summary}\n${renderDiff(item.diff)}`)
-            .join(''),
-        );
-      }
-      const outcome = await publisher.cosign(environment, options.digest);
-      return ok(options.json ? outcomeJson(outcome) : renderOutcome(outcome));
-    }, options.digest !== undefined);
+    return withPublisher(
+      context,
+      options.store,
+      options.keys,
+      async (publisher) => {
+        if (!options.digest) {
+          const pending = await publisher.listPending(environment);
+          if (options.json) return ok(`${JSON.stringify({ ok: true, pending }, null, 2)}\n`);
+          if (pending.length === 0) return ok(`Nothing waits for signatures in ${environment}.\n`);
+          return ok(
+            pending
+              .map(
+                (item) =>
+                  `${item.digest}  version ${item.version}, needs ${item.needed} more, signed by ${item.keyIds.join(', ')}${item.applicable ? '' : ' (outdated: current moved on)'}\n  ${item.summary}\n${renderDiff(item.diff)}`,
+              )
+              .join(''),
+          );
+        }
+        const outcome = await publisher.cosign(environment, options.digest);
+        return ok(options.json ? outcomeJson(outcome) : renderOutcome(outcome));
+      },
+      options.digest !== undefined,
+    );
   });
 }
 

@@ -99,9 +99,9 @@ function fromRow(row: HistoryRow): HistoryEntry {
 
 export function appendHistory(db: WritableDb, input: HistoryInput): HistoryEntry {
   const append = db.transaction((): HistoryEntry => {
-    const last = db.prepare('SELECT seq, hash FROM publish_history ORDER BY seq DESC LIMIT 1').get() as
-      | { seq: number; hash: string }
-      | undefined;
+    const last = db
+      .prepare('SELECT seq, hash FROM publish_history ORDER BY seq DESC LIMIT 1')
+      .get() as { seq: number; hash: string } | undefined;
     const base = { ...input, seq: (last?.seq ?? 0) + 1, prevHash: last?.hash ?? GENESIS_HASH };
     const entry: HistoryEntry = { ...base, hash: historyHash(base) };
     db.prepare(
@@ -153,12 +153,27 @@ export function verifyHistoryChain(db: ReadableDb): ChainCheck {
   for (const row of rows) {
     const entry = fromRow(row);
     if (entry.seq !== expectedSeq)
-      return { ok: false, entries: rows.length, brokenAtSeq: entry.seq, problem: `row ${expectedSeq} is missing` };
+      return {
+        ok: false,
+        entries: rows.length,
+        brokenAtSeq: entry.seq,
+        problem: `row ${expectedSeq} is missing`,
+      };
     if (entry.prevHash !== previous)
-      return { ok: false, entries: rows.length, brokenAtSeq: entry.seq, problem: 'does not link to the row before it' };
+      return {
+        ok: false,
+        entries: rows.length,
+        brokenAtSeq: entry.seq,
+        problem: 'does not link to the row before it',
+      };
     const { hash, ...rest } = entry;
     if (historyHash(rest) !== hash)
-      return { ok: false, entries: rows.length, brokenAtSeq: entry.seq, problem: 'its content does not match its hash (edited after it was written)' };
+      return {
+        ok: false,
+        entries: rows.length,
+        brokenAtSeq: entry.seq,
+        problem: 'its content does not match its hash (edited after it was written)',
+      };
     previous = hash;
     expectedSeq += 1;
   }

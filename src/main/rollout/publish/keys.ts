@@ -17,7 +17,11 @@ import { chmod, mkdir, open, readdir, readFile, rename } from 'node:fs/promises'
 import { join } from 'node:path';
 import { calculateJwkThumbprint, FlattenedSign } from 'jose';
 import { AppError, ValidationError } from '../../../shared/errors';
-import { base64UrlDecode, type JwsSignature, type PublicJwk } from '../../../consumer/bundle-format';
+import {
+  base64UrlDecode,
+  type JwsSignature,
+  type PublicJwk,
+} from '../../../consumer/bundle-format';
 
 export interface KeyProtector {
   /** Stable name written into key files, e.g. `passphrase-scrypt-aes256gcm` or `safe-storage`. */
@@ -159,7 +163,10 @@ async function readKeyFile(dir: string, kid: string): Promise<KeyFile> {
   try {
     text = await readFile(keyFilePath(dir, kid), 'utf8');
   } catch {
-    throw new AppError('not_found', `No signing key ${kid} in ${dir}. Run: aideon keys generate --name NAME`);
+    throw new AppError(
+      'not_found',
+      `No signing key ${kid} in ${dir}. Run: aideon keys generate --name NAME`,
+    );
   }
   const file = JSON.parse(text) as KeyFile;
   if (file.schema !== KEY_FILE_SCHEMA || file.kid !== kid)
@@ -178,7 +185,12 @@ export async function listKeys(dir: string): Promise<PublicKeyInfo[]> {
   const out: PublicKeyInfo[] = [];
   for (const name of names.filter((entry) => entry.endsWith('.key.json')).sort()) {
     const file = await readKeyFile(dir, name.slice(0, -'.key.json'.length));
-    out.push({ kid: file.kid, name: file.name, createdAt: file.createdAt, publicJwk: file.publicJwk });
+    out.push({
+      kid: file.kid,
+      name: file.name,
+      createdAt: file.createdAt,
+      publicJwk: file.publicJwk,
+    });
   }
   return out;
 }
@@ -223,7 +235,9 @@ export async function loadSigner(
   protector: KeyProtector,
 ): Promise<Signer> {
   const file = await readKeyFile(dir, kid);
-  const der = Buffer.from(await protector.unprotect(Buffer.from(file.protectedPrivateKey, 'base64')));
+  const der = Buffer.from(
+    await protector.unprotect(Buffer.from(file.protectedPrivateKey, 'base64')),
+  );
   let privateKey: KeyObject;
   try {
     privateKey = createPrivateKey({ key: der, format: 'der', type: 'pkcs8' });

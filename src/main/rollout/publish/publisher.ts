@@ -18,7 +18,12 @@ import {
   promotionSource,
   type Environment,
 } from '../../../shared/rollout/environments';
-import { diffJson, jsonEqual, summarizeDiff, type JsonDiffEntry } from '../../../shared/rollout/json-diff';
+import {
+  diffJson,
+  jsonEqual,
+  summarizeDiff,
+  type JsonDiffEntry,
+} from '../../../shared/rollout/json-diff';
 import {
   flagdFileOf,
   getFlag,
@@ -54,7 +59,12 @@ import {
   verifyTrustFile,
   type VerifiedTrust,
 } from '../../../consumer/verify-bundle';
-import { isConflict, StoreConflictError, type ConfigStore, type StoreWrite } from '../stores/config-store';
+import {
+  isConflict,
+  StoreConflictError,
+  type ConfigStore,
+  type StoreWrite,
+} from '../stores/config-store';
 import type { HistoryAction, HistoryInput } from './history';
 import type { PublicKeyInfo, Signer } from './keys';
 
@@ -172,7 +182,10 @@ export class Publisher {
       );
     const verified = await verifyTrustFile(JSON.parse(entry.value));
     if (!verified.ok)
-      throw new AppError('validation', `The trust file of ${environment} is refused: ${verified.message}`);
+      throw new AppError(
+        'validation',
+        `The trust file of ${environment} is refused: ${verified.message}`,
+      );
     return { trust: verified.trust, digest: verified.digest, etag: entry.etag };
   }
 
@@ -217,7 +230,10 @@ export class Publisher {
     if (!entry) throw new AppError('not_found', `${environment} has no version ${version}.`);
     const decoded = decodeEnvelope(JSON.parse(entry.value));
     if (!decoded.ok)
-      throw new AppError('validation', `${environment} version ${version} is refused: ${decoded.message}`);
+      throw new AppError(
+        'validation',
+        `${environment} version ${version} is refused: ${decoded.message}`,
+      );
     const problem = bundlePayloadProblem(decoded.payload.value);
     if (problem) throw new AppError('validation', `${environment} version ${version}: ${problem}.`);
     return (decoded.payload.value as BundlePayload).config;
@@ -238,10 +254,13 @@ export class Publisher {
     };
   }
 
-  async planPromotion(target: Environment): Promise<ChangePlan & { source: Environment; sourceVersion: number }> {
+  async planPromotion(
+    target: Environment,
+  ): Promise<ChangePlan & { source: Environment; sourceVersion: number }> {
     const source = this.requireSource(target);
     const from = await this.live(source);
-    if (!from) throw new AppError('not_found', `${source} has nothing live to promote to ${target}.`);
+    if (!from)
+      throw new AppError('not_found', `${source} has nothing live to promote to ${target}.`);
     return { ...(await this.plan(target, from.config)), source, sourceVersion: from.version };
   }
 
@@ -274,12 +293,14 @@ export class Publisher {
   async promote(target: Environment): Promise<PublishOutcome> {
     const source = this.requireSource(target);
     const from = await this.live(source);
-    if (!from) throw new AppError('not_found', `${source} has nothing live to promote to ${target}.`);
+    if (!from)
+      throw new AppError('not_found', `${source} has nothing live to promote to ${target}.`);
     return this.publishWith(
       target,
       'promote',
       { from: source, sourceVersion: from.version, sourceDigest: from.digest },
-      async (current) => (current && jsonEqual(current.config, from.config) ? undefined : from.config),
+      async (current) =>
+        current && jsonEqual(current.config, from.config) ? undefined : from.config,
     );
   }
 
@@ -289,12 +310,20 @@ export class Publisher {
    */
   async rollback(environment: Environment, toVersion?: number): Promise<PublishOutcome> {
     let restores = 0;
-    const outcome = await this.publishWith(environment, 'rollback', {}, async (current) => {
-      if (!current) throw new AppError('not_found', `${environment} has nothing live to roll back.`);
-      restores = await this.rollbackTarget(environment, current, toVersion);
-      return this.versionConfig(environment, restores);
-    }, () => ({ restoresVersion: restores }));
-    if (outcome.status === 'published') await this.stopRollouts(environment, undefined, `rollback to version ${restores}`);
+    const outcome = await this.publishWith(
+      environment,
+      'rollback',
+      {},
+      async (current) => {
+        if (!current)
+          throw new AppError('not_found', `${environment} has nothing live to roll back.`);
+        restores = await this.rollbackTarget(environment, current, toVersion);
+        return this.versionConfig(environment, restores);
+      },
+      () => ({ restoresVersion: restores }),
+    );
+    if (outcome.status === 'published')
+      await this.stopRollouts(environment, undefined, `rollback to version ${restores}`);
     return outcome;
   }
 
@@ -314,7 +343,10 @@ export class Publisher {
       const config = await this.versionConfig(environment, version);
       if (!jsonEqual(config, current.config)) return version;
     }
-    throw new AppError('not_found', `${environment} has no earlier version with other content to roll back to.`);
+    throw new AppError(
+      'not_found',
+      `${environment} has no earlier version with other content to roll back to.`,
+    );
   }
 
   private requireSource(target: Environment): Environment {
@@ -381,14 +413,28 @@ export class Publisher {
       const threshold = trust.thresholds[environment];
       try {
         if (keyIds.length >= threshold) {
-          await this.commitVersion(environment, envelope, version, config, current?.pointerEtag ?? null);
+          await this.commitVersion(
+            environment,
+            envelope,
+            version,
+            config,
+            current?.pointerEtag ?? null,
+          );
           this.recordAction(kind, environment, version, built.digest, keyIds, summary, {
             ...detail,
             ...lateDetail(),
             diff: diff.slice(0, 50),
             attempts: attempt,
           });
-          return { status: 'published', environment, version, digest: built.digest, keyIds, diff, summary };
+          return {
+            status: 'published',
+            environment,
+            version,
+            digest: built.digest,
+            keyIds,
+            diff,
+            summary,
+          };
         }
         await this.deps.store.commit([
           {
@@ -470,9 +516,16 @@ export class Publisher {
     const pointer: CurrentPointer = { schema: CURRENT_SCHEMA, version, digest: envelope.digest };
     await this.deps.store.commit([
       { key: versionKey, value: `${JSON.stringify(envelope)}\n`, expect: orphan?.etag ?? null },
-      { key: storeKeys.flags(environment), value: `${JSON.stringify(flagdFileOf(config), null, 2)}\n` },
+      {
+        key: storeKeys.flags(environment),
+        value: `${JSON.stringify(flagdFileOf(config), null, 2)}\n`,
+      },
       ...extra,
-      { key: storeKeys.current(environment), value: `${JSON.stringify(pointer)}\n`, expect: pointerEtag },
+      {
+        key: storeKeys.current(environment),
+        value: `${JSON.stringify(pointer)}\n`,
+        expect: pointerEtag,
+      },
     ]);
   }
 
@@ -538,17 +591,26 @@ export class Publisher {
     const entry = await this.deps.store.get(key);
     if (!entry) throw new AppError('not_found', `${environment} has no pending bundle ${digest}.`);
     const decoded = decodeEnvelope(JSON.parse(entry.value));
-    if (!decoded.ok) throw new AppError('validation', `The pending bundle is refused: ${decoded.message}`);
+    if (!decoded.ok)
+      throw new AppError('validation', `The pending bundle is refused: ${decoded.message}`);
     const payload = decoded.payload.value as BundlePayload;
     if (payload.environment !== environment)
-      throw new AppError('validation', `The pending bundle is for ${payload.environment}, not ${environment}.`);
+      throw new AppError(
+        'validation',
+        `The pending bundle is for ${payload.environment}, not ${environment}.`,
+      );
     const { trust } = await this.readTrust(environment);
     const before = await countSignatures(decoded.envelope, trust);
     if ('ok' in before) throw new AppError('validation', before.message);
     if (before.invalid.length > 0)
-      throw new AppError('validation', `The pending bundle carries a signature that does not verify (key ${before.invalid.join(', ')}); it was altered. Delete it and publish again.`);
+      throw new AppError(
+        'validation',
+        `The pending bundle carries a signature that does not verify (key ${before.invalid.join(', ')}); it was altered. Delete it and publish again.`,
+      );
     // Keep only signatures by trusted keys that verified, then add ours.
-    const kept = decoded.envelope.jws.signatures.filter((signature) => before.valid.includes(kidOf(signature)));
+    const kept = decoded.envelope.jws.signatures.filter((signature) =>
+      before.valid.includes(kidOf(signature)),
+    );
     const signatures = await this.signWith(decoded.envelope.jws.payload, trust, kept);
     const added = signatures.slice(kept.length).map(kidOf);
     if (added.length === 0)
@@ -556,39 +618,72 @@ export class Publisher {
         'validation',
         `None of your unlocked keys can add a signature: it is already signed by ${before.valid.join(', ') || 'nobody'}, and your keys are ${this.deps.signers.map((s) => s.kid).join(', ') || 'none'}.`,
       );
-    const envelope: SignedEnvelope = { ...decoded.envelope, jws: { ...decoded.envelope.jws, signatures } };
+    const envelope: SignedEnvelope = {
+      ...decoded.envelope,
+      jws: { ...decoded.envelope.jws, signatures },
+    };
     const keyIds = signatures.map(kidOf);
     const threshold = trust.thresholds[environment];
     const current = await this.live(environment, trust);
     const diff = diffJson(current?.config ?? {}, payload.config);
     const summary = summarizeDiff(diff);
     if (keyIds.length < threshold) {
-      await this.deps.store.commit([{ key, value: `${JSON.stringify(envelope)}\n`, expect: entry.etag }]);
+      await this.deps.store.commit([
+        { key, value: `${JSON.stringify(envelope)}\n`, expect: entry.etag },
+      ]);
       this.recordAction('cosign', environment, payload.version, digest, added, summary, {
         signedBy: keyIds,
         needed: threshold - keyIds.length,
       });
-      return { status: 'pending', environment, version: payload.version, digest, keyIds, needed: threshold - keyIds.length, diff, summary };
+      return {
+        status: 'pending',
+        environment,
+        version: payload.version,
+        digest,
+        keyIds,
+        needed: threshold - keyIds.length,
+        diff,
+        summary,
+      };
     }
-    if (payload.version !== (current?.version ?? 0) + 1 || payload.previousDigest !== (current?.digest ?? null))
+    if (
+      payload.version !== (current?.version ?? 0) + 1 ||
+      payload.previousDigest !== (current?.digest ?? null)
+    )
       throw new AppError(
         'conflict',
         `The pending bundle was built on version ${payload.version - 1} of ${environment}, but version ${current?.version ?? 0} is live now. Publish its content again so it is built on top.`,
       );
-    await this.commitVersion(environment, envelope, payload.version, payload.config, current?.pointerEtag ?? null, [
-      { key, value: null, expect: entry.etag },
-    ]);
+    await this.commitVersion(
+      environment,
+      envelope,
+      payload.version,
+      payload.config,
+      current?.pointerEtag ?? null,
+      [{ key, value: null, expect: entry.etag }],
+    );
     this.recordAction('cosign', environment, payload.version, digest, added, summary, {
       signedBy: keyIds,
       published: true,
       diff: diff.slice(0, 50),
     });
-    return { status: 'published', environment, version: payload.version, digest, keyIds, diff, summary };
+    return {
+      status: 'published',
+      environment,
+      version: payload.version,
+      digest,
+      keyIds,
+      diff,
+      summary,
+    };
   }
 
   // ---- gradual rollout -----------------------------------------------------------------------
 
-  async rolloutState(environment: Environment, flagKey: string): Promise<(RolloutState & { etag: string }) | undefined> {
+  async rolloutState(
+    environment: Environment,
+    flagKey: string,
+  ): Promise<(RolloutState & { etag: string }) | undefined> {
     const entry = await this.deps.store.get(storeKeys.rollout(environment, flagKey));
     return entry ? { ...(JSON.parse(entry.value) as RolloutState), etag: entry.etag } : undefined;
   }
@@ -605,12 +700,18 @@ export class Publisher {
   private async saveRollout(state: RolloutState, etag: string | null): Promise<void> {
     const { etag: _ignored, ...plain } = state as RolloutState & { etag?: string };
     await this.deps.store.commit([
-      { key: storeKeys.rollout(state.environment, state.flagKey), value: `${JSON.stringify(plain)}\n`, expect: etag },
+      {
+        key: storeKeys.rollout(state.environment, state.flagKey),
+        value: `${JSON.stringify(plain)}\n`,
+        expect: etag,
+      },
     ]);
   }
 
   /** Starts a rollout and publishes its first step. */
-  async startRollout(input: RolloutPlanInput): Promise<{ state: RolloutState; outcome: PublishOutcome }> {
+  async startRollout(
+    input: RolloutPlanInput,
+  ): Promise<{ state: RolloutState; outcome: PublishOutcome }> {
     const plan = parseRolloutPlan(input);
     const existing = await this.rolloutState(plan.environment, plan.flagKey);
     if (existing && (existing.status === 'running' || existing.status === 'paused'))
@@ -619,9 +720,19 @@ export class Publisher {
         `A rollout of "${plan.flagKey}" in ${plan.environment} is already ${existing.status} (step ${existing.stepIndex + 1} of ${existing.steps.length}). Resume or finish it first.`,
       );
     const current = await this.live(plan.environment);
-    if (!current) throw new AppError('not_found', `${plan.environment} has nothing live; publish a config with the flag first.`);
+    if (!current)
+      throw new AppError(
+        'not_found',
+        `${plan.environment} has nothing live; publish a config with the flag first.`,
+      );
     // Checks the flag and variants before anything is written.
-    withRolloutPercent(current.config, plan.flagKey, plan.onVariant, plan.offVariant, plan.steps[0] ?? 1);
+    withRolloutPercent(
+      current.config,
+      plan.flagKey,
+      plan.onVariant,
+      plan.offVariant,
+      plan.steps[0] ?? 1,
+    );
     const state: RolloutState = {
       schema: 'aideon.rollout/1',
       environment: plan.environment,
@@ -636,18 +747,28 @@ export class Publisher {
       startedBy: this.deps.actor,
       updatedAt: this.deps.now(),
     };
-    await this.saveRollout(state, existing ? (existing.etag) : null);
+    await this.saveRollout(state, existing ? existing.etag : null);
     return this.advanceRollout(plan.environment, plan.flagKey);
   }
 
   /** Publishes the next step once the current one has baked. */
-  async advanceRollout(environment: Environment, flagKey: string): Promise<{ state: RolloutState; outcome: PublishOutcome }> {
+  async advanceRollout(
+    environment: Environment,
+    flagKey: string,
+  ): Promise<{ state: RolloutState; outcome: PublishOutcome }> {
     const state = await this.rolloutState(environment, flagKey);
     if (!state) throw new AppError('not_found', `No rollout of "${flagKey}" in ${environment}.`);
     if (state.status !== 'running')
-      throw new AppError('conflict', `The rollout of "${flagKey}" in ${environment} is ${state.status}${state.status === 'paused' ? '; resume it first' : ''}.`);
+      throw new AppError(
+        'conflict',
+        `The rollout of "${flagKey}" in ${environment} is ${state.status}${state.status === 'paused' ? '; resume it first' : ''}.`,
+      );
     const due = nextStepDueAt(state);
-    if (due === undefined) throw new AppError('conflict', `The rollout of "${flagKey}" in ${environment} has no step left.`);
+    if (due === undefined)
+      throw new AppError(
+        'conflict',
+        `The rollout of "${flagKey}" in ${environment} has no step left.`,
+      );
     const now = this.deps.now();
     if (now < due)
       throw new AppError(
@@ -671,7 +792,13 @@ export class Publisher {
               `"${flagKey}" in ${environment} is at ${live ?? 'a hand-made rule'}${live === undefined ? '' : '%'}, not at step ${previousPercent}% of the rollout: someone changed it. Pause, check, and start a new rollout.`,
             );
         }
-        return withRolloutPercent(current.config, flagKey, state.onVariant, state.offVariant, percent);
+        return withRolloutPercent(
+          current.config,
+          flagKey,
+          state.onVariant,
+          state.offVariant,
+          percent,
+        );
       },
     );
     if (outcome.status === 'pending')
@@ -698,7 +825,11 @@ export class Publisher {
         const due = nextStepDueAt(state);
         if (state.status !== 'running' || due === undefined || this.deps.now() < due) continue;
         const { state: next } = await this.advanceRollout(environment, state.flagKey);
-        done.push({ environment, flagKey: state.flagKey, percent: next.steps[next.stepIndex] as number });
+        done.push({
+          environment,
+          flagKey: state.flagKey,
+          percent: next.steps[next.stepIndex] as number,
+        });
       }
     }
     return done;
@@ -723,26 +854,42 @@ export class Publisher {
     const state = await this.rolloutState(environment, flagKey);
     if (!state) throw new AppError('not_found', `No rollout of "${flagKey}" in ${environment}.`);
     if (state.status !== from)
-      throw new AppError('conflict', `The rollout of "${flagKey}" in ${environment} is ${state.status}, not ${from}.`);
+      throw new AppError(
+        'conflict',
+        `The rollout of "${flagKey}" in ${environment} is ${state.status}, not ${from}.`,
+      );
     const now = this.deps.now();
-    const next: RolloutState = { ...state, status: to, updatedAt: now, ...(to === 'running' && state.lastStepAt !== null ? { lastStepAt: now } : {}) };
+    const next: RolloutState = {
+      ...state,
+      status: to,
+      updatedAt: now,
+      ...(to === 'running' && state.lastStepAt !== null ? { lastStepAt: now } : {}),
+    };
     await this.saveRollout(next, state.etag);
-    this.recordAction(action, environment, null, null, [], `rollout of ${flagKey} ${to}`, { flagKey, stepIndex: state.stepIndex });
+    this.recordAction(action, environment, null, null, [], `rollout of ${flagKey} ${to}`, {
+      flagKey,
+      stepIndex: state.stepIndex,
+    });
     const { etag: _etag, ...plain } = next as RolloutState & { etag?: string };
     return plain;
   }
 
-  private async stopRollouts(environment: Environment, flagKey: string | undefined, reason: string): Promise<void> {
+  private async stopRollouts(
+    environment: Environment,
+    flagKey: string | undefined,
+    reason: string,
+  ): Promise<void> {
     for (const state of await this.listRollouts(environment)) {
       if (flagKey !== undefined && state.flagKey !== flagKey) continue;
       if (state.status !== 'running' && state.status !== 'paused') continue;
       const fresh = await this.rolloutState(environment, state.flagKey);
       if (!fresh) continue;
-      await this.saveRollout({ ...fresh, status: 'stopped', stoppedReason: reason, updatedAt: this.deps.now() }, fresh.etag).catch(
-        (error: unknown) => {
-          if (!isConflict(error)) throw error;
-        },
-      );
+      await this.saveRollout(
+        { ...fresh, status: 'stopped', stoppedReason: reason, updatedAt: this.deps.now() },
+        fresh.etag,
+      ).catch((error: unknown) => {
+        if (!isConflict(error)) throw error;
+      });
     }
   }
 
@@ -756,25 +903,43 @@ export class Publisher {
   async killSwitch(
     flagKey: string,
     offVariant?: string,
-  ): Promise<{ environment: Environment; outcome?: PublishOutcome; skipped?: string; error?: string }[]> {
-    const results: { environment: Environment; outcome?: PublishOutcome; skipped?: string; error?: string }[] = [];
+  ): Promise<
+    { environment: Environment; outcome?: PublishOutcome; skipped?: string; error?: string }[]
+  > {
+    const results: {
+      environment: Environment;
+      outcome?: PublishOutcome;
+      skipped?: string;
+      error?: string;
+    }[] = [];
     for (const environment of [...ENVIRONMENTS].reverse()) {
       try {
         const current = await this.live(environment);
         const flags = current?.config.flags as Record<string, unknown> | undefined;
         if (!current || !flags || !Object.hasOwn(flags, flagKey)) {
-          results.push({ environment, skipped: current ? 'the flag is not in this environment' : 'nothing live' });
+          results.push({
+            environment,
+            skipped: current ? 'the flag is not in this environment' : 'nothing live',
+          });
           continue;
         }
-        const outcome = await this.publishWith(environment, 'kill_switch', { flagKey }, async (live) => {
-          if (!live) return undefined;
-          const off = withFlagOff(live.config, flagKey, offVariant);
-          return jsonEqual(off, live.config) ? undefined : off;
-        });
+        const outcome = await this.publishWith(
+          environment,
+          'kill_switch',
+          { flagKey },
+          async (live) => {
+            if (!live) return undefined;
+            const off = withFlagOff(live.config, flagKey, offVariant);
+            return jsonEqual(off, live.config) ? undefined : off;
+          },
+        );
         await this.stopRollouts(environment, flagKey, 'kill switch');
         results.push({ environment, outcome });
       } catch (error) {
-        results.push({ environment, error: AppError.isInstance(error) ? error.message : 'unexpected error' });
+        results.push({
+          environment,
+          error: AppError.isInstance(error) ? error.message : 'unexpected error',
+        });
       }
     }
     return results;
@@ -782,11 +947,15 @@ export class Publisher {
 
   // ---- trust file ----------------------------------------------------------------------------
 
-  private async signTrust(payload: TrustPayload, signingTrusts: TrustPayload[]): Promise<SignedEnvelope> {
+  private async signTrust(
+    payload: TrustPayload,
+    signingTrusts: TrustPayload[],
+  ): Promise<SignedEnvelope> {
     const text = canonicalJson(payload);
     const payloadB64 = base64UrlEncode(text);
     let signatures: JwsSignature[] = [];
-    for (const trust of signingTrusts) signatures = await this.signWith(payloadB64, trust, signatures);
+    for (const trust of signingTrusts)
+      signatures = await this.signWith(payloadB64, trust, signatures);
     for (const trust of signingTrusts) {
       const have = signatures.filter((signature) => trust.keys[kidOf(signature)]).length;
       if (have < trust.thresholds.trust)
@@ -795,7 +964,11 @@ export class Publisher {
           `Changing the trust file needs ${trust.thresholds.trust} signature(s) by keys of trust version ${trust.version}; your unlocked keys give ${have}.`,
         );
     }
-    return { format: ENVELOPE_FORMAT, digest: sha256Digest(text), jws: { payload: payloadB64, signatures } };
+    return {
+      format: ENVELOPE_FORMAT,
+      digest: sha256Digest(text),
+      jws: { payload: payloadB64, signatures },
+    };
   }
 
   private static trustPayload(
@@ -807,11 +980,21 @@ export class Publisher {
   ): TrustPayload {
     const entries: TrustPayload['keys'] = {};
     for (const key of keys) entries[key.kid] = { name: key.name, publicJwk: { ...key.publicJwk } };
-    return { schema: TRUST_SCHEMA, version, issuedAt: iso(now), previousDigest, keys: entries, thresholds };
+    return {
+      schema: TRUST_SCHEMA,
+      version,
+      issuedAt: iso(now),
+      previousDigest,
+      keys: entries,
+      thresholds,
+    };
   }
 
   /** Creates trust version 1 in every environment, self-signed by the trust threshold. */
-  async initTrust(keys: readonly PublicKeyInfo[], thresholds: TrustPayload['thresholds']): Promise<{ version: number; digest: string }> {
+  async initTrust(
+    keys: readonly PublicKeyInfo[],
+    thresholds: TrustPayload['thresholds'],
+  ): Promise<{ version: number; digest: string }> {
     const payload = Publisher.trustPayload(1, null, keys, thresholds, this.deps.now());
     const envelope = await this.signTrust(payload, [payload]);
     const verified = await verifyTrustFile(envelope);
@@ -823,21 +1006,41 @@ export class Publisher {
         { key: storeKeys.trust(environment), value, expect: null },
       ]),
     );
-    this.recordAction('trust_init', null, 1, envelope.digest, envelope.jws.signatures.map(kidOf), `${keys.length} key(s)`, { thresholds, keys: Object.keys(payload.keys) });
+    this.recordAction(
+      'trust_init',
+      null,
+      1,
+      envelope.digest,
+      envelope.jws.signatures.map(kidOf),
+      `${keys.length} key(s)`,
+      { thresholds, keys: Object.keys(payload.keys) },
+    );
     return { version: 1, digest: envelope.digest };
   }
 
   /** A new trust version, signed under the old keys' trust threshold and its own. */
-  async rotateTrust(keys: readonly PublicKeyInfo[], thresholds: TrustPayload['thresholds']): Promise<{ version: number; digest: string }> {
+  async rotateTrust(
+    keys: readonly PublicKeyInfo[],
+    thresholds: TrustPayload['thresholds'],
+  ): Promise<{ version: number; digest: string }> {
     const old = await this.readTrust('dev');
     const etags: Record<string, string> = {};
     for (const environment of ENVIRONMENTS) {
       const other = await this.readTrust(environment);
       if (other.digest !== old.digest)
-        throw new AppError('validation', `The trust files of dev and ${environment} differ; the store is inconsistent.`);
+        throw new AppError(
+          'validation',
+          `The trust files of dev and ${environment} differ; the store is inconsistent.`,
+        );
       etags[environment] = other.etag;
     }
-    const payload = Publisher.trustPayload(old.trust.version + 1, old.digest, keys, thresholds, this.deps.now());
+    const payload = Publisher.trustPayload(
+      old.trust.version + 1,
+      old.digest,
+      keys,
+      thresholds,
+      this.deps.now(),
+    );
     const envelope = await this.signTrust(payload, [old.trust, payload]);
     const value = `${JSON.stringify(envelope, null, 2)}\n`;
     try {
@@ -849,21 +1052,37 @@ export class Publisher {
       );
     } catch (error) {
       if (error instanceof StoreConflictError)
-        throw new AppError('conflict', `Someone else changed the trust file at the same time; nothing was written. Read it again and retry.`, { retryable: true });
+        throw new AppError(
+          'conflict',
+          `Someone else changed the trust file at the same time; nothing was written. Read it again and retry.`,
+          { retryable: true },
+        );
       throw error;
     }
     const before = Object.keys(old.trust.keys);
     const after = Object.keys(payload.keys);
-    this.recordAction('trust_rotate', null, payload.version, envelope.digest, envelope.jws.signatures.map(kidOf),
+    this.recordAction(
+      'trust_rotate',
+      null,
+      payload.version,
+      envelope.digest,
+      envelope.jws.signatures.map(kidOf),
       `keys +${after.filter((kid) => !before.includes(kid)).length} -${before.filter((kid) => !after.includes(kid)).length}`,
-      { thresholds, added: after.filter((kid) => !before.includes(kid)), removed: before.filter((kid) => !after.includes(kid)) });
+      {
+        thresholds,
+        added: after.filter((kid) => !before.includes(kid)),
+        removed: before.filter((kid) => !after.includes(kid)),
+      },
+    );
     return { version: payload.version, digest: envelope.digest };
   }
 }
 
 export function kidOf(signature: JwsSignature): string {
   try {
-    const header = JSON.parse(Buffer.from(signature.protected, 'base64url').toString('utf8')) as { kid?: unknown };
+    const header = JSON.parse(Buffer.from(signature.protected, 'base64url').toString('utf8')) as {
+      kid?: unknown;
+    };
     return typeof header.kid === 'string' ? header.kid : '';
   } catch {
     return '';

@@ -77,8 +77,7 @@ export class DirectoryStore implements ConfigStore {
         if (entry.name.startsWith('.')) continue;
         const full = join(folder, entry.name);
         if (entry.isDirectory()) await walk(full);
-        else if (entry.isFile())
-          out.push(relative(this.options.root, full).split(sep).join('/'));
+        else if (entry.isFile()) out.push(relative(this.options.root, full).split(sep).join('/'));
       }
     };
     await walk(dir);

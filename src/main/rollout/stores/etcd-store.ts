@@ -96,7 +96,12 @@ export class EtcdStore implements ConfigStore {
       .filter((write) => write.expect !== undefined)
       .map((write) =>
         write.expect === null
-          ? { key: b64(this.full(write.key)), target: 'CREATE', result: 'EQUAL', create_revision: '0' }
+          ? {
+              key: b64(this.full(write.key)),
+              target: 'CREATE',
+              result: 'EQUAL',
+              create_revision: '0',
+            }
           : {
               key: b64(this.full(write.key)),
               target: 'MOD',

@@ -18,6 +18,7 @@ export function openConfigStore(
   } catch (error) {
     throw new AppError('validation', (error as Error).message);
   }
-  if (location.kind === 'dir') return new DirectoryStore({ ...options.directory, root: location.root });
+  if (location.kind === 'dir')
+    return new DirectoryStore({ ...options.directory, root: location.root });
   return new EtcdStore({ ...options.etcd, uri });
 }
