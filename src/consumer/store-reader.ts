@@ -1,0 +1,96 @@
+/**
+ * Read-only access to a config store for consumers: `dir:/path` (a folder, e.g. a synced share)
+ * or `etcd://host:port/prefix` (etcd v3 JSON gateway over plain HTTP). Uses only Node built-ins
+ * and the global fetch, so a production service needs nothing else.
+ */
+import { readFile } from 'node:fs/promises';
+import { isAbsolute, join, normalize, sep } from 'node:path';
+
+export type StoreLocation =
+  { kind: 'dir'; root: string } | { kind: 'etcd'; endpoint: string; prefix: string };
+
+/** Parses a store URI; throws a TypeError that says what a valid URI looks like. */
+export function parseStoreUri(uri: string): StoreLocation {
+  if (uri.startsWith('dir:')) {
+    const root = uri.slice('dir:'.length).replace(/^\/\/(?=\/)/, '');
+    if (!root || !isAbsolute(root))
+      throw new TypeError(
+        `Store URI "${uri}" needs an absolute folder, e.g. dir:/srv/aideon-config`,
+      );
+    return { kind: 'dir', root: normalize(root) };
+  }
+  if (uri.startsWith('etcd://')) {
+    let url: URL;
+    try {
+      url = new URL(`http://${uri.slice('etcd://'.length)}`);
+    } catch {
+      throw new TypeError(
+        `Store URI "${uri}" is not a valid URL, e.g. etcd://127.0.0.1:2379/aideon`,
+      );
+    }
+    if (!url.port)
+      throw new TypeError(`Store URI "${uri}" needs a port, e.g. etcd://127.0.0.1:2379/aideon`);
+    const prefix = decodeURIComponent(url.pathname).replace(/^\/+|\/+$/g, '');
+    return { kind: 'etcd', endpoint: `http://${url.host}`, prefix };
+  }
+  throw new TypeError(
+    `Store URI "${uri}" is not supported: use dir:/absolute/folder or etcd://host:port/prefix`,
+  );
+}
+
+/** The etcd key (text) of a store key under the prefix. */
+export function etcdKey(prefix: string, key: string): string {
+  return prefix ? `${prefix}/${key}` : key;
+}
+
+/** The file of a store key inside a directory store; refuses keys that would leave the root. */
+export function dirPath(root: string, key: string): string {
+  if (key.split('/').some((part) => part === '..' || part === '' || part.startsWith('.')))
+    throw new TypeError(`Store key "${key}" is not allowed.`);
+  const path = join(root, ...key.split('/'));
+  if (!path.startsWith(root.endsWith(sep) ? root : root + sep))
+    throw new TypeError(`Store key "${key}" is not allowed.`);
+  return path;
+}
+
+export interface StoreReader {
+  /** The stored text, or undefined when the key does not exist. */
+  read(key: string): Promise<string | undefined>;
+}
+
+export function openStoreReader(
+  uri: string,
+  options: { fetch?: typeof fetch; timeoutMs?: number } = {},
+): StoreReader {
+  const location = parseStoreUri(uri);
+  if (location.kind === 'dir') {
+    return {
+      async read(key) {
+        try {
+          return await readFile(dirPath(location.root, key), 'utf8');
+        } catch (error) {
+          if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+          throw error;
+        }
+      },
+    };
+  }
+  const doFetch = options.fetch ?? fetch;
+  return {
+    async read(key) {
+      const response = await doFetch(`${location.endpoint}/v3/kv/range`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({
+          key: Buffer.from(etcdKey(location.prefix, key)).toString('base64'),
+        }),
+        signal: AbortSignal.timeout(options.timeoutMs ?? 10000),
+      });
+      if (!response.ok) throw new Error(`etcd answered HTTP ${response.status}`);
+      const body = (await response.json()) as { kvs?: { value?: string }[] };
+      const value = body.kvs?.[0]?.value;
+      if (value === undefined) return undefined;
+      return Buffer.from(value, 'base64').toString('utf8');
+    },
+  };
+}

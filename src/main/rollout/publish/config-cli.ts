@@ -1,0 +1,431 @@
+/**
+ * What `aideon keys ...` and `aideon config ...` do, as functions that return the exit code and
+ * the text to print, so commander wiring stays a few lines and tests call them directly.
+ * Exit codes as the rest of the CLI: 0 done, 1 could not be done (reason printed), 2 bad usage.
+ * Acting commands (publish, promote, rollback) show what will change and act only with --yes.
+ */
+import { readFile } from 'node:fs/promises';
+import { AppError } from '../../../shared/errors';
+import {
+  environmentSchema,
+  ENVIRONMENTS,
+  type Environment,
+} from '../../../shared/rollout/environments';
+import type { JsonDiffEntry } from '../../../shared/rollout/json-diff';
+import { verifyFromStore } from '../../../consumer/verify-bundle';
+import type { TrustPayload } from '../../../consumer/bundle-format';
+import { openConfigStore } from '../stores/open-store';
+import type { ConfigStore } from '../stores/config-store';
+import type { HistoryInput } from './history';
+import {
+  createPassphraseProtector,
+  generateKey,
+  listKeys,
+  loadSigner,
+  type KeyProtector,
+  type Signer,
+} from './keys';
+import { Publisher, type ConfigProblem, type PublishOutcome } from './publisher';
+
+export interface CommandResult {
+  exitCode: 0 | 1 | 2;
+  stdout: string;
+}
+
+export interface ConfigCliContext {
+  /** Folder of key files, e.g. `<data-dir>/keys`. */
+  keyDir: string;
+  now: () => number;
+  actor: string;
+  /** The CLI reads it from AIDEON_KEY_PASSPHRASE; never printed. */
+  passphrase: () => string | undefined;
+  /** Overrides the passphrase protector (the desktop app's safeStorage adapter). */
+  protector?: KeyProtector;
+  validateConfig: (config: Record<string, unknown>) => ConfigProblem[];
+  record?: (entry: HistoryInput) => void;
+  openStore?: (uri: string) => ConfigStore;
+}
+
+const ok = (stdout: string): CommandResult => ({ exitCode: 0, stdout });
+const usage = (message: string): CommandResult => ({ exitCode: 2, stdout: `${message}\n` });
+
+function protectorOf(context: ConfigCliContext): KeyProtector {
+  if (context.protector) return context.protector;
+  const passphrase = context.passphrase();
+  if (!passphrase)
+    throw new AppError(
+      'unauthorized',
+      'Signing keys are protected by a passphrase: set AIDEON_KEY_PASSPHRASE (at least 8 characters) in the environment.',
+    );
+  return createPassphraseProtector(passphrase);
+}
+
+/** Runs a command body; AppErrors become exit 1 (validation: 2) with their message. */
+async function run(
+  json: boolean | undefined,
+  body: () => Promise<CommandResult>,
+): Promise<CommandResult> {
+  try {
+    return await body();
+  } catch (error) {
+    if (!AppError.isInstance(error)) throw error;
+    const exitCode = error.code === 'validation' ? 2 : 1;
+    return {
+      exitCode,
+      stdout: json
+        ? `${JSON.stringify({ ok: false, error: error.toJSON() }, null, 2)}\n`
+        : `${error.message}\n`,
+    };
+  }
+}
+
+function parseEnvironment(value: string): Environment {
+  const parsed = environmentSchema.safeParse(value);
+  if (!parsed.success)
+    throw new AppError('validation', `--env "${value}" must be one of dev, staging, production.`);
+  return parsed.data;
+}
+
+async function loadSigners(
+  context: ConfigCliContext,
+  kids: readonly string[] | undefined,
+): Promise<Signer[]> {
+  const available = await listKeys(context.keyDir);
+  const wanted = kids && kids.length > 0 ? kids : available.map((key) => key.kid);
+  if (wanted.length === 0)
+    throw new AppError(
+      'not_found',
+      `No signing keys in ${context.keyDir}. Run: aideon keys generate --name NAME`,
+    );
+  const protector = protectorOf(context);
+  const signers: Signer[] = [];
+  for (const kid of wanted) signers.push(await loadSigner(context.keyDir, kid, protector));
+  return signers;
+}
+
+async function withPublisher<T>(
+  context: ConfigCliContext,
+  storeUri: string,
+  kids: readonly string[] | undefined,
+  body: (publisher: Publisher) => Promise<T>,
+  needSigners = true,
+): Promise<T> {
+  const store = (context.openStore ?? ((uri) => openConfigStore(uri)))(storeUri);
+  try {
+    const publisher = new Publisher({
+      store,
+      signers: needSigners ? await loadSigners(context, kids) : [],
+      validateConfig: context.validateConfig,
+      now: context.now,
+      actor: context.actor,
+      ...(context.record ? { record: context.record } : {}),
+    });
+    return await body(publisher);
+  } finally {
+    await store.close();
+  }
+}
+
+export function renderDiff(diff: readonly JsonDiffEntry[]): string {
+  if (diff.length === 0) return '  (no change)\n';
+  const show = (value: unknown) => {
+    const text = JSON.stringify(value);
+    return text.length > 100 ? `${text.slice(0, 97)}...` : text;
+  };
+  return diff
+    .map((entry) =>
+      entry.kind === 'added'
+        ? `  + ${entry.path}: ${show(entry.after)}`
+        : entry.kind === 'removed'
+          ? `  - ${entry.path}: ${show(entry.before)}`
+          : `  ~ ${entry.path}: ${show(entry.before)} -> ${show(entry.after)}`,
+    )
+    .join('\n')
+    .concat('\n');
+}
+
+function renderOutcome(outcome: PublishOutcome): string {
+  if (outcome.status === 'unchanged')
+    return `${outcome.environment} already runs this content (version ${outcome.version}); nothing published.\n`;
+  if (outcome.status === 'pending')
+    return `${outcome.environment} version ${outcome.version} waits for ${outcome.needed} more signature(s): pending ${outcome.digest}, signed by ${outcome.keyIds.join(', ')}.\nAnother admin adds a signature with: aideon config cosign --env ${outcome.environment} --digest ${outcome.digest}\n`;
+  return `${outcome.environment} is now at version ${outcome.version} (${outcome.digest}), signed by ${outcome.keyIds.join(', ')}.\n`;
+}
+
+function outcomeJson(outcome: PublishOutcome): string {
+  return `${JSON.stringify({ ok: true, ...outcome }, null, 2)}\n`;
+}
+
+// ---- keys ------------------------------------------------------------------------------------
+
+export async function keysGenerateCommand(
+  context: ConfigCliContext,
+  options: { name: string; json?: boolean },
+): Promise<CommandResult> {
+  return run(options.json, async () => {
+    const key = await generateKey(options.name, {
+      dir: context.keyDir,
+      protector: protectorOf(context),
+      now: context.now,
+    });
+    if (options.json) return ok(`${JSON.stringify({ ok: true, ...key }, null, 2)}\n`);
+    return ok(
+      `Generated signing key "${key.name}"\n  kid: ${key.kid}\n  public key (JWK): ${JSON.stringify(key.publicJwk)}\nThe private key is stored encrypted in ${context.keyDir}; add the kid to the trust file to use it.\n`,
+    );
+  });
+}
+
+export async function keysListCommand(
+  context: ConfigCliContext,
+  options: { json?: boolean },
+): Promise<CommandResult> {
+  return run(options.json, async () => {
+    const keys = await listKeys(context.keyDir);
+    if (options.json) return ok(`${JSON.stringify(keys, null, 2)}\n`);
+    if (keys.length === 0)
+      return ok('No signing keys yet. Run: aideon keys generate --name NAME\n');
+    return ok(
+      keys
+        .map((key) => `${key.kid}  ${key.name}  (created ${key.createdAt})`)
+        .join('\n')
+        .concat('\n'),
+    );
+  });
+}
+
+// ---- trust -----------------------------------------------------------------------------------
+
+/** `dev=1,staging=1,production=2,trust=2` → thresholds (defaults 1/1/2/2 capped by key count). */
+export function parseThresholds(
+  text: string | undefined,
+  keyCount: number,
+): TrustPayload['thresholds'] {
+  const capped = (value: number) => Math.min(value, keyCount);
+  const out: TrustPayload['thresholds'] = {
+    dev: 1,
+    staging: 1,
+    production: capped(2),
+    trust: capped(2),
+  };
+  for (const part of (text ?? '').split(',').filter(Boolean)) {
+    const [name, value] = part.split('=');
+    const count = Number(value);
+    if (
+      !name ||
+      !(['dev', 'staging', 'production', 'trust'] as string[]).includes(name) ||
+      !Number.isInteger(count) ||
+      count < 1
+    )
+      throw new AppError(
+        'validation',
+        `--thresholds "${part}" must look like production=2 (dev, staging, production or trust; a whole number from 1).`,
+      );
+    out[name as keyof TrustPayload['thresholds']] = count;
+  }
+  return out;
+}
+
+async function publicKeysFor(context: ConfigCliContext, kids: readonly string[]) {
+  const all = await listKeys(context.keyDir);
+  return kids.map((kid) => {
+    const key = all.find((candidate) => candidate.kid === kid);
+    if (!key)
+      throw new AppError(
+        'not_found',
+        `Key ${kid} is not in ${context.keyDir}; import or generate it first.`,
+      );
+    return key;
+  });
+}
+
+export async function configTrustCommand(
+  context: ConfigCliContext,
+  options: {
+    store: string;
+    action: 'init' | 'rotate';
+    keys: string[];
+    thresholds?: string;
+    sign?: string[];
+    json?: boolean;
+  },
+): Promise<CommandResult> {
+  return run(options.json, async () => {
+    if (options.keys.length === 0) return usage('--keys needs at least one key id.');
+    const keys = await publicKeysFor(context, options.keys);
+    const thresholds = parseThresholds(options.thresholds, keys.length);
+    const result = await withPublisher(context, options.store, options.sign, (publisher) =>
+      options.action === 'init'
+        ? publisher.initTrust(keys, thresholds)
+        : publisher.rotateTrust(keys, thresholds),
+    );
+    if (options.json)
+      return ok(`${JSON.stringify({ ok: true, ...result, thresholds }, null, 2)}\n`);
+    return ok(
+      `Trust file version ${result.version} (${result.digest}) written to every environment of ${options.store}.\nThresholds: ${ENVIRONMENTS.map((env) => `${env} ${thresholds[env]}`).join(', ')}, trust changes ${thresholds.trust}.\nGive consumers a copy of ${'<env>'}/trust.json from the store as their --trust file.\n`,
+    );
+  });
+}
+
+// ---- publish, promote, rollback, cosign --------------------------------------------------------
+
+export async function configPublishCommand(
+  context: ConfigCliContext,
+  options: {
+    store: string;
+    env: string;
+    file: string;
+    keys?: string[];
+    yes?: boolean;
+    json?: boolean;
+  },
+): Promise<CommandResult> {
+  return run(options.json, async () => {
+    const environment = parseEnvironment(options.env);
+    let config: unknown;
+    try {
+      config = JSON.parse(await readFile(options.file, 'utf8'));
+    } catch {
+      return usage(`--file ${options.file} cannot be read as JSON.`);
+    }
+    if (typeof config !== 'object' || config === null || Array.isArray(config))
+      return usage(`--file ${options.file} must hold a JSON object (the routing config).`);
+    const routing = config as Record<string, unknown>;
+    return withPublisher(
+      context,
+      options.store,
+      options.keys,
+      async (publisher) => {
+        if (!options.yes) {
+          const plan = await publisher.plan(environment, routing);
+          if (options.json)
+            return ok(`${JSON.stringify({ ok: true, dryRun: true, ...plan }, null, 2)}\n`);
+          const problems = plan.problems
+            .map((problem) => `  ! ${problem.path || '(root)'}: ${problem.message}\n`)
+            .join('');
+          return ok(
+            `Publishing to ${environment} would make version ${plan.toVersion} (now ${plan.fromVersion}): ${plan.summary}\n${renderDiff(plan.diff)}${problems}Run again with --yes to sign and publish.\n`,
+          );
+        }
+        const outcome = await publisher.publish(environment, routing);
+        return ok(options.json ? outcomeJson(outcome) : renderOutcome(outcome));
+      },
+      options.yes === true,
+    );
+  });
+}
+
+export async function configPromoteCommand(
+  context: ConfigCliContext,
+  options: { store: string; to: string; keys?: string[]; yes?: boolean; json?: boolean },
+): Promise<CommandResult> {
+  return run(options.json, async () => {
+    const target = parseEnvironment(options.to);
+    return withPublisher(
+      context,
+      options.store,
+      options.keys,
+      async (publisher) => {
+        if (!options.yes) {
+          const plan = await publisher.planPromotion(target);
+          if (options.json)
+            return ok(`${JSON.stringify({ ok: true, dryRun: true, ...plan }, null, 2)}\n`);
+          return ok(
+            `Promoting ${plan.source} version ${plan.sourceVersion} to ${target} would make version ${plan.toVersion}: ${plan.summary}\n${renderDiff(plan.diff)}Run again with --yes to sign and promote.\n`,
+          );
+        }
+        const outcome = await publisher.promote(target);
+        return ok(options.json ? outcomeJson(outcome) : renderOutcome(outcome));
+      },
+      options.yes === true,
+    );
+  });
+}
+
+export async function configRollbackCommand(
+  context: ConfigCliContext,
+  options: {
+    store: string;
+    env: string;
+    toVersion?: number;
+    keys?: string[];
+    yes?: boolean;
+    json?: boolean;
+  },
+): Promise<CommandResult> {
+  return run(options.json, async () => {
+    const environment = parseEnvironment(options.env);
+    return withPublisher(
+      context,
+      options.store,
+      options.keys,
+      async (publisher) => {
+        if (!options.yes) {
+          const plan = await publisher.planRollback(environment, options.toVersion);
+          if (options.json)
+            return ok(`${JSON.stringify({ ok: true, dryRun: true, ...plan }, null, 2)}\n`);
+          return ok(
+            `Rolling ${environment} back to the content of version ${plan.restoresVersion} would publish it as version ${plan.toVersion}: ${plan.summary}\n${renderDiff(plan.diff)}Run again with --yes to sign and roll back.\n`,
+          );
+        }
+        const outcome = await publisher.rollback(environment, options.toVersion);
+        return ok(options.json ? outcomeJson(outcome) : renderOutcome(outcome));
+      },
+      options.yes === true,
+    );
+  });
+}
+
+export async function configCosignCommand(
+  context: ConfigCliContext,
+  options: { store: string; env: string; digest?: string; keys?: string[]; json?: boolean },
+): Promise<CommandResult> {
+  return run(options.json, async () => {
+    const environment = parseEnvironment(options.env);
+    return withPublisher(
+      context,
+      options.store,
+      options.keys,
+      async (publisher) => {
+        if (!options.digest) {
+          const pending = await publisher.listPending(environment);
+          if (options.json) return ok(`${JSON.stringify({ ok: true, pending }, null, 2)}\n`);
+          if (pending.length === 0) return ok(`Nothing waits for signatures in ${environment}.\n`);
+          return ok(
+            pending
+              .map(
+                (item) =>
+                  `${item.digest}  version ${item.version}, needs ${item.needed} more, signed by ${item.keyIds.join(', ')}${item.applicable ? '' : ' (outdated: current moved on)'}\n  ${item.summary}\n${renderDiff(item.diff)}`,
+              )
+              .join(''),
+          );
+        }
+        const outcome = await publisher.cosign(environment, options.digest);
+        return ok(options.json ? outcomeJson(outcome) : renderOutcome(outcome));
+      },
+      options.digest !== undefined,
+    );
+  });
+}
+
+// ---- verify ----------------------------------------------------------------------------------
+
+export async function configVerifyCommand(options: {
+  store: string;
+  env: string;
+  trust: string;
+  state: string;
+  json?: boolean;
+  now?: number;
+}): Promise<CommandResult> {
+  const result = await verifyFromStore(options.store, options.env, options.trust, options.state, {
+    ...(options.now === undefined ? {} : { now: options.now }),
+  });
+  if (options.json) {
+    const { config: _config, ...summary } = result.ok ? result : { ...result, config: undefined };
+    return { exitCode: result.ok ? 0 : 1, stdout: `${JSON.stringify(summary, null, 2)}\n` };
+  }
+  if (!result.ok) return { exitCode: 1, stdout: `refused (${result.reason}): ${result.message}\n` };
+  return ok(
+    `ok: ${result.environment} version ${result.version} (${result.digest}), signed by ${result.keyIds.join(', ')}, expires ${result.expiresAt}\n`,
+  );
+}

@@ -1,0 +1,1090 @@
+/**
+ * The publisher: signs routing configs into bundles and moves them through dev → staging →
+ * production in a config store, with co-signing, gradual flag rollouts, a kill switch and
+ * rollback. Every write is compare-and-swap, retried on top of a concurrent change; every
+ * action is handed to the history sink.
+ *
+ * Rules:
+ * - Versions only go up; a rollback republishes earlier content under a new, higher version.
+ * - Production takes only content that is live in staging (promote), except the operations that
+ *   change one flag of what production already runs (rollout steps, kill switch) and rollbacks
+ *   to content production already ran.
+ * - A bundle with fewer signatures than the environment's threshold waits in `pending/` for
+ *   co-signatures and becomes current when the threshold is met.
+ */
+import { AppError, ValidationError, type ValidationIssue } from '../../../shared/errors';
+import {
+  ENVIRONMENTS,
+  promotionSource,
+  type Environment,
+} from '../../../shared/rollout/environments';
+import {
+  diffJson,
+  jsonEqual,
+  summarizeDiff,
+  type JsonDiffEntry,
+} from '../../../shared/rollout/json-diff';
+import {
+  flagdFileOf,
+  getFlag,
+  nextStepDueAt,
+  parseRolloutPlan,
+  rolloutPercentOf,
+  withFlagOff,
+  withRolloutPercent,
+  type ConfigObject,
+  type RolloutPlanInput,
+  type RolloutState,
+} from '../../../shared/rollout/flag-rollout';
+import {
+  BUNDLE_SCHEMA,
+  CURRENT_SCHEMA,
+  ENVELOPE_FORMAT,
+  TRUST_SCHEMA,
+  base64UrlEncode,
+  bundlePayloadProblem,
+  canonicalJson,
+  sha256Digest,
+  storeKeys,
+  type BundlePayload,
+  type CurrentPointer,
+  type JwsSignature,
+  type SignedEnvelope,
+  type TrustPayload,
+} from '../../../consumer/bundle-format';
+import {
+  countSignatures,
+  decodeEnvelope,
+  verifyBundle,
+  verifyTrustFile,
+  type VerifiedTrust,
+} from '../../../consumer/verify-bundle';
+import {
+  isConflict,
+  StoreConflictError,
+  type ConfigStore,
+  type StoreWrite,
+} from '../stores/config-store';
+import type { HistoryAction, HistoryInput } from './history';
+import type { PublicKeyInfo, Signer } from './keys';
+
+export type ConfigProblem = string | { path?: string; message: string };
+
+export interface PublisherDeps {
+  store: ConfigStore;
+  /** Keys this admin has unlocked for this session. */
+  signers: readonly Signer[];
+  /** The routing config checks (weights, chains, evidence, ...); an empty list = fine. */
+  validateConfig: (config: ConfigObject) => ConfigProblem[];
+  now: () => number;
+  /** Who is acting (shown in history). */
+  actor: string;
+  /** History sink, e.g. `(entry) => appendHistory(db, entry)`. */
+  record?: (entry: HistoryInput) => void;
+  /** Bundle lifetime per environment, ms. Default 90 days. */
+  expiresInMs?: Partial<Record<Environment, number>>;
+  /** Attempts on conflict before giving up. Default 25. */
+  maxAttempts?: number;
+}
+
+export type PublishOutcome =
+  | {
+      status: 'published';
+      environment: Environment;
+      version: number;
+      digest: string;
+      keyIds: string[];
+      diff: JsonDiffEntry[];
+      summary: string;
+    }
+  | {
+      status: 'pending';
+      environment: Environment;
+      version: number;
+      digest: string;
+      keyIds: string[];
+      /** Signatures still missing. */
+      needed: number;
+      diff: JsonDiffEntry[];
+      summary: string;
+    }
+  | { status: 'unchanged'; environment: Environment; version: number; digest: string };
+
+export interface LiveState {
+  environment: Environment;
+  version: number;
+  digest: string;
+  config: ConfigObject;
+  keyIds: string[];
+  issuedAt: string;
+  expiresAt: string;
+  pointerEtag: string;
+}
+
+export interface ChangePlan {
+  environment: Environment;
+  fromVersion: number;
+  toVersion: number;
+  diff: JsonDiffEntry[];
+  summary: string;
+  problems: ValidationIssue[];
+}
+
+export interface PendingBundle {
+  environment: Environment;
+  digest: string;
+  version: number;
+  previousDigest: string | null;
+  keyIds: string[];
+  needed: number;
+  /** False when current moved on since it was built; it can no longer become current. */
+  applicable: boolean;
+  diff: JsonDiffEntry[];
+  summary: string;
+  config: ConfigObject;
+}
+
+const DAY = 24 * 60 * 60 * 1000;
+const DEFAULT_EXPIRY = 90 * DAY;
+
+function iso(ms: number): string {
+  return new Date(ms).toISOString();
+}
+
+function toIssues(problems: ConfigProblem[]): ValidationIssue[] {
+  return problems.map((problem) =>
+    typeof problem === 'string'
+      ? { path: '', message: problem }
+      : { path: problem.path ?? '', message: problem.message },
+  );
+}
+
+type Kind = Extract<
+  HistoryAction,
+  'publish' | 'promote' | 'rollout_step' | 'rollback' | 'kill_switch'
+>;
+
+export class Publisher {
+  constructor(private readonly deps: PublisherDeps) {}
+
+  get store(): ConfigStore {
+    return this.deps.store;
+  }
+
+  // ---- reading -----------------------------------------------------------------------------
+
+  async readTrust(environment: Environment): Promise<VerifiedTrust & { etag: string }> {
+    const entry = await this.deps.store.get(storeKeys.trust(environment));
+    if (!entry)
+      throw new AppError(
+        'not_found',
+        `The config store ${this.deps.store.uri} has no trust file for ${environment}. Create it first: aideon config trust init --store ${this.deps.store.uri} --keys KID,...`,
+      );
+    const verified = await verifyTrustFile(JSON.parse(entry.value));
+    if (!verified.ok)
+      throw new AppError(
+        'validation',
+        `The trust file of ${environment} is refused: ${verified.message}`,
+      );
+    return { trust: verified.trust, digest: verified.digest, etag: entry.etag };
+  }
+
+  /** What is live in an environment (signatures checked; expiry not, so it can be replaced). */
+  async live(environment: Environment, trust?: TrustPayload): Promise<LiveState | undefined> {
+    const pointerEntry = await this.deps.store.get(storeKeys.current(environment));
+    if (!pointerEntry) return undefined;
+    const pointer = JSON.parse(pointerEntry.value) as CurrentPointer;
+    const bundleEntry = await this.deps.store.get(storeKeys.version(environment, pointer.version));
+    if (!bundleEntry)
+      throw new AppError(
+        'not_found',
+        `${environment}: the current pointer names version ${pointer.version}, which is missing from the store.`,
+      );
+    const verified = await verifyBundle(JSON.parse(bundleEntry.value), {
+      trust: trust ?? (await this.readTrust(environment)).trust,
+      environment,
+      now: this.deps.now(),
+      expectedDigest: pointer.digest,
+      ignoreExpiry: true,
+    });
+    if (!verified.ok)
+      throw new AppError(
+        'validation',
+        `${environment}: the live bundle (version ${pointer.version}) is refused (${verified.reason}): ${verified.message}`,
+      );
+    return {
+      environment,
+      version: verified.version,
+      digest: verified.digest,
+      config: verified.config,
+      keyIds: verified.keyIds,
+      issuedAt: verified.issuedAt,
+      expiresAt: verified.expiresAt,
+      pointerEtag: pointerEntry.etag,
+    };
+  }
+
+  /** The config of a stored version (integrity checked; signatures may be under older keys). */
+  async versionConfig(environment: Environment, version: number): Promise<ConfigObject> {
+    const entry = await this.deps.store.get(storeKeys.version(environment, version));
+    if (!entry) throw new AppError('not_found', `${environment} has no version ${version}.`);
+    const decoded = decodeEnvelope(JSON.parse(entry.value));
+    if (!decoded.ok)
+      throw new AppError(
+        'validation',
+        `${environment} version ${version} is refused: ${decoded.message}`,
+      );
+    const problem = bundlePayloadProblem(decoded.payload.value);
+    if (problem) throw new AppError('validation', `${environment} version ${version}: ${problem}.`);
+    return (decoded.payload.value as BundlePayload).config;
+  }
+
+  // ---- "what will change" --------------------------------------------------------------------
+
+  async plan(environment: Environment, config: ConfigObject): Promise<ChangePlan> {
+    const current = await this.live(environment);
+    const diff = diffJson(current?.config ?? {}, config);
+    return {
+      environment,
+      fromVersion: current?.version ?? 0,
+      toVersion: (current?.version ?? 0) + 1,
+      diff,
+      summary: summarizeDiff(diff),
+      problems: toIssues(this.deps.validateConfig(config)),
+    };
+  }
+
+  async planPromotion(
+    target: Environment,
+  ): Promise<ChangePlan & { source: Environment; sourceVersion: number }> {
+    const source = this.requireSource(target);
+    const from = await this.live(source);
+    if (!from)
+      throw new AppError('not_found', `${source} has nothing live to promote to ${target}.`);
+    return { ...(await this.plan(target, from.config)), source, sourceVersion: from.version };
+  }
+
+  async planRollback(
+    environment: Environment,
+    toVersion?: number,
+  ): Promise<ChangePlan & { restoresVersion: number }> {
+    const current = await this.live(environment);
+    if (!current) throw new AppError('not_found', `${environment} has nothing live to roll back.`);
+    const restoresVersion = await this.rollbackTarget(environment, current, toVersion);
+    const config = await this.versionConfig(environment, restoresVersion);
+    return { ...(await this.plan(environment, config)), restoresVersion };
+  }
+
+  // ---- publish, promote, rollback -----------------------------------------------------------
+
+  async publish(
+    environment: Environment,
+    config: ConfigObject,
+    options: { allowUnchanged?: boolean } = {},
+  ): Promise<PublishOutcome> {
+    return this.publishWith(environment, 'publish', {}, async (current) => {
+      if (environment === 'production') await this.requireLiveInStaging(config);
+      if (!options.allowUnchanged && current && jsonEqual(current.config, config)) return undefined;
+      return config;
+    });
+  }
+
+  /** Publishes the exact config live in the previous environment (dev → staging → production). */
+  async promote(target: Environment): Promise<PublishOutcome> {
+    const source = this.requireSource(target);
+    const from = await this.live(source);
+    if (!from)
+      throw new AppError('not_found', `${source} has nothing live to promote to ${target}.`);
+    return this.publishWith(
+      target,
+      'promote',
+      { from: source, sourceVersion: from.version, sourceDigest: from.digest },
+      async (current) =>
+        current && jsonEqual(current.config, from.config) ? undefined : from.config,
+    );
+  }
+
+  /**
+   * Republishes an earlier version's content (default: the newest earlier version whose content
+   * differs from what is live) under a new, higher version. Running rollouts there stop.
+   */
+  async rollback(environment: Environment, toVersion?: number): Promise<PublishOutcome> {
+    let restores = 0;
+    const outcome = await this.publishWith(
+      environment,
+      'rollback',
+      {},
+      async (current) => {
+        if (!current)
+          throw new AppError('not_found', `${environment} has nothing live to roll back.`);
+        restores = await this.rollbackTarget(environment, current, toVersion);
+        return this.versionConfig(environment, restores);
+      },
+      () => ({ restoresVersion: restores }),
+    );
+    if (outcome.status === 'published')
+      await this.stopRollouts(environment, undefined, `rollback to version ${restores}`);
+    return outcome;
+  }
+
+  private async rollbackTarget(
+    environment: Environment,
+    current: LiveState,
+    toVersion: number | undefined,
+  ): Promise<number> {
+    if (toVersion !== undefined) {
+      if (!Number.isInteger(toVersion) || toVersion < 1 || toVersion >= current.version)
+        throw new ValidationError('rollback', [
+          { path: 'toVersion', message: `must be a version from 1 to ${current.version - 1}` },
+        ]);
+      return toVersion;
+    }
+    for (let version = current.version - 1; version >= 1; version -= 1) {
+      const config = await this.versionConfig(environment, version);
+      if (!jsonEqual(config, current.config)) return version;
+    }
+    throw new AppError(
+      'not_found',
+      `${environment} has no earlier version with other content to roll back to.`,
+    );
+  }
+
+  private requireSource(target: Environment): Environment {
+    const source = promotionSource(target);
+    if (!source)
+      throw new ValidationError('promotion', [
+        { path: 'environment', message: 'dev is the first environment; publish to it instead' },
+      ]);
+    return source;
+  }
+
+  private async requireLiveInStaging(config: ConfigObject): Promise<void> {
+    const staging = await this.live('staging');
+    if (!staging || !jsonEqual(staging.config, config))
+      throw new AppError(
+        'forbidden',
+        staging
+          ? `Production only takes content that is live in staging, and staging (version ${staging.version}) runs other content. Publish it to staging first, then promote staging to production.`
+          : 'Production only takes content that is live in staging, and staging has nothing yet. Publish to dev, promote to staging, then promote to production.',
+      );
+  }
+
+  /**
+   * The compare-and-swap loop: read what is live, build the next version on top, sign it, and
+   * commit `versions/<n>`, `flags.json` and `current` in one write; on a conflict, start over.
+   */
+  private async publishWith(
+    environment: Environment,
+    kind: Kind,
+    detail: Record<string, unknown>,
+    makeConfig: (current: LiveState | undefined) => Promise<ConfigObject | undefined>,
+    lateDetail: () => Record<string, unknown> = () => ({}),
+  ): Promise<PublishOutcome> {
+    const attempts = this.deps.maxAttempts ?? 25;
+    for (let attempt = 1; ; attempt += 1) {
+      const { trust } = await this.readTrust(environment);
+      const current = await this.live(environment, trust);
+      const config = await makeConfig(current);
+      if (config === undefined)
+        return {
+          status: 'unchanged',
+          environment,
+          version: current?.version ?? 0,
+          digest: current?.digest ?? '',
+        };
+      const problems = toIssues(this.deps.validateConfig(config));
+      if (problems.length > 0) throw new ValidationError('routing config', problems);
+      const version = (current?.version ?? 0) + 1;
+      const built = this.buildBundle(environment, version, current?.digest ?? null, config);
+      const signatures = await this.signWith(built.payloadB64, trust, []);
+      if (signatures.length === 0)
+        throw new AppError(
+          'forbidden',
+          `None of your unlocked keys (${this.deps.signers.map((signer) => signer.kid).join(', ') || 'none'}) is in the trust file of ${environment}; nothing was published. Use a listed key, or have the trust file rotated to include yours.`,
+        );
+      const envelope: SignedEnvelope = {
+        format: ENVELOPE_FORMAT,
+        digest: built.digest,
+        jws: { payload: built.payloadB64, signatures },
+      };
+      const keyIds = signatures.map((signature) => kidOf(signature));
+      const diff = diffJson(current?.config ?? {}, config);
+      const summary = summarizeDiff(diff);
+      const threshold = trust.thresholds[environment];
+      try {
+        if (keyIds.length >= threshold) {
+          await this.commitVersion(
+            environment,
+            envelope,
+            version,
+            config,
+            current?.pointerEtag ?? null,
+          );
+          this.recordAction(kind, environment, version, built.digest, keyIds, summary, {
+            ...detail,
+            ...lateDetail(),
+            diff: diff.slice(0, 50),
+            attempts: attempt,
+          });
+          return {
+            status: 'published',
+            environment,
+            version,
+            digest: built.digest,
+            keyIds,
+            diff,
+            summary,
+          };
+        }
+        await this.deps.store.commit([
+          {
+            key: storeKeys.pending(environment, built.digest),
+            value: `${JSON.stringify(envelope)}\n`,
+            expect: null,
+          },
+        ]);
+        this.recordAction('pending', environment, version, built.digest, keyIds, summary, {
+          ...detail,
+          ...lateDetail(),
+          kind,
+          needed: threshold - keyIds.length,
+          diff: diff.slice(0, 50),
+        });
+        return {
+          status: 'pending',
+          environment,
+          version,
+          digest: built.digest,
+          keyIds,
+          needed: threshold - keyIds.length,
+          diff,
+          summary,
+        };
+      } catch (error) {
+        if (!isConflict(error) || attempt >= attempts) throw error;
+      }
+    }
+  }
+
+  private buildBundle(
+    environment: Environment,
+    version: number,
+    previousDigest: string | null,
+    config: ConfigObject,
+  ): { payloadB64: string; digest: string } {
+    const now = this.deps.now();
+    const payload: BundlePayload = {
+      schema: BUNDLE_SCHEMA,
+      environment,
+      version,
+      issuedAt: iso(now),
+      expiresAt: iso(now + (this.deps.expiresInMs?.[environment] ?? DEFAULT_EXPIRY)),
+      previousDigest,
+      config,
+    };
+    const text = canonicalJson(payload);
+    return { payloadB64: base64UrlEncode(text), digest: sha256Digest(text) };
+  }
+
+  /** Signatures by this session's keys that the trust file lists and that are not there yet. */
+  private async signWith(
+    payloadB64: string,
+    trust: TrustPayload,
+    existing: readonly JwsSignature[],
+  ): Promise<JwsSignature[]> {
+    const present = new Set(existing.map(kidOf));
+    const out = [...existing];
+    for (const signer of this.deps.signers) {
+      if (!trust.keys[signer.kid] || present.has(signer.kid)) continue;
+      out.push(await signer.sign(payloadB64));
+      present.add(signer.kid);
+    }
+    return out;
+  }
+
+  private async commitVersion(
+    environment: Environment,
+    envelope: SignedEnvelope,
+    version: number,
+    config: ConfigObject,
+    pointerEtag: string | null,
+    extra: StoreWrite[] = [],
+  ): Promise<void> {
+    const versionKey = storeKeys.version(environment, version);
+    // A version file not named by `current` was left by a crashed directory commit: replace it.
+    const orphan = await this.deps.store.get(versionKey);
+    const pointer: CurrentPointer = { schema: CURRENT_SCHEMA, version, digest: envelope.digest };
+    await this.deps.store.commit([
+      { key: versionKey, value: `${JSON.stringify(envelope)}\n`, expect: orphan?.etag ?? null },
+      {
+        key: storeKeys.flags(environment),
+        value: `${JSON.stringify(flagdFileOf(config), null, 2)}\n`,
+      },
+      ...extra,
+      {
+        key: storeKeys.current(environment),
+        value: `${JSON.stringify(pointer)}\n`,
+        expect: pointerEtag,
+      },
+    ]);
+  }
+
+  private recordAction(
+    action: HistoryAction,
+    environment: Environment | null,
+    version: number | null,
+    digest: string | null,
+    keyIds: string[],
+    diffSummary: string,
+    detail: Record<string, unknown>,
+  ): void {
+    this.deps.record?.({
+      at: this.deps.now(),
+      actor: this.deps.actor,
+      action,
+      storeUri: this.deps.store.uri,
+      environment,
+      version,
+      digest,
+      keyIds,
+      diffSummary,
+      detail,
+    });
+  }
+
+  // ---- co-signing ----------------------------------------------------------------------------
+
+  async listPending(environment: Environment): Promise<PendingBundle[]> {
+    const { trust } = await this.readTrust(environment);
+    const current = await this.live(environment, trust);
+    const out: PendingBundle[] = [];
+    for (const key of await this.deps.store.list(storeKeys.pendingPrefix(environment))) {
+      const entry = await this.deps.store.get(key);
+      if (!entry) continue;
+      const decoded = decodeEnvelope(JSON.parse(entry.value));
+      if (!decoded.ok) continue;
+      const payload = decoded.payload.value as BundlePayload;
+      const count = await countSignatures(decoded.envelope, trust);
+      const valid = 'ok' in count ? [] : count.valid;
+      const diff = diffJson(current?.config ?? {}, payload.config);
+      out.push({
+        environment,
+        digest: decoded.payload.digest,
+        version: payload.version,
+        previousDigest: payload.previousDigest,
+        keyIds: valid,
+        needed: Math.max(0, trust.thresholds[environment] - valid.length),
+        applicable:
+          payload.version === (current?.version ?? 0) + 1 &&
+          payload.previousDigest === (current?.digest ?? null),
+        diff,
+        summary: summarizeDiff(diff),
+        config: payload.config,
+      });
+    }
+    return out.sort((a, b) => a.version - b.version);
+  }
+
+  /** Adds this session's signatures to a pending bundle; publishes it when the threshold is met. */
+  async cosign(environment: Environment, digest: string): Promise<PublishOutcome> {
+    const key = storeKeys.pending(environment, digest);
+    const entry = await this.deps.store.get(key);
+    if (!entry) throw new AppError('not_found', `${environment} has no pending bundle ${digest}.`);
+    const decoded = decodeEnvelope(JSON.parse(entry.value));
+    if (!decoded.ok)
+      throw new AppError('validation', `The pending bundle is refused: ${decoded.message}`);
+    const payload = decoded.payload.value as BundlePayload;
+    if (payload.environment !== environment)
+      throw new AppError(
+        'validation',
+        `The pending bundle is for ${payload.environment}, not ${environment}.`,
+      );
+    const { trust } = await this.readTrust(environment);
+    const before = await countSignatures(decoded.envelope, trust);
+    if ('ok' in before) throw new AppError('validation', before.message);
+    if (before.invalid.length > 0)
+      throw new AppError(
+        'validation',
+        `The pending bundle carries a signature that does not verify (key ${before.invalid.join(', ')}); it was altered. Delete it and publish again.`,
+      );
+    // Keep only signatures by trusted keys that verified, then add ours.
+    const kept = decoded.envelope.jws.signatures.filter((signature) =>
+      before.valid.includes(kidOf(signature)),
+    );
+    const signatures = await this.signWith(decoded.envelope.jws.payload, trust, kept);
+    const added = signatures.slice(kept.length).map(kidOf);
+    if (added.length === 0)
+      throw new AppError(
+        'validation',
+        `None of your unlocked keys can add a signature: it is already signed by ${before.valid.join(', ') || 'nobody'}, and your keys are ${this.deps.signers.map((s) => s.kid).join(', ') || 'none'}.`,
+      );
+    const envelope: SignedEnvelope = {
+      ...decoded.envelope,
+      jws: { ...decoded.envelope.jws, signatures },
+    };
+    const keyIds = signatures.map(kidOf);
+    const threshold = trust.thresholds[environment];
+    const current = await this.live(environment, trust);
+    const diff = diffJson(current?.config ?? {}, payload.config);
+    const summary = summarizeDiff(diff);
+    if (keyIds.length < threshold) {
+      await this.deps.store.commit([
+        { key, value: `${JSON.stringify(envelope)}\n`, expect: entry.etag },
+      ]);
+      this.recordAction('cosign', environment, payload.version, digest, added, summary, {
+        signedBy: keyIds,
+        needed: threshold - keyIds.length,
+      });
+      return {
+        status: 'pending',
+        environment,
+        version: payload.version,
+        digest,
+        keyIds,
+        needed: threshold - keyIds.length,
+        diff,
+        summary,
+      };
+    }
+    if (
+      payload.version !== (current?.version ?? 0) + 1 ||
+      payload.previousDigest !== (current?.digest ?? null)
+    )
+      throw new AppError(
+        'conflict',
+        `The pending bundle was built on version ${payload.version - 1} of ${environment}, but version ${current?.version ?? 0} is live now. Publish its content again so it is built on top.`,
+      );
+    await this.commitVersion(
+      environment,
+      envelope,
+      payload.version,
+      payload.config,
+      current?.pointerEtag ?? null,
+      [{ key, value: null, expect: entry.etag }],
+    );
+    this.recordAction('cosign', environment, payload.version, digest, added, summary, {
+      signedBy: keyIds,
+      published: true,
+      diff: diff.slice(0, 50),
+    });
+    return {
+      status: 'published',
+      environment,
+      version: payload.version,
+      digest,
+      keyIds,
+      diff,
+      summary,
+    };
+  }
+
+  // ---- gradual rollout -----------------------------------------------------------------------
+
+  async rolloutState(
+    environment: Environment,
+    flagKey: string,
+  ): Promise<(RolloutState & { etag: string }) | undefined> {
+    const entry = await this.deps.store.get(storeKeys.rollout(environment, flagKey));
+    return entry ? { ...(JSON.parse(entry.value) as RolloutState), etag: entry.etag } : undefined;
+  }
+
+  async listRollouts(environment: Environment): Promise<RolloutState[]> {
+    const out: RolloutState[] = [];
+    for (const key of await this.deps.store.list(storeKeys.rolloutsPrefix(environment))) {
+      const entry = await this.deps.store.get(key);
+      if (entry) out.push(JSON.parse(entry.value) as RolloutState);
+    }
+    return out;
+  }
+
+  private async saveRollout(state: RolloutState, etag: string | null): Promise<void> {
+    const { etag: _ignored, ...plain } = state as RolloutState & { etag?: string };
+    await this.deps.store.commit([
+      {
+        key: storeKeys.rollout(state.environment, state.flagKey),
+        value: `${JSON.stringify(plain)}\n`,
+        expect: etag,
+      },
+    ]);
+  }
+
+  /** Starts a rollout and publishes its first step. */
+  async startRollout(
+    input: RolloutPlanInput,
+  ): Promise<{ state: RolloutState; outcome: PublishOutcome }> {
+    const plan = parseRolloutPlan(input);
+    const existing = await this.rolloutState(plan.environment, plan.flagKey);
+    if (existing && (existing.status === 'running' || existing.status === 'paused'))
+      throw new AppError(
+        'conflict',
+        `A rollout of "${plan.flagKey}" in ${plan.environment} is already ${existing.status} (step ${existing.stepIndex + 1} of ${existing.steps.length}). Resume or finish it first.`,
+      );
+    const current = await this.live(plan.environment);
+    if (!current)
+      throw new AppError(
+        'not_found',
+        `${plan.environment} has nothing live; publish a config with the flag first.`,
+      );
+    // Checks the flag and variants before anything is written.
+    withRolloutPercent(
+      current.config,
+      plan.flagKey,
+      plan.onVariant,
+      plan.offVariant,
+      plan.steps[0] ?? 1,
+    );
+    const state: RolloutState = {
+      schema: 'aideon.rollout/1',
+      environment: plan.environment,
+      flagKey: plan.flagKey,
+      onVariant: plan.onVariant,
+      offVariant: plan.offVariant,
+      steps: plan.steps,
+      bakeMs: Math.round(plan.bakeMinutes * 60000),
+      stepIndex: -1,
+      status: 'running',
+      lastStepAt: null,
+      startedBy: this.deps.actor,
+      updatedAt: this.deps.now(),
+    };
+    await this.saveRollout(state, existing ? existing.etag : null);
+    return this.advanceRollout(plan.environment, plan.flagKey);
+  }
+
+  /** Publishes the next step once the current one has baked. */
+  async advanceRollout(
+    environment: Environment,
+    flagKey: string,
+  ): Promise<{ state: RolloutState; outcome: PublishOutcome }> {
+    const state = await this.rolloutState(environment, flagKey);
+    if (!state) throw new AppError('not_found', `No rollout of "${flagKey}" in ${environment}.`);
+    if (state.status !== 'running')
+      throw new AppError(
+        'conflict',
+        `The rollout of "${flagKey}" in ${environment} is ${state.status}${state.status === 'paused' ? '; resume it first' : ''}.`,
+      );
+    const due = nextStepDueAt(state);
+    if (due === undefined)
+      throw new AppError(
+        'conflict',
+        `The rollout of "${flagKey}" in ${environment} has no step left.`,
+      );
+    const now = this.deps.now();
+    if (now < due)
+      throw new AppError(
+        'conflict',
+        `Step ${state.stepIndex + 1} (${state.steps[state.stepIndex]}%) of "${flagKey}" bakes until ${iso(due)}; the next step can go out then.`,
+        { retryable: true, retryAfterMs: due - now },
+      );
+    const percent = state.steps[state.stepIndex + 1] as number;
+    const previousPercent = state.stepIndex >= 0 ? state.steps[state.stepIndex] : undefined;
+    const outcome = await this.publishWith(
+      environment,
+      'rollout_step',
+      { flagKey, percent, step: state.stepIndex + 2, of: state.steps.length },
+      async (current) => {
+        if (!current) throw new AppError('not_found', `${environment} has nothing live.`);
+        if (previousPercent !== undefined) {
+          const live = rolloutPercentOf(getFlag(current.config, flagKey), state.onVariant);
+          if (live !== previousPercent)
+            throw new AppError(
+              'conflict',
+              `"${flagKey}" in ${environment} is at ${live ?? 'a hand-made rule'}${live === undefined ? '' : '%'}, not at step ${previousPercent}% of the rollout: someone changed it. Pause, check, and start a new rollout.`,
+            );
+        }
+        return withRolloutPercent(
+          current.config,
+          flagKey,
+          state.onVariant,
+          state.offVariant,
+          percent,
+        );
+      },
+    );
+    if (outcome.status === 'pending')
+      throw new AppError(
+        'forbidden',
+        `Rollout step ${percent}% went to co-signing (pending ${outcome.digest}): ${environment} needs ${outcome.needed} more signature(s). Unlock enough keys to run a rollout, or co-sign and advance again.`,
+      );
+    const next: RolloutState = {
+      ...state,
+      stepIndex: state.stepIndex + 1,
+      lastStepAt: now,
+      updatedAt: now,
+      status: state.stepIndex + 2 >= state.steps.length ? 'completed' : 'running',
+    };
+    await this.saveRollout(next, state.etag);
+    return { state: next, outcome };
+  }
+
+  /** Advances every running rollout whose step has baked (for a scheduler). */
+  async tickRollouts(): Promise<{ environment: Environment; flagKey: string; percent: number }[]> {
+    const done: { environment: Environment; flagKey: string; percent: number }[] = [];
+    for (const environment of ENVIRONMENTS) {
+      for (const state of await this.listRollouts(environment)) {
+        const due = nextStepDueAt(state);
+        if (state.status !== 'running' || due === undefined || this.deps.now() < due) continue;
+        const { state: next } = await this.advanceRollout(environment, state.flagKey);
+        done.push({
+          environment,
+          flagKey: state.flagKey,
+          percent: next.steps[next.stepIndex] as number,
+        });
+      }
+    }
+    return done;
+  }
+
+  async pauseRollout(environment: Environment, flagKey: string): Promise<RolloutState> {
+    return this.setRolloutStatus(environment, flagKey, 'running', 'paused', 'rollout_pause');
+  }
+
+  /** Resumes; the bake time of the current step counts from the resume. */
+  async resumeRollout(environment: Environment, flagKey: string): Promise<RolloutState> {
+    return this.setRolloutStatus(environment, flagKey, 'paused', 'running', 'rollout_resume');
+  }
+
+  private async setRolloutStatus(
+    environment: Environment,
+    flagKey: string,
+    from: RolloutState['status'],
+    to: RolloutState['status'],
+    action: HistoryAction,
+  ): Promise<RolloutState> {
+    const state = await this.rolloutState(environment, flagKey);
+    if (!state) throw new AppError('not_found', `No rollout of "${flagKey}" in ${environment}.`);
+    if (state.status !== from)
+      throw new AppError(
+        'conflict',
+        `The rollout of "${flagKey}" in ${environment} is ${state.status}, not ${from}.`,
+      );
+    const now = this.deps.now();
+    const next: RolloutState = {
+      ...state,
+      status: to,
+      updatedAt: now,
+      ...(to === 'running' && state.lastStepAt !== null ? { lastStepAt: now } : {}),
+    };
+    await this.saveRollout(next, state.etag);
+    this.recordAction(action, environment, null, null, [], `rollout of ${flagKey} ${to}`, {
+      flagKey,
+      stepIndex: state.stepIndex,
+    });
+    const { etag: _etag, ...plain } = next as RolloutState & { etag?: string };
+    return plain;
+  }
+
+  private async stopRollouts(
+    environment: Environment,
+    flagKey: string | undefined,
+    reason: string,
+  ): Promise<void> {
+    for (const state of await this.listRollouts(environment)) {
+      if (flagKey !== undefined && state.flagKey !== flagKey) continue;
+      if (state.status !== 'running' && state.status !== 'paused') continue;
+      const fresh = await this.rolloutState(environment, state.flagKey);
+      if (!fresh) continue;
+      await this.saveRollout(
+        { ...fresh, status: 'stopped', stoppedReason: reason, updatedAt: this.deps.now() },
+        fresh.etag,
+      ).catch((error: unknown) => {
+        if (!isConflict(error)) throw error;
+      });
+    }
+  }
+
+  // ---- kill switch ---------------------------------------------------------------------------
+
+  /**
+   * Turns a flag off (its off variant for everyone) in every environment that has it,
+   * production first, and stops its rollouts. One outcome per environment; an environment that
+   * fails does not stop the others.
+   */
+  async killSwitch(
+    flagKey: string,
+    offVariant?: string,
+  ): Promise<
+    { environment: Environment; outcome?: PublishOutcome; skipped?: string; error?: string }[]
+  > {
+    const results: {
+      environment: Environment;
+      outcome?: PublishOutcome;
+      skipped?: string;
+      error?: string;
+    }[] = [];
+    for (const environment of [...ENVIRONMENTS].reverse()) {
+      try {
+        const current = await this.live(environment);
+        const flags = current?.config.flags as Record<string, unknown> | undefined;
+        if (!current || !flags || !Object.hasOwn(flags, flagKey)) {
+          results.push({
+            environment,
+            skipped: current ? 'the flag is not in this environment' : 'nothing live',
+          });
+          continue;
+        }
+        const outcome = await this.publishWith(
+          environment,
+          'kill_switch',
+          { flagKey },
+          async (live) => {
+            if (!live) return undefined;
+            const off = withFlagOff(live.config, flagKey, offVariant);
+            return jsonEqual(off, live.config) ? undefined : off;
+          },
+        );
+        await this.stopRollouts(environment, flagKey, 'kill switch');
+        results.push({ environment, outcome });
+      } catch (error) {
+        results.push({
+          environment,
+          error: AppError.isInstance(error) ? error.message : 'unexpected error',
+        });
+      }
+    }
+    return results;
+  }
+
+  // ---- trust file ----------------------------------------------------------------------------
+
+  private async signTrust(
+    payload: TrustPayload,
+    signingTrusts: TrustPayload[],
+  ): Promise<SignedEnvelope> {
+    const text = canonicalJson(payload);
+    const payloadB64 = base64UrlEncode(text);
+    let signatures: JwsSignature[] = [];
+    for (const trust of signingTrusts)
+      signatures = await this.signWith(payloadB64, trust, signatures);
+    for (const trust of signingTrusts) {
+      const have = signatures.filter((signature) => trust.keys[kidOf(signature)]).length;
+      if (have < trust.thresholds.trust)
+        throw new AppError(
+          'forbidden',
+          `Changing the trust file needs ${trust.thresholds.trust} signature(s) by keys of trust version ${trust.version}; your unlocked keys give ${have}.`,
+        );
+    }
+    return {
+      format: ENVELOPE_FORMAT,
+      digest: sha256Digest(text),
+      jws: { payload: payloadB64, signatures },
+    };
+  }
+
+  private static trustPayload(
+    version: number,
+    previousDigest: string | null,
+    keys: readonly PublicKeyInfo[],
+    thresholds: TrustPayload['thresholds'],
+    now: number,
+  ): TrustPayload {
+    const entries: TrustPayload['keys'] = {};
+    for (const key of keys) entries[key.kid] = { name: key.name, publicJwk: { ...key.publicJwk } };
+    return {
+      schema: TRUST_SCHEMA,
+      version,
+      issuedAt: iso(now),
+      previousDigest,
+      keys: entries,
+      thresholds,
+    };
+  }
+
+  /** Creates trust version 1 in every environment, self-signed by the trust threshold. */
+  async initTrust(
+    keys: readonly PublicKeyInfo[],
+    thresholds: TrustPayload['thresholds'],
+  ): Promise<{ version: number; digest: string }> {
+    const payload = Publisher.trustPayload(1, null, keys, thresholds, this.deps.now());
+    const envelope = await this.signTrust(payload, [payload]);
+    const verified = await verifyTrustFile(envelope);
+    if (!verified.ok) throw new AppError('validation', verified.message);
+    const value = `${JSON.stringify(envelope, null, 2)}\n`;
+    await this.deps.store.commit(
+      ENVIRONMENTS.flatMap((environment) => [
+        { key: storeKeys.trustVersion(environment, 1), value, expect: null },
+        { key: storeKeys.trust(environment), value, expect: null },
+      ]),
+    );
+    this.recordAction(
+      'trust_init',
+      null,
+      1,
+      envelope.digest,
+      envelope.jws.signatures.map(kidOf),
+      `${keys.length} key(s)`,
+      { thresholds, keys: Object.keys(payload.keys) },
+    );
+    return { version: 1, digest: envelope.digest };
+  }
+
+  /** A new trust version, signed under the old keys' trust threshold and its own. */
+  async rotateTrust(
+    keys: readonly PublicKeyInfo[],
+    thresholds: TrustPayload['thresholds'],
+  ): Promise<{ version: number; digest: string }> {
+    const old = await this.readTrust('dev');
+    const etags: Record<string, string> = {};
+    for (const environment of ENVIRONMENTS) {
+      const other = await this.readTrust(environment);
+      if (other.digest !== old.digest)
+        throw new AppError(
+          'validation',
+          `The trust files of dev and ${environment} differ; the store is inconsistent.`,
+        );
+      etags[environment] = other.etag;
+    }
+    const payload = Publisher.trustPayload(
+      old.trust.version + 1,
+      old.digest,
+      keys,
+      thresholds,
+      this.deps.now(),
+    );
+    const envelope = await this.signTrust(payload, [old.trust, payload]);
+    const value = `${JSON.stringify(envelope, null, 2)}\n`;
+    try {
+      await this.deps.store.commit(
+        ENVIRONMENTS.flatMap((environment) => [
+          { key: storeKeys.trustVersion(environment, payload.version), value, expect: null },
+          { key: storeKeys.trust(environment), value, expect: etags[environment] ?? null },
+        ]),
+      );
+    } catch (error) {
+      if (error instanceof StoreConflictError)
+        throw new AppError(
+          'conflict',
+          `Someone else changed the trust file at the same time; nothing was written. Read it again and retry.`,
+          { retryable: true },
+        );
+      throw error;
+    }
+    const before = Object.keys(old.trust.keys);
+    const after = Object.keys(payload.keys);
+    this.recordAction(
+      'trust_rotate',
+      null,
+      payload.version,
+      envelope.digest,
+      envelope.jws.signatures.map(kidOf),
+      `keys +${after.filter((kid) => !before.includes(kid)).length} -${before.filter((kid) => !after.includes(kid)).length}`,
+      {
+        thresholds,
+        added: after.filter((kid) => !before.includes(kid)),
+        removed: before.filter((kid) => !after.includes(kid)),
+      },
+    );
+    return { version: payload.version, digest: envelope.digest };
+  }
+}
+
+export function kidOf(signature: JwsSignature): string {
+  try {
+    const header = JSON.parse(Buffer.from(signature.protected, 'base64url').toString('utf8')) as {
+      kid?: unknown;
+    };
+    return typeof header.kid === 'string' ? header.kid : '';
+  } catch {
+    return '';
+  }
+}

@@ -1,0 +1,255 @@
+/**
+ * Commander wiring for `aideon keys ...` and `aideon config ...`, so that src/main/cli/main.ts
+ * only has to call registerConfigCommands(program, deps). Every command delegates to
+ * config-cli.ts. The passphrase is read from AIDEON_KEY_PASSPHRASE and is never printed.
+ */
+import { userInfo } from 'node:os';
+import { join } from 'node:path';
+import { InvalidArgumentError, type Command } from 'commander';
+import type { WritableDb } from '../../store/db';
+import {
+  configCosignCommand,
+  configPromoteCommand,
+  configPublishCommand,
+  configRollbackCommand,
+  configTrustCommand,
+  configVerifyCommand,
+  keysGenerateCommand,
+  keysListCommand,
+  type CommandResult,
+  type ConfigCliContext,
+} from './config-cli';
+import { appendHistory, exportHistory, verifyHistoryChain } from './history';
+import type { ConfigProblem } from './publisher';
+
+export interface ConfigCommandDeps {
+  stdout: (text: string) => void;
+  setExitCode: (code: number) => void;
+  dataDir: () => string;
+  env: NodeJS.ProcessEnv;
+  /** Opens the database for the history (the CLI's services). */
+  openDb: () => { db: WritableDb; close: () => Promise<void> | void };
+  /** The routing config checks; until they exist, () => []. */
+  validateConfig: (config: Record<string, unknown>) => ConfigProblem[];
+  now?: () => number;
+}
+
+const list = (value: string): string[] =>
+  value
+    .split(',')
+    .map((part) => part.trim())
+    .filter(Boolean);
+
+function parseVersion(value: string): number {
+  const version = Number(value);
+  if (!Number.isInteger(version) || version < 1)
+    throw new InvalidArgumentError('must be a version number from 1.');
+  return version;
+}
+
+function actorName(env: NodeJS.ProcessEnv): string {
+  if (env.AIDEON_ACTOR) return env.AIDEON_ACTOR;
+  try {
+    return userInfo().username || 'admin';
+  } catch {
+    return 'admin';
+  }
+}
+
+export function registerConfigCommands(program: Command, deps: ConfigCommandDeps): void {
+  const emit = (result: CommandResult) => {
+    deps.stdout(result.stdout);
+    deps.setExitCode(result.exitCode);
+  };
+  /** Runs a command with a context whose history goes to SQLite. */
+  const withContext = async (body: (context: ConfigCliContext) => Promise<CommandResult>) => {
+    const handle = deps.openDb();
+    try {
+      emit(
+        await body({
+          keyDir: join(deps.dataDir(), 'keys'),
+          now: deps.now ?? Date.now,
+          actor: actorName(deps.env),
+          passphrase: () => deps.env.AIDEON_KEY_PASSPHRASE,
+          validateConfig: deps.validateConfig,
+          record: (entry) => appendHistory(handle.db, entry),
+        }),
+      );
+    } finally {
+      await handle.close();
+    }
+  };
+
+  const keys = program.command('keys').description('signing keys for config publishing');
+  keys
+    .command('generate')
+    .description('generate an Ed25519 signing key, encrypted with AIDEON_KEY_PASSPHRASE')
+    .requiredOption('--name <name>', 'who holds the key, e.g. "alice laptop"')
+    .option('--json', 'print JSON')
+    .action((options: { name: string; json?: boolean }) =>
+      withContext((context) => keysGenerateCommand(context, options)),
+    );
+  keys
+    .command('list')
+    .description('the signing keys in this data folder (public parts only)')
+    .option('--json', 'print JSON')
+    .action((options: { json?: boolean }) =>
+      withContext((context) => keysListCommand(context, options)),
+    );
+
+  const config = program
+    .command('config')
+    .description('publish signed routing configs: dev → staging → production');
+  const trust = config.command('trust').description('the trust file: keys and thresholds');
+  for (const action of ['init', 'rotate'] as const)
+    trust
+      .command(action)
+      .description(
+        action === 'init'
+          ? 'create trust version 1 in every environment'
+          : 'replace keys/thresholds, signed under the current keys',
+      )
+      .requiredOption('--store <uri>', 'dir:/path or etcd://host:port/prefix')
+      .requiredOption('--keys <kids>', 'comma-separated key ids to trust', list)
+      .option('--thresholds <list>', 'e.g. dev=1,staging=1,production=2,trust=2')
+      .option('--sign <kids>', 'keys to sign with (default: every local key)', list)
+      .option('--json', 'print JSON')
+      .action(
+        (options: {
+          store: string;
+          keys: string[];
+          thresholds?: string;
+          sign?: string[];
+          json?: boolean;
+        }) => withContext((context) => configTrustCommand(context, { ...options, action })),
+      );
+
+  config
+    .command('publish')
+    .description('show what will change; with --yes sign and publish a routing config')
+    .requiredOption('--store <uri>', 'dir:/path or etcd://host:port/prefix')
+    .requiredOption('--env <env>', 'dev, staging or production')
+    .requiredOption('--file <file>', 'the routing config (JSON)')
+    .option('--key <kids>', 'keys to sign with (default: every local key)', list)
+    .option('--yes', 'sign and publish (without it: dry run)')
+    .option('--json', 'print JSON')
+    .action(
+      (options: {
+        store: string;
+        env: string;
+        file: string;
+        key?: string[];
+        yes?: boolean;
+        json?: boolean;
+      }) =>
+        withContext((context) =>
+          configPublishCommand(context, {
+            ...options,
+            ...(options.key ? { keys: options.key } : {}),
+          }),
+        ),
+    );
+
+  config
+    .command('promote')
+    .description('publish exactly what is live in the previous environment')
+    .requiredOption('--store <uri>', 'dir:/path or etcd://host:port/prefix')
+    .requiredOption('--to <env>', 'staging or production')
+    .option('--key <kids>', 'keys to sign with', list)
+    .option('--yes', 'sign and promote (without it: dry run)')
+    .option('--json', 'print JSON')
+    .action(
+      (options: { store: string; to: string; key?: string[]; yes?: boolean; json?: boolean }) =>
+        withContext((context) =>
+          configPromoteCommand(context, {
+            ...options,
+            ...(options.key ? { keys: options.key } : {}),
+          }),
+        ),
+    );
+
+  config
+    .command('rollback')
+    .description('republish earlier content under a new, higher version')
+    .requiredOption('--store <uri>', 'dir:/path or etcd://host:port/prefix')
+    .requiredOption('--env <env>', 'dev, staging or production')
+    .option('--to-version <n>', 'the version whose content to restore', parseVersion)
+    .option('--key <kids>', 'keys to sign with', list)
+    .option('--yes', 'sign and roll back (without it: dry run)')
+    .option('--json', 'print JSON')
+    .action(
+      (options: {
+        store: string;
+        env: string;
+        toVersion?: number;
+        key?: string[];
+        yes?: boolean;
+        json?: boolean;
+      }) =>
+        withContext((context) =>
+          configRollbackCommand(context, {
+            ...options,
+            ...(options.key ? { keys: options.key } : {}),
+          }),
+        ),
+    );
+
+  config
+    .command('cosign')
+    .description('list bundles waiting for signatures, or add yours to one (--digest)')
+    .requiredOption('--store <uri>', 'dir:/path or etcd://host:port/prefix')
+    .requiredOption('--env <env>', 'dev, staging or production')
+    .option('--digest <digest>', 'the pending bundle to sign')
+    .option('--key <kids>', 'keys to sign with', list)
+    .option('--json', 'print JSON')
+    .action(
+      (options: { store: string; env: string; digest?: string; key?: string[]; json?: boolean }) =>
+        withContext((context) =>
+          configCosignCommand(context, {
+            ...options,
+            ...(options.key ? { keys: options.key } : {}),
+          }),
+        ),
+    );
+
+  config
+    .command('verify')
+    .description('verify the current bundle as a production consumer would')
+    .requiredOption('--store <uri>', 'dir:/path or etcd://host:port/prefix')
+    .requiredOption('--env <env>', 'dev, staging or production')
+    .requiredOption('--trust <file>', 'the pinned trust file')
+    .option('--state <file>', 'versions already seen (default: <data-dir>/verify-state.json)')
+    .option('--json', 'print JSON')
+    .action(
+      async (options: {
+        store: string;
+        env: string;
+        trust: string;
+        state?: string;
+        json?: boolean;
+      }) =>
+        emit(
+          await configVerifyCommand({
+            ...options,
+            state: options.state ?? join(deps.dataDir(), 'verify-state.json'),
+          }),
+        ),
+    );
+
+  config
+    .command('history')
+    .description('the hash-chained publishing history, with its chain check')
+    .option('--verify', 'only check the chain (exit 1 when broken)')
+    .action(async (options: { verify?: boolean }) => {
+      const handle = deps.openDb();
+      try {
+        if (options.verify) {
+          const check = verifyHistoryChain(handle.db);
+          deps.stdout(`${JSON.stringify(check)}\n`);
+          deps.setExitCode(check.ok ? 0 : 1);
+        } else deps.stdout(exportHistory(handle.db));
+      } finally {
+        await handle.close();
+      }
+    });
+}

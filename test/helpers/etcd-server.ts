@@ -1,0 +1,115 @@
+/**
+ * A real etcd (Debian's etcd-server, /usr/bin/etcd) for tests: free loopback ports for client
+ * and peer, a temporary data folder, started before and stopped (and removed) after the tests.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+export interface EtcdServer {
+  /** http://127.0.0.1:PORT */
+  endpoint: string;
+  port: number;
+  /** `etcd://127.0.0.1:PORT/<prefix>` */
+  uri: (prefix: string) => string;
+  stop: () => Promise<void>;
+}
+
+export function etcdBinary(): string {
+  return process.env.AIDEON_ETCD ?? '/usr/bin/etcd';
+}
+
+async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      const port = typeof address === 'object' && address ? address.port : 0;
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+export async function startEtcd(options: { timeoutMs?: number } = {}): Promise<EtcdServer> {
+  const binary = etcdBinary();
+  if (!existsSync(binary))
+    throw new Error(
+      `etcd is not installed at ${binary}: apt-get install etcd-server (or set AIDEON_ETCD).`,
+    );
+  const dataDir = mkdtempSync(join(tmpdir(), 'aideon-etcd-'));
+  const clientPort = await freePort();
+  const peerPort = await freePort();
+  const client = `http://127.0.0.1:${clientPort}`;
+  const peer = `http://127.0.0.1:${peerPort}`;
+  let output = '';
+  const child: ChildProcess = spawn(
+    binary,
+    [
+      '--name',
+      'aideon-test',
+      '--data-dir',
+      join(dataDir, 'data'),
+      '--listen-client-urls',
+      client,
+      '--advertise-client-urls',
+      client,
+      '--listen-peer-urls',
+      peer,
+      '--initial-advertise-peer-urls',
+      peer,
+      '--initial-cluster',
+      `aideon-test=${peer}`,
+      '--log-level',
+      'error',
+    ],
+    {
+      stdio: ['ignore', 'pipe', 'pipe'],
+      env: { ...process.env, ETCD_UNSUPPORTED_ARCH: process.env.ETCD_UNSUPPORTED_ARCH ?? '' },
+    },
+  );
+  child.stdout?.on('data', (chunk: Buffer) => (output = (output + chunk.toString()).slice(-4000)));
+  child.stderr?.on('data', (chunk: Buffer) => (output = (output + chunk.toString()).slice(-4000)));
+  let exited = false;
+  const exit = new Promise<void>((resolve) =>
+    child.once('exit', () => {
+      exited = true;
+      resolve();
+    }),
+  );
+  const stop = async (): Promise<void> => {
+    if (!exited) {
+      child.kill('SIGTERM');
+      const timer = setTimeout(() => child.kill('SIGKILL'), 5000);
+      await exit;
+      clearTimeout(timer);
+    }
+    rmSync(dataDir, { recursive: true, force: true });
+  };
+  const deadline = Date.now() + (options.timeoutMs ?? 20000);
+  for (;;) {
+    if (exited) {
+      await stop();
+      throw new Error(`etcd exited during start-up:\n${output}`);
+    }
+    try {
+      const response = await fetch(`${client}/health`, { signal: AbortSignal.timeout(1000) });
+      if (response.ok && ((await response.json()) as { health?: string }).health === 'true') break;
+    } catch {
+      // not up yet
+    }
+    if (Date.now() > deadline) {
+      await stop();
+      throw new Error(`etcd did not become healthy within the time limit:\n${output}`);
+    }
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+  return {
+    endpoint: client,
+    port: clientPort,
+    uri: (prefix) => `etcd://127.0.0.1:${clientPort}/${prefix}`,
+    stop,
+  };
+}

@@ -1,0 +1,77 @@
+import { generateKeyPairSync } from 'node:crypto';
+import { calculateJwkThumbprint } from 'jose';
+import {
+  signerFromKeyObject,
+  type PublicKeyInfo,
+  type Signer,
+} from '../../../src/main/rollout/publish/keys';
+import { Publisher, type PublisherDeps } from '../../../src/main/rollout/publish/publisher';
+import type { ConfigStore } from '../../../src/main/rollout/stores/config-store';
+import type { HistoryInput } from '../../../src/main/rollout/publish/history';
+import type { PublicJwk } from '../../../src/consumer/bundle-format';
+
+export const T0 = Date.parse('2026-03-01T00:00:00.000Z');
+
+/** An in-memory Ed25519 signer (no protector: fast for tests that are not about keys). */
+export async function memorySigner(name: string): Promise<Signer & { info: PublicKeyInfo }> {
+  const { publicKey, privateKey } = generateKeyPairSync('ed25519');
+  const jwk = publicKey.export({ format: 'jwk' }) as { x: string };
+  const publicJwk: PublicJwk = { kty: 'OKP', crv: 'Ed25519', x: jwk.x };
+  const kid = await calculateJwkThumbprint({ ...publicJwk }, 'sha256');
+  const info = { kid, name, createdAt: new Date(T0).toISOString(), publicJwk };
+  return Object.assign(signerFromKeyObject(info, privateKey), { info });
+}
+
+export function clock(start = T0) {
+  let now = start;
+  return {
+    now: () => now,
+    advance: (ms: number) => {
+      now += ms;
+    },
+    set: (ms: number) => {
+      now = ms;
+    },
+  };
+}
+
+export function sampleConfig(
+  tier = 'together:wan-2.1',
+  extra: Record<string, unknown> = {},
+): Record<string, unknown> {
+  return {
+    schema: 'aideon.routing/1',
+    tiers: { free: { chain: [tier, 'sandbox:sandbox-fast'] } },
+    flags: {
+      'new-video-model': {
+        state: 'ENABLED',
+        variants: { on: true, off: false },
+        defaultVariant: 'off',
+      },
+      'video-provider': {
+        state: 'ENABLED',
+        variants: { together: 'together', runway: 'runway' },
+        defaultVariant: 'together',
+      },
+    },
+    ...extra,
+  };
+}
+
+export function makePublisher(
+  store: ConfigStore,
+  signers: Signer[],
+  overrides: Partial<PublisherDeps> & { history?: HistoryInput[] } = {},
+): Publisher {
+  const history = overrides.history;
+  return new Publisher({
+    store,
+    signers,
+    validateConfig: (config) =>
+      typeof config.tiers === 'object' ? [] : [{ path: 'tiers', message: 'required' }],
+    now: () => T0,
+    actor: 'alice',
+    ...(history ? { record: (entry: HistoryInput) => history.push(entry) } : {}),
+    ...overrides,
+  });
+}
