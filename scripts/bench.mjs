@@ -10,7 +10,9 @@ const benches = readdirSync('test/bench')
 let failed = 0;
 for (const file of benches) {
   console.log(`\n── ${file} ──`);
-  const result = spawnSync(process.execPath, ['--import', 'tsx', `test/bench/${file}`], { stdio: 'inherit' });
+  const result = spawnSync(process.execPath, ['--import', 'tsx', `test/bench/${file}`], {
+    stdio: 'inherit',
+  });
   if (result.status !== 0) failed += 1;
 }
 process.exit(failed === 0 ? 0 : 1);

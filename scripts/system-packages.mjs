@@ -23,6 +23,18 @@ export const SYSTEM_PACKAGES = [
     why: 'a font for screenshots and ffmpeg drawtext',
     file: '/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf',
   },
+  {
+    command: 'etcd',
+    check: ['--version'],
+    apt: 'etcd-server',
+    why: 'the etcd config-store tests start a real etcd',
+  },
+  {
+    command: 'prometheus',
+    check: ['--version'],
+    apt: 'prometheus',
+    why: 'the production-watch tests start a real Prometheus',
+  },
 ];
 
 function present(entry) {

@@ -19,6 +19,7 @@ import { projectRoot, resolveDataDir, resourcesDir } from '../paths';
 import { startBrowserServer } from '../serve/browser-server';
 import { createServices, type Services } from '../services';
 import { renderRunTable, renderScorecard, runWithProgress } from './bench-output';
+import { registerConfigCommands } from '../rollout/publish/register-config-cli';
 import { formatImportResult, importVotesFile, reviewRatings } from '../review/review-cli';
 import { exportRun } from '../ipc/register-bench-ipc';
 import { compareRuns } from '../bench/scorecard-service';
@@ -459,6 +460,20 @@ export async function runCli(argv: string[], io: CliIo = defaultIo): Promise<num
         }
       },
     );
+
+  registerConfigCommands(program, {
+    stdout: io.stdout,
+    setExitCode: (code) => {
+      exitCode = code;
+    },
+    dataDir: () => resolveDataDir(program.opts<{ dataDir?: string }>().dataDir, io.env),
+    env: io.env,
+    openDb: () => {
+      const services = openServices('cli');
+      return { db: services.db, close: () => services.close() };
+    },
+    validateConfig: () => [],
+  });
 
   try {
     await program.parseAsync(argv, { from: 'user' });

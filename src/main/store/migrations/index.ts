@@ -2,6 +2,12 @@ import type { Migration } from '../migrations';
 import { migration0010 } from './0010-initial';
 import { migration0020 } from './0020-votes';
 import { migration0030 } from './0030-video-analysis';
+import { migration0060 } from './0060-publishing';
 
 /** Every migration, in order. Append new ones; never edit one that has shipped. */
-export const MIGRATIONS: readonly Migration[] = [migration0010, migration0020, migration0030];
+export const MIGRATIONS: readonly Migration[] = [
+  migration0010,
+  migration0020,
+  migration0030,
+  migration0060,
+];
