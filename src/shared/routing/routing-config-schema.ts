@@ -485,7 +485,7 @@ export function routingConfigJsonSchema(): Record<string, unknown> {
   const schema = z.toJSONSchema(routingConfigSchema, { io: 'input', target: 'draft-2020-12' });
   return {
     $schema: schema.$schema,
-    $id: 'https://aideon.dev/schemas/routing-config-v1.json',
+    $id: 'urn:aideon:routing-config:v1',
     title: 'Aideon routing config',
     ...schema,
   };
