@@ -240,9 +240,7 @@ export const breakerSchema = z
       .positive()
       .max(86_400)
       .default(30)
-      .describe(
-        'Seconds an open breaker skips the target before one trial request. Default 30.',
-      ),
+      .describe('Seconds an open breaker skips the target before one trial request. Default 30.'),
   })
   .describe(
     'Circuit breaker for each target of the tier. Absent = failureRate 0.5, minimumRequests 20, cooldownSeconds 30.',
@@ -269,9 +267,7 @@ export const limitsSchema = z
       .int()
       .min(0)
       .optional()
-      .describe(
-        'Videos one user may generate per UTC day; 0 = none. Absent = unlimited.',
-      ),
+      .describe('Videos one user may generate per UTC day; 0 = none. Absent = unlimited.'),
   })
   .describe('Limits on what users of the tier may ask for. Absent = no limits.');
 export type LimitsConfig = z.infer<typeof limitsSchema>;

@@ -14,7 +14,10 @@ import { routingProblemSchema } from './routing-problem';
 import { routingProposalSchema, tierQualityBarSchema } from './routing-proposals';
 
 const nullableNumber = z.number().nullable();
-const flagContextSchema = z.record(z.string().max(100), z.union([z.string(), z.number(), z.boolean()]));
+const flagContextSchema = z.record(
+  z.string().max(100),
+  z.union([z.string(), z.number(), z.boolean()]),
+);
 
 export const routingDraftSchema = z.object({
   /** The draft as last saved (any JSON: it may not pass the checks yet). */
@@ -62,7 +65,9 @@ export const tierSimulationSchema = z.object({
   latencyMs: z.object({ p50: nullableNumber, p95: nullableNumber, mean: nullableNumber }),
   attemptsPerRequest: z.number(),
   targets: z.array(targetSimulationSchema),
-  flagShares: z.array(z.object({ assignment: z.record(z.string(), z.string()), share: z.number() })),
+  flagShares: z.array(
+    z.object({ assignment: z.record(z.string(), z.string()), share: z.number() }),
+  ),
 });
 
 export const simulationResultSchema = z.object({
@@ -72,7 +77,11 @@ export const simulationResultSchema = z.object({
   assumptions: z.array(z.string()),
 });
 
-const metricDeltaSchema = z.object({ before: nullableNumber, after: nullableNumber, change: nullableNumber });
+const metricDeltaSchema = z.object({
+  before: nullableNumber,
+  after: nullableNumber,
+  change: nullableNumber,
+});
 export const tierComparisonSchema = z.object({
   tier: z.string(),
   status: z.enum(['changed', 'added', 'removed']),

@@ -46,6 +46,7 @@ export function context(overrides: Partial<RoutingCheckContext> = {}): RoutingCh
 }
 
 /** A deep copy of the example that tests may change freely. */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- tests break configs on purpose, field by field
 export function mutableExample(): any {
   return structuredClone(exampleConfig());
 }

@@ -120,7 +120,9 @@ describe('checkRoutingConfig', () => {
       delete ctx.evidence['together:Wan-AI/wan2.7-t2v'];
       const { problems, ok } = checkRoutingConfig(mutableExample(), ctx);
       expect(ok).toBe(false);
-      expect(find(problems, 'no-evidence', 'tiers.premium.targets.1.model')?.severity).toBe('error');
+      expect(find(problems, 'no-evidence', 'tiers.premium.targets.1.model')?.severity).toBe(
+        'error',
+      );
       expect(find(problems, 'no-evidence', 'tiers.free.targets.1.model')?.severity).toBe('error');
     });
 
@@ -224,7 +226,9 @@ describe('checkRoutingConfig', () => {
       const ok = mutableExample();
       ok.tiers.free.targets[0].weight = 100;
       ok.tiers.free.targets[1].weight = 0;
-      expect(checkRoutingConfig(ok, context()).problems.some((p) => p.code === 'unreachable-target')).toBe(false);
+      expect(
+        checkRoutingConfig(ok, context()).problems.some((p) => p.code === 'unreachable-target'),
+      ).toBe(false);
     });
   });
 
@@ -233,9 +237,9 @@ describe('checkRoutingConfig', () => {
       const config = mutableExample();
       config.flags['premium-together-video'].variants.off = 'no';
       const { problems } = checkRoutingConfig(config, context());
-      expect(find(problems, 'flag-type', 'flags.premium-together-video.variants.off')?.severity).toBe(
-        'error',
-      );
+      expect(
+        find(problems, 'flag-type', 'flags.premium-together-video.variants.off')?.severity,
+      ).toBe('error');
     });
 
     it('refuses a defaultVariant that is not a variant', () => {
@@ -263,7 +267,12 @@ describe('checkRoutingConfig', () => {
 
     it('refuses weights adding to 0, warns when they do not add to 100', () => {
       const zero = mutableExample();
-      zero.flags['premium-together-video'].targeting.if[1] = { fractional: [['on', 0], ['off', 0]] };
+      zero.flags['premium-together-video'].targeting.if[1] = {
+        fractional: [
+          ['on', 0],
+          ['off', 0],
+        ],
+      };
       expect(
         find(
           checkRoutingConfig(zero, context()).problems,
@@ -272,7 +281,12 @@ describe('checkRoutingConfig', () => {
         )?.severity,
       ).toBe('error');
       const relative = mutableExample();
-      relative.flags['premium-together-video'].targeting.if[1] = { fractional: [['on', 1], ['off', 3]] };
+      relative.flags['premium-together-video'].targeting.if[1] = {
+        fractional: [
+          ['on', 1],
+          ['off', 3],
+        ],
+      };
       const result = checkRoutingConfig(relative, context());
       expect(result.ok).toBe(true);
       expect(result.problems.some((p) => p.code === 'flag-fractional-sum')).toBe(true);
@@ -333,9 +347,9 @@ describe('checkRoutingConfig', () => {
       expect(cache.map((p) => p.message).join('\n')).toMatch(/"prompt"/);
       expect(cache.map((p) => p.message).join('\n')).toMatch(/"imageUrl"/);
       config.cache.enabled = false;
-      expect(checkRoutingConfig(config, context()).problems.some((p) => p.code === 'cache-key')).toBe(
-        false,
-      );
+      expect(
+        checkRoutingConfig(config, context()).problems.some((p) => p.code === 'cache-key'),
+      ).toBe(false);
     });
   });
 });

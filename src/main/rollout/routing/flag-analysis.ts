@@ -11,7 +11,11 @@ import {
   type FlagVariantValue,
   type RoutingConfig,
 } from '../../../shared/routing/routing-config-schema';
-import { problem, type PathSegment, type RoutingProblem } from '../../../shared/routing/routing-problem';
+import {
+  problem,
+  type PathSegment,
+  type RoutingProblem,
+} from '../../../shared/routing/routing-problem';
 
 export type FlagType = 'boolean' | 'string' | 'number' | 'object';
 
@@ -96,38 +100,41 @@ export function checkFlag(key: string, flag: FlagdFlag, firstTier: string): Rout
       ),
     );
   }
+  const structurallySound = problems.length === 0;
   if (flag.targeting && Object.keys(flag.targeting).length > 0) {
     walkResults(flag.targeting, [...base, 'targeting'], key, names, problems);
-    // The dry run: flagd-core compiles the rule and evaluates it once.
-    try {
-      const core = loadFlagdCore({ flags: { [key]: flag } });
-      const result = core.resolve(
-        type,
-        key,
-        DEFAULT_FOR_TYPE[type],
-        { targetingKey: 'aideon-check', tier: firstTier },
-        SILENT_LOGGER,
-      );
-      if (result.reason === 'ERROR' && result.errorCode === 'PARSE_ERROR') {
+    // The dry run: flagd-core compiles the rule and evaluates it once (only for a flag whose
+    // variants and default are sound; flagd would refuse those for the reasons given above).
+    if (structurallySound)
+      try {
+        const core = loadFlagdCore({ flags: { [key]: flag } });
+        const result = core.resolve(
+          type,
+          key,
+          DEFAULT_FOR_TYPE[type],
+          { targetingKey: 'aideon-check', tier: firstTier },
+          SILENT_LOGGER,
+        );
+        if (result.reason === 'ERROR' && result.errorCode === 'PARSE_ERROR') {
+          problems.push(
+            problem(
+              'error',
+              'flag-targeting',
+              [...base, 'targeting'],
+              `Flag "${key}": flagd cannot compile the targeting rule (${result.errorMessage ?? 'parse error'}); check the operator names and their arguments.`,
+            ),
+          );
+        }
+      } catch (error) {
         problems.push(
           problem(
             'error',
             'flag-targeting',
-            [...base, 'targeting'],
-            `Flag "${key}": flagd cannot compile the targeting rule (${result.errorMessage ?? 'parse error'}); check the operator names and their arguments.`,
+            base,
+            `Flag "${key}": flagd refuses the flag (${error instanceof Error ? error.message : String(error)}).`,
           ),
         );
       }
-    } catch (error) {
-      problems.push(
-        problem(
-          'error',
-          'flag-targeting',
-          base,
-          `Flag "${key}": flagd refuses the flag (${error instanceof Error ? error.message : String(error)}).`,
-        ),
-      );
-    }
   }
   return problems;
 }
@@ -163,7 +170,8 @@ function walkResults(
   const op = ops[0]!;
   const args = node[op];
   if (op === 'if' && Array.isArray(args)) {
-    for (let i = 1; i < args.length; i += 2) walkResults(args[i], [...path, 'if', i], key, names, problems);
+    for (let i = 1; i < args.length; i += 2)
+      walkResults(args[i], [...path, 'if', i], key, names, problems);
     if (args.length % 2 === 1 && args.length > 1) {
       walkResults(args[args.length - 1], [...path, 'if', args.length - 1], key, names, problems);
     }
@@ -181,7 +189,12 @@ function checkFractional(
 ): void {
   if (!Array.isArray(args)) {
     problems.push(
-      problem('error', 'flag-fractional', path, `Flag "${key}": fractional takes an array of [variant, weight] buckets.`),
+      problem(
+        'error',
+        'flag-fractional',
+        path,
+        `Flag "${key}": fractional takes an array of [variant, weight] buckets.`,
+      ),
     );
     return;
   }
@@ -190,7 +203,12 @@ function checkFractional(
   const buckets = args.slice(start);
   if (buckets.length === 0) {
     problems.push(
-      problem('error', 'flag-fractional', path, `Flag "${key}": fractional needs at least one [variant, weight] bucket.`),
+      problem(
+        'error',
+        'flag-fractional',
+        path,
+        `Flag "${key}": fractional needs at least one [variant, weight] bucket.`,
+      ),
     );
     return;
   }
@@ -199,7 +217,12 @@ function checkFractional(
     const at: PathSegment[] = [...path, start + offset];
     if (!Array.isArray(bucket) || bucket.length < 1 || bucket.length > 2) {
       problems.push(
-        problem('error', 'flag-fractional', at, `Flag "${key}": each fractional bucket is [variant] or [variant, weight].`),
+        problem(
+          'error',
+          'flag-fractional',
+          at,
+          `Flag "${key}": each fractional bucket is [variant] or [variant, weight].`,
+        ),
       );
       return;
     }
@@ -235,7 +258,12 @@ function checkFractional(
   });
   if (total <= 0) {
     problems.push(
-      problem('error', 'flag-fractional', path, `Flag "${key}": the fractional weights add to 0, so no user gets any variant.`),
+      problem(
+        'error',
+        'flag-fractional',
+        path,
+        `Flag "${key}": the fractional weights add to 0, so no user gets any variant.`,
+      ),
     );
   } else if (total !== 100) {
     problems.push(

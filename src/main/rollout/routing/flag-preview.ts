@@ -57,7 +57,10 @@ export function sampleKey(index: number): string {
   return `user-${index + 1}`;
 }
 
-export function previewFlags(config: RoutingConfig, options: FlagPreviewOptions = {}): FlagPreviewResult {
+export function previewFlags(
+  config: RoutingConfig,
+  options: FlagPreviewOptions = {},
+): FlagPreviewResult {
   const sampleSize = options.sampleSize ?? 10_000;
   if (!Number.isInteger(sampleSize) || sampleSize < 1 || sampleSize > 1_000_000) {
     throw new ValidationError('flag preview', [
@@ -125,5 +128,8 @@ export function flagCombinationShares(
     if (entry) entry.count += 1;
     else counts.set(id, { assignment, count: 1 });
   }
-  return [...counts.values()].map(({ assignment, count }) => ({ assignment, share: count / sampleSize }));
+  return [...counts.values()].map(({ assignment, count }) => ({
+    assignment,
+    share: count / sampleSize,
+  }));
 }

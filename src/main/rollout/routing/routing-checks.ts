@@ -58,7 +58,10 @@ export interface RoutingCheckResult {
 }
 
 /** Turns zod's issues into `schema` problems. */
-export function schemaProblems(value: unknown): { config?: RoutingConfig; problems: RoutingProblem[] } {
+export function schemaProblems(value: unknown): {
+  config?: RoutingConfig;
+  problems: RoutingProblem[];
+} {
   const parsed = routingConfigSchema.safeParse(value);
   if (parsed.success) return { config: parsed.data, problems: [] };
   return {
@@ -68,7 +71,10 @@ export function schemaProblems(value: unknown): { config?: RoutingConfig; proble
   };
 }
 
-export function checkRoutingConfig(value: unknown, context: RoutingCheckContext): RoutingCheckResult {
+export function checkRoutingConfig(
+  value: unknown,
+  context: RoutingCheckContext,
+): RoutingCheckResult {
   const { config, problems } = schemaProblems(value);
   if (!config) return { ok: false, problems };
   problems.push(...semanticProblems(config, context));
@@ -79,7 +85,12 @@ export function checkRoutingConfig(value: unknown, context: RoutingCheckContext)
 
 function semanticProblems(config: RoutingConfig, context: RoutingCheckContext): RoutingProblem[] {
   const problems: RoutingProblem[] = [];
-  const models = new Map(context.models.map((model) => [targetKey({ provider: model.provider, model: model.modelId }), model]));
+  const models = new Map(
+    context.models.map((model) => [
+      targetKey({ provider: model.provider, model: model.modelId }),
+      model,
+    ]),
+  );
   const retired = new Set(context.retiredModels ?? []);
   const configured = new Set(context.configuredProviders);
   const minSuccess = context.minSuccessRate ?? 0.95;
@@ -89,13 +100,25 @@ function semanticProblems(config: RoutingConfig, context: RoutingCheckContext): 
   const seenPresets = new Set<string>();
   config.presets.forEach((preset, index) => {
     if (seenPresets.has(preset.id)) {
-      problems.push(problem('error', 'preset', ['presets', index, 'id'], `Preset id "${preset.id}" is used twice; ids must be unique.`));
+      problems.push(
+        problem(
+          'error',
+          'preset',
+          ['presets', index, 'id'],
+          `Preset id "${preset.id}" is used twice; ids must be unique.`,
+        ),
+      );
     }
     seenPresets.add(preset.id);
     preset.tiers?.forEach((tierId, j) => {
       if (!config.tiers[tierId]) {
         problems.push(
-          problem('error', 'preset', ['presets', index, 'tiers', j], `Preset "${preset.id}" names tier "${tierId}", which does not exist (tiers: ${tierIds.join(', ')}).`),
+          problem(
+            'error',
+            'preset',
+            ['presets', index, 'tiers', j],
+            `Preset "${preset.id}" names tier "${tierId}", which does not exist (tiers: ${tierIds.join(', ')}).`,
+          ),
         );
       }
     });
@@ -121,36 +144,82 @@ function semanticProblems(config: RoutingConfig, context: RoutingCheckContext): 
     // Limits against defaults and presets.
     for (const demand of demanded) {
       const { durationSeconds, resolution } = demand.settings;
-      if (durationSeconds !== undefined && tier.limits.maxSeconds !== undefined && durationSeconds > tier.limits.maxSeconds) {
+      if (
+        durationSeconds !== undefined &&
+        tier.limits.maxSeconds !== undefined &&
+        durationSeconds > tier.limits.maxSeconds
+      ) {
         problems.push(
-          problem('error', 'limits', [...demand.path, 'durationSeconds'], `${capitalise(demand.label)}: ${durationSeconds} s requested, but tier "${tierId}" allows at most ${tier.limits.maxSeconds} s (limits.maxSeconds).`),
+          problem(
+            'error',
+            'limits',
+            [...demand.path, 'durationSeconds'],
+            `${capitalise(demand.label)}: ${durationSeconds} s requested, but tier "${tierId}" allows at most ${tier.limits.maxSeconds} s (limits.maxSeconds).`,
+          ),
         );
       }
-      if (resolution !== undefined && tier.limits.maxResolution !== undefined && resolutionLines(resolution) > resolutionLines(tier.limits.maxResolution)) {
+      if (
+        resolution !== undefined &&
+        tier.limits.maxResolution !== undefined &&
+        resolutionLines(resolution) > resolutionLines(tier.limits.maxResolution)
+      ) {
         problems.push(
-          problem('error', 'limits', [...demand.path, 'resolution'], `${capitalise(demand.label)}: ${resolution} requested, but tier "${tierId}" allows at most ${tier.limits.maxResolution} (limits.maxResolution).`),
+          problem(
+            'error',
+            'limits',
+            [...demand.path, 'resolution'],
+            `${capitalise(demand.label)}: ${resolution} requested, but tier "${tierId}" allows at most ${tier.limits.maxResolution} (limits.maxResolution).`,
+          ),
         );
       }
     }
     if (tier.limits.dailyQuota === 0) {
-      problems.push(problem('warning', 'tier-closed', [...tierPath, 'limits', 'dailyQuota'], `Tier "${tierId}" has a daily quota of 0, so its users cannot generate anything.`));
+      problems.push(
+        problem(
+          'warning',
+          'tier-closed',
+          [...tierPath, 'limits', 'dailyQuota'],
+          `Tier "${tierId}" has a daily quota of 0, so its users cannot generate anything.`,
+        ),
+      );
     }
 
     // Weights.
     if (tier.strategy === 'weighted') {
       tier.targets.forEach((target, index) => {
         if (target.weight === undefined) {
-          problems.push(problem('error', 'weights', [...tierPath, 'targets', index, 'weight'], `Tier "${tierId}" is weighted but target ${targetKey(target)} has no weight; give it a number (0 = standby).`));
+          problems.push(
+            problem(
+              'error',
+              'weights',
+              [...tierPath, 'targets', index, 'weight'],
+              `Tier "${tierId}" is weighted but target ${targetKey(target)} has no weight; give it a number (0 = standby).`,
+            ),
+          );
         }
       });
       const total = tier.targets.reduce((sum, target) => sum + (target.weight ?? 0), 0);
       if (!(total > 0)) {
-        problems.push(problem('error', 'weights', [...tierPath, 'targets'], `The weights of tier "${tierId}" add to ${total}; they must add to a positive total.`));
+        problems.push(
+          problem(
+            'error',
+            'weights',
+            [...tierPath, 'targets'],
+            `The weights of tier "${tierId}" add to ${total}; they must add to a positive total.`,
+          ),
+        );
       }
     } else {
       tier.targets.forEach((target, index) => {
         if (target.weight !== undefined) {
-          problems.push(problem('warning', 'weights-ignored', [...tierPath, 'targets', index, 'weight'], `Tier "${tierId}" uses the fallback strategy, so the weight of ${targetKey(target)} is ignored.`));
+          problems.push(
+            problem(
+              'warning',
+              'weights-ignored',
+              [...tierPath, 'targets', index, 'weight'],
+              `Tier "${tierId}" uses the fallback strategy, so the weight of ${targetKey(target)} is ignored.`,
+            ),
+          );
         }
       });
     }
@@ -158,11 +227,25 @@ function semanticProblems(config: RoutingConfig, context: RoutingCheckContext): 
     // Flag combinations: some target must be in play, and weights must still add up.
     for (const scenario of tierScenarios(config, tierId)) {
       if (scenario.inPlay.length === 0) {
-        problems.push(problem('error', 'empty-chain', [...tierPath, 'targets'], `Tier "${tierId}" has no target in play for ${describeAssignment(scenario.assignment)}.`));
+        problems.push(
+          problem(
+            'error',
+            'empty-chain',
+            [...tierPath, 'targets'],
+            `Tier "${tierId}" has no target in play for ${describeAssignment(scenario.assignment)}.`,
+          ),
+        );
       } else if (tier.strategy === 'weighted' && Object.keys(scenario.assignment).length > 0) {
         const total = scenario.inPlay.reduce((sum, i) => sum + (tier.targets[i]!.weight ?? 0), 0);
         if (!(total > 0)) {
-          problems.push(problem('error', 'weights', [...tierPath, 'targets'], `In tier "${tierId}" the targets in play for ${describeAssignment(scenario.assignment)} have weights adding to 0.`));
+          problems.push(
+            problem(
+              'error',
+              'weights',
+              [...tierPath, 'targets'],
+              `In tier "${tierId}" the targets in play for ${describeAssignment(scenario.assignment)} have weights adding to 0.`,
+            ),
+          );
         }
       }
     }
@@ -178,43 +261,125 @@ function semanticProblems(config: RoutingConfig, context: RoutingCheckContext): 
         (other, j) => j < index && targetKey(other) === key && sameCondition(other, target),
       );
       if (earlier >= 0) {
-        problems.push(problem('error', 'duplicate-target', at, `Tier "${tierId}" lists ${key} twice (targets ${earlier} and ${index}); remove one.`));
+        problems.push(
+          problem(
+            'error',
+            'duplicate-target',
+            at,
+            `Tier "${tierId}" lists ${key} twice (targets ${earlier} and ${index}); remove one.`,
+          ),
+        );
       }
 
       // Key configured.
       if (!configured.has(target.provider)) {
-        problems.push(problem('error', 'no-key', [...at, 'provider'], `${PROVIDER_LABELS[target.provider]} has no API key configured, so ${key} cannot run; add the key in Settings.`));
+        problems.push(
+          problem(
+            'error',
+            'no-key',
+            [...at, 'provider'],
+            `${PROVIDER_LABELS[target.provider]} has no API key configured, so ${key} cannot run; add the key in Settings.`,
+          ),
+        );
       }
 
       if (!model) {
-        problems.push(problem('error', 'unknown-model', [...at, 'model'], `${PROVIDER_LABELS[target.provider]} has no model "${target.model}" in its model table; check the spelling (ids are case-sensitive).`));
+        problems.push(
+          problem(
+            'error',
+            'unknown-model',
+            [...at, 'model'],
+            `${PROVIDER_LABELS[target.provider]} has no model "${target.model}" in its model table; check the spelling (ids are case-sensitive).`,
+          ),
+        );
       } else {
         // Lifecycle.
         if (model.lifecycle === 'retired') {
-          problems.push(problem('error', 'retired-model', [...at, 'model'], `${key} is retired (${model.displayName}); choose another model.`));
+          problems.push(
+            problem(
+              'error',
+              'retired-model',
+              [...at, 'model'],
+              `${key} is retired (${model.displayName}); choose another model.`,
+            ),
+          );
         } else if (retired.has(key)) {
-          problems.push(problem('error', 'retired-model', [...at, 'model'], `${key} was marked retired or deprecated by the model monitor; choose another model.`));
+          problems.push(
+            problem(
+              'error',
+              'retired-model',
+              [...at, 'model'],
+              `${key} was marked retired or deprecated by the model monitor; choose another model.`,
+            ),
+          );
         } else if (model.lifecycle === 'deprecated') {
-          problems.push(problem('error', 'deprecated-model', [...at, 'model'], `${key} is deprecated; choose a model its provider still supports.`));
+          problems.push(
+            problem(
+              'error',
+              'deprecated-model',
+              [...at, 'model'],
+              `${key} is deprecated; choose a model its provider still supports.`,
+            ),
+          );
         } else if (model.lifecycle === 'preview') {
-          problems.push(problem('warning', 'preview-model', [...at, 'model'], `${key} is a preview model; its behaviour and price may change.`));
+          problems.push(
+            problem(
+              'warning',
+              'preview-model',
+              [...at, 'model'],
+              `${key} is a preview model; its behaviour and price may change.`,
+            ),
+          );
         }
         if (model.simulated) {
-          problems.push(problem('warning', 'simulated-model', [...at, 'provider'], `${key} is the simulated sandbox; production cannot make real videos with it.`));
+          problems.push(
+            problem(
+              'warning',
+              'simulated-model',
+              [...at, 'provider'],
+              `${key} is the simulated sandbox; production cannot make real videos with it.`,
+            ),
+          );
         }
         problems.push(...capabilityProblems(tierId, tier.requestKinds, demanded, model, at));
       }
 
       // Evidence.
       const evidence = context.evidence[key];
-      if (!evidence || evidence.successes === 0) {
-        problems.push(problem('error', 'no-evidence', [...at, 'model'], `${key} has no successful benchmark generation; benchmark it before routing users to it.`));
+      if (!model) {
+        // An unknown model cannot have evidence; unknown-model says what to fix.
+      } else if (!evidence || evidence.successes === 0) {
+        problems.push(
+          problem(
+            'error',
+            'no-evidence',
+            [...at, 'model'],
+            `${key} has no successful benchmark generation; benchmark it before routing users to it.`,
+          ),
+        );
       } else {
         if (evidence.successRate !== null && evidence.successRate < minSuccess) {
-          problems.push(problem('warning', 'low-success-rate', [...at, 'model'], `${key} succeeded in ${pct(evidence.successRate)} of ${evidence.rated} benchmark generations (under ${pct(minSuccess)}).`));
+          problems.push(
+            problem(
+              'warning',
+              'low-success-rate',
+              [...at, 'model'],
+              `${key} succeeded in ${pct(evidence.successRate)} of ${evidence.rated} benchmark generations (under ${pct(minSuccess)}).`,
+            ),
+          );
         }
-        if (evidence.p95LatencyMs !== null && evidence.p95LatencyMs > target.timeoutSeconds * 1000) {
-          problems.push(problem('warning', 'slow-p95', [...at, 'timeoutSeconds'], `${key} took ${Math.round(evidence.p95LatencyMs / 1000)} s at p95 in benchmarks, over this target's ${target.timeoutSeconds} s timeout: more than 5 % of its attempts would time out.`));
+        if (
+          evidence.p95LatencyMs !== null &&
+          evidence.p95LatencyMs > target.timeoutSeconds * 1000
+        ) {
+          problems.push(
+            problem(
+              'warning',
+              'slow-p95',
+              [...at, 'timeoutSeconds'],
+              `${key} took ${Math.round(evidence.p95LatencyMs / 1000)} s at p95 in benchmarks, over this target's ${target.timeoutSeconds} s timeout: more than 5 % of its attempts would time out.`,
+            ),
+          );
         }
       }
 
@@ -222,15 +387,36 @@ function semanticProblems(config: RoutingConfig, context: RoutingCheckContext): 
       if (target.flag) {
         const flag = config.flags[target.flag.key];
         if (!flag) {
-          problems.push(problem('error', 'flag-reference', [...at, 'flag', 'key'], `Target ${key} depends on flag "${target.flag.key}", which is not in flags.`));
+          problems.push(
+            problem(
+              'error',
+              'flag-reference',
+              [...at, 'flag', 'key'],
+              `Target ${key} depends on flag "${target.flag.key}", which is not in flags.`,
+            ),
+          );
         } else {
           target.flag.variants.forEach((variant, j) => {
             if (!(variant in flag.variants)) {
-              problems.push(problem('error', 'flag-reference', [...at, 'flag', 'variants', j], `Flag "${target.flag!.key}" has no variant "${variant}" (variants: ${Object.keys(flag.variants).join(', ')}).`));
+              problems.push(
+                problem(
+                  'error',
+                  'flag-reference',
+                  [...at, 'flag', 'variants', j],
+                  `Flag "${target.flag!.key}" has no variant "${variant}" (variants: ${Object.keys(flag.variants).join(', ')}).`,
+                ),
+              );
             }
           });
           if (flag.state === 'DISABLED') {
-            problems.push(problem('warning', 'flag-disabled', [...at, 'flag', 'key'], `Flag "${target.flag.key}" is disabled, so target ${key} is never in play.`));
+            problems.push(
+              problem(
+                'warning',
+                'flag-disabled',
+                [...at, 'flag', 'key'],
+                `Flag "${target.flag.key}" is disabled, so target ${key} is never in play.`,
+              ),
+            );
           }
         }
       }
@@ -248,14 +434,37 @@ function semanticProblems(config: RoutingConfig, context: RoutingCheckContext): 
   if (config.cache.enabled) {
     const fields = new Set(config.cache.keyFields);
     if (!fields.has('prompt')) {
-      problems.push(problem('error', 'cache-key', ['cache', 'keyFields'], 'The cache key leaves out "prompt", so different prompts would get the same video; add it.'));
+      problems.push(
+        problem(
+          'error',
+          'cache-key',
+          ['cache', 'keyFields'],
+          'The cache key leaves out "prompt", so different prompts would get the same video; add it.',
+        ),
+      );
     }
-    const imageTiers = tierIds.filter((id) => config.tiers[id]!.requestKinds.includes('image-to-video'));
+    const imageTiers = tierIds.filter((id) =>
+      config.tiers[id]!.requestKinds.includes('image-to-video'),
+    );
     if (!fields.has('imageUrl') && imageTiers.length > 0) {
-      problems.push(problem('error', 'cache-key', ['cache', 'keyFields'], `Tier(s) ${imageTiers.join(', ')} serve image-to-video but the cache key leaves out "imageUrl", so different images would get the same video; add it.`));
+      problems.push(
+        problem(
+          'error',
+          'cache-key',
+          ['cache', 'keyFields'],
+          `Tier(s) ${imageTiers.join(', ')} serve image-to-video but the cache key leaves out "imageUrl", so different images would get the same video; add it.`,
+        ),
+      );
     }
     if (!fields.has('model')) {
-      problems.push(problem('warning', 'cache-key', ['cache', 'keyFields'], 'The cache key leaves out "model", so a request may get a video made by another model than the one routed to.'));
+      problems.push(
+        problem(
+          'warning',
+          'cache-key',
+          ['cache', 'keyFields'],
+          'The cache key leaves out "model", so a request may get a video made by another model than the one routed to.',
+        ),
+      );
     }
   }
   return problems;
@@ -272,10 +481,19 @@ function capabilityProblems(
   const caps = model.capabilities;
   const key = targetKey({ provider: model.provider, model: model.modelId });
   const fail = (what: string): void => {
-    problems.push(problem('error', 'capability', [...at, 'model'], `${key} cannot serve tier "${tierId}": ${what}.`));
+    problems.push(
+      problem(
+        'error',
+        'capability',
+        [...at, 'model'],
+        `${key} cannot serve tier "${tierId}": ${what}.`,
+      ),
+    );
   };
-  if (kinds.includes('text-to-video') && !caps.textToVideo) fail('it does not do text-to-video (image-to-video only)');
-  if (kinds.includes('image-to-video') && !caps.imageToVideo) fail('it does not do image-to-video (text-to-video only)');
+  if (kinds.includes('text-to-video') && !caps.textToVideo)
+    fail('it does not do text-to-video (image-to-video only)');
+  if (kinds.includes('image-to-video') && !caps.imageToVideo)
+    fail('it does not do image-to-video (text-to-video only)');
   const reported = new Set<string>();
   for (const demand of demanded) {
     const s = demand.settings;
@@ -285,13 +503,22 @@ function capabilityProblems(
       fail(`${what} (asked by ${demand.label})`);
     };
     if (s.durationSeconds !== undefined && !caps.durationsSeconds.includes(s.durationSeconds)) {
-      once(`d${s.durationSeconds}`, `${s.durationSeconds} s clips are not offered (it offers ${caps.durationsSeconds.join(', ')} s)`);
+      once(
+        `d${s.durationSeconds}`,
+        `${s.durationSeconds} s clips are not offered (it offers ${caps.durationsSeconds.join(', ')} s)`,
+      );
     }
     if (s.resolution !== undefined && !caps.resolutions.includes(s.resolution)) {
-      once(`r${s.resolution}`, `${s.resolution} is not offered (it offers ${caps.resolutions.join(', ')})`);
+      once(
+        `r${s.resolution}`,
+        `${s.resolution} is not offered (it offers ${caps.resolutions.join(', ')})`,
+      );
     }
     if (s.aspectRatio !== undefined && !caps.aspectRatios.includes(s.aspectRatio)) {
-      once(`a${s.aspectRatio}`, `aspect ${s.aspectRatio} is not offered (it offers ${caps.aspectRatios.join(', ')})`);
+      once(
+        `a${s.aspectRatio}`,
+        `aspect ${s.aspectRatio} is not offered (it offers ${caps.aspectRatios.join(', ')})`,
+      );
     }
     if (s.audio === true && !caps.audio) once('audio', 'it cannot generate audio');
   }
@@ -314,7 +541,14 @@ function unreachableProblems(
         (other, j) => j < index && stops(other) && (!other.flag || sameCondition(other, target)),
       );
       if (blocker >= 0) {
-        problems.push(problem('error', 'unreachable-target', at, `Target ${targetKey(target)} in tier "${tierId}" is never reached: target ${blocker} (${targetKey(targets[blocker]!)}) has fallbackOn [], so its failures end the request.`));
+        problems.push(
+          problem(
+            'error',
+            'unreachable-target',
+            at,
+            `Target ${targetKey(target)} in tier "${tierId}" is never reached: target ${blocker} (${targetKey(targets[blocker]!)}) has fallbackOn [], so its failures end the request.`,
+          ),
+        );
       }
       return;
     }
@@ -326,7 +560,14 @@ function unreachableProblems(
       return targets.every((between, v) => v === u || v >= index || !stops(between));
     });
     if (!reachable) {
-      problems.push(problem('error', 'unreachable-target', at, `Standby target ${targetKey(target)} (weight 0) in tier "${tierId}" is never reached: no weighted target's failure is passed on to it.`));
+      problems.push(
+        problem(
+          'error',
+          'unreachable-target',
+          at,
+          `Standby target ${targetKey(target)} (weight 0) in tier "${tierId}" is never reached: no weighted target's failure is passed on to it.`,
+        ),
+      );
     }
   });
   return problems;
@@ -335,7 +576,10 @@ function unreachableProblems(
 function sameCondition(a: RoutingTarget, b: RoutingTarget): boolean {
   if (!a.flag && !b.flag) return true;
   if (!a.flag || !b.flag) return false;
-  return a.flag.key === b.flag.key && [...a.flag.variants].sort().join('\n') === [...b.flag.variants].sort().join('\n');
+  return (
+    a.flag.key === b.flag.key &&
+    [...a.flag.variants].sort().join('\n') === [...b.flag.variants].sort().join('\n')
+  );
 }
 
 function pct(rate: number): string {

@@ -45,7 +45,10 @@ export function saveDraft(
 ): StoredDraft {
   const text = JSON.stringify(config ?? null);
   if (text.length > 2_000_000) {
-    throw new AppError('validation', 'The draft is larger than 2 MB; a routing config should be far smaller.');
+    throw new AppError(
+      'validation',
+      'The draft is larger than 2 MB; a routing config should be far smaller.',
+    );
   }
   return db.transaction((): StoredDraft => {
     const current = getDraft(db, id);

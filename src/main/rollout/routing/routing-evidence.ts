@@ -4,10 +4,7 @@
  */
 import type { ModelInfo } from '../../../shared/providers/video-provider-spec';
 import { targetKey } from '../../../shared/routing/routing-config-schema';
-import type {
-  EvidenceMap,
-  ModelObservationInput,
-} from '../../../shared/routing/routing-evidence';
+import type { EvidenceMap, ModelObservationInput } from '../../../shared/routing/routing-evidence';
 import { listGenerationRows, listRunSummaries } from '../../bench/bench-repository';
 import { computeScorecard, type Scorecard, type ScorecardRow } from '../../bench/scorecard';
 import { scorecardFieldsFromColumns } from '../../media/analysis-columns';

@@ -21,11 +21,7 @@ import {
 import { AppError, ValidationError } from '../../../shared/errors';
 import type { RoutingConfig } from '../../../shared/routing/routing-config-schema';
 import type { ModelObservationInput } from '../../../shared/routing/routing-evidence';
-import {
-  fromPointer,
-  problem,
-  type RoutingProblem,
-} from '../../../shared/routing/routing-problem';
+import { fromPointer, problem, type RoutingProblem } from '../../../shared/routing/routing-problem';
 import { checkRoutingConfig, schemaProblems, type RoutingCheckContext } from './routing-checks';
 import { simulateRouting, type SimulationResult } from './routing-simulator';
 
@@ -52,7 +48,7 @@ function lineColumnOf(text: string, offset: number): { line: number; column: num
 /** Parses JSON or YAML text; `format` 'json' uses JSON rules (and JSON's error positions). */
 export function parseConfigText(text: string, format: 'json' | 'yaml'): ParsedConfigText {
   const lineCounter = new LineCounter();
-  const doc = parseDocument(text, { lineCounter, uniqueKeys: true, prettyErrors: false });
+  const doc = parseDocument(text, { lineCounter, uniqueKeys: true, prettyErrors: true });
   const locate = (pointer: string): { line: number; column: number } | undefined =>
     locateInDocument(doc, lineCounter, pointer);
   if (format === 'json') {
@@ -67,7 +63,8 @@ export function parseConfigText(text: string, format: 'json' | 'yaml'): ParsedCo
     } catch (error) {
       const message = error instanceof Error ? error.message : String(error);
       const position = /position (\d+)/.exec(message);
-      const at = position ? lineColumnOf(text, Number(position[1])) : undefined;
+      const offset = position ? Number(position[1]) : jsonErrorOffset(text);
+      const at = offset === undefined ? undefined : lineColumnOf(text, offset);
       return {
         problems: [
           {
@@ -82,7 +79,12 @@ export function parseConfigText(text: string, format: 'json' | 'yaml'): ParsedCo
   if (doc.errors.length > 0) {
     return {
       problems: doc.errors.map((error) => ({
-        ...problem('error', 'schema', [], `The file is not valid YAML: ${firstLine(error.message)}`),
+        ...problem(
+          'error',
+          'schema',
+          [],
+          `The file is not valid YAML: ${firstLine(error.message)}`,
+        ),
         ...positionOf(error.linePos?.[0]),
       })),
       locate: () => undefined,
@@ -91,7 +93,99 @@ export function parseConfigText(text: string, format: 'json' | 'yaml'): ParsedCo
   return { value: doc.toJS({ maxAliasCount: 100 }) as unknown, problems: [], locate };
 }
 
-function positionOf(pos: { line: number; col: number } | undefined): { line?: number; column?: number } {
+/**
+ * Offset of the first JSON syntax error (Node 20's JSON.parse does not always say where).
+ * A small recursive-descent scan; undefined when the scan finds nothing wrong.
+ */
+export function jsonErrorOffset(text: string): number | undefined {
+  let i = 0;
+  class Stop {
+    constructor(readonly at: number) {}
+  }
+  const ws = (): void => {
+    while (i < text.length && ' \t\n\r'.includes(text[i]!)) i += 1;
+  };
+  const fail = (): never => {
+    throw new Stop(i);
+  };
+  const literal = (word: string): void => {
+    if (text.startsWith(word, i)) i += word.length;
+    else fail();
+  };
+  const string = (): void => {
+    if (text[i] !== '"') fail();
+    i += 1;
+    while (i < text.length && text[i] !== '"') {
+      if (text.charCodeAt(i) < 0x20) fail();
+      i += text[i] === '\\' ? 2 : 1;
+    }
+    if (i >= text.length) fail();
+    i += 1;
+  };
+  const value = (): void => {
+    ws();
+    const c = text[i];
+    if (c === '{') {
+      i += 1;
+      ws();
+      if (text[i] === '}') {
+        i += 1;
+        return;
+      }
+      for (;;) {
+        ws();
+        string();
+        ws();
+        if (text[i] !== ':') fail();
+        i += 1;
+        value();
+        ws();
+        if (text[i] === ',') i += 1;
+        else if (text[i] === '}') {
+          i += 1;
+          return;
+        } else fail();
+      }
+    } else if (c === '[') {
+      i += 1;
+      ws();
+      if (text[i] === ']') {
+        i += 1;
+        return;
+      }
+      for (;;) {
+        value();
+        ws();
+        if (text[i] === ',') i += 1;
+        else if (text[i] === ']') {
+          i += 1;
+          return;
+        } else fail();
+      }
+    } else if (c === '"') string();
+    else if (c === 't') literal('true');
+    else if (c === 'f') literal('false');
+    else if (c === 'n') literal('null');
+    else {
+      const match = /^-?(0|[1-9]\d*)(\.\d+)?([eE][+-]?\d+)?/.exec(text.slice(i, i + 400));
+      if (!match) fail();
+      i += match![0].length;
+    }
+  };
+  try {
+    value();
+    ws();
+    return i < text.length ? i : undefined;
+  } catch (error) {
+    if (error instanceof Stop) return Math.min(error.at, text.length);
+    throw error;
+  }
+}
+
+function positionOf(pos: { line: number; col: number } | undefined): {
+  line?: number;
+  column?: number;
+} {
   return pos ? { line: pos.line, column: pos.col } : {};
 }
 
@@ -105,11 +199,14 @@ function locateInDocument(
   pointer: string,
 ): { line: number; column: number } | undefined {
   let node: unknown = doc.contents;
-  let best: YamlNode | undefined = isMap(node) || isSeq(node) || isScalar(node) ? (node as YamlNode) : undefined;
+  let best: YamlNode | undefined =
+    isMap(node) || isSeq(node) || isScalar(node) ? (node as YamlNode) : undefined;
   for (const segment of fromPointer(pointer)) {
     let next: unknown;
     if (isMap(node)) {
-      const pair = node.items.find((item) => isScalar(item.key) && String(item.key.value) === segment);
+      const pair = node.items.find(
+        (item) => isScalar(item.key) && String(item.key.value) === segment,
+      );
       if (pair && isScalar(pair.key) && pair.key.range) best = pair.key as YamlNode;
       next = pair?.value;
     } else if (isSeq(node)) {

@@ -53,7 +53,8 @@ export function pricesFromModels(
 ): Record<string, number> {
   const prices: Record<string, number> = {};
   for (const model of models) {
-    if (model.pricing.usdPerClip === undefined && model.pricing.usdPerSecond === undefined) continue;
+    if (model.pricing.usdPerClip === undefined && model.pricing.usdPerSecond === undefined)
+      continue;
     prices[targetKey({ provider: model.provider, model: model.modelId })] = estimateFromPricing(
       model.pricing,
       model.capabilities,
@@ -106,7 +107,8 @@ export function recommendRouting(
   const { config } = context;
 
   const keys = new Set<string>([...Object.keys(evidence), ...ratings.map((r) => r.model)]);
-  for (const tier of Object.values(config.tiers)) tier.targets.forEach((t) => keys.add(targetKey(t)));
+  for (const tier of Object.values(config.tiers))
+    tier.targets.forEach((t) => keys.add(targetKey(t)));
 
   const evidenceRow = (key: string, meetsBar: boolean, front: Set<string>): ProposalEvidence => {
     const e: ModelEvidence | undefined = evidence[key];
@@ -128,7 +130,8 @@ export function recommendRouting(
 
   const usable = (key: string, tier: TierConfig): boolean => {
     const e = evidence[key];
-    if (!e || e.successes === 0 || e.successRate === null || e.successRate < bar.minSuccessRate) return false;
+    if (!e || e.successes === 0 || e.successRate === null || e.successRate < bar.minSuccessRate)
+      return false;
     if (prices[key] === undefined) return false;
     if (context.models) {
       const model = modelOf.get(key);
@@ -137,7 +140,8 @@ export function recommendRouting(
       if (tier.requestKinds.includes('text-to-video') && !caps.textToVideo) return false;
       if (tier.requestKinds.includes('image-to-video') && !caps.imageToVideo) return false;
       const d = tier.defaults;
-      if (d.durationSeconds !== undefined && !caps.durationsSeconds.includes(d.durationSeconds)) return false;
+      if (d.durationSeconds !== undefined && !caps.durationsSeconds.includes(d.durationSeconds))
+        return false;
       if (d.resolution !== undefined && !caps.resolutions.includes(d.resolution)) return false;
       if (d.aspectRatio !== undefined && !caps.aspectRatios.includes(d.aspectRatio)) return false;
       if (d.audio === true && !caps.audio) return false;
@@ -152,7 +156,11 @@ export function recommendRouting(
     const tier = config.tiers[tierId];
     if (!tier) return;
     const candidates = [...keys].filter((key) => usable(key, tier) && ratingOf.has(key));
-    const front = paretoFront(candidates, (k) => ratingOf.get(k)!.rating, (k) => prices[k]!);
+    const front = paretoFront(
+      candidates,
+      (k) => ratingOf.get(k)!.rating,
+      (k) => prices[k]!,
+    );
     const score = (k: string): number => {
       const r = ratingOf.get(k)!;
       return bar.useLowerBound ? r.low : r.rating;
@@ -162,8 +170,12 @@ export function recommendRouting(
     if (eligible.length === 0) return;
     const chosen = [...eligible].sort((a, b) =>
       role === 'cheap'
-        ? prices[a]! - prices[b]! || ratingOf.get(b)!.rating - ratingOf.get(a)!.rating || a.localeCompare(b)
-        : ratingOf.get(b)!.rating - ratingOf.get(a)!.rating || prices[a]! - prices[b]! || a.localeCompare(b),
+        ? prices[a]! - prices[b]! ||
+          ratingOf.get(b)!.rating - ratingOf.get(a)!.rating ||
+          a.localeCompare(b)
+        : ratingOf.get(b)!.rating - ratingOf.get(a)!.rating ||
+          prices[a]! - prices[b]! ||
+          a.localeCompare(b),
     )[0]!;
     placed.set(tierId, chosen);
     if (isPrimary(tier, chosen)) return;
@@ -180,7 +192,14 @@ export function recommendRouting(
       tier: tierId,
       title: `Make ${chosen} the primary model of ${tierId}`,
       reason,
-      changes: [{ op: 'set-primary', tier: tierId, provider: provider as RoutingTarget['provider'], model: rest.join(':') }],
+      changes: [
+        {
+          op: 'set-primary',
+          tier: tierId,
+          provider: provider as RoutingTarget['provider'],
+          model: rest.join(':'),
+        },
+      ],
       evidence: [...new Set([chosen, ...candidates])].map((k) =>
         evidenceRow(k, candidates.includes(k) && meets(k), front),
       ),
@@ -208,7 +227,8 @@ export function recommendRouting(
         pool.indexOf(a) - pool.indexOf(b)
       );
     });
-    const tail = (list: string[]): string[] => (tier.strategy === 'fallback' ? list.slice(1) : list);
+    const tail = (list: string[]): string[] =>
+      tier.strategy === 'fallback' ? list.slice(1) : list;
     const currentOrder = tail(current);
     const proposedOrder = ranked.filter((k) => currentOrder.includes(k));
     if (proposedOrder.join('\n') !== currentOrder.join('\n')) {
@@ -265,7 +285,8 @@ export function recommendRouting(
 
 function isPrimary(tier: TierConfig, key: string): boolean {
   const first = tier.targets[0];
-  if (tier.strategy === 'fallback') return first !== undefined && targetKey(first) === key && !first.flag;
+  if (tier.strategy === 'fallback')
+    return first !== undefined && targetKey(first) === key && !first.flag;
   const max = Math.max(...tier.targets.map((t) => t.weight ?? 0));
   return tier.targets.some((t) => targetKey(t) === key && (t.weight ?? 0) === max && max > 0);
 }
@@ -301,7 +322,10 @@ export function applyProposals(
   if (unknown.length > 0) {
     throw new ValidationError(
       'accepted proposals',
-      unknown.map((id) => ({ path: 'ids', message: `there is no proposal "${id}"; recompute the recommendations` })),
+      unknown.map((id) => ({
+        path: 'ids',
+        message: `there is no proposal "${id}"; recompute the recommendations`,
+      })),
     );
   }
   const next = structuredClone(config);
@@ -310,13 +334,18 @@ export function applyProposals(
     for (const change of proposal.changes) applyChange(next, change);
   }
   const parsed = routingConfigSchema.safeParse(next);
-  if (!parsed.success) throw new ValidationError('routing config after the proposals', zodIssues(parsed.error));
+  if (!parsed.success)
+    throw new ValidationError('routing config after the proposals', zodIssues(parsed.error));
   return parsed.data;
 }
 
 function applyChange(config: RoutingConfig, change: RoutingChange): void {
   const tier = config.tiers[change.tier];
-  if (!tier) throw new AppError('conflict', `Tier "${change.tier}" no longer exists; recompute the recommendations.`);
+  if (!tier)
+    throw new AppError(
+      'conflict',
+      `Tier "${change.tier}" no longer exists; recompute the recommendations.`,
+    );
   if (change.op === 'set-primary') {
     const key = targetKey(change);
     const index = tier.targets.findIndex((t) => targetKey(t) === key && !t.flag);

@@ -9,7 +9,10 @@ import type { RoutingConfig } from '../../../shared/routing/routing-config-schem
 import type { EvidenceMap, ModelObservationInput } from '../../../shared/routing/routing-evidence';
 import type { RoutingDraft } from '../../../shared/routing/routing-ipc-schemas';
 import type { RoutingProblem } from '../../../shared/routing/routing-problem';
-import type { RoutingProposal, TierQualityBarInput } from '../../../shared/routing/routing-proposals';
+import type {
+  RoutingProposal,
+  TierQualityBarInput,
+} from '../../../shared/routing/routing-proposals';
 import type { WritableDb } from '../../store/db';
 import { previewFlags, type FlagContextValue, type FlagPreviewResult } from './flag-preview';
 import { checkRoutingConfig, type RoutingCheckContext } from './routing-checks';
@@ -67,11 +70,25 @@ export class RoutingService {
     if (!draft) {
       return { config: this.deps.exampleConfig(), revision: 0, updatedAt: null, source: 'example' };
     }
-    return { config: draft.config, revision: draft.revision, updatedAt: draft.updatedAt, source: 'draft' };
+    return {
+      config: draft.config,
+      revision: draft.revision,
+      updatedAt: draft.updatedAt,
+      source: 'draft',
+    };
   }
 
-  saveDraft(config: unknown, expectedRevision: number): RoutingDraft & { problems: RoutingProblem[] } {
-    const saved = saveDraft(this.deps.db, DEFAULT_DRAFT_ID, config, expectedRevision, this.deps.now());
+  saveDraft(
+    config: unknown,
+    expectedRevision: number,
+  ): RoutingDraft & { problems: RoutingProblem[] } {
+    const saved = saveDraft(
+      this.deps.db,
+      DEFAULT_DRAFT_ID,
+      config,
+      expectedRevision,
+      this.deps.now(),
+    );
     return {
       config: saved.config,
       revision: saved.revision,

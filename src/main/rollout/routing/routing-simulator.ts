@@ -17,10 +17,7 @@
  * are not simulated (every request is treated as new and every target as closed).
  */
 import { ValidationError, type ValidationIssue } from '../../../shared/errors';
-import {
-  targetKey,
-  type RoutingConfig,
-} from '../../../shared/routing/routing-config-schema';
+import { targetKey, type RoutingConfig } from '../../../shared/routing/routing-config-schema';
 import {
   observationMapSchema,
   type ModelObservation,
@@ -148,7 +145,14 @@ export function simulateRouting(
   Object.keys(config.tiers).forEach((tierId, tierIndex) => {
     // Each tier gets its own stream, so adding a tier does not change the others' results.
     const random = createRandom((seed * 7919 + tierIndex * 104729) | 0);
-    tiers[tierId] = simulateTier(config, tierId, observed, requests, random, options.flagSampleSize ?? 10_000);
+    tiers[tierId] = simulateTier(
+      config,
+      tierId,
+      observed,
+      requests,
+      random,
+      options.flagSampleSize ?? 10_000,
+    );
   });
   return { seed, requestsPerTier: requests, tiers, assumptions: [...SIMULATION_ASSUMPTIONS] };
 }
@@ -369,7 +373,10 @@ function delta(before: number | null | undefined, after: number | null | undefin
 }
 
 /** Per tier, the headline figures before and after a change. */
-export function compareSimulations(before: SimulationResult, after: SimulationResult): TierComparison[] {
+export function compareSimulations(
+  before: SimulationResult,
+  after: SimulationResult,
+): TierComparison[] {
   const ids = [...new Set([...Object.keys(before.tiers), ...Object.keys(after.tiers)])];
   return ids.map((tier) => {
     const b = before.tiers[tier];
