@@ -6,7 +6,12 @@ import { RoutingService } from '../../../src/main/rollout/routing/routing-servic
 import { routingInvokeChannels } from '../../../src/shared/routing/routing-ipc-schemas';
 import { routingConfigSchema } from '../../../src/shared/routing/routing-config-schema';
 import { AppError } from '../../../src/shared/errors';
-import { context, exampleConfig, MODELS } from './fixtures';
+import { context, EXAMPLE_PATH, exampleConfig, MODELS } from './fixtures';
+import {
+  configSimulateCommand,
+  configValidateCommand,
+} from '../../../src/main/rollout/routing/routing-cli';
+import { registerRoutingIpc } from '../../../src/main/rollout/routing/routing-ipc';
 
 let db: WritableDb | undefined;
 afterEach(() => db?.close());
@@ -73,5 +78,32 @@ describe('RoutingService', () => {
     });
     expect(parsed.success).toBe(false);
     expect(parsed.error!.issues[0]!.path).toEqual(['requests']);
+  });
+});
+
+describe('config commands and IPC handlers', () => {
+  it('validate exits 0 for the example and prints JSON with --json', () => {
+    const routing = service();
+    const text = configValidateCommand(routing, EXAMPLE_PATH, {});
+    expect(text.exitCode).toBe(0);
+    expect(text.stdout).toMatch(/0 error\(s\), 2 warning\(s\)\./);
+    const json = configValidateCommand(routing, EXAMPLE_PATH, { json: true });
+    expect(JSON.parse(json.stdout)).toMatchObject({ ok: true });
+  });
+
+  it('simulate prints one line per tier, or JSON', () => {
+    const routing = service();
+    const text = configSimulateCommand(routing, EXAMPLE_PATH, { requests: 1_000 });
+    expect(text.stdout.split('\n').filter((l) => /^(free|premium)/.test(l))).toHaveLength(2);
+    const json = configSimulateCommand(routing, EXAMPLE_PATH, { requests: 1_000, json: true });
+    expect(JSON.parse(json.stdout).requestsPerTier).toBe(1_000);
+  });
+
+  it('handlers answer through the routing schemas', async () => {
+    const handlers = registerRoutingIpc(service());
+    const draft = await handlers['routing:get-draft']({});
+    expect(draft.source).toBe('example');
+    const checked = await handlers['routing:check']({ config: { schemaVersion: 1 } });
+    expect(checked.ok).toBe(false);
   });
 });
