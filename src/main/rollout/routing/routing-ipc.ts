@@ -11,7 +11,7 @@ type Channels = typeof routingInvokeChannels;
 export type RoutingHandlers = {
   [C in keyof Channels]: (
     input: z.output<Channels[C]['input']>,
-  ) => z.input<Channels[C]['output']> | Promise<z.input<Channels[C]['output']>>;
+  ) => z.output<Channels[C]['output']> | Promise<z.output<Channels[C]['output']>>;
 };
 
 export function registerRoutingIpc(routing: RoutingService): RoutingHandlers {
