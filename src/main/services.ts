@@ -8,6 +8,7 @@ import { execFileSync } from 'node:child_process';
 import { suiteDefinitionSchema } from '../shared/domain';
 import { BenchRunner } from './bench/bench-runner';
 import { ReviewService } from './review/review-service';
+import { RoutingService } from './rollout/routing/routing-service';
 import { mediaToolPaths } from './media/video-analysis';
 import { userInfo } from 'node:os';
 import { saveSuiteVersion } from './bench/bench-repository';
@@ -57,6 +58,7 @@ export interface Services {
   registry: ProviderRegistry;
   bench: BenchRunner;
   review: ReviewService;
+  routing: RoutingService;
   secrets: SecretStore;
   ffmpegAvailable: boolean;
   /** Rebuilds the vendor adapters after a key changed. */
@@ -134,8 +136,20 @@ export function createServices(options: ServiceOptions): Services {
       : { globalConcurrency: options.benchConcurrency }),
   });
   const review = new ReviewService({ db, now, voter: options.voter ?? safeUserName() });
+  const routing = new RoutingService({
+    db,
+    now,
+    models: () => registry.allModels(),
+    configuredProviders: () => registry.providers(),
+    ratings: async () => (await review.ratings()).overall,
+    exampleConfig: () =>
+      JSON.parse(
+        readFileSync(join(options.resourcesDir, 'routing', 'example-config.json'), 'utf8'),
+      ) as unknown,
+  });
   const services: Services = {
     review,
+    routing,
     options,
     db,
     bus,

@@ -20,6 +20,20 @@ import { startBrowserServer } from '../serve/browser-server';
 import { createServices, type Services } from '../services';
 import { renderRunTable, renderScorecard, runWithProgress } from './bench-output';
 import { registerConfigCommands } from '../rollout/publish/register-config-cli';
+import {
+  configSimulateCommand,
+  configValidateCommand,
+  parseRequestCount,
+} from '../rollout/routing/routing-cli';
+
+/** Turns a parser's AppError into commander's usage error (exit 2 with the option named). */
+function wrapParse<T>(parse: (value: string) => T, value: string): T {
+  try {
+    return parse(value);
+  } catch (error) {
+    throw new InvalidArgumentError(error instanceof Error ? error.message : String(error));
+  }
+}
 import { formatImportResult, importVotesFile, reviewRatings } from '../review/review-cli';
 import { exportRun } from '../ipc/register-bench-ipc';
 import { compareRuns } from '../bench/scorecard-service';
@@ -474,6 +488,48 @@ export async function runCli(argv: string[], io: CliIo = defaultIo): Promise<num
     },
     validateConfig: () => [],
   });
+
+  const configCommand =
+    program.commands.find((command) => command.name() === 'config') ?? program.command('config');
+  configCommand
+    .command('validate')
+    .description(
+      'check a routing config (JSON or YAML) and list every problem; exits 1 when it has errors',
+    )
+    .argument('<file>', 'the routing config')
+    .option('--json', 'print JSON')
+    .action(async (file: string, options: { json?: boolean }) => {
+      const services = openServices('cli');
+      try {
+        const out = configValidateCommand(services.routing, file, options);
+        io.stdout(out.stdout);
+        exitCode = out.exitCode;
+      } finally {
+        await services.close();
+      }
+    });
+  configCommand
+    .command('simulate')
+    .description(
+      'simulate requests per tier (failures, retries, fallbacks) with the benchmark evidence',
+    )
+    .argument('<file>', 'the routing config')
+    .option(
+      '--requests <n>',
+      'requests per tier',
+      (value: string) => wrapParse(parseRequestCount, value),
+      100000,
+    )
+    .option('--seed <n>', 'random seed', parseSeed, 1)
+    .option('--json', 'print JSON')
+    .action(async (file: string, options: { requests: number; seed: number; json?: boolean }) => {
+      const services = openServices('cli');
+      try {
+        io.stdout(configSimulateCommand(services.routing, file, options).stdout);
+      } finally {
+        await services.close();
+      }
+    });
 
   try {
     await program.parseAsync(argv, { from: 'user' });

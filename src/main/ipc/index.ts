@@ -4,6 +4,7 @@ import { registerAppIpc } from './register-app-ipc';
 import { registerBenchIpc } from './register-bench-ipc';
 import { registerProvidersIpc } from './register-providers-ipc';
 import { registerReviewIpc } from './register-review-ipc';
+import { registerRoutingIpc } from '../rollout/routing/routing-ipc';
 import { invokeChannels } from '../../shared/ipc/contract';
 
 /** Every feature's handlers, checked to cover the whole contract. */
@@ -16,6 +17,7 @@ export function createAppDispatcher(
     ...registerBenchIpc(services),
     ...registerProvidersIpc(services),
     ...registerReviewIpc(services),
+    ...registerRoutingIpc(services.routing),
   };
   const missing = Object.keys(invokeChannels).filter((channel) => !(channel in handlers));
   if (missing.length > 0) throw new Error(`No handler for channels: ${missing.join(', ')}`);

@@ -5,6 +5,7 @@
  * noun-then-verb in the past tense.
  */
 import { z } from 'zod';
+import { routingInvokeChannels } from '../routing/routing-ipc-schemas';
 import { scorecardChangeSchema, scorecardSchema } from '../bench/scorecard-schema';
 import {
   blindPairSchema,
@@ -59,6 +60,7 @@ export type ProviderStatus = z.infer<typeof providerStatusSchema>;
 const vendorId = providerIdSchema.exclude(['sandbox']);
 
 export const invokeChannels = {
+  ...routingInvokeChannels,
   'app:get-info': {
     input: empty,
     output: z.object({

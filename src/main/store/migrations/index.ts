@@ -2,6 +2,7 @@ import type { Migration } from '../migrations';
 import { migration0010 } from './0010-initial';
 import { migration0020 } from './0020-votes';
 import { migration0030 } from './0030-video-analysis';
+import { migration0050 } from './0050-routing';
 import { migration0060 } from './0060-publishing';
 
 /** Every migration, in order. Append new ones; never edit one that has shipped. */
@@ -9,5 +10,6 @@ export const MIGRATIONS: readonly Migration[] = [
   migration0010,
   migration0020,
   migration0030,
+  migration0050,
   migration0060,
 ];
