@@ -1,7 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { openDatabase, type WritableDb } from '../../../src/main/store/db';
 import { MIGRATIONS } from '../../../src/main/store/migrations/index';
-import { migration0050 } from '../../../src/main/store/migrations/0050-routing';
 import { RoutingService } from '../../../src/main/rollout/routing/routing-service';
 import { routingInvokeChannels } from '../../../src/shared/routing/routing-ipc-schemas';
 import { routingConfigSchema } from '../../../src/shared/routing/routing-config-schema';
@@ -17,7 +16,7 @@ let db: WritableDb | undefined;
 afterEach(() => db?.close());
 
 function service(now = 1_000): RoutingService {
-  db = openDatabase({ file: ':memory:', migrations: [...MIGRATIONS, migration0050] });
+  db = openDatabase({ file: ':memory:', migrations: MIGRATIONS });
   const ctx = context();
   return new RoutingService({
     db,
