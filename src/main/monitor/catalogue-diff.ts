@@ -17,6 +17,8 @@ export type Verdict = { ok: true } | { ok: false; kind: FailureKind; message: st
  * vendor hiccup, and diffing it would announce models as removed (or new) that are not.
  */
 export function judgeAnswer(answer: CatalogueFetch, previousGoodCount: number | null): Verdict {
+  if (answer.malformed !== undefined)
+    return { ok: false, kind: 'malformed', message: answer.malformed };
   if ((answer.malformedCount ?? 0) > 0) {
     return {
       ok: false,

@@ -21,6 +21,8 @@ export interface CatalogueFetch {
   rawCount?: number;
   /** Raw entries that did not match the vendor's documented shape. */
   malformedCount?: number;
+  /** Set when the answer as a whole is unusable (not JSON, cut off, wrong shape): why. */
+  malformed?: string;
 }
 
 export interface CatalogueSource {

@@ -128,6 +128,8 @@ export class MonitorService {
   private readonly controllers = new Map<ProviderId, AbortController>();
   private readonly scheduled = new Map<ProviderId, { handle: unknown; at: number }>();
   private readonly listeners = new Set<MonitorListener>();
+  /** Scheduled checks with their rescheduling, so idle() waits for both. */
+  private readonly tasks = new Set<Promise<unknown>>();
   private running = false;
   /** Interval override for `aideon monitor watch --interval`, ms. */
   private intervalOverrideMs: number | undefined;
@@ -175,7 +177,8 @@ export class MonitorService {
 
   /** Resolves when no check is running. */
   async idle(): Promise<void> {
-    while (this.inFlight.size > 0) await Promise.allSettled([...this.inFlight.values()]);
+    while (this.inFlight.size > 0 || this.tasks.size > 0)
+      await Promise.allSettled([...this.inFlight.values(), ...this.tasks]);
   }
 
   private source(provider: ProviderId): CatalogueSource {
@@ -668,10 +671,15 @@ export class MonitorService {
     const handle = this.timers.setTimeout(() => {
       this.scheduled.delete(provider);
       const failures = consecutiveFailures(this.deps.db, provider);
-      void this.checkAndReschedule(provider, failures > 0 ? 'retry' : 'scheduled').catch(
-        (error: unknown) =>
+      const task: Promise<unknown> = this.checkAndReschedule(
+        provider,
+        failures > 0 ? 'retry' : 'scheduled',
+      )
+        .catch((error: unknown) =>
           this.deps.log?.(`monitor: ${provider} check crashed: ${describe(error)}`),
-      );
+        )
+        .finally(() => this.tasks.delete(task));
+      this.tasks.add(task);
     }, delayMs);
     this.scheduled.set(provider, { handle, at });
   }

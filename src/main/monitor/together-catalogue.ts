@@ -8,7 +8,6 @@
  * families → rule `family`; otherwise an id in the adapter's known table → rule `known_table`.
  */
 import type { Dispatcher } from 'undici';
-import { ProviderError } from '../../shared/errors';
 import type { CatalogueEntry } from '../../shared/monitor/monitor-schemas';
 import type { ModelLifecycle } from '../../shared/providers/video-provider-spec';
 import { HttpClient } from '../providers/http/http-client';
@@ -116,15 +115,18 @@ export function togetherEntry(
   };
 }
 
-/** Reads a parsed /v1/models body. Throws when it is not an array. */
+/** Reads a /v1/models body (`undefined` = not JSON). A body of the wrong shape is `malformed`. */
 export function readTogetherCatalogue(json: unknown, status: number): CatalogueFetch {
-  if (!Array.isArray(json)) {
-    throw new ProviderError(
-      'provider_unavailable',
-      `together answered ${status} to GET /v1/models with something that is not an array.`,
-      { provider: 'together', status },
-    );
-  }
+  if (json === undefined)
+    return {
+      entries: [],
+      malformed: `together answered ${status} to GET /v1/models with a body that is not complete JSON (cut off?).`,
+    };
+  if (!Array.isArray(json))
+    return {
+      entries: [],
+      malformed: `together answered ${status} to GET /v1/models with ${typeof json === 'object' && json !== null ? 'an object' : `a ${typeof json}`} instead of the documented bare array.`,
+    };
   const entries: CatalogueEntry[] = [];
   const seen = new Set<string>();
   let malformed = 0;
@@ -162,9 +164,9 @@ export async function fetchTogetherCatalogue(
     secrets: () => [settings.apiKey],
     ...(settings.now ? { now: settings.now } : {}),
   });
-  const { json, response } = await http.json('/v1/models', {
+  const response = await http.request('/v1/models', {
     classify: classifyTogetherHttp,
     ...(signal ? { signal } : {}),
   });
-  return readTogetherCatalogue(json, response.status);
+  return readTogetherCatalogue(response.json, response.status);
 }
