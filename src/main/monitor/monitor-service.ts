@@ -66,12 +66,9 @@ export interface MonitorTimers {
   clearTimeout(handle: unknown): void;
 }
 
+/** Node's timers. Not unref'd: `aideon monitor watch` lives on them; stop() clears them. */
 export const realTimers: MonitorTimers = {
-  setTimeout: (callback, ms) => {
-    const handle = setTimeout(callback, ms);
-    handle.unref?.();
-    return handle;
-  },
+  setTimeout: (callback, ms) => setTimeout(callback, ms),
   clearTimeout: (handle) => clearTimeout(handle as ReturnType<typeof setTimeout>),
 };
 
