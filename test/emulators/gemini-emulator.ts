@@ -70,6 +70,13 @@ const LISTED_MODELS = [
   },
 ];
 
+/**
+ * Catalogue faults for the release-monitor tests, each used by the next GET /v1beta/models call:
+ * `error` → 503 UNAVAILABLE, `empty` → `{}`, `malformed` → `models` is not a list, `truncated` →
+ * the JSON cut in half, `partial` → the first page without its nextPageToken.
+ */
+export type GeminiCatalogueFault = 'error' | 'empty' | 'malformed' | 'truncated' | 'partial';
+
 interface VeoJob {
   name: string;
   model: string;
@@ -96,6 +103,18 @@ export class GeminiEmulator extends EmulatorBase {
   readonly createBodies: unknown[] = [];
   private readonly listPageSize: number;
   private readonly echoKey: boolean;
+  /** Extra entries the models call lists (the release-monitor tests add ids between calls). */
+  readonly extraModels: Array<{
+    name: string;
+    displayName?: string;
+    supportedGenerationMethods?: string[];
+  }> = [];
+  /** Model names (`models/...`) the models call leaves out. */
+  readonly hiddenModels = new Set<string>();
+  /** Bad answers for the next models calls (one page each), in order. */
+  readonly catalogueFaults: GeminiCatalogueFault[] = [];
+  /** GET /v1beta/models calls answered (one per page). */
+  catalogueCalls = 0;
 
   constructor(options: GeminiEmulatorOptions = {}) {
     super({ outputTtlMs: 2 * 24 * 3600_000, ...options });
@@ -177,11 +196,27 @@ export class GeminiEmulator extends EmulatorBase {
       Number(url.searchParams.get('pageSize') ?? '50') || 50,
       this.listPageSize,
     );
-    const page = LISTED_MODELS.slice(start, start + size);
-    const next = start + size < LISTED_MODELS.length ? String(start + size) : undefined;
+    const listed = [...LISTED_MODELS, ...this.extraModels].filter(
+      (model) => !this.hiddenModels.has(model.name),
+    );
+    const page = listed.slice(start, start + size);
+    const next = start + size < listed.length ? String(start + size) : undefined;
+    this.catalogueCalls += 1;
+    const fault = this.catalogueFaults.shift();
+    if (fault === 'error')
+      return googleError(response, 503, 'UNAVAILABLE', 'The service is currently unavailable.');
+    if (fault === 'empty') return sendJson(response, 200, {});
+    if (fault === 'malformed')
+      return sendJson(response, 200, { models: 'temporarily unavailable' });
+    if (fault === 'truncated') {
+      const text = JSON.stringify({ models: page, nextPageToken: next });
+      response.writeHead(200, { 'content-type': 'application/json' });
+      response.end(text.slice(0, Math.floor(text.length / 2)));
+      return;
+    }
     sendJson(response, 200, {
       models: page,
-      ...(next === undefined ? {} : { nextPageToken: next }),
+      ...(next === undefined || fault === 'partial' ? {} : { nextPageToken: next }),
     });
   }
 

@@ -35,6 +35,14 @@ interface Job {
   cancelled?: boolean;
 }
 
+/**
+ * Catalogue faults for the release-monitor tests: `error` → 503, `empty` → [], `malformed` → an
+ * object instead of the bare array, `bad-entries` → entries without ids, `truncated` → the JSON
+ * cut in half, `partial` → only the first video entry.
+ */
+export type TogetherCatalogueFault =
+  'error' | 'empty' | 'malformed' | 'bad-entries' | 'truncated' | 'partial';
+
 export const TOGETHER_EMULATOR_VIDEO_MODELS: Record<string, { cost: number; seconds: string }> = {
   'minimax/video-01-director': { cost: 0.28, seconds: '5' },
   'google/veo-3.0': { cost: 1.6, seconds: '8' },
@@ -65,6 +73,14 @@ export class TogetherEmulator extends EmulatorBase {
   readonly jobs = new Map<string, Job>();
   /** Extra entries GET /v1/models lists (the release-monitor tests add ids between calls). */
   readonly extraModels: Array<Record<string, unknown>> = [];
+  /** Ids GET /v1/models leaves out (a model the vendor stopped listing). */
+  readonly hiddenModels = new Set<string>();
+  /** Fields merged into a listed entry by id (e.g. a new `pricing`). */
+  readonly modelPatches = new Map<string, Record<string, unknown>>();
+  /** Bad answers for the next GET /v1/models calls, one per call, in order. */
+  readonly catalogueFaults: TogetherCatalogueFault[] = [];
+  /** GET /v1/models calls answered. */
+  catalogueCalls = 0;
 
   constructor(options: EmulatorOptions = {}) {
     super(options);
@@ -385,7 +401,42 @@ export class TogetherEmulator extends EmulatorBase {
       },
       { id: 'some/new-type-model', object: 'model', created, type: 'world-model' },
       ...this.extraModels,
-    ];
-    sendJson(response, 200, models);
+    ]
+      .filter((model) => !this.hiddenModels.has(String(model.id)))
+      .map((model) => ({ ...model, ...this.modelPatches.get(String(model.id)) }));
+    this.catalogueCalls += 1;
+    const fault = this.catalogueFaults.shift();
+    switch (fault) {
+      case 'error':
+        return sendJson(
+          response,
+          503,
+          togetherError('The server is overloaded or not ready yet.', 'server_error', null),
+        );
+      case 'empty':
+        return sendJson(response, 200, []);
+      case 'malformed':
+        return sendJson(response, 200, { object: 'list', data: models });
+      case 'bad-entries':
+        return sendJson(response, 200, [
+          ...models,
+          { object: 'model', type: 'video' },
+          { id: 42, type: 'video' },
+        ]);
+      case 'truncated': {
+        const text = JSON.stringify(models);
+        response.writeHead(200, { 'content-type': 'application/json' });
+        response.end(text.slice(0, Math.floor(text.length / 2)));
+        return;
+      }
+      case 'partial':
+        return sendJson(
+          response,
+          200,
+          models.filter((model) => model.type === 'video').slice(0, 1),
+        );
+      default:
+        sendJson(response, 200, models);
+    }
   }
 }

@@ -1,0 +1,710 @@
+/**
+ * The model-release monitor: checks each provider's catalogue, stores a snapshot per check,
+ * diffs against the last good snapshot, keeps an inbox, notifies, feeds the onboarding board,
+ * and runs the schedule (interval set by the admin, ±10% jitter, backoff after a failed check).
+ *
+ * Robustness: an answer that failed, is empty, malformed, or lists fewer than half the models of
+ * the last good one is a failed check: stored, no events, retried with backoff. A model is
+ * removed only after two consecutive good checks without it. Every model is announced as new at
+ * most once: one that disappears and comes back is silent; a removal is announced at most once.
+ * The first good check of a provider is the baseline and announces nothing.
+ *
+ * Clock, randomness, timers and ids are injected; nothing here reads Date.now or Math.random.
+ */
+import { randomUUID } from 'node:crypto';
+import { AppError, ValidationError } from '../../shared/errors';
+import {
+  monitorSettingsSchema,
+  type CatalogueEntry,
+  type CheckResult,
+  type CheckTrigger,
+  type FailureKind,
+  type MonitorEvent,
+  type MonitorEventChannel,
+  type MonitorEventPayload,
+  type MonitorSettings,
+  type MonitorStatus,
+  type ProviderMonitorStatus,
+} from '../../shared/monitor/monitor-schemas';
+import {
+  PROVIDER_LABELS,
+  type ModelLifecycle,
+  type ModelRef,
+  type ProviderId,
+} from '../../shared/providers/video-provider-spec';
+import { zodIssues } from '../../shared/validation';
+import type { WritableDb } from '../store/db';
+import { compareEntries, judgeAnswer, modelKey, priceText, type Verdict } from './catalogue-diff';
+import type { CatalogueFetch, CatalogueSource } from './catalogue-sources';
+import {
+  consecutiveFailures,
+  countUnread,
+  getMonitorSettings,
+  insertEvent,
+  insertSnapshot,
+  latestSnapshot,
+  listEvents,
+  listModelStates,
+  listModelsInUse,
+  markEventsRead,
+  pruneSnapshots,
+  replaceModelsInUse,
+  saveModelState,
+  saveMonitorSettings,
+  setInUseNotified,
+  type ModelState,
+} from './monitor-repository';
+import { OnboardingBoard } from './onboarding-board';
+
+/** Shows an event to a person: desktop notification (Electron) or an inbox badge (browser). */
+export interface Notifier {
+  notify(event: MonitorEvent): void;
+}
+
+export interface MonitorTimers {
+  setTimeout(callback: () => void, ms: number): unknown;
+  clearTimeout(handle: unknown): void;
+}
+
+/** Node's timers. Not unref'd: `aideon monitor watch` lives on them; stop() clears them. */
+export const realTimers: MonitorTimers = {
+  setTimeout: (callback, ms) => setTimeout(callback, ms),
+  clearTimeout: (handle) => clearTimeout(handle as ReturnType<typeof setTimeout>),
+};
+
+export interface DetectedModel extends ModelRef {
+  displayName: string;
+}
+
+export interface MonitorServiceDeps {
+  db: WritableDb;
+  sources: CatalogueSource[];
+  now: () => number;
+  random?: () => number;
+  timers?: MonitorTimers;
+  newId?: () => string;
+  notifier?: Notifier;
+  /** Forwards monitor events to the event bus (release-detected, check-finished). */
+  emit?: <E extends MonitorEventChannel>(event: E, payload: MonitorEventPayload<E>) => void;
+  /**
+   * Starts a smoke generation for a newly detected model (opt-in setting), within the spend
+   * limit. The composition root wires it to the bench runner; answers the run id.
+   */
+  onDetected?: (
+    model: DetectedModel,
+    budgetUsd: number,
+  ) => Promise<{ runId: string }> | { runId: string };
+  /** The lifecycle the adapters' tables give a model, for in-use models never seen in a check. */
+  tableLifecycle?: (ref: ModelRef) => ModelLifecycle | undefined;
+  log?: (line: string) => void;
+  /** First wait after a failed check, ms (doubles per failure, capped at the interval). Default 60 s. */
+  retryInitialMs?: number;
+  /** A catalogue call taking longer than this is aborted and counts as failed. Default 60 s. */
+  checkTimeoutMs?: number;
+  /** Snapshots kept per provider (the last good one is always kept). Default 200. */
+  keepSnapshots?: number;
+}
+
+export interface MonitorListener {
+  onEvent?: (event: MonitorEvent) => void;
+  onCheck?: (result: CheckResult) => void;
+}
+
+const JITTER = 0.1;
+/** The abort reason stop() uses; a check aborted by it stores nothing. */
+const STOPPED = new AppError('cancelled', 'The monitor was stopped.');
+const NOTIFY_KINDS = new Set<MonitorEvent['kind']>(['added', 'in_use_retired']);
+
+export class MonitorService {
+  readonly board: OnboardingBoard;
+  private readonly random: () => number;
+  private readonly timers: MonitorTimers;
+  private readonly newId: () => string;
+  private readonly sources = new Map<ProviderId, CatalogueSource>();
+  private readonly inFlight = new Map<ProviderId, Promise<CheckResult>>();
+  private readonly controllers = new Map<ProviderId, AbortController>();
+  private readonly scheduled = new Map<ProviderId, { handle: unknown; at: number }>();
+  private readonly listeners = new Set<MonitorListener>();
+  /** Scheduled checks with their rescheduling, so idle() waits for both. */
+  private readonly tasks = new Set<Promise<unknown>>();
+  private running = false;
+  /** Interval override for `aideon monitor watch --interval`, ms. */
+  private intervalOverrideMs: number | undefined;
+
+  constructor(private readonly deps: MonitorServiceDeps) {
+    this.random = deps.random ?? Math.random;
+    this.timers = deps.timers ?? realTimers;
+    this.newId = deps.newId ?? randomUUID;
+    for (const source of deps.sources) this.sources.set(source.provider, source);
+    this.board = new OnboardingBoard({ db: deps.db, now: deps.now, newId: this.newId });
+  }
+
+  providers(): ProviderId[] {
+    return [...this.sources.keys()];
+  }
+
+  subscribe(listener: MonitorListener): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  // ---- checks ----
+
+  /** Checks one provider now (joins a check already running for it). */
+  check(provider: ProviderId, trigger: CheckTrigger = 'manual'): Promise<CheckResult> {
+    const running = this.inFlight.get(provider);
+    if (running) return running;
+    const promise = this.runCheck(provider, trigger).finally(() => {
+      this.inFlight.delete(provider);
+      this.controllers.delete(provider);
+    });
+    this.inFlight.set(provider, promise);
+    return promise;
+  }
+
+  /** "Check now": one provider or all; reschedules the checked providers when the schedule runs. */
+  async checkNow(
+    input: { provider?: ProviderId | undefined } = {},
+    trigger: CheckTrigger = 'manual',
+  ): Promise<CheckResult[]> {
+    const providers = input.provider === undefined ? this.providers() : [input.provider];
+    for (const provider of providers) this.source(provider);
+    return Promise.all(providers.map((provider) => this.checkAndReschedule(provider, trigger)));
+  }
+
+  /** Resolves when no check is running. */
+  async idle(): Promise<void> {
+    while (this.inFlight.size > 0 || this.tasks.size > 0)
+      await Promise.allSettled([...this.inFlight.values(), ...this.tasks]);
+  }
+
+  private source(provider: ProviderId): CatalogueSource {
+    const source = this.sources.get(provider);
+    if (!source)
+      throw new AppError(
+        'not_found',
+        `The monitor does not watch "${provider}"; it watches ${this.providers().join(', ')}.`,
+      );
+    return source;
+  }
+
+  private async runCheck(provider: ProviderId, trigger: CheckTrigger): Promise<CheckResult> {
+    const source = this.source(provider);
+    const checkId = this.newId();
+    if (!source.available()) {
+      // Not stored: a provider without a key is not a failing catalogue.
+      return this.finish({
+        checkId,
+        provider,
+        at: this.deps.now(),
+        trigger,
+        status: 'failed',
+        failureKind: 'no_key',
+        error: `${PROVIDER_LABELS[provider]} has no API key, so its catalogue cannot be read. Add the key in Settings.`,
+        modelCount: 0,
+        baseline: false,
+        events: [],
+        pendingRemoval: [],
+      });
+    }
+    const controller = new AbortController();
+    this.controllers.set(provider, controller);
+    const timeout = this.timers.setTimeout(
+      () =>
+        controller.abort(
+          new AppError(
+            'timeout',
+            `The ${PROVIDER_LABELS[provider]} catalogue did not answer within ${Math.round((this.deps.checkTimeoutMs ?? 60_000) / 1000)} s.`,
+            { retryable: true },
+          ),
+        ),
+      this.deps.checkTimeoutMs ?? 60_000,
+    );
+    let answer: CatalogueFetch | undefined;
+    let verdict: Verdict;
+    try {
+      answer = await source.fetch(controller.signal);
+      const lastGood = latestSnapshot(this.deps.db, provider, { goodOnly: true });
+      verdict = judgeAnswer(answer, lastGood?.modelCount ?? null);
+    } catch (error) {
+      const reason: unknown = controller.signal.aborted ? controller.signal.reason : error;
+      verdict = {
+        ok: false,
+        kind: 'error',
+        message: AppError.isInstance(reason)
+          ? reason.message
+          : `The catalogue call failed unexpectedly (${reason instanceof Error ? reason.name : 'error'}).`,
+      };
+    } finally {
+      this.timers.clearTimeout(timeout);
+    }
+    const at = this.deps.now();
+    const stopped = controller.signal.aborted && controller.signal.reason === STOPPED;
+    if (!verdict.ok || !answer) {
+      const failure = verdict as { kind: FailureKind; message: string };
+      if (stopped) {
+        // Aborted by stop(): not a verdict on the catalogue, so nothing is stored.
+        return this.finish({
+          checkId,
+          provider,
+          at,
+          trigger,
+          status: 'failed',
+          failureKind: 'error',
+          error: 'The monitor was stopped during the check.',
+          modelCount: 0,
+          baseline: false,
+          events: [],
+          pendingRemoval: [],
+        });
+      }
+      insertSnapshot(this.deps.db, {
+        id: checkId,
+        provider,
+        checkedAt: at,
+        trigger,
+        status: 'failed',
+        failureKind: failure.kind,
+        error: failure.message,
+        modelCount: 0,
+        entries: null,
+      });
+      pruneSnapshots(this.deps.db, provider, this.deps.keepSnapshots ?? 200);
+      this.deps.log?.(`monitor: ${provider} check failed (${failure.kind}): ${failure.message}`);
+      return this.finish({
+        checkId,
+        provider,
+        at,
+        trigger,
+        status: 'failed',
+        failureKind: failure.kind,
+        error: failure.message,
+        modelCount: 0,
+        baseline: false,
+        events: [],
+        pendingRemoval: [],
+      });
+    }
+    const entries = answer.entries;
+    const { events, baseline, pendingRemoval } = this.deps.db.transaction(() => {
+      const outcome = this.applyGoodAnswer(provider, checkId, entries, at);
+      insertSnapshot(this.deps.db, {
+        id: checkId,
+        provider,
+        checkedAt: at,
+        trigger,
+        status: 'ok',
+        failureKind: null,
+        error: null,
+        modelCount: entries.length,
+        entries,
+      });
+      outcome.events.push(...this.inUseEvents(checkId, at, provider));
+      for (const event of outcome.events) insertEvent(this.deps.db, event);
+      pruneSnapshots(this.deps.db, provider, this.deps.keepSnapshots ?? 200);
+      return outcome;
+    })();
+    this.announce(events);
+    return this.finish({
+      checkId,
+      provider,
+      at,
+      trigger,
+      status: 'ok',
+      failureKind: null,
+      error: null,
+      modelCount: entries.length,
+      baseline,
+      events,
+      pendingRemoval,
+    });
+  }
+
+  /** Diffs a good answer against the per-model state (which mirrors the last good snapshots). */
+  private applyGoodAnswer(
+    provider: ProviderId,
+    checkId: string,
+    entries: CatalogueEntry[],
+    at: number,
+  ): { events: MonitorEvent[]; baseline: boolean; pendingRemoval: string[] } {
+    const states = new Map(
+      listModelStates(this.deps.db, provider).map((state) => [state.modelKey, state]),
+    );
+    const baseline = states.size === 0;
+    const events: MonitorEvent[] = [];
+    const seen = new Set<string>();
+    for (const entry of entries) {
+      const key = modelKey(entry.modelId);
+      if (seen.has(key)) continue;
+      seen.add(key);
+      const state = states.get(key);
+      if (!state) {
+        saveModelState(this.deps.db, {
+          provider,
+          modelKey: key,
+          entry,
+          firstSeenAt: at,
+          lastSeenAt: at,
+          present: true,
+          missingCount: 0,
+          // Baseline models count as known: they are never announced as new later.
+          notifiedAdded: true,
+          notifiedRemoved: false,
+        });
+        if (!baseline) events.push(this.event('added', entry, checkId, at, []));
+        continue;
+      }
+      const changes = compareEntries(state.entry, entry);
+      if (changes.length > 0) events.push(this.event('changed', entry, checkId, at, changes));
+      if (!state.present)
+        this.deps.log?.(`monitor: ${provider} lists ${entry.modelId} again (not announced)`);
+      saveModelState(this.deps.db, {
+        ...state,
+        entry,
+        lastSeenAt: at,
+        present: true,
+        missingCount: 0,
+      });
+    }
+    const pendingRemoval: string[] = [];
+    for (const state of states.values()) {
+      if (seen.has(state.modelKey) || !state.present) continue;
+      const missingCount = state.missingCount + 1;
+      const next: ModelState = { ...state, missingCount };
+      if (missingCount >= 2) {
+        next.present = false;
+        if (!state.notifiedRemoved) {
+          next.notifiedRemoved = true;
+          events.push(this.event('removed', state.entry, checkId, at, []));
+        }
+      } else {
+        pendingRemoval.push(state.entry.modelId);
+      }
+      saveModelState(this.deps.db, next);
+    }
+    return { events, baseline, pendingRemoval };
+  }
+
+  private event(
+    kind: MonitorEvent['kind'],
+    entry: CatalogueEntry,
+    checkId: string | null,
+    at: number,
+    changes: MonitorEvent['changes'],
+    reason?: string,
+  ): MonitorEvent {
+    const label = PROVIDER_LABELS[entry.provider];
+    const price = priceText(entry);
+    const summary =
+      kind === 'added'
+        ? `${label} lists a new video model: ${entry.displayName} (${entry.modelId})${price ? `, ${price}` : ', price unknown'}.`
+        : kind === 'removed'
+          ? `${label} no longer lists ${entry.displayName} (${entry.modelId}); missing from two consecutive checks.`
+          : kind === 'changed'
+            ? `${label} changed ${entry.modelId}: ${changes.map((change) => change.field).join(', ')}.`
+            : `${entry.modelId} at ${label} is used by a routing config and is ${reason ?? entry.lifecycle}; move traffic off it.`;
+    return {
+      id: this.newId(),
+      kind,
+      provider: entry.provider,
+      modelId: entry.modelId,
+      displayName: entry.displayName,
+      at,
+      checkId,
+      summary,
+      changes,
+      priceText: price,
+      detection: entry.detection,
+      read: false,
+    };
+  }
+
+  private finish(result: CheckResult): CheckResult {
+    this.deps.emit?.('monitor:check-finished', result);
+    for (const listener of this.listeners) {
+      try {
+        listener.onCheck?.(result);
+      } catch {
+        // A failing listener must not break the monitor.
+      }
+    }
+    return result;
+  }
+
+  /** Notifies, emits and feeds the board for events already committed. */
+  private announce(events: MonitorEvent[]): void {
+    for (const event of events) {
+      if (NOTIFY_KINDS.has(event.kind)) {
+        try {
+          this.deps.notifier?.notify(event);
+        } catch (error) {
+          this.deps.log?.(`monitor: notifier failed: ${describe(error)}`);
+        }
+      }
+      this.deps.emit?.('monitor:release-detected', event);
+      for (const listener of this.listeners) {
+        try {
+          listener.onEvent?.(event);
+        } catch {
+          // ignore
+        }
+      }
+      if (event.kind === 'added') this.onAdded(event);
+    }
+  }
+
+  private onAdded(event: MonitorEvent): void {
+    const { card, created } = this.board.ensureCard({
+      provider: event.provider,
+      modelId: event.modelId,
+      displayName: event.displayName,
+      checkId: event.checkId,
+      eventId: event.id,
+    });
+    const settings = this.getSettings();
+    if (!created || !settings.autoSmoke || !this.deps.onDetected || settings.smokeBudgetUsd <= 0)
+      return;
+    const model: DetectedModel = {
+      provider: event.provider,
+      modelId: event.modelId,
+      displayName: event.displayName,
+    };
+    void Promise.resolve()
+      .then(() => this.deps.onDetected?.(model, settings.smokeBudgetUsd))
+      .then(
+        (started) => {
+          if (started) this.board.attachSmoke(card.id, { runId: started.runId });
+        },
+        (error: unknown) => {
+          this.board.attachSmoke(card.id, {
+            error: AppError.isInstance(error)
+              ? error.message
+              : 'The smoke run could not be started.',
+          });
+        },
+      );
+  }
+
+  // ---- models in use by a routing config ----
+
+  /** The models the routing configs use; a retired, deprecated or removed one raises an event. */
+  markModelsInUse(refs: ModelRef[]): MonitorEvent[] {
+    const at = this.deps.now();
+    const unique = new Map<string, { provider: ProviderId; modelId: string; modelKey: string }>();
+    for (const ref of refs)
+      unique.set(`${ref.provider}\u0000${modelKey(ref.modelId)}`, {
+        provider: ref.provider,
+        modelId: ref.modelId,
+        modelKey: modelKey(ref.modelId),
+      });
+    const events = this.deps.db.transaction(() => {
+      replaceModelsInUse(this.deps.db, [...unique.values()]);
+      const out = this.inUseEvents(null, at);
+      for (const event of out) insertEvent(this.deps.db, event);
+      return out;
+    })();
+    this.announce(events);
+    return events;
+  }
+
+  private inUseEvents(checkId: string | null, at: number, provider?: ProviderId): MonitorEvent[] {
+    const events: MonitorEvent[] = [];
+    const states = new Map(
+      listModelStates(this.deps.db, provider).map((state) => [
+        `${state.provider}\u0000${state.modelKey}`,
+        state,
+      ]),
+    );
+    for (const row of listModelsInUse(this.deps.db)) {
+      if (provider !== undefined && row.provider !== provider) continue;
+      const state = states.get(`${row.provider}\u0000${row.modelKey}`);
+      let status: string | undefined;
+      let entry: CatalogueEntry | undefined = state?.entry;
+      if (state && !state.present) status = 'removed';
+      else if (state) status = state.entry.lifecycle;
+      else {
+        status = this.deps.tableLifecycle?.({ provider: row.provider, modelId: row.modelId });
+        if (status)
+          entry = {
+            provider: row.provider,
+            modelId: row.modelId,
+            displayName: row.modelId,
+            lifecycle: status as ModelLifecycle,
+            detection: { rule: 'model_table', detail: "from the adapter's model table" },
+            vendorType: null,
+            capabilities: null,
+            price: null,
+            created: null,
+          };
+      }
+      if (!entry || (status !== 'retired' && status !== 'deprecated' && status !== 'removed'))
+        continue;
+      if (row.notifiedLifecycle === status) continue;
+      setInUseNotified(this.deps.db, row.provider, row.modelKey, status);
+      events.push(
+        this.event('in_use_retired', { ...entry, modelId: row.modelId }, checkId, at, [], status),
+      );
+    }
+    return events;
+  }
+
+  // ---- inbox ----
+
+  listInbox(options: { unreadOnly?: boolean | undefined; limit?: number | undefined } = {}): {
+    events: MonitorEvent[];
+    unread: number;
+  } {
+    return {
+      events: listEvents(this.deps.db, {
+        ...(options.unreadOnly === undefined ? {} : { unreadOnly: options.unreadOnly }),
+        ...(options.limit === undefined ? {} : { limit: options.limit }),
+      }),
+      unread: countUnread(this.deps.db),
+    };
+  }
+
+  countUnread(): number {
+    return countUnread(this.deps.db);
+  }
+
+  markRead(ids?: string[]): { marked: number; unread: number } {
+    const marked = markEventsRead(this.deps.db, ids, this.deps.now());
+    return { marked, unread: countUnread(this.deps.db) };
+  }
+
+  // ---- settings and status ----
+
+  getSettings(): MonitorSettings {
+    return getMonitorSettings(this.deps.db);
+  }
+
+  updateSettings(patch: Partial<MonitorSettings>): MonitorSettings {
+    const parsed = monitorSettingsSchema.safeParse({ ...this.getSettings(), ...patch });
+    if (!parsed.success) throw new ValidationError('monitor settings', zodIssues(parsed.error));
+    const before = this.getSettings();
+    saveMonitorSettings(this.deps.db, parsed.data);
+    if (this.running && before.intervalMinutes !== parsed.data.intervalMinutes) {
+      for (const provider of this.scheduled.keys())
+        this.schedule(provider, this.jittered(this.intervalMs()));
+    }
+    return parsed.data;
+  }
+
+  getStatus(): MonitorStatus {
+    return {
+      running: this.running,
+      settings: this.getSettings(),
+      unread: countUnread(this.deps.db),
+      providers: this.providers().map((provider) => this.providerStatus(provider)),
+    };
+  }
+
+  providerStatus(provider: ProviderId): ProviderMonitorStatus {
+    const last = latestSnapshot(this.deps.db, provider);
+    const good = latestSnapshot(this.deps.db, provider, { goodOnly: true });
+    return {
+      provider,
+      available: this.source(provider).available(),
+      lastCheckAt: last?.checkedAt ?? null,
+      lastStatus: last?.status ?? null,
+      lastError: last?.error ?? null,
+      lastGoodAt: good?.checkedAt ?? null,
+      consecutiveFailures: consecutiveFailures(this.deps.db, provider),
+      modelCount: good?.modelCount ?? 0,
+      nextCheckAt: this.scheduled.get(provider)?.at ?? null,
+      checking: this.inFlight.has(provider),
+    };
+  }
+
+  // ---- schedule ----
+
+  get isRunning(): boolean {
+    return this.running;
+  }
+
+  /** Starts the schedule: every provider is checked now, then every interval (±10%). */
+  start(options: { intervalMs?: number } = {}): void {
+    if (options.intervalMs !== undefined) {
+      if (!Number.isFinite(options.intervalMs) || options.intervalMs < 1000)
+        throw new ValidationError('monitor schedule', [
+          { path: 'intervalMs', message: 'must be at least 1000 ms' },
+        ]);
+      this.intervalOverrideMs = options.intervalMs;
+    }
+    if (this.running) return;
+    this.running = true;
+    for (const provider of this.providers()) this.schedule(provider, 0);
+  }
+
+  /** Stops the schedule and aborts running checks; resolves when they have ended. */
+  async stop(): Promise<void> {
+    this.running = false;
+    for (const { handle } of this.scheduled.values()) this.timers.clearTimeout(handle);
+    this.scheduled.clear();
+    for (const controller of this.controllers.values()) controller.abort(STOPPED);
+    await this.idle();
+  }
+
+  intervalMs(): number {
+    return this.intervalOverrideMs ?? this.getSettings().intervalMinutes * 60_000;
+  }
+
+  /** `ms` ± 10%, from the injected random source. */
+  jittered(ms: number): number {
+    return Math.max(0, Math.round(ms * (1 + (this.random() * 2 - 1) * JITTER)));
+  }
+
+  /** Wait before retrying after `failures` consecutive failed checks. */
+  backoffMs(failures: number): number {
+    const initial = this.deps.retryInitialMs ?? 60_000;
+    const base = Math.min(this.intervalMs(), initial * 2 ** Math.max(0, failures - 1));
+    return this.jittered(base);
+  }
+
+  private schedule(provider: ProviderId, delayMs: number): void {
+    const existing = this.scheduled.get(provider);
+    if (existing) this.timers.clearTimeout(existing.handle);
+    const at = this.deps.now() + delayMs;
+    const handle = this.timers.setTimeout(() => {
+      this.scheduled.delete(provider);
+      const failures = consecutiveFailures(this.deps.db, provider);
+      const task: Promise<unknown> = this.checkAndReschedule(
+        provider,
+        failures > 0 ? 'retry' : 'scheduled',
+      )
+        .catch((error: unknown) =>
+          this.deps.log?.(`monitor: ${provider} check crashed: ${describe(error)}`),
+        )
+        .finally(() => this.tasks.delete(task));
+      this.tasks.add(task);
+    }, delayMs);
+    this.scheduled.set(provider, { handle, at });
+  }
+
+  private async checkAndReschedule(
+    provider: ProviderId,
+    trigger: CheckTrigger,
+  ): Promise<CheckResult> {
+    const joined = this.inFlight.has(provider);
+    const pending = this.scheduled.get(provider);
+    if (pending && !joined) {
+      this.timers.clearTimeout(pending.handle);
+      this.scheduled.delete(provider);
+    }
+    const result = await this.check(provider, trigger);
+    if (this.running && !joined) {
+      const failed = result.status === 'failed' && result.failureKind !== 'no_key';
+      this.schedule(
+        provider,
+        failed
+          ? this.backoffMs(consecutiveFailures(this.deps.db, provider))
+          : this.jittered(this.intervalMs()),
+      );
+    }
+    return result;
+  }
+}
+
+function describe(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}

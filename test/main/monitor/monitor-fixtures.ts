@@ -1,0 +1,68 @@
+/** Shared set-up for the monitor tests: a fake clock with timers, an in-memory database. */
+import { Agent } from 'undici';
+import type { MonitorEvent } from '../../../src/shared/monitor/monitor-schemas';
+import { openDatabase, type WritableDb } from '../../../src/main/store/db';
+import { MIGRATIONS } from '../../../src/main/store/migrations/index';
+import { migration0040 } from '../../../src/main/store/migrations/0040-monitor';
+import type { MonitorTimers, Notifier } from '../../../src/main/monitor/monitor-service';
+
+export const START = Date.UTC(2026, 9, 1, 9, 0, 0);
+
+/** A clock the test moves by hand; timers fire only when it passes their time. */
+export class FakeClock implements MonitorTimers {
+  private current = START;
+  private nextId = 1;
+  readonly pending = new Map<number, { at: number; callback: () => void }>();
+
+  now = (): number => this.current;
+
+  setTimeout = (callback: () => void, ms: number): unknown => {
+    const id = this.nextId++;
+    this.pending.set(id, { at: this.current + Math.max(0, ms), callback });
+    return id;
+  };
+
+  clearTimeout = (handle: unknown): void => {
+    this.pending.delete(handle as number);
+  };
+
+  /** Moves time forward, firing due timers in time order. */
+  advance(ms: number): void {
+    const target = this.current + ms;
+    for (;;) {
+      const due = [...this.pending.entries()]
+        .filter(([, timer]) => timer.at <= target)
+        .sort((a, b) => a[1].at - b[1].at || a[0] - b[0])[0];
+      if (!due) break;
+      this.pending.delete(due[0]);
+      this.current = Math.max(this.current, due[1].at);
+      due[1].callback();
+    }
+    this.current = target;
+  }
+
+  /** Due times of pending timers, relative to now. */
+  delays(): number[] {
+    return [...this.pending.values()].map((timer) => timer.at - this.current).sort((a, b) => a - b);
+  }
+}
+
+export function monitorDb(): WritableDb {
+  return openDatabase({ file: ':memory:', migrations: [...MIGRATIONS, migration0040] });
+}
+
+export class RecordingNotifier implements Notifier {
+  readonly events: MonitorEvent[] = [];
+  notify(event: MonitorEvent): void {
+    this.events.push(event);
+  }
+}
+
+export function testDispatcher(): Agent {
+  return new Agent({ connect: { timeout: 2000 }, keepAliveTimeout: 1000 });
+}
+
+export function counter(prefix = 'id'): () => string {
+  let n = 0;
+  return () => `${prefix}-${++n}`;
+}
