@@ -22,6 +22,7 @@ import { createDefaultDispatcher } from './providers/http/dispatcher';
 import type { PollPolicy } from './providers/http/polling';
 import { envSecretStore, type SecretStore } from './secrets';
 import type { Dispatcher } from 'undici';
+import { createMonitor, type MonitorService, type Notifier } from './monitor/index';
 
 export interface ServiceOptions {
   dataDir: string;
@@ -44,6 +45,8 @@ export interface ServiceOptions {
   pollPolicy?: PollPolicy;
   /** Generations in flight per provider; default 2 (sandbox 4). */
   providerConcurrency?: Partial<Record<string, number>>;
+  /** Shows new-model and retired-model events (Electron: desktop notifications); default none. */
+  notifier?: Notifier;
   /** Generations in flight at once across all runs; default 4. */
   benchConcurrency?: number;
   mode: 'electron' | 'browser' | 'cli';
@@ -59,6 +62,7 @@ export interface Services {
   bench: BenchRunner;
   review: ReviewService;
   routing: RoutingService;
+  monitor: MonitorService;
   secrets: SecretStore;
   ffmpegAvailable: boolean;
   /** Rebuilds the vendor adapters after a key changed. */
@@ -147,9 +151,28 @@ export function createServices(options: ServiceOptions): Services {
         readFileSync(join(options.resourcesDir, 'routing', 'example-config.json'), 'utf8'),
       ) as unknown,
   });
+  const monitor = createMonitor({
+    db,
+    registry,
+    secrets,
+    env: options.env,
+    dispatcher,
+    now,
+    log,
+    ...(options.notifier ? { notifier: options.notifier } : {}),
+    emit: (event, payload) => bus.emit(event, payload),
+    onDetected: (model, budgetUsd) =>
+      bench.startRun({
+        suiteId: 'smoke',
+        name: `Smoke: ${model.displayName}`,
+        models: [{ provider: model.provider, modelId: model.modelId }],
+        budgetUsd,
+      }),
+  });
   const services: Services = {
     review,
     routing,
+    monitor,
     options,
     db,
     bus,
@@ -160,6 +183,7 @@ export function createServices(options: ServiceOptions): Services {
     reloadProviders,
     ffmpegAvailable: detectFfmpeg(options.env),
     async close() {
+      await monitor.stop();
       await bench.stop();
       db.close();
     },

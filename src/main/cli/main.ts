@@ -41,6 +41,9 @@ import type { Scorecard } from '../bench/scorecard';
 import { listRunSummaries } from '../bench/bench-repository';
 import type { RunDetail } from '../../shared/domain';
 import { renameSync, writeFileSync } from 'node:fs';
+import { formatCheckLine, monitorCheck, monitorWatch } from '../monitor/index';
+import { createDefaultDispatcher } from '../providers/http/dispatcher';
+import { sleep } from '../services';
 
 function parseFormat(value: string): 'csv' | 'json' {
   if (value !== 'csv' && value !== 'json') throw new InvalidArgumentError('must be csv or json.');
@@ -508,6 +511,30 @@ export async function runCli(argv: string[], io: CliIo = defaultIo): Promise<num
         await services.close();
       }
     });
+
+  const monitor = program
+    .command('monitor')
+    .description("watch the providers' catalogues for new, changed and removed video models");
+
+  monitor
+    .command('check')
+    .description('check the catalogues now and print what changed since the last good check')
+    .option('--provider <provider>', 'one provider, e.g. together')
+    .option('--json', 'print JSON')
+    .action(async (options: { provider?: string; json?: boolean }) => {
+      const services = openServices('cli');
+      try {
+        const result = await monitorCheck(services.monitor, { provider: options.provider });
+        if (options.json) io.stdout(`${JSON.stringify(result, null, 2)}\n`);
+        else {
+          for (const check of result.checks) io.stdout(`${formatCheckLine(check)}\n`);
+          for (const event of result.events) io.stdout(`  ${event.summary}\n`);
+        }
+      } finally {
+        await services.close();
+      }
+    });
+
   configCommand
     .command('simulate')
     .description(
@@ -527,6 +554,53 @@ export async function runCli(argv: string[], io: CliIo = defaultIo): Promise<num
       try {
         io.stdout(configSimulateCommand(services.routing, file, options).stdout);
       } finally {
+        await services.close();
+      }
+    });
+
+  monitor
+    .command('watch')
+    .description('run the check schedule until Ctrl-C; optionally post each event to a webhook')
+    .option(
+      '--interval <minutes>',
+      'minutes between checks (default: the admin setting, 15)',
+      (value) => {
+        const minutes = Number(value);
+        if (!Number.isFinite(minutes) || minutes < 1 || minutes > 1440)
+          throw new InvalidArgumentError('must be a number of minutes from 1 to 1440.');
+        return minutes;
+      },
+    )
+    .option('--webhook <url>', 'POST each event as JSON to this URL')
+    .option('--json', 'print one JSON line per check and per event')
+    .action(async (options: { interval?: number; webhook?: string; json?: boolean }) => {
+      const services = openServices('cli');
+      const controller = new AbortController();
+      const onSignal = (): void => controller.abort();
+      process.once('SIGINT', onSignal);
+      process.once('SIGTERM', onSignal);
+      try {
+        const summary = await monitorWatch(services.monitor, {
+          intervalMs: options.interval === undefined ? undefined : options.interval * 60_000,
+          webhookUrl: options.webhook,
+          signal: controller.signal,
+          dispatcher: services.options.dispatcher ?? createDefaultDispatcher(),
+          sleep,
+          now: Date.now,
+          secrets: () => services.secrets.all(),
+          log: (line) => io.stderr(`${line}\n`),
+          onCheck: (check) =>
+            io.stdout(
+              options.json ? `${JSON.stringify({ check })}\n` : `${formatCheckLine(check)}\n`,
+            ),
+          onEvent: (event) =>
+            io.stdout(options.json ? `${JSON.stringify({ event })}\n` : `  ${event.summary}\n`),
+        });
+        if (!options.json)
+          io.stdout(`Stopped after ${summary.checks} check(s) and ${summary.events} event(s).\n`);
+      } finally {
+        process.off('SIGINT', onSignal);
+        process.off('SIGTERM', onSignal);
         await services.close();
       }
     });

@@ -6,6 +6,7 @@ import { registerProvidersIpc } from './register-providers-ipc';
 import { registerReviewIpc } from './register-review-ipc';
 import { registerRoutingIpc } from '../rollout/routing/routing-ipc';
 import { invokeChannels } from '../../shared/ipc/contract';
+import { monitorIpcHandlers } from '../monitor/monitor-ipc';
 
 /** Every feature's handlers, checked to cover the whole contract. */
 export function createAppDispatcher(
@@ -18,6 +19,7 @@ export function createAppDispatcher(
     ...registerProvidersIpc(services),
     ...registerReviewIpc(services),
     ...registerRoutingIpc(services.routing),
+    ...monitorIpcHandlers(services.monitor),
   };
   const missing = Object.keys(invokeChannels).filter((channel) => !(channel in handlers));
   if (missing.length > 0) throw new Error(`No handler for channels: ${missing.join(', ')}`);

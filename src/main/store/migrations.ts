@@ -60,6 +60,19 @@ export function migrate(
         );
       }
     }
+    const appliedVersions = new Set(applied.map((row) => row.version));
+    for (const migration of migrations) {
+      if (
+        migration.version <= current &&
+        applied.length > 0 &&
+        !appliedVersions.has(migration.version)
+      ) {
+        throw new DbError(
+          'corrupted',
+          `This database is at schema ${current} but never ran migration ${migration.version} (${migration.name}); it was not changed. Start with a fresh --data-dir.`,
+        );
+      }
+    }
     const insert = db.prepare(
       'INSERT INTO _migrations (version, name, hash, applied_at) VALUES (?, ?, ?, ?)',
     );

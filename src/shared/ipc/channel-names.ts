@@ -36,9 +36,21 @@ export const INVOKE_CHANNEL_NAMES = [
   'bench:cancel-run',
   'bench:cancel-model',
   'bench:cancel-generation',
+  'monitor:get-status',
+  'monitor:check-now',
+  'monitor:list-inbox',
+  'monitor:mark-read',
+  'monitor:get-board',
+  'monitor:advance-card',
+  'monitor:update-settings',
 ] as const;
 
-export const EVENT_CHANNEL_NAMES = ['bench:run-updated', 'bench:generation-updated'] as const;
+export const EVENT_CHANNEL_NAMES = [
+  'bench:run-updated',
+  'bench:generation-updated',
+  'monitor:release-detected',
+  'monitor:check-finished',
+] as const;
 
 /** Prefix for event channels on the wire, so an event can never be mistaken for an invoke. */
 export const EVENT_PREFIX = 'event:';

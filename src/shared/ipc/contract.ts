@@ -28,6 +28,8 @@ import {
   providerIdSchema,
 } from '../providers/video-provider-spec';
 
+import { monitorChannels, monitorEventChannels } from '../monitor/monitor-schemas';
+
 const empty = z.object({}).strict();
 const id = z.string().min(1).max(100);
 
@@ -185,11 +187,13 @@ export const invokeChannels = {
     input: z.object({ generationId: id }).strict(),
     output: z.object({ cancelled: z.boolean() }),
   },
+  ...monitorChannels,
 } as const;
 
 export const eventChannels = {
   'bench:run-updated': runSummarySchema,
   'bench:generation-updated': generationRecordSchema,
+  ...monitorEventChannels,
 } as const;
 
 export type InvokeChannel = keyof typeof invokeChannels;

@@ -3,7 +3,6 @@ import { Agent } from 'undici';
 import type { MonitorEvent } from '../../../src/shared/monitor/monitor-schemas';
 import { openDatabase, type WritableDb } from '../../../src/main/store/db';
 import { MIGRATIONS } from '../../../src/main/store/migrations/index';
-import { migration0040 } from '../../../src/main/store/migrations/0040-monitor';
 import type { MonitorTimers, Notifier } from '../../../src/main/monitor/monitor-service';
 
 export const START = Date.UTC(2026, 9, 1, 9, 0, 0);
@@ -48,7 +47,7 @@ export class FakeClock implements MonitorTimers {
 }
 
 export function monitorDb(): WritableDb {
-  return openDatabase({ file: ':memory:', migrations: [...MIGRATIONS, migration0040] });
+  return openDatabase({ file: ':memory:', migrations: MIGRATIONS });
 }
 
 export class RecordingNotifier implements Notifier {

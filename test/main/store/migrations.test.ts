@@ -113,6 +113,16 @@ describe('migrations', () => {
     db.close();
   });
 
+  it('refuses a database that skipped a migration numbered below its version', () => {
+    const db = new Database(':memory:');
+    const first: Migration = { version: 10, name: 'a', sql: 'CREATE TABLE a (x);' };
+    const third: Migration = { version: 30, name: 'c', sql: 'CREATE TABLE c (x);' };
+    migrate(db, [first, third]);
+    const second: Migration = { version: 20, name: 'b', sql: 'CREATE TABLE b (x);' };
+    expect(() => migrate(db, [first, second, third])).toThrow(/never ran migration 20 \(b\)/);
+    db.close();
+  });
+
   it('rejects a migration list whose versions do not go up', () => {
     const db = new Database(':memory:');
     expect(() => migrate(db, [extra, { ...extra, version: 10 }])).toThrow(/does not go up/);

@@ -2,6 +2,7 @@ import type { Migration } from '../migrations';
 import { migration0010 } from './0010-initial';
 import { migration0020 } from './0020-votes';
 import { migration0030 } from './0030-video-analysis';
+import { migration0040 } from './0040-monitor';
 import { migration0050 } from './0050-routing';
 import { migration0060 } from './0060-publishing';
 
@@ -10,6 +11,7 @@ export const MIGRATIONS: readonly Migration[] = [
   migration0010,
   migration0020,
   migration0030,
+  migration0040,
   migration0050,
   migration0060,
 ];
