@@ -1,0 +1,134 @@
+/**
+ * The bake loop: while a rollout step bakes, check its guards on a schedule (injected clock).
+ * Any check that is not a pass pauses the rollout and notifies; where the admin enabled
+ * auto-rollback for the environment, a breach or missing data also rolls back through the
+ * rollout's normal (signed) rollback. A check that could not read the metrics at all
+ * (Prometheus unreachable, a query error) pauses but does not roll back: the console cannot
+ * tell a bad step from a broken monitor, and pausing is the safe half of both.
+ */
+import type { WatchEnv, WatchSettings } from '../../shared/watch/watch-settings';
+import type { RolloutStep, WatchReport } from '../../shared/watch/watch-types';
+import { summarizeReport, type RolloutControl } from './guards';
+
+export interface WatchNotification {
+  env: WatchEnv;
+  severity: 'critical' | 'warning';
+  title: string;
+  body: string;
+}
+
+/** Desktop notification and inbox; the app wires both behind this. */
+export interface Notifier {
+  notify(notification: WatchNotification): void | Promise<void>;
+}
+
+export interface BakeClock {
+  now(): number;
+  sleep(ms: number, signal?: AbortSignal): Promise<void>;
+}
+
+export type BakeOutcome =
+  'baked' | 'paused' | 'rolled_back' | 'rollback_failed' | 'no_step' | 'step_changed' | 'cancelled';
+
+export interface BakeResult {
+  outcome: BakeOutcome;
+  step: RolloutStep | null;
+  checks: WatchReport[];
+  reason?: string;
+}
+
+export interface BakeOptions {
+  env: WatchEnv;
+  rollout: RolloutControl;
+  notifier: Notifier;
+  clock: BakeClock;
+  settings: () => WatchSettings;
+  evaluate: (env: WatchEnv, step: RolloutStep) => Promise<WatchReport>;
+  /** Each finished check (for storage and the `watch:guard-breached` event). */
+  onCheck?: (report: WatchReport) => void;
+  signal?: AbortSignal;
+}
+
+const sameStep = (a: RolloutStep, b: RolloutStep): boolean =>
+  a.version === b.version &&
+  a.flag === b.flag &&
+  a.percent === b.percent &&
+  a.startedAt === b.startedAt;
+
+export async function bakeStep(options: BakeOptions): Promise<BakeResult> {
+  const { env, rollout, notifier, clock } = options;
+  const checks: WatchReport[] = [];
+  const first = await rollout.currentStep(env);
+  if (!first) return { outcome: 'no_step', step: null, checks };
+  const describe = (step: RolloutStep): string =>
+    `config version ${step.version}${step.flag ? ` (${step.flag}${step.percent === undefined ? '' : ` at ${step.percent}%`})` : ''}`;
+
+  for (;;) {
+    if (options.signal?.aborted) return { outcome: 'cancelled', step: first, checks };
+    const settings = options.settings();
+    const bakeUntil = first.startedAt + settings.bakeMinutes * 60000;
+    const step = await rollout.currentStep(env);
+    if (!step || !sameStep(step, first))
+      return {
+        outcome: 'step_changed',
+        step: first,
+        checks,
+        reason: 'The rollout moved on (or was stopped) outside this bake; nothing was done.',
+      };
+    const report = await options.evaluate(env, step);
+    checks.push(report);
+    options.onCheck?.(report);
+
+    if (report.status !== 'pass') {
+      const what =
+        report.status === 'breach'
+          ? 'a guard breached'
+          : report.status === 'no_data'
+            ? 'metrics are missing'
+            : 'metrics could not be read';
+      const reason = `Watch paused ${describe(step)} in ${env}: ${what}.\n${summarizeReport(report)}`;
+      await rollout.pause(env, reason);
+      const rollBack =
+        report.status !== 'error' && settings.environments[env]?.autoRollback === true;
+      if (!rollBack) {
+        await notifier.notify({
+          env,
+          severity: 'critical',
+          title: `Rollout paused in ${env}: ${what}`,
+          body: reason,
+        });
+        return { outcome: 'paused', step, checks, reason };
+      }
+      try {
+        await rollout.rollback(env, reason);
+      } catch (error) {
+        const message = error instanceof Error ? error.message : String(error);
+        await notifier.notify({
+          env,
+          severity: 'critical',
+          title: `Rollout paused in ${env}; automatic rollback FAILED`,
+          body: `${reason}\nRollback failed: ${message}. Roll back by hand.`,
+        });
+        return { outcome: 'rollback_failed', step, checks, reason: `${reason}\n${message}` };
+      }
+      await notifier.notify({
+        env,
+        severity: 'critical',
+        title: `Rolled back ${describe(step)} in ${env}: ${what}`,
+        body: reason,
+      });
+      return { outcome: 'rolled_back', step, checks, reason };
+    }
+
+    const now = clock.now();
+    if (now >= bakeUntil) return { outcome: 'baked', step, checks };
+    try {
+      await clock.sleep(
+        Math.min(settings.checkIntervalMinutes * 60000, bakeUntil - now),
+        options.signal,
+      );
+    } catch {
+      return { outcome: 'cancelled', step, checks };
+    }
+  }
+}

@@ -1,0 +1,195 @@
+/**
+ * The production watch service: settings, one-off checks, the bake loop, stability and views,
+ * built from explicit dependencies (database, HTTP dispatcher, clock, token, rollout, notifier).
+ */
+import type { Dispatcher } from 'undici';
+import type { z } from 'zod';
+import type { guardBreachedEventSchema } from '../../shared/watch/watch-ipc-schemas';
+import {
+  defaultWatchSettings,
+  watchEnvSchema,
+  type WatchEnv,
+  type WatchSettings,
+} from '../../shared/watch/watch-settings';
+import type {
+  QueryProblem,
+  SeriesReport,
+  StabilityReport,
+  WatchReport,
+} from '../../shared/watch/watch-types';
+import type { WritableDb } from '../store/db';
+import { bakeStep, type BakeResult, type Notifier } from './bake-loop';
+import { evaluateGuards, type RolloutControl } from './guards';
+import { PrometheusClient, type MetricsSource } from './prometheus-client';
+import { computeStability } from './stability';
+import { tierSeries } from './views';
+import {
+  loadWatchSettings,
+  recordCheck,
+  recordStability,
+  saveWatchSettings,
+} from './watch-repository';
+import { watchSettingsSchema } from '../../shared/watch/watch-settings';
+import { ValidationError } from '../../shared/errors';
+import { zodIssues } from '../../shared/validation';
+
+/** Payload of the `watch:guard-breached` event. */
+export type GuardBreachedEvent = z.infer<typeof guardBreachedEventSchema>;
+
+export interface WatchServiceOptions {
+  /** Where settings and history are kept; without it settings live in memory. */
+  db?: WritableDb;
+  dispatcher: Dispatcher;
+  now: () => number;
+  sleep: (ms: number, signal?: AbortSignal) => Promise<void>;
+  /** The bearer token for an environment's Prometheus (keychain or environment variable). */
+  token?: (env: WatchEnv) => string | undefined;
+  rollout?: RolloutControl;
+  notifier?: Notifier;
+  onBreach?: (event: GuardBreachedEvent) => void;
+  /** Initial settings when there is no database. */
+  settings?: WatchSettings;
+}
+
+export class WatchService {
+  private memorySettings: WatchSettings;
+
+  constructor(private readonly options: WatchServiceOptions) {
+    this.memorySettings = options.settings ?? defaultWatchSettings();
+  }
+
+  getSettings(): WatchSettings {
+    return this.options.db ? loadWatchSettings(this.options.db) : this.memorySettings;
+  }
+
+  saveSettings(input: unknown): WatchSettings {
+    if (this.options.db) return saveWatchSettings(this.options.db, input, this.options.now());
+    const parsed = watchSettingsSchema.safeParse(input);
+    if (!parsed.success) throw new ValidationError('watch settings', zodIssues(parsed.error));
+    this.memorySettings = parsed.data;
+    return parsed.data;
+  }
+
+  /** A Prometheus client for the environment, or why there is none. */
+  sourceFor(env: WatchEnv, settings = this.getSettings()): MetricsSource | QueryProblem {
+    const config = settings.environments[env];
+    if (!config)
+      return {
+        kind: 'not_configured',
+        message: `No Prometheus is set for ${env}; add its URL in Settings › Watch.`,
+      };
+    const token = config.useBearerToken ? this.options.token?.(env) : undefined;
+    if (config.useBearerToken && !token)
+      return {
+        kind: 'not_configured',
+        message: `${env}'s Prometheus needs a bearer token and none is saved; add it in Settings › Watch (or set AIDEON_PROMETHEUS_TOKEN for the CLI).`,
+      };
+    return new PrometheusClient({
+      baseUrl: config.prometheusUrl,
+      dispatcher: this.options.dispatcher,
+      bearerToken: () => token,
+      timeoutMs: settings.timeoutMs,
+      now: this.options.now,
+    });
+  }
+
+  /** Evaluates every guard once, for the current rollout step when there is one. */
+  async checkNow(envInput: string): Promise<WatchReport> {
+    const env = watchEnvSchema.parse(envInput);
+    const settings = this.getSettings();
+    const step = (await this.options.rollout?.currentStep(env)) ?? null;
+    const report = await evaluateGuards(
+      { settings, source: this.sourceFor(env, settings), now: this.options.now },
+      env,
+      step,
+    );
+    this.record(report);
+    return report;
+  }
+
+  /** Bakes the current step of `env`: checks on schedule, pauses / rolls back on breach. */
+  async bake(env: WatchEnv, signal?: AbortSignal): Promise<BakeResult> {
+    const rollout = this.options.rollout;
+    if (!rollout) return { outcome: 'no_step', step: null, checks: [] };
+    const result = await bakeStep({
+      env,
+      rollout,
+      notifier: this.options.notifier ?? { notify: () => undefined },
+      clock: { now: this.options.now, sleep: this.options.sleep },
+      settings: () => this.getSettings(),
+      evaluate: (target, step) => {
+        const settings = this.getSettings();
+        return evaluateGuards(
+          { settings, source: this.sourceFor(target, settings), now: this.options.now },
+          target,
+          step,
+        );
+      },
+      onCheck: (report) => this.options.db && recordCheck(this.options.db, report),
+      ...(signal ? { signal } : {}),
+    });
+    const last = result.checks.at(-1);
+    if (
+      last &&
+      last.status !== 'pass' &&
+      (result.outcome === 'paused' ||
+        result.outcome === 'rolled_back' ||
+        result.outcome === 'rollback_failed')
+    )
+      this.options.onBreach?.({
+        env,
+        status: last.status as GuardBreachedEvent['status'],
+        checkedAt: last.checkedAt,
+        stepVersion: last.step?.version ?? null,
+        summary: result.reason ?? '',
+        action: result.outcome,
+      });
+    return result;
+  }
+
+  async getSeries(input: {
+    tier: string;
+    from: number;
+    to: number;
+    env?: WatchEnv;
+  }): Promise<SeriesReport> {
+    const settings = this.getSettings();
+    const env = input.env ?? 'production';
+    return tierSeries(
+      this.sourceFor(env, settings),
+      settings,
+      input.tier,
+      input.from,
+      input.to,
+      this.options.now(),
+    );
+  }
+
+  async getStability(input: { tier: string; env?: WatchEnv }): Promise<StabilityReport> {
+    const settings = this.getSettings();
+    const report = await computeStability(
+      this.sourceFor(input.env ?? 'production', settings),
+      settings,
+      input.tier,
+      this.options.now(),
+    );
+    if (this.options.db && report.problems.length === 0) recordStability(this.options.db, report);
+    return report;
+  }
+
+  private record(report: WatchReport): void {
+    if (this.options.db) recordCheck(this.options.db, report);
+    if (report.status !== 'pass')
+      this.options.onBreach?.({
+        env: report.env,
+        status: report.status as GuardBreachedEvent['status'],
+        checkedAt: report.checkedAt,
+        stepVersion: report.step?.version ?? null,
+        summary: report.guards
+          .filter((guard) => guard.status !== 'pass')
+          .map((guard) => guard.message)
+          .concat(report.problems.map((problem) => problem.message))
+          .join('\n'),
+      });
+  }
+}

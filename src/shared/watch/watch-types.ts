@@ -1,0 +1,176 @@
+/**
+ * What the watch reports: guard results, check reports, stability, series and budgets.
+ * Pure TypeScript + zod; the IPC schemas and the CLI's --json output use these.
+ */
+import { z } from 'zod';
+import { guardKindSchema, watchEnvSchema } from './watch-settings';
+
+/** Why a query gave no usable answer. None of these is ever "healthy". */
+export const queryProblemKindSchema = z.enum([
+  'not_configured',
+  'unreachable',
+  'http_error',
+  'query_error',
+  'empty',
+  'malformed',
+]);
+export type QueryProblemKind = z.infer<typeof queryProblemKindSchema>;
+
+export const queryProblemSchema = z.object({
+  kind: queryProblemKindSchema,
+  message: z.string(),
+  /** Which measure's query (success_rate, p95_latency, ...), when known. */
+  measure: z.string().optional(),
+});
+export type QueryProblem = z.infer<typeof queryProblemSchema>;
+
+export const guardStatusSchema = z.enum(['pass', 'breach', 'no_data', 'error']);
+export type GuardStatus = z.infer<typeof guardStatusSchema>;
+
+export const rolloutStepSchema = z.object({
+  version: z.number().int().nonnegative(),
+  flag: z.string().optional(),
+  percent: z.number().min(0).max(100).optional(),
+  startedAt: z.number().int().nonnegative(),
+});
+export type RolloutStep = z.infer<typeof rolloutStepSchema>;
+
+export const guardResultSchema = z.object({
+  tier: z.string(),
+  /** null: the whole tier (its query failed, or nothing at all reported). */
+  provider: z.string().nullable(),
+  model: z.string().nullable(),
+  guard: guardKindSchema,
+  mode: z.enum(['absolute', 'previous_step', 'peers']),
+  status: guardStatusSchema,
+  value: z.number().nullable(),
+  threshold: z.number().nullable(),
+  /** The value compared against in a relative guard (previous window or peers). */
+  reference: z.number().nullable(),
+  critical: z.boolean(),
+  message: z.string(),
+  problem: queryProblemSchema.optional(),
+});
+export type GuardResult = z.infer<typeof guardResultSchema>;
+
+export const checkStatusSchema = z.enum(['pass', 'breach', 'no_data', 'error']);
+export type CheckStatus = z.infer<typeof checkStatusSchema>;
+
+export const watchReportSchema = z.object({
+  env: watchEnvSchema,
+  /** ms since the epoch. */
+  checkedAt: z.number(),
+  window: z.string(),
+  step: rolloutStepSchema.nullable(),
+  /** pass only when every guard passed; breach wins over error, error over no_data. */
+  status: checkStatusSchema,
+  counts: z.object({
+    pass: z.number().int(),
+    breach: z.number().int(),
+    no_data: z.number().int(),
+    error: z.number().int(),
+  }),
+  guards: z.array(guardResultSchema),
+  /** Problems that stop the check as a whole (no settings for the environment, ...). */
+  problems: z.array(queryProblemSchema),
+});
+export type WatchReport = z.infer<typeof watchReportSchema>;
+
+export const stabilityFailureSchema = z.object({
+  guard: z.union([guardKindSchema, z.literal('no_data'), z.literal('error')]),
+  provider: z.string().nullable(),
+  model: z.string().nullable(),
+  value: z.number().nullable(),
+  threshold: z.number().nullable(),
+  message: z.string(),
+});
+export type StabilityFailure = z.infer<typeof stabilityFailureSchema>;
+
+export const stabilityDaySchema = z.object({
+  /** UTC day, YYYY-MM-DD. */
+  day: z.string(),
+  start: z.number(),
+  end: z.number(),
+  /** in_progress: today, with no critical issue so far (it does not count yet). */
+  status: z.enum(['ok', 'critical', 'no_data', 'error', 'in_progress']),
+  failures: z.array(stabilityFailureSchema),
+});
+export type StabilityDay = z.infer<typeof stabilityDaySchema>;
+
+export const stabilityReportSchema = z.object({
+  tier: z.string(),
+  computedAt: z.number(),
+  requiredDays: z.number().int(),
+  /** Consecutive complete days without a critical issue, ending with the last complete day. */
+  count: z.number().int(),
+  stable: z.boolean(),
+  /** The most recent day that broke the streak, and why; null when none in the lookback. */
+  resetBy: z
+    .object({ day: z.string(), status: z.string(), failures: z.array(stabilityFailureSchema) })
+    .nullable(),
+  days: z.array(stabilityDaySchema),
+  problems: z.array(queryProblemSchema),
+});
+export type StabilityReport = z.infer<typeof stabilityReportSchema>;
+
+/** [ms since the epoch, value]; null where Prometheus had no value (NaN, a gap). */
+export const pointSchema = z.tuple([z.number(), z.number().nullable()]);
+
+export const SERIES_MEASURES = [
+  'volume',
+  'success_rate',
+  'p95_latency',
+  'generated_seconds',
+  'cost',
+] as const;
+export type SeriesMeasure = (typeof SERIES_MEASURES)[number];
+
+export const targetSeriesSchema = z.object({
+  provider: z.string(),
+  model: z.string(),
+  volume: z.array(pointSchema),
+  success_rate: z.array(pointSchema),
+  p95_latency: z.array(pointSchema),
+  generated_seconds: z.array(pointSchema),
+  cost: z.array(pointSchema),
+});
+export type TargetSeries = z.infer<typeof targetSeriesSchema>;
+
+export const configChangeSchema = z.object({
+  /** First instant (ms) the version reported in the range. */
+  at: z.number(),
+  version: z.string(),
+  /** The version that reported just before, when any did in the range. */
+  previous: z.string().nullable(),
+});
+export type ConfigChange = z.infer<typeof configChangeSchema>;
+
+export const budgetItemSchema = z.object({
+  kind: z.enum(['daily_usd', 'monthly_usd', 'daily_requests', 'daily_generated_seconds']),
+  used: z.number().nullable(),
+  limit: z.number(),
+  /** used / limit; null when the usage could not be read. */
+  fraction: z.number().nullable(),
+  over: z.boolean(),
+});
+export type BudgetItem = z.infer<typeof budgetItemSchema>;
+
+export const budgetStatusSchema = z.object({
+  tier: z.string(),
+  at: z.number(),
+  items: z.array(budgetItemSchema),
+  problems: z.array(queryProblemSchema),
+});
+export type BudgetStatus = z.infer<typeof budgetStatusSchema>;
+
+export const seriesReportSchema = z.object({
+  tier: z.string(),
+  from: z.number(),
+  to: z.number(),
+  stepSeconds: z.number(),
+  targets: z.array(targetSeriesSchema),
+  configChanges: z.array(configChangeSchema),
+  budget: budgetStatusSchema,
+  problems: z.array(queryProblemSchema),
+});
+export type SeriesReport = z.infer<typeof seriesReportSchema>;
