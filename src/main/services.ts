@@ -9,6 +9,7 @@ import { suiteDefinitionSchema } from '../shared/domain';
 import { BenchRunner } from './bench/bench-runner';
 import { ReviewService } from './review/review-service';
 import { RoutingService } from './rollout/routing/routing-service';
+import { WatchService } from './watch/watch-service';
 import { mediaToolPaths } from './media/video-analysis';
 import { userInfo } from 'node:os';
 import { saveSuiteVersion } from './bench/bench-repository';
@@ -63,6 +64,7 @@ export interface Services {
   review: ReviewService;
   routing: RoutingService;
   monitor: MonitorService;
+  watch: WatchService;
   secrets: SecretStore;
   ffmpegAvailable: boolean;
   /** Rebuilds the vendor adapters after a key changed. */
@@ -169,7 +171,16 @@ export function createServices(options: ServiceOptions): Services {
         budgetUsd,
       }),
   });
+  const watch = new WatchService({
+    db,
+    dispatcher,
+    now,
+    sleep: options.sleep ?? sleep,
+    token: () => options.env.AIDEON_PROMETHEUS_TOKEN,
+    onBreach: (event) => bus.emit('watch:guard-breached', event),
+  });
   const services: Services = {
+    watch,
     review,
     routing,
     monitor,

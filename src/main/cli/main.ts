@@ -20,6 +20,7 @@ import { startBrowserServer } from '../serve/browser-server';
 import { createServices, type Services } from '../services';
 import { renderRunTable, renderScorecard, runWithProgress } from './bench-output';
 import { registerConfigCommands } from '../rollout/publish/register-config-cli';
+import { watchCheck } from '../watch/watch-cli';
 import {
   configSimulateCommand,
   configValidateCommand,
@@ -601,6 +602,27 @@ export async function runCli(argv: string[], io: CliIo = defaultIo): Promise<num
       } finally {
         process.off('SIGINT', onSignal);
         process.off('SIGTERM', onSignal);
+        await services.close();
+      }
+    });
+
+  const watchCommand = program
+    .command('watch')
+    .description('production metrics guards (Prometheus)');
+  watchCommand
+    .command('check')
+    .description(
+      'evaluate every guard once; exit 0 pass, 3 breach or missing data, 1 metrics unreadable',
+    )
+    .requiredOption('--env <env>', 'dev, staging or production')
+    .option('--json', 'print JSON')
+    .action(async (options: { env: string; json?: boolean }) => {
+      const services = openServices('cli');
+      try {
+        const { exitCode: code, report } = await watchCheck(services.watch, options);
+        (code === 2 ? io.stderr : io.stdout)(report);
+        exitCode = code;
+      } finally {
         await services.close();
       }
     });

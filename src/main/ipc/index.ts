@@ -4,6 +4,7 @@ import { registerAppIpc } from './register-app-ipc';
 import { registerBenchIpc } from './register-bench-ipc';
 import { registerProvidersIpc } from './register-providers-ipc';
 import { registerReviewIpc } from './register-review-ipc';
+import { registerWatchIpc } from './register-watch-ipc';
 import { registerRoutingIpc } from '../rollout/routing/routing-ipc';
 import { invokeChannels } from '../../shared/ipc/contract';
 import { monitorIpcHandlers } from '../monitor/monitor-ipc';
@@ -18,6 +19,7 @@ export function createAppDispatcher(
     ...registerBenchIpc(services),
     ...registerProvidersIpc(services),
     ...registerReviewIpc(services),
+    ...registerWatchIpc(services),
     ...registerRoutingIpc(services.routing),
     ...monitorIpcHandlers(services.monitor),
   };

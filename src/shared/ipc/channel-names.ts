@@ -28,6 +28,11 @@ export const INVOKE_CHANNEL_NAMES = [
   'routing:preview-flags',
   'routing:recommend',
   'routing:apply-proposals',
+  'watch:get-settings',
+  'watch:save-settings',
+  'watch:check-now',
+  'watch:get-series',
+  'watch:get-stability',
   'bench:list-runs',
   'bench:get-run',
   'bench:get-scorecard',
@@ -46,6 +51,7 @@ export const INVOKE_CHANNEL_NAMES = [
 ] as const;
 
 export const EVENT_CHANNEL_NAMES = [
+  'watch:guard-breached',
   'bench:run-updated',
   'bench:generation-updated',
   'monitor:release-detected',

@@ -5,6 +5,7 @@
  * noun-then-verb in the past tense.
  */
 import { z } from 'zod';
+import { watchEventChannels, watchInvokeChannels } from '../watch/watch-ipc-schemas';
 import { routingInvokeChannels } from '../routing/routing-ipc-schemas';
 import { scorecardChangeSchema, scorecardSchema } from '../bench/scorecard-schema';
 import {
@@ -62,6 +63,7 @@ export type ProviderStatus = z.infer<typeof providerStatusSchema>;
 const vendorId = providerIdSchema.exclude(['sandbox']);
 
 export const invokeChannels = {
+  ...watchInvokeChannels,
   ...routingInvokeChannels,
   'app:get-info': {
     input: empty,
@@ -191,6 +193,7 @@ export const invokeChannels = {
 } as const;
 
 export const eventChannels = {
+  ...watchEventChannels,
   'bench:run-updated': runSummarySchema,
   'bench:generation-updated': generationRecordSchema,
   ...monitorEventChannels,

@@ -5,6 +5,7 @@ import { migration0030 } from './0030-video-analysis';
 import { migration0040 } from './0040-monitor';
 import { migration0050 } from './0050-routing';
 import { migration0060 } from './0060-publishing';
+import { migration0070 } from './0070-watch';
 
 /** Every migration, in order. Append new ones; never edit one that has shipped. */
 export const MIGRATIONS: readonly Migration[] = [
@@ -14,4 +15,5 @@ export const MIGRATIONS: readonly Migration[] = [
   migration0040,
   migration0050,
   migration0060,
+  migration0070,
 ];
