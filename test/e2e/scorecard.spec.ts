@@ -112,3 +112,37 @@ test('a finished run shows analysis lines, a scorecard with charts, exports and 
   await shot(page, 'scorecard-03-comparison');
   expect(consoleErrors.filter((text) => !/favicon/i.test(text))).toEqual([]);
 });
+
+test('a running run shows progress per model with spend and time left, and one model can be cancelled', async ({
+  page,
+}) => {
+  server = await startConsole(newDataDir(), { AIDEON_SANDBOX_TIME_SCALE: '0.5' });
+  await page.goto(server.url);
+  await expect(page.locator('body[data-app-state="ready"]')).toBeVisible();
+  await page.getByTestId('new-sandbox-benchmark').click();
+  await expect(page.getByTestId('plan-total-cost')).toContainText('$2.04');
+  await page.getByTestId('start-run').click();
+
+  const progress = page.getByTestId('model-progress');
+  await expect(progress).toHaveCount(2);
+  await expect(page.getByTestId('run-time-left')).toBeVisible();
+  const pro = progress.filter({ hasText: 'Sandbox Pro' });
+  await expect(pro.getByTestId('cancel-model')).toBeVisible();
+  await expect(page.getByTestId('run-time-left')).toContainText(/left/, { timeout: 30_000 });
+  await shot(page, 'scorecard-04-running');
+
+  await pro.getByTestId('cancel-model').click();
+  await expect(page.getByRole('alertdialog')).toContainText('The other models keep running');
+  await page.getByTestId('confirm-cancel-model').click();
+  await expect(
+    page.locator('[data-testid="generation-row"][data-state="cancelled"]').first(),
+  ).toBeVisible();
+  await expect(pro.getByTestId('cancel-model')).toBeHidden();
+  // Sandbox Fast carries on to the end.
+  await expect(page.locator('[data-testid="run-summary-state"], .run-summary-state')).toContainText(
+    /Finished|Cancelled/,
+    { timeout: 60_000 },
+  );
+  await expect(progress.filter({ hasText: 'Sandbox Fast' })).toContainText('3/3');
+  await shot(page, 'scorecard-05-model-cancelled');
+});

@@ -60,14 +60,19 @@ export function ModelProgressList({
               tone={
                 line.active > 0
                   ? 'info'
-                  : line.failed > 0 && line.succeeded === 0
-                    ? 'danger'
-                    : 'success'
+                  : line.succeeded > 0
+                    ? 'success'
+                    : line.failed > 0
+                      ? 'danger'
+                      : 'neutral'
               }
             />
             <span className="small num model-progress-count">
               {line.done}/{line.total}
               {line.failed > 0 ? <span className="count-bad"> · {line.failed} failed</span> : null}
+              {line.cancelled > 0 ? (
+                <span className="muted"> · {line.cancelled} cancelled</span>
+              ) : null}
             </span>
             <span className="small num model-progress-spend">
               <span className="strong">{formatUsd(line.spentUsd)}</span>

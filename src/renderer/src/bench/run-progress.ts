@@ -16,6 +16,7 @@ export interface ModelProgress {
   done: number;
   succeeded: number;
   failed: number;
+  cancelled: number;
   /** Queued or running now. */
   active: number;
   spentUsd: number;
@@ -51,6 +52,7 @@ export function modelProgress(
     let done = 0;
     let succeeded = 0;
     let failed = 0;
+    let cancelled = 0;
     let active = 0;
     let spentUsd = 0;
     let estimatedUsd = 0;
@@ -62,6 +64,7 @@ export function modelProgress(
       else done += 1;
       if (generation.state === 'succeeded') succeeded += 1;
       if (generation.state === 'failed') failed += 1;
+      if (generation.state === 'cancelled') cancelled += 1;
       if (generation.submittedAt !== null)
         startedAt =
           startedAt === null ? generation.submittedAt : Math.min(startedAt, generation.submittedAt);
@@ -73,6 +76,7 @@ export function modelProgress(
       done,
       succeeded,
       failed,
+      cancelled,
       active,
       spentUsd,
       estimatedUsd,
@@ -94,6 +98,7 @@ export function runRemainingSeconds(
   const known = models
     .map((model) => model.remainingSeconds)
     .filter((s): s is number => s !== null);
-  if (known.length > 0) return Math.max(...known);
-  return remainingSeconds(run.createdAt, run.done, run.total, now);
+  const overall = remainingSeconds(run.createdAt, run.done, run.total, now);
+  if (overall !== null) known.push(overall);
+  return known.length > 0 ? Math.max(...known) : null;
 }

@@ -504,7 +504,7 @@ function PromptsTable({
           <colgroup>
             <col style={{ width: '44px' }} />
             <col />
-            <col style={{ width: '190px' }} />
+            <col style={{ width: '215px' }} />
             <col style={{ width: '24%' }} />
             <col style={{ width: '52px' }} />
           </colgroup>
@@ -643,7 +643,7 @@ function SuiteActions({
         title={dirty ? `Exports the saved v${version}, without unsaved changes` : undefined}
         onClick={() => doExport('yaml')}
       >
-        <DownloadIcon width={16} height={16} /> YAML
+        <DownloadIcon width={16} height={16} /> Export YAML
       </button>
       <button
         type="button"
@@ -652,7 +652,7 @@ function SuiteActions({
         title={dirty ? `Exports the saved v${version}, without unsaved changes` : undefined}
         onClick={() => doExport('json')}
       >
-        <DownloadIcon width={16} height={16} /> JSON
+        <DownloadIcon width={16} height={16} /> Export JSON
       </button>
       <button
         type="button"

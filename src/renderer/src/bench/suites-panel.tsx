@@ -4,6 +4,8 @@ import { PlusIcon, UploadIcon } from '../components/icons';
 import { Badge, InlineError, Loading } from '../components/ui';
 import { loadSuites } from '../store/actions';
 import { importSuiteFile, type SaveOutcome } from '../store/suite-actions';
+
+type ImportProblem = Exclude<SaveOutcome, { kind: 'saved' }>;
 import { useAppStore } from '../store/store';
 
 export function SuitesPanel(): ReactElement {
@@ -11,6 +13,7 @@ export function SuitesPanel(): ReactElement {
   const status = useAppStore((state) => state.suitesStatus);
   const navigate = useAppStore((state) => state.navigate);
   const openNewRunDialog = useAppStore((state) => state.openNewRunDialog);
+  const [problem, setProblem] = useState<ImportProblem | null>(null);
 
   return (
     <div className="review-pane">
@@ -20,7 +23,7 @@ export function SuitesPanel(): ReactElement {
           version, and each run records the version it used.
         </p>
         <span className="toolbar-spacer" />
-        <ImportSuiteButton />
+        <ImportSuiteButton onProblem={setProblem} />
         <button
           type="button"
           className="button button-primary button-small"
@@ -30,6 +33,28 @@ export function SuitesPanel(): ReactElement {
           <PlusIcon width={16} height={16} /> New suite
         </button>
       </div>
+      {problem ? (
+        <div className="import-result import-bad" role="alert" data-testid="import-suite-result">
+          {problem.kind === 'invalid' ? (
+            <div>
+              <strong>The suite was not imported: the file has problems.</strong>
+              <ul className="import-issues" data-testid="import-suite-issues">
+                {problem.issues.slice(0, 30).map((issue) => (
+                  <li key={issue}>{issue}</li>
+                ))}
+              </ul>
+              {problem.issues.length > 30 ? (
+                <p className="small">…and {problem.issues.length - 30} more.</p>
+              ) : null}
+            </div>
+          ) : (
+            <span>{problem.message}</span>
+          )}
+          <button type="button" className="link-button small" onClick={() => setProblem(null)}>
+            Dismiss
+          </button>
+        </div>
+      ) : null}
       {status.kind === 'error' ? (
         <InlineError message={status.message} onRetry={() => void loadSuites()} />
       ) : status.kind !== 'loaded' ? (
@@ -110,12 +135,16 @@ export function SuitesPanel(): ReactElement {
   );
 }
 
-function ImportSuiteButton(): ReactElement {
+function ImportSuiteButton({
+  onProblem,
+}: {
+  onProblem: (problem: ImportProblem | null) => void;
+}): ReactElement {
   const fileRef = useRef<HTMLInputElement>(null);
   const inputId = useId();
   const navigate = useAppStore((state) => state.navigate);
   const [busy, setBusy] = useState(false);
-  const [outcome, setOutcome] = useState<Exclude<SaveOutcome, { kind: 'saved' }> | null>(null);
+  const setOutcome = onProblem;
 
   const onFile = async (file: File): Promise<void> => {
     setBusy(true);
@@ -165,28 +194,6 @@ function ImportSuiteButton(): ReactElement {
       >
         <UploadIcon width={16} height={16} /> {busy ? 'Importing…' : 'Import YAML or JSON'}
       </button>
-      {outcome ? (
-        <div className="import-result import-bad" role="alert" data-testid="import-suite-result">
-          {outcome.kind === 'invalid' ? (
-            <div>
-              <strong>The suite was not imported: the file has problems.</strong>
-              <ul className="import-issues" data-testid="import-suite-issues">
-                {outcome.issues.slice(0, 30).map((issue) => (
-                  <li key={issue}>{issue}</li>
-                ))}
-              </ul>
-              {outcome.issues.length > 30 ? (
-                <p className="small">…and {outcome.issues.length - 30} more.</p>
-              ) : null}
-            </div>
-          ) : (
-            <span>{outcome.message}</span>
-          )}
-          <button type="button" className="link-button small" onClick={() => setOutcome(null)}>
-            Dismiss
-          </button>
-        </div>
-      ) : null}
     </>
   );
 }
