@@ -12,6 +12,7 @@ import { ReviewScreen } from './review/review-screen';
 import { RolloutScreen } from './screens/placeholder-screens';
 import { SettingsScreen } from './screens/settings-screen';
 import { RunScreen } from './screens/run-screen';
+import { SuiteEditor } from './bench/suite-editor';
 import { useAppStore } from './store/store';
 import { sectionOf, type Section } from './store/ui-slice';
 
@@ -99,6 +100,8 @@ function Screen(): ReactElement {
           promptId={route.promptId}
         />
       );
+    case 'suite':
+      return <SuiteEditor suiteId={route.suiteId} />;
     case 'review':
       return <ReviewScreen />;
     case 'rollout':

@@ -111,3 +111,24 @@ export const AlertIcon = (props: IconProps): ReactElement => (
     <path d="M12 10v4M12 17v.5" />
   </Icon>
 );
+export const InfoIcon = (props: IconProps): ReactElement => (
+  <Icon {...props}>
+    <circle cx="12" cy="12" r="9" />
+    <path d="M12 11v5M12 7.5v.5" />
+  </Icon>
+);
+export const DownloadIcon = (props: IconProps): ReactElement => (
+  <Icon {...props}>
+    <path d="M12 4v11M7 10l5 5 5-5M5 20h14" />
+  </Icon>
+);
+export const UploadIcon = (props: IconProps): ReactElement => (
+  <Icon {...props}>
+    <path d="M12 16V5M7 10l5-5 5 5M5 20h14" />
+  </Icon>
+);
+export const TrashIcon = (props: IconProps): ReactElement => (
+  <Icon {...props}>
+    <path d="M4 7h16M10 11v6M14 11v6M6 7l1 13h10l1-13M9 7V4h6v3" />
+  </Icon>
+);

@@ -1,4 +1,6 @@
+import * as Tabs from '@radix-ui/react-tabs';
 import type { ReactElement } from 'react';
+import { SuitesPanel } from '../bench/suites-panel';
 import type { RunState, RunSummary } from '../../../shared/domain';
 import { BenchIcon, PlusIcon, SparkIcon } from '../components/icons';
 import {
@@ -89,6 +91,8 @@ export function BenchmarksScreen(): ReactElement {
   const runs = useAppStore((state) => state.runs);
   const status = useAppStore((state) => state.runsStatus);
   const openNewRunDialog = useAppStore((state) => state.openNewRunDialog);
+  const tab = useAppStore((state) => state.benchmarksTab);
+  const setTab = useAppStore((state) => state.setBenchmarksTab);
 
   const newButtons = (
     <>
@@ -117,39 +121,59 @@ export function BenchmarksScreen(): ReactElement {
         subtitle="Run a suite of prompts through several models and compare speed, cost, failures and the videos themselves."
         actions={runs.length > 0 ? newButtons : undefined}
       />
-      {status.kind === 'error' ? (
-        <InlineError message={status.message} onRetry={() => void loadRuns()} />
-      ) : status.kind !== 'loaded' ? (
-        <Loading label="Loading benchmarks…" />
-      ) : runs.length === 0 ? (
-        <EmptyState
-          icon={<BenchIcon />}
-          title="No benchmarks yet"
-          action={
-            <button
-              type="button"
-              className="button button-primary button-large"
-              data-testid="new-sandbox-benchmark"
-              onClick={() => openNewRunDialog('sandbox')}
+      <Tabs.Root
+        className="tabs"
+        value={tab}
+        onValueChange={(value) => setTab(value as 'runs' | 'suites')}
+        activationMode="manual"
+      >
+        <Tabs.List className="tab-list" aria-label="Benchmarks">
+          <Tabs.Trigger className="tab" value="runs" data-testid="tab-runs">
+            Runs
+          </Tabs.Trigger>
+          <Tabs.Trigger className="tab" value="suites" data-testid="tab-suites">
+            Suites
+          </Tabs.Trigger>
+        </Tabs.List>
+        <Tabs.Content className="tab-panel" value="runs">
+          {status.kind === 'error' ? (
+            <InlineError message={status.message} onRetry={() => void loadRuns()} />
+          ) : status.kind !== 'loaded' ? (
+            <Loading label="Loading benchmarks…" />
+          ) : runs.length === 0 ? (
+            <EmptyState
+              icon={<BenchIcon />}
+              title="No benchmarks yet"
+              action={
+                <button
+                  type="button"
+                  className="button button-primary button-large"
+                  data-testid="new-sandbox-benchmark"
+                  onClick={() => openNewRunDialog('sandbox')}
+                >
+                  <SparkIcon /> New sandbox benchmark
+                </button>
+              }
             >
-              <SparkIcon /> New sandbox benchmark
-            </button>
-          }
-        >
-          <p>
-            Start with the <strong>sandbox</strong>: simulated models that run offline, cost nothing
-            and need no API key. They behave like real providers — queueing, progress, the odd
-            failure — and return real short clips, so you can try every screen before spending
-            money.
-          </p>
-        </EmptyState>
-      ) : (
-        <ul className="run-list" aria-label="Benchmark runs">
-          {runs.map((run) => (
-            <RunListItem key={run.id} run={run} />
-          ))}
-        </ul>
-      )}
+              <p>
+                Start with the <strong>sandbox</strong>: simulated models that run offline, cost
+                nothing and need no API key. They behave like real providers — queueing, progress,
+                the odd failure — and return real short clips, so you can try every screen before
+                spending money.
+              </p>
+            </EmptyState>
+          ) : (
+            <ul className="run-list" aria-label="Benchmark runs">
+              {runs.map((run) => (
+                <RunListItem key={run.id} run={run} />
+              ))}
+            </ul>
+          )}
+        </Tabs.Content>
+        <Tabs.Content className="tab-panel" value="suites">
+          <SuitesPanel />
+        </Tabs.Content>
+      </Tabs.Root>
     </div>
   );
 }

@@ -50,7 +50,13 @@ export function NewRunDialog(): ReactElement {
       <Dialog.Portal>
         <Dialog.Overlay className="dialog-overlay" />
         <Dialog.Content className="dialog dialog-wide" aria-describedby={undefined}>
-          {dialog.open ? <NewRunForm preset={dialog.preset} onDone={closeNewRunDialog} /> : null}
+          {dialog.open ? (
+            <NewRunForm
+              preset={dialog.preset}
+              initialSuiteId={dialog.suiteId}
+              onDone={closeNewRunDialog}
+            />
+          ) : null}
         </Dialog.Content>
       </Dialog.Portal>
     </Dialog.Root>
@@ -59,9 +65,11 @@ export function NewRunDialog(): ReactElement {
 
 function NewRunForm({
   preset,
+  initialSuiteId,
   onDone,
 }: {
   preset: 'sandbox' | 'blank';
+  initialSuiteId?: string | undefined;
   onDone: () => void;
 }): ReactElement {
   const suites = useAppStore((state) => state.suites);
@@ -70,7 +78,9 @@ function NewRunForm({
   const providersWithKeys = useAppStore((state) => state.appInfo?.providersWithKeys);
   const formId = useId();
 
-  const [suiteId, setSuiteId] = useState<string>(() => suites[0]?.id ?? '');
+  const [suiteId, setSuiteId] = useState<string>(
+    () => suites.find((suite) => suite.id === initialSuiteId)?.id ?? suites[0]?.id ?? '',
+  );
   const [selected, setSelected] = useState<string[]>(() =>
     preset === 'sandbox'
       ? SANDBOX_DEFAULTS.filter((key) => models.some((model) => modelKey(model) === key))
@@ -199,12 +209,13 @@ function NewRunForm({
             ) : (
               <select
                 id={`${formId}-suite`}
+                data-testid="suite-select"
                 value={suiteId}
                 onChange={(event) => setSuiteId(event.target.value)}
               >
                 {suites.map((suite) => (
                   <option key={suite.id} value={suite.id}>
-                    {suite.name}
+                    {suite.builtIn ? suite.name : `${suite.name} (v${suite.version})`}
                   </option>
                 ))}
               </select>

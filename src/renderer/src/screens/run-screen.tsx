@@ -1,5 +1,6 @@
 /** One run: header with progress and spend, results grouped by prompt, live from events. */
 import * as Dialog from '@radix-ui/react-dialog';
+import * as Tabs from '@radix-ui/react-tabs';
 import { useEffect, useMemo, useState, type ReactElement } from 'react';
 import type { GenerationOutcome, GenerationRecord, GenerationState } from '../../../shared/domain';
 import { BackIcon, CompareIcon } from '../components/icons';
@@ -17,6 +18,9 @@ import { modelName } from '../lib/models';
 import { cancelGeneration, cancelRun, loadRun } from '../store/actions';
 import { useAppStore } from '../store/store';
 import { RUN_STATE } from './benchmarks-screen';
+import { AnalysisDetails, ModelProgressList, timeLeftText, useNow } from '../bench/run-parts';
+import { modelProgress, runRemainingSeconds } from '../bench/run-progress';
+import { ScorecardPanel } from '../bench/scorecard-panel';
 
 const GENERATION_STATE: Record<GenerationState, { label: string; tone: Tone }> = {
   queued: { label: 'Queued', tone: 'neutral' },
@@ -132,6 +136,11 @@ function RunDetailView({ runId, back }: { runId: string; back: ReactElement }): 
   const groups = useMemo(() => groupByPrompt(generations), [generations]);
   const simulated = run.models.some((model) => model.provider === 'sandbox');
   const state = RUN_STATE[run.state];
+  const running = run.state === 'running';
+  const now = useNow(running);
+  const progress = useMemo(() => modelProgress(run, generations, now), [run, generations, now]);
+  const left = runRemainingSeconds(run, progress, now);
+  const [tab, setTab] = useState<'results' | 'scorecard'>('results');
 
   return (
     <div className="page">
@@ -159,6 +168,12 @@ function RunDetailView({ runId, back }: { runId: string; back: ReactElement }): 
             <span className="small">
               <span className="count-ok">{run.succeeded} succeeded</span> ·{' '}
               <span className={run.failed > 0 ? 'count-bad' : 'muted'}>{run.failed} failed</span>
+              {running ? (
+                <span className="muted" data-testid="run-time-left">
+                  {' '}
+                  · {timeLeftText(left, running)}
+                </span>
+              ) : null}
             </span>
           </div>
           <ProgressBar
@@ -176,8 +191,33 @@ function RunDetailView({ runId, back }: { runId: string; back: ReactElement }): 
             of {formatUsd(run.budgetUsd)} budget · est. {formatUsd(run.estimatedCostUsd)}
           </span>
         </div>
+        {run.models.length > 1 || running ? (
+          <div className="run-summary-models">
+            <ModelProgressList run={run} progress={progress} />
+          </div>
+        ) : null}
       </section>
-      <ResultsTable runId={run.id} groups={groups} />
+      <Tabs.Root
+        className="tabs"
+        value={tab}
+        onValueChange={(value) => setTab(value as 'results' | 'scorecard')}
+        activationMode="manual"
+      >
+        <Tabs.List className="tab-list" aria-label="Run">
+          <Tabs.Trigger className="tab" value="results" data-testid="tab-results">
+            Results
+          </Tabs.Trigger>
+          <Tabs.Trigger className="tab" value="scorecard" data-testid="tab-scorecard">
+            Scorecard
+          </Tabs.Trigger>
+        </Tabs.List>
+        <Tabs.Content className="tab-panel" value="results">
+          <ResultsTable runId={run.id} groups={groups} />
+        </Tabs.Content>
+        <Tabs.Content className="tab-panel" value="scorecard">
+          {tab === 'scorecard' ? <ScorecardPanel run={run} /> : null}
+        </Tabs.Content>
+      </Tabs.Root>
     </div>
   );
 }
@@ -362,6 +402,14 @@ function GenerationRow({ generation }: { generation: GenerationRecord }): ReactE
         <td className="num strong">{formatMsAsSeconds(generation.totalMs)}</td>
         <td className="num">{formatUsd(generation.costUsd ?? (running ? null : 0), 3)}</td>
       </tr>
+      {generation.state === 'succeeded' && generation.analysis ? (
+        <tr className="analysis-row">
+          <td />
+          <td colSpan={7}>
+            <AnalysisDetails analysis={generation.analysis} />
+          </td>
+        </tr>
+      ) : null}
       {failure ? (
         <tr className="error-row">
           <td />

@@ -9,6 +9,8 @@ export type Route =
   | { screen: 'benchmarks' }
   | { screen: 'run'; runId: string }
   | { screen: 'compare'; runId: string; promptId: string }
+  /** The suite editor; `suiteId: null` = a new suite. */
+  | { screen: 'suite'; suiteId: string | null }
   | { screen: 'review' }
   | { screen: 'rollout' }
   | { screen: 'settings' };
@@ -25,12 +27,16 @@ export interface UiSlice {
   toasts: Toast[];
   connection: ConnectionState;
   /** Whether the "new benchmark" dialog is open, and how it was opened. */
-  newRunDialog: { open: false } | { open: true; preset: 'sandbox' | 'blank' };
+  newRunDialog:
+    { open: false } | { open: true; preset: 'sandbox' | 'blank'; suiteId?: string | undefined };
+  /** Which tab of the Benchmarks screen is open (kept while visiting a run or a suite). */
+  benchmarksTab: 'runs' | 'suites';
+  setBenchmarksTab: (tab: 'runs' | 'suites') => void;
   navigate: (route: Route) => void;
   pushToast: (toast: Omit<Toast, 'id'>) => void;
   dismissToast: (id: number) => void;
   setConnection: (state: ConnectionState) => void;
-  openNewRunDialog: (preset: 'sandbox' | 'blank') => void;
+  openNewRunDialog: (preset: 'sandbox' | 'blank', suiteId?: string) => void;
   closeNewRunDialog: () => void;
 }
 
@@ -41,13 +47,15 @@ export const createUiSlice: StateCreator<AppState, [], [], UiSlice> = (set) => (
   toasts: [],
   connection: 'connected',
   newRunDialog: { open: false },
+  benchmarksTab: 'runs',
+  setBenchmarksTab: (benchmarksTab) => set({ benchmarksTab }),
   navigate: (route) => set({ route }),
   pushToast: (toast) =>
     set((state) => ({ toasts: [...state.toasts.slice(-4), { ...toast, id: nextToastId++ }] })),
   dismissToast: (id) =>
     set((state) => ({ toasts: state.toasts.filter((toast) => toast.id !== id) })),
   setConnection: (connection) => set({ connection }),
-  openNewRunDialog: (preset) => set({ newRunDialog: { open: true, preset } }),
+  openNewRunDialog: (preset, suiteId) => set({ newRunDialog: { open: true, preset, suiteId } }),
   closeNewRunDialog: () => set({ newRunDialog: { open: false } }),
 });
 
@@ -56,6 +64,7 @@ export function sectionOf(route: Route): Section {
   switch (route.screen) {
     case 'run':
     case 'compare':
+    case 'suite':
     case 'benchmarks':
       return 'benchmarks';
     default:

@@ -1,0 +1,275 @@
+/**
+ * Scorecard figures for tables and charts. Pure functions, so the numbers on screen are tested
+ * and every table and chart writes them the same way. Definitions are main's
+ * (src/main/bench/scorecard.ts): rates are over rated outcomes, latency over successes.
+ */
+import type { ScorecardLineView } from '../../../shared/bench/scorecard-schema';
+import { MEASURE_EXPLANATIONS, MEASURE_KEYS, MEASURE_LABELS, formatMeasure } from '../lib/measures';
+
+export const RATED_OUTCOMES = [
+  'success',
+  'policy_refusal',
+  'failure',
+  'timeout',
+  'bad_output',
+] as const;
+export type RatedOutcome = (typeof RATED_OUTCOMES)[number];
+
+export const OUTCOME_NAMES: Readonly<Record<RatedOutcome, string>> = {
+  success: 'Success',
+  policy_refusal: 'Policy refusal',
+  failure: 'Failure',
+  timeout: 'Timeout',
+  bad_output: 'Bad output',
+};
+
+export const LATENCY_PHASES = ['queue', 'generation', 'download', 'total'] as const;
+export type LatencyPhase = (typeof LATENCY_PHASES)[number];
+export const PHASE_NAMES: Readonly<Record<LatencyPhase, string>> = {
+  queue: 'Queue',
+  generation: 'Generation',
+  download: 'Download',
+  total: 'Total',
+};
+
+const isNumber = (value: number | null | undefined): value is number =>
+  value !== null && value !== undefined && Number.isFinite(value);
+
+/** 0.6667 → "66.7%", 1 → "100%", null → "—". */
+export function formatRate(rate: number | null | undefined): string {
+  if (!isNumber(rate)) return '—';
+  const text = (Math.round(rate * 1000) / 10).toFixed(1);
+  return `${text.endsWith('.0') ? text.slice(0, -2) : text}%`;
+}
+
+/** Under a second in ms ("320 ms"), else seconds with one decimal ("12.3 s"). */
+export function formatLatency(ms: number | null | undefined): string {
+  if (!isNumber(ms)) return '—';
+  if (Math.abs(ms) < 1000) return `${Math.round(ms)} ms`;
+  return `${(ms / 1000).toFixed(1)} s`;
+}
+
+/** Dollars with enough digits for small unit costs: "$0.2000", "$12.35". */
+export function formatUnitCost(usd: number | null | undefined): string {
+  if (!isNumber(usd)) return '—';
+  return `$${usd.toFixed(Math.abs(usd) >= 10 ? 2 : 4)}`;
+}
+
+/** Which way is better for a row, to highlight the best model. */
+type Better = 'higher' | 'lower' | null;
+
+export interface ScorecardRow {
+  key: string;
+  label: string;
+  /** One sentence for a tooltip. */
+  hint?: string;
+  values: string[];
+  /** Index of the best model in this row; null when there is no clear best (ties, one model). */
+  best: number | null;
+}
+
+export interface ScorecardSection {
+  title: string;
+  rows: ScorecardRow[];
+}
+
+function bestIndex(raw: (number | null)[], better: Better): number | null {
+  if (!better || raw.length < 2) return null;
+  const present = raw.filter(isNumber);
+  if (present.length < 2) return null;
+  const target = better === 'higher' ? Math.max(...present) : Math.min(...present);
+  const winners = raw.flatMap((value, index) => (value === target ? [index] : []));
+  return winners.length === 1 ? (winners[0] ?? null) : null;
+}
+
+function row(
+  key: string,
+  label: string,
+  lines: readonly ScorecardLineView[],
+  get: (line: ScorecardLineView) => number | null,
+  format: (value: number | null) => string,
+  better: Better,
+  hint?: string,
+): ScorecardRow {
+  const raw = lines.map(get);
+  return {
+    key,
+    label,
+    ...(hint ? { hint } : {}),
+    values: raw.map(format),
+    best: bestIndex(raw, better),
+  };
+}
+
+/** The scorecard table: one column per model (the lines, in order), rows grouped by topic. */
+export function scorecardSections(lines: readonly ScorecardLineView[]): ScorecardSection[] {
+  const count = (value: number | null): string => (isNumber(value) ? String(value) : '—');
+  return [
+    {
+      title: 'Outcomes',
+      rows: [
+        row('generations', 'Generations', lines, (l) => l.total, count, null),
+        ...RATED_OUTCOMES.map((outcome) =>
+          row(
+            `rate.${outcome}`,
+            `${OUTCOME_NAMES[outcome]} rate`,
+            lines,
+            (l) => l.rates[outcome] ?? null,
+            (value) => formatRate(value),
+            outcome === 'success' ? 'higher' : null,
+            outcome === 'success'
+              ? 'Share of finished generations that produced a usable video (cancelled and skipped ones are not counted).'
+              : undefined,
+          ),
+        ),
+      ],
+    },
+    {
+      title: 'Latency (successful generations)',
+      rows: LATENCY_PHASES.flatMap((phase) =>
+        (['p50', 'p95'] as const).map((p) =>
+          row(
+            `${p}.${phase}`,
+            `${PHASE_NAMES[phase]} ${p}`,
+            lines,
+            (l) => l.latencyMs[phase][p],
+            formatLatency,
+            'lower',
+            p === 'p50'
+              ? 'Median: half of the generations were faster than this.'
+              : '95th percentile: all but the slowest 5 % were faster than this.',
+          ),
+        ),
+      ),
+    },
+    {
+      title: 'Cost',
+      rows: [
+        row('cost.total', 'Spent', lines, (l) => l.costUsd, formatUnitCost, null),
+        row(
+          'cost.clip',
+          'Per successful clip',
+          lines,
+          (l) => l.costPerSuccessUsd,
+          formatUnitCost,
+          'lower',
+          'Everything spent (failures that cost money included) divided by the number of videos that worked.',
+        ),
+        row(
+          'cost.second',
+          'Per successful second',
+          lines,
+          (l) => l.costPerSecondUsd,
+          formatUnitCost,
+          'lower',
+          'Everything spent divided by the seconds of video that worked.',
+        ),
+      ],
+    },
+    {
+      title: 'Compliance',
+      rows: [
+        row(
+          'compliance',
+          'Matches the request',
+          lines,
+          (l) => l.complianceRate,
+          formatRate,
+          'higher',
+          'Share of checked videos whose duration, resolution, aspect ratio and audio match what the suite asked for.',
+        ),
+      ],
+    },
+    {
+      title: 'Technical measures (means)',
+      rows: MEASURE_KEYS.map((key) =>
+        row(
+          `measure.${key}`,
+          MEASURE_LABELS[key],
+          lines,
+          (l) => l.measures[key] ?? null,
+          (value) => formatMeasure(key, value),
+          null,
+          MEASURE_EXPLANATIONS[key],
+        ),
+      ),
+    },
+  ];
+}
+
+/** Stacked outcome shares per model, in percent of rated generations. */
+export function outcomeChartData(
+  lines: readonly ScorecardLineView[],
+  names: readonly string[],
+): ({ model: string } & Record<RatedOutcome, number>)[] {
+  return lines.map((line, index) => {
+    const entry = { model: names[index] ?? line.modelId } as { model: string } & Record<
+      RatedOutcome,
+      number
+    >;
+    for (const outcome of RATED_OUTCOMES) {
+      entry[outcome] = Math.round((line.rates[outcome] ?? 0) * 1000) / 10;
+    }
+    return entry;
+  });
+}
+
+/** Latency per phase, grouped: one entry per phase with `<model index>.p50|p95` in seconds. */
+export function latencyChartData(
+  lines: readonly ScorecardLineView[],
+): ({ phase: string } & Record<string, number | null | string>)[] {
+  return LATENCY_PHASES.map((phase) => {
+    const entry: { phase: string } & Record<string, number | null | string> = {
+      phase: PHASE_NAMES[phase],
+    };
+    lines.forEach((line, index) => {
+      for (const p of ['p50', 'p95'] as const) {
+        const ms = line.latencyMs[phase][p];
+        entry[`m${index}_${p}`] = isNumber(ms) ? Math.round(ms) / 1000 : null;
+      }
+    });
+    return entry;
+  });
+}
+
+/** Cost per successful second per model; models without a success are left out. */
+export function costChartData(
+  lines: readonly ScorecardLineView[],
+  names: readonly string[],
+): { model: string; index: number; costPerSecond: number }[] {
+  return lines.flatMap((line, index) =>
+    isNumber(line.costPerSecondUsd)
+      ? [{ model: names[index] ?? line.modelId, index, costPerSecond: line.costPerSecondUsd }]
+      : [],
+  );
+}
+
+/** Categories any model has, sorted. */
+export function scorecardCategories(
+  models: readonly { categories: readonly ScorecardLineView[] }[],
+): string[] {
+  const set = new Set<string>();
+  for (const model of models)
+    for (const line of model.categories) if (line.category) set.add(line.category);
+  return [...set].sort();
+}
+
+/** A compared metric's value in words: rates as %, p95s as times, costs in dollars. */
+export function formatChangeValue(metric: string, value: number): string {
+  if (metric === 'successRate' || metric === 'complianceRate') return formatRate(value);
+  if (metric.startsWith('p95.')) return formatLatency(value);
+  if (metric.startsWith('cost')) return formatUnitCost(value);
+  return String(value);
+}
+
+export function changeMetricName(metric: string): string {
+  if (metric === 'successRate') return 'Success rate';
+  if (metric === 'complianceRate') return 'Compliance';
+  if (metric === 'costPerSecondUsd') return 'Cost per successful second';
+  if (metric === 'costPerSuccessUsd') return 'Cost per successful clip';
+  if (metric.startsWith('p95.')) {
+    const phase = metric.slice(4) as LatencyPhase;
+    return `${PHASE_NAMES[phase] ?? phase} p95`;
+  }
+  return metric;
+}

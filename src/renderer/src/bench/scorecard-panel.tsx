@@ -1,0 +1,640 @@
+/**
+ * The Scorecard tab of a run: a table with one column per model, three charts (outcomes,
+ * latency per phase, cost per successful second), a category filter, CSV/JSON export and a
+ * comparison with another finished run.
+ */
+import * as Dialog from '@radix-ui/react-dialog';
+import * as Tooltip from '@radix-ui/react-tooltip';
+import { useEffect, useMemo, useState, type ReactElement, type ReactNode } from 'react';
+import {
+  Bar,
+  BarChart,
+  CartesianGrid,
+  Cell,
+  Legend,
+  ResponsiveContainer,
+  Tooltip as ChartTooltip,
+  XAxis,
+  YAxis,
+} from 'recharts';
+import type { ScorecardLineView } from '../../../shared/bench/scorecard-schema';
+import type { RunSummary } from '../../../shared/domain';
+import type { ChannelOutput } from '../../../shared/ipc/contract';
+import type { ProviderId } from '../../../shared/providers/video-provider-spec';
+import { CloseIcon, CompareIcon, DownloadIcon, InfoIcon } from '../components/icons';
+import { Badge, InlineError, Loading } from '../components/ui';
+import { describeError } from '../ipc/client';
+import { getClient } from '../ipc';
+import { formatDateTime } from '../lib/format';
+import { modelName } from '../lib/models';
+import { notify } from '../store/actions';
+import { exportRun } from '../store/bench-actions';
+import { useAppStore } from '../store/store';
+import { CATEGORY_LABELS } from './suite-form';
+import {
+  OUTCOME_NAMES,
+  RATED_OUTCOMES,
+  changeMetricName,
+  costChartData,
+  formatChangeValue,
+  formatUnitCost,
+  latencyChartData,
+  outcomeChartData,
+  scorecardCategories,
+  scorecardSections,
+} from './scorecard-format';
+
+type Scorecard = ChannelOutput<'bench:get-scorecard'>;
+type Change = ChannelOutput<'bench:compare-runs'>[number];
+
+const MODEL_COLORS = [
+  'var(--chart-1)',
+  'var(--chart-2)',
+  'var(--chart-3)',
+  'var(--chart-4)',
+  'var(--chart-5)',
+  'var(--chart-6)',
+];
+const OUTCOME_COLORS: Record<(typeof RATED_OUTCOMES)[number], string> = {
+  success: 'var(--chart-success)',
+  policy_refusal: 'var(--chart-policy)',
+  failure: 'var(--chart-failure)',
+  timeout: 'var(--chart-timeout)',
+  bad_output: 'var(--chart-bad)',
+};
+const AXIS_TICK = { fill: 'var(--color-text-muted)', fontSize: 12 };
+const TOOLTIP_STYLE = {
+  background: 'var(--color-surface)',
+  border: '1px solid var(--color-border)',
+  borderRadius: 8,
+  fontSize: 12,
+};
+const CHART_HEIGHT = 240;
+
+function categoryName(category: string): string {
+  return CATEGORY_LABELS[category as keyof typeof CATEGORY_LABELS] ?? category;
+}
+
+export function ScorecardPanel({ run }: { run: RunSummary }): ReactElement {
+  const models = useAppStore((state) => state.models);
+  const [scorecard, setScorecard] = useState<Scorecard | null>(null);
+  const [error, setError] = useState<string | null>(null);
+  const [category, setCategory] = useState('');
+  const [reload, setReload] = useState(0);
+  const [other, setOther] = useState<RunSummary | null>(null);
+
+  // Re-read when generations finish (done changes) or the run ends.
+  useEffect(() => {
+    let stale = false;
+    getClient()
+      .invoke('bench:get-scorecard', { runId: run.id })
+      .then((value) => {
+        if (stale) return;
+        setScorecard(value);
+        setError(null);
+      })
+      .catch((cause: unknown) => {
+        if (!stale) setError(describeError(cause));
+      });
+    return () => {
+      stale = true;
+    };
+  }, [run.id, run.done, run.state, reload]);
+
+  const categories = useMemo(
+    () => (scorecard ? scorecardCategories(scorecard.models) : []),
+    [scorecard],
+  );
+  const lines: ScorecardLineView[] = useMemo(() => {
+    if (!scorecard) return [];
+    return scorecard.models.flatMap((model) => {
+      if (!category) return [model.overall];
+      const line = model.categories.find((entry) => entry.category === category);
+      return line ? [line] : [];
+    });
+  }, [scorecard, category]);
+  const names = lines.map((line) =>
+    modelName(models, { provider: line.provider as ProviderId, modelId: line.modelId }),
+  );
+
+  if (error && !scorecard) {
+    return <InlineError message={error} onRetry={() => setReload((n) => n + 1)} />;
+  }
+  if (!scorecard) return <Loading label="Working out the scorecard…" />;
+
+  return (
+    <div className="scorecard" data-testid="scorecard">
+      <div className="review-toolbar">
+        <label className="inline-field">
+          <span className="muted small">Category</span>
+          <select
+            value={category}
+            onChange={(event) => setCategory(event.target.value)}
+            data-testid="scorecard-category"
+          >
+            <option value="">All categories</option>
+            {categories.map((entry) => (
+              <option key={entry} value={entry}>
+                {categoryName(entry)}
+              </option>
+            ))}
+          </select>
+        </label>
+        {run.state === 'running' ? (
+          <span className="muted small">Still running: figures update as generations finish.</span>
+        ) : null}
+        <span className="toolbar-spacer" />
+        <ExportButtons runId={run.id} />
+        <CompareRunPicker run={run} onPick={setOther} />
+      </div>
+      {other ? (
+        <ComparisonResult key={other.id} run={run} other={other} onClose={() => setOther(null)} />
+      ) : null}
+
+      {lines.length === 0 ? (
+        <p className="muted">No generations in this category.</p>
+      ) : (
+        <div className="scorecard-body">
+          <ScorecardTable lines={lines} names={names} />
+          <div className="chart-grid">
+            <ChartCard
+              title="Outcomes"
+              subtitle="Share of finished generations, by how they ended"
+              testId="chart-outcomes"
+            >
+              <OutcomeChart lines={lines} names={names} />
+            </ChartCard>
+            <ChartCard
+              title="Latency per phase"
+              subtitle="Seconds; solid p50, light p95"
+              testId="chart-latency"
+            >
+              <LatencyChart lines={lines} names={names} />
+            </ChartCard>
+            <ChartCard
+              title="Cost per successful second"
+              subtitle="Everything spent ÷ seconds of video that worked"
+              testId="chart-cost"
+            >
+              <CostChart lines={lines} names={names} />
+            </ChartCard>
+          </div>
+        </div>
+      )}
+    </div>
+  );
+}
+
+export function ScorecardTable({
+  lines,
+  names,
+}: {
+  lines: readonly ScorecardLineView[];
+  names: readonly string[];
+}): ReactElement {
+  const sections = scorecardSections(lines);
+  return (
+    <div className="table-wrap">
+      <table className="table scorecard-table" data-testid="scorecard-table">
+        <thead>
+          <tr>
+            <th scope="col">Measure</th>
+            {names.map((name, index) => (
+              <th key={`${name}-${index}`} scope="col" className="num">
+                <span className="legend-swatch" style={{ background: MODEL_COLORS[index % 6] }} />
+                {name}
+              </th>
+            ))}
+          </tr>
+        </thead>
+        {sections.map((section) => (
+          <tbody key={section.title}>
+            <tr className="scorecard-section">
+              <th scope="rowgroup" colSpan={names.length + 1}>
+                {section.title}
+              </th>
+            </tr>
+            {section.rows.map((row) => (
+              <tr key={row.key} data-testid={`scorecard-row-${row.key}`}>
+                <th scope="row" className="scorecard-label">
+                  {row.label}
+                  {row.hint ? <Hint text={row.hint} /> : null}
+                </th>
+                {row.values.map((value, index) => (
+                  <td
+                    key={index}
+                    className={`num ${row.best === index ? 'is-best' : ''}`}
+                    title={row.best === index ? 'Best of these models' : undefined}
+                  >
+                    {value}
+                  </td>
+                ))}
+              </tr>
+            ))}
+          </tbody>
+        ))}
+      </table>
+    </div>
+  );
+}
+
+function Hint({ text }: { text: string }): ReactElement {
+  return (
+    <Tooltip.Root>
+      <Tooltip.Trigger asChild>
+        <button type="button" className="hint-trigger" aria-label={text}>
+          <InfoIcon width={13} height={13} />
+        </button>
+      </Tooltip.Trigger>
+      <Tooltip.Portal>
+        <Tooltip.Content className="tooltip" side="top" sideOffset={4}>
+          {text}
+          <Tooltip.Arrow className="tooltip-arrow" />
+        </Tooltip.Content>
+      </Tooltip.Portal>
+    </Tooltip.Root>
+  );
+}
+
+function ChartCard({
+  title,
+  subtitle,
+  testId,
+  children,
+}: {
+  title: string;
+  subtitle: string;
+  testId: string;
+  children: ReactNode;
+}): ReactElement {
+  return (
+    <section className="chart-card" data-testid={testId} aria-label={title}>
+      <h3 className="chart-title">{title}</h3>
+      <p className="muted small chart-subtitle">{subtitle}</p>
+      <div className="chart-body">{children}</div>
+    </section>
+  );
+}
+
+function OutcomeChart({
+  lines,
+  names,
+}: {
+  lines: readonly ScorecardLineView[];
+  names: readonly string[];
+}): ReactElement {
+  const data = outcomeChartData(lines, names);
+  return (
+    <ResponsiveContainer width="100%" height={CHART_HEIGHT}>
+      <BarChart data={data} margin={{ top: 8, right: 8, bottom: 0, left: -12 }}>
+        <CartesianGrid stroke="var(--color-border)" vertical={false} />
+        <XAxis dataKey="model" tick={AXIS_TICK} tickLine={false} interval={0} />
+        <YAxis
+          domain={[0, 100]}
+          ticks={[0, 25, 50, 75, 100]}
+          tickFormatter={(value: number) => `${value}%`}
+          tick={AXIS_TICK}
+          tickLine={false}
+          axisLine={false}
+        />
+        <ChartTooltip
+          contentStyle={TOOLTIP_STYLE}
+          cursor={{ fill: 'var(--color-surface-sunken)' }}
+          formatter={(value) => `${String(value)}%`}
+        />
+        <Legend wrapperStyle={{ fontSize: 12 }} iconSize={10} itemSorter={null} />
+        {RATED_OUTCOMES.map((outcome) => (
+          <Bar
+            key={outcome}
+            dataKey={outcome}
+            name={OUTCOME_NAMES[outcome]}
+            stackId="outcomes"
+            fill={OUTCOME_COLORS[outcome]}
+            maxBarSize={56}
+            isAnimationActive={false}
+          />
+        ))}
+      </BarChart>
+    </ResponsiveContainer>
+  );
+}
+
+function LatencyChart({
+  lines,
+  names,
+}: {
+  lines: readonly ScorecardLineView[];
+  names: readonly string[];
+}): ReactElement {
+  const data = latencyChartData(lines);
+  return (
+    <ResponsiveContainer width="100%" height={CHART_HEIGHT}>
+      <BarChart data={data} margin={{ top: 8, right: 8, bottom: 0, left: -12 }} barGap={1}>
+        <CartesianGrid stroke="var(--color-border)" vertical={false} />
+        <XAxis dataKey="phase" tick={AXIS_TICK} tickLine={false} interval={0} />
+        <YAxis
+          tickFormatter={(value: number) => `${value} s`}
+          tick={AXIS_TICK}
+          tickLine={false}
+          axisLine={false}
+        />
+        <ChartTooltip
+          contentStyle={TOOLTIP_STYLE}
+          cursor={{ fill: 'var(--color-surface-sunken)' }}
+          formatter={(value, name, item) => [
+            typeof value === 'number' ? `${value.toFixed(2)} s` : '—',
+            String(item.dataKey).endsWith('_p50') ? `${String(name)} p50` : name,
+          ]}
+        />
+        <Legend wrapperStyle={{ fontSize: 12 }} iconSize={10} itemSorter={null} />
+        {names.flatMap((name, index) =>
+          (['p50', 'p95'] as const).map((p) => (
+            <Bar
+              key={`${index}-${p}`}
+              dataKey={`m${index}_${p}`}
+              name={p === 'p50' ? name : `${name} p95`}
+              legendType={p === 'p50' ? 'square' : 'none'}
+              fill={MODEL_COLORS[index % 6]}
+              fillOpacity={p === 'p50' ? 1 : 0.4}
+              maxBarSize={28}
+              isAnimationActive={false}
+            />
+          )),
+        )}
+      </BarChart>
+    </ResponsiveContainer>
+  );
+}
+
+function CostChart({
+  lines,
+  names,
+}: {
+  lines: readonly ScorecardLineView[];
+  names: readonly string[];
+}): ReactElement {
+  const data = costChartData(lines, names);
+  if (data.length === 0) {
+    return (
+      <p className="muted small chart-empty">No successful videos yet, so no cost per second.</p>
+    );
+  }
+  return (
+    <ResponsiveContainer width="100%" height={CHART_HEIGHT}>
+      <BarChart data={data} margin={{ top: 8, right: 8, bottom: 0, left: 0 }}>
+        <CartesianGrid stroke="var(--color-border)" vertical={false} />
+        <XAxis dataKey="model" tick={AXIS_TICK} tickLine={false} interval={0} />
+        <YAxis
+          tickFormatter={(value: number) => `$${value.toFixed(3)}`}
+          tick={AXIS_TICK}
+          tickLine={false}
+          axisLine={false}
+        />
+        <ChartTooltip
+          contentStyle={TOOLTIP_STYLE}
+          cursor={{ fill: 'var(--color-surface-sunken)' }}
+          formatter={(value) => (typeof value === 'number' ? formatUnitCost(value) : '—')}
+        />
+        <Bar
+          dataKey="costPerSecond"
+          name="Cost per successful second"
+          maxBarSize={56}
+          isAnimationActive={false}
+        >
+          {data.map((entry) => (
+            <Cell key={entry.model} fill={MODEL_COLORS[entry.index % 6]} />
+          ))}
+        </Bar>
+      </BarChart>
+    </ResponsiveContainer>
+  );
+}
+
+function ExportButtons({ runId }: { runId: string }): ReactElement {
+  const [busy, setBusy] = useState<'csv' | 'json' | null>(null);
+  const run = (format: 'csv' | 'json'): void => {
+    setBusy(format);
+    void exportRun(runId, format).then((result) => {
+      setBusy(null);
+      if (result.ok) notify('Exported', `${result.fileName} is in your downloads.`, 'success');
+      else
+        useAppStore
+          .getState()
+          .pushToast({ title: 'Export failed', description: result.message, tone: 'error' });
+    });
+  };
+  return (
+    <div className="csv-buttons">
+      <button
+        type="button"
+        className="button button-secondary button-small"
+        disabled={busy !== null}
+        data-testid="export-csv"
+        onClick={() => run('csv')}
+        title="The scorecard as a spreadsheet: one row per model and category"
+      >
+        <DownloadIcon width={16} height={16} /> {busy === 'csv' ? 'Exporting…' : 'CSV'}
+      </button>
+      <button
+        type="button"
+        className="button button-secondary button-small"
+        disabled={busy !== null}
+        data-testid="export-json"
+        onClick={() => run('json')}
+        title="The run, every generation and the scorecard"
+      >
+        <DownloadIcon width={16} height={16} /> {busy === 'json' ? 'Exporting…' : 'JSON'}
+      </button>
+    </div>
+  );
+}
+
+function CompareRunPicker({
+  run,
+  onPick,
+}: {
+  run: RunSummary;
+  onPick: (other: RunSummary) => void;
+}): ReactElement {
+  const runs = useAppStore((state) => state.runs);
+  const [open, setOpen] = useState(false);
+  const candidates = runs.filter((entry) => entry.id !== run.id && entry.state !== 'running');
+  return (
+    <Dialog.Root open={open} onOpenChange={setOpen}>
+      <Dialog.Trigger
+        className="button button-secondary button-small"
+        data-testid="compare-runs"
+        disabled={run.state === 'running'}
+        title={run.state === 'running' ? 'Wait until this run has finished' : undefined}
+      >
+        <CompareIcon width={16} height={16} /> Compare with another run…
+      </Dialog.Trigger>
+      <Dialog.Portal>
+        <Dialog.Overlay className="dialog-overlay" />
+        <Dialog.Content className="dialog dialog-narrow" aria-describedby={undefined}>
+          <div className="dialog-header">
+            <Dialog.Title className="dialog-title">Compare with another run</Dialog.Title>
+            <Dialog.Close className="icon-button" aria-label="Close">
+              <CloseIcon />
+            </Dialog.Close>
+          </div>
+          <div className="dialog-body">
+            {candidates.length === 0 ? (
+              <p className="muted">
+                There is no other finished run yet. Run the same suite again (for example after a
+                provider update) to see what changed.
+              </p>
+            ) : (
+              <>
+                <p className="muted small">
+                  The older of the two runs is “before”. Models both runs share are compared.
+                </p>
+                <ul className="pick-list">
+                  {candidates.map((entry) => (
+                    <li key={entry.id}>
+                      <button
+                        type="button"
+                        className="pick-item"
+                        data-testid="compare-run-option"
+                        onClick={() => {
+                          setOpen(false);
+                          onPick(entry);
+                        }}
+                      >
+                        <span className="strong">{entry.name}</span>
+                        <span className="muted small">
+                          {entry.suiteName} v{entry.suiteVersion} ·{' '}
+                          {formatDateTime(entry.createdAt)}
+                        </span>
+                      </button>
+                    </li>
+                  ))}
+                </ul>
+              </>
+            )}
+          </div>
+        </Dialog.Content>
+      </Dialog.Portal>
+    </Dialog.Root>
+  );
+}
+
+function ComparisonResult({
+  run,
+  other,
+  onClose,
+}: {
+  run: RunSummary;
+  other: RunSummary;
+  onClose: () => void;
+}): ReactElement {
+  const models = useAppStore((state) => state.models);
+  const [changes, setChanges] = useState<Change[] | null>(null);
+  const [error, setError] = useState<string | null>(null);
+  // The older run is "before", whichever was picked.
+  const [before, after] = other.createdAt <= run.createdAt ? [other, run] : [run, other];
+  useEffect(() => {
+    let stale = false;
+    setChanges(null);
+    setError(null);
+    getClient()
+      .invoke('bench:compare-runs', { beforeRunId: before.id, afterRunId: after.id })
+      .then((value) => {
+        if (!stale) setChanges(value);
+      })
+      .catch((cause: unknown) => {
+        if (!stale) setError(describeError(cause));
+      });
+    return () => {
+      stale = true;
+    };
+  }, [before.id, after.id]);
+  const worse = changes?.filter((change) => change.worse).length ?? 0;
+  return (
+    <section className="comparison" data-testid="comparison" aria-label="Comparison">
+      <div className="comparison-header">
+        <div>
+          <h3 className="section-title">
+            {before.id === run.id ? 'This run' : before.name} →{' '}
+            {after.id === run.id ? 'this run' : after.name}
+          </h3>
+          <p className="muted small">
+            Before: {formatDateTime(before.createdAt)} · after: {formatDateTime(after.createdAt)}.
+            Only changes beyond the thresholds are listed (success or compliance ±5 points, p95 ±10
+            % and 0.5 s, cost ±10 %).
+          </p>
+        </div>
+        <button type="button" className="link-button small" onClick={onClose}>
+          Close
+        </button>
+      </div>
+      {error ? (
+        <InlineError message={error} />
+      ) : !changes ? (
+        <Loading label="Comparing…" />
+      ) : changes.length === 0 ? (
+        <p className="muted" data-testid="comparison-empty">
+          Nothing changed beyond the thresholds for the models both runs share.
+        </p>
+      ) : (
+        <>
+          <p className="small">
+            {worse === 0 ? (
+              <Badge tone="success">Nothing got worse</Badge>
+            ) : (
+              <Badge tone="danger">
+                {worse} {worse === 1 ? 'figure got' : 'figures got'} worse
+              </Badge>
+            )}
+          </p>
+          <div className="table-wrap">
+            <table className="table comparison-table" data-testid="comparison-table">
+              <thead>
+                <tr>
+                  <th scope="col">Model</th>
+                  <th scope="col">Category</th>
+                  <th scope="col">Figure</th>
+                  <th scope="col" className="num">
+                    Before
+                  </th>
+                  <th scope="col" className="num">
+                    After
+                  </th>
+                  <th scope="col">Change</th>
+                </tr>
+              </thead>
+              <tbody>
+                {changes.map((change) => (
+                  <tr
+                    key={`${change.provider}:${change.modelId}:${change.category ?? ''}:${change.metric}`}
+                    className={change.worse ? 'is-worse' : 'is-better'}
+                    data-testid="comparison-row"
+                    data-worse={change.worse}
+                  >
+                    <td className="strong">
+                      {modelName(models, {
+                        provider: change.provider as ProviderId,
+                        modelId: change.modelId,
+                      })}
+                    </td>
+                    <td>{change.category ? categoryName(change.category) : 'All'}</td>
+                    <td>{changeMetricName(change.metric)}</td>
+                    <td className="num">{formatChangeValue(change.metric, change.before)}</td>
+                    <td className="num strong">{formatChangeValue(change.metric, change.after)}</td>
+                    <td>
+                      {change.worse ? (
+                        <Badge tone="danger">Worse</Badge>
+                      ) : (
+                        <Badge tone="success">Better</Badge>
+                      )}
+                    </td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          </div>
+        </>
+      )}
+    </section>
+  );
+}

@@ -1,0 +1,64 @@
+/** A button that asks before doing something that cannot be undone. */
+import * as Dialog from '@radix-ui/react-dialog';
+import { useState, type ReactElement, type ReactNode } from 'react';
+
+export function ConfirmButton({
+  label,
+  title,
+  body,
+  confirmLabel,
+  busyLabel,
+  keepLabel,
+  onConfirm,
+  className = 'button button-danger-outline button-small',
+  testId,
+  ariaLabel,
+}: {
+  label: ReactNode;
+  title: string;
+  body: ReactNode;
+  confirmLabel: string;
+  busyLabel: string;
+  keepLabel: string;
+  onConfirm: () => Promise<void>;
+  className?: string;
+  testId?: string;
+  ariaLabel?: string;
+}): ReactElement {
+  const [open, setOpen] = useState(false);
+  const [busy, setBusy] = useState(false);
+  return (
+    <Dialog.Root open={open} onOpenChange={setOpen}>
+      <Dialog.Trigger className={className} data-testid={testId} aria-label={ariaLabel}>
+        {label}
+      </Dialog.Trigger>
+      <Dialog.Portal>
+        <Dialog.Overlay className="dialog-overlay" />
+        <Dialog.Content className="dialog dialog-narrow" role="alertdialog">
+          <div className="dialog-header">
+            <Dialog.Title className="dialog-title">{title}</Dialog.Title>
+          </div>
+          <Dialog.Description className="dialog-body">{body}</Dialog.Description>
+          <div className="dialog-footer">
+            <Dialog.Close className="button button-secondary">{keepLabel}</Dialog.Close>
+            <button
+              type="button"
+              className="button button-danger"
+              disabled={busy}
+              data-testid={testId ? `confirm-${testId}` : undefined}
+              onClick={() => {
+                setBusy(true);
+                void onConfirm().finally(() => {
+                  setBusy(false);
+                  setOpen(false);
+                });
+              }}
+            >
+              {busy ? busyLabel : confirmLabel}
+            </button>
+          </div>
+        </Dialog.Content>
+      </Dialog.Portal>
+    </Dialog.Root>
+  );
+}

@@ -1,0 +1,87 @@
+/**
+ * Video analysis in words: the one-line summary of a clip and the technical measures with
+ * their one-sentence explanations.
+ *
+ * The explanations are copied from `MEASURE_EXPLANATIONS` in src/main/media/video-analysis.ts
+ * (main code cannot be imported into the renderer). Keep the two in step.
+ */
+import type { GenerationRecord } from '../../../shared/domain';
+
+export const MEASURE_KEYS = [
+  'flicker',
+  'blur',
+  'frozenFraction',
+  'blackFraction',
+  'sceneCuts',
+  'motion',
+] as const;
+export type MeasureKey = (typeof MEASURE_KEYS)[number];
+
+export const MEASURE_LABELS: Readonly<Record<MeasureKey, string>> = {
+  flicker: 'Flicker',
+  blur: 'Blur',
+  frozenFraction: 'Frozen',
+  blackFraction: 'Black',
+  sceneCuts: 'Scene cuts',
+  motion: 'Motion',
+};
+
+export const MEASURE_EXPLANATIONS: Readonly<Record<MeasureKey, string>> = {
+  flicker:
+    'How much the overall brightness jumps from one frame to the next (hard cuts excluded); higher means more visible flicker.',
+  blur: 'How soft the edges in the picture are on average, measured at a common size of 360 lines; higher means blurrier, lower means sharper.',
+  frozenFraction:
+    'The share of the clip in which the picture stands still for half a second or more, as if the video had frozen.',
+  blackFraction:
+    'The share of the clip that is (almost) completely black, such as black frames at the start or end.',
+  sceneCuts:
+    'How many hard cuts the clip contains, where the picture suddenly changes to a different shot.',
+  motion:
+    'How much the picture changes between frames on average (hard cuts excluded); near zero is a still image, higher is busier motion.',
+};
+
+/** A measure's value as people read it: shares as percentages, small numbers with 3 digits. */
+export function formatMeasure(key: MeasureKey, value: number | null | undefined): string {
+  if (value === null || value === undefined || !Number.isFinite(value)) return '—';
+  switch (key) {
+    case 'frozenFraction':
+    case 'blackFraction':
+      return `${trimZero((value * 100).toFixed(1))}%`;
+    case 'sceneCuts':
+      return Number.isInteger(value) ? String(value) : value.toFixed(1);
+    case 'blur':
+      return value.toFixed(2);
+    default:
+      return Math.abs(value) >= 0.1 || value === 0 ? value.toFixed(3) : value.toPrecision(2);
+  }
+}
+
+function trimZero(text: string): string {
+  return text.endsWith('.0') ? text.slice(0, -2) : text;
+}
+
+type Analysis = NonNullable<GenerationRecord['analysis']>;
+
+/** "4.0 s · 480×270 · 24 fps · h264 · audio"; parts that were not measured are left out. */
+export function analysisLine(analysis: Analysis): string {
+  const parts: string[] = [];
+  if (analysis.durationSeconds !== null) parts.push(`${analysis.durationSeconds.toFixed(1)} s`);
+  if (analysis.width !== null && analysis.height !== null)
+    parts.push(`${analysis.width}×${analysis.height}`);
+  if (analysis.fps !== null) parts.push(`${trimZero(analysis.fps.toFixed(1))} fps`);
+  if (analysis.videoCodec) parts.push(analysis.videoCodec);
+  if (analysis.hasAudio !== null) parts.push(analysis.hasAudio ? 'audio' : 'no audio');
+  return parts.join(' · ');
+}
+
+/** The measures present in an analysis, in display order. */
+export function measuresOf(
+  measures: Record<string, number | null>,
+): { key: MeasureKey; label: string; value: string; explanation: string }[] {
+  return MEASURE_KEYS.filter((key) => key in measures).map((key) => ({
+    key,
+    label: MEASURE_LABELS[key],
+    value: formatMeasure(key, measures[key]),
+    explanation: MEASURE_EXPLANATIONS[key],
+  }));
+}

@@ -1,0 +1,217 @@
+// @vitest-environment happy-dom
+import * as Tooltip from '@radix-ui/react-tooltip';
+import { cleanup, render, screen, within } from '@testing-library/react';
+import { afterEach, describe, expect, it } from 'vitest';
+import type { ScorecardLineView } from '../../src/shared/bench/scorecard-schema';
+import { ScorecardTable } from '../../src/renderer/src/bench/scorecard-panel';
+import {
+  changeMetricName,
+  costChartData,
+  formatChangeValue,
+  formatLatency,
+  formatRate,
+  formatUnitCost,
+  latencyChartData,
+  outcomeChartData,
+  scorecardCategories,
+  scorecardSections,
+} from '../../src/renderer/src/bench/scorecard-format';
+import { analysisLine, formatMeasure } from '../../src/renderer/src/lib/measures';
+
+const latency = (p50: number | null, p95: number | null) => ({ n: p50 === null ? 0 : 3, p50, p95 });
+
+function line(overrides: Partial<ScorecardLineView> = {}): ScorecardLineView {
+  return {
+    provider: 'sandbox',
+    modelId: 'sandbox-fast',
+    category: null,
+    total: 3,
+    counts: { success: 2, failure: 1 },
+    pending: 0,
+    rated: 3,
+    rates: { success: 2 / 3, policy_refusal: 0, failure: 1 / 3, timeout: 0, bad_output: 0 },
+    latencyMs: {
+      queue: latency(40, 95),
+      generation: latency(2500, 4100),
+      download: latency(120, 300),
+      total: latency(2700, 4600),
+    },
+    costUsd: 0.6,
+    videoSeconds: 8,
+    costPerSuccessUsd: 0.3,
+    costPerSecondUsd: 0.075,
+    complianceChecked: 2,
+    compliant: 1,
+    complianceRate: 0.5,
+    findingsBySetting: { durationSeconds: 1 },
+    measured: 2,
+    measures: {
+      flicker: 0.00042,
+      blur: 4.7916,
+      frozenFraction: 0.125,
+      blackFraction: 0,
+      sceneCuts: 1 / 3,
+      motion: 0.1452,
+    },
+    ...overrides,
+  };
+}
+
+afterEach(cleanup);
+
+describe('scorecard number formatting', () => {
+  it('writes rates, latencies and unit costs the way the table shows them', () => {
+    expect(formatRate(2 / 3)).toBe('66.7%');
+    expect(formatRate(1)).toBe('100%');
+    expect(formatRate(0)).toBe('0%');
+    expect(formatRate(null)).toBe('—');
+    expect(formatLatency(53)).toBe('53 ms');
+    expect(formatLatency(999.6)).toBe('1000 ms');
+    expect(formatLatency(2500)).toBe('2.5 s');
+    expect(formatLatency(null)).toBe('—');
+    expect(formatUnitCost(0.05)).toBe('$0.0500');
+    expect(formatUnitCost(12.345)).toBe('$12.35');
+    expect(formatUnitCost(Number.NaN)).toBe('—');
+  });
+
+  it('writes measures as shares, counts or small decimals', () => {
+    expect(formatMeasure('frozenFraction', 0.125)).toBe('12.5%');
+    expect(formatMeasure('blackFraction', 0)).toBe('0%');
+    expect(formatMeasure('sceneCuts', 2)).toBe('2');
+    expect(formatMeasure('sceneCuts', 1 / 3)).toBe('0.3');
+    expect(formatMeasure('blur', 4.7916)).toBe('4.79');
+    expect(formatMeasure('flicker', 0.00042)).toBe('0.00042');
+    expect(formatMeasure('motion', 0.1452)).toBe('0.145');
+    expect(formatMeasure('motion', null)).toBe('—');
+  });
+
+  it('summarises a clip in one line and leaves out what was not measured', () => {
+    const base = {
+      durationSeconds: 4,
+      width: 480,
+      height: 270,
+      fps: 24,
+      videoCodec: 'h264',
+      hasAudio: true,
+      measures: {},
+      findings: [],
+      error: null,
+    };
+    expect(analysisLine(base)).toBe('4.0 s · 480×270 · 24 fps · h264 · audio');
+    expect(analysisLine({ ...base, fps: 29.97, hasAudio: false })).toBe(
+      '4.0 s · 480×270 · 30 fps · h264 · no audio',
+    );
+    expect(analysisLine({ ...base, width: null, videoCodec: null, hasAudio: null })).toBe(
+      '4.0 s · 24 fps',
+    );
+  });
+});
+
+describe('scorecard table', () => {
+  const fast = line();
+  const pro = line({
+    modelId: 'sandbox-pro',
+    rates: { success: 1, policy_refusal: 0, failure: 0, timeout: 0, bad_output: 0 },
+    latencyMs: {
+      queue: latency(70, 90),
+      generation: latency(2600, 4100),
+      download: latency(null, null),
+      total: latency(2900, 5000),
+    },
+    costPerSecondUsd: 0.12,
+    complianceRate: 1,
+  });
+
+  it('has one value per model in every row and marks the single best model', () => {
+    const sections = scorecardSections([fast, pro]);
+    expect(sections.map((section) => section.title)).toEqual([
+      'Outcomes',
+      'Latency (successful generations)',
+      'Cost',
+      'Compliance',
+      'Technical measures (means)',
+    ]);
+    const rows = new Map(sections.flatMap((section) => section.rows).map((row) => [row.key, row]));
+    for (const row of rows.values()) expect(row.values).toHaveLength(2);
+    expect(rows.get('rate.success')).toMatchObject({ values: ['66.7%', '100%'], best: 1 });
+    expect(rows.get('p50.queue')).toMatchObject({ values: ['40 ms', '70 ms'], best: 0 });
+    // A tie has no winner; a missing value is a dash and cannot win.
+    expect(rows.get('p95.generation')).toMatchObject({ values: ['4.1 s', '4.1 s'], best: null });
+    expect(rows.get('p50.download')).toMatchObject({ values: ['120 ms', '—'], best: null });
+    expect(rows.get('cost.second')).toMatchObject({ values: ['$0.0750', '$0.1200'], best: 0 });
+    expect(rows.get('compliance')).toMatchObject({ values: ['50%', '100%'], best: 1 });
+    expect(rows.get('measure.frozenFraction')?.values).toEqual(['12.5%', '12.5%']);
+    expect(rows.get('measure.flicker')?.hint).toMatch(/brightness jumps/);
+  });
+
+  it('never marks a best value with a single model', () => {
+    const rows = scorecardSections([fast]).flatMap((section) => section.rows);
+    expect(rows.every((row) => row.best === null)).toBe(true);
+  });
+
+  it('renders the sections, model columns and the best cell', () => {
+    render(
+      <Tooltip.Provider>
+        <ScorecardTable lines={[fast, pro]} names={['Sandbox Fast', 'Sandbox Pro']} />
+      </Tooltip.Provider>,
+    );
+    const table = screen.getByTestId('scorecard-table');
+    expect(
+      within(table)
+        .getAllByRole('columnheader')
+        .map((th) => th.textContent),
+    ).toEqual(['Measure', 'Sandbox Fast', 'Sandbox Pro']);
+    const success = screen.getByTestId('scorecard-row-rate.success');
+    const cells = within(success).getAllByRole('cell');
+    expect(cells.map((cell) => cell.textContent)).toEqual(['66.7%', '100%']);
+    expect(cells[1]?.className).toContain('is-best');
+    expect(cells[0]?.className).not.toContain('is-best');
+  });
+});
+
+describe('chart data', () => {
+  const fast = line();
+  const pro = line({ modelId: 'sandbox-pro', costPerSecondUsd: null });
+
+  it('stacks outcome shares in percent per model', () => {
+    expect(outcomeChartData([fast], ['Sandbox Fast'])).toEqual([
+      {
+        model: 'Sandbox Fast',
+        success: 66.7,
+        policy_refusal: 0,
+        failure: 33.3,
+        timeout: 0,
+        bad_output: 0,
+      },
+    ]);
+  });
+
+  it('groups p50/p95 per phase in seconds, one key pair per model', () => {
+    const data = latencyChartData([fast, pro]);
+    expect(data.map((entry) => entry.phase)).toEqual(['Queue', 'Generation', 'Download', 'Total']);
+    expect(data[1]).toMatchObject({ m0_p50: 2.5, m0_p95: 4.1, m1_p50: 2.5, m1_p95: 4.1 });
+  });
+
+  it('leaves models without a successful second out of the cost chart', () => {
+    expect(costChartData([fast, pro], ['Sandbox Fast', 'Sandbox Pro'])).toEqual([
+      { model: 'Sandbox Fast', index: 0, costPerSecond: 0.075 },
+    ]);
+  });
+
+  it('lists every category once, sorted', () => {
+    expect(
+      scorecardCategories([
+        { categories: [line({ category: 'people' }), line({ category: 'animals' })] },
+        { categories: [line({ category: 'people' }), line({ category: 'camera' })] },
+      ]),
+    ).toEqual(['animals', 'camera', 'people']);
+  });
+
+  it('names compared metrics and writes their values in the right unit', () => {
+    expect(changeMetricName('p95.generation')).toBe('Generation p95');
+    expect(changeMetricName('costPerSecondUsd')).toBe('Cost per successful second');
+    expect(formatChangeValue('successRate', 0.9)).toBe('90%');
+    expect(formatChangeValue('p95.total', 4600)).toBe('4.6 s');
+    expect(formatChangeValue('costPerSuccessUsd', 0.3)).toBe('$0.3000');
+  });
+});
