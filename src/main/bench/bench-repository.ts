@@ -412,7 +412,7 @@ const RUN_SELECT = `SELECT r.*, s.name AS suite_name,
   (SELECT COUNT(*) FROM generations g WHERE g.run_id = r.id) AS total,
   (SELECT COUNT(*) FROM generations g WHERE g.run_id = r.id AND g.outcome IS NOT NULL) AS done,
   (SELECT COUNT(*) FROM generations g WHERE g.run_id = r.id AND g.outcome = 'success') AS succeeded,
-  (SELECT COUNT(*) FROM generations g WHERE g.run_id = r.id AND g.outcome IS NOT NULL AND g.outcome != 'success') AS failed,
+  (SELECT COUNT(*) FROM generations g WHERE g.run_id = r.id AND g.outcome NOT IN ('success', 'cancelled')) AS failed,
   (SELECT COALESCE(SUM(g.cost_usd), 0) FROM generations g WHERE g.run_id = r.id) AS spent
   FROM runs r JOIN suites s ON s.id = r.suite_id AND s.version = r.suite_version`;
 

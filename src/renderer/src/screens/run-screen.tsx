@@ -1,7 +1,7 @@
 /** One run: header with progress and spend, results grouped by prompt, live from events. */
 import * as Dialog from '@radix-ui/react-dialog';
 import * as Tabs from '@radix-ui/react-tabs';
-import { useEffect, useMemo, useState, type ReactElement } from 'react';
+import { lazy, Suspense, useEffect, useMemo, useState, type ReactElement } from 'react';
 import type { GenerationOutcome, GenerationRecord, GenerationState } from '../../../shared/domain';
 import { BackIcon, CompareIcon } from '../components/icons';
 import {
@@ -20,7 +20,11 @@ import { useAppStore } from '../store/store';
 import { RUN_STATE } from './benchmarks-screen';
 import { AnalysisDetails, ModelProgressList, timeLeftText, useNow } from '../bench/run-parts';
 import { modelProgress, runRemainingSeconds } from '../bench/run-progress';
-import { ScorecardPanel } from '../bench/scorecard-panel';
+
+// The charts (recharts) load only when the Scorecard tab is opened, keeping start-up small.
+const ScorecardPanel = lazy(() =>
+  import('../bench/scorecard-panel').then((module) => ({ default: module.ScorecardPanel })),
+);
 
 const GENERATION_STATE: Record<GenerationState, { label: string; tone: Tone }> = {
   queued: { label: 'Queued', tone: 'neutral' },
@@ -215,7 +219,11 @@ function RunDetailView({ runId, back }: { runId: string; back: ReactElement }): 
           <ResultsTable runId={run.id} groups={groups} />
         </Tabs.Content>
         <Tabs.Content className="tab-panel" value="scorecard">
-          {tab === 'scorecard' ? <ScorecardPanel run={run} /> : null}
+          {tab === 'scorecard' ? (
+            <Suspense fallback={<p className="muted">Loading the scorecard…</p>}>
+              <ScorecardPanel run={run} />
+            </Suspense>
+          ) : null}
         </Tabs.Content>
       </Tabs.Root>
     </div>
