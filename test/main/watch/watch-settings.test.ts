@@ -27,7 +27,6 @@ import {
 } from '../../../src/main/watch/watch-repository';
 import { openDatabase } from '../../../src/main/store/db';
 import { MIGRATIONS } from '../../../src/main/store/migrations/index';
-import { migration0070 } from '../../../src/main/store/migrations/0070-watch';
 
 describe('watch settings', () => {
   it('defaults are valid and fill every measure', () => {
@@ -74,7 +73,7 @@ describe('watch settings', () => {
 
 describe('storage (migration 0070)', () => {
   it('saves settings as new rows, records checks and stability snapshots', async () => {
-    const db = openDatabase({ file: ':memory:', migrations: [...MIGRATIONS, migration0070] });
+    const db = openDatabase({ file: ':memory:', migrations: MIGRATIONS });
     try {
       expect(loadWatchSettings(db)).toEqual(defaultWatchSettings());
       expect(() => saveWatchSettings(db, { guardWindow: 'x' }, 1)).toThrow(ValidationError);
