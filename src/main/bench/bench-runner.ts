@@ -308,6 +308,8 @@ export class BenchRunner {
     }
     this.wake();
     await Promise.allSettled([...this.runs.values()].map((state) => state.done));
+    for (const timer of this.pendingRunEmits.values()) clearTimeout(timer);
+    this.pendingRunEmits.clear();
   }
 
   private async cancelOne(row: GenerationRow): Promise<boolean> {
@@ -790,6 +792,7 @@ export class BenchRunner {
       clearTimeout(pending);
       this.pendingRunEmits.delete(runId);
     }
+    if (!this.deps.db.open) return;
     const summary = getRunSummary(this.deps.db, runId);
     if (summary) this.deps.bus.emit('bench:run-updated', summary);
   }
