@@ -166,6 +166,9 @@ export async function runCli(argv: string[], io: CliIo = defaultIo): Promise<num
         );
       }
       const services = openServices('browser');
+      // The release monitor runs on its schedule while the console is open; its events reach
+      // the browser as server-sent events (inbox, and the browser's notifications when allowed).
+      services.monitor.start();
       const resumed = services.bench.resumeAll();
       const dispatcher = createAppDispatcher(services, { checkOutputs: true });
       const server = await startBrowserServer({

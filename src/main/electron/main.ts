@@ -88,6 +88,20 @@ async function start(): Promise<void> {
     resourcesDir: app.isPackaged ? join(process.resourcesPath, 'resources') : resourcesDir(),
     env: process.env,
     secrets: createDesktopSecretStore(join(dataDir, 'keys.json'), process.env),
+    notifier: {
+      notify: (event) =>
+        notify(
+          event.kind === 'added'
+            ? `New video model at ${event.provider}`
+            : 'A model your config uses was retired',
+          event.summary,
+          () => {
+            const [window] = BrowserWindow.getAllWindows();
+            window?.show();
+            window?.webContents.send(`${EVENT_PREFIX}monitor:release-detected`, event);
+          },
+        ),
+    },
     mode: 'electron',
     version: app.getVersion(),
   });
@@ -128,6 +142,16 @@ async function start(): Promise<void> {
   current.bus.onAny((event, payload) => {
     if (!window.isDestroyed()) window.webContents.send(`${EVENT_PREFIX}${event}`, payload);
   }, EVENT_CHANNEL_NAMES);
+  current.bus.on('watch:guard-breached', (breach) =>
+    notify(
+      'Rollout guard breached',
+      String(
+        (breach as { message?: unknown }).message ??
+          'A production guard failed; the rollout is paused.',
+      ),
+    ),
+  );
+  current.monitor.start();
   const resumed = current.bench.resumeAll();
   if (resumed.length > 0)
     notify(
