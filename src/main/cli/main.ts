@@ -482,6 +482,8 @@ export async function runCli(argv: string[], io: CliIo = defaultIo): Promise<num
       },
     );
 
+  let configServicesOpen: Services | undefined;
+  const configServices = (): Services => (configServicesOpen ??= openServices('cli'));
   registerConfigCommands(program, {
     stdout: io.stdout,
     setExitCode: (code) => {
@@ -490,10 +492,21 @@ export async function runCli(argv: string[], io: CliIo = defaultIo): Promise<num
     dataDir: () => resolveDataDir(program.opts<{ dataDir?: string }>().dataDir, io.env),
     env: io.env,
     openDb: () => {
-      const services = openServices('cli');
-      return { db: services.db, close: () => services.close() };
+      const services = configServices();
+      return {
+        db: services.db,
+        close: async () => {
+          configServicesOpen = undefined;
+          await services.close();
+        },
+      };
     },
-    validateConfig: () => [],
+    // Nothing is signed that the routing checks refuse (errors; warnings do not block).
+    validateConfig: (config) =>
+      configServices()
+        .routing.check(config)
+        .problems.filter((problem) => problem.severity === 'error')
+        .map((problem) => ({ path: problem.path, message: problem.message })),
   });
 
   const configCommand =
