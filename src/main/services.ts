@@ -44,6 +44,8 @@ export interface ServiceOptions {
   analyseVideos?: boolean;
   /** Polling when vendors give no hint (benchmarks against zero-delay emulators shorten it). */
   pollPolicy?: PollPolicy;
+  /** Generations in flight per model (`provider:modelId`); default only the provider's limit. */
+  modelConcurrency?: Partial<Record<string, number>>;
   /** Generations in flight per provider; default 2 (sandbox 4). */
   providerConcurrency?: Partial<Record<string, number>>;
   /** Shows new-model and retired-model events (Electron: desktop notifications); default none. */
@@ -137,6 +139,9 @@ export function createServices(options: ServiceOptions): Services {
     ...(options.providerConcurrency === undefined
       ? {}
       : { providerConcurrency: options.providerConcurrency }),
+    ...(options.modelConcurrency === undefined
+      ? {}
+      : { modelConcurrency: options.modelConcurrency }),
     ...(options.benchConcurrency === undefined
       ? {}
       : { globalConcurrency: options.benchConcurrency }),

@@ -55,6 +55,8 @@ export interface BenchRunnerDeps {
   log: (line: string) => void;
   /** Concurrency across all runs. Default 4. */
   globalConcurrency?: number;
+  /** Concurrency per model, keyed `provider:modelId`; default no limit beyond the provider's. */
+  modelConcurrency?: Partial<Record<string, number>>;
   /** Concurrency per provider. Default 2 (sandbox: 4). */
   providerConcurrency?: Partial<Record<string, number>>;
   /** How often to poll when the vendor gives no hint; default DEFAULT_POLL_POLICY. */
@@ -103,6 +105,7 @@ export class BenchRunner {
   private readonly providerInFlight = new Map<string, number>();
   private readonly wakeups = new Set<() => void>();
   private readonly pausedUntil = new Map<string, number>();
+  private readonly modelInFlight = new Map<string, number>();
   private readonly pendingRunEmits = new Map<string, ReturnType<typeof setTimeout>>();
 
   constructor(private readonly deps: BenchRunnerDeps) {}
@@ -368,7 +371,7 @@ export class BenchRunner {
     const queue = listQueuedRows(this.deps.db, state.runId);
     for (;;) {
       if (state.cancelled) break;
-      const index = queue.findIndex((row) => this.hasCapacity(row.provider));
+      const index = queue.findIndex((row) => this.hasCapacity(row.provider, row.model_id));
       if (queue.length === 0) break;
       if (index < 0) {
         await this.waitForCapacity();
@@ -435,12 +438,17 @@ export class BenchRunner {
     timer.unref?.();
   }
 
-  private hasCapacity(provider: string): boolean {
+  private hasCapacity(provider: string, modelId: string): boolean {
     if ((this.pausedUntil.get(provider) ?? 0) > this.deps.now()) return false;
     const global = this.deps.globalConcurrency ?? 4;
     const perProvider =
       this.deps.providerConcurrency?.[provider] ?? (provider === 'sandbox' ? 4 : 2);
-    return this.globalInFlight < global && (this.providerInFlight.get(provider) ?? 0) < perProvider;
+    const perModel = this.deps.modelConcurrency?.[`${provider}:${modelId}`] ?? Infinity;
+    return (
+      this.globalInFlight < global &&
+      (this.providerInFlight.get(provider) ?? 0) < perProvider &&
+      (this.modelInFlight.get(`${provider}:${modelId}`) ?? 0) < perModel
+    );
   }
 
   private waitForCapacity(): Promise<void> {
@@ -470,6 +478,8 @@ export class BenchRunner {
       initial.provider,
       (this.providerInFlight.get(initial.provider) ?? 0) + 1,
     );
+    const modelKey = `${initial.provider}:${initial.model_id}`;
+    this.modelInFlight.set(modelKey, (this.modelInFlight.get(modelKey) ?? 0) + 1);
     const timeoutMs = this.deps.generationTimeoutMs ?? 15 * 60 * 1000;
     const timer = setTimeout(
       () =>
@@ -508,6 +518,7 @@ export class BenchRunner {
         initial.provider,
         (this.providerInFlight.get(initial.provider) ?? 1) - 1,
       );
+      this.modelInFlight.set(modelKey, (this.modelInFlight.get(modelKey) ?? 1) - 1);
     }
   }
 

@@ -17,7 +17,7 @@ import { readSuiteFile } from '../bench/suite-files';
 import { createAppDispatcher } from '../ipc/index';
 import { projectRoot, resolveDataDir, resourcesDir } from '../paths';
 import { startBrowserServer } from '../serve/browser-server';
-import { createServices, type Services } from '../services';
+import { createServices, type ServiceOptions, type Services } from '../services';
 import { renderRunTable, renderScorecard, runWithProgress } from './bench-output';
 import { registerConfigCommands } from '../rollout/publish/register-config-cli';
 import { watchCheck } from '../watch/watch-cli';
@@ -45,6 +45,27 @@ import { renameSync, writeFileSync } from 'node:fs';
 import { formatCheckLine, monitorCheck, monitorWatch } from '../monitor/index';
 import { createDefaultDispatcher } from '../providers/http/dispatcher';
 import { sleep } from '../services';
+
+function parseConcurrency(value: string): number {
+  const count = Number(value);
+  if (!Number.isInteger(count) || count < 1 || count > 256)
+    throw new InvalidArgumentError('must be a whole number from 1 to 256.');
+  return count;
+}
+
+/** `name=N,name=N`; the name may contain ':' and '/' (model ids). */
+function parseLimits(value: string): Record<string, number> {
+  const limits: Record<string, number> = {};
+  for (const part of value
+    .split(',')
+    .map((item) => item.trim())
+    .filter(Boolean)) {
+    const index = part.lastIndexOf('=');
+    if (index <= 0) throw new InvalidArgumentError(`"${part}" should look like name=4.`);
+    limits[part.slice(0, index)] = parseConcurrency(part.slice(index + 1));
+  }
+  return limits;
+}
 
 function parseFormat(value: string): 'csv' | 'json' {
   if (value !== 'csv' && value !== 'json') throw new InvalidArgumentError('must be csv or json.');
@@ -139,8 +160,9 @@ export async function runCli(argv: string[], io: CliIo = defaultIo): Promise<num
     .configureOutput({ writeOut: io.stdout, writeErr: io.stderr })
     .exitOverride();
 
-  const openServices = (mode: 'browser' | 'cli'): Services =>
+  const openServices = (mode: 'browser' | 'cli', extra: Partial<ServiceOptions> = {}): Services =>
     createServices({
+      ...extra,
       dataDir: resolveDataDir(program.opts<{ dataDir?: string }>().dataDir, io.env),
       resourcesDir: resourcesDir(),
       env: io.env,
@@ -258,6 +280,13 @@ export async function runCli(argv: string[], io: CliIo = defaultIo): Promise<num
     )
     .option('--name <name>', 'a name for the run')
     .option('--cache', 'answer identical earlier requests from the cache (costs nothing)')
+    .option('--concurrency <n>', 'generations in flight at once (default 4)', parseConcurrency)
+    .option('--provider-concurrency <list>', 'per provider, e.g. together=4,runway=2', parseLimits)
+    .option(
+      '--model-concurrency <list>',
+      'per model, e.g. together:minimax/video-01-director=1',
+      parseLimits,
+    )
     .option('--json', 'print JSON instead of a table')
     .action(
       async (options: {
@@ -267,8 +296,19 @@ export async function runCli(argv: string[], io: CliIo = defaultIo): Promise<num
         name?: string;
         cache?: boolean;
         json?: boolean;
+        concurrency?: number;
+        providerConcurrency?: Record<string, number>;
+        modelConcurrency?: Record<string, number>;
       }) => {
-        const services = openServices('cli');
+        const services = openServices('cli', {
+          ...(options.concurrency === undefined ? {} : { benchConcurrency: options.concurrency }),
+          ...(options.providerConcurrency === undefined
+            ? {}
+            : { providerConcurrency: options.providerConcurrency }),
+          ...(options.modelConcurrency === undefined
+            ? {}
+            : { modelConcurrency: options.modelConcurrency }),
+        });
         try {
           const suiteId = resolveSuite(services, options.suite);
           const plan = services.bench.plan({ suiteId, models: options.models });

@@ -141,6 +141,8 @@ export const invokeChannels = {
       .extend({
         name: z.string().trim().min(1).max(120).optional(),
         budgetUsd: z.number().nonnegative().max(100000),
+        /** Answer identical earlier requests from the cache: marked cached, costs nothing. */
+        allowCache: z.boolean().optional(),
       })
       .strict(),
     output: z.object({ runId: z.string() }),

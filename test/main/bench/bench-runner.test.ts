@@ -251,3 +251,24 @@ describe('cancel one model', () => {
     expect(run.state).toBe('finished');
   });
 });
+
+describe('concurrency limits', () => {
+  it('never runs more of one model at once than its own limit', async () => {
+    const services = testServices({
+      sandboxTimeScale: 0.5,
+      modelConcurrency: { 'sandbox:sandbox-pro': 1 },
+    });
+    cleanups.push(services.cleanup);
+    let inFlight = 0;
+    let peak = 0;
+    services.bus.on('bench:generation-updated', (generation) => {
+      if (generation.modelId !== 'sandbox-pro') return;
+      if (generation.state === 'submitting') peak = Math.max(peak, ++inFlight);
+      if (generation.outcome !== null) inFlight -= 1;
+    });
+    const { runId } = services.bench.startRun({ suiteId: 'smoke', models, budgetUsd: 5 });
+    const run = await services.bench.waitForRun(runId);
+    expect(run.succeeded).toBe(6);
+    expect(peak).toBe(1);
+  });
+});

@@ -88,6 +88,7 @@ function NewRunForm({
   );
   const [budgetText, setBudgetText] = useState(preset === 'sandbox' ? '5' : '');
   const [name, setName] = useState('');
+  const [allowCache, setAllowCache] = useState(false);
   const [plan, setPlan] = useState<PlanState>({
     kind: 'none',
     reason: 'Choose a suite and at least one model.',
@@ -181,6 +182,7 @@ function NewRunForm({
       models: refs,
       budgetUsd: budget,
       ...(trimmed ? { name: trimmed } : {}),
+      ...(allowCache ? { allowCache: true } : {}),
     });
     setStarting(false);
     if (runId) onDone();
@@ -300,6 +302,17 @@ function NewRunForm({
               />
             </div>
           </div>
+          <label className="checkbox-row" data-testid="allow-cache">
+            <input
+              type="checkbox"
+              checked={allowCache}
+              onChange={(event) => setAllowCache(event.target.checked)}
+            />
+            <span>
+              Reuse identical earlier results (same model, prompt, seed and settings): marked cached
+              and free. Leave off to measure speed and cost afresh.
+            </span>
+          </label>
         </div>
 
         <PlanPanel
