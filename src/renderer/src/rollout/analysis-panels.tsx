@@ -7,7 +7,8 @@ import { Badge, InlineError } from '../components/ui';
 import { describeError } from '../ipc/client';
 import { getClient } from '../ipc';
 import { formatMsAsSeconds, formatUsd } from '../lib/format';
-import { formatShare, isObject, providerLabel, readIn } from './routing-edit';
+import type { ModelInfo } from '../../../shared/providers/video-provider-spec';
+import { assumedObservations, formatShare, isObject, providerLabel, readIn } from './routing-edit';
 
 type SimulateOutput = ChannelOutput<'routing:simulate'>;
 type PreviewOutput = ChannelOutput<'routing:preview-flags'>;
@@ -43,11 +44,17 @@ function Delta({
 export function SimulatorPanel({
   config,
   baseline,
+  models,
 }: {
   config: unknown;
   baseline: unknown;
+  models: readonly ModelInfo[];
 }): ReactElement {
   const [requests, setRequests] = useState(100_000);
+  const [assume, setAssume] = useState(false);
+  const [assumedSuccess, setAssumedSuccess] = useState(95);
+  const [assumedP50, setAssumedP50] = useState(60);
+  const [assumedP95, setAssumedP95] = useState(150);
   const [seed, setSeed] = useState(1);
   const [running, setRunning] = useState(false);
   const [error, setError] = useState<string | null>(null);
@@ -60,6 +67,15 @@ export function SimulatorPanel({
       config: config as RoutingConfigInput,
       requests,
       seed,
+      ...(assume
+        ? {
+            observed: assumedObservations([config, baseline], models, {
+              successRate: Math.min(1, Math.max(0, assumedSuccess / 100)),
+              p50LatencyMs: Math.max(1, assumedP50 * 1000),
+              p95LatencyMs: Math.max(1, assumedP50, assumedP95) * 1000,
+            }),
+          }
+        : {}),
     };
     try {
       try {
@@ -126,7 +142,62 @@ export function SimulatorPanel({
           </button>
         </div>
       </header>
-      {error ? <InlineError message={error} /> : null}
+      <div className="rt-assume">
+        <label className="rt-inline">
+          <input
+            type="checkbox"
+            checked={assume}
+            data-testid="sim-assume"
+            onChange={(event) => setAssume(event.target.checked)}
+          />
+          <span>Use assumed figures for every model instead of benchmark evidence</span>
+        </label>
+        {assume ? (
+          <>
+            <label className="rt-inline">
+              <span>Success %</span>
+              <input
+                type="number"
+                className="rt-narrow"
+                min={0}
+                max={100}
+                value={assumedSuccess}
+                onChange={(event) => setAssumedSuccess(Number(event.target.value) || 0)}
+              />
+            </label>
+            <label className="rt-inline">
+              <span>p50 (s)</span>
+              <input
+                type="number"
+                className="rt-narrow"
+                min={1}
+                value={assumedP50}
+                onChange={(event) => setAssumedP50(Number(event.target.value) || 1)}
+              />
+            </label>
+            <label className="rt-inline">
+              <span>p95 (s)</span>
+              <input
+                type="number"
+                className="rt-narrow"
+                min={1}
+                value={assumedP95}
+                onChange={(event) => setAssumedP95(Number(event.target.value) || 1)}
+              />
+            </label>
+            <span className="muted small">Prices come from the model list.</span>
+          </>
+        ) : null}
+      </div>
+      {error ? (
+        <InlineError
+          message={
+            /no observations/.test(error)
+              ? `${error}. Run a benchmark of these models, or tick "Use assumed figures" above.`
+              : error
+          }
+        />
+      ) : null}
       {output ? (
         <table className="table rt-sim-table" data-testid="sim-results">
           <thead>

@@ -240,7 +240,7 @@ export function RolloutScreen(): ReactElement {
           The simulator, flag preview and recommendations need a config that matches the schema.
         </p>
       ) : null}
-      <SimulatorPanel config={config} baseline={saved.config} />
+      <SimulatorPanel config={config} baseline={saved.config} models={models} />
       <FlagPreviewPanel config={config} />
       <RecommendationsPanel config={config} onApply={edit} />
     </div>
