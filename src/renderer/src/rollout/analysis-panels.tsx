@@ -329,23 +329,26 @@ export function FlagPreviewPanel({ config }: { config: unknown }): ReactElement 
               className="rt-preview-tier"
               data-testid={`preview-${flag.flag}-${tier.tier}`}
             >
-              <div
-                className="rt-bar"
-                role="img"
-                aria-label={`Variants of ${flag.flag} in ${tier.tier}`}
-              >
-                {tier.variants
-                  .filter((v) => v.share > 0)
-                  .map((v, index) => (
-                    <span
-                      key={v.variant}
-                      className={`rt-bar-part rt-bar-${index % 4}`}
-                      style={{ width: `${v.share * 100}%` }}
-                      title={`${v.variant}: ${formatShare(v.share * 100)}`}
-                    >
-                      {v.share >= 0.08 ? `${v.variant} ${formatShare(v.share * 100)}` : ''}
-                    </span>
-                  ))}
+              <div>
+                <div className="rt-tier-label">{tier.tier}</div>
+                <div
+                  className="rt-bar"
+                  role="img"
+                  aria-label={`Variants of ${flag.flag} in ${tier.tier}`}
+                >
+                  {tier.variants
+                    .filter((v) => v.share > 0)
+                    .map((v, index) => (
+                      <span
+                        key={v.variant}
+                        className={`rt-bar-part rt-bar-${index % 4}`}
+                        style={{ width: `${v.share * 100}%` }}
+                        title={`${v.variant}: ${formatShare(v.share * 100)}`}
+                      >
+                        {v.share >= 0.08 ? `${v.variant} ${formatShare(v.share * 100)}` : ''}
+                      </span>
+                    ))}
+                </div>
               </div>
               <ul className="rt-preview-lines">
                 {tier.variants

@@ -148,7 +148,6 @@ function TierCard({
             {strategy === 'weighted' ? <th className="num">Weight</th> : null}
             <th className="num">Timeout (s)</th>
             <th className="num">Retries</th>
-            <th>Only when flag</th>
             <th aria-label="Actions" />
           </tr>
         </thead>
@@ -200,6 +199,12 @@ function TierCard({
                       onChange(['targets', index], { ...target, provider, model })
                     }
                   />
+                  {flag ? (
+                    <div className="small muted rt-flag-cond">
+                      only when <code>{String(flag.key)}</code> is{' '}
+                      <code>{Array.isArray(flag.variants) ? flag.variants.join(' or ') : '?'}</code>
+                    </div>
+                  ) : null}
                 </td>
                 {strategy === 'weighted' ? (
                   <td className="num rt-weight">
@@ -250,16 +255,6 @@ function TierCard({
                     }
                   />
                 </td>
-                <td className="small">
-                  {flag ? (
-                    <code>
-                      {String(flag.key)} ={' '}
-                      {Array.isArray(flag.variants) ? flag.variants.join(' | ') : '?'}
-                    </code>
-                  ) : (
-                    <span className="muted">always</span>
-                  )}
-                </td>
                 <td className="rt-actions">
                   <button
                     type="button"
@@ -299,7 +294,7 @@ function TierCard({
               {rowProblems.length > 0 ? (
                 <tr className="rt-target-problems">
                   <td />
-                  <td colSpan={strategy === 'weighted' ? 6 : 5}>
+                  <td colSpan={strategy === 'weighted' ? 5 : 4}>
                     <FieldProblems problems={rowProblems} />
                   </td>
                 </tr>
