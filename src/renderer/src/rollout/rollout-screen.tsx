@@ -1,0 +1,248 @@
+/** Rollout → Config: the routing config editor, its checks, simulator, flag preview and proposals. */
+import * as Tabs from '@radix-ui/react-tabs';
+import { useCallback, useEffect, useRef, useState, type ReactElement } from 'react';
+import type { RoutingProblem } from '../../../shared/routing/routing-problem';
+import { Badge, InlineError, Loading, PageHeader } from '../components/ui';
+import { ClientError, describeError } from '../ipc/client';
+import { getClient } from '../ipc';
+import { useAppStore } from '../store/store';
+import { FlagPreviewPanel, RecommendationsPanel, SimulatorPanel } from './analysis-panels';
+import { FlagsEditor } from './flags-editor';
+import { ProblemsList } from './problem-notes';
+import { TiersEditor } from './tiers-editor';
+import './rollout.css';
+
+type Tab = 'tiers' | 'flags' | 'raw';
+const CHECK_DELAY_MS = 400;
+
+interface Saved {
+  config: unknown;
+  revision: number;
+  source: 'draft' | 'example';
+}
+
+const stringify = (config: unknown): string => JSON.stringify(config, null, 2);
+
+export function RolloutScreen(): ReactElement {
+  const models = useAppStore((state) => state.models);
+  const [loadError, setLoadError] = useState<string | null>(null);
+  const [saved, setSaved] = useState<Saved | null>(null);
+  const [config, setConfig] = useState<unknown>(null);
+  const [rawText, setRawText] = useState('');
+  const [rawError, setRawError] = useState<string | null>(null);
+  const [problems, setProblems] = useState<RoutingProblem[]>([]);
+  const [checking, setChecking] = useState(false);
+  const [checkError, setCheckError] = useState<string | null>(null);
+  const [tab, setTab] = useState<Tab>('tiers');
+  const [saving, setSaving] = useState(false);
+  const [saveError, setSaveError] = useState<string | null>(null);
+  const [conflict, setConflict] = useState(false);
+  const [dirty, setDirty] = useState(false);
+  const checkSeq = useRef(0);
+
+  const load = useCallback(async (): Promise<void> => {
+    setLoadError(null);
+    try {
+      const draft = await getClient().invoke('routing:get-draft', {});
+      setSaved({ config: draft.config, revision: draft.revision, source: draft.source });
+      setConfig(draft.config);
+      setRawText(stringify(draft.config));
+      setRawError(null);
+      setConflict(false);
+      setDirty(false);
+    } catch (error) {
+      setLoadError(describeError(error));
+    }
+  }, []);
+
+  useEffect(() => {
+    void load();
+  }, [load]);
+
+  // Validation as you type, debounced; answers to older configs are dropped.
+  useEffect(() => {
+    if (config === null) return;
+    const seq = ++checkSeq.current;
+    setChecking(true);
+    const timer = setTimeout(() => {
+      getClient()
+        .invoke('routing:check', { config })
+        .then((result) => {
+          if (seq !== checkSeq.current) return;
+          setProblems(result.problems);
+          setCheckError(null);
+        })
+        .catch((error: unknown) => {
+          if (seq === checkSeq.current) setCheckError(describeError(error));
+        })
+        .finally(() => {
+          if (seq === checkSeq.current) setChecking(false);
+        });
+    }, CHECK_DELAY_MS);
+    return () => clearTimeout(timer);
+  }, [config]);
+
+  const edit = (next: unknown): void => {
+    setConfig(next);
+    setRawText(stringify(next));
+    setRawError(null);
+    setDirty(true);
+  };
+
+  const editRaw = (text: string): void => {
+    setRawText(text);
+    setDirty(true);
+    try {
+      setConfig(JSON.parse(text));
+      setRawError(null);
+    } catch (error) {
+      setRawError(error instanceof Error ? error.message : 'This is not valid JSON.');
+    }
+  };
+
+  const save = async (): Promise<void> => {
+    if (!saved) return;
+    setSaving(true);
+    setSaveError(null);
+    try {
+      const out = await getClient().invoke('routing:save-draft', {
+        config,
+        expectedRevision: saved.revision,
+      });
+      setSaved({ config: out.config, revision: out.revision, source: out.source });
+      setProblems(out.problems);
+      setDirty(false);
+      useAppStore.getState().pushToast({
+        tone: 'success',
+        title: `Draft saved (revision ${out.revision})`,
+      });
+    } catch (error) {
+      if (error instanceof ClientError && error.code === 'conflict') setConflict(true);
+      else setSaveError(describeError(error));
+    } finally {
+      setSaving(false);
+    }
+  };
+
+  if (loadError) {
+    return (
+      <div className="page">
+        <PageHeader title="Rollout" />
+        <InlineError message={loadError} onRetry={() => void load()} />
+      </div>
+    );
+  }
+  if (!saved) {
+    return (
+      <div className="page">
+        <PageHeader title="Rollout" />
+        <Loading label="Loading the routing config…" />
+      </div>
+    );
+  }
+
+  const errors = problems.filter((p) => p.severity === 'error').length;
+  const hasSchemaErrors = problems.some((p) => p.code === 'schema') || rawError !== null;
+
+  return (
+    <div className="page rt-page" data-testid="rollout-screen">
+      <PageHeader
+        title="Rollout · Config"
+        subtitle="The routing config production reads: tiers, fallback chains, weights and flags. Checked as you type."
+        actions={
+          <div className="rt-save">
+            <span className="muted small" data-testid="routing-revision">
+              {saved.source === 'example'
+                ? 'Built-in example (not saved yet)'
+                : `Draft revision ${saved.revision}`}
+              {dirty ? ' · unsaved changes' : ''}
+            </span>
+            {errors > 0 ? (
+              <Badge tone="danger">Cannot be signed</Badge>
+            ) : (
+              <Badge tone="success">Signable</Badge>
+            )}
+            <button
+              type="button"
+              className="button button-primary"
+              disabled={saving || rawError !== null}
+              data-testid="routing-save"
+              onClick={() => void save()}
+            >
+              {saving ? 'Saving…' : 'Save draft'}
+            </button>
+          </div>
+        }
+      />
+      {conflict ? (
+        <div className="rt-conflict" role="alert" data-testid="routing-conflict">
+          <p>
+            Another window saved the draft first, so this save was not made. Reload to see its
+            version (your changes here are dropped), or copy your JSON out first.
+          </p>
+          <button
+            type="button"
+            className="button button-secondary button-small"
+            onClick={() => void load()}
+          >
+            Reload the saved draft
+          </button>
+        </div>
+      ) : null}
+      {saveError ? <InlineError message={saveError} /> : null}
+      <div className="rt-layout">
+        <div className="rt-main">
+          <Tabs.Root className="tabs" value={tab} onValueChange={(v) => setTab(v as Tab)}>
+            <Tabs.List className="tab-list" aria-label="Routing config">
+              <Tabs.Trigger className="tab" value="tiers" data-testid="tab-tiers">
+                Tiers
+              </Tabs.Trigger>
+              <Tabs.Trigger className="tab" value="flags" data-testid="tab-flags">
+                Flags
+              </Tabs.Trigger>
+              <Tabs.Trigger className="tab" value="raw" data-testid="tab-raw">
+                Raw JSON
+              </Tabs.Trigger>
+            </Tabs.List>
+            <Tabs.Content className="tab-panel" value="tiers">
+              <TiersEditor config={config} problems={problems} models={models} onChange={edit} />
+            </Tabs.Content>
+            <Tabs.Content className="tab-panel" value="flags">
+              <FlagsEditor config={config} problems={problems} onChange={edit} />
+            </Tabs.Content>
+            <Tabs.Content className="tab-panel" value="raw">
+              <div className="rt-raw">
+                <textarea
+                  aria-label="Routing config as JSON"
+                  data-testid="routing-raw"
+                  spellCheck={false}
+                  value={rawText}
+                  aria-invalid={rawError !== null ? true : undefined}
+                  onChange={(event) => editRaw(event.target.value)}
+                />
+                {rawError ? (
+                  <p className="rt-note rt-note-error" role="alert" data-testid="routing-raw-error">
+                    JSON parse error: {rawError}. The checks and the other tabs use the last valid
+                    JSON.
+                  </p>
+                ) : null}
+              </div>
+            </Tabs.Content>
+          </Tabs.Root>
+        </div>
+        <aside className="rt-side">
+          {checkError ? <InlineError message={checkError} /> : null}
+          <ProblemsList problems={problems} checking={checking} />
+        </aside>
+      </div>
+      {hasSchemaErrors ? (
+        <p className="muted small">
+          The simulator, flag preview and recommendations need a config that matches the schema.
+        </p>
+      ) : null}
+      <SimulatorPanel config={config} baseline={saved.config} models={models} />
+      <FlagPreviewPanel config={config} />
+      <RecommendationsPanel config={config} onApply={edit} />
+    </div>
+  );
+}

@@ -1,0 +1,90 @@
+/// <reference lib="dom" />
+import { expect, test, type Page } from '@playwright/test';
+import { newDataDir, startConsole, type ConsoleServer } from './console-server';
+
+const shot = (page: Page, name: string) =>
+  page.screenshot({ path: `test-results/screenshots/${name}.png`, fullPage: true });
+
+let server: ConsoleServer | undefined;
+test.afterEach(async () => {
+  await server?.stop();
+  server = undefined;
+});
+
+test('Rollout → Config: edit the example config, see checks, simulate and preview flags', async ({
+  page,
+}) => {
+  test.setTimeout(90_000);
+  server = await startConsole(newDataDir(), { TOGETHER_API_KEY: '', RUNWAYML_API_SECRET: '' });
+  await page.setViewportSize({ width: 1440, height: 1000 });
+  await page.goto(server.url);
+  await expect(page.locator('body[data-app-state="ready"]')).toBeVisible();
+
+  await page.getByTestId('nav-rollout').click();
+  await expect(page.getByTestId('routing-revision')).toContainText('Built-in example');
+  await expect(page.getByTestId('tier-free')).toBeVisible();
+  await expect(page.getByTestId('tier-premium')).toBeVisible();
+
+  // The example has no keys and no benchmark evidence: the checks say so.
+  const problems = page.getByTestId('routing-problem');
+  await expect(problems.first()).toBeVisible();
+  await expect(
+    page.locator('[data-testid="routing-problem"][data-code="no-key"]').first(),
+  ).toBeVisible();
+  await expect(
+    page.locator('[data-testid="routing-problem"][data-code="no-evidence"]').first(),
+  ).toBeVisible();
+  await expect(page.getByTestId('routing-problem-counts')).toContainText(/[1-9]\d* errors?/);
+
+  // Weights as percentages of the total.
+  await expect(page.getByTestId('tier-free-share-0')).toHaveText('70%');
+  await expect(page.getByTestId('tier-free-share-1')).toHaveText('30%');
+  await page.getByTestId('tier-free-weight-1').fill('70');
+  await expect(page.getByTestId('tier-free-share-0')).toHaveText('50%');
+  await expect(page.getByTestId('tier-free-share-1')).toHaveText('50%');
+  await shot(page, 'routing-01-tiers');
+
+  // Reorder the premium fallback chain with the buttons.
+  const premium = page.getByTestId('tier-premium');
+  const firstModel = premium.getByLabel('Model of target 1 in premium');
+  await expect(firstModel).toHaveValue('together:kwaivgI/kling-2.1-master');
+  await page.getByTestId('tier-premium-down-0').click();
+  await expect(firstModel).toHaveValue('runway:gen4.5');
+  await expect(premium.getByLabel('Model of target 2 in premium')).toHaveValue(
+    'together:kwaivgI/kling-2.1-master',
+  );
+  await page.getByTestId('tier-premium-up-1').click();
+  await expect(firstModel).toHaveValue('together:kwaivgI/kling-2.1-master');
+
+  // Simulator: per-tier figures, before (example) vs after (the edited weights).
+  await page.getByTestId('sim-requests').fill('20000');
+  await page.getByTestId('sim-run').click();
+  // No benchmarks yet: the simulator says so and offers assumed figures.
+  await expect(page.getByTestId('routing-simulator').getByRole('alert')).toContainText(
+    'no observations',
+  );
+  await page.getByTestId('sim-assume').check();
+  await page.getByTestId('sim-run').click();
+  await expect(page.getByTestId('sim-tier-free')).toBeVisible({ timeout: 20_000 });
+  await expect(page.getByTestId('sim-tier-premium')).toBeVisible();
+  await expect(page.getByTestId('sim-cost-free')).toContainText('$');
+  await expect(page.getByTestId('sim-success-premium')).toContainText('%');
+
+  // Flag preview for premium.
+  await page.getByTestId('flag-preview-run').click();
+  const preview = page.getByTestId('preview-premium-together-video-premium');
+  await expect(preview).toBeVisible({ timeout: 20_000 });
+  await expect(preview).toContainText(/With this config, 2[4-6](\.\d)?% of premium users get on/);
+  await expect(preview).toContainText('Together kwaivgI/kling-2.1-master');
+  await preview.scrollIntoViewIfNeeded();
+  await shot(page, 'routing-02-simulator');
+
+  // Flags tab and raw JSON with a parse error.
+  await page.getByTestId('tab-flags').click();
+  await expect(page.getByTestId('flag-premium-together-video-fraction-0')).toHaveValue('25');
+  await shot(page, 'routing-03-flags');
+  await page.getByTestId('tab-raw').click();
+  await page.getByTestId('routing-raw').fill('{ "schemaVersion": 1, ');
+  await expect(page.getByTestId('routing-raw-error')).toContainText('JSON parse error');
+  await shot(page, 'routing-04-raw');
+});
