@@ -37,7 +37,7 @@ function InboxItem({ event, now }: { event: MonitorEvent; now: number }): ReactE
           {event.priceText ? ` · ${event.priceText}` : ''}
           {' · '}
           <time dateTime={new Date(event.at).toISOString()} title={formatDateTime(event.at)}>
-            {shortRelative(event.at, now)}
+            {shortRelative(Math.min(event.at, now), now)}
           </time>
         </p>
       </div>

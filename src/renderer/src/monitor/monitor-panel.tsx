@@ -100,7 +100,11 @@ function ProviderRow({
         data-at={last ?? ''}
         title={last !== null ? formatDateTime(last) : undefined}
       >
-        {last !== null ? shortRelative(last, now) : <span className="muted">Never</span>}
+        {last !== null ? (
+          shortRelative(Math.min(last, now), now)
+        ) : (
+          <span className="muted">Never</span>
+        )}
       </td>
       <td data-testid={`monitor-result-${id}`}>
         <ResultCell status={status} checking={checking} />

@@ -12,7 +12,6 @@ import { getClient } from '../ipc';
 import { createKeyedThrottle } from '../lib/throttle';
 import { notifyError } from './actions';
 import { addInboxEvent, markInboxRead, type NotificationPermissionState } from './monitor-slice';
-import { splitValidationMessage } from './review-actions';
 import { useAppStore } from './store';
 
 export async function loadMonitorStatus(): Promise<void> {
@@ -135,6 +134,18 @@ export async function updateMonitorSettings(
 export type AdvanceOutcome =
   { kind: 'advanced'; card: BoardCard } | { kind: 'invalid'; issues: string[] };
 
+/**
+ * "Invalid input for monitor:advance-card: evidence.runId: runId is required; …" → one entry
+ * per problem, without the channel name and the "evidence." prefix.
+ */
+export function validationIssues(message: string): string[] {
+  const body = message.replace(/^Invalid (?:input for \S+?|[^:]*):\s+(?=\S)/, '');
+  return body
+    .split(/;\s+/)
+    .map((issue) => issue.trim().replace(/^evidence\./, ''))
+    .filter(Boolean);
+}
+
 export async function advanceCard(
   cardId: string,
   evidence: StageEvidence,
@@ -147,7 +158,7 @@ export async function advanceCard(
     return { kind: 'advanced', card };
   } catch (error) {
     if (error instanceof ClientError && error.code === 'validation')
-      return { kind: 'invalid', issues: splitValidationMessage(error.message) };
+      return { kind: 'invalid', issues: validationIssues(error.message) };
     return { kind: 'invalid', issues: [describeError(error)] };
   }
 }
