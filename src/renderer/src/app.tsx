@@ -4,6 +4,7 @@ import type { ReactElement, ReactNode } from 'react';
 import { CompareScreen } from './compare/compare-screen';
 import { BenchIcon, ModelsIcon, ReviewIcon, RolloutIcon, SettingsIcon } from './components/icons';
 import { Toasts } from './components/toasts';
+import { MonitorEffects, UnreadNavBadge } from './monitor/monitor-section';
 import { Badge } from './components/ui';
 import { BenchmarksScreen } from './screens/benchmarks-screen';
 import { ModelsScreen } from './screens/models-screen';
@@ -52,6 +53,7 @@ function Navigation(): ReactElement {
             >
               {item.icon}
               <span>{item.label}</span>
+              {item.section === 'models' ? <UnreadNavBadge /> : null}
             </button>
           </li>
         ))}
@@ -124,6 +126,7 @@ export function App(): ReactElement {
         </div>
         <NewRunDialog />
         <Toasts />
+        <MonitorEffects />
       </Tooltip.Provider>
     </ToastPrimitive.Provider>
   );

@@ -3,6 +3,7 @@ import { createRoot } from 'react-dom/client';
 import { App, MissingToken } from './app';
 import { setupClient } from './ipc';
 import { loadInitialData, subscribeToEvents } from './store/actions';
+import { subscribeToMonitorEvents } from './store/monitor-actions';
 import './styles/tokens.css';
 import './styles/app.css';
 
@@ -13,6 +14,7 @@ const setup = setupClient();
 
 if (setup.client) {
   subscribeToEvents(setup.client);
+  subscribeToMonitorEvents(setup.client);
   root.render(
     <StrictMode>
       <App />

@@ -15,6 +15,7 @@ import {
   PageHeader,
   SimulatedBadge,
 } from '../components/ui';
+import { ModelsMonitorTabs } from '../monitor/monitor-section';
 import { loadModels } from '../store/actions';
 import { providerReady } from '../store/providers-slice';
 import { useAppStore } from '../store/store';
@@ -156,39 +157,43 @@ export function ModelsScreen(): ReactElement {
         title="Models"
         subtitle="Every model the console can call, with what it can do and what it costs. Prices are estimates; each shows where it comes from."
       />
-      {status.kind === 'error' ? (
-        <InlineError message={status.message} onRetry={() => void loadModels()} />
-      ) : status.kind !== 'loaded' ? (
-        <Loading label="Loading models…" />
-      ) : models.length === 0 ? (
-        <EmptyState icon={<ModelsIcon />} title="No models available">
-          No provider is set up. The sandbox should always be here; restart the console if it is
-          missing.
-        </EmptyState>
-      ) : (
-        <div className="table-wrap">
-          <table className="table models-table">
-            <thead>
-              <tr>
-                <th scope="col">Model</th>
-                <th scope="col">Modes</th>
-                <th scope="col">Durations</th>
-                <th scope="col">Resolutions</th>
-                <th scope="col">Audio</th>
-                <th scope="col">Price</th>
-              </tr>
-            </thead>
-            {groups.map(([provider, list]) => (
-              <ProviderGroup
-                key={provider}
-                provider={provider}
-                models={list}
-                ready={providerReady(providers, providersWithKeys, provider)}
-              />
-            ))}
-          </table>
-        </div>
-      )}
+      <ModelsMonitorTabs
+        catalogue={
+          status.kind === 'error' ? (
+            <InlineError message={status.message} onRetry={() => void loadModels()} />
+          ) : status.kind !== 'loaded' ? (
+            <Loading label="Loading models…" />
+          ) : models.length === 0 ? (
+            <EmptyState icon={<ModelsIcon />} title="No models available">
+              No provider is set up. The sandbox should always be here; restart the console if it is
+              missing.
+            </EmptyState>
+          ) : (
+            <div className="table-wrap">
+              <table className="table models-table">
+                <thead>
+                  <tr>
+                    <th scope="col">Model</th>
+                    <th scope="col">Modes</th>
+                    <th scope="col">Durations</th>
+                    <th scope="col">Resolutions</th>
+                    <th scope="col">Audio</th>
+                    <th scope="col">Price</th>
+                  </tr>
+                </thead>
+                {groups.map(([provider, list]) => (
+                  <ProviderGroup
+                    key={provider}
+                    provider={provider}
+                    models={list}
+                    ready={providerReady(providers, providersWithKeys, provider)}
+                  />
+                ))}
+              </table>
+            </div>
+          )
+        }
+      />
     </div>
   );
 }

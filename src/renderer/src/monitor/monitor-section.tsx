@@ -1,0 +1,73 @@
+import * as Tabs from '@radix-ui/react-tabs';
+import './monitor.css';
+import { useEffect, type ReactElement, type ReactNode } from 'react';
+import { Badge } from '../components/ui';
+import { loadMonitor } from '../store/monitor-actions';
+import { documentTitle, unreadBadgeText, type ModelsTab } from '../store/monitor-slice';
+import { useAppStore } from '../store/store';
+import { Inbox } from './inbox';
+import { MonitorPanel } from './monitor-panel';
+import { OnboardingBoard } from './onboarding-board';
+
+/** The Models screen's monitor part: the panel, then tabs Catalogue / Inbox / Onboarding. */
+export function ModelsMonitorTabs({ catalogue }: { catalogue: ReactNode }): ReactElement {
+  const tab = useAppStore((state) => state.modelsTab);
+  const setTab = useAppStore((state) => state.setModelsTab);
+  const unread = useAppStore((state) => unreadBadgeText(state.unread));
+  const cards = useAppStore((state) => state.board.length);
+  return (
+    <>
+      <MonitorPanel />
+      <Tabs.Root
+        className="tabs"
+        value={tab}
+        onValueChange={(value) => setTab(value as ModelsTab)}
+        activationMode="manual"
+      >
+        <Tabs.List className="tab-list" aria-label="Models">
+          <Tabs.Trigger className="tab" value="catalogue" data-testid="tab-catalogue">
+            Catalogue
+          </Tabs.Trigger>
+          <Tabs.Trigger className="tab" value="inbox" data-testid="tab-inbox">
+            Inbox {unread ? <Badge tone="info">{unread}</Badge> : null}
+          </Tabs.Trigger>
+          <Tabs.Trigger className="tab" value="board" data-testid="tab-board">
+            Onboarding {cards > 0 ? <span className="muted">{cards}</span> : null}
+          </Tabs.Trigger>
+        </Tabs.List>
+        <Tabs.Content className="tab-panel" value="catalogue">
+          {catalogue}
+        </Tabs.Content>
+        <Tabs.Content className="tab-panel" value="inbox">
+          <Inbox />
+        </Tabs.Content>
+        <Tabs.Content className="tab-panel" value="board">
+          <OnboardingBoard />
+        </Tabs.Content>
+      </Tabs.Root>
+    </>
+  );
+}
+
+/** The unread count on the Models nav item. */
+export function UnreadNavBadge(): ReactElement | null {
+  const text = useAppStore((state) => unreadBadgeText(state.unread));
+  if (!text) return null;
+  return (
+    <span className="nav-badge" data-testid="nav-unread" aria-label={`${text} unread`}>
+      {text}
+    </span>
+  );
+}
+
+/** Loads the monitor once and keeps the window title's unread count current. */
+export function MonitorEffects(): null {
+  const unread = useAppStore((state) => state.unread);
+  useEffect(() => {
+    void loadMonitor();
+  }, []);
+  useEffect(() => {
+    document.title = documentTitle(unread);
+  }, [unread]);
+  return null;
+}
