@@ -132,7 +132,16 @@ test('compare: wipe, difference, locked 1:1 zoom and an A-B loop', async ({ page
       return { shown: fit * video.videoWidth * window.devicePixelRatio, width: video.videoWidth };
     });
   expect(shownPixels.shown).toBeCloseTo(shownPixels.width, 0);
-  await page.keyboard.press('w'); // back to side by side
+  await page.keyboard.press('w'); // back to side by side: still one video pixel a screen pixel
+  await expect
+    .poll(() =>
+      page.getByTestId('compare-video-b').evaluate((video: HTMLVideoElement) => {
+        const rect = video.getBoundingClientRect();
+        const fit = Math.min(rect.width / video.videoWidth, rect.height / video.videoHeight);
+        return Math.round(fit * video.videoWidth * window.devicePixelRatio - video.videoWidth);
+      }),
+    )
+    .toBe(0);
   await shot(page, 'compare-04-one-to-one');
   await page.keyboard.press('0');
   await expect(page.getByTestId('compare-zoom')).toHaveText('100%');

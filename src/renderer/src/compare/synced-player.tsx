@@ -178,11 +178,17 @@ export function SyncedPlayer({
     const box = viewportARef.current?.getBoundingClientRect();
     return { width: box?.width ?? 0, height: box?.height ?? 0 };
   };
+  // 1:1 stays 1:1 when the frame's size changes (view mode, window size) until zoom changes.
+  const [pixelLock, setPixelLock] = useState(false);
   const zoomBy = useCallback((factor: number, focus?: { x: number; y: number }) => {
+    setPixelLock(false);
     setView((current) => zoomTo(current, current.scale * factor, focus));
   }, []);
-  const fit = useCallback(() => setView(FIT), []);
-  const oneToOne = useCallback(() => {
+  const fit = useCallback(() => {
+    setPixelLock(false);
+    setView(FIT);
+  }, []);
+  const applyOneToOne = useCallback(() => {
     const master = masterRef.current;
     if (!master) return;
     const scale = oneToOneScale(
@@ -192,6 +198,16 @@ export function SyncedPlayer({
     );
     setView((current) => zoomTo(current, scale));
   }, []);
+  const oneToOne = useCallback(() => {
+    setPixelLock(true);
+    applyOneToOne();
+  }, [applyOneToOne]);
+  useEffect(() => {
+    if (!pixelLock) return;
+    applyOneToOne();
+    window.addEventListener('resize', applyOneToOne);
+    return () => window.removeEventListener('resize', applyOneToOne);
+  }, [pixelLock, mode, applyOneToOne]);
   const markLoop = useCallback((edge: 'start' | 'end') => {
     const master = masterRef.current;
     if (!master) return;
@@ -418,7 +434,8 @@ export function SyncedPlayer({
             </button>
             <button
               type="button"
-              className="speed-button"
+              className={`speed-button ${pixelLock ? 'is-active' : ''}`}
+              aria-pressed={pixelLock}
               onClick={oneToOne}
               title="One video pixel to one screen pixel"
               data-testid={`${testIdPrefix}-zoom-1to1`}
