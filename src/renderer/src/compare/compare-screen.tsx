@@ -136,6 +136,7 @@ function NamedPlayer({
       srcB={client.mediaUrl(b.media!.id)}
       captionA={caption(a, 'a')}
       captionB={caption(b, 'b')}
+      tools
     />
   );
 }

@@ -10,6 +10,7 @@ import {
   useRef,
   useState,
   type ReactElement,
+  type PointerEvent as ReactPointerEvent,
   type ReactNode,
   type RefObject,
 } from 'react';
@@ -17,6 +18,27 @@ import { FrameBackIcon, FrameForwardIcon, PauseIcon, PlayIcon } from '../compone
 import { InlineError } from '../components/ui';
 import { formatClock } from '../lib/format';
 import { clampTime, decideSync, stepFrame } from './sync';
+import { DifferenceCanvas } from './difference-canvas';
+import {
+  FIT,
+  NO_LOOP,
+  VIEW_MODE_LABELS,
+  VIEW_MODES,
+  ZOOM_STEP,
+  isLoopActive,
+  loopSeekTarget,
+  nextViewMode,
+  oneToOneScale,
+  panBy,
+  setLoopEnd,
+  setLoopStart,
+  transformCss,
+  zoomTo,
+  type LoopRange,
+  type ViewMode,
+  type ViewTransform,
+} from './view-tools';
+import './compare-tools.css';
 
 const SPEEDS = [0.25, 0.5, 1, 2] as const;
 
@@ -26,6 +48,7 @@ export function SyncedPlayer({
   captionA,
   captionB,
   testIdPrefix = 'compare',
+  tools = false,
 }: {
   /** Media URLs; A is the master clock. */
   srcA: string;
@@ -35,6 +58,8 @@ export function SyncedPlayer({
   captionB?: ReactNode;
   /** data-testid prefix: `<prefix>-video-a`, `<prefix>-play`, … */
   testIdPrefix?: string;
+  /** View modes (wipe, difference), locked zoom and pan, and an A-B loop. */
+  tools?: boolean;
 }): ReactElement {
   const masterRef = useRef<HTMLVideoElement>(null);
   const followerRef = useRef<HTMLVideoElement>(null);
@@ -46,6 +71,16 @@ export function SyncedPlayer({
   const [mediaError, setMediaError] = useState<string | null>(null);
   const speedRef = useRef(speed);
   speedRef.current = speed;
+  const [mode, setMode] = useState<ViewMode>('side');
+  const [view, setView] = useState<ViewTransform>(FIT);
+  const [wipe, setWipe] = useState(50);
+  const [loop, setLoop] = useState<LoopRange>(NO_LOOP);
+  const loopRef = useRef(loop);
+  loopRef.current = loop;
+  const stageRef = useRef<HTMLDivElement>(null);
+  const viewportARef = useRef<HTMLDivElement>(null);
+  const dragRef = useRef<{ x: number; y: number; moved: boolean } | null>(null);
+  const swallowClickRef = useRef(false);
 
   // The sync loop: runs every frame while playing.
   useEffect(() => {
@@ -55,6 +90,11 @@ export function SyncedPlayer({
       const master = masterRef.current;
       const follower = followerRef.current;
       if (master && follower) {
+        const loopTarget = loopSeekTarget(loopRef.current, master.currentTime);
+        if (loopTarget !== null) {
+          master.currentTime = loopTarget;
+          follower.currentTime = clampTime(loopTarget, follower.duration);
+        }
         const action = decideSync({
           masterTime: master.currentTime,
           followerTime: follower.currentTime,
@@ -79,7 +119,9 @@ export function SyncedPlayer({
     const master = masterRef.current;
     const follower = followerRef.current;
     if (!master || !follower) return;
-    if (master.ended || master.currentTime >= master.duration - 0.01) {
+    const loopStart = loopSeekTarget(loopRef.current, master.currentTime);
+    if (loopStart !== null) master.currentTime = loopStart;
+    else if (master.ended || master.currentTime >= master.duration - 0.01) {
       master.currentTime = 0;
       follower.currentTime = 0;
     }
@@ -132,6 +174,99 @@ export function SyncedPlayer({
     for (const video of videos()) video.playbackRate = value;
   };
 
+  const viewportBox = (): { width: number; height: number } => {
+    const box = viewportARef.current?.getBoundingClientRect();
+    return { width: box?.width ?? 0, height: box?.height ?? 0 };
+  };
+  // 1:1 stays 1:1 when the frame's size changes (view mode, window size) until zoom changes.
+  const [pixelLock, setPixelLock] = useState(false);
+  const zoomBy = useCallback((factor: number, focus?: { x: number; y: number }) => {
+    setPixelLock(false);
+    setView((current) => zoomTo(current, current.scale * factor, focus));
+  }, []);
+  const fit = useCallback(() => {
+    setPixelLock(false);
+    setView(FIT);
+  }, []);
+  const applyOneToOne = useCallback(() => {
+    const master = masterRef.current;
+    if (!master) return;
+    const scale = oneToOneScale(
+      { width: master.videoWidth, height: master.videoHeight },
+      viewportBox(),
+      window.devicePixelRatio || 1,
+    );
+    setView((current) => zoomTo(current, scale));
+  }, []);
+  const oneToOne = useCallback(() => {
+    setPixelLock(true);
+    applyOneToOne();
+  }, [applyOneToOne]);
+  useEffect(() => {
+    if (!pixelLock) return;
+    applyOneToOne();
+    window.addEventListener('resize', applyOneToOne);
+    return () => window.removeEventListener('resize', applyOneToOne);
+  }, [pixelLock, mode, applyOneToOne]);
+  const markLoop = useCallback((edge: 'start' | 'end') => {
+    const master = masterRef.current;
+    if (!master) return;
+    setLoop((current) =>
+      edge === 'start'
+        ? setLoopStart(current, master.currentTime)
+        : setLoopEnd(current, master.currentTime, master.duration),
+    );
+  }, []);
+  const clearLoop = useCallback(() => setLoop(NO_LOOP), []);
+
+  // Wheel zoom, about the pointer; a native listener so the page does not scroll.
+  useEffect(() => {
+    const stage = stageRef.current;
+    if (!tools || !stage) return;
+    const onWheel = (event: WheelEvent): void => {
+      const viewport =
+        event.target instanceof Element ? event.target.closest('.compare-viewport') : null;
+      if (!viewport) return;
+      event.preventDefault();
+      const box = viewport.getBoundingClientRect();
+      const focus = {
+        x: event.clientX - box.left - box.width / 2,
+        y: event.clientY - box.top - box.height / 2,
+      };
+      zoomBy(event.deltaY < 0 ? ZOOM_STEP : 1 / ZOOM_STEP, focus);
+    };
+    stage.addEventListener('wheel', onWheel, { passive: false });
+    return () => stage.removeEventListener('wheel', onWheel);
+  }, [tools, zoomBy]);
+
+  const onPanStart = (event: ReactPointerEvent<HTMLDivElement>): void => {
+    if (!tools || event.button !== 0) return;
+    dragRef.current = { x: event.clientX, y: event.clientY, moved: false };
+  };
+  const onPanMove = (event: ReactPointerEvent<HTMLDivElement>): void => {
+    const drag = dragRef.current;
+    if (!drag) return;
+    const dx = event.clientX - drag.x;
+    const dy = event.clientY - drag.y;
+    if (!drag.moved && Math.hypot(dx, dy) < 4) return;
+    if (!drag.moved) event.currentTarget.setPointerCapture(event.pointerId);
+    drag.moved = true;
+    drag.x = event.clientX;
+    drag.y = event.clientY;
+    setView((current) => panBy(current, dx, dy, viewportBox()));
+  };
+  const onPanEnd = (): void => {
+    if (dragRef.current?.moved) swallowClickRef.current = true;
+    dragRef.current = null;
+  };
+  const onVideoClick = (): void => {
+    if (swallowClickRef.current) {
+      swallowClickRef.current = false;
+      return;
+    }
+    toggle();
+  };
+
   // Keyboard: space = play/pause, ←/→ = ±1 s, , and . = one frame.
   useEffect(() => {
     const onKey = (event: KeyboardEvent): void => {
@@ -149,6 +284,21 @@ export function SyncedPlayer({
       } else if (event.key === ',' || event.key === '.') {
         event.preventDefault();
         step(event.key === ',' ? -1 : 1);
+      } else if (tools && (event.key === 'w' || event.key === 'W')) {
+        event.preventDefault();
+        setMode(nextViewMode);
+      } else if (tools && (event.key === '+' || event.key === '=')) {
+        event.preventDefault();
+        zoomBy(ZOOM_STEP);
+      } else if (tools && (event.key === '-' || event.key === '_')) {
+        event.preventDefault();
+        zoomBy(1 / ZOOM_STEP);
+      } else if (tools && event.key === '0') {
+        event.preventDefault();
+        fit();
+      } else if (tools && (event.key === '[' || event.key === ']')) {
+        event.preventDefault();
+        markLoop(event.key === '[' ? 'start' : 'end');
       }
     };
     // Space on a focused button would also "click" it on keyup: swallow that.
@@ -165,43 +315,65 @@ export function SyncedPlayer({
       window.removeEventListener('keydown', onKey);
       window.removeEventListener('keyup', onKeyUp);
     };
-  }, [toggle, seek, step]);
+  }, [toggle, seek, step, tools, zoomBy, fit, markLoop]);
 
   useEffect(() => {
     rootRef.current?.focus();
   }, []);
 
   const onMasterEnded = (): void => {
+    const loopStart = loopSeekTarget(loopRef.current, Number.POSITIVE_INFINITY);
+    if (loopStart !== null && playing) {
+      seek(loopStart);
+      void play();
+      return;
+    }
     followerRef.current?.pause();
     setPlaying(false);
     if (masterRef.current) setTime(masterRef.current.duration);
   };
 
+  const transform = transformCss(view);
   const panel = (
     side: 'a' | 'b',
     ref: RefObject<HTMLVideoElement | null>,
     src: string,
     caption: ReactNode,
   ): ReactElement => (
-    <figure className="compare-panel">
-      <video
-        ref={ref}
-        src={src}
-        muted
-        playsInline
-        preload="auto"
-        data-testid={`${testIdPrefix}-video-${side}`}
-        onLoadedMetadata={
-          side === 'a' ? (event) => setDuration(event.currentTarget.duration) : undefined
+    <figure className={`compare-panel compare-panel-${side}`}>
+      <div
+        className="compare-viewport"
+        ref={side === 'a' ? viewportARef : undefined}
+        style={
+          tools && mode === 'wipe' && side === 'a'
+            ? { clipPath: `inset(0 ${100 - wipe}% 0 0)` }
+            : undefined
         }
-        onEnded={side === 'a' ? onMasterEnded : undefined}
-        onError={() =>
-          setMediaError(
-            'A video could not be loaded. It may have been removed from the media folder.',
-          )
-        }
-        onClick={toggle}
-      />
+        onPointerDown={onPanStart}
+        onPointerMove={onPanMove}
+        onPointerUp={onPanEnd}
+        onPointerCancel={onPanEnd}
+      >
+        <video
+          ref={ref}
+          src={src}
+          muted
+          playsInline
+          preload="auto"
+          data-testid={`${testIdPrefix}-video-${side}`}
+          style={tools ? { transform } : undefined}
+          onLoadedMetadata={
+            side === 'a' ? (event) => setDuration(event.currentTarget.duration) : undefined
+          }
+          onEnded={side === 'a' ? onMasterEnded : undefined}
+          onError={() =>
+            setMediaError(
+              'A video could not be loaded. It may have been removed from the media folder.',
+            )
+          }
+          onClick={onVideoClick}
+        />
+      </div>
       <figcaption className="compare-caption">
         <span className="compare-side">{side.toUpperCase()}</span>
         {caption}
@@ -209,12 +381,171 @@ export function SyncedPlayer({
     </figure>
   );
 
+  const onWipeDrag = (event: ReactPointerEvent<HTMLDivElement>): void => {
+    const box = stageRef.current?.getBoundingClientRect();
+    if (!box || box.width <= 0) return;
+    setWipe(Math.max(0, Math.min(100, ((event.clientX - box.left) / box.width) * 100)));
+  };
+
   return (
     <div className="compare-player" ref={rootRef} tabIndex={-1} aria-label="Side-by-side player">
       {mediaError ? <InlineError message={mediaError} /> : null}
-      <div className="compare-grid">
+      {tools ? (
+        <div className="compare-toolbar" role="group" aria-label="View">
+          <div className="speed-group" role="radiogroup" aria-label="View mode">
+            {VIEW_MODES.map((value) => (
+              <button
+                key={value}
+                type="button"
+                role="radio"
+                aria-checked={mode === value}
+                className={`speed-button ${mode === value ? 'is-active' : ''}`}
+                onClick={() => setMode(value)}
+                data-testid={`${testIdPrefix}-mode-${value}`}
+                title="Cycle view modes (w)"
+              >
+                {VIEW_MODE_LABELS[value]}
+              </button>
+            ))}
+          </div>
+          <div className="compare-zoom" role="group" aria-label="Zoom, locked across both videos">
+            <button
+              type="button"
+              className="speed-button"
+              onClick={() => zoomBy(1 / ZOOM_STEP)}
+              aria-label="Zoom out"
+              title="Zoom out (-)"
+              data-testid={`${testIdPrefix}-zoom-out`}
+            >
+              −
+            </button>
+            <span className="num small compare-zoom-level" data-testid={`${testIdPrefix}-zoom`}>
+              {Math.round(view.scale * 100)}%
+            </span>
+            <button
+              type="button"
+              className="speed-button"
+              onClick={() => zoomBy(ZOOM_STEP)}
+              aria-label="Zoom in"
+              title="Zoom in (+)"
+              data-testid={`${testIdPrefix}-zoom-in`}
+            >
+              +
+            </button>
+            <button
+              type="button"
+              className={`speed-button ${pixelLock ? 'is-active' : ''}`}
+              aria-pressed={pixelLock}
+              onClick={oneToOne}
+              title="One video pixel to one screen pixel"
+              data-testid={`${testIdPrefix}-zoom-1to1`}
+            >
+              1:1 pixels
+            </button>
+            <button
+              type="button"
+              className="speed-button"
+              onClick={fit}
+              title="Fit (0)"
+              data-testid={`${testIdPrefix}-zoom-fit`}
+            >
+              Fit
+            </button>
+          </div>
+          <div className="compare-loop" role="group" aria-label="Loop a range">
+            <button
+              type="button"
+              className="speed-button"
+              onClick={() => markLoop('start')}
+              title="Loop from here ([)"
+              data-testid={`${testIdPrefix}-loop-start`}
+            >
+              [ Loop start
+            </button>
+            <button
+              type="button"
+              className="speed-button"
+              onClick={() => markLoop('end')}
+              title="Loop to here (])"
+              data-testid={`${testIdPrefix}-loop-end`}
+            >
+              Loop end ]
+            </button>
+            <span className="num small muted" data-testid={`${testIdPrefix}-loop`}>
+              {loop.start === null && loop.end === null
+                ? 'No loop'
+                : `${loop.start === null ? '…' : formatClock(loop.start)} – ${
+                    loop.end === null ? '…' : formatClock(loop.end)
+                  }${isLoopActive(loop) ? ' (looping)' : ''}`}
+            </span>
+            {loop.start !== null || loop.end !== null ? (
+              <button
+                type="button"
+                className="speed-button"
+                onClick={clearLoop}
+                data-testid={`${testIdPrefix}-loop-clear`}
+              >
+                Clear loop
+              </button>
+            ) : null}
+          </div>
+        </div>
+      ) : null}
+      <div
+        className={`compare-grid compare-mode-${tools ? mode : 'side'}`}
+        ref={stageRef}
+        data-testid={`${testIdPrefix}-stage`}
+        data-mode={tools ? mode : 'side'}
+      >
         {panel('a', masterRef, srcA, captionA)}
         {panel('b', followerRef, srcB, captionB)}
+        {tools && mode === 'difference' ? (
+          <div
+            className="compare-viewport compare-difference"
+            onPointerDown={onPanStart}
+            onPointerMove={onPanMove}
+            onPointerUp={onPanEnd}
+            onPointerCancel={onPanEnd}
+          >
+            <DifferenceCanvas
+              masterRef={masterRef}
+              followerRef={followerRef}
+              transform={transform}
+              onClick={onVideoClick}
+              testId={`${testIdPrefix}-difference`}
+            />
+            <span className="compare-overlay-label">|A − B|</span>
+          </div>
+        ) : null}
+        {tools && mode === 'wipe' ? (
+          <div
+            className="compare-wipe-divider"
+            style={{ left: `${wipe}%` }}
+            role="slider"
+            tabIndex={0}
+            aria-label="Wipe position: A is left of it, B right of it"
+            aria-valuemin={0}
+            aria-valuemax={100}
+            aria-valuenow={Math.round(wipe)}
+            data-testid={`${testIdPrefix}-wipe-divider`}
+            onPointerDown={(event) => {
+              event.stopPropagation();
+              event.currentTarget.setPointerCapture(event.pointerId);
+            }}
+            onPointerMove={(event) => {
+              if (event.currentTarget.hasPointerCapture(event.pointerId)) onWipeDrag(event);
+            }}
+            onKeyDown={(event) => {
+              if (event.key === 'ArrowLeft' || event.key === 'ArrowRight') {
+                event.preventDefault();
+                const delta = event.key === 'ArrowLeft' ? -2 : 2;
+                setWipe((current) => Math.max(0, Math.min(100, current + delta)));
+              }
+            }}
+          >
+            <span className="compare-wipe-handle" aria-hidden="true" />
+          </div>
+        ) : null}
       </div>
       <div className="control-bar" role="group" aria-label="Playback controls for both videos">
         <button
@@ -285,7 +616,14 @@ export function SyncedPlayer({
       </div>
       <p className="muted small keyboard-hint">
         <kbd>Space</kbd> play/pause · <kbd>←</kbd>/<kbd>→</kbd> 1 s · <kbd>,</kbd>/<kbd>.</kbd> one
-        frame · A is the master clock; B follows it.
+        frame ·{' '}
+        {tools ? (
+          <>
+            <kbd>w</kbd> view mode · <kbd>+</kbd>/<kbd>-</kbd> zoom · <kbd>0</kbd> fit ·{' '}
+            <kbd>[</kbd>/<kbd>]</kbd> loop ·{' '}
+          </>
+        ) : null}
+        A is the master clock; B follows it.
       </p>
     </div>
   );

@@ -1,0 +1,188 @@
+/// <reference lib="dom" />
+import { expect, test, type Page } from '@playwright/test';
+import { execFileSync } from 'node:child_process';
+import { newDataDir, startConsole, type ConsoleServer } from './console-server';
+
+const shot = (page: Page, name: string) =>
+  page.screenshot({ path: `test-results/screenshots/${name}.png`, fullPage: true });
+
+let server: ConsoleServer | undefined;
+test.afterEach(async () => {
+  await server?.stop();
+  server = undefined;
+});
+
+/** A finished sandbox benchmark in `dataDir`, made by the CLI before the console starts. */
+function benchmarkWithCli(dataDir: string): void {
+  execFileSync(
+    process.execPath,
+    [
+      'bin/aideon.mjs',
+      'bench',
+      'run',
+      '--suite',
+      'smoke',
+      '--models',
+      'sandbox:sandbox-fast,sandbox:sandbox-pro',
+      '--data-dir',
+      dataDir,
+    ],
+    { env: { ...process.env, AIDEON_SANDBOX_TIME_SCALE: '0.05' }, stdio: 'pipe', timeout: 60_000 },
+  );
+}
+
+const videoTimes = (page: Page) =>
+  page.evaluate(() =>
+    [...document.querySelectorAll<HTMLVideoElement>('[data-testid^="compare-video-"]')].map(
+      (video) => video.currentTime,
+    ),
+  );
+
+test('compare: wipe, difference, locked 1:1 zoom and an A-B loop', async ({ page }) => {
+  const dataDir = newDataDir();
+  benchmarkWithCli(dataDir);
+  server = await startConsole(dataDir);
+  const consoleErrors: string[] = [];
+  page.on('console', (message) => {
+    if (message.type() === 'error') consoleErrors.push(message.text());
+  });
+
+  await page.goto(server.url);
+  await expect(page.locator('body[data-app-state="ready"]')).toBeVisible();
+  await page.getByTestId('nav-benchmarks').click();
+  await page.getByTestId('run-list-item').first().click();
+  await page.getByTestId('compare-button').first().click();
+  await expect(page.getByTestId('compare-video-a')).toBeVisible();
+  await page.waitForFunction(() =>
+    [...document.querySelectorAll('video')].every((video) => video.readyState >= 2),
+  );
+  const duration = await page
+    .getByTestId('compare-video-a')
+    .evaluate((video: HTMLVideoElement) => video.duration);
+  expect(duration).toBeGreaterThan(1);
+  await shot(page, 'compare-01-side-by-side');
+
+  // Wipe: one frame, A clipped left of the divider.
+  await page.getByTestId('compare-mode-wipe').click();
+  const divider = page.getByTestId('compare-wipe-divider');
+  await expect(divider).toBeVisible();
+  await expect(page.getByTestId('compare-stage')).toHaveAttribute('data-mode', 'wipe');
+  const stageBox = (await page.getByTestId('compare-stage').boundingBox())!;
+  const dividerBox = (await divider.boundingBox())!;
+  await page.mouse.move(dividerBox.x + dividerBox.width / 2, dividerBox.y + dividerBox.height / 2);
+  await page.mouse.down();
+  await page.mouse.move(stageBox.x + stageBox.width * 0.3, dividerBox.y + dividerBox.height / 2, {
+    steps: 5,
+  });
+  await page.mouse.up();
+  await expect(divider).toHaveAttribute('aria-valuenow', '30');
+  const clip = await page
+    .locator('.compare-panel-a .compare-viewport')
+    .evaluate((element) => getComputedStyle(element).clipPath);
+  expect(clip).toContain('inset(0px 70%');
+  await shot(page, 'compare-02-wipe');
+
+  // Difference: the canvas holds non-zero pixels (the two models' videos differ).
+  await page.keyboard.press('w');
+  await expect(page.getByTestId('compare-stage')).toHaveAttribute('data-mode', 'difference');
+  const canvas = page.getByTestId('compare-difference');
+  await expect(canvas).toBeVisible();
+  await page.keyboard.press('.'); // a frame step redraws the difference
+  await expect
+    .poll(() =>
+      canvas.evaluate((element: HTMLCanvasElement) => {
+        if (element.width === 0) return 0;
+        const data = element
+          .getContext('2d')!
+          .getImageData(0, 0, element.width, element.height).data;
+        let lit = 0;
+        for (let i = 0; i < data.length; i += 4)
+          if (data[i]! + data[i + 1]! + data[i + 2]! > 0) lit += 1;
+        return lit;
+      }),
+    )
+    .toBeGreaterThan(100);
+  await shot(page, 'compare-03-difference');
+
+  // Zoom 1:1, locked: both videos (and the canvas) carry the same transform.
+  await page.getByTestId('compare-zoom-1to1').click();
+  const expected = await page.getByTestId('compare-video-a').evaluate((video: HTMLVideoElement) => {
+    const box = video.parentElement!.getBoundingClientRect();
+    const fit = Math.min(box.width / video.videoWidth, box.height / video.videoHeight);
+    return 1 / (fit * window.devicePixelRatio);
+  });
+  await expect(page.getByTestId('compare-zoom')).toHaveText(`${Math.round(expected * 100)}%`);
+  const transforms = await page.evaluate(() =>
+    [
+      ...document.querySelectorAll<HTMLElement>(
+        '[data-testid="compare-video-a"], [data-testid="compare-video-b"], [data-testid="compare-difference"]',
+      ),
+    ].map((element) => element.style.transform),
+  );
+  expect(transforms).toHaveLength(3);
+  expect(new Set(transforms).size).toBe(1);
+  const scale = Number(/scale\(([\d.]+)\)/.exec(transforms[0]!)?.[1]);
+  expect(scale).toBeCloseTo(expected, 4);
+  // On screen, the picture is now as many device pixels wide as the video has pixels.
+  const shownPixels = await page
+    .getByTestId('compare-video-a')
+    .evaluate((video: HTMLVideoElement) => {
+      const rect = video.getBoundingClientRect();
+      const fit = Math.min(rect.width / video.videoWidth, rect.height / video.videoHeight);
+      return { shown: fit * video.videoWidth * window.devicePixelRatio, width: video.videoWidth };
+    });
+  expect(shownPixels.shown).toBeCloseTo(shownPixels.width, 0);
+  await page.keyboard.press('w'); // back to side by side: still one video pixel a screen pixel
+  await expect
+    .poll(() =>
+      page.getByTestId('compare-video-b').evaluate((video: HTMLVideoElement) => {
+        const rect = video.getBoundingClientRect();
+        const fit = Math.min(rect.width / video.videoWidth, rect.height / video.videoHeight);
+        return Math.round(fit * video.videoWidth * window.devicePixelRatio - video.videoWidth);
+      }),
+    )
+    .toBe(0);
+  await shot(page, 'compare-04-one-to-one');
+  await page.keyboard.press('0');
+  await expect(page.getByTestId('compare-zoom')).toHaveText('100%');
+
+  // Loop a range: [ at 0.4 s, ] at 1.0 s, then play for 1.5 s: time stays inside.
+  const seek = async (seconds: number) => {
+    await page.getByTestId('compare-video-a').evaluate((video: HTMLVideoElement, t: number) => {
+      video.currentTime = t;
+    }, seconds);
+    await page.waitForFunction(
+      (t) =>
+        Math.abs(
+          document.querySelector<HTMLVideoElement>('[data-testid="compare-video-a"]')!.currentTime -
+            t,
+        ) < 0.01,
+      seconds,
+    );
+  };
+  await seek(0.4);
+  await page.keyboard.press('[');
+  await seek(1.0);
+  await page.getByTestId('compare-loop-end').click();
+  await expect(page.getByTestId('compare-loop')).toContainText('(looping)');
+  await page.getByTestId('compare-play').click();
+  await expect(page.getByTestId('compare-play')).toHaveAttribute('data-playing', 'true');
+  const samples: number[] = [];
+  for (let i = 0; i < 15; i += 1) {
+    await page.waitForTimeout(100);
+    samples.push((await videoTimes(page))[0]!);
+  }
+  await shot(page, 'compare-05-loop');
+  const [masterTime] = await videoTimes(page);
+  // One frame (plus an animation frame) of slack past the end before the jump back.
+  for (const time of [...samples, masterTime!]) {
+    expect(time).toBeGreaterThanOrEqual(0.4 - 0.01);
+    expect(time).toBeLessThanOrEqual(1.0 + 0.1);
+  }
+  // It did play and wrap: 1.5 s of play in a 0.6 s loop visits both halves.
+  expect(samples.some((time) => time < 0.7)).toBe(true);
+  expect(samples.some((time) => time > 0.7)).toBe(true);
+  await page.getByTestId('compare-loop-clear').click();
+  await expect(page.getByTestId('compare-loop')).toHaveText('No loop');
+  expect(consoleErrors.filter((text) => !/favicon/i.test(text))).toEqual([]);
+});
