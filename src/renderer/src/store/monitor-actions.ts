@@ -14,18 +14,24 @@ import { notifyError } from './actions';
 import { addInboxEvent, markInboxRead, type NotificationPermissionState } from './monitor-slice';
 import { useAppStore } from './store';
 
+/** Only the newest status request may write: an older answer arriving late is stale. */
+let statusRequest = 0;
+
 export async function loadMonitorStatus(): Promise<void> {
+  const request = ++statusRequest;
   const { monitorStatusLoad } = useAppStore.getState();
   if (monitorStatusLoad.kind !== 'loaded')
     useAppStore.setState({ monitorStatusLoad: { kind: 'loading' } });
   try {
     const monitorStatus = await getClient().invoke('monitor:get-status', {});
+    if (request !== statusRequest) return;
     useAppStore.setState({
       monitorStatus,
       monitorStatusLoad: { kind: 'loaded' },
       unread: monitorStatus.unread,
     });
   } catch (error) {
+    if (request !== statusRequest) return;
     useAppStore.setState({ monitorStatusLoad: { kind: 'error', message: describeError(error) } });
   }
 }
@@ -121,6 +127,7 @@ export async function updateMonitorSettings(
 ): Promise<string | null> {
   try {
     const settings = await getClient().invoke('monitor:update-settings', patch);
+    statusRequest += 1; // any status request still in flight predates these settings
     useAppStore.setState((state) =>
       state.monitorStatus ? { monitorStatus: { ...state.monitorStatus, settings } } : {},
     );
