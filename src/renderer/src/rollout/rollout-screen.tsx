@@ -10,6 +10,7 @@ import { FlagPreviewPanel, RecommendationsPanel, SimulatorPanel } from './analys
 import { FlagsEditor } from './flags-editor';
 import { ProblemsList } from './problem-notes';
 import { TiersEditor } from './tiers-editor';
+import { WatchSection } from '../watch/watch-section';
 import './rollout.css';
 
 type Tab = 'tiers' | 'flags' | 'raw';
@@ -243,6 +244,7 @@ export function RolloutScreen(): ReactElement {
       <SimulatorPanel config={config} baseline={saved.config} models={models} />
       <FlagPreviewPanel config={config} />
       <RecommendationsPanel config={config} onApply={edit} />
+      <WatchSection />
     </div>
   );
 }
