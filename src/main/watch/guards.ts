@@ -178,7 +178,7 @@ export async function evaluateGuards(
   if (settings.tiers.length === 0) {
     problems.push({
       kind: 'not_configured',
-      message: 'No tier has guards yet; set thresholds per tier in Settings › Watch.',
+      message: 'No tier has guards yet; set thresholds per tier in Rollout → Production watch.',
     });
     return report();
   }

@@ -190,7 +190,7 @@ export class PrometheusClient implements MetricsSource {
       const text = AppError.isInstance(error) ? error.message : String(error);
       return problem(
         'unreachable',
-        `Prometheus at ${this.options.baseUrl} could not be reached: ${text} Check the URL in Settings › Watch and that the server is up.`,
+        `Prometheus at ${this.options.baseUrl} could not be reached: ${text} Check the URL in Rollout → Production watch and that the server is up.`,
       );
     }
     const secrets = this.http.config.secrets();

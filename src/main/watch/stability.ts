@@ -195,7 +195,7 @@ export async function computeStability(
   if (!tier) {
     problems.push({
       kind: 'not_configured',
-      message: `Tier ${tierName} has no guard settings; add it in Settings › Watch.`,
+      message: `Tier ${tierName} has no guard settings; add it in Rollout → Production watch.`,
     });
     return empty();
   }

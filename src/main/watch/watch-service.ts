@@ -76,13 +76,13 @@ export class WatchService {
     if (!config)
       return {
         kind: 'not_configured',
-        message: `No Prometheus is set for ${env}; add its URL in Settings › Watch.`,
+        message: `No Prometheus is set for ${env}; add its URL in Rollout → Production watch.`,
       };
     const token = config.useBearerToken ? this.options.token?.(env) : undefined;
     if (config.useBearerToken && !token)
       return {
         kind: 'not_configured',
-        message: `${env}'s Prometheus needs a bearer token and none is saved; add it in Settings › Watch (or set AIDEON_PROMETHEUS_TOKEN for the CLI).`,
+        message: `${env}'s Prometheus needs a bearer token and none is set; set AIDEON_PROMETHEUS_TOKEN where the console runs.`,
       };
     return new PrometheusClient({
       baseUrl: config.prometheusUrl,
