@@ -4,34 +4,63 @@ import type { Scorecard } from '../bench/scorecard';
 import { getRunSummary, listGenerationRows, toGenerationRecord } from '../bench/bench-repository';
 import type { Services } from '../services';
 
+/** Per-model progress from the stored generations: done / total and spend. */
+export function modelProgress(
+  services: Services,
+  runId: string,
+): Map<string, { done: number; total: number; spent: number }> {
+  const progress = new Map<string, { done: number; total: number; spent: number }>();
+  for (const row of listGenerationRows(services.db, runId)) {
+    const key = `${row.provider}:${row.model_id}`;
+    const entry = progress.get(key) ?? { done: 0, total: 0, spent: 0 };
+    entry.total += 1;
+    if (row.outcome !== null) entry.done += 1;
+    entry.spent += row.cost_usd ?? 0;
+    progress.set(key, entry);
+  }
+  return progress;
+}
+
+/** Waits for a run; on a terminal, one bar for the run and one per model, with spend and time left. */
 export async function runWithProgress(
   services: Services,
   runId: string,
   options: { isTTY: boolean; stderr: (text: string) => void },
 ): Promise<RunDetail> {
-  let bar: cliProgress.SingleBar | undefined;
+  let bars: cliProgress.MultiBar | undefined;
   let off = (): void => undefined;
   if (options.isTTY) {
     const summary = getRunSummary(services.db, runId);
-    bar = new cliProgress.SingleBar(
+    bars = new cliProgress.MultiBar(
       {
-        format: ' {bar} {value}/{total} generations | spent ${spent} | {eta_formatted} left',
+        format: ' {bar} {value}/{total} {label} | spent ${spent} | {eta_formatted} left',
         hideCursor: true,
         clearOnComplete: false,
       },
       cliProgress.Presets.shades_classic,
     );
-    bar.start(summary?.total ?? 0, summary?.done ?? 0, {
+    const overall = bars.create(summary?.total ?? 0, summary?.done ?? 0, {
+      label: 'generations',
       spent: (summary?.spentUsd ?? 0).toFixed(2),
     });
+    const perModel = new Map<string, cliProgress.SingleBar>();
+    for (const [model, entry] of modelProgress(services, runId)) {
+      perModel.set(
+        model,
+        bars.create(entry.total, entry.done, { label: model, spent: entry.spent.toFixed(2) }),
+      );
+    }
     off = services.bus.on('bench:run-updated', (run) => {
-      if (run.id === runId) bar?.update(run.done, { spent: run.spentUsd.toFixed(2) });
+      if (run.id !== runId) return;
+      overall.update(run.done, { spent: run.spentUsd.toFixed(2) });
+      for (const [model, entry] of modelProgress(services, runId)) {
+        perModel.get(model)?.update(entry.done, { spent: entry.spent.toFixed(2) });
+      }
     });
   }
   const run = await services.bench.waitForRun(runId);
   off();
-  bar?.update(run.done, { spent: run.spentUsd.toFixed(2) });
-  bar?.stop();
+  bars?.stop();
   return { run, generations: listGenerationRows(services.db, runId).map(toGenerationRecord) };
 }
 
