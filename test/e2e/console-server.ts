@@ -1,4 +1,4 @@
-import { spawn, type ChildProcess } from 'node:child_process';
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -56,4 +56,23 @@ export async function startConsole(
         child.kill('SIGTERM');
       }),
   };
+}
+
+/** A finished sandbox benchmark in `dataDir`, made by the CLI before the console starts. */
+export function benchmarkWithCli(dataDir: string): void {
+  execFileSync(
+    process.execPath,
+    [
+      'bin/aideon.mjs',
+      'bench',
+      'run',
+      '--suite',
+      'smoke',
+      '--models',
+      'sandbox:sandbox-fast,sandbox:sandbox-pro',
+      '--data-dir',
+      dataDir,
+    ],
+    { env: { ...process.env, AIDEON_SANDBOX_TIME_SCALE: '0.05' }, stdio: 'pipe', timeout: 60_000 },
+  );
 }

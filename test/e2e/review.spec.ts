@@ -1,7 +1,6 @@
 /// <reference lib="dom" />
 import { expect, test, type Page } from '@playwright/test';
-import { execFileSync } from 'node:child_process';
-import { newDataDir, startConsole, type ConsoleServer } from './console-server';
+import { type ConsoleServer, benchmarkWithCli, newDataDir, startConsole } from './console-server';
 
 const shot = (page: Page, name: string) =>
   page.screenshot({ path: `test-results/screenshots/${name}.png`, fullPage: true });
@@ -11,25 +10,6 @@ test.afterEach(async () => {
   await server?.stop();
   server = undefined;
 });
-
-/** A finished sandbox benchmark in `dataDir`, made by the CLI before the console starts. */
-function benchmarkWithCli(dataDir: string): void {
-  execFileSync(
-    process.execPath,
-    [
-      'bin/aideon.mjs',
-      'bench',
-      'run',
-      '--suite',
-      'smoke',
-      '--models',
-      'sandbox:sandbox-fast,sandbox:sandbox-pro',
-      '--data-dir',
-      dataDir,
-    ],
-    { env: { ...process.env, AIDEON_SANDBOX_TIME_SCALE: '0.05' }, stdio: 'pipe', timeout: 60_000 },
-  );
-}
 
 test('an empty console explains how to get pairs to review', async ({ page }) => {
   server = await startConsole(newDataDir());

@@ -1,8 +1,7 @@
 /// <reference lib="dom" />
 import { expect, test, type Page } from '@playwright/test';
-import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
-import { newDataDir, startConsole, type ConsoleServer } from './console-server';
+import { type ConsoleServer, benchmarkWithCli, newDataDir, startConsole } from './console-server';
 
 const shot = (page: Page, name: string) =>
   page.screenshot({ path: `test-results/screenshots/${name}.png`, fullPage: true });
@@ -12,25 +11,6 @@ test.afterEach(async () => {
   await server?.stop();
   server = undefined;
 });
-
-/** A finished sandbox benchmark in `dataDir`, made by the CLI before the console starts. */
-function benchmarkWithCli(dataDir: string): void {
-  execFileSync(
-    process.execPath,
-    [
-      'bin/aideon.mjs',
-      'bench',
-      'run',
-      '--suite',
-      'smoke',
-      '--models',
-      'sandbox:sandbox-fast,sandbox:sandbox-pro',
-      '--data-dir',
-      dataDir,
-    ],
-    { env: { ...process.env, AIDEON_SANDBOX_TIME_SCALE: '0.05' }, stdio: 'pipe', timeout: 60_000 },
-  );
-}
 
 test('a finished run shows analysis lines, a scorecard with charts, exports and comparisons', async ({
   page,

@@ -6,8 +6,8 @@ import type { ModelInfo } from '../../../shared/providers/video-provider-spec';
 import { targetKey } from '../../../shared/routing/routing-config-schema';
 import type { EvidenceMap, ModelObservationInput } from '../../../shared/routing/routing-evidence';
 import { listGenerationRows, listRunSummaries } from '../../bench/bench-repository';
-import { computeScorecard, type Scorecard, type ScorecardRow } from '../../bench/scorecard';
-import { scorecardFieldsFromColumns } from '../../media/analysis-columns';
+import { computeScorecard, type Scorecard } from '../../bench/scorecard';
+import { scorecardRowOf } from '../../bench/scorecard-service';
 import type { ReadableDb } from '../../store/db';
 
 /** The subset of a scorecard the routing tools read (the IPC view has the same fields). */
@@ -27,30 +27,9 @@ export interface ScorecardLike {
 
 /** One scorecard over the generations of every stored run. */
 export function scorecardAcrossRuns(db: ReadableDb): Scorecard {
-  const rows: ScorecardRow[] = [];
-  for (const run of listRunSummaries(db)) {
-    for (const row of listGenerationRows(db, run.id)) {
-      const fields = scorecardFieldsFromColumns(row);
-      rows.push({
-        provider: row.provider,
-        model_id: row.model_id,
-        category: row.category,
-        outcome: row.outcome,
-        submitted_at: row.submitted_at,
-        started_at: row.started_at,
-        completed_at: row.completed_at,
-        finished_at: row.finished_at,
-        download_ms: row.download_ms,
-        cost_usd: row.cost_usd,
-        cached: row.cached,
-        settings: row.settings,
-        videoSeconds: fields.videoSeconds ?? null,
-        measures: null,
-        compliance: null,
-      });
-    }
-  }
-  return computeScorecard(rows);
+  return computeScorecard(
+    listRunSummaries(db).flatMap((run) => listGenerationRows(db, run.id).map(scorecardRowOf)),
+  );
 }
 
 export function evidenceFromScorecard(scorecard: ScorecardLike): EvidenceMap {
