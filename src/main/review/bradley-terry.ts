@@ -512,6 +512,9 @@ function tally(comparisons: Comparisons): Tally[] {
  * already do not overlap (at least 1 while they do), and `cap` when d ≈ 0 or more than `cap` would be needed.
  * (For one pair alone this is the familiar half-width 1.96·√(p(1−p)/n) in win-rate terms.)
  */
+/** Head-to-head votes below which two models are never reported as separated. */
+export const MIN_VOTES_TO_SEPARATE = 10;
+
 export function votesToSeparate(a: Rating, b: Rating, cap: number): number {
   if (a.low > b.high || b.low > a.high) return 0;
   const d = Math.abs(a.rating - b.rating);
@@ -584,11 +587,18 @@ export function computeRatingsEncoded(
   for (let k = 0; k + 1 < overall.length; k += 1) {
     const a = overall[k]!;
     const b = overall[k + 1]!;
+    const existingVotes = between.get(pairKey(a.model, b.model)) ?? 0;
+    // Bootstrap intervals from a handful of votes look separated when they are not: a pair
+    // is never called separated before MIN_VOTES_TO_SEPARATE head-to-head votes.
+    const floor = Math.max(0, MIN_VOTES_TO_SEPARATE - existingVotes);
     votesStillNeeded.push({
       modelA: a.model,
       modelB: b.model,
-      votes: votesToSeparate(a, b, settings.votesNeededCap),
-      existingVotes: between.get(pairKey(a.model, b.model)) ?? 0,
+      votes: Math.min(
+        settings.votesNeededCap,
+        Math.max(votesToSeparate(a, b, settings.votesNeededCap), floor),
+      ),
+      existingVotes,
     });
   }
   return {

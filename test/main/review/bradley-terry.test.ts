@@ -361,3 +361,19 @@ describe('votesToSeparate', () => {
     expect(Math.abs(got - Math.ceil(expected))).toBeLessThanOrEqual(1);
   });
 });
+
+describe('votes still needed with few votes', () => {
+  it('never calls two models separated on fewer than 10 head-to-head votes', async () => {
+    const { computeRatings, MIN_VOTES_TO_SEPARATE } =
+      await import('../../../src/main/review/bradley-terry');
+    const votes = [1, 2, 3].map(() => ({
+      modelA: 'x:a',
+      modelB: 'x:b',
+      verdict: 'a' as const,
+      category: 'general',
+    }));
+    const result = computeRatings(votes, { resamples: 200, seed: 1 });
+    expect(result.votesStillNeeded).toHaveLength(1);
+    expect(result.votesStillNeeded[0]!.votes).toBeGreaterThanOrEqual(MIN_VOTES_TO_SEPARATE - 3);
+  });
+});
