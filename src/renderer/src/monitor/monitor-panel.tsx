@@ -1,5 +1,5 @@
 import * as Dialog from '@radix-ui/react-dialog';
-import { useEffect, useId, useState, type FormEvent, type ReactElement } from 'react';
+import { useId, useState, type FormEvent, type ReactElement } from 'react';
 import type {
   CheckResult,
   MonitorSettings,
@@ -144,13 +144,17 @@ function SettingsDialog({ settings }: { settings: MonitorSettings }): ReactEleme
   const [error, setError] = useState<string | null>(null);
   const [saving, setSaving] = useState(false);
 
-  useEffect(() => {
-    if (!open) return;
-    setIntervalText(String(settings.intervalMinutes));
-    setAutoSmoke(settings.autoSmoke);
-    setBudget(String(settings.smokeBudgetUsd));
-    setError(null);
-  }, [open, settings]);
+  // The form is filled from the saved settings when the dialog opens, and only then: a status
+  // refresh while it is open (a scheduled check finishing) must not undo what the admin typed.
+  const changeOpen = (next: boolean): void => {
+    if (next) {
+      setIntervalText(String(settings.intervalMinutes));
+      setAutoSmoke(settings.autoSmoke);
+      setBudget(String(settings.smokeBudgetUsd));
+      setError(null);
+    }
+    setOpen(next);
+  };
 
   const submit = async (event: FormEvent): Promise<void> => {
     event.preventDefault();
@@ -172,7 +176,7 @@ function SettingsDialog({ settings }: { settings: MonitorSettings }): ReactEleme
   };
 
   return (
-    <Dialog.Root open={open} onOpenChange={setOpen}>
+    <Dialog.Root open={open} onOpenChange={changeOpen}>
       <Dialog.Trigger
         className="button button-secondary button-small"
         data-testid="monitor-settings"
