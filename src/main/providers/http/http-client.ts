@@ -220,7 +220,12 @@ export class HttpClient {
       provider: this.config.provider,
       status: response.status,
       ...(custom?.vendorCode === undefined ? {} : { vendorCode: custom.vendorCode }),
-      ...(custom?.retryable === undefined ? {} : { retryable: custom.retryable }),
+      // 402 (out of credits, spend limit) never clears by itself: no vendor is retried on it.
+      ...(custom?.retryable !== undefined
+        ? { retryable: custom.retryable }
+        : response.status === 402
+          ? { retryable: false }
+          : {}),
       ...(retryAfter === undefined ? {} : { retryAfterMs: retryAfter }),
     });
   }

@@ -207,15 +207,13 @@ export class ReplicateVideoAdapter implements VideoProviderAdapter {
     options.signal?.throwIfAborted();
     const warnings = this.checkRequest(request);
     const { path, body, headers } = this.buildCreate(request);
-    const { json, response } = await this.call(() =>
-      this.http.json(path, {
-        method: 'POST',
-        body,
-        extraHeaders: headers,
-        classify: classifyReplicateHttp,
-        ...(options.signal ? { signal: options.signal } : {}),
-      }),
-    );
+    const { json, response } = await this.http.json(path, {
+      method: 'POST',
+      body,
+      extraHeaders: headers,
+      classify: classifyReplicateHttp,
+      ...(options.signal ? { signal: options.signal } : {}),
+    });
     const parsed = replicatePredictionSchema.safeParse(json);
     const id = parsed.success ? parsed.data.id : (json as { id?: unknown } | null)?.id;
     if (typeof id !== 'string' || id.length === 0) {
@@ -234,11 +232,12 @@ export class ReplicateVideoAdapter implements VideoProviderAdapter {
   }
 
   async status(jobId: string, signal?: AbortSignal): Promise<JobStatus> {
-    const { json, response } = await this.call(() =>
-      this.http.json(`/v1/predictions/${encodeURIComponent(jobId)}`, {
+    const { json, response } = await this.http.json(
+      `/v1/predictions/${encodeURIComponent(jobId)}`,
+      {
         classify: classifyReplicateHttp,
         ...(signal ? { signal } : {}),
-      }),
+      },
     );
     const parsed = replicatePredictionSchema.safeParse(json);
     if (!parsed.success) {
@@ -327,13 +326,11 @@ export class ReplicateVideoAdapter implements VideoProviderAdapter {
   }
 
   async cancel(jobId: string, signal?: AbortSignal): Promise<void> {
-    await this.call(() =>
-      this.http.request(`/v1/predictions/${encodeURIComponent(jobId)}/cancel`, {
-        method: 'POST',
-        classify: classifyReplicateHttp,
-        ...(signal ? { signal } : {}),
-      }),
-    );
+    await this.http.request(`/v1/predictions/${encodeURIComponent(jobId)}/cancel`, {
+      method: 'POST',
+      classify: classifyReplicateHttp,
+      ...(signal ? { signal } : {}),
+    });
   }
 
   async download(output: VideoOutput, signal?: AbortSignal): Promise<DownloadResult> {
@@ -342,12 +339,10 @@ export class ReplicateVideoAdapter implements VideoProviderAdapter {
 
   /** The text-to-video collection, merged with the known table. */
   async listModels(signal?: AbortSignal): Promise<ModelInfo[]> {
-    const { json, response } = await this.call(() =>
-      this.http.json('/v1/collections/text-to-video', {
-        classify: classifyReplicateHttp,
-        ...(signal ? { signal } : {}),
-      }),
-    );
+    const { json, response } = await this.http.json('/v1/collections/text-to-video', {
+      classify: classifyReplicateHttp,
+      ...(signal ? { signal } : {}),
+    });
     const collection = replicateCollectionSchema.safeParse(json);
     if (!collection.success) {
       throw new ProviderError(
@@ -410,21 +405,6 @@ export class ReplicateVideoAdapter implements VideoProviderAdapter {
   }
 
   /** 402 (billing) is quota that waiting does not cure. */
-  private async call<T>(operation: () => Promise<T>): Promise<T> {
-    try {
-      return await operation();
-    } catch (error) {
-      if (ProviderError.isInstance(error) && (error as ProviderError).status === 402) {
-        const providerError = error as ProviderError;
-        throw new ProviderError('quota', providerError.message, {
-          provider: 'replicate',
-          status: 402,
-          retryable: false,
-        });
-      }
-      throw error;
-    }
-  }
 }
 
 function outputUrls(output: unknown): string[] {

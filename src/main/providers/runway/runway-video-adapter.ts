@@ -32,7 +32,7 @@ import {
   type VideoProviderAdapter,
 } from '../../../shared/providers/video-provider-spec';
 import { checkRequestAgainstCapabilities, estimateFromPricing } from '../capabilities';
-import { HttpClient, scrub, type HttpResponse } from '../http/http-client';
+import { HttpClient, scrub, type ErrorClassifier, type HttpResponse } from '../http/http-client';
 import {
   runwayCreateSchema,
   runwayErrorBodySchema,
@@ -64,9 +64,7 @@ export interface RunwayAdapterSettings {
 
 type FailedError = SerializedError & { vendorCode?: string };
 
-export function classifyRunwayHttp(
-  response: HttpResponse,
-): { errorClass: ProviderErrorClass; message: string; vendorCode?: string } | undefined {
+export function classifyRunwayHttp(response: HttpResponse): ReturnType<ErrorClassifier> {
   const parsed = runwayErrorBodySchema.safeParse(response.json);
   if (!parsed.success || !parsed.data.error) return undefined;
   const body = parsed.data;
@@ -75,7 +73,7 @@ export function classifyRunwayHttp(
   );
   const message = issues.length > 0 ? `${body.error}: ${issues.join('; ')}` : (body.error ?? '');
   if (/enough credits/i.test(message))
-    return { errorClass: 'quota', message, vendorCode: 'INSUFFICIENT_CREDITS' };
+    return { errorClass: 'quota', message, vendorCode: 'INSUFFICIENT_CREDITS', retryable: false };
   if (/SAFETY|content moderation/i.test(message)) return { errorClass: 'content_policy', message };
   if (response.status === 401) return { errorClass: 'auth', message };
   if (response.status === 429) return { errorClass: 'quota', message };
@@ -210,14 +208,12 @@ export class RunwayVideoAdapter implements VideoProviderAdapter {
     options.signal?.throwIfAborted();
     const warnings = this.checkRequest(request);
     const { path, body } = this.buildCreate(request);
-    const { json, response } = await this.call(() =>
-      this.http.json(path, {
-        method: 'POST',
-        body,
-        classify: classifyRunwayHttp,
-        ...(options.signal ? { signal: options.signal } : {}),
-      }),
-    );
+    const { json, response } = await this.http.json(path, {
+      method: 'POST',
+      body,
+      classify: classifyRunwayHttp,
+      ...(options.signal ? { signal: options.signal } : {}),
+    });
     const parsed = runwayCreateSchema.safeParse(json);
     if (!parsed.success) {
       throw new ProviderError(
@@ -235,12 +231,10 @@ export class RunwayVideoAdapter implements VideoProviderAdapter {
   }
 
   async status(jobId: string, signal?: AbortSignal): Promise<JobStatus> {
-    const { json, response } = await this.call(() =>
-      this.http.json(`/v1/tasks/${encodeURIComponent(jobId)}`, {
-        classify: classifyRunwayHttp,
-        ...(signal ? { signal } : {}),
-      }),
-    );
+    const { json, response } = await this.http.json(`/v1/tasks/${encodeURIComponent(jobId)}`, {
+      classify: classifyRunwayHttp,
+      ...(signal ? { signal } : {}),
+    });
     const parsed = runwayTaskSchema.safeParse(json);
     if (!parsed.success) {
       throw new ProviderError(
@@ -359,24 +353,6 @@ export class RunwayVideoAdapter implements VideoProviderAdapter {
   }
 
   /** Running out of credits is a quota error that waiting does not cure. */
-  private async call<T>(operation: () => Promise<T>): Promise<T> {
-    try {
-      return await operation();
-    } catch (error) {
-      if (ProviderError.isInstance(error)) {
-        const providerError = error as ProviderError;
-        if (providerError.vendorCode === 'INSUFFICIENT_CREDITS') {
-          throw new ProviderError('quota', providerError.message, {
-            provider: 'runway',
-            ...(providerError.status === undefined ? {} : { status: providerError.status }),
-            vendorCode: 'INSUFFICIENT_CREDITS',
-            retryable: false,
-          });
-        }
-      }
-      throw error;
-    }
-  }
 }
 
 export function createRunwayAdapter(settings: RunwayAdapterSettings): VideoProviderAdapter {

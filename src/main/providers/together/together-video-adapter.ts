@@ -200,14 +200,12 @@ export class TogetherVideoAdapter implements VideoProviderAdapter {
     options.signal?.throwIfAborted();
     const warnings = this.checkRequest(request);
     const body = this.buildBody(request);
-    const { json, response } = await this.call(() =>
-      this.http.json('/v2/videos', {
-        method: 'POST',
-        body,
-        classify: classifyTogetherHttp,
-        ...(options.signal ? { signal: options.signal } : {}),
-      }),
-    );
+    const { json, response } = await this.http.json('/v2/videos', {
+      method: 'POST',
+      body,
+      classify: classifyTogetherHttp,
+      ...(options.signal ? { signal: options.signal } : {}),
+    });
     const parsed = togetherCreateSchema.safeParse(json);
     if (!parsed.success) {
       throw new ProviderError(
@@ -225,12 +223,10 @@ export class TogetherVideoAdapter implements VideoProviderAdapter {
   }
 
   async status(jobId: string, signal?: AbortSignal): Promise<JobStatus> {
-    const { json, response } = await this.call(() =>
-      this.http.json(`/v2/videos/${encodeURIComponent(jobId)}`, {
-        classify: classifyTogetherHttp,
-        ...(signal ? { signal } : {}),
-      }),
-    );
+    const { json, response } = await this.http.json(`/v2/videos/${encodeURIComponent(jobId)}`, {
+      classify: classifyTogetherHttp,
+      ...(signal ? { signal } : {}),
+    });
     const parsed = togetherVideoJobSchema.safeParse(json);
     if (!parsed.success) {
       throw new ProviderError(
@@ -312,12 +308,10 @@ export class TogetherVideoAdapter implements VideoProviderAdapter {
   }
 
   async listModels(signal?: AbortSignal): Promise<ModelInfo[]> {
-    const { json, response } = await this.call(() =>
-      this.http.json('/v1/models', {
-        classify: classifyTogetherHttp,
-        ...(signal ? { signal } : {}),
-      }),
-    );
+    const { json, response } = await this.http.json('/v1/models', {
+      classify: classifyTogetherHttp,
+      ...(signal ? { signal } : {}),
+    });
     const list = togetherModelListSchema.safeParse(json);
     if (!list.success) {
       throw new ProviderError(
@@ -381,26 +375,6 @@ export class TogetherVideoAdapter implements VideoProviderAdapter {
   }
 
   /** Out of credits (402) is not cured by waiting: make it non-retryable. */
-  private async call<T>(operation: () => Promise<T>): Promise<T> {
-    try {
-      return await operation();
-    } catch (error) {
-      if (ProviderError.isInstance(error)) {
-        const providerError = error as ProviderError;
-        if (providerError.status === 402) {
-          throw new ProviderError('quota', providerError.message, {
-            provider: 'together',
-            status: 402,
-            retryable: false,
-            ...(providerError.vendorCode === undefined
-              ? {}
-              : { vendorCode: providerError.vendorCode }),
-          });
-        }
-      }
-      throw error;
-    }
-  }
 }
 
 export function createTogetherAdapter(settings: TogetherAdapterSettings): VideoProviderAdapter {
