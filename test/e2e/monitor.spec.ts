@@ -1,6 +1,7 @@
 /// <reference lib="dom" />
 import { expect, test, type Page } from '@playwright/test';
 import { newDataDir, startConsole, type ConsoleServer } from './console-server';
+import { TogetherEmulator } from '../emulators/together-emulator';
 
 const shot = (page: Page, name: string) =>
   page.screenshot({ path: `test-results/screenshots/monitor-${name}.png`, fullPage: true });
@@ -87,4 +88,69 @@ test('release monitor: provider rows, Check all, inbox and board empty states', 
   await page.getByTestId('tab-board').click();
   await expect(page.getByText('No models to onboard yet')).toBeVisible();
   await shot(page, '05-board-empty');
+});
+
+test('a new Together model: one inbox entry, a board card, and "Open" shows that card', async ({
+  page,
+}) => {
+  const key = 'tgp_v1_e2e-monitor-key-0000';
+  const emulator = new TogetherEmulator({ apiKey: key });
+  await emulator.start();
+  try {
+    server = await startConsole(newDataDir(), {
+      TOGETHER_API_KEY: key,
+      AIDEON_TOGETHER_BASE_URL: emulator.baseUrl,
+      RUNWAYML_API_SECRET: '',
+      REPLICATE_API_TOKEN: '',
+      GEMINI_API_KEY: '',
+      FAL_KEY: '',
+      LUMAAI_API_KEY: '',
+    });
+    await page.goto(server.url);
+    await expect(page.locator('body[data-app-state="ready"]')).toBeVisible();
+    await page.getByTestId('nav-models').click();
+    // The first check is the baseline: nothing is "new" on first sight.
+    await expect(page.getByTestId('monitor-result-together')).toContainText('OK', {
+      timeout: 20_000,
+    });
+    await expect(page.getByTestId('nav-unread')).toHaveCount(0);
+
+    emulator.extraModels.push({
+      id: 'HappyHorse/HappyHorse-1.0-T2V',
+      object: 'model',
+      created: 1790000000,
+      type: 'video',
+      display_name: 'HappyHorse 1.0',
+      pricing: { base: 0.3 },
+    });
+    await page.getByTestId('monitor-check-together').click();
+    await expect(page.getByTestId('nav-unread')).toHaveText('1');
+    await expect(page).toHaveTitle('(1) Aideon Video Console');
+
+    // A failed check and a repeat check add nothing.
+    emulator.catalogueFaults.push('truncated');
+    await page.getByTestId('monitor-check-together').click();
+    await expect(page.getByTestId('monitor-result-together')).toContainText(/fail|malformed/i);
+    await page.getByTestId('monitor-check-together').click();
+    await expect(page.getByTestId('monitor-result-together')).toContainText('OK');
+    await expect(page.getByTestId('nav-unread')).toHaveText('1');
+
+    await page.getByTestId('tab-inbox').click();
+    const item = page.getByTestId('inbox-item');
+    await expect(item).toHaveCount(1);
+    await expect(item).toHaveAttribute('data-kind', 'added');
+    await expect(item).toContainText('HappyHorse 1.0');
+    await expect(item).toContainText('HappyHorse/HappyHorse-1.0-T2V');
+    await shot(page, '06-inbox-new-model');
+
+    await item.getByTestId('inbox-open').click();
+    const card = page.locator('[data-testid="board-card"][data-focused="true"]');
+    await expect(card).toBeVisible();
+    await expect(card).toHaveAttribute('data-model', 'together/HappyHorse/HappyHorse-1.0-T2V');
+    await expect(card).toHaveAttribute('data-stage', 'detected');
+    await expect(page.getByTestId('nav-unread')).toHaveCount(0);
+    await shot(page, '07-board-focused-card');
+  } finally {
+    await emulator.stop();
+  }
 });

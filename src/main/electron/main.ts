@@ -26,6 +26,7 @@ import { createServices, type Services } from '../services';
 import { APP_ORIGIN, handleAppRequest, handleMediaRequest } from './protocols';
 import { createDesktopSecretStore } from './keychain';
 import { notify } from './notifications';
+import type { EventPayload } from '../../shared/ipc/contract';
 
 protocol.registerSchemesAsPrivileged([
   { scheme: 'aideon', privileges: { standard: true, secure: true, supportFetchAPI: true } },
@@ -98,7 +99,12 @@ async function start(): Promise<void> {
           () => {
             const [window] = BrowserWindow.getAllWindows();
             window?.show();
-            window?.webContents.send(`${EVENT_PREFIX}monitor:release-detected`, event);
+            window?.focus();
+            const open: EventPayload<'monitor:model-open-requested'> = {
+              provider: event.provider,
+              modelId: event.modelId,
+            };
+            window?.webContents.send(`${EVENT_PREFIX}monitor:model-open-requested`, open);
           },
         ),
     },

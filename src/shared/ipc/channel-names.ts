@@ -56,6 +56,7 @@ export const EVENT_CHANNEL_NAMES = [
   'bench:generation-updated',
   'monitor:release-detected',
   'monitor:check-finished',
+  'monitor:model-open-requested',
 ] as const;
 
 /** Prefix for event channels on the wire, so an event can never be mistaken for an invoke. */

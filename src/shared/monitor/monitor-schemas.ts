@@ -326,6 +326,10 @@ export const monitorChannels = {
 export const monitorEventChannels = {
   'monitor:release-detected': monitorEventSchema,
   'monitor:check-finished': checkResultSchema,
+  /** The admin clicked a desktop notification: the window shows that model. */
+  'monitor:model-open-requested': z
+    .object({ provider: providerIdSchema, modelId: z.string().min(1).max(200) })
+    .strict(),
 } as const;
 
 export type MonitorInvokeChannel = keyof typeof monitorChannels;

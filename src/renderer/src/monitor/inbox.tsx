@@ -4,7 +4,12 @@ import { PROVIDER_LABELS } from '../../../shared/providers/video-provider-spec';
 import { BellIcon } from './monitor-icons';
 import { Badge, EmptyState, InlineError, Loading, type Tone } from '../components/ui';
 import { formatDateTime } from '../lib/format';
-import { enableDesktopNotifications, loadInbox, markRead } from '../store/monitor-actions';
+import {
+  enableDesktopNotifications,
+  loadInbox,
+  markRead,
+  openModelFromEvent,
+} from '../store/monitor-actions';
 import { useAppStore } from '../store/store';
 import { EVENT_KIND_LABELS, shortRelative } from './monitor-format';
 import { useNow } from './use-now';
@@ -41,6 +46,18 @@ function InboxItem({ event, now }: { event: MonitorEvent; now: number }): ReactE
           </time>
         </p>
       </div>
+      <button
+        type="button"
+        className="button button-secondary button-small"
+        onClick={() => {
+          if (!event.read) void markRead([event.id]);
+          openModelFromEvent(event);
+        }}
+        data-testid="inbox-open"
+        title={`Show ${event.modelId}`}
+      >
+        Open
+      </button>
       {event.read ? null : (
         <button
           type="button"

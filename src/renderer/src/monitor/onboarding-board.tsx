@@ -1,5 +1,5 @@
 import * as Dialog from '@radix-ui/react-dialog';
-import { useId, useState, type FormEvent, type ReactElement } from 'react';
+import { useEffect, useId, useRef, useState, type FormEvent, type ReactElement } from 'react';
 import {
   BOARD_STAGES,
   BOARD_TRANSITIONS,
@@ -12,6 +12,7 @@ import { CloseIcon } from '../components/icons';
 import { EmptyState, InlineError, Loading } from '../components/ui';
 import { formatDateTime } from '../lib/format';
 import { advanceCard, loadBoard } from '../store/monitor-actions';
+import { isFocused } from '../store/monitor-slice';
 import { useAppStore } from '../store/store';
 import { BoardIcon } from './monitor-icons';
 import { STAGE_LABELS, STAGE_NEEDS, evidenceFacts, evidenceRunId } from './monitor-format';
@@ -270,9 +271,23 @@ function AdvanceDialog({
 function Card({ card }: { card: BoardCard }): ReactElement {
   const navigate = useAppStore((state) => state.navigate);
   const [target, setTarget] = useState<BoardStage | null>(null);
+  const focused = useAppStore((state) =>
+    isFocused(state.focusedModel, card.provider, card.modelId),
+  );
+  const element = useRef<HTMLLIElement>(null);
+  useEffect(() => {
+    if (focused) element.current?.scrollIntoView({ block: 'nearest', behavior: 'smooth' });
+  }, [focused]);
   const next = BOARD_TRANSITIONS[card.stage];
   return (
-    <li className="board-card" data-testid="board-card" data-stage={card.stage}>
+    <li
+      ref={element}
+      className={`board-card ${focused ? 'is-focused' : ''}`}
+      data-testid="board-card"
+      data-stage={card.stage}
+      data-model={`${card.provider}/${card.modelId}`}
+      data-focused={focused}
+    >
       <div className="board-card-title">
         <span className="strong">{card.displayName}</span>
         <span className="muted small">{PROVIDER_LABELS[card.provider]}</span>

@@ -1,4 +1,4 @@
-import { useMemo, type ReactElement } from 'react';
+import { useEffect, useMemo, useRef, type ReactElement } from 'react';
 import {
   PROVIDER_IDS,
   PROVIDER_LABELS,
@@ -18,6 +18,7 @@ import {
 import { ModelsMonitorTabs } from '../monitor/monitor-section';
 import { loadModels } from '../store/actions';
 import { providerReady } from '../store/providers-slice';
+import { isFocused } from '../store/monitor-slice';
 import { useAppStore } from '../store/store';
 
 function priceText(pricing: Pricing): string {
@@ -66,11 +67,23 @@ function LifecycleBadge({ lifecycle }: { lifecycle: ModelInfo['lifecycle'] }): R
 
 function ModelRow({ model }: { model: ModelInfo }): ReactElement {
   const { capabilities, pricing } = model;
+  const focused = useAppStore((state) =>
+    isFocused(state.focusedModel, model.provider, model.modelId),
+  );
+  const element = useRef<HTMLTableRowElement>(null);
+  useEffect(() => {
+    if (focused) element.current?.scrollIntoView({ block: 'center', behavior: 'smooth' });
+  }, [focused]);
+  const classes = [model.lifecycle === 'retired' ? 'is-retired' : '', focused ? 'is-focused' : '']
+    .filter(Boolean)
+    .join(' ');
   return (
     <tr
-      className={model.lifecycle === 'retired' ? 'is-retired' : undefined}
+      ref={element}
+      className={classes || undefined}
       data-testid="model-row"
       data-provider={model.provider}
+      data-focused={focused}
     >
       <td>
         <div className="cell-stack">

@@ -219,12 +219,18 @@ export function handleReleaseDetected(event: MonitorEvent, client: Client | null
       const notification = new api(title, { body: event.summary, tag: event.id });
       notification.onclick = () => {
         window.focus();
-        useAppStore.getState().navigate({ screen: 'models' });
+        openModelFromEvent(event);
       };
     } catch {
       // Some browsers only allow notifications from a service worker; the inbox has it.
     }
   }
+}
+
+/** Opens the model an event is about, after the board has caught up with it. */
+export function openModelFromEvent(event: Pick<MonitorEvent, 'provider' | 'modelId'>): void {
+  const model = { provider: event.provider, modelId: event.modelId };
+  void loadBoard().then(() => useAppStore.getState().openModel(model));
 }
 
 const refetchStatus = createKeyedThrottle(() => void loadMonitorStatus(), 500);
@@ -238,6 +244,8 @@ export function subscribeToMonitorEvents(client: Client): () => void {
   const offs = [
     client.on('monitor:release-detected', (event) => handleReleaseDetected(event, client)),
     client.on('monitor:check-finished', handleCheckFinished),
+    // The desktop app's notification was clicked.
+    client.on('monitor:model-open-requested', openModelFromEvent),
     client.onConnection((connection) => {
       if (connection === 'connected') void loadMonitor();
     }),

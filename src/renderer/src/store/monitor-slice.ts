@@ -31,11 +31,26 @@ export interface MonitorSlice {
   /** Which tab of the Models screen is open. */
   modelsTab: ModelsTab;
   setModelsTab: (tab: ModelsTab) => void;
+  /** The model a notification or inbox entry asked to see; highlighted until another is opened. */
+  focusedModel: FocusedModel | null;
+  /** Shows one model: its onboarding card when it has one, else its catalogue row. */
+  openModel: (model: FocusedModel) => void;
 }
+
+export interface FocusedModel {
+  provider: ProviderId;
+  modelId: string;
+}
+
+export const isFocused = (
+  focused: FocusedModel | null,
+  provider: ProviderId,
+  modelId: string,
+): boolean => focused !== null && focused.provider === provider && focused.modelId === modelId;
 
 export type ModelsTab = 'catalogue' | 'inbox' | 'board';
 
-export const createMonitorSlice: StateCreator<AppState, [], [], MonitorSlice> = (set) => ({
+export const createMonitorSlice: StateCreator<AppState, [], [], MonitorSlice> = (set, get) => ({
   monitorStatus: null,
   monitorStatusLoad: { kind: 'idle' },
   monitorChecking: {},
@@ -48,6 +63,15 @@ export const createMonitorSlice: StateCreator<AppState, [], [], MonitorSlice> = 
   notificationPermission: 'unsupported',
   modelsTab: 'catalogue',
   setModelsTab: (modelsTab) => set({ modelsTab }),
+  focusedModel: null,
+  openModel: (model) => {
+    const onBoard = get().board.some((card) => isFocused(model, card.provider, card.modelId));
+    set({
+      route: { screen: 'models' },
+      modelsTab: onBoard ? 'board' : 'catalogue',
+      focusedModel: { ...model },
+    });
+  },
 });
 
 export interface InboxState {
