@@ -103,6 +103,12 @@ export class ReplicateEmulator extends EmulatorBase {
   webhookRetries = 3;
   webhookRetryDelayMs = 30;
   readonly webhookDeliveries: WebhookDelivery[] = [];
+  /** Extra `owner/name` entries the text-to-video collection lists (release-monitor tests). */
+  readonly extraCollectionModels: string[] = [];
+  /** `owner/name` entries the collection leaves out (a model Replicate stopped listing). */
+  readonly hiddenCollectionModels = new Set<string>();
+  /** The next collection answers fail with this status, one per call (e.g. 500, 503). */
+  readonly collectionFailures: number[] = [];
   private readonly pendingDeliveries = new Set<Promise<void>>();
 
   constructor(options: EmulatorOptions = {}) {
@@ -509,8 +515,18 @@ export class ReplicateEmulator extends EmulatorBase {
   }
 
   private collection(response: ServerResponse): void {
-    const models = Object.entries(REPLICATE_EMULATOR_MODELS)
-      .filter(([name]) => name !== 'acme/tiny-video')
+    const failure = this.collectionFailures.shift();
+    if (failure !== undefined)
+      return sendJson(
+        response,
+        failure,
+        problem(failure, 'Internal Server Error', 'Something went wrong on our end.'),
+      );
+    const extra = this.extraCollectionModels.map(
+      (name, index) => [name, index.toString(16).padStart(64, 'e')] as const,
+    );
+    const models = [...Object.entries(REPLICATE_EMULATOR_MODELS), ...extra]
+      .filter(([name]) => name !== 'acme/tiny-video' && !this.hiddenCollectionModels.has(name))
       .map(([name, hash]) => {
         const [owner, model] = name.split('/');
         return {
@@ -523,15 +539,16 @@ export class ReplicateEmulator extends EmulatorBase {
           latest_version: { id: hash },
         };
       });
-    models.push({
-      url: 'https://replicate.com/newco/brand-new-video',
-      owner: 'newco',
-      name: 'brand-new-video',
-      description: 'new',
-      visibility: 'public',
-      run_count: 1,
-      latest_version: { id: 'f'.repeat(64) },
-    });
+    if (!this.hiddenCollectionModels.has('newco/brand-new-video'))
+      models.push({
+        url: 'https://replicate.com/newco/brand-new-video',
+        owner: 'newco',
+        name: 'brand-new-video',
+        description: 'new',
+        visibility: 'public',
+        run_count: 1,
+        latest_version: { id: 'f'.repeat(64) },
+      });
     sendJson(response, 200, {
       name: 'Generate videos',
       slug: 'text-to-video',
