@@ -23,7 +23,12 @@ import { createDefaultDispatcher } from './providers/http/dispatcher';
 import type { PollPolicy } from './providers/http/polling';
 import { envSecretStore, type SecretStore } from './secrets';
 import type { Dispatcher } from 'undici';
-import { createMonitor, type MonitorService, type Notifier } from './monitor/index';
+import {
+  createMonitor,
+  databaseEvidenceSources,
+  type MonitorService,
+  type Notifier,
+} from './monitor/index';
 
 export interface ServiceOptions {
   dataDir: string;
@@ -168,6 +173,13 @@ export function createServices(options: ServiceOptions): Services {
     log,
     ...(options.notifier ? { notifier: options.notifier } : {}),
     emit: (event, payload) => bus.emit(event, payload),
+    // "Stable" is granted from production's own metrics (the watch is built just below).
+    evidence: databaseEvidenceSources(db, {
+      cleanDays: async (tier) => {
+        const report = await watch.getStability({ tier, env: 'production' });
+        return { count: report.count, problems: report.problems.map((problem) => problem.message) };
+      },
+    }),
     onDetected: (model, budgetUsd) =>
       bench.startRun({
         suiteId: 'smoke',

@@ -14,6 +14,7 @@ export { MonitorService } from './monitor-service';
 export type { Notifier, DetectedModel, MonitorTimers } from './monitor-service';
 export { monitorCheck, monitorWatch, formatCheckLine } from './monitor-cli';
 export { monitorIpcHandlers } from './monitor-ipc';
+export { databaseEvidenceSources, MIN_RANKING_VOTES } from './evidence-checks';
 
 export interface CreateMonitorDeps {
   db: WritableDb;
@@ -26,6 +27,7 @@ export interface CreateMonitorDeps {
   notifier?: MonitorServiceDeps['notifier'];
   emit?: MonitorServiceDeps['emit'];
   onDetected?: MonitorServiceDeps['onDetected'];
+  evidence?: MonitorServiceDeps['evidence'];
 }
 
 export function createMonitor(deps: CreateMonitorDeps): MonitorService {
@@ -42,5 +44,6 @@ export function createMonitor(deps: CreateMonitorDeps): MonitorService {
     ...(deps.notifier ? { notifier: deps.notifier } : {}),
     ...(deps.emit ? { emit: deps.emit } : {}),
     ...(deps.onDetected ? { onDetected: deps.onDetected } : {}),
+    ...(deps.evidence ? { evidence: deps.evidence } : {}),
   });
 }

@@ -55,6 +55,7 @@ import {
   type ModelState,
 } from './monitor-repository';
 import { OnboardingBoard } from './onboarding-board';
+import type { EvidenceSources } from './evidence-checks';
 
 /** Shows an event to a person: desktop notification (Electron) or an inbox badge (browser). */
 export interface Notifier {
@@ -78,6 +79,8 @@ export interface DetectedModel extends ModelRef {
 
 export interface MonitorServiceDeps {
   db: WritableDb;
+  /** Where the onboarding board checks claimed evidence; absent = the admin's word is taken. */
+  evidence?: EvidenceSources;
   sources: CatalogueSource[];
   now: () => number;
   random?: () => number;
@@ -136,7 +139,12 @@ export class MonitorService {
     this.timers = deps.timers ?? realTimers;
     this.newId = deps.newId ?? randomUUID;
     for (const source of deps.sources) this.sources.set(source.provider, source);
-    this.board = new OnboardingBoard({ db: deps.db, now: deps.now, newId: this.newId });
+    this.board = new OnboardingBoard({
+      db: deps.db,
+      now: deps.now,
+      newId: this.newId,
+      ...(deps.evidence ? { evidence: deps.evidence } : {}),
+    });
   }
 
   providers(): ProviderId[] {

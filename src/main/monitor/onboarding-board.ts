@@ -14,6 +14,7 @@ import type { ProviderId } from '../../shared/providers/video-provider-spec';
 import { zodIssues } from '../../shared/validation';
 import type { WritableDb } from '../store/db';
 import { modelKey } from './catalogue-diff';
+import { evidenceProblems, type EvidenceSources } from './evidence-checks';
 import {
   appendCardStage,
   findCard,
@@ -27,6 +28,8 @@ export interface OnboardingBoardDeps {
   db: WritableDb;
   now: () => number;
   newId: () => string;
+  /** Where claimed evidence is checked (runs, votes, production stability). */
+  evidence?: EvidenceSources;
 }
 
 export class OnboardingBoard {
@@ -73,8 +76,11 @@ export class OnboardingBoard {
     return { card: this.get(id), created: true };
   }
 
-  /** Moves a card to the stage its evidence names. Refuses skipped stages and missing evidence. */
-  advance(input: { cardId: string; evidence: unknown }): BoardCard {
+  /**
+   * Moves a card to the stage its evidence names. Refuses skipped stages, missing evidence and
+   * evidence the console's records do not back (every problem listed at once).
+   */
+  async advance(input: { cardId: string; evidence: unknown }): Promise<BoardCard> {
     const parsed = stageEvidenceSchema.safeParse(input.evidence);
     if (!parsed.success)
       throw new ValidationError(
@@ -92,6 +98,16 @@ export class OnboardingBoard {
         'conflict',
         `The card for ${card.modelId} is at "${card.stage}"; it can move to ${allowed.map((stage) => `"${stage}"`).join(' or ')}, not "${evidence.stage}".`,
       );
+    }
+    if (this.deps.evidence) {
+      const placed = [...card.history].reverse().find((entry) => entry.evidence.stage === 'placed');
+      const placedTier = placed?.evidence.stage === 'placed' ? placed.evidence.tier : undefined;
+      const problems = await evidenceProblems(this.deps.evidence, card, evidence, placedTier);
+      if (problems.length > 0)
+        throw new ValidationError(
+          `evidence for "${evidence.stage}"`,
+          problems.map((message) => ({ path: 'evidence', message })),
+        );
     }
     if (!appendCardStage(this.deps.db, card.id, card.stage, evidence, this.deps.now())) {
       throw new AppError(

@@ -69,7 +69,7 @@ describe('release monitor on Replicate', () => {
     expect(second.events.map((event) => [event.kind, event.modelId])).toEqual([
       ['added', 'lightricks/ltx-3-video'],
     ]);
-    expect(second.events[0]?.detection.rule).toBe('collection');
+    expect(second.events[0]?.detection?.rule).toBe('collection');
     expect((await check()).events).toEqual([]);
 
     emulator.hiddenCollectionModels.add('lightricks/ltx-3-video');

@@ -281,25 +281,25 @@ describe('onboarding board', () => {
   it('moves a card through every stage with its evidence, in order only', async () => {
     const cardId = await detect('acme/wan-9');
     const step = (evidence: unknown) => monitor.board.advance({ cardId, evidence });
-    expect(() => step({ stage: 'placed', configVersion: 3 })).toThrowError(
+    await expect(step({ stage: 'placed', configVersion: 3 })).rejects.toThrowError(
       /at "detected"; it can move to "validated", not "placed"/,
     );
-    expect(() => step({ stage: 'validated', parameters: '5 s, 720p' })).toThrowError(
+    await expect(step({ stage: 'validated', parameters: '5 s, 720p' })).rejects.toThrowError(
       /evidence\.runId/,
     );
-    step({
+    await step({
       stage: 'validated',
       runId: 'run_1',
       parameters: '5 s, 720p, 16:9',
       limitations: 'no audio',
     });
-    step({ stage: 'benchmarked', runId: 'run_2', voteCount: 120 });
-    step({ stage: 'placed', configVersion: 7, tier: 'premium' });
-    step({ stage: 'rolling_out', configVersion: 7, environment: 'production', percent: 10 });
-    expect(() => step({ stage: 'stable', configVersion: 7, cleanDays: 3 })).toThrowError(
+    await step({ stage: 'benchmarked', runId: 'run_2', voteCount: 120 });
+    await step({ stage: 'placed', configVersion: 7, tier: 'premium' });
+    await step({ stage: 'rolling_out', configVersion: 7, environment: 'production', percent: 10 });
+    await expect(step({ stage: 'stable', configVersion: 7, cleanDays: 3 })).rejects.toThrowError(
       /7 consecutive days/,
     );
-    const stable = step({ stage: 'stable', configVersion: 7, cleanDays: 7 });
+    const stable = await step({ stage: 'stable', configVersion: 7, cleanDays: 7 });
     expect(stable.stage).toBe('stable');
     expect(stable.history.map((entry) => entry.stage)).toEqual([
       'detected',
@@ -310,12 +310,14 @@ describe('onboarding board', () => {
       'stable',
     ]);
     expect(stable.history[2]?.evidence).toMatchObject({ runId: 'run_2', voteCount: 120 });
-    const back = step({ stage: 'rolled_back', configVersion: 8, reason: 'error rate 4%' });
+    const back = await step({ stage: 'rolled_back', configVersion: 8, reason: 'error rate 4%' });
     expect(back.stage).toBe('rolled_back');
-    expect(() => monitor.board.advance({ cardId: 'nope', evidence: {} })).toThrowError(/evidence/);
-    expect(() =>
+    await expect(monitor.board.advance({ cardId: 'nope', evidence: {} })).rejects.toThrowError(
+      /evidence/,
+    );
+    await expect(
       monitor.board.advance({ cardId: 'nope', evidence: { stage: 'placed', configVersion: 1 } }),
-    ).toThrowError(/no onboarding card "nope"/);
+    ).rejects.toThrowError(/no onboarding card "nope"/);
   });
 
   it('starts a smoke run on detection only when the admin opted in, within the spend limit', async () => {

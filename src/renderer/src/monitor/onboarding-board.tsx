@@ -111,11 +111,21 @@ const STAGE_FIELDS: Record<BoardStage, FieldSpec[]> = {
   ],
   benchmarked: [
     { name: 'runId', label: 'Benchmark run', kind: 'run' },
-    { name: 'voteCount', label: 'Votes', kind: 'number' },
+    {
+      name: 'voteCount',
+      label: 'Votes',
+      kind: 'number',
+      hint: 'Blind votes on this model in Review; at least 10 are needed to rank it.',
+    },
   ],
   placed: [
     { name: 'configVersion', label: 'Config version', kind: 'number' },
-    { name: 'tier', label: 'Tier (optional)', kind: 'text' },
+    {
+      name: 'tier',
+      label: 'Tier (optional)',
+      kind: 'text',
+      hint: 'Needed later: stability is measured per tier.',
+    },
   ],
   rolling_out: [
     { name: 'configVersion', label: 'Config version', kind: 'number' },
@@ -128,7 +138,7 @@ const STAGE_FIELDS: Record<BoardStage, FieldSpec[]> = {
       name: 'cleanDays',
       label: 'Days without a critical issue',
       kind: 'number',
-      hint: 'At least 7 consecutive days in production.',
+      hint: 'At least 7 consecutive days, read from production metrics for the tier it was placed in.',
     },
   ],
   rolled_back: [

@@ -1,0 +1,116 @@
+/**
+ * What the onboarding board checks before a card moves: the evidence an admin names must exist
+ * in the console's own records. A smoke run must hold a successful generation of this model, a
+ * benchmark needs enough votes on this model to rank it, and "stable" needs production's
+ * metrics to show the clean days claimed. Stages whose records live elsewhere (a published
+ * config version) are checked when the source is wired; otherwise they pass on the admin's word.
+ */
+import type { StageEvidence } from '../../shared/monitor/monitor-schemas';
+import type { ProviderId } from '../../shared/providers/video-provider-spec';
+import type { ReadableDb } from '../store/db';
+
+/** Votes on a model before "benchmarked" is believed (the ratings' separation floor). */
+export const MIN_RANKING_VOTES = 10;
+
+export interface CardModel {
+  provider: ProviderId;
+  modelId: string;
+}
+
+export interface EvidenceSources {
+  /** Successful generations of the model in the run; null when there is no such run. */
+  runSuccesses(runId: string, model: CardModel): number | null;
+  /** Blind votes in which the model took part. */
+  votesFor(model: CardModel): number;
+  /** Consecutive clean production days for a tier, from the production watch. */
+  cleanDays?(tier: string): Promise<{ count: number; problems: string[] }>;
+}
+
+/** Reads runs and votes from the console's database. */
+export function databaseEvidenceSources(
+  db: ReadableDb,
+  extra: Pick<EvidenceSources, 'cleanDays'> = {},
+): EvidenceSources {
+  return {
+    runSuccesses(runId, model) {
+      const run = db.prepare('SELECT 1 FROM runs WHERE id = ?').get(runId);
+      if (!run) return null;
+      const row = db
+        .prepare(
+          `SELECT COUNT(*) AS n FROM generations
+           WHERE run_id = ? AND provider = ? AND lower(model_id) = lower(?) AND outcome = 'success'`,
+        )
+        .get(runId, model.provider, model.modelId) as { n: number };
+      return row.n;
+    },
+    votesFor(model) {
+      const key = `${model.provider}:${model.modelId}`;
+      const row = db
+        .prepare('SELECT COUNT(*) AS n FROM votes WHERE model_a = ? OR model_b = ?')
+        .get(key, key) as { n: number };
+      return row.n;
+    },
+    ...extra,
+  };
+}
+
+/**
+ * Every reason the evidence does not hold for this model (empty = it holds). `placedTier` is
+ * the tier recorded when the card was placed, for the stability check.
+ */
+export async function evidenceProblems(
+  sources: EvidenceSources,
+  model: CardModel,
+  evidence: StageEvidence,
+  placedTier: string | undefined,
+): Promise<string[]> {
+  const name = `${model.provider}/${model.modelId}`;
+  const runProblem = (runId: string, what: string): string | null => {
+    const successes = sources.runSuccesses(runId, model);
+    if (successes === null)
+      return `There is no benchmark run "${runId}". Pick the ${what} from the list of runs.`;
+    if (successes === 0)
+      return `Run "${runId}" has no successful generation of ${name}; the ${what} must include one.`;
+    return null;
+  };
+  switch (evidence.stage) {
+    case 'validated': {
+      const problem = runProblem(evidence.runId, 'smoke run');
+      return problem ? [problem] : [];
+    }
+    case 'benchmarked': {
+      const problems: string[] = [];
+      const problem = runProblem(evidence.runId, 'benchmark run');
+      if (problem) problems.push(problem);
+      const votes = sources.votesFor(model);
+      if (votes < MIN_RANKING_VOTES)
+        problems.push(
+          `${name} has ${votes} blind vote${votes === 1 ? '' : 's'}; ranking it needs at least ${MIN_RANKING_VOTES}. Vote in Review first.`,
+        );
+      else if (evidence.voteCount > votes)
+        problems.push(
+          `You entered ${evidence.voteCount} votes, but the console holds ${votes} for ${name}.`,
+        );
+      return problems;
+    }
+    case 'stable': {
+      if (!sources.cleanDays) return [];
+      if (!placedTier)
+        return [
+          'The card has no tier: stability is measured per tier. Record the tier when placing the model.',
+        ];
+      const days = await sources.cleanDays(placedTier);
+      if (days.problems.length > 0)
+        return [
+          `Production metrics for tier "${placedTier}" could not be read, so stability is not granted: ${days.problems.join('; ')}`,
+        ];
+      if (days.count < evidence.cleanDays)
+        return [
+          `Production shows ${days.count} consecutive clean day${days.count === 1 ? '' : 's'} for tier "${placedTier}", not ${evidence.cleanDays}.`,
+        ];
+      return [];
+    }
+    default:
+      return [];
+  }
+}

@@ -1,0 +1,80 @@
+/**
+ * The onboarding board believes only evidence the console's records back: a smoke run with a
+ * successful generation of the model, enough blind votes to rank it, and production stability
+ * read from the watch (a real SQLite, a real sandbox run, votes through the review service).
+ */
+import { afterEach, describe, expect, it } from 'vitest';
+import { MIN_RANKING_VOTES } from '../../../src/main/monitor/evidence-checks';
+import { testServices } from '../../helpers/services';
+
+const models = [
+  { provider: 'sandbox', modelId: 'sandbox-fast' },
+  { provider: 'sandbox', modelId: 'sandbox-pro' },
+] as const;
+
+let cleanup: (() => Promise<void>) | undefined;
+afterEach(async () => {
+  await cleanup?.();
+  cleanup = undefined;
+});
+
+describe('onboarding evidence', () => {
+  it('refuses runs, votes and clean days the records do not back, then accepts real ones', async () => {
+    const services = testServices();
+    cleanup = services.cleanup;
+    const { card } = services.monitor.board.ensureCard({
+      ...models[0],
+      displayName: 'Sandbox fast',
+      checkId: null,
+      eventId: null,
+    });
+    const advance = (evidence: unknown) =>
+      services.monitor.board.advance({ cardId: card.id, evidence });
+
+    await expect(
+      advance({ stage: 'validated', runId: 'run-that-never-was', parameters: '5 s, 720p' }),
+    ).rejects.toThrow(/no benchmark run "run-that-never-was"/);
+
+    // A run of only the other model holds no generation of this one.
+    const other = services.bench.startRun({
+      suiteId: 'smoke',
+      models: [models[1]],
+      budgetUsd: 5,
+    });
+    await services.bench.waitForRun(other.runId);
+    await expect(
+      advance({ stage: 'validated', runId: other.runId, parameters: '5 s, 720p' }),
+    ).rejects.toThrow(/no successful generation of sandbox\/sandbox-fast/);
+
+    const { runId } = services.bench.startRun({
+      suiteId: 'smoke',
+      models: [...models],
+      budgetUsd: 5,
+    });
+    await services.bench.waitForRun(runId);
+    const validated = await advance({ stage: 'validated', runId, parameters: '5 s, 720p' });
+    expect(validated.stage).toBe('validated');
+
+    // Benchmarked needs enough votes on this model.
+    await expect(advance({ stage: 'benchmarked', runId, voteCount: 0 })).rejects.toThrow(
+      /0 blind votes; ranking it needs at least 10/,
+    );
+    for (let index = 0; index < MIN_RANKING_VOTES; index += 1) {
+      const pair = services.review.nextPair();
+      if (!pair) throw new Error('no pair to vote on');
+      services.review.castVote(pair.token, index % 3 === 0 ? 'tie' : 'a', undefined);
+    }
+    await expect(advance({ stage: 'benchmarked', runId, voteCount: 500 })).rejects.toThrow(
+      /You entered 500 votes, but the console holds 10/,
+    );
+    await advance({ stage: 'benchmarked', runId, voteCount: MIN_RANKING_VOTES });
+    await advance({ stage: 'placed', configVersion: 3, tier: 'premium' });
+    await advance({ stage: 'rolling_out', configVersion: 3, environment: 'production' });
+
+    // No Prometheus is configured: stability cannot be granted, and the reason says so.
+    await expect(advance({ stage: 'stable', configVersion: 3, cleanDays: 7 })).rejects.toThrow(
+      /Production metrics for tier "premium" could not be read, so stability is not granted/,
+    );
+    expect(services.monitor.board.get(card.id).stage).toBe('rolling_out');
+  });
+});
