@@ -20,7 +20,7 @@ afterEach(async () => {
 
 describe('onboarding evidence', () => {
   it('refuses runs, votes and clean days the records do not back, then accepts real ones', async () => {
-    const services = testServices();
+    const services = testServices({ sandboxTimeScale: 0.002, analyseVideos: false });
     cleanup = services.cleanup;
     const { card } = services.monitor.board.ensureCard({
       ...models[0],
@@ -76,5 +76,5 @@ describe('onboarding evidence', () => {
       /Production metrics for tier "premium" could not be read, so stability is not granted/,
     );
     expect(services.monitor.board.get(card.id).stage).toBe('rolling_out');
-  });
+  }, 120_000);
 });
