@@ -200,7 +200,14 @@ export function createServices(options: ServiceOptions): Services {
     emit: (reason, environment) =>
       bus.emit('publish:state-changed', { reason, environment, at: now() }),
     log,
-    ...(options.publishTickMs === undefined ? {} : { tickMs: options.publishTickMs }),
+    ...((options.publishTickMs ?? numberFromEnv(options.env.AIDEON_PUBLISH_TICK_MS)) === undefined
+      ? {}
+      : {
+          tickMs: Math.max(
+            200,
+            options.publishTickMs ?? numberFromEnv(options.env.AIDEON_PUBLISH_TICK_MS) ?? 0,
+          ),
+        }),
   });
   const watch = new WatchService({
     db,
