@@ -10,6 +10,8 @@ import { BenchRunner } from './bench/bench-runner';
 import { ReviewService } from './review/review-service';
 import { RoutingService } from './rollout/routing/routing-service';
 import { WatchService } from './watch/watch-service';
+import { PublishingService } from './rollout/publish/publishing-service';
+import type { KeyProtector } from './rollout/publish/keys';
 import { mediaToolPaths } from './media/video-analysis';
 import { userInfo } from 'node:os';
 import { saveSuiteVersion } from './bench/bench-repository';
@@ -57,6 +59,10 @@ export interface ServiceOptions {
   notifier?: Notifier;
   /** Generations in flight at once across all runs; default 4. */
   benchConcurrency?: number;
+  /** Signing keys' protector (desktop: the OS keychain); default a passphrase per session. */
+  keyProtector?: KeyProtector;
+  /** How often due rollout steps are published, ms; default 30 s. */
+  publishTickMs?: number;
   mode: 'electron' | 'browser' | 'cli';
   version: string;
 }
@@ -72,6 +78,7 @@ export interface Services {
   routing: RoutingService;
   monitor: MonitorService;
   watch: WatchService;
+  publishing: PublishingService;
   secrets: SecretStore;
   ffmpegAvailable: boolean;
   /** Rebuilds the vendor adapters after a key changed. */
@@ -188,16 +195,48 @@ export function createServices(options: ServiceOptions): Services {
         budgetUsd,
       }),
   });
+  const publishing = new PublishingService({
+    db,
+    dataDir: options.dataDir,
+    now,
+    sleep: options.sleep ?? sleep,
+    actor: options.env.AIDEON_ACTOR || safeUserName(),
+    ...(options.keyProtector ? { deviceProtector: options.keyProtector } : {}),
+    // Nothing is signed that the routing checks refuse (errors; warnings do not block).
+    validateConfig: (config) =>
+      routing
+        .check(config)
+        .problems.filter((problem) => problem.severity === 'error')
+        .map((problem) => ({ path: problem.path, message: problem.message })),
+    draft: () => routing.getDraft(),
+    emit: (reason, environment) =>
+      bus.emit('publish:state-changed', { reason, environment, at: now() }),
+    log,
+    ...((options.publishTickMs ?? numberFromEnv(options.env.AIDEON_PUBLISH_TICK_MS)) === undefined
+      ? {}
+      : {
+          tickMs: Math.max(
+            200,
+            options.publishTickMs ?? numberFromEnv(options.env.AIDEON_PUBLISH_TICK_MS) ?? 0,
+          ),
+        }),
+  });
   const watch = new WatchService({
     db,
     dispatcher,
     now,
     sleep: options.sleep ?? sleep,
     token: () => options.env.AIDEON_PROMETHEUS_TOKEN,
+    rollout: publishing.rolloutControl(),
     onBreach: (event) => bus.emit('watch:guard-breached', event),
+  });
+  publishing.attachWatch({
+    isWatched: (environment) => watch.getSettings().environments[environment] !== undefined,
+    bake: (environment, signal) => watch.bake(environment, signal),
   });
   const services: Services = {
     watch,
+    publishing,
     review,
     routing,
     monitor,
@@ -211,6 +250,7 @@ export function createServices(options: ServiceOptions): Services {
     reloadProviders,
     ffmpegAvailable: detectFfmpeg(options.env),
     async close() {
+      await publishing.stop();
       await monitor.stop();
       await bench.stop();
       db.close();

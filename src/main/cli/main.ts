@@ -191,6 +191,8 @@ export async function runCli(argv: string[], io: CliIo = defaultIo): Promise<num
       // The release monitor runs on its schedule while the console is open; its events reach
       // the browser as server-sent events (inbox, and the browser's notifications when allowed).
       services.monitor.start();
+      // Due rollout steps go out on their bake time while the console is open.
+      services.publishing.start();
       const resumed = services.bench.resumeAll();
       const dispatcher = createAppDispatcher(services, { checkOutputs: true });
       const server = await startBrowserServer({

@@ -25,6 +25,7 @@ import { CONTENT_SECURITY_POLICY } from '../serve/browser-server';
 import { createServices, type Services } from '../services';
 import { APP_ORIGIN, handleAppRequest, handleMediaRequest } from './protocols';
 import { createDesktopSecretStore } from './keychain';
+import { safeStorageKeyProtector } from './key-protector';
 import { notify } from './notifications';
 import type { EventPayload } from '../../shared/ipc/contract';
 
@@ -89,6 +90,8 @@ async function start(): Promise<void> {
     resourcesDir: app.isPackaged ? join(process.resourcesPath, 'resources') : resourcesDir(),
     env: process.env,
     secrets: createDesktopSecretStore(join(dataDir, 'keys.json'), process.env),
+    // Signing keys for publishing: the private part encrypted by the OS keychain.
+    keyProtector: safeStorageKeyProtector,
     notifier: {
       notify: (event) =>
         notify(
@@ -158,6 +161,8 @@ async function start(): Promise<void> {
     ),
   );
   current.monitor.start();
+  // Due rollout steps go out on their bake time; running steps are watched again.
+  current.publishing.start();
   const resumed = current.bench.resumeAll();
   if (resumed.length > 0)
     notify(

@@ -6,6 +6,7 @@ import { registerProvidersIpc } from './register-providers-ipc';
 import { registerReviewIpc } from './register-review-ipc';
 import { registerWatchIpc } from './register-watch-ipc';
 import { registerRoutingIpc } from '../rollout/routing/routing-ipc';
+import { registerPublishIpc } from '../rollout/publish/publishing-ipc';
 import { invokeChannels } from '../../shared/ipc/contract';
 import { monitorIpcHandlers } from '../monitor/monitor-ipc';
 
@@ -21,6 +22,7 @@ export function createAppDispatcher(
     ...registerReviewIpc(services),
     ...registerWatchIpc(services),
     ...registerRoutingIpc(services.routing),
+    ...registerPublishIpc(services.publishing),
     ...monitorIpcHandlers(services.monitor),
   };
   const missing = Object.keys(invokeChannels).filter((channel) => !(channel in handlers));

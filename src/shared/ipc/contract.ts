@@ -7,6 +7,7 @@
 import { z } from 'zod';
 import { watchEventChannels, watchInvokeChannels } from '../watch/watch-ipc-schemas';
 import { routingInvokeChannels } from '../routing/routing-ipc-schemas';
+import { publishEventChannels, publishInvokeChannels } from '../rollout/publish-ipc-schemas';
 import { scorecardChangeSchema, scorecardSchema } from '../bench/scorecard-schema';
 import {
   blindPairSchema,
@@ -65,6 +66,7 @@ const vendorId = providerIdSchema.exclude(['sandbox']);
 export const invokeChannels = {
   ...watchInvokeChannels,
   ...routingInvokeChannels,
+  ...publishInvokeChannels,
   'app:get-info': {
     input: empty,
     output: z.object({
@@ -196,6 +198,7 @@ export const invokeChannels = {
 
 export const eventChannels = {
   ...watchEventChannels,
+  ...publishEventChannels,
   'bench:run-updated': runSummarySchema,
   'bench:generation-updated': generationRecordSchema,
   ...monitorEventChannels,

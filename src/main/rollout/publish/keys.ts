@@ -174,6 +174,11 @@ async function readKeyFile(dir: string, kid: string): Promise<KeyFile> {
   return file;
 }
 
+/** The protector a key file was written with (so a console knows what unlocking it needs). */
+export async function keyProtectorId(dir: string, kid: string): Promise<string> {
+  return (await readKeyFile(dir, kid)).protector;
+}
+
 /** Public parts of every key in the folder (nothing is decrypted). */
 export async function listKeys(dir: string): Promise<PublicKeyInfo[]> {
   let names: string[];

@@ -817,26 +817,54 @@ export class Publisher {
     return { state: next, outcome };
   }
 
-  /** Advances every running rollout whose step has baked (for a scheduler). */
-  async tickRollouts(): Promise<{ environment: Environment; flagKey: string; percent: number }[]> {
+  /**
+   * Advances every running rollout whose step has baked (for a scheduler). `hold` keeps a due
+   * rollout where it is (e.g. while the production watch still checks its step); `onError`
+   * receives a rollout that could not advance, and the others still go on (without it, the
+   * first error is thrown).
+   */
+  async tickRollouts(
+    options: {
+      hold?: (environment: Environment, flagKey: string) => boolean;
+      onError?: (environment: Environment, flagKey: string, error: unknown) => void;
+    } = {},
+  ): Promise<{ environment: Environment; flagKey: string; percent: number }[]> {
     const done: { environment: Environment; flagKey: string; percent: number }[] = [];
     for (const environment of ENVIRONMENTS) {
       for (const state of await this.listRollouts(environment)) {
         const due = nextStepDueAt(state);
         if (state.status !== 'running' || due === undefined || this.deps.now() < due) continue;
-        const { state: next } = await this.advanceRollout(environment, state.flagKey);
-        done.push({
-          environment,
-          flagKey: state.flagKey,
-          percent: next.steps[next.stepIndex] as number,
-        });
+        if (options.hold?.(environment, state.flagKey)) continue;
+        try {
+          const { state: next } = await this.advanceRollout(environment, state.flagKey);
+          done.push({
+            environment,
+            flagKey: state.flagKey,
+            percent: next.steps[next.stepIndex] as number,
+          });
+        } catch (error) {
+          if (!options.onError) throw error;
+          options.onError(environment, state.flagKey, error);
+        }
       }
     }
     return done;
   }
 
-  async pauseRollout(environment: Environment, flagKey: string): Promise<RolloutState> {
-    return this.setRolloutStatus(environment, flagKey, 'running', 'paused', 'rollout_pause');
+  /** Pauses; `reason` (e.g. the guard that breached) goes into the history. */
+  async pauseRollout(
+    environment: Environment,
+    flagKey: string,
+    reason?: string,
+  ): Promise<RolloutState> {
+    return this.setRolloutStatus(
+      environment,
+      flagKey,
+      'running',
+      'paused',
+      'rollout_pause',
+      reason,
+    );
   }
 
   /** Resumes; the bake time of the current step counts from the resume. */
@@ -850,6 +878,7 @@ export class Publisher {
     from: RolloutState['status'],
     to: RolloutState['status'],
     action: HistoryAction,
+    reason?: string,
   ): Promise<RolloutState> {
     const state = await this.rolloutState(environment, flagKey);
     if (!state) throw new AppError('not_found', `No rollout of "${flagKey}" in ${environment}.`);
@@ -869,6 +898,7 @@ export class Publisher {
     this.recordAction(action, environment, null, null, [], `rollout of ${flagKey} ${to}`, {
       flagKey,
       stepIndex: state.stepIndex,
+      ...(reason === undefined ? {} : { reason }),
     });
     const { etag: _etag, ...plain } = next as RolloutState & { etag?: string };
     return plain;

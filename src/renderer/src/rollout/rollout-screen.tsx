@@ -11,6 +11,7 @@ import { FlagsEditor } from './flags-editor';
 import { ProblemsList } from './problem-notes';
 import { TiersEditor } from './tiers-editor';
 import { WatchSection } from '../watch/watch-section';
+import { PublishingSection } from './publishing-section';
 import './rollout.css';
 
 type Tab = 'tiers' | 'flags' | 'raw';
@@ -244,6 +245,7 @@ export function RolloutScreen(): ReactElement {
       <SimulatorPanel config={config} baseline={saved.config} models={models} />
       <FlagPreviewPanel config={config} />
       <RecommendationsPanel config={config} onApply={edit} />
+      <PublishingSection />
       <WatchSection />
     </div>
   );

@@ -1,0 +1,953 @@
+/**
+ * The console's publishing service (Rollout → Publishing): which config store this console
+ * publishes to (kept in SQLite; default a directory under the data folder), the key folder,
+ * the keys this admin unlocked for the session (in memory only), and every Publisher action
+ * with its "what will change" plan. A scheduler ticks rollouts so bake times advance steps, and
+ * the production watch's RolloutControl (pause / rollback / current step) is built on the same
+ * publisher, so a guard breach pauses or rolls back through the normal signed rollback.
+ *
+ * Key protection is injected: the desktop app passes the OS keychain (safeStorage) protector;
+ * browser mode and tests use the passphrase protector with a passphrase the admin types. The
+ * passphrase is used once to open or protect a key and is never stored, logged or returned.
+ */
+import { join } from 'node:path';
+import { AppError, ValidationError } from '../../../shared/errors';
+import { ENVIRONMENTS, type Environment } from '../../../shared/rollout/environments';
+import {
+  flagKeys,
+  nextStepDueAt,
+  withFlagOff,
+  type ConfigObject,
+  type RolloutState,
+} from '../../../shared/rollout/flag-rollout';
+import { diffJson, summarizeDiff } from '../../../shared/rollout/json-diff';
+import type {
+  ActionResult,
+  EnvironmentOverview,
+  FlagSummary,
+  HistoryRow,
+  PlanInput,
+  PublishOverview,
+  PublishPlan,
+  RolloutSummary,
+  SigningKey,
+} from '../../../shared/rollout/publish-ipc-schemas';
+import type { RolloutStep } from '../../../shared/watch/watch-types';
+import { storeKeys, type TrustPayload } from '../../../consumer/bundle-format';
+import type { WritableDb } from '../../store/db';
+import type { BakeResult } from '../../watch/bake-loop';
+import type { RolloutControl } from '../../watch/guards';
+import type { ConfigStore } from '../stores/config-store';
+import { openConfigStore } from '../stores/open-store';
+import { appendHistory, exportHistory, listHistory, verifyHistoryChain } from './history';
+import {
+  createPassphraseProtector,
+  generateKey,
+  keyProtectorId,
+  listKeys,
+  loadSigner,
+  type KeyProtector,
+  type Signer,
+} from './keys';
+import { Publisher, type ConfigProblem, type PublishOutcome } from './publisher';
+
+const PASSPHRASE_PROTECTOR_ID = 'passphrase-scrypt-aes256gcm';
+export const DEFAULT_TICK_MS = 30_000;
+
+/** What the service needs from the production watch to bake a rollout step. */
+export interface RolloutWatch {
+  /** The environment has a Prometheus configured (otherwise there is nothing to check). */
+  isWatched(environment: Environment): boolean;
+  bake(environment: Environment, signal: AbortSignal): Promise<BakeResult>;
+}
+
+export interface PublishingServiceDeps {
+  db: WritableDb;
+  dataDir: string;
+  /** Default `<dataDir>/keys` (the CLI's folder, so keys made there show here). */
+  keyDir?: string;
+  now: () => number;
+  sleep: (ms: number, signal?: AbortSignal) => Promise<void>;
+  /** Who acts (history). */
+  actor: string;
+  /** The OS keychain protector (desktop app); without it keys are passphrase-protected. */
+  deviceProtector?: KeyProtector;
+  /** The routing checks; errors block signing. */
+  validateConfig: (config: ConfigObject) => ConfigProblem[];
+  /** The saved routing draft (`source: 'example'` = never saved). */
+  draft: () => {
+    config: unknown;
+    revision: number;
+    source: 'draft' | 'example';
+    updatedAt: number | null;
+  };
+  /** `publish:state-changed`. */
+  emit?: (reason: string, environment: Environment | null) => void;
+  log?: (line: string) => void;
+  openStore?: (uri: string) => ConfigStore;
+  tickMs?: number;
+}
+
+interface StoreSettingsRow {
+  store_uri: string;
+}
+
+function errorMessage(error: unknown): string {
+  if (AppError.isInstance(error)) return error.message;
+  return 'unexpected error (see the log)';
+}
+
+function isObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+function flagSummaries(config: ConfigObject | undefined): FlagSummary[] {
+  if (!config || !isObject(config.flags)) return [];
+  const flags = config.flags;
+  return flagKeys(config).map((key) => {
+    const flag = isObject(flags[key]) ? flags[key] : {};
+    const variants = isObject(flag.variants) ? Object.keys(flag.variants) : [];
+    const targeting = flag.targeting;
+    let split: [string, number][] | null = null;
+    let customTargeting = false;
+    if (isObject(targeting) && Object.keys(targeting).length > 0) {
+      const fractional = targeting.fractional;
+      if (Object.keys(targeting).length === 1 && Array.isArray(fractional)) {
+        split = fractional
+          .filter((bucket): bucket is unknown[] => Array.isArray(bucket))
+          .map((bucket) => [String(bucket[0]), Number(bucket[1] ?? 1)]);
+      } else customTargeting = true;
+    } else if (targeting !== undefined && targeting !== null && !isObject(targeting))
+      customTargeting = true;
+    return {
+      key,
+      state: typeof flag.state === 'string' ? flag.state : 'ENABLED',
+      variants,
+      defaultVariant: typeof flag.defaultVariant === 'string' ? flag.defaultVariant : null,
+      split,
+      customTargeting,
+    };
+  });
+}
+
+function outcomeOf(outcome: PublishOutcome): ActionResult['outcomes'][number] {
+  if (outcome.status === 'unchanged')
+    return {
+      environment: outcome.environment,
+      status: 'unchanged',
+      version: outcome.version,
+      digest: outcome.digest || null,
+      keyIds: [],
+      needed: 0,
+      message: `${outcome.environment} already runs this content (version ${outcome.version}); nothing was signed.`,
+    };
+  if (outcome.status === 'pending')
+    return {
+      environment: outcome.environment,
+      status: 'pending',
+      version: outcome.version,
+      digest: outcome.digest,
+      keyIds: outcome.keyIds,
+      needed: outcome.needed,
+      message: `${outcome.environment} version ${outcome.version} waits for ${outcome.needed} more signature(s); another admin co-signs it under Publishing.`,
+    };
+  return {
+    environment: outcome.environment,
+    status: 'published',
+    version: outcome.version,
+    digest: outcome.digest,
+    keyIds: outcome.keyIds,
+    needed: 0,
+    message: `${outcome.environment} is now at version ${outcome.version}.`,
+  };
+}
+
+function single(outcome: PublishOutcome): ActionResult {
+  const one = outcomeOf(outcome);
+  return { outcomes: [one], message: one.message };
+}
+
+export class PublishingService {
+  private readonly signers = new Map<string, Signer>();
+  private opened: { uri: string; store: ConfigStore } | undefined;
+  private ticker: { controller: AbortController; done: Promise<void> } | undefined;
+  private watch: RolloutWatch | undefined;
+  private readonly bakes = new Map<Environment, AbortController>();
+  /** `env\0flag` → why the scheduler could not publish the due step. */
+  private readonly tickProblems = new Map<string, string>();
+
+  constructor(private readonly deps: PublishingServiceDeps) {}
+
+  get keyDir(): string {
+    return this.deps.keyDir ?? join(this.deps.dataDir, 'keys');
+  }
+
+  get defaultStoreUri(): string {
+    return `dir:${join(this.deps.dataDir, 'config-store')}`;
+  }
+
+  // ---- settings and store ------------------------------------------------------------------
+
+  storeUri(): string {
+    const row = this.deps.db
+      .prepare('SELECT store_uri FROM publish_settings WHERE id = 1')
+      .get() as StoreSettingsRow | undefined;
+    return row?.store_uri ?? this.defaultStoreUri;
+  }
+
+  private store(): ConfigStore {
+    const uri = this.storeUri();
+    if (this.opened?.uri === uri) return this.opened.store;
+    const previous = this.opened;
+    this.opened = { uri, store: (this.deps.openStore ?? ((u) => openConfigStore(u)))(uri) };
+    void previous?.store.close();
+    return this.opened.store;
+  }
+
+  /** Chooses the config store (null: back to the default folder). */
+  async setStore(uri: string | null): Promise<PublishOverview> {
+    const next = uri ?? this.defaultStoreUri;
+    // Opening checks the URI's form; nothing is written to the store.
+    const store = (this.deps.openStore ?? ((u) => openConfigStore(u)))(next);
+    await store.close();
+    if (uri === null) this.deps.db.prepare('DELETE FROM publish_settings WHERE id = 1').run();
+    else
+      this.deps.db
+        .prepare(
+          `INSERT INTO publish_settings (id, store_uri, saved_at) VALUES (1, ?, ?)
+           ON CONFLICT (id) DO UPDATE SET store_uri = excluded.store_uri, saved_at = excluded.saved_at`,
+        )
+        .run(next, this.deps.now());
+    this.tickProblems.clear();
+    this.changed('store changed', null);
+    return this.overview();
+  }
+
+  private publisher(): Publisher {
+    return new Publisher({
+      store: this.store(),
+      signers: [...this.signers.values()],
+      validateConfig: this.deps.validateConfig,
+      now: this.deps.now,
+      actor: this.deps.actor,
+      record: (entry) => appendHistory(this.deps.db, entry),
+    });
+  }
+
+  private changed(reason: string, environment: Environment | null): void {
+    this.deps.emit?.(reason, environment);
+  }
+
+  // ---- keys --------------------------------------------------------------------------------
+
+  get keyProtection(): 'os-keychain' | 'passphrase' {
+    return this.deps.deviceProtector ? 'os-keychain' : 'passphrase';
+  }
+
+  async listKeys(trusted: ReadonlySet<string> = new Set()): Promise<SigningKey[]> {
+    const out: SigningKey[] = [];
+    for (const key of await listKeys(this.keyDir)) {
+      const protector = await keyProtectorId(this.keyDir, key.kid);
+      out.push({
+        kid: key.kid,
+        name: key.name,
+        createdAt: key.createdAt,
+        protection:
+          protector === PASSPHRASE_PROTECTOR_ID
+            ? 'passphrase'
+            : protector === this.deps.deviceProtector?.id || protector === 'safe-storage'
+              ? 'os-keychain'
+              : 'unknown',
+        unlocked: this.signers.has(key.kid),
+        trusted: trusted.has(key.kid),
+      });
+    }
+    return out;
+  }
+
+  private async trustedKids(): Promise<Set<string>> {
+    try {
+      return new Set(Object.keys((await this.publisher().readTrust('dev')).trust.keys));
+    } catch {
+      return new Set();
+    }
+  }
+
+  /** Generates a key protected by the keychain (desktop) or the passphrase, and unlocks it. */
+  async generateKey(name: string, passphrase?: string) {
+    const protector = this.protectorForNewKey(passphrase);
+    const key = await generateKey(name, { dir: this.keyDir, protector, now: this.deps.now });
+    this.signers.set(key.kid, await loadSigner(this.keyDir, key.kid, protector));
+    this.changed('key generated', null);
+    return {
+      unlocked: [key.kid],
+      failed: [],
+      keys: await this.listKeys(await this.trustedKids()),
+    };
+  }
+
+  private protectorForNewKey(passphrase: string | undefined): KeyProtector {
+    if (this.deps.deviceProtector) return this.deps.deviceProtector;
+    if (!passphrase)
+      throw new ValidationError('key', [
+        {
+          path: 'passphrase',
+          message:
+            'is needed: in browser mode signing keys are protected by a passphrase (at least 8 characters) that you type each session',
+        },
+      ]);
+    return createPassphraseProtector(passphrase);
+  }
+
+  /**
+   * Unlocks keys for this session: keychain-protected ones without a passphrase, passphrase-
+   * protected ones with it. Each key that does not open is named with the reason.
+   */
+  async unlockKeys(input: { passphrase?: string; kids?: string[] }) {
+    const available = await listKeys(this.keyDir);
+    if (available.length === 0)
+      throw new AppError(
+        'not_found',
+        'There are no signing keys in this console yet. Generate one first (Publishing → Keys).',
+      );
+    const wanted = input.kids ?? available.map((key) => key.kid);
+    const passphraseProtector =
+      input.passphrase === undefined ? undefined : createPassphraseProtector(input.passphrase);
+    const unlocked: string[] = [];
+    const failed: { kid: string; message: string }[] = [];
+    for (const kid of wanted) {
+      if (!available.some((key) => key.kid === kid)) {
+        failed.push({ kid, message: `no key ${kid} in this console's key folder` });
+        continue;
+      }
+      if (this.signers.has(kid)) {
+        unlocked.push(kid);
+        continue;
+      }
+      try {
+        const id = await keyProtectorId(this.keyDir, kid);
+        let protector: KeyProtector | undefined;
+        if (id === PASSPHRASE_PROTECTOR_ID) protector = passphraseProtector;
+        else if (this.deps.deviceProtector && id === this.deps.deviceProtector.id)
+          protector = this.deps.deviceProtector;
+        if (!protector) {
+          failed.push({
+            kid,
+            message:
+              id === PASSPHRASE_PROTECTOR_ID
+                ? 'needs its passphrase'
+                : 'is protected by another computer’s keychain and cannot be opened here',
+          });
+          continue;
+        }
+        this.signers.set(kid, await loadSigner(this.keyDir, kid, protector));
+        unlocked.push(kid);
+      } catch (error) {
+        failed.push({
+          kid,
+          message:
+            AppError.isInstance(error) && error.code === 'unauthorized'
+              ? 'the passphrase does not open it'
+              : errorMessage(error),
+        });
+      }
+    }
+    if (unlocked.length > 0) this.changed('keys unlocked', null);
+    return { unlocked, failed, keys: await this.listKeys(await this.trustedKids()) };
+  }
+
+  async lockKeys(): Promise<SigningKey[]> {
+    this.signers.clear();
+    this.changed('keys locked', null);
+    return this.listKeys(await this.trustedKids());
+  }
+
+  /** Creates the trust file (first run): the chosen keys and thresholds, signed by them. */
+  async initTrust(
+    kids: string[],
+    thresholds: TrustPayload['thresholds'],
+  ): Promise<PublishOverview> {
+    const all = await listKeys(this.keyDir);
+    const keys = kids.map((kid) => {
+      const key = all.find((candidate) => candidate.kid === kid);
+      if (!key)
+        throw new ValidationError('trust', [
+          { path: 'kids', message: `key ${kid} is not in this console's key folder` },
+        ]);
+      return key;
+    });
+    const signing = kids.filter((kid) => this.signers.has(kid)).length;
+    if (signing < thresholds.trust)
+      throw new AppError(
+        'forbidden',
+        `Creating the trust file needs ${thresholds.trust} signature(s) by the chosen keys, and ${signing} of them ${signing === 1 ? 'is' : 'are'} unlocked. Unlock the keys first (Keys → Unlock).`,
+      );
+    const publisher = this.publisher();
+    const existing = await publisher.store.get(storeKeys.trust('dev'));
+    if (existing)
+      throw new AppError(
+        'conflict',
+        `The store ${publisher.store.uri} already has a trust file; changing it is a key rotation (aideon config trust rotate).`,
+      );
+    await publisher.initTrust(keys, thresholds);
+    this.changed('trust created', null);
+    return this.overview();
+  }
+
+  // ---- overview ----------------------------------------------------------------------------
+
+  async overview(): Promise<PublishOverview> {
+    const publisher = this.publisher();
+    const draft = this.deps.draft();
+    const base = {
+      storeUri: this.storeUri(),
+      storeIsDefault: this.storeUri() === this.defaultStoreUri,
+      defaultStoreUri: this.defaultStoreUri,
+      keyProtection: this.keyProtection,
+      actor: this.deps.actor,
+      draft: { revision: draft.revision, source: draft.source, updatedAt: draft.updatedAt },
+    };
+    let trust: TrustPayload | undefined;
+    let storeProblem: string | null = null;
+    try {
+      const entry = await publisher.store.get(storeKeys.trust('dev'));
+      if (entry) trust = (await publisher.readTrust('dev')).trust;
+    } catch (error) {
+      storeProblem = `The config store ${base.storeUri} cannot be read: ${errorMessage(error)} Check that it is reachable, or choose another store.`;
+    }
+    const trusted = new Set(trust ? Object.keys(trust.keys) : []);
+    const keys = await this.listKeys(trusted);
+    if (!trust) return { ...base, trust: null, storeProblem, environments: [], keys };
+    const environments: EnvironmentOverview[] = [];
+    for (const environment of ENVIRONMENTS)
+      environments.push(await this.environmentOverview(publisher, environment));
+    return {
+      ...base,
+      trust: {
+        version: trust.version,
+        keys: Object.entries(trust.keys).map(([kid, key]) => ({ kid, name: key.name })),
+        thresholds: trust.thresholds,
+      },
+      storeProblem,
+      environments,
+      keys,
+    };
+  }
+
+  private async environmentOverview(
+    publisher: Publisher,
+    environment: Environment,
+  ): Promise<EnvironmentOverview> {
+    const out: EnvironmentOverview = {
+      environment,
+      threshold: 0,
+      live: null,
+      versions: [],
+      problem: null,
+      pending: [],
+      rollouts: [],
+      flags: [],
+    };
+    try {
+      const { trust } = await publisher.readTrust(environment);
+      out.threshold = trust.thresholds[environment];
+      const live = await publisher.live(environment, trust);
+      if (live) {
+        out.live = {
+          version: live.version,
+          digest: live.digest,
+          issuedAt: live.issuedAt,
+          expiresAt: live.expiresAt,
+          expired: Date.parse(live.expiresAt) <= this.deps.now(),
+          keyIds: live.keyIds,
+        };
+        out.flags = flagSummaries(live.config);
+      }
+      out.versions = (await publisher.store.list(storeKeys.versionsPrefix(environment)))
+        .map((key) => Number(key.slice(storeKeys.versionsPrefix(environment).length)))
+        .filter((value) => Number.isInteger(value) && value > 0)
+        .sort((a, b) => b - a);
+      out.pending = (await publisher.listPending(environment)).map((item) => ({
+        digest: item.digest,
+        version: item.version,
+        keyIds: item.keyIds,
+        needed: item.needed,
+        applicable: item.applicable,
+        summary: item.summary,
+        diff: item.diff,
+        canSign: [...this.signers.keys()].some(
+          (kid) => Boolean(trust.keys[kid]) && !item.keyIds.includes(kid),
+        ),
+      }));
+      out.rollouts = (await publisher.listRollouts(environment)).map((state) =>
+        this.rolloutSummary(state),
+      );
+    } catch (error) {
+      out.problem = errorMessage(error);
+    }
+    return out;
+  }
+
+  private rolloutSummary(state: RolloutState): RolloutSummary {
+    const { etag: _etag, ...plain } = state as RolloutState & { etag?: string };
+    const due = state.status === 'running' ? nextStepDueAt(state) : undefined;
+    return {
+      ...plain,
+      nextStepAt: due ?? null,
+      watching: this.bakes.has(state.environment) && state.status === 'running',
+      problem: this.tickProblems.get(`${state.environment}\u0000${state.flagKey}`) ?? null,
+    };
+  }
+
+  // ---- plans ("what will change") ----------------------------------------------------------
+
+  private async willSign(publisher: Publisher, environment: Environment): Promise<number> {
+    const { trust } = await publisher.readTrust(environment);
+    return [...this.signers.keys()].filter((kid) => Boolean(trust.keys[kid])).length;
+  }
+
+  private draftConfig(): { config: ConfigObject; revision: number } {
+    const draft = this.deps.draft();
+    if (draft.source !== 'draft')
+      throw new AppError(
+        'not_found',
+        'There is no saved routing draft yet. Open Rollout → Config, check the config and press Save draft; then publish it.',
+      );
+    if (!isObject(draft.config))
+      throw new AppError('validation', 'The saved routing draft is not a JSON object.');
+    return { config: draft.config, revision: draft.revision };
+  }
+
+  async plan(input: PlanInput): Promise<PublishPlan> {
+    const publisher = this.publisher();
+    const empty = {
+      problems: [] as PublishPlan['problems'],
+      source: null,
+      restoresVersion: null,
+      draftRevision: null,
+    };
+    if (input.action === 'kill-switch') {
+      const changes: PublishPlan['changes'] = [];
+      let hasFlag = false;
+      for (const environment of [...ENVIRONMENTS].reverse()) {
+        const { trust } = await publisher.readTrust(environment);
+        const live = await publisher.live(environment, trust);
+        const base = {
+          environment,
+          fromVersion: live?.version ?? 0,
+          toVersion: live?.version ?? 0,
+          threshold: trust.thresholds[environment],
+          willSign: await this.willSign(publisher, environment),
+          diff: [],
+          summary: 'no change',
+        };
+        const flags = live?.config.flags;
+        if (!live || !isObject(flags) || !Object.hasOwn(flags, input.flagKey)) {
+          changes.push({
+            ...base,
+            skipped: live ? 'the flag is not in this environment' : 'nothing live',
+          });
+          continue;
+        }
+        hasFlag = true;
+        const off = withFlagOff(live.config, input.flagKey, input.offVariant);
+        const diff = diffJson(live.config, off);
+        changes.push({
+          ...base,
+          toVersion: diff.length === 0 ? live.version : live.version + 1,
+          diff,
+          summary: summarizeDiff(diff),
+          skipped: diff.length === 0 ? 'the flag is already off here' : null,
+        });
+      }
+      if (!hasFlag)
+        throw new AppError(
+          'not_found',
+          `No environment has a flag "${input.flagKey}" live; there is nothing to switch off.`,
+        );
+      return { action: 'kill-switch', changes, ...empty };
+    }
+    let plan;
+    let extra: Partial<PublishPlan>;
+    if (input.action === 'publish-draft') {
+      const draft = this.draftConfig();
+      plan = await publisher.plan('dev', draft.config);
+      extra = { draftRevision: draft.revision };
+    } else if (input.action === 'promote') {
+      const promotion = await publisher.planPromotion(input.target);
+      plan = promotion;
+      extra = { source: { environment: promotion.source, version: promotion.sourceVersion } };
+    } else {
+      const rollback = await publisher.planRollback(input.environment, input.toVersion);
+      plan = rollback;
+      extra = { restoresVersion: rollback.restoresVersion };
+    }
+    const { trust } = await publisher.readTrust(plan.environment);
+    return {
+      action: input.action,
+      changes: [
+        {
+          environment: plan.environment,
+          fromVersion: plan.fromVersion,
+          toVersion: plan.diff.length === 0 ? plan.fromVersion : plan.toVersion,
+          diff: plan.diff,
+          summary: plan.summary,
+          skipped:
+            plan.diff.length === 0 ? `${plan.environment} already runs exactly this content` : null,
+          threshold: trust.thresholds[plan.environment],
+          willSign: await this.willSign(publisher, plan.environment),
+        },
+      ],
+      ...empty,
+      problems: plan.problems,
+      ...extra,
+    };
+  }
+
+  // ---- actions -----------------------------------------------------------------------------
+
+  private requireKeys(): void {
+    if (this.signers.size === 0)
+      throw new AppError(
+        'forbidden',
+        'No signing key is unlocked in this session, so nothing can be signed. Press "Unlock keys" (Publishing → Keys) first.',
+      );
+  }
+
+  /** The admin confirmed a plan against `expected`; refuse if the environment moved on since. */
+  private async requireLiveVersion(
+    publisher: Publisher,
+    environment: Environment,
+    expected: number,
+  ): Promise<void> {
+    const live = await publisher.live(environment);
+    const version = live?.version ?? 0;
+    if (version !== expected)
+      throw new AppError(
+        'conflict',
+        `${environment} moved on to version ${version} since you looked at the change (version ${expected}); nothing was signed. Review the new "what will change" and confirm again.`,
+      );
+  }
+
+  private async act(
+    reason: string,
+    environment: Environment | null,
+    body: (publisher: Publisher) => Promise<ActionResult>,
+  ): Promise<ActionResult> {
+    this.requireKeys();
+    const result = await body(this.publisher());
+    this.changed(reason, environment);
+    return result;
+  }
+
+  publishDraft(input: { draftRevision: number; expectFromVersion: number }): Promise<ActionResult> {
+    return this.act('publish', 'dev', async (publisher) => {
+      const draft = this.draftConfig();
+      if (draft.revision !== input.draftRevision)
+        throw new AppError(
+          'conflict',
+          `The draft was saved again (revision ${draft.revision}) since you looked at the change (revision ${input.draftRevision}); nothing was signed. Review the new change and confirm again.`,
+        );
+      await this.requireLiveVersion(publisher, 'dev', input.expectFromVersion);
+      return single(await publisher.publish('dev', draft.config));
+    });
+  }
+
+  promote(input: { target: 'staging' | 'production'; expectFromVersion: number }) {
+    return this.act('promote', input.target, async (publisher) => {
+      await this.requireLiveVersion(publisher, input.target, input.expectFromVersion);
+      return single(await publisher.promote(input.target));
+    });
+  }
+
+  rollback(input: { environment: Environment; toVersion?: number; expectFromVersion: number }) {
+    return this.act('rollback', input.environment, async (publisher) => {
+      await this.requireLiveVersion(publisher, input.environment, input.expectFromVersion);
+      const result = single(await publisher.rollback(input.environment, input.toVersion));
+      this.stopBake(input.environment);
+      return result;
+    });
+  }
+
+  cosign(input: { environment: Environment; digest: string }) {
+    return this.act('co-sign', input.environment, async (publisher) =>
+      single(await publisher.cosign(input.environment, input.digest)),
+    );
+  }
+
+  killSwitch(input: { flagKey: string; offVariant?: string }) {
+    return this.act('kill switch', null, async (publisher) => {
+      const results = await publisher.killSwitch(input.flagKey, input.offVariant);
+      const outcomes = results.map((result) =>
+        result.outcome
+          ? outcomeOf(result.outcome)
+          : {
+              environment: result.environment,
+              status: result.error ? ('failed' as const) : ('skipped' as const),
+              version: null,
+              digest: null,
+              keyIds: [],
+              needed: 0,
+              message: result.error ?? `${result.environment}: ${result.skipped ?? 'skipped'}`,
+            },
+      );
+      const failed = outcomes.filter((outcome) => outcome.status === 'failed');
+      const off = outcomes.filter((outcome) => outcome.status === 'published');
+      return {
+        outcomes,
+        message:
+          failed.length > 0
+            ? `"${input.flagKey}" could not be switched off in ${failed.map((o) => o.environment).join(', ')}: ${failed.map((o) => o.message).join(' ')}`
+            : `"${input.flagKey}" is off in ${off.map((o) => o.environment).join(', ') || 'no environment (nothing to change)'}.`,
+      };
+    });
+  }
+
+  startRollout(input: {
+    environment: Environment;
+    flagKey: string;
+    onVariant: string;
+    offVariant: string;
+    steps: number[];
+    bakeMinutes: number;
+  }) {
+    return this.act('rollout started', input.environment, async (publisher) => {
+      const { state, outcome } = await publisher.startRollout(input);
+      this.startBake(input.environment);
+      const result = single(outcome);
+      return {
+        ...result,
+        message: `Rollout of "${input.flagKey}" in ${input.environment} started at ${state.steps[state.stepIndex]}%.`,
+      };
+    });
+  }
+
+  rolloutAction(input: {
+    environment: Environment;
+    flagKey: string;
+    action: 'pause' | 'resume' | 'advance';
+  }): Promise<ActionResult> {
+    const { environment, flagKey } = input;
+    if (input.action === 'advance')
+      return this.act('rollout step', environment, async (publisher) => {
+        const { state, outcome } = await publisher.advanceRollout(environment, flagKey);
+        this.tickProblems.delete(`${environment}\u0000${flagKey}`);
+        this.startBake(environment);
+        return {
+          ...single(outcome),
+          message: `"${flagKey}" in ${environment} is now at ${state.steps[state.stepIndex]}%${state.status === 'completed' ? ' (rollout complete)' : ''}.`,
+        };
+      });
+    return (async () => {
+      const publisher = this.publisher();
+      const state =
+        input.action === 'pause'
+          ? await publisher.pauseRollout(environment, flagKey, `paused by ${this.deps.actor}`)
+          : await publisher.resumeRollout(environment, flagKey);
+      if (input.action === 'pause') this.stopBake(environment);
+      else this.startBake(environment);
+      this.changed(`rollout ${input.action}`, environment);
+      return {
+        outcomes: [],
+        message: `The rollout of "${flagKey}" in ${environment} is ${state.status}.`,
+      };
+    })();
+  }
+
+  // ---- history -----------------------------------------------------------------------------
+
+  history(filter: { environment?: Environment; limit?: number }): HistoryRow[] {
+    const rows = listHistory(
+      this.deps.db,
+      filter.environment === undefined ? {} : { environment: filter.environment },
+    );
+    return rows
+      .reverse()
+      .slice(0, filter.limit ?? 200)
+      .map((entry) => ({
+        seq: entry.seq,
+        at: entry.at,
+        actor: entry.actor,
+        action: entry.action,
+        environment: entry.environment,
+        version: entry.version,
+        digest: entry.digest,
+        keyIds: entry.keyIds,
+        diffSummary: entry.diffSummary,
+        detail: entry.detail,
+        hash: entry.hash,
+      }));
+  }
+
+  checkChain() {
+    return verifyHistoryChain(this.deps.db);
+  }
+
+  exportHistory(): { fileName: string; mimeType: string; content: string } {
+    const day = new Date(this.deps.now()).toISOString().slice(0, 10);
+    return {
+      fileName: `aideon-publish-history-${day}.json`,
+      mimeType: 'application/json',
+      content: exportHistory(this.deps.db),
+    };
+  }
+
+  // ---- scheduler: rollout bake times and the production watch ------------------------------
+
+  /** Connects the production watch (built after this service, since it needs rolloutControl). */
+  attachWatch(watch: RolloutWatch): void {
+    this.watch = watch;
+  }
+
+  /** Publishes every due rollout step (held while the watch still checks that environment). */
+  async tick(): Promise<{ environment: Environment; flagKey: string; percent: number }[]> {
+    const publisher = this.publisher();
+    const failures = new Set<string>();
+    const done = await publisher.tickRollouts({
+      hold: (environment) => this.bakes.has(environment),
+      onError: (environment, flagKey, error) => {
+        const key = `${environment}\u0000${flagKey}`;
+        failures.add(key);
+        const message = `The next step is due but could not be published: ${errorMessage(error)}`;
+        if (this.tickProblems.get(key) !== message) {
+          this.tickProblems.set(key, message);
+          this.deps.log?.(`publishing: ${environment} ${flagKey}: ${message}`);
+          this.changed('rollout step failed', environment);
+        }
+      },
+    });
+    for (const step of done) {
+      this.tickProblems.delete(`${step.environment}\u0000${step.flagKey}`);
+      this.startBake(step.environment);
+      this.changed('rollout step', step.environment);
+    }
+    return done;
+  }
+
+  /** Starts the scheduler (serve and the desktop app); bakes any running rollout's step. */
+  start(): void {
+    if (this.ticker) return;
+    const controller = new AbortController();
+    const interval = this.deps.tickMs ?? DEFAULT_TICK_MS;
+    const loop = async (): Promise<void> => {
+      for (;;) {
+        try {
+          await this.deps.sleep(interval, controller.signal);
+        } catch {
+          return;
+        }
+        if (controller.signal.aborted) return;
+        try {
+          await this.tick();
+        } catch (error) {
+          this.deps.log?.(
+            `publishing: the rollout scheduler could not run: ${errorMessage(error)}`,
+          );
+        }
+      }
+    };
+    this.ticker = { controller, done: loop() };
+    void this.resumeBakes();
+  }
+
+  private async resumeBakes(): Promise<void> {
+    try {
+      const publisher = this.publisher();
+      for (const environment of ENVIRONMENTS)
+        if ((await publisher.listRollouts(environment)).some((r) => r.status === 'running'))
+          this.startBake(environment);
+    } catch (error) {
+      this.deps.log?.(`publishing: could not resume rollout watches: ${errorMessage(error)}`);
+    }
+  }
+
+  async stop(): Promise<void> {
+    const ticker = this.ticker;
+    this.ticker = undefined;
+    ticker?.controller.abort();
+    await ticker?.done;
+    for (const environment of [...this.bakes.keys()]) this.stopBake(environment);
+    await this.opened?.store.close();
+    this.opened = undefined;
+    this.signers.clear();
+  }
+
+  /** Bakes the current step of `environment` with the production watch, when it has one. */
+  startBake(environment: Environment): void {
+    const watch = this.watch;
+    if (!watch) return;
+    try {
+      if (!watch.isWatched(environment)) return;
+    } catch {
+      return;
+    }
+    this.stopBake(environment);
+    const controller = new AbortController();
+    this.bakes.set(environment, controller);
+    void watch
+      .bake(environment, controller.signal)
+      .then((result) => {
+        if (result.outcome !== 'cancelled')
+          this.deps.log?.(`publishing: watch of ${environment}: ${result.outcome}`);
+      })
+      .catch((error: unknown) => {
+        this.deps.log?.(`publishing: watch of ${environment} failed: ${errorMessage(error)}`);
+      })
+      .finally(() => {
+        if (this.bakes.get(environment) === controller) {
+          this.bakes.delete(environment);
+          this.changed('watch finished', environment);
+        }
+      });
+  }
+
+  private stopBake(environment: Environment): void {
+    this.bakes.get(environment)?.abort();
+    this.bakes.delete(environment);
+  }
+
+  /** The production watch's view of the rollout, on top of the signed publisher. */
+  rolloutControl(): RolloutControl {
+    const running = async (environment: Environment) =>
+      (await this.publisher().listRollouts(environment)).filter(
+        (state) => state.status === 'running',
+      );
+    return {
+      currentStep: async (environment): Promise<RolloutStep | null> => {
+        const publisher = this.publisher();
+        const active = (await running(environment))
+          .filter((state) => state.stepIndex >= 0 && state.lastStepAt !== null)
+          .sort((a, b) => (b.lastStepAt ?? 0) - (a.lastStepAt ?? 0))[0];
+        if (!active) return null;
+        const live = await publisher.live(environment);
+        if (!live) return null;
+        return {
+          version: live.version,
+          flag: active.flagKey,
+          percent: active.steps[active.stepIndex] as number,
+          startedAt: active.lastStepAt as number,
+        };
+      },
+      pause: async (environment, reason) => {
+        const publisher = this.publisher();
+        for (const state of await running(environment))
+          await publisher.pauseRollout(environment, state.flagKey, reason);
+        this.changed('rollout paused by the watch', environment);
+      },
+      rollback: async (environment, reason) => {
+        if (this.signers.size === 0)
+          throw new AppError(
+            'forbidden',
+            'no signing key is unlocked in the console, so the rollback could not be signed',
+          );
+        const outcome = await this.publisher().rollback(environment);
+        this.changed('rolled back by the watch', environment);
+        if (outcome.status === 'pending')
+          throw new AppError(
+            'forbidden',
+            `the rollback (version ${outcome.version}) waits for ${outcome.needed} more signature(s); co-sign it under Publishing (${reason.split('\n')[0] ?? ''})`,
+          );
+      },
+    };
+  }
+}

@@ -1,0 +1,1086 @@
+/**
+ * Rollout → Publishing: the signed config in dev → staging → production, publish / promote /
+ * roll back with the diff before signing, co-signing, gradual flag rollouts, the kill switch,
+ * the hash-chained history and this console's signing keys. First run: "Set up signing".
+ */
+import { useCallback, useEffect, useState, type ReactElement } from 'react';
+import type {
+  EnvironmentOverview,
+  HistoryRow,
+  PublishOverview,
+  RolloutSummary,
+} from '../../../shared/rollout/publish-ipc-schemas';
+import { ConfirmButton } from '../components/confirm';
+import { Badge, InlineError, Loading, ProgressBar } from '../components/ui';
+import { describeError } from '../ipc/client';
+import { getClient } from '../ipc';
+import { downloadText } from '../lib/download';
+import { formatDateTime, formatRelativeTime } from '../lib/format';
+import { useAppStore } from '../store/store';
+import {
+  GenerateKeyDialog,
+  PlanButton,
+  shortDigest,
+  shortKid,
+  UnlockDialog,
+} from './publishing-dialogs';
+import './publishing.css';
+
+const toast = (title: string, tone: 'success' | 'error' | 'info' = 'success'): void =>
+  useAppStore.getState().pushToast({ tone, title });
+
+function expiry(iso: string, expired: boolean): ReactElement {
+  const at = Date.parse(iso);
+  if (expired) return <Badge tone="danger">Expired {formatDateTime(at)}: publish again</Badge>;
+  const days = Math.floor((at - Date.now()) / 86_400_000);
+  return (
+    <span className={days < 14 ? 'pb-warn' : 'muted'} title={formatDateTime(at)}>
+      expires in {days} day{days === 1 ? '' : 's'}
+    </span>
+  );
+}
+
+// ---- environment columns ----------------------------------------------------------------------
+
+function EnvironmentColumn({
+  env,
+  overview,
+  refresh,
+}: {
+  env: EnvironmentOverview;
+  overview: PublishOverview;
+  refresh: () => void;
+}): ReactElement {
+  const locked = !overview.keys.some((key) => key.unlocked && key.trusted);
+  const lockedReason = 'Unlock a trusted signing key first (Keys → Unlock keys).';
+  const live = env.live;
+  const previous = overview.environments[overview.environments.indexOf(env) - 1];
+  const action =
+    env.environment === 'dev' ? (
+      <PlanButton
+        label="Publish draft to dev"
+        title="Publish the saved draft to dev"
+        plan={{ action: 'publish-draft' }}
+        confirmLabel="Sign and publish"
+        disabled={locked || overview.draft.source !== 'draft'}
+        disabledReason={
+          overview.draft.source !== 'draft'
+            ? 'Save the routing draft first (Rollout → Config → Save draft).'
+            : lockedReason
+        }
+        testId="publish-draft"
+        act={(plan) =>
+          getClient().invoke('publish:publish-draft', {
+            draftRevision: plan.draftRevision ?? 0,
+            expectFromVersion: plan.changes[0]?.fromVersion ?? 0,
+          })
+        }
+      />
+    ) : (
+      <PlanButton
+        label={`Promote to ${env.environment}`}
+        title={`Promote ${previous?.environment ?? ''} to ${env.environment}`}
+        plan={{ action: 'promote', target: env.environment as 'staging' | 'production' }}
+        confirmLabel="Sign and promote"
+        disabled={locked || !previous?.live}
+        disabledReason={
+          !previous?.live ? `${previous?.environment ?? ''} has nothing live yet.` : lockedReason
+        }
+        testId={`promote-${env.environment}`}
+        act={(plan) =>
+          getClient().invoke('publish:promote', {
+            target: env.environment as 'staging' | 'production',
+            expectFromVersion: plan.changes[0]?.fromVersion ?? 0,
+          })
+        }
+      />
+    );
+
+  return (
+    <div className="pb-env" data-testid={`env-${env.environment}`}>
+      <div className="pb-env-head">
+        <h3>{env.environment}</h3>
+        <span className="muted small">
+          needs {env.threshold} signature{env.threshold === 1 ? '' : 's'}
+        </span>
+      </div>
+      {env.problem ? <InlineError message={env.problem} /> : null}
+      {live ? (
+        <dl className="pb-live">
+          <dt>Version</dt>
+          <dd data-testid={`env-${env.environment}-version`}>{live.version}</dd>
+          <dt>Digest</dt>
+          <dd>
+            <code title={live.digest} data-testid={`env-${env.environment}-digest`}>
+              {shortDigest(live.digest)}
+            </code>
+          </dd>
+          <dt>Signatures</dt>
+          <dd data-testid={`env-${env.environment}-signatures`}>
+            {live.keyIds.length}/{env.threshold}{' '}
+            <span className="muted small">{live.keyIds.map(shortKid).join(', ')}</span>
+          </dd>
+          <dt>Issued</dt>
+          <dd title={live.issuedAt}>{formatRelativeTime(Date.parse(live.issuedAt))}</dd>
+          <dt>Expiry</dt>
+          <dd>{expiry(live.expiresAt, live.expired)}</dd>
+        </dl>
+      ) : (
+        <p className="muted small pb-nothing" data-testid={`env-${env.environment}-empty`}>
+          {env.environment === 'dev'
+            ? 'Nothing published yet. Save a routing draft, then publish it here.'
+            : `Nothing live yet. Promote ${previous?.environment ?? ''} when it is ready.`}
+        </p>
+      )}
+      {env.pending.length > 0 ? (
+        <div className="pb-pending">
+          <h4>Waiting for signatures</h4>
+          {env.pending.map((item) => (
+            <div key={item.digest} className="pb-pending-item" data-testid="pending-bundle">
+              <div>
+                Version {item.version} · <code>{shortDigest(item.digest)}</code>
+              </div>
+              <div className="small">
+                {item.keyIds.length}/{env.threshold} signed ({item.keyIds.map(shortKid).join(', ')}
+                ), needs {item.needed} more
+              </div>
+              <div className="small muted">{item.summary}</div>
+              {item.applicable ? (
+                <button
+                  type="button"
+                  className="button button-primary button-small"
+                  disabled={!item.canSign}
+                  title={
+                    item.canSign
+                      ? undefined
+                      : 'None of your unlocked keys can add a signature (already signed by you, or not unlocked).'
+                  }
+                  data-testid="cosign"
+                  onClick={() =>
+                    void getClient()
+                      .invoke('publish:cosign', {
+                        environment: env.environment,
+                        digest: item.digest,
+                      })
+                      .then((result) => {
+                        toast(result.message);
+                        refresh();
+                      })
+                      .catch((error: unknown) => toast(describeError(error), 'error'))
+                  }
+                >
+                  Co-sign
+                </button>
+              ) : (
+                <Badge tone="warning">Outdated: publish its content again</Badge>
+              )}
+            </div>
+          ))}
+        </div>
+      ) : null}
+      <div className="pb-env-actions">
+        {action}
+        {live && live.version > 1 ? (
+          <PlanButton
+            label="Roll back…"
+            title={`Roll back ${env.environment}`}
+            plan={{ action: 'rollback', environment: env.environment }}
+            confirmLabel="Sign and roll back"
+            danger
+            disabled={locked}
+            disabledReason={lockedReason}
+            testId={`rollback-${env.environment}`}
+            act={(plan) =>
+              getClient().invoke('publish:rollback', {
+                environment: env.environment,
+                ...(plan.restoresVersion ? { toVersion: plan.restoresVersion } : {}),
+                expectFromVersion: plan.changes[0]?.fromVersion ?? 0,
+              })
+            }
+          />
+        ) : null}
+      </div>
+    </div>
+  );
+}
+
+// ---- rollouts -----------------------------------------------------------------------------------
+
+function RolloutRow({
+  rollout,
+  refresh,
+}: {
+  rollout: RolloutSummary;
+  refresh: () => void;
+}): ReactElement {
+  const act = (action: 'pause' | 'resume' | 'advance'): void =>
+    void getClient()
+      .invoke('publish:rollout-action', {
+        environment: rollout.environment,
+        flagKey: rollout.flagKey,
+        action,
+      })
+      .then((result) => {
+        toast(result.message);
+        refresh();
+      })
+      .catch((error: unknown) => toast(describeError(error), 'error'));
+  const current = rollout.stepIndex >= 0 ? rollout.steps[rollout.stepIndex] : 0;
+  const due = rollout.nextStepAt;
+  const active = rollout.status === 'running' || rollout.status === 'paused';
+  return (
+    <div
+      className={`pb-rollout${active ? '' : ' pb-rollout-done'}`}
+      data-testid={`rollout-${rollout.environment}-${rollout.flagKey}`}
+      data-status={rollout.status}
+    >
+      <div className="pb-rollout-head">
+        <strong>{rollout.flagKey}</strong>
+        <span className="muted small">in {rollout.environment}</span>
+        <Badge
+          tone={
+            rollout.status === 'running'
+              ? 'info'
+              : rollout.status === 'paused'
+                ? 'warning'
+                : rollout.status === 'completed'
+                  ? 'success'
+                  : 'neutral'
+          }
+        >
+          {rollout.status}
+        </Badge>
+        {rollout.watching ? <Badge tone="info">Watch is checking the guards</Badge> : null}
+        <span className="pb-rollout-percent" data-testid="rollout-percent">
+          {rollout.status === 'stopped'
+            ? `stopped at step ${current}%`
+            : `${current}% on "${rollout.onVariant}"`}
+        </span>
+      </div>
+      <ProgressBar
+        value={rollout.stepIndex + 1}
+        max={rollout.steps.length}
+        label={`Step ${rollout.stepIndex + 1} of ${rollout.steps.length}`}
+        tone={rollout.status === 'paused' ? 'neutral' : 'info'}
+        size="sm"
+      />
+      <div className="pb-steps">
+        {rollout.steps.map((step, index) => (
+          <span
+            key={step}
+            className={`pb-step${index < rollout.stepIndex ? ' pb-step-done' : ''}${index === rollout.stepIndex ? ' pb-step-current' : ''}`}
+          >
+            {step}%
+          </span>
+        ))}
+        <span className="muted small">
+          bake {bakeLabel(rollout.bakeMs)} per step
+          {rollout.status === 'running' && due !== null
+            ? due <= Date.now()
+              ? ' · next step due now'
+              : ` · next step ${formatDateTime(due)}`
+            : ''}
+          {rollout.stoppedReason ? ` · stopped: ${rollout.stoppedReason}` : ''}
+        </span>
+      </div>
+      {rollout.problem ? <InlineError message={rollout.problem} /> : null}
+      {active ? (
+        <div className="pb-row">
+          {rollout.status === 'running' ? (
+            <>
+              <button
+                type="button"
+                className="button button-secondary button-small"
+                data-testid="rollout-pause"
+                onClick={() => act('pause')}
+              >
+                Pause
+              </button>
+              <button
+                type="button"
+                className="button button-primary button-small"
+                data-testid="rollout-advance"
+                disabled={due !== null && due > Date.now()}
+                title={
+                  due !== null && due > Date.now()
+                    ? `The current step bakes until ${formatDateTime(due)}.`
+                    : undefined
+                }
+                onClick={() => act('advance')}
+              >
+                Next step now
+              </button>
+            </>
+          ) : (
+            <button
+              type="button"
+              className="button button-primary button-small"
+              data-testid="rollout-resume"
+              onClick={() => act('resume')}
+            >
+              Resume
+            </button>
+          )}
+        </div>
+      ) : null}
+    </div>
+  );
+}
+
+function bakeLabel(ms: number): string {
+  if (ms < 60_000) return `${Math.round(ms / 1000)} s`;
+  if (ms < 3_600_000) return `${Math.round(ms / 60_000)} min`;
+  return `${(ms / 3_600_000).toFixed(ms % 3_600_000 === 0 ? 0 : 1)} h`;
+}
+
+function parseSteps(text: string): number[] | string {
+  const parts = text
+    .split(/[,\s]+/)
+    .map((part) => part.trim().replace(/%$/, ''))
+    .filter(Boolean);
+  if (parts.length === 0) return 'Enter the steps, e.g. 1, 5, 25, 50, 100.';
+  const steps = parts.map(Number);
+  if (steps.some((step) => !Number.isInteger(step) || step < 1 || step > 100))
+    return 'Each step is a whole percentage from 1 to 100.';
+  if (steps.some((step, index) => index > 0 && step <= (steps[index - 1] ?? 0)))
+    return 'Steps must go up.';
+  return steps;
+}
+
+function RolloutPanel({
+  overview,
+  refresh,
+}: {
+  overview: PublishOverview;
+  refresh: () => void;
+}): ReactElement {
+  const [environment, setEnvironment] = useState<'dev' | 'staging' | 'production'>('dev');
+  const env = overview.environments.find((item) => item.environment === environment);
+  const flags = (env?.flags ?? []).filter((flag) => !flag.customTargeting);
+  const [flagKey, setFlagKey] = useState('');
+  const flag = flags.find((item) => item.key === flagKey) ?? flags[0];
+  const [onVariant, setOnVariant] = useState('');
+  const [offVariant, setOffVariant] = useState('');
+  const [steps, setSteps] = useState('1, 5, 25, 50, 100');
+  const [bake, setBake] = useState('60');
+  const [error, setError] = useState<string | null>(null);
+  const on = flag?.variants.includes(onVariant) ? onVariant : (flag?.variants[0] ?? '');
+  const off = flag?.variants.includes(offVariant)
+    ? offVariant
+    : (flag?.variants.find((variant) => variant !== on) ?? '');
+  const parsed = parseSteps(steps);
+  const bakeMinutes = Number(bake);
+  const rollouts = overview.environments.flatMap((item) => item.rollouts);
+  const locked = !overview.keys.some((key) => key.unlocked && key.trusted);
+
+  const start = async (): Promise<void> => {
+    setError(null);
+    if (!flag) return;
+    if (typeof parsed === 'string') {
+      setError(parsed);
+      return;
+    }
+    try {
+      const result = await getClient().invoke('publish:start-rollout', {
+        environment,
+        flagKey: flag.key,
+        onVariant: on,
+        offVariant: off,
+        steps: parsed,
+        bakeMinutes,
+      });
+      toast(result.message);
+      refresh();
+    } catch (failure) {
+      setError(describeError(failure));
+    }
+  };
+
+  return (
+    <div className="pb-panel" data-testid="rollout-panel">
+      <h3>Gradual rollout</h3>
+      <p className="muted small">
+        Turns a flag on for a growing share of users. Each step is a new signed version; the next
+        step goes out when the bake time is over (and, where the production watch is set up, when
+        its guards pass).
+      </p>
+      {rollouts.length > 0 ? (
+        <div className="pb-rollouts">
+          {rollouts
+            .sort((a, b) => b.updatedAt - a.updatedAt)
+            .map((rollout) => (
+              <RolloutRow
+                key={`${rollout.environment}:${rollout.flagKey}`}
+                rollout={rollout}
+                refresh={refresh}
+              />
+            ))}
+        </div>
+      ) : null}
+      <h4>Start a rollout</h4>
+      <div className="pb-form">
+        <div className="field">
+          <label htmlFor="ro-env">Environment</label>
+          <select
+            id="ro-env"
+            data-testid="ro-env"
+            value={environment}
+            onChange={(event) => setEnvironment(event.target.value as typeof environment)}
+          >
+            {overview.environments.map((item) => (
+              <option key={item.environment} value={item.environment}>
+                {item.environment}
+              </option>
+            ))}
+          </select>
+        </div>
+        <div className="field">
+          <label htmlFor="ro-flag">Flag</label>
+          <select
+            id="ro-flag"
+            data-testid="ro-flag"
+            value={flag?.key ?? ''}
+            disabled={flags.length === 0}
+            onChange={(event) => setFlagKey(event.target.value)}
+          >
+            {flags.length === 0 ? <option value="">No flag live here</option> : null}
+            {flags.map((item) => (
+              <option key={item.key} value={item.key}>
+                {item.key}
+              </option>
+            ))}
+          </select>
+        </div>
+        <div className="field">
+          <label htmlFor="ro-on">Turn on</label>
+          <select
+            id="ro-on"
+            data-testid="ro-on"
+            value={on}
+            onChange={(event) => setOnVariant(event.target.value)}
+          >
+            {(flag?.variants ?? []).map((variant) => (
+              <option key={variant}>{variant}</option>
+            ))}
+          </select>
+        </div>
+        <div className="field">
+          <label htmlFor="ro-off">Others keep</label>
+          <select
+            id="ro-off"
+            data-testid="ro-off"
+            value={off}
+            onChange={(event) => setOffVariant(event.target.value)}
+          >
+            {(flag?.variants ?? []).map((variant) => (
+              <option key={variant}>{variant}</option>
+            ))}
+          </select>
+        </div>
+        <div className="field">
+          <label htmlFor="ro-steps">Steps (%)</label>
+          <input
+            id="ro-steps"
+            data-testid="ro-steps"
+            value={steps}
+            aria-invalid={typeof parsed === 'string' ? true : undefined}
+            onChange={(event) => setSteps(event.target.value)}
+          />
+        </div>
+        <div className="field">
+          <label htmlFor="ro-bake">Bake (minutes)</label>
+          <input
+            id="ro-bake"
+            data-testid="ro-bake"
+            type="number"
+            min={0}
+            value={bake}
+            onChange={(event) => setBake(event.target.value)}
+          />
+        </div>
+        <ConfirmButton
+          label="Start rollout…"
+          className="button button-primary button-small"
+          testId="ro-start"
+          title={`Start rolling out "${flag?.key ?? ''}" in ${environment}?`}
+          body={
+            typeof parsed === 'string'
+              ? parsed
+              : `Signs and publishes ${environment} version ${(env?.live?.version ?? 0) + 1} with "${flag?.key ?? ''}" at ${parsed[0]}% on "${on}" (the rest on "${off}"). Then ${parsed.slice(1).join('%, ')}${parsed.length > 1 ? '%' : ''}, each after ${bakeMinutes} minute(s) of baking.`
+          }
+          confirmLabel="Sign and start"
+          busyLabel="Signing…"
+          keepLabel="Cancel"
+          onConfirm={start}
+        />
+      </div>
+      {locked ? (
+        <p className="small muted">Unlock a trusted key to start or advance a rollout.</p>
+      ) : null}
+      {error ? <InlineError message={error} /> : null}
+    </div>
+  );
+}
+
+function KillSwitchPanel({ overview }: { overview: PublishOverview }): ReactElement {
+  const keys = [
+    ...new Set(overview.environments.flatMap((env) => env.flags.map((flag) => flag.key))),
+  ].sort();
+  const [flagKey, setFlagKey] = useState('');
+  const chosen = keys.includes(flagKey) ? flagKey : (keys[0] ?? '');
+  const locked = !overview.keys.some((key) => key.unlocked && key.trusted);
+  return (
+    <div className="pb-panel pb-kill" data-testid="kill-panel">
+      <h3>Kill switch</h3>
+      <p className="muted small">
+        Turns a flag off for everyone in every environment that has it, production first, and stops
+        its rollouts. Each environment gets a new signed version.
+      </p>
+      {keys.length === 0 ? (
+        <p className="muted small">No flag is live in any environment.</p>
+      ) : (
+        <div className="pb-row">
+          <select
+            aria-label="Flag to switch off"
+            data-testid="kill-flag"
+            value={chosen}
+            onChange={(event) => setFlagKey(event.target.value)}
+          >
+            {keys.map((key) => (
+              <option key={key}>{key}</option>
+            ))}
+          </select>
+          <PlanButton
+            label="Kill switch…"
+            title={`Switch "${chosen}" off everywhere`}
+            plan={{ action: 'kill-switch', flagKey: chosen }}
+            confirmLabel="Sign and switch off"
+            danger
+            disabled={locked}
+            disabledReason="Unlock a trusted signing key first."
+            testId="kill-switch"
+            act={() => getClient().invoke('publish:kill-switch', { flagKey: chosen })}
+          />
+        </div>
+      )}
+    </div>
+  );
+}
+
+// ---- history ------------------------------------------------------------------------------------
+
+function HistoryPanel({ version }: { version: number }): ReactElement {
+  const [rows, setRows] = useState<HistoryRow[] | null>(null);
+  const [error, setError] = useState<string | null>(null);
+  const [chain, setChain] = useState<string | null>(null);
+  const [chainOk, setChainOk] = useState<boolean | null>(null);
+
+  useEffect(() => {
+    getClient()
+      .invoke('publish:list-history', { limit: 100 })
+      .then((history) => {
+        setRows(history);
+        setError(null);
+      })
+      .catch((failure: unknown) => setError(describeError(failure)));
+  }, [version]);
+
+  const check = async (): Promise<void> => {
+    try {
+      const result = await getClient().invoke('publish:check-chain', {});
+      setChainOk(result.ok);
+      setChain(
+        result.ok
+          ? `Chain intact: ${result.entries} entries, head ${result.head.slice(0, 12)}…`
+          : `Chain BROKEN at entry ${result.brokenAtSeq}: ${result.problem}. Someone edited the history database; keep the export and investigate.`,
+      );
+    } catch (failure) {
+      setChainOk(false);
+      setChain(describeError(failure));
+    }
+  };
+  const exportJson = async (): Promise<void> => {
+    try {
+      const file = await getClient().invoke('publish:export-history', {});
+      downloadText(file.fileName, file.mimeType, file.content);
+      toast(`History exported as ${file.fileName}`);
+    } catch (failure) {
+      toast(describeError(failure), 'error');
+    }
+  };
+
+  return (
+    <div className="pb-panel" data-testid="history-panel">
+      <div className="pb-panel-head">
+        <h3>History</h3>
+        <div className="pb-row">
+          {chain ? (
+            <Badge tone={chainOk ? 'success' : 'danger'}>
+              <span data-testid="chain-result">{chain}</span>
+            </Badge>
+          ) : null}
+          <button
+            type="button"
+            className="button button-secondary button-small"
+            data-testid="check-chain"
+            onClick={() => void check()}
+          >
+            Check chain
+          </button>
+          <button
+            type="button"
+            className="button button-secondary button-small"
+            data-testid="export-history"
+            onClick={() => void exportJson()}
+          >
+            Export JSON
+          </button>
+        </div>
+      </div>
+      {error ? <InlineError message={error} /> : null}
+      {rows === null && !error ? <Loading label="Loading the history…" /> : null}
+      {rows && rows.length === 0 ? (
+        <p className="muted small">
+          Nothing signed yet. Every publish, promotion, step, co-signature and rollback will be
+          listed here.
+        </p>
+      ) : null}
+      {rows && rows.length > 0 ? (
+        <div className="table-wrap pb-history">
+          <table className="table" data-testid="history-table">
+            <thead>
+              <tr>
+                <th>When</th>
+                <th>Who</th>
+                <th>Action</th>
+                <th>Env</th>
+                <th className="num">Version</th>
+                <th>Digest</th>
+                <th>Keys</th>
+                <th>What changed</th>
+              </tr>
+            </thead>
+            <tbody>
+              {rows.map((row) => (
+                <tr key={row.seq} data-testid="history-row" data-action={row.action}>
+                  <td title={new Date(row.at).toISOString()}>{formatDateTime(row.at)}</td>
+                  <td>{row.actor}</td>
+                  <td>{row.action.replaceAll('_', ' ')}</td>
+                  <td>{row.environment ?? 'all'}</td>
+                  <td className="num">{row.version ?? '—'}</td>
+                  <td>
+                    <code title={row.digest ?? ''}>{shortDigest(row.digest)}</code>
+                  </td>
+                  <td className="small">{row.keyIds.map(shortKid).join(', ') || '—'}</td>
+                  <td className="small">
+                    {row.diffSummary}
+                    {typeof row.detail.reason === 'string' ? (
+                      <span className="muted"> · {row.detail.reason.split('\n')[0]}</span>
+                    ) : null}
+                  </td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </div>
+      ) : null}
+    </div>
+  );
+}
+
+// ---- keys and first-run setup -----------------------------------------------------------------
+
+function KeysPanel({
+  overview,
+  refresh,
+}: {
+  overview: PublishOverview;
+  refresh: () => void;
+}): ReactElement {
+  const anyUnlocked = overview.keys.some((key) => key.unlocked);
+  return (
+    <div className="pb-panel" data-testid="keys-panel">
+      <div className="pb-panel-head">
+        <h3>Signing keys</h3>
+        <div className="pb-row">
+          <GenerateKeyDialog protection={overview.keyProtection} onDone={refresh} />
+          {overview.keys.length > 0 ? (
+            <UnlockDialog protection={overview.keyProtection} onDone={refresh} />
+          ) : null}
+          {anyUnlocked ? (
+            <button
+              type="button"
+              className="button button-secondary button-small"
+              data-testid="keys-lock"
+              onClick={() =>
+                void getClient()
+                  .invoke('publish:lock-keys', {})
+                  .then(() => {
+                    toast(
+                      'Keys locked: nothing can be signed until you unlock them again.',
+                      'info',
+                    );
+                    refresh();
+                  })
+              }
+            >
+              Lock
+            </button>
+          ) : null}
+        </div>
+      </div>
+      <p className="muted small">
+        {overview.keyProtection === 'os-keychain'
+          ? 'Private keys are encrypted by your operating system keychain and never leave this computer.'
+          : 'Private keys are encrypted with a passphrase you type to unlock them for this session; they are never shown or exported.'}
+      </p>
+      {overview.keys.length === 0 ? (
+        <p className="small">No signing key in this console yet.</p>
+      ) : (
+        <ul className="pb-keys">
+          {overview.keys.map((key) => (
+            <li key={key.kid} data-testid="signing-key">
+              <strong>{key.name}</strong> <code title={key.kid}>{shortKid(key.kid)}</code>{' '}
+              {key.unlocked ? (
+                <Badge tone="success">Unlocked</Badge>
+              ) : (
+                <Badge tone="neutral">Locked</Badge>
+              )}{' '}
+              {overview.trust ? (
+                key.trusted ? (
+                  <Badge tone="info">In the trust file</Badge>
+                ) : (
+                  <Badge tone="warning">Not trusted by this store</Badge>
+                )
+              ) : null}{' '}
+              <span className="muted small">
+                {key.protection === 'passphrase'
+                  ? 'passphrase'
+                  : key.protection === 'os-keychain'
+                    ? 'keychain'
+                    : 'unknown protection'}{' '}
+                · created {formatDateTime(Date.parse(key.createdAt))}
+              </span>
+            </li>
+          ))}
+        </ul>
+      )}
+    </div>
+  );
+}
+
+function SetupSigning({
+  overview,
+  refresh,
+}: {
+  overview: PublishOverview;
+  refresh: () => void;
+}): ReactElement {
+  const [chosen, setChosen] = useState<string[] | null>(null);
+  const kids = chosen ?? overview.keys.map((key) => key.kid);
+  const count = kids.length;
+  const [production, setProduction] = useState(1);
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState<string | null>(null);
+  const unlocked = overview.keys.filter((key) => key.unlocked && kids.includes(key.kid)).length;
+  const prod = Math.min(production, Math.max(count, 1));
+
+  const create = async (): Promise<void> => {
+    setBusy(true);
+    setError(null);
+    try {
+      await getClient().invoke('publish:init-trust', {
+        kids,
+        thresholds: { dev: 1, staging: 1, production: prod, trust: prod },
+      });
+      toast('Signing is set up: the trust file is in every environment of the store.');
+      refresh();
+    } catch (failure) {
+      setError(describeError(failure));
+    } finally {
+      setBusy(false);
+    }
+  };
+
+  return (
+    <div className="pb-setup" data-testid="setup-signing">
+      <h3>Set up signing</h3>
+      <p className="small">
+        This config store has no trust file yet, so nothing can be published. Two steps, once per
+        store:
+      </p>
+      <ol className="pb-setup-steps">
+        <li className={overview.keys.length > 0 ? 'pb-done' : ''}>
+          <strong>Generate a signing key</strong> for each admin who will sign.{' '}
+          {overview.keys.length > 0 ? (
+            <span className="muted small">{overview.keys.length} key(s) here.</span>
+          ) : null}
+          <div className="pb-row">
+            <GenerateKeyDialog
+              protection={overview.keyProtection}
+              onDone={refresh}
+              primary={overview.keys.length === 0}
+            />
+            {overview.keys.length > 0 && unlocked < count ? (
+              <UnlockDialog protection={overview.keyProtection} onDone={refresh} />
+            ) : null}
+          </div>
+        </li>
+        <li>
+          <strong>Create the trust file</strong>: which keys may sign, and how many signatures each
+          environment needs.
+          {overview.keys.length > 0 ? (
+            <div className="pb-setup-trust">
+              {overview.keys.map((key) => (
+                <label key={key.kid} className="check-label">
+                  <input
+                    type="checkbox"
+                    checked={kids.includes(key.kid)}
+                    onChange={(event) =>
+                      setChosen(
+                        event.target.checked
+                          ? [...kids, key.kid]
+                          : kids.filter((kid) => kid !== key.kid),
+                      )
+                    }
+                  />{' '}
+                  {key.name} <code>{shortKid(key.kid)}</code>{' '}
+                  {key.unlocked ? null : <Badge tone="warning">locked</Badge>}
+                </label>
+              ))}
+              <div className="field pb-inline-field">
+                <label htmlFor="setup-production">
+                  Signatures production (and trust changes) need
+                </label>
+                <input
+                  id="setup-production"
+                  type="number"
+                  min={1}
+                  max={Math.max(count, 1)}
+                  value={prod}
+                  onChange={(event) => setProduction(Number(event.target.value) || 1)}
+                />
+                <span className="field-hint">
+                  dev and staging need 1. With 2 or more, a second admin co-signs each production
+                  change.
+                </span>
+              </div>
+              <button
+                type="button"
+                className="button button-primary"
+                disabled={busy || count === 0 || unlocked < prod}
+                title={unlocked < prod ? 'Unlock the chosen keys first.' : undefined}
+                data-testid="setup-create-trust"
+                onClick={() => void create()}
+              >
+                {busy ? 'Signing…' : 'Create trust file'}
+              </button>
+              {unlocked < prod ? (
+                <p className="small pb-warn">
+                  Creating it needs {prod} unlocked key(s) among the chosen ones; {unlocked}{' '}
+                  {unlocked === 1 ? 'is' : 'are'} unlocked.
+                </p>
+              ) : null}
+            </div>
+          ) : (
+            <p className="muted small">Generate a key first.</p>
+          )}
+        </li>
+      </ol>
+      {error ? <InlineError message={error} /> : null}
+    </div>
+  );
+}
+
+function StoreRow({
+  overview,
+  refresh,
+}: {
+  overview: PublishOverview;
+  refresh: () => void;
+}): ReactElement {
+  const [editing, setEditing] = useState(false);
+  const [uri, setUri] = useState(overview.storeUri);
+  const [error, setError] = useState<string | null>(null);
+  const save = async (value: string | null): Promise<void> => {
+    setError(null);
+    try {
+      await getClient().invoke('publish:set-store', { storeUri: value });
+      setEditing(false);
+      refresh();
+    } catch (failure) {
+      setError(describeError(failure));
+    }
+  };
+  return (
+    <div className="pb-store" data-testid="store-row">
+      <span className="muted small">Config store</span>{' '}
+      {editing ? (
+        <>
+          <input
+            aria-label="Config store URI"
+            className="pb-store-input"
+            value={uri}
+            placeholder="dir:/srv/aideon-config or etcd://host:2379/aideon"
+            onChange={(event) => setUri(event.target.value)}
+          />
+          <button
+            type="button"
+            className="button button-primary button-small"
+            onClick={() => void save(uri)}
+          >
+            Use this store
+          </button>
+          <button
+            type="button"
+            className="button button-secondary button-small"
+            onClick={() => void save(null)}
+          >
+            Back to the default
+          </button>
+          <button
+            type="button"
+            className="button button-secondary button-small"
+            onClick={() => setEditing(false)}
+          >
+            Cancel
+          </button>
+        </>
+      ) : (
+        <>
+          <code data-testid="store-uri">{overview.storeUri}</code>{' '}
+          {overview.storeIsDefault ? <Badge tone="neutral">default</Badge> : null}{' '}
+          <button
+            type="button"
+            className="button button-secondary button-small"
+            onClick={() => {
+              setUri(overview.storeUri);
+              setEditing(true);
+            }}
+          >
+            Change…
+          </button>
+        </>
+      )}
+      {error ? <InlineError message={error} /> : null}
+    </div>
+  );
+}
+
+// ---- the section -------------------------------------------------------------------------------
+
+export function PublishingSection(): ReactElement {
+  const [overview, setOverview] = useState<PublishOverview | null>(null);
+  const [error, setError] = useState<string | null>(null);
+  const [version, setVersion] = useState(0);
+
+  const refresh = useCallback((): void => {
+    getClient()
+      .invoke('publish:get-overview', {})
+      .then((next) => {
+        setOverview(next);
+        setError(null);
+        setVersion((value) => value + 1);
+      })
+      .catch((failure: unknown) => setError(describeError(failure)));
+  }, []);
+
+  useEffect(() => {
+    refresh();
+    const off = getClient().on('publish:state-changed', () => refresh());
+    // Bake times and expiry move on without events; refresh the relative times now and then.
+    const timer = setInterval(refresh, 30_000);
+    return () => {
+      off();
+      clearInterval(timer);
+    };
+  }, [refresh]);
+
+  const header = (
+    <div className="rt-card-header">
+      <div>
+        <h2>Publishing</h2>
+        <p className="muted small">
+          Signed configs in dev → staging → production. Every change shows what it will change
+          before you sign it, and goes into a hash-chained history.
+        </p>
+      </div>
+      {overview ? (
+        <div className="pb-row">
+          <span className="muted small">Signing as {overview.actor}</span>
+          {overview.keys.some((key) => key.unlocked) ? (
+            <Badge tone="success">
+              {overview.keys.filter((key) => key.unlocked).length} key(s) unlocked
+            </Badge>
+          ) : overview.keys.length > 0 ? (
+            <Badge tone="warning">Keys locked</Badge>
+          ) : null}
+        </div>
+      ) : null}
+    </div>
+  );
+
+  if (error && !overview)
+    return (
+      <section className="rt-card pb-section" data-testid="publishing-section">
+        {header}
+        <InlineError message={error} onRetry={refresh} />
+      </section>
+    );
+  if (!overview)
+    return (
+      <section className="rt-card pb-section" data-testid="publishing-section">
+        {header}
+        <Loading label="Reading the config store…" />
+      </section>
+    );
+
+  return (
+    <section
+      className="rt-card pb-section"
+      data-testid="publishing-section"
+      aria-label="Publishing"
+    >
+      {header}
+      <StoreRow overview={overview} refresh={refresh} />
+      {overview.storeProblem ? (
+        <InlineError message={overview.storeProblem} onRetry={refresh} />
+      ) : null}
+      {!overview.trust && !overview.storeProblem ? (
+        <SetupSigning overview={overview} refresh={refresh} />
+      ) : null}
+      {overview.trust ? (
+        <>
+          {!overview.keys.some((key) => key.unlocked && key.trusted) ? (
+            <div className="pb-callout" role="status" data-testid="unlock-callout">
+              <span>No trusted key is unlocked in this session, so you can look but not sign.</span>
+              {overview.keys.length > 0 ? (
+                <UnlockDialog protection={overview.keyProtection} onDone={refresh} />
+              ) : (
+                <GenerateKeyDialog protection={overview.keyProtection} onDone={refresh} primary />
+              )}
+            </div>
+          ) : null}
+          <div className="pb-envs">
+            {overview.environments.map((env, index) => (
+              <div key={env.environment} className="pb-env-wrap">
+                {index > 0 ? (
+                  <span className="pb-arrow" aria-hidden="true">
+                    →
+                  </span>
+                ) : null}
+                <EnvironmentColumn env={env} overview={overview} refresh={refresh} />
+              </div>
+            ))}
+          </div>
+          <div className="pb-grid">
+            <RolloutPanel overview={overview} refresh={refresh} />
+            <KillSwitchPanel overview={overview} />
+          </div>
+        </>
+      ) : null}
+      {overview.trust ? <KeysPanel overview={overview} refresh={refresh} /> : null}
+      <HistoryPanel version={version} />
+    </section>
+  );
+}

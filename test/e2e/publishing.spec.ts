@@ -1,0 +1,261 @@
+/// <reference lib="dom" />
+import { execFileSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { expect, test, type Page } from '@playwright/test';
+import { benchmarkWithCli, newDataDir, startConsole, type ConsoleServer } from './console-server';
+
+const shot = (page: Page, name: string) =>
+  page.screenshot({ path: `test-results/screenshots/${name}.png`, fullPage: true });
+
+const PASSPHRASE = 'e2e signing passphrase';
+
+/** A routing config the checks accept once the sandbox models have benchmark evidence. */
+const SANDBOX_CONFIG = {
+  schemaVersion: 1,
+  description: 'Sandbox-only routing for the publishing end-to-end test.',
+  tiers: {
+    free: {
+      requestKinds: ['text-to-video'],
+      strategy: 'fallback',
+      targets: [{ provider: 'sandbox', model: 'sandbox-fast', timeoutSeconds: 60, retries: 0 }],
+      breaker: { failureRate: 0.5, minimumRequests: 20, cooldownSeconds: 60 },
+      limits: { maxSeconds: 5, maxResolution: '720p', dailyQuota: 3 },
+      defaults: { durationSeconds: 5, resolution: '720p', aspectRatio: '16:9' },
+    },
+    premium: {
+      requestKinds: ['text-to-video'],
+      strategy: 'fallback',
+      targets: [
+        {
+          provider: 'sandbox',
+          model: 'sandbox-pro',
+          timeoutSeconds: 60,
+          retries: 0,
+          flag: { key: 'premium-pro-video', variants: ['on'] },
+        },
+        { provider: 'sandbox', model: 'sandbox-fast', timeoutSeconds: 60, retries: 1 },
+      ],
+      breaker: { failureRate: 0.3, minimumRequests: 50, cooldownSeconds: 30 },
+      limits: { maxSeconds: 10, maxResolution: '1080p', dailyQuota: 50 },
+      defaults: { durationSeconds: 5, resolution: '720p', aspectRatio: '16:9' },
+    },
+  },
+  flags: {
+    'premium-pro-video': {
+      state: 'ENABLED',
+      variants: { on: true, off: false },
+      defaultVariant: 'off',
+    },
+  },
+};
+
+/** `aideon config verify` as a production consumer runs it. */
+function verify(dataDir: string, env: string): Record<string, unknown> {
+  const store = join(dataDir, 'config-store');
+  try {
+    return JSON.parse(
+      execFileSync(
+        process.execPath,
+        [
+          'bin/aideon.mjs',
+          'config',
+          'verify',
+          '--store',
+          `dir:${store}`,
+          '--env',
+          env,
+          '--trust',
+          join(store, env, 'trust.json'),
+          '--state',
+          join(dataDir, `verify-state-${env}.json`),
+          '--json',
+        ],
+        { encoding: 'utf8', timeout: 30_000 },
+      ),
+    ) as Record<string, unknown>;
+  } catch (error) {
+    const out = (error as { stdout?: string }).stdout ?? '';
+    return { failed: true, ...(JSON.parse(out || '{}') as Record<string, unknown>) };
+  }
+}
+
+let server: ConsoleServer | undefined;
+test.afterEach(async () => {
+  await server?.stop();
+  server = undefined;
+});
+
+test('Publishing: set up signing, publish → promote → ramp a flag → roll back, verified as a consumer', async ({
+  page,
+}) => {
+  test.setTimeout(240_000);
+  const dataDir = newDataDir();
+  benchmarkWithCli(dataDir);
+  server = await startConsole(dataDir, {
+    TOGETHER_API_KEY: '',
+    RUNWAYML_API_SECRET: '',
+    AIDEON_ACTOR: 'e2e-admin',
+    AIDEON_PUBLISH_TICK_MS: '1000',
+  });
+  await page.setViewportSize({ width: 1440, height: 1000 });
+  await page.goto(server.url);
+  await expect(page.locator('body[data-app-state="ready"]')).toBeVisible();
+  await page.getByTestId('nav-rollout').click();
+
+  // Save a sandbox-only draft (the example config needs vendor keys the test does not have).
+  await page.getByTestId('tab-raw').click();
+  await page.getByTestId('routing-raw').fill(JSON.stringify(SANDBOX_CONFIG, null, 2));
+  await page.getByTestId('routing-save').click();
+  await expect(page.getByTestId('routing-revision')).toContainText('Draft revision 1');
+
+  // First run: no trust file → "Set up signing".
+  const section = page.getByTestId('publishing-section');
+  const setup = page.getByTestId('setup-signing');
+  await expect(setup).toBeVisible();
+  await expect(page.getByTestId('store-uri')).toHaveText(`dir:${join(dataDir, 'config-store')}`);
+  await setup.scrollIntoViewIfNeeded();
+  await shot(page, 'publishing-01-setup');
+
+  await setup.getByTestId('keys-generate').click();
+  await page.getByTestId('key-name').fill('alice e2e');
+  await page.getByTestId('key-passphrase').fill(PASSPHRASE);
+  await page.getByTestId('key-passphrase-again').fill('something else');
+  await expect(page.getByTestId('key-generate-submit')).toBeDisabled();
+  await page.getByTestId('key-passphrase-again').fill(PASSPHRASE);
+  await page.getByTestId('key-generate-submit').click();
+  await expect(page.getByTestId('generate-key-dialog')).toBeHidden();
+  await page.getByTestId('setup-create-trust').click();
+
+  // Three environments, nothing live yet.
+  await expect(page.getByTestId('env-dev-empty')).toBeVisible();
+  await expect(page.getByTestId('env-production-empty')).toBeVisible();
+
+  // Lock, then unlock with a wrong and the right passphrase.
+  await page.getByTestId('keys-lock').click();
+  await expect(page.getByTestId('unlock-callout')).toBeVisible();
+  await expect(page.getByTestId('publish-draft')).toBeDisabled();
+  await page.getByTestId('unlock-callout').getByTestId('keys-unlock').click();
+  await page.getByTestId('unlock-passphrase').fill('wrong passphrase');
+  await page.getByTestId('unlock-submit').click();
+  await expect(page.getByTestId('unlock-dialog')).toContainText('the passphrase does not open it');
+  await page.getByTestId('unlock-passphrase').fill(PASSPHRASE);
+  await page.getByTestId('unlock-submit').click();
+  await expect(page.getByTestId('unlock-callout')).toBeHidden();
+
+  // Publish the draft to dev: the diff first, then sign.
+  await page.getByTestId('publish-draft').click();
+  const publishDialog = page.getByTestId('publish-draft-dialog');
+  await expect(publishDialog.getByTestId('plan-dev')).toContainText('version — → 1');
+  await expect(publishDialog.getByTestId('plan-diff-dev')).toContainText('tiers');
+  await expect(publishDialog).toContainText('1 of 1 signature(s): goes live at once');
+  await shot(page, 'publishing-02-publish-diff');
+  await page.getByTestId('publish-draft-confirm').click();
+  await expect(page.getByTestId('env-dev-version')).toHaveText('1');
+  await expect(page.getByTestId('env-dev-signatures')).toContainText('1/1');
+
+  // Promote dev → staging → production.
+  await page.getByTestId('promote-staging').click();
+  await expect(page.getByTestId('promote-staging-dialog')).toContainText(
+    'Takes exactly what is live in dev (version 1)',
+  );
+  await page.getByTestId('promote-staging-confirm').click();
+  await expect(page.getByTestId('env-staging-version')).toHaveText('1');
+  await page.getByTestId('promote-production').click();
+  await page.getByTestId('promote-production-confirm').click();
+  await expect(page.getByTestId('env-production-version')).toHaveText('1');
+  expect(verify(dataDir, 'production')).toMatchObject({ ok: true, version: 1 });
+
+  // Ramp premium-pro-video in production: 10% → (bake 6 s, the scheduler) → 50%, then pause.
+  await page.getByTestId('ro-env').selectOption('production');
+  await page.getByTestId('ro-flag').selectOption('premium-pro-video');
+  await page.getByTestId('ro-on').selectOption('on');
+  await page.getByTestId('ro-off').selectOption('off');
+  await page.getByTestId('ro-steps').fill('10, 50, 100');
+  await page.getByTestId('ro-bake').fill('0.1');
+  await page.getByTestId('ro-start').click();
+  await page.getByTestId('confirm-ro-start').click();
+  const rollout = page.getByTestId('rollout-production-premium-pro-video');
+  await expect(rollout.getByTestId('rollout-percent')).toContainText('10%');
+  await expect(page.getByTestId('env-production-version')).toHaveText('2');
+  await expect(rollout.getByTestId('rollout-percent')).toContainText('50%', { timeout: 30_000 });
+  await rollout.getByTestId('rollout-pause').click();
+  await expect(rollout).toHaveAttribute('data-status', 'paused');
+  await expect(page.getByTestId('env-production-version')).toHaveText('3');
+  await rollout.scrollIntoViewIfNeeded();
+  await shot(page, 'publishing-03-rollout');
+  const ramped = JSON.parse(
+    readFileSync(join(dataDir, 'config-store', 'production', 'flags.json'), 'utf8'),
+  ) as { flags: Record<string, { targeting?: unknown }> };
+  expect(ramped.flags['premium-pro-video']?.targeting).toEqual({
+    fractional: [
+      ['on', 50],
+      ['off', 50],
+    ],
+  });
+
+  // Roll production back: the diff shows 50% → 10%; published as version 4.
+  await page.getByTestId('rollback-production').click();
+  const rollbackDialog = page.getByTestId('rollback-production-dialog');
+  await expect(rollbackDialog).toContainText('Restores the content of version 2');
+  await expect(rollbackDialog.getByTestId('plan-diff-production')).toContainText(
+    'flags.premium-pro-video.targeting',
+  );
+  await shot(page, 'publishing-04-rollback-diff');
+  await page.getByTestId('rollback-production-confirm').click();
+  await expect(page.getByTestId('env-production-version')).toHaveText('4');
+  await expect(rollout).toHaveAttribute('data-status', 'stopped');
+
+  // The consumer accepts version 4 (higher than anything seen; the digest chain links).
+  expect(verify(dataDir, 'production')).toMatchObject({
+    ok: true,
+    environment: 'production',
+    version: 4,
+  });
+  const rolledBack = JSON.parse(
+    readFileSync(join(dataDir, 'config-store', 'production', 'flags.json'), 'utf8'),
+  ) as { flags: Record<string, { targeting?: unknown }> };
+  expect(rolledBack.flags['premium-pro-video']?.targeting).toEqual({
+    fractional: [
+      ['on', 10],
+      ['off', 90],
+    ],
+  });
+
+  // History: every action with who and key ids; the chain is intact; export as JSON.
+  const history = page.getByTestId('history-table');
+  await expect(history.getByTestId('history-row').first()).toHaveAttribute(
+    'data-action',
+    'rollback',
+  );
+  await expect(history).toContainText('e2e-admin');
+  await expect(history.locator('[data-action="rollout_step"]')).toHaveCount(2);
+  await expect(history.locator('[data-action="promote"]')).toHaveCount(2);
+  await page.getByTestId('check-chain').click();
+  await expect(page.getByTestId('chain-result')).toContainText('Chain intact: 8 entries');
+  const download = page.waitForEvent('download');
+  await page.getByTestId('export-history').click();
+  const file = await download;
+  const exported = JSON.parse(readFileSync(await file.path(), 'utf8')) as {
+    chain: { ok: boolean };
+    entries: { action: string; actor: string }[];
+  };
+  expect(exported.chain.ok).toBe(true);
+  expect(exported.entries.map((entry) => entry.action)).toEqual([
+    'trust_init',
+    'publish',
+    'promote',
+    'promote',
+    'rollout_step',
+    'rollout_step',
+    'rollout_pause',
+    'rollback',
+  ]);
+  expect(new Set(exported.entries.map((entry) => entry.actor))).toEqual(new Set(['e2e-admin']));
+  // The passphrase never reached the page, the export or the database.
+  expect(await section.innerText()).not.toContain(PASSPHRASE);
+  expect(readFileSync(await file.path(), 'utf8')).not.toContain(PASSPHRASE);
+  expect(readFileSync(join(dataDir, 'aideon.sqlite')).includes(PASSPHRASE)).toBe(false);
+  await page.getByTestId('history-panel').scrollIntoViewIfNeeded();
+  await shot(page, 'publishing-05-history');
+});
