@@ -161,6 +161,26 @@ test('Publishing: set up signing, publish → promote → ramp a flag → roll b
   );
   await page.getByTestId('promote-staging-confirm').click();
   await expect(page.getByTestId('env-staging-version')).toHaveText('1');
+
+  // The editor compares itself, unsaved edits included, with what each environment runs.
+  await page.getByTestId('tab-published').click();
+  await expect(page.getByTestId('published-diff-dev')).toContainText('Same as the editor');
+  await expect(page.getByTestId('published-diff-staging')).toContainText('runs v1');
+  await expect(page.getByTestId('published-diff-production')).toContainText('Nothing published');
+  await page.getByTestId('tab-raw').click();
+  const edited = structuredClone(SANDBOX_CONFIG);
+  edited.tiers.free.targets[0]!.timeoutSeconds = 90;
+  await page.getByTestId('routing-raw').fill(JSON.stringify(edited, null, 2));
+  await page.getByTestId('tab-published').click();
+  await expect(page.getByTestId('published-diff-table-staging')).toContainText(
+    'tiers.free.targets',
+  );
+  await expect(page.getByTestId('published-diff-table-staging')).toContainText('90');
+  await shot(page, 'publishing-01b-compare-with-published');
+  await page.getByTestId('tab-raw').click();
+  await page.getByTestId('routing-raw').fill(JSON.stringify(SANDBOX_CONFIG, null, 2));
+  await page.getByTestId('tab-published').click();
+  await expect(page.getByTestId('published-diff-dev')).toContainText('Same as the editor');
   await page.getByTestId('promote-production').click();
   await page.getByTestId('promote-production-confirm').click();
   await expect(page.getByTestId('env-production-version')).toHaveText('1');

@@ -34,6 +34,7 @@ export const INVOKE_CHANNEL_NAMES = [
   'watch:get-series',
   'watch:get-stability',
   'publish:get-overview',
+  'publish:get-published',
   'publish:set-store',
   'publish:plan',
   'publish:publish-draft',

@@ -158,6 +158,17 @@ export const publishOverviewSchema = z.object({
 });
 export type PublishOverview = z.infer<typeof publishOverviewSchema>;
 
+/** What one environment runs now (verified), for comparing the draft with it. */
+export const publishedConfigSchema = z.object({
+  environment: environmentSchema,
+  live: z
+    .object({ version: z.number().int(), issuedAt: z.string(), config: z.unknown() })
+    .nullable(),
+  /** Why the environment could not be read; null when it was (live null = nothing published). */
+  problem: z.string().nullable(),
+});
+export type PublishedConfig = z.infer<typeof publishedConfigSchema>;
+
 export const planInputSchema = z.discriminatedUnion(
   'action',
   [
@@ -252,6 +263,7 @@ const expectVersion = version.describe('the live version the admin saw in the pl
 
 export const publishInvokeChannels = {
   'publish:get-overview': { input: empty, output: publishOverviewSchema },
+  'publish:get-published': { input: empty, output: z.array(publishedConfigSchema) },
   'publish:set-store': {
     input: z.object({ storeUri: storeUriSchema.nullable() }).strict(),
     output: publishOverviewSchema,
@@ -388,6 +400,7 @@ export const publishEventChannels = {
 
 export const PUBLISH_INVOKE_CHANNEL_NAMES = [
   'publish:get-overview',
+  'publish:get-published',
   'publish:set-store',
   'publish:plan',
   'publish:publish-draft',

@@ -17,6 +17,7 @@ export type PublishHandlers = {
 export function registerPublishIpc(publishing: PublishingService): PublishHandlers {
   return {
     'publish:get-overview': () => publishing.overview(),
+    'publish:get-published': () => publishing.publishedConfigs(),
     'publish:set-store': ({ storeUri }) => publishing.setStore(storeUri),
     'publish:plan': (input) => publishing.plan(input),
     'publish:publish-draft': (input) => publishing.publishDraft(input),

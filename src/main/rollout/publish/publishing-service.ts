@@ -31,6 +31,7 @@ import type {
   PublishPlan,
   RolloutSummary,
   SigningKey,
+  PublishedConfig,
 } from '../../../shared/rollout/publish-ipc-schemas';
 import type { RolloutStep } from '../../../shared/watch/watch-types';
 import { storeKeys, type TrustPayload } from '../../../consumer/bundle-format';
@@ -432,6 +433,42 @@ export class PublishingService {
       environments,
       keys,
     };
+  }
+
+  /**
+   * The config live in each environment, verified, for the editor's "compare with published".
+   * An environment that cannot be read says why instead of looking empty.
+   */
+  async publishedConfigs(): Promise<PublishedConfig[]> {
+    const publisher = this.publisher();
+    const out: PublishedConfig[] = [];
+    let hasTrust: boolean;
+    try {
+      hasTrust = (await publisher.store.get(storeKeys.trust('dev'))) !== undefined;
+    } catch (error) {
+      const problem = `The config store ${this.storeUri()} cannot be read: ${errorMessage(error)}`;
+      return ENVIRONMENTS.map((environment) => ({ environment, live: null, problem }));
+    }
+    for (const environment of ENVIRONMENTS) {
+      if (!hasTrust) {
+        out.push({ environment, live: null, problem: null });
+        continue;
+      }
+      try {
+        const { trust } = await publisher.readTrust(environment);
+        const live = await publisher.live(environment, trust);
+        out.push({
+          environment,
+          live: live
+            ? { version: live.version, issuedAt: live.issuedAt, config: live.config }
+            : null,
+          problem: null,
+        });
+      } catch (error) {
+        out.push({ environment, live: null, problem: errorMessage(error) });
+      }
+    }
+    return out;
   }
 
   private async environmentOverview(

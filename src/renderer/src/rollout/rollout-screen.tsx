@@ -12,9 +12,10 @@ import { ProblemsList } from './problem-notes';
 import { TiersEditor } from './tiers-editor';
 import { WatchSection } from '../watch/watch-section';
 import { PublishingSection } from './publishing-section';
+import { PublishedDiffPanel } from './published-diff';
 import './rollout.css';
 
-type Tab = 'tiers' | 'flags' | 'raw';
+type Tab = 'tiers' | 'flags' | 'raw' | 'published';
 const CHECK_DELAY_MS = 400;
 
 interface Saved {
@@ -205,6 +206,9 @@ export function RolloutScreen(): ReactElement {
               <Tabs.Trigger className="tab" value="raw" data-testid="tab-raw">
                 Raw JSON
               </Tabs.Trigger>
+              <Tabs.Trigger className="tab" value="published" data-testid="tab-published">
+                Compare with published
+              </Tabs.Trigger>
             </Tabs.List>
             <Tabs.Content className="tab-panel" value="tiers">
               <TiersEditor config={config} problems={problems} models={models} onChange={edit} />
@@ -229,6 +233,9 @@ export function RolloutScreen(): ReactElement {
                   </p>
                 ) : null}
               </div>
+            </Tabs.Content>
+            <Tabs.Content className="tab-panel" value="published">
+              {tab === 'published' ? <PublishedDiffPanel config={config} /> : null}
             </Tabs.Content>
           </Tabs.Root>
         </div>
