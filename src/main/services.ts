@@ -182,7 +182,18 @@ export function createServices(options: ServiceOptions): Services {
     now,
     sleep: options.sleep ?? sleep,
     token: () => options.env.AIDEON_PROMETHEUS_TOKEN,
-    onBreach: (event) => bus.emit('watch:guard-breached', event),
+    // A breach goes into the monitor's inbox (one inbox, one unread count), then to windows.
+    onBreach: (event) => {
+      monitor.recordGuardBreach({
+        env: event.env,
+        status: event.status,
+        action: event.action ?? null,
+        stepVersion: event.stepVersion,
+        at: event.checkedAt,
+        summary: event.summary,
+      });
+      bus.emit('watch:guard-breached', event);
+    },
   });
   const services: Services = {
     watch,

@@ -6,6 +6,7 @@ import { migration0040 } from './0040-monitor';
 import { migration0050 } from './0050-routing';
 import { migration0060 } from './0060-publishing';
 import { migration0070 } from './0070-watch';
+import { migration0080 } from './0080-inbox-breaches';
 
 /** Every migration, in order. Append new ones; never edit one that has shipped. */
 export const MIGRATIONS: readonly Migration[] = [
@@ -16,4 +17,5 @@ export const MIGRATIONS: readonly Migration[] = [
   migration0050,
   migration0060,
   migration0070,
+  migration0080,
 ];
