@@ -256,9 +256,10 @@ export function handleGuardBreached(event: {
   action?: keyof typeof ACTION_WORDS | undefined;
 }): void {
   const action = event.action ? `, ${ACTION_WORDS[event.action]}` : '';
+  const findings = event.summary.split('\n').filter((line) => line.trim() !== '').length;
   useAppStore.getState().pushToast({
     title: `${event.env}: ${BREACH_WORDS[event.status]}${action}`,
-    description: `${event.summary.split('\n')[0] ?? ''} (in Models → Inbox)`,
+    description: `${findings === 1 ? '1 guard result is' : `${findings} guard results are`} not healthy; the details are in Models → Inbox.`,
     tone: 'error',
   });
   void loadInbox();
