@@ -218,7 +218,10 @@ describe('views', () => {
       }),
     }));
     render(<WatchViews env="production" settings={settings()} />);
-    await waitFor(() => expect(screen.getAllByTestId('watch-chart')).toHaveLength(6));
+    // The chart module (recharts) is lazy-loaded: allow for its first import.
+    await waitFor(() => expect(screen.getAllByTestId('watch-chart')).toHaveLength(6), {
+      timeout: 15_000,
+    });
     const views = screen.getByTestId('watch-views');
     expect(views.dataset.state).toBe('charts');
     const latency = screen
