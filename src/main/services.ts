@@ -228,7 +228,18 @@ export function createServices(options: ServiceOptions): Services {
     sleep: options.sleep ?? sleep,
     token: () => options.env.AIDEON_PROMETHEUS_TOKEN,
     rollout: publishing.rolloutControl(),
-    onBreach: (event) => bus.emit('watch:guard-breached', event),
+    // A breach goes into the monitor's inbox (one inbox, one unread count), then to windows.
+    onBreach: (event) => {
+      monitor.recordGuardBreach({
+        env: event.env,
+        status: event.status,
+        action: event.action ?? null,
+        stepVersion: event.stepVersion,
+        at: event.checkedAt,
+        summary: event.summary,
+      });
+      bus.emit('watch:guard-breached', event);
+    },
   });
   publishing.attachWatch({
     isWatched: (environment) => watch.getSettings().environments[environment] !== undefined,

@@ -80,7 +80,7 @@ test('release monitor: provider rows, Check all, inbox and board empty states', 
   await expect(page.getByTestId('nav-unread')).toHaveCount(0);
   await expect(page).toHaveTitle('Aideon Video Console');
   await page.getByTestId('tab-inbox').click();
-  await expect(page.getByText('No release events yet')).toBeVisible();
+  await expect(page.getByText('Nothing in the inbox yet')).toBeVisible();
   await expect(page.getByTestId('inbox-unread')).toHaveText('Nothing unread');
   await expect(page.getByTestId('inbox-mark-all')).toBeDisabled();
   await shot(page, '04-inbox-empty');

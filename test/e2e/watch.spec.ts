@@ -1,14 +1,24 @@
 /// <reference lib="dom" />
 import { expect, test, type Page } from '@playwright/test';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { startPrometheus, type PrometheusFixture } from '../helpers/prometheus-server';
 import { newDataDir, startConsole, type ConsoleServer } from './console-server';
 
 const shot = (page: Page, name: string) =>
   page.screenshot({ path: `test-results/screenshots/watch-${name}.png`, fullPage: true });
 
 let server: ConsoleServer | undefined;
+let prom: PrometheusFixture | undefined;
+let promDir: string | undefined;
 test.afterEach(async () => {
   await server?.stop();
   server = undefined;
+  await prom?.stop();
+  prom = undefined;
+  if (promDir) rmSync(promDir, { recursive: true, force: true });
+  promDir = undefined;
 });
 
 test('Rollout → Production watch: not configured, then an unreachable Prometheus is a problem', async ({
@@ -63,10 +73,115 @@ test('Rollout → Production watch: not configured, then an unreachable Promethe
   await report.scrollIntoViewIfNeeded();
   await shot(page, '02-unreachable');
 
+  // The views say "unreachable" too, instead of drawing empty charts.
+  const views = page.getByTestId('watch-views');
+  await expect(views).toHaveAttribute('data-state', 'problem', { timeout: 30_000 });
+  await expect(views.getByTestId('watch-problem').first()).toHaveAttribute(
+    'data-kind',
+    'unreachable',
+  );
+  await expect(views).toContainText('Prometheus unreachable');
+  await expect(views.getByTestId('watch-chart')).toHaveCount(0);
+  await views.scrollIntoViewIfNeeded();
+  await shot(page, '03-views-unreachable');
+
+  // The breach is in the inbox, and the unread count went up.
+  await expect(page.getByTestId('nav-unread')).toHaveText('1');
+  await page.getByTestId('nav-models').click();
+  await page.getByTestId('tab-inbox').click();
+  const breach = page.locator('[data-testid="inbox-item"][data-kind="guard_breached"]');
+  await expect(breach).toHaveCount(1);
+  await expect(breach).toHaveAttribute('data-read', 'false');
+  await expect(breach).toContainText('Guard: metrics unreadable');
+  await expect(breach).toContainText('could not be reached');
+  await expect(page.getByTestId('inbox-unread')).toHaveText('1 unread');
+  await shot(page, '04-inbox-breach');
+  await breach.getByTestId('inbox-mark-read').click();
+  await expect(page.getByTestId('nav-unread')).toHaveCount(0);
+
   // Settings survive a reload.
   await page.reload();
   await expect(page.locator('body[data-app-state="ready"]')).toBeVisible();
   await page.getByTestId('nav-rollout').click();
+  await expect(page.getByTestId('watch-tier-0-tier')).toHaveValue('free');
   await expect(page.getByTestId('watch-url-production')).toHaveValue('http://127.0.0.1:9');
   await expect(page.getByTestId('watch-tier-0-minSuccessRate')).toHaveValue('95');
+});
+
+test('Views: series from a real Prometheus, config version markers, provider filter, budget', async ({
+  page,
+}) => {
+  test.setTimeout(150_000);
+  promDir = mkdtempSync(join(tmpdir(), 'aideon-e2e-prom-'));
+  prom = await startPrometheus({ dir: promDir });
+  server = await startConsole(newDataDir(), { AIDEON_PROMETHEUS_TOKEN: '' });
+  await page.setViewportSize({ width: 1440, height: 1000 });
+  await page.goto(server.url);
+  await expect(page.locator('body[data-app-state="ready"]')).toBeVisible();
+  await page.getByTestId('nav-rollout').click();
+
+  await page.getByTestId('watch-url-production').fill(prom.url);
+  await page.getByTestId('watch-add-tier').click();
+  await page.getByTestId('watch-tier-0-tier').fill('premium');
+  await page.getByTestId('watch-tier-0-minSuccessRate').fill('92');
+  await page.getByTestId('watch-tier-0-dailyUsd').fill('2000');
+  await page.getByTestId('watch-tier-0-dailyRequests').fill('1000');
+  await page.getByTestId('watch-save').click();
+  await expect(page.getByTestId('watch-tier-0-dailyUsd')).toHaveValue('2000');
+
+  const views = page.getByTestId('watch-views');
+  // The generated history ends on 2025-06-09 00:00 UTC: look at the week before it.
+  await page.getByTestId('watch-view-end').fill('2025-06-09T00:00');
+  await page.getByTestId('watch-view-range-7d').click();
+  await expect(views).toHaveAttribute('data-state', 'charts', { timeout: 30_000 });
+  await expect(page.getByTestId('watch-view-range')).toContainText(
+    '2025-06-02 00:00 UTC to 2025-06-09 00:00 UTC',
+  );
+  await expect(views.getByTestId('watch-chart')).toHaveCount(6);
+  await expect(views.getByTestId('watch-problem')).toHaveCount(0);
+  await expect(views.getByTestId('watch-legend-item')).toHaveText([
+    'gemini/veo-3',
+    'runway/gen4-turbo',
+    'together/kling-2.1',
+  ]);
+  // Config version 41 → 42 is marked on every time axis, labelled with the version.
+  await expect(views.getByTestId('watch-version-marker')).toContainText('v41 → v42 at 2025-06-05');
+  for (const measure of ['volume', 'success_rate', 'p95_latency', 'generated_seconds', 'cost']) {
+    const chart = views.locator(`[data-testid="watch-chart"][data-measure="${measure}"]`);
+    await expect(chart.locator('.recharts-reference-line')).toHaveCount(1);
+    await expect(chart.locator('.recharts-label', { hasText: 'v42' })).toHaveCount(1);
+    await expect(chart.locator('.recharts-line')).toHaveCount(3);
+  }
+  // Cost per day, with the daily budget line.
+  const daily = views.locator('[data-testid="watch-chart"][data-measure="daily_cost"]');
+  await expect(daily.locator('.recharts-reference-line')).toHaveCount(1);
+  await expect(daily).toContainText('daily budget $2,000');
+  // Budget for the day the range ends (2025-06-08): premium spends more than $2000 a day.
+  const spend = views.locator('[data-testid="watch-budget-item"][data-kind="daily_usd"]');
+  await expect(spend).toContainText('on 2025-06-08 (UTC)');
+  await expect(spend).toHaveAttribute('data-over', 'true');
+  const requests = views.locator('[data-testid="watch-budget-item"][data-kind="daily_requests"]');
+  await expect(requests).toContainText('of 1,000');
+  await views.locator('.chart-grid').scrollIntoViewIfNeeded();
+  await shot(page, '05-views-7d');
+  await views.getByTestId('watch-budget').scrollIntoViewIfNeeded();
+  await shot(page, '05b-views-budget');
+
+  // One provider: only its model's lines; the markers stay.
+  await page.getByTestId('watch-view-provider').selectOption('together');
+  await expect(views.getByTestId('watch-legend-item')).toHaveText(['together/kling-2.1']);
+  const success = views.locator('[data-testid="watch-chart"][data-measure="success_rate"]');
+  await expect(success.locator('.recharts-line')).toHaveCount(1);
+  await expect(success.locator('.recharts-reference-line')).toHaveCount(1);
+  await views.locator('.chart-grid').scrollIntoViewIfNeeded();
+  await shot(page, '06-views-kling');
+
+  // A range after the history: "No data", never an empty chart that looks fine.
+  await page.getByTestId('watch-view-end').fill('2025-07-01T00:00');
+  await page.getByTestId('watch-view-range-24h').click();
+  await expect(views).toHaveAttribute('data-state', 'problem', { timeout: 30_000 });
+  await expect(views.getByTestId('watch-problem').first()).toHaveAttribute('data-kind', 'empty');
+  await expect(views.getByTestId('watch-chart')).toHaveCount(0);
+  await views.scrollIntoViewIfNeeded();
+  await shot(page, '07-views-empty');
 });

@@ -2,11 +2,12 @@
 import { act, cleanup, render, screen } from '@testing-library/react';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { Result } from '../../src/shared/ipc/result';
-import type { MonitorEvent } from '../../src/shared/monitor/monitor-schemas';
+import type { GuardBreachInboxEvent, MonitorEvent } from '../../src/shared/monitor/monitor-schemas';
 import { createClient, type Transport } from '../../src/renderer/src/ipc/client';
 import { setClient } from '../../src/renderer/src/ipc';
 import { buildEvidence } from '../../src/renderer/src/monitor/onboarding-board';
 import { shortRelative } from '../../src/renderer/src/monitor/monitor-format';
+import { Inbox } from '../../src/renderer/src/monitor/inbox';
 import { MonitorEffects, UnreadNavBadge } from '../../src/renderer/src/monitor/monitor-section';
 import {
   advanceCard,
@@ -19,6 +20,7 @@ import {
   documentTitle,
   markInboxRead,
   unreadBadgeText,
+  type InboxState,
 } from '../../src/renderer/src/store/monitor-slice';
 import { resetAppStore, useAppStore } from '../../src/renderer/src/store/store';
 
@@ -64,7 +66,7 @@ function fakeTransport(answer: (channel: string, input: unknown) => Answer) {
 
 describe('inbox logic', () => {
   it('adds a live event once, newest first, and counts it unread once', () => {
-    let state = { inbox: [event('a', { at: 1 })], unread: 1 };
+    let state: InboxState = { inbox: [event('a', { at: 1 })], unread: 1 };
     state = addInboxEvent(state, event('b', { at: 2 }));
     expect(state.inbox.map((item) => item.id)).toEqual(['b', 'a']);
     expect(state.unread).toBe(2);
@@ -160,6 +162,71 @@ describe('inbox with the store', () => {
     act(() => emit('monitor:release-detected', event('b', { kind: 'in_use_retired' })));
     expect(screen.getByTestId('nav-unread').textContent).toBe('2');
     expect(document.title).toBe('(2) Aideon Video Console');
+  });
+
+  it('a guard breach lands in the same inbox: unread count and badge go up, the item says what broke', async () => {
+    const breach: GuardBreachInboxEvent = {
+      id: 'breach-1',
+      kind: 'guard_breached',
+      env: 'production',
+      status: 'breach',
+      action: 'paused',
+      stepVersion: 42,
+      at: Date.now() - 60_000,
+      summary:
+        'premium together/kling-2.1: success rate 78.1% is below 92.0%\npremium together/kling-2.1: p95 latency 301.2 s is above 200.0 s',
+      read: false,
+    };
+    let stored: (MonitorEvent | GuardBreachInboxEvent)[] = [event('a', { read: true })];
+    const { transport, emit } = fakeTransport((channel) => {
+      if (channel === 'monitor:list-inbox')
+        return {
+          ok: true,
+          value: { events: stored, unread: stored.filter((item) => !item.read).length },
+        };
+      return { ok: false, error: { code: 'not_found', message: 'no', retryable: false } };
+    });
+    const client = createClient(transport);
+    setClient(client);
+    subscribeToMonitorEvents(client);
+    useAppStore.setState({ inbox: stored, unread: 0, inboxStatus: { kind: 'loaded' } });
+    render(
+      <>
+        <UnreadNavBadge />
+        <Inbox />
+      </>,
+    );
+    expect(screen.queryByTestId('nav-unread')).toBeNull();
+    expect(screen.getByTestId('inbox-unread').textContent).toBe('Nothing unread');
+
+    // Main has stored the breach in the inbox table; the event makes the window reload it.
+    stored = [breach, ...stored];
+    await act(async () => {
+      emit('watch:guard-breached', {
+        env: 'production',
+        status: 'breach',
+        checkedAt: breach.at,
+        stepVersion: 42,
+        summary: breach.summary,
+        action: 'paused',
+      });
+      await new Promise((resolve) => setTimeout(resolve, 0));
+    });
+    expect(useAppStore.getState().unread).toBe(1);
+    expect(screen.getByTestId('nav-unread').textContent).toBe('1');
+    expect(screen.getByTestId('inbox-unread').textContent).toBe('1 unread');
+    const item = screen
+      .getAllByTestId('inbox-item')
+      .find((element) => element.dataset.kind === 'guard_breached');
+    expect(item?.dataset.read).toBe('false');
+    expect(item?.textContent).toContain('Guard breach');
+    expect(item?.textContent).toContain('Production watch · production');
+    expect(item?.textContent).toContain('Rollout paused');
+    expect(item?.textContent).toContain('success rate 78.1% is below 92.0%');
+    expect(item?.textContent).toContain('config version 42');
+    expect(useAppStore.getState().toasts.at(-1)?.title).toBe(
+      'production: a guard breached, rollout paused',
+    );
   });
 
   it('mark read: optimistic, then the server count; restored when the call fails', async () => {

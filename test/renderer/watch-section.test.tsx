@@ -4,6 +4,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { defaultWatchSettings } from '../../src/shared/watch/watch-settings';
 import type { StabilityReport, WatchReport } from '../../src/shared/watch/watch-types';
 import {
+  EMPTY_TIER,
   errorsFromServer,
   formFromSettings,
   settingsFromForm,
@@ -35,6 +36,7 @@ describe('watch settings form', () => {
     const form = formFromSettings(base);
     expect(form.tiers[0]?.minSuccessRate).toBe('97');
     expect(form.tiers[0]?.maxCostPerVideoUsd).toBe('');
+    expect(form.tiers[0]?.dailyUsd).toBe('50');
     const out = settingsFromForm(base, form);
     expect(out.errors).toBeNull();
     expect(out.settings).toEqual(base);
@@ -46,9 +48,17 @@ describe('watch settings form', () => {
     form.urls.staging = 'ftp://prom';
     form.urls.production = 'nope';
     form.tiers = [
-      { tier: 'free', minSuccessRate: '101', maxP95LatencySeconds: '0', maxCostPerVideoUsd: 'x' },
-      { tier: 'free', minSuccessRate: '', maxP95LatencySeconds: '', maxCostPerVideoUsd: '' },
-      { tier: 'bad name', minSuccessRate: '', maxP95LatencySeconds: '', maxCostPerVideoUsd: '' },
+      {
+        ...EMPTY_TIER,
+        tier: 'free',
+        minSuccessRate: '101',
+        maxP95LatencySeconds: '0',
+        maxCostPerVideoUsd: 'x',
+        dailyUsd: '-5',
+        dailyRequests: '10.5',
+      },
+      { ...EMPTY_TIER, tier: 'free' },
+      { ...EMPTY_TIER, tier: 'bad name' },
     ];
     const out = settingsFromForm(base, form);
     expect(out.settings).toBeNull();
@@ -60,7 +70,10 @@ describe('watch settings form', () => {
       'tier.0.maxCostPerVideoUsd': expect.stringContaining('above 0'),
       'tier.1.tier': 'each tier may appear only once',
       'tier.2.tier': expect.stringContaining('only letters'),
+      'tier.0.dailyUsd': 'must be dollars above 0',
+      'tier.0.dailyRequests': 'must be a whole number of requests above 0',
     });
+    expect(out.errors?.['tier.0.monthlyUsd']).toBeUndefined();
     expect(out.errors?.['url.dev']).toBeUndefined();
   });
 
@@ -75,6 +88,22 @@ describe('watch settings form', () => {
       general: 'guardWindow: bad',
     });
     expect(errorsFromServer('Network down')).toEqual({ general: 'Network down' });
+    expect(
+      errorsFromServer('Invalid watch settings: tiers.0.budget.monthlyUsd: must be positive'),
+    ).toEqual({ 'tier.0.monthlyUsd': 'must be positive' });
+  });
+
+  it('sets and clears a tier budget and quota', () => {
+    const base = defaultWatchSettings();
+    const form = formFromSettings(base);
+    form.tiers = [{ ...EMPTY_TIER, tier: 'free', monthlyUsd: '20000', dailyRequests: '100000' }];
+    const out = settingsFromForm(base, form);
+    expect(out.settings?.tiers[0]?.budget).toEqual({ monthlyUsd: 20000, dailyRequests: 100000 });
+    const cleared = formFromSettings(out.settings ?? base);
+    cleared.tiers[0] = { ...(cleared.tiers[0] ?? EMPTY_TIER), monthlyUsd: '' };
+    expect(settingsFromForm(base, cleared).settings?.tiers[0]?.budget).toEqual({
+      dailyRequests: 100000,
+    });
   });
 });
 

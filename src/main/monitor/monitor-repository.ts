@@ -11,6 +11,8 @@ import {
   type CatalogueEntry,
   type CheckTrigger,
   type FailureKind,
+  type GuardBreachInboxEvent,
+  type InboxEvent,
   type MonitorEvent,
   type MonitorSettings,
   type StageEvidence,
@@ -209,10 +211,34 @@ export function insertEvent(db: WritableDb, event: MonitorEvent): void {
   );
 }
 
+/** A guard breach into the same inbox (migration 0080 lets provider and model_id be NULL). */
+export function insertGuardBreach(db: WritableDb, event: GuardBreachInboxEvent): void {
+  db.prepare(
+    `INSERT INTO monitor_events (id, kind, provider, model_id, check_id, created_at, read_at, payload)
+     VALUES (?, 'guard_breached', NULL, NULL, NULL, ?, NULL, ?)`,
+  ).run(event.id, event.at, JSON.stringify({ ...event, read: false }));
+}
+
+/** The newest unread breach of an environment, to avoid repeating one nobody has read yet. */
+export function latestUnreadBreach(
+  db: ReadableDb,
+  env: GuardBreachInboxEvent['env'],
+): GuardBreachInboxEvent | undefined {
+  const rows = db
+    .prepare(
+      `SELECT payload FROM monitor_events WHERE kind = 'guard_breached' AND read_at IS NULL
+       ORDER BY created_at DESC, rowid DESC LIMIT 20`,
+    )
+    .all() as { payload: string }[];
+  return rows
+    .map((row) => JSON.parse(row.payload) as GuardBreachInboxEvent)
+    .find((event) => event.env === env);
+}
+
 export function listEvents(
   db: ReadableDb,
   options: { unreadOnly?: boolean; limit?: number; checkId?: string } = {},
-): MonitorEvent[] {
+): InboxEvent[] {
   const where: string[] = [];
   const params: unknown[] = [];
   if (options.unreadOnly) where.push('read_at IS NULL');
@@ -224,7 +250,7 @@ export function listEvents(
     ORDER BY created_at DESC, rowid DESC LIMIT ?`;
   params.push(options.limit ?? 100);
   return (db.prepare(sql).all(...params) as EventRow[]).map((row) => ({
-    ...(JSON.parse(row.payload) as MonitorEvent),
+    ...(JSON.parse(row.payload) as InboxEvent),
     read: row.read_at !== null,
   }));
 }

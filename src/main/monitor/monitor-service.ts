@@ -19,6 +19,8 @@ import {
   type CheckResult,
   type CheckTrigger,
   type FailureKind,
+  type GuardBreachInboxEvent,
+  type InboxEvent,
   type MonitorEvent,
   type MonitorEventChannel,
   type MonitorEventPayload,
@@ -41,8 +43,10 @@ import {
   countUnread,
   getMonitorSettings,
   insertEvent,
+  insertGuardBreach,
   insertSnapshot,
   latestSnapshot,
+  latestUnreadBreach,
   listEvents,
   listModelStates,
   listModelsInUse,
@@ -559,7 +563,7 @@ export class MonitorService {
   // ---- inbox ----
 
   listInbox(options: { unreadOnly?: boolean | undefined; limit?: number | undefined } = {}): {
-    events: MonitorEvent[];
+    events: InboxEvent[];
     unread: number;
   } {
     return {
@@ -569,6 +573,33 @@ export class MonitorService {
       }),
       unread: countUnread(this.deps.db),
     };
+  }
+
+  /**
+   * Puts a production-watch guard breach into the inbox. A breach identical (same status,
+   * action, step and summary) to the environment's newest unread one is not added again, so a
+   * check repeated every few minutes does not bury the inbox; returns null then.
+   */
+  recordGuardBreach(
+    breach: Omit<GuardBreachInboxEvent, 'id' | 'kind' | 'read'>,
+  ): GuardBreachInboxEvent | null {
+    const previous = latestUnreadBreach(this.deps.db, breach.env);
+    if (
+      previous &&
+      previous.status === breach.status &&
+      previous.action === breach.action &&
+      previous.stepVersion === breach.stepVersion &&
+      previous.summary === breach.summary
+    )
+      return null;
+    const event: GuardBreachInboxEvent = {
+      ...breach,
+      id: this.newId(),
+      kind: 'guard_breached',
+      read: false,
+    };
+    insertGuardBreach(this.deps.db, event);
+    return event;
   }
 
   countUnread(): number {

@@ -140,7 +140,11 @@ export async function tierSeries(
   };
 }
 
-/** Spending and usage since the start of the UTC day / month, against the tier's budget. */
+/**
+ * Spending and usage from the start of the UTC day / month up to `now`, against the tier's
+ * budget. The day is the one `now` ends (midnight itself closes the day before), so a view of
+ * a past range ending at midnight shows that whole day, not a one-minute-old new day.
+ */
 export async function tierBudget(
   source: MetricsSource,
   settings: WatchSettings,
@@ -148,7 +152,7 @@ export async function tierBudget(
   now: number,
 ): Promise<BudgetStatus> {
   const budget = settings.tiers.find((item) => item.tier === tier)?.budget ?? {};
-  const date = new Date(now);
+  const date = new Date(now - 1);
   const dayStart = Date.UTC(date.getUTCFullYear(), date.getUTCMonth(), date.getUTCDate());
   const monthStart = Date.UTC(date.getUTCFullYear(), date.getUTCMonth(), 1);
   const windowSince = (start: number): string =>

@@ -155,13 +155,14 @@ export class WatchService {
   }): Promise<SeriesReport> {
     const settings = this.getSettings();
     const env = input.env ?? 'production';
+    // Budget and quota are read for the day the range ends (today for a range ending now).
     return tierSeries(
       this.sourceFor(env, settings),
       settings,
       input.tier,
       input.from,
       input.to,
-      this.options.now(),
+      Math.min(this.options.now(), input.to),
     );
   }
 

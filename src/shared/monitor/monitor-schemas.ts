@@ -5,7 +5,7 @@
  * Proposed channels (to be added to src/shared/ipc/contract.ts):
  *   monitor:get-status      {}                         → MonitorStatus
  *   monitor:check-now       {provider?}                → {checks: CheckResult[]}
- *   monitor:list-inbox      {unreadOnly?, limit?}      → {events: MonitorEvent[], unread}
+ *   monitor:list-inbox      {unreadOnly?, limit?}      → {events: InboxEvent[], unread}
  *   monitor:mark-read       {ids?} (none = all)        → {marked, unread}
  *   monitor:get-board       {}                         → {cards: BoardCard[]}
  *   monitor:advance-card    {cardId, stage, evidence}  → BoardCard
@@ -18,6 +18,7 @@ import {
   modelLifecycleSchema,
   providerIdSchema,
 } from '../providers/video-provider-spec';
+import { watchEnvSchema } from '../watch/watch-settings';
 
 const id = z.string().min(1).max(100);
 
@@ -101,6 +102,35 @@ export const monitorEventSchema = z.object({
   read: z.boolean(),
 });
 export type MonitorEvent = z.infer<typeof monitorEventSchema>;
+
+/**
+ * A production-watch guard breach, kept in the same inbox as release events (one unread
+ * count, one "mark all read"). It belongs to an environment, not to a provider's model.
+ */
+export const guardBreachInboxEventSchema = z.object({
+  id,
+  kind: z.literal('guard_breached'),
+  env: watchEnvSchema,
+  /** breach: a guard failed; no_data: too little or missing data; error: metrics unreadable. */
+  status: z.enum(['breach', 'no_data', 'error']),
+  /** What the bake loop did; null for a one-off check (Check now, `aideon watch check`). */
+  action: z.enum(['paused', 'rolled_back', 'rollback_failed']).nullable(),
+  /** The config version of the rollout step being baked; null when there was none. */
+  stepVersion: z.number().int().nullable(),
+  /** Epoch ms of the check. */
+  at: z.number(),
+  /** One line per failed guard or problem. */
+  summary: z.string(),
+  read: z.boolean(),
+});
+export type GuardBreachInboxEvent = z.infer<typeof guardBreachInboxEventSchema>;
+
+/** Everything the inbox lists: release events and guard breaches, told apart by `kind`. */
+export const inboxEventSchema = z.discriminatedUnion('kind', [
+  monitorEventSchema,
+  guardBreachInboxEventSchema,
+]);
+export type InboxEvent = z.infer<typeof inboxEventSchema>;
 
 export const failureKindSchema = z.enum(['error', 'empty', 'partial', 'malformed', 'no_key']);
 export type FailureKind = z.infer<typeof failureKindSchema>;
@@ -300,7 +330,7 @@ export const monitorChannels = {
         limit: z.number().int().min(1).max(500).optional(),
       })
       .strict(),
-    output: z.object({ events: z.array(monitorEventSchema), unread: z.number().int() }),
+    output: z.object({ events: z.array(inboxEventSchema), unread: z.number().int() }),
   },
   'monitor:mark-read': {
     input: z

@@ -140,7 +140,10 @@ describe('release monitor on Together', () => {
     expect(notifier.events).toHaveLength(1);
     const inbox = monitor.listInbox();
     expect(inbox.unread).toBe(1);
-    expect(inbox.events[0]?.modelId).toBe('HappyHorse/HappyHorse-1.0-T2V');
+    expect(inbox.events[0]).toMatchObject({
+      kind: 'added',
+      modelId: 'HappyHorse/HappyHorse-1.0-T2V',
+    });
     expect(monitor.markRead([inbox.events[0]?.id ?? ''])).toEqual({ marked: 1, unread: 0 });
     expect(monitor.listInbox().events[0]?.read).toBe(true);
     const cards = monitor.board.list();

@@ -354,6 +354,92 @@ describe('views', () => {
   });
 });
 
+describe('views through the service (what the charts read)', () => {
+  it('a week ending at midnight: the regression, the version marker, the budget of the day it ends', async () => {
+    // The console's clock is weeks later; the admin looks back at the week of the history.
+    const service = new WatchService({
+      dispatcher,
+      now: () => END_MS + 30 * 24 * HOUR,
+      sleep: async () => undefined,
+      settings: settingsFor(prom.url),
+    });
+    const week = await service.getSeries({
+      tier: 'premium',
+      from: END_MS - 7 * 24 * HOUR,
+      to: END_MS,
+      env: 'production',
+    });
+    expect(week.problems).toEqual([]);
+    expect(week.stepSeconds).toBe(1800);
+    expect(week.configChanges.map((change) => `${change.previous}->${change.version}`)).toEqual([
+      '41->42',
+    ]);
+    const kling = week.targets.find((target) => target.model === 'kling-2.1');
+    const lastDay = (kling?.success_rate ?? []).filter(
+      ([t, v]) => t > REGRESSION_FROM * 1000 + HOUR && v !== null,
+    );
+    expect(lastDay.length).toBeGreaterThan(40);
+    expect(Math.max(...lastDay.map(([, v]) => v ?? 1))).toBeLessThan(0.9);
+    // Budget for 2025-06-08, the day the range ends, not for the console's "today".
+    expect(week.budget.at).toBe(END_MS);
+    const daily = week.budget.items.find((item) => item.kind === 'daily_usd');
+    expect(daily?.used).toBeGreaterThan(100);
+    expect(week.budget.problems).toEqual([]);
+
+    // A range after the history: every measure is "empty", never a flat healthy line.
+    const after = await service.getSeries({
+      tier: 'premium',
+      from: END_MS + 20 * 24 * HOUR,
+      to: END_MS + 21 * 24 * HOUR,
+    });
+    expect(after.targets).toEqual([]);
+    expect(new Set(after.problems.map((problem) => problem.kind))).toEqual(new Set(['empty']));
+    expect(after.problems.map((problem) => problem.measure).sort()).toEqual([
+      'config_versions',
+      'cost',
+      'generated_seconds',
+      'p95_latency',
+      'success_rate',
+      'volume',
+    ]);
+    expect(after.budget.items.every((item) => item.used === null && !item.over)).toBe(true);
+
+    // One bad query override: only that measure fails, as a query error; the rest still chart.
+    const oneBad = new WatchService({
+      dispatcher,
+      now: () => END_MS,
+      sleep: async () => undefined,
+      settings: settingsFor(prom.url, { queries: { p95_latency: 'histogram_quantile(0.95,' } }),
+    });
+    const partial = await oneBad.getSeries({
+      tier: 'premium',
+      from: END_MS - 24 * HOUR,
+      to: END_MS,
+    });
+    expect(partial.problems.map((problem) => `${problem.measure}:${problem.kind}`)).toEqual([
+      'p95_latency:query_error',
+    ]);
+    expect(partial.targets.every((target) => target.p95_latency.length === 0)).toBe(true);
+    expect(partial.targets.every((target) => target.volume.length > 40)).toBe(true);
+
+    // Unreachable and malformed sources: one problem of that kind, no targets.
+    for (const [url, kind] of [
+      [closedUrl, 'unreachable'],
+      [`${junkUrl}/html`, 'malformed'],
+    ] as const) {
+      const bad = new WatchService({
+        dispatcher,
+        now: () => END_MS,
+        sleep: async () => undefined,
+        settings: settingsFor(url),
+      });
+      const answer = await bad.getSeries({ tier: 'premium', from: END_MS - HOUR * 24, to: END_MS });
+      expect(answer.targets).toEqual([]);
+      expect(new Set(answer.problems.map((problem) => problem.kind))).toEqual(new Set([kind]));
+    }
+  });
+});
+
 describe('bad answers are reported as what they are, never as healthy', () => {
   it('client: unreachable, query error, empty, HTTP error, malformed', async () => {
     const unreachable = await client(closedUrl).query('up', END_MS);

@@ -7,6 +7,7 @@ import { migration0050 } from './0050-routing';
 import { migration0060 } from './0060-publishing';
 import { migration0070 } from './0070-watch';
 import { migration0080 } from './0080-publish-settings';
+import { migration0090 } from './0090-inbox-breaches';
 
 /** Every migration, in order. Append new ones; never edit one that has shipped. */
 export const MIGRATIONS: readonly Migration[] = [
@@ -18,4 +19,5 @@ export const MIGRATIONS: readonly Migration[] = [
   migration0060,
   migration0070,
   migration0080,
+  migration0090,
 ];

@@ -1,5 +1,9 @@
 import type { ReactElement } from 'react';
-import type { MonitorEvent } from '../../../shared/monitor/monitor-schemas';
+import type {
+  GuardBreachInboxEvent,
+  InboxEvent,
+  MonitorEvent,
+} from '../../../shared/monitor/monitor-schemas';
 import { PROVIDER_LABELS } from '../../../shared/providers/video-provider-spec';
 import { BellIcon } from './monitor-icons';
 import { Badge, EmptyState, InlineError, Loading, type Tone } from '../components/ui';
@@ -21,7 +25,88 @@ const KIND_TONES: Record<MonitorEvent['kind'], Tone> = {
   in_use_retired: 'warning',
 };
 
-function InboxItem({ event, now }: { event: MonitorEvent; now: number }): ReactElement {
+const BREACH_LABELS: Record<GuardBreachInboxEvent['status'], string> = {
+  breach: 'Guard breach',
+  no_data: 'Guard: no data',
+  error: 'Guard: metrics unreadable',
+};
+const ACTION_LABELS: Record<NonNullable<GuardBreachInboxEvent['action']>, string> = {
+  paused: 'Rollout paused',
+  rolled_back: 'Rolled back automatically',
+  rollback_failed: 'Automatic rollback failed',
+};
+
+function MarkReadButton({ event }: { event: InboxEvent }): ReactElement | null {
+  if (event.read) return null;
+  return (
+    <button
+      type="button"
+      className="button button-secondary button-small"
+      onClick={() => void markRead([event.id])}
+      data-testid="inbox-mark-read"
+    >
+      Mark read
+    </button>
+  );
+}
+
+/** A production-watch breach: the environment, what was done, each failed guard on a line. */
+function BreachItem({ event, now }: { event: GuardBreachInboxEvent; now: number }): ReactElement {
+  const lines = event.summary.split('\n').filter((line) => line.trim() !== '');
+  return (
+    <li
+      className={`inbox-item ${event.read ? '' : 'is-unread'}`}
+      data-testid="inbox-item"
+      data-kind={event.kind}
+      data-read={event.read}
+    >
+      <span className="inbox-dot" aria-label={event.read ? undefined : 'Unread'} />
+      <div className="inbox-main">
+        <div className="inbox-line">
+          <Badge tone={event.status === 'no_data' ? 'warning' : 'danger'}>
+            {BREACH_LABELS[event.status]}
+          </Badge>
+          <span className="strong">Production watch · {event.env}</span>
+          {event.action ? (
+            <Badge tone={event.action === 'rollback_failed' ? 'danger' : 'warning'}>
+              {ACTION_LABELS[event.action]}
+            </Badge>
+          ) : null}
+        </div>
+        <ul className="inbox-summary inbox-breach-lines">
+          {lines.slice(0, 6).map((line, index) => (
+            <li key={index}>{line}</li>
+          ))}
+          {lines.length > 6 ? <li className="muted">…and {lines.length - 6} more</li> : null}
+        </ul>
+        <p className="muted small">
+          {event.stepVersion === null
+            ? 'No rollout step'
+            : `Rollout step: config version ${event.stepVersion}`}
+          {' · '}
+          <time dateTime={new Date(event.at).toISOString()} title={formatDateTime(event.at)}>
+            {shortRelative(Math.min(event.at, now), now)}
+          </time>
+        </p>
+      </div>
+      <button
+        type="button"
+        className="button button-secondary button-small"
+        onClick={() => {
+          if (!event.read) void markRead([event.id]);
+          useAppStore.getState().navigate({ screen: 'rollout' });
+        }}
+        data-testid="inbox-open"
+        title="Show the rollout and the production watch"
+      >
+        Open
+      </button>
+      <MarkReadButton event={event} />
+    </li>
+  );
+}
+
+function ReleaseItem({ event, now }: { event: MonitorEvent; now: number }): ReactElement {
   return (
     <li
       className={`inbox-item ${event.read ? '' : 'is-unread'}`}
@@ -58,21 +143,20 @@ function InboxItem({ event, now }: { event: MonitorEvent; now: number }): ReactE
       >
         Open
       </button>
-      {event.read ? null : (
-        <button
-          type="button"
-          className="button button-secondary button-small"
-          onClick={() => void markRead([event.id])}
-          data-testid="inbox-mark-read"
-        >
-          Mark read
-        </button>
-      )}
+      <MarkReadButton event={event} />
     </li>
   );
 }
 
-/** Release events, newest first, with the unread ones marked. */
+function InboxItem({ event, now }: { event: InboxEvent; now: number }): ReactElement {
+  return event.kind === 'guard_breached' ? (
+    <BreachItem event={event} now={now} />
+  ) : (
+    <ReleaseItem event={event} now={now} />
+  );
+}
+
+/** Release events and production-watch breaches, newest first, with the unread ones marked. */
 export function Inbox(): ReactElement {
   const events = useAppStore((state) => state.inbox);
   const status = useAppStore((state) => state.inboxStatus);
@@ -81,7 +165,7 @@ export function Inbox(): ReactElement {
   const browserMode = useAppStore((state) => state.appInfo?.mode === 'browser');
   const now = useNow();
   return (
-    <section className="inbox" aria-label="Release inbox" data-testid="inbox">
+    <section className="inbox" aria-label="Inbox" data-testid="inbox">
       <div className="inbox-toolbar">
         <span className="muted small" data-testid="inbox-unread">
           {unread === 0 ? 'Nothing unread' : unread === 1 ? '1 unread' : `${unread} unread`}
@@ -118,9 +202,10 @@ export function Inbox(): ReactElement {
       ) : status.kind !== 'loaded' ? (
         <Loading label="Loading the inbox…" />
       ) : events.length === 0 ? (
-        <EmptyState icon={<BellIcon />} title="No release events yet">
+        <EmptyState icon={<BellIcon />} title="Nothing in the inbox yet">
           When a provider lists a new video model, changes a price or capabilities, or stops listing
-          a model, it shows up here. The first check of a provider only records what it lists today.
+          a model, it shows up here, and so does every production-watch guard breach. The first
+          check of a provider only records what it lists today.
         </EmptyState>
       ) : (
         <ul className="inbox-list" data-testid="inbox-list">

@@ -1,4 +1,4 @@
-/** Release monitor IPC calls and events: status, checks, inbox, board, settings. */
+/** Release monitor IPC calls and events: status, checks, inbox (with watch breaches), board, settings. */
 import type {
   BoardCard,
   CheckResult,
@@ -240,9 +240,41 @@ export function handleCheckFinished(result: CheckResult): void {
   refetchStatus('status');
 }
 
+const BREACH_WORDS = {
+  breach: 'a guard breached',
+  no_data: 'data is missing',
+  error: 'metrics unreadable',
+};
+const ACTION_WORDS = {
+  paused: 'rollout paused',
+  rolled_back: 'rolled back',
+  rollback_failed: 'rollback FAILED',
+};
+
+/**
+ * A production-watch breach: main has already put it into the inbox (unless it repeats the
+ * newest unread one), so the inbox and its unread count are reloaded, and a toast says so.
+ */
+export function handleGuardBreached(event: {
+  env: string;
+  status: keyof typeof BREACH_WORDS;
+  summary: string;
+  action?: keyof typeof ACTION_WORDS | undefined;
+}): void {
+  const action = event.action ? `, ${ACTION_WORDS[event.action]}` : '';
+  const findings = event.summary.split('\n').filter((line) => line.trim() !== '').length;
+  useAppStore.getState().pushToast({
+    title: `${event.env}: ${BREACH_WORDS[event.status]}${action}`,
+    description: `${findings === 1 ? '1 guard result is' : `${findings} guard results are`} not healthy; the details are in Models → Inbox.`,
+    tone: 'error',
+  });
+  void loadInbox();
+}
+
 export function subscribeToMonitorEvents(client: Client): () => void {
   const offs = [
     client.on('monitor:release-detected', (event) => handleReleaseDetected(event, client)),
+    client.on('watch:guard-breached', handleGuardBreached),
     client.on('monitor:check-finished', handleCheckFinished),
     // The desktop app's notification was clicked.
     client.on('monitor:model-open-requested', openModelFromEvent),

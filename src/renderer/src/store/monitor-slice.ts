@@ -2,7 +2,7 @@ import type { StateCreator } from 'zustand';
 import type {
   BoardCard,
   CheckResult,
-  MonitorEvent,
+  InboxEvent,
   MonitorStatus,
 } from '../../../shared/monitor/monitor-schemas';
 import type { ProviderId } from '../../../shared/providers/video-provider-spec';
@@ -12,7 +12,8 @@ import type { AppState } from './store';
 export type NotificationPermissionState = 'default' | 'granted' | 'denied' | 'unsupported';
 
 /**
- * The release monitor: provider check status, the inbox of release events (with the unread
+ * The release monitor: provider check status, the inbox of release events and production-watch
+ * guard breaches (with the unread
  * count shown on the Models nav item and in the window title) and the onboarding board.
  */
 export interface MonitorSlice {
@@ -22,7 +23,7 @@ export interface MonitorSlice {
   monitorChecking: Partial<Record<ProviderId, true>>;
   /** The latest check result per provider seen by this window (includes "no key" answers). */
   monitorLastChecks: Partial<Record<ProviderId, CheckResult>>;
-  inbox: MonitorEvent[];
+  inbox: InboxEvent[];
   inboxStatus: LoadStatus;
   unread: number;
   board: BoardCard[];
@@ -75,7 +76,7 @@ export const createMonitorSlice: StateCreator<AppState, [], [], MonitorSlice> = 
 });
 
 export interface InboxState {
-  inbox: MonitorEvent[];
+  inbox: InboxEvent[];
   unread: number;
 }
 
@@ -83,7 +84,7 @@ export interface InboxState {
  * A live event joins the inbox, newest first. An event already there (the same id, e.g. seen
  * both in a list and as an event) changes nothing, so it is never counted twice.
  */
-export function addInboxEvent(state: InboxState, event: MonitorEvent): InboxState {
+export function addInboxEvent(state: InboxState, event: InboxEvent): InboxState {
   if (state.inbox.some((existing) => existing.id === event.id)) return state;
   const inbox = [event, ...state.inbox].sort((a, b) => b.at - a.at);
   return { inbox, unread: state.unread + (event.read ? 0 : 1) };

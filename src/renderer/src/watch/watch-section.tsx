@@ -1,6 +1,7 @@
 /**
- * Rollout → Production watch: where each environment's Prometheus is, guard thresholds per
- * tier, "Check now" with every guard's result, and the 7-day stability count per tier.
+ * Rollout → Production watch: where each environment's Prometheus is, guard thresholds, budget
+ * and quota per tier, "Check now" with every guard's result, the 7-day stability count per
+ * tier, and the views (series charts with config version markers, spend against budget).
  * No data, errors, an unreachable or unconfigured Prometheus are shown as problems, never as
  * healthy. The bearer token is never entered here: the console reads AIDEON_PROMETHEUS_TOKEN.
  */
@@ -17,15 +18,22 @@ import { describeError } from '../ipc/client';
 import { getClient } from '../ipc';
 import { useAppStore } from '../store/store';
 import {
+  BUDGET_FIELDS,
+  EMPTY_TIER,
   ENVS,
   errorsFromServer,
   formFromSettings,
   settingsFromForm,
   type FieldErrors,
   type TierForm,
+  type BudgetField,
   type WatchForm,
 } from './watch-form';
+import { ProblemBox } from './watch-problem';
+import { WatchViews } from './watch-views';
 import './watch.css';
+
+export { ProblemBox };
 
 export const STATUS_LABEL: Record<GuardStatus, { label: string; tone: Tone }> = {
   pass: { label: 'Pass', tone: 'success' },
@@ -34,26 +42,11 @@ export const STATUS_LABEL: Record<GuardStatus, { label: string; tone: Tone }> = 
   error: { label: 'Error (problem)', tone: 'danger' },
 };
 
-const PROBLEM_TITLE: Record<QueryProblem['kind'], string> = {
-  not_configured: 'Not configured',
-  unreachable: 'Prometheus unreachable',
-  http_error: 'Prometheus answered with an HTTP error',
-  query_error: 'A query failed',
-  empty: 'No data',
-  malformed: 'Prometheus gave a malformed answer',
-};
-
-const PROBLEM_HELP: Record<QueryProblem['kind'], string> = {
-  not_configured:
-    'Enter the Prometheus base URL for this environment and at least one tier with thresholds below, then save.',
-  unreachable:
-    'Check the URL, that Prometheus is running and that this computer can reach it (VPN, firewall).',
-  http_error:
-    'Check the URL and, if Prometheus needs a token, that AIDEON_PROMETHEUS_TOKEN is set where the console runs.',
-  query_error:
-    'Check the query overrides in the settings; production may name its metrics differently.',
-  empty: 'Production reported nothing in the window: check that it exports the expected metrics.',
-  malformed: 'Check that the URL points at Prometheus itself (not a proxy page or dashboard).',
+const BUDGET_LABELS: Record<BudgetField, string> = {
+  dailyUsd: 'Daily budget ($)',
+  monthlyUsd: 'Monthly budget ($)',
+  dailyRequests: 'Daily request quota',
+  dailyGeneratedSeconds: 'Daily generated seconds',
 };
 
 const fmt = (value: number | null, guard: string): string => {
@@ -63,17 +56,6 @@ const fmt = (value: number | null, guard: string): string => {
   if (guard === 'cost_per_video') return `$${value.toFixed(3)}`;
   return String(value);
 };
-
-export function ProblemBox({ problem }: { problem: QueryProblem }): ReactElement {
-  return (
-    <div className="wt-problem" role="alert" data-testid="watch-problem" data-kind={problem.kind}>
-      <strong>{PROBLEM_TITLE[problem.kind]}</strong>
-      {problem.measure ? <span className="muted small"> ({problem.measure})</span> : null}
-      <p>{problem.message}</p>
-      <p className="small">What to do: {PROBLEM_HELP[problem.kind]}</p>
-    </div>
-  );
-}
 
 /** The problems of a report, each kind once (every guard of an unreachable source repeats it). */
 function reportProblems(report: WatchReport): QueryProblem[] {
@@ -182,9 +164,15 @@ export function StabilityCard({ report }: { report: StabilityReport }): ReactEle
       ) : (
         <p className="small muted">Nothing reset the count in the lookback.</p>
       )}
-      {report.problems.map((problem) => (
-        <ProblemBox key={`${problem.kind}:${problem.message}`} problem={problem} />
-      ))}
+      {report.problems
+        .filter(
+          (problem, index, all) =>
+            all.findIndex((p) => p.kind === problem.kind && p.message === problem.message) ===
+            index,
+        )
+        .map((problem) => (
+          <ProblemBox key={`${problem.kind}:${problem.message}`} problem={problem} />
+        ))}
     </div>
   );
 }
@@ -438,8 +426,26 @@ export function WatchSection(): ReactElement {
             >
               Remove
             </button>
+            <div className="wt-budget-row">
+              {BUDGET_FIELDS.map((field) => (
+                <Field
+                  key={field}
+                  id={`watch-tier-${index}-${field}`}
+                  label={BUDGET_LABELS[field]}
+                  value={tier[field]}
+                  error={errors[`tier.${index}.${field}`]}
+                  onChange={(value) => editTier(index, { [field]: value })}
+                />
+              ))}
+            </div>
           </div>
         ))}
+        {form.tiers.length > 0 ? (
+          <p className="muted small">
+            Budget and quota are for the whole tier per UTC day or month (empty: none). The routing
+            config&apos;s daily quota is per user, so the tier-wide limits are set here.
+          </p>
+        ) : null}
         {errors.general ? <InlineError message={errors.general} /> : null}
         <div className="wt-actions">
           <button
@@ -449,15 +455,7 @@ export function WatchSection(): ReactElement {
             onClick={() =>
               setForm({
                 ...form,
-                tiers: [
-                  ...form.tiers,
-                  {
-                    tier: '',
-                    minSuccessRate: '',
-                    maxP95LatencySeconds: '',
-                    maxCostPerVideoUsd: '',
-                  },
-                ],
+                tiers: [...form.tiers, { ...EMPTY_TIER }],
               })
             }
           >
@@ -499,6 +497,8 @@ export function WatchSection(): ReactElement {
           )}
         </div>
       ) : null}
+
+      <WatchViews key={env} env={env} settings={base} />
     </section>
   );
 }

@@ -1,0 +1,350 @@
+/**
+ * The production views' charts (recharts, loaded only when the views open): one line per
+ * provider/model for volume, success rate, p95 latency, generated seconds and cost, with each
+ * config version change drawn as a vertical marker; and cost per UTC day against the tier's
+ * daily budget. A measure whose query failed shows its problem where its chart would be.
+ */
+import type { ReactElement, ReactNode } from 'react';
+import {
+  Bar,
+  BarChart,
+  CartesianGrid,
+  Line,
+  LineChart,
+  ReferenceLine,
+  ResponsiveContainer,
+  Tooltip,
+  XAxis,
+  YAxis,
+} from 'recharts';
+import {
+  SERIES_MEASURES,
+  type ConfigChange,
+  type SeriesMeasure,
+  type SeriesReport,
+  type TargetSeries,
+} from '../../../shared/watch/watch-types';
+import { ProblemBox } from './watch-problem';
+import {
+  MEASURE_INFO,
+  chartRows,
+  dailyCost,
+  formatInstant,
+  formatTick,
+  niceCeil,
+  targetName,
+  timeTicks,
+  type ProblemLayout,
+} from './watch-views-format';
+
+export const SERIES_COLORS = [
+  'var(--chart-1)',
+  'var(--chart-2)',
+  'var(--chart-3)',
+  'var(--chart-4)',
+  'var(--chart-5)',
+  'var(--chart-6)',
+];
+const AXIS_TICK = { fill: 'var(--color-text-muted)', fontSize: 12 };
+const TOOLTIP_STYLE = {
+  background: 'var(--color-surface)',
+  border: '1px solid var(--color-border)',
+  borderRadius: 8,
+  fontSize: 12,
+};
+const CHART_HEIGHT = 220;
+
+function ChartCard({
+  title,
+  subtitle,
+  measure,
+  children,
+}: {
+  title: string;
+  subtitle: string;
+  measure: string;
+  children: ReactNode;
+}): ReactElement {
+  return (
+    <section
+      className="chart-card"
+      data-testid="watch-chart"
+      data-measure={measure}
+      aria-label={title}
+    >
+      <h3 className="chart-title">{title}</h3>
+      <p className="muted small chart-subtitle">{subtitle}</p>
+      <div className="chart-body">{children}</div>
+    </section>
+  );
+}
+
+function VersionMarkers({ changes }: { changes: readonly ConfigChange[] }): ReactElement[] {
+  return changes.map((change) => (
+    <ReferenceLine
+      key={`${change.at}-${change.version}`}
+      x={change.at}
+      stroke="var(--color-warning)"
+      strokeDasharray="4 3"
+      strokeWidth={1.5}
+      ifOverflow="hidden"
+      label={{
+        value: `v${change.version}`,
+        position: 'insideTopLeft',
+        fill: 'var(--color-warning)',
+        fontSize: 11,
+        fontWeight: 700,
+        stroke: 'var(--color-surface)',
+        strokeWidth: 3,
+        paintOrder: 'stroke',
+      }}
+    />
+  ));
+}
+
+function MeasureChart({
+  report,
+  targets,
+  colorOf,
+  measure,
+}: {
+  report: SeriesReport;
+  targets: readonly TargetSeries[];
+  colorOf: (target: TargetSeries) => string;
+  measure: SeriesMeasure;
+}): ReactElement {
+  const info = MEASURE_INFO[measure];
+  const rows = chartRows(targets, measure);
+  const span = report.to - report.from;
+  const hasValue = rows.some((row) =>
+    targets.some((_, index) => typeof row[`s${index}`] === 'number'),
+  );
+  if (!hasValue)
+    return (
+      <ProblemBox
+        problem={{
+          kind: 'empty',
+          measure,
+          message: `No ${info.title.toLowerCase()} values for the selected providers in this range.`,
+        }}
+      />
+    );
+  return (
+    <ResponsiveContainer width="100%" height={CHART_HEIGHT}>
+      <LineChart data={rows} margin={{ top: 14, right: 12, bottom: 0, left: 0 }}>
+        <CartesianGrid stroke="var(--color-border)" vertical={false} />
+        <XAxis
+          dataKey="t"
+          type="number"
+          scale="time"
+          domain={[report.from, report.to]}
+          ticks={timeTicks(report.from, report.to)}
+          tickFormatter={(value: number) => formatTick(value, span)}
+          tick={AXIS_TICK}
+          tickLine={false}
+          minTickGap={8}
+        />
+        <YAxis
+          tick={AXIS_TICK}
+          tickLine={false}
+          axisLine={false}
+          width={56}
+          {...(measure === 'success_rate' ? { domain: ['auto', 100] as [string, number] } : {})}
+          tickFormatter={(value: number) =>
+            measure === 'cost' ? `$${value}` : measure === 'success_rate' ? `${value}%` : `${value}`
+          }
+        />
+        <Tooltip
+          contentStyle={TOOLTIP_STYLE}
+          labelFormatter={(value) => formatInstant(Number(value))}
+          formatter={(value) => (typeof value === 'number' ? info.format(value) : '—')}
+        />
+        {targets.map((target, index) => (
+          <Line
+            key={targetName(target)}
+            dataKey={`s${index}`}
+            name={targetName(target)}
+            stroke={colorOf(target)}
+            dot={false}
+            strokeWidth={1.75}
+            isAnimationActive={false}
+            connectNulls={false}
+          />
+        ))}
+        {VersionMarkers({ changes: report.configChanges })}
+      </LineChart>
+    </ResponsiveContainer>
+  );
+}
+
+function DailyCostChart({
+  report,
+  targets,
+  colorOf,
+  dailyBudgetUsd,
+}: {
+  report: SeriesReport;
+  targets: readonly TargetSeries[];
+  colorOf: (target: TargetSeries) => string;
+  dailyBudgetUsd: number | null;
+}): ReactElement {
+  const { rows, partial } = dailyCost(targets, report.from, report.to);
+  if (rows.length === 0)
+    return (
+      <ProblemBox
+        problem={{ kind: 'empty', measure: 'cost', message: 'No cost values in this range.' }}
+      />
+    );
+  const totals = rows.map((row) =>
+    targets.reduce((sum, _, index) => sum + (row[`s${index}`] ?? 0), 0),
+  );
+  // Room for the budget line even when spending stays far below it.
+  const top = niceCeil(Math.max(...totals, dailyBudgetUsd ?? 0) * 1.05);
+  return (
+    <ResponsiveContainer width="100%" height={CHART_HEIGHT}>
+      <BarChart data={rows} margin={{ top: 14, right: 12, bottom: 0, left: 0 }}>
+        <CartesianGrid stroke="var(--color-border)" vertical={false} />
+        <XAxis
+          dataKey="t"
+          tickFormatter={(value: number) =>
+            `${new Date(value).toISOString().slice(5, 10)}${partial.has(value) ? '*' : ''}`
+          }
+          tick={AXIS_TICK}
+          tickLine={false}
+        />
+        <YAxis
+          tick={AXIS_TICK}
+          tickLine={false}
+          axisLine={false}
+          width={56}
+          domain={[0, top]}
+          ticks={[0, top / 4, top / 2, (3 * top) / 4, top]}
+          tickFormatter={(value: number) => `$${value.toLocaleString('en-US')}`}
+        />
+        <Tooltip
+          contentStyle={TOOLTIP_STYLE}
+          cursor={{ fill: 'var(--color-surface-sunken)' }}
+          labelFormatter={(value) =>
+            `${new Date(Number(value)).toISOString().slice(0, 10)} (UTC)${partial.has(Number(value)) ? ', part of the day only' : ''}`
+          }
+          formatter={(value) => (typeof value === 'number' ? `$${value.toFixed(2)}` : '—')}
+        />
+        {targets.map((target, index) => (
+          <Bar
+            key={targetName(target)}
+            dataKey={`s${index}`}
+            name={targetName(target)}
+            stackId="cost"
+            fill={colorOf(target)}
+            isAnimationActive={false}
+          />
+        ))}
+        {dailyBudgetUsd !== null ? (
+          <ReferenceLine
+            y={dailyBudgetUsd}
+            stroke="var(--color-danger)"
+            strokeDasharray="6 3"
+            strokeWidth={1.5}
+            label={{
+              value: `daily budget $${dailyBudgetUsd.toLocaleString('en-US')}`,
+              position: 'insideTopRight',
+              fill: 'var(--color-danger)',
+              fontSize: 11,
+              fontWeight: 700,
+              // A halo keeps the words readable where they cross a bar.
+              stroke: 'var(--color-surface)',
+              strokeWidth: 3,
+              paintOrder: 'stroke',
+            }}
+          />
+        ) : null}
+      </BarChart>
+    </ResponsiveContainer>
+  );
+}
+
+export function WatchCharts({
+  report,
+  provider,
+  problems,
+  dailyBudgetUsd,
+}: {
+  report: SeriesReport;
+  provider: string;
+  problems: ProblemLayout;
+  dailyBudgetUsd: number | null;
+}): ReactElement {
+  // Colours follow the target's place among all targets, so a provider filter keeps them.
+  const colorOf = (target: TargetSeries): string =>
+    SERIES_COLORS[
+      report.targets.findIndex((item) => targetName(item) === targetName(target)) %
+        SERIES_COLORS.length
+    ] ?? 'var(--chart-1)';
+  const targets =
+    provider === 'all' ? report.targets : report.targets.filter((t) => t.provider === provider);
+  const stepText =
+    report.stepSeconds >= 3600
+      ? `${report.stepSeconds / 3600} h`
+      : `${report.stepSeconds / 60} min`;
+  return (
+    <div className="wt-charts">
+      <ul className="wt-legend" aria-label="Providers and models">
+        {targets.map((target) => (
+          <li key={targetName(target)} data-testid="watch-legend-item">
+            <span className="legend-swatch" style={{ background: colorOf(target) }} />
+            {targetName(target)}
+          </li>
+        ))}
+        {report.configChanges.length > 0 ? (
+          <li className="wt-legend-marker">
+            <span className="wt-marker-swatch" aria-hidden="true" /> config version change
+          </li>
+        ) : null}
+      </ul>
+      <div className="chart-grid">
+        {SERIES_MEASURES.map((measure) => {
+          const problem = problems.byMeasure[measure];
+          return (
+            <ChartCard
+              key={measure}
+              measure={measure}
+              title={MEASURE_INFO[measure].title}
+              subtitle={`${MEASURE_INFO[measure].unit}, one point per ${stepText}`}
+            >
+              {problem ? (
+                <ProblemBox problem={problem} />
+              ) : (
+                <MeasureChart
+                  report={report}
+                  targets={targets}
+                  colorOf={colorOf}
+                  measure={measure}
+                />
+              )}
+            </ChartCard>
+          );
+        })}
+        <ChartCard
+          measure="daily_cost"
+          title="Cost per day against the budget"
+          subtitle={
+            dailyBudgetUsd === null
+              ? 'Dollars per UTC day. No daily budget is set for this tier.'
+              : `Dollars per UTC day; the dashed line is the daily budget ($${dailyBudgetUsd.toLocaleString('en-US')}). * = day only partly in range.`
+          }
+        >
+          {problems.byMeasure.cost ? (
+            <ProblemBox problem={problems.byMeasure.cost} />
+          ) : (
+            <DailyCostChart
+              report={report}
+              targets={targets}
+              colorOf={colorOf}
+              dailyBudgetUsd={dailyBudgetUsd}
+            />
+          )}
+        </ChartCard>
+      </div>
+    </div>
+  );
+}

@@ -1,0 +1,311 @@
+/**
+ * Rollout → Production watch → Views: per tier and provider, volume, success rate, p95 latency,
+ * generated seconds and cost over a range, with the config version changes marked on the time
+ * axis, and the tier's spend and usage against its budget and quota (from the watch settings).
+ *
+ * Every problem is shown as what it is: an unreachable Prometheus, a query error, a malformed
+ * answer or an empty result replaces the chart it affects, never an empty chart that looks
+ * fine. Times are UTC, like the budget days.
+ */
+import { lazy, Suspense, useCallback, useEffect, useRef, useState, type ReactElement } from 'react';
+import type { WatchEnv, WatchSettings } from '../../../shared/watch/watch-settings';
+import { SERIES_MEASURES, type SeriesReport } from '../../../shared/watch/watch-types';
+import { Badge, InlineError, Loading, ProgressBar } from '../components/ui';
+import { describeError } from '../ipc/client';
+import { getClient } from '../ipc';
+import { ProblemBox } from './watch-problem';
+import {
+  BUDGET_WORDS,
+  RANGE_PRESETS,
+  budgetAmount,
+  budgetPeriod,
+  formatInstant,
+  layoutProblems,
+  parseUtcInput,
+  rangeFor,
+  type RangePreset,
+} from './watch-views-format';
+
+// recharts loads only when the views are shown, keeping start-up small (as the scorecard does).
+const WatchCharts = lazy(() =>
+  import('./watch-charts').then((module) => ({ default: module.WatchCharts })),
+);
+
+type Load =
+  | { kind: 'idle' }
+  | { kind: 'loading' }
+  | { kind: 'error'; message: string }
+  | { kind: 'loaded'; report: SeriesReport };
+
+function BudgetPanel({ report }: { report: SeriesReport }): ReactElement {
+  const { budget } = report;
+  return (
+    <div className="wt-budget" data-testid="watch-budget">
+      <h4>Budget and quota · {budget.tier}</h4>
+      {budget.items.length === 0 && budget.problems.length === 0 ? (
+        <p className="muted small" data-testid="watch-budget-none">
+          No budget or quota is set for {budget.tier}. Set the daily or monthly budget and the daily
+          request quota in the tier&apos;s fields above to see spending against them.
+        </p>
+      ) : null}
+      <ul className="wt-budget-list">
+        {budget.items.map((item) => {
+          const words = BUDGET_WORDS[item.kind];
+          return (
+            <li
+              key={item.kind}
+              data-testid="watch-budget-item"
+              data-kind={item.kind}
+              data-over={item.over}
+            >
+              <div className="wt-budget-line">
+                <span>
+                  {words.label} {budgetPeriod(item.kind, budget.at)}
+                </span>
+                <span className="num">
+                  {item.used === null ? (
+                    <Badge tone="warning">unknown: could not be read</Badge>
+                  ) : (
+                    <>
+                      <strong>{budgetAmount(item.used, words.unit)}</strong> of{' '}
+                      {budgetAmount(item.limit, words.unit)}
+                      {item.fraction !== null ? ` (${Math.round(item.fraction * 100)}%)` : ''}{' '}
+                      {item.over ? <Badge tone="danger">Over</Badge> : null}
+                    </>
+                  )}
+                </span>
+              </div>
+              <ProgressBar
+                value={Math.min(item.used ?? 0, item.limit)}
+                max={item.limit}
+                label={`${words.label} against the limit`}
+                tone={item.used === null ? 'neutral' : item.over ? 'danger' : 'info'}
+                size="sm"
+              />
+            </li>
+          );
+        })}
+      </ul>
+      {budget.problems.map((problem) => (
+        <ProblemBox key={`${problem.kind}:${problem.measure ?? ''}`} problem={problem} />
+      ))}
+    </div>
+  );
+}
+
+export function WatchViews({
+  env,
+  settings,
+}: {
+  env: WatchEnv;
+  settings: WatchSettings;
+}): ReactElement {
+  const tiers = settings.tiers.map((tier) => tier.tier);
+  const [tier, setTier] = useState<string>(tiers[0] ?? '');
+  const [provider, setProvider] = useState('all');
+  const [preset, setPreset] = useState<RangePreset>('24h');
+  const [endText, setEndText] = useState('');
+  const [load, setLoad] = useState<Load>({ kind: 'idle' });
+  const request = useRef(0);
+  const configured = settings.environments[env] !== undefined;
+  const end = endText === '' ? null : parseUtcInput(endText);
+  const endInvalid = endText !== '' && end === null;
+  const currentTier = tiers.includes(tier) ? tier : (tiers[0] ?? '');
+
+  const fetchSeries = useCallback(async (): Promise<void> => {
+    if (!configured || currentTier === '' || endInvalid) return;
+    const id = ++request.current;
+    const { from, to } = rangeFor(preset, end ?? Date.now());
+    setLoad({ kind: 'loading' });
+    try {
+      const report = await getClient().invoke('watch:get-series', {
+        tier: currentTier,
+        from,
+        to,
+        env,
+      });
+      if (id === request.current) setLoad({ kind: 'loaded', report });
+    } catch (error) {
+      if (id === request.current) setLoad({ kind: 'error', message: describeError(error) });
+    }
+  }, [configured, currentTier, endInvalid, preset, end, env]);
+
+  useEffect(() => {
+    void fetchSeries();
+  }, [fetchSeries]);
+
+  if (!configured)
+    return (
+      <div className="wt-views" data-testid="watch-views" data-state="not_configured">
+        <h3>Views</h3>
+        <p className="muted small">Charts appear once a Prometheus URL is saved for {env}.</p>
+      </div>
+    );
+  if (tiers.length === 0)
+    return (
+      <div className="wt-views" data-testid="watch-views" data-state="no_tiers">
+        <h3>Views</h3>
+        <p className="muted small">
+          Add a tier above (its name is the <code>tier</code> label in production&apos;s metrics)
+          and save to chart it.
+        </p>
+      </div>
+    );
+
+  const report = load.kind === 'loaded' ? load.report : null;
+  const providers = report ? [...new Set(report.targets.map((t) => t.provider))].sort() : [];
+  const problems = report ? layoutProblems(report, SERIES_MEASURES) : null;
+  const dailyBudgetUsd =
+    settings.tiers.find((item) => item.tier === currentTier)?.budget.dailyUsd ?? null;
+  const state =
+    load.kind !== 'loaded'
+      ? load.kind
+      : problems && problems.blocking.length > 0
+        ? 'problem'
+        : 'charts';
+
+  return (
+    <div className="wt-views" data-testid="watch-views" data-state={state}>
+      <h3>Views ({env})</h3>
+      <div className="wt-view-controls">
+        <div className="field">
+          <label htmlFor="watch-view-tier">Tier</label>
+          <select
+            id="watch-view-tier"
+            data-testid="watch-view-tier"
+            value={currentTier}
+            onChange={(event) => {
+              setTier(event.target.value);
+              setProvider('all');
+            }}
+          >
+            {tiers.map((name) => (
+              <option key={name} value={name}>
+                {name}
+              </option>
+            ))}
+          </select>
+        </div>
+        <div className="field">
+          <label htmlFor="watch-view-provider">Provider</label>
+          <select
+            id="watch-view-provider"
+            data-testid="watch-view-provider"
+            value={providers.includes(provider) ? provider : 'all'}
+            onChange={(event) => setProvider(event.target.value)}
+            disabled={providers.length === 0}
+          >
+            <option value="all">All providers</option>
+            {providers.map((name) => (
+              <option key={name} value={name}>
+                {name}
+              </option>
+            ))}
+          </select>
+        </div>
+        <div className="field">
+          <span className="field-label" id="watch-view-range-label">
+            Range
+          </span>
+          <div className="wt-segmented" role="group" aria-labelledby="watch-view-range-label">
+            {RANGE_PRESETS.map((item) => (
+              <button
+                key={item.id}
+                type="button"
+                className={`button button-small ${preset === item.id ? 'button-primary' : 'button-secondary'}`}
+                aria-pressed={preset === item.id}
+                data-testid={`watch-view-range-${item.id}`}
+                onClick={() => setPreset(item.id)}
+              >
+                {item.label}
+              </button>
+            ))}
+          </div>
+        </div>
+        <div className="field">
+          <label htmlFor="watch-view-end">Ending (UTC)</label>
+          <div className="wt-end">
+            <input
+              id="watch-view-end"
+              data-testid="watch-view-end"
+              type="datetime-local"
+              value={endText}
+              aria-invalid={endInvalid ? true : undefined}
+              onChange={(event) => setEndText(event.target.value)}
+            />
+            <button
+              type="button"
+              className="button button-secondary button-small"
+              disabled={endText === ''}
+              onClick={() => setEndText('')}
+              title="End the range now"
+            >
+              Now
+            </button>
+          </div>
+          {endInvalid ? (
+            <span className="error-text">must be a date and time, or empty for now</span>
+          ) : null}
+        </div>
+        <button
+          type="button"
+          className="button button-secondary wt-refresh"
+          data-testid="watch-view-refresh"
+          disabled={load.kind === 'loading'}
+          onClick={() => void fetchSeries()}
+        >
+          {load.kind === 'loading' ? 'Loading…' : 'Refresh'}
+        </button>
+      </div>
+
+      {report ? (
+        <p className="muted small" data-testid="watch-view-range">
+          {formatInstant(report.from)} to {formatInstant(report.to)}
+          {end === null ? ' (now)' : ''}
+          {' · '}
+          {report.configChanges.length === 0
+            ? 'no config version change in this range'
+            : report.configChanges.map((change) => (
+                <span key={change.at} data-testid="watch-version-marker" className="wt-version">
+                  {change.previous ? `v${change.previous} → ` : ''}v{change.version} at{' '}
+                  {formatInstant(change.at)}
+                </span>
+              ))}
+        </p>
+      ) : null}
+
+      {load.kind === 'loading' || load.kind === 'idle' ? (
+        <Loading label="Reading the series from Prometheus…" />
+      ) : null}
+      {load.kind === 'error' ? (
+        <InlineError message={load.message} onRetry={() => void fetchSeries()} />
+      ) : null}
+      {report && problems ? (
+        <>
+          {problems.blocking.map((problem) => (
+            <ProblemBox key={`${problem.kind}:${problem.message}`} problem={problem} />
+          ))}
+          {problems.versions ? (
+            <ProblemBox
+              problem={{
+                ...problems.versions,
+                message: `Config version markers are missing: ${problems.versions.message}`,
+              }}
+            />
+          ) : null}
+          {problems.blocking.length === 0 ? (
+            <Suspense fallback={<Loading label="Loading the charts…" />}>
+              <WatchCharts
+                report={report}
+                provider={providers.includes(provider) ? provider : 'all'}
+                problems={problems}
+                dailyBudgetUsd={dailyBudgetUsd}
+              />
+            </Suspense>
+          ) : null}
+          <BudgetPanel report={report} />
+        </>
+      ) : null}
+    </div>
+  );
+}
