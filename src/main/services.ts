@@ -186,6 +186,8 @@ export function createServices(options: ServiceOptions): Services {
         const report = await watch.getStability({ tier, env: 'production' });
         return { count: report.count, problems: report.problems.map((problem) => problem.message) };
       },
+      // Config versions are read from the config store (the publishing service is built below).
+      configVersionProblem: (input) => publishing.configVersionProblem(input),
     }),
     onDetected: (model, budgetUsd) =>
       bench.startRun({

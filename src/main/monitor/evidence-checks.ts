@@ -1,9 +1,9 @@
 /**
  * What the onboarding board checks before a card moves: the evidence an admin names must exist
  * in the console's own records. A smoke run must hold a successful generation of this model, a
- * benchmark needs enough votes on this model to rank it, and "stable" needs production's
- * metrics to show the clean days claimed. Stages whose records live elsewhere (a published
- * config version) are checked when the source is wired; otherwise they pass on the admin's word.
+ * benchmark needs enough votes on this model to rank it, a config version must be signed into
+ * the environment named and route the model, and "stable" needs production's metrics to show
+ * the clean days claimed. A source that is not wired (tests, the CLI) takes the admin's word.
  */
 import type { StageEvidence } from '../../shared/monitor/monitor-schemas';
 import type { ProviderId } from '../../shared/providers/video-provider-spec';
@@ -22,6 +22,14 @@ export interface EvidenceSources {
   runSuccesses(runId: string, model: CardModel): number | null;
   /** Blind votes in which the model took part. */
   votesFor(model: CardModel): number;
+  /** Why a published config version does not route the model (null = it does). */
+  configVersionProblem?(input: {
+    environment: 'dev' | 'staging' | 'production';
+    version: number;
+    provider: ProviderId;
+    modelId: string;
+    tier?: string;
+  }): Promise<string | null>;
   /** Consecutive clean production days for a tier, from the production watch. */
   cleanDays?(tier: string): Promise<{ count: number; problems: string[] }>;
 }
@@ -29,7 +37,7 @@ export interface EvidenceSources {
 /** Reads runs and votes from the console's database. */
 export function databaseEvidenceSources(
   db: ReadableDb,
-  extra: Pick<EvidenceSources, 'cleanDays'> = {},
+  extra: Pick<EvidenceSources, 'cleanDays' | 'configVersionProblem'> = {},
 ): EvidenceSources {
   return {
     runSuccesses(runId, model) {
@@ -93,7 +101,33 @@ export async function evidenceProblems(
         );
       return problems;
     }
+    case 'placed': {
+      // Placed = in a config signed into dev (where every config starts).
+      const problem = await sources.configVersionProblem?.({
+        environment: 'dev',
+        version: evidence.configVersion,
+        ...model,
+        ...(evidence.tier ? { tier: evidence.tier } : {}),
+      });
+      return problem ? [problem] : [];
+    }
+    case 'rolling_out': {
+      const problem = await sources.configVersionProblem?.({
+        environment: evidence.environment,
+        version: evidence.configVersion,
+        ...model,
+        ...(placedTier ? { tier: placedTier } : {}),
+      });
+      return problem ? [problem] : [];
+    }
     case 'stable': {
+      const problem = await sources.configVersionProblem?.({
+        environment: 'production',
+        version: evidence.configVersion,
+        ...model,
+        ...(placedTier ? { tier: placedTier } : {}),
+      });
+      if (problem) return [problem];
       if (!sources.cleanDays) return [];
       if (!placedTier)
         return [

@@ -12,6 +12,30 @@ const models = [
   { provider: 'sandbox', modelId: 'sandbox-pro' },
 ] as const;
 
+/** Free on the fast sandbox model only; premium on the other. */
+const SANDBOX_ONLY_CONFIG = {
+  schemaVersion: 1,
+  tiers: {
+    free: {
+      requestKinds: ['text-to-video'],
+      strategy: 'fallback',
+      targets: [{ provider: 'sandbox', model: 'sandbox-fast', timeoutSeconds: 60, retries: 0 }],
+      breaker: { failureRate: 0.5, minimumRequests: 20, cooldownSeconds: 60 },
+      limits: { maxSeconds: 5, maxResolution: '720p', dailyQuota: 3 },
+      defaults: { durationSeconds: 5, resolution: '720p', aspectRatio: '16:9' },
+    },
+    premium: {
+      requestKinds: ['text-to-video'],
+      strategy: 'fallback',
+      targets: [{ provider: 'sandbox', model: 'sandbox-pro', timeoutSeconds: 60, retries: 0 }],
+      breaker: { failureRate: 0.3, minimumRequests: 50, cooldownSeconds: 30 },
+      limits: { maxSeconds: 10, maxResolution: '1080p', dailyQuota: 50 },
+      defaults: { durationSeconds: 5, resolution: '720p', aspectRatio: '16:9' },
+    },
+  },
+  flags: {},
+};
+
 let cleanup: (() => Promise<void>) | undefined;
 afterEach(async () => {
   await cleanup?.();
@@ -68,12 +92,38 @@ describe('onboarding evidence', () => {
       /You entered 500 votes, but the console holds 10/,
     );
     await advance({ stage: 'benchmarked', runId, voteCount: MIN_RANKING_VOTES });
-    await advance({ stage: 'placed', configVersion: 3, tier: 'premium' });
-    await advance({ stage: 'rolling_out', configVersion: 3, environment: 'production' });
+
+    // Placed: a config version signed into dev that routes the model.
+    await expect(advance({ stage: 'placed', configVersion: 1, tier: 'premium' })).rejects.toThrow(
+      /Config version 1 cannot be read from dev/,
+    );
+    const generated = await services.publishing.generateKey('evidence test', 'evidence passphrase');
+    await services.publishing.initTrust(generated.unlocked, {
+      dev: 1,
+      staging: 1,
+      production: 1,
+      trust: 1,
+    });
+    const saved = services.routing.saveDraft(SANDBOX_ONLY_CONFIG, 0);
+    expect(saved.problems.filter((problem) => problem.severity === 'error')).toEqual([]);
+    await services.publishing.publishDraft({ draftRevision: saved.revision, expectFromVersion: 0 });
+    await expect(advance({ stage: 'placed', configVersion: 1, tier: 'nope' })).rejects.toThrow(
+      /has no tier "nope"/,
+    );
+    await expect(advance({ stage: 'placed', configVersion: 1, tier: 'premium' })).rejects.toThrow(
+      /does not route tier "premium" to sandbox\/sandbox-fast/,
+    );
+    await advance({ stage: 'placed', configVersion: 1, tier: 'free' });
+    await expect(
+      advance({ stage: 'rolling_out', configVersion: 1, environment: 'production' }),
+    ).rejects.toThrow(/cannot be read from production/);
+    await advance({ stage: 'rolling_out', configVersion: 1, environment: 'dev' });
 
     // No Prometheus is configured: stability cannot be granted, and the reason says so.
-    await expect(advance({ stage: 'stable', configVersion: 3, cleanDays: 7 })).rejects.toThrow(
-      /Production metrics for tier "premium" could not be read, so stability is not granted/,
+    await services.publishing.promote({ target: 'staging', expectFromVersion: 0 });
+    await services.publishing.promote({ target: 'production', expectFromVersion: 0 });
+    await expect(advance({ stage: 'stable', configVersion: 1, cleanDays: 7 })).rejects.toThrow(
+      /Production metrics for tier "free" could not be read, so stability is not granted/,
     );
     expect(services.monitor.board.get(card.id).stage).toBe('rolling_out');
   }, 120_000);

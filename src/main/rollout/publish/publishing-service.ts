@@ -471,6 +471,46 @@ export class PublishingService {
     return out;
   }
 
+  /**
+   * Why `version` in `environment` does not show this model routed (in `tier` when given);
+   * null when it does. For the onboarding board's "placed" and "rolling out" evidence.
+   */
+  async configVersionProblem(input: {
+    environment: Environment;
+    version: number;
+    provider: string;
+    modelId: string;
+    tier?: string;
+  }): Promise<string | null> {
+    let config: ConfigObject;
+    try {
+      config = await this.publisher().versionConfig(input.environment, input.version);
+    } catch (error) {
+      return `Config version ${input.version} cannot be read from ${input.environment}: ${errorMessage(error)}`;
+    }
+    const tiers = isObject(config.tiers) ? config.tiers : {};
+    const routes = (tier: unknown): boolean =>
+      isObject(tier) &&
+      Array.isArray(tier.targets) &&
+      tier.targets.some(
+        (target) =>
+          isObject(target) &&
+          target.provider === input.provider &&
+          typeof target.model === 'string' &&
+          target.model.toLowerCase() === input.modelId.toLowerCase(),
+      );
+    if (input.tier !== undefined) {
+      if (!Object.hasOwn(tiers, input.tier))
+        return `Config version ${input.version} in ${input.environment} has no tier "${input.tier}".`;
+      return routes(tiers[input.tier])
+        ? null
+        : `Config version ${input.version} in ${input.environment} does not route tier "${input.tier}" to ${input.provider}/${input.modelId}.`;
+    }
+    return Object.values(tiers).some(routes)
+      ? null
+      : `Config version ${input.version} in ${input.environment} routes no tier to ${input.provider}/${input.modelId}.`;
+  }
+
   private async environmentOverview(
     publisher: Publisher,
     environment: Environment,
