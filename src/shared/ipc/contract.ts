@@ -7,6 +7,7 @@
 import { z } from 'zod';
 import { watchEventChannels, watchInvokeChannels } from '../watch/watch-ipc-schemas';
 import { routingInvokeChannels } from '../routing/routing-ipc-schemas';
+import { reviewChartChannels } from '../review/review-chart-schemas';
 import { scorecardChangeSchema, scorecardSchema } from '../bench/scorecard-schema';
 import {
   blindPairSchema,
@@ -65,6 +66,7 @@ const vendorId = providerIdSchema.exclude(['sandbox']);
 export const invokeChannels = {
   ...watchInvokeChannels,
   ...routingInvokeChannels,
+  ...reviewChartChannels,
   'app:get-info': {
     input: empty,
     output: z.object({
