@@ -6,19 +6,6 @@
 import Database from 'better-sqlite3';
 import { join } from 'node:path';
 
-interface GenerationSeed {
-  id: string;
-  runId: string;
-  promptId: string;
-  prompt: string;
-  category: string;
-  provider: string;
-  modelId: string;
-  mediaId: string;
-  totalMs: number;
-  costUsd: number;
-}
-
 function openDb(dataDir: string): Database.Database {
   const db = new Database(join(dataDir, 'aideon.sqlite'));
   db.pragma('foreign_keys = ON');
@@ -142,6 +129,112 @@ export function seedLargeRun(
       }
     })();
     return { runId, lastPrompt };
+  } finally {
+    db.close();
+  }
+}
+
+/**
+ * A rated run: four sandbox models × `prompts` prompts with outcomes, latencies and costs that
+ * differ by model, and blind votes between them drawn from fixed strengths (seeded, so the
+ * charts look the same every time). Returns the number of votes.
+ */
+export function seedRatedRun(dataDir: string, prompts = 16, votes = 240): number {
+  const db = openDb(dataDir);
+  try {
+    const { run, generations } = firstRun(db);
+    const clips = [...new Set(generations.map((g) => g.media_id))];
+    const runId = 'seeded-rated-run';
+    db.prepare(
+      `INSERT INTO runs (id, name, suite_id, suite_version, models, state, budget_usd,
+         estimated_cost_usd, created_at, finished_at)
+       VALUES (?, 'Seeded rated run', ?, ?, '[]', 'finished', 1000, 0, ?, ?)`,
+    ).run(runId, run.suite_id, run.suite_version, Date.now() + 500, Date.now() + 600);
+    // strength (Elo-like), $ per 5 s clip, median latency ms, failure share
+    const models = [
+      { id: 'sandbox-pro', strength: 1120, cost: 0.6, latency: 9000, fail: 0.05 },
+      { id: 'sandbox-seeded', strength: 1060, cost: 0.7, latency: 14000, fail: 0.1 },
+      { id: 'sandbox-fast', strength: 990, cost: 0.25, latency: 4000, fail: 0.05 },
+      { id: 'sandbox-flaky', strength: 880, cost: 0.15, latency: 6000, fail: 0.35 },
+    ];
+    let seed = 11;
+    const random = () => {
+      seed = (seed * 1103515245 + 12345) % 2 ** 31;
+      return seed / 2 ** 31;
+    };
+    const outcomes = ['failure', 'timeout', 'policy_refusal', 'bad_output'] as const;
+    const insert = db.prepare(INSERT);
+    const fail = db.prepare(
+      `INSERT INTO generations (id, run_id, prompt_id, prompt, category, provider, model_id,
+         settings, request_key, state, outcome, submitted_at, finished_at, estimated_cost_usd,
+         cost_usd, simulated)
+       VALUES (?, ?, ?, ?, ?, 'sandbox', ?, '{"durationSeconds":5}', ?, 'failed', ?, 1000, 2000,
+         0, 0, 1)`,
+    );
+    const ok = new Map<string, { id: string; model: string }[]>();
+    const categories = ['people', 'animals', 'physics', 'camera'];
+    db.transaction(() => {
+      for (let p = 0; p < prompts; p += 1) {
+        const promptId = `rated-${p}`;
+        const prompt = `Rated prompt ${p + 1}`;
+        const category = categories[p % categories.length]!;
+        for (const model of models) {
+          const id = `rated-${p}-${model.id}`;
+          if (random() < model.fail) {
+            fail.run(id, runId, promptId, prompt, category, model.id, id, outcomes[p % 4]!);
+            continue;
+          }
+          insert.run({
+            id,
+            runId,
+            promptId,
+            prompt,
+            category,
+            provider: 'sandbox',
+            modelId: model.id,
+            mediaId: clips[p % clips.length]!,
+            totalMs: Math.round(model.latency * (0.6 + random() * 0.9)),
+            costUsd: model.cost,
+          });
+          const list = ok.get(promptId) ?? [];
+          list.push({ id, model: `sandbox:${model.id}` });
+          ok.set(promptId, list);
+        }
+      }
+      const strength = new Map(models.map((m) => [`sandbox:${m.id}`, m.strength]));
+      const insertVote = db.prepare(
+        `INSERT INTO votes (id, generation_a, generation_b, model_a, model_b, prompt_id, category,
+           verdict, comment, voter, voted_at, created_at)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, NULL, 'seed', ?, ?)`,
+      );
+      const promptIds = [...ok.keys()].filter((id) => (ok.get(id)?.length ?? 0) >= 2);
+      for (let v = 0; v < votes; v += 1) {
+        const promptId = promptIds[v % promptIds.length]!;
+        const list = ok.get(promptId)!;
+        const i = Math.floor(random() * list.length);
+        let j = Math.floor(random() * (list.length - 1));
+        if (j >= i) j += 1;
+        const a = list[i]!;
+        const b = list[j]!;
+        const pA = 1 / (1 + 10 ** ((strength.get(b.model)! - strength.get(a.model)!) / 400));
+        const u = random();
+        const verdict = u < 0.04 ? 'both_bad' : u < 0.14 ? 'tie' : random() < pA ? 'a' : 'b';
+        const category = categories[Number(promptId.split('-')[1]) % categories.length]!;
+        insertVote.run(
+          `seed-vote-${v}`,
+          a.id,
+          b.id,
+          a.model,
+          b.model,
+          promptId,
+          category,
+          verdict,
+          1_700_000_000_000 + v * 1000,
+          1_700_000_000_000,
+        );
+      }
+    })();
+    return votes;
   } finally {
     db.close();
   }

@@ -7,6 +7,8 @@ import {
   outcomeShares,
   qualityCostData,
   ratingDomain,
+  ratingTicks,
+  shortModelName,
   winRateColor,
   winRateRows,
 } from '../../src/renderer/src/review/review-chart-format';
@@ -40,7 +42,17 @@ describe('review chart data shaping', () => {
   it('gives each leaderboard point an asymmetric error around its rating', () => {
     const [point] = leaderboardData([rating('x:a', 1040, 1000, 1100)], nameOf);
     expect(point).toMatchObject({ name: 'X:A', rating: 1040, error: [40, 60] });
-    expect(ratingDomain([{ low: 951, high: 1049 }])).toEqual([940, 1060]);
+    expect(ratingDomain([{ low: 951, high: 1049 }])).toEqual([925, 1075]);
+    expect(ratingTicks([925, 1075])).toEqual([925, 950, 975, 1000, 1025, 1050, 1075]);
+    expect(ratingTicks(ratingDomain([{ low: 865, high: 1150 }]))).toEqual([
+      850, 900, 950, 1000, 1050, 1100, 1150, 1200,
+    ]);
+    expect(shortModelName('sandbox:sandbox-seeded', 'sandbox:sandbox-seeded')).toBe(
+      'sandbox-seeded',
+    );
+    expect(shortModelName('A very long display name of a model', 'x:y')).toBe(
+      'A very long display n…',
+    );
   });
 
   it('marks the Pareto front (cheaper and better) and leaves out models without a cost', () => {

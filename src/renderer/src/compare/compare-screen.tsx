@@ -110,8 +110,9 @@ export function CompareScreen({
     );
   } else {
     body = (
+      // Not keyed by the slots: going 2-up → 4-up keeps A and B playing where they are and only
+      // loads C and D; a swapped slot just changes that player's source.
       <NamedPlayer
-        key={slots.join('|')}
         shown={shown}
         candidates={ready}
         chosen={chosen}

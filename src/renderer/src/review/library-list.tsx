@@ -5,18 +5,29 @@
  * Enter opens the comparison.
  */
 import { useVirtualizer } from '@tanstack/react-virtual';
-import { useDeferredValue, useEffect, useMemo, useRef, useState, type ReactElement } from 'react';
+import {
+  memo,
+  useCallback,
+  useDeferredValue,
+  useEffect,
+  useMemo,
+  useRef,
+  useState,
+  type KeyboardEvent,
+  type ReactElement,
+} from 'react';
 import type { LibraryEntry, LibraryList } from '../../../shared/review/review-chart-schemas';
 import { CompareIcon, ReviewIcon } from '../components/icons';
 import { EmptyState, InlineError, Loading } from '../components/ui';
 import { describeError } from '../ipc/client';
 import { getClient } from '../ipc';
-import { formatDateTime } from '../lib/format';
 import { useAppStore } from '../store/store';
 import { modelNameFromKey } from './model-names';
 import './review-extras.css';
 
 const ROW_HEIGHT = 64;
+/** One formatter for every row (building one per row costs more than the row itself). */
+const RUN_DATE = new Intl.DateTimeFormat(undefined, { dateStyle: 'medium', timeStyle: 'short' });
 
 /** Entries whose prompt, category, run name or model names contain every word of `query`. */
 export function filterLibrary(
@@ -78,12 +89,27 @@ export function LibraryPanel({ onGoVote }: { onGoVote: () => void }): ReactEleme
 
   useEffect(() => setActive(0), [deferredQuery]);
 
-  const open = (entry: LibraryEntry | undefined): void => {
-    if (!entry || entry.videos < 2) return;
-    navigate({ screen: 'compare', runId: entry.runId, promptId: entry.promptId, back: 'library' });
-  };
+  const open = useCallback(
+    (entry: LibraryEntry | undefined): void => {
+      if (!entry || entry.videos < 2) return;
+      navigate({
+        screen: 'compare',
+        runId: entry.runId,
+        promptId: entry.promptId,
+        back: 'library',
+      });
+    },
+    [navigate],
+  );
+  const onRowClick = useCallback(
+    (index: number, entry: LibraryEntry) => {
+      setActive(index);
+      open(entry);
+    },
+    [open],
+  );
 
-  const onKeyDown = (event: React.KeyboardEvent): void => {
+  const onKeyDown = (event: KeyboardEvent): void => {
     if (event.key === 'ArrowDown' || event.key === 'ArrowUp') {
       event.preventDefault();
       const next = Math.max(
@@ -123,7 +149,6 @@ export function LibraryPanel({ onGoVote }: { onGoVote: () => void }): ReactEleme
     );
   }
 
-  const comparable = (entry: LibraryEntry) => entry.videos >= 2;
   return (
     <div className="review-pane library-pane" onKeyDown={onKeyDown}>
       <div className="review-toolbar">
@@ -165,57 +190,16 @@ export function LibraryPanel({ onGoVote }: { onGoVote: () => void }): ReactEleme
         <div className="library-spacer" style={{ height: virtualizer.getTotalSize() }}>
           {virtualizer.getVirtualItems().map((item) => {
             const entry = shown[item.index]!;
-            const can = comparable(entry);
             return (
-              <div
+              <LibraryRow
                 key={`${entry.runId}|${entry.promptId}`}
-                id={`library-row-${item.index}`}
-                role="option"
-                aria-selected={item.index === active}
-                aria-disabled={!can}
-                className={`library-row${item.index === active ? ' is-active' : ''}${can ? '' : ' is-disabled'}`}
-                style={{ height: ROW_HEIGHT, transform: `translateY(${item.start}px)` }}
-                data-testid="library-row"
-                data-index={item.index}
-                onClick={() => {
-                  setActive(item.index);
-                  open(entry);
-                }}
-              >
-                <span className="library-index num muted small">{item.index + 1}</span>
-                <div className="library-text">
-                  <span className="library-prompt" title={entry.prompt}>
-                    {entry.prompt}
-                  </span>
-                  <span className="muted small library-meta">
-                    <span className="badge">{entry.category}</span> {entry.runName} ·{' '}
-                    {formatDateTime(entry.runCreatedAt)}
-                  </span>
-                </div>
-                <span
-                  className="library-models small"
-                  title={entry.models.map(nameOf).join(', ') || 'No finished videos'}
-                >
-                  {entry.models.slice(0, 3).map(nameOf).join(', ')}
-                  {entry.models.length > 3 ? ` +${entry.models.length - 3}` : ''}
-                </span>
-                <span className="num small library-videos">
-                  {entry.videos}/{entry.generations} videos
-                </span>
-                <span
-                  className={`library-open small${can ? '' : ' muted'}`}
-                  aria-hidden="true"
-                  title={can ? 'Compare these videos' : 'Needs two finished videos'}
-                >
-                  {can ? (
-                    <>
-                      <CompareIcon width={14} height={14} /> Compare
-                    </>
-                  ) : (
-                    'Needs 2 videos'
-                  )}
-                </span>
-              </div>
+                entry={entry}
+                index={item.index}
+                start={item.start}
+                active={item.index === active}
+                nameOf={nameOf}
+                onOpen={onRowClick}
+              />
             );
           })}
         </div>
@@ -227,3 +211,67 @@ export function LibraryPanel({ onGoVote }: { onGoVote: () => void }): ReactEleme
     </div>
   );
 }
+
+/** One row; memoised, so scrolling renders only the rows that come into view. */
+const LibraryRow = memo(function LibraryRow({
+  entry,
+  index,
+  start,
+  active,
+  nameOf,
+  onOpen,
+}: {
+  entry: LibraryEntry;
+  index: number;
+  start: number;
+  active: boolean;
+  nameOf: (key: string) => string;
+  onOpen: (index: number, entry: LibraryEntry) => void;
+}): ReactElement {
+  const can = entry.videos >= 2;
+  const names = entry.models.map(nameOf);
+  return (
+    <div
+      id={`library-row-${index}`}
+      role="option"
+      aria-selected={active}
+      aria-disabled={!can}
+      className={`library-row${active ? ' is-active' : ''}${can ? '' : ' is-disabled'}`}
+      style={{ height: ROW_HEIGHT, transform: `translateY(${start}px)` }}
+      data-testid="library-row"
+      data-index={index}
+      onClick={() => onOpen(index, entry)}
+    >
+      <span className="library-index num muted small">{index + 1}</span>
+      <div className="library-text">
+        <span className="library-prompt" title={entry.prompt}>
+          {entry.prompt}
+        </span>
+        <span className="muted small library-meta">
+          <span className="badge">{entry.category}</span> {entry.runName} ·{' '}
+          {RUN_DATE.format(entry.runCreatedAt)}
+        </span>
+      </div>
+      <span className="library-models small" title={names.join(', ') || 'No finished videos'}>
+        {names.slice(0, 3).join(', ')}
+        {names.length > 3 ? ` +${names.length - 3}` : ''}
+      </span>
+      <span className="num small library-videos">
+        {entry.videos}/{entry.generations} videos
+      </span>
+      <span
+        className={`library-open small${can ? '' : ' muted'}`}
+        aria-hidden="true"
+        title={can ? 'Compare these videos' : 'Needs two finished videos'}
+      >
+        {can ? (
+          <>
+            <CompareIcon width={14} height={14} /> Compare
+          </>
+        ) : (
+          'Needs 2 videos'
+        )}
+      </span>
+    </div>
+  );
+});

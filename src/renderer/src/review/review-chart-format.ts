@@ -37,13 +37,33 @@ export function leaderboardData(ratings: readonly Rating[], nameOf: NameOf): Lea
   }));
 }
 
-/** Rounded axis bounds that hold every interval, with a little room either side. */
+/** Tick spacing for a rating axis: 25, 50, 100 or 200 points, aiming at 4–8 ticks. */
+function ratingStep(span: number): number {
+  return [25, 50, 100, 200, 500].find((step) => span / step <= 8) ?? 1000;
+}
+
+/** Axis bounds on round numbers that hold every interval with a little room either side. */
 export function ratingDomain(points: readonly { low: number; high: number }[]): [number, number] {
   if (points.length === 0) return [900, 1100];
   const min = Math.min(...points.map((p) => p.low));
   const max = Math.max(...points.map((p) => p.high));
-  const pad = Math.max(10, (max - min) * 0.08);
-  return [Math.floor((min - pad) / 10) * 10, Math.ceil((max + pad) / 10) * 10];
+  const pad = Math.max(5, (max - min) * 0.05);
+  const step = ratingStep(max - min + 2 * pad);
+  return [Math.floor((min - pad) / step) * step, Math.ceil((max + pad) / step) * step];
+}
+
+/** Ticks on the round numbers of a rating domain. */
+export function ratingTicks([low, high]: [number, number]): number[] {
+  const step = ratingStep(high - low);
+  const ticks: number[] = [];
+  for (let tick = Math.ceil(low / step) * step; tick <= high + 1e-9; tick += step) ticks.push(tick);
+  return ticks;
+}
+
+/** A display name short enough for an axis: the model's name, else its id without provider. */
+export function shortModelName(name: string, key: string, max = 22): string {
+  const base = name === key ? key.split(':').slice(1).join(':') || key : name;
+  return base.length > max ? `${base.slice(0, max - 1)}…` : base;
 }
 
 export interface HeatmapRow {

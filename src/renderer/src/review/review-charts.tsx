@@ -44,6 +44,8 @@ import {
   outcomeShares,
   qualityCostData,
   ratingDomain,
+  ratingTicks,
+  shortModelName,
   winRateColor,
   winRateRows,
   winRateTextColor,
@@ -105,12 +107,24 @@ export function ReviewCharts({
     };
   }, [totalVotes, reload]);
 
-  const nameOf = useMemo(() => (key: string) => modelNameFromKey(models, key), [models]);
+  // Axis-sized names: the display name, else the model id without its provider.
+  const nameOf = useMemo(
+    () => (key: string) => shortModelName(modelNameFromKey(models, key), key),
+    [models],
+  );
   const scope = category ? `Category “${category}”` : 'All votes';
 
   if (error && !data)
     return <InlineError message={error} onRetry={() => setReload((n) => n + 1)} />;
   if (!data) return <Loading label="Loading the charts…" />;
+  // Per-model charts follow the leaderboard's order; unrated models go last.
+  const rank = new Map(ratings.map((rating, index) => [rating.model, index]));
+  const ordered: ReviewChartData = {
+    ...data,
+    models: [...data.models].sort(
+      (a, b) => (rank.get(a.model) ?? Infinity) - (rank.get(b.model) ?? Infinity),
+    ),
+  };
 
   return (
     <section className="review-charts" aria-labelledby="review-charts-title">
@@ -134,7 +148,7 @@ export function ReviewCharts({
         </ChartCard>
         <ChartCard
           title="Win rate"
-          subtitle="All votes: how often the row's model beat the column's (ties count half). Grey: never met."
+          subtitle="All votes: how often the row's model beat the column's (ties count half). Columns are numbered like the rows; grey: never met."
           testId="chart-win-rate"
         >
           <WinRateChart order={ratings.map((r) => r.model)} data={data} nameOf={nameOf} />
@@ -144,14 +158,14 @@ export function ReviewCharts({
           subtitle="Submit to file on disk, successful uncached videos: fastest to p95, the dark box is p25–p75 split at the median."
           testId="chart-latency"
         >
-          <LatencyChart data={data} nameOf={nameOf} />
+          <LatencyChart data={ordered} nameOf={nameOf} />
         </ChartCard>
         <ChartCard
           title="Outcomes"
           subtitle={`Finished generations by outcome, in the ${data.runIds.length} ${data.runIds.length === 1 ? 'run' : 'runs'} the rated videos came from.`}
           testId="chart-outcomes"
         >
-          <OutcomeChart data={data} nameOf={nameOf} />
+          <OutcomeChart data={ordered} nameOf={nameOf} />
         </ChartCard>
       </div>
     </section>
@@ -200,6 +214,7 @@ function LeaderboardChart({
           type="number"
           dataKey="rating"
           domain={domain}
+          ticks={ratingTicks(domain)}
           tick={AXIS_TICK}
           tickLine={false}
           name="Rating"
@@ -212,6 +227,7 @@ function LeaderboardChart({
           tickLine={false}
           axisLine={false}
           allowDuplicatedCategory={false}
+          reversed
         />
         <ReferenceLine
           x={1000}
@@ -279,7 +295,7 @@ function QualityCostChart({
   return (
     <>
       <ResponsiveContainer width="100%" height={280}>
-        <ScatterChart margin={{ top: 16, right: 32, bottom: 16, left: 0 }}>
+        <ScatterChart margin={{ top: 16, right: 56, bottom: 16, left: 0 }}>
           <CartesianGrid stroke="var(--color-border)" />
           <XAxis
             type="number"
@@ -302,6 +318,7 @@ function QualityCostChart({
             dataKey="rating"
             name="Rating"
             domain={domain}
+            ticks={ratingTicks(domain)}
             tick={AXIS_TICK}
             tickLine={false}
             axisLine={false}
@@ -332,23 +349,11 @@ function QualityCostChart({
             isAnimationActive={false}
           >
             <ErrorBar dataKey="error" direction="y" width={6} stroke="var(--chart-5)" />
-            <LabelList
-              dataKey="name"
-              position="top"
-              offset={10}
-              fontSize={12}
-              fill="var(--color-text)"
-            />
+            <LabelList dataKey="name" content={pointLabel('var(--color-text)')} />
           </Scatter>
           <Scatter name="Dominated" data={others} fill="var(--chart-bad)" isAnimationActive={false}>
             <ErrorBar dataKey="error" direction="y" width={6} stroke="var(--chart-bad)" />
-            <LabelList
-              dataKey="name"
-              position="top"
-              offset={10}
-              fontSize={12}
-              fill="var(--color-text-muted)"
-            />
+            <LabelList dataKey="name" content={pointLabel('var(--color-text-muted)')} />
           </Scatter>
         </ScatterChart>
       </ResponsiveContainer>
@@ -389,7 +394,11 @@ function WinRateChart({
     });
     return entry;
   });
-  const columnNames = rows.map((row) => row.name);
+  // Columns are numbered like the rows (full names would not fit above narrow cells).
+  const columnNames = rows.map((_, index) => `#${index + 1}`);
+  chartRows.forEach((entry, index) => {
+    entry.name = `#${index + 1}  ${rows[index]!.name}`;
+  });
   return (
     <ResponsiveContainer width="100%" height={Math.max(180, n * 48 + 48)}>
       <BarChart
@@ -412,7 +421,7 @@ function WinRateChart({
         <YAxis
           type="category"
           dataKey="name"
-          width={NAME_AXIS_WIDTH}
+          width={NAME_AXIS_WIDTH + 24}
           tick={NAME_TICK}
           tickLine={false}
           axisLine={false}
@@ -490,6 +499,25 @@ function WinRateChart({
   );
 }
 
+/** A point's name on one line above it (recharts' own label wraps it to the symbol's width). */
+function pointLabel(fill: string) {
+  function PointLabel(props: {
+    x?: number | string;
+    y?: number | string;
+    width?: number | string;
+    value?: unknown;
+  }): ReactElement {
+    const x = Number(props.x ?? 0) + Number(props.width ?? 0) / 2;
+    const y = Number(props.y ?? 0) - 8;
+    return (
+      <text x={x} y={y} textAnchor="middle" fontSize={12} fill={fill}>
+        {String(props.value ?? '')}
+      </text>
+    );
+  }
+  return PointLabel;
+}
+
 function LatencyChart({
   data,
   nameOf,
@@ -544,7 +572,7 @@ function LatencyChart({
             );
           }}
         />
-        <Legend wrapperStyle={{ fontSize: 12 }} iconSize={10} />
+        <Legend wrapperStyle={{ fontSize: 12 }} iconSize={10} itemSorter={null} />
         <Bar
           dataKey="offset"
           stackId="l"
