@@ -1,6 +1,7 @@
 /// <reference lib="dom" />
 import { expect, test, type Page } from '@playwright/test';
 import { type ConsoleServer, benchmarkWithCli, newDataDir, startConsole } from './console-server';
+import { addModelsToFirstPrompt } from './seed-database';
 
 const shot = (page: Page, name: string) =>
   page.screenshot({ path: `test-results/screenshots/${name}.png`, fullPage: true });
@@ -164,5 +165,132 @@ test('compare: wipe, difference, locked 1:1 zoom and an A-B loop', async ({ page
   expect(samples.some((time) => time > 0.7)).toBe(true);
   await page.getByTestId('compare-loop-clear').click();
   await expect(page.getByTestId('compare-loop')).toHaveText('No loop');
+  expect(consoleErrors.filter((text) => !/favicon/i.test(text))).toEqual([]);
+});
+
+/**
+ * Drift of every follower from the master in one synchronous snapshot: |t − min(master, own
+ * duration)|, in seconds (a shorter clip is held on its last frame, as the sync loop does).
+ */
+const driftSnapshot = (page: Page) =>
+  page.evaluate(() => {
+    const videos = [
+      ...document.querySelectorAll<HTMLVideoElement>('[data-testid^="compare-video-"]'),
+    ];
+    const master = videos[0]!;
+    return {
+      master: master.currentTime,
+      drift: Math.max(
+        ...videos
+          .slice(1)
+          .map((video) =>
+            Math.abs(video.currentTime - Math.min(master.currentTime, video.duration)),
+          ),
+      ),
+      paused: videos.map((video) => video.paused),
+    };
+  });
+
+test('compare 4-up: four players on one clock stay within a frame; keys 1–4 choose', async ({
+  page,
+}) => {
+  const dataDir = newDataDir();
+  benchmarkWithCli(dataDir);
+  addModelsToFirstPrompt(dataDir);
+  server = await startConsole(dataDir);
+  const consoleErrors: string[] = [];
+  page.on('console', (message) => {
+    if (message.type() === 'error') consoleErrors.push(message.text());
+  });
+
+  await page.goto(server.url);
+  await expect(page.locator('body[data-app-state="ready"]')).toBeVisible();
+  await page.getByTestId('nav-benchmarks').click();
+  await page.getByTestId('run-list-item').first().click();
+  await page.getByTestId('compare-button').first().click();
+  await expect(page.getByTestId('compare-available')).toHaveText('4 videos');
+  await expect(page.getByTestId('compare-stage')).toHaveAttribute('data-players', '2');
+  await page.getByTestId('compare-grid-4').click();
+  await expect(page.getByTestId('compare-stage')).toHaveAttribute('data-players', '4');
+  for (const side of ['a', 'b', 'c', 'd'])
+    await expect(page.getByTestId(`compare-video-${side}`)).toBeVisible();
+  // Wipe and difference need exactly two videos: not offered 4-up.
+  await expect(page.getByTestId('compare-mode-wipe')).toHaveCount(0);
+  await page.waitForFunction(
+    () =>
+      [...document.querySelectorAll('video')].length === 4 &&
+      [...document.querySelectorAll('video')].every((video) => video.readyState >= 2),
+  );
+  await shot(page, 'compare-06-four-up');
+
+  // Play all four on the master clock; sample the drift every 50 ms for 3 s.
+  await page.getByTestId('compare-play').click();
+  await expect(page.getByTestId('compare-play')).toHaveAttribute('data-playing', 'true');
+  await page.waitForTimeout(300); // start-up: play() resolves at slightly different moments
+  const drifts: number[] = [];
+  for (let i = 0; i < 60; i += 1) {
+    const snapshot = await driftSnapshot(page);
+    if (snapshot.master > 3.9) break;
+    drifts.push(snapshot.drift);
+    await page.waitForTimeout(50);
+  }
+  drifts.sort((a, b) => a - b);
+  const worst = drifts[drifts.length - 1]!;
+  const median = drifts[Math.floor(drifts.length / 2)]!;
+  console.log(
+    `4-up drift over ${drifts.length} samples: median ${(median * 1000).toFixed(1)} ms, worst ${(worst * 1000).toFixed(1)} ms (one frame = 41.7 ms)`,
+  );
+  expect(drifts.length).toBeGreaterThan(20);
+  expect(worst).toBeLessThanOrEqual(1 / 24);
+
+  // Pause, then a frame step lands every player on the same frame.
+  await page.keyboard.press(' ');
+  await expect(page.getByTestId('compare-play')).toHaveAttribute('data-playing', 'false');
+  await page.keyboard.press('.');
+  await expect
+    .poll(async () => {
+      const times = await videoTimes(page);
+      return Math.max(...times) - Math.min(...times);
+    })
+    .toBeLessThan(0.001);
+  const stepped = (await videoTimes(page))[0]!;
+  expect(Math.abs(stepped * 24 - Math.round(stepped * 24))).toBeLessThan(0.01);
+
+  // Speed applies to all four.
+  await page.getByRole('radio', { name: '0.5×' }).click();
+  const rates = await page.evaluate(() =>
+    [...document.querySelectorAll<HTMLVideoElement>('[data-testid^="compare-video-"]')].map(
+      (video) => video.playbackRate,
+    ),
+  );
+  expect(rates).toEqual([0.5, 0.5, 0.5, 0.5]);
+
+  // Zoom is locked: all four carry one transform.
+  await page.keyboard.press('+');
+  await page.keyboard.press('+');
+  const transforms = await page.evaluate(() =>
+    [...document.querySelectorAll<HTMLElement>('[data-testid^="compare-video-"]')].map(
+      (element) => element.style.transform,
+    ),
+  );
+  expect(transforms).toHaveLength(4);
+  expect(new Set(transforms).size).toBe(1);
+  expect(transforms[0]).toContain('scale(1.5625)');
+  await page.keyboard.press('0');
+
+  // 3 chooses C; 3 again clears; 4 chooses D.
+  await page.keyboard.press('3');
+  await expect(page.getByTestId('compare-panel-c')).toHaveAttribute('data-chosen', 'true');
+  await expect(page.getByTestId('compare-choice')).toContainText('Your pick: C');
+  await shot(page, 'compare-07-four-up-chosen');
+  await page.keyboard.press('3');
+  await expect(page.getByTestId('compare-choice')).toHaveCount(0);
+  await page.keyboard.press('4');
+  await expect(page.getByTestId('compare-panel-d')).toHaveAttribute('data-chosen', 'true');
+
+  // g goes back to 2-up, where wipe is offered again.
+  await page.keyboard.press('g');
+  await expect(page.getByTestId('compare-stage')).toHaveAttribute('data-players', '2');
+  await expect(page.getByTestId('compare-mode-wipe')).toBeVisible();
   expect(consoleErrors.filter((text) => !/favicon/i.test(text))).toEqual([]);
 });

@@ -11,6 +11,7 @@ import type { WritableDb } from '../store/db';
 import { computeRatings } from './bradley-terry';
 import { BlindPairRegistry, selectNextPair } from './pair-selection';
 import { computeRatingsOffThread } from './ratings-worker';
+import { listLibrary, reviewChartData } from './review-charts';
 import {
   countVotesByPair,
   countVotesByPairPrompt,
@@ -110,5 +111,15 @@ export class ReviewService {
 
   exportCsv(): string {
     return exportVotesCsv(listVotes(this.deps.db));
+  }
+
+  /** Win rates from the votes; cost, latency and outcomes from the runs they came from. */
+  chartData() {
+    return reviewChartData(this.deps.db);
+  }
+
+  /** Every prompt of every run, for the library list. */
+  library() {
+    return listLibrary(this.deps.db);
   }
 }

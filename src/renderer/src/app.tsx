@@ -100,12 +100,13 @@ function Screen(): ReactElement {
           key={`${route.runId}:${route.promptId}`}
           runId={route.runId}
           promptId={route.promptId}
+          back={route.back ?? 'run'}
         />
       );
     case 'suite':
       return <SuiteEditor suiteId={route.suiteId} />;
     case 'review':
-      return <ReviewScreen />;
+      return <ReviewScreen initialTab={route.tab ?? 'vote'} />;
     case 'rollout':
       return <RolloutScreen />;
     case 'settings':

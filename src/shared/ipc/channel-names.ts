@@ -21,6 +21,8 @@ export const INVOKE_CHANNEL_NAMES = [
   'review:get-ratings',
   'review:import-votes',
   'review:export-votes',
+  'review:get-chart-data',
+  'review:list-library',
   'routing:get-draft',
   'routing:save-draft',
   'routing:check',

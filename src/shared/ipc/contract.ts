@@ -8,6 +8,7 @@ import { z } from 'zod';
 import { watchEventChannels, watchInvokeChannels } from '../watch/watch-ipc-schemas';
 import { routingInvokeChannels } from '../routing/routing-ipc-schemas';
 import { publishEventChannels, publishInvokeChannels } from '../rollout/publish-ipc-schemas';
+import { reviewChartChannels } from '../review/review-chart-schemas';
 import { scorecardChangeSchema, scorecardSchema } from '../bench/scorecard-schema';
 import {
   blindPairSchema,
@@ -67,6 +68,7 @@ export const invokeChannels = {
   ...watchInvokeChannels,
   ...routingInvokeChannels,
   ...publishInvokeChannels,
+  ...reviewChartChannels,
   'app:get-info': {
     input: empty,
     output: z.object({

@@ -1,5 +1,6 @@
 /**
- * Compare: two finished videos of one prompt, named, in the synced player.
+ * Compare: finished videos of one prompt from different models, named, in the synced player,
+ * two or four at a time. Keys 1–4 choose the best-looking one (highlighted, not stored).
  */
 import { useCallback, useEffect, useState, type ReactElement } from 'react';
 import { useShallow } from 'zustand/react/shallow';
@@ -12,13 +13,24 @@ import { modelName } from '../lib/models';
 import { loadRun } from '../store/actions';
 import { useAppStore } from '../store/store';
 import { SyncedPlayer } from './synced-player';
+import {
+  GRID_SIZES,
+  choiceForKey,
+  fillSlots,
+  placeInSlot,
+  playerCount,
+  type GridSize,
+} from './compare-layout';
 
 export function CompareScreen({
   runId,
   promptId,
+  back = 'run',
 }: {
   runId: string;
   promptId: string;
+  /** Where Close goes: the run, or the review library the prompt was picked from. */
+  back?: 'run' | 'library';
 }): ReactElement {
   const ready = useAppStore(
     useShallow((state) =>
@@ -31,19 +43,58 @@ export function CompareScreen({
   const status = useAppStore((state) => state.runStatus[runId]);
   const hasDetail = useAppStore((state) => Boolean(state.runDetails[runId]));
   const navigate = useAppStore((state) => state.navigate);
-  const close = useCallback(() => navigate({ screen: 'run', runId }), [navigate, runId]);
+  const close = useCallback(
+    () =>
+      navigate(
+        back === 'library' ? { screen: 'review', tab: 'library' } : { screen: 'run', runId },
+      ),
+    [navigate, runId, back],
+  );
 
-  const [pickA, setPickA] = useState<string | null>(null);
-  const [pickB, setPickB] = useState<string | null>(null);
+  const [grid, setGrid] = useState<GridSize>(2);
+  const [picked, setPicked] = useState<string[]>([]);
+  const [chosen, setChosen] = useState<number | null>(null);
 
   useEffect(() => {
     if (!hasDetail) void loadRun(runId);
   }, [hasDetail, runId]);
 
-  const a = ready.find((generation) => generation.id === pickA) ?? ready[0];
-  const b =
-    ready.find((generation) => generation.id === pickB && generation.id !== a?.id) ??
-    ready.find((g) => g.id !== a?.id);
+  const count = playerCount(grid, ready.length);
+  const slots = fillSlots(
+    picked,
+    ready.map((generation) => generation.id),
+    count,
+  );
+  const shown = slots
+    .map((id) => ready.find((generation) => generation.id === id))
+    .filter((generation): generation is GenerationRecord => generation !== undefined);
+
+  // 1–4 choose a player (again to un-choose); g switches between 2-up and 4-up.
+  useEffect(() => {
+    const onKey = (event: KeyboardEvent): void => {
+      const choice = choiceForKey(event, shown.length);
+      if (choice !== null) {
+        event.preventDefault();
+        setChosen((current) => (current === choice ? null : choice));
+        return;
+      }
+      const target = event.target instanceof Element ? event.target : null;
+      if (
+        (event.key === 'g' || event.key === 'G') &&
+        !event.altKey &&
+        !event.ctrlKey &&
+        !event.metaKey &&
+        !target?.closest('input, textarea, select, [contenteditable="true"]') &&
+        ready.length > 2
+      ) {
+        event.preventDefault();
+        setGrid((current) => (current === 2 ? 4 : 2));
+        setChosen(null);
+      }
+    };
+    window.addEventListener('keydown', onKey);
+    return () => window.removeEventListener('keydown', onKey);
+  }, [shown.length, ready.length]);
 
   let body: ReactElement;
   if (!hasDetail) {
@@ -53,24 +104,28 @@ export function CompareScreen({
       ) : (
         <Loading label="Loading videos…" />
       );
-  } else if (!a || !b) {
+  } else if (shown.length < 2) {
     body = (
       <InlineError message="This prompt needs two finished videos to compare. Go back and wait for the run, or pick another prompt." />
     );
   } else {
     body = (
+      // Not keyed by the slots: going 2-up → 4-up keeps A and B playing where they are and only
+      // loads C and D; a swapped slot just changes that player's source.
       <NamedPlayer
-        key={`${a.id}|${b.id}`}
-        a={a}
-        b={b}
+        shown={shown}
         candidates={ready}
-        onPickA={setPickA}
-        onPickB={setPickB}
+        chosen={chosen}
+        onPick={(slot, id) => {
+          setPicked(placeInSlot(slots, slot, id));
+          setChosen(null);
+        }}
       />
     );
   }
 
   const prompt = ready[0]?.prompt;
+  const chosenGeneration = chosen === null ? undefined : shown[chosen];
   return (
     <div className="page compare-page">
       <header className="compare-header">
@@ -78,6 +133,37 @@ export function CompareScreen({
           <span className="muted small">Prompt</span>
           <p>{prompt ?? '…'}</p>
         </div>
+        {hasDetail && ready.length >= 2 ? (
+          <div className="compare-layout">
+            <div className="speed-group" role="radiogroup" aria-label="Grid">
+              {GRID_SIZES.map((size) => (
+                <button
+                  key={size}
+                  type="button"
+                  role="radio"
+                  aria-checked={grid === size}
+                  className={`speed-button ${grid === size ? 'is-active' : ''}`}
+                  disabled={size === 4 && ready.length < 3}
+                  title={
+                    size === 4 && ready.length < 3
+                      ? 'Needs three or more finished videos of this prompt'
+                      : 'Switch the grid (g)'
+                  }
+                  onClick={() => {
+                    setGrid(size);
+                    setChosen(null);
+                  }}
+                  data-testid={`compare-grid-${size}`}
+                >
+                  {size}-up
+                </button>
+              ))}
+            </div>
+            <span className="muted small num" data-testid="compare-available">
+              {ready.length} {ready.length === 1 ? 'video' : 'videos'}
+            </span>
+          </div>
+        ) : null}
         <button
           type="button"
           className="button button-secondary"
@@ -87,33 +173,43 @@ export function CompareScreen({
           <CloseIcon width={16} height={16} /> Close
         </button>
       </header>
+      {chosenGeneration ? (
+        <p className="compare-choice" role="status" data-testid="compare-choice">
+          Your pick: <strong>{String.fromCharCode(65 + chosen!)}</strong> ·{' '}
+          <ChosenName generation={chosenGeneration} />{' '}
+          <span className="muted small">(press {chosen! + 1} again to clear)</span>
+        </p>
+      ) : null}
       {body}
     </div>
   );
 }
 
+function ChosenName({ generation }: { generation: GenerationRecord }): ReactElement {
+  const models = useAppStore((state) => state.models);
+  return <>{modelName(models, generation)}</>;
+}
+
 function NamedPlayer({
-  a,
-  b,
+  shown,
   candidates,
-  onPickA,
-  onPickB,
+  chosen,
+  onPick,
 }: {
-  a: GenerationRecord;
-  b: GenerationRecord;
+  shown: GenerationRecord[];
   candidates: GenerationRecord[];
-  onPickA: (id: string) => void;
-  onPickB: (id: string) => void;
+  chosen: number | null;
+  onPick: (slot: number, id: string) => void;
 }): ReactElement {
   const models = useAppStore((state) => state.models);
   const client = getClient();
-  const caption = (generation: GenerationRecord, side: 'a' | 'b'): ReactElement => (
+  const caption = (generation: GenerationRecord, slot: number): ReactElement => (
     <>
-      {candidates.length > 2 ? (
+      {candidates.length > shown.length ? (
         <select
-          aria-label={`Video ${side.toUpperCase()}`}
+          aria-label={`Video ${String.fromCharCode(65 + slot)}`}
           value={generation.id}
-          onChange={(event) => (side === 'a' ? onPickA : onPickB)(event.target.value)}
+          onChange={(event) => onPick(slot, event.target.value)}
         >
           {candidates.map((candidate) => (
             <option key={candidate.id} value={candidate.id}>
@@ -132,10 +228,11 @@ function NamedPlayer({
   );
   return (
     <SyncedPlayer
-      srcA={client.mediaUrl(a.media!.id)}
-      srcB={client.mediaUrl(b.media!.id)}
-      captionA={caption(a, 'a')}
-      captionB={caption(b, 'b')}
+      sources={shown.map((generation, slot) => ({
+        src: client.mediaUrl(generation.media!.id),
+        caption: caption(generation, slot),
+      }))}
+      chosen={chosen}
       tools
     />
   );

@@ -1,7 +1,8 @@
 /**
- * Two-up synced player. Video A is the master clock; a requestAnimationFrame loop keeps B on
- * it (see sync.ts). One control bar drives both. Used by Compare (named models) and by the
- * blind review (sides only).
+ * Synced player for 2 or 4 videos. Video A is the master clock; a requestAnimationFrame loop
+ * keeps every other video on it (see sync.ts). One control bar drives all of them, and zoom and
+ * pan are locked across them. Wipe and difference views need exactly two videos. Used by
+ * Compare (named models, 2-up or 4-up) and by the blind review (two sides only).
  */
 import * as Slider from '@radix-ui/react-slider';
 import {
@@ -41,28 +42,41 @@ import {
 import './compare-tools.css';
 
 const SPEEDS = [0.25, 0.5, 1, 2] as const;
+const SIDES = ['a', 'b', 'c', 'd'] as const;
+
+/** One video of the grid. */
+export interface PlayerSource {
+  /** Media URL. The first source is the master clock. */
+  src: string;
+  /** What is shown under the video next to its side letter. */
+  caption?: ReactNode;
+}
 
 export function SyncedPlayer({
-  srcA,
-  srcB,
-  captionA,
-  captionB,
+  sources,
   testIdPrefix = 'compare',
   tools = false,
+  chosen = null,
 }: {
-  /** Media URLs; A is the master clock. */
-  srcA: string;
-  srcB: string;
-  /** What is shown under each video next to its side letter. */
-  captionA?: ReactNode;
-  captionB?: ReactNode;
+  /** Two to four videos, shown A, B, C, D; A is the master clock. */
+  sources: readonly PlayerSource[];
   /** data-testid prefix: `<prefix>-video-a`, `<prefix>-play`, … */
   testIdPrefix?: string;
-  /** View modes (wipe, difference), locked zoom and pan, and an A-B loop. */
+  /** Locked zoom and pan and an A-B loop; with two videos also wipe and difference views. */
   tools?: boolean;
+  /** Index of the video the viewer picked (highlighted), or null. */
+  chosen?: number | null;
 }): ReactElement {
   const masterRef = useRef<HTMLVideoElement>(null);
   const followerRef = useRef<HTMLVideoElement>(null);
+  const thirdRef = useRef<HTMLVideoElement>(null);
+  const fourthRef = useRef<HTMLVideoElement>(null);
+  const count = Math.min(4, Math.max(2, sources.length));
+  const videoRefs = [masterRef, followerRef, thirdRef, fourthRef].slice(0, count);
+  const videoRefsRef = useRef(videoRefs);
+  videoRefsRef.current = videoRefs;
+  /** Wipe and difference compare exactly two pictures. */
+  const pairTools = tools && count === 2;
   const rootRef = useRef<HTMLDivElement>(null);
   const [playing, setPlaying] = useState(false);
   const [time, setTime] = useState(0);
@@ -82,28 +96,38 @@ export function SyncedPlayer({
   const dragRef = useRef<{ x: number; y: number; moved: boolean } | null>(null);
   const swallowClickRef = useRef(false);
 
+  /** Every video but the master, in order. Read at call time (refs fill in after render). */
+  const followersOf = (): HTMLVideoElement[] =>
+    videoRefsRef.current
+      .slice(1)
+      .map((ref) => ref.current)
+      .filter((v): v is HTMLVideoElement => v !== null);
+
   // The sync loop: runs every frame while playing.
   useEffect(() => {
     if (!playing) return;
     let frame = 0;
     const tick = (): void => {
       const master = masterRef.current;
-      const follower = followerRef.current;
-      if (master && follower) {
+      const followers = followersOf();
+      if (master) {
         const loopTarget = loopSeekTarget(loopRef.current, master.currentTime);
         if (loopTarget !== null) {
           master.currentTime = loopTarget;
-          follower.currentTime = clampTime(loopTarget, follower.duration);
+          for (const follower of followers)
+            follower.currentTime = clampTime(loopTarget, follower.duration);
         }
-        const action = decideSync({
-          masterTime: master.currentTime,
-          followerTime: follower.currentTime,
-          baseRate: speedRef.current,
-          followerDuration: Number.isFinite(follower.duration) ? follower.duration : undefined,
-        });
-        if (action.kind === 'jump') follower.currentTime = action.currentTime;
-        if (Math.abs(follower.playbackRate - action.playbackRate) > 1e-3)
-          follower.playbackRate = action.playbackRate;
+        for (const follower of followers) {
+          const action = decideSync({
+            masterTime: master.currentTime,
+            followerTime: follower.currentTime,
+            baseRate: speedRef.current,
+            followerDuration: Number.isFinite(follower.duration) ? follower.duration : undefined,
+          });
+          if (action.kind === 'jump') follower.currentTime = action.currentTime;
+          if (Math.abs(follower.playbackRate - action.playbackRate) > 1e-3)
+            follower.playbackRate = action.playbackRate;
+        }
         setTime(master.currentTime);
       }
       frame = requestAnimationFrame(tick);
@@ -113,30 +137,29 @@ export function SyncedPlayer({
   }, [playing]);
 
   const videos = (): HTMLVideoElement[] =>
-    [masterRef.current, followerRef.current].filter((v): v is HTMLVideoElement => v !== null);
+    videoRefsRef.current.map((ref) => ref.current).filter((v): v is HTMLVideoElement => v !== null);
 
   const play = useCallback(async () => {
     const master = masterRef.current;
-    const follower = followerRef.current;
-    if (!master || !follower) return;
+    const followers = followersOf();
+    if (!master || followers.length === 0) return;
     const loopStart = loopSeekTarget(loopRef.current, master.currentTime);
     if (loopStart !== null) master.currentTime = loopStart;
     else if (master.ended || master.currentTime >= master.duration - 0.01) {
       master.currentTime = 0;
-      follower.currentTime = 0;
     }
-    follower.currentTime = Math.min(
-      master.currentTime,
-      Number.isFinite(follower.duration) ? follower.duration : Infinity,
-    );
-    master.playbackRate = speedRef.current;
-    follower.playbackRate = speedRef.current;
+    for (const follower of followers)
+      follower.currentTime = Math.min(
+        master.currentTime,
+        Number.isFinite(follower.duration) ? follower.duration : Infinity,
+      );
+    const all = [master, ...followers];
+    for (const video of all) video.playbackRate = speedRef.current;
     try {
-      await Promise.all([master.play(), follower.play()]);
+      await Promise.all(all.map((video) => video.play()));
       setPlaying(true);
     } catch {
-      master.pause();
-      follower.pause();
+      for (const video of all) video.pause();
       setMediaError(
         'The videos could not be played. They may still be loading; try again in a moment.',
       );
@@ -284,7 +307,7 @@ export function SyncedPlayer({
       } else if (event.key === ',' || event.key === '.') {
         event.preventDefault();
         step(event.key === ',' ? -1 : 1);
-      } else if (tools && (event.key === 'w' || event.key === 'W')) {
+      } else if (pairTools && (event.key === 'w' || event.key === 'W')) {
         event.preventDefault();
         setMode(nextViewMode);
       } else if (tools && (event.key === '+' || event.key === '=')) {
@@ -315,7 +338,7 @@ export function SyncedPlayer({
       window.removeEventListener('keydown', onKey);
       window.removeEventListener('keyup', onKeyUp);
     };
-  }, [toggle, seek, step, tools, zoomBy, fit, markLoop]);
+  }, [toggle, seek, step, tools, pairTools, zoomBy, fit, markLoop]);
 
   useEffect(() => {
     rootRef.current?.focus();
@@ -328,58 +351,69 @@ export function SyncedPlayer({
       void play();
       return;
     }
-    followerRef.current?.pause();
+    for (const follower of followersOf()) follower.pause();
     setPlaying(false);
     if (masterRef.current) setTime(masterRef.current.duration);
   };
 
   const transform = transformCss(view);
+  const shownMode: ViewMode = pairTools ? mode : 'side';
   const panel = (
-    side: 'a' | 'b',
+    index: number,
     ref: RefObject<HTMLVideoElement | null>,
     src: string,
     caption: ReactNode,
-  ): ReactElement => (
-    <figure className={`compare-panel compare-panel-${side}`}>
-      <div
-        className="compare-viewport"
-        ref={side === 'a' ? viewportARef : undefined}
-        style={
-          tools && mode === 'wipe' && side === 'a'
-            ? { clipPath: `inset(0 ${100 - wipe}% 0 0)` }
-            : undefined
-        }
-        onPointerDown={onPanStart}
-        onPointerMove={onPanMove}
-        onPointerUp={onPanEnd}
-        onPointerCancel={onPanEnd}
+  ): ReactElement => {
+    const side = SIDES[index] ?? 'a';
+    const isChosen = chosen === index;
+    return (
+      <figure
+        key={side}
+        className={`compare-panel compare-panel-${side}${isChosen ? ' is-chosen' : ''}`}
+        data-testid={`${testIdPrefix}-panel-${side}`}
+        data-chosen={isChosen}
       >
-        <video
-          ref={ref}
-          src={src}
-          muted
-          playsInline
-          preload="auto"
-          data-testid={`${testIdPrefix}-video-${side}`}
-          style={tools ? { transform } : undefined}
-          onLoadedMetadata={
-            side === 'a' ? (event) => setDuration(event.currentTarget.duration) : undefined
+        <div
+          className="compare-viewport"
+          ref={side === 'a' ? viewportARef : undefined}
+          style={
+            shownMode === 'wipe' && side === 'a'
+              ? { clipPath: `inset(0 ${100 - wipe}% 0 0)` }
+              : undefined
           }
-          onEnded={side === 'a' ? onMasterEnded : undefined}
-          onError={() =>
-            setMediaError(
-              'A video could not be loaded. It may have been removed from the media folder.',
-            )
-          }
-          onClick={onVideoClick}
-        />
-      </div>
-      <figcaption className="compare-caption">
-        <span className="compare-side">{side.toUpperCase()}</span>
-        {caption}
-      </figcaption>
-    </figure>
-  );
+          onPointerDown={onPanStart}
+          onPointerMove={onPanMove}
+          onPointerUp={onPanEnd}
+          onPointerCancel={onPanEnd}
+        >
+          <video
+            ref={ref}
+            src={src}
+            muted
+            playsInline
+            preload="auto"
+            data-testid={`${testIdPrefix}-video-${side}`}
+            style={tools ? { transform } : undefined}
+            onLoadedMetadata={
+              side === 'a' ? (event) => setDuration(event.currentTarget.duration) : undefined
+            }
+            onEnded={side === 'a' ? onMasterEnded : undefined}
+            onError={() =>
+              setMediaError(
+                'A video could not be loaded. It may have been removed from the media folder.',
+              )
+            }
+            onClick={onVideoClick}
+          />
+        </div>
+        <figcaption className="compare-caption">
+          <span className="compare-side">{side.toUpperCase()}</span>
+          {caption}
+          {isChosen ? <span className="compare-chosen-badge">Your pick</span> : null}
+        </figcaption>
+      </figure>
+    );
+  };
 
   const onWipeDrag = (event: ReactPointerEvent<HTMLDivElement>): void => {
     const box = stageRef.current?.getBoundingClientRect();
@@ -392,23 +426,25 @@ export function SyncedPlayer({
       {mediaError ? <InlineError message={mediaError} /> : null}
       {tools ? (
         <div className="compare-toolbar" role="group" aria-label="View">
-          <div className="speed-group" role="radiogroup" aria-label="View mode">
-            {VIEW_MODES.map((value) => (
-              <button
-                key={value}
-                type="button"
-                role="radio"
-                aria-checked={mode === value}
-                className={`speed-button ${mode === value ? 'is-active' : ''}`}
-                onClick={() => setMode(value)}
-                data-testid={`${testIdPrefix}-mode-${value}`}
-                title="Cycle view modes (w)"
-              >
-                {VIEW_MODE_LABELS[value]}
-              </button>
-            ))}
-          </div>
-          <div className="compare-zoom" role="group" aria-label="Zoom, locked across both videos">
+          {pairTools ? (
+            <div className="speed-group" role="radiogroup" aria-label="View mode">
+              {VIEW_MODES.map((value) => (
+                <button
+                  key={value}
+                  type="button"
+                  role="radio"
+                  aria-checked={mode === value}
+                  className={`speed-button ${mode === value ? 'is-active' : ''}`}
+                  onClick={() => setMode(value)}
+                  data-testid={`${testIdPrefix}-mode-${value}`}
+                  title="Cycle view modes (w)"
+                >
+                  {VIEW_MODE_LABELS[value]}
+                </button>
+              ))}
+            </div>
+          ) : null}
+          <div className="compare-zoom" role="group" aria-label="Zoom, locked across all videos">
             <button
               type="button"
               className="speed-button"
@@ -492,14 +528,16 @@ export function SyncedPlayer({
         </div>
       ) : null}
       <div
-        className={`compare-grid compare-mode-${tools ? mode : 'side'}`}
+        className={`compare-grid compare-grid-${count} compare-mode-${shownMode}`}
         ref={stageRef}
         data-testid={`${testIdPrefix}-stage`}
-        data-mode={tools ? mode : 'side'}
+        data-mode={shownMode}
+        data-players={count}
       >
-        {panel('a', masterRef, srcA, captionA)}
-        {panel('b', followerRef, srcB, captionB)}
-        {tools && mode === 'difference' ? (
+        {videoRefs.map((ref, index) =>
+          panel(index, ref, sources[index]!.src, sources[index]!.caption),
+        )}
+        {shownMode === 'difference' ? (
           <div
             className="compare-viewport compare-difference"
             onPointerDown={onPanStart}
@@ -517,7 +555,7 @@ export function SyncedPlayer({
             <span className="compare-overlay-label">|A − B|</span>
           </div>
         ) : null}
-        {tools && mode === 'wipe' ? (
+        {shownMode === 'wipe' ? (
           <div
             className="compare-wipe-divider"
             style={{ left: `${wipe}%` }}
@@ -547,12 +585,12 @@ export function SyncedPlayer({
           </div>
         ) : null}
       </div>
-      <div className="control-bar" role="group" aria-label="Playback controls for both videos">
+      <div className="control-bar" role="group" aria-label="Playback controls for all videos">
         <button
           type="button"
           className="icon-button control-play"
           onClick={toggle}
-          aria-label={playing ? 'Pause both' : 'Play both'}
+          aria-label={playing ? 'Pause all' : 'Play all'}
           data-testid={`${testIdPrefix}-play`}
           data-playing={playing}
         >
@@ -619,11 +657,18 @@ export function SyncedPlayer({
         frame ·{' '}
         {tools ? (
           <>
-            <kbd>w</kbd> view mode · <kbd>+</kbd>/<kbd>-</kbd> zoom · <kbd>0</kbd> fit ·{' '}
-            <kbd>[</kbd>/<kbd>]</kbd> loop ·{' '}
+            {pairTools ? (
+              <>
+                <kbd>w</kbd> view mode ·{' '}
+              </>
+            ) : null}
+            <kbd>+</kbd>/<kbd>-</kbd> zoom · <kbd>0</kbd> fit · <kbd>[</kbd>/<kbd>]</kbd> loop
+            ·{' '}
           </>
         ) : null}
-        A is the master clock; B follows it.
+        {count === 2
+          ? 'A is the master clock; B follows it.'
+          : 'A is the master clock; the others follow it.'}
       </p>
     </div>
   );

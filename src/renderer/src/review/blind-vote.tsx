@@ -212,10 +212,16 @@ export function BlindVote({ revealMs = REVEAL_MS }: { revealMs?: number }): Reac
       </div>
       <SyncedPlayer
         key={pair.token}
-        srcA={getClient().mediaUrl(pair.leftMedia.id)}
-        srcB={getClient().mediaUrl(pair.rightMedia.id)}
-        captionA={reveal ? revealCaption(reveal.modelLeft, 'a') : null}
-        captionB={reveal ? revealCaption(reveal.modelRight, 'b') : null}
+        sources={[
+          {
+            src: getClient().mediaUrl(pair.leftMedia.id),
+            caption: reveal ? revealCaption(reveal.modelLeft, 'a') : null,
+          },
+          {
+            src: getClient().mediaUrl(pair.rightMedia.id),
+            caption: reveal ? revealCaption(reveal.modelRight, 'b') : null,
+          },
+        ]}
         testIdPrefix="review"
       />
       {reveal ? (

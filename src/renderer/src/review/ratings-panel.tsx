@@ -1,9 +1,9 @@
 /**
  * Ratings: the Bradley–Terry leaderboard (computed off-thread in main) with 95 % bootstrap
- * intervals drawn on one shared scale, per category, plus how many more votes would separate
- * neighbours. Votes can be imported from and exported to CSV.
+ * intervals, per category, plus how many more votes would separate neighbours, and the
+ * charts beside it (recharts, loaded lazily). Votes can be imported from and exported to CSV.
  */
-import { useEffect, useId, useRef, useState, type ReactElement } from 'react';
+import { lazy, Suspense, useEffect, useId, useRef, useState, type ReactElement } from 'react';
 import type { ModelInfo } from '../../../shared/providers/video-provider-spec';
 import type { Rating, VotesStillNeeded } from '../../../shared/review/review-schemas';
 import { ReviewIcon } from '../components/icons';
@@ -13,19 +13,10 @@ import { exportVotes, importVotes, loadRatings, type ImportOutcome } from '../st
 import { useAppStore } from '../store/store';
 import { modelNameFromKey } from './model-names';
 
-/** Shared scale for the interval bars: every low and high fits, with a little room. */
-export function intervalScale(ratings: readonly Rating[]): { min: number; max: number } {
-  if (ratings.length === 0) return { min: 900, max: 1100 };
-  const min = Math.min(...ratings.map((rating) => rating.low));
-  const max = Math.max(...ratings.map((rating) => rating.high));
-  const pad = Math.max(10, (max - min) * 0.06);
-  return { min: Math.floor(min - pad), max: Math.ceil(max + pad) };
-}
-
-function position(value: number, scale: { min: number; max: number }): number {
-  const span = scale.max - scale.min || 1;
-  return Math.min(100, Math.max(0, ((value - scale.min) / span) * 100));
-}
+// The charts (recharts) load only once there are ratings to chart, keeping start-up small.
+const ReviewCharts = lazy(() =>
+  import('./review-charts').then((module) => ({ default: module.ReviewCharts })),
+);
 
 export function RatingsPanel({ onGoVote }: { onGoVote: () => void }): ReactElement {
   const ratings = useAppStore((state) => state.ratings);
@@ -94,14 +85,21 @@ export function RatingsPanel({ onGoVote }: { onGoVote: () => void }): ReactEleme
       ) : (
         <div className={computing ? 'is-updating' : undefined} aria-busy={computing}>
           {computing ? <Loading label="Recomputing ratings…" /> : null}
-          <Leaderboard ratings={shown} models={models} />
-          {!category ? (
-            <VotesNeeded needed={ratings.votesStillNeeded} models={models} />
-          ) : (
-            <p className="muted small">
-              “Votes still needed” is worked out for the overall leaderboard.
-            </p>
-          )}
+          <div className="ratings-layout">
+            <div className="ratings-main">
+              <Leaderboard ratings={shown} models={models} />
+              {!category ? (
+                <VotesNeeded needed={ratings.votesStillNeeded} models={models} />
+              ) : (
+                <p className="muted small">
+                  “Votes still needed” is worked out for the overall leaderboard.
+                </p>
+              )}
+            </div>
+          </div>
+          <Suspense fallback={<Loading label="Loading the charts…" />}>
+            <ReviewCharts ratings={shown} category={category} />
+          </Suspense>
         </div>
       )}
     </div>
@@ -118,7 +116,6 @@ function Leaderboard({
   if (ratings.length === 0) {
     return <p className="muted">No votes in this category yet.</p>;
   }
-  const scale = intervalScale(ratings);
   return (
     <div className="table-wrap">
       <table className="table ratings-table" data-testid="ratings-table">
@@ -131,14 +128,8 @@ function Leaderboard({
             <th scope="col" className="num">
               Rating
             </th>
-            <th scope="col" className="interval-col">
+            <th scope="col" className="num" title="2.5th to 97.5th bootstrap percentile">
               95% interval
-              <span className="interval-axis num" aria-hidden="true">
-                <span className="interval-axis-scale">
-                  <span>{scale.min}</span>
-                  <span>{scale.max}</span>
-                </span>
-              </span>
             </th>
             <th scope="col" className="num">
               Votes
@@ -150,9 +141,6 @@ function Leaderboard({
         </thead>
         <tbody>
           {ratings.map((rating, index) => {
-            const left = position(rating.low, scale);
-            const right = position(rating.high, scale);
-            const mid = position(rating.rating, scale);
             return (
               <tr key={rating.model} data-testid="rating-row">
                 <td className="num strong">{index + 1}</td>
@@ -163,25 +151,15 @@ function Leaderboard({
                   </div>
                 </td>
                 <td className="num strong">{Math.round(rating.rating)}</td>
-                <td className="interval-col">
-                  <div className="interval-cell">
-                    <div
-                      className="interval"
-                      role="img"
-                      aria-label={`95% interval ${Math.round(rating.low)} to ${Math.round(rating.high)}`}
-                      data-testid="rating-interval"
-                    >
-                      <div className="interval-mean-line" />
-                      <div
-                        className="interval-bar"
-                        style={{ left: `${left}%`, width: `${Math.max(0.5, right - left)}%` }}
-                      />
-                      <div className="interval-point" style={{ left: `${mid}%` }} />
-                    </div>
-                    <span className="muted small num interval-text">
-                      {Math.round(rating.low)}–{Math.round(rating.high)}
-                    </span>
-                  </div>
+                <td
+                  className="num"
+                  data-testid="rating-interval"
+                  aria-label={`95% interval ${Math.round(rating.low)} to ${Math.round(rating.high)}`}
+                >
+                  {Math.round(rating.low)}–{Math.round(rating.high)}{' '}
+                  <span className="muted small">
+                    (±{Math.round((rating.high - rating.low) / 2)})
+                  </span>
                 </td>
                 <td className="num">{rating.votes}</td>
                 <td className="num">

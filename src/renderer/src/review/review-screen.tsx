@@ -1,14 +1,15 @@
-/** Review: blind A/B votes and the ratings they produce, as two tabs. */
+/** Review: blind A/B votes, the ratings they produce (with charts), and the library to compare from. */
 import * as Tabs from '@radix-ui/react-tabs';
 import { useState, type ReactElement } from 'react';
 import { PageHeader } from '../components/ui';
 import { BlindVote } from './blind-vote';
+import { LibraryPanel } from './library-list';
 import { RatingsPanel } from './ratings-panel';
 
-type Tab = 'vote' | 'ratings';
+type Tab = 'vote' | 'ratings' | 'library';
 
-export function ReviewScreen(): ReactElement {
-  const [tab, setTab] = useState<Tab>('vote');
+export function ReviewScreen({ initialTab = 'vote' }: { initialTab?: Tab }): ReactElement {
+  const [tab, setTab] = useState<Tab>(initialTab);
   return (
     <div className="page review-page">
       <PageHeader
@@ -28,12 +29,18 @@ export function ReviewScreen(): ReactElement {
           <Tabs.Trigger className="tab" value="ratings" data-testid="tab-ratings">
             Ratings
           </Tabs.Trigger>
+          <Tabs.Trigger className="tab" value="library" data-testid="tab-library">
+            Library
+          </Tabs.Trigger>
         </Tabs.List>
         <Tabs.Content className="tab-panel" value="vote">
           <BlindVote />
         </Tabs.Content>
         <Tabs.Content className="tab-panel" value="ratings">
           <RatingsPanel onGoVote={() => setTab('vote')} />
+        </Tabs.Content>
+        <Tabs.Content className="tab-panel" value="library">
+          <LibraryPanel onGoVote={() => setTab('vote')} />
         </Tabs.Content>
       </Tabs.Root>
     </div>

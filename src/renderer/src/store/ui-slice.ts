@@ -8,10 +8,11 @@ export type Route =
   | { screen: 'models' }
   | { screen: 'benchmarks' }
   | { screen: 'run'; runId: string }
-  | { screen: 'compare'; runId: string; promptId: string }
+  /** `back`: where Close goes (the run by default, or the review library). */
+  | { screen: 'compare'; runId: string; promptId: string; back?: 'run' | 'library' }
   /** The suite editor; `suiteId: null` = a new suite. */
   | { screen: 'suite'; suiteId: string | null }
-  | { screen: 'review' }
+  | { screen: 'review'; tab?: 'vote' | 'ratings' | 'library' }
   | { screen: 'rollout' }
   | { screen: 'settings' };
 
@@ -62,8 +63,9 @@ export const createUiSlice: StateCreator<AppState, [], [], UiSlice> = (set) => (
 /** The nav section a route belongs to. */
 export function sectionOf(route: Route): Section {
   switch (route.screen) {
-    case 'run':
     case 'compare':
+      return route.back === 'library' ? 'review' : 'benchmarks';
+    case 'run':
     case 'suite':
     case 'benchmarks':
       return 'benchmarks';

@@ -1,0 +1,671 @@
+/**
+ * The charts beside the ratings (recharts, loaded lazily with this module): leaderboard with
+ * 95 % intervals, win-rate matrix, quality versus cost with the Pareto front, latency spread
+ * and outcomes per model. Ratings come from the store (review:get-ratings); the rest from
+ * review:get-chart-data.
+ *
+ * The win-rate heat map: recharts has no heat-map chart, so it is a horizontal stacked
+ * BarChart whose segments are all one unit wide, one per opponent, each coloured through a
+ * <Cell> by its win rate and labelled through <LabelList>. It stays a real recharts chart
+ * (axes, tooltip, resizing, theming like the others) instead of a hand-drawn SVG or a table.
+ */
+import { useEffect, useMemo, useState, type ReactElement, type ReactNode } from 'react';
+import {
+  Bar,
+  BarChart,
+  CartesianGrid,
+  Cell,
+  ErrorBar,
+  LabelList,
+  Legend,
+  ReferenceLine,
+  ResponsiveContainer,
+  Scatter,
+  ScatterChart,
+  Tooltip as ChartTooltip,
+  XAxis,
+  YAxis,
+} from 'recharts';
+import {
+  RATED_OUTCOME_KEYS,
+  type ReviewChartData,
+} from '../../../shared/review/review-chart-schemas';
+import type { Rating } from '../../../shared/review/review-schemas';
+import { InlineError, Loading } from '../components/ui';
+import { describeError } from '../ipc/client';
+import { getClient } from '../ipc';
+import { OUTCOME_NAMES } from '../bench/scorecard-format';
+import { useAppStore } from '../store/store';
+import { modelNameFromKey } from './model-names';
+import './review-extras.css';
+import {
+  latencyBoxes,
+  leaderboardData,
+  outcomeShares,
+  qualityCostData,
+  ratingDomain,
+  ratingTicks,
+  shortModelName,
+  winRateColor,
+  winRateRows,
+  winRateTextColor,
+  type HeatmapRow,
+} from './review-chart-format';
+
+const AXIS_TICK = { fill: 'var(--color-text-muted)', fontSize: 12 };
+const NAME_TICK = { fill: 'var(--color-text)', fontSize: 12 };
+const TOOLTIP_STYLE = {
+  background: 'var(--color-surface)',
+  border: '1px solid var(--color-border)',
+  borderRadius: 8,
+  fontSize: 12,
+};
+const OUTCOME_COLORS: Record<(typeof RATED_OUTCOME_KEYS)[number], string> = {
+  success: 'var(--chart-success)',
+  policy_refusal: 'var(--chart-policy)',
+  failure: 'var(--chart-failure)',
+  timeout: 'var(--chart-timeout)',
+  bad_output: 'var(--chart-bad)',
+};
+/** Row height of the per-model horizontal charts. */
+const ROW = 40;
+const NAME_AXIS_WIDTH = 128;
+
+function rowsHeight(rows: number, extra = 56): number {
+  return Math.max(160, rows * ROW + extra);
+}
+
+export function ReviewCharts({
+  ratings,
+  category,
+}: {
+  /** The leaderboard shown (overall or one category), best first. */
+  ratings: readonly Rating[];
+  /** '' = overall. */
+  category: string;
+}): ReactElement {
+  const models = useAppStore((state) => state.models);
+  const totalVotes = useAppStore((state) => state.ratings?.totalVotes ?? 0);
+  const [data, setData] = useState<ReviewChartData | null>(null);
+  const [error, setError] = useState<string | null>(null);
+  const [reload, setReload] = useState(0);
+
+  useEffect(() => {
+    let stale = false;
+    getClient()
+      .invoke('review:get-chart-data', {})
+      .then((value) => {
+        if (stale) return;
+        setData(value);
+        setError(null);
+      })
+      .catch((cause: unknown) => {
+        if (!stale) setError(describeError(cause));
+      });
+    return () => {
+      stale = true;
+    };
+  }, [totalVotes, reload]);
+
+  // Axis-sized names: the display name, else the model id without its provider.
+  const nameOf = useMemo(
+    () => (key: string) => shortModelName(modelNameFromKey(models, key), key),
+    [models],
+  );
+  const scope = category ? `Category “${category}”` : 'All votes';
+
+  if (error && !data)
+    return <InlineError message={error} onRetry={() => setReload((n) => n + 1)} />;
+  if (!data) return <Loading label="Loading the charts…" />;
+  // Per-model charts follow the leaderboard's order; unrated models go last.
+  const rank = new Map(ratings.map((rating, index) => [rating.model, index]));
+  const ordered: ReviewChartData = {
+    ...data,
+    models: [...data.models].sort(
+      (a, b) => (rank.get(a.model) ?? Infinity) - (rank.get(b.model) ?? Infinity),
+    ),
+  };
+
+  return (
+    <section className="review-charts" aria-labelledby="review-charts-title">
+      <h3 id="review-charts-title" className="section-title">
+        Charts
+      </h3>
+      <div className="chart-grid review-chart-grid">
+        <ChartCard
+          title="Leaderboard"
+          subtitle={`${scope}: rating with its 95% bootstrap interval. Overlapping bars are not yet told apart.`}
+          testId="chart-leaderboard"
+        >
+          <LeaderboardChart ratings={ratings} nameOf={nameOf} />
+        </ChartCard>
+        <ChartCard
+          title="Quality versus cost"
+          subtitle={`${scope}: rating against cost per second of video. The line joins the Pareto front: nothing is both cheaper and better.`}
+          testId="chart-quality-cost"
+        >
+          <QualityCostChart ratings={ratings} data={data} nameOf={nameOf} />
+        </ChartCard>
+        <ChartCard
+          title="Win rate"
+          subtitle="All votes: how often the row's model beat the column's (ties count half). Columns are numbered like the rows; grey: never met."
+          testId="chart-win-rate"
+        >
+          <WinRateChart order={ratings.map((r) => r.model)} data={data} nameOf={nameOf} />
+        </ChartCard>
+        <ChartCard
+          title="Latency"
+          subtitle="Submit to file on disk, successful uncached videos: fastest to p95, the dark box is p25–p75 split at the median."
+          testId="chart-latency"
+        >
+          <LatencyChart data={ordered} nameOf={nameOf} />
+        </ChartCard>
+        <ChartCard
+          title="Outcomes"
+          subtitle={`Finished generations by outcome, in the ${data.runIds.length} ${data.runIds.length === 1 ? 'run' : 'runs'} the rated videos came from.`}
+          testId="chart-outcomes"
+        >
+          <OutcomeChart data={ordered} nameOf={nameOf} />
+        </ChartCard>
+      </div>
+    </section>
+  );
+}
+
+function ChartCard({
+  title,
+  subtitle,
+  testId,
+  children,
+}: {
+  title: string;
+  subtitle: string;
+  testId: string;
+  children: ReactNode;
+}): ReactElement {
+  return (
+    <section className="chart-card" data-testid={testId} aria-label={title}>
+      <h4 className="chart-title">{title}</h4>
+      <p className="muted small chart-subtitle">{subtitle}</p>
+      <div className="chart-body">{children}</div>
+    </section>
+  );
+}
+
+function Empty({ children }: { children: ReactNode }): ReactElement {
+  return <p className="muted small chart-empty">{children}</p>;
+}
+
+function LeaderboardChart({
+  ratings,
+  nameOf,
+}: {
+  ratings: readonly Rating[];
+  nameOf: (key: string) => string;
+}): ReactElement {
+  const points = leaderboardData(ratings, nameOf);
+  if (points.length === 0) return <Empty>No votes in this category yet.</Empty>;
+  const domain = ratingDomain(points);
+  return (
+    <ResponsiveContainer width="100%" height={rowsHeight(points.length)}>
+      <ScatterChart margin={{ top: 8, right: 24, bottom: 8, left: 0 }}>
+        <CartesianGrid stroke="var(--color-border)" horizontal={false} />
+        <XAxis
+          type="number"
+          dataKey="rating"
+          domain={domain}
+          ticks={ratingTicks(domain)}
+          tick={AXIS_TICK}
+          tickLine={false}
+          name="Rating"
+        />
+        <YAxis
+          type="category"
+          dataKey="name"
+          width={NAME_AXIS_WIDTH}
+          tick={NAME_TICK}
+          tickLine={false}
+          axisLine={false}
+          allowDuplicatedCategory={false}
+          reversed
+        />
+        <ReferenceLine
+          x={1000}
+          stroke="var(--color-border-strong)"
+          strokeDasharray="4 3"
+          label={{
+            value: 'mean 1000',
+            position: 'insideTopRight',
+            fontSize: 11,
+            fill: 'var(--color-text-muted)',
+          }}
+        />
+        <ChartTooltip
+          contentStyle={TOOLTIP_STYLE}
+          cursor={{ strokeDasharray: '3 3' }}
+          content={({ active, payload }) => {
+            const point = active ? (payload?.[0]?.payload as (typeof points)[number]) : undefined;
+            if (!point) return null;
+            return (
+              <div style={TOOLTIP_STYLE} className="chart-tooltip">
+                <strong>{point.name}</strong>
+                <div className="num">
+                  {Math.round(point.rating)} (95%: {Math.round(point.low)}–{Math.round(point.high)})
+                </div>
+                <div className="muted">{point.votes} votes</div>
+              </div>
+            );
+          }}
+        />
+        <Scatter data={points} fill="var(--chart-1)" isAnimationActive={false}>
+          <ErrorBar
+            dataKey="error"
+            direction="x"
+            width={10}
+            strokeWidth={2.5}
+            stroke="var(--chart-1)"
+          />
+        </Scatter>
+      </ScatterChart>
+    </ResponsiveContainer>
+  );
+}
+
+function QualityCostChart({
+  ratings,
+  data,
+  nameOf,
+}: {
+  ratings: readonly Rating[];
+  data: ReviewChartData;
+  nameOf: (key: string) => string;
+}): ReactElement {
+  const { points, front, missing } = qualityCostData(ratings, data.models, nameOf);
+  if (points.length === 0)
+    return (
+      <Empty>
+        No cost figures for the rated models: their benchmark runs are not in this console (votes
+        imported from elsewhere?).
+      </Empty>
+    );
+  const domain = ratingDomain(
+    points.map((p) => ({ low: p.rating - p.error[0], high: p.rating + p.error[1] })),
+  );
+  const others = points.filter((point) => !point.onFront);
+  return (
+    <>
+      <ResponsiveContainer width="100%" height={280}>
+        <ScatterChart margin={{ top: 16, right: 56, bottom: 16, left: 0 }}>
+          <CartesianGrid stroke="var(--color-border)" />
+          <XAxis
+            type="number"
+            dataKey="cost"
+            name="Cost per second"
+            domain={[0, 'auto']}
+            tickFormatter={(value: number) => `$${value.toFixed(value < 0.1 ? 3 : 2)}`}
+            tick={AXIS_TICK}
+            tickLine={false}
+            label={{
+              value: 'Cost per second of video (USD)',
+              position: 'insideBottom',
+              offset: -8,
+              fontSize: 12,
+              fill: 'var(--color-text-muted)',
+            }}
+          />
+          <YAxis
+            type="number"
+            dataKey="rating"
+            name="Rating"
+            domain={domain}
+            ticks={ratingTicks(domain)}
+            tick={AXIS_TICK}
+            tickLine={false}
+            axisLine={false}
+            width={48}
+          />
+          <ChartTooltip
+            contentStyle={TOOLTIP_STYLE}
+            content={({ active, payload }) => {
+              const point = active ? (payload?.[0]?.payload as (typeof points)[number]) : undefined;
+              if (!point) return null;
+              return (
+                <div style={TOOLTIP_STYLE} className="chart-tooltip">
+                  <strong>{point.name}</strong>
+                  <div className="num">Rating {Math.round(point.rating)}</div>
+                  <div className="num">${point.cost.toFixed(4)} per second</div>
+                  <div className="muted">{point.onFront ? 'On the Pareto front' : 'Dominated'}</div>
+                </div>
+              );
+            }}
+          />
+          <Legend wrapperStyle={{ fontSize: 12 }} iconSize={10} verticalAlign="top" height={28} />
+          <Scatter
+            name="Pareto front"
+            data={front}
+            fill="var(--chart-5)"
+            line={{ stroke: 'var(--chart-5)', strokeWidth: 2 }}
+            lineJointType="linear"
+            isAnimationActive={false}
+          >
+            <ErrorBar dataKey="error" direction="y" width={6} stroke="var(--chart-5)" />
+            <LabelList dataKey="name" content={pointLabel('var(--color-text)')} />
+          </Scatter>
+          <Scatter name="Dominated" data={others} fill="var(--chart-bad)" isAnimationActive={false}>
+            <ErrorBar dataKey="error" direction="y" width={6} stroke="var(--chart-bad)" />
+            <LabelList dataKey="name" content={pointLabel('var(--color-text-muted)')} />
+          </Scatter>
+        </ScatterChart>
+      </ResponsiveContainer>
+      {missing.length > 0 ? (
+        <p className="muted small">Not shown (no cost figures): {missing.join(', ')}.</p>
+      ) : null}
+    </>
+  );
+}
+
+function WinRateChart({
+  order,
+  data,
+  nameOf,
+}: {
+  order: readonly string[];
+  data: ReviewChartData;
+  nameOf: (key: string) => string;
+}): ReactElement {
+  // Leaderboard order; models that met only in other categories go last.
+  const all = [...order];
+  for (const cell of data.winRates) if (!all.includes(cell.model)) all.push(cell.model);
+  const rows = winRateRows(all, data.winRates, nameOf);
+  if (rows.length < 2 || data.winRates.length === 0)
+    return <Empty>Needs votes between at least two models.</Empty>;
+  const n = rows.length;
+  // One unit per column; the row object carries the cell figures for labels and tooltip.
+  const chartRows = rows.map((row) => {
+    const entry: Record<string, unknown> = { name: row.name, row };
+    row.cells.forEach((cell, column) => {
+      entry[`c${column}`] = 1;
+      entry[`label${column}`] =
+        cell.rate === null
+          ? row.model === cell.opponent
+            ? ''
+            : '–'
+          : `${Math.round(cell.rate * 100)}%`;
+    });
+    return entry;
+  });
+  // Columns are numbered like the rows (full names would not fit above narrow cells).
+  const columnNames = rows.map((_, index) => `#${index + 1}`);
+  chartRows.forEach((entry, index) => {
+    entry.name = `#${index + 1}  ${rows[index]!.name}`;
+  });
+  return (
+    <ResponsiveContainer width="100%" height={Math.max(180, n * 48 + 48)}>
+      <BarChart
+        data={chartRows}
+        layout="vertical"
+        margin={{ top: 8, right: 16, bottom: 0, left: 0 }}
+        barCategoryGap={2}
+      >
+        <XAxis
+          type="number"
+          domain={[0, n]}
+          ticks={columnNames.map((_, index) => index + 0.5)}
+          tickFormatter={(value: number) => columnNames[Math.floor(value)] ?? ''}
+          orientation="top"
+          tick={NAME_TICK}
+          tickLine={false}
+          axisLine={false}
+          interval={0}
+        />
+        <YAxis
+          type="category"
+          dataKey="name"
+          width={NAME_AXIS_WIDTH + 24}
+          tick={NAME_TICK}
+          tickLine={false}
+          axisLine={false}
+        />
+        <ChartTooltip
+          cursor={false}
+          contentStyle={TOOLTIP_STYLE}
+          content={({ active, payload }) => {
+            const item = active ? payload?.[0] : undefined;
+            const row = (item?.payload as { row?: HeatmapRow } | undefined)?.row;
+            if (!row) return null;
+            return (
+              <div style={TOOLTIP_STYLE} className="chart-tooltip">
+                <strong>{row.name}</strong> against…
+                {row.cells
+                  .filter((cell) => cell.opponent !== row.model)
+                  .map((cell) => (
+                    <div key={cell.opponent} className="num">
+                      {nameOf(cell.opponent)}:{' '}
+                      {cell.rate === null
+                        ? 'never met'
+                        : `${Math.round(cell.rate * 100)}% (${cell.wins} of ${cell.games})`}
+                    </div>
+                  ))}
+              </div>
+            );
+          }}
+        />
+        {columnNames.map((_, column) => (
+          <Bar
+            key={column}
+            dataKey={`c${column}`}
+            stackId="cells"
+            isAnimationActive={false}
+            stroke="var(--color-surface)"
+            strokeWidth={2}
+          >
+            {rows.map((row) => (
+              <Cell key={row.model} fill={winRateColor(row.cells[column]!.rate)} />
+            ))}
+            <LabelList
+              dataKey={`label${column}`}
+              position="center"
+              fontSize={12}
+              fontWeight={600}
+              content={(props) => {
+                const { x, y, width, height, value, index } = props as {
+                  x: number;
+                  y: number;
+                  width: number;
+                  height: number;
+                  value: string;
+                  index: number;
+                };
+                const rate = rows[index]?.cells[column]?.rate ?? null;
+                return (
+                  <text
+                    x={x + width / 2}
+                    y={y + height / 2}
+                    textAnchor="middle"
+                    dominantBaseline="central"
+                    fontSize={12}
+                    fontWeight={600}
+                    fill={winRateTextColor(rate)}
+                  >
+                    {value}
+                  </text>
+                );
+              }}
+            />
+          </Bar>
+        ))}
+      </BarChart>
+    </ResponsiveContainer>
+  );
+}
+
+/** A point's name on one line above it (recharts' own label wraps it to the symbol's width). */
+function pointLabel(fill: string) {
+  function PointLabel(props: {
+    x?: number | string;
+    y?: number | string;
+    width?: number | string;
+    value?: unknown;
+  }): ReactElement {
+    const x = Number(props.x ?? 0) + Number(props.width ?? 0) / 2;
+    const y = Number(props.y ?? 0) - 8;
+    return (
+      <text x={x} y={y} textAnchor="middle" fontSize={12} fill={fill}>
+        {String(props.value ?? '')}
+      </text>
+    );
+  }
+  return PointLabel;
+}
+
+function LatencyChart({
+  data,
+  nameOf,
+}: {
+  data: ReviewChartData;
+  nameOf: (key: string) => string;
+}): ReactElement {
+  const boxes = latencyBoxes(data.models, nameOf);
+  if (boxes.length === 0) return <Empty>No successful, uncached videos to time yet.</Empty>;
+  return (
+    <ResponsiveContainer width="100%" height={rowsHeight(boxes.length, 72)}>
+      <BarChart
+        data={boxes}
+        layout="vertical"
+        margin={{ top: 8, right: 24, bottom: 0, left: 0 }}
+        barCategoryGap="30%"
+      >
+        <CartesianGrid stroke="var(--color-border)" horizontal={false} />
+        <XAxis
+          type="number"
+          domain={[0, 'auto']}
+          tickFormatter={(value: number) => `${value} s`}
+          tick={AXIS_TICK}
+          tickLine={false}
+        />
+        <YAxis
+          type="category"
+          dataKey="name"
+          width={NAME_AXIS_WIDTH}
+          tick={NAME_TICK}
+          tickLine={false}
+          axisLine={false}
+        />
+        <ChartTooltip
+          cursor={{ fill: 'var(--color-surface-sunken)' }}
+          contentStyle={TOOLTIP_STYLE}
+          content={({ active, payload }) => {
+            const box = active ? (payload?.[0]?.payload as (typeof boxes)[number]) : undefined;
+            if (!box) return null;
+            const s = (value: number) => `${value.toFixed(2)} s`;
+            return (
+              <div style={TOOLTIP_STYLE} className="chart-tooltip num">
+                <strong>{box.name}</strong> ({box.n} videos)
+                <div>fastest {s(box.min)}</div>
+                <div>
+                  p25 {s(box.p25)} · median {s(box.p50)} · p75 {s(box.p75)}
+                </div>
+                <div>
+                  p95 {s(box.p95)} · slowest {s(box.max)}
+                </div>
+              </div>
+            );
+          }}
+        />
+        <Legend wrapperStyle={{ fontSize: 12 }} iconSize={10} itemSorter={null} />
+        <Bar
+          dataKey="offset"
+          stackId="l"
+          fill="transparent"
+          legendType="none"
+          isAnimationActive={false}
+        />
+        <Bar
+          dataKey="lowTail"
+          name="fastest–p25"
+          stackId="l"
+          fill="var(--chart-2)"
+          fillOpacity={0.3}
+          isAnimationActive={false}
+        />
+        <Bar
+          dataKey="lowBox"
+          name="p25–median"
+          stackId="l"
+          fill="var(--chart-2)"
+          isAnimationActive={false}
+        />
+        <Bar
+          dataKey="highBox"
+          name="median–p75"
+          stackId="l"
+          fill="var(--chart-1)"
+          isAnimationActive={false}
+        />
+        <Bar
+          dataKey="highTail"
+          name="p75–p95"
+          stackId="l"
+          fill="var(--chart-1)"
+          fillOpacity={0.3}
+          isAnimationActive={false}
+        />
+      </BarChart>
+    </ResponsiveContainer>
+  );
+}
+
+function OutcomeChart({
+  data,
+  nameOf,
+}: {
+  data: ReviewChartData;
+  nameOf: (key: string) => string;
+}): ReactElement {
+  const rows = outcomeShares(data.models, nameOf);
+  if (rows.length === 0) return <Empty>No finished generations in the rated runs.</Empty>;
+  return (
+    <ResponsiveContainer width="100%" height={rowsHeight(rows.length, 72)}>
+      <BarChart
+        data={rows}
+        layout="vertical"
+        margin={{ top: 8, right: 24, bottom: 0, left: 0 }}
+        barCategoryGap="30%"
+      >
+        <CartesianGrid stroke="var(--color-border)" horizontal={false} />
+        <XAxis
+          type="number"
+          domain={[0, 100]}
+          ticks={[0, 25, 50, 75, 100]}
+          tickFormatter={(value: number) => `${value}%`}
+          tick={AXIS_TICK}
+          tickLine={false}
+        />
+        <YAxis
+          type="category"
+          dataKey="name"
+          width={NAME_AXIS_WIDTH}
+          tick={NAME_TICK}
+          tickLine={false}
+          axisLine={false}
+        />
+        <ChartTooltip
+          contentStyle={TOOLTIP_STYLE}
+          cursor={{ fill: 'var(--color-surface-sunken)' }}
+          formatter={(value) => `${String(value)}%`}
+        />
+        <Legend wrapperStyle={{ fontSize: 12 }} iconSize={10} itemSorter={null} />
+        {RATED_OUTCOME_KEYS.map((outcome) => (
+          <Bar
+            key={outcome}
+            dataKey={outcome}
+            name={OUTCOME_NAMES[outcome]}
+            stackId="outcomes"
+            fill={OUTCOME_COLORS[outcome]}
+            isAnimationActive={false}
+          />
+        ))}
+      </BarChart>
+    </ResponsiveContainer>
+  );
+}
