@@ -90,20 +90,15 @@ export class HttpClient {
       ...options.extraHeaders,
     };
     if (options.body !== undefined) headers['content-type'] = 'application/json';
-    let raw: Dispatcher.ResponseData;
-    try {
-      raw = await undiciRequest(this.url(path, options.query), {
+    const raw = await this.send(
+      this.url(path, options.query),
+      {
         method,
         headers,
         body: options.body === undefined ? null : JSON.stringify(options.body),
-        dispatcher: this.config.dispatcher,
-        signal: options.signal ?? null,
-        headersTimeout: this.config.headersTimeoutMs ?? 30000,
-        bodyTimeout: this.config.bodyTimeoutMs ?? 60000,
-      });
-    } catch (error) {
-      throw this.networkError(error, options.signal);
-    }
+      },
+      options.signal,
+    );
     let text: string;
     try {
       text = await raw.body.text();
@@ -176,23 +171,19 @@ export class HttpClient {
   ): Promise<DownloadResult> {
     let current = url;
     for (let hop = 0; hop <= (options.maxRedirections ?? 5); hop += 1) {
-      let raw: Dispatcher.ResponseData;
-      try {
-        raw = await undiciRequest(current, {
+      const raw = await this.send(
+        current,
+        {
           method: 'GET',
           // The key goes only to the origin it was asked for, never to a redirect target elsewhere.
           headers:
             options.withAuth && new URL(current).origin === new URL(url).origin
               ? this.config.headers()
               : {},
-          dispatcher: this.config.dispatcher,
-          signal: options.signal ?? null,
-          headersTimeout: this.config.headersTimeoutMs ?? 30000,
-          bodyTimeout: this.config.bodyTimeoutMs ?? 60000,
-        });
-      } catch (error) {
-        throw this.networkError(error, options.signal);
-      }
+          body: null,
+        },
+        options.signal,
+      );
       if (raw.statusCode >= 300 && raw.statusCode < 400 && raw.headers.location) {
         await raw.body.dump();
         current = new URL(String(raw.headers.location), current).toString();
@@ -235,6 +226,25 @@ export class HttpClient {
       `Too many redirects while downloading from ${this.config.provider}.`,
       { provider: this.config.provider },
     );
+  }
+
+  /** One undici call with the client's dispatcher and timeouts; a failure to reach the vendor is classified. */
+  private async send(
+    url: string,
+    init: { method: Dispatcher.HttpMethod; headers: Record<string, string>; body: string | null },
+    signal: AbortSignal | undefined,
+  ): Promise<Dispatcher.ResponseData> {
+    try {
+      return await undiciRequest(url, {
+        ...init,
+        dispatcher: this.config.dispatcher,
+        signal: signal ?? null,
+        headersTimeout: this.config.headersTimeoutMs ?? 30000,
+        bodyTimeout: this.config.bodyTimeoutMs ?? 60000,
+      });
+    } catch (error) {
+      throw this.networkError(error, signal);
+    }
   }
 
   httpError(response: HttpResponse, classify?: ErrorClassifier): ProviderError {

@@ -25,7 +25,10 @@ import type {
   StartResult,
   VideoProviderAdapter,
 } from '../../../shared/providers/video-provider-spec';
-import { checkRequestAgainstCapabilities } from '../capabilities';
+import {
+  UNKNOWN_TEXT_TO_VIDEO_CAPABILITIES,
+  checkRequestAgainstCapabilities,
+} from '../capabilities';
 import type { HttpResponse } from '../http/http-client';
 import type { VendorAdapterSettings } from '../http/vendor-http';
 import { VendorVideoAdapter } from '../vendor-video-adapter';
@@ -273,16 +276,7 @@ export class ReplicateVideoAdapter extends VendorVideoAdapter<'replicate'> {
           modelId: id,
           displayName: id,
           lifecycle: 'active',
-          capabilities: {
-            textToVideo: true,
-            imageToVideo: false,
-            durationsSeconds: [5],
-            defaultDurationSeconds: 5,
-            resolutions: ['720p'],
-            aspectRatios: ['16:9'],
-            audio: false,
-            seed: true,
-          },
+          capabilities: structuredClone(UNKNOWN_TEXT_TO_VIDEO_CAPABILITIES),
           pricing: {
             source: `Listed in Replicate's text-to-video collection on ${asOf}; price on the model page`,
             asOf: asOf || REPLICATE_PRICE_AS_OF,

@@ -21,7 +21,10 @@ import type {
   StartResult,
   VideoProviderAdapter,
 } from '../../../shared/providers/video-provider-spec';
-import { checkRequestAgainstCapabilities } from '../capabilities';
+import {
+  UNKNOWN_TEXT_TO_VIDEO_CAPABILITIES,
+  checkRequestAgainstCapabilities,
+} from '../capabilities';
 import type { HttpResponse } from '../http/http-client';
 import type { VendorAdapterSettings } from '../http/vendor-http';
 import { VendorVideoAdapter } from '../vendor-video-adapter';
@@ -34,11 +37,7 @@ import {
   type TogetherModel,
   type TogetherVideoJob,
 } from './together-api-schemas';
-import {
-  TOGETHER_MODELS,
-  TOGETHER_UNKNOWN_MODEL_CAPABILITIES,
-  findTogetherModel,
-} from './together-models';
+import { TOGETHER_MODELS, findTogetherModel } from './together-models';
 
 export const TOGETHER_DEFAULT_BASE_URL = 'https://api.together.ai';
 
@@ -257,7 +256,7 @@ export class TogetherVideoAdapter extends VendorVideoAdapter<'together'> {
       modelId: model.id,
       displayName: model.display_name ?? model.id,
       lifecycle: 'active',
-      capabilities: { ...TOGETHER_UNKNOWN_MODEL_CAPABILITIES },
+      capabilities: structuredClone(UNKNOWN_TEXT_TO_VIDEO_CAPABILITIES),
       pricing: {
         ...(typeof base === 'number' && base > 0 ? { usdPerClip: base } : {}),
         source:
