@@ -10,6 +10,21 @@ import type {
   SpecWarning,
 } from '../../shared/providers/video-provider-spec';
 
+/**
+ * What is assumed of a text-to-video model that a vendor's catalogue lists but the model table
+ * does not know yet: the narrowest common settings, so nothing is promised that it may not honour.
+ */
+export const UNKNOWN_TEXT_TO_VIDEO_CAPABILITIES: ModelCapabilities = {
+  textToVideo: true,
+  imageToVideo: false,
+  durationsSeconds: [5],
+  defaultDurationSeconds: 5,
+  resolutions: ['720p'],
+  aspectRatios: ['16:9'],
+  audio: false,
+  seed: true,
+};
+
 export function checkRequestAgainstCapabilities(
   capabilities: ModelCapabilities,
   request: GenerationRequest,

@@ -1,12 +1,8 @@
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { Agent } from 'undici';
 import { NoSuchModelError, ProviderError } from '../../../src/shared/errors';
-import type {
-  JobStatus,
-  VideoProviderAdapter,
-} from '../../../src/shared/providers/video-provider-spec';
+import type { VideoProviderAdapter } from '../../../src/shared/providers/video-provider-spec';
 import {
   createFalAdapter,
   falAppPath,
@@ -14,62 +10,33 @@ import {
 } from '../../../src/main/providers/fal/fal-video-adapter';
 import { FalEmulator } from '../../emulators/fal-emulator';
 import { CLIP } from '../../emulators/emulator-kit';
+import {
+  pollUntilSettled,
+  providerErrorOf,
+  readAll,
+  useEmulator,
+} from './__fixtures__/provider-test-helpers';
 
 const KEY = 'fal-PLANTED-key-1b2c3d4e:9f8e7d6c5b4a';
-const dispatcher = new Agent({ connect: { timeout: 2000 } });
 const VEO = 'fal-ai/veo3.1';
 
-let emulator: FalEmulator;
-let baseUrl: string;
+const emulator = new FalEmulator({ apiKey: KEY, slowMs: 300 });
+const vendor = useEmulator(emulator, {
+  apiKey: KEY,
+  reset: () => {
+    emulator.stats.creates = 0;
+    emulator.stats.cancels = 0;
+  },
+});
+const { dispatcher } = vendor;
 let adapter: VideoProviderAdapter;
 
-async function errorOf(promise: Promise<unknown>): Promise<ProviderError> {
-  try {
-    await promise;
-  } catch (error) {
-    expect(error).toBeInstanceOf(ProviderError);
-    expect((error as Error).message).not.toContain(KEY);
-    return error as ProviderError;
-  }
-  throw new Error('expected a ProviderError');
-}
+/** The ProviderError it rejects with, whose message never shows the key. */
+const errorOf = (promise: Promise<unknown>): Promise<ProviderError> =>
+  providerErrorOf(promise, KEY);
 
-async function pollToEnd(
-  jobId: string,
-  target: VideoProviderAdapter = adapter,
-): Promise<{ final: JobStatus; seen: JobStatus[] }> {
-  const seen: JobStatus[] = [];
-  for (let i = 0; i < 10; i += 1) {
-    const status = await target.status(jobId);
-    seen.push(status);
-    if (status.state !== 'pending') {
-      if (status.state === 'failed') expect(status.error.message).not.toContain(KEY);
-      return { final: status, seen };
-    }
-  }
-  throw new Error('job never finished');
-}
-
-async function readAll(stream: ReadableStream<Uint8Array>): Promise<Buffer> {
-  const chunks: Uint8Array[] = [];
-  for await (const chunk of stream as unknown as AsyncIterable<Uint8Array>) chunks.push(chunk);
-  return Buffer.concat(chunks);
-}
-
-beforeAll(async () => {
-  emulator = new FalEmulator({ apiKey: KEY, slowMs: 300 });
-  baseUrl = await emulator.start();
-  adapter = createFalAdapter({ apiKey: KEY, baseUrl, dispatcher });
-});
-
-afterAll(async () => {
-  await emulator.stop();
-  await dispatcher.close();
-});
-
-afterEach(() => {
-  emulator.stats.creates = 0;
-  emulator.stats.cancels = 0;
+beforeAll(() => {
+  adapter = createFalAdapter(vendor.settings());
 });
 
 describe('fal adapter: models, ids and checks', () => {
@@ -156,7 +123,7 @@ describe('fal adapter: queue lifecycle', () => {
       generate_audio: false,
     });
 
-    const { final, seen } = await pollToEnd(result.jobId);
+    const { final, seen } = await pollUntilSettled(adapter, result.jobId, KEY);
     expect(seen[0]).toEqual({ state: 'pending', queuePosition: 0 });
     expect(seen[1]).toEqual({ state: 'pending', started: true });
     expect(final.state).toBe('succeeded');
@@ -175,13 +142,13 @@ describe('fal adapter: queue lifecycle', () => {
     });
     expect(jobId.startsWith('fal-ai/kling-video/requests/')).toBe(true);
     expect(emulator.job(parseFalJobId(jobId).requestId)?.input.duration).toBe('10');
-    expect((await pollToEnd(jobId)).final.state).toBe('succeeded');
+    expect((await pollUntilSettled(adapter, jobId, KEY)).final.state).toBe('succeeded');
   });
 
   it('a job id survives a restart: a new adapter instance polls it to the end', async () => {
     const { jobId } = await adapter.start({ modelId: VEO, prompt: 'restart' });
-    const fresh = createFalAdapter({ apiKey: KEY, baseUrl, dispatcher });
-    expect((await pollToEnd(jobId, fresh)).final.state).toBe('succeeded');
+    const fresh = createFalAdapter(vendor.settings());
+    expect((await pollUntilSettled(fresh, jobId, KEY)).final.state).toBe('succeeded');
   });
 
   it('follows the clock when the emulator has queue and run times', async () => {
@@ -215,7 +182,7 @@ describe('fal adapter: queue lifecycle', () => {
       prompt: 'bad duration',
       durationSeconds: 5,
     });
-    const { final, seen } = await pollToEnd(jobId);
+    const { final, seen } = await pollUntilSettled(adapter, jobId, KEY);
     expect(seen.filter((status) => status.state === 'pending')).toHaveLength(2);
     expect(final).toMatchObject({
       state: 'failed',
@@ -227,7 +194,7 @@ describe('fal adapter: queue lifecycle', () => {
   it('#invalid → failed invalid_request on the result call, not at submit', async () => {
     const { jobId } = await adapter.start({ modelId: VEO, prompt: 'x #invalid' });
     expect(emulator.stats.creates).toBe(1);
-    expect((await pollToEnd(jobId)).final).toMatchObject({
+    expect((await pollUntilSettled(adapter, jobId, KEY)).final).toMatchObject({
       state: 'failed',
       error: { code: 'invalid_request' },
     });
@@ -235,7 +202,7 @@ describe('fal adapter: queue lifecycle', () => {
 
   it('#policy → 422 content_policy_violation → failed content_policy', async () => {
     const { jobId } = await adapter.start({ modelId: VEO, prompt: 'x #policy' });
-    expect((await pollToEnd(jobId)).final).toMatchObject({
+    expect((await pollUntilSettled(adapter, jobId, KEY)).final).toMatchObject({
       state: 'failed',
       error: { code: 'content_policy', retryable: false, vendorCode: 'content_policy_violation' },
     });
@@ -243,7 +210,7 @@ describe('fal adapter: queue lifecycle', () => {
 
   it('#fail → 500 with error_type → failed provider_unavailable', async () => {
     const { jobId } = await adapter.start({ modelId: VEO, prompt: 'x #fail' });
-    expect((await pollToEnd(jobId)).final).toMatchObject({
+    expect((await pollUntilSettled(adapter, jobId, KEY)).final).toMatchObject({
       state: 'failed',
       error: { code: 'provider_unavailable', retryable: true, vendorCode: 'internal_server_error' },
     });
@@ -251,7 +218,7 @@ describe('fal adapter: queue lifecycle', () => {
 
   it('#timeout → 504 request_timeout → failed timeout', async () => {
     const { jobId } = await adapter.start({ modelId: VEO, prompt: 'x #timeout' });
-    expect((await pollToEnd(jobId)).final).toMatchObject({
+    expect((await pollUntilSettled(adapter, jobId, KEY)).final).toMatchObject({
       state: 'failed',
       error: { code: 'timeout', vendorCode: 'request_timeout' },
     });
@@ -263,13 +230,13 @@ describe('fal adapter: queue lifecycle', () => {
     expect(emulator.stats.cancels).toBe(1);
     expect(emulator.job(parseFalJobId(jobId).requestId)?.cancelled).toBe(true);
     expect(await adapter.status(jobId)).toEqual({ state: 'cancelled' });
-    const fresh = createFalAdapter({ apiKey: KEY, baseUrl, dispatcher });
+    const fresh = createFalAdapter(vendor.settings());
     expect(await fresh.status(jobId)).toEqual({ state: 'cancelled' });
   });
 
   it('cancelling a finished job is a no-op (ALREADY_COMPLETED); an unknown one is an error', async () => {
     const { jobId } = await adapter.start({ modelId: VEO, prompt: 'done already' });
-    await pollToEnd(jobId);
+    await pollUntilSettled(adapter, jobId, KEY);
     await adapter.cancel(jobId);
     expect(emulator.stats.cancels).toBe(1);
     expect((await adapter.status(jobId)).state).toBe('succeeded');
@@ -311,7 +278,7 @@ describe('fal adapter: faults', () => {
     expect(error.errorClass).toBe('auth');
     expect(error.retryable).toBe(false);
     const wrong = 'fal-WRONG-key-aaaa:bbbbbbbbbbbb';
-    const other = createFalAdapter({ apiKey: wrong, baseUrl, dispatcher });
+    const other = createFalAdapter({ ...vendor.settings(), apiKey: wrong });
     const wrongError = (await other.start({ modelId: VEO, prompt: 'x' }).then(
       () => undefined,
       (caught: unknown) => caught,
@@ -355,14 +322,14 @@ describe('fal adapter: faults', () => {
 
   it('#expire → expired_output on download', async () => {
     const { jobId } = await adapter.start({ modelId: VEO, prompt: 'x #expire' });
-    const { final } = await pollToEnd(jobId);
+    const { final } = await pollUntilSettled(adapter, jobId, KEY);
     if (final.state !== 'succeeded') throw new Error('expected success');
     expect((await errorOf(adapter.download(final.outputs[0]!))).errorClass).toBe('expired_output');
   });
 
   it('#truncate → contentLength declared, the stream errors', async () => {
     const { jobId } = await adapter.start({ modelId: VEO, prompt: 'x #truncate' });
-    const { final } = await pollToEnd(jobId);
+    const { final } = await pollUntilSettled(adapter, jobId, KEY);
     if (final.state !== 'succeeded') throw new Error('expected success');
     const file = await adapter.download(final.outputs[0]!);
     expect(file.contentLength).toBe(CLIP.length);

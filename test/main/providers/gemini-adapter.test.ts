@@ -1,67 +1,37 @@
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { Agent } from 'undici';
 import { NoSuchModelError, ProviderError } from '../../../src/shared/errors';
-import type {
-  JobStatus,
-  VideoProviderAdapter,
-} from '../../../src/shared/providers/video-provider-spec';
+import type { VideoProviderAdapter } from '../../../src/shared/providers/video-provider-spec';
 import { createGeminiAdapter } from '../../../src/main/providers/gemini/gemini-video-adapter';
 import { GeminiEmulator } from '../../emulators/gemini-emulator';
 import { CLIP } from '../../emulators/emulator-kit';
+import {
+  pollUntilSettled,
+  providerErrorOf,
+  readAll,
+  useEmulator,
+} from './__fixtures__/provider-test-helpers';
 
 const KEY = 'AIzaSy-PLANTED-gemini-key-7f3a9c';
-const dispatcher = new Agent({ connect: { timeout: 2000 } });
 
-let emulator: GeminiEmulator;
-let baseUrl: string;
+const emulator = new GeminiEmulator({ apiKey: KEY, slowMs: 300, echoKeyInErrors: true });
+const vendor = useEmulator(emulator, {
+  apiKey: KEY,
+  reset: () => {
+    emulator.stats.creates = 0;
+    emulator.stats.cancels = 0;
+  },
+});
+const { dispatcher } = vendor;
 let adapter: VideoProviderAdapter;
 
-async function errorOf(promise: Promise<unknown>): Promise<ProviderError> {
-  try {
-    await promise;
-  } catch (error) {
-    expect(error).toBeInstanceOf(ProviderError);
-    expect((error as Error).message).not.toContain(KEY);
-    return error as ProviderError;
-  }
-  throw new Error('expected a ProviderError');
-}
+/** The ProviderError it rejects with, whose message never shows the key. */
+const errorOf = (promise: Promise<unknown>): Promise<ProviderError> =>
+  providerErrorOf(promise, KEY);
 
-async function pollToEnd(
-  jobId: string,
-  target: VideoProviderAdapter = adapter,
-): Promise<{ final: JobStatus; seen: JobStatus[] }> {
-  const seen: JobStatus[] = [];
-  for (let i = 0; i < 10; i += 1) {
-    const status = await target.status(jobId);
-    seen.push(status);
-    if (status.state !== 'pending') return { final: status, seen };
-  }
-  throw new Error('job never finished');
-}
-
-async function readAll(stream: ReadableStream<Uint8Array>): Promise<Buffer> {
-  const chunks: Uint8Array[] = [];
-  for await (const chunk of stream as unknown as AsyncIterable<Uint8Array>) chunks.push(chunk);
-  return Buffer.concat(chunks);
-}
-
-beforeAll(async () => {
-  emulator = new GeminiEmulator({ apiKey: KEY, slowMs: 300, echoKeyInErrors: true });
-  baseUrl = await emulator.start();
-  adapter = createGeminiAdapter({ apiKey: KEY, baseUrl, dispatcher });
-});
-
-afterAll(async () => {
-  await emulator.stop();
-  await dispatcher.close();
-});
-
-afterEach(() => {
-  emulator.stats.creates = 0;
-  emulator.stats.cancels = 0;
+beforeAll(() => {
+  adapter = createGeminiAdapter(vendor.settings());
 });
 
 describe('gemini adapter: models and request checks', () => {
@@ -161,7 +131,7 @@ describe('gemini adapter: job lifecycle against the emulator', () => {
       seed: 42,
     });
 
-    const { final, seen } = await pollToEnd(result.jobId);
+    const { final, seen } = await pollUntilSettled(adapter, result.jobId, KEY);
     expect(seen[0]).toEqual({ state: 'pending' });
     expect(final.state).toBe('succeeded');
     if (final.state !== 'succeeded') return;
@@ -220,7 +190,7 @@ describe('gemini adapter: job lifecycle against the emulator', () => {
       modelId: 'veo-3.1-generate-preview',
       prompt: 'a crash #fail',
     });
-    const { final } = await pollToEnd(jobId);
+    const { final } = await pollUntilSettled(adapter, jobId, KEY);
     expect(final).toMatchObject({
       state: 'failed',
       error: { code: 'provider_unavailable', retryable: true, vendorCode: 'INTERNAL' },
@@ -232,7 +202,7 @@ describe('gemini adapter: job lifecycle against the emulator', () => {
       modelId: 'veo-3.1-generate-preview',
       prompt: 'something filtered #policy',
     });
-    const { final } = await pollToEnd(jobId);
+    const { final } = await pollUntilSettled(adapter, jobId, KEY);
     expect(final.state).toBe('failed');
     if (final.state !== 'failed') return;
     expect(final.error.code).toBe('content_policy');
@@ -246,7 +216,7 @@ describe('gemini adapter: job lifecycle against the emulator', () => {
       modelId: 'veo-3.1-generate-preview',
       prompt: 'nothing comes back #empty',
     });
-    const { final } = await pollToEnd(jobId);
+    const { final } = await pollUntilSettled(adapter, jobId, KEY);
     expect(final).toMatchObject({ state: 'failed', error: { code: 'bad_output' } });
   });
 
@@ -283,7 +253,7 @@ describe('gemini adapter: faults', () => {
 
   it('a wrong key (400 API_KEY_INVALID) → auth, and the key never shows in the message', async () => {
     const wrongKey = 'AIzaSy-WRONG-planted-key-55555';
-    const other = createGeminiAdapter({ apiKey: wrongKey, baseUrl, dispatcher });
+    const other = createGeminiAdapter({ ...vendor.settings(), apiKey: wrongKey });
     try {
       await other.start({ modelId: 'veo-3.1-generate-preview', prompt: 'x' });
       throw new Error('should have failed');
@@ -368,7 +338,7 @@ describe('gemini adapter: faults', () => {
       modelId: 'veo-3.1-generate-preview',
       prompt: 'x #expire',
     });
-    const { final } = await pollToEnd(jobId);
+    const { final } = await pollUntilSettled(adapter, jobId, KEY);
     if (final.state !== 'succeeded') throw new Error('expected success');
     const error = await errorOf(adapter.download(final.outputs[0]!));
     expect(error.errorClass).toBe('expired_output');
@@ -377,7 +347,7 @@ describe('gemini adapter: faults', () => {
 
   it('a file older than 2 days → expired_output', async () => {
     const { jobId } = await adapter.start({ modelId: 'veo-3.1-generate-preview', prompt: 'x' });
-    const { final } = await pollToEnd(jobId);
+    const { final } = await pollUntilSettled(adapter, jobId, KEY);
     if (final.state !== 'succeeded') throw new Error('expected success');
     emulator.expireJobFile(jobId);
     expect((await errorOf(adapter.download(final.outputs[0]!))).errorClass).toBe('expired_output');
@@ -388,7 +358,7 @@ describe('gemini adapter: faults', () => {
       modelId: 'veo-3.1-generate-preview',
       prompt: 'x #truncate',
     });
-    const { final } = await pollToEnd(jobId);
+    const { final } = await pollUntilSettled(adapter, jobId, KEY);
     if (final.state !== 'succeeded') throw new Error('expected success');
     const file = await adapter.download(final.outputs[0]!);
     expect(file.contentLength).toBe(CLIP.length);
@@ -397,7 +367,7 @@ describe('gemini adapter: faults', () => {
 
   it('the download sends the key to the Gemini host (a keyless fetch is refused)', async () => {
     const { jobId } = await adapter.start({ modelId: 'veo-3.1-generate-preview', prompt: 'x' });
-    const { final } = await pollToEnd(jobId);
+    const { final } = await pollUntilSettled(adapter, jobId, KEY);
     if (final.state !== 'succeeded') throw new Error('expected success');
     const response = await fetch(final.outputs[0]!.url, { redirect: 'manual' });
     expect(response.status).toBe(403);

@@ -1,67 +1,37 @@
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { Agent } from 'undici';
 import { NoSuchModelError, ProviderError } from '../../../src/shared/errors';
-import type {
-  JobStatus,
-  VideoProviderAdapter,
-} from '../../../src/shared/providers/video-provider-spec';
+import type { VideoProviderAdapter } from '../../../src/shared/providers/video-provider-spec';
 import { createLumaAdapter } from '../../../src/main/providers/luma/luma-video-adapter';
 import { LumaEmulator } from '../../emulators/luma-emulator';
 import { CLIP } from '../../emulators/emulator-kit';
+import {
+  pollUntilSettled,
+  providerErrorOf,
+  readAll,
+  useEmulator,
+} from './__fixtures__/provider-test-helpers';
 
 const KEY = 'luma-PLANTED-secret-9d8c7b6a5f4e3d2c';
-const dispatcher = new Agent({ connect: { timeout: 2000 } });
 
-let emulator: LumaEmulator;
-let baseUrl: string;
+const emulator = new LumaEmulator({ apiKey: KEY, slowMs: 300 });
+const vendor = useEmulator(emulator, {
+  apiKey: KEY,
+  reset: () => {
+    emulator.stats.creates = 0;
+    emulator.stats.cancels = 0;
+  },
+});
+const { dispatcher } = vendor;
 let adapter: VideoProviderAdapter;
 
-async function errorOf(promise: Promise<unknown>): Promise<ProviderError> {
-  try {
-    await promise;
-  } catch (error) {
-    expect(error).toBeInstanceOf(ProviderError);
-    expect((error as Error).message).not.toContain(KEY);
-    return error as ProviderError;
-  }
-  throw new Error('expected a ProviderError');
-}
+/** The ProviderError it rejects with, whose message never shows the key. */
+const errorOf = (promise: Promise<unknown>): Promise<ProviderError> =>
+  providerErrorOf(promise, KEY);
 
-async function pollToEnd(
-  jobId: string,
-  target: VideoProviderAdapter = adapter,
-): Promise<{ final: JobStatus; seen: JobStatus[] }> {
-  const seen: JobStatus[] = [];
-  for (let i = 0; i < 10; i += 1) {
-    const status = await target.status(jobId);
-    seen.push(status);
-    if (status.state !== 'pending') return { final: status, seen };
-  }
-  throw new Error('job never finished');
-}
-
-async function readAll(stream: ReadableStream<Uint8Array>): Promise<Buffer> {
-  const chunks: Uint8Array[] = [];
-  for await (const chunk of stream as unknown as AsyncIterable<Uint8Array>) chunks.push(chunk);
-  return Buffer.concat(chunks);
-}
-
-beforeAll(async () => {
-  emulator = new LumaEmulator({ apiKey: KEY, slowMs: 300 });
-  baseUrl = await emulator.start();
-  adapter = createLumaAdapter({ apiKey: KEY, baseUrl, dispatcher });
-});
-
-afterAll(async () => {
-  await emulator.stop();
-  await dispatcher.close();
-});
-
-afterEach(() => {
-  emulator.stats.creates = 0;
-  emulator.stats.cancels = 0;
+beforeAll(() => {
+  adapter = createLumaAdapter(vendor.settings());
 });
 
 describe('luma adapter: models and checks', () => {
@@ -133,7 +103,7 @@ describe('luma adapter: lifecycle', () => {
       duration: '9s',
       keyframes: { frame0: { type: 'image', url: 'https://example.com/koi.jpg' } },
     });
-    const { final, seen } = await pollToEnd(jobId);
+    const { final, seen } = await pollUntilSettled(adapter, jobId, KEY);
     expect(seen.slice(0, 2)).toEqual([{ state: 'pending' }, { state: 'pending', started: true }]);
     expect(final.state).toBe('succeeded');
     if (final.state !== 'succeeded') return;
@@ -167,7 +137,7 @@ describe('luma adapter: lifecycle', () => {
 
   it('#fail → failed provider_unavailable with the failure_reason', async () => {
     const { jobId } = await adapter.start({ modelId: 'ray-2', prompt: 'x #fail' });
-    const { final } = await pollToEnd(jobId);
+    const { final } = await pollUntilSettled(adapter, jobId, KEY);
     expect(final).toMatchObject({
       state: 'failed',
       error: { code: 'provider_unavailable', retryable: true },
@@ -177,7 +147,7 @@ describe('luma adapter: lifecycle', () => {
 
   it('#policy → failed content_policy (moderation failure_reason)', async () => {
     const { jobId } = await adapter.start({ modelId: 'ray-2', prompt: 'x #policy' });
-    expect((await pollToEnd(jobId)).final).toMatchObject({
+    expect((await pollUntilSettled(adapter, jobId, KEY)).final).toMatchObject({
       state: 'failed',
       error: { code: 'content_policy', retryable: false },
     });
@@ -232,7 +202,7 @@ describe('luma adapter: faults', () => {
       'auth',
     );
     const wrong = 'luma-WRONG-secret-000000000';
-    const other = createLumaAdapter({ apiKey: wrong, baseUrl, dispatcher });
+    const other = createLumaAdapter({ ...vendor.settings(), apiKey: wrong });
     const error = (await other.start({ modelId: 'ray-2', prompt: 'x' }).then(
       () => undefined,
       (caught: unknown) => caught,
@@ -282,14 +252,14 @@ describe('luma adapter: faults', () => {
 
   it('#expire → expired_output; #truncate → stream errors after the declared length', async () => {
     const expired = await adapter.start({ modelId: 'ray-2', prompt: 'x #expire' });
-    const expiredFinal = (await pollToEnd(expired.jobId)).final;
+    const expiredFinal = (await pollUntilSettled(adapter, expired.jobId, KEY)).final;
     if (expiredFinal.state !== 'succeeded') throw new Error('expected success');
     expect((await errorOf(adapter.download(expiredFinal.outputs[0]!))).errorClass).toBe(
       'expired_output',
     );
 
     const truncated = await adapter.start({ modelId: 'ray-2', prompt: 'x #truncate' });
-    const truncatedFinal = (await pollToEnd(truncated.jobId)).final;
+    const truncatedFinal = (await pollUntilSettled(adapter, truncated.jobId, KEY)).final;
     if (truncatedFinal.state !== 'succeeded') throw new Error('expected success');
     const file = await adapter.download(truncatedFinal.outputs[0]!);
     expect(file.contentLength).toBe(CLIP.length);

@@ -1,9 +1,6 @@
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { NoSuchModelError } from '../../../src/shared/errors';
-import type {
-  GenerationRequest,
-  JobStatus,
-} from '../../../src/shared/providers/video-provider-spec';
+import type { GenerationRequest } from '../../../src/shared/providers/video-provider-spec';
 import {
   ReplicateVideoAdapter,
   createReplicateAdapter,
@@ -13,54 +10,38 @@ import { CLIP } from '../../emulators/emulator-kit';
 import { REPLICATE_EMULATOR_MODELS, ReplicateEmulator } from '../../emulators/replicate-emulator';
 import {
   expectTruncated,
+  pollUntilSettled,
   providerErrorOf,
   readAll,
-  testDispatcher,
+  useEmulator,
 } from './__fixtures__/provider-test-helpers';
 
 const KEY = 'r8_PLANTED_secret_Zq81xW3vK9mN2bT7';
 const COMMUNITY = `acme/tiny-video:${REPLICATE_EMULATOR_MODELS['acme/tiny-video']}`;
-const dispatcher = testDispatcher();
 let fakeNow = Date.parse('2026-11-01T10:00:00Z');
 const emulator = new ReplicateEmulator({
   apiKey: KEY,
   slowMs: 1500,
   clock: { now: () => fakeNow },
 });
-let baseUrl = '';
+const vendor = useEmulator(emulator, {
+  apiKey: KEY,
+  reset: () => {
+    emulator.arrayOutputModels.clear();
+    emulator.createLimitPerMinute = Number.POSITIVE_INFINITY;
+    fakeNow += 120_000;
+  },
+});
 
 function adapter(
   extra: Partial<ConstructorParameters<typeof ReplicateVideoAdapter>[0]> = {},
 ): ReplicateVideoAdapter {
-  return new ReplicateVideoAdapter({ apiKey: KEY, baseUrl, dispatcher, ...extra });
+  return new ReplicateVideoAdapter({ ...vendor.settings(), ...extra });
 }
 
 function request(prompt: string, extra: Partial<GenerationRequest> = {}): GenerationRequest {
   return { modelId: 'google/veo-3', prompt, ...extra };
 }
-
-async function pollToEnd(a: ReplicateVideoAdapter, jobId: string): Promise<JobStatus[]> {
-  const seen: JobStatus[] = [];
-  for (let i = 0; i < 10; i += 1) {
-    const status = await a.status(jobId);
-    seen.push(status);
-    if (status.state !== 'pending') return seen;
-  }
-  throw new Error('prediction never finished');
-}
-
-beforeAll(async () => {
-  baseUrl = await emulator.start();
-});
-afterAll(async () => {
-  await emulator.stop();
-  await dispatcher.close();
-});
-afterEach(() => {
-  emulator.arrayOutputModels.clear();
-  emulator.createLimitPerMinute = Number.POSITIVE_INFINITY;
-  fakeNow += 120_000;
-});
 
 describe('Replicate adapter against the emulator', () => {
   it('creates through the official-model route: starting → processing(progress) → succeeded with billed seconds', async () => {
@@ -102,14 +83,14 @@ describe('Replicate adapter against the emulator', () => {
     expect(built.body.version).toBe(REPLICATE_EMULATOR_MODELS['acme/tiny-video']);
     const started = await a.start(request('tiny', { modelId: COMMUNITY }));
     expect(emulator.predictions.get(started.jobId)?.model).toBe('acme/tiny-video');
-    expect((await pollToEnd(a, started.jobId)).at(-1)?.state).toBe('succeeded');
+    expect((await pollUntilSettled(a, started.jobId)).final?.state).toBe('succeeded');
   });
 
   it('accepts output as an array of URIs', async () => {
     emulator.arrayOutputModels.add('luma/ray');
     const a = adapter();
     const started = await a.start(request('array', { modelId: 'luma/ray' }));
-    const end = (await pollToEnd(a, started.jobId)).at(-1);
+    const end = (await pollUntilSettled(a, started.jobId)).final;
     if (end?.state !== 'succeeded') throw new Error('expected success');
     expect(end.outputs).toHaveLength(2);
     expect(end.outputs[1]?.url).toMatch(/-1\.mp4$/);
@@ -162,7 +143,7 @@ describe('Replicate adapter against the emulator', () => {
   it('reports data_removed after the 1-hour retention as expired_output, and the file URL 404s', async () => {
     const a = adapter();
     const started = await a.start(request('keep it'));
-    const end = (await pollToEnd(a, started.jobId)).at(-1);
+    const end = (await pollUntilSettled(a, started.jobId)).final;
     if (end?.state !== 'succeeded') throw new Error('expected success');
     fakeNow += 3_600_000;
     const later = await a.status(started.jobId);
@@ -177,12 +158,12 @@ describe('Replicate adapter against the emulator', () => {
   it('maps failed predictions: NSFW → content_policy, a crash → retryable provider_unavailable', async () => {
     const a = adapter();
     const policy = await a.start(request('x #policy'));
-    const policyEnd = (await pollToEnd(a, policy.jobId)).at(-1);
+    const policyEnd = (await pollUntilSettled(a, policy.jobId)).final;
     if (policyEnd?.state !== 'failed') throw new Error('expected failure');
     expect(policyEnd.error.code).toBe('content_policy');
     expect(policyEnd.error.retryable).toBe(false);
     const crash = await a.start(request('x #fail'));
-    const crashEnd = (await pollToEnd(a, crash.jobId)).at(-1);
+    const crashEnd = (await pollUntilSettled(a, crash.jobId)).final;
     if (crashEnd?.state !== 'failed') throw new Error('expected failure');
     expect(crashEnd.error.code).toBe('provider_unavailable');
     expect(crashEnd.error.retryable).toBe(true);
@@ -240,11 +221,11 @@ describe('Replicate adapter against the emulator', () => {
   it('turns an already-expired URL into expired_output and detects a truncated download', async () => {
     const a = adapter();
     const expired = await a.start(request('x #expire'));
-    const end = (await pollToEnd(a, expired.jobId)).at(-1);
+    const end = (await pollUntilSettled(a, expired.jobId)).final;
     if (end?.state !== 'succeeded') throw new Error('expected success');
     expect((await providerErrorOf(a.download(end.outputs[0]!))).code).toBe('expired_output');
     const cut = await a.start(request('x #truncate'));
-    const cutEnd = (await pollToEnd(a, cut.jobId)).at(-1);
+    const cutEnd = (await pollUntilSettled(a, cut.jobId)).final;
     if (cutEnd?.state !== 'succeeded') throw new Error('expected success');
     await expectTruncated(await a.download(cutEnd.outputs[0]!));
   });
@@ -280,7 +261,7 @@ describe('Replicate adapter against the emulator', () => {
   });
 
   it('lists the text-to-video collection merged with the known table', async () => {
-    const a = createReplicateAdapter({ apiKey: KEY, baseUrl, dispatcher });
+    const a = createReplicateAdapter(vendor.settings());
     const models = await a.listModels();
     const ids = models.map((model) => model.modelId);
     expect(ids).toContain('google/veo-3');
@@ -316,7 +297,7 @@ describe('Replicate adapter against the emulator', () => {
     });
     emulator.webhookRetries = 0;
     const started = await a.start(req);
-    await pollToEnd(a, started.jobId);
+    await pollUntilSettled(a, started.jobId);
     await emulator.flushWebhooks();
     const deliveries = emulator.webhookDeliveries.filter(
       (delivery) => delivery.event === 'completed',

@@ -1,9 +1,6 @@
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { NoSuchModelError } from '../../../src/shared/errors';
-import type {
-  GenerationRequest,
-  JobStatus,
-} from '../../../src/shared/providers/video-provider-spec';
+import type { GenerationRequest } from '../../../src/shared/providers/video-provider-spec';
 import {
   RunwayVideoAdapter,
   createRunwayAdapter,
@@ -13,48 +10,35 @@ import { CLIP } from '../../emulators/emulator-kit';
 import { RunwayEmulator } from '../../emulators/runway-emulator';
 import {
   expectTruncated,
+  pollUntilSettled,
   providerErrorOf,
   readAll,
-  testDispatcher,
+  useEmulator,
 } from './__fixtures__/provider-test-helpers';
 
 const KEY = `key_${'c0ffee'.repeat(21)}ab`;
-const dispatcher = testDispatcher();
 const emulator = new RunwayEmulator({ apiKey: KEY, slowMs: 1500 });
-let baseUrl = '';
+const vendor = useEmulator(emulator, {
+  apiKey: KEY,
+  reset: () => {
+    emulator.maxConcurrent = 100;
+    emulator.dailyCap = Number.POSITIVE_INFINITY;
+    emulator.outOfCredits = false;
+  },
+});
 
 function adapter(
   extra: Partial<ConstructorParameters<typeof RunwayVideoAdapter>[0]> = {},
 ): RunwayVideoAdapter {
-  return new RunwayVideoAdapter({ apiKey: KEY, baseUrl, dispatcher, ...extra });
+  return new RunwayVideoAdapter({ ...vendor.settings(), ...extra });
 }
 
 function request(prompt: string, extra: Partial<GenerationRequest> = {}): GenerationRequest {
   return { modelId: 'gen4.5', prompt, ...extra };
 }
 
-async function pollToEnd(a: RunwayVideoAdapter, jobId: string): Promise<JobStatus[]> {
-  const seen: JobStatus[] = [];
-  for (let i = 0; i < 10; i += 1) {
-    const status = await a.status(jobId);
-    seen.push(status);
-    if (status.state !== 'pending') return seen;
-  }
-  throw new Error('task never finished');
-}
-
-beforeAll(async () => {
+beforeAll(() => {
   expect(KEY).toMatch(/^key_[0-9a-f]{128}$/);
-  baseUrl = await emulator.start();
-});
-afterAll(async () => {
-  await emulator.stop();
-  await dispatcher.close();
-});
-afterEach(() => {
-  emulator.maxConcurrent = 100;
-  emulator.dailyCap = Number.POSITIVE_INFINITY;
-  emulator.outOfCredits = false;
 });
 
 describe('Runway adapter against the emulator', () => {
@@ -68,7 +52,7 @@ describe('Runway adapter against the emulator', () => {
     expect(ids).toEqual([started.jobId]);
     expect(started.warnings).toEqual([]);
     expect(emulator.stats.creates).toBe(before + 1);
-    const seen = await pollToEnd(a, started.jobId);
+    const { seen } = await pollUntilSettled(a, started.jobId);
     expect(seen[0]).toEqual({ state: 'pending', started: false, pollAfterMs: RUNWAY_MIN_POLL_MS });
     expect(seen[1]).toEqual({
       state: 'pending',
@@ -105,7 +89,7 @@ describe('Runway adapter against the emulator', () => {
       },
     });
     const started = await a.start(req);
-    const end = (await pollToEnd(a, started.jobId)).at(-1);
+    const end = (await pollUntilSettled(a, started.jobId)).final;
     expect(end?.state).toBe('succeeded');
     if (end?.state === 'succeeded') expect(end.costUsd).toBe(0.25);
   });
@@ -141,7 +125,7 @@ describe('Runway adapter against the emulator', () => {
   it('maps FAILED with SAFETY.* to content_policy (not retryable) and keeps the failure code', async () => {
     const a = adapter();
     const started = await a.start(request('bad #policy'));
-    const end = (await pollToEnd(a, started.jobId)).at(-1);
+    const end = (await pollUntilSettled(a, started.jobId)).final;
     if (end?.state !== 'failed') throw new Error('expected failure');
     expect(end.error.code).toBe('content_policy');
     expect(end.error.retryable).toBe(false);
@@ -152,7 +136,7 @@ describe('Runway adapter against the emulator', () => {
   it('maps FAILED with INTERNAL.BAD_OUTPUT to a retryable bad_output', async () => {
     const a = adapter();
     const started = await a.start(request('boom #fail'));
-    const end = (await pollToEnd(a, started.jobId)).at(-1);
+    const end = (await pollUntilSettled(a, started.jobId)).final;
     if (end?.state !== 'failed') throw new Error('expected failure');
     expect(end.error.code).toBe('bad_output');
     expect(end.error.retryable).toBe(true);
@@ -168,7 +152,7 @@ describe('Runway adapter against the emulator', () => {
     expect(emulator.stats.cancels).toBe(cancels + 1);
     expect(await a.status(started.jobId)).toEqual({ state: 'cancelled' });
     const done = await a.start(request('finish then delete'));
-    await pollToEnd(a, done.jobId);
+    await pollUntilSettled(a, done.jobId);
     await a.cancel(done.jobId);
     const gone = await providerErrorOf(a.status(done.jobId));
     expect(gone.status).toBe(404);
@@ -241,12 +225,12 @@ describe('Runway adapter against the emulator', () => {
   it('turns an expired output URL into expired_output and detects a truncated download', async () => {
     const a = adapter();
     const expired = await a.start(request('x #expire'));
-    const end = (await pollToEnd(a, expired.jobId)).at(-1);
+    const end = (await pollUntilSettled(a, expired.jobId)).final;
     if (end?.state !== 'succeeded') throw new Error('expected success');
     const error = await providerErrorOf(a.download(end.outputs[0]!));
     expect(error.code).toBe('expired_output');
     const cut = await a.start(request('x #truncate'));
-    const cutEnd = (await pollToEnd(a, cut.jobId)).at(-1);
+    const cutEnd = (await pollUntilSettled(a, cut.jobId)).final;
     if (cutEnd?.state !== 'succeeded') throw new Error('expected success');
     const file = await a.download(cutEnd.outputs[0]!);
     expect(file.contentLength).toBe(CLIP.length);
@@ -283,7 +267,7 @@ describe('Runway adapter against the emulator', () => {
   });
 
   it('rejects unknown models, lists the known table, and rejects malformed or unknown statuses cleanly', async () => {
-    const a = createRunwayAdapter({ apiKey: KEY, baseUrl, dispatcher });
+    const a = createRunwayAdapter(vendor.settings());
     expect(() => a.model('gen3a_turbo')).toThrow(NoSuchModelError);
     expect((await a.listModels()).map((model) => model.modelId)).toEqual([
       'gen4.5',
@@ -301,7 +285,7 @@ describe('Runway adapter against the emulator', () => {
   });
 
   it('the emulator insists on X-Runway-Version, which the adapter always sends', async () => {
-    const response = await fetch(`${baseUrl}/v1/tasks/x`, {
+    const response = await fetch(`${vendor.baseUrl}/v1/tasks/x`, {
       headers: { authorization: `Bearer ${KEY}` },
     });
     expect(response.status).toBe(400);

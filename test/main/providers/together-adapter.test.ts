@@ -1,9 +1,6 @@
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { NoSuchModelError } from '../../../src/shared/errors';
-import type {
-  GenerationRequest,
-  JobStatus,
-} from '../../../src/shared/providers/video-provider-spec';
+import type { GenerationRequest } from '../../../src/shared/providers/video-provider-spec';
 import {
   TogetherVideoAdapter,
   createTogetherAdapter,
@@ -13,49 +10,33 @@ import { CLIP } from '../../emulators/emulator-kit';
 import { TogetherEmulator } from '../../emulators/together-emulator';
 import {
   expectTruncated,
+  pollUntilSettled,
   providerErrorOf,
   readAll,
-  testDispatcher,
+  useEmulator,
 } from './__fixtures__/provider-test-helpers';
 
 const KEY = 'tgp_v1_PLANTED-SECRET-7f3a9c2e5b1d8e4f6a0c';
-const dispatcher = testDispatcher();
 const emulator = new TogetherEmulator({ apiKey: KEY, slowMs: 1500 });
-let baseUrl = '';
+const vendor = useEmulator(emulator, {
+  apiKey: KEY,
+  reset: () => {
+    emulator.createShape = 'full';
+    emulator.legacyShape = false;
+    emulator.outOfCredits = false;
+    emulator.createLimitPerMinute = Number.POSITIVE_INFINITY;
+  },
+});
 
 function adapter(
   extra: Partial<ConstructorParameters<typeof TogetherVideoAdapter>[0]> = {},
 ): TogetherVideoAdapter {
-  return new TogetherVideoAdapter({ apiKey: KEY, baseUrl, dispatcher, ...extra });
+  return new TogetherVideoAdapter({ ...vendor.settings(), ...extra });
 }
 
 function request(prompt: string, extra: Partial<GenerationRequest> = {}): GenerationRequest {
   return { modelId: 'google/veo-3.0', prompt, ...extra };
 }
-
-async function pollToEnd(a: TogetherVideoAdapter, jobId: string): Promise<JobStatus[]> {
-  const seen: JobStatus[] = [];
-  for (let i = 0; i < 10; i += 1) {
-    const status = await a.status(jobId);
-    seen.push(status);
-    if (status.state !== 'pending') return seen;
-  }
-  throw new Error('job never finished');
-}
-
-beforeAll(async () => {
-  baseUrl = await emulator.start();
-});
-afterAll(async () => {
-  await emulator.stop();
-  await dispatcher.close();
-});
-afterEach(() => {
-  emulator.createShape = 'full';
-  emulator.legacyShape = false;
-  emulator.outOfCredits = false;
-  emulator.createLimitPerMinute = Number.POSITIVE_INFINITY;
-});
 
 describe('Together adapter against the emulator', () => {
   it('creates, reports queued → in_progress → completed with cost, and downloads the video', async () => {
@@ -70,7 +51,7 @@ describe('Together adapter against the emulator', () => {
     expect(started.warnings).toEqual([]);
     expect(emulator.stats.creates).toBe(before + 1);
     expect(emulator.jobs.get(started.jobId)?.seconds).toBe('8');
-    const seen = await pollToEnd(a, started.jobId);
+    const { seen } = await pollUntilSettled(a, started.jobId);
     expect(seen[0]).toEqual({ state: 'pending', started: false });
     expect(seen[1]).toEqual({ state: 'pending', started: true });
     const done = seen[2];
@@ -99,7 +80,7 @@ describe('Together adapter against the emulator', () => {
     const a = adapter();
     const started = await a.start(request('id only'));
     expect(emulator.jobs.has(started.jobId)).toBe(true);
-    const seen = await pollToEnd(a, started.jobId);
+    const { seen } = await pollUntilSettled(a, started.jobId);
     expect(seen.at(-1)?.state).toBe('succeeded');
   });
 
@@ -107,13 +88,13 @@ describe('Together adapter against the emulator', () => {
     emulator.legacyShape = true;
     const a = adapter();
     const failing = await a.start(request('legacy #fail'));
-    const failed = (await pollToEnd(a, failing.jobId)).at(-1);
+    const failed = (await pollUntilSettled(a, failing.jobId)).final;
     if (failed?.state !== 'failed') throw new Error('expected failure');
     expect(failed.error.message).toContain('internal error on the inference provider');
     expect(failed.error.code).toBe('provider_unavailable');
     expect(failed.error.retryable).toBe(true);
     const ok = await a.start(request('legacy ok'));
-    const done = (await pollToEnd(a, ok.jobId)).at(-1);
+    const done = (await pollUntilSettled(a, ok.jobId)).final;
     if (done?.state !== 'succeeded') throw new Error('expected success');
     expect(done.costUsd).toBe(1.6);
   });
@@ -121,7 +102,7 @@ describe('Together adapter against the emulator', () => {
   it('maps a failed job with a moderation error to content_policy with the vendor code', async () => {
     const a = adapter();
     const started = await a.start(request('something #policy'));
-    const end = (await pollToEnd(a, started.jobId)).at(-1);
+    const end = (await pollUntilSettled(a, started.jobId)).final;
     if (end?.state !== 'failed') throw new Error('expected failure');
     expect(end.error.code).toBe('content_policy');
     expect(end.error.retryable).toBe(false);
@@ -213,7 +194,7 @@ describe('Together adapter against the emulator', () => {
   it('turns an expired output URL into expired_output', async () => {
     const a = adapter();
     const started = await a.start(request('old #expire'));
-    const end = (await pollToEnd(a, started.jobId)).at(-1);
+    const end = (await pollUntilSettled(a, started.jobId)).final;
     if (end?.state !== 'succeeded') throw new Error('expected success');
     const error = await providerErrorOf(a.download(end.outputs[0]!));
     expect(error.code).toBe('expired_output');
@@ -223,7 +204,7 @@ describe('Together adapter against the emulator', () => {
   it('detects a truncated download', async () => {
     const a = adapter();
     const started = await a.start(request('cut #truncate'));
-    const end = (await pollToEnd(a, started.jobId)).at(-1);
+    const end = (await pollUntilSettled(a, started.jobId)).final;
     if (end?.state !== 'succeeded') throw new Error('expected success');
     const file = await a.download(end.outputs[0]!);
     expect(file.contentLength).toBe(CLIP.length);
@@ -287,7 +268,7 @@ describe('Together adapter against the emulator', () => {
   });
 
   it('lists video models from the bare /v1/models array and sees new ids between calls', async () => {
-    const a = createTogetherAdapter({ apiKey: KEY, baseUrl, dispatcher });
+    const a = createTogetherAdapter(vendor.settings());
     const first = await a.listModels();
     const ids = first.map((model) => model.modelId);
     expect(ids).toEqual([
@@ -328,7 +309,7 @@ describe('Together adapter against the emulator', () => {
     expect(limited.code).toBe('quota');
     expect(limited.retryAfterMs).toBe(2000);
     emulator.createLimitPerMinute = Number.POSITIVE_INFINITY;
-    const queued = await fetch(`${baseUrl}/__control/faults`, {
+    const queued = await fetch(`${vendor.baseUrl}/__control/faults`, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
       body: JSON.stringify({ faults: ['5xx'] }),
@@ -336,7 +317,9 @@ describe('Together adapter against the emulator', () => {
     expect(queued.status).toBe(200);
     const error = await providerErrorOf(adapter().start(request('no keyword here')));
     expect(error.code).toBe('provider_unavailable');
-    const stats = (await (await fetch(`${baseUrl}/__control/stats`)).json()) as { creates: number };
+    const stats = (await (await fetch(`${vendor.baseUrl}/__control/stats`)).json()) as {
+      creates: number;
+    };
     expect(stats.creates).toBe(emulator.stats.creates);
   });
 });

@@ -11,23 +11,21 @@
  * - Cancel: PUT {jobId}/cancel → 202 CANCELLATION_REQUESTED, or ALREADY_COMPLETED (a no-op).
  * - fal does not report a cost per request; costUsd stays undefined.
  */
-import type { Dispatcher } from 'undici';
-import { NoSuchModelError, ProviderError, type ProviderErrorClass } from '../../../shared/errors';
-import {
-  SPEC_VERSION,
-  type CostEstimate,
-  type DownloadResult,
-  type GenerationRequest,
-  type JobStatus,
-  type ModelInfo,
-  type SpecWarning,
-  type StartOptions,
-  type StartResult,
-  type VideoOutput,
-  type VideoProviderAdapter,
+import { ProviderError, type ProviderErrorClass } from '../../../shared/errors';
+import type {
+  CostEstimate,
+  GenerationRequest,
+  JobStatus,
+  ModelInfo,
+  SpecWarning,
+  StartOptions,
+  StartResult,
+  VideoProviderAdapter,
 } from '../../../shared/providers/video-provider-spec';
 import { checkRequestAgainstCapabilities, estimateFromPricing } from '../capabilities';
-import { HttpClient, extractMessage, scrub, type HttpResponse } from '../http/http-client';
+import { extractMessage, type HttpResponse } from '../http/http-client';
+import type { VendorAdapterSettings } from '../http/vendor-http';
+import { VendorVideoAdapter } from '../vendor-video-adapter';
 import {
   falCancelResponseSchema,
   falErrorBodySchema,
@@ -42,12 +40,7 @@ export const FAL_DEFAULT_BASE_URL = 'https://queue.fal.run';
 const PROVIDER = 'fal';
 const NAMESPACES = new Set(['workflows', 'comfy']);
 
-export interface FalAdapterSettings {
-  apiKey: string;
-  baseUrl?: string;
-  dispatcher: Dispatcher;
-  now?: () => number;
-}
+export type FalAdapterSettings = VendorAdapterSettings;
 
 /** "fal-ai/veo3.1/image-to-video" → "fal-ai/veo3.1" (namespaced ids keep three segments). */
 export function falAppPath(modelId: string): string {
@@ -112,21 +105,16 @@ export function classifyFalError(
   return undefined;
 }
 
-export class FalVideoAdapter implements VideoProviderAdapter {
-  readonly specVersion = SPEC_VERSION;
-  readonly provider = 'fal' as const;
-  private readonly http: HttpClient;
+export class FalVideoAdapter extends VendorVideoAdapter<'fal'> {
   /** Jobs this process asked fal to cancel (fal shows them as COMPLETED with an error). */
   private readonly cancelled = new Set<string>();
 
   constructor(settings: FalAdapterSettings) {
-    this.http = new HttpClient({
+    super(settings, {
       provider: PROVIDER,
-      baseUrl: (settings.baseUrl ?? FAL_DEFAULT_BASE_URL).replace(/\/$/, ''),
-      dispatcher: settings.dispatcher,
-      headers: () => ({ authorization: `Key ${settings.apiKey}` }),
-      secrets: () => [settings.apiKey],
-      ...(settings.now === undefined ? {} : { now: settings.now }),
+      defaultBaseUrl: FAL_DEFAULT_BASE_URL,
+      authHeaders: (apiKey) => ({ authorization: `Key ${apiKey}` }),
+      classify: classifyFalError,
     });
   }
 
@@ -143,7 +131,7 @@ export class FalVideoAdapter implements VideoProviderAdapter {
     return checkRequestAgainstCapabilities(spec.info.capabilities, request);
   }
 
-  estimateCost(request: GenerationRequest): CostEstimate {
+  override estimateCost(request: GenerationRequest): CostEstimate {
     const spec = this.spec(request.modelId);
     const audio = request.audio ?? (spec.info.capabilities.audio && spec.audioDefault);
     return estimateFromPricing(spec.info.pricing, spec.info.capabilities, { ...request, audio });
@@ -153,21 +141,16 @@ export class FalVideoAdapter implements VideoProviderAdapter {
     const spec = this.spec(request.modelId);
     const warnings = this.checkRequest(request);
     const app = falAppPath(spec.info.modelId);
-    const { json } = await this.http.json(`/${spec.info.modelId}`, {
-      method: 'POST',
-      body: this.input(spec, request),
-      classify: classifyFalError,
-      ...(options.signal === undefined ? {} : { signal: options.signal }),
-    });
-    const parsed = falSubmitResponseSchema.safeParse(json);
-    if (!parsed.success) {
-      throw new ProviderError(
-        'provider_unavailable',
-        'fal accepted the request but its answer has no request_id.',
-        { provider: PROVIDER, retryable: false },
-      );
-    }
-    const jobId = `${app}/requests/${parsed.data.request_id}`;
+    const { value: submitted } = await this.http.jsonAnswer(
+      falSubmitResponseSchema,
+      `/${spec.info.modelId}`,
+      {
+        method: 'POST',
+        body: this.input(spec, request),
+        signal: options.signal,
+      },
+    );
+    const jobId = `${app}/requests/${submitted.request_id}`;
     options.onJobId?.(jobId);
     return { jobId, warnings };
   }
@@ -175,21 +158,15 @@ export class FalVideoAdapter implements VideoProviderAdapter {
   async status(jobId: string, signal?: AbortSignal): Promise<JobStatus> {
     const { app, requestId } = parseFalJobId(jobId);
     const base = `/${app}/requests/${encodeURIComponent(requestId)}`;
-    const { json, response } = await this.http.json(`${base}/status`, {
-      query: { logs: 1 },
-      okStatuses: (status) => status === 200 || status === 202,
-      classify: classifyFalError,
-      ...(signal === undefined ? {} : { signal }),
-    });
-    const parsed = falStatusResponseSchema.safeParse(json);
-    if (!parsed.success) {
-      throw new ProviderError(
-        'provider_unavailable',
-        `fal answered the status call (HTTP ${response.status}) with an unexpected shape.`,
-        { provider: PROVIDER, retryable: true },
-      );
-    }
-    const status = parsed.data;
+    const { value: status } = await this.http.jsonAnswer(
+      falStatusResponseSchema,
+      `${base}/status`,
+      {
+        query: { logs: 1 },
+        okStatuses: (code) => code === 200 || code === 202,
+        signal,
+      },
+    );
     if (status.status === 'IN_QUEUE') {
       return {
         state: 'pending',
@@ -210,8 +187,7 @@ export class FalVideoAdapter implements VideoProviderAdapter {
         method: 'PUT',
         // 400 ALREADY_COMPLETED is an answer, not an error: there is nothing left to cancel.
         okStatuses: (status) => (status >= 200 && status < 300) || status === 400,
-        classify: classifyFalError,
-        ...(signal === undefined ? {} : { signal }),
+        signal,
       },
     );
     const parsed = falCancelResponseSchema.safeParse(json);
@@ -221,21 +197,11 @@ export class FalVideoAdapter implements VideoProviderAdapter {
     if (state === 'CANCELLATION_REQUESTED' || response.status === 202) this.cancelled.add(jobId);
   }
 
-  async download(output: VideoOutput, signal?: AbortSignal): Promise<DownloadResult> {
-    // fal media URLs are public CDN links; the key is not sent.
-    return this.http.download(output.url, signal === undefined ? {} : { signal });
-  }
-
-  /** fal's queue API has no model list for video apps; the known table is returned. */
-  async listModels(signal?: AbortSignal): Promise<ModelInfo[]> {
-    signal?.throwIfAborted();
-    return this.models();
-  }
+  // fal media URLs are public CDN links: download (inherited) sends no key. The queue API has no
+  // model list for video apps: listModels (inherited) returns the known table.
 
   private spec(modelId: string): FalModelSpec {
-    const spec = findFalModel(modelId);
-    if (!spec) throw new NoSuchModelError(PROVIDER, modelId);
-    return spec;
+    return this.known(findFalModel(modelId), modelId);
   }
 
   private input(spec: FalModelSpec, request: GenerationRequest): Record<string, unknown> {
@@ -264,19 +230,16 @@ export class FalVideoAdapter implements VideoProviderAdapter {
   private async result(jobId: string, base: string, signal?: AbortSignal): Promise<JobStatus> {
     const response = await this.http.request(base, {
       okStatuses: () => true,
-      ...(signal === undefined ? {} : { signal }),
+      signal,
     });
     if (response.status >= 200 && response.status < 300) {
       const parsed = falVideoResultSchema.safeParse(response.json);
       if (!parsed.success) {
-        return {
-          state: 'failed',
-          error: {
-            code: 'bad_output',
-            message: 'fal completed the request but its result holds no video URL.',
-            retryable: false,
-          },
-        };
+        return this.failedJob(
+          'bad_output',
+          'fal completed the request but its result holds no video URL.',
+          false,
+        );
       }
       const data = parsed.data as {
         video?: { url: string; content_type?: string | null };
@@ -331,18 +294,12 @@ export class FalVideoAdapter implements VideoProviderAdapter {
     const prefix = response
       ? `fal completed the request with HTTP ${response.status}`
       : 'fal completed the request with an error';
-    return {
-      state: 'failed',
-      error: {
-        code,
-        message: scrub(`${prefix}: ${message || 'no details'}`, this.http.config.secrets()).slice(
-          0,
-          600,
-        ),
-        retryable: code === 'provider_unavailable' || code === 'timeout',
-        ...(vendorCode === undefined ? {} : { vendorCode }),
-      },
-    };
+    return this.failedJob(
+      code,
+      `${prefix}: ${message || 'no details'}`,
+      code === 'provider_unavailable' || code === 'timeout',
+      vendorCode,
+    );
   }
 }
 

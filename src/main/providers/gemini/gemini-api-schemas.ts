@@ -4,9 +4,14 @@
  */
 import { z } from 'zod';
 
+/** A Veo job id: the operation name `models/<model>/operations/<id>`. */
+export const GEMINI_OPERATION_NAME = /^models\/[^/]+\/operations\/[^/]+$/;
+
 /** POST models/{model}:predictLongRunning → a long-running operation. */
 export const geminiCreateResponseSchema = z.looseObject({
-  name: z.string().min(1),
+  name: z
+    .string()
+    .regex(GEMINI_OPERATION_NAME, 'not an operation name (models/<model>/operations/<id>)'),
 });
 
 export const geminiStatusSchema = z.looseObject({

@@ -11,24 +11,26 @@
  *   job runs to completion at Google and is billed if it succeeds).
  * - Errors: {"error":{code, message, status, details}}; a 429 carries google.rpc.RetryInfo.
  */
-import type { Dispatcher } from 'undici';
-import { NoSuchModelError, ProviderError, type ProviderErrorClass } from '../../../shared/errors';
-import {
-  SPEC_VERSION,
-  type CostEstimate,
-  type DownloadResult,
-  type GenerationRequest,
-  type JobStatus,
-  type ModelInfo,
-  type SpecWarning,
-  type StartOptions,
-  type StartResult,
-  type VideoOutput,
-  type VideoProviderAdapter,
+import type { z } from 'zod';
+import { ProviderError, type ProviderErrorClass } from '../../../shared/errors';
+import type {
+  DownloadResult,
+  GenerationRequest,
+  JobStatus,
+  ModelInfo,
+  SpecWarning,
+  StartOptions,
+  StartResult,
+  VideoOutput,
+  VideoProviderAdapter,
 } from '../../../shared/providers/video-provider-spec';
-import { checkRequestAgainstCapabilities, estimateFromPricing } from '../capabilities';
-import { HttpClient, scrub, type HttpResponse, type RequestOptions } from '../http/http-client';
+import { checkRequestAgainstCapabilities } from '../capabilities';
+import type { HttpResponse, RequestOptions } from '../http/http-client';
+import { scrub } from '../http/scrub';
+import type { VendorAdapterSettings } from '../http/vendor-http';
+import { VendorVideoAdapter } from '../vendor-video-adapter';
 import {
+  GEMINI_OPERATION_NAME as OPERATION_NAME,
   geminiCreateResponseSchema,
   geminiErrorBodySchema,
   geminiModelListSchema,
@@ -39,16 +41,10 @@ import { GEMINI_MODELS, UNKNOWN_VEO_CAPABILITIES, findGeminiModel } from './gemi
 
 export const GEMINI_DEFAULT_BASE_URL = 'https://generativelanguage.googleapis.com';
 const PROVIDER = 'gemini';
-const OPERATION_NAME = /^models\/[^/]+\/operations\/[^/]+$/;
 /** Largest reference image fetched from an https URL, bytes. */
 const MAX_IMAGE_BYTES = 20 * 1024 * 1024;
 
-export interface GeminiAdapterSettings {
-  apiKey: string;
-  baseUrl?: string;
-  dispatcher: Dispatcher;
-  now?: () => number;
-}
+export type GeminiAdapterSettings = VendorAdapterSettings;
 
 /** google.rpc.Code → the console's error classes. */
 const RPC_STATUS_CLASS: Record<string, ProviderErrorClass> = {
@@ -145,23 +141,12 @@ function classifyByHttp(status: number): ProviderErrorClass {
   return 'invalid_request';
 }
 
-export class GeminiVideoAdapter implements VideoProviderAdapter {
-  readonly specVersion = SPEC_VERSION;
-  readonly provider = 'gemini' as const;
-  private readonly http: HttpClient;
-  private readonly baseUrl: string;
-  private readonly now: () => number;
-
-  constructor(private readonly settings: GeminiAdapterSettings) {
-    this.baseUrl = (settings.baseUrl ?? GEMINI_DEFAULT_BASE_URL).replace(/\/$/, '');
-    this.now = settings.now ?? Date.now;
-    this.http = new HttpClient({
+export class GeminiVideoAdapter extends VendorVideoAdapter<'gemini'> {
+  constructor(settings: GeminiAdapterSettings) {
+    super(settings, {
       provider: PROVIDER,
-      baseUrl: this.baseUrl,
-      dispatcher: settings.dispatcher,
-      headers: () => ({ 'x-goog-api-key': settings.apiKey }),
-      secrets: () => [settings.apiKey],
-      now: this.now,
+      defaultBaseUrl: GEMINI_DEFAULT_BASE_URL,
+      authHeaders: (apiKey) => ({ 'x-goog-api-key': apiKey }),
     });
   }
 
@@ -170,9 +155,7 @@ export class GeminiVideoAdapter implements VideoProviderAdapter {
   }
 
   model(modelId: string): ModelInfo {
-    const model = findGeminiModel(modelId);
-    if (!model) throw new NoSuchModelError(PROVIDER, modelId);
-    return structuredClone(model);
+    return structuredClone(this.known(findGeminiModel(modelId), modelId));
   }
 
   checkRequest(request: GenerationRequest): SpecWarning[] {
@@ -204,11 +187,6 @@ export class GeminiVideoAdapter implements VideoProviderAdapter {
     return warnings;
   }
 
-  estimateCost(request: GenerationRequest): CostEstimate {
-    const model = this.model(request.modelId);
-    return estimateFromPricing(model.pricing, model.capabilities, request);
-  }
-
   async start(request: GenerationRequest, options: StartOptions = {}): Promise<StartResult> {
     const model = this.model(request.modelId);
     const warnings = this.checkRequest(request);
@@ -221,27 +199,17 @@ export class GeminiVideoAdapter implements VideoProviderAdapter {
     if (request.resolution !== undefined) parameters.resolution = request.resolution;
     if (request.seed !== undefined) parameters.seed = request.seed;
     Object.assign(parameters, request.providerOptions?.[PROVIDER] ?? {});
-    const { json } = await this.call(
+    const operation = await this.call(
+      geminiCreateResponseSchema,
       `/v1beta/models/${encodeURIComponent(model.modelId)}:predictLongRunning`,
       {
         method: 'POST',
         body: { instances: [instance], parameters },
-        ...(options.signal === undefined ? {} : { signal: options.signal }),
+        signal: options.signal,
       },
     );
-    const parsed = geminiCreateResponseSchema.safeParse(json);
-    if (!parsed.success || !OPERATION_NAME.test(parsed.data.name)) {
-      throw new ProviderError(
-        'provider_unavailable',
-        'gemini answered the video request without an operation name (models/<model>/operations/<id>).',
-        {
-          provider: PROVIDER,
-          retryable: false,
-        },
-      );
-    }
-    options.onJobId?.(parsed.data.name);
-    return { jobId: parsed.data.name, warnings };
+    options.onJobId?.(operation.name);
+    return { jobId: operation.name, warnings };
   }
 
   async status(jobId: string, signal?: AbortSignal): Promise<JobStatus> {
@@ -252,22 +220,12 @@ export class GeminiVideoAdapter implements VideoProviderAdapter {
         { provider: PROVIDER },
       );
     }
-    const { json } = await this.call(
+    const operation = await this.call(
+      geminiOperationSchema,
       `/v1beta/${jobId.split('/').map(encodeURIComponent).join('/')}`,
-      signal === undefined ? {} : { signal },
+      { signal },
     );
-    const parsed = geminiOperationSchema.safeParse(json);
-    if (!parsed.success) {
-      throw new ProviderError(
-        'provider_unavailable',
-        `gemini answered the operation poll with an unexpected shape: ${parsed.error.issues[0]?.message ?? 'invalid'}.`,
-        {
-          provider: PROVIDER,
-          retryable: true,
-        },
-      );
-    }
-    const status = operationToStatus(parsed.data);
+    const status = operationToStatus(operation);
     if (status.state === 'failed')
       status.error.message = scrub(status.error.message, [this.settings.apiKey]);
     return status;
@@ -283,34 +241,26 @@ export class GeminiVideoAdapter implements VideoProviderAdapter {
     }
   }
 
-  async download(output: VideoOutput, signal?: AbortSignal): Promise<DownloadResult> {
+  override async download(output: VideoOutput, signal?: AbortSignal): Promise<DownloadResult> {
     // The file uri needs the key; send it only to the Gemini API host itself.
     const withAuth =
-      sameOrigin(output.url, this.baseUrl) ||
+      sameOrigin(output.url, this.http.config.baseUrl) ||
       /^https:\/\/generativelanguage\.googleapis\.com\//.test(output.url);
     return this.http.download(output.url, {
       withAuth,
-      ...(signal === undefined ? {} : { signal }),
+      signal,
     });
   }
 
-  async listModels(signal?: AbortSignal): Promise<ModelInfo[]> {
+  override async listModels(signal?: AbortSignal): Promise<ModelInfo[]> {
     const found: ModelInfo[] = [];
     let pageToken: string | undefined;
     for (let page = 0; page < 20; page += 1) {
-      const { json } = await this.call('/v1beta/models', {
+      const list = await this.call(geminiModelListSchema, '/v1beta/models', {
         query: { pageSize: 1000, pageToken },
-        ...(signal === undefined ? {} : { signal }),
+        signal,
       });
-      const parsed = geminiModelListSchema.safeParse(json);
-      if (!parsed.success) {
-        throw new ProviderError(
-          'provider_unavailable',
-          'gemini answered the model list with an unexpected shape.',
-          { provider: PROVIDER, retryable: true },
-        );
-      }
-      for (const entry of parsed.data.models ?? []) {
+      for (const entry of list.models ?? []) {
         if (!(entry.supportedGenerationMethods ?? []).includes('predictLongRunning')) continue;
         const id = entry.name.replace(/^models\//, '');
         const known = findGeminiModel(id);
@@ -326,32 +276,34 @@ export class GeminiVideoAdapter implements VideoProviderAdapter {
                 pricing: {
                   source:
                     'listed by the Gemini API models call; not in the price table, price unknown',
-                  asOf: new Date(this.now()).toISOString().slice(0, 10),
+                  asOf: new Date((this.settings.now ?? Date.now)()).toISOString().slice(0, 10),
                 },
                 simulated: false,
               },
         );
       }
-      pageToken = parsed.data.nextPageToken || undefined;
+      pageToken = list.nextPageToken || undefined;
       if (!pageToken) break;
     }
     return found;
   }
 
-  /** A JSON call that also reads google.rpc.RetryInfo from a 429 body. */
-  private async call(
+  /** A JSON call whose answer must match `schema`; it also reads google.rpc.RetryInfo from a 429 body. */
+  private async call<Schema extends z.ZodType>(
+    schema: Schema,
     path: string,
     options: RequestOptions,
-  ): Promise<{ json: unknown; response: HttpResponse }> {
+  ): Promise<z.output<Schema>> {
     let retryDelay: number | undefined;
     try {
-      return await this.http.json(path, {
+      const { value } = await this.http.jsonAnswer(schema, path, {
         ...options,
         classify: (response) => {
           retryDelay = readRetryDelayMs(response.json);
           return classifyGeminiError(response);
         },
       });
+      return value;
     } catch (error) {
       if (
         error instanceof ProviderError &&
@@ -384,22 +336,20 @@ export class GeminiVideoAdapter implements VideoProviderAdapter {
         { provider: PROVIDER },
       );
     }
-    const file = await this.http
-      .download(imageUrl, signal === undefined ? {} : { signal })
-      .catch((error: unknown) => {
-        if (error instanceof ProviderError && error.errorClass !== 'cancelled') {
-          throw new ProviderError(
-            'invalid_request',
-            `The reference image could not be fetched (${error.status === undefined ? 'network error' : `HTTP ${error.status}`}).`,
-            {
-              provider: PROVIDER,
-              ...(error.status === undefined ? {} : { status: error.status }),
-              retryable: error.retryable,
-            },
-          );
-        }
-        throw error;
-      });
+    const file = await this.http.download(imageUrl, { signal }).catch((error: unknown) => {
+      if (error instanceof ProviderError && error.errorClass !== 'cancelled') {
+        throw new ProviderError(
+          'invalid_request',
+          `The reference image could not be fetched (${error.status === undefined ? 'network error' : `HTTP ${error.status}`}).`,
+          {
+            provider: PROVIDER,
+            ...(error.status === undefined ? {} : { status: error.status }),
+            retryable: error.retryable,
+          },
+        );
+      }
+      throw error;
+    });
     const chunks: Uint8Array[] = [];
     let size = 0;
     for await (const chunk of file.body as unknown as AsyncIterable<Uint8Array>) {

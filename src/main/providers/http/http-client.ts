@@ -7,7 +7,10 @@ import { Readable } from 'node:stream';
 import { request as undiciRequest, type Dispatcher } from 'undici';
 import { ProviderError, type ProviderErrorClass } from '../../../shared/errors';
 import type { DownloadResult } from '../../../shared/providers/video-provider-spec';
+import type { z } from 'zod';
 import { retryAfterMs } from './retry-after';
+import { scrub } from './scrub';
+import { parseVendorAnswer } from './vendor-answer';
 
 export interface HttpClientConfig {
   provider: string;
@@ -17,6 +20,8 @@ export interface HttpClientConfig {
   headers: () => Record<string, string>;
   /** Values never to show in an error message (the API key). */
   secrets: () => string[];
+  /** The vendor's reading of error bodies, for every request that brings no classifier of its own. */
+  classify?: ErrorClassifier;
   /** Time to receive response headers, ms. Default 30000. */
   headersTimeoutMs?: number;
   /** Time between body chunks, ms. Default 60000. */
@@ -42,20 +47,19 @@ export interface RequestOptions {
   /** JSON body. */
   body?: unknown;
   query?: Record<string, string | number | undefined>;
-  signal?: AbortSignal;
+  /** `undefined` = the request cannot be aborted. */
+  signal?: AbortSignal | undefined;
   extraHeaders?: Record<string, string>;
   /** Statuses that are not errors for this call (e.g. fal's 202). Default: 200–299. */
   okStatuses?: (status: number) => boolean;
-  /** Vendor-specific reading of an error body. */
+  /** Vendor-specific reading of an error body; `undefined` = the client's own (config.classify). */
   classify?: ErrorClassifier;
 }
 
-export function scrub(text: string, secrets: string[]): string {
-  let out = text;
-  for (const secret of secrets) {
-    if (secret && secret.length >= 4) out = out.split(secret).join('[redacted]');
-  }
-  return out;
+export { scrub };
+
+function methodOf(options: RequestOptions): NonNullable<RequestOptions['method']> {
+  return options.method ?? (options.body === undefined ? 'GET' : 'POST');
 }
 
 export function classifyStatus(status: number): ProviderErrorClass {
@@ -79,27 +83,22 @@ export class HttpClient {
   }
 
   async request(path: string, options: RequestOptions = {}): Promise<HttpResponse> {
-    const method = options.method ?? (options.body === undefined ? 'GET' : 'POST');
+    const method = methodOf(options);
     const headers: Record<string, string> = {
       accept: 'application/json',
       ...this.config.headers(),
       ...options.extraHeaders,
     };
     if (options.body !== undefined) headers['content-type'] = 'application/json';
-    let raw: Dispatcher.ResponseData;
-    try {
-      raw = await undiciRequest(this.url(path, options.query), {
+    const raw = await this.send(
+      this.url(path, options.query),
+      {
         method,
         headers,
         body: options.body === undefined ? null : JSON.stringify(options.body),
-        dispatcher: this.config.dispatcher,
-        signal: options.signal ?? null,
-        headersTimeout: this.config.headersTimeoutMs ?? 30000,
-        bodyTimeout: this.config.bodyTimeoutMs ?? 60000,
-      });
-    } catch (error) {
-      throw this.networkError(error, options.signal);
-    }
+      },
+      options.signal,
+    );
     let text: string;
     try {
       text = await raw.body.text();
@@ -114,7 +113,8 @@ export class HttpClient {
     }
     const response: HttpResponse = { status: raw.statusCode, headers: raw.headers, text, json };
     const ok = options.okStatuses ?? ((status: number) => status >= 200 && status < 300);
-    if (!ok(response.status)) throw this.httpError(response, options.classify);
+    if (!ok(response.status))
+      throw this.httpError(response, options.classify ?? this.config.classify);
     return response;
   }
 
@@ -138,30 +138,52 @@ export class HttpClient {
     return { json: response.json, response };
   }
 
+  /**
+   * Like json, but the body must also match the vendor's documented shape. A mismatch is
+   * provider_unavailable, retryable for a GET; for any other method the vendor may already have
+   * acted on the call (created a job), so repeating it is left to the caller.
+   */
+  async jsonAnswer<Schema extends z.ZodType>(
+    schema: Schema,
+    path: string,
+    options: RequestOptions = {},
+  ): Promise<{ value: z.output<Schema>; response: HttpResponse }> {
+    const { json, response } = await this.json(path, options);
+    const method = methodOf(options);
+    const value = parseVendorAnswer(schema, json, {
+      provider: this.config.provider,
+      call: `${method} ${path}`,
+      status: response.status,
+      retryable: method === 'GET',
+      secrets: this.config.secrets(),
+    });
+    return { value, response };
+  }
+
   /** Streams a file. 403/404/410 mean the vendor's URL expired or was deleted. */
   async download(
     url: string,
-    options: { signal?: AbortSignal; withAuth?: boolean; maxRedirections?: number } = {},
+    options: {
+      signal?: AbortSignal | undefined;
+      withAuth?: boolean;
+      maxRedirections?: number;
+    } = {},
   ): Promise<DownloadResult> {
     let current = url;
     for (let hop = 0; hop <= (options.maxRedirections ?? 5); hop += 1) {
-      let raw: Dispatcher.ResponseData;
-      try {
-        raw = await undiciRequest(current, {
+      const raw = await this.send(
+        current,
+        {
           method: 'GET',
           // The key goes only to the origin it was asked for, never to a redirect target elsewhere.
           headers:
             options.withAuth && new URL(current).origin === new URL(url).origin
               ? this.config.headers()
               : {},
-          dispatcher: this.config.dispatcher,
-          signal: options.signal ?? null,
-          headersTimeout: this.config.headersTimeoutMs ?? 30000,
-          bodyTimeout: this.config.bodyTimeoutMs ?? 60000,
-        });
-      } catch (error) {
-        throw this.networkError(error, options.signal);
-      }
+          body: null,
+        },
+        options.signal,
+      );
       if (raw.statusCode >= 300 && raw.statusCode < 400 && raw.headers.location) {
         await raw.body.dump();
         current = new URL(String(raw.headers.location), current).toString();
@@ -204,6 +226,25 @@ export class HttpClient {
       `Too many redirects while downloading from ${this.config.provider}.`,
       { provider: this.config.provider },
     );
+  }
+
+  /** One undici call with the client's dispatcher and timeouts; a failure to reach the vendor is classified. */
+  private async send(
+    url: string,
+    init: { method: Dispatcher.HttpMethod; headers: Record<string, string>; body: string | null },
+    signal: AbortSignal | undefined,
+  ): Promise<Dispatcher.ResponseData> {
+    try {
+      return await undiciRequest(url, {
+        ...init,
+        dispatcher: this.config.dispatcher,
+        signal: signal ?? null,
+        headersTimeout: this.config.headersTimeoutMs ?? 30000,
+        bodyTimeout: this.config.bodyTimeoutMs ?? 60000,
+      });
+    } catch (error) {
+      throw this.networkError(error, signal);
+    }
   }
 
   httpError(response: HttpResponse, classify?: ErrorClassifier): ProviderError {

@@ -4,6 +4,12 @@
  */
 import { z } from 'zod';
 
+/** A Luma generation id as this adapter accepts it (it becomes part of a URL path). */
+export const LUMA_GENERATION_ID = /^[\w-]{1,100}$/;
+
+/** What the create call must answer at least: a usable generation id. */
+export const lumaCreatedSchema = z.looseObject({ id: z.string().regex(LUMA_GENERATION_ID) });
+
 export const lumaGenerationSchema = z.looseObject({
   id: z.string().min(1),
   state: z.enum(['queued', 'dreaming', 'completed', 'failed']),

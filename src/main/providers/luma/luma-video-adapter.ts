@@ -9,36 +9,32 @@
  * - Errors: {"detail": "…"}. Luma reports no cost per generation; costUsd stays undefined.
  * - Reference images: keyframes.frame0 {type:"image", url}; Luma takes https URLs only.
  */
-import type { Dispatcher } from 'undici';
-import { NoSuchModelError, ProviderError, type ProviderErrorClass } from '../../../shared/errors';
-import {
-  SPEC_VERSION,
-  type CostEstimate,
-  type DownloadResult,
-  type GenerationRequest,
-  type JobStatus,
-  type ModelInfo,
-  type SpecWarning,
-  type StartOptions,
-  type StartResult,
-  type VideoOutput,
-  type VideoProviderAdapter,
+import { ProviderError, type ProviderErrorClass } from '../../../shared/errors';
+import type {
+  GenerationRequest,
+  JobStatus,
+  ModelInfo,
+  SpecWarning,
+  StartOptions,
+  StartResult,
+  VideoProviderAdapter,
 } from '../../../shared/providers/video-provider-spec';
-import { checkRequestAgainstCapabilities, estimateFromPricing } from '../capabilities';
-import { HttpClient, extractMessage, scrub, type HttpResponse } from '../http/http-client';
-import { lumaGenerationSchema, type LumaGeneration } from './luma-api-schemas';
+import { checkRequestAgainstCapabilities } from '../capabilities';
+import { extractMessage, type HttpResponse } from '../http/http-client';
+import type { VendorAdapterSettings } from '../http/vendor-http';
+import { VendorVideoAdapter } from '../vendor-video-adapter';
+import {
+  LUMA_GENERATION_ID as GENERATION_ID,
+  lumaCreatedSchema,
+  lumaGenerationSchema,
+  type LumaGeneration,
+} from './luma-api-schemas';
 import { LUMA_MODELS, findLumaModel } from './luma-models';
 
 export const LUMA_DEFAULT_BASE_URL = 'https://api.lumalabs.ai/dream-machine/v1';
 const PROVIDER = 'luma';
-const GENERATION_ID = /^[\w-]{1,100}$/;
 
-export interface LumaAdapterSettings {
-  apiKey: string;
-  baseUrl?: string;
-  dispatcher: Dispatcher;
-  now?: () => number;
-}
+export type LumaAdapterSettings = VendorAdapterSettings;
 
 const POLICY = /moderat|not allowed|content polic|safety|nsfw|inappropriate|flagged/i;
 const CREDITS = /insufficient credits|not enough credits|out of credits|balance/i;
@@ -71,21 +67,16 @@ export function classifyFailureReason(reason: string): ProviderErrorClass {
   return 'provider_unavailable';
 }
 
-export class LumaVideoAdapter implements VideoProviderAdapter {
-  readonly specVersion = SPEC_VERSION;
-  readonly provider = 'luma' as const;
-  private readonly http: HttpClient;
+export class LumaVideoAdapter extends VendorVideoAdapter<'luma'> {
   /** Generations this process deleted (a later GET answers 404). */
   private readonly deleted = new Set<string>();
 
-  constructor(private readonly settings: LumaAdapterSettings) {
-    this.http = new HttpClient({
+  constructor(settings: LumaAdapterSettings) {
+    super(settings, {
       provider: PROVIDER,
-      baseUrl: (settings.baseUrl ?? LUMA_DEFAULT_BASE_URL).replace(/\/$/, ''),
-      dispatcher: settings.dispatcher,
-      headers: () => ({ authorization: `Bearer ${settings.apiKey}` }),
-      secrets: () => [settings.apiKey],
-      ...(settings.now === undefined ? {} : { now: settings.now }),
+      defaultBaseUrl: LUMA_DEFAULT_BASE_URL,
+      authHeaders: (apiKey) => ({ authorization: `Bearer ${apiKey}` }),
+      classify: classifyLumaError,
     });
   }
 
@@ -94,9 +85,7 @@ export class LumaVideoAdapter implements VideoProviderAdapter {
   }
 
   model(modelId: string): ModelInfo {
-    const model = findLumaModel(modelId);
-    if (!model) throw new NoSuchModelError(PROVIDER, modelId);
-    return structuredClone(model);
+    return structuredClone(this.known(findLumaModel(modelId), modelId));
   }
 
   checkRequest(request: GenerationRequest): SpecWarning[] {
@@ -113,11 +102,7 @@ export class LumaVideoAdapter implements VideoProviderAdapter {
     return warnings;
   }
 
-  estimateCost(request: GenerationRequest): CostEstimate {
-    const model = this.model(request.modelId);
-    // Luma's default resolution is 720p, the table's base price.
-    return estimateFromPricing(model.pricing, model.capabilities, request);
-  }
+  // estimateCost (inherited): Luma's default resolution is 720p, the table's base price.
 
   async start(request: GenerationRequest, options: StartOptions = {}): Promise<StartResult> {
     const model = this.model(request.modelId);
@@ -140,50 +125,29 @@ export class LumaVideoAdapter implements VideoProviderAdapter {
     if (request.imageUrl !== undefined)
       body.keyframes = { frame0: { type: 'image', url: request.imageUrl } };
     Object.assign(body, request.providerOptions?.[PROVIDER] ?? {});
-    const { json } = await this.http.json('/generations/video', {
+    const { value: created } = await this.http.jsonAnswer(lumaCreatedSchema, '/generations/video', {
       method: 'POST',
       body,
-      classify: classifyLumaError,
-      ...(options.signal === undefined ? {} : { signal: options.signal }),
+      signal: options.signal,
     });
-    const parsed = lumaGenerationSchema.safeParse(json);
-    const id = parsed.success ? parsed.data.id : (json as { id?: unknown } | undefined)?.id;
-    if (typeof id !== 'string' || !GENERATION_ID.test(id)) {
-      throw new ProviderError(
-        'provider_unavailable',
-        'luma accepted the generation but its answer has no id.',
-        { provider: PROVIDER, retryable: false },
-      );
-    }
-    options.onJobId?.(id);
-    return { jobId: id, warnings };
+    options.onJobId?.(created.id);
+    return { jobId: created.id, warnings };
   }
 
   async status(jobId: string, signal?: AbortSignal): Promise<JobStatus> {
     this.checkId(jobId);
-    let json: unknown;
     try {
-      ({ json } = await this.http.json(`/generations/${jobId}`, {
-        classify: classifyLumaError,
-        ...(signal === undefined ? {} : { signal }),
-      }));
+      const { value: generation } = await this.http.jsonAnswer(
+        lumaGenerationSchema,
+        `/generations/${jobId}`,
+        { signal },
+      );
+      return this.toStatus(generation);
     } catch (error) {
       if (error instanceof ProviderError && error.status === 404 && this.deleted.has(jobId))
         return { state: 'cancelled' };
       throw error;
     }
-    const parsed = lumaGenerationSchema.safeParse(json);
-    if (!parsed.success) {
-      throw new ProviderError(
-        'provider_unavailable',
-        `luma answered the generation poll with an unexpected shape: ${parsed.error.issues[0]?.message ?? 'invalid'}.`,
-        {
-          provider: PROVIDER,
-          retryable: true,
-        },
-      );
-    }
-    return this.toStatus(parsed.data);
   }
 
   async cancel(jobId: string, signal?: AbortSignal): Promise<void> {
@@ -192,22 +156,13 @@ export class LumaVideoAdapter implements VideoProviderAdapter {
       method: 'DELETE',
       // 404: already gone, nothing to stop.
       okStatuses: (status) => (status >= 200 && status < 300) || status === 404,
-      classify: classifyLumaError,
-      ...(signal === undefined ? {} : { signal }),
+      signal,
     });
     this.deleted.add(jobId);
   }
 
-  async download(output: VideoOutput, signal?: AbortSignal): Promise<DownloadResult> {
-    // Luma assets are public CDN URLs; the key is not sent.
-    return this.http.download(output.url, signal === undefined ? {} : { signal });
-  }
-
-  /** Luma has no model list call; the known table is returned. */
-  async listModels(signal?: AbortSignal): Promise<ModelInfo[]> {
-    signal?.throwIfAborted();
-    return this.models();
-  }
+  // Luma assets are public CDN URLs: download (inherited) sends no key. Luma has no model list
+  // call: listModels (inherited) returns the known table.
 
   private checkId(jobId: string): void {
     if (!GENERATION_ID.test(jobId)) {
@@ -228,30 +183,21 @@ export class LumaVideoAdapter implements VideoProviderAdapter {
       case 'completed': {
         const video = generation.assets?.video;
         if (!video)
-          return {
-            state: 'failed',
-            error: {
-              code: 'bad_output',
-              message: 'Luma marked the generation completed but gave no video URL.',
-              retryable: false,
-            },
-          };
+          return this.failedJob(
+            'bad_output',
+            'Luma marked the generation completed but gave no video URL.',
+            false,
+          );
         return { state: 'succeeded', outputs: [{ url: video, contentType: 'video/mp4' }] };
       }
       case 'failed': {
         const reason = generation.failure_reason ?? 'no reason given';
         const code = classifyFailureReason(reason);
-        return {
-          state: 'failed',
-          error: {
-            code,
-            message: scrub(`Luma failed the generation: ${reason}`, [this.settings.apiKey]).slice(
-              0,
-              600,
-            ),
-            retryable: code === 'provider_unavailable' || code === 'timeout',
-          },
-        };
+        return this.failedJob(
+          code,
+          `Luma failed the generation: ${reason}`,
+          code === 'provider_unavailable' || code === 'timeout',
+        );
       }
     }
   }

@@ -32,6 +32,9 @@ export const replicatePredictionSchema = z.object({
 });
 export type ReplicatePrediction = z.infer<typeof replicatePredictionSchema>;
 
+/** What the create call must answer at least: the prediction id (the rest may vary by model). */
+export const replicateCreatedSchema = z.looseObject({ id: z.string().min(1) });
+
 /** RFC 7807 problem details; a 429 may carry only `detail`. */
 export const replicateProblemSchema = z.object({
   type: z.string().nullish(),

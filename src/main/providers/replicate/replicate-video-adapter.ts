@@ -15,31 +15,27 @@
  * - Errors are RFC 7807 `{title, detail, status}`; 429 is `{detail}` with Retry-After.
  * - listModels: GET /v1/collections/text-to-video, merged with the known table.
  */
-import type { Dispatcher } from 'undici';
-import {
-  NoSuchModelError,
-  ProviderError,
-  type ProviderErrorClass,
-  type SerializedError,
-} from '../../../shared/errors';
-import {
-  SPEC_VERSION,
-  type CostEstimate,
-  type DownloadResult,
-  type GenerationRequest,
-  type JobStatus,
-  type ModelInfo,
-  type SpecWarning,
-  type StartOptions,
-  type StartResult,
-  type VideoOutput,
-  type VideoProviderAdapter,
+import type { ProviderErrorClass } from '../../../shared/errors';
+import type {
+  GenerationRequest,
+  JobStatus,
+  ModelInfo,
+  SpecWarning,
+  StartOptions,
+  StartResult,
+  VideoProviderAdapter,
 } from '../../../shared/providers/video-provider-spec';
-import { checkRequestAgainstCapabilities, estimateFromPricing } from '../capabilities';
-import { HttpClient, scrub, type HttpResponse } from '../http/http-client';
+import {
+  UNKNOWN_TEXT_TO_VIDEO_CAPABILITIES,
+  checkRequestAgainstCapabilities,
+} from '../capabilities';
+import type { HttpResponse } from '../http/http-client';
+import type { VendorAdapterSettings } from '../http/vendor-http';
+import { VendorVideoAdapter } from '../vendor-video-adapter';
 import {
   replicateCollectionModelSchema,
   replicateCollectionSchema,
+  replicateCreatedSchema,
   replicatePredictionSchema,
   replicateProblemSchema,
   type ReplicatePrediction,
@@ -54,16 +50,7 @@ import {
 
 export const REPLICATE_DEFAULT_BASE_URL = 'https://api.replicate.com';
 
-export interface ReplicateAdapterSettings {
-  apiKey: string;
-  baseUrl?: string;
-  dispatcher: Dispatcher;
-  now?: () => number;
-  headersTimeoutMs?: number;
-  bodyTimeoutMs?: number;
-}
-
-type FailedError = SerializedError & { vendorCode?: string };
+export type ReplicateAdapterSettings = VendorAdapterSettings;
 
 export function classifyReplicateHttp(
   response: HttpResponse,
@@ -105,23 +92,13 @@ export function progressFromLogs(logs: string | null | undefined): number | unde
   return value >= 0 && value <= 100 ? value / 100 : undefined;
 }
 
-export class ReplicateVideoAdapter implements VideoProviderAdapter {
-  readonly specVersion = SPEC_VERSION;
-  readonly provider = 'replicate' as const;
-  private readonly http: HttpClient;
-
-  constructor(private readonly settings: ReplicateAdapterSettings) {
-    this.http = new HttpClient({
+export class ReplicateVideoAdapter extends VendorVideoAdapter<'replicate'> {
+  constructor(settings: ReplicateAdapterSettings) {
+    super(settings, {
       provider: 'replicate',
-      baseUrl: settings.baseUrl ?? REPLICATE_DEFAULT_BASE_URL,
-      dispatcher: settings.dispatcher,
-      headers: () => ({ authorization: `Bearer ${settings.apiKey}` }),
-      secrets: () => [settings.apiKey],
-      ...(settings.now ? { now: settings.now } : {}),
-      ...(settings.headersTimeoutMs === undefined
-        ? {}
-        : { headersTimeoutMs: settings.headersTimeoutMs }),
-      ...(settings.bodyTimeoutMs === undefined ? {} : { bodyTimeoutMs: settings.bodyTimeoutMs }),
+      defaultBaseUrl: REPLICATE_DEFAULT_BASE_URL,
+      authHeaders: (apiKey) => ({ authorization: `Bearer ${apiKey}` }),
+      classify: classifyReplicateHttp,
     });
   }
 
@@ -135,9 +112,7 @@ export class ReplicateVideoAdapter implements VideoProviderAdapter {
   }
 
   private entry(modelId: string): ReplicateModelEntry {
-    const found = findReplicateModel(modelId);
-    if (!found) throw new NoSuchModelError('replicate', modelId);
-    return found;
+    return this.known(findReplicateModel(modelId), modelId);
   }
 
   checkRequest(request: GenerationRequest): SpecWarning[] {
@@ -153,11 +128,6 @@ export class ReplicateVideoAdapter implements VideoProviderAdapter {
       });
     }
     return warnings;
-  }
-
-  estimateCost(request: GenerationRequest): CostEstimate {
-    const info = this.model(request.modelId);
-    return estimateFromPricing(info.pricing, info.capabilities, request);
   }
 
   private cancelAfterHeader(value: unknown): string | undefined {
@@ -207,51 +177,23 @@ export class ReplicateVideoAdapter implements VideoProviderAdapter {
     options.signal?.throwIfAborted();
     const warnings = this.checkRequest(request);
     const { path, body, headers } = this.buildCreate(request);
-    const { json, response } = await this.http.json(path, {
+    const { value: prediction } = await this.http.jsonAnswer(replicateCreatedSchema, path, {
       method: 'POST',
       body,
       extraHeaders: headers,
-      classify: classifyReplicateHttp,
-      ...(options.signal ? { signal: options.signal } : {}),
+      signal: options.signal,
     });
-    const parsed = replicatePredictionSchema.safeParse(json);
-    const id = parsed.success ? parsed.data.id : (json as { id?: unknown } | null)?.id;
-    if (typeof id !== 'string' || id.length === 0) {
-      throw new ProviderError(
-        'provider_unavailable',
-        `replicate answered ${response.status} to the create call without a prediction id.`,
-        {
-          provider: 'replicate',
-          status: response.status,
-          retryable: false,
-        },
-      );
-    }
-    options.onJobId?.(id);
-    return { jobId: id, warnings };
+    options.onJobId?.(prediction.id);
+    return { jobId: prediction.id, warnings };
   }
 
   async status(jobId: string, signal?: AbortSignal): Promise<JobStatus> {
-    const { json, response } = await this.http.json(
+    const { value: prediction } = await this.http.jsonAnswer(
+      replicatePredictionSchema,
       `/v1/predictions/${encodeURIComponent(jobId)}`,
-      {
-        classify: classifyReplicateHttp,
-        ...(signal ? { signal } : {}),
-      },
+      { signal },
     );
-    const parsed = replicatePredictionSchema.safeParse(json);
-    if (!parsed.success) {
-      throw new ProviderError(
-        'provider_unavailable',
-        `replicate answered ${response.status} with a prediction that does not match its documented shape.`,
-        {
-          provider: 'replicate',
-          status: response.status,
-          retryable: true,
-        },
-      );
-    }
-    return this.toJobStatus(parsed.data);
+    return this.toJobStatus(prediction);
   }
 
   toJobStatus(prediction: ReplicatePrediction): JobStatus {
@@ -268,23 +210,17 @@ export class ReplicateVideoAdapter implements VideoProviderAdapter {
         const urls = outputUrls(prediction.output);
         if (urls.length === 0) {
           if (prediction.data_removed) {
-            return {
-              state: 'failed',
-              error: this.failure(
-                'expired_output',
-                "Replicate has deleted this prediction's output (API predictions keep outputs for 1 hour); it can no longer be downloaded.",
-                false,
-              ),
-            };
-          }
-          return {
-            state: 'failed',
-            error: this.failure(
-              'bad_output',
-              'Replicate reported success but the prediction has no video output.',
+            return this.failedJob(
+              'expired_output',
+              "Replicate has deleted this prediction's output (API predictions keep outputs for 1 hour); it can no longer be downloaded.",
               false,
-            ),
-          };
+            );
+          }
+          return this.failedJob(
+            'bad_output',
+            'Replicate reported success but the prediction has no video output.',
+            false,
+          );
         }
         const result: JobStatus = { state: 'succeeded', outputs: urls.map((url) => ({ url })) };
         const billed = prediction.metrics?.predict_time;
@@ -296,67 +232,39 @@ export class ReplicateVideoAdapter implements VideoProviderAdapter {
           errorText(prediction.error) ??
           'Replicate reported the prediction as failed without details.';
         const { errorClass, retryable } = classifyReplicateFailure(text);
-        return {
-          state: 'failed',
-          error: this.failure(errorClass, `Replicate: ${text}`, retryable),
-        };
+        return this.failedJob(errorClass, `Replicate: ${text}`, retryable);
       }
       case 'canceled':
         return { state: 'cancelled' };
       case 'aborted':
-        return {
-          state: 'failed',
-          error: this.failure(
-            'timeout',
-            'Replicate aborted the prediction: its Cancel-After deadline passed before it started (not billed).',
-            true,
-            'aborted',
-          ),
-        };
-      default:
-        throw new ProviderError(
-          'provider_unavailable',
-          `replicate reported an unknown prediction status "${prediction.status.slice(0, 40)}".`,
-          {
-            provider: 'replicate',
-            retryable: true,
-          },
+        return this.failedJob(
+          'timeout',
+          'Replicate aborted the prediction: its Cancel-After deadline passed before it started (not billed).',
+          true,
+          'aborted',
         );
+      default:
+        throw this.unknownStatus('prediction', prediction.status);
     }
   }
 
   async cancel(jobId: string, signal?: AbortSignal): Promise<void> {
     await this.http.request(`/v1/predictions/${encodeURIComponent(jobId)}/cancel`, {
       method: 'POST',
-      classify: classifyReplicateHttp,
-      ...(signal ? { signal } : {}),
+      signal,
     });
-  }
-
-  async download(output: VideoOutput, signal?: AbortSignal): Promise<DownloadResult> {
-    return this.http.download(output.url, signal ? { signal } : {});
   }
 
   /** The text-to-video collection, merged with the known table. */
-  async listModels(signal?: AbortSignal): Promise<ModelInfo[]> {
-    const { json, response } = await this.http.json('/v1/collections/text-to-video', {
-      classify: classifyReplicateHttp,
-      ...(signal ? { signal } : {}),
-    });
-    const collection = replicateCollectionSchema.safeParse(json);
-    if (!collection.success) {
-      throw new ProviderError(
-        'provider_unavailable',
-        `replicate answered ${response.status} to the collection call with an unexpected shape.`,
-        {
-          provider: 'replicate',
-          status: response.status,
-        },
-      );
-    }
+  override async listModels(signal?: AbortSignal): Promise<ModelInfo[]> {
+    const { value: collection } = await this.http.jsonAnswer(
+      replicateCollectionSchema,
+      '/v1/collections/text-to-video',
+      { signal },
+    );
     const out: ModelInfo[] = [];
     const asOf = new Date((this.settings.now ?? Date.now)()).toISOString().slice(0, 10);
-    for (const item of collection.data.models) {
+    for (const item of collection.models) {
       const parsed = replicateCollectionModelSchema.safeParse(item);
       if (!parsed.success) continue;
       const id = `${parsed.data.owner}/${parsed.data.name}`;
@@ -368,16 +276,7 @@ export class ReplicateVideoAdapter implements VideoProviderAdapter {
           modelId: id,
           displayName: id,
           lifecycle: 'active',
-          capabilities: {
-            textToVideo: true,
-            imageToVideo: false,
-            durationsSeconds: [5],
-            defaultDurationSeconds: 5,
-            resolutions: ['720p'],
-            aspectRatios: ['16:9'],
-            audio: false,
-            seed: true,
-          },
+          capabilities: structuredClone(UNKNOWN_TEXT_TO_VIDEO_CAPABILITIES),
           pricing: {
             source: `Listed in Replicate's text-to-video collection on ${asOf}; price on the model page`,
             asOf: asOf || REPLICATE_PRICE_AS_OF,
@@ -388,23 +287,6 @@ export class ReplicateVideoAdapter implements VideoProviderAdapter {
     }
     return out;
   }
-
-  private failure(
-    errorClass: ProviderErrorClass,
-    message: string,
-    retryable: boolean,
-    vendorCode?: string,
-  ): FailedError {
-    const error: FailedError = {
-      code: errorClass,
-      message: scrub(message, [this.settings.apiKey]).slice(0, 600),
-      retryable,
-    };
-    if (vendorCode !== undefined) error.vendorCode = vendorCode;
-    return error;
-  }
-
-  /** 402 (billing) is quota that waiting does not cure. */
 }
 
 function outputUrls(output: unknown): string[] {

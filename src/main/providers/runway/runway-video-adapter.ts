@@ -11,28 +11,20 @@
  *   SAFETY.* → content_policy), CANCELLED. Runway asks for polls no more often than every 5 s.
  * - Cost: `cost.credits` on terminal tasks, converted at $0.01 per credit.
  */
-import type { Dispatcher } from 'undici';
-import {
-  NoSuchModelError,
-  ProviderError,
-  type ProviderErrorClass,
-  type SerializedError,
-} from '../../../shared/errors';
-import {
-  SPEC_VERSION,
-  type CostEstimate,
-  type DownloadResult,
-  type GenerationRequest,
-  type JobStatus,
-  type ModelInfo,
-  type SpecWarning,
-  type StartOptions,
-  type StartResult,
-  type VideoOutput,
-  type VideoProviderAdapter,
+import { ProviderError, type ProviderErrorClass } from '../../../shared/errors';
+import type {
+  GenerationRequest,
+  JobStatus,
+  ModelInfo,
+  SpecWarning,
+  StartOptions,
+  StartResult,
+  VideoProviderAdapter,
 } from '../../../shared/providers/video-provider-spec';
-import { checkRequestAgainstCapabilities, estimateFromPricing } from '../capabilities';
-import { HttpClient, scrub, type ErrorClassifier, type HttpResponse } from '../http/http-client';
+import { checkRequestAgainstCapabilities } from '../capabilities';
+import type { ErrorClassifier, HttpResponse } from '../http/http-client';
+import type { VendorAdapterSettings } from '../http/vendor-http';
+import { VendorVideoAdapter } from '../vendor-video-adapter';
 import {
   runwayCreateSchema,
   runwayErrorBodySchema,
@@ -53,16 +45,7 @@ export const RUNWAY_API_VERSION = '2024-11-06';
 export const RUNWAY_MIN_POLL_MS = 5000;
 const PROMPT_LIMIT = 1000;
 
-export interface RunwayAdapterSettings {
-  apiKey: string;
-  baseUrl?: string;
-  dispatcher: Dispatcher;
-  now?: () => number;
-  headersTimeoutMs?: number;
-  bodyTimeoutMs?: number;
-}
-
-type FailedError = SerializedError & { vendorCode?: string };
+export type RunwayAdapterSettings = VendorAdapterSettings;
 
 export function classifyRunwayHttp(response: HttpResponse): ReturnType<ErrorClassifier> {
   const parsed = runwayErrorBodySchema.safeParse(response.json);
@@ -96,26 +79,16 @@ export function classifyRunwayFailure(failureCode: string | undefined): {
   return { errorClass: 'provider_unavailable', retryable: true };
 }
 
-export class RunwayVideoAdapter implements VideoProviderAdapter {
-  readonly specVersion = SPEC_VERSION;
-  readonly provider = 'runway' as const;
-  private readonly http: HttpClient;
-
-  constructor(private readonly settings: RunwayAdapterSettings) {
-    this.http = new HttpClient({
+export class RunwayVideoAdapter extends VendorVideoAdapter<'runway'> {
+  constructor(settings: RunwayAdapterSettings) {
+    super(settings, {
       provider: 'runway',
-      baseUrl: settings.baseUrl ?? RUNWAY_DEFAULT_BASE_URL,
-      dispatcher: settings.dispatcher,
-      headers: () => ({
-        authorization: `Bearer ${settings.apiKey}`,
+      defaultBaseUrl: RUNWAY_DEFAULT_BASE_URL,
+      authHeaders: (apiKey) => ({
+        authorization: `Bearer ${apiKey}`,
         'x-runway-version': RUNWAY_API_VERSION,
       }),
-      secrets: () => [settings.apiKey],
-      ...(settings.now ? { now: settings.now } : {}),
-      ...(settings.headersTimeoutMs === undefined
-        ? {}
-        : { headersTimeoutMs: settings.headersTimeoutMs }),
-      ...(settings.bodyTimeoutMs === undefined ? {} : { bodyTimeoutMs: settings.bodyTimeoutMs }),
+      classify: classifyRunwayHttp,
     });
   }
 
@@ -128,9 +101,7 @@ export class RunwayVideoAdapter implements VideoProviderAdapter {
   }
 
   private entry(modelId: string): { info: ModelInfo; extra: RunwayModelExtra } {
-    const found = findRunwayModel(modelId);
-    if (!found) throw new NoSuchModelError('runway', modelId);
-    return found;
+    return this.known(findRunwayModel(modelId), modelId);
   }
 
   /** The pixel ratio Runway gets; an unmappable request is passed through unchanged (and warned). */
@@ -175,11 +146,6 @@ export class RunwayVideoAdapter implements VideoProviderAdapter {
     return warnings;
   }
 
-  estimateCost(request: GenerationRequest): CostEstimate {
-    const info = this.model(request.modelId);
-    return estimateFromPricing(info.pricing, info.capabilities, request);
-  }
-
   /** The route and body for the create call. Exposed for tests. */
   buildCreate(request: GenerationRequest): { path: string; body: Record<string, unknown> } {
     const { info, extra } = this.entry(request.modelId);
@@ -208,46 +174,22 @@ export class RunwayVideoAdapter implements VideoProviderAdapter {
     options.signal?.throwIfAborted();
     const warnings = this.checkRequest(request);
     const { path, body } = this.buildCreate(request);
-    const { json, response } = await this.http.json(path, {
+    const { value: task } = await this.http.jsonAnswer(runwayCreateSchema, path, {
       method: 'POST',
       body,
-      classify: classifyRunwayHttp,
-      ...(options.signal ? { signal: options.signal } : {}),
+      signal: options.signal,
     });
-    const parsed = runwayCreateSchema.safeParse(json);
-    if (!parsed.success) {
-      throw new ProviderError(
-        'provider_unavailable',
-        `runway answered ${response.status} to the create call without a task id.`,
-        {
-          provider: 'runway',
-          status: response.status,
-          retryable: false,
-        },
-      );
-    }
-    options.onJobId?.(parsed.data.id);
-    return { jobId: parsed.data.id, warnings };
+    options.onJobId?.(task.id);
+    return { jobId: task.id, warnings };
   }
 
   async status(jobId: string, signal?: AbortSignal): Promise<JobStatus> {
-    const { json, response } = await this.http.json(`/v1/tasks/${encodeURIComponent(jobId)}`, {
-      classify: classifyRunwayHttp,
-      ...(signal ? { signal } : {}),
-    });
-    const parsed = runwayTaskSchema.safeParse(json);
-    if (!parsed.success) {
-      throw new ProviderError(
-        'provider_unavailable',
-        `runway answered ${response.status} with a task that does not match its documented shape.`,
-        {
-          provider: 'runway',
-          status: response.status,
-          retryable: true,
-        },
-      );
-    }
-    return this.toJobStatus(parsed.data);
+    const { value: task } = await this.http.jsonAnswer(
+      runwayTaskSchema,
+      `/v1/tasks/${encodeURIComponent(jobId)}`,
+      { signal },
+    );
+    return this.toJobStatus(task);
   }
 
   toJobStatus(task: RunwayTask): JobStatus {
@@ -274,14 +216,11 @@ export class RunwayVideoAdapter implements VideoProviderAdapter {
       case 'SUCCEEDED': {
         const outputs = (task.output ?? []).filter((url) => url.length > 0).map((url) => ({ url }));
         if (outputs.length === 0) {
-          return {
-            state: 'failed',
-            error: this.failure(
-              'bad_output',
-              'Runway reported the task as succeeded but sent no output URL.',
-              false,
-            ),
-          };
+          return this.failedJob(
+            'bad_output',
+            'Runway reported the task as succeeded but sent no output URL.',
+            false,
+          );
         }
         const result: JobStatus = { state: 'succeeded', outputs };
         if (task.cost && Number.isFinite(task.cost.credits))
@@ -292,24 +231,17 @@ export class RunwayVideoAdapter implements VideoProviderAdapter {
         const code = task.failureCode ?? undefined;
         const { errorClass, retryable } = classifyRunwayFailure(code);
         const text = task.failure ?? 'Runway reported the task as failed without details.';
-        return {
-          state: 'failed',
-          error: this.failure(
-            errorClass,
-            `Runway: ${text}${code ? ` (${code})` : ''}`,
-            retryable,
-            code,
-          ),
-        };
+        return this.failedJob(
+          errorClass,
+          `Runway: ${text}${code ? ` (${code})` : ''}`,
+          retryable,
+          code,
+        );
       }
       case 'CANCELLED':
         return { state: 'cancelled' };
       default:
-        throw new ProviderError(
-          'provider_unavailable',
-          `runway reported an unknown task status "${task.status.slice(0, 40)}".`,
-          { provider: 'runway', retryable: true },
-        );
+        throw this.unknownStatus('task', task.status);
     }
   }
 
@@ -318,8 +250,7 @@ export class RunwayVideoAdapter implements VideoProviderAdapter {
     try {
       await this.http.request(`/v1/tasks/${encodeURIComponent(jobId)}`, {
         method: 'DELETE',
-        classify: classifyRunwayHttp,
-        ...(signal ? { signal } : {}),
+        signal,
       });
     } catch (error) {
       if (ProviderError.isInstance(error) && (error as ProviderError).status === 404) return;
@@ -327,32 +258,7 @@ export class RunwayVideoAdapter implements VideoProviderAdapter {
     }
   }
 
-  async download(output: VideoOutput, signal?: AbortSignal): Promise<DownloadResult> {
-    return this.http.download(output.url, signal ? { signal } : {});
-  }
-
-  /** Runway has no model list call; the known table is the catalogue. */
-  async listModels(signal?: AbortSignal): Promise<ModelInfo[]> {
-    signal?.throwIfAborted();
-    return this.models();
-  }
-
-  private failure(
-    errorClass: ProviderErrorClass,
-    message: string,
-    retryable: boolean,
-    vendorCode?: string,
-  ): FailedError {
-    const error: FailedError = {
-      code: errorClass,
-      message: scrub(message, [this.settings.apiKey]).slice(0, 600),
-      retryable,
-    };
-    if (vendorCode !== undefined) error.vendorCode = vendorCode;
-    return error;
-  }
-
-  /** Running out of credits is a quota error that waiting does not cure. */
+  // Runway has no model list call: listModels (inherited) returns the known table.
 }
 
 export function createRunwayAdapter(settings: RunwayAdapterSettings): VideoProviderAdapter {

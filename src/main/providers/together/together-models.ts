@@ -214,18 +214,6 @@ export const TOGETHER_MODELS: readonly ModelInfo[] = ROWS.map((row) => ({
   simulated: false,
 }));
 
-/** Capabilities assumed for a video model Together lists that the table does not know yet. */
-export const TOGETHER_UNKNOWN_MODEL_CAPABILITIES: ModelCapabilities = {
-  textToVideo: true,
-  imageToVideo: false,
-  durationsSeconds: [5],
-  defaultDurationSeconds: 5,
-  resolutions: ['720p'],
-  aspectRatios: ['16:9'],
-  audio: false,
-  seed: true,
-};
-
 export function findTogetherModel(modelId: string): ModelInfo | undefined {
   return (
     TOGETHER_MODELS.find((model) => model.modelId === modelId) ??

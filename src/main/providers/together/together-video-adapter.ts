@@ -11,28 +11,23 @@
  * - listModels: GET {base}/v1/models (a bare array mixing every model type); video entries are
  *   merged with the known table.
  */
-import type { Dispatcher } from 'undici';
-import {
-  NoSuchModelError,
-  ProviderError,
-  type ProviderErrorClass,
-  type SerializedError,
-} from '../../../shared/errors';
-import {
-  SPEC_VERSION,
-  type CostEstimate,
-  type DownloadResult,
-  type GenerationRequest,
-  type JobStatus,
-  type ModelInfo,
-  type SpecWarning,
-  type StartOptions,
-  type StartResult,
-  type VideoOutput,
-  type VideoProviderAdapter,
+import type { ProviderErrorClass } from '../../../shared/errors';
+import type {
+  GenerationRequest,
+  JobStatus,
+  ModelInfo,
+  SpecWarning,
+  StartOptions,
+  StartResult,
+  VideoProviderAdapter,
 } from '../../../shared/providers/video-provider-spec';
-import { checkRequestAgainstCapabilities, estimateFromPricing } from '../capabilities';
-import { HttpClient, scrub, type HttpResponse } from '../http/http-client';
+import {
+  UNKNOWN_TEXT_TO_VIDEO_CAPABILITIES,
+  checkRequestAgainstCapabilities,
+} from '../capabilities';
+import type { HttpResponse } from '../http/http-client';
+import type { VendorAdapterSettings } from '../http/vendor-http';
+import { VendorVideoAdapter } from '../vendor-video-adapter';
 import {
   togetherCreateSchema,
   togetherErrorBodySchema,
@@ -42,27 +37,12 @@ import {
   type TogetherModel,
   type TogetherVideoJob,
 } from './together-api-schemas';
-import {
-  TOGETHER_MODELS,
-  TOGETHER_UNKNOWN_MODEL_CAPABILITIES,
-  findTogetherModel,
-} from './together-models';
+import { TOGETHER_MODELS, findTogetherModel } from './together-models';
 
 export const TOGETHER_DEFAULT_BASE_URL = 'https://api.together.ai';
 
-export interface TogetherAdapterSettings {
-  apiKey: string;
-  /** Root URL without a version segment; default https://api.together.ai. */
-  baseUrl?: string;
-  dispatcher: Dispatcher;
-  now?: () => number;
-  /** Time to receive response headers, ms (default 30000). */
-  headersTimeoutMs?: number;
-  /** Time between body chunks, ms (default 60000). */
-  bodyTimeoutMs?: number;
-}
-
-type FailedError = SerializedError & { vendorCode?: string };
+/** `baseUrl` is the root URL without a version segment; default https://api.together.ai. */
+export type TogetherAdapterSettings = VendorAdapterSettings;
 
 /** Reads Together's `{"error":{message,type,param,code}}` body into an error class. */
 export function classifyTogetherHttp(
@@ -133,23 +113,13 @@ function errorTextOf(job: TogetherVideoJob): { code?: string; message?: string }
   return parts.length > 0 ? { message: parts.join('; ') } : {};
 }
 
-export class TogetherVideoAdapter implements VideoProviderAdapter {
-  readonly specVersion = SPEC_VERSION;
-  readonly provider = 'together' as const;
-  private readonly http: HttpClient;
-
-  constructor(private readonly settings: TogetherAdapterSettings) {
-    this.http = new HttpClient({
+export class TogetherVideoAdapter extends VendorVideoAdapter<'together'> {
+  constructor(settings: TogetherAdapterSettings) {
+    super(settings, {
       provider: 'together',
-      baseUrl: settings.baseUrl ?? TOGETHER_DEFAULT_BASE_URL,
-      dispatcher: settings.dispatcher,
-      headers: () => ({ authorization: `Bearer ${settings.apiKey}` }),
-      secrets: () => [settings.apiKey],
-      ...(settings.now ? { now: settings.now } : {}),
-      ...(settings.headersTimeoutMs === undefined
-        ? {}
-        : { headersTimeoutMs: settings.headersTimeoutMs }),
-      ...(settings.bodyTimeoutMs === undefined ? {} : { bodyTimeoutMs: settings.bodyTimeoutMs }),
+      defaultBaseUrl: TOGETHER_DEFAULT_BASE_URL,
+      authHeaders: (apiKey) => ({ authorization: `Bearer ${apiKey}` }),
+      classify: classifyTogetherHttp,
     });
   }
 
@@ -158,9 +128,7 @@ export class TogetherVideoAdapter implements VideoProviderAdapter {
   }
 
   model(modelId: string): ModelInfo {
-    const found = findTogetherModel(modelId);
-    if (!found) throw new NoSuchModelError('together', modelId);
-    return found;
+    return this.known(findTogetherModel(modelId), modelId);
   }
 
   checkRequest(request: GenerationRequest): SpecWarning[] {
@@ -173,11 +141,6 @@ export class TogetherVideoAdapter implements VideoProviderAdapter {
       });
     }
     return warnings;
-  }
-
-  estimateCost(request: GenerationRequest): CostEstimate {
-    const info = this.model(request.modelId);
-    return estimateFromPricing(info.pricing, info.capabilities, request);
   }
 
   /** The JSON body for POST /v2/videos. Exposed for tests. */
@@ -200,46 +163,22 @@ export class TogetherVideoAdapter implements VideoProviderAdapter {
     options.signal?.throwIfAborted();
     const warnings = this.checkRequest(request);
     const body = this.buildBody(request);
-    const { json, response } = await this.http.json('/v2/videos', {
+    const { value: created } = await this.http.jsonAnswer(togetherCreateSchema, '/v2/videos', {
       method: 'POST',
       body,
-      classify: classifyTogetherHttp,
-      ...(options.signal ? { signal: options.signal } : {}),
+      signal: options.signal,
     });
-    const parsed = togetherCreateSchema.safeParse(json);
-    if (!parsed.success) {
-      throw new ProviderError(
-        'provider_unavailable',
-        `together answered ${response.status} to the create call without a job id.`,
-        {
-          provider: 'together',
-          status: response.status,
-          retryable: false,
-        },
-      );
-    }
-    options.onJobId?.(parsed.data.id);
-    return { jobId: parsed.data.id, warnings };
+    options.onJobId?.(created.id);
+    return { jobId: created.id, warnings };
   }
 
   async status(jobId: string, signal?: AbortSignal): Promise<JobStatus> {
-    const { json, response } = await this.http.json(`/v2/videos/${encodeURIComponent(jobId)}`, {
-      classify: classifyTogetherHttp,
-      ...(signal ? { signal } : {}),
-    });
-    const parsed = togetherVideoJobSchema.safeParse(json);
-    if (!parsed.success) {
-      throw new ProviderError(
-        'provider_unavailable',
-        `together answered ${response.status} with a video job that does not match its documented shape.`,
-        {
-          provider: 'together',
-          status: response.status,
-          retryable: true,
-        },
-      );
-    }
-    return this.toJobStatus(parsed.data);
+    const { value: job } = await this.http.jsonAnswer(
+      togetherVideoJobSchema,
+      `/v2/videos/${encodeURIComponent(jobId)}`,
+      { signal },
+    );
+    return this.toJobStatus(job);
   }
 
   toJobStatus(job: TogetherVideoJob): JobStatus {
@@ -255,14 +194,11 @@ export class TogetherVideoAdapter implements VideoProviderAdapter {
       case 'succeeded': {
         const url = job.outputs?.video_url;
         if (!url) {
-          return {
-            state: 'failed',
-            error: this.failure(
-              'bad_output',
-              'Together reported the video as completed but sent no video_url.',
-              false,
-            ),
-          };
+          return this.failedJob(
+            'bad_output',
+            'Together reported the video as completed but sent no video_url.',
+            false,
+          );
         }
         const result: JobStatus = { state: 'succeeded', outputs: [{ url }] };
         const cost = job.outputs?.cost;
@@ -275,23 +211,13 @@ export class TogetherVideoAdapter implements VideoProviderAdapter {
         const { code, message } = errorTextOf(job);
         const text = message ?? 'Together reported the job as failed without details.';
         const { errorClass, retryable } = classifyTogetherJobFailure(code, text);
-        return {
-          state: 'failed',
-          error: this.failure(errorClass, `Together: ${text}`, retryable, code),
-        };
+        return this.failedJob(errorClass, `Together: ${text}`, retryable, code);
       }
       case 'cancelled':
       case 'canceled':
         return { state: 'cancelled' };
       default:
-        throw new ProviderError(
-          'provider_unavailable',
-          `together reported an unknown job status "${String(job.status ?? '(none)').slice(0, 40)}".`,
-          {
-            provider: 'together',
-            retryable: true,
-          },
-        );
+        throw this.unknownStatus('job', job.status);
     }
   }
 
@@ -303,29 +229,13 @@ export class TogetherVideoAdapter implements VideoProviderAdapter {
     signal?.throwIfAborted();
   }
 
-  async download(output: VideoOutput, signal?: AbortSignal): Promise<DownloadResult> {
-    return this.http.download(output.url, signal ? { signal } : {});
-  }
-
-  async listModels(signal?: AbortSignal): Promise<ModelInfo[]> {
-    const { json, response } = await this.http.json('/v1/models', {
-      classify: classifyTogetherHttp,
-      ...(signal ? { signal } : {}),
+  override async listModels(signal?: AbortSignal): Promise<ModelInfo[]> {
+    const { value: list } = await this.http.jsonAnswer(togetherModelListSchema, '/v1/models', {
+      signal,
     });
-    const list = togetherModelListSchema.safeParse(json);
-    if (!list.success) {
-      throw new ProviderError(
-        'provider_unavailable',
-        `together answered ${response.status} to GET /v1/models with something that is not an array.`,
-        {
-          provider: 'together',
-          status: response.status,
-        },
-      );
-    }
     const out: ModelInfo[] = [];
     const seen = new Set<string>();
-    for (const item of list.data) {
+    for (const item of list) {
       const parsed = togetherModelSchema.safeParse(item);
       if (!parsed.success) continue;
       const model = parsed.data;
@@ -346,7 +256,7 @@ export class TogetherVideoAdapter implements VideoProviderAdapter {
       modelId: model.id,
       displayName: model.display_name ?? model.id,
       lifecycle: 'active',
-      capabilities: { ...TOGETHER_UNKNOWN_MODEL_CAPABILITIES },
+      capabilities: structuredClone(UNKNOWN_TEXT_TO_VIDEO_CAPABILITIES),
       pricing: {
         ...(typeof base === 'number' && base > 0 ? { usdPerClip: base } : {}),
         source:
@@ -358,23 +268,6 @@ export class TogetherVideoAdapter implements VideoProviderAdapter {
       simulated: false,
     };
   }
-
-  private failure(
-    errorClass: ProviderErrorClass,
-    message: string,
-    retryable: boolean,
-    vendorCode?: string,
-  ): FailedError {
-    const error: FailedError = {
-      code: errorClass,
-      message: scrub(message, [this.settings.apiKey]).slice(0, 600),
-      retryable,
-    };
-    if (vendorCode !== undefined) error.vendorCode = vendorCode;
-    return error;
-  }
-
-  /** Out of credits (402) is not cured by waiting: make it non-retryable. */
 }
 
 export function createTogetherAdapter(settings: TogetherAdapterSettings): VideoProviderAdapter {

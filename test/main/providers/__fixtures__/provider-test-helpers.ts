@@ -1,10 +1,82 @@
-/** Small helpers shared by the Together, Runway and Replicate adapter tests. */
+/** Helpers shared by the vendor adapter tests: the emulator's lifetime, polling, errors, bytes. */
 import { Agent } from 'undici';
-import { expect } from 'vitest';
+import { afterAll, afterEach, beforeAll, expect } from 'vitest';
 import { AppError, type ProviderError } from '../../../../src/shared/errors';
+import type {
+  JobStatus,
+  VideoProviderAdapter,
+} from '../../../../src/shared/providers/video-provider-spec';
 
 export function testDispatcher(): Agent {
   return new Agent({ connect: { timeout: 2000 }, keepAliveTimeout: 1000 });
+}
+
+/** What the adapter tests need of a vendor emulator. */
+interface Emulator {
+  start(): Promise<string>;
+  stop(): Promise<void>;
+}
+
+export interface EmulatedVendor {
+  /** The test dispatcher; closed after the file's last test. */
+  readonly dispatcher: Agent;
+  /** The emulator's base URL (known once beforeAll has run). */
+  readonly baseUrl: string;
+  /** Adapter settings for the emulator: the planted key, its base URL, the test dispatcher. */
+  settings(): { apiKey: string; baseUrl: string; dispatcher: Agent };
+}
+
+/**
+ * Runs a vendor emulator for one test file: started before the first test, stopped together with
+ * the test dispatcher after the last. `reset` runs after each test to undo what a test switched on.
+ */
+export function useEmulator(
+  emulator: Emulator,
+  options: { apiKey: string; reset?: () => void },
+): EmulatedVendor {
+  const dispatcher = testDispatcher();
+  let baseUrl: string | undefined;
+  beforeAll(async () => {
+    baseUrl = await emulator.start();
+  });
+  afterAll(async () => {
+    await emulator.stop();
+    await dispatcher.close();
+  });
+  if (options.reset) afterEach(options.reset);
+  const started = (): string => {
+    if (baseUrl === undefined)
+      throw new Error('the emulator has not started yet (use it in a test)');
+    return baseUrl;
+  };
+  return {
+    dispatcher,
+    get baseUrl() {
+      return started();
+    },
+    settings: () => ({ apiKey: options.apiKey, baseUrl: started(), dispatcher }),
+  };
+}
+
+/**
+ * Polls a job until it leaves `pending` (at most 10 polls): every status seen and the settled one.
+ * With `secret`, a failed job's message must not contain it.
+ */
+export async function pollUntilSettled(
+  adapter: VideoProviderAdapter,
+  jobId: string,
+  secret?: string,
+): Promise<{ final: JobStatus; seen: JobStatus[] }> {
+  const seen: JobStatus[] = [];
+  for (let i = 0; i < 10; i += 1) {
+    const status = await adapter.status(jobId);
+    seen.push(status);
+    if (status.state === 'pending') continue;
+    if (status.state === 'failed' && secret !== undefined)
+      expect(status.error.message).not.toContain(secret);
+    return { final: status, seen };
+  }
+  throw new Error(`job ${jobId} was still pending after 10 polls`);
 }
 
 /** Reads a web stream to the end; rejects when the stream errors. */
@@ -29,10 +101,15 @@ export async function rejectionOf(promise: Promise<unknown>): Promise<unknown> {
   throw new Error('expected the promise to reject, but it resolved');
 }
 
-export async function providerErrorOf(promise: Promise<unknown>): Promise<ProviderError> {
+/** The ProviderError a promise rejects with; with `secret`, its message must not contain it. */
+export async function providerErrorOf(
+  promise: Promise<unknown>,
+  secret?: string,
+): Promise<ProviderError> {
   const error = await rejectionOf(promise);
   expect(AppError.isInstance(error)).toBe(true);
   expect((error as Error).name).toBe('ProviderError');
+  if (secret !== undefined) expect((error as Error).message).not.toContain(secret);
   return error as ProviderError;
 }
 

@@ -1,0 +1,105 @@
+/**
+ * The part every vendor adapter shares: its HttpClient (built from the settings by
+ * vendorHttpClient), the price estimate from the model table, the download of an output URL
+ * without the key, the model table as catalogue where the vendor has no list call, and the
+ * failed-job and unknown-status errors. Subclasses keep what differs between vendors: routes,
+ * bodies, status mapping, error classification, model tables and warnings.
+ */
+import { NoSuchModelError, ProviderError, type ProviderErrorClass } from '../../shared/errors';
+import {
+  SPEC_VERSION,
+  type CostEstimate,
+  type DownloadResult,
+  type GenerationRequest,
+  type JobStatus,
+  type ModelInfo,
+  type ProviderId,
+  type SpecWarning,
+  type StartOptions,
+  type StartResult,
+  type VideoOutput,
+  type VideoProviderAdapter,
+} from '../../shared/providers/video-provider-spec';
+import { estimateFromPricing } from './capabilities';
+import type { HttpClient } from './http/http-client';
+import { scrub } from './http/scrub';
+import {
+  vendorHttpClient,
+  type VendorAdapterSettings,
+  type VendorHttpProfile,
+} from './http/vendor-http';
+
+export type VendorId = Exclude<ProviderId, 'sandbox'>;
+
+export abstract class VendorVideoAdapter<
+  Provider extends VendorId,
+> implements VideoProviderAdapter {
+  readonly specVersion = SPEC_VERSION;
+  readonly provider: Provider;
+  protected readonly http: HttpClient;
+
+  protected constructor(
+    protected readonly settings: VendorAdapterSettings,
+    profile: VendorHttpProfile & { provider: Provider },
+  ) {
+    this.provider = profile.provider;
+    this.http = vendorHttpClient(settings, profile);
+  }
+
+  abstract models(): ModelInfo[];
+  abstract model(modelId: string): ModelInfo;
+  abstract checkRequest(request: GenerationRequest): SpecWarning[];
+  abstract start(request: GenerationRequest, options?: StartOptions): Promise<StartResult>;
+  abstract status(jobId: string, signal?: AbortSignal): Promise<JobStatus>;
+  abstract cancel(jobId: string, signal?: AbortSignal): Promise<void>;
+
+  /** The price in the model table for what the request asks. */
+  estimateCost(request: GenerationRequest): CostEstimate {
+    const info = this.model(request.modelId);
+    return estimateFromPricing(info.pricing, info.capabilities, request);
+  }
+
+  /** Output URLs are public or pre-signed links: the key is not sent with them. */
+  async download(output: VideoOutput, signal?: AbortSignal): Promise<DownloadResult> {
+    return this.http.download(output.url, { signal });
+  }
+
+  /** For vendors without a model list call: the known table is the catalogue. */
+  async listModels(signal?: AbortSignal): Promise<ModelInfo[]> {
+    signal?.throwIfAborted();
+    return this.models();
+  }
+
+  /** The entry found in the vendor's model table, or NoSuchModelError (nothing is sent). */
+  protected known<Entry>(entry: Entry | undefined, modelId: string): Entry {
+    if (entry === undefined) throw new NoSuchModelError(this.provider, modelId);
+    return entry;
+  }
+
+  /** A failed job: its error classified, scrubbed of the key and at most 600 characters. */
+  protected failedJob(
+    errorClass: ProviderErrorClass,
+    message: string,
+    retryable: boolean,
+    vendorCode?: string,
+  ): JobStatus {
+    return {
+      state: 'failed',
+      error: {
+        code: errorClass,
+        message: scrub(message, [this.settings.apiKey]).slice(0, 600),
+        retryable,
+        ...(vendorCode === undefined ? {} : { vendorCode }),
+      },
+    };
+  }
+
+  /** The vendor reported a status this adapter does not know: poll again rather than guess. */
+  protected unknownStatus(noun: string, status: string | null | undefined): ProviderError {
+    return new ProviderError(
+      'provider_unavailable',
+      `${this.provider} reported an unknown ${noun} status "${String(status ?? '(none)').slice(0, 40)}".`,
+      { provider: this.provider, retryable: true },
+    );
+  }
+}
