@@ -87,4 +87,17 @@ test('Rollout → Config: edit the example config, see checks, simulate and prev
   await page.getByTestId('routing-raw').fill('{ "schemaVersion": 1, ');
   await expect(page.getByTestId('routing-raw-error')).toContainText('JSON parse error');
   await shot(page, 'routing-04-raw');
+
+  // The jump bar (and Alt+6) brings each part of the long Rollout page into view.
+  await page.getByTestId('rollout-nav-publishing-section').click();
+  await expect(page.getByTestId('publishing-section')).toBeInViewport();
+  await expect(page.getByTestId('rollout-nav-publishing-section')).toHaveAttribute(
+    'aria-current',
+    'true',
+  );
+  await page.keyboard.press('Alt+6');
+  await expect(page.getByTestId('watch-section')).toBeInViewport();
+  await page.screenshot({ path: 'test-results/screenshots/routing-05-jump-bar.png' });
+  await page.getByTestId('rollout-nav-rollout-editor').click();
+  await expect(page.getByTestId('rollout-editor')).toBeInViewport();
 });

@@ -13,6 +13,7 @@ import { TiersEditor } from './tiers-editor';
 import { WatchSection } from '../watch/watch-section';
 import { PublishingSection } from './publishing-section';
 import { PublishedDiffPanel } from './published-diff';
+import { ROLLOUT_SECTIONS, SectionNav } from './section-nav';
 import './rollout.css';
 
 type Tab = 'tiers' | 'flags' | 'raw' | 'published';
@@ -193,7 +194,8 @@ export function RolloutScreen(): ReactElement {
         </div>
       ) : null}
       {saveError ? <InlineError message={saveError} /> : null}
-      <div className="rt-layout">
+      <SectionNav sections={ROLLOUT_SECTIONS} />
+      <div className="rt-layout" data-testid="rollout-editor">
         <div className="rt-main">
           <Tabs.Root className="tabs" value={tab} onValueChange={(v) => setTab(v as Tab)}>
             <Tabs.List className="tab-list" aria-label="Routing config">
