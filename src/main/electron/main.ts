@@ -28,6 +28,7 @@ import { createDesktopSecretStore } from './keychain';
 import { safeStorageKeyProtector } from './key-protector';
 import { notify } from './notifications';
 import type { EventPayload } from '../../shared/ipc/contract';
+import { PROVIDER_LABELS } from '../../shared/providers/video-provider-spec';
 
 protocol.registerSchemesAsPrivileged([
   { scheme: 'aideon', privileges: { standard: true, secure: true, supportFetchAPI: true } },
@@ -96,9 +97,9 @@ async function start(): Promise<void> {
       notify: (event) =>
         notify(
           event.kind === 'added'
-            ? `New video model at ${event.provider}`
-            : 'A model your config uses was retired',
-          event.summary,
+            ? `New video model on ${PROVIDER_LABELS[event.provider]}`
+            : `A model your config uses is being retired (${PROVIDER_LABELS[event.provider]})`,
+          `${event.displayName} · ${event.modelId}\n${event.priceText ?? 'Price not published yet'}`,
           () => {
             const [window] = BrowserWindow.getAllWindows();
             window?.show();
