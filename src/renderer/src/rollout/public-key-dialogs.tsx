@@ -71,7 +71,7 @@ export function CopyPublicKeyDialog({ kid, name }: { kid: string; name: string }
                 <textarea
                   className="pb-key-text"
                   readOnly
-                  rows={4}
+                  rows={6}
                   value={text}
                   aria-label="Public key text"
                   data-testid="public-key-text"

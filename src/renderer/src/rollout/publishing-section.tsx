@@ -25,6 +25,7 @@ import {
   shortKid,
   UnlockDialog,
 } from './publishing-dialogs';
+import { CosignDialog } from './cosign-dialog';
 import { AddPublicKeyDialog, CopyPublicKeyDialog } from './public-key-dialogs';
 import { RollbackDialog } from './rollback-dialog';
 import { TrustPanel } from './trust-panel';
@@ -182,8 +183,8 @@ function EnvironmentColumn({
                 </span>
               </div>
               <div className="small" data-testid="pending-signers">
-                Signed by {item.keyIds.map(nameOf).join(', ') || 'nobody yet'} ({item.keyIds.length}{' '}
-                of {env.threshold})
+                Signed by {item.keyIds.map(nameOf).join(', ') || 'nobody yet'} ·{' '}
+                {item.keyIds.length} of {env.threshold}
               </div>
               <details className="pb-pending-diff" open={item.applicable && item.canSign}>
                 <summary className="small">What it changes: {item.summary}</summary>
@@ -191,25 +192,14 @@ function EnvironmentColumn({
               </details>
               {item.applicable ? (
                 item.canSign ? (
-                  <button
-                    type="button"
-                    className="button button-primary button-small"
-                    data-testid="cosign"
-                    onClick={() =>
-                      void getClient()
-                        .invoke('publish:cosign', {
-                          environment: env.environment,
-                          digest: item.digest,
-                        })
-                        .then((result) => {
-                          toast(result.message);
-                          refresh();
-                        })
-                        .catch((error: unknown) => toast(describeError(error), 'error'))
-                    }
-                  >
-                    Co-sign version {item.version}
-                  </button>
+                  <CosignDialog
+                    environment={env.environment}
+                    item={item}
+                    threshold={env.threshold}
+                    liveVersion={live?.version ?? null}
+                    signerNames={item.keyIds.map(nameOf).join(', ')}
+                    onDone={refresh}
+                  />
                 ) : (
                   <span className="small muted" data-testid="cosign-unavailable">
                     {overview.keys.some((key) => key.unlocked && item.keyIds.includes(key.kid))
