@@ -110,6 +110,84 @@ describe('publish IPC schemas', () => {
       { kids: [], thresholds: { dev: 1, staging: 1, production: 1, trust: 1 } },
       /kids: choose at least one key/,
     ],
+    [
+      'publish:plan-trust',
+      { kids: [KID], thresholds: { dev: 1, staging: 1, production: 1, trust: 2 } },
+      /thresholds\.trust: needs 2 signatures but only 1 key/,
+    ],
+    ['publish:plan-trust', { kids: ['x'], thresholds: {} }, /kids\.0: must be a key id/],
+    [
+      'publish:rotate-trust',
+      { kids: [KID], thresholds: { dev: 1, staging: 1, production: 1, trust: 1 } },
+      /expectTrustVersion/,
+    ],
+    [
+      'publish:rotate-trust',
+      {
+        kids: [KID, KID],
+        thresholds: { dev: 1, staging: 1, production: 1, trust: 1 },
+        expectTrustVersion: 1,
+      },
+      /kids: lists a key twice/,
+    ],
+    [
+      'publish:rotate-trust',
+      {
+        kids: [KID],
+        thresholds: { dev: 0, staging: 1, production: 1, trust: 1 },
+        expectTrustVersion: 1,
+      },
+      /thresholds\.dev: must be at least 1/,
+    ],
+    ['publish:export-public-key', { kid: 'short' }, /kid: must be a key id/],
+    ['publish:export-public-key', {}, /kid/],
+    ['publish:import-public-key', { text: '' }, /text: paste the public key text/],
+    ['publish:import-public-key', { text: 'not json' }, /text: is not a public key text/],
+    [
+      'publish:import-public-key',
+      { text: JSON.stringify({ schema: 'other', kid: KID }) },
+      /text: is not an Aideon public key/,
+    ],
+    [
+      'publish:import-public-key',
+      {
+        text: JSON.stringify({
+          schema: 'aideon.public-key/1',
+          kid: KID,
+          name: 'bob',
+          publicJwk: { kty: 'OKP', crv: 'Ed25519', x: KID, d: KID },
+        }),
+      },
+      /text: contains a private key part/,
+    ],
+    [
+      'publish:import-public-key',
+      {
+        text: JSON.stringify({
+          schema: 'aideon.public-key/1',
+          kid: KID,
+          name: 'bob/../x',
+          publicJwk: { kty: 'OKP', crv: 'Ed25519', x: KID },
+        }),
+      },
+      /text: has no valid name/,
+    ],
+    [
+      'publish:import-public-key',
+      {
+        text: JSON.stringify({
+          schema: 'aideon.public-key/1',
+          kid: KID,
+          name: 'bob',
+          publicJwk: { kty: 'RSA', n: 'x' },
+        }),
+      },
+      /text: has no Ed25519 public key/,
+    ],
+    ['publish:import-public-key', { text: 'x'.repeat(4001) }, /text: is too long/],
+    ['publish:remove-public-key', { kid: 1 }, /kid/],
+    ['publish:list-versions', { environment: 'qa' }, /environment: must be one of/],
+    ['publish:list-versions', { environment: 'dev', limit: 500 }, /limit/],
   ];
 
   it.each(bad)('%s refuses %j naming the field', (channel, input, message) => {
@@ -180,5 +258,48 @@ describe('publish channels through the dispatcher', () => {
     expect(text).not.toMatch(/protectedPrivateKey|"d":/);
     const plan = await dispatcher.dispatch('publish:plan', { action: 'publish-draft' });
     expect(plan).toMatchObject({ ok: false, error: { code: 'not_found' } });
+
+    // The new channels: the exported public key, the import, versions, trust plan and rotation
+    // never carry the passphrase or the protected private key.
+    const kid = (generated as { ok: true; value: { unlocked: string[] } }).value.unlocked[0] ?? '';
+    const exported = await dispatcher.dispatch('publish:export-public-key', { kid });
+    expect(exported).toMatchObject({ ok: true, value: { kid, name: 'alice' } });
+    const answers: unknown[] = [exported];
+    const initialised = await dispatcher.dispatch('publish:init-trust', {
+      kids: [kid],
+      thresholds: { dev: 1, staging: 1, production: 1, trust: 1 },
+    });
+    expect(initialised.ok).toBe(true);
+    answers.push(initialised);
+    answers.push(
+      await dispatcher.dispatch('publish:plan-trust', {
+        kids: [kid],
+        thresholds: { dev: 1, staging: 1, production: 1, trust: 1 },
+      }),
+    );
+    answers.push(await dispatcher.dispatch('publish:list-versions', { environment: 'dev' }));
+    answers.push(
+      await dispatcher.dispatch('publish:rotate-trust', {
+        kids: [kid],
+        thresholds: { dev: 1, staging: 1, production: 1, trust: 1 },
+        expectTrustVersion: 1,
+      }),
+    );
+    const own = exported.ok ? (exported.value as { text: string }).text : '';
+    const importedOwn = await dispatcher.dispatch('publish:import-public-key', { text: own });
+    expect(importedOwn).toMatchObject({ ok: false, error: { code: 'conflict' } });
+    answers.push(importedOwn);
+    const withPrivate = JSON.parse(own) as { publicJwk: Record<string, string> };
+    withPrivate.publicJwk.d = 'PRIVATE-PART-SHOULD-NOT-ECHO';
+    const refused = await dispatcher.dispatch('publish:import-public-key', {
+      text: JSON.stringify(withPrivate),
+    });
+    expect(refused).toMatchObject({ ok: false, error: { code: 'validation' } });
+    answers.push(refused);
+    for (const answer of answers) {
+      const json = JSON.stringify(answer);
+      expect(json).not.toContain(passphrase);
+      expect(json).not.toMatch(/protectedPrivateKey|"d":|PRIVATE-PART-SHOULD-NOT-ECHO/);
+    }
   });
 });

@@ -7,6 +7,7 @@
 import { z } from 'zod';
 import { ENVIRONMENTS, environmentSchema } from './environments';
 import { rolloutPlanSchema } from './flag-rollout';
+import { parsePublicKeyText } from './public-key-text';
 
 const empty = z.object({}).strict();
 const version = z.number().int('must be a whole version number').min(0).max(1e9);
@@ -121,6 +122,11 @@ export const environmentOverviewSchema = z.object({
       expiresAt: z.string(),
       expired: z.boolean(),
       keyIds: z.array(z.string()),
+      /**
+       * Fewer signatures than the trust file asks for now (a threshold was raised after it
+       * went live): consumers that take the new trust file refuse it until it is replaced.
+       */
+      underSigned: z.boolean(),
     })
     .nullable(),
   /** Versions in the store (rollback targets), newest first. */
@@ -150,6 +156,15 @@ export const publishOverviewSchema = z.object({
   storeProblem: z.string().nullable(),
   environments: z.array(environmentOverviewSchema),
   keys: z.array(signingKeySchema),
+  /** Other admins' public keys imported into this console (they sign in their own console). */
+  importedKeys: z.array(
+    z.object({
+      kid: z.string(),
+      name: z.string(),
+      importedAt: z.string(),
+      trusted: z.boolean(),
+    }),
+  ),
   draft: z.object({
     revision: z.number().int(),
     source: z.enum(['draft', 'example']),
@@ -252,6 +267,89 @@ export const chainCheckSchema = z.union([
     problem: z.string(),
   }),
 ]);
+
+const namedKeySchema = z.object({ kid: z.string(), name: z.string() });
+const trustSummarySchema = z.object({
+  version: z.number().int(),
+  keys: z.array(namedKeySchema),
+  thresholds: thresholdsSchema,
+});
+
+/** The keys and thresholds of a trust file to create or rotate to. */
+const trustChangeShape = {
+  kids: z.array(keyIdSchema).min(1, 'choose at least one key').max(20),
+  thresholds: thresholdsSchema,
+};
+
+/** Thresholds cannot ask for more keys than are chosen; a key is listed once. */
+function checkTrustChange(
+  value: { kids: string[]; thresholds: z.infer<typeof thresholdsSchema> },
+  context: z.RefinementCtx,
+): void {
+  for (const name of [...ENVIRONMENTS, 'trust'] as const)
+    if (value.thresholds[name] > value.kids.length)
+      context.addIssue({
+        code: 'custom',
+        path: ['thresholds', name],
+        message: `needs ${value.thresholds[name]} signatures but only ${value.kids.length} key(s) are chosen`,
+      });
+  if (new Set(value.kids).size !== value.kids.length)
+    context.addIssue({ code: 'custom', path: ['kids'], message: 'lists a key twice' });
+}
+
+/** "What will change" for a trust rotation: before/after, and what it does to what is live. */
+export const trustPlanSchema = z.object({
+  before: trustSummarySchema,
+  after: trustSummarySchema,
+  added: z.array(namedKeySchema),
+  removed: z.array(namedKeySchema),
+  thresholdChanges: z.array(
+    z.object({
+      name: z.enum(['dev', 'staging', 'production', 'trust']),
+      before: z.number().int(),
+      after: z.number().int(),
+    }),
+  ),
+  /** Signatures this session's unlocked keys give under the current and the new trust file. */
+  signatures: z.object({
+    current: z.number().int(),
+    currentNeeded: z.number().int(),
+    next: z.number().int(),
+    nextNeeded: z.number().int(),
+  }),
+  environments: z.array(
+    z.object({
+      environment: environmentSchema,
+      version: z.number().int().nullable(),
+      kept: z.number().int(),
+      needed: z.number().int(),
+      effect: z.enum(['none', 'nothing-live', 'warning', 'blocked']),
+      message: z.string().nullable(),
+    }),
+  ),
+  /** Things to know before signing (not blocking). */
+  warnings: z.array(z.string()),
+  /** Why it cannot be signed as it is (empty = it can). */
+  problems: z.array(z.string()),
+});
+export type TrustPlan = z.infer<typeof trustPlanSchema>;
+
+/** One stored version of an environment (a rollback target). */
+export const versionRowSchema = z.object({
+  version: z.number().int(),
+  digest: z.string(),
+  issuedAt: z.string(),
+  /** The keys in its signatures, named from the trust file ("unknown key" otherwise). */
+  signedBy: z.array(namedKeySchema),
+  /** Who published it, when this console's history knows (null: another console did). */
+  publishedBy: z.string().nullable(),
+  /** What this version changed compared with the version before it. */
+  summary: z.string(),
+  isLive: z.boolean(),
+  /** Its content is what is live now (rolling back to it changes nothing). */
+  sameAsLive: z.boolean(),
+});
+export type VersionRow = z.infer<typeof versionRowSchema>;
 
 const unlockResultSchema = z.object({
   unlocked: z.array(z.string()),
@@ -366,24 +464,55 @@ export const publishInvokeChannels = {
   },
   'publish:lock-keys': { input: empty, output: z.array(signingKeySchema) },
   'publish:init-trust': {
+    input: z.object(trustChangeShape).strict().superRefine(checkTrustChange),
+    output: publishOverviewSchema,
+  },
+  'publish:plan-trust': {
+    input: z.object(trustChangeShape).strict().superRefine(checkTrustChange),
+    output: trustPlanSchema,
+  },
+  'publish:rotate-trust': {
     input: z
       .object({
-        kids: z.array(keyIdSchema).min(1, 'choose at least one key').max(20),
-        thresholds: thresholdsSchema,
+        ...trustChangeShape,
+        expectTrustVersion: version.min(1).describe('the trust version the admin saw in the plan'),
       })
       .strict()
-      .superRefine((value, context) => {
-        for (const name of [...ENVIRONMENTS, 'trust'] as const)
-          if (value.thresholds[name] > value.kids.length)
-            context.addIssue({
-              code: 'custom',
-              path: ['thresholds', name],
-              message: `needs ${value.thresholds[name]} signatures but only ${value.kids.length} key(s) are chosen`,
-            });
-        if (new Set(value.kids).size !== value.kids.length)
-          context.addIssue({ code: 'custom', path: ['kids'], message: 'lists a key twice' });
-      }),
+      .superRefine(checkTrustChange),
     output: publishOverviewSchema,
+  },
+  'publish:export-public-key': {
+    input: z.object({ kid: keyIdSchema }).strict(),
+    /** Public parts only: the kid, the name and the public JWK, as one pasteable line. */
+    output: z.object({ kid: z.string(), name: z.string(), text: z.string() }),
+  },
+  'publish:import-public-key': {
+    input: z
+      .object({
+        text: z
+          .string()
+          .min(1, 'paste the public key text from the other console')
+          .max(4000, 'is too long for a public key (at most 4000 characters)')
+          .superRefine((text, context) => {
+            const parsed = parsePublicKeyText(text);
+            if (!parsed.ok) context.addIssue({ code: 'custom', message: parsed.message });
+          }),
+      })
+      .strict(),
+    output: z.object({ kid: z.string(), name: z.string(), trusted: z.boolean() }),
+  },
+  'publish:remove-public-key': {
+    input: z.object({ kid: keyIdSchema }).strict(),
+    output: z.object({ removed: z.string() }),
+  },
+  'publish:list-versions': {
+    input: z
+      .object({
+        environment: environmentSchema,
+        limit: z.number().int().min(1).max(200).optional(),
+      })
+      .strict(),
+    output: z.array(versionRowSchema),
   },
 } as const;
 
@@ -417,5 +546,11 @@ export const PUBLISH_INVOKE_CHANNEL_NAMES = [
   'publish:unlock-keys',
   'publish:lock-keys',
   'publish:init-trust',
+  'publish:plan-trust',
+  'publish:rotate-trust',
+  'publish:export-public-key',
+  'publish:import-public-key',
+  'publish:remove-public-key',
+  'publish:list-versions',
 ] as const;
 export const PUBLISH_EVENT_CHANNEL_NAMES = ['publish:state-changed'] as const;

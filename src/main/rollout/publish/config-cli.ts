@@ -20,6 +20,7 @@ import type { HistoryInput } from './history';
 import {
   createPassphraseProtector,
   generateKey,
+  listImportedKeys,
   listKeys,
   loadSigner,
   type KeyProtector,
@@ -226,7 +227,8 @@ export function parseThresholds(
 }
 
 async function publicKeysFor(context: ConfigCliContext, kids: readonly string[]) {
-  const all = await listKeys(context.keyDir);
+  // This console's keys, and other admins' public keys imported in the console.
+  const all = [...(await listKeys(context.keyDir)), ...(await listImportedKeys(context.keyDir))];
   return kids.map((kid) => {
     const key = all.find((candidate) => candidate.kid === kid);
     if (!key)

@@ -13,7 +13,7 @@ import {
   scrypt as scryptCallback,
   type KeyObject,
 } from 'node:crypto';
-import { chmod, mkdir, open, readdir, readFile, rename } from 'node:fs/promises';
+import { chmod, mkdir, open, readdir, readFile, rename, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
 import { calculateJwkThumbprint, FlattenedSign } from 'jose';
 import { AppError, ValidationError } from '../../../shared/errors';
@@ -252,4 +252,113 @@ export async function loadSigner(
   if (privateKey.asymmetricKeyType !== 'ed25519')
     throw new AppError('validation', `Key ${kid} is not an Ed25519 key.`);
   return signerFromKeyObject(file, privateKey);
+}
+
+// ---- public keys of other admins -------------------------------------------------------------
+
+export const IMPORTED_KEY_SCHEMA = 'aideon.imported-public-key/1';
+
+/** Another admin's public key, imported so it can be named in the trust file. */
+export interface ImportedKey extends PublicKeyInfo {
+  /** When it was imported (createdAt is the same instant). */
+  importedAt: string;
+}
+
+function importedKeyPath(dir: string, kid: string): string {
+  return join(dir, `${kid}.pub.json`);
+}
+
+/**
+ * Stores another admin's public key (`<kid>.pub.json` beside the key files). The kid must be
+ * the RFC 7638 thumbprint of the key, so a pasted text cannot name one key and carry another.
+ */
+export async function importPublicKey(
+  dir: string,
+  key: { kid: string; name: string; publicJwk: PublicJwk },
+  now: () => number,
+): Promise<ImportedKey> {
+  const publicJwk: PublicJwk = { kty: 'OKP', crv: 'Ed25519', x: key.publicJwk.x };
+  const thumbprint = await calculateJwkThumbprint({ ...publicJwk }, 'sha256');
+  if (thumbprint !== key.kid)
+    throw new ValidationError('public key', [
+      {
+        path: 'text',
+        message: `names key id ${key.kid}, but its key's thumbprint is ${thumbprint}: the text was altered or mixed up. Copy it again from the other console.`,
+      },
+    ]);
+  if ((await listKeys(dir)).some((own) => own.kid === key.kid))
+    throw new AppError(
+      'conflict',
+      `Key ${key.kid} is one of this console's own signing keys; it needs no import.`,
+    );
+  const importedAt = new Date(now()).toISOString();
+  const file = {
+    schema: IMPORTED_KEY_SCHEMA,
+    kid: key.kid,
+    name: key.name,
+    importedAt,
+    publicJwk,
+  };
+  await mkdir(dir, { recursive: true, mode: 0o700 });
+  const path = importedKeyPath(dir, key.kid);
+  const temp = `${path}.${process.pid}.tmp`;
+  const handle = await open(temp, 'w', 0o600);
+  try {
+    await handle.writeFile(`${JSON.stringify(file, null, 2)}\n`);
+  } finally {
+    await handle.close();
+  }
+  await rename(temp, path);
+  return { kid: key.kid, name: key.name, createdAt: importedAt, importedAt, publicJwk };
+}
+
+/** The imported public keys (other admins'), oldest name first. */
+export async function listImportedKeys(dir: string): Promise<ImportedKey[]> {
+  let names: string[];
+  try {
+    names = await readdir(dir);
+  } catch {
+    return [];
+  }
+  const out: ImportedKey[] = [];
+  for (const name of names.filter((entry) => entry.endsWith('.pub.json')).sort()) {
+    try {
+      const file = JSON.parse(await readFile(join(dir, name), 'utf8')) as {
+        schema?: unknown;
+        kid?: unknown;
+        name?: unknown;
+        importedAt?: unknown;
+        publicJwk?: { x?: unknown };
+      };
+      if (
+        file.schema !== IMPORTED_KEY_SCHEMA ||
+        typeof file.kid !== 'string' ||
+        typeof file.name !== 'string' ||
+        typeof file.importedAt !== 'string' ||
+        typeof file.publicJwk?.x !== 'string'
+      )
+        continue;
+      out.push({
+        kid: file.kid,
+        name: file.name,
+        createdAt: file.importedAt,
+        importedAt: file.importedAt,
+        publicJwk: { kty: 'OKP', crv: 'Ed25519', x: file.publicJwk.x },
+      });
+    } catch {
+      // An unreadable file is skipped; it never names a key.
+    }
+  }
+  return out;
+}
+
+/** Forgets an imported public key (the trust file is not changed by this). */
+export async function removeImportedKey(dir: string, kid: string): Promise<void> {
+  if (!/^[A-Za-z0-9_-]{43}$/.test(kid))
+    throw new AppError('validation', `"${kid}" is not a key id (43 base64url characters).`);
+  try {
+    await unlink(importedKeyPath(dir, kid));
+  } catch {
+    throw new AppError('not_found', `No imported public key ${kid} in this console.`);
+  }
 }

@@ -189,8 +189,17 @@ export class Publisher {
     return { trust: verified.trust, digest: verified.digest, etag: entry.etag };
   }
 
-  /** What is live in an environment (signatures checked; expiry not, so it can be replaced). */
-  async live(environment: Environment, trust?: TrustPayload): Promise<LiveState | undefined> {
+  /**
+   * What is live in an environment (signatures checked; expiry not, so it can be replaced).
+   * `underSignedOk`: also accept a live bundle that has fewer signatures than the trust file
+   * asks for now (the threshold was raised after it went live), as long as at least one is by
+   * a key the trust file lists: it can then be replaced by a fully signed version on top.
+   */
+  async live(
+    environment: Environment,
+    trust?: TrustPayload,
+    options: { underSignedOk?: boolean } = {},
+  ): Promise<(LiveState & { underSigned?: boolean }) | undefined> {
     const pointerEntry = await this.deps.store.get(storeKeys.current(environment));
     if (!pointerEntry) return undefined;
     const pointer = JSON.parse(pointerEntry.value) as CurrentPointer;
@@ -200,13 +209,26 @@ export class Publisher {
         'not_found',
         `${environment}: the current pointer names version ${pointer.version}, which is missing from the store.`,
       );
-    const verified = await verifyBundle(JSON.parse(bundleEntry.value), {
-      trust: trust ?? (await this.readTrust(environment)).trust,
-      environment,
-      now: this.deps.now(),
-      expectedDigest: pointer.digest,
-      ignoreExpiry: true,
-    });
+    const trustNow = trust ?? (await this.readTrust(environment)).trust;
+    const raw = JSON.parse(bundleEntry.value) as unknown;
+    const verifyWith = (payloadTrust: TrustPayload) =>
+      verifyBundle(raw, {
+        trust: payloadTrust,
+        environment,
+        now: this.deps.now(),
+        expectedDigest: pointer.digest,
+        ignoreExpiry: true,
+      });
+    let verified = await verifyWith(trustNow);
+    let underSigned = false;
+    if (!verified.ok && verified.reason === 'threshold_not_met' && options.underSignedOk) {
+      // Same checks with the environment's threshold at 1: one trusted signature still verifies.
+      verified = await verifyWith({
+        ...trustNow,
+        thresholds: { ...trustNow.thresholds, [environment]: 1 },
+      });
+      underSigned = verified.ok;
+    }
     if (!verified.ok)
       throw new AppError(
         'validation',
@@ -221,11 +243,30 @@ export class Publisher {
       issuedAt: verified.issuedAt,
       expiresAt: verified.expiresAt,
       pointerEtag: pointerEntry.etag,
+      ...(underSigned ? { underSigned } : {}),
     };
   }
 
   /** The config of a stored version (integrity checked; signatures may be under older keys). */
   async versionConfig(environment: Environment, version: number): Promise<ConfigObject> {
+    return (await this.versionBundle(environment, version)).config;
+  }
+
+  /**
+   * A stored version: its payload (integrity checked) and the key ids in its signature headers
+   * (not verified here: older versions may be signed under older trust files).
+   */
+  async versionBundle(
+    environment: Environment,
+    version: number,
+  ): Promise<{
+    version: number;
+    digest: string;
+    issuedAt: string;
+    previousDigest: string | null;
+    keyIds: string[];
+    config: ConfigObject;
+  }> {
     const entry = await this.deps.store.get(storeKeys.version(environment, version));
     if (!entry) throw new AppError('not_found', `${environment} has no version ${version}.`);
     const decoded = decodeEnvelope(JSON.parse(entry.value));
@@ -236,13 +277,21 @@ export class Publisher {
       );
     const problem = bundlePayloadProblem(decoded.payload.value);
     if (problem) throw new AppError('validation', `${environment} version ${version}: ${problem}.`);
-    return (decoded.payload.value as BundlePayload).config;
+    const payload = decoded.payload.value as BundlePayload;
+    return {
+      version: payload.version,
+      digest: decoded.payload.digest,
+      issuedAt: payload.issuedAt,
+      previousDigest: payload.previousDigest,
+      keyIds: decoded.envelope.jws.signatures.map(kidOf).filter(Boolean),
+      config: payload.config,
+    };
   }
 
   // ---- "what will change" --------------------------------------------------------------------
 
   async plan(environment: Environment, config: ConfigObject): Promise<ChangePlan> {
-    const current = await this.live(environment);
+    const current = await this.live(environment, undefined, { underSignedOk: true });
     const diff = diffJson(current?.config ?? {}, config);
     return {
       environment,
@@ -258,7 +307,7 @@ export class Publisher {
     target: Environment,
   ): Promise<ChangePlan & { source: Environment; sourceVersion: number }> {
     const source = this.requireSource(target);
-    const from = await this.live(source);
+    const from = await this.live(source, undefined, { underSignedOk: true });
     if (!from)
       throw new AppError('not_found', `${source} has nothing live to promote to ${target}.`);
     return { ...(await this.plan(target, from.config)), source, sourceVersion: from.version };
@@ -268,7 +317,7 @@ export class Publisher {
     environment: Environment,
     toVersion?: number,
   ): Promise<ChangePlan & { restoresVersion: number }> {
-    const current = await this.live(environment);
+    const current = await this.live(environment, undefined, { underSignedOk: true });
     if (!current) throw new AppError('not_found', `${environment} has nothing live to roll back.`);
     const restoresVersion = await this.rollbackTarget(environment, current, toVersion);
     const config = await this.versionConfig(environment, restoresVersion);
@@ -292,7 +341,7 @@ export class Publisher {
   /** Publishes the exact config live in the previous environment (dev → staging → production). */
   async promote(target: Environment): Promise<PublishOutcome> {
     const source = this.requireSource(target);
-    const from = await this.live(source);
+    const from = await this.live(source, undefined, { underSignedOk: true });
     if (!from)
       throw new AppError('not_found', `${source} has nothing live to promote to ${target}.`);
     return this.publishWith(
@@ -359,7 +408,7 @@ export class Publisher {
   }
 
   private async requireLiveInStaging(config: ConfigObject): Promise<void> {
-    const staging = await this.live('staging');
+    const staging = await this.live('staging', undefined, { underSignedOk: true });
     if (!staging || !jsonEqual(staging.config, config))
       throw new AppError(
         'forbidden',
@@ -383,7 +432,7 @@ export class Publisher {
     const attempts = this.deps.maxAttempts ?? 25;
     for (let attempt = 1; ; attempt += 1) {
       const { trust } = await this.readTrust(environment);
-      const current = await this.live(environment, trust);
+      const current = await this.live(environment, trust, { underSignedOk: true });
       const config = await makeConfig(current);
       if (config === undefined)
         return {
@@ -556,7 +605,7 @@ export class Publisher {
 
   async listPending(environment: Environment): Promise<PendingBundle[]> {
     const { trust } = await this.readTrust(environment);
-    const current = await this.live(environment, trust);
+    const current = await this.live(environment, trust, { underSignedOk: true });
     const out: PendingBundle[] = [];
     for (const key of await this.deps.store.list(storeKeys.pendingPrefix(environment))) {
       const entry = await this.deps.store.get(key);
@@ -624,7 +673,7 @@ export class Publisher {
     };
     const keyIds = signatures.map(kidOf);
     const threshold = trust.thresholds[environment];
-    const current = await this.live(environment, trust);
+    const current = await this.live(environment, trust, { underSignedOk: true });
     const diff = diffJson(current?.config ?? {}, payload.config);
     const summary = summarizeDiff(diff);
     if (keyIds.length < threshold) {
@@ -719,7 +768,7 @@ export class Publisher {
         'conflict',
         `A rollout of "${plan.flagKey}" in ${plan.environment} is already ${existing.status} (step ${existing.stepIndex + 1} of ${existing.steps.length}). Resume or finish it first.`,
       );
-    const current = await this.live(plan.environment);
+    const current = await this.live(plan.environment, undefined, { underSignedOk: true });
     if (!current)
       throw new AppError(
         'not_found',
@@ -944,7 +993,7 @@ export class Publisher {
     }[] = [];
     for (const environment of [...ENVIRONMENTS].reverse()) {
       try {
-        const current = await this.live(environment);
+        const current = await this.live(environment, undefined, { underSignedOk: true });
         const flags = current?.config.flags as Record<string, unknown> | undefined;
         if (!current || !flags || !Object.hasOwn(flags, flagKey)) {
           results.push({
@@ -1046,6 +1095,64 @@ export class Publisher {
       { thresholds, keys: Object.keys(payload.keys) },
     );
     return { version: 1, digest: envelope.digest };
+  }
+
+  /**
+   * What a trust rotation to `keys`/`thresholds` does to what is live: per environment, how many
+   * of the live bundle's signatures the new trust accepts. `blocked` when a live bundle would
+   * have no signature by a kept key (nothing could be built on top of it any more); `warning`
+   * when it has fewer than the new threshold (consumers that take the new trust file refuse it
+   * until a new, fully signed version replaces it).
+   */
+  async trustRotationEffects(
+    keys: readonly PublicKeyInfo[],
+    thresholds: TrustPayload['thresholds'],
+  ): Promise<
+    {
+      environment: Environment;
+      version: number | null;
+      signedBy: string[];
+      kept: number;
+      needed: number;
+      effect: 'none' | 'nothing-live' | 'warning' | 'blocked';
+      message: string | null;
+    }[]
+  > {
+    const kept = new Set(keys.map((key) => key.kid));
+    const out = [];
+    for (const environment of ENVIRONMENTS) {
+      const live = await this.live(environment, undefined, { underSignedOk: true });
+      const needed = thresholds[environment];
+      if (!live) {
+        out.push({
+          environment,
+          version: null,
+          signedBy: [],
+          kept: 0,
+          needed,
+          effect: 'nothing-live' as const,
+          message: null,
+        });
+        continue;
+      }
+      const keptCount = live.keyIds.filter((kid) => kept.has(kid)).length;
+      const effect = keptCount === 0 ? 'blocked' : keptCount < needed ? 'warning' : 'none';
+      out.push({
+        environment,
+        version: live.version,
+        signedBy: live.keyIds,
+        kept: keptCount,
+        needed,
+        effect: effect as 'none' | 'warning' | 'blocked',
+        message:
+          effect === 'blocked'
+            ? `${environment} runs version ${live.version}, signed only by key(s) this change removes: it would no longer verify and nothing could be published on top of it. Publish a version signed by a key that stays first, then remove the old key.`
+            : effect === 'warning'
+              ? `${environment} runs version ${live.version} with ${keptCount} of the ${needed} signatures the new trust asks for: consumers that take the new trust file refuse it until a new version with ${needed} signatures replaces it.`
+              : null,
+      });
+    }
+    return out;
   }
 
   /** A new trust version, signed under the old keys' trust threshold and its own. */

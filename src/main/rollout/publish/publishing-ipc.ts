@@ -48,5 +48,12 @@ export function registerPublishIpc(publishing: PublishingService): PublishHandle
       }),
     'publish:lock-keys': () => publishing.lockKeys(),
     'publish:init-trust': ({ kids, thresholds }) => publishing.initTrust(kids, thresholds),
+    'publish:plan-trust': ({ kids, thresholds }) => publishing.planTrust({ kids, thresholds }),
+    'publish:rotate-trust': (input) => publishing.rotateTrust(input),
+    'publish:export-public-key': ({ kid }) => publishing.exportPublicKey(kid),
+    'publish:import-public-key': ({ text }) => publishing.importPublicKey(text),
+    'publish:remove-public-key': ({ kid }) => publishing.removePublicKey(kid),
+    'publish:list-versions': ({ environment, limit }) =>
+      publishing.listVersions(environment, limit),
   };
 }

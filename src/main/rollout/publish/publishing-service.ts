@@ -32,6 +32,8 @@ import type {
   RolloutSummary,
   SigningKey,
   PublishedConfig,
+  TrustPlan,
+  VersionRow,
 } from '../../../shared/rollout/publish-ipc-schemas';
 import type { RolloutStep } from '../../../shared/watch/watch-types';
 import { storeKeys, type TrustPayload } from '../../../consumer/bundle-format';
@@ -44,12 +46,17 @@ import { appendHistory, exportHistory, listHistory, verifyHistoryChain } from '.
 import {
   createPassphraseProtector,
   generateKey,
+  importPublicKey,
   keyProtectorId,
+  listImportedKeys,
   listKeys,
   loadSigner,
+  removeImportedKey,
   type KeyProtector,
+  type PublicKeyInfo,
   type Signer,
 } from './keys';
+import { formatPublicKeyText, parsePublicKeyText } from '../../../shared/rollout/public-key-text';
 import { Publisher, type ConfigProblem, type PublishOutcome } from './publisher';
 
 const PASSPHRASE_PROTECTOR_ID = 'passphrase-scrypt-aes256gcm';
@@ -368,12 +375,15 @@ export class PublishingService {
     kids: string[],
     thresholds: TrustPayload['thresholds'],
   ): Promise<PublishOverview> {
-    const all = await listKeys(this.keyDir);
+    const all = [...(await listKeys(this.keyDir)), ...(await listImportedKeys(this.keyDir))];
     const keys = kids.map((kid) => {
       const key = all.find((candidate) => candidate.kid === kid);
       if (!key)
         throw new ValidationError('trust', [
-          { path: 'kids', message: `key ${kid} is not in this console's key folder` },
+          {
+            path: 'kids',
+            message: `key ${kid} is not in this console (generate it, or add its public key)`,
+          },
         ]);
       return key;
     });
@@ -388,11 +398,227 @@ export class PublishingService {
     if (existing)
       throw new AppError(
         'conflict',
-        `The store ${publisher.store.uri} already has a trust file; changing it is a key rotation (aideon config trust rotate).`,
+        `The store ${publisher.store.uri} already has a trust file; change it with Publishing → Trust → Change trust… (a rotation signed under its keys).`,
       );
     await publisher.initTrust(keys, thresholds);
     this.changed('trust created', null);
     return this.overview();
+  }
+
+  // ---- other admins' public keys -----------------------------------------------------------
+
+  /** One of this console's keys as a pasteable line: public parts only. */
+  async exportPublicKey(kid: string): Promise<{ kid: string; name: string; text: string }> {
+    const key = (await listKeys(this.keyDir)).find((candidate) => candidate.kid === kid);
+    if (!key) throw new AppError('not_found', `No signing key ${kid} in this console.`);
+    return {
+      kid: key.kid,
+      name: key.name,
+      text: formatPublicKeyText({ kid: key.kid, name: key.name, publicJwk: key.publicJwk }),
+    };
+  }
+
+  /** Imports another admin's public key ("Copy public key" in their console). */
+  async importPublicKey(text: string): Promise<{ kid: string; name: string; trusted: boolean }> {
+    const parsed = parsePublicKeyText(text);
+    if (!parsed.ok)
+      throw new ValidationError('public key', [{ path: 'text', message: parsed.message }]);
+    const key = await importPublicKey(this.keyDir, parsed.value, this.deps.now);
+    this.changed('public key imported', null);
+    return { kid: key.kid, name: key.name, trusted: (await this.trustedKids()).has(key.kid) };
+  }
+
+  async removePublicKey(kid: string): Promise<{ removed: string }> {
+    await removeImportedKey(this.keyDir, kid);
+    this.changed('public key removed', null);
+    return { removed: kid };
+  }
+
+  // ---- trust rotation ----------------------------------------------------------------------
+
+  /** Keys a trust change may name: those in the trust file now, this console's, imported ones. */
+  private async resolveTrustKeys(
+    kids: readonly string[],
+    current: TrustPayload | undefined,
+  ): Promise<PublicKeyInfo[]> {
+    const local = [...(await listKeys(this.keyDir)), ...(await listImportedKeys(this.keyDir))];
+    return kids.map((kid) => {
+      const inTrust = current?.keys[kid];
+      if (inTrust)
+        return { kid, name: inTrust.name, createdAt: '', publicJwk: { ...inTrust.publicJwk } };
+      const key = local.find((candidate) => candidate.kid === kid);
+      if (!key)
+        throw new ValidationError('trust', [
+          {
+            path: 'kids',
+            message: `key ${kid} is neither in the trust file nor in this console: add its public key first (Keys → Add a public key)`,
+          },
+        ]);
+      return key;
+    });
+  }
+
+  /** What a rotation to `kids`/`thresholds` changes, and whether this session can sign it. */
+  async planTrust(input: {
+    kids: string[];
+    thresholds: TrustPayload['thresholds'];
+  }): Promise<TrustPlan> {
+    const publisher = this.publisher();
+    const { trust: old } = await publisher.readTrust('dev');
+    const keys = await this.resolveTrustKeys(input.kids, old);
+    const named = (kid: string, name: string) => ({ kid, name });
+    const before = {
+      version: old.version,
+      keys: Object.entries(old.keys).map(([kid, key]) => named(kid, key.name)),
+      thresholds: old.thresholds,
+    };
+    const after = {
+      version: old.version + 1,
+      keys: keys.map((key) => named(key.kid, key.name)),
+      thresholds: input.thresholds,
+    };
+    const afterKids = new Set(input.kids);
+    const added = after.keys.filter((key) => !old.keys[key.kid]);
+    const removed = before.keys.filter((key) => !afterKids.has(key.kid));
+    const thresholdChanges = (['dev', 'staging', 'production', 'trust'] as const)
+      .filter((name) => old.thresholds[name] !== input.thresholds[name])
+      .map((name) => ({ name, before: old.thresholds[name], after: input.thresholds[name] }));
+    const unlocked = [...this.signers.keys()];
+    const signatures = {
+      current: unlocked.filter((kid) => Boolean(old.keys[kid])).length,
+      currentNeeded: old.thresholds.trust,
+      next: unlocked.filter((kid) => afterKids.has(kid)).length,
+      nextNeeded: input.thresholds.trust,
+    };
+    const effects = await publisher.trustRotationEffects(keys, input.thresholds);
+    const problems: string[] = [];
+    const warnings: string[] = [];
+    if (added.length === 0 && removed.length === 0 && thresholdChanges.length === 0)
+      problems.push('Nothing changes: choose keys to add or remove, or change a threshold.');
+    const local = new Set((await listKeys(this.keyDir)).map((key) => key.kid));
+    const shortfall = (have: number, needed: number, which: string, among: string[]): void => {
+      if (have >= needed) return;
+      const here = among.filter((kid) => local.has(kid)).length;
+      problems.push(
+        `Changing the trust file needs ${needed} signature(s) by keys of the ${which}; your unlocked keys give ${have}.` +
+          (here < needed
+            ? ` This console holds only ${here} of them: the holders of ${needed} keys must sign together, e.g. on one computer with the CLI (aideon config trust rotate --sign KID,...).`
+            : ' Unlock them first (Keys → Unlock keys).'),
+      );
+    };
+    shortfall(
+      signatures.current,
+      signatures.currentNeeded,
+      `current trust file (version ${old.version})`,
+      Object.keys(old.keys),
+    );
+    shortfall(
+      signatures.next,
+      signatures.nextNeeded,
+      `new trust file (version ${old.version + 1})`,
+      input.kids,
+    );
+    for (const effect of effects) {
+      if (effect.effect === 'blocked' && effect.message) problems.push(effect.message);
+      if (effect.effect === 'warning' && effect.message) warnings.push(effect.message);
+    }
+    if (!input.kids.some((kid) => local.has(kid)))
+      warnings.push(
+        'None of this console’s own keys stays in the trust file: after the change this console can no longer sign.',
+      );
+    const strictest = Math.max(
+      input.thresholds.dev,
+      input.thresholds.staging,
+      input.thresholds.production,
+    );
+    if (input.thresholds.trust < strictest)
+      warnings.push(
+        `Trust changes need ${input.thresholds.trust} signature(s) but an environment needs ${strictest}: whoever can change the trust file can also change who signs that environment.`,
+      );
+    return {
+      before,
+      after,
+      added,
+      removed,
+      thresholdChanges,
+      signatures,
+      environments: effects.map((effect) => ({
+        environment: effect.environment,
+        version: effect.version,
+        kept: effect.kept,
+        needed: effect.needed,
+        effect: effect.effect,
+        message: effect.message,
+      })),
+      warnings,
+      problems,
+    };
+  }
+
+  /** Writes the new trust version to every environment, signed under the old and new keys. */
+  async rotateTrust(input: {
+    kids: string[];
+    thresholds: TrustPayload['thresholds'];
+    expectTrustVersion: number;
+  }): Promise<PublishOverview> {
+    this.requireKeys();
+    const publisher = this.publisher();
+    const { trust: old } = await publisher.readTrust('dev');
+    if (old.version !== input.expectTrustVersion)
+      throw new AppError(
+        'conflict',
+        `The trust file moved on to version ${old.version} since you looked at the change (version ${input.expectTrustVersion}); nothing was signed. Review the change again.`,
+      );
+    const plan = await this.planTrust(input);
+    if (plan.problems.length > 0)
+      throw new AppError('forbidden', `The trust file was not changed: ${plan.problems.join(' ')}`);
+    await publisher.rotateTrust(await this.resolveTrustKeys(input.kids, old), input.thresholds);
+    this.changed('trust rotated', null);
+    return this.overview();
+  }
+
+  // ---- versions (rollback targets) ---------------------------------------------------------
+
+  /** The stored versions of an environment, newest first, with who signed and what changed. */
+  async listVersions(environment: Environment, limit = 50): Promise<VersionRow[]> {
+    const publisher = this.publisher();
+    const { trust } = await publisher.readTrust(environment);
+    const live = await publisher.live(environment, trust, { underSignedOk: true });
+    const prefix = storeKeys.versionsPrefix(environment);
+    const versions = (await publisher.store.list(prefix))
+      .map((key) => Number(key.slice(prefix.length)))
+      .filter((value) => Number.isInteger(value) && value > 0)
+      .sort((a, b) => b - a)
+      .slice(0, limit);
+    const builtBy = new Map<string, string>();
+    for (const entry of listHistory(this.deps.db, { environment }))
+      if (entry.digest && entry.action !== 'cosign' && !builtBy.has(entry.digest))
+        builtBy.set(entry.digest, entry.actor);
+    const out: VersionRow[] = [];
+    for (const version of versions) {
+      const bundle = await publisher.versionBundle(environment, version);
+      let previous: ConfigObject = {};
+      if (version > 1)
+        try {
+          previous = await publisher.versionConfig(environment, version - 1);
+        } catch {
+          previous = {};
+        }
+      out.push({
+        version,
+        digest: bundle.digest,
+        issuedAt: bundle.issuedAt,
+        signedBy: bundle.keyIds.map((kid) => ({
+          kid,
+          name: trust.keys[kid]?.name ?? 'a key no longer trusted',
+        })),
+        publishedBy: builtBy.get(bundle.digest) ?? null,
+        summary: summarizeDiff(diffJson(previous, bundle.config)),
+        isLive: live?.version === version,
+        sameAsLive: live !== undefined && diffJson(live.config, bundle.config).length === 0,
+      });
+    }
+    return out;
   }
 
   // ---- overview ----------------------------------------------------------------------------
@@ -418,7 +644,13 @@ export class PublishingService {
     }
     const trusted = new Set(trust ? Object.keys(trust.keys) : []);
     const keys = await this.listKeys(trusted);
-    if (!trust) return { ...base, trust: null, storeProblem, environments: [], keys };
+    const importedKeys = (await listImportedKeys(this.keyDir)).map((key) => ({
+      kid: key.kid,
+      name: key.name,
+      importedAt: key.importedAt,
+      trusted: trusted.has(key.kid),
+    }));
+    if (!trust) return { ...base, trust: null, storeProblem, environments: [], keys, importedKeys };
     const environments: EnvironmentOverview[] = [];
     for (const environment of ENVIRONMENTS)
       environments.push(await this.environmentOverview(publisher, environment));
@@ -432,6 +664,7 @@ export class PublishingService {
       storeProblem,
       environments,
       keys,
+      importedKeys,
     };
   }
 
@@ -456,7 +689,7 @@ export class PublishingService {
       }
       try {
         const { trust } = await publisher.readTrust(environment);
-        const live = await publisher.live(environment, trust);
+        const live = await publisher.live(environment, trust, { underSignedOk: true });
         out.push({
           environment,
           live: live
@@ -528,7 +761,7 @@ export class PublishingService {
     try {
       const { trust } = await publisher.readTrust(environment);
       out.threshold = trust.thresholds[environment];
-      const live = await publisher.live(environment, trust);
+      const live = await publisher.live(environment, trust, { underSignedOk: true });
       if (live) {
         out.live = {
           version: live.version,
@@ -537,6 +770,7 @@ export class PublishingService {
           expiresAt: live.expiresAt,
           expired: Date.parse(live.expiresAt) <= this.deps.now(),
           keyIds: live.keyIds,
+          underSigned: live.underSigned === true,
         };
         out.flags = flagSummaries(live.config);
       }
@@ -608,7 +842,7 @@ export class PublishingService {
       let hasFlag = false;
       for (const environment of [...ENVIRONMENTS].reverse()) {
         const { trust } = await publisher.readTrust(environment);
-        const live = await publisher.live(environment, trust);
+        const live = await publisher.live(environment, trust, { underSignedOk: true });
         const base = {
           environment,
           fromVersion: live?.version ?? 0,
@@ -697,7 +931,7 @@ export class PublishingService {
     environment: Environment,
     expected: number,
   ): Promise<void> {
-    const live = await publisher.live(environment);
+    const live = await publisher.live(environment, undefined, { underSignedOk: true });
     const version = live?.version ?? 0;
     if (version !== expected)
       throw new AppError(
@@ -996,7 +1230,7 @@ export class PublishingService {
           .filter((state) => state.stepIndex >= 0 && state.lastStepAt !== null)
           .sort((a, b) => (b.lastStepAt ?? 0) - (a.lastStepAt ?? 0))[0];
         if (!active) return null;
-        const live = await publisher.live(environment);
+        const live = await publisher.live(environment, undefined, { underSignedOk: true });
         if (!live) return null;
         return {
           version: live.version,

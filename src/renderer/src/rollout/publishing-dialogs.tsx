@@ -74,6 +74,62 @@ function signingNote(change: PublishPlan['changes'][number]): ReactNode {
   );
 }
 
+/** What a plan will change, per environment, and the routing checks that block it. */
+export function PlanView({ plan }: { plan: PublishPlan }): ReactElement {
+  const blocked = plan.problems.length > 0;
+  return (
+    <>
+      {plan.source ? (
+        <p>
+          Takes exactly what is live in <strong>{plan.source.environment}</strong> (version{' '}
+          {plan.source.version}).
+        </p>
+      ) : null}
+      {plan.restoresVersion !== null ? (
+        <p>
+          Restores the content of version <strong>{plan.restoresVersion}</strong>, published as a
+          new, higher version (consumers never go backwards).
+        </p>
+      ) : null}
+      {plan.changes.map((change) => (
+        <div
+          key={change.environment}
+          className="pb-plan-env"
+          data-testid={`plan-${change.environment}`}
+        >
+          <div className="pb-plan-env-head">
+            <strong>{change.environment}</strong>
+            {change.skipped ? (
+              <span className="muted small">{change.skipped}: unchanged</span>
+            ) : (
+              <span className="small">
+                version {change.fromVersion || '—'} → {change.toVersion} · {change.summary}
+              </span>
+            )}
+            {signingNote(change)}
+          </div>
+          {change.skipped ? null : (
+            <DiffTable diff={change.diff} testId={`plan-diff-${change.environment}`} />
+          )}
+        </div>
+      ))}
+      {blocked ? (
+        <div className="pb-problems" role="alert">
+          <strong>The routing checks refuse this config, so it cannot be signed:</strong>
+          <ul>
+            {plan.problems.map((problem) => (
+              <li key={`${problem.path}:${problem.message}`}>
+                <code>{problem.path || '(root)'}</code> {problem.message}
+              </li>
+            ))}
+          </ul>
+          <p className="small">Fix them in Rollout → Config, save the draft, and try again.</p>
+        </div>
+      ) : null}
+    </>
+  );
+}
+
 /**
  * A button that loads the plan for `plan`, shows what will change in each environment, and
  * runs `act(plan)` only when the admin confirms.
@@ -170,62 +226,7 @@ export function PlanButton({
             <div className="dialog-body pb-plan">
               {error ? <InlineError message={error} /> : null}
               {!loaded && !error ? <Loading label="Working out what will change…" /> : null}
-              {loaded ? (
-                <>
-                  {loaded.source ? (
-                    <p>
-                      Takes exactly what is live in <strong>{loaded.source.environment}</strong>{' '}
-                      (version {loaded.source.version}).
-                    </p>
-                  ) : null}
-                  {loaded.restoresVersion !== null ? (
-                    <p>
-                      Restores the content of version <strong>{loaded.restoresVersion}</strong>,
-                      published as a new, higher version (consumers never go backwards).
-                    </p>
-                  ) : null}
-                  {loaded.changes.map((change) => (
-                    <div
-                      key={change.environment}
-                      className="pb-plan-env"
-                      data-testid={`plan-${change.environment}`}
-                    >
-                      <div className="pb-plan-env-head">
-                        <strong>{change.environment}</strong>
-                        {change.skipped ? (
-                          <span className="muted small">{change.skipped}: unchanged</span>
-                        ) : (
-                          <span className="small">
-                            version {change.fromVersion || '—'} → {change.toVersion} ·{' '}
-                            {change.summary}
-                          </span>
-                        )}
-                        {signingNote(change)}
-                      </div>
-                      {change.skipped ? null : (
-                        <DiffTable diff={change.diff} testId={`plan-diff-${change.environment}`} />
-                      )}
-                    </div>
-                  ))}
-                  {blocked ? (
-                    <div className="pb-problems" role="alert">
-                      <strong>
-                        The routing checks refuse this config, so it cannot be signed:
-                      </strong>
-                      <ul>
-                        {loaded.problems.map((problem) => (
-                          <li key={`${problem.path}:${problem.message}`}>
-                            <code>{problem.path || '(root)'}</code> {problem.message}
-                          </li>
-                        ))}
-                      </ul>
-                      <p className="small">
-                        Fix them in Rollout → Config, save the draft, and try again.
-                      </p>
-                    </div>
-                  ) : null}
-                </>
-              ) : null}
+              {loaded ? <PlanView plan={loaded} /> : null}
             </div>
           </Dialog.Description>
           <div className="dialog-footer">

@@ -18,12 +18,17 @@ import { downloadText } from '../lib/download';
 import { formatDateTime, formatRelativeTime } from '../lib/format';
 import { useAppStore } from '../store/store';
 import {
+  DiffTable,
   GenerateKeyDialog,
   PlanButton,
   shortDigest,
   shortKid,
   UnlockDialog,
 } from './publishing-dialogs';
+import { CosignDialog } from './cosign-dialog';
+import { AddPublicKeyDialog, CopyPublicKeyDialog } from './public-key-dialogs';
+import { RollbackDialog } from './rollback-dialog';
+import { TrustPanel } from './trust-panel';
 import './publishing.css';
 
 const toast = (title: string, tone: 'success' | 'error' | 'info' = 'success'): void =>
@@ -38,6 +43,16 @@ function expiry(iso: string, expired: boolean): ReactElement {
       expires in {days} day{days === 1 ? '' : 's'}
     </span>
   );
+}
+
+/** "alice laptop (you)" for a kid: names from the trust file, this console's and imported keys. */
+function keyNamer(overview: PublishOverview): (kid: string) => string {
+  const names = new Map<string, string>();
+  for (const key of overview.importedKeys) names.set(key.kid, key.name);
+  for (const key of overview.trust?.keys ?? []) names.set(key.kid, key.name);
+  const own = new Set(overview.keys.map((key) => key.kid));
+  for (const key of overview.keys) names.set(key.kid, key.name);
+  return (kid) => `${names.get(kid) ?? shortKid(kid)}${own.has(kid) ? ' (you)' : ''}`;
 }
 
 // ---- environment columns ----------------------------------------------------------------------
@@ -55,6 +70,8 @@ function EnvironmentColumn({
   const lockedReason = 'Unlock a trusted signing key first (Keys → Unlock keys).';
   const live = env.live;
   const previous = overview.environments[overview.environments.indexOf(env) - 1];
+  const nameOf = keyNamer(overview);
+  const waiting = env.pending.find((item) => item.applicable);
   const action =
     env.environment === 'dev' ? (
       <PlanButton
@@ -100,6 +117,13 @@ function EnvironmentColumn({
     <div className="pb-env" data-testid={`env-${env.environment}`}>
       <div className="pb-env-head">
         <h3>{env.environment}</h3>
+        {waiting ? (
+          <Badge tone="warning">
+            <span data-testid={`env-${env.environment}-pending-badge`}>
+              Pending v{waiting.version} · {waiting.keyIds.length}/{env.threshold} signed
+            </span>
+          </Badge>
+        ) : null}
         <span className="muted small">
           needs {env.threshold} signature{env.threshold === 1 ? '' : 's'}
         </span>
@@ -118,7 +142,14 @@ function EnvironmentColumn({
           <dt>Signatures</dt>
           <dd data-testid={`env-${env.environment}-signatures`}>
             {live.keyIds.length}/{env.threshold}{' '}
-            <span className="muted small">{live.keyIds.map(shortKid).join(', ')}</span>
+            <span className="muted small">{live.keyIds.map(nameOf).join(', ')}</span>
+            {live.underSigned ? (
+              <div>
+                <Badge tone="warning">
+                  Fewer signatures than the trust file now asks for: publish a new version
+                </Badge>
+              </div>
+            ) : null}
           </dd>
           <dt>Issued</dt>
           <dd title={live.issuedAt}>{formatRelativeTime(Date.parse(live.issuedAt))}</dd>
@@ -133,46 +164,51 @@ function EnvironmentColumn({
         </p>
       )}
       {env.pending.length > 0 ? (
-        <div className="pb-pending">
-          <h4>Waiting for signatures</h4>
+        <div className="pb-pending" data-testid={`env-${env.environment}-pending`}>
           {env.pending.map((item) => (
-            <div key={item.digest} className="pb-pending-item" data-testid="pending-bundle">
-              <div>
-                Version {item.version} · <code>{shortDigest(item.digest)}</code>
+            <div
+              key={item.digest}
+              className={`pb-pending-item${item.applicable ? ' pb-pending-open' : ''}`}
+              data-testid="pending-bundle"
+            >
+              <div className="pb-pending-title">
+                <strong>
+                  {item.applicable
+                    ? `Waiting for ${item.needed} more signature${item.needed === 1 ? '' : 's'}`
+                    : 'Outdated pending version'}
+                </strong>
+                <span className="muted small">
+                  version {item.version} ·{' '}
+                  <code title={item.digest}>{shortDigest(item.digest)}</code>
+                </span>
               </div>
-              <div className="small">
-                {item.keyIds.length}/{env.threshold} signed ({item.keyIds.map(shortKid).join(', ')}
-                ), needs {item.needed} more
+              <div className="small" data-testid="pending-signers">
+                Signed by {item.keyIds.map(nameOf).join(', ') || 'nobody yet'} ·{' '}
+                {item.keyIds.length} of {env.threshold}
               </div>
-              <div className="small muted">{item.summary}</div>
+              <details className="pb-pending-diff" open={item.applicable && item.canSign}>
+                <summary className="small">What it changes: {item.summary}</summary>
+                <DiffTable diff={item.diff} testId="pending-diff" />
+              </details>
               {item.applicable ? (
-                <button
-                  type="button"
-                  className="button button-primary button-small"
-                  disabled={!item.canSign}
-                  title={
-                    item.canSign
-                      ? undefined
-                      : 'None of your unlocked keys can add a signature (already signed by you, or not unlocked).'
-                  }
-                  data-testid="cosign"
-                  onClick={() =>
-                    void getClient()
-                      .invoke('publish:cosign', {
-                        environment: env.environment,
-                        digest: item.digest,
-                      })
-                      .then((result) => {
-                        toast(result.message);
-                        refresh();
-                      })
-                      .catch((error: unknown) => toast(describeError(error), 'error'))
-                  }
-                >
-                  Co-sign
-                </button>
+                item.canSign ? (
+                  <CosignDialog
+                    environment={env.environment}
+                    item={item}
+                    threshold={env.threshold}
+                    liveVersion={live?.version ?? null}
+                    signerNames={item.keyIds.map(nameOf).join(', ')}
+                    onDone={refresh}
+                  />
+                ) : (
+                  <span className="small muted" data-testid="cosign-unavailable">
+                    {overview.keys.some((key) => key.unlocked && item.keyIds.includes(key.kid))
+                      ? 'You signed it; another admin co-signs it in their console (Publishing → this column).'
+                      : 'Unlock a trusted key that has not signed it yet to co-sign.'}
+                  </span>
+                )
               ) : (
-                <Badge tone="warning">Outdated: publish its content again</Badge>
+                <Badge tone="warning">Built on an older version: publish its content again</Badge>
               )}
             </div>
           ))}
@@ -181,22 +217,10 @@ function EnvironmentColumn({
       <div className="pb-env-actions">
         {action}
         {live && live.version > 1 ? (
-          <PlanButton
-            label="Roll back…"
-            title={`Roll back ${env.environment}`}
-            plan={{ action: 'rollback', environment: env.environment }}
-            confirmLabel="Sign and roll back"
-            danger
+          <RollbackDialog
+            environment={env.environment}
             disabled={locked}
             disabledReason={lockedReason}
-            testId={`rollback-${env.environment}`}
-            act={(plan) =>
-              getClient().invoke('publish:rollback', {
-                environment: env.environment,
-                ...(plan.restoresVersion ? { toVersion: plan.restoresVersion } : {}),
-                expectFromVersion: plan.changes[0]?.fromVersion ?? 0,
-              })
-            }
           />
         ) : null}
       </div>
@@ -704,6 +728,7 @@ function KeysPanel({
         <h3>Signing keys</h3>
         <div className="pb-row">
           <GenerateKeyDialog protection={overview.keyProtection} onDone={refresh} />
+          <AddPublicKeyDialog onDone={refresh} />
           {overview.keys.length > 0 ? (
             <UnlockDialog protection={overview.keyProtection} onDone={refresh} />
           ) : null}
@@ -760,11 +785,55 @@ function KeysPanel({
                     ? 'keychain'
                     : 'unknown protection'}{' '}
                 · created {formatDateTime(Date.parse(key.createdAt))}
-              </span>
+              </span>{' '}
+              <CopyPublicKeyDialog kid={key.kid} name={key.name} />
             </li>
           ))}
         </ul>
       )}
+      {overview.importedKeys.length > 0 ? (
+        <>
+          <h4>Other admins’ public keys</h4>
+          <ul className="pb-keys" data-testid="imported-keys">
+            {overview.importedKeys.map((key) => (
+              <li key={key.kid} data-testid="imported-key">
+                <strong>{key.name}</strong> <code title={key.kid}>{shortKid(key.kid)}</code>{' '}
+                {overview.trust ? (
+                  key.trusted ? (
+                    <Badge tone="info">In the trust file</Badge>
+                  ) : (
+                    <Badge tone="warning">Not in the trust file yet: Change trust…</Badge>
+                  )
+                ) : null}{' '}
+                <span className="muted small">
+                  public key only (signs in their console) · added{' '}
+                  {formatDateTime(Date.parse(key.importedAt))}
+                </span>{' '}
+                <ConfirmButton
+                  label="Remove"
+                  title={`Remove the public key of “${key.name}”?`}
+                  body={
+                    <p className="small">
+                      This console forgets the key. The trust file does not change: if the key is in
+                      it, it can still sign until you take it out with Change trust….
+                    </p>
+                  }
+                  confirmLabel="Remove"
+                  busyLabel="Removing…"
+                  keepLabel="Keep"
+                  testId={`remove-public-key-${key.name}`}
+                  onConfirm={() =>
+                    getClient()
+                      .invoke('publish:remove-public-key', { kid: key.kid })
+                      .then(() => refresh())
+                      .catch((error: unknown) => toast(describeError(error), 'error'))
+                  }
+                />
+              </li>
+            ))}
+          </ul>
+        </>
+      ) : null}
     </div>
   );
 }
@@ -777,13 +846,33 @@ function SetupSigning({
   refresh: () => void;
 }): ReactElement {
   const [chosen, setChosen] = useState<string[] | null>(null);
-  const kids = chosen ?? overview.keys.map((key) => key.kid);
+  const choices = [
+    ...overview.keys.map((key) => ({
+      kid: key.kid,
+      name: key.name,
+      own: true,
+      unlocked: key.unlocked,
+    })),
+    ...overview.importedKeys.map((key) => ({
+      kid: key.kid,
+      name: key.name,
+      own: false,
+      unlocked: false,
+    })),
+  ];
+  const kids = chosen ?? choices.map((key) => key.kid);
   const count = kids.length;
   const [production, setProduction] = useState(1);
+  const [trustChanges, setTrustChanges] = useState<number | null>(null);
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<string | null>(null);
   const unlocked = overview.keys.filter((key) => key.unlocked && kids.includes(key.kid)).length;
   const prod = Math.min(production, Math.max(count, 1));
+  // Trust changes default to what this console can sign alone (at most production's count).
+  const trustNeeded = Math.min(
+    trustChanges ?? Math.max(1, Math.min(prod, unlocked)),
+    Math.max(count, 1),
+  );
 
   const create = async (): Promise<void> => {
     setBusy(true);
@@ -791,7 +880,7 @@ function SetupSigning({
     try {
       await getClient().invoke('publish:init-trust', {
         kids,
-        thresholds: { dev: 1, staging: 1, production: prod, trust: prod },
+        thresholds: { dev: 1, staging: 1, production: prod, trust: trustNeeded },
       });
       toast('Signing is set up: the trust file is in every environment of the store.');
       refresh();
@@ -821,18 +910,23 @@ function SetupSigning({
               onDone={refresh}
               primary={overview.keys.length === 0}
             />
-            {overview.keys.length > 0 && unlocked < count ? (
+            {overview.keys.some((key) => !key.unlocked) ? (
               <UnlockDialog protection={overview.keyProtection} onDone={refresh} />
             ) : null}
+            <AddPublicKeyDialog onDone={refresh} />
           </div>
+          <span className="field-hint">
+            Other admins generate their key in their own console and send you its public key (Keys →
+            Copy public key); add it here so it can co-sign.
+          </span>
         </li>
         <li>
           <strong>Create the trust file</strong>: which keys may sign, and how many signatures each
           environment needs.
           {overview.keys.length > 0 ? (
             <div className="pb-setup-trust">
-              {overview.keys.map((key) => (
-                <label key={key.kid} className="check-label">
+              {choices.map((key) => (
+                <label key={key.kid} className="check-label" data-testid={`setup-key-${key.name}`}>
                   <input
                     type="checkbox"
                     checked={kids.includes(key.kid)}
@@ -845,13 +939,17 @@ function SetupSigning({
                     }
                   />{' '}
                   {key.name} <code>{shortKid(key.kid)}</code>{' '}
-                  {key.unlocked ? null : <Badge tone="warning">locked</Badge>}
+                  {key.own ? (
+                    key.unlocked ? null : (
+                      <Badge tone="warning">locked</Badge>
+                    )
+                  ) : (
+                    <Badge tone="info">another admin</Badge>
+                  )}
                 </label>
               ))}
               <div className="field pb-inline-field">
-                <label htmlFor="setup-production">
-                  Signatures production (and trust changes) need
-                </label>
+                <label htmlFor="setup-production">Signatures production needs</label>
                 <input
                   id="setup-production"
                   type="number"
@@ -865,19 +963,38 @@ function SetupSigning({
                   change.
                 </span>
               </div>
+              <div className="field pb-inline-field">
+                <label htmlFor="setup-trust">Signatures trust changes need</label>
+                <input
+                  id="setup-trust"
+                  type="number"
+                  min={1}
+                  max={Math.max(count, 1)}
+                  value={trustNeeded}
+                  data-testid="setup-trust-threshold"
+                  onChange={(event) => setTrustChanges(Number(event.target.value) || 1)}
+                />
+                <span className="field-hint">
+                  Creating the trust file and every later change need this many keys unlocked in one
+                  console.
+                  {trustNeeded < prod
+                    ? ` Fewer than production’s ${prod}: whoever can change the trust file can change who signs production.`
+                    : ''}
+                </span>
+              </div>
               <button
                 type="button"
                 className="button button-primary"
-                disabled={busy || count === 0 || unlocked < prod}
-                title={unlocked < prod ? 'Unlock the chosen keys first.' : undefined}
+                disabled={busy || count === 0 || unlocked < trustNeeded}
+                title={unlocked < trustNeeded ? 'Unlock the chosen keys first.' : undefined}
                 data-testid="setup-create-trust"
                 onClick={() => void create()}
               >
                 {busy ? 'Signing…' : 'Create trust file'}
               </button>
-              {unlocked < prod ? (
+              {unlocked < trustNeeded ? (
                 <p className="small pb-warn">
-                  Creating it needs {prod} unlocked key(s) among the chosen ones; {unlocked}{' '}
+                  Creating it needs {trustNeeded} unlocked key(s) among the chosen ones; {unlocked}{' '}
                   {unlocked === 1 ? 'is' : 'are'} unlocked.
                 </p>
               ) : null}
@@ -1007,6 +1124,15 @@ export function PublishingSection(): ReactElement {
       </div>
       {overview ? (
         <div className="pb-row">
+          <button
+            type="button"
+            className="button button-secondary button-small"
+            title="Read the config store again (other admins' consoles change it too)"
+            data-testid="publish-refresh"
+            onClick={refresh}
+          >
+            Refresh
+          </button>
           <span className="muted small">Signing as {overview.actor}</span>
           {overview.keys.some((key) => key.unlocked) ? (
             <Badge tone="success">
@@ -1079,7 +1205,12 @@ export function PublishingSection(): ReactElement {
           </div>
         </>
       ) : null}
-      {overview.trust ? <KeysPanel overview={overview} refresh={refresh} /> : null}
+      {overview.trust ? (
+        <div className="pb-grid pb-grid-even">
+          <TrustPanel overview={overview} refresh={refresh} />
+          <KeysPanel overview={overview} refresh={refresh} />
+        </div>
+      ) : null}
       <HistoryPanel version={version} />
     </section>
   );
