@@ -116,19 +116,20 @@ test('Publishing: set up signing, publish → promote → ramp a flag → roll b
   await expect(page.getByTestId('env-production-version')).toHaveText('1');
   expect(verify(dataDir, 'production')).toMatchObject({ ok: true, version: 1 });
 
-  // Ramp premium-pro-video in production: 10% → (bake 6 s, the scheduler) → 50%, then pause.
+  // Ramp premium-pro-video in production: 10% → (bake 15 s, the scheduler) → 50%, then pause
+  // (15 s leaves room to pause at 50% on a loaded machine before the 100% step is due).
   await page.getByTestId('ro-env').selectOption('production');
   await page.getByTestId('ro-flag').selectOption('premium-pro-video');
   await page.getByTestId('ro-on').selectOption('on');
   await page.getByTestId('ro-off').selectOption('off');
   await page.getByTestId('ro-steps').fill('10, 50, 100');
-  await page.getByTestId('ro-bake').fill('0.1');
+  await page.getByTestId('ro-bake').fill('0.25');
   await page.getByTestId('ro-start').click();
   await page.getByTestId('confirm-ro-start').click();
   const rollout = page.getByTestId('rollout-production-premium-pro-video');
   await expect(rollout.getByTestId('rollout-percent')).toContainText('10%');
   await expect(page.getByTestId('env-production-version')).toHaveText('2');
-  await expect(rollout.getByTestId('rollout-percent')).toContainText('50%', { timeout: 30_000 });
+  await expect(rollout.getByTestId('rollout-percent')).toContainText('50%', { timeout: 45_000 });
   await rollout.getByTestId('rollout-pause').click();
   await expect(rollout).toHaveAttribute('data-status', 'paused');
   await expect(page.getByTestId('env-production-version')).toHaveText('3');
