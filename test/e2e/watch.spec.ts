@@ -4,7 +4,8 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startPrometheus, type PrometheusFixture } from '../helpers/prometheus-server';
-import { newDataDir, startConsole, type ConsoleServer } from './console-server';
+import { benchmarkWithCli, newDataDir, startConsole, type ConsoleServer } from './console-server';
+import { seedPublishHistory } from './seed-publish-history';
 
 const shot = (page: Page, name: string) =>
   page.screenshot({ path: `test-results/screenshots/watch-${name}.png`, fullPage: true });
@@ -108,13 +109,18 @@ test('Rollout → Production watch: not configured, then an unreachable Promethe
   await expect(page.getByTestId('watch-tier-0-minSuccessRate')).toHaveValue('95');
 });
 
-test('Views: series from a real Prometheus, config version markers, provider filter, budget', async ({
+test('Views: series from a real Prometheus, config version markers from the metrics and the publish history, provider filter, budget', async ({
   page,
 }) => {
-  test.setTimeout(150_000);
+  test.setTimeout(240_000);
   promDir = mkdtempSync(join(tmpdir(), 'aideon-e2e-prom-'));
   prom = await startPrometheus({ dir: promDir });
-  server = await startConsole(newDataDir(), { AIDEON_PROMETHEUS_TOKEN: '' });
+  // Signed publishes inside the fixture's week: production v42 next to the metrics' 41 → 42,
+  // then a rollout step (v43) and a rollback (v44) the metrics never saw.
+  const dataDir = newDataDir();
+  benchmarkWithCli(dataDir);
+  await seedPublishHistory(dataDir);
+  server = await startConsole(dataDir, { AIDEON_PROMETHEUS_TOKEN: '' });
   await page.setViewportSize({ width: 1440, height: 1000 });
   await page.goto(server.url);
   await expect(page.locator('body[data-app-state="ready"]')).toBeVisible();
@@ -144,12 +150,41 @@ test('Views: series from a real Prometheus, config version markers, provider fil
     'runway/gen4-turbo',
     'together/kling-2.1',
   ]);
-  // Config version 41 → 42 is marked on every time axis, labelled with the version.
-  await expect(views.getByTestId('watch-version-marker')).toContainText('v41 → v42 at 2025-06-05');
+  // Markers: the metrics' 41 → 42 and the console's promotion of v42 five minutes before it
+  // are one marker; the rollout step and the rollback come from the console only; staging's
+  // and dev's publishes of the same week are not production's.
+  const markers = views.getByTestId('watch-version-marker');
+  await expect(markers).toHaveText([
+    'v41 → v42 promotion at 2025-06-05 11:55 UTC ✓ metrics',
+    'v43 rollout 10% at 2025-06-07 06:00 UTC',
+    'v44 rollback at 2025-06-08 03:00 UTC',
+  ]);
+  await expect(markers.nth(0)).toHaveAttribute('data-source', 'both');
+  await expect(markers.nth(1)).toHaveAttribute('data-source', 'console');
+  await expect(markers.nth(2)).toHaveAttribute('data-action', 'rollback');
+  await page.getByTestId('watch-view-range').scrollIntoViewIfNeeded();
+  await page.mouse.move(0, 0);
+  await shot(page, '05a-views-markers');
+  await expect(views.getByTestId('watch-legend-marker')).toHaveText([
+    'config version in the metrics',
+    'published from this console, not seen in the metrics',
+  ]);
   for (const measure of ['volume', 'success_rate', 'p95_latency', 'generated_seconds', 'cost']) {
     const chart = views.locator(`[data-testid="watch-chart"][data-measure="${measure}"]`);
-    await expect(chart.locator('.recharts-reference-line')).toHaveCount(1);
-    await expect(chart.locator('.recharts-label', { hasText: 'v42' })).toHaveCount(1);
+    await expect(chart.locator('.recharts-reference-line')).toHaveCount(3);
+    await expect(chart.locator('.wt-marker-label')).toHaveText([
+      'v42 promotion',
+      'v43 rollout 10%',
+      'v44 rollback',
+    ]);
+    await expect(chart.locator('.wt-marker-both')).toHaveCount(1);
+    await expect(chart.locator('.wt-marker-console')).toHaveCount(2);
+    // Metric-derived and dashed, console-only and solid.
+    await expect(chart.locator('.wt-marker-both line')).toHaveAttribute('stroke-dasharray', '4 3');
+    await expect(chart.locator('.wt-marker-console line').first()).not.toHaveAttribute(
+      'stroke-dasharray',
+      /.+/,
+    );
     await expect(chart.locator('.recharts-line')).toHaveCount(3);
   }
   // Cost per day, with the daily budget line.
@@ -172,7 +207,7 @@ test('Views: series from a real Prometheus, config version markers, provider fil
   await expect(views.getByTestId('watch-legend-item')).toHaveText(['together/kling-2.1']);
   const success = views.locator('[data-testid="watch-chart"][data-measure="success_rate"]');
   await expect(success.locator('.recharts-line')).toHaveCount(1);
-  await expect(success.locator('.recharts-reference-line')).toHaveCount(1);
+  await expect(success.locator('.recharts-reference-line')).toHaveCount(3);
   await views.locator('.chart-grid').scrollIntoViewIfNeeded();
   await shot(page, '06-views-kling');
 

@@ -86,15 +86,22 @@ export async function bakeStep(options: BakeOptions): Promise<BakeResult> {
           : report.status === 'no_data'
             ? 'metrics are missing'
             : 'metrics could not be read';
-      const reason = `Watch paused ${describe(step)} in ${env}: ${what}.\n${summarizeReport(report)}`;
-      await rollout.pause(env, reason);
+      const summary = summarizeReport(report);
+      const pausedReason = `Watch paused ${describe(step)} in ${env}: ${what}.\n${summary}`;
+      // A completed rollout's final step is still watched; there is nothing left to pause.
+      const paused = (await rollout.pause(env, pausedReason)) !== false;
+      const reason = paused
+        ? pausedReason
+        : `Watch: ${what} under ${describe(step)} in ${env}, after the rollout completed.\n${summary}`;
       const rollBack =
         report.status !== 'error' && settings.environments[env]?.autoRollback === true;
       if (!rollBack) {
         await notifier.notify({
           env,
           severity: 'critical',
-          title: `Rollout paused in ${env}: ${what}`,
+          title: paused
+            ? `Rollout paused in ${env}: ${what}`
+            : `${env}: ${what} after the rollout completed; roll back by hand`,
           body: reason,
         });
         return { outcome: 'paused', step, checks, reason };

@@ -31,7 +31,8 @@ import type { InstantSample, MetricsSource, QueryOutcome } from './prometheus-cl
 
 /** What the guards need from the rollout (implemented by the publishing/rollout service). */
 export interface RolloutControl {
-  pause(env: WatchEnv, reason: string): Promise<void>;
+  /** Pauses the running rollouts; `false` when none was running (e.g. the final step baking). */
+  pause(env: WatchEnv, reason: string): Promise<boolean | void>;
   rollback(env: WatchEnv, reason: string): Promise<void>;
   currentStep(env: WatchEnv): Promise<RolloutStep | null>;
 }

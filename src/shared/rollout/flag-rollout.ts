@@ -231,6 +231,8 @@ export interface RolloutState {
   status: RolloutStatus;
   /** When the last step was published, ms since the epoch. */
   lastStepAt: number | null;
+  /** The config version the last step published (absent in rollouts saved before it existed). */
+  lastStepVersion?: number;
   startedBy: string;
   updatedAt: number;
   /** Why it stopped (kill switch, rollback, a hand-made change to the flag). */

@@ -356,13 +356,18 @@ export class Publisher {
   /**
    * Republishes an earlier version's content (default: the newest earlier version whose content
    * differs from what is live) under a new, higher version. Running rollouts there stop.
+   * `reason` (e.g. the guards that breached) goes into the history entry.
    */
-  async rollback(environment: Environment, toVersion?: number): Promise<PublishOutcome> {
+  async rollback(
+    environment: Environment,
+    toVersion?: number,
+    reason?: string,
+  ): Promise<PublishOutcome> {
     let restores = 0;
     const outcome = await this.publishWith(
       environment,
       'rollback',
-      {},
+      reason === undefined ? {} : { reason },
       async (current) => {
         if (!current)
           throw new AppError('not_found', `${environment} has nothing live to roll back.`);
@@ -859,6 +864,7 @@ export class Publisher {
       ...state,
       stepIndex: state.stepIndex + 1,
       lastStepAt: now,
+      lastStepVersion: outcome.version,
       updatedAt: now,
       status: state.stepIndex + 2 >= state.steps.length ? 'completed' : 'running',
     };

@@ -1226,12 +1226,20 @@ export class PublishingService {
     return {
       currentStep: async (environment): Promise<RolloutStep | null> => {
         const publisher = this.publisher();
-        const active = (await running(environment))
-          .filter((state) => state.stepIndex >= 0 && state.lastStepAt !== null)
-          .sort((a, b) => (b.lastStepAt ?? 0) - (a.lastStepAt ?? 0))[0];
-        if (!active) return null;
         const live = await publisher.live(environment, undefined, { underSignedOk: true });
         if (!live) return null;
+        // A running rollout's step, or the final step of a completed one for as long as
+        // production still runs the version it published: the 100 % step is guarded too.
+        const active = (await publisher.listRollouts(environment))
+          .filter(
+            (state) =>
+              state.stepIndex >= 0 &&
+              state.lastStepAt !== null &&
+              (state.status === 'running' ||
+                (state.status === 'completed' && state.lastStepVersion === live.version)),
+          )
+          .sort((a, b) => (b.lastStepAt ?? 0) - (a.lastStepAt ?? 0))[0];
+        if (!active) return null;
         return {
           version: live.version,
           flag: active.flagKey,
@@ -1241,9 +1249,11 @@ export class PublishingService {
       },
       pause: async (environment, reason) => {
         const publisher = this.publisher();
-        for (const state of await running(environment))
+        const states = await running(environment);
+        for (const state of states)
           await publisher.pauseRollout(environment, state.flagKey, reason);
-        this.changed('rollout paused by the watch', environment);
+        if (states.length > 0) this.changed('rollout paused by the watch', environment);
+        return states.length > 0;
       },
       rollback: async (environment, reason) => {
         if (this.signers.size === 0)
@@ -1251,7 +1261,8 @@ export class PublishingService {
             'forbidden',
             'no signing key is unlocked in the console, so the rollback could not be signed',
           );
-        const outcome = await this.publisher().rollback(environment);
+        // The reason (which guards breached) goes into the signed history, not only the pause.
+        const outcome = await this.publisher().rollback(environment, undefined, reason);
         this.changed('rolled back by the watch', environment);
         if (outcome.status === 'pending')
           throw new AppError(

@@ -16,10 +16,12 @@ import {
   Tooltip,
   XAxis,
   YAxis,
+  DefaultZIndexes,
+  ZIndexLayer,
+  usePlotArea,
 } from 'recharts';
 import {
   SERIES_MEASURES,
-  type ConfigChange,
   type SeriesMeasure,
   type SeriesReport,
   type TargetSeries,
@@ -33,8 +35,10 @@ import {
   formatTick,
   niceCeil,
   targetName,
+  layoutMarkerLabels,
   timeTicks,
   type ProblemLayout,
+  type VersionMarker,
 } from './watch-views-format';
 
 export const SERIES_COLORS = [
@@ -79,27 +83,68 @@ function ChartCard({
   );
 }
 
-function VersionMarkers({ changes }: { changes: readonly ConfigChange[] }): ReactElement[] {
-  return changes.map((change) => (
+/**
+ * Version markers: dashed amber for a version first seen in the metrics (`config_version`),
+ * solid for one the console published (red for a rollback); one the metrics confirm keeps the
+ * dashed amber line with the console's label. Labels are placed by `MarkerLabels`.
+ */
+function markerColor(marker: VersionMarker): string {
+  if (marker.source !== 'console') return 'var(--color-warning)';
+  return marker.action === 'rollback' ? 'var(--color-danger)' : 'var(--color-text-muted)';
+}
+
+function VersionMarkers({ markers }: { markers: readonly VersionMarker[] }): ReactElement[] {
+  return markers.map((marker) => (
     <ReferenceLine
-      key={`${change.at}-${change.version}`}
-      x={change.at}
-      stroke="var(--color-warning)"
-      strokeDasharray="4 3"
+      key={`${marker.source}-${marker.at}-${marker.version}`}
+      x={marker.at}
+      className={`wt-marker wt-marker-${marker.source}`}
+      stroke={markerColor(marker)}
+      {...(marker.source === 'console' ? {} : { strokeDasharray: '4 3' })}
       strokeWidth={1.5}
       ifOverflow="hidden"
-      label={{
-        value: `v${change.version}`,
-        position: 'insideTopLeft',
-        fill: 'var(--color-warning)',
-        fontSize: 11,
-        fontWeight: 700,
-        stroke: 'var(--color-surface)',
-        strokeWidth: 3,
-        paintOrder: 'stroke',
-      }}
     />
   ));
+}
+
+const LABEL_ROW_HEIGHT = 13;
+
+/** The markers' labels, in rows so that close markers do not write over each other. */
+function MarkerLabels({
+  markers,
+  from,
+  to,
+}: {
+  markers: readonly VersionMarker[];
+  from: number;
+  to: number;
+}): ReactElement | null {
+  const plot = usePlotArea();
+  if (!plot || markers.length === 0) return null;
+  // Above the lines, like recharts' own labels, so a busy series never hides them.
+  return (
+    <ZIndexLayer zIndex={DefaultZIndexes.label}>
+      <g className="wt-marker-labels">
+        {layoutMarkerLabels(markers, from, to, plot.width).map(({ marker, x, row, anchor }) => (
+          <text
+            key={`${marker.source}-${marker.at}-${marker.version}`}
+            className={`wt-marker-label wt-marker-label-${marker.source}`}
+            x={plot.x + x + (anchor === 'start' ? 4 : -4)}
+            y={plot.y + 10 + row * LABEL_ROW_HEIGHT}
+            textAnchor={anchor}
+            fill={markerColor(marker)}
+            fontSize={11}
+            fontWeight={700}
+            stroke="var(--color-surface)"
+            strokeWidth={3}
+            paintOrder="stroke"
+          >
+            {marker.label}
+          </text>
+        ))}
+      </g>
+    </ZIndexLayer>
+  );
 }
 
 function MeasureChart({
@@ -107,11 +152,13 @@ function MeasureChart({
   targets,
   colorOf,
   measure,
+  markers,
 }: {
   report: SeriesReport;
   targets: readonly TargetSeries[];
   colorOf: (target: TargetSeries) => string;
   measure: SeriesMeasure;
+  markers: readonly VersionMarker[];
 }): ReactElement {
   const info = MEASURE_INFO[measure];
   const rows = chartRows(targets, measure);
@@ -171,7 +218,8 @@ function MeasureChart({
             connectNulls={false}
           />
         ))}
-        {VersionMarkers({ changes: report.configChanges })}
+        {VersionMarkers({ markers })}
+        <MarkerLabels markers={markers} from={report.from} to={report.to} />
       </LineChart>
     </ResponsiveContainer>
   );
@@ -267,11 +315,14 @@ export function WatchCharts({
   report,
   provider,
   problems,
+  markers,
   dailyBudgetUsd,
 }: {
   report: SeriesReport;
   provider: string;
   problems: ProblemLayout;
+  /** Config versions from the metrics and the console's publish history, merged. */
+  markers: readonly VersionMarker[];
   dailyBudgetUsd: number | null;
 }): ReactElement {
   // Colours follow the target's place among all targets, so a provider filter keeps them.
@@ -295,9 +346,15 @@ export function WatchCharts({
             {targetName(target)}
           </li>
         ))}
-        {report.configChanges.length > 0 ? (
-          <li className="wt-legend-marker">
-            <span className="wt-marker-swatch" aria-hidden="true" /> config version change
+        {markers.some((marker) => marker.source !== 'console') ? (
+          <li className="wt-legend-marker" data-testid="watch-legend-marker" data-source="metrics">
+            <span className="wt-marker-swatch" aria-hidden="true" /> config version in the metrics
+          </li>
+        ) : null}
+        {markers.some((marker) => marker.source === 'console') ? (
+          <li className="wt-legend-marker" data-testid="watch-legend-marker" data-source="console">
+            <span className="wt-marker-swatch wt-marker-swatch-console" aria-hidden="true" />{' '}
+            published from this console, not seen in the metrics
           </li>
         ) : null}
       </ul>
@@ -319,6 +376,7 @@ export function WatchCharts({
                   targets={targets}
                   colorOf={colorOf}
                   measure={measure}
+                  markers={markers}
                 />
               )}
             </ChartCard>

@@ -5,6 +5,7 @@
  */
 import type {
   BudgetItem,
+  ConfigChange,
   QueryProblem,
   SeriesMeasure,
   SeriesReport,
@@ -217,4 +218,162 @@ export function timeTicks(from: number, to: number): number[] {
 
 export function formatInstant(time: number): string {
   return `${new Date(time).toISOString().slice(0, 16).replace('T', ' ')} UTC`;
+}
+
+/** Where a time-axis marker comes from. */
+export type MarkerSource = 'metrics' | 'console' | 'both';
+
+/** A config version marked on the time axis of the views. */
+export interface VersionMarker {
+  at: number;
+  version: string;
+  /** The version reported before it in the metrics (metric-derived markers only). */
+  previous: string | null;
+  /** "v42", "v5 rollback", "v43 rollout 10%". */
+  label: string;
+  source: MarkerSource;
+  /** The console's history action behind it (null for a metrics-only marker). */
+  action: string | null;
+  /** The metrics' first report of the version, when they saw it. */
+  seenAt: number | null;
+}
+
+/** The part of a publish history row the markers need (`publish:list-history`). */
+export interface PublishEntry {
+  at: number;
+  action: string;
+  environment: string | null;
+  version: number | null;
+  detail: Record<string, unknown>;
+}
+
+/** History actions that make a new live version, and how a marker names them. */
+const ACTION_WORDS: Record<string, string> = {
+  publish: 'publish',
+  promote: 'promotion',
+  rollback: 'rollback',
+  rollout_step: 'rollout',
+  kill_switch: 'kill switch',
+  cosign: 'co-signed',
+};
+
+/** The word after "vN" for a history entry; null when the entry made no live version. */
+export function publishWord(entry: PublishEntry): string | null {
+  const word = ACTION_WORDS[entry.action];
+  if (word === undefined) return null;
+  // A co-signature makes a version live only when it completes the threshold.
+  if (entry.action === 'cosign' && entry.detail.published !== true) return null;
+  if (entry.action === 'rollout_step' && typeof entry.detail.percent === 'number')
+    return `rollout ${entry.detail.percent}%`;
+  return word;
+}
+
+/**
+ * The markers of a range: config versions first seen in the metrics (`config_version` label)
+ * and the console's own publishes, promotions, rollbacks and rollout steps in `environment`.
+ * When both say the same version within `toleranceMs` of each other they are one marker
+ * (`both`, at the console's exact time, labelled with its action).
+ */
+export function versionMarkers(
+  changes: readonly ConfigChange[],
+  history: readonly PublishEntry[],
+  environment: string,
+  from: number,
+  to: number,
+  toleranceMs: number,
+): VersionMarker[] {
+  const unmatched = [...changes];
+  const markers: VersionMarker[] = [];
+  const published = history
+    .filter(
+      (entry) =>
+        entry.environment === environment &&
+        entry.version !== null &&
+        entry.at >= from &&
+        entry.at <= to &&
+        publishWord(entry) !== null,
+    )
+    .sort((a, b) => a.at - b.at);
+  for (const entry of published) {
+    const version = String(entry.version);
+    const label = `v${version} ${publishWord(entry) ?? ''}`;
+    let best = -1;
+    unmatched.forEach((change, index) => {
+      if (change.version !== version || Math.abs(change.at - entry.at) > toleranceMs) return;
+      const current = unmatched[best];
+      if (!current || Math.abs(change.at - entry.at) < Math.abs(current.at - entry.at))
+        best = index;
+    });
+    const seen = best >= 0 ? unmatched.splice(best, 1)[0] : undefined;
+    markers.push({
+      at: entry.at,
+      version,
+      previous: seen?.previous ?? null,
+      label,
+      source: seen ? 'both' : 'console',
+      action: entry.action,
+      seenAt: seen?.at ?? null,
+    });
+  }
+  for (const change of unmatched)
+    markers.push({
+      at: change.at,
+      version: change.version,
+      previous: change.previous,
+      label: `v${change.version}`,
+      source: 'metrics',
+      action: null,
+      seenAt: change.at,
+    });
+  return markers.sort((a, b) => a.at - b.at);
+}
+
+/** "About the same time": two query steps, and never under 15 minutes. */
+export function markerTolerance(stepSeconds: number): number {
+  return Math.max(2 * stepSeconds * 1000, 15 * 60_000);
+}
+
+/** A marker label's place: pixels from the plot's left edge, a row from the top, which side. */
+export interface MarkerLabelPlace {
+  marker: VersionMarker;
+  x: number;
+  row: number;
+  anchor: 'start' | 'end';
+}
+
+/**
+ * Places the markers' labels so they never write over each other: each goes right of its line
+ * (left of it when it would run past the plot's right edge), in the first row where it does not
+ * overlap a label already placed; at most `maxRows` rows, after which rows are reused.
+ * Widths are estimated from the text (`charWidth` px per character at the label's font size).
+ */
+export function layoutMarkerLabels(
+  markers: readonly VersionMarker[],
+  from: number,
+  to: number,
+  plotWidth: number,
+  charWidth = 6.6,
+  maxRows = 3,
+): MarkerLabelPlace[] {
+  const span = Math.max(1, to - from);
+  const rows: [number, number][][] = [];
+  const places: MarkerLabelPlace[] = [];
+  const gap = 4;
+  [...markers]
+    .filter((marker) => marker.at >= from && marker.at <= to)
+    .sort((a, b) => a.at - b.at)
+    .forEach((marker, index) => {
+      const x = ((marker.at - from) / span) * plotWidth;
+      const width = marker.label.length * charWidth;
+      const anchor = x + gap + width > plotWidth && x - gap - width >= 0 ? 'end' : 'start';
+      const left = anchor === 'start' ? x + gap : x - gap - width;
+      const right = left + width;
+      let row = rows.findIndex((taken) =>
+        taken.every(([a, b]) => right + gap <= a || left >= b + gap),
+      );
+      if (row < 0) row = rows.length < maxRows ? rows.length : index % maxRows;
+      (rows[row] ??= []).push([left, right]);
+      places.push({ marker, x, row, anchor });
+    });
+  return places;
 }

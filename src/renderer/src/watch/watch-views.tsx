@@ -21,15 +21,54 @@ import {
   budgetPeriod,
   formatInstant,
   layoutProblems,
+  markerTolerance,
   parseUtcInput,
   rangeFor,
+  versionMarkers,
+  type PublishEntry,
   type RangePreset,
+  type VersionMarker,
 } from './watch-views-format';
 
 // recharts loads only when the views are shown, keeping start-up small (as the scorecard does).
 const WatchCharts = lazy(() =>
   import('./watch-charts').then((module) => ({ default: module.WatchCharts })),
 );
+
+/** The console's publish history for the environment (markers); a failure keeps the charts. */
+type History =
+  | { kind: 'loading' }
+  | { kind: 'error'; message: string }
+  | { kind: 'loaded'; entries: PublishEntry[] };
+
+const MARKER_SOURCE_WORDS: Record<VersionMarker['source'], string> = {
+  metrics: 'first seen in the metrics',
+  console: 'published from this console; not (yet) seen in the metrics',
+  both: 'published from this console and seen in the metrics',
+};
+
+/** The markers of the range, in words, under the range line. */
+function MarkerList({ markers }: { markers: readonly VersionMarker[] }): ReactElement {
+  if (markers.length === 0) return <>none published or first seen in this range</>;
+  return (
+    <>
+      {markers.map((marker) => (
+        <span
+          key={`${marker.source}-${marker.at}-${marker.version}`}
+          data-testid="watch-version-marker"
+          data-source={marker.source}
+          data-action={marker.action ?? ''}
+          className={`wt-version wt-version-${marker.source}${marker.action === 'rollback' ? ' wt-version-rollback' : ''}`}
+          title={`${marker.label}: ${MARKER_SOURCE_WORDS[marker.source]}${marker.source === 'both' && marker.seenAt !== null ? ` (metrics from ${formatInstant(marker.seenAt)})` : ''}`}
+        >
+          {marker.source !== 'console' && marker.previous ? `v${marker.previous} → ` : ''}
+          {marker.label} at {formatInstant(marker.at)}
+          {marker.source === 'both' ? ' ✓ metrics' : ''}
+        </span>
+      ))}
+    </>
+  );
+}
 
 type Load =
   | { kind: 'idle' }
@@ -106,6 +145,7 @@ export function WatchViews({
   const [preset, setPreset] = useState<RangePreset>('24h');
   const [endText, setEndText] = useState('');
   const [load, setLoad] = useState<Load>({ kind: 'idle' });
+  const [history, setHistory] = useState<History>({ kind: 'loading' });
   const request = useRef(0);
   const configured = settings.environments[env] !== undefined;
   const end = endText === '' ? null : parseUtcInput(endText);
@@ -134,6 +174,24 @@ export function WatchViews({
     void fetchSeries();
   }, [fetchSeries]);
 
+  // The console's own publishes in this environment, kept fresh as it publishes.
+  const fetchHistory = useCallback(async (): Promise<void> => {
+    try {
+      const entries = await getClient().invoke('publish:list-history', {
+        environment: env,
+        limit: 5000,
+      });
+      setHistory({ kind: 'loaded', entries });
+    } catch (error) {
+      setHistory({ kind: 'error', message: describeError(error) });
+    }
+  }, [env]);
+  useEffect(() => {
+    if (!configured) return undefined;
+    void fetchHistory();
+    return getClient().on('publish:state-changed', () => void fetchHistory());
+  }, [configured, fetchHistory]);
+
   if (!configured)
     return (
       <div className="wt-views" data-testid="watch-views" data-state="not_configured">
@@ -153,6 +211,16 @@ export function WatchViews({
     );
 
   const report = load.kind === 'loaded' ? load.report : null;
+  const markers = report
+    ? versionMarkers(
+        report.configChanges,
+        history.kind === 'loaded' ? history.entries : [],
+        env,
+        report.from,
+        report.to,
+        markerTolerance(report.stepSeconds),
+      )
+    : [];
   const providers = report ? [...new Set(report.targets.map((t) => t.provider))].sort() : [];
   const problems = report ? layoutProblems(report, SERIES_MEASURES) : null;
   const dailyBudgetUsd =
@@ -259,18 +327,21 @@ export function WatchViews({
       </div>
 
       {report ? (
-        <p className="muted small" data-testid="watch-view-range">
-          {formatInstant(report.from)} to {formatInstant(report.to)}
-          {end === null ? ' (now)' : ''}
-          {' · '}
-          {report.configChanges.length === 0
-            ? 'no config version change in this range'
-            : report.configChanges.map((change) => (
-                <span key={change.at} data-testid="watch-version-marker" className="wt-version">
-                  {change.previous ? `v${change.previous} → ` : ''}v{change.version} at{' '}
-                  {formatInstant(change.at)}
-                </span>
-              ))}
+        <>
+          <p className="muted small" data-testid="watch-view-range">
+            {formatInstant(report.from)} to {formatInstant(report.to)}
+            {end === null ? ' (now)' : ''}
+          </p>
+          <p className="small wt-markers" data-testid="watch-markers">
+            <span className="muted">Config versions: </span>
+            <MarkerList markers={markers} />
+          </p>
+        </>
+      ) : null}
+      {report && history.kind === 'error' ? (
+        <p className="muted small" data-testid="watch-history-problem">
+          The console&apos;s publish history could not be read, so only the versions seen in the
+          metrics are marked: {history.message}
         </p>
       ) : null}
 
@@ -299,6 +370,7 @@ export function WatchViews({
                 report={report}
                 provider={providers.includes(provider) ? provider : 'all'}
                 problems={problems}
+                markers={markers}
                 dailyBudgetUsd={dailyBudgetUsd}
               />
             </Suspense>
