@@ -341,8 +341,11 @@ export function SyncedPlayer({
     };
   }, [toggle, seek, step, tools, pairTools, zoomBy, fit, markLoop]);
 
+  // Focus for the keyboard once the screen is painted: focus() forces a style and layout pass,
+  // which here would run before the players' first frames instead of alongside them.
   useEffect(() => {
-    rootRef.current?.focus();
+    const timer = setTimeout(() => rootRef.current?.focus({ preventScroll: true }), 0);
+    return () => clearTimeout(timer);
   }, []);
 
   const onMasterEnded = (): void => {
