@@ -101,6 +101,9 @@ describe('browser transport', () => {
       },
     });
     expect(transport.mediaUrl('f'.repeat(64))).toBe(`/media/${'f'.repeat(64)}?token=a%20b`);
+    expect(transport.mediaUrl('f'.repeat(64), { videoOnly: true })).toBe(
+      `/media/${'f'.repeat(64)}?token=a%20b&tracks=video`,
+    );
     transport.on('bench:run-updated', () => undefined);
     transport.on('bench:generation-updated', () => undefined);
     expect(urls).toEqual(['/events?token=a%20b']);

@@ -1,14 +1,14 @@
 /**
  * Custom protocols: `aideon://app/` serves the built renderer (module scripts need a real
  * origin, which file:// is not) and `aideon-media://media/<id>` serves the media store with
- * Range support so videos can be seeked.
+ * Range support so videos can be seeked (`?tracks=video`: the video-only view, video-only.ts).
  */
 import { readFile } from 'node:fs/promises';
 import { extname, join, normalize, sep } from 'node:path';
 import { Readable } from 'node:stream';
 import type { MediaStore } from '../media/media-store';
 import { MediaStore as MediaStoreClass } from '../media/media-store';
-import { CONTENT_SECURITY_POLICY, parseRange } from '../serve/browser-server';
+import { CONTENT_SECURITY_POLICY, mediaEtag, parseRange } from '../serve/browser-server';
 
 export const APP_ORIGIN = 'aideon://app';
 
@@ -42,30 +42,44 @@ export async function handleAppRequest(request: Request, rendererDir: string): P
 }
 
 export function handleMediaRequest(request: Request, media: MediaStore): Response {
-  const id = new URL(request.url).pathname.replace(/^\/+/, '');
+  const url = new URL(request.url);
+  const id = url.pathname.replace(/^\/+/, '');
+  const videoOnly = url.searchParams.get('tracks') === 'video';
   if (!MediaStoreClass.isMediaId(id) || !media.has(id))
     return new Response('Not found', { status: 404 });
   const size = media.size(id);
+  const cacheHeaders = {
+    'cache-control': 'private, max-age=31536000, immutable',
+    etag: mediaEtag(id, videoOnly),
+  };
   const rangeHeader = request.headers.get('range');
   if (rangeHeader) {
     const range = parseRange(rangeHeader, size);
     if (!range)
       return new Response(null, { status: 416, headers: { 'content-range': `bytes */${size}` } });
-    return new Response(Readable.toWeb(media.openRead(id, range)) as ReadableStream, {
-      status: 206,
+    return new Response(
+      Readable.toWeb(media.openRead(id, range, { videoOnly })) as ReadableStream,
+      {
+        status: 206,
+        headers: {
+          'content-type': 'video/mp4',
+          'accept-ranges': 'bytes',
+          'content-range': `bytes ${range.start}-${range.end}/${size}`,
+          'content-length': String(range.end - range.start + 1),
+          ...cacheHeaders,
+        },
+      },
+    );
+  }
+  return new Response(
+    Readable.toWeb(media.openRead(id, undefined, { videoOnly })) as ReadableStream,
+    {
       headers: {
         'content-type': 'video/mp4',
         'accept-ranges': 'bytes',
-        'content-range': `bytes ${range.start}-${range.end}/${size}`,
-        'content-length': String(range.end - range.start + 1),
+        'content-length': String(size),
+        ...cacheHeaders,
       },
-    });
-  }
-  return new Response(Readable.toWeb(media.openRead(id)) as ReadableStream, {
-    headers: {
-      'content-type': 'video/mp4',
-      'accept-ranges': 'bytes',
-      'content-length': String(size),
     },
-  });
+  );
 }

@@ -19,9 +19,11 @@ import { pipeline } from 'node:stream/promises';
 import type { ReadableStream as NodeWebReadableStream } from 'node:stream/web';
 import { ProviderError } from '../../shared/errors';
 import type { MediaRef } from '../../shared/domain';
+import { patchStream, videoOnlyPatches, type TrackPatches } from './video-only';
 
 const MEDIA_ID = /^[a-f0-9]{64}$/;
 export const DEFAULT_MAX_MEDIA_BYTES = 512 * 1024 * 1024;
+const TRACK_PATCH_CACHE = 1_000;
 
 export interface PutOptions {
   contentType: string;
@@ -35,6 +37,7 @@ export interface PutOptions {
 
 export class MediaStore {
   readonly root: string;
+  private readonly trackPatches = new Map<string, TrackPatches>();
 
   constructor(dataDir: string) {
     this.root = join(dataDir, 'media');
@@ -58,8 +61,36 @@ export class MediaStore {
     return statSync(this.pathOf(id)).size;
   }
 
-  openRead(id: string, range?: { start: number; end: number }): Readable {
-    return createReadStream(this.pathOf(id), range);
+  /**
+   * The stored bytes (or a range of them). `videoOnly` hides the non-video tracks for players
+   * that are always muted; see video-only.ts.
+   */
+  openRead(
+    id: string,
+    range?: { start: number; end: number },
+    options: { videoOnly?: boolean } = {},
+  ): Readable {
+    const file = createReadStream(this.pathOf(id), range);
+    const patches = options.videoOnly ? this.videoOnlyPatches(id) : [];
+    if (patches.length === 0) return file;
+    const patched = patchStream(range?.start ?? 0, patches);
+    file.on('error', (error) => patched.destroy(error));
+    patched.on('close', () => file.destroy());
+    return file.pipe(patched);
+  }
+
+  /** Where the video-only view differs from the file; cached, since the content never changes. */
+  videoOnlyPatches(id: string): TrackPatches {
+    let patches = this.trackPatches.get(id);
+    if (!patches) {
+      patches = videoOnlyPatches(this.pathOf(id), this.size(id));
+      if (this.trackPatches.size >= TRACK_PATCH_CACHE) {
+        const oldest = this.trackPatches.keys().next().value;
+        if (oldest !== undefined) this.trackPatches.delete(oldest);
+      }
+      this.trackPatches.set(id, patches);
+    }
+    return patches;
   }
 
   /** Streams `body` into the store and returns its reference. */

@@ -2,7 +2,8 @@
  * Browser mode: the same contract over HTTP on 127.0.0.1 only.
  *   POST /api/<channel>      JSON in, Result out
  *   GET  /events             server-sent events (every contract event)
- *   GET  /media/<id>         the media store, with Range support (seeking needs it)
+ *   GET  /media/<id>         the media store, with Range support (seeking needs it);
+ *                            ?tracks=video hides the audio for muted players (video-only.ts)
  *   GET  /*                  the built renderer (static, no data)
  * /api, /events and /media need the token (Authorization: Bearer, or ?token= where a browser
  * cannot set headers); a wrong or missing token gets 401 and nothing is done. A foreign Origin
@@ -117,7 +118,7 @@ export async function startBrowserServer(options: BrowserServerOptions): Promise
     }
     if (isApi) return handleApi(request, response, decodeURIComponent(url.pathname.slice(5)));
     if (isEvents) return handleEvents(request, response);
-    if (isMedia) return handleMedia(request, response, url.pathname.slice(7));
+    if (isMedia) return handleMedia(request, response, url.pathname.slice(7), url);
     return handleStatic(request, response, url.pathname);
   }
 
@@ -173,15 +174,29 @@ export async function startBrowserServer(options: BrowserServerOptions): Promise
     });
   }
 
-  function handleMedia(request: IncomingMessage, response: ServerResponse, id: string): void {
+  function handleMedia(
+    request: IncomingMessage,
+    response: ServerResponse,
+    id: string,
+    url: URL,
+  ): void {
     if (!MediaStore.isMediaId(id) || !options.media.has(id)) {
       sendJson(response, 404, { error: 'No such media.' });
       return;
     }
+    const videoOnly = url.searchParams.get('tracks') === 'video';
     const size = options.media.size(id);
+    // Content-addressed: the bytes behind an id (and its video-only view) never change.
+    const etag = mediaEtag(id, videoOnly);
     response.setHeader('Accept-Ranges', 'bytes');
     response.setHeader('Content-Type', 'video/mp4');
     response.setHeader('Cache-Control', 'private, max-age=31536000, immutable');
+    response.setHeader('ETag', etag);
+    if (request.headers['if-none-match']?.split(/\s*,\s*/).includes(etag)) {
+      response.writeHead(304);
+      response.end();
+      return;
+    }
     const range = request.headers.range;
     if (range) {
       const parsed = parseRange(range, size);
@@ -195,12 +210,12 @@ export async function startBrowserServer(options: BrowserServerOptions): Promise
         'Content-Length': String(parsed.end - parsed.start + 1),
       });
       if (request.method === 'HEAD') return void response.end();
-      options.media.openRead(id, parsed).pipe(response);
+      options.media.openRead(id, parsed, { videoOnly }).pipe(response);
       return;
     }
     response.writeHead(200, { 'Content-Length': String(size) });
     if (request.method === 'HEAD') return void response.end();
-    options.media.openRead(id).pipe(response);
+    options.media.openRead(id, undefined, { videoOnly }).pipe(response);
   }
 
   function handleStatic(
@@ -278,6 +293,11 @@ function sendJson(response: ServerResponse, status: number, body: unknown): void
     'Cache-Control': 'no-store',
   });
   response.end(text);
+}
+
+/** The ETag of a stored file, or of its video-only view. */
+export function mediaEtag(id: string, videoOnly: boolean): string {
+  return videoOnly ? `"${id}-video"` : `"${id}"`;
 }
 
 /** Parses a single `bytes=a-b` range; null when unsatisfiable or malformed. */

@@ -154,6 +154,33 @@ describe('browser mode server', () => {
     await missing.body.dump();
   });
 
+  it('marks media immutable with an ETag, and serves a video-only view for muted players', async () => {
+    const url = `${base()}/media/${mediaId}?token=${server.token}`;
+    const full = await request(url);
+    expect(full.headers['cache-control']).toBe('private, max-age=31536000, immutable');
+    expect(full.headers.etag).toBe(`"${mediaId}"`);
+    const original = Buffer.from(await full.body.arrayBuffer());
+    const again = await request(url, { headers: { 'if-none-match': `"${mediaId}"` } });
+    expect(again.statusCode).toBe(304);
+    await again.body.dump();
+
+    const view = await request(`${url}&tracks=video`);
+    expect(view.statusCode).toBe(200);
+    expect(view.headers.etag).toBe(`"${mediaId}-video"`);
+    const viewBytes = Buffer.from(await view.body.arrayBuffer());
+    const patches = services.media.videoOnlyPatches(mediaId);
+    expect(patches.length).toBeGreaterThan(0);
+    expect(viewBytes.length).toBe(original.length);
+    expect(viewBytes.toString('latin1', patches[0]!, patches[0]! + 4)).toBe('free');
+    const part = await request(`${url}&tracks=video`, {
+      headers: { range: `bytes=${patches[0]! - 4}-${patches[0]! + 7}` },
+    });
+    expect(part.statusCode).toBe(206);
+    expect(Buffer.from(await part.body.arrayBuffer())).toEqual(
+      viewBytes.subarray(patches[0]! - 4, patches[0]! + 8),
+    );
+  });
+
   it('streams events over SSE', async () => {
     const response = await request(`${base()}/events?token=${server.token}`);
     expect(response.headers['content-type']).toBe('text/event-stream');

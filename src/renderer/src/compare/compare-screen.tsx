@@ -13,6 +13,7 @@ import { modelName } from '../lib/models';
 import { loadRun } from '../store/actions';
 import { useAppStore } from '../store/store';
 import { SyncedPlayer } from './synced-player';
+import { warmVideos } from './warm-videos';
 import {
   GRID_SIZES,
   choiceForKey,
@@ -21,6 +22,49 @@ import {
   playerCount,
   type GridSize,
 } from './compare-layout';
+
+/** The finished videos of one prompt, in the order Compare fills its slots. */
+export function comparable(
+  generations: readonly GenerationRecord[],
+  promptId: string,
+): GenerationRecord[] {
+  return generations.filter(
+    (generation) =>
+      generation.promptId === promptId && generation.state === 'succeeded' && generation.media,
+  );
+}
+
+/** The players are always muted: they load the video track only (faster first frame). */
+function mediaSrc(generation: GenerationRecord): string {
+  return getClient().mediaUrl(generation.media!.id, { videoOnly: true });
+}
+
+/**
+ * Opens Compare on a prompt of a loaded run. The first players' videos start loading in this
+ * click, before the screen renders (see warm-videos.ts): that is most of the time to their
+ * first frame.
+ */
+export function openCompare(runId: string, promptId: string, back?: 'run' | 'library'): void {
+  const state = useAppStore.getState();
+  const ready = comparable(state.runDetails[runId]?.generations ?? [], promptId);
+  const first = fillSlots(
+    [],
+    ready.map((generation) => generation.id),
+    playerCount(2, ready.length),
+  );
+  warmVideos(
+    first.flatMap((id) => {
+      const generation = ready.find((candidate) => candidate.id === id);
+      return generation ? [mediaSrc(generation)] : [];
+    }),
+  );
+  // Render in the next task: the elements' load starts first, and the media pipeline runs on
+  // its own threads while the screen renders.
+  setTimeout(
+    () => state.navigate({ screen: 'compare', runId, promptId, ...(back ? { back } : {}) }),
+    0,
+  );
+}
 
 export function CompareScreen({
   runId,
@@ -33,12 +77,7 @@ export function CompareScreen({
   back?: 'run' | 'library';
 }): ReactElement {
   const ready = useAppStore(
-    useShallow((state) =>
-      (state.runDetails[runId]?.generations ?? []).filter(
-        (generation) =>
-          generation.promptId === promptId && generation.state === 'succeeded' && generation.media,
-      ),
-    ),
+    useShallow((state) => comparable(state.runDetails[runId]?.generations ?? [], promptId)),
   );
   const status = useAppStore((state) => state.runStatus[runId]);
   const hasDetail = useAppStore((state) => Boolean(state.runDetails[runId]));
@@ -69,6 +108,23 @@ export function CompareScreen({
     .map((id) => ready.find((generation) => generation.id === id))
     .filter((generation): generation is GenerationRecord => generation !== undefined);
 
+  /** Starts the videos a grid of `size` adds to the ones on screen (A and B stay mounted). */
+  const warmSlots = (size: GridSize): void => {
+    const next = fillSlots(
+      picked,
+      ready.map((generation) => generation.id),
+      playerCount(size, ready.length),
+    );
+    warmVideos(
+      next
+        .filter((id) => !slots.includes(id))
+        .flatMap((id) => {
+          const generation = ready.find((candidate) => candidate.id === id);
+          return generation ? [mediaSrc(generation)] : [];
+        }),
+    );
+  };
+
   // 1–4 choose a player (again to un-choose); g switches between 2-up and 4-up.
   useEffect(() => {
     const onKey = (event: KeyboardEvent): void => {
@@ -88,13 +144,14 @@ export function CompareScreen({
         ready.length > 2
       ) {
         event.preventDefault();
+        warmSlots(grid === 2 ? 4 : 2);
         setGrid((current) => (current === 2 ? 4 : 2));
         setChosen(null);
       }
     };
     window.addEventListener('keydown', onKey);
     return () => window.removeEventListener('keydown', onKey);
-  }, [shown.length, ready.length]);
+  });
 
   let body: ReactElement;
   if (!hasDetail) {
@@ -150,6 +207,7 @@ export function CompareScreen({
                       : 'Switch the grid (g)'
                   }
                   onClick={() => {
+                    if (size !== grid) warmSlots(size);
                     setGrid(size);
                     setChosen(null);
                   }}
@@ -202,7 +260,6 @@ function NamedPlayer({
   onPick: (slot: number, id: string) => void;
 }): ReactElement {
   const models = useAppStore((state) => state.models);
-  const client = getClient();
   const caption = (generation: GenerationRecord, slot: number): ReactElement => (
     <>
       {candidates.length > shown.length ? (
@@ -229,7 +286,7 @@ function NamedPlayer({
   return (
     <SyncedPlayer
       sources={shown.map((generation, slot) => ({
-        src: client.mediaUrl(generation.media!.id),
+        src: mediaSrc(generation),
         caption: caption(generation, slot),
       }))}
       chosen={chosen}

@@ -20,6 +20,7 @@ import { InlineError } from '../components/ui';
 import { formatClock } from '../lib/format';
 import { clampTime, decideSync, stepFrame } from './sync';
 import { DifferenceCanvas } from './difference-canvas';
+import { PlayerVideo } from './player-video';
 import {
   FIT,
   NO_LOOP,
@@ -340,8 +341,11 @@ export function SyncedPlayer({
     };
   }, [toggle, seek, step, tools, pairTools, zoomBy, fit, markLoop]);
 
+  // Focus for the keyboard once the screen is painted: focus() forces a style and layout pass,
+  // which here would run before the players' first frames instead of alongside them.
   useEffect(() => {
-    rootRef.current?.focus();
+    const timer = setTimeout(() => rootRef.current?.focus({ preventScroll: true }), 0);
+    return () => clearTimeout(timer);
   }, []);
 
   const onMasterEnded = (): void => {
@@ -373,9 +377,9 @@ export function SyncedPlayer({
         data-testid={`${testIdPrefix}-panel-${side}`}
         data-chosen={isChosen}
       >
-        <div
+        <PlayerVideo
           className="compare-viewport"
-          ref={side === 'a' ? viewportARef : undefined}
+          hostRef={side === 'a' ? viewportARef : undefined}
           style={
             shownMode === 'wipe' && side === 'a'
               ? { clipPath: `inset(0 ${100 - wipe}% 0 0)` }
@@ -385,27 +389,19 @@ export function SyncedPlayer({
           onPointerMove={onPanMove}
           onPointerUp={onPanEnd}
           onPointerCancel={onPanEnd}
-        >
-          <video
-            ref={ref}
-            src={src}
-            muted
-            playsInline
-            preload="auto"
-            data-testid={`${testIdPrefix}-video-${side}`}
-            style={tools ? { transform } : undefined}
-            onLoadedMetadata={
-              side === 'a' ? (event) => setDuration(event.currentTarget.duration) : undefined
-            }
-            onEnded={side === 'a' ? onMasterEnded : undefined}
-            onError={() =>
-              setMediaError(
-                'A video could not be loaded. It may have been removed from the media folder.',
-              )
-            }
-            onClick={onVideoClick}
-          />
-        </div>
+          videoRef={ref}
+          src={src}
+          testId={`${testIdPrefix}-video-${side}`}
+          transform={tools ? transform : undefined}
+          onLoadedMetadata={side === 'a' ? (video) => setDuration(video.duration) : undefined}
+          onEnded={side === 'a' ? onMasterEnded : undefined}
+          onError={() =>
+            setMediaError(
+              'A video could not be loaded. It may have been removed from the media folder.',
+            )
+          }
+          onVideoClick={onVideoClick}
+        />
         <figcaption className="compare-caption">
           <span className="compare-side">{side.toUpperCase()}</span>
           {caption}

@@ -111,7 +111,8 @@ export function createBrowserTransport(options: BrowserTransportOptions): Transp
         set.delete(listener);
       };
     },
-    mediaUrl: (mediaId) => `${baseUrl}/media/${encodeURIComponent(mediaId)}?${tokenQuery}`,
+    mediaUrl: (mediaId, media) =>
+      `${baseUrl}/media/${encodeURIComponent(mediaId)}?${tokenQuery}${media?.videoOnly ? '&tracks=video' : ''}`,
     onConnection(listener) {
       connectionListeners.add(listener);
       return () => connectionListeners.delete(listener);

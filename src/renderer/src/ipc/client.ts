@@ -34,6 +34,11 @@ export class ClientError extends Error {
   }
 }
 
+export interface MediaUrlOptions {
+  /** Only the video track: for players that are always muted (no audio set-up or decoding). */
+  videoOnly?: boolean;
+}
+
 export type ConnectionState = 'connected' | 'reconnecting';
 
 /** What every transport provides: untyped Results in, raw payloads out. */
@@ -41,7 +46,7 @@ export interface Transport {
   readonly kind: 'electron' | 'browser';
   invoke(channel: InvokeChannel, input: unknown): Promise<Result<unknown>>;
   on(event: EventChannel, listener: (payload: unknown) => void): () => void;
-  mediaUrl(mediaId: string): string;
+  mediaUrl(mediaId: string, options?: MediaUrlOptions): string;
   /** Connection changes of the event stream (browser mode); electron never disconnects. */
   onConnection?(listener: (state: ConnectionState) => void): () => void;
 }
@@ -50,7 +55,7 @@ export interface Client {
   readonly kind: Transport['kind'];
   invoke<C extends InvokeChannel>(channel: C, input: ChannelInput<C>): Promise<ChannelOutput<C>>;
   on<E extends EventChannel>(event: E, listener: (payload: EventPayload<E>) => void): () => void;
-  mediaUrl(mediaId: string): string;
+  mediaUrl(mediaId: string, options?: MediaUrlOptions): string;
   onConnection(listener: (state: ConnectionState) => void): () => void;
 }
 
@@ -87,7 +92,7 @@ export function createClient(transport: Transport): Client {
     on(event, listener) {
       return transport.on(event, listener as (payload: unknown) => void);
     },
-    mediaUrl: (mediaId) => transport.mediaUrl(mediaId),
+    mediaUrl: (mediaId, options) => transport.mediaUrl(mediaId, options),
     onConnection: (listener) => transport.onConnection?.(listener) ?? (() => undefined),
   };
 }

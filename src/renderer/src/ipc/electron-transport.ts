@@ -31,6 +31,7 @@ export function createElectronTransport(api: AideonPreloadApi): Transport {
       const subscribe = on[event];
       return subscribe ? subscribe(listener) : () => undefined;
     },
-    mediaUrl: (mediaId) => `aideon-media://media/${encodeURIComponent(mediaId)}`,
+    mediaUrl: (mediaId, media) =>
+      `aideon-media://media/${encodeURIComponent(mediaId)}${media?.videoOnly ? '?tracks=video' : ''}`,
   };
 }

@@ -214,11 +214,11 @@ export function BlindVote({ revealMs = REVEAL_MS }: { revealMs?: number }): Reac
         key={pair.token}
         sources={[
           {
-            src: getClient().mediaUrl(pair.leftMedia.id),
+            src: getClient().mediaUrl(pair.leftMedia.id, { videoOnly: true }),
             caption: reveal ? revealCaption(reveal.modelLeft, 'a') : null,
           },
           {
-            src: getClient().mediaUrl(pair.rightMedia.id),
+            src: getClient().mediaUrl(pair.rightMedia.id, { videoOnly: true }),
             caption: reveal ? revealCaption(reveal.modelRight, 'b') : null,
           },
         ]}

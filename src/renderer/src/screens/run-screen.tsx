@@ -18,6 +18,7 @@ import { modelName } from '../lib/models';
 import { cancelGeneration, cancelRun, loadRun } from '../store/actions';
 import { useAppStore } from '../store/store';
 import { RUN_STATE } from './benchmarks-screen';
+import { openCompare } from '../compare/compare-screen';
 import { AnalysisDetails, ModelProgressList, timeLeftText, useNow } from '../bench/run-parts';
 import { modelProgress, runRemainingSeconds } from '../bench/run-progress';
 
@@ -273,7 +274,6 @@ function CancelRunButton({ runId }: { runId: string }): ReactElement {
 }
 
 function ResultsTable({ runId, groups }: { runId: string; groups: PromptGroup[] }): ReactElement {
-  const navigate = useAppStore((state) => state.navigate);
   return (
     <div className="table-wrap">
       <table className="table results-table" data-testid="results-table">
@@ -330,9 +330,7 @@ function ResultsTable({ runId, groups }: { runId: string; groups: PromptGroup[] 
                           ? 'Needs at least two finished videos for this prompt'
                           : 'Watch side by side'
                       }
-                      onClick={() =>
-                        navigate({ screen: 'compare', runId, promptId: group.promptId })
-                      }
+                      onClick={() => openCompare(runId, group.promptId)}
                     >
                       <CompareIcon width={16} height={16} /> Compare
                     </button>
