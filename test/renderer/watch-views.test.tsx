@@ -153,7 +153,7 @@ function settings(): WatchSettings {
 function serve(answer: (input: unknown) => Result<unknown>) {
   // The views also read the console's publish history for version markers: none here.
   const invoke = vi.fn(async (channel: string, input: unknown) =>
-    channel === 'publish:list-history' ? { ok: true, value: [] } : answer(input),
+    channel === 'publish:list-history' ? { ok: true as const, value: [] } : answer(input),
   );
   const transport: Transport = {
     kind: 'browser',
