@@ -7,8 +7,8 @@ import { useState, type ReactElement } from 'react';
 import type { Environment } from '../../../shared/rollout/environments';
 import type { EnvironmentOverview } from '../../../shared/rollout/publish-ipc-schemas';
 import { Badge, InlineError } from '../components/ui';
-import { describeError } from '../ipc/client';
 import { getClient } from '../ipc';
+import { useAction } from '../lib/use-action';
 import { useAppStore } from '../store/store';
 import { DiffTable, shortDigest } from './publishing-dialogs';
 
@@ -30,14 +30,11 @@ export function CosignDialog({
   onDone: () => void;
 }): ReactElement {
   const [open, setOpen] = useState(false);
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<string | null>(null);
+  const { busy, error, setError, run } = useAction();
   const goesLive = item.needed <= 1;
 
   const sign = async (): Promise<void> => {
-    setBusy(true);
-    setError(null);
-    try {
+    await run(async () => {
       const result = await getClient().invoke('publish:cosign', {
         environment,
         digest: item.digest,
@@ -45,11 +42,7 @@ export function CosignDialog({
       useAppStore.getState().pushToast({ tone: 'success', title: result.message });
       setOpen(false);
       onDone();
-    } catch (failure) {
-      setError(describeError(failure));
-    } finally {
-      setBusy(false);
-    }
+    });
   };
 
   return (

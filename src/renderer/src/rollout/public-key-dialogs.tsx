@@ -8,6 +8,7 @@ import { useState, type FormEvent, type ReactElement } from 'react';
 import { InlineError, Loading } from '../components/ui';
 import { describeError } from '../ipc/client';
 import { getClient } from '../ipc';
+import { useAction } from '../lib/use-action';
 import { useAppStore } from '../store/store';
 
 export function CopyPublicKeyDialog({ kid, name }: { kid: string; name: string }): ReactElement {
@@ -113,14 +114,11 @@ export function AddPublicKeyDialog({
 }): ReactElement {
   const [open, setOpen] = useState(false);
   const [text, setText] = useState('');
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<string | null>(null);
+  const { busy, error, setError, run } = useAction();
 
   const submit = async (event: FormEvent): Promise<void> => {
     event.preventDefault();
-    setBusy(true);
-    setError(null);
-    try {
+    await run(async () => {
       const result = await getClient().invoke('publish:import-public-key', { text: text.trim() });
       useAppStore.getState().pushToast({
         tone: 'success',
@@ -132,11 +130,7 @@ export function AddPublicKeyDialog({
       setOpen(false);
       setText('');
       onDone();
-    } catch (failure) {
-      setError(describeError(failure));
-    } finally {
-      setBusy(false);
-    }
+    });
   };
 
   return (

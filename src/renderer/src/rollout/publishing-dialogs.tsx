@@ -12,6 +12,7 @@ import type {
 import { Badge, InlineError, Loading } from '../components/ui';
 import { describeError } from '../ipc/client';
 import { getClient } from '../ipc';
+import { useAction } from '../lib/use-action';
 import { useAppStore } from '../store/store';
 
 type DiffEntry = PublishPlan['changes'][number]['diff'][number];
@@ -159,8 +160,7 @@ export function PlanButton({
 }): ReactElement {
   const [open, setOpen] = useState(false);
   const [loaded, setLoaded] = useState<PublishPlan | null>(null);
-  const [error, setError] = useState<string | null>(null);
-  const [busy, setBusy] = useState(false);
+  const { busy, error, setError, run } = useAction();
 
   const load = async (): Promise<void> => {
     setLoaded(null);
@@ -177,9 +177,7 @@ export function PlanButton({
 
   const confirm = async (): Promise<void> => {
     if (!loaded) return;
-    setBusy(true);
-    setError(null);
-    try {
+    await run(async () => {
       const result = await act(loaded);
       const pending = result.outcomes.some((outcome) => outcome.status === 'pending');
       const failed = result.outcomes.some((outcome) => outcome.status === 'failed');
@@ -188,11 +186,7 @@ export function PlanButton({
         title: result.message,
       });
       setOpen(false);
-    } catch (failure) {
-      setError(describeError(failure));
-    } finally {
-      setBusy(false);
-    }
+    });
   };
 
   return (
@@ -257,16 +251,13 @@ export function UnlockDialog({
 }): ReactElement {
   const [open, setOpen] = useState(false);
   const [passphrase, setPassphrase] = useState('');
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<string | null>(null);
+  const { busy, error, setError, run } = useAction();
 
   const submit = async (event: FormEvent): Promise<void> => {
     event.preventDefault();
-    setBusy(true);
-    setError(null);
     const typed = passphrase;
     setPassphrase('');
-    try {
+    await run(async () => {
       const result = await getClient().invoke(
         'publish:unlock-keys',
         typed ? { passphrase: typed } : {},
@@ -288,11 +279,7 @@ export function UnlockDialog({
       });
       setOpen(false);
       onDone();
-    } catch (failure) {
-      setError(describeError(failure));
-    } finally {
-      setBusy(false);
-    }
+    });
   };
 
   return (
@@ -372,8 +359,7 @@ export function GenerateKeyDialog({
   const [name, setName] = useState('');
   const [passphrase, setPassphrase] = useState('');
   const [again, setAgain] = useState('');
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<string | null>(null);
+  const { busy, error, setError, run } = useAction();
   const needsPassphrase = protection === 'passphrase';
   const mismatch = needsPassphrase && again.length > 0 && again !== passphrase;
 
@@ -384,12 +370,10 @@ export function GenerateKeyDialog({
       return;
     }
     if (mismatch) return;
-    setBusy(true);
-    setError(null);
     const typed = passphrase;
     setPassphrase('');
     setAgain('');
-    try {
+    await run(async () => {
       const result = await getClient().invoke('publish:generate-key', {
         name: name.trim(),
         ...(needsPassphrase ? { passphrase: typed } : {}),
@@ -403,11 +387,7 @@ export function GenerateKeyDialog({
       setOpen(false);
       setName('');
       onDone();
-    } catch (failure) {
-      setError(describeError(failure));
-    } finally {
-      setBusy(false);
-    }
+    });
   };
 
   return (

@@ -16,6 +16,7 @@ import { describeError } from '../ipc/client';
 import { getClient } from '../ipc';
 import { downloadText } from '../lib/download';
 import { formatDateTime, formatRelativeTime } from '../lib/format';
+import { useAction } from '../lib/use-action';
 import { useAppStore } from '../store/store';
 import {
   DiffTable,
@@ -864,8 +865,7 @@ function SetupSigning({
   const count = kids.length;
   const [production, setProduction] = useState(1);
   const [trustChanges, setTrustChanges] = useState<number | null>(null);
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<string | null>(null);
+  const { busy, error, run } = useAction();
   const unlocked = overview.keys.filter((key) => key.unlocked && kids.includes(key.kid)).length;
   const prod = Math.min(production, Math.max(count, 1));
   // Trust changes default to what this console can sign alone (at most production's count).
@@ -875,20 +875,14 @@ function SetupSigning({
   );
 
   const create = async (): Promise<void> => {
-    setBusy(true);
-    setError(null);
-    try {
+    await run(async () => {
       await getClient().invoke('publish:init-trust', {
         kids,
         thresholds: { dev: 1, staging: 1, production: prod, trust: trustNeeded },
       });
       toast('Signing is set up: the trust file is in every environment of the store.');
       refresh();
-    } catch (failure) {
-      setError(describeError(failure));
-    } finally {
-      setBusy(false);
-    }
+    });
   };
 
   return (

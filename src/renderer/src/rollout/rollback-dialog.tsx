@@ -12,6 +12,7 @@ import { Badge, InlineError, Loading } from '../components/ui';
 import { describeError } from '../ipc/client';
 import { getClient } from '../ipc';
 import { formatDateTime } from '../lib/format';
+import { useAction } from '../lib/use-action';
 import { useAppStore } from '../store/store';
 import { PlanView, shortDigest } from './publishing-dialogs';
 
@@ -34,8 +35,7 @@ export function RollbackDialog({
   const [versions, setVersions] = useState<VersionRow[] | null>(null);
   const [chosen, setChosen] = useState<number | null>(null);
   const [plan, setPlan] = useState<PublishPlan | null>(null);
-  const [error, setError] = useState<string | null>(null);
-  const [busy, setBusy] = useState(false);
+  const { busy, error, setError, run } = useAction();
 
   const load = async (): Promise<void> => {
     setVersions(null);
@@ -71,9 +71,7 @@ export function RollbackDialog({
 
   const confirm = async (): Promise<void> => {
     if (!plan || chosen === null) return;
-    setBusy(true);
-    setError(null);
-    try {
+    await run(async () => {
       const result = await getClient().invoke('publish:rollback', {
         environment,
         toVersion: chosen,
@@ -84,11 +82,7 @@ export function RollbackDialog({
         .getState()
         .pushToast({ tone: pending ? 'info' : 'success', title: result.message });
       setOpen(false);
-    } catch (failure) {
-      setError(describeError(failure));
-    } finally {
-      setBusy(false);
-    }
+    });
   };
 
   const nothing = versions !== null && !versions.some((row) => !row.isLive && !row.sameAsLive);

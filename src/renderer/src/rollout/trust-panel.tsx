@@ -9,6 +9,7 @@ import type { PublishOverview, TrustPlan } from '../../../shared/rollout/publish
 import { Badge, InlineError, Loading } from '../components/ui';
 import { describeError } from '../ipc/client';
 import { getClient } from '../ipc';
+import { useAction } from '../lib/use-action';
 import { useAppStore } from '../store/store';
 import { shortKid } from './publishing-dialogs';
 
@@ -114,8 +115,7 @@ function TrustChangeDialog({
   const [thresholds, setThresholds] = useState<Thresholds>(trust.thresholds);
   const [plan, setPlan] = useState<TrustPlan | null>(null);
   const [loading, setLoading] = useState(false);
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<string | null>(null);
+  const { busy, error, setError, run } = useAction();
 
   const tooMany = THRESHOLD_NAMES.filter((name) => thresholds[name] > kids.length);
 
@@ -133,9 +133,7 @@ function TrustChangeDialog({
 
   const sign = async (): Promise<void> => {
     if (!plan) return;
-    setBusy(true);
-    setError(null);
-    try {
+    await run(async () => {
       const next = await getClient().invoke('publish:rotate-trust', {
         kids,
         thresholds,
@@ -148,11 +146,7 @@ function TrustChangeDialog({
       });
       setOpen(false);
       onDone();
-    } catch (failure) {
-      setError(describeError(failure));
-    } finally {
-      setBusy(false);
-    }
+    });
   };
 
   return (
