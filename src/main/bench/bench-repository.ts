@@ -358,12 +358,18 @@ const PATCH_COLUMNS = new Set<keyof GenerationPatch>([
   'analysis_error',
 ]);
 
-export function updateGeneration(db: WritableDb, id: string, patch: GenerationPatch): void {
+/** `onlyUnfinished`: change nothing when the generation already has an outcome. */
+export function updateGeneration(
+  db: WritableDb,
+  id: string,
+  patch: GenerationPatch,
+  options: { onlyUnfinished?: boolean } = {},
+): void {
   const keys = (Object.keys(patch) as (keyof GenerationPatch)[]).filter((key) =>
     PATCH_COLUMNS.has(key),
   );
   if (keys.length === 0) return;
-  const sql = `UPDATE generations SET ${keys.map((key) => `${key} = @${key}`).join(', ')} WHERE id = @id`;
+  const sql = `UPDATE generations SET ${keys.map((key) => `${key} = @${key}`).join(', ')} WHERE id = @id${options.onlyUnfinished ? ' AND outcome IS NULL' : ''}`;
   statement(db, sql).run({ ...patch, id });
 }
 

@@ -69,6 +69,11 @@ export interface BenchRunnerDeps {
   retryInitialDelayMs?: number;
   /** A generation that takes longer than this is cancelled at the vendor and marked timed out. Default 15 min. */
   generationTimeoutMs?: number;
+  /**
+   * How often a driven run is checked against SQLite for changes made elsewhere (a cancel from
+   * another window or process), ms. Default 2000.
+   */
+  checkIntervalMs?: number;
 }
 
 export interface PlanInput {
@@ -95,7 +100,10 @@ interface RunState {
   budgetUsd: number;
   allowCache: boolean;
   active: Map<string, ActiveGeneration>;
+  /** The admin cancelled the run (here or from another process): it ends as `cancelled`. */
   cancelled: boolean;
+  /** The console is shutting down: the run stays `running` and resumes on the next start. */
+  stopping: boolean;
   done: Promise<void>;
 }
 
@@ -107,6 +115,7 @@ export class BenchRunner {
   private readonly pausedUntil = new Map<string, number>();
   private readonly modelInFlight = new Map<string, number>();
   private readonly pendingRunEmits = new Map<string, ReturnType<typeof setTimeout>>();
+  private checkTimer: ReturnType<typeof setInterval> | undefined;
 
   constructor(private readonly deps: BenchRunnerDeps) {}
 
@@ -258,21 +267,28 @@ export class BenchRunner {
     return this.runs.has(runId);
   }
 
+  /**
+   * Cancels a run: it is marked `cancelled` at once (so every window and process sees it), queued
+   * generations are dropped, running ones are cancelled at the provider, and the run is only
+   * reported back once every generation has an outcome. A finished run is left as it is.
+   */
   async cancelRun(runId: string): Promise<number> {
-    const state = this.runs.get(runId);
     const summary = getRunSummary(this.deps.db, runId);
     if (!summary) throw new AppError('not_found', `There is no run "${runId}".`);
+    if (summary.state === 'finished') return 0;
+    const state = this.runs.get(runId);
+    if (state) state.cancelled = true;
+    if (summary.state !== 'cancelled')
+      setRunState(this.deps.db, runId, 'cancelled', this.deps.now());
+    this.emitRun(runId, true);
     let count = 0;
     const rows = listGenerationRows(this.deps.db, runId).filter((row) => row.outcome === null);
-    if (state) state.cancelled = true;
     for (const row of rows) {
       if (await this.cancelOne(row)) count += 1;
     }
-    if (!state) {
-      setRunState(this.deps.db, runId, 'cancelled', this.deps.now());
-      this.emitRun(runId, true);
-    }
     this.wake();
+    await state?.done;
+    this.emitRun(runId, true);
     return count;
   }
 
@@ -305,12 +321,14 @@ export class BenchRunner {
   /** Stops driving runs (on shutdown); runs stay `running` and resume on the next start. */
   async stop(): Promise<void> {
     for (const state of this.runs.values()) {
-      state.cancelled = true;
+      state.stopping = true;
       for (const active of state.active.values())
         active.controller.abort(new AppError('cancelled', 'The console is shutting down.'));
     }
     this.wake();
     await Promise.allSettled([...this.runs.values()].map((state) => state.done));
+    if (this.checkTimer) clearInterval(this.checkTimer);
+    this.checkTimer = undefined;
     for (const timer of this.pendingRunEmits.values()) clearTimeout(timer);
     this.pendingRunEmits.clear();
   }
@@ -345,16 +363,55 @@ export class BenchRunner {
       allowCache,
       active: new Map(),
       cancelled: false,
+      stopping: false,
       done: Promise.resolve(),
     };
     this.runs.set(runId, state);
+    this.checkTimer ??= setInterval(() => this.checkDriven(), this.deps.checkIntervalMs ?? 2000);
+    this.checkTimer.unref?.();
     state.done = this.loop(state)
       .catch((error: unknown) =>
         this.deps.log(`run ${runId} stopped on an error: ${serializeError(error).message}`),
       )
       .finally(() => {
         this.runs.delete(runId);
+        if (this.runs.size === 0 && this.checkTimer) {
+          clearInterval(this.checkTimer);
+          this.checkTimer = undefined;
+        }
       });
+  }
+
+  /**
+   * Picks up what other windows or processes wrote for the runs driven here: a run marked
+   * `cancelled` stops submitting, and a generation that got an outcome elsewhere (cancelled by
+   * another process) is cancelled at the provider and no longer followed.
+   */
+  private checkDriven(): void {
+    if (!this.deps.db.open) return;
+    for (const state of this.runs.values()) {
+      const summary = getRunSummary(this.deps.db, state.runId);
+      if (summary?.state === 'cancelled' && !state.cancelled) {
+        state.cancelled = true;
+        this.deps.log(`run ${state.runId} was cancelled elsewhere; stopping it here`);
+      }
+      for (const [id, active] of state.active) {
+        const row = getGenerationRow(this.deps.db, id);
+        if (!row || row.outcome === null || active.controller.signal.aborted) continue;
+        if (row.vendor_job_id) {
+          void this.deps.registry
+            .adapter(row.provider as ModelRef['provider'])
+            .cancel(row.vendor_job_id)
+            .catch((error: unknown) =>
+              this.deps.log(
+                `cancel of ${id} at ${row.provider} failed: ${serializeError(error).message}`,
+              ),
+            );
+        }
+        active.controller.abort(new AppError('cancelled', 'Cancelled by the admin.'));
+      }
+    }
+    this.wake();
   }
 
   private async loop(state: RunState): Promise<void> {
@@ -370,7 +427,7 @@ export class BenchRunner {
     // meanwhile (from any window or process) is respected.
     const queue = listQueuedRows(this.deps.db, state.runId);
     for (;;) {
-      if (state.cancelled) break;
+      if (state.cancelled || state.stopping) break;
       const index = queue.findIndex((row) => this.hasCapacity(row.provider, row.model_id));
       if (queue.length === 0) break;
       if (index < 0) {
@@ -404,21 +461,19 @@ export class BenchRunner {
       tasks.add(this.track(tasks, this.execute(state, next)));
     }
     await Promise.allSettled([...tasks]);
+    if (state.stopping) return;
     const summary = getRunSummary(this.deps.db, state.runId);
-    if (summary && summary.done === summary.total) {
-      const cancelled = listGenerationRows(this.deps.db, state.runId).some(
-        (row) => row.outcome === 'cancelled',
-      );
-      setRunState(
-        this.deps.db,
-        state.runId,
-        state.cancelled && cancelled ? 'cancelled' : 'finished',
-        this.deps.now(),
-      );
+    if (!summary) return;
+    if (state.cancelled || summary.state === 'cancelled') {
+      // cancelRun marked the run and finishes its generations; nothing may turn it back.
       this.emitRun(state.runId, true);
-      this.deps.log(
-        `run ${state.runId} ${state.cancelled && cancelled ? 'cancelled' : 'finished'}`,
-      );
+      this.deps.log(`run ${state.runId} cancelled`);
+      return;
+    }
+    if (summary.done === summary.total) {
+      setRunState(this.deps.db, state.runId, 'finished', this.deps.now());
+      this.emitRun(state.runId, true);
+      this.deps.log(`run ${state.runId} finished`);
     }
   }
 
@@ -776,7 +831,10 @@ export class BenchRunner {
   }
 
   private patch(id: string, patch: GenerationPatch): void {
-    updateGeneration(this.deps.db, id, patch);
+    // An outcome is final: a cancel made elsewhere is never overwritten by a late vendor answer.
+    updateGeneration(this.deps.db, id, patch, {
+      onlyUnfinished: patch.state !== undefined || patch.outcome !== undefined,
+    });
     const row = getGenerationRow(this.deps.db, id);
     if (!row) return;
     this.deps.bus.emit('bench:generation-updated', toGenerationRecord(row));

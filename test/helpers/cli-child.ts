@@ -1,0 +1,56 @@
+/**
+ * Runs the real `aideon` command (bin/aideon.mjs) as a child process: used by tests that need
+ * two processes on one data folder, or a kill -9.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import Database from 'better-sqlite3';
+
+export interface CliChild {
+  child: ChildProcess;
+  /** Resolves with the exit code (-9 when killed with SIGKILL). */
+  done: Promise<number>;
+  stdout: () => string;
+  stderr: () => string;
+}
+
+export function spawnCli(args: string[], env: NodeJS.ProcessEnv = {}): CliChild {
+  const child = spawn(process.execPath, ['bin/aideon.mjs', ...args], {
+    env: { ...process.env, AIDEON_LOG: '', ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let stdout = '';
+  let stderr = '';
+  child.stdout?.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+  child.stderr?.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+  const done = new Promise<number>((resolve) =>
+    child.on('exit', (code, signal) => resolve(signal === 'SIGKILL' ? -9 : (code ?? -1))),
+  );
+  return { child, done, stdout: () => stdout, stderr: () => stderr };
+}
+
+/** Reads the data folder's database without writing to it (null while it does not exist yet). */
+export function readDb<T>(dataDir: string, read: (db: Database.Database) => T): T | null {
+  const file = join(dataDir, 'aideon.sqlite');
+  if (!existsSync(file)) return null;
+  let db: Database.Database | undefined;
+  try {
+    db = new Database(file, { readonly: true, fileMustExist: true });
+    db.pragma('busy_timeout = 5000');
+    return read(db);
+  } catch {
+    return null;
+  } finally {
+    db?.close();
+  }
+}
+
+/** Polls `check` every 50 ms until it returns a value other than null/undefined/false. */
+export async function until<T>(check: () => T | null | undefined | false): Promise<T> {
+  for (;;) {
+    const value = check();
+    if (value !== null && value !== undefined && value !== false) return value;
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}
