@@ -91,7 +91,13 @@ export async function startBrowserServer(options: BrowserServerOptions): Promise
   });
 
   async function handle(request: IncomingMessage, response: ServerResponse): Promise<void> {
-    const url = new URL(request.url ?? '/', 'http://127.0.0.1');
+    let url: URL;
+    try {
+      url = new URL(request.url ?? '/', 'http://127.0.0.1');
+    } catch {
+      sendJson(response, 400, { error: 'The request path is not a valid URL.' });
+      return;
+    }
     response.setHeader('X-Content-Type-Options', 'nosniff');
     response.setHeader('Referrer-Policy', 'no-referrer');
     response.setHeader('Cross-Origin-Resource-Policy', 'same-origin');
@@ -116,7 +122,17 @@ export async function startBrowserServer(options: BrowserServerOptions): Promise
         return;
       }
     }
-    if (isApi) return handleApi(request, response, decodeURIComponent(url.pathname.slice(5)));
+    if (isApi) {
+      const channel = decodePath(url.pathname.slice(5));
+      if (channel === null) {
+        sendJson(response, 400, {
+          ok: false,
+          error: { code: 'validation', message: MALFORMED_PATH, retryable: false },
+        });
+        return;
+      }
+      return handleApi(request, response, channel);
+    }
     if (isEvents) return handleEvents(request, response);
     if (isMedia) return handleMedia(request, response, url.pathname.slice(7), url);
     return handleStatic(request, response, url.pathname);
@@ -141,13 +157,27 @@ export async function startBrowserServer(options: BrowserServerOptions): Promise
     try {
       body = JSON.parse((await readBody(request)) || '{}');
     } catch (error) {
-      const message =
-        error instanceof BodyTooLarge
-          ? 'The request body is too large.'
-          : 'The request body is not valid JSON.';
+      if (error instanceof BodyTooLarge) {
+        // Answer, then close: the rest of an oversized body is never read into memory.
+        response.setHeader('Connection', 'close');
+        response.once('finish', () => request.socket.destroySoon());
+        sendJson(response, 413, {
+          ok: false,
+          error: {
+            code: 'validation',
+            message: `The request body is too large (the limit is ${MAX_BODY_BYTES} bytes).`,
+            retryable: false,
+          },
+        });
+        return;
+      }
       sendJson(response, 400, {
         ok: false,
-        error: { code: 'validation', message, retryable: false },
+        error: {
+          code: 'validation',
+          message: 'The request body is not valid JSON.',
+          retryable: false,
+        },
       });
       return;
     }
@@ -227,8 +257,12 @@ export async function startBrowserServer(options: BrowserServerOptions): Promise
       sendJson(response, 405, { error: 'Method not allowed.' });
       return;
     }
-    const relative =
-      pathname === '/' ? 'index.html' : decodeURIComponent(pathname).replace(/^\/+/, '');
+    const decoded = decodePath(pathname);
+    if (decoded === null) {
+      sendJson(response, 400, { error: MALFORMED_PATH });
+      return;
+    }
+    const relative = pathname === '/' ? 'index.html' : decoded.replace(/^\/+/, '');
     const file = normalize(join(options.rendererDir, relative));
     if (
       !file.startsWith(normalize(options.rendererDir) + sep) ||
@@ -268,15 +302,38 @@ export async function startBrowserServer(options: BrowserServerOptions): Promise
 
 class BodyTooLarge extends Error {}
 
+const MALFORMED_PATH = 'The request path has a malformed %-escape.';
+
+/** decodeURIComponent, or null where the path has a malformed %-escape (a client error). */
+function decodePath(path: string): string | null {
+  try {
+    return decodeURIComponent(path);
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * Reads a request body up to MAX_BODY_BYTES. Past the limit (declared or actual) it rejects with
+ * BodyTooLarge and stops keeping what arrives, so the caller can still answer 413.
+ */
 function readBody(request: IncomingMessage): Promise<string> {
   return new Promise((resolve, reject) => {
+    const declared = Number(request.headers['content-length'] ?? 0);
+    if (declared > MAX_BODY_BYTES) {
+      reject(new BodyTooLarge());
+      return;
+    }
     const chunks: Buffer[] = [];
     let size = 0;
+    let tooLarge = false;
     request.on('data', (chunk: Buffer) => {
+      if (tooLarge) return;
       size += chunk.length;
       if (size > MAX_BODY_BYTES) {
+        tooLarge = true;
+        chunks.length = 0;
         reject(new BodyTooLarge());
-        request.destroy();
         return;
       }
       chunks.push(chunk);
@@ -290,6 +347,7 @@ function sendJson(response: ServerResponse, status: number, body: unknown): void
   const text = JSON.stringify(body);
   response.writeHead(status, {
     'Content-Type': 'application/json; charset=utf-8',
+    'Content-Length': String(Buffer.byteLength(text)),
     'Cache-Control': 'no-store',
   });
   response.end(text);
