@@ -165,6 +165,8 @@ export function createServices(options: ServiceOptions): Services {
     models: () => registry.allModels(),
     configuredProviders: () => registry.providers(),
     ratings: async () => (await review.ratings()).overall,
+    // What the release monitor reports removed, retired or deprecated (built just below).
+    retiredModels: () => monitor.unavailableModels(),
     exampleConfig: () =>
       JSON.parse(
         readFileSync(join(options.resourcesDir, 'routing', 'example-config.json'), 'utf8'),

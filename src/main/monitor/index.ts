@@ -11,7 +11,7 @@ import { createMonitorSources } from './catalogue-sources';
 import { MonitorService, type MonitorServiceDeps } from './monitor-service';
 
 export { MonitorService } from './monitor-service';
-export type { Notifier, DetectedModel, MonitorTimers } from './monitor-service';
+export type { Notifier, DetectedModel, MonitorTimers, UnavailableModel } from './monitor-service';
 export { monitorCheck, monitorWatch, formatCheckLine } from './monitor-cli';
 export { monitorIpcHandlers } from './monitor-ipc';
 export { databaseEvidenceSources, MIN_RANKING_VOTES } from './evidence-checks';

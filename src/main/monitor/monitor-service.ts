@@ -112,6 +112,15 @@ export interface MonitorServiceDeps {
   keepSnapshots?: number;
 }
 
+/** A model the monitor reports removed, retired or deprecated. */
+export interface UnavailableModel extends ModelRef {
+  /** `provider:modelId`. */
+  key: string;
+  status: 'removed' | 'retired' | 'deprecated';
+  /** Epoch ms of the last good check that listed it. */
+  lastSeenAt: number;
+}
+
 export interface MonitorListener {
   onEvent?: (event: MonitorEvent) => void;
   onCheck?: (result: CheckResult) => void;
@@ -498,6 +507,31 @@ export class MonitorService {
   }
 
   // ---- models in use by a routing config ----
+
+  /**
+   * Models the catalogue checks report gone or going: removed (missing from two consecutive
+   * good checks), retired or deprecated, with when a good check last listed each. The routing
+   * checks refuse configs that route to them.
+   */
+  unavailableModels(): UnavailableModel[] {
+    const out: UnavailableModel[] = [];
+    for (const state of listModelStates(this.deps.db)) {
+      const status = !state.present
+        ? 'removed'
+        : state.entry.lifecycle === 'retired' || state.entry.lifecycle === 'deprecated'
+          ? state.entry.lifecycle
+          : undefined;
+      if (status === undefined) continue;
+      out.push({
+        key: `${state.provider}:${state.entry.modelId}`,
+        provider: state.provider,
+        modelId: state.entry.modelId,
+        status,
+        lastSeenAt: state.lastSeenAt,
+      });
+    }
+    return out;
+  }
 
   /** The models the routing configs use; a retired, deprecated or removed one raises an event. */
   markModelsInUse(refs: ModelRef[]): MonitorEvent[] {

@@ -41,12 +41,55 @@ export interface RoutingCheckContext {
   models: readonly ModelInfo[];
   /** Benchmark evidence by `provider:model`. A model missing here has no evidence. */
   evidence: EvidenceMap;
-  /** `provider:model` keys the monitor marked retired or deprecated. */
-  retiredModels?: ReadonlySet<string> | readonly string[];
+  /**
+   * Models the release monitor reports removed, retired or deprecated: `provider:model` keys, or
+   * notes that also say what the monitor saw and when it last listed the model.
+   */
+  retiredModels?: ReadonlySet<string> | readonly (string | MonitorModelNote)[];
   /** Providers with an API key (the sandbox needs none and should be listed when available). */
   configuredProviders: readonly ProviderId[];
   /** Success rate under which a target is warned about (default 0.95). */
   minSuccessRate?: number;
+}
+
+/** What the release monitor reports about a model it no longer considers usable. */
+export interface MonitorModelNote {
+  /** `provider:model`. */
+  key: string;
+  /** removed = missing from two consecutive good catalogue checks. */
+  status: 'removed' | 'retired' | 'deprecated';
+  /** Epoch ms of the last good check that listed the model; null when never listed. */
+  lastSeenAt: number | null;
+}
+
+/** `2026-12-03 06:41 UTC`. */
+function formatSeenAt(ms: number): string {
+  return `${new Date(ms).toISOString().slice(0, 16).replace('T', ' ')} UTC`;
+}
+
+/** The monitor's notes by lower-cased `provider:model` (vendor ids are matched case-blind). */
+function monitorNotes(
+  retired: RoutingCheckContext['retiredModels'],
+): Map<string, MonitorModelNote> {
+  const notes = new Map<string, MonitorModelNote>();
+  for (const item of retired ?? []) {
+    const note: MonitorModelNote =
+      typeof item === 'string' ? { key: item, status: 'retired', lastSeenAt: null } : item;
+    notes.set(note.key.toLowerCase(), note);
+  }
+  return notes;
+}
+
+function monitorMessage(key: string, note: MonitorModelNote, label: string): string {
+  const what =
+    note.status === 'removed'
+      ? `was reported removed by the model monitor (${label} no longer lists it)`
+      : `was marked ${note.status} by the model monitor`;
+  const seen =
+    note.lastSeenAt === null
+      ? ''
+      : `; the monitor last saw it in the catalogue at ${formatSeenAt(note.lastSeenAt)}`;
+  return `${key} ${what}${seen}. Choose another model.`;
 }
 
 export interface RoutingCheckResult {
@@ -91,7 +134,7 @@ function semanticProblems(config: RoutingConfig, context: RoutingCheckContext): 
       model,
     ]),
   );
-  const retired = new Set(context.retiredModels ?? []);
+  const retired = monitorNotes(context.retiredModels);
   const configured = new Set(context.configuredProviders);
   const minSuccess = context.minSuccessRate ?? 0.95;
   const tierIds = Object.keys(config.tiers);
@@ -303,13 +346,17 @@ function semanticProblems(config: RoutingConfig, context: RoutingCheckContext): 
               `${key} is retired (${model.displayName}); choose another model.`,
             ),
           );
-        } else if (retired.has(key)) {
+        } else if (retired.has(key.toLowerCase())) {
           problems.push(
             problem(
               'error',
               'retired-model',
               [...at, 'model'],
-              `${key} was marked retired or deprecated by the model monitor; choose another model.`,
+              monitorMessage(
+                key,
+                retired.get(key.toLowerCase())!,
+                PROVIDER_LABELS[target.provider],
+              ),
             ),
           );
         } else if (model.lifecycle === 'deprecated') {

@@ -15,7 +15,11 @@ import type {
 } from '../../../shared/routing/routing-proposals';
 import type { WritableDb } from '../../store/db';
 import { previewFlags, type FlagContextValue, type FlagPreviewResult } from './flag-preview';
-import { checkRoutingConfig, type RoutingCheckContext } from './routing-checks';
+import {
+  checkRoutingConfig,
+  type MonitorModelNote,
+  type RoutingCheckContext,
+} from './routing-checks';
 import { getDraft, saveDraft } from './routing-draft-repository';
 import {
   evidenceFromScorecard,
@@ -41,8 +45,8 @@ export interface RoutingServiceDeps {
   configuredProviders: () => ProviderId[];
   /** Overall review ratings, best first. */
   ratings: () => Promise<readonly Rating[]>;
-  /** `provider:model` keys the monitor marked retired or deprecated (default none). */
-  retiredModels?: () => readonly string[];
+  /** Models the monitor reports removed, retired or deprecated (default none). */
+  retiredModels?: () => readonly (string | MonitorModelNote)[];
   /** The starting point when no draft was saved (the built-in example config). */
   exampleConfig: () => unknown;
   /** Evidence override (tests); default: one scorecard over every stored run. */
