@@ -41,7 +41,7 @@ export interface ServiceOptions {
   log?: (line: string) => void;
   /** Scales the sandbox's simulated durations (tests use small values). */
   sandboxTimeScale?: number;
-  /** Who votes in the review workspace; default the OS user name. */
+  /** Who votes in the review workspace; default $AIDEON_ACTOR, else the OS user name. */
   voter?: string;
   /** API keys; default: the vendors' environment variables. */
   secrets?: SecretStore;
@@ -158,7 +158,12 @@ export function createServices(options: ServiceOptions): Services {
       ? {}
       : { globalConcurrency: options.benchConcurrency }),
   });
-  const review = new ReviewService({ db, now, voter: options.voter ?? safeUserName() });
+  // Local votes: the configured admin name (AIDEON_ACTOR), else the OS user.
+  const review = new ReviewService({
+    db,
+    now,
+    voter: options.voter ?? (options.env.AIDEON_ACTOR || safeUserName()),
+  });
   const routing = new RoutingService({
     db,
     now,

@@ -505,14 +505,25 @@ export async function runCli(argv: string[], io: CliIo = defaultIo): Promise<num
     .option('--category <category>', 'one prompt category, e.g. people')
     .option('--resamples <n>', 'bootstrap resamples (at least 200)', parseResamples, 200)
     .option('--seed <n>', 'seed for the bootstrap', parseSeed)
+    .option(
+      '--by-reviewer',
+      "each reviewer's own ratings, and how their votes agree (flags a reviewer who disagrees with everyone else)",
+    )
     .option('--json', 'print JSON')
     .action(
-      async (options: { category?: string; resamples: number; seed?: number; json?: boolean }) => {
+      async (options: {
+        category?: string;
+        resamples: number;
+        seed?: number;
+        json?: boolean;
+        byReviewer?: boolean;
+      }) => {
         const services = openServices('cli');
         try {
           io.stdout(
             reviewRatings(services.db, {
               ...(options.category === undefined ? {} : { category: options.category }),
+              byReviewer: options.byReviewer ?? false,
               resamples: options.resamples,
               ...(options.seed === undefined ? {} : { seed: options.seed }),
               json: options.json ?? false,

@@ -9,15 +9,24 @@ import { invokeChannels, type ChannelOutput, type InvokeChannel } from '../../sh
 import type { Result } from '../../shared/ipc/result';
 import { zodIssues } from '../../shared/validation';
 
+/**
+ * Who is calling. Empty for the desktop app, the CLI and browser mode's admin token; browser
+ * mode sets `reviewer` for a reviewer's own token (and only lets it reach the review channels).
+ */
+export interface CallContext {
+  reviewer?: string;
+}
+
 export type Handler<C extends InvokeChannel> = (
   input: z.infer<(typeof invokeChannels)[C]['input']>,
+  context: CallContext,
 ) => Promise<ChannelOutput<C>> | ChannelOutput<C>;
 
 export type HandlerMap = { [C in InvokeChannel]: Handler<C> };
 export type PartialHandlerMap = Partial<HandlerMap>;
 
 export interface Dispatcher {
-  dispatch(channel: string, rawInput: unknown): Promise<Result<unknown>>;
+  dispatch(channel: string, rawInput: unknown, context?: CallContext): Promise<Result<unknown>>;
   channels(): InvokeChannel[];
 }
 
@@ -27,7 +36,7 @@ export function createDispatcher(
 ): Dispatcher {
   return {
     channels: () => Object.keys(invokeChannels) as InvokeChannel[],
-    async dispatch(channel, rawInput) {
+    async dispatch(channel, rawInput, context = {}) {
       if (!Object.hasOwn(invokeChannels, channel)) {
         return {
           ok: false,
@@ -45,7 +54,7 @@ export function createDispatcher(
       }
       try {
         const handler = handlers[name] as Handler<InvokeChannel>;
-        const value = await handler(parsed.data as never);
+        const value = await handler(parsed.data as never, context);
         if (options.checkOutputs) {
           const checked = spec.output.safeParse(value);
           if (!checked.success) {

@@ -3,9 +3,15 @@ import type { PartialHandlerMap } from './dispatcher';
 
 export function registerReviewIpc(services: Services): PartialHandlerMap {
   return {
-    'review:next-pair': ({ category }) => ({ pair: services.review.nextPair(category) }),
-    'review:cast-vote': ({ token, verdict, comment }) =>
-      services.review.castVote(token, verdict, comment),
+    'review:next-pair': ({ category }, caller) => ({
+      pair: services.review.nextPair(category, caller),
+    }),
+    'review:cast-vote': ({ token, verdict, comment }, caller) =>
+      services.review.castVote(token, verdict, comment, caller),
+    'review:get-session': (_input, caller) =>
+      caller.reviewer === undefined
+        ? { role: 'admin' as const, name: services.review.localVoter }
+        : { role: 'reviewer' as const, name: caller.reviewer },
     'review:get-ratings': () => services.review.ratings(),
     'review:import-votes': ({ csv }) => services.review.importCsv(csv),
     'review:export-votes': () => ({ csv: services.review.exportCsv() }),

@@ -144,25 +144,33 @@ export function selectNextPair(input: PairSelectionInput): SelectedPair | undefi
  * generations and models (the renderer never sends or sees model names). Tokens expire.
  */
 export class BlindPairRegistry {
-  private readonly pairs = new Map<string, { pair: SelectedPair; expiresAt: number }>();
+  private readonly pairs = new Map<
+    string,
+    { pair: SelectedPair; expiresAt: number; owner: string | undefined }
+  >();
 
   constructor(
     private readonly ttlMs = 6 * 60 * 60 * 1000,
     private readonly limit = 10_000,
   ) {}
 
-  remember(pair: SelectedPair, now: number): void {
+  /** `owner`: the reviewer the pair was handed to; only they can vote on it. */
+  remember(pair: SelectedPair, now: number, owner?: string): void {
     if (this.pairs.size >= this.limit) {
       const oldest = this.pairs.keys().next();
       if (!oldest.done) this.pairs.delete(oldest.value);
     }
-    this.pairs.set(pair.blind.token, { pair, expiresAt: now + this.ttlMs });
+    this.pairs.set(pair.blind.token, { pair, expiresAt: now + this.ttlMs, owner });
   }
 
-  /** The pair for a token, once (a token cannot be voted twice). */
-  take(token: string, now: number): SelectedPair | undefined {
+  /**
+   * The pair for a token, once (a token cannot be voted twice). A pair handed to a reviewer
+   * is only given back to that reviewer; anyone else gets undefined and the pair stays open.
+   */
+  take(token: string, now: number, owner?: string): SelectedPair | undefined {
     const entry = this.pairs.get(token);
     if (!entry) return undefined;
+    if (entry.owner !== owner) return undefined;
     this.pairs.delete(token);
     return entry.expiresAt >= now ? entry.pair : undefined;
   }

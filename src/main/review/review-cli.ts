@@ -12,8 +12,10 @@ import type {
   Rating,
   RatingsOptions,
   RatingsResult,
+  ReviewerAgreement,
 } from '../../shared/review/review-schemas';
 import type { ReadableDb, WritableDb } from '../store/db';
+import { computeAgreement } from './agreement';
 import { computeRatings } from './bradley-terry';
 import { listVotes } from './review-repository';
 import { importVotesCsv } from './votes-csv';
@@ -43,10 +45,36 @@ export function formatImportResult(result: ImportVotesResult): string {
 /** Ratings for all votes (the category filter picks which board is printed). */
 export function reviewRatings(
   db: ReadableDb,
-  options: { category?: string; json?: boolean } & RatingsOptions = {},
+  options: { category?: string; json?: boolean; byReviewer?: boolean } & RatingsOptions = {},
 ): { result: RatingsResult; text: string } {
-  const { category, json, ...ratingsOptions } = options;
-  const result = computeRatings(listVotes(db), ratingsOptions);
+  const { category, json, byReviewer, ...ratingsOptions } = options;
+  const votes = listVotes(db);
+  const result = computeRatings(votes, ratingsOptions);
+  if (byReviewer) {
+    const agreement = computeAgreement(votes);
+    const voters = agreement.reviewers.map((entry) => entry.reviewer);
+    const boards: Record<string, Rating[]> = {};
+    for (const voter of voters) {
+      const own = computeRatings(
+        votes.filter((vote) => vote.voter === voter),
+        ratingsOptions,
+      );
+      boards[voter] = category === undefined ? own.overall : (own.byCategory[category] ?? []);
+    }
+    const overall = category === undefined ? result.overall : (result.byCategory[category] ?? []);
+    if (json) {
+      return {
+        result: { ...result, agreement },
+        text: `${JSON.stringify({ ...(category === undefined ? {} : { category }), overall, byReviewer: boards, agreement, resamples: result.resamples, seed: result.seed }, null, 2)}\n`,
+      };
+    }
+    const parts = [`All reviewers (${votes.length} votes)\n${formatBoard(overall)}`];
+    for (const voter of voters) {
+      parts.push(`${voter}\n${formatBoard(boards[voter]!)}`);
+    }
+    parts.push(formatAgreement(agreement));
+    return { result: { ...result, agreement }, text: parts.join('\n') };
+  }
   if (category !== undefined && !(category in result.byCategory)) {
     const known = Object.keys(result.byCategory);
     throw new AppError(
@@ -88,6 +116,29 @@ export function formatBoard(board: readonly Rating[], result?: RatingsResult): s
     for (const need of result.votesStillNeeded) {
       out.push(
         `  ${need.modelA} vs ${need.modelB}: ${need.votes === 0 ? 'separated' : need.votes}`,
+      );
+    }
+  }
+  return `${out.join('\n')}\n`;
+}
+
+const percent = (value: number | null): string =>
+  value === null ? '–' : `${(value * 100).toFixed(0)}%`;
+const kappaText = (value: number | null): string => (value === null ? '–' : value.toFixed(2));
+
+export function formatAgreement(agreement: ReviewerAgreement): string {
+  if (agreement.reviewers.length === 0) return 'No votes yet.\n';
+  const out = ['Agreement with the other reviewers (their majority verdict on shared pairs):'];
+  for (const entry of agreement.reviewers) {
+    out.push(
+      `  ${entry.reviewer}: ${entry.votes} votes, ${entry.sharedPairs} shared pairs, agreement ${percent(entry.agreementWithOthers)}, kappa ${kappaText(entry.kappaWithOthers)}${entry.flagged ? `  FLAGGED: ${entry.flagReason}` : ''}`,
+    );
+  }
+  if (agreement.pairs.length > 0) {
+    out.push("Pairwise (shared pairs, agreement, Cohen's kappa):");
+    for (const pair of agreement.pairs) {
+      out.push(
+        `  ${pair.reviewerA} · ${pair.reviewerB}: ${pair.shared}, ${percent(pair.agreement)}, ${kappaText(pair.kappa)}`,
       );
     }
   }

@@ -37,8 +37,8 @@ export function insertVotes(
   });
   const insert = db.prepare(
     `INSERT INTO votes (id, generation_a, generation_b, model_a, model_b, prompt_id, category,
-       verdict, comment, voter, voted_at, created_at)
-     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+       verdict, comment, voter, voter_via, voted_at, created_at)
+     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
      ON CONFLICT (voter, generation_a, generation_b, voted_at) DO NOTHING`,
   );
   let inserted = 0;
@@ -55,6 +55,7 @@ export function insertVotes(
         vote.verdict,
         vote.comment ?? null,
         vote.voter,
+        vote.voterVia ?? 'local',
         vote.votedAt,
         now,
       ).changes;
@@ -74,6 +75,7 @@ interface VoteRow {
   verdict: string;
   comment: string | null;
   voter: string;
+  voter_via: 'local' | 'reviewer' | 'import';
   voted_at: number;
 }
 
@@ -88,6 +90,7 @@ function toVote(row: VoteRow): Vote {
     category: row.category,
     verdict: row.verdict as Verdict,
     voter: row.voter,
+    voterVia: row.voter_via,
     votedAt: row.voted_at,
   };
   if (row.comment !== null) vote.comment = row.comment;

@@ -8,6 +8,7 @@ import type { MediaRef } from '../../shared/domain';
 import type { BlindPair, RatingsResult, Verdict } from '../../shared/review/review-schemas';
 import { getGenerationRow, toGenerationRecord } from '../bench/bench-repository';
 import type { WritableDb } from '../store/db';
+import { computeAgreement } from './agreement';
 import { computeRatings } from './bradley-terry';
 import { BlindPairRegistry, selectNextPair } from './pair-selection';
 import { computeRatingsOffThread } from './ratings-worker';
@@ -27,8 +28,17 @@ export interface BlindPairView extends BlindPair {
   rightMedia: MediaRef;
 }
 
+/** Who casts a vote: a reviewer with their own token (browser mode), else the local voter. */
+export interface Caller {
+  reviewer?: string;
+}
+
+/** Media ids a reviewer may fetch: those of the last pairs handed to them. */
+const MEDIA_GRANTS_PER_REVIEWER = 64;
+
 export class ReviewService {
   private readonly registry = new BlindPairRegistry();
+  private readonly mediaGrants = new Map<string, string[]>();
 
   constructor(
     private readonly deps: {
@@ -46,7 +56,7 @@ export class ReviewService {
     return computeRatings(votes, { resamples: 200 }).overall;
   }
 
-  nextPair(category?: string): BlindPairView | null {
+  nextPair(category?: string, caller: Caller = {}): BlindPairView | null {
     const filter = category === undefined ? {} : { category };
     const selected = selectNextPair({
       ratings: this.quickRatings(category),
@@ -62,7 +72,9 @@ export class ReviewService {
     const leftMedia = left && toGenerationRecord(left).media;
     const rightMedia = right && toGenerationRecord(right).media;
     if (!left || !leftMedia || !rightMedia) return null;
-    this.registry.remember(selected, this.deps.now());
+    this.registry.remember(selected, this.deps.now(), caller.reviewer);
+    if (caller.reviewer !== undefined)
+      this.grantMedia(caller.reviewer, [leftMedia.id, rightMedia.id]);
     return { ...selected.blind, prompt: left.prompt, leftMedia, rightMedia };
   }
 
@@ -70,8 +82,9 @@ export class ReviewService {
     token: string,
     verdict: Verdict,
     comment: string | undefined,
+    caller: Caller = {},
   ): { id: string; modelLeft: string; modelRight: string } {
-    const pair = this.registry.take(token, this.deps.now());
+    const pair = this.registry.take(token, this.deps.now(), caller.reviewer);
     if (!pair) {
       throw new AppError(
         'not_found',
@@ -90,7 +103,8 @@ export class ReviewService {
       promptId: pair.blind.promptId,
       category: pair.blind.category,
       verdict,
-      voter: this.deps.voter,
+      voter: caller.reviewer ?? this.deps.voter,
+      voterVia: caller.reviewer === undefined ? ('local' as const) : ('reviewer' as const),
       votedAt: this.deps.now(),
       ...(comment ? { comment } : {}),
     };
@@ -98,11 +112,29 @@ export class ReviewService {
     return { id, modelLeft: pair.hidden.modelLeft, modelRight: pair.hidden.modelRight };
   }
 
+  /** The name local votes are recorded under (desktop admin name or CLI actor). */
+  get localVoter(): string {
+    return this.deps.voter;
+  }
+
+  /** May this reviewer fetch this media? Only the videos of pairs handed to them. */
+  reviewerMayReadMedia(reviewer: string, mediaId: string): boolean {
+    return this.mediaGrants.get(reviewer)?.includes(mediaId) ?? false;
+  }
+
+  private grantMedia(reviewer: string, ids: readonly string[]): void {
+    const granted = (this.mediaGrants.get(reviewer) ?? []).filter((id) => !ids.includes(id));
+    granted.push(...ids);
+    this.mediaGrants.set(reviewer, granted.slice(-MEDIA_GRANTS_PER_REVIEWER));
+  }
+
   async ratings(): Promise<RatingsResult> {
     const votes = listVotes(this.deps.db);
-    return this.deps.offThread === false
-      ? computeRatings(votes, { resamples: 200 })
-      : computeRatingsOffThread(votes, { resamples: 200 });
+    const result =
+      this.deps.offThread === false
+        ? computeRatings(votes, { resamples: 200 })
+        : await computeRatingsOffThread(votes, { resamples: 200 });
+    return { ...result, agreement: computeAgreement(votes) };
   }
 
   importCsv(text: string) {

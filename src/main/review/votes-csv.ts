@@ -297,6 +297,7 @@ export function validateVotesCsv(text: string, options: ValidateVotesOptions): V
       category: a.category,
       verdict: verdict as Verdict,
       voter,
+      voterVia: 'import',
       votedAt,
     };
     if (comment !== '') vote.comment = comment;

@@ -19,6 +19,7 @@ export const INVOKE_CHANNEL_NAMES = [
   'review:next-pair',
   'review:cast-vote',
   'review:get-ratings',
+  'review:get-session',
   'review:import-votes',
   'review:export-votes',
   'review:get-chart-data',

@@ -165,6 +165,11 @@ export const invokeChannels = {
     output: z.object({ id: z.string(), modelLeft: z.string(), modelRight: z.string() }),
   },
   'review:get-ratings': { input: empty, output: ratingsResultSchema },
+  /** Who this window votes as: the admin, or a reviewer with their own token (browser mode). */
+  'review:get-session': {
+    input: empty,
+    output: z.object({ role: z.enum(['admin', 'reviewer']), name: z.string() }),
+  },
   'review:import-votes': {
     input: z.object({ csv: z.string().max(20_000_000) }).strict(),
     output: importVotesResultSchema,

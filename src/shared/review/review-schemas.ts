@@ -29,6 +29,8 @@ export const voteSchema = z
     verdict: verdictSchema,
     comment: z.string().max(4000).optional(),
     voter: z.string().min(1).max(200),
+    /** How the voter's name was established; `undefined` = local (desktop admin or CLI actor). */
+    voterVia: z.enum(['local', 'reviewer', 'import']).optional(),
     /** Epoch milliseconds. */
     votedAt: z.number().int().nonnegative(),
   })
@@ -71,6 +73,41 @@ export const votesStillNeededSchema = z.object({
 });
 export type VotesStillNeeded = z.infer<typeof votesStillNeededSchema>;
 
+/** How one reviewer's votes agree with another's on the generation pairs both voted on. */
+export const reviewerPairAgreementSchema = z.object({
+  reviewerA: z.string(),
+  reviewerB: z.string(),
+  /** Generation pairs both voted on (each reviewer's latest vote on a pair counts). */
+  shared: z.number().int().nonnegative(),
+  /** Share of shared pairs with the same verdict (0–1); null when nothing is shared. */
+  agreement: z.number().nullable(),
+  /** Cohen's kappa on the shared pairs; null when undefined (nothing shared or no variation). */
+  kappa: z.number().nullable(),
+});
+export type ReviewerPairAgreement = z.infer<typeof reviewerPairAgreementSchema>;
+
+export const reviewerSummarySchema = z.object({
+  reviewer: z.string(),
+  votes: z.number().int().nonnegative(),
+  /** Pairs this reviewer shares with at least one other reviewer. */
+  sharedPairs: z.number().int().nonnegative(),
+  /** Agreement with the other reviewers' majority verdict on those pairs (0–1); null = none. */
+  agreementWithOthers: z.number().nullable(),
+  /** Cohen's kappa against the others' majority verdict; null when undefined. */
+  kappaWithOthers: z.number().nullable(),
+  /** Disagrees with everyone else: see review/agreement.ts for the rule. */
+  flagged: z.boolean(),
+  /** Why it is flagged (or null). */
+  flagReason: z.string().nullable(),
+});
+export type ReviewerSummary = z.infer<typeof reviewerSummarySchema>;
+
+export const reviewerAgreementSchema = z.object({
+  reviewers: z.array(reviewerSummarySchema),
+  pairs: z.array(reviewerPairAgreementSchema),
+});
+export type ReviewerAgreement = z.infer<typeof reviewerAgreementSchema>;
+
 export const ratingsResultSchema = z.object({
   /** Sorted by rating, best first. */
   overall: z.array(ratingSchema),
@@ -80,6 +117,8 @@ export const ratingsResultSchema = z.object({
   resamples: z.number().int().positive(),
   seed: z.number().int(),
   totalVotes: z.number().int().nonnegative(),
+  /** Who voted, and how their votes agree (absent when not computed). */
+  agreement: reviewerAgreementSchema.optional(),
 });
 export type RatingsResult = z.infer<typeof ratingsResultSchema>;
 

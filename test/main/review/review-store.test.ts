@@ -24,6 +24,7 @@ import {
 } from '../../../src/main/review/votes-csv';
 import type { WritableDb } from '../../../src/main/store/db';
 import { migrate } from '../../../src/main/store/migrations';
+import { MIGRATIONS } from '../../../src/main/store/migrations/index';
 import { migration0010 } from '../../../src/main/store/migrations/0010-initial';
 import { migration0020 } from '../../../src/main/store/migrations/0020-votes';
 import { ValidationError } from '../../../src/shared/errors';
@@ -41,7 +42,7 @@ function freshDb(): WritableDb {
   const db = new Database(':memory:');
   db.pragma('foreign_keys = ON');
   open.push(db);
-  migrate(db, [migration0010, migration0020]);
+  migrate(db, MIGRATIONS);
   return db as WritableDb;
 }
 
@@ -91,7 +92,7 @@ const newId = (): string => `v${(counter += 1)}`;
 describe('migration 0020', () => {
   it('applies on top of 0010 and creates the votes table with its indexes', () => {
     const db = freshDb();
-    expect(db.pragma('user_version', { simple: true })).toBe(20);
+    expect(db.pragma('user_version', { simple: true })).toBe(MIGRATIONS.at(-1)?.version);
     const names = db
       .prepare("SELECT name FROM sqlite_master WHERE type IN ('table', 'index')")
       .all()
@@ -217,7 +218,8 @@ describe('votes CSV', () => {
     const result = importVotesCsv(db, text, { newId, now: 1 });
     expect(result).toEqual({ rows: 3, imported: 3, duplicates: 0 });
     const back = listVotes(db).map(({ id: _id, ...rest }) => rest);
-    expect(back).toEqual(votes.map(({ id: _id, ...rest }) => rest));
+    // An imported vote keeps its voter's name and says it came from a file.
+    expect(back).toEqual(votes.map(({ id: _id, ...rest }) => ({ ...rest, voterVia: 'import' })));
     // Importing the same file again adds nothing.
     expect(importVotesCsv(db, text, { newId, now: 2 })).toEqual({
       rows: 3,

@@ -5,7 +5,11 @@
  */
 import { lazy, Suspense, useEffect, useId, useRef, useState, type ReactElement } from 'react';
 import type { ModelInfo } from '../../../shared/providers/video-provider-spec';
-import type { Rating, VotesStillNeeded } from '../../../shared/review/review-schemas';
+import type {
+  Rating,
+  ReviewerAgreement,
+  VotesStillNeeded,
+} from '../../../shared/review/review-schemas';
 import { ReviewIcon } from '../components/icons';
 import { EmptyState, InlineError, Loading } from '../components/ui';
 import { notify } from '../store/actions';
@@ -95,6 +99,7 @@ export function RatingsPanel({ onGoVote }: { onGoVote: () => void }): ReactEleme
                   “Votes still needed” is worked out for the overall leaderboard.
                 </p>
               )}
+              {ratings.agreement ? <ReviewerAgreementList agreement={ratings.agreement} /> : null}
             </div>
           </div>
           <Suspense fallback={<Loading label="Loading the charts…" />}>
@@ -210,6 +215,55 @@ function VotesNeeded({
                 : `about ${entry.votes} more ${entry.votes === 1 ? 'vote' : 'votes'}`}
             </span>
             <span className="muted small num">{entry.existingVotes} so far</span>
+          </li>
+        ))}
+      </ul>
+    </section>
+  );
+}
+
+const asPercent = (value: number | null): string =>
+  value === null ? '–' : `${Math.round(value * 100)}%`;
+
+/** Who voted and how their votes agree with the others' majority; a lone dissenter is flagged. */
+function ReviewerAgreementList({
+  agreement,
+}: {
+  agreement: ReviewerAgreement;
+}): ReactElement | null {
+  if (agreement.reviewers.length === 0) return null;
+  return (
+    <section className="votes-needed" aria-labelledby="reviewers-title">
+      <h3 id="reviewers-title" className="section-title">
+        Reviewers
+      </h3>
+      <p className="muted small">
+        Votes per reviewer, and how often each agrees with the other reviewers’ majority on the
+        pairs they both voted on (Cohen’s kappa: 1 = always, 0 = as by chance).
+      </p>
+      <ul className="votes-needed-list" data-testid="reviewer-agreement">
+        {agreement.reviewers.map((entry) => (
+          <li
+            key={entry.reviewer}
+            data-testid="reviewer-row"
+            data-flagged={entry.flagged ? 'true' : 'false'}
+          >
+            <span>
+              <strong>{entry.reviewer}</strong>{' '}
+              {entry.flagged ? (
+                <span className="badge badge-warning" title={entry.flagReason ?? undefined}>
+                  disagrees with everyone else
+                </span>
+              ) : null}
+            </span>
+            <span className="num">
+              {entry.votes} {entry.votes === 1 ? 'vote' : 'votes'}
+            </span>
+            <span className="muted small num">
+              {entry.sharedPairs > 0
+                ? `agrees ${asPercent(entry.agreementWithOthers)} · κ ${entry.kappaWithOthers === null ? '–' : entry.kappaWithOthers.toFixed(2)}`
+                : 'no shared pairs'}
+            </span>
           </li>
         ))}
       </ul>

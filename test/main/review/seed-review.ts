@@ -1,0 +1,40 @@
+/** Seeds a data folder's database with successful generations (and media rows) to review. */
+import type { WritableDb } from '../../../src/main/store/db';
+
+/** Models × prompts, each generation with its own media row; returns the generation ids. */
+export function seedGenerations(
+  db: WritableDb,
+  options: { models: string[]; prompts: number; runId?: string },
+): string[] {
+  const runId = options.runId ?? 'run-seeded';
+  db.prepare(
+    `INSERT OR IGNORE INTO suites (id, version, name, definition, created_at)
+     VALUES ('seeded', 1, 'Seeded', '{"name":"Seeded","prompts":[{"id":"p","text":"t"}]}', 0)`,
+  ).run();
+  db.prepare(
+    `INSERT INTO runs (id, name, suite_id, suite_version, models, state, budget_usd, estimated_cost_usd, created_at)
+     VALUES (?, 'Seeded', 'seeded', 1, '[]', 'finished', 1, 0, 0)`,
+  ).run(runId);
+  const media = db.prepare(
+    "INSERT OR IGNORE INTO media (id, content_type, bytes, created_at) VALUES (?, 'video/mp4', 10, 0)",
+  );
+  const generation = db.prepare(
+    `INSERT INTO generations (id, run_id, prompt_id, prompt, category, provider, model_id, settings,
+       request_key, state, outcome, estimated_cost_usd, media_id)
+     VALUES (?, ?, ?, ?, 'people', ?, ?, '{}', ?, 'succeeded', 'success', 0, ?)`,
+  );
+  const ids: string[] = [];
+  let n = 0;
+  for (const model of options.models) {
+    const [provider, modelId] = model.split(':') as [string, string];
+    for (let p = 1; p <= options.prompts; p += 1) {
+      n += 1;
+      const id = `${runId}-g${n}`;
+      const mediaId = n.toString(16).padStart(64, '0');
+      media.run(mediaId);
+      generation.run(id, runId, `p${p}`, `prompt ${p}`, provider, modelId, id, mediaId);
+      ids.push(id);
+    }
+  }
+  return ids;
+}
