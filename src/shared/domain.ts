@@ -117,6 +117,21 @@ export const generationRecordSchema = z.object({
       width: z.number().nullable(),
       height: z.number().nullable(),
       fps: z.number().nullable(),
+      /**
+       * Frame timing measured from every frame's timestamp; `variable` flags a variable frame
+       * rate. Absent or null when not measured (older rows, probe only).
+       */
+      frameRate: z
+        .object({
+          variable: z.boolean(),
+          minFps: z.number(),
+          maxFps: z.number(),
+          avgFps: z.number(),
+        })
+        .nullable()
+        .optional(),
+      /** Display rotation in degrees (0, 90, 180, 270); width and height are after it. */
+      rotation: z.number().nullable().optional(),
       videoCodec: z.string().nullable(),
       hasAudio: z.boolean().nullable(),
       /** flicker, blur, frozenFraction, blackFraction, sceneCuts, motion. */

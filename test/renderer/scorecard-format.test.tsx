@@ -104,6 +104,13 @@ describe('scorecard number formatting', () => {
     expect(analysisLine({ ...base, width: null, videoCodec: null, hasAudio: null })).toBe(
       '4.0 s · 24 fps',
     );
+    expect(
+      analysisLine({
+        ...base,
+        fps: 21.05,
+        frameRate: { variable: true, minFps: 10, maxFps: 30, avgFps: 21.05 },
+      }),
+    ).toBe('4.0 s · 480×270 · variable 10–30 fps (avg 21.1) · h264 · audio');
   });
 });
 

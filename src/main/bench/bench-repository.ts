@@ -292,6 +292,16 @@ function parseOrNull(text: string | null): unknown {
   }
 }
 
+function frameRateOf(value: unknown): NonNullable<GenerationRecord['analysis']>['frameRate'] {
+  if (typeof value !== 'object' || value === null) return null;
+  const rate = value as Record<string, unknown>;
+  const { variable, minFps, maxFps, avgFps } = rate;
+  if (typeof variable !== 'boolean') return null;
+  if (![minFps, maxFps, avgFps].every((fps) => typeof fps === 'number' && Number.isFinite(fps)))
+    return null;
+  return { variable, minFps: minFps as number, maxFps: maxFps as number, avgFps: avgFps as number };
+}
+
 function analysisOf(row: GenerationRow): GenerationRecord['analysis'] {
   if (row.video_probe === null && row.analysis_error === null) return null;
   const probe = parseOrNull(row.video_probe) as Record<string, unknown> | null;
@@ -304,6 +314,8 @@ function analysisOf(row: GenerationRow): GenerationRecord['analysis'] {
     width: number(probe?.width),
     height: number(probe?.height),
     fps: number(probe?.fps),
+    frameRate: frameRateOf(probe?.frameRate),
+    rotation: number(probe?.rotation),
     videoCodec: typeof probe?.videoCodec === 'string' ? probe.videoCodec : null,
     hasAudio: typeof probe?.hasAudio === 'boolean' ? probe.hasAudio : null,
     measures: measures

@@ -917,6 +917,8 @@ export function requestKey(ref: ModelRef, request: GenerationRequest): string {
     request.aspectRatio ?? null,
     request.resolution ?? null,
     request.audio ?? null,
+    // Appended only when set, so keys of earlier requests (which had no fps) stay the same.
+    ...(request.fps === undefined ? [] : [request.fps]),
   ]);
   return createHash('sha256').update(canonical).digest('hex');
 }

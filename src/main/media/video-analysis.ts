@@ -8,6 +8,7 @@
  * caller skips analysis. Every child process runs under a timeout and the caller's AbortSignal;
  * on either the child is killed.
  */
+import { closeSync, openSync, readSync, statSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { z } from 'zod';
 import { ProviderError } from '../../shared/errors';
@@ -124,12 +125,29 @@ async function canRun(command: string, timeoutMs: number): Promise<boolean> {
 
 export interface VideoProbe {
   durationSeconds: number;
-  /** Coded frame size of the first video stream. */
+  /**
+   * Frame size as displayed: the coded size of the first video stream, with width and height
+   * swapped when the stream's display matrix rotates it by 90 or 270 degrees.
+   */
   width: number;
   height: number;
-  /** Display width / height (sample aspect ratio applied). */
+  /** Coded (stored) frame size, before rotation. */
+  codedWidth: number;
+  codedHeight: number;
+  /** Display rotation from the display matrix (or the legacy `rotate` tag), degrees 0/90/180/270. */
+  rotation: number;
+  /** Display width / height (sample aspect ratio and rotation applied). */
   displayAspect: number;
+  /**
+   * Frames per second: the container's average rate from ffprobe; after a full analysis, the
+   * average measured from the frame timestamps.
+   */
   fps: number | null;
+  /**
+   * Frame timing measured from every frame's timestamp (set by analyseVideo; absent after a
+   * bare probe). `variable` is true when frame intervals differ by more than 5 %.
+   */
+  frameRate?: FrameRate | null;
   videoCodec: string;
   /** Overall bits per second, when known. */
   bitrate: number | null;
@@ -137,6 +155,17 @@ export interface VideoProbe {
   audioCodec?: string;
   /** Container format, e.g. "mov,mp4,m4a,3gp,3g2,mj2". */
   formatName: string | null;
+}
+
+/** Frame rate measured from frame timestamps. */
+export interface FrameRate {
+  variable: boolean;
+  /** Slowest instantaneous rate (longest frame interval), frames per second. */
+  minFps: number;
+  /** Fastest instantaneous rate (shortest frame interval), frames per second. */
+  maxFps: number;
+  /** Frames per second over the whole clip (intervals / time between first and last frame). */
+  avgFps: number;
 }
 
 const numberish = z.union([z.string(), z.number()]).optional();
@@ -154,6 +183,10 @@ const ffprobeOutputSchema = z.object({
       bit_rate: numberish,
       sample_aspect_ratio: z.string().optional(),
       disposition: z.object({ attached_pic: z.number().optional() }).optional(),
+      tags: z.record(z.string(), z.unknown()).optional(),
+      side_data_list: z
+        .array(z.object({ side_data_type: z.string().optional(), rotation: numberish }))
+        .optional(),
     }),
   ),
   format: z
@@ -189,6 +222,31 @@ function parseSar(value: string | undefined): number {
   return num > 0 && den > 0 ? num / den : 1;
 }
 
+/**
+ * Clockwise display rotation in degrees (0, 90, 180 or 270). ffprobe reports the display
+ * matrix's rotation counter-clockwise (-90 = turned 90° clockwise); the legacy `rotate` tag is
+ * clockwise. Only the quarter turns matter here: 90 and 270 swap width and height.
+ */
+function displayRotation(stream: {
+  tags?: Record<string, unknown> | undefined;
+  side_data_list?:
+    { side_data_type?: string | undefined; rotation?: string | number | undefined }[] | undefined;
+}): number {
+  const matrix = stream.side_data_list?.find(
+    (entry) => entry.rotation !== undefined && /display matrix/i.test(entry.side_data_type ?? ''),
+  );
+  let degrees: number | null = null;
+  if (matrix) {
+    const value = toNumber(matrix.rotation);
+    if (value !== null) degrees = -value;
+  } else if (stream.tags?.rotate !== undefined) {
+    degrees = toNumber(stream.tags.rotate as string | number);
+  }
+  if (degrees === null) return 0;
+  const quarter = Math.round(degrees / 90);
+  return (((quarter % 4) + 4) % 4) * 90;
+}
+
 /** Turns ffprobe's JSON into a VideoProbe; throws bad_output for anything that is not a video. */
 export function parseProbeJson(text: string, label = 'the file'): VideoProbe {
   let json: unknown;
@@ -206,10 +264,15 @@ export function parseProbeJson(text: string, label = 'the file'): VideoProbe {
     (stream) => stream.codec_type === 'video' && stream.disposition?.attached_pic !== 1,
   );
   if (!video) throw badOutput(`${label} has no video stream.`);
-  const width = video.width ?? 0;
-  const height = video.height ?? 0;
-  if (!(width > 0 && height > 0))
+  const codedWidth = video.width ?? 0;
+  const codedHeight = video.height ?? 0;
+  if (!(codedWidth > 0 && codedHeight > 0))
     throw badOutput(`${label} has a video stream with no frame size.`);
+  const rotation = displayRotation(video);
+  const swapped = rotation === 90 || rotation === 270;
+  const width = swapped ? codedHeight : codedWidth;
+  const height = swapped ? codedWidth : codedHeight;
+  const sar = parseSar(video.sample_aspect_ratio);
   const durationSeconds = toNumber(format?.duration) ?? toNumber(video.duration);
   if (durationSeconds === null || !(durationSeconds > 0)) {
     throw badOutput(`${label} has no duration: it is not a playable video.`);
@@ -219,7 +282,10 @@ export function parseProbeJson(text: string, label = 'the file'): VideoProbe {
     durationSeconds,
     width,
     height,
-    displayAspect: (width * parseSar(video.sample_aspect_ratio)) / height,
+    codedWidth,
+    codedHeight,
+    rotation,
+    displayAspect: swapped ? width / (height * sar) : (width * sar) / height,
     fps: parseRate(video.avg_frame_rate) ?? parseRate(video.r_frame_rate),
     videoCodec: video.codec_name ?? 'unknown',
     bitrate: toNumber(format?.bit_rate) ?? toNumber(video.bit_rate),
@@ -230,8 +296,120 @@ export function parseProbeJson(text: string, label = 'the file'): VideoProbe {
   return probe;
 }
 
+// ---------------------------------------------------------------------------------------------
+// What a file that is not a video actually is
+
+/** How many leading bytes are read to tell what a file is. */
+const SNIFF_BYTES = 512;
+
+export type FileKind =
+  | { kind: 'empty' }
+  | { kind: 'html' | 'json' | 'xml' | 'text'; start: string }
+  | { kind: 'container'; name: string }
+  | { kind: 'unknown'; hex: string };
+
+/**
+ * Leading bytes as safe text for a message: printable ASCII only, whitespace collapsed, long
+ * token-like runs (keys, signatures) masked, at most 60 characters.
+ */
+export function sanitizeStart(bytes: Uint8Array): string {
+  let text = '';
+  for (const byte of bytes.subarray(0, 200)) {
+    text += byte >= 0x20 && byte < 0x7f ? String.fromCharCode(byte) : ' ';
+  }
+  text = text
+    .replace(/\s+/g, ' ')
+    .trim()
+    .replace(/[A-Za-z0-9_\-+/=.]{24,}/g, '…');
+  return text.length > 60 ? `${text.slice(0, 60)}…` : text;
+}
+
+function isMostlyText(bytes: Uint8Array): boolean {
+  if (bytes.length === 0) return false;
+  let printable = 0;
+  for (const byte of bytes) {
+    if (byte === 0) return false;
+    if ((byte >= 0x20 && byte < 0x7f) || byte === 9 || byte === 10 || byte === 13 || byte >= 0x80)
+      printable += 1;
+  }
+  return printable / bytes.length > 0.95;
+}
+
+const ISO_BOXES = new Set(['ftyp', 'moov', 'mdat', 'free', 'skip', 'wide', 'pnot', 'styp']);
+
+/** What the first bytes of a file say it is. Pure, for tests. */
+export function classifyFileStart(bytes: Uint8Array, size: number): FileKind {
+  if (size === 0 || bytes.length === 0) return { kind: 'empty' };
+  const ascii = (from: number, to: number): string =>
+    String.fromCharCode(...bytes.subarray(from, Math.min(to, bytes.length)));
+  if (bytes.length >= 8 && ISO_BOXES.has(ascii(4, 8)))
+    return { kind: 'container', name: 'MP4/MOV' };
+  if (bytes[0] === 0x1a && bytes[1] === 0x45 && bytes[2] === 0xdf && bytes[3] === 0xa3)
+    return { kind: 'container', name: 'Matroska/WebM' };
+  if (ascii(0, 4) === 'RIFF') return { kind: 'container', name: 'RIFF' };
+  if (ascii(0, 3) === 'FLV') return { kind: 'container', name: 'FLV' };
+  if (ascii(0, 4) === 'OggS') return { kind: 'container', name: 'Ogg' };
+  if (ascii(0, 4) === 'GIF8') return { kind: 'container', name: 'GIF' };
+  if (bytes[0] === 0x47 && (bytes.length < 189 || bytes[188] === 0x47))
+    return { kind: 'container', name: 'MPEG-TS' };
+  if (bytes[0] === 0 && bytes[1] === 0 && bytes[2] === 1 && (bytes[3] ?? 0) >= 0xb3)
+    return { kind: 'container', name: 'MPEG' };
+  if (isMostlyText(bytes)) {
+    const start = sanitizeStart(bytes);
+    const head = ascii(0, 200)
+      .replace(/^\uFEFF/, '')
+      .trimStart()
+      .toLowerCase();
+    if (/^<!doctype html|^<html|^<head|^<body|^<!--/.test(head) || /<html[\s>]/.test(head))
+      return { kind: 'html', start };
+    if (/^<\?xml|^<[a-z]/.test(head)) return { kind: 'xml', start };
+    if (/^[{[]/.test(head)) return { kind: 'json', start };
+    return { kind: 'text', start };
+  }
+  const hex = [...bytes.subarray(0, 8)].map((byte) => byte.toString(16).padStart(2, '0')).join(' ');
+  return { kind: 'unknown', hex };
+}
+
+/** Reads the first bytes of a file and classifies them; null when the file cannot be read. */
+export function sniffFile(file: string): FileKind | null {
+  let fd: number | undefined;
+  try {
+    const size = statSync(file).size;
+    fd = openSync(file, 'r');
+    const buffer = Buffer.alloc(Math.min(SNIFF_BYTES, size));
+    const read = buffer.length > 0 ? readSync(fd, buffer, 0, buffer.length, 0) : 0;
+    return classifyFileStart(buffer.subarray(0, read), size);
+  } catch {
+    return null;
+  } finally {
+    if (fd !== undefined) closeSync(fd);
+  }
+}
+
+/** The sentence for a file that is clearly not a video; null when it might be one. */
+export function notAVideoReason(kind: FileKind | null): string | null {
+  if (!kind) return null;
+  switch (kind.kind) {
+    case 'empty':
+      return 'the file is empty (0 bytes)';
+    case 'html':
+      return `it is an HTML page, not a video (it starts "${kind.start}")`;
+    case 'xml':
+      return `it is an XML document, not a video (it starts "${kind.start}")`;
+    case 'json':
+      return `it is JSON text, not a video (it starts "${kind.start}")`;
+    case 'text':
+      return `it is plain text, not a video (it starts "${kind.start}")`;
+    default:
+      return null;
+  }
+}
+
 export async function probeVideo(file: string, deps: MediaToolDeps = {}): Promise<VideoProbe> {
   const label = fileLabel(file);
+  const kind = sniffFile(file);
+  const reason = notAVideoReason(kind);
+  if (reason) throw badOutput(`${label} is not a readable video: ${reason}.`);
   const result = await runTool(
     deps.ffprobePath ?? 'ffprobe',
     ['-v', 'error', '-print_format', 'json', '-show_streams', '-show_format', '--', file],
@@ -243,8 +421,16 @@ export async function probeVideo(file: string, deps: MediaToolDeps = {}): Promis
     },
   );
   if (result.exitCode !== 0) {
-    const detail = firstErrorLine(result.stderr) ?? `ffprobe exited with code ${result.exitCode}`;
-    throw badOutput(`${label} is not a readable video: ${stripPath(detail, file)}`);
+    const detail = stripPath(
+      firstErrorLine(result.stderr) ?? `ffprobe exited with code ${result.exitCode}`,
+      file,
+    );
+    if (kind?.kind === 'unknown') {
+      throw badOutput(
+        `${label} is not a readable video: it is not a known video container (it starts with bytes ${kind.hex}; ffprobe: ${detail}).`,
+      );
+    }
+    throw badOutput(`${label} is not a readable video: ${detail}`);
   }
   return parseProbeJson(result.stdout, label);
 }
@@ -259,6 +445,8 @@ function stripPath(line: string, file: string): string {
 /** Decodes every video and audio frame; any decoder error → bad_output with the first error. */
 export async function checkDecodable(file: string, deps: MediaToolDeps = {}): Promise<void> {
   const label = fileLabel(file);
+  const reason = notAVideoReason(sniffFile(file));
+  if (reason) throw badOutput(`${label} is not a readable video: ${reason}.`);
   const result = await runTool(
     deps.ffmpegPath ?? 'ffmpeg',
     [
@@ -362,6 +550,9 @@ const FILTER_GRAPH = [
   'metadata=mode=print:file=-',
 ].join(',');
 
+/** Frame intervals may differ by this fraction before a clip counts as variable frame rate. */
+const VFR_TOLERANCE = 0.05;
+
 interface FrameData {
   pts: number | null;
   yavg?: number;
@@ -396,6 +587,9 @@ export class MeasureAccumulator {
   private blackTotal = 0;
   private freezeOpen: number | undefined;
   private freezeTotal = 0;
+  private minInterval = Infinity;
+  private maxInterval = 0;
+  private intervals = 0;
 
   line(line: string): void {
     if (line.startsWith('frame:')) {
@@ -452,6 +646,12 @@ export class MeasureAccumulator {
     this.frames += 1;
     if (frame.pts !== null) {
       if (this.firstPts === null) this.firstPts = frame.pts;
+      else if (this.lastPts !== null && frame.pts > this.lastPts) {
+        const interval = frame.pts - this.lastPts;
+        if (interval < this.minInterval) this.minInterval = interval;
+        if (interval > this.maxInterval) this.maxInterval = interval;
+        this.intervals += 1;
+      }
       this.lastPts = frame.pts;
     }
     const range = 2 ** (frame.bitDepth && frame.bitDepth > 0 ? frame.bitDepth : 8) - 1;
@@ -486,6 +686,23 @@ export class MeasureAccumulator {
     if (frame.freezeStart !== undefined && Number.isFinite(frame.freezeStart)) {
       this.freezeOpen = frame.freezeStart;
     }
+  }
+
+  /**
+   * Frame timing from the timestamps seen so far; null with fewer than two timed frames. A clip
+   * is variable-rate when its longest frame interval is more than 5 % longer than its shortest
+   * (timestamp rounding stays far below that).
+   */
+  frameRate(): FrameRate | null {
+    if (this.intervals === 0 || this.firstPts === null || this.lastPts === null) return null;
+    const span = this.lastPts - this.firstPts;
+    if (!(span > 0) || !(this.minInterval > 0)) return null;
+    return {
+      variable: this.maxInterval > this.minInterval * (1 + VFR_TOLERANCE),
+      minFps: 1 / this.maxInterval,
+      maxFps: 1 / this.minInterval,
+      avgFps: this.intervals / span,
+    };
   }
 
   /** @param fps used for the length of the last frame when pts spacing is unknown. */
@@ -529,7 +746,12 @@ async function measurePass(
   file: string,
   deps: MediaToolDeps,
   fps: number | null,
-): Promise<{ measures: VideoMeasures; exitCode: number | null; stderr: string }> {
+): Promise<{
+  measures: VideoMeasures;
+  frameRate: FrameRate | null;
+  exitCode: number | null;
+  stderr: string;
+}> {
   const accumulator = new MeasureAccumulator();
   const result = await runTool(
     deps.ffmpegPath ?? 'ffmpeg',
@@ -557,7 +779,13 @@ async function measurePass(
       what: `measuring ${fileLabel(file)}`,
     },
   );
-  return { measures: accumulator.finish(fps), exitCode: result.exitCode, stderr: result.stderr };
+  const frameRate = accumulator.frameRate();
+  return {
+    measures: accumulator.finish(fps),
+    frameRate,
+    exitCode: result.exitCode,
+    stderr: result.stderr,
+  };
 }
 
 /** Technical measures from one ffmpeg pass. Throws bad_output when the file does not decode. */
@@ -622,7 +850,7 @@ function resolutionShortSide(label: string): number | null {
 export function checkCompliance(
   requested: ComplianceRequest,
   probe: Pick<VideoProbe, 'durationSeconds' | 'width' | 'height' | 'hasAudio'> &
-    Partial<Pick<VideoProbe, 'displayAspect' | 'fps'>>,
+    Partial<Pick<VideoProbe, 'displayAspect' | 'fps' | 'frameRate'>>,
 ): ComplianceFinding[] {
   const findings: ComplianceFinding[] = [];
   const t = COMPLIANCE_TOLERANCES;
@@ -684,7 +912,16 @@ export function checkCompliance(
     });
   }
 
-  if (requested.fps !== undefined && probe.fps !== undefined && probe.fps !== null) {
+  const frameRate = probe.frameRate ?? null;
+  if (requested.fps !== undefined && frameRate?.variable) {
+    const actual = `variable ${round(frameRate.minFps, 2)}–${round(frameRate.maxFps, 2)} fps (average ${round(frameRate.avgFps, 2)})`;
+    findings.push({
+      setting: 'fps',
+      expected: `${requested.fps} fps`,
+      actual,
+      message: `Asked for a steady ${requested.fps} frames per second but the frame rate varies: ${actual}.`,
+    });
+  } else if (requested.fps !== undefined && probe.fps !== undefined && probe.fps !== null) {
     if (Math.abs(probe.fps / requested.fps - 1) > t.fpsFraction) {
       const actual = `${round(probe.fps, 2)} fps`;
       findings.push({
@@ -729,6 +966,7 @@ export async function analyseVideo(
   const pass = await measurePass(file, { ...deps, timeoutMs: remaining() }, probe.fps);
   throwOnDecodeErrors(pass.exitCode, pass.stderr, file);
   if (pass.measures.frames === 0) throw badOutput(`${fileLabel(file)} contains no video frames.`);
+  probe.frameRate = pass.frameRate;
   return {
     probe,
     measures: pass.measures,

@@ -69,6 +69,20 @@ export function checkRequestAgainstCapabilities(
   if (request.audio === true && !capabilities.audio) {
     warnings.push({ setting: 'audio', message: 'this model cannot generate audio' });
   }
+  if (request.fps !== undefined) {
+    const range = capabilities.fps;
+    if (!range) {
+      warnings.push({
+        setting: 'fps',
+        message: 'this model has a fixed frame rate; fps cannot be asked for',
+      });
+    } else if (request.fps < range.min || request.fps > range.max) {
+      warnings.push({
+        setting: 'fps',
+        message: `${request.fps} fps is not offered; this model offers ${range.min}–${range.max} fps`,
+      });
+    }
+  }
   if (request.seed !== undefined && !capabilities.seed) {
     warnings.push({
       setting: 'seed',

@@ -65,6 +65,17 @@ export const modelCapabilitiesSchema = z.object({
   audio: z.boolean(),
   /** Whether a seed is honoured (same seed, same prompt → same video). */
   seed: z.boolean(),
+  /**
+   * Frame rates (frames per second) the model can be asked for, inclusive, and the rate it uses
+   * when none is asked; `undefined` = the model's frame rate is fixed and cannot be asked for.
+   */
+  fps: z
+    .object({
+      min: z.number().positive(),
+      max: z.number().positive(),
+      default: z.number().positive(),
+    })
+    .optional(),
 });
 export type ModelCapabilities = z.infer<typeof modelCapabilitiesSchema>;
 
@@ -125,6 +136,11 @@ export const generationSettingsSchema = z.object({
   seed: z.number().int().nonnegative().optional(),
   /** Generate an audio track; `undefined` = provider default (usually none). */
   audio: z.boolean().optional(),
+  /**
+   * Frames per second; only models whose capabilities list `fps` accept it (others warn).
+   * `undefined` = the model's default rate.
+   */
+  fps: z.number().int().min(1).max(120).optional(),
 });
 export type GenerationSettings = z.infer<typeof generationSettingsSchema>;
 

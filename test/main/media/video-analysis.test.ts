@@ -107,6 +107,44 @@ beforeAll(() => {
   // Not a video.
   writeFileSync(fixture('notes.mp4'), 'These are my meeting notes, not a video.\n');
   copyFileSync(clipA, fixture('clip a with spaces.mp4'));
+  // Rotated: 640x360 coded, with a 90° display matrix (shown as 360x640 portrait).
+  ffmpeg('-f', 'lavfi', '-i', 'testsrc2=s=640x360:r=24:d=1', ...x264, fixture('landscape.mp4'));
+  ffmpeg(
+    '-i',
+    fixture('landscape.mp4'),
+    '-c',
+    'copy',
+    '-metadata:s:v:0',
+    'rotate=90',
+    fixture('rotated.mp4'),
+  );
+  // Variable frame rate: 1 s at 30 fps then 1 s at 10 fps, timestamps kept as they are.
+  ffmpeg(
+    '-f',
+    'lavfi',
+    '-i',
+    'testsrc2=s=320x180:r=30:d=1',
+    '-f',
+    'lavfi',
+    '-i',
+    'testsrc2=s=320x180:r=10:d=1',
+    '-filter_complex',
+    '[0:v][1:v]concat=n=2:v=1[v]',
+    '-map',
+    '[v]',
+    '-fps_mode',
+    'passthrough',
+    ...x264,
+    fixture('vfr.mp4'),
+  );
+  // Not videos: an empty file, an HTML error page and a JSON body saved as .mp4.
+  writeFileSync(fixture('empty.mp4'), '');
+  writeFileSync(
+    fixture('page.mp4'),
+    '<!DOCTYPE html>\n<html><head><title>403 Forbidden</title></head>\n<body>AccessDenied sig=AbCdEfGhIjKlMnOpQrStUvWxYz0123456789</body></html>\n',
+  );
+  writeFileSync(fixture('error.mp4'), '{"error":{"code":403,"message":"Request has expired"}}');
+  writeFileSync(fixture('binary.mp4'), garbage(4096, 7));
   // Portrait 720x1280, 1 s: measured at a reduced size.
   ffmpeg('-f', 'lavfi', '-i', 'testsrc2=s=720x1280:r=24:d=1', ...x264, fixture('portrait.mp4'));
 }, 60_000);
@@ -141,6 +179,52 @@ describe('probeVideo', () => {
       /notes\.mp4 is not a readable video/,
     );
     expect(error.message).not.toContain(dir);
+  });
+
+  it('reports the display size of a clip with a 90° display matrix', async () => {
+    const probe = await probeVideo(fixture('rotated.mp4'));
+    // A quarter turn either way swaps width and height (ffmpeg versions disagree on the sign).
+    expect([90, 270]).toContain(probe.rotation);
+    expect([probe.width, probe.height]).toEqual([360, 640]);
+    expect([probe.codedWidth, probe.codedHeight]).toEqual([640, 360]);
+    expect(probe.displayAspect).toBeCloseTo(9 / 16, 3);
+    const plain = await probeVideo(fixture('landscape.mp4'));
+    expect(plain.rotation).toBe(0);
+    expect([plain.width, plain.height]).toEqual([640, 360]);
+  });
+
+  it('says an empty file is empty, not "moov atom not found"', async () => {
+    const error = await expectProviderError(
+      probeVideo(fixture('empty.mp4')),
+      'bad_output',
+      /empty\.mp4 is not a readable video: the file is empty \(0 bytes\)/,
+    );
+    expect(error.message).not.toMatch(/moov/);
+    await expectProviderError(checkDecodable(fixture('empty.mp4')), 'bad_output', /empty/);
+  });
+
+  it('says an HTML page saved as .mp4 is an HTML page, with its start sanitised', async () => {
+    const error = await expectProviderError(
+      probeVideo(fixture('page.mp4')),
+      'bad_output',
+      /page\.mp4 is not a readable video: it is an HTML page, not a video \(it starts "<!DOCTYPE html> <html><head><title>403 Forbidden/,
+    );
+    expect(error.message).not.toMatch(/moov/);
+    expect(error.message).not.toContain('AbCdEfGhIjKlMnOpQrStUvWxYz0123456789');
+    expect(error.message).not.toMatch(/\n/);
+  });
+
+  it('says a JSON body is JSON and unknown bytes are not a video container', async () => {
+    await expectProviderError(
+      probeVideo(fixture('error.mp4')),
+      'bad_output',
+      /it is JSON text, not a video \(it starts "\{"error":\{"code":403/,
+    );
+    await expectProviderError(
+      probeVideo(fixture('binary.mp4')),
+      'bad_output',
+      /binary\.mp4 is not a readable video: it is not a known video container \(it starts with bytes ([0-9a-f]{2} ){7}[0-9a-f]{2};/,
+    );
   });
 
   it('rejects a file that does not exist as bad_output', async () => {
@@ -334,6 +418,9 @@ describe('checkCompliance', () => {
     durationSeconds: 4.02,
     width: 1280,
     height: 720,
+    codedWidth: 1280,
+    codedHeight: 720,
+    rotation: 0,
     displayAspect: 1280 / 720,
     fps: 24,
     videoCodec: 'h264',
@@ -429,6 +516,41 @@ describe('analyseVideo', () => {
     expect(analysis.measures.frames).toBe(96);
     expect(analysis.compliance.map((f) => f.setting)).toEqual(['resolution']);
     expect(analysis.analysisMs).toBeGreaterThanOrEqual(0);
+  });
+
+  it('checks aspect against the rotated display size (9:16 asked, 90° matrix)', async () => {
+    const analysis = await analyseVideo(fixture('rotated.mp4'), {
+      aspectRatio: '9:16',
+      resolution: '360p',
+    });
+    expect(analysis.probe.width).toBe(360);
+    expect(analysis.probe.height).toBe(640);
+    expect(analysis.compliance).toEqual([]);
+    const wrong = await analyseVideo(fixture('rotated.mp4'), { aspectRatio: '16:9' });
+    expect(wrong.compliance.map((finding) => finding.setting)).toEqual(['aspectRatio']);
+    expect(wrong.compliance[0]?.actual).toMatch(/^360x640/);
+  });
+
+  it('flags a variable frame rate with its min, max and average', async () => {
+    const analysis = await analyseVideo(fixture('vfr.mp4'), { fps: 24 });
+    const rate = analysis.probe.frameRate;
+    expect(rate?.variable).toBe(true);
+    expect(rate?.minFps).toBeCloseTo(10, 1);
+    expect(rate?.maxFps).toBeCloseTo(30, 1);
+    expect(rate?.avgFps).toBeGreaterThan(15);
+    expect(rate?.avgFps).toBeLessThan(25);
+    expect(analysis.compliance.map((finding) => finding.setting)).toEqual(['fps']);
+    expect(analysis.compliance[0]?.message).toMatch(/varies: variable 10–30 fps/);
+  });
+
+  it('a constant-rate clip is not variable, and a wrong asked fps is a finding', async () => {
+    const analysis = await analyseVideo(clipA, { fps: 30 });
+    expect(analysis.probe.frameRate?.variable).toBe(false);
+    expect(analysis.probe.frameRate?.avgFps).toBeCloseTo(24, 1);
+    expect(analysis.compliance.map((finding) => finding.message)).toEqual([
+      'Asked for 30 frames per second but got 24 fps.',
+    ]);
+    expect((await analyseVideo(clipA, { fps: 24 })).compliance).toEqual([]);
   });
 
   it('marks a corrupt or non-video file as bad_output', async () => {

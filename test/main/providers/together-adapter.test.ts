@@ -246,6 +246,13 @@ describe('Together adapter against the emulator', () => {
     expect(warnings.map((warning) => warning.setting).sort()).toEqual(['audio', 'durationSeconds']);
     expect(a.buildBody(req).seconds).toBe('5');
     expect(a.buildBody(req).generate_audio).toBe(true);
+    // fps is a Together setting (15–60): sent as a number, warned outside the range.
+    expect(a.buildBody(request('x', { fps: 30 })).fps).toBe(30);
+    expect(a.buildBody(req).fps).toBeUndefined();
+    expect(a.checkRequest(request('x', { fps: 30 }))).toEqual([]);
+    expect(a.checkRequest(request('x', { fps: 120 })).map((w) => w.message)).toEqual([
+      '120 fps is not offered; this model offers 15–60 fps',
+    ]);
     expect(a.estimateCost(request('x', { modelId: 'google/veo-3.0-audio' })).usd).toBe(3.2);
     expect(a.estimateCost(request('x', { modelId: 'minimax/video-01-director' })).usd).toBe(0.28);
   });

@@ -197,6 +197,8 @@ function capabilities(row: Row): ModelCapabilities {
     aspectRatios: ['16:9', '9:16', '1:1'],
     audio: row.audio ?? false,
     seed: row.seed ?? true,
+    // POST /v2/videos takes `fps` (default 24, 15–60) for every model (provider-apis.md §1a).
+    fps: { min: 15, max: 60, default: 24 },
   };
 }
 

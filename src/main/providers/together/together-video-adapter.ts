@@ -152,6 +152,7 @@ export class TogetherVideoAdapter extends VendorVideoAdapter<'together'> {
     if (request.resolution !== undefined) body.resolution = request.resolution;
     if (request.seed !== undefined) body.seed = request.seed;
     if (request.audio !== undefined) body.generate_audio = request.audio;
+    if (request.fps !== undefined) body.fps = request.fps;
     if (request.imageUrl !== undefined)
       body.media = { frame_images: [{ input_image: request.imageUrl, frame: 'first' }] };
     const extra = request.providerOptions?.together;

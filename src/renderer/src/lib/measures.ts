@@ -68,7 +68,12 @@ export function analysisLine(analysis: Analysis): string {
   if (analysis.durationSeconds !== null) parts.push(`${analysis.durationSeconds.toFixed(1)} s`);
   if (analysis.width !== null && analysis.height !== null)
     parts.push(`${analysis.width}×${analysis.height}`);
-  if (analysis.fps !== null) parts.push(`${trimZero(analysis.fps.toFixed(1))} fps`);
+  const rate = analysis.frameRate;
+  if (rate?.variable) {
+    parts.push(
+      `variable ${trimZero(rate.minFps.toFixed(1))}–${trimZero(rate.maxFps.toFixed(1))} fps (avg ${trimZero(rate.avgFps.toFixed(1))})`,
+    );
+  } else if (analysis.fps !== null) parts.push(`${trimZero(analysis.fps.toFixed(1))} fps`);
   if (analysis.videoCodec) parts.push(analysis.videoCodec);
   if (analysis.hasAudio !== null) parts.push(analysis.hasAudio ? 'audio' : 'no audio');
   return parts.join(' · ');
