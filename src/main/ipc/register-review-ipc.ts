@@ -15,7 +15,7 @@ export function registerReviewIpc(services: Services): PartialHandlerMap {
     'review:get-ratings': () => services.review.ratings(),
     'review:import-votes': ({ csv }) => services.review.importCsv(csv),
     'review:export-votes': () => ({ csv: services.review.exportCsv() }),
-    'review:get-chart-data': () => services.review.chartData(),
+    'review:get-chart-data': ({ category }) => services.review.chartData(category),
     'review:list-library': () => services.review.library(),
   };
 }

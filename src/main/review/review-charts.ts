@@ -58,8 +58,12 @@ export function latencyDistribution(rows: readonly GenerationRow[]): LatencyDist
   };
 }
 
-export function reviewChartData(db: ReadableDb): ReviewChartData {
-  const votes = listVotes(db);
+/** `filter.category`: the win rates and vote count use only that category's votes. */
+export function reviewChartData(
+  db: ReadableDb,
+  filter: { category?: string } = {},
+): ReviewChartData {
+  const votes = listVotes(db, filter);
   const runIds = ratedRunIds(db);
   const rows: GenerationRow[] =
     runIds.length === 0

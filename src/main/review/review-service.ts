@@ -146,8 +146,8 @@ export class ReviewService {
   }
 
   /** Win rates from the votes; cost, latency and outcomes from the runs they came from. */
-  chartData() {
-    return reviewChartData(this.deps.db);
+  chartData(category?: string) {
+    return reviewChartData(this.deps.db, category === undefined ? {} : { category });
   }
 
   /** Every prompt of every run, for the library list. */

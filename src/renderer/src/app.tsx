@@ -11,6 +11,7 @@ import { ModelsScreen } from './screens/models-screen';
 import { NewRunDialog } from './screens/new-run-dialog';
 import { ReviewScreen } from './review/review-screen';
 import { RolloutScreen } from './screens/placeholder-screens';
+import { UnsavedRoutingMark } from './rollout/unsaved-routing';
 import { SettingsScreen } from './screens/settings-screen';
 import { RunScreen } from './screens/run-screen';
 import { SuiteEditor } from './bench/suite-editor';
@@ -54,6 +55,7 @@ function Navigation(): ReactElement {
               {item.icon}
               <span>{item.label}</span>
               {item.section === 'models' ? <UnreadNavBadge /> : null}
+              {item.section === 'rollout' ? <UnsavedRoutingMark /> : null}
             </button>
           </li>
         ))}

@@ -4,6 +4,7 @@ import { App, MissingToken } from './app';
 import { setupClient } from './ipc';
 import { loadInitialData, subscribeToEvents } from './store/actions';
 import { subscribeToMonitorEvents } from './store/monitor-actions';
+import { guardUnsavedRouting } from './rollout/unsaved-routing';
 import './styles/tokens.css';
 import './styles/app.css';
 
@@ -15,6 +16,7 @@ const setup = setupClient();
 if (setup.client) {
   subscribeToEvents(setup.client);
   subscribeToMonitorEvents(setup.client);
+  guardUnsavedRouting();
   root.render(
     <StrictMode>
       <App />

@@ -101,7 +101,11 @@ export const libraryListSchema = z.object({
 export type LibraryList = z.infer<typeof libraryListSchema>;
 
 export const reviewChartChannels = {
-  'review:get-chart-data': { input: z.object({}).strict(), output: reviewChartDataSchema },
+  'review:get-chart-data': {
+    /** `category`: only that category's votes feed the win rates; absent = all votes. */
+    input: z.object({ category: z.string().min(1).max(200).optional() }).strict(),
+    output: reviewChartDataSchema,
+  },
   'review:list-library': { input: z.object({}).strict(), output: libraryListSchema },
 } as const;
 

@@ -148,6 +148,7 @@ describe('review chart data', () => {
       ma: string,
       mb: string,
       verdict: 'a' | 'b' | 'tie',
+      category = 'people',
     ) => ({
       id,
       generationA: a,
@@ -155,7 +156,7 @@ describe('review chart data', () => {
       modelA: ma,
       modelB: mb,
       promptId: 'p1',
-      category: 'people',
+      category,
       verdict,
       voter: 'v',
       votedAt: Number(id.slice(1)),
@@ -202,6 +203,17 @@ describe('review chart data', () => {
       { model: 'x:b', opponent: 'x:a', wins: 0.5, games: 2, rate: 0.25 },
       { model: 'x:c', opponent: 'x:a', wins: 0, games: 1, rate: 0 },
     ]);
+
+    // A category's charts count only that category's votes.
+    insertVotes(db, [vote('v4', 'c1', 'a9', 'x:c', 'x:a', 'a', 'animals')], 0);
+    expect(reviewChartData(db).votes).toBe(4);
+    const animals = reviewChartData(db, { category: 'animals' });
+    expect(animals.votes).toBe(1);
+    expect(animals.winRates).toEqual([
+      { model: 'x:a', opponent: 'x:c', wins: 0, games: 1, rate: 0 },
+      { model: 'x:c', opponent: 'x:a', wins: 1, games: 1, rate: 1 },
+    ]);
+    expect(reviewChartData(db, { category: 'people' }).votes).toBe(3);
   });
 
   it('is empty without votes', () => {

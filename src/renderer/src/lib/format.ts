@@ -50,3 +50,8 @@ export function percent(done: number, total: number): number {
   if (total <= 0) return 0;
   return Math.min(100, Math.max(0, (done / total) * 100));
 }
+
+/** A count with its noun: "1 vote", "12 votes", "1,204 votes" (or the given plural). */
+export function plural(count: number, singular: string, pluralForm = `${singular}s`): string {
+  return `${count.toLocaleString('en-US')} ${count === 1 ? singular : pluralForm}`;
+}

@@ -15,7 +15,14 @@ import { EmptyState, InlineError, Loading } from '../components/ui';
 import { notify } from '../store/actions';
 import { exportVotes, importVotes, loadRatings, type ImportOutcome } from '../store/review-actions';
 import { useAppStore } from '../store/store';
+import { plural } from '../lib/format';
 import { modelNameFromKey } from './model-names';
+import {
+  decidedVotes,
+  MIN_VOTES_FOR_RATING,
+  splitByConfidence,
+  votesBehind,
+} from './rating-confidence';
 
 // The charts (recharts) load only once there are ratings to chart, keeping start-up small.
 const ReviewCharts = lazy(() =>
@@ -59,8 +66,10 @@ export function RatingsPanel({ onGoVote }: { onGoVote: () => void }): ReactEleme
         </label>
         {ratings ? (
           <span className="muted small num" data-testid="ratings-meta">
-            {ratings.totalVotes} {ratings.totalVotes === 1 ? 'vote' : 'votes'} · {ratings.resamples}{' '}
-            bootstrap resamples
+            {category
+              ? `${plural(votesBehind(shown), 'vote')} in “${category}” (of ${ratings.totalVotes} in all)`
+              : plural(ratings.totalVotes, 'vote')}{' '}
+            · {ratings.resamples} bootstrap resamples
           </span>
         ) : null}
         <span className="toolbar-spacer" />
@@ -103,7 +112,11 @@ export function RatingsPanel({ onGoVote }: { onGoVote: () => void }): ReactEleme
             </div>
           </div>
           <Suspense fallback={<Loading label="Loading the charts…" />}>
-            <ReviewCharts ratings={shown} category={category} />
+            <ReviewCharts
+              ratings={splitByConfidence(shown).ranked}
+              unranked={splitByConfidence(shown).unranked.length}
+              category={category}
+            />
           </Suspense>
         </div>
       )}
@@ -121,6 +134,7 @@ function Leaderboard({
   if (ratings.length === 0) {
     return <p className="muted">No votes in this category yet.</p>;
   }
+  const { ranked, unranked } = splitByConfidence(ratings);
   return (
     <div className="table-wrap">
       <table className="table ratings-table" data-testid="ratings-table">
@@ -145,43 +159,82 @@ function Leaderboard({
           </tr>
         </thead>
         <tbody>
-          {ratings.map((rating, index) => {
+          {ranked.map((rating, index) => (
+            <tr key={rating.model} data-testid="rating-row" data-ranked="true">
+              <td className="num strong">{index + 1}</td>
+              <ModelCell rating={rating} models={models} />
+              <td className="num strong">{Math.round(rating.rating)}</td>
+              <td
+                className="num"
+                data-testid="rating-interval"
+                aria-label={`95% interval ${Math.round(rating.low)} to ${Math.round(rating.high)}`}
+              >
+                {Math.round(rating.low)}–{Math.round(rating.high)}{' '}
+                <span className="muted small">(±{Math.round((rating.high - rating.low) / 2)})</span>
+              </td>
+              <td className="num">{rating.votes}</td>
+              <VoteCounts rating={rating} />
+            </tr>
+          ))}
+          {unranked.length > 0 ? (
+            <tr className="ratings-divider">
+              <th scope="rowgroup" colSpan={6} className="small muted">
+                Not ranked yet: fewer than {MIN_VOTES_FOR_RATING} decided votes (wins, losses or
+                ties), so a rating would only look certain
+              </th>
+            </tr>
+          ) : null}
+          {unranked.map((rating) => {
+            const missing = MIN_VOTES_FOR_RATING - decidedVotes(rating);
             return (
-              <tr key={rating.model} data-testid="rating-row">
-                <td className="num strong">{index + 1}</td>
-                <td>
-                  <div className="cell-stack">
-                    <span className="strong">{modelNameFromKey(models, rating.model)}</span>
-                    <code className="muted small">{rating.model}</code>
-                  </div>
+              <tr key={rating.model} data-testid="rating-row" data-ranked="false">
+                <td className="num muted">–</td>
+                <ModelCell rating={rating} models={models} />
+                <td className="num muted" data-testid="rating-not-enough">
+                  Not enough votes
                 </td>
-                <td className="num strong">{Math.round(rating.rating)}</td>
-                <td
-                  className="num"
-                  data-testid="rating-interval"
-                  aria-label={`95% interval ${Math.round(rating.low)} to ${Math.round(rating.high)}`}
-                >
-                  {Math.round(rating.low)}–{Math.round(rating.high)}{' '}
-                  <span className="muted small">
-                    (±{Math.round((rating.high - rating.low) / 2)})
-                  </span>
+                <td className="num muted small" data-testid="rating-interval">
+                  {plural(missing, 'more vote')} needed
                 </td>
                 <td className="num">{rating.votes}</td>
-                <td className="num">
-                  {rating.wins} / {rating.losses} / {rating.ties}
-                  {rating.bothBad > 0 ? (
-                    <span className="muted small" title="Both bad: counted, not fitted">
-                      {' '}
-                      (+{rating.bothBad} bad)
-                    </span>
-                  ) : null}
-                </td>
+                <VoteCounts rating={rating} />
               </tr>
             );
           })}
         </tbody>
       </table>
     </div>
+  );
+}
+
+function ModelCell({
+  rating,
+  models,
+}: {
+  rating: Rating;
+  models: readonly ModelInfo[];
+}): ReactElement {
+  return (
+    <td>
+      <div className="cell-stack">
+        <span className="strong">{modelNameFromKey(models, rating.model)}</span>
+        <code className="muted small">{rating.model}</code>
+      </div>
+    </td>
+  );
+}
+
+function VoteCounts({ rating }: { rating: Rating }): ReactElement {
+  return (
+    <td className="num">
+      {rating.wins} / {rating.losses} / {rating.ties}
+      {rating.bothBad > 0 ? (
+        <span className="muted small" title="Both bad: counted, not fitted">
+          {' '}
+          (+{rating.bothBad} bad)
+        </span>
+      ) : null}
+    </td>
   );
 }
 

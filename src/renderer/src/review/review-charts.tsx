@@ -77,26 +77,31 @@ function rowsHeight(rows: number, extra = 56): number {
 
 export function ReviewCharts({
   ratings,
+  unranked = 0,
   category,
 }: {
-  /** The leaderboard shown (overall or one category), best first. */
+  /** The ranked part of the leaderboard shown (overall or one category), best first. */
   ratings: readonly Rating[];
+  /** Models left out of the rating charts because they have too few votes. */
+  unranked?: number;
   /** '' = overall. */
   category: string;
 }): ReactElement {
   const models = useAppStore((state) => state.models);
   const totalVotes = useAppStore((state) => state.ratings?.totalVotes ?? 0);
-  const [data, setData] = useState<ReviewChartData | null>(null);
+  const [loaded, setLoaded] = useState<{ category: string; data: ReviewChartData } | null>(null);
+  // Charts of another category are never shown under this one's titles.
+  const data = loaded?.category === category ? loaded.data : null;
   const [error, setError] = useState<string | null>(null);
   const [reload, setReload] = useState(0);
 
   useEffect(() => {
     let stale = false;
     getClient()
-      .invoke('review:get-chart-data', {})
+      .invoke('review:get-chart-data', category ? { category } : {})
       .then((value) => {
         if (stale) return;
-        setData(value);
+        setLoaded({ category, data: value });
         setError(null);
       })
       .catch((cause: unknown) => {
@@ -105,14 +110,18 @@ export function ReviewCharts({
     return () => {
       stale = true;
     };
-  }, [totalVotes, reload]);
+  }, [totalVotes, reload, category]);
 
   // Axis-sized names: the display name, else the model id without its provider.
   const nameOf = useMemo(
     () => (key: string) => shortModelName(modelNameFromKey(models, key), key),
     [models],
   );
-  const scope = category ? `Category “${category}”` : 'All votes';
+  const scope = category ? `Category “${category}” votes only` : 'All votes';
+  const leftOut =
+    unranked > 0
+      ? ` ${unranked} ${unranked === 1 ? 'model with too few votes is' : 'models with too few votes are'} left out.`
+      : '';
 
   if (error && !data)
     return <InlineError message={error} onRetry={() => setReload((n) => n + 1)} />;
@@ -134,21 +143,21 @@ export function ReviewCharts({
       <div className="chart-grid review-chart-grid">
         <ChartCard
           title="Leaderboard"
-          subtitle={`${scope}: rating with its 95% bootstrap interval. Overlapping bars are not yet told apart.`}
+          subtitle={`${scope}: rating with its 95% bootstrap interval. Overlapping bars are not yet told apart.${leftOut}`}
           testId="chart-leaderboard"
         >
           <LeaderboardChart ratings={ratings} nameOf={nameOf} />
         </ChartCard>
         <ChartCard
           title="Quality versus cost"
-          subtitle={`${scope}: rating against cost per second of video. The line joins the Pareto front: nothing is both cheaper and better.`}
+          subtitle={`${scope}: rating against cost per second of video. The line joins the Pareto front: nothing is both cheaper and better.${leftOut}`}
           testId="chart-quality-cost"
         >
           <QualityCostChart ratings={ratings} data={data} nameOf={nameOf} />
         </ChartCard>
         <ChartCard
           title="Win rate"
-          subtitle="All votes: how often the row's model beat the column's (ties count half). Columns are numbered like the rows; grey: never met."
+          subtitle={`${scope} (${data.votes} ${data.votes === 1 ? 'vote' : 'votes'}): how often the row's model beat the column's (ties count half). Columns are numbered like the rows; grey: never met.`}
           testId="chart-win-rate"
         >
           <WinRateChart order={ratings.map((r) => r.model)} data={data} nameOf={nameOf} />
@@ -204,7 +213,7 @@ function LeaderboardChart({
   nameOf: (key: string) => string;
 }): ReactElement {
   const points = leaderboardData(ratings, nameOf);
-  if (points.length === 0) return <Empty>No votes in this category yet.</Empty>;
+  if (points.length === 0) return <Empty>No model has enough votes for a rating here yet.</Empty>;
   const domain = ratingDomain(points);
   return (
     <ResponsiveContainer width="100%" height={rowsHeight(points.length)}>

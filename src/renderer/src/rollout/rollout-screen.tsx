@@ -1,7 +1,8 @@
 /** Rollout → Config: the routing config editor, its checks, simulator, flag preview and proposals. */
 import * as Tabs from '@radix-ui/react-tabs';
-import { useCallback, useEffect, useRef, useState, type ReactElement } from 'react';
+import { useCallback, useEffect, useMemo, useRef, useState, type ReactElement } from 'react';
 import type { RoutingProblem } from '../../../shared/routing/routing-problem';
+import { ConfirmButton } from '../components/confirm';
 import { Badge, InlineError, Loading, PageHeader } from '../components/ui';
 import { ClientError, describeError } from '../ipc/client';
 import { getClient } from '../ipc';
@@ -27,13 +28,22 @@ interface Saved {
 
 const stringify = (config: unknown): string => JSON.stringify(config, null, 2);
 
+/** Where a JSON text fails to parse, in words; null when it parses. */
+function parseError(text: string): string | null {
+  try {
+    JSON.parse(text);
+    return null;
+  } catch (error) {
+    return error instanceof Error ? error.message : 'This is not valid JSON.';
+  }
+}
+
 export function RolloutScreen(): ReactElement {
   const models = useAppStore((state) => state.models);
+  // Unsaved edits live in the store, so leaving Rollout and coming back keeps them.
+  const routingEdit = useAppStore((state) => state.routingEdit);
   const [loadError, setLoadError] = useState<string | null>(null);
   const [saved, setSaved] = useState<Saved | null>(null);
-  const [config, setConfig] = useState<unknown>(null);
-  const [rawText, setRawText] = useState('');
-  const [rawError, setRawError] = useState<string | null>(null);
   const [problems, setProblems] = useState<RoutingProblem[]>([]);
   const [checking, setChecking] = useState(false);
   const [checkError, setCheckError] = useState<string | null>(null);
@@ -41,19 +51,22 @@ export function RolloutScreen(): ReactElement {
   const [saving, setSaving] = useState(false);
   const [saveError, setSaveError] = useState<string | null>(null);
   const [conflict, setConflict] = useState(false);
-  const [dirty, setDirty] = useState(false);
   const checkSeq = useRef(0);
+
+  const config: unknown = routingEdit ? routingEdit.config : (saved?.config ?? null);
+  const rawText = routingEdit ? routingEdit.rawText : saved ? stringify(saved.config) : '';
+  const rawError = useMemo(
+    () => (routingEdit ? parseError(routingEdit.rawText) : null),
+    [routingEdit],
+  );
+  const dirty = routingEdit !== null;
 
   const load = useCallback(async (): Promise<void> => {
     setLoadError(null);
     try {
       const draft = await getClient().invoke('routing:get-draft', {});
       setSaved({ config: draft.config, revision: draft.revision, source: draft.source });
-      setConfig(draft.config);
-      setRawText(stringify(draft.config));
-      setRawError(null);
       setConflict(false);
-      setDirty(false);
     } catch (error) {
       setLoadError(describeError(error));
     }
@@ -62,6 +75,20 @@ export function RolloutScreen(): ReactElement {
   useEffect(() => {
     void load();
   }, [load]);
+
+  // Leaving with unsaved edits: they are kept, and the toast says where.
+  useEffect(
+    () => () => {
+      if (useAppStore.getState().routingEdit === null) return;
+      useAppStore.getState().pushToast({
+        tone: 'info',
+        title: 'Unsaved routing changes kept',
+        description:
+          'They are still in Rollout → Config. Save the draft there to keep them for good.',
+      });
+    },
+    [],
+  );
 
   // Validation as you type, debounced; answers to older configs are dropped.
   useEffect(() => {
@@ -86,22 +113,25 @@ export function RolloutScreen(): ReactElement {
     return () => clearTimeout(timer);
   }, [config]);
 
+  const baseRevision = routingEdit?.baseRevision ?? saved?.revision ?? 0;
+
   const edit = (next: unknown): void => {
-    setConfig(next);
-    setRawText(stringify(next));
-    setRawError(null);
-    setDirty(true);
+    useAppStore.getState().setRoutingEdit({ baseRevision, config: next, rawText: stringify(next) });
   };
 
   const editRaw = (text: string): void => {
-    setRawText(text);
-    setDirty(true);
+    let next = config;
     try {
-      setConfig(JSON.parse(text));
-      setRawError(null);
-    } catch (error) {
-      setRawError(error instanceof Error ? error.message : 'This is not valid JSON.');
+      next = JSON.parse(text) as unknown;
+    } catch {
+      // Keep the last valid config for the checks; the parse error shows under the editor.
     }
+    useAppStore.getState().setRoutingEdit({ baseRevision, config: next, rawText: text });
+  };
+
+  const discard = (): void => {
+    useAppStore.getState().clearRoutingEdit();
+    setSaveError(null);
   };
 
   const save = async (): Promise<void> => {
@@ -111,11 +141,11 @@ export function RolloutScreen(): ReactElement {
     try {
       const out = await getClient().invoke('routing:save-draft', {
         config,
-        expectedRevision: saved.revision,
+        expectedRevision: baseRevision,
       });
       setSaved({ config: out.config, revision: out.revision, source: out.source });
       setProblems(out.problems);
-      setDirty(false);
+      useAppStore.getState().clearRoutingEdit();
       useAppStore.getState().pushToast({
         tone: 'success',
         title: `Draft saved (revision ${out.revision})`,
@@ -161,6 +191,23 @@ export function RolloutScreen(): ReactElement {
                 : `Draft revision ${saved.revision}`}
               {dirty ? ' · unsaved changes' : ''}
             </span>
+            {dirty ? (
+              <ConfirmButton
+                label="Discard changes"
+                title="Discard the unsaved changes?"
+                body={
+                  saved.source === 'example'
+                    ? 'The editor goes back to the built-in example. Your changes are not saved anywhere.'
+                    : `The editor goes back to saved draft revision ${saved.revision}. Your changes are not saved anywhere.`
+                }
+                confirmLabel="Discard changes"
+                busyLabel="Discarding…"
+                keepLabel="Keep editing"
+                className="button button-secondary"
+                testId="routing-discard"
+                onConfirm={() => Promise.resolve(discard())}
+              />
+            ) : null}
             {errors > 0 ? (
               <Badge tone="danger">Cannot be signed</Badge>
             ) : (
@@ -184,13 +231,20 @@ export function RolloutScreen(): ReactElement {
             Another window saved the draft first, so this save was not made. Reload to see its
             version (your changes here are dropped), or copy your JSON out first.
           </p>
-          <button
-            type="button"
+          <ConfirmButton
+            label="Reload the saved draft"
+            title="Drop your changes and reload?"
+            body="Your unsaved changes are replaced by the draft the other window saved. Copy the Raw JSON first if you want to keep them."
+            confirmLabel="Drop changes and reload"
+            busyLabel="Reloading…"
+            keepLabel="Keep my changes"
             className="button button-secondary button-small"
-            onClick={() => void load()}
-          >
-            Reload the saved draft
-          </button>
+            testId="routing-reload"
+            onConfirm={async () => {
+              discard();
+              await load();
+            }}
+          />
         </div>
       ) : null}
       {saveError ? <InlineError message={saveError} /> : null}
