@@ -10,6 +10,14 @@
  *   #reset     → the connection is destroyed #truncate  → the download stops half-way
  *   #expire    → the output URL is already expired  #fail → the job fails at the vendor
  *   #policy    → the vendor's content-policy outcome #invalid → a validation error
+ *   #credits   → the vendor's 402 (out of credits)  #html-create → the job is created, but the
+ *                answer is an HTML page with HTTP 200 (a proxy or a vendor incident page)
+ *   #hang      → the job is accepted and never finishes
+ *   #html-poll, #reset-poll, #5xx-poll → the status call answers an HTML page / drops / 502
+ *   #html-download, #reset-download, #5xx-download → the same on the output URL
+ * Any keyword may end in `-once` (e.g. `#5xx-once`, `#truncate-once`): the fault hits only the
+ * first attempt of that call for that prompt (create, poll or download), so a retry succeeds.
+ * The file route honours `Range: bytes=N-` (206 with Content-Range), as the vendors' CDNs do.
  * Control endpoints: GET /__control/stats → {creates, polls, downloads, cancels}; POST /__control/reset.
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
@@ -29,8 +37,98 @@ export const FAULTS = [
   'fail',
   'policy',
   'invalid',
+  'credits',
+  'html-create',
+  'hang',
+  'html-poll',
+  'reset-poll',
+  '5xx-poll',
+  'html-download',
+  'reset-download',
+  '5xx-download',
 ] as const;
 export type Fault = (typeof FAULTS)[number];
+
+/** Faults of the create call (the rest belong to the job: its polls, its output file). */
+const CREATE_FAULTS = new Set<Fault>([
+  'auth',
+  'ratelimit',
+  '5xx',
+  'slow',
+  'reset',
+  'invalid',
+  'credits',
+  'html-create',
+]);
+
+/** What goes wrong on one call of a job's poll or download route. */
+export type CallFault = 'html' | 'reset' | '5xx' | 'truncate';
+
+/** Faults of one phase (poll or download) of a job: some every time, some only the first time. */
+export class PhaseFaults {
+  private readonly once: CallFault[];
+  constructor(
+    private readonly always: CallFault[] = [],
+    once: CallFault[] = [],
+  ) {
+    this.once = [...once];
+  }
+  /** The fault for this call, if any (a once-fault is used up). */
+  take(): CallFault | undefined {
+    return this.once.shift() ?? this.always[0];
+  }
+}
+
+export interface JobFaults {
+  poll: PhaseFaults;
+  download: PhaseFaults;
+  /** The job never finishes. */
+  hang: boolean;
+}
+
+function keyword(prompt: string, fault: string): 'always' | 'once' | undefined {
+  const match = new RegExp(`#${fault}(-once)?(?![\\w-])`, 'i').exec(prompt);
+  if (!match) return undefined;
+  return match[1] ? 'once' : 'always';
+}
+
+/** The poll and download faults a prompt asks for. */
+export function jobFaultsOf(prompt: string | undefined): JobFaults {
+  const text = prompt ?? '';
+  const phase = (names: Array<[string, CallFault]>): PhaseFaults => {
+    const always: CallFault[] = [];
+    const once: CallFault[] = [];
+    for (const [name, fault] of names) {
+      const kind = keyword(text, name);
+      if (kind === 'always') always.push(fault);
+      else if (kind === 'once') once.push(fault);
+    }
+    return new PhaseFaults(always, once);
+  };
+  return {
+    poll: phase([
+      ['html-poll', 'html'],
+      ['reset-poll', 'reset'],
+      ['5xx-poll', '5xx'],
+    ]),
+    download: phase([
+      ['html-download', 'html'],
+      ['reset-download', 'reset'],
+      ['5xx-download', '5xx'],
+      ['truncate', 'truncate'],
+    ]),
+    hang: keyword(text, 'hang') !== undefined,
+  };
+}
+
+/** An HTML page such as a proxy or a vendor's incident page answers with. */
+export const HTML_PAGE =
+  '<!DOCTYPE html><html><head><title>Service update</title></head><body><h1>We will be right back</h1><p>Our service is being updated.</p></body></html>';
+
+export function sendHtml(response: ServerResponse, status = 200): void {
+  response.writeHead(status, { 'content-type': 'text/html; charset=utf-8' });
+  response.end(HTML_PAGE);
+}
 
 const CLIPS_DIR = join(
   dirname(fileURLToPath(import.meta.url)),
@@ -76,12 +174,16 @@ export class EmulatorBase {
   readonly options: Required<Omit<EmulatorOptions, 'clock'>> & { clock: EmulatorClock };
   readonly stats: Stats = { creates: 0, polls: 0, downloads: 0, cancels: 0 };
   private readonly queuedFaults: Fault[] = [];
+  /** Create attempts seen per prompt (for `-once` faults). */
+  private readonly createAttempts = new Map<string, number>();
   private server: Server | undefined;
   private readonly sockets = new Set<Socket>();
   private readonly files = new Map<
     string,
-    { bytes: Buffer; expiresAt: number; truncate: boolean }
+    { bytes: Buffer; expiresAt: number; truncate: boolean; faults: PhaseFaults }
   >();
+  /** Whether the file route honours Range requests (206). Default true, as CDNs do. */
+  rangeSupport = true;
   baseUrl = '';
 
   constructor(options: EmulatorOptions = {}) {
@@ -99,14 +201,40 @@ export class EmulatorBase {
     return this.options.clock.now();
   }
 
-  /** Faults for one create call: queued control faults first, then keywords in the prompt. */
+  /**
+   * Faults for one create call: queued control faults first, then keywords in the prompt. A
+   * create fault written `#fault-once` applies to the first create attempt of that prompt only.
+   * Job faults (fail, policy, expire, hang, …) are returned too, for the job's own outcome.
+   */
   takeFaults(prompt: string | undefined): Set<Fault> {
     const faults = new Set<Fault>();
     const queued = this.queuedFaults.shift();
     if (queued) faults.add(queued);
-    for (const fault of FAULTS)
-      if (prompt && new RegExp(`#${fault}\\b`, 'i').test(prompt)) faults.add(fault);
+    const attempt = this.createAttempts.get(prompt ?? '') ?? 0;
+    this.createAttempts.set(prompt ?? '', attempt + 1);
+    for (const fault of FAULTS) {
+      const kind = prompt ? keyword(prompt, fault) : undefined;
+      if (kind === 'always' || (kind === 'once' && (attempt === 0 || !CREATE_FAULTS.has(fault))))
+        faults.add(fault);
+    }
     return faults;
+  }
+
+  /**
+   * Applies a poll fault of the job, if one is due: answers for the route and returns true.
+   * `html` answers 200 with an HTML page, `reset` drops the connection, `5xx` answers a 502 page.
+   */
+  pollFault(
+    faults: JobFaults | undefined,
+    request: IncomingMessage,
+    response: ServerResponse,
+  ): boolean {
+    const fault = faults?.poll.take();
+    if (fault === undefined) return false;
+    if (fault === 'reset') resetConnection(request);
+    else if (fault === 'html') sendHtml(response, 200);
+    else sendHtml(response, 502);
+    return true;
   }
 
   queueFault(fault: Fault): void {
@@ -116,12 +244,13 @@ export class EmulatorBase {
   /** Registers a downloadable file and returns its URL. */
   publishFile(
     id: string,
-    options: { expired?: boolean; truncate?: boolean; bytes?: Buffer } = {},
+    options: { expired?: boolean; truncate?: boolean; bytes?: Buffer; faults?: PhaseFaults } = {},
   ): string {
     this.files.set(id, {
       bytes: options.bytes ?? CLIP,
       expiresAt: options.expired ? this.now() - 1 : this.now() + this.options.outputTtlMs,
       truncate: options.truncate ?? false,
+      faults: options.faults ?? new PhaseFaults(),
     });
     return `${this.baseUrl}/files/${id}.mp4`;
   }
@@ -149,16 +278,42 @@ export class EmulatorBase {
       );
       return true;
     }
-    response.writeHead(200, {
+    const fault = file.faults.take() ?? (file.truncate ? 'truncate' : undefined);
+    if (fault === 'reset') {
+      resetConnection(request);
+      return true;
+    }
+    if (fault === 'html') {
+      sendHtml(response, 200);
+      return true;
+    }
+    if (fault === '5xx') {
+      sendHtml(response, 503);
+      return true;
+    }
+    const total = file.bytes.length;
+    const range = this.rangeSupport
+      ? /^bytes=(\d+)-$/.exec(String(request.headers.range ?? ''))
+      : null;
+    const start = range?.[1] === undefined ? 0 : Number(range[1]);
+    if (range && start >= total) {
+      response.writeHead(416, { 'content-range': `bytes */${total}` });
+      response.end();
+      return true;
+    }
+    const body = file.bytes.subarray(start);
+    response.writeHead(range ? 206 : 200, {
       'content-type': 'video/mp4',
-      'content-length': String(file.bytes.length),
+      'content-length': String(body.length),
+      ...(this.rangeSupport ? { 'accept-ranges': 'bytes' } : {}),
+      ...(range ? { 'content-range': `bytes ${start}-${total - 1}/${total}` } : {}),
     });
-    if (file.truncate) {
-      response.write(file.bytes.subarray(0, Math.floor(file.bytes.length / 2)));
+    if (fault === 'truncate') {
+      response.write(body.subarray(0, Math.floor(body.length / 2)));
       setTimeout(() => request.socket.destroy(), 10);
       return true;
     }
-    response.end(file.bytes);
+    response.end(body);
     return true;
   }
 
@@ -194,6 +349,7 @@ export class EmulatorBase {
     if (url.pathname === '/__control/reset') {
       Object.assign(this.stats, { creates: 0, polls: 0, downloads: 0, cancels: 0 });
       this.queuedFaults.length = 0;
+      this.createAttempts.clear();
       return sendJson(response, 200, { ok: true });
     }
     const body = await readJsonBody(request);

@@ -23,6 +23,9 @@ import {
   resetConnection,
   sendJson,
   type EmulatorOptions,
+  sendHtml,
+  jobFaultsOf,
+  type JobFaults,
 } from './emulator-kit';
 
 interface AppRule {
@@ -62,6 +65,7 @@ interface FalJob {
   cancelled: boolean;
   fileId: string;
   fileFaults: { truncate: boolean; expired: boolean };
+  jobFaults: JobFaults;
   published: boolean;
 }
 
@@ -107,7 +111,7 @@ export class FalEmulator extends EmulatorBase {
       if (action === '/cancel' && request.method === 'PUT')
         return this.cancel(response, job, queue[1]);
       if (action === '/status' && request.method === 'GET')
-        return this.status(response, job, queue[1], url);
+        return this.status(request, response, job, queue[1], url);
       if (action === undefined && request.method === 'GET')
         return this.result(response, job, queue[1]);
       return sendJson(response, 405, { detail: 'Method Not Allowed' });
@@ -144,6 +148,11 @@ export class FalEmulator extends EmulatorBase {
       );
     if (faults.has('5xx'))
       return sendJson(response, 503, { detail: 'Service temporarily unavailable' });
+    if (faults.has('credits'))
+      return sendJson(response, 402, {
+        detail:
+          'User is locked. Reason: Exhausted balance. Top up your balance at fal.ai/dashboard/billing.',
+      });
     const rule = ENDPOINTS[endpoint];
     if (!rule) return sendJson(response, 404, { detail: `Application '${endpoint}' not found` });
     this.lastSubmitHeaders = request.headers;
@@ -180,9 +189,12 @@ export class FalEmulator extends EmulatorBase {
       validation,
       cancelled: false,
       fileId: randomUUID().replace(/-/g, ''),
-      fileFaults: { truncate: faults.has('truncate'), expired: faults.has('expire') },
+      fileFaults: { truncate: false, expired: faults.has('expire') },
+      jobFaults: jobFaultsOf(prompt),
       published: false,
     });
+    // The request exists (and is billed) even when the answer is mangled on its way back.
+    if (faults.has('html-create')) return sendHtml(response, 200);
     const base = `${this.baseUrl}/${app}/requests/${requestId}`;
     sendJson(response, 200, {
       status: 'IN_QUEUE',
@@ -196,6 +208,7 @@ export class FalEmulator extends EmulatorBase {
 
   private phase(job: FalJob): 'IN_QUEUE' | 'IN_PROGRESS' | 'COMPLETED' {
     if (job.cancelled) return 'COMPLETED';
+    if (job.jobFaults.hang) return job.polls <= 1 ? 'IN_QUEUE' : 'IN_PROGRESS';
     if (this.options.queueMs + this.options.runMs > 0) {
       const elapsed = this.now() - job.createdAt;
       if (elapsed < this.options.queueMs) return 'IN_QUEUE';
@@ -205,9 +218,16 @@ export class FalEmulator extends EmulatorBase {
     return job.polls <= 1 ? 'IN_QUEUE' : job.polls === 2 ? 'IN_PROGRESS' : 'COMPLETED';
   }
 
-  private status(response: ServerResponse, job: FalJob | undefined, app: string, url: URL): void {
+  private status(
+    request: IncomingMessage,
+    response: ServerResponse,
+    job: FalJob | undefined,
+    app: string,
+    url: URL,
+  ): void {
     if (!job || job.app !== app) return sendJson(response, 404, { detail: 'Request not found' });
     this.stats.polls += 1;
+    if (this.pollFault(job.jobFaults, request, response)) return;
     job.polls += 1;
     const phase = this.phase(job);
     const responseUrl = `${this.baseUrl}/${job.app}/requests/${job.requestId}`;
@@ -291,7 +311,7 @@ export class FalEmulator extends EmulatorBase {
       default: {
         const url = job.published
           ? `${this.baseUrl}/files/${job.fileId}.mp4`
-          : this.publishFile(job.fileId, job.fileFaults);
+          : this.publishFile(job.fileId, { ...job.fileFaults, faults: job.jobFaults.download });
         job.published = true;
         return sendJson(
           response,

@@ -16,6 +16,9 @@ import {
   resetConnection,
   sendJson,
   type EmulatorOptions,
+  sendHtml,
+  jobFaultsOf,
+  type JobFaults,
 } from './emulator-kit';
 
 interface VeoModelRule {
@@ -85,6 +88,7 @@ interface VeoJob {
   outcome: 'success' | 'fail' | 'policy' | 'empty';
   fileId: string;
   fileFaults: { truncate: boolean; expired: boolean };
+  jobFaults: JobFaults;
 }
 
 export interface GeminiEmulatorOptions extends EmulatorOptions {
@@ -174,7 +178,8 @@ export class GeminiEmulator extends EmulatorBase {
     if (create?.[1] && request.method === 'POST')
       return this.create(request, response, create[1], body);
     const operation = /^\/v1beta\/(models\/[^/]+\/operations\/[^/]+)$/.exec(path);
-    if (operation?.[1] && request.method === 'GET') return this.poll(response, operation[1]);
+    if (operation?.[1] && request.method === 'GET')
+      return this.poll(request, response, operation[1]);
     const file = /^\/v1beta\/files\/([\w-]+):download$/.exec(path);
     if (file?.[1] && request.method === 'GET') {
       response.writeHead(302, { location: `${this.baseUrl}/files/${file[1]}.mp4` });
@@ -265,6 +270,13 @@ export class GeminiEmulator extends EmulatorBase {
         'UNAVAILABLE',
         'The model is overloaded. Please try again later.',
       );
+    if (faults.has('credits'))
+      return googleError(
+        response,
+        402,
+        'FAILED_PRECONDITION',
+        'Your prepayment credits are depleted. Please go to AI Studio at https://ai.studio/projects to manage your project and billing.',
+      );
     if (faults.has('invalid')) {
       const echo = this.echoKey ? ` (key ${headerValue(request, 'x-goog-api-key') ?? ''})` : '';
       return googleError(
@@ -300,21 +312,25 @@ export class GeminiEmulator extends EmulatorBase {
       polls: 0,
       outcome,
       fileId: randomUUID().replace(/-/g, ''),
-      fileFaults: { truncate: faults.has('truncate'), expired: faults.has('expire') },
+      fileFaults: { truncate: false, expired: faults.has('expire') },
+      jobFaults: jobFaultsOf(prompt),
     });
+    // The operation exists (and is billed) even when the answer is mangled on its way back.
+    if (faults.has('html-create')) return sendHtml(response, 200);
     sendJson(response, 200, { name });
   }
 
-  private poll(response: ServerResponse, name: string): void {
+  private poll(request: IncomingMessage, response: ServerResponse, name: string): void {
     const job = this.jobs.get(name);
     if (!job) return googleError(response, 404, 'NOT_FOUND', `Operation ${name} not found.`);
     this.stats.polls += 1;
+    if (this.pollFault(job.jobFaults, request, response)) return;
     job.polls += 1;
     const timed = this.options.queueMs + this.options.runMs > 0;
     const done = timed
       ? this.now() - job.createdAt >= this.options.queueMs + this.options.runMs
       : job.polls >= 2;
-    if (!done)
+    if (!done || job.jobFaults.hang)
       return sendJson(response, 200, {
         name,
         metadata: {
@@ -358,6 +374,7 @@ export class GeminiEmulator extends EmulatorBase {
     this.publishFile(job.fileId, {
       truncate: job.fileFaults.truncate,
       expired: job.fileFaults.expired,
+      faults: job.jobFaults.download,
     });
     sendJson(response, 200, {
       name,

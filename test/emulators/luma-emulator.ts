@@ -18,6 +18,9 @@ import {
   resetConnection,
   sendJson,
   type EmulatorOptions,
+  sendHtml,
+  jobFaultsOf,
+  type JobFaults,
 } from './emulator-kit';
 
 const PREFIX = '/dream-machine/v1';
@@ -33,6 +36,7 @@ interface LumaJob {
   polls: number;
   outcome: 'success' | 'fail' | 'policy';
   fileFaults: { truncate: boolean; expired: boolean };
+  jobFaults: JobFaults;
   published: boolean;
   deleted: boolean;
 }
@@ -73,7 +77,7 @@ export class LumaEmulator extends EmulatorBase {
       return this.create(request, response, path, body);
     if (request.method === 'GET' && path === '/generations') return this.list(response, url);
     const one = /^\/generations\/([\w-]+)$/.exec(path);
-    if (one?.[1] && request.method === 'GET') return this.get(response, one[1]);
+    if (one?.[1] && request.method === 'GET') return this.get(request, response, one[1]);
     if (one?.[1] && request.method === 'DELETE') return this.remove(response, one[1]);
     return sendJson(response, 404, { detail: 'Not Found' });
   }
@@ -101,6 +105,10 @@ export class LumaEmulator extends EmulatorBase {
         { 'retry-after': '5' },
       );
     if (faults.has('5xx')) return sendJson(response, 500, { detail: 'Internal server error' });
+    if (faults.has('credits'))
+      return sendJson(response, 402, {
+        detail: 'Insufficient credits. Please add credits to your account to continue.',
+      });
     if (faults.has('invalid'))
       return sendJson(response, 400, {
         detail: 'Invalid request: the request could not be validated',
@@ -116,11 +124,14 @@ export class LumaEmulator extends EmulatorBase {
       createdAt: this.now(),
       polls: 0,
       outcome: faults.has('policy') ? 'policy' : faults.has('fail') ? 'fail' : 'success',
-      fileFaults: { truncate: faults.has('truncate'), expired: faults.has('expire') },
+      fileFaults: { truncate: false, expired: faults.has('expire') },
+      jobFaults: jobFaultsOf(prompt),
       published: false,
       deleted: false,
     };
     this.jobs.set(id, job);
+    // The generation exists (and is billed) even when the answer is mangled on its way back.
+    if (faults.has('html-create')) return sendHtml(response, 200);
     sendJson(response, 201, this.view(job, 'queued'));
   }
 
@@ -138,7 +149,7 @@ export class LumaEmulator extends EmulatorBase {
       phase = Math.min(2, Math.max(0, job.polls - 1));
     }
     if (phase === 0) return 'queued';
-    if (phase === 1) return 'dreaming';
+    if (phase === 1 || job.jobFaults.hang) return 'dreaming';
     return job.outcome === 'success' ? 'completed' : 'failed';
   }
 
@@ -147,7 +158,7 @@ export class LumaEmulator extends EmulatorBase {
     if (state === 'completed') {
       const video = job.published
         ? `${this.baseUrl}/files/${job.id}.mp4`
-        : this.publishFile(job.id, job.fileFaults);
+        : this.publishFile(job.id, { ...job.fileFaults, faults: job.jobFaults.download });
       job.published = true;
       assets = { video, image: `${this.baseUrl}/files/${job.id}.jpg` };
     }
@@ -169,10 +180,11 @@ export class LumaEmulator extends EmulatorBase {
     };
   }
 
-  private get(response: ServerResponse, id: string): void {
+  private get(request: IncomingMessage, response: ServerResponse, id: string): void {
     const job = this.jobs.get(id);
     if (!job || job.deleted) return sendJson(response, 404, { detail: 'Generation not found' });
     this.stats.polls += 1;
+    if (this.pollFault(job.jobFaults, request, response)) return;
     job.polls += 1;
     sendJson(response, 200, this.view(job, this.state(job)));
   }

@@ -29,6 +29,9 @@ import {
   sendJson,
   type EmulatorOptions,
   type Fault,
+  sendHtml,
+  jobFaultsOf,
+  type JobFaults,
 } from './emulator-kit';
 
 type Status = 'starting' | 'processing' | 'succeeded' | 'failed' | 'canceled' | 'aborted';
@@ -44,6 +47,7 @@ interface Prediction {
   deadline?: number;
   polls: number;
   faults: Set<Fault>;
+  jobFaults: JobFaults;
   status: Status;
   logs: string;
   output?: string | string[] | null;
@@ -163,7 +167,7 @@ export class ReplicateEmulator extends EmulatorBase {
     const cancel = /^\/v1\/predictions\/([^/]+)\/cancel$/.exec(path);
     if (method === 'POST' && cancel?.[1]) return this.cancel(response, cancel[1]);
     const get = /^\/v1\/predictions\/([^/]+)$/.exec(path);
-    if (method === 'GET' && get?.[1]) return this.retrieve(response, get[1]);
+    if (method === 'GET' && get?.[1]) return this.retrieve(request, response, get[1]);
     if (method === 'GET' && path === '/v1/collections/text-to-video')
       return this.collection(response);
     if (method === 'GET' && path === '/v1/webhooks/default/secret')
@@ -211,6 +215,16 @@ export class ReplicateEmulator extends EmulatorBase {
         response,
         500,
         problem(500, 'Internal server error', 'An unexpected error occurred. Please try again.'),
+      );
+    if (faults.has('credits'))
+      return sendJson(
+        response,
+        402,
+        problem(
+          402,
+          'Insufficient credit',
+          'You have insufficient credit to run this model. Go to https://replicate.com/account/billing#billing to purchase credit.',
+        ),
       );
     let model: string | undefined = modelFromPath;
     let version: string | undefined;
@@ -283,6 +297,7 @@ export class ReplicateEmulator extends EmulatorBase {
       createdAt: now,
       polls: 0,
       faults,
+      jobFaults: jobFaultsOf(prompt),
       status: 'starting',
       logs: '',
       fileIds: [],
@@ -305,6 +320,8 @@ export class ReplicateEmulator extends EmulatorBase {
         this.advance(prediction);
       }
     }
+    // The prediction exists (and is billed) even when the answer is mangled on its way back.
+    if (faults.has('html-create')) return sendHtml(response, 200);
     sendJson(response, 201, this.render(prediction));
   }
 
@@ -335,7 +352,7 @@ export class ReplicateEmulator extends EmulatorBase {
       }
       if (next === 'starting') return;
       if (prediction.startedAt === undefined) prediction.startedAt = now;
-      if (next === 'processing') {
+      if (next === 'processing' || prediction.jobFaults.hang) {
         prediction.status = 'processing';
         const percent =
           this.options.runMs > 0
@@ -363,7 +380,8 @@ export class ReplicateEmulator extends EmulatorBase {
       prediction.status = 'succeeded';
       const options = {
         expired: prediction.faults.has('expire'),
-        truncate: prediction.faults.has('truncate'),
+        truncate: false,
+        faults: prediction.jobFaults.download,
       };
       const first = `replicate-${prediction.id}-0`;
       prediction.fileIds.push(first);
@@ -434,7 +452,7 @@ export class ReplicateEmulator extends EmulatorBase {
     };
   }
 
-  private retrieve(response: ServerResponse, id: string): void {
+  private retrieve(request: IncomingMessage, response: ServerResponse, id: string): void {
     const prediction = this.predictions.get(id);
     if (!prediction)
       return sendJson(
@@ -443,6 +461,7 @@ export class ReplicateEmulator extends EmulatorBase {
         problem(404, 'Not found', 'The requested resource could not be found'),
       );
     this.stats.polls += 1;
+    if (this.pollFault(prediction.jobFaults, request, response)) return;
     prediction.polls += 1;
     this.advance(prediction);
     sendJson(response, 200, this.render(prediction));

@@ -20,6 +20,9 @@ import {
   sendJson,
   type EmulatorOptions,
   type Fault,
+  sendHtml,
+  jobFaultsOf,
+  type JobFaults,
 } from './emulator-kit';
 
 type TaskStatus = 'PENDING' | 'THROTTLED' | 'RUNNING' | 'SUCCEEDED' | 'FAILED' | 'CANCELLED';
@@ -30,6 +33,7 @@ interface Task {
   createdAt: number;
   credits: number;
   faults: Set<Fault>;
+  jobFaults: JobFaults;
   status: TaskStatus;
   /** Polls spent in the waiting phase / running phase (poll-driven mode). */
   waitPolls: number;
@@ -155,7 +159,7 @@ export class RunwayEmulator extends EmulatorBase {
     const match = /^\/v1\/tasks\/([^/]+)$/.exec(url.pathname);
     if (match?.[1]) {
       const id = decodeURIComponent(match[1]);
-      if (request.method === 'GET') return this.retrieve(response, id);
+      if (request.method === 'GET') return this.retrieve(request, response, id);
       if (request.method === 'DELETE') return this.remove(response, id);
       return sendJson(response, 405, { error: 'Method not allowed' });
     }
@@ -239,6 +243,8 @@ export class RunwayEmulator extends EmulatorBase {
     }
     if (faults.has('5xx'))
       return sendJson(response, 503, { error: 'Service temporarily unavailable. Please retry.' });
+    if (faults.has('credits'))
+      return sendJson(response, 402, { error: 'You do not have enough credits to run this task.' });
     if (this.outOfCredits)
       return sendJson(response, 400, { error: 'You do not have enough credits to run this task.' });
     const issues = faults.has('invalid')
@@ -260,11 +266,14 @@ export class RunwayEmulator extends EmulatorBase {
       createdAt: this.now(),
       credits: seconds * rule.creditsPerSecond,
       faults,
+      jobFaults: jobFaultsOf(prompt),
       status: 'PENDING',
       waitPolls: 0,
       runPolls: 0,
     };
     this.tasks.set(task.id, task);
+    // The task exists (and is billed) even when the answer is mangled on its way back.
+    if (faults.has('html-create')) return sendHtml(response, 200);
     sendJson(response, 200, { id: task.id, estimatedCost: { credits: task.credits } });
   }
 
@@ -296,7 +305,7 @@ export class RunwayEmulator extends EmulatorBase {
     const finished = pollDriven
       ? (task.runPolls += 1) >= 1
       : this.now() - (task.runningSince ?? task.createdAt) >= this.options.runMs;
-    if (!finished) return;
+    if (!finished || task.jobFaults.hang) return;
     if (task.faults.has('fail') || task.faults.has('policy')) {
       task.status = 'FAILED';
       return;
@@ -305,7 +314,7 @@ export class RunwayEmulator extends EmulatorBase {
     task.output = [
       this.publishFile(`runway-${task.id}`, {
         expired: task.faults.has('expire'),
-        truncate: task.faults.has('truncate'),
+        faults: task.jobFaults.download,
       }),
     ];
   }
@@ -353,10 +362,11 @@ export class RunwayEmulator extends EmulatorBase {
     }
   }
 
-  private retrieve(response: ServerResponse, id: string): void {
+  private retrieve(request: IncomingMessage, response: ServerResponse, id: string): void {
     const task = this.tasks.get(id);
     if (!task || task.deleted) return sendJson(response, 404, { error: 'Task not found' });
     this.stats.polls += 1;
+    if (this.pollFault(task.jobFaults, request, response)) return;
     this.advance(task);
     sendJson(response, 200, this.render(task));
   }

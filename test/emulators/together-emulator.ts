@@ -17,6 +17,9 @@ import {
   sendJson,
   type EmulatorOptions,
   type Fault,
+  sendHtml,
+  jobFaultsOf,
+  type JobFaults,
 } from './emulator-kit';
 
 type Status = 'queued' | 'in_progress' | 'completed' | 'failed' | 'cancelled';
@@ -29,6 +32,7 @@ interface Job {
   createdAt: number;
   polls: number;
   faults: Set<Fault>;
+  jobFaults: JobFaults;
   status: Status;
   completedAt?: number;
   videoUrl?: string;
@@ -122,7 +126,7 @@ export class TogetherEmulator extends EmulatorBase {
       return this.create(request, response, body);
     const match = /^\/v2\/videos\/([^/]+)$/.exec(url.pathname);
     if (match?.[1] && request.method === 'GET')
-      return this.retrieve(response, decodeURIComponent(match[1]));
+      return this.retrieve(request, response, decodeURIComponent(match[1]));
     if (url.pathname === '/v1/models' && request.method === 'GET') return this.listModels(response);
     return sendJson(
       response,
@@ -180,7 +184,7 @@ export class TogetherEmulator extends EmulatorBase {
         ),
       );
     }
-    if (this.outOfCredits) {
+    if (this.outOfCredits || faults.has('credits')) {
       return sendJson(
         response,
         402,
@@ -250,9 +254,12 @@ export class TogetherEmulator extends EmulatorBase {
       createdAt: this.now(),
       polls: 0,
       faults,
+      jobFaults: jobFaultsOf(prompt),
       status: 'queued',
     };
     this.jobs.set(job.id, job);
+    // The job exists (and is billed) even when the answer is mangled on its way back.
+    if (faults.has('html-create')) return sendHtml(response, 200);
     if (this.createShape === 'id-only') return sendJson(response, 200, { id: job.id });
     return sendJson(response, 200, this.render(job));
   }
@@ -275,7 +282,8 @@ export class TogetherEmulator extends EmulatorBase {
             ? 'in_progress'
             : 'done';
     }
-    if (next !== 'done') {
+    if (next !== 'done' || job.jobFaults.hang) {
+      if (next === 'done') next = 'in_progress';
       job.status = next;
       return;
     }
@@ -287,11 +295,11 @@ export class TogetherEmulator extends EmulatorBase {
     job.status = 'completed';
     job.videoUrl = this.publishFile(`together-${job.id}`, {
       expired: job.faults.has('expire'),
-      truncate: job.faults.has('truncate'),
+      faults: job.jobFaults.download,
     });
   }
 
-  private retrieve(response: ServerResponse, id: string): void {
+  private retrieve(request: IncomingMessage, response: ServerResponse, id: string): void {
     const job = this.jobs.get(id);
     if (!job)
       return sendJson(
@@ -300,6 +308,7 @@ export class TogetherEmulator extends EmulatorBase {
         togetherError(`Video job ${id} not found`, 'invalid_request_error', 'not_found'),
       );
     this.stats.polls += 1;
+    if (this.pollFault(job.jobFaults, request, response)) return;
     job.polls += 1;
     this.advance(job);
     sendJson(response, 200, this.render(job));

@@ -5,10 +5,10 @@
  */
 import { readFile } from 'node:fs/promises';
 import { extname, join, normalize, sep } from 'node:path';
-import { Readable } from 'node:stream';
 import type { MediaStore } from '../media/media-store';
 import { MediaStore as MediaStoreClass } from '../media/media-store';
 import { CONTENT_SECURITY_POLICY, mediaEtag, parseRange } from '../serve/browser-server';
+import { toWebStream } from '../web-stream';
 
 export const APP_ORIGIN = 'aideon://app';
 
@@ -57,29 +57,23 @@ export function handleMediaRequest(request: Request, media: MediaStore): Respons
     const range = parseRange(rangeHeader, size);
     if (!range)
       return new Response(null, { status: 416, headers: { 'content-range': `bytes */${size}` } });
-    return new Response(
-      Readable.toWeb(media.openRead(id, range, { videoOnly })) as ReadableStream,
-      {
-        status: 206,
-        headers: {
-          'content-type': 'video/mp4',
-          'accept-ranges': 'bytes',
-          'content-range': `bytes ${range.start}-${range.end}/${size}`,
-          'content-length': String(range.end - range.start + 1),
-          ...cacheHeaders,
-        },
-      },
-    );
-  }
-  return new Response(
-    Readable.toWeb(media.openRead(id, undefined, { videoOnly })) as ReadableStream,
-    {
+    return new Response(toWebStream(media.openRead(id, range, { videoOnly })) as ReadableStream, {
+      status: 206,
       headers: {
         'content-type': 'video/mp4',
         'accept-ranges': 'bytes',
-        'content-length': String(size),
+        'content-range': `bytes ${range.start}-${range.end}/${size}`,
+        'content-length': String(range.end - range.start + 1),
         ...cacheHeaders,
       },
+    });
+  }
+  return new Response(toWebStream(media.openRead(id, undefined, { videoOnly })) as ReadableStream, {
+    headers: {
+      'content-type': 'video/mp4',
+      'accept-ranges': 'bytes',
+      'content-length': String(size),
+      ...cacheHeaders,
     },
-  );
+  });
 }

@@ -14,6 +14,7 @@ import { randomBytes, timingSafeEqual } from 'node:crypto';
 import { createReadStream, existsSync, statSync } from 'node:fs';
 import { extname, join, normalize, sep } from 'node:path';
 import type { AddressInfo } from 'node:net';
+import { pipeline, type Readable } from 'node:stream';
 import { EVENT_CHANNEL_NAMES } from '../../shared/ipc/channel-names';
 import type { EventBus } from '../events';
 import type { Dispatcher } from '../ipc/dispatcher';
@@ -240,12 +241,12 @@ export async function startBrowserServer(options: BrowserServerOptions): Promise
         'Content-Length': String(parsed.end - parsed.start + 1),
       });
       if (request.method === 'HEAD') return void response.end();
-      options.media.openRead(id, parsed, { videoOnly }).pipe(response);
+      sendStream(options.media.openRead(id, parsed, { videoOnly }), response);
       return;
     }
     response.writeHead(200, { 'Content-Length': String(size) });
     if (request.method === 'HEAD') return void response.end();
-    options.media.openRead(id, undefined, { videoOnly }).pipe(response);
+    sendStream(options.media.openRead(id, undefined, { videoOnly }), response);
   }
 
   function handleStatic(
@@ -277,7 +278,7 @@ export async function startBrowserServer(options: BrowserServerOptions): Promise
     response.setHeader('Cache-Control', 'no-cache');
     response.writeHead(200);
     if (request.method === 'HEAD') return void response.end();
-    createReadStream(file).pipe(response);
+    sendStream(createReadStream(file), response);
   }
 
   await new Promise<void>((resolve, reject) => {
@@ -377,4 +378,13 @@ export function parseRange(header: string, size: number): { start: number; end: 
   }
   if (start > end || start >= size) return null;
   return { start, end };
+}
+
+/**
+ * Streams a file to the client. A client that leaves mid-way (a seek, a closed tab) or a read
+ * error ends both streams quietly; `.pipe` would leave the file open and let an error go
+ * unhandled.
+ */
+function sendStream(source: Readable, response: ServerResponse): void {
+  pipeline(source, response, () => undefined);
 }

@@ -3,7 +3,6 @@
  * dispatcher), headers and body, error classification into the console's classes, and no
  * secret in any message. Response bodies in errors are truncated and scrubbed of the key.
  */
-import { Readable } from 'node:stream';
 import { request as undiciRequest, type Dispatcher } from 'undici';
 import { ProviderError, type ProviderErrorClass } from '../../../shared/errors';
 import type { DownloadResult } from '../../../shared/providers/video-provider-spec';
@@ -11,6 +10,7 @@ import type { z } from 'zod';
 import { retryAfterMs } from './retry-after';
 import { scrub } from './scrub';
 import { parseVendorAnswer } from './vendor-answer';
+import { toWebStream } from '../../web-stream';
 
 export interface HttpClientConfig {
   provider: string;
@@ -215,7 +215,7 @@ export class HttpClient {
           ?.trim() ?? 'application/octet-stream';
       const lengthHeader = raw.headers['content-length'];
       const contentLength = lengthHeader === undefined ? undefined : Number(lengthHeader);
-      const web = Readable.toWeb(raw.body) as ReadableStream<Uint8Array>;
+      const web = toWebStream(raw.body);
       const result: DownloadResult = { body: web, contentType };
       if (contentLength !== undefined && Number.isFinite(contentLength))
         result.contentLength = contentLength;

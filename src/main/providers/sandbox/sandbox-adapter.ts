@@ -8,7 +8,6 @@
  */
 import { createReadStream, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { Readable } from 'node:stream';
 import { createHash } from 'node:crypto';
 import { NoSuchModelError, ProviderError } from '../../../shared/errors';
 import {
@@ -25,6 +24,7 @@ import {
   type VideoProviderAdapter,
 } from '../../../shared/providers/video-provider-spec';
 import { checkRequestAgainstCapabilities, estimateFromPricing } from '../capabilities';
+import { toWebStream } from '../../web-stream';
 
 const SOURCE = { source: 'Sandbox: simulated prices for trying the console', asOf: '2026-11-01' };
 
@@ -226,7 +226,7 @@ export class SandboxAdapter implements VideoProviderAdapter {
     }
     const file = join(this.config.clipsDir, match[1]);
     const size = statSync(file).size;
-    const stream = Readable.toWeb(createReadStream(file)) as ReadableStream<Uint8Array>;
+    const stream = toWebStream(createReadStream(file));
     return { body: stream, contentType: 'video/mp4', contentLength: size };
   }
 
