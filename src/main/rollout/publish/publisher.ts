@@ -33,6 +33,7 @@ import {
   withFlagOff,
   withRolloutPercent,
   type ConfigObject,
+  type PresignedStep,
   type RolloutPlanInput,
   type RolloutState,
 } from '../../../shared/rollout/flag-rollout';
@@ -433,6 +434,8 @@ export class Publisher {
     detail: Record<string, unknown>,
     makeConfig: (current: LiveState | undefined) => Promise<ConfigObject | undefined>,
     lateDetail: () => Record<string, unknown> = () => ({}),
+    /** Writes committed together with the new version (e.g. the rollout state, by CAS). */
+    extraWrites: (version: number) => StoreWrite[] = () => [],
   ): Promise<PublishOutcome> {
     const attempts = this.deps.maxAttempts ?? 25;
     for (let attempt = 1; ; attempt += 1) {
@@ -473,6 +476,7 @@ export class Publisher {
             version,
             config,
             current?.pointerEtag ?? null,
+            extraWrites(version),
           );
           this.recordAction(kind, environment, version, built.digest, keyIds, summary, {
             ...detail,
@@ -802,10 +806,18 @@ export class Publisher {
       updatedAt: this.deps.now(),
     };
     await this.saveRollout(state, existing ? existing.etag : null);
-    return this.advanceRollout(plan.environment, plan.flagKey);
+    const first = await this.advanceRollout(plan.environment, plan.flagKey);
+    await this.presignSteps(first.state, first.outcome);
+    return first;
   }
 
-  /** Publishes the next step once the current one has baked. */
+  /**
+   * Publishes the next step once the current one has baked. The new version and the rollout
+   * state are one commit, the state compared-and-swapped: two schedulers (a console and a
+   * controller, or two controllers) racing for the same step apply it once; the loser gets a
+   * conflict. A step signed in advance (`presigned`, see startRollout) is published as it was
+   * signed, so no key needs to be unlocked for it.
+   */
   async advanceRollout(
     environment: Environment,
     flagKey: string,
@@ -832,12 +844,48 @@ export class Publisher {
       );
     const percent = state.steps[state.stepIndex + 1] as number;
     const previousPercent = state.stepIndex >= 0 ? state.steps[state.stepIndex] : undefined;
+    const nextState = (version: number): RolloutState => {
+      const { etag: _etag, presigned, ...plain } = state as RolloutState & { etag?: string };
+      const left = (presigned ?? []).filter((step) => step.stepIndex > state.stepIndex + 1);
+      return {
+        ...plain,
+        ...(left.length > 0 ? { presigned: left } : {}),
+        stepIndex: state.stepIndex + 1,
+        lastStepAt: now,
+        lastStepVersion: version,
+        updatedAt: now,
+        status: state.stepIndex + 2 >= state.steps.length ? 'completed' : 'running',
+      };
+    };
+    const stateWrite = (version: number): StoreWrite => ({
+      key: storeKeys.rollout(environment, flagKey),
+      value: `${JSON.stringify(nextState(version))}\n`,
+      expect: state.etag,
+    });
+    const detail = { flagKey, percent, step: state.stepIndex + 2, of: state.steps.length };
+    const presigned = state.presigned?.find((step) => step.stepIndex === state.stepIndex + 1);
+    if (presigned) {
+      const outcome = await this.publishPresigned(
+        environment,
+        state,
+        presigned,
+        stateWrite,
+        detail,
+      );
+      return { state: nextState(outcome.version), outcome };
+    }
     const outcome = await this.publishWith(
       environment,
       'rollout_step',
-      { flagKey, percent, step: state.stepIndex + 2, of: state.steps.length },
+      detail,
       async (current) => {
         if (!current) throw new AppError('not_found', `${environment} has nothing live.`);
+        const fresh = await this.rolloutState(environment, flagKey);
+        if (fresh?.etag !== state.etag)
+          throw new AppError(
+            'conflict',
+            `The rollout of "${flagKey}" in ${environment} moved on while this step was being published (another console or controller applied it); nothing was published twice.`,
+          );
         if (previousPercent !== undefined) {
           const live = rolloutPercentOf(getFlag(current.config, flagKey), state.onVariant);
           if (live !== previousPercent)
@@ -854,22 +902,117 @@ export class Publisher {
           percent,
         );
       },
+      () => ({}),
+      (version) => [stateWrite(version)],
     );
     if (outcome.status === 'pending')
       throw new AppError(
         'forbidden',
         `Rollout step ${percent}% went to co-signing (pending ${outcome.digest}): ${environment} needs ${outcome.needed} more signature(s). Unlock enough keys to run a rollout, or co-sign and advance again.`,
       );
-    const next: RolloutState = {
-      ...state,
-      stepIndex: state.stepIndex + 1,
-      lastStepAt: now,
-      lastStepVersion: outcome.version,
-      updatedAt: now,
-      status: state.stepIndex + 2 >= state.steps.length ? 'completed' : 'running',
+    return { state: nextState(outcome.version), outcome };
+  }
+
+  /** Publishes a step signed in advance, if it still follows exactly what is live. */
+  private async publishPresigned(
+    environment: Environment,
+    state: RolloutState,
+    step: PresignedStep,
+    stateWrite: (version: number) => StoreWrite,
+    detail: Record<string, unknown>,
+  ): Promise<PublishOutcome> {
+    const { trust } = await this.readTrust(environment);
+    const current = await this.live(environment, trust, { underSignedOk: true });
+    if (!current || current.digest !== step.previousDigest)
+      throw new AppError(
+        'conflict',
+        `The step ${state.steps[step.stepIndex]}% of "${state.flagKey}" was signed on top of ${environment} ${step.version - 1}, but ${environment} now runs ${current ? `version ${current.version}` : 'nothing'} with other content: someone changed it. The step can no longer go out; pause, check, and start a new rollout.`,
+      );
+    const envelope = step.envelope as unknown as SignedEnvelope;
+    const verified = await verifyBundle(envelope, {
+      trust,
+      environment,
+      now: this.deps.now(),
+      seen: { version: current.version, digest: current.digest },
+    });
+    if (!verified.ok)
+      throw new AppError(
+        'forbidden',
+        `The pre-signed step ${state.steps[step.stepIndex]}% of "${state.flagKey}" is refused: ${verified.message}`,
+      );
+    await this.commitVersion(
+      environment,
+      envelope,
+      step.version,
+      verified.config,
+      current.pointerEtag,
+      [stateWrite(step.version)],
+    );
+    const keyIds = envelope.jws.signatures.map(kidOf);
+    const diff = diffJson(current.config, verified.config);
+    const summary = summarizeDiff(diff);
+    this.recordAction('rollout_step', environment, step.version, step.digest, keyIds, summary, {
+      ...detail,
+      presigned: true,
+      diff: diff.slice(0, 50),
+    });
+    return {
+      status: 'published',
+      environment,
+      version: step.version,
+      digest: step.digest,
+      keyIds,
+      diff,
+      summary,
     };
-    await this.saveRollout(next, state.etag);
-    return { state: next, outcome };
+  }
+
+  /**
+   * Signs every later step of a rollout now, on top of the step just published, when this
+   * session's keys meet the threshold: a headless controller then publishes each step when it
+   * is due without holding a content key. A step signed in advance goes out only if it still
+   * follows exactly what is live (its previous digest), so anything in between voids it.
+   */
+  private async presignSteps(state: RolloutState, published: PublishOutcome): Promise<void> {
+    if (published.status !== 'published' || state.stepIndex + 1 >= state.steps.length) return;
+    const { trust } = await this.readTrust(state.environment);
+    const threshold = trust.thresholds[state.environment];
+    let config = await this.versionConfig(state.environment, published.version);
+    let previousDigest = published.digest;
+    let version = published.version;
+    const steps: PresignedStep[] = [];
+    for (let index = state.stepIndex + 1; index < state.steps.length; index += 1) {
+      config = withRolloutPercent(
+        config,
+        state.flagKey,
+        state.onVariant,
+        state.offVariant,
+        state.steps[index] as number,
+      );
+      if (toIssues(this.deps.validateConfig(config)).length > 0) return;
+      version += 1;
+      const built = this.buildBundle(state.environment, version, previousDigest, config);
+      const signatures = await this.signWith(built.payloadB64, trust, []);
+      if (signatures.length < threshold) return;
+      const envelope: SignedEnvelope = {
+        format: ENVELOPE_FORMAT,
+        digest: built.digest,
+        jws: { payload: built.payloadB64, signatures },
+      };
+      steps.push({
+        stepIndex: index,
+        version,
+        digest: built.digest,
+        previousDigest,
+        envelope: envelope as unknown as Record<string, unknown>,
+      });
+      previousDigest = built.digest;
+    }
+    const fresh = await this.rolloutState(state.environment, state.flagKey);
+    if (!fresh || fresh.stepIndex !== state.stepIndex) return;
+    await this.saveRollout({ ...fresh, presigned: steps }, fresh.etag).catch((error: unknown) => {
+      if (!isConflict(error)) throw error;
+    });
   }
 
   /**

@@ -1,0 +1,482 @@
+/**
+ * The headless rollout controller: one loop that, while it holds the store's leader lease,
+ * goes through every environment and
+ * - checks the current step against the Prometheus guards on the watch's check interval, for
+ *   the whole step (until the next step goes out; the final step for as long as it is live),
+ * - pauses the rollout on a failed check, and rolls back with the operator key where the
+ *   environment has auto-rollback and the check was a breach or missing data,
+ * - publishes a due step once it has baked and its last check passed (the step's CAS on the
+ *   rollout state makes a step go out once even when two controllers race),
+ * - renews the live bundle's freshness before it expires,
+ * and posts every event to a webhook and the history. Standbys only keep their heartbeat.
+ *
+ * Nothing here reads process.env or the clock: the CLI wires it (src/main/cli/controller-cli.ts).
+ */
+import { AppError } from '../../../shared/errors';
+import { ENVIRONMENTS, type Environment } from '../../../shared/rollout/environments';
+import { nextStepDueAt, type RolloutState } from '../../../shared/rollout/flag-rollout';
+import {
+  CONTROLLER_STATUS_SCHEMA,
+  type ControllerStatus,
+} from '../../../shared/rollout/controller-status';
+import type { WatchSettings } from '../../../shared/watch/watch-settings';
+import type { QueryProblem, RolloutStep, WatchReport } from '../../../shared/watch/watch-types';
+import { evaluateGuards, summarizeReport } from '../../watch/guards';
+import type { MetricsSource } from '../../watch/prometheus-client';
+import type { HistoryInput } from '../publish/history';
+import type { Signer } from '../publish/keys';
+import { Publisher, type ConfigProblem, type LiveState } from '../publish/publisher';
+import type { ConfigStore } from '../stores/config-store';
+import { removeControllerStatus, writeControllerStatus } from './controller-registry';
+import type { LeaderLease } from './leader-lease';
+
+export type ControllerEventType =
+  | 'leader_acquired'
+  | 'leader_lost'
+  | 'step_applied'
+  | 'step_held'
+  | 'check_passed'
+  | 'paused'
+  | 'rolled_back'
+  | 'rollback_failed'
+  | 'renewed'
+  | 'renewal_failed'
+  | 'error';
+
+export interface ControllerEvent {
+  type: ControllerEventType;
+  at: number;
+  controller: string;
+  actor: string;
+  storeUri: string;
+  environment: Environment | null;
+  message: string;
+  version?: number;
+  flagKey?: string;
+  percent?: number;
+}
+
+/**
+ * Renews the live bundle's freshness (a new version with the same content and a later expiry,
+ * signed by the operator key). Implemented on top of the publisher's renewal.
+ */
+export interface FreshnessRenewer {
+  /** Renews when `live` expires within the renewal window; the new version, or undefined. */
+  renewIfDue(
+    publisher: Publisher,
+    environment: Environment,
+    live: LiveState,
+  ): Promise<{ version: number; expiresAt: string } | undefined>;
+}
+
+export interface RolloutControllerDeps {
+  id: string;
+  host: string;
+  /** Who the history names, e.g. `controller:prod-1`. */
+  actor: string;
+  store: ConfigStore;
+  lease: LeaderLease;
+  /** The operator key(s) this controller holds. */
+  signers: readonly Signer[];
+  now: () => number;
+  sleep: (ms: number, signal?: AbortSignal) => Promise<void>;
+  tickMs: number;
+  /** The watch settings (Prometheus per environment, guards per tier, bake and check times). */
+  settings: () => WatchSettings;
+  /** A Prometheus client for the environment, or why there is none. */
+  metricsSource: (
+    environment: Environment,
+    settings: WatchSettings,
+  ) => MetricsSource | QueryProblem;
+  /** Where history entries go (the shared history log). */
+  record: (entry: HistoryInput) => void | Promise<void>;
+  /** Each guard check (e.g. the local SQLite). */
+  recordCheck?: (report: WatchReport) => void;
+  /** Each event (webhook, log). Errors are logged, never stop the loop. */
+  onEvent?: (event: ControllerEvent) => void | Promise<void>;
+  renewer?: FreshnessRenewer;
+  /** The routing checks; content the controller publishes was checked when it was signed. */
+  validateConfig?: (config: Record<string, unknown>) => ConfigProblem[];
+  log?: (line: string) => void;
+}
+
+interface BakeState {
+  key: string;
+  step: RolloutStep;
+  lastCheckAt: number | null;
+  lastStatus: WatchReport['status'] | null;
+  checks: number;
+}
+
+function errorMessage(error: unknown): string {
+  if (AppError.isInstance(error)) return error.message;
+  return error instanceof Error ? error.message : String(error);
+}
+
+/**
+ * The step the guards judge: a running rollout's step, or the final step of a completed one
+ * while the environment still runs the version it published. `nextStepAt`: when the next
+ * step is due (none for the final step).
+ */
+export function activeStep(
+  rollouts: readonly RolloutState[],
+  live: { version: number },
+): (RolloutStep & { nextStepAt?: number }) | null {
+  const active = rollouts
+    .filter(
+      (state) =>
+        state.stepIndex >= 0 &&
+        state.lastStepAt !== null &&
+        (state.status === 'running' ||
+          (state.status === 'completed' && state.lastStepVersion === live.version)),
+    )
+    .sort((a, b) => (b.lastStepAt ?? 0) - (a.lastStepAt ?? 0))[0];
+  if (!active) return null;
+  const due = active.status === 'running' ? nextStepDueAt(active) : undefined;
+  return {
+    version: live.version,
+    flag: active.flagKey,
+    percent: active.steps[active.stepIndex] as number,
+    startedAt: active.lastStepAt as number,
+    ...(due === undefined ? {} : { nextStepAt: due }),
+  };
+}
+
+const describe = (step: RolloutStep): string =>
+  `config version ${step.version}${step.flag ? ` (${step.flag}${step.percent === undefined ? '' : ` at ${step.percent}%`})` : ''}`;
+
+export class RolloutController {
+  private readonly bakes = new Map<Environment, BakeState>();
+  private leader = false;
+  private readonly startedAt: number;
+  private activity = 'starting';
+  private lastEvent: ControllerStatus['lastEvent'] = null;
+  private lastTickAt = 0;
+
+  constructor(private readonly deps: RolloutControllerDeps) {
+    this.startedAt = deps.now();
+  }
+
+  get isLeader(): boolean {
+    return this.leader;
+  }
+
+  private publisher(): Publisher {
+    return new Publisher({
+      store: this.deps.store,
+      signers: this.deps.signers,
+      validateConfig: this.deps.validateConfig ?? (() => []),
+      now: this.deps.now,
+      actor: this.deps.actor,
+      record: (entry) => {
+        void Promise.resolve(this.deps.record(entry)).catch((error: unknown) =>
+          this.deps.log?.(`controller: history entry not recorded: ${errorMessage(error)}`),
+        );
+      },
+    });
+  }
+
+  private async emit(
+    type: ControllerEventType,
+    environment: Environment | null,
+    message: string,
+    extra: Partial<ControllerEvent> = {},
+  ): Promise<void> {
+    const event: ControllerEvent = {
+      type,
+      at: this.deps.now(),
+      controller: this.deps.id,
+      actor: this.deps.actor,
+      storeUri: this.deps.store.uri,
+      environment,
+      message,
+      ...extra,
+    };
+    if (type !== 'check_passed' && type !== 'step_held')
+      this.lastEvent = { at: event.at, type, message: message.slice(0, 2000) };
+    this.deps.log?.(
+      `controller ${this.deps.id}: ${type}${environment ? ` ${environment}` : ''}: ${message.split('\n')[0] ?? ''}`,
+    );
+    try {
+      await this.deps.onEvent?.(event);
+    } catch (error) {
+      this.deps.log?.(`controller: event not delivered: ${errorMessage(error)}`);
+    }
+  }
+
+  /** One pass: lease, then (as leader) every environment, then the heartbeat record. */
+  async tick(): Promise<void> {
+    let leader: boolean;
+    try {
+      leader = await this.deps.lease.acquire();
+    } catch (error) {
+      // Cannot reach the lease: act as if lost; acting without it could double a step.
+      leader = false;
+      this.activity = `cannot reach the leader lease: ${errorMessage(error)}`;
+    }
+    if (leader !== this.leader) {
+      this.leader = leader;
+      this.bakes.clear();
+      await this.emit(
+        leader ? 'leader_acquired' : 'leader_lost',
+        null,
+        leader
+          ? `${this.deps.id} on ${this.deps.host} now acts for ${this.deps.store.uri}`
+          : `${this.deps.id} is no longer the leader`,
+      );
+    }
+    if (leader) {
+      const doing: string[] = [];
+      for (const environment of ENVIRONMENTS) {
+        try {
+          const what = await this.tickEnvironment(environment);
+          if (what) doing.push(what);
+        } catch (error) {
+          const message = errorMessage(error);
+          doing.push(`${environment}: ${message}`);
+          await this.emit('error', environment, message);
+        }
+      }
+      this.activity = doing.length > 0 ? doing.join('; ') : 'idle: no rollout running';
+    } else if (!this.activity.startsWith('cannot reach')) {
+      const holder = await this.deps.lease.holder().catch(() => undefined);
+      this.activity = `standby${holder ? ` (leader: ${holder.id})` : ' (no leader yet)'}`;
+    }
+    this.lastTickAt = this.deps.now();
+    await this.heartbeat().catch((error: unknown) =>
+      this.deps.log?.(`controller: heartbeat not written: ${errorMessage(error)}`),
+    );
+  }
+
+  status(): ControllerStatus {
+    const now = this.deps.now();
+    return {
+      schema: CONTROLLER_STATUS_SCHEMA,
+      id: this.deps.id,
+      host: this.deps.host,
+      pid: process.pid,
+      actor: this.deps.actor,
+      role: this.leader ? 'leader' : 'standby',
+      leaseKind: this.deps.lease.kind,
+      startedAt: this.startedAt,
+      lastTickAt: this.lastTickAt || now,
+      aliveUntil: (this.lastTickAt || now) + Math.max(3 * this.deps.tickMs, this.deps.lease.ttlMs),
+      activity: this.activity.slice(0, 500),
+      lastEvent: this.lastEvent,
+    };
+  }
+
+  private heartbeat(): Promise<void> {
+    return writeControllerStatus(this.deps.store, this.status());
+  }
+
+  /** Runs until the signal aborts; then gives the lease up and removes its record. */
+  async run(signal: AbortSignal): Promise<void> {
+    while (!signal.aborted) {
+      await this.tick();
+      try {
+        await this.deps.sleep(this.deps.tickMs, signal);
+      } catch {
+        break;
+      }
+    }
+    if (this.leader) await this.deps.lease.release().catch(() => undefined);
+    this.leader = false;
+    await removeControllerStatus(this.deps.store, this.deps.id).catch(() => undefined);
+  }
+
+  // ---- one environment -----------------------------------------------------------------------
+
+  private async tickEnvironment(environment: Environment): Promise<string | undefined> {
+    const publisher = this.publisher();
+    let live: LiveState | undefined;
+    try {
+      live = await publisher.live(environment, undefined, { underSignedOk: true });
+    } catch (error) {
+      // A store without a trust file yet has nothing to act on.
+      if (AppError.isInstance(error) && error.code === 'not_found') return undefined;
+      throw error;
+    }
+    if (!live) return undefined;
+    if (this.deps.renewer) {
+      try {
+        const renewed = await this.deps.renewer.renewIfDue(publisher, environment, live);
+        if (renewed) {
+          await this.emit(
+            'renewed',
+            environment,
+            `renewed ${environment}: version ${renewed.version}, same content, expires ${renewed.expiresAt}`,
+            { version: renewed.version },
+          );
+          live = (await publisher.live(environment, undefined, { underSignedOk: true })) ?? live;
+        }
+      } catch (error) {
+        await this.emit('renewal_failed', environment, errorMessage(error));
+      }
+    }
+    const rollouts = await publisher.listRollouts(environment);
+    const step = activeStep(rollouts, live);
+    const settings = this.deps.settings();
+    const watched = settings.environments[environment] !== undefined;
+    const now = this.deps.now();
+    let bake: BakeState | undefined;
+    if (step && watched) {
+      const key = `${step.version}\u0000${step.flag ?? ''}\u0000${step.percent ?? ''}\u0000${step.startedAt}`;
+      bake = this.bakes.get(environment);
+      if (bake?.key !== key) {
+        bake = { key, step, lastCheckAt: null, lastStatus: null, checks: 0 };
+        this.bakes.set(environment, bake);
+      }
+      const interval = settings.checkIntervalMinutes * 60_000;
+      // The step is ready to move on once both its own bake and the watch's bake are over;
+      // a check at or after that moment is required, so the checks cover the whole step.
+      const readyAt = Math.max(
+        step.startedAt + settings.bakeMinutes * 60_000,
+        step.nextStepAt ?? 0,
+      );
+      // Production needs one interval to report the new version before it can be judged.
+      const firstAt = step.startedAt + interval;
+      const due =
+        now >= firstAt &&
+        (bake.lastCheckAt === null ||
+          now - bake.lastCheckAt >= interval ||
+          (step.nextStepAt !== undefined && now >= readyAt && bake.lastCheckAt < readyAt));
+      if (due) {
+        const report = await evaluateGuards(
+          { settings, source: this.deps.metricsSource(environment, settings), now: this.deps.now },
+          environment,
+          step,
+        );
+        bake.lastCheckAt = report.checkedAt;
+        bake.lastStatus = report.status;
+        bake.checks += 1;
+        this.deps.recordCheck?.(report);
+        if (report.status !== 'pass') {
+          this.bakes.delete(environment);
+          return this.failedCheck(publisher, environment, step, report, settings);
+        }
+        await this.emit(
+          'check_passed',
+          environment,
+          `${describe(step)}: all ${report.guards.length} guards passed (check ${bake.checks})`,
+          { version: step.version },
+        );
+      }
+    } else this.bakes.delete(environment);
+
+    const doing: string[] = [];
+    for (const state of rollouts) {
+      if (state.status !== 'running') continue;
+      const due = nextStepDueAt(state);
+      if (due === undefined) continue;
+      const percent = state.steps[state.stepIndex];
+      const mine = step && bake && step.flag === state.flagKey ? bake : undefined;
+      if (now < due) {
+        doing.push(
+          `${environment} ${state.flagKey} ${percent ?? 0}%: ${mine ? `baking (check ${mine.checks})` : 'waiting'}, next step at ${new Date(due).toISOString()}`,
+        );
+        continue;
+      }
+      if (watched && state.stepIndex >= 0) {
+        // Held until a passing check taken after both bakes ended covers the whole step.
+        const readyAt = Math.max(due, (state.lastStepAt ?? 0) + settings.bakeMinutes * 60_000);
+        const held =
+          !mine || now < readyAt || mine.lastStatus !== 'pass' || (mine.lastCheckAt ?? 0) < readyAt;
+        if (held) {
+          doing.push(
+            `${environment} ${state.flagKey} ${percent ?? 0}%: due, waiting for the watch's last check`,
+          );
+          continue;
+        }
+      }
+      try {
+        const { state: next, outcome } = await publisher.advanceRollout(environment, state.flagKey);
+        this.bakes.delete(environment);
+        const nextPercent = next.steps[next.stepIndex] as number;
+        await this.emit(
+          'step_applied',
+          environment,
+          `"${state.flagKey}" in ${environment} is now at ${nextPercent}% (version ${outcome.version})${next.status === 'completed' ? '; rollout complete' : ''}`,
+          { version: outcome.version, flagKey: state.flagKey, percent: nextPercent },
+        );
+        doing.push(`${environment} ${state.flagKey}: applied ${nextPercent}%`);
+      } catch (error) {
+        // A conflict is another writer (a console, a former leader) that moved first: the
+        // step is not applied twice, the next tick reads the new state.
+        const message = errorMessage(error);
+        doing.push(`${environment} ${state.flagKey}: step not applied: ${message}`);
+        await this.emit(
+          AppError.isInstance(error) && error.code === 'conflict' ? 'step_held' : 'error',
+          environment,
+          `the next step of "${state.flagKey}" was not applied: ${message}`,
+          { flagKey: state.flagKey },
+        );
+      }
+    }
+    if (doing.length === 0 && step && bake)
+      doing.push(`${environment}: watching ${describe(step)} (check ${bake.checks})`);
+    return doing.length > 0 ? doing.join('; ') : undefined;
+  }
+
+  /** A failed check: pause, and roll back with the operator key where auto-rollback is on. */
+  private async failedCheck(
+    publisher: Publisher,
+    environment: Environment,
+    step: RolloutStep,
+    report: WatchReport,
+    settings: WatchSettings,
+  ): Promise<string> {
+    const what =
+      report.status === 'breach'
+        ? 'a guard breached'
+        : report.status === 'no_data'
+          ? 'metrics are missing'
+          : 'metrics could not be read';
+    const summary = summarizeReport(report);
+    const reason = `Controller ${this.deps.id} stopped ${describe(step)} in ${environment}: ${what}.\n${summary}`;
+    let paused = 0;
+    for (const state of await publisher.listRollouts(environment)) {
+      if (state.status !== 'running') continue;
+      try {
+        await publisher.pauseRollout(environment, state.flagKey, reason);
+        paused += 1;
+      } catch (error) {
+        this.deps.log?.(`controller: pause of ${state.flagKey} failed: ${errorMessage(error)}`);
+      }
+    }
+    // A metrics outage pauses but never rolls back: it cannot tell a bad step from a broken monitor.
+    const rollBack = report.status !== 'error' && settings.environments[environment]?.autoRollback;
+    if (!rollBack) {
+      await this.emit('paused', environment, reason, {
+        version: step.version,
+        ...(step.flag ? { flagKey: step.flag } : {}),
+      });
+      return `${environment}: ${paused > 0 ? 'paused' : 'breach after completion'} (${what})`;
+    }
+    try {
+      const outcome = await publisher.rollback(environment, undefined, reason);
+      if (outcome.status !== 'published')
+        throw new AppError(
+          'forbidden',
+          outcome.status === 'pending'
+            ? `the rollback (version ${outcome.version}) needs ${outcome.needed} more signature(s): the operator key may not sign it alone`
+            : 'there was nothing to roll back',
+        );
+      await this.emit(
+        'rolled_back',
+        environment,
+        `rolled back ${environment} to earlier content as version ${outcome.version}: ${what}.\n${summary}`,
+        { version: outcome.version, ...(step.flag ? { flagKey: step.flag } : {}) },
+      );
+      return `${environment}: rolled back (version ${outcome.version})`;
+    } catch (error) {
+      await this.emit(
+        'rollback_failed',
+        environment,
+        `${reason}\nThe automatic rollback FAILED: ${errorMessage(error)}. Roll back by hand.`,
+        { version: step.version },
+      );
+      return `${environment}: paused; rollback failed`;
+    }
+  }
+}

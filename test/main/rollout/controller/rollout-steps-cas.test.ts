@@ -1,0 +1,93 @@
+/**
+ * Rollout steps are applied once, whoever races for them: the new version and the rollout
+ * state are one compare-and-swap commit. Later steps are signed when the rollout starts, so a
+ * process without any content key (the headless controller) publishes them when they are due,
+ * and only on top of exactly the content they were signed after.
+ */
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { storeKeys, verifyBundle } from '../../../../src/consumer/verify-bundle';
+import type { HistoryInput } from '../../../../src/main/rollout/publish/history';
+import { DirectoryStore } from '../../../../src/main/rollout/stores/directory-store';
+import { tempDir } from '../../../helpers/temp-dir';
+import { clock, makePublisher, memorySigner, sampleConfig } from '../fixtures';
+
+const MINUTE = 60_000;
+
+describe('rollout steps: CAS on the rollout state, steps signed in advance', () => {
+  let cleanup: () => void;
+  let store: DirectoryStore;
+  let time: ReturnType<typeof clock>;
+  let history: HistoryInput[];
+  let alice: Awaited<ReturnType<typeof memorySigner>>;
+
+  beforeEach(async () => {
+    const made = tempDir('aideon-steps-cas-');
+    cleanup = made.cleanup;
+    store = new DirectoryStore({ root: join(made.dir, 'store') });
+    time = clock();
+    history = [];
+    alice = await memorySigner('alice');
+    const admin = makePublisher(store, [alice], { now: time.now, history });
+    await admin.initTrust([alice.info], { dev: 1, staging: 1, production: 1, trust: 1 });
+    await admin.publish('dev', sampleConfig());
+    await admin.startRollout({
+      environment: 'dev',
+      flagKey: 'new-video-model',
+      onVariant: 'on',
+      offVariant: 'off',
+      steps: [10, 50, 100],
+      bakeMinutes: 10,
+    });
+  });
+  afterEach(() => cleanup());
+
+  it('two keyless schedulers race for the same due step: it is published once, the loser gets a conflict', async () => {
+    const state = await makePublisher(store, []).rolloutState('dev', 'new-video-model');
+    expect(state?.presigned?.map((step) => [step.stepIndex, step.version])).toEqual([
+      [1, 3],
+      [2, 4],
+    ]);
+    time.advance(11 * MINUTE);
+    const first = makePublisher(store, [], { now: time.now, history, actor: 'controller:a' });
+    const second = makePublisher(store, [], { now: time.now, history, actor: 'controller:b' });
+    const results = await Promise.allSettled([
+      first.advanceRollout('dev', 'new-video-model'),
+      second.advanceRollout('dev', 'new-video-model'),
+    ]);
+    const won = results.filter((result) => result.status === 'fulfilled');
+    const lost = results.filter((result) => result.status === 'rejected');
+    expect(won).toHaveLength(1);
+    expect(lost).toHaveLength(1);
+    expect(String((lost[0] as PromiseRejectedResult).reason)).toMatch(/conflict|changed/i);
+    const live = await first.live('dev');
+    expect(live?.version).toBe(3);
+    expect((await first.listRollouts('dev'))[0]).toMatchObject({
+      stepIndex: 1,
+      lastStepVersion: 3,
+    });
+    expect(
+      history.filter((entry) => entry.action === 'rollout_step').map((e) => e.version),
+    ).toEqual([2, 3]);
+    // A consumer accepts the step signed in advance: it carries the admin's signature.
+    const trust = (await first.readTrust('dev')).trust;
+    const entry = await store.get(storeKeys.version('dev', 3));
+    const verified = await verifyBundle(JSON.parse(entry?.value ?? '{}'), {
+      trust,
+      environment: 'dev',
+      now: time.now(),
+    });
+    expect(verified).toMatchObject({ ok: true, version: 3, keyIds: [alice.kid] });
+  });
+
+  it('a step signed in advance no longer goes out once something else was published in between', async () => {
+    const admin = makePublisher(store, [alice], { now: time.now, history });
+    await admin.publish('dev', { ...(await admin.live('dev'))?.config, note: 'hand edit' });
+    time.advance(11 * MINUTE);
+    const keyless = makePublisher(store, [], { now: time.now });
+    await expect(keyless.advanceRollout('dev', 'new-video-model')).rejects.toThrow(
+      /someone changed it/,
+    );
+    expect((await keyless.live('dev'))?.version).toBe(3);
+  });
+});
