@@ -77,7 +77,7 @@ function checkBeforeOpening(
       return;
     } catch (error) {
       const refused = asDbError(error);
-      if (!(DbError.isInstance(refused) && refused.kind === 'corrupted' && hasWal && attempt < 2))
+      if (!(refused instanceof DbError && refused.kind === 'corrupted' && hasWal && attempt < 2))
         throw refused;
     }
   }
