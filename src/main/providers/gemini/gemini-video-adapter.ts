@@ -135,7 +135,7 @@ export function classifyGeminiError(
 
 function classifyByHttp(status: number): ProviderErrorClass {
   if (status === 401 || status === 403) return 'auth';
-  if (status === 429) return 'quota';
+  if (status === 402 || status === 429) return 'quota';
   if (status === 504 || status === 408) return 'timeout';
   if (status >= 500) return 'provider_unavailable';
   return 'invalid_request';

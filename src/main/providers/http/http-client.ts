@@ -249,7 +249,9 @@ export class HttpClient {
 
   httpError(response: HttpResponse, classify?: ErrorClassifier): ProviderError {
     const custom = classify?.(response);
-    const errorClass = custom?.errorClass ?? classifyStatus(response.status);
+    // 402 is "out of credits / spend limit" at every vendor, whatever its body says.
+    const errorClass =
+      response.status === 402 ? 'quota' : (custom?.errorClass ?? classifyStatus(response.status));
     const vendorMessage =
       custom?.message ?? extractMessage(response.json) ?? response.text.slice(0, 300);
     const message = scrub(
@@ -262,10 +264,10 @@ export class HttpClient {
       status: response.status,
       ...(custom?.vendorCode === undefined ? {} : { vendorCode: custom.vendorCode }),
       // 402 (out of credits, spend limit) never clears by itself: no vendor is retried on it.
-      ...(custom?.retryable !== undefined
-        ? { retryable: custom.retryable }
-        : response.status === 402
-          ? { retryable: false }
+      ...(response.status === 402
+        ? { retryable: false }
+        : custom?.retryable !== undefined
+          ? { retryable: custom.retryable }
           : {}),
       ...(retryAfter === undefined ? {} : { retryAfterMs: retryAfter }),
     });
