@@ -14,6 +14,7 @@
 import type { z } from 'zod';
 import { ProviderError, type ProviderErrorClass } from '../../../shared/errors';
 import type {
+  DownloadRange,
   DownloadResult,
   GenerationRequest,
   JobStatus,
@@ -241,7 +242,11 @@ export class GeminiVideoAdapter extends VendorVideoAdapter<'gemini'> {
     }
   }
 
-  override async download(output: VideoOutput, signal?: AbortSignal): Promise<DownloadResult> {
+  override async download(
+    output: VideoOutput,
+    signal?: AbortSignal,
+    range?: DownloadRange,
+  ): Promise<DownloadResult> {
     // The file uri needs the key; send it only to the Gemini API host itself.
     const withAuth =
       sameOrigin(output.url, this.http.config.baseUrl) ||
@@ -249,6 +254,7 @@ export class GeminiVideoAdapter extends VendorVideoAdapter<'gemini'> {
     return this.http.download(output.url, {
       withAuth,
       signal,
+      ...(range ? { offset: range.offset } : {}),
     });
   }
 
