@@ -184,6 +184,8 @@ export class EmulatorBase {
   >();
   /** Whether the file route honours Range requests (206). Default true, as CDNs do. */
   rangeSupport = true;
+  /** File requests that asked for a Range. */
+  rangeRequests = 0;
   baseUrl = '';
 
   constructor(options: EmulatorOptions = {}) {
@@ -292,6 +294,7 @@ export class EmulatorBase {
       return true;
     }
     const total = file.bytes.length;
+    if (request.headers.range) this.rangeRequests += 1;
     const range = this.rangeSupport
       ? /^bytes=(\d+)-$/.exec(String(request.headers.range ?? ''))
       : null;

@@ -24,6 +24,7 @@ import { nextPollDelay, type PollPolicy } from '../providers/http/polling';
 import { withRetry } from '../providers/http/retry';
 import { analysisColumns, analysisErrorColumns } from '../media/analysis-columns';
 import { analyseVideo, ffmpegAvailability } from '../media/video-analysis';
+import { downloadVideo } from '../media/download-video';
 import type { ProviderRegistry } from '../providers/registry';
 import type { WritableDb } from '../store/db';
 import {
@@ -67,6 +68,10 @@ export interface BenchRunnerDeps {
   submitRetries?: number;
   /** First backoff before such a retry, ms. Default 1000. */
   retryInitialDelayMs?: number;
+  /** Retries of a failed video download (5xx, reset, truncated, HTML instead of video). Default 3. */
+  downloadRetries?: number;
+  /** First backoff before such a retry, ms. Default 500. */
+  downloadRetryDelayMs?: number;
   /** A generation that takes longer than this is cancelled at the vendor and marked timed out. Default 15 min. */
   generationTimeoutMs?: number;
   /**
@@ -556,6 +561,11 @@ export class BenchRunner {
           // Shutdown: leave the row as it is; it resumes on the next start.
         } else {
           const serialized = serializeError(reason);
+          if (serialized.code === 'internal') {
+            this.deps.log(
+              `generation ${row.id} failed inside the console: ${reason instanceof Error ? (reason.stack ?? reason.message) : String(reason)}`,
+            );
+          }
           if (serialized.code === 'timeout' && row.vendor_job_id) {
             await this.deps.registry
               .adapter(row.provider as ModelRef['provider'])
@@ -670,23 +680,18 @@ export class BenchRunner {
     }
     const output = outputs[0] as VideoOutput;
     const downloadStart = this.deps.now();
-    const download = await adapter.download(output, signal);
-    if (
-      !/^video\//.test(download.contentType) &&
-      download.contentType !== 'application/octet-stream'
-    ) {
-      await download.body.cancel().catch(() => undefined);
-      throw new ProviderError(
-        'bad_output',
-        `The provider sent ${download.contentType} instead of a video.`,
-        { provider: row.provider },
-      );
-    }
-    const media = await this.deps.media.put(download.body, {
-      contentType: download.contentType.startsWith('video/') ? download.contentType : 'video/mp4',
-      ...(download.contentLength === undefined ? {} : { expectedBytes: download.contentLength }),
+    // The video is paid for: a glitch on its URL is retried (resumed where the server allows).
+    const { media } = await downloadVideo({
+      fetch: (abort, range) => adapter.download(output, abort, range),
+      media: this.deps.media,
       signal,
+      sleep: this.deps.sleep,
       provider: row.provider,
+      ...(this.deps.downloadRetries === undefined ? {} : { retries: this.deps.downloadRetries }),
+      ...(this.deps.downloadRetryDelayMs === undefined
+        ? {}
+        : { initialDelayMs: this.deps.downloadRetryDelayMs }),
+      log: (line) => this.deps.log(`generation ${row.id}: ${line}`),
     });
     recordMedia(this.deps.db, media, this.deps.now());
     // The total runs from submission to the video being stored; analysis is the console's own work.

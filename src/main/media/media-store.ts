@@ -13,6 +13,7 @@ import {
   rmSync,
   statSync,
 } from 'node:fs';
+import { open, rm, type FileHandle } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Readable, Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
@@ -33,6 +34,90 @@ export interface PutOptions {
   signal?: AbortSignal;
   /** Provider name, for error messages. */
   provider?: string;
+}
+
+/** Chunks gathered before one write to disk: few, large writes. */
+const WRITE_BUFFER_BYTES = 8 * 1024 * 1024;
+
+/**
+ * One file being written into the store: bytes are hashed as they arrive and written in large
+ * batches to a temporary file; `restart` empties it (a server that cannot resume), `commit`
+ * moves it under its hash, `discard` removes it. Nothing is visible under a final name before
+ * commit.
+ */
+export class MediaWriter {
+  private hash = createHash('sha256');
+  private pending: Buffer[] = [];
+  private pendingBytes = 0;
+  private closed = false;
+  /** Bytes on disk. */
+  private position = 0;
+  /** Bytes received so far. */
+  bytes = 0;
+
+  constructor(
+    private readonly store: MediaStore,
+    private readonly file: FileHandle,
+    private readonly temp: string,
+    private readonly maxBytes: number,
+    private readonly provider: string,
+  ) {}
+
+  async write(chunk: Uint8Array): Promise<void> {
+    if (this.bytes + chunk.byteLength > this.maxBytes) {
+      throw new ProviderError(
+        'bad_output',
+        `The video is larger than the ${this.maxBytes}-byte limit.`,
+        { provider: this.provider },
+      );
+    }
+    const buffer = Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength);
+    this.hash.update(buffer);
+    this.pending.push(buffer);
+    this.pendingBytes += buffer.length;
+    this.bytes += buffer.length;
+    if (this.pendingBytes >= WRITE_BUFFER_BYTES) await this.flush();
+  }
+
+  /** Forgets everything written (the next transfer starts from byte 0). */
+  async restart(): Promise<void> {
+    this.pending = [];
+    this.pendingBytes = 0;
+    this.bytes = 0;
+    this.position = 0;
+    this.hash = createHash('sha256');
+    await this.file.truncate(0);
+  }
+
+  async commit(contentType: string): Promise<MediaRef> {
+    await this.flush();
+    this.closed = true;
+    await this.file.close();
+    const id = this.hash.digest('hex');
+    const final = this.store.pathOf(id);
+    mkdirSync(join(this.store.root, id.slice(0, 2)), { recursive: true });
+    if (existsSync(final)) rmSync(this.temp, { force: true });
+    else renameSync(this.temp, final);
+    return { id, contentType, bytes: this.bytes };
+  }
+
+  async discard(): Promise<void> {
+    if (!this.closed) {
+      this.closed = true;
+      await this.file.close().catch(() => undefined);
+    }
+    await rm(this.temp, { force: true });
+  }
+
+  private async flush(): Promise<void> {
+    if (this.pending.length === 0) return;
+    const buffers = this.pending;
+    const length = this.pendingBytes;
+    this.pending = [];
+    this.pendingBytes = 0;
+    await this.file.writev(buffers, this.position);
+    this.position += length;
+  }
 }
 
 export class MediaStore {
@@ -91,6 +176,19 @@ export class MediaStore {
       this.trackPatches.set(id, patches);
     }
     return patches;
+  }
+
+  /** A new file to write into the store (see MediaWriter). */
+  async createWriter(options: { maxBytes?: number; provider?: string } = {}): Promise<MediaWriter> {
+    const temp = join(this.root, 'tmp', `${Date.now()}-${randomBytes(6).toString('hex')}.part`);
+    const file = await open(temp, 'w');
+    return new MediaWriter(
+      this,
+      file,
+      temp,
+      options.maxBytes ?? DEFAULT_MAX_MEDIA_BYTES,
+      options.provider ?? 'media',
+    );
   }
 
   /** Streams `body` into the store and returns its reference. */

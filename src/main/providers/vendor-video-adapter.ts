@@ -9,6 +9,7 @@ import { NoSuchModelError, ProviderError, type ProviderErrorClass } from '../../
 import {
   SPEC_VERSION,
   type CostEstimate,
+  type DownloadRange,
   type DownloadResult,
   type GenerationRequest,
   type JobStatus,
@@ -60,8 +61,12 @@ export abstract class VendorVideoAdapter<
   }
 
   /** Output URLs are public or pre-signed links: the key is not sent with them. */
-  async download(output: VideoOutput, signal?: AbortSignal): Promise<DownloadResult> {
-    return this.http.download(output.url, { signal });
+  async download(
+    output: VideoOutput,
+    signal?: AbortSignal,
+    range?: DownloadRange,
+  ): Promise<DownloadResult> {
+    return this.http.download(output.url, { signal, ...(range ? { offset: range.offset } : {}) });
   }
 
   /** For vendors without a model list call: the known table is the catalogue. */

@@ -213,8 +213,23 @@ export interface DownloadResult {
   /** Streams the bytes; the caller writes them to the media store. */
   body: ReadableStream<Uint8Array>;
   contentType: string;
-  /** Declared size in bytes, when the server sent Content-Length. */
+  /** Declared size of this answer's body in bytes, when the server sent Content-Length. */
   contentLength?: number;
+  /**
+   * Byte of the file at which `body` starts: the offset asked for when the server answered 206,
+   * else 0 (the whole file). `undefined` = 0.
+   */
+  offset?: number;
+  /** Size of the whole file when the server states it (Content-Length of a 200, Content-Range total of a 206). */
+  totalBytes?: number;
+  /** The server takes `Range` requests (it said `Accept-Ranges: bytes` or answered 206). */
+  resumable?: boolean;
+}
+
+/** Where a download starts (a resume after a broken transfer). */
+export interface DownloadRange {
+  /** First byte wanted; sent as `Range: bytes=<offset>-`. */
+  offset: number;
 }
 
 export interface StartOptions {
@@ -240,7 +255,12 @@ export interface VideoProviderAdapter {
   start(request: GenerationRequest, options?: StartOptions): Promise<StartResult>;
   status(jobId: string, signal?: AbortSignal): Promise<JobStatus>;
   cancel(jobId: string, signal?: AbortSignal): Promise<void>;
-  download(output: VideoOutput, signal?: AbortSignal): Promise<DownloadResult>;
+  /** Streams an output; with `range`, from that byte on where the server supports it. */
+  download(
+    output: VideoOutput,
+    signal?: AbortSignal,
+    range?: DownloadRange,
+  ): Promise<DownloadResult>;
   /** The vendor's live catalogue where it has a list call; otherwise the known model table. */
   listModels(signal?: AbortSignal): Promise<ModelInfo[]>;
 }

@@ -208,3 +208,35 @@ describe.each(SUBJECTS)('conformance: $name', (subject) => {
     for (const model of models) expect(modelInfoSchema.safeParse(model).success).toBe(true);
   });
 });
+
+describe.each(SUBJECTS.filter((subject) => subject.name !== 'sandbox'))(
+  'error classes: $name',
+  (subject) => {
+    const dispatcher = new Agent({ connect: { timeout: 2000 } });
+    let adapter: VideoProviderAdapter;
+    let emulator: EmulatorBase | undefined;
+    beforeAll(async () => {
+      ({ adapter, emulator } = await subject.setup(dispatcher));
+    });
+    afterAll(async () => {
+      await emulator?.stop();
+      await dispatcher.close();
+    });
+
+    it('HTTP 402 (out of credits) is quota and is not retried (issue 13 item 8)', async () => {
+      const model = adapter
+        .models()
+        .find((info) => info.capabilities.textToVideo && info.lifecycle === 'active');
+      const error = await adapter
+        .start({ modelId: model?.modelId ?? '', prompt: 'a lighthouse #credits' })
+        .then(
+          () => undefined,
+          (caught: unknown) => caught,
+        );
+      expect(AppError.isInstance(error)).toBe(true);
+      expect((error as AppError).code).toBe('quota');
+      expect((error as AppError).retryable).toBe(false);
+      expect((error as { status?: number }).status).toBe(402);
+    });
+  },
+);

@@ -14,6 +14,7 @@
 import type { z } from 'zod';
 import { ProviderError, type ProviderErrorClass } from '../../../shared/errors';
 import type {
+  DownloadRange,
   DownloadResult,
   GenerationRequest,
   JobStatus,
@@ -135,7 +136,7 @@ export function classifyGeminiError(
 
 function classifyByHttp(status: number): ProviderErrorClass {
   if (status === 401 || status === 403) return 'auth';
-  if (status === 429) return 'quota';
+  if (status === 402 || status === 429) return 'quota';
   if (status === 504 || status === 408) return 'timeout';
   if (status >= 500) return 'provider_unavailable';
   return 'invalid_request';
@@ -241,7 +242,11 @@ export class GeminiVideoAdapter extends VendorVideoAdapter<'gemini'> {
     }
   }
 
-  override async download(output: VideoOutput, signal?: AbortSignal): Promise<DownloadResult> {
+  override async download(
+    output: VideoOutput,
+    signal?: AbortSignal,
+    range?: DownloadRange,
+  ): Promise<DownloadResult> {
     // The file uri needs the key; send it only to the Gemini API host itself.
     const withAuth =
       sameOrigin(output.url, this.http.config.baseUrl) ||
@@ -249,6 +254,7 @@ export class GeminiVideoAdapter extends VendorVideoAdapter<'gemini'> {
     return this.http.download(output.url, {
       withAuth,
       signal,
+      ...(range ? { offset: range.offset } : {}),
     });
   }
 

@@ -160,26 +160,34 @@ export class HttpClient {
     return { value, response };
   }
 
-  /** Streams a file. 403/404/410 mean the vendor's URL expired or was deleted. */
+  /**
+   * Streams a file. 403/404/410 mean the vendor's URL expired or was deleted. With `offset`, asks
+   * for the rest of the file from that byte (`Range: bytes=N-`); a server that ignores the range
+   * answers 200 and the result starts at 0 (`offset` tells which).
+   */
   async download(
     url: string,
     options: {
       signal?: AbortSignal | undefined;
       withAuth?: boolean;
       maxRedirections?: number;
+      offset?: number;
     } = {},
   ): Promise<DownloadResult> {
     let current = url;
+    const wantsRange = options.offset !== undefined && options.offset > 0;
     for (let hop = 0; hop <= (options.maxRedirections ?? 5); hop += 1) {
       const raw = await this.send(
         current,
         {
           method: 'GET',
-          // The key goes only to the origin it was asked for, never to a redirect target elsewhere.
-          headers:
-            options.withAuth && new URL(current).origin === new URL(url).origin
+          headers: {
+            // The key goes only to the origin it was asked for, never to a redirect target elsewhere.
+            ...(options.withAuth && new URL(current).origin === new URL(url).origin
               ? this.config.headers()
-              : {},
+              : {}),
+            ...(wantsRange ? { range: `bytes=${options.offset}-` } : {}),
+          },
           body: null,
         },
         options.signal,
@@ -215,10 +223,34 @@ export class HttpClient {
           ?.trim() ?? 'application/octet-stream';
       const lengthHeader = raw.headers['content-length'];
       const contentLength = lengthHeader === undefined ? undefined : Number(lengthHeader);
-      const web = toWebStream(raw.body);
-      const result: DownloadResult = { body: web, contentType };
+      let offset = 0;
+      let totalBytes =
+        contentLength !== undefined && Number.isFinite(contentLength) ? contentLength : undefined;
+      if (raw.statusCode === 206) {
+        const range = /^bytes (\d+)-(\d+)\/(\d+|\*)$/.exec(
+          String(raw.headers['content-range'] ?? '').trim(),
+        );
+        if (!wantsRange || !range?.[1] || Number(range[1]) !== options.offset) {
+          await raw.body.dump().catch(() => undefined);
+          throw new ProviderError(
+            'bad_output',
+            `${this.config.provider} answered a partial download for a range that was not asked for.`,
+            { provider: this.config.provider, status: 206, retryable: true },
+          );
+        }
+        offset = Number(range[1]);
+        totalBytes = range[3] === '*' ? undefined : Number(range[3]);
+      }
+      const result: DownloadResult = {
+        body: toWebStream(raw.body),
+        contentType,
+        offset,
+        resumable:
+          raw.statusCode === 206 || /\bbytes\b/i.test(String(raw.headers['accept-ranges'] ?? '')),
+      };
       if (contentLength !== undefined && Number.isFinite(contentLength))
         result.contentLength = contentLength;
+      if (totalBytes !== undefined) result.totalBytes = totalBytes;
       return result;
     }
     throw new ProviderError(
@@ -249,7 +281,9 @@ export class HttpClient {
 
   httpError(response: HttpResponse, classify?: ErrorClassifier): ProviderError {
     const custom = classify?.(response);
-    const errorClass = custom?.errorClass ?? classifyStatus(response.status);
+    // 402 is "out of credits / spend limit" at every vendor, whatever its body says.
+    const errorClass =
+      response.status === 402 ? 'quota' : (custom?.errorClass ?? classifyStatus(response.status));
     const vendorMessage =
       custom?.message ?? extractMessage(response.json) ?? response.text.slice(0, 300);
     const message = scrub(
@@ -262,10 +296,10 @@ export class HttpClient {
       status: response.status,
       ...(custom?.vendorCode === undefined ? {} : { vendorCode: custom.vendorCode }),
       // 402 (out of credits, spend limit) never clears by itself: no vendor is retried on it.
-      ...(custom?.retryable !== undefined
-        ? { retryable: custom.retryable }
-        : response.status === 402
-          ? { retryable: false }
+      ...(response.status === 402
+        ? { retryable: false }
+        : custom?.retryable !== undefined
+          ? { retryable: custom.retryable }
           : {}),
       ...(retryAfter === undefined ? {} : { retryAfterMs: retryAfter }),
     });

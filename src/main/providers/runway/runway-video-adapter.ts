@@ -59,7 +59,7 @@ export function classifyRunwayHttp(response: HttpResponse): ReturnType<ErrorClas
     return { errorClass: 'quota', message, vendorCode: 'INSUFFICIENT_CREDITS', retryable: false };
   if (/SAFETY|content moderation/i.test(message)) return { errorClass: 'content_policy', message };
   if (response.status === 401) return { errorClass: 'auth', message };
-  if (response.status === 429) return { errorClass: 'quota', message };
+  if (response.status === 402 || response.status === 429) return { errorClass: 'quota', message };
   if (response.status === 504) return { errorClass: 'timeout', message };
   if (response.status >= 500) return { errorClass: 'provider_unavailable', message };
   return { errorClass: 'invalid_request', message };

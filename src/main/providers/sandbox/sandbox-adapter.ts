@@ -13,6 +13,7 @@ import { NoSuchModelError, ProviderError } from '../../../shared/errors';
 import {
   SPEC_VERSION,
   type CostEstimate,
+  type DownloadRange,
   type DownloadResult,
   type GenerationRequest,
   type JobStatus,
@@ -216,7 +217,11 @@ export class SandboxAdapter implements VideoProviderAdapter {
     this.cancelled.add(jobId);
   }
 
-  async download(output: VideoOutput, signal?: AbortSignal): Promise<DownloadResult> {
+  async download(
+    output: VideoOutput,
+    signal?: AbortSignal,
+    range?: DownloadRange,
+  ): Promise<DownloadResult> {
     signal?.throwIfAborted();
     const match = /^sandbox:\/\/clips\/(clip-[a-z]\.mp4)$/.exec(output.url);
     if (!match?.[1]) {
@@ -226,8 +231,16 @@ export class SandboxAdapter implements VideoProviderAdapter {
     }
     const file = join(this.config.clipsDir, match[1]);
     const size = statSync(file).size;
-    const stream = toWebStream(createReadStream(file));
-    return { body: stream, contentType: 'video/mp4', contentLength: size };
+    const offset = Math.min(size, Math.max(0, range?.offset ?? 0));
+    const stream = toWebStream(createReadStream(file, { start: offset }));
+    return {
+      body: stream,
+      contentType: 'video/mp4',
+      contentLength: size - offset,
+      offset,
+      totalBytes: size,
+      resumable: true,
+    };
   }
 
   async listModels(): Promise<ModelInfo[]> {

@@ -1,0 +1,151 @@
+/**
+ * Downloads a finished video into the media store, so that a paid result survives a glitch:
+ * each attempt streams once, hashing (SHA-256) while writing in large batches; a broken transfer
+ * resumes with `Range` where the server supports it (else starts over); the length is checked
+ * against Content-Length / the Content-Range total; transient failures (5xx, 429, a reset, a
+ * truncated body, an HTML page instead of the video) are retried with backoff, within seconds,
+ * long before any vendor's signed URL expires (hours to days). Only then does it give up, as
+ * `expired_output` (403/404/410 on the URL: expired or deleted) or `bad_output`.
+ */
+import { AppError, ProviderError } from '../../shared/errors';
+import type { MediaRef } from '../../shared/domain';
+import type { DownloadRange, DownloadResult } from '../../shared/providers/video-provider-spec';
+import type { MediaStore, MediaWriter } from './media-store';
+
+export interface DownloadVideoOptions {
+  /** One transfer: from the start, or from `range.offset` when resuming. */
+  fetch: (signal: AbortSignal, range?: DownloadRange) => Promise<DownloadResult>;
+  media: MediaStore;
+  signal: AbortSignal;
+  sleep: (ms: number, signal?: AbortSignal) => Promise<void>;
+  provider: string;
+  /** Retries after the first attempt. Default 3. */
+  retries?: number;
+  /** First backoff, ms (doubles, with up to 50% jitter). Default 500. */
+  initialDelayMs?: number;
+  maxBytes?: number;
+  log?: (line: string) => void;
+  random?: () => number;
+}
+
+export interface DownloadedVideo {
+  media: MediaRef;
+  /** Transfers it took (1 = no retry). */
+  attempts: number;
+}
+
+function isVideoType(contentType: string): boolean {
+  return /^video\//i.test(contentType) || contentType === 'application/octet-stream';
+}
+
+export async function downloadVideo(options: DownloadVideoOptions): Promise<DownloadedVideo> {
+  const { signal, provider } = options;
+  const retries = options.retries ?? 3;
+  const initial = options.initialDelayMs ?? 500;
+  const random = options.random ?? Math.random;
+  const writer = await options.media.createWriter({
+    provider,
+    ...(options.maxBytes === undefined ? {} : { maxBytes: options.maxBytes }),
+  });
+  let committed = false;
+  let resumable = false;
+  let contentType = 'video/mp4';
+  try {
+    for (let attempt = 0; ; attempt += 1) {
+      try {
+        const range = resumable && writer.bytes > 0 ? { offset: writer.bytes } : undefined;
+        const result = await options.fetch(signal, range);
+        if (!isVideoType(result.contentType)) {
+          await result.body.cancel().catch(() => undefined);
+          throw new ProviderError(
+            'bad_output',
+            `${provider} sent ${result.contentType} instead of a video.`,
+            { provider, retryable: true },
+          );
+        }
+        if (result.contentType.startsWith('video/')) contentType = result.contentType;
+        if ((result.offset ?? 0) === 0 && writer.bytes > 0) await writer.restart();
+        resumable = result.resumable ?? false;
+        await pump(result.body, writer, signal, provider);
+        const total = result.totalBytes;
+        if (total !== undefined && writer.bytes !== total) {
+          const short = writer.bytes < total;
+          if (!short) await writer.restart();
+          throw new ProviderError(
+            'bad_output',
+            short
+              ? `The download from ${provider} was cut short (${writer.bytes} of ${total} bytes).`
+              : `The download from ${provider} was longer than announced (${total} bytes).`,
+            { provider, retryable: true },
+          );
+        }
+        if (writer.bytes === 0)
+          throw new ProviderError('bad_output', `${provider} sent an empty file.`, { provider });
+        const media = await writer.commit(contentType);
+        committed = true;
+        return { media, attempts: attempt + 1 };
+      } catch (error) {
+        signal.throwIfAborted();
+        const failure = AppError.isInstance(error)
+          ? error
+          : new ProviderError(
+              'provider_unavailable',
+              `The download from ${provider} failed: ${error instanceof Error ? error.message : String(error)}.`,
+              { provider, retryable: true, cause: error },
+            );
+        if (!failure.retryable || attempt >= retries) throw failure;
+        const backoff = initial * 2 ** attempt * (1 + random() * 0.5);
+        const delay = Math.round(
+          failure.retryAfterMs !== undefined ? Math.min(failure.retryAfterMs, 60_000) : backoff,
+        );
+        options.log?.(
+          `download from ${provider} failed (${failure.message}); retry ${attempt + 1} of ${retries} in ${delay} ms${resumable && writer.bytes > 0 ? `, resuming at byte ${writer.bytes}` : ''}`,
+        );
+        await options.sleep(delay, signal);
+      }
+    }
+  } finally {
+    if (!committed) await writer.discard();
+  }
+}
+
+/** Copies one answer's body into the writer; a broken stream is a retryable provider error. */
+async function pump(
+  body: ReadableStream<Uint8Array>,
+  writer: MediaWriter,
+  signal: AbortSignal,
+  provider: string,
+): Promise<void> {
+  const reader = body.getReader();
+  const onAbort = (): void => {
+    reader.cancel(signal.reason).catch(() => undefined);
+  };
+  signal.addEventListener('abort', onAbort, { once: true });
+  try {
+    for (;;) {
+      let next: ReadableStreamReadResult<Uint8Array>;
+      try {
+        next = await reader.read();
+      } catch (error) {
+        signal.throwIfAborted();
+        const code = (error as { code?: string }).code;
+        // A body that breaks off is a truncated video: bad_output once the retries are spent.
+        throw new ProviderError(
+          'bad_output',
+          `The download from ${provider} was cut short: the connection broke off after ${writer.bytes} bytes${code ? ` (${code})` : ''}.`,
+          { provider, retryable: true, cause: error },
+        );
+      }
+      if (next.done) return;
+      try {
+        await writer.write(next.value);
+      } catch (error) {
+        await reader.cancel().catch(() => undefined);
+        throw error;
+      }
+    }
+  } finally {
+    signal.removeEventListener('abort', onAbort);
+    reader.releaseLock();
+  }
+}
