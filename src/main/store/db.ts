@@ -77,8 +77,8 @@ function checkBeforeOpening(
       return;
     } catch (error) {
       const refused = asDbError(error);
-      if (!(refused instanceof DbError && refused.kind === 'corrupted' && hasWal && attempt < 2))
-        throw refused;
+      const damaged = refused instanceof DbError && refused.kind === 'corrupted';
+      if (!damaged || !hasWal || attempt >= 2) throw refused;
     }
   }
 }
