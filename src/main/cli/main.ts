@@ -20,6 +20,7 @@ import { startBrowserServer } from '../serve/browser-server';
 import { createServices, type ServiceOptions, type Services } from '../services';
 import { renderRunTable, renderScorecard, runWithProgress } from './bench-output';
 import { registerConfigCommands } from '../rollout/publish/register-config-cli';
+import { registerControllerCommands } from '../rollout/controller/register-controller-cli';
 import { watchCheck } from '../watch/watch-cli';
 import {
   configSimulateCommand,
@@ -674,6 +675,15 @@ export async function runCli(argv: string[], io: CliIo = defaultIo): Promise<num
         await services.close();
       }
     });
+
+  registerControllerCommands(program, {
+    stdout: io.stdout,
+    stderr: io.stderr,
+    env: io.env,
+    dataDir: () => resolveDataDir(program.opts<{ dataDir?: string }>().dataDir, io.env),
+    dispatcher: () => createDefaultDispatcher(),
+    sleep,
+  });
 
   const watchCommand = program
     .command('watch')

@@ -270,6 +270,18 @@ export class RolloutController {
     return writeControllerStatus(this.deps.store, this.status());
   }
 
+  /** One pass (cron), then gives the lease up and removes its record. */
+  async once(): Promise<void> {
+    await this.tick();
+    await this.stop();
+  }
+
+  private async stop(): Promise<void> {
+    if (this.leader) await this.deps.lease.release().catch(() => undefined);
+    this.leader = false;
+    await removeControllerStatus(this.deps.store, this.deps.id).catch(() => undefined);
+  }
+
   /** Runs until the signal aborts; then gives the lease up and removes its record. */
   async run(signal: AbortSignal): Promise<void> {
     while (!signal.aborted) {
@@ -280,9 +292,7 @@ export class RolloutController {
         break;
       }
     }
-    if (this.leader) await this.deps.lease.release().catch(() => undefined);
-    this.leader = false;
-    await removeControllerStatus(this.deps.store, this.deps.id).catch(() => undefined);
+    await this.stop();
   }
 
   // ---- one environment -----------------------------------------------------------------------

@@ -1,0 +1,123 @@
+/**
+ * Two `aideon controller` processes on one real etcd: the first becomes leader (etcd lease),
+ * the second waits as a standby. The leader is killed (SIGKILL, so it cannot give its lease
+ * back) in the middle of a 10 → 50 → 100 rollout; the standby takes over once the lease has
+ * expired and finishes the rollout. Every step is applied exactly once.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { storeKeys } from '../../../../src/consumer/bundle-format';
+import { readControllers } from '../../../../src/main/rollout/controller/controller-registry';
+import { EtcdStore } from '../../../../src/main/rollout/stores/etcd-store';
+import {
+  startControllerProcess,
+  type ControllerProcess,
+} from '../../../helpers/controller-process';
+import { startEtcd, type EtcdServer } from '../../../helpers/etcd-server';
+import { tempDir } from '../../../helpers/temp-dir';
+import { makePublisher, memorySigner, sampleConfig } from '../fixtures';
+
+const FLAG = 'new-video-model';
+const BAKE_SECONDS = 4;
+const LEASE_MS = 2000;
+
+let etcd: EtcdServer;
+const cleanups: (() => void)[] = [];
+const processes: ControllerProcess[] = [];
+
+beforeAll(async () => {
+  etcd = await startEtcd();
+}, 60_000);
+
+afterAll(async () => {
+  for (const process of processes) await process.kill();
+  await etcd?.stop();
+  cleanups.forEach((cleanup) => cleanup());
+});
+
+describe('controller leader election on a real etcd', () => {
+  it('kill the leader mid-step: the standby takes over after the lease and no step is applied twice', async () => {
+    const uri = etcd.uri('failover');
+    const store = new EtcdStore({ uri });
+    const alice = await memorySigner('alice');
+    const admin = makePublisher(store, [alice], { now: Date.now });
+    await admin.initTrust([alice.info], { dev: 1, staging: 1, production: 1, trust: 1 });
+    await admin.publish('dev', sampleConfig());
+    // Two controllers on the store (each process needs a few seconds to start).
+    const controller = (id: string): ControllerProcess => {
+      const data = tempDir(`aideon-ctl-${id}-`);
+      cleanups.push(data.cleanup);
+      const child = startControllerProcess(['--data-dir', data.dir], {
+        AIDEON_STORE: uri,
+        AIDEON_CONTROLLER_ID: id,
+        AIDEON_CONTROLLER_TICK_MS: '250',
+        AIDEON_CONTROLLER_LEASE_MS: String(LEASE_MS),
+      });
+      processes.push(child);
+      return child;
+    };
+    const first = controller('ctl-a');
+    await first.waitFor('ctl-a leads', (event) => event.type === 'leader_acquired');
+    const second = controller('ctl-b');
+    // The standby registers itself (heartbeat) but does not lead.
+    for (let i = 0; i < 200; i += 1) {
+      const records = await readControllers(store);
+      if (records.some((record) => record.id === 'ctl-b')) break;
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+    const records = await readControllers(store);
+    expect(records.find((record) => record.id === 'ctl-a')).toMatchObject({ role: 'leader' });
+    expect(records.find((record) => record.id === 'ctl-b')).toMatchObject({
+      role: 'standby',
+      activity: 'standby (leader: ctl-a)',
+    });
+
+    // The admin starts a rollout and closes the console: only the controllers act from here.
+    await admin.startRollout({
+      environment: 'dev',
+      flagKey: FLAG,
+      onVariant: 'on',
+      offVariant: 'off',
+      steps: [10, 50, 100],
+      bakeMinutes: BAKE_SECONDS / 60,
+    });
+    // The leader applies 50 %, then dies in the middle of that step's bake.
+    await first.waitFor('50 %', (event) => event.type === 'step_applied' && event.percent === 50);
+    const killedAt = Date.now();
+    await first.kill();
+    const takeover = await second.waitFor(
+      'ctl-b leads',
+      (event) => event.type === 'leader_acquired',
+    );
+    console.log(
+      `controller failover: standby led ${takeover.at - killedAt} ms after the leader was killed (lease ${LEASE_MS} ms, tick 250 ms)`,
+    );
+    const last = await second.waitFor(
+      '100 %',
+      (event) => event.type === 'step_applied' && event.percent === 100,
+    );
+    expect(last.version).toBe(4);
+
+    // Exactly one version per step: 1 publish, 2 = 10 %, 3 = 50 %, 4 = 100 %.
+    expect(await store.list(storeKeys.versionsPrefix('dev'))).toEqual(
+      [1, 2, 3, 4].map((version) => storeKeys.version('dev', version)),
+    );
+    const applied = [...first.events, ...second.events]
+      .filter((event) => event.type === 'step_applied')
+      .map((event) => [event.controller, event.percent]);
+    expect(applied).toEqual([
+      ['ctl-a', 50],
+      ['ctl-b', 100],
+    ]);
+    expect((await admin.listRollouts('dev'))[0]).toMatchObject({
+      status: 'completed',
+      stepIndex: 2,
+      lastStepVersion: 4,
+    });
+    // A clean stop removes the heartbeat record; the killed leader's record stays, not alive.
+    expect(await second.stop()).toBe(0);
+    const after = await readControllers(store);
+    expect(after.map((record) => record.id)).toEqual(['ctl-a']);
+    expect(after[0]?.aliveUntil).toBeLessThan(Date.now());
+    await store.close();
+  }, 90_000);
+});
