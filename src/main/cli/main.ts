@@ -46,6 +46,7 @@ function wrapParse<T>(parse: (value: string) => T, value: string): T {
 }
 import { formatImportResult, importVotesFile, reviewRatings } from '../review/review-cli';
 import { exportRun } from '../ipc/register-bench-ipc';
+import { exportRunBundle, formatBundleImport, importRunBundle } from '../bench/run-bundle';
 import { compareRuns } from '../bench/scorecard-service';
 import type { Scorecard } from '../bench/scorecard';
 import { listRunSummaries } from '../bench/bench-repository';
@@ -520,19 +521,58 @@ export async function runCli(argv: string[], io: CliIo = defaultIo): Promise<num
 
   bench
     .command('export')
-    .description("write a run's scorecard as CSV, or the whole run as JSON")
+    .description(
+      "write a run's scorecard as CSV, the whole run as JSON, or (--bundle) the run with its videos for another console",
+    )
     .argument('<run>', 'run id')
     .option('--format <format>', 'csv or json', parseFormat, 'csv')
     .option('--out <file>', 'write to this file instead of standard output')
-    .action(async (runId: string, options: { format: 'csv' | 'json'; out?: string }) => {
+    .option(
+      '--bundle <file>',
+      'a run bundle (tar): the run, its generations, scorecard and videos, each video once',
+    )
+    .action(
+      async (runId: string, options: { format: 'csv' | 'json'; out?: string; bundle?: string }) => {
+        const services = openServices('cli');
+        try {
+          if (options.bundle) {
+            const result = exportRunBundle(
+              services.db,
+              services.media,
+              runId,
+              options.bundle,
+              Date.now(),
+            );
+            io.stderr(
+              `Wrote ${options.bundle}: ${result.generations} generations, ${result.mediaFiles} videos, ${result.bytes} bytes.\n`,
+            );
+            return;
+          }
+          const exported = exportRun(services, runId, options.format);
+          if (options.out) {
+            writeFileAtomic(options.out, exported.content);
+            io.stderr(`Wrote ${options.out}\n`);
+          } else
+            io.stdout(exported.content.endsWith('\n') ? exported.content : `${exported.content}\n`);
+        } finally {
+          await services.close();
+        }
+      },
+    );
+
+  bench
+    .command('import')
+    .description(
+      'bring in a run bundle from another console: every video hash is checked, all or nothing; importing twice changes nothing',
+    )
+    .argument('<file>', 'the bundle (from aideon bench export RUN --bundle FILE)')
+    .option('--json', 'print JSON')
+    .action(async (file: string, options: { json?: boolean }) => {
       const services = openServices('cli');
       try {
-        const exported = exportRun(services, runId, options.format);
-        if (options.out) {
-          writeFileAtomic(options.out, exported.content);
-          io.stderr(`Wrote ${options.out}\n`);
-        } else
-          io.stdout(exported.content.endsWith('\n') ? exported.content : `${exported.content}\n`);
+        const result = importRunBundle(services.db, services.media, file);
+        if (options.json) io.stdout(`${JSON.stringify(result)}\n`);
+        else io.stdout(formatBundleImport(result));
       } finally {
         await services.close();
       }
