@@ -16,7 +16,16 @@ import { saveSuiteVersion } from '../bench/bench-repository';
 import { readSuiteFile } from '../bench/suite-files';
 import { createAppDispatcher } from '../ipc/index';
 import { projectRoot, resolveDataDir, resourcesDir } from '../paths';
-import { startBrowserServer } from '../serve/browser-server';
+import { isLoopbackHost, startBrowserServer } from '../serve/browser-server';
+import {
+  addReviewer,
+  inviteUrl,
+  listReviewers,
+  recordServerUrl,
+  reviewerForToken,
+  revokeReviewer,
+  serverUrl,
+} from '../review/reviewers';
 import { createServices, type ServiceOptions, type Services } from '../services';
 import { renderRunTable, renderScorecard, runWithProgress } from './bench-output';
 import { registerConfigCommands } from '../rollout/publish/register-config-cli';
@@ -38,6 +47,7 @@ function wrapParse<T>(parse: (value: string) => T, value: string): T {
 }
 import { formatImportResult, importVotesFile, reviewRatings } from '../review/review-cli';
 import { exportRun } from '../ipc/register-bench-ipc';
+import { exportRunBundle, formatBundleImport, importRunBundle } from '../bench/run-bundle';
 import { compareRuns } from '../bench/scorecard-service';
 import type { Scorecard } from '../bench/scorecard';
 import { listRunSummaries } from '../bench/bench-repository';
@@ -180,39 +190,158 @@ export async function runCli(argv: string[], io: CliIo = defaultIo): Promise<num
       'open the console in a browser: listens on 127.0.0.1 only and prints the URL with its token',
     )
     .option('--port <port>', 'port to listen on (0 = any free port)', parsePort, 0)
-    .action(async (options: { port: number }) => {
-      const rendererDir = join(projectRoot(), 'out', 'renderer');
-      if (!existsSync(join(rendererDir, 'index.html'))) {
-        throw new AppError(
-          'not_found',
-          'The console UI is not built yet. Run `npm run build` once, then `npx aideon serve` again.',
-        );
+    .option(
+      '--host <address>',
+      'address to listen on (default 127.0.0.1); anything but loopback needs --tls-cert and --tls-key',
+    )
+    .option('--tls-cert <file>', 'TLS certificate (PEM): serve HTTPS')
+    .option('--tls-key <file>', 'TLS private key (PEM)')
+    .option(
+      '--public-name <name>',
+      'the host name reviewers use to reach this server (for the Host check and invite URLs)',
+    )
+    .action(
+      async (options: {
+        port: number;
+        host?: string;
+        tlsCert?: string;
+        tlsKey?: string;
+        publicName?: string;
+      }) => {
+        const rendererDir = join(projectRoot(), 'out', 'renderer');
+        if (!existsSync(join(rendererDir, 'index.html'))) {
+          throw new AppError(
+            'not_found',
+            'The console UI is not built yet. Run `npm run build` once, then `npx aideon serve` again.',
+          );
+        }
+        if ((options.tlsCert === undefined) !== (options.tlsKey === undefined)) {
+          throw new AppError('validation', 'Give both --tls-cert and --tls-key, or neither.');
+        }
+        const readPem = (file: string, what: string): Buffer => {
+          try {
+            return readFileSync(file);
+          } catch (error) {
+            throw new AppError('not_found', `Cannot read the TLS ${what} ${file}.`, {
+              cause: error,
+            });
+          }
+        };
+        const tls =
+          options.tlsCert !== undefined && options.tlsKey !== undefined
+            ? {
+                cert: readPem(options.tlsCert, 'certificate'),
+                key: readPem(options.tlsKey, 'key'),
+              }
+            : undefined;
+        if (options.host !== undefined && !isLoopbackHost(options.host) && !tls) {
+          throw new AppError(
+            'validation',
+            `Refusing to listen on ${options.host} without TLS: other computers would reach the console unencrypted. Add --tls-cert FILE --tls-key FILE (PEM), or leave out --host to stay on 127.0.0.1.`,
+          );
+        }
+        const services = openServices('browser');
+        // The release monitor runs on its schedule while the console is open; its events reach
+        // the browser as server-sent events (inbox, and the browser's notifications when allowed).
+        services.monitor.start();
+        // Due rollout steps go out on their bake time while the console is open.
+        services.publishing.start();
+        const resumed = services.bench.resumeAll();
+        const dispatcher = createAppDispatcher(services, { checkOutputs: true });
+        const server = await startBrowserServer({
+          dispatcher,
+          bus: services.bus,
+          media: services.media,
+          rendererDir,
+          port: options.port,
+          ...(options.host === undefined ? {} : { host: options.host }),
+          ...(tls ? { tls } : {}),
+          ...(options.publicName === undefined ? {} : { publicNames: [options.publicName] }),
+          reviewers: {
+            resolve: (token) => reviewerForToken(services.db, token),
+            mayReadMedia: (reviewer, mediaId) =>
+              services.review.reviewerMayReadMedia(reviewer, mediaId),
+          },
+          log: (line) => io.stderr(`${line}\n`),
+        }).catch(async (error: unknown) => {
+          await services.close();
+          throw error;
+        });
+        recordServerUrl(services.db, server.baseUrl, Date.now());
+        io.stdout(`AIDEON_URL=${server.url}\n`);
+        if (resumed.length > 0) io.stderr(`Resumed ${resumed.length} unfinished run(s).\n`);
+        await new Promise<void>((resolve) => {
+          const stop = (): void => resolve();
+          process.once('SIGINT', stop);
+          process.once('SIGTERM', stop);
+        });
+        await server.close();
+        await services.close();
+      },
+    );
+
+  const reviewers = program
+    .command('reviewers')
+    .description('per-person review tokens for `aideon serve` (a reviewer can only vote)');
+
+  reviewers
+    .command('add')
+    .description('add a reviewer and print their invite URL (the token is shown only once)')
+    .argument('<name>', 'the reviewer, as their votes will be attributed')
+    .option('--url <base>', 'the server address reviewers open (default: the last `aideon serve`)')
+    .option('--json', 'print JSON')
+    .action(async (name: string, options: { url?: string; json?: boolean }) => {
+      const services = openServices('cli');
+      try {
+        const added = addReviewer(services.db, name, Date.now());
+        const base = options.url ?? serverUrl(services.db);
+        const invite = base === null ? null : inviteUrl(base, added.token);
+        if (options.json)
+          io.stdout(`${JSON.stringify({ name: added.name, token: added.token, invite })}\n`);
+        else if (invite)
+          io.stdout(`Invite for ${added.name} (keep it private; shown once):\n${invite}\n`);
+        else
+          io.stdout(
+            `Token for ${added.name} (shown once): ${added.token}\nNo server address is known yet: run aideon serve, or pass --url https://HOST:PORT; the invite is that address followed by /#token=TOKEN.\n`,
+          );
+      } finally {
+        await services.close();
       }
-      const services = openServices('browser');
-      // The release monitor runs on its schedule while the console is open; its events reach
-      // the browser as server-sent events (inbox, and the browser's notifications when allowed).
-      services.monitor.start();
-      // Due rollout steps go out on their bake time while the console is open.
-      services.publishing.start();
-      const resumed = services.bench.resumeAll();
-      const dispatcher = createAppDispatcher(services, { checkOutputs: true });
-      const server = await startBrowserServer({
-        dispatcher,
-        bus: services.bus,
-        media: services.media,
-        rendererDir,
-        port: options.port,
-        log: (line) => io.stderr(`${line}\n`),
-      });
-      io.stdout(`AIDEON_URL=${server.url}\n`);
-      if (resumed.length > 0) io.stderr(`Resumed ${resumed.length} unfinished run(s).\n`);
-      await new Promise<void>((resolve) => {
-        const stop = (): void => resolve();
-        process.once('SIGINT', stop);
-        process.once('SIGTERM', stop);
-      });
-      await server.close();
-      await services.close();
+    });
+
+  reviewers
+    .command('list')
+    .description('reviewers, whether their token is active, and their votes')
+    .option('--json', 'print JSON')
+    .action(async (options: { json?: boolean }) => {
+      const services = openServices('cli');
+      try {
+        const list = listReviewers(services.db);
+        if (options.json) io.stdout(`${JSON.stringify(list, null, 2)}\n`);
+        else if (list.length === 0)
+          io.stdout('No reviewers yet. Add one: aideon reviewers add NAME\n');
+        else
+          for (const reviewer of list)
+            io.stdout(
+              `${reviewer.name}  ${reviewer.revokedAt === null ? 'active ' : 'revoked'}  ${reviewer.votes} votes  since ${new Date(reviewer.createdAt).toISOString()}\n`,
+            );
+      } finally {
+        await services.close();
+      }
+    });
+
+  reviewers
+    .command('revoke')
+    .description("end a reviewer's access at once (their votes stay)")
+    .argument('<name>', 'the reviewer')
+    .action(async (name: string) => {
+      const services = openServices('cli');
+      try {
+        revokeReviewer(services.db, name, Date.now());
+        io.stdout(`Revoked ${name}: their invite no longer works.\n`);
+      } finally {
+        await services.close();
+      }
     });
 
   const bench = program.command('bench').description('plan and run benchmarks');
@@ -393,19 +522,58 @@ export async function runCli(argv: string[], io: CliIo = defaultIo): Promise<num
 
   bench
     .command('export')
-    .description("write a run's scorecard as CSV, or the whole run as JSON")
+    .description(
+      "write a run's scorecard as CSV, the whole run as JSON, or (--bundle) the run with its videos for another console",
+    )
     .argument('<run>', 'run id')
     .option('--format <format>', 'csv or json', parseFormat, 'csv')
     .option('--out <file>', 'write to this file instead of standard output')
-    .action(async (runId: string, options: { format: 'csv' | 'json'; out?: string }) => {
+    .option(
+      '--bundle <file>',
+      'a run bundle (tar): the run, its generations, scorecard and videos, each video once',
+    )
+    .action(
+      async (runId: string, options: { format: 'csv' | 'json'; out?: string; bundle?: string }) => {
+        const services = openServices('cli');
+        try {
+          if (options.bundle) {
+            const result = exportRunBundle(
+              services.db,
+              services.media,
+              runId,
+              options.bundle,
+              Date.now(),
+            );
+            io.stderr(
+              `Wrote ${options.bundle}: ${result.generations} generations, ${result.mediaFiles} videos, ${result.bytes} bytes.\n`,
+            );
+            return;
+          }
+          const exported = exportRun(services, runId, options.format);
+          if (options.out) {
+            writeFileAtomic(options.out, exported.content);
+            io.stderr(`Wrote ${options.out}\n`);
+          } else
+            io.stdout(exported.content.endsWith('\n') ? exported.content : `${exported.content}\n`);
+        } finally {
+          await services.close();
+        }
+      },
+    );
+
+  bench
+    .command('import')
+    .description(
+      'bring in a run bundle from another console: every video hash is checked, all or nothing; importing twice changes nothing',
+    )
+    .argument('<file>', 'the bundle (from aideon bench export RUN --bundle FILE)')
+    .option('--json', 'print JSON')
+    .action(async (file: string, options: { json?: boolean }) => {
       const services = openServices('cli');
       try {
-        const exported = exportRun(services, runId, options.format);
-        if (options.out) {
-          writeFileAtomic(options.out, exported.content);
-          io.stderr(`Wrote ${options.out}\n`);
-        } else
-          io.stdout(exported.content.endsWith('\n') ? exported.content : `${exported.content}\n`);
+        const result = importRunBundle(services.db, services.media, file);
+        if (options.json) io.stdout(`${JSON.stringify(result)}\n`);
+        else io.stdout(formatBundleImport(result));
       } finally {
         await services.close();
       }

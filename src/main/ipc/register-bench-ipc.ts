@@ -1,4 +1,8 @@
+import { randomUUID } from 'node:crypto';
+import { rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { AppError } from '../../shared/errors';
+import { importRunBundle } from '../bench/run-bundle';
 import type { Services } from '../services';
 import { compareRuns, runScorecard, runScorecardCsv } from '../bench/scorecard-service';
 import type { PartialHandlerMap } from './dispatcher';
@@ -23,6 +27,15 @@ export function registerBenchIpc(services: Services): PartialHandlerMap {
     'bench:compare-runs': ({ beforeRunId, afterRunId }) =>
       compareRuns(services.db, beforeRunId, afterRunId),
     'bench:export-run': ({ runId, format }) => exportRun(services, runId, format),
+    'bench:import-bundle': ({ contentBase64 }) => {
+      const temp = join(services.media.root, 'tmp', `bundle-${randomUUID()}.tar`);
+      writeFileSync(temp, Buffer.from(contentBase64, 'base64'));
+      try {
+        return importRunBundle(services.db, services.media, temp);
+      } finally {
+        rmSync(temp, { force: true });
+      }
+    },
     'bench:cancel-run': async ({ runId }) => ({ cancelled: await services.bench.cancelRun(runId) }),
     'bench:cancel-model': async ({ runId, provider, modelId }) => ({
       cancelled: await services.bench.cancelModel(runId, provider, modelId),

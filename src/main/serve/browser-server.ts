@@ -8,13 +8,22 @@
  * /api, /events and /media need the token (Authorization: Bearer, or ?token= where a browser
  * cannot set headers); a wrong or missing token gets 401 and nothing is done. A foreign Origin
  * or Host gets 403 (the Host check stops DNS rebinding).
+ *
+ * Team review: with TLS (`tls`) the server may listen beyond loopback (`host`); without TLS a
+ * non-loopback host is refused. Besides the admin token (full access), each reviewer has their
+ * own token (`reviewers`, stored hashed in SQLite). A reviewer token reaches only
+ * REVIEWER_CHANNELS (an allow-list: everything else, including /events, answers 403) and only
+ * the media of the pairs handed to that reviewer. Every token has its own rate limit (429).
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { createServer as createTlsServer } from 'node:https';
+import { isIP } from 'node:net';
 import { randomBytes, timingSafeEqual } from 'node:crypto';
 import { createReadStream, existsSync, statSync } from 'node:fs';
 import { extname, join, normalize, sep } from 'node:path';
 import type { AddressInfo } from 'node:net';
 import { pipeline, type Readable } from 'node:stream';
+import { AppError } from '../../shared/errors';
 import { EVENT_CHANNEL_NAMES } from '../../shared/ipc/channel-names';
 import type { EventBus } from '../events';
 import type { Dispatcher } from '../ipc/dispatcher';
@@ -48,6 +57,32 @@ const MIME: Record<string, string> = {
   '.woff2': 'font/woff2',
 };
 
+/** The only channels a reviewer token may call: who am I, the next blind pair, a vote. */
+export const REVIEWER_CHANNELS: ReadonlySet<string> = new Set([
+  'review:get-session',
+  'review:next-pair',
+  'review:cast-vote',
+]);
+
+/** Per-person review tokens (see review/reviewers.ts). */
+export interface ReviewerAccess {
+  /** The active reviewer a presented token belongs to, or null. */
+  resolve(token: string): string | null;
+  /** Whether the reviewer was handed a pair with this media. */
+  mayReadMedia(reviewer: string, mediaId: string): boolean;
+}
+
+/** Token buckets per token: `burst` requests at once, refilled at `perSecond`. */
+export interface RateLimits {
+  api: { perSecond: number; burst: number };
+  media: { perSecond: number; burst: number };
+}
+
+export const DEFAULT_RATE_LIMITS: RateLimits = {
+  api: { perSecond: 50, burst: 300 },
+  media: { perSecond: 200, burst: 1000 },
+};
+
 export interface BrowserServerOptions {
   dispatcher: Dispatcher;
   bus: EventBus;
@@ -55,6 +90,14 @@ export interface BrowserServerOptions {
   rendererDir: string;
   port?: number;
   token?: string;
+  /** Address to listen on; default 127.0.0.1. Anything but loopback needs `tls`. */
+  host?: string;
+  /** PEM certificate and key: serve HTTPS. */
+  tls?: { cert: string | Buffer; key: string | Buffer };
+  /** Host names clients use to reach the server (the Host check accepts them). */
+  publicNames?: readonly string[];
+  reviewers?: ReviewerAccess;
+  rateLimits?: RateLimits;
   log?: (line: string) => void;
 }
 
@@ -63,38 +106,103 @@ export interface BrowserServer {
   port: number;
   token: string;
   url: string;
+  /** scheme://host:port, without the token. */
+  baseUrl: string;
   close(): Promise<void>;
 }
 
+export function isLoopbackHost(host: string): boolean {
+  const bare = host.replace(/^\[|\]$/g, '');
+  return bare === 'localhost' || bare === '::1' || /^127\.\d+\.\d+\.\d+$/.test(bare);
+}
+
+const isWildcard = (host: string): boolean =>
+  host === '0.0.0.0' || host === '::' || host === '[::]';
+
+/** `host:port` as it appears in a Host header (IPv6 in brackets). */
+const hostHeader = (host: string, port: number): string =>
+  isIP(host) === 6 ? `[${host}]:${port}` : `${host}:${port}`;
+
+type Principal = { kind: 'admin' } | { kind: 'reviewer'; name: string };
+
+class TokenBuckets {
+  private readonly buckets = new Map<string, { tokens: number; at: number }>();
+  constructor(private readonly limit: { perSecond: number; burst: number }) {}
+  /** 0 when allowed, else the seconds to wait. */
+  take(key: string, now: number): number {
+    let bucket = this.buckets.get(key);
+    if (!bucket) this.buckets.set(key, (bucket = { tokens: this.limit.burst, at: now }));
+    bucket.tokens = Math.min(
+      this.limit.burst,
+      bucket.tokens + ((now - bucket.at) / 1000) * this.limit.perSecond,
+    );
+    bucket.at = now;
+    if (bucket.tokens >= 1) {
+      bucket.tokens -= 1;
+      return 0;
+    }
+    return Math.ceil((1 - bucket.tokens) / this.limit.perSecond);
+  }
+}
+
 export async function startBrowserServer(options: BrowserServerOptions): Promise<BrowserServer> {
+  const host = options.host ?? '127.0.0.1';
+  if (!isLoopbackHost(host) && !options.tls) {
+    throw new AppError(
+      'validation',
+      `Listening on ${host} would let other computers reach the console without encryption. ` +
+        'Give a TLS certificate and key (--tls-cert FILE --tls-key FILE, PEM), or leave out --host to listen on 127.0.0.1 only.',
+    );
+  }
+  const scheme = options.tls ? 'https' : 'http';
   const token = options.token ?? randomBytes(24).toString('base64url');
   const tokenBuffer = Buffer.from(token);
   const sseClients = new Set<ServerResponse>();
+  const limits = options.rateLimits ?? DEFAULT_RATE_LIMITS;
+  const apiBuckets = new TokenBuckets(limits.api);
+  const mediaBuckets = new TokenBuckets(limits.media);
   let port = 0;
 
-  const hasToken = (request: IncomingMessage, url: URL): boolean => {
+  const principalOf = (request: IncomingMessage, url: URL): Principal | null => {
     const header = request.headers.authorization;
     const presented = header?.startsWith('Bearer ')
       ? header.slice(7)
       : (url.searchParams.get('token') ?? '');
     const buffer = Buffer.from(presented);
-    return buffer.length === tokenBuffer.length && timingSafeEqual(buffer, tokenBuffer);
+    if (buffer.length === tokenBuffer.length && timingSafeEqual(buffer, tokenBuffer)) {
+      return { kind: 'admin' };
+    }
+    const reviewer = presented ? (options.reviewers?.resolve(presented) ?? null) : null;
+    return reviewer === null ? null : { kind: 'reviewer', name: reviewer };
   };
 
-  const allowedHosts = (): Set<string> => new Set([`127.0.0.1:${port}`, `localhost:${port}`]);
+  const allowedHosts = (): Set<string> =>
+    new Set([
+      `127.0.0.1:${port}`,
+      `localhost:${port}`,
+      `[::1]:${port}`,
+      ...(isWildcard(host) ? [] : [hostHeader(host, port)]),
+      ...(options.publicNames ?? []).map((name) => hostHeader(name, port)),
+    ]);
 
-  const server = createServer((request, response) => {
+  const listener = (request: IncomingMessage, response: ServerResponse): void => {
     void handle(request, response).catch((error: unknown) => {
       options.log?.(`request failed: ${error instanceof Error ? error.message : String(error)}`);
       if (!response.headersSent) sendJson(response, 500, { error: 'internal error' });
       else response.destroy();
     });
-  });
+  };
+  const server: Server = options.tls
+    ? (createTlsServer(
+        { cert: options.tls.cert, key: options.tls.key },
+        listener,
+      ) as unknown as Server)
+    : createServer(listener);
 
   async function handle(request: IncomingMessage, response: ServerResponse): Promise<void> {
     let url: URL;
     try {
-      url = new URL(request.url ?? '/', 'http://127.0.0.1');
+      url = new URL(request.url ?? '/', `${scheme}://127.0.0.1`);
     } catch {
       sendJson(response, 400, { error: 'The request path is not a valid URL.' });
       return;
@@ -102,26 +210,42 @@ export async function startBrowserServer(options: BrowserServerOptions): Promise
     response.setHeader('X-Content-Type-Options', 'nosniff');
     response.setHeader('Referrer-Policy', 'no-referrer');
     response.setHeader('Cross-Origin-Resource-Policy', 'same-origin');
-    const host = request.headers.host ?? '';
-    if (!allowedHosts().has(host)) {
-      sendJson(response, 403, { error: 'This server only answers on 127.0.0.1.' });
+    const requestHost = request.headers.host ?? '';
+    if (!allowedHosts().has(requestHost)) {
+      sendJson(response, 403, {
+        error: `This server only answers on ${[...allowedHosts()].join(', ')}.`,
+      });
       return;
     }
     const origin = request.headers.origin;
-    if (origin !== undefined && origin !== `http://${host}`) {
+    if (origin !== undefined && origin !== `${scheme}://${requestHost}`) {
       sendJson(response, 403, { error: 'Requests from other origins are refused.' });
       return;
     }
     const isApi = url.pathname.startsWith('/api/');
     const isEvents = url.pathname === '/events';
     const isMedia = url.pathname.startsWith('/media/');
-    if (isApi || isEvents || isMedia) {
-      if (!hasToken(request, url)) {
-        sendJson(response, 401, {
-          error: 'Missing or wrong token. Open the URL that `aideon serve` printed.',
-        });
-        return;
-      }
+    if (!isApi && !isEvents && !isMedia) return handleStatic(request, response, url.pathname);
+    const principal = principalOf(request, url);
+    if (!principal) {
+      sendJson(response, 401, {
+        error: 'Missing or wrong token. Open the URL that `aideon serve` printed (or your invite).',
+      });
+      return;
+    }
+    const who = principal.kind === 'admin' ? 'admin' : `reviewer:${principal.name}`;
+    const wait = (isMedia ? mediaBuckets : apiBuckets).take(who, Date.now());
+    if (wait > 0) {
+      response.setHeader('Retry-After', String(wait));
+      sendJson(response, 429, {
+        ok: false,
+        error: {
+          code: 'quota',
+          message: 'Too many requests with this token; wait a moment.',
+          retryable: true,
+        },
+      });
+      return;
     }
     if (isApi) {
       const channel = decodePath(url.pathname.slice(5));
@@ -132,17 +256,39 @@ export async function startBrowserServer(options: BrowserServerOptions): Promise
         });
         return;
       }
-      return handleApi(request, response, channel);
+      if (principal.kind === 'reviewer' && !REVIEWER_CHANNELS.has(channel)) {
+        sendJson(response, 403, {
+          ok: false,
+          error: {
+            code: 'forbidden',
+            message: `A reviewer token can only vote; "${channel}" needs the admin.`,
+            retryable: false,
+          },
+        });
+        return;
+      }
+      return handleApi(request, response, channel, principal);
+    }
+    if (principal.kind === 'reviewer') {
+      if (isEvents) {
+        sendJson(response, 403, { error: 'A reviewer token receives no events.' });
+        return;
+      }
+      const id = url.pathname.slice(7);
+      if (!options.reviewers?.mayReadMedia(principal.name, id)) {
+        sendJson(response, 403, { error: 'This video is not in one of your review pairs.' });
+        return;
+      }
     }
     if (isEvents) return handleEvents(request, response);
-    if (isMedia) return handleMedia(request, response, url.pathname.slice(7), url);
-    return handleStatic(request, response, url.pathname);
+    return handleMedia(request, response, url.pathname.slice(7), url);
   }
 
   async function handleApi(
     request: IncomingMessage,
     response: ServerResponse,
     channel: string,
+    principal: Principal,
   ): Promise<void> {
     if (request.method !== 'POST') {
       response.setHeader('Allow', 'POST');
@@ -182,7 +328,11 @@ export async function startBrowserServer(options: BrowserServerOptions): Promise
       });
       return;
     }
-    const result = await options.dispatcher.dispatch(channel, body);
+    const result = await options.dispatcher.dispatch(
+      channel,
+      body,
+      principal.kind === 'reviewer' ? { reviewer: principal.name } : {},
+    );
     sendJson(response, 200, result);
   }
 
@@ -283,15 +433,18 @@ export async function startBrowserServer(options: BrowserServerOptions): Promise
 
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
-    server.listen(options.port ?? 0, '127.0.0.1', () => resolve());
+    server.listen(options.port ?? 0, host.replace(/^\[|\]$/g, ''), () => resolve());
   });
   port = (server.address() as AddressInfo).port;
-  const url = `http://127.0.0.1:${port}/#token=${token}`;
+  const shownHost = options.publicNames?.[0] ?? (isWildcard(host) ? '127.0.0.1' : host);
+  const baseUrl = `${scheme}://${hostHeader(shownHost, port)}`;
+  const url = `${baseUrl}/#token=${token}`;
   return {
     server,
     port,
     token,
     url,
+    baseUrl,
     close: () =>
       new Promise<void>((resolve) => {
         for (const client of sseClients) client.end();

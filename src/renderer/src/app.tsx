@@ -5,7 +5,8 @@ import { CompareScreen } from './compare/compare-screen';
 import { BenchIcon, ModelsIcon, ReviewIcon, RolloutIcon, SettingsIcon } from './components/icons';
 import { Toasts } from './components/toasts';
 import { MonitorEffects, UnreadNavBadge } from './monitor/monitor-section';
-import { Badge } from './components/ui';
+import { Badge, PageHeader } from './components/ui';
+import { BlindVote } from './review/blind-vote';
 import { BenchmarksScreen } from './screens/benchmarks-screen';
 import { ModelsScreen } from './screens/models-screen';
 import { NewRunDialog } from './screens/new-run-dialog';
@@ -130,6 +131,31 @@ export function App(): ReactElement {
         <NewRunDialog />
         <Toasts />
         <MonitorEffects />
+      </Tooltip.Provider>
+    </ToastPrimitive.Provider>
+  );
+}
+
+/**
+ * A reviewer's own token (team review server): only blind voting, nothing else of the console.
+ * The server refuses every other channel for this token anyway; this keeps the screen honest.
+ */
+export function ReviewerApp({ name }: { name: string }): ReactElement {
+  return (
+    <ToastPrimitive.Provider swipeDirection="right" label="Notifications">
+      <Tooltip.Provider delayDuration={300}>
+        <div className="shell shell-reviewer" data-testid="reviewer-shell">
+          <main className="content" id="main">
+            <div className="page review-page">
+              <PageHeader
+                title="Review"
+                subtitle={`Signed in as ${name}. Vote on two videos of the same prompt without knowing which model made them.`}
+              />
+              <BlindVote reviewerMode />
+            </div>
+          </main>
+        </div>
+        <Toasts />
       </Tooltip.Provider>
     </ToastPrimitive.Provider>
   );

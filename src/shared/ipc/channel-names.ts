@@ -65,6 +65,7 @@ export const INVOKE_CHANNEL_NAMES = [
   'bench:get-scorecard',
   'bench:compare-runs',
   'bench:export-run',
+  'bench:import-bundle',
   'bench:cancel-run',
   'bench:cancel-model',
   'bench:cancel-generation',

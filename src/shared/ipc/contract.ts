@@ -186,6 +186,23 @@ export const invokeChannels = {
     input: z.object({ runId: id, format: z.enum(['csv', 'json']) }).strict(),
     output: z.object({ fileName: z.string(), mimeType: z.string(), content: z.string() }),
   },
+  /** A run bundle from another console (aideon bench export RUN --bundle FILE), as base64. */
+  'bench:import-bundle': {
+    input: z
+      .object({
+        fileName: z.string().min(1).max(255),
+        contentBase64: z.string().max(1_400_000_000),
+      })
+      .strict(),
+    output: z.object({
+      runId: z.string(),
+      imported: z.boolean(),
+      generations: z.number().int().nonnegative(),
+      mediaVerified: z.number().int().nonnegative(),
+      mediaAdded: z.number().int().nonnegative(),
+      suiteRenamedTo: z.string().optional(),
+    }),
+  },
   'bench:cancel-run': {
     input: z.object({ runId: id }).strict(),
     output: z.object({ cancelled: z.number().int() }),

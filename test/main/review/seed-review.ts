@@ -4,7 +4,7 @@ import type { WritableDb } from '../../../src/main/store/db';
 /** Models × prompts, each generation with its own media row; returns the generation ids. */
 export function seedGenerations(
   db: WritableDb,
-  options: { models: string[]; prompts: number; runId?: string },
+  options: { models: string[]; prompts: number; runId?: string; mediaIds?: readonly string[] },
 ): string[] {
   const runId = options.runId ?? 'run-seeded';
   db.prepare(
@@ -30,7 +30,8 @@ export function seedGenerations(
     for (let p = 1; p <= options.prompts; p += 1) {
       n += 1;
       const id = `${runId}-g${n}`;
-      const mediaId = n.toString(16).padStart(64, '0');
+      const mediaId =
+        options.mediaIds?.[(n - 1) % options.mediaIds.length] ?? n.toString(16).padStart(64, '0');
       media.run(mediaId);
       generation.run(id, runId, `p${p}`, `prompt ${p}`, provider, modelId, id, mediaId);
       ids.push(id);

@@ -15,6 +15,7 @@ import { notifyError } from '../store/actions';
 import { useAppStore } from '../store/store';
 import { modelNameFromKey } from './model-names';
 import { VOTE_KEYS, useVoteKeys } from './vote-keys';
+import './review-extras.css';
 
 export type ReviewPair = NonNullable<ChannelOutput<'review:next-pair'>['pair']>;
 
@@ -40,7 +41,14 @@ const VERDICT_WORDS: Record<Verdict, string> = {
   both_bad: 'Both bad',
 };
 
-export function BlindVote({ revealMs = REVEAL_MS }: { revealMs?: number }): ReactElement {
+export function BlindVote({
+  revealMs = REVEAL_MS,
+  reviewerMode = false,
+}: {
+  revealMs?: number;
+  /** A reviewer with their own token: they can only vote, so no "run a benchmark" offer. */
+  reviewerMode?: boolean;
+}): ReactElement {
   const categories = useAppStore((state) => state.reviewCategories);
   const rememberCategories = useAppStore((state) => state.rememberCategories);
   const markRatingsStale = useAppStore((state) => state.markRatingsStale);
@@ -168,14 +176,16 @@ export function BlindVote({ revealMs = REVEAL_MS }: { revealMs?: number }): Reac
           icon={<ReviewIcon />}
           title={category ? `Nothing to review in “${category}”` : 'Nothing to review yet'}
           action={
-            <button
-              type="button"
-              className="button button-primary"
-              onClick={() => openNewRunDialog('sandbox')}
-              data-testid="review-start-benchmark"
-            >
-              <PlusIcon /> Run a sandbox benchmark
-            </button>
+            reviewerMode ? undefined : (
+              <button
+                type="button"
+                className="button button-primary"
+                onClick={() => openNewRunDialog('sandbox')}
+                data-testid="review-start-benchmark"
+              >
+                <PlusIcon /> Run a sandbox benchmark
+              </button>
+            )
           }
         >
           <p data-testid="review-empty">

@@ -1,6 +1,7 @@
 import * as Tabs from '@radix-ui/react-tabs';
 import type { ReactElement } from 'react';
 import { SuitesPanel } from '../bench/suites-panel';
+import { ImportBundleButton } from '../bench/import-bundle-button';
 import type { RunState, RunSummary } from '../../../shared/domain';
 import { BenchIcon, PlusIcon, SparkIcon } from '../components/icons';
 import {
@@ -96,6 +97,7 @@ export function BenchmarksScreen(): ReactElement {
 
   const newButtons = (
     <>
+      <ImportBundleButton />
       <button
         type="button"
         className="button button-secondary"

@@ -1,0 +1,578 @@
+/**
+ * Run bundles: one finished run, moved between consoles.
+ *
+ * Format: a POSIX ustar archive (readable with `tar -tvf`), no compression (videos do not
+ * compress). Entries, in this order:
+ *   aideon-bundle.json   the manifest (below), always first
+ *   media/<sha256>       each video once, named by the SHA-256 of its bytes; generations that
+ *                        share a video share the entry (content-addressed)
+ * Manifest: { format: "aideon-run-bundle", version: 1, exportedAt, suite, run, generations,
+ *   media: [{ id, contentType, bytes }], scorecard }. `suite`, `run` and `generations` are the
+ *   database rows (column → value); the vendor output URLs (`outputs`) are left out. The
+ *   scorecard is there for readers outside the console; an import recomputes it from the rows.
+ *
+ * Only a run that has ended (finished or cancelled, every generation in an end state) is
+ * bundled, so an importing console never has anything to resume or submit (no second payment).
+ *
+ * Import is all or nothing: every entry is read and every video's SHA-256 and size checked
+ * against its name and the manifest (into temporary files) before anything is stored; any
+ * problem refuses the whole bundle, naming each, and removes the temporary files. Then the
+ * videos are moved into the media store (content-addressed: a file already there is kept) and
+ * the rows are inserted in one transaction. A run already present is left as it is, so
+ * importing twice is a no-op. A suite version that exists here with another definition is
+ * stored under a new id (`<id>-imported-<hash>`), so the run keeps its own prompts.
+ *
+ * No tar package is a dependency of this project, so this module writes and reads the small
+ * subset of ustar it needs (regular files, names under 100 bytes).
+ */
+import { createHash, randomBytes } from 'node:crypto';
+import {
+  closeSync,
+  existsSync,
+  fstatSync,
+  mkdirSync,
+  openSync,
+  readSync,
+  renameSync,
+  rmSync,
+  writeSync,
+} from 'node:fs';
+import { dirname, join } from 'node:path';
+import { z } from 'zod';
+import { AppError, ValidationError, type ValidationIssue } from '../../shared/errors';
+import type { MediaStore } from '../media/media-store';
+import type { ReadableDb, WritableDb } from '../store/db';
+import { getRunSummary } from './bench-repository';
+import { runScorecard } from './scorecard-service';
+
+export const BUNDLE_FORMAT = 'aideon-run-bundle';
+export const BUNDLE_VERSION = 1;
+const MANIFEST_NAME = 'aideon-bundle.json';
+const MEDIA_ENTRY = /^media\/([a-f0-9]{64})$/;
+const BLOCK = 512;
+const CHUNK = 1024 * 1024;
+const MAX_MANIFEST_BYTES = 64 * 1024 * 1024;
+const END_STATES = new Set(['succeeded', 'failed', 'cancelled']);
+/** Columns never written to a bundle. */
+const LEFT_OUT = new Set(['outputs']);
+
+const cell = z.union([z.string(), z.number(), z.null()]);
+const row = z.record(z.string().regex(/^[a-z_][a-z0-9_]*$/), cell);
+
+export const bundleManifestSchema = z.object({
+  format: z.literal(BUNDLE_FORMAT),
+  version: z.literal(BUNDLE_VERSION),
+  exportedAt: z.number().int(),
+  suite: row,
+  run: row,
+  generations: z.array(row).max(100_000),
+  media: z
+    .array(
+      z.object({
+        id: z.string().regex(/^[a-f0-9]{64}$/),
+        contentType: z.string().min(1).max(200),
+        bytes: z.number().int().positive(),
+      }),
+    )
+    .max(100_000),
+  scorecard: z.unknown(),
+});
+export type BundleManifest = z.infer<typeof bundleManifestSchema>;
+
+export interface ExportBundleResult {
+  runId: string;
+  generations: number;
+  /** Distinct videos written (shared files once). */
+  mediaFiles: number;
+  bytes: number;
+}
+
+export interface ImportBundleResult {
+  runId: string;
+  /** False when the run was already here: nothing was changed. */
+  imported: boolean;
+  generations: number;
+  /** Videos whose hash was checked (all of them). */
+  mediaVerified: number;
+  /** Videos that were new to this console's media store. */
+  mediaAdded: number;
+  /** Set when the suite was stored under a new id (same id and version, other prompts here). */
+  suiteRenamedTo?: string;
+}
+
+// ---------------------------------------------------------------------------------------------
+// ustar
+
+function octal(value: number, width: number): string {
+  return `${value.toString(8).padStart(width - 1, '0')}\0`;
+}
+
+function tarHeader(name: string, size: number, mtimeSeconds: number): Buffer {
+  if (Buffer.byteLength(name) > 99) throw new Error(`tar entry name too long: ${name}`);
+  const header = Buffer.alloc(BLOCK, 0);
+  header.write(name, 0, 100, 'utf8');
+  header.write(octal(0o644, 8), 100, 8, 'ascii');
+  header.write(octal(0, 8), 108, 8, 'ascii');
+  header.write(octal(0, 8), 116, 8, 'ascii');
+  header.write(octal(size, 12), 124, 12, 'ascii');
+  header.write(octal(mtimeSeconds, 12), 136, 12, 'ascii');
+  header.write('        ', 148, 8, 'ascii'); // checksum placeholder
+  header.write('0', 156, 1, 'ascii');
+  header.write('ustar\0', 257, 6, 'ascii');
+  header.write('00', 263, 2, 'ascii');
+  let sum = 0;
+  for (const byte of header) sum += byte;
+  header.write(`${sum.toString(8).padStart(6, '0')}\0 `, 148, 8, 'ascii');
+  return header;
+}
+
+function padding(size: number): Buffer {
+  const rest = size % BLOCK;
+  return Buffer.alloc(rest === 0 ? 0 : BLOCK - rest, 0);
+}
+
+interface TarEntry {
+  name: string;
+  size: number;
+  /** Byte offset of the data in the file. */
+  offset: number;
+}
+
+/** Reads the next header at `position`; null at the end marker. Throws on a damaged header. */
+function readHeader(fd: number, position: number, fileSize: number): TarEntry | null {
+  const header = Buffer.alloc(BLOCK);
+  const read = readSync(fd, header, 0, BLOCK, position);
+  if (read === 0) return null;
+  if (read < BLOCK) throw new Error(`the archive ends inside a header at byte ${position}`);
+  if (header.every((byte) => byte === 0)) return null;
+  const stored = parseInt(header.toString('ascii', 148, 156).replace(/\0.*$/s, '').trim(), 8);
+  let sum = 0;
+  for (let k = 0; k < BLOCK; k += 1) sum += k >= 148 && k < 156 ? 32 : header[k]!;
+  if (stored !== sum) throw new Error(`damaged tar header at byte ${position} (checksum)`);
+  const type = header.toString('ascii', 156, 157);
+  const name = header.toString('utf8', 0, 100).replace(/\0.*$/s, '');
+  const prefix = header.toString('utf8', 345, 500).replace(/\0.*$/s, '');
+  const size = parseInt(header.toString('ascii', 124, 136).replace(/\0.*$/s, '').trim(), 8);
+  if (!Number.isFinite(size) || size < 0) throw new Error(`bad entry size at byte ${position}`);
+  if (type !== '0' && type !== '\0') throw new Error(`"${name}" is not a regular file`);
+  if (position + BLOCK + size > fileSize) throw new Error(`"${name}" is cut short`);
+  return { name: prefix ? `${prefix}/${name}` : name, size, offset: position + BLOCK };
+}
+
+// ---------------------------------------------------------------------------------------------
+// export
+
+function tableRows(db: ReadableDb, sql: string, ...params: unknown[]): Record<string, unknown>[] {
+  return db.prepare(sql).all(...params) as Record<string, unknown>[];
+}
+
+function withoutLeftOut(record: Record<string, unknown>): Record<string, string | number | null> {
+  const out: Record<string, string | number | null> = {};
+  for (const [key, value] of Object.entries(record)) {
+    if (LEFT_OUT.has(key)) continue;
+    out[key] = value as string | number | null;
+  }
+  return out;
+}
+
+/** Writes the run's bundle to `file` (through a temporary file, renamed at the end). */
+export function exportRunBundle(
+  db: ReadableDb,
+  media: MediaStore,
+  runId: string,
+  file: string,
+  now: number,
+): ExportBundleResult {
+  const summary = getRunSummary(db, runId);
+  if (!summary) throw new AppError('not_found', `There is no run "${runId}".`);
+  const run = tableRows(db, 'SELECT * FROM runs WHERE id = ?', runId)[0]!;
+  const generations = tableRows(
+    db,
+    'SELECT * FROM generations WHERE run_id = ? ORDER BY rowid',
+    runId,
+  );
+  if (
+    (run.state !== 'finished' && run.state !== 'cancelled') ||
+    generations.some((generation) => !END_STATES.has(String(generation.state)))
+  ) {
+    throw new AppError(
+      'conflict',
+      `Run "${runId}" has not ended (${String(run.state)}). Let it finish or cancel it, then export it: a bundle never carries work still to do.`,
+    );
+  }
+  const suite = tableRows(
+    db,
+    'SELECT * FROM suites WHERE id = ? AND version = ?',
+    run.suite_id,
+    run.suite_version,
+  )[0]!;
+  const mediaIds = [
+    ...new Set(generations.map((generation) => generation.media_id).filter(Boolean)),
+  ] as string[];
+  const mediaRows = mediaIds.map((id) => {
+    const stored = tableRows(db, 'SELECT * FROM media WHERE id = ?', id)[0];
+    if (!stored || !media.has(id)) {
+      throw new AppError(
+        'not_found',
+        `The video ${id} of run "${runId}" is missing from the media store.`,
+      );
+    }
+    return { id, contentType: String(stored.content_type), bytes: media.size(id) };
+  });
+  const manifest: BundleManifest = {
+    format: BUNDLE_FORMAT,
+    version: BUNDLE_VERSION,
+    exportedAt: now,
+    suite: withoutLeftOut(suite),
+    run: withoutLeftOut(run),
+    generations: generations.map(withoutLeftOut),
+    media: mediaRows,
+    scorecard: runScorecard(db, runId),
+  };
+  const manifestBytes = Buffer.from(JSON.stringify(manifest), 'utf8');
+  const temp = `${file}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`;
+  mkdirSync(dirname(file), { recursive: true });
+  const fd = openSync(temp, 'w');
+  let bytes = 0;
+  const write = (buffer: Buffer): void => {
+    writeSync(fd, buffer);
+    bytes += buffer.length;
+  };
+  const mtime = Math.floor(now / 1000);
+  try {
+    write(tarHeader(MANIFEST_NAME, manifestBytes.length, mtime));
+    write(manifestBytes);
+    write(padding(manifestBytes.length));
+    const chunk = Buffer.alloc(CHUNK);
+    for (const entry of mediaRows) {
+      write(tarHeader(`media/${entry.id}`, entry.bytes, mtime));
+      const input = openSync(media.pathOf(entry.id), 'r');
+      try {
+        let position = 0;
+        while (position < entry.bytes) {
+          const read = readSync(input, chunk, 0, Math.min(CHUNK, entry.bytes - position), position);
+          if (read === 0) throw new Error(`the video ${entry.id} shrank while it was being read`);
+          write(chunk.subarray(0, read));
+          position += read;
+        }
+      } finally {
+        closeSync(input);
+      }
+      write(padding(entry.bytes));
+    }
+    write(Buffer.alloc(BLOCK * 2, 0));
+    closeSync(fd);
+    renameSync(temp, file);
+  } catch (error) {
+    try {
+      closeSync(fd);
+    } catch {
+      // already closed
+    }
+    rmSync(temp, { force: true });
+    throw error;
+  }
+  return { runId, generations: generations.length, mediaFiles: mediaRows.length, bytes };
+}
+
+// ---------------------------------------------------------------------------------------------
+// import
+
+function columnsOf(db: ReadableDb, table: string): Set<string> {
+  return new Set(
+    (db.prepare(`PRAGMA table_info(${table})`).all() as { name: string }[]).map((c) => c.name),
+  );
+}
+
+function insertRow(
+  db: WritableDb,
+  table: string,
+  record: Record<string, string | number | null>,
+  verb = 'INSERT',
+): number {
+  const keys = Object.keys(record);
+  return db
+    .prepare(
+      `${verb} INTO ${table} (${keys.join(', ')}) VALUES (${keys.map(() => '?').join(', ')})`,
+    )
+    .run(...keys.map((key) => record[key])).changes;
+}
+
+/** Reads, verifies and stores a bundle; all or nothing. */
+export function importRunBundle(
+  db: WritableDb,
+  media: MediaStore,
+  file: string,
+): ImportBundleResult {
+  let fd: number;
+  try {
+    fd = openSync(file, 'r');
+  } catch (error) {
+    throw new AppError('not_found', `Cannot read the bundle ${file}.`, { cause: error });
+  }
+  const temps: string[] = [];
+  const verified = new Map<string, string>(); // media id → temp file
+  const issues: ValidationIssue[] = [];
+  let manifest: BundleManifest | undefined;
+  try {
+    const fileSize = fstatSync(fd).size;
+    let position = 0;
+    let first = true;
+    const chunk = Buffer.alloc(CHUNK);
+    for (;;) {
+      let entry: TarEntry | null;
+      try {
+        entry = readHeader(fd, position, fileSize);
+      } catch (error) {
+        issues.push({ path: 'archive', message: (error as Error).message });
+        break;
+      }
+      if (!entry) break;
+      position = entry.offset + entry.size + padding(entry.size).length;
+      if (first) {
+        first = false;
+        if (entry.name !== MANIFEST_NAME) {
+          issues.push({
+            path: entry.name,
+            message: `the first entry must be ${MANIFEST_NAME}; this is not an Aideon run bundle`,
+          });
+          break;
+        }
+        if (entry.size > MAX_MANIFEST_BYTES) {
+          issues.push({ path: MANIFEST_NAME, message: 'is too large' });
+          break;
+        }
+        const text = Buffer.alloc(entry.size);
+        readSync(fd, text, 0, entry.size, entry.offset);
+        let raw: unknown;
+        try {
+          raw = JSON.parse(text.toString('utf8'));
+        } catch {
+          issues.push({ path: MANIFEST_NAME, message: 'is not valid JSON' });
+          break;
+        }
+        const parsed = bundleManifestSchema.safeParse(raw);
+        if (!parsed.success) {
+          for (const issue of parsed.error.issues) {
+            issues.push({
+              path: `${MANIFEST_NAME}.${issue.path.join('.')}`,
+              message: issue.message,
+            });
+          }
+          break;
+        }
+        manifest = parsed.data;
+        continue;
+      }
+      const match = MEDIA_ENTRY.exec(entry.name);
+      const declared = match ? manifest!.media.find((item) => item.id === match[1]) : undefined;
+      if (!match || !declared) {
+        issues.push({ path: entry.name, message: 'is not a video named in the manifest' });
+        continue;
+      }
+      if (verified.has(declared.id)) {
+        issues.push({ path: entry.name, message: 'appears twice' });
+        continue;
+      }
+      // Into a temporary file, hashing on the way; moved into the store only if all is well.
+      const temp = join(media.root, 'tmp', `import-${randomBytes(8).toString('hex')}.part`);
+      temps.push(temp);
+      const out = openSync(temp, 'w');
+      const digest = createHash('sha256');
+      try {
+        let done = 0;
+        while (done < entry.size) {
+          const read = readSync(
+            fd,
+            chunk,
+            0,
+            Math.min(CHUNK, entry.size - done),
+            entry.offset + done,
+          );
+          if (read === 0) break;
+          digest.update(chunk.subarray(0, read));
+          writeSync(out, chunk, 0, read);
+          done += read;
+        }
+      } finally {
+        closeSync(out);
+      }
+      const actual = digest.digest('hex');
+      if (actual !== declared.id) {
+        issues.push({
+          path: entry.name,
+          message: `its SHA-256 is ${actual}: the video was changed after export`,
+        });
+      } else if (entry.size !== declared.bytes) {
+        issues.push({
+          path: entry.name,
+          message: `has ${entry.size} bytes; the manifest says ${declared.bytes}`,
+        });
+      } else verified.set(declared.id, temp);
+    }
+    if (!manifest && issues.length === 0) {
+      issues.push({ path: 'archive', message: 'is empty: this is not an Aideon run bundle' });
+    }
+    if (manifest) checkManifest(manifest, verified, issues);
+    if (issues.length > 0 || !manifest) throw new ValidationError('run bundle', issues);
+
+    const runId = String(manifest.run.id);
+    const mediaIds = manifest.media.map((item) => item.id);
+    // Videos first (content-addressed, so an extra file is harmless), then the rows.
+    let mediaAdded = 0;
+    for (const id of mediaIds) {
+      const temp = verified.get(id)!;
+      const final = media.pathOf(id);
+      if (existsSync(final)) continue;
+      mkdirSync(dirname(final), { recursive: true });
+      renameSync(temp, final);
+      mediaAdded += 1;
+    }
+    if (getRunSummary(db, runId)) {
+      return {
+        runId,
+        imported: false,
+        generations: manifest.generations.length,
+        mediaVerified: mediaIds.length,
+        mediaAdded,
+      };
+    }
+    let suiteRenamedTo: string | undefined;
+    const now = Date.now();
+    db.transaction(() => {
+      const suiteColumns = columnsOf(db, 'suites');
+      const runColumns = columnsOf(db, 'runs');
+      const generationColumns = columnsOf(db, 'generations');
+      const pick = (
+        record: Record<string, string | number | null>,
+        columns: Set<string>,
+        what: string,
+      ): Record<string, string | number | null> => {
+        const unknown = Object.keys(record).filter((key) => !columns.has(key));
+        if (unknown.length > 0) {
+          throw new ValidationError('run bundle', [
+            {
+              path: what,
+              message: `has columns this console does not know (${unknown.join(', ')}); update the console`,
+            },
+          ]);
+        }
+        return record;
+      };
+      const suite = { ...pick(manifest!.suite, suiteColumns, 'suite') };
+      const existing = db
+        .prepare('SELECT definition FROM suites WHERE id = ? AND version = ?')
+        .get(suite.id, suite.version) as { definition: string } | undefined;
+      if (existing && existing.definition !== suite.definition) {
+        const hash = createHash('sha256')
+          .update(String(suite.definition))
+          .digest('hex')
+          .slice(0, 8);
+        suiteRenamedTo = `${String(suite.id)}-imported-${hash}`;
+        suite.id = suiteRenamedTo;
+        suite.built_in = 0;
+      }
+      insertRow(db, 'suites', suite, 'INSERT OR IGNORE');
+      const run = { ...pick(manifest!.run, runColumns, 'run') };
+      if (suiteRenamedTo) run.suite_id = suiteRenamedTo;
+      insertRow(db, 'runs', run);
+      for (const item of manifest!.media) {
+        db.prepare(
+          'INSERT OR IGNORE INTO media (id, content_type, bytes, created_at) VALUES (?, ?, ?, ?)',
+        ).run(item.id, item.contentType, item.bytes, now);
+      }
+      manifest!.generations.forEach((generation, index) => {
+        const clash = db
+          .prepare('SELECT run_id FROM generations WHERE id = ?')
+          .get(generation.id) as { run_id: string } | undefined;
+        if (clash) {
+          throw new ValidationError('run bundle', [
+            {
+              path: `generations.${index}.id`,
+              message: `generation "${String(generation.id)}" already belongs to run "${clash.run_id}" here`,
+            },
+          ]);
+        }
+        insertRow(db, 'generations', pick(generation, generationColumns, `generations.${index}`));
+      });
+    })();
+    return {
+      runId,
+      imported: true,
+      generations: manifest.generations.length,
+      mediaVerified: mediaIds.length,
+      mediaAdded,
+      ...(suiteRenamedTo ? { suiteRenamedTo } : {}),
+    };
+  } finally {
+    closeSync(fd);
+    for (const temp of temps) rmSync(temp, { force: true });
+  }
+}
+
+function checkManifest(
+  manifest: BundleManifest,
+  verified: Map<string, string>,
+  issues: ValidationIssue[],
+): void {
+  const runId = manifest.run.id;
+  if (typeof runId !== 'string' || runId === '') {
+    issues.push({ path: 'run.id', message: 'is missing' });
+  }
+  if (manifest.run.state !== 'finished' && manifest.run.state !== 'cancelled') {
+    issues.push({
+      path: 'run.state',
+      message: `is "${String(manifest.run.state)}": only ended runs are imported`,
+    });
+  }
+  if (
+    manifest.suite.id !== manifest.run.suite_id ||
+    manifest.suite.version !== manifest.run.suite_version
+  ) {
+    issues.push({ path: 'suite', message: "is not the run's suite version" });
+  }
+  const declared = new Set(manifest.media.map((item) => item.id));
+  if (declared.size !== manifest.media.length) {
+    issues.push({ path: 'media', message: 'names a video twice' });
+  }
+  const ids = new Set<unknown>();
+  manifest.generations.forEach((generation, index) => {
+    if (generation.run_id !== runId) {
+      issues.push({ path: `generations.${index}.run_id`, message: 'is not the run of the bundle' });
+    }
+    if (ids.has(generation.id))
+      issues.push({ path: `generations.${index}.id`, message: 'appears twice' });
+    ids.add(generation.id);
+    if (!END_STATES.has(String(generation.state))) {
+      issues.push({
+        path: `generations.${index}.state`,
+        message: `is "${String(generation.state)}": only ended generations are imported`,
+      });
+    }
+    const mediaId = generation.media_id;
+    if (mediaId !== null && mediaId !== undefined && !declared.has(String(mediaId))) {
+      issues.push({
+        path: `generations.${index}.media_id`,
+        message: 'names a video that is not in the bundle',
+      });
+    }
+  });
+  for (const item of manifest.media) {
+    if (!verified.has(item.id) && !issues.some((issue) => issue.path === `media/${item.id}`)) {
+      issues.push({
+        path: `media/${item.id}`,
+        message: 'is named in the manifest but missing from the archive',
+      });
+    }
+  }
+}
+
+export function formatBundleImport(result: ImportBundleResult): string {
+  const videos = `${result.mediaVerified} videos verified (${result.mediaAdded} new)`;
+  const renamed = result.suiteRenamedTo
+    ? ` Its suite differs from the one with the same id here, so it was stored as "${result.suiteRenamedTo}".`
+    : '';
+  return result.imported
+    ? `Imported run ${result.runId}: ${result.generations} generations, ${videos}.${renamed}\n`
+    : `Run ${result.runId} is already here; nothing changed (${videos}).\n`;
+}
