@@ -96,7 +96,8 @@ describe('blind vote keyboard', () => {
   const votes = () => calls.filter((call) => call.channel === 'review:cast-vote');
 
   it('shows only A and B before the vote, votes with 1, reveals the models, then loads the next pair', async () => {
-    render(<BlindVote revealMs={30} />);
+    // A reveal that never ends on its own: the key below is what moves on.
+    render(<BlindVote revealMs={600_000} />);
     await screen.findByText('A fox, take 1');
     expect(screen.queryByTestId('reveal')).toBeNull();
     expect(document.body.textContent).not.toContain('sandbox-pro');
@@ -108,9 +109,10 @@ describe('blind vote keyboard', () => {
     ]);
     expect(screen.getByTestId('reveal').textContent).toContain('A was sandbox:sandbox-pro');
 
-    // While the names are shown, further keys do not cast a second vote.
+    // While the names are shown, a key casts no second vote: it says so and shows the next pair.
     await act(async () => press('2'));
     expect(votes()).toHaveLength(1);
+    expect(screen.getByTestId('vote-key-note').textContent).toContain('“2” was not counted');
 
     await screen.findByText('A fox, take 2');
     expect(screen.queryByTestId('reveal')).toBeNull();

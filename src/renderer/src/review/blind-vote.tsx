@@ -60,6 +60,8 @@ export function BlindVote({
   const [comment, setComment] = useState('');
   const [voting, setVoting] = useState(false);
   const [votesCast, setVotesCast] = useState(0);
+  /** What happened to a vote key pressed while no vote could be cast. */
+  const [keyNote, setKeyNote] = useState<string | null>(null);
   const commentId = useId();
   const request = useRef(0);
   const revealTimer = useRef<ReturnType<typeof setTimeout> | undefined>(undefined);
@@ -125,7 +127,29 @@ export function BlindVote({
     [pair, reveal, voting, comment, markRatingsStale, loadPair, category, revealMs],
   );
 
-  useVoteKeys((verdict) => void vote(verdict), canVote);
+  const onVoteKey = (verdict: Verdict): void => {
+    if (canVote) {
+      setKeyNote(null);
+      void vote(verdict);
+      return;
+    }
+    const key = `“${VOTE_KEYS[verdict]}”`;
+    if (reveal) {
+      // The names are showing: the key cannot be a vote on a pair not seen yet, but it does
+      // say "next": skip the rest of the reveal.
+      setKeyNote(
+        `${key} was not counted: a vote counts only on a pair you have seen. Showing the next pair now.`,
+      );
+      clearTimeout(revealTimer.current);
+      void loadPair(category);
+    } else if (voting) {
+      setKeyNote(`${key} was not counted: the vote before it is still being saved.`);
+    } else if (state.kind === 'loading') {
+      setKeyNote(`${key} was not counted: the next pair is still loading.`);
+    }
+  };
+
+  useVoteKeys(onVoteKey, state.kind === 'ready' || state.kind === 'loading');
 
   const toolbar = (
     <div className="review-toolbar">
@@ -149,6 +173,11 @@ export function BlindVote({
           ? 'Names stay hidden until you vote.'
           : `${votesCast} ${votesCast === 1 ? 'vote' : 'votes'} this session`}
       </span>
+      {keyNote ? (
+        <span className="vote-key-note small" role="status" data-testid="vote-key-note">
+          {keyNote}
+        </span>
+      ) : null}
     </div>
   );
 
@@ -243,7 +272,17 @@ export function BlindVote({
             A was <strong>{modelNameFromKey(models, reveal.modelLeft)}</strong>, B was{' '}
             <strong>{modelNameFromKey(models, reveal.modelRight)}</strong>.
           </span>
-          <span className="muted small">Loading the next pair…</span>
+          <button
+            type="button"
+            className="link-button small"
+            data-testid="reveal-next"
+            onClick={() => {
+              clearTimeout(revealTimer.current);
+              void loadPair(category);
+            }}
+          >
+            Next pair now
+          </button>
         </div>
       ) : (
         <div className="vote-panel">

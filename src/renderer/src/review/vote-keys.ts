@@ -25,7 +25,11 @@ export function verdictForKey(
   }
 }
 
-/** Listens on the window while `enabled`; the latest `onVote` is always the one called. */
+/**
+ * Listens on the window while `enabled`; the latest `onVote` is always the one called. Keep it
+ * enabled while a vote cannot be cast (reveal, loading) and let `onVote` acknowledge the key:
+ * a key that does nothing visible reads as a lost vote.
+ */
 export function useVoteKeys(onVote: (verdict: Verdict) => void, enabled: boolean): void {
   const latest = useRef(onVote);
   latest.current = onVote;
