@@ -15,6 +15,7 @@ import { createReadStream, existsSync, statSync } from 'node:fs';
 import { extname, join, normalize, sep } from 'node:path';
 import type { AddressInfo } from 'node:net';
 import { EVENT_CHANNEL_NAMES } from '../../shared/ipc/channel-names';
+import type { EventChannel } from '../../shared/ipc/contract';
 import type { EventBus } from '../events';
 import type { Dispatcher } from '../ipc/dispatcher';
 import { MediaStore } from '../media/media-store';
@@ -50,6 +51,8 @@ const MIME: Record<string, string> = {
 export interface BrowserServerOptions {
   dispatcher: Dispatcher;
   bus: EventBus;
+  /** The events sent to /events (default: every contract event on `bus`). */
+  events?: (listener: (event: EventChannel, payload: unknown) => void) => () => void;
   media: MediaStore;
   rendererDir: string;
   port?: number;
@@ -163,9 +166,13 @@ export async function startBrowserServer(options: BrowserServerOptions): Promise
     });
     response.write(': connected\n\n');
     sseClients.add(response);
-    const off = options.bus.onAny((event, payload) => {
+    const subscribe =
+      options.events ??
+      ((listener: (event: EventChannel, payload: unknown) => void) =>
+        options.bus.onAny(listener, EVENT_CHANNEL_NAMES));
+    const off = subscribe((event, payload) => {
       response.write(`event: ${event}\ndata: ${JSON.stringify(payload)}\n\n`);
-    }, EVENT_CHANNEL_NAMES);
+    });
     const heartbeat = setInterval(() => response.write(': ping\n\n'), 15000);
     request.on('close', () => {
       clearInterval(heartbeat);
