@@ -13,7 +13,7 @@ import type { Dispatcher } from '../ipc/dispatcher';
 import { createAppDispatcher } from '../ipc/index';
 import { modelsInUseSyncer } from '../monitor/models-in-use';
 import { createServices, type ServiceOptions, type Services } from '../services';
-import { monitorNotice, resumedRunsNotice, type Notice } from './notices';
+import { monitorNotice, resumedRunsNotice, watchNotice, type Notice } from './notices';
 
 /** What the way in provides: how to show a notice, and where log lines go. */
 export interface ConsoleHost {
@@ -73,6 +73,7 @@ export function openConsole(options: ConsoleServiceOptions, host: ConsoleHost): 
           openModel({ provider: event.provider, modelId: event.modelId }),
         ),
     },
+    watchNotifier: { notify: (notification) => host.present(watchNotice(notification)) },
   });
   const dispatcher = createAppDispatcher(current, { checkOutputs: true });
 
@@ -101,7 +102,7 @@ export function openConsole(options: ConsoleServiceOptions, host: ConsoleHost): 
     idle: () => syncer.idle(),
     manifest: {
       started: ['monitor', 'publishing', 'bench-resume', 'models-in-use'],
-      notifiers: ['monitor'],
+      notifiers: ['monitor', 'watch'],
       events: EVENT_CHANNEL_NAMES,
       channels: dispatcher.channels(),
       checksOutputs: true,

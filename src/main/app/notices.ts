@@ -4,6 +4,7 @@
  */
 import type { MonitorEvent } from '../../shared/monitor/monitor-schemas';
 import { PROVIDER_LABELS } from '../../shared/providers/video-provider-spec';
+import type { WatchNotification } from '../watch/bake-loop';
 
 export interface Notice {
   title: string;
@@ -34,4 +35,12 @@ export function resumedRunsNotice(count: number): Notice {
     title: 'Benchmarks resumed',
     body: `${count} unfinished run${count === 1 ? '' : 's'} picked up where ${count === 1 ? 'it' : 'they'} stopped.`,
   };
+}
+
+/**
+ * A production-watch notification: the bake loop's own title says what it did (paused, rolled
+ * back, rollback failed), and the body lists the guards at fault.
+ */
+export function watchNotice(notification: WatchNotification): Notice {
+  return { title: notification.title, body: notification.body };
 }

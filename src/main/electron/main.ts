@@ -140,15 +140,7 @@ async function start(): Promise<void> {
   wired.subscribeEvents((event, payload) => {
     if (!window.isDestroyed()) window.webContents.send(`${EVENT_PREFIX}${event}`, payload);
   });
-  current.bus.on('watch:guard-breached', (breach) =>
-    notify(
-      'Rollout guard breached',
-      String(
-        (breach as { message?: unknown }).message ??
-          'A production guard failed; the rollout is paused.',
-      ),
-    ),
-  );
+  // Guard breaches are notified by the watch's notifier (openConsole), with what it did.
 }
 
 app.on('window-all-closed', () => {
