@@ -10,6 +10,7 @@ import { BenchRunner } from './bench/bench-runner';
 import { ReviewService } from './review/review-service';
 import { RoutingService } from './rollout/routing/routing-service';
 import { WatchService } from './watch/watch-service';
+import type { Notifier as WatchNotifier } from './watch/bake-loop';
 import { PublishingService } from './rollout/publish/publishing-service';
 import type { KeyProtector } from './rollout/publish/keys';
 import { mediaToolPaths } from './media/video-analysis';
@@ -57,6 +58,8 @@ export interface ServiceOptions {
   providerConcurrency?: Partial<Record<string, number>>;
   /** Shows new-model and retired-model events (Electron: desktop notifications); default none. */
   notifier?: Notifier;
+  /** Shows production-watch notifications (paused, rolled back); default none. */
+  watchNotifier?: WatchNotifier;
   /** Generations in flight at once across all runs; default 4. */
   benchConcurrency?: number;
   /** Signing keys' protector (desktop: the OS keychain); default a passphrase per session. */
@@ -237,6 +240,7 @@ export function createServices(options: ServiceOptions): Services {
     sleep: options.sleep ?? sleep,
     token: () => options.env.AIDEON_PROMETHEUS_TOKEN,
     rollout: publishing.rolloutControl(),
+    ...(options.watchNotifier ? { notifier: options.watchNotifier } : {}),
     // A breach goes into the monitor's inbox (one inbox, one unread count), then to windows.
     onBreach: (event) => {
       monitor.recordGuardBreach({

@@ -4,7 +4,7 @@
  * done (the reason is printed); 2 = bad usage.
  */
 import { Command, CommanderError, InvalidArgumentError } from 'commander';
-import { existsSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { AppError, serializeError } from '../../shared/errors';
 import {
@@ -14,18 +14,16 @@ import {
 } from '../../shared/providers/video-provider-spec';
 import { saveSuiteVersion } from '../bench/bench-repository';
 import { readSuiteFile } from '../bench/suite-files';
-import { createAppDispatcher } from '../ipc/index';
 import { projectRoot, resolveDataDir, resourcesDir } from '../paths';
-import { isLoopbackHost, startBrowserServer } from '../serve/browser-server';
+import { isLoopbackHost } from '../serve/browser-server';
 import {
   addReviewer,
   inviteUrl,
   listReviewers,
-  recordServerUrl,
-  reviewerForToken,
   revokeReviewer,
   serverUrl,
 } from '../review/reviewers';
+import { serveCommand } from '../serve/serve-command';
 import { createServices, type ServiceOptions, type Services } from '../services';
 import { renderRunTable, renderScorecard, runWithProgress } from './bench-output';
 import { registerConfigCommands } from '../rollout/publish/register-config-cli';
@@ -56,6 +54,7 @@ import { renameSync, writeFileSync } from 'node:fs';
 import { formatCheckLine, monitorCheck, monitorWatch } from '../monitor/index';
 import { createDefaultDispatcher } from '../providers/http/dispatcher';
 import { sleep } from '../services';
+import { syncModelsInUse } from '../monitor/models-in-use';
 
 function parseConcurrency(value: string): number {
   const count = Number(value);
@@ -209,12 +208,6 @@ export async function runCli(argv: string[], io: CliIo = defaultIo): Promise<num
         publicName?: string;
       }) => {
         const rendererDir = join(projectRoot(), 'out', 'renderer');
-        if (!existsSync(join(rendererDir, 'index.html'))) {
-          throw new AppError(
-            'not_found',
-            'The console UI is not built yet. Run `npm run build` once, then `npx aideon serve` again.',
-          );
-        }
         if ((options.tlsCert === undefined) !== (options.tlsKey === undefined)) {
           throw new AppError('validation', 'Give both --tls-cert and --tls-key, or neither.');
         }
@@ -240,43 +233,30 @@ export async function runCli(argv: string[], io: CliIo = defaultIo): Promise<num
             `Refusing to listen on ${options.host} without TLS: other computers would reach the console unencrypted. Add --tls-cert FILE --tls-key FILE (PEM), or leave out --host to stay on 127.0.0.1.`,
           );
         }
-        const services = openServices('browser');
-        // The release monitor runs on its schedule while the console is open; its events reach
-        // the browser as server-sent events (inbox, and the browser's notifications when allowed).
-        services.monitor.start();
-        // Due rollout steps go out on their bake time while the console is open.
-        services.publishing.start();
-        const resumed = services.bench.resumeAll();
-        const dispatcher = createAppDispatcher(services, { checkOutputs: true });
-        const server = await startBrowserServer({
-          dispatcher,
-          bus: services.bus,
-          media: services.media,
+        await serveCommand({
+          options: {
+            dataDir: resolveDataDir(program.opts<{ dataDir?: string }>().dataDir, io.env),
+            resourcesDir: resourcesDir(),
+            env: io.env,
+            version,
+          },
           rendererDir,
           port: options.port,
           ...(options.host === undefined ? {} : { host: options.host }),
           ...(tls ? { tls } : {}),
           ...(options.publicName === undefined ? {} : { publicNames: [options.publicName] }),
-          reviewers: {
-            resolve: (token) => reviewerForToken(services.db, token),
-            mayReadMedia: (reviewer, mediaId) =>
-              services.review.reviewerMayReadMedia(reviewer, mediaId),
+          stdout: io.stdout,
+          stderr: io.stderr,
+          log: (line) => {
+            if (io.env.AIDEON_LOG === '1') io.stderr(`${line}\n`);
           },
-          log: (line) => io.stderr(`${line}\n`),
-        }).catch(async (error: unknown) => {
-          await services.close();
-          throw error;
+          untilStopped: () =>
+            new Promise<void>((resolve) => {
+              const stop = (): void => resolve();
+              process.once('SIGINT', stop);
+              process.once('SIGTERM', stop);
+            }),
         });
-        recordServerUrl(services.db, server.baseUrl, Date.now());
-        io.stdout(`AIDEON_URL=${server.url}\n`);
-        if (resumed.length > 0) io.stderr(`Resumed ${resumed.length} unfinished run(s).\n`);
-        await new Promise<void>((resolve) => {
-          const stop = (): void => resolve();
-          process.once('SIGINT', stop);
-          process.once('SIGTERM', stop);
-        });
-        await server.close();
-        await services.close();
       },
     );
 
@@ -729,6 +709,15 @@ export async function runCli(argv: string[], io: CliIo = defaultIo): Promise<num
         .routing.check(config)
         .problems.filter((problem) => problem.severity === 'error')
         .map((problem) => ({ path: problem.path, message: problem.message })),
+    // The release monitor's models in use follow what the store now serves.
+    afterChange: async (storeUri) => {
+      const services = configServices();
+      await syncModelsInUse({
+        publishedConfigs: () => services.publishing.publishedConfigs(storeUri),
+        monitor: services.monitor,
+        log: (line) => io.stderr(`${line}\n`),
+      });
+    },
   });
 
   const configCommand =

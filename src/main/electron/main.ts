@@ -14,21 +14,15 @@ import {
 } from 'electron';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import {
-  EVENT_CHANNEL_NAMES,
-  EVENT_PREFIX,
-  INVOKE_CHANNEL_NAMES,
-} from '../../shared/ipc/channel-names';
-import { createAppDispatcher } from '../ipc/index';
+import { EVENT_PREFIX, INVOKE_CHANNEL_NAMES } from '../../shared/ipc/channel-names';
 import { resourcesDir } from '../paths';
 import { CONTENT_SECURITY_POLICY } from '../serve/browser-server';
-import { createServices, type Services } from '../services';
+import type { Services } from '../services';
+import { openConsole } from '../app/console-wiring';
 import { APP_ORIGIN, handleAppRequest, handleMediaRequest } from './protocols';
 import { createDesktopSecretStore } from './keychain';
 import { safeStorageKeyProtector } from './key-protector';
 import { notify } from './notifications';
-import type { EventPayload } from '../../shared/ipc/contract';
-import { PROVIDER_LABELS } from '../../shared/providers/video-provider-spec';
 
 protocol.registerSchemesAsPrivileged([
   { scheme: 'aideon', privileges: { standard: true, secure: true, supportFetchAPI: true } },
@@ -86,37 +80,31 @@ function createWindow(): BrowserWindow {
 async function start(): Promise<void> {
   await app.whenReady();
   const dataDir = app.getPath('userData');
-  services = createServices({
-    dataDir,
-    resourcesDir: app.isPackaged ? join(process.resourcesPath, 'resources') : resourcesDir(),
-    env: process.env,
-    secrets: createDesktopSecretStore(join(dataDir, 'keys.json'), process.env),
-    // Signing keys for publishing: the private part encrypted by the OS keychain.
-    keyProtector: safeStorageKeyProtector,
-    notifier: {
-      notify: (event) =>
-        notify(
-          event.kind === 'added'
-            ? `New video model on ${PROVIDER_LABELS[event.provider]}`
-            : `A model your config uses is being retired (${PROVIDER_LABELS[event.provider]})`,
-          `${event.displayName} · ${event.modelId}\n${event.priceText ?? 'Price not published yet'}`,
-          () => {
-            const [window] = BrowserWindow.getAllWindows();
-            window?.show();
-            window?.focus();
-            const open: EventPayload<'monitor:model-open-requested'> = {
-              provider: event.provider,
-              modelId: event.modelId,
-            };
-            window?.webContents.send(`${EVENT_PREFIX}monitor:model-open-requested`, open);
-          },
-        ),
+  const wired = openConsole(
+    {
+      dataDir,
+      resourcesDir: app.isPackaged ? join(process.resourcesPath, 'resources') : resourcesDir(),
+      env: process.env,
+      secrets: createDesktopSecretStore(join(dataDir, 'keys.json'), process.env),
+      // Signing keys for publishing: the private part encrypted by the OS keychain.
+      keyProtector: safeStorageKeyProtector,
+      mode: 'electron',
+      version: app.getVersion(),
     },
-    mode: 'electron',
-    version: app.getVersion(),
-  });
+    {
+      present: (notice, open) =>
+        notify(notice.title, notice.body, () => {
+          const [window] = BrowserWindow.getAllWindows();
+          window?.show();
+          window?.focus();
+          open?.();
+        }),
+      log: () => undefined,
+    },
+  );
+  services = wired.services;
   const current = services;
-  const dispatcher = createAppDispatcher(current);
+  const dispatcher = wired.dispatcher;
 
   session.defaultSession.setPermissionRequestHandler((_contents, permission, callback) => {
     callback(permission === 'notifications');
@@ -149,27 +137,10 @@ async function start(): Promise<void> {
   }
 
   const window = createWindow();
-  current.bus.onAny((event, payload) => {
+  wired.subscribeEvents((event, payload) => {
     if (!window.isDestroyed()) window.webContents.send(`${EVENT_PREFIX}${event}`, payload);
-  }, EVENT_CHANNEL_NAMES);
-  current.bus.on('watch:guard-breached', (breach) =>
-    notify(
-      'Rollout guard breached',
-      String(
-        (breach as { message?: unknown }).message ??
-          'A production guard failed; the rollout is paused.',
-      ),
-    ),
-  );
-  current.monitor.start();
-  // Due rollout steps go out on their bake time; running steps are watched again.
-  current.publishing.start();
-  const resumed = current.bench.resumeAll();
-  if (resumed.length > 0)
-    notify(
-      'Benchmarks resumed',
-      `${resumed.length} unfinished run(s) picked up where they stopped.`,
-    );
+  });
+  // Guard breaches are notified by the watch's notifier (openConsole), with what it did.
 }
 
 app.on('window-all-closed', () => {

@@ -3,7 +3,9 @@
  * in the console's own records. A smoke run must hold a successful generation of this model, a
  * benchmark needs enough votes on this model to rank it, a config version must be signed into
  * the environment named and route the model, and "stable" needs production's metrics to show
- * the clean days claimed. A source that is not wired (tests, the CLI) takes the admin's word.
+ * the clean days claimed, and "rolled back" needs a rollback in the publishing history of a
+ * version that routed the model. A source that is not wired (tests, the CLI) takes the admin's
+ * word.
  */
 import type { StageEvidence } from '../../shared/monitor/monitor-schemas';
 import type { ProviderId } from '../../shared/providers/video-provider-spec';
@@ -32,6 +34,19 @@ export interface EvidenceSources {
   }): Promise<string | null>;
   /** Consecutive clean production days for a tier, from the production watch. */
   cleanDays?(tier: string): Promise<{ count: number; problems: string[] }>;
+  /**
+   * Rollbacks in the publishing history: the version each published in its environment (the
+   * version it replaced is the one below it).
+   */
+  rollbacks?(): RollbackRecord[];
+}
+
+export interface RollbackRecord {
+  environment: 'dev' | 'staging' | 'production';
+  /** The version the rollback published. */
+  version: number;
+  /** The earlier version whose content it restored. */
+  restoresVersion: number | null;
 }
 
 /** Reads runs and votes from the console's database. */
@@ -57,6 +72,32 @@ export function databaseEvidenceSources(
         .prepare('SELECT COUNT(*) AS n FROM votes WHERE model_a = ? OR model_b = ?')
         .get(key, key) as { n: number };
       return row.n;
+    },
+    rollbacks() {
+      const rows = db
+        .prepare(
+          `SELECT environment, version, detail FROM publish_history
+           WHERE action = 'rollback' AND version IS NOT NULL ORDER BY seq`,
+        )
+        .all() as { environment: string; version: number; detail: string }[];
+      return rows
+        .filter(
+          (row): row is typeof row & { environment: RollbackRecord['environment'] } =>
+            row.environment === 'dev' ||
+            row.environment === 'staging' ||
+            row.environment === 'production',
+        )
+        .map((row) => {
+          let restoresVersion: number | null = null;
+          try {
+            const detail = JSON.parse(row.detail) as { restoresVersion?: unknown };
+            if (typeof detail.restoresVersion === 'number')
+              restoresVersion = detail.restoresVersion;
+          } catch {
+            // An unreadable detail only loses the restored version.
+          }
+          return { environment: row.environment, version: row.version, restoresVersion };
+        });
     },
     ...extra,
   };
@@ -143,6 +184,36 @@ export async function evidenceProblems(
           `Production shows ${days.count} consecutive clean day${days.count === 1 ? '' : 's'} for tier "${placedTier}", not ${evidence.cleanDays}.`,
         ];
       return [];
+    }
+    case 'rolled_back': {
+      if (!sources.rollbacks) return [];
+      // The version named is the one taken out: the rollback published the version above it
+      // in the same environment (the rollback's own version is accepted too).
+      const rollbacks = sources
+        .rollbacks()
+        .filter(
+          (rollback) =>
+            rollback.version - 1 === evidence.configVersion ||
+            rollback.version === evidence.configVersion,
+        );
+      if (rollbacks.length === 0)
+        return [
+          `The publishing history has no rollback of config version ${evidence.configVersion}. Roll the config back under Publishing first, then name the version it took out.`,
+        ];
+      const problems: string[] = [];
+      for (const rollback of rollbacks) {
+        const replaced = rollback.version - 1;
+        const problem = await sources.configVersionProblem?.({
+          environment: rollback.environment,
+          version: replaced,
+          ...model,
+        });
+        if (!problem) return [];
+        problems.push(problem);
+      }
+      return [
+        `No rollback of config version ${evidence.configVersion} took ${name} out: ${problems.join(' ')}`,
+      ];
     }
     default:
       return [];

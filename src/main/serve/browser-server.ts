@@ -25,6 +25,7 @@ import type { AddressInfo } from 'node:net';
 import { pipeline, type Readable } from 'node:stream';
 import { AppError } from '../../shared/errors';
 import { EVENT_CHANNEL_NAMES } from '../../shared/ipc/channel-names';
+import type { EventChannel } from '../../shared/ipc/contract';
 import type { EventBus } from '../events';
 import type { Dispatcher } from '../ipc/dispatcher';
 import { MediaStore } from '../media/media-store';
@@ -86,6 +87,8 @@ export const DEFAULT_RATE_LIMITS: RateLimits = {
 export interface BrowserServerOptions {
   dispatcher: Dispatcher;
   bus: EventBus;
+  /** The events sent to /events (default: every contract event on `bus`). */
+  events?: (listener: (event: EventChannel, payload: unknown) => void) => () => void;
   media: MediaStore;
   rendererDir: string;
   port?: number;
@@ -344,9 +347,13 @@ export async function startBrowserServer(options: BrowserServerOptions): Promise
     });
     response.write(': connected\n\n');
     sseClients.add(response);
-    const off = options.bus.onAny((event, payload) => {
+    const subscribe =
+      options.events ??
+      ((listener: (event: EventChannel, payload: unknown) => void) =>
+        options.bus.onAny(listener, EVENT_CHANNEL_NAMES));
+    const off = subscribe((event, payload) => {
       response.write(`event: ${event}\ndata: ${JSON.stringify(payload)}\n\n`);
-    }, EVENT_CHANNEL_NAMES);
+    });
     const heartbeat = setInterval(() => response.write(': ping\n\n'), 15000);
     request.on('close', () => {
       clearInterval(heartbeat);

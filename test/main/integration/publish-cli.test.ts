@@ -7,6 +7,9 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCli } from '../../../src/main/cli/main';
+import { listModelsInUse } from '../../../src/main/monitor/monitor-repository';
+import { resourcesDir } from '../../../src/main/paths';
+import { createServices } from '../../../src/main/services';
 import { tempDir } from '../../helpers/temp-dir';
 
 let dir: string;
@@ -112,6 +115,23 @@ describe('config publishing from the CLI', () => {
     );
     expect(published.code).toBe(0);
     expect(published.stdout).toMatch(/dev is now at version 1/);
+    // The release monitor now knows which models the published config routes to.
+    const data = createServices({
+      dataDir: join(dir, 'data'),
+      resourcesDir: resourcesDir(),
+      env: {},
+      mode: 'cli',
+      version: 'test',
+    });
+    try {
+      expect(
+        listModelsInUse(data.db)
+          .map((row) => `${row.provider}:${row.modelId}`)
+          .sort(),
+      ).toEqual(['sandbox:sandbox-fast', 'sandbox:sandbox-pro']);
+    } finally {
+      await data.close();
+    }
 
     const verified = await cli(
       'config',

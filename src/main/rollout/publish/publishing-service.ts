@@ -231,9 +231,9 @@ export class PublishingService {
     return this.overview();
   }
 
-  private publisher(): Publisher {
+  private publisher(store: ConfigStore = this.store()): Publisher {
     return new Publisher({
-      store: this.store(),
+      store,
       signers: [...this.signers.values()],
       validateConfig: this.deps.validateConfig,
       now: this.deps.now,
@@ -669,17 +669,30 @@ export class PublishingService {
   }
 
   /**
-   * The config live in each environment, verified, for the editor's "compare with published".
-   * An environment that cannot be read says why instead of looking empty.
+   * The config live in each environment, verified, for the editor's "compare with published"
+   * and the monitor's models in use. An environment that cannot be read says why instead of
+   * looking empty. `storeUri`: read another store than the console's (default: the console's).
    */
-  async publishedConfigs(): Promise<PublishedConfig[]> {
-    const publisher = this.publisher();
+  async publishedConfigs(storeUri?: string): Promise<PublishedConfig[]> {
+    // Another store than the console's (the CLI's --store): opened for this read only.
+    if (storeUri !== undefined && storeUri !== this.storeUri()) {
+      const store = (this.deps.openStore ?? ((u) => openConfigStore(u)))(storeUri);
+      try {
+        return await this.readPublished(this.publisher(store), storeUri);
+      } finally {
+        await store.close();
+      }
+    }
+    return this.readPublished(this.publisher(), this.storeUri());
+  }
+
+  private async readPublished(publisher: Publisher, storeUri: string): Promise<PublishedConfig[]> {
     const out: PublishedConfig[] = [];
     let hasTrust: boolean;
     try {
       hasTrust = (await publisher.store.get(storeKeys.trust('dev'))) !== undefined;
     } catch (error) {
-      const problem = `The config store ${this.storeUri()} cannot be read: ${errorMessage(error)}`;
+      const problem = `The config store ${storeUri} cannot be read: ${errorMessage(error)}`;
       return ENVIRONMENTS.map((environment) => ({ environment, live: null, problem }));
     }
     for (const environment of ENVIRONMENTS) {

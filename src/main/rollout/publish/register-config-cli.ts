@@ -31,6 +31,11 @@ export interface ConfigCommandDeps {
   openDb: () => { db: WritableDb; close: () => Promise<void> | void };
   /** The routing config checks; until they exist, () => []. */
   validateConfig: (config: Record<string, unknown>) => ConfigProblem[];
+  /**
+   * Called after a publish, promotion, rollback or co-signature changed what `storeUri` serves
+   * (the CLI updates the release monitor's models in use from it).
+   */
+  afterChange?: (storeUri: string) => Promise<void>;
   now?: () => number;
 }
 
@@ -61,20 +66,26 @@ export function registerConfigCommands(program: Command, deps: ConfigCommandDeps
     deps.stdout(result.stdout);
     deps.setExitCode(result.exitCode);
   };
-  /** Runs a command with a context whose history goes to SQLite. */
-  const withContext = async (body: (context: ConfigCliContext) => Promise<CommandResult>) => {
+  /**
+   * Runs a command with a context whose history goes to SQLite; `changed` names the store an
+   * acting command (--yes) changed, for deps.afterChange once it succeeded.
+   */
+  const withContext = async (
+    body: (context: ConfigCliContext) => Promise<CommandResult>,
+    changed?: string,
+  ) => {
     const handle = deps.openDb();
     try {
-      emit(
-        await body({
-          keyDir: join(deps.dataDir(), 'keys'),
-          now: deps.now ?? Date.now,
-          actor: actorName(deps.env),
-          passphrase: () => deps.env.AIDEON_KEY_PASSPHRASE,
-          validateConfig: deps.validateConfig,
-          record: (entry) => appendHistory(handle.db, entry),
-        }),
-      );
+      const result = await body({
+        keyDir: join(deps.dataDir(), 'keys'),
+        now: deps.now ?? Date.now,
+        actor: actorName(deps.env),
+        passphrase: () => deps.env.AIDEON_KEY_PASSPHRASE,
+        validateConfig: deps.validateConfig,
+        record: (entry) => appendHistory(handle.db, entry),
+      });
+      emit(result);
+      if (changed !== undefined && result.exitCode === 0) await deps.afterChange?.(changed);
     } finally {
       await handle.close();
     }
@@ -142,11 +153,13 @@ export function registerConfigCommands(program: Command, deps: ConfigCommandDeps
         yes?: boolean;
         json?: boolean;
       }) =>
-        withContext((context) =>
-          configPublishCommand(context, {
-            ...options,
-            ...(options.key ? { keys: options.key } : {}),
-          }),
+        withContext(
+          (context) =>
+            configPublishCommand(context, {
+              ...options,
+              ...(options.key ? { keys: options.key } : {}),
+            }),
+          options.yes ? options.store : undefined,
         ),
     );
 
@@ -160,11 +173,13 @@ export function registerConfigCommands(program: Command, deps: ConfigCommandDeps
     .option('--json', 'print JSON')
     .action(
       (options: { store: string; to: string; key?: string[]; yes?: boolean; json?: boolean }) =>
-        withContext((context) =>
-          configPromoteCommand(context, {
-            ...options,
-            ...(options.key ? { keys: options.key } : {}),
-          }),
+        withContext(
+          (context) =>
+            configPromoteCommand(context, {
+              ...options,
+              ...(options.key ? { keys: options.key } : {}),
+            }),
+          options.yes ? options.store : undefined,
         ),
     );
 
@@ -186,11 +201,13 @@ export function registerConfigCommands(program: Command, deps: ConfigCommandDeps
         yes?: boolean;
         json?: boolean;
       }) =>
-        withContext((context) =>
-          configRollbackCommand(context, {
-            ...options,
-            ...(options.key ? { keys: options.key } : {}),
-          }),
+        withContext(
+          (context) =>
+            configRollbackCommand(context, {
+              ...options,
+              ...(options.key ? { keys: options.key } : {}),
+            }),
+          options.yes ? options.store : undefined,
         ),
     );
 
@@ -204,11 +221,13 @@ export function registerConfigCommands(program: Command, deps: ConfigCommandDeps
     .option('--json', 'print JSON')
     .action(
       (options: { store: string; env: string; digest?: string; key?: string[]; json?: boolean }) =>
-        withContext((context) =>
-          configCosignCommand(context, {
-            ...options,
-            ...(options.key ? { keys: options.key } : {}),
-          }),
+        withContext(
+          (context) =>
+            configCosignCommand(context, {
+              ...options,
+              ...(options.key ? { keys: options.key } : {}),
+            }),
+          options.digest === undefined ? undefined : options.store,
         ),
     );
 

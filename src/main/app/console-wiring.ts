@@ -1,0 +1,119 @@
+/**
+ * The one function both interactive ways in call: the desktop app (src/main/electron/main.ts)
+ * and browser mode (`aideon serve`, src/main/serve/serve-command.ts). It builds the services
+ * with the host's notifier, checks every handler's output against the contract, starts what
+ * runs in the background (release monitor, rollout scheduler, resumed benchmark runs), keeps
+ * the monitor's list of models in use equal to what the published configs route to, and hands
+ * the transport one dispatcher and one event subscription. The transports only carry them.
+ */
+import { EVENT_CHANNEL_NAMES } from '../../shared/ipc/channel-names';
+import type { EventChannel } from '../../shared/ipc/contract';
+import type { ModelRef } from '../../shared/providers/video-provider-spec';
+import type { Dispatcher } from '../ipc/dispatcher';
+import { createAppDispatcher } from '../ipc/index';
+import { modelsInUseSyncer } from '../monitor/models-in-use';
+import { createServices, type ServiceOptions, type Services } from '../services';
+import { monitorNotice, resumedRunsNotice, watchNotice, type Notice } from './notices';
+
+/** What the way in provides: how to show a notice, and where log lines go. */
+export interface ConsoleHost {
+  /**
+   * Shows a notice to the person at the console (desktop: a notification; browser mode: a line
+   * on stderr, the page shows the same events from the event stream). `open`, when given, is
+   * called when the person clicks the notice.
+   */
+  present(notice: Notice, open?: () => void): void;
+  log(line: string): void;
+}
+
+/** The service options a way in chooses; notifiers and the log come from the host. */
+export type ConsoleServiceOptions = Omit<ServiceOptions, 'notifier' | 'watchNotifier' | 'log'>;
+
+/** What was wired, so a test can hold both ways in to the same list. */
+export interface ConsoleManifest {
+  /** Background work started. */
+  started: readonly ('monitor' | 'publishing' | 'bench-resume' | 'models-in-use')[];
+  /** Services given the host's notifier. */
+  notifiers: readonly ('monitor' | 'watch')[];
+  /** Contract events the transport receives through subscribeEvents. */
+  events: readonly EventChannel[];
+  /** Invoke channels the dispatcher answers. */
+  channels: readonly string[];
+  /** Handler answers are parsed with the contract's output schemas. */
+  checksOutputs: boolean;
+}
+
+export interface WiredConsole {
+  services: Services;
+  dispatcher: Dispatcher;
+  /** Every contract event, for the transport to forward (IPC to windows, or server-sent events). */
+  subscribeEvents(listener: (event: EventChannel, payload: unknown) => void): () => void;
+  /** Runs resumed at start-up. */
+  resumedRuns: readonly string[];
+  /** Resolves when the start-up work (models in use read from the store) is done. */
+  ready: Promise<void>;
+  /** Resolves when no models-in-use update is running. */
+  idle(): Promise<void>;
+  manifest: ConsoleManifest;
+  /** Stops listening, waits for running updates, then closes every service. */
+  close(): Promise<void>;
+}
+
+export function openConsole(options: ConsoleServiceOptions, host: ConsoleHost): WiredConsole {
+  // Clicking a model's notice asks the windows to open it (the services exist by then).
+  const openModel = (ref: ModelRef) => (): void =>
+    current.bus.emit('monitor:model-open-requested', ref);
+  const current: Services = createServices({
+    ...options,
+    log: host.log,
+    notifier: {
+      notify: (event) =>
+        host.present(
+          monitorNotice(event),
+          openModel({ provider: event.provider, modelId: event.modelId }),
+        ),
+    },
+    watchNotifier: { notify: (notification) => host.present(watchNotice(notification)) },
+  });
+  const dispatcher = createAppDispatcher(current, { checkOutputs: true });
+
+  const syncer = modelsInUseSyncer({
+    publishedConfigs: () => current.publishing.publishedConfigs(),
+    monitor: current.monitor,
+    log: host.log,
+  });
+  // Publish, promote, rollback, rollout steps and co-signatures all announce themselves here.
+  const offPublish = current.bus.on('publish:state-changed', () => void syncer.request());
+
+  current.monitor.start();
+  // Due rollout steps go out on their bake time; running steps are watched again.
+  current.publishing.start();
+  const resumedRuns = current.bench.resumeAll();
+  if (resumedRuns.length > 0) host.present(resumedRunsNotice(resumedRuns.length));
+  const ready = syncer.request().then(() => undefined);
+
+  let closing: Promise<void> | undefined;
+  return {
+    services: current,
+    dispatcher,
+    subscribeEvents: (listener) => current.bus.onAny(listener, EVENT_CHANNEL_NAMES),
+    resumedRuns,
+    ready,
+    idle: () => syncer.idle(),
+    manifest: {
+      started: ['monitor', 'publishing', 'bench-resume', 'models-in-use'],
+      notifiers: ['monitor', 'watch'],
+      events: EVENT_CHANNEL_NAMES,
+      channels: dispatcher.channels(),
+      checksOutputs: true,
+    },
+    close() {
+      closing ??= (async () => {
+        offPublish();
+        await syncer.idle();
+        await current.close();
+      })();
+      return closing;
+    },
+  };
+}
