@@ -23,8 +23,9 @@ import type { MediaStore } from '../media/media-store';
 import { nextPollDelay, type PollPolicy } from '../providers/http/polling';
 import { withRetry } from '../providers/http/retry';
 import { analysisColumns, analysisErrorColumns } from '../media/analysis-columns';
-import { analyseVideo, ffmpegAvailability } from '../media/video-analysis';
+import { ffmpegAvailability } from '../media/video-analysis';
 import { downloadVideo } from '../media/download-video';
+import { runAnalysisEnabled, setRunAnalysis, VideoAnalyser } from '../media/video-analyser';
 import type { ProviderRegistry } from '../providers/registry';
 import type { WritableDb } from '../store/db';
 import {
@@ -64,6 +65,11 @@ export interface BenchRunnerDeps {
   pollPolicy?: PollPolicy;
   /** ffmpeg/ffprobe for video checks; `undefined` = no analysis. */
   mediaTools?: { ffmpegPath: string; ffprobePath: string; timeoutMs?: number };
+  /**
+   * ffmpeg analyses at once, across all runs, outside the generations' concurrency slots.
+   * Default max(1, cores − 1).
+   */
+  analysisConcurrency?: number;
   /** Retries of a submission the vendor refused with a retryable error. Default 2. */
   submitRetries?: number;
   /** First backoff before such a retry, ms. Default 1000. */
@@ -92,6 +98,8 @@ export interface StartInput extends PlanInput {
   budgetUsd: number;
   /** Answer identical earlier requests from the cache (costs nothing). Default false. */
   allowCache?: boolean | undefined;
+  /** Check each downloaded video with ffprobe/ffmpeg. Default true. */
+  analysis?: boolean | undefined;
 }
 
 interface ActiveGeneration {
@@ -104,6 +112,10 @@ interface RunState {
   runId: string;
   budgetUsd: number;
   allowCache: boolean;
+  /** Whether downloaded videos are analysed (runs.analysis). */
+  analysis: boolean;
+  /** Analyses waiting or running, by generation id; the run finishes after them. */
+  analysing: Map<string, { controller: AbortController; done: Promise<void> }>;
   active: Map<string, ActiveGeneration>;
   /** The admin cancelled the run (here or from another process): it ends as `cancelled`. */
   cancelled: boolean;
@@ -121,8 +133,19 @@ export class BenchRunner {
   private readonly modelInFlight = new Map<string, number>();
   private readonly pendingRunEmits = new Map<string, ReturnType<typeof setTimeout>>();
   private checkTimer: ReturnType<typeof setInterval> | undefined;
+  /** Video analysis: its own bounded queue and a cache by content hash; null = no ffmpeg. */
+  readonly analyser: VideoAnalyser | null;
 
-  constructor(private readonly deps: BenchRunnerDeps) {}
+  constructor(private readonly deps: BenchRunnerDeps) {
+    this.analyser = deps.mediaTools
+      ? new VideoAnalyser({
+          db: deps.db,
+          ...deps.mediaTools,
+          concurrency: deps.analysisConcurrency,
+          now: deps.now,
+        })
+      : null;
+  }
 
   plan(input: PlanInput): RunPlan {
     const suite = getSuite(this.deps.db, input.suiteId);
@@ -230,6 +253,7 @@ export class BenchRunner {
       },
       generations,
     );
+    if (input.analysis === false) setRunAnalysis(this.deps.db, runId, false);
     this.deps.log(
       `run ${runId} started: ${generations.length} generations, estimate $${plan.estimatedCostUsd.toFixed(2)}`,
     );
@@ -329,6 +353,8 @@ export class BenchRunner {
       state.stopping = true;
       for (const active of state.active.values())
         active.controller.abort(new AppError('cancelled', 'The console is shutting down.'));
+      for (const analysing of state.analysing.values())
+        analysing.controller.abort(new AppError('cancelled', 'The console is shutting down.'));
     }
     this.wake();
     await Promise.allSettled([...this.runs.values()].map((state) => state.done));
@@ -341,6 +367,10 @@ export class BenchRunner {
   private async cancelOne(row: GenerationRow): Promise<boolean> {
     if (row.outcome !== null) return false;
     const active = this.runs.get(row.run_id)?.active.get(row.id);
+    this.runs
+      .get(row.run_id)
+      ?.analysing.get(row.id)
+      ?.controller.abort(new AppError('cancelled', 'Cancelled by the admin.'));
     if (row.vendor_job_id) {
       try {
         await this.deps.registry
@@ -366,6 +396,8 @@ export class BenchRunner {
       runId,
       budgetUsd,
       allowCache,
+      analysis: runAnalysisEnabled(this.deps.db, runId),
+      analysing: new Map(),
       active: new Map(),
       cancelled: false,
       stopping: false,
@@ -467,6 +499,10 @@ export class BenchRunner {
     }
     await Promise.allSettled([...tasks]);
     if (state.stopping) return;
+    // Analyses run outside the generation slots; the run is finished only once they are done.
+    while (state.analysing.size > 0) {
+      await Promise.allSettled([...state.analysing.values()].map((entry) => entry.done));
+    }
     const summary = getRunSummary(this.deps.db, state.runId);
     if (!summary) return;
     if (state.cancelled || summary.state === 'cancelled') {
@@ -665,6 +701,15 @@ export class BenchRunner {
       }
       row = getGenerationRow(this.deps.db, row.id) ?? row;
     }
+    if (row.state === 'downloading' && row.media_id && this.deps.media.has(row.media_id)) {
+      // Stored before a restart, analysis not finished: only the analysis is left to do.
+      const storedAt =
+        row.completed_at !== null && row.download_ms !== null
+          ? row.completed_at + row.download_ms
+          : this.deps.now();
+      this.scheduleAnalysis(state, row, row.media_id, storedAt);
+      return;
+    }
     let outputs: VideoOutput[] | null = row.outputs
       ? (JSON.parse(row.outputs) as VideoOutput[])
       : null;
@@ -697,19 +742,60 @@ export class BenchRunner {
     // The total runs from submission to the video being stored; analysis is the console's own work.
     const finishedAt = this.deps.now();
     this.patch(row.id, { download_ms: finishedAt - downloadStart, media_id: media.id });
-    const analysed = await this.analyse(row, media.id, signal);
-    if (analysed === 'bad_output') return;
-    this.patch(row.id, {
-      state: 'succeeded',
-      outcome: 'success',
-      finished_at: finishedAt,
-      progress: 1,
-    });
+    // The generation's slot is released now; the analysis waits in its own queue.
+    this.scheduleAnalysis(state, row, media.id, finishedAt);
   }
 
   /**
-   * ffprobe + ffmpeg checks on the downloaded video. A video that does not decode is a
-   * `bad_output` failure, not a success; missing ffmpeg or a slow analysis only leave a note.
+   * Queues the analysis of a stored video outside the generation's slot; the generation
+   * succeeds (or becomes bad_output) when it is done. The run waits for it before finishing.
+   */
+  private scheduleAnalysis(
+    state: RunState,
+    row: GenerationRow,
+    mediaId: string,
+    finishedAt: number,
+  ): void {
+    const entry = { controller: new AbortController(), done: Promise.resolve() };
+    const controller = entry.controller;
+    // Registered before the work starts, so the entry is gone once it has finished.
+    state.analysing.set(row.id, entry);
+    entry.done = (async () => {
+      try {
+        const analysed = state.analysis
+          ? await this.analyse(row, mediaId, controller.signal)
+          : this.skipAnalysis(row);
+        if (analysed === 'bad_output') return;
+        const current = getGenerationRow(this.deps.db, row.id);
+        if (!current || current.outcome !== null) return; // cancelled meanwhile
+        this.patch(row.id, {
+          state: 'succeeded',
+          outcome: 'success',
+          finished_at: finishedAt,
+          progress: 1,
+        });
+      } catch (error) {
+        // Cancelled or shutting down: the row stays as it is and resumes with its stored video.
+        if (!controller.signal.aborted)
+          this.deps.log(`analysis of ${row.id} stopped: ${serializeError(error).message}`);
+      } finally {
+        if (state.analysing.get(row.id) === entry) state.analysing.delete(row.id);
+      }
+    })();
+  }
+
+  private skipAnalysis(row: GenerationRow): 'ok' {
+    this.patch(
+      row.id,
+      analysisErrorColumns('Not analysed: video analysis was turned off for this run.'),
+    );
+    return 'ok';
+  }
+
+  /**
+   * ffprobe + ffmpeg checks on the downloaded video (cached by content hash, bounded queue).
+   * A video that does not decode is a `bad_output` failure, not a success; missing ffmpeg or a
+   * slow analysis only leave a note.
    */
   private async analyse(
     row: GenerationRow,
@@ -717,7 +803,8 @@ export class BenchRunner {
     signal: AbortSignal,
   ): Promise<'ok' | 'bad_output'> {
     const tools = this.deps.mediaTools;
-    if (!tools) return 'ok';
+    const analyser = this.analyser;
+    if (!tools || !analyser) return 'ok';
     const availability = await ffmpegAvailability({ ...tools, log: this.deps.log });
     if (!availability.available) {
       this.patch(row.id, analysisErrorColumns(availability.message ?? 'ffmpeg is not available.'));
@@ -725,11 +812,12 @@ export class BenchRunner {
     }
     const settings = JSON.parse(row.settings) as GenerationSettings;
     try {
-      const analysis = await analyseVideo(this.deps.media.pathOf(mediaId), settings, {
-        ...tools,
+      const { analysis } = await analyser.analyse(
+        mediaId,
+        this.deps.media.pathOf(mediaId),
+        settings,
         signal,
-        now: this.deps.now,
-      });
+      );
       this.patch(row.id, analysisColumns(analysis));
       return 'ok';
     } catch (error) {

@@ -392,6 +392,10 @@ export async function runCli(argv: string[], io: CliIo = defaultIo): Promise<num
     )
     .option('--name <name>', 'a name for the run')
     .option('--cache', 'answer identical earlier requests from the cache (costs nothing)')
+    .option(
+      '--no-analysis',
+      'do not check the downloaded videos with ffmpeg (no metadata, compliance or measures)',
+    )
     .option('--concurrency <n>', 'generations in flight at once (default 4)', parseConcurrency)
     .option('--provider-concurrency <list>', 'per provider, e.g. together=4,runway=2', parseLimits)
     .option(
@@ -407,6 +411,7 @@ export async function runCli(argv: string[], io: CliIo = defaultIo): Promise<num
         budget?: number;
         name?: string;
         cache?: boolean;
+        analysis: boolean;
         json?: boolean;
         concurrency?: number;
         providerConcurrency?: Record<string, number>;
@@ -442,6 +447,7 @@ export async function runCli(argv: string[], io: CliIo = defaultIo): Promise<num
             budgetUsd,
             name: options.name,
             allowCache: options.cache,
+            analysis: options.analysis,
           });
           const detail = await runWithProgress(services, runId, {
             isTTY: io.isTTY && !options.json,

@@ -4,6 +4,7 @@
  * its caller.
  */
 import { spawn } from 'node:child_process';
+import { setPriority } from 'node:os';
 import { ProviderError } from '../../shared/errors';
 
 export interface ToolRunOptions {
@@ -14,6 +15,11 @@ export interface ToolRunOptions {
   onStdoutLine?: (line: string) => void;
   /** Keep stdout in the result (for ffprobe JSON). Default false. */
   collectStdout?: boolean;
+  /**
+   * Scheduling niceness for the child (0 = normal, 19 = lowest), so local analysis yields the
+   * CPU to the console's own work (downloads, polling, the UI). Ignored where not permitted.
+   */
+  niceness?: number | undefined;
   /** Test hook: the child's pid once spawned. */
   onSpawn?: (pid: number) => void;
   /** What the tool is doing, for error messages ("probing clip.mp4"). */
@@ -75,6 +81,13 @@ export function runTool(
     }, options.timeoutMs);
     options.signal?.addEventListener('abort', onAbort, { once: true });
 
+    if (child.pid !== undefined && options.niceness) {
+      try {
+        setPriority(child.pid, options.niceness);
+      } catch {
+        // not permitted on this system: run at normal priority
+      }
+    }
     if (child.pid !== undefined) options.onSpawn?.(child.pid);
 
     child.stdout.setEncoding('utf8');

@@ -25,6 +25,8 @@ export interface MediaToolDeps {
   signal?: AbortSignal | undefined;
   /** Limit for one call (analyseVideo: for the whole analysis). Default 60 s. */
   timeoutMs?: number | undefined;
+  /** Niceness of the ffmpeg/ffprobe children (see runTool); default normal priority. */
+  niceness?: number | undefined;
 }
 
 export const DEFAULT_ANALYSIS_TIMEOUT_MS = 60_000;
@@ -416,6 +418,7 @@ export async function probeVideo(file: string, deps: MediaToolDeps = {}): Promis
     {
       signal: deps.signal,
       timeoutMs: deps.timeoutMs ?? DEFAULT_ANALYSIS_TIMEOUT_MS,
+      niceness: deps.niceness,
       collectStdout: true,
       what: `reading the metadata of ${label}`,
     },
@@ -467,6 +470,7 @@ export async function checkDecodable(file: string, deps: MediaToolDeps = {}): Pr
     {
       signal: deps.signal,
       timeoutMs: deps.timeoutMs ?? DEFAULT_ANALYSIS_TIMEOUT_MS,
+      niceness: deps.niceness,
       what: `decoding ${label}`,
     },
   );
@@ -775,6 +779,7 @@ async function measurePass(
     {
       signal: deps.signal,
       timeoutMs: deps.timeoutMs ?? DEFAULT_ANALYSIS_TIMEOUT_MS,
+      niceness: deps.niceness,
       onStdoutLine: (line) => accumulator.line(line),
       what: `measuring ${fileLabel(file)}`,
     },

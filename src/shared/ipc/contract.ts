@@ -147,6 +147,8 @@ export const invokeChannels = {
         budgetUsd: z.number().nonnegative().max(100000),
         /** Answer identical earlier requests from the cache: marked cached, costs nothing. */
         allowCache: z.boolean().optional(),
+        /** Check each downloaded video with ffprobe/ffmpeg; `undefined` = true. */
+        analysis: z.boolean().optional(),
       })
       .strict(),
     output: z.object({ runId: z.string() }),

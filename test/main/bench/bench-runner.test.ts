@@ -259,12 +259,17 @@ describe('concurrency limits', () => {
       modelConcurrency: { 'sandbox:sandbox-pro': 1 },
     });
     cleanups.push(services.cleanup);
-    let inFlight = 0;
+    // A generation holds its slot from submission until its video is stored (or it ends);
+    // the analysis of the stored video runs outside the slot.
+    const holding = new Set<string>();
     let peak = 0;
     services.bus.on('bench:generation-updated', (generation) => {
       if (generation.modelId !== 'sandbox-pro') return;
-      if (generation.state === 'submitting') peak = Math.max(peak, ++inFlight);
-      if (generation.outcome !== null) inFlight -= 1;
+      if (generation.state === 'submitting') {
+        holding.add(generation.id);
+        peak = Math.max(peak, holding.size);
+      }
+      if (generation.media !== null || generation.outcome !== null) holding.delete(generation.id);
     });
     const { runId } = services.bench.startRun({ suiteId: 'smoke', models, budgetUsd: 5 });
     const run = await services.bench.waitForRun(runId);

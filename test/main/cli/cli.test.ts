@@ -49,6 +49,29 @@ describe('aideon CLI', () => {
     expect(detail.generations).toHaveLength(6);
   });
 
+  it('runs without video analysis when asked (--no-analysis)', async () => {
+    const result = await cli([
+      'bench',
+      'run',
+      '--suite',
+      'smoke',
+      '--models',
+      'sandbox:sandbox-fast',
+      '--no-analysis',
+      '--json',
+    ]);
+    expect(result.code).toBe(0);
+    const detail = JSON.parse(result.stdout) as {
+      run: { state: string; succeeded: number };
+      generations: { analysis: { error: string | null; durationSeconds: number | null } }[];
+    };
+    expect(detail.run.succeeded).toBe(3);
+    for (const generation of detail.generations) {
+      expect(generation.analysis.durationSeconds).toBeNull();
+      expect(generation.analysis.error).toMatch(/turned off for this run/);
+    }
+  });
+
   it('prints a table without --json', async () => {
     const result = await cli([
       'bench',

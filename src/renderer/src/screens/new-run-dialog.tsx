@@ -89,6 +89,7 @@ function NewRunForm({
   const [budgetText, setBudgetText] = useState(preset === 'sandbox' ? '5' : '');
   const [name, setName] = useState('');
   const [allowCache, setAllowCache] = useState(false);
+  const [analysis, setAnalysis] = useState(true);
   const [plan, setPlan] = useState<PlanState>({
     kind: 'none',
     reason: 'Choose a suite and at least one model.',
@@ -183,6 +184,7 @@ function NewRunForm({
       budgetUsd: budget,
       ...(trimmed ? { name: trimmed } : {}),
       ...(allowCache ? { allowCache: true } : {}),
+      ...(analysis ? {} : { analysis: false }),
     });
     setStarting(false);
     if (runId) onDone();
@@ -311,6 +313,18 @@ function NewRunForm({
             <span>
               Reuse identical earlier results (same model, prompt, seed and settings): marked cached
               and free. Leave off to measure speed and cost afresh.
+            </span>
+          </label>
+          <label className="checkbox-row" data-testid="analyse-videos">
+            <input
+              type="checkbox"
+              checked={analysis}
+              onChange={(event) => setAnalysis(event.target.checked)}
+            />
+            <span>
+              Check each video with ffmpeg (metadata, compliance with the settings, flicker, blur,
+              frozen and black frames). Runs on this computer after the download; identical files
+              are checked once.
             </span>
           </label>
         </div>
