@@ -25,7 +25,6 @@ import {
   type JsonDiffEntry,
 } from '../../../shared/rollout/json-diff';
 import {
-  flagdFileOf,
   getFlag,
   nextStepDueAt,
   parseRolloutPlan,
@@ -44,11 +43,15 @@ import {
   base64UrlEncode,
   bundlePayloadProblem,
   canonicalJson,
+  flagsFileText,
+  operatorContentProblem,
   sha256Digest,
   storeKeys,
+  trustPayloadProblem,
   type BundlePayload,
   type CurrentPointer,
   type JwsSignature,
+  type PublicJwk,
   type SignedEnvelope,
   type TrustPayload,
 } from '../../../consumer/bundle-format';
@@ -79,8 +82,11 @@ export interface PublisherDeps {
   now: () => number;
   /** Who is acting (shown in history). */
   actor: string;
-  /** History sink, e.g. `(entry) => appendHistory(db, entry)`. */
-  record?: (entry: HistoryInput) => void;
+  /**
+   * History sink, e.g. the shared log in the store (`SharedHistory.append`). Awaited after the
+   * action is committed; it should not throw (log its own failures).
+   */
+  record?: (entry: HistoryInput) => unknown;
   /** Bundle lifetime per environment, ms. Default 90 days. */
   expiresInMs?: Partial<Record<Environment, number>>;
   /** Attempts on conflict before giving up. Default 25. */
@@ -96,6 +102,8 @@ export type PublishOutcome =
       keyIds: string[];
       diff: JsonDiffEntry[];
       summary: string;
+      /** 'operator': signed by the online operator role on top of fully signed content. */
+      signedAs?: 'threshold' | 'operator';
     }
   | {
       status: 'pending';
@@ -161,8 +169,34 @@ function toIssues(problems: ConfigProblem[]): ValidationIssue[] {
 
 type Kind = Extract<
   HistoryAction,
-  'publish' | 'promote' | 'rollout_step' | 'rollback' | 'kill_switch'
+  'publish' | 'promote' | 'rollout_step' | 'rollback' | 'kill_switch' | 'renew'
 >;
+
+/**
+ * How an action may use the operator role: 'allow' = when the unlocked environment keys do not
+ * meet the threshold and an operator key is unlocked; 'require' = only with the operator role.
+ */
+export type OperatorMode = 'allow' | 'require';
+
+interface OperatorPlan {
+  mode: OperatorMode;
+  /** The version whose fully signed content the new bundle republishes (default: current). */
+  basisVersion?: (current: LiveState | undefined) => number | undefined;
+}
+
+/** A fully signed bundle that operator-signed bundles may name as their basis. */
+/** The operator role to write into a trust file. */
+export interface OperatorRoleInput {
+  keys: readonly { kid: string; name: string; publicJwk: PublicJwk }[];
+  threshold: number;
+}
+
+export interface OperatorBasis {
+  version: number;
+  digest: string;
+  envelope: SignedEnvelope;
+  payload: BundlePayload;
+}
 
 export class Publisher {
   constructor(private readonly deps: PublisherDeps) {}
@@ -362,6 +396,7 @@ export class Publisher {
     environment: Environment,
     toVersion?: number,
     reason?: string,
+    options: { operator?: OperatorMode } = {},
   ): Promise<PublishOutcome> {
     let restores = 0;
     const outcome = await this.publishWith(
@@ -375,10 +410,75 @@ export class Publisher {
         return this.versionConfig(environment, restores);
       },
       () => ({ restoresVersion: restores }),
+      { operator: { mode: options.operator ?? 'allow', basisVersion: () => restores } },
     );
     if (outcome.status === 'published')
       await this.stopRollouts(environment, undefined, `rollback to version ${restores}`);
     return outcome;
+  }
+
+  // ---- the operator role (the controller's online key) ----------------------------------------
+
+  /**
+   * Rollback signed by the operator role: republishes the content of `toVersion` (default: the
+   * newest earlier version with other content), which must carry the full threshold (or be an
+   * operator bundle whose basis does). Running rollouts there stop.
+   */
+  rollbackAsOperator(
+    environment: Environment,
+    toVersion?: number,
+    reason?: string,
+  ): Promise<PublishOutcome> {
+    return this.rollback(environment, toVersion, reason, { operator: 'require' });
+  }
+
+  /** Kill switch in one environment, signed by the operator role; stops the flag's rollouts. */
+  async killSwitchAsOperator(
+    environment: Environment,
+    flagKey: string,
+    reason?: string,
+    offVariant?: string,
+  ): Promise<PublishOutcome> {
+    const outcome = await this.killOne(environment, flagKey, offVariant, reason, 'require');
+    return outcome;
+  }
+
+  /**
+   * Freshness renewal: the content live now, republished under a new version with a new
+   * issuedAt/expiresAt. Uses the operator role when the unlocked environment keys do not meet
+   * the threshold (`operator: 'require'` forces it). With `ifExpiresWithinMs`, renews only when
+   * the live bundle expires within that time (otherwise answers 'unchanged').
+   */
+  async renewFreshness(
+    environment: Environment,
+    options: { ifExpiresWithinMs?: number; operator?: OperatorMode; reason?: string } = {},
+  ): Promise<PublishOutcome> {
+    let expiring: string | undefined;
+    return this.publishWith(
+      environment,
+      'renew',
+      options.reason === undefined ? {} : { reason: options.reason },
+      async (current) => {
+        if (!current) throw new AppError('not_found', `${environment} has nothing live to renew.`);
+        expiring = current.expiresAt;
+        if (
+          options.ifExpiresWithinMs !== undefined &&
+          Date.parse(current.expiresAt) - this.deps.now() > options.ifExpiresWithinMs
+        )
+          return undefined;
+        return current.config;
+      },
+      () => ({ previousExpiresAt: expiring }),
+      { operator: { mode: options.operator ?? 'allow' } },
+    );
+  }
+
+  /** The next due rollout step, signed by the operator role (the step must be pre-authorised). */
+  advanceRolloutAsOperator(
+    environment: Environment,
+    flagKey: string,
+  ): Promise<{ state: RolloutState; outcome: PublishOutcome }> {
+    return this.advanceRollout(environment, flagKey, { operator: 'require' });
   }
 
   private async rollbackTarget(
@@ -426,6 +526,8 @@ export class Publisher {
   /**
    * The compare-and-swap loop: read what is live, build the next version on top, sign it, and
    * commit `versions/<n>`, `flags.json` and `current` in one write; on a conflict, start over.
+   * With `operator`, the action may be signed by the operator role (see OperatorMode): the
+   * bundle then carries the fully signed bundle it republishes as `basis`.
    */
   private async publishWith(
     environment: Environment,
@@ -433,6 +535,10 @@ export class Publisher {
     detail: Record<string, unknown>,
     makeConfig: (current: LiveState | undefined) => Promise<ConfigObject | undefined>,
     lateDetail: () => Record<string, unknown> = () => ({}),
+    extras: {
+      operator?: OperatorPlan;
+      rampSteps?: (current: LiveState | undefined) => BundlePayload['rampSteps'];
+    } = {},
   ): Promise<PublishOutcome> {
     const attempts = this.deps.maxAttempts ?? 25;
     for (let attempt = 1; ; attempt += 1) {
@@ -449,8 +555,46 @@ export class Publisher {
       const problems = toIssues(this.deps.validateConfig(config));
       if (problems.length > 0) throw new ValidationError('routing config', problems);
       const version = (current?.version ?? 0) + 1;
-      const built = this.buildBundle(environment, version, current?.digest ?? null, config);
-      const signatures = await this.signWith(built.payloadB64, trust, []);
+      const threshold = trust.thresholds[environment];
+      const humanKeys = this.deps.signers.filter((signer) => trust.keys[signer.kid]).length;
+      const operatorKeys = this.operatorSigners(trust).length;
+      const mode = extras.operator?.mode;
+      const useOperator =
+        mode !== undefined &&
+        (mode === 'require' || humanKeys < threshold) &&
+        trust.operator !== undefined &&
+        operatorKeys >= trust.operator.threshold;
+      if (mode === 'require' && !useOperator)
+        throw new AppError(
+          'forbidden',
+          trust.operator
+            ? `The operator role of ${environment} needs ${trust.operator.threshold} operator signature(s); the unlocked operator keys give ${operatorKeys}. Nothing was published.`
+            : `The trust file of ${environment} has no operator role; add one (aideon config trust set-operator) before the controller can act. Nothing was published.`,
+        );
+      let basis: OperatorBasis | undefined;
+      if (useOperator) {
+        const basisVersion =
+          extras.operator?.basisVersion?.(current) ?? current?.version ?? undefined;
+        if (basisVersion === undefined)
+          throw new AppError(
+            'not_found',
+            `${environment} has nothing live for the operator to act on.`,
+          );
+        basis = await this.operatorBasis(environment, basisVersion, trust);
+        const contentProblem = operatorContentProblem(config, basis.payload);
+        if (contentProblem)
+          throw new AppError(
+            'forbidden',
+            `The operator role may not sign this ${kind.replace('_', ' ')} in ${environment}: ${contentProblem} compared with fully signed version ${basis.payload.version}. New content needs ${threshold} signature(s) by the environment's keys. Nothing was published.`,
+          );
+      }
+      const rampSteps = useOperator ? undefined : extras.rampSteps?.(current);
+      const built = this.buildBundle(environment, version, current?.digest ?? null, config, {
+        ...(basis ? { basis: basis.envelope } : {}),
+        ...(rampSteps && Object.keys(rampSteps).length > 0 ? { rampSteps } : {}),
+      });
+      let signatures = await this.signWith(built.payloadB64, trust, []);
+      if (useOperator) signatures = await this.signAsOperator(built.payloadB64, trust, signatures);
       if (signatures.length === 0)
         throw new AppError(
           'forbidden',
@@ -464,9 +608,9 @@ export class Publisher {
       const keyIds = signatures.map((signature) => kidOf(signature));
       const diff = diffJson(current?.config ?? {}, config);
       const summary = summarizeDiff(diff);
-      const threshold = trust.thresholds[environment];
+      const humanSigned = keyIds.filter((kid) => trust.keys[kid]).length;
       try {
-        if (keyIds.length >= threshold) {
+        if (useOperator || humanSigned >= threshold) {
           await this.commitVersion(
             environment,
             envelope,
@@ -474,9 +618,12 @@ export class Publisher {
             config,
             current?.pointerEtag ?? null,
           );
-          this.recordAction(kind, environment, version, built.digest, keyIds, summary, {
+          const signedAs = useOperator ? ('operator' as const) : ('threshold' as const);
+          await this.recordAction(kind, environment, version, built.digest, keyIds, summary, {
             ...detail,
             ...lateDetail(),
+            signedAs,
+            ...(basis ? { basisVersion: basis.version } : {}),
             diff: diff.slice(0, 50),
             attempts: attempt,
           });
@@ -488,6 +635,7 @@ export class Publisher {
             keyIds,
             diff,
             summary,
+            signedAs,
           };
         }
         await this.deps.store.commit([
@@ -497,11 +645,11 @@ export class Publisher {
             expect: null,
           },
         ]);
-        this.recordAction('pending', environment, version, built.digest, keyIds, summary, {
+        await this.recordAction('pending', environment, version, built.digest, keyIds, summary, {
           ...detail,
           ...lateDetail(),
           kind,
-          needed: threshold - keyIds.length,
+          needed: threshold - humanSigned,
           diff: diff.slice(0, 50),
         });
         return {
@@ -510,7 +658,7 @@ export class Publisher {
           version,
           digest: built.digest,
           keyIds,
-          needed: threshold - keyIds.length,
+          needed: threshold - humanSigned,
           diff,
           summary,
         };
@@ -520,11 +668,81 @@ export class Publisher {
     }
   }
 
+  /** Unlocked signers that are operator keys of this trust file. */
+  private operatorSigners(trust: TrustPayload): Signer[] {
+    const keys = trust.operator?.keys ?? {};
+    return this.deps.signers.filter((signer) => Object.hasOwn(keys, signer.kid));
+  }
+
+  private async signAsOperator(
+    payloadB64: string,
+    trust: TrustPayload,
+    existing: readonly JwsSignature[],
+  ): Promise<JwsSignature[]> {
+    const present = new Set(existing.map(kidOf));
+    const out = [...existing];
+    for (const signer of this.operatorSigners(trust)) {
+      if (present.has(signer.kid)) continue;
+      out.push(await signer.sign(payloadB64));
+      present.add(signer.kid);
+    }
+    return out;
+  }
+
+  /**
+   * The fully signed bundle behind `version`: the version itself when it meets the environment's
+   * threshold under `trust`, or the basis it carries when it was operator-signed. Throws when
+   * neither carries the full threshold (the operator can then not act on it).
+   */
+  async operatorBasis(
+    environment: Environment,
+    version: number,
+    trust?: TrustPayload,
+  ): Promise<OperatorBasis> {
+    const trustNow = trust ?? (await this.readTrust(environment)).trust;
+    const entry = await this.deps.store.get(storeKeys.version(environment, version));
+    if (!entry) throw new AppError('not_found', `${environment} has no version ${version}.`);
+    let raw = JSON.parse(entry.value) as unknown;
+    const decoded = decodeEnvelope(raw);
+    if (!decoded.ok)
+      throw new AppError('validation', `${environment} version ${version}: ${decoded.message}`);
+    const payload = decoded.payload.value as BundlePayload;
+    if (payload.basis !== undefined) raw = payload.basis;
+    const basisDecoded = decodeEnvelope(raw);
+    if (!basisDecoded.ok)
+      throw new AppError(
+        'validation',
+        `${environment} version ${version}: its basis is refused: ${basisDecoded.message}`,
+      );
+    const basisPayload = basisDecoded.payload.value as BundlePayload;
+    const problem = bundlePayloadProblem(basisPayload);
+    if (problem) throw new AppError('validation', `${environment} version ${version}: ${problem}.`);
+    const count = await countSignatures(basisDecoded.envelope, trustNow);
+    const threshold = trustNow.thresholds[environment];
+    const valid = 'ok' in count ? 0 : count.invalid.length > 0 ? -1 : count.valid.length;
+    if (
+      basisPayload.basis !== undefined ||
+      basisPayload.environment !== environment ||
+      valid < threshold
+    )
+      throw new AppError(
+        'forbidden',
+        `${environment} version ${basisPayload.version} does not carry the full threshold (${threshold} signature(s) by the environment's keys under trust version ${trustNow.version}), so the operator role may not republish it. Sign it with the environment's keys instead.`,
+      );
+    return {
+      version: basisPayload.version,
+      digest: basisDecoded.payload.digest,
+      envelope: basisDecoded.envelope,
+      payload: basisPayload,
+    };
+  }
+
   private buildBundle(
     environment: Environment,
     version: number,
     previousDigest: string | null,
     config: ConfigObject,
+    extra: Pick<BundlePayload, 'basis' | 'rampSteps'> = {},
   ): { payloadB64: string; digest: string } {
     const now = this.deps.now();
     const payload: BundlePayload = {
@@ -535,6 +753,7 @@ export class Publisher {
       expiresAt: iso(now + (this.deps.expiresInMs?.[environment] ?? DEFAULT_EXPIRY)),
       previousDigest,
       config,
+      ...extra,
     };
     const text = canonicalJson(payload);
     return { payloadB64: base64UrlEncode(text), digest: sha256Digest(text) };
@@ -572,7 +791,7 @@ export class Publisher {
       { key: versionKey, value: `${JSON.stringify(envelope)}\n`, expect: orphan?.etag ?? null },
       {
         key: storeKeys.flags(environment),
-        value: `${JSON.stringify(flagdFileOf(config), null, 2)}\n`,
+        value: flagsFileText(config),
       },
       ...extra,
       {
@@ -583,7 +802,7 @@ export class Publisher {
     ]);
   }
 
-  private recordAction(
+  private async recordAction(
     action: HistoryAction,
     environment: Environment | null,
     version: number | null,
@@ -591,8 +810,8 @@ export class Publisher {
     keyIds: string[],
     diffSummary: string,
     detail: Record<string, unknown>,
-  ): void {
-    this.deps.record?.({
+  ): Promise<void> {
+    await this.deps.record?.({
       at: this.deps.now(),
       actor: this.deps.actor,
       action,
@@ -685,7 +904,7 @@ export class Publisher {
       await this.deps.store.commit([
         { key, value: `${JSON.stringify(envelope)}\n`, expect: entry.etag },
       ]);
-      this.recordAction('cosign', environment, payload.version, digest, added, summary, {
+      await this.recordAction('cosign', environment, payload.version, digest, added, summary, {
         signedBy: keyIds,
         needed: threshold - keyIds.length,
       });
@@ -716,7 +935,7 @@ export class Publisher {
       current?.pointerEtag ?? null,
       [{ key, value: null, expect: entry.etag }],
     );
-    this.recordAction('cosign', environment, payload.version, digest, added, summary, {
+    await this.recordAction('cosign', environment, payload.version, digest, added, summary, {
       signedBy: keyIds,
       published: true,
       diff: diff.slice(0, 50),
@@ -809,6 +1028,7 @@ export class Publisher {
   async advanceRollout(
     environment: Environment,
     flagKey: string,
+    options: { operator?: OperatorMode } = {},
   ): Promise<{ state: RolloutState; outcome: PublishOutcome }> {
     const state = await this.rolloutState(environment, flagKey);
     if (!state) throw new AppError('not_found', `No rollout of "${flagKey}" in ${environment}.`);
@@ -829,6 +1049,11 @@ export class Publisher {
         'conflict',
         `Step ${state.stepIndex + 1} (${state.steps[state.stepIndex]}%) of "${flagKey}" bakes until ${iso(due)}; the next step can go out then.`,
         { retryable: true, retryAfterMs: due - now },
+      );
+    if (options.operator === 'require' && state.stepIndex < 0)
+      throw new AppError(
+        'forbidden',
+        `The first step of the rollout of "${flagKey}" in ${environment} is new content; it needs the environment's keys, not the operator role.`,
       );
     const percent = state.steps[state.stepIndex + 1] as number;
     const previousPercent = state.stepIndex >= 0 ? state.steps[state.stepIndex] : undefined;
@@ -853,6 +1078,31 @@ export class Publisher {
           state.offVariant,
           percent,
         );
+      },
+      () => ({}),
+      {
+        // The first step is new content (humans); later steps may be signed by the operator
+        // when the fully signed bundle behind them pre-authorised them (rampSteps).
+        ...(state.stepIndex >= 0 ? { operator: { mode: options.operator ?? 'allow' } } : {}),
+        rampSteps: (current) => {
+          if (!current) return undefined;
+          const later = [0, ...state.steps.slice(state.stepIndex + 2)];
+          return {
+            [flagKey]: later.map(
+              (step) =>
+                getFlag(
+                  withRolloutPercent(
+                    current.config,
+                    flagKey,
+                    state.onVariant,
+                    state.offVariant,
+                    step,
+                  ),
+                  flagKey,
+                ) as unknown as Record<string, unknown>,
+            ),
+          };
+        },
       },
     );
     if (outcome.status === 'pending')
@@ -950,7 +1200,7 @@ export class Publisher {
       ...(to === 'running' && state.lastStepAt !== null ? { lastStepAt: now } : {}),
     };
     await this.saveRollout(next, state.etag);
-    this.recordAction(action, environment, null, null, [], `rollout of ${flagKey} ${to}`, {
+    await this.recordAction(action, environment, null, null, [], `rollout of ${flagKey} ${to}`, {
       flagKey,
       stepIndex: state.stepIndex,
       ...(reason === undefined ? {} : { reason }),
@@ -988,6 +1238,11 @@ export class Publisher {
   async killSwitch(
     flagKey: string,
     offVariant?: string,
+    options: {
+      environments?: readonly Environment[];
+      reason?: string;
+      operator?: OperatorMode;
+    } = {},
   ): Promise<
     { environment: Environment; outcome?: PublishOutcome; skipped?: string; error?: string }[]
   > {
@@ -998,6 +1253,7 @@ export class Publisher {
       error?: string;
     }[] = [];
     for (const environment of [...ENVIRONMENTS].reverse()) {
+      if (options.environments && !options.environments.includes(environment)) continue;
       try {
         const current = await this.live(environment, undefined, { underSignedOk: true });
         const flags = current?.config.flags as Record<string, unknown> | undefined;
@@ -1008,17 +1264,13 @@ export class Publisher {
           });
           continue;
         }
-        const outcome = await this.publishWith(
+        const outcome = await this.killOne(
           environment,
-          'kill_switch',
-          { flagKey },
-          async (live) => {
-            if (!live) return undefined;
-            const off = withFlagOff(live.config, flagKey, offVariant);
-            return jsonEqual(off, live.config) ? undefined : off;
-          },
+          flagKey,
+          offVariant,
+          options.reason,
+          options.operator ?? 'allow',
         );
-        await this.stopRollouts(environment, flagKey, 'kill switch');
         results.push({ environment, outcome });
       } catch (error) {
         results.push({
@@ -1028,6 +1280,29 @@ export class Publisher {
       }
     }
     return results;
+  }
+
+  private async killOne(
+    environment: Environment,
+    flagKey: string,
+    offVariant: string | undefined,
+    reason: string | undefined,
+    operator: OperatorMode,
+  ): Promise<PublishOutcome> {
+    const outcome = await this.publishWith(
+      environment,
+      'kill_switch',
+      { flagKey, ...(reason === undefined ? {} : { reason }) },
+      async (live) => {
+        if (!live) throw new AppError('not_found', `${environment} has nothing live.`);
+        const off = withFlagOff(live.config, flagKey, offVariant);
+        return jsonEqual(off, live.config) ? undefined : off;
+      },
+      () => ({}),
+      { operator: { mode: operator } },
+    );
+    await this.stopRollouts(environment, flagKey, 'kill switch');
+    return outcome;
   }
 
   // ---- trust file ----------------------------------------------------------------------------
@@ -1062,10 +1337,11 @@ export class Publisher {
     keys: readonly PublicKeyInfo[],
     thresholds: TrustPayload['thresholds'],
     now: number,
+    operator?: OperatorRoleInput,
   ): TrustPayload {
     const entries: TrustPayload['keys'] = {};
     for (const key of keys) entries[key.kid] = { name: key.name, publicJwk: { ...key.publicJwk } };
-    return {
+    const payload: TrustPayload = {
       schema: TRUST_SCHEMA,
       version,
       issuedAt: iso(now),
@@ -1073,14 +1349,24 @@ export class Publisher {
       keys: entries,
       thresholds,
     };
+    if (operator && operator.keys.length > 0) {
+      const operatorKeys: TrustPayload['keys'] = {};
+      for (const key of operator.keys)
+        operatorKeys[key.kid] = { name: key.name, publicJwk: { ...key.publicJwk } };
+      payload.operator = { keys: operatorKeys, threshold: operator.threshold };
+    }
+    const problem = trustPayloadProblem(payload);
+    if (problem) throw new AppError('validation', `The trust file would be invalid: ${problem}.`);
+    return payload;
   }
 
   /** Creates trust version 1 in every environment, self-signed by the trust threshold. */
   async initTrust(
     keys: readonly PublicKeyInfo[],
     thresholds: TrustPayload['thresholds'],
+    operator?: OperatorRoleInput,
   ): Promise<{ version: number; digest: string }> {
-    const payload = Publisher.trustPayload(1, null, keys, thresholds, this.deps.now());
+    const payload = Publisher.trustPayload(1, null, keys, thresholds, this.deps.now(), operator);
     const envelope = await this.signTrust(payload, [payload]);
     const verified = await verifyTrustFile(envelope);
     if (!verified.ok) throw new AppError('validation', verified.message);
@@ -1091,7 +1377,7 @@ export class Publisher {
         { key: storeKeys.trust(environment), value, expect: null },
       ]),
     );
-    this.recordAction(
+    await this.recordAction(
       'trust_init',
       null,
       1,
@@ -1161,10 +1447,29 @@ export class Publisher {
     return out;
   }
 
+  /**
+   * Adds, replaces (or with null removes) the operator role: a trust rotation that keeps the
+   * environment keys and thresholds, signed under the trust threshold as every rotation.
+   */
+  async setOperator(
+    operator: OperatorRoleInput | null,
+  ): Promise<{ version: number; digest: string }> {
+    const { trust } = await this.readTrust('dev');
+    const keys = Object.entries(trust.keys).map(([kid, key]) => ({
+      kid,
+      name: key.name,
+      createdAt: '',
+      publicJwk: key.publicJwk,
+    }));
+    return this.rotateTrust(keys, trust.thresholds, operator);
+  }
+
   /** A new trust version, signed under the old keys' trust threshold and its own. */
   async rotateTrust(
     keys: readonly PublicKeyInfo[],
     thresholds: TrustPayload['thresholds'],
+    /** The operator role of the new version; undefined keeps the current one, null drops it. */
+    operator?: OperatorRoleInput | null,
   ): Promise<{ version: number; digest: string }> {
     const old = await this.readTrust('dev');
     const etags: Record<string, string> = {};
@@ -1177,12 +1482,23 @@ export class Publisher {
         );
       etags[environment] = other.etag;
     }
+    const keptOperator: OperatorRoleInput | undefined = old.trust.operator
+      ? {
+          keys: Object.entries(old.trust.operator.keys).map(([kid, key]) => ({
+            kid,
+            name: key.name,
+            publicJwk: key.publicJwk,
+          })),
+          threshold: old.trust.operator.threshold,
+        }
+      : undefined;
     const payload = Publisher.trustPayload(
       old.trust.version + 1,
       old.digest,
       keys,
       thresholds,
       this.deps.now(),
+      operator === null ? undefined : (operator ?? keptOperator),
     );
     const envelope = await this.signTrust(payload, [old.trust, payload]);
     const value = `${JSON.stringify(envelope, null, 2)}\n`;
@@ -1204,7 +1520,7 @@ export class Publisher {
     }
     const before = Object.keys(old.trust.keys);
     const after = Object.keys(payload.keys);
-    this.recordAction(
+    await this.recordAction(
       'trust_rotate',
       null,
       payload.version,
