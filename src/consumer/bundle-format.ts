@@ -50,6 +50,31 @@ export interface BundlePayload {
   /** Digest of the bundle this one replaces (version - 1), or null for version 1. */
   previousDigest: string | null;
   config: Record<string, unknown>;
+  /**
+   * Only in bundles signed by the online operator role: the signed envelope of an earlier bundle
+   * of the same environment that carries the full (human) threshold. The operator may only
+   * republish that content, with flags switched off or set to a state the basis pre-authorised
+   * (`rampSteps`). See README "Operator-signed bundles".
+   */
+  basis?: SignedEnvelope;
+  /**
+   * Only meaningful in human-signed bundles: flag states the operator may later set on top of
+   * this content (the remaining steps of a gradual rollout), flag key → flagd flag objects.
+   */
+  rampSteps?: Record<string, Record<string, unknown>[]>;
+  /**
+   * SHA-256 of the exact bytes of `<env>/flags.json` written with this version; consumers that
+   * read the flags file check it against the verified config (see README).
+   */
+  flagsDigest?: string;
+}
+
+/** The online operator role of a trust file: keys the controller holds, with their own threshold. */
+export interface OperatorRole {
+  /** kid → key, as in `keys`; a kid is never in both. */
+  keys: Record<string, TrustedKey>;
+  /** Operator signatures an operator-signed bundle needs (any environment). */
+  threshold: number;
 }
 
 export interface PublicJwk {
@@ -74,6 +99,12 @@ export interface TrustPayload {
   keys: Record<string, TrustedKey>;
   /** Signatures needed per environment, and `trust` for changing the trust file itself. */
   thresholds: Record<EnvironmentName | 'trust', number>;
+  /**
+   * Optional online operator role. Its keys never count towards `thresholds`; they may sign
+   * only rollbacks to fully signed content, kill switches and freshness renewals. Consumers
+   * that do not know this field ignore it and so refuse operator-signed bundles (fail closed).
+   */
+  operator?: OperatorRole;
 }
 
 /** The `current` pointer of an environment. */
@@ -95,6 +126,10 @@ export const storeKeys = {
   flags: (env: string) => `${env}/flags.json`,
   rollout: (env: string, flagKey: string) => `${env}/rollouts/${encodeURIComponent(flagKey)}`,
   rolloutsPrefix: (env: string) => `${env}/rollouts/`,
+  /** The shared, signed, hash-chained history: `history/head` and `history/entries/<seq>`. */
+  historyHead: () => 'history/head',
+  historyEntry: (seq: number) => `history/entries/${String(seq).padStart(10, '0')}`,
+  historyEntriesPrefix: () => 'history/entries/',
 };
 
 /** `sha256:abc…` → `sha256-abc…` (no colon in file names). */
@@ -185,6 +220,80 @@ export function bundlePayloadProblem(value: unknown): string | undefined {
   if (value.version !== 1 && value.previousDigest === null)
     return 'previousDigest is null but the version is not 1';
   if (!isObject(value.config)) return 'config is not a JSON object';
+  if (value.basis !== undefined) {
+    const basisProblem = envelopeProblem(value.basis);
+    if (basisProblem) return `basis: ${basisProblem}`;
+  }
+  if (value.rampSteps !== undefined) {
+    if (!isObject(value.rampSteps)) return 'rampSteps is not an object';
+    for (const [flagKey, steps] of Object.entries(value.rampSteps))
+      if (!Array.isArray(steps) || steps.some((step) => !isObject(step)))
+        return `rampSteps.${flagKey} is not a list of flag objects`;
+  }
+  if (value.flagsDigest !== undefined && !isDigest(value.flagsDigest))
+    return 'flagsDigest is not a sha256 digest';
+  return undefined;
+}
+
+/** The flags file (`<env>/flags.json`) written with a config: its flags and $evaluators. */
+export function flagsFileValue(config: Record<string, unknown>): Record<string, unknown> {
+  const out: Record<string, unknown> = { flags: isObject(config.flags) ? config.flags : {} };
+  if (isObject(config.$evaluators)) out.$evaluators = config.$evaluators;
+  return out;
+}
+
+/** The exact bytes the publisher writes as `<env>/flags.json`. */
+export function flagsFileText(config: Record<string, unknown>): string {
+  return `${JSON.stringify(flagsFileValue(config), null, 2)}\n`;
+}
+
+const withoutTargeting = (flag: Record<string, unknown>): Record<string, unknown> => {
+  const { targeting: _targeting, ...rest } = flag;
+  return rest;
+};
+
+/**
+ * Why an operator-signed `config` is not derived from the fully signed `basis` content, or
+ * undefined when it is. Allowed: everything outside `flags` identical; the same flag keys; each
+ * flag either identical to the basis flag, one of the basis's `rampSteps` for that flag, or
+ * switched off (targeting removed, state ENABLED, defaultVariant a variant whose value is false).
+ */
+export function operatorContentProblem(
+  config: Record<string, unknown>,
+  basis: Pick<BundlePayload, 'config' | 'rampSteps'>,
+): string | undefined {
+  const rest = (value: Record<string, unknown>) => canonicalJson({ ...value, flags: null });
+  if (rest(config) !== rest(basis.config))
+    return 'it changes routing outside the flags (tiers, chains, limits or other fields)';
+  const flags = isObject(config.flags) ? config.flags : {};
+  const basisFlags = isObject(basis.config.flags) ? basis.config.flags : {};
+  const keys = Object.keys(flags).sort();
+  const basisKeys = Object.keys(basisFlags).sort();
+  if (canonicalJson(keys) !== canonicalJson(basisKeys)) return 'it adds or removes flags';
+  for (const key of keys) {
+    const flag = flags[key];
+    const basisFlag = basisFlags[key];
+    const text = canonicalJson(flag);
+    if (text === canonicalJson(basisFlag)) continue;
+    const steps = basis.rampSteps?.[key] ?? [];
+    if (steps.some((step) => canonicalJson(step) === text)) continue;
+    if (isObject(flag) && isObject(basisFlag) && isObject(basisFlag.variants)) {
+      const variant = flag.defaultVariant;
+      if (
+        typeof variant === 'string' &&
+        Object.hasOwn(basisFlag.variants, variant) &&
+        basisFlag.variants[variant] === false &&
+        text ===
+          canonicalJson({
+            ...withoutTargeting(basisFlag),
+            state: 'ENABLED',
+            defaultVariant: variant,
+          })
+      )
+        continue;
+    }
+    return `flag "${key}" is neither the signed state, a pre-authorised rollout step, nor switched off`;
+  }
   return undefined;
 }
 
@@ -206,6 +315,26 @@ export function trustPayloadProblem(value: unknown): string | undefined {
       return `keys.${kid}.publicJwk may hold only kty, crv and x (never a private part)`;
   }
   if (!isObject(value.thresholds)) return 'thresholds is not an object';
+  if (value.operator !== undefined) {
+    const operator = value.operator;
+    if (!isObject(operator) || !isObject(operator.keys) || Object.keys(operator.keys).length === 0)
+      return 'operator needs at least one key';
+    for (const [kid, key] of Object.entries(operator.keys)) {
+      if (Object.hasOwn(value.keys, kid))
+        return `operator key ${kid} is also a signing key: the operator role needs keys of its own`;
+      if (!isObject(key) || typeof key.name !== 'string' || !isObject(key.publicJwk))
+        return `operator.keys.${kid} needs a name and a publicJwk`;
+      const jwk = key.publicJwk;
+      if (jwk.kty !== 'OKP' || jwk.crv !== 'Ed25519' || typeof jwk.x !== 'string')
+        return `operator.keys.${kid}.publicJwk is not an Ed25519 public key`;
+      if (Object.keys(jwk).some((name) => !['kty', 'crv', 'x'].includes(name)))
+        return `operator.keys.${kid}.publicJwk may hold only kty, crv and x`;
+    }
+    if (!isPositiveInt(operator.threshold))
+      return 'operator.threshold is not a whole number from 1';
+    if (operator.threshold > Object.keys(operator.keys).length)
+      return `operator.threshold is ${operator.threshold} but the operator has only ${Object.keys(operator.keys).length} key(s)`;
+  }
   const keyCount = Object.keys(value.keys).length;
   for (const name of [...ENVIRONMENT_NAMES, 'trust'] as const) {
     const threshold = value.thresholds[name];

@@ -11,6 +11,8 @@ import {
   canonicalJson,
   currentPointerProblem,
   envelopeProblem,
+  flagsFileValue,
+  operatorContentProblem,
   isEnvironmentName,
   parseIsoUtc,
   sha256Digest,
@@ -53,7 +55,14 @@ export type VerifyReason =
   /** The store has no current bundle for the environment. */
   | 'not_found'
   /** The store could not be read. */
-  | 'store_unavailable';
+  | 'store_unavailable'
+  /**
+   * Signed by the operator role (not the full threshold) but its content is not derived from
+   * an earlier fully signed bundle: new content needs the human threshold.
+   */
+  | 'operator_new_content'
+  /** `<env>/flags.json` does not hold the flags of the verified bundle. */
+  | 'flags_mismatch';
 
 export const VERIFY_REASONS: readonly VerifyReason[] = [
   'malformed',
@@ -69,6 +78,8 @@ export const VERIFY_REASONS: readonly VerifyReason[] = [
   'trust_rotation_invalid',
   'not_found',
   'store_unavailable',
+  'operator_new_content',
+  'flags_mismatch',
 ];
 
 export interface Refusal {
@@ -85,8 +96,12 @@ export interface VerifiedBundle {
   previousDigest: string | null;
   issuedAt: string;
   expiresAt: string;
-  /** Trusted keys whose signatures verified. */
+  /** Trusted keys whose signatures verified (operator keys when signedAs is 'operator'). */
   keyIds: string[];
+  /** 'threshold': the environment's (human) threshold; 'operator': the operator role. */
+  signedAs: 'threshold' | 'operator';
+  /** For operator-signed bundles: the fully signed bundle whose content this republishes. */
+  basis?: { version: number; digest: string; keyIds: string[] };
   config: Record<string, unknown>;
 }
 
@@ -233,7 +248,10 @@ function thresholdRefusal(
 
 /** Checks that every kid is the RFC 7638 thumbprint of its key. */
 async function trustKeysProblem(trust: TrustPayload): Promise<string | undefined> {
-  for (const [kid, key] of Object.entries(trust.keys)) {
+  for (const [kid, key] of [
+    ...Object.entries(trust.keys),
+    ...Object.entries(trust.operator?.keys ?? {}),
+  ]) {
     const thumbprint = await calculateJwkThumbprint({ ...key.publicJwk }, 'sha256');
     if (thumbprint !== kid) return `key id ${kid} is not the SHA-256 thumbprint of its key`;
   }
@@ -350,8 +368,31 @@ export async function verifyBundle(
   const count = await countSignatures(envelope, options.trust);
   if ('ok' in count) return count;
   const threshold = options.trust.thresholds[options.environment];
-  const refusal = thresholdRefusal(count, threshold, `Bundle version ${payload.version}`);
-  if (refusal) return refusal;
+  let signedAs: VerifiedBundle['signedAs'] = 'threshold';
+  let keyIds = count.valid;
+  let basisInfo: VerifiedBundle['basis'];
+  if (count.invalid.length === 0 && count.valid.length < threshold && options.trust.operator) {
+    const operatorTrust = operatorTrustOf(options.trust);
+    const operatorCount = await countSignatures(envelope, operatorTrust);
+    if ('ok' in operatorCount) return operatorCount;
+    const operatorRefusal = thresholdRefusal(
+      operatorCount,
+      options.trust.operator.threshold,
+      `Bundle version ${payload.version} (operator role)`,
+    );
+    if (operatorCount.valid.length > 0 || operatorCount.invalid.length > 0) {
+      if (operatorRefusal) return operatorRefusal;
+      const basis = await operatorBasisCheck(payload, options);
+      if (!basis.ok) return basis;
+      signedAs = 'operator';
+      keyIds = operatorCount.valid;
+      basisInfo = basis.basis;
+    }
+  }
+  if (signedAs === 'threshold') {
+    const refusal = thresholdRefusal(count, threshold, `Bundle version ${payload.version}`);
+    if (refusal) return refusal;
+  }
   const expiresAt = parseIsoUtc(payload.expiresAt) ?? 0;
   if (!options.ignoreExpiry && options.now >= expiresAt)
     return refuse(
@@ -415,8 +456,88 @@ export async function verifyBundle(
     previousDigest: payload.previousDigest,
     issuedAt: payload.issuedAt,
     expiresAt: payload.expiresAt,
-    keyIds: count.valid.sort(),
+    keyIds: keyIds.sort(),
+    signedAs,
+    ...(basisInfo ? { basis: basisInfo } : {}),
     config: payload.config,
+  };
+}
+
+/** The operator role as a trust payload of its own, so countSignatures can count its keys. */
+function operatorTrustOf(trust: TrustPayload): TrustPayload {
+  const cached = operatorTrusts.get(trust);
+  if (cached) return cached;
+  const operator = trust.operator as NonNullable<TrustPayload['operator']>;
+  const view: TrustPayload = {
+    ...trust,
+    keys: operator.keys,
+    thresholds: {
+      dev: operator.threshold,
+      staging: operator.threshold,
+      production: operator.threshold,
+      trust: Number.MAX_SAFE_INTEGER,
+    },
+  };
+  operatorTrusts.set(trust, view);
+  return view;
+}
+
+const operatorTrusts = new WeakMap<TrustPayload, TrustPayload>();
+
+/**
+ * An operator-signed bundle must carry, as `basis`, an earlier bundle of the same environment
+ * that meets the environment's full threshold under the trust file in use, that is not itself
+ * operator-signed, and whose content this bundle only republishes (see operatorContentProblem).
+ */
+async function operatorBasisCheck(
+  payload: BundlePayload,
+  options: VerifyBundleOptions,
+): Promise<{ ok: true; basis: NonNullable<VerifiedBundle['basis']> } | Refusal> {
+  const what = `Bundle version ${payload.version} is signed only by the operator role`;
+  if (payload.basis === undefined)
+    return refuse(
+      'operator_new_content',
+      `${what} and names no fully signed bundle whose content it restores: new content needs ${options.trust.thresholds[options.environment]} signature(s) by the environment's keys.`,
+    );
+  const decoded = decodeEnvelope(payload.basis);
+  if (!decoded.ok)
+    return refuse('operator_new_content', `${what}, and its basis is refused: ${decoded.message}`);
+  const problem = bundlePayloadProblem(decoded.payload.value);
+  if (problem)
+    return refuse('operator_new_content', `${what}, and its basis is malformed: ${problem}.`);
+  const basis = decoded.payload.value as BundlePayload;
+  if (basis.environment !== options.environment)
+    return refuse(
+      'operator_new_content',
+      `${what}, and its basis is a bundle of ${basis.environment}, not of ${options.environment}.`,
+    );
+  if (basis.basis !== undefined)
+    return refuse(
+      'operator_new_content',
+      `${what}, and its basis (version ${basis.version}) is itself operator-signed; the basis must carry the full threshold.`,
+    );
+  const count = await countSignatures(decoded.envelope, options.trust);
+  if ('ok' in count) return { ...count, reason: 'operator_new_content' };
+  const threshold = options.trust.thresholds[options.environment];
+  if (count.invalid.length > 0 || count.valid.length < threshold)
+    return refuse(
+      'operator_new_content',
+      `${what}, and its basis (version ${basis.version}) has ${count.valid.length} valid signature(s) by the environment's keys${count.invalid.length > 0 ? ` and a signature that does not verify (${count.invalid.join(', ')})` : ''}; ${threshold} are needed. The operator may only republish content signed with the full threshold.`,
+    );
+  if (basis.version >= payload.version)
+    return refuse(
+      'operator_new_content',
+      `${what}, and its basis (version ${basis.version}) is not an earlier version.`,
+    );
+  const contentProblem = operatorContentProblem(payload.config, basis);
+  if (contentProblem)
+    return refuse(
+      'operator_new_content',
+      `${what}, but its content is not the content of fully signed version ${basis.version}: ${contentProblem}. New content needs ${threshold} signature(s) by the environment's keys.`,
+    );
+  return {
+    ok: true,
+    basis: { version: basis.version, digest: decoded.payload.digest, keyIds: count.valid.sort() },
   };
 }
 
@@ -459,6 +580,29 @@ export interface VerifyFromStoreOptions {
   reader?: StoreReader;
   /** Do not write the state file (dry check). */
   readOnly?: boolean;
+  /**
+   * Check `<env>/flags.json` against the verified config (default true): a flags file that is
+   * missing or holds other flags refuses with `flags_mismatch`, so no deployment that syncs
+   * flags from that file reads flags nobody signed.
+   */
+  checkFlags?: boolean;
+}
+
+/**
+ * Why the text of a flags file does not hold exactly the flags (and $evaluators) of `config`,
+ * or undefined when it does. Compared as canonical JSON, so formatting does not matter.
+ */
+export function flagsFileProblem(
+  text: string | undefined,
+  config: Record<string, unknown>,
+): string | undefined {
+  if (text === undefined)
+    return 'The flags file is missing from the store, but the verified bundle has flags.';
+  const value = parseJson(text);
+  if (value === undefined) return 'The flags file is not JSON.';
+  if (canonicalJson(value) !== canonicalJson(flagsFileValue(config)))
+    return 'The flags file does not hold the flags of the verified bundle: it was changed after publishing. Use config.flags from the verified bundle, and republish to repair the file.';
+  return undefined;
 }
 
 function parseJson(text: string): unknown {
@@ -566,6 +710,12 @@ export async function verifyFromStore(
     links,
     expectedDigest: digest,
   });
+  if (result.ok && options.checkFlags !== false) {
+    const flagsRead = await read(storeKeys.flags(environment));
+    if ('ok' in flagsRead) return flagsRead;
+    const flagsProblem = flagsFileProblem(flagsRead.text, result.config);
+    if (flagsProblem) return refuse('flags_mismatch', flagsProblem);
+  }
   if (result.ok && !options.readOnly) {
     state.environments[environment] = {
       version: result.version,

@@ -237,19 +237,6 @@ export interface RolloutState {
   updatedAt: number;
   /** Why it stopped (kill switch, rollback, a hand-made change to the flag). */
   stoppedReason?: string;
-  /** Later steps signed when the rollout started (published as signed when due). */
-  presigned?: PresignedStep[];
-}
-
-/** A rollout step signed in advance, valid only on top of `previousDigest`. */
-export interface PresignedStep {
-  /** Index into the rollout's steps. */
-  stepIndex: number;
-  version: number;
-  digest: string;
-  previousDigest: string;
-  /** The signed envelope (`aideon.signed/1`), as stored in `versions/<n>`. */
-  envelope: Record<string, unknown>;
 }
 
 /** When the next step may be published, or undefined when there is none. */

@@ -275,14 +275,16 @@ describe('publishing service (directory store, real SQLite, passphrase keys)', (
       service.rolloutAction({ environment: 'dev', flagKey: 'new-video-model', action: 'advance' }),
     ).rejects.toThrow(/bakes until/);
 
-    // The later steps were signed when the rollout started: a due step goes out with every
-    // key locked (a headless controller holds no content key).
+    // A due step with no key unlocked is reported on the rollout, not lost.
     await service.lockKeys();
     time.advance(31 * MINUTE);
+    expect(await service.tick()).toEqual([]);
+    rollout = (await service.overview()).environments[0]?.rollouts[0];
+    expect(rollout?.problem).toMatch(/None of your unlocked keys/);
+    await service.unlockKeys({ passphrase: PASS });
     expect(await service.tick()).toEqual([
       { environment: 'dev', flagKey: 'new-video-model', percent: 100 },
     ]);
-    await service.unlockKeys({ passphrase: PASS });
     rollout = (await service.overview()).environments[0]?.rollouts[0];
     expect(rollout).toMatchObject({ status: 'completed', problem: null });
 

@@ -26,7 +26,8 @@ import { withRetry } from '../../providers/http/retry';
 import type { WritableDb } from '../../store/db';
 import { WatchService } from '../../watch/watch-service';
 import { recordCheck } from '../../watch/watch-repository';
-import { appendHistory, type HistoryInput } from '../publish/history';
+import type { HistoryInput } from '../publish/history';
+import { SharedHistory } from '../publish/shared-history';
 import { createPassphraseProtector, loadSigner, type Signer } from '../publish/keys';
 import type { ConfigStore } from '../stores/config-store';
 import { openConfigStore } from '../stores/open-store';
@@ -47,6 +48,8 @@ export interface ControllerSettings {
   trustFile?: string;
   webhookUrl?: string;
   watchSettingsFile?: string;
+  /** Renew a live bundle when it expires within this many ms. */
+  renewBeforeMs: number;
 }
 
 function positiveMs(name: string, value: string | undefined, fallback: number, min: number) {
@@ -70,6 +73,7 @@ export function controllerSettings(
     trust?: string;
     webhook?: string;
     watchSettings?: string;
+    renewBeforeDays?: string;
   },
   env: NodeJS.ProcessEnv,
 ): ControllerSettings {
@@ -108,8 +112,14 @@ export function controllerSettings(
   const operatorKeyFile = flags.operatorKey ?? env.AIDEON_OPERATOR_KEY;
   const trustFile = flags.trust ?? env.AIDEON_TRUST_FILE;
   const watchSettingsFile = flags.watchSettings ?? env.AIDEON_WATCH_SETTINGS;
+  const renewDays = Number(flags.renewBeforeDays ?? env.AIDEON_CONTROLLER_RENEW_DAYS ?? 14);
+  if (!Number.isFinite(renewDays) || renewDays <= 0 || renewDays > 365)
+    throw new ValidationError('controller', [
+      { path: 'renew-before-days', message: 'must be a number of days from 0 to 365' },
+    ]);
   return {
     storeUri,
+    renewBeforeMs: Math.round(renewDays * 86_400_000),
     id,
     host,
     tickMs,
@@ -324,8 +334,24 @@ export async function buildController(
       now: deps.now,
     });
   const actor = `controller:${settings.id}`;
+  // Every action goes into the shared, signed history in the store (signed by the operator key).
+  const shared = new SharedHistory({ store, signer: () => signers[0] });
   const record =
-    deps.history?.(store) ?? ((entry: HistoryInput) => void appendHistory(deps.db, entry));
+    deps.history?.(store) ??
+    (async (entry: HistoryInput) => {
+      await shared.append(entry);
+    });
+  const renewer: FreshnessRenewer = {
+    async renewIfDue(publisher, environment) {
+      const outcome = await publisher.renewFreshness(environment, {
+        ifExpiresWithinMs: settings.renewBeforeMs,
+        reason: `expires within ${Math.round(settings.renewBeforeMs / 86_400_000)} days`,
+      });
+      if (outcome.status !== 'published') return undefined;
+      const live = await publisher.live(environment, undefined, { underSignedOk: true });
+      return { version: outcome.version, expiresAt: live?.expiresAt ?? '' };
+    },
+  };
   const controller = new RolloutController({
     id: settings.id,
     host: settings.host,
@@ -345,7 +371,7 @@ export async function buildController(
       deps.onEvent?.(event);
       await webhook?.(event);
     },
-    ...(deps.renewer ? { renewer: deps.renewer } : {}),
+    renewer: deps.renewer ?? renewer,
     log: deps.log,
   });
   return { controller, store, close: () => store.close() };

@@ -42,6 +42,10 @@ export function registerControllerCommands(program: Command, deps: ControllerCom
       '--lease-ms <ms>',
       'leader lease time-to-live (default 30000 or 3 ticks; $AIDEON_CONTROLLER_LEASE_MS)',
     )
+    .option(
+      '--renew-before-days <days>',
+      'renew a bundle when it expires within this many days (default 14; $AIDEON_CONTROLLER_RENEW_DAYS)',
+    )
     .option('--once', 'one pass, then exit (cron)')
     .option('--json', 'print one JSON line per event')
     .action(
@@ -54,6 +58,7 @@ export function registerControllerCommands(program: Command, deps: ControllerCom
         watchSettings?: string;
         tickMs?: string;
         leaseMs?: string;
+        renewBeforeDays?: string;
         once?: boolean;
         json?: boolean;
       }) => {

@@ -168,11 +168,10 @@ export class RolloutController {
       validateConfig: this.deps.validateConfig ?? (() => []),
       now: this.deps.now,
       actor: this.deps.actor,
-      record: (entry) => {
-        void Promise.resolve(this.deps.record(entry)).catch((error: unknown) =>
+      record: (entry) =>
+        Promise.resolve(this.deps.record(entry)).catch((error: unknown) =>
           this.deps.log?.(`controller: history entry not recorded: ${errorMessage(error)}`),
-        );
-      },
+        ),
     });
   }
 

@@ -161,17 +161,25 @@ function outcomeJson(outcome: PublishOutcome): string {
 
 export async function keysGenerateCommand(
   context: ConfigCliContext,
-  options: { name: string; json?: boolean },
+  options: { name: string; role?: string; json?: boolean },
 ): Promise<CommandResult> {
   return run(options.json, async () => {
+    if (options.role !== undefined && options.role !== 'admin' && options.role !== 'operator')
+      return usage(`--role "${options.role}" must be admin or operator.`);
+    const role = options.role === 'operator' ? 'operator' : 'admin';
     const key = await generateKey(options.name, {
       dir: context.keyDir,
       protector: protectorOf(context),
       now: context.now,
+      role,
     });
     if (options.json) return ok(`${JSON.stringify({ ok: true, ...key }, null, 2)}\n`);
+    const next =
+      role === 'operator'
+        ? `add it as the operator role: aideon config trust set-operator --store URI --keys ${key.kid} --threshold 1, and give the controller this key file (${context.keyDir}/${key.kid}.key.json) with its passphrase in an environment variable.`
+        : 'add the kid to the trust file to use it.';
     return ok(
-      `Generated signing key "${key.name}"\n  kid: ${key.kid}\n  public key (JWK): ${JSON.stringify(key.publicJwk)}\nThe private key is stored encrypted in ${context.keyDir}; add the kid to the trust file to use it.\n`,
+      `Generated ${role === 'operator' ? 'operator' : 'signing'} key "${key.name}"\n  kid: ${key.kid}\n  public key (JWK): ${JSON.stringify(key.publicJwk)}\nThe private key is stored encrypted in ${context.keyDir}; ${next}\n`,
     );
   });
 }
@@ -187,7 +195,10 @@ export async function keysListCommand(
       return ok('No signing keys yet. Run: aideon keys generate --name NAME\n');
     return ok(
       keys
-        .map((key) => `${key.kid}  ${key.name}  (created ${key.createdAt})`)
+        .map(
+          (key) =>
+            `${key.kid}  ${key.name}  (${key.role === 'operator' ? 'operator, ' : ''}created ${key.createdAt})`,
+        )
         .join('\n')
         .concat('\n'),
     );
@@ -264,6 +275,45 @@ export async function configTrustCommand(
       return ok(`${JSON.stringify({ ok: true, ...result, thresholds }, null, 2)}\n`);
     return ok(
       `Trust file version ${result.version} (${result.digest}) written to every environment of ${options.store}.\nThresholds: ${ENVIRONMENTS.map((env) => `${env} ${thresholds[env]}`).join(', ')}, trust changes ${thresholds.trust}.\nGive consumers a copy of ${'<env>'}/trust.json from the store as their --trust file.\n`,
+    );
+  });
+}
+
+/**
+ * `config trust set-operator`: adds or replaces the operator role (keys + threshold), or with
+ * `--remove` drops it; a trust rotation signed under the current trust threshold.
+ */
+export async function configTrustSetOperatorCommand(
+  context: ConfigCliContext,
+  options: {
+    store: string;
+    keys?: string[];
+    threshold?: number;
+    remove?: boolean;
+    sign?: string[];
+    json?: boolean;
+  },
+): Promise<CommandResult> {
+  return run(options.json, async () => {
+    if (!options.remove && (!options.keys || options.keys.length === 0))
+      return usage('--keys needs at least one operator key id (or use --remove).');
+    const threshold = options.threshold ?? 1;
+    if (!Number.isInteger(threshold) || threshold < 1)
+      return usage('--threshold must be a whole number from 1.');
+    const operatorKeys = options.remove ? [] : await publicKeysFor(context, options.keys ?? []);
+    const signWith =
+      options.sign ??
+      (await listKeys(context.keyDir))
+        .filter((key) => key.role !== 'operator')
+        .map((key) => key.kid);
+    const result = await withPublisher(context, options.store, signWith, (publisher) =>
+      publisher.setOperator(options.remove ? null : { keys: operatorKeys, threshold }),
+    );
+    if (options.json) return ok(`${JSON.stringify({ ok: true, ...result }, null, 2)}\n`);
+    return ok(
+      options.remove
+        ? `Trust file version ${result.version} (${result.digest}) has no operator role.\n`
+        : `Trust file version ${result.version} (${result.digest}): operator role ${operatorKeys.map((key) => key.kid).join(', ')} with threshold ${threshold}. It may sign only rollbacks to fully signed content, kill switches, renewals and pre-authorised rollout steps.\n`,
     );
   });
 }
@@ -427,7 +477,11 @@ export async function configVerifyCommand(options: {
     return { exitCode: result.ok ? 0 : 1, stdout: `${JSON.stringify(summary, null, 2)}\n` };
   }
   if (!result.ok) return { exitCode: 1, stdout: `refused (${result.reason}): ${result.message}\n` };
+  const by =
+    result.signedAs === 'operator'
+      ? `signed by the operator role (${result.keyIds.join(', ')}) on top of fully signed version ${result.basis?.version ?? '?'}`
+      : `signed by ${result.keyIds.join(', ')}`;
   return ok(
-    `ok: ${result.environment} version ${result.version} (${result.digest}), signed by ${result.keyIds.join(', ')}, expires ${result.expiresAt}\n`,
+    `ok: ${result.environment} version ${result.version} (${result.digest}), ${by}, expires ${result.expiresAt}\n`,
   );
 }

@@ -19,7 +19,8 @@ export type HistoryAction =
   | 'trust_init'
   | 'trust_rotate'
   | 'rollout_pause'
-  | 'rollout_resume';
+  | 'rollout_resume'
+  | 'renew';
 
 export interface HistoryInput {
   at: number;

@@ -99,13 +99,22 @@ export interface KeyFile {
   protector: string;
   /** base64 of the protector's output over the PKCS#8 DER private key. */
   protectedPrivateKey: string;
+  /**
+   * 'operator': an online key for the controller (trust file `operator` role), which may sign
+   * only rollbacks, kill switches and renewals. Absent: an admin's signing key.
+   */
+  role?: KeyRole;
 }
+
+export type KeyRole = 'admin' | 'operator';
 
 export interface PublicKeyInfo {
   kid: string;
   name: string;
   createdAt: string;
   publicJwk: PublicJwk;
+  /** Absent for admin keys written before roles existed. */
+  role?: KeyRole;
 }
 
 function keyFilePath(dir: string, kid: string): string {
@@ -115,7 +124,7 @@ function keyFilePath(dir: string, kid: string): string {
 /** Generates a key pair, writes the protected key file (mode 0600) and returns the public part. */
 export async function generateKey(
   name: string,
-  options: { dir: string; protector: KeyProtector; now: () => number },
+  options: { dir: string; protector: KeyProtector; now: () => number; role?: KeyRole },
 ): Promise<PublicKeyInfo> {
   if (!/^[\w .@-]{1,64}$/.test(name))
     throw new ValidationError('key', [
@@ -140,6 +149,7 @@ export async function generateKey(
     publicJwk,
     protector: options.protector.id,
     protectedPrivateKey: Buffer.from(protectedBytes).toString('base64'),
+    ...(options.role === 'operator' ? { role: 'operator' as const } : {}),
   };
   await mkdir(options.dir, { recursive: true, mode: 0o700 });
   const path = keyFilePath(options.dir, kid);
@@ -153,7 +163,7 @@ export async function generateKey(
   }
   await chmod(temp, 0o600);
   await rename(temp, path);
-  return { kid, name, createdAt: file.createdAt, publicJwk };
+  return { kid, name, createdAt: file.createdAt, publicJwk, role: options.role ?? 'admin' };
 }
 
 async function readKeyFile(dir: string, kid: string): Promise<KeyFile> {
@@ -195,6 +205,7 @@ export async function listKeys(dir: string): Promise<PublicKeyInfo[]> {
       name: file.name,
       createdAt: file.createdAt,
       publicJwk: file.publicJwk,
+      role: file.role ?? 'admin',
     });
   }
   return out;
@@ -231,6 +242,45 @@ export function signerFromKeyObject(
     enumerable: false,
   });
   return signer;
+}
+
+/**
+ * Loads a signer from a key file path (the controller: `--operator-key FILE` with the passphrase
+ * from an environment variable). The key file is checked (schema, kid = thumbprint of its key);
+ * the passphrase and the private key never reach a log or an error message.
+ */
+export async function loadSignerFromFile(
+  path: string,
+  protector: KeyProtector,
+): Promise<Signer & { role: KeyRole }> {
+  let file: KeyFile;
+  try {
+    file = JSON.parse(await readFile(path, 'utf8')) as KeyFile;
+  } catch {
+    throw new AppError('not_found', `Cannot read the signing key file ${path} as JSON.`);
+  }
+  if (file?.schema !== KEY_FILE_SCHEMA || typeof file.kid !== 'string')
+    throw new AppError('validation', `${path} is not an ${KEY_FILE_SCHEMA} file.`);
+  const thumbprint = await calculateJwkThumbprint({ ...file.publicJwk }, 'sha256');
+  if (thumbprint !== file.kid)
+    throw new AppError('validation', `${path}: its kid is not the thumbprint of its key.`);
+  const signer = await signerFromFile(file, protector);
+  return Object.assign(signer, { role: file.role ?? ('admin' as const) });
+}
+
+async function signerFromFile(file: KeyFile, protector: KeyProtector): Promise<Signer> {
+  const der = Buffer.from(
+    await protector.unprotect(Buffer.from(file.protectedPrivateKey, 'base64')),
+  );
+  let privateKey: KeyObject;
+  try {
+    privateKey = createPrivateKey({ key: der, format: 'der', type: 'pkcs8' });
+  } finally {
+    der.fill(0);
+  }
+  if (privateKey.asymmetricKeyType !== 'ed25519')
+    throw new AppError('validation', `Key ${file.kid} is not an Ed25519 key.`);
+  return signerFromKeyObject(file, privateKey);
 }
 
 /** Decrypts the key file's private part with the protector and returns a Signer. */

@@ -25,7 +25,6 @@ import {
   type JsonDiffEntry,
 } from '../../../shared/rollout/json-diff';
 import {
-  flagdFileOf,
   getFlag,
   nextStepDueAt,
   parseRolloutPlan,
@@ -33,7 +32,6 @@ import {
   withFlagOff,
   withRolloutPercent,
   type ConfigObject,
-  type PresignedStep,
   type RolloutPlanInput,
   type RolloutState,
 } from '../../../shared/rollout/flag-rollout';
@@ -45,11 +43,15 @@ import {
   base64UrlEncode,
   bundlePayloadProblem,
   canonicalJson,
+  flagsFileText,
+  operatorContentProblem,
   sha256Digest,
   storeKeys,
+  trustPayloadProblem,
   type BundlePayload,
   type CurrentPointer,
   type JwsSignature,
+  type PublicJwk,
   type SignedEnvelope,
   type TrustPayload,
 } from '../../../consumer/bundle-format';
@@ -80,8 +82,11 @@ export interface PublisherDeps {
   now: () => number;
   /** Who is acting (shown in history). */
   actor: string;
-  /** History sink, e.g. `(entry) => appendHistory(db, entry)`. */
-  record?: (entry: HistoryInput) => void;
+  /**
+   * History sink, e.g. the shared log in the store (`SharedHistory.append`). Awaited after the
+   * action is committed; it should not throw (log its own failures).
+   */
+  record?: (entry: HistoryInput) => unknown;
   /** Bundle lifetime per environment, ms. Default 90 days. */
   expiresInMs?: Partial<Record<Environment, number>>;
   /** Attempts on conflict before giving up. Default 25. */
@@ -97,6 +102,8 @@ export type PublishOutcome =
       keyIds: string[];
       diff: JsonDiffEntry[];
       summary: string;
+      /** 'operator': signed by the online operator role on top of fully signed content. */
+      signedAs?: 'threshold' | 'operator';
     }
   | {
       status: 'pending';
@@ -162,8 +169,34 @@ function toIssues(problems: ConfigProblem[]): ValidationIssue[] {
 
 type Kind = Extract<
   HistoryAction,
-  'publish' | 'promote' | 'rollout_step' | 'rollback' | 'kill_switch'
+  'publish' | 'promote' | 'rollout_step' | 'rollback' | 'kill_switch' | 'renew'
 >;
+
+/**
+ * How an action may use the operator role: 'allow' = when the unlocked environment keys do not
+ * meet the threshold and an operator key is unlocked; 'require' = only with the operator role.
+ */
+export type OperatorMode = 'allow' | 'require';
+
+interface OperatorPlan {
+  mode: OperatorMode;
+  /** The version whose fully signed content the new bundle republishes (default: current). */
+  basisVersion?: (current: LiveState | undefined) => number | undefined;
+}
+
+/** A fully signed bundle that operator-signed bundles may name as their basis. */
+/** The operator role to write into a trust file. */
+export interface OperatorRoleInput {
+  keys: readonly { kid: string; name: string; publicJwk: PublicJwk }[];
+  threshold: number;
+}
+
+export interface OperatorBasis {
+  version: number;
+  digest: string;
+  envelope: SignedEnvelope;
+  payload: BundlePayload;
+}
 
 export class Publisher {
   constructor(private readonly deps: PublisherDeps) {}
@@ -363,6 +396,7 @@ export class Publisher {
     environment: Environment,
     toVersion?: number,
     reason?: string,
+    options: { operator?: OperatorMode } = {},
   ): Promise<PublishOutcome> {
     let restores = 0;
     const outcome = await this.publishWith(
@@ -376,10 +410,75 @@ export class Publisher {
         return this.versionConfig(environment, restores);
       },
       () => ({ restoresVersion: restores }),
+      { operator: { mode: options.operator ?? 'allow', basisVersion: () => restores } },
     );
     if (outcome.status === 'published')
       await this.stopRollouts(environment, undefined, `rollback to version ${restores}`);
     return outcome;
+  }
+
+  // ---- the operator role (the controller's online key) ----------------------------------------
+
+  /**
+   * Rollback signed by the operator role: republishes the content of `toVersion` (default: the
+   * newest earlier version with other content), which must carry the full threshold (or be an
+   * operator bundle whose basis does). Running rollouts there stop.
+   */
+  rollbackAsOperator(
+    environment: Environment,
+    toVersion?: number,
+    reason?: string,
+  ): Promise<PublishOutcome> {
+    return this.rollback(environment, toVersion, reason, { operator: 'require' });
+  }
+
+  /** Kill switch in one environment, signed by the operator role; stops the flag's rollouts. */
+  async killSwitchAsOperator(
+    environment: Environment,
+    flagKey: string,
+    reason?: string,
+    offVariant?: string,
+  ): Promise<PublishOutcome> {
+    const outcome = await this.killOne(environment, flagKey, offVariant, reason, 'require');
+    return outcome;
+  }
+
+  /**
+   * Freshness renewal: the content live now, republished under a new version with a new
+   * issuedAt/expiresAt. Uses the operator role when the unlocked environment keys do not meet
+   * the threshold (`operator: 'require'` forces it). With `ifExpiresWithinMs`, renews only when
+   * the live bundle expires within that time (otherwise answers 'unchanged').
+   */
+  async renewFreshness(
+    environment: Environment,
+    options: { ifExpiresWithinMs?: number; operator?: OperatorMode; reason?: string } = {},
+  ): Promise<PublishOutcome> {
+    let expiring: string | undefined;
+    return this.publishWith(
+      environment,
+      'renew',
+      options.reason === undefined ? {} : { reason: options.reason },
+      async (current) => {
+        if (!current) throw new AppError('not_found', `${environment} has nothing live to renew.`);
+        expiring = current.expiresAt;
+        if (
+          options.ifExpiresWithinMs !== undefined &&
+          Date.parse(current.expiresAt) - this.deps.now() > options.ifExpiresWithinMs
+        )
+          return undefined;
+        return current.config;
+      },
+      () => ({ previousExpiresAt: expiring }),
+      { operator: { mode: options.operator ?? 'allow' } },
+    );
+  }
+
+  /** The next due rollout step, signed by the operator role (the step must be pre-authorised). */
+  advanceRolloutAsOperator(
+    environment: Environment,
+    flagKey: string,
+  ): Promise<{ state: RolloutState; outcome: PublishOutcome }> {
+    return this.advanceRollout(environment, flagKey, { operator: 'require' });
   }
 
   private async rollbackTarget(
@@ -427,6 +526,8 @@ export class Publisher {
   /**
    * The compare-and-swap loop: read what is live, build the next version on top, sign it, and
    * commit `versions/<n>`, `flags.json` and `current` in one write; on a conflict, start over.
+   * With `operator`, the action may be signed by the operator role (see OperatorMode): the
+   * bundle then carries the fully signed bundle it republishes as `basis`.
    */
   private async publishWith(
     environment: Environment,
@@ -434,8 +535,12 @@ export class Publisher {
     detail: Record<string, unknown>,
     makeConfig: (current: LiveState | undefined) => Promise<ConfigObject | undefined>,
     lateDetail: () => Record<string, unknown> = () => ({}),
-    /** Writes committed together with the new version (e.g. the rollout state, by CAS). */
-    extraWrites: (version: number) => StoreWrite[] = () => [],
+    extras: {
+      operator?: OperatorPlan;
+      rampSteps?: (current: LiveState | undefined) => BundlePayload['rampSteps'];
+      /** Writes committed together with the new version (e.g. the rollout state, by CAS). */
+      extraWrites?: (version: number) => StoreWrite[];
+    } = {},
   ): Promise<PublishOutcome> {
     const attempts = this.deps.maxAttempts ?? 25;
     for (let attempt = 1; ; attempt += 1) {
@@ -452,8 +557,46 @@ export class Publisher {
       const problems = toIssues(this.deps.validateConfig(config));
       if (problems.length > 0) throw new ValidationError('routing config', problems);
       const version = (current?.version ?? 0) + 1;
-      const built = this.buildBundle(environment, version, current?.digest ?? null, config);
-      const signatures = await this.signWith(built.payloadB64, trust, []);
+      const threshold = trust.thresholds[environment];
+      const humanKeys = this.deps.signers.filter((signer) => trust.keys[signer.kid]).length;
+      const operatorKeys = this.operatorSigners(trust).length;
+      const mode = extras.operator?.mode;
+      const useOperator =
+        mode !== undefined &&
+        (mode === 'require' || humanKeys < threshold) &&
+        trust.operator !== undefined &&
+        operatorKeys >= trust.operator.threshold;
+      if (mode === 'require' && !useOperator)
+        throw new AppError(
+          'forbidden',
+          trust.operator
+            ? `The operator role of ${environment} needs ${trust.operator.threshold} operator signature(s); the unlocked operator keys give ${operatorKeys}. Nothing was published.`
+            : `The trust file of ${environment} has no operator role; add one (aideon config trust set-operator) before the controller can act. Nothing was published.`,
+        );
+      let basis: OperatorBasis | undefined;
+      if (useOperator) {
+        const basisVersion =
+          extras.operator?.basisVersion?.(current) ?? current?.version ?? undefined;
+        if (basisVersion === undefined)
+          throw new AppError(
+            'not_found',
+            `${environment} has nothing live for the operator to act on.`,
+          );
+        basis = await this.operatorBasis(environment, basisVersion, trust);
+        const contentProblem = operatorContentProblem(config, basis.payload);
+        if (contentProblem)
+          throw new AppError(
+            'forbidden',
+            `The operator role may not sign this ${kind.replace('_', ' ')} in ${environment}: ${contentProblem} compared with fully signed version ${basis.payload.version}. New content needs ${threshold} signature(s) by the environment's keys. Nothing was published.`,
+          );
+      }
+      const rampSteps = useOperator ? undefined : extras.rampSteps?.(current);
+      const built = this.buildBundle(environment, version, current?.digest ?? null, config, {
+        ...(basis ? { basis: basis.envelope } : {}),
+        ...(rampSteps && Object.keys(rampSteps).length > 0 ? { rampSteps } : {}),
+      });
+      let signatures = await this.signWith(built.payloadB64, trust, []);
+      if (useOperator) signatures = await this.signAsOperator(built.payloadB64, trust, signatures);
       if (signatures.length === 0)
         throw new AppError(
           'forbidden',
@@ -467,20 +610,23 @@ export class Publisher {
       const keyIds = signatures.map((signature) => kidOf(signature));
       const diff = diffJson(current?.config ?? {}, config);
       const summary = summarizeDiff(diff);
-      const threshold = trust.thresholds[environment];
+      const humanSigned = keyIds.filter((kid) => trust.keys[kid]).length;
       try {
-        if (keyIds.length >= threshold) {
+        if (useOperator || humanSigned >= threshold) {
           await this.commitVersion(
             environment,
             envelope,
             version,
             config,
             current?.pointerEtag ?? null,
-            extraWrites(version),
+            extras.extraWrites?.(version) ?? [],
           );
-          this.recordAction(kind, environment, version, built.digest, keyIds, summary, {
+          const signedAs = useOperator ? ('operator' as const) : ('threshold' as const);
+          await this.recordAction(kind, environment, version, built.digest, keyIds, summary, {
             ...detail,
             ...lateDetail(),
+            signedAs,
+            ...(basis ? { basisVersion: basis.version } : {}),
             diff: diff.slice(0, 50),
             attempts: attempt,
           });
@@ -492,6 +638,7 @@ export class Publisher {
             keyIds,
             diff,
             summary,
+            signedAs,
           };
         }
         await this.deps.store.commit([
@@ -501,11 +648,11 @@ export class Publisher {
             expect: null,
           },
         ]);
-        this.recordAction('pending', environment, version, built.digest, keyIds, summary, {
+        await this.recordAction('pending', environment, version, built.digest, keyIds, summary, {
           ...detail,
           ...lateDetail(),
           kind,
-          needed: threshold - keyIds.length,
+          needed: threshold - humanSigned,
           diff: diff.slice(0, 50),
         });
         return {
@@ -514,7 +661,7 @@ export class Publisher {
           version,
           digest: built.digest,
           keyIds,
-          needed: threshold - keyIds.length,
+          needed: threshold - humanSigned,
           diff,
           summary,
         };
@@ -524,11 +671,81 @@ export class Publisher {
     }
   }
 
+  /** Unlocked signers that are operator keys of this trust file. */
+  private operatorSigners(trust: TrustPayload): Signer[] {
+    const keys = trust.operator?.keys ?? {};
+    return this.deps.signers.filter((signer) => Object.hasOwn(keys, signer.kid));
+  }
+
+  private async signAsOperator(
+    payloadB64: string,
+    trust: TrustPayload,
+    existing: readonly JwsSignature[],
+  ): Promise<JwsSignature[]> {
+    const present = new Set(existing.map(kidOf));
+    const out = [...existing];
+    for (const signer of this.operatorSigners(trust)) {
+      if (present.has(signer.kid)) continue;
+      out.push(await signer.sign(payloadB64));
+      present.add(signer.kid);
+    }
+    return out;
+  }
+
+  /**
+   * The fully signed bundle behind `version`: the version itself when it meets the environment's
+   * threshold under `trust`, or the basis it carries when it was operator-signed. Throws when
+   * neither carries the full threshold (the operator can then not act on it).
+   */
+  async operatorBasis(
+    environment: Environment,
+    version: number,
+    trust?: TrustPayload,
+  ): Promise<OperatorBasis> {
+    const trustNow = trust ?? (await this.readTrust(environment)).trust;
+    const entry = await this.deps.store.get(storeKeys.version(environment, version));
+    if (!entry) throw new AppError('not_found', `${environment} has no version ${version}.`);
+    let raw = JSON.parse(entry.value) as unknown;
+    const decoded = decodeEnvelope(raw);
+    if (!decoded.ok)
+      throw new AppError('validation', `${environment} version ${version}: ${decoded.message}`);
+    const payload = decoded.payload.value as BundlePayload;
+    if (payload.basis !== undefined) raw = payload.basis;
+    const basisDecoded = decodeEnvelope(raw);
+    if (!basisDecoded.ok)
+      throw new AppError(
+        'validation',
+        `${environment} version ${version}: its basis is refused: ${basisDecoded.message}`,
+      );
+    const basisPayload = basisDecoded.payload.value as BundlePayload;
+    const problem = bundlePayloadProblem(basisPayload);
+    if (problem) throw new AppError('validation', `${environment} version ${version}: ${problem}.`);
+    const count = await countSignatures(basisDecoded.envelope, trustNow);
+    const threshold = trustNow.thresholds[environment];
+    const valid = 'ok' in count ? 0 : count.invalid.length > 0 ? -1 : count.valid.length;
+    if (
+      basisPayload.basis !== undefined ||
+      basisPayload.environment !== environment ||
+      valid < threshold
+    )
+      throw new AppError(
+        'forbidden',
+        `${environment} version ${basisPayload.version} does not carry the full threshold (${threshold} signature(s) by the environment's keys under trust version ${trustNow.version}), so the operator role may not republish it. Sign it with the environment's keys instead.`,
+      );
+    return {
+      version: basisPayload.version,
+      digest: basisDecoded.payload.digest,
+      envelope: basisDecoded.envelope,
+      payload: basisPayload,
+    };
+  }
+
   private buildBundle(
     environment: Environment,
     version: number,
     previousDigest: string | null,
     config: ConfigObject,
+    extra: Pick<BundlePayload, 'basis' | 'rampSteps'> = {},
   ): { payloadB64: string; digest: string } {
     const now = this.deps.now();
     const payload: BundlePayload = {
@@ -539,6 +756,7 @@ export class Publisher {
       expiresAt: iso(now + (this.deps.expiresInMs?.[environment] ?? DEFAULT_EXPIRY)),
       previousDigest,
       config,
+      ...extra,
     };
     const text = canonicalJson(payload);
     return { payloadB64: base64UrlEncode(text), digest: sha256Digest(text) };
@@ -576,7 +794,7 @@ export class Publisher {
       { key: versionKey, value: `${JSON.stringify(envelope)}\n`, expect: orphan?.etag ?? null },
       {
         key: storeKeys.flags(environment),
-        value: `${JSON.stringify(flagdFileOf(config), null, 2)}\n`,
+        value: flagsFileText(config),
       },
       ...extra,
       {
@@ -587,7 +805,7 @@ export class Publisher {
     ]);
   }
 
-  private recordAction(
+  private async recordAction(
     action: HistoryAction,
     environment: Environment | null,
     version: number | null,
@@ -595,8 +813,8 @@ export class Publisher {
     keyIds: string[],
     diffSummary: string,
     detail: Record<string, unknown>,
-  ): void {
-    this.deps.record?.({
+  ): Promise<void> {
+    await this.deps.record?.({
       at: this.deps.now(),
       actor: this.deps.actor,
       action,
@@ -689,7 +907,7 @@ export class Publisher {
       await this.deps.store.commit([
         { key, value: `${JSON.stringify(envelope)}\n`, expect: entry.etag },
       ]);
-      this.recordAction('cosign', environment, payload.version, digest, added, summary, {
+      await this.recordAction('cosign', environment, payload.version, digest, added, summary, {
         signedBy: keyIds,
         needed: threshold - keyIds.length,
       });
@@ -720,7 +938,7 @@ export class Publisher {
       current?.pointerEtag ?? null,
       [{ key, value: null, expect: entry.etag }],
     );
-    this.recordAction('cosign', environment, payload.version, digest, added, summary, {
+    await this.recordAction('cosign', environment, payload.version, digest, added, summary, {
       signedBy: keyIds,
       published: true,
       diff: diff.slice(0, 50),
@@ -806,21 +1024,14 @@ export class Publisher {
       updatedAt: this.deps.now(),
     };
     await this.saveRollout(state, existing ? existing.etag : null);
-    const first = await this.advanceRollout(plan.environment, plan.flagKey);
-    await this.presignSteps(first.state, first.outcome);
-    return first;
+    return this.advanceRollout(plan.environment, plan.flagKey);
   }
 
-  /**
-   * Publishes the next step once the current one has baked. The new version and the rollout
-   * state are one commit, the state compared-and-swapped: two schedulers (a console and a
-   * controller, or two controllers) racing for the same step apply it once; the loser gets a
-   * conflict. A step signed in advance (`presigned`, see startRollout) is published as it was
-   * signed, so no key needs to be unlocked for it.
-   */
+  /** Publishes the next step once the current one has baked. */
   async advanceRollout(
     environment: Environment,
     flagKey: string,
+    options: { operator?: OperatorMode } = {},
   ): Promise<{ state: RolloutState; outcome: PublishOutcome }> {
     const state = await this.rolloutState(environment, flagKey);
     if (!state) throw new AppError('not_found', `No rollout of "${flagKey}" in ${environment}.`);
@@ -842,14 +1053,20 @@ export class Publisher {
         `Step ${state.stepIndex + 1} (${state.steps[state.stepIndex]}%) of "${flagKey}" bakes until ${iso(due)}; the next step can go out then.`,
         { retryable: true, retryAfterMs: due - now },
       );
+    if (options.operator === 'require' && state.stepIndex < 0)
+      throw new AppError(
+        'forbidden',
+        `The first step of the rollout of "${flagKey}" in ${environment} is new content; it needs the environment's keys, not the operator role.`,
+      );
     const percent = state.steps[state.stepIndex + 1] as number;
     const previousPercent = state.stepIndex >= 0 ? state.steps[state.stepIndex] : undefined;
+    // The new version and the rollout state are one commit, the state compared-and-swapped:
+    // two schedulers (a console and a controller, or two controllers) racing for the same step
+    // apply it once; the other gets a conflict.
     const nextState = (version: number): RolloutState => {
-      const { etag: _etag, presigned, ...plain } = state as RolloutState & { etag?: string };
-      const left = (presigned ?? []).filter((step) => step.stepIndex > state.stepIndex + 1);
+      const { etag: _etag, ...plain } = state;
       return {
         ...plain,
-        ...(left.length > 0 ? { presigned: left } : {}),
         stepIndex: state.stepIndex + 1,
         lastStepAt: now,
         lastStepVersion: version,
@@ -857,27 +1074,10 @@ export class Publisher {
         status: state.stepIndex + 2 >= state.steps.length ? 'completed' : 'running',
       };
     };
-    const stateWrite = (version: number): StoreWrite => ({
-      key: storeKeys.rollout(environment, flagKey),
-      value: `${JSON.stringify(nextState(version))}\n`,
-      expect: state.etag,
-    });
-    const detail = { flagKey, percent, step: state.stepIndex + 2, of: state.steps.length };
-    const presigned = state.presigned?.find((step) => step.stepIndex === state.stepIndex + 1);
-    if (presigned) {
-      const outcome = await this.publishPresigned(
-        environment,
-        state,
-        presigned,
-        stateWrite,
-        detail,
-      );
-      return { state: nextState(outcome.version), outcome };
-    }
     const outcome = await this.publishWith(
       environment,
       'rollout_step',
-      detail,
+      { flagKey, percent, step: state.stepIndex + 2, of: state.steps.length },
       async (current) => {
         if (!current) throw new AppError('not_found', `${environment} has nothing live.`);
         const fresh = await this.rolloutState(environment, flagKey);
@@ -903,7 +1103,37 @@ export class Publisher {
         );
       },
       () => ({}),
-      (version) => [stateWrite(version)],
+      {
+        // The first step is new content (humans); later steps may be signed by the operator
+        // when the fully signed bundle behind them pre-authorised them (rampSteps).
+        ...(state.stepIndex >= 0 ? { operator: { mode: options.operator ?? 'allow' } } : {}),
+        rampSteps: (current) => {
+          if (!current) return undefined;
+          const later = [0, ...state.steps.slice(state.stepIndex + 2)];
+          return {
+            [flagKey]: later.map(
+              (step) =>
+                getFlag(
+                  withRolloutPercent(
+                    current.config,
+                    flagKey,
+                    state.onVariant,
+                    state.offVariant,
+                    step,
+                  ),
+                  flagKey,
+                ) as unknown as Record<string, unknown>,
+            ),
+          };
+        },
+        extraWrites: (version) => [
+          {
+            key: storeKeys.rollout(environment, flagKey),
+            value: `${JSON.stringify(nextState(version))}\n`,
+            expect: state.etag,
+          },
+        ],
+      },
     );
     if (outcome.status === 'pending')
       throw new AppError(
@@ -911,108 +1141,6 @@ export class Publisher {
         `Rollout step ${percent}% went to co-signing (pending ${outcome.digest}): ${environment} needs ${outcome.needed} more signature(s). Unlock enough keys to run a rollout, or co-sign and advance again.`,
       );
     return { state: nextState(outcome.version), outcome };
-  }
-
-  /** Publishes a step signed in advance, if it still follows exactly what is live. */
-  private async publishPresigned(
-    environment: Environment,
-    state: RolloutState,
-    step: PresignedStep,
-    stateWrite: (version: number) => StoreWrite,
-    detail: Record<string, unknown>,
-  ): Promise<PublishOutcome> {
-    const { trust } = await this.readTrust(environment);
-    const current = await this.live(environment, trust, { underSignedOk: true });
-    if (!current || current.digest !== step.previousDigest)
-      throw new AppError(
-        'conflict',
-        `The step ${state.steps[step.stepIndex]}% of "${state.flagKey}" was signed on top of ${environment} ${step.version - 1}, but ${environment} now runs ${current ? `version ${current.version}` : 'nothing'} with other content: someone changed it. The step can no longer go out; pause, check, and start a new rollout.`,
-      );
-    const envelope = step.envelope as unknown as SignedEnvelope;
-    const verified = await verifyBundle(envelope, {
-      trust,
-      environment,
-      now: this.deps.now(),
-      seen: { version: current.version, digest: current.digest },
-    });
-    if (!verified.ok)
-      throw new AppError(
-        'forbidden',
-        `The pre-signed step ${state.steps[step.stepIndex]}% of "${state.flagKey}" is refused: ${verified.message}`,
-      );
-    await this.commitVersion(
-      environment,
-      envelope,
-      step.version,
-      verified.config,
-      current.pointerEtag,
-      [stateWrite(step.version)],
-    );
-    const keyIds = envelope.jws.signatures.map(kidOf);
-    const diff = diffJson(current.config, verified.config);
-    const summary = summarizeDiff(diff);
-    this.recordAction('rollout_step', environment, step.version, step.digest, keyIds, summary, {
-      ...detail,
-      presigned: true,
-      diff: diff.slice(0, 50),
-    });
-    return {
-      status: 'published',
-      environment,
-      version: step.version,
-      digest: step.digest,
-      keyIds,
-      diff,
-      summary,
-    };
-  }
-
-  /**
-   * Signs every later step of a rollout now, on top of the step just published, when this
-   * session's keys meet the threshold: a headless controller then publishes each step when it
-   * is due without holding a content key. A step signed in advance goes out only if it still
-   * follows exactly what is live (its previous digest), so anything in between voids it.
-   */
-  private async presignSteps(state: RolloutState, published: PublishOutcome): Promise<void> {
-    if (published.status !== 'published' || state.stepIndex + 1 >= state.steps.length) return;
-    const { trust } = await this.readTrust(state.environment);
-    const threshold = trust.thresholds[state.environment];
-    let config = await this.versionConfig(state.environment, published.version);
-    let previousDigest = published.digest;
-    let version = published.version;
-    const steps: PresignedStep[] = [];
-    for (let index = state.stepIndex + 1; index < state.steps.length; index += 1) {
-      config = withRolloutPercent(
-        config,
-        state.flagKey,
-        state.onVariant,
-        state.offVariant,
-        state.steps[index] as number,
-      );
-      if (toIssues(this.deps.validateConfig(config)).length > 0) return;
-      version += 1;
-      const built = this.buildBundle(state.environment, version, previousDigest, config);
-      const signatures = await this.signWith(built.payloadB64, trust, []);
-      if (signatures.length < threshold) return;
-      const envelope: SignedEnvelope = {
-        format: ENVELOPE_FORMAT,
-        digest: built.digest,
-        jws: { payload: built.payloadB64, signatures },
-      };
-      steps.push({
-        stepIndex: index,
-        version,
-        digest: built.digest,
-        previousDigest,
-        envelope: envelope as unknown as Record<string, unknown>,
-      });
-      previousDigest = built.digest;
-    }
-    const fresh = await this.rolloutState(state.environment, state.flagKey);
-    if (!fresh || fresh.stepIndex !== state.stepIndex) return;
-    await this.saveRollout({ ...fresh, presigned: steps }, fresh.etag).catch((error: unknown) => {
-      if (!isConflict(error)) throw error;
-    });
   }
 
   /**
@@ -1093,7 +1221,7 @@ export class Publisher {
       ...(to === 'running' && state.lastStepAt !== null ? { lastStepAt: now } : {}),
     };
     await this.saveRollout(next, state.etag);
-    this.recordAction(action, environment, null, null, [], `rollout of ${flagKey} ${to}`, {
+    await this.recordAction(action, environment, null, null, [], `rollout of ${flagKey} ${to}`, {
       flagKey,
       stepIndex: state.stepIndex,
       ...(reason === undefined ? {} : { reason }),
@@ -1131,6 +1259,11 @@ export class Publisher {
   async killSwitch(
     flagKey: string,
     offVariant?: string,
+    options: {
+      environments?: readonly Environment[];
+      reason?: string;
+      operator?: OperatorMode;
+    } = {},
   ): Promise<
     { environment: Environment; outcome?: PublishOutcome; skipped?: string; error?: string }[]
   > {
@@ -1141,6 +1274,7 @@ export class Publisher {
       error?: string;
     }[] = [];
     for (const environment of [...ENVIRONMENTS].reverse()) {
+      if (options.environments && !options.environments.includes(environment)) continue;
       try {
         const current = await this.live(environment, undefined, { underSignedOk: true });
         const flags = current?.config.flags as Record<string, unknown> | undefined;
@@ -1151,17 +1285,13 @@ export class Publisher {
           });
           continue;
         }
-        const outcome = await this.publishWith(
+        const outcome = await this.killOne(
           environment,
-          'kill_switch',
-          { flagKey },
-          async (live) => {
-            if (!live) return undefined;
-            const off = withFlagOff(live.config, flagKey, offVariant);
-            return jsonEqual(off, live.config) ? undefined : off;
-          },
+          flagKey,
+          offVariant,
+          options.reason,
+          options.operator ?? 'allow',
         );
-        await this.stopRollouts(environment, flagKey, 'kill switch');
         results.push({ environment, outcome });
       } catch (error) {
         results.push({
@@ -1171,6 +1301,29 @@ export class Publisher {
       }
     }
     return results;
+  }
+
+  private async killOne(
+    environment: Environment,
+    flagKey: string,
+    offVariant: string | undefined,
+    reason: string | undefined,
+    operator: OperatorMode,
+  ): Promise<PublishOutcome> {
+    const outcome = await this.publishWith(
+      environment,
+      'kill_switch',
+      { flagKey, ...(reason === undefined ? {} : { reason }) },
+      async (live) => {
+        if (!live) throw new AppError('not_found', `${environment} has nothing live.`);
+        const off = withFlagOff(live.config, flagKey, offVariant);
+        return jsonEqual(off, live.config) ? undefined : off;
+      },
+      () => ({}),
+      { operator: { mode: operator } },
+    );
+    await this.stopRollouts(environment, flagKey, 'kill switch');
+    return outcome;
   }
 
   // ---- trust file ----------------------------------------------------------------------------
@@ -1205,10 +1358,11 @@ export class Publisher {
     keys: readonly PublicKeyInfo[],
     thresholds: TrustPayload['thresholds'],
     now: number,
+    operator?: OperatorRoleInput,
   ): TrustPayload {
     const entries: TrustPayload['keys'] = {};
     for (const key of keys) entries[key.kid] = { name: key.name, publicJwk: { ...key.publicJwk } };
-    return {
+    const payload: TrustPayload = {
       schema: TRUST_SCHEMA,
       version,
       issuedAt: iso(now),
@@ -1216,14 +1370,24 @@ export class Publisher {
       keys: entries,
       thresholds,
     };
+    if (operator && operator.keys.length > 0) {
+      const operatorKeys: TrustPayload['keys'] = {};
+      for (const key of operator.keys)
+        operatorKeys[key.kid] = { name: key.name, publicJwk: { ...key.publicJwk } };
+      payload.operator = { keys: operatorKeys, threshold: operator.threshold };
+    }
+    const problem = trustPayloadProblem(payload);
+    if (problem) throw new AppError('validation', `The trust file would be invalid: ${problem}.`);
+    return payload;
   }
 
   /** Creates trust version 1 in every environment, self-signed by the trust threshold. */
   async initTrust(
     keys: readonly PublicKeyInfo[],
     thresholds: TrustPayload['thresholds'],
+    operator?: OperatorRoleInput,
   ): Promise<{ version: number; digest: string }> {
-    const payload = Publisher.trustPayload(1, null, keys, thresholds, this.deps.now());
+    const payload = Publisher.trustPayload(1, null, keys, thresholds, this.deps.now(), operator);
     const envelope = await this.signTrust(payload, [payload]);
     const verified = await verifyTrustFile(envelope);
     if (!verified.ok) throw new AppError('validation', verified.message);
@@ -1234,7 +1398,7 @@ export class Publisher {
         { key: storeKeys.trust(environment), value, expect: null },
       ]),
     );
-    this.recordAction(
+    await this.recordAction(
       'trust_init',
       null,
       1,
@@ -1304,10 +1468,29 @@ export class Publisher {
     return out;
   }
 
+  /**
+   * Adds, replaces (or with null removes) the operator role: a trust rotation that keeps the
+   * environment keys and thresholds, signed under the trust threshold as every rotation.
+   */
+  async setOperator(
+    operator: OperatorRoleInput | null,
+  ): Promise<{ version: number; digest: string }> {
+    const { trust } = await this.readTrust('dev');
+    const keys = Object.entries(trust.keys).map(([kid, key]) => ({
+      kid,
+      name: key.name,
+      createdAt: '',
+      publicJwk: key.publicJwk,
+    }));
+    return this.rotateTrust(keys, trust.thresholds, operator);
+  }
+
   /** A new trust version, signed under the old keys' trust threshold and its own. */
   async rotateTrust(
     keys: readonly PublicKeyInfo[],
     thresholds: TrustPayload['thresholds'],
+    /** The operator role of the new version; undefined keeps the current one, null drops it. */
+    operator?: OperatorRoleInput | null,
   ): Promise<{ version: number; digest: string }> {
     const old = await this.readTrust('dev');
     const etags: Record<string, string> = {};
@@ -1320,12 +1503,23 @@ export class Publisher {
         );
       etags[environment] = other.etag;
     }
+    const keptOperator: OperatorRoleInput | undefined = old.trust.operator
+      ? {
+          keys: Object.entries(old.trust.operator.keys).map(([kid, key]) => ({
+            kid,
+            name: key.name,
+            publicJwk: key.publicJwk,
+          })),
+          threshold: old.trust.operator.threshold,
+        }
+      : undefined;
     const payload = Publisher.trustPayload(
       old.trust.version + 1,
       old.digest,
       keys,
       thresholds,
       this.deps.now(),
+      operator === null ? undefined : (operator ?? keptOperator),
     );
     const envelope = await this.signTrust(payload, [old.trust, payload]);
     const value = `${JSON.stringify(envelope, null, 2)}\n`;
@@ -1347,7 +1541,7 @@ export class Publisher {
     }
     const before = Object.keys(old.trust.keys);
     const after = Object.keys(payload.keys);
-    this.recordAction(
+    await this.recordAction(
       'trust_rotate',
       null,
       payload.version,

@@ -13,6 +13,7 @@ import {
   configPublishCommand,
   configRollbackCommand,
   configTrustCommand,
+  configTrustSetOperatorCommand,
   configVerifyCommand,
   keysGenerateCommand,
   keysListCommand,
@@ -96,8 +97,9 @@ export function registerConfigCommands(program: Command, deps: ConfigCommandDeps
     .command('generate')
     .description('generate an Ed25519 signing key, encrypted with AIDEON_KEY_PASSPHRASE')
     .requiredOption('--name <name>', 'who holds the key, e.g. "alice laptop"')
+    .option('--role <role>', "admin (default) or operator (the controller's online key)")
     .option('--json', 'print JSON')
-    .action((options: { name: string; json?: boolean }) =>
+    .action((options: { name: string; role?: string; json?: boolean }) =>
       withContext((context) => keysGenerateCommand(context, options)),
     );
   keys
@@ -134,6 +136,28 @@ export function registerConfigCommands(program: Command, deps: ConfigCommandDeps
           json?: boolean;
         }) => withContext((context) => configTrustCommand(context, { ...options, action })),
       );
+
+  trust
+    .command('set-operator')
+    .description(
+      'add or replace the operator role (the controller key that may only roll back, kill and renew)',
+    )
+    .requiredOption('--store <uri>', 'dir:/path or etcd://host:port/prefix')
+    .option('--keys <kids>', 'comma-separated operator key ids', list)
+    .option('--threshold <n>', 'operator signatures a bundle needs (default 1)', parseVersion)
+    .option('--remove', 'remove the operator role')
+    .option('--sign <kids>', 'admin keys to sign the trust change with', list)
+    .option('--json', 'print JSON')
+    .action(
+      (options: {
+        store: string;
+        keys?: string[];
+        threshold?: number;
+        remove?: boolean;
+        sign?: string[];
+        json?: boolean;
+      }) => withContext((context) => configTrustSetOperatorCommand(context, options)),
+    );
 
   config
     .command('publish')

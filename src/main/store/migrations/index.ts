@@ -9,6 +9,7 @@ import { migration0070 } from './0070-watch';
 import { migration0080 } from './0080-publish-settings';
 import { migration0090 } from './0090-inbox-breaches';
 import { migration0100 } from './0100-review-team';
+import { migration0110 } from './0110-shared-history';
 import { migration0120 } from './0120-media-analysis-cache';
 
 /** Every migration, in order. Append new ones; never edit one that has shipped. */
@@ -23,5 +24,6 @@ export const MIGRATIONS: readonly Migration[] = [
   migration0080,
   migration0090,
   migration0100,
+  migration0110,
   migration0120,
 ];

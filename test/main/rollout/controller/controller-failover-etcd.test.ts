@@ -7,6 +7,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { storeKeys } from '../../../../src/consumer/bundle-format';
 import { readControllers } from '../../../../src/main/rollout/controller/controller-registry';
+import { createPassphraseProtector, generateKey } from '../../../../src/main/rollout/publish/keys';
+import { SharedHistory } from '../../../../src/main/rollout/publish/shared-history';
 import { EtcdStore } from '../../../../src/main/rollout/stores/etcd-store';
 import {
   startControllerProcess,
@@ -19,6 +21,7 @@ import { makePublisher, memorySigner, sampleConfig } from '../fixtures';
 const FLAG = 'new-video-model';
 const BAKE_SECONDS = 4;
 const LEASE_MS = 2000;
+const PASSPHRASE = 'operator passphrase for the failover test';
 
 let etcd: EtcdServer;
 const cleanups: (() => void)[] = [];
@@ -40,7 +43,19 @@ describe('controller leader election on a real etcd', () => {
     const store = new EtcdStore({ uri });
     const alice = await memorySigner('alice');
     const admin = makePublisher(store, [alice], { now: Date.now });
-    await admin.initTrust([alice.info], { dev: 1, staging: 1, production: 1, trust: 1 });
+    // The controllers share one operator key (a file, opened with its passphrase).
+    const keys = tempDir('aideon-operator-key-');
+    cleanups.push(keys.cleanup);
+    const operator = await generateKey('controller', {
+      dir: keys.dir,
+      protector: createPassphraseProtector(PASSPHRASE),
+      now: Date.now,
+    });
+    await admin.initTrust(
+      [alice.info],
+      { dev: 1, staging: 1, production: 1, trust: 1 },
+      { keys: [operator], threshold: 1 },
+    );
     await admin.publish('dev', sampleConfig());
     // Two controllers on the store (each process needs a few seconds to start).
     const controller = (id: string): ControllerProcess => {
@@ -51,6 +66,8 @@ describe('controller leader election on a real etcd', () => {
         AIDEON_CONTROLLER_ID: id,
         AIDEON_CONTROLLER_TICK_MS: '250',
         AIDEON_CONTROLLER_LEASE_MS: String(LEASE_MS),
+        AIDEON_OPERATOR_KEY: `${keys.dir}/${operator.kid}.key.json`,
+        AIDEON_OPERATOR_PASSPHRASE: PASSPHRASE,
       });
       processes.push(child);
       return child;
@@ -113,6 +130,19 @@ describe('controller leader election on a real etcd', () => {
       stepIndex: 2,
       lastStepVersion: 4,
     });
+    // The shared history names who applied each step, signed by the operator key.
+    const { entries, check } = await new SharedHistory({ store }).read(
+      (await admin.readTrust('dev')).trust,
+    );
+    expect(check.ok).toBe(true);
+    expect(
+      entries
+        .filter((entry) => entry.action === 'rollout_step')
+        .map((entry) => [entry.actor, entry.detail.percent, entry.signature]),
+    ).toEqual([
+      ['controller:ctl-a', 50, 'operator'],
+      ['controller:ctl-b', 100, 'operator'],
+    ]);
     // A clean stop removes the heartbeat record; the killed leader's record stays, not alive.
     expect(await second.stop()).toBe(0);
     const after = await readControllers(store);

@@ -1,8 +1,7 @@
 /**
  * Rollout steps are applied once, whoever races for them: the new version and the rollout
- * state are one compare-and-swap commit. Later steps are signed when the rollout starts, so a
- * process without any content key (the headless controller) publishes them when they are due,
- * and only on top of exactly the content they were signed after.
+ * state are one compare-and-swap commit. Two controllers holding only the operator key (later
+ * steps are pre-authorised by the fully signed first step) race for the same due step.
  */
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -14,12 +13,13 @@ import { clock, makePublisher, memorySigner, sampleConfig } from '../fixtures';
 
 const MINUTE = 60_000;
 
-describe('rollout steps: CAS on the rollout state, steps signed in advance', () => {
+describe('rollout steps: CAS on the rollout state', () => {
   let cleanup: () => void;
   let store: DirectoryStore;
   let time: ReturnType<typeof clock>;
   let history: HistoryInput[];
   let alice: Awaited<ReturnType<typeof memorySigner>>;
+  let operator: Awaited<ReturnType<typeof memorySigner>>;
 
   beforeEach(async () => {
     const made = tempDir('aideon-steps-cas-');
@@ -28,8 +28,13 @@ describe('rollout steps: CAS on the rollout state, steps signed in advance', () 
     time = clock();
     history = [];
     alice = await memorySigner('alice');
+    operator = await memorySigner('controller');
     const admin = makePublisher(store, [alice], { now: time.now, history });
-    await admin.initTrust([alice.info], { dev: 1, staging: 1, production: 1, trust: 1 });
+    await admin.initTrust(
+      [alice.info],
+      { dev: 1, staging: 1, production: 1, trust: 1 },
+      { keys: [operator.info], threshold: 1 },
+    );
     await admin.publish('dev', sampleConfig());
     await admin.startRollout({
       environment: 'dev',
@@ -42,15 +47,18 @@ describe('rollout steps: CAS on the rollout state, steps signed in advance', () 
   });
   afterEach(() => cleanup());
 
-  it('two keyless schedulers race for the same due step: it is published once, the loser gets a conflict', async () => {
-    const state = await makePublisher(store, []).rolloutState('dev', 'new-video-model');
-    expect(state?.presigned?.map((step) => [step.stepIndex, step.version])).toEqual([
-      [1, 3],
-      [2, 4],
-    ]);
+  it('two operator-only controllers race for the same due step: it is published once, the loser gets a conflict', async () => {
     time.advance(11 * MINUTE);
-    const first = makePublisher(store, [], { now: time.now, history, actor: 'controller:a' });
-    const second = makePublisher(store, [], { now: time.now, history, actor: 'controller:b' });
+    const first = makePublisher(store, [operator], {
+      now: time.now,
+      history,
+      actor: 'controller:a',
+    });
+    const second = makePublisher(store, [operator], {
+      now: time.now,
+      history,
+      actor: 'controller:b',
+    });
     const results = await Promise.allSettled([
       first.advanceRollout('dev', 'new-video-model'),
       second.advanceRollout('dev', 'new-video-model'),
@@ -59,7 +67,9 @@ describe('rollout steps: CAS on the rollout state, steps signed in advance', () 
     const lost = results.filter((result) => result.status === 'rejected');
     expect(won).toHaveLength(1);
     expect(lost).toHaveLength(1);
-    expect(String((lost[0] as PromiseRejectedResult).reason)).toMatch(/conflict|changed/i);
+    expect(String((lost[0] as PromiseRejectedResult).reason)).toMatch(
+      /nothing was published twice/,
+    );
     const live = await first.live('dev');
     expect(live?.version).toBe(3);
     expect((await first.listRollouts('dev'))[0]).toMatchObject({
@@ -69,7 +79,7 @@ describe('rollout steps: CAS on the rollout state, steps signed in advance', () 
     expect(
       history.filter((entry) => entry.action === 'rollout_step').map((e) => e.version),
     ).toEqual([2, 3]);
-    // A consumer accepts the step signed in advance: it carries the admin's signature.
+    // A consumer accepts the operator-signed, pre-authorised step.
     const trust = (await first.readTrust('dev')).trust;
     const entry = await store.get(storeKeys.version('dev', 3));
     const verified = await verifyBundle(JSON.parse(entry?.value ?? '{}'), {
@@ -77,17 +87,15 @@ describe('rollout steps: CAS on the rollout state, steps signed in advance', () 
       environment: 'dev',
       now: time.now(),
     });
-    expect(verified).toMatchObject({ ok: true, version: 3, keyIds: [alice.kid] });
+    expect(verified).toMatchObject({ ok: true, version: 3, keyIds: [operator.kid] });
   });
 
-  it('a step signed in advance no longer goes out once something else was published in between', async () => {
+  it('the operator cannot take a step once the content changed by hand in between', async () => {
     const admin = makePublisher(store, [alice], { now: time.now, history });
     await admin.publish('dev', { ...(await admin.live('dev'))?.config, note: 'hand edit' });
     time.advance(11 * MINUTE);
-    const keyless = makePublisher(store, [], { now: time.now });
-    await expect(keyless.advanceRollout('dev', 'new-video-model')).rejects.toThrow(
-      /someone changed it/,
-    );
-    expect((await keyless.live('dev'))?.version).toBe(3);
+    const controller = makePublisher(store, [operator], { now: time.now });
+    await expect(controller.advanceRollout('dev', 'new-video-model')).rejects.toThrow();
+    expect((await controller.live('dev'))?.version).toBe(3);
   });
 });
