@@ -255,6 +255,12 @@ export const historyRowSchema = z.object({
   diffSummary: z.string(),
   detail: z.record(z.string(), z.unknown()),
   hash: z.string(),
+  /**
+   * How the entry of the shared history (in the config store) is signed: by an admin key, by
+   * the controller's operator key, not at all, or by a key the trust file does not list.
+   * Undefined: a row from before the shared history.
+   */
+  signature: z.enum(['admin', 'operator', 'unsigned', 'unknown_key', 'bad_signature']).optional(),
 });
 export type HistoryRow = z.infer<typeof historyRowSchema>;
 
@@ -265,6 +271,8 @@ export const chainCheckSchema = z.union([
     entries: z.number().int(),
     brokenAtSeq: z.number().int(),
     problem: z.string(),
+    /** What is wrong at brokenAtSeq (missing, altered, relinked, truncated, rewritten, ...). */
+    kind: z.string().optional(),
   }),
 ]);
 

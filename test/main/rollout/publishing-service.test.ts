@@ -1,4 +1,4 @@
-import { readFileSync, readdirSync } from 'node:fs';
+import { readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -327,13 +327,22 @@ describe('publishing service (directory store, real SQLite, passphrase keys)', (
     ]);
     expect(history[4]?.detail.reason).toBe('paused by alice');
     expect(service.checkChain()).toMatchObject({ ok: true, entries: 9 });
-    const exported = service.exportHistory();
+    expect(history.every((row) => row.signature === 'admin')).toBe(true);
+    const exported = await service.exportHistory();
     expect(exported.fileName).toBe('aideon-publish-history-2026-03-01.json');
     const json = JSON.parse(exported.content) as { chain: { ok: boolean }; entries: unknown[] };
     expect(json.chain.ok).toBe(true);
     expect(json.entries).toHaveLength(9);
-    db.prepare("UPDATE publish_history SET actor = 'mallory' WHERE seq = 3").run();
-    expect(service.checkChain()).toMatchObject({ ok: false, brokenAtSeq: 3 });
+    // The history lives in the store: an entry rewritten there is named by the next check.
+    const entry3 = join(dir, 'config-store', 'history', 'entries', '0000000003');
+    writeFileSync(
+      entry3,
+      readFileSync(entry3, 'utf8').replace(
+        /"digest":"sha256:[0-9a-f]{64}"/,
+        `"digest":"sha256:${'0'.repeat(64)}"`,
+      ),
+    );
+    expect(await service.verifyHistory()).toMatchObject({ ok: false, brokenAtSeq: 3 });
   });
 
   it('the store setting persists in SQLite; a bad URI is refused and leaves it unchanged', async () => {

@@ -186,10 +186,19 @@ describe('two consoles on one store: public keys, co-signing, trust rotation, ro
     );
     expect(verified).toMatchObject({ ok: true, version: 1 });
     expect(verified.ok && verified.keyIds.sort()).toEqual([aliceKid, bobKid].sort());
-    // Each console's history records its own part.
-    expect(bob.service.history({}).map((row) => [row.actor, row.action])).toEqual([
+    // One shared history in the store: each console shows both admins' parts, attributed.
+    const story = [
       ['bob', 'cosign'],
-    ]);
+      ['alice', 'pending'],
+      ['alice', 'promote'],
+      ['alice', 'publish'],
+      ['alice', 'trust_init'],
+    ];
+    expect(bob.service.history({}).map((row) => [row.actor, row.action])).toEqual(story);
+    expect((await alice.service.syncedHistory({})).map((row) => [row.actor, row.action])).toEqual(
+      story,
+    );
+    expect(alice.service.checkChain()).toMatchObject({ ok: true, entries: 5 });
   });
 
   it('trust rotation: the plan shows before/after and what it does to what is live; stale or unsigned changes are refused', async () => {

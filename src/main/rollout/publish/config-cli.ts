@@ -16,7 +16,9 @@ import { verifyFromStore } from '../../../consumer/verify-bundle';
 import type { TrustPayload } from '../../../consumer/bundle-format';
 import { openConfigStore } from '../stores/open-store';
 import type { ConfigStore } from '../stores/config-store';
+import type { WritableDb } from '../../store/db';
 import type { HistoryInput } from './history';
+import { listSharedHistory, SharedHistory, syncSharedHistory } from './shared-history';
 import {
   createPassphraseProtector,
   generateKey,
@@ -45,6 +47,8 @@ export interface ConfigCliContext {
   validateConfig: (config: Record<string, unknown>) => ConfigProblem[];
   record?: (entry: HistoryInput) => void;
   openStore?: (uri: string) => ConfigStore;
+  /** This console's database: the verified copy of the shared history is kept there. */
+  db?: WritableDb;
 }
 
 const ok = (stdout: string): CommandResult => ({ exitCode: 0, stdout });
@@ -113,13 +117,33 @@ async function withPublisher<T>(
 ): Promise<T> {
   const store = (context.openStore ?? ((uri) => openConfigStore(uri)))(storeUri);
   try {
+    const signers = needSigners ? await loadSigners(context, kids) : [];
+    const shared = new SharedHistory({ store, signer: () => signers[0] });
     const publisher = new Publisher({
       store,
-      signers: needSigners ? await loadSigners(context, kids) : [],
+      signers,
       validateConfig: context.validateConfig,
       now: context.now,
       actor: context.actor,
-      ...(context.record ? { record: context.record } : {}),
+      // Every action goes into the shared history in the store (and this console's copy).
+      record: async (entry) => {
+        context.record?.(entry);
+        try {
+          await shared.append(entry);
+          if (context.db) {
+            const trust = await publisher
+              .readTrust('dev')
+              .then((verified) => verified.trust)
+              .catch(() => undefined);
+            await syncSharedHistory(context.db, shared, trust, 'incremental');
+          }
+        } catch (error) {
+          throw new AppError(
+            'provider_unavailable',
+            `The ${entry.action} was done, but it could not be written to the shared history in ${storeUri}: ${(error as Error).message}`,
+          );
+        }
+      },
     });
     return await body(publisher);
   } finally {
@@ -484,4 +508,68 @@ export async function configVerifyCommand(options: {
   return ok(
     `ok: ${result.environment} version ${result.version} (${result.digest}), ${by}, expires ${result.expiresAt}\n`,
   );
+}
+
+// ---- history ---------------------------------------------------------------------------------
+
+/**
+ * `config history`: reads the shared history in the store, checks the whole chain and this
+ * console's verified copy, copies what is new, and prints every entry (actor, action, signer)
+ * with the verdict. Exit 1 when the log is truncated or rewritten (the entry is named).
+ */
+export async function configHistoryCommand(
+  context: ConfigCliContext & { db: WritableDb },
+  options: { store: string; verify?: boolean; json?: boolean; env?: string },
+): Promise<CommandResult> {
+  return run(options.json, async () => {
+    const environment = options.env === undefined ? undefined : parseEnvironment(options.env);
+    const store = (context.openStore ?? ((uri) => openConfigStore(uri)))(options.store);
+    try {
+      const publisher = new Publisher({
+        store,
+        signers: [],
+        validateConfig: context.validateConfig,
+        now: context.now,
+        actor: context.actor,
+      });
+      let trust: TrustPayload | undefined;
+      try {
+        trust = (await publisher.readTrust('dev')).trust;
+      } catch {
+        trust = undefined;
+      }
+      const sync = await syncSharedHistory(context.db, new SharedHistory({ store }), trust, 'full');
+      const entries = listSharedHistory(
+        context.db,
+        store.uri,
+        environment === undefined ? {} : { environment },
+      );
+      const exitCode = sync.check.ok ? 0 : 1;
+      if (options.json)
+        return {
+          exitCode,
+          stdout: `${JSON.stringify(
+            {
+              schema: 'aideon.shared-history-export/1',
+              storeUri: store.uri,
+              chain: sync.check,
+              ...(options.verify ? {} : { entries }),
+            },
+            null,
+            2,
+          )}\n`,
+        };
+      const verdict = sync.check.ok
+        ? `chain ok: ${sync.check.entries} entries, ${sync.added} new since this console last looked\n`
+        : `BROKEN at entry ${sync.check.problem.seq} (${sync.check.problem.kind}): ${sync.check.problem.message}\n`;
+      if (options.verify) return { exitCode, stdout: verdict };
+      const lines = entries.map(
+        (entry) =>
+          `${String(entry.seq).padStart(4)}  ${new Date(entry.at).toISOString()}  ${entry.actor} (${entry.signature})  ${entry.action}${entry.environment ? ` ${entry.environment}` : ''}${entry.version === null ? '' : ` v${entry.version}`}  ${entry.summary}`,
+      );
+      return { exitCode, stdout: `${lines.join('\n')}${lines.length ? '\n' : ''}${verdict}` };
+    } finally {
+      await store.close();
+    }
+  });
 }

@@ -34,11 +34,11 @@ export function registerPublishIpc(publishing: PublishingService): PublishHandle
     'publish:start-rollout': (input) => publishing.startRollout(input),
     'publish:rollout-action': (input) => publishing.rolloutAction(input),
     'publish:list-history': ({ environment, limit }) =>
-      publishing.history({
+      publishing.syncedHistory({
         ...(environment === undefined ? {} : { environment }),
         ...(limit === undefined ? {} : { limit }),
       }),
-    'publish:check-chain': () => publishing.checkChain(),
+    'publish:check-chain': () => publishing.verifyHistory(),
     'publish:export-history': () => publishing.exportHistory(),
     'publish:generate-key': ({ name, passphrase }) => publishing.generateKey(name, passphrase),
     'publish:unlock-keys': ({ passphrase, kids }) =>

@@ -42,7 +42,13 @@ import type { BakeResult } from '../../watch/bake-loop';
 import type { RolloutControl } from '../../watch/guards';
 import type { ConfigStore } from '../stores/config-store';
 import { openConfigStore } from '../stores/open-store';
-import { appendHistory, exportHistory, listHistory, verifyHistoryChain } from './history';
+import {
+  listSharedHistory,
+  SharedHistory,
+  syncSharedHistory,
+  type SharedHistoryEntry,
+  type SyncResult,
+} from './shared-history';
 import {
   createPassphraseProtector,
   generateKey,
@@ -175,6 +181,23 @@ function single(outcome: PublishOutcome): ActionResult {
   return { outcomes: [one], message: one.message };
 }
 
+function historyRowOf(entry: SharedHistoryEntry): HistoryRow {
+  return {
+    seq: entry.seq,
+    at: entry.at,
+    actor: entry.actor,
+    action: entry.action,
+    environment: entry.environment,
+    version: entry.version,
+    digest: entry.digest,
+    keyIds: entry.keyIds,
+    diffSummary: entry.summary,
+    detail: entry.detail,
+    hash: entry.hash,
+    signature: entry.signature,
+  };
+}
+
 export class PublishingService {
   private readonly signers = new Map<string, Signer>();
   private opened: { uri: string; store: ConfigStore } | undefined;
@@ -238,8 +261,48 @@ export class PublishingService {
       validateConfig: this.deps.validateConfig,
       now: this.deps.now,
       actor: this.deps.actor,
-      record: (entry) => appendHistory(this.deps.db, entry),
+      record: (entry) => this.recordShared(entry),
     });
+  }
+
+  // ---- the shared history (in the config store) ----------------------------------------------
+
+  /** The shared log of the current store; entries are signed by the first unlocked key. */
+  sharedHistory(): SharedHistory {
+    return new SharedHistory({
+      store: this.store(),
+      signer: () => this.signers.values().next().value,
+    });
+  }
+
+  private lastSync: SyncResult | undefined;
+
+  /** Appends an action to the shared log and copies it (and anything new) into SQLite. */
+  private async recordShared(entry: Parameters<SharedHistory['append']>[0]): Promise<void> {
+    try {
+      await this.sharedHistory().append(entry);
+      await this.syncHistory('incremental');
+    } catch (error) {
+      this.deps.log?.(
+        `publishing: the ${entry.action} was done but could not be written to the shared history: ${errorMessage(error)}`,
+      );
+    }
+  }
+
+  /**
+   * Reads the store's shared history, checks it against this console's verified copy and copies
+   * new entries (those of other admins and of the controller). The verdict names a truncated or
+   * rewritten log.
+   */
+  async syncHistory(mode: 'full' | 'incremental' = 'full'): Promise<SyncResult> {
+    let trust: TrustPayload | undefined;
+    try {
+      trust = (await this.publisher().readTrust('dev')).trust;
+    } catch {
+      trust = undefined;
+    }
+    this.lastSync = await syncSharedHistory(this.deps.db, this.sharedHistory(), trust, mode);
+    return this.lastSync;
   }
 
   private changed(reason: string, environment: Environment | null): void {
@@ -591,7 +654,7 @@ export class PublishingService {
       .sort((a, b) => b - a)
       .slice(0, limit);
     const builtBy = new Map<string, string>();
-    for (const entry of listHistory(this.deps.db, { environment }))
+    for (const entry of listSharedHistory(this.deps.db, this.storeUri(), { environment }))
       if (entry.digest && entry.action !== 'cosign' && !builtBy.has(entry.digest))
         builtBy.set(entry.digest, entry.actor);
     const out: VersionRow[] = [];
@@ -1080,39 +1143,68 @@ export class PublishingService {
 
   // ---- history -----------------------------------------------------------------------------
 
+  /** This console's verified copy of the shared history, newest first (no store read). */
   history(filter: { environment?: Environment; limit?: number }): HistoryRow[] {
-    const rows = listHistory(
+    const rows = listSharedHistory(
       this.deps.db,
+      this.storeUri(),
       filter.environment === undefined ? {} : { environment: filter.environment },
     );
     return rows
       .reverse()
       .slice(0, filter.limit ?? 200)
-      .map((entry) => ({
-        seq: entry.seq,
-        at: entry.at,
-        actor: entry.actor,
-        action: entry.action,
-        environment: entry.environment,
-        version: entry.version,
-        digest: entry.digest,
-        keyIds: entry.keyIds,
-        diffSummary: entry.diffSummary,
-        detail: entry.detail,
-        hash: entry.hash,
-      }));
+      .map((entry) => historyRowOf(entry));
   }
 
+  /** Syncs with the store first, so entries by other admins and the controller show. */
+  async syncedHistory(filter: {
+    environment?: Environment;
+    limit?: number;
+  }): Promise<HistoryRow[]> {
+    await this.syncHistory().catch((error: unknown) => {
+      this.deps.log?.(`publishing: the shared history could not be read: ${errorMessage(error)}`);
+    });
+    return this.history(filter);
+  }
+
+  /** The verdict of the last sync (without reading the store). */
   checkChain() {
-    return verifyHistoryChain(this.deps.db);
+    const check = this.lastSync?.check;
+    if (!check || check.ok) {
+      const rows = listSharedHistory(this.deps.db, this.storeUri());
+      return { ok: true as const, entries: rows.length, head: rows.at(-1)?.hash ?? '0'.repeat(64) };
+    }
+    return {
+      ok: false as const,
+      entries: check.entries,
+      brokenAtSeq: check.problem.seq,
+      problem: check.problem.message,
+      kind: check.problem.kind,
+    };
   }
 
-  exportHistory(): { fileName: string; mimeType: string; content: string } {
+  /** Re-reads and re-checks the whole shared log in the store, then answers checkChain(). */
+  async verifyHistory() {
+    await this.syncHistory('full');
+    return this.checkChain();
+  }
+
+  async exportHistory(): Promise<{ fileName: string; mimeType: string; content: string }> {
+    const chain = await this.verifyHistory();
     const day = new Date(this.deps.now()).toISOString().slice(0, 10);
     return {
       fileName: `aideon-publish-history-${day}.json`,
       mimeType: 'application/json',
-      content: exportHistory(this.deps.db),
+      content: `${JSON.stringify(
+        {
+          schema: 'aideon.shared-history-export/1',
+          storeUri: this.storeUri(),
+          chain,
+          entries: listSharedHistory(this.deps.db, this.storeUri()),
+        },
+        null,
+        2,
+      )}\n`,
     };
   }
 

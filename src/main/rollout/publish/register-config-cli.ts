@@ -9,6 +9,7 @@ import { InvalidArgumentError, type Command } from 'commander';
 import type { WritableDb } from '../../store/db';
 import {
   configCosignCommand,
+  configHistoryCommand,
   configPromoteCommand,
   configPublishCommand,
   configRollbackCommand,
@@ -20,7 +21,6 @@ import {
   type CommandResult,
   type ConfigCliContext,
 } from './config-cli';
-import { appendHistory, exportHistory, verifyHistoryChain } from './history';
 import type { ConfigProblem } from './publisher';
 
 export interface ConfigCommandDeps {
@@ -83,7 +83,7 @@ export function registerConfigCommands(program: Command, deps: ConfigCommandDeps
         actor: actorName(deps.env),
         passphrase: () => deps.env.AIDEON_KEY_PASSPHRASE,
         validateConfig: deps.validateConfig,
-        record: (entry) => appendHistory(handle.db, entry),
+        db: handle.db,
       });
       emit(result);
       if (changed !== undefined && result.exitCode === 0) await deps.afterChange?.(changed);
@@ -281,16 +281,34 @@ export function registerConfigCommands(program: Command, deps: ConfigCommandDeps
 
   config
     .command('history')
-    .description('the hash-chained publishing history, with its chain check')
-    .option('--verify', 'only check the chain (exit 1 when broken)')
-    .action(async (options: { verify?: boolean }) => {
+    .description(
+      'the shared, signed, hash-chained history in the store (every admin and the controller), with its check',
+    )
+    .option('--store <uri>', "dir:/path or etcd://host:port/prefix (default: the console's store)")
+    .option('--env <env>', 'only entries of dev, staging or production')
+    .option('--verify', 'only check the log (exit 1 when truncated or rewritten)')
+    .option('--json', 'print JSON')
+    .action(async (options: { store?: string; env?: string; verify?: boolean; json?: boolean }) => {
       const handle = deps.openDb();
       try {
-        if (options.verify) {
-          const check = verifyHistoryChain(handle.db);
-          deps.stdout(`${JSON.stringify(check)}\n`);
-          deps.setExitCode(check.ok ? 0 : 1);
-        } else deps.stdout(exportHistory(handle.db));
+        const row = handle.db
+          .prepare('SELECT store_uri FROM publish_settings WHERE id = 1')
+          .get() as { store_uri: string } | undefined;
+        const store =
+          options.store ?? row?.store_uri ?? `dir:${join(deps.dataDir(), 'config-store')}`;
+        emit(
+          await configHistoryCommand(
+            {
+              keyDir: join(deps.dataDir(), 'keys'),
+              now: deps.now ?? Date.now,
+              actor: actorName(deps.env),
+              passphrase: () => undefined,
+              validateConfig: deps.validateConfig,
+              db: handle.db,
+            },
+            { ...options, store },
+          ),
+        );
       } finally {
         await handle.close();
       }

@@ -444,6 +444,15 @@ export async function syncSharedHistory(
       });
   }
   const fresh = entries.filter((entry) => entry.seq > local.length);
+  // What a signature proves can change with the trust file (a key added later): refresh it.
+  const resign = db.prepare(
+    'UPDATE shared_history SET signature = ? WHERE store_uri = ? AND seq = ?',
+  );
+  for (const mine of local) {
+    const theirs = entries[mine.seq - from];
+    if (theirs && trust && theirs.signature !== mine.signature)
+      resign.run(theirs.signature, storeUri, mine.seq);
+  }
   const insert = db.prepare(
     `INSERT INTO shared_history (store_uri, seq, hash, prev_hash, at, actor, action, environment, version, digest, key_ids, summary, detail, signed_by, signature)
      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
