@@ -12,6 +12,8 @@ export default defineConfig({
         input: {
           index: resolve('src/main/electron/main.ts'),
           'ratings-worker-entry': resolve('src/main/review/ratings-worker-entry.ts'),
+          // The `aideon` command, run by bin/aideon.mjs as plain JavaScript (no tsx at start-up).
+          cli: resolve('src/main/cli/index.ts'),
         },
       },
     },

@@ -11,6 +11,7 @@ import type { WritableDb } from '../store/db';
 import { computeAgreement } from './agreement';
 import { computeRatings } from './bradley-terry';
 import { BlindPairRegistry, selectNextPair } from './pair-selection';
+import { PairRatingsCache } from './ratings-cache';
 import { computeRatingsOffThread } from './ratings-worker';
 import { listLibrary, reviewChartData } from './review-charts';
 import {
@@ -47,13 +48,21 @@ export class ReviewService {
       voter: string;
       offThread?: boolean;
     },
-  ) {}
+  ) {
+    this.pairRatings = new PairRatingsCache(deps.db, (votes) =>
+      deps.offThread === false
+        ? new Promise((resolve) =>
+            setImmediate(() => resolve(computeRatings(votes, { resamples: 200 }).overall)),
+          )
+        : computeRatingsOffThread(votes, { resamples: 200 }).then((result) => result.overall),
+    );
+  }
 
-  /** Ratings for the pair choice: synchronous on small data, where a worker costs more than it saves. */
+  /** Ratings for the pair choice, cached per vote count and refitted off the request path. */
+  readonly pairRatings: PairRatingsCache;
+
   private quickRatings(category?: string): RatingsResult['overall'] {
-    const votes = listVotes(this.deps.db, category === undefined ? {} : { category });
-    if (votes.length === 0) return [];
-    return computeRatings(votes, { resamples: 200 }).overall;
+    return this.pairRatings.get(category);
   }
 
   nextPair(category?: string, caller: Caller = {}): BlindPairView | null {
