@@ -29,6 +29,12 @@ import { toWebStream } from '../../web-stream';
 
 const SOURCE = { source: 'Sandbox: simulated prices for trying the console', asOf: '2026-11-01' };
 
+/**
+ * A request for an offered resolution (540p, 720p) gets a clip at that resolution (4 s, 16:9,
+ * 25 fps, audio: resources/sandbox-clips/hd). A request that names no resolution gets the small
+ * native clips (480x270, 24 fps). Limit: 5 s / 8 s and 9:16 / 1:1 stay offered (routing configs
+ * and suites use them) but still come back as 4 s 16:9 clips.
+ */
 const BASE_CAPABILITIES = {
   textToVideo: true,
   imageToVideo: true,
@@ -84,6 +90,8 @@ function profile(
 
 /** Every model draws from all clips, so blind review cannot tell sandbox models apart by look. */
 const ALL_CLIPS = ['clip-a.mp4', 'clip-b.mp4', 'clip-c.mp4', 'clip-d.mp4'];
+/** The same pictures at each offered resolution: `hd/<clip>-<resolution>.mp4`. */
+const HD_CLIPS = ['clip-a', 'clip-c', 'clip-d'];
 
 export const SANDBOX_MODELS: readonly SandboxModelProfile[] = [
   profile('sandbox-fast', 'Sandbox Fast', 0.05, 300, 1200, 0, ALL_CLIPS),
@@ -146,8 +154,13 @@ export class SandboxAdapter implements VideoProviderAdapter {
     if (/#policy\b/i.test(request.prompt)) outcome = 'policy';
     if (/#fail\b/i.test(request.prompt)) outcome = 'failure';
     const slow = /#slow\b/i.test(request.prompt) ? 10 : 1;
+    const pick = parseInt(digest.slice(12, 14), 16);
+    const resolution = request.resolution;
     const clip =
-      entry.clips[parseInt(digest.slice(12, 14), 16) % entry.clips.length] ?? 'clip-a.mp4';
+      resolution !== undefined &&
+      (BASE_CAPABILITIES.resolutions as readonly string[]).includes(resolution)
+        ? `hd/${HD_CLIPS[pick % HD_CLIPS.length] ?? 'clip-a'}-${resolution}.mp4`
+        : (entry.clips[pick % entry.clips.length] ?? 'clip-a.mp4');
     const costUsd = outcome === 'success' ? this.estimateCost(request).usd : 0;
     const job: DecodedJob = {
       modelId: request.modelId,
@@ -223,7 +236,9 @@ export class SandboxAdapter implements VideoProviderAdapter {
     range?: DownloadRange,
   ): Promise<DownloadResult> {
     signal?.throwIfAborted();
-    const match = /^sandbox:\/\/clips\/(clip-[a-z]\.mp4)$/.exec(output.url);
+    const match = /^sandbox:\/\/clips\/((?:hd\/)?clip-[a-z](?:-540p|-720p)?\.mp4)$/.exec(
+      output.url,
+    );
     if (!match?.[1]) {
       throw new ProviderError('bad_output', `The sandbox cannot serve ${output.url}.`, {
         provider: 'sandbox',
