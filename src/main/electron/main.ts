@@ -1,28 +1,33 @@
 /**
- * The Electron entry. Kept thin: it builds the same services as browser mode and the CLI,
- * wires ipcMain to the contract's dispatcher (checking the sender), serves the renderer and
- * media over privileged custom protocols, and locks the window down.
+ * The Electron entry: wiring only, so a reviewer can check it by eye. Every decision lives in
+ * plain, tested modules: openConsole (services, notifiers, background work, models in use,
+ * output checks; browser mode calls it too), runDesktopApp (single instance, activate, quit
+ * waiting for close), guardedDispatch (sender check), the protocol handlers, notices and the
+ * log sink. Here: Electron's objects are handed to them, and the window is locked down.
  */
 import {
   app,
   BrowserWindow,
+  dialog,
   ipcMain,
+  Notification,
   protocol,
   session,
   shell,
-  type IpcMainInvokeEvent,
 } from 'electron';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { EVENT_PREFIX, INVOKE_CHANNEL_NAMES } from '../../shared/ipc/channel-names';
+import { openConsole, type WiredConsole } from '../app/console-wiring';
+import { desktopDataDir, runDesktopApp } from '../app/desktop-lifecycle';
+import { guardedDispatch } from '../app/ipc-guard';
+import { createFileLog, logProcessErrors } from '../app/log-sink';
+import { APP_ORIGIN, handleAppRequest, handleMediaRequest } from '../app/protocol-handlers';
 import { resourcesDir } from '../paths';
+import type { SecretStore } from '../secrets';
 import { CONTENT_SECURITY_POLICY } from '../serve/browser-server';
-import type { Services } from '../services';
-import { openConsole } from '../app/console-wiring';
-import { APP_ORIGIN, handleAppRequest, handleMediaRequest } from './protocols';
-import { createDesktopSecretStore } from './keychain';
 import { safeStorageKeyProtector } from './key-protector';
-import { notify } from './notifications';
+import { createDesktopSecretStore } from './keychain';
 
 protocol.registerSchemesAsPrivileged([
   { scheme: 'aideon', privileges: { standard: true, secure: true, supportFetchAPI: true } },
@@ -32,18 +37,16 @@ protocol.registerSchemesAsPrivileged([
   },
 ]);
 
-let services: Services | undefined;
 const here = dirname(fileURLToPath(import.meta.url));
-
-function isTrustedSender(event: IpcMainInvokeEvent): boolean {
-  const url = event.senderFrame?.url;
-  if (!url) return false;
-  try {
-    return new URL(url).origin === APP_ORIGIN;
-  } catch {
-    return false;
-  }
-}
+const dataDir = desktopDataDir(process.env, app.getPath('userData'));
+// The keychain opens once the app is ready (safeStorage needs it); the log scrubs its keys.
+let secrets: SecretStore | undefined;
+const log = createFileLog({
+  file: join(dataDir, 'logs', 'main.log'),
+  now: Date.now,
+  secrets: () => secrets?.all() ?? [],
+});
+logProcessErrors(process, log);
 
 function createWindow(): BrowserWindow {
   const window = new BrowserWindow({
@@ -77,34 +80,40 @@ function createWindow(): BrowserWindow {
   return window;
 }
 
-async function start(): Promise<void> {
-  await app.whenReady();
-  const dataDir = app.getPath('userData');
+function focusWindow(): void {
+  const [window] = BrowserWindow.getAllWindows();
+  if (!window) return;
+  if (window.isMinimized()) window.restore();
+  window.show();
+  window.focus();
+}
+
+function start(): WiredConsole {
+  secrets = createDesktopSecretStore(join(dataDir, 'keys.json'), process.env);
   const wired = openConsole(
     {
       dataDir,
       resourcesDir: app.isPackaged ? join(process.resourcesPath, 'resources') : resourcesDir(),
       env: process.env,
-      secrets: createDesktopSecretStore(join(dataDir, 'keys.json'), process.env),
+      secrets,
       // Signing keys for publishing: the private part encrypted by the OS keychain.
       keyProtector: safeStorageKeyProtector,
       mode: 'electron',
       version: app.getVersion(),
     },
     {
-      present: (notice, open) =>
-        notify(notice.title, notice.body, () => {
-          const [window] = BrowserWindow.getAllWindows();
-          window?.show();
-          window?.focus();
+      present: (notice, open) => {
+        if (!Notification.isSupported()) return;
+        const notification = new Notification({ title: notice.title, body: notice.body });
+        notification.on('click', () => {
+          focusWindow();
           open?.();
-        }),
-      log: () => undefined,
+        });
+        notification.show();
+      },
+      log,
     },
   );
-  services = wired.services;
-  const current = services;
-  const dispatcher = wired.dispatcher;
 
   session.defaultSession.setPermissionRequestHandler((_contents, permission, callback) => {
     callback(permission === 'notifications');
@@ -118,41 +127,31 @@ async function start(): Promise<void> {
     });
   });
   protocol.handle('aideon', (request) => handleAppRequest(request, join(here, '../renderer')));
-  protocol.handle('aideon-media', (request) => handleMediaRequest(request, current.media));
+  protocol.handle('aideon-media', (request) => handleMediaRequest(request, wired.services.media));
 
-  for (const channel of INVOKE_CHANNEL_NAMES) {
-    ipcMain.handle(channel, async (event, input: unknown) => {
-      if (!isTrustedSender(event)) {
-        return {
-          ok: false,
-          error: {
-            code: 'forbidden',
-            message: 'This window may not call the console.',
-            retryable: false,
-          },
-        };
-      }
-      return dispatcher.dispatch(channel, input);
-    });
-  }
-
-  const window = createWindow();
+  const invoke = guardedDispatch(wired.dispatcher, APP_ORIGIN);
+  for (const channel of INVOKE_CHANNEL_NAMES)
+    ipcMain.handle(channel, (event, input: unknown) =>
+      invoke(event.senderFrame?.url, channel, input),
+    );
   wired.subscribeEvents((event, payload) => {
-    if (!window.isDestroyed()) window.webContents.send(`${EVENT_PREFIX}${event}`, payload);
+    for (const window of BrowserWindow.getAllWindows())
+      if (!window.isDestroyed()) window.webContents.send(`${EVENT_PREFIX}${event}`, payload);
   });
-  // Guard breaches are notified by the watch's notifier (openConsole), with what it did.
+  return wired;
 }
-
-app.on('window-all-closed', () => {
-  if (process.platform !== 'darwin') app.quit();
-});
-
-app.on('before-quit', () => {
-  void services?.close();
-});
 
 app.on('web-contents-created', (_event, contents) => {
   contents.on('will-attach-webview', (event) => event.preventDefault());
 });
 
-void start();
+runDesktopApp(app, {
+  platform: process.platform,
+  start,
+  windowCount: () => BrowserWindow.getAllWindows().length,
+  openWindow: () => void createWindow(),
+  focusWindow,
+  log,
+  fatal: (message) =>
+    dialog.showErrorBox('Aideon Video Console could not start', `${message}\n\nData: ${dataDir}`),
+});
