@@ -124,8 +124,12 @@ describe('operator keys from the CLI', () => {
       trust: trustFile,
       state: join(dir, 'state.json'),
       now: T0 + 2000,
+      flagsOut: join(dir, 'flagd.json'),
     });
     expect(verified.exitCode).toBe(0);
+    expect(JSON.parse(readFileSync(join(dir, 'flagd.json'), 'utf8'))).toEqual({
+      flags: sampleConfig('a:1').flags,
+    });
     expect(verified.stdout).toMatch(
       /version 3 .*signed by the operator role .* on top of fully signed version 1/,
     );

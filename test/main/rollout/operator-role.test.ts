@@ -128,6 +128,12 @@ describe('the operator role (online controller key)', () => {
       basis: { version: 1 },
     });
     if (result.ok) expect(result.config).toEqual(onConfig('together:wan-2.1'));
+    // A trust change judges the operator-signed live bundle by the keys that signed its basis.
+    const effects = await humans.trustRotationEffects([alice.info, bob.info], THRESHOLDS);
+    expect(effects.find((effect) => effect.environment === 'production')).toMatchObject({
+      effect: 'none',
+      kept: 2,
+    });
     // Rolling back again restores version 2's content (fully signed) on top.
     const again = await controller.rollbackAsOperator('production', 2);
     expect(again).toMatchObject({ status: 'published', version: 4, signedAs: 'operator' });

@@ -4,7 +4,7 @@
  * Exit codes as the rest of the CLI: 0 done, 1 could not be done (reason printed), 2 bad usage.
  * Acting commands (publish, promote, rollback) show what will change and act only with --yes.
  */
-import { readFile } from 'node:fs/promises';
+import { readFile, rename, writeFile } from 'node:fs/promises';
 import { AppError } from '../../../shared/errors';
 import {
   environmentSchema,
@@ -13,7 +13,7 @@ import {
 } from '../../../shared/rollout/environments';
 import type { JsonDiffEntry } from '../../../shared/rollout/json-diff';
 import { verifyFromStore } from '../../../consumer/verify-bundle';
-import type { TrustPayload } from '../../../consumer/bundle-format';
+import { flagsFileText, type TrustPayload } from '../../../consumer/bundle-format';
 import { openConfigStore } from '../stores/open-store';
 import type { ConfigStore } from '../stores/config-store';
 import type { WritableDb } from '../../store/db';
@@ -492,10 +492,20 @@ export async function configVerifyCommand(options: {
   state: string;
   json?: boolean;
   now?: number;
+  /**
+   * After acceptance, write the verified flags file here (temp file + rename), for a flagd that
+   * syncs flags from a local file: flagd then only ever reads flags that were verified.
+   */
+  flagsOut?: string;
 }): Promise<CommandResult> {
   const result = await verifyFromStore(options.store, options.env, options.trust, options.state, {
     ...(options.now === undefined ? {} : { now: options.now }),
   });
+  if (result.ok && options.flagsOut) {
+    const temp = `${options.flagsOut}.${process.pid}.tmp`;
+    await writeFile(temp, flagsFileText(result.config));
+    await rename(temp, options.flagsOut);
+  }
   if (options.json) {
     const { config: _config, ...summary } = result.ok ? result : { ...result, config: undefined };
     return { exitCode: result.ok ? 0 : 1, stdout: `${JSON.stringify(summary, null, 2)}\n` };

@@ -127,6 +127,10 @@ export interface LiveState {
   issuedAt: string;
   expiresAt: string;
   pointerEtag: string;
+  /** 'operator': signed by the operator role; its authority is basisKeyIds' signatures. */
+  signedAs?: 'threshold' | 'operator';
+  /** For operator-signed bundles: the environment keys that signed the basis. */
+  basisKeyIds?: string[];
 }
 
 export interface ChangePlan {
@@ -277,6 +281,8 @@ export class Publisher {
       issuedAt: verified.issuedAt,
       expiresAt: verified.expiresAt,
       pointerEtag: pointerEntry.etag,
+      signedAs: verified.signedAs,
+      ...(verified.basis ? { basisKeyIds: verified.basis.keyIds } : {}),
       ...(underSigned ? { underSigned } : {}),
     };
   }
@@ -1448,12 +1454,14 @@ export class Publisher {
         });
         continue;
       }
-      const keptCount = live.keyIds.filter((kid) => kept.has(kid)).length;
+      // An operator-signed bundle stands on its basis: count the keys that signed that.
+      const signers = live.signedAs === 'operator' ? (live.basisKeyIds ?? []) : live.keyIds;
+      const keptCount = signers.filter((kid) => kept.has(kid)).length;
       const effect = keptCount === 0 ? 'blocked' : keptCount < needed ? 'warning' : 'none';
       out.push({
         environment,
         version: live.version,
-        signedBy: live.keyIds,
+        signedBy: signers,
         kept: keptCount,
         needed,
         effect: effect as 'none' | 'warning' | 'blocked',

@@ -262,6 +262,7 @@ export function registerConfigCommands(program: Command, deps: ConfigCommandDeps
     .requiredOption('--env <env>', 'dev, staging or production')
     .requiredOption('--trust <file>', 'the pinned trust file')
     .option('--state <file>', 'versions already seen (default: <data-dir>/verify-state.json)')
+    .option('--flags-out <file>', 'after acceptance, write the verified flagd flags file here')
     .option('--json', 'print JSON')
     .action(
       async (options: {
@@ -269,6 +270,7 @@ export function registerConfigCommands(program: Command, deps: ConfigCommandDeps
         env: string;
         trust: string;
         state?: string;
+        flagsOut?: string;
         json?: boolean;
       }) =>
         emit(
