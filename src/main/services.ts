@@ -13,7 +13,8 @@ import { WatchService } from './watch/watch-service';
 import { PublishingService } from './rollout/publish/publishing-service';
 import type { KeyProtector } from './rollout/publish/keys';
 import { mediaToolPaths } from './media/video-analysis';
-import { userInfo } from 'node:os';
+import { hostname, userInfo } from 'node:os';
+import { randomUUID } from 'node:crypto';
 import { saveSuiteVersion } from './bench/bench-repository';
 import { EventBus } from './events';
 import { MediaStore } from './media/media-store';
@@ -63,6 +64,11 @@ export interface ServiceOptions {
   keyProtector?: KeyProtector;
   /** How often due rollout steps are published, ms; default 30 s. */
   publishTickMs?: number;
+  /**
+   * How long the lease on a run this process drives lasts without a heartbeat, ms; default 30 s
+   * (env AIDEON_RUN_LEASE_MS). Another process may take a run over once its lease lapsed.
+   */
+  runLeaseMs?: number;
   mode: 'electron' | 'browser' | 'cli';
   version: string;
 }
@@ -157,6 +163,13 @@ export function createServices(options: ServiceOptions): Services {
     ...(options.benchConcurrency === undefined
       ? {}
       : { globalConcurrency: options.benchConcurrency }),
+    lease: {
+      owner: { ownerId: `owner_${randomUUID()}`, pid: process.pid, host: hostname() },
+      ttlMs: Math.max(
+        300,
+        options.runLeaseMs ?? numberFromEnv(options.env.AIDEON_RUN_LEASE_MS) ?? 30_000,
+      ),
+    },
   });
   const review = new ReviewService({ db, now, voter: options.voter ?? safeUserName() });
   const routing = new RoutingService({

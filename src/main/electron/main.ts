@@ -165,6 +165,7 @@ async function start(): Promise<void> {
   // Due rollout steps go out on their bake time; running steps are watched again.
   current.publishing.start();
   const resumed = current.bench.resumeAll();
+  current.bench.followOtherProcesses();
   if (resumed.length > 0)
     notify(
       'Benchmarks resumed',

@@ -8,6 +8,7 @@ import { migration0060 } from './0060-publishing';
 import { migration0070 } from './0070-watch';
 import { migration0080 } from './0080-publish-settings';
 import { migration0090 } from './0090-inbox-breaches';
+import { migration0100 } from './0100-run-leases';
 
 /** Every migration, in order. Append new ones; never edit one that has shipped. */
 export const MIGRATIONS: readonly Migration[] = [
@@ -20,4 +21,5 @@ export const MIGRATIONS: readonly Migration[] = [
   migration0070,
   migration0080,
   migration0090,
+  migration0100,
 ];
