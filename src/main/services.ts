@@ -14,7 +14,8 @@ import type { Notifier as WatchNotifier } from './watch/bake-loop';
 import { PublishingService } from './rollout/publish/publishing-service';
 import type { KeyProtector } from './rollout/publish/keys';
 import { mediaToolPaths } from './media/video-analysis';
-import { userInfo } from 'node:os';
+import { hostname, userInfo } from 'node:os';
+import { randomUUID } from 'node:crypto';
 import { saveSuiteVersion } from './bench/bench-repository';
 import { EventBus } from './events';
 import { MediaStore } from './media/media-store';
@@ -66,6 +67,11 @@ export interface ServiceOptions {
   keyProtector?: KeyProtector;
   /** How often due rollout steps are published, ms; default 30 s. */
   publishTickMs?: number;
+  /**
+   * How long the lease on a run this process drives lasts without a heartbeat, ms; default 30 s
+   * (env AIDEON_RUN_LEASE_MS). Another process may take a run over once its lease lapsed.
+   */
+  runLeaseMs?: number;
   mode: 'electron' | 'browser' | 'cli';
   version: string;
 }
@@ -160,6 +166,13 @@ export function createServices(options: ServiceOptions): Services {
     ...(options.benchConcurrency === undefined
       ? {}
       : { globalConcurrency: options.benchConcurrency }),
+    lease: {
+      owner: { ownerId: `owner_${randomUUID()}`, pid: process.pid, host: hostname() },
+      ttlMs: Math.max(
+        300,
+        options.runLeaseMs ?? numberFromEnv(options.env.AIDEON_RUN_LEASE_MS) ?? 30_000,
+      ),
+    },
   });
   // Local votes: the configured admin name (AIDEON_ACTOR), else the OS user.
   const review = new ReviewService({

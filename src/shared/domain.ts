@@ -71,6 +71,8 @@ export const generationOutcomeSchema = z.enum([
   'cancelled',
   'skipped_budget',
   'submit_unknown',
+  /** Not sent: the model cannot take this prompt (text to an image-to-video-only model, or the reverse). */
+  'skipped_unsupported',
 ]);
 export type GenerationOutcome = z.infer<typeof generationOutcomeSchema>;
 
@@ -165,6 +167,22 @@ export const runSummarySchema = z.object({
   failed: z.number().int(),
   createdAt: z.number(),
   finishedAt: z.number().nullable(),
+  /**
+   * The run is being driven by another console process (CLI, browser mode or app) on this data
+   * folder: only that process submits and polls its generations. null when driven here or by
+   * no one; left out by older producers.
+   */
+  drivenElsewhere: z
+    .object({
+      pid: z.number().int(),
+      host: z.string(),
+      /** When that process last renewed its lease, ms since the epoch. */
+      heartbeatAt: z.number(),
+      /** When the lease lapses unless renewed, ms since the epoch. */
+      expiresAt: z.number(),
+    })
+    .nullable()
+    .optional(),
 });
 export type RunSummary = z.infer<typeof runSummarySchema>;
 
@@ -182,6 +200,11 @@ export const planModelLineSchema = z.object({
   estimatedCostUsd: z.number(),
   simulated: z.boolean(),
   warnings: z.array(z.string()),
+  /**
+   * Prompts this model cannot take (e.g. a text-only prompt for an image-to-video-only model):
+   * they are not sent and cost nothing; `generations` and the estimate leave them out.
+   */
+  skipped: z.array(z.object({ promptId: z.string(), reason: z.string() })).optional(),
 });
 
 export const runPlanSchema = z.object({

@@ -89,6 +89,8 @@ export function openConsole(options: ConsoleServiceOptions, host: ConsoleHost): 
   // Due rollout steps go out on their bake time; running steps are watched again.
   current.publishing.start();
   const resumedRuns = current.bench.resumeAll();
+  // Runs another process drives stay live here, and are taken over if that process dies.
+  current.bench.followOtherProcesses();
   if (resumedRuns.length > 0) host.present(resumedRunsNotice(resumedRuns.length));
   const ready = syncer.request().then(() => undefined);
 

@@ -424,17 +424,61 @@ interface RunRow {
   succeeded: number;
   failed: number;
   spent: number;
+  lease_owner: string | null;
+  lease_pid: number | null;
+  lease_host: string | null;
+  lease_heartbeat: number | null;
+  lease_expires: number | null;
+}
+
+/** Who is looking at a run summary: a lease held by anyone else is shown as "driven elsewhere". */
+export interface RunViewer {
+  ownerId: string | null;
+  host: string;
+  now: number;
+  isProcessAlive: (pid: number) => boolean;
 }
 
 const RUN_SELECT = `SELECT r.*, s.name AS suite_name,
+  l.owner_id AS lease_owner, l.pid AS lease_pid, l.host AS lease_host,
+  l.heartbeat_at AS lease_heartbeat, l.expires_at AS lease_expires,
   (SELECT COUNT(*) FROM generations g WHERE g.run_id = r.id) AS total,
   (SELECT COUNT(*) FROM generations g WHERE g.run_id = r.id AND g.outcome IS NOT NULL) AS done,
   (SELECT COUNT(*) FROM generations g WHERE g.run_id = r.id AND g.outcome = 'success') AS succeeded,
-  (SELECT COUNT(*) FROM generations g WHERE g.run_id = r.id AND g.outcome NOT IN ('success', 'cancelled')) AS failed,
+  (SELECT COUNT(*) FROM generations g WHERE g.run_id = r.id AND g.outcome NOT IN ('success', 'cancelled', 'skipped_unsupported')) AS failed,
   (SELECT COALESCE(SUM(g.cost_usd), 0) FROM generations g WHERE g.run_id = r.id) AS spent
-  FROM runs r JOIN suites s ON s.id = r.suite_id AND s.version = r.suite_version`;
+  FROM runs r JOIN suites s ON s.id = r.suite_id AND s.version = r.suite_version
+  LEFT JOIN run_leases l ON l.run_id = r.id`;
 
-function toRunSummary(row: RunRow): RunSummary {
+function drivenElsewhere(
+  row: RunRow,
+  viewer: RunViewer | undefined,
+): RunSummary['drivenElsewhere'] {
+  if (
+    !viewer ||
+    row.state !== 'running' ||
+    row.lease_owner === null ||
+    row.lease_owner === viewer.ownerId ||
+    row.lease_pid === null ||
+    row.lease_host === null ||
+    row.lease_expires === null ||
+    row.lease_heartbeat === null
+  )
+    return null;
+  if (
+    row.lease_expires <= viewer.now ||
+    (row.lease_host === viewer.host && !viewer.isProcessAlive(row.lease_pid))
+  )
+    return null;
+  return {
+    pid: row.lease_pid,
+    host: row.lease_host,
+    heartbeatAt: row.lease_heartbeat,
+    expiresAt: row.lease_expires,
+  };
+}
+
+function toRunSummary(row: RunRow, viewer?: RunViewer): RunSummary {
   return {
     id: row.id,
     name: row.name,
@@ -452,17 +496,23 @@ function toRunSummary(row: RunRow): RunSummary {
     failed: row.failed,
     createdAt: row.created_at,
     finishedAt: row.finished_at,
+    drivenElsewhere: drivenElsewhere(row, viewer),
   };
 }
 
-export function getRunSummary(db: ReadableDb, runId: string): RunSummary | undefined {
+/** `viewer`: who asks, so a run driven by another process says so (without it: null). */
+export function getRunSummary(
+  db: ReadableDb,
+  runId: string,
+  viewer?: RunViewer,
+): RunSummary | undefined {
   const row = db.prepare(`${RUN_SELECT} WHERE r.id = ?`).get(runId) as RunRow | undefined;
-  return row ? toRunSummary(row) : undefined;
+  return row ? toRunSummary(row, viewer) : undefined;
 }
 
-export function listRunSummaries(db: ReadableDb): RunSummary[] {
-  return (db.prepare(`${RUN_SELECT} ORDER BY r.created_at DESC`).all() as RunRow[]).map(
-    toRunSummary,
+export function listRunSummaries(db: ReadableDb, viewer?: RunViewer): RunSummary[] {
+  return (db.prepare(`${RUN_SELECT} ORDER BY r.created_at DESC`).all() as RunRow[]).map((row) =>
+    toRunSummary(row, viewer),
   );
 }
 

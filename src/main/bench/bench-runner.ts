@@ -29,11 +29,23 @@ import { runAnalysisEnabled, setRunAnalysis, VideoAnalyser } from '../media/vide
 import type { ProviderRegistry } from '../providers/registry';
 import type { WritableDb } from '../store/db';
 import {
+  acquireRunLease,
+  claimForSubmission,
+  describeLease,
+  processAlive,
+  releaseRunLease,
+  renewRunLease,
+  type LeaseOwner,
+  type RunLease,
+} from './run-lease';
+import { hostname } from 'node:os';
+import {
   findCachedSuccess,
   getGenerationRow,
   getRunSummary,
   getSuite,
   insertRun,
+  type RunViewer,
   listGenerationRows,
   listQueuedRows,
   listRunIdsInState,
@@ -85,6 +97,22 @@ export interface BenchRunnerDeps {
    * another window or process), ms. Default 2000.
    */
   checkIntervalMs?: number;
+  /**
+   * This process's claim on the runs it drives (one process per run). Default: a random owner
+   * id, this pid and host name, a 30 s lease, and a pid check for holders on this host.
+   */
+  lease?: {
+    owner?: LeaseOwner;
+    /** How long a lease lasts without a heartbeat, ms. Default 30000. */
+    ttlMs?: number;
+    isProcessAlive?: (pid: number) => boolean;
+  };
+}
+
+/** What `resume` did: runs now driven here, and runs another process is still driving. */
+export interface ResumeResult {
+  resumed: string[];
+  drivenElsewhere: { runId: string; lease: RunLease; message: string }[];
 }
 
 export interface PlanInput {
@@ -136,6 +164,12 @@ export class BenchRunner {
   /** Video analysis: its own bounded queue and a cache by content hash; null = no ffmpeg. */
   readonly analyser: VideoAnalyser | null;
 
+  private readonly owner: LeaseOwner;
+  private readonly takenOver = new Set<string>();
+  private readonly stopFollowing = new Set<() => void>();
+  private readonly leaseTtlMs: number;
+  private readonly isProcessAlive: (pid: number) => boolean;
+
   constructor(private readonly deps: BenchRunnerDeps) {
     this.analyser = deps.mediaTools
       ? new VideoAnalyser({
@@ -145,6 +179,23 @@ export class BenchRunner {
           now: deps.now,
         })
       : null;
+    this.owner = deps.lease?.owner ?? {
+      ownerId: `owner_${randomUUID()}`,
+      pid: process.pid,
+      host: hostname(),
+    };
+    this.leaseTtlMs = deps.lease?.ttlMs ?? 30_000;
+    this.isProcessAlive = deps.lease?.isProcessAlive ?? processAlive;
+  }
+
+  /** Who reads run summaries here: runs whose lease another process holds say so. */
+  viewer(): RunViewer {
+    return {
+      ownerId: this.owner.ownerId,
+      host: this.owner.host,
+      now: this.deps.now(),
+      isProcessAlive: this.isProcessAlive,
+    };
   }
 
   plan(input: PlanInput): RunPlan {
@@ -158,7 +209,13 @@ export class BenchRunner {
       const { adapter, model } = this.deps.registry.resolve(ref);
       let cost = 0;
       const warnings = new Set<string>();
+      const skipped: { promptId: string; reason: string }[] = [];
       for (const prompt of suite.definition.prompts) {
+        const mismatch = inputMismatch(model, prompt.imageUrl);
+        if (mismatch) {
+          skipped.push({ promptId: prompt.id, reason: mismatch });
+          continue;
+        }
         const request = buildRequest(
           ref.modelId,
           prompt.text,
@@ -173,10 +230,11 @@ export class BenchRunner {
         provider: ref.provider,
         modelId: ref.modelId,
         displayName: model.displayName,
-        generations: suite.definition.prompts.length,
+        generations: suite.definition.prompts.length - skipped.length,
         estimatedCostUsd: round(cost),
         simulated: model.simulated,
         warnings: [...warnings],
+        skipped,
       };
     });
     const estimatedCostUsd = round(lines.reduce((sum, line) => sum + line.estimatedCostUsd, 0));
@@ -212,6 +270,7 @@ export class BenchRunner {
     const runId = `run_${randomUUID()}`;
     const createdAt = this.deps.now();
     const generations: NewGeneration[] = [];
+    const unsupported = new Map<string, string>();
     for (const prompt of suite.definition.prompts) {
       for (const ref of input.models) {
         const { adapter, model } = this.deps.registry.resolve(ref);
@@ -221,8 +280,11 @@ export class BenchRunner {
           prompt.imageUrl,
           suite.definition.settings,
         );
+        const id = `gen_${randomUUID()}`;
+        const mismatch = inputMismatch(model, prompt.imageUrl);
+        if (mismatch) unsupported.set(id, mismatch);
         generations.push({
-          id: `gen_${randomUUID()}`,
+          id,
           promptId: prompt.id,
           prompt: prompt.text,
           category: prompt.category,
@@ -231,7 +293,7 @@ export class BenchRunner {
           modelId: ref.modelId,
           settings: suite.definition.settings,
           requestKey: requestKey(ref, request),
-          estimatedCostUsd: adapter.estimateCost(request).usd,
+          estimatedCostUsd: mismatch ? 0 : adapter.estimateCost(request).usd,
           simulated: model.simulated,
         });
       }
@@ -257,17 +319,47 @@ export class BenchRunner {
     this.deps.log(
       `run ${runId} started: ${generations.length} generations, estimate $${plan.estimatedCostUsd.toFixed(2)}`,
     );
+    this.acquire(runId);
+    // What the model cannot take is never sent (a vendor would answer 400, or ignore the input).
+    for (const [id, reason] of unsupported) {
+      const row = getGenerationRow(this.deps.db, id);
+      if (row)
+        this.finish(row, 'skipped_unsupported', {
+          code: 'unsupported_model',
+          message: `Not sent: ${reason}.`,
+          retryable: false,
+        });
+    }
     this.drive(runId, input.budgetUsd, input.allowCache ?? false);
     return { runId, plan };
   }
 
-  /** Picks up every run that was running when the console stopped. */
+  /** Picks up every run that was running when the console stopped; see resume(). */
   resumeAll(): string[] {
-    const ids = listRunIdsInState(this.deps.db, 'running');
-    for (const runId of ids) {
+    return this.resume().resumed;
+  }
+
+  /**
+   * Picks up every `running` run that no live process drives: its lease is taken first, so a
+   * run another process is driving is left alone (and reported), and only a run whose driver
+   * is gone has its interrupted submissions marked `submit_unknown`. Submitted jobs are polled
+   * again, never sent again.
+   */
+  resume(): ResumeResult {
+    const result: ResumeResult = { resumed: [], drivenElsewhere: [] };
+    for (const runId of listRunIdsInState(this.deps.db, 'running')) {
       if (this.runs.has(runId)) continue;
       const summary = getRunSummary(this.deps.db, runId);
       if (!summary) continue;
+      const claim = this.acquire(runId);
+      if (!claim.acquired) {
+        result.drivenElsewhere.push({
+          runId,
+          lease: claim.holder,
+          message: `Run ${runId} is being driven by another console: ${describeLease(claim.holder, this.deps.now())}. It was left alone; cancel it with \`aideon bench cancel ${runId}\`, or resume it after that process has stopped.`,
+        });
+        continue;
+      }
       for (const row of listGenerationRows(this.deps.db, runId)) {
         if (row.state === 'submitting') {
           this.finish(row, 'submit_unknown', {
@@ -278,10 +370,46 @@ export class BenchRunner {
           });
         }
       }
-      this.deps.log(`run ${runId} resumed`);
+      this.deps.log(
+        `run ${runId} resumed${claim.previous && claim.previous.ownerId !== this.owner.ownerId ? ` (taken over from process ${claim.previous.pid} on ${claim.previous.host})` : ''}`,
+      );
+      result.resumed.push(runId);
       this.drive(runId, summary.budgetUsd, false);
     }
-    return ids;
+    return result;
+  }
+
+  /**
+   * For long-lived consoles (app, browser mode): every interval, takes over runs whose driver
+   * died (its lease lapsed) and re-announces runs another process drives, so open windows follow
+   * their progress. Returns a stop function; stop() also ends it.
+   */
+  followOtherProcesses(intervalMs = 2000): () => void {
+    const tick = (): void => {
+      if (!this.deps.db.open) return;
+      try {
+        const { drivenElsewhere } = this.resume();
+        for (const busy of drivenElsewhere) this.emitRun(busy.runId, true);
+      } catch (error) {
+        this.deps.log(`checking other processes' runs failed: ${serializeError(error).message}`);
+      }
+    };
+    const timer = setInterval(tick, intervalMs);
+    timer.unref?.();
+    const stop = (): void => {
+      clearInterval(timer);
+      this.stopFollowing.delete(stop);
+    };
+    this.stopFollowing.add(stop);
+    return stop;
+  }
+
+  private acquire(runId: string): ReturnType<typeof acquireRunLease> {
+    return acquireRunLease(this.deps.db, runId, this.owner, {
+      now: this.deps.now(),
+      ttlMs: this.leaseTtlMs,
+      isProcessAlive: this.isProcessAlive,
+    });
   }
 
   /** Resolves when the run has no more work (finished or cancelled). */
@@ -294,6 +422,11 @@ export class BenchRunner {
 
   isActive(runId: string): boolean {
     return this.runs.has(runId);
+  }
+
+  /** This process stopped driving the run because another one took its lease over. */
+  wasTakenOver(runId: string): boolean {
+    return this.takenOver.has(runId);
   }
 
   /**
@@ -349,6 +482,7 @@ export class BenchRunner {
 
   /** Stops driving runs (on shutdown); runs stay `running` and resume on the next start. */
   async stop(): Promise<void> {
+    for (const stop of [...this.stopFollowing]) stop();
     for (const state of this.runs.values()) {
       state.stopping = true;
       for (const active of state.active.values())
@@ -404,7 +538,10 @@ export class BenchRunner {
       done: Promise.resolve(),
     };
     this.runs.set(runId, state);
-    this.checkTimer ??= setInterval(() => this.checkDriven(), this.deps.checkIntervalMs ?? 2000);
+    this.checkTimer ??= setInterval(
+      () => this.checkDriven(),
+      Math.max(50, Math.min(this.deps.checkIntervalMs ?? 2000, this.leaseTtlMs / 3)),
+    );
     this.checkTimer.unref?.();
     state.done = this.loop(state)
       .catch((error: unknown) =>
@@ -412,6 +549,7 @@ export class BenchRunner {
       )
       .finally(() => {
         this.runs.delete(runId);
+        if (this.deps.db.open) releaseRunLease(this.deps.db, runId, this.owner.ownerId);
         if (this.runs.size === 0 && this.checkTimer) {
           clearInterval(this.checkTimer);
           this.checkTimer = undefined;
@@ -420,13 +558,15 @@ export class BenchRunner {
   }
 
   /**
-   * Picks up what other windows or processes wrote for the runs driven here: a run marked
-   * `cancelled` stops submitting, and a generation that got an outcome elsewhere (cancelled by
-   * another process) is cancelled at the provider and no longer followed.
+   * The heartbeat of the runs driven here: renews their leases (a run whose lease another
+   * process took over is dropped at once, its rows left for that process), and picks up what
+   * other windows or processes wrote: a run marked `cancelled` stops submitting, and a
+   * generation that got an outcome elsewhere is cancelled at the provider and no longer followed.
    */
   private checkDriven(): void {
     if (!this.deps.db.open) return;
     for (const state of this.runs.values()) {
+      if (state.stopping || !this.holdsLease(state)) continue;
       const summary = getRunSummary(this.deps.db, state.runId);
       if (summary?.state === 'cancelled' && !state.cancelled) {
         state.cancelled = true;
@@ -495,10 +635,14 @@ export class BenchRunner {
         });
         continue;
       }
+      if (!this.claim(state, next)) {
+        if (state.stopping) break;
+        continue;
+      }
       tasks.add(this.track(tasks, this.execute(state, next)));
     }
     await Promise.allSettled([...tasks]);
-    if (state.stopping) return;
+    if (state.stopping || !this.holdsLease(state)) return;
     // Analyses run outside the generation slots; the run is finished only once they are done.
     while (state.analysing.size > 0) {
       await Promise.allSettled([...state.analysing.values()].map((entry) => entry.done));
@@ -516,6 +660,40 @@ export class BenchRunner {
       this.emitRun(state.runId, true);
       this.deps.log(`run ${state.runId} finished`);
     }
+  }
+
+  /**
+   * Claims a queued generation for submission under this process's lease. A run whose lease
+   * another process took over is dropped here (its rows are that process's now).
+   */
+  private claim(state: RunState, row: GenerationRow): boolean {
+    const claimed = claimForSubmission(this.deps.db, state.runId, row.id, this.owner.ownerId, {
+      now: this.deps.now(),
+      ttlMs: this.leaseTtlMs,
+    });
+    if (!claimed) this.holdsLease(state);
+    return claimed;
+  }
+
+  /** Renews the run's lease; when another process holds it now, stops driving the run here. */
+  private holdsLease(state: RunState): boolean {
+    if (
+      renewRunLease(this.deps.db, state.runId, this.owner.ownerId, {
+        now: this.deps.now(),
+        ttlMs: this.leaseTtlMs,
+      })
+    )
+      return true;
+    if (!state.stopping) {
+      state.stopping = true;
+      this.takenOver.add(state.runId);
+      this.deps.log(`run ${state.runId}: another process took it over; stopped driving it here`);
+      for (const active of state.active.values())
+        active.controller.abort(
+          new AppError('cancelled', 'Another console process took this run over.'),
+        );
+    }
+    return false;
   }
 
   private track(tasks: Set<Promise<void>>, task: Promise<void>): Promise<void> {
@@ -955,9 +1133,25 @@ export class BenchRunner {
       this.pendingRunEmits.delete(runId);
     }
     if (!this.deps.db.open) return;
-    const summary = getRunSummary(this.deps.db, runId);
+    const summary = getRunSummary(this.deps.db, runId, this.viewer());
     if (summary) this.deps.bus.emit('bench:run-updated', summary);
   }
+}
+
+/**
+ * Why a model cannot take a prompt at all, from the capabilities its adapter declares: a prompt
+ * without a reference image for an image-to-video-only model, or one with an image for a
+ * text-to-video-only model. null when it can.
+ */
+export function inputMismatch(
+  model: { displayName: string; capabilities: { textToVideo: boolean; imageToVideo: boolean } },
+  imageUrl: string | undefined,
+): string | null {
+  if (imageUrl === undefined && !model.capabilities.textToVideo)
+    return `${model.displayName} is image-to-video only and this prompt has no reference image`;
+  if (imageUrl !== undefined && !model.capabilities.imageToVideo)
+    return `${model.displayName} is text-to-video only and cannot take this prompt's reference image`;
+  return null;
 }
 
 function outcomeFor(error: SerializedError, state: string): GenerationOutcome {

@@ -38,7 +38,12 @@ export const RATED_OUTCOMES = [
   'bad_output',
 ] as const;
 /** Outcomes counted but left out of the rates. */
-export const UNRATED_OUTCOMES = ['cancelled', 'skipped_budget', 'submit_unknown'] as const;
+export const UNRATED_OUTCOMES = [
+  'cancelled',
+  'skipped_budget',
+  'submit_unknown',
+  'skipped_unsupported',
+] as const;
 export type RatedOutcome = (typeof RATED_OUTCOMES)[number];
 export type CountedOutcome = RatedOutcome | (typeof UNRATED_OUTCOMES)[number];
 
@@ -139,6 +144,7 @@ class Bucket {
     cancelled: 0,
     skipped_budget: 0,
     submit_unknown: 0,
+    skipped_unsupported: 0,
   };
   latency: Record<LatencyPhase, number[]> = { queue: [], generation: [], download: [], total: [] };
   cost = 0;

@@ -368,6 +368,8 @@ export async function runCli(argv: string[], io: CliIo = defaultIo): Promise<num
                 `  ${line.provider}:${line.modelId}  ${line.generations} × ≈$${(line.estimatedCostUsd / line.generations).toFixed(3)} = $${line.estimatedCostUsd.toFixed(2)}${line.simulated ? '  (simulated)' : ''}\n`,
               );
               for (const warning of line.warnings) io.stdout(`    warning: ${warning}\n`);
+              for (const skip of line.skipped ?? [])
+                io.stdout(`    not sent: ${skip.promptId}: ${skip.reason}\n`);
             }
           }
         } finally {
@@ -453,6 +455,13 @@ export async function runCli(argv: string[], io: CliIo = defaultIo): Promise<num
             isTTY: io.isTTY && !options.json,
             stderr: io.stderr,
           });
+          if (services.bench.wasTakenOver(runId)) {
+            // This process stalled past its lease and another one resumed the run.
+            throw new AppError(
+              'conflict',
+              `Run ${runId} was taken over by another console process while this one was not responding; it goes on there. See \`aideon bench show ${runId}\`.`,
+            );
+          }
           if (options.json) io.stdout(`${JSON.stringify(detail, null, 2)}\n`);
           else io.stdout(renderRunTable(detail));
         } finally {
@@ -490,7 +499,7 @@ export async function runCli(argv: string[], io: CliIo = defaultIo): Promise<num
     .action(async (options: { json?: boolean }) => {
       const services = openServices('cli');
       try {
-        const runs = listRunSummaries(services.db);
+        const runs = listRunSummaries(services.db, services.bench.viewer());
         if (options.json) io.stdout(`${JSON.stringify(runs, null, 2)}\n`);
         else if (runs.length === 0)
           io.stdout(
@@ -499,7 +508,7 @@ export async function runCli(argv: string[], io: CliIo = defaultIo): Promise<num
         else
           for (const run of runs)
             io.stdout(
-              `${run.id}  ${run.state.padEnd(11)} ${run.done}/${run.total}  $${run.spentUsd.toFixed(2)}  ${run.name}\n`,
+              `${run.id}  ${run.state.padEnd(11)} ${run.done}/${run.total}  $${run.spentUsd.toFixed(2)}  ${run.name}${run.drivenElsewhere ? `  (driven by process ${run.drivenElsewhere.pid} on ${run.drivenElsewhere.host})` : ''}\n`,
             );
       } finally {
         await services.close();
@@ -596,8 +605,11 @@ export async function runCli(argv: string[], io: CliIo = defaultIo): Promise<num
     .action(async (options: { json?: boolean }) => {
       const services = openServices('cli');
       try {
-        const runIds = services.bench.resumeAll();
-        if (runIds.length === 0 && !options.json)
+        const { resumed: runIds, drivenElsewhere } = services.bench.resume();
+        // Runs another live process drives are never touched here: say who drives them.
+        for (const busy of drivenElsewhere) io.stderr(`aideon: ${busy.message}\n`);
+        if (drivenElsewhere.length > 0) exitCode = 1;
+        if (runIds.length === 0 && drivenElsewhere.length === 0 && !options.json)
           io.stdout('Nothing to resume: no run was interrupted.\n');
         const details = [];
         for (const runId of runIds)

@@ -17,9 +17,9 @@ export function registerBenchIpc(services: Services): PartialHandlerMap {
   return {
     'bench:plan-run': (input) => services.bench.plan(input),
     'bench:start-run': (input) => ({ runId: services.bench.startRun(input).runId }),
-    'bench:list-runs': () => listRunSummaries(services.db),
+    'bench:list-runs': () => listRunSummaries(services.db, services.bench.viewer()),
     'bench:get-run': ({ runId }) => {
-      const run = getRunSummary(services.db, runId);
+      const run = getRunSummary(services.db, runId, services.bench.viewer());
       if (!run) throw new AppError('not_found', `There is no run "${runId}".`);
       return { run, generations: listGenerationRows(services.db, runId).map(toGenerationRecord) };
     },

@@ -102,6 +102,7 @@ describe('computeScorecard', () => {
       cancelled: 1,
       skipped_budget: 1,
       submit_unknown: 0,
+      skipped_unsupported: 0,
     });
     expect(fast.pending).toBe(1);
     expect(fast.rated).toBe(7);

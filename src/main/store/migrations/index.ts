@@ -11,6 +11,7 @@ import { migration0090 } from './0090-inbox-breaches';
 import { migration0100 } from './0100-review-team';
 import { migration0110 } from './0110-shared-history';
 import { migration0120 } from './0120-media-analysis-cache';
+import { migration0130 } from './0130-run-leases';
 
 /** Every migration, in order. Append new ones; never edit one that has shipped. */
 export const MIGRATIONS: readonly Migration[] = [
@@ -26,4 +27,5 @@ export const MIGRATIONS: readonly Migration[] = [
   migration0100,
   migration0110,
   migration0120,
+  migration0130,
 ];

@@ -385,9 +385,11 @@ function PlanPanel({
       </aside>
     );
   }
-  const warnings = shownPlan.models.flatMap((line) =>
-    line.warnings.map((warning) => `${line.displayName}: ${warning}`),
-  );
+  const warnings = shownPlan.models.flatMap((line) => [
+    ...line.warnings.map((warning) => `${line.displayName}: ${warning}`),
+    // Prompts a model cannot take are not sent (no cost); say which, before anything starts.
+    ...(line.skipped ?? []).map((skip) => `Not sent: ${skip.promptId}: ${skip.reason}.`),
+  ]);
   const fits = shownPlan.withinBudget && budget !== undefined && budget !== null;
   const suggested = Math.ceil(shownPlan.estimatedCostUsd * 1.1 * 100) / 100;
   return (

@@ -45,6 +45,7 @@ const OUTCOME_LABEL: Record<GenerationOutcome, string> = {
   bad_output: 'Unusable video',
   cancelled: 'Cancelled',
   skipped_budget: 'Skipped: budget reached',
+  skipped_unsupported: 'Skipped: model cannot take this prompt',
   submit_unknown: 'Submission unconfirmed',
 };
 
@@ -56,6 +57,7 @@ function failureText(generation: GenerationRecord): string | null {
       'The provider would not make this video. Rephrase the prompt if it should be allowed.',
     timeout: 'The provider took too long. Running it again often works.',
     skipped_budget: 'Not sent, so the run stayed within its budget.',
+    skipped_unsupported: 'Not sent and not charged: the model does not take this kind of input.',
     submit_unknown:
       'We could not confirm the provider received it; it was not retried to avoid paying twice.',
   };
@@ -164,6 +166,16 @@ function RunDetailView({ runId, back }: { runId: string; back: ReactElement }): 
       <section className="run-summary" aria-label="Run progress">
         <div className="run-summary-state">
           <Badge tone={state.tone}>{state.label}</Badge>
+          {running && run.drivenElsewhere ? (
+            <span
+              className="muted small"
+              data-testid="run-driven-elsewhere"
+              title={`Its lease runs until ${formatDateTime(run.drivenElsewhere.expiresAt)} unless that process renews it; if it stops, this console takes the run over.`}
+            >
+              Driven by another process (pid {run.drivenElsewhere.pid} on {run.drivenElsewhere.host}
+              )
+            </span>
+          ) : null}
         </div>
         <div className="run-summary-progress">
           <div className="run-summary-line">
