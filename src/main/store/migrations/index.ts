@@ -9,6 +9,7 @@ import { migration0070 } from './0070-watch';
 import { migration0080 } from './0080-publish-settings';
 import { migration0090 } from './0090-inbox-breaches';
 import { migration0100 } from './0100-review-team';
+import { migration0110 } from './0110-external-votes';
 
 /** Every migration, in order. Append new ones; never edit one that has shipped. */
 export const MIGRATIONS: readonly Migration[] = [
@@ -22,4 +23,5 @@ export const MIGRATIONS: readonly Migration[] = [
   migration0080,
   migration0090,
   migration0100,
+  migration0110,
 ];
