@@ -187,7 +187,7 @@ describe('Bradley–Terry fit', () => {
     expect(a.overall.reduce((s, r) => s + r.bothBad, 0)).toBeGreaterThan(0);
   });
 
-  it('counts both_bad as a tie by default (ties as half wins, the arenas\' rule)', () => {
+  it("counts both_bad as a tie by default (ties as half wins, the arenas' rule)", () => {
     const asTies = votes.map((vote) =>
       vote.verdict === 'both_bad' ? { ...vote, verdict: 'tie' as const } : vote,
     );
