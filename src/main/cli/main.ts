@@ -43,7 +43,13 @@ function wrapParse<T>(parse: (value: string) => T, value: string): T {
     throw new InvalidArgumentError(error instanceof Error ? error.message : String(error));
   }
 }
-import { formatImportResult, importVotesFile, reviewRatings } from '../review/review-cli';
+import {
+  fileRatings,
+  formatImportResult,
+  importArenaFile,
+  importVotesFile,
+  reviewRatings,
+} from '../review/review-cli';
 import { exportRun } from '../ipc/register-bench-ipc';
 import { exportRunBundle, formatBundleImport, importRunBundle } from '../bench/run-bundle';
 import { compareRuns } from '../bench/scorecard-service';
@@ -667,6 +673,21 @@ export async function runCli(argv: string[], io: CliIo = defaultIo): Promise<num
     });
 
   review
+    .command('import-arena')
+    .description(
+      'import model-level votes in the arena CSV format (model_a,model_b,winner[,category]); all or nothing, a file only once',
+    )
+    .argument('<file>', 'the CSV file')
+    .action(async (file: string) => {
+      const services = openServices('cli');
+      try {
+        io.stdout(importArenaFile(services.db, file));
+      } finally {
+        await services.close();
+      }
+    });
+
+  review
     .command('ratings')
     .description('Bradley-Terry ratings with 95% bootstrap intervals, overall or for one category')
     .option('--category <category>', 'one prompt category, e.g. people')
@@ -676,6 +697,20 @@ export async function runCli(argv: string[], io: CliIo = defaultIo): Promise<num
       '--by-reviewer',
       "each reviewer's own ratings, and how their votes agree (flags a reviewer who disagrees with everyone else)",
     )
+    .option(
+      '--votes <file>',
+      'fit an arena CSV (model_a,model_b,winner[,category]) alone, without storing it',
+    )
+    .option(
+      '--both-bad <rule>',
+      'how "both bad" enters the fit: tie (default, half a win each way) or exclude',
+      (value: string) => {
+        if (value !== 'tie' && value !== 'exclude')
+          throw new InvalidArgumentError('must be tie or exclude.');
+        return value;
+      },
+      'tie',
+    )
     .option('--json', 'print JSON')
     .action(
       async (options: {
@@ -684,13 +719,28 @@ export async function runCli(argv: string[], io: CliIo = defaultIo): Promise<num
         seed?: number;
         json?: boolean;
         byReviewer?: boolean;
+        votes?: string;
+        bothBad: 'tie' | 'exclude';
       }) => {
+        if (options.votes !== undefined) {
+          io.stdout(
+            fileRatings(options.votes, {
+              ...(options.category === undefined ? {} : { category: options.category }),
+              resamples: options.resamples,
+              ...(options.seed === undefined ? {} : { seed: options.seed }),
+              bothBad: options.bothBad,
+              json: options.json ?? false,
+            }),
+          );
+          return;
+        }
         const services = openServices('cli');
         try {
           io.stdout(
             reviewRatings(services.db, {
               ...(options.category === undefined ? {} : { category: options.category }),
               byReviewer: options.byReviewer ?? false,
+              bothBad: options.bothBad,
               resamples: options.resamples,
               ...(options.seed === undefined ? {} : { seed: options.seed }),
               json: options.json ?? false,

@@ -1,9 +1,9 @@
 /**
  * Bradley–Terry ratings for blind A/B votes.
  *
- * Model: P(i beats j) = γi / (γi + γj) with γ = exp(θ). Ties count as half a win each way;
- * `both_bad` votes are counted in the tallies but left out of the fit (they say nothing about
- * which of the two is better).
+ * Model: P(i beats j) = γi / (γi + γj) with γ = exp(θ). Ties count as half a win each way.
+ * `both_bad` votes count as ties by default (option `bothBad: 'tie'`, the public arenas' rule);
+ * with `bothBad: 'exclude'` they are counted in the tallies but left out of the fit.
  *
  * Fit: maximum likelihood by Newton's method on the log-strengths θ (the log-likelihood is
  * concave), with a backtracking line search, until the largest step is below 1e-10.
@@ -420,11 +420,23 @@ export interface Board {
 }
 
 /** Point fit + bootstrap for one board; ratings sorted best first. */
+/** Both-bad votes as ties: cell 3 of each pair folded into cell 2 (counts and vote cells). */
+export function foldBothBad(comparisons: Comparisons): Comparisons {
+  const counts = Float64Array.from(comparisons.counts);
+  for (let p = 0; p < comparisons.pairFirst.length; p += 1) {
+    counts[p * CELLS + 2]! += counts[p * CELLS + 3]!;
+    counts[p * CELLS + 3] = 0;
+  }
+  const voteCell = comparisons.voteCell.map((cell) => (cell % CELLS === 3 ? cell - 1 : cell));
+  return { ...comparisons, counts, voteCell };
+}
+
 export function rateBoard(
   comparisons: Comparisons,
-  options: { resamples: number; seed: number; priorWeight: number },
+  options: { resamples: number; seed: number; priorWeight: number; bothBadAsTie?: boolean },
 ): Rating[] {
-  const { models, pairFirst, pairSecond, counts, voteCell } = comparisons;
+  const fitted = options.bothBadAsTie ? foldBothBad(comparisons) : comparisons;
+  const { models, pairFirst, pairSecond, counts, voteCell } = fitted;
   const n = models.length;
   if (n === 0) return [];
   const point = fitBradleyTerry(n, pairFirst, pairSecond, counts, options.priorWeight);
@@ -570,6 +582,7 @@ export function computeRatingsEncoded(
         resamples: settings.resamples,
         seed: hashString(settings.seed, name),
         priorWeight: settings.priorWeight,
+        bothBadAsTie: settings.bothBad === 'tie',
       }),
       comparisons,
     ];

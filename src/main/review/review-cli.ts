@@ -16,6 +16,7 @@ import type {
 } from '../../shared/review/review-schemas';
 import type { ReadableDb, WritableDb } from '../store/db';
 import { computeAgreement } from './agreement';
+import { importArenaVotes, listExternalVotes, parseArenaCsv } from './arena-csv';
 import { computeRatings } from './bradley-terry';
 import { listVotes } from './review-repository';
 import { importVotesCsv } from './votes-csv';
@@ -49,7 +50,7 @@ export function reviewRatings(
 ): { result: RatingsResult; text: string } {
   const { category, json, byReviewer, ...ratingsOptions } = options;
   const votes = listVotes(db);
-  const result = computeRatings(votes, ratingsOptions);
+  const result = computeRatings([...votes, ...listExternalVotes(db)], ratingsOptions);
   if (byReviewer) {
     const agreement = computeAgreement(votes);
     const voters = agreement.reviewers.map((entry) => entry.reviewer);
@@ -143,4 +144,44 @@ export function formatAgreement(agreement: ReviewerAgreement): string {
     }
   }
   return `${out.join('\n')}\n`;
+}
+
+function readText(file: string, what: string): string {
+  try {
+    return readFileSync(file, 'utf8');
+  } catch (error) {
+    throw new AppError('not_found', `Cannot read the ${what} ${file}.`, { cause: error });
+  }
+}
+
+/** `aideon review import-arena FILE`: stores model-level votes (a file only once). */
+export function importArenaFile(db: WritableDb, file: string, now = Date.now()): string {
+  const result = importArenaVotes(db, readText(file, 'arena votes file'), file, now);
+  return result.alreadyImported
+    ? `This file was imported before (${result.rows} votes); nothing added.\n`
+    : `Imported ${result.imported} arena votes.\n`;
+}
+
+/** `aideon review ratings --votes FILE`: fits the file alone, storing nothing. */
+export function fileRatings(
+  file: string,
+  options: { category?: string; json?: boolean } & RatingsOptions = {},
+): string {
+  const { category, json, ...ratingsOptions } = options;
+  const result = computeRatings(parseArenaCsv(readText(file, 'arena votes file')), ratingsOptions);
+  if (category !== undefined && !(category in result.byCategory)) {
+    throw new AppError(
+      'not_found',
+      `No votes in category "${category}" in ${file}. Categories: ${Object.keys(result.byCategory).join(', ')}.`,
+    );
+  }
+  const board = category === undefined ? result.overall : result.byCategory[category]!;
+  if (json)
+    return `${JSON.stringify(category === undefined ? result : { category, ratings: board }, null, 2)}\n`;
+  const pools = Object.keys(result.byCategory);
+  const note =
+    category === undefined && pools.length > 1
+      ? `All categories together (${pools.join(', ')}); pass --category to rate one pool alone.\n`
+      : '';
+  return `${note}${formatBoard(board, category === undefined ? result : undefined)}`;
 }

@@ -9,6 +9,7 @@ import type { BlindPair, RatingsResult, Verdict } from '../../shared/review/revi
 import { getGenerationRow, toGenerationRecord } from '../bench/bench-repository';
 import type { WritableDb } from '../store/db';
 import { computeAgreement } from './agreement';
+import { listExternalVotes } from './arena-csv';
 import { computeRatings } from './bradley-terry';
 import { BlindPairRegistry, selectNextPair } from './pair-selection';
 import { PairRatingsCache } from './ratings-cache';
@@ -139,10 +140,12 @@ export class ReviewService {
 
   async ratings(): Promise<RatingsResult> {
     const votes = listVotes(this.deps.db);
+    // The console's own votes and imported model-level (arena) votes, fitted together.
+    const all = [...votes, ...listExternalVotes(this.deps.db)];
     const result =
       this.deps.offThread === false
-        ? computeRatings(votes, { resamples: 200 })
-        : await computeRatingsOffThread(votes, { resamples: 200 });
+        ? computeRatings(all, { resamples: 200 })
+        : await computeRatingsOffThread(all, { resamples: 200 });
     return { ...result, agreement: computeAgreement(votes) };
   }
 

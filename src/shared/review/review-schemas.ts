@@ -45,7 +45,8 @@ export const voteSchema = z
 export type Vote = z.infer<typeof voteSchema>;
 
 export const ratingSchema = z.object({
-  model: modelKeySchema,
+  /** `provider:model` for the console's own votes; any name for imported arena votes. */
+  model: z.string().min(1),
   /** Elo-like: 1000 + 400·log10(strength), strengths scaled so the mean rating is 1000. */
   rating: z.number(),
   /** 2.5th bootstrap percentile. */
@@ -57,15 +58,15 @@ export const ratingSchema = z.object({
   wins: z.number().int().nonnegative(),
   losses: z.number().int().nonnegative(),
   ties: z.number().int().nonnegative(),
-  /** Counted, but left out of the fit. */
+  /** Counted; in the fit as a tie by default (ratings option `bothBad`). */
   bothBad: z.number().int().nonnegative(),
 });
 export type Rating = z.infer<typeof ratingSchema>;
 
 export const votesStillNeededSchema = z.object({
   /** The higher-rated neighbour. */
-  modelA: modelKeySchema,
-  modelB: modelKeySchema,
+  modelA: z.string().min(1),
+  modelB: z.string().min(1),
   /** Estimated further A-vs-B votes until their intervals stop overlapping (0 = separated). */
   votes: z.number().int().nonnegative(),
   /** Votes between the two so far (both_bad included). */
@@ -130,6 +131,11 @@ export const ratingsOptionsSchema = z.object({
   priorWeight: z.number().min(0).max(10).default(0.01),
   /** Upper bound reported for "votes still needed". */
   votesNeededCap: z.number().int().positive().default(10_000),
+  /**
+   * How a "both bad" vote enters the fit: `tie` (default, as the public arenas do: half a win
+   * each way, like any tie) or `exclude` (counted in the tallies, left out of the fit).
+   */
+  bothBad: z.enum(['tie', 'exclude']).default('tie'),
 });
 export type RatingsOptions = z.input<typeof ratingsOptionsSchema>;
 

@@ -176,8 +176,8 @@ describe('Bradley–Terry fit', () => {
 
   it('leaves both_bad out of the fit but counts it', () => {
     const withoutBad = votes.filter((vote) => vote.verdict !== 'both_bad');
-    const a = computeRatings(votes, { resamples: 200, seed: 3 });
-    const b = computeRatings(withoutBad, { resamples: 200, seed: 3 });
+    const a = computeRatings(votes, { resamples: 200, seed: 3, bothBad: 'exclude' });
+    const b = computeRatings(withoutBad, { resamples: 200, seed: 3, bothBad: 'exclude' });
     for (const rating of a.overall) {
       const other = b.overall.find((r) => r.model === rating.model)!;
       expect(rating.rating).toBeCloseTo(other.rating, 9);
@@ -187,8 +187,23 @@ describe('Bradley–Terry fit', () => {
     expect(a.overall.reduce((s, r) => s + r.bothBad, 0)).toBeGreaterThan(0);
   });
 
+  it("counts both_bad as a tie by default (ties as half wins, the arenas' rule)", () => {
+    const asTies = votes.map((vote) =>
+      vote.verdict === 'both_bad' ? { ...vote, verdict: 'tie' as const } : vote,
+    );
+    const a = computeRatings(votes, { resamples: 200, seed: 3 });
+    const b = computeRatings(asTies, { resamples: 200, seed: 3 });
+    for (const rating of a.overall) {
+      const other = b.overall.find((r) => r.model === rating.model)!;
+      expect(rating.rating).toBeCloseTo(other.rating, 9);
+      expect(rating.low).toBeCloseTo(other.low, 9);
+      // The tallies still tell both-bad votes apart.
+      expect(rating.ties + rating.bothBad).toBe(other.ties);
+    }
+  });
+
   it('puts the mean rating at 1000 on the 400·log10 scale', () => {
-    const result = computeRatings(votes, { resamples: 200 });
+    const result = computeRatings(votes, { resamples: 200, bothBad: 'exclude' });
     const mean = result.overall.reduce((s, r) => s + r.rating, 0) / result.overall.length;
     expect(mean).toBeCloseTo(1000, 9);
     const theta = engineTheta(votes, 0.01);
@@ -256,7 +271,9 @@ describe('recovery and bootstrap', () => {
   });
 
   it('orders the models correctly and covers the true ratings', () => {
-    const result = computeRatings(votes, { resamples: 300, seed: 5 });
+    // This generator draws both_bad regardless of the models, so as ties they would pull the
+    // ratings together: fit them the way they were made (left out).
+    const result = computeRatings(votes, { resamples: 300, seed: 5, bothBad: 'exclude' });
     expect(result.overall.map((r) => r.model)).toEqual(Object.keys(truth));
     // Intervals are not degenerate and not absurdly wide for ~1000 votes per model.
     for (const r of result.overall) {
@@ -270,7 +287,8 @@ describe('recovery and bootstrap', () => {
     let covered = 0;
     for (const seed of [11, 12, 13, 14]) {
       const sample = seed === 11 ? votes : synthesise(truth, 3000, seed, { bothBad: 0.05 });
-      const board = seed === 11 ? result.overall : computeRatings(sample, { seed }).overall;
+      const board =
+        seed === 11 ? result.overall : computeRatings(sample, { seed, bothBad: 'exclude' }).overall;
       for (const r of board) {
         const value = truth[r.model as keyof typeof truth];
         if (r.low <= value && value <= r.high) covered += 1;

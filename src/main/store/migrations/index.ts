@@ -12,6 +12,7 @@ import { migration0100 } from './0100-review-team';
 import { migration0110 } from './0110-shared-history';
 import { migration0120 } from './0120-media-analysis-cache';
 import { migration0130 } from './0130-run-leases';
+import { migration0140 } from './0140-external-votes';
 
 /** Every migration, in order. Append new ones; never edit one that has shipped. */
 export const MIGRATIONS: readonly Migration[] = [
@@ -28,4 +29,5 @@ export const MIGRATIONS: readonly Migration[] = [
   migration0110,
   migration0120,
   migration0130,
+  migration0140,
 ];
