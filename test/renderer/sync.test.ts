@@ -76,3 +76,19 @@ describe('stepFrame', () => {
     expect(stepFrame(4, 1, 4)).toBe(4);
   });
 });
+
+describe('frame rates other than 24', () => {
+  it('steps by the clip’s own frame rate and numbers frames from 1', async () => {
+    const { frameRateOf, frameAt, frameLabel } =
+      await import('../../src/renderer/src/compare/sync');
+    expect(frameRateOf(30)).toBe(30);
+    expect(frameRateOf(null)).toBe(24);
+    expect(frameRateOf(0)).toBe(24);
+    expect(stepFrame(1, 1, 4, 30)).toBeCloseTo(31 / 30, 6);
+    expect(stepFrame(2 / 30, -1, 4, 30)).toBeCloseTo(1 / 30, 6);
+    expect(frameAt(2 / 30, 30)).toBe(2);
+    expect(frameLabel(0, 4, 30)).toEqual({ frame: 1, total: 120 });
+    expect(frameLabel(4, 4, 30)).toEqual({ frame: 120, total: 120 });
+    expect(frameLabel(1, 4, 25)).toEqual({ frame: 26, total: 100 });
+  });
+});

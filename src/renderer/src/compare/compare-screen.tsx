@@ -288,6 +288,7 @@ function NamedPlayer({
       sources={shown.map((generation, slot) => ({
         src: mediaSrc(generation),
         caption: caption(generation, slot),
+        fps: generation.analysis?.fps ?? null,
       }))}
       chosen={chosen}
       tools

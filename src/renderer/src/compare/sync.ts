@@ -47,11 +47,38 @@ export function decideSync({
   return { kind: 'nudge', playbackRate: baseRate * (1 - bend), drift };
 }
 
-/** Where a frame step lands, kept inside [0, duration]. */
-export function stepFrame(time: number, direction: 1 | -1, duration: number): number {
-  const frame = Math.round(time * FRAME_RATE) + direction;
-  const next = frame / FRAME_RATE;
-  return clampTime(next, duration);
+/** The frame rate to step by: the clip's own (from ffprobe) when known, else FRAME_RATE. */
+export function frameRateOf(fps: number | null | undefined): number {
+  return fps !== null && fps !== undefined && Number.isFinite(fps) && fps > 0 ? fps : FRAME_RATE;
+}
+
+/** The frame shown at `time` (0-based), at `fps` frames per second. */
+export function frameAt(time: number, fps: number = FRAME_RATE): number {
+  if (!Number.isFinite(time) || time <= 0) return 0;
+  // A hair of tolerance: 2/30 s is stored as 0.0666…, which must read as frame 2.
+  return Math.floor(time * fps + 1e-6);
+}
+
+/** Where a frame step lands, kept inside [0, duration], at `fps` frames per second. */
+export function stepFrame(
+  time: number,
+  direction: 1 | -1,
+  duration: number,
+  fps: number = FRAME_RATE,
+): number {
+  const frame = Math.round(time * fps) + direction;
+  return clampTime(frame / fps, duration);
+}
+
+/** "frame 49 of 96": the 1-based frame shown at `time`, and how many the clip has. */
+export function frameLabel(
+  time: number,
+  duration: number,
+  fps: number,
+): { frame: number; total: number | null } {
+  const total = Number.isFinite(duration) && duration > 0 ? Math.round(duration * fps) : null;
+  const frame = frameAt(time, fps) + 1;
+  return { frame: total === null ? frame : Math.min(frame, total), total };
 }
 
 export function clampTime(time: number, duration: number): number {

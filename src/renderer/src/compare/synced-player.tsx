@@ -18,7 +18,7 @@ import {
 import { FrameBackIcon, FrameForwardIcon, PauseIcon, PlayIcon } from '../components/icons';
 import { InlineError } from '../components/ui';
 import { formatClock } from '../lib/format';
-import { clampTime, decideSync, stepFrame } from './sync';
+import { clampTime, decideSync, frameLabel, frameRateOf, stepFrame } from './sync';
 import { DifferenceCanvas } from './difference-canvas';
 import { PlayerVideo } from './player-video';
 import {
@@ -51,6 +51,8 @@ export interface PlayerSource {
   src: string;
   /** What is shown under the video next to its side letter. */
   caption?: ReactNode;
+  /** The clip's frame rate from ffprobe; frame steps use the master's (24 when unknown). */
+  fps?: number | null;
 }
 
 export function SyncedPlayer({
@@ -84,6 +86,10 @@ export function SyncedPlayer({
   const [duration, setDuration] = useState(0);
   const [speed, setSpeed] = useState<number>(1);
   const [mediaError, setMediaError] = useState<string | null>(null);
+  const masterFps = sources[0]?.fps ?? null;
+  const fps = frameRateOf(masterFps);
+  const fpsRef = useRef(fps);
+  fpsRef.current = fps;
   const speedRef = useRef(speed);
   speedRef.current = speed;
   const [mode, setMode] = useState<ViewMode>('side');
@@ -186,7 +192,7 @@ export function SyncedPlayer({
       const master = masterRef.current;
       if (!master) return;
       pause();
-      seek(stepFrame(master.currentTime, direction, master.duration));
+      seek(stepFrame(master.currentTime, direction, master.duration, fpsRef.current));
     },
     [pause, seek],
   );
@@ -393,7 +399,16 @@ export function SyncedPlayer({
           src={src}
           testId={`${testIdPrefix}-video-${side}`}
           transform={tools ? transform : undefined}
-          onLoadedMetadata={side === 'a' ? (video) => setDuration(video.duration) : undefined}
+          onLoadedMetadata={
+            side === 'a'
+              ? (video) => setDuration(video.duration)
+              : (video) => {
+                  // A player added (2-up → 4-up) or given another clip starts where A is, also
+                  // while paused; while playing the sync loop keeps it there.
+                  const master = masterRef.current;
+                  if (master) video.currentTime = clampTime(master.currentTime, video.duration);
+                }
+          }
           onEnded={side === 'a' ? onMasterEnded : undefined}
           onError={() =>
             setMediaError(
@@ -614,7 +629,7 @@ export function SyncedPlayer({
           className="slider"
           min={0}
           max={duration > 0 ? duration : 1}
-          step={1 / 24}
+          step={1 / fps}
           value={[Math.min(time, duration || 1)]}
           onValueChange={([value]) => {
             if (value !== undefined) {
@@ -632,6 +647,21 @@ export function SyncedPlayer({
         </Slider.Root>
         <span className="num control-time" aria-live="off" data-testid={`${testIdPrefix}-time`}>
           {formatClock(time)} / {formatClock(duration)}
+        </span>
+        <span
+          className="num small muted control-frame"
+          data-testid={`${testIdPrefix}-frame`}
+          data-fps={fps}
+          title={
+            masterFps === null
+              ? 'The frame rate was not measured (no ffprobe analysis): 24 fps is assumed.'
+              : `Frame rate of video A, measured by ffprobe: ${fps} fps.`
+          }
+        >
+          {(() => {
+            const { frame, total } = frameLabel(time, duration, fps);
+            return `frame ${frame}${total === null ? '' : ` / ${total}`} · ${Number(fps.toFixed(3))} fps${masterFps === null ? ' (assumed)' : ''}`;
+          })()}
         </span>
         <div className="speed-group" role="radiogroup" aria-label="Speed">
           {SPEEDS.map((value) => (

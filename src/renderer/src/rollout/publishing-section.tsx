@@ -382,6 +382,8 @@ function RolloutPanel({
   const [environment, setEnvironment] = useState<'dev' | 'staging' | 'production'>('dev');
   const env = overview.environments.find((item) => item.environment === environment);
   const flags = (env?.flags ?? []).filter((flag) => !flag.customTargeting);
+  /** Live here, but with a targeting rule of their own: a ramp would overwrite that rule. */
+  const ownRule = (env?.flags ?? []).filter((flag) => flag.customTargeting);
   const [flagKey, setFlagKey] = useState('');
   const flag = flags.find((item) => item.key === flagKey) ?? flags[0];
   const [onVariant, setOnVariant] = useState('');
@@ -468,7 +470,11 @@ function RolloutPanel({
             disabled={flags.length === 0}
             onChange={(event) => setFlagKey(event.target.value)}
           >
-            {flags.length === 0 ? <option value="">No flag live here</option> : null}
+            {flags.length === 0 ? (
+              <option value="">
+                {ownRule.length > 0 ? 'No flag that can be ramped here' : 'No flag live here'}
+              </option>
+            ) : null}
             {flags.map((item) => (
               <option key={item.key} value={item.key}>
                 {item.key}
@@ -476,6 +482,16 @@ function RolloutPanel({
             ))}
           </select>
         </div>
+        {ownRule.length > 0 ? (
+          <p className="muted small pb-note" data-testid="ro-flag-own-rule">
+            {ownRule.map((item) => item.key).join(', ')} {ownRule.length === 1 ? 'is' : 'are'} live
+            in {environment} but{' '}
+            {ownRule.length === 1 ? 'has its own targeting rule' : 'have their own targeting rules'}
+            , so {ownRule.length === 1 ? 'it' : 'they'} cannot be ramped by percentage: a gradual
+            rollout would replace that rule. The kill switch still works; to ramp, remove the rule
+            in Rollout → Config → Flags and publish.
+          </p>
+        ) : null}
         <div className="field">
           <label htmlFor="ro-on">Turn on</label>
           <select
