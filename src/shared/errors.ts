@@ -82,6 +82,12 @@ export class ProviderError extends AppError {
   readonly status: number | undefined;
   /** The vendor's own error code or failure code (e.g. SAFETY.INPUT.TEXT), when it sent one. */
   readonly vendorCode: string | undefined;
+  /**
+   * The call may have been acted on at the vendor although no usable answer came back (a create
+   * answered 2xx with an unreadable body, or a connection lost after the request was sent):
+   * sending it again could start and bill a second job.
+   */
+  readonly outcomeUnknown: boolean;
 
   constructor(
     errorClass: ProviderErrorClass,
@@ -93,6 +99,7 @@ export class ProviderError extends AppError {
       retryable?: boolean;
       retryAfterMs?: number;
       cause?: unknown;
+      outcomeUnknown?: boolean;
     },
   ) {
     super(errorClass, message, {
@@ -104,6 +111,7 @@ export class ProviderError extends AppError {
     this.provider = details.provider;
     this.status = details.status;
     this.vendorCode = details.vendorCode;
+    this.outcomeUnknown = details.outcomeUnknown ?? false;
   }
 
   get errorClass(): ProviderErrorClass {

@@ -545,3 +545,13 @@ export function runSpend(db: ReadableDb, runId: string): number {
 }
 
 export type { VideoOutput };
+
+/** Vendor job ids already owned by generations of this provider (a reconciled job must be new). */
+export function knownJobIds(db: ReadableDb, provider: string, since: number): Set<string> {
+  const rows = db
+    .prepare(
+      'SELECT vendor_job_id FROM generations WHERE provider = ? AND vendor_job_id IS NOT NULL AND submitted_at >= ?',
+    )
+    .all(provider, since) as Array<{ vendor_job_id: string }>;
+  return new Set(rows.map((row) => row.vendor_job_id));
+}

@@ -12,6 +12,7 @@ import { createHash, randomUUID } from 'node:crypto';
 import { AppError, ProviderError, serializeError, type SerializedError } from '../../shared/errors';
 import type { GenerationOutcome, RunPlan, RunSummary } from '../../shared/domain';
 import {
+  PROVIDER_LABELS,
   formatModelRef,
   type GenerationRequest,
   type GenerationSettings,
@@ -46,6 +47,7 @@ import {
   getSuite,
   insertRun,
   type RunViewer,
+  knownJobIds,
   listGenerationRows,
   listQueuedRows,
   listRunIdsInState,
@@ -90,6 +92,8 @@ export interface BenchRunnerDeps {
   downloadRetries?: number;
   /** First backoff before such a retry, ms. Default 500. */
   downloadRetryDelayMs?: number;
+  /** Wait before looking for a create whose answer was lost in the vendor's job list, ms. Default 3000. */
+  reconcileDelayMs?: number;
   /** A generation that takes longer than this is cancelled at the vendor and marked timed out. Default 15 min. */
   generationTimeoutMs?: number;
   /**
@@ -827,55 +831,65 @@ export class BenchRunner {
         }
       }
       const request = requestOf(row);
-      this.patch(row.id, { state: 'submitting', submitted_at: this.deps.now() });
+      const submittedAt = this.deps.now();
+      this.patch(row.id, { state: 'submitting', submitted_at: submittedAt });
       let persisted = false;
       const persistJobId = (jobId: string): void => {
         if (persisted) return;
         persisted = true;
         this.patch(row.id, { state: 'submitted', vendor_job_id: jobId });
       };
-      try {
-        // Retry only where the vendor answered with a retryable error (so no job exists):
-        // a rate limit pauses the whole provider for its Retry-After, not just this request.
-        const started = await withRetry(
-          () => {
-            signal.throwIfAborted();
-            return adapter.start(request, { signal, onJobId: persistJobId });
-          },
-          {
-            sleep: (ms, abort) => this.deps.sleep(ms, abort),
-            signal,
-            maxRetries: this.deps.submitRetries ?? 2,
-            initialDelayMs: this.deps.retryInitialDelayMs ?? 1000,
-            shouldRetry: (error) =>
-              !persisted &&
-              ProviderError.isInstance(error) &&
-              (error as ProviderError).status !== undefined,
-            onRetry: (error) => {
-              if (error.code === 'quota')
-                this.pauseProvider(row.provider, error.retryAfterMs ?? 30000);
-              this.deps.log(
-                `retrying submission of ${row.id} at ${row.provider}: ${error.message}`,
-              );
+      // A create whose answer was lost is sent again only after the vendor's own list shows it
+      // never arrived; without such a list it is never sent again (submit_unknown).
+      for (let round = 0; ; round += 1) {
+        try {
+          // Retry only where the vendor answered with a retryable error (so no job exists):
+          // a rate limit pauses the whole provider for its Retry-After, not just this request.
+          const started = await withRetry(
+            () => {
+              signal.throwIfAborted();
+              return adapter.start(request, { signal, onJobId: persistJobId });
             },
-          },
-        );
-        persistJobId(started.jobId);
-      } catch (error) {
-        if (
-          !persisted &&
-          ProviderError.isInstance(error) &&
-          (error as ProviderError).status !== undefined
-        ) {
-          // The vendor answered with an error: no job was created, so nothing was paid for.
-          this.finish(
-            getGenerationRow(this.deps.db, row.id) ?? row,
-            outcomeFor(serializeError(error), 'queued'),
-            serializeError(error),
+            {
+              sleep: (ms, abort) => this.deps.sleep(ms, abort),
+              signal,
+              maxRetries: this.deps.submitRetries ?? 2,
+              initialDelayMs: this.deps.retryInitialDelayMs ?? 1000,
+              shouldRetry: (error) =>
+                !persisted &&
+                ProviderError.isInstance(error) &&
+                !(error as ProviderError).outcomeUnknown,
+              onRetry: (error) => {
+                if (error.code === 'quota')
+                  this.pauseProvider(row.provider, error.retryAfterMs ?? 30000);
+                this.deps.log(
+                  `retrying submission of ${row.id} at ${row.provider}: ${error.message}`,
+                );
+              },
+            },
           );
+          persistJobId(started.jobId);
+          break;
+        } catch (error) {
+          if (persisted || !ProviderError.isInstance(error)) throw error;
+          const failure = error as ProviderError;
+          if (!failure.outcomeUnknown) {
+            // The vendor refused it, or it never reached the vendor: no job, nothing paid for.
+            this.finish(
+              getGenerationRow(this.deps.db, row.id) ?? row,
+              outcomeFor(serializeError(failure), 'queued'),
+              serializeError(failure),
+            );
+            return;
+          }
+          const found = await this.reconcile(row, request, submittedAt, failure, signal);
+          if (found === 'absent' && round === 0) continue;
+          if (typeof found === 'string') {
+            persistJobId(found);
+            break;
+          }
           return;
         }
-        throw error;
       }
       row = getGenerationRow(this.deps.db, row.id) ?? row;
     }
@@ -922,6 +936,71 @@ export class BenchRunner {
     this.patch(row.id, { download_ms: finishedAt - downloadStart, media_id: media.id });
     // The generation's slot is released now; the analysis waits in its own queue.
     this.scheduleAnalysis(state, row, media.id, finishedAt);
+  }
+
+  /**
+   * A create whose outcome is unknown (HTTP 2xx with an unreadable body, a connection lost after
+   * the request went out). Where the vendor lists jobs, the list decides: the job found is
+   * adopted (its id returned), or `'absent'` (never created, safe to send once more). Elsewhere,
+   * or when the list cannot be read, the generation ends as `submit_unknown`, with what to check.
+   */
+  private async reconcile(
+    row: GenerationRow,
+    request: GenerationRequest,
+    submittedAt: number,
+    failure: ProviderError,
+    signal: AbortSignal,
+  ): Promise<string | 'absent' | 'unknown'> {
+    const adapter = this.deps.registry.adapter(row.provider as ModelRef['provider']);
+    const label = PROVIDER_LABELS[row.provider as ModelRef['provider']] ?? row.provider;
+    const when = new Date(submittedAt).toISOString().replace('T', ' ').slice(0, 19);
+    this.deps.log(
+      `submission of ${row.id} to ${row.provider} has an unknown outcome: ${failure.message}`,
+    );
+    if (adapter.findJob) {
+      try {
+        // The vendor's list may lag behind its create call: look twice, a moment apart.
+        for (let check = 0; check < 2; check += 1) {
+          await this.deps.sleep(this.deps.reconcileDelayMs ?? 3000, signal);
+          const jobId = await adapter.findJob(
+            {
+              request,
+              createdAfter: submittedAt - 120_000,
+              exclude: knownJobIds(this.deps.db, row.provider, submittedAt - 24 * 3600_000),
+            },
+            signal,
+          );
+          if (jobId !== undefined) {
+            this.deps.log(
+              `submission of ${row.id} found at ${row.provider} as ${jobId}; polling it`,
+            );
+            return jobId;
+          }
+        }
+        this.deps.log(
+          `submission of ${row.id} is not in ${row.provider}'s job list: it was not created; sending it once more`,
+        );
+        return 'absent';
+      } catch (error) {
+        signal.throwIfAborted();
+        this.deps.log(
+          `${row.provider}'s job list could not be read: ${serializeError(error).message}`,
+        );
+      }
+    }
+    const check = adapter.findJob
+      ? `${label}'s job list could not be read to check.`
+      : `${label} offers no way to list jobs, so the console cannot check by itself.`;
+    this.finish(getGenerationRow(this.deps.db, row.id) ?? row, 'submit_unknown', {
+      code: failure.code,
+      message:
+        `${failure.message} It was not sent again, since ${label} may have accepted (and billed) it: look for a job made around ${when} UTC in your ${label} dashboard. ${check}`.slice(
+          0,
+          1000,
+        ),
+      retryable: false,
+    });
+    return 'unknown';
   }
 
   /**

@@ -89,10 +89,25 @@ export function renderRunTable(detail: RunDetail): string {
       .join('  ')
       .trimEnd();
   const run = detail.run;
+  // A submission whose outcome is unknown may have been billed: say so, and what to check.
+  const unknown = detail.generations.filter(
+    (generation) => generation.outcome === 'submit_unknown',
+  );
+  const notes = unknown.map(
+    (generation) =>
+      `! ${generation.promptId} on ${generation.provider}:${generation.modelId}: ${generation.errorMessage ?? 'the submission has an unknown outcome'}`,
+  );
   return [
     line(header),
     line(widths.map((width) => '-'.repeat(width))),
     ...rows.map(line),
+    ...(notes.length > 0
+      ? [
+          '',
+          `${notes.length} submission(s) may have been accepted and billed without an answer:`,
+          ...notes,
+        ]
+      : []),
     '',
     `Run ${run.id} ${run.state}: ${run.succeeded} succeeded, ${run.failed} failed of ${run.total}; spent $${run.spentUsd.toFixed(2)} of $${run.budgetUsd.toFixed(2)}.`,
     '',

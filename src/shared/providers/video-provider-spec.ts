@@ -241,6 +241,15 @@ export interface StartOptions {
   onJobId?: (jobId: string) => void;
 }
 
+/** What to look for when a create's outcome is unknown (see VideoProviderAdapter.findJob). */
+export interface JobLookup {
+  request: GenerationRequest;
+  /** Only jobs created at or after this time (ms since the epoch) can be the one. */
+  createdAfter: number;
+  /** Job ids already accounted for (other generations); never returned. */
+  exclude: ReadonlySet<string>;
+}
+
 /** One vendor's adapter. Every method honours its AbortSignal. */
 export interface VideoProviderAdapter {
   readonly specVersion: typeof SPEC_VERSION;
@@ -263,4 +272,10 @@ export interface VideoProviderAdapter {
   ): Promise<DownloadResult>;
   /** The vendor's live catalogue where it has a list call; otherwise the known model table. */
   listModels(signal?: AbortSignal): Promise<ModelInfo[]>;
+  /**
+   * Where the vendor lets you list your jobs: the id of a job matching `lookup` (a create whose
+   * answer was lost), or `undefined` when the vendor's list has none. Absent where the vendor
+   * has no list call (then an unknown create stays unknown).
+   */
+  findJob?(lookup: JobLookup, signal?: AbortSignal): Promise<string | undefined>;
 }

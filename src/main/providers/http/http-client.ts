@@ -103,7 +103,11 @@ export class HttpClient {
     try {
       text = await raw.body.text();
     } catch (error) {
-      throw this.networkError(error, options.signal);
+      throw this.networkError(
+        error,
+        options.signal,
+        method !== 'GET' && raw.statusCode >= 200 && raw.statusCode < 300,
+      );
     }
     let json: unknown;
     try {
@@ -125,13 +129,19 @@ export class HttpClient {
   ): Promise<{ json: unknown; response: HttpResponse }> {
     const response = await this.request(path, options);
     if (response.json === undefined) {
+      const method = methodOf(options);
+      const type = String(response.headers['content-type'] ?? 'no content type').split(';')[0];
+      // A create answered 2xx may have started (and billed) a job even though its answer is
+      // unreadable (a proxy's or an incident page): it must not be sent again blindly.
+      const unknown = method !== 'GET';
       throw new ProviderError(
         'provider_unavailable',
-        `${this.config.provider} answered ${response.status} with a body that is not JSON.`,
+        `${this.config.provider} answered ${method} ${path} with HTTP ${response.status} and a body that is not JSON (${type})${unknown ? ', so it is not known whether the request was accepted' : ''}.`,
         {
           provider: this.config.provider,
           status: response.status,
-          retryable: true,
+          retryable: !unknown,
+          outcomeUnknown: unknown,
         },
       );
     }
@@ -156,6 +166,7 @@ export class HttpClient {
       status: response.status,
       retryable: method === 'GET',
       secrets: this.config.secrets(),
+      outcomeUnknown: method !== 'GET',
     });
     return { value, response };
   }
@@ -275,7 +286,9 @@ export class HttpClient {
         bodyTimeout: this.config.bodyTimeoutMs ?? 60000,
       });
     } catch (error) {
-      throw this.networkError(error, signal);
+      // A call that changes something (a create) and was lost after it reached the vendor may
+      // have been acted on; one that never connected was not.
+      throw this.networkError(error, signal, init.method !== 'GET' && !isConnectFailure(error));
     }
   }
 
@@ -305,7 +318,7 @@ export class HttpClient {
     });
   }
 
-  networkError(error: unknown, signal?: AbortSignal): ProviderError {
+  networkError(error: unknown, signal?: AbortSignal, outcomeUnknown = false): ProviderError {
     if (signal?.aborted) {
       const reason: unknown = signal.reason;
       if (ProviderError.isInstance(reason)) return reason as ProviderError;
@@ -327,9 +340,23 @@ export class HttpClient {
       {
         provider: this.config.provider,
         retryable: true,
+        outcomeUnknown,
       },
     );
   }
+}
+
+/** The connection was never made, so the request cannot have reached the vendor. */
+function isConnectFailure(error: unknown): boolean {
+  const code = (error as { code?: string }).code ?? '';
+  return [
+    'ECONNREFUSED',
+    'ENOTFOUND',
+    'EAI_AGAIN',
+    'EHOSTUNREACH',
+    'ENETUNREACH',
+    'UND_ERR_CONNECT_TIMEOUT',
+  ].includes(code);
 }
 
 /** Finds a human message in the usual vendor error shapes. */

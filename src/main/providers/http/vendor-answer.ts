@@ -19,6 +19,8 @@ export interface VendorAnswerContext {
   retryable: boolean;
   /** Values never to show (the API key). */
   secrets?: string[];
+  /** The vendor may have acted on the call (a create answered 2xx): see ProviderError.outcomeUnknown. */
+  outcomeUnknown?: boolean;
 }
 
 export function vendorAnswerError(context: VendorAnswerContext, problem: string): ProviderError {
@@ -31,6 +33,7 @@ export function vendorAnswerError(context: VendorAnswerContext, problem: string)
     provider: context.provider,
     ...(context.status === undefined ? {} : { status: context.status }),
     retryable: context.retryable,
+    ...(context.outcomeUnknown ? { outcomeUnknown: true } : {}),
   });
 }
 

@@ -10,8 +10,10 @@
  * - Reference images: keyframes.frame0 {type:"image", url}; Luma takes https URLs only.
  */
 import { ProviderError, type ProviderErrorClass } from '../../../shared/errors';
+import { z } from 'zod';
 import type {
   GenerationRequest,
+  JobLookup,
   JobStatus,
   ModelInfo,
   SpecWarning,
@@ -35,6 +37,19 @@ export const LUMA_DEFAULT_BASE_URL = 'https://api.lumalabs.ai/dream-machine/v1';
 const PROVIDER = 'luma';
 
 export type LumaAdapterSettings = VendorAdapterSettings;
+
+/** GET /generations: {generations, has_more, count}; only what matching needs is read. */
+const lumaListSchema = z.looseObject({
+  generations: z.array(
+    z.looseObject({
+      id: z.string(),
+      model: z.string().nullish(),
+      created_at: z.string().nullish(),
+      request: z.looseObject({ prompt: z.unknown().optional() }).nullish(),
+    }),
+  ),
+  has_more: z.boolean().nullish(),
+});
 
 const POLICY = /moderat|not allowed|content polic|safety|nsfw|inappropriate|flagged/i;
 const CREDITS = /insufficient credits|not enough credits|out of credits|balance/i;
@@ -148,6 +163,29 @@ export class LumaVideoAdapter extends VendorVideoAdapter<'luma'> {
         return { state: 'cancelled' };
       throw error;
     }
+  }
+
+  /**
+   * GET /generations?limit&offset (newest first): a generation with this prompt and model, created
+   * since `createdAfter`, that no other generation owns.
+   */
+  async findJob(lookup: JobLookup, signal?: AbortSignal): Promise<string | undefined> {
+    const limit = 50;
+    for (let page = 0; page < 5; page += 1) {
+      const { value: list } = await this.http.jsonAnswer(lumaListSchema, '/generations', {
+        query: { limit, offset: page * limit },
+        signal,
+      });
+      for (const item of list.generations) {
+        const created = item.created_at ? Date.parse(item.created_at) : Number.NaN;
+        if (created < lookup.createdAfter) return undefined;
+        if (lookup.exclude.has(item.id)) continue;
+        if (item.model && item.model !== lookup.request.modelId) continue;
+        if (item.request?.prompt === lookup.request.prompt) return item.id;
+      }
+      if (!list.has_more) break;
+    }
+    return undefined;
   }
 
   async cancel(jobId: string, signal?: AbortSignal): Promise<void> {

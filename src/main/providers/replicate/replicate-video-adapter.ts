@@ -16,8 +16,10 @@
  * - listModels: GET /v1/collections/text-to-video, merged with the known table.
  */
 import type { ProviderErrorClass } from '../../../shared/errors';
+import { z } from 'zod';
 import type {
   GenerationRequest,
+  JobLookup,
   JobStatus,
   ModelInfo,
   SpecWarning,
@@ -49,6 +51,19 @@ import {
 } from './replicate-models';
 
 export const REPLICATE_DEFAULT_BASE_URL = 'https://api.replicate.com';
+
+/** GET /v1/predictions: {next, previous, results}; only what matching needs is read. */
+const replicateListSchema = z.object({
+  next: z.string().nullish(),
+  results: z.array(
+    z.looseObject({
+      id: z.string(),
+      model: z.string().nullish(),
+      created_at: z.string().nullish(),
+      input: z.looseObject({ prompt: z.unknown().optional() }).nullish(),
+    }),
+  ),
+});
 
 export type ReplicateAdapterSettings = VendorAdapterSettings;
 
@@ -246,6 +261,32 @@ export class ReplicateVideoAdapter extends VendorVideoAdapter<'replicate'> {
       default:
         throw this.unknownStatus('prediction', prediction.status);
     }
+  }
+
+  /**
+   * GET /v1/predictions (newest first, paginated by `next`): a prediction of this model with this
+   * prompt, created since `createdAfter`, that no other generation owns.
+   */
+  async findJob(lookup: JobLookup, signal?: AbortSignal): Promise<string | undefined> {
+    const model = this.entry(lookup.request.modelId).info.modelId.split(':')[0];
+    let path: string | undefined = '/v1/predictions';
+    for (let page = 0; page < 5 && path; page += 1) {
+      const answer: { value: z.output<typeof replicateListSchema> } = await this.http.jsonAnswer(
+        replicateListSchema,
+        path,
+        { signal },
+      );
+      const list = answer.value;
+      for (const item of list.results) {
+        const created = item.created_at ? Date.parse(item.created_at) : Number.NaN;
+        if (created < lookup.createdAfter) return undefined;
+        if (lookup.exclude.has(item.id)) continue;
+        if (item.model && model && item.model !== model) continue;
+        if (item.input?.prompt === lookup.request.prompt) return item.id;
+      }
+      path = list.next ?? undefined;
+    }
+    return undefined;
   }
 
   async cancel(jobId: string, signal?: AbortSignal): Promise<void> {

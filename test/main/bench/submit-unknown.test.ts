@@ -1,0 +1,98 @@
+/**
+ * Issue 13 item 3: a create answered HTTP 200 with an unreadable (HTML) body, or lost after it was
+ * sent, is never sent again blindly. Where the vendor lists jobs (Replicate, Luma) the list decides;
+ * elsewhere (Together) the generation ends as submit_unknown with what to check.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { listGenerationRows, saveSuiteVersion } from '../../../src/main/bench/bench-repository';
+import { sleep } from '../../../src/main/services';
+import type { ModelRef } from '../../../src/shared/providers/video-provider-spec';
+import { LumaEmulator } from '../../emulators/luma-emulator';
+import { ReplicateEmulator } from '../../emulators/replicate-emulator';
+import { TogetherEmulator } from '../../emulators/together-emulator';
+import { testServices } from '../../helpers/services';
+
+const KEY = 'test-key-submit-unknown-0001';
+const together = new TogetherEmulator({ apiKey: KEY });
+const replicate = new ReplicateEmulator({ apiKey: KEY });
+const luma = new LumaEmulator({ apiKey: KEY });
+const env: Record<string, string> = {
+  TOGETHER_API_KEY: KEY,
+  REPLICATE_API_TOKEN: KEY,
+  LUMAAI_API_KEY: KEY,
+};
+beforeAll(async () => {
+  env.AIDEON_TOGETHER_BASE_URL = await together.start();
+  env.AIDEON_REPLICATE_BASE_URL = await replicate.start();
+  env.AIDEON_LUMA_BASE_URL = await luma.start();
+});
+afterAll(async () => {
+  await together.stop();
+  await replicate.stop();
+  await luma.stop();
+});
+
+const fastSleep = (ms: number, signal?: AbortSignal): Promise<void> =>
+  sleep(Math.min(ms, 5), signal);
+
+async function run(model: ModelRef, prompts: string[]) {
+  const services = testServices({ env, sleep: fastSleep, analyseVideos: false });
+  try {
+    saveSuiteVersion(
+      services.db,
+      {
+        id: 'unknown',
+        builtIn: false,
+        definition: {
+          name: 'Unknown outcomes',
+          description: '',
+          settings: {},
+          prompts: prompts.map((text, index) => ({ id: `p${index}`, text, category: 'general' })),
+        },
+      },
+      Date.now(),
+    );
+    const { runId } = services.bench.startRun({
+      suiteId: 'unknown',
+      models: [model],
+      budgetUsd: 20,
+    });
+    const summary = await services.bench.waitForRun(runId);
+    return { summary, rows: listGenerationRows(services.db, runId) };
+  } finally {
+    await services.cleanup();
+  }
+}
+
+describe('creates with an unknown outcome', () => {
+  it('Together (no job list): submit_unknown, never sent again, and the message says what to check', async () => {
+    const before = together.stats.creates;
+    const { summary, rows } = await run(
+      { provider: 'together', modelId: 'minimax/video-01-director' },
+      ['a harbour at night #html-create', 'a windmill #reset-once'],
+    );
+    expect(summary.state).toBe('finished');
+    expect(rows.map((row) => row.outcome)).toEqual(['submit_unknown', 'submit_unknown']);
+    // The HTML answer came after the job was made (and billed): exactly one create, no second.
+    expect(together.stats.creates - before).toBe(1);
+    expect(rows[0]?.error_message).toMatch(/not JSON \(text\/html\)/);
+    expect(rows[0]?.error_message).toMatch(/not sent again/);
+    expect(rows[0]?.error_message).toMatch(/Together AI dashboard/);
+  });
+
+  for (const [name, emulator, model] of [
+    ['Replicate', replicate, { provider: 'replicate', modelId: 'minimax/video-01' }],
+    ['Luma', luma, { provider: 'luma', modelId: 'ray-2' }],
+  ] as const) {
+    it(`${name} (lists its jobs): adopts the job the HTML answer hid, resends one that never arrived`, async () => {
+      const before = emulator.stats.creates;
+      const { rows } = await run(model as ModelRef, [
+        'a harbour at night #html-create',
+        'a windmill #reset-once',
+      ]);
+      expect(rows.map((row) => row.outcome)).toEqual(['success', 'success']);
+      // One paid job each: the hidden one was found, the lost one was sent once more.
+      expect(emulator.stats.creates - before).toBe(2);
+    });
+  }
+});
