@@ -28,6 +28,10 @@ import { createServices, type ServiceOptions, type Services } from '../services'
 import { renderRunTable, renderScorecard, runWithProgress } from './bench-output';
 import { registerConfigCommands } from '../rollout/publish/register-config-cli';
 import { registerControllerCommands } from '../rollout/controller/register-controller-cli';
+import {
+  registerRolloutCommands,
+  registerWatchSettingsCommands,
+} from '../rollout/controller/rollout-cli';
 import { watchCheck } from '../watch/watch-cli';
 import {
   configSimulateCommand,
@@ -910,9 +914,20 @@ export async function runCli(argv: string[], io: CliIo = defaultIo): Promise<num
     sleep,
   });
 
+  registerRolloutCommands(program, {
+    stdout: io.stdout,
+    env: io.env,
+    openServices: () => openServices('cli'),
+  });
+
   const watchCommand = program
     .command('watch')
     .description('production metrics guards (Prometheus)');
+  registerWatchSettingsCommands(watchCommand, {
+    stdout: io.stdout,
+    env: io.env,
+    openServices: () => openServices('cli'),
+  });
   watchCommand
     .command('check')
     .description(

@@ -49,6 +49,8 @@ import {
   type SharedHistoryEntry,
   type SyncResult,
 } from './shared-history';
+import { controllerOverview } from '../controller/controller-registry';
+import type { ControllerOverview } from '../../../shared/rollout/controller-status';
 import {
   createPassphraseProtector,
   generateKey,
@@ -204,6 +206,8 @@ export class PublishingService {
   private ticker: { controller: AbortController; done: Promise<void> } | undefined;
   private watch: RolloutWatch | undefined;
   private readonly bakes = new Map<Environment, AbortController>();
+  /** A live controller leads for the store (refreshed every tick). */
+  private controllerActive = false;
   /** `env\0flag` → why the scheduler could not publish the due step. */
   private readonly tickProblems = new Map<string, string>();
 
@@ -233,6 +237,21 @@ export class PublishingService {
     this.opened = { uri, store: (this.deps.openStore ?? ((u) => openConfigStore(u)))(uri) };
     void previous?.store.close();
     return this.opened.store;
+  }
+
+  /** A new handle on the configured store (the caller closes it); for the CLI. */
+  openStore(): ConfigStore {
+    return (this.deps.openStore ?? ((u) => openConfigStore(u)))(this.storeUri());
+  }
+
+  /**
+   * The rollout controllers registered in the store. When a live one leads, this console does
+   * not advance steps or bake them itself (the controller does), and shows its state instead.
+   */
+  async controllerStatus(): Promise<ControllerOverview> {
+    const overview = await controllerOverview(this.store(), this.deps.now());
+    this.controllerActive = overview.active;
+    return overview;
   }
 
   /** Chooses the config store (null: back to the default folder). */
@@ -1217,6 +1236,17 @@ export class PublishingService {
 
   /** Publishes every due rollout step (held while the watch still checks that environment). */
   async tick(): Promise<{ environment: Environment; flagKey: string; percent: number }[]> {
+    const wasActive = this.controllerActive;
+    if ((await this.controllerStatus()).active) {
+      // A controller acts for this store: leave steps and bakes to it.
+      for (const environment of [...this.bakes.keys()]) this.stopBake(environment);
+      if (!wasActive) this.changed('controller active', null);
+      return [];
+    }
+    if (wasActive) {
+      this.changed('controller gone', null);
+      void this.resumeBakes();
+    }
     const publisher = this.publisher();
     const failures = new Set<string>();
     const done = await publisher.tickRollouts({
@@ -1268,6 +1298,7 @@ export class PublishingService {
 
   private async resumeBakes(): Promise<void> {
     try {
+      if ((await this.controllerStatus()).active) return;
       const publisher = this.publisher();
       for (const environment of ENVIRONMENTS)
         if ((await publisher.listRollouts(environment)).some((r) => r.status === 'running'))
@@ -1291,7 +1322,7 @@ export class PublishingService {
   /** Bakes the current step of `environment` with the production watch, when it has one. */
   startBake(environment: Environment): void {
     const watch = this.watch;
-    if (!watch) return;
+    if (!watch || this.controllerActive) return;
     try {
       if (!watch.isWatched(environment)) return;
     } catch {

@@ -1,0 +1,122 @@
+/**
+ * `aideon rollout pause|resume|next|kill` and `aideon watch settings show|set`, as cron and CI
+ * run them: against the config store the data folder publishes to (its default folder here).
+ */
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runCli } from '../../../src/main/cli/main';
+import { createPassphraseProtector, generateKey } from '../../../src/main/rollout/publish/keys';
+import { DirectoryStore } from '../../../src/main/rollout/stores/directory-store';
+import { tempDir } from '../../helpers/temp-dir';
+import { makePublisher, memorySigner, sampleConfig } from '../rollout/fixtures';
+
+const PASS = 'operator passphrase for the cli test';
+let dir: string;
+let cleanup: () => void;
+let env: NodeJS.ProcessEnv;
+let store: DirectoryStore;
+
+async function cli(...args: string[]) {
+  let stdout = '';
+  let stderr = '';
+  const code = await runCli(['--data-dir', join(dir, 'data'), ...args], {
+    stdout: (text) => (stdout += text),
+    stderr: (text) => (stderr += text),
+    env,
+    isTTY: false,
+  });
+  return { code, stdout, stderr };
+}
+
+beforeAll(async () => {
+  ({ dir, cleanup } = tempDir('aideon-rollout-cli-'));
+  store = new DirectoryStore({ root: join(dir, 'data', 'config-store') });
+  const alice = await memorySigner('alice');
+  const operator = await generateKey('controller', {
+    dir: join(dir, 'operator'),
+    protector: createPassphraseProtector(PASS),
+    now: Date.now,
+  });
+  const admin = makePublisher(store, [alice], { now: Date.now });
+  await admin.initTrust(
+    [alice.info],
+    { dev: 1, staging: 1, production: 1, trust: 1 },
+    { keys: [operator], threshold: 1 },
+  );
+  await admin.publish('dev', sampleConfig());
+  await admin.startRollout({
+    environment: 'dev',
+    flagKey: 'new-video-model',
+    onVariant: 'on',
+    offVariant: 'off',
+    steps: [10, 50, 100],
+    bakeMinutes: 60,
+  });
+  env = {
+    AIDEON_OPERATOR_KEY: join(dir, 'operator', `${operator.kid}.key.json`),
+    AIDEON_OPERATOR_PASSPHRASE: PASS,
+    AIDEON_ACTOR: 'ci',
+  };
+});
+afterAll(() => cleanup());
+
+describe('rollout and watch settings from the CLI', () => {
+  it('pauses, refuses an early next step, resumes, and kills the flag with the operator key', async () => {
+    const reader = makePublisher(store, []);
+    const paused = await cli('rollout', 'pause', '--env', 'dev', '--flag', 'new-video-model');
+    expect(paused).toMatchObject({ code: 0 });
+    expect(paused.stdout).toMatch(/is paused/);
+    expect((await reader.listRollouts('dev'))[0]?.status).toBe('paused');
+    const early = await cli('rollout', 'next', '--env', 'dev', '--flag', 'new-video-model');
+    expect(early.code).toBe(1);
+    expect(early.stderr).toMatch(/is paused; resume it first/);
+    expect((await cli('rollout', 'resume', '--env', 'dev', '--flag', 'new-video-model')).code).toBe(
+      0,
+    );
+    const notYet = await cli('rollout', 'next', '--env', 'dev', '--flag', 'new-video-model');
+    expect(notYet.code).toBe(1);
+    expect(notYet.stderr).toMatch(/bakes until/);
+
+    const killed = await cli('rollout', 'kill', '--flag', 'new-video-model', '--reason', 'page');
+    expect(killed.code).toBe(0);
+    expect(killed.stdout).toMatch(/dev: off \(version 3, operator-signed\)/);
+    const live = await reader.live('dev');
+    expect(live?.version).toBe(3);
+    expect(
+      (live?.config.flags as Record<string, { defaultVariant: string }>)['new-video-model']
+        ?.defaultVariant,
+    ).toBe('off');
+    expect((await reader.listRollouts('dev'))[0]?.status).toBe('stopped');
+  });
+
+  it('watch settings: a bad file is refused naming the field, a good one is saved and shown', async () => {
+    const bad = join(dir, 'bad.json');
+    writeFileSync(bad, JSON.stringify({ checkIntervalMinutes: 'often', tiers: [] }));
+    const refused = await cli('watch', 'settings', 'set', bad);
+    expect(refused.code).toBe(2);
+    expect(refused.stderr).toMatch(/checkIntervalMinutes/);
+    const notJson = join(dir, 'not.json');
+    writeFileSync(notJson, '{ nope');
+    expect((await cli('watch', 'settings', 'set', notJson)).stderr).toMatch(/is not JSON/);
+
+    const good = join(dir, 'good.json');
+    writeFileSync(
+      good,
+      JSON.stringify({
+        environments: {
+          production: { prometheusUrl: 'http://127.0.0.1:9090', autoRollback: true },
+        },
+        tiers: [{ tier: 'premium', minSuccessRate: 0.9 }],
+      }),
+    );
+    const saved = await cli('watch', 'settings', 'set', good);
+    expect(saved).toMatchObject({ code: 0 });
+    expect(saved.stdout).toMatch(/1 tier\(s\) guarded, Prometheus for production/);
+    const shown = await cli('watch', 'settings', 'show');
+    expect(JSON.parse(shown.stdout)).toMatchObject({
+      environments: { production: { autoRollback: true } },
+      tiers: [{ tier: 'premium', minSuccessRate: 0.9 }],
+    });
+  });
+});
