@@ -22,9 +22,6 @@ import {
  */
 export const ANALYSIS_VERSION = 1;
 
-/** Analysis runs below normal priority so vendor-phase timings are not slowed by it. */
-const ANALYSIS_NICENESS = 10;
-
 export interface VideoAnalyserDeps {
   db: WritableDb;
   ffmpegPath: string;
@@ -115,7 +112,6 @@ export class VideoAnalyser {
           ffmpegPath: this.deps.ffmpegPath,
           ffprobePath: this.deps.ffprobePath,
           timeoutMs: this.deps.timeoutMs,
-          niceness: ANALYSIS_NICENESS,
           signal,
           now: this.deps.now,
         },

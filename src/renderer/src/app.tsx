@@ -1,21 +1,39 @@
 import * as ToastPrimitive from '@radix-ui/react-toast';
 import * as Tooltip from '@radix-ui/react-tooltip';
-import type { ReactElement, ReactNode } from 'react';
-import { CompareScreen } from './compare/compare-screen';
+import { lazy, Suspense, type ReactElement, type ReactNode } from 'react';
 import { BenchIcon, ModelsIcon, ReviewIcon, RolloutIcon, SettingsIcon } from './components/icons';
 import { Toasts } from './components/toasts';
 import { MonitorEffects, UnreadNavBadge } from './monitor/monitor-section';
 import { Badge, PageHeader } from './components/ui';
 import { BlindVote } from './review/blind-vote';
-import { BenchmarksScreen } from './screens/benchmarks-screen';
+import { UnsavedRoutingMark } from './rollout/unsaved-routing';
 import { ModelsScreen } from './screens/models-screen';
 import { NewRunDialog } from './screens/new-run-dialog';
-import { ReviewScreen } from './review/review-screen';
-import { RolloutScreen } from './screens/placeholder-screens';
-import { UnsavedRoutingMark } from './rollout/unsaved-routing';
-import { SettingsScreen } from './screens/settings-screen';
-import { RunScreen } from './screens/run-screen';
-import { SuiteEditor } from './bench/suite-editor';
+
+// Every screen but the first one shown (Models) is its own chunk, loaded when it is opened, so
+// the console starts with less JavaScript (charts, the comparison player and the rollout editor
+// are not parsed at start).
+const BenchmarksScreen = lazy(() =>
+  import('./screens/benchmarks-screen').then((module) => ({ default: module.BenchmarksScreen })),
+);
+const RunScreen = lazy(() =>
+  import('./screens/run-screen').then((module) => ({ default: module.RunScreen })),
+);
+const CompareScreen = lazy(() =>
+  import('./compare/compare-screen').then((module) => ({ default: module.CompareScreen })),
+);
+const SuiteEditor = lazy(() =>
+  import('./bench/suite-editor').then((module) => ({ default: module.SuiteEditor })),
+);
+const ReviewScreen = lazy(() =>
+  import('./review/review-screen').then((module) => ({ default: module.ReviewScreen })),
+);
+const RolloutScreen = lazy(() =>
+  import('./screens/placeholder-screens').then((module) => ({ default: module.RolloutScreen })),
+);
+const SettingsScreen = lazy(() =>
+  import('./screens/settings-screen').then((module) => ({ default: module.SettingsScreen })),
+);
 import { useAppStore } from './store/store';
 import { sectionOf, type Section } from './store/ui-slice';
 
@@ -125,7 +143,15 @@ export function App(): ReactElement {
           <Navigation />
           <main className="content" id="main">
             <ConnectionBanner />
-            <Screen />
+            <Suspense
+              fallback={
+                <div className="screen-loading muted" role="status" data-testid="screen-loading">
+                  Loading…
+                </div>
+              }
+            >
+              <Screen />
+            </Suspense>
           </main>
         </div>
         <NewRunDialog />

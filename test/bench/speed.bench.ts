@@ -1,0 +1,208 @@
+/**
+ * Issue 15's figures that the media-speed work touched, each as a ratio against a reference
+ * measured in the same run (medians):
+ * - `aideon --help` start-up (prebuilt out/main/cli.js, and through tsx) vs `node -e 0`;
+ * - `aideon serve` launch → URL line vs a plain node http server printing its URL;
+ * - a zero-delay sandbox run, analysis on vs off (BENCH_GENERATIONS, default 200);
+ * - ratings for the next pair at 100k votes: cached answer vs a full refit;
+ * - JavaScript the console loads at start (out/renderer/index.html).
+ * Needs `npx electron-vite build` first. Run: npx tsx test/bench/speed.bench.ts
+ */
+import Database from 'better-sqlite3';
+import { spawn, spawnSync } from 'node:child_process';
+import { readFileSync, statSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { performance } from 'node:perf_hooks';
+import { computeRatings, createRandom } from '../../src/main/review/bradley-terry';
+import { saveSuiteVersion } from '../../src/main/bench/bench-repository';
+import { PairRatingsCache } from '../../src/main/review/ratings-cache';
+import { insertVotes, listVotes } from '../../src/main/review/review-repository';
+import type { WritableDb } from '../../src/main/store/db';
+import { migrate } from '../../src/main/store/migrations';
+import { MIGRATIONS } from '../../src/main/store/migrations/index';
+import type { Vote } from '../../src/shared/review/review-schemas';
+import { testServices } from '../helpers/services';
+import { tempDir } from '../helpers/temp-dir';
+
+const root = resolve(fileURLToPath(new URL('../..', import.meta.url)));
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 5);
+
+function median(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.floor(sorted.length / 2)]!;
+}
+
+function timeCommand(args: string[]): number {
+  const started = performance.now();
+  const result = spawnSync(process.execPath, args, { cwd: root, stdio: 'ignore' });
+  if (result.status !== 0) throw new Error(`${args.join(' ')} exited with ${result.status}`);
+  return performance.now() - started;
+}
+
+/** Milliseconds from spawn to the first stdout line matching `pattern`; the child is then ended. */
+function timeToLine(args: string[], pattern: RegExp): Promise<number> {
+  return new Promise((resolvePromise, reject) => {
+    const started = performance.now();
+    const child = spawn(process.execPath, args, { cwd: root, stdio: ['ignore', 'pipe', 'ignore'] });
+    let text = '';
+    child.stdout.on('data', (chunk: Buffer) => {
+      text += chunk.toString();
+      if (pattern.test(text)) {
+        const ms = performance.now() - started;
+        child.kill();
+        resolvePromise(ms);
+      }
+    });
+    child.on('exit', (code) => {
+      if (!pattern.test(text))
+        reject(new Error(`${args.join(' ')} exited (${code}) before its line`));
+    });
+  });
+}
+
+function line(label: string, ms: number, referenceLabel: string, referenceMs: number): void {
+  console.log(
+    `${label.padEnd(44)} ${ms.toFixed(0).padStart(7)} ms   ${referenceLabel} ${referenceMs.toFixed(0)} ms   ratio ${(ms / referenceMs).toFixed(2)}×`,
+  );
+}
+
+async function cliStartup(): Promise<void> {
+  const built = join(root, 'out/main/cli.js');
+  try {
+    statSync(built);
+  } catch {
+    console.log('out/main/cli.js is missing: run `npx electron-vite build` first.');
+    return;
+  }
+  const nodeMs: number[] = [];
+  const prebuiltMs: number[] = [];
+  const tsxMs: number[] = [];
+  for (let round = 0; round < ROUNDS; round += 1) {
+    nodeMs.push(timeCommand(['-e', '0']));
+    prebuiltMs.push(timeCommand([built, '--help']));
+    tsxMs.push(timeCommand(['--import', 'tsx', 'src/main/cli/index.ts', '--help']));
+  }
+  line('aideon --help (prebuilt out/main/cli.js)', median(prebuiltMs), 'node -e 0', median(nodeMs));
+  line('aideon --help (tsx, before)', median(tsxMs), 'node -e 0', median(nodeMs));
+}
+
+async function serveLaunch(): Promise<void> {
+  const plain =
+    "require('http').createServer((q,s)=>s.end()).listen(0,'127.0.0.1',function(){console.log('URL=http://127.0.0.1:'+this.address().port)})";
+  const plainMs: number[] = [];
+  const serveMs: number[] = [];
+  for (let round = 0; round < ROUNDS; round += 1) {
+    const { dir, cleanup } = tempDir('aideon-bench-serve-');
+    plainMs.push(await timeToLine(['-e', plain], /URL=/));
+    serveMs.push(
+      await timeToLine(
+        [join(root, 'out/main/cli.js'), 'serve', '--port', '0', '--data-dir', dir],
+        /AIDEON_URL=/,
+      ),
+    );
+    cleanup();
+  }
+  line('aideon serve → URL line (prebuilt)', median(serveMs), 'plain http server', median(plainMs));
+}
+
+async function analysisRun(): Promise<void> {
+  const generations = Number(process.env.BENCH_GENERATIONS ?? 200);
+  const suite = {
+    name: 'bench',
+    description: 'analysis benchmark',
+    prompts: Array.from({ length: generations }, (_, i) => ({
+      id: `p${i}`,
+      text: `prompt ${i}`,
+      category: 'general' as const,
+    })),
+    settings: {},
+  };
+  const timings: Record<string, number> = {};
+  for (const analysis of [false, true]) {
+    const services = testServices({ sandboxTimeScale: 0, benchConcurrency: 64 });
+    const suiteId = 'bench-analysis';
+    saveSuiteVersion(services.db, { id: suiteId, builtIn: false, definition: suite }, Date.now());
+    const started = performance.now();
+    const { runId } = services.bench.startRun({
+      suiteId,
+      models: [{ provider: 'sandbox', modelId: 'sandbox-fast' }],
+      budgetUsd: 1e6,
+      analysis,
+    });
+    const run = await services.bench.waitForRun(runId);
+    timings[analysis ? 'on' : 'off'] = performance.now() - started;
+    const downloads = services.db
+      .prepare('SELECT download_ms FROM generations WHERE run_id = ? AND download_ms IS NOT NULL')
+      .all(runId)
+      .map((row) => (row as { download_ms: number }).download_ms);
+    console.log(
+      `  analysis ${analysis ? 'on ' : 'off'}: ${run.succeeded}/${run.total} succeeded, median downloadMs ${median(downloads)}`,
+    );
+    await services.cleanup();
+  }
+  line(
+    `${generations} generations, zero delay, analysis on`,
+    timings.on!,
+    'analysis off',
+    timings.off!,
+  );
+}
+
+function ratings(): void {
+  const db = new Database(':memory:') as unknown as WritableDb;
+  migrate(db, MIGRATIONS);
+  const random = createRandom(7);
+  const votes: Vote[] = [];
+  for (let i = 0; i < 100_000; i += 1) {
+    const a = Math.floor(random() * 20);
+    let b = Math.floor(random() * 19);
+    if (b >= a) b += 1;
+    votes.push({
+      id: `v${i}`,
+      generationA: `g${i}a`,
+      generationB: `g${i}b`,
+      modelA: `bench:m${a}`,
+      modelB: `bench:m${b}`,
+      promptId: `p${i % 48}`,
+      category: 'bench',
+      verdict: random() < 0.5 ? 'a' : 'b',
+      voter: 'bench',
+      votedAt: i,
+    });
+  }
+  insertVotes(db, votes, 1);
+  let started = performance.now();
+  computeRatings(listVotes(db), { resamples: 200 });
+  const refitMs = performance.now() - started;
+  const cache = new PairRatingsCache(
+    db,
+    async (list) => computeRatings(list, { resamples: 200 }).overall,
+  );
+  cache.get();
+  const cachedMs: number[] = [];
+  for (let round = 0; round < 20; round += 1) {
+    started = performance.now();
+    cache.get();
+    cachedMs.push(performance.now() - started);
+  }
+  line('next-pair ratings at 100k votes (cached)', median(cachedMs), 'full refit', refitMs);
+}
+
+function consoleStartBytes(): void {
+  const html = readFileSync(join(root, 'out/renderer/index.html'), 'utf8');
+  const files = [...html.matchAll(/(?:src|href)="\.\/(assets\/[^"]+\.js)"/g)].map((m) => m[1]!);
+  const bytes = files.reduce(
+    (sum, file) => sum + statSync(join(root, 'out/renderer', file)).size,
+    0,
+  );
+  console.log(
+    `console JavaScript loaded at start: ${(bytes / 1024).toFixed(0)} KB in ${files.length} files`,
+  );
+}
+
+await cliStartup();
+await serveLaunch();
+ratings();
+consoleStartBytes();
+await analysisRun();
