@@ -73,6 +73,8 @@ const ROUTE =
   /^\/((?:(?:workflows|comfy)\/)?[^/]+\/[^/]+)\/requests\/([\w-]+)(\/status|\/cancel)?$/;
 
 export class FalEmulator extends EmulatorBase {
+  /** Seconds the 429 asks the client to wait. */
+  retryAfterSeconds = 3;
   /** Create calls allowed per window before the vendor's 429 (off when undefined). */
   rateLimit: { limit: number; windowMs: number } | undefined;
   private readonly createTimes: number[] = [];
@@ -144,7 +146,7 @@ export class FalEmulator extends EmulatorBase {
         response,
         429,
         { detail: 'Rate limit exceeded: too many concurrent requests.' },
-        { 'retry-after': '3' },
+        { 'retry-after': String(this.retryAfterSeconds) },
       );
     if (faults.has('5xx'))
       return sendJson(response, 503, { detail: 'Service temporarily unavailable' });

@@ -99,6 +99,8 @@ export interface GeminiEmulatorOptions extends EmulatorOptions {
 }
 
 export class GeminiEmulator extends EmulatorBase {
+  /** Seconds the 429 asks the client to wait. */
+  retryDelaySeconds = 17;
   /** Create calls allowed per window before the vendor's 429 (off when undefined). */
   rateLimit: { limit: number; windowMs: number } | undefined;
   private readonly createTimes: number[] = [];
@@ -259,7 +261,10 @@ export class GeminiEmulator extends EmulatorBase {
               },
             ],
           },
-          { '@type': 'type.googleapis.com/google.rpc.RetryInfo', retryDelay: '17s' },
+          {
+            '@type': 'type.googleapis.com/google.rpc.RetryInfo',
+            retryDelay: `${this.retryDelaySeconds}s`,
+          },
         ],
       );
     }

@@ -42,6 +42,8 @@ interface LumaJob {
 }
 
 export class LumaEmulator extends EmulatorBase {
+  /** Seconds the 429 asks the client to wait. */
+  retryAfterSeconds = 5;
   /** Create calls allowed per window before the vendor's 429 (off when undefined). */
   rateLimit: { limit: number; windowMs: number } | undefined;
   private readonly createTimes: number[] = [];
@@ -102,7 +104,7 @@ export class LumaEmulator extends EmulatorBase {
         response,
         429,
         { detail: 'Too many requests. Please slow down.' },
-        { 'retry-after': '5' },
+        { 'retry-after': String(this.retryAfterSeconds) },
       );
     if (faults.has('5xx')) return sendJson(response, 500, { detail: 'Internal server error' });
     if (faults.has('credits'))
