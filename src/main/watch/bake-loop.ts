@@ -66,7 +66,12 @@ export async function bakeStep(options: BakeOptions): Promise<BakeResult> {
   for (;;) {
     if (options.signal?.aborted) return { outcome: 'cancelled', step: first, checks };
     const settings = options.settings();
-    const bakeUntil = first.startedAt + settings.bakeMinutes * 60000;
+    // The bake covers the whole step: the watch's bake time, and at least until the rollout's
+    // next step is due (a shorter bake used to leave the rest of the step unchecked).
+    const bakeUntil = Math.max(
+      first.startedAt + settings.bakeMinutes * 60000,
+      first.nextStepAt ?? 0,
+    );
     const step = await rollout.currentStep(env);
     if (!step || !sameStep(step, first))
       return {

@@ -32,6 +32,8 @@ export const rolloutStepSchema = z.object({
   flag: z.string().optional(),
   percent: z.number().min(0).max(100).optional(),
   startedAt: z.number().int().nonnegative(),
+  /** When the rollout's next step is due (ms); the bake covers the step at least until then. */
+  nextStepAt: z.number().int().nonnegative().optional(),
 });
 export type RolloutStep = z.infer<typeof rolloutStepSchema>;
 

@@ -1376,11 +1376,13 @@ export class PublishingService {
           )
           .sort((a, b) => (b.lastStepAt ?? 0) - (a.lastStepAt ?? 0))[0];
         if (!active) return null;
+        const due = active.status === 'running' ? nextStepDueAt(active) : undefined;
         return {
           version: live.version,
           flag: active.flagKey,
           percent: active.steps[active.stepIndex] as number,
           startedAt: active.lastStepAt as number,
+          ...(due === undefined ? {} : { nextStepAt: due }),
         };
       },
       pause: async (environment, reason) => {
