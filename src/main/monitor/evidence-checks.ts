@@ -76,8 +76,13 @@ export function databaseEvidenceSources(
     rollbacks() {
       const rows = db
         .prepare(
+          // The shared history (the store's signed log, copied here once verified) holds every
+          // console's and the controller's rollbacks; publish_history holds older local ones.
           `SELECT environment, version, detail FROM publish_history
-           WHERE action = 'rollback' AND version IS NOT NULL ORDER BY seq`,
+           WHERE action = 'rollback' AND version IS NOT NULL
+           UNION ALL
+           SELECT environment, version, detail FROM shared_history
+           WHERE action = 'rollback' AND version IS NOT NULL`,
         )
         .all() as { environment: string; version: number; detail: string }[];
       return rows

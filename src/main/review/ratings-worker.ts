@@ -35,9 +35,13 @@ export interface OffThreadOptions {
 
 /** How to start the worker: a built .js entry, or an eval'd bootstrap that loads the .ts one. */
 export function ratingsWorkerEntry(): { source: URL | string; eval: boolean } {
-  const built = new URL('./ratings-worker-entry.js', import.meta.url);
-  if (built.protocol === 'file:' && existsSync(fileURLToPath(built))) {
-    return { source: built, eval: false };
+  // Beside this module when it is an entry's own file, or one folder up when the build put it
+  // in a shared chunk (out/main/chunks/, once several entries use it: the app and the CLI).
+  for (const candidate of ['./ratings-worker-entry.js', '../ratings-worker-entry.js']) {
+    const built = new URL(candidate, import.meta.url);
+    if (built.protocol === 'file:' && existsSync(fileURLToPath(built))) {
+      return { source: built, eval: false };
+    }
   }
   // tsx's ESM API (its `import` build: the CommonJS build's register() cannot find its hooks).
   const tsxLoader = createRequire(import.meta.url).resolve('tsx'); // …/tsx/dist/loader.mjs

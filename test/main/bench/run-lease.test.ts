@@ -112,6 +112,7 @@ describe('one process drives a run (run leases)', () => {
     expect(second.stderr()).toMatch(
       new RegExp(
         `^aideon: Run run_\\S+ is being driven by another console: process ${first.child.pid} on ${hostname()} \\(last heartbeat \\d+ s ago\\); its lease expires at \\d{4}-\\d\\d-\\d\\d \\d\\d:\\d\\d:\\d\\d UTC`,
+        'm',
       ),
     );
     // The second process touched nothing: no submission of its own, nothing marked unknown.
