@@ -73,13 +73,17 @@ interface Row {
   state: string;
   outcome: string | null;
   vendor_job_id: string | null;
+  media_id: string | null;
 }
 
 function rows(dataDir: string): Row[] {
   return (
     readDb(
       dataDir,
-      (db) => db.prepare('SELECT state, outcome, vendor_job_id FROM generations').all() as Row[],
+      (db) =>
+        db
+          .prepare('SELECT state, outcome, vendor_job_id, media_id FROM generations')
+          .all() as Row[],
     ) ?? []
   );
 }
@@ -88,8 +92,10 @@ function rows(dataDir: string): Row[] {
 function watchInFlight(dataDir: string): { max: () => number; stop: () => void } {
   let max = 0;
   const timer = setInterval(() => {
-    const inFlight = rows(dataDir).filter((row) =>
-      ['submitting', 'submitted', 'downloading'].includes(row.state),
+    // A stored video waiting for its analysis no longer holds a slot (media_id is set).
+    const inFlight = rows(dataDir).filter(
+      (row) =>
+        ['submitting', 'submitted', 'downloading'].includes(row.state) && row.media_id === null,
     ).length;
     max = Math.max(max, inFlight);
   }, 25);

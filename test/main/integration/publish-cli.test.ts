@@ -159,6 +159,7 @@ describe('config publishing from the CLI', () => {
     expect(history.code).toBe(0);
     const chain = (JSON.parse(history.stdout) as { chain: { ok: boolean; entries: number } }).chain;
     expect(chain.ok).toBe(true);
-    expect(chain.entries).toBeGreaterThanOrEqual(4);
+    // trust set-up, the publish to dev and the promotion to staging (the refused one adds none)
+    expect(chain.entries).toBeGreaterThanOrEqual(3);
   }, 60_000);
 });
