@@ -102,6 +102,39 @@ describe('generation timeout per run', () => {
     }
   }, 30_000);
 
+  it('a resumed run keeps its timeout (stored with the run, not the 15 min default)', async () => {
+    const first = services();
+    let second: ReturnType<typeof testServices> | undefined;
+    try {
+      const { runId } = first.bench.startRun({
+        suiteId: 'hang',
+        models: [{ provider: 'runway', modelId: 'gen4.5' }],
+        budgetUsd: 100,
+        timeoutSeconds: 2,
+      });
+      // Stop the console once the job is submitted, before its timeout.
+      for (let i = 0; i < 400 && !listGenerationRows(first.db, runId)[0]?.vendor_job_id; i += 1)
+        await sleep(5);
+      await first.close();
+      second = testServices({
+        env,
+        sleep: fastSleep,
+        analyseVideos: false,
+        dataDir: first.dataDir,
+      });
+      expect(listGenerationRows(second.db, runId)[0]?.outcome ?? null).toBeNull();
+      expect(runTimeoutSeconds(second.db, runId)).toBe(2);
+      expect(second.bench.resume().resumed).toEqual([runId]);
+      await second.bench.waitForRun(runId);
+      const [row] = listGenerationRows(second.db, runId);
+      expect(row?.outcome).toBe('timeout');
+      expect(row?.error_message).toMatch(/No result after 2 s/);
+    } finally {
+      await second?.close();
+      await first.cleanup();
+    }
+  }, 30_000);
+
   it('refuses a timeout out of bounds, naming it, and stores nothing', async () => {
     const made = services();
     try {
