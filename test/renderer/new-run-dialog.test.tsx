@@ -5,7 +5,11 @@ import type { RunPlan } from '../../src/shared/domain';
 import type { ModelInfo } from '../../src/shared/providers/video-provider-spec';
 import { createClient, type Transport } from '../../src/renderer/src/ipc/client';
 import { setClient } from '../../src/renderer/src/ipc';
-import { NewRunDialog } from '../../src/renderer/src/screens/new-run-dialog';
+import {
+  defaultTimeoutHint,
+  NewRunDialog,
+  parseTimeoutMinutes,
+} from '../../src/renderer/src/screens/new-run-dialog';
 import { resetAppStore, useAppStore } from '../../src/renderer/src/store/store';
 
 function sandboxModel(modelId: string, displayName: string): ModelInfo {
@@ -31,13 +35,19 @@ function sandboxModel(modelId: string, displayName: string): ModelInfo {
 
 describe('new benchmark dialog', () => {
   let planInputs: unknown[];
+  let startInputs: unknown[];
 
   beforeEach(() => {
     resetAppStore();
     planInputs = [];
+    startInputs = [];
     const transport: Transport = {
       kind: 'browser',
       invoke: vi.fn(async (channel: string, input: unknown) => {
+        if (channel === 'bench:start-run') {
+          startInputs.push(input);
+          return { ok: true as const, value: { runId: 'run_1' } };
+        }
         if (channel !== 'bench:plan-run') throw new Error(`unexpected ${channel}`);
         planInputs.push(input);
         const budget = (input as { budgetUsd?: number }).budgetUsd ?? null;
@@ -93,5 +103,41 @@ describe('new benchmark dialog', () => {
     fireEvent.change(screen.getByTestId('budget-input'), { target: { value: '1' } });
     await waitFor(() => expect(screen.getByTestId('plan-verdict').dataset.fits).toBe('false'));
     expect((screen.getByTestId('start-run') as HTMLButtonElement).disabled).toBe(true);
+  });
+
+  it('has a timeout field in minutes with the default as placeholder, refusing bad values', async () => {
+    render(<NewRunDialog />);
+    act(() => useAppStore.getState().openNewRunDialog('sandbox'));
+    await waitFor(() => expect(screen.getByTestId('plan-total-cost').textContent).toBe('$2.04'));
+    const input = screen.getByTestId('timeout-input') as HTMLInputElement;
+    // Sandbox: max(2 min, 4 × 10 s).
+    expect(input.placeholder).toBe('Default 2');
+    expect((screen.getByTestId('start-run') as HTMLButtonElement).disabled).toBe(false);
+    fireEvent.change(input, { target: { value: '400' } });
+    expect(input.getAttribute('aria-invalid')).toBe('true');
+    expect(screen.getByTestId('timeout-hint').textContent).toMatch(/360 \(6 h\)/);
+    expect((screen.getByTestId('start-run') as HTMLButtonElement).disabled).toBe(true);
+    fireEvent.change(input, { target: { value: '1.5' } });
+    expect(input.getAttribute('aria-invalid')).toBe('false');
+    expect((screen.getByTestId('start-run') as HTMLButtonElement).disabled).toBe(false);
+    fireEvent.click(screen.getByTestId('start-run'));
+    await waitFor(() => expect(startInputs).toHaveLength(1));
+    expect(startInputs[0]).toMatchObject({ budgetUsd: 5, timeoutSeconds: 90 });
+  });
+
+  it('reads timeout minutes into seconds and shows per-model defaults', () => {
+    expect(parseTimeoutMinutes('')).toBeUndefined();
+    expect(parseTimeoutMinutes('10')).toBe(600);
+    expect(parseTimeoutMinutes('0.5')).toBe(30);
+    expect(parseTimeoutMinutes('0')).toBeNull();
+    expect(parseTimeoutMinutes('361')).toBeNull();
+    expect(parseTimeoutMinutes('soon')).toBeNull();
+    expect(defaultTimeoutHint([])).toBe('15');
+    expect(
+      defaultTimeoutHint([
+        { provider: 'together', modelId: 'a' },
+        { provider: 'runway', modelId: 'b' },
+      ]),
+    ).toBe('12–15');
   });
 });

@@ -555,3 +555,14 @@ export function knownJobIds(db: ReadableDb, provider: string, since: number): Se
     .all(provider, since) as Array<{ vendor_job_id: string }>;
   return new Set(rows.map((row) => row.vendor_job_id));
 }
+
+/** A run's generation timeout, seconds (runs.timeout_seconds); null = each model's default. */
+export function runTimeoutSeconds(db: ReadableDb, runId: string): number | null {
+  const row = db.prepare('SELECT timeout_seconds FROM runs WHERE id = ?').get(runId) as
+    { timeout_seconds: number | null } | undefined;
+  return row?.timeout_seconds ?? null;
+}
+
+export function setRunTimeoutSeconds(db: WritableDb, runId: string, seconds: number): void {
+  db.prepare('UPDATE runs SET timeout_seconds = ? WHERE id = ?').run(seconds, runId);
+}

@@ -27,6 +27,7 @@ import { analysisColumns, analysisErrorColumns } from '../media/analysis-columns
 import { ffmpegAvailability } from '../media/video-analysis';
 import { downloadVideo } from '../media/download-video';
 import { runAnalysisEnabled, setRunAnalysis, VideoAnalyser } from '../media/video-analyser';
+import { defaultTimeoutSeconds, timeoutSecondsSchema } from '../../shared/bench/generation-timeout';
 import type { ProviderRegistry } from '../providers/registry';
 import type { WritableDb } from '../store/db';
 import {
@@ -59,6 +60,8 @@ import {
   type GenerationPatch,
   type GenerationRow,
   type NewGeneration,
+  runTimeoutSeconds,
+  setRunTimeoutSeconds,
 } from './bench-repository';
 
 export interface BenchRunnerDeps {
@@ -94,7 +97,10 @@ export interface BenchRunnerDeps {
   downloadRetryDelayMs?: number;
   /** Wait before looking for a create whose answer was lost in the vendor's job list, ms. Default 3000. */
   reconcileDelayMs?: number;
-  /** A generation that takes longer than this is cancelled at the vendor and marked timed out. Default 15 min. */
+  /**
+   * A generation that takes longer than this is cancelled at the vendor and marked timed out.
+   * A run's own `timeoutSeconds` wins; default: the model's (defaultTimeoutSeconds).
+   */
   generationTimeoutMs?: number;
   /**
    * How often a driven run is checked against SQLite for changes made elsewhere (a cancel from
@@ -132,6 +138,11 @@ export interface StartInput extends PlanInput {
   allowCache?: boolean | undefined;
   /** Check each downloaded video with ffprobe/ffmpeg. Default true. */
   analysis?: boolean | undefined;
+  /**
+   * Generation timeout, seconds (1 s … 6 h), stored with the run (runs.timeout_seconds).
+   * Default: each model's (defaultTimeoutSeconds).
+   */
+  timeoutSeconds?: number | undefined;
 }
 
 interface ActiveGeneration {
@@ -146,6 +157,8 @@ interface RunState {
   allowCache: boolean;
   /** Whether downloaded videos are analysed (runs.analysis). */
   analysis: boolean;
+  /** The run's generation timeout, seconds (runs.timeout_seconds); null = each model's default. */
+  timeoutSeconds: number | null;
   /** Analyses waiting or running, by generation id; the run finishes after them. */
   analysing: Map<string, { controller: AbortController; done: Promise<void> }>;
   active: Map<string, ActiveGeneration>;
@@ -262,6 +275,11 @@ export class BenchRunner {
   }
 
   startRun(input: StartInput): { runId: string; plan: RunPlan } {
+    if (input.timeoutSeconds !== undefined) {
+      const checked = timeoutSecondsSchema.safeParse(input.timeoutSeconds);
+      if (!checked.success)
+        throw new AppError('validation', checked.error.issues[0]?.message ?? 'Bad timeoutSeconds.');
+    }
     const plan = this.plan(input);
     if (!plan.withinBudget) {
       throw new AppError(
@@ -320,6 +338,8 @@ export class BenchRunner {
       generations,
     );
     if (input.analysis === false) setRunAnalysis(this.deps.db, runId, false);
+    if (input.timeoutSeconds !== undefined)
+      setRunTimeoutSeconds(this.deps.db, runId, input.timeoutSeconds);
     this.deps.log(
       `run ${runId} started: ${generations.length} generations, estimate $${plan.estimatedCostUsd.toFixed(2)}`,
     );
@@ -535,6 +555,7 @@ export class BenchRunner {
       budgetUsd,
       allowCache,
       analysis: runAnalysisEnabled(this.deps.db, runId),
+      timeoutSeconds: runTimeoutSeconds(this.deps.db, runId),
       analysing: new Map(),
       active: new Map(),
       cancelled: false,
@@ -758,7 +779,10 @@ export class BenchRunner {
     );
     const modelKey = `${initial.provider}:${initial.model_id}`;
     this.modelInFlight.set(modelKey, (this.modelInFlight.get(modelKey) ?? 0) + 1);
-    const timeoutMs = this.deps.generationTimeoutMs ?? 15 * 60 * 1000;
+    const timeoutMs =
+      state.timeoutSeconds !== null
+        ? state.timeoutSeconds * 1000
+        : (this.deps.generationTimeoutMs ?? defaultTimeoutSeconds(initial.provider) * 1000);
     const timer = setTimeout(
       () =>
         controller.abort(

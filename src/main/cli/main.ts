@@ -7,6 +7,7 @@ import { Command, CommanderError, InvalidArgumentError } from 'commander';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { AppError, serializeError } from '../../shared/errors';
+import { parseTimeoutDuration } from '../../shared/bench/generation-timeout';
 import {
   formatModelRef,
   parseModelRef,
@@ -153,6 +154,14 @@ function parseModels(value: string): ModelRef[] {
     throw new InvalidArgumentError('name at least one model, e.g. sandbox:sandbox-fast');
   try {
     return parts.map(parseModelRef);
+  } catch (error) {
+    throw new InvalidArgumentError((error as Error).message);
+  }
+}
+
+function parseTimeout(value: string): number {
+  try {
+    return parseTimeoutDuration(value);
   } catch (error) {
     throw new InvalidArgumentError((error as Error).message);
   }
@@ -408,6 +417,11 @@ export async function runCli(argv: string[], io: CliIo = defaultIo): Promise<num
       '--no-analysis',
       'do not check the downloaded videos with ffmpeg (no metadata, compliance or measures)',
     )
+    .option(
+      '--timeout <duration>',
+      'cancel a generation that takes longer: seconds, or 90s, 10m, 1h (1 s to 6 h; default per model: max(2 min, 4 × its typical time), else 15 min)',
+      parseTimeout,
+    )
     .option('--concurrency <n>', 'generations in flight at once (default 4)', parseConcurrency)
     .option('--provider-concurrency <list>', 'per provider, e.g. together=4,runway=2', parseLimits)
     .option(
@@ -424,6 +438,7 @@ export async function runCli(argv: string[], io: CliIo = defaultIo): Promise<num
         name?: string;
         cache?: boolean;
         analysis: boolean;
+        timeout?: number;
         json?: boolean;
         concurrency?: number;
         providerConcurrency?: Record<string, number>;
@@ -460,6 +475,7 @@ export async function runCli(argv: string[], io: CliIo = defaultIo): Promise<num
             name: options.name,
             allowCache: options.cache,
             analysis: options.analysis,
+            timeoutSeconds: options.timeout,
           });
           const detail = await runWithProgress(services, runId, {
             isTTY: io.isTTY && !options.json,

@@ -5,6 +5,7 @@
  * noun-then-verb in the past tense.
  */
 import { z } from 'zod';
+import { timeoutSecondsSchema } from '../bench/generation-timeout';
 import { watchEventChannels, watchInvokeChannels } from '../watch/watch-ipc-schemas';
 import { routingInvokeChannels } from '../routing/routing-ipc-schemas';
 import { publishEventChannels, publishInvokeChannels } from '../rollout/publish-ipc-schemas';
@@ -149,6 +150,8 @@ export const invokeChannels = {
         allowCache: z.boolean().optional(),
         /** Check each downloaded video with ffprobe/ffmpeg; `undefined` = true. */
         analysis: z.boolean().optional(),
+        /** Generation timeout, seconds (1 s … 6 h); `undefined` = each model's default. */
+        timeoutSeconds: timeoutSecondsSchema.optional(),
       })
       .strict(),
     output: z.object({ runId: z.string() }),

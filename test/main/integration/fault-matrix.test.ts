@@ -2,8 +2,10 @@
  * Issue 13 fault matrix: every vendor emulator × the fault classes, through the bench runner.
  * Each run must finish, each generation must end with its expected outcome and error class,
  * transient faults must end in success, and no job may be created twice.
- * (Not yet covered: "hang", which needs the per-run timeout setting; Runway's 429 carries no
- * Retry-After, so the runner pauses Runway 30 s and it is left out to keep the matrix fast.)
+ * "hang" runs on its own with a 1 s per-run timeout: it ends as `timeout`, and the job is
+ * cancelled at the vendor where the vendor has a cancel (not Gemini, not Together).
+ * (Runway's 429 carries no Retry-After, so the runner pauses Runway 30 s and it is left out to
+ * keep the matrix fast.)
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { listGenerationRows, saveSuiteVersion } from '../../../src/main/bench/bench-repository';
@@ -43,6 +45,8 @@ const MODELS: Record<keyof typeof emulators, string> = {
   luma: 'ray-2',
 };
 const LISTS_JOBS = new Set(['replicate', 'luma']);
+/** Vendors whose API can cancel a job (provider-apis.md); the others get nothing sent. */
+const CAN_CANCEL = new Set(['runway', 'replicate', 'fal', 'luma']);
 const env: Record<string, string> = {
   TOGETHER_API_KEY: KEYS.together,
   RUNWAYML_API_SECRET: KEYS.runway,
@@ -142,6 +146,37 @@ describe('fault matrix: vendor × fault class', () => {
         expect(got).toEqual(cases);
         // No duplicate paid submission: never more jobs than generations that could make one.
         expect(emulators[vendor].stats.creates).toBeLessThanOrEqual(cases.length - 2);
+
+        // hang: a short per-run timeout ends it as `timeout`, cancelled at the vendor if it can.
+        saveSuiteVersion(
+          services.db,
+          {
+            id: `matrix-hang-${vendor}`,
+            builtIn: false,
+            definition: {
+              name: `Matrix hang ${vendor}`,
+              description: '',
+              settings: {},
+              prompts: [{ id: 'h', text: 'a scene, fault hang #hang', category: 'general' }],
+            },
+          },
+          Date.now(),
+        );
+        const cancelsBefore = emulators[vendor].stats.cancels;
+        const hang = services.bench.startRun({
+          suiteId: `matrix-hang-${vendor}`,
+          models: [model],
+          budgetUsd: 1000,
+          timeoutSeconds: 1,
+        });
+        expect((await services.bench.waitForRun(hang.runId)).state).toBe('finished');
+        const hangRows = listGenerationRows(services.db, hang.runId);
+        expect(hangRows.map((row) => [row.outcome, row.error_code])).toEqual([
+          ['timeout', 'timeout'],
+        ]);
+        expect(emulators[vendor].stats.cancels - cancelsBefore).toBe(
+          CAN_CANCEL.has(vendor) ? 1 : 0,
+        );
       } finally {
         await services.cleanup();
       }

@@ -13,6 +13,7 @@ import { migration0110 } from './0110-shared-history';
 import { migration0120 } from './0120-media-analysis-cache';
 import { migration0130 } from './0130-run-leases';
 import { migration0140 } from './0140-external-votes';
+import { migration0150 } from './0150-run-timeout';
 
 /** Every migration, in order. Append new ones; never edit one that has shipped. */
 export const MIGRATIONS: readonly Migration[] = [
@@ -30,4 +31,5 @@ export const MIGRATIONS: readonly Migration[] = [
   migration0120,
   migration0130,
   migration0140,
+  migration0150,
 ];

@@ -7,6 +7,12 @@ import * as Dialog from '@radix-ui/react-dialog';
 import { useEffect, useId, useMemo, useState, type ReactElement } from 'react';
 import type { RunPlan } from '../../../shared/domain';
 import {
+  defaultTimeoutSeconds,
+  FALLBACK_TIMEOUT_SECONDS,
+  MAX_TIMEOUT_SECONDS,
+  MIN_TIMEOUT_SECONDS,
+} from '../../../shared/bench/generation-timeout';
+import {
   PROVIDER_LABELS,
   type ModelInfo,
   type ModelRef,
@@ -35,6 +41,31 @@ export function parseBudget(text: string): number | undefined | null {
   if (trimmed === '') return undefined;
   const value = Number(trimmed);
   return Number.isFinite(value) && value >= 0 && value <= 100000 ? value : null;
+}
+
+/**
+ * Parses the timeout field (minutes, decimals allowed) into whole seconds; `undefined` for empty
+ * (each model's default), `null` for something that is not a timeout from 1 s to 6 h.
+ */
+export function parseTimeoutMinutes(text: string): number | undefined | null {
+  const trimmed = text.trim();
+  if (trimmed === '') return undefined;
+  const minutes = Number(trimmed);
+  if (!Number.isFinite(minutes)) return null;
+  const seconds = Math.round(minutes * 60);
+  return seconds >= MIN_TIMEOUT_SECONDS && seconds <= MAX_TIMEOUT_SECONDS ? seconds : null;
+}
+
+/** The default shown in the timeout field: the chosen models' defaults, in minutes. */
+export function defaultTimeoutHint(refs: readonly ModelRef[]): string {
+  const minutes = [...new Set(refs.map((ref) => defaultTimeoutSeconds(ref.provider) / 60))].sort(
+    (a, b) => a - b,
+  );
+  const format = (value: number): string => `${Number(value.toFixed(1))}`;
+  if (minutes.length === 0) return `${format(FALLBACK_TIMEOUT_SECONDS / 60)}`;
+  const first = minutes[0] ?? 0;
+  const last = minutes.at(-1) ?? first;
+  return first === last ? format(first) : `${format(first)}–${format(last)}`;
 }
 
 export function NewRunDialog(): ReactElement {
@@ -90,6 +121,7 @@ function NewRunForm({
   const [name, setName] = useState('');
   const [allowCache, setAllowCache] = useState(false);
   const [analysis, setAnalysis] = useState(true);
+  const [timeoutText, setTimeoutText] = useState('');
   const [plan, setPlan] = useState<PlanState>({
     kind: 'none',
     reason: 'Choose a suite and at least one model.',
@@ -101,6 +133,7 @@ function NewRunForm({
   }, [suiteId, suites]);
 
   const budget = parseBudget(budgetText);
+  const timeoutSeconds = parseTimeoutMinutes(timeoutText);
   const refs: ModelRef[] = useMemo(
     () =>
       models
@@ -157,6 +190,7 @@ function NewRunForm({
     plan.plan.withinBudget &&
     budget !== undefined &&
     budget !== null &&
+    timeoutSeconds !== null &&
     !starting;
 
   const toggle = (key: string): void =>
@@ -185,6 +219,7 @@ function NewRunForm({
       ...(trimmed ? { name: trimmed } : {}),
       ...(allowCache ? { allowCache: true } : {}),
       ...(analysis ? {} : { analysis: false }),
+      ...(timeoutSeconds === undefined || timeoutSeconds === null ? {} : { timeoutSeconds }),
     });
     setStarting(false);
     if (runId) onDone();
@@ -302,6 +337,23 @@ function NewRunForm({
                 placeholder="Named after the suite and date"
                 onChange={(event) => setName(event.target.value)}
               />
+            </div>
+            <div className="field">
+              <label htmlFor={`${formId}-timeout`}>Timeout (minutes)</label>
+              <input
+                id={`${formId}-timeout`}
+                inputMode="decimal"
+                value={timeoutText}
+                placeholder={`Default ${defaultTimeoutHint(refs)}`}
+                onChange={(event) => setTimeoutText(event.target.value)}
+                aria-invalid={timeoutSeconds === null}
+                data-testid="timeout-input"
+              />
+              <p className="field-hint" data-testid="timeout-hint">
+                {timeoutSeconds === null
+                  ? 'Enter minutes from 0.02 (1 s) to 360 (6 h), or leave empty for the default.'
+                  : 'A generation still running after this is cancelled at the vendor and counted as timed out.'}
+              </p>
             </div>
           </div>
           <label className="checkbox-row" data-testid="allow-cache">
