@@ -36,6 +36,7 @@ import type {
   VersionRow,
 } from '../../../shared/rollout/publish-ipc-schemas';
 import type { RolloutStep } from '../../../shared/watch/watch-types';
+import type { StabilityReset } from '../../watch/stability';
 import { storeKeys, type TrustPayload } from '../../../consumer/bundle-format';
 import type { WritableDb } from '../../store/db';
 import type { BakeResult } from '../../watch/bake-loop';
@@ -657,6 +658,18 @@ export class PublishingService {
     await publisher.rotateTrust(await this.resolveTrustKeys(input.kids, old), input.thresholds);
     this.changed('trust rotated', null);
     return this.overview();
+  }
+
+  /** The environment's rollbacks and kill switches in this console's copy of the shared history. */
+  stabilityResets(environment: Environment): StabilityReset[] {
+    return listSharedHistory(this.deps.db, this.storeUri(), { environment })
+      .filter((entry) => entry.action === 'rollback' || entry.action === 'kill_switch')
+      .map((entry) => ({
+        at: entry.at,
+        action: entry.action as StabilityReset['action'],
+        actor: entry.actor,
+        version: entry.version,
+      }));
   }
 
   // ---- versions (rollback targets) ---------------------------------------------------------

@@ -301,5 +301,42 @@ describe('controller guard path against a real Prometheus', () => {
       flagKey: FLAG,
       percent: 50,
     });
+
+    // The controller's rollback resets the free tier's 7-day stability count in a console that
+    // reads the shared history (the metrics alone show 8 clean days), the morning after it.
+    await console.close();
+    const morning = testServices({
+      dataDir: consoleDir.dir,
+      now: () => HISTORY_END * 1000 + 6 * HOUR,
+    });
+    cleanups.push(() => morning.close());
+    morning.watch.saveSettings({
+      ...settings,
+      tiers: [
+        {
+          tier: 'free',
+          minSuccessRate: 0.9,
+          maxP95LatencySeconds: 120,
+          maxCostPerVideoUsd: 0.5,
+          expected: [
+            { provider: 'together', model: 'wan-2.1' },
+            { provider: 'fal', model: 'ltx-video' },
+          ],
+        },
+      ],
+    });
+    const stability = await morning.watch.getStability({ tier: 'free' });
+    expect(stability.problems).toEqual([]);
+    expect(stability.count).toBe(0);
+    expect(stability.stable).toBe(false);
+    expect(stability.resetBy).toMatchObject({ day: '2025-06-08', status: 'critical' });
+    expect(stability.resetBy?.failures).toEqual([
+      expect.objectContaining({
+        guard: 'rollback',
+        message: expect.stringContaining('Rolled back by controller:ctl-guard at 2025-06-08T23:00'),
+      }),
+    ]);
+    // The days before the rollback were clean.
+    expect(stability.days.find((day) => day.day === '2025-06-07')?.status).toBe('ok');
   }, 240_000);
 });
