@@ -1412,8 +1412,17 @@ export class PublishingService {
             'forbidden',
             'no signing key is unlocked in the console, so the rollback could not be signed',
           );
+        // The whole rollout goes back: to the content live before it started, not to the
+        // previous step (a breach at 50 % would otherwise leave the flag on for 10 %).
+        const publisher = this.publisher();
+        const live = await publisher.live(environment, undefined, { underSignedOk: true });
+        const from = (await publisher.listRollouts(environment))
+          .filter((state) => state.stepIndex >= 0 && state.lastStepVersion === live?.version)
+          .sort((a, b) => (b.lastStepAt ?? 0) - (a.lastStepAt ?? 0))[0]?.fromVersion;
+        const toVersion =
+          live && from !== undefined && from >= 1 && from < live.version ? from : undefined;
         // The reason (which guards breached) goes into the signed history, not only the pause.
-        const outcome = await this.publisher().rollback(environment, undefined, reason);
+        const outcome = await publisher.rollback(environment, toVersion, reason);
         this.changed('rolled back by the watch', environment);
         if (outcome.status === 'pending')
           throw new AppError(
