@@ -253,6 +253,7 @@ export function createServices(options: ServiceOptions): Services {
     sleep: options.sleep ?? sleep,
     token: () => options.env.AIDEON_PROMETHEUS_TOKEN,
     rollout: publishing.rolloutControl(),
+    stabilityResets: (env) => publishing.stabilityResets(env),
     ...(options.watchNotifier ? { notifier: options.watchNotifier } : {}),
     // A breach goes into the monitor's inbox (one inbox, one unread count), then to windows.
     onBreach: (event) => {

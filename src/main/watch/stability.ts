@@ -4,7 +4,8 @@
  * with enough traffic broke an absolute threshold of a guard the tier marks critical, or when an
  * expected target reported nothing. A day where the tier reported nothing is `no_data`, which
  * breaks the streak too (missing data is never a pass). Today, while it lasts, resets the count
- * if it is already critical and otherwise does not count yet.
+ * if it is already critical and otherwise does not count yet. A rollback or a kill switch in
+ * production resets the count too: the day it happened is critical, whatever the metrics say.
  */
 import type {
   GuardKind,
@@ -23,6 +24,28 @@ import { formatGuardValue, targetKey } from './guards';
 import type { MetricsSource, QueryOutcome, RangeSeries } from './prometheus-client';
 
 const DAY_MS = 86400000;
+
+/** A production rollback or kill switch (from the history): the day it happened is critical. */
+export interface StabilityReset {
+  at: number;
+  action: 'rollback' | 'kill_switch';
+  actor: string;
+  version: number | null;
+}
+
+function resetFailures(resets: readonly StabilityReset[], start: number, end: number) {
+  return resets
+    .filter((reset) => reset.at >= start && reset.at < end)
+    .sort((a, b) => a.at - b.at)
+    .map((reset): StabilityFailure => ({
+      guard: reset.action,
+      provider: null,
+      model: null,
+      value: null,
+      threshold: null,
+      message: `${reset.action === 'rollback' ? 'Rolled back' : 'Kill switch'} by ${reset.actor} at ${new Date(reset.at).toISOString()}${reset.version === null ? '' : ` (version ${reset.version})`}.`,
+    }));
+}
 
 export function utcDay(ms: number): string {
   return new Date(ms).toISOString().slice(0, 10);
@@ -174,6 +197,8 @@ export async function computeStability(
   settings: WatchSettings,
   tierName: string,
   now: number,
+  /** Production rollbacks and kill switches: each resets the count on its day. */
+  resets: readonly StabilityReset[] = [],
 ): Promise<StabilityReport> {
   const requiredDays = settings.stability.requiredDays;
   const problems: QueryProblem[] = [];
@@ -230,7 +255,18 @@ export async function computeStability(
   const days: StabilityDay[] = [];
   for (let end = firstEnd; end <= todayStart; end += DAY_MS) {
     const judged = judgeDay(tier, settings, guards, complete, end);
-    days.push({ day: utcDay(end - DAY_MS), start: end - DAY_MS, end, ...judged });
+    const reset = resetFailures(resets, end - DAY_MS, end);
+    days.push(
+      reset.length > 0 && judged.status !== 'error'
+        ? {
+            day: utcDay(end - DAY_MS),
+            start: end - DAY_MS,
+            end,
+            status: 'critical',
+            failures: [...reset, ...(judged.status === 'critical' ? judged.failures : [])],
+          }
+        : { day: utcDay(end - DAY_MS), start: end - DAY_MS, end, ...judged },
+    );
   }
   // Today so far: at least 5 minutes of it, as one instant window.
   const elapsedSeconds = Math.floor((now - todayStart) / 1000);
@@ -266,12 +302,14 @@ export async function computeStability(
       },
       now,
     );
+    const reset = resetFailures(resets, todayStart, now + 1);
+    const critical = judged.status === 'critical' || reset.length > 0;
     days.push({
       day: utcDay(todayStart),
       start: todayStart,
       end: now,
-      status: judged.status === 'critical' ? 'critical' : 'in_progress',
-      failures: judged.status === 'critical' ? judged.failures : [],
+      status: critical ? 'critical' : 'in_progress',
+      failures: [...reset, ...(judged.status === 'critical' ? judged.failures : [])],
     });
   }
 

@@ -21,7 +21,7 @@ import type { WritableDb } from '../store/db';
 import { bakeStep, type BakeResult, type Notifier } from './bake-loop';
 import { evaluateGuards, type RolloutControl } from './guards';
 import { PrometheusClient, type MetricsSource } from './prometheus-client';
-import { computeStability } from './stability';
+import { computeStability, type StabilityReset } from './stability';
 import { tierSeries } from './views';
 import {
   loadWatchSettings,
@@ -49,6 +49,8 @@ export interface WatchServiceOptions {
   onBreach?: (event: GuardBreachedEvent) => void;
   /** Initial settings when there is no database. */
   settings?: WatchSettings;
+  /** The environment's rollbacks and kill switches (the shared history): they reset stability. */
+  stabilityResets?: (env: WatchEnv) => readonly StabilityReset[];
 }
 
 export class WatchService {
@@ -168,11 +170,13 @@ export class WatchService {
 
   async getStability(input: { tier: string; env?: WatchEnv }): Promise<StabilityReport> {
     const settings = this.getSettings();
+    const env = input.env ?? 'production';
     const report = await computeStability(
-      this.sourceFor(input.env ?? 'production', settings),
+      this.sourceFor(env, settings),
       settings,
       input.tier,
       this.options.now(),
+      this.options.stabilityResets?.(env) ?? [],
     );
     if (this.options.db && report.problems.length === 0) recordStability(this.options.db, report);
     return report;

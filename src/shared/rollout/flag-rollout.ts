@@ -233,6 +233,11 @@ export interface RolloutState {
   lastStepAt: number | null;
   /** The config version the last step published (absent in rollouts saved before it existed). */
   lastStepVersion?: number;
+  /**
+   * The config version live when the rollout started: what rolling the rollout back restores
+   * (absent in rollouts saved before it existed).
+   */
+  fromVersion?: number;
   startedBy: string;
   updatedAt: number;
   /** Why it stopped (kill switch, rollback, a hand-made change to the flag). */

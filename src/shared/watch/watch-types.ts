@@ -79,7 +79,14 @@ export const watchReportSchema = z.object({
 export type WatchReport = z.infer<typeof watchReportSchema>;
 
 export const stabilityFailureSchema = z.object({
-  guard: z.union([guardKindSchema, z.literal('no_data'), z.literal('error')]),
+  /** rollback / kill_switch: production was rolled back or a flag killed that day. */
+  guard: z.union([
+    guardKindSchema,
+    z.literal('no_data'),
+    z.literal('error'),
+    z.literal('rollback'),
+    z.literal('kill_switch'),
+  ]),
   provider: z.string().nullable(),
   model: z.string().nullable(),
   value: z.number().nullable(),

@@ -291,6 +291,46 @@ describe('stability: 7 consecutive days without a critical issue', () => {
     expect(dayBefore.count).toBe(7);
     expect(dayBefore.stable).toBe(true);
   });
+
+  it('a production rollback or kill switch resets the count on its day, whatever the metrics say', async () => {
+    const settings = settingsFor(prom.url);
+    const dayBefore = REGRESSION_FROM * 1000;
+    // A rollback by the controller three days before: only the two clean days after it count.
+    const rolledBack = await computeStability(client(prom.url), settings, 'premium', dayBefore, [
+      {
+        at: dayBefore - 3 * 24 * HOUR + 2 * HOUR,
+        action: 'rollback',
+        actor: 'controller:ctl-1',
+        version: 43,
+      },
+    ]);
+    expect(rolledBack.count).toBe(2);
+    expect(rolledBack.stable).toBe(false);
+    expect(rolledBack.resetBy).toMatchObject({ day: '2025-06-05', status: 'critical' });
+    expect(rolledBack.resetBy?.failures).toEqual([
+      expect.objectContaining({
+        guard: 'rollback',
+        message: 'Rolled back by controller:ctl-1 at 2025-06-05T02:00:00.000Z (version 43).',
+      }),
+    ]);
+    expect(rolledBack.days.find((day) => day.day === '2025-06-04')?.status).toBe('ok');
+    // A kill switch today resets it now (today is critical), even though today's metrics are clean.
+    const noon = dayBefore - 12 * HOUR;
+    const clean = await computeStability(client(prom.url), settings, 'premium', noon);
+    expect(clean.count).toBeGreaterThan(0);
+    expect(clean.days.at(-1)?.status).toBe('in_progress');
+    const killed = await computeStability(client(prom.url), settings, 'premium', noon, [
+      { at: noon - 4 * HOUR, action: 'kill_switch', actor: 'alice', version: null },
+    ]);
+    expect(killed.count).toBe(0);
+    expect(killed.resetBy).toMatchObject({ day: '2025-06-07', status: 'critical' });
+    expect(killed.resetBy?.failures[0]).toMatchObject({ guard: 'kill_switch' });
+    // A reset outside the lookback (or later than now) changes nothing.
+    const later = await computeStability(client(prom.url), settings, 'premium', dayBefore, [
+      { at: dayBefore + HOUR, action: 'rollback', actor: 'alice', version: 50 },
+    ]);
+    expect(later.count).toBe(7);
+  });
 });
 
 describe('views', () => {

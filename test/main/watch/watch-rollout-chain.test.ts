@@ -332,6 +332,31 @@ describe('production watch → rollout → signed rollback, against a real Prome
     expect(await chain.live()).toBe(43);
   }, 60_000);
 
+  it('auto-rollback ON at the 50 % step: the rollback restores the content before the rollout, not the 10 % step', async () => {
+    const t0 = REGRESSION_FROM * 1000 - 2 * HOUR;
+    const chain = await consoleAt(t0, watchSettings(true));
+    await chain.startRollout();
+    await waitFor('the first check', () => chain.clock.sleeping === 2);
+    chain.clock.advance(30 * MINUTE);
+    await waitFor('the held tick', () => chain.clock.sleeping === 2);
+    chain.clock.advance(30 * MINUTE);
+    await waitFor('the bake', () => chain.logs.includes('publishing: watch of production: baked'));
+    for (let i = 0; i < 5 && (await chain.rollout())?.stepIndex === 0; i += 1) {
+      await waitFor('the scheduler', () => chain.clock.sleeping >= 1);
+      chain.clock.advance(MINUTE);
+      await waitFor('the tick', () => chain.clock.sleeping >= 1);
+    }
+    expect(await chain.rollout()).toMatchObject({ stepIndex: 1 });
+    // Version 43 (50 %) has no metrics: missing data rolls back, to version 41's content.
+    await waitFor('the rollback', () =>
+      chain.logs.includes('publishing: watch of production: rolled_back'),
+    );
+    expect(await chain.live()).toBe(44);
+    const rollback = chain.history().find((row) => row.action === 'rollback');
+    expect(rollback).toMatchObject({ version: 44 });
+    expect(rollback?.detail).toMatchObject({ restoresVersion: PRODUCTION_BEFORE_ROLLOUT });
+  }, 60_000);
+
   it('auto-rollback OFF: the regression breaches, the rollout pauses, the inbox gets it, nothing is published', async () => {
     const t0 = HISTORY_END * 1000 - HOUR;
     const chain = await consoleAt(t0, watchSettings(false));

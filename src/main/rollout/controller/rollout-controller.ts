@@ -444,7 +444,14 @@ export class RolloutController {
     const summary = summarizeReport(report);
     const reason = `Controller ${this.deps.id} stopped ${describe(step)} in ${environment}: ${what}.\n${summary}`;
     let paused = 0;
-    for (const state of await publisher.listRollouts(environment)) {
+    const rollouts = await publisher.listRollouts(environment);
+    // Roll back the whole rollout, to the content live before it started: the previous version
+    // would be the step before (a breach at 50 % would leave the flag on for 10 %).
+    const from = rollouts.find(
+      (state) => state.flagKey === step.flag && state.stepIndex >= 0,
+    )?.fromVersion;
+    const toVersion = from !== undefined && from >= 1 && from < step.version ? from : undefined;
+    for (const state of rollouts) {
       if (state.status !== 'running') continue;
       try {
         await publisher.pauseRollout(environment, state.flagKey, reason);
@@ -463,7 +470,7 @@ export class RolloutController {
       return `${environment}: ${paused > 0 ? 'paused' : 'breach after completion'} (${what})`;
     }
     try {
-      const outcome = await publisher.rollback(environment, undefined, reason);
+      const outcome = await publisher.rollback(environment, toVersion, reason);
       if (outcome.status !== 'published')
         throw new AppError(
           'forbidden',

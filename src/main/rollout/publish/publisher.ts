@@ -1026,6 +1026,7 @@ export class Publisher {
       stepIndex: -1,
       status: 'running',
       lastStepAt: null,
+      fromVersion: current.version,
       startedBy: this.deps.actor,
       updatedAt: this.deps.now(),
     };

@@ -36,6 +36,7 @@ import type {
   VersionRow,
 } from '../../../shared/rollout/publish-ipc-schemas';
 import type { RolloutStep } from '../../../shared/watch/watch-types';
+import type { StabilityReset } from '../../watch/stability';
 import { storeKeys, type TrustPayload } from '../../../consumer/bundle-format';
 import type { WritableDb } from '../../store/db';
 import type { BakeResult } from '../../watch/bake-loop';
@@ -657,6 +658,18 @@ export class PublishingService {
     await publisher.rotateTrust(await this.resolveTrustKeys(input.kids, old), input.thresholds);
     this.changed('trust rotated', null);
     return this.overview();
+  }
+
+  /** The environment's rollbacks and kill switches in this console's copy of the shared history. */
+  stabilityResets(environment: Environment): StabilityReset[] {
+    return listSharedHistory(this.deps.db, this.storeUri(), { environment })
+      .filter((entry) => entry.action === 'rollback' || entry.action === 'kill_switch')
+      .map((entry) => ({
+        at: entry.at,
+        action: entry.action as StabilityReset['action'],
+        actor: entry.actor,
+        version: entry.version,
+      }));
   }
 
   // ---- versions (rollback targets) ---------------------------------------------------------
@@ -1399,8 +1412,17 @@ export class PublishingService {
             'forbidden',
             'no signing key is unlocked in the console, so the rollback could not be signed',
           );
+        // The whole rollout goes back: to the content live before it started, not to the
+        // previous step (a breach at 50 % would otherwise leave the flag on for 10 %).
+        const publisher = this.publisher();
+        const live = await publisher.live(environment, undefined, { underSignedOk: true });
+        const from = (await publisher.listRollouts(environment))
+          .filter((state) => state.stepIndex >= 0 && state.lastStepVersion === live?.version)
+          .sort((a, b) => (b.lastStepAt ?? 0) - (a.lastStepAt ?? 0))[0]?.fromVersion;
+        const toVersion =
+          live && from !== undefined && from >= 1 && from < live.version ? from : undefined;
         // The reason (which guards breached) goes into the signed history, not only the pause.
-        const outcome = await this.publisher().rollback(environment, undefined, reason);
+        const outcome = await publisher.rollback(environment, toVersion, reason);
         this.changed('rolled back by the watch', environment);
         if (outcome.status === 'pending')
           throw new AppError(
