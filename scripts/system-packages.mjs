@@ -35,6 +35,12 @@ export const SYSTEM_PACKAGES = [
     apt: 'prometheus',
     why: 'the production-watch tests start a real Prometheus',
   },
+  {
+    command: 'openssl',
+    check: ['version'],
+    apt: 'openssl',
+    why: 'the team review server tests make a self-signed TLS certificate',
+  },
 ];
 
 function present(entry) {
