@@ -51,6 +51,7 @@ import {
   type SyncResult,
 } from './shared-history';
 import { controllerOverview } from '../controller/controller-registry';
+import { activeStep } from '../controller/rollout-controller';
 import type { ControllerOverview } from '../../../shared/rollout/controller-status';
 import {
   createPassphraseProtector,
@@ -1377,26 +1378,9 @@ export class PublishingService {
         const publisher = this.publisher();
         const live = await publisher.live(environment, undefined, { underSignedOk: true });
         if (!live) return null;
-        // A running rollout's step, or the final step of a completed one for as long as
-        // production still runs the version it published: the 100 % step is guarded too.
-        const active = (await publisher.listRollouts(environment))
-          .filter(
-            (state) =>
-              state.stepIndex >= 0 &&
-              state.lastStepAt !== null &&
-              (state.status === 'running' ||
-                (state.status === 'completed' && state.lastStepVersion === live.version)),
-          )
-          .sort((a, b) => (b.lastStepAt ?? 0) - (a.lastStepAt ?? 0))[0];
-        if (!active) return null;
-        const due = active.status === 'running' ? nextStepDueAt(active) : undefined;
-        return {
-          version: live.version,
-          flag: active.flagKey,
-          percent: active.steps[active.stepIndex] as number,
-          startedAt: active.lastStepAt as number,
-          ...(due === undefined ? {} : { nextStepAt: due }),
-        };
+        // The same rule as the controller's: a running rollout's step, or the final step of a
+        // completed one while production still runs the version it published.
+        return activeStep(await publisher.listRollouts(environment), live);
       },
       pause: async (environment, reason) => {
         const publisher = this.publisher();
