@@ -30,6 +30,7 @@ import { renderRunTable, renderScorecard, runWithProgress } from './bench-output
 import { registerConfigCommands } from '../rollout/publish/register-config-cli';
 import { registerControllerCommands } from '../rollout/controller/register-controller-cli';
 import {
+  registerConfigStoreCommands,
   registerRolloutCommands,
   registerWatchSettingsCommands,
 } from '../rollout/controller/rollout-cli';
@@ -931,6 +932,11 @@ export async function runCli(argv: string[], io: CliIo = defaultIo): Promise<num
   });
 
   registerRolloutCommands(program, {
+    stdout: io.stdout,
+    env: io.env,
+    openServices: () => openServices('cli'),
+  });
+  registerConfigStoreCommands(configCommand, {
     stdout: io.stdout,
     env: io.env,
     openServices: () => openServices('cli'),

@@ -178,10 +178,21 @@ export const watchSettingsSchema = z
     guardWindow: promDurationSchema.default('1h'),
     /** Fewer requests than this in the window is "no data" (too little to judge), a breach. */
     minRequests: z.number().int().min(1).max(1e9).default(20),
-    /** How often a baking step is checked. */
-    checkIntervalMinutes: z.number().int().min(1).max(1440).default(10),
-    /** How long a step bakes before it may proceed. */
-    bakeMinutes: z.number().int().min(1).max(10080).default(60),
+    /**
+     * How often a baking step is checked. Fractions of a minute are allowed (a fast canary, a
+     * dev environment scraped every few seconds), down to 3 seconds.
+     */
+    checkIntervalMinutes: z
+      .number()
+      .min(0.05, 'must be at least 0.05 minutes (3 seconds)')
+      .max(1440, 'must be at most 1440 minutes (a day)')
+      .default(10),
+    /** How long a step bakes before it may proceed (fractions of a minute allowed, as above). */
+    bakeMinutes: z
+      .number()
+      .min(0.05, 'must be at least 0.05 minutes (3 seconds)')
+      .max(10080, 'must be at most 10080 minutes (a week)')
+      .default(60),
     tiers: z
       .array(tierGuardSettingsSchema)
       .max(50)

@@ -119,4 +119,33 @@ describe('rollout and watch settings from the CLI', () => {
       tiers: [{ tier: 'premium', minSuccessRate: 0.9 }],
     });
   });
+
+  it('config store show|set|reset: the store this data folder publishes to, checked first', async () => {
+    const dataStore = `dir:${join(dir, 'data', 'config-store')}`;
+    expect(JSON.parse((await cli('config', 'store', 'show', '--json')).stdout)).toEqual({
+      storeUri: dataStore,
+      default: true,
+    });
+    const bad = await cli('config', 'store', 'set', 'etcd://127.0.0.1/aideon');
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toMatch(/needs a port, e\.g\. etcd:\/\/127\.0\.0\.1:2379\/aideon/);
+    expect((await cli('config', 'store', 'set', 'relative/folder')).stderr).toMatch(
+      /is not supported: use dir:\/absolute\/folder or etcd:\/\/host:port\/prefix/,
+    );
+    // Nothing was saved by the refused ones.
+    expect((await cli('config', 'store', 'show')).stdout).toBe(`${dataStore} (default)\n`);
+    const other = `dir:${join(dir, 'other-store')}`;
+    const set = await cli('config', 'store', 'set', other);
+    expect(set).toMatchObject({ code: 0, stdout: `This data folder now publishes to ${other}.\n` });
+    expect((await cli('config', 'store', 'show')).stdout).toBe(`${other}\n`);
+    // The rollout commands act on it now: nothing runs in the other store.
+    const pause = await cli('rollout', 'pause', '--env', 'dev', '--flag', 'new-video-model');
+    expect(pause.code).toBe(1);
+    expect((await cli('config', 'store', 'reset')).stdout).toBe(
+      `This data folder now publishes to ${dataStore}.\n`,
+    );
+    expect(JSON.parse((await cli('config', 'store', 'show', '--json')).stdout)).toMatchObject({
+      default: true,
+    });
+  });
 });

@@ -16,6 +16,7 @@ import {
   loadSignerFromFile,
 } from '../../../src/main/rollout/publish/keys';
 import { Publisher } from '../../../src/main/rollout/publish/publisher';
+import { SharedHistory } from '../../../src/main/rollout/publish/shared-history';
 import { DirectoryStore } from '../../../src/main/rollout/stores/directory-store';
 import { tempDir } from '../../helpers/temp-dir';
 import { sampleConfig, T0 } from './fixtures';
@@ -133,5 +134,21 @@ describe('operator keys from the CLI', () => {
     expect(verified.stdout).toMatch(
       /version 3 .*signed by the operator role .* on top of fully signed version 1/,
     );
+
+    // An admin whose key folder also holds the operator key (as `keys generate --role operator`
+    // makes it) publishes with both keys, the operator key first: her history entry is hers,
+    // signed by her admin key, not by the operator role.
+    writeFileSync(file, JSON.stringify(sampleConfig('c:3')));
+    const both = { store: storeUri, env: 'dev', file, keys: [operator.kid, alice.kid] };
+    expect((await configPublishCommand(context, { ...both, yes: true })).exitCode).toBe(0);
+    const trust = (await controller.readTrust('dev')).trust;
+    const { entries, check } = await new SharedHistory({ store }).read(trust);
+    expect(check.ok).toBe(true);
+    expect(entries.at(-1)).toMatchObject({
+      action: 'publish',
+      actor: 'alice',
+      signature: 'admin',
+      signedBy: [alice.kid],
+    });
   });
 });

@@ -69,6 +69,19 @@ describe('watch settings', () => {
       ]),
     );
   });
+
+  it('check interval and bake may be fractions of a minute, down to 3 seconds', () => {
+    const fast = watchSettingsSchema.parse({ checkIntervalMinutes: 0.05, bakeMinutes: 0.5 });
+    expect(fast).toMatchObject({ checkIntervalMinutes: 0.05, bakeMinutes: 0.5 });
+    const tooFast = watchSettingsSchema.safeParse({ checkIntervalMinutes: 0.01, bakeMinutes: 0 });
+    expect(tooFast.success).toBe(false);
+    expect(
+      (tooFast.error?.issues ?? []).map((issue) => `${issue.path.join('.')}: ${issue.message}`),
+    ).toEqual([
+      'checkIntervalMinutes: must be at least 0.05 minutes (3 seconds)',
+      'bakeMinutes: must be at least 0.05 minutes (3 seconds)',
+    ]);
+  });
 });
 
 describe('storage (migration 0070)', () => {

@@ -1,6 +1,6 @@
 /**
- * `aideon rollout start|pause|resume|next|kill` and `aideon watch settings show|set`: what the
- * Rollout screen does, for cron and CI. The rollout commands act on the config store this data
+ * `aideon rollout start|pause|resume|next|kill`, `aideon config store show|set|reset` and
+ * `aideon watch settings show|set`: what the Rollout screen does, for cron and CI. The rollout commands act on the config store this data
  * folder publishes to (Publishing → Store), with the keys of its key folder unlocked by
  * AIDEON_KEY_PASSPHRASE (pause and resume need no key). `kill` signs with the operator key
  * instead when AIDEON_OPERATOR_KEY is set, so an emergency never waits for co-signers.
@@ -247,4 +247,57 @@ export function registerWatchSettingsCommands(watch: Command, deps: RolloutComma
         await services.close();
       }
     });
+}
+
+/**
+ * `aideon config store show|set URI|reset`: the config store this data folder publishes to
+ * (Publishing → Store in the console), which `rollout ...`, `config history` and the console
+ * use. The URI is checked before anything is saved.
+ */
+export function registerConfigStoreCommands(config: Command, deps: RolloutCommandDeps): void {
+  const store = config
+    .command('store')
+    .description('the config store this data folder publishes to (Publishing → Store)');
+  const withServices = async (body: (services: Services) => Promise<void>): Promise<void> => {
+    const services = deps.openServices();
+    try {
+      await body(services);
+    } finally {
+      await services.close();
+    }
+  };
+  store
+    .command('show')
+    .description('print the store URI (the default folder unless one was set)')
+    .option('--json', 'print JSON')
+    .action(async (options: { json?: boolean }) =>
+      withServices(async (services) => {
+        const uri = services.publishing.storeUri();
+        const isDefault = uri === services.publishing.defaultStoreUri;
+        deps.stdout(
+          options.json
+            ? `${JSON.stringify({ storeUri: uri, default: isDefault })}\n`
+            : `${uri}${isDefault ? ' (default)' : ''}\n`,
+        );
+      }),
+    );
+  store
+    .command('set')
+    .description('publish to this store from now on: dir:/absolute/path or etcd://host:port/prefix')
+    .argument('<uri>', 'the store URI')
+    .action(async (uri: string) =>
+      withServices(async (services) => {
+        await services.publishing.setStore(uri.trim());
+        deps.stdout(`This data folder now publishes to ${services.publishing.storeUri()}.\n`);
+      }),
+    );
+  store
+    .command('reset')
+    .description('go back to the default store folder inside the data folder')
+    .action(async () =>
+      withServices(async (services) => {
+        await services.publishing.setStore(null);
+        deps.stdout(`This data folder now publishes to ${services.publishing.storeUri()}.\n`);
+      }),
+    );
 }

@@ -18,7 +18,12 @@ import { openConfigStore } from '../stores/open-store';
 import type { ConfigStore } from '../stores/config-store';
 import type { WritableDb } from '../../store/db';
 import type { HistoryInput } from './history';
-import { listSharedHistory, SharedHistory, syncSharedHistory } from './shared-history';
+import {
+  historySigner,
+  listSharedHistory,
+  SharedHistory,
+  syncSharedHistory,
+} from './shared-history';
 import {
   createPassphraseProtector,
   generateKey,
@@ -118,7 +123,7 @@ async function withPublisher<T>(
   const store = (context.openStore ?? ((uri) => openConfigStore(uri)))(storeUri);
   try {
     const signers = needSigners ? await loadSigners(context, kids) : [];
-    const shared = new SharedHistory({ store, signer: () => signers[0] });
+    const shared = new SharedHistory({ store, signer: () => historySigner(signers) });
     const publisher = new Publisher({
       store,
       signers,

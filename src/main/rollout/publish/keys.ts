@@ -288,7 +288,7 @@ export async function loadSigner(
   dir: string,
   kid: string,
   protector: KeyProtector,
-): Promise<Signer> {
+): Promise<Signer & { role: KeyRole }> {
   const file = await readKeyFile(dir, kid);
   const der = Buffer.from(
     await protector.unprotect(Buffer.from(file.protectedPrivateKey, 'base64')),
@@ -301,7 +301,9 @@ export async function loadSigner(
   }
   if (privateKey.asymmetricKeyType !== 'ed25519')
     throw new AppError('validation', `Key ${kid} is not an Ed25519 key.`);
-  return signerFromKeyObject(file, privateKey);
+  return Object.assign(signerFromKeyObject(file, privateKey), {
+    role: file.role ?? ('admin' as const),
+  });
 }
 
 // ---- public keys of other admins -------------------------------------------------------------

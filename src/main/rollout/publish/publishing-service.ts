@@ -44,6 +44,7 @@ import type { RolloutControl } from '../../watch/guards';
 import type { ConfigStore } from '../stores/config-store';
 import { openConfigStore } from '../stores/open-store';
 import {
+  historySigner,
   listSharedHistory,
   SharedHistory,
   syncSharedHistory,
@@ -292,7 +293,7 @@ export class PublishingService {
   sharedHistory(): SharedHistory {
     return new SharedHistory({
       store: this.store(),
-      signer: () => this.signers.values().next().value,
+      signer: () => historySigner(this.signers.values()),
     });
   }
 

@@ -29,7 +29,7 @@ import {
 import { countSignatures, decodeEnvelope } from '../../../consumer/verify-bundle';
 import { isConflict, type ConfigStore } from '../stores/config-store';
 import type { HistoryInput } from './history';
-import type { Signer } from './keys';
+import type { KeyRole, Signer } from './keys';
 
 export const HISTORY_ENTRY_SCHEMA = 'aideon.history-entry/1';
 export const HISTORY_HEAD_SCHEMA = 'aideon.history-head/1';
@@ -106,6 +106,21 @@ function payloadProblem(value: unknown): string | undefined {
     return 'actor or action is missing';
   if (!Array.isArray(value.keyIds) || !isObject(value.detail)) return 'keyIds or detail is wrong';
   return undefined;
+}
+
+/**
+ * The key that signs a writer's history entries: an admin key when one is at hand, so an
+ * admin's action reads as an admin's even when her console also holds the operator key (as
+ * `aideon keys generate --role operator` leaves it), else the first key (the controller's
+ * operator key).
+ */
+export function historySigner(signers: Iterable<Signer & { role?: KeyRole }>): Signer | undefined {
+  let first: Signer | undefined;
+  for (const signer of signers) {
+    if (signer.role !== 'operator') return signer;
+    first ??= signer;
+  }
+  return first;
 }
 
 export interface SharedHistoryOptions {

@@ -1,0 +1,195 @@
+/**
+ * A small stand-in for production's metrics, for end-to-end tests of the rollout guards in real
+ * time: an HTTP exporter (Prometheus text format, the metric names of
+ * docs/production-metrics.md) that the test controls, and a real Prometheus (Debian's
+ * `prometheus`) scraping it every half second.
+ *
+ * Each "deployment" is one production fleet: a tier and a model, the config version it runs
+ * (asked on every scrape, e.g. from the consumer verifier, so traffic is labelled with the
+ * version production really runs) and a success rate the test can change (good → bad). Every
+ * scrape adds `perScrape` requests to the counters of the version running then.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { createServer as createHttpServer, type Server } from 'node:http';
+import { createServer } from 'node:net';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { request } from 'undici';
+
+export interface Deployment {
+  tier: string;
+  provider: string;
+  model: string;
+  /** The config version this fleet runs now (undefined: nothing yet). */
+  version: () => Promise<number | undefined>;
+  /** Fraction of requests that succeed; the test changes it. */
+  successRate: number;
+  /** Requests added per scrape. */
+  perScrape: number;
+}
+
+interface Counters {
+  labels: string;
+  requests: number;
+  success: number;
+  failed: number;
+}
+
+export interface MetricsExporter {
+  /** `127.0.0.1:PORT`, the scrape target. */
+  target: string;
+  deployments: Deployment[];
+  /** Scrapes served so far. */
+  scrapes: () => number;
+  stop: () => Promise<void>;
+}
+
+export async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.unref();
+    server.on('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      const port = typeof address === 'object' && address ? address.port : 0;
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+const escape = (value: string): string => value.replace(/\\/g, '\\\\').replace(/"/g, '\\"');
+
+export async function startExporter(): Promise<MetricsExporter> {
+  const deployments: Deployment[] = [];
+  const series = new Map<string, Counters>();
+  let scrapes = 0;
+  const render = async (): Promise<string> => {
+    for (const deployment of deployments) {
+      let version: number | undefined;
+      try {
+        version = await deployment.version();
+      } catch {
+        version = undefined; // production cannot read its config: it serves nothing new
+      }
+      if (version === undefined) continue;
+      const labels = `tier="${escape(deployment.tier)}",provider="${escape(deployment.provider)}",model="${escape(deployment.model)}",config_version="${version}"`;
+      const counters = series.get(labels) ?? { labels, requests: 0, success: 0, failed: 0 };
+      const ok = Math.round(deployment.perScrape * deployment.successRate);
+      counters.requests += deployment.perScrape;
+      counters.success += ok;
+      counters.failed += deployment.perScrape - ok;
+      series.set(labels, counters);
+    }
+    scrapes += 1;
+    const lines = [
+      '# HELP aideon_video_requests_total Video generation requests.',
+      '# TYPE aideon_video_requests_total counter',
+      ...[...series.values()].map((c) => `aideon_video_requests_total{${c.labels}} ${c.requests}`),
+      '# HELP aideon_video_outcomes_total Finished video generations by outcome.',
+      '# TYPE aideon_video_outcomes_total counter',
+      ...[...series.values()].flatMap((c) => [
+        `aideon_video_outcomes_total{${c.labels},outcome="success"} ${c.success}`,
+        `aideon_video_outcomes_total{${c.labels},outcome="failed"} ${c.failed}`,
+      ]),
+    ];
+    return `${lines.join('\n')}\n`;
+  };
+  const server: Server = createHttpServer((req, res) => {
+    if (req.url !== '/metrics') {
+      res.writeHead(404).end();
+      return;
+    }
+    render().then(
+      (text) => res.writeHead(200, { 'content-type': 'text/plain; version=0.0.4' }).end(text),
+      (error: unknown) => res.writeHead(500).end(String(error)),
+    );
+  });
+  const port = await freePort();
+  await new Promise<void>((resolve) => server.listen(port, '127.0.0.1', resolve));
+  return {
+    target: `127.0.0.1:${port}`,
+    deployments,
+    scrapes: () => scrapes,
+    stop: () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
+  };
+}
+
+export interface ScrapingPrometheus {
+  url: string;
+  stop: () => Promise<void>;
+}
+
+/** A real Prometheus on a free loopback port, scraping `targets` every `intervalMs`. */
+export async function startScrapingPrometheus(options: {
+  dir: string;
+  targets: string[];
+  intervalMs?: number;
+  prometheusPath?: string;
+}): Promise<ScrapingPrometheus> {
+  const interval = `${options.intervalMs ?? 500}ms`;
+  const port = await freePort();
+  const configPath = join(options.dir, 'prometheus.yml');
+  writeFileSync(
+    configPath,
+    [
+      'global:',
+      `  scrape_interval: ${interval}`,
+      `  scrape_timeout: ${interval}`,
+      'scrape_configs:',
+      '  - job_name: production',
+      '    static_configs:',
+      `      - targets: [${options.targets.map((target) => `'${target}'`).join(', ')}]`,
+      '',
+    ].join('\n'),
+  );
+  const child: ChildProcess = spawn(
+    options.prometheusPath ?? '/usr/bin/prometheus',
+    [
+      `--config.file=${configPath}`,
+      `--storage.tsdb.path=${join(options.dir, 'data')}`,
+      `--web.listen-address=127.0.0.1:${port}`,
+      '--log.level=warn',
+    ],
+    { stdio: ['ignore', 'ignore', 'pipe'] },
+  );
+  let stderr = '';
+  child.stderr?.on('data', (chunk: Buffer) => {
+    stderr = (stderr + chunk.toString()).slice(-4000);
+  });
+  let exited = false;
+  const exit = new Promise<void>((resolve) =>
+    child.once('exit', () => {
+      exited = true;
+      resolve();
+    }),
+  );
+  const stop = async (): Promise<void> => {
+    if (exited) return;
+    child.kill('SIGTERM');
+    const timer = setTimeout(() => child.kill('SIGKILL'), 10_000);
+    await exit;
+    clearTimeout(timer);
+  };
+  const url = `http://127.0.0.1:${port}`;
+  const deadline = Date.now() + 30_000;
+  for (;;) {
+    if (exited) throw new Error(`prometheus exited during start-up: ${stderr}`);
+    try {
+      const response = await request(`${url}/-/ready`);
+      await response.body.dump();
+      if (response.statusCode === 200) break;
+    } catch {
+      // not listening yet
+    }
+    if (Date.now() > deadline) {
+      await stop();
+      throw new Error(`prometheus was not ready within 30 s: ${stderr}`);
+    }
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  return { url, stop };
+}
