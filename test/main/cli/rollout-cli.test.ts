@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCli } from '../../../src/main/cli/main';
 import { createPassphraseProtector, generateKey } from '../../../src/main/rollout/publish/keys';
+import { SharedHistory } from '../../../src/main/rollout/publish/shared-history';
 import { DirectoryStore } from '../../../src/main/rollout/stores/directory-store';
 import { tempDir } from '../../helpers/temp-dir';
 import { makePublisher, memorySigner, sampleConfig } from '../rollout/fixtures';
@@ -88,6 +89,22 @@ describe('rollout and watch settings from the CLI', () => {
         ?.defaultVariant,
     ).toBe('off');
     expect((await reader.listRollouts('dev'))[0]?.status).toBe('stopped');
+    // The kill is in the shared history in the store (every console sees it), signed by the
+    // operator role and named after the CLI's actor, and in this console's verified copy.
+    const trust = (await reader.readTrust('dev')).trust;
+    const { entries, check } = await new SharedHistory({ store }).read(trust);
+    expect(check.ok).toBe(true);
+    expect(entries.at(-1)).toMatchObject({
+      action: 'kill_switch',
+      actor: 'ci',
+      environment: 'dev',
+      version: 3,
+      signature: 'operator',
+    });
+    const shown = await cli('config', 'history', '--json');
+    expect(
+      (JSON.parse(shown.stdout) as { entries: { action: string; actor: string }[] }).entries.at(-1),
+    ).toMatchObject({ action: 'kill_switch', actor: 'ci' });
   });
 
   it('watch settings: a bad file is refused naming the field, a good one is saved and shown', async () => {

@@ -12,8 +12,8 @@ import { AppError } from '../../../shared/errors';
 import { environmentSchema, type Environment } from '../../../shared/rollout/environments';
 import { ENVIRONMENTS } from '../../../shared/rollout/environments';
 import type { Services } from '../../services';
-import { appendHistory } from '../publish/history';
 import { Publisher } from '../publish/publisher';
+import { SharedHistory } from '../publish/shared-history';
 import { loadOperatorKey, readWatchSettingsFile } from './controller-cli';
 
 export interface RolloutCommandDeps {
@@ -81,16 +81,28 @@ export function registerRolloutCommands(program: Command, deps: RolloutCommandDe
     await withServices(async (services) => {
       const store = services.publishing.openStore();
       try {
-        await body(
-          new Publisher({
-            store,
-            signers: [signer],
-            validateConfig: () => [],
-            now: Date.now,
-            actor: deps.env.AIDEON_ACTOR || `operator:${signer.kid.slice(0, 8)}`,
-            record: (entry) => appendHistory(services.db, entry),
-          }),
-        );
+        // What the operator key does goes into the shared history in the store (signed by the
+        // operator key), as the controller's actions do, and into this console's copy.
+        const shared = new SharedHistory({ store, signer: () => signer });
+        const publisher: Publisher = new Publisher({
+          store,
+          signers: [signer],
+          validateConfig: () => [],
+          now: Date.now,
+          actor: deps.env.AIDEON_ACTOR || `operator:${signer.kid.slice(0, 8)}`,
+          record: async (entry) => {
+            try {
+              await shared.append(entry);
+            } catch (error) {
+              throw new AppError(
+                'provider_unavailable',
+                `The ${entry.action} was done, but it could not be written to the shared history in ${store.uri}: ${(error as Error).message}`,
+              );
+            }
+            await services.publishing.syncHistory('incremental').catch(() => undefined);
+          },
+        });
+        await body(publisher);
       } finally {
         await store.close();
       }
