@@ -378,6 +378,14 @@ export class RolloutController {
       if (state.status !== 'running') continue;
       const due = nextStepDueAt(state);
       if (due === undefined) continue;
+      if (state.stepIndex < 0) {
+        // The first step is new content: the admin who starts the rollout publishes it with her
+        // keys right after saving the rollout. It is never the controller's to take.
+        doing.push(
+          `${environment} ${state.flagKey}: waiting for its first step, which the admins' keys sign`,
+        );
+        continue;
+      }
       const percent = state.steps[state.stepIndex];
       const mine = step && bake && step.flag === state.flagKey ? bake : undefined;
       if (now < due) {
@@ -386,7 +394,7 @@ export class RolloutController {
         );
         continue;
       }
-      if (watched && state.stepIndex >= 0) {
+      if (watched) {
         // Held until a passing check taken after both bakes ended covers the whole step.
         const readyAt = Math.max(due, (state.lastStepAt ?? 0) + settings.bakeMinutes * 60_000);
         const held =

@@ -8,6 +8,12 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { storeKeys, verifyBundle } from '../../../../src/consumer/verify-bundle';
 import type { HistoryInput } from '../../../../src/main/rollout/publish/history';
 import { DirectoryStore } from '../../../../src/main/rollout/stores/directory-store';
+import { LockFileLease } from '../../../../src/main/rollout/controller/leader-lease';
+import {
+  RolloutController,
+  type ControllerEvent,
+} from '../../../../src/main/rollout/controller/rollout-controller';
+import { defaultWatchSettings } from '../../../../src/shared/watch/watch-settings';
 import { tempDir } from '../../../helpers/temp-dir';
 import { clock, makePublisher, memorySigner, sampleConfig } from '../fixtures';
 
@@ -15,6 +21,7 @@ const MINUTE = 60_000;
 
 describe('rollout steps: CAS on the rollout state', () => {
   let cleanup: () => void;
+  let root: string;
   let store: DirectoryStore;
   let time: ReturnType<typeof clock>;
   let history: HistoryInput[];
@@ -24,7 +31,8 @@ describe('rollout steps: CAS on the rollout state', () => {
   beforeEach(async () => {
     const made = tempDir('aideon-steps-cas-');
     cleanup = made.cleanup;
-    store = new DirectoryStore({ root: join(made.dir, 'store') });
+    root = join(made.dir, 'store');
+    store = new DirectoryStore({ root });
     time = clock();
     history = [];
     alice = await memorySigner('alice');
@@ -97,5 +105,65 @@ describe('rollout steps: CAS on the rollout state', () => {
     const controller = makePublisher(store, [operator], { now: time.now });
     await expect(controller.advanceRollout('dev', 'new-video-model')).rejects.toThrow();
     expect((await controller.live('dev'))?.version).toBe(3);
+  });
+
+  it('a rollout whose first step is not out yet (an admin starting it right now) is left to the admin', async () => {
+    // An admin's `rollout start` saves the rollout, then signs and publishes its first step with
+    // her keys; a controller ticking in between must not take that step (new content).
+    const admin = makePublisher(store, [alice], { now: time.now, history });
+    const starting = {
+      schema: 'aideon.rollout/1',
+      environment: 'dev',
+      flagKey: 'video-provider',
+      onVariant: 'runway',
+      offVariant: 'together',
+      steps: [10, 100],
+      bakeMs: MINUTE,
+      stepIndex: -1,
+      status: 'running',
+      lastStepAt: null,
+      fromVersion: 2,
+      startedBy: 'alice',
+      updatedAt: time.now(),
+    };
+    await store.commit([
+      {
+        key: storeKeys.rollout('dev', 'video-provider'),
+        value: `${JSON.stringify(starting)}\n`,
+        expect: null,
+      },
+    ]);
+    const events: ControllerEvent[] = [];
+    const controller = new RolloutController({
+      id: 'ctl',
+      host: 'test',
+      actor: 'controller:ctl',
+      store,
+      lease: new LockFileLease({ root, id: 'ctl', host: 'test', ttlMs: 30_000, now: time.now }),
+      signers: [operator],
+      now: time.now,
+      sleep: async () => undefined,
+      tickMs: 1000,
+      settings: defaultWatchSettings,
+      metricsSource: () => ({ kind: 'not_configured', message: 'none' }),
+      record: (entry) => {
+        history.push(entry);
+      },
+      onEvent: (event) => {
+        events.push(event);
+      },
+    });
+    await controller.tick();
+    await controller.tick();
+    expect(events.map((event) => `${event.type}: ${event.message}`)).toEqual([
+      expect.stringMatching(/^leader_acquired: /),
+    ]);
+    expect(controller.status().activity).toMatch(
+      /dev video-provider: waiting for its first step, which the admins' keys sign/,
+    );
+    expect((await admin.live('dev'))?.version).toBe(2);
+    // The admin's start goes on and publishes the first step itself.
+    const { outcome } = await admin.advanceRollout('dev', 'video-provider');
+    expect(outcome).toMatchObject({ status: 'published', version: 3 });
   });
 });
