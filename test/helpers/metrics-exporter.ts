@@ -6,8 +6,9 @@
  *
  * Each "deployment" is one production fleet: a tier and a model, the config version it runs
  * (asked on every scrape, e.g. from the consumer verifier, so traffic is labelled with the
- * version production really runs) and a success rate the test can change (good → bad). Every
- * scrape adds `perScrape` requests to the counters of the version running then.
+ * version production really runs) and its success rate under each version (the test injects
+ * a bad version). Every scrape adds `perScrape` requests to the counters of the version
+ * running then.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createServer as createHttpServer, type Server } from 'node:http';
@@ -22,8 +23,8 @@ export interface Deployment {
   model: string;
   /** The config version this fleet runs now (undefined: nothing yet). */
   version: () => Promise<number | undefined>;
-  /** Fraction of requests that succeed; the test changes it. */
-  successRate: number;
+  /** Fraction of requests that succeed under a version (the test injects a bad one). */
+  successRate: (version: number) => number;
   /** Requests added per scrape. */
   perScrape: number;
 }
@@ -74,7 +75,7 @@ export async function startExporter(): Promise<MetricsExporter> {
       if (version === undefined) continue;
       const labels = `tier="${escape(deployment.tier)}",provider="${escape(deployment.provider)}",model="${escape(deployment.model)}",config_version="${version}"`;
       const counters = series.get(labels) ?? { labels, requests: 0, success: 0, failed: 0 };
-      const ok = Math.round(deployment.perScrape * deployment.successRate);
+      const ok = Math.round(deployment.perScrape * deployment.successRate(version));
       counters.requests += deployment.perScrape;
       counters.success += ok;
       counters.failed += deployment.perScrape - ok;

@@ -45,6 +45,8 @@ const FLAG = 'new-video-model';
 /** Second-scale watch: a check every 3 s, each step baked 6 s (watch and rollout). */
 const CHECK_MINUTES = 0.05;
 const BAKE_MINUTES = 0.1;
+/** The failover test bakes longer: the leader is killed after a check, well before 100 % is due. */
+const FAILOVER_BAKE_MINUTES = 0.15;
 const TICK_MS = '250';
 const LEASE_MS = '2000';
 
@@ -194,13 +196,13 @@ function consumer(storeUri: string, environment: string, trustFile: string, stat
   };
 }
 
-function watchSettings(environment: string, tier: string): string {
+function watchSettings(environment: string, tier: string, bakeMinutes = BAKE_MINUTES): string {
   const settings: WatchSettingsInput = {
     environments: { [environment]: { prometheusUrl: prometheus.url, autoRollback: true } },
     guardWindow: '30s',
     minRequests: 5,
     checkIntervalMinutes: CHECK_MINUTES,
-    bakeMinutes: BAKE_MINUTES,
+    bakeMinutes,
     tiers: [
       {
         tier,
@@ -248,9 +250,12 @@ beforeAll(async () => {
   const promDir = tempDir('aideon-ctl-e2e-prom-');
   cleanups.push(promDir.cleanup);
   exporter = await startExporter();
-  [etcd, prometheus] = await Promise.all([
-    startEtcd(),
-    startScrapingPrometheus({ dir: promDir.dir, targets: [exporter.target] }),
+  // Each is kept as soon as it is up, so afterAll stops it even when the other failed to start.
+  await Promise.all([
+    startEtcd().then((server) => (etcd = server)),
+    startScrapingPrometheus({ dir: promDir.dir, targets: [exporter.target] }).then(
+      (server) => (prometheus = server),
+    ),
   ]);
   mark('etcd and Prometheus up');
   // The admin's keys (the operator key is made here too, as `keys generate` tells, and handed
@@ -297,12 +302,14 @@ describe('the rollout controller end to end (real etcd, Prometheus and processes
     await admin('config', 'promote', '--store', storeUri, '--to', 'staging', '--yes');
     const trustFile = await pinTrust(storeUri, 'production', join(root, 'trust-e2e.json'));
     // Production runs what its consumer verified, and reports that version in its metrics.
+    let badFrom = Number.POSITIVE_INFINITY;
     const fleet: Deployment = {
       tier: 'premium',
       provider: 'sandbox',
       model: 'sandbox-pro',
       version: consumer(storeUri, 'production', trustFile, join(root, 'production-state.json')),
-      successRate: 1,
+      // Healthy until the fault is injected for a version.
+      successRate: (version) => (version >= badFrom ? 0.25 : 1),
       perScrape: 20,
     };
     exporter.deployments.push(fleet);
@@ -347,6 +354,10 @@ describe('the rollout controller end to end (real etcd, Prometheus and processes
     );
     expect(ramp.code, ramp.stdout).toBe(0);
     mark('test 1: ramp started by the admin process');
+    // The fault: the 50 % step (version 3, not published yet) fails three requests in four in
+    // production. Injected by version rather than at the moment the test sees the step, so no
+    // healthy traffic of version 3 can pass the bake before the fault is in.
+    badFrom = 3;
     await controller.waitFor('the controller leads', (e) => e.type === 'leader_acquired');
 
     // The controller bakes 10 % (passing checks) and applies 50 %.
@@ -363,8 +374,8 @@ describe('the rollout controller end to end (real etcd, Prometheus and processes
     expect(passedAtTen.length).toBeGreaterThanOrEqual(1);
     expect(fifty.at - (passedAtTen[0]?.at ?? 0)).toBeGreaterThanOrEqual(0);
 
-    // Production goes bad under the 50 % step: the guard breaches, the controller rolls back.
-    fleet.successRate = 0.25;
+    // Production goes bad under the 50 % step (injected below, from its first request): the
+    // guard breaches, the controller pauses and rolls back.
     const rolledBack = await controller.waitFor(
       'the rollback',
       (event) => event.type === 'rolled_back',
@@ -461,10 +472,10 @@ describe('the rollout controller end to end (real etcd, Prometheus and processes
       provider: 'sandbox',
       model: 'sandbox-pro',
       version: consumer(storeUri, 'dev', trustFile, join(root, 'dev-state.json')),
-      successRate: 1,
+      successRate: () => 1,
       perScrape: 20,
     });
-    const settings = watchSettings('dev', 'free');
+    const settings = watchSettings('dev', 'free', FAILOVER_BAKE_MINUTES);
     // Two controllers start together; whichever wins the etcd lease leads.
     const pair = ['ctl-a', 'ctl-b'].map((id) => ({
       id,
@@ -502,7 +513,7 @@ describe('the rollout controller end to end (real etcd, Prometheus and processes
       '--steps',
       '10,50,100',
       '--bake-minutes',
-      String(BAKE_MINUTES),
+      String(FAILOVER_BAKE_MINUTES),
     );
     await first.waitFor('50 %', (e) => e.type === 'step_applied' && e.percent === 50, 40_000);
     // Mid-step: the leader has checked the 50 % step at least once, and then it dies.
