@@ -488,19 +488,30 @@ describe('the rollout controller end to end (real etcd, Prometheus and processes
       process: startController(id, storeUri, operatorKey, settings, trustFile),
     }));
     const leads = (event: { type: string }) => event.type === 'leader_acquired';
-    const winner = await until('a leader', async () =>
-      pair.find((candidate) => candidate.process.events.some(leads)),
+    const winner = await until(
+      'a leader',
+      async () => {
+        for (const candidate of pair)
+          if (candidate.process.child.exitCode !== null)
+            throw new Error(`${candidate.id} exited:\n${candidate.process.stderr()}`);
+        return pair.find((candidate) => candidate.process.events.some(leads));
+      },
+      60_000,
     );
     const loser = pair.find((candidate) => candidate !== winner) ?? winner;
     const [first, second] = [winner.process, loser.process];
     const store = new EtcdStore({ uri: storeUri });
     cleanups.push(() => store.close());
-    await until(`${loser.id} registered as a standby`, async () => {
-      const entry = await store.get(`controller/status/${loser.id}`);
-      return (
-        entry !== undefined && (JSON.parse(entry.value) as { role: string }).role === 'standby'
-      );
-    });
+    await until(
+      `${loser.id} registered as a standby`,
+      async () => {
+        const entry = await store.get(`controller/status/${loser.id}`);
+        return (
+          entry !== undefined && (JSON.parse(entry.value) as { role: string }).role === 'standby'
+        );
+      },
+      60_000,
+    );
     expect(first.events.filter(leads)).toHaveLength(1);
     expect(second.events.filter(leads)).toHaveLength(0);
     mark('test 2: two controllers up');
