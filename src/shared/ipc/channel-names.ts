@@ -38,6 +38,7 @@ export const INVOKE_CHANNEL_NAMES = [
   'watch:get-stability',
   'publish:get-overview',
   'publish:get-published',
+  'publish:get-controller',
   'publish:set-store',
   'publish:plan',
   'publish:publish-draft',
