@@ -31,6 +31,7 @@ import {
 } from './watch-form';
 import { ProblemBox } from './watch-problem';
 import { WatchViews } from './watch-views';
+import { ControllerPanel } from '../rollout/controller-panel';
 import './watch.css';
 
 export { ProblemBox };
@@ -333,6 +334,8 @@ export function WatchSection(): ReactElement {
           </select>
         </div>
       </div>
+
+      <ControllerPanel />
 
       {!configured ? (
         <ProblemBox
