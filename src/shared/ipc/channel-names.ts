@@ -36,6 +36,7 @@ export const INVOKE_CHANNEL_NAMES = [
   'watch:check-now',
   'watch:get-series',
   'watch:get-stability',
+  'watch:get-budgets',
   'publish:get-overview',
   'publish:get-published',
   'publish:get-controller',
