@@ -15,6 +15,7 @@ import type {
 import { InlineError } from '../components/ui';
 import { getClient } from '../ipc';
 import { describeError } from '../ipc/client';
+import { useAppStore } from '../store/store';
 import { BUDGET_FIELDS, type BudgetField } from './watch-form';
 
 export const BUDGET_LABELS: Record<BudgetField, string> = {
@@ -67,11 +68,13 @@ export function WatchBudgets({ env }: { env: WatchEnv }): ReactElement {
       })
       .catch((failure: unknown) => setError(describeError(failure)));
   }, [env]);
+  // A saved (or discarded) routing edit may change the draft the budgets are read from.
+  const editing = useAppStore((state) => state.routingEdit !== null);
   useEffect(() => {
     load();
     // A publish or a promotion changes what the environment runs.
     return getClient().on('publish:state-changed', () => load());
-  }, [load]);
+  }, [load, editing]);
 
   return (
     <div className="wt-budgets" data-testid="watch-budgets" data-source={report?.from.kind}>
