@@ -254,6 +254,34 @@ export function createServices(options: ServiceOptions): Services {
     token: () => options.env.AIDEON_PROMETHEUS_TOKEN,
     rollout: publishing.rolloutControl(),
     stabilityResets: (env) => publishing.stabilityResets(env),
+    // Budget and quota per tier: the routing config the environment runs, else the draft.
+    routingConfig: async (env) => {
+      const published = (await publishing.publishedConfigs()).find(
+        (item) => item.environment === env,
+      );
+      if (published?.live)
+        return {
+          config: published.live.config,
+          from: {
+            kind: 'published',
+            env,
+            version: published.live.version,
+            revision: null,
+            problem: null,
+          },
+        };
+      const draft = routing.getDraft();
+      return {
+        config: draft.config,
+        from: {
+          kind: draft.source === 'draft' ? 'draft' : 'example',
+          env,
+          version: null,
+          revision: draft.revision,
+          problem: published?.problem ?? null,
+        },
+      };
+    },
     ...(options.watchNotifier ? { notifier: options.watchNotifier } : {}),
     // A breach goes into the monitor's inbox (one inbox, one unread count), then to windows.
     onBreach: (event) => {

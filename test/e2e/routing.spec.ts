@@ -100,4 +100,38 @@ test('Rollout → Config: edit the example config, see checks, simulate and prev
   await page.screenshot({ path: 'test-results/screenshots/routing-05-jump-bar.png' });
   await page.getByTestId('rollout-nav-rollout-editor').click();
   await expect(page.getByTestId('rollout-editor')).toBeInViewport();
+
+  // Budget and quota per tier are set in the routing config; the watch shows them read-only
+  // (from the saved draft while nothing is published) and links back here to edit them.
+  await page.getByTestId('routing-raw').fill(
+    JSON.stringify({
+      schemaVersion: 1,
+      tiers: {
+        free: {
+          targets: [{ provider: 'sandbox', model: 'sandbox-fast' }],
+          limits: { dailyQuota: 3 },
+          budget: { dailyUsd: 25, dailyRequests: 500 },
+        },
+      },
+    }),
+  );
+  await page.getByTestId('routing-save').click();
+  await expect(page.getByTestId('routing-revision')).toContainText('Draft revision 1');
+  const budgets = page.getByTestId('watch-budgets');
+  await expect(budgets).toHaveAttribute('data-source', 'draft');
+  await expect(budgets.getByTestId('watch-budgets-source')).toContainText(
+    'read from the saved routing draft (revision 1)',
+  );
+  const free = budgets.getByTestId('watch-budget-free');
+  await expect(free.locator('[data-field="dailyUsd"]')).toHaveText('$25');
+  await expect(free.locator('[data-field="dailyRequests"]')).toHaveText('500');
+  await expect(page.getByTestId('watch-section').locator('input[id$="-dailyUsd"]')).toHaveCount(0);
+  await budgets.scrollIntoViewIfNeeded();
+  await page.screenshot({ path: 'test-results/screenshots/routing-06-watch-budgets.png' });
+  await budgets.getByTestId('watch-budgets-edit').click();
+  await expect(page.getByTestId('rollout-editor')).toBeInViewport();
+  await page.getByTestId('tab-tiers').click();
+  await expect(page.getByTestId('tiers.free.budget.dailyUsd')).toHaveValue('25');
+  await page.getByTestId('tiers.free-budget').scrollIntoViewIfNeeded();
+  await page.screenshot({ path: 'test-results/screenshots/routing-07-tier-budget.png' });
 });

@@ -34,6 +34,8 @@ function config(dailyQuota: number): Record<string, unknown> {
         ],
         breaker: { failureRate: 0.3, minimumRequests: 50, cooldownSeconds: 30 },
         limits: { maxSeconds: 10, maxResolution: '1080p', dailyQuota },
+        // Tier-wide budget and quota: the production watch reads them from here.
+        budget: { dailyUsd: 2000, dailyRequests: 1000 },
         defaults: { durationSeconds: 5, resolution: '720p', aspectRatio: '16:9' },
       },
     },

@@ -130,10 +130,21 @@ test('Views: series from a real Prometheus, config version markers from the metr
   await page.getByTestId('watch-add-tier').click();
   await page.getByTestId('watch-tier-0-tier').fill('premium');
   await page.getByTestId('watch-tier-0-minSuccessRate').fill('92');
-  await page.getByTestId('watch-tier-0-dailyUsd').fill('2000');
-  await page.getByTestId('watch-tier-0-dailyRequests').fill('1000');
   await page.getByTestId('watch-save').click();
-  await expect(page.getByTestId('watch-tier-0-dailyUsd')).toHaveValue('2000');
+  // Budget and quota are not typed in here: they are shown read-only, from the routing config
+  // production runs (the seeded configs set premium's budget), with a way to edit them there.
+  await expect(page.getByTestId('watch-tier-0-dailyUsd')).toHaveCount(0);
+  const budgets = page.getByTestId('watch-budgets');
+  await expect(budgets).toHaveAttribute('data-source', 'published');
+  await expect(budgets.getByTestId('watch-budgets-source')).toContainText(
+    'routing config live in production (version 44)',
+  );
+  const premiumBudget = budgets.getByTestId('watch-budget-premium');
+  await expect(premiumBudget.locator('[data-field="dailyUsd"]')).toHaveText('$2,000');
+  await expect(premiumBudget.locator('[data-field="dailyRequests"]')).toHaveText('1,000');
+  await expect(premiumBudget.locator('[data-field="monthlyUsd"]')).toHaveText('—');
+  await budgets.scrollIntoViewIfNeeded();
+  await shot(page, '04b-budgets-from-routing');
 
   const views = page.getByTestId('watch-views');
   // The generated history ends on 2025-06-09 00:00 UTC: look at the week before it.
@@ -199,6 +210,9 @@ test('Views: series from a real Prometheus, config version markers from the metr
   await expect(requests).toContainText('of 1,000');
   await views.locator('.chart-grid').scrollIntoViewIfNeeded();
   await shot(page, '05-views-7d');
+  await expect(views.getByTestId('watch-budget-source')).toContainText(
+    'live in production (version 44)',
+  );
   await views.getByTestId('watch-budget').scrollIntoViewIfNeeded();
   await shot(page, '05b-views-budget');
 

@@ -36,7 +36,8 @@ describe('watch settings form', () => {
     const form = formFromSettings(base);
     expect(form.tiers[0]?.minSuccessRate).toBe('97');
     expect(form.tiers[0]?.maxCostPerVideoUsd).toBe('');
-    expect(form.tiers[0]?.dailyUsd).toBe('50');
+    // The old budget is not a form field (budgets are set in the routing config)…
+    expect(Object.keys(form.tiers[0] ?? {})).not.toContain('dailyUsd');
     const out = settingsFromForm(base, form);
     expect(out.errors).toBeNull();
     expect(out.settings).toEqual(base);
@@ -54,8 +55,6 @@ describe('watch settings form', () => {
         minSuccessRate: '101',
         maxP95LatencySeconds: '0',
         maxCostPerVideoUsd: 'x',
-        dailyUsd: '-5',
-        dailyRequests: '10.5',
       },
       { ...EMPTY_TIER, tier: 'free' },
       { ...EMPTY_TIER, tier: 'bad name' },
@@ -70,10 +69,7 @@ describe('watch settings form', () => {
       'tier.0.maxCostPerVideoUsd': expect.stringContaining('above 0'),
       'tier.1.tier': 'each tier may appear only once',
       'tier.2.tier': expect.stringContaining('only letters'),
-      'tier.0.dailyUsd': 'must be dollars above 0',
-      'tier.0.dailyRequests': 'must be a whole number of requests above 0',
     });
-    expect(out.errors?.['tier.0.monthlyUsd']).toBeUndefined();
     expect(out.errors?.['url.dev']).toBeUndefined();
   });
 
@@ -88,22 +84,40 @@ describe('watch settings form', () => {
       general: 'guardWindow: bad',
     });
     expect(errorsFromServer('Network down')).toEqual({ general: 'Network down' });
+    // A legacy budget field is not on the form any more: its message stays general.
     expect(
       errorsFromServer('Invalid watch settings: tiers.0.budget.monthlyUsd: must be positive'),
-    ).toEqual({ 'tier.0.monthlyUsd': 'must be positive' });
+    ).toEqual({ general: 'tiers.0.budget.monthlyUsd: must be positive' });
   });
 
-  it('sets and clears a tier budget and quota', () => {
+  it('keeps a budget saved before the move to the routing config as loaded; new tiers get none', () => {
     const base = defaultWatchSettings();
+    base.tiers = [
+      {
+        tier: 'free',
+        minSuccessRate: 0.9,
+        maxP95LatencySeconds: null,
+        maxCostPerVideoUsd: null,
+        relative: {
+          mode: 'off',
+          maxSuccessRateDrop: 0.05,
+          maxLatencyRatio: 1.5,
+          maxCostRatio: 1.5,
+        },
+        critical: ['success_rate'],
+        expected: [],
+        budget: { monthlyUsd: 20000, dailyRequests: 100000 },
+      },
+    ];
     const form = formFromSettings(base);
-    form.tiers = [{ ...EMPTY_TIER, tier: 'free', monthlyUsd: '20000', dailyRequests: '100000' }];
+    form.tiers[0] = { ...(form.tiers[0] ?? EMPTY_TIER), minSuccessRate: '95' };
+    form.tiers.push({ ...EMPTY_TIER, tier: 'premium' });
     const out = settingsFromForm(base, form);
-    expect(out.settings?.tiers[0]?.budget).toEqual({ monthlyUsd: 20000, dailyRequests: 100000 });
-    const cleared = formFromSettings(out.settings ?? base);
-    cleared.tiers[0] = { ...(cleared.tiers[0] ?? EMPTY_TIER), monthlyUsd: '' };
-    expect(settingsFromForm(base, cleared).settings?.tiers[0]?.budget).toEqual({
-      dailyRequests: 100000,
+    expect(out.settings?.tiers[0]).toMatchObject({
+      minSuccessRate: 0.95,
+      budget: { monthlyUsd: 20000, dailyRequests: 100000 },
     });
+    expect(out.settings?.tiers[1]?.budget).toEqual({});
   });
 });
 

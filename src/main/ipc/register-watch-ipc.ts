@@ -8,5 +8,6 @@ export function registerWatchIpc(services: Services): PartialHandlerMap {
     'watch:check-now': ({ env }) => services.watch.checkNow(env),
     'watch:get-series': (input) => services.watch.getSeries(input),
     'watch:get-stability': (input) => services.watch.getStability(input),
+    'watch:get-budgets': ({ env }) => services.watch.getBudgets(env),
   };
 }

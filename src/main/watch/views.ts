@@ -2,13 +2,15 @@
  * Data for the watch views: per tier and (provider, model), volume, success rate, p95 latency,
  * generated seconds and cost over time from query_range; the points where the config version
  * changed (from the `config_version` label), for marking on the time axis; and each tier's
- * spending against its budget and quota.
+ * spending against its budget and quota (set in the routing config, see tier-budgets.ts).
  */
 import type { Measure, WatchSettings } from '../../shared/watch/watch-settings';
 import { queryTemplate, renderQuery } from '../../shared/watch/watch-settings';
 import {
   SERIES_MEASURES,
   type BudgetItem,
+  type BudgetSource,
+  type TierBudgetLimits,
   type BudgetStatus,
   type ConfigChange,
   type QueryProblem,
@@ -26,6 +28,12 @@ export function chooseStep(fromMs: number, toMs: number, maxPoints = 400): numbe
   return (
     STEPS.find((step) => span / step <= maxPoints) ?? 86400 * Math.ceil(span / 86400 / maxPoints)
   );
+}
+
+/** A tier's limits (from the routing config) and where they were read. */
+export interface BudgetLimits {
+  limits: TierBudgetLimits;
+  from?: BudgetSource;
 }
 
 /**
@@ -74,6 +82,7 @@ export async function tierSeries(
   fromMs: number,
   toMs: number,
   now: number,
+  budget: BudgetLimits,
 ): Promise<SeriesReport> {
   const stepSeconds = chooseStep(fromMs, toMs);
   const problems: QueryProblem[] = [];
@@ -86,7 +95,13 @@ export async function tierSeries(
       stepSeconds,
       targets: [],
       configChanges: [],
-      budget: { tier, at: now, items: [], problems: [source] },
+      budget: {
+        tier,
+        at: now,
+        items: [],
+        problems: [source],
+        ...(budget.from ? { from: budget.from } : {}),
+      },
       problems,
     };
   }
@@ -135,14 +150,14 @@ export async function tierSeries(
     stepSeconds,
     targets: rows,
     configChanges: versions.ok ? configChanges(versions.data) : [],
-    budget: await tierBudget(source, settings, tier, now),
+    budget: await tierBudget(source, settings, tier, now, budget),
     problems,
   };
 }
 
 /**
  * Spending and usage from the start of the UTC day / month up to `now`, against the tier's
- * budget. The day is the one `now` ends (midnight itself closes the day before), so a view of
+ * budget from the routing config. The day is the one `now` ends (midnight itself closes the day before), so a view of
  * a past range ending at midnight shows that whole day, not a one-minute-old new day.
  */
 export async function tierBudget(
@@ -150,8 +165,10 @@ export async function tierBudget(
   settings: WatchSettings,
   tier: string,
   now: number,
+  limits: BudgetLimits,
 ): Promise<BudgetStatus> {
-  const budget = settings.tiers.find((item) => item.tier === tier)?.budget ?? {};
+  // The limits are the routing config's (the watch settings' own `budget` is no longer read).
+  const budget = limits.limits;
   const date = new Date(now - 1);
   const dayStart = Date.UTC(date.getUTCFullYear(), date.getUTCMonth(), date.getUTCDate());
   const monthStart = Date.UTC(date.getUTCFullYear(), date.getUTCMonth(), 1);
@@ -202,5 +219,5 @@ export async function tierBudget(
       over: used !== null && used > item.limit,
     });
   }
-  return { tier, at: now, items, problems };
+  return { tier, at: now, items, problems, ...(limits.from ? { from: limits.from } : {}) };
 }

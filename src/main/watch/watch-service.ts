@@ -15,6 +15,7 @@ import type {
   QueryProblem,
   SeriesReport,
   StabilityReport,
+  TierBudgetsReport,
   WatchReport,
 } from '../../shared/watch/watch-types';
 import type { WritableDb } from '../store/db';
@@ -23,6 +24,7 @@ import { evaluateGuards, type RolloutControl } from './guards';
 import { PrometheusClient, type MetricsSource } from './prometheus-client';
 import { computeStability, type StabilityReset } from './stability';
 import { tierSeries } from './views';
+import { legacyBudgets, readTierBudgets, type RoutingConfigReader } from './tier-budgets';
 import {
   loadWatchSettings,
   recordCheck,
@@ -49,6 +51,11 @@ export interface WatchServiceOptions {
   onBreach?: (event: GuardBreachedEvent) => void;
   /** Initial settings when there is no database. */
   settings?: WatchSettings;
+  /**
+   * The routing config an environment runs (published, else the draft): the tiers' budget and
+   * quota are read from it. Without it no tier has a budget.
+   */
+  routingConfig?: RoutingConfigReader;
   /** The environment's rollbacks and kill switches (the shared history): they reset stability. */
   stabilityResets?: (env: WatchEnv) => readonly StabilityReset[];
 }
@@ -157,6 +164,7 @@ export class WatchService {
   }): Promise<SeriesReport> {
     const settings = this.getSettings();
     const env = input.env ?? 'production';
+    const budgets = await readTierBudgets(this.options.routingConfig, env);
     // Budget and quota are read for the day the range ends (today for a range ending now).
     return tierSeries(
       this.sourceFor(env, settings),
@@ -165,7 +173,18 @@ export class WatchService {
       input.from,
       input.to,
       Math.min(this.options.now(), input.to),
+      { limits: budgets.tiers.get(input.tier) ?? {}, from: budgets.from },
     );
+  }
+
+  /** Every tier's budget and quota from the routing config `env` runs (read-only here). */
+  async getBudgets(env: WatchEnv): Promise<TierBudgetsReport> {
+    const budgets = await readTierBudgets(this.options.routingConfig, env);
+    return {
+      from: budgets.from,
+      tiers: [...budgets.tiers].map(([tier, budget]) => ({ tier, budget })),
+      legacy: legacyBudgets(this.getSettings()),
+    };
   }
 
   async getStability(input: { tier: string; env?: WatchEnv }): Promise<StabilityReport> {

@@ -3,6 +3,7 @@
  * (`controller/status/<id>`), and what the console shows of it. Pure TypeScript + zod.
  */
 import { z } from 'zod';
+import { environmentSchema } from './environments';
 
 export const CONTROLLER_STATUS_SCHEMA = 'aideon.controller-status/1';
 export const CONTROLLER_STATUS_PREFIX = 'controller/status/';
@@ -53,3 +54,62 @@ export type ControllerOverview = z.infer<typeof controllerOverviewSchema>;
 export function isAlive(status: ControllerStatus, now: number): boolean {
   return status.aliveUntil > now;
 }
+
+/** One environment as the console's controller panel shows it (read from the config store). */
+export const controllerEnvironmentSchema = z.object({
+  environment: environmentSchema,
+  /** The live version (null: nothing published, or no trust file yet). */
+  liveVersion: z.number().int().nullable(),
+  /**
+   * The step the guards judge now: a running rollout's current step, or the final step of a
+   * completed one while the environment still runs it. Null: no rollout step is live.
+   */
+  step: z
+    .object({
+      flagKey: z.string(),
+      percent: z.number(),
+      version: z.number().int(),
+      /** When the step went out, ms since the epoch. */
+      startedAt: z.number(),
+      /** When the next step is due (ms since the epoch); null for the final step. */
+      nextStepAt: z.number().nullable(),
+    })
+    .nullable(),
+  /** Every rollout of the environment that is running or paused (the controller's work). */
+  rollouts: z.array(
+    z.object({
+      flagKey: z.string(),
+      status: z.enum(['running', 'paused']),
+      percent: z.number(),
+      steps: z.array(z.number()),
+      stepIndex: z.number().int(),
+      /** Running: when the next step is due, ms since the epoch (null: none). */
+      nextStepAt: z.number().nullable(),
+      /** Paused: why (the guard summary when the controller or a watch paused it). */
+      reason: z.string().nullable(),
+    }),
+  ),
+  /** Why the environment could not be read. */
+  problem: z.string().nullable(),
+});
+export type ControllerEnvironment = z.infer<typeof controllerEnvironmentSchema>;
+
+/**
+ * The console's controller panel (`publish:get-controller`): the registered controllers with
+ * whether each is alive, which one leads, whether this console stood down, and per environment
+ * what the controller works on.
+ */
+export const controllerPanelSchema = controllerOverviewSchema.extend({
+  /** When main read the store, ms since the epoch (ages are relative to it). */
+  checkedAt: z.number(),
+  /** The id of the live leader, if there is one. */
+  leader: z.string().nullable(),
+  /**
+   * This console has stood down: it does not advance ramp steps, bake them against the guards
+   * or roll back on a breach while a live leader is registered (equal to `active`).
+   */
+  consoleStoodDown: z.boolean(),
+  /** Per environment; empty when no controller is registered (nothing is read then). */
+  environments: z.array(controllerEnvironmentSchema),
+});
+export type ControllerPanel = z.infer<typeof controllerPanelSchema>;

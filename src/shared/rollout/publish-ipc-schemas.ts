@@ -8,6 +8,7 @@ import { z } from 'zod';
 import { ENVIRONMENTS, environmentSchema } from './environments';
 import { rolloutPlanSchema } from './flag-rollout';
 import { parsePublicKeyText } from './public-key-text';
+import { controllerPanelSchema } from './controller-status';
 
 const empty = z.object({}).strict();
 const version = z.number().int('must be a whole version number').min(0).max(1e9);
@@ -370,6 +371,12 @@ const expectVersion = version.describe('the live version the admin saw in the pl
 export const publishInvokeChannels = {
   'publish:get-overview': { input: empty, output: publishOverviewSchema },
   'publish:get-published': { input: empty, output: z.array(publishedConfigSchema) },
+  /**
+   * The rollout controllers registered in the store (alive or not, the leader, last tick, what
+   * each does) and per environment the step being baked, the next due step and paused
+   * rollouts. While a live leader is registered this console does no ramp, bake or guard work.
+   */
+  'publish:get-controller': { input: empty, output: controllerPanelSchema },
   'publish:set-store': {
     input: z.object({ storeUri: storeUriSchema.nullable() }).strict(),
     output: publishOverviewSchema,
@@ -538,6 +545,7 @@ export const publishEventChannels = {
 export const PUBLISH_INVOKE_CHANNEL_NAMES = [
   'publish:get-overview',
   'publish:get-published',
+  'publish:get-controller',
   'publish:set-store',
   'publish:plan',
   'publish:publish-draft',

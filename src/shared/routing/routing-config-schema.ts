@@ -272,6 +272,48 @@ export const limitsSchema = z
   .describe('Limits on what users of the tier may ask for. Absent = no limits.');
 export type LimitsConfig = z.infer<typeof limitsSchema>;
 
+/**
+ * What the whole tier may spend and serve, per UTC day or month (not per user: that is
+ * `limits.dailyQuota`). The production watch charts usage against these and nothing else: they
+ * are kept here only, so they are not typed in twice. Every field absent = no budget.
+ */
+export const tierBudgetSchema = z
+  .strictObject({
+    /** Tier-wide spend per UTC day, US dollars. Absent = no daily budget. */
+    dailyUsd: z
+      .number()
+      .positive()
+      .max(1e9)
+      .optional()
+      .describe('Tier-wide spend per UTC day, US dollars. Absent = no daily budget.'),
+    /** Tier-wide spend per UTC month, US dollars. Absent = no monthly budget. */
+    monthlyUsd: z
+      .number()
+      .positive()
+      .max(1e10)
+      .optional()
+      .describe('Tier-wide spend per UTC month, US dollars. Absent = no monthly budget.'),
+    /** Requests the whole tier may serve per UTC day. Absent = no tier-wide quota. */
+    dailyRequests: z
+      .number()
+      .int()
+      .positive()
+      .max(1e12)
+      .optional()
+      .describe('Requests the whole tier may serve per UTC day. Absent = no tier-wide quota.'),
+    /** Seconds of video the whole tier may generate per UTC day. Absent = no limit. */
+    dailyGeneratedSeconds: z
+      .number()
+      .positive()
+      .max(1e12)
+      .optional()
+      .describe('Seconds of video the whole tier may generate per UTC day. Absent = no limit.'),
+  })
+  .describe(
+    'Tier-wide budget and quota per UTC day or month (not per user); the production watch charts usage against them. Absent = none.',
+  );
+export type TierBudgetConfig = z.infer<typeof tierBudgetSchema>;
+
 /** One tier of service (free, premium, or any the admin adds). */
 export const tierSchema = z.strictObject({
   /** Free text for people reading the config. Absent = none. */
@@ -302,6 +344,8 @@ export const tierSchema = z.strictObject({
     .describe('Targets, at least one. Order is the fallback order.'),
   breaker: breakerSchema.prefault({}),
   limits: limitsSchema.prefault({}),
+  /** Tier-wide budget and quota (the watch reads them from here). Absent = none. */
+  budget: tierBudgetSchema.optional(),
   /** Settings applied when a request leaves them out. Absent = each model's own defaults. */
   defaults: routingSettingsSchema
     .prefault({})

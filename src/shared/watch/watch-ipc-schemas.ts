@@ -4,7 +4,12 @@
  */
 import { z } from 'zod';
 import { watchEnvSchema, watchSettingsSchema } from './watch-settings';
-import { seriesReportSchema, stabilityReportSchema, watchReportSchema } from './watch-types';
+import {
+  seriesReportSchema,
+  stabilityReportSchema,
+  tierBudgetsReportSchema,
+  watchReportSchema,
+} from './watch-types';
 
 const tier = z.string().min(1).max(100);
 /** ms since the epoch */
@@ -35,6 +40,11 @@ export const watchInvokeChannels = {
     input: z.object({ tier, env: watchEnvSchema.optional() }).strict(),
     output: stabilityReportSchema,
   },
+  /** Each tier's budget and quota from the routing config the environment runs (read-only). */
+  'watch:get-budgets': {
+    input: z.object({ env: watchEnvSchema }).strict(),
+    output: tierBudgetsReportSchema,
+  },
 } as const;
 
 export const guardBreachedEventSchema = z.object({
@@ -56,5 +66,6 @@ export const WATCH_INVOKE_CHANNEL_NAMES = [
   'watch:check-now',
   'watch:get-series',
   'watch:get-stability',
+  'watch:get-budgets',
 ] as const;
 export const WATCH_EVENT_CHANNEL_NAMES = ['watch:guard-breached'] as const;

@@ -2,7 +2,8 @@
  * Production watch settings: where Prometheus is, the PromQL behind each measure (defaults in
  * the metric names of docs/production-metrics.md, overridable for a production that names its
  * metrics differently), guard thresholds per tier, what counts as critical for the 7-day
- * stability count, and each tier's budget and quota. Pure TypeScript + zod.
+ * stability count. Each tier's budget and quota are read from the routing config
+ * (`tiers.<tier>.budget`); a `budget` kept here from before is ignored. Pure TypeScript + zod.
  */
 import { z } from 'zod';
 
@@ -143,6 +144,12 @@ export const tierGuardSettingsSchema = z
     critical: z.array(guardKindSchema).max(3).default(['success_rate', 'p95_latency']),
     /** Targets that must report: one with no data in the window is a breach. */
     expected: z.array(targetSchema).max(100).default([]),
+    /**
+     * Deprecated, ignored: the tier's budget and quota are read from the routing config
+     * (`tiers.<tier>.budget`) so they are set in one place. Still accepted, so settings saved
+     * before the move load and keep their values; the watch settings show them as a note to
+     * copy into Routing.
+     */
     budget: budgetSchema.default({}),
   })
   .strict();

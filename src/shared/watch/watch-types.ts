@@ -164,11 +164,39 @@ export const budgetItemSchema = z.object({
 });
 export type BudgetItem = z.infer<typeof budgetItemSchema>;
 
+/**
+ * Where the watch read the tiers' budget and quota: the routing config live in the watched
+ * environment, else (nothing published there) the saved routing draft or the example config.
+ * `none`: this process has no routing config (the controller, a bare WatchService).
+ */
+export const budgetSourceSchema = z.object({
+  kind: z.enum(['published', 'draft', 'example', 'none']),
+  env: watchEnvSchema,
+  /** The published version (published only). */
+  version: z.number().int().nullable(),
+  /** The draft's revision (draft and example only). */
+  revision: z.number().int().nullable(),
+  /** Why the published config could not be read, when the draft stood in for it. */
+  problem: z.string().nullable(),
+});
+export type BudgetSource = z.infer<typeof budgetSourceSchema>;
+
+/** A tier's budget and quota as the routing config sets them (`tiers.<tier>.budget`). */
+export const tierBudgetLimitsSchema = z.object({
+  dailyUsd: z.number().optional(),
+  monthlyUsd: z.number().optional(),
+  dailyRequests: z.number().optional(),
+  dailyGeneratedSeconds: z.number().optional(),
+});
+export type TierBudgetLimits = z.infer<typeof tierBudgetLimitsSchema>;
+
 export const budgetStatusSchema = z.object({
   tier: z.string(),
   at: z.number(),
   items: z.array(budgetItemSchema),
   problems: z.array(queryProblemSchema),
+  /** Where the limits come from (the routing config); undefined in reports made before it. */
+  from: budgetSourceSchema.optional(),
 });
 export type BudgetStatus = z.infer<typeof budgetStatusSchema>;
 
@@ -183,3 +211,15 @@ export const seriesReportSchema = z.object({
   problems: z.array(queryProblemSchema),
 });
 export type SeriesReport = z.infer<typeof seriesReportSchema>;
+
+/**
+ * `watch:get-budgets`: every tier's budget and quota as the routing config for `env` sets them
+ * (read-only in the watch settings; edited in Routing), and budgets still found in the watch
+ * settings from before they moved there (ignored; shown so they can be copied over).
+ */
+export const tierBudgetsReportSchema = z.object({
+  from: budgetSourceSchema,
+  tiers: z.array(z.object({ tier: z.string(), budget: tierBudgetLimitsSchema })),
+  legacy: z.array(z.object({ tier: z.string(), budget: tierBudgetLimitsSchema })),
+});
+export type TierBudgetsReport = z.infer<typeof tierBudgetsReportSchema>;

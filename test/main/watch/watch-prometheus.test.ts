@@ -53,19 +53,40 @@ function settingsFor(url: string, overrides: Partial<WatchSettingsInput> = {}): 
           { provider: 'together', model: 'wan-2.1' },
           { provider: 'fal', model: 'ltx-video' },
         ],
-        budget: { dailyUsd: 2000, monthlyUsd: 20000, dailyRequests: 100000 },
       },
       {
         tier: 'premium',
         minSuccessRate: 0.92,
         maxP95LatencySeconds: 200,
         maxCostPerVideoUsd: 4,
-        budget: { dailyUsd: 100 },
       },
     ],
     ...overrides,
   });
 }
+
+/** The tiers' budget and quota live in the routing config (tiers.<tier>.budget), not here. */
+const ROUTING = {
+  schemaVersion: 1,
+  tiers: {
+    free: {
+      targets: [{ provider: 'together', model: 'wan-2.1' }],
+      budget: { dailyUsd: 2000, monthlyUsd: 20000, dailyRequests: 100000 },
+    },
+    premium: { targets: [{ provider: 'gemini', model: 'veo-3' }], budget: { dailyUsd: 100 } },
+  },
+};
+const PUBLISHED_42 = {
+  kind: 'published' as const,
+  env: 'production' as const,
+  version: 42,
+  revision: null,
+  problem: null,
+};
+const budgetOf = (tier: 'free' | 'premium') => ({
+  limits: ROUTING.tiers[tier].budget,
+  from: PUBLISHED_42,
+});
 
 const client = (url: string): PrometheusClient =>
   new PrometheusClient({ baseUrl: url, dispatcher });
@@ -344,6 +365,7 @@ describe('views', () => {
       from,
       END_MS,
       END_MS - HOUR,
+      budgetOf('premium'),
     );
     expect(report.problems).toEqual([]);
     expect(report.targets.map((target) => `${target.provider}/${target.model}`)).toEqual([
@@ -383,6 +405,7 @@ describe('views', () => {
       END_MS - 24 * HOUR,
       END_MS,
       END_MS - HOUR,
+      budgetOf('free'),
     );
     expect(free.configChanges).toEqual([]);
     const items = Object.fromEntries(free.budget.items.map((item) => [item.kind, item]));
@@ -402,6 +425,7 @@ describe('views through the service (what the charts read)', () => {
       now: () => END_MS + 30 * 24 * HOUR,
       sleep: async () => undefined,
       settings: settingsFor(prom.url),
+      routingConfig: async () => ({ config: ROUTING, from: PUBLISHED_42 }),
     });
     const week = await service.getSeries({
       tier: 'premium',
@@ -425,6 +449,7 @@ describe('views through the service (what the charts read)', () => {
     const daily = week.budget.items.find((item) => item.kind === 'daily_usd');
     expect(daily?.used).toBeGreaterThan(100);
     expect(week.budget.problems).toEqual([]);
+    expect(week.budget.from).toEqual(PUBLISHED_42);
 
     // A range after the history: every measure is "empty", never a flat healthy line.
     const after = await service.getSeries({

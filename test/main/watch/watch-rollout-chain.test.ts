@@ -317,6 +317,10 @@ describe('production watch → rollout → signed rollback, against a real Prome
     // Version 43 has no series in Prometheus (production never reported it): missing data is
     // a breach, so the new step's first check pauses the rollout and tells the inbox.
     await waitFor('the pause', async () => (await chain.rollout())?.status === 'paused');
+    // The pause is written to the store first, then to the history (and its SQLite copy).
+    await waitFor('the pause in the history', () =>
+      chain.history().some((row) => row.action === 'rollout_pause'),
+    );
     const pause = chain.history().find((row) => row.action === 'rollout_pause');
     expect(String(pause?.detail.reason)).toMatch(/metrics are missing/);
     expect(String(pause?.detail.reason)).toMatch(

@@ -18,6 +18,7 @@ export function registerPublishIpc(publishing: PublishingService): PublishHandle
   return {
     'publish:get-overview': () => publishing.overview(),
     'publish:get-published': () => publishing.publishedConfigs(),
+    'publish:get-controller': () => publishing.controllerPanel(),
     'publish:set-store': ({ storeUri }) => publishing.setStore(storeUri),
     'publish:plan': (input) => publishing.plan(input),
     'publish:publish-draft': (input) => publishing.publishDraft(input),

@@ -53,7 +53,11 @@ import {
 } from './shared-history';
 import { controllerOverview } from '../controller/controller-registry';
 import { activeStep } from '../controller/rollout-controller';
-import type { ControllerOverview } from '../../../shared/rollout/controller-status';
+import type {
+  ControllerEnvironment,
+  ControllerOverview,
+  ControllerPanel,
+} from '../../../shared/rollout/controller-status';
 import {
   createPassphraseProtector,
   generateKey,
@@ -253,8 +257,93 @@ export class PublishingService {
    */
   async controllerStatus(): Promise<ControllerOverview> {
     const overview = await controllerOverview(this.store(), this.deps.now());
+    const wasActive = this.controllerActive;
     this.controllerActive = overview.active;
+    // Whoever reads the status first (the scheduler's tick or the console's panel) hands the
+    // work over, so a poll between two ticks cannot swallow the change.
+    if (overview.active && !wasActive) {
+      // A controller acts for this store: leave steps and bakes to it.
+      for (const environment of [...this.bakes.keys()]) this.stopBake(environment);
+      this.changed('controller active', null);
+    } else if (!overview.active && wasActive) {
+      this.changed('controller gone', null);
+      if (this.ticker) void this.resumeBakes();
+    }
     return overview;
+  }
+
+  /**
+   * The console's controller panel: the registered controllers, the leader, whether this
+   * console stood down, and per environment the step being baked, the next due step and the
+   * paused rollouts (read from the store: what the controller works on). With no controller
+   * registered nothing more than the status records is read.
+   */
+  async controllerPanel(): Promise<ControllerPanel> {
+    const overview = await this.controllerStatus();
+    const leader =
+      overview.controllers.find((status) => status.alive && status.role === 'leader')?.id ?? null;
+    const environments: ControllerEnvironment[] = [];
+    if (overview.controllers.length > 0) {
+      const publisher = this.publisher();
+      for (const environment of ENVIRONMENTS) {
+        try {
+          let live: { version: number } | undefined;
+          try {
+            live = await publisher.live(environment, undefined, { underSignedOk: true });
+          } catch (error) {
+            // No trust file yet: nothing is live, nothing to do.
+            if (!(AppError.isInstance(error) && error.code === 'not_found')) throw error;
+          }
+          const rollouts = await publisher.listRollouts(environment);
+          const step = live ? activeStep(rollouts, live) : null;
+          environments.push({
+            environment,
+            liveVersion: live?.version ?? null,
+            step: step
+              ? {
+                  flagKey: step.flag ?? '',
+                  percent: step.percent ?? 0,
+                  version: step.version,
+                  startedAt: step.startedAt,
+                  nextStepAt: step.nextStepAt ?? null,
+                }
+              : null,
+            rollouts: rollouts.flatMap((state) =>
+              state.status === 'running' || state.status === 'paused'
+                ? [
+                    {
+                      flagKey: state.flagKey,
+                      status: state.status,
+                      percent: state.stepIndex >= 0 ? (state.steps[state.stepIndex] ?? 0) : 0,
+                      steps: state.steps,
+                      stepIndex: state.stepIndex,
+                      nextStepAt:
+                        state.status === 'running' ? (nextStepDueAt(state) ?? null) : null,
+                      reason: state.stoppedReason ?? null,
+                    },
+                  ]
+                : [],
+            ),
+            problem: null,
+          });
+        } catch (error) {
+          environments.push({
+            environment,
+            liveVersion: null,
+            step: null,
+            rollouts: [],
+            problem: errorMessage(error),
+          });
+        }
+      }
+    }
+    return {
+      ...overview,
+      checkedAt: this.deps.now(),
+      leader,
+      consoleStoodDown: overview.active,
+      environments,
+    };
   }
 
   /** Chooses the config store (null: back to the default folder). */
@@ -1251,17 +1340,9 @@ export class PublishingService {
 
   /** Publishes every due rollout step (held while the watch still checks that environment). */
   async tick(): Promise<{ environment: Environment; flagKey: string; percent: number }[]> {
-    const wasActive = this.controllerActive;
-    if ((await this.controllerStatus()).active) {
-      // A controller acts for this store: leave steps and bakes to it.
-      for (const environment of [...this.bakes.keys()]) this.stopBake(environment);
-      if (!wasActive) this.changed('controller active', null);
-      return [];
-    }
-    if (wasActive) {
-      this.changed('controller gone', null);
-      void this.resumeBakes();
-    }
+    // A live controller acts for this store: steps and bakes are its work (controllerStatus
+    // stops this console's bakes when it appears and resumes them when it is gone).
+    if ((await this.controllerStatus()).active) return [];
     const publisher = this.publisher();
     const failures = new Set<string>();
     const done = await publisher.tickRollouts({
@@ -1368,6 +1449,20 @@ export class PublishingService {
     this.bakes.delete(environment);
   }
 
+  /**
+   * A bake that was running when a controller took over must not act beside it: the
+   * controller pauses and rolls back for the store (the next tick stops the bake).
+   */
+  private async refuseWhileControllerActs(environment: Environment): Promise<void> {
+    const overview = await this.controllerStatus();
+    if (!overview.active) return;
+    const leader = overview.controllers.find((status) => status.alive && status.role === 'leader');
+    throw new AppError(
+      'conflict',
+      `controller ${leader?.id ?? ''} on ${leader?.host ?? 'another host'} acts for this store, so this console left the pause or rollback of ${environment} to it`,
+    );
+  }
+
   /** The production watch's view of the rollout, on top of the signed publisher. */
   rolloutControl(): RolloutControl {
     const running = async (environment: Environment) =>
@@ -1384,6 +1479,7 @@ export class PublishingService {
         return activeStep(await publisher.listRollouts(environment), live);
       },
       pause: async (environment, reason) => {
+        await this.refuseWhileControllerActs(environment);
         const publisher = this.publisher();
         const states = await running(environment);
         for (const state of states)
@@ -1392,6 +1488,7 @@ export class PublishingService {
         return states.length > 0;
       },
       rollback: async (environment, reason) => {
+        await this.refuseWhileControllerActs(environment);
         if (this.signers.size === 0)
           throw new AppError(
             'forbidden',

@@ -30,6 +30,7 @@ import { CosignDialog } from './cosign-dialog';
 import { AddPublicKeyDialog, CopyPublicKeyDialog } from './public-key-dialogs';
 import { RollbackDialog } from './rollback-dialog';
 import { TrustPanel } from './trust-panel';
+import { leadingController, useControllerPanel } from './use-controller-panel';
 import './publishing.css';
 
 const toast = (title: string, tone: 'success' | 'error' | 'info' = 'success'): void =>
@@ -252,6 +253,8 @@ function RolloutRow({
       .catch((error: unknown) => toast(describeError(error), 'error'));
   const current = rollout.stepIndex >= 0 ? rollout.steps[rollout.stepIndex] : 0;
   const due = rollout.nextStepAt;
+  // A live controller owns the due steps, the bakes and the guard rollback of this rollout.
+  const controller = leadingController(useControllerPanel().panel);
   const active = rollout.status === 'running' || rollout.status === 'paused';
   return (
     <div
@@ -275,7 +278,18 @@ function RolloutRow({
         >
           {rollout.status}
         </Badge>
-        {rollout.watching ? <Badge tone="info">Watch is checking the guards</Badge> : null}
+        {controller && active ? (
+          <span data-testid="rollout-controller-owned">
+            <Badge
+              tone="info"
+              title={`This console has stood down: controller ${controller.id} on ${controller.host} publishes due steps, bakes them against the guards and rolls back on a breach.`}
+            >
+              Stepped and watched by controller {controller.id}
+            </Badge>
+          </span>
+        ) : rollout.watching ? (
+          <Badge tone="info">Watch is checking the guards</Badge>
+        ) : null}
         <span className="pb-rollout-percent" data-testid="rollout-percent">
           {rollout.status === 'stopped'
             ? `stopped at step ${current}%`
@@ -317,6 +331,11 @@ function RolloutRow({
                 type="button"
                 className="button button-secondary button-small"
                 data-testid="rollout-pause"
+                title={
+                  controller
+                    ? `Pauses the rollout; controller ${controller.id} holds it until someone resumes it.`
+                    : undefined
+                }
                 onClick={() => act('pause')}
               >
                 Pause
@@ -328,8 +347,10 @@ function RolloutRow({
                 disabled={due !== null && due > Date.now()}
                 title={
                   due !== null && due > Date.now()
-                    ? `The current step bakes until ${formatDateTime(due)}.`
-                    : undefined
+                    ? `The current step bakes until ${formatDateTime(due)}.${controller ? ` Controller ${controller.id} publishes the next step then, after a passing guard check.` : ''}`
+                    : controller
+                      ? `Publishes the next step now, without waiting for controller ${controller.id}'s guard check.`
+                      : undefined
                 }
                 onClick={() => act('advance')}
               >

@@ -106,6 +106,7 @@ function TierCard({
   const base = `tiers.${id}`;
   const limits = isObject(tier.limits) ? tier.limits : {};
   const breaker = isObject(tier.breaker) ? tier.breaker : {};
+  const budget = isObject(tier.budget) ? tier.budget : {};
   const kinds = Array.isArray(tier.requestKinds) ? tier.requestKinds : ['text-to-video'];
   const move = (from: number, to: number): void =>
     onChange(['targets'], moveItem(targets, from, to));
@@ -356,6 +357,46 @@ function TierCard({
             step="1"
             placeholder="unlimited"
             onChange={(v) => onChange(['limits', 'dailyQuota'], v)}
+          />
+        </fieldset>
+        <fieldset className="rt-group" data-testid={`${base}-budget`}>
+          <legend>Budget (whole tier)</legend>
+          <NumberField
+            label="Daily budget ($)"
+            value={budget.dailyUsd}
+            path={`${base}.budget.dailyUsd`}
+            problems={problems}
+            placeholder="none"
+            testId={`${base}.budget.dailyUsd`}
+            onChange={(v) => onChange(['budget', 'dailyUsd'], v)}
+          />
+          <NumberField
+            label="Monthly budget ($)"
+            value={budget.monthlyUsd}
+            path={`${base}.budget.monthlyUsd`}
+            problems={problems}
+            placeholder="none"
+            testId={`${base}.budget.monthlyUsd`}
+            onChange={(v) => onChange(['budget', 'monthlyUsd'], v)}
+          />
+          <NumberField
+            label="Daily request quota"
+            value={budget.dailyRequests}
+            path={`${base}.budget.dailyRequests`}
+            problems={problems}
+            step="1"
+            placeholder="none"
+            testId={`${base}.budget.dailyRequests`}
+            onChange={(v) => onChange(['budget', 'dailyRequests'], v)}
+          />
+          <NumberField
+            label="Daily generated seconds"
+            value={budget.dailyGeneratedSeconds}
+            path={`${base}.budget.dailyGeneratedSeconds`}
+            problems={problems}
+            placeholder="none"
+            testId={`${base}.budget.dailyGeneratedSeconds`}
+            onChange={(v) => onChange(['budget', 'dailyGeneratedSeconds'], v)}
           />
         </fieldset>
         <fieldset className="rt-group">

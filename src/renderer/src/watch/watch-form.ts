@@ -4,9 +4,10 @@
  * Fields the form does not show (queries, relative guards, expected targets, ...) are kept as
  * loaded.
  *
- * Budget and quota are tier-wide, per UTC day or month, and live here in the watch settings,
- * not in the routing config: the routing config's `limits.dailyQuota` is per user, so it cannot
- * be compared with production's tier-wide totals.
+ * Budget and quota per tier are not edited here: they live in the routing config
+ * (`tiers.<tier>.budget`, tier-wide per UTC day or month) and the watch reads them from there;
+ * the section shows them read-only. A `budget` saved in the watch settings before the move is
+ * kept as loaded (ignored by the watch) and never edited by this form.
  */
 import type { WatchSettings, WatchEnv } from '../../../shared/watch/watch-settings';
 
@@ -18,15 +19,9 @@ export interface TierForm {
   minSuccessRate: string;
   maxP95LatencySeconds: string;
   maxCostPerVideoUsd: string;
-  /** Tier-wide spend per UTC day, dollars; empty: no budget. */
-  dailyUsd: string;
-  monthlyUsd: string;
-  /** Tier-wide requests per UTC day (the quota). */
-  dailyRequests: string;
-  dailyGeneratedSeconds: string;
 }
 
-/** The budget fields of a tier, in the order the form shows them. */
+/** The budget fields of a tier (routing config `tiers.<tier>.budget`), in display order. */
 export const BUDGET_FIELDS = [
   'dailyUsd',
   'monthlyUsd',
@@ -40,10 +35,6 @@ export const EMPTY_TIER: TierForm = {
   minSuccessRate: '',
   maxP95LatencySeconds: '',
   maxCostPerVideoUsd: '',
-  dailyUsd: '',
-  monthlyUsd: '',
-  dailyRequests: '',
-  dailyGeneratedSeconds: '',
 };
 
 export interface WatchForm {
@@ -71,10 +62,6 @@ export function formFromSettings(settings: WatchSettings): WatchForm {
       minSuccessRate: numText(tier.minSuccessRate, 100),
       maxP95LatencySeconds: numText(tier.maxP95LatencySeconds),
       maxCostPerVideoUsd: numText(tier.maxCostPerVideoUsd),
-      dailyUsd: numText(tier.budget.dailyUsd ?? null),
-      monthlyUsd: numText(tier.budget.monthlyUsd ?? null),
-      dailyRequests: numText(tier.budget.dailyRequests ?? null),
-      dailyGeneratedSeconds: numText(tier.budget.dailyGeneratedSeconds ?? null),
     })),
   };
 }
@@ -140,26 +127,6 @@ export function settingsFromForm(
       max: 100,
       what: 'a percentage from 0 to 100',
     });
-    const budget: Record<string, number> = {};
-    const budgetRules: Record<BudgetField, { max: number; what: string; integer?: boolean }> = {
-      dailyUsd: { max: 1e9, what: 'dollars above 0' },
-      monthlyUsd: { max: 1e10, what: 'dollars above 0' },
-      dailyRequests: { max: 1e12, what: 'a whole number of requests above 0', integer: true },
-      dailyGeneratedSeconds: { max: 1e12, what: 'seconds above 0' },
-    };
-    for (const field of BUDGET_FIELDS) {
-      const rule = budgetRules[field];
-      const key = `tier.${index}.${field}`;
-      const value = parseNumber(tier[field], errors, key, {
-        min: 0,
-        max: rule.max,
-        minExclusive: true,
-        what: rule.what,
-      });
-      if (value !== null && rule.integer && !Number.isInteger(value))
-        errors[key] = `must be ${rule.what}`;
-      else if (value !== null) budget[field] = value;
-    }
     return {
       ...(previous ?? {
         relative: {
@@ -186,7 +153,8 @@ export function settingsFromForm(
         `tier.${index}.maxCostPerVideoUsd`,
         { min: 0, max: 100000, minExclusive: true, what: 'dollars above 0, at most 100000' },
       ),
-      budget,
+      // A budget from before the move to the routing config stays as loaded (ignored).
+      budget: previous?.budget ?? {},
     } as WatchSettings['tiers'][number];
   });
   if (Object.keys(errors).length > 0) return { settings: null, errors };
@@ -208,9 +176,7 @@ export function errorsFromServer(message: string): FieldErrors {
     const text = cut < 0 ? part : part.slice(cut + 2);
     const env = /^environments\.(\w+)\.prometheusUrl$/.exec(path);
     const tier =
-      /^tiers\.(\d+)\.(?:budget\.)?(tier|minSuccessRate|maxP95LatencySeconds|maxCostPerVideoUsd|dailyUsd|monthlyUsd|dailyRequests|dailyGeneratedSeconds)$/.exec(
-        path,
-      );
+      /^tiers\.(\d+)\.(tier|minSuccessRate|maxP95LatencySeconds|maxCostPerVideoUsd)$/.exec(path);
     if (env) errors[`url.${env[1]}`] = text;
     else if (tier) errors[`tier.${tier[1]}.${tier[2]}`] = text;
     else general.push(part);

@@ -1,7 +1,7 @@
 /**
- * Rollout → Production watch: where each environment's Prometheus is, guard thresholds, budget
- * and quota per tier, "Check now" with every guard's result, the 7-day stability count per
- * tier, and the views (series charts with config version markers, spend against budget).
+ * Rollout → Production watch: the rollout controller, where each environment's Prometheus is,
+ * guard thresholds, budget and quota per tier (read-only, from the routing config), "Check now"
+ * with every guard's result, the 7-day stability count per tier, and the views (series charts with config version markers, spend against budget).
  * No data, errors, an unreachable or unconfigured Prometheus are shown as problems, never as
  * healthy. The bearer token is never entered here: the console reads AIDEON_PROMETHEUS_TOKEN.
  */
@@ -18,7 +18,6 @@ import { describeError } from '../ipc/client';
 import { getClient } from '../ipc';
 import { useAppStore } from '../store/store';
 import {
-  BUDGET_FIELDS,
   EMPTY_TIER,
   ENVS,
   errorsFromServer,
@@ -26,11 +25,12 @@ import {
   settingsFromForm,
   type FieldErrors,
   type TierForm,
-  type BudgetField,
   type WatchForm,
 } from './watch-form';
 import { ProblemBox } from './watch-problem';
 import { WatchViews } from './watch-views';
+import { ControllerPanel } from '../rollout/controller-panel';
+import { WatchBudgets } from './watch-budgets';
 import './watch.css';
 
 export { ProblemBox };
@@ -40,13 +40,6 @@ export const STATUS_LABEL: Record<GuardStatus, { label: string; tone: Tone }> = 
   breach: { label: 'Breach', tone: 'danger' },
   no_data: { label: 'No data (problem)', tone: 'warning' },
   error: { label: 'Error (problem)', tone: 'danger' },
-};
-
-const BUDGET_LABELS: Record<BudgetField, string> = {
-  dailyUsd: 'Daily budget ($)',
-  monthlyUsd: 'Monthly budget ($)',
-  dailyRequests: 'Daily request quota',
-  dailyGeneratedSeconds: 'Daily generated seconds',
 };
 
 const fmt = (value: number | null, guard: string): string => {
@@ -334,6 +327,8 @@ export function WatchSection(): ReactElement {
         </div>
       </div>
 
+      <ControllerPanel />
+
       {!configured ? (
         <ProblemBox
           problem={{
@@ -426,26 +421,8 @@ export function WatchSection(): ReactElement {
             >
               Remove
             </button>
-            <div className="wt-budget-row">
-              {BUDGET_FIELDS.map((field) => (
-                <Field
-                  key={field}
-                  id={`watch-tier-${index}-${field}`}
-                  label={BUDGET_LABELS[field]}
-                  value={tier[field]}
-                  error={errors[`tier.${index}.${field}`]}
-                  onChange={(value) => editTier(index, { [field]: value })}
-                />
-              ))}
-            </div>
           </div>
         ))}
-        {form.tiers.length > 0 ? (
-          <p className="muted small">
-            Budget and quota are for the whole tier per UTC day or month (empty: none). The routing
-            config&apos;s daily quota is per user, so the tier-wide limits are set here.
-          </p>
-        ) : null}
         {errors.general ? <InlineError message={errors.general} /> : null}
         <div className="wt-actions">
           <button
@@ -481,6 +458,8 @@ export function WatchSection(): ReactElement {
           </button>
         </div>
       </div>
+
+      <WatchBudgets env={env} />
 
       {checkError ? <InlineError message={checkError} /> : null}
       {report ? <CheckReport report={report} /> : null}

@@ -1,7 +1,7 @@
 /**
  * Rollout → Production watch → Views: per tier and provider, volume, success rate, p95 latency,
  * generated seconds and cost over a range, with the config version changes marked on the time
- * axis, and the tier's spend and usage against its budget and quota (from the watch settings).
+ * axis, and the tier's spend and usage against its budget and quota (from the routing config).
  *
  * Every problem is shown as what it is: an unreachable Prometheus, a query error, a malformed
  * answer or an empty result replaces the chart it affects, never an empty chart that looks
@@ -14,6 +14,7 @@ import { Badge, InlineError, Loading, ProgressBar } from '../components/ui';
 import { describeError } from '../ipc/client';
 import { getClient } from '../ipc';
 import { ProblemBox } from './watch-problem';
+import { sourceText } from './watch-budgets';
 import {
   BUDGET_WORDS,
   RANGE_PRESETS,
@@ -83,8 +84,13 @@ function BudgetPanel({ report }: { report: SeriesReport }): ReactElement {
       <h4>Budget and quota · {budget.tier}</h4>
       {budget.items.length === 0 && budget.problems.length === 0 ? (
         <p className="muted small" data-testid="watch-budget-none">
-          No budget or quota is set for {budget.tier}. Set the daily or monthly budget and the daily
-          request quota in the tier&apos;s fields above to see spending against them.
+          No budget or quota is set for {budget.tier}. Set them in the routing config (the
+          tier&apos;s Budget in Routing) to see spending against them.
+        </p>
+      ) : null}
+      {budget.from ? (
+        <p className="muted small" data-testid="watch-budget-source">
+          Limits: {sourceText(budget.from)}
         </p>
       ) : null}
       <ul className="wt-budget-list">
@@ -223,8 +229,9 @@ export function WatchViews({
     : [];
   const providers = report ? [...new Set(report.targets.map((t) => t.provider))].sort() : [];
   const problems = report ? layoutProblems(report, SERIES_MEASURES) : null;
+  // The daily budget line: the routing config's, as the report read it.
   const dailyBudgetUsd =
-    settings.tiers.find((item) => item.tier === currentTier)?.budget.dailyUsd ?? null;
+    report?.budget.items.find((item) => item.kind === 'daily_usd')?.limit ?? null;
   const state =
     load.kind !== 'loaded'
       ? load.kind

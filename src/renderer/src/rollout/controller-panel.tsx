@@ -1,0 +1,220 @@
+/**
+ * Rollout → Production watch: the rollout controller for this console's config store. With a
+ * live controller leading: who and where it runs, its last tick, what it does per environment,
+ * and that this console has stood down (its own ramp, bake and guard loop is off). With only
+ * stale records: a warning with what to do. With none: one line saying rollouts then run only
+ * while this console is open, and where `aideon controller` is documented.
+ */
+import { useEffect, useState, type ReactElement } from 'react';
+import type {
+  ControllerEnvironment,
+  ControllerPanel as Panel,
+} from '../../../shared/rollout/controller-status';
+import { Badge, InlineError } from '../components/ui';
+import { formatDateTime } from '../lib/format';
+import { refreshControllerPanel, useControllerPanel } from './use-controller-panel';
+import './controller-panel.css';
+
+type Controller = Panel['controllers'][number];
+
+/** "4 s ago", "3 min ago", "2 h ago", "3 days ago". */
+export function ageText(ms: number): string {
+  const seconds = Math.max(0, Math.round(ms / 1000));
+  if (seconds < 60) return `${seconds} s ago`;
+  if (seconds < 3600) return `${Math.round(seconds / 60)} min ago`;
+  if (seconds < 172_800) return `${Math.round(seconds / 3600)} h ago`;
+  return `${Math.round(seconds / 86400)} days ago`;
+}
+
+/** A time of day when it is today (12:10), else date and time. */
+export function clockText(at: number, now: number): string {
+  const date = new Date(at);
+  const today = new Date(now);
+  return date.toDateString() === today.toDateString()
+    ? date.toLocaleTimeString(undefined, { hour: '2-digit', minute: '2-digit' })
+    : formatDateTime(at);
+}
+
+/** What the controller works on in one environment, in one line. */
+function environmentLine(env: ControllerEnvironment, now: number): string {
+  if (env.problem) return `could not be read: ${env.problem}`;
+  const parts: string[] = [];
+  if (env.step) {
+    const what = `step ${env.step.percent} % of "${env.step.flagKey}" (version ${env.step.version})`;
+    if (env.step.nextStepAt === null) parts.push(`watching the final ${what}`);
+    else if (env.step.nextStepAt <= now)
+      parts.push(`${what} is due to move on (after a passing guard check)`);
+    else parts.push(`baking ${what} until ${clockText(env.step.nextStepAt, now)}`);
+  }
+  for (const rollout of env.rollouts) {
+    if (rollout.status === 'paused')
+      parts.push(
+        `"${rollout.flagKey}" paused at ${rollout.percent} %${rollout.reason ? `: ${rollout.reason}` : ''}`,
+      );
+    else if (rollout.flagKey !== env.step?.flagKey && rollout.nextStepAt !== null)
+      parts.push(
+        `"${rollout.flagKey}" next step (${rollout.steps[rollout.stepIndex + 1] ?? 100} %) due ${clockText(rollout.nextStepAt, now)}`,
+      );
+  }
+  if (parts.length > 0) return parts.join(' · ');
+  return env.liveVersion === null
+    ? 'nothing published'
+    : `no rollout running (version ${env.liveVersion} live)`;
+}
+
+function ControllerLine({
+  controller,
+  age,
+}: {
+  controller: Controller;
+  age: number;
+}): ReactElement {
+  return (
+    <p
+      className="ct-line"
+      data-testid={`controller-${controller.id}`}
+      data-alive={controller.alive ? 'true' : 'false'}
+      data-role={controller.role}
+    >
+      <strong>
+        Controller {controller.id} on {controller.host}
+      </strong>
+      {' · '}
+      {controller.alive ? (
+        <Badge tone="success">alive</Badge>
+      ) : (
+        <Badge tone="danger">heartbeat stale</Badge>
+      )}{' '}
+      <Badge tone={controller.role === 'leader' ? 'info' : 'neutral'}>{controller.role}</Badge>
+      {' · '}
+      <span data-testid="controller-last-tick">last tick {ageText(age)}</span>
+      <span className="muted small">
+        {' '}
+        · {controller.leaseKind === 'etcd-lease' ? 'etcd lease' : 'lock-file lease'} · signs as{' '}
+        {controller.actor}
+      </span>
+    </p>
+  );
+}
+
+export function ControllerPanel(): ReactElement {
+  const { panel, error, receivedAt } = useControllerPanel();
+  // Ages move between polls: count from the answer's own clock plus the time since it came.
+  const [tick, setTick] = useState(() => Date.now());
+  useEffect(() => {
+    const timer = setInterval(() => setTick(Date.now()), 1000);
+    return () => clearInterval(timer);
+  }, []);
+  const now = panel ? panel.checkedAt + Math.max(0, tick - receivedAt) : tick;
+
+  if (!panel)
+    return (
+      <div className="ct-panel" data-testid="controller-panel" data-state="loading">
+        {error ? (
+          <InlineError message={error} onRetry={refreshControllerPanel} />
+        ) : (
+          <p className="muted small">Reading the rollout controller records…</p>
+        )}
+      </div>
+    );
+
+  if (panel.problem)
+    return (
+      <div className="ct-panel" data-testid="controller-panel" data-state="error">
+        <InlineError
+          message={`The controller records could not be read from ${panel.storeUri}: ${panel.problem}`}
+          onRetry={refreshControllerPanel}
+        />
+      </div>
+    );
+
+  if (panel.controllers.length === 0)
+    return (
+      <div className="ct-panel ct-none" data-testid="controller-panel" data-state="none">
+        <p className="small">
+          No rollout controller is registered for this store, so ramp steps, bakes and automatic
+          rollback run only while this console is open. To keep them running with every laptop
+          closed, run <code>aideon controller</code> (README: “Running the controller in
+          production”; systemd unit and Dockerfile in <code>docs/controller/</code>).
+        </p>
+      </div>
+    );
+
+  const leader = panel.controllers.find((controller) => controller.id === panel.leader);
+  const lastTickAge = (controller: Controller): number => now - controller.lastTickAt;
+
+  if (leader) {
+    const others = panel.controllers.filter((controller) => controller !== leader);
+    return (
+      <div className="ct-panel ct-alive" data-testid="controller-panel" data-state="alive">
+        <ControllerLine controller={leader} age={lastTickAge(leader)} />
+        <p className="small" data-testid="controller-activity">
+          Doing now: {leader.activity}
+        </p>
+        <ul className="ct-envs" data-testid="controller-environments">
+          {panel.environments.map((env) => (
+            <li key={env.environment} data-testid={`controller-env-${env.environment}`}>
+              <strong>{env.environment}</strong>: {environmentLine(env, now)}
+            </li>
+          ))}
+        </ul>
+        {leader.lastEvent ? (
+          <p className="small" data-testid="controller-last-action">
+            Last action {clockText(leader.lastEvent.at, now)}:{' '}
+            {leader.lastEvent.type.replaceAll('_', ' ')} — {leader.lastEvent.message.split('\n')[0]}
+          </p>
+        ) : (
+          <p className="small muted">No action yet since it started.</p>
+        )}
+        <div className="ct-stood-down" role="status" data-testid="controller-stood-down">
+          <Badge tone="info">This console has stood down</Badge>{' '}
+          <span className="small">
+            Its own ramp, bake and guard loop is off: {leader.id} advances due steps, checks each
+            step against the guards and pauses or rolls back on a breach. Pause, resume, “Next step
+            now” and the kill switch still work here; the controller reads them on its next tick. It
+            checks the guards with its own watch settings (its <code>--watch-settings</code> file or
+            its data folder), not the ones saved below.
+          </span>
+        </div>
+        {others.map((controller) => (
+          <ControllerLine
+            key={controller.id}
+            controller={controller}
+            age={lastTickAge(controller)}
+          />
+        ))}
+      </div>
+    );
+  }
+
+  // Records, but no live leader: nobody acts for the store while this console is closed.
+  const latest = panel.controllers[0] as Controller;
+  const standby = panel.controllers.find((controller) => controller.alive);
+  return (
+    <div className="ct-panel ct-stale" data-testid="controller-panel" data-state="stale">
+      <div className="ct-warning" role="alert" data-testid="controller-stale-warning">
+        <strong>
+          {standby
+            ? `No controller leads: ${standby.id} on ${standby.host} is a standby waiting for the lease.`
+            : `The rollout controller is not running: ${latest.id} on ${latest.host} last ticked ${ageText(lastTickAge(latest))} (${clockText(latest.lastTickAt, now)}).`}
+        </strong>
+        <p className="small">
+          Nothing advances ramp steps, bakes them or rolls back on a breach once this console is
+          closed. While it stays open this console has taken that work back. What to do: start the
+          controller again (<code>systemctl start aideon-controller</code>, the container, or{' '}
+          <code>aideon controller --store {panel.storeUri}</code>) and check its log for why it
+          stopped; or keep this console open to take over until it is back.
+        </p>
+      </div>
+      {panel.controllers.map((controller) => (
+        <ControllerLine key={controller.id} controller={controller} age={lastTickAge(controller)} />
+      ))}
+      {latest.lastEvent ? (
+        <p className="small muted" data-testid="controller-last-action">
+          Its last action ({clockText(latest.lastEvent.at, now)}):{' '}
+          {latest.lastEvent.type.replaceAll('_', ' ')} — {latest.lastEvent.message.split('\n')[0]}
+        </p>
+      ) : null}
+    </div>
+  );
+}
