@@ -136,6 +136,8 @@ export function createServices(options: ServiceOptions): Services {
   registry.register(
     new SandboxAdapter({
       clipsDir: join(options.resourcesDir, 'sandbox-clips'),
+      renderDir: join(options.dataDir, 'sandbox-renders'),
+      ffmpegPath: mediaToolPaths(options.env).ffmpegPath,
       now,
       timeScale:
         options.sandboxTimeScale ?? numberFromEnv(options.env.AIDEON_SANDBOX_TIME_SCALE) ?? 1,
