@@ -64,6 +64,7 @@ export const INVOKE_CHANNEL_NAMES = [
   'bench:get-run',
   'bench:get-scorecard',
   'bench:compare-runs',
+  'bench:compare-runs-detail',
   'bench:export-run',
   'bench:import-bundle',
   'bench:cancel-run',
