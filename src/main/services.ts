@@ -137,6 +137,7 @@ export function createServices(options: ServiceOptions): Services {
     new SandboxAdapter({
       clipsDir: join(options.resourcesDir, 'sandbox-clips'),
       renderDir: join(options.dataDir, 'sandbox-renders'),
+      releaseFile: join(options.dataDir, 'sandbox-release.json'),
       ffmpegPath: mediaToolPaths(options.env).ffmpegPath,
       now,
       timeScale:

@@ -72,6 +72,7 @@ export const INVOKE_CHANNEL_NAMES = [
   'bench:cancel-generation',
   'monitor:get-status',
   'monitor:check-now',
+  'monitor:simulate-release',
   'monitor:list-inbox',
   'monitor:mark-read',
   'monitor:get-board',

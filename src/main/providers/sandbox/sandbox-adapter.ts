@@ -7,10 +7,19 @@
  * so a job survives a restart of the console exactly like a vendor-side job would.
  */
 import { execFile } from 'node:child_process';
-import { createReadStream, existsSync, mkdirSync, renameSync, rmSync, statSync } from 'node:fs';
-import { join } from 'node:path';
+import {
+  createReadStream,
+  existsSync,
+  mkdirSync,
+  readFileSync,
+  renameSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
+import { dirname, join } from 'node:path';
 import { createHash, randomUUID } from 'node:crypto';
-import { NoSuchModelError, ProviderError } from '../../../shared/errors';
+import { AppError, NoSuchModelError, ProviderError } from '../../../shared/errors';
 import {
   SPEC_VERSION,
   type CostEstimate,
@@ -103,8 +112,27 @@ export const SANDBOX_MODELS: readonly SandboxModelProfile[] = [
   profile('sandbox-flaky', 'Sandbox Flaky', 0.03, 400, 1500, 0.34, ALL_CLIPS),
 ];
 
+/**
+ * The model the sandbox "releases" when a release is simulated (Models → Release monitor →
+ * Simulate a release): until then it is in no list and cannot be asked for.
+ */
+export const SANDBOX_UPCOMING_MODEL: SandboxModelProfile = profile(
+  'sandbox-next',
+  'Sandbox Next',
+  0.08,
+  400,
+  1800,
+  0,
+  ALL_CLIPS,
+);
+
 export interface SandboxAdapterConfig {
   clipsDir: string;
+  /**
+   * Where a simulated release is remembered (JSON), so it survives a restart like a vendor's
+   * catalogue would; undefined = in memory only.
+   */
+  releaseFile?: string | undefined;
   /** Where rendered variants (other durations, aspects, silent) are kept; undefined = none. */
   renderDir?: string | undefined;
   /** ffmpeg for rendering variants (default `ffmpeg` on PATH). */
@@ -178,6 +206,7 @@ export class SandboxAdapter implements VideoProviderAdapter {
   readonly specVersion = SPEC_VERSION;
   readonly provider = 'sandbox' as const;
   private readonly cancelled = new Set<string>();
+  private releasedInMemory = false;
   private readonly timeScale: number;
 
   constructor(private readonly config: SandboxAdapterConfig) {
@@ -185,7 +214,49 @@ export class SandboxAdapter implements VideoProviderAdapter {
   }
 
   models(): ModelInfo[] {
-    return SANDBOX_MODELS.map((entry) => entry.info);
+    return this.profiles().map((entry) => entry.info);
+  }
+
+  /** True once the upcoming model was released (see simulateRelease). */
+  released(): boolean {
+    if (this.releasedInMemory) return true;
+    const file = this.config.releaseFile;
+    if (!file || !existsSync(file)) return false;
+    try {
+      const saved = JSON.parse(readFileSync(file, 'utf8')) as { released?: unknown };
+      const released =
+        Array.isArray(saved.released) &&
+        saved.released.includes(SANDBOX_UPCOMING_MODEL.info.modelId);
+      // A release is never taken back: remember it and stop reading the file.
+      if (released) this.releasedInMemory = true;
+      return released;
+    } catch {
+      return false;
+    }
+  }
+
+  /** Releases the upcoming simulated model: from now on it is listed and can be benchmarked. */
+  simulateRelease(): ModelInfo {
+    if (this.released()) {
+      throw new AppError(
+        'conflict',
+        `The sandbox already released ${SANDBOX_UPCOMING_MODEL.info.displayName} (${SANDBOX_UPCOMING_MODEL.info.modelId}); there is no further simulated release.`,
+      );
+    }
+    this.releasedInMemory = true;
+    const file = this.config.releaseFile;
+    if (file) {
+      mkdirSync(dirname(file), { recursive: true });
+      writeFileSync(
+        file,
+        `${JSON.stringify({ released: [SANDBOX_UPCOMING_MODEL.info.modelId], at: this.config.now() })}\n`,
+      );
+    }
+    return SANDBOX_UPCOMING_MODEL.info;
+  }
+
+  private profiles(): readonly SandboxModelProfile[] {
+    return this.released() ? [...SANDBOX_MODELS, SANDBOX_UPCOMING_MODEL] : SANDBOX_MODELS;
   }
 
   model(modelId: string): ModelInfo {
@@ -418,7 +489,7 @@ export class SandboxAdapter implements VideoProviderAdapter {
   }
 
   private profileOf(modelId: string): SandboxModelProfile {
-    const entry = SANDBOX_MODELS.find((candidate) => candidate.info.modelId === modelId);
+    const entry = this.profiles().find((candidate) => candidate.info.modelId === modelId);
     if (!entry) throw new NoSuchModelError('sandbox', modelId);
     return entry;
   }

@@ -110,6 +110,25 @@ export async function checkNow(provider?: ProviderId): Promise<void> {
   await Promise.all([loadMonitorStatus(), loadInbox(), loadBoard()]);
 }
 
+/** The sandbox releases its next simulated model and its catalogue is checked at once. */
+export async function simulateRelease(): Promise<void> {
+  setChecking(['sandbox'], true);
+  try {
+    const { checks, displayName } = await getClient().invoke('monitor:simulate-release', {});
+    rememberChecks(checks);
+    useAppStore.getState().pushToast({
+      tone: 'success',
+      title: `Simulated release: ${displayName}`,
+      description: 'The sandbox catalogue lists it now; see the inbox and the onboarding board.',
+    });
+  } catch (error) {
+    notifyError('The sandbox could not simulate a release', error);
+  } finally {
+    setChecking(['sandbox'], false);
+  }
+  await Promise.all([loadMonitorStatus(), loadInbox(), loadBoard()]);
+}
+
 export async function markRead(ids?: readonly string[]): Promise<void> {
   const before = useAppStore.getState();
   useAppStore.setState(markInboxRead(before, ids));
