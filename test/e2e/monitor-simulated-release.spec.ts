@@ -50,6 +50,9 @@ test('keyless: built-in lists are labelled unchecked, and a simulated sandbox re
   ).toBeVisible();
   await expect(page.getByTestId('monitor-result-sandbox')).toContainText('4 video models');
   await expect(page.getByTestId('nav-unread')).toHaveText('1');
+  // The released model is in the catalogue at once, so it can be benchmarked next.
+  await expect(page.getByTestId('tab-catalogue')).toBeVisible();
+  await expect(page.getByRole('tabpanel')).toContainText('Sandbox Next');
 
   await page.getByTestId('tab-inbox').click();
   const item = page.getByTestId('inbox-item');

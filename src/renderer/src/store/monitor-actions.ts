@@ -10,7 +10,7 @@ import { PROVIDER_LABELS, type ProviderId } from '../../../shared/providers/vide
 import { ClientError, describeError, type Client } from '../ipc/client';
 import { getClient } from '../ipc';
 import { createKeyedThrottle } from '../lib/throttle';
-import { notifyError } from './actions';
+import { loadModels, notifyError } from './actions';
 import { addInboxEvent, markInboxRead, type NotificationPermissionState } from './monitor-slice';
 import { useAppStore } from './store';
 
@@ -126,7 +126,8 @@ export async function simulateRelease(): Promise<void> {
   } finally {
     setChecking(['sandbox'], false);
   }
-  await Promise.all([loadMonitorStatus(), loadInbox(), loadBoard()]);
+  // The released model can be benchmarked at once: the model list includes it now.
+  await Promise.all([loadMonitorStatus(), loadInbox(), loadBoard(), loadModels()]);
 }
 
 export async function markRead(ids?: readonly string[]): Promise<void> {
