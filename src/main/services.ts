@@ -8,7 +8,7 @@ import { execFileSync } from 'node:child_process';
 import { suiteDefinitionSchema } from '../shared/domain';
 import { BenchRunner } from './bench/bench-runner';
 import { ReviewService } from './review/review-service';
-import { RoutingService } from './rollout/routing/routing-service';
+import { chooseExampleConfig, RoutingService } from './rollout/routing/routing-service';
 import { WatchService } from './watch/watch-service';
 import type { Notifier as WatchNotifier } from './watch/bake-loop';
 import { PublishingService } from './rollout/publish/publishing-service';
@@ -136,6 +136,9 @@ export function createServices(options: ServiceOptions): Services {
   registry.register(
     new SandboxAdapter({
       clipsDir: join(options.resourcesDir, 'sandbox-clips'),
+      renderDir: join(options.dataDir, 'sandbox-renders'),
+      releaseFile: join(options.dataDir, 'sandbox-release.json'),
+      ffmpegPath: mediaToolPaths(options.env).ffmpegPath,
       now,
       timeScale:
         options.sandboxTimeScale ?? numberFromEnv(options.env.AIDEON_SANDBOX_TIME_SCALE) ?? 1,
@@ -188,10 +191,22 @@ export function createServices(options: ServiceOptions): Services {
     ratings: async () => (await review.ratings()).overall,
     // What the release monitor reports removed, retired or deprecated (built just below).
     retiredModels: () => monitor.unavailableModels(),
+    // The vendor example once its providers have keys; until then the sandbox example.
     exampleConfig: () =>
-      JSON.parse(
-        readFileSync(join(options.resourcesDir, 'routing', 'example-config.json'), 'utf8'),
-      ) as unknown,
+      chooseExampleConfig(
+        {
+          vendor: JSON.parse(
+            readFileSync(join(options.resourcesDir, 'routing', 'example-config.json'), 'utf8'),
+          ) as unknown,
+          sandbox: JSON.parse(
+            readFileSync(
+              join(options.resourcesDir, 'routing', 'sandbox-example-config.json'),
+              'utf8',
+            ),
+          ) as unknown,
+        },
+        registry.providers(),
+      ),
   });
   const monitor = createMonitor({
     db,

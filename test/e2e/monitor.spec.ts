@@ -30,14 +30,19 @@ test('release monitor: provider rows, Check all, inbox and board empty states', 
 
   const panel = page.getByTestId('monitor-panel');
   await expect(panel).toBeVisible();
-  // Catalogues from the adapters' known tables (the sandbox is not monitored: it never changes).
-  await expect(page.getByTestId('monitor-row-sandbox')).toHaveCount(0);
+  // Runway, fal and Luma publish no model list: their rows say the table is built in and
+  // unchecked, never "OK".
   for (const provider of ['runway', 'fal', 'luma']) {
-    await expect(page.getByTestId(`monitor-result-${provider}`)).toContainText('OK', {
-      timeout: 20_000,
-    });
-    await expect(page.getByTestId(`monitor-result-${provider}`)).toContainText('video model');
+    const result = page.getByTestId(`monitor-result-${provider}`);
+    await expect(result).toContainText('Built-in list', { timeout: 20_000 });
+    await expect(result).toContainText('video models · not checked');
+    await expect(result).not.toContainText('OK');
+    await expect(page.getByTestId(`monitor-last-${provider}`)).toHaveText('Not checked');
+    await expect(page.getByTestId(`monitor-check-${provider}`)).toHaveCount(0);
   }
+  // The sandbox's simulated catalogue is checked like a vendor's.
+  await expect(page.getByTestId('monitor-result-sandbox')).toContainText('Simulated catalogue');
+  await expect(page.getByTestId('monitor-result-sandbox')).toContainText('3 video models');
   // List calls that need a key.
   for (const provider of ['together', 'gemini', 'replicate']) {
     await expect(page.getByTestId(`monitor-result-${provider}`)).toContainText('No key');
@@ -45,24 +50,26 @@ test('release monitor: provider rows, Check all, inbox and board empty states', 
       'Add a key in Settings',
     );
   }
-  await expect(page.getByTestId('monitor-last-runway')).toHaveText(/just now|min ago/);
-  await expect(page.getByTestId('monitor-next-runway')).toHaveText(/^in /);
+  await expect(page.getByTestId('monitor-last-sandbox')).toHaveText(/just now|min ago/);
+  await expect(page.getByTestId('monitor-next-sandbox')).toHaveText(/^in /);
   await shot(page, '01-panel');
 
-  const before = Number(await page.getByTestId('monitor-last-runway').getAttribute('data-at'));
+  const before = Number(await page.getByTestId('monitor-last-sandbox').getAttribute('data-at'));
   await page.getByTestId('monitor-check-all').click();
   await expect(page.getByTestId('monitor-check-all')).toBeEnabled();
   await expect
-    .poll(async () => Number(await page.getByTestId('monitor-last-runway').getAttribute('data-at')))
+    .poll(async () =>
+      Number(await page.getByTestId('monitor-last-sandbox').getAttribute('data-at')),
+    )
     .toBeGreaterThan(before);
   // A "no key" answer is a check too: its time shows.
   await expect(page.getByTestId('monitor-last-together')).toHaveText('just now');
-  await expect(page.getByTestId('monitor-result-runway')).toContainText('OK');
+  await expect(page.getByTestId('monitor-result-sandbox')).toContainText('Simulated catalogue');
   await shot(page, '02-after-check-all');
 
   // One provider on its own.
-  await page.getByTestId('monitor-check-fal').click();
-  await expect(page.getByTestId('monitor-check-fal')).toHaveText('Check now');
+  await page.getByTestId('monitor-check-sandbox').click();
+  await expect(page.getByTestId('monitor-check-sandbox')).toHaveText('Check now');
 
   // Settings dialog.
   await page.getByTestId('monitor-settings').click();

@@ -25,16 +25,12 @@ test('Rollout → Config: edit the example config, see checks, simulate and prev
   await expect(page.getByTestId('tier-free')).toBeVisible();
   await expect(page.getByTestId('tier-premium')).toBeVisible();
 
-  // The example has no keys and no benchmark evidence: the checks say so.
+  // Without vendor keys the example is the sandbox one: it passes the checks (one warning, that
+  // it is simulated), so a first user can walk the whole path.
   const problems = page.getByTestId('routing-problem');
-  await expect(problems.first()).toBeVisible();
-  await expect(
-    page.locator('[data-testid="routing-problem"][data-code="no-key"]').first(),
-  ).toBeVisible();
-  await expect(
-    page.locator('[data-testid="routing-problem"][data-code="no-evidence"]').first(),
-  ).toBeVisible();
-  await expect(page.getByTestId('routing-problem-counts')).toContainText(/[1-9]\d* errors?/);
+  await expect(problems).toHaveCount(1);
+  await expect(problems.first()).toHaveAttribute('data-code', 'simulated-model');
+  await expect(page.getByTestId('routing-problem-counts')).toHaveText('0 errors · 1 warning');
 
   // Weights as percentages of the total.
   await expect(page.getByTestId('tier-free-share-0')).toHaveText('70%');
@@ -47,14 +43,14 @@ test('Rollout → Config: edit the example config, see checks, simulate and prev
   // Reorder the premium fallback chain with the buttons.
   const premium = page.getByTestId('tier-premium');
   const firstModel = premium.getByLabel('Model of target 1 in premium');
-  await expect(firstModel).toHaveValue('together:kwaivgI/kling-2.1-master');
+  await expect(firstModel).toHaveValue('sandbox:sandbox-pro');
   await page.getByTestId('tier-premium-down-0').click();
-  await expect(firstModel).toHaveValue('runway:gen4.5');
+  await expect(firstModel).toHaveValue('sandbox:sandbox-fast');
   await expect(premium.getByLabel('Model of target 2 in premium')).toHaveValue(
-    'together:kwaivgI/kling-2.1-master',
+    'sandbox:sandbox-pro',
   );
   await page.getByTestId('tier-premium-up-1').click();
-  await expect(firstModel).toHaveValue('together:kwaivgI/kling-2.1-master');
+  await expect(firstModel).toHaveValue('sandbox:sandbox-pro');
 
   // Simulator: per-tier figures, before (example) vs after (the edited weights).
   await page.getByTestId('sim-requests').fill('20000');
@@ -72,16 +68,16 @@ test('Rollout → Config: edit the example config, see checks, simulate and prev
 
   // Flag preview for premium.
   await page.getByTestId('flag-preview-run').click();
-  const preview = page.getByTestId('preview-premium-together-video-premium');
+  const preview = page.getByTestId('preview-premium-pro-video-premium');
   await expect(preview).toBeVisible({ timeout: 20_000 });
   await expect(preview).toContainText(/With this config, 2[4-6](\.\d)?% of premium users get on/);
-  await expect(preview).toContainText('Together kwaivgI/kling-2.1-master');
+  await expect(preview).toContainText('sandbox-pro');
   await preview.scrollIntoViewIfNeeded();
   await shot(page, 'routing-02-simulator');
 
   // Flags tab and raw JSON with a parse error.
   await page.getByTestId('tab-flags').click();
-  await expect(page.getByTestId('flag-premium-together-video-fraction-0')).toHaveValue('25');
+  await expect(page.getByTestId('flag-premium-pro-video-fraction-0')).toHaveValue('25');
   await shot(page, 'routing-03-flags');
   await page.getByTestId('tab-raw').click();
   await page.getByTestId('routing-raw').fill('{ "schemaVersion": 1, ');

@@ -414,6 +414,8 @@ export function compareScorecards(
   before: Scorecard,
   after: Scorecard,
   thresholds: Partial<CompareThresholds> = {},
+  /** When given, `compared` is raised by every figure present in both (changed or not). */
+  tally?: { compared: number },
 ): ScorecardChange[] {
   const t = { ...DEFAULT_COMPARE_THRESHOLDS, ...thresholds };
   const previous = new Map(scorecardLines(before).map((line) => [lineKey(line), line]));
@@ -443,6 +445,10 @@ export function compareScorecards(
 
     const s0 = then.rates.success;
     const s1 = now.rates.success;
+    const count = (): void => {
+      if (tally) tally.compared += 1;
+    };
+    if (s0 !== null && s1 !== null) count();
     if (s0 !== null && s1 !== null && Math.abs(s1 - s0) > t.successRateDrop) {
       push(
         'successRate',
@@ -457,6 +463,7 @@ export function compareScorecards(
       const a = then.latencyMs[phase].p95;
       const b = now.latencyMs[phase].p95;
       if (a === null || b === null) continue;
+      count();
       const delta = b - a;
       if (Math.abs(delta) > t.p95RiseMinMs && Math.abs(delta) > a * t.p95RiseFraction) {
         push(
@@ -473,6 +480,7 @@ export function compareScorecards(
       const a = then[metric];
       const b = now[metric];
       if (a === null || b === null) continue;
+      count();
       const delta = b - a;
       if (a === 0 ? delta !== 0 : Math.abs(delta) > a * t.costRiseFraction) {
         const what =
@@ -489,6 +497,7 @@ export function compareScorecards(
 
     const c0 = then.complianceRate;
     const c1 = now.complianceRate;
+    if (c0 !== null && c1 !== null) count();
     if (c0 !== null && c1 !== null && Math.abs(c1 - c0) > t.complianceDrop) {
       push(
         'complianceRate',

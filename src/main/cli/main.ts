@@ -610,14 +610,23 @@ export async function runCli(argv: string[], io: CliIo = defaultIo): Promise<num
     .action(async (before: string, after: string, options: { json?: boolean }) => {
       const services = openServices('cli');
       try {
-        const changes = compareRuns(services.db, before, after);
-        if (options.json) io.stdout(`${JSON.stringify(changes, null, 2)}\n`);
-        else if (changes.length === 0) io.stdout('No change beyond the thresholds.\n');
-        else
+        const comparison = compareRuns(services.db, before, after);
+        const { changes, counts } = comparison;
+        if (options.json) io.stdout(`${JSON.stringify(comparison, null, 2)}\n`);
+        else {
+          for (const difference of comparison.differences)
+            io.stdout(`note    ${difference.message}\n`);
+          if (!comparison.comparable) io.stdout('Nothing compared.\n');
+          else if (changes.length === 0) io.stdout('No change beyond the thresholds.\n');
           for (const change of changes)
             io.stdout(
               `${change.worse ? 'WORSE ' : 'better'}  ${change.provider}:${change.modelId}${change.category ? ` [${change.category}]` : ''}  ${change.message}\n`,
             );
+          if (comparison.comparable)
+            io.stdout(
+              `${counts.worse} worse, ${counts.better} better, ${counts.unchanged} within the thresholds.\n`,
+            );
+        }
       } finally {
         await services.close();
       }

@@ -25,6 +25,8 @@ export function registerBenchIpc(services: Services): PartialHandlerMap {
     },
     'bench:get-scorecard': ({ runId }) => runScorecard(services.db, runId),
     'bench:compare-runs': ({ beforeRunId, afterRunId }) =>
+      compareRuns(services.db, beforeRunId, afterRunId).changes,
+    'bench:compare-runs-detail': ({ beforeRunId, afterRunId }) =>
       compareRuns(services.db, beforeRunId, afterRunId),
     'bench:export-run': ({ runId, format }) => exportRun(services, runId, format),
     'bench:import-bundle': ({ contentBase64 }) => {

@@ -3,14 +3,17 @@
  * - Together: GET /v1/models, read by the monitor itself so the detection rule is recorded.
  * - Gemini: the adapter's listModels (models supporting predictLongRunning).
  * - Replicate: the adapter's listModels (the text-to-video collection).
- * - Runway, fal, Luma: no list call; the adapter's known model table.
- * The sandbox is not monitored (its table never changes).
+ * - Runway, fal, Luma: no list call; the adapter's known model table, shown as a built-in list
+ *   (kind `built-in`): nothing is checked, and the console says so.
+ * - Sandbox: its simulated catalogue, which lists one more model after a simulated release, so
+ *   the monitor, inbox and onboarding board can be tried without keys.
  */
 import type { Dispatcher } from 'undici';
 import type { CatalogueEntry, DetectionRule } from '../../shared/monitor/monitor-schemas';
 import type { ModelInfo, ProviderId } from '../../shared/providers/video-provider-spec';
 import type { ProviderRegistry } from '../providers/registry';
 import { BASE_URL_ENV_VARS, type SecretStore } from '../secrets';
+import { SandboxAdapter } from '../providers/sandbox/sandbox-adapter';
 import { fetchTogetherCatalogue } from './together-catalogue';
 
 /** One answer from a catalogue. */
@@ -27,6 +30,10 @@ export interface CatalogueFetch {
 
 export interface CatalogueSource {
   readonly provider: ProviderId;
+  /** vendor = the vendor's list call; built-in = the console's table; simulated = the sandbox. */
+  readonly kind?: 'vendor' | 'built-in' | 'simulated';
+  /** The sandbox only: release its next simulated model (throws once released). */
+  simulateRelease?(): ModelInfo;
   /** False when the list call needs a key that is not configured. */
   available(): boolean;
   fetch(signal?: AbortSignal): Promise<CatalogueFetch>;
@@ -92,6 +99,7 @@ export function adapterCatalogueSource(
   };
   return {
     provider,
+    kind: options.needsKey ? 'vendor' : 'built-in',
     available: () => !options.needsKey || registry.has(provider),
     async fetch(signal) {
       const models = options.needsKey
@@ -127,6 +135,28 @@ export function createMonitorSources(deps: MonitorSourceDeps): CatalogueSource[]
       );
     },
   };
+  const sandbox: CatalogueSource[] = [];
+  const sandboxAdapter = deps.registry.has('sandbox') ? deps.registry.adapter('sandbox') : null;
+  if (sandboxAdapter instanceof SandboxAdapter) {
+    sandbox.push({
+      provider: 'sandbox',
+      kind: 'simulated',
+      available: () => true,
+      async fetch() {
+        const models = sandboxAdapter.models();
+        return {
+          entries: models.map((model) =>
+            entryFromModelInfo(model, {
+              rule: 'model_table',
+              detail: 'in the sandbox’s simulated catalogue',
+            }),
+          ),
+          rawCount: models.length,
+        };
+      },
+      simulateRelease: () => sandboxAdapter.simulateRelease(),
+    });
+  }
   return [
     together,
     adapterCatalogueSource(deps.registry, 'gemini', { needsKey: true }),
@@ -134,5 +164,6 @@ export function createMonitorSources(deps: MonitorSourceDeps): CatalogueSource[]
     adapterCatalogueSource(deps.registry, 'runway', { needsKey: false }),
     adapterCatalogueSource(deps.registry, 'fal', { needsKey: false }),
     adapterCatalogueSource(deps.registry, 'luma', { needsKey: false }),
+    ...sandbox,
   ];
 }

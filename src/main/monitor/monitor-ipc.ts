@@ -19,6 +19,7 @@ export type MonitorHandlers = {
 export function monitorIpcHandlers(monitor: MonitorService): MonitorHandlers {
   return {
     'monitor:get-status': () => monitor.getStatus(),
+    'monitor:simulate-release': () => monitor.simulateRelease(),
     'monitor:check-now': async ({ provider }) => ({
       checks: await monitor.checkNow({ provider }, 'manual'),
     }),

@@ -686,7 +686,34 @@ export class MonitorService {
       modelCount: good?.modelCount ?? 0,
       nextCheckAt: this.scheduled.get(provider)?.at ?? null,
       checking: this.inFlight.has(provider),
+      catalogue: this.source(provider).kind ?? 'vendor',
     };
+  }
+
+  /**
+   * The sandbox's simulated release: a baseline check first when the sandbox was never checked
+   * well (the first good check announces nothing), then the release, then a check that finds
+   * it and announces it like any vendor's new model.
+   */
+  async simulateRelease(): Promise<{
+    provider: ProviderId;
+    modelId: string;
+    displayName: string;
+    checks: CheckResult[];
+  }> {
+    const source = this.sources.get('sandbox');
+    if (!source?.simulateRelease) {
+      throw new AppError(
+        'invalid_request',
+        'The sandbox is not monitored here, so it cannot simulate a release.',
+      );
+    }
+    if (!latestSnapshot(this.deps.db, 'sandbox', { goodOnly: true })) {
+      await this.checkNow({ provider: 'sandbox' }, 'manual');
+    }
+    const model = source.simulateRelease();
+    const checks = await this.checkNow({ provider: 'sandbox' }, 'manual');
+    return { provider: 'sandbox', modelId: model.modelId, displayName: model.displayName, checks };
   }
 
   // ---- schedule ----

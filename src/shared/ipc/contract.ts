@@ -10,7 +10,11 @@ import { watchEventChannels, watchInvokeChannels } from '../watch/watch-ipc-sche
 import { routingInvokeChannels } from '../routing/routing-ipc-schemas';
 import { publishEventChannels, publishInvokeChannels } from '../rollout/publish-ipc-schemas';
 import { reviewChartChannels } from '../review/review-chart-schemas';
-import { scorecardChangeSchema, scorecardSchema } from '../bench/scorecard-schema';
+import {
+  runComparisonSchema,
+  scorecardChangeSchema,
+  scorecardSchema,
+} from '../bench/scorecard-schema';
 import {
   blindPairSchema,
   castVoteInputSchema,
@@ -186,6 +190,11 @@ export const invokeChannels = {
   'bench:compare-runs': {
     input: z.object({ beforeRunId: id, afterRunId: id }).strict(),
     output: z.array(scorecardChangeSchema),
+  },
+  /** The same comparison with what differs between the runs and counts that match the rows. */
+  'bench:compare-runs-detail': {
+    input: z.object({ beforeRunId: id, afterRunId: id }).strict(),
+    output: runComparisonSchema,
   },
   'bench:export-run': {
     input: z.object({ runId: id, format: z.enum(['csv', 'json']) }).strict(),

@@ -172,6 +172,12 @@ export const providerMonitorStatusSchema = z.object({
   /** When the scheduler will check next; null when the schedule is not running. */
   nextCheckAt: z.number().nullable(),
   checking: z.boolean(),
+  /**
+   * Where the model list comes from: `vendor` = the vendor's own list call (a real check);
+   * `built-in` = the vendor has no list call, so the console's own table is shown and nothing is
+   * checked; `simulated` = the sandbox's simulated catalogue. Left out by older producers.
+   */
+  catalogue: z.enum(['vendor', 'built-in', 'simulated']).optional(),
 });
 export type ProviderMonitorStatus = z.infer<typeof providerMonitorStatusSchema>;
 
@@ -319,6 +325,20 @@ export type BoardCard = z.infer<typeof boardCardSchema>;
 
 export const monitorChannels = {
   'monitor:get-status': { input: z.object({}).strict(), output: monitorStatusSchema },
+  /**
+   * The sandbox releases its next simulated model, and the sandbox catalogue is checked at once
+   * (after a baseline check when it was never checked), so the release reaches the inbox, the
+   * notification and the onboarding board like a vendor's would. Refused once released.
+   */
+  'monitor:simulate-release': {
+    input: z.object({}).strict(),
+    output: z.object({
+      provider: providerIdSchema,
+      modelId: z.string(),
+      displayName: z.string(),
+      checks: z.array(checkResultSchema),
+    }),
+  },
   'monitor:check-now': {
     input: z.object({ provider: providerIdSchema.optional() }).strict(),
     output: z.object({ checks: z.array(checkResultSchema) }),

@@ -73,6 +73,12 @@ export const routingProblemSchema = z.object({
   /** The same field as an RFC 6901 JSON Pointer, e.g. `/tiers/free/targets/1/model`. */
   pointer: z.string(),
   message: z.string(),
+  /**
+   * Other fields the same problem applies to (dotted paths), when one cause touches several
+   * targets (a provider without a key, a model without evidence, the simulated sandbox): the
+   * problem is reported once, at `path`, and names the others here.
+   */
+  alsoAt: z.array(z.string()).optional(),
   /** 1-based line (and column) in the file, when the config came from a file. */
   line: z.number().int().positive().optional(),
   column: z.number().int().positive().optional(),
@@ -104,6 +110,11 @@ export function problem(
   message: string,
 ): RoutingProblem {
   return { severity, code, path: toDottedPath(segments), pointer: toPointer(segments), message };
+}
+
+/** Every dotted path a problem applies to: `path` first, then `alsoAt`. */
+export function problemPaths(p: Pick<RoutingProblem, 'path' | 'alsoAt'>): string[] {
+  return [p.path, ...(p.alsoAt ?? [])];
 }
 
 /** True when nothing refuses signing. */

@@ -128,6 +128,7 @@ export function checkRoutingConfig(
 
 function semanticProblems(config: RoutingConfig, context: RoutingCheckContext): RoutingProblem[] {
   const problems: RoutingProblem[] = [];
+  const repeated = new RepeatedProblems(problems);
   const models = new Map(
     context.models.map((model) => [
       targetKey({ provider: model.provider, model: model.modelId }),
@@ -314,14 +315,14 @@ function semanticProblems(config: RoutingConfig, context: RoutingCheckContext): 
         );
       }
 
-      // Key configured.
+      // Key configured: one problem per provider, naming every target it stops.
       if (!configured.has(target.provider)) {
-        problems.push(
+        repeated.add(`no-key:${target.provider}`, [...at, 'provider'], key, (keys) =>
           problem(
             'error',
             'no-key',
             [...at, 'provider'],
-            `${PROVIDER_LABELS[target.provider]} has no API key configured, so ${key} cannot run; add the key in Settings.`,
+            `${PROVIDER_LABELS[target.provider]} has no API key configured, so ${listTargets(keys)} cannot run; add the key in Settings.`,
           ),
         );
       }
@@ -379,12 +380,13 @@ function semanticProblems(config: RoutingConfig, context: RoutingCheckContext): 
           );
         }
         if (model.simulated) {
-          problems.push(
+          // One warning for the whole config: the cause (the sandbox) is the same everywhere.
+          repeated.add('simulated-model', [...at, 'provider'], key, (keys) =>
             problem(
               'warning',
               'simulated-model',
               [...at, 'provider'],
-              `${key} is the simulated sandbox; production cannot make real videos with it.`,
+              `${listTargets(keys)} ${keys.length === 1 ? 'is' : 'are'} the simulated sandbox; production cannot make real videos with ${keys.length === 1 ? 'it' : 'them'}. Fine for trying the workflow; replace before production.`,
             ),
           );
         }
@@ -395,8 +397,12 @@ function semanticProblems(config: RoutingConfig, context: RoutingCheckContext): 
       const evidence = context.evidence[key];
       if (!model) {
         // An unknown model cannot have evidence; unknown-model says what to fix.
+      } else if (model.simulated && (!evidence || evidence.rated === 0)) {
+        // The sandbox's behaviour is declared, not observed: it needs no benchmark before it
+        // can be tried (simulated-model already warns). Once benchmarked, its figures count.
       } else if (!evidence || evidence.successes === 0) {
-        problems.push(
+        // One problem per model, however many tiers route to it.
+        repeated.add(`no-evidence:${key}`, [...at, 'model'], key, () =>
           problem(
             'error',
             'no-evidence',
@@ -514,7 +520,53 @@ function semanticProblems(config: RoutingConfig, context: RoutingCheckContext): 
       );
     }
   }
+  repeated.finish();
   return problems;
+}
+
+/**
+ * Problems with one cause that touches several targets (a provider without a key, a model
+ * without evidence, the sandbox): reported once, at the first target, with the others in
+ * `alsoAt`, and a message naming every target. The slot in `problems` is kept from the first
+ * occurrence so the order stays "as found".
+ */
+class RepeatedProblems {
+  private readonly groups = new Map<
+    string,
+    { index: number; paths: string[]; keys: string[]; make: (keys: string[]) => RoutingProblem }
+  >();
+
+  constructor(private readonly problems: RoutingProblem[]) {}
+
+  add(
+    group: string,
+    at: readonly PathSegment[],
+    key: string,
+    make: (keys: string[]) => RoutingProblem,
+  ): void {
+    const path = at.map(String).join('.');
+    const existing = this.groups.get(group);
+    if (existing) {
+      existing.paths.push(path);
+      if (!existing.keys.includes(key)) existing.keys.push(key);
+      return;
+    }
+    this.groups.set(group, { index: this.problems.length, paths: [path], keys: [key], make });
+    this.problems.push(make([key]));
+  }
+
+  finish(): void {
+    for (const { index, paths, keys, make } of this.groups.values()) {
+      const made = make(keys);
+      this.problems[index] = paths.length > 1 ? { ...made, alsoAt: paths.slice(1) } : made;
+    }
+  }
+}
+
+/** `a`, `a and b`, `a, b and c`. */
+function listTargets(keys: readonly string[]): string {
+  if (keys.length <= 1) return keys[0] ?? '';
+  return `${keys.slice(0, -1).join(', ')} and ${keys[keys.length - 1]}`;
 }
 
 function capabilityProblems(

@@ -272,7 +272,8 @@ export function formatProblems(path: string, problems: readonly RoutingProblem[]
   const errors = problems.filter((p) => p.severity === 'error').length;
   const lines = problems.map((p) => {
     const where = p.line === undefined ? path : `${path}:${p.line}:${p.column ?? 1}`;
-    return `${where}  ${p.severity}  ${p.path || '(document)'}  [${p.code}] ${p.message}`;
+    const also = p.alsoAt?.length ? ` (also ${p.alsoAt.join(', ')})` : '';
+    return `${where}  ${p.severity}  ${p.path || '(document)'}${also}  [${p.code}] ${p.message}`;
   });
   const summary = `${errors} error(s), ${problems.length - errors} warning(s)${errors > 0 ? ': the config cannot be signed.' : '.'}`;
   return `${lines.join('\n')}\n${summary}\n`;

@@ -36,6 +36,28 @@ import {
 
 export const DEFAULT_DRAFT_ID = 'default';
 
+/**
+ * The built-in example a first user starts from: the vendor example when every provider it
+ * names has a key, else the sandbox example, which needs no key and passes the checks, so the
+ * whole path (checks, simulator, flags, signing, publishing to dev) can be walked keyless.
+ */
+export function chooseExampleConfig(
+  examples: { vendor: unknown; sandbox: unknown },
+  configured: readonly ProviderId[],
+): unknown {
+  const providers = new Set<string>();
+  const tiers = (examples.vendor as { tiers?: Record<string, { targets?: unknown[] }> }).tiers;
+  for (const tier of Object.values(tiers ?? {})) {
+    for (const target of tier.targets ?? []) {
+      const provider = (target as { provider?: unknown }).provider;
+      if (typeof provider === 'string') providers.add(provider);
+    }
+  }
+  const keyed = new Set<string>(configured);
+  const vendorRuns = [...providers].every((provider) => keyed.has(provider));
+  return vendorRuns ? examples.vendor : examples.sandbox;
+}
+
 export interface RoutingServiceDeps {
   db: WritableDb;
   now: () => number;

@@ -31,6 +31,7 @@ import { notify } from '../store/actions';
 import { exportRun } from '../store/bench-actions';
 import { useAppStore } from '../store/store';
 import { CATEGORY_LABELS } from './suite-form';
+import './compare-runs.css';
 import {
   OUTCOME_NAMES,
   RATED_OUTCOMES,
@@ -45,7 +46,7 @@ import {
 } from './scorecard-format';
 
 type Scorecard = ChannelOutput<'bench:get-scorecard'>;
-type Change = ChannelOutput<'bench:compare-runs'>[number];
+type Comparison = ChannelOutput<'bench:compare-runs-detail'>;
 
 const MODEL_COLORS = [
   'var(--chart-1)',
@@ -458,7 +459,14 @@ function CompareRunPicker({
 }): ReactElement {
   const runs = useAppStore((state) => state.runs);
   const [open, setOpen] = useState(false);
-  const candidates = runs.filter((entry) => entry.id !== run.id && entry.state !== 'running');
+  // Runs of the same suite version first: those compare like for like.
+  const likeness = (entry: RunSummary): number =>
+    entry.suiteId !== run.suiteId ? 2 : entry.suiteVersion !== run.suiteVersion ? 1 : 0;
+  const candidates = runs
+    .filter((entry) => entry.id !== run.id && entry.state !== 'running')
+    .map((entry, index) => ({ entry, index }))
+    .sort((a, b) => likeness(a.entry) - likeness(b.entry) || a.index - b.index)
+    .map(({ entry }) => entry);
   return (
     <Dialog.Root open={open} onOpenChange={setOpen}>
       <Dialog.Trigger
@@ -487,7 +495,8 @@ function CompareRunPicker({
             ) : (
               <>
                 <p className="muted small">
-                  The older of the two runs is “before”. Models both runs share are compared.
+                  The older of the two runs is “before”. Only the prompts and models both runs share
+                  are compared; runs of another suite are marked.
                 </p>
                 <ul className="pick-list">
                   {candidates.map((entry) => (
@@ -506,6 +515,15 @@ function CompareRunPicker({
                           {entry.suiteName} v{entry.suiteVersion} ·{' '}
                           {formatDateTime(entry.createdAt)}
                         </span>
+                        {likeness(entry) === 2 ? (
+                          <span className="compare-unlike" data-testid="compare-run-other-suite">
+                            Another suite
+                          </span>
+                        ) : likeness(entry) === 1 ? (
+                          <span className="compare-unlike" data-testid="compare-run-other-version">
+                            Another suite version
+                          </span>
+                        ) : null}
                       </button>
                     </li>
                   ))}
@@ -529,18 +547,18 @@ function ComparisonResult({
   onClose: () => void;
 }): ReactElement {
   const models = useAppStore((state) => state.models);
-  const [changes, setChanges] = useState<Change[] | null>(null);
+  const [comparison, setComparison] = useState<Comparison | null>(null);
   const [error, setError] = useState<string | null>(null);
   // The older run is "before", whichever was picked.
   const [before, after] = other.createdAt <= run.createdAt ? [other, run] : [run, other];
   useEffect(() => {
     let stale = false;
-    setChanges(null);
+    setComparison(null);
     setError(null);
     getClient()
-      .invoke('bench:compare-runs', { beforeRunId: before.id, afterRunId: after.id })
+      .invoke('bench:compare-runs-detail', { beforeRunId: before.id, afterRunId: after.id })
       .then((value) => {
-        if (!stale) setChanges(value);
+        if (!stale) setComparison(value);
       })
       .catch((cause: unknown) => {
         if (!stale) setError(describeError(cause));
@@ -549,7 +567,10 @@ function ComparisonResult({
       stale = true;
     };
   }, [before.id, after.id]);
-  const worse = changes?.filter((change) => change.worse).length ?? 0;
+  const changes = comparison?.changes ?? null;
+  const counts = comparison?.counts;
+  const plural = (count: number, one: string, many: string): string =>
+    `${count} ${count === 1 ? one : many}`;
   return (
     <section className="comparison" data-testid="comparison" aria-label="Comparison">
       <div className="comparison-header">
@@ -568,24 +589,56 @@ function ComparisonResult({
           Close
         </button>
       </div>
+      {comparison && comparison.differences.length > 0 ? (
+        <div
+          className={`compare-differences${comparison.comparable ? '' : ' is-blocking'}`}
+          role="note"
+          data-testid="comparison-differences"
+        >
+          <p className="strong">
+            {comparison.comparable
+              ? 'These runs differ, so only what both ran is compared:'
+              : 'These runs cannot be compared like for like:'}
+          </p>
+          <ul>
+            {comparison.differences.map((difference) => (
+              <li
+                key={difference.aspect}
+                data-testid="comparison-difference"
+                data-aspect={difference.aspect}
+              >
+                {difference.message}
+              </li>
+            ))}
+          </ul>
+        </div>
+      ) : null}
       {error ? (
         <InlineError message={error} />
-      ) : !changes ? (
+      ) : !comparison || !changes || !counts ? (
         <Loading label="Comparing…" />
-      ) : changes.length === 0 ? (
+      ) : !comparison.comparable ? null : changes.length === 0 ? (
         <p className="muted" data-testid="comparison-empty">
-          Nothing changed beyond the thresholds for the models both runs share.
+          Nothing changed beyond the thresholds: {plural(counts.unchanged, 'figure', 'figures')}{' '}
+          compared for {plural(comparison.models.shared.length, 'model', 'models')} on{' '}
+          {plural(comparison.prompts.shared, 'prompt', 'prompts')}.
         </p>
       ) : (
         <>
-          <p className="small">
-            {worse === 0 ? (
+          <p className="small compare-counts" data-testid="comparison-counts">
+            {counts.worse === 0 ? (
               <Badge tone="success">Nothing got worse</Badge>
             ) : (
-              <Badge tone="danger">
-                {worse} {worse === 1 ? 'figure got' : 'figures got'} worse
-              </Badge>
+              <Badge tone="danger">{plural(counts.worse, 'figure', 'figures')} worse</Badge>
             )}
+            {counts.better > 0 ? (
+              <Badge tone="success">{plural(counts.better, 'figure', 'figures')} better</Badge>
+            ) : null}
+            <span className="muted">
+              {plural(counts.unchanged, 'figure', 'figures')} within the thresholds ·{' '}
+              {plural(comparison.models.shared.length, 'model', 'models')} on{' '}
+              {plural(comparison.prompts.shared, 'prompt', 'prompts')}
+            </span>
           </p>
           <div className="table-wrap">
             <table className="table comparison-table" data-testid="comparison-table">

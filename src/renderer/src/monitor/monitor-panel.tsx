@@ -9,7 +9,12 @@ import { PROVIDER_LABELS } from '../../../shared/providers/video-provider-spec';
 import { CloseIcon } from '../components/icons';
 import { Badge, InlineError, Loading } from '../components/ui';
 import { formatDateTime } from '../lib/format';
-import { checkNow, loadMonitorStatus, updateMonitorSettings } from '../store/monitor-actions';
+import {
+  checkNow,
+  loadMonitorStatus,
+  simulateRelease,
+  updateMonitorSettings,
+} from '../store/monitor-actions';
 import { useAppStore } from '../store/store';
 import { shortRelative } from './monitor-format';
 import { useNow } from './use-now';
@@ -52,14 +57,27 @@ function ResultCell({
       </span>
     );
   }
+  const count = status.modelCount === 1 ? '1 video model' : `${status.modelCount} video models`;
+  if (status.catalogue === 'built-in') {
+    // No list call at this vendor: the console's own table, which no one checked.
+    const why = `${PROVIDER_LABELS[status.provider]} publishes no model list: this is the console's own table, updated with the console.`;
+    return (
+      <span className="monitor-result" title={why}>
+        <Badge tone="neutral">Built-in list</Badge>
+        <span>{status.lastStatus === 'ok' ? `${count} · ` : ''}not checked</span>
+      </span>
+    );
+  }
   if (status.lastStatus === null) return <span className="muted">Not checked yet</span>;
   if (status.lastStatus === 'ok') {
     return (
       <span className="monitor-result">
-        <Badge tone="success">OK</Badge>
-        <span>
-          {status.modelCount === 1 ? '1 video model' : `${status.modelCount} video models`}
-        </span>
+        {status.catalogue === 'simulated' ? (
+          <Badge tone="sim">Simulated catalogue</Badge>
+        ) : (
+          <Badge tone="success">OK</Badge>
+        )}
+        <span>{count}</span>
       </span>
     );
   }
@@ -89,6 +107,7 @@ function ProviderRow({
   const checking = pending || status.checking;
   const last = lastCheckTime(status, seen);
   const id = status.provider;
+  const builtIn = status.catalogue === 'built-in';
   return (
     <tr data-testid={`monitor-row-${id}`} data-available={status.available}>
       <th scope="row" className="strong">
@@ -98,9 +117,17 @@ function ProviderRow({
         className="tabular"
         data-testid={`monitor-last-${id}`}
         data-at={last ?? ''}
-        title={last !== null ? formatDateTime(last) : undefined}
+        title={
+          last === null
+            ? undefined
+            : builtIn
+              ? `The built-in table was last read ${formatDateTime(last)}`
+              : formatDateTime(last)
+        }
       >
-        {last !== null ? (
+        {builtIn ? (
+          <span className="muted">Not checked</span>
+        ) : last !== null ? (
           shortRelative(Math.min(last, now), now)
         ) : (
           <span className="muted">Never</span>
@@ -114,24 +141,63 @@ function ProviderRow({
         data-testid={`monitor-next-${id}`}
         title={status.nextCheckAt !== null ? formatDateTime(status.nextCheckAt) : undefined}
       >
-        {status.nextCheckAt !== null ? (
+        {builtIn ? (
+          <span className="muted">—</span>
+        ) : status.nextCheckAt !== null ? (
           shortRelative(status.nextCheckAt, now)
         ) : (
           <span className="muted">Not scheduled</span>
         )}
       </td>
       <td className="monitor-action">
-        <button
-          type="button"
-          className="button button-secondary button-small"
-          disabled={checking}
-          onClick={() => void checkNow(id)}
-          data-testid={`monitor-check-${id}`}
-        >
-          {checking ? 'Checking…' : 'Check now'}
-        </button>
+        {status.catalogue === 'simulated' ? (
+          <button
+            type="button"
+            className="button button-secondary button-small"
+            disabled={checking}
+            onClick={() => void simulateRelease()}
+            data-testid="monitor-simulate-release"
+            title="The sandbox lists a new simulated model, as a vendor would on a release day"
+          >
+            Simulate a release
+          </button>
+        ) : null}
+        {builtIn ? null : (
+          <button
+            type="button"
+            className="button button-secondary button-small"
+            disabled={checking}
+            onClick={() => void checkNow(id)}
+            data-testid={`monitor-check-${id}`}
+          >
+            {checking ? 'Checking…' : 'Check now'}
+          </button>
+        )}
       </td>
     </tr>
+  );
+}
+
+/** Which rows show a built-in table rather than a checked catalogue, in one sentence. */
+function BuiltInNote({
+  providers,
+}: {
+  providers: readonly ProviderMonitorStatus[];
+}): ReactElement | null {
+  const names = providers
+    .filter((provider) => provider.catalogue === 'built-in')
+    .map((provider) => PROVIDER_LABELS[provider.provider]);
+  if (names.length === 0) return null;
+  const list =
+    names.length === 1
+      ? names[0]
+      : `${names.slice(0, -1).join(', ')} and ${names[names.length - 1]}`;
+  return (
+    <p className="muted small monitor-note" data-testid="monitor-built-in-note">
+      Built-in list: {list} {names.length === 1 ? 'publishes' : 'publish'} no model list, so
+      {names.length === 1 ? ' its row shows' : ' their rows show'} the console’s own table of
+      models; nothing is checked, and their new models arrive with a console update.
+    </p>
   );
 }
 
@@ -328,6 +394,7 @@ export function MonitorPanel(): ReactElement {
               ))}
             </tbody>
           </table>
+          <BuiltInNote providers={status.providers} />
         </div>
       )}
     </section>

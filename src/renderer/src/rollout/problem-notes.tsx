@@ -1,7 +1,54 @@
-/** Problems shown next to a field, and the full problems list. */
+/**
+ * Problems next to a field, and the full problems list. Each problem's message is shown once, in
+ * the Checks list; next to a field a short label names it and jumps to its entry there.
+ */
 import type { ReactElement } from 'react';
-import type { RoutingProblem } from '../../../shared/routing/routing-problem';
+import type { RoutingProblem, RoutingProblemCode } from '../../../shared/routing/routing-problem';
 import { Badge } from '../components/ui';
+
+/** A few words per problem code, for the marker next to a field. */
+const SHORT_LABELS: Record<RoutingProblemCode, string> = {
+  schema: 'Invalid value',
+  weights: 'Weights do not add up',
+  'weights-ignored': 'Weight ignored',
+  'empty-chain': 'No target in play',
+  'unknown-model': 'Unknown model',
+  capability: 'Cannot serve this tier',
+  'no-evidence': 'Not benchmarked',
+  'low-success-rate': 'Low success rate',
+  'slow-p95': 'Slower than the timeout',
+  'retired-model': 'Retired model',
+  'deprecated-model': 'Deprecated model',
+  'preview-model': 'Preview model',
+  'simulated-model': 'Simulated sandbox',
+  'no-key': 'No API key',
+  'duplicate-target': 'Listed twice',
+  'unreachable-target': 'Never reached',
+  limits: 'Over the tier limits',
+  preset: 'Preset problem',
+  'flag-type': 'Mixed variant types',
+  'flag-default-variant': 'Unknown default variant',
+  'flag-fractional': 'Bad fractional rule',
+  'flag-fractional-sum': 'Fractions not 100',
+  'flag-variant-unknown': 'Unknown variant',
+  'flag-targeting': 'Targeting does not evaluate',
+  'flag-reference': 'Unknown flag or variant',
+  'flag-disabled': 'Flag disabled',
+  'cache-key': 'Cache key incomplete',
+  'tier-closed': 'Tier closed',
+};
+
+/** The id of a problem's entry in the Checks list (stable across re-checks). */
+export function problemEntryId(p: Pick<RoutingProblem, 'code' | 'path'>): string {
+  return `routing-problem-${p.code}-${p.path}`.replace(/[^A-Za-z0-9_-]/g, '_');
+}
+
+function showEntry(p: RoutingProblem): void {
+  const entry = document.getElementById(problemEntryId(p));
+  if (!entry) return;
+  entry.scrollIntoView({ block: 'nearest', behavior: 'smooth' });
+  entry.focus({ preventScroll: true });
+}
 
 export function FieldProblems({
   problems,
@@ -10,10 +57,23 @@ export function FieldProblems({
 }): ReactElement | null {
   if (problems.length === 0) return null;
   return (
-    <ul className="rt-field-problems">
+    <ul className="rt-field-problems" data-testid="field-problems">
       {problems.map((p, index) => (
-        <li key={`${p.code}-${index}`} className={`rt-note rt-note-${p.severity}`}>
-          {p.message}
+        <li key={`${p.code}-${p.path}-${index}`} className={`rt-note rt-note-${p.severity}`}>
+          <button
+            type="button"
+            className="rt-note-link"
+            data-testid="field-problem"
+            data-code={p.code}
+            title={p.message}
+            aria-label={`${p.severity === 'error' ? 'Error' : 'Warning'}: ${SHORT_LABELS[p.code]}. Show it in Checks.`}
+            onClick={() => showEntry(p)}
+          >
+            {SHORT_LABELS[p.code]}
+            <span aria-hidden="true" className="rt-note-arrow">
+              → Checks
+            </span>
+          </button>
         </li>
       ))}
     </ul>
@@ -52,6 +112,8 @@ export function ProblemsList({
             {problems.map((p, index) => (
               <li
                 key={`${p.path}-${p.code}-${index}`}
+                id={problemEntryId(p)}
+                tabIndex={-1}
                 className="rt-problem"
                 data-testid="routing-problem"
                 data-code={p.code}
@@ -63,7 +125,12 @@ export function ProblemsList({
                   </Badge>
                   <code className="rt-path">{p.path === '' ? '(document)' : p.path}</code>
                 </div>
-                <p>{p.message}</p>
+                {p.alsoAt?.length ? (
+                  <p className="rt-path rt-also" data-testid="routing-problem-also">
+                    also {p.alsoAt.join(', ')}
+                  </p>
+                ) : null}
+                <p data-testid="routing-problem-message">{p.message}</p>
               </li>
             ))}
           </ul>

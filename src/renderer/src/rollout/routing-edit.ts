@@ -3,7 +3,7 @@
  * problems by field, and immutable updates of the config as the admin wrote it (defaults may be
  * absent, so every read is defensive).
  */
-import type { RoutingProblem } from '../../../shared/routing/routing-problem';
+import { problemPaths, type RoutingProblem } from '../../../shared/routing/routing-problem';
 
 export type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
 export type JsonObject = { [key: string]: Json };
@@ -126,14 +126,16 @@ export function setFractionalWeight(targeting: unknown, index: number, weight: n
   return setAt(targeting, path, next);
 }
 
-/** Problems of exactly this dotted path. */
+/** Problems of exactly this dotted path (also problems reported once for several fields). */
 export function problemsAt(problems: readonly RoutingProblem[], path: string): RoutingProblem[] {
-  return problems.filter((p) => p.path === path);
+  return problems.filter((p) => problemPaths(p).includes(path));
 }
 
 /** Problems of this path and everything under it. */
 export function problemsUnder(problems: readonly RoutingProblem[], path: string): RoutingProblem[] {
-  return problems.filter((p) => p.path === path || p.path.startsWith(`${path}.`));
+  return problems.filter((p) =>
+    problemPaths(p).some((at) => at === path || at.startsWith(`${path}.`)),
+  );
 }
 
 /** `config` with the value at the dotted-by-segments `path` replaced (objects created as needed). */

@@ -10,7 +10,7 @@ import { PROVIDER_LABELS, type ProviderId } from '../../../shared/providers/vide
 import { ClientError, describeError, type Client } from '../ipc/client';
 import { getClient } from '../ipc';
 import { createKeyedThrottle } from '../lib/throttle';
-import { notifyError } from './actions';
+import { loadModels, notifyError } from './actions';
 import { addInboxEvent, markInboxRead, type NotificationPermissionState } from './monitor-slice';
 import { useAppStore } from './store';
 
@@ -108,6 +108,26 @@ export async function checkNow(provider?: ProviderId): Promise<void> {
     setChecking(providers, false);
   }
   await Promise.all([loadMonitorStatus(), loadInbox(), loadBoard()]);
+}
+
+/** The sandbox releases its next simulated model and its catalogue is checked at once. */
+export async function simulateRelease(): Promise<void> {
+  setChecking(['sandbox'], true);
+  try {
+    const { checks, displayName } = await getClient().invoke('monitor:simulate-release', {});
+    rememberChecks(checks);
+    useAppStore.getState().pushToast({
+      tone: 'success',
+      title: `Simulated release: ${displayName}`,
+      description: 'The sandbox catalogue lists it now; see the inbox and the onboarding board.',
+    });
+  } catch (error) {
+    notifyError('The sandbox could not simulate a release', error);
+  } finally {
+    setChecking(['sandbox'], false);
+  }
+  // The released model can be benchmarked at once: the model list includes it now.
+  await Promise.all([loadMonitorStatus(), loadInbox(), loadBoard(), loadModels()]);
 }
 
 export async function markRead(ids?: readonly string[]): Promise<void> {

@@ -1,0 +1,77 @@
+/// <reference lib="dom" />
+import { expect, test } from '@playwright/test';
+import { newDataDir, startConsole, type ConsoleServer } from './console-server';
+
+let server: ConsoleServer | undefined;
+test.afterEach(async () => {
+  await server?.stop();
+  server = undefined;
+});
+
+const NO_KEYS = {
+  TOGETHER_API_KEY: '',
+  RUNWAYML_API_SECRET: '',
+  REPLICATE_API_TOKEN: '',
+  GEMINI_API_KEY: '',
+  FAL_KEY: '',
+  LUMAAI_API_KEY: '',
+};
+
+test('keyless: built-in lists are labelled unchecked, and a simulated sandbox release reaches the inbox and the board', async ({
+  page,
+}) => {
+  test.setTimeout(120_000);
+  server = await startConsole(newDataDir(), NO_KEYS);
+  await page.setViewportSize({ width: 1440, height: 900 });
+  await page.goto(server.url);
+  await expect(page.locator('body[data-app-state="ready"]')).toBeVisible();
+  await page.getByTestId('nav-models').click();
+
+  // Honest labels: a built-in table is not a check.
+  for (const provider of ['runway', 'fal', 'luma']) {
+    const result = page.getByTestId(`monitor-result-${provider}`);
+    await expect(result).toContainText('Built-in list', { timeout: 20_000 });
+    await expect(result).toContainText('not checked');
+    await expect(page.getByTestId('monitor-built-in-note')).toContainText(
+      'Runway, fal and Luma publish no model list',
+    );
+    await expect(result).not.toContainText('OK');
+  }
+  for (const provider of ['together', 'gemini', 'replicate'])
+    await expect(page.getByTestId(`monitor-result-${provider}`)).toContainText('No key');
+  await expect(page.getByTestId('monitor-result-sandbox')).toContainText('3 video models');
+  await expect(page.getByTestId('nav-unread')).toHaveCount(0);
+  await page.screenshot({ path: 'test-results/ui-items/monitor-keyless-1440-light.png' });
+
+  // A simulated release: the sandbox catalogue lists a new model.
+  await page.getByTestId('monitor-simulate-release').click();
+  await expect(
+    page.locator('.toast-title', { hasText: 'Simulated release: Sandbox Next' }),
+  ).toBeVisible();
+  await expect(page.getByTestId('monitor-result-sandbox')).toContainText('4 video models');
+  await expect(page.getByTestId('nav-unread')).toHaveText('1');
+  // The released model is in the catalogue at once, so it can be benchmarked next.
+  await expect(page.getByTestId('tab-catalogue')).toBeVisible();
+  await expect(page.getByRole('tabpanel')).toContainText('Sandbox Next');
+
+  await page.getByTestId('tab-inbox').click();
+  const item = page.getByTestId('inbox-item');
+  await expect(item).toHaveCount(1);
+  await expect(item).toHaveAttribute('data-kind', 'added');
+  await expect(item).toContainText('Sandbox Next');
+  await page.screenshot({ path: 'test-results/ui-items/monitor-release-inbox-1440-light.png' });
+  await item.getByTestId('inbox-open').click();
+  const card = page.locator('[data-testid="board-card"][data-focused="true"]');
+  await expect(card).toBeVisible();
+  await expect(card).toHaveAttribute('data-model', 'sandbox/sandbox-next');
+  await expect(card).toHaveAttribute('data-stage', 'detected');
+  await page.screenshot({ path: 'test-results/ui-items/monitor-release-board-1440-light.png' });
+  await page.emulateMedia({ colorScheme: 'dark' });
+  await page.setViewportSize({ width: 1280, height: 720 });
+  await page.screenshot({ path: 'test-results/ui-items/monitor-release-board-1280-dark.png' });
+
+  // Released once: a second release is refused with a reason, and nothing new is announced.
+  await page.getByTestId('monitor-simulate-release').click();
+  await expect(page.locator('.toast', { hasText: 'already released Sandbox Next' })).toBeVisible();
+  await expect(page.getByTestId('nav-unread')).toHaveCount(0);
+});
