@@ -45,8 +45,9 @@ function sourcesChanged(builtTime) {
   if (statSync(join(root, 'src'), { throwIfNoEntry: false }) === undefined) return false;
   let sources;
   try {
-    sources = JSON.parse(readFileSync(join(root, 'out', 'main', 'cli-sources.json'), 'utf8'))
-      .sources;
+    sources = JSON.parse(
+      readFileSync(join(root, 'out', 'main', 'cli-sources.json'), 'utf8'),
+    ).sources;
   } catch {
     // A build from before the list existed: look at every source file.
     return newestUnder(join(root, 'src'), builtTime) > builtTime;

@@ -7,6 +7,7 @@ import { userInfo } from 'node:os';
 import { join } from 'node:path';
 import { InvalidArgumentError, type Command } from 'commander';
 import type { WritableDb } from '../../store/db';
+import type * as ConfigCli from './config-cli';
 import type { CommandResult, ConfigCliContext } from './config-cli';
 import type { ConfigProblem } from './publisher';
 
@@ -30,7 +31,7 @@ export interface ConfigCommandDeps {
 }
 
 /** The commands themselves, loaded when one runs (not for `aideon --help`). */
-const commands = (): Promise<typeof import('./config-cli')> => import('./config-cli');
+const commands = (): Promise<typeof ConfigCli> => import('./config-cli');
 
 const list = (value: string): string[] =>
   value
@@ -64,10 +65,7 @@ export function registerConfigCommands(program: Command, deps: ConfigCommandDeps
    * acting command (--yes) changed, for deps.afterChange once it succeeded.
    */
   const withContext = async (
-    body: (
-      context: ConfigCliContext,
-      cli: Awaited<ReturnType<typeof commands>>,
-    ) => Promise<CommandResult>,
+    body: (context: ConfigCliContext, cli: typeof ConfigCli) => Promise<CommandResult>,
     changed?: string,
   ) => {
     const cli = await commands();
