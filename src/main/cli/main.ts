@@ -4,7 +4,8 @@
  * done (the reason is printed); 2 = bad usage.
  */
 import { Command, CommanderError, InvalidArgumentError } from 'commander';
-import { readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { hostname } from 'node:os';
 import { join } from 'node:path';
 // Only light modules are imported here: `aideon --help` and `--version` load nothing else. Each
 // action imports what it needs (services, SQLite, review, rollout, serve) when it runs.
@@ -500,10 +501,24 @@ export async function runCli(argv: string[], io: CliIo = defaultIo): Promise<num
     .description('the runs in this data folder, newest first')
     .option('--json', 'print JSON')
     .action(async (options: { json?: boolean }) => {
-      const services = await openServices('cli');
+      // Only the database: listing runs needs no providers, suites or background services.
+      const [{ openDatabase }, { listRunSummaries }, { processAlive }] = await Promise.all([
+        import('../store/db'),
+        import('../bench/bench-repository'),
+        import('../bench/run-lease'),
+      ]);
+      const dataDir = resolveDataDir(program.opts<{ dataDir?: string }>().dataDir, io.env);
+      mkdirSync(dataDir, { recursive: true });
+      const db = openDatabase({ file: join(dataDir, 'aideon.sqlite') });
       try {
-        const { listRunSummaries } = await import('../bench/bench-repository');
-        const runs = listRunSummaries(services.db, services.bench.viewer());
+        // As any other process sees them: a run this command does not drive, with a live
+        // lease, shows who drives it.
+        const runs = listRunSummaries(db, {
+          ownerId: null,
+          host: hostname(),
+          now: Date.now(),
+          isProcessAlive: processAlive,
+        });
         if (options.json) io.stdout(`${JSON.stringify(runs, null, 2)}\n`);
         else if (runs.length === 0)
           io.stdout(
@@ -515,7 +530,7 @@ export async function runCli(argv: string[], io: CliIo = defaultIo): Promise<num
               `${run.id}  ${run.state.padEnd(11)} ${run.done}/${run.total}  $${run.spentUsd.toFixed(2)}  ${run.name}${run.drivenElsewhere ? `  (driven by process ${run.drivenElsewhere.pid} on ${run.drivenElsewhere.host})` : ''}\n`,
             );
       } finally {
-        await services.close();
+        db.close();
       }
     });
 
