@@ -8,7 +8,7 @@ import type { ChannelInput } from '../../../shared/ipc/contract';
 import { describeError, type Client } from '../ipc/client';
 import { getClient } from '../ipc';
 import { createKeyedThrottle, type KeyedThrottle } from '../lib/throttle';
-import { PROVIDER_LABELS, type ProviderId } from '../../../shared/providers/video-provider-spec';
+import { PROVIDER_LABELS, type ProviderId } from '../../../shared/providers/provider-ids';
 import type { ConnectionTest } from './providers-slice';
 import { useAppStore } from './store';
 
