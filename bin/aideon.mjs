@@ -1,9 +1,13 @@
 #!/usr/bin/env node
 // The `aideon` command. Runs the prebuilt JavaScript in out/main/cli.js (built at install by
-// scripts/postinstall.mjs, or by `npm run build`) when it exists and is not older than the
-// sources; otherwise (a development checkout with edited sources) runs the TypeScript sources
-// through tsx, with a one-line note.
-import { readdirSync, statSync } from 'node:fs';
+// scripts/postinstall.mjs, or by `npm run build`) when it exists and none of the sources it was
+// built from changed since; otherwise (a development checkout with edited sources) runs the
+// TypeScript sources through tsx, with a one-line note.
+//
+// The build lists those sources in out/main/cli-sources.json, so this check is one stat per
+// source file (a few milliseconds), not a walk of src/. A checkout without src/ (a packaged
+// copy) is not checked at all.
+import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 
@@ -36,13 +40,27 @@ function newestUnder(dir, limit) {
   return newest;
 }
 
-let builtTime = -1;
-try {
-  builtTime = statSync(built).mtimeMs;
-} catch {
-  // not built
+/** True when a source the build used changed (or was removed) after `builtTime`. */
+function sourcesChanged(builtTime) {
+  if (statSync(join(root, 'src'), { throwIfNoEntry: false }) === undefined) return false;
+  let sources;
+  try {
+    sources = JSON.parse(
+      readFileSync(join(root, 'out', 'main', 'cli-sources.json'), 'utf8'),
+    ).sources;
+  } catch {
+    // A build from before the list existed: look at every source file.
+    return newestUnder(join(root, 'src'), builtTime) > builtTime;
+  }
+  for (const source of sources) {
+    const stat = statSync(join(root, source), { throwIfNoEntry: false });
+    if (stat === undefined || stat.mtimeMs > builtTime) return true;
+  }
+  return false;
 }
-const fresh = builtTime >= 0 && newestUnder(join(root, 'src'), builtTime) <= builtTime;
+
+const builtTime = statSync(built, { throwIfNoEntry: false })?.mtimeMs ?? -1;
+const fresh = builtTime >= 0 && !sourcesChanged(builtTime);
 
 if (fresh) {
   await import(pathToFileURL(built).href);

@@ -4,7 +4,7 @@
  */
 import { mkdirSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { execFileSync } from 'node:child_process';
+import { execFile } from 'node:child_process';
 import { suiteDefinitionSchema } from '../shared/domain';
 import { BenchRunner } from './bench/bench-runner';
 import { ReviewService } from './review/review-service';
@@ -89,7 +89,8 @@ export interface Services {
   watch: WatchService;
   publishing: PublishingService;
   secrets: SecretStore;
-  ffmpegAvailable: boolean;
+  /** ffmpeg and ffprobe both answer (checked once, on first call). */
+  ffmpegAvailable(): Promise<boolean>;
   /** Rebuilds the vendor adapters after a key changed. */
   reloadProviders(): void;
   close(): Promise<void>;
@@ -113,16 +114,18 @@ export function sleep(ms: number, signal?: AbortSignal): Promise<void> {
   });
 }
 
-/** Both ffmpeg and ffprobe answer (checked once at start-up). */
-export function detectFfmpeg(env: NodeJS.ProcessEnv): boolean {
+/** Both ffmpeg and ffprobe answer (both started at once; nothing waits on them at start-up). */
+export async function detectFfmpeg(env: NodeJS.ProcessEnv): Promise<boolean> {
   const tools = mediaToolPaths(env);
-  try {
-    execFileSync(tools.ffmpegPath, ['-version'], { stdio: 'ignore', timeout: 5000 });
-    execFileSync(tools.ffprobePath, ['-version'], { stdio: 'ignore', timeout: 5000 });
-    return true;
-  } catch {
-    return false;
-  }
+  const answers = (path: string): Promise<boolean> =>
+    new Promise((resolve) => {
+      execFile(path, ['-version'], { timeout: 5000 }, (error) => resolve(error === null));
+    });
+  const [ffmpeg, ffprobe] = await Promise.all([
+    answers(tools.ffmpegPath),
+    answers(tools.ffprobePath),
+  ]);
+  return ffmpeg && ffprobe;
 }
 
 export function createServices(options: ServiceOptions): Services {
@@ -315,6 +318,7 @@ export function createServices(options: ServiceOptions): Services {
     isWatched: (environment) => watch.getSettings().environments[environment] !== undefined,
     bake: (environment, signal) => watch.bake(environment, signal),
   });
+  let ffmpegCheck: Promise<boolean> | undefined;
   const services: Services = {
     watch,
     publishing,
@@ -329,7 +333,9 @@ export function createServices(options: ServiceOptions): Services {
     bench,
     secrets,
     reloadProviders,
-    ffmpegAvailable: detectFfmpeg(options.env),
+    // Asked on first use (the settings screen), not at every start: each CLI command and
+    // `aideon serve` would otherwise wait for two process launches.
+    ffmpegAvailable: () => (ffmpegCheck ??= detectFfmpeg(options.env)),
     async close() {
       await publishing.stop();
       await monitor.stop();

@@ -2,10 +2,15 @@
  * Harness throughput: N generations (default 1,000) against zero-delay Together emulator, with
  * concurrency 16. Prints wall time, harness overhead per generation, peak RSS, and SQLite write
  * time per result. Video analysis (ffmpeg) is off here: it is measured on its own, per clip.
+ * Then the reference in the same run (issue 15, goal ≤ 1.2×): a minimal fetch client doing the
+ * same work against the same emulator (create, poll every 1 ms until done, download the video
+ * to a file; the same concurrency), and the harness's wall time as a ratio of it.
  * Run: npx tsx test/bench/harness.bench.ts [generations] [concurrency]
  */
 import { performance } from 'node:perf_hooks';
-import { writeFileSync } from 'node:fs';
+import { createWriteStream, mkdirSync, writeFileSync } from 'node:fs';
+import { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
 import { join } from 'node:path';
 import { Agent } from 'undici';
 import { listGenerationRows, updateGeneration } from '../../src/main/bench/bench-repository';
@@ -101,6 +106,57 @@ console.log(
 );
 console.log(`SQLite write/result:    ${writeMs.toFixed(3)} ms`);
 await services.close();
+
+/** The reference: the same jobs with nothing but fetch (no SQLite, no checks, no hashing). */
+async function minimalClient(): Promise<number> {
+  const headers = { authorization: `Bearer ${KEY}`, 'content-type': 'application/json' };
+  const out = join(dir, 'minimal');
+  mkdirSync(out);
+  const models = ['minimax/video-01-director', 'Wan-AI/wan2.7-t2v'];
+  let next = 0;
+  const one = async (index: number): Promise<void> => {
+    const created = (await (
+      await fetch(`${baseUrl}/v2/videos`, {
+        method: 'POST',
+        headers,
+        body: JSON.stringify({
+          model: models[index % 2],
+          prompt: `benchmark prompt ${index}`,
+          seconds: '5',
+        }),
+      })
+    ).json()) as { id: string };
+    for (;;) {
+      const job = (await (
+        await fetch(`${baseUrl}/v2/videos/${created.id}`, { headers })
+      ).json()) as { status: string; outputs?: { video_url: string } };
+      if (job.status === 'completed' && job.outputs) {
+        const video = await fetch(job.outputs.video_url);
+        await pipeline(
+          Readable.fromWeb(video.body as never),
+          createWriteStream(join(out, `${index}.mp4`)),
+        );
+        return;
+      }
+      if (job.status === 'failed') throw new Error(`job ${created.id} failed`);
+      await new Promise((resolve) => setTimeout(resolve, 1));
+    }
+  };
+  const startedAt = performance.now();
+  await Promise.all(
+    Array.from({ length: concurrency }, async () => {
+      while (next < run.total) await one(next++);
+    }),
+  );
+  return performance.now() - startedAt;
+}
+const minimalMs = await minimalClient();
+console.log(
+  `minimal fetch client:   ${(minimalMs / 1000).toFixed(2)} s for the same ${run.total} jobs (create, poll, download)`,
+);
+console.log(
+  `harness without analysis ${(wallMs / 1000).toFixed(2)} s   minimal fetch client ${(minimalMs / 1000).toFixed(2)} s   ratio ${(wallMs / minimalMs).toFixed(2)}×   goal ≤ 1.2×`,
+);
 emulator.stop();
 cleanup();
 process.exit(0);

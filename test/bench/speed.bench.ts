@@ -1,16 +1,24 @@
 /**
  * Issue 15's figures that the media-speed work touched, each as a ratio against a reference
  * measured in the same run (medians):
- * - `aideon --help` start-up (prebuilt out/main/cli.js, and through tsx) vs `node -e 0`;
- * - `aideon serve` launch → URL line vs a plain node http server printing its URL;
+ * - `aideon` start-up vs `node -e 0`: `--help`, `--version`, `bench --help`, and `bench list` on a
+ *   new data folder (database created and migrated) and on that folder again (opened), all
+ *   through bin/aideon.mjs as users run it (its stale-build check included); `--help` also
+ *   straight from out/main/cli.js and through tsx (how it ran before the prebuilt CLI);
+ * - `aideon serve` launch → URL line vs a plain node http server printing its URL, and launch →
+ *   first API answer (the services are built after the URL is printed);
  * - a zero-delay sandbox run, analysis on vs off (BENCH_GENERATIONS, default 200);
  * - ratings for the next pair at 100k votes: cached answer vs a full refit;
  * - JavaScript the console loads at start (out/renderer/index.html).
+ * Console ready in Chromium: test/bench/console-ready.bench.ts. Downloads, completion lag and the
+ * 1,000-generation figure: see README "Performance".
  * Needs `npx electron-vite build` first. Run: npx tsx test/bench/speed.bench.ts
+ * BENCH_ROUNDS (default 9) sets the rounds per figure; BENCH_ONLY=cli,serve limits the sections.
  */
 import Database from 'better-sqlite3';
 import { spawn, spawnSync } from 'node:child_process';
-import { readFileSync, statSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { cpus, loadavg, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { performance } from 'node:perf_hooks';
@@ -26,7 +34,9 @@ import { testServices } from '../helpers/services';
 import { tempDir } from '../helpers/temp-dir';
 
 const root = resolve(fileURLToPath(new URL('../..', import.meta.url)));
-const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 5);
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 9);
+const ONLY = process.env.BENCH_ONLY?.split(',');
+const wanted = (section: string): boolean => !ONLY || ONLY.includes(section);
 
 function median(values: number[]): number {
   const sorted = [...values].sort((a, b) => a - b);
@@ -75,16 +85,74 @@ async function cliStartup(): Promise<void> {
     console.log('out/main/cli.js is missing: run `npx electron-vite build` first.');
     return;
   }
+  const bin = join(root, 'bin/aideon.mjs');
+  const cases: [string, () => string[]][] = [
+    ['aideon --help', () => [bin, '--help']],
+    ['aideon --version', () => [bin, '--version']],
+    ['aideon bench --help', () => [bin, 'bench', '--help']],
+    [
+      'aideon bench list (new data folder)',
+      () => [bin, '--data-dir', mkdtempSync(join(scratch, 'new-')), 'bench', 'list'],
+    ],
+    ['aideon bench list (same folder again)', () => [bin, '--data-dir', reused, 'bench', 'list']],
+    ['aideon --help (out/main/cli.js, no bin check)', () => [built, '--help']],
+  ];
+  const scratch = mkdtempSync(join(tmpdir(), 'aideon-bench-cli-'));
+  const reused = join(scratch, 'reused');
+  timeCommand([bin, '--data-dir', reused, 'bench', 'list']); // creates it
   const nodeMs: number[] = [];
-  const prebuiltMs: number[] = [];
+  const caseMs = cases.map(() => [] as number[]);
   const tsxMs: number[] = [];
+  // Interleaved, so load on the machine falls on every figure alike.
   for (let round = 0; round < ROUNDS; round += 1) {
     nodeMs.push(timeCommand(['-e', '0']));
-    prebuiltMs.push(timeCommand([built, '--help']));
-    tsxMs.push(timeCommand(['--import', 'tsx', 'src/main/cli/index.ts', '--help']));
+    cases.forEach(([, args], index) => caseMs[index]!.push(timeCommand(args())));
+    if (round < 3) tsxMs.push(timeCommand(['--import', 'tsx', 'src/main/cli/index.ts', '--help']));
   }
-  line('aideon --help (prebuilt out/main/cli.js)', median(prebuiltMs), 'node -e 0', median(nodeMs));
-  line('aideon --help (tsx, before)', median(tsxMs), 'node -e 0', median(nodeMs));
+  rmSync(scratch, { recursive: true, force: true });
+  const reference = median(nodeMs);
+  cases.forEach(([label], index) => line(label, median(caseMs[index]!), 'node -e 0', reference));
+  line(
+    'aideon --help through tsx (before: no prebuilt CLI)',
+    median(tsxMs),
+    'node -e 0',
+    reference,
+  );
+}
+
+/** Milliseconds from spawn to the URL line, and to the first answer of an API call. */
+function timeToUrlAndApi(args: string[]): Promise<{ url: number; api: number }> {
+  return new Promise((resolvePromise, reject) => {
+    const started = performance.now();
+    const child = spawn(process.execPath, args, { cwd: root, stdio: ['ignore', 'pipe', 'ignore'] });
+    let text = '';
+    let done = false;
+    child.stdout.on('data', (chunk: Buffer) => {
+      text += chunk.toString();
+      const match = /AIDEON_URL=(\S+)/.exec(text);
+      if (!match?.[1] || done) return;
+      done = true;
+      const urlMs = performance.now() - started;
+      const url = new URL(match[1]);
+      void fetch(`${url.origin}/api/bench:list-runs`, {
+        method: 'POST',
+        headers: {
+          authorization: `Bearer ${url.hash.replace(/^#token=/, '')}`,
+          'content-type': 'application/json',
+        },
+        body: '{}',
+      })
+        .then(async (response) => {
+          await response.text();
+          if (!response.ok) throw new Error(`API answered ${response.status}`);
+          resolvePromise({ url: urlMs, api: performance.now() - started });
+        }, reject)
+        .finally(() => child.kill());
+    });
+    child.on('exit', (code) => {
+      if (!done) reject(new Error(`${args.join(' ')} exited (${code}) before its line`));
+    });
+  });
 }
 
 async function serveLaunch(): Promise<void> {
@@ -92,18 +160,29 @@ async function serveLaunch(): Promise<void> {
     "require('http').createServer((q,s)=>s.end()).listen(0,'127.0.0.1',function(){console.log('URL=http://127.0.0.1:'+this.address().port)})";
   const plainMs: number[] = [];
   const serveMs: number[] = [];
+  const apiMs: number[] = [];
   for (let round = 0; round < ROUNDS; round += 1) {
     const { dir, cleanup } = tempDir('aideon-bench-serve-');
     plainMs.push(await timeToLine(['-e', plain], /URL=/));
-    serveMs.push(
-      await timeToLine(
-        [join(root, 'out/main/cli.js'), 'serve', '--port', '0', '--data-dir', dir],
-        /AIDEON_URL=/,
-      ),
-    );
+    const timed = await timeToUrlAndApi([
+      join(root, 'bin/aideon.mjs'),
+      'serve',
+      '--port',
+      '0',
+      '--data-dir',
+      dir,
+    ]);
+    serveMs.push(timed.url);
+    apiMs.push(timed.api);
     cleanup();
   }
-  line('aideon serve → URL line (prebuilt)', median(serveMs), 'plain http server', median(plainMs));
+  line('aideon serve → URL line', median(serveMs), 'plain http server', median(plainMs));
+  line(
+    'aideon serve → first API answer (new data folder)',
+    median(apiMs),
+    'plain http server',
+    median(plainMs),
+  );
 }
 
 async function analysisRun(): Promise<void> {
@@ -201,8 +280,11 @@ function consoleStartBytes(): void {
   );
 }
 
-await cliStartup();
-await serveLaunch();
-ratings();
-consoleStartBytes();
-await analysisRun();
+console.log(
+  `Machine: ${cpus().length} × ${cpus()[0]?.model ?? 'CPU'}, load ${loadavg()[0]!.toFixed(1)}`,
+);
+if (wanted('cli')) await cliStartup();
+if (wanted('serve')) await serveLaunch();
+if (wanted('ratings')) ratings();
+if (wanted('bytes')) consoleStartBytes();
+if (wanted('analysis')) await analysisRun();

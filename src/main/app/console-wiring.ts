@@ -85,6 +85,9 @@ export function openConsole(options: ConsoleServiceOptions, host: ConsoleHost): 
   // Publish, promote, rollback, rollout steps and co-signatures all announce themselves here.
   const offPublish = current.bus.on('publish:state-changed', () => void syncer.request());
 
+  // Looked for now, in the background (two process launches), so the console's first
+  // app:get-info does not wait for it.
+  void current.ffmpegAvailable();
   current.monitor.start();
   // Due rollout steps go out on their bake time; running steps are watched again.
   current.publishing.start();

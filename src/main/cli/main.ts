@@ -4,29 +4,17 @@
  * done (the reason is printed); 2 = bad usage.
  */
 import { Command, CommanderError, InvalidArgumentError } from 'commander';
-import { readFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { hostname } from 'node:os';
 import { join } from 'node:path';
+// Only light modules are imported here: `aideon --help` and `--version` load nothing else. Each
+// action imports what it needs (services, SQLite, review, rollout, serve) when it runs.
 import { AppError, serializeError } from '../../shared/errors';
-import { parseTimeoutDuration } from '../../shared/bench/generation-timeout';
-import {
-  formatModelRef,
-  parseModelRef,
-  type ModelRef,
-} from '../../shared/providers/video-provider-spec';
-import { saveSuiteVersion } from '../bench/bench-repository';
-import { readSuiteFile } from '../bench/suite-files';
+import type { RunDetail } from '../../shared/domain';
+import type { ModelRef } from '../../shared/providers/video-provider-spec';
+import type { Scorecard } from '../bench/scorecard';
 import { projectRoot, resolveDataDir, resourcesDir } from '../paths';
-import { isLoopbackHost } from '../serve/browser-server';
-import {
-  addReviewer,
-  inviteUrl,
-  listReviewers,
-  revokeReviewer,
-  serverUrl,
-} from '../review/reviewers';
-import { serveCommand } from '../serve/serve-command';
-import { createServices, type ServiceOptions, type Services } from '../services';
-import { renderRunTable, renderScorecard, runWithProgress } from './bench-output';
+import type { ServiceOptions, Services } from '../services';
 import { registerConfigCommands } from '../rollout/publish/register-config-cli';
 import { registerControllerCommands } from '../rollout/controller/register-controller-cli';
 import {
@@ -34,39 +22,7 @@ import {
   registerRolloutCommands,
   registerWatchSettingsCommands,
 } from '../rollout/controller/rollout-cli';
-import { watchCheck } from '../watch/watch-cli';
-import {
-  configSimulateCommand,
-  configValidateCommand,
-  parseRequestCount,
-} from '../rollout/routing/routing-cli';
-
-/** Turns a parser's AppError into commander's usage error (exit 2 with the option named). */
-function wrapParse<T>(parse: (value: string) => T, value: string): T {
-  try {
-    return parse(value);
-  } catch (error) {
-    throw new InvalidArgumentError(error instanceof Error ? error.message : String(error));
-  }
-}
-import {
-  fileRatings,
-  formatImportResult,
-  importArenaFile,
-  importVotesFile,
-  reviewRatings,
-} from '../review/review-cli';
-import { exportRun } from '../ipc/register-bench-ipc';
-import { exportRunBundle, formatBundleImport, importRunBundle } from '../bench/run-bundle';
-import { compareRuns } from '../bench/scorecard-service';
-import type { Scorecard } from '../bench/scorecard';
-import { listRunSummaries } from '../bench/bench-repository';
-import type { RunDetail } from '../../shared/domain';
-import { renameSync, writeFileSync } from 'node:fs';
-import { formatCheckLine, monitorCheck, monitorWatch } from '../monitor/index';
-import { createDefaultDispatcher } from '../providers/http/dispatcher';
-import { sleep } from '../services';
-import { syncModelsInUse } from '../monitor/models-in-use';
+import { lazyOption, parseLazyOptions } from './lazy-option';
 
 function parseConcurrency(value: string): number {
   const count = Number(value);
@@ -146,26 +102,20 @@ function parsePort(value: string): number {
   return port;
 }
 
-function parseModels(value: string): ModelRef[] {
+/** `provider:model,...` (the provider list is loaded with the parser, only when given). */
+async function parseModels(value: string): Promise<ModelRef[]> {
+  const { parseModelRef } = await import('../../shared/providers/video-provider-spec');
   const parts = value
     .split(',')
     .map((part) => part.trim())
     .filter(Boolean);
-  if (parts.length === 0)
-    throw new InvalidArgumentError('name at least one model, e.g. sandbox:sandbox-fast');
-  try {
-    return parts.map(parseModelRef);
-  } catch (error) {
-    throw new InvalidArgumentError((error as Error).message);
-  }
+  if (parts.length === 0) throw new Error('name at least one model, e.g. sandbox:sandbox-fast');
+  return parts.map(parseModelRef);
 }
 
-function parseTimeout(value: string): number {
-  try {
-    return parseTimeoutDuration(value);
-  } catch (error) {
-    throw new InvalidArgumentError((error as Error).message);
-  }
+async function parseTimeout(value: string): Promise<number> {
+  const { parseTimeoutDuration } = await import('../../shared/bench/generation-timeout');
+  return parseTimeoutDuration(value);
 }
 
 function parseBudget(value: string): number {
@@ -188,10 +138,14 @@ export async function runCli(argv: string[], io: CliIo = defaultIo): Promise<num
     )
     .showHelpAfterError('(run aideon --help for usage)')
     .configureOutput({ writeOut: io.stdout, writeErr: io.stderr })
-    .exitOverride();
+    .exitOverride()
+    .hook('preAction', (_program, command) => parseLazyOptions(command));
 
-  const openServices = (mode: 'browser' | 'cli', extra: Partial<ServiceOptions> = {}): Services =>
-    createServices({
+  const openServices = async (
+    mode: 'browser' | 'cli',
+    extra: Partial<ServiceOptions> = {},
+  ): Promise<Services> =>
+    (await import('../services')).createServices({
       ...extra,
       dataDir: resolveDataDir(program.opts<{ dataDir?: string }>().dataDir, io.env),
       resourcesDir: resourcesDir(),
@@ -247,12 +201,14 @@ export async function runCli(argv: string[], io: CliIo = defaultIo): Promise<num
                 key: readPem(options.tlsKey, 'key'),
               }
             : undefined;
+        const { isLoopbackHost } = await import('../serve/browser-server');
         if (options.host !== undefined && !isLoopbackHost(options.host) && !tls) {
           throw new AppError(
             'validation',
             `Refusing to listen on ${options.host} without TLS: other computers would reach the console unencrypted. Add --tls-cert FILE --tls-key FILE (PEM), or leave out --host to stay on 127.0.0.1.`,
           );
         }
+        const { serveCommand } = await import('../serve/serve-command');
         await serveCommand({
           options: {
             dataDir: resolveDataDir(program.opts<{ dataDir?: string }>().dataDir, io.env),
@@ -291,7 +247,8 @@ export async function runCli(argv: string[], io: CliIo = defaultIo): Promise<num
     .option('--url <base>', 'the server address reviewers open (default: the last `aideon serve`)')
     .option('--json', 'print JSON')
     .action(async (name: string, options: { url?: string; json?: boolean }) => {
-      const services = openServices('cli');
+      const { addReviewer, inviteUrl, serverUrl } = await import('../review/reviewers');
+      const services = await openServices('cli');
       try {
         const added = addReviewer(services.db, name, Date.now());
         const base = options.url ?? serverUrl(services.db);
@@ -314,7 +271,8 @@ export async function runCli(argv: string[], io: CliIo = defaultIo): Promise<num
     .description('reviewers, whether their token is active, and their votes')
     .option('--json', 'print JSON')
     .action(async (options: { json?: boolean }) => {
-      const services = openServices('cli');
+      const { listReviewers } = await import('../review/reviewers');
+      const services = await openServices('cli');
       try {
         const list = listReviewers(services.db);
         if (options.json) io.stdout(`${JSON.stringify(list, null, 2)}\n`);
@@ -335,7 +293,8 @@ export async function runCli(argv: string[], io: CliIo = defaultIo): Promise<num
     .description("end a reviewer's access at once (their votes stay)")
     .argument('<name>', 'the reviewer')
     .action(async (name: string) => {
-      const services = openServices('cli');
+      const { revokeReviewer } = await import('../review/reviewers');
+      const services = await openServices('cli');
       try {
         revokeReviewer(services.db, name, Date.now());
         io.stdout(`Revoked ${name}: their invite no longer works.\n`);
@@ -349,8 +308,12 @@ export async function runCli(argv: string[], io: CliIo = defaultIo): Promise<num
   const suiteOption = '--suite <name|file>';
   const suiteHelp = 'a built-in suite id (e.g. smoke) or a suite file (.json, .yaml)';
 
-  const resolveSuite = (services: Services, suite: string): string => {
+  const resolveSuite = async (services: Services, suite: string): Promise<string> => {
     if (/\.(json|ya?ml)$/i.test(suite) || suite.includes('/')) {
+      const [{ readSuiteFile }, { saveSuiteVersion }] = await Promise.all([
+        import('../bench/suite-files'),
+        import('../bench/bench-repository'),
+      ]);
       const parsed = readSuiteFile(suite);
       saveSuiteVersion(
         services.db,
@@ -366,15 +329,19 @@ export async function runCli(argv: string[], io: CliIo = defaultIo): Promise<num
     .command('plan')
     .description('show how many generations a run makes and what it is estimated to cost')
     .requiredOption(suiteOption, suiteHelp)
-    .requiredOption('--models <list>', 'comma-separated provider:model list', parseModels)
+    .addOption(
+      lazyOption('--models <list>', 'comma-separated provider:model list', parseModels, {
+        required: true,
+      }),
+    )
     .option('--budget <usd>', 'spending cap in dollars', parseBudget)
     .option('--json', 'print JSON')
     .action(
       async (options: { suite: string; models: ModelRef[]; budget?: number; json?: boolean }) => {
-        const services = openServices('cli');
+        const services = await openServices('cli');
         try {
           const plan = services.bench.plan({
-            suiteId: resolveSuite(services, options.suite),
+            suiteId: await resolveSuite(services, options.suite),
             models: options.models,
             budgetUsd: options.budget,
           });
@@ -402,10 +369,13 @@ export async function runCli(argv: string[], io: CliIo = defaultIo): Promise<num
     .command('run')
     .description('run a suite on models and wait for the results')
     .requiredOption(suiteOption, suiteHelp)
-    .requiredOption(
-      '--models <list>',
-      'comma-separated provider:model list, e.g. sandbox:sandbox-fast,sandbox:sandbox-pro',
-      parseModels,
+    .addOption(
+      lazyOption(
+        '--models <list>',
+        'comma-separated provider:model list, e.g. sandbox:sandbox-fast,sandbox:sandbox-pro',
+        parseModels,
+        { required: true },
+      ),
     )
     .option(
       '--budget <usd>',
@@ -418,10 +388,12 @@ export async function runCli(argv: string[], io: CliIo = defaultIo): Promise<num
       '--no-analysis',
       'do not check the downloaded videos with ffmpeg (no metadata, compliance or measures)',
     )
-    .option(
-      '--timeout <duration>',
-      'cancel a generation that takes longer: seconds, or 90s, 10m, 1h (1 s to 6 h; default per model: max(2 min, 4 × its typical time), else 15 min)',
-      parseTimeout,
+    .addOption(
+      lazyOption(
+        '--timeout <duration>',
+        'cancel a generation that takes longer: seconds, or 90s, 10m, 1h (1 s to 6 h; default per model: max(2 min, 4 × its typical time), else 15 min)',
+        parseTimeout,
+      ),
     )
     .option('--concurrency <n>', 'generations in flight at once (default 4)', parseConcurrency)
     .option('--provider-concurrency <list>', 'per provider, e.g. together=4,runway=2', parseLimits)
@@ -445,7 +417,7 @@ export async function runCli(argv: string[], io: CliIo = defaultIo): Promise<num
         providerConcurrency?: Record<string, number>;
         modelConcurrency?: Record<string, number>;
       }) => {
-        const services = openServices('cli', {
+        const services = await openServices('cli', {
           ...(options.concurrency === undefined ? {} : { benchConcurrency: options.concurrency }),
           ...(options.providerConcurrency === undefined
             ? {}
@@ -455,7 +427,7 @@ export async function runCli(argv: string[], io: CliIo = defaultIo): Promise<num
             : { modelConcurrency: options.modelConcurrency }),
         });
         try {
-          const suiteId = resolveSuite(services, options.suite);
+          const suiteId = await resolveSuite(services, options.suite);
           const plan = services.bench.plan({ suiteId, models: options.models });
           const onlySimulated = plan.models.every((line) => line.simulated);
           if (options.budget === undefined && !onlySimulated) {
@@ -465,6 +437,7 @@ export async function runCli(argv: string[], io: CliIo = defaultIo): Promise<num
             );
           }
           const budgetUsd = options.budget ?? plan.estimatedCostUsd;
+          const { formatModelRef } = await import('../../shared/providers/video-provider-spec');
           if (!options.json)
             io.stderr(
               `Estimated cost $${plan.estimatedCostUsd.toFixed(2)} (budget $${budgetUsd.toFixed(2)}) for ${plan.generations} generations on ${options.models.map(formatModelRef).join(', ')}.\n`,
@@ -478,6 +451,7 @@ export async function runCli(argv: string[], io: CliIo = defaultIo): Promise<num
             analysis: options.analysis,
             timeoutSeconds: options.timeout,
           });
+          const { renderRunTable, runWithProgress } = await import('./bench-output');
           const detail = await runWithProgress(services, runId, {
             isTTY: io.isTTY && !options.json,
             stderr: io.stderr,
@@ -505,8 +479,12 @@ export async function runCli(argv: string[], io: CliIo = defaultIo): Promise<num
     .argument('<run>', 'run id (see bench list)')
     .option('--json', 'print JSON')
     .action(async (runId: string, options: { json?: boolean }) => {
-      const services = openServices('cli');
+      const services = await openServices('cli');
       try {
+        const [{ exportRun }, { renderRunTable, renderScorecard }] = await Promise.all([
+          import('../ipc/register-bench-ipc'),
+          import('./bench-output'),
+        ]);
         const exported = exportRun(services, runId, 'json');
         if (options.json) io.stdout(`${exported.content}\n`);
         else {
@@ -524,9 +502,24 @@ export async function runCli(argv: string[], io: CliIo = defaultIo): Promise<num
     .description('the runs in this data folder, newest first')
     .option('--json', 'print JSON')
     .action(async (options: { json?: boolean }) => {
-      const services = openServices('cli');
+      // Only the database: listing runs needs no providers, suites or background services.
+      const [{ openDatabase }, { listRunSummaries }, { processAlive }] = await Promise.all([
+        import('../store/db'),
+        import('../bench/bench-repository'),
+        import('../bench/run-lease'),
+      ]);
+      const dataDir = resolveDataDir(program.opts<{ dataDir?: string }>().dataDir, io.env);
+      mkdirSync(dataDir, { recursive: true });
+      const db = openDatabase({ file: join(dataDir, 'aideon.sqlite') });
       try {
-        const runs = listRunSummaries(services.db, services.bench.viewer());
+        // As any other process sees them: a run this command does not drive, with a live
+        // lease, shows who drives it.
+        const runs = listRunSummaries(db, {
+          ownerId: null,
+          host: hostname(),
+          now: Date.now(),
+          isProcessAlive: processAlive,
+        });
         if (options.json) io.stdout(`${JSON.stringify(runs, null, 2)}\n`);
         else if (runs.length === 0)
           io.stdout(
@@ -538,7 +531,7 @@ export async function runCli(argv: string[], io: CliIo = defaultIo): Promise<num
               `${run.id}  ${run.state.padEnd(11)} ${run.done}/${run.total}  $${run.spentUsd.toFixed(2)}  ${run.name}${run.drivenElsewhere ? `  (driven by process ${run.drivenElsewhere.pid} on ${run.drivenElsewhere.host})` : ''}\n`,
             );
       } finally {
-        await services.close();
+        db.close();
       }
     });
 
@@ -556,9 +549,10 @@ export async function runCli(argv: string[], io: CliIo = defaultIo): Promise<num
     )
     .action(
       async (runId: string, options: { format: 'csv' | 'json'; out?: string; bundle?: string }) => {
-        const services = openServices('cli');
+        const services = await openServices('cli');
         try {
           if (options.bundle) {
+            const { exportRunBundle } = await import('../bench/run-bundle');
             const result = exportRunBundle(
               services.db,
               services.media,
@@ -571,6 +565,7 @@ export async function runCli(argv: string[], io: CliIo = defaultIo): Promise<num
             );
             return;
           }
+          const { exportRun } = await import('../ipc/register-bench-ipc');
           const exported = exportRun(services, runId, options.format);
           if (options.out) {
             writeFileAtomic(options.out, exported.content);
@@ -591,8 +586,9 @@ export async function runCli(argv: string[], io: CliIo = defaultIo): Promise<num
     .argument('<file>', 'the bundle (from aideon bench export RUN --bundle FILE)')
     .option('--json', 'print JSON')
     .action(async (file: string, options: { json?: boolean }) => {
-      const services = openServices('cli');
+      const services = await openServices('cli');
       try {
+        const { formatBundleImport, importRunBundle } = await import('../bench/run-bundle');
         const result = importRunBundle(services.db, services.media, file);
         if (options.json) io.stdout(`${JSON.stringify(result)}\n`);
         else io.stdout(formatBundleImport(result));
@@ -608,8 +604,9 @@ export async function runCli(argv: string[], io: CliIo = defaultIo): Promise<num
     .argument('<after>', 'the later run id')
     .option('--json', 'print JSON')
     .action(async (before: string, after: string, options: { json?: boolean }) => {
-      const services = openServices('cli');
+      const services = await openServices('cli');
       try {
+        const { compareRuns } = await import('../bench/scorecard-service');
         const comparison = compareRuns(services.db, before, after);
         const { changes, counts } = comparison;
         if (options.json) io.stdout(`${JSON.stringify(comparison, null, 2)}\n`);
@@ -639,7 +636,7 @@ export async function runCli(argv: string[], io: CliIo = defaultIo): Promise<num
     )
     .option('--json', 'print JSON')
     .action(async (options: { json?: boolean }) => {
-      const services = openServices('cli');
+      const services = await openServices('cli');
       try {
         const { resumed: runIds, drivenElsewhere } = services.bench.resume();
         // Runs another live process drives are never touched here: say who drives them.
@@ -647,6 +644,7 @@ export async function runCli(argv: string[], io: CliIo = defaultIo): Promise<num
         if (drivenElsewhere.length > 0) exitCode = 1;
         if (runIds.length === 0 && drivenElsewhere.length === 0 && !options.json)
           io.stdout('Nothing to resume: no run was interrupted.\n');
+        const { renderRunTable, runWithProgress } = await import('./bench-output');
         const details = [];
         for (const runId of runIds)
           details.push(
@@ -670,7 +668,7 @@ export async function runCli(argv: string[], io: CliIo = defaultIo): Promise<num
     .argument('<run>', 'run id')
     .option('--json', 'print JSON')
     .action(async (runId: string, options: { json?: boolean }) => {
-      const services = openServices('cli');
+      const services = await openServices('cli');
       try {
         const cancelled = await services.bench.cancelRun(runId);
         io.stdout(
@@ -694,8 +692,9 @@ export async function runCli(argv: string[], io: CliIo = defaultIo): Promise<num
     )
     .argument('<file>', 'the CSV file')
     .action(async (file: string) => {
-      const services = openServices('cli');
+      const services = await openServices('cli');
       try {
+        const { formatImportResult, importVotesFile } = await import('../review/review-cli');
         io.stdout(formatImportResult(importVotesFile(services.db, file)));
       } finally {
         await services.close();
@@ -709,8 +708,9 @@ export async function runCli(argv: string[], io: CliIo = defaultIo): Promise<num
     )
     .argument('<file>', 'the CSV file')
     .action(async (file: string) => {
-      const services = openServices('cli');
+      const services = await openServices('cli');
       try {
+        const { importArenaFile } = await import('../review/review-cli');
         io.stdout(importArenaFile(services.db, file));
       } finally {
         await services.close();
@@ -752,6 +752,7 @@ export async function runCli(argv: string[], io: CliIo = defaultIo): Promise<num
         votes?: string;
         bothBad: 'tie' | 'exclude';
       }) => {
+        const { fileRatings, reviewRatings } = await import('../review/review-cli');
         if (options.votes !== undefined) {
           io.stdout(
             fileRatings(options.votes, {
@@ -764,7 +765,7 @@ export async function runCli(argv: string[], io: CliIo = defaultIo): Promise<num
           );
           return;
         }
-        const services = openServices('cli');
+        const services = await openServices('cli');
         try {
           io.stdout(
             reviewRatings(services.db, {
@@ -783,7 +784,14 @@ export async function runCli(argv: string[], io: CliIo = defaultIo): Promise<num
     );
 
   let configServicesOpen: Services | undefined;
-  const configServices = (): Services => (configServicesOpen ??= openServices('cli'));
+  const configServices = async (): Promise<Services> =>
+    (configServicesOpen ??= await openServices('cli'));
+  /** The services openDb opened (validateConfig runs inside a command that opened them). */
+  const openedConfigServices = (): Services => {
+    if (!configServicesOpen)
+      throw new Error('The config commands used the database before opening it.');
+    return configServicesOpen;
+  };
   registerConfigCommands(program, {
     stdout: io.stdout,
     setExitCode: (code) => {
@@ -791,8 +799,8 @@ export async function runCli(argv: string[], io: CliIo = defaultIo): Promise<num
     },
     dataDir: () => resolveDataDir(program.opts<{ dataDir?: string }>().dataDir, io.env),
     env: io.env,
-    openDb: () => {
-      const services = configServices();
+    openDb: async () => {
+      const services = await configServices();
       return {
         db: services.db,
         close: async () => {
@@ -803,13 +811,14 @@ export async function runCli(argv: string[], io: CliIo = defaultIo): Promise<num
     },
     // Nothing is signed that the routing checks refuse (errors; warnings do not block).
     validateConfig: (config) =>
-      configServices()
+      openedConfigServices()
         .routing.check(config)
         .problems.filter((problem) => problem.severity === 'error')
         .map((problem) => ({ path: problem.path, message: problem.message })),
     // The release monitor's models in use follow what the store now serves.
     afterChange: async (storeUri) => {
-      const services = configServices();
+      const services = await configServices();
+      const { syncModelsInUse } = await import('../monitor/models-in-use');
       await syncModelsInUse({
         publishedConfigs: () => services.publishing.publishedConfigs(storeUri),
         monitor: services.monitor,
@@ -828,8 +837,9 @@ export async function runCli(argv: string[], io: CliIo = defaultIo): Promise<num
     .argument('<file>', 'the routing config')
     .option('--json', 'print JSON')
     .action(async (file: string, options: { json?: boolean }) => {
-      const services = openServices('cli');
+      const services = await openServices('cli');
       try {
+        const { configValidateCommand } = await import('../rollout/routing/routing-cli');
         const out = configValidateCommand(services.routing, file, options);
         io.stdout(out.stdout);
         exitCode = out.exitCode;
@@ -848,8 +858,9 @@ export async function runCli(argv: string[], io: CliIo = defaultIo): Promise<num
     .option('--provider <provider>', 'one provider, e.g. together')
     .option('--json', 'print JSON')
     .action(async (options: { provider?: string; json?: boolean }) => {
-      const services = openServices('cli');
+      const services = await openServices('cli');
       try {
+        const { formatCheckLine, monitorCheck } = await import('../monitor/index');
         const result = await monitorCheck(services.monitor, { provider: options.provider });
         if (options.json) io.stdout(`${JSON.stringify(result, null, 2)}\n`);
         else {
@@ -867,17 +878,20 @@ export async function runCli(argv: string[], io: CliIo = defaultIo): Promise<num
       'simulate requests per tier (failures, retries, fallbacks) with the benchmark evidence',
     )
     .argument('<file>', 'the routing config')
-    .option(
-      '--requests <n>',
-      'requests per tier',
-      (value: string) => wrapParse(parseRequestCount, value),
-      100000,
+    .addOption(
+      lazyOption(
+        '--requests <n>',
+        'requests per tier',
+        async (value) => (await import('../rollout/routing/routing-cli')).parseRequestCount(value),
+        { defaultValue: 100000 },
+      ),
     )
     .option('--seed <n>', 'random seed', parseSeed, 1)
     .option('--json', 'print JSON')
     .action(async (file: string, options: { requests: number; seed: number; json?: boolean }) => {
-      const services = openServices('cli');
+      const services = await openServices('cli');
       try {
+        const { configSimulateCommand } = await import('../rollout/routing/routing-cli');
         io.stdout(configSimulateCommand(services.routing, file, options).stdout);
       } finally {
         await services.close();
@@ -900,12 +914,18 @@ export async function runCli(argv: string[], io: CliIo = defaultIo): Promise<num
     .option('--webhook <url>', 'POST each event as JSON to this URL')
     .option('--json', 'print one JSON line per check and per event')
     .action(async (options: { interval?: number; webhook?: string; json?: boolean }) => {
-      const services = openServices('cli');
+      const services = await openServices('cli');
       const controller = new AbortController();
       const onSignal = (): void => controller.abort();
       process.once('SIGINT', onSignal);
       process.once('SIGTERM', onSignal);
       try {
+        const [{ formatCheckLine, monitorWatch }, { createDefaultDispatcher }, { sleep }] =
+          await Promise.all([
+            import('../monitor/index'),
+            import('../providers/http/dispatcher'),
+            import('../services'),
+          ]);
         const summary = await monitorWatch(services.monitor, {
           intervalMs: options.interval === undefined ? undefined : options.interval * 60_000,
           webhookUrl: options.webhook,
@@ -936,8 +956,9 @@ export async function runCli(argv: string[], io: CliIo = defaultIo): Promise<num
     stderr: io.stderr,
     env: io.env,
     dataDir: () => resolveDataDir(program.opts<{ dataDir?: string }>().dataDir, io.env),
-    dispatcher: () => createDefaultDispatcher(),
-    sleep,
+    dispatcher: async () =>
+      (await import('../providers/http/dispatcher')).createDefaultDispatcher(),
+    sleep: async (ms, signal) => (await import('../services')).sleep(ms, signal),
   });
 
   registerRolloutCommands(program, {
@@ -967,8 +988,9 @@ export async function runCli(argv: string[], io: CliIo = defaultIo): Promise<num
     .requiredOption('--env <env>', 'dev, staging or production')
     .option('--json', 'print JSON')
     .action(async (options: { env: string; json?: boolean }) => {
-      const services = openServices('cli');
+      const services = await openServices('cli');
       try {
+        const { watchCheck } = await import('../watch/watch-cli');
         const { exitCode: code, report } = await watchCheck(services.watch, options);
         (code === 2 ? io.stderr : io.stdout)(report);
         exitCode = code;

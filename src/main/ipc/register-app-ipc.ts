@@ -11,10 +11,10 @@ import {
 
 export function registerAppIpc(services: Services): PartialHandlerMap {
   return {
-    'app:get-info': () => ({
+    'app:get-info': async () => ({
       version: services.options.version,
       mode: services.options.mode === 'electron' ? 'electron' : 'browser',
-      ffmpegAvailable: services.ffmpegAvailable,
+      ffmpegAvailable: await services.ffmpegAvailable(),
       providersWithKeys: services.registry.providers(),
     }),
     'models:list': () => services.registry.allModels(),

@@ -102,6 +102,12 @@ export interface BrowserServerOptions {
   reviewers?: ReviewerAccess;
   rateLimits?: RateLimits;
   log?: (line: string) => void;
+  /**
+   * Resolves when the services behind `dispatcher`, `events`, `media` and `reviewers` exist.
+   * Until then the server already listens and serves the console's static files; API calls,
+   * events and media wait for it (`aideon serve` prints its URL before the services are built).
+   */
+  ready?: Promise<unknown>;
 }
 
 export interface BrowserServer {
@@ -229,6 +235,7 @@ export async function startBrowserServer(options: BrowserServerOptions): Promise
     const isEvents = url.pathname === '/events';
     const isMedia = url.pathname.startsWith('/media/');
     if (!isApi && !isEvents && !isMedia) return handleStatic(request, response, url.pathname);
+    if (options.ready) await options.ready;
     const principal = principalOf(request, url);
     if (!principal) {
       sendJson(response, 401, {

@@ -1,13 +1,19 @@
 /**
  * `aideon serve`: browser mode. Everything is wired by the shared openConsole (the desktop app
  * calls it too); this file only puts the HTTP transport in front and waits for Ctrl-C.
+ *
+ * The server listens and prints its URL first, then builds the services: the URL appears as
+ * fast as a bare HTTP server's, and the page loads its static files while the services start.
+ * API calls, events and media wait until the services are ready (BrowserServerOptions.ready).
+ * If the services cannot start (a refused database, say), the server closes again and the
+ * error is reported as before.
  */
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { AppError } from '../../shared/errors';
-import { openConsole, type ConsoleServiceOptions } from '../app/console-wiring';
+import type { ConsoleServiceOptions, WiredConsole } from '../app/console-wiring';
 import { recordServerUrl, reviewerForToken } from '../review/reviewers';
-import { startBrowserServer } from './browser-server';
+import { startBrowserServer, type BrowserServerOptions } from './browser-server';
 
 export interface ServeCommandDeps {
   options: Omit<ConsoleServiceOptions, 'mode'>;
@@ -26,6 +32,8 @@ export interface ServeCommandDeps {
   untilStopped: () => Promise<void>;
 }
 
+type Backend = Pick<BrowserServerOptions, 'dispatcher' | 'bus' | 'events' | 'media' | 'reviewers'>;
+
 export async function serveCommand(deps: ServeCommandDeps): Promise<void> {
   if (!existsSync(join(deps.rendererDir, 'index.html'))) {
     throw new AppError(
@@ -33,41 +41,81 @@ export async function serveCommand(deps: ServeCommandDeps): Promise<void> {
       'The console UI is not built yet. Run `npm run build` once, then `npx aideon serve` again.',
     );
   }
-  const wired = openConsole(
-    { ...deps.options, mode: 'browser' },
-    {
-      // The page shows the same events from the event stream (inbox, toasts, and the browser's
-      // notifications when allowed); the terminal gets one line per notice.
-      present: (notice) => deps.stderr(`${notice.title}: ${notice.body.replace(/\n/g, ' · ')}\n`),
-      log: deps.log,
+  /** What the server answers with, once the services exist (set after the URL is printed). */
+  const backend: { current?: Backend } = {};
+  const attached = (): Backend => {
+    if (!backend.current) throw new Error('The console services are not ready yet.');
+    return backend.current;
+  };
+  let markReady!: () => void;
+  let markFailed!: (error: unknown) => void;
+  const ready = new Promise<void>((resolve, reject) => {
+    markReady = resolve;
+    markFailed = reject;
+  });
+  ready.catch(() => undefined); // the failure is reported below; requests only see a 500
+
+  // The server reads these only after `ready` (API calls, events, media, reviewer tokens).
+  const server = await startBrowserServer({
+    ready,
+    get dispatcher() {
+      return attached().dispatcher;
     },
-  );
-  let server: Awaited<ReturnType<typeof startBrowserServer>>;
+    get bus() {
+      return attached().bus;
+    },
+    get events() {
+      return attached().events;
+    },
+    get media() {
+      return attached().media;
+    },
+    get reviewers() {
+      return attached().reviewers;
+    },
+    rendererDir: deps.rendererDir,
+    port: deps.port,
+    ...(deps.host === undefined ? {} : { host: deps.host }),
+    ...(deps.tls ? { tls: deps.tls } : {}),
+    ...(deps.publicNames === undefined ? {} : { publicNames: deps.publicNames }),
+    log: (line) => deps.stderr(`${line}\n`),
+  });
+  deps.stdout(`AIDEON_URL=${server.url}\n`);
+  // Listening for Ctrl-C from now on, so a stop during start-up is not lost.
+  const stopped = deps.untilStopped();
+
+  let wired: WiredConsole;
   try {
-    server = await startBrowserServer({
-      dispatcher: wired.dispatcher,
-      bus: wired.services.bus,
-      events: wired.subscribeEvents,
-      media: wired.services.media,
-      rendererDir: deps.rendererDir,
-      port: deps.port,
-      ...(deps.host === undefined ? {} : { host: deps.host }),
-      ...(deps.tls ? { tls: deps.tls } : {}),
-      ...(deps.publicNames === undefined ? {} : { publicNames: deps.publicNames }),
-      reviewers: {
-        resolve: (token) => reviewerForToken(wired.services.db, token),
-        mayReadMedia: (reviewer, mediaId) =>
-          wired.services.review.reviewerMayReadMedia(reviewer, mediaId),
+    const { openConsole } = await import('../app/console-wiring');
+    wired = openConsole(
+      { ...deps.options, mode: 'browser' },
+      {
+        // The page shows the same events from the event stream (inbox, toasts, and the
+        // browser's notifications when allowed); the terminal gets one line per notice.
+        present: (notice) => deps.stderr(`${notice.title}: ${notice.body.replace(/\n/g, ' · ')}\n`),
+        log: deps.log,
       },
-      log: (line) => deps.stderr(`${line}\n`),
-    });
+    );
   } catch (error) {
-    await wired.close();
+    markFailed(error);
+    await server.close();
     throw error;
   }
-  recordServerUrl(wired.services.db, server.baseUrl, Date.now());
-  deps.stdout(`AIDEON_URL=${server.url}\n`);
-  await deps.untilStopped();
+  const db = wired.services.db;
+  const review = wired.services.review;
+  backend.current = {
+    dispatcher: wired.dispatcher,
+    bus: wired.services.bus,
+    events: wired.subscribeEvents,
+    media: wired.services.media,
+    reviewers: {
+      resolve: (token) => reviewerForToken(db, token),
+      mayReadMedia: (reviewer, mediaId) => review.reviewerMayReadMedia(reviewer, mediaId),
+    },
+  };
+  markReady();
+  recordServerUrl(db, server.baseUrl, Date.now());
+  await stopped;
   await server.close();
   await wired.close();
 }

@@ -1,11 +1,30 @@
 /**
  * The SQLite database (better-sqlite3): opened with WAL, foreign keys and a busy timeout, then
- * migrated. A database that is corrupted or from a newer console is refused, never altered:
- * it is checked on a private copy first, so nothing (not even a `-wal` checkpoint, a journal
- * mode switch or a `-shm` rebuild) touches the real files before the checks pass.
+ * migrated. A database that is corrupted or from a newer console is refused, never altered.
+ *
+ * Two ways in, chosen from the file's 100-byte header and its sidecars (no SQLite needed):
+ * - the usual case, a database at this console's schema that was closed cleanly (no `-wal` or
+ *   `-journal` with content), opens directly: its migration history is checked on the real
+ *   file with reads only, before any pragma or write, so a refusal still changes nothing;
+ * - anything else (crash leftovers that opening would replay into the file, a schema to
+ *   migrate or from a newer console, a header that is not SQLite's) is first checked on a
+ *   private copy with `quick_check`, so nothing (not even a `-wal` checkpoint, a journal mode
+ *   switch or a `-shm` rebuild) touches the real files before the checks pass.
+ * Copying and checking the whole file at every start cost time in proportion to its size; the
+ * direct way reads a header and the `_migrations` table.
  */
 import Database from 'better-sqlite3';
-import { constants, copyFileSync, existsSync, mkdtempSync, rmSync } from 'node:fs';
+import {
+  closeSync,
+  constants,
+  copyFileSync,
+  existsSync,
+  mkdtempSync,
+  openSync,
+  readSync,
+  rmSync,
+  statSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DbError } from '../../shared/errors';
@@ -35,7 +54,9 @@ const DAMAGED =
 export function openDatabase(options: OpenDatabaseOptions): WritableDb {
   const migrations = options.migrations ?? MIGRATIONS;
   const isNew = options.file === ':memory:' || !existsSync(options.file);
-  if (!isNew) checkBeforeOpening(options.file, migrations, options.scratchDir ?? tmpdir());
+  const direct = !isNew && closedCleanlyAtSchema(options.file, migrations.at(-1)?.version ?? 0);
+  if (!isNew && !direct)
+    checkBeforeOpening(options.file, migrations, options.scratchDir ?? tmpdir());
   let db: Database.Database;
   try {
     db = new Database(options.file, { fileMustExist: false });
@@ -47,6 +68,9 @@ export function openDatabase(options: OpenDatabaseOptions): WritableDb {
     );
   }
   try {
+    // Reads only: a refusal here leaves the file as it was (SQLite removes the empty sidecars
+    // a read makes when the connection closes).
+    if (direct) checkMigrationState(db, migrations);
     if (options.file !== ':memory:') db.pragma('journal_mode = WAL');
     db.pragma('foreign_keys = ON');
     db.pragma('busy_timeout = 5000');
@@ -57,6 +81,37 @@ export function openDatabase(options: OpenDatabaseOptions): WritableDb {
     throw asDbError(error);
   }
   return db as WritableDb;
+}
+
+const SQLITE_MAGIC = 'SQLite format 3\0';
+
+/**
+ * True when the file's header says SQLite at exactly `schema` (user_version, offset 60) and no
+ * `-wal` or `-journal` with content lies beside it, i.e. the last writer closed it cleanly and
+ * opening it replays nothing into it.
+ */
+function closedCleanlyAtSchema(file: string, schema: number): boolean {
+  for (const suffix of ['-wal', '-journal']) {
+    const size = statSync(file + suffix, { throwIfNoEntry: false })?.size ?? 0;
+    if (size > 0) return false;
+  }
+  const header = Buffer.alloc(100);
+  let read: number;
+  try {
+    const fd = openSync(file, 'r');
+    try {
+      read = readSync(fd, header, 0, 100, 0);
+    } finally {
+      closeSync(fd);
+    }
+  } catch {
+    return false;
+  }
+  return (
+    read === 100 &&
+    header.toString('latin1', 0, 16) === SQLITE_MAGIC &&
+    header.readUInt32BE(60) === schema
+  );
 }
 
 /**

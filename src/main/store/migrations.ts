@@ -84,6 +84,8 @@ export function migrate(
   checkMigrationState(db, migrations);
   const latest = migrations.at(-1)?.version ?? 0;
   let current = db.pragma('user_version', { simple: true }) as number;
+  // Up to date (checked just above): nothing to write, so no write transaction at each open.
+  if (current === latest && latest > 0) return { from: current, to: latest };
   const run = db.transaction(() => {
     current = db.pragma('user_version', { simple: true }) as number;
     db.exec(`CREATE TABLE IF NOT EXISTS _migrations (

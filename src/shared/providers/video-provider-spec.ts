@@ -11,27 +11,10 @@ import type { SerializedError } from '../errors';
 
 export const SPEC_VERSION = 'v1' as const;
 
-export const PROVIDER_IDS = [
-  'sandbox',
-  'together',
-  'runway',
-  'replicate',
-  'gemini',
-  'fal',
-  'luma',
-] as const;
-export const providerIdSchema = z.enum(PROVIDER_IDS);
-export type ProviderId = z.infer<typeof providerIdSchema>;
+import { PROVIDER_IDS, type ProviderId } from './provider-ids';
 
-export const PROVIDER_LABELS: Record<ProviderId, string> = {
-  sandbox: 'Sandbox (simulated)',
-  together: 'Together AI',
-  runway: 'Runway',
-  replicate: 'Replicate',
-  gemini: 'Google Veo (Gemini API)',
-  fal: 'fal',
-  luma: 'Luma',
-};
+export { PROVIDER_IDS, PROVIDER_LABELS, type ProviderId } from './provider-ids';
+export const providerIdSchema = z.enum(PROVIDER_IDS);
 
 /** How a model is priced. All amounts in US dollars. */
 export const pricingSchema = z.object({

@@ -27,6 +27,17 @@ describe('aideon CLI', () => {
     expect(result.code).toBe(0);
     expect(result.stdout).toContain('serve');
     expect(result.stdout).toContain('bench');
+    for (const group of [
+      'reviewers',
+      'review',
+      'keys',
+      'config',
+      'monitor',
+      'controller',
+      'rollout',
+      'watch',
+    ])
+      expect(result.stdout).toMatch(new RegExp(`^  ${group}\\b`, 'm'));
   });
 
   it('runs a sandbox benchmark and prints JSON', async () => {
@@ -119,10 +130,46 @@ describe('aideon CLI', () => {
     expect(refused.stderr).toMatch(/line 4: prompts\.0\.text/);
   });
 
+  it('lists runs (bench list): none in a new data folder, then the finished run', async () => {
+    const empty = await cli(['bench', 'list']);
+    expect(empty.code).toBe(0);
+    expect(empty.stdout).toMatch(/^No runs yet\./);
+    const io = (out: string[]) => ({
+      stdout: (text: string) => void out.push(text),
+      stderr: () => undefined,
+      env: { AIDEON_SANDBOX_TIME_SCALE: '0.02' },
+      isTTY: false,
+    });
+    const ran: string[] = [];
+    const args = ['--data-dir', empty.dir, 'bench', 'run', '--suite', 'smoke'];
+    expect(
+      await runCli(
+        [...args, '--models', 'sandbox:sandbox-fast', '--no-analysis', '--json'],
+        io(ran),
+      ),
+    ).toBe(0);
+    const runId = (JSON.parse(ran.join('')) as { run: { id: string } }).run.id;
+    const listed: string[] = [];
+    expect(await runCli(['--data-dir', empty.dir, 'bench', 'list'], io(listed))).toBe(0);
+    expect(listed.join('')).toMatch(new RegExp(`^${runId}\\s+finished\\s+3/3`));
+    const json: string[] = [];
+    expect(await runCli(['--data-dir', empty.dir, 'bench', 'list', '--json'], io(json))).toBe(0);
+    expect(JSON.parse(json.join(''))).toMatchObject([
+      { id: runId, state: 'finished', drivenElsewhere: null },
+    ]);
+  });
+
   it('rejects bad arguments with a clear message and exit code 2', async () => {
     const badModel = await cli(['bench', 'run', '--suite', 'smoke', '--models', 'acme:x']);
     expect(badModel.code).toBe(2);
     expect(badModel.stderr).toMatch(/Unknown provider "acme"/);
+    // Parsed just before the action (its module loads then), reported as commander reports.
+    expect(badModel.stderr).toMatch(
+      /^error: option '--models <list>' argument 'acme:x' is invalid\. Unknown provider "acme"/,
+    );
+    const noModel = await cli(['bench', 'plan', '--suite', 'smoke']);
+    expect(noModel.code).toBe(2);
+    expect(noModel.stderr).toMatch(/required option '--models <list>' not specified/);
     const badBudget = await cli([
       'bench',
       'run',

@@ -8,15 +8,14 @@ import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Command } from 'commander';
 import type { Dispatcher } from 'undici';
-import { openDatabase } from '../../store/db';
-import { buildController, controllerSettings, type StartControllerDeps } from './controller-cli';
+import type { StartControllerDeps } from './controller-cli';
 
 export interface ControllerCommandDeps {
   stdout: (text: string) => void;
   stderr: (text: string) => void;
   env: NodeJS.ProcessEnv;
   dataDir: () => string;
-  dispatcher: () => Dispatcher;
+  dispatcher: () => Dispatcher | Promise<Dispatcher>;
   sleep: (ms: number, signal?: AbortSignal) => Promise<void>;
   /** The shared history and renewal, once the publisher offers them. */
   extend?: Pick<StartControllerDeps, 'history' | 'renewer'>;
@@ -62,6 +61,11 @@ export function registerControllerCommands(program: Command, deps: ControllerCom
         once?: boolean;
         json?: boolean;
       }) => {
+        // Loaded here, not at start-up: `aideon --help` stays light.
+        const [{ buildController, controllerSettings }, { openDatabase }] = await Promise.all([
+          import('./controller-cli'),
+          import('../../store/db'),
+        ]);
         const settings = controllerSettings(flags, deps.env);
         const dataDir = deps.dataDir();
         mkdirSync(dataDir, { recursive: true });
@@ -72,7 +76,7 @@ export function registerControllerCommands(program: Command, deps: ControllerCom
             settings,
             env: deps.env,
             db,
-            dispatcher: deps.dispatcher(),
+            dispatcher: await deps.dispatcher(),
             now: Date.now,
             sleep: deps.sleep,
             log,

@@ -9,25 +9,28 @@
  */
 import { InvalidArgumentError, type Command } from 'commander';
 import { AppError } from '../../../shared/errors';
-import { environmentSchema, type Environment } from '../../../shared/rollout/environments';
-import { ENVIRONMENTS } from '../../../shared/rollout/environments';
+import type { Environment } from '../../../shared/rollout/environments';
+import { lazyOption } from '../../cli/lazy-option';
 import type { Services } from '../../services';
-import { Publisher } from '../publish/publisher';
-import { SharedHistory } from '../publish/shared-history';
-import { loadOperatorKey, readWatchSettingsFile } from './controller-cli';
+import type { Publisher } from '../publish/publisher';
 
 export interface RolloutCommandDeps {
   stdout: (text: string) => void;
   env: NodeJS.ProcessEnv;
-  openServices: () => Services;
+  openServices: () => Services | Promise<Services>;
 }
 
-function parseEnvironment(value: string): Environment {
+/** Parsed before the action runs (lazyOption): the schema module is not loaded for --help. */
+async function parseEnvironment(value: string): Promise<Environment> {
+  const { ENVIRONMENTS, environmentSchema } = await import('../../../shared/rollout/environments');
   const parsed = environmentSchema.safeParse(value);
   if (!parsed.success)
-    throw new InvalidArgumentError(`must be one of ${ENVIRONMENTS.join(', ')} (got "${value}").`);
+    throw new Error(`must be one of ${ENVIRONMENTS.join(', ')} (got "${value}").`);
   return parsed.data;
 }
+
+const envOption = () =>
+  lazyOption('--env <env>', 'dev, staging or production', parseEnvironment, { required: true });
 
 function parseSteps(value: string): number[] {
   const steps = value.split(',').map((part) => Number(part.trim()));
@@ -50,7 +53,7 @@ export function registerRolloutCommands(program: Command, deps: RolloutCommandDe
     body: (services: Services) => Promise<void>,
     options: { unlock?: boolean } = {},
   ): Promise<void> => {
-    const services = deps.openServices();
+    const services = await deps.openServices();
     try {
       if (options.unlock) {
         const passphrase = deps.env.AIDEON_KEY_PASSPHRASE;
@@ -74,6 +77,11 @@ export function registerRolloutCommands(program: Command, deps: RolloutCommandDe
 
   /** A publisher on the configured store that signs with the operator key only. */
   const withOperator = async (body: (publisher: Publisher) => Promise<void>): Promise<void> => {
+    const [{ loadOperatorKey }, { SharedHistory }, { Publisher }] = await Promise.all([
+      import('./controller-cli'),
+      import('../publish/shared-history'),
+      import('../publish/publisher'),
+    ]);
     const signer = await loadOperatorKey(
       deps.env.AIDEON_OPERATOR_KEY ?? '',
       deps.env.AIDEON_OPERATOR_PASSPHRASE,
@@ -115,7 +123,7 @@ export function registerRolloutCommands(program: Command, deps: RolloutCommandDe
   rollout
     .command('start')
     .description('start a rollout and publish its first step (needs AIDEON_KEY_PASSPHRASE)')
-    .requiredOption('--env <env>', 'dev, staging or production', parseEnvironment)
+    .addOption(envOption())
     .requiredOption('--flag <key>', 'the flag to roll out')
     .requiredOption('--on <variant>', 'the variant being rolled out')
     .requiredOption('--off <variant>', 'the variant the rest keeps')
@@ -155,7 +163,7 @@ export function registerRolloutCommands(program: Command, deps: RolloutCommandDe
     rollout
       .command(name)
       .description(description)
-      .requiredOption('--env <env>', 'dev, staging or production', parseEnvironment)
+      .addOption(envOption())
       .requiredOption('--flag <key>', 'the flag being rolled out')
       .option('--json', 'print JSON')
       .action(async (options: { env: Environment; flag: string; json?: boolean }) => {
@@ -233,7 +241,7 @@ export function registerWatchSettingsCommands(watch: Command, deps: RolloutComma
     .command('show')
     .description('print the saved watch settings as JSON (the format `set` reads)')
     .action(async () => {
-      const services = deps.openServices();
+      const services = await deps.openServices();
       try {
         deps.stdout(`${JSON.stringify(services.watch.getSettings(), null, 2)}\n`);
       } finally {
@@ -247,8 +255,9 @@ export function registerWatchSettingsCommands(watch: Command, deps: RolloutComma
     )
     .argument('<file>', 'watch settings JSON')
     .action(async (file: string) => {
+      const { readWatchSettingsFile } = await import('./controller-cli');
       const parsed = readWatchSettingsFile(file);
-      const services = deps.openServices();
+      const services = await deps.openServices();
       try {
         const saved = services.watch.saveSettings(parsed);
         const environments = Object.keys(saved.environments);
@@ -271,7 +280,7 @@ export function registerConfigStoreCommands(config: Command, deps: RolloutComman
     .command('store')
     .description('the config store this data folder publishes to (Publishing → Store)');
   const withServices = async (body: (services: Services) => Promise<void>): Promise<void> => {
-    const services = deps.openServices();
+    const services = await deps.openServices();
     try {
       await body(services);
     } finally {

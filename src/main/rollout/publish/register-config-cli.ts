@@ -7,20 +7,8 @@ import { userInfo } from 'node:os';
 import { join } from 'node:path';
 import { InvalidArgumentError, type Command } from 'commander';
 import type { WritableDb } from '../../store/db';
-import {
-  configCosignCommand,
-  configHistoryCommand,
-  configPromoteCommand,
-  configPublishCommand,
-  configRollbackCommand,
-  configTrustCommand,
-  configTrustSetOperatorCommand,
-  configVerifyCommand,
-  keysGenerateCommand,
-  keysListCommand,
-  type CommandResult,
-  type ConfigCliContext,
-} from './config-cli';
+import type * as ConfigCli from './config-cli';
+import type { CommandResult, ConfigCliContext } from './config-cli';
 import type { ConfigProblem } from './publisher';
 
 export interface ConfigCommandDeps {
@@ -29,7 +17,9 @@ export interface ConfigCommandDeps {
   dataDir: () => string;
   env: NodeJS.ProcessEnv;
   /** Opens the database for the history (the CLI's services). */
-  openDb: () => { db: WritableDb; close: () => Promise<void> | void };
+  openDb: () =>
+    | { db: WritableDb; close: () => Promise<void> | void }
+    | Promise<{ db: WritableDb; close: () => Promise<void> | void }>;
   /** The routing config checks; until they exist, () => []. */
   validateConfig: (config: Record<string, unknown>) => ConfigProblem[];
   /**
@@ -39,6 +29,9 @@ export interface ConfigCommandDeps {
   afterChange?: (storeUri: string) => Promise<void>;
   now?: () => number;
 }
+
+/** The commands themselves, loaded when one runs (not for `aideon --help`). */
+const commands = (): Promise<typeof ConfigCli> => import('./config-cli');
 
 const list = (value: string): string[] =>
   value
@@ -72,19 +65,23 @@ export function registerConfigCommands(program: Command, deps: ConfigCommandDeps
    * acting command (--yes) changed, for deps.afterChange once it succeeded.
    */
   const withContext = async (
-    body: (context: ConfigCliContext) => Promise<CommandResult>,
+    body: (context: ConfigCliContext, cli: typeof ConfigCli) => Promise<CommandResult>,
     changed?: string,
   ) => {
-    const handle = deps.openDb();
+    const cli = await commands();
+    const handle = await deps.openDb();
     try {
-      const result = await body({
-        keyDir: join(deps.dataDir(), 'keys'),
-        now: deps.now ?? Date.now,
-        actor: actorName(deps.env),
-        passphrase: () => deps.env.AIDEON_KEY_PASSPHRASE,
-        validateConfig: deps.validateConfig,
-        db: handle.db,
-      });
+      const result = await body(
+        {
+          keyDir: join(deps.dataDir(), 'keys'),
+          now: deps.now ?? Date.now,
+          actor: actorName(deps.env),
+          passphrase: () => deps.env.AIDEON_KEY_PASSPHRASE,
+          validateConfig: deps.validateConfig,
+          db: handle.db,
+        },
+        cli,
+      );
       emit(result);
       if (changed !== undefined && result.exitCode === 0) await deps.afterChange?.(changed);
     } finally {
@@ -100,14 +97,14 @@ export function registerConfigCommands(program: Command, deps: ConfigCommandDeps
     .option('--role <role>', "admin (default) or operator (the controller's online key)")
     .option('--json', 'print JSON')
     .action((options: { name: string; role?: string; json?: boolean }) =>
-      withContext((context) => keysGenerateCommand(context, options)),
+      withContext((context, cli) => cli.keysGenerateCommand(context, options)),
     );
   keys
     .command('list')
     .description('the signing keys in this data folder (public parts only)')
     .option('--json', 'print JSON')
     .action((options: { json?: boolean }) =>
-      withContext((context) => keysListCommand(context, options)),
+      withContext((context, cli) => cli.keysListCommand(context, options)),
     );
 
   const config = program
@@ -134,7 +131,8 @@ export function registerConfigCommands(program: Command, deps: ConfigCommandDeps
           thresholds?: string;
           sign?: string[];
           json?: boolean;
-        }) => withContext((context) => configTrustCommand(context, { ...options, action })),
+        }) =>
+          withContext((context, cli) => cli.configTrustCommand(context, { ...options, action })),
       );
 
   trust
@@ -156,7 +154,7 @@ export function registerConfigCommands(program: Command, deps: ConfigCommandDeps
         remove?: boolean;
         sign?: string[];
         json?: boolean;
-      }) => withContext((context) => configTrustSetOperatorCommand(context, options)),
+      }) => withContext((context, cli) => cli.configTrustSetOperatorCommand(context, options)),
     );
 
   config
@@ -178,8 +176,8 @@ export function registerConfigCommands(program: Command, deps: ConfigCommandDeps
         json?: boolean;
       }) =>
         withContext(
-          (context) =>
-            configPublishCommand(context, {
+          (context, cli) =>
+            cli.configPublishCommand(context, {
               ...options,
               ...(options.key ? { keys: options.key } : {}),
             }),
@@ -198,8 +196,8 @@ export function registerConfigCommands(program: Command, deps: ConfigCommandDeps
     .action(
       (options: { store: string; to: string; key?: string[]; yes?: boolean; json?: boolean }) =>
         withContext(
-          (context) =>
-            configPromoteCommand(context, {
+          (context, cli) =>
+            cli.configPromoteCommand(context, {
               ...options,
               ...(options.key ? { keys: options.key } : {}),
             }),
@@ -226,8 +224,8 @@ export function registerConfigCommands(program: Command, deps: ConfigCommandDeps
         json?: boolean;
       }) =>
         withContext(
-          (context) =>
-            configRollbackCommand(context, {
+          (context, cli) =>
+            cli.configRollbackCommand(context, {
               ...options,
               ...(options.key ? { keys: options.key } : {}),
             }),
@@ -246,8 +244,8 @@ export function registerConfigCommands(program: Command, deps: ConfigCommandDeps
     .action(
       (options: { store: string; env: string; digest?: string; key?: string[]; json?: boolean }) =>
         withContext(
-          (context) =>
-            configCosignCommand(context, {
+          (context, cli) =>
+            cli.configCosignCommand(context, {
               ...options,
               ...(options.key ? { keys: options.key } : {}),
             }),
@@ -274,7 +272,9 @@ export function registerConfigCommands(program: Command, deps: ConfigCommandDeps
         json?: boolean;
       }) =>
         emit(
-          await configVerifyCommand({
+          await (
+            await commands()
+          ).configVerifyCommand({
             ...options,
             state: options.state ?? join(deps.dataDir(), 'verify-state.json'),
           }),
@@ -291,7 +291,8 @@ export function registerConfigCommands(program: Command, deps: ConfigCommandDeps
     .option('--verify', 'only check the log (exit 1 when truncated or rewritten)')
     .option('--json', 'print JSON')
     .action(async (options: { store?: string; env?: string; verify?: boolean; json?: boolean }) => {
-      const handle = deps.openDb();
+      const { configHistoryCommand } = await commands();
+      const handle = await deps.openDb();
       try {
         const row = handle.db
           .prepare('SELECT store_uri FROM publish_settings WHERE id = 1')

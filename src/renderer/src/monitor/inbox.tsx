@@ -4,7 +4,7 @@ import type {
   InboxEvent,
   MonitorEvent,
 } from '../../../shared/monitor/monitor-schemas';
-import { PROVIDER_LABELS } from '../../../shared/providers/video-provider-spec';
+import { PROVIDER_LABELS } from '../../../shared/providers/provider-ids';
 import { BellIcon } from './monitor-icons';
 import { Badge, EmptyState, InlineError, Loading, type Tone } from '../components/ui';
 import { formatDateTime } from '../lib/format';

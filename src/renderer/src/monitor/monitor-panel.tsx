@@ -5,7 +5,7 @@ import type {
   MonitorSettings,
   ProviderMonitorStatus,
 } from '../../../shared/monitor/monitor-schemas';
-import { PROVIDER_LABELS } from '../../../shared/providers/video-provider-spec';
+import { PROVIDER_LABELS } from '../../../shared/providers/provider-ids';
 import { CloseIcon } from '../components/icons';
 import { Badge, InlineError, Loading } from '../components/ui';
 import { formatDateTime } from '../lib/format';

@@ -7,7 +7,7 @@ import {
   type BoardStage,
   type StageEvidence,
 } from '../../../shared/monitor/monitor-schemas';
-import { PROVIDER_LABELS } from '../../../shared/providers/video-provider-spec';
+import { PROVIDER_LABELS } from '../../../shared/providers/provider-ids';
 import { CloseIcon } from '../components/icons';
 import { EmptyState, InlineError, Loading } from '../components/ui';
 import { formatDateTime } from '../lib/format';

@@ -6,7 +6,7 @@ import type {
   MonitorSettings,
   StageEvidence,
 } from '../../../shared/monitor/monitor-schemas';
-import { PROVIDER_LABELS, type ProviderId } from '../../../shared/providers/video-provider-spec';
+import { PROVIDER_LABELS, type ProviderId } from '../../../shared/providers/provider-ids';
 import { ClientError, describeError, type Client } from '../ipc/client';
 import { getClient } from '../ipc';
 import { createKeyedThrottle } from '../lib/throttle';
