@@ -39,8 +39,20 @@ function adapter(
   return new ReplicateVideoAdapter({ ...vendor.settings(), ...extra });
 }
 
+/**
+ * A request without sync mode (`wait: false`), so each step of the lifecycle is seen by a poll;
+ * the `Prefer: wait` tests below ask for it explicitly.
+ */
 function request(prompt: string, extra: Partial<GenerationRequest> = {}): GenerationRequest {
-  return { modelId: 'google/veo-3', prompt, ...extra };
+  return {
+    modelId: 'google/veo-3',
+    prompt,
+    ...extra,
+    providerOptions: {
+      ...extra.providerOptions,
+      replicate: { wait: false, ...extra.providerOptions?.replicate },
+    },
+  };
 }
 
 describe('Replicate adapter against the emulator', () => {
