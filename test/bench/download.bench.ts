@@ -28,10 +28,7 @@ function median(values: number[]): number {
 const { dir, cleanup } = tempDir('aideon-bench-download-');
 const source = join(dir, 'source.mp4');
 const block = randomBytes(1024 * 1024);
-writeFileSync(
-  source,
-  Buffer.concat(Array.from({ length: megabytes }, () => block)),
-);
+writeFileSync(source, Buffer.concat(Array.from({ length: megabytes }, () => block)));
 const size = statSync(source).size;
 
 // The server: plain Node, in its own process, streaming the file with large reads.

@@ -72,10 +72,7 @@ export function pollDelay(moment: PollMoment, policy: PollPolicy = DEFAULT_POLL_
     return nextPollDelay(moment.attempt, undefined, policy);
   const cadence = moment.cadenceMs ?? policy.maxMs / 4;
   // The spacing inside the window: a fraction of the cadence, within the policy's own bounds.
-  const step = Math.max(
-    floor,
-    Math.min(policy.maxMs, Math.max(policy.initialMs, cadence * WINDOW_CADENCE_FRACTION)),
-  );
+  const step = Math.max(floor, 1, Math.min(policy.maxMs, cadence * WINDOW_CADENCE_FRACTION));
   const { elapsedMs } = moment;
   const windowStart = typical.lowMs + step;
   if (elapsedMs < windowStart - 1) {
