@@ -48,8 +48,8 @@ describe('pollDelay', () => {
     expect(at(17_000)).toBe(2000);
     expect(at(26_000)).toBe(2000);
     expect(at(27_000)).toBe(2000);
-    expect(at(29_000)).toBe(4500); // later than every recent job: 2 s × 1.5ⁿ
-    expect(at(31_000)).toBe(6750);
+    expect(at(29_000)).toBe(2500); // later than every recent job: step + a quarter of the delay
+    expect(at(35_000)).toBe(4000);
     expect(at(120_000)).toBe(10_000); // capped at the policy's maxMs
   });
 
@@ -67,7 +67,7 @@ describe('pollDelay', () => {
 });
 
 describe('typical durations', () => {
-  it('spans the earliest possible end to the latest seen end of the samples', () => {
+  it('spans the earliest start to the latest end of the intervals in which the samples ended', () => {
     expect(typicalDuration([])).toBeUndefined();
     expect(
       typicalDuration([
@@ -86,6 +86,24 @@ describe('typical durations', () => {
     expect(history.typical('m')).toEqual({ lowMs: 20_000, highMs: 22_000, samples: 3 });
     expect(history.typical('other')).toEqual({ lowMs: 2, highMs: 2, samples: 1 });
     expect(history.has('m') && !history.has('none')).toBe(true);
+  });
+
+  it('leaves out wide intervals (jobs noticed late) once 3 narrow ones exist', () => {
+    const wide = { endedAfterMs: 6_000, endedByMs: 30_000 };
+    const narrow = [15_000, 18_000, 24_000].map((ms) => ({
+      endedAfterMs: ms,
+      endedByMs: ms + 2000,
+    }));
+    expect(typicalDuration([wide, ...narrow.slice(0, 2)])).toEqual({
+      lowMs: 6_000,
+      highMs: 30_000,
+      samples: 3,
+    });
+    expect(typicalDuration([wide, ...narrow])).toEqual({
+      lowMs: 15_000,
+      highMs: 26_000,
+      samples: 3,
+    });
   });
 });
 

@@ -79,28 +79,34 @@ export function pollDelay(moment: PollMoment, policy: PollPolicy = DEFAULT_POLL_
     // Before the window: one look when it opens, but never blind for more than 6 × maxMs.
     return Math.max(floor, Math.min(windowStart - elapsedMs, policy.maxMs * 6));
   }
-  if (elapsedMs <= typical.highMs + step) return step;
-  // Later than every recent job: back off from the step towards maxMs.
-  const late = Math.floor((elapsedMs - typical.highMs) / Math.max(step, 1));
-  return Math.max(floor, Math.min(policy.maxMs, step * policy.factor ** Math.min(late, 20)));
+  const late = elapsedMs - typical.highMs - step;
+  if (late <= 0) return step;
+  // Later than every recent job: back off in proportion to how late it is, up to maxMs.
+  return Math.max(floor, Math.min(policy.maxMs, step + late / 4));
 }
 
 /**
- * The typical duration from recent samples: each sample is the interval in which that job
- * ended (its last pending look and the look that saw it done), so the window covers the truth
- * even when a sample was noticed late.
+ * The typical duration from recent samples. Each sample is the interval in which that job ended
+ * (its last pending look, and the look that saw it done), so the window (the earliest start to
+ * the latest end of those intervals) covers the truth even for a job noticed late. Intervals
+ * wider than a quarter of the job (jobs followed with the backoff, before any history) are left
+ * out once MIN_DURATION_SAMPLES narrower ones exist, so the window tightens as it is used.
  */
 export function typicalDuration(
   samples: ReadonlyArray<{ endedAfterMs: number; endedByMs: number }>,
 ): TypicalDuration | undefined {
   if (samples.length === 0) return undefined;
+  const precise = samples.filter(
+    (sample) => sample.endedByMs - sample.endedAfterMs <= sample.endedByMs / 4,
+  );
+  const used = precise.length >= MIN_DURATION_SAMPLES ? precise : samples;
   let low = Number.POSITIVE_INFINITY;
   let high = 0;
-  for (const sample of samples) {
+  for (const sample of used) {
     low = Math.min(low, Math.max(0, sample.endedAfterMs));
     high = Math.max(high, sample.endedByMs);
   }
-  return { lowMs: low, highMs: Math.max(low, high), samples: samples.length };
+  return { lowMs: low, highMs: Math.max(low, high), samples: used.length };
 }
 
 /** Recent durations per model (bounded), for the poll schedule. */
