@@ -6,7 +6,12 @@
  */
 import { serializeError } from '../../shared/errors';
 import type { JobStatus, VideoProviderAdapter } from '../../shared/providers/video-provider-spec';
-import { pollDelay, type PollPolicy, type TypicalDuration } from './http/polling';
+import {
+  MIN_DURATION_SAMPLES,
+  pollDelay,
+  type PollPolicy,
+  type TypicalDuration,
+} from './http/polling';
 
 export type PendingStatus = Extract<JobStatus, { state: 'pending' }>;
 export type FinalStatus = Exclude<JobStatus, { state: 'pending' }>;
@@ -52,9 +57,14 @@ export async function watchJob(
   let attempt = 0;
   let transientFailures = 0;
   let status: JobStatus | undefined = options.initial;
-  // Just submitted, with nothing known yet: the job is pending and the first look waits for the
-  // schedule like the others.
-  let assumed = status === undefined && options.firstLookAtOnce !== true;
+  // Just submitted, with nothing known yet, and a shaped schedule (the vendor's cadence and the
+  // model's typical duration known): the job is pending and the first look waits for the window.
+  // Otherwise the first look is at once, as the adaptive schedule always did.
+  const shaped =
+    adapter.pollCadenceMs !== undefined &&
+    options.typical !== undefined &&
+    options.typical.samples >= MIN_DURATION_SAMPLES;
+  let assumed = status === undefined && options.firstLookAtOnce !== true && shaped;
   if (assumed) status = { state: 'pending' };
   for (;;) {
     if (status === undefined) {
@@ -91,7 +101,8 @@ export async function watchJob(
         elapsedMs: at - options.submittedAt,
         hintMs: status.pollAfterMs,
         cadenceMs: adapter.pollCadenceMs,
-        typical: options.typical,
+        // Without a vendor cadence (the sandbox) the adaptive schedule and the hints decide.
+        typical: adapter.pollCadenceMs === undefined ? undefined : options.typical,
       },
       options.policy,
     );
