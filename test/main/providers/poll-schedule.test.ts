@@ -88,7 +88,7 @@ describe('typical durations', () => {
     expect(history.has('m') && !history.has('none')).toBe(true);
   });
 
-  it('leaves out wide intervals (jobs noticed late) once 3 narrow ones exist', () => {
+  it('uses the narrowest intervals only: jobs noticed late drop out once 3 narrow ones exist', () => {
     const wide = { endedAfterMs: 6_000, endedByMs: 30_000 };
     const narrow = [15_000, 18_000, 24_000].map((ms) => ({
       endedAfterMs: ms,

@@ -88,18 +88,22 @@ export function pollDelay(moment: PollMoment, policy: PollPolicy = DEFAULT_POLL_
 /**
  * The typical duration from recent samples. Each sample is the interval in which that job ended
  * (its last pending look, and the look that saw it done), so the window (the earliest start to
- * the latest end of those intervals) covers the truth even for a job noticed late. Intervals
- * wider than a quarter of the job (jobs followed with the backoff, before any history) are left
- * out once MIN_DURATION_SAMPLES narrower ones exist, so the window tightens as it is used.
+ * the latest end of those intervals) covers the truth even for a job noticed late. Only the
+ * narrowest intervals are used (up to 1.5 × the MIN_DURATION_SAMPLES-th narrowest width), so
+ * jobs followed with the backoff, before any history, drop out once the shaped schedule has
+ * produced tighter ones, and the window tightens as it is used.
  */
 export function typicalDuration(
   samples: ReadonlyArray<{ endedAfterMs: number; endedByMs: number }>,
 ): TypicalDuration | undefined {
   if (samples.length === 0) return undefined;
-  const precise = samples.filter(
-    (sample) => sample.endedByMs - sample.endedAfterMs <= sample.endedByMs / 4,
+  const widths = samples
+    .map((sample) => sample.endedByMs - Math.max(0, sample.endedAfterMs))
+    .sort((a, b) => a - b);
+  const limit = 1.5 * widths[Math.min(widths.length, MIN_DURATION_SAMPLES) - 1]!;
+  const used = samples.filter(
+    (sample) => sample.endedByMs - Math.max(0, sample.endedAfterMs) <= limit,
   );
-  const used = precise.length >= MIN_DURATION_SAMPLES ? precise : samples;
   let low = Number.POSITIVE_INFINITY;
   let high = 0;
   for (const sample of used) {
