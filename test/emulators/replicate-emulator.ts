@@ -100,6 +100,8 @@ export class ReplicateEmulator extends EmulatorBase {
   /** Multiplies Prefer: wait seconds (tests use small values). */
   waitScale = 1;
   readonly webhookSecret = `whsec_${randomBytes(24).toString('base64')}`;
+  /** Seconds of the last `Prefer: wait` create (after the 60 s cap), for tests. */
+  lastPreferWait: number | undefined;
   /** Last Cancel-After header received, for tests. */
   lastCancelAfter: string | undefined;
   private recentCreates: number[] = [];
@@ -313,8 +315,12 @@ export class ReplicateEmulator extends EmulatorBase {
     const prefer = request.headers.prefer;
     if (typeof prefer === 'string' && /^wait(=\d+)?$/.test(prefer.trim())) {
       const seconds = Math.min(MAX_WAIT_S, Number(prefer.split('=')[1] ?? MAX_WAIT_S));
+      this.lastPreferWait = seconds;
       const until = Date.now() + seconds * 1000 * this.waitScale;
-      while (!this.terminal(prediction) && Date.now() < until) {
+      let clientGone = false;
+      response.once('close', () => (clientGone = true));
+      // The prediction runs on whether or not the client waits for it.
+      while (!this.terminal(prediction) && Date.now() < until && !clientGone) {
         await delay(20);
         prediction.polls += 1;
         this.advance(prediction);

@@ -297,9 +297,14 @@ export class RunwayEmulator extends EmulatorBase {
         task.status = 'THROTTLED';
         return;
       }
+      // A task that waited only its queue time started when that time was up (the vendor runs
+      // it whether or not anyone looks); one that was throttled starts when a slot is seen free.
+      task.runningSince =
+        !pollDriven && task.status === 'PENDING'
+          ? task.createdAt + this.options.queueMs
+          : this.now();
       task.status = 'RUNNING';
-      task.runningSince = this.now();
-      return;
+      if (pollDriven || this.now() - task.runningSince < this.options.runMs) return;
     }
     // RUNNING
     const finished = pollDriven

@@ -395,6 +395,26 @@ export function recordMedia(
   ).run(media.id, media.contentType, media.bytes, now);
 }
 
+/**
+ * Submission → completion times (ms) of the model's latest `limit` jobs that ended with a video
+ * at the vendor, newest first (cached answers, which never reached the vendor, are left out).
+ */
+export function recentDurations(
+  db: ReadableDb,
+  provider: string,
+  modelId: string,
+  limit: number,
+): number[] {
+  const rows = statement(
+    db,
+    `SELECT completed_at - submitted_at AS elapsed FROM generations
+     WHERE provider = ? AND model_id = ? AND cached = 0 AND vendor_job_id IS NOT NULL AND outputs IS NOT NULL
+       AND submitted_at IS NOT NULL AND completed_at IS NOT NULL AND completed_at >= submitted_at
+     ORDER BY completed_at DESC LIMIT ?`,
+  ).all(provider, modelId, limit) as Array<{ elapsed: number }>;
+  return rows.map((row) => row.elapsed);
+}
+
 export function findCachedSuccess(
   db: ReadableDb,
   requestKey: string,

@@ -16,12 +16,19 @@ import {
   formatModelRef,
   type GenerationRequest,
   type GenerationSettings,
+  type JobStatus,
   type ModelRef,
   type VideoOutput,
 } from '../../shared/providers/video-provider-spec';
 import type { EventBus } from '../events';
 import type { MediaStore } from '../media/media-store';
-import { nextPollDelay, type PollPolicy } from '../providers/http/polling';
+import {
+  DURATION_HISTORY,
+  DurationHistory,
+  type PollPolicy,
+  type TypicalDuration,
+} from '../providers/http/polling';
+import { watchJob } from '../providers/job-watch';
 import { withRetry } from '../providers/http/retry';
 import { analysisColumns, analysisErrorColumns } from '../media/analysis-columns';
 import { ffmpegAvailability } from '../media/video-analysis';
@@ -52,6 +59,7 @@ import {
   listGenerationRows,
   listQueuedRows,
   listRunIdsInState,
+  recentDurations,
   recordMedia,
   runSpend,
   setRunState,
@@ -180,6 +188,8 @@ export class BenchRunner {
   private checkTimer: ReturnType<typeof setInterval> | undefined;
   /** Video analysis: its own bounded queue and a cache by content hash; null = no ffmpeg. */
   readonly analyser: VideoAnalyser | null;
+  /** Recent job durations per `provider:modelId`, for the poll schedule. */
+  private readonly durations = new DurationHistory();
 
   private readonly owner: LeaseOwner;
   private readonly takenOver = new Set<string>();
@@ -836,6 +846,10 @@ export class BenchRunner {
   ): Promise<void> {
     const adapter = this.deps.registry.adapter(initial.provider as ModelRef['provider']);
     let row = initial;
+    /** The status the create answered with, when it carried one (Replicate's Prefer: wait). */
+    let initialStatus: JobStatus | undefined;
+    /** Submitted by this call (not a job picked up again after a restart). */
+    let submittedHere = false;
     if (row.state === 'queued') {
       if (state.allowCache) {
         const cached = findCachedSuccess(this.deps.db, row.request_key, row.run_id);
@@ -893,10 +907,15 @@ export class BenchRunner {
             },
           );
           persistJobId(started.jobId);
+          initialStatus = started.status;
+          submittedHere = true;
           break;
         } catch (error) {
           if (persisted || !ProviderError.isInstance(error)) throw error;
           const failure = error as ProviderError;
+          // Cancelled (or timed out) while the create was in flight, e.g. held by Replicate's
+          // Prefer: wait: the job may exist without its id here; find it and cancel it.
+          if (signal.aborted) await this.cancelOrphan(row, request, submittedAt);
           if (!failure.outcomeUnknown) {
             // The vendor refused it, or it never reached the vendor: no job, nothing paid for.
             this.finish(
@@ -930,7 +949,7 @@ export class BenchRunner {
       ? (JSON.parse(row.outputs) as VideoOutput[])
       : null;
     if (row.state === 'submitted') {
-      outputs = await this.poll(row, signal);
+      outputs = await this.poll(row, signal, initialStatus, submittedHere);
       if (!outputs) return;
       row = getGenerationRow(this.deps.db, row.id) ?? row;
     }
@@ -960,6 +979,41 @@ export class BenchRunner {
     this.patch(row.id, { download_ms: finishedAt - downloadStart, media_id: media.id });
     // The generation's slot is released now; the analysis waits in its own queue.
     this.scheduleAnalysis(state, row, media.id, finishedAt);
+  }
+
+  /**
+   * A create that was cancelled while in flight may have made a job at the vendor whose id never
+   * arrived. Where the vendor lists jobs, the job matching this request (created since the
+   * submission, owned by no other generation) is cancelled; best effort, within 15 s.
+   */
+  private async cancelOrphan(
+    row: GenerationRow,
+    request: GenerationRequest,
+    submittedAt: number,
+  ): Promise<void> {
+    const adapter = this.deps.registry.adapter(row.provider as ModelRef['provider']);
+    if (!adapter.findJob) return;
+    const signal = AbortSignal.timeout(15_000);
+    try {
+      const jobId = await adapter.findJob(
+        {
+          request,
+          createdAfter: submittedAt - 120_000,
+          exclude: knownJobIds(this.deps.db, row.provider, submittedAt - 24 * 3600_000),
+        },
+        signal,
+      );
+      if (jobId === undefined) return;
+      await adapter.cancel(jobId, signal);
+      this.patch(row.id, { vendor_job_id: jobId });
+      this.deps.log(
+        `submission of ${row.id} was cancelled in flight; its job ${jobId} at ${row.provider} was cancelled too`,
+      );
+    } catch (error) {
+      this.deps.log(
+        `submission of ${row.id} was cancelled in flight; its job at ${row.provider} could not be checked: ${serializeError(error).message}`,
+      );
+    }
   }
 
   /**
@@ -1117,32 +1171,32 @@ export class BenchRunner {
     }
   }
 
-  /** Polls until the job ends; returns outputs on success, null when it ended otherwise. */
-  private async poll(row: GenerationRow, signal: AbortSignal): Promise<VideoOutput[] | null> {
+  /**
+   * Follows the job until it ends (watchJob: the poll schedule is shaped by the model's recent
+   * durations); returns outputs on success, null when it ended otherwise.
+   */
+  private async poll(
+    row: GenerationRow,
+    signal: AbortSignal,
+    initial: JobStatus | undefined,
+    submittedHere: boolean,
+  ): Promise<VideoOutput[] | null> {
     const adapter = this.deps.registry.adapter(row.provider as ModelRef['provider']);
     const jobId = row.vendor_job_id as string;
-    let attempt = 0;
+    const modelKey = `${row.provider}:${row.model_id}`;
+    const submittedAt = row.submitted_at ?? this.deps.now();
     let startedAt = row.started_at;
     let lastProgress = row.progress;
-    let transientFailures = 0;
-    for (;;) {
-      signal.throwIfAborted();
-      let status;
-      try {
-        status = await adapter.status(jobId, signal);
-        transientFailures = 0;
-      } catch (error) {
-        const serialized = serializeError(error);
-        if (!serialized.retryable || transientFailures >= 8 || signal.aborted) throw error;
-        transientFailures += 1;
-        await this.deps.sleep(
-          serialized.retryAfterMs ?? Math.min(30000, 1000 * 2 ** transientFailures),
-          signal,
-        );
-        continue;
-      }
-      const now = this.deps.now();
-      if (status.state === 'pending') {
+    const watched = await watchJob(adapter, jobId, {
+      signal,
+      now: this.deps.now,
+      sleep: this.deps.sleep,
+      submittedAt,
+      policy: this.deps.pollPolicy,
+      typical: this.typicalDuration(modelKey),
+      initial,
+      firstLookAtOnce: !submittedHere,
+      onPending: (status, now) => {
         const patch: GenerationPatch = {};
         if ((status.started || status.progress !== undefined) && startedAt === null) {
           startedAt = now;
@@ -1153,37 +1207,57 @@ export class BenchRunner {
           patch.progress = status.progress;
         }
         if (Object.keys(patch).length > 0) this.patch(row.id, patch);
-        await this.deps.sleep(
-          nextPollDelay(attempt, status.pollAfterMs, this.deps.pollPolicy),
-          signal,
-        );
-        attempt += 1;
-        continue;
-      }
-      if (status.state === 'succeeded') {
-        this.patch(row.id, {
-          state: 'downloading',
-          started_at: startedAt ?? row.submitted_at,
-          completed_at: now,
-          outputs: JSON.stringify(status.outputs),
-          cost_usd: status.costUsd ?? row.estimated_cost_usd,
-        });
-        return status.outputs;
-      }
-      const current = getGenerationRow(this.deps.db, row.id) ?? row;
-      if (startedAt !== null && current.started_at === null)
-        this.patch(row.id, { started_at: startedAt, completed_at: now });
-      if (status.state === 'cancelled') {
-        this.finish(current, 'cancelled', {
-          code: 'cancelled',
-          message: 'The provider reports this job was cancelled.',
-          retryable: false,
-        });
-      } else {
-        this.finish(current, outcomeFor(status.error, 'submitted'), status.error, status.costUsd);
-      }
-      return null;
+      },
+    });
+    const { status } = watched;
+    const now = watched.seenAt;
+    if (status.state === 'succeeded') {
+      this.durations.record(
+        modelKey,
+        watched.lastPendingAt - submittedAt,
+        watched.seenAt - submittedAt,
+      );
+      this.patch(row.id, {
+        state: 'downloading',
+        started_at: startedAt ?? row.submitted_at,
+        completed_at: now,
+        outputs: JSON.stringify(status.outputs),
+        cost_usd: status.costUsd ?? row.estimated_cost_usd,
+      });
+      return status.outputs;
     }
+    const current = getGenerationRow(this.deps.db, row.id) ?? row;
+    if (startedAt !== null && current.started_at === null)
+      this.patch(row.id, { started_at: startedAt, completed_at: now });
+    if (status.state === 'cancelled') {
+      this.finish(current, 'cancelled', {
+        code: 'cancelled',
+        message: 'The provider reports this job was cancelled.',
+        retryable: false,
+      });
+    } else {
+      this.finish(current, outcomeFor(status.error, 'submitted'), status.error, status.costUsd);
+    }
+    return null;
+  }
+
+  /**
+   * Recent submission → completion times of a model: from this process's jobs, seeded once from
+   * the database (the last DURATION_HISTORY successes of that model).
+   */
+  private typicalDuration(modelKey: string): TypicalDuration | undefined {
+    if (!this.durations.has(modelKey)) {
+      const separator = modelKey.indexOf(':');
+      for (const elapsed of recentDurations(
+        this.deps.db,
+        modelKey.slice(0, separator),
+        modelKey.slice(separator + 1),
+        DURATION_HISTORY,
+      ))
+        this.durations.record(modelKey, elapsed, elapsed);
+      if (!this.durations.has(modelKey)) return undefined;
+    }
+    return this.durations.typical(modelKey);
   }
 
   private finish(

@@ -54,6 +54,8 @@ export class MediaWriter {
   private position = 0;
   /** Bytes received so far. */
   bytes = 0;
+  /** The batch being written (at most one at a time). */
+  private writing: Promise<void> = Promise.resolve();
 
   constructor(
     private readonly store: MediaStore,
@@ -76,11 +78,19 @@ export class MediaWriter {
     this.pending.push(buffer);
     this.pendingBytes += buffer.length;
     this.bytes += buffer.length;
-    if (this.pendingBytes >= WRITE_BUFFER_BYTES) await this.flush();
+    if (this.pendingBytes >= WRITE_BUFFER_BYTES) {
+      // One batch is written while the next is received: wait only for the previous write.
+      await this.writing;
+      const writing = this.flush();
+      // Its failure is reported by the next write or commit; not an unhandled rejection meanwhile.
+      writing.catch(() => undefined);
+      this.writing = writing;
+    }
   }
 
   /** Forgets everything written (the next transfer starts from byte 0). */
   async restart(): Promise<void> {
+    await this.settle();
     this.pending = [];
     this.pendingBytes = 0;
     this.bytes = 0;
@@ -90,6 +100,7 @@ export class MediaWriter {
   }
 
   async commit(contentType: string): Promise<MediaRef> {
+    await this.writing;
     await this.flush();
     this.closed = true;
     await this.file.close();
@@ -102,11 +113,18 @@ export class MediaWriter {
   }
 
   async discard(): Promise<void> {
+    await this.settle();
     if (!this.closed) {
       this.closed = true;
       await this.file.close().catch(() => undefined);
     }
     await rm(this.temp, { force: true });
+  }
+
+  /** Waits for the write in flight; its failure is dropped (the file is restarted or removed). */
+  private async settle(): Promise<void> {
+    await this.writing.catch(() => undefined);
+    this.writing = Promise.resolve();
   }
 
   private async flush(): Promise<void> {

@@ -147,6 +147,12 @@ export interface StartResult {
   /** The vendor's job id (an opaque string; for Gemini the operation name). */
   jobId: string;
   warnings: SpecWarning[];
+  /**
+   * The job's status as the create call answered it, where that answer carries one (e.g.
+   * Replicate's `Prefer: wait`, which holds the create until the job ends or the wait expires);
+   * `undefined` = not known yet, poll.
+   */
+  status?: JobStatus;
 }
 
 export interface VideoOutput {
@@ -237,6 +243,12 @@ export interface JobLookup {
 export interface VideoProviderAdapter {
   readonly specVersion: typeof SPEC_VERSION;
   readonly provider: ProviderId;
+  /**
+   * The vendor's usual status cadence in ms (its docs' or SDK's poll interval); the poll
+   * schedule looks more often than this only where the model's jobs usually end.
+   * `undefined` = no such figure (the adaptive schedule's own bounds apply).
+   */
+  readonly pollCadenceMs?: number;
   /** The models this adapter knows (its price and capability table). */
   models(): ModelInfo[];
   /** Throws NoSuchModelError for an unknown model id. */

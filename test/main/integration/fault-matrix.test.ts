@@ -59,6 +59,9 @@ const env: Record<string, string> = {
 beforeAll(async () => {
   emulators.together.retryAfterSeconds = 1;
   emulators.replicate.retryAfterSeconds = 1;
+  // No sync-mode hold here, so Replicate's poll faults are exercised like the others' (the
+  // Prefer: wait paths are tested in test/main/bench/replicate-sync-mode.test.ts).
+  emulators.replicate.waitScale = 0;
   emulators.gemini.retryDelaySeconds = 1;
   emulators.fal.retryAfterSeconds = 1;
   emulators.luma.retryAfterSeconds = 1;

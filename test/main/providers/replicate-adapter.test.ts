@@ -39,8 +39,20 @@ function adapter(
   return new ReplicateVideoAdapter({ ...vendor.settings(), ...extra });
 }
 
+/**
+ * A request without sync mode (`wait: false`), so each step of the lifecycle is seen by a poll;
+ * the `Prefer: wait` tests below ask for it explicitly.
+ */
 function request(prompt: string, extra: Partial<GenerationRequest> = {}): GenerationRequest {
-  return { modelId: 'google/veo-3', prompt, ...extra };
+  return {
+    modelId: 'google/veo-3',
+    prompt,
+    ...extra,
+    providerOptions: {
+      ...extra.providerOptions,
+      replicate: { wait: false, ...extra.providerOptions?.replicate },
+    },
+  };
 }
 
 describe('Replicate adapter against the emulator', () => {
@@ -305,5 +317,83 @@ describe('Replicate adapter against the emulator', () => {
     expect(deliveries.length).toBeGreaterThanOrEqual(1);
     expect(deliveries.at(-1)?.status).toBe('succeeded');
     expect(deliveries.at(-1)?.httpStatus).toBeUndefined();
+  });
+});
+
+/** A second emulator on the real clock (jobs of 600 ms), with Prefer: wait scaled 1 s → 50 ms. */
+const timed = new ReplicateEmulator({ apiKey: KEY, queueMs: 100, runMs: 500 });
+timed.waitScale = 0.05;
+const timedVendor = useEmulator(timed, { apiKey: KEY });
+
+function timedAdapter(): ReplicateVideoAdapter {
+  return new ReplicateVideoAdapter(timedVendor.settings());
+}
+
+function waitRequest(prompt: string, wait?: unknown): GenerationRequest {
+  return {
+    modelId: 'google/veo-3',
+    prompt,
+    ...(wait === undefined ? {} : { providerOptions: { replicate: { wait } } }),
+  };
+}
+
+describe('Replicate sync mode (Prefer: wait)', () => {
+  it('a job that ends within the wait is answered done by the create alone, no poll', async () => {
+    const a = timedAdapter();
+    const polls = timed.stats.polls;
+    const ids: string[] = [];
+    const started = await a.start(waitRequest('a quick wave'), { onJobId: (id) => ids.push(id) });
+    expect(timed.lastPreferWait).toBe(60);
+    expect(ids).toEqual([started.jobId]);
+    const status = started.status;
+    if (status?.state !== 'succeeded')
+      throw new Error(`expected success, got ${JSON.stringify(status)}`);
+    expect(status.billedSeconds).toBeGreaterThan(0);
+    expect(timed.stats.polls).toBe(polls);
+    expect(timed.predictions.get(started.jobId)?.status).toBe('succeeded');
+    const file = await a.download(status.outputs[0]!);
+    expect((await readAll(file.body)).equals(CLIP)).toBe(true);
+  });
+
+  it('when the wait expires first, the create answers the prediction as it stands; polls finish it', async () => {
+    const a = timedAdapter();
+    const started = await a.start(waitRequest('a slow tide', 1));
+    expect(timed.lastPreferWait).toBe(1);
+    expect(started.status?.state).toBe('pending');
+    let status = started.status;
+    for (let look = 0; look < 100 && status?.state === 'pending'; look += 1) {
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      status = await a.status(started.jobId);
+    }
+    expect(status?.state).toBe('succeeded');
+  });
+
+  it('a job that fails within the wait is answered failed by the create, classified', async () => {
+    const a = timedAdapter();
+    const crash = await a.start(waitRequest('a crash #fail'));
+    expect(crash.status).toMatchObject({
+      state: 'failed',
+      error: { code: 'provider_unavailable', retryable: true },
+    });
+    const refused = await a.start(waitRequest('refused #policy'));
+    expect(refused.status).toMatchObject({
+      state: 'failed',
+      error: { code: 'content_policy', retryable: false },
+    });
+  });
+
+  it('wait: false sends no Prefer header; waits above 60 s are capped; a bad value warns', async () => {
+    const a = timedAdapter();
+    timed.lastPreferWait = undefined;
+    const plain = await a.start(waitRequest('no wait', false));
+    expect(timed.lastPreferWait).toBeUndefined();
+    expect(plain.status).toEqual({ state: 'pending', started: false });
+    expect(a.buildCreate(waitRequest('capped', 90)).headers.prefer).toBe('wait=60');
+    expect(a.buildCreate(waitRequest('default')).headers.prefer).toBe('wait=60');
+    expect(a.buildCreate(waitRequest('short', 2.2)).headers.prefer).toBe('wait=3');
+    expect(a.checkRequest(waitRequest('bad', 'soon'))).toEqual([
+      expect.objectContaining({ setting: 'providerOptions' }),
+    ]);
+    expect(a.buildCreate(waitRequest('bad', 'soon')).headers.prefer).toBe('wait=60');
   });
 });

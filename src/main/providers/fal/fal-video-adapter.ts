@@ -105,7 +105,12 @@ export function classifyFalError(
   return undefined;
 }
 
+/** fal's client polls the queue status every 500 ms (pollInterval): the vendor's usual status cadence, for the poll schedule. */
+export const FAL_POLL_CADENCE_MS = 500;
+
 export class FalVideoAdapter extends VendorVideoAdapter<'fal'> {
+  readonly pollCadenceMs = FAL_POLL_CADENCE_MS;
+
   /** Jobs this process asked fal to cancel (fal shows them as COMPLETED with an error). */
   private readonly cancelled = new Set<string>();
 

@@ -142,7 +142,12 @@ function classifyByHttp(status: number): ProviderErrorClass {
   return 'invalid_request';
 }
 
+/** Gemini's docs poll a Veo operation every 10 s: the vendor's usual status cadence, for the poll schedule. */
+export const GEMINI_POLL_CADENCE_MS = 10000;
+
 export class GeminiVideoAdapter extends VendorVideoAdapter<'gemini'> {
+  readonly pollCadenceMs = GEMINI_POLL_CADENCE_MS;
+
   constructor(settings: GeminiAdapterSettings) {
     super(settings, {
       provider: PROVIDER,

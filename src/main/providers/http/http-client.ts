@@ -54,6 +54,8 @@ export interface RequestOptions {
   okStatuses?: (status: number) => boolean;
   /** Vendor-specific reading of an error body; `undefined` = the client's own (config.classify). */
   classify?: ErrorClassifier;
+  /** Time to receive the response headers for this call, ms; `undefined` = the client's. */
+  headersTimeoutMs?: number;
 }
 
 export { scrub };
@@ -98,6 +100,7 @@ export class HttpClient {
         body: options.body === undefined ? null : JSON.stringify(options.body),
       },
       options.signal,
+      options.headersTimeoutMs,
     );
     let text: string;
     try {
@@ -276,13 +279,14 @@ export class HttpClient {
     url: string,
     init: { method: Dispatcher.HttpMethod; headers: Record<string, string>; body: string | null },
     signal: AbortSignal | undefined,
+    headersTimeoutMs?: number,
   ): Promise<Dispatcher.ResponseData> {
     try {
       return await undiciRequest(url, {
         ...init,
         dispatcher: this.config.dispatcher,
         signal: signal ?? null,
-        headersTimeout: this.config.headersTimeoutMs ?? 30000,
+        headersTimeout: headersTimeoutMs ?? this.config.headersTimeoutMs ?? 30000,
         bodyTimeout: this.config.bodyTimeoutMs ?? 60000,
       });
     } catch (error) {

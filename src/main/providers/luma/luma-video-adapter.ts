@@ -82,7 +82,12 @@ export function classifyFailureReason(reason: string): ProviderErrorClass {
   return 'provider_unavailable';
 }
 
+/** Luma's SDK has no poller; the reference client is a 3 s loop: the vendor's usual status cadence, for the poll schedule. */
+export const LUMA_POLL_CADENCE_MS = 3000;
+
 export class LumaVideoAdapter extends VendorVideoAdapter<'luma'> {
+  readonly pollCadenceMs = LUMA_POLL_CADENCE_MS;
+
   /** Generations this process deleted (a later GET answers 404). */
   private readonly deleted = new Set<string>();
 

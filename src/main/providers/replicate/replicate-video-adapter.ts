@@ -7,6 +7,9 @@
  *   POST /v1/predictions {version, input}. providerOptions.replicate.cancelAfter (e.g. "30m")
  *   becomes the `Cancel-After` header: the prediction is `aborted` if it has not started by then
  *   (unbilled) or `canceled` if it was running.
+ * - Sync mode: the create sends `Prefer: wait=60` (providerOptions.replicate.wait: 1–60 s, or
+ *   false), so Replicate answers when the prediction ends (one request, no poll lag) or, once the
+ *   wait expires, with the prediction as it stands; then polling takes over.
  * - Poll GET /v1/predictions/{id}; cancel POST /v1/predictions/{id}/cancel.
  * - Statuses: starting, processing, succeeded, failed, canceled, aborted. Output is a URI string
  *   or an array of them. metrics.predict_time → billedSeconds (the API reports no cost).
@@ -51,6 +54,10 @@ import {
 } from './replicate-models';
 
 export const REPLICATE_DEFAULT_BASE_URL = 'https://api.replicate.com';
+/** Replicate's longest sync-mode wait (`Prefer: wait=N`, N in 1–60). */
+export const REPLICATE_MAX_WAIT_SECONDS = 60;
+/** The official SDK's poll interval (replicate.wait, 500 ms): Replicate's usual status cadence. */
+export const REPLICATE_POLL_CADENCE_MS = 500;
 
 /** GET /v1/predictions: {next, previous, results}; only what matching needs is read. */
 const replicateListSchema = z.object({
@@ -108,6 +115,8 @@ export function progressFromLogs(logs: string | null | undefined): number | unde
 }
 
 export class ReplicateVideoAdapter extends VendorVideoAdapter<'replicate'> {
+  readonly pollCadenceMs = REPLICATE_POLL_CADENCE_MS;
+
   constructor(settings: ReplicateAdapterSettings) {
     super(settings, {
       provider: 'replicate',
@@ -135,6 +144,17 @@ export class ReplicateVideoAdapter extends VendorVideoAdapter<'replicate'> {
       this.model(request.modelId).capabilities,
       request,
     );
+    const wait = request.providerOptions?.replicate?.wait;
+    if (
+      wait !== undefined &&
+      wait !== false &&
+      !(typeof wait === 'number' && Number.isFinite(wait) && wait >= 0)
+    ) {
+      warnings.push({
+        setting: 'providerOptions',
+        message: `wait "${String(wait)}" is not a number of seconds (1–60) or false; the default 60 s wait is used`,
+      });
+    }
     const cancelAfter = request.providerOptions?.replicate?.cancelAfter;
     if (cancelAfter !== undefined && this.cancelAfterHeader(cancelAfter) === undefined) {
       warnings.push({
@@ -171,6 +191,8 @@ export class ReplicateVideoAdapter extends VendorVideoAdapter<'replicate'> {
     const options = request.providerOptions?.replicate ?? {};
     if (options.input && typeof options.input === 'object') Object.assign(input, options.input);
     const headers: Record<string, string> = {};
+    const wait = this.waitSeconds(request);
+    if (wait > 0) headers.prefer = `wait=${wait}`;
     const cancelAfter = this.cancelAfterHeader(options.cancelAfter);
     if (cancelAfter !== undefined) headers['cancel-after'] = cancelAfter;
     const body: Record<string, unknown> = { input };
@@ -188,18 +210,50 @@ export class ReplicateVideoAdapter extends VendorVideoAdapter<'replicate'> {
     };
   }
 
+  /**
+   * Creates the prediction in sync mode (`Prefer: wait=N`, N from providerOptions.replicate.wait,
+   * default 60 s, `false` or 0 = no wait): Replicate holds the answer until the prediction ends or
+   * the wait expires, so a job shorter than the wait is known done with this one request. The
+   * answer's status comes back as `status` (pending when the wait expired: poll as usual).
+   */
   async start(request: GenerationRequest, options: StartOptions = {}): Promise<StartResult> {
     options.signal?.throwIfAborted();
     const warnings = this.checkRequest(request);
     const { path, body, headers } = this.buildCreate(request);
-    const { value: prediction } = await this.http.jsonAnswer(replicateCreatedSchema, path, {
-      method: 'POST',
-      body,
-      extraHeaders: headers,
-      signal: options.signal,
-    });
+    const { value: prediction, response } = await this.http.jsonAnswer(
+      replicateCreatedSchema,
+      path,
+      {
+        method: 'POST',
+        body,
+        extraHeaders: headers,
+        signal: options.signal,
+        // The answer may be held for the whole wait: allow it, plus the usual margin.
+        ...(headers.prefer === undefined
+          ? {}
+          : { headersTimeoutMs: (this.waitSeconds(request) + 30) * 1000 }),
+      },
+    );
     options.onJobId?.(prediction.id);
-    return { jobId: prediction.id, warnings };
+    const result: StartResult = { jobId: prediction.id, warnings };
+    const full = replicatePredictionSchema.safeParse(response.json);
+    if (full.success) {
+      try {
+        result.status = this.toJobStatus(full.data);
+      } catch {
+        // An unknown status: leave it to the polls.
+      }
+    }
+    return result;
+  }
+
+  /** Seconds of `Prefer: wait` for this request: 1–60, or 0 for none (providerOptions.replicate.wait). */
+  waitSeconds(request: GenerationRequest): number {
+    const wanted = request.providerOptions?.replicate?.wait;
+    if (wanted === false || wanted === 0) return 0;
+    if (typeof wanted === 'number' && Number.isFinite(wanted) && wanted > 0)
+      return Math.min(REPLICATE_MAX_WAIT_SECONDS, Math.max(1, Math.ceil(wanted)));
+    return REPLICATE_MAX_WAIT_SECONDS;
   }
 
   async status(jobId: string, signal?: AbortSignal): Promise<JobStatus> {

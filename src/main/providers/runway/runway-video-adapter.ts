@@ -41,7 +41,10 @@ import {
 
 export const RUNWAY_DEFAULT_BASE_URL = 'https://api.dev.runwayml.com';
 export const RUNWAY_API_VERSION = '2024-11-06';
-/** Runway: expect task updates at most every 5 s. */
+/**
+ * Runway: expect task updates at most every 5 s (SDK docstring). Queued and throttled tasks are
+ * looked at no more often than that; it is also Runway's cadence for the poll schedule.
+ */
 export const RUNWAY_MIN_POLL_MS = 5000;
 const PROMPT_LIMIT = 1000;
 
@@ -80,6 +83,8 @@ export function classifyRunwayFailure(failureCode: string | undefined): {
 }
 
 export class RunwayVideoAdapter extends VendorVideoAdapter<'runway'> {
+  readonly pollCadenceMs = RUNWAY_MIN_POLL_MS;
+
   constructor(settings: RunwayAdapterSettings) {
     super(settings, {
       provider: 'runway',
@@ -204,11 +209,8 @@ export class RunwayVideoAdapter extends VendorVideoAdapter<'runway'> {
           pollAfterMs: RUNWAY_MIN_POLL_MS,
         };
       case 'RUNNING': {
-        const status: JobStatus = {
-          state: 'pending',
-          started: true,
-          pollAfterMs: RUNWAY_MIN_POLL_MS,
-        };
+        // Running: no hint, the schedule (the model's typical duration) decides when to look.
+        const status: JobStatus = { state: 'pending', started: true };
         if (typeof task.progress === 'number')
           status.progress = Math.min(1, Math.max(0, task.progress));
         return status;

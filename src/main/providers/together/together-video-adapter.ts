@@ -113,7 +113,12 @@ function errorTextOf(job: TogetherVideoJob): { code?: string; message?: string }
   return parts.length > 0 ? { message: parts.join('; ') } : {};
 }
 
+/** Together's SDK has no poller; the reference client is a 5 s loop: the vendor's usual status cadence, for the poll schedule. */
+export const TOGETHER_POLL_CADENCE_MS = 5000;
+
 export class TogetherVideoAdapter extends VendorVideoAdapter<'together'> {
+  readonly pollCadenceMs = TOGETHER_POLL_CADENCE_MS;
+
   constructor(settings: TogetherAdapterSettings) {
     super(settings, {
       provider: 'together',

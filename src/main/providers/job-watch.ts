@@ -1,0 +1,113 @@
+/**
+ * Follows one vendor job until it ends: looks at its status on the poll schedule (shaped by the
+ * model's typical duration when known, see polling.ts), reports each pending status, and rides
+ * out transient failures of the status call (a retryable error is retried with backoff, up to 8
+ * in a row). The bench runner and the poll-lag benchmark use the same loop.
+ */
+import { serializeError } from '../../shared/errors';
+import type { JobStatus, VideoProviderAdapter } from '../../shared/providers/video-provider-spec';
+import {
+  MIN_DURATION_SAMPLES,
+  pollDelay,
+  type PollPolicy,
+  type TypicalDuration,
+} from './http/polling';
+
+export type PendingStatus = Extract<JobStatus, { state: 'pending' }>;
+export type FinalStatus = Exclude<JobStatus, { state: 'pending' }>;
+
+export interface WatchJobOptions {
+  signal: AbortSignal;
+  now: () => number;
+  sleep: (ms: number, signal?: AbortSignal) => Promise<void>;
+  /** When the job was submitted (ms since the epoch): the schedule counts from there. */
+  submittedAt: number;
+  policy?: PollPolicy | undefined;
+  /** Recent jobs of the same model; `undefined` = the adaptive schedule. */
+  typical?: TypicalDuration | undefined;
+  /** A status already known (the create's own answer, e.g. Replicate's `Prefer: wait`). */
+  initial?: JobStatus | undefined;
+  /**
+   * Look at once (a job picked up again after a restart) instead of treating the job as just
+   * submitted and pending. Default false.
+   */
+  firstLookAtOnce?: boolean;
+  /** Called with every pending status, as it arrives. */
+  onPending?: (status: PendingStatus, at: number) => void;
+}
+
+export interface WatchedJob {
+  status: FinalStatus;
+  /** When the job was last seen pending (the job ended after this), ms since the epoch. */
+  lastPendingAt: number;
+  /** When the final status was seen. */
+  seenAt: number;
+  /** Status calls made (failed ones included). */
+  looks: number;
+}
+
+export async function watchJob(
+  adapter: Pick<VideoProviderAdapter, 'status' | 'pollCadenceMs'>,
+  jobId: string,
+  options: WatchJobOptions,
+): Promise<WatchedJob> {
+  const { signal, now } = options;
+  let lastPendingAt = options.submittedAt;
+  let looks = 0;
+  let attempt = 0;
+  let transientFailures = 0;
+  let status: JobStatus | undefined = options.initial;
+  // Just submitted, with nothing known yet, and a shaped schedule (the vendor's cadence and the
+  // model's typical duration known): the job is pending and the first look waits for the window.
+  // Otherwise the first look is at once, as the adaptive schedule always did.
+  const shaped =
+    adapter.pollCadenceMs !== undefined &&
+    options.typical !== undefined &&
+    options.typical.samples >= MIN_DURATION_SAMPLES;
+  let assumed = status === undefined && options.firstLookAtOnce !== true && shaped;
+  if (assumed) status = { state: 'pending' };
+  for (;;) {
+    if (status === undefined) {
+      signal.throwIfAborted();
+      try {
+        looks += 1;
+        status = await adapter.status(jobId, signal);
+        transientFailures = 0;
+      } catch (error) {
+        const serialized = serializeError(error);
+        if (!serialized.retryable || transientFailures >= 8 || signal.aborted) throw error;
+        transientFailures += 1;
+        await options.sleep(
+          serialized.retryAfterMs ?? Math.min(30000, 1000 * 2 ** transientFailures),
+          signal,
+        );
+        continue;
+      }
+    }
+    const at = now();
+    if (status.state !== 'pending') {
+      // A create that answered with the final status held its answer until the job ended.
+      if (looks === 0) lastPendingAt = at;
+      return { status, lastPendingAt, seenAt: at, looks };
+    }
+    if (!assumed) {
+      lastPendingAt = at;
+      options.onPending?.(status, at);
+    }
+    assumed = false;
+    const delay = pollDelay(
+      {
+        attempt,
+        elapsedMs: at - options.submittedAt,
+        hintMs: status.pollAfterMs,
+        cadenceMs: adapter.pollCadenceMs,
+        // Without a vendor cadence (the sandbox) the adaptive schedule and the hints decide.
+        typical: adapter.pollCadenceMs === undefined ? undefined : options.typical,
+      },
+      options.policy,
+    );
+    status = undefined;
+    await options.sleep(delay, signal);
+    attempt += 1;
+  }
+}
