@@ -4,7 +4,7 @@ import { lazy, Suspense, type ReactElement, type ReactNode } from 'react';
 import { BenchIcon, ModelsIcon, ReviewIcon, RolloutIcon, SettingsIcon } from './components/icons';
 import { Toasts } from './components/toasts';
 import { MonitorEffects, UnreadNavBadge } from './monitor/monitor-section';
-import { Badge, PageHeader } from './components/ui';
+import { Badge, Loading, PageHeader } from './components/ui';
 import { BlindVote } from './review/blind-vote';
 import { UnsavedRoutingMark } from './rollout/unsaved-routing';
 import { ModelsScreen } from './screens/models-screen';
@@ -145,8 +145,8 @@ export function App(): ReactElement {
             <ConnectionBanner />
             <Suspense
               fallback={
-                <div className="screen-loading muted" role="status" data-testid="screen-loading">
-                  Loading…
+                <div className="page" data-testid="screen-loading">
+                  <Loading label="Loading…" skeleton="rows" count={3} />
                 </div>
               }
             >

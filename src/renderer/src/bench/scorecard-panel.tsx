@@ -120,7 +120,7 @@ export function ScorecardPanel({ run }: { run: RunSummary }): ReactElement {
   if (error && !scorecard) {
     return <InlineError message={error} onRetry={() => setReload((n) => n + 1)} />;
   }
-  if (!scorecard) return <Loading label="Working out the scorecard…" />;
+  if (!scorecard) return <Loading label="Working out the scorecard…" skeleton="cards" count={3} />;
 
   return (
     <div className="scorecard" data-testid="scorecard">

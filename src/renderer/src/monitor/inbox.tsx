@@ -200,7 +200,7 @@ export function Inbox(): ReactElement {
       {status.kind === 'error' ? (
         <InlineError message={status.message} onRetry={() => void loadInbox()} />
       ) : status.kind !== 'loaded' ? (
-        <Loading label="Loading the inbox…" />
+        <Loading label="Loading the inbox…" skeleton="rows" count={3} />
       ) : events.length === 0 ? (
         <EmptyState icon={<BellIcon />} title="Nothing in the inbox yet">
           When a provider lists a new video model, changes a price or capabilities, or stops listing

@@ -307,7 +307,7 @@ export function MonitorPanel(): ReactElement {
       {load.kind === 'error' && status === null ? (
         <InlineError message={load.message} onRetry={() => void loadMonitorStatus()} />
       ) : status === null ? (
-        <Loading label="Loading the monitor…" />
+        <Loading label="Loading the monitor…" skeleton="rows" count={3} />
       ) : (
         <div className="table-wrap">
           <table className="table monitor-table">

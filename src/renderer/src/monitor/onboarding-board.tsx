@@ -359,7 +359,8 @@ export function OnboardingBoard(): ReactElement {
   const status = useAppStore((state) => state.boardStatus);
   if (status.kind === 'error')
     return <InlineError message={status.message} onRetry={() => void loadBoard()} />;
-  if (status.kind !== 'loaded') return <Loading label="Loading the onboarding board…" />;
+  if (status.kind !== 'loaded')
+    return <Loading label="Loading the onboarding board…" skeleton="cards" count={3} />;
   if (cards.length === 0) {
     return (
       <EmptyState icon={<BoardIcon />} title="No models to onboard yet">

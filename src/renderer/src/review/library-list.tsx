@@ -126,7 +126,7 @@ export function LibraryPanel({ onGoVote }: { onGoVote: () => void }): ReactEleme
 
   if (error && !library)
     return <InlineError message={error} onRetry={() => setReload((n) => n + 1)} />;
-  if (!library) return <Loading label="Loading the library…" />;
+  if (!library) return <Loading label="Loading the library…" skeleton="table" count={6} />;
   if (library.entries.length === 0) {
     return (
       <EmptyState

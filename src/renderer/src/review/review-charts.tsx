@@ -125,7 +125,7 @@ export function ReviewCharts({
 
   if (error && !data)
     return <InlineError message={error} onRetry={() => setReload((n) => n + 1)} />;
-  if (!data) return <Loading label="Loading the charts…" />;
+  if (!data) return <Loading label="Loading the charts…" skeleton="cards" count={2} />;
   // Per-model charts follow the leaderboard's order; unrated models go last.
   const rank = new Map(ratings.map((rating, index) => [rating.model, index]));
   const ordered: ReviewChartData = {

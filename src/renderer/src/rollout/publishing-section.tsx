@@ -679,7 +679,9 @@ function HistoryPanel({ version }: { version: number }): ReactElement {
         </div>
       </div>
       {error ? <InlineError message={error} /> : null}
-      {rows === null && !error ? <Loading label="Loading the history…" /> : null}
+      {rows === null && !error ? (
+        <Loading label="Loading the history…" skeleton="table" count={3} />
+      ) : null}
       {rows && rows.length === 0 ? (
         <p className="muted small">
           Nothing signed yet. Every publish, promotion, step, co-signature and rollback will be
@@ -1167,7 +1169,7 @@ export function PublishingSection(): ReactElement {
     return (
       <section className="rt-card pb-section" data-testid="publishing-section">
         {header}
-        <Loading label="Reading the config store…" />
+        <Loading label="Reading the config store…" skeleton="cards" count={3} />
       </section>
     );
 

@@ -170,7 +170,7 @@ export function RolloutScreen(): ReactElement {
     return (
       <div className="page">
         <PageHeader title="Rollout" />
-        <Loading label="Loading the routing config…" />
+        <Loading label="Loading the routing config…" skeleton="rows" count={3} />
       </div>
     );
   }

@@ -175,7 +175,7 @@ export function ModelsScreen(): ReactElement {
           status.kind === 'error' ? (
             <InlineError message={status.message} onRetry={() => void loadModels()} />
           ) : status.kind !== 'loaded' ? (
-            <Loading label="Loading models…" />
+            <Loading label="Loading models…" skeleton="rows" />
           ) : models.length === 0 ? (
             <EmptyState icon={<ModelsIcon />} title="No models available">
               No provider is set up. The sandbox should always be here; restart the console if it is

@@ -128,7 +128,7 @@ export function RunScreen({ runId }: { runId: string }): ReactElement {
         {status?.kind === 'error' ? (
           <InlineError message={status.message} onRetry={() => void loadRun(runId)} />
         ) : (
-          <Loading label="Loading the run…" />
+          <Loading label="Loading the run…" skeleton="cards" />
         )}
       </div>
     );

@@ -259,7 +259,8 @@ export function WatchSection(): ReactElement {
   );
 
   if (loadError) return <InlineError message={loadError} onRetry={() => void load()} />;
-  if (!form || !base) return <Loading label="Loading the watch settings…" />;
+  if (!form || !base)
+    return <Loading label="Loading the watch settings…" skeleton="rows" count={2} />;
 
   const configured = base.environments[env] !== undefined;
   const editTier = (index: number, patch: Partial<TierForm>): void =>
