@@ -3,6 +3,7 @@ import * as Tooltip from '@radix-ui/react-tooltip';
 import { lazy, Suspense, type ReactElement, type ReactNode } from 'react';
 import { BenchIcon, ModelsIcon, ReviewIcon, RolloutIcon, SettingsIcon } from './components/icons';
 import { Toasts } from './components/toasts';
+import { GlobalCommands } from './commands/global-keys';
 import { MonitorEffects, UnreadNavBadge } from './monitor/monitor-section';
 import { Badge, Loading, PageHeader } from './components/ui';
 import { BlindVote } from './review/blind-vote';
@@ -155,6 +156,7 @@ export function App(): ReactElement {
           </main>
         </div>
         <NewRunDialog />
+        <GlobalCommands />
         <Toasts />
         <MonitorEffects />
       </Tooltip.Provider>

@@ -2,6 +2,7 @@
  * Compare: finished videos of one prompt from different models, named, in the synced player,
  * two or four at a time. Keys 1–4 choose the best-looking one (highlighted, not stored).
  */
+import { dialogOpen, isTyping } from '../commands/shortcuts';
 import { useCallback, useEffect, useState, type ReactElement } from 'react';
 import { useShallow } from 'zustand/react/shallow';
 import type { GenerationRecord } from '../../../shared/domain';
@@ -128,6 +129,19 @@ export function CompareScreen({
   // 1–4 choose a player (again to un-choose); g switches between 2-up and 4-up.
   useEffect(() => {
     const onKey = (event: KeyboardEvent): void => {
+      // A dialog (palette, shortcut sheet) has the keyboard; Esc there closes the dialog only.
+      if (event.defaultPrevented || dialogOpen()) return;
+      if (
+        event.key === 'Escape' &&
+        !event.altKey &&
+        !event.ctrlKey &&
+        !event.metaKey &&
+        !isTyping(event.target)
+      ) {
+        event.preventDefault();
+        close();
+        return;
+      }
       const choice = choiceForKey(event, shown.length);
       if (choice !== null) {
         event.preventDefault();
