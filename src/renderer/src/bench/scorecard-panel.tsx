@@ -3,6 +3,7 @@
  * latency per phase, cost per successful second), a category filter, CSV/JSON export and a
  * comparison with another finished run.
  */
+import { formatMoneyTick } from '../../../shared/format';
 import * as Dialog from '@radix-ui/react-dialog';
 import * as Tooltip from '@radix-ui/react-tooltip';
 import { useEffect, useMemo, useState, type ReactElement, type ReactNode } from 'react';
@@ -385,7 +386,7 @@ function CostChart({
         <CartesianGrid stroke="var(--color-border)" vertical={false} />
         <XAxis dataKey="model" tick={AXIS_TICK} tickLine={false} interval={0} />
         <YAxis
-          tickFormatter={(value: number) => `$${value.toFixed(3)}`}
+          tickFormatter={(value: number) => formatMoneyTick(value)}
           tick={AXIS_TICK}
           tickLine={false}
           axisLine={false}

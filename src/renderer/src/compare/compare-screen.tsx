@@ -293,7 +293,7 @@ function NamedPlayer({
       )}
       {generation.simulated ? <SimulatedBadge /> : null}
       <span className="muted small num compare-stats">
-        {formatMsAsSeconds(generation.totalMs)} · {formatUsd(generation.costUsd, 3)}
+        {formatMsAsSeconds(generation.totalMs)} · {formatUsd(generation.costUsd)}
       </span>
     </>
   );

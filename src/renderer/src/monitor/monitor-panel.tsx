@@ -1,3 +1,4 @@
+import { formatMoney } from '../../../shared/format';
 import * as Dialog from '@radix-ui/react-dialog';
 import { useId, useState, type FormEvent, type ReactElement } from 'react';
 import type {
@@ -285,7 +286,7 @@ export function MonitorPanel(): ReactElement {
               : status.running
                 ? `Checks every ${status.settings.intervalMinutes} min while the console is open.${
                     status.settings.autoSmoke
-                      ? ` New models get a smoke run (up to $${status.settings.smokeBudgetUsd.toFixed(2)}).`
+                      ? ` New models get a smoke run (up to ${formatMoney(status.settings.smokeBudgetUsd)}).`
                       : ''
                   }`
                 : 'The schedule is not running; use Check now.'}

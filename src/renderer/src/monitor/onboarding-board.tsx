@@ -1,3 +1,4 @@
+import { formatDate } from '../../../shared/format';
 import * as Dialog from '@radix-ui/react-dialog';
 import { useEffect, useId, useRef, useState, type FormEvent, type ReactElement } from 'react';
 import {
@@ -310,7 +311,7 @@ function Card({ card }: { card: BoardCard }): ReactElement {
             <li key={`${entry.stage}-${index}`}>
               <span className="strong small">{STAGE_LABELS[entry.stage]}</span>{' '}
               <time className="muted small" title={formatDateTime(entry.at)}>
-                {new Date(entry.at).toLocaleDateString()}
+                {formatDate(entry.at)}
               </time>
               {runId ? (
                 <>

@@ -1,3 +1,4 @@
+import { formatMoneyPer } from '../../../shared/format';
 import { useEffect, useMemo, useRef, type ReactElement } from 'react';
 import {
   PROVIDER_IDS,
@@ -22,8 +23,8 @@ import { isFocused } from '../store/monitor-slice';
 import { useAppStore } from '../store/store';
 
 function priceText(pricing: Pricing): string {
-  if (pricing.usdPerSecond !== undefined) return `$${pricing.usdPerSecond.toFixed(3)} / s`;
-  if (pricing.usdPerClip !== undefined) return `$${pricing.usdPerClip.toFixed(2)} / clip`;
+  if (pricing.usdPerSecond !== undefined) return formatMoneyPer(pricing.usdPerSecond, 's');
+  if (pricing.usdPerClip !== undefined) return formatMoneyPer(pricing.usdPerClip, 'clip');
   return 'not published';
 }
 

@@ -3,6 +3,7 @@
  * (`bench:plan-run`) as choices change and shown before anything starts; Start stays disabled
  * while the plan does not fit the budget.
  */
+import { formatMoneyPer } from '../../../shared/format';
 import * as Dialog from '@radix-ui/react-dialog';
 import { useEffect, useId, useMemo, useState, type ReactElement } from 'react';
 import type { RunPlan } from '../../../shared/domain';
@@ -297,9 +298,9 @@ function NewRunForm({
                           </span>
                           <span className="muted small num">
                             {model.pricing.usdPerSecond !== undefined
-                              ? `$${model.pricing.usdPerSecond.toFixed(3)}/s`
+                              ? formatMoneyPer(model.pricing.usdPerSecond, 's')
                               : model.pricing.usdPerClip !== undefined
-                                ? `$${model.pricing.usdPerClip.toFixed(2)}/clip`
+                                ? formatMoneyPer(model.pricing.usdPerClip, 'clip')
                                 : ''}
                           </span>
                         </label>

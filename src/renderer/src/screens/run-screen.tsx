@@ -418,7 +418,7 @@ function GenerationRow({ generation }: { generation: GenerationRecord }): ReactE
         <td className="num">{formatMsAsSeconds(generation.generationMs)}</td>
         <td className="num">{formatMsAsSeconds(generation.downloadMs)}</td>
         <td className="num strong">{formatMsAsSeconds(generation.totalMs)}</td>
-        <td className="num">{formatUsd(generation.costUsd ?? (running ? null : 0), 3)}</td>
+        <td className="num">{formatUsd(generation.costUsd ?? (running ? null : 0))}</td>
       </tr>
       {generation.state === 'succeeded' && generation.analysis ? (
         <tr className="analysis-row">

@@ -5,6 +5,7 @@
  * No data, errors, an unreachable or unconfigured Prometheus are shown as problems, never as
  * healthy. The bearer token is never entered here: the console reads AIDEON_PROMETHEUS_TOKEN.
  */
+import { formatDateTime, formatMoney } from '../../../shared/format';
 import { useCallback, useEffect, useState, type ReactElement } from 'react';
 import type { WatchEnv, WatchSettings } from '../../../shared/watch/watch-settings';
 import type {
@@ -53,7 +54,7 @@ const fmt = (value: number | null, guard: string): string => {
   if (value === null) return '—';
   if (guard === 'success_rate') return `${(value * 100).toFixed(1)}%`;
   if (guard === 'p95_latency') return `${value.toFixed(1)} s`;
-  if (guard === 'cost_per_video') return `$${value.toFixed(3)}`;
+  if (guard === 'cost_per_video') return formatMoney(value);
   return String(value);
 };
 
@@ -79,8 +80,7 @@ export function CheckReport({ report }: { report: WatchReport }): ReactElement {
           {report.status === 'pass' ? 'All guards pass' : `Not healthy: ${overall.label}`}
         </Badge>{' '}
         <span className="muted small">
-          {report.env}, window {report.window}, checked{' '}
-          {new Date(report.checkedAt).toLocaleString()}
+          {report.env}, window {report.window}, checked {formatDateTime(report.checkedAt)}
           {report.step
             ? `, step: config version ${report.step.version}`
             : ', no rollout step'} · {report.counts.pass} pass, {report.counts.breach} breach,{' '}
