@@ -113,3 +113,22 @@ export function csvNumber(value: number): string {
   const fixed = rounded.toFixed(digits);
   return fixed.includes('.') ? fixed.replace(/0+$/, '').replace(/\.$/, '') : fixed;
 }
+
+/**
+ * Lines with repeats folded: the same line six times is one entry with a count of 6 (first
+ * appearance keeps its place). For messages such as the same ECONNREFUSED per guard.
+ */
+export function collapseRepeats(lines: readonly string[]): { text: string; count: number }[] {
+  const out: { text: string; count: number }[] = [];
+  const index = new Map<string, number>();
+  for (const line of lines) {
+    const text = line.trim();
+    if (text === '') continue;
+    const at = index.get(text);
+    if (at === undefined) {
+      index.set(text, out.length);
+      out.push({ text, count: 1 });
+    } else out[at]!.count += 1;
+  }
+  return out;
+}

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import {
+  collapseRepeats,
   csvNumber,
   formatDate,
   formatDateTime,
@@ -110,5 +111,27 @@ describe('csvNumber', () => {
   it('leaves a non-finite number empty', () => {
     expect(csvNumber(Number.NaN)).toBe('');
     expect(csvNumber(Number.POSITIVE_INFINITY)).toBe('');
+  });
+});
+
+describe('collapseRepeats', () => {
+  it('folds the same line into one with a count, in first-seen order', () => {
+    const refused = 'connect ECONNREFUSED 127.0.0.1:9090';
+    expect(
+      collapseRepeats([
+        refused,
+        'p95 latency 9 s > 5 s',
+        refused,
+        refused,
+        '',
+        refused,
+        refused,
+        refused,
+      ]),
+    ).toEqual([
+      { text: refused, count: 6 },
+      { text: 'p95 latency 9 s > 5 s', count: 1 },
+    ]);
+    expect(collapseRepeats([])).toEqual([]);
   });
 });

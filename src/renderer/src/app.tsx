@@ -138,7 +138,7 @@ function Screen(): ReactElement {
 
 export function App(): ReactElement {
   return (
-    <ToastPrimitive.Provider swipeDirection="right" label="Notifications">
+    <ToastPrimitive.Provider swipeDirection="left" label="Notifications">
       <Tooltip.Provider delayDuration={300}>
         <div className="shell">
           <Navigation />
@@ -170,7 +170,7 @@ export function App(): ReactElement {
  */
 export function ReviewerApp({ name }: { name: string }): ReactElement {
   return (
-    <ToastPrimitive.Provider swipeDirection="right" label="Notifications">
+    <ToastPrimitive.Provider swipeDirection="left" label="Notifications">
       <Tooltip.Provider delayDuration={300}>
         <div className="shell shell-reviewer" data-testid="reviewer-shell">
           <main className="content" id="main">

@@ -30,7 +30,7 @@ import {
   type BudgetField,
   type WatchForm,
 } from './watch-form';
-import { ProblemBox } from './watch-problem';
+import { PROBLEM_TITLE, ProblemBox } from './watch-problem';
 import { WatchViews } from './watch-views';
 import './watch.css';
 
@@ -123,7 +123,12 @@ export function CheckReport({ report }: { report: WatchReport }): ReactElement {
                     </td>
                     <td className="num">{fmt(guard.value, guard.guard)}</td>
                     <td className="num">{fmt(guard.threshold, guard.guard)}</td>
-                    <td className="small">{guard.message}</td>
+                    <td className="small">
+                      {/* A metrics problem is explained once in the box above the table. */}
+                      {guard.problem && problems.length > 0
+                        ? `${PROBLEM_TITLE[guard.problem.kind]} (see above)`
+                        : guard.message}
+                    </td>
                   </tr>
                 );
               })}
