@@ -201,7 +201,7 @@ export function CompareScreen({
     <div className="page compare-page">
       <header className="compare-header">
         <div className="compare-prompt">
-          <span className="muted small">Prompt</span>
+          <h1 className="compare-heading muted small">Compare · prompt</h1>
           <p>{prompt ?? '…'}</p>
         </div>
         {hasDetail && ready.length >= 2 ? (
@@ -240,6 +240,7 @@ export function CompareScreen({
           type="button"
           className="button button-secondary"
           onClick={close}
+          title="Close (Esc)"
           data-testid="compare-close"
         >
           <CloseIcon width={16} height={16} /> Close
