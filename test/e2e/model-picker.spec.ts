@@ -72,3 +72,29 @@ test('model picker: grouped by provider, type to filter, keyboard to choose, ful
   await expect(picker).toHaveAttribute('data-value', second!.replace('model-option-', ''));
   await page.screenshot({ path: 'test-results/screenshots/model-picker.png' });
 });
+
+test('catalogue: search by name, provider or id; source notes are tooltips, not text', async ({
+  page,
+}) => {
+  server = await startConsole(newDataDir());
+  await page.goto(server.url);
+  await expect(page.locator('body[data-app-state="ready"]')).toBeVisible();
+  await page.getByTestId('nav-models').click();
+  const count = page.getByTestId('catalogue-count');
+  const all = Number(/^(\d+) models$/.exec((await count.textContent()) ?? '')?.[1]);
+  expect(all).toBeGreaterThan(20);
+  // Developer notes (where a price was read) are not on the page as text.
+  await expect(page.locator('.models-table')).not.toContainText('models.ts');
+
+  await page.getByTestId('catalogue-search').fill('veo 3');
+  await expect(count).toHaveText(new RegExp(`^\\d+ of ${all} models$`));
+  const names = await page
+    .getByTestId('model-row')
+    .evaluateAll((rows) => rows.map((row) => row.textContent?.toLowerCase() ?? ''));
+  expect(names.length).toBeGreaterThan(0);
+  expect(names.every((text) => text.includes('veo') && text.includes('3'))).toBe(true);
+  await expect(page.getByTestId('model-group-sandbox')).toHaveCount(0);
+
+  await page.getByTestId('catalogue-search').fill('');
+  await expect(count).toHaveText(`${all} models`);
+});

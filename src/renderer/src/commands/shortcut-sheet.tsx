@@ -26,7 +26,10 @@ export function ShortcutSheet({
             {SHORTCUT_GROUPS.map((group) => (
               <section key={group.title} className="shortcut-group" data-testid="shortcut-group">
                 <h3>
-                  {group.title} <span className="muted small">{group.where}</span>
+                  {group.title}{' '}
+                  {group.where !== group.title ? (
+                    <span className="muted small">{group.where}</span>
+                  ) : null}
                 </h3>
                 <dl>
                   {group.shortcuts.map((shortcut) => (

@@ -694,6 +694,7 @@ export function SyncedPlayer({
             ·{' '}
           </>
         ) : null}
+        <kbd>Esc</kbd> close · <kbd>?</kbd> all keys ·{' '}
         {count === 2
           ? 'A is the master clock; B follows it.'
           : 'A is the master clock; the others follow it.'}
