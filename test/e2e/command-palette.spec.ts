@@ -66,6 +66,10 @@ test('Ctrl+K palette reaches screens and actions, ? lists every shortcut, Esc cl
     page.locator('.toast-title', { hasText: 'Kill switch: not available yet' }),
   ).toBeVisible();
 
+  // Dismiss the toast (Radix gives an open toast the first Esc).
+  await page.locator('.toast-close').first().click();
+  await expect(page.locator('.toast')).toHaveCount(0);
+
   // The new-run dialog.
   await page.keyboard.press('Control+k');
   await page.keyboard.type('new benchmark');

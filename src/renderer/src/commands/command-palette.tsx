@@ -5,7 +5,7 @@
  */
 import * as Dialog from '@radix-ui/react-dialog';
 import { Command } from 'cmdk';
-import { useMemo, type ReactElement } from 'react';
+import { useMemo, useRef, type ReactElement } from 'react';
 import { ROLLOUT_SECTIONS } from '../rollout/section-nav';
 import { checkNow } from '../store/monitor-actions';
 import { useAppStore } from '../store/store';
@@ -159,11 +159,12 @@ export function CommandPalette({
   openShortcuts: () => void;
 }): ReactElement {
   const groups = useCommands(openShortcuts);
+  // The chosen command runs once the palette has fully closed (its focus scope gone): a dialog
+  // the command opens must not overlap the palette's layer, or Esc would reach neither.
+  const pending = useRef<PaletteCommand | null>(null);
   const choose = (command: PaletteCommand): void => {
+    pending.current = command;
     onOpenChange(false);
-    // After the palette has closed: a dialog the command opens must not share a frame with it
-    // (Radix would still count the palette as the top layer, and Esc would reach neither).
-    window.setTimeout(command.run, 0);
   };
   return (
     <Dialog.Root open={open} onOpenChange={onOpenChange}>
@@ -173,6 +174,14 @@ export function CommandPalette({
           className="palette"
           data-testid="command-palette"
           aria-describedby={undefined}
+          onCloseAutoFocus={(event) => {
+            const command = pending.current;
+            pending.current = null;
+            if (!command) return;
+            // Focus goes where the command takes it, not back to where the palette opened.
+            event.preventDefault();
+            command.run();
+          }}
         >
           <Dialog.Title className="visually-hidden">Command palette</Dialog.Title>
           <Command label="Command palette" loop>
