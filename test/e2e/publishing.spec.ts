@@ -78,7 +78,7 @@ test('Publishing: set up signing, publish → promote → ramp a flag → roll b
   const publishDialog = page.getByTestId('publish-draft-dialog');
   await expect(publishDialog.getByTestId('plan-dev')).toContainText('version — → 1');
   await expect(publishDialog.getByTestId('plan-diff-dev')).toContainText('tiers');
-  await expect(publishDialog).toContainText('1 of 1 signature(s): goes live at once');
+  await expect(publishDialog).toContainText('1 of 1 signature: goes live at once');
   await shot(page, 'publishing-02-publish-diff');
   await page.getByTestId('publish-draft-confirm').click();
   await expect(page.getByTestId('env-dev-version')).toHaveText('1');

@@ -43,14 +43,15 @@ test('Rollout → Config: edit the example config, see checks, simulate and prev
   // Reorder the premium fallback chain with the buttons.
   const premium = page.getByTestId('tier-premium');
   const firstModel = premium.getByLabel('Model of target 1 in premium');
-  await expect(firstModel).toHaveValue('sandbox:sandbox-pro');
+  await expect(firstModel).toHaveAttribute('data-value', 'sandbox:sandbox-pro');
   await page.getByTestId('tier-premium-down-0').click();
-  await expect(firstModel).toHaveValue('sandbox:sandbox-fast');
-  await expect(premium.getByLabel('Model of target 2 in premium')).toHaveValue(
+  await expect(firstModel).toHaveAttribute('data-value', 'sandbox:sandbox-fast');
+  await expect(premium.getByLabel('Model of target 2 in premium')).toHaveAttribute(
+    'data-value',
     'sandbox:sandbox-pro',
   );
   await page.getByTestId('tier-premium-up-1').click();
-  await expect(firstModel).toHaveValue('sandbox:sandbox-pro');
+  await expect(firstModel).toHaveAttribute('data-value', 'sandbox:sandbox-pro');
 
   // Simulator: per-tier figures, before (example) vs after (the edited weights).
   await page.getByTestId('sim-requests').fill('20000');

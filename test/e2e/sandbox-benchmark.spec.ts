@@ -44,7 +44,7 @@ test('a new user runs the sandbox benchmark, compares two videos in sync, and fi
     6,
     { timeout: 60_000 },
   );
-  await expect(page.getByTestId('results-table')).toContainText('$0.200');
+  await expect(page.getByTestId('results-table')).toContainText('$0.20');
   await shot(page, '05-run-finished');
 
   await page.getByTestId('compare-button').first().click();

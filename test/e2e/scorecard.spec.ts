@@ -55,7 +55,7 @@ test('a finished run shows analysis lines, a scorecard with charts, exports and 
   await expect(table).toContainText('Sandbox Fast');
   await expect(table).toContainText('Sandbox Pro');
   await expect(page.getByTestId('scorecard-row-rate.success')).toContainText('100%');
-  await expect(page.getByTestId('scorecard-row-cost.clip')).toContainText('$0.2000');
+  await expect(page.getByTestId('scorecard-row-cost.clip')).toContainText('$0.20');
   for (const chart of ['chart-outcomes', 'chart-latency', 'chart-cost']) {
     await expect(
       page.getByTestId(chart).locator('svg.recharts-surface[role="application"]'),

@@ -85,6 +85,21 @@ describe('new benchmark dialog', () => {
     setClient(null);
   });
 
+  it('filters the model list by search, keeping the ticked models', async () => {
+    render(<NewRunDialog />);
+    act(() => useAppStore.getState().openNewRunDialog('sandbox'));
+    expect(screen.getByTestId('model-checkbox-sandbox-flaky')).toBeTruthy();
+    fireEvent.change(screen.getByTestId('new-run-model-search'), { target: { value: 'flaky' } });
+    expect(screen.getByTestId('model-checkbox-sandbox-flaky')).toBeTruthy();
+    // Fast and Pro are ticked by default: still shown. Nothing else matches.
+    expect(screen.getByTestId('model-checkbox-sandbox-fast')).toBeTruthy();
+    fireEvent.click(screen.getByTestId('model-checkbox-sandbox-fast'));
+    expect(screen.queryByTestId('model-checkbox-sandbox-fast')).toBeNull();
+    fireEvent.change(screen.getByTestId('new-run-model-search'), { target: { value: '' } });
+    expect(screen.getByTestId('model-checkbox-sandbox-fast')).toBeTruthy();
+    await waitFor(() => expect(planInputs.length).toBeGreaterThan(0));
+  });
+
   it('plans the two default sandbox models and disables Start while over budget', async () => {
     render(<NewRunDialog />);
     act(() => useAppStore.getState().openNewRunDialog('sandbox'));

@@ -69,7 +69,7 @@ describe('scorecard number formatting', () => {
     expect(formatLatency(999.6)).toBe('1000 ms');
     expect(formatLatency(2500)).toBe('2.5 s');
     expect(formatLatency(null)).toBe('—');
-    expect(formatUnitCost(0.05)).toBe('$0.0500');
+    expect(formatUnitCost(0.05)).toBe('$0.05');
     expect(formatUnitCost(12.345)).toBe('$12.35');
     expect(formatUnitCost(Number.NaN)).toBe('—');
   });
@@ -145,7 +145,7 @@ describe('scorecard table', () => {
     // A tie has no winner; a missing value is a dash and cannot win.
     expect(rows.get('p95.generation')).toMatchObject({ values: ['4.1 s', '4.1 s'], best: null });
     expect(rows.get('p50.download')).toMatchObject({ values: ['120 ms', '—'], best: null });
-    expect(rows.get('cost.second')).toMatchObject({ values: ['$0.0750', '$0.1200'], best: 0 });
+    expect(rows.get('cost.second')).toMatchObject({ values: ['$0.075', '$0.12'], best: 0 });
     expect(rows.get('compliance')).toMatchObject({ values: ['50%', '100%'], best: 1 });
     expect(rows.get('measure.frozenFraction')?.values).toEqual(['12.5%', '12.5%']);
     expect(rows.get('measure.flicker')?.hint).toMatch(/brightness jumps/);
@@ -219,6 +219,6 @@ describe('chart data', () => {
     expect(changeMetricName('costPerSecondUsd')).toBe('Cost per successful second');
     expect(formatChangeValue('successRate', 0.9)).toBe('90%');
     expect(formatChangeValue('p95.total', 4600)).toBe('4.6 s');
-    expect(formatChangeValue('costPerSuccessUsd', 0.3)).toBe('$0.3000');
+    expect(formatChangeValue('costPerSuccessUsd', 0.3)).toBe('$0.30');
   });
 });

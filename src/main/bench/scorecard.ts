@@ -17,6 +17,7 @@
  *   whose compliance was checked.
  * - Measures: means over successes that have the measure (nulls ignored).
  */
+import { csvNumber } from '../../shared/format';
 import type { GenerationRow } from './bench-repository';
 
 export const MEASURE_KEYS = [
@@ -544,7 +545,8 @@ const CSV_COLUMNS: readonly CsvColumn[] = [
 
 function csvCell(value: string | number | null): string {
   if (value === null) return '';
-  if (typeof value === 'number') return Number.isFinite(value) ? String(value) : '';
+  // Plain decimals without floating-point noise: 0.6, never 0.6000000000000001.
+  if (typeof value === 'number') return csvNumber(value);
   // Spreadsheet formula injection: a model id like "=HYPERLINK(…)" stays text.
   const text = /^[=+\-@\t\r]/.test(value) ? `'${value}` : value;
   return /[",\r\n]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;

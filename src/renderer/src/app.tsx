@@ -3,8 +3,9 @@ import * as Tooltip from '@radix-ui/react-tooltip';
 import { lazy, Suspense, type ReactElement, type ReactNode } from 'react';
 import { BenchIcon, ModelsIcon, ReviewIcon, RolloutIcon, SettingsIcon } from './components/icons';
 import { Toasts } from './components/toasts';
+import { GlobalCommands } from './commands/global-keys';
 import { MonitorEffects, UnreadNavBadge } from './monitor/monitor-section';
-import { Badge, PageHeader } from './components/ui';
+import { Badge, Loading, PageHeader } from './components/ui';
 import { BlindVote } from './review/blind-vote';
 import { UnsavedRoutingMark } from './rollout/unsaved-routing';
 import { ModelsScreen } from './screens/models-screen';
@@ -137,7 +138,7 @@ function Screen(): ReactElement {
 
 export function App(): ReactElement {
   return (
-    <ToastPrimitive.Provider swipeDirection="right" label="Notifications">
+    <ToastPrimitive.Provider swipeDirection="left" label="Notifications">
       <Tooltip.Provider delayDuration={300}>
         <div className="shell">
           <Navigation />
@@ -145,8 +146,8 @@ export function App(): ReactElement {
             <ConnectionBanner />
             <Suspense
               fallback={
-                <div className="screen-loading muted" role="status" data-testid="screen-loading">
-                  Loading…
+                <div className="page" data-testid="screen-loading">
+                  <Loading label="Loading…" skeleton="rows" count={3} />
                 </div>
               }
             >
@@ -155,6 +156,7 @@ export function App(): ReactElement {
           </main>
         </div>
         <NewRunDialog />
+        <GlobalCommands />
         <Toasts />
         <MonitorEffects />
       </Tooltip.Provider>
@@ -168,7 +170,7 @@ export function App(): ReactElement {
  */
 export function ReviewerApp({ name }: { name: string }): ReactElement {
   return (
-    <ToastPrimitive.Provider swipeDirection="right" label="Notifications">
+    <ToastPrimitive.Provider swipeDirection="left" label="Notifications">
       <Tooltip.Provider delayDuration={300}>
         <div className="shell shell-reviewer" data-testid="reviewer-shell">
           <main className="content" id="main">

@@ -5,6 +5,9 @@ import { setupClient } from './ipc';
 import { loadInitialData, subscribeToEvents } from './store/actions';
 import { subscribeToMonitorEvents } from './store/monitor-actions';
 import { guardUnsavedRouting } from './rollout/unsaved-routing';
+// The UI font ships with the console (woff2 files in the bundle, served from our own origin,
+// so the CSP's font-src 'self' holds): Linux no longer falls back to a wide default.
+import '@fontsource-variable/inter';
 import './styles/tokens.css';
 import './styles/app.css';
 

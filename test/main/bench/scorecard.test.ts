@@ -235,9 +235,27 @@ describe('scorecardToCsv', () => {
     const fast = lines.find((l) => l.startsWith('sandbox,sandbox-fast,all,'))!.split(',');
     const cell = (name: string): string => fast[header.indexOf(name)]!;
     expect(cell('success')).toBe('4');
-    expect(cell('success_rate')).toBe(String(4 / 7));
+    expect(cell('success_rate')).toBe('0.571428571429');
     expect(cell('total_p95_ms')).toBe('3700');
-    expect(cell('compliance_rate')).toBe(String(2 / 3));
+    expect(cell('compliance_rate')).toBe('0.666666666667');
     expect(cell('mean_motion')).toBe('');
+  });
+
+  it('writes sums without floating-point noise (0.6, not 0.6000000000000001)', () => {
+    // 0.1 + 0.2 + 0.3 is 0.6000000000000001 in floating point.
+    expect(0.1 + 0.2 + 0.3).not.toBe(0.6);
+    const csv = scorecardToCsv(
+      computeScorecard([
+        row({ cost_usd: 0.1, videoSeconds: 4 }),
+        row({ cost_usd: 0.2, videoSeconds: 4 }),
+        row({ cost_usd: 0.3, videoSeconds: 4 }),
+      ]),
+    );
+    const [head, all] = csv.split('\r\n');
+    const header = head!.split(',');
+    const cells = all!.split(',');
+    expect(cells[header.indexOf('cost_usd')]).toBe('0.6');
+    expect(cells[header.indexOf('cost_per_success_usd')]).toBe('0.2');
+    expect(csv).not.toMatch(/\d\.\d{13,}/);
   });
 });

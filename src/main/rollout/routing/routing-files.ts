@@ -7,6 +7,7 @@
  * other problem gets the line of the field it names when the field is in the file (else the line
  * of its nearest parent that is).
  */
+import { plural } from '../../../shared/format';
 import { readFileSync } from 'node:fs';
 import { extname } from 'node:path';
 import {
@@ -275,7 +276,7 @@ export function formatProblems(path: string, problems: readonly RoutingProblem[]
     const also = p.alsoAt?.length ? ` (also ${p.alsoAt.join(', ')})` : '';
     return `${where}  ${p.severity}  ${p.path || '(document)'}${also}  [${p.code}] ${p.message}`;
   });
-  const summary = `${errors} error(s), ${problems.length - errors} warning(s)${errors > 0 ? ': the config cannot be signed.' : '.'}`;
+  const summary = `${plural(errors, 'error')}, ${plural(problems.length - errors, 'warning')}${errors > 0 ? ': the config cannot be signed.' : '.'}`;
   return `${lines.join('\n')}\n${summary}\n`;
 }
 

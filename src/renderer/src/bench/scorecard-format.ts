@@ -3,6 +3,7 @@
  * and every table and chart writes them the same way. Definitions are main's
  * (src/main/bench/scorecard.ts): rates are over rated outcomes, latency over successes.
  */
+import { formatMoney } from '../../../shared/format';
 import type { ScorecardLineView } from '../../../shared/bench/scorecard-schema';
 import { MEASURE_EXPLANATIONS, MEASURE_KEYS, MEASURE_LABELS, formatMeasure } from '../lib/measures';
 
@@ -49,10 +50,9 @@ export function formatLatency(ms: number | null | undefined): string {
   return `${(ms / 1000).toFixed(1)} s`;
 }
 
-/** Dollars with enough digits for small unit costs: "$0.2000", "$12.35". */
+/** Dollars, as everywhere ("$0.20", "$0.125", "$12.35"; see shared/format.ts). */
 export function formatUnitCost(usd: number | null | undefined): string {
-  if (!isNumber(usd)) return '—';
-  return `$${usd.toFixed(Math.abs(usd) >= 10 ? 2 : 4)}`;
+  return formatMoney(usd);
 }
 
 /** Which way is better for a row, to highlight the best model. */

@@ -3,6 +3,7 @@
  * latency per phase, cost per successful second), a category filter, CSV/JSON export and a
  * comparison with another finished run.
  */
+import { formatMoneyTick, formatNumber } from '../../../shared/format';
 import * as Dialog from '@radix-ui/react-dialog';
 import * as Tooltip from '@radix-ui/react-tooltip';
 import { useEffect, useMemo, useState, type ReactElement, type ReactNode } from 'react';
@@ -64,6 +65,37 @@ const OUTCOME_COLORS: Record<(typeof RATED_OUTCOMES)[number], string> = {
   bad_output: 'var(--chart-bad)',
 };
 const AXIS_TICK = { fill: 'var(--color-text-muted)', fontSize: 12 };
+const AXIS_TITLE = { fill: 'var(--color-text-muted)', fontSize: 11 };
+
+/** Series hidden by a click on their legend entry (click again to show them). */
+function useHiddenSeries(): {
+  hidden: ReadonlySet<string>;
+  toggle: (key: string) => void;
+  legendText: (value: string, entry: { dataKey?: unknown }) => ReactElement;
+} {
+  const [hidden, setHidden] = useState<ReadonlySet<string>>(new Set());
+  const toggle = (key: string): void =>
+    setHidden((current) => {
+      const next = new Set(current);
+      if (next.has(key)) next.delete(key);
+      else next.add(key);
+      return next;
+    });
+  const legendText = (value: string, entry: { dataKey?: unknown }): ReactElement => {
+    const off = hidden.has(String(entry.dataKey));
+    return (
+      <span
+        className={`legend-toggle ${off ? 'is-off' : ''}`}
+        title={off ? 'Show this series' : 'Hide this series'}
+        data-testid="legend-toggle"
+        data-off={off ? 'true' : 'false'}
+      >
+        {value}
+      </span>
+    );
+  };
+  return { hidden, toggle, legendText };
+}
 const TOOLTIP_STYLE = {
   background: 'var(--color-surface)',
   border: '1px solid var(--color-border)',
@@ -121,7 +153,7 @@ export function ScorecardPanel({ run }: { run: RunSummary }): ReactElement {
   if (error && !scorecard) {
     return <InlineError message={error} onRetry={() => setReload((n) => n + 1)} />;
   }
-  if (!scorecard) return <Loading label="Working out the scorecard…" />;
+  if (!scorecard) return <Loading label="Working out the scorecard…" skeleton="cards" count={3} />;
 
   return (
     <div className="scorecard" data-testid="scorecard">
@@ -285,9 +317,10 @@ function OutcomeChart({
   names: readonly string[];
 }): ReactElement {
   const data = outcomeChartData(lines, names);
+  const series = useHiddenSeries();
   return (
     <ResponsiveContainer width="100%" height={CHART_HEIGHT}>
-      <BarChart data={data} margin={{ top: 8, right: 8, bottom: 0, left: -12 }}>
+      <BarChart data={data} margin={{ top: 8, right: 8, bottom: 0, left: 4 }}>
         <CartesianGrid stroke="var(--color-border)" vertical={false} />
         <XAxis dataKey="model" tick={AXIS_TICK} tickLine={false} interval={0} />
         <YAxis
@@ -297,16 +330,29 @@ function OutcomeChart({
           tick={AXIS_TICK}
           tickLine={false}
           axisLine={false}
+          label={{
+            value: 'Share of rated generations',
+            angle: -90,
+            position: 'insideLeft',
+            style: { ...AXIS_TITLE, textAnchor: 'middle' },
+          }}
         />
         <ChartTooltip
           contentStyle={TOOLTIP_STYLE}
           cursor={{ fill: 'var(--color-surface-sunken)' }}
           formatter={(value) => `${String(value)}%`}
         />
-        <Legend wrapperStyle={{ fontSize: 12 }} iconSize={10} itemSorter={null} />
+        <Legend
+          wrapperStyle={{ fontSize: 12, cursor: 'pointer' }}
+          iconSize={10}
+          itemSorter={null}
+          formatter={series.legendText}
+          onClick={(entry) => series.toggle(String(entry.dataKey))}
+        />
         {RATED_OUTCOMES.map((outcome) => (
           <Bar
             key={outcome}
+            hide={series.hidden.has(outcome)}
             dataKey={outcome}
             name={OUTCOME_NAMES[outcome]}
             stackId="outcomes"
@@ -328,30 +374,44 @@ function LatencyChart({
   names: readonly string[];
 }): ReactElement {
   const data = latencyChartData(lines);
+  const series = useHiddenSeries();
   return (
     <ResponsiveContainer width="100%" height={CHART_HEIGHT}>
-      <BarChart data={data} margin={{ top: 8, right: 8, bottom: 0, left: -12 }} barGap={1}>
+      <BarChart data={data} margin={{ top: 8, right: 8, bottom: 0, left: 4 }} barGap={1}>
         <CartesianGrid stroke="var(--color-border)" vertical={false} />
         <XAxis dataKey="phase" tick={AXIS_TICK} tickLine={false} interval={0} />
         <YAxis
-          tickFormatter={(value: number) => `${value} s`}
+          tickFormatter={(value: number) => `${formatNumber(value, 1)} s`}
           tick={AXIS_TICK}
           tickLine={false}
           axisLine={false}
+          label={{
+            value: 'Seconds (p50 solid, p95 light)',
+            angle: -90,
+            position: 'insideLeft',
+            style: { ...AXIS_TITLE, textAnchor: 'middle' },
+          }}
         />
         <ChartTooltip
           contentStyle={TOOLTIP_STYLE}
           cursor={{ fill: 'var(--color-surface-sunken)' }}
           formatter={(value, name, item) => [
-            typeof value === 'number' ? `${value.toFixed(2)} s` : '—',
+            typeof value === 'number' ? `${formatNumber(value, 2)} s` : '—',
             String(item.dataKey).endsWith('_p50') ? `${String(name)} p50` : name,
           ]}
         />
-        <Legend wrapperStyle={{ fontSize: 12 }} iconSize={10} itemSorter={null} />
+        <Legend
+          wrapperStyle={{ fontSize: 12, cursor: 'pointer' }}
+          iconSize={10}
+          itemSorter={null}
+          formatter={series.legendText}
+          onClick={(entry) => series.toggle(String(entry.dataKey))}
+        />
         {names.flatMap((name, index) =>
           (['p50', 'p95'] as const).map((p) => (
             <Bar
               key={`${index}-${p}`}
+              hide={series.hidden.has(`m${index}_p50`)}
               dataKey={`m${index}_${p}`}
               name={p === 'p50' ? name : `${name} p95`}
               legendType={p === 'p50' ? 'square' : 'none'}
@@ -386,10 +446,17 @@ function CostChart({
         <CartesianGrid stroke="var(--color-border)" vertical={false} />
         <XAxis dataKey="model" tick={AXIS_TICK} tickLine={false} interval={0} />
         <YAxis
-          tickFormatter={(value: number) => `$${value.toFixed(3)}`}
+          tickFormatter={(value: number) => formatMoneyTick(value)}
           tick={AXIS_TICK}
           tickLine={false}
           axisLine={false}
+          width={64}
+          label={{
+            value: 'Dollars per second of video',
+            angle: -90,
+            position: 'insideLeft',
+            style: { ...AXIS_TITLE, textAnchor: 'middle' },
+          }}
         />
         <ChartTooltip
           contentStyle={TOOLTIP_STYLE}

@@ -130,7 +130,7 @@ export function SuiteEditor({ suiteId }: { suiteId: string | null }): ReactEleme
         {load.kind === 'error' ? (
           <InlineError message={load.message} onRetry={() => setReload((n) => n + 1)} />
         ) : (
-          <Loading label="Loading the suite…" />
+          <Loading label="Loading the suite…" skeleton="rows" />
         )}
       </div>
     );

@@ -58,7 +58,7 @@ export function SuitesPanel(): ReactElement {
       {status.kind === 'error' ? (
         <InlineError message={status.message} onRetry={() => void loadSuites()} />
       ) : status.kind !== 'loaded' ? (
-        <Loading label="Loading suites…" />
+        <Loading label="Loading suites…" skeleton="table" />
       ) : (
         <div className="table-wrap">
           <table className="table suites-table" data-testid="suites-table">

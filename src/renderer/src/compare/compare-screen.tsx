@@ -2,6 +2,7 @@
  * Compare: finished videos of one prompt from different models, named, in the synced player,
  * two or four at a time. Keys 1–4 choose the best-looking one (highlighted, not stored).
  */
+import { dialogOpen, isTyping } from '../commands/shortcuts';
 import { useCallback, useEffect, useState, type ReactElement } from 'react';
 import { useShallow } from 'zustand/react/shallow';
 import type { GenerationRecord } from '../../../shared/domain';
@@ -128,6 +129,19 @@ export function CompareScreen({
   // 1–4 choose a player (again to un-choose); g switches between 2-up and 4-up.
   useEffect(() => {
     const onKey = (event: KeyboardEvent): void => {
+      // A dialog (palette, shortcut sheet) has the keyboard; Esc there closes the dialog only.
+      if (event.defaultPrevented || dialogOpen()) return;
+      if (
+        event.key === 'Escape' &&
+        !event.altKey &&
+        !event.ctrlKey &&
+        !event.metaKey &&
+        !isTyping(event.target)
+      ) {
+        event.preventDefault();
+        close();
+        return;
+      }
       const choice = choiceForKey(event, shown.length);
       if (choice !== null) {
         event.preventDefault();
@@ -187,7 +201,7 @@ export function CompareScreen({
     <div className="page compare-page">
       <header className="compare-header">
         <div className="compare-prompt">
-          <span className="muted small">Prompt</span>
+          <h1 className="compare-heading muted small">Compare · prompt</h1>
           <p>{prompt ?? '…'}</p>
         </div>
         {hasDetail && ready.length >= 2 ? (
@@ -226,6 +240,7 @@ export function CompareScreen({
           type="button"
           className="button button-secondary"
           onClick={close}
+          title="Close (Esc)"
           data-testid="compare-close"
         >
           <CloseIcon width={16} height={16} /> Close
@@ -279,7 +294,7 @@ function NamedPlayer({
       )}
       {generation.simulated ? <SimulatedBadge /> : null}
       <span className="muted small num compare-stats">
-        {formatMsAsSeconds(generation.totalMs)} · {formatUsd(generation.costUsd, 3)}
+        {formatMsAsSeconds(generation.totalMs)} · {formatUsd(generation.costUsd)}
       </span>
     </>
   );

@@ -4,6 +4,7 @@
  * pan are locked across them. Wipe and difference views need exactly two videos. Used by
  * Compare (named models, 2-up or 4-up) and by the blind review (two sides only).
  */
+import { dialogOpen } from '../commands/shortcuts';
 import * as Slider from '@radix-ui/react-slider';
 import {
   useCallback,
@@ -302,6 +303,7 @@ export function SyncedPlayer({
     const onKey = (event: KeyboardEvent): void => {
       const target = event.target instanceof Element ? event.target : null;
       if (target?.closest('input, textarea, select, [contenteditable="true"]')) return;
+      if (dialogOpen()) return;
       if (event.altKey || event.ctrlKey || event.metaKey) return;
       const inSlider = Boolean(target?.closest('[role="slider"]'));
       if (event.key === ' ') {
@@ -692,6 +694,7 @@ export function SyncedPlayer({
             ·{' '}
           </>
         ) : null}
+        <kbd>Esc</kbd> close · <kbd>?</kbd> all keys ·{' '}
         {count === 2
           ? 'A is the master clock; B follows it.'
           : 'A is the master clock; the others follow it.'}

@@ -104,7 +104,42 @@ export function InlineError({
   );
 }
 
-export function Loading({ label }: { label: string }): ReactElement {
+/** The shape a skeleton takes while a screen's data loads. */
+export type SkeletonShape = 'rows' | 'cards' | 'table';
+
+/**
+ * A waiting state. Without `skeleton` it is a spinner with its label; with one it draws the
+ * shape of what is coming (rows, cards or a table) and keeps the label for screen readers.
+ */
+export function Loading({
+  label,
+  skeleton,
+  count = 4,
+}: {
+  label: string;
+  skeleton?: SkeletonShape;
+  count?: number;
+}): ReactElement {
+  if (skeleton) {
+    const items = Array.from({ length: count }, (_, index) => index);
+    return (
+      <div
+        className={`skeleton skeleton-${skeleton}`}
+        role="status"
+        aria-busy="true"
+        data-testid="skeleton"
+      >
+        <span className="visually-hidden">{label}</span>
+        {items.map((index) => (
+          <div key={index} className="skeleton-item" aria-hidden="true">
+            <span className="skeleton-line skeleton-line-title" />
+            <span className="skeleton-line" />
+            {skeleton === 'cards' ? <span className="skeleton-line skeleton-line-short" /> : null}
+          </div>
+        ))}
+      </div>
+    );
+  }
   return (
     <div className="loading" role="status">
       <span className="spinner" aria-hidden="true" />

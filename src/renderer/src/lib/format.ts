@@ -1,8 +1,24 @@
-/** Display formatting: one place so every screen writes numbers the same way. */
+/**
+ * Display formatting for the screens. Money, numbers, percentages, dates and plurals come from
+ * the shared format module (the CLI and the CSV export use it too), so they read the same
+ * everywhere; this file adds what only screens need (durations, clocks, relative times).
+ */
+import { formatMoney } from '../../../shared/format';
 
-export function formatUsd(value: number | null | undefined, digits = 2): string {
-  if (value === null || value === undefined || !Number.isFinite(value)) return '—';
-  return `$${value.toFixed(digits)}`;
+export {
+  formatDate,
+  formatDateTime,
+  formatMoney,
+  formatMoneyPer,
+  formatMoneyTick,
+  formatNumber,
+  formatPercent,
+  plural,
+} from '../../../shared/format';
+
+/** Dollars, as everywhere: "$23.04", "$9.60", "$0.125" (see shared/format.ts). */
+export function formatUsd(value: number | null | undefined): string {
+  return formatMoney(value);
 }
 
 /** Milliseconds as seconds with one decimal: "12.3 s". */
@@ -42,16 +58,7 @@ export function formatRelativeTime(timestamp: number, now = Date.now()): string 
   return relative.format(Math.round(seconds / 86400), 'day');
 }
 
-export function formatDateTime(timestamp: number): string {
-  return new Date(timestamp).toLocaleString(undefined, { dateStyle: 'medium', timeStyle: 'short' });
-}
-
 export function percent(done: number, total: number): number {
   if (total <= 0) return 0;
   return Math.min(100, Math.max(0, (done / total) * 100));
-}
-
-/** A count with its noun: "1 vote", "12 votes", "1,204 votes" (or the given plural). */
-export function plural(count: number, singular: string, pluralForm = `${singular}s`): string {
-  return `${count.toLocaleString('en-US')} ${count === 1 ? singular : pluralForm}`;
 }

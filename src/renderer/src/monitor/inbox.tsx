@@ -1,3 +1,5 @@
+import { collapseRepeats } from '../../../shared/format';
+import { goToRolloutSection } from '../commands/palette-actions';
 import type { ReactElement } from 'react';
 import type {
   GuardBreachInboxEvent,
@@ -52,7 +54,8 @@ function MarkReadButton({ event }: { event: InboxEvent }): ReactElement | null {
 
 /** A production-watch breach: the environment, what was done, each failed guard on a line. */
 function BreachItem({ event, now }: { event: GuardBreachInboxEvent; now: number }): ReactElement {
-  const lines = event.summary.split('\n').filter((line) => line.trim() !== '');
+  // The same line (one ECONNREFUSED per guard) once, with how many times it came.
+  const lines = collapseRepeats(event.summary.split('\n'));
   return (
     <li
       className={`inbox-item ${event.read ? '' : 'is-unread'}`}
@@ -74,8 +77,16 @@ function BreachItem({ event, now }: { event: GuardBreachInboxEvent; now: number 
           ) : null}
         </div>
         <ul className="inbox-summary inbox-breach-lines">
-          {lines.slice(0, 6).map((line, index) => (
-            <li key={index}>{line}</li>
+          {lines.slice(0, 6).map((line) => (
+            <li key={line.text} data-testid="inbox-breach-line">
+              {line.text}
+              {line.count > 1 ? (
+                <span className="muted" data-testid="inbox-breach-repeat">
+                  {' '}
+                  ×{line.count}
+                </span>
+              ) : null}
+            </li>
           ))}
           {lines.length > 6 ? <li className="muted">…and {lines.length - 6} more</li> : null}
         </ul>
@@ -94,7 +105,7 @@ function BreachItem({ event, now }: { event: GuardBreachInboxEvent; now: number 
         className="button button-secondary button-small"
         onClick={() => {
           if (!event.read) void markRead([event.id]);
-          useAppStore.getState().navigate({ screen: 'rollout' });
+          goToRolloutSection('watch-section');
         }}
         data-testid="inbox-open"
         title="Show the rollout and the production watch"
@@ -200,7 +211,7 @@ export function Inbox(): ReactElement {
       {status.kind === 'error' ? (
         <InlineError message={status.message} onRetry={() => void loadInbox()} />
       ) : status.kind !== 'loaded' ? (
-        <Loading label="Loading the inbox…" />
+        <Loading label="Loading the inbox…" skeleton="rows" count={3} />
       ) : events.length === 0 ? (
         <EmptyState icon={<BellIcon />} title="Nothing in the inbox yet">
           When a provider lists a new video model, changes a price or capabilities, or stops listing

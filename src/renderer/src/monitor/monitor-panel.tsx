@@ -1,3 +1,4 @@
+import { formatMoney } from '../../../shared/format';
 import * as Dialog from '@radix-ui/react-dialog';
 import { useId, useState, type FormEvent, type ReactElement } from 'react';
 import type {
@@ -218,22 +219,37 @@ function SettingsDialog({ settings }: { settings: MonitorSettings }): ReactEleme
       setAutoSmoke(settings.autoSmoke);
       setBudget(String(settings.smokeBudgetUsd));
       setError(null);
+      setTried(false);
     }
     setOpen(next);
   };
 
+  // Every field's problem at once, recomputed as the admin types (fixed → gone).
+  const intervalMinutes = Number(intervalText);
+  const smokeBudgetUsd = Number(budget);
+  const fieldErrors = {
+    interval:
+      intervalText.trim() === '' ||
+      !Number.isInteger(intervalMinutes) ||
+      intervalMinutes < 1 ||
+      intervalMinutes > 1440
+        ? 'Check interval must be whole minutes from 1 to 1440 (a day).'
+        : null,
+    budget:
+      budget.trim() === '' ||
+      !Number.isFinite(smokeBudgetUsd) ||
+      smokeBudgetUsd < 0 ||
+      smokeBudgetUsd > 1000
+        ? 'Spend limit must be 0 or more, up to $1,000.'
+        : null,
+  };
+  const [tried, setTried] = useState(false);
+
   const submit = async (event: FormEvent): Promise<void> => {
     event.preventDefault();
-    const intervalMinutes = Number(intervalText);
-    const smokeBudgetUsd = Number(budget);
-    if (!Number.isInteger(intervalMinutes) || intervalMinutes < 1 || intervalMinutes > 1440) {
-      setError('Check interval: enter whole minutes between 1 and 1440 (a day).');
-      return;
-    }
-    if (!Number.isFinite(smokeBudgetUsd) || smokeBudgetUsd < 0 || smokeBudgetUsd > 1000) {
-      setError('Spend limit: enter dollars between 0 and 1000.');
-      return;
-    }
+    setTried(true);
+    setError(null);
+    if (fieldErrors.interval || fieldErrors.budget) return;
     setSaving(true);
     const problem = await updateMonitorSettings({ intervalMinutes, autoSmoke, smokeBudgetUsd });
     setSaving(false);
@@ -274,8 +290,14 @@ function SettingsDialog({ settings }: { settings: MonitorSettings }): ReactEleme
                   step={1}
                   value={intervalText}
                   onChange={(event) => setIntervalText(event.target.value)}
+                  aria-invalid={tried && fieldErrors.interval ? true : undefined}
                   data-testid="monitor-interval"
                 />
+                {tried && fieldErrors.interval ? (
+                  <p className="field-error" role="alert" data-testid="monitor-interval-error">
+                    {fieldErrors.interval}
+                  </p>
+                ) : null}
               </div>
               <label className="checkbox-line">
                 <input
@@ -299,8 +321,14 @@ function SettingsDialog({ settings }: { settings: MonitorSettings }): ReactEleme
                   value={budget}
                   disabled={!autoSmoke}
                   onChange={(event) => setBudget(event.target.value)}
+                  aria-invalid={tried && fieldErrors.budget ? true : undefined}
                   data-testid="monitor-budget"
                 />
+                {tried && fieldErrors.budget ? (
+                  <p className="field-error" role="alert" data-testid="monitor-budget-error">
+                    {fieldErrors.budget}
+                  </p>
+                ) : null}
                 <p className="field-hint">
                   A smoke run that would cost more is not started; the card says so.
                 </p>
@@ -351,7 +379,7 @@ export function MonitorPanel(): ReactElement {
               : status.running
                 ? `Checks every ${status.settings.intervalMinutes} min while the console is open.${
                     status.settings.autoSmoke
-                      ? ` New models get a smoke run (up to $${status.settings.smokeBudgetUsd.toFixed(2)}).`
+                      ? ` New models get a smoke run (up to ${formatMoney(status.settings.smokeBudgetUsd)}).`
                       : ''
                   }`
                 : 'The schedule is not running; use Check now.'}
@@ -373,7 +401,7 @@ export function MonitorPanel(): ReactElement {
       {load.kind === 'error' && status === null ? (
         <InlineError message={load.message} onRetry={() => void loadMonitorStatus()} />
       ) : status === null ? (
-        <Loading label="Loading the monitor…" />
+        <Loading label="Loading the monitor…" skeleton="rows" count={3} />
       ) : (
         <div className="table-wrap">
           <table className="table monitor-table">

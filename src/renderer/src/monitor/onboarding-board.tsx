@@ -1,3 +1,4 @@
+import { formatDate } from '../../../shared/format';
 import * as Dialog from '@radix-ui/react-dialog';
 import { useEffect, useId, useRef, useState, type FormEvent, type ReactElement } from 'react';
 import {
@@ -310,7 +311,7 @@ function Card({ card }: { card: BoardCard }): ReactElement {
             <li key={`${entry.stage}-${index}`}>
               <span className="strong small">{STAGE_LABELS[entry.stage]}</span>{' '}
               <time className="muted small" title={formatDateTime(entry.at)}>
-                {new Date(entry.at).toLocaleDateString()}
+                {formatDate(entry.at)}
               </time>
               {runId ? (
                 <>
@@ -359,7 +360,8 @@ export function OnboardingBoard(): ReactElement {
   const status = useAppStore((state) => state.boardStatus);
   if (status.kind === 'error')
     return <InlineError message={status.message} onRetry={() => void loadBoard()} />;
-  if (status.kind !== 'loaded') return <Loading label="Loading the onboarding board…" />;
+  if (status.kind !== 'loaded')
+    return <Loading label="Loading the onboarding board…" skeleton="cards" count={3} />;
   if (cards.length === 0) {
     return (
       <EmptyState icon={<BoardIcon />} title="No models to onboard yet">

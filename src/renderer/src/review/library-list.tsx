@@ -4,6 +4,7 @@
  * generations scroll smoothly. A filter narrows by prompt, category, run or model; ↑/↓ move,
  * Enter opens the comparison.
  */
+import { formatDateTime } from '../../../shared/format';
 import { useVirtualizer } from '@tanstack/react-virtual';
 import {
   memo,
@@ -27,7 +28,6 @@ import './review-extras.css';
 
 const ROW_HEIGHT = 64;
 /** One formatter for every row (building one per row costs more than the row itself). */
-const RUN_DATE = new Intl.DateTimeFormat(undefined, { dateStyle: 'medium', timeStyle: 'short' });
 
 /** Entries whose prompt, category, run name or model names contain every word of `query`. */
 export function filterLibrary(
@@ -126,7 +126,7 @@ export function LibraryPanel({ onGoVote }: { onGoVote: () => void }): ReactEleme
 
   if (error && !library)
     return <InlineError message={error} onRetry={() => setReload((n) => n + 1)} />;
-  if (!library) return <Loading label="Loading the library…" />;
+  if (!library) return <Loading label="Loading the library…" skeleton="table" count={6} />;
   if (library.entries.length === 0) {
     return (
       <EmptyState
@@ -249,7 +249,7 @@ const LibraryRow = memo(function LibraryRow({
         </span>
         <span className="muted small library-meta">
           <span className="badge">{entry.category}</span> {entry.runName} ·{' '}
-          {RUN_DATE.format(entry.runCreatedAt)}
+          {formatDateTime(entry.runCreatedAt)}
         </span>
       </div>
       <span className="library-models small" title={names.join(', ') || 'No finished videos'}>

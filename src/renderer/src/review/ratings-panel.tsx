@@ -79,7 +79,7 @@ export function RatingsPanel({ onGoVote }: { onGoVote: () => void }): ReactEleme
       {status.kind === 'error' ? (
         <InlineError message={status.message} onRetry={() => void loadRatings()} />
       ) : !ratings ? (
-        <Loading label="Computing ratings…" />
+        <Loading label="Computing ratings…" skeleton="table" />
       ) : ratings.totalVotes === 0 ? (
         <EmptyState
           icon={<ReviewIcon />}

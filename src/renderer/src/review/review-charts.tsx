@@ -9,6 +9,7 @@
  * <Cell> by its win rate and labelled through <LabelList>. It stays a real recharts chart
  * (axes, tooltip, resizing, theming like the others) instead of a hand-drawn SVG or a table.
  */
+import { formatMoneyTick } from '../../../shared/format';
 import { useEffect, useMemo, useState, type ReactElement, type ReactNode } from 'react';
 import {
   Bar,
@@ -125,7 +126,7 @@ export function ReviewCharts({
 
   if (error && !data)
     return <InlineError message={error} onRetry={() => setReload((n) => n + 1)} />;
-  if (!data) return <Loading label="Loading the charts…" />;
+  if (!data) return <Loading label="Loading the charts…" skeleton="cards" count={2} />;
   // Per-model charts follow the leaderboard's order; unrated models go last.
   const rank = new Map(ratings.map((rating, index) => [rating.model, index]));
   const ordered: ReviewChartData = {
@@ -311,7 +312,7 @@ function QualityCostChart({
             dataKey="cost"
             name="Cost per second"
             domain={[0, 'auto']}
-            tickFormatter={(value: number) => `$${value.toFixed(value < 0.1 ? 3 : 2)}`}
+            tickFormatter={(value: number) => formatMoneyTick(value)}
             tick={AXIS_TICK}
             tickLine={false}
             label={{

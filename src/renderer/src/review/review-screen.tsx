@@ -1,6 +1,7 @@
 /** Review: blind A/B votes, the ratings they produce (with charts), and the library to compare from. */
 import * as Tabs from '@radix-ui/react-tabs';
-import { useState, type ReactElement } from 'react';
+import { useEffect, useState, type ReactElement } from 'react';
+import { useAppStore } from '../store/store';
 import { PageHeader } from '../components/ui';
 import { BlindVote } from './blind-vote';
 import { LibraryPanel } from './library-list';
@@ -10,6 +11,11 @@ type Tab = 'vote' | 'ratings' | 'library';
 
 export function ReviewScreen({ initialTab = 'vote' }: { initialTab?: Tab }): ReactElement {
   const [tab, setTab] = useState<Tab>(initialTab);
+  // Opening Review again on a tab (the palette, an inbox link) shows that tab.
+  const route = useAppStore((state) => state.route);
+  useEffect(() => {
+    if (route.screen === 'review') setTab(route.tab ?? 'vote');
+  }, [route]);
   return (
     <div className="page review-page">
       <PageHeader

@@ -1,4 +1,5 @@
 /** Keyboard shortcuts of the blind vote: 1 = A better, 2 = B better, t = tie, x = both bad. */
+import { dialogOpen } from '../commands/shortcuts';
 import { useEffect, useRef } from 'react';
 import type { Verdict } from '../../../shared/review/review-schemas';
 
@@ -37,7 +38,8 @@ export function useVoteKeys(onVote: (verdict: Verdict) => void, enabled: boolean
     if (!enabled) return;
     const onKey = (event: KeyboardEvent): void => {
       const verdict = verdictForKey(event);
-      if (!verdict) return;
+      // The palette or the shortcut sheet has the keyboard: no vote behind it.
+      if (!verdict || dialogOpen()) return;
       event.preventDefault();
       latest.current(verdict);
     };

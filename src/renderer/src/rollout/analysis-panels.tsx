@@ -506,7 +506,7 @@ export function RecommendationsPanel({
                           <td className="num">{e.votes}</td>
                           <td className="num">{pct(e.successRate)}</td>
                           <td className="num">{formatMsAsSeconds(e.p95LatencyMs)}</td>
-                          <td className="num">{formatUsd(e.priceUsd, 3)}</td>
+                          <td className="num">{formatUsd(e.priceUsd)}</td>
                           <td>{e.onParetoFront ? 'yes' : 'no'}</td>
                           <td>{e.meetsBar ? 'yes' : 'no'}</td>
                         </tr>

@@ -2,6 +2,7 @@
  * Dialogs of Rollout → Publishing: "what will change" before signing, unlocking and generating
  * signing keys. A passphrase typed here goes to main once and is cleared from the form at once.
  */
+import { plural } from '../../../shared/format';
 import * as Dialog from '@radix-ui/react-dialog';
 import { useState, type FormEvent, type ReactElement, type ReactNode } from 'react';
 import type {
@@ -70,7 +71,7 @@ function signingNote(change: PublishPlan['changes'][number]): ReactNode {
     );
   return (
     <Badge tone="success">
-      {change.willSign} of {change.threshold} signature(s): goes live at once
+      {change.willSign} of {plural(change.threshold, 'signature')}: goes live at once
     </Badge>
   );
 }
@@ -270,7 +271,7 @@ export function UnlockDialog({
       }
       useAppStore.getState().pushToast({
         tone: result.failed.length > 0 ? 'info' : 'success',
-        title: `${result.unlocked.length} key(s) unlocked for this session`,
+        title: `${plural(result.unlocked.length, 'key')} unlocked for this session`,
         ...(result.failed.length > 0
           ? {
               description: `Still locked: ${result.failed.map((f) => `${shortKid(f.kid)} (${f.message})`).join(', ')}`,

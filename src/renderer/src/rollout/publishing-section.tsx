@@ -3,6 +3,7 @@
  * roll back with the diff before signing, co-signing, gradual flag rollouts, the kill switch,
  * the hash-chained history and this console's signing keys. First run: "Set up signing".
  */
+import { plural } from '../../../shared/format';
 import { useCallback, useEffect, useState, type ReactElement } from 'react';
 import type {
   EnvironmentOverview,
@@ -568,7 +569,7 @@ function RolloutPanel({
           body={
             typeof parsed === 'string'
               ? parsed
-              : `Signs and publishes ${environment} version ${(env?.live?.version ?? 0) + 1} with "${flag?.key ?? ''}" at ${parsed[0]}% on "${on}" (the rest on "${off}"). Then ${parsed.slice(1).join('%, ')}${parsed.length > 1 ? '%' : ''}, each after ${bakeMinutes} minute(s) of baking.`
+              : `Signs and publishes ${environment} version ${(env?.live?.version ?? 0) + 1} with "${flag?.key ?? ''}" at ${parsed[0]}% on "${on}" (the rest on "${off}"). Then ${parsed.slice(1).join('%, ')}${parsed.length > 1 ? '%' : ''}, each after ${plural(bakeMinutes, 'minute')} of baking.`
           }
           confirmLabel="Sign and start"
           busyLabel="Signing…"
@@ -700,7 +701,9 @@ function HistoryPanel({ version }: { version: number }): ReactElement {
         </div>
       </div>
       {error ? <InlineError message={error} /> : null}
-      {rows === null && !error ? <Loading label="Loading the history…" /> : null}
+      {rows === null && !error ? (
+        <Loading label="Loading the history…" skeleton="table" count={3} />
+      ) : null}
       {rows && rows.length === 0 ? (
         <p className="muted small">
           Nothing signed yet. Every publish, promotion, step, co-signature and rollback will be
@@ -933,7 +936,7 @@ function SetupSigning({
         <li className={overview.keys.length > 0 ? 'pb-done' : ''}>
           <strong>Generate a signing key</strong> for each admin who will sign.{' '}
           {overview.keys.length > 0 ? (
-            <span className="muted small">{overview.keys.length} key(s) here.</span>
+            <span className="muted small">{plural(overview.keys.length, 'key')} here.</span>
           ) : null}
           <div className="pb-row">
             <GenerateKeyDialog
@@ -1025,8 +1028,8 @@ function SetupSigning({
               </button>
               {unlocked < trustNeeded ? (
                 <p className="small pb-warn">
-                  Creating it needs {trustNeeded} unlocked key(s) among the chosen ones; {unlocked}{' '}
-                  {unlocked === 1 ? 'is' : 'are'} unlocked.
+                  Creating it needs {plural(trustNeeded, 'unlocked key')} among the chosen ones;{' '}
+                  {unlocked} {unlocked === 1 ? 'is' : 'are'} unlocked.
                 </p>
               ) : null}
             </div>
@@ -1167,7 +1170,7 @@ export function PublishingSection(): ReactElement {
           <span className="muted small">Signing as {overview.actor}</span>
           {overview.keys.some((key) => key.unlocked) ? (
             <Badge tone="success">
-              {overview.keys.filter((key) => key.unlocked).length} key(s) unlocked
+              {plural(overview.keys.filter((key) => key.unlocked).length, 'key')} unlocked
             </Badge>
           ) : overview.keys.length > 0 ? (
             <Badge tone="warning">Keys locked</Badge>
@@ -1188,7 +1191,7 @@ export function PublishingSection(): ReactElement {
     return (
       <section className="rt-card pb-section" data-testid="publishing-section">
         {header}
-        <Loading label="Reading the config store…" />
+        <Loading label="Reading the config store…" skeleton="cards" count={3} />
       </section>
     );
 

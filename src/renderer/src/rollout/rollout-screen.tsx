@@ -1,4 +1,5 @@
 /** Rollout → Config: the routing config editor, its checks, simulator, flag preview and proposals. */
+import { JsonEditor, jsonErrorPlace } from './json-editor';
 import * as Tabs from '@radix-ui/react-tabs';
 import { useCallback, useEffect, useMemo, useRef, useState, type ReactElement } from 'react';
 import type { RoutingProblem } from '../../../shared/routing/routing-problem';
@@ -170,7 +171,7 @@ export function RolloutScreen(): ReactElement {
     return (
       <div className="page">
         <PageHeader title="Rollout" />
-        <Loading label="Loading the routing config…" />
+        <Loading label="Loading the routing config…" skeleton="rows" count={3} />
       </div>
     );
   }
@@ -274,18 +275,21 @@ export function RolloutScreen(): ReactElement {
             </Tabs.Content>
             <Tabs.Content className="tab-panel" value="raw">
               <div className="rt-raw">
-                <textarea
-                  aria-label="Routing config as JSON"
-                  data-testid="routing-raw"
-                  spellCheck={false}
+                <JsonEditor
+                  label="Routing config as JSON"
+                  testId="routing-raw"
                   value={rawText}
-                  aria-invalid={rawError !== null ? true : undefined}
-                  onChange={(event) => editRaw(event.target.value)}
+                  invalid={rawError !== null}
+                  onChange={editRaw}
                 />
                 {rawError ? (
                   <p className="rt-note rt-note-error" role="alert" data-testid="routing-raw-error">
-                    JSON parse error: {rawError}. The checks and the other tabs use the last valid
-                    JSON.
+                    JSON parse error
+                    {(() => {
+                      const place = jsonErrorPlace(rawText, rawError);
+                      return place ? ` at line ${place.line}, column ${place.column}` : '';
+                    })()}
+                    : {rawError}. The checks and the other tabs use the last valid JSON.
                   </p>
                 ) : null}
               </div>

@@ -45,6 +45,17 @@ export function SectionNav({ sections }: { sections: readonly SectionLink[] }): 
         const element = find(section.testId);
         if (element && element.getBoundingClientRect().top <= line) found = section.testId;
       }
+      // At the bottom of the page the last sections can never reach the line: the last one
+      // that is on screen is then the one in view.
+      const scroller = document.getElementById('main');
+      if (scroller && scroller.scrollTop + scroller.clientHeight >= scroller.scrollHeight - 4) {
+        for (const section of sections) {
+          const element = find(section.testId);
+          if (element && element.getBoundingClientRect().top < window.innerHeight) {
+            found = section.testId;
+          }
+        }
+      }
       setCurrent(found ?? sections[0]?.testId ?? null);
     };
     const onScroll = (): void => {

@@ -1,4 +1,5 @@
 /** Tiers tab: strategy, targets (reorderable chain, weights as percentages), limits, breaker. */
+import { ModelPicker } from '../components/model-picker';
 import { useState, type ReactElement } from 'react';
 import type { ModelInfo } from '../../../shared/providers/video-provider-spec';
 import type { RoutingProblem } from '../../../shared/routing/routing-problem';
@@ -192,12 +193,17 @@ function TierCard({
                   {index + 1}
                 </td>
                 <td>
-                  <ModelSelect
+                  <ModelPicker
                     value={`${String(target.provider ?? '')}:${String(target.model ?? '')}`}
                     models={models}
                     label={`Model of target ${index + 1} in ${id}`}
-                    onChange={(provider, model) =>
-                      onChange(['targets', index], { ...target, provider, model })
+                    testId={`tier-${id}-model-${index}`}
+                    onChange={(picked) =>
+                      onChange(['targets', index], {
+                        ...target,
+                        provider: picked.provider,
+                        model: picked.modelId,
+                      })
                     }
                   />
                   {flag ? (
@@ -430,46 +436,5 @@ function TierCard({
         </fieldset>
       </div>
     </section>
-  );
-}
-
-function ModelSelect({
-  value,
-  models,
-  label,
-  onChange,
-}: {
-  value: string;
-  models: readonly ModelInfo[];
-  label: string;
-  onChange: (provider: string, model: string) => void;
-}): ReactElement {
-  const known = models.some((m) => `${m.provider}:${m.modelId}` === value);
-  const providers = [...new Set(models.map((m) => m.provider))];
-  return (
-    <select
-      className="rt-model"
-      aria-label={label}
-      value={value}
-      onChange={(event) => {
-        const text = event.target.value;
-        const cut = text.indexOf(':');
-        onChange(text.slice(0, cut), text.slice(cut + 1));
-      }}
-    >
-      {known ? null : <option value={value}>{value} (not in the model list)</option>}
-      {providers.map((provider) => (
-        <optgroup key={provider} label={provider}>
-          {models
-            .filter((m) => m.provider === provider)
-            .map((m) => (
-              <option key={m.modelId} value={`${m.provider}:${m.modelId}`}>
-                {m.provider}:{m.modelId}
-                {m.lifecycle !== 'active' ? ` (${m.lifecycle})` : ''}
-              </option>
-            ))}
-        </optgroup>
-      ))}
-    </select>
   );
 }

@@ -361,8 +361,8 @@ function TrustPlanView({ plan }: { plan: TrustPlan }): ReactElement {
       </div>
       <p className="small">
         Your unlocked keys give {plan.signatures.current} of the {plan.signatures.currentNeeded}{' '}
-        signature(s) the current trust file needs, and {plan.signatures.next} of the{' '}
-        {plan.signatures.nextNeeded} the new one needs.
+        {plan.signatures.currentNeeded === 1 ? 'signature' : 'signatures'} the current trust file
+        needs, and {plan.signatures.next} of the {plan.signatures.nextNeeded} the new one needs.
       </p>
       {plan.warnings.length > 0 ? (
         <div className="pb-callout pb-callout-stack" data-testid="trust-plan-warnings">

@@ -141,7 +141,7 @@ export function BenchmarksScreen(): ReactElement {
           {status.kind === 'error' ? (
             <InlineError message={status.message} onRetry={() => void loadRuns()} />
           ) : status.kind !== 'loaded' ? (
-            <Loading label="Loading benchmarks…" />
+            <Loading label="Loading benchmarks…" skeleton="table" count={5} />
           ) : runs.length === 0 ? (
             <EmptyState
               icon={<BenchIcon />}

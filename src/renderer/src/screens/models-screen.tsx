@@ -1,4 +1,6 @@
-import { useEffect, useMemo, useRef, type ReactElement } from 'react';
+import { formatDate, formatMoneyPer, plural } from '../../../shared/format';
+import { matchModel } from '../components/model-picker';
+import { useEffect, useMemo, useRef, useState, type ReactElement } from 'react';
 import {
   PROVIDER_IDS,
   PROVIDER_LABELS,
@@ -22,8 +24,8 @@ import { isFocused } from '../store/monitor-slice';
 import { useAppStore } from '../store/store';
 
 function priceText(pricing: Pricing): string {
-  if (pricing.usdPerSecond !== undefined) return `$${pricing.usdPerSecond.toFixed(3)} / s`;
-  if (pricing.usdPerClip !== undefined) return `$${pricing.usdPerClip.toFixed(2)} / clip`;
+  if (pricing.usdPerSecond !== undefined) return formatMoneyPer(pricing.usdPerSecond, 's');
+  if (pricing.usdPerClip !== undefined) return formatMoneyPer(pricing.usdPerClip, 'clip');
   return 'not published';
 }
 
@@ -108,8 +110,9 @@ function ModelRow({ model }: { model: ModelInfo }): ReactElement {
       <td>
         <div className="cell-stack">
           <span className="tabular strong">{priceText(pricing)}</span>
-          <span className="muted small" title={pricing.source}>
-            {pricing.source} · {pricing.asOf}
+          {/* Where the price comes from is a note for maintainers: a tooltip, not a line. */}
+          <span className="muted small" title={`Source: ${pricing.source}`}>
+            estimate · as of {formatDate(pricing.asOf)}
           </span>
         </div>
       </td>
@@ -163,7 +166,20 @@ export function ModelsScreen(): ReactElement {
   const status = useAppStore((state) => state.modelsStatus);
   const providers = useAppStore((state) => state.providers);
   const providersWithKeys = useAppStore((state) => state.appInfo?.providersWithKeys);
-  const groups = useMemo(() => groupModels(models), [models]);
+  const [search, setSearch] = useState('');
+  const shown = useMemo(
+    () =>
+      search.trim() === ''
+        ? models
+        : models.filter(
+            (model) =>
+              matchModel(`${model.displayName} ${model.provider}:${model.modelId}`, search, [
+                PROVIDER_LABELS[model.provider],
+              ]) > 0,
+          ),
+    [models, search],
+  );
+  const groups = useMemo(() => groupModels(shown), [shown]);
   return (
     <div className="page">
       <PageHeader
@@ -175,7 +191,7 @@ export function ModelsScreen(): ReactElement {
           status.kind === 'error' ? (
             <InlineError message={status.message} onRetry={() => void loadModels()} />
           ) : status.kind !== 'loaded' ? (
-            <Loading label="Loading models…" />
+            <Loading label="Loading models…" skeleton="rows" />
           ) : models.length === 0 ? (
             <EmptyState icon={<ModelsIcon />} title="No models available">
               No provider is set up. The sandbox should always be here; restart the console if it is
@@ -183,6 +199,21 @@ export function ModelsScreen(): ReactElement {
             </EmptyState>
           ) : (
             <div className="table-wrap">
+              <div className="catalogue-search">
+                <input
+                  type="search"
+                  placeholder="Search models by name, provider or id…"
+                  aria-label="Search the catalogue"
+                  value={search}
+                  onChange={(event) => setSearch(event.target.value)}
+                  data-testid="catalogue-search"
+                />
+                <span className="muted small" data-testid="catalogue-count">
+                  {shown.length === models.length
+                    ? plural(models.length, 'model')
+                    : `${shown.length} of ${plural(models.length, 'model')}`}
+                </span>
+              </div>
               <table className="table models-table">
                 <thead>
                   <tr>

@@ -3,6 +3,8 @@
  * (`bench:plan-run`) as choices change and shown before anything starts; Start stays disabled
  * while the plan does not fit the budget.
  */
+import { matchModel } from '../components/model-picker';
+import { formatMoneyPer } from '../../../shared/format';
 import * as Dialog from '@radix-ui/react-dialog';
 import { useEffect, useId, useMemo, useState, type ReactElement } from 'react';
 import type { RunPlan } from '../../../shared/domain';
@@ -198,15 +200,26 @@ function NewRunForm({
       current.includes(key) ? current.filter((entry) => entry !== key) : [...current, key],
     );
 
+  const [modelSearch, setModelSearch] = useState('');
   const grouped = useMemo(() => {
     const groups = new Map<string, ModelInfo[]>();
+    const words = modelSearch.trim();
     for (const model of models) {
+      // Ticked models stay in the list whatever the search, so nothing chosen is hidden.
+      if (
+        words !== '' &&
+        !selected.includes(modelKey(model)) &&
+        matchModel(`${model.displayName} ${modelKey(model)}`, words, [
+          PROVIDER_LABELS[model.provider],
+        ]) === 0
+      )
+        continue;
       const list = groups.get(model.provider) ?? [];
       list.push(model);
       groups.set(model.provider, list);
     }
     return [...groups.entries()];
-  }, [models]);
+  }, [models, modelSearch, selected]);
 
   const submit = async (): Promise<void> => {
     if (!canStart || budget === undefined || budget === null) return;
@@ -271,6 +284,15 @@ function NewRunForm({
 
           <fieldset className="field">
             <legend>Models</legend>
+            <input
+              type="search"
+              className="model-search"
+              placeholder="Search models by name, provider or id…"
+              aria-label="Search models"
+              value={modelSearch}
+              onChange={(event) => setModelSearch(event.target.value)}
+              data-testid="new-run-model-search"
+            />
             <div className="model-picker">
               {grouped.map(([provider, list]) => {
                 const needsKey =
@@ -297,9 +319,9 @@ function NewRunForm({
                           </span>
                           <span className="muted small num">
                             {model.pricing.usdPerSecond !== undefined
-                              ? `$${model.pricing.usdPerSecond.toFixed(3)}/s`
+                              ? formatMoneyPer(model.pricing.usdPerSecond, 's')
                               : model.pricing.usdPerClip !== undefined
-                                ? `$${model.pricing.usdPerClip.toFixed(2)}/clip`
+                                ? formatMoneyPer(model.pricing.usdPerClip, 'clip')
                                 : ''}
                           </span>
                         </label>

@@ -1,4 +1,5 @@
 /** One run: header with progress and spend, results grouped by prompt, live from events. */
+import { plural } from '../../../shared/format';
 import * as Dialog from '@radix-ui/react-dialog';
 import * as Tabs from '@radix-ui/react-tabs';
 import { lazy, Suspense, useEffect, useMemo, useState, type ReactElement } from 'react';
@@ -128,7 +129,7 @@ export function RunScreen({ runId }: { runId: string }): ReactElement {
         {status?.kind === 'error' ? (
           <InlineError message={status.message} onRetry={() => void loadRun(runId)} />
         ) : (
-          <Loading label="Loading the run…" />
+          <Loading label="Loading the run…" skeleton="cards" />
         )}
       </div>
     );
@@ -229,7 +230,7 @@ function RunDetailView({ runId, back }: { runId: string; back: ReactElement }): 
           </Tabs.Trigger>
         </Tabs.List>
         <Tabs.Content className="tab-panel" value="results">
-          <ResultsTable runId={run.id} groups={groups} />
+          <FilteredResults runId={run.id} groups={groups} />
         </Tabs.Content>
         <Tabs.Content className="tab-panel" value="scorecard">
           {tab === 'scorecard' ? (
@@ -285,10 +286,124 @@ function CancelRunButton({ runId }: { runId: string }): ReactElement {
   );
 }
 
-function ResultsTable({ runId, groups }: { runId: string; groups: PromptGroup[] }): ReactElement {
+type OutcomeFilter = 'all' | 'succeeded' | 'failed' | 'unfinished';
+
+/** Which outcome filter a generation passes: finished videos, failures, or still going. */
+export function passesOutcome(generation: GenerationRecord, filter: OutcomeFilter): boolean {
+  if (filter === 'all') return true;
+  if (filter === 'succeeded') return generation.state === 'succeeded';
+  if (filter === 'failed') return generation.state === 'failed' || generation.state === 'cancelled';
+  return !['succeeded', 'failed', 'cancelled'].includes(generation.state);
+}
+
+/** The results with filters by outcome and model, and a compact density. */
+function FilteredResults({
+  runId,
+  groups,
+}: {
+  runId: string;
+  groups: PromptGroup[];
+}): ReactElement {
+  const models = useAppStore((state) => state.models);
+  const [outcome, setOutcome] = useState<OutcomeFilter>('all');
+  const [model, setModel] = useState('all');
+  const [compact, setCompact] = useState(true);
+  const runModels = [
+    ...new Set(
+      groups.flatMap((group) => group.generations.map((g) => `${g.provider}:${g.modelId}`)),
+    ),
+  ];
+  const shown = groups
+    .map((group) => ({
+      ...group,
+      generations: group.generations.filter(
+        (generation) =>
+          passesOutcome(generation, outcome) &&
+          (model === 'all' || `${generation.provider}:${generation.modelId}` === model),
+      ),
+    }))
+    .filter((group) => group.generations.length > 0);
+  const total = groups.reduce((sum, group) => sum + group.generations.length, 0);
+  const visible = shown.reduce((sum, group) => sum + group.generations.length, 0);
+  return (
+    <>
+      <div className="results-filters" data-testid="results-filters">
+        <label className="rt-inline">
+          <span>Outcome</span>
+          <select
+            value={outcome}
+            onChange={(event) => setOutcome(event.target.value as OutcomeFilter)}
+            data-testid="results-filter-outcome"
+          >
+            <option value="all">All</option>
+            <option value="succeeded">Succeeded</option>
+            <option value="failed">Failed or cancelled</option>
+            <option value="unfinished">Still running</option>
+          </select>
+        </label>
+        <label className="rt-inline">
+          <span>Model</span>
+          <select
+            value={model}
+            onChange={(event) => setModel(event.target.value)}
+            data-testid="results-filter-model"
+          >
+            <option value="all">All models</option>
+            {runModels.map((key) => {
+              const cut = key.indexOf(':');
+              const ref = {
+                provider: key.slice(0, cut) as GenerationRecord['provider'],
+                modelId: key.slice(cut + 1),
+              };
+              return (
+                <option key={key} value={key}>
+                  {modelName(models, ref)}
+                </option>
+              );
+            })}
+          </select>
+        </label>
+        <label className="check-label">
+          <input
+            type="checkbox"
+            checked={compact}
+            onChange={(event) => setCompact(event.target.checked)}
+            data-testid="results-compact"
+          />{' '}
+          Compact
+        </label>
+        <span className="muted small" data-testid="results-count">
+          {visible === total
+            ? plural(total, 'generation')
+            : `${visible} of ${plural(total, 'generation')}`}
+        </span>
+      </div>
+      {shown.length === 0 ? (
+        <p className="muted" data-testid="results-none">
+          No generation matches these filters.
+        </p>
+      ) : (
+        <ResultsTable runId={runId} groups={shown} compact={compact} />
+      )}
+    </>
+  );
+}
+
+function ResultsTable({
+  runId,
+  groups,
+  compact,
+}: {
+  runId: string;
+  groups: PromptGroup[];
+  compact: boolean;
+}): ReactElement {
   return (
     <div className="table-wrap">
-      <table className="table results-table" data-testid="results-table">
+      <table
+        className={`table results-table ${compact ? 'is-compact' : ''}`}
+        data-testid="results-table"
+      >
         <colgroup>
           <col style={{ width: '20%' }} />
           <col style={{ width: '23%' }} />
@@ -418,7 +533,7 @@ function GenerationRow({ generation }: { generation: GenerationRecord }): ReactE
         <td className="num">{formatMsAsSeconds(generation.generationMs)}</td>
         <td className="num">{formatMsAsSeconds(generation.downloadMs)}</td>
         <td className="num strong">{formatMsAsSeconds(generation.totalMs)}</td>
-        <td className="num">{formatUsd(generation.costUsd ?? (running ? null : 0), 3)}</td>
+        <td className="num">{formatUsd(generation.costUsd ?? (running ? null : 0))}</td>
       </tr>
       {generation.state === 'succeeded' && generation.analysis ? (
         <tr className="analysis-row">

@@ -41,7 +41,7 @@ export function SettingsScreen(): ReactElement {
       {status.kind === 'error' ? (
         <InlineError message={status.message} onRetry={() => void loadProviders()} />
       ) : status.kind !== 'loaded' ? (
-        <Loading label="Loading providers…" />
+        <Loading label="Loading providers…" skeleton="cards" count={6} />
       ) : (
         <ul className="provider-grid" aria-label="Providers">
           {providers.map((provider) => (

@@ -1,4 +1,5 @@
 /** Release monitor IPC calls and events: status, checks, inbox (with watch breaches), board, settings. */
+import { humanIssue } from '../../../shared/validation';
 import type {
   BoardCard,
   CheckResult,
@@ -170,7 +171,16 @@ export function validationIssues(message: string): string[] {
   return body
     .split(/;\s+/)
     .map((issue) => issue.trim().replace(/^evidence\./, ''))
-    .filter(Boolean);
+    .filter(Boolean)
+    .map((issue) => {
+      // "runId: Too small: …" → "Run id must be …"; a message that is not zod's stays.
+      const cut = issue.indexOf(': ');
+      if (cut <= 0) return issue;
+      const path = issue.slice(0, cut);
+      const text = issue.slice(cut + 2);
+      const human = humanIssue(path, text);
+      return human === text ? issue : human;
+    });
 }
 
 export async function advanceCard(

@@ -4,6 +4,7 @@
  * config version change drawn as a vertical marker; and cost per UTC day against the tier's
  * daily budget. A measure whose query failed shows its problem where its chart would be.
  */
+import { formatMoney, formatMoneyTick } from '../../../shared/format';
 import type { ReactElement, ReactNode } from 'react';
 import {
   Bar,
@@ -267,7 +268,7 @@ function DailyCostChart({
           width={56}
           domain={[0, top]}
           ticks={[0, top / 4, top / 2, (3 * top) / 4, top]}
-          tickFormatter={(value: number) => `$${value.toLocaleString('en-US')}`}
+          tickFormatter={(value: number) => formatMoneyTick(value)}
         />
         <Tooltip
           contentStyle={TOOLTIP_STYLE}
@@ -275,7 +276,7 @@ function DailyCostChart({
           labelFormatter={(value) =>
             `${new Date(Number(value)).toISOString().slice(0, 10)} (UTC)${partial.has(Number(value)) ? ', part of the day only' : ''}`
           }
-          formatter={(value) => (typeof value === 'number' ? `$${value.toFixed(2)}` : '—')}
+          formatter={(value) => (typeof value === 'number' ? formatMoney(value) : '—')}
         />
         {targets.map((target, index) => (
           <Bar

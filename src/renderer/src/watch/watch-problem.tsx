@@ -28,8 +28,15 @@ export const PROBLEM_HELP: Record<QueryProblem['kind'], string> = {
 };
 
 export function ProblemBox({ problem }: { problem: QueryProblem }): ReactElement {
+  // "Not configured" is a state to act on, not an error: shown plain, not in red.
+  const state = problem.kind === 'not_configured';
   return (
-    <div className="wt-problem" role="alert" data-testid="watch-problem" data-kind={problem.kind}>
+    <div
+      className={`wt-problem ${state ? 'wt-problem-state' : ''}`}
+      role={state ? 'status' : 'alert'}
+      data-testid="watch-problem"
+      data-kind={problem.kind}
+    >
       <strong>{PROBLEM_TITLE[problem.kind]}</strong>
       {problem.measure ? <span className="muted small"> ({problem.measure})</span> : null}
       <p>{problem.message}</p>

@@ -5,6 +5,7 @@
  * No data, errors, an unreachable or unconfigured Prometheus are shown as problems, never as
  * healthy. The bearer token is never entered here: the console reads AIDEON_PROMETHEUS_TOKEN.
  */
+import { formatDateTime, formatMoney } from '../../../shared/format';
 import { useCallback, useEffect, useState, type ReactElement } from 'react';
 import type { WatchEnv, WatchSettings } from '../../../shared/watch/watch-settings';
 import type {
@@ -27,7 +28,7 @@ import {
   type TierForm,
   type WatchForm,
 } from './watch-form';
-import { ProblemBox } from './watch-problem';
+import { PROBLEM_TITLE, ProblemBox } from './watch-problem';
 import { WatchViews } from './watch-views';
 import { ControllerPanel } from '../rollout/controller-panel';
 import { WatchBudgets } from './watch-budgets';
@@ -46,7 +47,7 @@ const fmt = (value: number | null, guard: string): string => {
   if (value === null) return '—';
   if (guard === 'success_rate') return `${(value * 100).toFixed(1)}%`;
   if (guard === 'p95_latency') return `${value.toFixed(1)} s`;
-  if (guard === 'cost_per_video') return `$${value.toFixed(3)}`;
+  if (guard === 'cost_per_video') return formatMoney(value);
   return String(value);
 };
 
@@ -72,8 +73,7 @@ export function CheckReport({ report }: { report: WatchReport }): ReactElement {
           {report.status === 'pass' ? 'All guards pass' : `Not healthy: ${overall.label}`}
         </Badge>{' '}
         <span className="muted small">
-          {report.env}, window {report.window}, checked{' '}
-          {new Date(report.checkedAt).toLocaleString()}
+          {report.env}, window {report.window}, checked {formatDateTime(report.checkedAt)}
           {report.step
             ? `, step: config version ${report.step.version}`
             : ', no rollout step'} · {report.counts.pass} pass, {report.counts.breach} breach,{' '}
@@ -116,7 +116,12 @@ export function CheckReport({ report }: { report: WatchReport }): ReactElement {
                     </td>
                     <td className="num">{fmt(guard.value, guard.guard)}</td>
                     <td className="num">{fmt(guard.threshold, guard.guard)}</td>
-                    <td className="small">{guard.message}</td>
+                    <td className="small">
+                      {/* A metrics problem is explained once in the box above the table. */}
+                      {guard.problem && problems.length > 0
+                        ? `${PROBLEM_TITLE[guard.problem.kind]} (see above)`
+                        : guard.message}
+                    </td>
                   </tr>
                 );
               })}
@@ -252,7 +257,8 @@ export function WatchSection(): ReactElement {
   );
 
   if (loadError) return <InlineError message={loadError} onRetry={() => void load()} />;
-  if (!form || !base) return <Loading label="Loading the watch settings…" />;
+  if (!form || !base)
+    return <Loading label="Loading the watch settings…" skeleton="rows" count={2} />;
 
   const configured = base.environments[env] !== undefined;
   const editTier = (index: number, patch: Partial<TierForm>): void =>

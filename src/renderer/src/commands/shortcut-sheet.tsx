@@ -1,0 +1,61 @@
+/** The `?` sheet: every keyboard shortcut of the console, grouped by where it works. */
+import * as Dialog from '@radix-ui/react-dialog';
+import type { ReactElement } from 'react';
+import { SHORTCUT_GROUPS } from './shortcuts';
+
+export function ShortcutSheet({
+  open,
+  onOpenChange,
+}: {
+  open: boolean;
+  onOpenChange: (open: boolean) => void;
+}): ReactElement {
+  return (
+    <Dialog.Root open={open} onOpenChange={onOpenChange}>
+      <Dialog.Portal>
+        <Dialog.Overlay className="dialog-overlay" />
+        <Dialog.Content
+          className="dialog dialog-wide shortcut-sheet"
+          data-testid="shortcut-sheet"
+          aria-describedby={undefined}
+        >
+          <div className="dialog-header">
+            <Dialog.Title className="dialog-title">Keyboard shortcuts</Dialog.Title>
+          </div>
+          <div className="dialog-body shortcut-groups">
+            {SHORTCUT_GROUPS.map((group) => (
+              <section key={group.title} className="shortcut-group" data-testid="shortcut-group">
+                <h3>
+                  {group.title}{' '}
+                  {group.where !== group.title ? (
+                    <span className="muted small">{group.where}</span>
+                  ) : null}
+                </h3>
+                <dl>
+                  {group.shortcuts.map((shortcut) => (
+                    <div
+                      key={`${shortcut.keys.join('+')}-${shortcut.does}`}
+                      className="shortcut-row"
+                    >
+                      <dt>
+                        {shortcut.keys.map((key) => (
+                          <kbd key={key}>{key}</kbd>
+                        ))}
+                      </dt>
+                      <dd>{shortcut.does}</dd>
+                    </div>
+                  ))}
+                </dl>
+              </section>
+            ))}
+          </div>
+          <div className="dialog-footer">
+            <Dialog.Close className="button button-secondary" data-testid="shortcut-sheet-close">
+              Close
+            </Dialog.Close>
+          </div>
+        </Dialog.Content>
+      </Dialog.Portal>
+    </Dialog.Root>
+  );
+}

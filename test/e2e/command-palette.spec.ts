@@ -1,0 +1,109 @@
+/// <reference lib="dom" />
+import { expect, test } from '@playwright/test';
+import { type ConsoleServer, benchmarkWithCli, newDataDir, startConsole } from './console-server';
+
+let server: ConsoleServer | undefined;
+test.afterEach(async () => {
+  await server?.stop();
+  server = undefined;
+});
+
+test('Ctrl+K palette reaches screens and actions, ? lists every shortcut, Esc closes Compare', async ({
+  page,
+}) => {
+  const dataDir = newDataDir();
+  benchmarkWithCli(dataDir);
+  server = await startConsole(dataDir);
+  const consoleErrors: string[] = [];
+  page.on('console', (message) => {
+    if (message.type() === 'error') consoleErrors.push(message.text());
+  });
+  await page.goto(server.url);
+  await expect(page.locator('body[data-app-state="ready"]')).toBeVisible();
+
+  // The bundled UI font is loaded from the console itself (no remote URL, CSP font-src 'self').
+  const inter = await page.evaluate(async () => {
+    await document.fonts.load('14px "Inter Variable"');
+    return [...document.fonts].some(
+      (face) => face.family.includes('Inter Variable') && face.status === 'loaded',
+    );
+  });
+  expect(inter).toBe(true);
+  expect(await page.evaluate(() => getComputedStyle(document.body).fontFamily)).toContain(
+    'Inter Variable',
+  );
+
+  // Type to filter, Enter to go: Review → Ratings.
+  await page.keyboard.press('Control+k');
+  const palette = page.getByTestId('command-palette');
+  await expect(palette).toBeVisible();
+  await expect(page.getByTestId('palette-input')).toBeFocused();
+  await page.keyboard.type('ratings');
+  await expect(page.getByTestId('palette-go-ratings')).toBeVisible();
+  await expect(page.getByTestId('palette-go-settings')).toHaveCount(0);
+  await page.keyboard.press('Enter');
+  await expect(palette).toHaveCount(0);
+  await expect(page.getByTestId('tab-ratings')).toHaveAttribute('aria-selected', 'true');
+
+  // Arrow keys move the selection: the first "Go to" entry is Models, the next Benchmarks.
+  await page.keyboard.press('Control+k');
+  await page.keyboard.press('ArrowDown');
+  await expect(page.getByTestId('palette-go-benchmarks')).toHaveAttribute('data-selected', 'true');
+  await page.keyboard.press('Enter');
+  await expect(page.getByRole('heading', { level: 1, name: 'Benchmarks' })).toBeVisible();
+
+  // A Rollout section, scrolled into view.
+  await page.keyboard.press('Control+k');
+  await page.keyboard.type('production watch');
+  await page.keyboard.press('Enter');
+  await expect(page.getByTestId('watch-section')).toBeInViewport();
+
+  // A destructive action with nothing to act on explains why instead of doing anything.
+  await page.keyboard.press('Control+k');
+  await page.keyboard.type('kill switch');
+  await page.keyboard.press('Enter');
+  await expect(
+    page.locator('.toast-title', { hasText: 'Kill switch: not available yet' }),
+  ).toBeVisible();
+
+  // Dismiss the toast (Radix gives an open toast the first Esc).
+  await page.locator('.toast-close').first().click();
+  await expect(page.locator('.toast')).toHaveCount(0);
+
+  // The new-run dialog.
+  await page.keyboard.press('Control+k');
+  await page.keyboard.type('new benchmark');
+  await page.keyboard.press('Enter');
+  await expect(page.getByRole('dialog')).toBeVisible();
+  await page.keyboard.press('Escape');
+  await expect(page.getByRole('dialog')).toHaveCount(0);
+
+  // Open compare on the newest run; ? shows the sheet, Esc closes only the sheet, then Compare.
+  await page.keyboard.press('Control+k');
+  await page.keyboard.type('open compare');
+  await page.keyboard.press('Enter');
+  await expect(page.getByTestId('compare-close')).toBeVisible();
+  await page.keyboard.press('?');
+  const sheet = page.getByTestId('shortcut-sheet');
+  await expect(sheet).toBeVisible();
+  for (const text of ['Ctrl', 'Close Compare', 'Alt', 'Tie', 'Step one frame back or forward']) {
+    await expect(sheet).toContainText(text);
+  }
+  expect(await page.getByTestId('shortcut-group').count()).toBe(5);
+  await page.keyboard.press('Escape');
+  await expect(sheet).toHaveCount(0);
+  await expect(page.getByTestId('compare-close')).toBeVisible();
+  await page.keyboard.press('Escape');
+  await expect(page.getByTestId('compare-close')).toHaveCount(0);
+  await expect(page.locator('h1 .run-title')).toBeVisible();
+
+  // ? typed into a text field is text, not the sheet.
+  await page.keyboard.press('Control+k');
+  await page.keyboard.type('?');
+  await expect(page.getByTestId('palette-input')).toHaveValue('?');
+  await expect(sheet).toHaveCount(0);
+  await page.keyboard.press('Escape');
+  await expect(page.getByTestId('command-palette')).toHaveCount(0);
+
+  expect(consoleErrors).toEqual([]);
+});
