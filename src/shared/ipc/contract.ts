@@ -15,6 +15,8 @@ import {
   blindPairSchema,
   castVoteInputSchema,
   importVotesResultSchema,
+  poolSchema,
+  ratingsFilterSchema,
   ratingsResultSchema,
 } from '../review/review-schemas';
 import {
@@ -157,7 +159,10 @@ export const invokeChannels = {
     output: z.object({ runId: z.string() }),
   },
   'review:next-pair': {
-    input: z.object({ category: z.string().max(64).optional() }).strict(),
+    /** pool: only pairs of that category pool (see POOLS). */
+    input: z
+      .object({ category: z.string().max(64).optional(), pool: poolSchema.optional() })
+      .strict(),
     output: z.object({
       pair: blindPairSchema
         .extend({ prompt: z.string(), leftMedia: mediaRefSchema, rightMedia: mediaRefSchema })
@@ -169,7 +174,8 @@ export const invokeChannels = {
     /** Model names are revealed only after the vote. */
     output: z.object({ id: z.string(), modelLeft: z.string(), modelRight: z.string() }),
   },
-  'review:get-ratings': { input: empty, output: ratingsResultSchema },
+  /** pool: that pool's votes only; absent = every pool, and the result names the pools combined. */
+  'review:get-ratings': { input: ratingsFilterSchema.strict(), output: ratingsResultSchema },
   /** Who this window votes as: the admin, or a reviewer with their own token (browser mode). */
   'review:get-session': {
     input: empty,
