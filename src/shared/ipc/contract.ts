@@ -36,6 +36,19 @@ import {
 
 import { monitorChannels, monitorEventChannels } from '../monitor/monitor-schemas';
 
+/** What importing a run bundle did (IPC channel and the serve upload endpoint). */
+export const importBundleResultSchema = z.object({
+  runId: z.string(),
+  imported: z.boolean(),
+  generations: z.number().int().nonnegative(),
+  mediaVerified: z.number().int().nonnegative(),
+  mediaAdded: z.number().int().nonnegative(),
+  suiteRenamedTo: z.string().optional(),
+  /** Votes in the bundle, and how many of them were new here. */
+  votes: z.number().int().nonnegative().optional(),
+  votesAdded: z.number().int().nonnegative().optional(),
+});
+
 const empty = z.object({}).strict();
 const id = z.string().min(1).max(100);
 
@@ -205,14 +218,7 @@ export const invokeChannels = {
         contentBase64: z.string().max(1_400_000_000),
       })
       .strict(),
-    output: z.object({
-      runId: z.string(),
-      imported: z.boolean(),
-      generations: z.number().int().nonnegative(),
-      mediaVerified: z.number().int().nonnegative(),
-      mediaAdded: z.number().int().nonnegative(),
-      suiteRenamedTo: z.string().optional(),
-    }),
+    output: importBundleResultSchema,
   },
   'bench:cancel-run': {
     input: z.object({ runId: id }).strict(),
