@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { AppError } from '../../shared/errors';
 import { openConsole, type ConsoleServiceOptions } from '../app/console-wiring';
 import { recordServerUrl, reviewerForToken } from '../review/reviewers';
+import { importRunBundle } from '../bench/run-bundle';
 import { startBrowserServer } from './browser-server';
 
 export interface ServeCommandDeps {
@@ -54,6 +55,10 @@ export async function serveCommand(deps: ServeCommandDeps): Promise<void> {
       ...(deps.host === undefined ? {} : { host: deps.host }),
       ...(deps.tls ? { tls: deps.tls } : {}),
       ...(deps.publicNames === undefined ? {} : { publicNames: deps.publicNames }),
+      uploads: {
+        tempDir: join(wired.services.media.root, 'tmp'),
+        importRunBundle: (file) => importRunBundle(wired.services.db, wired.services.media, file),
+      },
       reviewers: {
         resolve: (token) => reviewerForToken(wired.services.db, token),
         mayReadMedia: (reviewer, mediaId) =>
