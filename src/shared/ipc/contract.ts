@@ -220,6 +220,15 @@ export const invokeChannels = {
       .strict(),
     output: importBundleResultSchema,
   },
+  /**
+   * Desktop app: main asks for a bundle file with the system's file dialog and imports it from
+   * its path (no size limit from the IPC body; the renderer never sees the path). Browser mode
+   * uploads the file to POST /upload/run-bundle instead; there this channel answers an error.
+   */
+  'bench:import-bundle-picked': {
+    input: empty,
+    output: z.object({ cancelled: z.boolean(), result: importBundleResultSchema.optional() }),
+  },
   'bench:cancel-run': {
     input: z.object({ runId: id }).strict(),
     output: z.object({ cancelled: z.number().int() }),

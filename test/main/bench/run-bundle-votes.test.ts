@@ -6,6 +6,7 @@ import {
   formatBundleImport,
   importRunBundle,
 } from '../../../src/main/bench/run-bundle';
+import { createAppDispatcher } from '../../../src/main/ipc/index';
 import { listVotes } from '../../../src/main/review/review-repository';
 import { ValidationError } from '../../../src/shared/errors';
 import { testServices } from '../../helpers/services';
@@ -142,5 +143,34 @@ describe('votes in run bundles', () => {
       n: 0,
     });
     expect(listVotes(target.db)).toHaveLength(0);
+  });
+});
+
+describe('importing a bundle picked in the desktop app', () => {
+  it('imports from the path main chose (no IPC body limit), reports a cancelled dialog, and is refused without a dialog', async () => {
+    const source = console_('ann');
+    const target = console_('zoe');
+    const runId = await finishedRun(source);
+    castVotes(source, 1);
+    const bundle = join(folder(), 'run.tar');
+    exportRunBundle(source.db, source.media, runId, bundle, 1);
+    const picks: (string | null)[] = [null, bundle];
+    const desktop = createAppDispatcher(target, {
+      checkOutputs: true,
+      host: { pickBundleFile: async () => picks.shift() ?? null },
+    });
+    expect(await desktop.dispatch('bench:import-bundle-picked', {})).toEqual({
+      ok: true,
+      value: { cancelled: true },
+    });
+    expect(await desktop.dispatch('bench:import-bundle-picked', {})).toMatchObject({
+      ok: true,
+      value: { cancelled: false, result: { runId, imported: true, votes: 1, votesAdded: 1 } },
+    });
+    const browser = createAppDispatcher(target, { checkOutputs: true });
+    expect(await browser.dispatch('bench:import-bundle-picked', {})).toMatchObject({
+      ok: false,
+      error: { code: 'invalid_request', message: expect.stringMatching(/uploaded/) },
+    });
   });
 });
