@@ -79,10 +79,13 @@ try {
   const afterRead = performance.now();
   const result = computeRatingsEncoded(stored, { resamples: 200 });
   const end = performance.now();
+  const storedRows = (
+    db.prepare('SELECT COUNT(*) AS n FROM external_vote_counts').get() as { n: number }
+  ).n;
   db.close();
   console.log('review import-arena FILE, then review ratings (stored):');
   console.log(
-    `  parse + validate + insert ${imported.imported} rows (one transaction): ${ms(afterImport - start)}`,
+    `  parse + validate + store ${imported.imported} votes as ${storedRows} count rows (one transaction, ${Math.ceil(storedRows / 500)} prepared multi-row INSERTs): ${ms(afterImport - start)}`,
   );
   console.log(`  read back (aggregated): ${ms(afterRead - afterImport)}`);
   console.log(
