@@ -51,7 +51,7 @@ export interface CsvRecord {
  *
  * Fast path: a line without any double quote is one record, split at its commas (RFC 4180: a
  * record can only span lines inside a quoted field). Lines with a quote go through the full
- * field reader. The next quote's position is remembered, so quote-free text is scanned once.
+ * field reader. Each character is looked at once on the fast path.
  */
 export function forEachCsvRecord(
   text: string,
@@ -62,12 +62,19 @@ export function forEachCsvRecord(
   const issues: ValidationIssue[] = [];
   let line = 1;
   let position = 0;
-  let nextQuote = input.indexOf('"');
   while (position < length) {
-    let end = input.indexOf('\n', position);
-    if (end === -1) end = length;
-    if (nextQuote !== -1 && nextQuote < position) nextQuote = input.indexOf('"', position);
-    if (nextQuote === -1 || nextQuote > end) {
+    // Fast path: find the line end with one character loop, stopping at a quote.
+    let end = position;
+    let quoted = false;
+    for (; end < length; end += 1) {
+      const char = input.charCodeAt(end);
+      if (char === 10) break;
+      if (char === 34) {
+        quoted = true;
+        break;
+      }
+    }
+    if (!quoted) {
       const stop =
         end < length && end > position && input.charCodeAt(end - 1) === 13 ? end - 1 : end;
       const startLine = line;
