@@ -15,6 +15,35 @@ function jsonResponse(body: unknown, status = 200): Response {
 }
 
 describe('browser transport', () => {
+  it('streams a run bundle to /upload/run-bundle as the raw body (not through the 1 MB API body)', async () => {
+    const fetchMock = vi.fn(async (_url: string | URL | Request, _init?: RequestInit) =>
+      jsonResponse({
+        ok: true,
+        value: { runId: 'run-1', imported: true, generations: 6, mediaVerified: 4, mediaAdded: 4 },
+      }),
+    );
+    const client = createClient(
+      createBrowserTransport({ token: 'secret-token', fetch: fetchMock as typeof fetch }),
+    );
+    expect(client.canUpload).toBe(true);
+    const file = new Blob([new Uint8Array(2 * 1024 * 1024)]);
+    expect(await client.uploadRunBundle(file)).toMatchObject({ runId: 'run-1', imported: true });
+    const [url, init] = fetchMock.mock.calls[0]!;
+    expect(url).toBe('/upload/run-bundle');
+    expect(init?.body).toBe(file);
+    expect((init?.headers as Record<string, string>).Authorization).toBe('Bearer secret-token');
+
+    fetchMock.mockImplementationOnce(async () =>
+      jsonResponse(
+        { ok: false, error: { code: 'forbidden', message: 'Needs the admin.', retryable: false } },
+        403,
+      ),
+    );
+    const error = await client.uploadRunBundle(file).catch((caught: unknown) => caught);
+    expect(error).toBeInstanceOf(ClientError);
+    expect((error as ClientError).code).toBe('forbidden');
+  });
+
   it('POSTs JSON to /api/<channel> with the bearer token and returns the value', async () => {
     const fetchMock = vi.fn(async (_url: string | URL | Request, _init?: RequestInit) =>
       jsonResponse({ ok: true, value: { runId: 'run-1' } }),

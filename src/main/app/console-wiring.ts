@@ -24,6 +24,8 @@ export interface ConsoleHost {
    */
   present(notice: Notice, open?: () => void): void;
   log(line: string): void;
+  /** Desktop only: the system's open-file dialog for a run bundle (the chosen path, or null). */
+  pickBundleFile?: () => Promise<string | null>;
 }
 
 /** The service options a way in chooses; notifiers and the log come from the host. */
@@ -75,7 +77,10 @@ export function openConsole(options: ConsoleServiceOptions, host: ConsoleHost): 
     },
     watchNotifier: { notify: (notification) => host.present(watchNotice(notification)) },
   });
-  const dispatcher = createAppDispatcher(current, { checkOutputs: true });
+  const dispatcher = createAppDispatcher(current, {
+    checkOutputs: true,
+    ...(host.pickBundleFile ? { host: { pickBundleFile: host.pickBundleFile } } : {}),
+  });
 
   const syncer = modelsInUseSyncer({
     publishedConfigs: () => current.publishing.publishedConfigs(),

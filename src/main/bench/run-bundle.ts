@@ -7,9 +7,12 @@
  *   media/<sha256>       each video once, named by the SHA-256 of its bytes; generations that
  *                        share a video share the entry (content-addressed)
  * Manifest: { format: "aideon-run-bundle", version: 1, exportedAt, suite, run, generations,
- *   media: [{ id, contentType, bytes }], scorecard }. `suite`, `run` and `generations` are the
- *   database rows (column → value); the vendor output URLs (`outputs`) are left out. The
- *   scorecard is there for readers outside the console; an import recomputes it from the rows.
+ *   media: [{ id, contentType, bytes }], scorecard, votes }. `suite`, `run`, `generations` and
+ *   `votes` are the database rows (column → value); the vendor output URLs (`outputs`) are left
+ *   out. The scorecard is there for readers outside the console; an import recomputes it from the
+ *   rows. `votes` (absent in bundles from before votes travelled) are the blind votes on two
+ *   generations of this run, with who cast them (voter, voter_via) and their pool; a vote that
+ *   compares this run with another run stays behind (its other video is not in the bundle).
  *
  * Only a run that has ended (finished or cancelled, every generation in an end state) is
  * bundled, so an importing console never has anything to resume or submit (no second payment).
@@ -19,7 +22,9 @@
  * problem refuses the whole bundle, naming each, and removes the temporary files. Then the
  * videos are moved into the media store (content-addressed: a file already there is kept) and
  * the rows are inserted in one transaction. A run already present is left as it is, so
- * importing twice is a no-op. A suite version that exists here with another definition is
+ * importing twice is a no-op. Votes are merged every time, without duplicates: a vote already
+ * here (same id, or same voter, generations and time) is skipped, so a colleague's later export
+ * of the same run brings only their new votes. A suite version that exists here with another definition is
  * stored under a new id (`<id>-imported-<hash>`), so the run keeps its own prompts.
  *
  * No tar package is a dependency of this project, so this module writes and reads the small
@@ -42,6 +47,8 @@ import { z } from 'zod';
 import { AppError, ValidationError, type ValidationIssue } from '../../shared/errors';
 import type { MediaStore } from '../media/media-store';
 import type { ReadableDb, WritableDb } from '../store/db';
+import { voteSchema } from '../../shared/review/review-schemas';
+import { getGenerationsForVotes, pairPool } from '../review/review-repository';
 import { getRunSummary } from './bench-repository';
 import { runScorecard } from './scorecard-service';
 
@@ -76,6 +83,7 @@ export const bundleManifestSchema = z.object({
     )
     .max(100_000),
   scorecard: z.unknown(),
+  votes: z.array(row).max(1_000_000).optional(),
 });
 export type BundleManifest = z.infer<typeof bundleManifestSchema>;
 
@@ -85,6 +93,8 @@ export interface ExportBundleResult {
   /** Distinct videos written (shared files once). */
   mediaFiles: number;
   bytes: number;
+  /** Votes on two generations of the run (with their voters). */
+  votes: number;
 }
 
 export interface ImportBundleResult {
@@ -98,6 +108,10 @@ export interface ImportBundleResult {
   mediaAdded: number;
   /** Set when the suite was stored under a new id (same id and version, other prompts here). */
   suiteRenamedTo?: string;
+  /** Votes in the bundle. */
+  votes: number;
+  /** Of those, votes new here (the rest were already stored). */
+  votesAdded: number;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -206,6 +220,15 @@ export function exportRunBundle(
     run.suite_id,
     run.suite_version,
   )[0]!;
+  const votes = tableRows(
+    db,
+    `SELECT v.* FROM votes v
+     WHERE v.generation_a IN (SELECT id FROM generations WHERE run_id = ?)
+       AND v.generation_b IN (SELECT id FROM generations WHERE run_id = ?)
+     ORDER BY v.voted_at, v.rowid`,
+    runId,
+    runId,
+  );
   const mediaIds = [
     ...new Set(generations.map((generation) => generation.media_id).filter(Boolean)),
   ] as string[];
@@ -228,6 +251,7 @@ export function exportRunBundle(
     generations: generations.map(withoutLeftOut),
     media: mediaRows,
     scorecard: runScorecard(db, runId),
+    votes: votes.map(withoutLeftOut),
   };
   const manifestBytes = Buffer.from(JSON.stringify(manifest), 'utf8');
   const temp = `${file}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`;
@@ -272,7 +296,13 @@ export function exportRunBundle(
     rmSync(temp, { force: true });
     throw error;
   }
-  return { runId, generations: generations.length, mediaFiles: mediaRows.length, bytes };
+  return {
+    runId,
+    generations: generations.length,
+    mediaFiles: mediaRows.length,
+    bytes,
+    votes: votes.length,
+  };
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -428,16 +458,21 @@ export function importRunBundle(
       renameSync(temp, final);
       mediaAdded += 1;
     }
+    const bundleVotes = manifest.votes ?? [];
     if (getRunSummary(db, runId)) {
+      const votesAdded = db.transaction(() => mergeVotes(db, bundleVotes))();
       return {
         runId,
         imported: false,
         generations: manifest.generations.length,
         mediaVerified: mediaIds.length,
         mediaAdded,
+        votes: bundleVotes.length,
+        votesAdded,
       };
     }
     let suiteRenamedTo: string | undefined;
+    let votesAdded = 0;
     const now = Date.now();
     db.transaction(() => {
       const suiteColumns = columnsOf(db, 'suites');
@@ -495,6 +530,7 @@ export function importRunBundle(
         }
         insertRow(db, 'generations', pick(generation, generationColumns, `generations.${index}`));
       });
+      votesAdded = mergeVotes(db, bundleVotes);
     })();
     return {
       runId,
@@ -503,6 +539,8 @@ export function importRunBundle(
       mediaVerified: mediaIds.length,
       mediaAdded,
       ...(suiteRenamedTo ? { suiteRenamedTo } : {}),
+      votes: bundleVotes.length,
+      votesAdded,
     };
   } finally {
     closeSync(fd);
@@ -557,6 +595,35 @@ function checkManifest(
       });
     }
   });
+  const models = new Map<unknown, string>(
+    manifest.generations.map((generation) => [
+      generation.id,
+      `${String(generation.provider)}:${String(generation.model_id)}`,
+    ]),
+  );
+  (manifest.votes ?? []).forEach((vote, index) => {
+    const at = `votes.${index}`;
+    const parsed = voteSchema.safeParse(voteOfRow(vote));
+    if (!parsed.success) {
+      for (const issue of parsed.error.issues) {
+        issues.push({ path: `${at}.${issue.path.join('.')}`, message: issue.message });
+      }
+    }
+    for (const [generation, model] of [
+      ['generation_a', 'model_a'],
+      ['generation_b', 'model_b'],
+    ] as const) {
+      const known = models.get(vote[generation]);
+      if (known === undefined) {
+        issues.push({ path: `${at}.${generation}`, message: 'is not a generation of the run' });
+      } else if (known !== vote[model]) {
+        issues.push({
+          path: `${at}.${model}`,
+          message: `is "${String(vote[model])}" but ${generation} was made by ${known}`,
+        });
+      }
+    }
+  });
   for (const item of manifest.media) {
     if (!verified.has(item.id) && !issues.some((issue) => issue.path === `media/${item.id}`)) {
       issues.push({
@@ -567,12 +634,78 @@ function checkManifest(
   }
 }
 
+/** A vote row of a bundle as the Vote the schema checks (bad types are left for it to name). */
+function voteOfRow(vote: Record<string, string | number | null>): Record<string, unknown> {
+  return {
+    id: vote.id,
+    generationA: vote.generation_a,
+    generationB: vote.generation_b,
+    modelA: vote.model_a,
+    modelB: vote.model_b,
+    promptId: vote.prompt_id,
+    category: vote.category,
+    verdict: vote.verdict,
+    voter: vote.voter,
+    votedAt: vote.voted_at,
+    ...(vote.comment === null || vote.comment === undefined ? {} : { comment: vote.comment }),
+    ...(vote.voter_via === undefined ? {} : { voterVia: vote.voter_via }),
+    ...(vote.pool === undefined ? {} : { pool: vote.pool }),
+  };
+}
+
+/**
+ * Inserts the bundle's votes that are not here yet (same id, or same voter, generations and
+ * time: skipped); returns how many were added. Runs inside the import's transaction. A vote
+ * from a console without pools gets its pool from its generations here.
+ */
+function mergeVotes(
+  db: WritableDb,
+  votes: readonly Record<string, string | number | null>[],
+): number {
+  if (votes.length === 0) return 0;
+  const columns = columnsOf(db, 'votes');
+  let added = 0;
+  votes.forEach((vote, index) => {
+    const unknown = Object.keys(vote).filter((key) => !columns.has(key));
+    if (unknown.length > 0) {
+      throw new ValidationError('run bundle', [
+        {
+          path: `votes.${index}`,
+          message: `has columns this console does not know (${unknown.join(', ')}); update the console`,
+        },
+      ]);
+    }
+    const record = { ...vote };
+    if (record.pool === undefined) {
+      const generations = getGenerationsForVotes(db, [
+        String(record.generation_a),
+        String(record.generation_b),
+      ]);
+      record.pool = pairPool(
+        generations.get(String(record.generation_a))?.pool,
+        generations.get(String(record.generation_b))?.pool,
+      );
+    }
+    const keys = Object.keys(record);
+    added += db
+      .prepare(
+        `INSERT INTO votes (${keys.join(', ')}) VALUES (${keys.map(() => '?').join(', ')}) ON CONFLICT DO NOTHING`,
+      )
+      .run(...keys.map((key) => record[key])).changes;
+  });
+  return added;
+}
+
 export function formatBundleImport(result: ImportBundleResult): string {
   const videos = `${result.mediaVerified} videos verified (${result.mediaAdded} new)`;
   const renamed = result.suiteRenamedTo
     ? ` Its suite differs from the one with the same id here, so it was stored as "${result.suiteRenamedTo}".`
     : '';
+  const votes =
+    result.votes === 0
+      ? ''
+      : ` ${result.votesAdded} of its ${result.votes} votes were new here${result.votesAdded < result.votes ? ' (the others were already stored)' : ''}.`;
   return result.imported
-    ? `Imported run ${result.runId}: ${result.generations} generations, ${videos}.${renamed}\n`
-    : `Run ${result.runId} is already here; nothing changed (${videos}).\n`;
+    ? `Imported run ${result.runId}: ${result.generations} generations, ${videos}.${renamed}${votes}\n`
+    : `Run ${result.runId} is already here; its rows were left as they are (${videos}).${votes}\n`;
 }

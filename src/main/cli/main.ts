@@ -721,6 +721,10 @@ export async function runCli(argv: string[], io: CliIo = defaultIo): Promise<num
     .command('ratings')
     .description('Bradley-Terry ratings with 95% bootstrap intervals, overall or for one category')
     .option('--category <category>', 'one prompt category, e.g. people')
+    .option(
+      '--pool <pool>',
+      'one category pool: text-to-video, text-to-video-audio, image-to-video, image-to-video-audio or unspecified',
+    )
     .option('--resamples <n>', 'bootstrap resamples (at least 200)', parseResamples, 200)
     .option('--seed <n>', 'seed for the bootstrap', parseSeed)
     .option(
@@ -751,12 +755,14 @@ export async function runCli(argv: string[], io: CliIo = defaultIo): Promise<num
         byReviewer?: boolean;
         votes?: string;
         bothBad: 'tie' | 'exclude';
+        pool?: string;
       }) => {
         const { fileRatings, reviewRatings } = await import('../review/review-cli');
         if (options.votes !== undefined) {
           io.stdout(
             fileRatings(options.votes, {
               ...(options.category === undefined ? {} : { category: options.category }),
+              ...(options.pool === undefined ? {} : { pool: options.pool }),
               resamples: options.resamples,
               ...(options.seed === undefined ? {} : { seed: options.seed }),
               bothBad: options.bothBad,
@@ -770,6 +776,7 @@ export async function runCli(argv: string[], io: CliIo = defaultIo): Promise<num
           io.stdout(
             reviewRatings(services.db, {
               ...(options.category === undefined ? {} : { category: options.category }),
+              ...(options.pool === undefined ? {} : { pool: options.pool }),
               byReviewer: options.byReviewer ?? false,
               bothBad: options.bothBad,
               resamples: options.resamples,

@@ -112,6 +112,18 @@ function start(): WiredConsole {
         notification.show();
       },
       log,
+      pickBundleFile: async () => {
+        const owner = BrowserWindow.getFocusedWindow() ?? BrowserWindow.getAllWindows()[0];
+        const options: Electron.OpenDialogOptions = {
+          title: 'Import a run bundle',
+          properties: ['openFile'],
+          filters: [{ name: 'Run bundle', extensions: ['tar', 'aideon-run'] }],
+        };
+        const picked = owner
+          ? await dialog.showOpenDialog(owner, options)
+          : await dialog.showOpenDialog(options);
+        return picked.canceled ? null : (picked.filePaths[0] ?? null);
+      },
     },
   );
 

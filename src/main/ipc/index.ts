@@ -1,7 +1,7 @@
 import type { Services } from '../services';
 import { createDispatcher, type Dispatcher, type HandlerMap } from './dispatcher';
 import { registerAppIpc } from './register-app-ipc';
-import { registerBenchIpc } from './register-bench-ipc';
+import { registerBenchIpc, type BenchHost } from './register-bench-ipc';
 import { registerProvidersIpc } from './register-providers-ipc';
 import { registerReviewIpc } from './register-review-ipc';
 import { registerWatchIpc } from './register-watch-ipc';
@@ -13,11 +13,11 @@ import { monitorIpcHandlers } from '../monitor/monitor-ipc';
 /** Every feature's handlers, checked to cover the whole contract. */
 export function createAppDispatcher(
   services: Services,
-  options: { checkOutputs?: boolean } = {},
+  options: { checkOutputs?: boolean; host?: BenchHost } = {},
 ): Dispatcher {
   const handlers = {
     ...registerAppIpc(services),
-    ...registerBenchIpc(services),
+    ...registerBenchIpc(services, options.host),
     ...registerProvidersIpc(services),
     ...registerReviewIpc(services),
     ...registerWatchIpc(services),
@@ -28,7 +28,7 @@ export function createAppDispatcher(
   const missing = Object.keys(invokeChannels).filter((channel) => !(channel in handlers));
   if (missing.length > 0) throw new Error(`No handler for channels: ${missing.join(', ')}`);
   return createDispatcher(handlers as HandlerMap, {
-    ...options,
+    ...(options.checkOutputs === undefined ? {} : { checkOutputs: options.checkOutputs }),
     log: services.options.log ?? (() => undefined),
   });
 }

@@ -13,7 +13,13 @@ import {
   toGenerationRecord,
 } from '../bench/bench-repository';
 
-export function registerBenchIpc(services: Services): PartialHandlerMap {
+/** What only a desktop host can do for the bench channels. */
+export interface BenchHost {
+  /** Shows the system's open-file dialog for a run bundle; the chosen path, or null. */
+  pickBundleFile?: () => Promise<string | null>;
+}
+
+export function registerBenchIpc(services: Services, host: BenchHost = {}): PartialHandlerMap {
   return {
     'bench:plan-run': (input) => services.bench.plan(input),
     'bench:start-run': (input) => ({ runId: services.bench.startRun(input).runId }),
@@ -37,6 +43,17 @@ export function registerBenchIpc(services: Services): PartialHandlerMap {
       } finally {
         rmSync(temp, { force: true });
       }
+    },
+    'bench:import-bundle-picked': async () => {
+      if (!host.pickBundleFile) {
+        throw new AppError(
+          'invalid_request',
+          'Choosing a file with a dialog works in the desktop app; in a browser the bundle is uploaded instead.',
+        );
+      }
+      const file = await host.pickBundleFile();
+      if (file === null) return { cancelled: true };
+      return { cancelled: false, result: importRunBundle(services.db, services.media, file) };
     },
     'bench:cancel-run': async ({ runId }) => ({ cancelled: await services.bench.cancelRun(runId) }),
     'bench:cancel-model': async ({ runId, provider, modelId }) => ({

@@ -3,8 +3,8 @@ import type { PartialHandlerMap } from './dispatcher';
 
 export function registerReviewIpc(services: Services): PartialHandlerMap {
   return {
-    'review:next-pair': ({ category }, caller) => ({
-      pair: services.review.nextPair(category, caller),
+    'review:next-pair': ({ category, pool }, caller) => ({
+      pair: services.review.nextPair(category, caller, pool),
     }),
     'review:cast-vote': ({ token, verdict, comment }, caller) =>
       services.review.castVote(token, verdict, comment, caller),
@@ -12,7 +12,7 @@ export function registerReviewIpc(services: Services): PartialHandlerMap {
       caller.reviewer === undefined
         ? { role: 'admin' as const, name: services.review.localVoter }
         : { role: 'reviewer' as const, name: caller.reviewer },
-    'review:get-ratings': () => services.review.ratings(),
+    'review:get-ratings': (filter) => services.review.ratings(filter),
     'review:import-votes': ({ csv }) => services.review.importCsv(csv),
     'review:export-votes': () => ({ csv: services.review.exportCsv() }),
     'review:get-chart-data': ({ category }) => services.review.chartData(category),

@@ -21,12 +21,16 @@
  *
  * Intervals: percentile bootstrap over votes: resample the votes with replacement (done as
  * uniform draws of vote indices accumulated into the pair-count cells, which is exactly vote
- * resampling), refit (warm-started at the point estimate), take the 2.5th and 97.5th percentiles of each model's rating. A seeded
- * PRNG (sfc32) makes it deterministic; each category gets its own seed derived from the seed and
- * the category name, so a category's result does not depend on the other categories.
+ * resampling), refit (warm-started at the point estimate), take the 2.5th and 97.5th percentiles
+ * of each model's rating. A seeded PRNG (sfc32) makes it deterministic; each board (overall, a
+ * category, a pool) gets its own seed derived from the seed and that board's own votes, so its
+ * result depends on nothing else: adding votes to one category or pool never moves another.
  */
 import {
+  POOLS,
   ratingsOptionsSchema,
+  UNSPECIFIED_POOL,
+  type Pool,
   type Rating,
   type RatingsOptions,
   type RatingsResult,
@@ -41,54 +45,146 @@ const MAX_ITERATIONS = 200;
 /** Outcome slots per pair in the count array: first wins, second wins, tie, both bad. */
 const CELLS = 4;
 
-export type VoteForRating = Pick<Vote, 'modelA' | 'modelB' | 'verdict' | 'category'>;
+export type VoteForRating = Pick<Vote, 'modelA' | 'modelB' | 'verdict' | 'category'> & {
+  /** `undefined` = the unspecified pool. */
+  pool?: Pool | undefined;
+};
 
 /** Votes as typed arrays: cheap to hand to a worker (transferable) and to aggregate. */
 export interface EncodedVotes {
   models: string[];
   categories: string[];
+  /** Pool names (a subset of POOLS), indexed by `pool`. */
+  pools: Pool[];
   modelA: Int32Array;
   modelB: Int32Array;
   /** 0 = a, 1 = b, 2 = tie, 3 = both_bad. */
   verdict: Uint8Array;
   category: Int32Array;
+  pool: Int32Array;
 }
 
-const VERDICT_CODE: Record<Verdict, number> = { a: 0, b: 1, tie: 2, both_bad: 3 };
+export const VERDICT_CODE: Record<Verdict, number> = { a: 0, b: 1, tie: 2, both_bad: 3 };
+
+function intern<K>(map: Map<K, number>, key: K): number {
+  let value = map.get(key);
+  if (value === undefined) {
+    value = map.size;
+    map.set(key, value);
+  }
+  return value;
+}
+
+/**
+ * Builds EncodedVotes one vote at a time (names interned to integers, arrays grown by
+ * doubling), so a large file or table never becomes an array of vote objects.
+ */
+export class VoteEncoder {
+  private readonly modelIndex = new Map<string, number>();
+  private readonly categoryIndex = new Map<string, number>();
+  private readonly poolIndex = new Map<Pool, number>();
+  private modelA: Int32Array;
+  private modelB: Int32Array;
+  private verdict: Uint8Array;
+  private category: Int32Array;
+  private pool: Int32Array;
+  length = 0;
+
+  constructor(capacity = 1024) {
+    const size = Math.max(16, capacity);
+    this.modelA = new Int32Array(size);
+    this.modelB = new Int32Array(size);
+    this.verdict = new Uint8Array(size);
+    this.category = new Int32Array(size);
+    this.pool = new Int32Array(size);
+  }
+
+  private grow(needed: number): void {
+    let size = this.modelA.length;
+    if (needed <= size) return;
+    while (size < needed) size *= 2;
+    const copy = <T extends Int32Array | Uint8Array>(from: T, to: T): T => {
+      to.set(from.subarray(0, this.length));
+      return to;
+    };
+    this.modelA = copy(this.modelA, new Int32Array(size));
+    this.modelB = copy(this.modelB, new Int32Array(size));
+    this.verdict = copy(this.verdict, new Uint8Array(size));
+    this.category = copy(this.category, new Int32Array(size));
+    this.pool = copy(this.pool, new Int32Array(size));
+  }
+
+  /** Adds `times` identical votes (verdict code: 0 a, 1 b, 2 tie, 3 both_bad). */
+  add(
+    modelA: string,
+    modelB: string,
+    verdictCode: number,
+    category: string,
+    pool: Pool = UNSPECIFIED_POOL,
+    times = 1,
+  ): void {
+    if (modelA === modelB) throw new Error(`Vote ${this.length} compares ${modelA} with itself.`);
+    if (!(verdictCode >= 0 && verdictCode <= 3))
+      throw new Error(`Vote ${this.length} has an unknown verdict.`);
+    const a = intern(this.modelIndex, modelA);
+    const b = intern(this.modelIndex, modelB);
+    const c = intern(this.categoryIndex, category);
+    const q = intern(this.poolIndex, pool);
+    this.grow(this.length + times);
+    for (let t = 0; t < times; t += 1) {
+      const k = this.length;
+      this.modelA[k] = a;
+      this.modelB[k] = b;
+      this.verdict[k] = verdictCode;
+      this.category[k] = c;
+      this.pool[k] = q;
+      this.length += 1;
+    }
+  }
+
+  addVote(vote: VoteForRating): void {
+    const code = VERDICT_CODE[vote.verdict];
+    if (code === undefined) throw new Error(`Vote ${this.length} has an unknown verdict.`);
+    this.add(vote.modelA, vote.modelB, code, vote.category, vote.pool ?? UNSPECIFIED_POOL);
+  }
+
+  finish(): EncodedVotes {
+    const n = this.length;
+    return {
+      models: [...this.modelIndex.keys()],
+      categories: [...this.categoryIndex.keys()],
+      pools: [...this.poolIndex.keys()],
+      modelA: this.modelA.slice(0, n),
+      modelB: this.modelB.slice(0, n),
+      verdict: this.verdict.slice(0, n),
+      category: this.category.slice(0, n),
+      pool: this.pool.slice(0, n),
+    };
+  }
+}
 
 export function encodeVotes(votes: readonly VoteForRating[]): EncodedVotes {
-  const modelIndex = new Map<string, number>();
-  const categoryIndex = new Map<string, number>();
-  const index = (map: Map<string, number>, key: string): number => {
-    let value = map.get(key);
-    if (value === undefined) {
-      value = map.size;
-      map.set(key, value);
-    }
-    return value;
-  };
-  const modelA = new Int32Array(votes.length);
-  const modelB = new Int32Array(votes.length);
-  const verdict = new Uint8Array(votes.length);
-  const category = new Int32Array(votes.length);
-  votes.forEach((vote, k) => {
-    if (vote.modelA === vote.modelB)
-      throw new Error(`Vote ${k} compares ${vote.modelA} with itself.`);
-    modelA[k] = index(modelIndex, vote.modelA);
-    modelB[k] = index(modelIndex, vote.modelB);
-    const code = VERDICT_CODE[vote.verdict];
-    if (code === undefined) throw new Error(`Vote ${k} has an unknown verdict.`);
-    verdict[k] = code;
-    category[k] = index(categoryIndex, vote.category);
-  });
-  return {
-    models: [...modelIndex.keys()],
-    categories: [...categoryIndex.keys()],
-    modelA,
-    modelB,
-    verdict,
-    category,
-  };
+  const encoder = new VoteEncoder(votes.length);
+  for (const vote of votes) encoder.addVote(vote);
+  return encoder.finish();
+}
+
+/** Only the votes of one pool (names re-indexed). */
+export function selectPool(encoded: EncodedVotes, pool: Pool): EncodedVotes {
+  const index = encoded.pools.indexOf(pool);
+  const encoder = new VoteEncoder(encoded.verdict.length);
+  if (index < 0) return encoder.finish();
+  for (let k = 0; k < encoded.verdict.length; k += 1) {
+    if (encoded.pool[k] !== index) continue;
+    encoder.add(
+      encoded.models[encoded.modelA[k]!]!,
+      encoded.models[encoded.modelB[k]!]!,
+      encoded.verdict[k]!,
+      encoded.categories[encoded.category[k]!]!,
+      pool,
+    );
+  }
+  return encoder.finish();
 }
 
 /** The votes of one board (overall or one category), aggregated per model pair. */
@@ -104,8 +200,15 @@ export interface Comparisons {
   voteCell: Int32Array;
 }
 
-/** Aggregates the votes of one category (or all, when `categoryIndex` is -1). */
-export function buildComparisons(encoded: EncodedVotes, categoryIndex = -1): Comparisons {
+/**
+ * Aggregates the votes of one subset: those with `keys[k] === index` (e.g. encoded.category
+ * and a category's index), or all votes when no keys are given.
+ */
+export function buildComparisons(
+  encoded: EncodedVotes,
+  keys?: Int32Array,
+  index = -1,
+): Comparisons {
   const total = encoded.verdict.length;
   const local = new Int32Array(encoded.models.length).fill(-1);
   const models: string[] = [];
@@ -115,25 +218,31 @@ export function buildComparisons(encoded: EncodedVotes, categoryIndex = -1): Com
   const cells: number[] = [];
   const width = encoded.models.length;
   for (let k = 0; k < total; k += 1) {
-    if (categoryIndex >= 0 && encoded.category[k] !== categoryIndex) continue;
+    if (keys !== undefined && keys[k] !== index) continue;
+    // Local indexes in order of first appearance within the subset, and each pair oriented by
+    // them: the comparisons depend on the subset's own votes only, not on the other votes.
     const globalA = encoded.modelA[k]!;
     const globalB = encoded.modelB[k]!;
-    const swap = globalA > globalB;
-    const lo = swap ? globalB : globalA;
-    const hi = swap ? globalA : globalB;
+    if (local[globalA] === -1) {
+      local[globalA] = models.length;
+      models.push(encoded.models[globalA]!);
+    }
+    if (local[globalB] === -1) {
+      local[globalB] = models.length;
+      models.push(encoded.models[globalB]!);
+    }
+    const localA = local[globalA]!;
+    const localB = local[globalB]!;
+    const swap = localA > localB;
+    const lo = swap ? localB : localA;
+    const hi = swap ? localA : localB;
     const key = lo * width + hi;
     let pair = pairIndex.get(key);
     if (pair === undefined) {
       pair = firsts.length;
       pairIndex.set(key, pair);
-      for (const g of [lo, hi]) {
-        if (local[g] === -1) {
-          local[g] = models.length;
-          models.push(encoded.models[g]!);
-        }
-      }
-      firsts.push(local[lo]!);
-      seconds.push(local[hi]!);
+      firsts.push(lo);
+      seconds.push(hi);
     }
     let outcome = encoded.verdict[k]!;
     if (swap && outcome < 2) outcome = 1 - outcome;
@@ -220,9 +329,29 @@ function choleskySolve(a: Float64Array, b: Float64Array, n: number): boolean {
   return true;
 }
 
+/** Scratch arrays for fits of n models, reused across the bootstrap's refits. */
+export interface FitWorkspace {
+  n: number;
+  theta: Float64Array;
+  gradient: Float64Array;
+  hessian: Float64Array;
+  trial: Float64Array;
+}
+
+export function fitWorkspace(n: number): FitWorkspace {
+  return {
+    n,
+    theta: new Float64Array(n),
+    gradient: new Float64Array(n),
+    hessian: new Float64Array(n * n),
+    trial: new Float64Array(n),
+  };
+}
+
 /**
  * Maximum-likelihood log-strengths by Newton's method. `start` (e.g. the point estimate, for
- * bootstrap refits) only changes the path, not the answer.
+ * bootstrap refits) only changes the path, not the answer. With a `workspace` no array is
+ * allocated: the returned theta IS workspace.theta (overwritten by the next fit).
  */
 export function fitBradleyTerry(
   modelCount: number,
@@ -231,13 +360,14 @@ export function fitBradleyTerry(
   counts: Float64Array,
   priorWeight: number,
   start?: Float64Array,
+  workspace?: FitWorkspace,
 ): FitResult {
   const n = modelCount;
-  const theta = start ? Float64Array.from(start) : new Float64Array(n);
+  const space = workspace && workspace.n === n ? workspace : fitWorkspace(n);
+  const { theta, gradient, hessian, trial } = space;
+  if (start) theta.set(start);
+  else theta.fill(0);
   if (n === 0) return { theta, iterations: 0, converged: true };
-  const gradient = new Float64Array(n);
-  const hessian = new Float64Array(n * n);
-  const trial = new Float64Array(n);
   /** Log-likelihood at theta, when known (not computed for small steps). */
   let current: number | undefined;
   let iterations = 0;
@@ -405,6 +535,26 @@ function hashString(seed: number, text: string): number {
   return h;
 }
 
+/**
+ * A board's bootstrap seed: FNV-1a of the seed option, its model names and its pair counts as
+ * fitted (both-bad folded into ties when they count as ties, so that rule changes nothing).
+ */
+export function boardSeed(seed: number, comparisons: Comparisons, bothBadAsTie: boolean): number {
+  let h = hashString(seed, comparisons.models.join('\u0000'));
+  const { pairFirst, pairSecond, counts } = comparisons;
+  for (let p = 0; p < pairFirst.length; p += 1) {
+    const base = p * CELLS;
+    const bad = counts[base + 3]!;
+    const cells = bothBadAsTie
+      ? [counts[base]!, counts[base + 1]!, counts[base + 2]! + bad, 0]
+      : [counts[base]!, counts[base + 1]!, counts[base + 2]!, bad];
+    h = Math.imul(h ^ pairFirst[p]!, 0x01000193) >>> 0;
+    h = Math.imul(h ^ pairSecond[p]!, 0x01000193) >>> 0;
+    for (const value of cells) h = Math.imul(h ^ value, 0x01000193) >>> 0;
+  }
+  return h;
+}
+
 /** Type-7 (linear interpolation) quantile of a sorted array. */
 function quantile(sorted: Float64Array, q: number): number {
   if (sorted.length === 0) return Number.NaN;
@@ -440,27 +590,30 @@ export function rateBoard(
   const n = models.length;
   if (n === 0) return [];
   const point = fitBradleyTerry(n, pairFirst, pairSecond, counts, options.priorWeight);
-  const pointRatings = toRatings(point.theta);
-  const samples = new Float64Array(options.resamples * n);
+  const pointTheta = point.theta; // its own workspace, kept
+  const pointRatings = toRatings(pointTheta);
+  const resamples = options.resamples;
+  const samples = new Float64Array(resamples * n);
   const state = seedState(options.seed);
   const resampled = new Float64Array(counts.length);
-  for (let r = 0; r < options.resamples; r += 1) {
+  const workspace = fitWorkspace(n);
+  for (let r = 0; r < resamples; r += 1) {
     resampled.fill(0);
     resampleInto(voteCell, resampled, state);
-    const fit = fitBradleyTerry(
+    const theta = fitBradleyTerry(
       n,
       pairFirst,
       pairSecond,
       resampled,
       options.priorWeight,
-      point.theta,
-    );
-    const ratings = toRatings(fit.theta);
-    for (let i = 0; i < n; i += 1) samples[i * options.resamples + r] = ratings[i]!;
+      pointTheta,
+      workspace,
+    ).theta; // centred to mean 0
+    for (let i = 0; i < n; i += 1) samples[i * resamples + r] = 1000 + LOG10_SCALE * theta[i]!;
   }
   const tallies = tally(comparisons);
   const ratings: Rating[] = models.map((model, i) => {
-    const own = samples.subarray(i * options.resamples, (i + 1) * options.resamples).sort();
+    const own = samples.subarray(i * resamples, (i + 1) * resamples).sort();
     return {
       model,
       rating: pointRatings[i]!,
@@ -570,31 +723,56 @@ export function pairKey(a: string, b: string): string {
   return a < b ? `${a}\u0000${b}` : `${b}\u0000${a}`;
 }
 
+/**
+ * Every board: overall, one per category, one per pool. Each board's bootstrap seed is derived
+ * from the seed option and the board's own votes (boardSeed), so a board depends on nothing but
+ * its votes: a vote in one pool never moves another pool's board, and a board whose subset is
+ * every vote (one category or one pool holding all of them) is fitted once and shared.
+ */
 export function computeRatingsEncoded(
   encoded: EncodedVotes,
   options: RatingsOptions = {},
 ): RatingsResult {
   const settings = ratingsOptionsSchema.parse(options);
-  const board = (categoryIndex: number, name: string): [Rating[], Comparisons] => {
-    const comparisons = buildComparisons(encoded, categoryIndex);
-    return [
+  const total = encoded.verdict.length;
+  const categorySizes = new Int32Array(encoded.categories.length);
+  const poolSizes = new Int32Array(encoded.pools.length);
+  for (let k = 0; k < total; k += 1) {
+    categorySizes[encoded.category[k]!]! += 1;
+    poolSizes[encoded.pool[k]!]! += 1;
+  }
+  let full: [Rating[], Comparisons] | undefined;
+  const board = (keys?: Int32Array, index = -1, size = total): [Rating[], Comparisons] => {
+    if (size === total && full) return full;
+    const comparisons = buildComparisons(encoded, size === total ? undefined : keys, index);
+    const result: [Rating[], Comparisons] = [
       rateBoard(comparisons, {
         resamples: settings.resamples,
-        seed: hashString(settings.seed, name),
+        seed: boardSeed(settings.seed, comparisons, settings.bothBad === 'tie'),
         priorWeight: settings.priorWeight,
         bothBadAsTie: settings.bothBad === 'tie',
       }),
       comparisons,
     ];
+    if (size === total) full = result;
+    return result;
   };
-  const [overall, comparisons] = board(-1, '\u0000overall');
   const byCategory: Record<string, Rating[]> = {};
   [...encoded.categories]
     .map((name, index) => ({ name, index }))
     .sort((x, y) => x.name.localeCompare(y.name))
     .forEach(({ name, index }) => {
-      byCategory[name] = board(index, name)[0];
+      byCategory[name] = board(encoded.category, index, categorySizes[index]!)[0];
     });
+  const byPool: Partial<Record<Pool, Rating[]>> = {};
+  const pools: { pool: Pool; votes: number }[] = [];
+  for (const pool of POOLS) {
+    const index = encoded.pools.indexOf(pool);
+    if (index < 0 || poolSizes[index] === 0) continue;
+    byPool[pool] = board(encoded.pool, index, poolSizes[index]!)[0];
+    pools.push({ pool, votes: poolSizes[index]! });
+  }
+  const [overall, comparisons] = board();
   const between = pairVotes(comparisons);
   const votesStillNeeded: VotesStillNeeded[] = [];
   for (let k = 0; k + 1 < overall.length; k += 1) {
@@ -617,10 +795,12 @@ export function computeRatingsEncoded(
   return {
     overall,
     byCategory,
+    byPool,
+    pools,
     votesStillNeeded,
     resamples: settings.resamples,
     seed: settings.seed,
-    totalVotes: encoded.verdict.length,
+    totalVotes: total,
   };
 }
 

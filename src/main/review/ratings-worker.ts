@@ -22,7 +22,12 @@ import {
   type RatingsOptions,
   type RatingsResult,
 } from '../../shared/review/review-schemas';
-import { computeRatings, encodeVotes, type VoteForRating } from './bradley-terry';
+import {
+  computeRatings,
+  encodeVotes,
+  type EncodedVotes,
+  type VoteForRating,
+} from './bradley-terry';
 import type { RatingsWorkerRequest } from './ratings-worker-entry';
 
 export { computeRatings };
@@ -56,11 +61,14 @@ export function ratingsWorkerEntry(): { source: URL | string; eval: boolean } {
 type WorkerReply = { ok: true; result: RatingsResult } | { ok: false; message: string };
 
 export function computeRatingsOffThread(
-  votes: readonly VoteForRating[],
+  votes: readonly VoteForRating[] | EncodedVotes,
   options: RatingsOptions = {},
   control: OffThreadOptions = {},
 ): Promise<RatingsResult> {
-  const encoded = encodeVotes(votes);
+  // Encoded votes are copied: their buffers are transferred to the worker.
+  const encoded = Array.isArray(votes)
+    ? encodeVotes(votes as readonly VoteForRating[])
+    : copyEncoded(votes as EncodedVotes);
   const entry = ratingsWorkerEntry();
   return new Promise<RatingsResult>((resolve, reject) => {
     if (control.signal?.aborted) {
@@ -111,6 +119,18 @@ export function computeRatingsOffThread(
       encoded.modelB.buffer,
       encoded.verdict.buffer,
       encoded.category.buffer,
+      encoded.pool.buffer,
     ] as ArrayBuffer[]);
   });
+}
+
+function copyEncoded(encoded: EncodedVotes): EncodedVotes {
+  return {
+    ...encoded,
+    modelA: encoded.modelA.slice(),
+    modelB: encoded.modelB.slice(),
+    verdict: encoded.verdict.slice(),
+    category: encoded.category.slice(),
+    pool: encoded.pool.slice(),
+  };
 }

@@ -7,18 +7,21 @@
 import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { AppError } from '../../shared/errors';
-import type {
-  ImportVotesResult,
-  Rating,
-  RatingsOptions,
-  RatingsResult,
-  ReviewerAgreement,
+import {
+  poolLabel,
+  poolSchema,
+  type ImportVotesResult,
+  type Pool,
+  type Rating,
+  type RatingsOptions,
+  type RatingsResult,
+  type ReviewerAgreement,
 } from '../../shared/review/review-schemas';
 import type { ReadableDb, WritableDb } from '../store/db';
 import { computeAgreement } from './agreement';
-import { importArenaVotes, listExternalVotes, parseArenaCsv } from './arena-csv';
-import { computeRatings } from './bradley-terry';
-import { listVotes } from './review-repository';
+import { importArenaVotes, parseArenaCsvEncoded } from './arena-csv';
+import { computeRatings, computeRatingsEncoded, selectPool } from './bradley-terry';
+import { loadRatingVotes } from './rating-votes';
 import { importVotesCsv } from './votes-csv';
 
 export function importVotesFile(
@@ -46,11 +49,20 @@ export function formatImportResult(result: ImportVotesResult): string {
 /** Ratings for all votes (the category filter picks which board is printed). */
 export function reviewRatings(
   db: ReadableDb,
-  options: { category?: string; json?: boolean; byReviewer?: boolean } & RatingsOptions = {},
+  options: {
+    category?: string;
+    json?: boolean;
+    byReviewer?: boolean;
+    pool?: string;
+  } & RatingsOptions = {},
 ): { result: RatingsResult; text: string } {
-  const { category, json, byReviewer, ...ratingsOptions } = options;
-  const votes = listVotes(db);
-  const result = computeRatings([...votes, ...listExternalVotes(db)], ratingsOptions);
+  const { category, json, byReviewer, pool: poolText, ...ratingsOptions } = options;
+  const pool = parsePool(poolText);
+  const { encoded, own: votes } = loadRatingVotes(db, pool === undefined ? {} : { pool });
+  const result: RatingsResult = {
+    ...computeRatingsEncoded(encoded, ratingsOptions),
+    ...(pool === undefined ? {} : { pool }),
+  };
   if (byReviewer) {
     const agreement = computeAgreement(votes);
     const voters = agreement.reviewers.map((entry) => entry.reviewer);
@@ -91,7 +103,33 @@ export function reviewRatings(
         : { category, ratings: board, resamples: result.resamples, seed: result.seed };
     return { result, text: `${JSON.stringify(payload, null, 2)}\n` };
   }
-  return { result, text: formatBoard(board, category === undefined ? result : undefined) };
+  return {
+    result,
+    text: `${category === undefined ? poolsNote(result) : ''}${formatBoard(board, category === undefined ? result : undefined)}`,
+  };
+}
+
+/** `--pool NAME`: one of POOLS, or a clear usage error. */
+export function parsePool(text: string | undefined): Pool | undefined {
+  if (text === undefined) return undefined;
+  const parsed = poolSchema.safeParse(text);
+  if (!parsed.success) {
+    throw new AppError(
+      'validation',
+      `--pool must be one of ${poolSchema.options.join(', ')} (got "${text}").`,
+    );
+  }
+  return parsed.data;
+}
+
+/** One line saying which pools a board combines (or the one pool it is). */
+export function poolsNote(result: RatingsResult): string {
+  if (result.pool !== undefined) return `Pool: ${poolLabel(result.pool)}.\n`;
+  if (result.pools.length === 0) return '';
+  const list = result.pools.map((entry) => `${poolLabel(entry.pool)} (${entry.votes})`).join(', ');
+  return result.pools.length === 1
+    ? `Pool: ${list}.\n`
+    : `Combines ${result.pools.length} pools: ${list}. Pass --pool NAME to rate one pool alone.\n`;
 }
 
 export function formatBoard(board: readonly Rating[], result?: RatingsResult): string {
@@ -157,18 +195,30 @@ function readText(file: string, what: string): string {
 /** `aideon review import-arena FILE`: stores model-level votes (a file only once). */
 export function importArenaFile(db: WritableDb, file: string, now = Date.now()): string {
   const result = importArenaVotes(db, readText(file, 'arena votes file'), file, now);
-  return result.alreadyImported
-    ? `This file was imported before (${result.rows} votes); nothing added.\n`
-    : `Imported ${result.imported} arena votes.\n`;
+  if (result.alreadyImported)
+    return `This file was imported before (${result.rows} votes); nothing added.\n`;
+  const pools = Object.entries(result.pools)
+    .map(([pool, count]) => `${poolLabel(pool as Pool)}: ${count}`)
+    .join(', ');
+  const unspecified = result.pools.unspecified
+    ? ' Votes whose category names no pool are kept in the unspecified pool, rated apart.'
+    : '';
+  return `Imported ${result.imported} arena votes (${pools}).${unspecified}\n`;
 }
 
 /** `aideon review ratings --votes FILE`: fits the file alone, storing nothing. */
 export function fileRatings(
   file: string,
-  options: { category?: string; json?: boolean } & RatingsOptions = {},
+  options: { category?: string; json?: boolean; pool?: string } & RatingsOptions = {},
 ): string {
-  const { category, json, ...ratingsOptions } = options;
-  const result = computeRatings(parseArenaCsv(readText(file, 'arena votes file')), ratingsOptions);
+  const { category, json, pool: poolText, ...ratingsOptions } = options;
+  const pool = parsePool(poolText);
+  const parsed = parseArenaCsvEncoded(readText(file, 'arena votes file'));
+  const encoded = pool === undefined ? parsed : selectPool(parsed, pool);
+  const result: RatingsResult = {
+    ...computeRatingsEncoded(encoded, ratingsOptions),
+    ...(pool === undefined ? {} : { pool }),
+  };
   if (category !== undefined && !(category in result.byCategory)) {
     throw new AppError(
       'not_found',
@@ -178,10 +228,6 @@ export function fileRatings(
   const board = category === undefined ? result.overall : result.byCategory[category]!;
   if (json)
     return `${JSON.stringify(category === undefined ? result : { category, ratings: board }, null, 2)}\n`;
-  const pools = Object.keys(result.byCategory);
-  const note =
-    category === undefined && pools.length > 1
-      ? `All categories together (${pools.join(', ')}); pass --category to rate one pool alone.\n`
-      : '';
+  const note = category === undefined ? poolsNote(result) : '';
   return `${note}${formatBoard(board, category === undefined ? result : undefined)}`;
 }

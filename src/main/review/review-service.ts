@@ -5,22 +5,30 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { AppError } from '../../shared/errors';
 import type { MediaRef } from '../../shared/domain';
-import type { BlindPair, RatingsResult, Verdict } from '../../shared/review/review-schemas';
+import type {
+  BlindPair,
+  Pool,
+  RatingsFilter,
+  RatingsResult,
+  Verdict,
+} from '../../shared/review/review-schemas';
 import { getGenerationRow, toGenerationRecord } from '../bench/bench-repository';
 import type { WritableDb } from '../store/db';
 import { computeAgreement } from './agreement';
-import { listExternalVotes } from './arena-csv';
-import { computeRatings } from './bradley-terry';
+import { computeRatings, computeRatingsEncoded } from './bradley-terry';
 import { BlindPairRegistry, selectNextPair } from './pair-selection';
 import { PairRatingsCache } from './ratings-cache';
 import { computeRatingsOffThread } from './ratings-worker';
+import { loadRatingVotes } from './rating-votes';
 import { listLibrary, reviewChartData } from './review-charts';
 import {
   countVotesByPair,
   countVotesByPairPrompt,
+  getGenerationsForVotes,
   insertVotes,
   listPairCandidates,
   listVotes,
+  pairPool,
 } from './review-repository';
 import { exportVotesCsv, importVotesCsv } from './votes-csv';
 
@@ -66,11 +74,18 @@ export class ReviewService {
     return this.pairRatings.get(category);
   }
 
-  nextPair(category?: string, caller: Caller = {}): BlindPairView | null {
+  /**
+   * The next blind pair (of one category and/or pool when given). Pairs are always drawn from
+   * one pool: two videos that differ in audio or input are never shown together.
+   */
+  nextPair(category?: string, caller: Caller = {}, pool?: Pool): BlindPairView | null {
     const filter = category === undefined ? {} : { category };
     const selected = selectNextPair({
       ratings: this.quickRatings(category),
-      candidates: listPairCandidates(this.deps.db, filter),
+      candidates: listPairCandidates(this.deps.db, {
+        ...filter,
+        ...(pool === undefined ? {} : { pool }),
+      }),
       pairVotes: countVotesByPair(this.deps.db, filter),
       pairPromptVotes: countVotesByPairPrompt(this.deps.db, filter),
       random: () => randomBytes(4).readUInt32BE() / 2 ** 32,
@@ -104,6 +119,7 @@ export class ReviewService {
     const left = getGenerationRow(this.deps.db, pair.blind.left);
     if (!left) throw new AppError('not_found', 'The videos of this pair were deleted.');
     const id = randomUUID();
+    const generations = getGenerationsForVotes(this.deps.db, [pair.blind.left, pair.blind.right]);
     const vote = {
       id,
       generationA: pair.blind.left,
@@ -112,6 +128,10 @@ export class ReviewService {
       modelB: pair.hidden.modelRight,
       promptId: pair.blind.promptId,
       category: pair.blind.category,
+      pool: pairPool(
+        generations.get(pair.blind.left)?.pool,
+        generations.get(pair.blind.right)?.pool,
+      ),
       verdict,
       voter: caller.reviewer ?? this.deps.voter,
       voterVia: caller.reviewer === undefined ? ('local' as const) : ('reviewer' as const),
@@ -138,15 +158,21 @@ export class ReviewService {
     this.mediaGrants.set(reviewer, granted.slice(-MEDIA_GRANTS_PER_REVIEWER));
   }
 
-  async ratings(): Promise<RatingsResult> {
-    const votes = listVotes(this.deps.db);
-    // The console's own votes and imported model-level (arena) votes, fitted together.
-    const all = [...votes, ...listExternalVotes(this.deps.db)];
+  /**
+   * The console's own votes and the imported model-level (arena) votes. With a pool filter only
+   * that pool's; without one, `overall` combines every pool and `pools` says which.
+   */
+  async ratings(filter: RatingsFilter = {}): Promise<RatingsResult> {
+    const { encoded, own } = loadRatingVotes(this.deps.db, filter);
     const result =
       this.deps.offThread === false
-        ? computeRatings(all, { resamples: 200 })
-        : await computeRatingsOffThread(all, { resamples: 200 });
-    return { ...result, agreement: computeAgreement(votes) };
+        ? computeRatingsEncoded(encoded, { resamples: 200 })
+        : await computeRatingsOffThread(encoded, { resamples: 200 });
+    return {
+      ...result,
+      ...(filter.pool === undefined ? {} : { pool: filter.pool }),
+      agreement: computeAgreement(own),
+    };
   }
 
   importCsv(text: string) {

@@ -22,7 +22,12 @@ import {
   type Vote,
 } from '../../shared/review/review-schemas';
 import type { WritableDb } from '../store/db';
-import { getGenerationsForVotes, insertVotes, type GenerationForVote } from './review-repository';
+import {
+  getGenerationsForVotes,
+  insertVotes,
+  pairPool,
+  type GenerationForVote,
+} from './review-repository';
 
 export const VOTES_CSV_COLUMNS = [
   'generation_a',
@@ -40,48 +45,77 @@ export interface CsvRecord {
   fields: string[];
 }
 
-/** Parses RFC 4180 text into records; syntax errors are collected with their line numbers. */
-export function parseCsv(text: string): { records: CsvRecord[]; issues: ValidationIssue[] } {
+/**
+ * Calls `visit` for every record of RFC 4180 text, in order; syntax errors are returned with
+ * their line numbers (a record with one is not visited; an unclosed quote ends the scan).
+ *
+ * Fast path: a line without any double quote is one record, split at its commas (RFC 4180: a
+ * record can only span lines inside a quoted field). Lines with a quote go through the full
+ * field reader. Each character is looked at once on the fast path.
+ */
+export function forEachCsvRecord(
+  text: string,
+  visit: (fields: string[], line: number) => void,
+): ValidationIssue[] {
   const input = text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
-  const records: CsvRecord[] = [];
+  const length = input.length;
   const issues: ValidationIssue[] = [];
   let line = 1;
   let position = 0;
-  while (position < input.length) {
+  while (position < length) {
+    // Fast path: find the line end with one character loop, stopping at a quote.
+    let end = position;
+    let quoted = false;
+    for (; end < length; end += 1) {
+      const char = input.charCodeAt(end);
+      if (char === 10) break;
+      if (char === 34) {
+        quoted = true;
+        break;
+      }
+    }
+    if (!quoted) {
+      const stop =
+        end < length && end > position && input.charCodeAt(end - 1) === 13 ? end - 1 : end;
+      const startLine = line;
+      const start = position;
+      position = end + 1;
+      line += 1;
+      if (stop > start) visit(input.slice(start, stop).split(','), startLine);
+      continue;
+    }
+    // A record with a quote: read field by field (it may span lines).
     const startLine = line;
     const fields: string[] = [];
     let bad = false;
     for (;;) {
       let value = '';
-      if (input[position] === '"') {
+      if (input.charCodeAt(position) === 34) {
         position += 1;
         let closed = false;
-        while (position < input.length) {
-          const char = input[position]!;
-          if (char === '"') {
-            if (input[position + 1] === '"') {
-              value += '"';
-              position += 2;
-              continue;
-            }
-            position += 1;
-            closed = true;
-            break;
+        while (position < length) {
+          const close = input.indexOf('"', position);
+          if (close === -1) break;
+          const piece = input.slice(position, close);
+          for (let k = piece.indexOf('\n'); k !== -1; k = piece.indexOf('\n', k + 1)) line += 1;
+          value += piece;
+          if (input.charCodeAt(close + 1) === 34) {
+            value += '"';
+            position = close + 2;
+            continue;
           }
-          if (char === '\n') line += 1;
-          value += char;
-          position += 1;
+          position = close + 1;
+          closed = true;
+          break;
         }
         if (!closed) {
           issues.push({ path: `line ${startLine}`, message: 'a quoted field is never closed' });
-          return { records, issues };
+          return issues;
         }
         const next = input[position];
-        if (next !== undefined && next !== ',' && next !== '\r' && next !== '\n') {
-          bad = true;
-        }
+        if (next !== undefined && next !== ',' && next !== '\r' && next !== '\n') bad = true;
         while (
-          position < input.length &&
+          position < length &&
           input[position] !== ',' &&
           input[position] !== '\n' &&
           !(input[position] === '\r' && input[position + 1] === '\n')
@@ -89,15 +123,20 @@ export function parseCsv(text: string): { records: CsvRecord[]; issues: Validati
           position += 1;
         }
       } else {
-        while (position < input.length) {
-          const char = input[position]!;
-          if (char === ',' || char === '\n' || (char === '\r' && input[position + 1] === '\n')) {
+        const start = position;
+        while (position < length) {
+          const char = input.charCodeAt(position);
+          if (
+            char === 44 ||
+            char === 10 ||
+            (char === 13 && input.charCodeAt(position + 1) === 10)
+          ) {
             break;
           }
-          if (char === '"') bad = true;
-          value += char;
+          if (char === 34) bad = true;
           position += 1;
         }
+        value = input.slice(start, position);
       }
       fields.push(value);
       if (input[position] === ',') {
@@ -119,8 +158,15 @@ export function parseCsv(text: string): { records: CsvRecord[]; issues: Validati
       continue;
     }
     if (fields.length === 1 && fields[0] === '') continue; // blank line
-    records.push({ line: startLine, fields });
+    visit(fields, startLine);
   }
+  return issues;
+}
+
+/** Parses RFC 4180 text into records; syntax errors are collected with their line numbers. */
+export function parseCsv(text: string): { records: CsvRecord[]; issues: ValidationIssue[] } {
+  const records: CsvRecord[] = [];
+  const issues = forEachCsvRecord(text, (fields, line) => records.push({ line, fields }));
   return { records, issues };
 }
 
@@ -295,6 +341,7 @@ export function validateVotesCsv(text: string, options: ValidateVotesOptions): V
       modelB: b.model,
       promptId: a.promptId,
       category: a.category,
+      pool: pairPool(a.pool, b.pool),
       verdict: verdict as Verdict,
       voter,
       voterVia: 'import',

@@ -4,6 +4,11 @@
  *   GET  /events             server-sent events (every contract event)
  *   GET  /media/<id>         the media store, with Range support (seeking needs it);
  *                            ?tracks=video hides the audio for muted players (video-only.ts)
+ *   POST /upload/run-bundle  a run bundle as the raw request body (admin token only): streamed
+ *                            to a temporary file (Content-Length required, at most
+ *                            `uploads.maxBytes`, 4 GiB by default), imported only once every
+ *                            byte has arrived, then removed; answers a Result like /api. An
+ *                            upload cut short imports nothing.
  *   GET  /*                  the built renderer (static, no data)
  * /api, /events and /media need the token (Authorization: Bearer, or ?token= where a browser
  * cannot set headers); a wrong or missing token gets 401 and nothing is done. A foreign Origin
@@ -19,11 +24,19 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import { createServer as createTlsServer } from 'node:https';
 import { isIP } from 'node:net';
 import { randomBytes, timingSafeEqual } from 'node:crypto';
-import { createReadStream, existsSync, statSync } from 'node:fs';
+import {
+  createReadStream,
+  createWriteStream,
+  existsSync,
+  mkdirSync,
+  rmSync,
+  statSync,
+} from 'node:fs';
 import { extname, join, normalize, sep } from 'node:path';
 import type { AddressInfo } from 'node:net';
 import { pipeline, type Readable } from 'node:stream';
-import { AppError } from '../../shared/errors';
+import { pipeline as pipelineAsync } from 'node:stream/promises';
+import { AppError, serializeError } from '../../shared/errors';
 import { EVENT_CHANNEL_NAMES } from '../../shared/ipc/channel-names';
 import type { EventChannel } from '../../shared/ipc/contract';
 import type { EventBus } from '../events';
@@ -45,6 +58,9 @@ export const CONTENT_SECURITY_POLICY = [
 ].join('; ');
 
 const MAX_BODY_BYTES = 1024 * 1024;
+/** Default size limit of an uploaded run bundle: 4 GiB. */
+export const MAX_UPLOAD_BYTES = 4 * 1024 ** 3;
+const UPLOAD_RUN_BUNDLE = '/upload/run-bundle';
 
 const MIME: Record<string, string> = {
   '.html': 'text/html; charset=utf-8',
@@ -103,11 +119,21 @@ export interface BrowserServerOptions {
   rateLimits?: RateLimits;
   log?: (line: string) => void;
   /**
-   * Resolves when the services behind `dispatcher`, `events`, `media` and `reviewers` exist.
-   * Until then the server already listens and serves the console's static files; API calls,
-   * events and media wait for it (`aideon serve` prints its URL before the services are built).
+   * Resolves when the services behind `dispatcher`, `events`, `media`, `reviewers` and `uploads`
+   * exist. Until then the server already listens and serves the console's static files; API
+   * calls, events, media and uploads wait for it (`aideon serve` prints its URL before the
+   * services are built).
    */
   ready?: Promise<unknown>;
+  /** POST /upload/run-bundle: where uploads are written, and what imports one. */
+  uploads?: {
+    /** A folder on the same disk as the media store (e.g. its tmp/). */
+    tempDir: string;
+    /** Imports the complete upload (all or nothing); its answer is sent as the Result value. */
+    importRunBundle: (file: string) => unknown;
+    /** Largest upload accepted, in bytes (default MAX_UPLOAD_BYTES). */
+    maxBytes?: number;
+  };
 }
 
 export interface BrowserServer {
@@ -234,7 +260,10 @@ export async function startBrowserServer(options: BrowserServerOptions): Promise
     const isApi = url.pathname.startsWith('/api/');
     const isEvents = url.pathname === '/events';
     const isMedia = url.pathname.startsWith('/media/');
-    if (!isApi && !isEvents && !isMedia) return handleStatic(request, response, url.pathname);
+    const isUpload = url.pathname === UPLOAD_RUN_BUNDLE;
+    if (!isApi && !isEvents && !isMedia && !isUpload) {
+      return handleStatic(request, response, url.pathname);
+    }
     if (options.ready) await options.ready;
     const principal = principalOf(request, url);
     if (!principal) {
@@ -278,6 +307,17 @@ export async function startBrowserServer(options: BrowserServerOptions): Promise
         return;
       }
       return handleApi(request, response, channel, principal);
+    }
+    if (isUpload) {
+      if (principal.kind === 'reviewer') {
+        refuseUpload(request, response, 403, {
+          code: 'forbidden',
+          message: 'A reviewer token can only vote; importing a run bundle needs the admin.',
+          retryable: false,
+        });
+        return;
+      }
+      return handleUpload(request, response);
     }
     if (principal.kind === 'reviewer') {
       if (isEvents) {
@@ -344,6 +384,106 @@ export async function startBrowserServer(options: BrowserServerOptions): Promise
       principal.kind === 'reviewer' ? { reviewer: principal.name } : {},
     );
     sendJson(response, 200, result);
+  }
+
+  /** Answers without reading the body, and closes the connection once the answer is out. */
+  function refuseUpload(
+    request: IncomingMessage,
+    response: ServerResponse,
+    status: number,
+    error: { code: string; message: string; retryable: boolean },
+  ): void {
+    response.setHeader('Connection', 'close');
+    response.once('finish', () => request.socket.destroySoon());
+    sendJson(response, status, { ok: false, error });
+  }
+
+  async function handleUpload(request: IncomingMessage, response: ServerResponse): Promise<void> {
+    const uploads = options.uploads;
+    if (!uploads) {
+      refuseUpload(request, response, 404, {
+        code: 'not_found',
+        message: 'This server takes no uploads.',
+        retryable: false,
+      });
+      return;
+    }
+    if (request.method !== 'POST') {
+      response.setHeader('Allow', 'POST');
+      refuseUpload(request, response, 405, {
+        code: 'validation',
+        message: 'Upload a run bundle with POST.',
+        retryable: false,
+      });
+      return;
+    }
+    const limit = uploads.maxBytes ?? MAX_UPLOAD_BYTES;
+    const lengthHeader = request.headers['content-length'];
+    const declared =
+      lengthHeader !== undefined && /^\d+$/.test(lengthHeader) ? Number(lengthHeader) : NaN;
+    if (!Number.isSafeInteger(declared)) {
+      refuseUpload(request, response, 411, {
+        code: 'validation',
+        message: 'An upload needs a Content-Length (its size in bytes).',
+        retryable: false,
+      });
+      return;
+    }
+    if (declared > limit) {
+      refuseUpload(request, response, 413, {
+        code: 'validation',
+        message: `The bundle is ${declared} bytes; uploads are limited to ${limit} bytes. Import it with \`aideon bench import FILE\` on the server instead.`,
+        retryable: false,
+      });
+      return;
+    }
+    mkdirSync(uploads.tempDir, { recursive: true });
+    const temp = join(uploads.tempDir, `upload-${randomBytes(8).toString('hex')}.tar`);
+    try {
+      let received = 0;
+      let tooLarge = false;
+      request.on('data', (chunk: Buffer) => {
+        received += chunk.length;
+        if (received > declared) {
+          tooLarge = true;
+          request.destroy();
+        }
+      });
+      try {
+        await pipelineAsync(request, createWriteStream(temp, { flags: 'wx' }));
+      } catch {
+        // Cut short (the client went away or sent more than it declared): nothing is imported.
+        if (!response.destroyed && !request.socket.destroyed) {
+          refuseUpload(request, response, 400, {
+            code: 'validation',
+            message: tooLarge
+              ? 'The upload is longer than its Content-Length; nothing was imported.'
+              : 'The upload was cut short; nothing was imported.',
+            retryable: true,
+          });
+        }
+        options.log?.(`run bundle upload cut short after ${received} of ${declared} bytes`);
+        return;
+      }
+      if (received !== declared) {
+        refuseUpload(request, response, 400, {
+          code: 'validation',
+          message: `The upload ended after ${received} of ${declared} bytes; nothing was imported.`,
+          retryable: true,
+        });
+        return;
+      }
+      let value: unknown;
+      try {
+        value = await uploads.importRunBundle(temp);
+      } catch (error) {
+        sendJson(response, 200, { ok: false, error: serializeError(error) });
+        return;
+      }
+      sendJson(response, 200, { ok: true, value });
+    } finally {
+      rmSync(temp, { force: true });
+    }
   }
 
   function handleEvents(request: IncomingMessage, response: ServerResponse): void {

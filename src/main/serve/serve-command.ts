@@ -32,7 +32,10 @@ export interface ServeCommandDeps {
   untilStopped: () => Promise<void>;
 }
 
-type Backend = Pick<BrowserServerOptions, 'dispatcher' | 'bus' | 'events' | 'media' | 'reviewers'>;
+type Backend = Pick<
+  BrowserServerOptions,
+  'dispatcher' | 'bus' | 'events' | 'media' | 'reviewers' | 'uploads'
+>;
 
 export async function serveCommand(deps: ServeCommandDeps): Promise<void> {
   if (!existsSync(join(deps.rendererDir, 'index.html'))) {
@@ -73,6 +76,9 @@ export async function serveCommand(deps: ServeCommandDeps): Promise<void> {
     get reviewers() {
       return attached().reviewers;
     },
+    get uploads() {
+      return attached().uploads;
+    },
     rendererDir: deps.rendererDir,
     port: deps.port,
     ...(deps.host === undefined ? {} : { host: deps.host }),
@@ -111,6 +117,13 @@ export async function serveCommand(deps: ServeCommandDeps): Promise<void> {
     reviewers: {
       resolve: (token) => reviewerForToken(db, token),
       mayReadMedia: (reviewer, mediaId) => review.reviewerMayReadMedia(reviewer, mediaId),
+    },
+    uploads: {
+      tempDir: join(wired.services.media.root, 'tmp'),
+      importRunBundle: async (file) => {
+        const { importRunBundle } = await import('../bench/run-bundle');
+        return importRunBundle(db, wired.services.media, file);
+      },
     },
   };
   markReady();

@@ -69,6 +69,7 @@ export const INVOKE_CHANNEL_NAMES = [
   'bench:compare-runs-detail',
   'bench:export-run',
   'bench:import-bundle',
+  'bench:import-bundle-picked',
   'bench:cancel-run',
   'bench:cancel-model',
   'bench:cancel-generation',

@@ -19,6 +19,8 @@ import {
   blindPairSchema,
   castVoteInputSchema,
   importVotesResultSchema,
+  poolSchema,
+  ratingsFilterSchema,
   ratingsResultSchema,
 } from '../review/review-schemas';
 import {
@@ -37,6 +39,19 @@ import {
 } from '../providers/video-provider-spec';
 
 import { monitorChannels, monitorEventChannels } from '../monitor/monitor-schemas';
+
+/** What importing a run bundle did (IPC channel and the serve upload endpoint). */
+export const importBundleResultSchema = z.object({
+  runId: z.string(),
+  imported: z.boolean(),
+  generations: z.number().int().nonnegative(),
+  mediaVerified: z.number().int().nonnegative(),
+  mediaAdded: z.number().int().nonnegative(),
+  suiteRenamedTo: z.string().optional(),
+  /** Votes in the bundle, and how many of them were new here. */
+  votes: z.number().int().nonnegative().optional(),
+  votesAdded: z.number().int().nonnegative().optional(),
+});
 
 const empty = z.object({}).strict();
 const id = z.string().min(1).max(100);
@@ -161,7 +176,10 @@ export const invokeChannels = {
     output: z.object({ runId: z.string() }),
   },
   'review:next-pair': {
-    input: z.object({ category: z.string().max(64).optional() }).strict(),
+    /** pool: only pairs of that category pool (see POOLS). */
+    input: z
+      .object({ category: z.string().max(64).optional(), pool: poolSchema.optional() })
+      .strict(),
     output: z.object({
       pair: blindPairSchema
         .extend({ prompt: z.string(), leftMedia: mediaRefSchema, rightMedia: mediaRefSchema })
@@ -173,7 +191,8 @@ export const invokeChannels = {
     /** Model names are revealed only after the vote. */
     output: z.object({ id: z.string(), modelLeft: z.string(), modelRight: z.string() }),
   },
-  'review:get-ratings': { input: empty, output: ratingsResultSchema },
+  /** pool: that pool's votes only; absent = every pool, and the result names the pools combined. */
+  'review:get-ratings': { input: ratingsFilterSchema.strict(), output: ratingsResultSchema },
   /** Who this window votes as: the admin, or a reviewer with their own token (browser mode). */
   'review:get-session': {
     input: empty,
@@ -208,14 +227,16 @@ export const invokeChannels = {
         contentBase64: z.string().max(1_400_000_000),
       })
       .strict(),
-    output: z.object({
-      runId: z.string(),
-      imported: z.boolean(),
-      generations: z.number().int().nonnegative(),
-      mediaVerified: z.number().int().nonnegative(),
-      mediaAdded: z.number().int().nonnegative(),
-      suiteRenamedTo: z.string().optional(),
-    }),
+    output: importBundleResultSchema,
+  },
+  /**
+   * Desktop app: main asks for a bundle file with the system's file dialog and imports it from
+   * its path (no size limit from the IPC body; the renderer never sees the path). Browser mode
+   * uploads the file to POST /upload/run-bundle instead; there this channel answers an error.
+   */
+  'bench:import-bundle-picked': {
+    input: empty,
+    output: z.object({ cancelled: z.boolean(), result: importBundleResultSchema.optional() }),
   },
   'bench:cancel-run': {
     input: z.object({ runId: id }).strict(),

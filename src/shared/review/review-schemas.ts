@@ -10,6 +10,67 @@ export const modelKeySchema = z
   .regex(/^[a-z][a-z0-9_-]*:\S.*$/, 'must be "provider:model", e.g. "runway:gen4_turbo"');
 export type ModelKey = z.infer<typeof modelKeySchema>;
 
+/**
+ * Category pools, as the public video arenas keep them: a vote is rated only against votes of
+ * the same kind of task. A pool is derived from the generation's inputs (a reference image given
+ * or not) and its audio (the video has a sound track: ffprobe, else the audio setting asked for).
+ * A pair whose two videos differ in audio is not offered for a vote (it fits neither pool).
+ * `unspecified`: imported arena votes whose category names no pool, and votes from before pools
+ * were recorded whose generations are gone. Never mixed with the others without saying so.
+ */
+export const POOLS = [
+  'text-to-video',
+  'text-to-video-audio',
+  'image-to-video',
+  'image-to-video-audio',
+  'unspecified',
+] as const;
+export const poolSchema = z.enum(POOLS);
+export type Pool = z.infer<typeof poolSchema>;
+export const UNSPECIFIED_POOL: Pool = 'unspecified';
+
+const POOL_LABELS: Record<Pool, string> = {
+  'text-to-video': 'text-to-video',
+  'text-to-video-audio': 'text-to-video with audio',
+  'image-to-video': 'image-to-video',
+  'image-to-video-audio': 'image-to-video with audio',
+  unspecified: 'unspecified pool',
+};
+export function poolLabel(pool: Pool): string {
+  return POOL_LABELS[pool];
+}
+
+export function poolOf(input: { imageGiven: boolean; audio: boolean }): Pool {
+  const kind = input.imageGiven ? 'image-to-video' : 'text-to-video';
+  return input.audio ? `${kind}-audio` : kind;
+}
+
+/**
+ * The pool an arena CSV category names, or `unspecified`. Case, spaces and punctuation are
+ * ignored: text-to-video / t2v / text2video, image-to-video / i2v / image2video, optionally
+ * followed by "audio", "with audio", "sound" (with a track) or "no audio", "without audio",
+ * "silent", "muted" (without). Anything else names no pool.
+ */
+export function poolOfCategory(category: string): Pool {
+  const key = category.toLowerCase().replace(/[^a-z0-9]/g, '');
+  const kinds: [string, 'text-to-video' | 'image-to-video'][] = [
+    ['texttovideo', 'text-to-video'],
+    ['text2video', 'text-to-video'],
+    ['t2v', 'text-to-video'],
+    ['imagetovideo', 'image-to-video'],
+    ['image2video', 'image-to-video'],
+    ['i2v', 'image-to-video'],
+  ];
+  for (const [prefix, kind] of kinds) {
+    if (!key.startsWith(prefix)) continue;
+    const rest = key.slice(prefix.length);
+    if (['', 'noaudio', 'withoutaudio', 'silent', 'muted', 'nosound'].includes(rest)) return kind;
+    if (['audio', 'withaudio', 'sound', 'withsound'].includes(rest)) return `${kind}-audio`;
+    return UNSPECIFIED_POOL;
+  }
+  return UNSPECIFIED_POOL;
+}
+
 /** The allowed verdicts, exactly as stored and as written in CSV. */
 export const VERDICTS = ['a', 'b', 'tie', 'both_bad'] as const;
 export const verdictSchema = z.enum(VERDICTS);
@@ -26,6 +87,8 @@ export const voteSchema = z
     /** Copied from the generations at vote time, so votes outlive deleted runs. */
     promptId: z.string().min(1),
     category: z.string().min(1),
+    /** The pair's category pool (see POOLS); `undefined` = unspecified. */
+    pool: poolSchema.optional(),
     verdict: verdictSchema,
     comment: z.string().max(4000).optional(),
     voter: z.string().min(1).max(200),
@@ -113,6 +176,15 @@ export const ratingsResultSchema = z.object({
   /** Sorted by rating, best first. */
   overall: z.array(ratingSchema),
   byCategory: z.record(z.string(), z.array(ratingSchema)),
+  /** One board per category pool that has votes; pools are never fitted together here. */
+  byPool: z.partialRecord(poolSchema, z.array(ratingSchema)).default({}),
+  /**
+   * The pools `overall` combines, with their vote counts, so a combined board always says what
+   * it mixes. One entry when the votes come from one pool (or a pool filter was given).
+   */
+  pools: z.array(z.object({ pool: poolSchema, votes: z.number().int().nonnegative() })).default([]),
+  /** The pool filter the ratings were computed for; absent = every pool. */
+  pool: poolSchema.optional(),
   /** For each pair of neighbours in `overall`, top to bottom. */
   votesStillNeeded: z.array(votesStillNeededSchema),
   resamples: z.number().int().positive(),
@@ -121,7 +193,11 @@ export const ratingsResultSchema = z.object({
   /** Who voted, and how their votes agree (absent when not computed). */
   agreement: reviewerAgreementSchema.optional(),
 });
-export type RatingsResult = z.infer<typeof ratingsResultSchema>;
+export type RatingsResult = z.output<typeof ratingsResultSchema>;
+
+/** `review:get-ratings` input: optionally one pool only. */
+export const ratingsFilterSchema = z.object({ pool: poolSchema.optional() });
+export type RatingsFilter = z.infer<typeof ratingsFilterSchema>;
 
 export const ratingsOptionsSchema = z.object({
   /** Bootstrap resamples (at least 200). */

@@ -122,6 +122,7 @@ describe('arena votes', () => {
       rows: 400,
       imported: 400,
       alreadyImported: false,
+      pools: { 'image-to-video': 134, 'text-to-video': 266 },
     });
     expect(importArenaVotes(services.db, csv, 'again.csv', 2)).toMatchObject({
       imported: 0,
@@ -130,7 +131,7 @@ describe('arena votes', () => {
     expect(() => importArenaVotes(services.db, `${csv}x,y,nobody\n`, 'bad.csv', 3)).toThrow(
       /arena votes CSV/,
     );
-    expect(services.db.prepare('SELECT COUNT(*) AS n FROM external_votes').get()).toEqual({
+    expect(services.db.prepare('SELECT SUM(votes) AS n FROM external_vote_counts').get()).toEqual({
       n: 400,
     });
     const ratings = await services.review.ratings();

@@ -218,8 +218,11 @@ describe('votes CSV', () => {
     const result = importVotesCsv(db, text, { newId, now: 1 });
     expect(result).toEqual({ rows: 3, imported: 3, duplicates: 0 });
     const back = listVotes(db).map(({ id: _id, ...rest }) => rest);
-    // An imported vote keeps its voter's name and says it came from a file.
-    expect(back).toEqual(votes.map(({ id: _id, ...rest }) => ({ ...rest, voterVia: 'import' })));
+    // An imported vote keeps its voter's name, says it came from a file, and gets its pool
+    // from its generations (text prompts, no audio).
+    expect(back).toEqual(
+      votes.map(({ id: _id, ...rest }) => ({ ...rest, voterVia: 'import', pool: 'text-to-video' })),
+    );
     // Importing the same file again adds nothing.
     expect(importVotesCsv(db, text, { newId, now: 2 })).toEqual({
       rows: 3,

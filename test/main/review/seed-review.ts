@@ -4,7 +4,20 @@ import type { WritableDb } from '../../../src/main/store/db';
 /** Models × prompts, each generation with its own media row; returns the generation ids. */
 export function seedGenerations(
   db: WritableDb,
-  options: { models: string[]; prompts: number; runId?: string; mediaIds?: readonly string[] },
+  options: {
+    models: string[];
+    prompts: number;
+    runId?: string;
+    mediaIds?: readonly string[];
+    /** Reference image of every prompt (image-to-video); none by default. */
+    imageUrl?: string;
+    /** Generation settings JSON (e.g. '{"audio":true}'); '{}' by default. */
+    settings?: string;
+    /** ffprobe result JSON (e.g. '{"hasAudio":true}'); none by default. */
+    probe?: string;
+    /** Prompt ids are `${promptPrefix}${k}`; 'p' by default. */
+    promptPrefix?: string;
+  },
 ): string[] {
   const runId = options.runId ?? 'run-seeded';
   db.prepare(
@@ -20,8 +33,8 @@ export function seedGenerations(
   );
   const generation = db.prepare(
     `INSERT INTO generations (id, run_id, prompt_id, prompt, category, provider, model_id, settings,
-       request_key, state, outcome, estimated_cost_usd, media_id)
-     VALUES (?, ?, ?, ?, 'people', ?, ?, '{}', ?, 'succeeded', 'success', 0, ?)`,
+       request_key, state, outcome, estimated_cost_usd, media_id, image_url, video_probe)
+     VALUES (?, ?, ?, ?, 'people', ?, ?, ?, ?, 'succeeded', 'success', 0, ?, ?, ?)`,
   );
   const ids: string[] = [];
   let n = 0;
@@ -33,7 +46,20 @@ export function seedGenerations(
       const mediaId =
         options.mediaIds?.[(n - 1) % options.mediaIds.length] ?? n.toString(16).padStart(64, '0');
       media.run(mediaId);
-      generation.run(id, runId, `p${p}`, `prompt ${p}`, provider, modelId, id, mediaId);
+      const prefix = options.promptPrefix ?? 'p';
+      generation.run(
+        id,
+        runId,
+        `${prefix}${p}`,
+        options.promptPrefix === undefined ? `prompt ${p}` : `prompt ${prefix}${p}`,
+        provider,
+        modelId,
+        options.settings ?? '{}',
+        id,
+        mediaId,
+        options.imageUrl ?? null,
+        options.probe ?? null,
+      );
       ids.push(id);
     }
   }

@@ -14,6 +14,7 @@ import { migration0120 } from './0120-media-analysis-cache';
 import { migration0130 } from './0130-run-leases';
 import { migration0140 } from './0140-external-votes';
 import { migration0150 } from './0150-run-timeout';
+import { migration0220 } from './0220-vote-pools';
 
 /** Every migration, in order. Append new ones; never edit one that has shipped. */
 export const MIGRATIONS: readonly Migration[] = [
@@ -32,4 +33,5 @@ export const MIGRATIONS: readonly Migration[] = [
   migration0130,
   migration0140,
   migration0150,
+  migration0220,
 ];

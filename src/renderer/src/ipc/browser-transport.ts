@@ -117,6 +117,29 @@ export function createBrowserTransport(options: BrowserTransportOptions): Transp
       connectionListeners.add(listener);
       return () => connectionListeners.delete(listener);
     },
+    async uploadRunBundle(file) {
+      // The browser streams a File/Blob body and sets its Content-Length.
+      const response = await doFetch(`${baseUrl}/upload/run-bundle`, {
+        method: 'POST',
+        headers: { Authorization: `Bearer ${options.token}`, 'Content-Type': 'application/x-tar' },
+        body: file,
+      });
+      let body: unknown;
+      try {
+        body = await response.json();
+      } catch {
+        throw new ClientError('internal', `The console server answered ${response.status}.`);
+      }
+      if (typeof body === 'object' && body !== null && 'ok' in body) return body as Result<unknown>;
+      const message =
+        typeof body === 'object' &&
+        body !== null &&
+        'error' in body &&
+        typeof body.error === 'string'
+          ? body.error
+          : `The console server answered ${response.status}.`;
+      throw new ClientError(response.status === 401 ? 'unauthorized' : 'internal', message);
+    },
   };
 }
 

@@ -49,6 +49,8 @@ export interface Transport {
   mediaUrl(mediaId: string, options?: MediaUrlOptions): string;
   /** Connection changes of the event stream (browser mode); electron never disconnects. */
   onConnection?(listener: (state: ConnectionState) => void): () => void;
+  /** Browser mode: streams a run bundle to POST /upload/run-bundle (no 1 MB body limit). */
+  uploadRunBundle?(file: Blob): Promise<Result<unknown>>;
 }
 
 export interface Client {
@@ -57,6 +59,9 @@ export interface Client {
   on<E extends EventChannel>(event: E, listener: (payload: EventPayload<E>) => void): () => void;
   mediaUrl(mediaId: string, options?: MediaUrlOptions): string;
   onConnection(listener: (state: ConnectionState) => void): () => void;
+  /** Browser mode only (see Transport); the desktop app picks the file in main instead. */
+  readonly canUpload: boolean;
+  uploadRunBundle(file: Blob): Promise<ChannelOutput<'bench:import-bundle'>>;
 }
 
 export function createClient(transport: Transport): Client {
@@ -94,6 +99,40 @@ export function createClient(transport: Transport): Client {
     },
     mediaUrl: (mediaId, options) => transport.mediaUrl(mediaId, options),
     onConnection: (listener) => transport.onConnection?.(listener) ?? (() => undefined),
+    canUpload: transport.uploadRunBundle !== undefined,
+    async uploadRunBundle(file) {
+      const channel = 'upload:run-bundle';
+      if (!transport.uploadRunBundle) {
+        throw new ClientError('invalid_request', 'This window cannot upload files.', { channel });
+      }
+      let result: Result<unknown>;
+      try {
+        result = await transport.uploadRunBundle(file);
+      } catch (error) {
+        if (error instanceof ClientError) throw error;
+        throw new ClientError(
+          'disconnected',
+          'The upload did not reach the console. Check that it is still running, then try again.',
+          { retryable: true, channel },
+        );
+      }
+      if (!isResult(result)) {
+        throw new ClientError(
+          'internal',
+          'The console sent an answer this window does not understand.',
+          {
+            channel,
+          },
+        );
+      }
+      if (!result.ok) {
+        throw new ClientError(result.error.code, result.error.message, {
+          retryable: result.error.retryable,
+          channel,
+        });
+      }
+      return result.value as ChannelOutput<'bench:import-bundle'>;
+    },
   };
 }
 

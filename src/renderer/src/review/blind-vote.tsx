@@ -5,7 +5,7 @@
  */
 import { useCallback, useEffect, useId, useRef, useState, type ReactElement } from 'react';
 import type { ChannelOutput } from '../../../shared/ipc/contract';
-import type { Verdict } from '../../../shared/review/review-schemas';
+import type { Pool, Verdict } from '../../../shared/review/review-schemas';
 import { SyncedPlayer } from '../compare/synced-player';
 import { PlusIcon, ReviewIcon } from '../components/icons';
 import { EmptyState, InlineError, Loading } from '../components/ui';
@@ -14,6 +14,7 @@ import { ClientError, describeError } from '../ipc/client';
 import { notifyError } from '../store/actions';
 import { useAppStore } from '../store/store';
 import { modelNameFromKey } from './model-names';
+import { PoolSelect } from './pool-select';
 import { VOTE_KEYS, useVoteKeys } from './vote-keys';
 import './review-extras.css';
 
@@ -55,6 +56,7 @@ export function BlindVote({
   const openNewRunDialog = useAppStore((state) => state.openNewRunDialog);
   const models = useAppStore((state) => state.models);
   const [category, setCategory] = useState('');
+  const [pool, setPool] = useState<Pool | ''>('');
   const [state, setState] = useState<PairState>({ kind: 'loading' });
   const [reveal, setReveal] = useState<Reveal | null>(null);
   const [comment, setComment] = useState('');
@@ -67,14 +69,14 @@ export function BlindVote({
   const revealTimer = useRef<ReturnType<typeof setTimeout> | undefined>(undefined);
 
   const loadPair = useCallback(
-    async (forCategory: string): Promise<void> => {
+    async (forCategory: string, forPool: Pool | '' = ''): Promise<void> => {
       const current = ++request.current;
       setState({ kind: 'loading' });
       try {
-        const { pair } = await getClient().invoke(
-          'review:next-pair',
-          forCategory ? { category: forCategory } : {},
-        );
+        const { pair } = await getClient().invoke('review:next-pair', {
+          ...(forCategory ? { category: forCategory } : {}),
+          ...(forPool ? { pool: forPool } : {}),
+        });
         if (current !== request.current) return;
         setReveal(null);
         if (pair) rememberCategories([pair.category]);
@@ -88,8 +90,8 @@ export function BlindVote({
   );
 
   useEffect(() => {
-    void loadPair(category);
-  }, [category, loadPair]);
+    void loadPair(category, pool);
+  }, [category, pool, loadPair]);
 
   useEffect(() => () => clearTimeout(revealTimer.current), []);
 
@@ -112,11 +114,11 @@ export function BlindVote({
         markRatingsStale();
         setReveal({ verdict, modelLeft: answer.modelLeft, modelRight: answer.modelRight });
         clearTimeout(revealTimer.current);
-        revealTimer.current = setTimeout(() => void loadPair(category), revealMs);
+        revealTimer.current = setTimeout(() => void loadPair(category, pool), revealMs);
       } catch (error) {
         if (error instanceof ClientError && error.code === 'not_found') {
           notifyError('That pair was already closed', error);
-          void loadPair(category);
+          void loadPair(category, pool);
         } else {
           notifyError('The vote was not saved', error);
         }
@@ -124,7 +126,7 @@ export function BlindVote({
         setVoting(false);
       }
     },
-    [pair, reveal, voting, comment, markRatingsStale, loadPair, category, revealMs],
+    [pair, reveal, voting, comment, markRatingsStale, loadPair, category, pool, revealMs],
   );
 
   const onVoteKey = (verdict: Verdict): void => {
@@ -141,7 +143,7 @@ export function BlindVote({
         `${key} was not counted: a vote counts only on a pair you have seen. Showing the next pair now.`,
       );
       clearTimeout(revealTimer.current);
-      void loadPair(category);
+      void loadPair(category, pool);
     } else if (voting) {
       setKeyNote(`${key} was not counted: the vote before it is still being saved.`);
     } else if (state.kind === 'loading') {
@@ -168,6 +170,7 @@ export function BlindVote({
           ))}
         </select>
       </label>
+      <PoolSelect value={pool} onChange={setPool} allLabel="Any pool" testId="review-pool" />
       <span className="muted small" data-testid="votes-cast">
         {votesCast === 0
           ? 'Names stay hidden until you vote.'
@@ -193,7 +196,7 @@ export function BlindVote({
     return (
       <div className="review-pane">
         {toolbar}
-        <InlineError message={state.message} onRetry={() => void loadPair(category)} />
+        <InlineError message={state.message} onRetry={() => void loadPair(category, pool)} />
       </div>
     );
   }
@@ -278,7 +281,7 @@ export function BlindVote({
             data-testid="reveal-next"
             onClick={() => {
               clearTimeout(revealTimer.current);
-              void loadPair(category);
+              void loadPair(category, pool);
             }}
           >
             Next pair now

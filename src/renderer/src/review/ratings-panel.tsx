@@ -5,10 +5,12 @@
  */
 import { lazy, Suspense, useEffect, useId, useRef, useState, type ReactElement } from 'react';
 import type { ModelInfo } from '../../../shared/providers/video-provider-spec';
-import type {
-  Rating,
-  ReviewerAgreement,
-  VotesStillNeeded,
+import {
+  poolLabel,
+  type RatingsResult,
+  type Rating,
+  type ReviewerAgreement,
+  type VotesStillNeeded,
 } from '../../../shared/review/review-schemas';
 import { ReviewIcon } from '../components/icons';
 import { EmptyState, InlineError, Loading } from '../components/ui';
@@ -17,6 +19,7 @@ import { exportVotes, importVotes, loadRatings, type ImportOutcome } from '../st
 import { useAppStore } from '../store/store';
 import { plural } from '../lib/format';
 import { modelNameFromKey } from './model-names';
+import { PoolSelect } from './pool-select';
 import {
   decidedVotes,
   MIN_VOTES_FOR_RATING,
@@ -34,6 +37,8 @@ export function RatingsPanel({ onGoVote }: { onGoVote: () => void }): ReactEleme
   const status = useAppStore((state) => state.ratingsStatus);
   const stale = useAppStore((state) => state.ratingsStale);
   const models = useAppStore((state) => state.models);
+  const pool = useAppStore((state) => state.ratingsPool);
+  const setPool = useAppStore((state) => state.setRatingsPool);
   const [category, setCategory] = useState('');
 
   useEffect(() => {
@@ -48,6 +53,16 @@ export function RatingsPanel({ onGoVote }: { onGoVote: () => void }): ReactEleme
   return (
     <div className="review-pane">
       <div className="review-toolbar">
+        <PoolSelect
+          value={pool}
+          onChange={(next) => {
+            setCategory('');
+            setPool(next);
+          }}
+          allLabel="All pools (combined)"
+          testId="ratings-pool"
+          disabled={!ratings}
+        />
         <label className="inline-field">
           <span className="muted small">Category</span>
           <select
@@ -75,6 +90,7 @@ export function RatingsPanel({ onGoVote }: { onGoVote: () => void }): ReactEleme
         <span className="toolbar-spacer" />
         <VotesCsvButtons />
       </div>
+      {ratings ? <PoolsNote ratings={ratings} /> : null}
 
       {status.kind === 'error' ? (
         <InlineError message={status.message} onRetry={() => void loadRatings()} />
@@ -441,5 +457,25 @@ function ImportResult({
       <span>{outcome.message}</span>
       {dismiss}
     </div>
+  );
+}
+
+/** Which pools the board shows: one named pool, or the pools a combined board mixes. */
+function PoolsNote({ ratings }: { ratings: RatingsResult }): ReactElement | null {
+  if (ratings.pools.length === 0) return null;
+  const list = ratings.pools
+    .map((entry) => `${poolLabel(entry.pool)} (${plural(entry.votes, 'vote')})`)
+    .join(', ');
+  if (ratings.pool !== undefined || ratings.pools.length === 1) {
+    return (
+      <p className="muted small" data-testid="ratings-pools">
+        Pool: {list}.
+      </p>
+    );
+  }
+  return (
+    <p className="notice small" role="note" data-testid="ratings-pools">
+      This board combines {ratings.pools.length} pools: {list}. Pick a pool to rate like with like.
+    </p>
   );
 }

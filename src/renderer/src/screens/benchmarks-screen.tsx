@@ -147,14 +147,18 @@ export function BenchmarksScreen(): ReactElement {
               icon={<BenchIcon />}
               title="No benchmarks yet"
               action={
-                <button
-                  type="button"
-                  className="button button-primary button-large"
-                  data-testid="new-sandbox-benchmark"
-                  onClick={() => openNewRunDialog('sandbox')}
-                >
-                  <SparkIcon /> New sandbox benchmark
-                </button>
+                <div className="row-actions">
+                  <button
+                    type="button"
+                    className="button button-primary button-large"
+                    data-testid="new-sandbox-benchmark"
+                    onClick={() => openNewRunDialog('sandbox')}
+                  >
+                    <SparkIcon /> New sandbox benchmark
+                  </button>
+                  {/* A run from another console can be brought in before any run here. */}
+                  <ImportBundleButton />
+                </div>
               }
             >
               <p>

@@ -10,7 +10,8 @@ export async function loadRatings(): Promise<void> {
   const request = ++ratingsRequest;
   useAppStore.setState({ ratingsStatus: { kind: 'loading' }, ratingsStale: false });
   try {
-    const ratings = await getClient().invoke('review:get-ratings', {});
+    const pool = useAppStore.getState().ratingsPool;
+    const ratings = await getClient().invoke('review:get-ratings', pool ? { pool } : {});
     if (request !== ratingsRequest) return;
     useAppStore.setState({ ratings, ratingsStatus: { kind: 'loaded' } });
     useAppStore.getState().rememberCategories(Object.keys(ratings.byCategory));

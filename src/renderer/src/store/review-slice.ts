@@ -1,5 +1,5 @@
 import type { StateCreator } from 'zustand';
-import type { RatingsResult } from '../../../shared/review/review-schemas';
+import type { Pool, RatingsResult } from '../../../shared/review/review-schemas';
 import type { LoadStatus } from './bench-slice';
 import type { AppState } from './store';
 
@@ -8,6 +8,9 @@ export interface ReviewSlice {
   ratings: RatingsResult | null;
   ratingsStatus: LoadStatus;
   ratingsStale: boolean;
+  /** The pool the ratings are shown for; '' = every pool, combined (and named). */
+  ratingsPool: Pool | '';
+  setRatingsPool: (pool: Pool | '') => void;
   /** Prompt categories seen in pairs and ratings, for the category filter. */
   reviewCategories: string[];
   markRatingsStale: () => void;
@@ -18,6 +21,8 @@ export const createReviewSlice: StateCreator<AppState, [], [], ReviewSlice> = (s
   ratings: null,
   ratingsStatus: { kind: 'idle' },
   ratingsStale: true,
+  ratingsPool: '',
+  setRatingsPool: (pool) => set({ ratingsPool: pool, ratingsStale: true }),
   reviewCategories: [],
   markRatingsStale: () => set({ ratingsStale: true }),
   rememberCategories: (categories) =>
