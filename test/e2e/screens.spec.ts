@@ -1,7 +1,7 @@
 /// <reference lib="dom" />
 /**
- * The screenshot sweep: every screen at 1440x900 in the light theme and 1280x720 in the dark
- * one, saved under test-results/screens/ to be looked at. Each screen must show its heading and
+ * The screenshot sweep: every screen at 1440x900 and 1280x720, each in the light and the dark
+ * theme, saved under test-results/screens/ to be looked at. Each screen must show its heading and
  * the whole walk must log no console error.
  */
 import { expect, test, type Page } from '@playwright/test';
@@ -146,6 +146,8 @@ const STEPS: Step[] = [
 const THEMES = [
   { label: 'light', colorScheme: 'light', width: 1440, height: 900 },
   { label: 'dark', colorScheme: 'dark', width: 1280, height: 720 },
+  { label: 'light', colorScheme: 'light', width: 1280, height: 720 },
+  { label: 'dark', colorScheme: 'dark', width: 1440, height: 900 },
 ] as const;
 
 let dataDir = '';
