@@ -395,7 +395,8 @@ export class BenchRunner {
         continue;
       }
       for (const row of listGenerationRows(this.deps.db, runId)) {
-        if (row.state === 'submitting') {
+        // Where the vendor can list its jobs, the run's loop looks for these first (adopt).
+        if (row.state === 'submitting' && !this.canFindJobs(row.provider)) {
           this.finish(row, 'submit_unknown', {
             code: 'provider_unavailable',
             message:
@@ -626,8 +627,56 @@ export class BenchRunner {
     this.wake();
   }
 
+  private canFindJobs(provider: string): boolean {
+    try {
+      return this.deps.registry.adapter(provider as ModelRef['provider']).findJob !== undefined;
+    } catch {
+      return false;
+    }
+  }
+
+  /**
+   * A generation a stopped or crashed console left mid-create (`submitting`), at a vendor that
+   * lists its jobs: found there, it is adopted and polled (the video is not lost); shown absent
+   * twice, it was never created and goes back to the queue; otherwise `submit_unknown`. Never
+   * sent again blindly.
+   */
+  private async adoptInterrupted(state: RunState, row: GenerationRow): Promise<void> {
+    const controller = new AbortController();
+    const stop = setInterval(() => {
+      if (state.stopping || state.cancelled) controller.abort();
+    }, 200);
+    try {
+      const failure = new ProviderError(
+        'provider_unavailable',
+        'The console stopped while this request was being submitted, so it is not known whether the provider received it.',
+        { provider: row.provider, outcomeUnknown: true, retryable: false },
+      );
+      const found = await this.reconcile(
+        row,
+        requestOf(row),
+        row.submitted_at ?? this.deps.now(),
+        failure,
+        controller.signal,
+      );
+      if (found === 'absent') this.patch(row.id, { state: 'queued' });
+      else if (found !== 'unknown')
+        this.patch(row.id, { state: 'submitted', vendor_job_id: found });
+    } catch (error) {
+      // Stopped meanwhile: the row stays `submitting` for the next start.
+      if (!controller.signal.aborted) throw error;
+    } finally {
+      clearInterval(stop);
+    }
+  }
+
   private async loop(state: RunState): Promise<void> {
     const tasks = new Set<Promise<void>>();
+    // Left mid-create by a console that stopped: look for those jobs at the vendor first.
+    for (const row of listGenerationRows(this.deps.db, state.runId)) {
+      if (row.outcome === null && row.state === 'submitting' && !state.stopping)
+        await this.adoptInterrupted(state, row);
+    }
     // Jobs already at the vendor are polled again first; they are never re-submitted.
     for (const row of listGenerationRows(this.deps.db, state.runId)) {
       if (row.outcome !== null) continue;
@@ -912,6 +961,9 @@ export class BenchRunner {
           break;
         } catch (error) {
           if (persisted || !ProviderError.isInstance(error)) throw error;
+          // Shutting down while the create was in flight (e.g. held by Replicate's Prefer: wait):
+          // leave the row `submitting`; the next start looks for the job and adopts it.
+          if (state.stopping) throw error;
           const failure = error as ProviderError;
           // Cancelled (or timed out) while the create was in flight, e.g. held by Replicate's
           // Prefer: wait: the job may exist without its id here; find it and cancel it.

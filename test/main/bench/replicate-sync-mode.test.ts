@@ -5,6 +5,7 @@
  * and cancelled, so nothing keeps running and billing after the console gave up on it.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { getGenerationRow } from '../../../src/main/bench/bench-repository';
 import { listGenerationRows, saveSuiteVersion } from '../../../src/main/bench/bench-repository';
 import { sleep } from '../../../src/main/services';
 import { ReplicateEmulator } from '../../emulators/replicate-emulator';
@@ -89,6 +90,56 @@ describe('Replicate sync mode in the bench runner', () => {
       expect(prediction?.status).toBe('canceled');
     } finally {
       await target.cleanup();
+    }
+  });
+
+  it('a console stopped while the create is held leaves the prediction running and adopts it on the next start', async () => {
+    // Predictions here take 3 s, the create is held for up to 60 s: the console quits meanwhile.
+    const slow = new ReplicateEmulator({ apiKey: KEY, queueMs: 0, runMs: 3000 });
+    const slowEnv = { ...env, AIDEON_REPLICATE_BASE_URL: await slow.start() };
+    const first = testServices({
+      env: slowEnv,
+      sleep: (ms, signal) => sleep(Math.min(ms, 5), signal),
+      analyseVideos: false,
+    });
+    let second: ReturnType<typeof testServices> | undefined;
+    try {
+      suite(first, 'quit', ['a lighthouse in a storm']);
+      const { runId } = first.bench.startRun({
+        suiteId: 'quit',
+        models: [{ provider: 'replicate', modelId: 'minimax/video-01' }],
+        budgetUsd: 100,
+      });
+      for (let waited = 0; slow.stats.creates === 0; waited += 20) {
+        expect(waited).toBeLessThan(10_000);
+        await sleep(20);
+      }
+      await first.close();
+      // Not cancelled at Replicate, not ended here: it waits for the next start.
+      expect(slow.stats.cancels).toBe(0);
+
+      second = testServices({
+        env: slowEnv,
+        dataDir: first.dataDir,
+        sleep: (ms, signal) => sleep(Math.min(ms, 5), signal),
+        analyseVideos: false,
+      });
+      const [left] = listGenerationRows(second.db, runId);
+      expect(left?.state).toBe('submitting');
+      expect(left?.outcome).toBeNull();
+      expect(second.bench.resume().resumed).toEqual([runId]);
+      expect((await second.bench.waitForRun(runId)).succeeded).toBe(1);
+      const row = getGenerationRow(second.db, left?.id ?? '');
+      expect(row?.outcome).toBe('success');
+      expect(row?.media_id).not.toBeNull();
+      // The one prediction made before the quit was adopted: nothing was sent twice or cancelled.
+      expect(slow.stats.creates).toBe(1);
+      expect(slow.stats.cancels).toBe(0);
+      expect(row?.vendor_job_id).toBe([...slow.predictions.keys()][0]);
+    } finally {
+      await second?.cleanup();
+      await first.cleanup();
+      await slow.stop();
     }
   });
 });

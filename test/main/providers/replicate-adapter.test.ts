@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { NoSuchModelError } from '../../../src/shared/errors';
+import { NoSuchModelError, ProviderError } from '../../../src/shared/errors';
 import type { GenerationRequest } from '../../../src/shared/providers/video-provider-spec';
 import {
   ReplicateVideoAdapter,
@@ -380,6 +380,22 @@ describe('Replicate sync mode (Prefer: wait)', () => {
       state: 'failed',
       error: { code: 'content_policy', retryable: false },
     });
+  });
+
+  it('a 5xx answer to a held create is an unknown outcome (a gateway may have given up after the create), never resent blindly', async () => {
+    const a = timedAdapter();
+    const held = await a
+      .start(waitRequest('a gateway timeout #5xx'))
+      .catch((error: unknown) => error);
+    expect(held).toBeInstanceOf(ProviderError);
+    expect((held as ProviderError).outcomeUnknown).toBe(true);
+    expect((held as ProviderError).retryable).toBe(false);
+    // Without the hold a 5xx stays an ordinary retryable failure: no prediction was waiting.
+    const plain = await a
+      .start(waitRequest('a gateway timeout #5xx', false))
+      .catch((error: unknown) => error);
+    expect(plain).toBeInstanceOf(ProviderError);
+    expect((plain as ProviderError).outcomeUnknown).toBe(false);
   });
 
   it('wait: false sends no Prefer header; waits above 60 s are capped; a bad value warns', async () => {

@@ -44,7 +44,7 @@ describe('validateConfigFile', () => {
     const report = formatProblems(path, result.problems);
     expect(result.problems.filter((p) => p.severity === 'error')).toHaveLength(2);
     expect(report).toContain(`${path}:${unknown.line}:`);
-    expect(report).toMatch(/2 errors, 2 warnings: the config cannot be signed/);
+    expect(report).toMatch(/2 errors, 1 warning: the config cannot be signed/);
   });
 
   it('gives JSON and YAML parse errors with line numbers', () => {

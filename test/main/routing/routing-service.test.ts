@@ -85,7 +85,7 @@ describe('config commands and IPC handlers', () => {
     const routing = service();
     const text = configValidateCommand(routing, EXAMPLE_PATH, {});
     expect(text.exitCode).toBe(0);
-    expect(text.stdout).toMatch(/0 error\(s\), 1 warning\(s\)\./);
+    expect(text.stdout).toMatch(/0 errors, 1 warning\./);
     const json = configValidateCommand(routing, EXAMPLE_PATH, { json: true });
     expect(JSON.parse(json.stdout)).toMatchObject({ ok: true });
   });

@@ -18,7 +18,7 @@
  * - Errors are RFC 7807 `{title, detail, status}`; 429 is `{detail}` with Retry-After.
  * - listModels: GET /v1/collections/text-to-video, merged with the known table.
  */
-import type { ProviderErrorClass } from '../../../shared/errors';
+import { ProviderError, type ProviderErrorClass } from '../../../shared/errors';
 import { z } from 'zod';
 import type {
   GenerationRequest,
@@ -220,26 +220,52 @@ export class ReplicateVideoAdapter extends VendorVideoAdapter<'replicate'> {
     options.signal?.throwIfAborted();
     const warnings = this.checkRequest(request);
     const { path, body, headers } = this.buildCreate(request);
-    const { value: prediction, response } = await this.http.jsonAnswer(
-      replicateCreatedSchema,
-      path,
-      {
+    const held = headers.prefer !== undefined;
+    let answer;
+    try {
+      answer = await this.http.jsonAnswer(replicateCreatedSchema, path, {
         method: 'POST',
         body,
         extraHeaders: headers,
         signal: options.signal,
         // The answer may be held for the whole wait: allow it, plus the usual margin.
-        ...(headers.prefer === undefined
-          ? {}
-          : { headersTimeoutMs: (this.waitSeconds(request) + 30) * 1000 }),
-      },
-    );
+        ...(held ? { headersTimeoutMs: (this.waitSeconds(request) + 30) * 1000 } : {}),
+      });
+    } catch (error) {
+      // A 5xx to a held create may come from a proxy or gateway that gave up waiting after
+      // Replicate had already made (and will bill) the prediction: never resend it blindly; the
+      // runner looks for it in the prediction list instead.
+      if (
+        held &&
+        error instanceof ProviderError &&
+        error.status !== undefined &&
+        error.status >= 500 &&
+        !error.outcomeUnknown
+      )
+        throw new ProviderError(error.errorClass, error.message, {
+          provider: error.provider,
+          status: error.status,
+          ...(error.vendorCode === undefined ? {} : { vendorCode: error.vendorCode }),
+          retryable: false,
+          outcomeUnknown: true,
+          cause: error,
+        });
+      throw error;
+    }
+    const { value: prediction, response } = answer;
     options.onJobId?.(prediction.id);
     const result: StartResult = { jobId: prediction.id, warnings };
     const full = replicatePredictionSchema.safeParse(response.json);
     if (full.success) {
       try {
-        result.status = this.toJobStatus(full.data);
+        const status = this.toJobStatus(full.data);
+        // Sync mode may answer file outputs as data: URIs; only http(s) URLs are downloaded,
+        // so such an answer is left to the first poll, which returns the https URL.
+        if (
+          status.state !== 'succeeded' ||
+          status.outputs.every((output) => /^https?:\/\//i.test(output.url))
+        )
+          result.status = status;
       } catch {
         // An unknown status: leave it to the polls.
       }
