@@ -86,9 +86,10 @@ export function openDatabase(options: OpenDatabaseOptions): WritableDb {
 const SQLITE_MAGIC = 'SQLite format 3\0';
 
 /**
- * True when the file's header says SQLite at exactly `schema` (user_version, offset 60) and no
- * `-wal` or `-journal` with content lies beside it, i.e. the last writer closed it cleanly and
- * opening it replays nothing into it.
+ * True when the file's header says SQLite at exactly `schema` (user_version, offset 60), its
+ * length matches the header's page count, and no `-wal` or `-journal` with content lies beside
+ * it, i.e. the last writer closed it cleanly and opening it replays nothing into it. Damage
+ * inside a page of such a file is reported by SQLite when that page is read.
  */
 function closedCleanlyAtSchema(file: string, schema: number): boolean {
   for (const suffix of ['-wal', '-journal']) {
@@ -107,11 +108,21 @@ function closedCleanlyAtSchema(file: string, schema: number): boolean {
   } catch {
     return false;
   }
-  return (
-    read === 100 &&
-    header.toString('latin1', 0, 16) === SQLITE_MAGIC &&
-    header.readUInt32BE(60) === schema
-  );
+  if (
+    read !== 100 ||
+    header.toString('latin1', 0, 16) !== SQLITE_MAGIC ||
+    header.readUInt32BE(60) !== schema
+  )
+    return false;
+  // A torn or truncated file (a partial copy or sync, a full disk) goes through the full check:
+  // the page size must be valid and the file exactly `page count` pages long, with the page count
+  // current (offset 92, version-valid-for, equal to the change counter at offset 24).
+  const rawPageSize = header.readUInt16BE(16);
+  const pageSize = rawPageSize === 1 ? 65536 : rawPageSize;
+  if (pageSize < 512 || (pageSize & (pageSize - 1)) !== 0) return false;
+  if (header.readUInt32BE(92) !== header.readUInt32BE(24)) return false;
+  const size = statSync(file, { throwIfNoEntry: false })?.size ?? -1;
+  return size === header.readUInt32BE(28) * pageSize;
 }
 
 /**

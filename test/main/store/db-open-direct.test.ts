@@ -112,4 +112,23 @@ describe('opening a database', () => {
     expect(() => openDatabase({ file })).toThrow(DbError);
     expect(digest(file)).toBe(before);
   });
+
+  it('a cleanly closed current database cut short (a torn copy) takes the full check and is refused, unchanged', () => {
+    const { file, noScratch } = databaseFile();
+    const db = openDatabase({ file });
+    db.prepare('INSERT INTO reviewers (name, token_hash, created_at) VALUES (?, ?, 1)').run(
+      'ann',
+      'a'.repeat(64),
+    );
+    db.close();
+    const bytes = readFileSync(file);
+    writeFileSync(file, bytes.subarray(0, bytes.length - 4096));
+    const before = digest(file);
+    // The direct way is not taken: a copy is attempted (and fails on the missing scratch folder).
+    expect(() => openDatabase({ file, scratchDir: noScratch })).toThrow();
+    expect(digest(file)).toBe(before);
+    // With a scratch folder the full check runs on the copy and refuses the file as damaged.
+    expect(() => openDatabase({ file })).toThrow(DbError);
+    expect(digest(file)).toBe(before);
+  });
 });
