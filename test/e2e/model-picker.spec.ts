@@ -18,7 +18,7 @@ test('model picker: grouped by provider, type to filter, keyboard to choose, ful
   await page.getByTestId('nav-rollout').click();
 
   const picker = page.getByTestId('tier-premium-model-0');
-  await expect(picker).toHaveAttribute('data-value', 'together:kwaivgI/kling-2.1-master');
+  await expect(picker).toHaveAttribute('data-value', 'sandbox:sandbox-pro');
   await expect(picker).toHaveAttribute('role', 'combobox');
   // The display name, not a raw id cut to "sandbox:s".
   const name = picker.locator('.model-combo-name');
@@ -38,9 +38,10 @@ test('model picker: grouped by provider, type to filter, keyboard to choose, ful
     await expect(list.locator('[cmdk-group-heading]', { hasText: heading })).toBeVisible();
   }
   // The current model is marked.
-  await expect(
-    list.locator('[data-testid="model-option-together:kwaivgI/kling-2.1-master"]'),
-  ).toHaveAttribute('data-current', 'true');
+  await expect(list.locator('[data-testid="model-option-sandbox:sandbox-pro"]')).toHaveAttribute(
+    'data-current',
+    'true',
+  );
 
   // Type to filter: only Veo 3 models remain (Gemini's own and Together's), nothing fuzzy.
   await page.keyboard.type('veo 3');

@@ -136,6 +136,17 @@ test('three reviewers vote at once over HTTPS and each vote is theirs; a reviewe
   const tls = selfSignedCertificate(dataDir);
   const adminUrl = await serveTls(dataDir, tls);
   expect(adminUrl).toMatch(/^https:\/\/localhost:\d+\/#token=/);
+  // serve prints its URL as soon as it listens; invites point at it once the console answers.
+  const admin = await browser.newContext({ ignoreHTTPSErrors: true });
+  const info = await admin.request.post(`${new URL(adminUrl).origin}/api/app:get-info`, {
+    headers: {
+      authorization: `Bearer ${adminUrl.split('#token=')[1]!}`,
+      'content-type': 'application/json',
+    },
+    data: {},
+  });
+  expect(info.status()).toBe(200);
+  await admin.close();
   const invites: Record<string, string> = {};
   for (const name of ['Ann', 'Bob', 'Cyd']) {
     const printed = JSON.parse(aideon(dataDir, ['reviewers', 'add', name, '--json'])) as {

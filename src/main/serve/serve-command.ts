@@ -126,8 +126,17 @@ export async function serveCommand(deps: ServeCommandDeps): Promise<void> {
       },
     },
   };
+  // Recorded before API calls are let through, so an invite made once the console answers
+  // (`aideon reviewers add`) points at this server.
+  try {
+    recordServerUrl(db, server.baseUrl, Date.now());
+  } catch (error) {
+    markFailed(error);
+    await server.close();
+    await wired.close();
+    throw error;
+  }
   markReady();
-  recordServerUrl(db, server.baseUrl, Date.now());
   await stopped;
   await server.close();
   await wired.close();
