@@ -56,6 +56,24 @@ function request(prompt: string, extra: Partial<GenerationRequest> = {}): Genera
 }
 
 describe('Replicate adapter against the emulator', () => {
+  it('findJob (adopting a create whose answer was lost) matches the whole input, not the prompt alone', async () => {
+    const a = adapter();
+    const since = fakeNow - 1000; // the emulator's clock
+    const eight = await a.start(request('one prompt, two settings', { durationSeconds: 8 }));
+    const five = await a.start(request('one prompt, two settings', { durationSeconds: 5 }));
+    const lookup = (durationSeconds: number, exclude: string[] = []) =>
+      a.findJob({
+        request: request('one prompt, two settings', { durationSeconds }),
+        createdAfter: since,
+        exclude: new Set(exclude),
+      });
+    expect(await lookup(8)).toBe(eight.jobId);
+    expect(await lookup(5)).toBe(five.jobId);
+    // Already known to another generation: not adopted twice.
+    expect(await lookup(5, [five.jobId])).toBeUndefined();
+    expect(await lookup(6)).toBeUndefined();
+  });
+
   it('creates through the official-model route: starting → processing(progress) → succeeded with billed seconds', async () => {
     const a = adapter();
     const ids: string[] = [];

@@ -349,6 +349,14 @@ export class ReplicateVideoAdapter extends VendorVideoAdapter<'replicate'> {
    */
   async findJob(lookup: JobLookup, signal?: AbortSignal): Promise<string | undefined> {
     const model = this.entry(lookup.request.modelId).info.modelId.split(':')[0];
+    // The whole input this request sends (prompt, duration, aspect, resolution, seed, audio,
+    // image): a prediction of the same prompt with other settings is another generation's.
+    const sent = this.buildCreate(lookup.request).body.input as Record<string, unknown>;
+    const sameInput = (input: Record<string, unknown> | undefined): boolean =>
+      input !== undefined &&
+      Object.entries(sent).every(
+        ([key, value]) => JSON.stringify(input[key]) === JSON.stringify(value),
+      );
     let path: string | undefined = '/v1/predictions';
     for (let page = 0; page < 5 && path; page += 1) {
       const answer: { value: z.output<typeof replicateListSchema> } = await this.http.jsonAnswer(
@@ -362,7 +370,7 @@ export class ReplicateVideoAdapter extends VendorVideoAdapter<'replicate'> {
         if (created < lookup.createdAfter) return undefined;
         if (lookup.exclude.has(item.id)) continue;
         if (item.model && model && item.model !== model) continue;
-        if (item.input?.prompt === lookup.request.prompt) return item.id;
+        if (sameInput(item.input as Record<string, unknown> | undefined)) return item.id;
       }
       path = list.next ?? undefined;
     }
