@@ -477,7 +477,15 @@ export async function startBrowserServer(options: BrowserServerOptions): Promise
       try {
         value = await uploads.importRunBundle(temp);
       } catch (error) {
-        sendJson(response, 200, { ok: false, error: serializeError(error) });
+        const serialized = serializeError(error);
+        // An unexpected failure is answered "see the log": put it there.
+        if (serialized.code === 'internal')
+          options.log?.(
+            `run bundle import failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`,
+          );
+        // The server's temporary file name means nothing to the person who uploaded it.
+        const message = serialized.message.split(temp).join('the uploaded bundle');
+        sendJson(response, 200, { ok: false, error: { ...serialized, message } });
         return;
       }
       sendJson(response, 200, { ok: true, value });

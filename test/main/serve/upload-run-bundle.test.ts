@@ -151,6 +151,20 @@ describe('run bundle upload (browser mode)', () => {
     expect(leftovers()).toEqual([]);
   });
 
+  it('a file that is not a bundle is refused with a message that names no server path, and nothing is kept', async () => {
+    const answer = await upload(
+      Buffer.from('this is not a run bundle at all\n'.repeat(40)),
+      server.token,
+    );
+    expect(answer.status).toBe(200);
+    expect(answer.body.ok).toBe(false);
+    expect(answer.body.error?.message).toBeTruthy();
+    expect(answer.body.error?.message).not.toContain(uploadDir);
+    expect(answer.body.error?.message).not.toMatch(/upload-[0-9a-f]{16}/);
+    expect(runsHere()).toBe(0);
+    expect(leftovers()).toEqual([]);
+  });
+
   it('refuses a body over the size limit or without a length, before reading it', async () => {
     const big = Buffer.concat([bundle, Buffer.alloc(4096)]);
     const answer = await upload(big, server.token);
