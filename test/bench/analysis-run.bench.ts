@@ -9,13 +9,9 @@
 import { performance } from 'node:perf_hooks';
 import { saveSuiteVersion } from '../../src/main/bench/bench-repository';
 import { testServices } from '../helpers/services';
+import { median } from './bench-stats';
 
 const generations = Number(process.env.BENCH_GENERATIONS ?? 1000);
-
-function median(values: number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.floor(sorted.length / 2)] ?? Number.NaN;
-}
 
 const suite = {
   name: 'bench',

@@ -16,15 +16,11 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chromium } from 'playwright-core';
+import { median } from './bench-stats';
 
 const root = resolve(fileURLToPath(new URL('../..', import.meta.url)));
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 7);
 const MARK = 'aideon:console-ready';
-
-function median(values: number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.floor(sorted.length / 2)]!;
-}
 
 async function startServe(dataDir: string): Promise<{ url: string; child: ChildProcess }> {
   const child = spawn(

@@ -16,14 +16,10 @@ import { downloadVideo } from '../../src/main/media/download-video';
 import { MediaStore } from '../../src/main/media/media-store';
 import { createTogetherAdapter } from '../../src/main/providers/together/together-video-adapter';
 import { tempDir } from '../helpers/temp-dir';
+import { median } from './bench-stats';
 
 const megabytes = Number(process.argv[2] ?? 200);
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 5);
-
-function median(values: number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.floor(sorted.length / 2)]!;
-}
 
 const { dir, cleanup } = tempDir('aideon-bench-download-');
 const source = join(dir, 'source.mp4');

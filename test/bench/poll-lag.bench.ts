@@ -36,6 +36,7 @@ import { LumaEmulator } from '../emulators/luma-emulator';
 import { ReplicateEmulator } from '../emulators/replicate-emulator';
 import { RunwayEmulator } from '../emulators/runway-emulator';
 import { TogetherEmulator } from '../emulators/together-emulator';
+import { median } from './bench-stats';
 
 const JOBS = Number(process.argv[2] ?? 16);
 const QUEUE_MS = 2000;
@@ -171,12 +172,6 @@ interface Slot {
 interface Measured {
   lagMs: number;
   requests: number;
-}
-
-function median(values: number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  const middle = Math.floor(sorted.length / 2);
-  return sorted.length % 2 ? sorted[middle]! : (sorted[middle - 1]! + sorted[middle]!) / 2;
 }
 
 function mean(values: number[]): number {

@@ -7,11 +7,11 @@
  *   straight from out/main/cli.js and through tsx (how it ran before the prebuilt CLI);
  * - `aideon serve` launch → URL line vs a plain node http server printing its URL, and launch →
  *   first API answer (the services are built after the URL is printed);
- * - a zero-delay sandbox run, analysis on vs off (BENCH_GENERATIONS, default 200);
  * - ratings for the next pair at 100k votes: cached answer vs a full refit;
  * - JavaScript the console loads at start (out/renderer/index.html).
  * Console ready in Chromium: test/bench/console-ready.bench.ts. Downloads, completion lag and the
- * 1,000-generation figure: see README "Performance".
+ * 1,000-generation figure (analysis on vs off: test/bench/analysis-run.bench.ts): see README
+ * "Performance".
  * Needs `npx electron-vite build` first. Run: npx tsx test/bench/speed.bench.ts
  * BENCH_ROUNDS (default 9) sets the rounds per figure; BENCH_ONLY=cli,serve limits the sections.
  */
@@ -23,25 +23,19 @@ import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { performance } from 'node:perf_hooks';
 import { computeRatings, createRandom } from '../../src/main/review/bradley-terry';
-import { saveSuiteVersion } from '../../src/main/bench/bench-repository';
 import { PairRatingsCache } from '../../src/main/review/ratings-cache';
 import { insertVotes, listVotes } from '../../src/main/review/review-repository';
 import type { WritableDb } from '../../src/main/store/db';
 import { migrate } from '../../src/main/store/migrations';
 import { MIGRATIONS } from '../../src/main/store/migrations/index';
 import type { Vote } from '../../src/shared/review/review-schemas';
-import { testServices } from '../helpers/services';
 import { tempDir } from '../helpers/temp-dir';
+import { median } from './bench-stats';
 
 const root = resolve(fileURLToPath(new URL('../..', import.meta.url)));
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 9);
 const ONLY = process.env.BENCH_ONLY?.split(',');
 const wanted = (section: string): boolean => !ONLY || ONLY.includes(section);
-
-function median(values: number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.floor(sorted.length / 2)]!;
-}
 
 function timeCommand(args: string[]): number {
   const started = performance.now();
@@ -185,49 +179,6 @@ async function serveLaunch(): Promise<void> {
   );
 }
 
-async function analysisRun(): Promise<void> {
-  const generations = Number(process.env.BENCH_GENERATIONS ?? 200);
-  const suite = {
-    name: 'bench',
-    description: 'analysis benchmark',
-    prompts: Array.from({ length: generations }, (_, i) => ({
-      id: `p${i}`,
-      text: `prompt ${i}`,
-      category: 'general' as const,
-    })),
-    settings: {},
-  };
-  const timings: Record<string, number> = {};
-  for (const analysis of [false, true]) {
-    const services = testServices({ sandboxTimeScale: 0, benchConcurrency: 64 });
-    const suiteId = 'bench-analysis';
-    saveSuiteVersion(services.db, { id: suiteId, builtIn: false, definition: suite }, Date.now());
-    const started = performance.now();
-    const { runId } = services.bench.startRun({
-      suiteId,
-      models: [{ provider: 'sandbox', modelId: 'sandbox-fast' }],
-      budgetUsd: 1e6,
-      analysis,
-    });
-    const run = await services.bench.waitForRun(runId);
-    timings[analysis ? 'on' : 'off'] = performance.now() - started;
-    const downloads = services.db
-      .prepare('SELECT download_ms FROM generations WHERE run_id = ? AND download_ms IS NOT NULL')
-      .all(runId)
-      .map((row) => (row as { download_ms: number }).download_ms);
-    console.log(
-      `  analysis ${analysis ? 'on ' : 'off'}: ${run.succeeded}/${run.total} succeeded, median downloadMs ${median(downloads)}`,
-    );
-    await services.cleanup();
-  }
-  line(
-    `${generations} generations, zero delay, analysis on`,
-    timings.on!,
-    'analysis off',
-    timings.off!,
-  );
-}
-
 function ratings(): void {
   const db = new Database(':memory:') as unknown as WritableDb;
   migrate(db, MIGRATIONS);
@@ -287,4 +238,3 @@ if (wanted('cli')) await cliStartup();
 if (wanted('serve')) await serveLaunch();
 if (wanted('ratings')) ratings();
 if (wanted('bytes')) consoleStartBytes();
-if (wanted('analysis')) await analysisRun();
