@@ -18,7 +18,7 @@ import { hostname, userInfo } from 'node:os';
 import { randomUUID } from 'node:crypto';
 import { saveSuiteVersion } from './bench/bench-repository';
 import { EventBus } from './events';
-import { MediaStore } from './media/media-store';
+import { MediaStore, type MediaFiles } from './media/media-store';
 import { ProviderRegistry } from './providers/registry';
 import { SandboxAdapter } from './providers/sandbox/sandbox-adapter';
 import { openDatabase, type WritableDb } from './store/db';
@@ -72,6 +72,8 @@ export interface ServiceOptions {
    * (env AIDEON_RUN_LEASE_MS). Another process may take a run over once its lease lapsed.
    */
   runLeaseMs?: number;
+  /** The media store's file layer; default the real disk (tests make it fail). */
+  mediaFiles?: MediaFiles;
   mode: 'electron' | 'browser' | 'cli';
   version: string;
 }
@@ -134,7 +136,7 @@ export function createServices(options: ServiceOptions): Services {
   mkdirSync(options.dataDir, { recursive: true });
   const db = openDatabase({ file: join(options.dataDir, 'aideon.sqlite'), log });
   const bus = new EventBus();
-  const media = new MediaStore(options.dataDir);
+  const media = new MediaStore(options.dataDir, options.mediaFiles);
   const registry = new ProviderRegistry();
   registry.register(
     new SandboxAdapter({

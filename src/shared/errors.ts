@@ -32,6 +32,8 @@ export type AppErrorCode =
   | 'unsupported_model'
   | 'unauthorized'
   | 'forbidden'
+  /** The console's own disk failed (full, read-only, I/O error) while writing a file. */
+  | 'storage_failed'
   | 'internal';
 
 export interface SerializedError {

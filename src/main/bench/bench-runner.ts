@@ -72,6 +72,12 @@ import {
   setRunTimeoutSeconds,
 } from './bench-repository';
 
+/** First wait before a download that failed on the console's disk is tried again; doubles. */
+const STORAGE_RETRY_MS = 5_000;
+const STORAGE_RETRY_MAX_MS = 5 * 60_000;
+/** How often a stop or cancel is checked during that wait. */
+const STORAGE_RETRY_STEP_MS = 1_000;
+
 export interface BenchRunnerDeps {
   db: WritableDb;
   registry: ProviderRegistry;
@@ -193,6 +199,8 @@ export class BenchRunner {
 
   private readonly owner: LeaseOwner;
   private readonly takenOver = new Set<string>();
+  /** Downloads that failed on the console's own disk, per generation: how often in a row. */
+  private readonly storageFailures = new Map<string, number>();
   private readonly stopFollowing = new Set<() => void>();
   private readonly leaseTtlMs: number;
   private readonly isProcessAlive: (pid: number) => boolean;
@@ -852,14 +860,30 @@ export class BenchRunner {
       timeoutMs,
     );
     timer.unref?.();
+    /** The video is paid for and still at the vendor, but the disk failed: try again later. */
+    let retryAfterMs: number | undefined;
     try {
       await this.executeSteps(state, initial, controller.signal);
+      this.storageFailures.delete(initial.id);
     } catch (error) {
       const row = getGenerationRow(this.deps.db, initial.id);
       if (row && row.outcome === null) {
         const reason = controller.signal.aborted ? controller.signal.reason : error;
         if (AppError.isInstance(reason) && reason.code === 'cancelled') {
           // Shutdown: leave the row as it is; it resumes on the next start.
+        } else if (
+          AppError.isInstance(reason) &&
+          reason.code === 'storage_failed' &&
+          row.state === 'downloading'
+        ) {
+          // Not the vendor's fault and not lost: the row stays `downloading` (a restart resumes
+          // it too) and says why; a URL that expires meanwhile ends it as expired_output.
+          const failures = (this.storageFailures.get(row.id) ?? 0) + 1;
+          this.storageFailures.set(row.id, failures);
+          retryAfterMs = Math.min(STORAGE_RETRY_MS * 2 ** (failures - 1), STORAGE_RETRY_MAX_MS);
+          const message = `${reason.message} The video is kept at the vendor; its download will be tried again in ${Math.round(retryAfterMs / 1000)} s (or when the console next starts).`;
+          this.patch(row.id, { error_code: reason.code, error_message: message });
+          this.deps.log(`generation ${row.id}: ${message} Media folder: ${this.deps.media.root}`);
         } else {
           const serialized = serializeError(reason);
           if (serialized.code === 'internal') {
@@ -886,6 +910,22 @@ export class BenchRunner {
       );
       this.modelInFlight.set(modelKey, (this.modelInFlight.get(modelKey) ?? 1) - 1);
     }
+    if (retryAfterMs !== undefined) await this.downloadAgainLater(state, initial.id, retryAfterMs);
+  }
+
+  /**
+   * Waits (in steps, so a stop or cancel is noticed) and runs a generation whose download failed
+   * on the console's disk again; the run stays driven meanwhile.
+   */
+  private async downloadAgainLater(state: RunState, id: string, delayMs: number): Promise<void> {
+    for (let waited = 0; waited < delayMs; waited += STORAGE_RETRY_STEP_MS) {
+      if (state.stopping || state.cancelled) return;
+      await this.deps.sleep(Math.min(STORAGE_RETRY_STEP_MS, delayMs - waited));
+    }
+    if (state.stopping || state.cancelled) return;
+    const row = getGenerationRow(this.deps.db, id);
+    if (!row || row.outcome !== null || row.state !== 'downloading') return;
+    await this.execute(state, row);
   }
 
   private async executeSteps(
@@ -1028,7 +1068,14 @@ export class BenchRunner {
     recordMedia(this.deps.db, media, this.deps.now());
     // The total runs from submission to the video being stored; analysis is the console's own work.
     const finishedAt = this.deps.now();
-    this.patch(row.id, { download_ms: finishedAt - downloadStart, media_id: media.id });
+    this.patch(row.id, {
+      download_ms: finishedAt - downloadStart,
+      media_id: media.id,
+      // A disk failure noted on an earlier attempt is over.
+      ...(row.error_code === null && row.error_message === null
+        ? {}
+        : { error_code: null, error_message: null }),
+    });
     // The generation's slot is released now; the analysis waits in its own queue.
     this.scheduleAnalysis(state, row, media.id, finishedAt);
   }

@@ -53,6 +53,8 @@ export async function downloadVideo(options: DownloadVideoOptions): Promise<Down
   try {
     for (let attempt = 0; ; attempt += 1) {
       try {
+        // The disk failed last time: start over in a new file, from byte 0.
+        if (writer.failed) await writer.restart();
         const range = resumable && writer.bytes > 0 ? { offset: writer.bytes } : undefined;
         const result = await options.fetch(signal, range);
         if (!isVideoType(result.contentType)) {
@@ -93,13 +95,18 @@ export async function downloadVideo(options: DownloadVideoOptions): Promise<Down
               `The download from ${provider} failed: ${error instanceof Error ? error.message : String(error)}.`,
               { provider, retryable: true, cause: error },
             );
+        if (failure.code === 'storage_failed') {
+          options.log?.(
+            `download from ${provider}: the video could not be written to ${writer.folder}: ${failure.message}`,
+          );
+        }
         if (!failure.retryable || attempt >= retries) throw failure;
         const backoff = initial * 2 ** attempt * (1 + random() * 0.5);
         const delay = Math.round(
           failure.retryAfterMs !== undefined ? Math.min(failure.retryAfterMs, 60_000) : backoff,
         );
         options.log?.(
-          `download from ${provider} failed (${failure.message}); retry ${attempt + 1} of ${retries} in ${delay} ms${resumable && writer.bytes > 0 ? `, resuming at byte ${writer.bytes}` : ''}`,
+          `download from ${provider} failed (${failure.message}); retry ${attempt + 1} of ${retries} in ${delay} ms${resumable && writer.bytes > 0 && !writer.failed ? `, resuming at byte ${writer.bytes}` : ''}`,
         );
         await options.sleep(delay, signal);
       }
@@ -138,7 +145,8 @@ async function pump(
       }
       if (next.done) return;
       try {
-        await writer.write(next.value);
+        const wait = writer.write(next.value);
+        if (wait) await wait;
       } catch (error) {
         await reader.cancel().catch(() => undefined);
         throw error;

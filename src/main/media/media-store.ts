@@ -13,12 +13,12 @@ import {
   rmSync,
   statSync,
 } from 'node:fs';
-import { open, rm, type FileHandle } from 'node:fs/promises';
+import { open, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Readable, Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type { ReadableStream as NodeWebReadableStream } from 'node:stream/web';
-import { ProviderError } from '../../shared/errors';
+import { AppError, ProviderError } from '../../shared/errors';
 import type { MediaRef } from '../../shared/domain';
 import { patchStream, videoOnlyPatches, type TrackPatches } from './video-only';
 
@@ -36,36 +36,117 @@ export interface PutOptions {
   provider?: string;
 }
 
-/** Chunks gathered before one write to disk: few, large writes. */
-const WRITE_BUFFER_BYTES = 8 * 1024 * 1024;
+/**
+ * The file calls the media writer makes, so that tests can make the disk fail (ENOSPC, EIO) in
+ * the real code path; `nodeMediaFiles` is the real thing.
+ */
+export interface MediaFiles {
+  /** Creates (or empties) `path` for writing. */
+  open(path: string): Promise<MediaFile>;
+}
+
+export interface MediaFile {
+  /** Writes the buffers at `position`; resolves with the bytes written (may be fewer). */
+  writev(buffers: Buffer[], position: number): Promise<number>;
+  /** Flushes the file's data to the disk (fsync). */
+  sync(): Promise<void>;
+  close(): Promise<void>;
+}
+
+export const nodeMediaFiles: MediaFiles = {
+  async open(path) {
+    const handle = await open(path, 'w');
+    return {
+      writev: async (buffers, position) => (await handle.writev(buffers, position)).bytesWritten,
+      sync: () => handle.sync(),
+      close: () => handle.close(),
+    };
+  },
+};
+
+/** Bytes gathered before one write to disk: few, large writes. */
+const WRITE_BATCH_BYTES = 4 * 1024 * 1024;
+/** Batches being written at once; the receiving side waits when all are busy (RSS stays flat). */
+const WRITES_IN_FLIGHT = 2;
+
+const DISK_PROBLEMS: Record<string, string> = {
+  ENOSPC: 'no space left on the disk (ENOSPC)',
+  EDQUOT: 'the disk quota is used up (EDQUOT)',
+  EIO: 'the disk reported an input/output error (EIO)',
+  EROFS: 'the disk is read-only (EROFS)',
+  EACCES: 'permission denied (EACCES)',
+  EPERM: 'permission denied (EPERM)',
+  EFBIG: 'the file is too large for the disk (EFBIG)',
+  ENOENT: 'the folder is gone (ENOENT)',
+};
+
+/**
+ * The console's own disk failed while a file was written into the media store. Retryable: the
+ * file was not lost at its source, and a later attempt starts over from byte 0. The message names
+ * the problem, never a path (it reaches the renderer); `folder` says where, for the log.
+ */
+export class MediaStorageError extends AppError {
+  readonly folder: string;
+  constructor(error: unknown, folder: string) {
+    const code = (error as { code?: unknown } | null)?.code;
+    const problem =
+      typeof code === 'string'
+        ? (DISK_PROBLEMS[code] ?? `the disk refused the write (${code})`)
+        : 'the disk accepted none of the bytes written';
+    super('storage_failed', `Writing the video to the media folder failed: ${problem}.`, {
+      retryable: true,
+      cause: error,
+    });
+    this.name = 'MediaStorageError';
+    this.folder = folder;
+  }
+}
 
 /**
  * One file being written into the store: bytes are hashed as they arrive and written in large
- * batches to a temporary file; `restart` empties it (a server that cannot resume), `commit`
- * moves it under its hash, `discard` removes it. Nothing is visible under a final name before
- * commit.
+ * batches, at their position, to a temporary file (two batches on their way to disk while the
+ * next is received); `commit` flushes it to the disk (fsync) and moves it under its hash,
+ * `restart` starts a new empty file, `discard` removes it. Nothing is visible under a final name
+ * before commit. A failed write (ENOSPC, EIO, a failed flush) makes every later write and the
+ * commit throw a MediaStorageError: the file is then unusable until `restart`, which replaces
+ * it, so a retry never builds on bytes the disk did not take.
  */
 export class MediaWriter {
   private hash = createHash('sha256');
-  private pending: Buffer[] = [];
-  private pendingBytes = 0;
+  private batch: Buffer[] = [];
+  private batchBytes = 0;
+  /** Where the next batch goes: bytes handed to the disk so far. */
+  private dispatched = 0;
+  private readonly writing = new Set<Promise<void>>();
+  private failure: { error: unknown } | undefined;
   private closed = false;
-  /** Bytes on disk. */
-  private position = 0;
   /** Bytes received so far. */
   bytes = 0;
-  /** The batch being written (at most one at a time). */
-  private writing: Promise<void> = Promise.resolve();
 
   constructor(
     private readonly store: MediaStore,
-    private readonly file: FileHandle,
-    private readonly temp: string,
+    private file: MediaFile,
+    private temp: string,
     private readonly maxBytes: number,
     private readonly provider: string,
   ) {}
 
-  async write(chunk: Uint8Array): Promise<void> {
+  /** The folder the temporary file is in (for the log; never shown to the renderer). */
+  get folder(): string {
+    return join(this.store.root, 'tmp');
+  }
+
+  /** A write failed: nothing more can be added to this file before `restart`. */
+  get failed(): boolean {
+    return this.failure !== undefined;
+  }
+
+  /**
+   * Adds bytes. Returns a promise only when the caller must wait (the disk is behind); the chunk
+   * is not copied, so the caller must not reuse its memory.
+   */
+  write(chunk: Uint8Array): Promise<void> | undefined {
+    this.throwIfFailed();
     if (this.bytes + chunk.byteLength > this.maxBytes) {
       throw new ProviderError(
         'bad_output',
@@ -73,68 +154,122 @@ export class MediaWriter {
         { provider: this.provider },
       );
     }
-    const buffer = Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength);
+    const buffer = Buffer.isBuffer(chunk)
+      ? chunk
+      : Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength);
     this.hash.update(buffer);
-    this.pending.push(buffer);
-    this.pendingBytes += buffer.length;
+    this.batch.push(buffer);
+    this.batchBytes += buffer.length;
     this.bytes += buffer.length;
-    if (this.pendingBytes >= WRITE_BUFFER_BYTES) {
-      // One batch is written while the next is received: wait only for the previous write.
-      await this.writing;
-      const writing = this.flush();
-      // Its failure is reported by the next write or commit; not an unhandled rejection meanwhile.
-      writing.catch(() => undefined);
-      this.writing = writing;
-    }
+    if (this.batchBytes < WRITE_BATCH_BYTES) return undefined;
+    this.dispatch();
+    return this.writing.size >= WRITES_IN_FLIGHT ? this.waitForRoom() : undefined;
   }
 
-  /** Forgets everything written (the next transfer starts from byte 0). */
+  /** Forgets everything written and continues in a new, empty temporary file. */
   async restart(): Promise<void> {
-    await this.settle();
-    this.pending = [];
-    this.pendingBytes = 0;
-    this.bytes = 0;
-    this.position = 0;
+    await this.closeFile();
+    await rm(this.temp, { force: true }).catch(() => undefined);
     this.hash = createHash('sha256');
-    await this.file.truncate(0);
+    this.batch = [];
+    this.batchBytes = 0;
+    this.dispatched = 0;
+    this.bytes = 0;
+    this.failure = undefined;
+    const temp = this.store.tempPath();
+    try {
+      this.file = await this.store.files.open(temp);
+    } catch (error) {
+      this.failure = { error };
+      throw new MediaStorageError(error, this.folder);
+    }
+    this.temp = temp;
+    this.closed = false;
   }
 
   async commit(contentType: string): Promise<MediaRef> {
-    await this.writing;
-    await this.flush();
-    this.closed = true;
-    await this.file.close();
+    this.throwIfFailed();
+    this.dispatch();
+    await Promise.all(this.writing);
+    this.throwIfFailed();
+    try {
+      await this.file.sync();
+      this.closed = true;
+      await this.file.close();
+    } catch (error) {
+      this.failure = { error };
+      throw new MediaStorageError(error, this.folder);
+    }
     const id = this.hash.digest('hex');
     const final = this.store.pathOf(id);
-    mkdirSync(join(this.store.root, id.slice(0, 2)), { recursive: true });
-    if (existsSync(final)) rmSync(this.temp, { force: true });
-    else renameSync(this.temp, final);
+    try {
+      mkdirSync(join(this.store.root, id.slice(0, 2)), { recursive: true });
+      if (existsSync(final)) rmSync(this.temp, { force: true });
+      else renameSync(this.temp, final);
+    } catch (error) {
+      this.failure = { error };
+      throw new MediaStorageError(error, this.folder);
+    }
     return { id, contentType, bytes: this.bytes };
   }
 
   async discard(): Promise<void> {
-    await this.settle();
+    await this.closeFile();
+    await rm(this.temp, { force: true });
+  }
+
+  private throwIfFailed(): void {
+    if (this.failure) throw new MediaStorageError(this.failure.error, this.folder);
+  }
+
+  /** Waits for the writes in flight (their failures are kept in `failure`) and closes the file. */
+  private async closeFile(): Promise<void> {
+    await Promise.all(this.writing);
     if (!this.closed) {
       this.closed = true;
       await this.file.close().catch(() => undefined);
     }
-    await rm(this.temp, { force: true });
   }
 
-  /** Waits for the write in flight; its failure is dropped (the file is restarted or removed). */
-  private async settle(): Promise<void> {
-    await this.writing.catch(() => undefined);
-    this.writing = Promise.resolve();
+  private async waitForRoom(): Promise<void> {
+    while (this.writing.size >= WRITES_IN_FLIGHT) await Promise.race(this.writing);
+    this.throwIfFailed();
   }
 
-  private async flush(): Promise<void> {
-    if (this.pending.length === 0) return;
-    const buffers = this.pending;
-    const length = this.pendingBytes;
-    this.pending = [];
-    this.pendingBytes = 0;
-    await this.file.writev(buffers, this.position);
-    this.position += length;
+  /** Sends the gathered batch to the disk, at its position. */
+  private dispatch(): void {
+    if (this.batchBytes === 0) return;
+    const buffers = this.batch;
+    const position = this.dispatched;
+    this.dispatched += this.batchBytes;
+    this.batch = [];
+    this.batchBytes = 0;
+    const file = this.file;
+    const writing: Promise<void> = writeFully(file, buffers, position)
+      .catch((error: unknown) => {
+        this.failure ??= { error };
+      })
+      .finally(() => this.writing.delete(writing));
+    this.writing.add(writing);
+  }
+}
+
+/** Writes every byte of `buffers` at `position`: a short write (a nearly full disk) continues. */
+async function writeFully(file: MediaFile, buffers: Buffer[], position: number): Promise<void> {
+  let rest = buffers;
+  let at = position;
+  while (rest.length > 0) {
+    const written = await file.writev(rest, at);
+    if (written <= 0) throw new Error('the disk accepted none of the bytes written');
+    at += written;
+    let skip = written;
+    let index = 0;
+    while (index < rest.length && skip >= (rest[index] as Buffer).length) {
+      skip -= (rest[index] as Buffer).length;
+      index += 1;
+    }
+    rest = rest.slice(index);
+    if (skip > 0 && rest.length > 0) rest[0] = (rest[0] as Buffer).subarray(skip);
   }
 }
 
@@ -142,7 +277,10 @@ export class MediaStore {
   readonly root: string;
   private readonly trackPatches = new Map<string, TrackPatches>();
 
-  constructor(dataDir: string) {
+  constructor(
+    dataDir: string,
+    readonly files: MediaFiles = nodeMediaFiles,
+  ) {
     this.root = join(dataDir, 'media');
     mkdirSync(join(this.root, 'tmp'), { recursive: true });
   }
@@ -196,10 +334,20 @@ export class MediaStore {
     return patches;
   }
 
+  /** A fresh name for a temporary file. */
+  tempPath(): string {
+    return join(this.root, 'tmp', `${Date.now()}-${randomBytes(6).toString('hex')}.part`);
+  }
+
   /** A new file to write into the store (see MediaWriter). */
   async createWriter(options: { maxBytes?: number; provider?: string } = {}): Promise<MediaWriter> {
-    const temp = join(this.root, 'tmp', `${Date.now()}-${randomBytes(6).toString('hex')}.part`);
-    const file = await open(temp, 'w');
+    const temp = this.tempPath();
+    let file: MediaFile;
+    try {
+      file = await this.files.open(temp);
+    } catch (error) {
+      throw new MediaStorageError(error, join(this.root, 'tmp'));
+    }
     return new MediaWriter(
       this,
       file,

@@ -1,5 +1,5 @@
 /**
- * MediaWriter with files larger than its 8 MB write batch: one batch is written while the next
+ * MediaWriter with files larger than its 4 MB write batch: one batch is written while the next
  * arrives, and the result is still exactly the bytes received (hash and content), also after a
  * restart in the middle of a transfer, and nothing is left behind by a discard.
  */
