@@ -1,20 +1,34 @@
 /**
  * Issue 15, video download: a 200 MB file over loopback into the media store (the console's own
- * path: the adapter's download, SHA-256 while writing, the temporary file, rename) against
+ * path: the adapter's download, SHA-256 while writing, the temporary file, fsync, rename) against
  * `curl -o` of the same file in the same run, alternating, medians of BENCH_ROUNDS (default 5).
- * Also prints the peak RSS growth during our downloads (flat = the file is never held in memory).
+ * Two references: `curl -o` alone, and `curl -o` followed by an fsync of its file (the same
+ * durability as ours: a stored video survives a power cut). Both write to the same disk as ours.
+ * Also prints the peak RSS growth during our downloads (flat = the file is never held in memory),
+ * and a breakdown measured in the same rounds: our HTTP receive alone (no hash, no disk) against
+ * `curl -o /dev/null`, SHA-256 of the same bytes in memory, and writing them (4 MB blocks) with
+ * and without the fsync.
  * The file is served by a plain Node http server in its own process, the same for both clients.
  * Run: npx tsx test/bench/download.bench.ts [megabytes]
  */
 import { spawn, spawnSync } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
-import { rmSync, statSync, writeFileSync } from 'node:fs';
+import { createHash, randomBytes } from 'node:crypto';
+import {
+  closeSync,
+  fsyncSync,
+  openSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+  writeSync,
+} from 'node:fs';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { Agent } from 'undici';
 import { downloadVideo } from '../../src/main/media/download-video';
-import { MediaStore } from '../../src/main/media/media-store';
+import { MediaStore, nodeMediaFiles } from '../../src/main/media/media-store';
 import { createTogetherAdapter } from '../../src/main/providers/together/together-video-adapter';
+import { takeNodeSource } from '../../src/main/web-stream';
 import { tempDir } from '../helpers/temp-dir';
 import { median } from './bench-stats';
 
@@ -52,27 +66,80 @@ const url = await new Promise<string>((resolve, reject) => {
 const dispatcher = new Agent();
 const adapter = createTogetherAdapter({ apiKey: 'unused', dispatcher });
 const store = new MediaStore(join(dir, 'data'));
+/** The same path with the fsync left out: for the breakdown only (not what the console does). */
+const unsyncedStore = new MediaStore(join(dir, 'unsynced'), {
+  async open(path) {
+    const file = await nodeMediaFiles.open(path);
+    return { ...file, sync: async () => undefined };
+  },
+});
 
-function curlOnce(): number {
-  const target = join(dir, 'curl.out');
+/** `curl -o FILE` (with `sync`, then an fsync of FILE, timed too); or to /dev/null. */
+function curlOnce(mode: 'file' | 'sync' | 'null'): number {
+  const target = mode === 'null' ? '/dev/null' : join(dir, 'curl.out');
   const started = performance.now();
   const result = spawnSync('curl', ['-s', '-o', target, url], { stdio: 'ignore' });
+  if (mode === 'sync') {
+    const fd = openSync(target, 'r+');
+    fsyncSync(fd);
+    closeSync(fd);
+  }
   const ms = performance.now() - started;
   if (result.status !== 0) throw new Error(`curl exited with ${result.status}`);
-  if (statSync(target).size !== size) throw new Error('curl got a different size');
+  if (mode !== 'null') {
+    if (statSync(target).size !== size) throw new Error('curl got a different size');
+    rmSync(target);
+  }
+  return ms;
+}
+
+/** Our HTTP receive alone: the adapter's download, the bytes counted and dropped. */
+async function receiveOnce(): Promise<number> {
+  const started = performance.now();
+  const result = await adapter.download({ url });
+  const source = takeNodeSource(result.body);
+  if (!source) throw new Error('no Node stream behind the body');
+  let bytes = 0;
+  await new Promise<void>((resolve, reject) => {
+    source.on('data', (chunk: Buffer) => (bytes += chunk.length));
+    source.on('end', resolve);
+    source.on('error', reject);
+  });
+  if (bytes !== size) throw new Error('receive got a different size');
+  return performance.now() - started;
+}
+
+const blocks = Array.from({ length: megabytes / 4 }, () =>
+  Buffer.concat([block, block, block, block]),
+);
+function hashOnce(): number {
+  const started = performance.now();
+  const hash = createHash('sha256');
+  for (const data of blocks) hash.update(data);
+  hash.digest();
+  return performance.now() - started;
+}
+function writeOnce(sync: boolean): number {
+  const target = join(dir, 'write.out');
+  const started = performance.now();
+  const fd = openSync(target, 'w');
+  for (const data of blocks) writeSync(fd, data);
+  if (sync) fsyncSync(fd);
+  closeSync(fd);
+  const ms = performance.now() - started;
   rmSync(target);
   return ms;
 }
 
 let peakRss = 0;
-async function oursOnce(): Promise<{ ms: number; rssDelta: number }> {
+async function oursOnce(into = store): Promise<{ ms: number; rssDelta: number }> {
   const base = process.memoryUsage().rss;
   peakRss = base;
   const sampler = setInterval(() => (peakRss = Math.max(peakRss, process.memoryUsage().rss)), 5);
   const started = performance.now();
   const { media } = await downloadVideo({
     fetch: (signal, range) => adapter.download({ url }, signal, range),
-    media: store,
+    media: into,
     signal: new AbortController().signal,
     sleep: async () => undefined,
     provider: 'together',
@@ -81,30 +148,52 @@ async function oursOnce(): Promise<{ ms: number; rssDelta: number }> {
   clearInterval(sampler);
   peakRss = Math.max(peakRss, process.memoryUsage().rss);
   if (media.bytes !== size) throw new Error('our download got a different size');
-  rmSync(store.pathOf(media.id));
+  rmSync(store.pathOf(media.id), { force: true });
+  rmSync(unsyncedStore.pathOf(media.id), { force: true });
   return { ms, rssDelta: peakRss - base };
 }
 
 try {
   // One warm-up each: page cache, connection, JIT.
-  curlOnce();
+  curlOnce('file');
   await oursOnce();
+  await receiveOnce();
   const curlMs: number[] = [];
+  const curlSyncMs: number[] = [];
   const ourMs: number[] = [];
   const rss: number[] = [];
+  const parts = {
+    curlNull: [] as number[],
+    receive: [] as number[],
+    hash: [] as number[],
+    unsynced: [] as number[],
+  };
+  const writes = { plain: [] as number[], synced: [] as number[] };
   for (let round = 0; round < ROUNDS; round += 1) {
-    curlMs.push(curlOnce());
+    curlMs.push(curlOnce('file'));
     const ours = await oursOnce();
     ourMs.push(ours.ms);
     rss.push(ours.rssDelta);
+    curlSyncMs.push(curlOnce('sync'));
+    parts.curlNull.push(curlOnce('null'));
+    parts.receive.push(await receiveOnce());
+    parts.unsynced.push((await oursOnce(unsyncedStore)).ms);
+    parts.hash.push(hashOnce());
+    writes.plain.push(writeOnce(false));
+    writes.synced.push(writeOnce(true));
   }
   const oursMedian = median(ourMs);
   const curlMedian = median(curlMs);
+  const curlSyncMedian = median(curlSyncMs);
+  const list = (values: number[]): string => values.map((ms) => ms.toFixed(0)).join(', ');
   console.log(
-    `download ${megabytes} MB over loopback: ours ${oursMedian.toFixed(0)} ms (SHA-256 + media store), curl -o ${curlMedian.toFixed(0)} ms; speed ${(curlMedian / oursMedian).toFixed(2)}× curl (goal ≥ 0.9×)`,
+    `download ${megabytes} MB over loopback: ours ${oursMedian.toFixed(0)} ms (SHA-256 + media store + fsync), curl -o ${curlMedian.toFixed(0)} ms, curl -o + fsync ${curlSyncMedian.toFixed(0)} ms; speed ${(curlMedian / oursMedian).toFixed(2)}× curl (goal ≥ 0.9×), ${(curlSyncMedian / oursMedian).toFixed(2)}× curl + fsync`,
   );
   console.log(
-    `  rounds ours: ${ourMs.map((ms) => ms.toFixed(0)).join(', ')} ms; curl: ${curlMs.map((ms) => ms.toFixed(0)).join(', ')} ms`,
+    `  rounds ours: ${list(ourMs)} ms; curl: ${list(curlMs)} ms; curl + fsync: ${list(curlSyncMs)} ms`,
+  );
+  console.log(
+    `  breakdown (medians): ours without the fsync ${median(parts.unsynced).toFixed(0)} ms (${(curlMedian / median(parts.unsynced)).toFixed(2)}× curl); receive alone ours ${median(parts.receive).toFixed(0)} ms vs curl -o /dev/null ${median(parts.curlNull).toFixed(0)} ms; SHA-256 in memory ${median(parts.hash).toFixed(0)} ms; write 4 MB blocks ${median(writes.plain).toFixed(0)} ms, with fsync ${median(writes.synced).toFixed(0)} ms`,
   );
   console.log(
     `  peak RSS growth during our downloads: median ${(median(rss) / 1048576).toFixed(1)} MB, max ${(Math.max(...rss) / 1048576).toFixed(1)} MB (file ${megabytes} MB)`,

@@ -10,6 +10,8 @@
 import { AppError, ProviderError } from '../../shared/errors';
 import type { MediaRef } from '../../shared/domain';
 import type { DownloadRange, DownloadResult } from '../../shared/providers/video-provider-spec';
+import type { Readable } from 'node:stream';
+import { takeNodeSource } from '../web-stream';
 import type { MediaStore, MediaWriter } from './media-store';
 
 export interface DownloadVideoOptions {
@@ -116,6 +118,16 @@ export async function downloadVideo(options: DownloadVideoOptions): Promise<Down
   }
 }
 
+function cutShort(provider: string, bytes: number, error: unknown): ProviderError {
+  const code = (error as { code?: string } | null)?.code;
+  // A body that breaks off is a truncated video: bad_output once the retries are spent.
+  return new ProviderError(
+    'bad_output',
+    `The download from ${provider} was cut short: the connection broke off after ${bytes} bytes${code ? ` (${code})` : ''}.`,
+    { provider, retryable: true, cause: error },
+  );
+}
+
 /** Copies one answer's body into the writer; a broken stream is a retryable provider error. */
 async function pump(
   body: ReadableStream<Uint8Array>,
@@ -123,6 +135,8 @@ async function pump(
   signal: AbortSignal,
   provider: string,
 ): Promise<void> {
+  const source = takeNodeSource(body);
+  if (source) return pumpNode(source, writer, signal, provider);
   const reader = body.getReader();
   const onAbort = (): void => {
     reader.cancel(signal.reason).catch(() => undefined);
@@ -135,13 +149,7 @@ async function pump(
         next = await reader.read();
       } catch (error) {
         signal.throwIfAborted();
-        const code = (error as { code?: string }).code;
-        // A body that breaks off is a truncated video: bad_output once the retries are spent.
-        throw new ProviderError(
-          'bad_output',
-          `The download from ${provider} was cut short: the connection broke off after ${writer.bytes} bytes${code ? ` (${code})` : ''}.`,
-          { provider, retryable: true, cause: error },
-        );
+        throw cutShort(provider, writer.bytes, error);
       }
       if (next.done) return;
       try {
@@ -156,4 +164,66 @@ async function pump(
     signal.removeEventListener('abort', onAbort);
     reader.releaseLock();
   }
+}
+
+/**
+ * `pump` for an HTTP body that is a Node stream underneath (see takeNodeSource): chunks go to the
+ * writer straight from 'data' events, and the stream is paused only while the disk is behind.
+ */
+function pumpNode(
+  source: Readable,
+  writer: MediaWriter,
+  signal: AbortSignal,
+  provider: string,
+): Promise<void> {
+  return new Promise<void>((resolve, reject) => {
+    let settled = false;
+    const settle = (error?: unknown): void => {
+      if (settled) return;
+      settled = true;
+      source.off('data', onData);
+      source.off('end', onEnd);
+      source.off('error', onError);
+      source.off('close', onClose);
+      signal.removeEventListener('abort', onAbort);
+      if (error === undefined) {
+        resolve();
+        return;
+      }
+      source.destroy();
+      reject(error);
+    };
+    const onData = (chunk: Buffer): void => {
+      let wait: Promise<void> | undefined;
+      try {
+        wait = writer.write(chunk);
+      } catch (error) {
+        settle(error);
+        return;
+      }
+      if (wait) {
+        source.pause();
+        wait.then(() => {
+          if (!settled) source.resume();
+        }, settle);
+      }
+    };
+    const onEnd = (): void => settle();
+    const onError = (error: unknown): void =>
+      settle(signal.aborted ? signal.reason : cutShort(provider, writer.bytes, error));
+    const onClose = (): void => {
+      if (!source.readableEnded)
+        settle(signal.aborted ? signal.reason : cutShort(provider, writer.bytes, undefined));
+    };
+    const onAbort = (): void => settle(signal.reason);
+    if (signal.aborted) {
+      settle(signal.reason);
+      return;
+    }
+    signal.addEventListener('abort', onAbort, { once: true });
+    source.on('error', onError);
+    source.on('end', onEnd);
+    source.on('close', onClose);
+    source.on('data', onData);
+  });
 }

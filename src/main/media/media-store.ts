@@ -68,6 +68,11 @@ export const nodeMediaFiles: MediaFiles = {
 const WRITE_BATCH_BYTES = 4 * 1024 * 1024;
 /** Batches being written at once; the receiving side waits when all are busy (RSS stays flat). */
 const WRITES_IN_FLIGHT = 2;
+/**
+ * Bytes after which the file is flushed to the disk (fsync) in the background while the rest is
+ * still arriving, so the flush at commit only has the tail left to write.
+ */
+const EARLY_SYNC_BYTES = 32 * 1024 * 1024;
 
 const DISK_PROBLEMS: Record<string, string> = {
   ENOSPC: 'no space left on the disk (ENOSPC)',
@@ -118,6 +123,9 @@ export class MediaWriter {
   /** Where the next batch goes: bytes handed to the disk so far. */
   private dispatched = 0;
   private readonly writing = new Set<Promise<void>>();
+  /** The background flush in flight (see EARLY_SYNC_BYTES), and how far the last one started. */
+  private syncing: Promise<void> | undefined;
+  private syncStartedAt = 0;
   private failure: { error: unknown } | undefined;
   private closed = false;
   /** Bytes received so far. */
@@ -174,6 +182,7 @@ export class MediaWriter {
     this.batch = [];
     this.batchBytes = 0;
     this.dispatched = 0;
+    this.syncStartedAt = 0;
     this.bytes = 0;
     this.failure = undefined;
     const temp = this.store.tempPath();
@@ -191,6 +200,7 @@ export class MediaWriter {
     this.throwIfFailed();
     this.dispatch();
     await Promise.all(this.writing);
+    await this.syncing;
     this.throwIfFailed();
     try {
       await this.file.sync();
@@ -225,6 +235,7 @@ export class MediaWriter {
   /** Waits for the writes in flight (their failures are kept in `failure`) and closes the file. */
   private async closeFile(): Promise<void> {
     await Promise.all(this.writing);
+    await this.syncing;
     if (!this.closed) {
       this.closed = true;
       await this.file.close().catch(() => undefined);
@@ -246,11 +257,29 @@ export class MediaWriter {
     this.batchBytes = 0;
     const file = this.file;
     const writing: Promise<void> = writeFully(file, buffers, position)
+      .then(
+        () => this.syncEarly(file),
+        (error: unknown) => {
+          this.failure ??= { error };
+        },
+      )
+      .finally(() => this.writing.delete(writing));
+    this.writing.add(writing);
+  }
+
+  /** Starts a background flush once EARLY_SYNC_BYTES more have been written (one at a time). */
+  private syncEarly(file: MediaFile): void {
+    if (this.syncing || this.failure || file !== this.file) return;
+    if (this.dispatched - this.syncStartedAt < EARLY_SYNC_BYTES) return;
+    this.syncStartedAt = this.dispatched;
+    this.syncing = file
+      .sync()
       .catch((error: unknown) => {
         this.failure ??= { error };
       })
-      .finally(() => this.writing.delete(writing));
-    this.writing.add(writing);
+      .finally(() => {
+        this.syncing = undefined;
+      });
   }
 }
 
