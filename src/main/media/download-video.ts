@@ -6,6 +6,10 @@
  * truncated body, an HTML page instead of the video) are retried with backoff, within seconds,
  * long before any vendor's signed URL expires (hours to days). Only then does it give up, as
  * `expired_output` (403/404/410 on the URL: expired or deleted) or `bad_output`.
+ * A failure of the console's own disk (ENOSPC, EIO, a failed fsync) is not the vendor's: the next
+ * attempt starts over from byte 0 in a new temporary file (never on top of bytes the disk did not
+ * take), and a disk that keeps failing ends as `storage_failed`, retryable: the video is still at
+ * the vendor, and the bench runner keeps the generation and tries it again later.
  */
 import { AppError, ProviderError } from '../../shared/errors';
 import type { MediaRef } from '../../shared/domain';

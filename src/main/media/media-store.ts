@@ -223,9 +223,10 @@ export class MediaWriter {
     return { id, contentType, bytes: this.bytes };
   }
 
+  /** Removes the temporary file; never throws (a failing disk must not hide the first error). */
   async discard(): Promise<void> {
     await this.closeFile();
-    await rm(this.temp, { force: true });
+    await rm(this.temp, { force: true }).catch(() => undefined);
   }
 
   private throwIfFailed(): void {

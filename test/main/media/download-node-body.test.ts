@@ -69,7 +69,9 @@ describe('downloads read from the Node stream', () => {
     reader.releaseLock();
     expect(takeNodeSource(read)).toBeUndefined();
     const rest: number[] = [];
-    for await (const chunk of read) rest.push(...chunk);
+    const again = read.getReader();
+    for (let next = await again.read(); !next.done; next = await again.read())
+      rest.push(...next.value);
     expect(Buffer.from([...(first.value ?? []), ...rest]).toString()).toBe('def');
   });
 
