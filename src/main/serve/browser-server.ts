@@ -74,8 +74,12 @@ const MIME: Record<string, string> = {
   '.woff2': 'font/woff2',
 };
 
-/** The only channels a reviewer token may call: who am I, the next blind pair, a vote. */
+/**
+ * The only channels a reviewer token may call: who am I (alone, or as the start-up call, which
+ * answers a reviewer with the session only), the next blind pair, a vote.
+ */
 export const REVIEWER_CHANNELS: ReadonlySet<string> = new Set([
+  'app:bootstrap',
   'review:get-session',
   'review:next-pair',
   'review:cast-vote',
