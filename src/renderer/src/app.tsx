@@ -1,21 +1,25 @@
 import * as ToastPrimitive from '@radix-ui/react-toast';
 import * as Tooltip from '@radix-ui/react-tooltip';
-import { lazy, Suspense, type ReactElement, type ReactNode } from 'react';
+import { lazy, Suspense, useEffect, useState, type ReactElement, type ReactNode } from 'react';
 import { BenchIcon, ModelsIcon, ReviewIcon, RolloutIcon, SettingsIcon } from './components/icons';
 import { Toasts } from './components/toasts';
-import { GlobalCommands } from './commands/global-keys';
-import { MonitorEffects, UnreadNavBadge } from './monitor/monitor-section';
-import { Badge, Loading, PageHeader } from './components/ui';
-import { BlindVote } from './review/blind-vote';
+import { GlobalCommands, preloadCommands } from './commands/global-keys';
+import { MonitorEffects, UnreadNavBadge } from './monitor/monitor-effects';
+import { Badge, Loading } from './components/ui';
 import { UnsavedRoutingMark } from './rollout/unsaved-routing';
-import { ModelsScreen } from './screens/models-screen';
-import { NewRunDialog } from './screens/new-run-dialog';
+import { BenchmarksScreen } from './screens/benchmarks-screen';
 
-// Every screen but the first one shown (Models) is its own chunk, loaded when it is opened, so
-// the console starts with less JavaScript (charts, the comparison player and the rollout editor
-// are not parsed at start).
-const BenchmarksScreen = lazy(() =>
-  import('./screens/benchmarks-screen').then((module) => ({ default: module.BenchmarksScreen })),
+// The first screen shown (Benchmarks) is in the start-up chunk; every other screen, the new-run
+// dialog and the command palette are their own chunks, loaded when opened (and fetched once
+// the console is idle after start-up), so charts, the comparison player, the rollout editor,
+// cmdk and the contract's zod schemas are not parsed before the first screen shows.
+const loadModelsScreen = () => import('./screens/models-screen');
+const loadNewRunDialog = () => import('./screens/new-run-dialog');
+const ModelsScreen = lazy(() =>
+  loadModelsScreen().then((module) => ({ default: module.ModelsScreen })),
+);
+const NewRunDialog = lazy(() =>
+  loadNewRunDialog().then((module) => ({ default: module.NewRunDialog })),
 );
 const RunScreen = lazy(() =>
   import('./screens/run-screen').then((module) => ({ default: module.RunScreen })),
@@ -35,6 +39,37 @@ const RolloutScreen = lazy(() =>
 const SettingsScreen = lazy(() =>
   import('./screens/settings-screen').then((module) => ({ default: module.SettingsScreen })),
 );
+
+/**
+ * After start-up, once the browser is idle: fetch the parts most often opened next (the
+ * Models screen, the new-run dialog, the palette), so opening them does not wait for the
+ * network. Failures are ignored here; opening the part reports them.
+ */
+export function preloadLaterParts(): void {
+  const load = (): void => {
+    void loadModelsScreen().catch(() => undefined);
+    void loadNewRunDialog().catch(() => undefined);
+    preloadCommands();
+  };
+  if ('requestIdleCallback' in window) window.requestIdleCallback(load, { timeout: 2000 });
+  else setTimeout(load, 200);
+}
+
+/** The new-run dialog, mounted from its first opening on (closing still animates). */
+function LazyNewRunDialog(): ReactElement | null {
+  const open = useAppStore((state) => state.newRunDialog.open);
+  const [used, setUsed] = useState(open);
+  useEffect(() => {
+    if (open) setUsed(true);
+  }, [open]);
+  if (!used && !open) return null;
+  return (
+    <Suspense fallback={null}>
+      <NewRunDialog />
+    </Suspense>
+  );
+}
+
 import { useAppStore } from './store/store';
 import { sectionOf, type Section } from './store/ui-slice';
 
@@ -155,35 +190,10 @@ export function App(): ReactElement {
             </Suspense>
           </main>
         </div>
-        <NewRunDialog />
+        <LazyNewRunDialog />
         <GlobalCommands />
         <Toasts />
         <MonitorEffects />
-      </Tooltip.Provider>
-    </ToastPrimitive.Provider>
-  );
-}
-
-/**
- * A reviewer's own token (team review server): only blind voting, nothing else of the console.
- * The server refuses every other channel for this token anyway; this keeps the screen honest.
- */
-export function ReviewerApp({ name }: { name: string }): ReactElement {
-  return (
-    <ToastPrimitive.Provider swipeDirection="left" label="Notifications">
-      <Tooltip.Provider delayDuration={300}>
-        <div className="shell shell-reviewer" data-testid="reviewer-shell">
-          <main className="content" id="main">
-            <div className="page review-page">
-              <PageHeader
-                title="Review"
-                subtitle={`Signed in as ${name}. Vote on two videos of the same prompt without knowing which model made them.`}
-              />
-              <BlindVote reviewerMode />
-            </div>
-          </main>
-        </div>
-        <Toasts />
       </Tooltip.Provider>
     </ToastPrimitive.Provider>
   );
