@@ -1,44 +1,37 @@
 /** The keys that work on every screen: Ctrl+K / ⌘K for the palette, `?` for the shortcut sheet. */
-import { lazy, Suspense, useCallback, useEffect, useState, type ReactElement } from 'react';
+import { useCallback, useEffect, useState, type ReactElement } from 'react';
+import { deferredModule, useDeferredModule } from '../lib/deferred-module';
 import { isPaletteKey, isShortcutSheetKey } from './shortcuts';
 
-// The palette (cmdk) and the sheet are loaded when first opened (or once the console is idle
-// after start-up, see preloadLaterParts), so they are not parsed before the first screen shows.
-const loadCommandPalette = () => import('./command-palette');
-const loadShortcutSheet = () => import('./shortcut-sheet');
-const CommandPalette = lazy(() =>
-  loadCommandPalette().then((module) => ({ default: module.CommandPalette })),
-);
-const ShortcutSheet = lazy(() =>
-  loadShortcutSheet().then((module) => ({ default: module.ShortcutSheet })),
-);
+// The palette (cmdk) and the sheet are fetched once the console is idle after start-up (see
+// preloadCommands), so they are not parsed before the first screen shows; from then on they
+// are mounted (closed) and open at once, as if they had been there from the start.
+const paletteModule = deferredModule(() => import('./command-palette'));
+const sheetModule = deferredModule(() => import('./shortcut-sheet'));
 
 export function preloadCommands(): void {
-  void loadCommandPalette().catch(() => undefined);
-  void loadShortcutSheet().catch(() => undefined);
+  void paletteModule.load().catch(() => undefined);
+  void sheetModule.load().catch(() => undefined);
 }
 
 export function GlobalCommands(): ReactElement {
   const [palette, setPalette] = useState(false);
   const [sheet, setSheet] = useState(false);
-  // Mounted from the first opening on (so closing still animates and state is kept).
-  const [paletteUsed, setPaletteUsed] = useState(false);
-  const [sheetUsed, setSheetUsed] = useState(false);
-  const openShortcuts = useCallback(() => {
-    setSheetUsed(true);
-    setSheet(true);
-  }, []);
+  const paletteCode = useDeferredModule(paletteModule);
+  const sheetCode = useDeferredModule(sheetModule);
+  const openShortcuts = useCallback(() => setSheet(true), []);
 
   useEffect(() => {
     const onKey = (event: KeyboardEvent): void => {
       if (isPaletteKey(event)) {
         event.preventDefault();
         setSheet(false);
-        setPaletteUsed(true);
+        // Opened before it was fetched: it shows (open) as soon as it arrives.
+        preloadCommands();
         setPalette((current) => !current);
       } else if (!palette && isShortcutSheetKey(event)) {
         event.preventDefault();
-        setSheetUsed(true);
+        preloadCommands();
         setSheet(true);
       }
     };
@@ -47,11 +40,15 @@ export function GlobalCommands(): ReactElement {
   }, [palette]);
 
   return (
-    <Suspense fallback={null}>
-      {paletteUsed ? (
-        <CommandPalette open={palette} onOpenChange={setPalette} openShortcuts={openShortcuts} />
+    <>
+      {paletteCode ? (
+        <paletteCode.CommandPalette
+          open={palette}
+          onOpenChange={setPalette}
+          openShortcuts={openShortcuts}
+        />
       ) : null}
-      {sheetUsed ? <ShortcutSheet open={sheet} onOpenChange={setSheet} /> : null}
-    </Suspense>
+      {sheetCode ? <sheetCode.ShortcutSheet open={sheet} onOpenChange={setSheet} /> : null}
+    </>
   );
 }
