@@ -1,6 +1,7 @@
 import { relative, resolve, sep } from 'node:path';
 import { defineConfig } from 'electron-vite';
 import type { Plugin } from 'vite';
+import type { ChunkingContext } from 'rolldown';
 import react from '@vitejs/plugin-react';
 
 /**
@@ -43,6 +44,95 @@ function cliSourceList(): Plugin {
   };
 }
 
+/** The renderer's entry (sends the start-up call) and the first screen it loads at once. */
+const RENDERER_ENTRY = resolve('src/renderer/src/main.tsx');
+const RENDERER_START = resolve('src/renderer/src/start.tsx');
+
+/** Module ids statically reachable from `from` (itself included), through the chunking graph. */
+function staticClosure(from: string, ctx: ChunkingContext): Set<string> {
+  const seen = new Set<string>();
+  const stack = [from];
+  while (stack.length > 0) {
+    const id = stack.pop()!;
+    if (seen.has(id)) continue;
+    seen.add(id);
+    stack.push(...(ctx.getModuleInfo(id)?.importedIds ?? []));
+  }
+  return seen;
+}
+
+/**
+ * Chunk names for the first screen: what the entry itself imports (the IPC client; it sends the
+ * start-up call) goes into `boot`; everything else the first screen needs (React, the shell, the
+ * Benchmarks screen, the store) into one `start` chunk instead of a dozen small shared ones, so
+ * the browser makes one request for it, and the entry does not wait for it.
+ */
+function firstScreenChunkName(): (id: string, ctx: ChunkingContext) => string | null {
+  let entry: Set<string> | null = null;
+  let start: Set<string> | null = null;
+  return (id, ctx) => {
+    if (!entry || !start) {
+      const fromEntry = staticClosure(RENDERER_ENTRY, ctx);
+      entry = fromEntry;
+      start = new Set(
+        [...staticClosure(RENDERER_START, ctx)].filter((item) => !fromEntry.has(item)),
+      );
+    }
+    if (id === RENDERER_ENTRY) return null;
+    if (entry.has(id)) return 'boot';
+    return start.has(id) ? 'start' : null;
+  };
+}
+
+/**
+ * index.html loads only the small entry; the entry imports the start chunk on its own (after
+ * sending the start-up call). A modulepreload link for that chunk (and what it imports) lets
+ * the browser fetch it together with the entry instead of after it.
+ */
+function preloadStartChunk(): Plugin {
+  return {
+    name: 'aideon-preload-start-chunk',
+    enforce: 'post',
+    transformIndexHtml: {
+      order: 'post',
+      handler(html, context) {
+        const bundle = context.bundle;
+        if (!bundle) return html;
+        const chunks = Object.values(bundle).filter((item) => item.type === 'chunk');
+        const entry = chunks.find((chunk) => chunk.isEntry);
+        const start = chunks.find((chunk) => chunk.moduleIds.includes(RENDERER_START));
+        if (!entry || !start) throw new Error('the renderer build has no entry or start chunk');
+        const already = new Set([entry.fileName, ...entry.imports]);
+        const files: string[] = [];
+        const visit = (fileName: string): void => {
+          if (already.has(fileName) || files.includes(fileName)) return;
+          files.push(fileName);
+          const chunk = bundle[fileName];
+          if (chunk?.type === 'chunk') for (const next of chunk.imports) visit(next);
+        };
+        visit(start.fileName);
+        // Its styles too, as stylesheets: the first screen then never renders unstyled.
+        const styles = files.flatMap((file) => {
+          const chunk = bundle[file];
+          return chunk?.type === 'chunk' ? [...(chunk.viteMetadata?.importedCss ?? [])] : [];
+        });
+        const link = (rel: string, file: string) => ({
+          tag: 'link',
+          attrs: { rel, crossorigin: true, href: `./${file}` },
+          injectTo: 'head' as const,
+        });
+        return {
+          html,
+          tags: [
+            ...files.map((file) => link('modulepreload', file)),
+            ...styles.map((file) => link('stylesheet', file)),
+          ],
+        };
+      },
+    },
+  };
+}
+
 // Main and preload keep their `dependencies` external (better-sqlite3 is native); the renderer
 // bundles everything it uses. The preload is one CommonJS file, as Electron's sandbox requires.
 export default defineConfig({
@@ -71,12 +161,15 @@ export default defineConfig({
   },
   renderer: {
     root: 'src/renderer',
-    plugins: [react()],
+    plugins: [react(), preloadStartChunk()],
     base: './',
     build: {
       outDir: 'out/renderer',
       minify: true,
-      rollupOptions: { input: { index: resolve('src/renderer/index.html') } },
+      rollupOptions: {
+        input: { index: resolve('src/renderer/index.html') },
+        output: { codeSplitting: { groups: [{ name: firstScreenChunkName() }] } },
+      },
     },
   },
 });

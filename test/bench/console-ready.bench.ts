@@ -1,8 +1,9 @@
 /**
  * Console ready in Chromium (issue 15, goal < 300 ms): Debian's chromium (Playwright) opens the
  * URL `aideon serve` printed; the time is from navigation start to the `aideon:console-ready`
- * mark, which the console sets on the first frame after its start-up data arrived
- * (src/renderer/src/store/actions.ts, loadInitialData). Printed with its phases (HTML received,
+ * mark, which the console sets on the first frame after its first screen rendered with its
+ * start-up data (src/renderer/src/start.tsx: app:bootstrap's answer, or one call per part when
+ * that failed; markConsoleReady in store/actions.ts). Printed with its phases (HTML received,
  * DOMContentLoaded, first API call, last start-up API call), the JavaScript fetched before
  * ready, and as a ratio against the same server's bare static page (index.html alone with no
  * script, timed to its load event in the same run).

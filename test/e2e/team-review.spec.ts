@@ -10,7 +10,13 @@ import { expect, test, type Browser, type Page } from '@playwright/test';
 import { INVOKE_CHANNEL_NAMES } from '../../src/shared/ipc/channel-names';
 import { benchmarkWithCli, newDataDir } from './console-server';
 
-const REVIEW_CHANNELS = ['review:get-session', 'review:next-pair', 'review:cast-vote'];
+// app:bootstrap answers a reviewer with the session only (what review:get-session says).
+const REVIEW_CHANNELS = [
+  'app:bootstrap',
+  'review:get-session',
+  'review:next-pair',
+  'review:cast-vote',
+];
 
 function aideon(dataDir: string, args: string[]): string {
   return execFileSync(process.execPath, ['bin/aideon.mjs', ...args, '--data-dir', dataDir], {

@@ -1,6 +1,7 @@
 import type { Services } from '../services';
 import { createDispatcher, type Dispatcher, type HandlerMap } from './dispatcher';
 import { registerAppIpc } from './register-app-ipc';
+import { registerBootstrapIpc } from './register-bootstrap-ipc';
 import { registerBenchIpc, type BenchHost } from './register-bench-ipc';
 import { registerProvidersIpc } from './register-providers-ipc';
 import { registerReviewIpc } from './register-review-ipc';
@@ -25,6 +26,7 @@ export function createAppDispatcher(
     ...registerPublishIpc(services.publishing),
     ...monitorIpcHandlers(services.monitor),
   };
+  Object.assign(handlers, registerBootstrapIpc(handlers));
   const missing = Object.keys(invokeChannels).filter((channel) => !(channel in handlers));
   if (missing.length > 0) throw new Error(`No handler for channels: ${missing.join(', ')}`);
   return createDispatcher(handlers as HandlerMap, {

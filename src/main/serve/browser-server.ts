@@ -23,19 +23,14 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { createServer as createTlsServer } from 'node:https';
 import { isIP } from 'node:net';
-import { randomBytes, timingSafeEqual } from 'node:crypto';
-import {
-  createReadStream,
-  createWriteStream,
-  existsSync,
-  mkdirSync,
-  rmSync,
-  statSync,
-} from 'node:fs';
+import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
+import { createWriteStream, existsSync, mkdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { extname, join, normalize, sep } from 'node:path';
 import type { AddressInfo } from 'node:net';
 import { pipeline, type Readable } from 'node:stream';
 import { pipeline as pipelineAsync } from 'node:stream/promises';
+import { promisify } from 'node:util';
+import { brotliCompress, constants as zlibConstants, gzip } from 'node:zlib';
 import { AppError, serializeError } from '../../shared/errors';
 import { EVENT_CHANNEL_NAMES } from '../../shared/ipc/channel-names';
 import type { EventChannel } from '../../shared/ipc/contract';
@@ -74,8 +69,12 @@ const MIME: Record<string, string> = {
   '.woff2': 'font/woff2',
 };
 
-/** The only channels a reviewer token may call: who am I, the next blind pair, a vote. */
+/**
+ * The only channels a reviewer token may call: who am I (alone, or as the start-up call, which
+ * answers a reviewer with the session only), the next blind pair, a vote.
+ */
 export const REVIEWER_CHANNELS: ReadonlySet<string> = new Set([
+  'app:bootstrap',
   'review:get-session',
   'review:next-pair',
   'review:cast-vote',
@@ -196,6 +195,7 @@ export async function startBrowserServer(options: BrowserServerOptions): Promise
   const limits = options.rateLimits ?? DEFAULT_RATE_LIMITS;
   const apiBuckets = new TokenBuckets(limits.api);
   const mediaBuckets = new TokenBuckets(limits.media);
+  const staticFiles = new StaticFileCache();
   let port = 0;
 
   const principalOf = (request: IncomingMessage, url: URL): Principal | null => {
@@ -577,20 +577,37 @@ export async function startBrowserServer(options: BrowserServerOptions): Promise
     }
     const relative = pathname === '/' ? 'index.html' : decoded.replace(/^\/+/, '');
     const file = normalize(join(options.rendererDir, relative));
-    if (
-      !file.startsWith(normalize(options.rendererDir) + sep) ||
-      !existsSync(file) ||
-      !statSync(file).isFile()
-    ) {
+    const stats =
+      file.startsWith(normalize(options.rendererDir) + sep) && existsSync(file)
+        ? statSync(file)
+        : null;
+    if (!stats?.isFile()) {
       sendJson(response, 404, { error: 'Not found.' });
       return;
     }
+    const entry = staticFiles.read(file, stats);
     response.setHeader('Content-Type', MIME[extname(file)] ?? 'application/octet-stream');
     response.setHeader('Content-Security-Policy', CONTENT_SECURITY_POLICY);
-    response.setHeader('Cache-Control', 'no-cache');
+    // Vite names every file under assets/ by its content hash: it never changes under that
+    // name. The page (and the icon) keep their names across builds: revalidated each time.
+    response.setHeader(
+      'Cache-Control',
+      relative.startsWith('assets/') ? 'public, max-age=31536000, immutable' : 'no-cache',
+    );
+    response.setHeader('ETag', entry.etag);
+    if (entry.compressible) response.setHeader('Vary', 'Accept-Encoding');
+    if (request.headers['if-none-match']?.split(/\s*,\s*/).includes(entry.etag)) {
+      response.writeHead(304);
+      response.end();
+      return;
+    }
+    const coding = entry.compressible ? pickCoding(request.headers['accept-encoding']) : null;
+    const encoded = coding ? staticFiles.encoded(entry, coding) : null;
+    const body = encoded ?? entry.body;
+    if (coding && encoded) response.setHeader('Content-Encoding', coding);
+    response.setHeader('Content-Length', String(body.length));
     response.writeHead(200);
-    if (request.method === 'HEAD') return void response.end();
-    sendStream(createReadStream(file), response);
+    response.end(request.method === 'HEAD' ? undefined : body);
   }
 
   await new Promise<void>((resolve, reject) => {
@@ -614,6 +631,89 @@ export async function startBrowserServer(options: BrowserServerOptions): Promise
         server.closeAllConnections();
       }),
   };
+}
+
+/** Text files are sent compressed; images and fonts are compressed already. */
+const COMPRESSIBLE = new Set(['.html', '.js', '.mjs', '.css', '.svg', '.json']);
+
+type Coding = 'br' | 'gzip';
+
+interface StaticFile {
+  body: Buffer;
+  etag: string;
+  compressible: boolean;
+  /** The file as it was when read: a rebuild while serving is noticed. */
+  mtimeMs: number;
+  size: number;
+  encoded: Partial<Record<Coding, Buffer>>;
+  compressing?: boolean;
+}
+
+/**
+ * The renderer's files, read once and kept with their ETag and compressed forms (the build is a
+ * few MB at most). Compressing once, not per request, keeps a start-up's requests cheap.
+ */
+class StaticFileCache {
+  private readonly files = new Map<string, StaticFile>();
+
+  read(file: string, stats: { mtimeMs: number; size: number }): StaticFile {
+    const known = this.files.get(file);
+    if (known && known.mtimeMs === stats.mtimeMs && known.size === stats.size) return known;
+    const body = readFileSync(file);
+    const entry: StaticFile = {
+      body,
+      etag: `"${createHash('sha256').update(body).digest('base64url').slice(0, 27)}"`,
+      compressible: COMPRESSIBLE.has(extname(file)) && body.length > 256,
+      mtimeMs: stats.mtimeMs,
+      size: stats.size,
+      encoded: {},
+    };
+    this.files.set(file, entry);
+    return entry;
+  }
+
+  /**
+   * The file in `coding`, or null while it is still being compressed: the first request for a
+   * file gets the plain bytes at once (on loopback they are as quick) and starts compressing it
+   * off the event loop (zlib's thread pool) for the requests after it.
+   */
+  encoded(entry: StaticFile, coding: Coding): Buffer | null {
+    const done = entry.encoded[coding];
+    if (done) return done;
+    if (!entry.compressing) {
+      entry.compressing = true;
+      void Promise.all([
+        // Brotli quality 5: within a few percent of its best for scripts, at a tenth of the time.
+        promisify(brotliCompress)(entry.body, {
+          params: {
+            [zlibConstants.BROTLI_PARAM_QUALITY]: 5,
+            [zlibConstants.BROTLI_PARAM_SIZE_HINT]: entry.body.length,
+          },
+        }),
+        promisify(gzip)(entry.body, { level: 9 }),
+      ]).then(
+        ([br, gz]) => {
+          entry.encoded.br = br;
+          entry.encoded.gzip = gz;
+        },
+        () => undefined, // left plain
+      );
+    }
+    return null;
+  }
+}
+
+/** Brotli when the client takes it, else gzip, else none (an explicit q=0 refuses a coding). */
+export function pickCoding(header: string | undefined): Coding | null {
+  const accepted = new Set<string>();
+  for (const part of (header ?? '').split(',')) {
+    const [name = '', ...params] = part.trim().toLowerCase().split(';');
+    const q = params.map((param) => /^\s*q=([\d.]+)\s*$/.exec(param)?.[1]).find(Boolean);
+    if (name && (q === undefined || Number(q) > 0)) accepted.add(name.trim());
+  }
+  if (accepted.has('br')) return 'br';
+  if (accepted.has('gzip')) return 'gzip';
+  return null;
 }
 
 class BodyTooLarge extends Error {}

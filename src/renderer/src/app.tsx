@@ -1,42 +1,90 @@
 import * as ToastPrimitive from '@radix-ui/react-toast';
-import * as Tooltip from '@radix-ui/react-tooltip';
-import { lazy, Suspense, type ReactElement, type ReactNode } from 'react';
+import {
+  lazy,
+  Suspense,
+  useEffect,
+  type ComponentType,
+  type ReactElement,
+  type ReactNode,
+} from 'react';
 import { BenchIcon, ModelsIcon, ReviewIcon, RolloutIcon, SettingsIcon } from './components/icons';
 import { Toasts } from './components/toasts';
-import { GlobalCommands } from './commands/global-keys';
-import { MonitorEffects, UnreadNavBadge } from './monitor/monitor-section';
-import { Badge, Loading, PageHeader } from './components/ui';
-import { BlindVote } from './review/blind-vote';
+import { GlobalCommands, preloadCommands } from './commands/global-keys';
+import { MonitorEffects, UnreadNavBadge } from './monitor/monitor-effects';
+import { Badge, Loading } from './components/ui';
+import { deferredModule, useDeferredModule } from './lib/deferred-module';
 import { UnsavedRoutingMark } from './rollout/unsaved-routing';
-import { ModelsScreen } from './screens/models-screen';
-import { NewRunDialog } from './screens/new-run-dialog';
-
-// Every screen but the first one shown (Models) is its own chunk, loaded when it is opened, so
-// the console starts with less JavaScript (charts, the comparison player and the rollout editor
-// are not parsed at start).
-const BenchmarksScreen = lazy(() =>
-  import('./screens/benchmarks-screen').then((module) => ({ default: module.BenchmarksScreen })),
-);
-const RunScreen = lazy(() =>
-  import('./screens/run-screen').then((module) => ({ default: module.RunScreen })),
-);
-const CompareScreen = lazy(() =>
-  import('./compare/compare-screen').then((module) => ({ default: module.CompareScreen })),
-);
-const SuiteEditor = lazy(() =>
-  import('./bench/suite-editor').then((module) => ({ default: module.SuiteEditor })),
-);
-const ReviewScreen = lazy(() =>
-  import('./review/review-screen').then((module) => ({ default: module.ReviewScreen })),
-);
-const RolloutScreen = lazy(() =>
-  import('./screens/placeholder-screens').then((module) => ({ default: module.RolloutScreen })),
-);
-const SettingsScreen = lazy(() =>
-  import('./screens/settings-screen').then((module) => ({ default: module.SettingsScreen })),
-);
+import { BenchmarksScreen } from './screens/benchmarks-screen';
 import { useAppStore } from './store/store';
 import { sectionOf, type Section } from './store/ui-slice';
+
+// The first screen shown (Benchmarks) is in the start-up chunk; every other screen, the new-run
+// dialog and the command palette are their own chunks, loaded when opened (and fetched once
+// the console is idle after start-up), so charts, the comparison player, the rollout editor,
+// cmdk and the contract's zod schemas are not parsed before the first screen shows.
+const loadTooltipScope = () => import('./components/tooltip-scope');
+const loadModelsScreen = () => import('./screens/models-screen');
+const newRunDialogModule = deferredModule(() => import('./screens/new-run-dialog'));
+
+/** A screen loaded when opened, inside the tooltips' provider (loaded with it, in parallel). */
+function lazyScreen<P extends object>(load: () => Promise<ComponentType<P>>) {
+  return lazy(async () => {
+    const [Screen, { TooltipScope }] = await Promise.all([load(), loadTooltipScope()]);
+    return {
+      default: (props: P): ReactElement => (
+        <TooltipScope>
+          <Screen {...props} />
+        </TooltipScope>
+      ),
+    };
+  });
+}
+
+const ModelsScreen = lazyScreen(() => loadModelsScreen().then((module) => module.ModelsScreen));
+const RunScreen = lazyScreen(() =>
+  import('./screens/run-screen').then((module) => module.RunScreen),
+);
+const CompareScreen = lazyScreen(() =>
+  import('./compare/compare-screen').then((module) => module.CompareScreen),
+);
+const SuiteEditor = lazyScreen(() =>
+  import('./bench/suite-editor').then((module) => module.SuiteEditor),
+);
+const ReviewScreen = lazyScreen(() =>
+  import('./review/review-screen').then((module) => module.ReviewScreen),
+);
+const RolloutScreen = lazyScreen(() =>
+  import('./screens/placeholder-screens').then((module) => module.RolloutScreen),
+);
+const SettingsScreen = lazyScreen(() =>
+  import('./screens/settings-screen').then((module) => module.SettingsScreen),
+);
+
+/**
+ * After start-up, once the browser is idle: fetch the parts most often opened next (the
+ * Models screen, the new-run dialog, the palette), so opening them does not wait for the
+ * network. Failures are ignored here; opening the part reports them.
+ */
+export function preloadLaterParts(): void {
+  const load = (): void => {
+    void loadModelsScreen().catch(() => undefined);
+    void newRunDialogModule.load().catch(() => undefined);
+    void loadTooltipScope().catch(() => undefined);
+    preloadCommands();
+  };
+  if ('requestIdleCallback' in window) window.requestIdleCallback(load, { timeout: 2000 });
+  else setTimeout(load, 200);
+}
+
+/** The new-run dialog: mounted (closed) once fetched, so it opens at once; fetched on demand. */
+function LazyNewRunDialog(): ReactElement | null {
+  const open = useAppStore((state) => state.newRunDialog.open);
+  const code = useDeferredModule(newRunDialogModule);
+  useEffect(() => {
+    if (open) void newRunDialogModule.load().catch(() => undefined);
+  }, [open]);
+  return code ? <code.NewRunDialog /> : null;
+}
 
 const NAV: { section: Section; label: string; icon: ReactNode }[] = [
   { section: 'models', label: 'Models', icon: <ModelsIcon /> },
@@ -139,52 +187,25 @@ function Screen(): ReactElement {
 export function App(): ReactElement {
   return (
     <ToastPrimitive.Provider swipeDirection="left" label="Notifications">
-      <Tooltip.Provider delayDuration={300}>
-        <div className="shell">
-          <Navigation />
-          <main className="content" id="main">
-            <ConnectionBanner />
-            <Suspense
-              fallback={
-                <div className="page" data-testid="screen-loading">
-                  <Loading label="Loading…" skeleton="rows" count={3} />
-                </div>
-              }
-            >
-              <Screen />
-            </Suspense>
-          </main>
-        </div>
-        <NewRunDialog />
-        <GlobalCommands />
-        <Toasts />
-        <MonitorEffects />
-      </Tooltip.Provider>
-    </ToastPrimitive.Provider>
-  );
-}
-
-/**
- * A reviewer's own token (team review server): only blind voting, nothing else of the console.
- * The server refuses every other channel for this token anyway; this keeps the screen honest.
- */
-export function ReviewerApp({ name }: { name: string }): ReactElement {
-  return (
-    <ToastPrimitive.Provider swipeDirection="left" label="Notifications">
-      <Tooltip.Provider delayDuration={300}>
-        <div className="shell shell-reviewer" data-testid="reviewer-shell">
-          <main className="content" id="main">
-            <div className="page review-page">
-              <PageHeader
-                title="Review"
-                subtitle={`Signed in as ${name}. Vote on two videos of the same prompt without knowing which model made them.`}
-              />
-              <BlindVote reviewerMode />
-            </div>
-          </main>
-        </div>
-        <Toasts />
-      </Tooltip.Provider>
+      <div className="shell">
+        <Navigation />
+        <main className="content" id="main">
+          <ConnectionBanner />
+          <Suspense
+            fallback={
+              <div className="page" data-testid="screen-loading">
+                <Loading label="Loading…" skeleton="rows" count={3} />
+              </div>
+            }
+          >
+            <Screen />
+          </Suspense>
+        </main>
+      </div>
+      <LazyNewRunDialog />
+      <GlobalCommands />
+      <Toasts />
+      <MonitorEffects />
     </ToastPrimitive.Provider>
   );
 }

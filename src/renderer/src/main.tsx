@@ -1,60 +1,28 @@
-import { StrictMode } from 'react';
-import { createRoot } from 'react-dom/client';
-import { App, MissingToken, ReviewerApp } from './app';
-import { setupClient } from './ipc';
-import { loadInitialData, subscribeToEvents } from './store/actions';
-import { subscribeToMonitorEvents } from './store/monitor-actions';
-import { guardUnsavedRouting } from './rollout/unsaved-routing';
+/**
+ * The entry: as little as possible runs before the start-up call (app:bootstrap) goes out, so
+ * the call travels while React and the first screen are fetched and parsed (start.tsx, a chunk
+ * index.html already preloads).
+ */
 // The UI font ships with the console (woff2 files in the bundle, served from our own origin,
 // so the CSP's font-src 'self' holds): Linux no longer falls back to a wide default.
 import '@fontsource-variable/inter';
 import './styles/tokens.css';
 import './styles/app.css';
+import { setupClient } from './ipc';
 
-const container = document.getElementById('root');
-if (!container) throw new Error('index.html has no #root element');
-const root = createRoot(container);
 const setup = setupClient();
+// null when it failed: start.tsx then asks for each part on its own (and shows its errors).
+const bootstrap = setup.client
+  ? setup.client.invoke('app:bootstrap', {}).then(
+      (answer) => answer,
+      () => null,
+    )
+  : Promise.resolve(null);
 
-/** Who this window is: a reviewer's own token gets only the blind vote (and no events). */
-async function sessionRole(
-  client: NonNullable<typeof setup.client>,
-): Promise<{ role: 'admin' | 'reviewer'; name: string }> {
-  try {
-    return await client.invoke('review:get-session', {});
-  } catch {
-    return { role: 'admin', name: '' };
-  }
-}
-
-if (setup.client) {
-  const client = setup.client;
-  void sessionRole(client).then((session) => {
-    if (session.role === 'reviewer') {
-      root.render(
-        <StrictMode>
-          <ReviewerApp name={session.name} />
-        </StrictMode>,
-      );
-      document.body.dataset.appState = 'ready';
-      document.body.dataset.role = 'reviewer';
-      return;
-    }
-    subscribeToEvents(client);
-    subscribeToMonitorEvents(client);
-    guardUnsavedRouting();
-    root.render(
-      <StrictMode>
-        <App />
-      </StrictMode>,
-    );
-    void loadInitialData();
+import('./start')
+  .then(({ start }) => start(setup, bootstrap))
+  .catch(() => {
+    document.body.dataset.appState = 'error';
+    document.body.textContent =
+      'The console could not load its code. Check that it is still running, then reload.';
   });
-} else {
-  document.body.dataset.appState = 'no-token';
-  root.render(
-    <StrictMode>
-      <MissingToken />
-    </StrictMode>,
-  );
-}

@@ -4,6 +4,7 @@
  */
 export const INVOKE_CHANNEL_NAMES = [
   'app:get-info',
+  'app:bootstrap',
   'models:list',
   'suites:list',
   'suites:get',

@@ -84,18 +84,38 @@ export type ProviderStatus = z.infer<typeof providerStatusSchema>;
 
 const vendorId = providerIdSchema.exclude(['sandbox']);
 
+const appInfoSchema = z.object({
+  version: z.string(),
+  mode: z.enum(['electron', 'browser']),
+  ffmpegAvailable: z.boolean(),
+  providersWithKeys: z.array(z.string()),
+});
+const sessionSchema = z.object({ role: z.enum(['admin', 'reviewer']), name: z.string() });
+
 export const invokeChannels = {
   ...watchInvokeChannels,
   ...routingInvokeChannels,
   ...publishInvokeChannels,
   ...reviewChartChannels,
-  'app:get-info': {
+  'app:get-info': { input: empty, output: appInfoSchema },
+  /**
+   * The window's start-up in one call: who it is (as review:get-session) and, for the admin,
+   * what the first screen shows (app:get-info, models:list, suites:list, bench:list-runs and
+   * providers:list, read at once). A reviewer's token gets the session only (`start: null`).
+   */
+  'app:bootstrap': {
     input: empty,
     output: z.object({
-      version: z.string(),
-      mode: z.enum(['electron', 'browser']),
-      ffmpegAvailable: z.boolean(),
-      providersWithKeys: z.array(z.string()),
+      session: sessionSchema,
+      start: z
+        .object({
+          appInfo: appInfoSchema,
+          models: z.array(modelInfoSchema),
+          suites: z.array(suiteSummarySchema),
+          runs: z.array(runSummarySchema),
+          providers: z.array(providerStatusSchema),
+        })
+        .nullable(),
     }),
   },
   'models:list': { input: empty, output: z.array(modelInfoSchema) },
@@ -194,10 +214,7 @@ export const invokeChannels = {
   /** pool: that pool's votes only; absent = every pool, and the result names the pools combined. */
   'review:get-ratings': { input: ratingsFilterSchema.strict(), output: ratingsResultSchema },
   /** Who this window votes as: the admin, or a reviewer with their own token (browser mode). */
-  'review:get-session': {
-    input: empty,
-    output: z.object({ role: z.enum(['admin', 'reviewer']), name: z.string() }),
-  },
+  'review:get-session': { input: empty, output: sessionSchema },
   'review:import-votes': {
     input: z.object({ csv: z.string().max(20_000_000) }).strict(),
     output: importVotesResultSchema,

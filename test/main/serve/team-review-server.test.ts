@@ -120,6 +120,15 @@ describe('reviewer tokens', () => {
     expect((await call('keys:export-all', {}, tokens.ann!)).status).toBe(403);
   });
 
+  it('start up with the session only (app:bootstrap gives them nothing of the console)', async () => {
+    const reviewer = await call('app:bootstrap', {}, tokens.ann!);
+    expect(reviewer.status).toBe(200);
+    expect(reviewer.body.value).toEqual({
+      session: { role: 'reviewer', name: 'ann' },
+      start: null,
+    });
+  });
+
   it('get no events; the admin does', async () => {
     const reviewer = await request(`${base()}/events?token=${tokens.ann}`);
     expect(reviewer.statusCode).toBe(403);

@@ -1,9 +1,8 @@
 import * as Tabs from '@radix-ui/react-tabs';
 import './monitor.css';
-import { useEffect, type ReactElement, type ReactNode } from 'react';
+import type { ReactElement, ReactNode } from 'react';
 import { Badge } from '../components/ui';
-import { loadMonitor } from '../store/monitor-actions';
-import { documentTitle, unreadBadgeText, type ModelsTab } from '../store/monitor-slice';
+import { unreadBadgeText, type ModelsTab } from '../store/monitor-slice';
 import { useAppStore } from '../store/store';
 import { Inbox } from './inbox';
 import { MonitorPanel } from './monitor-panel';
@@ -49,25 +48,5 @@ export function ModelsMonitorTabs({ catalogue }: { catalogue: ReactNode }): Reac
   );
 }
 
-/** The unread count on the Models nav item. */
-export function UnreadNavBadge(): ReactElement | null {
-  const text = useAppStore((state) => unreadBadgeText(state.unread));
-  if (!text) return null;
-  return (
-    <span className="nav-badge" data-testid="nav-unread" aria-label={`${text} unread`}>
-      {text}
-    </span>
-  );
-}
-
-/** Loads the monitor once and keeps the window title's unread count current. */
-export function MonitorEffects(): null {
-  const unread = useAppStore((state) => state.unread);
-  useEffect(() => {
-    void loadMonitor();
-  }, []);
-  useEffect(() => {
-    document.title = documentTitle(unread);
-  }, [unread]);
-  return null;
-}
+// The shell's parts (loaded at start) live apart, so this screen's code stays out of the first chunk.
+export { MonitorEffects, UnreadNavBadge } from './monitor-effects';

@@ -1,0 +1,78 @@
+/** Renders the console once the start-up call answered (main.tsx sent it). */
+import { StrictMode } from 'react';
+import { flushSync } from 'react-dom';
+import { createRoot } from 'react-dom/client';
+import { App, MissingToken, preloadLaterParts } from './app';
+import type { ClientSetup } from './ipc';
+import type { Client } from './ipc/client';
+import type { ChannelOutput } from '../../shared/ipc/contract';
+import {
+  applyStartData,
+  loadInitialData,
+  markConsoleReady,
+  subscribeToEvents,
+} from './store/actions';
+import { subscribeToMonitorEvents } from './store/monitor-actions';
+import { guardUnsavedRouting } from './rollout/unsaved-routing';
+
+type Bootstrap = ChannelOutput<'app:bootstrap'>;
+
+/** Who this window is: a reviewer's own token gets only the blind vote (and no events). */
+async function sessionRole(client: Client): Promise<Bootstrap['session']> {
+  try {
+    return await client.invoke('review:get-session', {});
+  } catch {
+    return { role: 'admin', name: '' };
+  }
+}
+
+export async function start(
+  setup: ClientSetup,
+  bootstrap: Promise<Bootstrap | null>,
+): Promise<void> {
+  const container = document.getElementById('root');
+  if (!container) throw new Error('index.html has no #root element');
+  const root = createRoot(container);
+  if (!setup.client) {
+    document.body.dataset.appState = 'no-token';
+    root.render(
+      <StrictMode>
+        <MissingToken />
+      </StrictMode>,
+    );
+    return;
+  }
+  const client = setup.client;
+  const boot = await bootstrap;
+  const session = boot?.session ?? (await sessionRole(client));
+  if (session.role === 'reviewer') {
+    const { ReviewerApp } = await import('./reviewer-app');
+    root.render(
+      <StrictMode>
+        <ReviewerApp name={session.name} />
+      </StrictMode>,
+    );
+    document.body.dataset.appState = 'ready';
+    document.body.dataset.role = 'reviewer';
+    return;
+  }
+  subscribeToEvents(client);
+  subscribeToMonitorEvents(client);
+  guardUnsavedRouting();
+  const app = (
+    <StrictMode>
+      <App />
+    </StrictMode>
+  );
+  if (boot?.start) {
+    // The data goes into the store before the first render, so the first screen renders once,
+    // complete, and is on screen when the ready mark is set.
+    applyStartData(boot.start);
+    flushSync(() => root.render(app));
+    markConsoleReady();
+  } else {
+    root.render(app);
+    await loadInitialData();
+  }
+  preloadLaterParts();
+}
