@@ -1306,7 +1306,7 @@ export class BenchRunner {
         modelKey.slice(separator + 1),
         DURATION_HISTORY,
       ))
-        this.durations.record(modelKey, elapsed, elapsed);
+        this.durations.seed(modelKey, elapsed);
       if (!this.durations.has(modelKey)) return undefined;
     }
     return this.durations.typical(modelKey);

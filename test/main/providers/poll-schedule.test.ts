@@ -88,6 +88,20 @@ describe('typical durations', () => {
     expect(history.has('m') && !history.has('none')).toBe(true);
   });
 
+  it('durations seeded from the database give way to real ones once 3 real samples exist', () => {
+    // The database keeps only submission → seen (a zero-width point); a full history of such
+    // seeds must not hold the window until all 30 have been pushed out by real samples.
+    const history = new DurationHistory();
+    for (let index = 0; index < 30; index += 1) history.seed('m', 30_000 + index * 100);
+    expect(history.typical('m')).toEqual({ lowMs: 30_000, highMs: 32_900, samples: 30 });
+    history.record('m', 15_000, 16_000);
+    history.record('m', 18_000, 19_500);
+    // Fewer than 3 real samples: the seeds still decide (the two oldest were dropped).
+    expect(history.typical('m')).toMatchObject({ lowMs: 30_200, highMs: 32_900 });
+    history.record('m', 21_000, 22_000);
+    expect(history.typical('m')).toEqual({ lowMs: 15_000, highMs: 22_000, samples: 3 });
+  });
+
   it('uses the narrowest intervals only: jobs noticed late drop out once 3 narrow ones exist', () => {
     const wide = { endedAfterMs: 6_000, endedByMs: 30_000 };
     const narrow = [15_000, 18_000, 24_000].map((ms) => ({

@@ -113,9 +113,20 @@ export function typicalDuration(
   return { lowMs: low, highMs: Math.max(low, high), samples: used.length };
 }
 
-/** Recent durations per model (bounded), for the poll schedule. */
+interface DurationSample {
+  endedAfterMs: number;
+  endedByMs: number;
+  /** From the database (submission → seen, no interval): used only until real samples exist. */
+  seeded: boolean;
+}
+
+/**
+ * Recent durations per model (bounded), for the poll schedule. Samples seeded from the database
+ * carry no interval (zero width), so they would always be "the narrowest"; they count only until
+ * MIN_DURATION_SAMPLES real samples (intervals observed here) exist, then the real ones decide.
+ */
 export class DurationHistory {
-  private readonly byModel = new Map<string, Array<{ endedAfterMs: number; endedByMs: number }>>();
+  private readonly byModel = new Map<string, DurationSample[]>();
 
   constructor(private readonly limit = DURATION_HISTORY) {}
 
@@ -125,17 +136,28 @@ export class DurationHistory {
 
   /** Records that a job of `model` ended between `endedAfterMs` and `endedByMs` after submission. */
   record(model: string, endedAfterMs: number, endedByMs: number): void {
+    this.push(model, { endedAfterMs: Math.min(endedAfterMs, endedByMs), endedByMs, seeded: false });
+  }
+
+  /** A duration known only as submission → seen (from the database), ms. */
+  seed(model: string, elapsedMs: number): void {
+    this.push(model, { endedAfterMs: elapsedMs, endedByMs: elapsedMs, seeded: true });
+  }
+
+  typical(model: string): TypicalDuration | undefined {
+    const list = this.byModel.get(model);
+    if (!list) return undefined;
+    const real = list.filter((sample) => !sample.seeded);
+    return typicalDuration(real.length >= MIN_DURATION_SAMPLES ? real : list);
+  }
+
+  private push(model: string, sample: DurationSample): void {
     let list = this.byModel.get(model);
     if (!list) {
       list = [];
       this.byModel.set(model, list);
     }
-    list.push({ endedAfterMs: Math.min(endedAfterMs, endedByMs), endedByMs });
+    list.push(sample);
     if (list.length > this.limit) list.splice(0, list.length - this.limit);
-  }
-
-  typical(model: string): TypicalDuration | undefined {
-    const list = this.byModel.get(model);
-    return list ? typicalDuration(list) : undefined;
   }
 }
