@@ -219,6 +219,8 @@ export interface GenerationRow {
   video_measures: string | null;
   compliance: string | null;
   analysis_error: string | null;
+  /** Why the job is waiting (a rate limit), shown while it lasts; null otherwise. */
+  waiting: string | null;
 }
 
 const GENERATION_SELECT = `SELECT g.*, m.content_type AS media_content_type, m.bytes AS media_bytes
@@ -280,6 +282,7 @@ export function toGenerationRecord(row: GenerationRow): GenerationRecord {
     submittedAt: row.submitted_at,
     finishedAt: row.finished_at,
     analysis: analysisOf(row),
+    waiting: row.waiting ?? null,
   };
 }
 
@@ -346,6 +349,7 @@ export interface GenerationPatch {
   video_measures?: string | null;
   compliance?: string | null;
   analysis_error?: string | null;
+  waiting?: string | null;
 }
 
 const PATCH_COLUMNS = new Set<keyof GenerationPatch>([
@@ -368,6 +372,7 @@ const PATCH_COLUMNS = new Set<keyof GenerationPatch>([
   'video_measures',
   'compliance',
   'analysis_error',
+  'waiting',
 ]);
 
 /** `onlyUnfinished`: change nothing when the generation already has an outcome. */

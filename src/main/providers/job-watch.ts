@@ -2,9 +2,12 @@
  * Follows one vendor job until it ends: looks at its status on the poll schedule (shaped by the
  * model's typical duration when known, see polling.ts), reports each pending status, and rides
  * out transient failures of the status call (a retryable error is retried with backoff, up to 8
- * in a row). The bench runner and the poll-lag benchmark use the same loop.
+ * in a row). A rate limit (429) is not a failure: it waits (Retry-After, else a backoff capped at a
+ * minute) and goes on, reported through `onRateLimited`, bounded in time only by the job's
+ * deadline (`deadlineAt`, and the caller's signal). The bench runner and the poll-lag benchmark
+ * use the same loop.
  */
-import { serializeError } from '../../shared/errors';
+import { ProviderError, serializeError, type SerializedError } from '../../shared/errors';
 import type { JobStatus, VideoProviderAdapter } from '../../shared/providers/video-provider-spec';
 import {
   MIN_DURATION_SAMPLES,
@@ -34,6 +37,22 @@ export interface WatchJobOptions {
   firstLookAtOnce?: boolean;
   /** Called with every pending status, as it arrives. */
   onPending?: (status: PendingStatus, at: number) => void;
+  /** Called when the status call was rate limited, before waiting `waitMs`. */
+  onRateLimited?: (waitMs: number, at: number) => void;
+  /**
+   * The job's deadline (ms since the epoch): a rate limit whose wait would pass it ends the watch
+   * with a `timeout` error. `undefined` = only the signal bounds the waits.
+   */
+  deadlineAt?: number | undefined;
+}
+
+/** Longest wait after a 429 without Retry-After, ms. */
+export const RATE_LIMIT_MAX_WAIT_MS = 60_000;
+
+/** A rate limit (429, or the vendor's retryable quota answer such as RESOURCE_EXHAUSTED). */
+function isRateLimit(error: unknown, serialized: SerializedError): boolean {
+  if (ProviderError.isInstance(error) && (error as ProviderError).status === 429) return true;
+  return serialized.code === 'quota' && serialized.retryable;
 }
 
 export interface WatchedJob {
@@ -47,7 +66,7 @@ export interface WatchedJob {
 }
 
 export async function watchJob(
-  adapter: Pick<VideoProviderAdapter, 'status' | 'pollCadenceMs'>,
+  adapter: Pick<VideoProviderAdapter, 'status' | 'pollCadenceMs' | 'minPollIntervalMs'>,
   jobId: string,
   options: WatchJobOptions,
 ): Promise<WatchedJob> {
@@ -56,7 +75,13 @@ export async function watchJob(
   let looks = 0;
   let attempt = 0;
   let transientFailures = 0;
+  let rateLimits = 0;
   let status: JobStatus | undefined = options.initial;
+  // The vendor's minimum interval between status calls (Runway: 5 s), counted from the create
+  // for a job just submitted: whatever the schedule, a hint or a retry asks, no call comes sooner.
+  const minInterval = adapter.minPollIntervalMs ?? 0;
+  let lastCallAt =
+    options.firstLookAtOnce === true ? Number.NEGATIVE_INFINITY : options.submittedAt;
   // Just submitted, with nothing known yet, and a shaped schedule (the vendor's cadence and the
   // model's typical duration known): the job is pending and the first look waits for the window.
   // Otherwise the first look is at once, as the adaptive schedule always did.
@@ -69,12 +94,39 @@ export async function watchJob(
   for (;;) {
     if (status === undefined) {
       signal.throwIfAborted();
+      const early = lastCallAt + minInterval - now();
+      if (early > 0) await options.sleep(early, signal);
       try {
+        lastCallAt = now();
         looks += 1;
         status = await adapter.status(jobId, signal);
         transientFailures = 0;
+        rateLimits = 0;
       } catch (error) {
         const serialized = serializeError(error);
+        if (!signal.aborted && isRateLimit(error, serialized)) {
+          // Not a failure of the job: wait as asked and go on, without using the failure budget.
+          rateLimits += 1;
+          const wait =
+            serialized.retryAfterMs ?? Math.min(RATE_LIMIT_MAX_WAIT_MS, 1000 * 2 ** rateLimits);
+          const at = now();
+          if (options.deadlineAt !== undefined && at + wait > options.deadlineAt) {
+            throw new ProviderError(
+              'timeout',
+              `Still rate limited when the job's time was up (${rateLimits} answers 429 in a row); the job may still finish at the provider.`,
+              {
+                provider: ProviderError.isInstance(error)
+                  ? (error as ProviderError).provider
+                  : 'unknown',
+                retryable: false,
+                cause: error,
+              },
+            );
+          }
+          options.onRateLimited?.(wait, at);
+          await options.sleep(wait, signal);
+          continue;
+        }
         if (!serialized.retryable || transientFailures >= 8 || signal.aborted) throw error;
         transientFailures += 1;
         await options.sleep(

@@ -249,6 +249,12 @@ export interface VideoProviderAdapter {
    * `undefined` = no such figure (the adaptive schedule's own bounds apply).
    */
   readonly pollCadenceMs?: number;
+  /**
+   * The vendor's minimum interval between two status calls for one job, ms (e.g. Runway: its
+   * tasks update at most every 5 s). Every caller's poll loop (watchJob) honours it, whatever
+   * the schedule, a hint or a retry would ask. `undefined` = no minimum.
+   */
+  readonly minPollIntervalMs?: number;
   /** The models this adapter knows (its price and capability table). */
   models(): ModelInfo[];
   /** Throws NoSuchModelError for an unknown model id. */
