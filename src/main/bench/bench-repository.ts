@@ -395,7 +395,8 @@ export function recordMedia(
   media: { id: string; contentType: string; bytes: number },
   now: number,
 ): void {
-  db.prepare(
+  statement(
+    db,
     'INSERT OR IGNORE INTO media (id, content_type, bytes, created_at) VALUES (?, ?, ?, ?)',
   ).run(media.id, media.contentType, media.bytes, now);
 }
@@ -562,11 +563,14 @@ export function setRunState(
   );
 }
 
+/**
+ * What the run has spent so far, $: the sum of its generations' costs, kept in runs.spent_usd by
+ * triggers (migration 0241), so the check before each submission reads one row. 0 for no run.
+ */
 export function runSpend(db: ReadableDb, runId: string): number {
-  const row = db
-    .prepare('SELECT COALESCE(SUM(cost_usd), 0) AS spent FROM generations WHERE run_id = ?')
-    .get(runId) as { spent: number };
-  return row.spent;
+  const row = statement(db, 'SELECT spent_usd FROM runs WHERE id = ?').get(runId) as
+    { spent_usd: number } | undefined;
+  return row?.spent_usd ?? 0;
 }
 
 export type { VideoOutput };
