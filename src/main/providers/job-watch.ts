@@ -46,6 +46,23 @@ export interface WatchJobOptions {
   deadlineAt?: number | undefined;
 }
 
+/**
+ * When a job whose progress grows evenly ends, from its last two progress samples (ms since the
+ * epoch); undefined without two samples or without growth.
+ */
+export function progressEta(
+  samples: ReadonlyArray<{ at: number; progress: number }>,
+): number | undefined {
+  if (samples.length < 2) return undefined;
+  const [first, last] = [samples[samples.length - 2]!, samples[samples.length - 1]!];
+  const rate = (last.progress - first.progress) / (last.at - first.at);
+  if (!(rate > 0) || !Number.isFinite(rate)) return undefined;
+  return last.at + (1 - last.progress) / rate;
+}
+
+/** How often one job's push channel (fal's status stream) is opened before polling takes over. */
+export const MAX_STREAM_OPENS = 5;
+
 /** Longest wait after a 429 without Retry-After, ms. */
 export const RATE_LIMIT_MAX_WAIT_MS = 60_000;
 
@@ -66,7 +83,10 @@ export interface WatchedJob {
 }
 
 export async function watchJob(
-  adapter: Pick<VideoProviderAdapter, 'status' | 'pollCadenceMs' | 'minPollIntervalMs'>,
+  adapter: Pick<
+    VideoProviderAdapter,
+    'status' | 'pollCadenceMs' | 'minPollIntervalMs' | 'followStatus' | 'reportsProgress'
+  >,
   jobId: string,
   options: WatchJobOptions,
 ): Promise<WatchedJob> {
@@ -89,52 +109,87 @@ export async function watchJob(
     adapter.pollCadenceMs !== undefined &&
     options.typical !== undefined &&
     options.typical.samples >= MIN_DURATION_SAMPLES;
-  let assumed = status === undefined && options.firstLookAtOnce !== true && shaped;
+  // A vendor push channel (fal's status stream) is opened at once and held: one request however
+  // long the job takes. It is opened again after an early close, up to MAX_STREAM_OPENS times;
+  // one that cannot be used at all leaves the job to polling.
+  let streamOpens = 0;
+  let streamUnusable = adapter.followStatus === undefined;
+  // Progress that grows evenly (Runway) estimates the end from two looks: those come as early
+  // as the vendor allows instead of waiting for the window, and the next look goes just after
+  // the estimated end (see progressEta).
+  const byProgress = adapter.reportsProgress === true && adapter.pollCadenceMs !== undefined;
+  const samples: Array<{ at: number; progress: number }> = [];
+  let assumed =
+    status === undefined &&
+    options.firstLookAtOnce !== true &&
+    shaped &&
+    streamUnusable &&
+    !byProgress;
   if (assumed) status = { state: 'pending' };
   for (;;) {
     if (status === undefined) {
       signal.throwIfAborted();
       const early = lastCallAt + minInterval - now();
       if (early > 0) await options.sleep(early, signal);
-      try {
+      if (!streamUnusable && streamOpens < MAX_STREAM_OPENS && adapter.followStatus) {
+        streamOpens += 1;
         lastCallAt = now();
         looks += 1;
-        status = await adapter.status(jobId, signal);
-        transientFailures = 0;
-        rateLimits = 0;
-      } catch (error) {
-        const serialized = serializeError(error);
-        if (!signal.aborted && isRateLimit(error, serialized)) {
-          // Not a failure of the job: wait as asked and go on, without using the failure budget.
-          rateLimits += 1;
-          const wait =
-            serialized.retryAfterMs ?? Math.min(RATE_LIMIT_MAX_WAIT_MS, 1000 * 2 ** rateLimits);
-          const at = now();
-          if (options.deadlineAt !== undefined && at + wait > options.deadlineAt) {
-            throw new ProviderError(
-              'timeout',
-              `Still rate limited when the job's time was up (${rateLimits} answers 429 in a row); the job may still finish at the provider.`,
-              {
-                provider: ProviderError.isInstance(error)
-                  ? (error as ProviderError).provider
-                  : 'unknown',
-                retryable: false,
-                cause: error,
-              },
-            );
-          }
-          options.onRateLimited?.(wait, at);
-          await options.sleep(wait, signal);
+        try {
+          status = await adapter.followStatus(jobId, {
+            signal,
+            onPending: (pending) => {
+              const at = now();
+              lastPendingAt = at;
+              options.onPending?.(pending, at);
+            },
+          });
+          transientFailures = 0;
+        } catch (error) {
+          if (signal.aborted) throw error;
+          streamUnusable = true; // polls from here on (the status call names any real error)
           continue;
         }
-        if (!serialized.retryable || transientFailures >= 8 || signal.aborted) throw error;
-        transientFailures += 1;
-        await options.sleep(
-          serialized.retryAfterMs ?? Math.min(30000, 1000 * 2 ** transientFailures),
-          signal,
-        );
-        continue;
-      }
+      } else
+        try {
+          lastCallAt = now();
+          looks += 1;
+          status = await adapter.status(jobId, signal);
+          transientFailures = 0;
+          rateLimits = 0;
+        } catch (error) {
+          const serialized = serializeError(error);
+          if (!signal.aborted && isRateLimit(error, serialized)) {
+            // Not a failure of the job: wait as asked and go on, without using the failure budget.
+            rateLimits += 1;
+            const wait =
+              serialized.retryAfterMs ?? Math.min(RATE_LIMIT_MAX_WAIT_MS, 1000 * 2 ** rateLimits);
+            const at = now();
+            if (options.deadlineAt !== undefined && at + wait > options.deadlineAt) {
+              throw new ProviderError(
+                'timeout',
+                `Still rate limited when the job's time was up (${rateLimits} answers 429 in a row); the job may still finish at the provider.`,
+                {
+                  provider: ProviderError.isInstance(error)
+                    ? (error as ProviderError).provider
+                    : 'unknown',
+                  retryable: false,
+                  cause: error,
+                },
+              );
+            }
+            options.onRateLimited?.(wait, at);
+            await options.sleep(wait, signal);
+            continue;
+          }
+          if (!serialized.retryable || transientFailures >= 8 || signal.aborted) throw error;
+          transientFailures += 1;
+          await options.sleep(
+            serialized.retryAfterMs ?? Math.min(30000, 1000 * 2 ** transientFailures),
+            signal,
+          );
+          continue;
+        }
     }
     const at = now();
     if (status.state !== 'pending') {
@@ -147,7 +202,11 @@ export async function watchJob(
       options.onPending?.(status, at);
     }
     assumed = false;
-    const delay = pollDelay(
+    if (byProgress && status.progress !== undefined && status.progress > 0 && status.progress < 1) {
+      samples.push({ at, progress: status.progress });
+      if (samples.length > 2) samples.shift();
+    }
+    let delay = pollDelay(
       {
         attempt,
         elapsedMs: at - options.submittedAt,
@@ -158,6 +217,16 @@ export async function watchJob(
       },
       options.policy,
     );
+    if (byProgress && status.pollAfterMs === undefined) {
+      const eta = progressEta(samples);
+      if (eta !== undefined) {
+        const left = Math.max(0, eta - at);
+        delay = Math.min(left + 250 + left * 0.03, (options.policy?.maxMs ?? 10_000) * 6);
+      } else if (samples.length === 1 && status.progress! < 0.9) {
+        // One sample so far: the second as soon as the vendor allows (its minimum interval).
+        delay = Math.min(delay, Math.max(minInterval, adapter.pollCadenceMs ?? 0));
+      }
+    }
     status = undefined;
     await options.sleep(delay, signal);
     attempt += 1;

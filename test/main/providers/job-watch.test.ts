@@ -156,4 +156,37 @@ describe('watchJob', () => {
     expect(adaptive.looks[0]).toBe(5000);
     expect(shaped.looks).toEqual([17_000, 22_000, 27_000]);
   });
+
+  it('with progress reported (Runway), two looks estimate the end and the next look is just after it', async () => {
+    // Running from 2 s, ends at 20.5 s, progress linear; Runway allows a look every 5 s.
+    let clock = 0;
+    const looks: number[] = [];
+    const adapter = {
+      pollCadenceMs: 5000,
+      minPollIntervalMs: 5000,
+      reportsProgress: true,
+      async status(): Promise<JobStatus> {
+        looks.push(clock);
+        if (clock >= 20_500)
+          return { state: 'succeeded', outputs: [{ url: 'https://example.test/v.mp4' }] };
+        return { state: 'pending', started: true, progress: (clock - 2000) / 18_500 };
+      },
+    };
+    const watched = await watchJob(adapter, 'job', {
+      signal: new AbortController().signal,
+      now: () => clock,
+      sleep: async (ms: number) => {
+        clock += ms;
+      },
+      submittedAt: 0,
+      typical: TYPICAL,
+    });
+    expect(watched.status.state).toBe('succeeded');
+    // Two looks as early as the 5 s interval allows, then one just after the estimated end
+    // (where the window alone would have looked at 17, 22 s: 1.5 s late).
+    expect(looks.slice(0, 2)).toEqual([5000, 10_000]);
+    expect(looks).toHaveLength(3);
+    expect(looks[2]! - 20_500).toBeGreaterThanOrEqual(0);
+    expect(looks[2]! - 20_500).toBeLessThan(1000);
+  });
 });

@@ -89,7 +89,7 @@ export function pollDelay(moment: PollMoment, policy: PollPolicy = DEFAULT_POLL_
  * The typical duration from recent samples. Each sample is the interval in which that job ended
  * (its last pending look, and the look that saw it done), so the window (the earliest start to
  * the latest end of those intervals) covers the truth even for a job noticed late. Only the
- * narrowest intervals are used (up to 1.5 × the MIN_DURATION_SAMPLES-th narrowest width), so
+ * narrowest intervals are used (up to 1.25 × the MIN_DURATION_SAMPLES-th narrowest width), so
  * jobs followed with the backoff, before any history, drop out once the shaped schedule has
  * produced tighter ones, and the window tightens as it is used.
  */
@@ -100,7 +100,7 @@ export function typicalDuration(
   const widths = samples
     .map((sample) => sample.endedByMs - Math.max(0, sample.endedAfterMs))
     .sort((a, b) => a - b);
-  const limit = 1.5 * widths[Math.min(widths.length, MIN_DURATION_SAMPLES) - 1]!;
+  const limit = 1.25 * widths[Math.min(widths.length, MIN_DURATION_SAMPLES) - 1]!;
   const used = samples.filter(
     (sample) => sample.endedByMs - Math.max(0, sample.endedAfterMs) <= limit,
   );
