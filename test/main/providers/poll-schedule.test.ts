@@ -53,6 +53,13 @@ describe('pollDelay', () => {
     expect(at(120_000)).toBe(10_000); // capped at the policy's maxMs
   });
 
+  it('keeps looks inside the window at most 3 s apart for a slow cadence (Gemini: 10 s)', () => {
+    const at = (elapsedMs: number): number =>
+      pollDelay({ attempt: 1, elapsedMs, typical: TYPICAL, cadenceMs: 10_000 });
+    expect(at(0)).toBe(18_000);
+    expect(at(18_000)).toBe(3000);
+  });
+
   it('is never blind for more than 6 × maxMs before a long window, and keeps the policy bounds', () => {
     const long: TypicalDuration = { lowMs: 600_000, highMs: 900_000, samples: 5 };
     expect(pollDelay({ attempt: 0, elapsedMs: 0, typical: long, cadenceMs: 10_000 })).toBe(60_000);

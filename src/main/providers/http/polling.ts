@@ -49,6 +49,11 @@ export const MIN_DURATION_SAMPLES = 3;
 export const DURATION_HISTORY = 30;
 /** Inside the completion window, looks are this fraction of the vendor's cadence apart. */
 export const WINDOW_CADENCE_FRACTION = 0.4;
+/**
+ * …and never more than this apart, ms: for a slow cadence (Gemini's documented 10 s) 0.4 of it
+ * would leave half the SDK's lag with no margin; the narrow window keeps the calls under its count.
+ */
+export const MAX_WINDOW_STEP_MS = 3000;
 
 export interface PollMoment {
   /** Looks made so far (0 before the first). */
@@ -72,7 +77,11 @@ export function pollDelay(moment: PollMoment, policy: PollPolicy = DEFAULT_POLL_
     return nextPollDelay(moment.attempt, undefined, policy);
   const cadence = moment.cadenceMs ?? policy.maxMs / 4;
   // The spacing inside the window: a fraction of the cadence, within the policy's own bounds.
-  const step = Math.max(floor, 1, Math.min(policy.maxMs, cadence * WINDOW_CADENCE_FRACTION));
+  const step = Math.max(
+    floor,
+    1,
+    Math.min(policy.maxMs, MAX_WINDOW_STEP_MS, cadence * WINDOW_CADENCE_FRACTION),
+  );
   const { elapsedMs } = moment;
   const windowStart = typical.lowMs + step;
   if (elapsedMs < windowStart - 1) {
