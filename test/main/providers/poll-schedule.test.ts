@@ -53,11 +53,11 @@ describe('pollDelay', () => {
     expect(at(120_000)).toBe(10_000); // capped at the policy's maxMs
   });
 
-  it('keeps looks inside the window at most 3 s apart for a slow cadence (Gemini: 10 s)', () => {
+  it('keeps looks inside the window at most 3.5 s apart for a slow cadence (Gemini: 10 s)', () => {
     const at = (elapsedMs: number): number =>
       pollDelay({ attempt: 1, elapsedMs, typical: TYPICAL, cadenceMs: 10_000 });
-    expect(at(0)).toBe(18_000);
-    expect(at(18_000)).toBe(3000);
+    expect(at(0)).toBe(18_500);
+    expect(at(18_500)).toBe(3500);
   });
 
   it('is never blind for more than 6 × maxMs before a long window, and keeps the policy bounds', () => {

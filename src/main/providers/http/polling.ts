@@ -53,7 +53,7 @@ export const WINDOW_CADENCE_FRACTION = 0.4;
  * …and never more than this apart, ms: for a slow cadence (Gemini's documented 10 s) 0.4 of it
  * would leave half the SDK's lag with no margin; the narrow window keeps the calls under its count.
  */
-export const MAX_WINDOW_STEP_MS = 3000;
+export const MAX_WINDOW_STEP_MS = 3500;
 
 export interface PollMoment {
   /** Looks made so far (0 before the first). */
