@@ -19,6 +19,11 @@ export class EventBus {
     }
   }
 
+  /** Whether anyone listens to `event` (so an emitter can skip building a payload nobody reads). */
+  hasListeners(event: EventChannel): boolean {
+    return (this.listeners.get(event)?.size ?? 0) > 0;
+  }
+
   on<E extends EventChannel>(event: E, listener: Listener<E>): () => void {
     let set = this.listeners.get(event);
     if (!set) {

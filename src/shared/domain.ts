@@ -144,6 +144,11 @@ export const generationRecordSchema = z.object({
       error: z.string().nullable(),
     })
     .nullable(),
+  /**
+   * Why the job is waiting rather than being looked at, e.g. "Rate limited by the provider,
+   * waiting 30 s"; null (or absent, from older consoles) when it is not.
+   */
+  waiting: z.string().nullable().optional(),
 });
 export type GenerationRecord = z.infer<typeof generationRecordSchema>;
 

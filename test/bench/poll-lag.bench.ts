@@ -8,7 +8,8 @@
  * - Replicate (replicate run(), default "block"): create with `Prefer: wait`, then 500 ms polls;
  *   also its `wait()` poll mode alone (500 ms, from a create without wait);
  * - Gemini (@google/genai README): a 10 s loop; fal (@fal-ai/client subscribe): 500 ms polls.
- * Ours is watchJob, the bench runner's loop: phase 1 runs cold (no history: the adaptive
+ * Ours is watchJob, the bench runner's loop (fal: its SSE status stream, one request per job;
+ * Runway: the end estimated from its progress, looks ≥ 5 s apart): phase 1 runs cold (no history: the adaptive
  * backoff, as before issue 15), phase 2 is the first use of the durations phase 1 recorded,
  * phase 3 the steady state (the model's typical duration from phases 1–2), measured side by side
  * with the SDK policies, so both see the same machine load.

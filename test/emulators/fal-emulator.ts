@@ -10,6 +10,12 @@
  * shows up only on the result call. Progress: with queueMs/runMs 0 each status poll advances
  * (IN_QUEUE → IN_PROGRESS → COMPLETED); otherwise the clock decides.
  *
+ * GET …/requests/{id}/status/stream (fal-js `queue.streamStatus`): server-sent events, one
+ * `data: <the status JSON>` event at once and one at every change of status, with a comment line
+ * every `streamHeartbeatMs`; the stream ends (the server closes it) once the request is COMPLETED.
+ * `statusStream = false` answers it 404 (a queue without the stream); a `#stream-drop` prompt has
+ * the stream closed after its first event, before completion.
+ *
  * Assumption (not documented by fal): a request cancelled while queued reads COMPLETED and its
  * result answers 400 {"detail":"Request was cancelled by the user."}.
  * Extra keyword: #timeout → the app fails with 504 error_type request_timeout.
@@ -70,7 +76,7 @@ interface FalJob {
 }
 
 const ROUTE =
-  /^\/((?:(?:workflows|comfy)\/)?[^/]+\/[^/]+)\/requests\/([\w-]+)(\/status|\/cancel)?$/;
+  /^\/((?:(?:workflows|comfy)\/)?[^/]+\/[^/]+)\/requests\/([\w-]+)(\/status\/stream|\/status|\/cancel)?$/;
 
 export class FalEmulator extends EmulatorBase {
   /** Seconds the 429 asks the client to wait. */
@@ -79,6 +85,12 @@ export class FalEmulator extends EmulatorBase {
   rateLimit: { limit: number; windowMs: number } | undefined;
   private readonly createTimes: number[] = [];
   readonly jobs = new Map<string, FalJob>();
+  /** Serve the SSE status stream (false: 404, as a queue without it). */
+  statusStream = true;
+  /** A comment line on open status streams this often, ms. */
+  streamHeartbeatMs = 15_000;
+  /** Status streams open now. */
+  openStreams = 0;
   /** Headers of the last submit (to check priority headers and the like). */
   lastSubmitHeaders: IncomingMessage['headers'] = {};
 
@@ -114,6 +126,10 @@ export class FalEmulator extends EmulatorBase {
         return this.cancel(response, job, queue[1]);
       if (action === '/status' && request.method === 'GET')
         return this.status(request, response, job, queue[1], url);
+      if (action === '/status/stream' && request.method === 'GET')
+        return this.statusStream
+          ? this.streamStatus(request, response, job, queue[1], url)
+          : sendJson(response, 404, { detail: 'Not Found' });
       if (action === undefined && request.method === 'GET')
         return this.result(response, job, queue[1]);
       return sendJson(response, 405, { detail: 'Method Not Allowed' });
@@ -231,16 +247,83 @@ export class FalEmulator extends EmulatorBase {
     this.stats.polls += 1;
     if (this.pollFault(job.jobFaults, request, response)) return;
     job.polls += 1;
+    const body = this.statusBody(job, url.searchParams.get('logs') === '1');
+    sendJson(response, body.status === 'COMPLETED' ? 200 : 202, body);
+  }
+
+  /**
+   * The SSE variant of the status call: the status now, then at every change, until COMPLETED
+   * (then the server ends the stream). Counted as one status request.
+   */
+  private streamStatus(
+    request: IncomingMessage,
+    response: ServerResponse,
+    job: FalJob | undefined,
+    app: string,
+    url: URL,
+  ): void {
+    if (!job || job.app !== app) return sendJson(response, 404, { detail: 'Request not found' });
+    this.stats.polls += 1;
+    if (this.pollFault(job.jobFaults, request, response)) return;
+    const withLogs = url.searchParams.get('logs') === '1';
+    const drop = /#stream-drop\b/i.test(String(job.input.prompt ?? ''));
+    response.writeHead(200, {
+      'content-type': 'text/event-stream; charset=utf-8',
+      'cache-control': 'no-cache',
+      connection: 'keep-alive',
+    });
+    this.openStreams += 1;
+    let last: string | undefined;
+    let timer: NodeJS.Timeout | undefined;
+    let closed = false;
+    const heartbeat = setInterval(() => response.write(': keep-alive\n\n'), this.streamHeartbeatMs);
+    const close = (): void => {
+      if (closed) return;
+      closed = true;
+      this.openStreams -= 1;
+      clearInterval(heartbeat);
+      if (timer) clearTimeout(timer);
+      response.end();
+    };
+    request.on('close', close);
+    const send = (): void => {
+      if (closed) return;
+      // Poll-driven (zero-time) emulators advance one phase per event, as per poll.
+      job.polls += 1;
+      const body = this.statusBody(job, withLogs);
+      const text = JSON.stringify(body);
+      if (text !== last) {
+        last = text;
+        response.write(`data: ${text}\n\n`);
+      }
+      if (body.status === 'COMPLETED' || drop) return close();
+      timer = setTimeout(send, this.untilNextPhase(job));
+    };
+    send();
+  }
+
+  /** ms until the job's phase may change (a short tick when no clock drives it). */
+  private untilNextPhase(job: FalJob): number {
+    if (job.cancelled || job.jobFaults.hang || this.options.queueMs + this.options.runMs === 0)
+      return job.jobFaults.hang ? 1000 : 5;
+    const elapsed = this.now() - job.createdAt;
+    const next =
+      elapsed < this.options.queueMs
+        ? this.options.queueMs
+        : this.options.queueMs + this.options.runMs;
+    return Math.max(1, next - elapsed);
+  }
+
+  private statusBody(job: FalJob, withLogs: boolean): Record<string, unknown> & { status: string } {
     const phase = this.phase(job);
     const responseUrl = `${this.baseUrl}/${job.app}/requests/${job.requestId}`;
-    const withLogs = url.searchParams.get('logs') === '1';
     if (phase === 'IN_QUEUE')
-      return sendJson(response, 202, {
+      return {
         status: phase,
         request_id: job.requestId,
         response_url: responseUrl,
         queue_position: 0,
-      });
+      };
     const logs = withLogs
       ? [
           {
@@ -252,19 +335,14 @@ export class FalEmulator extends EmulatorBase {
         ]
       : null;
     if (phase === 'IN_PROGRESS')
-      return sendJson(response, 202, {
-        status: phase,
-        request_id: job.requestId,
-        response_url: responseUrl,
-        logs,
-      });
-    sendJson(response, 200, {
+      return { status: phase, request_id: job.requestId, response_url: responseUrl, logs };
+    return {
       status: phase,
       request_id: job.requestId,
       response_url: responseUrl,
       logs,
       metrics: { inference_time: job.cancelled ? null : 41.7 },
-    });
+    };
   }
 
   private result(response: ServerResponse, job: FalJob | undefined, app: string): void {

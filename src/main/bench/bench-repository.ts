@@ -219,6 +219,8 @@ export interface GenerationRow {
   video_measures: string | null;
   compliance: string | null;
   analysis_error: string | null;
+  /** Why the job is waiting (a rate limit), shown while it lasts; null otherwise. */
+  waiting: string | null;
 }
 
 const GENERATION_SELECT = `SELECT g.*, m.content_type AS media_content_type, m.bytes AS media_bytes
@@ -280,6 +282,7 @@ export function toGenerationRecord(row: GenerationRow): GenerationRecord {
     submittedAt: row.submitted_at,
     finishedAt: row.finished_at,
     analysis: analysisOf(row),
+    waiting: row.waiting ?? null,
   };
 }
 
@@ -346,6 +349,7 @@ export interface GenerationPatch {
   video_measures?: string | null;
   compliance?: string | null;
   analysis_error?: string | null;
+  waiting?: string | null;
 }
 
 const PATCH_COLUMNS = new Set<keyof GenerationPatch>([
@@ -368,6 +372,7 @@ const PATCH_COLUMNS = new Set<keyof GenerationPatch>([
   'video_measures',
   'compliance',
   'analysis_error',
+  'waiting',
 ]);
 
 /** `onlyUnfinished`: change nothing when the generation already has an outcome. */
@@ -390,7 +395,8 @@ export function recordMedia(
   media: { id: string; contentType: string; bytes: number },
   now: number,
 ): void {
-  db.prepare(
+  statement(
+    db,
     'INSERT OR IGNORE INTO media (id, content_type, bytes, created_at) VALUES (?, ?, ?, ?)',
   ).run(media.id, media.contentType, media.bytes, now);
 }
@@ -557,11 +563,14 @@ export function setRunState(
   );
 }
 
+/**
+ * What the run has spent so far, $: the sum of its generations' costs, kept in runs.spent_usd by
+ * triggers (migration 0241), so the check before each submission reads one row. 0 for no run.
+ */
 export function runSpend(db: ReadableDb, runId: string): number {
-  const row = db
-    .prepare('SELECT COALESCE(SUM(cost_usd), 0) AS spent FROM generations WHERE run_id = ?')
-    .get(runId) as { spent: number };
-  return row.spent;
+  const row = statement(db, 'SELECT spent_usd FROM runs WHERE id = ?').get(runId) as
+    { spent_usd: number } | undefined;
+  return row?.spent_usd ?? 0;
 }
 
 export type { VideoOutput };

@@ -727,10 +727,13 @@ export class BenchRunner {
         });
         continue;
       }
-      if (!this.claim(state, next)) {
+      const claimedAt = this.claim(state, next);
+      if (claimedAt === null) {
         if (state.stopping) break;
         continue;
       }
+      // The claim made the row `submitting` with this submission time (durably, in SQLite).
+      next.submitted_at = claimedAt;
       tasks.add(this.track(tasks, this.execute(state, next)));
     }
     await Promise.allSettled([...tasks]);
@@ -755,16 +758,18 @@ export class BenchRunner {
   }
 
   /**
-   * Claims a queued generation for submission under this process's lease. A run whose lease
-   * another process took over is dropped here (its rows are that process's now).
+   * Claims a queued generation for submission under this process's lease (it becomes
+   * `submitting`, with its submission time); returns that time, or null when it was not claimed.
+   * A run whose lease another process took over is dropped here (its rows are that process's now).
    */
-  private claim(state: RunState, row: GenerationRow): boolean {
+  private claim(state: RunState, row: GenerationRow): number | null {
+    const now = this.deps.now();
     const claimed = claimForSubmission(this.deps.db, state.runId, row.id, this.owner.ownerId, {
-      now: this.deps.now(),
+      now,
       ttlMs: this.leaseTtlMs,
     });
     if (!claimed) this.holdsLease(state);
-    return claimed;
+    return claimed ? now : null;
   }
 
   /** Renews the run's lease; when another process holds it now, stops driving the run here. */
@@ -863,7 +868,7 @@ export class BenchRunner {
     /** The video is paid for and still at the vendor, but the disk failed: try again later. */
     let retryAfterMs: number | undefined;
     try {
-      await this.executeSteps(state, initial, controller.signal);
+      await this.executeSteps(state, initial, controller.signal, this.deps.now() + timeoutMs);
       this.storageFailures.delete(initial.id);
     } catch (error) {
       const row = getGenerationRow(this.deps.db, initial.id);
@@ -932,6 +937,7 @@ export class BenchRunner {
     state: RunState,
     initial: GenerationRow,
     signal: AbortSignal,
+    deadlineAt: number,
   ): Promise<void> {
     const adapter = this.deps.registry.adapter(initial.provider as ModelRef['provider']);
     let row = initial;
@@ -958,8 +964,10 @@ export class BenchRunner {
         }
       }
       const request = requestOf(row);
-      const submittedAt = this.deps.now();
-      this.patch(row.id, { state: 'submitting', submitted_at: submittedAt });
+      // claim() wrote `submitting` and the submission time before this point (crash safety: a
+      // restart finds the row mid-create and looks for the job instead of sending it again).
+      const submittedAt = row.submitted_at ?? this.deps.now();
+      this.emitGeneration(row.id);
       let persisted = false;
       const persistJobId = (jobId: string): void => {
         if (persisted) return;
@@ -1041,7 +1049,7 @@ export class BenchRunner {
       ? (JSON.parse(row.outputs) as VideoOutput[])
       : null;
     if (row.state === 'submitted') {
-      outputs = await this.poll(row, signal, initialStatus, submittedHere);
+      outputs = await this.poll(row, signal, initialStatus, submittedHere, deadlineAt);
       if (!outputs) return;
       row = getGenerationRow(this.deps.db, row.id) ?? row;
     }
@@ -1065,16 +1073,33 @@ export class BenchRunner {
         : { initialDelayMs: this.deps.downloadRetryDelayMs }),
       log: (line) => this.deps.log(`generation ${row.id}: ${line}`),
     });
-    recordMedia(this.deps.db, media, this.deps.now());
     // The total runs from submission to the video being stored; analysis is the console's own work.
     const finishedAt = this.deps.now();
-    this.patch(row.id, {
+    const stored: GenerationPatch = {
       download_ms: finishedAt - downloadStart,
       media_id: media.id,
       // A disk failure noted on an earlier attempt is over.
       ...(row.error_code === null && row.error_message === null
         ? {}
         : { error_code: null, error_message: null }),
+    };
+    if (!state.analysis) {
+      // No analysis: the video's location and the success are one transaction (one commit).
+      this.commit(row.id, () => {
+        recordMedia(this.deps.db, media, finishedAt);
+        updateGeneration(this.deps.db, row.id, {
+          ...stored,
+          ...analysisErrorColumns('Not analysed: video analysis was turned off for this run.'),
+        });
+        updateGeneration(this.deps.db, row.id, successColumns(finishedAt), {
+          onlyUnfinished: true,
+        });
+      });
+      return;
+    }
+    this.commit(row.id, () => {
+      recordMedia(this.deps.db, media, finishedAt);
+      updateGeneration(this.deps.db, row.id, stored);
     });
     // The generation's slot is released now; the analysis waits in its own queue.
     this.scheduleAnalysis(state, row, media.id, finishedAt);
@@ -1202,12 +1227,7 @@ export class BenchRunner {
         if (analysed === 'bad_output') return;
         const current = getGenerationRow(this.deps.db, row.id);
         if (!current || current.outcome !== null) return; // cancelled meanwhile
-        this.patch(row.id, {
-          state: 'succeeded',
-          outcome: 'success',
-          finished_at: finishedAt,
-          progress: 1,
-        });
+        this.patch(row.id, successColumns(finishedAt));
       } catch (error) {
         // Cancelled or shutting down: the row stays as it is and resumes with its stored video.
         if (!controller.signal.aborted)
@@ -1279,6 +1299,7 @@ export class BenchRunner {
     signal: AbortSignal,
     initial: JobStatus | undefined,
     submittedHere: boolean,
+    deadlineAt: number,
   ): Promise<VideoOutput[] | null> {
     const adapter = this.deps.registry.adapter(row.provider as ModelRef['provider']);
     const jobId = row.vendor_job_id as string;
@@ -1286,6 +1307,12 @@ export class BenchRunner {
     const submittedAt = row.submitted_at ?? this.deps.now();
     let startedAt = row.started_at;
     let lastProgress = row.progress;
+    /** The rate-limit note shown on the row, as last written. */
+    let waiting = row.waiting;
+    /** Pending-status columns not written yet (see onPending), and when the row was last written. */
+    let held: GenerationPatch = {};
+    let lastWriteAt = submittedAt;
+    const label = PROVIDER_LABELS[row.provider as ModelRef['provider']] ?? row.provider;
     const watched = await watchJob(adapter, jobId, {
       signal,
       now: this.deps.now,
@@ -1295,21 +1322,40 @@ export class BenchRunner {
       typical: this.typicalDuration(modelKey),
       initial,
       firstLookAtOnce: !submittedHere,
+      deadlineAt,
+      onRateLimited: (waitMs) => {
+        // Shown while it lasts; written only when the text changes (the wait grows, capped).
+        const note = `Rate limited by ${label}, waiting ${Math.max(1, Math.round(waitMs / 1000))} s; the job keeps running there.`;
+        if (note === waiting) return;
+        waiting = note;
+        this.patch(row.id, { waiting: note });
+        delete held.waiting;
+      },
       onPending: (status, now) => {
-        const patch: GenerationPatch = {};
+        // Display only (a crash loses nothing that recovery needs): held in memory and written
+        // at most every PENDING_WRITE_INTERVAL_MS, the rest with the job's final status.
+        if (waiting !== null) {
+          waiting = null;
+          held.waiting = null;
+        }
         if ((status.started || status.progress !== undefined) && startedAt === null) {
           startedAt = now;
-          patch.started_at = now;
+          held.started_at = now;
         }
         if (status.progress !== undefined && status.progress !== lastProgress) {
           lastProgress = status.progress;
-          patch.progress = status.progress;
+          held.progress = status.progress;
         }
-        if (Object.keys(patch).length > 0) this.patch(row.id, patch);
+        if (Object.keys(held).length > 0 && now - lastWriteAt >= PENDING_WRITE_INTERVAL_MS) {
+          this.patch(row.id, held);
+          held = {};
+          lastWriteAt = now;
+        }
       },
     });
     const { status } = watched;
     const now = watched.seenAt;
+    if (waiting !== null) held.waiting = null;
     if (status.state === 'succeeded') {
       this.durations.record(
         modelKey,
@@ -1317,6 +1363,7 @@ export class BenchRunner {
         watched.seenAt - submittedAt,
       );
       this.patch(row.id, {
+        ...held,
         state: 'downloading',
         started_at: startedAt ?? row.submitted_at,
         completed_at: now,
@@ -1325,6 +1372,7 @@ export class BenchRunner {
       });
       return status.outputs;
     }
+    if (Object.keys(held).length > 0) this.patch(row.id, held);
     const current = getGenerationRow(this.deps.db, row.id) ?? row;
     if (startedAt !== null && current.started_at === null)
       this.patch(row.id, { started_at: startedAt, completed_at: now });
@@ -1353,7 +1401,7 @@ export class BenchRunner {
         modelKey.slice(separator + 1),
         DURATION_HISTORY,
       ))
-        this.durations.record(modelKey, elapsed, elapsed);
+        this.durations.seed(modelKey, elapsed);
       if (!this.durations.has(modelKey)) return undefined;
     }
     return this.durations.typical(modelKey);
@@ -1382,9 +1430,22 @@ export class BenchRunner {
     updateGeneration(this.deps.db, id, patch, {
       onlyUnfinished: patch.state !== undefined || patch.outcome !== undefined,
     });
+    this.emitGeneration(id);
+  }
+
+  /** Several writes to one generation as one transaction (one commit), then its events. */
+  private commit(id: string, writes: () => void): void {
+    this.deps.db.transaction(writes).immediate();
+    this.emitGeneration(id);
+  }
+
+  /** The generation's row as it is now, to whoever listens (nobody: nothing is read). */
+  private emitGeneration(id: string): void {
+    const generationListened = this.deps.bus.hasListeners('bench:generation-updated');
+    if (!generationListened && !this.deps.bus.hasListeners('bench:run-updated')) return;
     const row = getGenerationRow(this.deps.db, id);
     if (!row) return;
-    this.deps.bus.emit('bench:generation-updated', toGenerationRecord(row));
+    if (generationListened) this.deps.bus.emit('bench:generation-updated', toGenerationRecord(row));
     this.emitRun(row.run_id);
   }
 
@@ -1428,6 +1489,17 @@ export function inputMismatch(
   if (imageUrl !== undefined && !model.capabilities.imageToVideo)
     return `${model.displayName} is text-to-video only and cannot take this prompt's reference image`;
   return null;
+}
+
+/**
+ * Pending statuses (started, progress, a rate-limit note cleared) of one generation are written
+ * at most this often, ms; they are for display, and the last of them goes with the final status.
+ */
+export const PENDING_WRITE_INTERVAL_MS = 1000;
+
+/** The columns of a generation that ended with its video stored (and analysed, where on). */
+function successColumns(finishedAt: number): GenerationPatch {
+  return { state: 'succeeded', outcome: 'success', finished_at: finishedAt, progress: 1 };
 }
 
 function outcomeFor(error: SerializedError, state: string): GenerationOutcome {

@@ -2,9 +2,12 @@
  * Follows one vendor job until it ends: looks at its status on the poll schedule (shaped by the
  * model's typical duration when known, see polling.ts), reports each pending status, and rides
  * out transient failures of the status call (a retryable error is retried with backoff, up to 8
- * in a row). The bench runner and the poll-lag benchmark use the same loop.
+ * in a row). A rate limit (429) is not a failure: it waits (Retry-After, else a backoff capped at a
+ * minute) and goes on, reported through `onRateLimited`, bounded in time only by the job's
+ * deadline (`deadlineAt`, and the caller's signal). The bench runner and the poll-lag benchmark
+ * use the same loop.
  */
-import { serializeError } from '../../shared/errors';
+import { ProviderError, serializeError, type SerializedError } from '../../shared/errors';
 import type { JobStatus, VideoProviderAdapter } from '../../shared/providers/video-provider-spec';
 import {
   MIN_DURATION_SAMPLES,
@@ -34,6 +37,39 @@ export interface WatchJobOptions {
   firstLookAtOnce?: boolean;
   /** Called with every pending status, as it arrives. */
   onPending?: (status: PendingStatus, at: number) => void;
+  /** Called when the status call was rate limited, before waiting `waitMs`. */
+  onRateLimited?: (waitMs: number, at: number) => void;
+  /**
+   * The job's deadline (ms since the epoch): a rate limit whose wait would pass it ends the watch
+   * with a `timeout` error. `undefined` = only the signal bounds the waits.
+   */
+  deadlineAt?: number | undefined;
+}
+
+/**
+ * When a job whose progress grows evenly ends, from its last two progress samples (ms since the
+ * epoch); undefined without two samples or without growth.
+ */
+export function progressEta(
+  samples: ReadonlyArray<{ at: number; progress: number }>,
+): number | undefined {
+  if (samples.length < 2) return undefined;
+  const [first, last] = [samples[samples.length - 2]!, samples[samples.length - 1]!];
+  const rate = (last.progress - first.progress) / (last.at - first.at);
+  if (!(rate > 0) || !Number.isFinite(rate)) return undefined;
+  return last.at + (1 - last.progress) / rate;
+}
+
+/** How often one job's push channel (fal's status stream) is opened before polling takes over. */
+export const MAX_STREAM_OPENS = 5;
+
+/** Longest wait after a 429 without Retry-After, ms. */
+export const RATE_LIMIT_MAX_WAIT_MS = 60_000;
+
+/** A rate limit (429, or the vendor's retryable quota answer such as RESOURCE_EXHAUSTED). */
+function isRateLimit(error: unknown, serialized: SerializedError): boolean {
+  if (ProviderError.isInstance(error) && (error as ProviderError).status === 429) return true;
+  return serialized.code === 'quota' && serialized.retryable;
 }
 
 export interface WatchedJob {
@@ -47,7 +83,10 @@ export interface WatchedJob {
 }
 
 export async function watchJob(
-  adapter: Pick<VideoProviderAdapter, 'status' | 'pollCadenceMs'>,
+  adapter: Pick<
+    VideoProviderAdapter,
+    'status' | 'pollCadenceMs' | 'minPollIntervalMs' | 'followStatus' | 'reportsProgress'
+  >,
   jobId: string,
   options: WatchJobOptions,
 ): Promise<WatchedJob> {
@@ -56,7 +95,13 @@ export async function watchJob(
   let looks = 0;
   let attempt = 0;
   let transientFailures = 0;
+  let rateLimits = 0;
   let status: JobStatus | undefined = options.initial;
+  // The vendor's minimum interval between status calls (Runway: 5 s), counted from the create
+  // for a job just submitted: whatever the schedule, a hint or a retry asks, no call comes sooner.
+  const minInterval = adapter.minPollIntervalMs ?? 0;
+  let lastCallAt =
+    options.firstLookAtOnce === true ? Number.NEGATIVE_INFINITY : options.submittedAt;
   // Just submitted, with nothing known yet, and a shaped schedule (the vendor's cadence and the
   // model's typical duration known): the job is pending and the first look waits for the window.
   // Otherwise the first look is at once, as the adaptive schedule always did.
@@ -64,25 +109,87 @@ export async function watchJob(
     adapter.pollCadenceMs !== undefined &&
     options.typical !== undefined &&
     options.typical.samples >= MIN_DURATION_SAMPLES;
-  let assumed = status === undefined && options.firstLookAtOnce !== true && shaped;
+  // A vendor push channel (fal's status stream) is opened at once and held: one request however
+  // long the job takes. It is opened again after an early close, up to MAX_STREAM_OPENS times;
+  // one that cannot be used at all leaves the job to polling.
+  let streamOpens = 0;
+  let streamUnusable = adapter.followStatus === undefined;
+  // Progress that grows evenly (Runway) estimates the end from two looks: those come as early
+  // as the vendor allows instead of waiting for the window, and the next look goes just after
+  // the estimated end (see progressEta).
+  const byProgress = adapter.reportsProgress === true && adapter.pollCadenceMs !== undefined;
+  const samples: Array<{ at: number; progress: number }> = [];
+  let assumed =
+    status === undefined &&
+    options.firstLookAtOnce !== true &&
+    shaped &&
+    streamUnusable &&
+    !byProgress;
   if (assumed) status = { state: 'pending' };
   for (;;) {
     if (status === undefined) {
       signal.throwIfAborted();
-      try {
+      const early = lastCallAt + minInterval - now();
+      if (early > 0) await options.sleep(early, signal);
+      if (!streamUnusable && streamOpens < MAX_STREAM_OPENS && adapter.followStatus) {
+        streamOpens += 1;
+        lastCallAt = now();
         looks += 1;
-        status = await adapter.status(jobId, signal);
-        transientFailures = 0;
-      } catch (error) {
-        const serialized = serializeError(error);
-        if (!serialized.retryable || transientFailures >= 8 || signal.aborted) throw error;
-        transientFailures += 1;
-        await options.sleep(
-          serialized.retryAfterMs ?? Math.min(30000, 1000 * 2 ** transientFailures),
-          signal,
-        );
-        continue;
-      }
+        try {
+          status = await adapter.followStatus(jobId, {
+            signal,
+            onPending: (pending) => {
+              const at = now();
+              lastPendingAt = at;
+              options.onPending?.(pending, at);
+            },
+          });
+          transientFailures = 0;
+        } catch (error) {
+          if (signal.aborted) throw error;
+          streamUnusable = true; // polls from here on (the status call names any real error)
+          continue;
+        }
+      } else
+        try {
+          lastCallAt = now();
+          looks += 1;
+          status = await adapter.status(jobId, signal);
+          transientFailures = 0;
+          rateLimits = 0;
+        } catch (error) {
+          const serialized = serializeError(error);
+          if (!signal.aborted && isRateLimit(error, serialized)) {
+            // Not a failure of the job: wait as asked and go on, without using the failure budget.
+            rateLimits += 1;
+            const wait =
+              serialized.retryAfterMs ?? Math.min(RATE_LIMIT_MAX_WAIT_MS, 1000 * 2 ** rateLimits);
+            const at = now();
+            if (options.deadlineAt !== undefined && at + wait > options.deadlineAt) {
+              throw new ProviderError(
+                'timeout',
+                `Still rate limited when the job's time was up (${rateLimits} answers 429 in a row); the job may still finish at the provider.`,
+                {
+                  provider: ProviderError.isInstance(error)
+                    ? (error as ProviderError).provider
+                    : 'unknown',
+                  retryable: false,
+                  cause: error,
+                },
+              );
+            }
+            options.onRateLimited?.(wait, at);
+            await options.sleep(wait, signal);
+            continue;
+          }
+          if (!serialized.retryable || transientFailures >= 8 || signal.aborted) throw error;
+          transientFailures += 1;
+          await options.sleep(
+            serialized.retryAfterMs ?? Math.min(30000, 1000 * 2 ** transientFailures),
+            signal,
+          );
+          continue;
+        }
     }
     const at = now();
     if (status.state !== 'pending') {
@@ -95,7 +202,11 @@ export async function watchJob(
       options.onPending?.(status, at);
     }
     assumed = false;
-    const delay = pollDelay(
+    if (byProgress && status.progress !== undefined && status.progress > 0 && status.progress < 1) {
+      samples.push({ at, progress: status.progress });
+      if (samples.length > 2) samples.shift();
+    }
+    let delay = pollDelay(
       {
         attempt,
         elapsedMs: at - options.submittedAt,
@@ -106,6 +217,16 @@ export async function watchJob(
       },
       options.policy,
     );
+    if (byProgress && status.pollAfterMs === undefined) {
+      const eta = progressEta(samples);
+      if (eta !== undefined) {
+        const left = Math.max(0, eta - at);
+        delay = Math.min(left + 250 + left * 0.03, (options.policy?.maxMs ?? 10_000) * 6);
+      } else if (samples.length === 1 && status.progress! < 0.9) {
+        // One sample so far: the second as soon as the vendor allows (its minimum interval).
+        delay = Math.min(delay, Math.max(minInterval, adapter.pollCadenceMs ?? 0));
+      }
+    }
     status = undefined;
     await options.sleep(delay, signal);
     attempt += 1;

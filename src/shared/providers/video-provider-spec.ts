@@ -249,6 +249,17 @@ export interface VideoProviderAdapter {
    * `undefined` = no such figure (the adaptive schedule's own bounds apply).
    */
   readonly pollCadenceMs?: number;
+  /**
+   * The vendor's minimum interval between two status calls for one job, ms (e.g. Runway: its
+   * tasks update at most every 5 s). Every caller's poll loop (watchJob) honours it, whatever
+   * the schedule, a hint or a retry would ask. `undefined` = no minimum.
+   */
+  readonly minPollIntervalMs?: number;
+  /**
+   * Running jobs report progress (0–1) that grows about evenly with time (Runway), so two looks
+   * estimate when the job ends and the next look goes just after it. `undefined` = no.
+   */
+  readonly reportsProgress?: boolean;
   /** The models this adapter knows (its price and capability table). */
   models(): ModelInfo[];
   /** Throws NoSuchModelError for an unknown model id. */
@@ -258,6 +269,20 @@ export interface VideoProviderAdapter {
   estimateCost(request: GenerationRequest): CostEstimate;
   start(request: GenerationRequest, options?: StartOptions): Promise<StartResult>;
   status(jobId: string, signal?: AbortSignal): Promise<JobStatus>;
+  /**
+   * Follows the job over the vendor's push channel (fal: the SSE status stream) in one request:
+   * calls `onPending` with each pending status as it arrives and resolves with the final status
+   * once the job ends, or with the last pending status when the channel closed before the end
+   * (the caller looks again). Throws when the channel cannot be used at all (not offered, an
+   * error answer); the caller then polls `status`. `undefined` = the vendor has no such channel.
+   */
+  followStatus?(
+    jobId: string,
+    options: {
+      signal?: AbortSignal;
+      onPending?: (status: Extract<JobStatus, { state: 'pending' }>) => void;
+    },
+  ): Promise<JobStatus>;
   cancel(jobId: string, signal?: AbortSignal): Promise<void>;
   /** Streams an output; with `range`, from that byte on where the server supports it. */
   download(

@@ -5,10 +5,12 @@ import {
   updateGeneration,
 } from '../../../src/main/bench/bench-repository';
 import { type SandboxAdapter } from '../../../src/main/providers/sandbox/sandbox-adapter';
+import { ProviderError } from '../../../src/shared/errors';
 import type {
   GenerationRequest,
   StartOptions,
 } from '../../../src/shared/providers/video-provider-spec';
+import { sleep } from '../../../src/main/services';
 import { testServices } from '../../helpers/services';
 import { tempDir } from '../../helpers/temp-dir';
 
@@ -249,6 +251,47 @@ describe('cancel one model', () => {
         .every((row) => row.outcome === 'success'),
     ).toBe(true);
     expect(run.state).toBe('finished');
+  });
+});
+
+describe('rate limits of the status call', () => {
+  it('a long 429 episode waits (shown as rate limited) instead of abandoning the paid job', async () => {
+    // Waits are shortened (the schedule itself is what job-watch.test.ts checks on a fake clock).
+    const services = testServices({ sleep: (ms, signal) => sleep(Math.min(ms, 2), signal) });
+    cleanups.push(services.cleanup);
+    // The first 30 status calls are rate limited (far more than the 8 failures in a row a
+    // glitch may have), half without Retry-After: every job still ends with its video.
+    const adapter = services.registry.adapter('sandbox') as SandboxAdapter;
+    const original = adapter.status.bind(adapter);
+    let calls = 0;
+    adapter.status = (jobId: string, signal?: AbortSignal) => {
+      calls += 1;
+      if (calls <= 30)
+        return Promise.reject(
+          new ProviderError('quota', 'Request was throttled.', {
+            provider: 'sandbox',
+            status: 429,
+            ...(calls % 2 === 0 ? { retryAfterMs: 5 } : {}),
+          }),
+        );
+      return original(jobId, signal);
+    };
+    const waiting: string[] = [];
+    services.bus.on('bench:generation-updated', (generation) => {
+      if (generation.waiting) waiting.push(generation.waiting);
+    });
+    const { runId } = services.bench.startRun({
+      suiteId: 'smoke',
+      models: [models[0]!],
+      budgetUsd: 5,
+    });
+    const run = await services.bench.waitForRun(runId);
+    expect(run.succeeded).toBe(3);
+    expect(calls).toBeGreaterThan(30);
+    expect(waiting.length).toBeGreaterThan(0);
+    expect(waiting.every((text) => /^Rate limited by .+, waiting \d+ s/.test(text))).toBe(true);
+    // Once the job answers again the note is gone.
+    for (const row of listGenerationRows(services.db, runId)) expect(row.waiting).toBeNull();
   });
 });
 

@@ -1,4 +1,6 @@
 import { beforeAll, describe, expect, it } from 'vitest';
+import { setTimeout as sleepFor } from 'node:timers/promises';
+import { watchJob } from '../../../src/main/providers/job-watch';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { NoSuchModelError, ProviderError } from '../../../src/shared/errors';
@@ -387,5 +389,84 @@ describe('fal adapter: faults', () => {
     expect((await adapter.listModels()).map((model) => model.modelId)).toEqual(
       adapter.models().map((model) => model.modelId),
     );
+  });
+});
+
+describe('fal adapter: the SSE status stream', () => {
+  async function timedEmulator(): Promise<{
+    emulator: FalEmulator;
+    adapter: VideoProviderAdapter;
+    stop: () => Promise<void>;
+  }> {
+    const timed = new FalEmulator({ apiKey: KEY, queueMs: 80, runMs: 150 });
+    const baseUrl = await timed.start();
+    return {
+      emulator: timed,
+      adapter: createFalAdapter({ apiKey: KEY, baseUrl, dispatcher }),
+      stop: () => timed.stop(),
+    };
+  }
+  const watch = (target: VideoProviderAdapter, jobId: string) =>
+    watchJob(target, jobId, {
+      signal: new AbortController().signal,
+      now: Date.now,
+      sleep: (ms, signal) => sleepFor(ms, undefined, signal ? { signal } : {}),
+      submittedAt: Date.now(),
+    });
+
+  it('follows a job to its video in one status request, reporting queue and progress', async () => {
+    const { emulator: timed, adapter: streaming, stop } = await timedEmulator();
+    try {
+      const { jobId } = await streaming.start({ modelId: VEO, prompt: 'a lighthouse at dawn' });
+      const pending: unknown[] = [];
+      const done = await streaming.followStatus!(jobId, {
+        onPending: (status) => pending.push(status),
+      });
+      expect(done).toMatchObject({ state: 'succeeded', outputs: [{ url: expect.any(String) }] });
+      expect(pending).toEqual([
+        { state: 'pending', queuePosition: 0 },
+        { state: 'pending', started: true },
+      ]);
+      expect(timed.stats.polls).toBe(1);
+      expect(timed.openStreams).toBe(0);
+    } finally {
+      await stop();
+    }
+  });
+
+  it('a queue without the stream: followStatus names the error and watchJob polls instead', async () => {
+    const { emulator: timed, adapter: streaming, stop } = await timedEmulator();
+    timed.statusStream = false;
+    try {
+      const { jobId } = await streaming.start({ modelId: VEO, prompt: 'a lighthouse at dusk' });
+      const error = await errorOf(streaming.followStatus!(jobId, {}));
+      expect(error.status).toBe(404);
+      const watched = await watch(streaming, jobId);
+      expect(watched.status.state).toBe('succeeded');
+      // The stream request that failed (a 404, not a status answer), then status polls.
+      expect(timed.stats.polls).toBeGreaterThan(0);
+      expect(watched.looks).toBe(1 + timed.stats.polls);
+    } finally {
+      await stop();
+    }
+  });
+
+  it('a stream closed before the end is opened again; the job still ends with its video', async () => {
+    const { emulator: timed, adapter: streaming, stop } = await timedEmulator();
+    try {
+      const { jobId } = await streaming.start({
+        modelId: VEO,
+        prompt: 'storm clouds #stream-drop',
+      });
+      expect(await streaming.followStatus!(jobId, {})).toEqual({
+        state: 'pending',
+        queuePosition: 0,
+      });
+      const watched = await watch(streaming, jobId);
+      expect(watched.status.state).toBe('succeeded');
+      expect(timed.openStreams).toBe(0);
+    } finally {
+      await stop();
+    }
   });
 });

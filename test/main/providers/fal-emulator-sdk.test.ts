@@ -109,4 +109,36 @@ describe('fal emulator driven by @fal-ai/client', () => {
       (error: unknown) => error instanceof ApiError && error.status === 401,
     );
   });
+
+  it("queue.streamStatus (fal's SSE status stream) brings every status and ends at COMPLETED", async () => {
+    const timed = new FalEmulator({ apiKey: KEY, queueMs: 100, runMs: 200 });
+    const client = clientFor(KEY, await timed.start());
+    try {
+      const submitted = await client.queue.submit('fal-ai/veo3.1', {
+        input: { prompt: 'waves at dusk', duration: '8s' },
+      });
+      const stream = await client.queue.streamStatus('fal-ai/veo3.1', {
+        requestId: submitted.request_id,
+        logs: true,
+      });
+      const seen: string[] = [];
+      stream.on('data', (status: { status: string }) => seen.push(status.status));
+      const done = (await stream.done()) as { status: string; request_id: string };
+      expect(done.status).toBe('COMPLETED');
+      expect(done.request_id).toBe(submitted.request_id);
+      expect(seen).toEqual(['IN_QUEUE', 'IN_PROGRESS', 'COMPLETED']);
+      expect(seenUrls.at(-1)).toContain(
+        `/fal-ai/veo3.1/requests/${submitted.request_id}/status/stream`,
+      );
+      // One request for the whole wait, and the server closed the stream at the end.
+      expect(timed.stats.polls).toBe(1);
+      expect(timed.openStreams).toBe(0);
+      const result = await client.queue.result('fal-ai/veo3.1', {
+        requestId: submitted.request_id,
+      });
+      expect((result.data as VideoOutput).video.url).toMatch(/\.mp4$/);
+    } finally {
+      await timed.stop();
+    }
+  });
 });

@@ -9,13 +9,27 @@ import type { JobStatus } from '../../../src/shared/providers/video-provider-spe
 import { watchJob } from '../../../src/main/providers/job-watch';
 
 /** A job that ends `endMs` after submission at t = 0; records when it was looked at. */
-function fakeJob(endMs: number, cadenceMs: number | undefined, failures: number[] = []) {
+function fakeJob(
+  endMs: number,
+  cadenceMs: number | undefined,
+  failures: number[] = [],
+  rateLimited: (look: number) => { retryAfterMs?: number } | undefined = () => undefined,
+  minPollIntervalMs?: number,
+) {
   let clock = 0;
   const looks: number[] = [];
   const adapter = {
     pollCadenceMs: cadenceMs,
+    minPollIntervalMs,
     async status(): Promise<JobStatus> {
       looks.push(clock);
+      const limit = rateLimited(looks.length);
+      if (limit)
+        throw new ProviderError('quota', 'Request was throttled.', {
+          provider: 'fake',
+          status: 429,
+          ...limit,
+        });
       if (failures.includes(looks.length))
         throw new ProviderError('provider_unavailable', 'glitch', {
           provider: 'fake',
@@ -95,5 +109,84 @@ describe('watchJob', () => {
     const watched = await watchJob(adapter, 'job', options);
     expect(looks).toEqual([0, 100, 200]);
     expect(watched.looks).toBe(3);
+  });
+
+  it('a long rate limit (429, with or without Retry-After) waits without using the failure budget', async () => {
+    // 40 rate-limited looks in a row (more than the 8 transient failures allowed), half of them
+    // without Retry-After, then two glitches: the job is still followed to its end.
+    const { adapter, options, looks } = fakeJob(0, 5000, [41, 42], (look) =>
+      look <= 40 ? (look % 2 === 0 ? { retryAfterMs: 2000 } : {}) : undefined,
+    );
+    const waits: number[] = [];
+    const watched = await watchJob(adapter, 'job', {
+      ...options,
+      onRateLimited: (waitMs) => waits.push(waitMs),
+    });
+    expect(watched.status.state).toBe('succeeded');
+    expect(watched.looks).toBe(43);
+    expect(waits).toHaveLength(40);
+    expect(waits.filter((_, index) => index % 2 === 1).every((ms) => ms === 2000)).toBe(true);
+    // Without Retry-After: backs off, capped at a minute.
+    expect(Math.max(...waits)).toBe(60_000);
+    expect(looks[1]! - looks[0]!).toBe(waits[0]);
+  });
+
+  it('a rate limit that outlasts the deadline ends the watch with a timeout', async () => {
+    const { adapter, options, looks } = fakeJob(0, 5000, [], () => ({ retryAfterMs: 30_000 }));
+    await expect(
+      watchJob(adapter, 'job', { ...options, deadlineAt: 100_000 }),
+    ).rejects.toMatchObject({ code: 'timeout' });
+    // Looks at 0, 30 s, 60 s, 90 s; the next wait would pass the deadline.
+    expect(looks).toEqual([0, 30_000, 60_000, 90_000]);
+  });
+
+  it("never looks sooner than the vendor's minimum interval (Runway: 5 s), whatever the schedule", async () => {
+    // Shaped (window 15–25 s, cadence 5 s → 2 s steps), adaptive (0.5 s first), a hint of 1 s
+    // and a glitch's 100 ms Retry-After: every gap between status calls is still ≥ 5 s.
+    const shaped = fakeJob(24_000, 5000, [], () => undefined, 5000);
+    await watchJob(shaped.adapter, 'job', { ...shaped.options, typical: TYPICAL });
+    const adaptive = fakeJob(12_000, 5000, [2], () => undefined, 5000);
+    await watchJob(adaptive.adapter, 'job', adaptive.options);
+    for (const looks of [shaped.looks, adaptive.looks]) {
+      expect(looks.length).toBeGreaterThan(1);
+      for (let index = 1; index < looks.length; index += 1)
+        expect(looks[index]! - looks[index - 1]!).toBeGreaterThanOrEqual(5000);
+    }
+    // The first look after the create waits for the interval too.
+    expect(adaptive.looks[0]).toBe(5000);
+    expect(shaped.looks).toEqual([17_000, 22_000, 27_000]);
+  });
+
+  it('with progress reported (Runway), two looks estimate the end and the next look is just after it', async () => {
+    // Running from 2 s, ends at 20.5 s, progress linear; Runway allows a look every 5 s.
+    let clock = 0;
+    const looks: number[] = [];
+    const adapter = {
+      pollCadenceMs: 5000,
+      minPollIntervalMs: 5000,
+      reportsProgress: true,
+      async status(): Promise<JobStatus> {
+        looks.push(clock);
+        if (clock >= 20_500)
+          return { state: 'succeeded', outputs: [{ url: 'https://example.test/v.mp4' }] };
+        return { state: 'pending', started: true, progress: (clock - 2000) / 18_500 };
+      },
+    };
+    const watched = await watchJob(adapter, 'job', {
+      signal: new AbortController().signal,
+      now: () => clock,
+      sleep: async (ms: number) => {
+        clock += ms;
+      },
+      submittedAt: 0,
+      typical: TYPICAL,
+    });
+    expect(watched.status.state).toBe('succeeded');
+    // Two looks as early as the 5 s interval allows, then one just after the estimated end
+    // (where the window alone would have looked at 17, 22 s: 1.5 s late).
+    expect(looks.slice(0, 2)).toEqual([5000, 10_000]);
+    expect(looks).toHaveLength(3);
+    expect(looks[2]! - 20_500).toBeGreaterThanOrEqual(0);
+    expect(looks[2]! - 20_500).toBeLessThan(1000);
   });
 });

@@ -53,6 +53,13 @@ describe('pollDelay', () => {
     expect(at(120_000)).toBe(10_000); // capped at the policy's maxMs
   });
 
+  it('keeps looks inside the window at most 3.5 s apart for a slow cadence (Gemini: 10 s)', () => {
+    const at = (elapsedMs: number): number =>
+      pollDelay({ attempt: 1, elapsedMs, typical: TYPICAL, cadenceMs: 10_000 });
+    expect(at(0)).toBe(18_500);
+    expect(at(18_500)).toBe(3500);
+  });
+
   it('is never blind for more than 6 × maxMs before a long window, and keeps the policy bounds', () => {
     const long: TypicalDuration = { lowMs: 600_000, highMs: 900_000, samples: 5 };
     expect(pollDelay({ attempt: 0, elapsedMs: 0, typical: long, cadenceMs: 10_000 })).toBe(60_000);
@@ -86,6 +93,20 @@ describe('typical durations', () => {
     expect(history.typical('m')).toEqual({ lowMs: 20_000, highMs: 22_000, samples: 3 });
     expect(history.typical('other')).toEqual({ lowMs: 2, highMs: 2, samples: 1 });
     expect(history.has('m') && !history.has('none')).toBe(true);
+  });
+
+  it('durations seeded from the database give way to real ones once 3 real samples exist', () => {
+    // The database keeps only submission → seen (a zero-width point); a full history of such
+    // seeds must not hold the window until all 30 have been pushed out by real samples.
+    const history = new DurationHistory();
+    for (let index = 0; index < 30; index += 1) history.seed('m', 30_000 + index * 100);
+    expect(history.typical('m')).toEqual({ lowMs: 30_000, highMs: 32_900, samples: 30 });
+    history.record('m', 15_000, 16_000);
+    history.record('m', 18_000, 19_500);
+    // Fewer than 3 real samples: the seeds still decide (the two oldest were dropped).
+    expect(history.typical('m')).toMatchObject({ lowMs: 30_200, highMs: 32_900 });
+    history.record('m', 21_000, 22_000);
+    expect(history.typical('m')).toEqual({ lowMs: 15_000, highMs: 22_000, samples: 3 });
   });
 
   it('uses the narrowest intervals only: jobs noticed late drop out once 3 narrow ones exist', () => {

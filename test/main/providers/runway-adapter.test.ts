@@ -64,6 +64,8 @@ describe('Runway adapter against the emulator', () => {
       if (status.state === 'pending' && !status.started)
         expect(status.pollAfterMs).toBeGreaterThanOrEqual(5000);
     expect(a.pollCadenceMs).toBe(RUNWAY_MIN_POLL_MS);
+    // The 5 s floor holds for running tasks too: every status loop (watchJob) honours it.
+    expect(a.minPollIntervalMs).toBe(RUNWAY_MIN_POLL_MS);
     const file = await a.download(done.outputs[0]!);
     expect(file.contentType).toBe('video/mp4');
     expect(file.contentLength).toBe(CLIP.length);

@@ -29,6 +29,8 @@ export const falStatusResponseSchema = z.looseObject({
   error_type: z.string().nullable().optional(),
 });
 
+export type FalStatusResponse = z.infer<typeof falStatusResponseSchema>;
+
 const falFileSchema = z.looseObject({
   url: z.string().min(1),
   content_type: z.string().nullable().optional(),

@@ -8,6 +8,8 @@
  * - There is no FAILED status: a failed job is COMPLETED and its error (422 {detail:[…]} or a 5xx
  *   with error_type / X-Fal-Error-Type) appears only on GET {jobId}. So status() fetches the result
  *   on COMPLETED and turns such an error into a failed JobStatus.
+ * - Status stream: GET {jobId}/status/stream (server-sent events, each event the status JSON)
+ *   stays open until COMPLETED: followStatus waits on it in one request (fal-js streamStatus).
  * - Cancel: PUT {jobId}/cancel → 202 CANCELLATION_REQUESTED, or ALREADY_COMPLETED (a no-op).
  * - fal does not report a cost per request; costUsd stays undefined.
  */
@@ -33,6 +35,7 @@ import {
   falSubmitResponseSchema,
   falVideoResultSchema,
   type FalErrorBody,
+  type FalStatusResponse,
 } from './fal-api-schemas';
 import { FAL_MODELS, findFalModel, type FalModelSpec } from './fal-models';
 
@@ -172,16 +175,59 @@ export class FalVideoAdapter extends VendorVideoAdapter<'fal'> {
         signal,
       },
     );
-    if (status.status === 'IN_QUEUE') {
-      return {
-        state: 'pending',
-        ...(status.queue_position === undefined ? {} : { queuePosition: status.queue_position }),
-      };
-    }
-    if (status.status === 'IN_PROGRESS') return { state: 'pending', started: true };
+    if (status.status !== 'COMPLETED') return pendingOf(status);
     if (status.error)
       return this.failed(jobId, status.error, status.error_type ?? undefined, undefined);
     return this.result(jobId, base, signal);
+  }
+
+  /**
+   * Waits on fal's SSE status stream (one request for the whole wait): each pending status goes
+   * to `onPending`; at COMPLETED the result is fetched as in status(). A stream that closes or
+   * breaks before COMPLETED returns the last pending status (the caller looks again); one that
+   * cannot be opened (an error answer, not an event stream) throws, and the caller polls.
+   */
+  async followStatus(
+    jobId: string,
+    options: {
+      signal?: AbortSignal;
+      onPending?: (status: Extract<JobStatus, { state: 'pending' }>) => void;
+    },
+  ): Promise<JobStatus> {
+    const { app, requestId } = parseFalJobId(jobId);
+    const base = `/${app}/requests/${encodeURIComponent(requestId)}`;
+    const events = await this.http.events(`${base}/status/stream`, {
+      query: { logs: 0 },
+      signal: options.signal,
+    });
+    let last: Extract<JobStatus, { state: 'pending' }> = { state: 'pending' };
+    let completed: FalStatusResponse | undefined;
+    try {
+      for await (const data of events) {
+        let json: unknown;
+        try {
+          json = JSON.parse(data);
+        } catch {
+          continue; // not a status event
+        }
+        const parsed = falStatusResponseSchema.safeParse(json);
+        if (!parsed.success) continue;
+        if (parsed.data.status === 'COMPLETED') {
+          completed = parsed.data;
+          break; // closes the stream
+        }
+        last = pendingOf(parsed.data);
+        options.onPending?.(last);
+      }
+    } catch (error) {
+      if (options.signal?.aborted) throw error;
+      // Broken after it opened: what is known so far; the caller looks again.
+    }
+    if (!completed) return last;
+    if (completed.error)
+      return this.failed(jobId, completed.error, completed.error_type ?? undefined, undefined);
+    // A failure here (a 429 or 5xx on the result) throws: the caller goes on by polling.
+    return this.result(jobId, base, options.signal);
   }
 
   async cancel(jobId: string, signal?: AbortSignal): Promise<void> {
@@ -306,6 +352,14 @@ export class FalVideoAdapter extends VendorVideoAdapter<'fal'> {
       vendorCode,
     );
   }
+}
+
+function pendingOf(status: FalStatusResponse): Extract<JobStatus, { state: 'pending' }> {
+  if (status.status === 'IN_PROGRESS') return { state: 'pending', started: true };
+  return {
+    state: 'pending',
+    ...(status.queue_position === undefined ? {} : { queuePosition: status.queue_position }),
+  };
 }
 
 export function createFalAdapter(settings: FalAdapterSettings): VideoProviderAdapter {

@@ -8,6 +8,7 @@ import { ProviderError, type ProviderErrorClass } from '../../../shared/errors';
 import type { DownloadResult } from '../../../shared/providers/video-provider-spec';
 import type { z } from 'zod';
 import { retryAfterMs } from './retry-after';
+import { serverSentEvents } from './sse';
 import { scrub } from './scrub';
 import { parseVendorAnswer } from './vendor-answer';
 import { toWebStream } from '../../web-stream';
@@ -275,6 +276,64 @@ export class HttpClient {
   }
 
   /** One undici call with the client's dispatcher and timeouts; a failure to reach the vendor is classified. */
+  /**
+   * Opens a server-sent-events stream (GET, `Accept: text/event-stream`) and yields each event's
+   * data. An answer that is not 2xx (read as the vendor's error) or not an event stream throws
+   * before anything is yielded; a stream that breaks later throws from the iteration.
+   */
+  async events(
+    path: string,
+    options: Pick<RequestOptions, 'query' | 'signal' | 'classify' | 'headersTimeoutMs'> = {},
+  ): Promise<AsyncGenerator<string>> {
+    const raw = await this.send(
+      this.url(path, options.query),
+      {
+        method: 'GET',
+        headers: { accept: 'text/event-stream', ...this.config.headers() },
+        body: null,
+      },
+      options.signal,
+      options.headersTimeoutMs,
+    );
+    const contentType = String(raw.headers['content-type'] ?? '');
+    if (
+      raw.statusCode < 200 ||
+      raw.statusCode >= 300 ||
+      !contentType.startsWith('text/event-stream')
+    ) {
+      const text = await raw.body.text().catch(() => '');
+      let json: unknown;
+      try {
+        json = text ? JSON.parse(text) : undefined;
+      } catch {
+        json = undefined;
+      }
+      if (raw.statusCode >= 200 && raw.statusCode < 300)
+        throw new ProviderError(
+          'provider_unavailable',
+          `${this.config.provider} answered the status stream with ${contentType || 'no content type'}, not an event stream.`,
+          { provider: this.config.provider, status: raw.statusCode },
+        );
+      throw this.httpError(
+        { status: raw.statusCode, headers: raw.headers, text, json },
+        options.classify ?? this.config.classify,
+      );
+    }
+    const body = raw.body;
+    const networkError = (error: unknown): ProviderError =>
+      this.networkError(error, options.signal);
+    return (async function* () {
+      try {
+        yield* serverSentEvents(body);
+      } catch (error) {
+        throw networkError(error);
+      } finally {
+        // Stopped early (the caller has what it needed) or broken: release the connection.
+        body.destroy();
+      }
+    })();
+  }
+
   private async send(
     url: string,
     init: { method: Dispatcher.HttpMethod; headers: Record<string, string>; body: string | null },

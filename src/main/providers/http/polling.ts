@@ -49,6 +49,11 @@ export const MIN_DURATION_SAMPLES = 3;
 export const DURATION_HISTORY = 30;
 /** Inside the completion window, looks are this fraction of the vendor's cadence apart. */
 export const WINDOW_CADENCE_FRACTION = 0.4;
+/**
+ * …and never more than this apart, ms: for a slow cadence (Gemini's documented 10 s) 0.4 of it
+ * would leave half the SDK's lag with no margin; the narrow window keeps the calls under its count.
+ */
+export const MAX_WINDOW_STEP_MS = 3500;
 
 export interface PollMoment {
   /** Looks made so far (0 before the first). */
@@ -72,7 +77,11 @@ export function pollDelay(moment: PollMoment, policy: PollPolicy = DEFAULT_POLL_
     return nextPollDelay(moment.attempt, undefined, policy);
   const cadence = moment.cadenceMs ?? policy.maxMs / 4;
   // The spacing inside the window: a fraction of the cadence, within the policy's own bounds.
-  const step = Math.max(floor, 1, Math.min(policy.maxMs, cadence * WINDOW_CADENCE_FRACTION));
+  const step = Math.max(
+    floor,
+    1,
+    Math.min(policy.maxMs, MAX_WINDOW_STEP_MS, cadence * WINDOW_CADENCE_FRACTION),
+  );
   const { elapsedMs } = moment;
   const windowStart = typical.lowMs + step;
   if (elapsedMs < windowStart - 1) {
@@ -89,7 +98,7 @@ export function pollDelay(moment: PollMoment, policy: PollPolicy = DEFAULT_POLL_
  * The typical duration from recent samples. Each sample is the interval in which that job ended
  * (its last pending look, and the look that saw it done), so the window (the earliest start to
  * the latest end of those intervals) covers the truth even for a job noticed late. Only the
- * narrowest intervals are used (up to 1.5 × the MIN_DURATION_SAMPLES-th narrowest width), so
+ * narrowest intervals are used (up to 1.25 × the MIN_DURATION_SAMPLES-th narrowest width), so
  * jobs followed with the backoff, before any history, drop out once the shaped schedule has
  * produced tighter ones, and the window tightens as it is used.
  */
@@ -100,7 +109,7 @@ export function typicalDuration(
   const widths = samples
     .map((sample) => sample.endedByMs - Math.max(0, sample.endedAfterMs))
     .sort((a, b) => a - b);
-  const limit = 1.5 * widths[Math.min(widths.length, MIN_DURATION_SAMPLES) - 1]!;
+  const limit = 1.25 * widths[Math.min(widths.length, MIN_DURATION_SAMPLES) - 1]!;
   const used = samples.filter(
     (sample) => sample.endedByMs - Math.max(0, sample.endedAfterMs) <= limit,
   );
@@ -113,9 +122,20 @@ export function typicalDuration(
   return { lowMs: low, highMs: Math.max(low, high), samples: used.length };
 }
 
-/** Recent durations per model (bounded), for the poll schedule. */
+interface DurationSample {
+  endedAfterMs: number;
+  endedByMs: number;
+  /** From the database (submission → seen, no interval): used only until real samples exist. */
+  seeded: boolean;
+}
+
+/**
+ * Recent durations per model (bounded), for the poll schedule. Samples seeded from the database
+ * carry no interval (zero width), so they would always be "the narrowest"; they count only until
+ * MIN_DURATION_SAMPLES real samples (intervals observed here) exist, then the real ones decide.
+ */
 export class DurationHistory {
-  private readonly byModel = new Map<string, Array<{ endedAfterMs: number; endedByMs: number }>>();
+  private readonly byModel = new Map<string, DurationSample[]>();
 
   constructor(private readonly limit = DURATION_HISTORY) {}
 
@@ -125,17 +145,28 @@ export class DurationHistory {
 
   /** Records that a job of `model` ended between `endedAfterMs` and `endedByMs` after submission. */
   record(model: string, endedAfterMs: number, endedByMs: number): void {
+    this.push(model, { endedAfterMs: Math.min(endedAfterMs, endedByMs), endedByMs, seeded: false });
+  }
+
+  /** A duration known only as submission → seen (from the database), ms. */
+  seed(model: string, elapsedMs: number): void {
+    this.push(model, { endedAfterMs: elapsedMs, endedByMs: elapsedMs, seeded: true });
+  }
+
+  typical(model: string): TypicalDuration | undefined {
+    const list = this.byModel.get(model);
+    if (!list) return undefined;
+    const real = list.filter((sample) => !sample.seeded);
+    return typicalDuration(real.length >= MIN_DURATION_SAMPLES ? real : list);
+  }
+
+  private push(model: string, sample: DurationSample): void {
     let list = this.byModel.get(model);
     if (!list) {
       list = [];
       this.byModel.set(model, list);
     }
-    list.push({ endedAfterMs: Math.min(endedAfterMs, endedByMs), endedByMs });
+    list.push(sample);
     if (list.length > this.limit) list.splice(0, list.length - this.limit);
-  }
-
-  typical(model: string): TypicalDuration | undefined {
-    const list = this.byModel.get(model);
-    return list ? typicalDuration(list) : undefined;
   }
 }

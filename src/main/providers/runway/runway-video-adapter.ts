@@ -84,6 +84,8 @@ export function classifyRunwayFailure(failureCode: string | undefined): {
 
 export class RunwayVideoAdapter extends VendorVideoAdapter<'runway'> {
   readonly pollCadenceMs = RUNWAY_MIN_POLL_MS;
+  readonly minPollIntervalMs = RUNWAY_MIN_POLL_MS;
+  readonly reportsProgress = true;
 
   constructor(settings: RunwayAdapterSettings) {
     super(settings, {

@@ -15,6 +15,8 @@ import { migration0130 } from './0130-run-leases';
 import { migration0140 } from './0140-external-votes';
 import { migration0150 } from './0150-run-timeout';
 import { migration0220 } from './0220-vote-pools';
+import { migration0240 } from './0240-generation-waiting';
+import { migration0241 } from './0241-run-spent';
 
 /** Every migration, in order. Append new ones; never edit one that has shipped. */
 export const MIGRATIONS: readonly Migration[] = [
@@ -34,4 +36,6 @@ export const MIGRATIONS: readonly Migration[] = [
   migration0140,
   migration0150,
   migration0220,
+  migration0240,
+  migration0241,
 ];

@@ -494,6 +494,11 @@ function GenerationRow({ generation }: { generation: GenerationRecord }): ReactE
         <td>
           <div className="status-cell">
             <Badge tone={state.tone}>{state.label}</Badge>
+            {running && generation.waiting ? (
+              <Badge tone="warning" title={generation.waiting}>
+                rate limited, waiting
+              </Badge>
+            ) : null}
             {running ? (
               <>
                 <ProgressBar

@@ -1,0 +1,61 @@
+import Database from 'better-sqlite3';
+import { describe, expect, it } from 'vitest';
+import { runSpend } from '../../../src/main/bench/bench-repository';
+import { migrate } from '../../../src/main/store/migrations';
+import { MIGRATIONS } from '../../../src/main/store/migrations/index';
+import type { WritableDb } from '../../../src/main/store/db';
+
+function sum(db: Database.Database, runId: string): number {
+  return (
+    db
+      .prepare('SELECT COALESCE(SUM(cost_usd), 0) AS spent FROM generations WHERE run_id = ?')
+      .get(runId) as { spent: number }
+  ).spent;
+}
+
+describe('migration 0241 (run spend kept by triggers)', () => {
+  it("fills existing runs, then follows every insert, cost change and delete of a run's generations", () => {
+    const db = new Database(':memory:');
+    db.pragma('foreign_keys = ON');
+    migrate(
+      db,
+      MIGRATIONS.filter((migration) => migration.version < 241),
+    );
+    db.prepare(
+      "INSERT INTO suites (id, version, name, description, built_in, definition, created_at) VALUES ('s', 1, 'S', '', 0, '{}', 1)",
+    ).run();
+    const run = db.prepare(
+      "INSERT INTO runs (id, name, suite_id, suite_version, models, state, budget_usd, estimated_cost_usd, created_at) VALUES (?, 'r', 's', 1, '[]', 'running', 10, 1, 1)",
+    );
+    run.run('run_1');
+    run.run('run_2');
+    const generation = db.prepare(
+      `INSERT INTO generations (id, run_id, prompt_id, prompt, category, provider, model_id,
+         settings, request_key, state, estimated_cost_usd, cost_usd)
+       VALUES (?, ?, ?, 'a prompt', 'general', 'together', 'm', '{}', ?, 'queued', 0.5, ?)`,
+    );
+    generation.run('a', 'run_1', 'pa', 'ka', 0.28);
+    generation.run('b', 'run_1', 'pb', 'kb', null);
+    generation.run('c', 'run_2', 'pc', 'kc', 1.5);
+    migrate(db, MIGRATIONS);
+    const wdb = db as unknown as WritableDb;
+    expect(runSpend(wdb, 'run_1')).toBeCloseTo(0.28, 9);
+    expect(runSpend(wdb, 'run_2')).toBeCloseTo(1.5, 9);
+    generation.run('d', 'run_1', 'pd', 'kd', 0.49);
+    db.prepare("UPDATE generations SET cost_usd = 0.3 WHERE id = 'b'").run();
+    db.prepare("UPDATE generations SET cost_usd = 0 WHERE id = 'a'").run();
+    db.prepare("UPDATE generations SET state = 'failed' WHERE id = 'd'").run();
+    expect(runSpend(wdb, 'run_1')).toBeCloseTo(sum(db, 'run_1'), 9);
+    expect(runSpend(wdb, 'run_1')).toBeCloseTo(0.79, 9);
+    db.prepare("DELETE FROM generations WHERE id = 'd'").run();
+    expect(runSpend(wdb, 'run_1')).toBeCloseTo(0.3, 9);
+    db.prepare("UPDATE generations SET run_id = 'run_2' WHERE id = 'b'").run();
+    expect([runSpend(wdb, 'run_1'), runSpend(wdb, 'run_2')]).toEqual([
+      expect.closeTo(0, 9),
+      expect.closeTo(1.8, 9),
+    ]);
+    // A run deleted with its generations (cascade) leaves nothing behind.
+    db.prepare("DELETE FROM runs WHERE id = 'run_2'").run();
+    expect(runSpend(wdb, 'run_2')).toBe(0);
+  });
+});
