@@ -1,4 +1,3 @@
-import * as ToastPrimitive from '@radix-ui/react-toast';
 import * as Tooltip from '@radix-ui/react-tooltip';
 import { lazy, Suspense, type ReactElement, type ReactNode } from 'react';
 import { BenchIcon, ModelsIcon, ReviewIcon, RolloutIcon, SettingsIcon } from './components/icons';
@@ -138,7 +137,7 @@ function Screen(): ReactElement {
 
 export function App(): ReactElement {
   return (
-    <ToastPrimitive.Provider swipeDirection="left" label="Notifications">
+    <>
       <Tooltip.Provider delayDuration={300}>
         <div className="shell">
           <Navigation />
@@ -160,7 +159,7 @@ export function App(): ReactElement {
         <Toasts />
         <MonitorEffects />
       </Tooltip.Provider>
-    </ToastPrimitive.Provider>
+    </>
   );
 }
 
@@ -170,7 +169,7 @@ export function App(): ReactElement {
  */
 export function ReviewerApp({ name }: { name: string }): ReactElement {
   return (
-    <ToastPrimitive.Provider swipeDirection="left" label="Notifications">
+    <>
       <Tooltip.Provider delayDuration={300}>
         <div className="shell shell-reviewer" data-testid="reviewer-shell">
           <main className="content" id="main">
@@ -185,7 +184,7 @@ export function ReviewerApp({ name }: { name: string }): ReactElement {
         </div>
         <Toasts />
       </Tooltip.Provider>
-    </ToastPrimitive.Provider>
+    </>
   );
 }
 
