@@ -19,6 +19,7 @@ import { randomUUID } from 'node:crypto';
 import { saveSuiteVersion } from './bench/bench-repository';
 import { EventBus } from './events';
 import { MediaStore, type MediaFiles } from './media/media-store';
+import { PosterFrames } from './media/poster-frames';
 import { ProviderRegistry } from './providers/registry';
 import { SandboxAdapter } from './providers/sandbox/sandbox-adapter';
 import { openDatabase, type WritableDb } from './store/db';
@@ -83,6 +84,8 @@ export interface Services {
   db: WritableDb;
   bus: EventBus;
   media: MediaStore;
+  /** Small JPEG poster frames of stored videos (ffmpeg, cached beside the media store). */
+  posters: PosterFrames;
   registry: ProviderRegistry;
   bench: BenchRunner;
   review: ReviewService;
@@ -137,6 +140,7 @@ export function createServices(options: ServiceOptions): Services {
   const db = openDatabase({ file: join(options.dataDir, 'aideon.sqlite'), log });
   const bus = new EventBus();
   const media = new MediaStore(options.dataDir, options.mediaFiles);
+  const posters = new PosterFrames({ media, ffmpegPath: mediaToolPaths(options.env).ffmpegPath });
   const registry = new ProviderRegistry();
   registry.register(
     new SandboxAdapter({
@@ -331,6 +335,7 @@ export function createServices(options: ServiceOptions): Services {
     db,
     bus,
     media,
+    posters,
     registry,
     bench,
     secrets,

@@ -1,6 +1,7 @@
 /// <reference lib="dom" />
 import { expect, test } from '@playwright/test';
 import { type ConsoleServer, benchmarkWithCli, newDataDir, startConsole } from './console-server';
+import { seedRatedRun } from './seed-database';
 
 let server: ConsoleServer | undefined;
 test.afterEach(async () => {
@@ -29,16 +30,115 @@ test('scorecard charts: axis titles, a legend click hides a series and a second 
     page.getByTestId('chart-cost').locator('.recharts-label', { hasText: 'Dollars per second' }),
   ).toBeVisible();
 
-  const bars = latency.locator('.recharts-bar-rectangle');
-  const before = await bars.count();
+  // Bars of the first and the second model (a zero-height bar, e.g. no queue time, is not drawn).
+  const firstBars = latency.locator('.recharts-bar-rectangle path[fill="var(--chart-1)"]');
+  const secondBars = latency.locator('.recharts-bar-rectangle path[fill="var(--chart-2)"]');
+  const before = await firstBars.count();
+  const others = await secondBars.count();
   expect(before).toBeGreaterThan(0);
+  expect(others).toBeGreaterThan(0);
   const first = latency.getByTestId('legend-toggle').first();
   await expect(first).toHaveAttribute('data-off', 'false');
   await first.click();
   await expect(first).toHaveAttribute('data-off', 'true');
-  // One of two models hidden: its p50 and p95 bars go.
-  await expect(bars).toHaveCount(before / 2);
+  // The first model hidden: its p50 and p95 bars go, the other model's stay.
+  await expect(firstBars).toHaveCount(0);
+  await expect(secondBars).toHaveCount(others);
   await first.click();
   await expect(first).toHaveAttribute('data-off', 'false');
-  await expect(bars).toHaveCount(before);
+  await expect(firstBars).toHaveCount(before);
+});
+
+test('review charts: axis titles, one tick format per unit, hover values, legends that hide series', async ({
+  page,
+}) => {
+  const dataDir = newDataDir();
+  benchmarkWithCli(dataDir);
+  seedRatedRun(dataDir);
+  server = await startConsole(dataDir);
+  await page.setViewportSize({ width: 1440, height: 1000 });
+  await page.goto(server.url);
+  await expect(page.locator('body[data-app-state="ready"]')).toBeVisible();
+  await page.getByTestId('nav-review').click();
+  await page.getByTestId('tab-ratings').click();
+  await expect(page.getByTestId('rating-row')).toHaveCount(4);
+
+  // Axis titles on every chart with a value axis.
+  const titles: [string, string][] = [
+    ['chart-leaderboard', 'Rating (1000 = mean)'],
+    ['chart-quality-cost', 'Cost per second of video (USD)'],
+    ['chart-quality-cost', 'Rating'],
+    ['chart-win-rate', 'Against (column #)'],
+    ['chart-latency', 'Seconds from submit to file on disk'],
+    ['chart-outcomes', 'Share of finished generations'],
+  ];
+  for (const [card, title] of titles) {
+    await expect(
+      page.getByTestId(card).locator('.recharts-label', { hasText: title }).first(),
+    ).toBeVisible();
+  }
+
+  // The same tick format per unit as the scorecard: "12.5 s", "75%", "$0.125".
+  const ticks = async (card: string, axis: 'x' | 'y'): Promise<string[]> =>
+    page
+      .getByTestId(card)
+      .locator(`.recharts-${axis}Axis-tick-labels .recharts-cartesian-axis-tick-value`)
+      .allTextContents();
+  const latencyTicks = await ticks('chart-latency', 'x');
+  expect(latencyTicks.length).toBeGreaterThan(1);
+  for (const tick of latencyTicks) expect(tick).toMatch(/^\d[\d,]*(\.\d)? s$/);
+  expect(await ticks('chart-outcomes', 'x')).toEqual(['0%', '25%', '50%', '75%', '100%']);
+  for (const tick of await ticks('chart-quality-cost', 'x')) expect(tick).toMatch(/^\$\d/);
+
+  // Outcomes: hiding "Failure" removes its bars; showing it brings them back.
+  const outcomes = page.getByTestId('chart-outcomes');
+  await outcomes.scrollIntoViewIfNeeded();
+  const outcomeBars = outcomes.locator('.recharts-bar-rectangle');
+  const allBars = await outcomeBars.count();
+  const failure = outcomes.getByTestId('legend-toggle').filter({ hasText: 'Failure' });
+  await failure.click();
+  await expect(failure).toHaveAttribute('data-off', 'true');
+  await expect.poll(() => outcomeBars.count()).toBeLessThan(allBars);
+  await failure.click();
+  await expect(failure).toHaveAttribute('data-off', 'false');
+  await expect(outcomeBars).toHaveCount(allBars);
+
+  // Hover: the outcome shares read as percentages.
+  const bar = outcomeBars.first();
+  await bar.hover();
+  await expect(outcomes.locator('.recharts-tooltip-wrapper')).toContainText('%');
+
+  // Latency boxes: a hidden part turns transparent, the rest keep their places.
+  const latency = page.getByTestId('chart-latency');
+  await latency.scrollIntoViewIfNeeded();
+  const tail = latency.getByTestId('legend-toggle').filter({ hasText: 'p75–p95' });
+  const tailBars = latency.locator('.recharts-bar').nth(4).locator('path').first();
+  await expect(tailBars).toHaveAttribute('fill-opacity', '0.3');
+  await tail.click();
+  await expect(tail).toHaveAttribute('data-off', 'true');
+  await expect(tailBars).toHaveAttribute('fill-opacity', '0');
+  await tail.click();
+  await expect(tailBars).toHaveAttribute('fill-opacity', '0.3');
+
+  // Quality versus cost: the dominated points can be hidden from the legend.
+  const qualityCost = page.getByTestId('chart-quality-cost');
+  await qualityCost.scrollIntoViewIfNeeded();
+  const symbols = qualityCost.locator('.recharts-scatter-symbol');
+  const before = await symbols.count();
+  const dominated = qualityCost.getByTestId('legend-toggle').filter({ hasText: 'Dominated' });
+  await dominated.click();
+  await expect(symbols).toHaveCount(before - 1);
+  await dominated.click();
+  await expect(symbols).toHaveCount(before);
+
+  // Hover on the leaderboard: the model's rating, interval and votes.
+  const leaderboard = page.getByTestId('chart-leaderboard');
+  await leaderboard.scrollIntoViewIfNeeded();
+  await leaderboard.locator('.recharts-scatter-symbol').first().hover();
+  await expect(leaderboard.locator('.chart-tooltip')).toContainText(/95%: \d+–\d+/);
+  await expect(leaderboard.locator('.chart-tooltip')).toContainText('votes');
+  await page.screenshot({
+    path: 'test-results/screenshots/chart-legends-review.png',
+    fullPage: true,
+  });
 });

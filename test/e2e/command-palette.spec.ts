@@ -66,7 +66,7 @@ test('Ctrl+K palette reaches screens and actions, ? lists every shortcut, Esc cl
     page.locator('.toast-title', { hasText: 'Kill switch: not available yet' }),
   ).toBeVisible();
 
-  // Dismiss the toast (Radix gives an open toast the first Esc).
+  // Dismiss the toast with its button (toasts never take Esc).
   await page.locator('.toast-close').first().click();
   await expect(page.locator('.toast')).toHaveCount(0);
 

@@ -198,6 +198,64 @@ test('Views: series from a real Prometheus, config version markers from the metr
     );
     await expect(chart.locator('.recharts-line')).toHaveCount(3);
   }
+  // Axis titles, and one tick format per unit (time ticks stay UTC days on a 7-day range).
+  const axisTitles: Record<string, string> = {
+    volume: 'Requests per step',
+    success_rate: 'Success rate (%)',
+    p95_latency: 'Seconds (p95)',
+    generated_seconds: 'Video seconds per step',
+    cost: 'Dollars per step',
+  };
+  for (const [measure, title] of Object.entries(axisTitles)) {
+    const chart = views.locator(`[data-testid="watch-chart"][data-measure="${measure}"]`);
+    await expect(chart.locator('.recharts-label', { hasText: title })).toHaveCount(1);
+    await expect(chart.locator('.recharts-label', { hasText: 'Day (UTC)' })).toHaveCount(1);
+    const xTicks = await chart
+      .locator('.recharts-xAxis-tick-labels .recharts-cartesian-axis-tick-value')
+      .allTextContents();
+    expect(xTicks.length).toBeGreaterThan(2);
+    for (const tick of xTicks) expect(tick).toMatch(/^06-0\d$/);
+  }
+  const yTicks = async (measure: string): Promise<string[]> =>
+    views
+      .locator(`[data-testid="watch-chart"][data-measure="${measure}"]`)
+      .locator('.recharts-yAxis-tick-labels .recharts-cartesian-axis-tick-value')
+      .allTextContents();
+  for (const tick of await yTicks('success_rate')) expect(tick).toMatch(/^\d+%$/);
+  for (const tick of await yTicks('cost')) expect(tick).toMatch(/^\$[\d,.]+$/);
+  for (const tick of await yTicks('p95_latency')) expect(tick).toMatch(/^[\d,.]+ s$/);
+  for (const tick of await yTicks('volume')) expect(tick).toMatch(/^[\d,.]+$/);
+
+  // Hover: the values at that instant, with the time in UTC.
+  const volume = views.locator('[data-testid="watch-chart"][data-measure="volume"]');
+  await volume.scrollIntoViewIfNeeded();
+  const plot = (await volume.locator('.recharts-cartesian-grid').boundingBox())!;
+  await page.mouse.move(plot.x + plot.width * 0.4, plot.y + plot.height / 2);
+  const tooltip = volume.locator('.recharts-tooltip-wrapper');
+  await expect(tooltip).toContainText(/2025-06-0\d \d\d:\d\d UTC/);
+  await expect(tooltip).toContainText('gemini/veo-3');
+  await page.mouse.move(0, 0);
+
+  // The legend hides a target's series in all six charts, and shows it again.
+  const gemini = views.getByTestId('watch-legend-item').filter({ hasText: 'gemini/veo-3' });
+  const geminiToggle = gemini.getByTestId('legend-toggle');
+  await expect(geminiToggle).toHaveAttribute('aria-pressed', 'true');
+  const dailyBars = views
+    .locator('[data-testid="watch-chart"][data-measure="daily_cost"]')
+    .locator('.recharts-bar-rectangle');
+  const dailyBefore = await dailyBars.count();
+  await geminiToggle.click();
+  await expect(geminiToggle).toHaveAttribute('aria-pressed', 'false');
+  for (const measure of Object.keys(axisTitles)) {
+    const chart = views.locator(`[data-testid="watch-chart"][data-measure="${measure}"]`);
+    await expect(chart.locator('.recharts-line')).toHaveCount(2);
+  }
+  await expect.poll(() => dailyBars.count()).toBeLessThan(dailyBefore);
+  await geminiToggle.click();
+  await expect(geminiToggle).toHaveAttribute('aria-pressed', 'true');
+  await expect(views.locator('[data-testid="watch-chart"] .recharts-line')).toHaveCount(15);
+  await expect(dailyBars).toHaveCount(dailyBefore);
+
   // Cost per day, with the daily budget line.
   const daily = views.locator('[data-testid="watch-chart"][data-measure="daily_cost"]');
   await expect(daily.locator('.recharts-reference-line')).toHaveCount(1);

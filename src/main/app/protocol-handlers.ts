@@ -1,12 +1,14 @@
 /**
  * Custom protocols: `aideon://app/` serves the built renderer (module scripts need a real
  * origin, which file:// is not) and `aideon-media://media/<id>` serves the media store with
- * Range support so videos can be seeked (`?tracks=video`: the video-only view, video-only.ts).
+ * Range support so videos can be seeked (`?tracks=video`: the video-only view, video-only.ts;
+ * `?view=poster`: a small JPEG poster frame, poster-frames.ts).
  */
 import { readFile } from 'node:fs/promises';
 import { extname, join, normalize, sep } from 'node:path';
 import type { MediaStore } from '../media/media-store';
 import { MediaStore as MediaStoreClass } from '../media/media-store';
+import { posterAnswer, type PosterFrames } from '../media/poster-frames';
 import { CONTENT_SECURITY_POLICY, mediaEtag, parseRange } from '../serve/browser-server';
 import { toWebStream } from '../web-stream';
 
@@ -41,9 +43,26 @@ export async function handleAppRequest(request: Request, rendererDir: string): P
   }
 }
 
-export function handleMediaRequest(request: Request, media: MediaStore): Response {
+export async function handleMediaRequest(
+  request: Request,
+  media: MediaStore,
+  posters?: PosterFrames,
+): Promise<Response> {
   const url = new URL(request.url);
   const id = url.pathname.replace(/^\/+/, '');
+  if (url.searchParams.get('view') === 'poster') {
+    if (!posters) return new Response('Not found', { status: 404 });
+    const answer = await posterAnswer(posters, id);
+    if (answer.status !== 200) return new Response(answer.message, { status: answer.status });
+    return new Response(new Uint8Array(answer.body), {
+      headers: {
+        'content-type': 'image/jpeg',
+        'content-length': String(answer.body.length),
+        'cache-control': 'private, max-age=31536000, immutable',
+        etag: answer.etag,
+      },
+    });
+  }
   const videoOnly = url.searchParams.get('tracks') === 'video';
   if (!MediaStoreClass.isMediaId(id) || !media.has(id))
     return new Response('Not found', { status: 404 });

@@ -139,7 +139,9 @@ function start(): WiredConsole {
     });
   });
   protocol.handle('aideon', (request) => handleAppRequest(request, join(here, '../renderer')));
-  protocol.handle('aideon-media', (request) => handleMediaRequest(request, wired.services.media));
+  protocol.handle('aideon-media', (request) =>
+    handleMediaRequest(request, wired.services.media, wired.services.posters),
+  );
 
   const invoke = guardedDispatch(wired.dispatcher, APP_ORIGIN);
   for (const channel of INVOKE_CHANNEL_NAMES)

@@ -3,7 +3,8 @@
  *   POST /api/<channel>      JSON in, Result out
  *   GET  /events             server-sent events (every contract event)
  *   GET  /media/<id>         the media store, with Range support (seeking needs it);
- *                            ?tracks=video hides the audio for muted players (video-only.ts)
+ *                            ?tracks=video hides the audio for muted players (video-only.ts);
+ *                            ?view=poster answers a small JPEG poster frame (poster-frames.ts)
  *   POST /upload/run-bundle  a run bundle as the raw request body (admin token only): streamed
  *                            to a temporary file (Content-Length required, at most
  *                            `uploads.maxBytes`, 4 GiB by default), imported only once every
@@ -37,13 +38,15 @@ import type { EventChannel } from '../../shared/ipc/contract';
 import type { EventBus } from '../events';
 import type { Dispatcher } from '../ipc/dispatcher';
 import { MediaStore } from '../media/media-store';
+import { posterAnswer, type PosterFrames } from '../media/poster-frames';
 
 export const CONTENT_SECURITY_POLICY = [
   "default-src 'none'",
   "script-src 'self'",
   "style-src 'self' 'unsafe-inline'",
-  "img-src 'self' data: blob:",
-  "media-src 'self' blob:",
+  // aideon-media: is the desktop app's own media protocol (protocol-handlers.ts).
+  "img-src 'self' data: blob: aideon-media:",
+  "media-src 'self' blob: aideon-media:",
   "font-src 'self'",
   "connect-src 'self'",
   "worker-src 'self' blob:",
@@ -105,6 +108,8 @@ export interface BrowserServerOptions {
   /** The events sent to /events (default: every contract event on `bus`). */
   events?: (listener: (event: EventChannel, payload: unknown) => void) => () => void;
   media: MediaStore;
+  /** Poster frames for `/media/<id>?view=poster`; without it that view answers 404. */
+  posters?: PosterFrames;
   rendererDir: string;
   port?: number;
   token?: string;
@@ -331,7 +336,39 @@ export async function startBrowserServer(options: BrowserServerOptions): Promise
       }
     }
     if (isEvents) return handleEvents(request, response);
+    if (url.searchParams.get('view') === 'poster') {
+      return handlePoster(request, response, url.pathname.slice(7));
+    }
     return handleMedia(request, response, url.pathname.slice(7), url);
+  }
+
+  async function handlePoster(
+    request: IncomingMessage,
+    response: ServerResponse,
+    id: string,
+  ): Promise<void> {
+    if (!options.posters) {
+      sendJson(response, 404, { error: 'Poster frames are not served here.' });
+      return;
+    }
+    const answer = await posterAnswer(options.posters, id);
+    if (answer.status !== 200) {
+      sendJson(response, answer.status, { error: answer.message });
+      return;
+    }
+    // Keyed by the video's content hash: a poster never changes.
+    response.setHeader('Cache-Control', 'private, max-age=31536000, immutable');
+    response.setHeader('ETag', answer.etag);
+    if (request.headers['if-none-match']?.split(/\s*,\s*/).includes(answer.etag)) {
+      response.writeHead(304);
+      response.end();
+      return;
+    }
+    response.writeHead(200, {
+      'Content-Type': 'image/jpeg',
+      'Content-Length': String(answer.body.length),
+    });
+    response.end(request.method === 'HEAD' ? undefined : answer.body);
   }
 
   async function handleApi(

@@ -34,7 +34,7 @@ export interface ServeCommandDeps {
 
 type Backend = Pick<
   BrowserServerOptions,
-  'dispatcher' | 'bus' | 'events' | 'media' | 'reviewers' | 'uploads'
+  'dispatcher' | 'bus' | 'events' | 'media' | 'posters' | 'reviewers' | 'uploads'
 >;
 
 export async function serveCommand(deps: ServeCommandDeps): Promise<void> {
@@ -72,6 +72,9 @@ export async function serveCommand(deps: ServeCommandDeps): Promise<void> {
     },
     get media() {
       return attached().media;
+    },
+    get posters() {
+      return attached().posters;
     },
     get reviewers() {
       return attached().reviewers;
@@ -114,6 +117,7 @@ export async function serveCommand(deps: ServeCommandDeps): Promise<void> {
     bus: wired.services.bus,
     events: wired.subscribeEvents,
     media: wired.services.media,
+    posters: wired.services.posters,
     reviewers: {
       resolve: (token) => reviewerForToken(db, token),
       mayReadMedia: (reviewer, mediaId) => review.reviewerMayReadMedia(reviewer, mediaId),

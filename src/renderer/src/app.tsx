@@ -1,4 +1,3 @@
-import * as ToastPrimitive from '@radix-ui/react-toast';
 import {
   lazy,
   Suspense,
@@ -186,7 +185,7 @@ function Screen(): ReactElement {
 
 export function App(): ReactElement {
   return (
-    <ToastPrimitive.Provider swipeDirection="left" label="Notifications">
+    <>
       <div className="shell">
         <Navigation />
         <main className="content" id="main">
@@ -206,7 +205,7 @@ export function App(): ReactElement {
       <GlobalCommands />
       <Toasts />
       <MonitorEffects />
-    </ToastPrimitive.Provider>
+    </>
   );
 }
 

@@ -1,4 +1,3 @@
-import * as ToastPrimitive from '@radix-ui/react-toast';
 import * as Tooltip from '@radix-ui/react-tooltip';
 import type { ReactElement } from 'react';
 import { Toasts } from './components/toasts';
@@ -12,7 +11,7 @@ import { BlindVote } from './review/blind-vote';
  */
 export function ReviewerApp({ name }: { name: string }): ReactElement {
   return (
-    <ToastPrimitive.Provider swipeDirection="left" label="Notifications">
+    <>
       <Tooltip.Provider delayDuration={300}>
         <div className="shell shell-reviewer" data-testid="reviewer-shell">
           <main className="content" id="main">
@@ -27,6 +26,6 @@ export function ReviewerApp({ name }: { name: string }): ReactElement {
         </div>
         <Toasts />
       </Tooltip.Provider>
-    </ToastPrimitive.Provider>
+    </>
   );
 }

@@ -3,7 +3,7 @@
  * latency per phase, cost per successful second), a category filter, CSV/JSON export and a
  * comparison with another finished run.
  */
-import { formatMoneyTick, formatNumber } from '../../../shared/format';
+import { formatNumber } from '../../../shared/format';
 import * as Dialog from '@radix-ui/react-dialog';
 import * as Tooltip from '@radix-ui/react-tooltip';
 import { useEffect, useMemo, useState, type ReactElement, type ReactNode } from 'react';
@@ -34,6 +34,16 @@ import { useAppStore } from '../store/store';
 import { CATEGORY_LABELS } from './suite-form';
 import './compare-runs.css';
 import {
+  AXIS_TICK,
+  LEGEND_STYLE,
+  OUTCOME_COLORS,
+  SERIES_COLORS,
+  TICK_FORMAT,
+  TOOLTIP_STYLE,
+  useHiddenSeries,
+  yAxisTitle,
+} from '../components/chart-kit';
+import {
   OUTCOME_NAMES,
   RATED_OUTCOMES,
   changeMetricName,
@@ -49,59 +59,7 @@ import {
 type Scorecard = ChannelOutput<'bench:get-scorecard'>;
 type Comparison = ChannelOutput<'bench:compare-runs-detail'>;
 
-const MODEL_COLORS = [
-  'var(--chart-1)',
-  'var(--chart-2)',
-  'var(--chart-3)',
-  'var(--chart-4)',
-  'var(--chart-5)',
-  'var(--chart-6)',
-];
-const OUTCOME_COLORS: Record<(typeof RATED_OUTCOMES)[number], string> = {
-  success: 'var(--chart-success)',
-  policy_refusal: 'var(--chart-policy)',
-  failure: 'var(--chart-failure)',
-  timeout: 'var(--chart-timeout)',
-  bad_output: 'var(--chart-bad)',
-};
-const AXIS_TICK = { fill: 'var(--color-text-muted)', fontSize: 12 };
-const AXIS_TITLE = { fill: 'var(--color-text-muted)', fontSize: 11 };
-
-/** Series hidden by a click on their legend entry (click again to show them). */
-function useHiddenSeries(): {
-  hidden: ReadonlySet<string>;
-  toggle: (key: string) => void;
-  legendText: (value: string, entry: { dataKey?: unknown }) => ReactElement;
-} {
-  const [hidden, setHidden] = useState<ReadonlySet<string>>(new Set());
-  const toggle = (key: string): void =>
-    setHidden((current) => {
-      const next = new Set(current);
-      if (next.has(key)) next.delete(key);
-      else next.add(key);
-      return next;
-    });
-  const legendText = (value: string, entry: { dataKey?: unknown }): ReactElement => {
-    const off = hidden.has(String(entry.dataKey));
-    return (
-      <span
-        className={`legend-toggle ${off ? 'is-off' : ''}`}
-        title={off ? 'Show this series' : 'Hide this series'}
-        data-testid="legend-toggle"
-        data-off={off ? 'true' : 'false'}
-      >
-        {value}
-      </span>
-    );
-  };
-  return { hidden, toggle, legendText };
-}
-const TOOLTIP_STYLE = {
-  background: 'var(--color-surface)',
-  border: '1px solid var(--color-border)',
-  borderRadius: 8,
-  fontSize: 12,
-};
+const MODEL_COLORS = SERIES_COLORS;
 const CHART_HEIGHT = 240;
 
 function categoryName(category: string): string {
@@ -326,16 +284,11 @@ function OutcomeChart({
         <YAxis
           domain={[0, 100]}
           ticks={[0, 25, 50, 75, 100]}
-          tickFormatter={(value: number) => `${value}%`}
+          tickFormatter={TICK_FORMAT.percent}
           tick={AXIS_TICK}
           tickLine={false}
           axisLine={false}
-          label={{
-            value: 'Share of rated generations',
-            angle: -90,
-            position: 'insideLeft',
-            style: { ...AXIS_TITLE, textAnchor: 'middle' },
-          }}
+          label={yAxisTitle('Share of rated generations')}
         />
         <ChartTooltip
           contentStyle={TOOLTIP_STYLE}
@@ -343,11 +296,11 @@ function OutcomeChart({
           formatter={(value) => `${String(value)}%`}
         />
         <Legend
-          wrapperStyle={{ fontSize: 12, cursor: 'pointer' }}
+          wrapperStyle={LEGEND_STYLE}
           iconSize={10}
           itemSorter={null}
           formatter={series.legendText}
-          onClick={(entry) => series.toggle(String(entry.dataKey))}
+          onClick={series.onLegendClick}
         />
         {RATED_OUTCOMES.map((outcome) => (
           <Bar
@@ -381,16 +334,11 @@ function LatencyChart({
         <CartesianGrid stroke="var(--color-border)" vertical={false} />
         <XAxis dataKey="phase" tick={AXIS_TICK} tickLine={false} interval={0} />
         <YAxis
-          tickFormatter={(value: number) => `${formatNumber(value, 1)} s`}
+          tickFormatter={TICK_FORMAT.seconds}
           tick={AXIS_TICK}
           tickLine={false}
           axisLine={false}
-          label={{
-            value: 'Seconds (p50 solid, p95 light)',
-            angle: -90,
-            position: 'insideLeft',
-            style: { ...AXIS_TITLE, textAnchor: 'middle' },
-          }}
+          label={yAxisTitle('Seconds (p50 solid, p95 light)')}
         />
         <ChartTooltip
           contentStyle={TOOLTIP_STYLE}
@@ -401,11 +349,11 @@ function LatencyChart({
           ]}
         />
         <Legend
-          wrapperStyle={{ fontSize: 12, cursor: 'pointer' }}
+          wrapperStyle={LEGEND_STYLE}
           iconSize={10}
           itemSorter={null}
           formatter={series.legendText}
-          onClick={(entry) => series.toggle(String(entry.dataKey))}
+          onClick={series.onLegendClick}
         />
         {names.flatMap((name, index) =>
           (['p50', 'p95'] as const).map((p) => (
@@ -446,17 +394,12 @@ function CostChart({
         <CartesianGrid stroke="var(--color-border)" vertical={false} />
         <XAxis dataKey="model" tick={AXIS_TICK} tickLine={false} interval={0} />
         <YAxis
-          tickFormatter={(value: number) => formatMoneyTick(value)}
+          tickFormatter={TICK_FORMAT.money}
           tick={AXIS_TICK}
           tickLine={false}
           axisLine={false}
           width={64}
-          label={{
-            value: 'Dollars per second of video',
-            angle: -90,
-            position: 'insideLeft',
-            style: { ...AXIS_TITLE, textAnchor: 'middle' },
-          }}
+          label={yAxisTitle('Dollars per second of video')}
         />
         <ChartTooltip
           contentStyle={TOOLTIP_STYLE}

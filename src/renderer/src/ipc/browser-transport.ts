@@ -112,7 +112,7 @@ export function createBrowserTransport(options: BrowserTransportOptions): Transp
       };
     },
     mediaUrl: (mediaId, media) =>
-      `${baseUrl}/media/${encodeURIComponent(mediaId)}?${tokenQuery}${media?.videoOnly ? '&tracks=video' : ''}`,
+      `${baseUrl}/media/${encodeURIComponent(mediaId)}?${tokenQuery}${media?.poster ? '&view=poster' : media?.videoOnly ? '&tracks=video' : ''}`,
     onConnection(listener) {
       connectionListeners.add(listener);
       return () => connectionListeners.delete(listener);

@@ -37,6 +37,8 @@ export class ClientError extends Error {
 export interface MediaUrlOptions {
   /** Only the video track: for players that are always muted (no audio set-up or decoding). */
   videoOnly?: boolean;
+  /** A small JPEG poster frame of the video instead of the video (made by main with ffmpeg). */
+  poster?: boolean;
 }
 
 export type ConnectionState = 'connected' | 'reconnecting';

@@ -32,6 +32,6 @@ export function createElectronTransport(api: AideonPreloadApi): Transport {
       return subscribe ? subscribe(listener) : () => undefined;
     },
     mediaUrl: (mediaId, media) =>
-      `aideon-media://media/${encodeURIComponent(mediaId)}${media?.videoOnly ? '?tracks=video' : ''}`,
+      `aideon-media://media/${encodeURIComponent(mediaId)}${media?.poster ? '?view=poster' : media?.videoOnly ? '?tracks=video' : ''}`,
   };
 }

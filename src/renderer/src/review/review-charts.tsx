@@ -9,7 +9,7 @@
  * <Cell> by its win rate and labelled through <LabelList>. It stays a real recharts chart
  * (axes, tooltip, resizing, theming like the others) instead of a hand-drawn SVG or a table.
  */
-import { formatMoneyTick } from '../../../shared/format';
+import { formatMoney } from '../../../shared/format';
 import { useEffect, useMemo, useState, type ReactElement, type ReactNode } from 'react';
 import {
   Bar,
@@ -40,6 +40,18 @@ import { useAppStore } from '../store/store';
 import { modelNameFromKey } from './model-names';
 import './review-extras.css';
 import {
+  AXIS_TICK,
+  LEGEND_STYLE,
+  NAME_TICK,
+  OUTCOME_COLORS,
+  TICK_FORMAT,
+  TOOLTIP_STYLE,
+  useHiddenSeries,
+  X_AXIS_TITLED_HEIGHT,
+  xAxisTitle,
+  yAxisTitle,
+} from '../components/chart-kit';
+import {
   latencyBoxes,
   leaderboardData,
   outcomeShares,
@@ -53,21 +65,6 @@ import {
   type HeatmapRow,
 } from './review-chart-format';
 
-const AXIS_TICK = { fill: 'var(--color-text-muted)', fontSize: 12 };
-const NAME_TICK = { fill: 'var(--color-text)', fontSize: 12 };
-const TOOLTIP_STYLE = {
-  background: 'var(--color-surface)',
-  border: '1px solid var(--color-border)',
-  borderRadius: 8,
-  fontSize: 12,
-};
-const OUTCOME_COLORS: Record<(typeof RATED_OUTCOME_KEYS)[number], string> = {
-  success: 'var(--chart-success)',
-  policy_refusal: 'var(--chart-policy)',
-  failure: 'var(--chart-failure)',
-  timeout: 'var(--chart-timeout)',
-  bad_output: 'var(--chart-bad)',
-};
 /** Row height of the per-model horizontal charts. */
 const ROW = 40;
 const NAME_AXIS_WIDTH = 128;
@@ -218,7 +215,7 @@ function LeaderboardChart({
   const domain = ratingDomain(points);
   return (
     <ResponsiveContainer width="100%" height={rowsHeight(points.length)}>
-      <ScatterChart margin={{ top: 8, right: 24, bottom: 8, left: 0 }}>
+      <ScatterChart margin={{ top: 8, right: 24, bottom: 0, left: 0 }}>
         <CartesianGrid stroke="var(--color-border)" horizontal={false} />
         <XAxis
           type="number"
@@ -228,6 +225,8 @@ function LeaderboardChart({
           tick={AXIS_TICK}
           tickLine={false}
           name="Rating"
+          height={X_AXIS_TITLED_HEIGHT}
+          label={xAxisTitle('Rating (1000 = mean)')}
         />
         <YAxis
           type="category"
@@ -302,26 +301,37 @@ function QualityCostChart({
     points.map((p) => ({ low: p.rating - p.error[0], high: p.rating + p.error[1] })),
   );
   const others = points.filter((point) => !point.onFront);
+  return <QualityCostPlot front={front} others={others} domain={domain} missing={missing} />;
+}
+
+function QualityCostPlot({
+  front,
+  others,
+  domain,
+  missing,
+}: {
+  front: ReturnType<typeof qualityCostData>['front'];
+  others: ReturnType<typeof qualityCostData>['points'];
+  domain: [number, number];
+  missing: readonly string[];
+}): ReactElement {
+  type Point = ReturnType<typeof qualityCostData>['points'][number];
+  const series = useHiddenSeries();
   return (
     <>
       <ResponsiveContainer width="100%" height={280}>
-        <ScatterChart margin={{ top: 16, right: 56, bottom: 16, left: 0 }}>
+        <ScatterChart margin={{ top: 16, right: 56, bottom: 4, left: 0 }}>
           <CartesianGrid stroke="var(--color-border)" />
           <XAxis
             type="number"
             dataKey="cost"
             name="Cost per second"
             domain={[0, 'auto']}
-            tickFormatter={(value: number) => formatMoneyTick(value)}
+            tickFormatter={TICK_FORMAT.money}
             tick={AXIS_TICK}
             tickLine={false}
-            label={{
-              value: 'Cost per second of video (USD)',
-              position: 'insideBottom',
-              offset: -8,
-              fontSize: 12,
-              fill: 'var(--color-text-muted)',
-            }}
+            height={X_AXIS_TITLED_HEIGHT}
+            label={xAxisTitle('Cost per second of video (USD)')}
           />
           <YAxis
             type="number"
@@ -332,26 +342,35 @@ function QualityCostChart({
             tick={AXIS_TICK}
             tickLine={false}
             axisLine={false}
-            width={48}
+            width={60}
+            label={yAxisTitle('Rating')}
           />
           <ChartTooltip
             contentStyle={TOOLTIP_STYLE}
             content={({ active, payload }) => {
-              const point = active ? (payload?.[0]?.payload as (typeof points)[number]) : undefined;
+              const point = active ? (payload?.[0]?.payload as Point) : undefined;
               if (!point) return null;
               return (
                 <div style={TOOLTIP_STYLE} className="chart-tooltip">
                   <strong>{point.name}</strong>
                   <div className="num">Rating {Math.round(point.rating)}</div>
-                  <div className="num">${point.cost.toFixed(4)} per second</div>
+                  <div className="num">{formatMoney(point.cost)} per second of video</div>
                   <div className="muted">{point.onFront ? 'On the Pareto front' : 'Dominated'}</div>
                 </div>
               );
             }}
           />
-          <Legend wrapperStyle={{ fontSize: 12 }} iconSize={10} verticalAlign="top" height={28} />
+          <Legend
+            wrapperStyle={LEGEND_STYLE}
+            iconSize={10}
+            verticalAlign="top"
+            height={28}
+            formatter={series.legendText}
+            onClick={series.onLegendClick}
+          />
           <Scatter
             name="Pareto front"
+            hide={series.isHidden('Pareto front')}
             data={front}
             fill="var(--chart-5)"
             line={{ stroke: 'var(--chart-5)', strokeWidth: 2 }}
@@ -361,7 +380,13 @@ function QualityCostChart({
             <ErrorBar dataKey="error" direction="y" width={6} stroke="var(--chart-5)" />
             <LabelList dataKey="name" content={pointLabel('var(--color-text)')} />
           </Scatter>
-          <Scatter name="Dominated" data={others} fill="var(--chart-bad)" isAnimationActive={false}>
+          <Scatter
+            name="Dominated"
+            hide={series.isHidden('Dominated')}
+            data={others}
+            fill="var(--chart-bad)"
+            isAnimationActive={false}
+          >
             <ErrorBar dataKey="error" direction="y" width={6} stroke="var(--chart-bad)" />
             <LabelList dataKey="name" content={pointLabel('var(--color-text-muted)')} />
           </Scatter>
@@ -410,11 +435,11 @@ function WinRateChart({
     entry.name = `#${index + 1}  ${rows[index]!.name}`;
   });
   return (
-    <ResponsiveContainer width="100%" height={Math.max(180, n * 48 + 48)}>
+    <ResponsiveContainer width="100%" height={Math.max(200, n * 48 + 68)}>
       <BarChart
         data={chartRows}
         layout="vertical"
-        margin={{ top: 8, right: 16, bottom: 0, left: 0 }}
+        margin={{ top: 28, right: 16, bottom: 0, left: 0 }}
         barCategoryGap={2}
       >
         <XAxis
@@ -427,6 +452,12 @@ function WinRateChart({
           tickLine={false}
           axisLine={false}
           interval={0}
+          label={{
+            value: 'Against (column #)',
+            position: 'top',
+            offset: 8,
+            style: { fill: 'var(--color-text-muted)', fontSize: 11 },
+          }}
         />
         <YAxis
           type="category"
@@ -536,6 +567,9 @@ function LatencyChart({
   nameOf: (key: string) => string;
 }): ReactElement {
   const boxes = latencyBoxes(data.models, nameOf);
+  const series = useHiddenSeries();
+  // Hidden parts of a box stay in place, transparent, so the others keep their positions.
+  const opacity = (key: string, shown: number): number => (series.isHidden(key) ? 0 : shown);
   if (boxes.length === 0) return <Empty>No successful, uncached videos to time yet.</Empty>;
   return (
     <ResponsiveContainer width="100%" height={rowsHeight(boxes.length, 72)}>
@@ -549,9 +583,11 @@ function LatencyChart({
         <XAxis
           type="number"
           domain={[0, 'auto']}
-          tickFormatter={(value: number) => `${value} s`}
+          tickFormatter={TICK_FORMAT.seconds}
           tick={AXIS_TICK}
           tickLine={false}
+          height={X_AXIS_TITLED_HEIGHT}
+          label={xAxisTitle('Seconds from submit to file on disk')}
         />
         <YAxis
           type="category"
@@ -582,7 +618,13 @@ function LatencyChart({
             );
           }}
         />
-        <Legend wrapperStyle={{ fontSize: 12 }} iconSize={10} itemSorter={null} />
+        <Legend
+          wrapperStyle={{ ...LEGEND_STYLE, paddingTop: 8 }}
+          iconSize={10}
+          itemSorter={null}
+          formatter={series.legendText}
+          onClick={series.onLegendClick}
+        />
         <Bar
           dataKey="offset"
           stackId="l"
@@ -595,7 +637,7 @@ function LatencyChart({
           name="fastest–p25"
           stackId="l"
           fill="var(--chart-2)"
-          fillOpacity={0.3}
+          fillOpacity={opacity('lowTail', 0.3)}
           isAnimationActive={false}
         />
         <Bar
@@ -603,6 +645,7 @@ function LatencyChart({
           name="p25–median"
           stackId="l"
           fill="var(--chart-2)"
+          fillOpacity={opacity('lowBox', 1)}
           isAnimationActive={false}
         />
         <Bar
@@ -610,6 +653,7 @@ function LatencyChart({
           name="median–p75"
           stackId="l"
           fill="var(--chart-1)"
+          fillOpacity={opacity('highBox', 1)}
           isAnimationActive={false}
         />
         <Bar
@@ -617,7 +661,7 @@ function LatencyChart({
           name="p75–p95"
           stackId="l"
           fill="var(--chart-1)"
-          fillOpacity={0.3}
+          fillOpacity={opacity('highTail', 0.3)}
           isAnimationActive={false}
         />
       </BarChart>
@@ -633,6 +677,7 @@ function OutcomeChart({
   nameOf: (key: string) => string;
 }): ReactElement {
   const rows = outcomeShares(data.models, nameOf);
+  const series = useHiddenSeries();
   if (rows.length === 0) return <Empty>No finished generations in the rated runs.</Empty>;
   return (
     <ResponsiveContainer width="100%" height={rowsHeight(rows.length, 72)}>
@@ -647,9 +692,11 @@ function OutcomeChart({
           type="number"
           domain={[0, 100]}
           ticks={[0, 25, 50, 75, 100]}
-          tickFormatter={(value: number) => `${value}%`}
+          tickFormatter={TICK_FORMAT.percent}
           tick={AXIS_TICK}
           tickLine={false}
+          height={X_AXIS_TITLED_HEIGHT}
+          label={xAxisTitle('Share of finished generations')}
         />
         <YAxis
           type="category"
@@ -662,12 +709,19 @@ function OutcomeChart({
         <ChartTooltip
           contentStyle={TOOLTIP_STYLE}
           cursor={{ fill: 'var(--color-surface-sunken)' }}
-          formatter={(value) => `${String(value)}%`}
+          formatter={(value) => (typeof value === 'number' ? TICK_FORMAT.percent(value) : '—')}
         />
-        <Legend wrapperStyle={{ fontSize: 12 }} iconSize={10} itemSorter={null} />
+        <Legend
+          wrapperStyle={{ ...LEGEND_STYLE, paddingTop: 8 }}
+          iconSize={10}
+          itemSorter={null}
+          formatter={series.legendText}
+          onClick={series.onLegendClick}
+        />
         {RATED_OUTCOME_KEYS.map((outcome) => (
           <Bar
             key={outcome}
+            hide={series.isHidden(outcome)}
             dataKey={outcome}
             name={OUTCOME_NAMES[outcome]}
             stackId="outcomes"

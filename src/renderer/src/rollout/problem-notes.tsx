@@ -82,25 +82,45 @@ export function FieldProblems({
 
 export function ProblemsList({
   problems,
-  checking,
+  state,
+  hasResult,
 }: {
   problems: readonly RoutingProblem[];
-  checking: boolean;
+  /** checking: the problems shown (if any) belong to an earlier config; failed: this config's check failed. */
+  state: 'checking' | 'checked' | 'failed';
+  /** False until a first check has answered: there is nothing to show yet. */
+  hasResult: boolean;
 }): ReactElement {
   const errors = problems.filter((p) => p.severity === 'error').length;
   const warnings = problems.length - errors;
+  const stale = state !== 'checked';
   return (
-    <section className="rt-card rt-problems" aria-label="Problems" data-testid="routing-problems">
+    <section
+      className={`rt-card rt-problems${stale ? ' rt-problems-stale' : ''}`}
+      aria-label="Problems"
+      aria-busy={state === 'checking'}
+      data-testid="routing-problems"
+      data-state={state}
+    >
       <header className="rt-card-header">
         <h2>Checks</h2>
+        {/* One status at a time: "Checking…" replaces the counts, never sits beside them. */}
         <span className="muted small" data-testid="routing-problem-counts">
-          {checking ? 'Checking… ' : ''}
-          {errors} {errors === 1 ? 'error' : 'errors'} · {warnings}{' '}
-          {warnings === 1 ? 'warning' : 'warnings'}
+          {state === 'checking'
+            ? 'Checking…'
+            : state === 'failed'
+              ? 'Not checked'
+              : `${errors} ${errors === 1 ? 'error' : 'errors'} · ${warnings} ${warnings === 1 ? 'warning' : 'warnings'}`}
         </span>
       </header>
-      {problems.length === 0 ? (
-        <p className="rt-ok">No problems: this config can be signed.</p>
+      {!hasResult ? (
+        <p className="muted small" data-testid="routing-problems-pending">
+          {state === 'failed' ? 'The checks could not run.' : 'Checking the config…'}
+        </p>
+      ) : problems.length === 0 ? (
+        <p className="rt-ok">
+          {stale ? 'No problems in the last check.' : 'No problems: this config can be signed.'}
+        </p>
       ) : (
         <>
           <p className="muted small">

@@ -27,6 +27,18 @@ interface Saved {
   source: 'draft' | 'example';
 }
 
+/** The problems the checks found, with the config object they were found for. */
+interface CheckResult {
+  config: unknown;
+  problems: RoutingProblem[];
+}
+
+/** A check that failed, with the config object it was for. */
+interface CheckFailure {
+  config: unknown;
+  message: string;
+}
+
 const stringify = (config: unknown): string => JSON.stringify(config, null, 2);
 
 /** Where a JSON text fails to parse, in words; null when it parses. */
@@ -45,16 +57,22 @@ export function RolloutScreen(): ReactElement {
   const routingEdit = useAppStore((state) => state.routingEdit);
   const [loadError, setLoadError] = useState<string | null>(null);
   const [saved, setSaved] = useState<Saved | null>(null);
-  const [problems, setProblems] = useState<RoutingProblem[]>([]);
-  const [checking, setChecking] = useState(false);
-  const [checkError, setCheckError] = useState<string | null>(null);
+  const [check, setCheck] = useState<CheckResult | null>(null);
+  const [checkFailure, setCheckFailure] = useState<CheckFailure | null>(null);
+  const [checkAttempt, setCheckAttempt] = useState(0);
   const [tab, setTab] = useState<Tab>('tiers');
   const [saving, setSaving] = useState(false);
   const [saveError, setSaveError] = useState<string | null>(null);
   const [conflict, setConflict] = useState(false);
   const checkSeq = useRef(0);
+  const lastCheck = useRef<CheckResult | null>(null);
 
   const config: unknown = routingEdit ? routingEdit.config : (saved?.config ?? null);
+  const problems = check?.problems ?? [];
+  // "Checking" is derived, never a flag to clear: it holds exactly while the problems shown (if
+  // any) were found for another config object and the check for this one has not failed.
+  const checkFailed = checkFailure !== null && checkFailure.config === config;
+  const checking = config !== null && check?.config !== config && !checkFailed;
   const rawText = routingEdit ? routingEdit.rawText : saved ? stringify(saved.config) : '';
   const rawError = useMemo(
     () => (routingEdit ? parseError(routingEdit.rawText) : null),
@@ -91,28 +109,30 @@ export function RolloutScreen(): ReactElement {
     [],
   );
 
-  // Validation as you type, debounced; answers to older configs are dropped.
+  // Validation as you type, debounced (the first check runs at once); answers to older configs
+  // are dropped, and a config that already has its answer (from a save) is not checked again.
   useEffect(() => {
-    if (config === null) return;
+    if (config === null || lastCheck.current?.config === config) return;
     const seq = ++checkSeq.current;
-    setChecking(true);
-    const timer = setTimeout(() => {
-      getClient()
-        .invoke('routing:check', { config })
-        .then((result) => {
-          if (seq !== checkSeq.current) return;
-          setProblems(result.problems);
-          setCheckError(null);
-        })
-        .catch((error: unknown) => {
-          if (seq === checkSeq.current) setCheckError(describeError(error));
-        })
-        .finally(() => {
-          if (seq === checkSeq.current) setChecking(false);
-        });
-    }, CHECK_DELAY_MS);
+    const timer = setTimeout(
+      () => {
+        getClient()
+          .invoke('routing:check', { config })
+          .then((result) => {
+            if (seq !== checkSeq.current) return;
+            lastCheck.current = { config, problems: result.problems };
+            setCheck(lastCheck.current);
+            setCheckFailure(null);
+          })
+          .catch((error: unknown) => {
+            if (seq === checkSeq.current)
+              setCheckFailure({ config, message: describeError(error) });
+          });
+      },
+      lastCheck.current === null ? 0 : CHECK_DELAY_MS,
+    );
     return () => clearTimeout(timer);
-  }, [config]);
+  }, [config, checkAttempt]);
 
   const baseRevision = routingEdit?.baseRevision ?? saved?.revision ?? 0;
 
@@ -145,7 +165,11 @@ export function RolloutScreen(): ReactElement {
         expectedRevision: baseRevision,
       });
       setSaved({ config: out.config, revision: out.revision, source: out.source });
-      setProblems(out.problems);
+      // The save checked what it stored: that is this config's answer.
+      checkSeq.current += 1;
+      lastCheck.current = { config: out.config, problems: out.problems };
+      setCheck(lastCheck.current);
+      setCheckFailure(null);
       useAppStore.getState().clearRoutingEdit();
       useAppStore.getState().pushToast({
         tone: 'success',
@@ -209,7 +233,9 @@ export function RolloutScreen(): ReactElement {
                 onConfirm={() => Promise.resolve(discard())}
               />
             ) : null}
-            {errors > 0 ? (
+            {check === null ? (
+              <Badge tone="neutral">Not checked yet</Badge>
+            ) : errors > 0 ? (
               <Badge tone="danger">Cannot be signed</Badge>
             ) : (
               <Badge tone="success">Signable</Badge>
@@ -300,8 +326,20 @@ export function RolloutScreen(): ReactElement {
           </Tabs.Root>
         </div>
         <aside className="rt-side">
-          {checkError ? <InlineError message={checkError} /> : null}
-          <ProblemsList problems={problems} checking={checking} />
+          {checkFailed ? (
+            <InlineError
+              message={checkFailure.message}
+              onRetry={() => {
+                setCheckFailure(null);
+                setCheckAttempt((attempt) => attempt + 1);
+              }}
+            />
+          ) : null}
+          <ProblemsList
+            problems={problems}
+            state={checking ? 'checking' : checkFailed ? 'failed' : 'checked'}
+            hasResult={check !== null}
+          />
         </aside>
       </div>
       {hasSchemaErrors ? (

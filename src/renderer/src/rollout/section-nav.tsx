@@ -25,7 +25,9 @@ const find = (testId: string): HTMLElement | null =>
 function jump(testId: string): void {
   const element = find(testId);
   if (!element) return;
-  element.scrollIntoView({ behavior: 'smooth', block: 'start' });
+  // Smooth only for those who have not asked for less motion.
+  const still = window.matchMedia?.('(prefers-reduced-motion: reduce)').matches ?? false;
+  element.scrollIntoView({ behavior: still ? 'auto' : 'smooth', block: 'start' });
   // Move focus so the keyboard continues from there (without a second scroll).
   if (!element.hasAttribute('tabindex')) element.setAttribute('tabindex', '-1');
   element.focus({ preventScroll: true });

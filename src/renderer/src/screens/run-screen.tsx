@@ -22,6 +22,7 @@ import { RUN_STATE } from './benchmarks-screen';
 import { openCompare } from '../compare/compare-screen';
 import { AnalysisDetails, ModelProgressList, timeLeftText, useNow } from '../bench/run-parts';
 import { modelProgress, runRemainingSeconds } from '../bench/run-progress';
+import { PosterThumb } from '../bench/poster-thumb';
 
 // The charts (recharts) load only when the Scorecard tab is opened, keeping start-up small.
 const ScorecardPanel = lazy(() =>
@@ -405,10 +406,10 @@ function ResultsTable({
         data-testid="results-table"
       >
         <colgroup>
-          <col style={{ width: '20%' }} />
-          <col style={{ width: '23%' }} />
-          <col style={{ width: '14%' }} />
-          <col span={4} style={{ width: '9%' }} />
+          <col style={{ width: '30%' }} />
+          <col style={{ width: '15%' }} />
+          <col style={{ width: '13%' }} />
+          <col span={4} style={{ width: '8.75%' }} />
           <col style={{ width: '7%' }} />
         </colgroup>
         <thead>
@@ -489,7 +490,16 @@ function GenerationRow({ generation }: { generation: GenerationRecord }): ReactE
         data-outcome={generation.outcome ?? ''}
       >
         <td>
-          <span className="strong">{name}</span> {generation.simulated ? <SimulatedBadge /> : null}
+          <div className="model-cell">
+            <PosterThumb
+              mediaId={generation.state === 'succeeded' ? (generation.media?.id ?? null) : null}
+              label={name}
+            />
+            <span className="model-cell-name">
+              <span className="strong">{name}</span>{' '}
+              {generation.simulated ? <SimulatedBadge /> : null}
+            </span>
+          </div>
         </td>
         <td>
           <div className="status-cell">

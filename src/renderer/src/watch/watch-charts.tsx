@@ -4,7 +4,7 @@
  * config version change drawn as a vertical marker; and cost per UTC day against the tier's
  * daily budget. A measure whose query failed shows its problem where its chart would be.
  */
-import { formatMoney, formatMoneyTick } from '../../../shared/format';
+import { formatMoney } from '../../../shared/format';
 import type { ReactElement, ReactNode } from 'react';
 import {
   Bar,
@@ -29,6 +29,17 @@ import {
 } from '../../../shared/watch/watch-types';
 import { ProblemBox } from './watch-problem';
 import {
+  AXIS_TICK,
+  LegendToggles,
+  SERIES_COLORS,
+  TICK_FORMAT,
+  TOOLTIP_STYLE,
+  useHiddenSeries,
+  X_AXIS_TITLED_HEIGHT,
+  xAxisTitle,
+  yAxisTitle,
+} from '../components/chart-kit';
+import {
   MEASURE_INFO,
   chartRows,
   dailyCost,
@@ -42,22 +53,16 @@ import {
   type VersionMarker,
 } from './watch-views-format';
 
-export const SERIES_COLORS = [
-  'var(--chart-1)',
-  'var(--chart-2)',
-  'var(--chart-3)',
-  'var(--chart-4)',
-  'var(--chart-5)',
-  'var(--chart-6)',
-];
-const AXIS_TICK = { fill: 'var(--color-text-muted)', fontSize: 12 };
-const TOOLTIP_STYLE = {
-  background: 'var(--color-surface)',
-  border: '1px solid var(--color-border)',
-  borderRadius: 8,
-  fontSize: 12,
+const CHART_HEIGHT = 236;
+
+/** The value axis' tick format of each measure (the shared formats, see chart-kit). */
+const MEASURE_TICK: Record<SeriesMeasure, (value: number) => string> = {
+  volume: TICK_FORMAT.count,
+  success_rate: TICK_FORMAT.percent,
+  p95_latency: TICK_FORMAT.seconds,
+  generated_seconds: TICK_FORMAT.count,
+  cost: TICK_FORMAT.money,
 };
-const CHART_HEIGHT = 220;
 
 function ChartCard({
   title,
@@ -154,12 +159,15 @@ function MeasureChart({
   colorOf,
   measure,
   markers,
+  hidden,
 }: {
   report: SeriesReport;
   targets: readonly TargetSeries[];
   colorOf: (target: TargetSeries) => string;
   measure: SeriesMeasure;
   markers: readonly VersionMarker[];
+  /** Series hidden from the legend (by target name). */
+  hidden: ReadonlySet<string>;
 }): ReactElement {
   const info = MEASURE_INFO[measure];
   const rows = chartRows(targets, measure);
@@ -179,7 +187,7 @@ function MeasureChart({
     );
   return (
     <ResponsiveContainer width="100%" height={CHART_HEIGHT}>
-      <LineChart data={rows} margin={{ top: 14, right: 12, bottom: 0, left: 0 }}>
+      <LineChart data={rows} margin={{ top: 14, right: 12, bottom: 0, left: 4 }}>
         <CartesianGrid stroke="var(--color-border)" vertical={false} />
         <XAxis
           dataKey="t"
@@ -191,16 +199,17 @@ function MeasureChart({
           tick={AXIS_TICK}
           tickLine={false}
           minTickGap={8}
+          height={X_AXIS_TITLED_HEIGHT}
+          label={xAxisTitle(span <= 2 * 86_400_000 ? 'Time (UTC)' : 'Day (UTC)')}
         />
         <YAxis
           tick={AXIS_TICK}
           tickLine={false}
           axisLine={false}
-          width={56}
+          width={64}
           {...(measure === 'success_rate' ? { domain: ['auto', 100] as [string, number] } : {})}
-          tickFormatter={(value: number) =>
-            measure === 'cost' ? `$${value}` : measure === 'success_rate' ? `${value}%` : `${value}`
-          }
+          tickFormatter={MEASURE_TICK[measure]}
+          label={yAxisTitle(info.axisTitle)}
         />
         <Tooltip
           contentStyle={TOOLTIP_STYLE}
@@ -210,6 +219,7 @@ function MeasureChart({
         {targets.map((target, index) => (
           <Line
             key={targetName(target)}
+            hide={hidden.has(targetName(target))}
             dataKey={`s${index}`}
             name={targetName(target)}
             stroke={colorOf(target)}
@@ -231,11 +241,13 @@ function DailyCostChart({
   targets,
   colorOf,
   dailyBudgetUsd,
+  hidden,
 }: {
   report: SeriesReport;
   targets: readonly TargetSeries[];
   colorOf: (target: TargetSeries) => string;
   dailyBudgetUsd: number | null;
+  hidden: ReadonlySet<string>;
 }): ReactElement {
   const { rows, partial } = dailyCost(targets, report.from, report.to);
   if (rows.length === 0)
@@ -245,13 +257,17 @@ function DailyCostChart({
       />
     );
   const totals = rows.map((row) =>
-    targets.reduce((sum, _, index) => sum + (row[`s${index}`] ?? 0), 0),
+    targets.reduce(
+      (sum, target, index) =>
+        hidden.has(targetName(target)) ? sum : sum + (row[`s${index}`] ?? 0),
+      0,
+    ),
   );
   // Room for the budget line even when spending stays far below it.
   const top = niceCeil(Math.max(...totals, dailyBudgetUsd ?? 0) * 1.05);
   return (
     <ResponsiveContainer width="100%" height={CHART_HEIGHT}>
-      <BarChart data={rows} margin={{ top: 14, right: 12, bottom: 0, left: 0 }}>
+      <BarChart data={rows} margin={{ top: 14, right: 12, bottom: 0, left: 4 }}>
         <CartesianGrid stroke="var(--color-border)" vertical={false} />
         <XAxis
           dataKey="t"
@@ -260,15 +276,18 @@ function DailyCostChart({
           }
           tick={AXIS_TICK}
           tickLine={false}
+          height={X_AXIS_TITLED_HEIGHT}
+          label={xAxisTitle('Day (UTC)')}
         />
         <YAxis
           tick={AXIS_TICK}
           tickLine={false}
           axisLine={false}
-          width={56}
+          width={64}
           domain={[0, top]}
           ticks={[0, top / 4, top / 2, (3 * top) / 4, top]}
-          tickFormatter={(value: number) => formatMoneyTick(value)}
+          tickFormatter={TICK_FORMAT.money}
+          label={yAxisTitle('Dollars per day')}
         />
         <Tooltip
           contentStyle={TOOLTIP_STYLE}
@@ -281,6 +300,7 @@ function DailyCostChart({
         {targets.map((target, index) => (
           <Bar
             key={targetName(target)}
+            hide={hidden.has(targetName(target))}
             dataKey={`s${index}`}
             name={targetName(target)}
             stackId="cost"
@@ -334,6 +354,8 @@ export function WatchCharts({
     ] ?? 'var(--chart-1)';
   const targets =
     provider === 'all' ? report.targets : report.targets.filter((t) => t.provider === provider);
+  // One legend for all six charts: a click hides (or shows) that target's series in each.
+  const series = useHiddenSeries();
   const stepText =
     report.stepSeconds >= 3600
       ? `${report.stepSeconds / 3600} h`
@@ -341,12 +363,16 @@ export function WatchCharts({
   return (
     <div className="wt-charts">
       <ul className="wt-legend" aria-label="Providers and models">
-        {targets.map((target) => (
-          <li key={targetName(target)} data-testid="watch-legend-item">
-            <span className="legend-swatch" style={{ background: colorOf(target) }} />
-            {targetName(target)}
-          </li>
-        ))}
+        <LegendToggles
+          items={targets.map((target) => ({
+            key: targetName(target),
+            label: targetName(target),
+            color: colorOf(target),
+          }))}
+          series={series}
+          label="the production charts"
+          itemTestId="watch-legend-item"
+        />
         {markers.some((marker) => marker.source !== 'console') ? (
           <li className="wt-legend-marker" data-testid="watch-legend-marker" data-source="metrics">
             <span className="wt-marker-swatch" aria-hidden="true" /> config version in the metrics
@@ -378,6 +404,7 @@ export function WatchCharts({
                   colorOf={colorOf}
                   measure={measure}
                   markers={markers}
+                  hidden={series.hidden}
                 />
               )}
             </ChartCard>
@@ -400,6 +427,7 @@ export function WatchCharts({
               targets={targets}
               colorOf={colorOf}
               dailyBudgetUsd={dailyBudgetUsd}
+              hidden={series.hidden}
             />
           )}
         </ChartCard>

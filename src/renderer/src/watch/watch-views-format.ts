@@ -3,6 +3,7 @@
  * day, which problems block which chart, and words for budgets. No React, no recharts, so the
  * views' logic is tested without drawing.
  */
+import { formatMoney } from '../../../shared/format';
 import type {
   BudgetItem,
   ConfigChange,
@@ -22,37 +23,49 @@ export type RangePreset = (typeof RANGE_PRESETS)[number]['id'];
 /** Charted measures in the order shown, with their title, unit and how a value reads. */
 export const MEASURE_INFO: Record<
   SeriesMeasure,
-  { title: string; unit: string; scale: number; format: (value: number) => string }
+  {
+    title: string;
+    unit: string;
+    /** The value axis' title. */
+    axisTitle: string;
+    scale: number;
+    format: (value: number) => string;
+  }
 > = {
   volume: {
+    axisTitle: 'Requests per step',
     title: 'Volume',
     unit: 'requests per step',
     scale: 1,
     format: (value) => Math.round(value).toLocaleString('en-US'),
   },
   success_rate: {
+    axisTitle: 'Success rate (%)',
     title: 'Success rate',
     unit: '% of requests',
     scale: 100,
     format: (value) => `${value.toFixed(1)}%`,
   },
   p95_latency: {
+    axisTitle: 'Seconds (p95)',
     title: 'Latency (p95)',
     unit: 'seconds',
     scale: 1,
     format: (value) => `${value.toFixed(0)} s`,
   },
   generated_seconds: {
+    axisTitle: 'Video seconds per step',
     title: 'Generated seconds',
     unit: 'seconds of video per step',
     scale: 1,
     format: (value) => Math.round(value).toLocaleString('en-US'),
   },
   cost: {
+    axisTitle: 'Dollars per step',
     title: 'Cost',
     unit: 'dollars per step',
     scale: 1,
-    format: (value) => `$${value.toFixed(2)}`,
+    format: (value) => formatMoney(value),
   },
 };
 

@@ -1,0 +1,173 @@
+/**
+ * What every chart of the console shares (scorecard, review, production watch): series and
+ * outcome colours, axis tick and title styles, one tick format per unit, the tooltip box, and
+ * legends whose entries hide and show their series. No recharts import here: the props returned
+ * are plain objects, so this module costs nothing to the screens that draw no chart.
+ */
+import { useState, type ReactElement } from 'react';
+import { formatMoneyTick, formatNumber } from '../../../shared/format';
+
+/** Colours of models / providers, apart from the outcome colours below. */
+export const SERIES_COLORS = [
+  'var(--chart-1)',
+  'var(--chart-2)',
+  'var(--chart-3)',
+  'var(--chart-4)',
+  'var(--chart-5)',
+  'var(--chart-6)',
+] as const;
+
+export const OUTCOME_COLORS = {
+  success: 'var(--chart-success)',
+  policy_refusal: 'var(--chart-policy)',
+  failure: 'var(--chart-failure)',
+  timeout: 'var(--chart-timeout)',
+  bad_output: 'var(--chart-bad)',
+} as const;
+
+export const AXIS_TICK = { fill: 'var(--color-text-muted)', fontSize: 12 };
+/** Model names on a category axis. */
+export const NAME_TICK = { fill: 'var(--color-text)', fontSize: 12 };
+export const AXIS_TITLE = { fill: 'var(--color-text-muted)', fontSize: 11 };
+export const TOOLTIP_STYLE = {
+  background: 'var(--color-surface)',
+  border: '1px solid var(--color-border)',
+  borderRadius: 8,
+  fontSize: 12,
+};
+export const LEGEND_STYLE = { fontSize: 12, cursor: 'pointer' };
+
+/** One tick format per unit, the same on every chart. */
+export const TICK_FORMAT = {
+  /** "0 s", "2.5 s", "1,200 s" */
+  seconds: (value: number): string => `${formatNumber(value, 1)} s`,
+  /** "0%", "75%" (values already in percent) */
+  percent: (value: number): string => `${formatNumber(value, 0)}%`,
+  /** "$0", "$0.125", "$20" */
+  money: (value: number): string => (value === 0 ? '$0' : formatMoneyTick(value)),
+  /** "1,204" */
+  count: (value: number): string => formatNumber(value, 1),
+};
+
+/** The `label` of a vertical (value) axis: its title, turned, centred along the axis. */
+export function yAxisTitle(value: string): {
+  value: string;
+  angle: number;
+  position: 'insideLeft';
+  style: Record<string, unknown>;
+} {
+  return {
+    value,
+    angle: -90,
+    position: 'insideLeft',
+    style: { ...AXIS_TITLE, textAnchor: 'middle' },
+  };
+}
+
+/** The height to give a horizontal axis with a title: its ticks and the title under them. */
+export const X_AXIS_TITLED_HEIGHT = 44;
+
+/**
+ * The `label` of a horizontal axis: its title under the ticks, inside the axis' own band (give
+ * the axis `height={X_AXIS_TITLED_HEIGHT}`), so a legend under the chart never overlaps it.
+ */
+export function xAxisTitle(value: string): {
+  value: string;
+  position: 'insideBottom';
+  offset: number;
+  style: Record<string, unknown>;
+} {
+  return { value, position: 'insideBottom', offset: 0, style: AXIS_TITLE };
+}
+
+/** Series hidden by a click on their legend entry (click again to show them). */
+export interface HiddenSeries {
+  hidden: ReadonlySet<string>;
+  isHidden: (key: string) => boolean;
+  toggle: (key: string) => void;
+  /**
+   * For recharts' `<Legend formatter>`: the entry's text, struck through when hidden. Entries are
+   * keyed by their series' dataKey, or by their name where the series has none (a Scatter).
+   */
+  legendText: (value: string, entry: { dataKey?: unknown }) => ReactElement;
+  /** For recharts' `<Legend onClick>`. */
+  onLegendClick: (entry: { dataKey?: unknown; value?: unknown }) => void;
+}
+
+const legendKey = (entry: { dataKey?: unknown; value?: unknown }): string =>
+  entry.dataKey !== undefined && entry.dataKey !== null
+    ? String(entry.dataKey)
+    : String(entry.value);
+
+export function useHiddenSeries(): HiddenSeries {
+  const [hidden, setHidden] = useState<ReadonlySet<string>>(new Set());
+  const toggle = (key: string): void =>
+    setHidden((current) => {
+      const next = new Set(current);
+      if (next.has(key)) next.delete(key);
+      else next.add(key);
+      return next;
+    });
+  const legendText = (value: string, entry: { dataKey?: unknown }): ReactElement => {
+    const off = hidden.has(legendKey({ ...entry, value }));
+    return (
+      <span
+        className={`legend-toggle ${off ? 'is-off' : ''}`}
+        title={off ? 'Show this series' : 'Hide this series'}
+        data-testid="legend-toggle"
+        data-off={off ? 'true' : 'false'}
+      >
+        {value}
+      </span>
+    );
+  };
+  return {
+    hidden,
+    isHidden: (key) => hidden.has(key),
+    toggle,
+    legendText,
+    onLegendClick: (entry) => toggle(legendKey(entry)),
+  };
+}
+
+/**
+ * A legend outside the charts (one for several charts): each entry is a button that hides or
+ * shows its series everywhere.
+ */
+export function LegendToggles({
+  items,
+  series,
+  label,
+  itemTestId,
+}: {
+  items: readonly { key: string; label: string; color: string }[];
+  series: HiddenSeries;
+  /** What the legend belongs to, for the buttons' accessible names ("the production charts"). */
+  label: string;
+  itemTestId?: string;
+}): ReactElement {
+  return (
+    <>
+      {items.map((item) => {
+        const off = series.isHidden(item.key);
+        return (
+          <li key={item.key} data-testid={itemTestId}>
+            <button
+              type="button"
+              className={`legend-button legend-toggle ${off ? 'is-off' : ''}`}
+              aria-pressed={!off}
+              aria-label={`${item.label}: ${off ? 'hidden, show it' : 'shown, hide it'} in ${label}`}
+              title={off ? 'Show this series' : 'Hide this series'}
+              data-testid="legend-toggle"
+              data-off={off ? 'true' : 'false'}
+              onClick={() => series.toggle(item.key)}
+            >
+              <span className="legend-swatch" style={{ background: item.color }} />
+              {item.label}
+            </button>
+          </li>
+        );
+      })}
+    </>
+  );
+}
