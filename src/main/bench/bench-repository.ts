@@ -557,11 +557,36 @@ export function setRunState(
   );
 }
 
+/**
+ * What a run has spent, for its budget: the cost of every generation, and for one whose create
+ * may have been billed without the console knowing (`submit_unknown`) at least its estimate.
+ */
 export function runSpend(db: ReadableDb, runId: string): number {
   const row = db
-    .prepare('SELECT COALESCE(SUM(cost_usd), 0) AS spent FROM generations WHERE run_id = ?')
+    .prepare(
+      `SELECT COALESCE(SUM(CASE WHEN outcome = 'submit_unknown'
+                               THEN MAX(COALESCE(cost_usd, 0), estimated_cost_usd)
+                               ELSE COALESCE(cost_usd, 0) END), 0) AS spent
+       FROM generations WHERE run_id = ?`,
+    )
     .get(runId) as { spent: number };
   return row.spent;
+}
+
+/**
+ * Other generations of the same request (provider, model, prompt, seed, settings) whose create
+ * is in flight or unresolved (`submitting`, no job id yet), in any run: while one exists, a job
+ * found in the vendor's list may be theirs.
+ */
+export function unresolvedTwins(db: ReadableDb, row: GenerationRow): string[] {
+  const rows = db
+    .prepare(
+      `SELECT id FROM generations
+       WHERE provider = ? AND request_key = ? AND state = 'submitting'
+         AND vendor_job_id IS NULL AND outcome IS NULL AND id <> ?`,
+    )
+    .all(row.provider, row.request_key, row.id) as Array<{ id: string }>;
+  return rows.map((twin) => twin.id);
 }
 
 export type { VideoOutput };

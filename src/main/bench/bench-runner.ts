@@ -56,6 +56,7 @@ import {
   insertRun,
   type RunViewer,
   knownJobIds,
+  unresolvedTwins,
   listGenerationRows,
   listQueuedRows,
   listRunIdsInState,
@@ -629,7 +630,7 @@ export class BenchRunner {
 
   private canFindJobs(provider: string): boolean {
     try {
-      return this.deps.registry.adapter(provider as ModelRef['provider']).findJob !== undefined;
+      return this.deps.registry.adapter(provider as ModelRef['provider']).findJobs !== undefined;
     } catch {
       return false;
     }
@@ -1044,10 +1045,10 @@ export class BenchRunner {
     submittedAt: number,
   ): Promise<void> {
     const adapter = this.deps.registry.adapter(row.provider as ModelRef['provider']);
-    if (!adapter.findJob) return;
+    if (!adapter.findJobs) return;
     const signal = AbortSignal.timeout(15_000);
     try {
-      const jobId = await adapter.findJob(
+      const jobIds = await adapter.findJobs(
         {
           request,
           createdAfter: submittedAt - 120_000,
@@ -1055,7 +1056,15 @@ export class BenchRunner {
         },
         signal,
       );
+      const [jobId] = jobIds;
       if (jobId === undefined) return;
+      if (jobIds.length > 1 || unresolvedTwins(this.deps.db, row).length > 0) {
+        // Another generation of the same input may own it: cancelling it could stop theirs.
+        this.deps.log(
+          `submission of ${row.id} was cancelled in flight; ${row.provider} has ${jobIds.length} job(s) of the same input (${jobIds.join(', ')}) that another generation may own, so none was cancelled`,
+        );
+        return;
+      }
       await adapter.cancel(jobId, signal);
       this.patch(row.id, { vendor_job_id: jobId });
       this.deps.log(
@@ -1087,12 +1096,17 @@ export class BenchRunner {
     this.deps.log(
       `submission of ${row.id} to ${row.provider} has an unknown outcome: ${failure.message}`,
     );
-    if (adapter.findJob) {
+    if (adapter.findJobs) {
+      let candidates: string[] = [];
+      let twins: string[] = [];
       try {
-        // The vendor's list may lag behind its create call: look twice, a moment apart.
-        for (let check = 0; check < 2; check += 1) {
+        // The vendor's list may lag behind its create call: look twice, a moment apart. While
+        // another generation of the same input is still being submitted, its job may be the
+        // one found: wait for it to learn its id (it is then excluded), a bounded while.
+        let seen = false;
+        for (let check = 0; check < TWIN_WAIT_CHECKS; check += 1) {
           await this.deps.sleep(this.deps.reconcileDelayMs ?? 3000, signal);
-          const jobId = await adapter.findJob(
+          candidates = await adapter.findJobs(
             {
               request,
               createdAfter: submittedAt - 120_000,
@@ -1100,25 +1114,54 @@ export class BenchRunner {
             },
             signal,
           );
-          if (jobId !== undefined) {
+          twins = unresolvedTwins(this.deps.db, row);
+          const [only] = candidates;
+          if (only !== undefined && candidates.length === 1 && twins.length === 0) {
             this.deps.log(
-              `submission of ${row.id} found at ${row.provider} as ${jobId}; polling it`,
+              `submission of ${row.id} found at ${row.provider} as ${only}; polling it`,
             );
-            return jobId;
+            return only;
           }
+          if (candidates.length > 0) seen = true;
+          // Looked twice: wait longer only for a twin to learn its id, and only when a job was
+          // found (nothing found twice: it was never created).
+          if (check >= 1 && (twins.length === 0 || !seen)) break;
         }
-        this.deps.log(
-          `submission of ${row.id} is not in ${row.provider}'s job list: it was not created; sending it once more`,
-        );
-        return 'absent';
+        if (!seen) {
+          this.deps.log(
+            `submission of ${row.id} is not in ${row.provider}'s job list: it was not created; sending it once more`,
+          );
+          return 'absent';
+        }
       } catch (error) {
         signal.throwIfAborted();
         this.deps.log(
           `${row.provider}'s job list could not be read: ${serializeError(error).message}`,
         );
+        candidates = [];
+      }
+      if (candidates.length > 0) {
+        // Jobs of this exact input exist, but more than one, or another generation of the same
+        // input may own the one found: adopting could take its video (and leave ours unpaid-for
+        // in the list), resending could pay twice. Neither: the admin decides.
+        const ids = candidates.slice(0, 10);
+        const estimate = row.estimated_cost_usd;
+        this.deps.log(
+          `submission of ${row.id} to ${row.provider} is ambiguous: ${candidates.length} job(s) of the same input (${ids.join(', ')})${twins.length > 0 ? ` while ${twins.length} other generation(s) of it were being submitted` : ''}; none adopted, not sent again`,
+        );
+        this.finish(getGenerationRow(this.deps.db, row.id) ?? row, 'submit_unknown', {
+          code: failure.code,
+          message:
+            `Submitted, outcome unknown: check ${label}. ${failure.message} ${label} lists ${candidates.length === 1 ? 'a job' : `${candidates.length} jobs`} made for this exact input around ${when} UTC (${ids.join(', ')}), ${twins.length > 0 ? 'and another generation of the same input was being submitted at the same time' : 'and nothing tells them apart'}, so the console adopted none and did not send it again. Its estimated $${estimate.toFixed(2)} counts against the run's budget. Check ${candidates.length === 1 ? 'it' : 'them'} in your ${label} dashboard.`.slice(
+              0,
+              1000,
+            ),
+          retryable: false,
+        });
+        return 'unknown';
       }
     }
-    const check = adapter.findJob
+    const check = adapter.findJobs
       ? `${label}'s job list could not be read to check.`
       : `${label} offers no way to list jobs, so the console cannot check by itself.`;
     this.finish(getGenerationRow(this.deps.db, row.id) ?? row, 'submit_unknown', {
@@ -1411,6 +1454,13 @@ export function buildRequest(
   if (imageUrl !== undefined) request.imageUrl = imageUrl;
   return request;
 }
+
+/**
+ * Looks at the vendor's job list while a twin (another generation of the same input) is still
+ * being submitted: 20 looks, a minute at the default 3 s apart (Replicate holds a create up to
+ * 60 s), before a lost create whose job cannot be told from the twin's is left to the admin.
+ */
+const TWIN_WAIT_CHECKS = 20;
 
 function requestOf(row: GenerationRow): GenerationRequest {
   return buildRequest(
