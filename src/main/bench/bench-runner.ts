@@ -72,6 +72,7 @@ import {
   runTimeoutSeconds,
   setRunTimeoutSeconds,
 } from './bench-repository';
+import { withAdvice } from './generation-advice';
 
 export interface BenchRunnerDeps {
   db: WritableDb;
@@ -979,12 +980,20 @@ export class BenchRunner {
             return;
           }
           const found = await this.reconcile(row, request, submittedAt, failure, signal);
-          if (found === 'absent' && round === 0) continue;
-          if (typeof found === 'string') {
-            persistJobId(found);
-            break;
+          // Left to the admin (submit_unknown), with what to check.
+          if (found === 'unknown') return;
+          if (found === 'absent') {
+            if (round === 0) continue;
+            // Sent twice, and twice the vendor's list shows no job: nothing was made or billed.
+            this.finish(getGenerationRow(this.deps.db, row.id) ?? row, 'failure', {
+              code: failure.code,
+              message: `${failure.message} It was sent twice and both times the job list shows it was not created, so nothing was billed.`,
+              retryable: true,
+            });
+            return;
           }
-          return;
+          persistJobId(found);
+          break;
         }
       }
       row = getGenerationRow(this.deps.db, row.id) ?? row;
@@ -1367,7 +1376,10 @@ export class BenchRunner {
       state: outcome === 'cancelled' ? 'cancelled' : 'failed',
       outcome,
       error_code: error.code,
-      error_message: error.message,
+      // Which vendor, and what to do (cancelled, skipped and unknown outcomes say it already).
+      error_message: ADVISED_OUTCOMES.has(outcome)
+        ? withAdvice(row.provider, error.code, error.message)
+        : error.message,
       finished_at: this.deps.now(),
       cost_usd: billedUsd ?? current.cost_usd ?? 0,
     });
@@ -1461,6 +1473,14 @@ export function buildRequest(
  * 60 s), before a lost create whose job cannot be told from the twin's is left to the admin.
  */
 const TWIN_WAIT_CHECKS = 20;
+
+/** Outcomes whose message gets the vendor's name and what to do (generation-advice.ts). */
+const ADVISED_OUTCOMES = new Set<GenerationOutcome>([
+  'failure',
+  'bad_output',
+  'policy_refusal',
+  'timeout',
+]);
 
 function requestOf(row: GenerationRow): GenerationRequest {
   return buildRequest(

@@ -104,6 +104,20 @@ describe('two generations of the same input in flight at once', () => {
     });
   }
 
+  for (const [name, emulator, model, fault] of [
+    ['Replicate', replicate, MODEL, '#5xx'],
+    ['Luma', luma, { provider: 'luma', modelId: 'ray-2' }, '#reset'],
+  ] as const) {
+    it(`${name}: a create lost twice and absent from the job list twice is a failure, never a job called "absent"`, async () => {
+      const before = emulator.stats.creates;
+      const { rows } = await run(env, [`a held create ${fault}`], 5, model as ModelRef);
+      expect(emulator.stats.creates - before).toBe(0);
+      expect(rows.map((row) => [row.outcome, row.vendor_job_id])).toEqual([['failure', null]]);
+      expect(rows[0]?.error_message).toMatch(/sent twice .* not created, so nothing was billed/);
+      expect(rows[0]?.error_message).toMatch(new RegExp(`${name} failed or could not be reached`));
+    });
+  }
+
   it('one answer lost while the twin is still held: the twin keeps its own prediction, the lost one adopts the other', async () => {
     // Predictions take 1.5 s; creates are held (Prefer: wait) 0.6 s. The first create's answer
     // is lost; the second is delayed 0.3 s on its way in, so while the first looks for its
