@@ -176,7 +176,15 @@ interface RunState {
   cancelled: boolean;
   /** The console is shutting down: the run stays `running` and resumes on the next start. */
   stopping: boolean;
+  /** Aborted the moment the run is cancelled or stops being driven here (see halt()). */
+  halted: AbortController;
   done: Promise<void>;
+}
+
+/** Marks a run cancelled or stopping and aborts what waits on its `halted` signal. */
+function halt(state: RunState, why: 'cancelled' | 'stopping'): void {
+  state[why] = true;
+  state.halted.abort();
 }
 
 export class BenchRunner {
@@ -476,7 +484,7 @@ export class BenchRunner {
     if (!summary) throw new AppError('not_found', `There is no run "${runId}".`);
     if (summary.state === 'finished') return 0;
     const state = this.runs.get(runId);
-    if (state) state.cancelled = true;
+    if (state) halt(state, 'cancelled');
     if (summary.state !== 'cancelled')
       setRunState(this.deps.db, runId, 'cancelled', this.deps.now());
     this.emitRun(runId, true);
@@ -521,7 +529,7 @@ export class BenchRunner {
   async stop(): Promise<void> {
     for (const stop of [...this.stopFollowing]) stop();
     for (const state of this.runs.values()) {
-      state.stopping = true;
+      halt(state, 'stopping');
       for (const active of state.active.values())
         active.controller.abort(new AppError('cancelled', 'The console is shutting down.'));
       for (const analysing of state.analysing.values())
@@ -573,6 +581,7 @@ export class BenchRunner {
       active: new Map(),
       cancelled: false,
       stopping: false,
+      halted: new AbortController(),
       done: Promise.resolve(),
     };
     this.runs.set(runId, state);
@@ -607,7 +616,7 @@ export class BenchRunner {
       if (state.stopping || !this.holdsLease(state)) continue;
       const summary = getRunSummary(this.deps.db, state.runId);
       if (summary?.state === 'cancelled' && !state.cancelled) {
-        state.cancelled = true;
+        halt(state, 'cancelled');
         this.deps.log(`run ${state.runId} was cancelled elsewhere; stopping it here`);
       }
       for (const [id, active] of state.active) {
@@ -644,10 +653,8 @@ export class BenchRunner {
    * sent again blindly.
    */
   private async adoptInterrupted(state: RunState, row: GenerationRow): Promise<void> {
-    const controller = new AbortController();
-    const stop = setInterval(() => {
-      if (state.stopping || state.cancelled) controller.abort();
-    }, 200);
+    // Stopping or cancelling the run ends the look-up at once (its sleeps and requests).
+    const controller = state.halted;
     try {
       const failure = new ProviderError(
         'provider_unavailable',
@@ -667,8 +674,6 @@ export class BenchRunner {
     } catch (error) {
       // Stopped meanwhile: the row stays `submitting` for the next start.
       if (!controller.signal.aborted) throw error;
-    } finally {
-      clearInterval(stop);
     }
   }
 
@@ -771,7 +776,7 @@ export class BenchRunner {
     )
       return true;
     if (!state.stopping) {
-      state.stopping = true;
+      halt(state, 'stopping');
       this.takenOver.add(state.runId);
       this.deps.log(`run ${state.runId}: another process took it over; stopped driving it here`);
       for (const active of state.active.values())
