@@ -575,17 +575,18 @@ export function runSpend(db: ReadableDb, runId: string): number {
 
 /**
  * Other generations of the same request (provider, model, prompt, seed, settings) whose create
- * is in flight or unresolved (`submitting`, no job id yet), in any run: while one exists, a job
- * found in the vendor's list may be theirs.
+ * is in flight or unresolved (`submitting`, no job id yet), sent since `since`, in any run: while
+ * one exists, a job found in the vendor's list may be theirs.
  */
-export function unresolvedTwins(db: ReadableDb, row: GenerationRow): string[] {
+export function unresolvedTwins(db: ReadableDb, row: GenerationRow, since: number): string[] {
   const rows = db
     .prepare(
       `SELECT id FROM generations
        WHERE provider = ? AND request_key = ? AND state = 'submitting'
-         AND vendor_job_id IS NULL AND outcome IS NULL AND id <> ?`,
+         AND vendor_job_id IS NULL AND outcome IS NULL AND id <> ?
+         AND (submitted_at IS NULL OR submitted_at >= ?)`,
     )
-    .all(row.provider, row.request_key, row.id) as Array<{ id: string }>;
+    .all(row.provider, row.request_key, row.id, since) as Array<{ id: string }>;
   return rows.map((twin) => twin.id);
 }
 

@@ -1072,7 +1072,10 @@ export class BenchRunner {
       );
       const [jobId] = jobIds;
       if (jobId === undefined) return;
-      if (jobIds.length > 1 || unresolvedTwins(this.deps.db, row).length > 0) {
+      if (
+        jobIds.length > 1 ||
+        unresolvedTwins(this.deps.db, row, submittedAt - 120_000).length > 0
+      ) {
         // Another generation of the same input may own it: cancelling it could stop theirs.
         this.deps.log(
           `submission of ${row.id} was cancelled in flight; ${row.provider} has ${jobIds.length} job(s) of the same input (${jobIds.join(', ')}) that another generation may own, so none was cancelled`,
@@ -1128,7 +1131,7 @@ export class BenchRunner {
             },
             signal,
           );
-          twins = unresolvedTwins(this.deps.db, row);
+          twins = unresolvedTwins(this.deps.db, row, submittedAt - 120_000);
           const [only] = candidates;
           if (only !== undefined && candidates.length === 1 && twins.length === 0) {
             this.deps.log(
