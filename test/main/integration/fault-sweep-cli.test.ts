@@ -214,7 +214,7 @@ describe('fault sweep through `aideon bench run` (one child process per vendor)'
         // Only ids the vendor gave are polled (a lost create resent and absent twice once
         // polled the job "absent", which the vendor answered 404).
         expect(owned.filter((id) => id === 'absent' || id === 'unknown')).toEqual([]);
-        expect(rows.filter((row) => /HTTP 404/.test(row.error_message ?? ''))).toEqual([]);
+        expect(rows.filter((row) => /answered HTTP 404/.test(row.error_message ?? ''))).toEqual([]);
         expect(new Set(owned).size).toBe(owned.length);
         const creates = emulator.stats.creates - createsBefore;
         // A job the vendor made but no generation owns may only be one whose create answer was
