@@ -4,9 +4,9 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { freePort } from './free-port';
 
 export interface EtcdServer {
   /** http://127.0.0.1:PORT */
@@ -19,18 +19,6 @@ export interface EtcdServer {
 
 export function etcdBinary(): string {
   return process.env.AIDEON_ETCD ?? '/usr/bin/etcd';
-}
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      const port = typeof address === 'object' && address ? address.port : 0;
-      server.close(() => resolve(port));
-    });
-  });
 }
 
 export async function startEtcd(options: { timeoutMs?: number } = {}): Promise<EtcdServer> {

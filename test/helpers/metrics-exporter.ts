@@ -10,12 +10,11 @@
  * a bad version). Every scrape adds `perScrape` requests to the counters of the version
  * running then.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
 import { createServer as createHttpServer, type Server } from 'node:http';
-import { createServer } from 'node:net';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { request } from 'undici';
+import { freePort } from './free-port';
+import { spawnPrometheus } from './prometheus-process';
 
 export interface Deployment {
   tier: string;
@@ -43,19 +42,6 @@ export interface MetricsExporter {
   /** Scrapes served so far. */
   scrapes: () => number;
   stop: () => Promise<void>;
-}
-
-export async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.unref();
-    server.on('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      const port = typeof address === 'object' && address ? address.port : 0;
-      server.close(() => resolve(port));
-    });
-  });
 }
 
 const escape = (value: string): string => value.replace(/\\/g, '\\\\').replace(/"/g, '\\"');
@@ -132,7 +118,6 @@ export async function startScrapingPrometheus(options: {
   prometheusPath?: string;
 }): Promise<ScrapingPrometheus> {
   const interval = `${options.intervalMs ?? 500}ms`;
-  const port = await freePort();
   const configPath = join(options.dir, 'prometheus.yml');
   writeFileSync(
     configPath,
@@ -147,50 +132,10 @@ export async function startScrapingPrometheus(options: {
       '',
     ].join('\n'),
   );
-  const child: ChildProcess = spawn(
-    options.prometheusPath ?? '/usr/bin/prometheus',
-    [
-      `--config.file=${configPath}`,
-      `--storage.tsdb.path=${join(options.dir, 'data')}`,
-      `--web.listen-address=127.0.0.1:${port}`,
-      '--log.level=warn',
-    ],
-    { stdio: ['ignore', 'ignore', 'pipe'] },
-  );
-  let stderr = '';
-  child.stderr?.on('data', (chunk: Buffer) => {
-    stderr = (stderr + chunk.toString()).slice(-4000);
+  const { url, stop } = await spawnPrometheus({
+    configPath,
+    dataDir: join(options.dir, 'data'),
+    ...(options.prometheusPath === undefined ? {} : { prometheusPath: options.prometheusPath }),
   });
-  let exited = false;
-  const exit = new Promise<void>((resolve) =>
-    child.once('exit', () => {
-      exited = true;
-      resolve();
-    }),
-  );
-  const stop = async (): Promise<void> => {
-    if (exited) return;
-    child.kill('SIGTERM');
-    const timer = setTimeout(() => child.kill('SIGKILL'), 10_000);
-    await exit;
-    clearTimeout(timer);
-  };
-  const url = `http://127.0.0.1:${port}`;
-  const deadline = Date.now() + 30_000;
-  for (;;) {
-    if (exited) throw new Error(`prometheus exited during start-up: ${stderr}`);
-    try {
-      const response = await request(`${url}/-/ready`);
-      await response.body.dump();
-      if (response.statusCode === 200) break;
-    } catch {
-      // not listening yet
-    }
-    if (Date.now() > deadline) {
-      await stop();
-      throw new Error(`prometheus was not ready within 30 s: ${stderr}`);
-    }
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
   return { url, stop };
 }

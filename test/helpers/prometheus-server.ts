@@ -15,7 +15,7 @@
  *   day (success rate about 0.78 instead of 0.965, latency ×2.4, so p95 about 300 s);
  * - config_version "41" until 4.5 days in, then "42" (`CONFIG_CHANGE_AT`).
  */
-import { spawn, type ChildProcess } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import {
   cpSync,
   existsSync,
@@ -26,9 +26,8 @@ import {
   writeFileSync,
 } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { createServer } from 'node:net';
 import { join } from 'node:path';
-import { request } from 'undici';
+import { spawnPrometheus } from './prometheus-process';
 
 export const STEP_SECONDS = 300;
 export const DAY_SECONDS = 86400;
@@ -283,19 +282,6 @@ export function generateHistoryFiles(seed = 7): { day: number; text: string }[] 
   return files;
 }
 
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.unref();
-    server.on('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      const port = typeof address === 'object' && address ? address.port : 0;
-      server.close(() => resolve(port));
-    });
-  });
-}
-
 function run(command: string, args: string[]): Promise<void> {
   return new Promise((resolve, reject) => {
     const child = spawn(command, args, { stdio: ['ignore', 'ignore', 'pipe'] });
@@ -403,44 +389,15 @@ export async function startPrometheus(options: {
   });
 
   const started = performance.now();
-  const port = await freePort();
   const configPath = join(options.dir, 'prometheus.yml');
   writeFileSync(configPath, 'global:\n  scrape_interval: 1m\nscrape_configs: []\n');
-  const child: ChildProcess = spawn(
-    prometheus,
-    [
-      `--config.file=${configPath}`,
-      `--storage.tsdb.path=${dataDir}`,
-      // The history is fixed in mid-2025: keep it however long ago that is.
-      '--storage.tsdb.retention.time=100y',
-      `--web.listen-address=127.0.0.1:${port}`,
-      '--log.level=warn',
-    ],
-    { stdio: ['ignore', 'ignore', 'pipe'] },
-  );
-  let stderr = '';
-  child.stderr?.on('data', (chunk: Buffer) => {
-    stderr = (stderr + chunk.toString()).slice(-4000);
+  const { url, port, stop } = await spawnPrometheus({
+    configPath,
+    dataDir,
+    // The history is fixed in mid-2025: keep it however long ago that is.
+    extraArgs: ['--storage.tsdb.retention.time=100y'],
+    prometheusPath: prometheus,
   });
-  let exited = false;
-  child.on('exit', () => (exited = true));
-  const url = `http://127.0.0.1:${port}`;
-  const deadline = Date.now() + 30000;
-  for (;;) {
-    if (exited) throw new Error(`prometheus exited during start-up: ${stderr}`);
-    try {
-      const response = await request(`${url}/-/ready`);
-      await response.body.dump();
-      if (response.statusCode === 200) break;
-    } catch {
-      // not listening yet
-    }
-    if (Date.now() > deadline) {
-      child.kill('SIGKILL');
-      throw new Error(`prometheus was not ready within 30 s: ${stderr}`);
-    }
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
   const startMs = performance.now() - started;
 
   return {
@@ -453,18 +410,6 @@ export async function startPrometheus(options: {
       bytes: history.bytes,
       cached: history.cached,
     },
-    stop: () =>
-      new Promise<void>((resolve) => {
-        if (exited) {
-          resolve();
-          return;
-        }
-        const timer = setTimeout(() => child.kill('SIGKILL'), 10000);
-        child.once('exit', () => {
-          clearTimeout(timer);
-          resolve();
-        });
-        child.kill('SIGTERM');
-      }),
+    stop,
   };
 }

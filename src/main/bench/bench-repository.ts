@@ -564,13 +564,32 @@ export function setRunState(
 }
 
 /**
- * What the run has spent so far, $: the sum of its generations' costs, kept in runs.spent_usd by
- * triggers (migration 0241), so the check before each submission reads one row. 0 for no run.
+ * What a run has spent, for its budget: the cost of every generation, and for one whose create
+ * may have been billed without the console knowing (`submit_unknown`) at least its estimate.
+ * Kept in runs.spent_usd by triggers (migration 0241), so the check before each submission reads
+ * one row. 0 for no run.
  */
 export function runSpend(db: ReadableDb, runId: string): number {
   const row = statement(db, 'SELECT spent_usd FROM runs WHERE id = ?').get(runId) as
     { spent_usd: number } | undefined;
   return row?.spent_usd ?? 0;
+}
+
+/**
+ * Other generations of the same request (provider, model, prompt, seed, settings) whose create
+ * is in flight or unresolved (`submitting`, no job id yet), sent since `since`, in any run: while
+ * one exists, a job found in the vendor's list may be theirs.
+ */
+export function unresolvedTwins(db: ReadableDb, row: GenerationRow, since: number): string[] {
+  const rows = db
+    .prepare(
+      `SELECT id FROM generations
+       WHERE provider = ? AND request_key = ? AND state = 'submitting'
+         AND vendor_job_id IS NULL AND outcome IS NULL AND id <> ?
+         AND (submitted_at IS NULL OR submitted_at >= ?)`,
+    )
+    .all(row.provider, row.request_key, row.id, since) as Array<{ id: string }>;
+  return rows.map((twin) => twin.id);
 }
 
 export type { VideoOutput };

@@ -56,6 +56,7 @@ import {
   insertRun,
   type RunViewer,
   knownJobIds,
+  unresolvedTwins,
   listGenerationRows,
   listQueuedRows,
   listRunIdsInState,
@@ -71,6 +72,7 @@ import {
   runTimeoutSeconds,
   setRunTimeoutSeconds,
 } from './bench-repository';
+import { withAdvice } from './generation-advice';
 
 /** First wait before a download that failed on the console's disk is tried again; doubles. */
 const STORAGE_RETRY_MS = 5_000;
@@ -180,7 +182,15 @@ interface RunState {
   cancelled: boolean;
   /** The console is shutting down: the run stays `running` and resumes on the next start. */
   stopping: boolean;
+  /** Aborted the moment the run is cancelled or stops being driven here (see halt()). */
+  halted: AbortController;
   done: Promise<void>;
+}
+
+/** Marks a run cancelled or stopping and aborts what waits on its `halted` signal. */
+function halt(state: RunState, why: 'cancelled' | 'stopping'): void {
+  state[why] = true;
+  state.halted.abort();
 }
 
 export class BenchRunner {
@@ -482,7 +492,7 @@ export class BenchRunner {
     if (!summary) throw new AppError('not_found', `There is no run "${runId}".`);
     if (summary.state === 'finished') return 0;
     const state = this.runs.get(runId);
-    if (state) state.cancelled = true;
+    if (state) halt(state, 'cancelled');
     if (summary.state !== 'cancelled')
       setRunState(this.deps.db, runId, 'cancelled', this.deps.now());
     this.emitRun(runId, true);
@@ -527,7 +537,7 @@ export class BenchRunner {
   async stop(): Promise<void> {
     for (const stop of [...this.stopFollowing]) stop();
     for (const state of this.runs.values()) {
-      state.stopping = true;
+      halt(state, 'stopping');
       for (const active of state.active.values())
         active.controller.abort(new AppError('cancelled', 'The console is shutting down.'));
       for (const analysing of state.analysing.values())
@@ -579,6 +589,7 @@ export class BenchRunner {
       active: new Map(),
       cancelled: false,
       stopping: false,
+      halted: new AbortController(),
       done: Promise.resolve(),
     };
     this.runs.set(runId, state);
@@ -613,7 +624,7 @@ export class BenchRunner {
       if (state.stopping || !this.holdsLease(state)) continue;
       const summary = getRunSummary(this.deps.db, state.runId);
       if (summary?.state === 'cancelled' && !state.cancelled) {
-        state.cancelled = true;
+        halt(state, 'cancelled');
         this.deps.log(`run ${state.runId} was cancelled elsewhere; stopping it here`);
       }
       for (const [id, active] of state.active) {
@@ -637,7 +648,7 @@ export class BenchRunner {
 
   private canFindJobs(provider: string): boolean {
     try {
-      return this.deps.registry.adapter(provider as ModelRef['provider']).findJob !== undefined;
+      return this.deps.registry.adapter(provider as ModelRef['provider']).findJobs !== undefined;
     } catch {
       return false;
     }
@@ -650,10 +661,8 @@ export class BenchRunner {
    * sent again blindly.
    */
   private async adoptInterrupted(state: RunState, row: GenerationRow): Promise<void> {
-    const controller = new AbortController();
-    const stop = setInterval(() => {
-      if (state.stopping || state.cancelled) controller.abort();
-    }, 200);
+    // Stopping or cancelling the run ends the look-up at once (its sleeps and requests).
+    const controller = state.halted;
     try {
       const failure = new ProviderError(
         'provider_unavailable',
@@ -673,8 +682,6 @@ export class BenchRunner {
     } catch (error) {
       // Stopped meanwhile: the row stays `submitting` for the next start.
       if (!controller.signal.aborted) throw error;
-    } finally {
-      clearInterval(stop);
     }
   }
 
@@ -782,7 +789,7 @@ export class BenchRunner {
     )
       return true;
     if (!state.stopping) {
-      state.stopping = true;
+      halt(state, 'stopping');
       this.takenOver.add(state.runId);
       this.deps.log(`run ${state.runId}: another process took it over; stopped driving it here`);
       for (const active of state.active.values())
@@ -1026,12 +1033,20 @@ export class BenchRunner {
             return;
           }
           const found = await this.reconcile(row, request, submittedAt, failure, signal);
-          if (found === 'absent' && round === 0) continue;
-          if (typeof found === 'string') {
-            persistJobId(found);
-            break;
+          // Left to the admin (submit_unknown), with what to check.
+          if (found === 'unknown') return;
+          if (found === 'absent') {
+            if (round === 0) continue;
+            // Sent twice, and twice the vendor's list shows no job: nothing was made or billed.
+            this.finish(getGenerationRow(this.deps.db, row.id) ?? row, 'failure', {
+              code: failure.code,
+              message: `${failure.message} It was sent twice and both times the job list shows it was not created, so nothing was billed.`,
+              retryable: true,
+            });
+            return;
           }
-          return;
+          persistJobId(found);
+          break;
         }
       }
       row = getGenerationRow(this.deps.db, row.id) ?? row;
@@ -1116,10 +1131,10 @@ export class BenchRunner {
     submittedAt: number,
   ): Promise<void> {
     const adapter = this.deps.registry.adapter(row.provider as ModelRef['provider']);
-    if (!adapter.findJob) return;
+    if (!adapter.findJobs) return;
     const signal = AbortSignal.timeout(15_000);
     try {
-      const jobId = await adapter.findJob(
+      const jobIds = await adapter.findJobs(
         {
           request,
           createdAfter: submittedAt - 120_000,
@@ -1127,7 +1142,18 @@ export class BenchRunner {
         },
         signal,
       );
+      const [jobId] = jobIds;
       if (jobId === undefined) return;
+      if (
+        jobIds.length > 1 ||
+        unresolvedTwins(this.deps.db, row, submittedAt - 120_000).length > 0
+      ) {
+        // Another generation of the same input may own it: cancelling it could stop theirs.
+        this.deps.log(
+          `submission of ${row.id} was cancelled in flight; ${row.provider} has ${jobIds.length} job(s) of the same input (${jobIds.join(', ')}) that another generation may own, so none was cancelled`,
+        );
+        return;
+      }
       await adapter.cancel(jobId, signal);
       this.patch(row.id, { vendor_job_id: jobId });
       this.deps.log(
@@ -1159,12 +1185,17 @@ export class BenchRunner {
     this.deps.log(
       `submission of ${row.id} to ${row.provider} has an unknown outcome: ${failure.message}`,
     );
-    if (adapter.findJob) {
+    if (adapter.findJobs) {
+      let candidates: string[] = [];
+      let twins: string[] = [];
       try {
-        // The vendor's list may lag behind its create call: look twice, a moment apart.
-        for (let check = 0; check < 2; check += 1) {
+        // The vendor's list may lag behind its create call: look twice, a moment apart. While
+        // another generation of the same input is still being submitted, its job may be the
+        // one found: wait for it to learn its id (it is then excluded), a bounded while.
+        let seen = false;
+        for (let check = 0; check < TWIN_WAIT_CHECKS; check += 1) {
           await this.deps.sleep(this.deps.reconcileDelayMs ?? 3000, signal);
-          const jobId = await adapter.findJob(
+          candidates = await adapter.findJobs(
             {
               request,
               createdAfter: submittedAt - 120_000,
@@ -1172,25 +1203,54 @@ export class BenchRunner {
             },
             signal,
           );
-          if (jobId !== undefined) {
+          twins = unresolvedTwins(this.deps.db, row, submittedAt - 120_000);
+          const [only] = candidates;
+          if (only !== undefined && candidates.length === 1 && twins.length === 0) {
             this.deps.log(
-              `submission of ${row.id} found at ${row.provider} as ${jobId}; polling it`,
+              `submission of ${row.id} found at ${row.provider} as ${only}; polling it`,
             );
-            return jobId;
+            return only;
           }
+          if (candidates.length > 0) seen = true;
+          // Looked twice: wait longer only for a twin to learn its id, and only when a job was
+          // found (nothing found twice: it was never created).
+          if (check >= 1 && (twins.length === 0 || !seen)) break;
         }
-        this.deps.log(
-          `submission of ${row.id} is not in ${row.provider}'s job list: it was not created; sending it once more`,
-        );
-        return 'absent';
+        if (!seen) {
+          this.deps.log(
+            `submission of ${row.id} is not in ${row.provider}'s job list: it was not created; sending it once more`,
+          );
+          return 'absent';
+        }
       } catch (error) {
         signal.throwIfAborted();
         this.deps.log(
           `${row.provider}'s job list could not be read: ${serializeError(error).message}`,
         );
+        candidates = [];
+      }
+      if (candidates.length > 0) {
+        // Jobs of this exact input exist, but more than one, or another generation of the same
+        // input may own the one found: adopting could take its video (and leave ours unpaid-for
+        // in the list), resending could pay twice. Neither: the admin decides.
+        const ids = candidates.slice(0, 10);
+        const estimate = row.estimated_cost_usd;
+        this.deps.log(
+          `submission of ${row.id} to ${row.provider} is ambiguous: ${candidates.length} job(s) of the same input (${ids.join(', ')})${twins.length > 0 ? ` while ${twins.length} other generation(s) of it were being submitted` : ''}; none adopted, not sent again`,
+        );
+        this.finish(getGenerationRow(this.deps.db, row.id) ?? row, 'submit_unknown', {
+          code: failure.code,
+          message:
+            `Submitted, outcome unknown: check ${label}. ${failure.message} ${label} lists ${candidates.length === 1 ? 'a job' : `${candidates.length} jobs`} made for this exact input around ${when} UTC (${ids.join(', ')}), ${twins.length > 0 ? 'and another generation of the same input was being submitted at the same time' : 'and nothing tells them apart'}, so the console adopted none and did not send it again. Its estimated $${estimate.toFixed(2)} counts against the run's budget. Check ${candidates.length === 1 ? 'it' : 'them'} in your ${label} dashboard.`.slice(
+              0,
+              1000,
+            ),
+          retryable: false,
+        });
+        return 'unknown';
       }
     }
-    const check = adapter.findJob
+    const check = adapter.findJobs
       ? `${label}'s job list could not be read to check.`
       : `${label} offers no way to list jobs, so the console cannot check by itself.`;
     this.finish(getGenerationRow(this.deps.db, row.id) ?? row, 'submit_unknown', {
@@ -1419,7 +1479,10 @@ export class BenchRunner {
       state: outcome === 'cancelled' ? 'cancelled' : 'failed',
       outcome,
       error_code: error.code,
-      error_message: error.message,
+      // Which vendor, and what to do (cancelled, skipped and unknown outcomes say it already).
+      error_message: ADVISED_OUTCOMES.has(outcome)
+        ? withAdvice(row.provider, error.code, error.message)
+        : error.message,
       finished_at: this.deps.now(),
       cost_usd: billedUsd ?? current.cost_usd ?? 0,
     });
@@ -1530,6 +1593,21 @@ export function buildRequest(
   if (imageUrl !== undefined) request.imageUrl = imageUrl;
   return request;
 }
+
+/**
+ * Looks at the vendor's job list while a twin (another generation of the same input) is still
+ * being submitted: 20 looks, a minute at the default 3 s apart (Replicate holds a create up to
+ * 60 s), before a lost create whose job cannot be told from the twin's is left to the admin.
+ */
+const TWIN_WAIT_CHECKS = 20;
+
+/** Outcomes whose message gets the vendor's name and what to do (generation-advice.ts). */
+const ADVISED_OUTCOMES = new Set<GenerationOutcome>([
+  'failure',
+  'bad_output',
+  'policy_refusal',
+  'timeout',
+]);
 
 function requestOf(row: GenerationRow): GenerationRequest {
   return buildRequest(

@@ -97,6 +97,18 @@ export function renderRunTable(detail: RunDetail): string {
     (generation) =>
       `! ${generation.promptId} on ${generation.provider}:${generation.modelId}: ${generation.errorMessage ?? 'the submission has an unknown outcome'}`,
   );
+  // Every other generation that did not succeed: the vendor's answer and what to do.
+  const failed = detail.generations.filter(
+    (generation) =>
+      generation.outcome !== null &&
+      generation.outcome !== 'success' &&
+      generation.outcome !== 'submit_unknown' &&
+      generation.errorMessage,
+  );
+  const reasons = failed.map(
+    (generation) =>
+      `- ${generation.promptId} on ${generation.provider}:${generation.modelId} (${generation.outcome}): ${generation.errorMessage ?? ''}`,
+  );
   return [
     line(header),
     line(widths.map((width) => '-'.repeat(width))),
@@ -108,6 +120,7 @@ export function renderRunTable(detail: RunDetail): string {
           ...notes,
         ]
       : []),
+    ...(reasons.length > 0 ? ['', `${reasons.length} did not succeed:`, ...reasons] : []),
     '',
     `Run ${run.id} ${run.state}: ${run.succeeded} succeeded, ${run.failed} failed of ${run.total}; spent $${run.spentUsd.toFixed(2)} of $${run.budgetUsd.toFixed(2)}.`,
     '',

@@ -230,7 +230,7 @@ export interface StartOptions {
   onJobId?: (jobId: string) => void;
 }
 
-/** What to look for when a create's outcome is unknown (see VideoProviderAdapter.findJob). */
+/** What to look for when a create's outcome is unknown (see VideoProviderAdapter.findJobs). */
 export interface JobLookup {
   request: GenerationRequest;
   /** Only jobs created at or after this time (ms since the epoch) can be the one. */
@@ -293,9 +293,11 @@ export interface VideoProviderAdapter {
   /** The vendor's live catalogue where it has a list call; otherwise the known model table. */
   listModels(signal?: AbortSignal): Promise<ModelInfo[]>;
   /**
-   * Where the vendor lets you list your jobs: the id of a job matching `lookup` (a create whose
-   * answer was lost), or `undefined` when the vendor's list has none. Absent where the vendor
-   * has no list call (then an unknown create stays unknown).
+   * Where the vendor lets you list your jobs: the ids of every job matching `lookup` (a create
+   * whose answer was lost), newest first; empty when the vendor's list has none. Every field the
+   * create sends must match, not the prompt alone. More than one id means the jobs cannot be
+   * told apart (two generations of the same input): the caller must adopt none of them. Absent
+   * where the vendor has no list call (then an unknown create stays unknown).
    */
-  findJob?(lookup: JobLookup, signal?: AbortSignal): Promise<string | undefined>;
+  findJobs?(lookup: JobLookup, signal?: AbortSignal): Promise<string[]>;
 }

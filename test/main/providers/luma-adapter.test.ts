@@ -302,3 +302,38 @@ describe('luma adapter: faults', () => {
     ]);
   });
 });
+
+describe('luma adapter: findJobs (a create whose answer was lost)', () => {
+  it('matches every field the create sends, not the prompt alone, and returns every twin', async () => {
+    const since = Date.now() - 60_000;
+    const prompt = 'one prompt, three settings';
+    const nine = await adapter.start({ modelId: 'ray-2', prompt, durationSeconds: 9 });
+    const five = await adapter.start({ modelId: 'ray-2', prompt, durationSeconds: 5 });
+    const wide = await adapter.start({
+      modelId: 'ray-2',
+      prompt,
+      durationSeconds: 5,
+      aspectRatio: '21:9',
+    });
+    const find = adapter.findJobs?.bind(adapter);
+    if (!find) throw new Error('the Luma adapter lists its generations');
+    const lookup = (request: Parameters<typeof adapter.start>[0], exclude: string[] = []) =>
+      find({ request, createdAfter: since, exclude: new Set(exclude) });
+    expect(await lookup({ modelId: 'ray-2', prompt, durationSeconds: 9 })).toEqual([nine.jobId]);
+    expect(
+      await lookup({ modelId: 'ray-2', prompt, durationSeconds: 5, aspectRatio: '21:9' }),
+    ).toEqual([wide.jobId]);
+    // A request that leaves the aspect ratio to Luma matches both 5 s generations (an echo may
+    // carry Luma's default, so a field we did not send is not compared): two candidates, which
+    // the runner never adopts.
+    expect(await lookup({ modelId: 'ray-2', prompt, durationSeconds: 5 })).toEqual([
+      wide.jobId,
+      five.jobId,
+    ]);
+    expect(await lookup({ modelId: 'ray-2', prompt, durationSeconds: 5 }, [wide.jobId])).toEqual([
+      five.jobId,
+    ]);
+    expect(await lookup({ modelId: 'ray-flash-2', prompt, durationSeconds: 9 })).toEqual([]);
+    expect(await lookup({ modelId: 'ray-2', prompt, resolution: '1080p' })).toEqual([]);
+  });
+});

@@ -62,16 +62,31 @@ describe('Replicate adapter against the emulator', () => {
     const eight = await a.start(request('one prompt, two settings', { durationSeconds: 8 }));
     const five = await a.start(request('one prompt, two settings', { durationSeconds: 5 }));
     const lookup = (durationSeconds: number, exclude: string[] = []) =>
-      a.findJob({
+      a.findJobs({
         request: request('one prompt, two settings', { durationSeconds }),
         createdAfter: since,
         exclude: new Set(exclude),
       });
-    expect(await lookup(8)).toBe(eight.jobId);
-    expect(await lookup(5)).toBe(five.jobId);
+    expect(await lookup(8)).toEqual([eight.jobId]);
+    expect(await lookup(5)).toEqual([five.jobId]);
     // Already known to another generation: not adopted twice.
-    expect(await lookup(5, [five.jobId])).toBeUndefined();
-    expect(await lookup(6)).toBeUndefined();
+    expect(await lookup(5, [five.jobId])).toEqual([]);
+    expect(await lookup(6)).toEqual([]);
+  });
+
+  it('findJobs returns every prediction of the same input (newest first): they cannot be told apart', async () => {
+    const a = adapter();
+    const since = fakeNow - 1000;
+    const same = request('twin predictions', { durationSeconds: 8, seed: 7 });
+    const first = await a.start(same);
+    const second = await a.start(same);
+    expect(await a.findJobs({ request: same, createdAfter: since, exclude: new Set() })).toEqual([
+      second.jobId,
+      first.jobId,
+    ]);
+    expect(
+      await a.findJobs({ request: same, createdAfter: since, exclude: new Set([second.jobId]) }),
+    ).toEqual([first.jobId]);
   });
 
   it('creates through the official-model route: starting → processing(progress) → succeeded with billed seconds', async () => {

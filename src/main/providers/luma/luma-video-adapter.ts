@@ -124,16 +124,9 @@ export class LumaVideoAdapter extends VendorVideoAdapter<'luma'> {
 
   // estimateCost (inherited): Luma's default resolution is 720p, the table's base price.
 
-  async start(request: GenerationRequest, options: StartOptions = {}): Promise<StartResult> {
+  /** The create body (POST /generations/video). Exposed for tests. */
+  buildCreate(request: GenerationRequest): Record<string, unknown> {
     const model = this.model(request.modelId);
-    const warnings = this.checkRequest(request);
-    if (request.imageUrl !== undefined && !/^https:\/\//.test(request.imageUrl)) {
-      throw new ProviderError(
-        'invalid_request',
-        'Luma needs the reference image as an https URL; a data: URI cannot be sent.',
-        { provider: PROVIDER },
-      );
-    }
     const body: Record<string, unknown> = {
       generation_type: 'video',
       model: model.modelId,
@@ -145,6 +138,19 @@ export class LumaVideoAdapter extends VendorVideoAdapter<'luma'> {
     if (request.imageUrl !== undefined)
       body.keyframes = { frame0: { type: 'image', url: request.imageUrl } };
     Object.assign(body, request.providerOptions?.[PROVIDER] ?? {});
+    return body;
+  }
+
+  async start(request: GenerationRequest, options: StartOptions = {}): Promise<StartResult> {
+    const warnings = this.checkRequest(request);
+    if (request.imageUrl !== undefined && !/^https:\/\//.test(request.imageUrl)) {
+      throw new ProviderError(
+        'invalid_request',
+        'Luma needs the reference image as an https URL; a data: URI cannot be sent.',
+        { provider: PROVIDER },
+      );
+    }
+    const body = this.buildCreate(request);
     const { value: created } = await this.http.jsonAnswer(lumaCreatedSchema, '/generations/video', {
       method: 'POST',
       body,
@@ -171,10 +177,25 @@ export class LumaVideoAdapter extends VendorVideoAdapter<'luma'> {
   }
 
   /**
-   * GET /generations?limit&offset (newest first): a generation with this prompt and model, created
-   * since `createdAfter`, that no other generation owns.
+   * GET /generations?limit&offset (newest first): every generation whose echoed `request` has
+   * every field this request sends (model, prompt, aspect ratio, resolution, duration,
+   * keyframes, provider options; the same prompt with other settings is another generation's),
+   * created since `createdAfter`, that no other generation owns. Luma takes no client reference
+   * (a `callback_url` marker would need a public endpoint), so generations of the same input
+   * cannot be told apart: all are returned.
    */
-  async findJob(lookup: JobLookup, signal?: AbortSignal): Promise<string | undefined> {
+  async findJobs(lookup: JobLookup, signal?: AbortSignal): Promise<string[]> {
+    const sent = this.buildCreate(lookup.request);
+    const sameRequest = (echoed: Record<string, unknown> | null | undefined): boolean =>
+      echoed !== null &&
+      echoed !== undefined &&
+      Object.entries(sent).every(
+        ([key, value]) =>
+          // Luma's echo may leave out the generation type of the legacy route.
+          (key === 'generation_type' && echoed[key] === undefined) ||
+          JSON.stringify(echoed[key]) === JSON.stringify(value),
+      );
+    const found: string[] = [];
     const limit = 50;
     for (let page = 0; page < 5; page += 1) {
       const { value: list } = await this.http.jsonAnswer(lumaListSchema, '/generations', {
@@ -183,14 +204,14 @@ export class LumaVideoAdapter extends VendorVideoAdapter<'luma'> {
       });
       for (const item of list.generations) {
         const created = item.created_at ? Date.parse(item.created_at) : Number.NaN;
-        if (created < lookup.createdAfter) return undefined;
+        if (created < lookup.createdAfter) return found;
         if (lookup.exclude.has(item.id)) continue;
-        if (item.model && item.model !== lookup.request.modelId) continue;
-        if (item.request?.prompt === lookup.request.prompt) return item.id;
+        if (item.model && item.model !== sent.model) continue;
+        if (sameRequest(item.request)) found.push(item.id);
       }
       if (!list.has_more) break;
     }
-    return undefined;
+    return found;
   }
 
   async cancel(jobId: string, signal?: AbortSignal): Promise<void> {

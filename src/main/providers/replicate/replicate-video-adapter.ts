@@ -344,19 +344,21 @@ export class ReplicateVideoAdapter extends VendorVideoAdapter<'replicate'> {
   }
 
   /**
-   * GET /v1/predictions (newest first, paginated by `next`): a prediction of this model with this
-   * prompt, created since `createdAfter`, that no other generation owns.
+   * GET /v1/predictions (newest first, paginated by `next`): every prediction of this model with
+   * this whole input (prompt, duration, aspect, resolution, seed, audio, image: a prediction of
+   * the same prompt with other settings is another generation's), created since `createdAfter`,
+   * that no other generation owns. Replicate takes no client reference on a prediction, so two
+   * predictions of the same input cannot be told apart: both are returned.
    */
-  async findJob(lookup: JobLookup, signal?: AbortSignal): Promise<string | undefined> {
+  async findJobs(lookup: JobLookup, signal?: AbortSignal): Promise<string[]> {
     const model = this.entry(lookup.request.modelId).info.modelId.split(':')[0];
-    // The whole input this request sends (prompt, duration, aspect, resolution, seed, audio,
-    // image): a prediction of the same prompt with other settings is another generation's.
     const sent = this.buildCreate(lookup.request).body.input as Record<string, unknown>;
     const sameInput = (input: Record<string, unknown> | undefined): boolean =>
       input !== undefined &&
       Object.entries(sent).every(
         ([key, value]) => JSON.stringify(input[key]) === JSON.stringify(value),
       );
+    const found: string[] = [];
     let path: string | undefined = '/v1/predictions';
     for (let page = 0; page < 5 && path; page += 1) {
       const answer: { value: z.output<typeof replicateListSchema> } = await this.http.jsonAnswer(
@@ -367,14 +369,14 @@ export class ReplicateVideoAdapter extends VendorVideoAdapter<'replicate'> {
       const list = answer.value;
       for (const item of list.results) {
         const created = item.created_at ? Date.parse(item.created_at) : Number.NaN;
-        if (created < lookup.createdAfter) return undefined;
+        if (created < lookup.createdAfter) return found;
         if (lookup.exclude.has(item.id)) continue;
         if (item.model && model && item.model !== model) continue;
-        if (sameInput(item.input as Record<string, unknown> | undefined)) return item.id;
+        if (sameInput(item.input as Record<string, unknown> | undefined)) found.push(item.id);
       }
       path = list.next ?? undefined;
     }
-    return undefined;
+    return found;
   }
 
   async cancel(jobId: string, signal?: AbortSignal): Promise<void> {

@@ -215,6 +215,10 @@ export class PublishingService {
   private readonly bakes = new Map<Environment, AbortController>();
   /** A live controller leads for the store (refreshed every tick). */
   private controllerActive = false;
+  /** controllerStatus calls made, the last one whose answer was applied, and that answer. */
+  private statusCalls = 0;
+  private statusApplied = 0;
+  private lastStatus: ControllerOverview | undefined;
   /** `env\0flag` → why the scheduler could not publish the due step. */
   private readonly tickProblems = new Map<string, string>();
 
@@ -254,22 +258,58 @@ export class PublishingService {
   /**
    * The rollout controllers registered in the store. When a live one leads, this console does
    * not advance steps or bake them itself (the controller does), and shows its state instead.
+   *
+   * The scheduler's tick and the panel's poll both call this, and their reads can overlap: each
+   * call is numbered, and an answer older than the one already applied is ignored (the newer
+   * one stands), so a slow "no controller" read can never hand the work back after a newer read
+   * saw the leader. A store that cannot be read is not "the controller is gone": the console
+   * keeps the state it last read, reports the problem, and takes the work back only once a read
+   * succeeds and shows no live leader.
    */
   async controllerStatus(): Promise<ControllerOverview> {
-    const overview = await controllerOverview(this.store(), this.deps.now());
+    const call = ++this.statusCalls;
+    let read: ControllerOverview;
+    try {
+      read = await controllerOverview(this.store(), this.deps.now());
+    } catch (error) {
+      read = {
+        storeUri: this.storeUri(),
+        active: false,
+        controllers: [],
+        problem: errorMessage(error),
+      };
+    }
+    // A newer read was applied while this one was in flight: the newer one stands.
+    if (call < this.statusApplied && this.lastStatus) return this.lastStatus;
+    this.statusApplied = call;
+    if (read.problem !== null) {
+      const known = this.lastStatus;
+      this.lastStatus = {
+        storeUri: read.storeUri,
+        active: this.controllerActive,
+        controllers: known?.storeUri === read.storeUri ? known.controllers : [],
+        problem: `${read.problem.replace(/\.$/, '')}. Until the store answers again this console keeps the controller state it last read (${
+          this.controllerActive
+            ? 'a live leader, so it stays stood down'
+            : 'no live leader, so it keeps its own rollout loop'
+        }).`,
+      };
+      return this.lastStatus;
+    }
+    this.lastStatus = read;
     const wasActive = this.controllerActive;
-    this.controllerActive = overview.active;
+    this.controllerActive = read.active;
     // Whoever reads the status first (the scheduler's tick or the console's panel) hands the
     // work over, so a poll between two ticks cannot swallow the change.
-    if (overview.active && !wasActive) {
+    if (read.active && !wasActive) {
       // A controller acts for this store: leave steps and bakes to it.
       for (const environment of [...this.bakes.keys()]) this.stopBake(environment);
       this.changed('controller active', null);
-    } else if (!overview.active && wasActive) {
+    } else if (!read.active && wasActive) {
       this.changed('controller gone', null);
       if (this.ticker) void this.resumeBakes();
     }
-    return overview;
+    return read;
   }
 
   /**

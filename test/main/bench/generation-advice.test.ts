@@ -1,0 +1,86 @@
+/**
+ * A generation that did not succeed says which vendor answered and what to do, in the stored
+ * message (so the app, browser mode, the CLI's JSON and exports say the same), and the CLI's
+ * table lists each such generation with its reason.
+ */
+import { describe, expect, it } from 'vitest';
+import { generationAdvice, withAdvice } from '../../../src/main/bench/generation-advice';
+import { renderRunTable } from '../../../src/main/cli/bench-output';
+import type { RunDetail } from '../../../src/shared/domain';
+
+describe('generation advice', () => {
+  it('names the vendor and what to do for every error class a generation can end with', () => {
+    const classes = [
+      'auth',
+      'quota',
+      'invalid_request',
+      'content_policy',
+      'provider_unavailable',
+      'timeout',
+      'bad_output',
+      'expired_output',
+    ];
+    for (const code of classes) {
+      const advice = generationAdvice('together', code);
+      expect(advice, code).toMatch(/Together AI/);
+      expect(advice, code).toMatch(/run (the prompt|it) again|try again/);
+    }
+    expect(generationAdvice('together', 'auth')).toMatch(/TOGETHER_API_KEY/);
+    expect(generationAdvice('together', 'cancelled')).toBeUndefined();
+  });
+
+  it("appends to the vendor's words once, and stays within 1000 characters", () => {
+    const once = withAdvice('luma', 'quota', 'luma answered HTTP 402: Insufficient credits');
+    expect(once).toBe(
+      'luma answered HTTP 402: Insufficient credits. Luma is out of credit or limiting this account: add credit or raise the limit in your Luma account, then run the prompt again.',
+    );
+    expect(withAdvice('luma', 'quota', once)).toBe(once);
+    const long = withAdvice('runway', 'bad_output', 'x'.repeat(5000));
+    expect(long.length).toBeLessThanOrEqual(1000);
+    expect(long).toMatch(/Runway's output could not be used as a video/);
+    expect(withAdvice('fal', 'cancelled', 'Cancelled by the admin.')).toBe(
+      'Cancelled by the admin.',
+    );
+  });
+
+  it('the CLI table lists every generation that did not succeed, with its reason', () => {
+    const generation = (promptId: string, outcome: string, errorMessage: string | null) => ({
+      promptId,
+      provider: 'replicate',
+      modelId: 'minimax/video-01',
+      cached: false,
+      outcome,
+      state: outcome === 'success' ? 'succeeded' : 'failed',
+      queueMs: null,
+      generationMs: null,
+      downloadMs: null,
+      totalMs: null,
+      costUsd: null,
+      errorMessage,
+    });
+    const detail = {
+      run: {
+        id: 'run-1',
+        state: 'finished',
+        succeeded: 1,
+        failed: 2,
+        total: 3,
+        spentUsd: 0,
+        budgetUsd: 5,
+      },
+      generations: [
+        generation('p0', 'success', null),
+        generation('p1', 'failure', withAdvice('replicate', 'auth', 'replicate answered HTTP 401')),
+        generation('p2', 'submit_unknown', 'Submitted, outcome unknown: check Replicate.'),
+      ],
+    } as unknown as RunDetail;
+    const table = renderRunTable(detail);
+    expect(table).toMatch(
+      /1 did not succeed:\n- p1 on replicate:minimax\/video-01 \(failure\): replicate answered HTTP 401\. Replicate refused the API key/,
+    );
+    expect(table).toMatch(
+      /1 submission\(s\) may have been accepted and billed without an answer:\n! p2/,
+    );
+    expect(table).not.toMatch(/- p0/);
+  });
+});
