@@ -54,6 +54,22 @@ describe('migration 0241 (run spend kept by triggers)', () => {
       expect.closeTo(0, 9),
       expect.closeTo(1.8, 9),
     ]);
+    // A create that may have been billed unseen (submit_unknown) counts at least its estimate
+    // (0.5), or its cost when that is higher, and stops counting it when resolved otherwise.
+    generation.run('e', 'run_1', 'pe', 'ke', null);
+    db.prepare("UPDATE generations SET outcome = 'submit_unknown' WHERE id = 'e'").run();
+    expect(runSpend(wdb, 'run_1')).toBeCloseTo(0.5, 9);
+    db.prepare("UPDATE generations SET cost_usd = 0.7 WHERE id = 'e'").run();
+    expect(runSpend(wdb, 'run_1')).toBeCloseTo(0.7, 9);
+    db.prepare(
+      "UPDATE generations SET cost_usd = NULL, estimated_cost_usd = 0.6 WHERE id = 'e'",
+    ).run();
+    expect(runSpend(wdb, 'run_1')).toBeCloseTo(0.6, 9);
+    db.prepare("UPDATE generations SET outcome = 'failed' WHERE id = 'e'").run();
+    expect(runSpend(wdb, 'run_1')).toBeCloseTo(0, 9);
+    db.prepare("UPDATE generations SET outcome = 'submit_unknown' WHERE id = 'e'").run();
+    db.prepare("DELETE FROM generations WHERE id = 'e'").run();
+    expect(runSpend(wdb, 'run_1')).toBeCloseTo(0, 9);
     // A run deleted with its generations (cascade) leaves nothing behind.
     db.prepare("DELETE FROM runs WHERE id = 'run_2'").run();
     expect(runSpend(wdb, 'run_2')).toBe(0);
