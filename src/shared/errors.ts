@@ -5,6 +5,7 @@
  * turn it into `{ code, message, retryable }`. Messages are for people: they say what is wrong
  * and, where possible, what to do. They never contain secrets.
  */
+import { humanIssue } from './validation';
 
 const APP_ERROR_MARKER = Symbol.for('aideon.error');
 
@@ -137,7 +138,11 @@ export interface ValidationIssue {
 export class ValidationError extends AppError {
   readonly issues: ValidationIssue[];
   constructor(subject: string, issues: ValidationIssue[]) {
-    const list = issues.map((issue) => `${issue.path || '(root)'}: ${issue.message}`).join('; ');
+    // Each issue in plain words naming its field ("Budget must be 0 or more", not zod's "Too
+    // small: expected number to be >=0"), after its path; `issues` keeps the original messages.
+    const list = issues
+      .map((issue) => `${issue.path || '(root)'}: ${humanIssue(issue.path, issue.message)}`)
+      .join('; ');
     super('validation', `Invalid ${subject}: ${list}`);
     this.name = 'ValidationError';
     this.issues = issues;

@@ -52,8 +52,12 @@ test('Rollout → Production watch: not configured, then an unreachable Promethe
   );
   await expect(page.getByTestId('watch-url-production')).toHaveAttribute('aria-invalid', 'true');
 
+  // Fixing one field clears its error at once (before saving); the other error stays.
   await page.getByTestId('watch-url-production').fill('http://127.0.0.1:9');
+  await expect(page.getByTestId('watch-url-production-error')).toHaveCount(0);
+  await expect(page.getByTestId('watch-tier-0-minSuccessRate-error')).toBeVisible();
   await page.getByTestId('watch-tier-0-minSuccessRate').fill('95');
+  await expect(page.getByTestId('watch-tier-0-minSuccessRate-error')).toHaveCount(0);
   await page.getByTestId('watch-tier-0-maxP95LatencySeconds').fill('120');
   await page.getByTestId('watch-save').click();
   await expect(page.getByTestId('watch-url-production-error')).toHaveCount(0);

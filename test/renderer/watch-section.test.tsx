@@ -84,6 +84,15 @@ describe('watch settings form', () => {
       general: 'guardWindow: bad',
     });
     expect(errorsFromServer('Network down')).toEqual({ general: 'Network down' });
+    // zod's words become the admin's, naming the field.
+    expect(
+      errorsFromServer(
+        'Invalid watch settings: tiers.0.minSuccessRate: Too small: expected number to be >=0; guardWindowMinutes: Invalid input: expected number, received string',
+      ),
+    ).toEqual({
+      'tier.0.minSuccessRate': 'Min success rate must be 0 or more',
+      general: 'Guard window must be a number',
+    });
     // A legacy budget field is not on the form any more: its message stays general.
     expect(
       errorsFromServer('Invalid watch settings: tiers.0.budget.monthlyUsd: must be positive'),

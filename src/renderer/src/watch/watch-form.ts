@@ -9,6 +9,7 @@
  * the section shows them read-only. A `budget` saved in the watch settings before the move is
  * kept as loaded (ignored by the watch) and never edited by this form.
  */
+import { humanIssue } from '../../../shared/validation';
 import type { WatchSettings, WatchEnv } from '../../../shared/watch/watch-settings';
 
 export const ENVS: readonly WatchEnv[] = ['dev', 'staging', 'production'];
@@ -163,7 +164,8 @@ export function settingsFromForm(
 
 /**
  * Maps a server validation message ("Invalid watch settings: path: msg; path: msg") to the
- * form's fields; whatever does not map goes to `general`.
+ * form's fields, each in plain words ("Min success rate must be 0 or more", not zod's "Too
+ * small: expected number to be >=0"); whatever does not map goes to `general`.
  */
 export function errorsFromServer(message: string): FieldErrors {
   const match = /^Invalid [^:]+: (.*)$/s.exec(message);
@@ -177,9 +179,10 @@ export function errorsFromServer(message: string): FieldErrors {
     const env = /^environments\.(\w+)\.prometheusUrl$/.exec(path);
     const tier =
       /^tiers\.(\d+)\.(tier|minSuccessRate|maxP95LatencySeconds|maxCostPerVideoUsd)$/.exec(path);
-    if (env) errors[`url.${env[1]}`] = text;
-    else if (tier) errors[`tier.${tier[1]}.${tier[2]}`] = text;
-    else general.push(part);
+    const plain = humanIssue(path, text);
+    if (env) errors[`url.${env[1]}`] = plain;
+    else if (tier) errors[`tier.${tier[1]}.${tier[2]}`] = plain;
+    else general.push(plain === text ? part : plain);
   }
   if (general.length > 0) errors.general = general.join('; ');
   return errors;

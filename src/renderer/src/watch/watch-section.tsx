@@ -261,8 +261,14 @@ export function WatchSection(): ReactElement {
     return <Loading label="Loading the watch settings…" skeleton="rows" count={2} />;
 
   const configured = base.environments[env] !== undefined;
+  // Once errors are shown, every edit checks the form again, so an error goes as soon as its
+  // field is fixed (and the others stay, all at once).
+  const update = (next: WatchForm): void => {
+    setForm(next);
+    if (Object.keys(errors).length > 0) setErrors(settingsFromForm(base, next).errors ?? {});
+  };
   const editTier = (index: number, patch: Partial<TierForm>): void =>
-    setForm({ ...form, tiers: form.tiers.map((t, i) => (i === index ? { ...t, ...patch } : t)) });
+    update({ ...form, tiers: form.tiers.map((t, i) => (i === index ? { ...t, ...patch } : t)) });
 
   const save = async (): Promise<void> => {
     const result = settingsFromForm(base, form);
@@ -351,7 +357,7 @@ export function WatchSection(): ReactElement {
           value={form.urls[env]}
           error={errors[`url.${env}`]}
           hint="Without /api/v1. Leave empty to not watch this environment."
-          onChange={(value) => setForm({ ...form, urls: { ...form.urls, [env]: value } })}
+          onChange={(value) => update({ ...form, urls: { ...form.urls, [env]: value } })}
         />
         <label className="check-label">
           <input
@@ -359,7 +365,7 @@ export function WatchSection(): ReactElement {
             data-testid={`watch-token-${env}`}
             checked={form.useBearerToken[env]}
             onChange={(event) =>
-              setForm({
+              update({
                 ...form,
                 useBearerToken: { ...form.useBearerToken, [env]: event.target.checked },
               })
@@ -374,7 +380,7 @@ export function WatchSection(): ReactElement {
             data-testid={`watch-autorollback-${env}`}
             checked={form.autoRollback[env]}
             onChange={(event) =>
-              setForm({
+              update({
                 ...form,
                 autoRollback: { ...form.autoRollback, [env]: event.target.checked },
               })
@@ -423,7 +429,7 @@ export function WatchSection(): ReactElement {
             <button
               type="button"
               className="button button-secondary button-small"
-              onClick={() => setForm({ ...form, tiers: form.tiers.filter((_, i) => i !== index) })}
+              onClick={() => update({ ...form, tiers: form.tiers.filter((_, i) => i !== index) })}
             >
               Remove
             </button>
@@ -436,7 +442,7 @@ export function WatchSection(): ReactElement {
             className="button button-secondary"
             data-testid="watch-add-tier"
             onClick={() =>
-              setForm({
+              update({
                 ...form,
                 tiers: [...form.tiers, { ...EMPTY_TIER }],
               })
