@@ -116,6 +116,11 @@ export class ReplicateEmulator extends EmulatorBase {
   /** The next collection answers fail with this status, one per call (e.g. 500, 503). */
   readonly collectionFailures: number[] = [];
   private readonly pendingDeliveries = new Set<Promise<void>>();
+  /**
+   * Awaited before the prediction list is answered (tests: a list call that is slow while other
+   * creates finish). Called once per list request; the list is read after it settles.
+   */
+  beforeList: (() => Promise<void>) | undefined;
 
   constructor(options: EmulatorOptions = {}) {
     super({ ...options, apiKey: options.apiKey ?? 'r8_emulatorToken0123456789abcdef' });
@@ -161,6 +166,7 @@ export class ReplicateEmulator extends EmulatorBase {
     if (method === 'POST' && path === '/v1/predictions')
       return this.create(request, response, body, undefined);
     if (method === 'GET' && path === '/v1/predictions') {
+      await this.beforeList?.();
       const results = [...this.predictions.values()]
         .reverse()
         .map((prediction) => this.render(prediction));

@@ -19,6 +19,7 @@ import {
   type JobStatus,
   type ModelRef,
   type VideoOutput,
+  type VideoProviderAdapter,
 } from '../../shared/providers/video-provider-spec';
 import type { EventBus } from '../events';
 import type { MediaStore } from '../media/media-store';
@@ -1121,6 +1122,38 @@ export class BenchRunner {
   }
 
   /**
+   * The vendor's jobs of this exact input not owned by another generation, and the other
+   * generations of the same input still being submitted. Both are read before and after the
+   * vendor's answer: a twin that learns its id while the list call is in flight has its job
+   * removed from the candidates (the list was asked to exclude only the ids known before), and
+   * counts as a twin, so its job is never adopted or cancelled as ours.
+   */
+  private async lookUpJobs(
+    findJobs: NonNullable<VideoProviderAdapter['findJobs']>,
+    row: GenerationRow,
+    request: GenerationRequest,
+    submittedAt: number,
+    signal: AbortSignal,
+  ): Promise<{ candidates: string[]; twins: string[] }> {
+    const knownSince = submittedAt - 24 * 3600_000;
+    const twinsBefore = unresolvedTwins(this.deps.db, row, submittedAt - 120_000);
+    const found = await findJobs(
+      {
+        request,
+        createdAfter: submittedAt - 120_000,
+        exclude: knownJobIds(this.deps.db, row.provider, knownSince),
+      },
+      signal,
+    );
+    const knownAfter = knownJobIds(this.deps.db, row.provider, knownSince);
+    const twinsAfter = unresolvedTwins(this.deps.db, row, submittedAt - 120_000);
+    return {
+      candidates: found.filter((id) => !knownAfter.has(id)),
+      twins: [...new Set([...twinsBefore, ...twinsAfter])],
+    };
+  }
+
+  /**
    * A create that was cancelled while in flight may have made a job at the vendor whose id never
    * arrived. Where the vendor lists jobs, the job matching this request (created since the
    * submission, owned by no other generation) is cancelled; best effort, within 15 s.
@@ -1134,20 +1167,16 @@ export class BenchRunner {
     if (!adapter.findJobs) return;
     const signal = AbortSignal.timeout(15_000);
     try {
-      const jobIds = await adapter.findJobs(
-        {
-          request,
-          createdAfter: submittedAt - 120_000,
-          exclude: knownJobIds(this.deps.db, row.provider, submittedAt - 24 * 3600_000),
-        },
+      const { candidates: jobIds, twins } = await this.lookUpJobs(
+        adapter.findJobs.bind(adapter),
+        row,
+        request,
+        submittedAt,
         signal,
       );
       const [jobId] = jobIds;
       if (jobId === undefined) return;
-      if (
-        jobIds.length > 1 ||
-        unresolvedTwins(this.deps.db, row, submittedAt - 120_000).length > 0
-      ) {
+      if (jobIds.length > 1 || twins.length > 0) {
         // Another generation of the same input may own it: cancelling it could stop theirs.
         this.deps.log(
           `submission of ${row.id} was cancelled in flight; ${row.provider} has ${jobIds.length} job(s) of the same input (${jobIds.join(', ')}) that another generation may own, so none was cancelled`,
@@ -1195,15 +1224,13 @@ export class BenchRunner {
         let seen = false;
         for (let check = 0; check < TWIN_WAIT_CHECKS; check += 1) {
           await this.deps.sleep(this.deps.reconcileDelayMs ?? 3000, signal);
-          candidates = await adapter.findJobs(
-            {
-              request,
-              createdAfter: submittedAt - 120_000,
-              exclude: knownJobIds(this.deps.db, row.provider, submittedAt - 24 * 3600_000),
-            },
+          ({ candidates, twins } = await this.lookUpJobs(
+            adapter.findJobs.bind(adapter),
+            row,
+            request,
+            submittedAt,
             signal,
-          );
-          twins = unresolvedTwins(this.deps.db, row, submittedAt - 120_000);
+          ));
           const [only] = candidates;
           if (only !== undefined && candidates.length === 1 && twins.length === 0) {
             this.deps.log(

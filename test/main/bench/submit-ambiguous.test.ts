@@ -145,4 +145,37 @@ describe('two generations of the same input in flight at once', () => {
       await held.stop();
     }
   });
+
+  it("a twin learning its id while the lost create's lookup is in flight: its prediction is neither adopted nor cancelled as the lost one's", async () => {
+    // The first create is reset before Replicate makes anything; its twin (same input) is slowed
+    // on its way in. The lost create's first list call is answered only after the twin has its
+    // id, so the list (asked to exclude the ids known before the call) holds only the twin's
+    // prediction. Adopting it would put two rows on one video; the lost one must be sent again.
+    const held = new ReplicateEmulator({ apiKey: KEY, queueMs: 0, runMs: 1500, slowMs: 300 });
+    held.waitScale = 0.01;
+    let lists = 0;
+    held.beforeList = async () => {
+      lists += 1;
+      if (lists === 1) await sleep(2500);
+    };
+    const url = await held.start();
+    try {
+      held.queueFault('reset');
+      held.queueFault('slow');
+      const prompt = 'twin lanterns on a river';
+      const { rows } = await run(
+        { REPLICATE_API_TOKEN: KEY, AIDEON_REPLICATE_BASE_URL: url },
+        [prompt, prompt],
+        50,
+      );
+      expect(lists).toBeGreaterThan(0);
+      const ids = rows.map((row) => row.vendor_job_id);
+      expect(new Set(ids).size).toBe(2);
+      expect([...ids].sort()).toEqual([...held.predictions.keys()].sort());
+      expect(rows.map((row) => row.outcome)).toEqual(['success', 'success']);
+      expect(held.stats.cancels).toBe(0);
+    } finally {
+      await held.stop();
+    }
+  });
 });
