@@ -5,16 +5,19 @@
  */
 import { createHash, randomBytes } from 'node:crypto';
 import {
+  closeSync,
   createReadStream,
   createWriteStream,
   existsSync,
+  fsyncSync,
   mkdirSync,
+  openSync,
   renameSync,
   rmSync,
   statSync,
 } from 'node:fs';
 import { open, rm } from 'node:fs/promises';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { Readable, Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type { ReadableStream as NodeWebReadableStream } from 'node:stream/web';
@@ -51,6 +54,22 @@ export interface MediaFile {
   /** Flushes the file's data to the disk (fsync). */
   sync(): Promise<void>;
   close(): Promise<void>;
+}
+
+/**
+ * Makes a rename into `folder` durable: the file's data was flushed before the rename, but the
+ * folder's new entry is on the disk only once the folder itself is flushed, and the database
+ * may record the video as stored before the system writes it. Not possible on Windows (a folder
+ * cannot be opened for flushing there; NTFS journals the rename).
+ */
+export function syncDirectory(folder: string): void {
+  if (process.platform === 'win32') return;
+  const fd = openSync(folder, 'r');
+  try {
+    fsyncSync(fd);
+  } finally {
+    closeSync(fd);
+  }
 }
 
 export const nodeMediaFiles: MediaFiles = {
@@ -215,7 +234,10 @@ export class MediaWriter {
     try {
       mkdirSync(join(this.store.root, id.slice(0, 2)), { recursive: true });
       if (existsSync(final)) rmSync(this.temp, { force: true });
-      else renameSync(this.temp, final);
+      else {
+        renameSync(this.temp, final);
+        syncDirectory(dirname(final));
+      }
     } catch (error) {
       this.failure = { error };
       throw new MediaStorageError(error, this.folder);
@@ -366,6 +388,9 @@ export class MediaStore {
 
   /** A fresh name for a temporary file. */
   tempPath(): string {
+    // The folder is made again if something removed it (a cleanup tool, an admin): otherwise
+    // every retry of a paid video's download would fail on it until the vendor's URL expires.
+    mkdirSync(join(this.root, 'tmp'), { recursive: true });
     return join(this.root, 'tmp', `${Date.now()}-${randomBytes(6).toString('hex')}.part`);
   }
 
@@ -433,7 +458,10 @@ export class MediaStore {
       const final = this.pathOf(id);
       mkdirSync(join(this.root, id.slice(0, 2)), { recursive: true });
       if (existsSync(final)) rmSync(temp, { force: true });
-      else renameSync(temp, final);
+      else {
+        renameSync(temp, final);
+        syncDirectory(dirname(final));
+      }
       return { id, contentType: options.contentType, bytes };
     } catch (error) {
       rmSync(temp, { force: true });

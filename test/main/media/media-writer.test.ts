@@ -4,7 +4,7 @@
  * restart in the middle of a transfer, and nothing is left behind by a discard.
  */
 import { createHash, randomBytes } from 'node:crypto';
-import { readdirSync, readFileSync } from 'node:fs';
+import { readdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { MediaStore } from '../../../src/main/media/media-store';
@@ -28,6 +28,15 @@ describe('MediaWriter across several write batches', () => {
     expect(media.id).toBe(createHash('sha256').update(data).digest('hex'));
     expect(media.bytes).toBe(data.length);
     expect(readFileSync(store.pathOf(media.id)).equals(data)).toBe(true);
+  });
+
+  it('a temporary folder removed by someone else is made again, so the download still lands', async () => {
+    rmSync(join(dir, 'media', 'tmp'), { recursive: true, force: true });
+    const bytes = randomBytes(100_000);
+    const writer = await store.createWriter();
+    await writeAll(writer, bytes);
+    const media = await writer.commit('video/mp4');
+    expect(readFileSync(store.pathOf(media.id)).equals(bytes)).toBe(true);
   });
 
   it('a restart half-way (a server that cannot resume) starts the file over', async () => {
