@@ -224,6 +224,13 @@ function pumpNode(
       settle(signal.reason);
       return;
     }
+    // The body may have broken while the file was being prepared (a restart does file I/O
+    // before this): its 'error' and 'close' were then emitted to nobody, and waiting for them
+    // would hang until the generation's timeout.
+    if (source.errored || source.destroyed) {
+      settle(cutShort(provider, writer.bytes, source.errored ?? undefined));
+      return;
+    }
     signal.addEventListener('abort', onAbort, { once: true });
     source.on('error', onError);
     source.on('end', onEnd);
