@@ -54,6 +54,18 @@ const STEPS: Step[] = [
       await page.keyboard.press('Escape');
       await page.getByTestId('run-list-item').first().click();
       await expect(page.getByTestId('compare-button').first()).toBeVisible();
+      // The poster frames in view have loaded (lazy images, made by ffmpeg on first request).
+      await expect
+        .poll(() =>
+          page
+            .getByTestId('poster-thumb')
+            .evaluateAll((images) =>
+              images
+                .filter((image) => image.getBoundingClientRect().top < window.innerHeight)
+                .every((image) => (image as HTMLImageElement).naturalWidth > 0),
+            ),
+        )
+        .toBe(true);
     },
     heading: /Smoke|smoke|run/,
   },
