@@ -14,7 +14,9 @@
  * `data: <the status JSON>` event at once and one at every change of status, with a comment line
  * every `streamHeartbeatMs`; the stream ends (the server closes it) once the request is COMPLETED.
  * `statusStream = false` answers it 404 (a queue without the stream); a `#stream-drop` prompt has
- * the stream closed after its first event, before completion.
+ * the stream closed after its first event, before completion; a `#stream-stall` prompt has it
+ * send its first event and then only heartbeats, never closing and never telling the end, while
+ * the request goes on (the status call reads COMPLETED in time). `streamsOpened` counts opens.
  *
  * Assumption (not documented by fal): a request cancelled while queued reads COMPLETED and its
  * result answers 400 {"detail":"Request was cancelled by the user."}.
@@ -89,6 +91,8 @@ export class FalEmulator extends EmulatorBase {
   statusStream = true;
   /** A comment line on open status streams this often, ms. */
   streamHeartbeatMs = 15_000;
+  /** Status streams opened (each also counts as a status request in `stats.polls`). */
+  streamsOpened = 0;
   /** Status streams open now. */
   openStreams = 0;
   /** Headers of the last submit (to check priority headers and the like). */
@@ -267,6 +271,8 @@ export class FalEmulator extends EmulatorBase {
     if (this.pollFault(job.jobFaults, request, response)) return;
     const withLogs = url.searchParams.get('logs') === '1';
     const drop = /#stream-drop\b/i.test(String(job.input.prompt ?? ''));
+    const stall = /#stream-stall\b/i.test(String(job.input.prompt ?? ''));
+    this.streamsOpened += 1;
     response.writeHead(200, {
       'content-type': 'text/event-stream; charset=utf-8',
       'cache-control': 'no-cache',
@@ -285,7 +291,9 @@ export class FalEmulator extends EmulatorBase {
       if (timer) clearTimeout(timer);
       response.end();
     };
-    request.on('close', close);
+    // The client went away (the response's close: the request's has already fired once its body
+    // was read).
+    response.on('close', close);
     const send = (): void => {
       if (closed) return;
       // Poll-driven (zero-time) emulators advance one phase per event, as per poll.
@@ -297,6 +305,7 @@ export class FalEmulator extends EmulatorBase {
         response.write(`data: ${text}\n\n`);
       }
       if (body.status === 'COMPLETED' || drop) return close();
+      if (stall) return; // heartbeats only from here on
       timer = setTimeout(send, this.untilNextPhase(job));
     };
     send();

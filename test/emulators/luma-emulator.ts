@@ -9,6 +9,11 @@
  * the clock decides. #policy makes the generation fail with a moderation failure_reason; #fail
  * with an internal one. The 429 carries Retry-After (Luma's exact rate-limit headers are not
  * documented in provider-apis.md).
+ *
+ * The echoed `request` of a generation is what was sent, unless the prompt asks for another form
+ * of it (Luma may normalise what it stores): `#echo-reformed` echoes its keys in reverse order
+ * (nested ones too) with null fields Luma adds (`loop`, `callback_url`); `#echo-partial` leaves
+ * the aspect ratio and duration out of the echo.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { randomUUID } from 'node:crypto';
@@ -28,6 +33,30 @@ const MODELS = ['ray-2', 'ray-flash-2'];
 const ASPECTS = ['1:1', '16:9', '9:16', '4:3', '3:4', '21:9', '9:21'];
 const RESOLUTIONS = ['540p', '720p', '1080p', '4k'];
 const DURATIONS = ['5s', '9s'];
+
+/** The form in which a generation's `request` is echoed (see the header). */
+function echoOf(
+  prompt: string | undefined,
+  sent: Record<string, unknown>,
+): Record<string, unknown> {
+  const text = prompt ?? '';
+  if (/#echo-partial\b/i.test(text)) {
+    const { aspect_ratio: _aspect, duration: _duration, ...rest } = sent;
+    return rest;
+  }
+  if (/#echo-reformed\b/i.test(text)) {
+    const reverse = (value: unknown): unknown =>
+      value && typeof value === 'object' && !Array.isArray(value)
+        ? Object.fromEntries(
+            Object.entries(value as Record<string, unknown>)
+              .reverse()
+              .map(([key, inner]) => [key, reverse(inner)]),
+          )
+        : value;
+    return { loop: null, ...(reverse(sent) as Record<string, unknown>), callback_url: null };
+  }
+  return sent;
+}
 
 interface LumaJob {
   id: string;
@@ -122,7 +151,7 @@ export class LumaEmulator extends EmulatorBase {
     const id = randomUUID();
     const job: LumaJob = {
       id,
-      request: { generation_type: 'video', ...input },
+      request: echoOf(prompt, { generation_type: 'video', ...input }),
       createdAt: this.now(),
       polls: 0,
       outcome: faults.has('policy') ? 'policy' : faults.has('fail') ? 'fail' : 'success',

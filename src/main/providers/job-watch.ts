@@ -44,6 +44,8 @@ export interface WatchJobOptions {
    * with a `timeout` error. `undefined` = only the signal bounds the waits.
    */
   deadlineAt?: number | undefined;
+  /** How long one open of the push channel may last, ms; default streamOpenBound(typical). */
+  streamOpenMs?: number | undefined;
 }
 
 /**
@@ -62,6 +64,22 @@ export function progressEta(
 
 /** How often one job's push channel (fal's status stream) is opened before polling takes over. */
 export const MAX_STREAM_OPENS = 5;
+
+/** Bounds of one open of a push channel, ms (see streamOpenBound). */
+export const STREAM_OPEN_MIN_MS = 60_000;
+export const STREAM_OPEN_MAX_MS = 5 * 60_000;
+
+/**
+ * How long one open of the push channel may stay open without telling the end: twice the
+ * latest the model's jobs end where that is known, at least a minute, at most five. A channel
+ * kept alive by heartbeats that never delivers the end is closed then, and a plain status look
+ * follows.
+ */
+export function streamOpenBound(typical: TypicalDuration | undefined): number {
+  const wanted =
+    typical !== undefined && typical.samples >= MIN_DURATION_SAMPLES ? 2 * typical.highMs : 0;
+  return Math.min(STREAM_OPEN_MAX_MS, Math.max(STREAM_OPEN_MIN_MS, wanted));
+}
 
 /** Longest wait after a 429 without Retry-After, ms. */
 export const RATE_LIMIT_MAX_WAIT_MS = 60_000;
@@ -111,9 +129,13 @@ export async function watchJob(
     options.typical.samples >= MIN_DURATION_SAMPLES;
   // A vendor push channel (fal's status stream) is opened at once and held: one request however
   // long the job takes. It is opened again after an early close, up to MAX_STREAM_OPENS times;
-  // one that cannot be used at all leaves the job to polling.
+  // one that cannot be used at all leaves the job to polling. Each open is bounded (a channel
+  // kept alive that never tells the end), and after an open that ended without the end, one
+  // plain status look comes before the channel is opened again.
   let streamOpens = 0;
   let streamUnusable = adapter.followStatus === undefined;
+  let lookBeforeStream = false;
+  const streamOpenMs = options.streamOpenMs ?? streamOpenBound(options.typical);
   // Progress that grows evenly (Runway) estimates the end from two looks: those come as early
   // as the vendor allows instead of waiting for the window, and the next look goes just after
   // the estimated end (see progressEta).
@@ -131,7 +153,12 @@ export async function watchJob(
       signal.throwIfAborted();
       const early = lastCallAt + minInterval - now();
       if (early > 0) await options.sleep(early, signal);
-      if (!streamUnusable && streamOpens < MAX_STREAM_OPENS && adapter.followStatus) {
+      if (
+        !streamUnusable &&
+        !lookBeforeStream &&
+        streamOpens < MAX_STREAM_OPENS &&
+        adapter.followStatus
+      ) {
         streamOpens += 1;
         lastCallAt = now();
         looks += 1;
@@ -143,7 +170,9 @@ export async function watchJob(
               lastPendingAt = at;
               options.onPending?.(pending, at);
             },
+            maxOpenMs: streamOpenMs,
           });
+          lookBeforeStream = status.state === 'pending';
           transientFailures = 0;
         } catch (error) {
           if (signal.aborted) throw error;
@@ -155,6 +184,7 @@ export async function watchJob(
           lastCallAt = now();
           looks += 1;
           status = await adapter.status(jobId, signal);
+          lookBeforeStream = false;
           transientFailures = 0;
           rateLimits = 0;
         } catch (error) {

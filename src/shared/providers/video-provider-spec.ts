@@ -275,12 +275,15 @@ export interface VideoProviderAdapter {
    * once the job ends, or with the last pending status when the channel closed before the end
    * (the caller looks again). Throws when the channel cannot be used at all (not offered, an
    * error answer); the caller then polls `status`. `undefined` = the vendor has no such channel.
+   * `maxOpenMs` bounds one open: a channel still open after that long (kept alive without ever
+   * telling the end) is closed and the last pending status returned.
    */
   followStatus?(
     jobId: string,
     options: {
       signal?: AbortSignal;
       onPending?: (status: Extract<JobStatus, { state: 'pending' }>) => void;
+      maxOpenMs?: number;
     },
   ): Promise<JobStatus>;
   cancel(jobId: string, signal?: AbortSignal): Promise<void>;
@@ -296,7 +299,11 @@ export interface VideoProviderAdapter {
    * Where the vendor lets you list your jobs: the ids of every job matching `lookup` (a create
    * whose answer was lost), newest first; empty when the vendor's list has none. Every field the
    * create sends must match, not the prompt alone. More than one id means the jobs cannot be
-   * told apart (two generations of the same input): the caller must adopt none of them. Absent
+   * told apart (two generations of the same input): the caller must adopt none of them. A job
+   * that may be this one though it does not fully match (same model and prompt, a setting
+   * echoed differently) is never left out to make the answer empty: it is returned after the
+   * matches, so the count says ambiguous, or, when it is the only one, findJobs throws (the
+   * outcome cannot be told; the caller ends the create as unknown, never sends it again). Absent
    * where the vendor has no list call (then an unknown create stays unknown).
    */
   findJobs?(lookup: JobLookup, signal?: AbortSignal): Promise<string[]>;

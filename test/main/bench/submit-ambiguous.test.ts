@@ -28,6 +28,7 @@ async function run(
   prompts: string[],
   maxSleepMs: number,
   model: ModelRef = MODEL,
+  settings: { durationSeconds?: number } = {},
 ) {
   const services = testServices({
     env,
@@ -43,7 +44,7 @@ async function run(
         definition: {
           name: 'Twins',
           description: '',
-          settings: {},
+          settings,
           prompts: prompts.map((text, index) => ({ id: `p${index}`, text, category: 'general' })),
         },
       },
@@ -117,6 +118,36 @@ describe('two generations of the same input in flight at once', () => {
       expect(rows[0]?.error_message).toMatch(new RegExp(`${name} failed or could not be reached`));
     });
   }
+
+  it('Luma: a lost create whose prompt Luma lists only with another duration is left unknown, never sent again', async () => {
+    // A generation of the same model and prompt, 9 s, made earlier (by hand, say).
+    const prompt = 'a lone heron at dawn';
+    const seeded = await fetch(`${env.AIDEON_LUMA_BASE_URL}/generations/video`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${KEY}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ model: 'ray-2', prompt, duration: '9s' }),
+    });
+    expect(seeded.status).toBe(201);
+    const { id: other } = (await seeded.json()) as { id: string };
+    const before = luma.stats.creates;
+    // The run's 5 s create is lost before Luma makes it: the list shows only the 9 s one, which
+    // may be ours stored in another form, so the outcome cannot be told (not "absent").
+    luma.queueFault('reset');
+    const { rows } = await run(
+      env,
+      [prompt],
+      5,
+      { provider: 'luma', modelId: 'ray-2' },
+      {
+        durationSeconds: 5,
+      },
+    );
+    expect(luma.stats.creates - before).toBe(0);
+    expect(rows.map((row) => [row.outcome, row.vendor_job_id])).toEqual([['submit_unknown', null]]);
+    expect(rows[0]?.error_message).toMatch(/It was not sent again/);
+    expect(luma.jobs.has(other)).toBe(true);
+    expect(luma.stats.cancels).toBe(0);
+  });
 
   it('one answer lost while the twin is still held: the twin keeps its own prediction, the lost one adopts the other', async () => {
     // Predictions take 1.5 s; creates are held (Prefer: wait) 0.6 s. The first create's answer

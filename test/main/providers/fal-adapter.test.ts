@@ -1,4 +1,4 @@
-import { beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it, vi } from 'vitest';
 import { setTimeout as sleepFor } from 'node:timers/promises';
 import { watchJob } from '../../../src/main/providers/job-watch';
 import { createServer, type Server } from 'node:http';
@@ -467,6 +467,58 @@ describe('fal adapter: the SSE status stream', () => {
       expect(timed.openStreams).toBe(0);
     } finally {
       await stop();
+    }
+  });
+
+  it('a stream kept alive that never tells the end is closed at its bound; a status look then sees the job completed', async () => {
+    // The emulator's clock is the test's: the job ends only when the test moves it on.
+    let clock = 0;
+    const stalled = new FalEmulator({
+      apiKey: KEY,
+      queueMs: 1000,
+      runMs: 1000,
+      clock: { now: () => clock },
+    });
+    stalled.streamHeartbeatMs = 20;
+    const baseUrl = await stalled.start();
+    const streaming = createFalAdapter({ apiKey: KEY, baseUrl, dispatcher });
+    try {
+      // One open, bounded: the first status, then heartbeats only until the bound closes it.
+      const first = await streaming.start({ modelId: VEO, prompt: 'a frozen lake #stream-stall' });
+      expect(await streaming.followStatus!(first.jobId, { maxOpenMs: 200 })).toEqual({
+        state: 'pending',
+        queuePosition: 0,
+      });
+      expect(stalled.streamsOpened).toBe(1);
+
+      const { jobId } = await streaming.start({
+        modelId: VEO,
+        prompt: 'a frozen waterfall #stream-stall',
+      });
+      const watched = await watchJob(streaming, jobId, {
+        signal: new AbortController().signal,
+        now: Date.now,
+        sleep: (ms, signal) => sleepFor(ms, undefined, signal ? { signal } : {}),
+        submittedAt: Date.now(),
+        policy: { initialMs: 50, factor: 1, maxMs: 50 },
+        streamOpenMs: 300,
+        // The stream told the job queued; the job then ends while the stream stays silent.
+        onPending: () => {
+          clock = 10_000;
+        },
+      });
+      expect(watched.status).toMatchObject({
+        state: 'succeeded',
+        outputs: [{ url: expect.any(String) }],
+      });
+      // One open of the stream for this job, then the plain status look that saw it completed
+      // (opening the stream again first would have counted another open).
+      expect(stalled.streamsOpened).toBe(2);
+      expect(watched.looks).toBe(2);
+      // Both bounded streams were closed by the client (the server never ends a stalled one).
+      await vi.waitFor(() => expect(stalled.openStreams).toBe(0));
+    } finally {
+      await stalled.stop();
     }
   });
 });

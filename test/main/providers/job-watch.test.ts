@@ -6,7 +6,13 @@
 import { describe, expect, it } from 'vitest';
 import { ProviderError } from '../../../src/shared/errors';
 import type { JobStatus } from '../../../src/shared/providers/video-provider-spec';
-import { watchJob } from '../../../src/main/providers/job-watch';
+import {
+  MAX_STREAM_OPENS,
+  STREAM_OPEN_MAX_MS,
+  STREAM_OPEN_MIN_MS,
+  streamOpenBound,
+  watchJob,
+} from '../../../src/main/providers/job-watch';
 
 /** A job that ends `endMs` after submission at t = 0; records when it was looked at. */
 function fakeJob(
@@ -188,5 +194,59 @@ describe('watchJob', () => {
     expect(looks).toHaveLength(3);
     expect(looks[2]! - 20_500).toBeGreaterThanOrEqual(0);
     expect(looks[2]! - 20_500).toBeLessThan(1000);
+  });
+});
+
+describe('watchJob: a push channel that never tells the end', () => {
+  it('bounds each open, looks by status before opening again, and polls after the limit', async () => {
+    const { adapter, options, looks } = fakeJob(Number.POSITIVE_INFINITY, undefined);
+    const calls: string[] = [];
+    const bounds: Array<number | undefined> = [];
+    let statusLooks = 0;
+    const streaming = {
+      ...adapter,
+      async status(): Promise<JobStatus> {
+        statusLooks += 1;
+        calls.push('status');
+        // Pending until the 7th status look (past the stream limit), then done.
+        if (statusLooks < 7) return adapter.status();
+        return { state: 'succeeded', outputs: [{ url: 'https://example.test/v.mp4' }] };
+      },
+      // Kept alive without ever telling the end: it returns only when its bound is reached.
+      async followStatus(
+        _jobId: string,
+        opts: {
+          maxOpenMs?: number;
+          onPending?: (status: JobStatus & { state: 'pending' }) => void;
+        },
+      ): Promise<JobStatus> {
+        calls.push('stream');
+        bounds.push(opts.maxOpenMs);
+        opts.onPending?.({ state: 'pending', started: true });
+        await options.sleep(opts.maxOpenMs ?? 0);
+        return { state: 'pending', started: true };
+      },
+    };
+    const watched = await watchJob(streaming, 'job', { ...options, streamOpenMs: 1_000 });
+    expect(watched.status.state).toBe('succeeded');
+    expect(bounds).toEqual(Array(MAX_STREAM_OPENS).fill(1_000));
+    // Each bounded open is followed by one plain status look; after the last open, polls only.
+    expect(calls).toEqual([
+      ...Array.from({ length: MAX_STREAM_OPENS }, () => ['stream', 'status']).flat(),
+      'status',
+      'status',
+    ]);
+    expect(watched.looks).toBe(MAX_STREAM_OPENS + 7);
+    expect(looks.length).toBe(6);
+  });
+
+  it('derives the bound from the typical duration: twice its high end, at least a minute, at most five', () => {
+    expect(streamOpenBound(undefined)).toBe(STREAM_OPEN_MIN_MS);
+    expect(streamOpenBound({ lowMs: 10_000, highMs: 20_000, samples: 5 })).toBe(STREAM_OPEN_MIN_MS);
+    expect(streamOpenBound({ lowMs: 60_000, highMs: 90_000, samples: 5 })).toBe(180_000);
+    expect(streamOpenBound({ lowMs: 60_000, highMs: 90_000, samples: 1 })).toBe(STREAM_OPEN_MIN_MS);
+    expect(streamOpenBound({ lowMs: 200_000, highMs: 400_000, samples: 5 })).toBe(
+      STREAM_OPEN_MAX_MS,
+    );
   });
 });

@@ -185,22 +185,37 @@ export class FalVideoAdapter extends VendorVideoAdapter<'fal'> {
    * Waits on fal's SSE status stream (one request for the whole wait): each pending status goes
    * to `onPending`; at COMPLETED the result is fetched as in status(). A stream that closes or
    * breaks before COMPLETED returns the last pending status (the caller looks again); one that
-   * cannot be opened (an error answer, not an event stream) throws, and the caller polls.
+   * cannot be opened (an error answer, not an event stream) throws, and the caller polls. With
+   * `maxOpenMs`, a stream still open after that long (kept alive by heartbeats without ever
+   * telling the end) is closed and the last pending status returned, as for an early close.
    */
   async followStatus(
     jobId: string,
     options: {
       signal?: AbortSignal;
       onPending?: (status: Extract<JobStatus, { state: 'pending' }>) => void;
+      maxOpenMs?: number;
     },
   ): Promise<JobStatus> {
     const { app, requestId } = parseFalJobId(jobId);
     const base = `/${app}/requests/${encodeURIComponent(requestId)}`;
-    const events = await this.http.events(`${base}/status/stream`, {
-      query: { logs: 0 },
-      signal: options.signal,
-    });
+    const bound =
+      options.maxOpenMs === undefined ? undefined : AbortSignal.timeout(options.maxOpenMs);
+    const signal =
+      bound === undefined
+        ? options.signal
+        : options.signal === undefined
+          ? bound
+          : AbortSignal.any([options.signal, bound]);
     let last: Extract<JobStatus, { state: 'pending' }> = { state: 'pending' };
+    let events: AsyncIterable<string>;
+    try {
+      events = await this.http.events(`${base}/status/stream`, { query: { logs: 0 }, signal });
+    } catch (error) {
+      // Not opened within the bound (the caller's own abort still throws): nothing known yet.
+      if (bound?.aborted && !options.signal?.aborted) return last;
+      throw error;
+    }
     let completed: FalStatusResponse | undefined;
     try {
       for await (const data of events) {
@@ -221,7 +236,8 @@ export class FalVideoAdapter extends VendorVideoAdapter<'fal'> {
       }
     } catch (error) {
       if (options.signal?.aborted) throw error;
-      // Broken after it opened: what is known so far; the caller looks again.
+      // Broken after it opened, or open past the bound: what is known so far; the caller looks
+      // again.
     }
     if (!completed) return last;
     if (completed.error)

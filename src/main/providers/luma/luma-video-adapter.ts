@@ -10,6 +10,7 @@
  * - Reference images: keyframes.frame0 {type:"image", url}; Luma takes https URLs only.
  */
 import { ProviderError, type ProviderErrorClass } from '../../../shared/errors';
+import canonicalize from 'canonicalize';
 import { z } from 'zod';
 import type {
   GenerationRequest,
@@ -177,41 +178,62 @@ export class LumaVideoAdapter extends VendorVideoAdapter<'luma'> {
   }
 
   /**
-   * GET /generations?limit&offset (newest first): every generation whose echoed `request` has
-   * every field this request sends (model, prompt, aspect ratio, resolution, duration,
-   * keyframes, provider options; the same prompt with other settings is another generation's),
-   * created since `createdAfter`, that no other generation owns. Luma takes no client reference
-   * (a `callback_url` marker would need a public endpoint), so generations of the same input
-   * cannot be told apart: all are returned.
+   * GET /generations?limit&offset (newest first): every generation of this model created since
+   * `createdAfter` that no other generation owns and whose echoed `request` agrees with every
+   * field this request sends (model, prompt, aspect ratio, resolution, duration, keyframes,
+   * provider options). Luma may store the request in another form, so each field is compared in
+   * canonical form (RFC 8785: keys sorted, null fields dropped), and a field the echo leaves out
+   * agrees. Luma takes no client reference (a `callback_url` marker would need a public
+   * endpoint), so generations of the same input cannot be told apart: all are returned.
+   *
+   * A generation of the same model and prompt whose echo disagrees on a field (another duration,
+   * say) is most likely another's, but could be ours stored in a form not foreseen: it is never
+   * taken as proof the create was lost. It is returned after the matches, so the caller, seeing
+   * more than one id, adopts none and sends nothing again; when it is the only one found,
+   * findJobs throws (the outcome cannot be told), which the caller also ends as unknown.
    */
   async findJobs(lookup: JobLookup, signal?: AbortSignal): Promise<string[]> {
     const sent = this.buildCreate(lookup.request);
-    const sameRequest = (echoed: Record<string, unknown> | null | undefined): boolean =>
-      echoed !== null &&
-      echoed !== undefined &&
-      Object.entries(sent).every(
-        ([key, value]) =>
-          // Luma's echo may leave out the generation type of the legacy route.
-          (key === 'generation_type' && echoed[key] === undefined) ||
-          JSON.stringify(echoed[key]) === JSON.stringify(value),
-      );
+    const canonical = (value: unknown): string | undefined =>
+      canonicalize(withoutNulls(value) ?? null);
+    const agrees = (echoed: Record<string, unknown>, key: string, value: unknown): boolean => {
+      const mine = withoutNulls(value);
+      const theirs = withoutNulls(echoed[key]);
+      // A field the echo leaves out (or nulls) agrees: Luma may not echo every field it takes.
+      if (theirs === undefined || mine === undefined) return true;
+      return canonical(theirs) === canonical(mine);
+    };
     const found: string[] = [];
+    const near: string[] = [];
     const limit = 50;
-    for (let page = 0; page < 5; page += 1) {
+    scan: for (let page = 0; page < 5; page += 1) {
       const { value: list } = await this.http.jsonAnswer(lumaListSchema, '/generations', {
         query: { limit, offset: page * limit },
         signal,
       });
       for (const item of list.generations) {
         const created = item.created_at ? Date.parse(item.created_at) : Number.NaN;
-        if (created < lookup.createdAfter) return found;
+        if (created < lookup.createdAfter) break scan;
         if (lookup.exclude.has(item.id)) continue;
         if (item.model && item.model !== sent.model) continue;
-        if (sameRequest(item.request)) found.push(item.id);
+        const echoed = item.request;
+        if (echoed === null || echoed === undefined) continue;
+        if (!agrees(echoed, 'model', sent.model) || !agrees(echoed, 'prompt', sent.prompt))
+          continue;
+        if (Object.entries(sent).every(([key, value]) => agrees(echoed, key, value)))
+          found.push(item.id);
+        else near.push(item.id);
       }
       if (!list.has_more) break;
     }
-    return found;
+    if (found.length === 0 && near.length === 1) {
+      throw new ProviderError(
+        'bad_output',
+        `Luma lists a generation of this model and prompt with other settings (${near[0]}); it cannot be told whether it is this submission.`,
+        { provider: PROVIDER, retryable: false },
+      );
+    }
+    return [...found, ...near];
   }
 
   async cancel(jobId: string, signal?: AbortSignal): Promise<void> {
@@ -269,4 +291,17 @@ export class LumaVideoAdapter extends VendorVideoAdapter<'luma'> {
 
 export function createLumaAdapter(settings: LumaAdapterSettings): VideoProviderAdapter {
   return new LumaVideoAdapter(settings);
+}
+
+/** `value` without null or undefined fields (at any depth); undefined when it is null itself. */
+function withoutNulls(value: unknown): unknown {
+  if (value === null || value === undefined) return undefined;
+  if (Array.isArray(value)) return value.map((item) => withoutNulls(item) ?? null);
+  if (typeof value === 'object') {
+    const kept = Object.entries(value as Record<string, unknown>)
+      .map(([key, inner]) => [key, withoutNulls(inner)] as const)
+      .filter(([, inner]) => inner !== undefined);
+    return Object.fromEntries(kept);
+  }
+  return value;
 }
