@@ -1214,6 +1214,7 @@ export class BenchRunner {
     this.deps.log(
       `submission of ${row.id} to ${row.provider} has an unknown outcome: ${failure.message}`,
     );
+    let listProblem: string | undefined;
     if (adapter.findJobs) {
       let candidates: string[] = [];
       let twins: string[] = [];
@@ -1251,9 +1252,11 @@ export class BenchRunner {
         }
       } catch (error) {
         signal.throwIfAborted();
-        this.deps.log(
-          `${row.provider}'s job list could not be read: ${serializeError(error).message}`,
-        );
+        const serialized = serializeError(error);
+        this.deps.log(`${row.provider}'s job list could not be read: ${serialized.message}`);
+        // A list that was read but cannot settle it (e.g. a job of the same prompt with other
+        // settings) says why; a list that could not be read at all says that.
+        if (serialized.code === 'bad_output') listProblem = serialized.message;
         candidates = [];
       }
       if (candidates.length > 0) {
@@ -1278,7 +1281,7 @@ export class BenchRunner {
       }
     }
     const check = adapter.findJobs
-      ? `${label}'s job list could not be read to check.`
+      ? (listProblem ?? `${label}'s job list could not be read to check.`)
       : `${label} offers no way to list jobs, so the console cannot check by itself.`;
     this.finish(getGenerationRow(this.deps.db, row.id) ?? row, 'submit_unknown', {
       code: failure.code,

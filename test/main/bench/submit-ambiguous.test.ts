@@ -145,6 +145,9 @@ describe('two generations of the same input in flight at once', () => {
     expect(luma.stats.creates - before).toBe(0);
     expect(rows.map((row) => [row.outcome, row.vendor_job_id])).toEqual([['submit_unknown', null]]);
     expect(rows[0]?.error_message).toMatch(/It was not sent again/);
+    // Says why the list could not settle it, not that it could not be read.
+    expect(rows[0]?.error_message).toMatch(/other settings/);
+    expect(rows[0]?.error_message).not.toMatch(/could not be read/);
     expect(luma.jobs.has(other)).toBe(true);
     expect(luma.stats.cancels).toBe(0);
   });
