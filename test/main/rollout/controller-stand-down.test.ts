@@ -20,37 +20,14 @@ import type { ConfigStore } from '../../../src/main/rollout/stores/config-store'
 import { openConfigStore } from '../../../src/main/rollout/stores/open-store';
 import { openDatabase, type WritableDb } from '../../../src/main/store/db';
 import { WatchService } from '../../../src/main/watch/watch-service';
-import {
-  CONTROLLER_STATUS_SCHEMA,
-  controllerPanelSchema,
-  type ControllerStatus,
-} from '../../../src/shared/rollout/controller-status';
+import { controllerPanelSchema } from '../../../src/shared/rollout/controller-status';
 import { testServices } from '../../helpers/services';
 import { tempDir } from '../../helpers/temp-dir';
-import { clock, sampleConfig, T0 } from './fixtures';
+import { clock, controllerHeartbeat, sampleConfig, T0 } from './fixtures';
 
 const PASS = 'stand-down passphrase';
 const MINUTE = 60_000;
 const FLAG = 'new-video-model';
-
-/** A heartbeat as `aideon controller` writes it each tick (tick 30 s, alive for 3 ticks). */
-function heartbeat(now: number, overrides: Partial<ControllerStatus> = {}): ControllerStatus {
-  return {
-    schema: CONTROLLER_STATUS_SCHEMA,
-    id: 'ctl-1',
-    host: 'ops-box',
-    pid: 4242,
-    actor: 'controller:ctl-1',
-    role: 'leader',
-    leaseKind: 'lock-file',
-    startedAt: T0,
-    lastTickAt: now,
-    aliveUntil: now + 90_000,
-    activity: 'dev new-video-model 10%: baking (check 2), next step at 2026-03-01T00:30:00.000Z',
-    lastEvent: { at: now - 1000, type: 'check_passed', message: 'all 3 guards passed' },
-    ...overrides,
-  };
-}
 
 async function closedPort(): Promise<number> {
   return new Promise<number>((resolve) => {
@@ -144,7 +121,7 @@ describe('the console stands down while a live controller leads (directory store
   it('a live leader: no step advances, the watch neither pauses nor rolls back; a stale heartbeat hands the work back', async () => {
     // The step is due; the controller ticked a moment ago.
     time.advance(31 * MINUTE);
-    await writeControllerStatus(store, heartbeat(time.now()));
+    await writeControllerStatus(store, controllerHeartbeat(time.now()));
 
     expect(await service.tick()).toEqual([]);
     expect(await devRollout()).toMatchObject({ stepIndex: 0, status: 'running' });
@@ -205,7 +182,11 @@ describe('the console stands down while a live controller leads (directory store
     // heartbeat goes stale (it stopped ticking) → the console takes the work back.
     await writeControllerStatus(
       store,
-      heartbeat(time.now(), { id: 'ctl-2', role: 'standby', aliveUntil: time.now() + 10 * MINUTE }),
+      controllerHeartbeat(time.now(), {
+        id: 'ctl-2',
+        role: 'standby',
+        aliveUntil: time.now() + 10 * MINUTE,
+      }),
     );
     time.advance(2 * MINUTE);
     const stale = controllerPanelSchema.parse(await service.controllerPanel());
@@ -225,7 +206,7 @@ describe('the console stands down while a live controller leads (directory store
   });
 
   it('a controller that stops cleanly removes its record: the panel is empty again', async () => {
-    await writeControllerStatus(store, heartbeat(time.now()));
+    await writeControllerStatus(store, controllerHeartbeat(time.now()));
     expect((await service.controllerPanel()).controllers).toHaveLength(1);
     await removeControllerStatus(store, 'ctl-1');
     expect(await service.controllerPanel()).toMatchObject({ controllers: [], active: false });
@@ -244,7 +225,7 @@ describe('publish:get-controller through the dispatcher (browser mode and the de
       });
       const store = openConfigStore(services.publishing.storeUri());
       const now = Date.now();
-      await writeControllerStatus(store, heartbeat(now, { startedAt: now - MINUTE }));
+      await writeControllerStatus(store, controllerHeartbeat(now, { startedAt: now - MINUTE }));
       await store.close();
       const live = await ipc.dispatch('publish:get-controller', {});
       expect(live).toMatchObject({

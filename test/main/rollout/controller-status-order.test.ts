@@ -23,35 +23,15 @@ import { openConfigStore } from '../../../src/main/rollout/stores/open-store';
 import { openDatabase, type WritableDb } from '../../../src/main/store/db';
 import {
   CONTROLLER_STATUS_PREFIX,
-  CONTROLLER_STATUS_SCHEMA,
   controllerPanelSchema,
-  type ControllerStatus,
 } from '../../../src/shared/rollout/controller-status';
 import { startEtcd, type EtcdServer } from '../../helpers/etcd-server';
 import { tempDir } from '../../helpers/temp-dir';
-import { clock, sampleConfig, T0 } from './fixtures';
+import { clock, controllerHeartbeat, sampleConfig, T0 } from './fixtures';
 
 const PASS = 'status-order passphrase';
 const MINUTE = 60_000;
 const FLAG = 'new-video-model';
-
-function heartbeat(now: number, overrides: Partial<ControllerStatus> = {}): ControllerStatus {
-  return {
-    schema: CONTROLLER_STATUS_SCHEMA,
-    id: 'ctl-1',
-    host: 'ops-box',
-    pid: 4242,
-    actor: 'controller:ctl-1',
-    role: 'leader',
-    leaseKind: 'lock-file',
-    startedAt: T0,
-    lastTickAt: now,
-    aliveUntil: now + 90_000,
-    activity: 'dev new-video-model 10%: baking',
-    lastEvent: null,
-    ...overrides,
-  };
-}
 
 /** Holds the answer of the next `list` of the controller records until `release()`. */
 function gate() {
@@ -178,7 +158,7 @@ describe('controller status reads that overlap (directory store)', () => {
     await setup.gate.readDone;
 
     // Meanwhile the controller starts, and the panel's poll reads its heartbeat.
-    await writeControllerStatus(store, heartbeat(time.now()));
+    await writeControllerStatus(store, controllerHeartbeat(time.now()));
     const panel = controllerPanelSchema.parse(await service.controllerPanel());
     expect(panel).toMatchObject({ active: true, consoleStoodDown: true, leader: 'ctl-1' });
     expect(events).toContain('controller active');
@@ -195,7 +175,7 @@ describe('controller status reads that overlap (directory store)', () => {
   it('an old "controller alive" answer that arrives after the panel saw it stop is ignored', async () => {
     setup = await setUp();
     const { service, store, events, time } = setup;
-    await writeControllerStatus(store, heartbeat(time.now()));
+    await writeControllerStatus(store, controllerHeartbeat(time.now()));
     expect(await service.controllerStatus()).toMatchObject({ active: true });
 
     setup.gate.arm();
@@ -226,7 +206,7 @@ describe('a config store that cannot be read is not "controller gone" (directory
     setup = await setUp();
     const { service, store, events, time } = setup;
     time.advance(31 * MINUTE);
-    await writeControllerStatus(store, heartbeat(time.now()));
+    await writeControllerStatus(store, controllerHeartbeat(time.now()));
     expect(await service.tick()).toEqual([]);
     expect(events).toContain('controller active');
 
@@ -252,7 +232,7 @@ describe('a config store that cannot be read is not "controller gone" (directory
 
     // The store answers again and the controller's record is stale: now the work comes back.
     rmSync(folder);
-    await writeControllerStatus(store, heartbeat(time.now() - 5 * MINUTE));
+    await writeControllerStatus(store, controllerHeartbeat(time.now() - 5 * MINUTE));
     expect(await service.tick()).toEqual([{ environment: 'dev', flagKey: FLAG, percent: 50 }]);
     expect(events).toContain('controller gone');
   });
@@ -260,7 +240,7 @@ describe('a config store that cannot be read is not "controller gone" (directory
   it('a store that cannot even be opened never makes the console take the work back', async () => {
     setup = await setUp();
     const { service, store, events, time } = setup;
-    await writeControllerStatus(store, heartbeat(time.now()));
+    await writeControllerStatus(store, controllerHeartbeat(time.now()));
     expect(await service.controllerStatus()).toMatchObject({ active: true });
     // The root itself turns into a file.
     const root = service.storeUri().slice('dir:'.length);
@@ -289,7 +269,10 @@ describe('a config store that cannot be read is not "controller gone" (real etcd
     setup = await setUp(etcd.uri('status-order'));
     const { service, store, events, time } = setup;
     time.advance(31 * MINUTE);
-    await writeControllerStatus(store, heartbeat(time.now(), { leaseKind: 'etcd-lease' }));
+    await writeControllerStatus(
+      store,
+      controllerHeartbeat(time.now(), { leaseKind: 'etcd-lease' }),
+    );
     expect(await service.tick()).toEqual([]);
 
     await etcd.stop();

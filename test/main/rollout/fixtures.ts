@@ -9,6 +9,10 @@ import { Publisher, type PublisherDeps } from '../../../src/main/rollout/publish
 import type { ConfigStore } from '../../../src/main/rollout/stores/config-store';
 import type { HistoryInput } from '../../../src/main/rollout/publish/history';
 import type { PublicJwk } from '../../../src/consumer/bundle-format';
+import {
+  CONTROLLER_STATUS_SCHEMA,
+  type ControllerStatus,
+} from '../../../src/shared/rollout/controller-status';
 
 export const T0 = Date.parse('2026-03-01T00:00:00.000Z');
 
@@ -74,4 +78,26 @@ export function makePublisher(
     ...(history ? { record: (entry: HistoryInput) => history.push(entry) } : {}),
     ...overrides,
   });
+}
+
+/** A heartbeat as `aideon controller` writes it each tick (tick 30 s, alive for 3 ticks). */
+export function controllerHeartbeat(
+  now: number,
+  overrides: Partial<ControllerStatus> = {},
+): ControllerStatus {
+  return {
+    schema: CONTROLLER_STATUS_SCHEMA,
+    id: 'ctl-1',
+    host: 'ops-box',
+    pid: 4242,
+    actor: 'controller:ctl-1',
+    role: 'leader',
+    leaseKind: 'lock-file',
+    startedAt: T0,
+    lastTickAt: now,
+    aliveUntil: now + 90_000,
+    activity: 'dev new-video-model 10%: baking (check 2), next step at 2026-03-01T00:30:00.000Z',
+    lastEvent: { at: now - 1000, type: 'check_passed', message: 'all 3 guards passed' },
+    ...overrides,
+  };
 }
