@@ -45,6 +45,8 @@ const STEPS: Step[] = [
       await page.keyboard.type('new benchmark');
       await page.keyboard.press('Enter');
       await expect(page.getByRole('dialog')).toBeVisible();
+      // The plan (cost before spending) is what the dialog is for: capture it, not its spinner.
+      await expect(page.getByTestId('plan-total-cost')).toBeVisible();
     },
     heading: /^Benchmarks$/,
   },
