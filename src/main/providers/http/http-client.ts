@@ -6,6 +6,7 @@
 import { request as undiciRequest, type Dispatcher } from 'undici';
 import { ProviderError, type ProviderErrorClass } from '../../../shared/errors';
 import type { DownloadResult } from '../../../shared/providers/video-provider-spec';
+import { PROVIDER_LABELS, type ProviderId } from '../../../shared/providers/provider-ids';
 import type { z } from 'zod';
 import { retryAfterMs } from './retry-after';
 import { serverSentEvents } from './sse';
@@ -76,6 +77,11 @@ export function classifyStatus(status: number): ProviderErrorClass {
 export class HttpClient {
   constructor(readonly config: HttpClientConfig) {}
 
+  /** The vendor as the admin knows it ("Together AI", not "together"), for messages. */
+  private get label(): string {
+    return PROVIDER_LABELS[this.config.provider as ProviderId] ?? this.config.provider;
+  }
+
   url(path: string, query?: Record<string, string | number | undefined>): string {
     const url = new URL(
       path.startsWith('http') ? path : `${this.config.baseUrl.replace(/\/$/, '')}${path}`,
@@ -140,7 +146,7 @@ export class HttpClient {
       const unknown = method !== 'GET';
       throw new ProviderError(
         'provider_unavailable',
-        `${this.config.provider} answered ${method} ${path} with HTTP ${response.status} and a body that is not JSON (${type})${unknown ? ', so it is not known whether the request was accepted' : ''}.`,
+        `${this.label} answered ${method} ${path} with HTTP ${response.status} and a body that is not JSON (${type})${unknown ? ', so it is not known whether the request was accepted' : ''}.`,
         {
           provider: this.config.provider,
           status: response.status,
@@ -216,7 +222,7 @@ export class HttpClient {
         await raw.body.dump();
         throw new ProviderError(
           'expired_output',
-          `The video at ${this.config.provider} has expired or was deleted (HTTP ${raw.statusCode}); vendors keep outputs only for a limited time.`,
+          `The video at ${this.label} has expired or was deleted (HTTP ${raw.statusCode}); vendors keep outputs only for a limited time.`,
           {
             provider: this.config.provider,
             status: raw.statusCode,
@@ -249,7 +255,7 @@ export class HttpClient {
           await raw.body.dump().catch(() => undefined);
           throw new ProviderError(
             'bad_output',
-            `${this.config.provider} answered a partial download for a range that was not asked for.`,
+            `${this.label} answered a partial download for a range that was not asked for.`,
             { provider: this.config.provider, status: 206, retryable: true },
           );
         }
@@ -270,7 +276,7 @@ export class HttpClient {
     }
     throw new ProviderError(
       'bad_output',
-      `Too many redirects while downloading from ${this.config.provider}.`,
+      `Too many redirects while downloading from ${this.label}.`,
       { provider: this.config.provider },
     );
   }
@@ -311,7 +317,7 @@ export class HttpClient {
       if (raw.statusCode >= 200 && raw.statusCode < 300)
         throw new ProviderError(
           'provider_unavailable',
-          `${this.config.provider} answered the status stream with ${contentType || 'no content type'}, not an event stream.`,
+          `${this.label} answered the status stream with ${contentType || 'no content type'}, not an event stream.`,
           { provider: this.config.provider, status: raw.statusCode },
         );
       throw this.httpError(
@@ -363,7 +369,7 @@ export class HttpClient {
     const vendorMessage =
       custom?.message ?? extractMessage(response.json) ?? response.text.slice(0, 300);
     const message = scrub(
-      `${this.config.provider} answered HTTP ${response.status}: ${vendorMessage || 'no details'}`,
+      `${this.label} answered HTTP ${response.status}: ${vendorMessage || 'no details'}`,
       this.config.secrets(),
     );
     const retryAfter = retryAfterMs(response.headers, (this.config.now ?? Date.now)());
@@ -399,7 +405,7 @@ export class HttpClient {
     );
     return new ProviderError(
       isTimeout ? 'timeout' : 'provider_unavailable',
-      `${this.config.provider} could not be reached (${code || name || 'network error'}: ${text}).`,
+      `${this.label} could not be reached (${code || name || 'network error'}: ${text}).`,
       {
         provider: this.config.provider,
         retryable: true,

@@ -54,17 +54,18 @@ const OUTCOME_LABEL: Record<GenerationOutcome, string> = {
 /** What to tell a person when a generation failed, in plain words. */
 function failureText(generation: GenerationRecord): string | null {
   if (generation.state !== 'failed' && generation.outcome !== 'skipped_budget') return null;
+  // Failed, refused, timed-out and unusable generations carry the vendor and what to do in
+  // their message already (main's generation-advice.ts); these outcomes say it here.
   const hint: Partial<Record<GenerationOutcome, string>> = {
-    policy_refusal:
-      'The provider would not make this video. Rephrase the prompt if it should be allowed.',
-    timeout: 'The provider took too long. Running it again often works.',
     skipped_budget: 'Not sent, so the run stayed within its budget.',
     skipped_unsupported: 'Not sent and not charged: the model does not take this kind of input.',
     submit_unknown:
       'We could not confirm the provider received it; it was not retried to avoid paying twice.',
   };
   const message = generation.errorMessage ?? '';
-  const extra = generation.outcome ? hint[generation.outcome] : undefined;
+  const saidAlready =
+    generation.outcome === 'submit_unknown' && /not (sent|send it) again/i.test(message);
+  const extra = generation.outcome && !saidAlready ? hint[generation.outcome] : undefined;
   return (
     [message, extra].filter(Boolean).join(' ') ||
     'The generation failed without a message from the provider.'
