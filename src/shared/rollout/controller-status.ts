@@ -47,6 +47,13 @@ export const controllerOverviewSchema = z.object({
   controllers: z.array(controllerStatusSchema.extend({ alive: z.boolean() })),
   /** Why the store could not be read, if it could not. */
   problem: z.string().nullable(),
+  /**
+   * true: this store's controller records have not been read since the console switched to it
+   * (the read failed), so whether a controller leads it is unknown. No leader is claimed
+   * (`active` false, no controllers) and the console does not advance steps or bake until a read
+   * succeeds. Absent or false otherwise (and from older consoles).
+   */
+  stateUnknown: z.boolean().optional(),
 });
 export type ControllerOverview = z.infer<typeof controllerOverviewSchema>;
 
@@ -106,7 +113,8 @@ export const controllerPanelSchema = controllerOverviewSchema.extend({
   leader: z.string().nullable(),
   /**
    * This console has stood down: it does not advance ramp steps, bake them against the guards
-   * or roll back on a breach while a live leader is registered (equal to `active`).
+   * or roll back on a breach while a live leader is registered (`active`) or while the store's
+   * controller state is unknown (`stateUnknown`).
    */
   consoleStoodDown: z.boolean(),
   /** Per environment; empty when no controller is registered (nothing is read then). */
