@@ -102,6 +102,14 @@ const DISK_PROBLEMS: Record<string, string> = {
   ENOENT: 'the folder is gone (ENOENT)',
 };
 
+/** What a failed file call says about the disk, in words and without a path ("no space left…"). */
+export function diskProblem(error: unknown): string {
+  const code = (error as { code?: unknown } | null)?.code;
+  return typeof code === 'string'
+    ? (DISK_PROBLEMS[code] ?? `the disk refused the write (${code})`)
+    : 'the disk accepted none of the bytes written';
+}
+
 /**
  * The console's own disk failed while a file was written into the media store. Retryable: the
  * file was not lost at its source, and a later attempt starts over from byte 0. The message names
@@ -110,15 +118,14 @@ const DISK_PROBLEMS: Record<string, string> = {
 export class MediaStorageError extends AppError {
   readonly folder: string;
   constructor(error: unknown, folder: string) {
-    const code = (error as { code?: unknown } | null)?.code;
-    const problem =
-      typeof code === 'string'
-        ? (DISK_PROBLEMS[code] ?? `the disk refused the write (${code})`)
-        : 'the disk accepted none of the bytes written';
-    super('storage_failed', `Writing the video to the media folder failed: ${problem}.`, {
-      retryable: true,
-      cause: error,
-    });
+    super(
+      'storage_failed',
+      `Writing the video to the media folder failed: ${diskProblem(error)}.`,
+      {
+        retryable: true,
+        cause: error,
+      },
+    );
     this.name = 'MediaStorageError';
     this.folder = folder;
   }
