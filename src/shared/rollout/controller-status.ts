@@ -54,6 +54,13 @@ export const controllerOverviewSchema = z.object({
    * succeeds. Absent or false otherwise (and from older consoles).
    */
   stateUnknown: z.boolean().optional(),
+  /**
+   * Records under `controller/status/` that could not be read as a controller heartbeat, one
+   * line each: "controller record unreadable: <key>: <what is wrong>". They are not counted as
+   * controllers; shown so a damaged record (a leader's among them) does not vanish silently.
+   * Absent from older consoles.
+   */
+  unreadable: z.array(z.string()).optional(),
 });
 export type ControllerOverview = z.infer<typeof controllerOverviewSchema>;
 
