@@ -140,7 +140,11 @@ export function createServices(options: ServiceOptions): Services {
   const db = openDatabase({ file: join(options.dataDir, 'aideon.sqlite'), log });
   const bus = new EventBus();
   const media = new MediaStore(options.dataDir, options.mediaFiles);
-  const posters = new PosterFrames({ media, ffmpegPath: mediaToolPaths(options.env).ffmpegPath });
+  const posters = new PosterFrames({
+    media,
+    ffmpegPath: mediaToolPaths(options.env).ffmpegPath,
+    now,
+  });
   const registry = new ProviderRegistry();
   registry.register(
     new SandboxAdapter({

@@ -165,7 +165,16 @@ export const runSummarySchema = z.object({
   state: runStateSchema,
   budgetUsd: z.number(),
   estimatedCostUsd: z.number(),
+  /** What the vendors billed: the sum of the generations' costs, in USD. */
   spentUsd: z.number(),
+  /**
+   * What counts against the budget, in USD: the billed costs, and for each submission whose
+   * outcome is unknown (it may have been billed unseen) at least its estimate. The budget check
+   * before each submission uses this figure, so it is never below `spentUsd`.
+   */
+  countedUsd: z.number(),
+  /** How many generations ended with their submission's outcome unknown (`submit_unknown`). */
+  unknownOutcomes: z.number().int(),
   total: z.number().int(),
   done: z.number().int(),
   succeeded: z.number().int(),

@@ -186,6 +186,11 @@ export class EmulatorBase {
   rangeSupport = true;
   /** File requests that asked for a Range. */
   rangeRequests = 0;
+  /**
+   * When set, every request in the order it arrived: method, path and (for a JSON body with
+   * one) the prompt. Off by default; a test that checks the order of a job's calls turns it on.
+   */
+  requestLog: { method: string; path: string; prompt?: string }[] | undefined;
   baseUrl = '';
 
   constructor(options: EmulatorOptions = {}) {
@@ -356,6 +361,14 @@ export class EmulatorBase {
       return sendJson(response, 200, { ok: true });
     }
     const body = await readJsonBody(request);
+    if (this.requestLog) {
+      const prompt = (body as { prompt?: unknown } | undefined)?.prompt;
+      this.requestLog.push({
+        method: request.method ?? 'GET',
+        path: url.pathname,
+        ...(typeof prompt === 'string' ? { prompt } : {}),
+      });
+    }
     if (url.pathname === '/__control/faults') {
       const faults = (body as { faults?: unknown }).faults;
       if (Array.isArray(faults))

@@ -20,6 +20,8 @@ const run: RunSummary = {
   budgetUsd: 5,
   estimatedCostUsd: 2,
   spentUsd: 0.4,
+  countedUsd: 0.4,
+  unknownOutcomes: 0,
   total: 4,
   done: 2,
   succeeded: 1,

@@ -23,6 +23,8 @@ const run: RunSummary = {
   budgetUsd: 5,
   estimatedCostUsd: 0.6,
   spentUsd: 0,
+  countedUsd: 0,
+  unknownOutcomes: 0,
   total: 1,
   done: 0,
   succeeded: 0,

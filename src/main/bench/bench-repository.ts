@@ -450,6 +450,8 @@ interface RunRow {
   succeeded: number;
   failed: number;
   spent: number;
+  spent_usd: number;
+  unknown_outcomes: number;
   lease_owner: string | null;
   lease_pid: number | null;
   lease_host: string | null;
@@ -472,7 +474,8 @@ const RUN_SELECT = `SELECT r.*, s.name AS suite_name,
   (SELECT COUNT(*) FROM generations g WHERE g.run_id = r.id AND g.outcome IS NOT NULL) AS done,
   (SELECT COUNT(*) FROM generations g WHERE g.run_id = r.id AND g.outcome = 'success') AS succeeded,
   (SELECT COUNT(*) FROM generations g WHERE g.run_id = r.id AND g.outcome NOT IN ('success', 'cancelled', 'skipped_unsupported')) AS failed,
-  (SELECT COALESCE(SUM(g.cost_usd), 0) FROM generations g WHERE g.run_id = r.id) AS spent
+  (SELECT COALESCE(SUM(g.cost_usd), 0) FROM generations g WHERE g.run_id = r.id) AS spent,
+  (SELECT COUNT(*) FROM generations g WHERE g.run_id = r.id AND g.outcome = 'submit_unknown') AS unknown_outcomes
   FROM runs r JOIN suites s ON s.id = r.suite_id AND s.version = r.suite_version
   LEFT JOIN run_leases l ON l.run_id = r.id`;
 
@@ -516,6 +519,8 @@ function toRunSummary(row: RunRow, viewer?: RunViewer): RunSummary {
     budgetUsd: row.budget_usd,
     estimatedCostUsd: row.estimated_cost_usd,
     spentUsd: Math.round(row.spent * 1e6) / 1e6,
+    countedUsd: Math.round(row.spent_usd * 1e6) / 1e6,
+    unknownOutcomes: row.unknown_outcomes,
     total: row.total,
     done: row.done,
     succeeded: row.succeeded,

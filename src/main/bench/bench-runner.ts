@@ -922,23 +922,31 @@ export class BenchRunner {
         (this.providerInFlight.get(initial.provider) ?? 1) - 1,
       );
       this.modelInFlight.set(modelKey, (this.modelInFlight.get(modelKey) ?? 1) - 1);
+      // The slot is free now, even when this generation goes on to wait for a retry.
+      this.wake();
     }
     if (retryAfterMs !== undefined) await this.downloadAgainLater(state, initial.id, retryAfterMs);
   }
 
   /**
    * Waits (in steps, so a stop or cancel is noticed) and runs a generation whose download failed
-   * on the console's disk again; the run stays driven meanwhile.
+   * on the console's disk again; the run stays driven meanwhile. The retry takes a slot like any
+   * other work: it waits while the provider's or the model's concurrency limit is reached.
    */
   private async downloadAgainLater(state: RunState, id: string, delayMs: number): Promise<void> {
     for (let waited = 0; waited < delayMs; waited += STORAGE_RETRY_STEP_MS) {
       if (state.stopping || state.cancelled) return;
       await this.deps.sleep(Math.min(STORAGE_RETRY_STEP_MS, delayMs - waited));
     }
-    if (state.stopping || state.cancelled) return;
-    const row = getGenerationRow(this.deps.db, id);
-    if (!row || row.outcome !== null || row.state !== 'downloading') return;
-    await this.execute(state, row);
+    for (;;) {
+      if (state.stopping || state.cancelled) return;
+      // Re-read each time: a cancel made while waiting is respected.
+      const row = getGenerationRow(this.deps.db, id);
+      if (!row || row.outcome !== null || row.state !== 'downloading') return;
+      // Checked and taken in one synchronous step (execute counts the slot before it awaits).
+      if (this.hasCapacity(row.provider, row.model_id)) return this.execute(state, row);
+      await this.waitForCapacity();
+    }
   }
 
   private async executeSteps(

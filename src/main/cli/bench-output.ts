@@ -1,6 +1,7 @@
 import cliProgress from 'cli-progress';
 import type { RunDetail } from '../../shared/domain';
 import type { Scorecard } from '../bench/scorecard';
+import { runSpendText } from '../../shared/bench/run-spend';
 import { getRunSummary, listGenerationRows, toGenerationRecord } from '../bench/bench-repository';
 import type { Services } from '../services';
 
@@ -33,7 +34,7 @@ export async function runWithProgress(
     const summary = getRunSummary(services.db, runId);
     bars = new cliProgress.MultiBar(
       {
-        format: ' {bar} {value}/{total} {label} | spent ${spent} | {eta_formatted} left',
+        format: ' {bar} {value}/{total} {label} | billed ${spent} | {eta_formatted} left',
         hideCursor: true,
         clearOnComplete: false,
       },
@@ -122,7 +123,7 @@ export function renderRunTable(detail: RunDetail): string {
       : []),
     ...(reasons.length > 0 ? ['', `${reasons.length} did not succeed:`, ...reasons] : []),
     '',
-    `Run ${run.id} ${run.state}: ${run.succeeded} succeeded, ${run.failed} failed of ${run.total}; spent $${run.spentUsd.toFixed(2)} of $${run.budgetUsd.toFixed(2)}.`,
+    `Run ${run.id} ${run.state}: ${run.succeeded} succeeded, ${run.failed} failed of ${run.total}; ${runSpendText(run)}.`,
     '',
   ].join('\n');
 }

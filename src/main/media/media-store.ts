@@ -7,7 +7,6 @@ import { createHash, randomBytes } from 'node:crypto';
 import {
   closeSync,
   createReadStream,
-  createWriteStream,
   existsSync,
   fsyncSync,
   mkdirSync,
@@ -18,8 +17,7 @@ import {
 } from 'node:fs';
 import { open, rm } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
-import { Readable, Transform } from 'node:stream';
-import { pipeline } from 'node:stream/promises';
+import { addAbortSignal, Readable } from 'node:stream';
 import type { ReadableStream as NodeWebReadableStream } from 'node:stream/web';
 import { AppError, ProviderError } from '../../shared/errors';
 import type { MediaRef } from '../../shared/domain';
@@ -104,6 +102,14 @@ const DISK_PROBLEMS: Record<string, string> = {
   ENOENT: 'the folder is gone (ENOENT)',
 };
 
+/** What a failed file call says about the disk, in words and without a path ("no space left…"). */
+export function diskProblem(error: unknown): string {
+  const code = (error as { code?: unknown } | null)?.code;
+  return typeof code === 'string'
+    ? (DISK_PROBLEMS[code] ?? `the disk refused the write (${code})`)
+    : 'the disk accepted none of the bytes written';
+}
+
 /**
  * The console's own disk failed while a file was written into the media store. Retryable: the
  * file was not lost at its source, and a later attempt starts over from byte 0. The message names
@@ -112,15 +118,14 @@ const DISK_PROBLEMS: Record<string, string> = {
 export class MediaStorageError extends AppError {
   readonly folder: string;
   constructor(error: unknown, folder: string) {
-    const code = (error as { code?: unknown } | null)?.code;
-    const problem =
-      typeof code === 'string'
-        ? (DISK_PROBLEMS[code] ?? `the disk refused the write (${code})`)
-        : 'the disk accepted none of the bytes written';
-    super('storage_failed', `Writing the video to the media folder failed: ${problem}.`, {
-      retryable: true,
-      cause: error,
-    });
+    super(
+      'storage_failed',
+      `Writing the video to the media folder failed: ${diskProblem(error)}.`,
+      {
+        retryable: true,
+        cause: error,
+      },
+    );
     this.name = 'MediaStorageError';
     this.folder = folder;
   }
@@ -412,59 +417,40 @@ export class MediaStore {
     );
   }
 
-  /** Streams `body` into the store and returns its reference. */
+  /**
+   * Streams `body` into the store and returns its reference: a thin wrapper over the writer the
+   * downloads use (createWriter), so there is one write path (the store's file layer, fsync
+   * before the rename, the folder flushed after it). Anything that fails removes the temporary
+   * file: nothing is left behind.
+   */
   async put(body: ReadableStream<Uint8Array> | Readable, options: PutOptions): Promise<MediaRef> {
-    const maxBytes = options.maxBytes ?? DEFAULT_MAX_MEDIA_BYTES;
     const provider = options.provider ?? 'media';
-    const temp = join(this.root, 'tmp', `${Date.now()}-${randomBytes(6).toString('hex')}.part`);
-    const digest = createHash('sha256');
-    let bytes = 0;
-    const meter = new Transform({
-      transform(chunk: Buffer, _encoding, callback) {
-        bytes += chunk.length;
-        if (bytes > maxBytes) {
-          callback(
-            new ProviderError(
-              'bad_output',
-              `The video is larger than the ${maxBytes}-byte limit.`,
-              { provider },
-            ),
-          );
-          return;
-        }
-        digest.update(chunk);
-        callback(null, chunk);
-      },
-    });
+    options.signal?.throwIfAborted();
     const source =
       body instanceof Readable ? body : Readable.fromWeb(body as NodeWebReadableStream);
+    if (options.signal) addAbortSignal(options.signal, source);
+    const writer = await this.createWriter({
+      provider,
+      ...(options.maxBytes === undefined ? {} : { maxBytes: options.maxBytes }),
+    });
     try {
-      await pipeline(
-        source,
-        meter,
-        createWriteStream(temp),
-        options.signal ? { signal: options.signal } : {},
-      );
-      if (options.expectedBytes !== undefined && bytes !== options.expectedBytes) {
+      for await (const chunk of source as AsyncIterable<Uint8Array | string>) {
+        const wait = writer.write(typeof chunk === 'string' ? Buffer.from(chunk) : chunk);
+        if (wait) await wait;
+      }
+      if (options.expectedBytes !== undefined && writer.bytes !== options.expectedBytes) {
         throw new ProviderError(
           'bad_output',
-          `The download was cut short (${bytes} of ${options.expectedBytes} bytes).`,
+          `The download was cut short (${writer.bytes} of ${options.expectedBytes} bytes).`,
           { provider, retryable: true },
         );
       }
-      if (bytes === 0)
+      if (writer.bytes === 0)
         throw new ProviderError('bad_output', 'The provider sent an empty file.', { provider });
-      const id = digest.digest('hex');
-      const final = this.pathOf(id);
-      mkdirSync(join(this.root, id.slice(0, 2)), { recursive: true });
-      if (existsSync(final)) rmSync(temp, { force: true });
-      else {
-        renameSync(temp, final);
-        syncDirectory(dirname(final));
-      }
-      return { id, contentType: options.contentType, bytes };
+      return await writer.commit(options.contentType);
     } catch (error) {
-      rmSync(temp, { force: true });
+      source.destroy();
+      await writer.discard();
       throw error;
     }
   }

@@ -4,10 +4,12 @@
  * A media id is the video's SHA-256, so a cached poster can never belong to other bytes and never
  * goes stale.
  *
- * ffmpeg writes into `posters/tmp/`; the file is checked (a JPEG, not empty) and only then renamed
- * to its final name, so a failed, killed or timed-out run leaves nothing half-written behind. The
- * same id asked twice at once runs ffmpeg once, at most `concurrency` ffmpeg processes run at a
- * time, and a video ffmpeg could not read is remembered (it is not retried on every request).
+ * ffmpeg writes into `posters/tmp/`; the file is checked (a JPEG, not empty), flushed to the disk
+ * (fsync) and only then renamed to its final name (the folder flushed after), so a failed, killed
+ * or timed-out run or a power cut leaves nothing half-written behind. The same id asked twice at
+ * once runs ffmpeg once, at most `concurrency` ffmpeg processes run at a time, and a video ffmpeg
+ * could not read is remembered for a while (FAILURE_TTL_MS) so it is not retried on every
+ * request, but forgotten once that time is up or the stored file changes.
  */
 import { randomBytes } from 'node:crypto';
 import {
@@ -19,10 +21,10 @@ import {
   renameSync,
   statSync,
 } from 'node:fs';
-import { readFile, rm } from 'node:fs/promises';
+import { open, readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { AppError } from '../../shared/errors';
-import { MediaStore } from './media-store';
+import { diskProblem, MediaStore, syncDirectory } from './media-store';
 import { firstErrorLine, runTool } from './run-tool';
 
 /** Largest side of a poster, in pixels (twice the results list's slot, for sharp HiDPI). */
@@ -33,6 +35,8 @@ const DEFAULT_TIMEOUT_MS = 20_000;
 const DEFAULT_CONCURRENCY = 2;
 /** Failures kept in memory at most (oldest dropped first). */
 const FAILURE_MEMORY = 1_000;
+/** How long a video ffmpeg could not read is not tried again (unless its file changes), ms. */
+export const FAILURE_TTL_MS = 10 * 60_000;
 
 export interface PosterFrameOptions {
   media: MediaStore;
@@ -42,12 +46,43 @@ export interface PosterFrameOptions {
   timeoutMs?: number;
   /** ffmpeg processes at once; default 2. */
   concurrency?: number;
+  /** The clock, ms since the epoch (how long a failure is remembered); default Date.now. */
+  now?: () => number;
+  /** Flushes a written file's data to the disk (fsync); the real one by default (tests fail it). */
+  syncFile?: (path: string) => Promise<void>;
+}
+
+/** A failure to remember: when, and which file it was (size, inode, modification time). */
+interface Failure {
+  error: AppError;
+  at: number;
+  file: string;
+}
+
+/** Flushes the file at `path` to the disk. */
+async function fsyncFile(path: string): Promise<void> {
+  const handle = await open(path, 'r+');
+  try {
+    await handle.sync();
+  } finally {
+    await handle.close();
+  }
+}
+
+/** Which file is stored now: changes when it is replaced or rewritten. */
+function fileIdentity(path: string): string {
+  try {
+    const info = statSync(path);
+    return `${info.ino}:${info.size}:${info.mtimeMs}`;
+  } catch {
+    return 'missing';
+  }
 }
 
 export class PosterFrames {
   readonly root: string;
   private readonly inFlight = new Map<string, Promise<string>>();
-  private readonly failures = new Map<string, AppError>();
+  private readonly failures = new Map<string, Failure>();
   private running = 0;
   private readonly waiting: (() => void)[] = [];
 
@@ -78,7 +113,14 @@ export class PosterFrames {
     const path = this.pathOf(id);
     if (existsSync(path)) return path;
     const failure = this.failures.get(id);
-    if (failure) throw failure;
+    if (failure) {
+      if (
+        this.now() - failure.at < FAILURE_TTL_MS &&
+        fileIdentity(this.options.media.pathOf(id)) === failure.file
+      )
+        throw failure.error;
+      this.failures.delete(id);
+    }
     let making = this.inFlight.get(id);
     if (!making) {
       making = this.withSlot(() => this.make(id, path)).finally(() => this.inFlight.delete(id));
@@ -110,8 +152,24 @@ export class PosterFrames {
           );
         }
       }
-      mkdirSync(join(this.root, id.slice(0, 2)), { recursive: true });
+      try {
+        await (this.options.syncFile ?? fsyncFile)(temp);
+      } catch (error) {
+        // The disk's fault, not the video's: not remembered, the next request tries again.
+        throw new AppError(
+          'storage_failed',
+          `Writing the poster of video "${shortId(id)}" failed: ${diskProblem(error)}.`,
+          { retryable: true, cause: error },
+        );
+      }
+      const folder = join(this.root, id.slice(0, 2));
+      mkdirSync(folder, { recursive: true });
       renameSync(temp, path);
+      try {
+        syncDirectory(folder);
+      } catch {
+        // The poster is whole under its name; should the rename itself be lost, it is made again.
+      }
       return path;
     } finally {
       await rm(temp, { force: true });
@@ -152,7 +210,10 @@ export class PosterFrames {
       },
     );
     if (result.exitCode !== 0) {
-      const line = firstErrorLine(result.stderr) ?? `ffmpeg exited with code ${result.exitCode}`;
+      // ffmpeg names its input by path; the message reaches the renderer, which sees no paths.
+      const line = (
+        firstErrorLine(result.stderr) ?? `ffmpeg exited with code ${result.exitCode}`
+      ).replaceAll(this.options.media.pathOf(id), 'the video');
       throw this.remember(
         id,
         new AppError('bad_output', `No poster frame for video "${shortId(id)}": ${line}.`),
@@ -162,12 +223,21 @@ export class PosterFrames {
   }
 
   private remember(id: string, error: AppError): AppError {
+    this.failures.delete(id);
     if (this.failures.size >= FAILURE_MEMORY) {
       const oldest = this.failures.keys().next().value;
       if (oldest !== undefined) this.failures.delete(oldest);
     }
-    this.failures.set(id, error);
+    this.failures.set(id, {
+      error,
+      at: this.now(),
+      file: fileIdentity(this.options.media.pathOf(id)),
+    });
     return error;
+  }
+
+  private now(): number {
+    return (this.options.now ?? Date.now)();
   }
 
   private async withSlot<T>(work: () => Promise<T>): Promise<T> {

@@ -47,6 +47,20 @@ export const controllerOverviewSchema = z.object({
   controllers: z.array(controllerStatusSchema.extend({ alive: z.boolean() })),
   /** Why the store could not be read, if it could not. */
   problem: z.string().nullable(),
+  /**
+   * true: this store's controller records have not been read since the console switched to it
+   * (the read failed), so whether a controller leads it is unknown. No leader is claimed
+   * (`active` false, no controllers) and the console does not advance steps or bake until a read
+   * succeeds. Absent or false otherwise (and from older consoles).
+   */
+  stateUnknown: z.boolean().optional(),
+  /**
+   * Records under `controller/status/` that could not be read as a controller heartbeat, one
+   * line each: "controller record unreadable: <key>: <what is wrong>". They are not counted as
+   * controllers; shown so a damaged record (a leader's among them) does not vanish silently.
+   * Absent from older consoles.
+   */
+  unreadable: z.array(z.string()).optional(),
 });
 export type ControllerOverview = z.infer<typeof controllerOverviewSchema>;
 
@@ -106,7 +120,8 @@ export const controllerPanelSchema = controllerOverviewSchema.extend({
   leader: z.string().nullable(),
   /**
    * This console has stood down: it does not advance ramp steps, bake them against the guards
-   * or roll back on a breach while a live leader is registered (equal to `active`).
+   * or roll back on a breach while a live leader is registered (`active`) or while the store's
+   * controller state is unknown (`stateUnknown`).
    */
   consoleStoodDown: z.boolean(),
   /** Per environment; empty when no controller is registered (nothing is read then). */

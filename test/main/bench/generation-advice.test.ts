@@ -65,7 +65,9 @@ describe('generation advice', () => {
         succeeded: 1,
         failed: 2,
         total: 3,
-        spentUsd: 0,
+        spentUsd: 0.28,
+        countedUsd: 0.56,
+        unknownOutcomes: 1,
         budgetUsd: 5,
       },
       generations: [
@@ -82,5 +84,16 @@ describe('generation advice', () => {
       /1 submission\(s\) may have been accepted and billed without an answer:\n! p2/,
     );
     expect(table).not.toMatch(/- p0/);
+    expect(table).toMatch(
+      /\$0\.28 billed · \$0\.56 counted against the \$5\.00 budget \(includes \$0\.28 for 1 submission with unknown outcome\)\.$/m,
+    );
+    // A run exported by an older console (no counted figure) reads as what was billed.
+    const older = {
+      ...detail,
+      run: { ...detail.run, countedUsd: undefined, unknownOutcomes: undefined },
+    };
+    expect(renderRunTable(older as unknown as RunDetail)).toMatch(
+      /\$0\.28 billed · \$0\.28 counted against the \$5\.00 budget\.$/m,
+    );
   });
 });

@@ -11,6 +11,7 @@ import {
   mkdtempSync,
   readdirSync,
   readFileSync,
+  renameSync,
   rmSync,
   statSync,
   writeFileSync,
@@ -151,10 +152,87 @@ describe('poster frames', () => {
         `^No poster frame for video "${badId.slice(0, 12)}…": .*(moov atom not found|Invalid data)`,
       ),
     );
+    // ffmpeg names its input by path; the message (it reaches the renderer) does not.
+    expect((error as AppError).message).not.toContain(media.root);
     expect(existsSync(posters.pathOf(badId))).toBe(false);
     expect(leftovers(posters)).toEqual([]);
     await expect(posters.get(badId)).rejects.toThrow(/No poster frame/);
     expect(runs() - before).toBe(1);
+  });
+
+  it('remembers a failed ffmpeg for ten minutes, not for the life of the process', async () => {
+    let time = 1_000_000;
+    const posters = new PosterFrames({ media, ffmpegPath: countingFfmpeg, now: () => time });
+    const before = runs();
+    await expect(posters.get(badId)).rejects.toThrow(/No poster frame/);
+    time += 9 * 60_000;
+    await expect(posters.get(badId)).rejects.toThrow(/No poster frame/);
+    expect(runs() - before).toBe(1);
+    // Past ten minutes ffmpeg is asked again (it may have been fixed or replaced meanwhile).
+    time += 60_000 + 1;
+    await expect(posters.get(badId)).rejects.toThrow(/No poster frame/);
+    expect(runs() - before).toBe(2);
+    await expect(posters.get(badId)).rejects.toThrow(/No poster frame/);
+    expect(runs() - before).toBe(2);
+  });
+
+  it('forgets a failure once the stored video file changes', async () => {
+    const fresh = new MediaStore(join(dir, 'changed'));
+    const id = (await fresh.put(createReadStream(clipA), { contentType: 'video/mp4' })).id;
+    // The stored file is damaged (a disk error, a bad copy): ffmpeg cannot read it.
+    const stored = fresh.pathOf(id);
+    const good = readFileSync(stored);
+    chmodSync(stored, 0o644);
+    writeFileSync(stored, Buffer.alloc(good.length, 0));
+    const posters = new PosterFrames({ media: fresh, ffmpegPath: countingFfmpeg });
+    const before = runs();
+    await expect(posters.get(id)).rejects.toThrow(/No poster frame/);
+    await expect(posters.get(id)).rejects.toThrow(/No poster frame/);
+    expect(runs() - before).toBe(1);
+    // The file is put right (the same bytes again, a new file): the poster is made at once.
+    const repaired = join(dir, 'repaired.mp4');
+    writeFileSync(repaired, good);
+    renameSync(repaired, stored);
+    const path = await posters.get(id);
+    expect(runs() - before).toBe(2);
+    expect(dimensions(path)).toEqual({ width: POSTER_MAX_SIDE, height: 108 });
+  });
+
+  it('flushes the poster to the disk before naming it; a failed flush leaves nothing and is not remembered', async () => {
+    const fresh = new MediaStore(join(dir, 'flush'));
+    const id = (await fresh.put(createReadStream(clipA), { contentType: 'video/mp4' })).id;
+    const flushed: { path: string; final: boolean; jpeg: boolean }[] = [];
+    let fail = true;
+    const posters = new PosterFrames({
+      media: fresh,
+      ffmpegPath: 'ffmpeg',
+      syncFile: async (path) => {
+        const bytes = readFileSync(path);
+        flushed.push({
+          path,
+          final: existsSync(posters.pathOf(id)),
+          jpeg: bytes[0] === 0xff && bytes[1] === 0xd8,
+        });
+        if (fail) throw Object.assign(new Error('EIO: i/o error, fsync'), { code: 'EIO' });
+      },
+    });
+    const error = await posters.get(id).catch((caught: unknown) => caught);
+    expect((error as AppError).code).toBe('storage_failed');
+    expect((error as AppError).message).toMatch(
+      /^Writing the poster of video "[0-9a-f]{12}…" failed: the disk reported an input\/output error \(EIO\)\.$/,
+    );
+    expect(existsSync(posters.pathOf(id))).toBe(false);
+    expect(leftovers(posters)).toEqual([]);
+    // The disk works again: the next request makes it (the flush failure was not remembered).
+    fail = false;
+    const path = await posters.get(id);
+    expect(flushed).toHaveLength(2);
+    for (const call of flushed) {
+      // The temporary file, a whole JPEG, flushed before anything has the final name.
+      expect(call.path.startsWith(join(posters.root, 'tmp'))).toBe(true);
+      expect(call).toMatchObject({ final: false, jpeg: true });
+    }
+    expect(readFileSync(path).subarray(0, 2)).toEqual(Buffer.from([0xff, 0xd8]));
   });
 
   it('says when ffmpeg is missing, and when there is no such video', async () => {

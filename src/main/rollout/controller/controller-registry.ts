@@ -30,20 +30,44 @@ export async function removeControllerStatus(store: ConfigStore, id: string): Pr
   if (entry) await store.commit([{ key, value: null, expect: entry.etag }]).catch(() => undefined);
 }
 
-/** Every controller record in the store (unreadable records are skipped), newest first. */
-export async function readControllers(store: ConfigStore): Promise<ControllerStatus[]> {
-  const out: ControllerStatus[] = [];
+/**
+ * Every controller record in the store, newest first, and one line for each record that is not
+ * valid JSON or not a controller heartbeat ("controller record unreadable: <key>: <why>").
+ */
+export async function readControllerRecords(
+  store: ConfigStore,
+): Promise<{ controllers: ControllerStatus[]; unreadable: string[] }> {
+  const controllers: ControllerStatus[] = [];
+  const unreadable: string[] = [];
   for (const key of await store.list(CONTROLLER_STATUS_PREFIX)) {
     const entry = await store.get(key);
     if (!entry) continue;
+    let value: unknown;
     try {
-      const parsed = controllerStatusSchema.safeParse(JSON.parse(entry.value));
-      if (parsed.success) out.push(parsed.data);
-    } catch {
-      // a record that is not JSON is not a controller
+      value = JSON.parse(entry.value);
+    } catch (error) {
+      unreadable.push(
+        `controller record unreadable: ${key}: not valid JSON (${error instanceof Error ? error.message : String(error)})`,
+      );
+      continue;
     }
+    const parsed = controllerStatusSchema.safeParse(value);
+    if (parsed.success) controllers.push(parsed.data);
+    else
+      unreadable.push(
+        `controller record unreadable: ${key}: not a controller record (${parsed.error.issues
+          .slice(0, 3)
+          .map((issue) => `${issue.path.join('.') || 'record'}: ${issue.message}`)
+          .join('; ')})`,
+      );
   }
-  return out.sort((a, b) => b.lastTickAt - a.lastTickAt);
+  controllers.sort((a, b) => b.lastTickAt - a.lastTickAt);
+  return { controllers, unreadable };
+}
+
+/** Every readable controller record in the store, newest first (see readControllerRecords). */
+export async function readControllers(store: ConfigStore): Promise<ControllerStatus[]> {
+  return (await readControllerRecords(store)).controllers;
 }
 
 /** What the console shows; `active` when a live leader is registered. */
@@ -52,7 +76,8 @@ export async function controllerOverview(
   now: number,
 ): Promise<ControllerOverview> {
   try {
-    const controllers = (await readControllers(store)).map((status) => ({
+    const records = await readControllerRecords(store);
+    const controllers = records.controllers.map((status) => ({
       ...status,
       alive: isAlive(status, now),
     }));
@@ -61,6 +86,7 @@ export async function controllerOverview(
       active: controllers.some((status) => status.alive && status.role === 'leader'),
       controllers,
       problem: null,
+      ...(records.unreadable.length > 0 ? { unreadable: records.unreadable } : {}),
     };
   } catch (error) {
     return {

@@ -213,8 +213,19 @@ export class PublishingService {
   private ticker: { controller: AbortController; done: Promise<void> } | undefined;
   private watch: RolloutWatch | undefined;
   private readonly bakes = new Map<Environment, AbortController>();
-  /** A live controller leads for the store (refreshed every tick). */
+  /**
+   * This console stands down: a live controller leads for the store, or the store's controller
+   * state is unknown since a switch of store (refreshed every tick).
+   */
   private controllerActive = false;
+  /**
+   * The store whose controller records the last successful read came from (undefined: none
+   * read yet), and whether the configured store's state is unknown since a switch of store.
+   */
+  private controllerUri: string | undefined;
+  private controllerUnknown = false;
+  /** The store read last before the state became unknown (for the message). */
+  private unknownFrom: string | undefined;
   /** controllerStatus calls made, the last one whose answer was applied, and that answer. */
   private statusCalls = 0;
   private statusApplied = 0;
@@ -264,7 +275,9 @@ export class PublishingService {
    * one stands), so a slow "no controller" read can never hand the work back after a newer read
    * saw the leader. A store that cannot be read is not "the controller is gone": the console
    * keeps the state it last read, reports the problem, and takes the work back only once a read
-   * succeeds and shows no live leader.
+   * succeeds and shows no live leader. That state is the store's own: after the admin switches to
+   * another store, a failed read of the new one reports its state as unknown (`stateUnknown`, no
+   * leader claimed) and the console stands down until a read succeeds.
    */
   async controllerStatus(): Promise<ControllerOverview> {
     const call = ++this.statusCalls;
@@ -283,6 +296,11 @@ export class PublishingService {
     if (call < this.statusApplied && this.lastStatus) return this.lastStatus;
     this.statusApplied = call;
     if (read.problem !== null) {
+      if (
+        this.controllerUnknown ||
+        (this.controllerUri !== undefined && this.controllerUri !== read.storeUri)
+      )
+        return this.unknownControllerState(read.storeUri, read.problem);
       const known = this.lastStatus;
       this.lastStatus = {
         storeUri: read.storeUri,
@@ -297,11 +315,14 @@ export class PublishingService {
       return this.lastStatus;
     }
     this.lastStatus = read;
+    this.controllerUri = read.storeUri;
+    const wasUnknown = this.controllerUnknown;
+    this.controllerUnknown = false;
     const wasActive = this.controllerActive;
     this.controllerActive = read.active;
     // Whoever reads the status first (the scheduler's tick or the console's panel) hands the
     // work over, so a poll between two ticks cannot swallow the change.
-    if (read.active && !wasActive) {
+    if (read.active && (!wasActive || wasUnknown)) {
       // A controller acts for this store: leave steps and bakes to it.
       for (const environment of [...this.bakes.keys()]) this.stopBake(environment);
       this.changed('controller active', null);
@@ -310,6 +331,32 @@ export class PublishingService {
       if (this.ticker) void this.resumeBakes();
     }
     return read;
+  }
+
+  /**
+   * The configured store could not be read since the switch from another one: whether a
+   * controller leads it is unknown. Nothing of the previous store's controller is carried over;
+   * the console stands down (no steps, no bakes) until a read of this store succeeds.
+   */
+  private unknownControllerState(storeUri: string, problem: string): ControllerOverview {
+    const from = this.controllerUnknown ? this.unknownFrom : this.controllerUri;
+    this.unknownFrom = from;
+    const entering = !this.controllerUnknown;
+    this.controllerUnknown = true;
+    const wasActive = this.controllerActive;
+    this.controllerActive = true;
+    this.lastStatus = {
+      storeUri,
+      active: false,
+      controllers: [],
+      problem: `${problem.replace(/\.$/, '')}. The controller state of this store is unknown: this console has not read it since the store was switched${
+        from ? ` from ${from}` : ''
+      }, so it shows no controller of the previous store and advances no rollout step itself until this store answers.`,
+      stateUnknown: true,
+    };
+    if (!wasActive) for (const environment of [...this.bakes.keys()]) this.stopBake(environment);
+    if (entering) this.changed('controller unknown', null);
+    return this.lastStatus;
   }
 
   /**
@@ -381,7 +428,7 @@ export class PublishingService {
       ...overview,
       checkedAt: this.deps.now(),
       leader,
-      consoleStoodDown: overview.active,
+      consoleStoodDown: overview.active || overview.stateUnknown === true,
       environments,
     };
   }
@@ -1382,7 +1429,8 @@ export class PublishingService {
   async tick(): Promise<{ environment: Environment; flagKey: string; percent: number }[]> {
     // A live controller acts for this store: steps and bakes are its work (controllerStatus
     // stops this console's bakes when it appears and resumes them when it is gone).
-    if ((await this.controllerStatus()).active) return [];
+    const status = await this.controllerStatus();
+    if (status.active || status.stateUnknown) return [];
     const publisher = this.publisher();
     const failures = new Set<string>();
     const done = await publisher.tickRollouts({
@@ -1434,7 +1482,8 @@ export class PublishingService {
 
   private async resumeBakes(): Promise<void> {
     try {
-      if ((await this.controllerStatus()).active) return;
+      const status = await this.controllerStatus();
+      if (status.active || status.stateUnknown) return;
       const publisher = this.publisher();
       for (const environment of ENVIRONMENTS)
         if ((await publisher.listRollouts(environment)).some((r) => r.status === 'running'))

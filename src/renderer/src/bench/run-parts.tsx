@@ -1,6 +1,10 @@
-/** Pieces of the run view: per-model progress with cancel, and a clip's analysis line. */
+/**
+ * Pieces of the run view: what the run billed and counts against its budget, per-model progress
+ * with cancel, and a clip's analysis line.
+ */
 import * as Tooltip from '@radix-ui/react-tooltip';
 import { useEffect, useState, type ReactElement } from 'react';
+import { runSpendFigures, unknownSpendText } from '../../../shared/bench/run-spend';
 import type { GenerationRecord, RunSummary } from '../../../shared/domain';
 import { ConfirmButton } from '../components/confirm';
 import { AlertIcon, InfoIcon } from '../components/icons';
@@ -28,6 +32,36 @@ export function timeLeftText(seconds: number | null, running: boolean): string {
   if (!running) return '';
   if (seconds === null) return 'estimating time left…';
   return `${formatRoughDuration(seconds)} left`;
+}
+
+/**
+ * Billed (what the vendors charged) and counted against the budget (billed, plus the estimate of
+ * each submission whose outcome is unknown): the budget check uses the second, so both show.
+ */
+export function RunSpendSummary({ run }: { run: RunSummary }): ReactElement {
+  const spend = runSpendFigures(run);
+  const unknown = unknownSpendText(spend);
+  return (
+    <div className="run-summary-spend" data-testid="run-spend">
+      <span className="muted small">Billed</span>
+      <span className="strong num big" data-testid="run-spend-billed">
+        {formatUsd(spend.billedUsd)}
+      </span>
+      <span className="muted small num" data-testid="run-spend-counted">
+        {formatUsd(spend.countedUsd)} counted against the {formatUsd(spend.budgetUsd)} budget
+        {unknown ? (
+          <span
+            data-testid="run-spend-unknown"
+            title="A submission whose outcome is unknown may have been accepted and billed without an answer, so the budget counts it at its estimate until its vendor's bill says otherwise."
+          >
+            {' '}
+            {unknown}
+          </span>
+        ) : null}{' '}
+        · est. {formatUsd(run.estimatedCostUsd)}
+      </span>
+    </div>
+  );
 }
 
 export function ModelProgressList({

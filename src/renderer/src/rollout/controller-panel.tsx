@@ -97,6 +97,30 @@ function ControllerLine({
   );
 }
 
+/** Records in the store that are not controller heartbeats: named, so none vanishes silently. */
+function UnreadableRecords({
+  lines,
+}: {
+  lines: readonly string[] | undefined;
+}): ReactElement | null {
+  if (!lines || lines.length === 0) return null;
+  return (
+    <div className="ct-warning" role="alert" data-testid="controller-unreadable">
+      <strong>
+        {lines.length === 1
+          ? 'A controller record in the store could not be read'
+          : `${lines.length} controller records in the store could not be read`}
+        ; a controller whose record is damaged is not shown above.
+      </strong>
+      <ul className="small">
+        {lines.map((line) => (
+          <li key={line}>{line}</li>
+        ))}
+      </ul>
+    </div>
+  );
+}
+
 export function ControllerPanel(): ReactElement {
   const { panel, error, receivedAt } = useControllerPanel();
   // Ages move between polls: count from the answer's own clock plus the time since it came.
@@ -131,6 +155,7 @@ export function ControllerPanel(): ReactElement {
   if (panel.controllers.length === 0)
     return (
       <div className="ct-panel ct-none" data-testid="controller-panel" data-state="none">
+        <UnreadableRecords lines={panel.unreadable} />
         <p className="small">
           No rollout controller is registered for this store, so ramp steps, bakes and automatic
           rollback run only while this console is open. To keep them running with every laptop
@@ -147,6 +172,7 @@ export function ControllerPanel(): ReactElement {
     const others = panel.controllers.filter((controller) => controller !== leader);
     return (
       <div className="ct-panel ct-alive" data-testid="controller-panel" data-state="alive">
+        <UnreadableRecords lines={panel.unreadable} />
         <ControllerLine controller={leader} age={lastTickAge(leader)} />
         <p className="small" data-testid="controller-activity">
           Doing now: {leader.activity}
@@ -192,6 +218,7 @@ export function ControllerPanel(): ReactElement {
   const standby = panel.controllers.find((controller) => controller.alive);
   return (
     <div className="ct-panel ct-stale" data-testid="controller-panel" data-state="stale">
+      <UnreadableRecords lines={panel.unreadable} />
       <div className="ct-warning" role="alert" data-testid="controller-stale-warning">
         <strong>
           {standby

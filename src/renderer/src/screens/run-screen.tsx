@@ -20,7 +20,13 @@ import { cancelGeneration, cancelRun, loadRun } from '../store/actions';
 import { useAppStore } from '../store/store';
 import { RUN_STATE } from './benchmarks-screen';
 import { openCompare } from '../compare/compare-screen';
-import { AnalysisDetails, ModelProgressList, timeLeftText, useNow } from '../bench/run-parts';
+import {
+  AnalysisDetails,
+  ModelProgressList,
+  RunSpendSummary,
+  timeLeftText,
+  useNow,
+} from '../bench/run-parts';
 import { modelProgress, runRemainingSeconds } from '../bench/run-progress';
 import { PosterThumb } from '../bench/poster-thumb';
 
@@ -204,13 +210,7 @@ function RunDetailView({ runId, back }: { runId: string; back: ReactElement }): 
             testId="run-progress"
           />
         </div>
-        <div className="run-summary-spend">
-          <span className="muted small">Spent</span>
-          <span className="strong num big">{formatUsd(run.spentUsd)}</span>
-          <span className="muted small num">
-            of {formatUsd(run.budgetUsd)} budget · est. {formatUsd(run.estimatedCostUsd)}
-          </span>
-        </div>
+        <RunSpendSummary run={run} />
         {run.models.length > 1 || running ? (
           <div className="run-summary-models">
             <ModelProgressList run={run} progress={progress} />

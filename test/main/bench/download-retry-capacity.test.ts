@@ -1,0 +1,152 @@
+/**
+ * A download tried again after a disk failure goes through the same concurrency gate as every
+ * other piece of work: with a model limited to one generation at a time, the retry waits while
+ * another generation of that model holds the slot, and never runs beside it.
+ *
+ * Real runner and SQLite, the Together emulator (which logs the order of the calls it gets), the
+ * disk failure injected through the media store's file layer as in download-disk-failure.test.
+ * The only other hook is the runner's sleep: the wait before the retry is held until the next
+ * generation of the model has been submitted, so the two overlap on every run, not by chance.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { listGenerationRows, saveSuiteVersion } from '../../../src/main/bench/bench-repository';
+import {
+  nodeMediaFiles,
+  type MediaFile,
+  type MediaFiles,
+} from '../../../src/main/media/media-store';
+import { sleep } from '../../../src/main/services';
+import { TogetherEmulator } from '../../emulators/together-emulator';
+import { testServices } from '../../helpers/services';
+import { tempDir } from '../../helpers/temp-dir';
+
+const KEY = 'tgp_v1_download-retry-cap-0001';
+const MODEL = 'minimax/video-01-director';
+const together = new TogetherEmulator({ apiKey: KEY });
+let baseUrl = '';
+beforeAll(async () => {
+  baseUrl = await together.start();
+});
+afterAll(() => together.stop());
+
+/** The real disk, except that the next `failing.writes` writes fail with ENOSPC. */
+function fullDisk(failing: { writes: number }): MediaFiles {
+  return {
+    async open(path): Promise<MediaFile> {
+      const real = await nodeMediaFiles.open(path);
+      return {
+        async writev(buffers, position) {
+          if (failing.writes > 0) {
+            failing.writes -= 1;
+            throw Object.assign(new Error('ENOSPC: no space left on device, write'), {
+              code: 'ENOSPC',
+            });
+          }
+          return real.writev(buffers, position);
+        },
+        sync: () => real.sync(),
+        close: () => real.close(),
+      };
+    },
+  };
+}
+
+describe('a download tried again after a disk failure', () => {
+  it('waits for a free slot of its model instead of running beside the generation holding it', async () => {
+    const { dir, cleanup } = tempDir('aideon-retry-capacity-');
+    const log: { method: string; path: string; prompt?: string }[] = [];
+    together.requestLog = log;
+    // Fails every write of the first generation's download (1 + 3 transfers), then none.
+    const failing = { writes: 4 };
+    const prompts = ['a lighthouse in fog', 'a harbour at dawn', 'a windmill at noon'];
+    let retryWaits = 0;
+    let onRetryWait: (() => void) | undefined;
+    const runnerSleep = async (ms: number, signal?: AbortSignal): Promise<void> => {
+      // The runner's wait before a disk retry is its only sleep without a signal.
+      if (signal === undefined) {
+        retryWaits += 1;
+        onRetryWait?.();
+        // Held until the second prompt has been submitted (it got the freed slot).
+        while (!log.some((entry) => entry.method === 'POST' && entry.prompt === prompts[1]))
+          await sleep(5);
+        return;
+      }
+      await sleep(Math.min(ms, 5), signal);
+    };
+    const console = testServices({
+      dataDir: dir,
+      env: { TOGETHER_API_KEY: KEY, AIDEON_TOGETHER_BASE_URL: baseUrl },
+      sleep: runnerSleep,
+      analyseVideos: false,
+      mediaFiles: fullDisk(failing),
+      modelConcurrency: { [`together:${MODEL}`]: 1 },
+    });
+    try {
+      saveSuiteVersion(
+        console.db,
+        {
+          id: 'retry-cap',
+          builtIn: false,
+          definition: {
+            name: 'Retry capacity',
+            description: '',
+            settings: {},
+            prompts: prompts.map((text, index) => ({ id: `p${index}`, text, category: 'general' })),
+          },
+        },
+        Date.now(),
+      );
+      const { runId } = console.bench.startRun({
+        suiteId: 'retry-cap',
+        models: [{ provider: 'together', modelId: MODEL }],
+        budgetUsd: 10,
+      });
+      const rows = listGenerationRows(console.db, runId);
+      const third = rows.find((row) => row.prompt_id === 'p2')!;
+      // When the first generation starts waiting for its retry, the admin cancels the third
+      // prompt (any event that wakes the scheduler would do): the freed slot goes to the second.
+      onRetryWait = () => {
+        onRetryWait = undefined;
+        void console.bench.cancelGeneration(third.id);
+      };
+      const summary = await console.bench.waitForRun(runId);
+      expect(summary.state).toBe('finished');
+      const done = listGenerationRows(console.db, runId);
+      const outcome = (promptId: string) => done.find((row) => row.prompt_id === promptId);
+      expect(outcome('p0')?.outcome).toBe('success');
+      expect(outcome('p1')?.outcome).toBe('success');
+      expect(outcome('p2')?.outcome).toBe('cancelled');
+      expect(retryWaits).toBeGreaterThan(0);
+      expect(failing.writes).toBe(0);
+
+      // Each call the emulator got, as the generation it belongs to.
+      const jobOf = new Map<string, string>();
+      for (const row of done)
+        if (row.vendor_job_id) {
+          jobOf.set(`/v2/videos/${row.vendor_job_id}`, row.prompt_id);
+          jobOf.set(`/files/together-${row.vendor_job_id}.mp4`, row.prompt_id);
+        }
+      const calls = log
+        .map((entry) =>
+          entry.method === 'POST' && entry.path === '/v2/videos'
+            ? prompts.indexOf(entry.prompt ?? '') >= 0
+              ? `p${prompts.indexOf(entry.prompt ?? '')}`
+              : undefined
+            : jobOf.get(entry.path),
+        )
+        .filter((call): call is string => call !== undefined);
+      // From the second generation's create to its last call it holds the model's only slot:
+      // no call of the first generation (its retried download) may come in between.
+      const start = calls.indexOf('p1');
+      const end = calls.lastIndexOf('p1');
+      expect(start).toBeGreaterThanOrEqual(0);
+      expect(calls.slice(start, end + 1)).toEqual(calls.slice(start, end + 1).map(() => 'p1'));
+      // The retried download did happen, after it.
+      expect(calls.slice(end + 1)).toContain('p0');
+    } finally {
+      together.requestLog = undefined;
+      await console.cleanup();
+      cleanup();
+    }
+  });
+});

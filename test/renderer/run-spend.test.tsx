@@ -1,0 +1,52 @@
+// @vitest-environment happy-dom
+/**
+ * The run screen's money: what was billed and what counts against the budget, with the part
+ * that comes from submissions whose outcome is unknown named, so a run that skips generations
+ * for budget never reads as under budget.
+ */
+import { cleanup, render, screen } from '@testing-library/react';
+import { afterEach, describe, expect, it } from 'vitest';
+import { RunSpendSummary } from '../../src/renderer/src/bench/run-parts';
+import type { RunSummary } from '../../src/shared/domain';
+
+const run: RunSummary = {
+  id: 'run_1',
+  name: 'Smoke',
+  suiteId: 'smoke',
+  suiteName: 'Smoke',
+  suiteVersion: 1,
+  models: [{ provider: 'together', modelId: 'minimax/video-01-director' }],
+  state: 'finished',
+  budgetUsd: 5,
+  estimatedCostUsd: 4.6,
+  spentUsd: 4,
+  countedUsd: 4.6,
+  unknownOutcomes: 1,
+  total: 10,
+  done: 10,
+  succeeded: 8,
+  failed: 2,
+  createdAt: 1_000,
+  finishedAt: 2_000,
+};
+
+afterEach(cleanup);
+
+describe('run screen spend', () => {
+  it('shows billed and counted against the budget, naming the unknown submissions', () => {
+    render(<RunSpendSummary run={run} />);
+    expect(screen.getByTestId('run-spend-billed').textContent).toBe('$4.00');
+    expect(screen.getByTestId('run-spend-counted').textContent).toBe(
+      '$4.60 counted against the $5.00 budget (includes $0.60 for 1 submission with unknown outcome) · est. $4.60',
+    );
+    expect(screen.getByTestId('run-spend').textContent).toMatch(/^Billed\$4\.00/);
+  });
+
+  it('with no unknown submission both figures are the same and nothing more is said', () => {
+    render(<RunSpendSummary run={{ ...run, countedUsd: 4, unknownOutcomes: 0 }} />);
+    expect(screen.getByTestId('run-spend-counted').textContent).toBe(
+      '$4.00 counted against the $5.00 budget · est. $4.60',
+    );
+    expect(screen.queryByTestId('run-spend-unknown')).toBeNull();
+  });
+});
