@@ -16,6 +16,7 @@ import {
   pollUntilSettled,
   providerErrorOf,
   readAll,
+  settledAs,
   useEmulator,
 } from './__fixtures__/provider-test-helpers';
 
@@ -324,15 +325,13 @@ describe('fal adapter: faults', () => {
 
   it('#expire → expired_output on download', async () => {
     const { jobId } = await adapter.start({ modelId: VEO, prompt: 'x #expire' });
-    const { final } = await pollUntilSettled(adapter, jobId, KEY);
-    if (final.state !== 'succeeded') throw new Error('expected success');
+    const final = await settledAs(adapter, jobId, 'succeeded', KEY);
     expect((await errorOf(adapter.download(final.outputs[0]!))).errorClass).toBe('expired_output');
   });
 
   it('#truncate → contentLength declared, the stream errors', async () => {
     const { jobId } = await adapter.start({ modelId: VEO, prompt: 'x #truncate' });
-    const { final } = await pollUntilSettled(adapter, jobId, KEY);
-    if (final.state !== 'succeeded') throw new Error('expected success');
+    const final = await settledAs(adapter, jobId, 'succeeded', KEY);
     const file = await adapter.download(final.outputs[0]!);
     expect(file.contentLength).toBe(CLIP.length);
     await expect(readAll(file.body)).rejects.toThrow();

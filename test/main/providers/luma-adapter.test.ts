@@ -8,6 +8,7 @@ import { LumaEmulator } from '../../emulators/luma-emulator';
 import { CLIP } from '../../emulators/emulator-kit';
 import {
   pollUntilSettled,
+  settledAs,
   providerErrorOf,
   readAll,
   useEmulator,
@@ -252,15 +253,13 @@ describe('luma adapter: faults', () => {
 
   it('#expire → expired_output; #truncate → stream errors after the declared length', async () => {
     const expired = await adapter.start({ modelId: 'ray-2', prompt: 'x #expire' });
-    const expiredFinal = (await pollUntilSettled(adapter, expired.jobId, KEY)).final;
-    if (expiredFinal.state !== 'succeeded') throw new Error('expected success');
+    const expiredFinal = await settledAs(adapter, expired.jobId, 'succeeded', KEY);
     expect((await errorOf(adapter.download(expiredFinal.outputs[0]!))).errorClass).toBe(
       'expired_output',
     );
 
     const truncated = await adapter.start({ modelId: 'ray-2', prompt: 'x #truncate' });
-    const truncatedFinal = (await pollUntilSettled(adapter, truncated.jobId, KEY)).final;
-    if (truncatedFinal.state !== 'succeeded') throw new Error('expected success');
+    const truncatedFinal = await settledAs(adapter, truncated.jobId, 'succeeded', KEY);
     const file = await adapter.download(truncatedFinal.outputs[0]!);
     expect(file.contentLength).toBe(CLIP.length);
     await expect(readAll(file.body)).rejects.toThrow();

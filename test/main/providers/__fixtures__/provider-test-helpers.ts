@@ -79,6 +79,22 @@ export async function pollUntilSettled(
   throw new Error(`job ${jobId} was still pending after 10 polls`);
 }
 
+/**
+ * Polls a job until it settles, which must be in `state` (else throws, naming the state it
+ * ended in): that end status. With `secret`, as pollUntilSettled.
+ */
+export async function settledAs<S extends JobStatus['state']>(
+  adapter: VideoProviderAdapter,
+  jobId: string,
+  state: S,
+  secret?: string,
+): Promise<Extract<JobStatus, { state: S }>> {
+  const { final } = await pollUntilSettled(adapter, jobId, secret);
+  if (final.state !== state)
+    throw new Error(`expected the job to end ${state}, not ${final.state}`);
+  return final as Extract<JobStatus, { state: S }>;
+}
+
 /** Reads a web stream to the end; rejects when the stream errors. */
 export async function readAll(stream: ReadableStream<Uint8Array>): Promise<Buffer> {
   const chunks: Buffer[] = [];
