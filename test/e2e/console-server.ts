@@ -11,6 +11,16 @@ export interface ConsoleServer {
   stop(): Promise<void>;
 }
 
+/** Every vendor key variable, blank: the console starts with no vendor key, whatever the machine has set. */
+export const NO_VENDOR_KEYS: NodeJS.ProcessEnv = {
+  TOGETHER_API_KEY: '',
+  RUNWAYML_API_SECRET: '',
+  REPLICATE_API_TOKEN: '',
+  GEMINI_API_KEY: '',
+  FAL_KEY: '',
+  LUMAAI_API_KEY: '',
+};
+
 export function newDataDir(): string {
   return mkdtempSync(join(tmpdir(), 'aideon-e2e-'));
 }
