@@ -14,7 +14,6 @@ import { FalEmulator } from '../../emulators/fal-emulator';
 import { CLIP } from '../../emulators/emulator-kit';
 import {
   pollUntilSettled,
-  providerErrorOf,
   readAll,
   settledAs,
   useEmulator,
@@ -26,17 +25,10 @@ const VEO = 'fal-ai/veo3.1';
 const emulator = new FalEmulator({ apiKey: KEY, slowMs: 300 });
 const vendor = useEmulator(emulator, {
   apiKey: KEY,
-  reset: () => {
-    emulator.stats.creates = 0;
-    emulator.stats.cancels = 0;
-  },
+  resetCounts: true,
 });
-const { dispatcher } = vendor;
+const { dispatcher, errorOf } = vendor;
 let adapter: VideoProviderAdapter;
-
-/** The ProviderError it rejects with, whose message never shows the key. */
-const errorOf = (promise: Promise<unknown>): Promise<ProviderError> =>
-  providerErrorOf(promise, KEY);
 
 beforeAll(() => {
   adapter = createFalAdapter(vendor.settings());

@@ -8,7 +8,6 @@ import { GeminiEmulator } from '../../emulators/gemini-emulator';
 import { CLIP } from '../../emulators/emulator-kit';
 import {
   pollUntilSettled,
-  providerErrorOf,
   readAll,
   settledAs,
   useEmulator,
@@ -19,17 +18,10 @@ const KEY = 'AIzaSy-PLANTED-gemini-key-7f3a9c';
 const emulator = new GeminiEmulator({ apiKey: KEY, slowMs: 300, echoKeyInErrors: true });
 const vendor = useEmulator(emulator, {
   apiKey: KEY,
-  reset: () => {
-    emulator.stats.creates = 0;
-    emulator.stats.cancels = 0;
-  },
+  resetCounts: true,
 });
-const { dispatcher } = vendor;
+const { dispatcher, errorOf } = vendor;
 let adapter: VideoProviderAdapter;
-
-/** The ProviderError it rejects with, whose message never shows the key. */
-const errorOf = (promise: Promise<unknown>): Promise<ProviderError> =>
-  providerErrorOf(promise, KEY);
 
 beforeAll(() => {
   adapter = createGeminiAdapter(vendor.settings());

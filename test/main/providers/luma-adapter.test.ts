@@ -9,7 +9,6 @@ import { CLIP } from '../../emulators/emulator-kit';
 import {
   pollUntilSettled,
   settledAs,
-  providerErrorOf,
   readAll,
   useEmulator,
 } from './__fixtures__/provider-test-helpers';
@@ -19,17 +18,10 @@ const KEY = 'luma-PLANTED-secret-9d8c7b6a5f4e3d2c';
 const emulator = new LumaEmulator({ apiKey: KEY, slowMs: 300 });
 const vendor = useEmulator(emulator, {
   apiKey: KEY,
-  reset: () => {
-    emulator.stats.creates = 0;
-    emulator.stats.cancels = 0;
-  },
+  resetCounts: true,
 });
-const { dispatcher } = vendor;
+const { dispatcher, errorOf } = vendor;
 let adapter: VideoProviderAdapter;
-
-/** The ProviderError it rejects with, whose message never shows the key. */
-const errorOf = (promise: Promise<unknown>): Promise<ProviderError> =>
-  providerErrorOf(promise, KEY);
 
 beforeAll(() => {
   adapter = createLumaAdapter(vendor.settings());
