@@ -1,6 +1,12 @@
 /// <reference lib="dom" />
 import { expect, test } from '@playwright/test';
-import { type ConsoleServer, benchmarkWithCli, newDataDir, startConsole } from './console-server';
+import {
+  type ConsoleServer,
+  benchmarkWithCli,
+  newDataDir,
+  startConsole,
+  consoleErrorsOf,
+} from './console-server';
 
 let server: ConsoleServer | undefined;
 test.afterEach(async () => {
@@ -14,10 +20,7 @@ test('Ctrl+K palette reaches screens and actions, ? lists every shortcut, Esc cl
   const dataDir = newDataDir();
   benchmarkWithCli(dataDir);
   server = await startConsole(dataDir);
-  const consoleErrors: string[] = [];
-  page.on('console', (message) => {
-    if (message.type() === 'error') consoleErrors.push(message.text());
-  });
+  const consoleErrors = consoleErrorsOf(page);
   await page.goto(server.url);
   await expect(page.locator('body[data-app-state="ready"]')).toBeVisible();
 

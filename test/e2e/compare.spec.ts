@@ -1,6 +1,12 @@
 /// <reference lib="dom" />
 import { expect, test, type Page } from '@playwright/test';
-import { type ConsoleServer, benchmarkWithCli, newDataDir, startConsole } from './console-server';
+import {
+  type ConsoleServer,
+  benchmarkWithCli,
+  newDataDir,
+  startConsole,
+  consoleErrorsOf,
+} from './console-server';
 import { addModelsToFirstPrompt } from './seed-database';
 
 const shot = (page: Page, name: string) =>
@@ -23,10 +29,7 @@ test('compare: wipe, difference, locked 1:1 zoom and an A-B loop', async ({ page
   const dataDir = newDataDir();
   benchmarkWithCli(dataDir);
   server = await startConsole(dataDir);
-  const consoleErrors: string[] = [];
-  page.on('console', (message) => {
-    if (message.type() === 'error') consoleErrors.push(message.text());
-  });
+  const consoleErrors = consoleErrorsOf(page);
 
   await page.goto(server.url);
   await expect(page.locator('body[data-app-state="ready"]')).toBeVisible();
@@ -198,10 +201,7 @@ test('compare 4-up: four players on one clock stay within a frame; keys 1–4 ch
   benchmarkWithCli(dataDir);
   addModelsToFirstPrompt(dataDir);
   server = await startConsole(dataDir);
-  const consoleErrors: string[] = [];
-  page.on('console', (message) => {
-    if (message.type() === 'error') consoleErrors.push(message.text());
-  });
+  const consoleErrors = consoleErrorsOf(page);
 
   await page.goto(server.url);
   await expect(page.locator('body[data-app-state="ready"]')).toBeVisible();

@@ -2,6 +2,7 @@ import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import type { Page } from '@playwright/test';
 
 /** `aideon serve` as a child process, as a user would start it. */
 export interface ConsoleServer {
@@ -9,6 +10,25 @@ export interface ConsoleServer {
   origin: string;
   dataDir: string;
   stop(): Promise<void>;
+}
+
+/** Every vendor key variable, blank: the console starts with no vendor key, whatever the machine has set. */
+export const NO_VENDOR_KEYS: NodeJS.ProcessEnv = {
+  TOGETHER_API_KEY: '',
+  RUNWAYML_API_SECRET: '',
+  REPLICATE_API_TOKEN: '',
+  GEMINI_API_KEY: '',
+  FAL_KEY: '',
+  LUMAAI_API_KEY: '',
+};
+
+/** The errors the page prints to its console from now on (a test expects none at its end). */
+export function consoleErrorsOf(page: Page): string[] {
+  const errors: string[] = [];
+  page.on('console', (message) => {
+    if (message.type() === 'error') errors.push(message.text());
+  });
+  return errors;
 }
 
 export function newDataDir(): string {

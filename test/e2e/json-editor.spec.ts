@@ -1,6 +1,6 @@
 /// <reference lib="dom" />
 import { expect, test } from '@playwright/test';
-import { type ConsoleServer, newDataDir, startConsole } from './console-server';
+import { type ConsoleServer, newDataDir, startConsole, consoleErrorsOf } from './console-server';
 
 let server: ConsoleServer | undefined;
 test.afterEach(async () => {
@@ -12,10 +12,7 @@ test('raw JSON editor: line numbers, the parse error marked at its line, gone wh
   page,
 }) => {
   server = await startConsole(newDataDir());
-  const consoleErrors: string[] = [];
-  page.on('console', (message) => {
-    if (message.type() === 'error') consoleErrors.push(message.text());
-  });
+  const consoleErrors = consoleErrorsOf(page);
   await page.goto(server.url);
   await expect(page.locator('body[data-app-state="ready"]')).toBeVisible();
   await page.getByTestId('nav-rollout').click();

@@ -1,6 +1,6 @@
 /// <reference lib="dom" />
 import { expect, test } from '@playwright/test';
-import { newDataDir, startConsole, type ConsoleServer } from './console-server';
+import { NO_VENDOR_KEYS, newDataDir, startConsole, type ConsoleServer } from './console-server';
 
 let server: ConsoleServer | undefined;
 test.afterEach(async () => {
@@ -8,20 +8,11 @@ test.afterEach(async () => {
   server = undefined;
 });
 
-const NO_KEYS = {
-  TOGETHER_API_KEY: '',
-  RUNWAYML_API_SECRET: '',
-  REPLICATE_API_TOKEN: '',
-  GEMINI_API_KEY: '',
-  FAL_KEY: '',
-  LUMAAI_API_KEY: '',
-};
-
 test('keyless: built-in lists are labelled unchecked, and a simulated sandbox release reaches the inbox and the board', async ({
   page,
 }) => {
   test.setTimeout(120_000);
-  server = await startConsole(newDataDir(), NO_KEYS);
+  server = await startConsole(newDataDir(), NO_VENDOR_KEYS);
   await page.setViewportSize({ width: 1440, height: 900 });
   await page.goto(server.url);
   await expect(page.locator('body[data-app-state="ready"]')).toBeVisible();

@@ -1,6 +1,6 @@
 /// <reference lib="dom" />
 import { expect, test, type Page } from '@playwright/test';
-import { newDataDir, startConsole, type ConsoleServer } from './console-server';
+import { NO_VENDOR_KEYS, newDataDir, startConsole, type ConsoleServer } from './console-server';
 import { TogetherEmulator } from '../emulators/together-emulator';
 
 const shot = (page: Page, name: string) =>
@@ -16,14 +16,7 @@ test('release monitor: provider rows, Check all, inbox and board empty states', 
   page,
 }) => {
   // No vendor keys, whatever the machine has set: only list-less providers can be read.
-  server = await startConsole(newDataDir(), {
-    TOGETHER_API_KEY: '',
-    RUNWAYML_API_SECRET: '',
-    REPLICATE_API_TOKEN: '',
-    GEMINI_API_KEY: '',
-    FAL_KEY: '',
-    LUMAAI_API_KEY: '',
-  });
+  server = await startConsole(newDataDir(), NO_VENDOR_KEYS);
   await page.goto(server.url);
   await expect(page.locator('body[data-app-state="ready"]')).toBeVisible();
   await page.getByTestId('nav-models').click();
@@ -105,13 +98,9 @@ test('a new Together model: one inbox entry, a board card, and "Open" shows that
   await emulator.start();
   try {
     server = await startConsole(newDataDir(), {
+      ...NO_VENDOR_KEYS,
       TOGETHER_API_KEY: key,
       AIDEON_TOGETHER_BASE_URL: emulator.baseUrl,
-      RUNWAYML_API_SECRET: '',
-      REPLICATE_API_TOKEN: '',
-      GEMINI_API_KEY: '',
-      FAL_KEY: '',
-      LUMAAI_API_KEY: '',
     });
     await page.goto(server.url);
     await expect(page.locator('body[data-app-state="ready"]')).toBeVisible();

@@ -1,6 +1,12 @@
 /// <reference lib="dom" />
 import { expect, test, type Page } from '@playwright/test';
-import { type ConsoleServer, benchmarkWithCli, newDataDir, startConsole } from './console-server';
+import {
+  type ConsoleServer,
+  benchmarkWithCli,
+  newDataDir,
+  startConsole,
+  consoleErrorsOf,
+} from './console-server';
 import { seedLargeRun, seedRatedRun } from './seed-database';
 
 const shot = (page: Page, name: string, fullPage = true) =>
@@ -19,10 +25,7 @@ test('ratings come with recharts charts: intervals, win rates, Pareto front, lat
   benchmarkWithCli(dataDir);
   seedRatedRun(dataDir);
   server = await startConsole(dataDir);
-  const consoleErrors: string[] = [];
-  page.on('console', (message) => {
-    if (message.type() === 'error') consoleErrors.push(message.text());
-  });
+  const consoleErrors = consoleErrorsOf(page);
   await page.setViewportSize({ width: 1440, height: 1000 });
   await page.goto(server.url);
   await expect(page.locator('body[data-app-state="ready"]')).toBeVisible();
@@ -89,10 +92,7 @@ test('the library lists 10,000 generations in a virtualised list that scrolls to
   benchmarkWithCli(dataDir);
   const { lastPrompt } = seedLargeRun(dataDir, 10_000);
   server = await startConsole(dataDir);
-  const consoleErrors: string[] = [];
-  page.on('console', (message) => {
-    if (message.type() === 'error') consoleErrors.push(message.text());
-  });
+  const consoleErrors = consoleErrorsOf(page);
   await page.goto(server.url);
   await expect(page.locator('body[data-app-state="ready"]')).toBeVisible();
   await page.getByTestId('nav-review').click();

@@ -1,6 +1,12 @@
 /// <reference lib="dom" />
 import { expect, test, type Page } from '@playwright/test';
-import { type ConsoleServer, benchmarkWithCli, newDataDir, startConsole } from './console-server';
+import {
+  type ConsoleServer,
+  benchmarkWithCli,
+  newDataDir,
+  startConsole,
+  consoleErrorsOf,
+} from './console-server';
 
 const shot = (page: Page, name: string) =>
   page.screenshot({ path: `test-results/screenshots/${name}.png`, fullPage: true });
@@ -33,10 +39,7 @@ test('blind votes with the keyboard reveal the models and produce a ranked leade
   const dataDir = newDataDir();
   benchmarkWithCli(dataDir);
   server = await startConsole(dataDir);
-  const consoleErrors: string[] = [];
-  page.on('console', (message) => {
-    if (message.type() === 'error') consoleErrors.push(message.text());
-  });
+  const consoleErrors = consoleErrorsOf(page);
 
   await page.goto(server.url);
   await expect(page.locator('body[data-app-state="ready"]')).toBeVisible();

@@ -1,17 +1,9 @@
 /// <reference lib="dom" />
 import { readFileSync } from 'node:fs';
 import { expect, test, type Page } from '@playwright/test';
-import { newDataDir, startConsole, type ConsoleServer } from './console-server';
+import { NO_VENDOR_KEYS, newDataDir, startConsole, type ConsoleServer } from './console-server';
 
 const PASSPHRASE = 'first run passphrase';
-const NO_KEYS = {
-  TOGETHER_API_KEY: '',
-  RUNWAYML_API_SECRET: '',
-  REPLICATE_API_TOKEN: '',
-  GEMINI_API_KEY: '',
-  FAL_KEY: '',
-  LUMAAI_API_KEY: '',
-};
 
 let server: ConsoleServer | undefined;
 test.afterEach(async () => {
@@ -34,7 +26,7 @@ test('a keyless first user opens Rollout to a signable sandbox example and walks
   page,
 }) => {
   test.setTimeout(120_000);
-  server = await startConsole(newDataDir(), NO_KEYS);
+  server = await startConsole(newDataDir(), NO_VENDOR_KEYS);
   await page.setViewportSize({ width: 1440, height: 900 });
   await page.goto(server.url);
   await expect(page.locator('body[data-app-state="ready"]')).toBeVisible();
@@ -83,7 +75,7 @@ test('a keyless first user opens Rollout to a signable sandbox example and walks
 test('a broken config shows every problem exactly once, marked at each field it touches', async ({
   page,
 }) => {
-  server = await startConsole(newDataDir(), NO_KEYS);
+  server = await startConsole(newDataDir(), NO_VENDOR_KEYS);
   await page.setViewportSize({ width: 1440, height: 900 });
   // The vendor example without keys or benchmarks, with an unbenchmarked model in two tiers.
   const broken = JSON.parse(readFileSync('resources/routing/example-config.json', 'utf8')) as {

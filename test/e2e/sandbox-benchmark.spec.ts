@@ -1,7 +1,7 @@
 /// <reference lib="dom" />
 /// <reference lib="dom.iterable" />
 import { expect, test, type Page } from '@playwright/test';
-import { newDataDir, startConsole, type ConsoleServer } from './console-server';
+import { newDataDir, startConsole, type ConsoleServer, consoleErrorsOf } from './console-server';
 
 const shot = (page: Page, name: string) =>
   page.screenshot({ path: `test-results/screenshots/${name}.png`, fullPage: true });
@@ -17,10 +17,7 @@ test('a new user runs the sandbox benchmark, compares two videos in sync, and fi
 }) => {
   const dataDir = newDataDir();
   server = await startConsole(dataDir);
-  const consoleErrors: string[] = [];
-  page.on('console', (message) => {
-    if (message.type() === 'error') consoleErrors.push(message.text());
-  });
+  const consoleErrors = consoleErrorsOf(page);
 
   await page.goto(server.url);
   await expect(page.locator('body[data-app-state="ready"]')).toBeVisible();

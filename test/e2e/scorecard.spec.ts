@@ -1,7 +1,13 @@
 /// <reference lib="dom" />
 import { expect, test, type Page } from '@playwright/test';
 import { readFileSync } from 'node:fs';
-import { type ConsoleServer, benchmarkWithCli, newDataDir, startConsole } from './console-server';
+import {
+  type ConsoleServer,
+  benchmarkWithCli,
+  newDataDir,
+  startConsole,
+  consoleErrorsOf,
+} from './console-server';
 
 const shot = (page: Page, name: string) =>
   page.screenshot({ path: `test-results/screenshots/${name}.png`, fullPage: true });
@@ -19,10 +25,7 @@ test('a finished run shows analysis lines, a scorecard with charts, exports and 
   benchmarkWithCli(dataDir);
   benchmarkWithCli(dataDir);
   server = await startConsole(dataDir);
-  const consoleErrors: string[] = [];
-  page.on('console', (message) => {
-    if (message.type() === 'error') consoleErrors.push(message.text());
-  });
+  const consoleErrors = consoleErrorsOf(page);
 
   await page.goto(server.url);
   await expect(page.locator('body[data-app-state="ready"]')).toBeVisible();

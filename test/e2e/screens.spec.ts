@@ -5,7 +5,13 @@
  * the whole walk must log no console error.
  */
 import { expect, test, type Page } from '@playwright/test';
-import { type ConsoleServer, benchmarkWithCli, newDataDir, startConsole } from './console-server';
+import {
+  type ConsoleServer,
+  benchmarkWithCli,
+  newDataDir,
+  startConsole,
+  consoleErrorsOf,
+} from './console-server';
 
 let server: ConsoleServer | undefined;
 test.afterEach(async () => {
@@ -178,10 +184,7 @@ for (const theme of THEMES) {
     await page.setViewportSize({ width: theme.width, height: theme.height });
     await page.emulateMedia({ colorScheme: theme.colorScheme, reducedMotion: 'reduce' });
     server = await startConsole(dataDir);
-    const consoleErrors: string[] = [];
-    page.on('console', (message) => {
-      if (message.type() === 'error') consoleErrors.push(message.text());
-    });
+    const consoleErrors = consoleErrorsOf(page);
     page.on('pageerror', (error) => consoleErrors.push(error.message));
     await page.goto(server.url);
     await expect(page.locator('body[data-app-state="ready"]')).toBeVisible();

@@ -1,6 +1,6 @@
 /// <reference lib="dom" />
 import { expect, test, type Page } from '@playwright/test';
-import { newDataDir, startConsole, type ConsoleServer } from './console-server';
+import { NO_VENDOR_KEYS, newDataDir, startConsole, type ConsoleServer } from './console-server';
 
 const shot = (page: Page, name: string) =>
   page.screenshot({ path: `test-results/screenshots/${name}.png`, fullPage: true });
@@ -17,14 +17,7 @@ test('browser mode: provider cards say which providers are ready and where keys 
   page,
 }) => {
   // No vendor keys in the environment, whatever the machine has set.
-  server = await startConsole(newDataDir(), {
-    TOGETHER_API_KEY: '',
-    RUNWAYML_API_SECRET: '',
-    REPLICATE_API_TOKEN: '',
-    GEMINI_API_KEY: '',
-    FAL_KEY: '',
-    LUMAAI_API_KEY: '',
-  });
+  server = await startConsole(newDataDir(), NO_VENDOR_KEYS);
   await page.goto(server.url);
   await expect(page.locator('body[data-app-state="ready"]')).toBeVisible();
 

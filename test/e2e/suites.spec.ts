@@ -1,6 +1,6 @@
 /// <reference lib="dom" />
 import { expect, test, type Page } from '@playwright/test';
-import { newDataDir, startConsole, type ConsoleServer } from './console-server';
+import { newDataDir, startConsole, type ConsoleServer, consoleErrorsOf } from './console-server';
 
 const shot = (page: Page, name: string) =>
   page.screenshot({ path: `test-results/screenshots/${name}.png`, fullPage: true });
@@ -15,10 +15,7 @@ test('suites: create with two prompts, save v1, edit to v2, refuse a bad import,
   page,
 }) => {
   server = await startConsole(newDataDir(), { AIDEON_SANDBOX_TIME_SCALE: '0.05' });
-  const consoleErrors: string[] = [];
-  page.on('console', (message) => {
-    if (message.type() === 'error') consoleErrors.push(message.text());
-  });
+  const consoleErrors = consoleErrorsOf(page);
   await page.goto(server.url);
   await expect(page.locator('body[data-app-state="ready"]')).toBeVisible();
   await page.getByTestId('tab-suites').click();

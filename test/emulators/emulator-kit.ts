@@ -182,6 +182,12 @@ export class EmulatorBase {
     string,
     { bytes: Buffer; expiresAt: number; truncate: boolean; faults: PhaseFaults }
   >();
+  /**
+   * Create calls allowed per window before the vendor's 429 (off when undefined). The counting is
+   * the same for every vendor; what the refusal looks like is each emulator's own.
+   */
+  rateLimit: { limit: number; windowMs: number } | undefined;
+  private readonly createTimes: number[] = [];
   /** Whether the file route honours Range requests (206). Default true, as CDNs do. */
   rangeSupport = true;
   /** File requests that asked for a Range. */
@@ -206,6 +212,19 @@ export class EmulatorBase {
 
   now(): number {
     return this.options.clock.now();
+  }
+  /** Counts create calls in a sliding window; true when this one is over `rateLimit`. */
+  protected overRateLimit(): boolean {
+    if (!this.rateLimit) return false;
+    const now = this.now();
+    while (
+      this.createTimes.length > 0 &&
+      (this.createTimes[0] ?? 0) <= now - this.rateLimit.windowMs
+    )
+      this.createTimes.shift();
+    if (this.createTimes.length >= this.rateLimit.limit) return true;
+    this.createTimes.push(now);
+    return false;
   }
 
   /**

@@ -83,9 +83,6 @@ const ROUTE =
 export class FalEmulator extends EmulatorBase {
   /** Seconds the 429 asks the client to wait. */
   retryAfterSeconds = 3;
-  /** Create calls allowed per window before the vendor's 429 (off when undefined). */
-  rateLimit: { limit: number; windowMs: number } | undefined;
-  private readonly createTimes: number[] = [];
   readonly jobs = new Map<string, FalJob>();
   /** Serve the SSE status stream (false: 404, as a queue without it). */
   statusStream = true;
@@ -427,20 +424,6 @@ export class FalEmulator extends EmulatorBase {
       return sendJson(response, 400, { status: 'ALREADY_COMPLETED' });
     job.cancelled = true;
     sendJson(response, 202, { status: 'CANCELLATION_REQUESTED' });
-  }
-
-  /** Counts create calls in a sliding window; true when this one is over `rateLimit`. */
-  private overRateLimit(): boolean {
-    if (!this.rateLimit) return false;
-    const now = this.now();
-    while (
-      this.createTimes.length > 0 &&
-      (this.createTimes[0] ?? 0) <= now - this.rateLimit.windowMs
-    )
-      this.createTimes.shift();
-    if (this.createTimes.length >= this.rateLimit.limit) return true;
-    this.createTimes.push(now);
-    return false;
   }
 }
 

@@ -101,9 +101,6 @@ export interface GeminiEmulatorOptions extends EmulatorOptions {
 export class GeminiEmulator extends EmulatorBase {
   /** Seconds the 429 asks the client to wait. */
   retryDelaySeconds = 17;
-  /** Create calls allowed per window before the vendor's 429 (off when undefined). */
-  rateLimit: { limit: number; windowMs: number } | undefined;
-  private readonly createTimes: number[] = [];
   readonly jobs = new Map<string, VeoJob>();
   /** Every create body received, newest last. */
   readonly createBodies: unknown[] = [];
@@ -393,20 +390,6 @@ export class GeminiEmulator extends EmulatorBase {
         },
       },
     });
-  }
-
-  /** Counts create calls in a sliding window; true when this one is over `rateLimit`. */
-  private overRateLimit(): boolean {
-    if (!this.rateLimit) return false;
-    const now = this.now();
-    while (
-      this.createTimes.length > 0 &&
-      (this.createTimes[0] ?? 0) <= now - this.rateLimit.windowMs
-    )
-      this.createTimes.shift();
-    if (this.createTimes.length >= this.rateLimit.limit) return true;
-    this.createTimes.push(now);
-    return false;
   }
 }
 

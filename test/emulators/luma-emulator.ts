@@ -73,9 +73,6 @@ interface LumaJob {
 export class LumaEmulator extends EmulatorBase {
   /** Seconds the 429 asks the client to wait. */
   retryAfterSeconds = 5;
-  /** Create calls allowed per window before the vendor's 429 (off when undefined). */
-  rateLimit: { limit: number; windowMs: number } | undefined;
-  private readonly createTimes: number[] = [];
   readonly jobs = new Map<string, LumaJob>();
   /** The path of each create call (to check the legacy route is accepted). */
   readonly createPaths: string[] = [];
@@ -239,20 +236,6 @@ export class LumaEmulator extends EmulatorBase {
     job.deleted = true;
     response.writeHead(204);
     response.end();
-  }
-
-  /** Counts create calls in a sliding window; true when this one is over `rateLimit`. */
-  private overRateLimit(): boolean {
-    if (!this.rateLimit) return false;
-    const now = this.now();
-    while (
-      this.createTimes.length > 0 &&
-      (this.createTimes[0] ?? 0) <= now - this.rateLimit.windowMs
-    )
-      this.createTimes.shift();
-    if (this.createTimes.length >= this.rateLimit.limit) return true;
-    this.createTimes.push(now);
-    return false;
   }
 }
 

@@ -26,3 +26,17 @@ export function testServices(
     },
   });
 }
+
+/** Runs the smoke suite on sandbox-fast and sandbox-pro (budget $5) to the end: its run id. */
+export async function finishedSandboxRun(services: Services): Promise<string> {
+  const { runId } = services.bench.startRun({
+    suiteId: 'smoke',
+    models: [
+      { provider: 'sandbox', modelId: 'sandbox-fast' },
+      { provider: 'sandbox', modelId: 'sandbox-pro' },
+    ],
+    budgetUsd: 5,
+  });
+  await services.bench.waitForRun(runId);
+  return runId;
+}

@@ -8,6 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openConsole, type WiredConsole } from '../../../src/main/app/console-wiring';
 import type { Notice } from '../../../src/main/app/notices';
 import { resourcesDir } from '../../../src/main/paths';
+import { finishedSandboxRun } from '../../helpers/services';
 import { startPrometheus, type PrometheusFixture } from '../../helpers/prometheus-server';
 import { tempDir } from '../../helpers/temp-dir';
 
@@ -74,15 +75,7 @@ describe('the watch notifier', () => {
         { present: (notice) => notices.push(notice), log: () => undefined },
       );
       const { services } = wired;
-      const { runId } = services.bench.startRun({
-        suiteId: 'smoke',
-        models: [
-          { provider: 'sandbox', modelId: 'sandbox-fast' },
-          { provider: 'sandbox', modelId: 'sandbox-pro' },
-        ],
-        budgetUsd: 5,
-      });
-      await services.bench.waitForRun(runId);
+      await finishedSandboxRun(services);
       const generated = await services.publishing.generateKey('notifier', 'notifier passphrase');
       await services.publishing.initTrust(generated.unlocked, {
         dev: 1,

@@ -9,7 +9,7 @@ import {
 import { createAppDispatcher } from '../../../src/main/ipc/index';
 import { listVotes } from '../../../src/main/review/review-repository';
 import { ValidationError } from '../../../src/shared/errors';
-import { testServices } from '../../helpers/services';
+import { finishedSandboxRun, testServices } from '../../helpers/services';
 import { tempDir } from '../../helpers/temp-dir';
 
 const cleanups: (() => Promise<void> | void)[] = [];
@@ -27,19 +27,6 @@ function folder(): string {
   const { dir, cleanup } = tempDir();
   cleanups.push(cleanup);
   return dir;
-}
-
-async function finishedRun(services: ReturnType<typeof console_>): Promise<string> {
-  const { runId } = services.bench.startRun({
-    suiteId: 'smoke',
-    models: [
-      { provider: 'sandbox', modelId: 'sandbox-fast' },
-      { provider: 'sandbox', modelId: 'sandbox-pro' },
-    ],
-    budgetUsd: 5,
-  });
-  await services.bench.waitForRun(runId);
-  return runId;
 }
 
 function castVotes(
@@ -69,7 +56,7 @@ describe('votes in run bundles', () => {
   it('travel with the run, keep who cast them, and merge without duplicates on every import', async () => {
     const source = console_('ann');
     const target = console_('zoe');
-    const runId = await finishedRun(source);
+    const runId = await finishedSandboxRun(source);
     castVotes(source, 3); // ann, locally
     castVotes(source, 2, { reviewer: 'bob' }); // bob, with his reviewer token
     const bundle = join(folder(), 'run.tar');
@@ -117,7 +104,7 @@ describe('votes in run bundles', () => {
   it('refuses a bundle whose votes do not match its generations, storing nothing', async () => {
     const source = console_('ann');
     const target = console_('zoe');
-    const runId = await finishedRun(source);
+    const runId = await finishedSandboxRun(source);
     castVotes(source, 2);
     const bundle = join(folder(), 'run.tar');
     exportRunBundle(source.db, source.media, runId, bundle, 1);
@@ -150,7 +137,7 @@ describe('importing a bundle picked in the desktop app', () => {
   it('imports from the path main chose (no IPC body limit), reports a cancelled dialog, and is refused without a dialog', async () => {
     const source = console_('ann');
     const target = console_('zoe');
-    const runId = await finishedRun(source);
+    const runId = await finishedSandboxRun(source);
     castVotes(source, 1);
     const bundle = join(folder(), 'run.tar');
     exportRunBundle(source.db, source.media, runId, bundle, 1);

@@ -8,7 +8,7 @@ import { exportRunBundle, importRunBundle } from '../../../src/main/bench/run-bu
 import { runScorecard } from '../../../src/main/bench/scorecard-service';
 import { createAppDispatcher } from '../../../src/main/ipc/index';
 import { ValidationError } from '../../../src/shared/errors';
-import { testServices } from '../../helpers/services';
+import { finishedSandboxRun, testServices } from '../../helpers/services';
 import { tempDir } from '../../helpers/temp-dir';
 
 const cleanups: (() => Promise<void> | void)[] = [];
@@ -28,19 +28,6 @@ function folder(): string {
   return dir;
 }
 
-async function finishedRun(services: ReturnType<typeof console_>): Promise<string> {
-  const { runId } = services.bench.startRun({
-    suiteId: 'smoke',
-    models: [
-      { provider: 'sandbox', modelId: 'sandbox-fast' },
-      { provider: 'sandbox', modelId: 'sandbox-pro' },
-    ],
-    budgetUsd: 5,
-  });
-  await services.bench.waitForRun(runId);
-  return runId;
-}
-
 function mediaFiles(root: string): string[] {
   return readdirSync(root, { recursive: true, withFileTypes: true })
     .filter((entry) => entry.isFile())
@@ -51,7 +38,7 @@ describe('run bundles', () => {
   it('move a run between two data folders with every video verified; a second import changes nothing', async () => {
     const source = console_();
     const target = console_();
-    const runId = await finishedRun(source);
+    const runId = await finishedSandboxRun(source);
     const bundle = join(folder(), 'run.tar');
     const exported = exportRunBundle(source.db, source.media, runId, bundle, 1_700_000_000_000);
     const sourceRows = listGenerationRows(source.db, runId);
@@ -98,7 +85,7 @@ describe('run bundles', () => {
   it('refuses a tampered bundle and writes nothing', async () => {
     const source = console_();
     const target = console_();
-    const runId = await finishedRun(source);
+    const runId = await finishedSandboxRun(source);
     const bundle = join(folder(), 'run.tar');
     exportRunBundle(source.db, source.media, runId, bundle, 1);
     const bytes = readFileSync(bundle);
@@ -140,7 +127,7 @@ describe('run bundles', () => {
   it('keeps the imported run apart from a different suite of the same id and version', async () => {
     const source = console_();
     const target = console_();
-    const runId = await finishedRun(source);
+    const runId = await finishedSandboxRun(source);
     const bundle = join(folder(), 'run.tar');
     exportRunBundle(source.db, source.media, runId, bundle, 1);
     target.db
@@ -156,7 +143,7 @@ describe('run bundles', () => {
   it('imports through the IPC channel the Benchmarks button uses', async () => {
     const source = console_();
     const target = console_();
-    const runId = await finishedRun(source);
+    const runId = await finishedSandboxRun(source);
     const bundle = join(folder(), 'run.tar');
     exportRunBundle(source.db, source.media, runId, bundle, 1);
     const dispatcher = createAppDispatcher(target, { checkOutputs: true });

@@ -21,6 +21,10 @@ async function cli(args: string[], env: NodeJS.ProcessEnv = {}) {
   return { code, stdout, stderr, dir };
 }
 
+/** `aideon bench run --suite smoke --models <models> ...flags`. */
+const smokeRun = (models: string, ...flags: string[]) =>
+  cli(['bench', 'run', '--suite', 'smoke', '--models', models, ...flags]);
+
 describe('aideon CLI', () => {
   it('prints help and exits 0', async () => {
     const result = await cli(['--help']);
@@ -41,15 +45,7 @@ describe('aideon CLI', () => {
   });
 
   it('runs a sandbox benchmark and prints JSON', async () => {
-    const result = await cli([
-      'bench',
-      'run',
-      '--suite',
-      'smoke',
-      '--models',
-      'sandbox:sandbox-fast,sandbox:sandbox-pro',
-      '--json',
-    ]);
+    const result = await smokeRun('sandbox:sandbox-fast,sandbox:sandbox-pro', '--json');
     expect(result.code).toBe(0);
     const detail = JSON.parse(result.stdout) as {
       run: { state: string; succeeded: number };
@@ -61,16 +57,7 @@ describe('aideon CLI', () => {
   });
 
   it('runs without video analysis when asked (--no-analysis)', async () => {
-    const result = await cli([
-      'bench',
-      'run',
-      '--suite',
-      'smoke',
-      '--models',
-      'sandbox:sandbox-fast',
-      '--no-analysis',
-      '--json',
-    ]);
+    const result = await smokeRun('sandbox:sandbox-fast', '--no-analysis', '--json');
     expect(result.code).toBe(0);
     const detail = JSON.parse(result.stdout) as {
       run: { state: string; succeeded: number };
@@ -84,14 +71,7 @@ describe('aideon CLI', () => {
   });
 
   it('prints a table without --json', async () => {
-    const result = await cli([
-      'bench',
-      'run',
-      '--suite',
-      'smoke',
-      '--models',
-      'sandbox:sandbox-fast',
-    ]);
+    const result = await smokeRun('sandbox:sandbox-fast');
     expect(result.code).toBe(0);
     expect(result.stdout).toMatch(
       /prompt\s+model\s+outcome\s+queue\s+generate\s+download\s+total\s+cost/,
@@ -170,16 +150,7 @@ describe('aideon CLI', () => {
     const noModel = await cli(['bench', 'plan', '--suite', 'smoke']);
     expect(noModel.code).toBe(2);
     expect(noModel.stderr).toMatch(/required option '--models <list>' not specified/);
-    const badBudget = await cli([
-      'bench',
-      'run',
-      '--suite',
-      'smoke',
-      '--models',
-      'sandbox:sandbox-fast',
-      '--budget',
-      'lots',
-    ]);
+    const badBudget = await smokeRun('sandbox:sandbox-fast', '--budget', 'lots');
     expect(badBudget.code).toBe(2);
     expect(badBudget.stderr).toMatch(/--budget.*number of dollars/);
     const badPort = await cli(['serve', '--port', '99999']);
@@ -187,16 +158,7 @@ describe('aideon CLI', () => {
   });
 
   it('refuses a run over budget with exit 1 and the reason', async () => {
-    const result = await cli([
-      'bench',
-      'run',
-      '--suite',
-      'smoke',
-      '--models',
-      'sandbox:sandbox-pro',
-      '--budget',
-      '0.10',
-    ]);
+    const result = await smokeRun('sandbox:sandbox-pro', '--budget', '0.10');
     expect(result.code).toBe(1);
     expect(result.stderr).toMatch(/over the \$0\.10 budget/);
   });

@@ -7,17 +7,12 @@
  * (Runway's 429 carries no Retry-After, so the runner pauses Runway 30 s and it is left out to
  * keep the matrix fast.)
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { listGenerationRows, saveSuiteVersion } from '../../../src/main/bench/bench-repository';
 import { sleep } from '../../../src/main/services';
 import type { ModelRef } from '../../../src/shared/providers/video-provider-spec';
-import { FalEmulator } from '../../emulators/fal-emulator';
-import { GeminiEmulator } from '../../emulators/gemini-emulator';
-import { LumaEmulator } from '../../emulators/luma-emulator';
-import { ReplicateEmulator } from '../../emulators/replicate-emulator';
-import { RunwayEmulator } from '../../emulators/runway-emulator';
-import { TogetherEmulator } from '../../emulators/together-emulator';
 import { testServices } from '../../helpers/services';
+import { useVendorEmulators, VENDOR_MODELS } from '../../helpers/vendor-emulators';
 
 const KEYS = {
   together: 'tgp_v1_matrix-key-000000001',
@@ -27,51 +22,11 @@ const KEYS = {
   fal: 'fal-matrix-key:0000000001',
   luma: 'luma-matrix-key-0000000001',
 };
-const options = { slowMs: 50 };
-const emulators = {
-  together: new TogetherEmulator({ apiKey: KEYS.together, ...options }),
-  runway: new RunwayEmulator({ apiKey: KEYS.runway, ...options }),
-  replicate: new ReplicateEmulator({ apiKey: KEYS.replicate, ...options }),
-  gemini: new GeminiEmulator({ apiKey: KEYS.gemini, ...options }),
-  fal: new FalEmulator({ apiKey: KEYS.fal, ...options }),
-  luma: new LumaEmulator({ apiKey: KEYS.luma, ...options }),
-};
-const MODELS: Record<keyof typeof emulators, string> = {
-  together: 'minimax/video-01-director',
-  runway: 'gen4.5',
-  replicate: 'minimax/video-01',
-  gemini: 'veo-3.1-fast-generate-preview',
-  fal: 'fal-ai/veo3.1',
-  luma: 'ray-2',
-};
+const { emulators, env } = useVendorEmulators(KEYS);
+const MODELS = VENDOR_MODELS;
 const LISTS_JOBS = new Set(['replicate', 'luma']);
 /** Vendors whose API can cancel a job (provider-apis.md); the others get nothing sent. */
 const CAN_CANCEL = new Set(['runway', 'replicate', 'fal', 'luma']);
-const env: Record<string, string> = {
-  TOGETHER_API_KEY: KEYS.together,
-  RUNWAYML_API_SECRET: KEYS.runway,
-  REPLICATE_API_TOKEN: KEYS.replicate,
-  GEMINI_API_KEY: KEYS.gemini,
-  FAL_KEY: KEYS.fal,
-  LUMAAI_API_KEY: KEYS.luma,
-};
-
-beforeAll(async () => {
-  emulators.together.retryAfterSeconds = 1;
-  emulators.replicate.retryAfterSeconds = 1;
-  // No sync-mode hold here, so Replicate's poll faults are exercised like the others' (the
-  // Prefer: wait paths are tested in test/main/bench/replicate-sync-mode.test.ts).
-  emulators.replicate.waitScale = 0;
-  emulators.gemini.retryDelaySeconds = 1;
-  emulators.fal.retryAfterSeconds = 1;
-  emulators.luma.retryAfterSeconds = 1;
-  for (const [vendor, emulator] of Object.entries(emulators))
-    env[`AIDEON_${vendor.toUpperCase()}_BASE_URL`] = await emulator.start();
-});
-afterAll(async () => {
-  for (const emulator of Object.values(emulators)) await emulator.stop();
-});
-
 /** fault → [outcome, error class] ('success' has no class). */
 function expected(vendor: string): Array<[string, string, string | null]> {
   const unknown: [string, string | null] = LISTS_JOBS.has(vendor)

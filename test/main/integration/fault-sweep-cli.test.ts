@@ -19,15 +19,10 @@
  */
 import { existsSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { FalEmulator } from '../../emulators/fal-emulator';
-import { GeminiEmulator } from '../../emulators/gemini-emulator';
-import { LumaEmulator } from '../../emulators/luma-emulator';
-import { ReplicateEmulator } from '../../emulators/replicate-emulator';
-import { RunwayEmulator } from '../../emulators/runway-emulator';
-import { TogetherEmulator } from '../../emulators/together-emulator';
+import { describe, expect, it } from 'vitest';
 import { readDb, spawnCli } from '../../helpers/cli-child';
 import { tempDir } from '../../helpers/temp-dir';
+import { useVendorEmulators, VENDOR_MODELS, type Vendor } from '../../helpers/vendor-emulators';
 
 const KEYS = {
   together: 'tgp_v1_sweep-key-0000000001',
@@ -37,23 +32,8 @@ const KEYS = {
   fal: 'fal-sweep-key:00000000001',
   luma: 'luma-sweep-key-00000000001',
 };
-const emulators = {
-  together: new TogetherEmulator({ apiKey: KEYS.together, slowMs: 50 }),
-  runway: new RunwayEmulator({ apiKey: KEYS.runway, slowMs: 50 }),
-  replicate: new ReplicateEmulator({ apiKey: KEYS.replicate, slowMs: 50 }),
-  gemini: new GeminiEmulator({ apiKey: KEYS.gemini, slowMs: 50 }),
-  fal: new FalEmulator({ apiKey: KEYS.fal, slowMs: 50 }),
-  luma: new LumaEmulator({ apiKey: KEYS.luma, slowMs: 50 }),
-};
-type Vendor = keyof typeof emulators;
-const MODELS: Record<Vendor, string> = {
-  together: 'minimax/video-01-director',
-  runway: 'gen4.5',
-  replicate: 'minimax/video-01',
-  gemini: 'veo-3.1-fast-generate-preview',
-  fal: 'fal-ai/veo3.1',
-  luma: 'ray-2',
-};
+const { emulators, env } = useVendorEmulators(KEYS);
+const MODELS = VENDOR_MODELS;
 /** How the console names each vendor to the admin. */
 const LABEL: Record<Vendor, RegExp> = {
   together: /Together/,
@@ -63,15 +43,7 @@ const LABEL: Record<Vendor, RegExp> = {
   fal: /fal/,
   luma: /Luma/,
 };
-const env: Record<string, string> = {
-  TOGETHER_API_KEY: KEYS.together,
-  RUNWAYML_API_SECRET: KEYS.runway,
-  REPLICATE_API_TOKEN: KEYS.replicate,
-  GEMINI_API_KEY: KEYS.gemini,
-  FAL_KEY: KEYS.fal,
-  LUMAAI_API_KEY: KEYS.luma,
-  AIDEON_FFMPEG: '/nonexistent/ffmpeg',
-};
+env.AIDEON_FFMPEG = '/nonexistent/ffmpeg';
 
 /** Every create, poll and download fault of the emulators (emulator-kit.ts FAULTS). */
 function faults(vendor: Vendor): string[] {
@@ -106,20 +78,6 @@ const ACTION =
 
 /** What a crash or an unhandled rejection prints. */
 const CRASH = /unhandled|uncaught|TypeError|ReferenceError|RangeError|\n\s+at .+:\d+:\d+/i;
-
-beforeAll(async () => {
-  emulators.together.retryAfterSeconds = 1;
-  emulators.replicate.retryAfterSeconds = 1;
-  emulators.replicate.waitScale = 0;
-  emulators.gemini.retryDelaySeconds = 1;
-  emulators.fal.retryAfterSeconds = 1;
-  emulators.luma.retryAfterSeconds = 1;
-  for (const [vendor, emulator] of Object.entries(emulators))
-    env[`AIDEON_${vendor.toUpperCase()}_BASE_URL`] = await emulator.start();
-});
-afterAll(async () => {
-  for (const emulator of Object.values(emulators)) await emulator.stop();
-});
 
 interface Row {
   id: string;

@@ -1,9 +1,16 @@
 /** Shared set-up for the monitor tests: a fake clock with timers, an in-memory database. */
 import { Agent } from 'undici';
-import type { MonitorEvent } from '../../../src/shared/monitor/monitor-schemas';
+import type { CheckResult, MonitorEvent } from '../../../src/shared/monitor/monitor-schemas';
+import type { ProviderId } from '../../../src/shared/providers/video-provider-spec';
+import type { CatalogueSource } from '../../../src/main/monitor/catalogue-sources';
 import { openDatabase, type WritableDb } from '../../../src/main/store/db';
 import { MIGRATIONS } from '../../../src/main/store/migrations/index';
-import type { MonitorTimers, Notifier } from '../../../src/main/monitor/monitor-service';
+import {
+  MonitorService,
+  type MonitorServiceDeps,
+  type MonitorTimers,
+  type Notifier,
+} from '../../../src/main/monitor/monitor-service';
 
 export const START = Date.UTC(2026, 9, 1, 9, 0, 0);
 
@@ -64,4 +71,56 @@ export function testDispatcher(): Agent {
 export function counter(prefix = 'id'): () => string {
   let n = 0;
   return () => `${prefix}-${++n}`;
+}
+
+/** A release monitor over one vendor's catalogue, with what a test reads or moves of it. */
+export interface MonitorRig {
+  db: WritableDb;
+  clock: FakeClock;
+  notifier: RecordingNotifier;
+  monitor: MonitorService;
+  /** Moves the clock a minute on and checks the provider now: that check's result. */
+  check(): Promise<CheckResult>;
+  /** Stops the monitor, then closes the database. */
+  stop(): Promise<void>;
+}
+
+/**
+ * A monitor over `source` on a fake clock, an in-memory database and a recording notifier, with
+ * a fixed jitter (random 0.5) and counted ids: the set-up of the per-vendor monitor tests.
+ */
+export function monitorRig(options: {
+  provider: ProviderId;
+  source: (clock: FakeClock) => CatalogueSource;
+  tableLifecycle?: MonitorServiceDeps['tableLifecycle'];
+}): MonitorRig {
+  const db = monitorDb();
+  const clock = new FakeClock();
+  const notifier = new RecordingNotifier();
+  const monitor = new MonitorService({
+    db,
+    sources: [options.source(clock)],
+    now: clock.now,
+    random: () => 0.5,
+    timers: clock,
+    newId: counter(),
+    notifier,
+    tableLifecycle: options.tableLifecycle,
+  });
+  return {
+    db,
+    clock,
+    notifier,
+    monitor,
+    async check() {
+      clock.advance(60_000);
+      const [result] = await monitor.checkNow({ provider: options.provider });
+      if (!result) throw new Error('no result');
+      return result;
+    },
+    async stop() {
+      await monitor.stop();
+      db.close();
+    },
+  };
 }

@@ -12,11 +12,11 @@ import { registerVendorAdapters } from '../../../src/main/providers/index';
 import { envSecretStore } from '../../../src/main/secrets';
 import type { WritableDb } from '../../../src/main/store/db';
 import {
-  FakeClock,
-  RecordingNotifier,
-  counter,
-  monitorDb,
+  type FakeClock,
+  type RecordingNotifier,
+  monitorRig,
   testDispatcher,
+  type MonitorRig,
 } from './monitor-fixtures';
 
 const KEY = 'AIzaSy-PLANTED-monitor-key-9c8b7a';
@@ -26,31 +26,26 @@ let db: WritableDb;
 let clock: FakeClock;
 let notifier: RecordingNotifier;
 let monitor: MonitorService;
+let rig: MonitorRig;
 
 beforeEach(async () => {
   emulator = new GeminiEmulator({ apiKey: KEY, listPageSize: 4 });
   await emulator.start();
-  db = monitorDb();
-  clock = new FakeClock();
-  notifier = new RecordingNotifier();
-  const registry = new ProviderRegistry();
-  registry.register(
-    createGeminiAdapter({ apiKey: KEY, baseUrl: emulator.baseUrl, dispatcher, now: clock.now }),
-  );
-  monitor = new MonitorService({
-    db,
-    sources: [adapterCatalogueSource(registry, 'gemini', { needsKey: true })],
-    now: clock.now,
-    random: () => 0.5,
-    timers: clock,
-    newId: counter(),
-    notifier,
+  rig = monitorRig({
+    provider: 'gemini',
+    source: (clock) => {
+      const registry = new ProviderRegistry();
+      registry.register(
+        createGeminiAdapter({ apiKey: KEY, baseUrl: emulator.baseUrl, dispatcher, now: clock.now }),
+      );
+      return adapterCatalogueSource(registry, 'gemini', { needsKey: true });
+    },
   });
+  ({ db, clock, notifier, monitor } = rig);
 });
 
 afterEach(async () => {
-  await monitor.stop();
-  db.close();
+  await rig.stop();
   await emulator.stop();
 });
 
@@ -58,12 +53,7 @@ afterAll(async () => {
   await dispatcher.close();
 });
 
-async function check() {
-  clock.advance(60_000);
-  const [result] = await monitor.checkNow({ provider: 'gemini' });
-  if (!result) throw new Error('no result');
-  return result;
-}
+const check = () => rig.check();
 
 describe('release monitor on Gemini', () => {
   it('lists predictLongRunning models across pages and detects a new one once', async () => {

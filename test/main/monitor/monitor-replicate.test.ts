@@ -1,51 +1,45 @@
 /** The release monitor against the Replicate emulator's text-to-video collection. */
 import { afterAll, afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { ReplicateEmulator } from '../../emulators/replicate-emulator';
-import { MonitorService } from '../../../src/main/monitor/monitor-service';
 import { adapterCatalogueSource } from '../../../src/main/monitor/catalogue-sources';
 import { ProviderRegistry } from '../../../src/main/providers/registry';
 import { createReplicateAdapter } from '../../../src/main/providers/replicate/replicate-video-adapter';
-import type { WritableDb } from '../../../src/main/store/db';
 import {
-  FakeClock,
-  RecordingNotifier,
-  counter,
-  monitorDb,
+  type RecordingNotifier,
+  monitorRig,
   testDispatcher,
+  type MonitorRig,
 } from './monitor-fixtures';
 
 const KEY = 'r8_PLANTED-monitor-replicate-key-5e4d';
 const dispatcher = testDispatcher();
 let emulator: ReplicateEmulator;
-let db: WritableDb;
-let clock: FakeClock;
 let notifier: RecordingNotifier;
-let monitor: MonitorService;
+let rig: MonitorRig;
 
 beforeEach(async () => {
   emulator = new ReplicateEmulator({ apiKey: KEY });
   await emulator.start();
-  db = monitorDb();
-  clock = new FakeClock();
-  notifier = new RecordingNotifier();
-  const registry = new ProviderRegistry();
-  registry.register(
-    createReplicateAdapter({ apiKey: KEY, baseUrl: emulator.baseUrl, dispatcher, now: clock.now }),
-  );
-  monitor = new MonitorService({
-    db,
-    sources: [adapterCatalogueSource(registry, 'replicate', { needsKey: true })],
-    now: clock.now,
-    random: () => 0.5,
-    timers: clock,
-    newId: counter(),
-    notifier,
+  rig = monitorRig({
+    provider: 'replicate',
+    source: (clock) => {
+      const registry = new ProviderRegistry();
+      registry.register(
+        createReplicateAdapter({
+          apiKey: KEY,
+          baseUrl: emulator.baseUrl,
+          dispatcher,
+          now: clock.now,
+        }),
+      );
+      return adapterCatalogueSource(registry, 'replicate', { needsKey: true });
+    },
   });
+  ({ notifier } = rig);
 });
 
 afterEach(async () => {
-  await monitor.stop();
-  db.close();
+  await rig.stop();
   await emulator.stop();
 });
 
@@ -53,12 +47,7 @@ afterAll(async () => {
   await dispatcher.close();
 });
 
-async function check() {
-  clock.advance(60_000);
-  const [result] = await monitor.checkNow({ provider: 'replicate' });
-  if (!result) throw new Error('no result');
-  return result;
-}
+const check = () => rig.check();
 
 describe('release monitor on Replicate', () => {
   it('detects a model added to the collection once, and a removal only after two misses', async () => {

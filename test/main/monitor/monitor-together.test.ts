@@ -11,11 +11,11 @@ import { findTogetherModel } from '../../../src/main/providers/together/together
 import { listSnapshots } from '../../../src/main/monitor/monitor-repository';
 import type { WritableDb } from '../../../src/main/store/db';
 import {
-  FakeClock,
-  RecordingNotifier,
-  counter,
-  monitorDb,
+  type FakeClock,
+  type RecordingNotifier,
+  monitorRig,
   testDispatcher,
+  type MonitorRig,
 } from './monitor-fixtures';
 
 const KEY = 'tgp_v1_PLANTED-MONITOR-SECRET-0a1b2c3d4e5f';
@@ -25,14 +25,15 @@ let db: WritableDb;
 let clock: FakeClock;
 let notifier: RecordingNotifier;
 let monitor: MonitorService;
+let rig: MonitorRig;
 
-function togetherSource(): CatalogueSource {
+function togetherSource(sourceClock: FakeClock = clock): CatalogueSource {
   return {
     provider: 'together',
     available: () => true,
     fetch: (signal) =>
       fetchTogetherCatalogue(
-        { apiKey: KEY, baseUrl: emulator.baseUrl, dispatcher, now: clock.now },
+        { apiKey: KEY, baseUrl: emulator.baseUrl, dispatcher, now: sourceClock.now },
         signal,
       ),
   };
@@ -41,25 +42,17 @@ function togetherSource(): CatalogueSource {
 beforeEach(async () => {
   emulator = new TogetherEmulator({ apiKey: KEY });
   await emulator.start();
-  db = monitorDb();
-  clock = new FakeClock();
-  notifier = new RecordingNotifier();
-  monitor = new MonitorService({
-    db,
-    sources: [togetherSource()],
-    now: clock.now,
-    random: () => 0.5,
-    timers: clock,
-    newId: counter(),
-    notifier,
+  rig = monitorRig({
+    provider: 'together',
+    source: togetherSource,
     tableLifecycle: (ref) =>
       ref.provider === 'together' ? findTogetherModel(ref.modelId)?.lifecycle : undefined,
   });
+  ({ db, clock, notifier, monitor } = rig);
 });
 
 afterEach(async () => {
-  await monitor.stop();
-  db.close();
+  await rig.stop();
   await emulator.stop();
 });
 
@@ -67,12 +60,7 @@ afterAll(async () => {
   await dispatcher.close();
 });
 
-async function check() {
-  clock.advance(60_000);
-  const [result] = await monitor.checkNow({ provider: 'together' });
-  if (!result) throw new Error('no result');
-  return result;
-}
+const check = () => rig.check();
 
 describe('together catalogue: detection', () => {
   it('keeps video models only and records which rule matched', async () => {

@@ -14,8 +14,8 @@ import { FalEmulator } from '../../emulators/fal-emulator';
 import { CLIP } from '../../emulators/emulator-kit';
 import {
   pollUntilSettled,
-  providerErrorOf,
   readAll,
+  settledAs,
   useEmulator,
 } from './__fixtures__/provider-test-helpers';
 
@@ -25,17 +25,10 @@ const VEO = 'fal-ai/veo3.1';
 const emulator = new FalEmulator({ apiKey: KEY, slowMs: 300 });
 const vendor = useEmulator(emulator, {
   apiKey: KEY,
-  reset: () => {
-    emulator.stats.creates = 0;
-    emulator.stats.cancels = 0;
-  },
+  resetCounts: true,
 });
-const { dispatcher } = vendor;
+const { dispatcher, errorOf } = vendor;
 let adapter: VideoProviderAdapter;
-
-/** The ProviderError it rejects with, whose message never shows the key. */
-const errorOf = (promise: Promise<unknown>): Promise<ProviderError> =>
-  providerErrorOf(promise, KEY);
 
 beforeAll(() => {
   adapter = createFalAdapter(vendor.settings());
@@ -324,15 +317,13 @@ describe('fal adapter: faults', () => {
 
   it('#expire → expired_output on download', async () => {
     const { jobId } = await adapter.start({ modelId: VEO, prompt: 'x #expire' });
-    const { final } = await pollUntilSettled(adapter, jobId, KEY);
-    if (final.state !== 'succeeded') throw new Error('expected success');
+    const final = await settledAs(adapter, jobId, 'succeeded', KEY);
     expect((await errorOf(adapter.download(final.outputs[0]!))).errorClass).toBe('expired_output');
   });
 
   it('#truncate → contentLength declared, the stream errors', async () => {
     const { jobId } = await adapter.start({ modelId: VEO, prompt: 'x #truncate' });
-    const { final } = await pollUntilSettled(adapter, jobId, KEY);
-    if (final.state !== 'succeeded') throw new Error('expected success');
+    const final = await settledAs(adapter, jobId, 'succeeded', KEY);
     const file = await adapter.download(final.outputs[0]!);
     expect(file.contentLength).toBe(CLIP.length);
     await expect(readAll(file.body)).rejects.toThrow();

@@ -8,8 +8,8 @@ import { GeminiEmulator } from '../../emulators/gemini-emulator';
 import { CLIP } from '../../emulators/emulator-kit';
 import {
   pollUntilSettled,
-  providerErrorOf,
   readAll,
+  settledAs,
   useEmulator,
 } from './__fixtures__/provider-test-helpers';
 
@@ -18,17 +18,10 @@ const KEY = 'AIzaSy-PLANTED-gemini-key-7f3a9c';
 const emulator = new GeminiEmulator({ apiKey: KEY, slowMs: 300, echoKeyInErrors: true });
 const vendor = useEmulator(emulator, {
   apiKey: KEY,
-  reset: () => {
-    emulator.stats.creates = 0;
-    emulator.stats.cancels = 0;
-  },
+  resetCounts: true,
 });
-const { dispatcher } = vendor;
+const { dispatcher, errorOf } = vendor;
 let adapter: VideoProviderAdapter;
-
-/** The ProviderError it rejects with, whose message never shows the key. */
-const errorOf = (promise: Promise<unknown>): Promise<ProviderError> =>
-  providerErrorOf(promise, KEY);
 
 beforeAll(() => {
   adapter = createGeminiAdapter(vendor.settings());
@@ -338,8 +331,7 @@ describe('gemini adapter: faults', () => {
       modelId: 'veo-3.1-generate-preview',
       prompt: 'x #expire',
     });
-    const { final } = await pollUntilSettled(adapter, jobId, KEY);
-    if (final.state !== 'succeeded') throw new Error('expected success');
+    const final = await settledAs(adapter, jobId, 'succeeded', KEY);
     const error = await errorOf(adapter.download(final.outputs[0]!));
     expect(error.errorClass).toBe('expired_output');
     expect(error.retryable).toBe(false);
@@ -347,8 +339,7 @@ describe('gemini adapter: faults', () => {
 
   it('a file older than 2 days → expired_output', async () => {
     const { jobId } = await adapter.start({ modelId: 'veo-3.1-generate-preview', prompt: 'x' });
-    const { final } = await pollUntilSettled(adapter, jobId, KEY);
-    if (final.state !== 'succeeded') throw new Error('expected success');
+    const final = await settledAs(adapter, jobId, 'succeeded', KEY);
     emulator.expireJobFile(jobId);
     expect((await errorOf(adapter.download(final.outputs[0]!))).errorClass).toBe('expired_output');
   });
@@ -358,8 +349,7 @@ describe('gemini adapter: faults', () => {
       modelId: 'veo-3.1-generate-preview',
       prompt: 'x #truncate',
     });
-    const { final } = await pollUntilSettled(adapter, jobId, KEY);
-    if (final.state !== 'succeeded') throw new Error('expected success');
+    const final = await settledAs(adapter, jobId, 'succeeded', KEY);
     const file = await adapter.download(final.outputs[0]!);
     expect(file.contentLength).toBe(CLIP.length);
     await expect(readAll(file.body)).rejects.toThrow();
@@ -367,8 +357,7 @@ describe('gemini adapter: faults', () => {
 
   it('the download sends the key to the Gemini host (a keyless fetch is refused)', async () => {
     const { jobId } = await adapter.start({ modelId: 'veo-3.1-generate-preview', prompt: 'x' });
-    const { final } = await pollUntilSettled(adapter, jobId, KEY);
-    if (final.state !== 'succeeded') throw new Error('expected success');
+    const final = await settledAs(adapter, jobId, 'succeeded', KEY);
     const response = await fetch(final.outputs[0]!.url, { redirect: 'manual' });
     expect(response.status).toBe(403);
   });

@@ -8,7 +8,7 @@ import { LumaEmulator } from '../../emulators/luma-emulator';
 import { CLIP } from '../../emulators/emulator-kit';
 import {
   pollUntilSettled,
-  providerErrorOf,
+  settledAs,
   readAll,
   useEmulator,
 } from './__fixtures__/provider-test-helpers';
@@ -18,17 +18,10 @@ const KEY = 'luma-PLANTED-secret-9d8c7b6a5f4e3d2c';
 const emulator = new LumaEmulator({ apiKey: KEY, slowMs: 300 });
 const vendor = useEmulator(emulator, {
   apiKey: KEY,
-  reset: () => {
-    emulator.stats.creates = 0;
-    emulator.stats.cancels = 0;
-  },
+  resetCounts: true,
 });
-const { dispatcher } = vendor;
+const { dispatcher, errorOf } = vendor;
 let adapter: VideoProviderAdapter;
-
-/** The ProviderError it rejects with, whose message never shows the key. */
-const errorOf = (promise: Promise<unknown>): Promise<ProviderError> =>
-  providerErrorOf(promise, KEY);
 
 beforeAll(() => {
   adapter = createLumaAdapter(vendor.settings());
@@ -252,15 +245,13 @@ describe('luma adapter: faults', () => {
 
   it('#expire → expired_output; #truncate → stream errors after the declared length', async () => {
     const expired = await adapter.start({ modelId: 'ray-2', prompt: 'x #expire' });
-    const expiredFinal = (await pollUntilSettled(adapter, expired.jobId, KEY)).final;
-    if (expiredFinal.state !== 'succeeded') throw new Error('expected success');
+    const expiredFinal = await settledAs(adapter, expired.jobId, 'succeeded', KEY);
     expect((await errorOf(adapter.download(expiredFinal.outputs[0]!))).errorClass).toBe(
       'expired_output',
     );
 
     const truncated = await adapter.start({ modelId: 'ray-2', prompt: 'x #truncate' });
-    const truncatedFinal = (await pollUntilSettled(adapter, truncated.jobId, KEY)).final;
-    if (truncatedFinal.state !== 'succeeded') throw new Error('expected success');
+    const truncatedFinal = await settledAs(adapter, truncated.jobId, 'succeeded', KEY);
     const file = await adapter.download(truncatedFinal.outputs[0]!);
     expect(file.contentLength).toBe(CLIP.length);
     await expect(readAll(file.body)).rejects.toThrow();

@@ -11,6 +11,7 @@ import { REPLICATE_EMULATOR_MODELS, ReplicateEmulator } from '../../emulators/re
 import {
   expectTruncated,
   pollUntilSettled,
+  settledAs,
   providerErrorOf,
   readAll,
   useEmulator,
@@ -135,8 +136,7 @@ describe('Replicate adapter against the emulator', () => {
     emulator.arrayOutputModels.add('luma/ray');
     const a = adapter();
     const started = await a.start(request('array', { modelId: 'luma/ray' }));
-    const end = (await pollUntilSettled(a, started.jobId)).final;
-    if (end?.state !== 'succeeded') throw new Error('expected success');
+    const end = await settledAs(a, started.jobId, 'succeeded');
     expect(end.outputs).toHaveLength(2);
     expect(end.outputs[1]?.url).toMatch(/-1\.mp4$/);
   });
@@ -188,8 +188,7 @@ describe('Replicate adapter against the emulator', () => {
   it('reports data_removed after the 1-hour retention as expired_output, and the file URL 404s', async () => {
     const a = adapter();
     const started = await a.start(request('keep it'));
-    const end = (await pollUntilSettled(a, started.jobId)).final;
-    if (end?.state !== 'succeeded') throw new Error('expected success');
+    const end = await settledAs(a, started.jobId, 'succeeded');
     fakeNow += 3_600_000;
     const later = await a.status(started.jobId);
     if (later.state !== 'failed') throw new Error('expected expired');
@@ -203,13 +202,11 @@ describe('Replicate adapter against the emulator', () => {
   it('maps failed predictions: NSFW → content_policy, a crash → retryable provider_unavailable', async () => {
     const a = adapter();
     const policy = await a.start(request('x #policy'));
-    const policyEnd = (await pollUntilSettled(a, policy.jobId)).final;
-    if (policyEnd?.state !== 'failed') throw new Error('expected failure');
+    const policyEnd = await settledAs(a, policy.jobId, 'failed');
     expect(policyEnd.error.code).toBe('content_policy');
     expect(policyEnd.error.retryable).toBe(false);
     const crash = await a.start(request('x #fail'));
-    const crashEnd = (await pollUntilSettled(a, crash.jobId)).final;
-    if (crashEnd?.state !== 'failed') throw new Error('expected failure');
+    const crashEnd = await settledAs(a, crash.jobId, 'failed');
     expect(crashEnd.error.code).toBe('provider_unavailable');
     expect(crashEnd.error.retryable).toBe(true);
     expect(crashEnd.error.message).toContain('CUDA');
@@ -266,12 +263,10 @@ describe('Replicate adapter against the emulator', () => {
   it('turns an already-expired URL into expired_output and detects a truncated download', async () => {
     const a = adapter();
     const expired = await a.start(request('x #expire'));
-    const end = (await pollUntilSettled(a, expired.jobId)).final;
-    if (end?.state !== 'succeeded') throw new Error('expected success');
+    const end = await settledAs(a, expired.jobId, 'succeeded');
     expect((await providerErrorOf(a.download(end.outputs[0]!))).code).toBe('expired_output');
     const cut = await a.start(request('x #truncate'));
-    const cutEnd = (await pollUntilSettled(a, cut.jobId)).final;
-    if (cutEnd?.state !== 'succeeded') throw new Error('expected success');
+    const cutEnd = await settledAs(a, cut.jobId, 'succeeded');
     await expectTruncated(await a.download(cutEnd.outputs[0]!));
   });
 

@@ -11,6 +11,7 @@ import { RunwayEmulator } from '../../emulators/runway-emulator';
 import {
   expectTruncated,
   pollUntilSettled,
+  settledAs,
   providerErrorOf,
   readAll,
   useEmulator,
@@ -125,8 +126,7 @@ describe('Runway adapter against the emulator', () => {
   it('maps FAILED with SAFETY.* to content_policy (not retryable) and keeps the failure code', async () => {
     const a = adapter();
     const started = await a.start(request('bad #policy'));
-    const end = (await pollUntilSettled(a, started.jobId)).final;
-    if (end?.state !== 'failed') throw new Error('expected failure');
+    const end = await settledAs(a, started.jobId, 'failed');
     expect(end.error.code).toBe('content_policy');
     expect(end.error.retryable).toBe(false);
     expect(end.error.vendorCode).toBe('SAFETY.INPUT.TEXT');
@@ -136,8 +136,7 @@ describe('Runway adapter against the emulator', () => {
   it('maps FAILED with INTERNAL.BAD_OUTPUT to a retryable bad_output', async () => {
     const a = adapter();
     const started = await a.start(request('boom #fail'));
-    const end = (await pollUntilSettled(a, started.jobId)).final;
-    if (end?.state !== 'failed') throw new Error('expected failure');
+    const end = await settledAs(a, started.jobId, 'failed');
     expect(end.error.code).toBe('bad_output');
     expect(end.error.retryable).toBe(true);
     expect(end.error.vendorCode).toBe('INTERNAL.BAD_OUTPUT.CODE01');
@@ -225,13 +224,11 @@ describe('Runway adapter against the emulator', () => {
   it('turns an expired output URL into expired_output and detects a truncated download', async () => {
     const a = adapter();
     const expired = await a.start(request('x #expire'));
-    const end = (await pollUntilSettled(a, expired.jobId)).final;
-    if (end?.state !== 'succeeded') throw new Error('expected success');
+    const end = await settledAs(a, expired.jobId, 'succeeded');
     const error = await providerErrorOf(a.download(end.outputs[0]!));
     expect(error.code).toBe('expired_output');
     const cut = await a.start(request('x #truncate'));
-    const cutEnd = (await pollUntilSettled(a, cut.jobId)).final;
-    if (cutEnd?.state !== 'succeeded') throw new Error('expected success');
+    const cutEnd = await settledAs(a, cut.jobId, 'succeeded');
     const file = await a.download(cutEnd.outputs[0]!);
     expect(file.contentLength).toBe(CLIP.length);
     await expectTruncated(file);

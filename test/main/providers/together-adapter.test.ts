@@ -11,6 +11,7 @@ import { TogetherEmulator } from '../../emulators/together-emulator';
 import {
   expectTruncated,
   pollUntilSettled,
+  settledAs,
   providerErrorOf,
   readAll,
   useEmulator,
@@ -88,22 +89,19 @@ describe('Together adapter against the emulator', () => {
     emulator.legacyShape = true;
     const a = adapter();
     const failing = await a.start(request('legacy #fail'));
-    const failed = (await pollUntilSettled(a, failing.jobId)).final;
-    if (failed?.state !== 'failed') throw new Error('expected failure');
+    const failed = await settledAs(a, failing.jobId, 'failed');
     expect(failed.error.message).toContain('internal error on the inference provider');
     expect(failed.error.code).toBe('provider_unavailable');
     expect(failed.error.retryable).toBe(true);
     const ok = await a.start(request('legacy ok'));
-    const done = (await pollUntilSettled(a, ok.jobId)).final;
-    if (done?.state !== 'succeeded') throw new Error('expected success');
+    const done = await settledAs(a, ok.jobId, 'succeeded');
     expect(done.costUsd).toBe(1.6);
   });
 
   it('maps a failed job with a moderation error to content_policy with the vendor code', async () => {
     const a = adapter();
     const started = await a.start(request('something #policy'));
-    const end = (await pollUntilSettled(a, started.jobId)).final;
-    if (end?.state !== 'failed') throw new Error('expected failure');
+    const end = await settledAs(a, started.jobId, 'failed');
     expect(end.error.code).toBe('content_policy');
     expect(end.error.retryable).toBe(false);
     expect(end.error.vendorCode).toBe('content_policy_violation');
@@ -194,8 +192,7 @@ describe('Together adapter against the emulator', () => {
   it('turns an expired output URL into expired_output', async () => {
     const a = adapter();
     const started = await a.start(request('old #expire'));
-    const end = (await pollUntilSettled(a, started.jobId)).final;
-    if (end?.state !== 'succeeded') throw new Error('expected success');
+    const end = await settledAs(a, started.jobId, 'succeeded');
     const error = await providerErrorOf(a.download(end.outputs[0]!));
     expect(error.code).toBe('expired_output');
     expect(error.status).toBe(403);
@@ -204,8 +201,7 @@ describe('Together adapter against the emulator', () => {
   it('detects a truncated download', async () => {
     const a = adapter();
     const started = await a.start(request('cut #truncate'));
-    const end = (await pollUntilSettled(a, started.jobId)).final;
-    if (end?.state !== 'succeeded') throw new Error('expected success');
+    const end = await settledAs(a, started.jobId, 'succeeded');
     const file = await a.download(end.outputs[0]!);
     expect(file.contentLength).toBe(CLIP.length);
     await expectTruncated(file);

@@ -15,9 +15,9 @@ import {
 import { DirectoryStore } from '../../../src/main/rollout/stores/directory-store';
 import { storeKeys } from '../../../src/consumer/bundle-format';
 import { tempDir } from '../../helpers/temp-dir';
-import { sampleConfig, T0 } from './fixtures';
+import { CLI_PASSPHRASE, cliContext, sampleConfig, T0 } from './fixtures';
 
-const PASSPHRASE = 'a passphrase for tests';
+const PASSPHRASE = CLI_PASSPHRASE;
 
 describe('aideon keys / aideon config commands', () => {
   let dir: string;
@@ -27,13 +27,7 @@ describe('aideon keys / aideon config commands', () => {
   beforeEach(() => {
     ({ dir, cleanup } = tempDir('aideon-config-cli-'));
     storeUri = `dir:${join(dir, 'store')}`;
-    context = {
-      keyDir: join(dir, 'keys'),
-      now: () => T0,
-      actor: 'alice',
-      passphrase: () => PASSPHRASE,
-      validateConfig: () => [],
-    };
+    context = cliContext(dir);
   });
   afterEach(() => cleanup());
 

@@ -1,4 +1,5 @@
 import { generateKeyPairSync } from 'node:crypto';
+import { join } from 'node:path';
 import { calculateJwkThumbprint } from 'jose';
 import {
   signerFromKeyObject,
@@ -6,6 +7,7 @@ import {
   type Signer,
 } from '../../../src/main/rollout/publish/keys';
 import { Publisher, type PublisherDeps } from '../../../src/main/rollout/publish/publisher';
+import type { ConfigCliContext } from '../../../src/main/rollout/publish/config-cli';
 import type { ConfigStore } from '../../../src/main/rollout/stores/config-store';
 import type { HistoryInput } from '../../../src/main/rollout/publish/history';
 import type { PublicJwk } from '../../../src/consumer/bundle-format';
@@ -15,6 +17,20 @@ import {
 } from '../../../src/shared/rollout/controller-status';
 
 export const T0 = Date.parse('2026-03-01T00:00:00.000Z');
+
+/** The passphrase the config CLI tests' keys are made and opened with. */
+export const CLI_PASSPHRASE = 'a passphrase for tests';
+
+/** A config CLI context in `dir`: keys in dir/keys, the clock at T0, no config checks. */
+export function cliContext(dir: string, actor = 'alice'): ConfigCliContext {
+  return {
+    keyDir: join(dir, 'keys'),
+    now: () => T0,
+    actor,
+    passphrase: () => CLI_PASSPHRASE,
+    validateConfig: () => [],
+  };
+}
 
 /** An in-memory Ed25519 signer (no protector: fast for tests that are not about keys). */
 export async function memorySigner(name: string): Promise<Signer & { info: PublicKeyInfo }> {

@@ -11,9 +11,7 @@ import {
 } from '../../../src/main/rollout/publish/config-cli';
 import { openDatabase, type WritableDb } from '../../../src/main/store/db';
 import { tempDir } from '../../helpers/temp-dir';
-import { sampleConfig, T0 } from './fixtures';
-
-const PASSPHRASE = 'a passphrase for tests';
+import { cliContext, sampleConfig } from './fixtures';
 
 describe('config history reads the shared log in the store', () => {
   let dir: string;
@@ -23,14 +21,7 @@ describe('config history reads the shared log in the store', () => {
   const consoleOf = (name: string): ConfigCliContext & { db: WritableDb } => {
     const db = openDatabase({ file: join(dir, `${name}.sqlite`) });
     dbs.push(db);
-    return {
-      keyDir: join(dir, 'keys'),
-      now: () => T0,
-      actor: name,
-      passphrase: () => PASSPHRASE,
-      validateConfig: () => [],
-      db,
-    };
+    return { ...cliContext(dir, name), db };
   };
   beforeEach(() => {
     ({ dir, cleanup } = tempDir('aideon-history-cli-'));

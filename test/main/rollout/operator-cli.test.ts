@@ -19,9 +19,9 @@ import { Publisher } from '../../../src/main/rollout/publish/publisher';
 import { SharedHistory } from '../../../src/main/rollout/publish/shared-history';
 import { DirectoryStore } from '../../../src/main/rollout/stores/directory-store';
 import { tempDir } from '../../helpers/temp-dir';
-import { sampleConfig, T0 } from './fixtures';
+import { CLI_PASSPHRASE, cliContext, sampleConfig, T0 } from './fixtures';
 
-const PASSPHRASE = 'a passphrase for tests';
+const PASSPHRASE = CLI_PASSPHRASE;
 
 describe('operator keys from the CLI', () => {
   let dir: string;
@@ -31,13 +31,7 @@ describe('operator keys from the CLI', () => {
   beforeEach(() => {
     ({ dir, cleanup } = tempDir('aideon-operator-cli-'));
     storeUri = `dir:${join(dir, 'store')}`;
-    context = {
-      keyDir: join(dir, 'keys'),
-      now: () => T0,
-      actor: 'alice',
-      passphrase: () => PASSPHRASE,
-      validateConfig: () => [],
-    };
+    context = cliContext(dir);
   });
   afterEach(() => cleanup());
 

@@ -8,7 +8,7 @@ import { exportRunBundle, importRunBundle } from '../../../src/main/bench/run-bu
 import { createAppDispatcher } from '../../../src/main/ipc/index';
 import { addReviewer, reviewerForToken } from '../../../src/main/review/reviewers';
 import { startBrowserServer, type BrowserServer } from '../../../src/main/serve/browser-server';
-import { testServices } from '../../helpers/services';
+import { finishedSandboxRun, testServices } from '../../helpers/services';
 
 let source: ReturnType<typeof testServices>;
 let target: ReturnType<typeof testServices>;
@@ -34,15 +34,7 @@ function logged(pattern: RegExp): Promise<string> {
 beforeAll(async () => {
   source = testServices({ env: { AIDEON_ACTOR: 'ann' }, analyseVideos: false });
   target = testServices({ analyseVideos: false });
-  ({ runId } = source.bench.startRun({
-    suiteId: 'smoke',
-    models: [
-      { provider: 'sandbox', modelId: 'sandbox-fast' },
-      { provider: 'sandbox', modelId: 'sandbox-pro' },
-    ],
-    budgetUsd: 5,
-  }));
-  await source.bench.waitForRun(runId);
+  runId = await finishedSandboxRun(source);
   const pair = source.review.nextPair()!;
   source.review.castVote(pair.token, 'a', undefined);
   const file = join(source.dataDir, 'run.tar');

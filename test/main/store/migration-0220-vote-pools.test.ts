@@ -1,19 +1,12 @@
-import Database from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
 import { migrate } from '../../../src/main/store/migrations';
 import { MIGRATIONS } from '../../../src/main/store/migrations/index';
+import { insertSuite, migratedBelow } from '../../helpers/migration-db';
 
 describe('migration 0220 (vote pools)', () => {
   it('fills each vote’s pool from its generations and moves arena votes into counts', () => {
-    const db = new Database(':memory:');
-    db.pragma('foreign_keys = ON');
-    migrate(
-      db,
-      MIGRATIONS.filter((migration) => migration.version < 220),
-    );
-    db.prepare(
-      "INSERT INTO suites (id, version, name, description, built_in, definition, created_at) VALUES ('s', 1, 'S', '', 0, '{}', 1)",
-    ).run();
+    const db = migratedBelow(220);
+    insertSuite(db);
     db.prepare(
       "INSERT INTO runs (id, name, suite_id, suite_version, models, state, budget_usd, estimated_cost_usd, created_at) VALUES ('run_1', 'r', 's', 1, '[]', 'finished', 1, 1, 1)",
     ).run();

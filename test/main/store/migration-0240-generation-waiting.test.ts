@@ -1,19 +1,12 @@
-import Database from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
 import { migrate } from '../../../src/main/store/migrations';
 import { MIGRATIONS } from '../../../src/main/store/migrations/index';
+import { insertSuite, migratedBelow } from '../../helpers/migration-db';
 
 describe('migration 0240 (generation waiting note)', () => {
   it('adds an empty `waiting` to existing generations and bounds its length', () => {
-    const db = new Database(':memory:');
-    db.pragma('foreign_keys = ON');
-    migrate(
-      db,
-      MIGRATIONS.filter((migration) => migration.version < 240),
-    );
-    db.prepare(
-      "INSERT INTO suites (id, version, name, description, built_in, definition, created_at) VALUES ('s', 1, 'S', '', 0, '{}', 1)",
-    ).run();
+    const db = migratedBelow(240);
+    insertSuite(db);
     db.prepare(
       "INSERT INTO runs (id, name, suite_id, suite_version, models, state, budget_usd, estimated_cost_usd, created_at) VALUES ('run_1', 'r', 's', 1, '[]', 'running', 1, 1, 1)",
     ).run();

@@ -1,8 +1,9 @@
-import Database from 'better-sqlite3';
+import type Database from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
 import { runSpend } from '../../../src/main/bench/bench-repository';
 import { migrate } from '../../../src/main/store/migrations';
 import { MIGRATIONS } from '../../../src/main/store/migrations/index';
+import { insertSuite, migratedBelow } from '../../helpers/migration-db';
 import type { WritableDb } from '../../../src/main/store/db';
 
 function sum(db: Database.Database, runId: string): number {
@@ -15,15 +16,8 @@ function sum(db: Database.Database, runId: string): number {
 
 describe('migration 0241 (run spend kept by triggers)', () => {
   it("fills existing runs, then follows every insert, cost change and delete of a run's generations", () => {
-    const db = new Database(':memory:');
-    db.pragma('foreign_keys = ON');
-    migrate(
-      db,
-      MIGRATIONS.filter((migration) => migration.version < 241),
-    );
-    db.prepare(
-      "INSERT INTO suites (id, version, name, description, built_in, definition, created_at) VALUES ('s', 1, 'S', '', 0, '{}', 1)",
-    ).run();
+    const db = migratedBelow(241);
+    insertSuite(db);
     const run = db.prepare(
       "INSERT INTO runs (id, name, suite_id, suite_version, models, state, budget_usd, estimated_cost_usd, created_at) VALUES (?, 'r', 's', 1, '[]', 'running', 10, 1, 1)",
     );

@@ -186,6 +186,28 @@ function outcomeJson(outcome: PublishOutcome): string {
   return `${JSON.stringify({ ok: true, ...outcome }, null, 2)}\n`;
 }
 
+/**
+ * Publish, promote and rollback alike: without --yes, the plan (as JSON, or `planText`) and
+ * nothing signed; with --yes, signs and reports the outcome.
+ */
+async function planOrSign<Plan extends object>(
+  options: { yes?: boolean; json?: boolean },
+  steps: {
+    plan: () => Promise<Plan>;
+    planText: (plan: Plan) => string;
+    sign: () => Promise<PublishOutcome>;
+  },
+): Promise<CommandResult> {
+  if (!options.yes) {
+    const plan = await steps.plan();
+    if (options.json)
+      return ok(`${JSON.stringify({ ok: true, dryRun: true, ...plan }, null, 2)}\n`);
+    return ok(steps.planText(plan));
+  }
+  const outcome = await steps.sign();
+  return ok(options.json ? outcomeJson(outcome) : renderOutcome(outcome));
+}
+
 // ---- keys ------------------------------------------------------------------------------------
 
 export async function keysGenerateCommand(
@@ -375,21 +397,17 @@ export async function configPublishCommand(
       context,
       options.store,
       options.keys,
-      async (publisher) => {
-        if (!options.yes) {
-          const plan = await publisher.plan(environment, routing);
-          if (options.json)
-            return ok(`${JSON.stringify({ ok: true, dryRun: true, ...plan }, null, 2)}\n`);
-          const problems = plan.problems
-            .map((problem) => `  ! ${problem.path || '(root)'}: ${problem.message}\n`)
-            .join('');
-          return ok(
-            `Publishing to ${environment} would make version ${plan.toVersion} (now ${plan.fromVersion}): ${plan.summary}\n${renderDiff(plan.diff)}${problems}Run again with --yes to sign and publish.\n`,
-          );
-        }
-        const outcome = await publisher.publish(environment, routing);
-        return ok(options.json ? outcomeJson(outcome) : renderOutcome(outcome));
-      },
+      (publisher) =>
+        planOrSign(options, {
+          plan: () => publisher.plan(environment, routing),
+          planText: (plan) => {
+            const problems = plan.problems
+              .map((problem) => `  ! ${problem.path || '(root)'}: ${problem.message}\n`)
+              .join('');
+            return `Publishing to ${environment} would make version ${plan.toVersion} (now ${plan.fromVersion}): ${plan.summary}\n${renderDiff(plan.diff)}${problems}Run again with --yes to sign and publish.\n`;
+          },
+          sign: () => publisher.publish(environment, routing),
+        }),
       options.yes === true,
     );
   });
@@ -405,18 +423,13 @@ export async function configPromoteCommand(
       context,
       options.store,
       options.keys,
-      async (publisher) => {
-        if (!options.yes) {
-          const plan = await publisher.planPromotion(target);
-          if (options.json)
-            return ok(`${JSON.stringify({ ok: true, dryRun: true, ...plan }, null, 2)}\n`);
-          return ok(
+      (publisher) =>
+        planOrSign(options, {
+          plan: () => publisher.planPromotion(target),
+          planText: (plan) =>
             `Promoting ${plan.source} version ${plan.sourceVersion} to ${target} would make version ${plan.toVersion}: ${plan.summary}\n${renderDiff(plan.diff)}Run again with --yes to sign and promote.\n`,
-          );
-        }
-        const outcome = await publisher.promote(target);
-        return ok(options.json ? outcomeJson(outcome) : renderOutcome(outcome));
-      },
+          sign: () => publisher.promote(target),
+        }),
       options.yes === true,
     );
   });
@@ -439,18 +452,13 @@ export async function configRollbackCommand(
       context,
       options.store,
       options.keys,
-      async (publisher) => {
-        if (!options.yes) {
-          const plan = await publisher.planRollback(environment, options.toVersion);
-          if (options.json)
-            return ok(`${JSON.stringify({ ok: true, dryRun: true, ...plan }, null, 2)}\n`);
-          return ok(
+      (publisher) =>
+        planOrSign(options, {
+          plan: () => publisher.planRollback(environment, options.toVersion),
+          planText: (plan) =>
             `Rolling ${environment} back to the content of version ${plan.restoresVersion} would publish it as version ${plan.toVersion}: ${plan.summary}\n${renderDiff(plan.diff)}Run again with --yes to sign and roll back.\n`,
-          );
-        }
-        const outcome = await publisher.rollback(environment, options.toVersion);
-        return ok(options.json ? outcomeJson(outcome) : renderOutcome(outcome));
-      },
+          sign: () => publisher.rollback(environment, options.toVersion),
+        }),
       options.yes === true,
     );
   });

@@ -33,6 +33,12 @@ export interface ConfigCommandDeps {
 /** The commands themselves, loaded when one runs (not for `aideon --help`). */
 const commands = (): Promise<typeof ConfigCli> => import('./config-cli');
 
+/** The options with `--key` handed on as `keys`, the commands' name for the signing keys. */
+const withKeys = <O extends { key?: string[] }>(options: O): O & { keys?: string[] } => ({
+  ...options,
+  ...(options.key ? { keys: options.key } : {}),
+});
+
 const list = (value: string): string[] =>
   value
     .split(',')
@@ -176,11 +182,7 @@ export function registerConfigCommands(program: Command, deps: ConfigCommandDeps
         json?: boolean;
       }) =>
         withContext(
-          (context, cli) =>
-            cli.configPublishCommand(context, {
-              ...options,
-              ...(options.key ? { keys: options.key } : {}),
-            }),
+          (context, cli) => cli.configPublishCommand(context, withKeys(options)),
           options.yes ? options.store : undefined,
         ),
     );
@@ -196,11 +198,7 @@ export function registerConfigCommands(program: Command, deps: ConfigCommandDeps
     .action(
       (options: { store: string; to: string; key?: string[]; yes?: boolean; json?: boolean }) =>
         withContext(
-          (context, cli) =>
-            cli.configPromoteCommand(context, {
-              ...options,
-              ...(options.key ? { keys: options.key } : {}),
-            }),
+          (context, cli) => cli.configPromoteCommand(context, withKeys(options)),
           options.yes ? options.store : undefined,
         ),
     );
@@ -224,11 +222,7 @@ export function registerConfigCommands(program: Command, deps: ConfigCommandDeps
         json?: boolean;
       }) =>
         withContext(
-          (context, cli) =>
-            cli.configRollbackCommand(context, {
-              ...options,
-              ...(options.key ? { keys: options.key } : {}),
-            }),
+          (context, cli) => cli.configRollbackCommand(context, withKeys(options)),
           options.yes ? options.store : undefined,
         ),
     );
@@ -244,11 +238,7 @@ export function registerConfigCommands(program: Command, deps: ConfigCommandDeps
     .action(
       (options: { store: string; env: string; digest?: string; key?: string[]; json?: boolean }) =>
         withContext(
-          (context, cli) =>
-            cli.configCosignCommand(context, {
-              ...options,
-              ...(options.key ? { keys: options.key } : {}),
-            }),
+          (context, cli) => cli.configCosignCommand(context, withKeys(options)),
           options.digest === undefined ? undefined : options.store,
         ),
     );

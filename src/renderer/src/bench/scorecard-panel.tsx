@@ -6,7 +6,7 @@
 import { formatNumber } from '../../../shared/format';
 import * as Dialog from '@radix-ui/react-dialog';
 import * as Tooltip from '@radix-ui/react-tooltip';
-import { useEffect, useMemo, useState, type ReactElement, type ReactNode } from 'react';
+import { useEffect, useMemo, useState, type ReactElement } from 'react';
 import {
   Bar,
   BarChart,
@@ -35,6 +35,7 @@ import { CATEGORY_LABELS } from './suite-form';
 import './compare-runs.css';
 import {
   AXIS_TICK,
+  ChartCard,
   LEGEND_STYLE,
   OUTCOME_COLORS,
   SERIES_COLORS,
@@ -244,26 +245,6 @@ function Hint({ text }: { text: string }): ReactElement {
         </Tooltip.Content>
       </Tooltip.Portal>
     </Tooltip.Root>
-  );
-}
-
-function ChartCard({
-  title,
-  subtitle,
-  testId,
-  children,
-}: {
-  title: string;
-  subtitle: string;
-  testId: string;
-  children: ReactNode;
-}): ReactElement {
-  return (
-    <section className="chart-card" data-testid={testId} aria-label={title}>
-      <h3 className="chart-title">{title}</h3>
-      <p className="muted small chart-subtitle">{subtitle}</p>
-      <div className="chart-body">{children}</div>
-    </section>
   );
 }
 

@@ -4,7 +4,7 @@
  * legends whose entries hide and show their series. No recharts import here: the props returned
  * are plain objects, so this module costs nothing to the screens that draw no chart.
  */
-import { useState, type ReactElement } from 'react';
+import { useState, type ReactElement, type ReactNode } from 'react';
 import { formatMoneyTick, formatNumber } from '../../../shared/format';
 
 /** Colours of models / providers, apart from the outcome colours below. */
@@ -169,5 +169,34 @@ export function LegendToggles({
         );
       })}
     </>
+  );
+}
+
+/**
+ * A chart with its title and a one-line subtitle over it. `heading` is the title's level: h3 for
+ * a chart directly under a screen's section, h4 under a sub-section (the review's charts).
+ */
+export function ChartCard({
+  title,
+  subtitle,
+  testId,
+  measure,
+  heading: Heading = 'h3',
+  children,
+}: {
+  title: string;
+  subtitle: string;
+  testId: string;
+  /** The `data-measure` of the card, where a test picks one chart of a set by what it draws. */
+  measure?: string;
+  heading?: 'h3' | 'h4';
+  children: ReactNode;
+}): ReactElement {
+  return (
+    <section className="chart-card" data-testid={testId} data-measure={measure} aria-label={title}>
+      <Heading className="chart-title">{title}</Heading>
+      <p className="muted small chart-subtitle">{subtitle}</p>
+      <div className="chart-body">{children}</div>
+    </section>
   );
 }

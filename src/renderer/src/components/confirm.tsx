@@ -1,4 +1,7 @@
-/** A button that asks before doing something that cannot be undone. */
+/**
+ * Dialog parts: a button that asks before doing something that cannot be undone, and the footer
+ * of a dialog that is a form.
+ */
 import * as Dialog from '@radix-ui/react-dialog';
 import { useState, type ReactElement, type ReactNode } from 'react';
 
@@ -60,5 +63,39 @@ export function ConfirmButton({
         </Dialog.Content>
       </Dialog.Portal>
     </Dialog.Root>
+  );
+}
+
+/**
+ * Cancel closes the dialog; the primary button submits the form. While `busy` it reads
+ * `busyLabel` and is disabled, as it is when `disabled` (the form is not ready).
+ */
+export function FormDialogFooter({
+  label,
+  busyLabel,
+  busy,
+  disabled = false,
+  testId,
+}: {
+  label: string;
+  busyLabel: string;
+  busy: boolean;
+  disabled?: boolean;
+  testId?: string;
+}): ReactElement {
+  return (
+    <div className="dialog-footer">
+      <Dialog.Close className="button button-secondary" type="button">
+        Cancel
+      </Dialog.Close>
+      <button
+        type="submit"
+        className="button button-primary"
+        disabled={busy || disabled}
+        data-testid={testId}
+      >
+        {busy ? busyLabel : label}
+      </button>
+    </div>
   );
 }

@@ -41,6 +41,7 @@ import { modelNameFromKey } from './model-names';
 import './review-extras.css';
 import {
   AXIS_TICK,
+  ChartCard,
   LEGEND_STYLE,
   NAME_TICK,
   OUTCOME_COLORS,
@@ -140,6 +141,7 @@ export function ReviewCharts({
       </h3>
       <div className="chart-grid review-chart-grid">
         <ChartCard
+          heading="h4"
           title="Leaderboard"
           subtitle={`${scope}: rating with its 95% bootstrap interval. Overlapping bars are not yet told apart.${leftOut}`}
           testId="chart-leaderboard"
@@ -147,6 +149,7 @@ export function ReviewCharts({
           <LeaderboardChart ratings={ratings} nameOf={nameOf} />
         </ChartCard>
         <ChartCard
+          heading="h4"
           title="Quality versus cost"
           subtitle={`${scope}: rating against cost per second of video. The line joins the Pareto front: nothing is both cheaper and better.${leftOut}`}
           testId="chart-quality-cost"
@@ -154,6 +157,7 @@ export function ReviewCharts({
           <QualityCostChart ratings={ratings} data={data} nameOf={nameOf} />
         </ChartCard>
         <ChartCard
+          heading="h4"
           title="Win rate"
           subtitle={`${scope} (${data.votes} ${data.votes === 1 ? 'vote' : 'votes'}): how often the row's model beat the column's (ties count half). Columns are numbered like the rows; grey: never met.`}
           testId="chart-win-rate"
@@ -161,6 +165,7 @@ export function ReviewCharts({
           <WinRateChart order={ratings.map((r) => r.model)} data={data} nameOf={nameOf} />
         </ChartCard>
         <ChartCard
+          heading="h4"
           title="Latency"
           subtitle="Submit to file on disk, successful uncached videos: fastest to p95, the dark box is p25–p75 split at the median."
           testId="chart-latency"
@@ -168,6 +173,7 @@ export function ReviewCharts({
           <LatencyChart data={ordered} nameOf={nameOf} />
         </ChartCard>
         <ChartCard
+          heading="h4"
           title="Outcomes"
           subtitle={`Finished generations by outcome, in the ${data.runIds.length} ${data.runIds.length === 1 ? 'run' : 'runs'} the rated videos came from.`}
           testId="chart-outcomes"
@@ -175,26 +181,6 @@ export function ReviewCharts({
           <OutcomeChart data={ordered} nameOf={nameOf} />
         </ChartCard>
       </div>
-    </section>
-  );
-}
-
-function ChartCard({
-  title,
-  subtitle,
-  testId,
-  children,
-}: {
-  title: string;
-  subtitle: string;
-  testId: string;
-  children: ReactNode;
-}): ReactElement {
-  return (
-    <section className="chart-card" data-testid={testId} aria-label={title}>
-      <h4 className="chart-title">{title}</h4>
-      <p className="muted small chart-subtitle">{subtitle}</p>
-      <div className="chart-body">{children}</div>
     </section>
   );
 }

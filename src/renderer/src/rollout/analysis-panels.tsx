@@ -13,6 +13,41 @@ import { assumedObservations, formatShare, isObject, providerLabel, readIn } fro
 type SimulateOutput = ChannelOutput<'routing:simulate'>;
 type PreviewOutput = ChannelOutput<'routing:preview-flags'>;
 
+/** A labelled number input on one line of a panel's controls; `onValue` gets the typed number. */
+function InlineNumber({
+  label,
+  value,
+  min,
+  max,
+  testId,
+  wide = false,
+  onValue,
+}: {
+  label: string;
+  value: number;
+  min?: number;
+  max?: number;
+  testId?: string;
+  /** The input's own width instead of the narrow box. */
+  wide?: boolean;
+  onValue: (value: number) => void;
+}): ReactElement {
+  return (
+    <label className="rt-inline">
+      <span>{label}</span>
+      <input
+        type="number"
+        className={wide ? undefined : 'rt-narrow'}
+        min={min}
+        max={max}
+        value={value}
+        data-testid={testId}
+        onChange={(event) => onValue(Number(event.target.value))}
+      />
+    </label>
+  );
+}
+
 function pct(value: number | null | undefined): string {
   return value === null || value === undefined ? '—' : `${(value * 100).toFixed(1)}%`;
 }
@@ -109,28 +144,16 @@ export function SimulatorPanel({
           </p>
         </div>
         <div className="rt-controls">
-          <label className="rt-inline">
-            <span>Requests per tier</span>
-            <input
-              type="number"
-              min={1}
-              max={1_000_000}
-              value={requests}
-              data-testid="sim-requests"
-              onChange={(event) =>
-                setRequests(Math.max(1, Math.floor(Number(event.target.value) || 1)))
-              }
-            />
-          </label>
-          <label className="rt-inline">
-            <span>Seed</span>
-            <input
-              type="number"
-              value={seed}
-              className="rt-narrow"
-              onChange={(event) => setSeed(Math.floor(Number(event.target.value) || 0))}
-            />
-          </label>
+          <InlineNumber
+            label="Requests per tier"
+            value={requests}
+            min={1}
+            max={1_000_000}
+            testId="sim-requests"
+            wide
+            onValue={(n) => setRequests(Math.max(1, Math.floor(n || 1)))}
+          />
+          <InlineNumber label="Seed" value={seed} onValue={(n) => setSeed(Math.floor(n || 0))} />
           <button
             type="button"
             className="button button-primary"
@@ -154,37 +177,25 @@ export function SimulatorPanel({
         </label>
         {assume ? (
           <>
-            <label className="rt-inline">
-              <span>Success %</span>
-              <input
-                type="number"
-                className="rt-narrow"
-                min={0}
-                max={100}
-                value={assumedSuccess}
-                onChange={(event) => setAssumedSuccess(Number(event.target.value) || 0)}
-              />
-            </label>
-            <label className="rt-inline">
-              <span>p50 (s)</span>
-              <input
-                type="number"
-                className="rt-narrow"
-                min={1}
-                value={assumedP50}
-                onChange={(event) => setAssumedP50(Number(event.target.value) || 1)}
-              />
-            </label>
-            <label className="rt-inline">
-              <span>p95 (s)</span>
-              <input
-                type="number"
-                className="rt-narrow"
-                min={1}
-                value={assumedP95}
-                onChange={(event) => setAssumedP95(Number(event.target.value) || 1)}
-              />
-            </label>
+            <InlineNumber
+              label="Success %"
+              value={assumedSuccess}
+              min={0}
+              max={100}
+              onValue={(n) => setAssumedSuccess(n || 0)}
+            />
+            <InlineNumber
+              label="p50 (s)"
+              value={assumedP50}
+              min={1}
+              onValue={(n) => setAssumedP50(n || 1)}
+            />
+            <InlineNumber
+              label="p95 (s)"
+              value={assumedP95}
+              min={1}
+              onValue={(n) => setAssumedP95(n || 1)}
+            />
             <span className="muted small">Prices come from the model list.</span>
           </>
         ) : null}
@@ -432,15 +443,11 @@ export function RecommendationsPanel({
           </p>
         </div>
         <div className="rt-controls">
-          <label className="rt-inline">
-            <span>Free-tier minimum rating</span>
-            <input
-              type="number"
-              className="rt-narrow"
-              value={minRating}
-              onChange={(event) => setMinRating(Number(event.target.value) || 0)}
-            />
-          </label>
+          <InlineNumber
+            label="Free-tier minimum rating"
+            value={minRating}
+            onValue={(n) => setMinRating(n || 0)}
+          />
           <button
             type="button"
             className="button button-secondary"

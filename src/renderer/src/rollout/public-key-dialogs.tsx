@@ -10,6 +10,7 @@ import { describeError } from '../ipc/client';
 import { getClient } from '../ipc';
 import { useAction } from '../lib/use-action';
 import { useAppStore } from '../store/store';
+import { FormDialogFooter } from '../components/confirm';
 
 export function CopyPublicKeyDialog({ kid, name }: { kid: string; name: string }): ReactElement {
   const [open, setOpen] = useState(false);
@@ -177,19 +178,13 @@ export function AddPublicKeyDialog({
                 {error ? <InlineError message={error} /> : null}
               </div>
             </Dialog.Description>
-            <div className="dialog-footer">
-              <Dialog.Close className="button button-secondary" type="button">
-                Cancel
-              </Dialog.Close>
-              <button
-                type="submit"
-                className="button button-primary"
-                disabled={busy || text.trim().length === 0}
-                data-testid="public-key-submit"
-              >
-                {busy ? 'Adding…' : 'Add key'}
-              </button>
-            </div>
+            <FormDialogFooter
+              label="Add key"
+              busyLabel="Adding…"
+              busy={busy}
+              disabled={text.trim().length === 0}
+              testId="public-key-submit"
+            />
           </form>
         </Dialog.Content>
       </Dialog.Portal>

@@ -15,6 +15,7 @@ import { describeError } from '../ipc/client';
 import { getClient } from '../ipc';
 import { useAction } from '../lib/use-action';
 import { useAppStore } from '../store/store';
+import { FormDialogFooter } from '../components/confirm';
 
 type DiffEntry = PublishPlan['changes'][number]['diff'][number];
 
@@ -326,19 +327,13 @@ export function UnlockDialog({
                 {error ? <InlineError message={error} /> : null}
               </div>
             </Dialog.Description>
-            <div className="dialog-footer">
-              <Dialog.Close className="button button-secondary" type="button">
-                Cancel
-              </Dialog.Close>
-              <button
-                type="submit"
-                className="button button-primary"
-                disabled={busy || (protection === 'passphrase' && passphrase.length === 0)}
-                data-testid="unlock-submit"
-              >
-                {busy ? 'Unlocking…' : 'Unlock'}
-              </button>
-            </div>
+            <FormDialogFooter
+              label="Unlock"
+              busyLabel="Unlocking…"
+              busy={busy}
+              disabled={protection === 'passphrase' && passphrase.length === 0}
+              testId="unlock-submit"
+            />
           </form>
         </Dialog.Content>
       </Dialog.Portal>
@@ -466,23 +461,16 @@ export function GenerateKeyDialog({
                 {error ? <InlineError message={error} /> : null}
               </div>
             </Dialog.Description>
-            <div className="dialog-footer">
-              <Dialog.Close className="button button-secondary" type="button">
-                Cancel
-              </Dialog.Close>
-              <button
-                type="submit"
-                className="button button-primary"
-                disabled={
-                  busy ||
-                  name.trim().length === 0 ||
-                  (needsPassphrase && (passphrase.length === 0 || again !== passphrase))
-                }
-                data-testid="key-generate-submit"
-              >
-                {busy ? 'Generating…' : 'Generate'}
-              </button>
-            </div>
+            <FormDialogFooter
+              label="Generate"
+              busyLabel="Generating…"
+              busy={busy}
+              disabled={
+                name.trim().length === 0 ||
+                (needsPassphrase && (passphrase.length === 0 || again !== passphrase))
+              }
+              testId="key-generate-submit"
+            />
           </form>
         </Dialog.Content>
       </Dialog.Portal>

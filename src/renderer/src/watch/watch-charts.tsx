@@ -5,7 +5,7 @@
  * daily budget. A measure whose query failed shows its problem where its chart would be.
  */
 import { formatMoney } from '../../../shared/format';
-import type { ReactElement, ReactNode } from 'react';
+import type { ReactElement } from 'react';
 import {
   Bar,
   BarChart,
@@ -30,6 +30,7 @@ import {
 import { ProblemBox } from './watch-problem';
 import {
   AXIS_TICK,
+  ChartCard,
   LegendToggles,
   SERIES_COLORS,
   TICK_FORMAT,
@@ -63,31 +64,6 @@ const MEASURE_TICK: Record<SeriesMeasure, (value: number) => string> = {
   generated_seconds: TICK_FORMAT.count,
   cost: TICK_FORMAT.money,
 };
-
-function ChartCard({
-  title,
-  subtitle,
-  measure,
-  children,
-}: {
-  title: string;
-  subtitle: string;
-  measure: string;
-  children: ReactNode;
-}): ReactElement {
-  return (
-    <section
-      className="chart-card"
-      data-testid="watch-chart"
-      data-measure={measure}
-      aria-label={title}
-    >
-      <h3 className="chart-title">{title}</h3>
-      <p className="muted small chart-subtitle">{subtitle}</p>
-      <div className="chart-body">{children}</div>
-    </section>
-  );
-}
 
 /**
  * Version markers: dashed amber for a version first seen in the metrics (`config_version`),
@@ -390,6 +366,7 @@ export function WatchCharts({
           const problem = problems.byMeasure[measure];
           return (
             <ChartCard
+              testId="watch-chart"
               key={measure}
               measure={measure}
               title={MEASURE_INFO[measure].title}
@@ -411,6 +388,7 @@ export function WatchCharts({
           );
         })}
         <ChartCard
+          testId="watch-chart"
           measure="daily_cost"
           title="Cost per day against the budget"
           subtitle={

@@ -15,6 +15,7 @@ export function testDispatcher(): Agent {
 interface Emulator {
   start(): Promise<string>;
   stop(): Promise<void>;
+  readonly stats?: { creates: number; cancels: number };
 }
 
 export interface EmulatedVendor {
@@ -24,15 +25,18 @@ export interface EmulatedVendor {
   readonly baseUrl: string;
   /** Adapter settings for the emulator: the planted key, its base URL, the test dispatcher. */
   settings(): { apiKey: string; baseUrl: string; dispatcher: Agent };
+  /** The ProviderError a promise rejects with, whose message must not show the planted key. */
+  errorOf(promise: Promise<unknown>): Promise<ProviderError>;
 }
 
 /**
  * Runs a vendor emulator for one test file: started before the first test, stopped together with
- * the test dispatcher after the last. `reset` runs after each test to undo what a test switched on.
+ * the test dispatcher after the last. `reset` runs after each test to undo what a test switched on;
+ * `resetCounts` also sets the emulator's create and cancel counts back to 0 after each test.
  */
 export function useEmulator(
   emulator: Emulator,
-  options: { apiKey: string; reset?: () => void },
+  options: { apiKey: string; reset?: () => void; resetCounts?: boolean },
 ): EmulatedVendor {
   const dispatcher = testDispatcher();
   let baseUrl: string | undefined;
@@ -44,6 +48,12 @@ export function useEmulator(
     await dispatcher.close();
   });
   if (options.reset) afterEach(options.reset);
+  if (options.resetCounts)
+    afterEach(() => {
+      if (!emulator.stats) throw new Error('this emulator keeps no counts to reset');
+      emulator.stats.creates = 0;
+      emulator.stats.cancels = 0;
+    });
   const started = (): string => {
     if (baseUrl === undefined)
       throw new Error('the emulator has not started yet (use it in a test)');
@@ -55,6 +65,7 @@ export function useEmulator(
       return started();
     },
     settings: () => ({ apiKey: options.apiKey, baseUrl: started(), dispatcher }),
+    errorOf: (promise) => providerErrorOf(promise, options.apiKey),
   };
 }
 
@@ -77,6 +88,22 @@ export async function pollUntilSettled(
     return { final: status, seen };
   }
   throw new Error(`job ${jobId} was still pending after 10 polls`);
+}
+
+/**
+ * Polls a job until it settles, which must be in `state` (else throws, naming the state it
+ * ended in): that end status. With `secret`, as pollUntilSettled.
+ */
+export async function settledAs<S extends JobStatus['state']>(
+  adapter: VideoProviderAdapter,
+  jobId: string,
+  state: S,
+  secret?: string,
+): Promise<Extract<JobStatus, { state: S }>> {
+  const { final } = await pollUntilSettled(adapter, jobId, secret);
+  if (final.state !== state)
+    throw new Error(`expected the job to end ${state}, not ${final.state}`);
+  return final as Extract<JobStatus, { state: S }>;
 }
 
 /** Reads a web stream to the end; rejects when the stream errors. */
