@@ -6,19 +6,21 @@ import react from '@vitejs/plugin-react';
 
 /**
  * Writes out/main/cli-sources.json: the source files the `aideon` command is built from (the cli
- * entry and every chunk it imports, statically or on demand, and the ratings worker it starts). bin/aideon.mjs compares their
+ * entry and every chunk it imports, statically or on demand, and the workers it starts). bin/aideon.mjs compares their
  * modification times with the build's, instead of walking src/ at every start.
  */
 function cliSourceList(): Plugin {
   return {
     name: 'aideon-cli-source-list',
     generateBundle(_options, bundle) {
-      // The command, and the ratings worker it starts.
+      // The command, and the workers it starts (ratings, SHA-256 of downloads).
       const entries = Object.values(bundle).filter(
         (item) =>
           item.type === 'chunk' &&
           item.isEntry &&
-          (item.name === 'cli' || item.name === 'ratings-worker-entry'),
+          (item.name === 'cli' ||
+            item.name === 'ratings-worker-entry' ||
+            item.name === 'sha256-worker-entry'),
       );
       if (entries.length === 0) return;
       const seen = new Set<string>();
@@ -144,6 +146,8 @@ export default defineConfig({
         input: {
           index: resolve('src/main/electron/main.ts'),
           'ratings-worker-entry': resolve('src/main/review/ratings-worker-entry.ts'),
+          // The SHA-256 of downloads, off the main thread (src/main/media/sha256-worker.ts).
+          'sha256-worker-entry': resolve('src/main/media/sha256-worker-entry.ts'),
           // The `aideon` command, run by bin/aideon.mjs as plain JavaScript (no tsx at start-up).
           cli: resolve('src/main/cli/index.ts'),
         },

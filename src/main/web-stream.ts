@@ -58,6 +58,9 @@ export function toWebStream(body: Readable): ReadableStream<Uint8Array> {
 /**
  * The Node stream behind a stream made by `toWebStream`, when nothing has been read from it yet;
  * the web stream is locked from then on (it must not be read as well). Anything else: undefined.
+ * The chunks it emits are the taker's own: the media writer moves their memory to its hashing
+ * worker, so `toWebStream` wraps only streams whose chunks nobody else keeps (an HTTP body, a
+ * file read), never one that re-emits a buffer held elsewhere.
  */
 export function takeNodeSource(stream: ReadableStream<Uint8Array>): Readable | undefined {
   const source = sources.get(stream);

@@ -6,8 +6,11 @@
  * durability as ours: a stored video survives a power cut). Both write to the same disk as ours.
  * Also prints the peak RSS growth during our downloads (flat = the file is never held in memory),
  * and a breakdown measured in the same rounds: our HTTP receive alone (no hash, no disk) against
- * `curl -o /dev/null`, SHA-256 of the same bytes in memory, and writing them (4 MB blocks) with
- * and without the fsync.
+ * `curl -o /dev/null`, SHA-256 of the same bytes in memory (done in a worker thread by the
+ * console), and writing them (4 MB blocks) with and without the fsync (the disk alone: the floor
+ * of a durable download). And the CPU time each download costs (Linux: /proc), ours (the main
+ * thread; the hashing worker and the disk writes on other threads) and curl's, each with the
+ * file server's: on a machine with few cores the sum, not one thread, bounds the time.
  * The file is served by a plain Node http server in its own process, the same for both clients.
  * Run: npx tsx test/bench/download.bench.ts [megabytes]
  */
@@ -17,11 +20,13 @@ import {
   closeSync,
   fsyncSync,
   openSync,
+  readFileSync,
   rmSync,
   statSync,
   writeFileSync,
   writeSync,
 } from 'node:fs';
+import { cpus } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { Agent } from 'undici';
@@ -77,8 +82,14 @@ const unsyncedStore = new MediaStore(join(dir, 'unsynced'), {
 /** `curl -o FILE` (with `sync`, then an fsync of FILE, timed too); or to /dev/null. */
 function curlOnce(mode: 'file' | 'sync' | 'null'): number {
   const target = mode === 'null' ? '/dev/null' : join(dir, 'curl.out');
+  const curlBefore = curlCpu();
+  const serverBefore = serverCpu();
   const started = performance.now();
   const result = spawnSync('curl', ['-s', '-o', target, url], { stdio: 'ignore' });
+  if (mode === 'file') {
+    cpu.curl.push(curlCpu() - curlBefore);
+    cpu.curlServer.push(serverCpu() - serverBefore);
+  }
   if (mode === 'sync') {
     const fd = openSync(target, 'r+');
     fsyncSync(fd);
@@ -131,11 +142,36 @@ function writeOnce(sync: boolean): number {
   return ms;
 }
 
+/** CPU milliseconds (user + system) of a process, or of one thread: /proc, Linux only. */
+const TICK_MS = 1000 / Number(spawnSync('getconf', ['CLK_TCK']).stdout?.toString().trim() || 100);
+function cpuMs(path: string, children = false): number {
+  try {
+    const fields = readFileSync(path, 'utf8').split(') ')[1]?.split(' ') ?? [];
+    const at = children ? 13 : 11;
+    return (Number(fields[at]) + Number(fields[at + 1])) * TICK_MS;
+  } catch {
+    return Number.NaN;
+  }
+}
+const serverCpu = (): number => cpuMs(`/proc/${server.pid}/stat`);
+const mainThreadCpu = (): number => cpuMs(`/proc/self/task/${process.pid}/stat`);
+const curlCpu = (): number => cpuMs('/proc/self/stat', true);
+const cpu = {
+  ours: [] as number[],
+  oursMain: [] as number[],
+  oursServer: [] as number[],
+  curl: [] as number[],
+  curlServer: [] as number[],
+};
+
 let peakRss = 0;
 async function oursOnce(into = store): Promise<{ ms: number; rssDelta: number }> {
   const base = process.memoryUsage().rss;
   peakRss = base;
   const sampler = setInterval(() => (peakRss = Math.max(peakRss, process.memoryUsage().rss)), 5);
+  const cpuBefore = process.cpuUsage();
+  const mainBefore = mainThreadCpu();
+  const serverBefore = serverCpu();
   const started = performance.now();
   const { media } = await downloadVideo({
     fetch: (signal, range) => adapter.download({ url }, signal, range),
@@ -145,6 +181,12 @@ async function oursOnce(into = store): Promise<{ ms: number; rssDelta: number }>
     provider: 'together',
   });
   const ms = performance.now() - started;
+  if (into === store) {
+    const used = process.cpuUsage(cpuBefore);
+    cpu.ours.push((used.user + used.system) / 1000);
+    cpu.oursMain.push(mainThreadCpu() - mainBefore);
+    cpu.oursServer.push(serverCpu() - serverBefore);
+  }
   clearInterval(sampler);
   peakRss = Math.max(peakRss, process.memoryUsage().rss);
   if (media.bytes !== size) throw new Error('our download got a different size');
@@ -186,14 +228,19 @@ try {
   const curlMedian = median(curlMs);
   const curlSyncMedian = median(curlSyncMs);
   const list = (values: number[]): string => values.map((ms) => ms.toFixed(0)).join(', ');
+  // The warm-up rounds measured CPU too: only the timed rounds count.
+  for (const values of Object.values(cpu)) values.splice(0, values.length - ROUNDS);
   console.log(
-    `download ${megabytes} MB over loopback: ours ${oursMedian.toFixed(0)} ms (SHA-256 + media store + fsync), curl -o ${curlMedian.toFixed(0)} ms, curl -o + fsync ${curlSyncMedian.toFixed(0)} ms; speed ${(curlMedian / oursMedian).toFixed(2)}× curl (goal ≥ 0.9×), ${(curlSyncMedian / oursMedian).toFixed(2)}× curl + fsync`,
+    `download ${megabytes} MB over loopback: ours ${oursMedian.toFixed(0)} ms (SHA-256 in a worker thread + media store + fsync), curl -o ${curlMedian.toFixed(0)} ms, curl -o + fsync ${curlSyncMedian.toFixed(0)} ms; speed ${(curlMedian / oursMedian).toFixed(2)}× curl (goal ≥ 0.9×), ${(curlSyncMedian / oursMedian).toFixed(2)}× curl + fsync`,
   );
   console.log(
     `  rounds ours: ${list(ourMs)} ms; curl: ${list(curlMs)} ms; curl + fsync: ${list(curlSyncMs)} ms`,
   );
   console.log(
-    `  breakdown (medians): ours without the fsync ${median(parts.unsynced).toFixed(0)} ms (${(curlMedian / median(parts.unsynced)).toFixed(2)}× curl); receive alone ours ${median(parts.receive).toFixed(0)} ms vs curl -o /dev/null ${median(parts.curlNull).toFixed(0)} ms; SHA-256 in memory ${median(parts.hash).toFixed(0)} ms; write 4 MB blocks ${median(writes.plain).toFixed(0)} ms, with fsync ${median(writes.synced).toFixed(0)} ms`,
+    `  breakdown (medians): ours without the fsync ${median(parts.unsynced).toFixed(0)} ms (${(curlMedian / median(parts.unsynced)).toFixed(2)}× curl); receive alone ours ${median(parts.receive).toFixed(0)} ms vs curl -o /dev/null ${median(parts.curlNull).toFixed(0)} ms; SHA-256 in memory ${median(parts.hash).toFixed(0)} ms (off the main thread); disk alone: write 4 MB blocks ${median(writes.plain).toFixed(0)} ms, with fsync ${median(writes.synced).toFixed(0)} ms`,
+  );
+  console.log(
+    `  CPU per download (medians, ${cpus().length} cores): ours ${median(cpu.ours).toFixed(0)} ms (main thread ${median(cpu.oursMain).toFixed(0)} ms, the rest on the hashing worker and the disk writes) + file server ${median(cpu.oursServer).toFixed(0)} ms; curl -o ${median(cpu.curl).toFixed(0)} ms + file server ${median(cpu.curlServer).toFixed(0)} ms`,
   );
   console.log(
     `  peak RSS growth during our downloads: median ${(median(rss) / 1048576).toFixed(1)} MB, max ${(Math.max(...rss) / 1048576).toFixed(1)} MB (file ${megabytes} MB)`,
@@ -201,5 +248,6 @@ try {
 } finally {
   server.kill('SIGTERM');
   await dispatcher.close();
+  await store.hashes.stop();
   cleanup();
 }

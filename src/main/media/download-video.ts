@@ -200,7 +200,7 @@ function pumpNode(
     const onData = (chunk: Buffer): void => {
       let wait: Promise<void> | undefined;
       try {
-        wait = writer.write(chunk);
+        wait = writer.write(chunk, { give: true });
       } catch (error) {
         settle(error);
         return;

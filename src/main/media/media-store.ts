@@ -21,6 +21,7 @@ import { addAbortSignal, Readable } from 'node:stream';
 import type { ReadableStream as NodeWebReadableStream } from 'node:stream/web';
 import { AppError, ProviderError } from '../../shared/errors';
 import type { MediaRef } from '../../shared/domain';
+import { sharedSha256Worker, type Sha256Session, type Sha256Worker } from './sha256-worker';
 import { patchStream, videoOnlyPatches, type TrackPatches } from './video-only';
 
 const MEDIA_ID = /^[a-f0-9]{64}$/;
@@ -90,6 +91,8 @@ const WRITES_IN_FLIGHT = 2;
  * still arriving, so the flush at commit only has the tail left to write.
  */
 const EARLY_SYNC_BYTES = 32 * 1024 * 1024;
+/** Written bytes that may wait for the hashing worker before the receiving side waits. */
+const HASH_BACKLOG_BYTES = 16 * 1024 * 1024;
 
 const DISK_PROBLEMS: Record<string, string> = {
   ENOSPC: 'no space left on the disk (ENOSPC)',
@@ -131,18 +134,30 @@ export class MediaStorageError extends AppError {
   }
 }
 
+/** A batch sent to the disk; handed to the hashing worker once written, in order. */
+interface Batch {
+  buffers: Buffer[];
+  /** Per buffer: the caller gave its memory away (see `write`). */
+  given: boolean[];
+  written: boolean;
+}
+
 /**
- * One file being written into the store: bytes are hashed as they arrive and written in large
- * batches, at their position, to a temporary file (two batches on their way to disk while the
- * next is received); `commit` flushes it to the disk (fsync) and moves it under its hash,
+ * One file being written into the store: bytes are written in large batches, at their position,
+ * to a temporary file (two batches on their way to disk while the next is received), and each
+ * batch, once written, is hashed (SHA-256) in a worker thread, in order, so the receiving thread
+ * does neither; `commit` flushes the file to the disk (fsync) and moves it under its hash,
  * `restart` starts a new empty file, `discard` removes it. Nothing is visible under a final name
  * before commit. A failed write (ENOSPC, EIO, a failed flush) makes every later write and the
  * commit throw a MediaStorageError: the file is then unusable until `restart`, which replaces
  * it, so a retry never builds on bytes the disk did not take.
  */
 export class MediaWriter {
-  private hash = createHash('sha256');
+  private hash: Sha256Session;
   private batch: Buffer[] = [];
+  private batchGiven: boolean[] = [];
+  /** Batches dispatched and not yet handed to the hashing worker, in file order. */
+  private unhashed: Batch[] = [];
   private batchBytes = 0;
   /** Where the next batch goes: bytes handed to the disk so far. */
   private dispatched = 0;
@@ -161,7 +176,9 @@ export class MediaWriter {
     private temp: string,
     private readonly maxBytes: number,
     private readonly provider: string,
-  ) {}
+  ) {
+    this.hash = store.hashes.open();
+  }
 
   /** The folder the temporary file is in (for the log; never shown to the renderer). */
   get folder(): string {
@@ -170,14 +187,17 @@ export class MediaWriter {
 
   /** A write failed: nothing more can be added to this file before `restart`. */
   get failed(): boolean {
-    return this.failure !== undefined;
+    return this.failure !== undefined || this.hash.failure !== undefined;
   }
 
   /**
-   * Adds bytes. Returns a promise only when the caller must wait (the disk is behind); the chunk
-   * is not copied, so the caller must not reuse its memory.
+   * Adds bytes. Returns a promise only when the caller must wait (the disk or the hash is
+   * behind); the chunk is not copied, so the caller must not reuse its memory. With `give`, the
+   * caller gives the chunk's memory away (a buffer nobody else holds, such as a socket read):
+   * once written, a chunk that spans its whole ArrayBuffer is moved to the hashing worker (no
+   * copy) and is then empty here. Other chunks are copied for the worker.
    */
-  write(chunk: Uint8Array): Promise<void> | undefined {
+  write(chunk: Uint8Array, options: { give?: boolean } = {}): Promise<void> | undefined {
     this.throwIfFailed();
     if (this.bytes + chunk.byteLength > this.maxBytes) {
       throw new ProviderError(
@@ -189,21 +209,26 @@ export class MediaWriter {
     const buffer = Buffer.isBuffer(chunk)
       ? chunk
       : Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength);
-    this.hash.update(buffer);
     this.batch.push(buffer);
+    this.batchGiven.push(options.give === true);
     this.batchBytes += buffer.length;
     this.bytes += buffer.length;
     if (this.batchBytes < WRITE_BATCH_BYTES) return undefined;
     this.dispatch();
-    return this.writing.size >= WRITES_IN_FLIGHT ? this.waitForRoom() : undefined;
+    return this.writing.size >= WRITES_IN_FLIGHT || this.hash.pending > HASH_BACKLOG_BYTES
+      ? this.waitForRoom()
+      : undefined;
   }
 
   /** Forgets everything written and continues in a new, empty temporary file. */
   async restart(): Promise<void> {
     await this.closeFile();
     await rm(this.temp, { force: true }).catch(() => undefined);
-    this.hash = createHash('sha256');
+    this.hash.close();
+    this.hash = this.store.hashes.open();
+    this.unhashed = [];
     this.batch = [];
+    this.batchGiven = [];
     this.batchBytes = 0;
     this.dispatched = 0;
     this.syncStartedAt = 0;
@@ -226,6 +251,10 @@ export class MediaWriter {
     await Promise.all(this.writing);
     await this.syncing;
     this.throwIfFailed();
+    // Every batch is written, so every byte is with the hashing worker: it finishes while the
+    // file is flushed.
+    const digest = this.hash.digest();
+    digest.catch(() => undefined);
     try {
       await this.file.sync();
       this.closed = true;
@@ -234,7 +263,13 @@ export class MediaWriter {
       this.failure = { error };
       throw new MediaStorageError(error, this.folder);
     }
-    const id = this.hash.digest('hex');
+    let id: string;
+    try {
+      id = await digest;
+    } catch (error) {
+      this.failure = { error };
+      throw this.storageError();
+    }
     const final = this.store.pathOf(id);
     try {
       mkdirSync(join(this.store.root, id.slice(0, 2)), { recursive: true });
@@ -253,11 +288,19 @@ export class MediaWriter {
   /** Removes the temporary file; never throws (a failing disk must not hide the first error). */
   async discard(): Promise<void> {
     await this.closeFile();
+    this.hash.close();
     await rm(this.temp, { force: true }).catch(() => undefined);
   }
 
   private throwIfFailed(): void {
-    if (this.failure) throw new MediaStorageError(this.failure.error, this.folder);
+    if (this.failed) throw this.storageError();
+  }
+
+  /** The first failure, as the error to throw: the disk's (named), or the hashing worker's. */
+  private storageError(): AppError {
+    const error = this.failure?.error ?? this.hash.failure;
+    if (AppError.isInstance(error) && error.code === 'storage_failed') return error;
+    return new MediaStorageError(error, this.folder);
   }
 
   /** Waits for the writes in flight (their failures are kept in `failure`) and closes the file. */
@@ -273,26 +316,79 @@ export class MediaWriter {
   private async waitForRoom(): Promise<void> {
     while (this.writing.size >= WRITES_IN_FLIGHT) await Promise.race(this.writing);
     this.throwIfFailed();
+    await this.hash.below(HASH_BACKLOG_BYTES);
   }
 
   /** Sends the gathered batch to the disk, at its position. */
   private dispatch(): void {
     if (this.batchBytes === 0) return;
-    const buffers = this.batch;
+    const batch: Batch = { buffers: this.batch, given: this.batchGiven, written: false };
     const position = this.dispatched;
     this.dispatched += this.batchBytes;
     this.batch = [];
+    this.batchGiven = [];
     this.batchBytes = 0;
+    this.unhashed.push(batch);
+    const unhashed = this.unhashed;
     const file = this.file;
-    const writing: Promise<void> = writeFully(file, buffers, position)
+    const writing: Promise<void> = writeFully(file, batch.buffers, position)
       .then(
-        () => this.syncEarly(file),
+        () => {
+          batch.written = true;
+          this.hashWritten(unhashed);
+          this.syncEarly(file);
+        },
         (error: unknown) => {
           this.failure ??= { error };
         },
       )
       .finally(() => this.writing.delete(writing));
     this.writing.add(writing);
+  }
+
+  /**
+   * Hands the written batches at the head of `unhashed` to the hashing worker, in file order
+   * (the writes may finish out of order). Given chunks that span their whole ArrayBuffer move
+   * to the worker; the others are copied, consecutive ones into one buffer.
+   */
+  private hashWritten(unhashed: Batch[]): void {
+    if (unhashed !== this.unhashed) return; // restarted since: the new file has its own hash
+    while (unhashed[0]?.written) {
+      const batch = unhashed.shift() as Batch;
+      const chunks: Uint8Array[] = [];
+      const transfer: ArrayBuffer[] = [];
+      const moved = new Set<ArrayBufferLike>();
+      let copies: Buffer[] = [];
+      const copyPending = (): void => {
+        if (copies.length === 0) return;
+        // A buffer of its own (never Node's shared pool), so it can move to the worker.
+        const own = new Uint8Array(copies.reduce((sum, copy) => sum + copy.length, 0));
+        let at = 0;
+        for (const copy of copies) {
+          own.set(copy, at);
+          at += copy.length;
+        }
+        chunks.push(own);
+        transfer.push(own.buffer);
+        copies = [];
+      };
+      batch.buffers.forEach((buffer, index) => {
+        const whole = buffer.byteOffset === 0 && buffer.byteLength === buffer.buffer.byteLength;
+        if (
+          batch.given[index] &&
+          whole &&
+          buffer.buffer instanceof ArrayBuffer &&
+          !moved.has(buffer.buffer)
+        ) {
+          copyPending();
+          moved.add(buffer.buffer);
+          chunks.push(buffer);
+          transfer.push(buffer.buffer);
+        } else copies.push(buffer);
+      });
+      copyPending();
+      this.hash.update(chunks, transfer);
+    }
   }
 
   /** Starts a background flush once EARLY_SYNC_BYTES more have been written (one at a time). */
@@ -337,6 +433,8 @@ export class MediaStore {
   constructor(
     dataDir: string,
     readonly files: MediaFiles = nodeMediaFiles,
+    /** Computes the SHA-256 of written files off the main thread (see sha256-worker.ts). */
+    readonly hashes: Sha256Worker = sharedSha256Worker(),
   ) {
     this.root = join(dataDir, 'media');
     mkdirSync(join(this.root, 'tmp'), { recursive: true });

@@ -1,0 +1,198 @@
+/**
+ * The media writer's SHA-256, computed in a worker thread: the stored file is named by exactly the
+ * SHA-256 of its bytes for chunks of odd sizes, whether their memory was given (moved to the
+ * worker, no copy) or only lent (copied: a slice of a larger buffer, Node's shared pool). A
+ * worker that fails mid-download fails the download cleanly (a retryable storage error, nothing
+ * left behind, no hang), the retry starts a new worker, and an idle worker stops by itself.
+ */
+import { createHash, randomBytes } from 'node:crypto';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { Readable } from 'node:stream';
+import { afterAll, describe, expect, it } from 'vitest';
+import { AppError } from '../../../src/shared/errors';
+import type { DownloadResult } from '../../../src/shared/providers/video-provider-spec';
+import { downloadVideo } from '../../../src/main/media/download-video';
+import { MediaStore, nodeMediaFiles } from '../../../src/main/media/media-store';
+import {
+  Sha256Worker,
+  sha256WorkerEntry,
+  type WorkerEntry,
+} from '../../../src/main/media/sha256-worker';
+import { toWebStream } from '../../../src/main/web-stream';
+import { tempDir } from '../../helpers/temp-dir';
+
+const { dir, cleanup } = tempDir('aideon-sha256-worker-');
+const workers: Sha256Worker[] = [];
+afterAll(async () => {
+  await Promise.all(workers.map((worker) => worker.stop()));
+  cleanup();
+});
+
+function storeWith(name: string, entry?: () => WorkerEntry, idleMs?: number) {
+  const hashes = new Sha256Worker({
+    ...(entry ? { entry } : {}),
+    ...(idleMs === undefined ? {} : { idleMs }),
+  });
+  workers.push(hashes);
+  return { store: new MediaStore(join(dir, name), nodeMediaFiles, hashes), hashes };
+}
+
+/** A worker that hashes nothing and throws (an uncaught error in the thread) on its 3rd update. */
+const crashing: WorkerEntry = {
+  source: `const { parentPort } = require('node:worker_threads');
+let updates = 0;
+parentPort.on('message', (request) => {
+  if (request.type === 'update' && ++updates === 3) throw new Error('hash worker crashed');
+  if (request.type === 'update') parentPort.postMessage({ type: 'hashed', id: request.id, bytes: request.chunks.reduce((sum, chunk) => sum + chunk.byteLength, 0) });
+});`,
+  eval: true,
+};
+
+/** The video as a Node stream under a web stream (the HTTP fast path), in fresh 64 KB chunks. */
+function answer(video: Buffer): DownloadResult {
+  const chunks: Buffer[] = [];
+  for (let at = 0; at < video.length; at += 65_536)
+    chunks.push(Buffer.from(video.subarray(at, at + 65_536)));
+  return {
+    body: toWebStream(Readable.from(chunks)),
+    contentType: 'video/mp4',
+    totalBytes: video.length,
+  };
+}
+
+function sha256(bytes: Uint8Array): string {
+  return createHash('sha256').update(bytes).digest('hex');
+}
+
+describe('SHA-256 in a worker thread', () => {
+  it('names the file by the SHA-256 of its bytes, for odd chunk sizes, given and lent', async () => {
+    const { store } = storeWith('odd');
+    const source = randomBytes(13 * 1024 * 1024 + 5);
+    const sizes = [1, 7, 4095, 65_537, 3 * 1024 * 1024 + 1, 13, 1_000_003, 2, 5 * 1024 * 1024 + 9];
+    const writer = await store.createWriter();
+    const given: Uint8Array[] = [];
+    const lent: { chunk: Uint8Array; at: number; size: number }[] = [];
+    let at = 0;
+    for (let index = 0; at < source.length; index += 1) {
+      const size = Math.min(sizes[index % sizes.length] as number, source.length - at);
+      const part = source.subarray(at, at + size);
+      if (index % 3 === 0) {
+        // Memory of its own, given away: moved to the worker.
+        const chunk = new Uint8Array(part);
+        given.push(chunk);
+        await writer.write(chunk, { give: true });
+      } else if (size < 4096) {
+        // A small Buffer from Node's shared pool, "given": it must be copied, never moved.
+        const chunk = Buffer.from(part);
+        expect(chunk.buffer.byteLength).toBeGreaterThan(chunk.length);
+        lent.push({ chunk, at, size });
+        await writer.write(chunk, { give: true });
+      } else if (index % 3 === 1) {
+        // "Given", but only part of its ArrayBuffer: moving it would take more than the chunk.
+        const chunk = Buffer.allocUnsafeSlow(size + 100).subarray(50, 50 + size);
+        part.copy(chunk);
+        lent.push({ chunk, at, size });
+        await writer.write(chunk, { give: true });
+      } else {
+        // A slice of a larger buffer, lent: copied for the worker.
+        lent.push({ chunk: part, at, size });
+        await writer.write(part);
+      }
+      at += size;
+    }
+    const media = await writer.commit('video/mp4');
+    expect(media.id).toBe(sha256(source));
+    expect(media.id).toBe(sha256(readFileSync(store.pathOf(media.id))));
+    expect(media.bytes).toBe(source.length);
+    // Given chunks of their own went to the worker without a copy; lent memory is intact.
+    expect(given.length).toBeGreaterThan(3);
+    for (const chunk of given) expect(chunk.byteLength).toBe(0);
+    expect(lent.length).toBeGreaterThan(3);
+    for (const { chunk, at: offset, size } of lent) {
+      expect(chunk.byteLength).toBe(size);
+      expect(Buffer.from(chunk).equals(source.subarray(offset, offset + size))).toBe(true);
+    }
+  });
+
+  it('a download through the worker stores exactly the video, and an idle worker stops', async () => {
+    const { store, hashes } = storeWith('idle', undefined, 20);
+    const video = randomBytes(9 * 1024 * 1024 + 11);
+    const { media } = await downloadVideo({
+      fetch: async () => answer(video),
+      media: store,
+      signal: new AbortController().signal,
+      sleep: async () => undefined,
+      provider: 'test',
+      retries: 0,
+    });
+    expect(media.id).toBe(sha256(video));
+    expect(readFileSync(store.pathOf(media.id)).equals(video)).toBe(true);
+    await until(() => !hashes.running);
+    // The next file starts a new worker.
+    const again = await store.createWriter();
+    await again.write(Buffer.from('x'));
+    expect((await again.commit('video/mp4')).id).toBe(sha256(Buffer.from('x')));
+  });
+
+  it('a worker that fails mid-download fails it cleanly: storage_failed, nothing left behind', async () => {
+    const { store } = storeWith('crash', () => crashing);
+    const video = randomBytes(20 * 1024 * 1024 + 3);
+    const error = await downloadVideo({
+      fetch: async () => answer(video),
+      media: store,
+      signal: new AbortController().signal,
+      sleep: async () => undefined,
+      provider: 'test',
+      retries: 1,
+    }).catch((failure: unknown) => failure);
+    expect(AppError.isInstance(error)).toBe(true);
+    expect((error as AppError).code).toBe('storage_failed');
+    expect((error as AppError).retryable).toBe(true);
+    expect((error as AppError).message).toMatch(/SHA-256/);
+    expect((error as AppError).message).not.toMatch(/\//);
+    expect(readdirSync(join(store.root, 'tmp'))).toEqual([]);
+    expect(readdirSync(store.root).filter((name) => name !== 'tmp')).toEqual([]);
+  });
+
+  it('after a worker failure the retry starts over with a new worker and stores the video', async () => {
+    let starts = 0;
+    const { store } = storeWith('recover', () => (++starts === 1 ? crashing : sha256WorkerEntry()));
+    const video = randomBytes(20 * 1024 * 1024 + 3);
+    const logs: string[] = [];
+    const { media, attempts } = await downloadVideo({
+      fetch: async () => answer(video),
+      media: store,
+      signal: new AbortController().signal,
+      sleep: async () => undefined,
+      provider: 'test',
+      retries: 2,
+      log: (line) => logs.push(line),
+    });
+    expect(attempts).toBe(2);
+    expect(starts).toBe(2);
+    expect(media.id).toBe(sha256(video));
+    expect(readFileSync(store.pathOf(media.id)).equals(video)).toBe(true);
+    expect(logs.some((line) => /SHA-256/.test(line))).toBe(true);
+    expect(readdirSync(join(store.root, 'tmp'))).toEqual([]);
+  });
+
+  it('a worker stopped while a file is written fails its commit, and a discard leaves nothing', async () => {
+    const { store, hashes } = storeWith('stopped');
+    const writer = await store.createWriter();
+    await writer.write(randomBytes(6 * 1024 * 1024));
+    await hashes.stop();
+    expect(writer.failed).toBe(true);
+    const error = await writer.commit('video/mp4').catch((failure: unknown) => failure);
+    expect((error as AppError).code).toBe('storage_failed');
+    await writer.discard();
+    expect(readdirSync(join(store.root, 'tmp'))).toEqual([]);
+    expect(existsSync(join(store.root, 'tmp'))).toBe(true);
+  });
+});
+
+async function until(condition: () => boolean): Promise<void> {
+  for (let tries = 0; tries < 500 && !condition(); tries += 1)
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  expect(condition()).toBe(true);
+}
