@@ -77,6 +77,12 @@ export interface WindowCosts {
 
 const CATEGORY_OF: Record<string, string> = {
   FunctionCall: 'script run',
+  // Promise callbacks: the console's first render runs in one (start.tsx awaits the answer).
+  RunMicrotasks: 'script run',
+  'V8.BytecodeBudgetInterrupt': 'script run',
+  'V8.BytecodeBudgetInterruptWithStackCheck': 'script run',
+  'V8.HandleInterrupts': 'script run',
+  'V8.StackGuard': 'script run',
   EvaluateScript: 'script run',
   'v8.evaluateModule': 'script run',
   'v8.run': 'script run',
