@@ -30,7 +30,12 @@ import { safeStorageKeyProtector } from './key-protector';
 import { createDesktopSecretStore } from './keychain';
 
 protocol.registerSchemesAsPrivileged([
-  { scheme: 'aideon', privileges: { standard: true, secure: true, supportFetchAPI: true } },
+  // codeCache: V8 keeps the compiled console code between launches (as a browser does for
+  // http), so every launch after the first skips compiling React and the first screen.
+  {
+    scheme: 'aideon',
+    privileges: { standard: true, secure: true, supportFetchAPI: true, codeCache: true },
+  },
   {
     scheme: 'aideon-media',
     privileges: { standard: true, secure: true, stream: true, supportFetchAPI: true },

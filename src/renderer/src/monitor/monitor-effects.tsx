@@ -1,6 +1,7 @@
 /** The monitor's parts of the app shell (loaded at start, unlike the Models screen). */
 import './monitor.css';
 import { useEffect, type ReactElement } from 'react';
+import { whenConsoleReady } from '../store/actions';
 import { loadMonitor } from '../store/monitor-actions';
 import { documentTitle, unreadBadgeText } from '../store/monitor-slice';
 import { useAppStore } from '../store/store';
@@ -16,11 +17,14 @@ export function UnreadNavBadge(): ReactElement | null {
   );
 }
 
-/** Loads the monitor once and keeps the window title's unread count current. */
+/**
+ * Loads the monitor once the first screen is on screen (its three calls and their renders do not
+ * delay it) and keeps the window title's unread count current.
+ */
 export function MonitorEffects(): null {
   const unread = useAppStore((state) => state.unread);
   useEffect(() => {
-    void loadMonitor();
+    void whenConsoleReady().then(loadMonitor);
   }, []);
   useEffect(() => {
     document.title = documentTitle(unread);
