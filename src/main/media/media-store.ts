@@ -3,7 +3,7 @@
  * Writes stream through a temporary file and a hash, then rename; nothing half-written is ever
  * visible under its final name. The renderer only ever sees the hash (an opaque id).
  */
-import { createHash, randomBytes } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import {
   closeSync,
   createReadStream,
