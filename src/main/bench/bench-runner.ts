@@ -201,6 +201,12 @@ export class BenchRunner {
   private readonly wakeups = new Set<() => void>();
   private readonly pausedUntil = new Map<string, number>();
   private readonly modelInFlight = new Map<string, number>();
+  /**
+   * Downloads of paid videos waiting for a slot after a disk failure (their providers). They go
+   * before new submissions: a new job is not claimed while one of these waits for a slot it could
+   * take, or the retry could wait behind a whole queue until the vendor's output link expired.
+   */
+  private readonly retriesWaiting = new Map<symbol, string>();
   private readonly pendingRunEmits = new Map<string, ReturnType<typeof setTimeout>>();
   private checkTimer: ReturnType<typeof setInterval> | undefined;
   /** Video analysis: its own bounded queue and a cache by content hash; null = no ffmpeg. */
@@ -705,7 +711,9 @@ export class BenchRunner {
     const queue = listQueuedRows(this.deps.db, state.runId);
     for (;;) {
       if (state.cancelled || state.stopping) break;
-      const index = queue.findIndex((row) => this.hasCapacity(row.provider, row.model_id));
+      const index = queue.findIndex(
+        (row) => this.hasCapacity(row.provider, row.model_id) && !this.retryGoesFirst(row.provider),
+      );
       if (queue.length === 0) break;
       if (index < 0) {
         await this.waitForCapacity();
@@ -830,6 +838,17 @@ export class BenchRunner {
     );
   }
 
+  /**
+   * True while a download retry waits for a slot that a new job of `provider` would take: one of
+   * the same provider, or of any provider not paused (it may be waiting for a global slot).
+   */
+  private retryGoesFirst(provider: string): boolean {
+    const now = this.deps.now();
+    for (const waiting of this.retriesWaiting.values())
+      if (waiting === provider || (this.pausedUntil.get(waiting) ?? 0) <= now) return true;
+    return false;
+  }
+
   private waitForCapacity(): Promise<void> {
     return new Promise((resolve) => {
       const wake = (): void => {
@@ -938,14 +957,27 @@ export class BenchRunner {
       if (state.stopping || state.cancelled) return;
       await this.deps.sleep(Math.min(STORAGE_RETRY_STEP_MS, delayMs - waited));
     }
-    for (;;) {
-      if (state.stopping || state.cancelled) return;
-      // Re-read each time: a cancel made while waiting is respected.
-      const row = getGenerationRow(this.deps.db, id);
-      if (!row || row.outcome !== null || row.state !== 'downloading') return;
-      // Checked and taken in one synchronous step (execute counts the slot before it awaits).
-      if (this.hasCapacity(row.provider, row.model_id)) return this.execute(state, row);
-      await this.waitForCapacity();
+    const waiting = Symbol(id);
+    try {
+      for (;;) {
+        if (state.stopping || state.cancelled) return;
+        // Re-read each time: a cancel made while waiting is respected.
+        const row = getGenerationRow(this.deps.db, id);
+        if (!row || row.outcome !== null || row.state !== 'downloading') return;
+        // Checked and taken in one synchronous step (execute counts the slot before it awaits).
+        if (this.hasCapacity(row.provider, row.model_id)) {
+          this.retriesWaiting.delete(waiting);
+          const task = this.execute(state, row);
+          this.wake(); // new work of other providers may go again
+          return await task;
+        }
+        this.retriesWaiting.set(waiting, row.provider);
+        await this.waitForCapacity();
+      }
+    } finally {
+      this.retriesWaiting.delete(waiting);
+      // The queue may have been held back for this retry.
+      this.wake();
     }
   }
 

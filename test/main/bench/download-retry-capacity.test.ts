@@ -149,4 +149,67 @@ describe('a download tried again after a disk failure', () => {
       cleanup();
     }
   });
+
+  it('goes before new submissions of its provider: it does not wait behind the whole queue', async () => {
+    const { dir, cleanup } = tempDir('aideon-retry-first-');
+    const log: { method: string; path: string; prompt?: string }[] = [];
+    together.requestLog = log;
+    const failing = { writes: 4 };
+    const prompts = [
+      'a lighthouse in fog',
+      'a harbour at dawn',
+      'a windmill at noon',
+      'a barn in snow',
+    ];
+    const console = testServices({
+      dataDir: dir,
+      env: { TOGETHER_API_KEY: KEY, AIDEON_TOGETHER_BASE_URL: baseUrl },
+      sleep: async (ms: number, signal?: AbortSignal) => sleep(Math.min(ms, 5), signal),
+      analyseVideos: false,
+      mediaFiles: fullDisk(failing),
+      modelConcurrency: { [`together:${MODEL}`]: 1 },
+    });
+    try {
+      saveSuiteVersion(
+        console.db,
+        {
+          id: 'retry-first',
+          builtIn: false,
+          definition: {
+            name: 'Retry first',
+            description: '',
+            settings: {},
+            prompts: prompts.map((text, index) => ({ id: `p${index}`, text, category: 'general' })),
+          },
+        },
+        Date.now(),
+      );
+      const { runId } = console.bench.startRun({
+        suiteId: 'retry-first',
+        models: [{ provider: 'together', modelId: MODEL }],
+        budgetUsd: 10,
+      });
+      const summary = await console.bench.waitForRun(runId);
+      expect(summary.state).toBe('finished');
+      const done = listGenerationRows(console.db, runId);
+      expect(done.map((row) => row.outcome)).toEqual(prompts.map(() => 'success'));
+      expect(failing.writes).toBe(0);
+      const first = done.find((row) => row.prompt_id === 'p0')!;
+      const file = `/files/together-${first.vendor_job_id}.mp4`;
+      const downloads = log.flatMap((entry, index) => (entry.path === file ? [index] : []));
+      const creates = log.flatMap((entry, index) =>
+        entry.method === 'POST' && entry.path === '/v2/videos' ? [index] : [],
+      );
+      // 1 + 3 transfers failed on the disk, then the retry stored it.
+      expect(downloads.length).toBeGreaterThan(1);
+      // The slot freed by the first download's failure may go to the next prompt (the retry
+      // waits first), but the retry then goes before every later create: on the old code it
+      // waited until the queue was empty.
+      expect(downloads.at(-1)!).toBeLessThan(creates[2]!);
+    } finally {
+      together.requestLog = undefined;
+      await console.cleanup();
+      cleanup();
+    }
+  });
 });
