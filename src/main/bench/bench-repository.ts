@@ -519,7 +519,8 @@ function toRunSummary(row: RunRow, viewer?: RunViewer): RunSummary {
     budgetUsd: row.budget_usd,
     estimatedCostUsd: row.estimated_cost_usd,
     spentUsd: Math.round(row.spent * 1e6) / 1e6,
-    countedUsd: Math.round(row.spent_usd * 1e6) / 1e6,
+    // Never below what was billed (the trigger-kept sum can drift by a float's last digit).
+    countedUsd: Math.round(Math.max(row.spent_usd, row.spent) * 1e6) / 1e6,
     unknownOutcomes: row.unknown_outcomes,
     total: row.total,
     done: row.done,

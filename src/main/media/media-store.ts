@@ -506,13 +506,20 @@ export class MediaStore {
     } catch (error) {
       throw new MediaStorageError(error, join(this.root, 'tmp'));
     }
-    return new MediaWriter(
-      this,
-      file,
-      temp,
-      options.maxBytes ?? DEFAULT_MAX_MEDIA_BYTES,
-      options.provider ?? 'media',
-    );
+    try {
+      return new MediaWriter(
+        this,
+        file,
+        temp,
+        options.maxBytes ?? DEFAULT_MAX_MEDIA_BYTES,
+        options.provider ?? 'media',
+      );
+    } catch (error) {
+      // Nothing may be left open or behind when the writer cannot be made.
+      await file.close().catch(() => undefined);
+      await rm(temp, { force: true }).catch(() => undefined);
+      throw error;
+    }
   }
 
   /**
@@ -527,10 +534,16 @@ export class MediaStore {
     const source =
       body instanceof Readable ? body : Readable.fromWeb(body as NodeWebReadableStream);
     if (options.signal) addAbortSignal(options.signal, source);
-    const writer = await this.createWriter({
-      provider,
-      ...(options.maxBytes === undefined ? {} : { maxBytes: options.maxBytes }),
-    });
+    let writer: MediaWriter;
+    try {
+      writer = await this.createWriter({
+        provider,
+        ...(options.maxBytes === undefined ? {} : { maxBytes: options.maxBytes }),
+      });
+    } catch (error) {
+      source.destroy(); // the body is not left open (an HTTP response would hold its socket)
+      throw error;
+    }
     try {
       for await (const chunk of source as AsyncIterable<Uint8Array | string>) {
         const wait = writer.write(typeof chunk === 'string' ? Buffer.from(chunk) : chunk);

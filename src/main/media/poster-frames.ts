@@ -210,10 +210,19 @@ export class PosterFrames {
       },
     );
     if (result.exitCode !== 0) {
-      // ffmpeg names its input by path; the message reaches the renderer, which sees no paths.
-      const line = (
-        firstErrorLine(result.stderr) ?? `ffmpeg exited with code ${result.exitCode}`
-      ).replaceAll(this.options.media.pathOf(id), 'the video');
+      // ffmpeg names its files by path; the message reaches the renderer, which sees no paths.
+      const stderr = result.stderr
+        .replaceAll(this.options.media.pathOf(id), 'the video')
+        .replaceAll(temp, 'the poster file')
+        .replaceAll(this.root, 'the posters folder');
+      const line = firstErrorLine(stderr) ?? `ffmpeg exited with code ${result.exitCode}`;
+      if (stderr.includes('the poster file') || stderr.includes('the posters folder'))
+        // Its output failed (a full or read-only disk): the disk's fault, not remembered.
+        throw new AppError(
+          'storage_failed',
+          `Writing the poster of video "${shortId(id)}" failed: ${line}.`,
+          { retryable: true },
+        );
       throw this.remember(
         id,
         new AppError('bad_output', `No poster frame for video "${shortId(id)}": ${line}.`),

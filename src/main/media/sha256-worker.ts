@@ -171,12 +171,20 @@ export class Sha256Worker {
   /** A new session; starts the worker if none is running. */
   open(): Sha256Session {
     const session = new Sha256Session(this, this.nextId++);
+    let worker: Worker;
+    try {
+      worker = this.start();
+    } catch (error) {
+      // No thread (EAGAIN, memory) or no entry to run: the file fails like on a worker crash
+      // (retryable storage_failed), never as a plain error that would drop a paid video.
+      session.fail(workerFailure('could not be started', error));
+      return session;
+    }
     this.sessions.set(session.id, session);
     if (this.idleTimer) {
       clearTimeout(this.idleTimer);
       this.idleTimer = undefined;
     }
-    const worker = this.start();
     worker.ref();
     this.post({ type: 'open', id: session.id });
     return session;

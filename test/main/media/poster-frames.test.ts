@@ -235,6 +235,40 @@ describe('poster frames', () => {
     expect(readFileSync(path).subarray(0, 2)).toEqual(Buffer.from([0xff, 0xd8]));
   });
 
+  it('an ffmpeg that cannot write its output (a full disk) names no path and is not remembered', async () => {
+    // ffmpeg's own words when its output cannot be written, naming the file by its path (a
+    // full disk cannot be made here: the tests run as root on a shared disk).
+    const fullDisk = join(dir, 'full-disk-ffmpeg.sh');
+    writeFileSync(
+      fullDisk,
+      [
+        '#!/bin/sh',
+        `echo run >> '${runLog}'`,
+        'for last in "$@"; do :; done',
+        'echo "[out#0/mjpeg @ 0x5581] Error opening output $last: No space left on device" >&2',
+        'echo "Error opening output file $last." >&2',
+        'exit 1',
+        '',
+      ].join('\n'),
+    );
+    chmodSync(fullDisk, 0o755);
+    const unposteredFile = join(dir, 'unpostered.mp4');
+    writeFileSync(unposteredFile, Buffer.concat([readFileSync(clipA), Buffer.from('tail')]));
+    const unpostered = await put(unposteredFile);
+    const posters = new PosterFrames({ media, ffmpegPath: fullDisk });
+    const before = runs();
+    const error = await posters.get(unpostered).catch((failure: unknown) => failure);
+    expect(AppError.isInstance(error)).toBe(true);
+    expect((error as AppError).code).toBe('storage_failed');
+    expect((error as AppError).message).toMatch(/No space left on device/);
+    expect((error as AppError).message).not.toContain(dir);
+    expect((error as AppError).message).not.toMatch(/\/[a-z]/);
+    // The disk's fault, not the video's: the next request runs ffmpeg again.
+    await posters.get(unpostered).catch(() => undefined);
+    expect(runs() - before).toBe(2);
+    expect(leftovers(posters)).toEqual([]);
+  });
+
   it('says when ffmpeg is missing, and when there is no such video', async () => {
     const posters = new PosterFrames({ media, ffmpegPath: join(dir, 'no-such-ffmpeg') });
     const missing = await posters

@@ -177,6 +177,45 @@ describe('SHA-256 in a worker thread', () => {
     expect(readdirSync(join(store.root, 'tmp'))).toEqual([]);
   });
 
+  it('a worker that cannot start (no thread, no entry) fails the download as retryable storage_failed, and the next start stores it', async () => {
+    let starts = 0;
+    const { store, hashes } = storeWith('no-start', () => {
+      starts += 1;
+      if (starts === 1) throw new Error('no built SHA-256 worker entry at /opt/app/out/main');
+      return sha256WorkerEntry();
+    });
+    const video = randomBytes(3 * 1024 * 1024 + 7);
+    const logs: string[] = [];
+    const failed = await downloadVideo({
+      fetch: async () => answer(video),
+      media: store,
+      signal: new AbortController().signal,
+      sleep: async () => undefined,
+      provider: 'test',
+      retries: 0,
+      log: (line) => logs.push(line),
+    }).catch((failure: unknown) => failure);
+    // Not a plain error (which the runner would turn into a failed, paid-for generation).
+    expect(AppError.isInstance(failed)).toBe(true);
+    expect((failed as AppError).code).toBe('storage_failed');
+    expect((failed as AppError).retryable).toBe(true);
+    expect((failed as AppError).message).not.toMatch(/\//);
+    expect(readdirSync(join(store.root, 'tmp'))).toEqual([]);
+    // The session that never started is not held: no worker keeps the process alive.
+    expect(hashes.running).toBe(false);
+    // Tried again (the runner does, later): a worker starts and the video is stored.
+    const { media } = await downloadVideo({
+      fetch: async () => answer(video),
+      media: store,
+      signal: new AbortController().signal,
+      sleep: async () => undefined,
+      provider: 'test',
+      retries: 0,
+    });
+    expect(starts).toBe(2);
+    expect(media.id).toBe(sha256(video));
+  });
+
   it('a worker stopped while a file is written fails its commit, and a discard leaves nothing', async () => {
     const { store, hashes } = storeWith('stopped');
     const writer = await store.createWriter();

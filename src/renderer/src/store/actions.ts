@@ -196,6 +196,9 @@ export function markConsoleReady(): void {
     };
     channel.port2.postMessage(null);
   });
+  // A hidden or minimised window gets no animation frames: the work waiting for ready (the
+  // monitor's calls) starts after a second anyway instead of waiting until it is shown.
+  setTimeout(() => consoleReadyResolve(), 1000);
 }
 
 let consoleReadyResolve: () => void = () => undefined;
