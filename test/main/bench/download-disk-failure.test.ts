@@ -12,15 +12,12 @@ import {
   listGenerationRows,
   saveSuiteVersion,
 } from '../../../src/main/bench/bench-repository';
-import {
-  nodeMediaFiles,
-  type MediaFile,
-  type MediaFiles,
-} from '../../../src/main/media/media-store';
+import { type MediaFiles } from '../../../src/main/media/media-store';
 import { sleep, type Services } from '../../../src/main/services';
 import { CLIP } from '../../emulators/emulator-kit';
 import { TogetherEmulator } from '../../emulators/together-emulator';
 import { testServices } from '../../helpers/services';
+import { fullDisk } from '../../helpers/full-disk';
 import { tempDir } from '../../helpers/temp-dir';
 
 const KEY = 'tgp_v1_download-disk-000000001';
@@ -34,28 +31,6 @@ afterAll(() => together.stop());
 const fastSleep = (ms: number, signal?: AbortSignal): Promise<void> =>
   sleep(Math.min(ms, 5), signal);
 const clipHash = createHash('sha256').update(CLIP).digest('hex');
-
-/** The real disk, except that the next `failing.writes` writes fail with ENOSPC. */
-function fullDisk(failing: { writes: number }): MediaFiles {
-  return {
-    async open(path): Promise<MediaFile> {
-      const real = await nodeMediaFiles.open(path);
-      return {
-        async writev(buffers, position) {
-          if (failing.writes > 0) {
-            failing.writes -= 1;
-            throw Object.assign(new Error('ENOSPC: no space left on device, write'), {
-              code: 'ENOSPC',
-            });
-          }
-          return real.writev(buffers, position);
-        },
-        sync: () => real.sync(),
-        close: () => real.close(),
-      };
-    },
-  };
-}
 
 function services(dataDir: string, files: MediaFiles | undefined, logs: string[]) {
   return testServices({

@@ -10,14 +10,10 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { listGenerationRows, saveSuiteVersion } from '../../../src/main/bench/bench-repository';
-import {
-  nodeMediaFiles,
-  type MediaFile,
-  type MediaFiles,
-} from '../../../src/main/media/media-store';
 import { sleep } from '../../../src/main/services';
 import { TogetherEmulator } from '../../emulators/together-emulator';
 import { testServices } from '../../helpers/services';
+import { fullDisk } from '../../helpers/full-disk';
 import { tempDir } from '../../helpers/temp-dir';
 
 const KEY = 'tgp_v1_download-retry-cap-0001';
@@ -28,28 +24,6 @@ beforeAll(async () => {
   baseUrl = await together.start();
 });
 afterAll(() => together.stop());
-
-/** The real disk, except that the next `failing.writes` writes fail with ENOSPC. */
-function fullDisk(failing: { writes: number }): MediaFiles {
-  return {
-    async open(path): Promise<MediaFile> {
-      const real = await nodeMediaFiles.open(path);
-      return {
-        async writev(buffers, position) {
-          if (failing.writes > 0) {
-            failing.writes -= 1;
-            throw Object.assign(new Error('ENOSPC: no space left on device, write'), {
-              code: 'ENOSPC',
-            });
-          }
-          return real.writev(buffers, position);
-        },
-        sync: () => real.sync(),
-        close: () => real.close(),
-      };
-    },
-  };
-}
 
 describe('a download tried again after a disk failure', () => {
   it('waits for a free slot of its model instead of running beside the generation holding it', async () => {
@@ -164,7 +138,11 @@ describe('a download tried again after a disk failure', () => {
     const console = testServices({
       dataDir: dir,
       env: { TOGETHER_API_KEY: KEY, AIDEON_TOGETHER_BASE_URL: baseUrl },
-      sleep: async (ms: number, signal?: AbortSignal) => sleep(Math.min(ms, 5), signal),
+      // The wait before a disk retry (the runner's only sleep without a signal) is skipped, so
+      // the retry asks for a slot while the next prompt still holds it; without this the test
+      // raced the emulator (the next job could end during the wait, and its slot was free).
+      sleep: async (ms: number, signal?: AbortSignal) =>
+        signal === undefined ? undefined : sleep(Math.min(ms, 5), signal),
       analyseVideos: false,
       mediaFiles: fullDisk(failing),
       modelConcurrency: { [`together:${MODEL}`]: 1 },
