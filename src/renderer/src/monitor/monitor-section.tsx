@@ -1,4 +1,4 @@
-import * as Tabs from '@radix-ui/react-tabs';
+import * as Tabs from '../components/tabs';
 import './monitor.css';
 import type { ReactElement, ReactNode } from 'react';
 import { Badge } from '../components/ui';

@@ -1,5 +1,5 @@
 /** Review: blind A/B votes, the ratings they produce (with charts), and the library to compare from. */
-import * as Tabs from '@radix-ui/react-tabs';
+import * as Tabs from '../components/tabs';
 import { useEffect, useState, type ReactElement } from 'react';
 import { useAppStore } from '../store/store';
 import { PageHeader } from '../components/ui';

@@ -1,6 +1,6 @@
 /** Rollout → Config: the routing config editor, its checks, simulator, flag preview and proposals. */
 import { JsonEditor, jsonErrorPlace } from './json-editor';
-import * as Tabs from '@radix-ui/react-tabs';
+import * as Tabs from '../components/tabs';
 import { useCallback, useEffect, useMemo, useRef, useState, type ReactElement } from 'react';
 import type { RoutingProblem } from '../../../shared/routing/routing-problem';
 import { ConfirmButton } from '../components/confirm';

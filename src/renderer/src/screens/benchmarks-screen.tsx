@@ -1,4 +1,4 @@
-import * as Tabs from '@radix-ui/react-tabs';
+import * as Tabs from '../components/tabs';
 import type { ReactElement } from 'react';
 import { SuitesPanel } from '../bench/suites-panel';
 import { ImportBundleButton } from '../bench/import-bundle-button';

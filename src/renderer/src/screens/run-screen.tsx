@@ -1,7 +1,7 @@
 /** One run: header with progress and spend, results grouped by prompt, live from events. */
 import { plural } from '../../../shared/format';
 import * as Dialog from '@radix-ui/react-dialog';
-import * as Tabs from '@radix-ui/react-tabs';
+import * as Tabs from '../components/tabs';
 import { lazy, Suspense, useEffect, useMemo, useState, type ReactElement } from 'react';
 import type { GenerationOutcome, GenerationRecord, GenerationState } from '../../../shared/domain';
 import { BackIcon, CompareIcon } from '../components/icons';
