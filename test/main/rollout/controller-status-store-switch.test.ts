@@ -113,4 +113,29 @@ describe('controller status after the config store is switched (directory stores
     expect(status).toMatchObject({ active: false, stateUnknown: true, controllers: [] });
     expect(status.problem).toContain(`switched from dir:${other}`);
   });
+
+  it('a console whose first read of its store fails stands down until a read succeeds', async () => {
+    const { service, events } = setUp();
+    // The store cannot be read from the start: nothing is known about its controller, so the
+    // console must not run a rollout loop of its own beside a leader it cannot see.
+    const root = service.storeUri().slice('dir:'.length);
+    mkdirSync(join(root, 'controller'), { recursive: true });
+    writeFileSync(join(root, 'controller', 'status'), 'not a folder');
+
+    const status = controllerOverviewSchema.parse(await service.controllerStatus());
+    expect(status).toMatchObject({ active: false, stateUnknown: true, controllers: [] });
+    expect(status.problem).toMatch(/not read it since it started/);
+    expect(status.problem).not.toMatch(/own rollout loop|switched/);
+    const panel = controllerPanelSchema.parse(await service.controllerPanel());
+    expect(panel).toMatchObject({ leader: null, consoleStoodDown: true, stateUnknown: true });
+    expect(await service.tick()).toEqual([]);
+    expect(events).toContain('controller unknown');
+
+    // The store answers with no controller: the console takes the work (its own loop).
+    rmSync(join(root, 'controller', 'status'));
+    const read = await service.controllerStatus();
+    expect(read).toMatchObject({ active: false, problem: null });
+    expect(read.stateUnknown ?? false).toBe(false);
+    expect(events).toContain('controller gone');
+  });
 });

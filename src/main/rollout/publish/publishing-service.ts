@@ -296,9 +296,13 @@ export class PublishingService {
     if (call < this.statusApplied && this.lastStatus) return this.lastStatus;
     this.statusApplied = call;
     if (read.problem !== null) {
+      // Never read since this console started, or read from another store: nothing known
+      // about this store's controller can be kept, so its state is unknown (and the console
+      // stands down rather than run a second rollout loop beside a leader it cannot see).
       if (
         this.controllerUnknown ||
-        (this.controllerUri !== undefined && this.controllerUri !== read.storeUri)
+        this.controllerUri === undefined ||
+        this.controllerUri !== read.storeUri
       )
         return this.unknownControllerState(read.storeUri, read.problem);
       const known = this.lastStatus;
@@ -334,9 +338,10 @@ export class PublishingService {
   }
 
   /**
-   * The configured store could not be read since the switch from another one: whether a
-   * controller leads it is unknown. Nothing of the previous store's controller is carried over;
-   * the console stands down (no steps, no bakes) until a read of this store succeeds.
+   * The configured store could not be read since this console started or since the switch from
+   * another store: whether a controller leads it is unknown. Nothing of a previous store's
+   * controller is carried over; the console stands down (no steps, no bakes) until a read of
+   * this store succeeds.
    */
   private unknownControllerState(storeUri: string, problem: string): ControllerOverview {
     const from = this.controllerUnknown ? this.unknownFrom : this.controllerUri;
@@ -349,9 +354,11 @@ export class PublishingService {
       storeUri,
       active: false,
       controllers: [],
-      problem: `${problem.replace(/\.$/, '')}. The controller state of this store is unknown: this console has not read it since the store was switched${
-        from ? ` from ${from}` : ''
-      }, so it shows no controller of the previous store and advances no rollout step itself until this store answers.`,
+      problem: `${problem.replace(/\.$/, '')}. The controller state of this store is unknown: ${
+        from
+          ? `this console has not read it since the store was switched from ${from}, so it shows no controller of the previous store and`
+          : 'this console has not read it since it started, so it'
+      } advances no rollout step itself until this store answers.`,
       stateUnknown: true,
     };
     if (!wasActive) for (const environment of [...this.bakes.keys()]) this.stopBake(environment);
