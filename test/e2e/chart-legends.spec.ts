@@ -78,7 +78,7 @@ test('review charts: axis titles, one tick format per unit, hover values, legend
     ).toBeVisible();
   }
 
-  // The same tick format per unit as the scorecard: "12.5 s", "75%", "$0.125".
+  // The same tick format per unit as the scorecard: "250 ms", "12.5 s", "75%", "$0.125".
   const ticks = async (card: string, axis: 'x' | 'y'): Promise<string[]> =>
     page
       .getByTestId(card)
@@ -86,7 +86,8 @@ test('review charts: axis titles, one tick format per unit, hover values, legend
       .allTextContents();
   const latencyTicks = await ticks('chart-latency', 'x');
   expect(latencyTicks.length).toBeGreaterThan(1);
-  for (const tick of latencyTicks) expect(tick).toMatch(/^\d[\d,]*(\.\d)? s$/);
+  for (const tick of latencyTicks) expect(tick).toMatch(/^\d[\d,]*(\.\d{1,2})? s$|^\d+(\.\d)? ms$/);
+  expect(new Set(latencyTicks).size).toBe(latencyTicks.length);
   expect(await ticks('chart-outcomes', 'x')).toEqual(['0%', '25%', '50%', '75%', '100%']);
   for (const tick of await ticks('chart-quality-cost', 'x')) expect(tick).toMatch(/^\$\d/);
 
