@@ -16,6 +16,25 @@
 
 const NUMBER_LOCALE = 'en-US';
 
+/**
+ * One Intl.NumberFormat per decimals setting, made once: `toLocaleString(locale, options)`
+ * builds a new formatter on every call, which a scorecard or a run list of hundreds of values
+ * pays for each value (and the first one, with its locale data, about 10 ms at start-up).
+ */
+const numberFormats = new Map<string, Intl.NumberFormat>();
+function grouped(value: number, minDecimals: number, maxDecimals: number): string {
+  const key = `${minDecimals}/${maxDecimals}`;
+  let format = numberFormats.get(key);
+  if (!format) {
+    format = new Intl.NumberFormat(NUMBER_LOCALE, {
+      minimumFractionDigits: minDecimals,
+      maximumFractionDigits: maxDecimals,
+    });
+    numberFormats.set(key, format);
+  }
+  return format.format(value);
+}
+
 function finite(value: number | null | undefined): value is number {
   return typeof value === 'number' && Number.isFinite(value);
 }
@@ -27,10 +46,7 @@ export function formatMoney(usd: number | null | undefined): string {
   const sign = usd < 0 ? '-' : '';
   if (abs === 0) return '$0.00';
   if (abs < 0.001) return `${sign}<$0.001`;
-  const text = abs.toLocaleString(NUMBER_LOCALE, {
-    minimumFractionDigits: 2,
-    maximumFractionDigits: abs >= 1 ? 2 : 3,
-  });
+  const text = grouped(abs, 2, abs >= 1 ? 2 : 3);
   return `${sign}$${text}`;
 }
 
@@ -42,14 +58,14 @@ export function formatMoneyPer(usd: number | null | undefined, unit: string): st
 /** A chart axis tick in dollars: as formatMoney, but whole dollars without cents ("$20"). */
 export function formatMoneyTick(usd: number): string {
   if (!finite(usd)) return '';
-  if (Math.abs(usd) >= 1 && Number.isInteger(usd)) return `$${usd.toLocaleString(NUMBER_LOCALE)}`;
+  if (Math.abs(usd) >= 1 && Number.isInteger(usd)) return `$${grouped(usd, 0, 3)}`;
   return formatMoney(usd);
 }
 
 /** A number with grouped thousands and at most `maxDecimals` decimals: "1,204", "12.5". */
 export function formatNumber(value: number | null | undefined, maxDecimals = 2): string {
   if (!finite(value)) return '—';
-  return value.toLocaleString(NUMBER_LOCALE, { maximumFractionDigits: maxDecimals });
+  return grouped(value, 0, maxDecimals);
 }
 
 /** A fraction (0–1) as a percentage: "60%", "4.5%", "100%". */
@@ -57,7 +73,7 @@ export function formatPercent(fraction: number | null | undefined): string {
   if (!finite(fraction)) return '—';
   const percent = fraction * 100;
   const decimals = Math.abs(percent) >= 10 || Number.isInteger(percent) ? 0 : 1;
-  return `${percent.toLocaleString(NUMBER_LOCALE, { maximumFractionDigits: decimals })}%`;
+  return `${grouped(percent, 0, decimals)}%`;
 }
 
 const DATE_TIME = new Intl.DateTimeFormat('en-GB', {
@@ -94,7 +110,7 @@ function toDate(timestamp: number | string | null | undefined): Date | null {
 
 /** A count with its noun: "1 key", "3 keys", "1,204 votes" (or the given plural form). */
 export function plural(count: number, singular: string, pluralForm = `${singular}s`): string {
-  return `${count.toLocaleString(NUMBER_LOCALE)} ${count === 1 ? singular : pluralForm}`;
+  return `${grouped(count, 0, 3)} ${count === 1 ? singular : pluralForm}`;
 }
 
 /**
