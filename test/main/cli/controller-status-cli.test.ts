@@ -81,12 +81,12 @@ describe('aideon controller status', () => {
     expect(result).toMatchObject({ code: 0, stderr: '' });
     const out = result.stdout;
     expect(out).toContain(`Config store: ${storeUri} (from --store)`);
-    expect(out).toMatch(/^Leader: ctl-a on ops-box \(last heartbeat \d s ago\)$/m);
+    expect(out).toMatch(/^Leader: ctl-a on ops-box \(last heartbeat \d+ s ago\)$/m);
     expect(out).toMatch(
-      /^ {2}ctl-a {2}leader {3}alive {2}host ops-box {2}pid 4242 {2}last heartbeat \d s ago/m,
+      /^ {2}ctl-a {2}leader {3}alive {2}host ops-box {2}pid 4242 {2}last heartbeat \d+ s ago/m,
     );
     expect(out).toContain('    working on: dev new-video-model 10%: baking (check 2)');
-    expect(out).toMatch(/last event \d s ago: check_passed: all 3 guards passed/);
+    expect(out).toMatch(/last event \d+ s ago: check_passed: all 3 guards passed/);
     expect(out).toMatch(
       /^ {2}ctl-b {2}standby {2}stale {2}host standby-box .*last heartbeat 10 min ago/m,
     );
@@ -142,6 +142,17 @@ describe('aideon controller status', () => {
       'no controller is running: the newest record, old on ops-box, last beat 2 h ago',
     );
     expect(result.stdout).toContain(`aideon controller --store dir:${root}`);
+    // A live standby, still waiting for the lease: named as such.
+    await writeControllerStatus(
+      store,
+      controllerHeartbeat(now, { id: 'spare', host: 'spare-box', role: 'standby' }),
+    );
+    const waiting = await cli(['controller', 'status', '--json', '--store', `dir:${root}`]);
+    expect(JSON.parse(waiting.stdout)).toMatchObject({
+      leader: null,
+      active: false,
+      problems: ['no controller leads: spare on spare-box is a standby waiting for the lease'],
+    });
   });
 
   it('with no controller registered says so and what to run; by default it reads the console store', async () => {
