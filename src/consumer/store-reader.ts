@@ -9,6 +9,57 @@ import { isAbsolute, join, normalize, sep } from 'node:path';
 export type StoreLocation =
   { kind: 'dir'; root: string } | { kind: 'etcd'; endpoint: string; prefix: string };
 
+/** A `scheme://` URI's user information (before the last `@` ahead of any `?` or `#`). */
+function userInfo(uri: string): { scheme: string; userinfo: string | null; rest: string } | null {
+  const scheme = /^[a-z][a-z0-9+.-]*:\/\//i.exec(uri)?.[0];
+  if (!scheme) return null;
+  const rest = uri.slice(scheme.length);
+  const at = rest.split(/[?#]/, 1)[0]?.lastIndexOf('@') ?? -1;
+  return at < 0
+    ? { scheme, userinfo: null, rest }
+    : { scheme, userinfo: rest.slice(0, at), rest: rest.slice(at) };
+}
+
+/**
+ * A store URI as it may be shown to people (messages, logs, CLI output): a password or token in
+ * it is replaced by `***` (`etcd://user:***@host:2379/prefix`, `etcd://***@host:2379/prefix`
+ * for a bare token), and so is every query parameter's value. Works on text that is not a valid
+ * URL too, and errs on the side of hiding: an `@` later in the URI hides everything before it.
+ * `dir:` URIs carry no secrets and are returned as given.
+ */
+export function redactStoreUri(uri: string): string {
+  const parts = userInfo(uri);
+  if (!parts) return uri;
+  const { scheme, userinfo, rest } = parts;
+  const colon = userinfo?.indexOf(':') ?? -1;
+  const shown = userinfo === null ? '' : colon >= 0 ? `${userinfo.slice(0, colon)}:***` : '***';
+  return scheme + shown + rest.replace(/([?&][^=&#]*=)[^&#]*/g, '$1***');
+}
+
+/** The secrets redactStoreUri hides (password or token, query values), to scrub from messages. */
+export function storeUriSecrets(uri: string): string[] {
+  const parts = userInfo(uri);
+  if (!parts) return [];
+  const secrets: string[] = [];
+  if (parts.userinfo !== null) {
+    const colon = parts.userinfo.indexOf(':');
+    secrets.push(colon >= 0 ? parts.userinfo.slice(colon + 1) : parts.userinfo);
+  }
+  for (const match of parts.rest.matchAll(/[?&][^=&#]*=([^&#]*)/g)) secrets.push(match[1] ?? '');
+  return secrets.filter((secret) => secret.length > 0);
+}
+
+/**
+ * `text` with the store URI shown redacted, and its secrets (four characters or more, as
+ * elsewhere: a shorter one would garble the text) hidden wherever else they appear.
+ */
+export function hideStoreUriSecrets(text: string, uri: string): string {
+  let out = text.split(uri).join(redactStoreUri(uri));
+  for (const secret of storeUriSecrets(uri))
+    if (secret.length >= 4) out = out.split(secret).join('***');
+  return out;
+}
+
 /** Parses a store URI; throws a TypeError that says what a valid URI looks like. */
 export function parseStoreUri(uri: string): StoreLocation {
   if (uri.startsWith('dir:')) {
@@ -25,16 +76,18 @@ export function parseStoreUri(uri: string): StoreLocation {
       url = new URL(`http://${uri.slice('etcd://'.length)}`);
     } catch {
       throw new TypeError(
-        `Store URI "${uri}" is not a valid URL, e.g. etcd://127.0.0.1:2379/aideon`,
+        `Store URI "${redactStoreUri(uri)}" is not a valid URL, e.g. etcd://127.0.0.1:2379/aideon`,
       );
     }
     if (!url.port)
-      throw new TypeError(`Store URI "${uri}" needs a port, e.g. etcd://127.0.0.1:2379/aideon`);
+      throw new TypeError(
+        `Store URI "${redactStoreUri(uri)}" needs a port, e.g. etcd://127.0.0.1:2379/aideon`,
+      );
     const prefix = decodeURIComponent(url.pathname).replace(/^\/+|\/+$/g, '');
     return { kind: 'etcd', endpoint: `http://${url.host}`, prefix };
   }
   throw new TypeError(
-    `Store URI "${uri}" is not supported: use dir:/absolute/folder or etcd://host:port/prefix`,
+    `Store URI "${redactStoreUri(uri)}" is not supported: use dir:/absolute/folder or etcd://host:port/prefix`,
   );
 }
 

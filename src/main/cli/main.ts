@@ -503,17 +503,20 @@ export async function runCli(argv: string[], io: CliIo = defaultIo): Promise<num
     .option('--json', 'print JSON')
     .action(async (options: { json?: boolean }) => {
       // Only the database: listing runs needs no providers, suites or background services.
-      const [{ openDatabase }, { listRunSummaries }, { processAlive }] = await Promise.all([
-        import('../store/db'),
-        import('../bench/bench-repository'),
-        import('../bench/run-lease'),
-      ]);
+      const [{ openDatabase }, { listRunSummaries }, { processAlive }, { runSpendText }] =
+        await Promise.all([
+          import('../store/db'),
+          import('../bench/bench-repository'),
+          import('../bench/run-lease'),
+          import('../../shared/bench/run-spend'),
+        ]);
       const dataDir = resolveDataDir(program.opts<{ dataDir?: string }>().dataDir, io.env);
       mkdirSync(dataDir, { recursive: true });
       const db = openDatabase({ file: join(dataDir, 'aideon.sqlite') });
       try {
         // As any other process sees them: a run this command does not drive, with a live
-        // lease, shows who drives it.
+        // lease, shows who drives it. The money reads as on the run summary: what was billed
+        // and what counts against the budget (JSON: spentUsd, countedUsd, unknownOutcomes).
         const runs = listRunSummaries(db, {
           ownerId: null,
           host: hostname(),
@@ -528,7 +531,7 @@ export async function runCli(argv: string[], io: CliIo = defaultIo): Promise<num
         else
           for (const run of runs)
             io.stdout(
-              `${run.id}  ${run.state.padEnd(11)} ${run.done}/${run.total}  $${run.spentUsd.toFixed(2)}  ${run.name}${run.drivenElsewhere ? `  (driven by process ${run.drivenElsewhere.pid} on ${run.drivenElsewhere.host})` : ''}\n`,
+              `${run.id}  ${run.state.padEnd(11)} ${run.done}/${run.total}  ${runSpendText(run)}  ${run.name}${run.drivenElsewhere ? `  (driven by process ${run.drivenElsewhere.pid} on ${run.drivenElsewhere.host})` : ''}\n`,
             );
       } finally {
         db.close();

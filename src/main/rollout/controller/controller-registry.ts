@@ -70,24 +70,32 @@ export async function readControllers(store: ConfigStore): Promise<ControllerSta
   return (await readControllerRecords(store)).controllers;
 }
 
+/** The overview of records read from a store (see readControllerRecords), as of `now`. */
+export function overviewOfRecords(
+  storeUri: string,
+  records: { controllers: ControllerStatus[]; unreadable: string[] },
+  now: number,
+): ControllerOverview {
+  const controllers = records.controllers.map((status) => ({
+    ...status,
+    alive: isAlive(status, now),
+  }));
+  return {
+    storeUri,
+    active: controllers.some((status) => status.alive && status.role === 'leader'),
+    controllers,
+    problem: null,
+    ...(records.unreadable.length > 0 ? { unreadable: records.unreadable } : {}),
+  };
+}
+
 /** What the console shows; `active` when a live leader is registered. */
 export async function controllerOverview(
   store: ConfigStore,
   now: number,
 ): Promise<ControllerOverview> {
   try {
-    const records = await readControllerRecords(store);
-    const controllers = records.controllers.map((status) => ({
-      ...status,
-      alive: isAlive(status, now),
-    }));
-    return {
-      storeUri: store.uri,
-      active: controllers.some((status) => status.alive && status.role === 'leader'),
-      controllers,
-      problem: null,
-      ...(records.unreadable.length > 0 ? { unreadable: records.unreadable } : {}),
-    };
+    return overviewOfRecords(store.uri, await readControllerRecords(store), now);
   } catch (error) {
     return {
       storeUri: store.uri,

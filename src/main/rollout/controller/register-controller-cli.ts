@@ -4,7 +4,7 @@
  * and stops cleanly on SIGINT/SIGTERM: the lease is given up and the heartbeat removed, so a
  * standby takes over at once.
  */
-import { mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Command } from 'commander';
 import type { Dispatcher } from 'undici';
@@ -22,7 +22,7 @@ export interface ControllerCommandDeps {
 }
 
 export function registerControllerCommands(program: Command, deps: ControllerCommandDeps): void {
-  program
+  const controller = program
     .command('controller')
     .description(
       'run the headless rollout controller: advances due steps, bakes them against the Prometheus guards, pauses or rolls back, renews freshness (one leader per store)',
@@ -62,15 +62,19 @@ export function registerControllerCommands(program: Command, deps: ControllerCom
         json?: boolean;
       }) => {
         // Loaded here, not at start-up: `aideon --help` stays light.
-        const [{ buildController, controllerSettings }, { openDatabase }] = await Promise.all([
-          import('./controller-cli'),
-          import('../../store/db'),
-        ]);
+        const [{ buildController, controllerSettings }, { openDatabase }, { hideStoreUriSecrets }] =
+          await Promise.all([
+            import('./controller-cli'),
+            import('../../store/db'),
+            import('../../../consumer/store-reader'),
+          ]);
         const settings = controllerSettings(flags, deps.env);
+        // What this command prints never shows a password or token of the store URI.
+        const hide = (text: string): string => hideStoreUriSecrets(text, settings.storeUri);
         const dataDir = deps.dataDir();
         mkdirSync(dataDir, { recursive: true });
         const db = openDatabase({ file: join(dataDir, 'aideon.sqlite') });
-        const log = (line: string): void => deps.stderr(`${line}\n`);
+        const log = (line: string): void => deps.stderr(`${hide(line)}\n`);
         try {
           const built = await buildController({
             settings,
@@ -83,16 +87,20 @@ export function registerControllerCommands(program: Command, deps: ControllerCom
             ...deps.extend,
             onEvent: (event) =>
               deps.stdout(
-                flags.json
-                  ? `${JSON.stringify(event)}\n`
-                  : `${new Date(event.at).toISOString()} ${event.type}${event.environment ? ` ${event.environment}` : ''}: ${event.message.split('\n')[0] ?? ''}\n`,
+                hide(
+                  flags.json
+                    ? `${JSON.stringify(event)}\n`
+                    : `${new Date(event.at).toISOString()} ${event.type}${event.environment ? ` ${event.environment}` : ''}: ${event.message.split('\n')[0] ?? ''}\n`,
+                ),
               ),
           });
           try {
             deps.stdout(
               flags.json
-                ? `${JSON.stringify({ started: settings.id, store: settings.storeUri })}\n`
-                : `controller ${settings.id} started on ${settings.storeUri} (tick ${settings.tickMs} ms, lease ${settings.leaseMs} ms)\n`,
+                ? hide(`${JSON.stringify({ started: settings.id, store: settings.storeUri })}\n`)
+                : hide(
+                    `controller ${settings.id} started on ${settings.storeUri} (tick ${settings.tickMs} ms, lease ${settings.leaseMs} ms)\n`,
+                  ),
             );
             if (flags.once) {
               await built.controller.once();
@@ -117,4 +125,85 @@ export function registerControllerCommands(program: Command, deps: ControllerCom
         }
       },
     );
+
+  registerControllerStatusCommand(controller, deps);
+}
+
+/**
+ * `aideon controller status`. Commander hands a subcommand's options to its parent when the
+ * parent has an option of the same name (`controller` has --store and --json, and the program
+ * parses them before it dispatches), so the action takes --store and --json from either; any
+ * other option of `controller` given with `status` is refused rather than silently ignored.
+ * (Positional options would avoid this, but only by making every program option, such as
+ * --data-dir, positional for every command.)
+ */
+function registerControllerStatusCommand(controller: Command, deps: ControllerCommandDeps): void {
+  controller
+    .command('status')
+    .description(
+      'the rollout controllers registered in a config store: id, role, alive or stale, host, last heartbeat, what each works on, the leader and any problem (exit 1 when the store cannot be read)',
+    )
+    .option(
+      '--store <uri>',
+      "config store: etcd://host:2379/prefix or dir:/path ($AIDEON_STORE; default: the console's store for this data folder)",
+    )
+    .option('--json', 'print JSON')
+    .action(async (_options: unknown, command: Command) => {
+      const parent = command.parent;
+      const misplaced = parent?.options.find(
+        (option) =>
+          !['store', 'json'].includes(option.attributeName()) &&
+          parent.getOptionValueSource(option.attributeName()) === 'cli',
+      );
+      if (misplaced)
+        command.error(
+          `error: option '${misplaced.flags}' is for running the controller, not for controller status`,
+          { exitCode: 2, code: 'commander.unknownOption' },
+        );
+      const flags = {
+        ...parent?.opts<{ store?: string; json?: boolean }>(),
+        ...command.opts<{ store?: string; json?: boolean }>(),
+      };
+      // Loaded here, not at start-up: `aideon --help` stays light.
+      const [status, { openConfigStore }] = await Promise.all([
+        import('./controller-status-cli'),
+        import('../stores/open-store'),
+      ]);
+      const { uri, from } = await status.statusStoreUri(flags, deps.env, () =>
+        consoleStoreUri(deps.dataDir()),
+      );
+      const store = openConfigStore(uri);
+      let report;
+      try {
+        report = await status.readControllerStatus(store, { uri, from, now: Date.now() });
+      } finally {
+        await store.close();
+      }
+      // An unreadable store is said once, on stderr (and in the JSON, for scripts).
+      if (flags.json) deps.stdout(`${JSON.stringify(report, null, 2)}\n`);
+      else if (report.problem === null) deps.stdout(status.formatControllerStatus(report));
+      if (report.problem !== null) {
+        const { AppError } = await import('../../../shared/errors');
+        throw new AppError(
+          'storage_failed',
+          `The config store ${report.storeUri} cannot be read: ${report.problem}`,
+        );
+      }
+    });
+}
+
+/** The store this data folder's console publishes to (Publishing → Store), without creating a database. */
+async function consoleStoreUri(dataDir: string): Promise<string> {
+  const file = join(dataDir, 'aideon.sqlite');
+  const fallback = `dir:${join(dataDir, 'config-store')}`;
+  if (!existsSync(file)) return fallback;
+  const { openDatabase } = await import('../../store/db');
+  const db = openDatabase({ file });
+  try {
+    const row = db.prepare('SELECT store_uri FROM publish_settings WHERE id = 1').get() as
+      { store_uri: string } | undefined;
+    return row?.store_uri ?? fallback;
+  } finally {
+    db.close();
+  }
 }

@@ -1,0 +1,90 @@
+/**
+ * `aideon bench list` shows what each run's vendors billed and what counts against its budget,
+ * in the run summary's words: a run with a submission whose outcome is unknown counts more than
+ * it billed. Real runner, real SQLite, the Together emulator (its `#html-create` prompt answers
+ * the submission with an HTML page, so the outcome is unknown).
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { saveSuiteVersion } from '../../../src/main/bench/bench-repository';
+import { runCli } from '../../../src/main/cli/main';
+import { sleep } from '../../../src/main/services';
+import type { RunSummary } from '../../../src/shared/domain';
+import { TogetherEmulator } from '../../emulators/together-emulator';
+import { testServices } from '../../helpers/services';
+
+const KEY = 'test-key-bench-list-spend-01';
+const together = new TogetherEmulator({ apiKey: KEY });
+const env: Record<string, string> = { TOGETHER_API_KEY: KEY };
+beforeAll(async () => {
+  env.AIDEON_TOGETHER_BASE_URL = await together.start();
+});
+afterAll(async () => {
+  await together.stop();
+});
+
+async function list(dataDir: string, ...flags: string[]) {
+  let stdout = '';
+  let stderr = '';
+  const code = await runCli(['--data-dir', dataDir, 'bench', 'list', ...flags], {
+    stdout: (text) => (stdout += text),
+    stderr: (text) => (stderr += text),
+    env: {},
+    isTTY: false,
+  });
+  return { code, stdout, stderr };
+}
+
+describe('aideon bench list: billed and counted against the budget', () => {
+  it('shows both for a run whose unknown submission counts more than was billed', async () => {
+    const services = testServices({
+      env,
+      sleep: (ms, signal) => sleep(Math.min(ms, 5), signal),
+      analyseVideos: false,
+    });
+    try {
+      saveSuiteVersion(
+        services.db,
+        {
+          id: 'spend',
+          builtIn: false,
+          definition: {
+            name: 'Spend',
+            description: '',
+            settings: {},
+            prompts: [
+              { id: 'p0', text: 'a lighthouse at dusk', category: 'general' },
+              { id: 'p1', text: 'a harbour at night #html-create', category: 'general' },
+            ],
+          },
+        },
+        Date.now(),
+      );
+      const { runId } = services.bench.startRun({
+        suiteId: 'spend',
+        name: 'spend check',
+        models: [{ provider: 'together', modelId: 'minimax/video-01-director' }],
+        budgetUsd: 5,
+      });
+      await services.bench.waitForRun(runId);
+      await services.close();
+
+      const json = await list(services.dataDir, '--json');
+      expect(json.code).toBe(0);
+      const [run] = JSON.parse(json.stdout) as RunSummary[];
+      // The fields that were there before stay, with the counted figure beside them.
+      expect(run).toMatchObject({ id: runId, state: 'finished', budgetUsd: 5, unknownOutcomes: 1 });
+      expect(run?.spentUsd).toBeCloseTo(0.28, 9);
+      const counted = run?.countedUsd ?? 0;
+      expect(counted).toBeGreaterThan(0.28);
+      const unknownUsd = counted - 0.28;
+
+      const text = await list(services.dataDir);
+      expect(text).toMatchObject({ code: 0, stderr: '' });
+      expect(text.stdout).toBe(
+        `${runId}  finished    2/2  $0.28 billed · $${counted.toFixed(2)} counted against the $5.00 budget (includes $${unknownUsd.toFixed(2)} for 1 submission with unknown outcome)  spend check\n`,
+      );
+    } finally {
+      await services.cleanup();
+    }
+  });
+});
