@@ -83,6 +83,12 @@ export function parseStoreUri(uri: string): StoreLocation {
       throw new TypeError(
         `Store URI "${redactStoreUri(uri)}" needs a port, e.g. etcd://127.0.0.1:2379/aideon`,
       );
+    // The store speaks to etcd without logging in: a user name or password in the URI would do
+    // nothing but sit in the console's database and in what it shows (settings, logs, webhooks).
+    if (url.username || url.password)
+      throw new TypeError(
+        `Store URI "${redactStoreUri(uri)}" carries a user name or password, but the console does not log in to etcd; remove them (protect etcd by network access or a proxy), e.g. etcd://127.0.0.1:2379/aideon`,
+      );
     const prefix = decodeURIComponent(url.pathname).replace(/^\/+|\/+$/g, '');
     return { kind: 'etcd', endpoint: `http://${url.host}`, prefix };
   }

@@ -208,19 +208,18 @@ describe('aideon controller status', () => {
     });
   });
 
-  it('never prints the password of an etcd store URI', async () => {
+  it('refuses an etcd store URI with a password, and never prints the password', async () => {
     const password = 'hunter2-etcd-secret';
-    // Nothing listens on port 1: the store cannot be read.
+    // The console does not log in to etcd, so credentials in the URI are refused (exit 2).
     const uri = `etcd://admin:${password}@127.0.0.1:1/aideon`;
     for (const args of [
       ['controller', 'status', '--store', uri],
       ['controller', 'status', '--json', '--store', uri],
     ]) {
       const result = await cli(args);
-      expect(result.code).toBe(1);
-      expect(result.stderr).toContain(
-        'The config store etcd://admin:***@127.0.0.1:1/aideon cannot be read',
-      );
+      expect(result.code).toBe(2);
+      expect(result.stderr).toContain('etcd://admin:***@127.0.0.1:1/aideon');
+      expect(result.stderr).toContain('carries a user name or password');
       expect(result.stdout + result.stderr).not.toContain(password);
     }
     // A URI that does not parse is refused (exit 2) without echoing the password either.

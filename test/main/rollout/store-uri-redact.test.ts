@@ -45,3 +45,28 @@ describe('redactStoreUri', () => {
     );
   });
 });
+
+describe('parseStoreUri and credentials', () => {
+  it('refuses an etcd URI with a user name or password (the store never logs in), without showing the password', () => {
+    for (const uri of [
+      'etcd://admin:s3cret@10.0.0.5:2379/aideon',
+      'etcd://tok3n@10.0.0.5:2379/aideon',
+    ]) {
+      let message = '';
+      try {
+        parseStoreUri(uri);
+      } catch (error) {
+        message = (error as Error).message;
+      }
+      expect(message).toMatch(
+        /carries a user name or password, but the console does not log in to etcd/,
+      );
+      expect(message).not.toMatch(/s3cret|tok3n/);
+    }
+    expect(parseStoreUri('etcd://10.0.0.5:2379/aideon')).toEqual({
+      kind: 'etcd',
+      endpoint: 'http://10.0.0.5:2379',
+      prefix: 'aideon',
+    });
+  });
+});
