@@ -402,7 +402,8 @@ export class BenchRunner {
    * Picks up every `running` run that no live process drives: its lease is taken first, so a
    * run another process is driving is left alone (and reported), and only a run whose driver
    * is gone has its interrupted submissions marked `submit_unknown`. Submitted jobs are polled
-   * again, never sent again.
+   * again, never sent again; they hold their concurrency slots from the start, beyond the limits
+   * if need be, so nothing new is submitted until fewer than the limit are in flight.
    */
   resume(): ResumeResult {
     const result: ResumeResult = { resumed: [], drivenElsewhere: [] };
@@ -716,9 +717,9 @@ export class BenchRunner {
       (row) => row.outcome === null,
     );
     // Jobs already at the vendor are polled again first; they are never re-submitted and never
-    // wait for a slot (their output links expire; polling adds no load at the vendor). They do
-    // take their slots at once, beyond the limits if need be, before anything of any run is
-    // submitted: nothing new goes out until the jobs in flight are below the limits again.
+    // wait for a slot (their output links expire; following them adds no work at the vendor).
+    // They do take their slots at once, beyond the limits if need be, before anything of any
+    // run is submitted: nothing new goes out until the jobs in flight are below the limits.
     for (const row of rows) {
       if (row.state === 'submitted' || row.state === 'downloading') {
         tasks.add(this.track(tasks, this.execute(state, row)));
