@@ -402,10 +402,24 @@ export class BenchRunner {
    * Picks up every `running` run that no live process drives: its lease is taken first, so a
    * run another process is driving is left alone (and reported), and only a run whose driver
    * is gone has its interrupted submissions marked `submit_unknown`. Submitted jobs are polled
-   * again, never sent again.
+   * again, never sent again; they hold their concurrency slots from the start, beyond the limits
+   * if need be, so nothing new is submitted until fewer than the limit are in flight.
    */
   resume(): ResumeResult {
     const result: ResumeResult = { resumed: [], drivenElsewhere: [] };
+    // The runs resumed here submit nothing new before all their jobs at the vendor hold their
+    // slots (see loop()): one run's queue must not fill slots another run's jobs already use.
+    let slotsHeld = (): void => undefined;
+    const ready = new Promise<void>((resolve) => (slotsHeld = resolve));
+    try {
+      this.resumeRuns(result, ready);
+    } finally {
+      slotsHeld();
+    }
+    return result;
+  }
+
+  private resumeRuns(result: ResumeResult, ready: Promise<void>): void {
     for (const runId of listRunIdsInState(this.deps.db, 'running')) {
       if (this.runs.has(runId)) continue;
       const summary = getRunSummary(this.deps.db, runId);
@@ -434,9 +448,8 @@ export class BenchRunner {
         `run ${runId} resumed${claim.previous && claim.previous.ownerId !== this.owner.ownerId ? ` (taken over from process ${claim.previous.pid} on ${claim.previous.host})` : ''}`,
       );
       result.resumed.push(runId);
-      this.drive(runId, summary.budgetUsd, false);
+      this.drive(runId, summary.budgetUsd, false, ready);
     }
-    return result;
   }
 
   /**
@@ -585,7 +598,13 @@ export class BenchRunner {
     return true;
   }
 
-  private drive(runId: string, budgetUsd: number, allowCache: boolean): void {
+  /** `ready`: what the run's queue waits for before it submits anything (see loop()). */
+  private drive(
+    runId: string,
+    budgetUsd: number,
+    allowCache: boolean,
+    ready?: Promise<void>,
+  ): void {
     const state: RunState = {
       runId,
       budgetUsd,
@@ -605,7 +624,7 @@ export class BenchRunner {
       Math.max(50, Math.min(this.deps.checkIntervalMs ?? 2000, this.leaseTtlMs / 3)),
     );
     this.checkTimer.unref?.();
-    state.done = this.loop(state)
+    state.done = this.loop(state, ready)
       .catch((error: unknown) =>
         this.deps.log(`run ${runId} stopped on an error: ${serializeError(error).message}`),
       )
@@ -692,19 +711,40 @@ export class BenchRunner {
     }
   }
 
-  private async loop(state: RunState): Promise<void> {
+  private async loop(state: RunState, ready?: Promise<void>): Promise<void> {
     const tasks = new Set<Promise<void>>();
-    // Left mid-create by a console that stopped: look for those jobs at the vendor first.
-    for (const row of listGenerationRows(this.deps.db, state.runId)) {
-      if (row.outcome === null && row.state === 'submitting' && !state.stopping)
-        await this.adoptInterrupted(state, row);
-    }
-    // Jobs already at the vendor are polled again first; they are never re-submitted.
-    for (const row of listGenerationRows(this.deps.db, state.runId)) {
-      if (row.outcome !== null) continue;
+    const rows = listGenerationRows(this.deps.db, state.runId).filter(
+      (row) => row.outcome === null,
+    );
+    // Jobs already at the vendor are polled again first; they are never re-submitted and never
+    // wait for a slot (their output links expire; following them adds no work at the vendor).
+    // They do take their slots at once, beyond the limits if need be, before anything of any
+    // run is submitted: nothing new goes out until the jobs in flight are below the limits.
+    for (const row of rows) {
       if (row.state === 'submitted' || row.state === 'downloading') {
         tasks.add(this.track(tasks, this.execute(state, row)));
       }
+    }
+    // Left mid-create by a console that stopped: looked for at the vendor before the queue
+    // goes on, each holding its slot meanwhile (the job may well be there).
+    const interrupted = rows.filter((row) => row.state === 'submitting');
+    const holding = new Set(interrupted);
+    for (const row of holding) this.takeSlot(row.provider, row.model_id);
+    try {
+      // Resumed with other runs: every one of them holds its slots before this queue goes on.
+      if (ready) await ready;
+      for (const row of interrupted) {
+        if (!state.stopping) await this.adoptInterrupted(state, row);
+        holding.delete(row);
+        this.releaseSlot(row.provider, row.model_id);
+        // Found at the vendor: polled from now on, in the slot just released (one step).
+        const adopted = getGenerationRow(this.deps.db, row.id);
+        if (adopted?.outcome === null && adopted.state === 'submitted' && !state.stopping)
+          tasks.add(this.track(tasks, this.execute(state, adopted)));
+        this.wake();
+      }
+    } finally {
+      for (const row of holding) this.releaseSlot(row.provider, row.model_id);
     }
     // The queue is read once; a row is re-read just before it is submitted, so a cancel made
     // meanwhile (from any window or process) is respected.
@@ -839,6 +879,25 @@ export class BenchRunner {
   }
 
   /**
+   * Counts a generation in flight (globally, for its provider and its model) whatever the
+   * limits; hasCapacity() is what keeps new work out while they are reached.
+   */
+  private takeSlot(provider: string, modelId: string): void {
+    const modelKey = `${provider}:${modelId}`;
+    this.globalInFlight += 1;
+    this.providerInFlight.set(provider, (this.providerInFlight.get(provider) ?? 0) + 1);
+    this.modelInFlight.set(modelKey, (this.modelInFlight.get(modelKey) ?? 0) + 1);
+  }
+
+  /** Gives a slot back; whoever waits for one is woken by the caller. */
+  private releaseSlot(provider: string, modelId: string): void {
+    const modelKey = `${provider}:${modelId}`;
+    this.globalInFlight -= 1;
+    this.providerInFlight.set(provider, (this.providerInFlight.get(provider) ?? 1) - 1);
+    this.modelInFlight.set(modelKey, (this.modelInFlight.get(modelKey) ?? 1) - 1);
+  }
+
+  /**
    * True while a download retry waits for a slot that a new job of `provider` would take: one of
    * the same provider, or of any provider not paused (it may be waiting for a global slot).
    */
@@ -871,13 +930,7 @@ export class BenchRunner {
       reservedUsd: initial.estimated_cost_usd,
     };
     state.active.set(initial.id, active);
-    this.globalInFlight += 1;
-    this.providerInFlight.set(
-      initial.provider,
-      (this.providerInFlight.get(initial.provider) ?? 0) + 1,
-    );
-    const modelKey = `${initial.provider}:${initial.model_id}`;
-    this.modelInFlight.set(modelKey, (this.modelInFlight.get(modelKey) ?? 0) + 1);
+    this.takeSlot(initial.provider, initial.model_id);
     const timeoutMs =
       state.timeoutSeconds !== null
         ? state.timeoutSeconds * 1000
@@ -935,12 +988,7 @@ export class BenchRunner {
     } finally {
       clearTimeout(timer);
       state.active.delete(initial.id);
-      this.globalInFlight -= 1;
-      this.providerInFlight.set(
-        initial.provider,
-        (this.providerInFlight.get(initial.provider) ?? 1) - 1,
-      );
-      this.modelInFlight.set(modelKey, (this.modelInFlight.get(modelKey) ?? 1) - 1);
+      this.releaseSlot(initial.provider, initial.model_id);
       // The slot is free now, even when this generation goes on to wait for a retry.
       this.wake();
     }
