@@ -23,6 +23,7 @@ import {
   sendHtml,
   jobFaultsOf,
   type JobFaults,
+  sendGatewayTimeout,
 } from './emulator-kit';
 
 type TaskStatus = 'PENDING' | 'THROTTLED' | 'RUNNING' | 'SUCCEEDED' | 'FAILED' | 'CANCELLED';
@@ -274,6 +275,7 @@ export class RunwayEmulator extends EmulatorBase {
     this.tasks.set(task.id, task);
     // The task exists (and is billed) even when the answer is mangled on its way back.
     if (faults.has('html-create')) return sendHtml(response, 200);
+    if (faults.has('gateway-create')) return sendGatewayTimeout(response);
     sendJson(response, 200, { id: task.id, estimatedCost: { credits: task.credits } });
   }
 

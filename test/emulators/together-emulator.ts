@@ -20,6 +20,7 @@ import {
   sendHtml,
   jobFaultsOf,
   type JobFaults,
+  sendGatewayTimeout,
 } from './emulator-kit';
 
 type Status = 'queued' | 'in_progress' | 'completed' | 'failed' | 'cancelled';
@@ -260,6 +261,7 @@ export class TogetherEmulator extends EmulatorBase {
     this.jobs.set(job.id, job);
     // The job exists (and is billed) even when the answer is mangled on its way back.
     if (faults.has('html-create')) return sendHtml(response, 200);
+    if (faults.has('gateway-create')) return sendGatewayTimeout(response);
     if (this.createShape === 'id-only') return sendJson(response, 200, { id: job.id });
     return sendJson(response, 200, this.render(job));
   }
