@@ -15,6 +15,7 @@
  *   #gateway-create → the job is created, but the answer is the gateway's HTML 504 page (the
  *                edge in front of the vendor gave up waiting for the vendor's answer)
  *   #hang      → the job is accepted and never finishes
+ *   #no-output → the job ends as a success (and billed) but its answer holds no output URL
  *   #html-poll, #reset-poll, #5xx-poll → the status call answers an HTML page / drops / 502
  *   #html-download, #reset-download, #5xx-download → the same on the output URL
  * Any keyword may end in `-once` (e.g. `#5xx-once`, `#truncate-once`): the fault hits only the
@@ -43,6 +44,7 @@ export const FAULTS = [
   'html-create',
   'gateway-create',
   'hang',
+  'no-output',
   'html-poll',
   'reset-poll',
   '5xx-poll',

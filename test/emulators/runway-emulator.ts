@@ -349,7 +349,11 @@ export class RunwayEmulator extends EmulatorBase {
           estimatedCost: { credits: task.credits },
         };
       case 'SUCCEEDED':
-        return { ...base, output: task.output ?? [], cost: { credits: task.credits } };
+        return {
+          ...base,
+          output: task.faults.has('no-output') ? [] : (task.output ?? []),
+          cost: { credits: task.credits },
+        };
       case 'FAILED':
         return task.faults.has('policy')
           ? {

@@ -331,10 +331,13 @@ export class TogetherEmulator extends EmulatorBase {
 
   private render(job: Job): Record<string, unknown> {
     const error = this.errorOf(job);
+    const cost = TOGETHER_EMULATOR_VIDEO_MODELS[job.model]?.cost ?? 0;
     const outputs =
-      job.status === 'completed'
-        ? { cost: TOGETHER_EMULATOR_VIDEO_MODELS[job.model]?.cost ?? 0, video_url: job.videoUrl }
-        : undefined;
+      job.status !== 'completed'
+        ? undefined
+        : job.faults.has('no-output')
+          ? { cost }
+          : { cost, video_url: job.videoUrl };
     if (this.legacyShape) {
       return {
         id: job.id,

@@ -219,16 +219,22 @@ export class RunwayVideoAdapter extends VendorVideoAdapter<'runway'> {
       }
       case 'SUCCEEDED': {
         const outputs = (task.output ?? []).filter((url) => url.length > 0).map((url) => ({ url }));
+        const billed =
+          task.cost && Number.isFinite(task.cost.credits)
+            ? Math.round(task.cost.credits * RUNWAY_USD_PER_CREDIT * 1e6) / 1e6
+            : undefined;
         if (outputs.length === 0) {
+          // Succeeded is billed: the credits Runway says it charged count, video or not.
           return this.failedJob(
             'bad_output',
             'Runway reported the task as succeeded but sent no output URL.',
             false,
+            undefined,
+            billed,
           );
         }
         const result: JobStatus = { state: 'succeeded', outputs };
-        if (task.cost && Number.isFinite(task.cost.credits))
-          result.costUsd = Math.round(task.cost.credits * RUNWAY_USD_PER_CREDIT * 1e6) / 1e6;
+        if (billed !== undefined) result.costUsd = billed;
         return result;
       }
       case 'FAILED': {
