@@ -95,6 +95,21 @@ export class TogetherEmulator extends EmulatorBase {
     return super.start((request, response, url, body) => this.route(request, response, url, body));
   }
 
+  /**
+   * What Together has billed: the price of every job that completed (with or without a video).
+   * Together has no cancel endpoint, so a job runs to its end and is billed whether or not anyone
+   * still polls it; with a clock-driven schedule (queueMs/runMs) jobs nobody polls are brought up
+   * to date first.
+   */
+  billedUsd(): number {
+    let total = 0;
+    for (const job of this.jobs.values()) {
+      if (this.options.queueMs > 0 || this.options.runMs > 0) this.advance(job);
+      if (job.status === 'completed') total += TOGETHER_EMULATOR_VIDEO_MODELS[job.model]?.cost ?? 0;
+    }
+    return Math.round(total * 1e6) / 1e6;
+  }
+
   cancelJob(id: string): void {
     const job = this.jobs.get(id);
     if (job) job.cancelled = true;

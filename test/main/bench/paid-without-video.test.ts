@@ -68,6 +68,7 @@ describe('a job reported done and billed, without an output URL', () => {
     // The emulator's outputs.cost for this model (provider-apis.md §1a: $0.28).
     expect(rows[0]?.cost_usd).toBeCloseTo(0.28, 6);
     expect(summary.spentUsd).toBeCloseTo(0.28, 6);
+    expect(together.billedUsd()).toBeCloseTo(summary.spentUsd, 6);
   });
 
   it('Runway: bad_output, and the cost.credits it reported count against the budget', async () => {
