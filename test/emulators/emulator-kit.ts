@@ -12,7 +12,10 @@
  *   #policy    → the vendor's content-policy outcome #invalid → a validation error
  *   #credits   → the vendor's 402 (out of credits)  #html-create → the job is created, but the
  *                answer is an HTML page with HTTP 200 (a proxy or a vendor incident page)
+ *   #gateway-create → the job is created, but the answer is the gateway's HTML 504 page (the
+ *                edge in front of the vendor gave up waiting for the vendor's answer)
  *   #hang      → the job is accepted and never finishes
+ *   #no-output → the job ends as a success (and billed) but its answer holds no output URL
  *   #html-poll, #reset-poll, #5xx-poll → the status call answers an HTML page / drops / 502
  *   #html-download, #reset-download, #5xx-download → the same on the output URL
  * Any keyword may end in `-once` (e.g. `#5xx-once`, `#truncate-once`): the fault hits only the
@@ -39,7 +42,9 @@ export const FAULTS = [
   'invalid',
   'credits',
   'html-create',
+  'gateway-create',
   'hang',
+  'no-output',
   'html-poll',
   'reset-poll',
   '5xx-poll',
@@ -59,6 +64,7 @@ const CREATE_FAULTS = new Set<Fault>([
   'invalid',
   'credits',
   'html-create',
+  'gateway-create',
 ]);
 
 /** What goes wrong on one call of a job's poll or download route. */
@@ -128,6 +134,17 @@ export const HTML_PAGE =
 export function sendHtml(response: ServerResponse, status = 200): void {
   response.writeHead(status, { 'content-type': 'text/html; charset=utf-8' });
   response.end(HTML_PAGE);
+}
+
+/**
+ * The page an edge proxy (e.g. Cloudflare, which fronts several vendors) answers when the vendor
+ * did not answer it in time: HTTP 504 and HTML. The request did reach the vendor.
+ */
+export function sendGatewayTimeout(response: ServerResponse): void {
+  response.writeHead(504, { 'content-type': 'text/html; charset=UTF-8' });
+  response.end(
+    '<!DOCTYPE html><html><head><title>api.example | 504: Gateway time-out</title></head><body><h1>Gateway time-out</h1><p>The web server reported a gateway time-out error.</p></body></html>',
+  );
 }
 
 const CLIPS_DIR = join(

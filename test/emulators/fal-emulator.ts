@@ -34,6 +34,7 @@ import {
   sendHtml,
   jobFaultsOf,
   type JobFaults,
+  sendGatewayTimeout,
 } from './emulator-kit';
 
 interface AppRule {
@@ -214,6 +215,7 @@ export class FalEmulator extends EmulatorBase {
     });
     // The request exists (and is billed) even when the answer is mangled on its way back.
     if (faults.has('html-create')) return sendHtml(response, 200);
+    if (faults.has('gateway-create')) return sendGatewayTimeout(response);
     const base = `${this.baseUrl}/${app}/requests/${requestId}`;
     sendJson(response, 200, {
       status: 'IN_QUEUE',

@@ -19,6 +19,7 @@ import {
   sendHtml,
   jobFaultsOf,
   type JobFaults,
+  sendGatewayTimeout,
 } from './emulator-kit';
 
 interface VeoModelRule {
@@ -319,6 +320,7 @@ export class GeminiEmulator extends EmulatorBase {
     });
     // The operation exists (and is billed) even when the answer is mangled on its way back.
     if (faults.has('html-create')) return sendHtml(response, 200);
+    if (faults.has('gateway-create')) return sendGatewayTimeout(response);
     sendJson(response, 200, { name });
   }
 

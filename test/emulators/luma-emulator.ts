@@ -26,6 +26,7 @@ import {
   sendHtml,
   jobFaultsOf,
   type JobFaults,
+  sendGatewayTimeout,
 } from './emulator-kit';
 
 const PREFIX = '/dream-machine/v1';
@@ -160,6 +161,7 @@ export class LumaEmulator extends EmulatorBase {
     this.jobs.set(id, job);
     // The generation exists (and is billed) even when the answer is mangled on its way back.
     if (faults.has('html-create')) return sendHtml(response, 200);
+    if (faults.has('gateway-create')) return sendGatewayTimeout(response);
     sendJson(response, 201, this.view(job, 'queued'));
   }
 

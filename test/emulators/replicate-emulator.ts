@@ -32,6 +32,7 @@ import {
   sendHtml,
   jobFaultsOf,
   type JobFaults,
+  sendGatewayTimeout,
 } from './emulator-kit';
 
 type Status = 'starting' | 'processing' | 'succeeded' | 'failed' | 'canceled' | 'aborted';
@@ -334,6 +335,7 @@ export class ReplicateEmulator extends EmulatorBase {
     }
     // The prediction exists (and is billed) even when the answer is mangled on its way back.
     if (faults.has('html-create')) return sendHtml(response, 200);
+    if (faults.has('gateway-create')) return sendGatewayTimeout(response);
     sendJson(response, 201, this.render(prediction));
   }
 

@@ -6,7 +6,7 @@
  * `X-Runway-Version` header (400 otherwise). Per-model validation answers 400
  * `{"error":"Validation of body failed","issues":[…],"docUrl":…}`. Tasks go PENDING →
  * (THROTTLED while `maxConcurrent` tasks are running) → RUNNING (progress) → SUCCEEDED (output[],
- * cost) or FAILED (failure, failureCode). With queueMs/runMs at 0 every poll advances a step,
+ * cost; every GET signs the output links afresh, as Runway does) or FAILED (failure, failureCode). With queueMs/runMs at 0 every poll advances a step,
  * otherwise the clock decides. DELETE cancels an active task (later GET: CANCELLED) and deletes a
  * finished one (later GET: 404). Over `dailyCap` creates → 429 (Runway sends no rate-limit
  * headers). `outOfCredits` answers the credits error.
@@ -23,6 +23,7 @@ import {
   sendHtml,
   jobFaultsOf,
   type JobFaults,
+  sendGatewayTimeout,
 } from './emulator-kit';
 
 type TaskStatus = 'PENDING' | 'THROTTLED' | 'RUNNING' | 'SUCCEEDED' | 'FAILED' | 'CANCELLED';
@@ -40,6 +41,8 @@ interface Task {
   runPolls: number;
   runningSince?: number;
   output?: string[];
+  /** How often its output links were signed (one per GET once it succeeded). */
+  signings: number;
   deleted?: boolean;
 }
 
@@ -270,10 +273,12 @@ export class RunwayEmulator extends EmulatorBase {
       status: 'PENDING',
       waitPolls: 0,
       runPolls: 0,
+      signings: 0,
     };
     this.tasks.set(task.id, task);
     // The task exists (and is billed) even when the answer is mangled on its way back.
     if (faults.has('html-create')) return sendHtml(response, 200);
+    if (faults.has('gateway-create')) return sendGatewayTimeout(response);
     sendJson(response, 200, { id: task.id, estimatedCost: { credits: task.credits } });
   }
 
@@ -316,8 +321,16 @@ export class RunwayEmulator extends EmulatorBase {
       return;
     }
     task.status = 'SUCCEEDED';
+  }
+
+  /**
+   * The output links of a succeeded task, signed afresh on every GET: each lives `outputTtlMs`
+   * from the GET that gave it (Runway: 24–48 h; "re-GET the task for fresh ones"), the same file.
+   */
+  private sign(task: Task): void {
+    task.signings += 1;
     task.output = [
-      this.publishFile(`runway-${task.id}`, {
+      this.publishFile(`runway-${task.id}${task.signings > 1 ? `-${task.signings}` : ''}`, {
         expired: task.faults.has('expire'),
         faults: task.jobFaults.download,
       }),
@@ -347,7 +360,11 @@ export class RunwayEmulator extends EmulatorBase {
           estimatedCost: { credits: task.credits },
         };
       case 'SUCCEEDED':
-        return { ...base, output: task.output ?? [], cost: { credits: task.credits } };
+        return {
+          ...base,
+          output: task.faults.has('no-output') ? [] : (task.output ?? []),
+          cost: { credits: task.credits },
+        };
       case 'FAILED':
         return task.faults.has('policy')
           ? {
@@ -373,6 +390,7 @@ export class RunwayEmulator extends EmulatorBase {
     this.stats.polls += 1;
     if (this.pollFault(task.jobFaults, request, response)) return;
     this.advance(task);
+    if (task.status === 'SUCCEEDED') this.sign(task);
     sendJson(response, 200, this.render(task));
   }
 

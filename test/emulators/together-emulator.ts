@@ -20,6 +20,7 @@ import {
   sendHtml,
   jobFaultsOf,
   type JobFaults,
+  sendGatewayTimeout,
 } from './emulator-kit';
 
 type Status = 'queued' | 'in_progress' | 'completed' | 'failed' | 'cancelled';
@@ -92,6 +93,21 @@ export class TogetherEmulator extends EmulatorBase {
 
   override start(): Promise<string> {
     return super.start((request, response, url, body) => this.route(request, response, url, body));
+  }
+
+  /**
+   * What Together has billed: the price of every job that completed (with or without a video).
+   * Together has no cancel endpoint, so a job runs to its end and is billed whether or not anyone
+   * still polls it; with a clock-driven schedule (queueMs/runMs) jobs nobody polls are brought up
+   * to date first.
+   */
+  billedUsd(): number {
+    let total = 0;
+    for (const job of this.jobs.values()) {
+      if (this.options.queueMs > 0 || this.options.runMs > 0) this.advance(job);
+      if (job.status === 'completed') total += TOGETHER_EMULATOR_VIDEO_MODELS[job.model]?.cost ?? 0;
+    }
+    return Math.round(total * 1e6) / 1e6;
   }
 
   cancelJob(id: string): void {
@@ -260,6 +276,7 @@ export class TogetherEmulator extends EmulatorBase {
     this.jobs.set(job.id, job);
     // The job exists (and is billed) even when the answer is mangled on its way back.
     if (faults.has('html-create')) return sendHtml(response, 200);
+    if (faults.has('gateway-create')) return sendGatewayTimeout(response);
     if (this.createShape === 'id-only') return sendJson(response, 200, { id: job.id });
     return sendJson(response, 200, this.render(job));
   }
@@ -329,10 +346,13 @@ export class TogetherEmulator extends EmulatorBase {
 
   private render(job: Job): Record<string, unknown> {
     const error = this.errorOf(job);
+    const cost = TOGETHER_EMULATOR_VIDEO_MODELS[job.model]?.cost ?? 0;
     const outputs =
-      job.status === 'completed'
-        ? { cost: TOGETHER_EMULATOR_VIDEO_MODELS[job.model]?.cost ?? 0, video_url: job.videoUrl }
-        : undefined;
+      job.status !== 'completed'
+        ? undefined
+        : job.faults.has('no-output')
+          ? { cost }
+          : { cost, video_url: job.videoUrl };
     if (this.legacyShape) {
       return {
         id: job.id,

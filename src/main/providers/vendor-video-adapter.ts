@@ -81,15 +81,20 @@ export abstract class VendorVideoAdapter<
     return entry;
   }
 
-  /** A failed job: its error classified, scrubbed of the key and at most 600 characters. */
+  /**
+   * A failed job: its error classified, scrubbed of the key and at most 600 characters, with what
+   * the vendor says it billed for it, when it says.
+   */
   protected failedJob(
     errorClass: ProviderErrorClass,
     message: string,
     retryable: boolean,
     vendorCode?: string,
+    costUsd?: number,
   ): JobStatus {
     return {
       state: 'failed',
+      ...(costUsd === undefined ? {} : { costUsd }),
       error: {
         code: errorClass,
         message: scrub(message, [this.settings.apiKey]).slice(0, 600),

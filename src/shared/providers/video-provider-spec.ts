@@ -160,6 +160,11 @@ export interface VideoOutput {
   url: string;
   /** MIME type when the vendor states it. */
   contentType?: string;
+  /**
+   * The vendor job this output came from and its place among the job's outputs, where a status
+   * call gives fresh links (Runway signs them for 24–48 h): an expired link is replaced by one.
+   */
+  source?: { jobId: string; index: number };
 }
 
 export type JobStatus =

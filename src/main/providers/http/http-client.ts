@@ -127,8 +127,11 @@ export class HttpClient {
     }
     const response: HttpResponse = { status: raw.statusCode, headers: raw.headers, text, json };
     const ok = options.okStatuses ?? ((status: number) => status >= 200 && status < 300);
-    if (!ok(response.status))
+    if (!ok(response.status)) {
+      if (method !== 'GET' && response.status >= 500 && response.json === undefined)
+        throw this.unreadableServerError(response, method, path);
       throw this.httpError(response, options.classify ?? this.config.classify);
+    }
     return response;
   }
 
@@ -385,6 +388,32 @@ export class HttpClient {
           : {}),
       ...(retryAfter === undefined ? {} : { retryAfterMs: retryAfter }),
     });
+  }
+
+  /**
+   * A call that changes something (a create) answered 5xx with a body that is not JSON: that is
+   * the page of a proxy or gateway in front of the vendor (a 502/504 when the vendor did not
+   * answer it in time), not the vendor's own refusal, so the request may have reached the vendor
+   * and made (and billed) a job. Like a lost answer, it must not be sent again blindly.
+   */
+  private unreadableServerError(
+    response: HttpResponse,
+    method: string,
+    path: string,
+  ): ProviderError {
+    const type = String(response.headers['content-type'] ?? 'no content type').split(';')[0];
+    const retryAfter = retryAfterMs(response.headers, (this.config.now ?? Date.now)());
+    return new ProviderError(
+      classifyStatus(response.status),
+      `${this.label} answered ${method} ${path} with HTTP ${response.status} and a page that is not JSON (${type}), as a proxy or gateway in front of it does, so it is not known whether the request was accepted.`,
+      {
+        provider: this.config.provider,
+        status: response.status,
+        retryable: false,
+        outcomeUnknown: true,
+        ...(retryAfter === undefined ? {} : { retryAfterMs: retryAfter }),
+      },
+    );
   }
 
   networkError(error: unknown, signal?: AbortSignal, outcomeUnknown = false): ProviderError {

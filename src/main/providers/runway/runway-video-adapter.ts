@@ -13,12 +13,15 @@
  */
 import { ProviderError, type ProviderErrorClass } from '../../../shared/errors';
 import type {
+  DownloadRange,
+  DownloadResult,
   GenerationRequest,
   JobStatus,
   ModelInfo,
   SpecWarning,
   StartOptions,
   StartResult,
+  VideoOutput,
   VideoProviderAdapter,
 } from '../../../shared/providers/video-provider-spec';
 import { checkRequestAgainstCapabilities } from '../capabilities';
@@ -218,17 +221,25 @@ export class RunwayVideoAdapter extends VendorVideoAdapter<'runway'> {
         return status;
       }
       case 'SUCCEEDED': {
-        const outputs = (task.output ?? []).filter((url) => url.length > 0).map((url) => ({ url }));
+        const outputs: VideoOutput[] = (task.output ?? [])
+          .map((url, index) => ({ url, source: { jobId: task.id, index } }))
+          .filter((output) => output.url.length > 0);
+        const billed =
+          task.cost && Number.isFinite(task.cost.credits)
+            ? Math.round(task.cost.credits * RUNWAY_USD_PER_CREDIT * 1e6) / 1e6
+            : undefined;
         if (outputs.length === 0) {
+          // Succeeded is billed: the credits Runway says it charged count, video or not.
           return this.failedJob(
             'bad_output',
             'Runway reported the task as succeeded but sent no output URL.',
             false,
+            undefined,
+            billed,
           );
         }
         const result: JobStatus = { state: 'succeeded', outputs };
-        if (task.cost && Number.isFinite(task.cost.credits))
-          result.costUsd = Math.round(task.cost.credits * RUNWAY_USD_PER_CREDIT * 1e6) / 1e6;
+        if (billed !== undefined) result.costUsd = billed;
         return result;
       }
       case 'FAILED': {
@@ -246,6 +257,29 @@ export class RunwayVideoAdapter extends VendorVideoAdapter<'runway'> {
         return { state: 'cancelled' };
       default:
         throw this.unknownStatus('task', task.status);
+    }
+  }
+
+  /**
+   * Downloads an output. Runway's links expire (24–48 h) and every GET of the task signs fresh
+   * ones: a link that answers expired (403/404/410) is replaced by the fresh link of the same
+   * output, once, so a paid video that waited past its link's lifetime is not lost.
+   */
+  override async download(
+    output: VideoOutput,
+    signal?: AbortSignal,
+    range?: DownloadRange,
+  ): Promise<DownloadResult> {
+    try {
+      return await super.download(output, signal, range);
+    } catch (error) {
+      const source = output.source;
+      if (!source || !ProviderError.isInstance(error) || error.code !== 'expired_output')
+        throw error;
+      const status = await this.status(source.jobId, signal);
+      const fresh = status.state === 'succeeded' ? status.outputs[source.index] : undefined;
+      if (!fresh || fresh.url === output.url) throw error;
+      return super.download(fresh, signal, range);
     }
   }
 

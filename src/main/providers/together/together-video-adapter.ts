@@ -199,17 +199,22 @@ export class TogetherVideoAdapter extends VendorVideoAdapter<'together'> {
       case 'completed':
       case 'succeeded': {
         const url = job.outputs?.video_url;
+        const cost = job.outputs?.cost;
+        const costUsd = typeof cost === 'string' ? Number(cost) : cost;
+        const billed =
+          typeof costUsd === 'number' && Number.isFinite(costUsd) ? costUsd : undefined;
         if (!url) {
+          // Completed is billed: what Together says it charged counts, video or not.
           return this.failedJob(
             'bad_output',
             'Together reported the video as completed but sent no video_url.',
             false,
+            undefined,
+            billed,
           );
         }
         const result: JobStatus = { state: 'succeeded', outputs: [{ url }] };
-        const cost = job.outputs?.cost;
-        const costUsd = typeof cost === 'string' ? Number(cost) : cost;
-        if (typeof costUsd === 'number' && Number.isFinite(costUsd)) result.costUsd = costUsd;
+        if (billed !== undefined) result.costUsd = billed;
         return result;
       }
       case 'failed':
