@@ -173,7 +173,10 @@ export const runSummarySchema = z.object({
    * before each submission uses this figure, so it is never below `spentUsd`.
    */
   countedUsd: z.number(),
-  /** How many generations ended with their submission's outcome unknown (`submit_unknown`). */
+  /**
+   * How many generations ended with their submission's outcome unknown (`submit_unknown`), or
+   * were given up on at the vendor with no confirmed cancel (they may be billed).
+   */
   unknownOutcomes: z.number().int(),
   total: z.number().int(),
   done: z.number().int(),

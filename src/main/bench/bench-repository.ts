@@ -221,6 +221,11 @@ export interface GenerationRow {
   analysis_error: string | null;
   /** Why the job is waiting (a rate limit), shown while it lasts; null otherwise. */
   waiting: string | null;
+  /**
+   * 1: given up on while still at the vendor, with no confirmed cancel (it may be billed):
+   * counts its estimate like a `submit_unknown` create (migration 0255).
+   */
+  billing_unknown: number;
 }
 
 const GENERATION_SELECT = `SELECT g.*, m.content_type AS media_content_type, m.bytes AS media_bytes
@@ -350,6 +355,7 @@ export interface GenerationPatch {
   compliance?: string | null;
   analysis_error?: string | null;
   waiting?: string | null;
+  billing_unknown?: number;
 }
 
 const PATCH_COLUMNS = new Set<keyof GenerationPatch>([
@@ -373,6 +379,7 @@ const PATCH_COLUMNS = new Set<keyof GenerationPatch>([
   'compliance',
   'analysis_error',
   'waiting',
+  'billing_unknown',
 ]);
 
 /** `onlyUnfinished`: change nothing when the generation already has an outcome. */
@@ -475,7 +482,7 @@ const RUN_SELECT = `SELECT r.*, s.name AS suite_name,
   (SELECT COUNT(*) FROM generations g WHERE g.run_id = r.id AND g.outcome = 'success') AS succeeded,
   (SELECT COUNT(*) FROM generations g WHERE g.run_id = r.id AND g.outcome NOT IN ('success', 'cancelled', 'skipped_unsupported')) AS failed,
   (SELECT COALESCE(SUM(g.cost_usd), 0) FROM generations g WHERE g.run_id = r.id) AS spent,
-  (SELECT COUNT(*) FROM generations g WHERE g.run_id = r.id AND g.outcome = 'submit_unknown') AS unknown_outcomes
+  (SELECT COUNT(*) FROM generations g WHERE g.run_id = r.id AND (g.outcome = 'submit_unknown' OR g.billing_unknown = 1)) AS unknown_outcomes
   FROM runs r JOIN suites s ON s.id = r.suite_id AND s.version = r.suite_version
   LEFT JOIN run_leases l ON l.run_id = r.id`;
 
@@ -571,8 +578,9 @@ export function setRunState(
 
 /**
  * What a run has spent, for its budget: the cost of every generation, and for one whose create
- * may have been billed without the console knowing (`submit_unknown`) at least its estimate.
- * Kept in runs.spent_usd by triggers (migration 0241), so the check before each submission reads
+ * may have been billed without the console knowing (`submit_unknown`, or given up on with no
+ * confirmed cancel: `billing_unknown`) at least its estimate.
+ * Kept in runs.spent_usd by triggers (migrations 0241, 0255), so the check before each submission reads
  * one row. 0 for no run.
  */
 export function runSpend(db: ReadableDb, runId: string): number {

@@ -166,6 +166,10 @@ interface ActiveGeneration {
   controller: AbortController;
   provider: string;
   reservedUsd: number;
+  /** Its create request is in flight (or its lost answer is being looked up): never aborted. */
+  creating: boolean;
+  /** Cancelled while creating: the job the create made is cancelled once its id is known. */
+  cancelRequested: boolean;
 }
 
 interface RunState {
@@ -187,6 +191,12 @@ interface RunState {
   halted: AbortController;
   done: Promise<void>;
 }
+
+const CANCELLED_BY_ADMIN: SerializedError = {
+  code: 'cancelled',
+  message: 'Cancelled by the admin.',
+  retryable: false,
+};
 
 /** Marks a run cancelled or stopping and aborts what waits on its `halted` signal. */
 function halt(state: RunState, why: 'cancelled' | 'stopping'): void {
@@ -571,29 +581,32 @@ export class BenchRunner {
     this.pendingRunEmits.clear();
   }
 
-  private async cancelOne(row: GenerationRow): Promise<boolean> {
+  private async cancelOne(listed: GenerationRow): Promise<boolean> {
+    // Read again: an earlier cancel of the same call may have taken a while.
+    const row = getGenerationRow(this.deps.db, listed.id) ?? listed;
     if (row.outcome !== null) return false;
     const active = this.runs.get(row.run_id)?.active.get(row.id);
+    if (active?.creating) {
+      // The create may have reached the vendor: aborting it would leave a job made and billed
+      // there that nothing cancels (Runway cannot list jobs). It finishes; executeSteps then
+      // cancels the job it made, or ends a lost answer as submit_unknown.
+      active.cancelRequested = true;
+      return true;
+    }
     this.runs
       .get(row.run_id)
       ?.analysing.get(row.id)
       ?.controller.abort(new AppError('cancelled', 'Cancelled by the admin.'));
-    if (row.vendor_job_id) {
-      try {
-        await this.deps.registry
-          .adapter(row.provider as ModelRef['provider'])
-          .cancel(row.vendor_job_id);
-      } catch (error) {
-        this.deps.log(
-          `cancel of ${row.id} at ${row.provider} failed: ${serializeError(error).message}`,
-        );
-      }
-    }
-    this.finish(row, 'cancelled', {
-      code: 'cancelled',
-      message: 'Cancelled by the admin.',
-      retryable: false,
-    });
+    const confirmed = row.vendor_job_id ? await this.cancelAtVendor(row, row.vendor_job_id) : true;
+    // A job left running at the vendor before its result was seen may be billed: its estimate
+    // stays counted (billing_unknown). Once `downloading`, its cost is known already.
+    this.finish(
+      row,
+      'cancelled',
+      CANCELLED_BY_ADMIN,
+      undefined,
+      !confirmed && row.state === 'submitted',
+    );
     active?.controller.abort(new AppError('cancelled', 'Cancelled by the admin.'));
     return true;
   }
@@ -656,6 +669,12 @@ export class BenchRunner {
       for (const [id, active] of state.active) {
         const row = getGenerationRow(this.deps.db, id);
         if (!row || row.outcome === null || active.controller.signal.aborted) continue;
+        if (active.creating) {
+          // Cancelled elsewhere mid-create: not aborted (see cancelOne); its job is cancelled
+          // once the create answers.
+          active.cancelRequested = true;
+          continue;
+        }
         if (row.vendor_job_id) {
           void this.deps.registry
             .adapter(row.provider as ModelRef['provider'])
@@ -928,6 +947,8 @@ export class BenchRunner {
       controller,
       provider: initial.provider,
       reservedUsd: initial.estimated_cost_usd,
+      creating: false,
+      cancelRequested: false,
     };
     state.active.set(initial.id, active);
     this.takeSlot(initial.provider, initial.model_id);
@@ -976,13 +997,20 @@ export class BenchRunner {
               `generation ${row.id} failed inside the console: ${reason instanceof Error ? (reason.stack ?? reason.message) : String(reason)}`,
             );
           }
-          if (serialized.code === 'timeout' && row.vendor_job_id) {
-            await this.deps.registry
-              .adapter(row.provider as ModelRef['provider'])
-              .cancel(row.vendor_job_id)
-              .catch(() => undefined);
-          }
-          this.finish(row, outcomeFor(serialized, row.state), serialized);
+          // Given up on while the job is at the vendor: cancelled there; where it cannot be
+          // (Together, Gemini, a failed cancel) it runs on and is billed, so its estimate stays
+          // counted against the budget (billing_unknown).
+          const confirmed =
+            serialized.code === 'timeout' && row.vendor_job_id
+              ? await this.cancelAtVendor(row, row.vendor_job_id)
+              : true;
+          this.finish(
+            row,
+            outcomeFor(serialized, row.state),
+            serialized,
+            undefined,
+            !confirmed && row.state === 'submitted',
+          );
         }
       }
     } finally {
@@ -1065,20 +1093,39 @@ export class BenchRunner {
       const submittedAt = row.submitted_at ?? this.deps.now();
       this.emitGeneration(row.id);
       let persisted = false;
+      /** The job the create made (kept here too: a cancel from elsewhere may end the row). */
+      let createdJobId: string | undefined;
       const persistJobId = (jobId: string): void => {
         if (persisted) return;
         persisted = true;
+        createdJobId = jobId;
         this.patch(row.id, { state: 'submitted', vendor_job_id: jobId });
       };
+      // A cancel does not abort the create (see cancelOne); a shutdown or the timeout does.
+      const active = state.active.get(row.id);
+      if (active) active.creating = true;
       // A create whose answer was lost is sent again only after the vendor's own list shows it
       // never arrived; without such a list it is never sent again (submit_unknown).
       for (let round = 0; ; round += 1) {
+        if (active?.cancelRequested) {
+          // Cancelled before this (re)send: no job exists (the last one was refused or absent).
+          this.finish(
+            getGenerationRow(this.deps.db, row.id) ?? row,
+            'cancelled',
+            CANCELLED_BY_ADMIN,
+          );
+          return;
+        }
         try {
           // Retry only where the vendor answered with a retryable error (so no job exists):
           // a rate limit pauses the whole provider for its Retry-After, not just this request.
           const started = await withRetry(
             () => {
               signal.throwIfAborted();
+              if (active?.cancelRequested)
+                throw new ProviderError('cancelled', CANCELLED_BY_ADMIN.message, {
+                  provider: row.provider,
+                });
               return adapter.start(request, { signal, onJobId: persistJobId });
             },
             {
@@ -1088,6 +1135,7 @@ export class BenchRunner {
               initialDelayMs: this.deps.retryInitialDelayMs ?? 1000,
               shouldRetry: (error) =>
                 !persisted &&
+                !active?.cancelRequested &&
                 ProviderError.isInstance(error) &&
                 !(error as ProviderError).outcomeUnknown,
               onRetry: (error) => {
@@ -1106,9 +1154,37 @@ export class BenchRunner {
         } catch (error) {
           if (persisted || !ProviderError.isInstance(error)) throw error;
           // Shutting down while the create was in flight (e.g. held by Replicate's Prefer: wait):
-          // leave the row `submitting`; the next start looks for the job and adopts it.
-          if (state.stopping) throw error;
-          const failure = error as ProviderError;
+          // leave the row `submitting`; the next start looks for the job and adopts it. A run
+          // cancelled meanwhile is not resumed: its create is settled now (below) instead.
+          if (state.stopping && !active?.cancelRequested) throw error;
+          let failure = error as ProviderError;
+          if (state.stopping) {
+            // Aborted by the shutdown after a cancel: it may have reached the vendor. Looked up
+            // (bounded) where the vendor lists jobs, else submit_unknown; never sent again.
+            failure = new ProviderError(
+              'provider_unavailable',
+              'The console shut down while this request was being submitted, so it is not known whether the provider received it.',
+              { provider: row.provider, outcomeUnknown: true, retryable: false },
+            );
+            const found = await this.reconcile(
+              row,
+              request,
+              submittedAt,
+              failure,
+              AbortSignal.timeout(15_000),
+            ).catch(() => 'unknown' as const);
+            if (found === 'unknown') return;
+            if (found === 'absent') {
+              this.finish(
+                getGenerationRow(this.deps.db, row.id) ?? row,
+                'cancelled',
+                CANCELLED_BY_ADMIN,
+              );
+              return;
+            }
+            persistJobId(found);
+            break;
+          }
           // Cancelled (or timed out) while the create was in flight, e.g. held by Replicate's
           // Prefer: wait: the job may exist without its id here; find it and cancel it.
           if (signal.aborted) await this.cancelOrphan(row, request, submittedAt);
@@ -1125,7 +1201,7 @@ export class BenchRunner {
           // Left to the admin (submit_unknown), with what to check.
           if (found === 'unknown') return;
           if (found === 'absent') {
-            if (round === 0) continue;
+            if (round === 0) continue; // a cancel made meanwhile ends it at the loop's top
             // Sent twice, and twice the vendor's list shows no job: nothing was made or billed.
             this.finish(getGenerationRow(this.deps.db, row.id) ?? row, 'failure', {
               code: failure.code,
@@ -1138,7 +1214,26 @@ export class BenchRunner {
           break;
         }
       }
+      // Only a `break` gets here (the create answered, or its job was found); every other way
+      // out of the loop ends the generation.
+      if (active) active.creating = false;
       row = getGenerationRow(this.deps.db, row.id) ?? row;
+      if (active?.cancelRequested && createdJobId !== undefined) {
+        // Cancelled while the create was in flight: its job is cancelled at once. Where the
+        // vendor cannot cancel (or the cancel fails) it runs on, billed: its estimate is counted.
+        const confirmed = await this.cancelAtVendor(row, createdJobId);
+        if (row.outcome === null) {
+          this.finish(row, 'cancelled', CANCELLED_BY_ADMIN, undefined, !confirmed);
+        } else {
+          // Cancelled from another process meanwhile: the row gets its job's id (and its cost).
+          updateGeneration(this.deps.db, row.id, {
+            vendor_job_id: createdJobId,
+            ...(confirmed ? {} : { billing_unknown: 1 }),
+          });
+          this.emitGeneration(row.id);
+        }
+        return;
+      }
     }
     if (row.state === 'downloading' && row.media_id && this.deps.media.has(row.media_id)) {
       // Stored before a restart, analysis not finished: only the analysis is left to do.
@@ -1239,6 +1334,24 @@ export class BenchRunner {
       candidates: found.filter((id) => !knownAfter.has(id)),
       twins: [...new Set([...twinsBefore, ...twinsAfter])],
     };
+  }
+
+  /**
+   * Cancels a generation's job at its vendor. True only when the vendor took the cancel: at a
+   * vendor without a cancel call (cannotCancel: Together, Gemini), or when the call failed, the
+   * job runs on there and is billed when it ends; the caller then counts its estimate.
+   */
+  private async cancelAtVendor(row: GenerationRow, jobId: string): Promise<boolean> {
+    try {
+      const adapter = this.deps.registry.adapter(row.provider as ModelRef['provider']);
+      await adapter.cancel(jobId);
+      return adapter.cannotCancel !== true;
+    } catch (error) {
+      this.deps.log(
+        `cancel of ${row.id} at ${row.provider} failed: ${serializeError(error).message}`,
+      );
+      return false;
+    }
   }
 
   /**
@@ -1585,11 +1698,16 @@ export class BenchRunner {
     return this.durations.typical(modelKey);
   }
 
+  /**
+   * `billingUnknown`: the job was left at the vendor with no confirmed cancel; it may be billed,
+   * so its estimate counts against the budget like a submit_unknown create's (migration 0255).
+   */
   private finish(
     row: GenerationRow,
     outcome: GenerationOutcome,
     error: SerializedError,
     billedUsd?: number,
+    billingUnknown = false,
   ): void {
     const current = getGenerationRow(this.deps.db, row.id);
     if (!current || current.outcome !== null) return;
@@ -1603,6 +1721,7 @@ export class BenchRunner {
         : error.message,
       finished_at: this.deps.now(),
       cost_usd: billedUsd ?? current.cost_usd ?? 0,
+      ...(billingUnknown ? { billing_unknown: 1 } : {}),
     });
   }
 

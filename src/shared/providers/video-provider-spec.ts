@@ -265,6 +265,11 @@ export interface VideoProviderAdapter {
    * estimate when the job ends and the next look goes just after it. `undefined` = no.
    */
   readonly reportsProgress?: boolean;
+  /**
+   * The vendor has no cancel call (Together, Gemini): `cancel` sends nothing, and a job the
+   * console gives up on runs on there and is billed when it ends. `undefined` = cancel stops it.
+   */
+  readonly cannotCancel?: boolean;
   /** The models this adapter knows (its price and capability table). */
   models(): ModelInfo[];
   /** Throws NoSuchModelError for an unknown model id. */

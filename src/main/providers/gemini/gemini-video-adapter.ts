@@ -147,6 +147,8 @@ export const GEMINI_POLL_CADENCE_MS = 10000;
 
 export class GeminiVideoAdapter extends VendorVideoAdapter<'gemini'> {
   readonly pollCadenceMs = GEMINI_POLL_CADENCE_MS;
+  /** No cancel endpoint: a job given up on runs on and is billed (see cancel()). */
+  readonly cannotCancel = true;
 
   constructor(settings: GeminiAdapterSettings) {
     super(settings, {

@@ -118,6 +118,8 @@ export const TOGETHER_POLL_CADENCE_MS = 5000;
 
 export class TogetherVideoAdapter extends VendorVideoAdapter<'together'> {
   readonly pollCadenceMs = TOGETHER_POLL_CADENCE_MS;
+  /** No cancel endpoint: a job given up on runs on and is billed (see cancel()). */
+  readonly cannotCancel = true;
 
   constructor(settings: TogetherAdapterSettings) {
     super(settings, {

@@ -17,6 +17,7 @@ import { migration0150 } from './0150-run-timeout';
 import { migration0220 } from './0220-vote-pools';
 import { migration0240 } from './0240-generation-waiting';
 import { migration0241 } from './0241-run-spent';
+import { migration0255 } from './0255-generation-billing-unknown';
 
 /** Every migration, in order. Append new ones; never edit one that has shipped. */
 export const MIGRATIONS: readonly Migration[] = [
@@ -38,4 +39,5 @@ export const MIGRATIONS: readonly Migration[] = [
   migration0220,
   migration0240,
   migration0241,
+  migration0255,
 ];

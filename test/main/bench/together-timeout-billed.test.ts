@@ -1,0 +1,83 @@
+/**
+ * Together has no cancel endpoint (provider-apis.md §1a; TogetherVideoAdapter.cancel is a no-op):
+ * a generation the console gives up on (its timeout) keeps running at Together and is billed when
+ * it completes. Its estimate therefore stays counted against the run (billing_unknown, like a
+ * submit_unknown create): the run's counted figure, and the budget check made before each later
+ * submission, include the money Together will charge.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { listGenerationRows, saveSuiteVersion } from '../../../src/main/bench/bench-repository';
+import { sleep } from '../../../src/main/services';
+import { runSpendText } from '../../../src/shared/bench/run-spend';
+import { TogetherEmulator } from '../../emulators/together-emulator';
+import { testServices } from '../../helpers/services';
+
+const KEY = 'test-key-together-timeout-billed';
+/** Each job completes (and is billed) 1.5 s after its create, whoever polls it. */
+const together = new TogetherEmulator({ apiKey: KEY, queueMs: 0, runMs: 1500 });
+const env: Record<string, string> = { TOGETHER_API_KEY: KEY };
+beforeAll(async () => {
+  env.AIDEON_TOGETHER_BASE_URL = await together.start();
+});
+afterAll(async () => {
+  await together.stop();
+});
+
+const fastSleep = (ms: number, signal?: AbortSignal): Promise<void> =>
+  sleep(Math.min(ms, 20), signal);
+
+describe('a Together generation that timed out in the console', () => {
+  it('counts what Together bills for it against the run (it keeps running there and is billed)', async () => {
+    const services = testServices({
+      env,
+      sleep: fastSleep,
+      analyseVideos: false,
+      providerConcurrency: { together: 1 },
+    });
+    try {
+      saveSuiteVersion(
+        services.db,
+        {
+          id: 'together-timeout',
+          builtIn: false,
+          definition: {
+            name: 'Together timeouts',
+            description: '',
+            settings: {},
+            prompts: ['a glacier', 'a canyon', 'a lagoon'].map((text, index) => ({
+              id: `p${index}`,
+              text,
+              category: 'general',
+            })),
+          },
+        },
+        Date.now(),
+      );
+      // Three clips at $0.28 (minimax/video-01-director).
+      const budgetUsd = 0.84;
+      const { runId } = services.bench.startRun({
+        suiteId: 'together-timeout',
+        models: [{ provider: 'together', modelId: 'minimax/video-01-director' }],
+        budgetUsd,
+        timeoutSeconds: 1,
+      });
+      const summary = await services.bench.waitForRun(runId);
+      const rows = listGenerationRows(services.db, runId);
+      expect(rows.some((row) => row.outcome === 'timeout')).toBe(true);
+      // Let the last job Together is still running reach its end (it is billed then).
+      await sleep(1700);
+      const billed = together.billedUsd();
+      expect(billed).toBeGreaterThan(0);
+      // What the console counted against the run covers what Together billed.
+      expect(summary.countedUsd).toBeGreaterThanOrEqual(billed - 1e-9);
+      // Counted the way a submission with unknown outcome is: not as billed, but in the counted
+      // figure and the run summary's wording.
+      const timedOut = rows.filter((row) => row.outcome === 'timeout');
+      expect(timedOut.every((row) => row.billing_unknown === 1 && row.cost_usd === 0)).toBe(true);
+      expect(summary.unknownOutcomes).toBe(timedOut.length);
+      expect(runSpendText(summary)).toContain(`with unknown outcome`);
+    } finally {
+      await services.cleanup();
+    }
+  });
+});
