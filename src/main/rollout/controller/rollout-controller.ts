@@ -479,6 +479,17 @@ export class RolloutController {
     }
     try {
       const outcome = await publisher.rollback(environment, toVersion, reason);
+      // 'unchanged': another writer (a former leader, a console) rolled back to the same content
+      // while this rollback was being written; the content is off, which is what was wanted.
+      if (outcome.status === 'unchanged') {
+        await this.emit(
+          'rolled_back',
+          environment,
+          `${environment} was already rolled back to earlier content (version ${outcome.version}) by another writer: ${what}.\n${summary}`,
+          { version: outcome.version, ...(step.flag ? { flagKey: step.flag } : {}) },
+        );
+        return `${environment}: rolled back (version ${outcome.version}, by another writer)`;
+      }
       if (outcome.status !== 'published')
         throw new AppError(
           'forbidden',

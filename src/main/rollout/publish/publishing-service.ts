@@ -1594,11 +1594,25 @@ export class PublishingService {
         // previous step (a breach at 50 % would otherwise leave the flag on for 10 %).
         const publisher = this.publisher();
         const live = await publisher.live(environment, undefined, { underSignedOk: true });
+        // The rollout the watch judged: running, or paused by this watch a moment ago, or
+        // completed with its final step still live. None left means someone else (another
+        // console's watch, an admin) already rolled it back or stopped it: a rollback "to the
+        // version before" would then undo theirs and put the breaching content live again.
         const from = (await publisher.listRollouts(environment))
-          .filter((state) => state.stepIndex >= 0 && state.lastStepVersion === live?.version)
+          .filter(
+            (state) =>
+              state.stepIndex >= 0 &&
+              (state.status === 'running' ||
+                state.status === 'paused' ||
+                (state.status === 'completed' && state.lastStepVersion === live?.version)),
+          )
           .sort((a, b) => (b.lastStepAt ?? 0) - (a.lastStepAt ?? 0))[0]?.fromVersion;
-        const toVersion =
-          live && from !== undefined && from >= 1 && from < live.version ? from : undefined;
+        if (!live || from === undefined)
+          throw new AppError(
+            'conflict',
+            `no rollout step is live in ${environment} any more (someone else rolled it back or stopped it); nothing was rolled back`,
+          );
+        const toVersion = from >= 1 && from < live.version ? from : undefined;
         // The reason (which guards breached) goes into the signed history, not only the pause.
         const outcome = await publisher.rollback(environment, toVersion, reason);
         this.changed('rolled back by the watch', environment);
