@@ -367,7 +367,13 @@ export class RolloutController {
         bake.lastCheckAt = report.checkedAt;
         bake.lastStatus = report.status;
         bake.checks += 1;
-        this.deps.recordCheck?.(report);
+        // The local record is a copy: a database that cannot take it (locked, disk full) must
+        // not stop the pause and rollback below, which an exception here used to skip.
+        try {
+          this.deps.recordCheck?.(report);
+        } catch (error) {
+          this.deps.log?.(`controller: check not recorded: ${errorMessage(error)}`);
+        }
         if (report.status !== 'pass') {
           this.bakes.delete(environment);
           return this.failedCheck(publisher, environment, step, report, settings);

@@ -20,6 +20,8 @@ import { AppError } from '../../../../src/shared/errors';
 import type { ConfigStore, StoreWrite } from '../../../../src/main/rollout/stores/config-store';
 import { DirectoryStore } from '../../../../src/main/rollout/stores/directory-store';
 import { PrometheusClient } from '../../../../src/main/watch/prometheus-client';
+import { recordCheck } from '../../../../src/main/watch/watch-repository';
+import { openDatabase } from '../../../../src/main/store/db';
 import { watchSettingsSchema } from '../../../../src/shared/watch/watch-settings';
 import { spawnPrometheus, type PrometheusProcess } from '../../../helpers/prometheus-process';
 import { tempDir } from '../../../helpers/temp-dir';
@@ -76,7 +78,12 @@ async function setUp() {
     bakeMinutes: 1,
     tiers: [{ tier: 'premium', minSuccessRate: 0.9 }],
   });
-  const controller = (id: string, controllerStore: ConfigStore, signers: Signer[]) => {
+  const controller = (
+    id: string,
+    controllerStore: ConfigStore,
+    signers: Signer[],
+    extra: Pick<ConstructorParameters<typeof RolloutController>[0], 'recordCheck' | 'log'> = {},
+  ) => {
     const events: ControllerEvent[] = [];
     const instance = new RolloutController({
       id,
@@ -98,12 +105,13 @@ async function setUp() {
       onEvent: (event) => {
         events.push(event);
       },
+      ...extra,
     });
     return { instance, events };
   };
   const liveConfig = async () => (await admin.live('dev'))?.config;
   const before = await admin.versionConfig('dev', 1);
-  return { store, time, operator, controller, liveConfig, before };
+  return { dir, store, time, operator, controller, liveConfig, before };
 }
 
 /** The store, except that commits moving `dev/current` behave as `fault` says. */
@@ -172,5 +180,33 @@ describe('the automatic rollback is finished after a failed or interrupted first
     expect(next.events.map((event) => event.type)).toContain('leader_acquired');
     expect(await liveConfig()).toEqual(before);
     expect(next.events.map((event) => event.type)).toContain('rolled_back');
+  });
+
+  it("the controller's own database cannot record the check (locked): it still rolls back", async () => {
+    const { dir, store, time, operator, controller, liveConfig, before } = await setUp();
+    const file = join(dir, 'controller.sqlite');
+    const db = openDatabase({ file });
+    // Another process holds the write lock (e.g. a console on the same data folder mid-write).
+    const other = openDatabase({ file });
+    db.pragma('busy_timeout = 100');
+    other.exec('BEGIN IMMEDIATE');
+    const logged: string[] = [];
+    try {
+      const { instance, events } = controller('ctl-a', store, [operator], {
+        recordCheck: (report) => recordCheck(db, report),
+        log: (line) => logged.push(line),
+      });
+      await instance.tick();
+      time.advance(2 * MINUTE);
+      await instance.tick();
+      // The check's record is lost (and said so); the rollback is not.
+      expect(await liveConfig()).toEqual(before);
+      expect(events.map((event) => event.type)).toContain('rolled_back');
+      expect(logged.some((line) => /check not recorded/.test(line))).toBe(true);
+    } finally {
+      other.exec('ROLLBACK');
+      other.close();
+      db.close();
+    }
   });
 });
