@@ -82,7 +82,13 @@ export async function bakeStep(options: BakeOptions): Promise<BakeResult> {
       };
     const report = await options.evaluate(env, step);
     checks.push(report);
-    options.onCheck?.(report);
+    // The record is a copy (SQLite): a database that cannot take it (locked, disk full) must
+    // not skip the pause or rollback below; the check is still in the result.
+    try {
+      options.onCheck?.(report);
+    } catch {
+      // the report reaches the caller through `checks` and the breach notification
+    }
 
     if (report.status !== 'pass') {
       const what =

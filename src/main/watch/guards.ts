@@ -256,8 +256,11 @@ export async function evaluateGuards(
         const volume = volumes.get(key) ?? 0;
         const value = values.get(key);
         const name = `${target.provider}/${target.model}`;
-        const missing =
-          volume < settings.minRequests
+        // A volume that is not a finite number (NaN compares false with everything, +Inf is
+        // no count) says nothing about how many requests were judged: missing data.
+        const missing = !Number.isFinite(volume)
+          ? `${name} reported a request count that is not a number (${volume}) in the last ${settings.guardWindow}`
+          : volume < settings.minRequests
             ? `${name} had ${Math.round(volume)} requests in the last ${settings.guardWindow} (at least ${settings.minRequests} are needed to judge)`
             : value === undefined || !Number.isFinite(value)
               ? `${name} reported no ${GUARD_LABEL[guard]} in the last ${settings.guardWindow}`
@@ -295,6 +298,7 @@ export async function evaluateGuards(
             const baseVolume = baselineVolumes.get(key) ?? 0;
             const baseValue = baselineValues.get(key);
             if (
+              Number.isFinite(baseVolume) &&
               baseVolume >= settings.minRequests &&
               baseValue !== undefined &&
               Number.isFinite(baseValue)
@@ -305,6 +309,8 @@ export async function evaluateGuards(
             const peers = [...targets.keys()].filter(
               (other) =>
                 other !== key &&
+                // A peer with an infinite volume would make the weighted reference NaN.
+                Number.isFinite(volumes.get(other) ?? 0) &&
                 (volumes.get(other) ?? 0) >= settings.minRequests &&
                 Number.isFinite(values.get(other) ?? Number.NaN),
             );

@@ -367,9 +367,12 @@ export async function buildController(
       watch.sourceFor(environment, watchSettings),
     record,
     recordCheck: (report) => recordCheck(deps.db, report),
-    onEvent: async (event) => {
+    onEvent: (event) => {
       deps.onEvent?.(event);
-      await webhook?.(event);
+      // Delivered in order in the background (the poster chains and retries, and logs what
+      // it could not deliver): awaiting it stalled the loop for up to 3 × 10 s per event when
+      // the receiver hung, long enough for the leader lease to run out mid-tick.
+      void webhook?.(event);
     },
     renewer: deps.renewer ?? renewer,
     log: deps.log,

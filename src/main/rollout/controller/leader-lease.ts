@@ -142,6 +142,8 @@ export class LockFileLease implements LeaderLease {
   readonly kind = 'lock-file' as const;
   readonly ttlMs: number;
   private readonly path: string;
+  /** Another holder's lease file as this process last saw it, and when (by its own clock). */
+  private seen: { text: string; at: number } | undefined;
 
   constructor(
     private readonly options: {
@@ -212,7 +214,14 @@ export class LockFileLease implements LeaderLease {
       await rename(temp, this.path);
       return true;
     }
-    if (current.expiresAt > now) return false;
+    if (current.id !== '' && current.id !== this.options.id) {
+      // Another holder's lease expires by this host's clock, never by the expiry it wrote:
+      // hosts' clocks differ, and a standby whose clock ran ahead by more than the TTL took
+      // the lease from a leader that renewed on time. Expired = the same lease file seen,
+      // unchanged (no heartbeat), for a whole TTL here.
+      if (this.seen?.text !== current.text) this.seen = { text: current.text, at: now };
+      if (now - this.seen.at < this.ttlMs) return false;
+    } else if (current.expiresAt > now) return false;
     // Expired (ours or someone else's): move it away; only one process's rename succeeds.
     const stale = `${this.path}.stale-${this.options.id}`;
     try {

@@ -121,6 +121,7 @@ function errorMessage(error: unknown): string {
 export function activeStep(
   rollouts: readonly RolloutState[],
   live: { version: number },
+  options: { paused?: boolean } = {},
 ): (RolloutStep & { nextStepAt?: number }) | null {
   const active = rollouts
     .filter(
@@ -128,7 +129,8 @@ export function activeStep(
         state.stepIndex >= 0 &&
         state.lastStepAt !== null &&
         (state.status === 'running' ||
-          (state.status === 'completed' && state.lastStepVersion === live.version)),
+          ((state.status === 'completed' || (options.paused && state.status === 'paused')) &&
+            state.lastStepVersion === live.version)),
     )
     .sort((a, b) => (b.lastStepAt ?? 0) - (a.lastStepAt ?? 0))[0];
   if (!active) return null;
@@ -324,9 +326,15 @@ export class RolloutController {
       }
     }
     const rollouts = await publisher.listRollouts(environment);
-    const step = activeStep(rollouts, live);
     const settings = this.deps.settings();
     const watched = settings.environments[environment] !== undefined;
+    // Where auto-rollback is on, a paused step whose content is still live stays watched: a
+    // failed check pauses first and rolls back second, and a rollback that failed (the store
+    // was briefly unreachable) or never ran (the leader died in between) is done on a later
+    // check, by this leader or the next, instead of leaving the breaching step live.
+    const step = activeStep(rollouts, live, {
+      paused: settings.environments[environment]?.autoRollback === true,
+    });
     const now = this.deps.now();
     let bake: BakeState | undefined;
     if (step && watched) {
@@ -359,7 +367,13 @@ export class RolloutController {
         bake.lastCheckAt = report.checkedAt;
         bake.lastStatus = report.status;
         bake.checks += 1;
-        this.deps.recordCheck?.(report);
+        // The local record is a copy: a database that cannot take it (locked, disk full) must
+        // not stop the pause and rollback below, which an exception here used to skip.
+        try {
+          this.deps.recordCheck?.(report);
+        } catch (error) {
+          this.deps.log?.(`controller: check not recorded: ${errorMessage(error)}`);
+        }
         if (report.status !== 'pass') {
           this.bakes.delete(environment);
           return this.failedCheck(publisher, environment, step, report, settings);
@@ -453,6 +467,9 @@ export class RolloutController {
     const reason = `Controller ${this.deps.id} stopped ${describe(step)} in ${environment}: ${what}.\n${summary}`;
     let paused = 0;
     const rollouts = await publisher.listRollouts(environment);
+    const alreadyPaused = rollouts.some(
+      (state) => state.flagKey === step.flag && state.status === 'paused',
+    );
     // Roll back the whole rollout, to the content live before it started: the previous version
     // would be the step before (a breach at 50 % would leave the flag on for 10 %).
     const from = rollouts.find(
@@ -471,6 +488,9 @@ export class RolloutController {
     // A metrics outage pauses but never rolls back: it cannot tell a bad step from a broken monitor.
     const rollBack = report.status !== 'error' && settings.environments[environment]?.autoRollback;
     if (!rollBack) {
+      // A paused step watched for its rollback: Prometheus is down again; it was reported
+      // when it was paused, and the next check tries again.
+      if (alreadyPaused && paused === 0) return `${environment}: paused (${what})`;
       await this.emit('paused', environment, reason, {
         version: step.version,
         ...(step.flag ? { flagKey: step.flag } : {}),
@@ -479,6 +499,17 @@ export class RolloutController {
     }
     try {
       const outcome = await publisher.rollback(environment, toVersion, reason);
+      // 'unchanged': another writer (a former leader, a console) rolled back to the same content
+      // while this rollback was being written; the content is off, which is what was wanted.
+      if (outcome.status === 'unchanged') {
+        await this.emit(
+          'rolled_back',
+          environment,
+          `${environment} was already rolled back to earlier content (version ${outcome.version}) by another writer: ${what}.\n${summary}`,
+          { version: outcome.version, ...(step.flag ? { flagKey: step.flag } : {}) },
+        );
+        return `${environment}: rolled back (version ${outcome.version}, by another writer)`;
+      }
       if (outcome.status !== 'published')
         throw new AppError(
           'forbidden',

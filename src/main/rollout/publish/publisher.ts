@@ -405,6 +405,7 @@ export class Publisher {
     options: { operator?: OperatorMode } = {},
   ): Promise<PublishOutcome> {
     let restores = 0;
+    let attempts = 0;
     const outcome = await this.publishWith(
       environment,
       'rollback',
@@ -412,13 +413,23 @@ export class Publisher {
       async (current) => {
         if (!current)
           throw new AppError('not_found', `${environment} has nothing live to roll back.`);
-        restores = await this.rollbackTarget(environment, current, toVersion);
-        return this.versionConfig(environment, restores);
+        attempts += 1;
+        // The target is chosen once, against what was live when the rollback was asked for. A
+        // retry after a conflict runs on top of someone else's version (often their rollback
+        // of the same bad version): choosing again from there would roll back their rollback
+        // and put the bad content live again.
+        if (attempts === 1) restores = await this.rollbackTarget(environment, current, toVersion);
+        const config = await this.versionConfig(environment, restores);
+        // Whoever moved first already restored this content: nothing left to do.
+        if (attempts > 1 && jsonEqual(current.config, config)) return undefined;
+        return config;
       },
       () => ({ restoresVersion: restores }),
       { operator: { mode: options.operator ?? 'allow', basisVersion: () => restores } },
     );
-    if (outcome.status === 'published')
+    // 'unchanged' only comes from a retry on top of someone else's rollback to the same
+    // content: their rollouts stop too (they may have crashed before stopping them).
+    if (outcome.status === 'published' || outcome.status === 'unchanged')
       await this.stopRollouts(environment, undefined, `rollback to version ${restores}`);
     return outcome;
   }

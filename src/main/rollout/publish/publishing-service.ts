@@ -213,6 +213,8 @@ export class PublishingService {
   private ticker: { controller: AbortController; done: Promise<void> } | undefined;
   private watch: RolloutWatch | undefined;
   private readonly bakes = new Map<Environment, AbortController>();
+  /** Environments whose bake died with an error: their step is held and baked again. */
+  private readonly failedBakes = new Set<Environment>();
   /**
    * This console stands down: a live controller leads for the store, or the store's controller
    * state is unknown since a switch of store (refreshed every tick).
@@ -1438,6 +1440,12 @@ export class PublishingService {
     // stops this console's bakes when it appears and resumes them when it is gone).
     const status = await this.controllerStatus();
     if (status.active || status.stateUnknown) return [];
+    // A bake that died (the store or the watch failed mid-bake) judged nothing: its step is
+    // held (a running bake holds it) and baked again, never advanced on an unfinished bake.
+    for (const environment of [...this.failedBakes]) {
+      this.failedBakes.delete(environment);
+      this.startBake(environment);
+    }
     const publisher = this.publisher();
     const failures = new Set<string>();
     const done = await publisher.tickRollouts({
@@ -1526,10 +1534,12 @@ export class PublishingService {
     void watch
       .bake(environment, controller.signal)
       .then((result) => {
+        this.failedBakes.delete(environment);
         if (result.outcome !== 'cancelled')
           this.deps.log?.(`publishing: watch of ${environment}: ${result.outcome}`);
       })
       .catch((error: unknown) => {
+        if (this.bakes.get(environment) === controller) this.failedBakes.add(environment);
         this.deps.log?.(`publishing: watch of ${environment} failed: ${errorMessage(error)}`);
       })
       .finally(() => {
@@ -1594,11 +1604,25 @@ export class PublishingService {
         // previous step (a breach at 50 % would otherwise leave the flag on for 10 %).
         const publisher = this.publisher();
         const live = await publisher.live(environment, undefined, { underSignedOk: true });
+        // The rollout the watch judged: running, or paused by this watch a moment ago, or
+        // completed with its final step still live. None left means someone else (another
+        // console's watch, an admin) already rolled it back or stopped it: a rollback "to the
+        // version before" would then undo theirs and put the breaching content live again.
         const from = (await publisher.listRollouts(environment))
-          .filter((state) => state.stepIndex >= 0 && state.lastStepVersion === live?.version)
+          .filter(
+            (state) =>
+              state.stepIndex >= 0 &&
+              (state.status === 'running' ||
+                state.status === 'paused' ||
+                (state.status === 'completed' && state.lastStepVersion === live?.version)),
+          )
           .sort((a, b) => (b.lastStepAt ?? 0) - (a.lastStepAt ?? 0))[0]?.fromVersion;
-        const toVersion =
-          live && from !== undefined && from >= 1 && from < live.version ? from : undefined;
+        if (!live || from === undefined)
+          throw new AppError(
+            'conflict',
+            `no rollout step is live in ${environment} any more (someone else rolled it back or stopped it); nothing was rolled back`,
+          );
+        const toVersion = from >= 1 && from < live.version ? from : undefined;
         // The reason (which guards breached) goes into the signed history, not only the pause.
         const outcome = await publisher.rollback(environment, toVersion, reason);
         this.changed('rolled back by the watch', environment);

@@ -5,7 +5,7 @@
  * a crashed publisher and broken. The etag is the SHA-256 of the content.
  */
 import { createHash } from 'node:crypto';
-import { mkdir, open, readdir, readFile, rename, stat, unlink } from 'node:fs/promises';
+import { link, mkdir, open, readdir, readFile, rename, stat, unlink } from 'node:fs/promises';
 import { dirname, join, relative, sep } from 'node:path';
 import { AppError } from '../../../shared/errors';
 import { dirPath } from '../../../consumer/store-reader';
@@ -104,7 +104,21 @@ export class DirectoryStore implements ConfigStore {
       }
       const info = await stat(lockPath).catch(() => undefined);
       if (info && this.now() - info.mtimeMs > stale) {
-        await unlink(lockPath).catch(() => undefined);
+        // Break it by moving it away under a name of our own, then check that what moved is
+        // the stale lock looked at: another waiter may have broken it and taken the lock in
+        // between, and deleting that fresh lock would let two commits in at once.
+        tempCounter += 1;
+        const moved = `${lockPath}.stale-${process.pid}-${tempCounter}`;
+        try {
+          await rename(lockPath, moved);
+        } catch {
+          continue; // gone already: someone else broke it
+        }
+        const movedInfo = await stat(moved).catch(() => undefined);
+        if (movedInfo?.ino !== info.ino || movedInfo.mtimeMs !== info.mtimeMs)
+          // Their fresh lock: give it back (unless yet another lock was created meanwhile).
+          await link(moved, lockPath).catch(() => undefined);
+        await unlink(moved).catch(() => undefined);
         continue;
       }
       if (this.now() - started >= timeout)

@@ -58,4 +58,27 @@ describe('lock-file lease (directory store)', () => {
     expect(await a.acquire()).toBe(true);
     expect(JSON.parse(readFileSync(join(dir, LEASE_FILE), 'utf8'))).toMatchObject({ id: 'a' });
   });
+
+  it('a standby whose clock runs ahead does not take the lease from a leader that renews on time', async () => {
+    const a = lease('a');
+    // Host b's clock is a minute ahead of host a's (the lease lives 10 s).
+    const b = new LockFileLease({
+      root: dir,
+      id: 'b',
+      host: 'other',
+      ttlMs: 10_000,
+      now: () => time.now() + 60_000,
+    });
+    expect(await a.acquire()).toBe(true);
+    for (let i = 0; i < 4; i += 1) {
+      expect(await b.acquire()).toBe(false);
+      time.advance(6_000);
+      expect(await a.acquire()).toBe(true);
+    }
+    // a dies: b takes over once a has missed its renewals for a whole lease, by b's own clock.
+    expect(await b.acquire()).toBe(false);
+    time.advance(11_000);
+    expect(await b.acquire()).toBe(true);
+    expect(await a.acquire()).toBe(false);
+  });
 });
