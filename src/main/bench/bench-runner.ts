@@ -17,6 +17,7 @@ import {
   type GenerationRequest,
   type GenerationSettings,
   type JobStatus,
+  type ModelInfo,
   type ModelRef,
   type VideoOutput,
   type VideoProviderAdapter,
@@ -30,6 +31,8 @@ import {
   type TypicalDuration,
 } from '../providers/http/polling';
 import { watchJob } from '../providers/job-watch';
+import { estimateFromPricing } from '../providers/capabilities';
+import { formatMoney } from '../../shared/format';
 import { withRetry } from '../providers/http/retry';
 import { analysisColumns, analysisErrorColumns } from '../media/analysis-columns';
 import { ffmpegAvailability } from '../media/video-analysis';
@@ -284,7 +287,12 @@ export class BenchRunner {
           prompt.imageUrl,
           suite.definition.settings,
         );
-        cost += adapter.estimateCost(request).usd;
+        const estimate = this.budgetEstimate(adapter, model, request);
+        cost += estimate.usd;
+        if (estimate.priceUnknown)
+          warnings.add(
+            `price: no price is known for this model, so each clip is counted at ${formatMoney(estimate.usd)} (the highest price of any model the console knows, for this clip) until the vendor reports what it billed; the budget holds either way`,
+          );
         for (const warning of adapter.checkRequest(request))
           warnings.add(`${warning.setting}: ${warning.message}`);
       }
@@ -317,6 +325,32 @@ export class BenchRunner {
       withinBudget:
         input.budgetUsd === undefined ? false : estimatedCostUsd <= input.budgetUsd + 1e-9,
     };
+  }
+
+  /**
+   * What one generation counts against the budget before the vendor says what it billed. A real
+   * model with no recorded price (most of Replicate's models, whose API reports no cost either)
+   * would count $0 and pass every budget while the vendor bills each prediction: it is counted
+   * at the highest price of any real model the console knows, for the same clip, so the budget
+   * holds; the plan says so. A vendor-reported cost replaces the estimate as usual.
+   */
+  private budgetEstimate(
+    adapter: VideoProviderAdapter,
+    model: ModelInfo,
+    request: GenerationRequest,
+  ): { usd: number; priceUnknown: boolean } {
+    const usd = adapter.estimateCost(request).usd;
+    if (usd > 0 || model.simulated) return { usd, priceUnknown: false };
+    let ceiling = 0;
+    for (const known of this.deps.registry.allModels()) {
+      if (known.simulated) continue;
+      const other = estimateFromPricing(known.pricing, known.capabilities, {
+        ...request,
+        modelId: known.modelId,
+      }).usd;
+      if (other > ceiling) ceiling = other;
+    }
+    return { usd: ceiling, priceUnknown: true };
   }
 
   startRun(input: StartInput): { runId: string; plan: RunPlan } {
@@ -360,7 +394,7 @@ export class BenchRunner {
           modelId: ref.modelId,
           settings: suite.definition.settings,
           requestKey: requestKey(ref, request),
-          estimatedCostUsd: mismatch ? 0 : adapter.estimateCost(request).usd,
+          estimatedCostUsd: mismatch ? 0 : this.budgetEstimate(adapter, model, request).usd,
           simulated: model.simulated,
         });
       }
