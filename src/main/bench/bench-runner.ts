@@ -173,6 +173,11 @@ interface ActiveGeneration {
   creating: boolean;
   /** Cancelled while creating: the job the create made is cancelled once its id is known. */
   cancelRequested: boolean;
+  /**
+   * Its timeout passed while creating (the create is not aborted, like a cancel's): the job the
+   * create made is cancelled once its id is known and the generation ends `timeout`.
+   */
+  timedOut?: ProviderError;
 }
 
 interface RunState {
@@ -990,15 +995,18 @@ export class BenchRunner {
       state.timeoutSeconds !== null
         ? state.timeoutSeconds * 1000
         : (this.deps.generationTimeoutMs ?? defaultTimeoutSeconds(initial.provider) * 1000);
-    const timer = setTimeout(
-      () =>
-        controller.abort(
-          new ProviderError('timeout', `No result after ${Math.round(timeoutMs / 1000)} s.`, {
-            provider: initial.provider,
-          }),
-        ),
-      timeoutMs,
-    );
+    const timer = setTimeout(() => {
+      const timedOut = new ProviderError(
+        'timeout',
+        `No result after ${Math.round(timeoutMs / 1000)} s.`,
+        { provider: initial.provider },
+      );
+      // The create may have reached the vendor: aborting it would leave a job made and billed
+      // there that nothing cancels (Runway cannot list jobs). It finishes; executeSteps then
+      // cancels the job it made and ends the generation `timeout` (see cancelOne).
+      if (active.creating) active.timedOut = timedOut;
+      else controller.abort(timedOut);
+    }, timeoutMs);
     timer.unref?.();
     /** The video is paid for and still at the vendor, but the disk failed: try again later. */
     let retryAfterMs: number | undefined;
@@ -1135,7 +1143,8 @@ export class BenchRunner {
         createdJobId = jobId;
         this.patch(row.id, { state: 'submitted', vendor_job_id: jobId });
       };
-      // A cancel does not abort the create (see cancelOne); a shutdown or the timeout does.
+      // Neither a cancel (see cancelOne) nor the timeout (see execute) aborts the create; a
+      // shutdown does.
       const active = state.active.get(row.id);
       if (active) active.creating = true;
       // A create whose answer was lost is sent again only after the vendor's own list shows it
@@ -1150,6 +1159,15 @@ export class BenchRunner {
           );
           return;
         }
+        if (active?.timedOut) {
+          // Timed out before this (re)send: no job exists (the last one was refused or absent).
+          this.finish(
+            getGenerationRow(this.deps.db, row.id) ?? row,
+            'timeout',
+            serializeError(active.timedOut),
+          );
+          return;
+        }
         try {
           // Retry only where the vendor answered with a retryable error (so no job exists):
           // a rate limit pauses the whole provider for its Retry-After, not just this request.
@@ -1160,6 +1178,7 @@ export class BenchRunner {
                 throw new ProviderError('cancelled', CANCELLED_BY_ADMIN.message, {
                   provider: row.provider,
                 });
+              if (active?.timedOut) throw active.timedOut;
               return adapter.start(request, { signal, onJobId: persistJobId });
             },
             {
@@ -1170,6 +1189,7 @@ export class BenchRunner {
               shouldRetry: (error) =>
                 !persisted &&
                 !active?.cancelRequested &&
+                !active?.timedOut &&
                 ProviderError.isInstance(error) &&
                 !(error as ProviderError).outcomeUnknown,
               onRetry: (error) => {
@@ -1219,8 +1239,9 @@ export class BenchRunner {
             persistJobId(found);
             break;
           }
-          // Cancelled (or timed out) while the create was in flight, e.g. held by Replicate's
-          // Prefer: wait: the job may exist without its id here; find it and cancel it.
+          // Aborted while the create was in flight (e.g. held by Replicate's Prefer: wait) other
+          // than by a cancel or the timeout: the job may exist without its id here; find it and
+          // cancel it.
           if (signal.aborted) await this.cancelOrphan(row, request, submittedAt);
           if (!failure.outcomeUnknown) {
             // The vendor refused it, or it never reached the vendor: no job, nothing paid for.
@@ -1252,12 +1273,15 @@ export class BenchRunner {
       // out of the loop ends the generation.
       if (active) active.creating = false;
       row = getGenerationRow(this.deps.db, row.id) ?? row;
-      if (active?.cancelRequested && createdJobId !== undefined) {
-        // Cancelled while the create was in flight: its job is cancelled at once. Where the
-        // vendor cannot cancel (or the cancel fails) it runs on, billed: its estimate is counted.
+      if ((active?.cancelRequested || active?.timedOut) && createdJobId !== undefined) {
+        // Cancelled, or timed out, while the create was in flight: its job is cancelled at once.
+        // Where the vendor cannot cancel (or the cancel fails) it runs on, billed: its estimate
+        // is counted. An admin's cancel wins over the timeout.
         const confirmed = await this.cancelAtVendor(row, createdJobId);
         if (row.outcome === null) {
-          this.finish(row, 'cancelled', CANCELLED_BY_ADMIN, undefined, !confirmed);
+          if (active.cancelRequested || !active.timedOut)
+            this.finish(row, 'cancelled', CANCELLED_BY_ADMIN, undefined, !confirmed);
+          else this.finish(row, 'timeout', serializeError(active.timedOut), undefined, !confirmed);
         } else {
           // Cancelled from another process meanwhile: the row gets its job's id (and its cost).
           updateGeneration(this.deps.db, row.id, {
