@@ -632,11 +632,22 @@ export class BenchRunner {
       active.cancelRequested = true;
       return true;
     }
+    if (row.state === 'downloading' && this.runs.has(row.run_id)) {
+      // Paid already: the vendor made the video and billed it, so a cancel saves nothing, and
+      // the vendor's cancel may delete the finished task with its output (Runway). This process
+      // drives the run: the download (or its retry) goes on and the generation ends with its
+      // video; the run itself is cancelled, so nothing new is sent.
+      return false;
+    }
     this.runs
       .get(row.run_id)
       ?.analysing.get(row.id)
       ?.controller.abort(new AppError('cancelled', 'Cancelled by the admin.'));
-    const confirmed = row.vendor_job_id ? await this.cancelAtVendor(row, row.vendor_job_id) : true;
+    // A `downloading` job is finished at the vendor: its cancel would only delete the output.
+    const confirmed =
+      row.vendor_job_id && row.state !== 'downloading'
+        ? await this.cancelAtVendor(row, row.vendor_job_id)
+        : true;
     // A job left running at the vendor before its result was seen may be billed: its estimate
     // stays counted (billing_unknown). Once `downloading`, its cost is known already.
     this.finish(
@@ -1005,6 +1016,9 @@ export class BenchRunner {
       // there that nothing cancels (Runway cannot list jobs). It finishes; executeSteps then
       // cancels the job it made and ends the generation `timeout` (see cancelOne).
       if (active.creating) active.timedOut = timedOut;
+      // Paid and downloading: the video exists and is billed; giving up on it now would only
+      // lose it. The download keeps its own limits (stall timeout, retries, expired links).
+      else if (getGenerationRow(this.deps.db, initial.id)?.state === 'downloading') return;
       else controller.abort(timedOut);
     }, timeoutMs);
     timer.unref?.();
@@ -1043,7 +1057,7 @@ export class BenchRunner {
           // (Together, Gemini, a failed cancel) it runs on and is billed, so its estimate stays
           // counted against the budget (billing_unknown).
           const confirmed =
-            serialized.code === 'timeout' && row.vendor_job_id
+            serialized.code === 'timeout' && row.vendor_job_id && row.state !== 'downloading'
               ? await this.cancelAtVendor(row, row.vendor_job_id)
               : true;
           this.finish(
