@@ -277,7 +277,11 @@ export class RunwayVideoAdapter extends VendorVideoAdapter<'runway'> {
       if (!source || !ProviderError.isInstance(error) || error.code !== 'expired_output')
         throw error;
       const status = await this.status(source.jobId, signal);
-      const fresh = status.state === 'succeeded' ? status.outputs[source.index] : undefined;
+      // By the output's place in Runway's list (outputs without a URL are dropped from ours).
+      const fresh =
+        status.state === 'succeeded'
+          ? status.outputs.find((candidate) => candidate.source?.index === source.index)
+          : undefined;
       if (!fresh || fresh.url === output.url) throw error;
       return super.download(fresh, signal, range);
     }
