@@ -84,6 +84,11 @@ const DATE_TIME = new Intl.DateTimeFormat('en-GB', {
   minute: '2-digit',
   hour12: false,
 });
+const TIME_ONLY = new Intl.DateTimeFormat('en-GB', {
+  hour: '2-digit',
+  minute: '2-digit',
+  hour12: false,
+});
 const DATE_ONLY = new Intl.DateTimeFormat('en-GB', {
   day: 'numeric',
   month: 'short',
@@ -94,6 +99,19 @@ const DATE_ONLY = new Intl.DateTimeFormat('en-GB', {
 export function formatDateTime(timestamp: number | string | null | undefined): string {
   const date = toDate(timestamp);
   return date ? DATE_TIME.format(date) : '—';
+}
+
+/**
+ * A moment as a clock reading, "09:52" when it falls on the same day as `now` (in the viewer's
+ * time zone), else "4 Dec 2026, 00:23": a bake that ends after midnight never reads as earlier
+ * today. Same 24-hour clock as formatDateTime.
+ */
+export function formatTimeOfDay(timestamp: number, now: number): string {
+  const date = toDate(timestamp);
+  if (!date) return '—';
+  return date.toDateString() === new Date(now).toDateString()
+    ? TIME_ONLY.format(date)
+    : DATE_TIME.format(date);
 }
 
 /** "3 Dec 2026"; "—" for no date. */

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import {
   collapseRepeats,
   csvNumber,
+  formatTimeOfDay,
   formatDate,
   formatDateTime,
   formatMoney,
@@ -133,5 +134,16 @@ describe('collapseRepeats', () => {
       { text: 'p95 latency 9 s > 5 s', count: 1 },
     ]);
     expect(collapseRepeats([])).toEqual([]);
+  });
+});
+
+describe('formatTimeOfDay', () => {
+  it('reads a time of day on the same day and adds the date across midnight', () => {
+    const evening = new Date(2026, 11, 3, 23, 40).getTime();
+    const sameDay = new Date(2026, 11, 3, 9, 5).getTime();
+    const afterMidnight = new Date(2026, 11, 4, 0, 23).getTime();
+    expect(formatTimeOfDay(sameDay, evening)).toBe('09:05');
+    expect(formatTimeOfDay(afterMidnight, evening)).toBe('4 Dec 2026, 00:23');
+    expect(formatTimeOfDay(Number.NaN, evening)).toBe('—');
   });
 });

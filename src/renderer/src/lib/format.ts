@@ -13,6 +13,7 @@ export {
   formatMoneyTick,
   formatNumber,
   formatPercent,
+  formatTimeOfDay,
   plural,
 } from '../../../shared/format';
 

@@ -11,7 +11,7 @@ import type {
   ControllerPanel as Panel,
 } from '../../../shared/rollout/controller-status';
 import { Badge, InlineError } from '../components/ui';
-import { formatDateTime } from '../lib/format';
+import { formatTimeOfDay } from '../lib/format';
 import { refreshControllerPanel, useControllerPanel } from './use-controller-panel';
 import './controller-panel.css';
 
@@ -26,15 +26,6 @@ export function ageText(ms: number): string {
   return `${Math.round(seconds / 86400)} days ago`;
 }
 
-/** A time of day when it is today (12:10), else date and time. */
-export function clockText(at: number, now: number): string {
-  const date = new Date(at);
-  const today = new Date(now);
-  return date.toDateString() === today.toDateString()
-    ? date.toLocaleTimeString(undefined, { hour: '2-digit', minute: '2-digit' })
-    : formatDateTime(at);
-}
-
 /** What the controller works on in one environment, in one line. */
 function environmentLine(env: ControllerEnvironment, now: number): string {
   if (env.problem) return `could not be read: ${env.problem}`;
@@ -44,7 +35,7 @@ function environmentLine(env: ControllerEnvironment, now: number): string {
     if (env.step.nextStepAt === null) parts.push(`watching the final ${what}`);
     else if (env.step.nextStepAt <= now)
       parts.push(`${what} is due to move on (after a passing guard check)`);
-    else parts.push(`baking ${what} until ${clockText(env.step.nextStepAt, now)}`);
+    else parts.push(`baking ${what} until ${formatTimeOfDay(env.step.nextStepAt, now)}`);
   }
   for (const rollout of env.rollouts) {
     if (rollout.status === 'paused')
@@ -53,7 +44,7 @@ function environmentLine(env: ControllerEnvironment, now: number): string {
       );
     else if (rollout.flagKey !== env.step?.flagKey && rollout.nextStepAt !== null)
       parts.push(
-        `"${rollout.flagKey}" next step (${rollout.steps[rollout.stepIndex + 1] ?? 100} %) due ${clockText(rollout.nextStepAt, now)}`,
+        `"${rollout.flagKey}" next step (${rollout.steps[rollout.stepIndex + 1] ?? 100} %) due ${formatTimeOfDay(rollout.nextStepAt, now)}`,
       );
   }
   if (parts.length > 0) return parts.join(' · ');
@@ -186,7 +177,7 @@ export function ControllerPanel(): ReactElement {
         </ul>
         {leader.lastEvent ? (
           <p className="small" data-testid="controller-last-action">
-            Last action {clockText(leader.lastEvent.at, now)}:{' '}
+            Last action {formatTimeOfDay(leader.lastEvent.at, now)}:{' '}
             {leader.lastEvent.type.replaceAll('_', ' ')} — {leader.lastEvent.message.split('\n')[0]}
           </p>
         ) : (
@@ -223,7 +214,7 @@ export function ControllerPanel(): ReactElement {
         <strong>
           {standby
             ? `No controller leads: ${standby.id} on ${standby.host} is a standby waiting for the lease.`
-            : `The rollout controller is not running: ${latest.id} on ${latest.host} last ticked ${ageText(lastTickAge(latest))} (${clockText(latest.lastTickAt, now)}).`}
+            : `The rollout controller is not running: ${latest.id} on ${latest.host} last ticked ${ageText(lastTickAge(latest))} (${formatTimeOfDay(latest.lastTickAt, now)}).`}
         </strong>
         <p className="small">
           Nothing advances ramp steps, bakes them or rolls back on a breach once this console is
@@ -238,7 +229,7 @@ export function ControllerPanel(): ReactElement {
       ))}
       {latest.lastEvent ? (
         <p className="small muted" data-testid="controller-last-action">
-          Its last action ({clockText(latest.lastEvent.at, now)}):{' '}
+          Its last action ({formatTimeOfDay(latest.lastEvent.at, now)}):{' '}
           {latest.lastEvent.type.replaceAll('_', ' ')} — {latest.lastEvent.message.split('\n')[0]}
         </p>
       ) : null}
