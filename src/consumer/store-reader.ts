@@ -3,6 +3,7 @@
  * or `etcd://host:port/prefix` (etcd v3 JSON gateway over plain HTTP). Uses only Node built-ins
  * and the global fetch, so a production service needs nothing else.
  */
+import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { isAbsolute, join, normalize, sep } from 'node:path';
 
@@ -112,6 +113,133 @@ export function dirPath(root: string, key: string): string {
   return path;
 }
 
+/**
+ * A directory store's commit journal: `<root>/.commit-journal.json`, present only while a commit
+ * is being applied (or after its publisher died half-way). A commit of several keys writes the
+ * whole commit (every key's new text, or null for a deletion) to this one file (temp file, fsync,
+ * rename) before it touches any key's file, then writes the key files, then removes the journal.
+ * The rename is the commit point: while the journal exists, its values ARE the store's content
+ * for the keys it names, whatever their files hold (some may be new already, some still old).
+ * So a reader first looks for the journal and takes a key from it when it names the key, and
+ * only otherwise reads the key's file; the next publisher (under the store's lock) finishes
+ * the commit (rolls it forward) before anything else. A journal is never half-written: it
+ * becomes visible by rename only once complete, and its `sha256` covers its content.
+ *
+ * Format: `{"schema":"aideon.dir-commit/1","id":"…","writes":[{"key":"dev/current",
+ * "value":"…" | null,"before":"<etag>" | null}, …],"sha256":"<hex>"}`, where `sha256` is the
+ * SHA-256 of `JSON.stringify({schema, id, writes})` and `before` is the etag (first 32 hex
+ * digits of the SHA-256 of the text) the key had when the commit was decided, null = absent.
+ */
+export const DIR_JOURNAL_FILE = '.commit-journal.json';
+export const DIR_JOURNAL_SCHEMA = 'aideon.dir-commit/1';
+
+export interface DirJournalWrite {
+  key: string;
+  /** New text, or null: the commit deletes the key. */
+  value: string | null;
+  /** The key's etag before the commit, or null when it did not exist. */
+  before: string | null;
+}
+
+export interface DirJournal {
+  schema: typeof DIR_JOURNAL_SCHEMA;
+  /** Unique per commit: lets a publisher tell its own journal from another's. */
+  id: string;
+  writes: DirJournalWrite[];
+}
+
+/** A directory store's commit journal exists but was not written by the store. */
+export class DirJournalDamagedError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'DirJournalDamagedError';
+  }
+}
+
+function sha256Hex(text: string): string {
+  return createHash('sha256').update(text).digest('hex');
+}
+
+/** The etag of a directory store value: the first 32 hex digits of its SHA-256. */
+export function dirEtag(value: string): string {
+  return sha256Hex(value).slice(0, 32);
+}
+
+/** The text of a journal file (with its checksum). */
+export function dirJournalText(journal: DirJournal): string {
+  const body = { schema: journal.schema, id: journal.id, writes: journal.writes };
+  return JSON.stringify({ ...body, sha256: sha256Hex(JSON.stringify(body)) });
+}
+
+/**
+ * The directory store's commit journal, or undefined when there is none (no commit in flight).
+ * Throws an Error naming the file when it exists but is damaged (not written by the store).
+ */
+export async function readDirJournal(root: string): Promise<DirJournal | undefined> {
+  const file = join(root, DIR_JOURNAL_FILE);
+  let text: string;
+  try {
+    text = await readFile(file, 'utf8');
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+    throw error;
+  }
+  const damaged = (why: string) =>
+    new DirJournalDamagedError(
+      `The directory store's commit journal ${file} is damaged (${why}); it was not written by the store. Nothing can be read until it is repaired or removed by hand.`,
+    );
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch {
+    throw damaged('not JSON');
+  }
+  const journal = value as Partial<DirJournal> & { sha256?: unknown };
+  if (journal?.schema !== DIR_JOURNAL_SCHEMA) throw damaged(`schema is not ${DIR_JOURNAL_SCHEMA}`);
+  if (
+    typeof journal.id !== 'string' ||
+    !Array.isArray(journal.writes) ||
+    !journal.writes.every(
+      (write: Partial<DirJournalWrite>) =>
+        typeof write?.key === 'string' &&
+        (write.value === null || typeof write.value === 'string') &&
+        (write.before === null || typeof write.before === 'string'),
+    )
+  )
+    throw damaged('id or writes malformed');
+  const body = { schema: journal.schema, id: journal.id, writes: journal.writes };
+  if (journal.sha256 !== sha256Hex(JSON.stringify(body))) throw damaged('checksum mismatch');
+  for (const write of journal.writes) {
+    try {
+      dirPath(root, write.key);
+    } catch {
+      throw damaged(`key "${write.key}" is not allowed`);
+    }
+  }
+  return body as DirJournal;
+}
+
+/**
+ * A key's text in a directory store as of one moment, or undefined when it does not exist:
+ * from the commit journal when a commit in flight (or interrupted) names the key, else from
+ * its file. Each read sees a key either before or after any commit, never a half-applied one.
+ */
+export async function readDirKey(root: string, key: string): Promise<string | undefined> {
+  const path = dirPath(root, key);
+  const journal = await readDirJournal(root);
+  if (journal) {
+    let found: DirJournalWrite | undefined;
+    for (const write of journal.writes) if (write.key === key) found = write;
+    if (found) return found.value ?? undefined;
+  }
+  try {
+    return await readFile(path, 'utf8');
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+    throw error;
+  }
+}
+
 export interface StoreReader {
   /** The stored text, or undefined when the key does not exist. */
   read(key: string): Promise<string | undefined>;
@@ -124,14 +252,7 @@ export function openStoreReader(
   const location = parseStoreUri(uri);
   if (location.kind === 'dir') {
     return {
-      async read(key) {
-        try {
-          return await readFile(dirPath(location.root, key), 'utf8');
-        } catch (error) {
-          if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
-          throw error;
-        }
-      },
+      read: (key) => readDirKey(location.root, key),
     };
   }
   const doFetch = options.fetch ?? fetch;
