@@ -73,12 +73,21 @@ export function etagOf(value: string): string {
   return dirEtag(value);
 }
 
+/**
+ * Makes a folder's entries (renames, deletions) durable. Windows cannot open or sync a folder
+ * (NTFS journals renames itself), and some network file systems refuse it: there, best effort.
+ */
 async function syncFolder(folder: string): Promise<void> {
-  const handle = await open(folder, 'r');
+  if (process.platform === 'win32') return;
+  let handle;
   try {
+    handle = await open(folder, 'r');
     await handle.sync();
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code ?? '';
+    if (!['EISDIR', 'EINVAL', 'EPERM', 'ENOTSUP', 'EBADF'].includes(code)) throw error;
   } finally {
-    await handle.close();
+    await handle?.close();
   }
 }
 
