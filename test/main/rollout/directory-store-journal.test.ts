@@ -165,6 +165,21 @@ describe('directory store commit journal', () => {
     },
   );
 
+  it('a journal temp file cut short by a crash is never read, and the next commit deletes it', async () => {
+    const full = JSON.stringify({ schema: 'aideon.dir-commit/1', id: 'x', writes: step(OLD) });
+    const temp = join(root, '.commit-journal.4242.7.tmp');
+    writeFileSync(temp, full.slice(0, full.length / 2));
+    expect(await seen()).toEqual(oldView);
+    const store = new DirectoryStore({ root });
+    await store.commit([{ key: 'dev/current', value: 'current-3', expect: etagOf('current-1') }]);
+    expect(existsSync(temp)).toBe(false);
+    expect(await seen()).toEqual({
+      ...oldView,
+      store: { ...oldView.store, 'dev/current': 'current-3' },
+      consumer: { ...oldView.consumer, 'dev/current': 'current-3' },
+    });
+  });
+
   it('a publisher killed mid-commit: the next commit checks its etags against the finished commit', async () => {
     await commitKilledAt(root, step(OLD), 'applied:dev/versions/2');
     const next = new DirectoryStore({ root });

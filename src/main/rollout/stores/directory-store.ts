@@ -277,15 +277,21 @@ export class DirectoryStore implements ConfigStore {
   private async writeJournal(journal: DirJournal): Promise<void> {
     tempCounter += 1;
     const temp = join(this.options.root, `.commit-journal.${process.pid}.${tempCounter}.tmp`);
-    const handle = await open(temp, 'wx');
     try {
-      await handle.writeFile(dirJournalText(journal));
-      await handle.sync();
-    } finally {
-      await handle.close();
+      const handle = await open(temp, 'wx');
+      try {
+        await handle.writeFile(dirJournalText(journal));
+        await handle.sync();
+      } finally {
+        await handle.close();
+      }
+      await this.point('journal-written');
+      await rename(temp, this.journalPath);
+    } catch (error) {
+      // Not committed (disk full, …): nothing of it may stay behind.
+      await unlink(temp).catch(() => undefined);
+      throw error;
     }
-    await this.point('journal-written');
-    await rename(temp, this.journalPath);
     await syncFolder(this.options.root);
     await this.point('journal-committed');
   }
