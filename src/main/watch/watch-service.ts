@@ -106,7 +106,7 @@ export class WatchService {
   async checkNow(envInput: string): Promise<WatchReport> {
     const env = watchEnvSchema.parse(envInput);
     const settings = this.getSettings();
-    const step = (await this.options.rollout?.currentStep(env)) ?? null;
+    const step = (await this.options.rollout?.currentStep(env, settings)) ?? null;
     const report = await evaluateGuards(
       { settings, source: this.sourceFor(env, settings), now: this.options.now },
       env,
