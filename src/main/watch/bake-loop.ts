@@ -67,6 +67,11 @@ export interface BakeOptions {
   /** Each finished check (for storage and the `watch:guard-breached` event). */
   onCheck?: (report: WatchReport) => void;
   signal?: AbortSignal;
+  /**
+   * Only the next check of a paused step watched for its rollback: a step that is not paused
+   * (resumed meanwhile) is left alone (`step_changed`), for a full bake the caller starts.
+   */
+  pausedOnly?: boolean;
 }
 
 const sameStep = (a: RolloutStep, b: RolloutStep): boolean =>
@@ -80,6 +85,13 @@ export async function bakeStep(options: BakeOptions): Promise<BakeResult> {
   const checks: WatchReport[] = [];
   const first = await rollout.currentStep(env, options.settings());
   if (!first) return { outcome: 'no_step', step: null, checks };
+  if (options.pausedOnly && !first.paused)
+    return {
+      outcome: 'step_changed',
+      step: first,
+      checks,
+      reason: 'The step is not paused any more; it is baked as usual.',
+    };
   const describe = (step: RolloutStep): string =>
     `config version ${step.version}${step.flag ? ` (${step.flag}${step.percent === undefined ? '' : ` at ${step.percent}%`})` : ''}`;
   /** When to check `step` again: it is still the watched step, and paused (see the header). */

@@ -56,6 +56,10 @@ describe("the console's own loop finishes an automatic rollback (directory store
   /** Commits that move dev/current never answer while this is set (the console dies in one). */
   let currentHangs = false;
   const outcomes: string[] = [];
+  /** What the inbox receives for each breach (its first lines are what the admin reads). */
+  const breaches: { action?: string; summary: string }[] = [];
+  /** Bakes waiting between two checks (the watch's sleep that ends when stopped). */
+  let sleeping = 0;
   let draft = {
     config: {} as unknown,
     revision: 0,
@@ -125,6 +129,8 @@ describe("the console's own loop finishes an automatic rollback (directory store
     currentFailures = 0;
     currentHangs = false;
     outcomes.length = 0;
+    breaches.length = 0;
+    sleeping = 0;
     draft = { config: {}, revision: 0, source: 'example', updatedAt: null };
     service = newService();
     const kid = (await service.generateKey('alice laptop', PASS)).unlocked[0] as string;
@@ -143,13 +149,25 @@ describe("the console's own loop finishes an automatic rollback (directory store
     around: <T>(bake: () => Promise<T>) => Promise<T>,
     autoRollback = false,
     target = service,
+    /** The watch's sleep between checks ends only when the bake is stopped. */
+    sleepsUntilStopped = false,
   ) => {
     const watch = new WatchService({
       db,
       dispatcher,
       now: time.now,
-      sleep: async () => undefined,
+      sleep: sleepsUntilStopped
+        ? (_ms, signal) => {
+            sleeping += 1;
+            return new Promise((_resolve, reject) =>
+              signal?.addEventListener('abort', () => reject(new Error('aborted')), {
+                once: true,
+              }),
+            );
+          }
+        : async () => undefined,
       rollout: target.rolloutControl(),
+      onBreach: (event) => breaches.push(event),
     });
     watch.saveSettings({
       environments: { dev: { prometheusUrl: prom.url, autoRollback } },
@@ -157,8 +175,8 @@ describe("the console's own loop finishes an automatic rollback (directory store
     });
     target.attachWatch({
       isWatched: (env) => watch.getSettings().environments[env] !== undefined,
-      bake: (env, signal) =>
-        around(() => watch.bake(env, signal)).then(
+      bake: (env, signal, options) =>
+        around(() => watch.bake(env, signal, options)).then(
           (result) => {
             outcomes.push(result.outcome);
             return result;
@@ -169,6 +187,7 @@ describe("the console's own loop finishes an automatic rollback (directory store
           },
         ),
     });
+    return watch;
   };
   const waitFor = async (done: () => boolean | Promise<boolean>) => {
     for (let i = 0; i < 300 && !(await done()); i += 1) await new Promise((r) => setTimeout(r, 10));
@@ -200,6 +219,11 @@ describe("the console's own loop finishes an automatic rollback (directory store
     expect(paused?.problem).toMatch(
       /^Automatic rollback FAILED: the store could not be reached\. .*tries the rollback again.* Rollout → Publishing → dev → Roll back…/,
     );
+    // The inbox: the pause, then what failed and what to do, before the guard lines.
+    expect(breaches.map((breach) => breach.action)).toEqual(['rollback_failed']);
+    const lines = breaches[0]?.summary.split('\n') ?? [];
+    expect(lines[0]).toMatch(/^Watch paused config version 2 \(new-video-model at 10%\) in dev/);
+    expect(lines[1]).toMatch(/^Automatic rollback FAILED: .* every 10 min .*Roll back…/);
     for (let i = 0; i < 3; i += 1) {
       time.advance(10 * MINUTE);
       await service.tick();
@@ -271,6 +295,65 @@ describe("the console's own loop finishes an automatic rollback (directory store
     } finally {
       await store.close();
     }
+  });
+
+  it("the retry's bake dies (the store does not answer): the next tick bakes it again and rolls back", async () => {
+    let bakes = 0;
+    watchWith(async (bake) => {
+      bakes += 1;
+      if (bakes !== 2) return bake();
+      storeDown = true;
+      try {
+        return await bake();
+      } finally {
+        storeDown = false;
+      }
+    }, true);
+    currentFailures = 1;
+    await startRollout();
+    expect(outcomes).toEqual(['rollback_failed']);
+    time.advance(10 * MINUTE);
+    // The store is down for the retry's bake (the rest of the tick reads it again).
+    await service.tick();
+    expect(outcomes).toHaveLength(2);
+    expect(outcomes[1]).toMatch(/^error: the store could not be reached/);
+    expect(await devRollout()).toMatchObject({ status: 'paused', stepIndex: 0 });
+    time.advance(MINUTE);
+    await service.tick();
+    await waitFor(() => outcomes.length === 3);
+    expect(outcomes[2]).toBe('rolled_back');
+    expect((await devOf())?.live?.version).toBe(3);
+  });
+
+  it('a paused step resumed meanwhile (another admin) is baked as usual, without holding up the tick', async () => {
+    const watch = watchWith((bake) => bake(), true, service, true);
+    currentFailures = 1;
+    await startRollout();
+    expect(outcomes).toEqual(['rollback_failed']);
+    // Another admin resumes the rollout from her console; the metrics are healthy again (a
+    // bake of the running step checks, passes and waits for its next check).
+    const store = openConfigStore(service.storeUri());
+    try {
+      await makePublisher(store, [], { now: time.now }).resumeRollout('dev', FLAG);
+    } finally {
+      await store.close();
+    }
+    const series = (value: string) =>
+      `label_replace(label_replace(vector(${value}), "provider", "together", "", ""), "model", "wan-2.1", "", "")`;
+    watch.saveSettings({
+      environments: { dev: { prometheusUrl: prom.url, autoRollback: true } },
+      tiers: [{ tier: 'free', minSuccessRate: 0.9 }],
+      queries: { volume: series('100'), success_rate: series('0.99') },
+    });
+    time.advance(10 * MINUTE);
+    // The tick's check of the paused step finds it running: it starts a full bake and returns
+    // (awaiting that bake would hold the scheduler for the whole step).
+    expect(await service.tick()).toEqual([]);
+    expect(outcomes).toEqual(['rollback_failed', 'step_changed']);
+    // The full bake checked the step (a pass) and waits for its next check.
+    await waitFor(() => sleeping === 1);
+    expect(await devRollout()).toMatchObject({ status: 'running', watching: true, problem: null });
+    expect((await devOf())?.live?.version).toBe(2);
   });
 
   it('without auto-rollback a paused step is left to the admin (no second check, no rollback)', async () => {

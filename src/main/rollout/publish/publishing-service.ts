@@ -81,7 +81,15 @@ export const DEFAULT_TICK_MS = 30_000;
 export interface RolloutWatch {
   /** The environment has a Prometheus configured (otherwise there is nothing to check). */
   isWatched(environment: Environment): boolean;
-  bake(environment: Environment, signal: AbortSignal): Promise<BakeResult>;
+  /**
+   * Bakes the environment's current step. `pausedOnly`: just the next check of a paused step
+   * watched for its rollback (one check; a step no longer paused answers `step_changed`).
+   */
+  bake(
+    environment: Environment,
+    signal: AbortSignal,
+    options?: { pausedOnly?: boolean },
+  ): Promise<BakeResult>;
 }
 
 export interface PublishingServiceDeps {
@@ -1472,11 +1480,18 @@ export class PublishingService {
     // One check each, awaited like the controller's checks, so the tick that finds it due
     // has done the rollback.
     const now = this.deps.now();
-    await Promise.all(
+    const rechecked = await Promise.all(
       [...this.watchAgain]
         .filter(([environment, at]) => at <= now && !this.bakes.has(environment))
-        .map(([environment]) => this.bake(environment)),
+        .map(async ([environment]) => ({
+          environment,
+          result: await this.bake(environment, { pausedOnly: true }),
+        })),
     );
+    // Resumed meanwhile (another admin, the CLI): baked as usual, without holding up the tick.
+    for (const { environment, result } of rechecked)
+      if (result?.outcome === 'step_changed' && result.step && !result.step.paused)
+        this.startBake(environment);
     const publisher = this.publisher();
     const failures = new Set<string>();
     const done = await publisher.tickRollouts({
@@ -1566,33 +1581,38 @@ export class PublishingService {
     void this.bake(environment);
   }
 
-  /** startBake, answering when the bake is over (it never rejects). */
-  private bake(environment: Environment): Promise<void> {
+  /** startBake, answering when the bake is over with its result (it never rejects). */
+  private bake(
+    environment: Environment,
+    options: { pausedOnly?: boolean } = {},
+  ): Promise<BakeResult | undefined> {
     const watch = this.watch;
     // A bake (or the controller, or nobody when the environment is not watched) takes over
     // a paused step's next check.
     this.watchAgain.delete(environment);
-    if (!watch || this.controllerActive) return Promise.resolve();
+    if (!watch || this.controllerActive) return Promise.resolve(undefined);
     try {
-      if (!watch.isWatched(environment)) return Promise.resolve();
+      if (!watch.isWatched(environment)) return Promise.resolve(undefined);
     } catch {
-      return Promise.resolve();
+      return Promise.resolve(undefined);
     }
     this.stopBake(environment);
     const controller = new AbortController();
     this.bakes.set(environment, controller);
     return watch
-      .bake(environment, controller.signal)
-      .then((result) => {
+      .bake(environment, controller.signal, options)
+      .then((result): BakeResult => {
         this.failedBakes.delete(environment);
         if (result.outcome !== 'cancelled' && this.bakes.get(environment) === controller)
           this.afterBake(environment, result);
         if (result.outcome !== 'cancelled')
           this.deps.log?.(`publishing: watch of ${environment}: ${result.outcome}`);
+        return result;
       })
       .catch((error: unknown) => {
         if (this.bakes.get(environment) === controller) this.failedBakes.add(environment);
         this.deps.log?.(`publishing: watch of ${environment} failed: ${errorMessage(error)}`);
+        return undefined;
       })
       .finally(() => {
         if (this.bakes.get(environment) === controller) {
