@@ -326,7 +326,7 @@ export function createServices(options: ServiceOptions): Services {
   });
   publishing.attachWatch({
     isWatched: (environment) => watch.getSettings().environments[environment] !== undefined,
-    bake: (environment, signal) => watch.bake(environment, signal),
+    bake: (environment, signal, options) => watch.bake(environment, signal, options),
   });
   let ffmpegCheck: Promise<boolean> | undefined;
   const services: Services = {

@@ -5,6 +5,11 @@
  * rollout's normal (signed) rollback. A check that could not read the metrics at all
  * (Prometheus unreachable, a query error) pauses but does not roll back: the console cannot
  * tell a bad step from a broken monitor, and pausing is the safe half of both.
+ *
+ * Where auto-rollback is on, a paused step whose content is still live stays watched (the rule
+ * the controller follows, `watchedStep`): a bake of such a step checks it once, rolls it back on
+ * a failed check, and says when to check it again (`watchAgainAt`), so a rollback that failed
+ * (a store blip, no key unlocked) or never ran (the console closed in between) gets done.
  */
 import type { WatchEnv, WatchSettings } from '../../shared/watch/watch-settings';
 import type { RolloutStep, WatchReport } from '../../shared/watch/watch-types';
@@ -27,14 +32,29 @@ export interface BakeClock {
   sleep(ms: number, signal?: AbortSignal): Promise<void>;
 }
 
+/** `checked`: a paused step (watched for its rollback) was checked once and stays paused. */
 export type BakeOutcome =
-  'baked' | 'paused' | 'rolled_back' | 'rollback_failed' | 'no_step' | 'step_changed' | 'cancelled';
+  | 'baked'
+  | 'checked'
+  | 'paused'
+  | 'rolled_back'
+  | 'rollback_failed'
+  | 'no_step'
+  | 'step_changed'
+  | 'cancelled';
 
 export interface BakeResult {
   outcome: BakeOutcome;
   step: RolloutStep | null;
   checks: WatchReport[];
   reason?: string;
+  /** Outcome `rollback_failed`: why, and what the admin can do (one line, for the UI). */
+  rollbackFailure?: string;
+  /**
+   * When to bake the step again (ms): it stays live and paused, and is still watched for its
+   * automatic rollback. undefined: nothing is left to watch.
+   */
+  watchAgainAt?: number;
 }
 
 export interface BakeOptions {
@@ -47,6 +67,11 @@ export interface BakeOptions {
   /** Each finished check (for storage and the `watch:guard-breached` event). */
   onCheck?: (report: WatchReport) => void;
   signal?: AbortSignal;
+  /**
+   * Only the next check of a paused step watched for its rollback: a step that is not paused
+   * (resumed meanwhile) is left alone (`step_changed`), for a full bake the caller starts.
+   */
+  pausedOnly?: boolean;
 }
 
 const sameStep = (a: RolloutStep, b: RolloutStep): boolean =>
@@ -58,10 +83,29 @@ const sameStep = (a: RolloutStep, b: RolloutStep): boolean =>
 export async function bakeStep(options: BakeOptions): Promise<BakeResult> {
   const { env, rollout, notifier, clock } = options;
   const checks: WatchReport[] = [];
-  const first = await rollout.currentStep(env);
+  const first = await rollout.currentStep(env, options.settings());
   if (!first) return { outcome: 'no_step', step: null, checks };
+  if (options.pausedOnly && !first.paused)
+    return {
+      outcome: 'step_changed',
+      step: first,
+      checks,
+      reason: 'The step is not paused any more; it is baked as usual.',
+    };
   const describe = (step: RolloutStep): string =>
     `config version ${step.version}${step.flag ? ` (${step.flag}${step.percent === undefined ? '' : ` at ${step.percent}%`})` : ''}`;
+  /** When to check `step` again: it is still the watched step, and paused (see the header). */
+  const watchAgain = async (step: RolloutStep): Promise<{ watchAgainAt?: number }> => {
+    const settings = options.settings();
+    const at = clock.now() + settings.checkIntervalMinutes * 60000;
+    try {
+      const next = await rollout.currentStep(env, settings);
+      return next?.paused && sameStep(next, step) ? { watchAgainAt: at } : {};
+    } catch {
+      // The store did not answer: check again; the next bake finds out whether it still applies.
+      return { watchAgainAt: at };
+    }
+  };
 
   for (;;) {
     if (options.signal?.aborted) return { outcome: 'cancelled', step: first, checks };
@@ -72,7 +116,7 @@ export async function bakeStep(options: BakeOptions): Promise<BakeResult> {
       first.startedAt + settings.bakeMinutes * 60000,
       first.nextStepAt ?? 0,
     );
-    const step = await rollout.currentStep(env);
+    const step = await rollout.currentStep(env, settings);
     if (!step || !sameStep(step, first))
       return {
         outcome: 'step_changed',
@@ -99,14 +143,22 @@ export async function bakeStep(options: BakeOptions): Promise<BakeResult> {
             : 'metrics could not be read';
       const summary = summarizeReport(report);
       const pausedReason = `Watch paused ${describe(step)} in ${env}: ${what}.\n${summary}`;
-      // A completed rollout's final step is still watched; there is nothing left to pause.
+      // A completed rollout's final step is still watched; there is nothing left to pause. A
+      // paused step watched for its rollback was paused before (other running rollouts of the
+      // environment are paused with it, as the controller does).
       const paused = (await rollout.pause(env, pausedReason)) !== false;
       const reason = paused
         ? pausedReason
-        : `Watch: ${what} under ${describe(step)} in ${env}, after the rollout completed.\n${summary}`;
+        : step.paused
+          ? `Watch: ${what} under ${describe(step)} in ${env}, which is paused and still live.\n${summary}`
+          : `Watch: ${what} under ${describe(step)} in ${env}, after the rollout completed.\n${summary}`;
       const rollBack =
         report.status !== 'error' && settings.environments[env]?.autoRollback === true;
       if (!rollBack) {
+        // A paused step watched for its rollback, and Prometheus is down again: it was reported
+        // when it was paused, and the next check tries again.
+        if (step.paused && !paused)
+          return { outcome: 'checked', step, checks, reason, ...(await watchAgain(step)) };
         await notifier.notify({
           env,
           severity: 'critical',
@@ -115,19 +167,31 @@ export async function bakeStep(options: BakeOptions): Promise<BakeResult> {
             : `${env}: ${what} after the rollout completed; roll back by hand`,
           body: reason,
         });
-        return { outcome: 'paused', step, checks, reason };
+        return { outcome: 'paused', step, checks, reason, ...(await watchAgain(step)) };
       }
       try {
         await rollout.rollback(env, reason);
       } catch (error) {
         const message = error instanceof Error ? error.message : String(error);
+        // What the admin reads first (the inbox shows the first lines): what failed, that the
+        // watch tries again, and how to roll back now.
+        const failed = rollbackFailedAdvice(env, message, settings.checkIntervalMinutes);
+        const [headline, ...details] = reason.split('\n');
+        const body = [headline, failed, ...details].join('\n');
         await notifier.notify({
           env,
           severity: 'critical',
           title: `Rollout paused in ${env}; automatic rollback FAILED`,
-          body: `${reason}\nRollback failed: ${message}. Roll back by hand.`,
+          body,
         });
-        return { outcome: 'rollback_failed', step, checks, reason: `${reason}\n${message}` };
+        return {
+          outcome: 'rollback_failed',
+          step,
+          checks,
+          reason: body,
+          rollbackFailure: failed,
+          ...(await watchAgain(step)),
+        };
       }
       await notifier.notify({
         env,
@@ -138,6 +202,8 @@ export async function bakeStep(options: BakeOptions): Promise<BakeResult> {
       return { outcome: 'rolled_back', step, checks, reason };
     }
 
+    // A paused step watched for its rollback: checked once; the scheduler checks it again.
+    if (step.paused) return { outcome: 'checked', step, checks, ...(await watchAgain(step)) };
     const now = clock.now();
     if (now >= bakeUntil) return { outcome: 'baked', step, checks };
     try {
@@ -149,4 +215,20 @@ export async function bakeStep(options: BakeOptions): Promise<BakeResult> {
       return { outcome: 'cancelled', step, checks };
     }
   }
+}
+
+/**
+ * The line an admin reads when the automatic rollback failed: why, that the console's watch
+ * tries again, and how to roll back at once.
+ */
+export function rollbackFailedAdvice(
+  env: WatchEnv,
+  message: string,
+  checkIntervalMinutes: number,
+): string {
+  const every =
+    checkIntervalMinutes >= 1
+      ? `${Math.round(checkIntervalMinutes * 10) / 10} min`
+      : `${Math.round(checkIntervalMinutes * 60)} s`;
+  return `Automatic rollback FAILED: ${message.replace(/\.$/, '')}. The step stays paused and live; while this console is open its watch checks it every ${every} and tries the rollback again when a check fails. To roll back now: Rollout → Publishing → ${env} → Roll back… (a trusted signing key must be unlocked: Keys → Unlock keys).`;
 }

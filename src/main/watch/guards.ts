@@ -34,7 +34,11 @@ export interface RolloutControl {
   /** Pauses the running rollouts; `false` when none was running (e.g. the final step baking). */
   pause(env: WatchEnv, reason: string): Promise<boolean | void>;
   rollback(env: WatchEnv, reason: string): Promise<void>;
-  currentStep(env: WatchEnv): Promise<RolloutStep | null>;
+  /**
+   * The step the watch judges (the rule the controller uses too): with auto-rollback on in
+   * `settings`, a paused step whose content is still live, marked `paused`.
+   */
+  currentStep(env: WatchEnv, settings: WatchSettings): Promise<RolloutStep | null>;
 }
 
 export interface WatchContext {

@@ -106,7 +106,7 @@ export class WatchService {
   async checkNow(envInput: string): Promise<WatchReport> {
     const env = watchEnvSchema.parse(envInput);
     const settings = this.getSettings();
-    const step = (await this.options.rollout?.currentStep(env)) ?? null;
+    const step = (await this.options.rollout?.currentStep(env, settings)) ?? null;
     const report = await evaluateGuards(
       { settings, source: this.sourceFor(env, settings), now: this.options.now },
       env,
@@ -117,7 +117,11 @@ export class WatchService {
   }
 
   /** Bakes the current step of `env`: checks on schedule, pauses / rolls back on breach. */
-  async bake(env: WatchEnv, signal?: AbortSignal): Promise<BakeResult> {
+  async bake(
+    env: WatchEnv,
+    signal?: AbortSignal,
+    options: { pausedOnly?: boolean } = {},
+  ): Promise<BakeResult> {
     const rollout = this.options.rollout;
     if (!rollout) return { outcome: 'no_step', step: null, checks: [] };
     const result = await bakeStep({
@@ -136,6 +140,7 @@ export class WatchService {
       },
       onCheck: (report) => this.options.db && recordCheck(this.options.db, report),
       ...(signal ? { signal } : {}),
+      ...(options.pausedOnly ? { pausedOnly: true } : {}),
     });
     const last = result.checks.at(-1);
     if (

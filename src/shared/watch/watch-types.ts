@@ -34,6 +34,12 @@ export const rolloutStepSchema = z.object({
   startedAt: z.number().int().nonnegative(),
   /** When the rollout's next step is due (ms); the bake covers the step at least until then. */
   nextStepAt: z.number().int().nonnegative().optional(),
+  /**
+   * The step's rollout is paused while its content is still live: it is watched only so that an
+   * automatic rollback that failed or never ran gets done (where auto-rollback is on).
+   * undefined: the rollout is running or completed.
+   */
+  paused: z.literal(true).optional(),
 });
 export type RolloutStep = z.infer<typeof rolloutStepSchema>;
 

@@ -388,7 +388,7 @@ describe('publishing service (directory store, real SQLite, passphrase keys)', (
         return result;
       },
     });
-    expect(await service.rolloutControl().currentStep('dev')).toBeNull();
+    expect(await service.rolloutControl().currentStep('dev', watch.getSettings())).toBeNull();
     await service.startRollout({
       environment: 'dev',
       flagKey: 'new-video-model',
@@ -413,7 +413,7 @@ describe('publishing service (directory store, real SQLite, passphrase keys)', (
       flagKey: 'new-video-model',
       action: 'resume',
     });
-    const step = await service.rolloutControl().currentStep('dev');
+    const step = await service.rolloutControl().currentStep('dev', watch.getSettings());
     expect(step).toMatchObject({ version: 2, flag: 'new-video-model', percent: 10 });
     await service.rolloutControl().rollback('dev', 'guard breached');
     const dev = (await service.overview()).environments[0];

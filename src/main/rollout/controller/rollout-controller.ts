@@ -115,7 +115,8 @@ function errorMessage(error: unknown): string {
 
 /**
  * The step the guards judge: a running rollout's step, or the final step of a completed one
- * while the environment still runs the version it published. `nextStepAt`: when the next
+ * while the environment still runs the version it published; with `paused`, also a paused
+ * rollout's step while its content is still live (marked `paused`). `nextStepAt`: when the next
  * step is due (none for the final step).
  */
 export function activeStep(
@@ -141,7 +142,26 @@ export function activeStep(
     percent: active.steps[active.stepIndex] as number,
     startedAt: active.lastStepAt as number,
     ...(due === undefined ? {} : { nextStepAt: due }),
+    ...(active.status === 'paused' ? { paused: true as const } : {}),
   };
+}
+
+/**
+ * The step the watch judges in `environment`, for the controller and the console's own rollout
+ * loop alike. Where auto-rollback is on, a paused step whose content is still live stays watched:
+ * a failed check pauses first and rolls back second, and a rollback that failed (the store was
+ * briefly unreachable, no key could sign it) or never ran (the controller or console died in
+ * between) is done on a later check instead of leaving the breaching step live.
+ */
+export function watchedStep(
+  rollouts: readonly RolloutState[],
+  live: { version: number },
+  settings: WatchSettings,
+  environment: Environment,
+): (RolloutStep & { nextStepAt?: number }) | null {
+  return activeStep(rollouts, live, {
+    paused: settings.environments[environment]?.autoRollback === true,
+  });
 }
 
 const describe = (step: RolloutStep): string =>
@@ -328,13 +348,9 @@ export class RolloutController {
     const rollouts = await publisher.listRollouts(environment);
     const settings = this.deps.settings();
     const watched = settings.environments[environment] !== undefined;
-    // Where auto-rollback is on, a paused step whose content is still live stays watched: a
-    // failed check pauses first and rolls back second, and a rollback that failed (the store
-    // was briefly unreachable) or never ran (the leader died in between) is done on a later
-    // check, by this leader or the next, instead of leaving the breaching step live.
-    const step = activeStep(rollouts, live, {
-      paused: settings.environments[environment]?.autoRollback === true,
-    });
+    // Where auto-rollback is on, a paused step whose content is still live stays watched, so a
+    // rollback that failed or never ran is done on a later check, by this leader or the next.
+    const step = watchedStep(rollouts, live, settings, environment);
     const now = this.deps.now();
     let bake: BakeState | undefined;
     if (step && watched) {
@@ -528,7 +544,7 @@ export class RolloutController {
       await this.emit(
         'rollback_failed',
         environment,
-        `${reason}\nThe automatic rollback FAILED: ${errorMessage(error)}. Roll back by hand.`,
+        `${reason}\nThe automatic rollback FAILED: ${errorMessage(error).replace(/\.$/, '')}. The step stays paused and live; the controller checks it again at each check interval and tries the rollback again when a check fails. To roll back now: aideon config rollback --store <this store> --env ${environment}${toVersion === undefined ? '' : ` --to-version ${toVersion}`} --yes, or Rollout → Publishing → ${environment} → Roll back… in a console.`,
         { version: step.version },
       );
       return `${environment}: paused; rollback failed`;

@@ -52,7 +52,7 @@ import {
   type SyncResult,
 } from './shared-history';
 import { controllerOverview } from '../controller/controller-registry';
-import { activeStep } from '../controller/rollout-controller';
+import { activeStep, watchedStep } from '../controller/rollout-controller';
 import type {
   ControllerEnvironment,
   ControllerOverview,
@@ -81,7 +81,15 @@ export const DEFAULT_TICK_MS = 30_000;
 export interface RolloutWatch {
   /** The environment has a Prometheus configured (otherwise there is nothing to check). */
   isWatched(environment: Environment): boolean;
-  bake(environment: Environment, signal: AbortSignal): Promise<BakeResult>;
+  /**
+   * Bakes the environment's current step. `pausedOnly`: just the next check of a paused step
+   * watched for its rollback (one check; a step no longer paused answers `step_changed`).
+   */
+  bake(
+    environment: Environment,
+    signal: AbortSignal,
+    options?: { pausedOnly?: boolean },
+  ): Promise<BakeResult>;
 }
 
 export interface PublishingServiceDeps {
@@ -215,6 +223,14 @@ export class PublishingService {
   private readonly bakes = new Map<Environment, AbortController>();
   /** Environments whose bake died with an error: their step is held and baked again. */
   private readonly failedBakes = new Set<Environment>();
+  /**
+   * Environments whose paused step is still watched for its automatic rollback (the rule the
+   * controller follows, `watchedStep`), and when its next check is due: the scheduler bakes it
+   * again then. Its rollouts are held meanwhile, as the controller holds them.
+   */
+  private readonly watchAgain = new Map<Environment, number>();
+  /** `env\0flag` → why the automatic rollback of the rollout's paused step failed. */
+  private readonly rollbackProblems = new Map<string, string>();
   /**
    * This console stands down: a live controller leads for the store, or the store's controller
    * state is unknown since a switch of store (refreshed every tick).
@@ -1101,7 +1117,12 @@ export class PublishingService {
       ...plain,
       nextStepAt: due ?? null,
       watching: this.bakes.has(state.environment) && state.status === 'running',
-      problem: this.tickProblems.get(`${state.environment}\u0000${state.flagKey}`) ?? null,
+      problem:
+        this.tickProblems.get(`${state.environment}\u0000${state.flagKey}`) ??
+        (state.status === 'paused'
+          ? this.rollbackProblems.get(`${state.environment}\u0000${state.flagKey}`)
+          : undefined) ??
+        null,
     };
   }
 
@@ -1350,8 +1371,15 @@ export class PublishingService {
         input.action === 'pause'
           ? await publisher.pauseRollout(environment, flagKey, `paused by ${this.deps.actor}`)
           : await publisher.resumeRollout(environment, flagKey);
-      if (input.action === 'pause') this.stopBake(environment);
-      else this.startBake(environment);
+      if (input.action === 'pause') {
+        this.stopBake(environment);
+        // Where auto-rollback is on, a paused step that is still live stays watched (as under
+        // the controller): the next tick checks it, and a failed check rolls it back.
+        this.watchAgain.set(environment, this.deps.now());
+      } else {
+        this.rollbackProblems.delete(`${environment}\u0000${flagKey}`);
+        this.startBake(environment);
+      }
       this.changed(`rollout ${input.action}`, environment);
       return {
         outcomes: [],
@@ -1446,10 +1474,33 @@ export class PublishingService {
       this.failedBakes.delete(environment);
       this.startBake(environment);
     }
+    // A paused step still watched for its automatic rollback (one that failed, or never ran
+    // before this console restarted) is checked again when due, and rolled back on a failed
+    // check: the same rule as the controller's, so the breaching step does not stay live.
+    // One check each, awaited like the controller's checks, so the tick that finds it due
+    // has done the rollback.
+    const now = this.deps.now();
+    const rechecked = await Promise.all(
+      [...this.watchAgain]
+        .filter(([environment, at]) => at <= now && !this.bakes.has(environment))
+        .map(async ([environment]) => ({
+          environment,
+          result: await this.bake(environment, { pausedOnly: true }),
+        })),
+    );
+    // Resumed meanwhile (another admin, the CLI): baked as usual, without holding up the tick.
+    for (const { environment, result } of rechecked)
+      if (result?.outcome === 'step_changed' && result.step && !result.step.paused)
+        this.startBake(environment);
     const publisher = this.publisher();
     const failures = new Set<string>();
     const done = await publisher.tickRollouts({
-      hold: (environment) => this.bakes.has(environment),
+      // Held while a bake runs, while a paused step is watched for its rollback, and while a
+      // bake that died (also a paused step's check in this very tick) waits to run again.
+      hold: (environment) =>
+        this.bakes.has(environment) ||
+        this.watchAgain.has(environment) ||
+        this.failedBakes.has(environment),
       onError: (environment, flagKey, error) => {
         const key = `${environment}\u0000${flagKey}`;
         failures.add(key);
@@ -1500,8 +1551,14 @@ export class PublishingService {
       const status = await this.controllerStatus();
       if (status.active || status.stateUnknown) return;
       const publisher = this.publisher();
+      // Paused ones too: where auto-rollback is on, a paused step still live is watched until
+      // its rollback is done (the bake finds no step to watch otherwise).
       for (const environment of ENVIRONMENTS)
-        if ((await publisher.listRollouts(environment)).some((r) => r.status === 'running'))
+        if (
+          (await publisher.listRollouts(environment)).some(
+            (r) => r.status === 'running' || r.status === 'paused',
+          )
+        )
           this.startBake(environment);
     } catch (error) {
       this.deps.log?.(`publishing: could not resume rollout watches: ${errorMessage(error)}`);
@@ -1521,26 +1578,41 @@ export class PublishingService {
 
   /** Bakes the current step of `environment` with the production watch, when it has one. */
   startBake(environment: Environment): void {
+    void this.bake(environment);
+  }
+
+  /** startBake, answering when the bake is over with its result (it never rejects). */
+  private bake(
+    environment: Environment,
+    options: { pausedOnly?: boolean } = {},
+  ): Promise<BakeResult | undefined> {
     const watch = this.watch;
-    if (!watch || this.controllerActive) return;
+    // A bake (or the controller, or nobody when the environment is not watched) takes over
+    // a paused step's next check.
+    this.watchAgain.delete(environment);
+    if (!watch || this.controllerActive) return Promise.resolve(undefined);
     try {
-      if (!watch.isWatched(environment)) return;
+      if (!watch.isWatched(environment)) return Promise.resolve(undefined);
     } catch {
-      return;
+      return Promise.resolve(undefined);
     }
     this.stopBake(environment);
     const controller = new AbortController();
     this.bakes.set(environment, controller);
-    void watch
-      .bake(environment, controller.signal)
-      .then((result) => {
+    return watch
+      .bake(environment, controller.signal, options)
+      .then((result): BakeResult => {
         this.failedBakes.delete(environment);
+        if (result.outcome !== 'cancelled' && this.bakes.get(environment) === controller)
+          this.afterBake(environment, result);
         if (result.outcome !== 'cancelled')
           this.deps.log?.(`publishing: watch of ${environment}: ${result.outcome}`);
+        return result;
       })
       .catch((error: unknown) => {
         if (this.bakes.get(environment) === controller) this.failedBakes.add(environment);
         this.deps.log?.(`publishing: watch of ${environment} failed: ${errorMessage(error)}`);
+        return undefined;
       })
       .finally(() => {
         if (this.bakes.get(environment) === controller) {
@@ -1548,6 +1620,22 @@ export class PublishingService {
           this.changed('watch finished', environment);
         }
       });
+  }
+
+  /** What a finished bake leaves: a paused step to check again, a failed rollback to show. */
+  private afterBake(environment: Environment, result: BakeResult): void {
+    if (result.watchAgainAt === undefined) this.watchAgain.delete(environment);
+    else this.watchAgain.set(environment, result.watchAgainAt);
+    // A paused step checked again and passing keeps the earlier failure on show (the step is
+    // still live); anything else says what became of it.
+    if (result.outcome === 'checked') return;
+    for (const key of [...this.rollbackProblems.keys()])
+      if (key.startsWith(`${environment}\u0000`)) this.rollbackProblems.delete(key);
+    if (result.outcome === 'rollback_failed' && result.step?.flag !== undefined)
+      this.rollbackProblems.set(
+        `${environment}\u0000${result.step.flag}`,
+        result.rollbackFailure ?? 'Automatic rollback FAILED.',
+      );
   }
 
   private stopBake(environment: Environment): void {
@@ -1576,13 +1664,14 @@ export class PublishingService {
         (state) => state.status === 'running',
       );
     return {
-      currentStep: async (environment): Promise<RolloutStep | null> => {
+      currentStep: async (environment, settings): Promise<RolloutStep | null> => {
         const publisher = this.publisher();
         const live = await publisher.live(environment, undefined, { underSignedOk: true });
         if (!live) return null;
-        // The same rule as the controller's: a running rollout's step, or the final step of a
-        // completed one while production still runs the version it published.
-        return activeStep(await publisher.listRollouts(environment), live);
+        // The controller's rule (one implementation): a running rollout's step, the final step
+        // of a completed one while production still runs the version it published, and where
+        // auto-rollback is on a paused step still live (its rollback is still to be done).
+        return watchedStep(await publisher.listRollouts(environment), live, settings, environment);
       },
       pause: async (environment, reason) => {
         await this.refuseWhileControllerActs(environment);

@@ -1,0 +1,371 @@
+/**
+ * The console's own rollout loop (no controller leads the store) must finish an automatic
+ * rollback that did not get done the first time, like the controller does: the rollback's
+ * commit fails once (the store was briefly unreachable). Before, the failed check paused the
+ * rollout first, a paused rollout was no longer baked, and the breaching step stayed live for
+ * as long as the console was open. Real Prometheus (empty: every guard has no data, which rolls
+ * back where auto-rollback is on), real SQLite, a real directory store.
+ */
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { Agent } from 'undici';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { writeControllerStatus } from '../../../src/main/rollout/controller/controller-registry';
+import { PublishingService } from '../../../src/main/rollout/publish/publishing-service';
+import type { ConfigStore } from '../../../src/main/rollout/stores/config-store';
+import { openConfigStore } from '../../../src/main/rollout/stores/open-store';
+import { openDatabase, type WritableDb } from '../../../src/main/store/db';
+import { WatchService } from '../../../src/main/watch/watch-service';
+import { AppError } from '../../../src/shared/errors';
+import { spawnPrometheus, type PrometheusProcess } from '../../helpers/prometheus-process';
+import { tempDir } from '../../helpers/temp-dir';
+import { clock, controllerHeartbeat, makePublisher, sampleConfig, T0 } from './fixtures';
+
+const PASS = 'console bake passphrase';
+const MINUTE = 60_000;
+const FLAG = 'new-video-model';
+
+let prom: PrometheusProcess;
+let promCleanup: () => void;
+
+beforeAll(async () => {
+  const temp = tempDir('aideon-console-bake-prom-');
+  promCleanup = temp.cleanup;
+  const configPath = join(temp.dir, 'prometheus.yml');
+  writeFileSync(configPath, 'global:\n  scrape_interval: 15s\n');
+  prom = await spawnPrometheus({ configPath, dataDir: join(temp.dir, 'data') });
+}, 60_000);
+
+afterAll(async () => {
+  await prom?.stop();
+  promCleanup?.();
+});
+
+describe("the console's own loop finishes an automatic rollback (directory store)", () => {
+  let dir: string;
+  let cleanup: () => void;
+  let db: WritableDb;
+  let dispatcher: Agent;
+  let service: PublishingService;
+  const services: PublishingService[] = [];
+  let time: ReturnType<typeof clock>;
+  /** Store reads fail while this is set (the store briefly unreachable). */
+  let storeDown = false;
+  /** Commits that move dev/current fail this many more times. */
+  let currentFailures = 0;
+  /** Commits that move dev/current never answer while this is set (the console dies in one). */
+  let currentHangs = false;
+  const outcomes: string[] = [];
+  /** What the inbox receives for each breach (its first lines are what the admin reads). */
+  const breaches: { action?: string; summary: string }[] = [];
+  /** Bakes waiting between two checks (the watch's sleep that ends when stopped). */
+  let sleeping = 0;
+  let draft = {
+    config: {} as unknown,
+    revision: 0,
+    source: 'example' as 'draft' | 'example',
+    updatedAt: null as number | null,
+  };
+
+  /** A console on the same data folder and store (a second one is the console restarted). */
+  const newService = () => {
+    const created = new PublishingService({
+      db,
+      dataDir: dir,
+      now: time.now,
+      sleep: (_ms, signal) =>
+        new Promise((_resolve, reject) =>
+          signal?.addEventListener('abort', () => reject(new Error('aborted')), { once: true }),
+        ),
+      actor: 'alice',
+      validateConfig: (config) =>
+        typeof config.tiers === 'object' ? [] : [{ path: 'tiers', message: 'required' }],
+      draft: () => draft,
+      emit: () => undefined,
+      openStore: (uri) => {
+        const store = openConfigStore(uri);
+        const down = () => {
+          if (storeDown)
+            throw new AppError('provider_unavailable', 'the store could not be reached', {
+              retryable: true,
+            });
+        };
+        const flaky: ConfigStore = {
+          uri: store.uri,
+          get: async (key) => (down(), store.get(key)),
+          list: async (prefix) => (down(), store.list(prefix)),
+          commit: async (writes) => {
+            // The rollback's commit (a step's commit also moves its rollout state).
+            if (
+              writes.some((write) => write.key === 'dev/current') &&
+              !writes.some((write) => write.key.startsWith('dev/rollouts/'))
+            ) {
+              if (currentHangs) return new Promise<never>(() => undefined);
+              if (currentFailures > 0) {
+                currentFailures -= 1;
+                throw new AppError('provider_unavailable', 'the store could not be reached', {
+                  retryable: true,
+                });
+              }
+            }
+            return store.commit(writes);
+          },
+          close: () => store.close(),
+        };
+        return flaky;
+      },
+    });
+    services.push(created);
+    return created;
+  };
+
+  beforeEach(async () => {
+    ({ dir, cleanup } = tempDir('aideon-console-rollback-'));
+    db = openDatabase({ file: join(dir, 'aideon.sqlite') });
+    db.pragma('busy_timeout = 100');
+    dispatcher = new Agent();
+    time = clock(T0);
+    storeDown = false;
+    currentFailures = 0;
+    currentHangs = false;
+    outcomes.length = 0;
+    breaches.length = 0;
+    sleeping = 0;
+    draft = { config: {}, revision: 0, source: 'example', updatedAt: null };
+    service = newService();
+    const kid = (await service.generateKey('alice laptop', PASS)).unlocked[0] as string;
+    await service.initTrust([kid], { dev: 1, staging: 1, production: 1, trust: 1 });
+    draft = { config: sampleConfig(), revision: 1, source: 'draft', updatedAt: T0 };
+    await service.publishDraft({ draftRevision: 1, expectFromVersion: 0 });
+  });
+  afterEach(async () => {
+    for (const created of services.splice(0)) await created.stop();
+    await dispatcher.close();
+    db.close();
+    cleanup();
+  });
+
+  const watchWith = (
+    around: <T>(bake: () => Promise<T>) => Promise<T>,
+    autoRollback = false,
+    target = service,
+    /** The watch's sleep between checks ends only when the bake is stopped. */
+    sleepsUntilStopped = false,
+  ) => {
+    const watch = new WatchService({
+      db,
+      dispatcher,
+      now: time.now,
+      sleep: sleepsUntilStopped
+        ? (_ms, signal) => {
+            sleeping += 1;
+            return new Promise((_resolve, reject) =>
+              signal?.addEventListener('abort', () => reject(new Error('aborted')), {
+                once: true,
+              }),
+            );
+          }
+        : async () => undefined,
+      rollout: target.rolloutControl(),
+      onBreach: (event) => breaches.push(event),
+    });
+    watch.saveSettings({
+      environments: { dev: { prometheusUrl: prom.url, autoRollback } },
+      tiers: [{ tier: 'free', minSuccessRate: 0.9 }],
+    });
+    target.attachWatch({
+      isWatched: (env) => watch.getSettings().environments[env] !== undefined,
+      bake: (env, signal, options) =>
+        around(() => watch.bake(env, signal, options)).then(
+          (result) => {
+            outcomes.push(result.outcome);
+            return result;
+          },
+          (error: unknown) => {
+            outcomes.push(`error: ${error instanceof Error ? error.message : String(error)}`);
+            throw error;
+          },
+        ),
+    });
+    return watch;
+  };
+  const waitFor = async (done: () => boolean | Promise<boolean>) => {
+    for (let i = 0; i < 300 && !(await done()); i += 1) await new Promise((r) => setTimeout(r, 10));
+    expect(await done()).toBe(true);
+  };
+  const startRollout = async () => {
+    await service.startRollout({
+      environment: 'dev',
+      flagKey: FLAG,
+      onVariant: 'on',
+      offVariant: 'off',
+      steps: [10, 50, 100],
+      bakeMinutes: 30,
+    });
+    await waitFor(() => outcomes.length > 0);
+  };
+  const devOf = async (target = service) =>
+    (await target.overview()).environments.find((env) => env.environment === 'dev');
+  const devRollout = async (target = service) => (await devOf(target))?.rollouts[0];
+
+  it('an automatic rollback that failed once (store blip) is done later, not left paused', async () => {
+    watchWith((bake) => bake(), true);
+    currentFailures = 1;
+    await startRollout();
+    expect(outcomes).toEqual(['rollback_failed']);
+    // The rollout panel says what failed, that the watch tries again, and how to roll back now.
+    const paused = await devRollout();
+    expect(paused).toMatchObject({ stepIndex: 0, status: 'paused' });
+    expect(paused?.problem).toMatch(
+      /^Automatic rollback FAILED: the store could not be reached\. .*tries the rollback again.* Rollout → Publishing → dev → Roll back…/,
+    );
+    // The inbox: the pause, then what failed and what to do, before the guard lines.
+    expect(breaches.map((breach) => breach.action)).toEqual(['rollback_failed']);
+    const lines = breaches[0]?.summary.split('\n') ?? [];
+    expect(lines[0]).toMatch(/^Watch paused config version 2 \(new-video-model at 10%\) in dev/);
+    expect(lines[1]).toMatch(/^Automatic rollback FAILED: .* every 10 min .*Roll back…/);
+    for (let i = 0; i < 3; i += 1) {
+      time.advance(10 * MINUTE);
+      await service.tick();
+    }
+    const dev = await devOf();
+    expect(dev?.live?.version).toBe(3);
+    expect(outcomes).toEqual(['rollback_failed', 'rolled_back']);
+    // The content before the rollout is back, the rollout stopped, and the problem is gone.
+    const store = openConfigStore(service.storeUri());
+    try {
+      const publisher = makePublisher(store, []);
+      expect((await publisher.live('dev'))?.config).toEqual(
+        await publisher.versionConfig('dev', 1),
+      );
+    } finally {
+      await store.close();
+    }
+    expect(dev?.rollouts[0]).toMatchObject({ status: 'stopped', problem: null });
+  });
+
+  it('the console died between the pause and the rollback: restarted, it rolls back', async () => {
+    watchWith((bake) => bake(), true);
+    currentHangs = true;
+    // The first console pauses the step, then hangs in the rollback's commit (it is gone).
+    void service.startRollout({
+      environment: 'dev',
+      flagKey: FLAG,
+      onVariant: 'on',
+      offVariant: 'off',
+      steps: [10, 50, 100],
+      bakeMinutes: 30,
+    });
+    const reader = newService();
+    await waitFor(async () => (await devRollout(reader))?.status === 'paused');
+    await service.stop();
+    currentHangs = false;
+    time.advance(10 * MINUTE);
+
+    // The console starts again on the same data folder and store, and unlocks its key.
+    const restarted = newService();
+    await restarted.unlockKeys({ passphrase: PASS });
+    watchWith((bake) => bake(), true, restarted);
+    restarted.start();
+    await waitFor(() => outcomes.includes('rolled_back'));
+    expect((await devOf(restarted))?.live?.version).toBe(3);
+    expect(await devRollout(restarted)).toMatchObject({ status: 'stopped' });
+  });
+
+  it('a live controller leads: the console leaves the retry to it, and takes it back when it is gone', async () => {
+    watchWith((bake) => bake(), true);
+    currentFailures = 1;
+    await startRollout();
+    expect(outcomes).toEqual(['rollback_failed']);
+    const store = openConfigStore(service.storeUri());
+    try {
+      time.advance(10 * MINUTE);
+      await writeControllerStatus(store, controllerHeartbeat(time.now()));
+      expect(await service.tick()).toEqual([]);
+      expect((await service.controllerPanel()).consoleStoodDown).toBe(true);
+      // Nothing was checked or rolled back by the console beside the controller.
+      expect(outcomes).toEqual(['rollback_failed']);
+      expect((await devOf())?.live?.version).toBe(2);
+
+      // The controller's heartbeat goes stale: the console takes the work back.
+      time.advance(10 * MINUTE);
+      await service.tick();
+      expect(outcomes).toEqual(['rollback_failed', 'rolled_back']);
+      expect((await devOf())?.live?.version).toBe(3);
+    } finally {
+      await store.close();
+    }
+  });
+
+  it("the retry's bake dies (the store does not answer): the next tick bakes it again and rolls back", async () => {
+    let bakes = 0;
+    watchWith(async (bake) => {
+      bakes += 1;
+      if (bakes !== 2) return bake();
+      storeDown = true;
+      try {
+        return await bake();
+      } finally {
+        storeDown = false;
+      }
+    }, true);
+    currentFailures = 1;
+    await startRollout();
+    expect(outcomes).toEqual(['rollback_failed']);
+    time.advance(10 * MINUTE);
+    // The store is down for the retry's bake (the rest of the tick reads it again).
+    await service.tick();
+    expect(outcomes).toHaveLength(2);
+    expect(outcomes[1]).toMatch(/^error: the store could not be reached/);
+    expect(await devRollout()).toMatchObject({ status: 'paused', stepIndex: 0 });
+    time.advance(MINUTE);
+    await service.tick();
+    await waitFor(() => outcomes.length === 3);
+    expect(outcomes[2]).toBe('rolled_back');
+    expect((await devOf())?.live?.version).toBe(3);
+  });
+
+  it('a paused step resumed meanwhile (another admin) is baked as usual, without holding up the tick', async () => {
+    const watch = watchWith((bake) => bake(), true, service, true);
+    currentFailures = 1;
+    await startRollout();
+    expect(outcomes).toEqual(['rollback_failed']);
+    // Another admin resumes the rollout from her console; the metrics are healthy again (a
+    // bake of the running step checks, passes and waits for its next check).
+    const store = openConfigStore(service.storeUri());
+    try {
+      await makePublisher(store, [], { now: time.now }).resumeRollout('dev', FLAG);
+    } finally {
+      await store.close();
+    }
+    const series = (value: string) =>
+      `label_replace(label_replace(vector(${value}), "provider", "together", "", ""), "model", "wan-2.1", "", "")`;
+    watch.saveSettings({
+      environments: { dev: { prometheusUrl: prom.url, autoRollback: true } },
+      tiers: [{ tier: 'free', minSuccessRate: 0.9 }],
+      queries: { volume: series('100'), success_rate: series('0.99') },
+    });
+    time.advance(10 * MINUTE);
+    // The tick's check of the paused step finds it running: it starts a full bake and returns
+    // (awaiting that bake would hold the scheduler for the whole step).
+    expect(await service.tick()).toEqual([]);
+    expect(outcomes).toEqual(['rollback_failed', 'step_changed']);
+    // The full bake checked the step (a pass) and waits for its next check.
+    await waitFor(() => sleeping === 1);
+    expect(await devRollout()).toMatchObject({ status: 'running', watching: true, problem: null });
+    expect((await devOf())?.live?.version).toBe(2);
+  });
+
+  it('without auto-rollback a paused step is left to the admin (no second check, no rollback)', async () => {
+    watchWith((bake) => bake(), false);
+    await startRollout();
+    expect(outcomes).toEqual(['paused']);
+    for (let i = 0; i < 3; i += 1) {
+      time.advance(10 * MINUTE);
+      expect(await service.tick()).toEqual([]);
+    }
+    expect(outcomes).toEqual(['paused']);
+    expect((await devOf())?.live?.version).toBe(2);
+    expect(await devRollout()).toMatchObject({ status: 'paused', problem: null });
+  });
+});
