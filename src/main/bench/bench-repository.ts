@@ -143,12 +143,14 @@ export interface NewRun {
   budgetUsd: number;
   estimatedCostUsd: number;
   createdAt: number;
+  /** Started with the cache (runs.allow_cache): kept so a resumed run uses it too. */
+  allowCache?: boolean;
 }
 
 export function insertRun(db: WritableDb, run: NewRun, generations: NewGeneration[]): void {
   const insertRunStatement = db.prepare(
-    `INSERT INTO runs (id, name, suite_id, suite_version, models, state, budget_usd, estimated_cost_usd, created_at)
-     VALUES (?, ?, ?, ?, ?, 'running', ?, ?, ?)`,
+    `INSERT INTO runs (id, name, suite_id, suite_version, models, state, budget_usd, estimated_cost_usd, created_at, allow_cache)
+     VALUES (?, ?, ?, ?, ?, 'running', ?, ?, ?, ?)`,
   );
   const insertGeneration = db.prepare(
     `INSERT INTO generations (id, run_id, prompt_id, prompt, category, image_url, provider, model_id, settings,
@@ -165,6 +167,7 @@ export function insertRun(db: WritableDb, run: NewRun, generations: NewGeneratio
       run.budgetUsd,
       run.estimatedCostUsd,
       run.createdAt,
+      run.allowCache === true ? 1 : 0,
     );
     for (const generation of generations) {
       insertGeneration.run(
@@ -627,4 +630,11 @@ export function runTimeoutSeconds(db: ReadableDb, runId: string): number | null 
 
 export function setRunTimeoutSeconds(db: WritableDb, runId: string, seconds: number): void {
   db.prepare('UPDATE runs SET timeout_seconds = ? WHERE id = ?').run(seconds, runId);
+}
+
+/** Whether a run answers identical earlier requests from the cache (runs.allow_cache). */
+export function runAllowsCache(db: ReadableDb, runId: string): boolean {
+  const row = db.prepare('SELECT allow_cache FROM runs WHERE id = ?').get(runId) as
+    { allow_cache: number } | undefined;
+  return row?.allow_cache === 1;
 }

@@ -73,6 +73,7 @@ import {
   type GenerationPatch,
   type GenerationRow,
   type NewGeneration,
+  runAllowsCache,
   runTimeoutSeconds,
   setRunTimeoutSeconds,
 } from './bench-repository';
@@ -418,6 +419,7 @@ export class BenchRunner {
         budgetUsd: input.budgetUsd,
         estimatedCostUsd: plan.estimatedCostUsd,
         createdAt,
+        allowCache: input.allowCache ?? false,
       },
       generations,
     );
@@ -497,7 +499,8 @@ export class BenchRunner {
         `run ${runId} resumed${claim.previous && claim.previous.ownerId !== this.owner.ownerId ? ` (taken over from process ${claim.previous.pid} on ${claim.previous.host})` : ''}`,
       );
       result.resumed.push(runId);
-      this.drive(runId, summary.budgetUsd, false, ready);
+      // Started with the cache: its queued identical requests are still answered from it.
+      this.drive(runId, summary.budgetUsd, runAllowsCache(this.deps.db, runId), ready);
     }
   }
 
