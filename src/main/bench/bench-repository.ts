@@ -385,19 +385,22 @@ const PATCH_COLUMNS = new Set<keyof GenerationPatch>([
   'billing_unknown',
 ]);
 
-/** `onlyUnfinished`: change nothing when the generation already has an outcome. */
+/**
+ * `onlyUnfinished`: change nothing when the generation already has an outcome. True when a row
+ * was changed.
+ */
 export function updateGeneration(
   db: WritableDb,
   id: string,
   patch: GenerationPatch,
   options: { onlyUnfinished?: boolean } = {},
-): void {
+): boolean {
   const keys = (Object.keys(patch) as (keyof GenerationPatch)[]).filter((key) =>
     PATCH_COLUMNS.has(key),
   );
-  if (keys.length === 0) return;
+  if (keys.length === 0) return false;
   const sql = `UPDATE generations SET ${keys.map((key) => `${key} = @${key}`).join(', ')} WHERE id = @id${options.onlyUnfinished ? ' AND outcome IS NULL' : ''}`;
-  statement(db, sql).run({ ...patch, id });
+  return statement(db, sql).run({ ...patch, id }).changes > 0;
 }
 
 export function recordMedia(
