@@ -679,7 +679,15 @@ export class BenchRunner {
       active.cancelRequested = true;
       return true;
     }
-    if (row.state === 'downloading' && this.runs.has(row.run_id)) {
+    // Its job id or its video may still wait for the database (locked by another process):
+    // what is known here counts.
+    const jobId = row.vendor_job_id ?? active?.jobId ?? null;
+    const rowState = active?.downloading
+      ? 'downloading'
+      : row.state === 'submitting' && jobId !== null
+        ? 'submitted'
+        : row.state;
+    if (rowState === 'downloading' && this.runs.has(row.run_id)) {
       // Paid already: the vendor made the video and billed it, so a cancel saves nothing, and
       // the vendor's cancel may delete the finished task with its output (Runway). This process
       // drives the run: the download (or its retry) goes on and the generation ends with its
@@ -692,17 +700,16 @@ export class BenchRunner {
       ?.controller.abort(new AppError('cancelled', 'Cancelled by the admin.'));
     // A `downloading` job is finished at the vendor: its cancel would only delete the output.
     const confirmed =
-      row.vendor_job_id && row.state !== 'downloading'
-        ? await this.cancelAtVendor(row, row.vendor_job_id)
-        : true;
+      jobId !== null && rowState !== 'downloading' ? await this.cancelAtVendor(row, jobId) : true;
     // A job left running at the vendor before its result was seen may be billed: its estimate
     // stays counted (billing_unknown). Once `downloading`, its cost is known already.
-    this.finish(
+    void this.finish(
       row,
       'cancelled',
       CANCELLED_BY_ADMIN,
       undefined,
-      !confirmed && row.state === 'submitted',
+      !confirmed && rowState === 'submitted',
+      jobId !== null && row.vendor_job_id === null ? { vendor_job_id: jobId } : {},
     );
     active?.controller.abort(new AppError('cancelled', 'Cancelled by the admin.'));
     return true;
@@ -958,7 +965,8 @@ export class BenchRunner {
         () => setRunState(this.deps.db, state.runId, 'finished', this.deps.now()),
         {
           now: this.deps.now,
-          sleep: (ms) => this.deps.sleep(ms),
+          // A stop ends the wait: the run stays `running` and is finished on the next start.
+          sleep: (ms) => this.deps.sleep(ms, state.halted.signal),
           patienceMs: this.deps.busyPatienceMs ?? BUSY_PATIENCE_MS,
         },
       );

@@ -202,6 +202,46 @@ describe('the writes of a paid job while another process holds the database', ()
     }
   }, 30_000);
 
+  it('Together, cancelled while its job id waits for the lock: ended with the id, its estimate counted', async () => {
+    const lines: string[] = [];
+    const services = testServices({ env, analyseVideos: false, log: (line) => lines.push(line) });
+    services.db.pragma('busy_timeout = 100');
+    together.requestLog = [];
+    together.jobs.clear();
+    let lock: ReturnType<typeof inProcessLock> | undefined;
+    try {
+      oneprompt(services, 'busy-cancel', 'a canyon #slow');
+      const { runId } = services.bench.startRun({
+        suiteId: 'busy-cancel',
+        models: [MODEL],
+        budgetUsd: 5,
+      });
+      while (!together.requestLog.some((entry) => entry.method === 'POST')) await sleep(10);
+      lock = inProcessLock(join(services.dataDir, 'aideon.sqlite'));
+      // The create answered (1.5 s) and its job id could not be written yet.
+      while (!lines.some((line) => line.includes('waits for the database'))) await sleep(10);
+      const [generation] = listGenerationRows(services.db, runId);
+      expect(generation?.state).toBe('submitting');
+      expect(await services.bench.cancelGeneration(generation?.id as string)).toBe(true);
+      lock.release();
+      const summary = await services.bench.waitForRun(runId);
+      const [row] = listGenerationRows(services.db, runId);
+      // Together cannot cancel a job: it runs on and is billed, so the estimate stays counted.
+      expect({
+        outcome: row?.outcome,
+        jobId: row?.vendor_job_id,
+        billingUnknown: row?.billing_unknown,
+      }).toEqual({ outcome: 'cancelled', jobId: [...together.jobs.keys()][0], billingUnknown: 1 });
+      await sleep(400);
+      expect(summary.countedUsd).toBeGreaterThanOrEqual(together.billedUsd() - 1e-9);
+      expect(summary.countedUsd).toBeGreaterThanOrEqual(0.28 - 1e-9);
+    } finally {
+      lock?.release();
+      together.requestLog = undefined;
+      await services.cleanup();
+    }
+  }, 30_000);
+
   it('locked past busyPatienceMs: the row is left mid-create, and the next start counts it (never sent again)', async () => {
     const lines: string[] = [];
     const services = testServices({ env, analyseVideos: false, log: (line) => lines.push(line) });
