@@ -143,12 +143,14 @@ export interface NewRun {
   budgetUsd: number;
   estimatedCostUsd: number;
   createdAt: number;
+  /** Started with the cache (runs.allow_cache): kept so a resumed run uses it too. */
+  allowCache?: boolean;
 }
 
 export function insertRun(db: WritableDb, run: NewRun, generations: NewGeneration[]): void {
   const insertRunStatement = db.prepare(
-    `INSERT INTO runs (id, name, suite_id, suite_version, models, state, budget_usd, estimated_cost_usd, created_at)
-     VALUES (?, ?, ?, ?, ?, 'running', ?, ?, ?)`,
+    `INSERT INTO runs (id, name, suite_id, suite_version, models, state, budget_usd, estimated_cost_usd, created_at, allow_cache)
+     VALUES (?, ?, ?, ?, ?, 'running', ?, ?, ?, ?)`,
   );
   const insertGeneration = db.prepare(
     `INSERT INTO generations (id, run_id, prompt_id, prompt, category, image_url, provider, model_id, settings,
@@ -165,6 +167,7 @@ export function insertRun(db: WritableDb, run: NewRun, generations: NewGeneratio
       run.budgetUsd,
       run.estimatedCostUsd,
       run.createdAt,
+      run.allowCache === true ? 1 : 0,
     );
     for (const generation of generations) {
       insertGeneration.run(
@@ -382,19 +385,22 @@ const PATCH_COLUMNS = new Set<keyof GenerationPatch>([
   'billing_unknown',
 ]);
 
-/** `onlyUnfinished`: change nothing when the generation already has an outcome. */
+/**
+ * `onlyUnfinished`: change nothing when the generation already has an outcome. True when a row
+ * was changed.
+ */
 export function updateGeneration(
   db: WritableDb,
   id: string,
   patch: GenerationPatch,
   options: { onlyUnfinished?: boolean } = {},
-): void {
+): boolean {
   const keys = (Object.keys(patch) as (keyof GenerationPatch)[]).filter((key) =>
     PATCH_COLUMNS.has(key),
   );
-  if (keys.length === 0) return;
+  if (keys.length === 0) return false;
   const sql = `UPDATE generations SET ${keys.map((key) => `${key} = @${key}`).join(', ')} WHERE id = @id${options.onlyUnfinished ? ' AND outcome IS NULL' : ''}`;
-  statement(db, sql).run({ ...patch, id });
+  return statement(db, sql).run({ ...patch, id }).changes > 0;
 }
 
 export function recordMedia(
@@ -627,4 +633,11 @@ export function runTimeoutSeconds(db: ReadableDb, runId: string): number | null 
 
 export function setRunTimeoutSeconds(db: WritableDb, runId: string, seconds: number): void {
   db.prepare('UPDATE runs SET timeout_seconds = ? WHERE id = ?').run(seconds, runId);
+}
+
+/** Whether a run answers identical earlier requests from the cache (runs.allow_cache). */
+export function runAllowsCache(db: ReadableDb, runId: string): boolean {
+  const row = db.prepare('SELECT allow_cache FROM runs WHERE id = ?').get(runId) as
+    { allow_cache: number } | undefined;
+  return row?.allow_cache === 1;
 }

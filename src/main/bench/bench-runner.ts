@@ -41,6 +41,7 @@ import { runAnalysisEnabled, setRunAnalysis, VideoAnalyser } from '../media/vide
 import { defaultTimeoutSeconds, timeoutSecondsSchema } from '../../shared/bench/generation-timeout';
 import type { ProviderRegistry } from '../providers/registry';
 import type { WritableDb } from '../store/db';
+import { isDatabaseBusy, retryWhileBusy, withoutBusyWait } from '../store/busy-retry';
 import {
   acquireRunLease,
   claimForSubmission,
@@ -73,6 +74,7 @@ import {
   type GenerationPatch,
   type GenerationRow,
   type NewGeneration,
+  runAllowsCache,
   runTimeoutSeconds,
   setRunTimeoutSeconds,
 } from './bench-repository';
@@ -83,6 +85,12 @@ const STORAGE_RETRY_MS = 5_000;
 const STORAGE_RETRY_MAX_MS = 5 * 60_000;
 /** How often a stop or cancel is checked during that wait. */
 const STORAGE_RETRY_STEP_MS = 1_000;
+/** How long a write that must not be lost waits for SQLite's write lock by default (busyPatienceMs). */
+const BUSY_PATIENCE_MS = 10 * 60_000;
+/** A stop waits this long at most for such writes still waiting for the lock. */
+const STOP_WAITS_FOR_WRITES_MS = 15_000;
+/** Wait before a claim (the write before a create) that found the database locked is tried again. */
+const CLAIM_RETRY_MS = 500;
 
 export interface BenchRunnerDeps {
   db: WritableDb;
@@ -117,6 +125,12 @@ export interface BenchRunnerDeps {
   downloadRetryDelayMs?: number;
   /** Wait before looking for a create whose answer was lost in the vendor's job list, ms. Default 3000. */
   reconcileDelayMs?: number;
+  /**
+   * How long a write of a submitted generation (its vendor job id, cost, stored video, outcome)
+   * is tried again while another process holds SQLite's write lock past the busy timeout, ms.
+   * The generation goes on meanwhile with what is known in memory. Default 10 minutes.
+   */
+  busyPatienceMs?: number;
   /**
    * A generation that takes longer than this is cancelled at the vendor and marked timed out.
    * A run's own `timeoutSeconds` wins; default: the model's (defaultTimeoutSeconds).
@@ -174,10 +188,17 @@ interface ActiveGeneration {
   /** Cancelled while creating: the job the create made is cancelled once its id is known. */
   cancelRequested: boolean;
   /**
+   * The vendor job id once the create answered: known here before (and even without) its write
+   * to SQLite, which may wait for the database's write lock.
+   */
+  jobId?: string;
+  /**
    * Its timeout passed while creating (the create is not aborted, like a cancel's): the job the
    * create made is cancelled once its id is known and the generation ends `timeout`.
    */
   timedOut?: ProviderError;
+  /** Its video is being downloaded (paid), whether or not the database says so yet. */
+  downloading?: boolean;
 }
 
 interface RunState {
@@ -239,6 +260,14 @@ export class BenchRunner {
   private readonly stopFollowing = new Set<() => void>();
   private readonly leaseTtlMs: number;
   private readonly isProcessAlive: (pid: number) => boolean;
+  /**
+   * Writes of a generation waiting for SQLite's write lock (see save()), by generation id: the
+   * last of its chain, which resolves true once all are written, false once one was given up.
+   */
+  private readonly unsaved = new Map<
+    string,
+    { runId: string | undefined; done: Promise<boolean> }
+  >();
 
   constructor(private readonly deps: BenchRunnerDeps) {
     this.analyser = deps.mediaTools
@@ -418,6 +447,7 @@ export class BenchRunner {
         budgetUsd: input.budgetUsd,
         estimatedCostUsd: plan.estimatedCostUsd,
         createdAt,
+        allowCache: input.allowCache ?? false,
       },
       generations,
     );
@@ -497,7 +527,8 @@ export class BenchRunner {
         `run ${runId} resumed${claim.previous && claim.previous.ownerId !== this.owner.ownerId ? ` (taken over from process ${claim.previous.pid} on ${claim.previous.host})` : ''}`,
       );
       result.resumed.push(runId);
-      this.drive(runId, summary.budgetUsd, false, ready);
+      // Started with the cache: its queued identical requests are still answered from it.
+      this.drive(runId, summary.budgetUsd, runAllowsCache(this.deps.db, runId), ready);
     }
   }
 
@@ -614,6 +645,22 @@ export class BenchRunner {
     }
     this.wake();
     await Promise.allSettled([...this.runs.values()].map((state) => state.done));
+    // A job id, cost or stored video still waiting for the database's write lock: given a
+    // moment to get through before the console closes the database (the row stays as it was
+    // otherwise, so the next start treats it as it would after a crash).
+    if (this.unsaved.size > 0) {
+      const writes = Promise.allSettled([...this.unsaved.values()].map((entry) => entry.done));
+      const cap = new AbortController();
+      await Promise.race([
+        writes,
+        this.deps.sleep(STOP_WAITS_FOR_WRITES_MS, cap.signal).catch(() => undefined),
+      ]);
+      cap.abort();
+      for (const [id] of this.unsaved)
+        this.deps.log(
+          `generation ${id}: a write was still waiting for the database when the console stopped; it is checked again on the next start`,
+        );
+    }
     if (this.checkTimer) clearInterval(this.checkTimer);
     this.checkTimer = undefined;
     for (const timer of this.pendingRunEmits.values()) clearTimeout(timer);
@@ -632,7 +679,15 @@ export class BenchRunner {
       active.cancelRequested = true;
       return true;
     }
-    if (row.state === 'downloading' && this.runs.has(row.run_id)) {
+    // Its job id or its video may still wait for the database (locked by another process):
+    // what is known here counts.
+    const jobId = row.vendor_job_id ?? active?.jobId ?? null;
+    const rowState = active?.downloading
+      ? 'downloading'
+      : row.state === 'submitting' && jobId !== null
+        ? 'submitted'
+        : row.state;
+    if (rowState === 'downloading' && this.runs.has(row.run_id)) {
       // Paid already: the vendor made the video and billed it, so a cancel saves nothing, and
       // the vendor's cancel may delete the finished task with its output (Runway). This process
       // drives the run: the download (or its retry) goes on and the generation ends with its
@@ -645,17 +700,16 @@ export class BenchRunner {
       ?.controller.abort(new AppError('cancelled', 'Cancelled by the admin.'));
     // A `downloading` job is finished at the vendor: its cancel would only delete the output.
     const confirmed =
-      row.vendor_job_id && row.state !== 'downloading'
-        ? await this.cancelAtVendor(row, row.vendor_job_id)
-        : true;
+      jobId !== null && rowState !== 'downloading' ? await this.cancelAtVendor(row, jobId) : true;
     // A job left running at the vendor before its result was seen may be billed: its estimate
     // stays counted (billing_unknown). Once `downloading`, its cost is known already.
-    this.finish(
+    void this.finish(
       row,
       'cancelled',
       CANCELLED_BY_ADMIN,
       undefined,
-      !confirmed && row.state === 'submitted',
+      !confirmed && rowState === 'submitted',
+      jobId !== null && row.vendor_job_id === null ? { vendor_job_id: jobId } : {},
     );
     active?.controller.abort(new AppError('cancelled', 'Cancelled by the admin.'));
     return true;
@@ -693,7 +747,14 @@ export class BenchRunner {
       )
       .finally(() => {
         this.runs.delete(runId);
-        if (this.deps.db.open) releaseRunLease(this.deps.db, runId, this.owner.ownerId);
+        try {
+          if (this.deps.db.open) releaseRunLease(this.deps.db, runId, this.owner.ownerId);
+        } catch (error) {
+          // Locked by another process: the lease lapses by itself (this process's pid is checked).
+          this.deps.log(
+            `run ${runId}: its lease was not released: ${serializeError(error).message}`,
+          );
+        }
         if (this.runs.size === 0 && this.checkTimer) {
           clearInterval(this.checkTimer);
           this.checkTimer = undefined;
@@ -709,6 +770,15 @@ export class BenchRunner {
    */
   private checkDriven(): void {
     if (!this.deps.db.open) return;
+    try {
+      this.checkDrivenRuns();
+    } catch (error) {
+      // A timer: an error thrown here would end the process. The next tick tries again.
+      this.deps.log(`checking the runs driven here failed: ${serializeError(error).message}`);
+    }
+  }
+
+  private checkDrivenRuns(): void {
     for (const state of this.runs.values()) {
       if (state.stopping || !this.holdsLease(state)) continue;
       const summary = getRunSummary(this.deps.db, state.runId);
@@ -725,10 +795,11 @@ export class BenchRunner {
           active.cancelRequested = true;
           continue;
         }
-        if (row.vendor_job_id) {
+        const jobId = row.vendor_job_id ?? active.jobId;
+        if (jobId) {
           void this.deps.registry
             .adapter(row.provider as ModelRef['provider'])
-            .cancel(row.vendor_job_id)
+            .cancel(jobId)
             .catch((error: unknown) =>
               this.deps.log(
                 `cancel of ${id} at ${row.provider} failed: ${serializeError(error).message}`,
@@ -771,9 +842,10 @@ export class BenchRunner {
         failure,
         controller.signal,
       );
-      if (found === 'absent') this.patch(row.id, { state: 'queued' });
+      // Awaited: the loop reads the row next to decide whether to follow the job.
+      if (found === 'absent') await this.patch(row.id, { state: 'queued' });
       else if (found !== 'unknown')
-        this.patch(row.id, { state: 'submitted', vendor_job_id: found });
+        await this.patch(row.id, { state: 'submitted', vendor_job_id: found });
     } catch (error) {
       // Stopped meanwhile: the row stays `submitting` for the next start.
       if (!controller.signal.aborted) throw error;
@@ -852,7 +924,16 @@ export class BenchRunner {
         });
         continue;
       }
-      const claimedAt = this.claim(state, next);
+      let claimedAt: number | null;
+      try {
+        claimedAt = this.claim(state, next);
+      } catch (error) {
+        if (!isDatabaseBusy(error)) throw error;
+        // The database is locked by another process: nothing was sent; tried again shortly.
+        queue.splice(index, 0, next);
+        await this.deps.sleep(CLAIM_RETRY_MS, state.halted.signal).catch(() => undefined);
+        continue;
+      }
       if (claimedAt === null) {
         if (state.stopping) break;
         continue;
@@ -867,6 +948,9 @@ export class BenchRunner {
     while (state.analysing.size > 0) {
       await Promise.allSettled([...state.analysing.values()].map((entry) => entry.done));
     }
+    // Writes still waiting for the database's lock (job ids, costs, videos) go in first.
+    await this.settledRun(state.runId, state.halted.signal);
+    if (state.stopping) return;
     const summary = getRunSummary(this.deps.db, state.runId);
     if (!summary) return;
     if (state.cancelled || summary.state === 'cancelled') {
@@ -876,7 +960,16 @@ export class BenchRunner {
       return;
     }
     if (summary.done === summary.total) {
-      setRunState(this.deps.db, state.runId, 'finished', this.deps.now());
+      await retryWhileBusy(
+        this.deps.db,
+        () => setRunState(this.deps.db, state.runId, 'finished', this.deps.now()),
+        {
+          now: this.deps.now,
+          // A stop ends the wait: the run stays `running` and is finished on the next start.
+          sleep: (ms) => this.deps.sleep(ms, state.halted.signal),
+          patienceMs: this.deps.busyPatienceMs ?? BUSY_PATIENCE_MS,
+        },
+      );
       this.emitRun(state.runId, true);
       this.deps.log(`run ${state.runId} finished`);
     }
@@ -899,13 +992,19 @@ export class BenchRunner {
 
   /** Renews the run's lease; when another process holds it now, stops driving the run here. */
   private holdsLease(state: RunState): boolean {
-    if (
-      renewRunLease(this.deps.db, state.runId, this.owner.ownerId, {
+    let renewed: boolean;
+    try {
+      renewed = renewRunLease(this.deps.db, state.runId, this.owner.ownerId, {
         now: this.deps.now(),
         ttlMs: this.leaseTtlMs,
-      })
-    )
-      return true;
+      });
+    } catch (error) {
+      // The database is locked by another process: the lease cannot be renewed (nor taken over
+      // by anyone) now; the next heartbeat tries again. A claim renews it in the same write.
+      if (isDatabaseBusy(error)) return true;
+      throw error;
+    }
+    if (renewed) return true;
     if (!state.stopping) {
       halt(state, 'stopping');
       this.takenOver.add(state.runId);
@@ -1018,7 +1117,11 @@ export class BenchRunner {
       if (active.creating) active.timedOut = timedOut;
       // Paid and downloading: the video exists and is billed; giving up on it now would only
       // lose it. The download keeps its own limits (stall timeout, retries, expired links).
-      else if (getGenerationRow(this.deps.db, initial.id)?.state === 'downloading') return;
+      else if (
+        active.downloading ||
+        getGenerationRow(this.deps.db, initial.id)?.state === 'downloading'
+      )
+        return;
       else controller.abort(timedOut);
     }, timeoutMs);
     timer.unref?.();
@@ -1028,10 +1131,14 @@ export class BenchRunner {
       await this.executeSteps(state, initial, controller.signal, this.deps.now() + timeoutMs);
       this.storageFailures.delete(initial.id);
     } catch (error) {
+      const reason = controller.signal.aborted ? controller.signal.reason : error;
+      const shutdown = AppError.isInstance(reason) && reason.code === 'cancelled';
+      // Decided on the row as written: its writes still waiting for the database's lock (its job
+      // id, cost) go in first. Not on a shutdown, which leaves the row as it is (see stop()).
+      if (!shutdown) await this.settled(initial.id);
       const row = getGenerationRow(this.deps.db, initial.id);
       if (row && row.outcome === null) {
-        const reason = controller.signal.aborted ? controller.signal.reason : error;
-        if (AppError.isInstance(reason) && reason.code === 'cancelled') {
+        if (shutdown) {
           // Shutdown: leave the row as it is; it resumes on the next start.
         } else if (
           AppError.isInstance(reason) &&
@@ -1053,19 +1160,25 @@ export class BenchRunner {
               `generation ${row.id} failed inside the console: ${reason instanceof Error ? (reason.stack ?? reason.message) : String(reason)}`,
             );
           }
+          // The job the create made, even when its id could not be written (the database
+          // locked for longer than busyPatienceMs): the row is ended with it, never without.
+          const jobId = row.vendor_job_id ?? active.jobId ?? null;
+          const rowState = row.state === 'submitting' && jobId !== null ? 'submitted' : row.state;
           // Given up on while the job is at the vendor: cancelled there; where it cannot be
           // (Together, Gemini, a failed cancel) it runs on and is billed, so its estimate stays
-          // counted against the budget (billing_unknown).
+          // counted against the budget (billing_unknown). So does a job left there by a failure
+          // inside the console: nothing follows it any more, and the vendor bills it.
           const confirmed =
-            serialized.code === 'timeout' && row.vendor_job_id && row.state !== 'downloading'
-              ? await this.cancelAtVendor(row, row.vendor_job_id)
-              : true;
-          this.finish(
+            serialized.code === 'timeout' && jobId !== null && rowState !== 'downloading'
+              ? await this.cancelAtVendor(row, jobId)
+              : serialized.code !== 'internal';
+          await this.finish(
             row,
-            outcomeFor(serialized, row.state),
+            outcomeFor(serialized, rowState),
             serialized,
             undefined,
-            !confirmed && row.state === 'submitted',
+            !confirmed && rowState === 'submitted',
+            jobId !== null && row.vendor_job_id === null ? { vendor_job_id: jobId } : {},
           );
         }
       }
@@ -1151,15 +1264,32 @@ export class BenchRunner {
       let persisted = false;
       /** The job the create made (kept here too: a cancel from elsewhere may end the row). */
       let createdJobId: string | undefined;
+      // Neither a cancel (see cancelOne) nor the timeout (see execute) aborts the create; a
+      // shutdown does.
+      const active = state.active.get(row.id);
       const persistJobId = (jobId: string): void => {
         if (persisted) return;
         persisted = true;
         createdJobId = jobId;
-        this.patch(row.id, { state: 'submitted', vendor_job_id: jobId });
+        if (active) active.jobId = jobId;
+        // The job exists (and is billed) from now on. When another process holds the database's
+        // write lock, this write waits (see save()) while the job is followed with the id kept
+        // here; the row stays `submitting` meanwhile, so a crash leaves what any interrupted
+        // create leaves: looked for in the vendor's list, else submit_unknown with its estimate
+        // counted. Never sent again.
+        void this.save(row.id, `its job id ${jobId}`, () => {
+          if (
+            !updateGeneration(
+              this.deps.db,
+              row.id,
+              { state: 'submitted', vendor_job_id: jobId },
+              { onlyUnfinished: true },
+            )
+          )
+            // Ended elsewhere meanwhile (a cancel): it still records the job made for it.
+            updateGeneration(this.deps.db, row.id, { vendor_job_id: jobId });
+        });
       };
-      // Neither a cancel (see cancelOne) nor the timeout (see execute) aborts the create; a
-      // shutdown does.
-      const active = state.active.get(row.id);
       if (active) active.creating = true;
       // A create whose answer was lost is sent again only after the vendor's own list shows it
       // never arrived; without such a list it is never sent again (submit_unknown).
@@ -1287,6 +1417,9 @@ export class BenchRunner {
       // out of the loop ends the generation.
       if (active) active.creating = false;
       row = getGenerationRow(this.deps.db, row.id) ?? row;
+      if (createdJobId !== undefined && row.vendor_job_id === null && row.outcome === null)
+        // Its id is still waiting for the database: followed with the id known here.
+        row = { ...row, state: 'submitted', vendor_job_id: createdJobId };
       if ((active?.cancelRequested || active?.timedOut) && createdJobId !== undefined) {
         // Cancelled, or timed out, while the create was in flight: its job is cancelled at once.
         // Where the vendor cannot cancel (or the cancel fails) it runs on, billed: its estimate
@@ -1298,11 +1431,13 @@ export class BenchRunner {
           else this.finish(row, 'timeout', serializeError(active.timedOut), undefined, !confirmed);
         } else {
           // Cancelled from another process meanwhile: the row gets its job's id (and its cost).
-          updateGeneration(this.deps.db, row.id, {
-            vendor_job_id: createdJobId,
-            ...(confirmed ? {} : { billing_unknown: 1 }),
+          const jobId = createdJobId;
+          void this.save(row.id, `its job id ${jobId}`, () => {
+            updateGeneration(this.deps.db, row.id, {
+              vendor_job_id: jobId,
+              ...(confirmed ? {} : { billing_unknown: 1 }),
+            });
           });
-          this.emitGeneration(row.id);
         }
         return;
       }
@@ -1322,7 +1457,8 @@ export class BenchRunner {
     if (row.state === 'submitted') {
       outputs = await this.poll(row, signal, initialStatus, submittedHere, deadlineAt);
       if (!outputs) return;
-      row = getGenerationRow(this.deps.db, row.id) ?? row;
+      // Its writes may still wait for the database: then the row as known here goes on.
+      if (!this.unsaved.has(row.id)) row = getGenerationRow(this.deps.db, row.id) ?? row;
     }
     if (!outputs || outputs.length === 0) {
       throw new ProviderError('bad_output', 'The provider reported success but sent no video.', {
@@ -1330,6 +1466,8 @@ export class BenchRunner {
       });
     }
     const output = outputs[0] as VideoOutput;
+    const downloading = state.active.get(row.id);
+    if (downloading) downloading.downloading = true;
     const downloadStart = this.deps.now();
     // The video is paid for: a glitch on its URL is retried (resumed where the server allows).
     const { media } = await downloadVideo({
@@ -1356,7 +1494,7 @@ export class BenchRunner {
     };
     if (!state.analysis) {
       // No analysis: the video's location and the success are one transaction (one commit).
-      this.commit(row.id, () => {
+      void this.commit(row.id, 'its stored video', () => {
         recordMedia(this.deps.db, media, finishedAt);
         updateGeneration(this.deps.db, row.id, {
           ...stored,
@@ -1368,7 +1506,7 @@ export class BenchRunner {
       });
       return;
     }
-    this.commit(row.id, () => {
+    void this.commit(row.id, 'its stored video', () => {
       recordMedia(this.deps.db, media, finishedAt);
       updateGeneration(this.deps.db, row.id, stored);
     });
@@ -1691,8 +1829,9 @@ export class BenchRunner {
         const note = `Rate limited by ${label}, waiting ${Math.max(1, Math.round(waitMs / 1000))} s; the job keeps running there.`;
         if (note === waiting) return;
         waiting = note;
-        this.patch(row.id, { waiting: note });
-        delete held.waiting;
+        // Display only: when the database is busy it goes with the next write instead.
+        if (this.tryPatch(row.id, { waiting: note })) delete held.waiting;
+        else held.waiting = note;
       },
       onPending: (status, now) => {
         // Display only (a crash loses nothing that recovery needs): held in memory and written
@@ -1709,8 +1848,12 @@ export class BenchRunner {
           lastProgress = status.progress;
           held.progress = status.progress;
         }
-        if (Object.keys(held).length > 0 && now - lastWriteAt >= PENDING_WRITE_INTERVAL_MS) {
-          this.patch(row.id, held);
+        if (
+          Object.keys(held).length > 0 &&
+          now - lastWriteAt >= PENDING_WRITE_INTERVAL_MS &&
+          // When the database is busy they are kept for the next write.
+          this.tryPatch(row.id, held)
+        ) {
           held = {};
           lastWriteAt = now;
         }
@@ -1725,9 +1868,12 @@ export class BenchRunner {
         watched.lastPendingAt - submittedAt,
         watched.seenAt - submittedAt,
       );
-      this.patch(row.id, {
+      // Paid: its cost and its video's links must not be lost (a busy database makes it wait).
+      void this.patch(row.id, {
         ...held,
         state: 'downloading',
+        // With its job id, in case that write was given up on (a database locked for long).
+        vendor_job_id: jobId,
         started_at: startedAt ?? row.submitted_at,
         completed_at: now,
         outputs: JSON.stringify(status.outputs),
@@ -1739,14 +1885,29 @@ export class BenchRunner {
     const current = getGenerationRow(this.deps.db, row.id) ?? row;
     if (startedAt !== null && current.started_at === null)
       this.patch(row.id, { started_at: startedAt, completed_at: now });
+    // With its job id, in case that write was given up on (a database locked for long).
     if (status.state === 'cancelled') {
-      this.finish(current, 'cancelled', {
-        code: 'cancelled',
-        message: 'The provider reports this job was cancelled.',
-        retryable: false,
-      });
+      void this.finish(
+        current,
+        'cancelled',
+        {
+          code: 'cancelled',
+          message: 'The provider reports this job was cancelled.',
+          retryable: false,
+        },
+        undefined,
+        false,
+        { vendor_job_id: jobId },
+      );
     } else {
-      this.finish(current, outcomeFor(status.error, 'submitted'), status.error, status.costUsd);
+      void this.finish(
+        current,
+        outcomeFor(status.error, 'submitted'),
+        status.error,
+        status.costUsd,
+        false,
+        { vendor_job_id: jobId },
+      );
     }
     return null;
   }
@@ -1780,35 +1941,154 @@ export class BenchRunner {
     error: SerializedError,
     billedUsd?: number,
     billingUnknown = false,
-  ): void {
-    const current = getGenerationRow(this.deps.db, row.id);
-    if (!current || current.outcome !== null) return;
-    this.patch(row.id, {
-      state: outcome === 'cancelled' ? 'cancelled' : 'failed',
-      outcome,
-      error_code: error.code,
-      // Which vendor, and what to do (cancelled, skipped and unknown outcomes say it already).
-      error_message: ADVISED_OUTCOMES.has(outcome)
-        ? withAdvice(row.provider, error.code, error.message)
-        : error.message,
-      finished_at: this.deps.now(),
-      cost_usd: billedUsd ?? current.cost_usd ?? 0,
-      ...(billingUnknown ? { billing_unknown: 1 } : {}),
+    also: GenerationPatch = {},
+  ): Promise<boolean> {
+    // Read when written: after the generation's earlier writes (its cost, say) are in.
+    return this.save(row.id, `its outcome (${outcome})`, () => {
+      const current = getGenerationRow(this.deps.db, row.id);
+      if (!current || current.outcome !== null) return;
+      updateGeneration(
+        this.deps.db,
+        row.id,
+        {
+          ...also,
+          state: outcome === 'cancelled' ? 'cancelled' : 'failed',
+          outcome,
+          error_code: error.code,
+          // Which vendor, and what to do (cancelled, skipped and unknown outcomes say it already).
+          error_message: ADVISED_OUTCOMES.has(outcome)
+            ? withAdvice(row.provider, error.code, error.message)
+            : error.message,
+          finished_at: this.deps.now(),
+          cost_usd: billedUsd ?? current.cost_usd ?? 0,
+          ...(billingUnknown ? { billing_unknown: 1 } : {}),
+        },
+        { onlyUnfinished: true },
+      );
     });
   }
 
-  private patch(id: string, patch: GenerationPatch): void {
+  private patch(id: string, patch: GenerationPatch): Promise<boolean> {
     // An outcome is final: a cancel made elsewhere is never overwritten by a late vendor answer.
-    updateGeneration(this.deps.db, id, patch, {
-      onlyUnfinished: patch.state !== undefined || patch.outcome !== undefined,
+    return this.save(id, `columns ${Object.keys(patch).join(', ')}`, () => {
+      updateGeneration(this.deps.db, id, patch, {
+        onlyUnfinished: patch.state !== undefined || patch.outcome !== undefined,
+      });
     });
+  }
+
+  /**
+   * A write for display only (progress, a rate-limit note): done only when the database is free
+   * at once and no write of the generation waits before it; false otherwise (keep it for later).
+   */
+  private tryPatch(id: string, patch: GenerationPatch): boolean {
+    if (this.unsaved.has(id)) return false;
+    try {
+      withoutBusyWait(this.deps.db, () =>
+        updateGeneration(this.deps.db, id, patch, {
+          onlyUnfinished: patch.state !== undefined || patch.outcome !== undefined,
+        }),
+      );
+    } catch (error) {
+      if (isDatabaseBusy(error)) return false;
+      throw error;
+    }
     this.emitGeneration(id);
+    return true;
   }
 
   /** Several writes to one generation as one transaction (one commit), then its events. */
-  private commit(id: string, writes: () => void): void {
-    this.deps.db.transaction(writes).immediate();
-    this.emitGeneration(id);
+  private commit(id: string, what: string, writes: () => void): Promise<boolean> {
+    return this.save(id, what, () => this.deps.db.transaction(writes).immediate());
+  }
+
+  /**
+   * A write of one generation that must not be lost (its job id, cost, stored video, outcome).
+   * Done at once when it can. When another process holds SQLite's write lock past the busy
+   * timeout (SQLITE_BUSY), it is tried again with backoff for busyPatienceMs, in the background
+   * and after the generation's earlier waiting writes (in their order), while the caller goes on
+   * with what it knows. Resolves true once written; false when given up (logged). Any other
+   * error is thrown at once, as before.
+   */
+  private save(id: string, what: string, write: () => void): Promise<boolean> {
+    const earlier = this.unsaved.get(id);
+    if (!earlier) {
+      try {
+        write();
+      } catch (error) {
+        if (!isDatabaseBusy(error)) throw error;
+        this.deps.log(
+          `generation ${id}: ${what} waits for the database, locked by another process; trying again`,
+        );
+        return this.saveLater(id, what, write, undefined);
+      }
+      this.emitGeneration(id);
+      return Promise.resolve(true);
+    }
+    return this.saveLater(id, what, write, earlier.done);
+  }
+
+  private saveLater(
+    id: string,
+    what: string,
+    write: () => void,
+    after: Promise<boolean> | undefined,
+  ): Promise<boolean> {
+    const attempt = async (): Promise<boolean> => {
+      try {
+        await retryWhileBusy(this.deps.db, write, {
+          now: this.deps.now,
+          sleep: (ms) => this.deps.sleep(ms),
+          patienceMs: this.deps.busyPatienceMs ?? BUSY_PATIENCE_MS,
+          // Just failed (busy) when nothing was waiting before it.
+          tryAtOnce: after !== undefined,
+        });
+      } catch (error) {
+        this.deps.log(
+          `generation ${id}: ${what} could not be written (${error instanceof Error ? error.message : String(error)}); the generation is left as the database has it, for the next start to pick up`,
+        );
+        return false;
+      }
+      if (this.deps.db.open) this.emitGeneration(id);
+      return true;
+    };
+    const done = after ? after.then(attempt) : attempt();
+    let runId: string | undefined;
+    try {
+      runId = getGenerationRow(this.deps.db, id)?.run_id;
+    } catch {
+      runId = undefined;
+    }
+    const entry = { runId, done };
+    this.unsaved.set(id, entry);
+    void done.finally(() => {
+      if (this.unsaved.get(id) === entry) this.unsaved.delete(id);
+    });
+    return done;
+  }
+
+  /** Resolves once the generation's writes waiting for the database lock are in (or given up). */
+  private async settled(id: string): Promise<void> {
+    let entry = this.unsaved.get(id);
+    while (entry) {
+      await entry.done;
+      const next = this.unsaved.get(id);
+      if (next === entry) return;
+      entry = next;
+    }
+  }
+
+  /** The same for every generation of a run; a stop or cancel (`halted`) ends the wait. */
+  private async settledRun(runId: string, halted: AbortSignal): Promise<void> {
+    const aborted = new Promise<void>((resolve) => {
+      if (halted.aborted) resolve();
+      else halted.addEventListener('abort', () => resolve(), { once: true });
+    });
+    for (;;) {
+      const waiting = [...this.unsaved.values()].filter((entry) => entry.runId === runId);
+      if (waiting.length === 0 || halted.aborted) return;
+      await Promise.race([Promise.allSettled(waiting.map((entry) => entry.done)), aborted]);
+    }
   }
 
   /** The generation's row as it is now, to whoever listens (nobody: nothing is read). */

@@ -18,6 +18,7 @@ import { migration0220 } from './0220-vote-pools';
 import { migration0240 } from './0240-generation-waiting';
 import { migration0241 } from './0241-run-spent';
 import { migration0255 } from './0255-generation-billing-unknown';
+import { migration0256 } from './0256-run-allow-cache';
 
 /** Every migration, in order. Append new ones; never edit one that has shipped. */
 export const MIGRATIONS: readonly Migration[] = [
@@ -40,4 +41,5 @@ export const MIGRATIONS: readonly Migration[] = [
   migration0240,
   migration0241,
   migration0255,
+  migration0256,
 ];
