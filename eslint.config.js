@@ -58,6 +58,48 @@ export const boundaryRules = {
   },
 };
 
+/**
+ * Output that must not depend on the machine's locale (LANG/LC_ALL) or time zone (TZ): the
+ * console is English, sorts the same everywhere, and reads local time only through
+ * src/shared/format.ts (dates in the viewer's zone, one style). test/lint/locale-time.test.ts
+ * proves these fire.
+ */
+const LOCAL_TIME_METHODS =
+  /^(getHours|getMinutes|getDate|getDay|getMonth|getFullYear|getYear|getTimezoneOffset|setHours|setMinutes|setDate|setMonth|setFullYear|toDateString|toTimeString|toLocaleDateString|toLocaleTimeString)$/;
+export const localeRules = [
+  {
+    selector: "CallExpression[callee.property.name='localeCompare'][arguments.length<2]",
+    message:
+      "localeCompare(other, 'en'): without a locale the order follows the machine's LANG (lt, da, cs… sort letters differently).",
+  },
+  {
+    selector:
+      'CallExpression[callee.property.name=/^toLocale(String|DateString|TimeString)$/][arguments.length=0]',
+    message:
+      "Name the locale (e.g. toLocaleString('en-US')) or use src/shared/format.ts: the default follows the machine's LANG.",
+  },
+  {
+    selector:
+      "CallExpression[callee.property.name=/^toLocale(String|DateString|TimeString)$/] > Identifier.arguments:first-child[name='undefined']",
+    message:
+      "Name the locale (e.g. toLocaleString('en-US')) or use src/shared/format.ts: the default follows the machine's LANG.",
+  },
+  {
+    selector: "NewExpression[callee.object.name='Intl'][arguments.length=0]",
+    message: "Name the locale (new Intl.X('en', …)): the default follows the machine's LANG.",
+  },
+  {
+    selector:
+      "NewExpression[callee.object.name='Intl'] > Identifier.arguments:first-child[name='undefined']",
+    message: "Name the locale (new Intl.X('en', …)): the default follows the machine's LANG.",
+  },
+  {
+    selector: `MemberExpression[property.name=${LOCAL_TIME_METHODS}]`,
+    message:
+      'Local time (the machine’s TZ) only through src/shared/format.ts; elsewhere use UTC (getUTC…, toISOString) so a day or a time never depends on where it runs.',
+  },
+];
+
 export default tseslint.config(
   {
     ignores: [
@@ -82,6 +124,11 @@ export default tseslint.config(
       '@typescript-eslint/consistent-type-imports': ['error', { fixStyle: 'inline-type-imports' }],
       'no-console': 'off',
     },
+  },
+  {
+    files: ['src/**/*.{ts,tsx}'],
+    ignores: ['src/shared/format.ts'],
+    rules: { 'no-restricted-syntax': ['error', ...localeRules] },
   },
   {
     files: ['src/renderer/**/*.{ts,tsx}'],

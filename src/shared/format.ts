@@ -114,8 +114,28 @@ export function formatTimeOfDay(timestamp: number, now: number): string {
     : DATE_TIME.format(date);
 }
 
-/** "3 Dec 2026"; "—" for no date. */
+const CALENDAR_DATE = new Intl.DateTimeFormat('en-GB', {
+  day: 'numeric',
+  month: 'short',
+  year: 'numeric',
+  timeZone: 'UTC',
+});
+
+/**
+ * "3 Dec 2026"; "—" for no date. A calendar date ("2026-11-01", a price's "as of") is that day
+ * in every time zone: read as an instant (UTC midnight) it would show 31 Oct west of UTC.
+ */
 export function formatDate(timestamp: number | string | null | undefined): string {
+  if (typeof timestamp === 'string') {
+    const day = /^(\d{4})-(\d{2})-(\d{2})$/.exec(timestamp.trim());
+    if (day) {
+      const [year, month, date] = day.slice(1).map(Number) as [number, number, number];
+      const at = new Date(Date.UTC(year, month - 1, date));
+      const real =
+        at.getUTCFullYear() === year && at.getUTCMonth() === month - 1 && at.getUTCDate() === date;
+      return real ? CALENDAR_DATE.format(at) : '—';
+    }
+  }
   const date = toDate(timestamp);
   return date ? DATE_ONLY.format(date) : '—';
 }

@@ -1,5 +1,5 @@
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Page } from '@playwright/test';
@@ -31,9 +31,19 @@ export function consoleErrorsOf(page: Page): string[] {
   return errors;
 }
 
+/**
+ * A fresh data folder in the temp folder, removed when the test worker exits (about 5 MB each,
+ * 50-odd per run: a machine that runs the suite day after day would otherwise keep them all).
+ */
 export function newDataDir(): string {
-  return mkdtempSync(join(tmpdir(), 'aideon-e2e-'));
+  const dir = mkdtempSync(join(tmpdir(), 'aideon-e2e-'));
+  madeDataDirs.push(dir);
+  return dir;
 }
+const madeDataDirs: string[] = [];
+process.once('exit', () => {
+  for (const dir of madeDataDirs) rmSync(dir, { recursive: true, force: true });
+});
 
 export async function startConsole(
   dataDir: string,

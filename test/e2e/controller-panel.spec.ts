@@ -165,7 +165,10 @@ test('controller panel: none → alive (the console stands down) → stale heart
     await shot(page, '03-alive-rollout-row');
 
     // 3. The heartbeat is stale (last tick 5 min ago): a warning, what to do; no one owns it.
-    await writeControllerStatus(store, heartbeat(now - 5 * 60_000, now - 3.5 * 60_000));
+    // A fresh clock reading: the panel counts the age live, so one taken before the screenshots
+    // above could already read "6 min ago" on a slow machine (past 5 min 30 s).
+    const later = Date.now();
+    await writeControllerStatus(store, heartbeat(later - 5 * 60_000, later - 3.5 * 60_000));
     await expect(panel).toHaveAttribute('data-state', 'stale', { timeout: 20_000 });
     const warning = panel.getByTestId('controller-stale-warning');
     await expect(warning).toContainText('The rollout controller is not running');

@@ -21,7 +21,24 @@ export function etcdBinary(): string {
   return process.env.AIDEON_ETCD ?? '/usr/bin/etcd';
 }
 
+/**
+ * The ports are probed free just before etcd binds them, so another test file's server can take
+ * one in between: etcd then exits with "address already in use", and it is started again on
+ * other ports (three tries).
+ */
 export async function startEtcd(options: { timeoutMs?: number } = {}): Promise<EtcdServer> {
+  for (let attempt = 1; ; attempt += 1) {
+    try {
+      return await startEtcdOnce(options);
+    } catch (error) {
+      if (attempt >= 3 || !(error instanceof PortTakenError)) throw error;
+    }
+  }
+}
+
+class PortTakenError extends Error {}
+
+async function startEtcdOnce(options: { timeoutMs?: number }): Promise<EtcdServer> {
   const binary = etcdBinary();
   if (!existsSync(binary))
     throw new Error(
@@ -32,12 +49,14 @@ export async function startEtcd(options: { timeoutMs?: number } = {}): Promise<E
   const peerPort = await freePort();
   const client = `http://127.0.0.1:${clientPort}`;
   const peer = `http://127.0.0.1:${peerPort}`;
+  // A name of its own: an etcd found on the port must be this one (see below).
+  const name = `aideon-test-${process.pid}-${clientPort}`;
   let output = '';
   const child: ChildProcess = spawn(
     binary,
     [
       '--name',
-      'aideon-test',
+      name,
       '--data-dir',
       join(dataDir, 'data'),
       '--listen-client-urls',
@@ -49,7 +68,7 @@ export async function startEtcd(options: { timeoutMs?: number } = {}): Promise<E
       '--initial-advertise-peer-urls',
       peer,
       '--initial-cluster',
-      `aideon-test=${peer}`,
+      `${name}=${peer}`,
       '--log-level',
       'error',
     ],
@@ -80,11 +99,19 @@ export async function startEtcd(options: { timeoutMs?: number } = {}): Promise<E
   for (;;) {
     if (exited) {
       await stop();
-      throw new Error(`etcd exited during start-up:\n${output}`);
+      const message = `etcd exited during start-up:\n${output}`;
+      throw /address already in use/.test(output)
+        ? new PortTakenError(message)
+        : new Error(message);
     }
     try {
       const response = await fetch(`${client}/health`, { signal: AbortSignal.timeout(1000) });
-      if (response.ok && ((await response.json()) as { health?: string }).health === 'true') break;
+      if (
+        response.ok &&
+        ((await response.json()) as { health?: string }).health === 'true' &&
+        (await memberNames(client)).includes(name)
+      )
+        break;
     } catch {
       // not up yet
     }
@@ -100,4 +127,16 @@ export async function startEtcd(options: { timeoutMs?: number } = {}): Promise<E
     uri: (prefix) => `etcd://127.0.0.1:${clientPort}/${prefix}`,
     stop,
   };
+}
+
+/** The member names of the etcd answering at `client` (another test's etcd has other names). */
+async function memberNames(client: string): Promise<string[]> {
+  const response = await fetch(`${client}/v3/cluster/member/list`, {
+    method: 'POST',
+    body: '{}',
+    signal: AbortSignal.timeout(1000),
+  });
+  if (!response.ok) return [];
+  const body = (await response.json()) as { members?: { name?: string }[] };
+  return (body.members ?? []).map((member) => member.name ?? '');
 }

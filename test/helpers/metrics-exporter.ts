@@ -12,8 +12,8 @@
  */
 import { createServer as createHttpServer, type Server } from 'node:http';
 import { writeFileSync } from 'node:fs';
+import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
-import { freePort } from './free-port';
 import { spawnPrometheus } from './prometheus-process';
 
 export interface Deployment {
@@ -91,8 +91,10 @@ export async function startExporter(): Promise<MetricsExporter> {
       (error: unknown) => res.writeHead(500).end(String(error)),
     );
   });
-  const port = await freePort();
-  await new Promise<void>((resolve) => server.listen(port, '127.0.0.1', resolve));
+  // Port 0: the OS picks a free port as it binds (a port probed free first could be taken by
+  // another test file in between).
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const port = (server.address() as AddressInfo).port;
   return {
     target: `127.0.0.1:${port}`,
     deployments,

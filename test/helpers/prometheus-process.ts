@@ -14,12 +14,31 @@ export interface PrometheusProcess {
   stop: () => Promise<void>;
 }
 
-export async function spawnPrometheus(options: {
+interface SpawnOptions {
   configPath: string;
   dataDir: string;
   extraArgs?: string[];
   prometheusPath?: string;
-}): Promise<PrometheusProcess> {
+}
+
+/**
+ * The port is probed free just before Prometheus binds it, so another test file's server can
+ * take it in between: Prometheus then exits with "address already in use", and it is started
+ * again on another port (three tries).
+ */
+export async function spawnPrometheus(options: SpawnOptions): Promise<PrometheusProcess> {
+  for (let attempt = 1; ; attempt += 1) {
+    try {
+      return await spawnPrometheusOnce(options);
+    } catch (error) {
+      if (attempt >= 3 || !(error instanceof PortTakenError)) throw error;
+    }
+  }
+}
+
+class PortTakenError extends Error {}
+
+async function spawnPrometheusOnce(options: SpawnOptions): Promise<PrometheusProcess> {
   const port = await freePort();
   const child: ChildProcess = spawn(
     options.prometheusPath ?? '/usr/bin/prometheus',
@@ -53,11 +72,17 @@ export async function spawnPrometheus(options: {
   const url = `http://127.0.0.1:${port}`;
   const deadline = Date.now() + 30_000;
   for (;;) {
-    if (exited) throw new Error(`prometheus exited during start-up: ${stderr}`);
+    if (exited) {
+      const message = `prometheus exited during start-up: ${stderr}`;
+      throw /address already in use/.test(stderr)
+        ? new PortTakenError(message)
+        : new Error(message);
+    }
     try {
       const response = await request(`${url}/-/ready`);
       await response.body.dump();
-      if (response.statusCode === 200) break;
+      // Ready, and this one: another test's Prometheus on the port has another data folder.
+      if (response.statusCode === 200 && (await dataPath(url)) === options.dataDir) break;
     } catch {
       // not listening yet
     }
@@ -68,4 +93,15 @@ export async function spawnPrometheus(options: {
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
   return { url, port, stop };
+}
+
+/** The data folder of the Prometheus answering at `url` (its --storage.tsdb.path flag). */
+async function dataPath(url: string): Promise<string | undefined> {
+  const response = await request(`${url}/api/v1/status/flags`);
+  if (response.statusCode !== 200) {
+    await response.body.dump();
+    return undefined;
+  }
+  const body = (await response.body.json()) as { data?: Record<string, string> };
+  return body.data?.['storage.tsdb.path'];
 }

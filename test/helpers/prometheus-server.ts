@@ -16,17 +16,20 @@
  * - config_version "41" until 4.5 days in, then "42" (`CONFIG_CHANGE_AT`).
  */
 import { spawn } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import {
   cpSync,
   existsSync,
   mkdirSync,
   mkdtempSync,
+  readFileSync,
   renameSync,
   rmSync,
   writeFileSync,
 } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { spawnPrometheus } from './prometheus-process';
 
 export const STEP_SECONDS = 300;
@@ -313,8 +316,16 @@ export interface PrometheusFixture {
   stop(): Promise<void>;
 }
 
-/** Bump when the generated history changes, so a stale cache is never used. */
-const HISTORY_VERSION = 'v1-seed7';
+/**
+ * The cache folder's name: a version, and a digest of this file (which generates the history),
+ * so blocks that an older or another branch's generator left in the temp folder are never used
+ * for a changed history, even when nobody bumped the version (the machine that runs CI keeps
+ * /tmp from the sessions before it).
+ */
+const HISTORY_VERSION = `v1-seed7-${createHash('sha256')
+  .update(readFileSync(fileURLToPath(import.meta.url)))
+  .digest('hex')
+  .slice(0, 12)}`;
 
 /**
  * Builds the TSDB blocks once per machine (under the OS temp folder) and reuses them: the

@@ -343,11 +343,14 @@ export function computeScorecard(rows: Iterable<ScorecardRow>): Scorecard {
         overall.merge(bucket);
         lines.push(bucket.line());
       }
-      lines.sort((a, b) => (a.category ?? '').localeCompare(b.category ?? ''));
+      lines.sort((a, b) => (a.category ?? '').localeCompare(b.category ?? '', 'en'));
       out.push({ provider, modelId, overall: overall.line(), categories: lines });
     }
   }
-  out.sort((a, b) => a.provider.localeCompare(b.provider) || a.modelId.localeCompare(b.modelId));
+  out.sort(
+    (a, b) =>
+      a.provider.localeCompare(b.provider, 'en') || a.modelId.localeCompare(b.modelId, 'en'),
+  );
   return { models: out };
 }
 

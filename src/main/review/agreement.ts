@@ -82,7 +82,7 @@ export function computeAgreement(votes: readonly VoteForAgreement[]): ReviewerAg
     items.set(item, verdict); // the latest vote wins
     counts.set(vote.voter, (counts.get(vote.voter) ?? 0) + 1);
   }
-  const names = [...byReviewer.keys()].sort((x, y) => x.localeCompare(y));
+  const names = [...byReviewer.keys()].sort((x, y) => x.localeCompare(y, 'en'));
   const pairs: ReviewerPairAgreement[] = [];
   const pairKappa = new Map<
     string,

@@ -622,7 +622,7 @@ export function rateBoard(
       ...tallies[i]!,
     };
   });
-  return ratings.sort((x, y) => y.rating - x.rating || x.model.localeCompare(y.model));
+  return ratings.sort((x, y) => y.rating - x.rating || x.model.localeCompare(y.model, 'en'));
 }
 
 interface Tally {
@@ -760,7 +760,7 @@ export function computeRatingsEncoded(
   const byCategory: Record<string, Rating[]> = {};
   [...encoded.categories]
     .map((name, index) => ({ name, index }))
-    .sort((x, y) => x.name.localeCompare(y.name))
+    .sort((x, y) => x.name.localeCompare(y.name, 'en'))
     .forEach(({ name, index }) => {
       byCategory[name] = board(encoded.category, index, categorySizes[index]!)[0];
     });

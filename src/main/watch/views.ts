@@ -134,7 +134,7 @@ export async function tierSeries(
   });
   if (!versions.ok) problems.push({ ...versions.problem, measure: 'config_versions' });
   const rows: TargetSeries[] = [...targets.entries()]
-    .sort(([a], [b]) => a.localeCompare(b))
+    .sort(([a], [b]) => a.localeCompare(b, 'en'))
     .map(([key, target]) => ({
       ...target,
       volume: toPoints(byMeasure.get('volume')?.get(key)),

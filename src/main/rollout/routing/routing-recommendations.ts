@@ -172,10 +172,10 @@ export function recommendRouting(
       role === 'cheap'
         ? prices[a]! - prices[b]! ||
           ratingOf.get(b)!.rating - ratingOf.get(a)!.rating ||
-          a.localeCompare(b)
+          a.localeCompare(b, 'en')
         : ratingOf.get(b)!.rating - ratingOf.get(a)!.rating ||
           prices[a]! - prices[b]! ||
-          a.localeCompare(b),
+          a.localeCompare(b, 'en'),
     )[0]!;
     placed.set(tierId, chosen);
     if (isPrimary(tier, chosen)) return;

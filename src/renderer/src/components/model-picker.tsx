@@ -25,7 +25,7 @@ export function groupModels(
     label: PROVIDER_LABELS[provider],
     models: models
       .filter((model) => model.provider === provider)
-      .sort((a, b) => a.displayName.localeCompare(b.displayName)),
+      .sort((a, b) => a.displayName.localeCompare(b.displayName, 'en')),
   })).filter((group) => group.models.length > 0);
 }
 

@@ -48,7 +48,7 @@ export function formatClock(seconds: number): string {
   return `${minutes}:${text}`;
 }
 
-const relative = new Intl.RelativeTimeFormat(undefined, { numeric: 'auto' });
+const relative = new Intl.RelativeTimeFormat('en', { numeric: 'auto' });
 
 export function formatRelativeTime(timestamp: number, now = Date.now()): string {
   const seconds = Math.round((timestamp - now) / 1000);

@@ -25,7 +25,7 @@ export function splitByConfidence(ratings: readonly Rating[]): {
   const ranked = ratings.filter(hasEnoughVotes);
   const unranked = ratings
     .filter((rating) => !hasEnoughVotes(rating))
-    .sort((a, b) => decidedVotes(b) - decidedVotes(a) || a.model.localeCompare(b.model));
+    .sort((a, b) => decidedVotes(b) - decidedVotes(a) || a.model.localeCompare(b.model, 'en'));
   return { ranked, unranked };
 }
 
