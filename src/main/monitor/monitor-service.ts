@@ -36,7 +36,14 @@ import {
 } from '../../shared/providers/video-provider-spec';
 import { zodIssues } from '../../shared/validation';
 import type { WritableDb } from '../store/db';
-import { compareEntries, judgeAnswer, modelKey, priceText, type Verdict } from './catalogue-diff';
+import {
+  compareEntries,
+  judgeAnswer,
+  modelKey,
+  priceText,
+  withUniqueEntries,
+  type Verdict,
+} from './catalogue-diff';
 import type { CatalogueFetch, CatalogueSource } from './catalogue-sources';
 import {
   consecutiveFailures,
@@ -244,7 +251,7 @@ export class MonitorService {
     let answer: CatalogueFetch | undefined;
     let verdict: Verdict;
     try {
-      answer = await source.fetch(controller.signal);
+      answer = withUniqueEntries(await source.fetch(controller.signal));
       const lastGood = latestSnapshot(this.deps.db, provider, { goodOnly: true });
       verdict = judgeAnswer(answer, lastGood?.modelCount ?? null);
     } catch (error) {
