@@ -148,6 +148,8 @@ export class MonitorService {
   private readonly controllers = new Map<ProviderId, AbortController>();
   private readonly scheduled = new Map<ProviderId, { handle: unknown; at: number }>();
   private readonly listeners = new Set<MonitorListener>();
+  /** Failed checks in a row whose failure could not be stored (see unrecordedCheck). */
+  private readonly unrecorded = new Map<ProviderId, number>();
   /** Scheduled checks with their rescheduling, so idle() waits for both. */
   private readonly tasks = new Set<Promise<unknown>>();
   private running = false;
@@ -182,12 +184,82 @@ export class MonitorService {
   check(provider: ProviderId, trigger: CheckTrigger = 'manual'): Promise<CheckResult> {
     const running = this.inFlight.get(provider);
     if (running) return running;
-    const promise = this.runCheck(provider, trigger).finally(() => {
-      this.inFlight.delete(provider);
-      this.controllers.delete(provider);
-    });
+    const promise = this.runCheck(provider, trigger)
+      .then(
+        (result) => {
+          this.unrecorded.delete(provider);
+          return result;
+        },
+        (error: unknown) => this.unrecordedCheck(provider, trigger, error),
+      )
+      .finally(() => {
+        this.inFlight.delete(provider);
+        this.controllers.delete(provider);
+      });
     this.inFlight.set(provider, promise);
     return promise;
+  }
+
+  /**
+   * A check that threw instead of giving a verdict: its result could not be read or stored
+   * (the database busy with another console process, a full disk). It is a failed check for
+   * the schedule (retried with backoff, counted in memory since nothing was stored); the
+   * person reads what happened and what to do, the log has the details.
+   */
+  private unrecordedCheck(
+    provider: ProviderId,
+    trigger: CheckTrigger,
+    error: unknown,
+  ): CheckResult {
+    this.unrecorded.set(provider, (this.unrecorded.get(provider) ?? 0) + 1);
+    const code = (error as { code?: unknown } | null)?.code;
+    const busy =
+      code === 'SQLITE_BUSY' ||
+      code === 'SQLITE_LOCKED' ||
+      (typeof code === 'string' && code.startsWith('SQLITE_BUSY'));
+    const full = code === 'SQLITE_FULL';
+    const why = busy
+      ? 'the database was busy (another Aideon console or command is writing to the same data folder)'
+      : full
+        ? 'the disk holding the database is full'
+        : AppError.isInstance(error)
+          ? error.message
+          : typeof code === 'string' && code.startsWith('SQLITE_')
+            ? `the database refused it (${code})`
+            : 'an unexpected error (the details are in the log)';
+    this.deps.log?.(`monitor: ${provider} check could not be recorded: ${describe(error)}`);
+    return this.finish({
+      checkId: this.newId(),
+      provider,
+      at: this.safeNow(),
+      trigger,
+      status: 'failed',
+      failureKind: 'error',
+      error: `The ${PROVIDER_LABELS[provider]} check could not be saved: ${why}. It is retried automatically${full ? '; free disk space' : ''}${busy ? '; if it keeps failing, close the other console' : ''}.`,
+      modelCount: 0,
+      baseline: false,
+      events: [],
+      pendingRemoval: [],
+    });
+  }
+
+  private safeNow(): number {
+    try {
+      return this.deps.now();
+    } catch {
+      return 0;
+    }
+  }
+
+  /** Consecutive failed checks of a provider: stored ones plus those that could not be stored. */
+  private failureStreak(provider: ProviderId): number {
+    let stored = 0;
+    try {
+      stored = consecutiveFailures(this.deps.db, provider);
+    } catch (error) {
+      this.deps.log?.(`monitor: could not read ${provider}'s check history: ${describe(error)}`);
+    }
+    return stored + (this.unrecorded.get(provider) ?? 0);
   }
 
   /** "Check now": one provider or all; reschedules the checked providers when the schedule runs. */
@@ -314,24 +386,28 @@ export class MonitorService {
       });
     }
     const entries = answer.entries;
-    const { events, baseline, pendingRemoval } = this.deps.db.transaction(() => {
-      const outcome = this.applyGoodAnswer(provider, checkId, entries, at);
-      insertSnapshot(this.deps.db, {
-        id: checkId,
-        provider,
-        checkedAt: at,
-        trigger,
-        status: 'ok',
-        failureKind: null,
-        error: null,
-        modelCount: entries.length,
-        entries,
-      });
-      outcome.events.push(...this.inUseEvents(checkId, at, provider));
-      for (const event of outcome.events) insertEvent(this.deps.db, event);
-      pruneSnapshots(this.deps.db, provider, this.deps.keepSnapshots ?? 200);
-      return outcome;
-    })();
+    const { events, baseline, pendingRemoval } = this.deps.db
+      .transaction(() => {
+        const outcome = this.applyGoodAnswer(provider, checkId, entries, at);
+        insertSnapshot(this.deps.db, {
+          id: checkId,
+          provider,
+          checkedAt: at,
+          trigger,
+          status: 'ok',
+          failureKind: null,
+          error: null,
+          modelCount: entries.length,
+          entries,
+        });
+        outcome.events.push(...this.inUseEvents(checkId, at, provider));
+        for (const event of outcome.events) insertEvent(this.deps.db, event);
+        pruneSnapshots(this.deps.db, provider, this.deps.keepSnapshots ?? 200);
+        return outcome;
+        // IMMEDIATE: another console process on the same data folder waits for this write (the
+        // busy timeout) instead of both reading the same state and one failing at its write.
+      })
+      .immediate();
     this.announce(events);
     return this.finish({
       checkId,
@@ -774,7 +850,7 @@ export class MonitorService {
     const at = this.deps.now() + delayMs;
     const handle = this.timers.setTimeout(() => {
       this.scheduled.delete(provider);
-      const failures = consecutiveFailures(this.deps.db, provider);
+      const failures = this.failureStreak(provider);
       const task: Promise<unknown> = this.checkAndReschedule(
         provider,
         failures > 0 ? 'retry' : 'scheduled',
@@ -798,17 +874,25 @@ export class MonitorService {
       this.timers.clearTimeout(pending.handle);
       this.scheduled.delete(provider);
     }
-    const result = await this.check(provider, trigger);
-    if (this.running && !joined) {
-      const failed = result.status === 'failed' && result.failureKind !== 'no_key';
-      this.schedule(
-        provider,
-        failed
-          ? this.backoffMs(consecutiveFailures(this.deps.db, provider))
-          : this.jittered(this.intervalMs()),
-      );
+    let result: CheckResult | undefined;
+    try {
+      result = await this.check(provider, trigger);
+      return result;
+    } finally {
+      // Rescheduled whatever happened: a provider must never drop out of the schedule.
+      if (this.running && !joined) {
+        const failed = !result || (result.status === 'failed' && result.failureKind !== 'no_key');
+        let delay: number;
+        try {
+          delay = failed
+            ? this.backoffMs(Math.max(1, this.failureStreak(provider)))
+            : this.jittered(this.intervalMs());
+        } catch {
+          delay = this.deps.retryInitialMs ?? 60_000;
+        }
+        this.schedule(provider, delay);
+      }
     }
-    return result;
   }
 }
 

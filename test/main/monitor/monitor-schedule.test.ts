@@ -1,10 +1,14 @@
 /** The monitor's schedule with an injected clock: interval, jitter bounds, backoff, check now. */
+import Database from 'better-sqlite3';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterAll, afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { TogetherEmulator } from '../../emulators/together-emulator';
 import { MonitorService } from '../../../src/main/monitor/monitor-service';
 import { fetchTogetherCatalogue } from '../../../src/main/monitor/together-catalogue';
 import type { CheckResult } from '../../../src/shared/monitor/monitor-schemas';
-import type { WritableDb } from '../../../src/main/store/db';
+import { openDatabase, type WritableDb } from '../../../src/main/store/db';
 import { FakeClock, counter, monitorDb, testDispatcher } from './monitor-fixtures';
 
 const KEY = 'tgp_v1_PLANTED-SCHEDULE-SECRET-99aa';
@@ -183,5 +187,63 @@ describe('monitor schedule', () => {
     const [result] = await pending;
     expect(result).toMatchObject({ status: 'failed', failureKind: 'error' });
     expect(result?.error).toMatch(/did not answer within 30 s/);
+  });
+
+  it('a check whose result cannot be stored (database held by another console) fails, is retried, and the schedule goes on', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'aideon-monitor-busy-'));
+    const file = join(dir, 'console.db');
+    const shared = openDatabase({ file });
+    // A short wait for the lock, so the test does not sit out the console's 5 s.
+    shared.pragma('busy_timeout = 20');
+    const logs: string[] = [];
+    const finished: CheckResult[] = [];
+    const busy = new MonitorService({
+      db: shared,
+      sources: [
+        {
+          provider: 'together',
+          available: () => true,
+          fetch: (signal) =>
+            fetchTogetherCatalogue({ apiKey: KEY, baseUrl: emulator.baseUrl, dispatcher }, signal),
+        },
+      ],
+      now: clock.now,
+      random: () => 0.5,
+      timers: clock,
+      newId: counter('busy'),
+      retryInitialMs: MINUTE,
+      log: (line) => logs.push(line),
+      emit: (event, payload) => {
+        if (event === 'monitor:check-finished') finished.push(payload as CheckResult);
+      },
+    });
+    // Another console process on the same data folder, in the middle of a write.
+    const other = new Database(file);
+    try {
+      other.exec('BEGIN IMMEDIATE');
+      busy.start();
+      clock.advance(0);
+      await busy.idle();
+      expect(emulator.catalogueCalls).toBe(1);
+      expect(finished.at(-1)).toMatchObject({ status: 'failed', failureKind: 'error' });
+      expect(finished.at(-1)?.error).toMatch(/database/i);
+      expect(finished.at(-1)?.error).not.toContain(KEY);
+      // Still scheduled: a retry after the first backoff step.
+      const next = busy.providerStatus('together').nextCheckAt;
+      expect(next).not.toBeNull();
+      expect((next ?? 0) - clock.now()).toBe(MINUTE);
+      other.exec('COMMIT');
+      clock.advance(MINUTE);
+      await busy.idle();
+      expect(emulator.catalogueCalls).toBe(2);
+      expect(finished.at(-1)).toMatchObject({ status: 'ok', baseline: true });
+      expect(busy.providerStatus('together').nextCheckAt).not.toBeNull();
+    } finally {
+      await busy.stop();
+      if (other.inTransaction) other.exec('ROLLBACK');
+      other.close();
+      shared.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
