@@ -57,6 +57,7 @@ import {
   listEvents,
   listModelStates,
   listModelsInUse,
+  listSnapshots,
   markEventsRead,
   pruneSnapshots,
   replaceModelsInUse,
@@ -134,6 +135,8 @@ export interface MonitorListener {
 }
 
 const JITTER = 0.1;
+/** A smaller catalogue (fewer than half the models) answered unchanged this long is accepted. */
+const SHRINK_SETTLE_MS = 60 * 60_000;
 /** The abort reason stop() uses; a check aborted by it stores nothing. */
 const STOPPED = new AppError('cancelled', 'The monitor was stopped.');
 const NOTIFY_KINDS = new Set<MonitorEvent['kind']>(['added', 'in_use_retired']);
@@ -326,6 +329,20 @@ export class MonitorService {
       answer = withUniqueEntries(await source.fetch(controller.signal));
       const lastGood = latestSnapshot(this.deps.db, provider, { goodOnly: true });
       verdict = judgeAnswer(answer, lastGood?.modelCount ?? null);
+      if (!verdict.ok && verdict.kind === 'partial') {
+        const since = this.settledShrinkSince(provider, answer.entries);
+        if (since !== undefined && this.deps.now() - since >= SHRINK_SETTLE_MS) {
+          this.deps.log?.(
+            `monitor: ${provider} has listed the same ${answer.entries.length} models since ${new Date(since).toISOString()}; the smaller catalogue is accepted`,
+          );
+          verdict = { ok: true };
+        } else {
+          verdict = {
+            ...verdict,
+            message: `${verdict.message} If ${PROVIDER_LABELS[provider]} really dropped those models, the smaller list is accepted once it has stayed the same for an hour.`,
+          };
+        }
+      }
     } catch (error) {
       const reason: unknown = controller.signal.aborted ? controller.signal.reason : error;
       verdict = {
@@ -367,7 +384,8 @@ export class MonitorService {
         failureKind: failure.kind,
         error: failure.message,
         modelCount: 0,
-        entries: null,
+        // A partial answer keeps its list: one that stays the same is accepted (see above).
+        entries: failure.kind === 'partial' && answer ? answer.entries : null,
       });
       pruneSnapshots(this.deps.db, provider, this.deps.keepSnapshots ?? 200);
       this.deps.log?.(`monitor: ${provider} check failed (${failure.kind}): ${failure.message}`);
@@ -422,6 +440,29 @@ export class MonitorService {
       events,
       pendingRemoval,
     });
+  }
+
+  /**
+   * When the checks since the last good one have all answered this same smaller list (checks
+   * that failed otherwise, e.g. a 503, do not count either way), the time of the first of them;
+   * undefined when this is the first such answer or a partial answer listed something else.
+   * A catalogue that really shrank by more than half would otherwise fail every check for ever.
+   */
+  private settledShrinkSince(provider: ProviderId, entries: CatalogueEntry[]): number | undefined {
+    const key = (list: CatalogueEntry[]): string =>
+      list
+        .map((entry) => modelKey(entry.modelId))
+        .sort()
+        .join('\n');
+    const wanted = key(entries);
+    let since: number | undefined;
+    for (const snapshot of listSnapshots(this.deps.db, provider, 500)) {
+      if (snapshot.status === 'ok') break;
+      if (snapshot.failureKind !== 'partial') continue;
+      if (!snapshot.entries || key(snapshot.entries) !== wanted) return undefined;
+      since = snapshot.checkedAt;
+    }
+    return since;
   }
 
   /** Diffs a good answer against the per-model state (which mirrors the last good snapshots). */

@@ -204,10 +204,11 @@ describe('release monitor on Together', () => {
       expect(failed.error).not.toContain(KEY);
       const status = monitor.providerStatus('together');
       expect(status).toMatchObject({ lastStatus: 'failed', consecutiveFailures: 1, modelCount: 3 });
+      // A partial answer keeps what it listed, so a list that stays smaller can be recognised.
       expect(listSnapshots(db, 'together')[0]).toMatchObject({
         status: 'failed',
         failureKind: kind,
-        entries: null,
+        entries: kind === 'partial' ? expect.any(Array) : null,
       });
       // The next good check diffs against the last good snapshot, not the failed one.
       const good = await check();
@@ -218,6 +219,51 @@ describe('release monitor on Together', () => {
       expect(notifier.events).toHaveLength(1);
     },
   );
+
+  it('a catalogue that really shrinks by more than half is accepted once the smaller list has stayed the same for an hour', async () => {
+    await check();
+    const ids = (listSnapshots(db, 'together')[0]?.entries ?? []).map((entry) => entry.modelId);
+    expect(ids).toHaveLength(3);
+    const [kept, ...dropped] = ids;
+    for (const id of dropped) emulator.hiddenModels.add(id);
+    const first = await check();
+    expect(first).toMatchObject({ status: 'failed', failureKind: 'partial', events: [] });
+    expect(first.error).toMatch(/stayed the same for an hour/);
+    // A hiccup of another shape in between changes nothing.
+    clock.advance(20 * 60_000);
+    emulator.catalogueFaults.push('error');
+    expect((await check()).status).toBe('failed');
+    clock.advance(20 * 60_000);
+    expect(await check()).toMatchObject({ status: 'failed', failureKind: 'partial' });
+    clock.advance(20 * 60_000);
+    // An hour of the same smaller list: it is the catalogue now (it used to fail for ever).
+    const accepted = await check();
+    expect(accepted).toMatchObject({ status: 'ok', modelCount: 1, events: [] });
+    expect([...accepted.pendingRemoval].sort()).toEqual([...dropped].sort());
+    const removed = await check();
+    expect(removed.events.map((event) => [event.kind, event.modelId]).sort()).toEqual(
+      dropped.map((id) => ['removed', id]).sort(),
+    );
+    expect(monitor.providerStatus('together')).toMatchObject({
+      consecutiveFailures: 0,
+      modelCount: 1,
+    });
+    expect(kept).toBeTruthy();
+  });
+
+  it('a smaller list that changes between checks is not accepted', async () => {
+    await check();
+    const ids = (listSnapshots(db, 'together')[0]?.entries ?? []).map((entry) => entry.modelId);
+    const [a, b, c] = ids;
+    for (let round = 0; round < 6; round += 1) {
+      emulator.hiddenModels.clear();
+      // Alternately only a, then only b: fewer than half each time, never the same list.
+      for (const id of round % 2 === 0 ? [b, c] : [a, c]) emulator.hiddenModels.add(id ?? '');
+      clock.advance(20 * 60_000);
+      expect(await check()).toMatchObject({ status: 'failed', failureKind: 'partial' });
+    }
+    expect(monitor.listInbox().events).toEqual([]);
+  });
 
   it('a failed first check is no baseline; the first good one is', async () => {
     emulator.catalogueFaults.push('empty');
