@@ -135,6 +135,8 @@ export interface MonitorListener {
 }
 
 const JITTER = 0.1;
+/** The longest vendor Retry-After the schedule honours. */
+const MAX_RETRY_AFTER_MS = 24 * 60 * 60_000;
 /** A smaller catalogue (fewer than half the models) answered unchanged this long is accepted. */
 const SHRINK_SETTLE_MS = 60 * 60_000;
 /** The abort reason stop() uses; a check aborted by it stores nothing. */
@@ -151,6 +153,8 @@ export class MonitorService {
   private readonly controllers = new Map<ProviderId, AbortController>();
   private readonly scheduled = new Map<ProviderId, { handle: unknown; at: number }>();
   private readonly listeners = new Set<MonitorListener>();
+  /** The wait the vendor asked for in its last answer (429 Retry-After), ms. */
+  private readonly retryAfter = new Map<ProviderId, number>();
   /** Failed checks in a row whose failure could not be stored (see unrecordedCheck). */
   private readonly unrecorded = new Map<ProviderId, number>();
   /** Scheduled checks with their rescheduling, so idle() waits for both. */
@@ -345,6 +349,8 @@ export class MonitorService {
       }
     } catch (error) {
       const reason: unknown = controller.signal.aborted ? controller.signal.reason : error;
+      if (AppError.isInstance(reason) && reason.retryAfterMs !== undefined)
+        this.retryAfter.set(provider, reason.retryAfterMs);
       verdict = {
         ok: false,
         kind: 'error',
@@ -916,6 +922,7 @@ export class MonitorService {
       this.scheduled.delete(provider);
     }
     let result: CheckResult | undefined;
+    if (!joined) this.retryAfter.delete(provider);
     try {
       result = await this.check(provider, trigger);
       return result;
@@ -928,6 +935,10 @@ export class MonitorService {
           delay = failed
             ? this.backoffMs(Math.max(1, this.failureStreak(provider)))
             : this.jittered(this.intervalMs());
+          // A vendor that asked for a longer wait (429 Retry-After) gets it, up to a day.
+          const asked = this.retryAfter.get(provider);
+          if (failed && asked !== undefined)
+            delay = Math.max(delay, Math.min(asked, MAX_RETRY_AFTER_MS));
         } catch {
           delay = this.deps.retryInitialMs ?? 60_000;
         }

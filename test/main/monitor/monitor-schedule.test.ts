@@ -135,6 +135,30 @@ describe('monitor schedule', () => {
     expect(monitor.providerStatus('together').consecutiveFailures).toBe(0);
   });
 
+  it('a 429 with retry-after waits as long as the vendor asks before the next check', async () => {
+    monitor.start();
+    await advance(0);
+    emulator.retryAfterSeconds = 10 * 60;
+    emulator.catalogueFaults.push('ratelimit');
+    await advance(15 * MINUTE);
+    expect(checks.at(-1)).toMatchObject({ status: 'failed', failureKind: 'error' });
+    expect(checks.at(-1)?.error).toMatch(/rate/i);
+    // Not the 1-minute first backoff step: the vendor asked for 10 minutes.
+    expect(nextDelay()).toBe(10 * MINUTE);
+    const calls = emulator.catalogueCalls;
+    await advance(10 * MINUTE - 1);
+    expect(emulator.catalogueCalls).toBe(calls);
+    await advance(1);
+    expect(emulator.catalogueCalls).toBe(calls + 1);
+    expect(checks.at(-1)).toMatchObject({ status: 'ok', trigger: 'retry' });
+    // A hint past a day is not taken at its word: a day at most.
+    emulator.retryAfterSeconds = 30 * 24 * 3600;
+    emulator.catalogueFaults.push('ratelimit');
+    await advance(nextDelay());
+    expect(checks.at(-1)?.status).toBe('failed');
+    expect(nextDelay()).toBe(24 * 60 * MINUTE);
+  });
+
   it('"check now" runs at once and restarts the interval from then', async () => {
     monitor.start();
     await advance(0);

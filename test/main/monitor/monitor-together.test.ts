@@ -265,6 +265,16 @@ describe('release monitor on Together', () => {
     expect(monitor.listInbox().events).toEqual([]);
   });
 
+  it('an enormous answer is refused unread with a clear error, and the next check is good', async () => {
+    await check();
+    emulator.catalogueFaults.push('huge');
+    const huge = await check();
+    expect(huge).toMatchObject({ status: 'failed', failureKind: 'error', events: [] });
+    expect(huge.error).toMatch(/GET \/v1\/models with HTTP 200 and a body larger than 64 MiB/);
+    expect(huge.error).not.toContain(KEY);
+    expect(await check()).toMatchObject({ status: 'ok', modelCount: 3 });
+  });
+
   it('a failed first check is no baseline; the first good one is', async () => {
     emulator.catalogueFaults.push('empty');
     expect((await check()).status).toBe('failed');
