@@ -44,10 +44,19 @@ interface Job {
  * Catalogue faults for the release-monitor tests: `error` → 503, `empty` → [], `malformed` → an
  * object instead of the bare array, `bad-entries` → entries without ids, `truncated` → the JSON
  * cut in half, `partial` → only the first video entry, `ratelimit` → 429 with retry-after
- * (`retryAfterSeconds`), `huge` → a 200 bare array padded with chat models past `hugeBytes`.
+ * (`retryAfterSeconds`), `huge` → a 200 bare array padded with chat models past `hugeBytes`,
+ * `stall` → the headers and the start of the array, then nothing (a connection that hangs).
  */
 export type TogetherCatalogueFault =
-  'error' | 'empty' | 'malformed' | 'bad-entries' | 'truncated' | 'partial' | 'ratelimit' | 'huge';
+  | 'error'
+  | 'empty'
+  | 'malformed'
+  | 'bad-entries'
+  | 'truncated'
+  | 'partial'
+  | 'ratelimit'
+  | 'huge'
+  | 'stall';
 
 export const TOGETHER_EMULATOR_VIDEO_MODELS: Record<string, { cost: number; seconds: string }> = {
   'minimax/video-01-director': { cost: 0.28, seconds: '5' },
@@ -472,6 +481,10 @@ export class TogetherEmulator extends EmulatorBase {
           ),
           { 'retry-after': String(this.retryAfterSeconds) },
         );
+      case 'stall':
+        response.writeHead(200, { 'content-type': 'application/json' });
+        response.write(JSON.stringify(models).slice(0, 40));
+        return;
       case 'huge': {
         // A well-formed answer, only enormous: many chat models after the real ones, streamed.
         response.writeHead(200, { 'content-type': 'application/json' });

@@ -186,6 +186,21 @@ describe('monitor schedule', () => {
     expect(monitor.providerStatus('together').nextCheckAt).toBeNull();
   });
 
+  it('a catalogue connection that stalls mid-answer is aborted by the check timeout, and the schedule goes on', async () => {
+    monitor.start();
+    await advance(0);
+    emulator.catalogueFaults.push('stall');
+    clock.advance(15 * MINUTE);
+    while (emulator.catalogueCalls < 2) await new Promise((resolve) => setImmediate(resolve));
+    // The check timeout (60 s by default) on the monitor's clock.
+    await advance(60_000);
+    expect(checks.at(-1)).toMatchObject({ status: 'failed', failureKind: 'error' });
+    expect(checks.at(-1)?.error).toMatch(/did not answer within 60 s/);
+    expect(nextDelay()).toBe(MINUTE);
+    await advance(MINUTE);
+    expect(checks.at(-1)).toMatchObject({ status: 'ok', trigger: 'retry' });
+  });
+
   it('a check that hangs is aborted by the check timeout and counts as failed', async () => {
     const hanging = new MonitorService({
       db,
