@@ -157,7 +157,7 @@ export class MonitorService {
   private readonly retryAfter = new Map<ProviderId, number>();
   /** Failed checks in a row whose failure could not be stored (see unrecordedCheck). */
   private readonly unrecorded = new Map<ProviderId, number>();
-  /** Scheduled checks with their rescheduling, so idle() waits for both. */
+  /** Scheduled checks with their rescheduling, and smoke runs being started, so idle() waits for them. */
   private readonly tasks = new Set<Promise<unknown>>();
   private running = false;
   /** Interval override for `aideon monitor watch --interval`, ms. */
@@ -620,7 +620,9 @@ export class MonitorService {
       modelId: event.modelId,
       displayName: event.displayName,
     };
-    void Promise.resolve()
+    // Tracked with the checks, so stop() (and the database close after it) waits for the run id
+    // to reach the card; a failure to record it is logged, never an unhandled rejection.
+    const task: Promise<unknown> = Promise.resolve()
       .then(() => this.deps.onDetected?.(model, settings.smokeBudgetUsd))
       .then(
         (started) => {
@@ -633,7 +635,14 @@ export class MonitorService {
               : 'The smoke run could not be started.',
           });
         },
-      );
+      )
+      .catch((error: unknown) =>
+        this.deps.log?.(
+          `monitor: the smoke run of ${model.provider}:${model.modelId} could not be recorded on its card: ${describe(error)}`,
+        ),
+      )
+      .finally(() => this.tasks.delete(task));
+    this.tasks.add(task);
   }
 
   // ---- models in use by a routing config ----

@@ -13,6 +13,8 @@ import type { WritableDb } from '../../../src/main/store/db';
 import {
   type FakeClock,
   type RecordingNotifier,
+  counter,
+  monitorDb,
   monitorRig,
   testDispatcher,
   type MonitorRig,
@@ -273,6 +275,40 @@ describe('release monitor on Together', () => {
     expect(huge.error).toMatch(/GET \/v1\/models with HTTP 200 and a body larger than 64 MiB/);
     expect(huge.error).not.toContain(KEY);
     expect(await check()).toMatchObject({ status: 'ok', modelCount: 3 });
+  });
+
+  it('stopping the monitor waits for a smoke run being started for a new model, and its run id reaches the board', async () => {
+    const smokeDb = monitorDb();
+    const logs: string[] = [];
+    let release: (started: { runId: string }) => void = () => undefined;
+    const starting = new Promise<{ runId: string }>((resolve) => (release = resolve));
+    const smoking = new MonitorService({
+      db: smokeDb,
+      sources: [togetherSource()],
+      now: clock.now,
+      timers: clock,
+      random: () => 0.5,
+      newId: counter('smoke'),
+      log: (line) => logs.push(line),
+      onDetected: () => starting,
+    });
+    try {
+      smoking.updateSettings({ autoSmoke: true, smokeBudgetUsd: 1 });
+      await smoking.checkNow({ provider: 'together' });
+      emulator.extraModels.push({ id: 'acme/veo-9', object: 'model', type: 'video' });
+      clock.advance(60_000);
+      const [found] = await smoking.checkNow({ provider: 'together' });
+      expect(found?.events.map((event) => event.kind)).toEqual(['added']);
+      const stopped = smoking.stop();
+      setImmediate(() => release({ runId: 'run-smoke-1' }));
+      await stopped;
+      // Before the database closes (as the app does right after stop), the run is on the card.
+      expect(smoking.board.list()[0]?.history.at(-1)?.evidence).toMatchObject({
+        smokeRunId: 'run-smoke-1',
+      });
+    } finally {
+      smokeDb.close();
+    }
   });
 
   it('a failed first check is no baseline; the first good one is', async () => {
