@@ -119,6 +119,11 @@ export class GeminiEmulator extends EmulatorBase {
   readonly catalogueFaults: GeminiCatalogueFault[] = [];
   /** GET /v1beta/models calls answered (one per page). */
   catalogueCalls = 0;
+  /**
+   * Endless pagination: the last page's nextPageToken points back at the first page, so a
+   * client that follows tokens blindly walks the same pages forever (a vendor paging bug).
+   */
+  catalogueLoops = false;
 
   constructor(options: GeminiEmulatorOptions = {}) {
     super({ outputTtlMs: 2 * 24 * 3600_000, ...options });
@@ -205,7 +210,8 @@ export class GeminiEmulator extends EmulatorBase {
       (model) => !this.hiddenModels.has(model.name),
     );
     const page = listed.slice(start, start + size);
-    const next = start + size < listed.length ? String(start + size) : undefined;
+    const next =
+      start + size < listed.length ? String(start + size) : this.catalogueLoops ? '0' : undefined;
     this.catalogueCalls += 1;
     const fault = this.catalogueFaults.shift();
     if (fault === 'error')

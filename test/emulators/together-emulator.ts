@@ -43,10 +43,20 @@ interface Job {
 /**
  * Catalogue faults for the release-monitor tests: `error` → 503, `empty` → [], `malformed` → an
  * object instead of the bare array, `bad-entries` → entries without ids, `truncated` → the JSON
- * cut in half, `partial` → only the first video entry.
+ * cut in half, `partial` → only the first video entry, `ratelimit` → 429 with retry-after
+ * (`retryAfterSeconds`), `huge` → a 200 bare array padded with chat models past `hugeBytes`,
+ * `stall` → the headers and the start of the array, then nothing (a connection that hangs).
  */
 export type TogetherCatalogueFault =
-  'error' | 'empty' | 'malformed' | 'bad-entries' | 'truncated' | 'partial';
+  | 'error'
+  | 'empty'
+  | 'malformed'
+  | 'bad-entries'
+  | 'truncated'
+  | 'partial'
+  | 'ratelimit'
+  | 'huge'
+  | 'stall';
 
 export const TOGETHER_EMULATOR_VIDEO_MODELS: Record<string, { cost: number; seconds: string }> = {
   'minimax/video-01-director': { cost: 0.28, seconds: '5' },
@@ -82,6 +92,8 @@ export class TogetherEmulator extends EmulatorBase {
   readonly hiddenModels = new Set<string>();
   /** Fields merged into a listed entry by id (e.g. a new `pricing`). */
   readonly modelPatches = new Map<string, Record<string, unknown>>();
+  /** Bytes the `huge` catalogue fault sends at least. */
+  hugeBytes = 80 * 1024 * 1024;
   /** Bad answers for the next GET /v1/models calls, one per call, in order. */
   readonly catalogueFaults: TogetherCatalogueFault[] = [];
   /** GET /v1/models calls answered. */
@@ -456,6 +468,43 @@ export class TogetherEmulator extends EmulatorBase {
         const text = JSON.stringify(models);
         response.writeHead(200, { 'content-type': 'application/json' });
         response.end(text.slice(0, Math.floor(text.length / 2)));
+        return;
+      }
+      case 'ratelimit':
+        return sendJson(
+          response,
+          429,
+          togetherError(
+            'You have been rate limited. Your rate limit is dynamic.',
+            'dynamic_request_limited',
+            'dynamic_request_limited',
+          ),
+          { 'retry-after': String(this.retryAfterSeconds) },
+        );
+      case 'stall':
+        response.writeHead(200, { 'content-type': 'application/json' });
+        response.write(JSON.stringify(models).slice(0, 40));
+        return;
+      case 'huge': {
+        // A well-formed answer, only enormous: many chat models after the real ones, streamed.
+        response.writeHead(200, { 'content-type': 'application/json' });
+        response.write(`${JSON.stringify(models).slice(0, -1)}`);
+        const filler = `,${JSON.stringify({ id: `filler/${'x'.repeat(4000)}`, object: 'model', created, type: 'chat' })}`;
+        const chunk = filler.repeat(64);
+        let sent = 0;
+        const pump = (): void => {
+          while (sent < this.hugeBytes) {
+            if (response.destroyed) return;
+            sent += chunk.length;
+            if (!response.write(chunk)) {
+              response.once('drain', pump);
+              return;
+            }
+          }
+          response.end(']');
+        };
+        response.on('error', () => undefined);
+        pump();
         return;
       }
       case 'partial':

@@ -46,6 +46,22 @@ export function judgeAnswer(answer: CatalogueFetch, previousGoodCount: number | 
   return { ok: true };
 }
 
+/**
+ * The answer with each model once (first listing wins): a vendor that lists a model twice
+ * must not inflate the count the next answer is judged against (a doubled count would make
+ * every later, correct answer look like a partial one).
+ */
+export function withUniqueEntries(answer: CatalogueFetch): CatalogueFetch {
+  const seen = new Set<string>();
+  const entries = answer.entries.filter((entry) => {
+    const key = modelKey(entry.modelId);
+    if (seen.has(key)) return false;
+    seen.add(key);
+    return true;
+  });
+  return entries.length === answer.entries.length ? answer : { ...answer, entries };
+}
+
 /** Ids are compared case-insensitively, so a change of spelling is a change, not add+remove. */
 export function modelKey(modelId: string): string {
   return modelId.toLowerCase();

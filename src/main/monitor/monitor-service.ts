@@ -36,7 +36,14 @@ import {
 } from '../../shared/providers/video-provider-spec';
 import { zodIssues } from '../../shared/validation';
 import type { WritableDb } from '../store/db';
-import { compareEntries, judgeAnswer, modelKey, priceText, type Verdict } from './catalogue-diff';
+import {
+  compareEntries,
+  judgeAnswer,
+  modelKey,
+  priceText,
+  withUniqueEntries,
+  type Verdict,
+} from './catalogue-diff';
 import type { CatalogueFetch, CatalogueSource } from './catalogue-sources';
 import {
   consecutiveFailures,
@@ -50,6 +57,7 @@ import {
   listEvents,
   listModelStates,
   listModelsInUse,
+  listSnapshots,
   markEventsRead,
   pruneSnapshots,
   replaceModelsInUse,
@@ -127,6 +135,10 @@ export interface MonitorListener {
 }
 
 const JITTER = 0.1;
+/** The longest vendor Retry-After the schedule honours. */
+const MAX_RETRY_AFTER_MS = 24 * 60 * 60_000;
+/** A smaller catalogue (fewer than half the models) answered unchanged this long is accepted. */
+const SHRINK_SETTLE_MS = 60 * 60_000;
 /** The abort reason stop() uses; a check aborted by it stores nothing. */
 const STOPPED = new AppError('cancelled', 'The monitor was stopped.');
 const NOTIFY_KINDS = new Set<MonitorEvent['kind']>(['added', 'in_use_retired']);
@@ -141,7 +153,11 @@ export class MonitorService {
   private readonly controllers = new Map<ProviderId, AbortController>();
   private readonly scheduled = new Map<ProviderId, { handle: unknown; at: number }>();
   private readonly listeners = new Set<MonitorListener>();
-  /** Scheduled checks with their rescheduling, so idle() waits for both. */
+  /** The wait the vendor asked for in its last answer (429 Retry-After), ms. */
+  private readonly retryAfter = new Map<ProviderId, number>();
+  /** Failed checks in a row whose failure could not be stored (see unrecordedCheck). */
+  private readonly unrecorded = new Map<ProviderId, number>();
+  /** Scheduled checks with their rescheduling, and smoke runs being started, so idle() waits for them. */
   private readonly tasks = new Set<Promise<unknown>>();
   private running = false;
   /** Interval override for `aideon monitor watch --interval`, ms. */
@@ -175,12 +191,82 @@ export class MonitorService {
   check(provider: ProviderId, trigger: CheckTrigger = 'manual'): Promise<CheckResult> {
     const running = this.inFlight.get(provider);
     if (running) return running;
-    const promise = this.runCheck(provider, trigger).finally(() => {
-      this.inFlight.delete(provider);
-      this.controllers.delete(provider);
-    });
+    const promise = this.runCheck(provider, trigger)
+      .then(
+        (result) => {
+          this.unrecorded.delete(provider);
+          return result;
+        },
+        (error: unknown) => this.unrecordedCheck(provider, trigger, error),
+      )
+      .finally(() => {
+        this.inFlight.delete(provider);
+        this.controllers.delete(provider);
+      });
     this.inFlight.set(provider, promise);
     return promise;
+  }
+
+  /**
+   * A check that threw instead of giving a verdict: its result could not be read or stored
+   * (the database busy with another console process, a full disk). It is a failed check for
+   * the schedule (retried with backoff, counted in memory since nothing was stored); the
+   * person reads what happened and what to do, the log has the details.
+   */
+  private unrecordedCheck(
+    provider: ProviderId,
+    trigger: CheckTrigger,
+    error: unknown,
+  ): CheckResult {
+    this.unrecorded.set(provider, (this.unrecorded.get(provider) ?? 0) + 1);
+    const code = (error as { code?: unknown } | null)?.code;
+    const busy =
+      code === 'SQLITE_BUSY' ||
+      code === 'SQLITE_LOCKED' ||
+      (typeof code === 'string' && code.startsWith('SQLITE_BUSY'));
+    const full = code === 'SQLITE_FULL';
+    const why = busy
+      ? 'the database was busy (another Aideon console or command is writing to the same data folder)'
+      : full
+        ? 'the disk holding the database is full'
+        : AppError.isInstance(error)
+          ? error.message
+          : typeof code === 'string' && code.startsWith('SQLITE_')
+            ? `the database refused it (${code})`
+            : 'an unexpected error (the details are in the log)';
+    this.deps.log?.(`monitor: ${provider} check could not be recorded: ${describe(error)}`);
+    return this.finish({
+      checkId: this.newId(),
+      provider,
+      at: this.safeNow(),
+      trigger,
+      status: 'failed',
+      failureKind: 'error',
+      error: `The ${PROVIDER_LABELS[provider]} check could not be saved: ${why}. It is retried automatically${full ? '; free disk space' : ''}${busy ? '; if it keeps failing, close the other console' : ''}.`,
+      modelCount: 0,
+      baseline: false,
+      events: [],
+      pendingRemoval: [],
+    });
+  }
+
+  private safeNow(): number {
+    try {
+      return this.deps.now();
+    } catch {
+      return 0;
+    }
+  }
+
+  /** Consecutive failed checks of a provider: stored ones plus those that could not be stored. */
+  private failureStreak(provider: ProviderId): number {
+    let stored = 0;
+    try {
+      stored = consecutiveFailures(this.deps.db, provider);
+    } catch (error) {
+      this.deps.log?.(`monitor: could not read ${provider}'s check history: ${describe(error)}`);
+    }
+    return stored + (this.unrecorded.get(provider) ?? 0);
   }
 
   /** "Check now": one provider or all; reschedules the checked providers when the schedule runs. */
@@ -244,11 +330,27 @@ export class MonitorService {
     let answer: CatalogueFetch | undefined;
     let verdict: Verdict;
     try {
-      answer = await source.fetch(controller.signal);
+      answer = withUniqueEntries(await source.fetch(controller.signal));
       const lastGood = latestSnapshot(this.deps.db, provider, { goodOnly: true });
       verdict = judgeAnswer(answer, lastGood?.modelCount ?? null);
+      if (!verdict.ok && verdict.kind === 'partial') {
+        const since = this.settledShrinkSince(provider, answer.entries);
+        if (since !== undefined && this.deps.now() - since >= SHRINK_SETTLE_MS) {
+          this.deps.log?.(
+            `monitor: ${provider} has listed the same ${answer.entries.length} models since ${new Date(since).toISOString()}; the smaller catalogue is accepted`,
+          );
+          verdict = { ok: true };
+        } else {
+          verdict = {
+            ...verdict,
+            message: `${verdict.message} If ${PROVIDER_LABELS[provider]} really dropped those models, the smaller list is accepted once it has stayed the same for an hour.`,
+          };
+        }
+      }
     } catch (error) {
       const reason: unknown = controller.signal.aborted ? controller.signal.reason : error;
+      if (AppError.isInstance(reason) && reason.retryAfterMs !== undefined)
+        this.retryAfter.set(provider, reason.retryAfterMs);
       verdict = {
         ok: false,
         kind: 'error',
@@ -288,7 +390,8 @@ export class MonitorService {
         failureKind: failure.kind,
         error: failure.message,
         modelCount: 0,
-        entries: null,
+        // A partial answer keeps its list: one that stays the same is accepted (see above).
+        entries: failure.kind === 'partial' && answer ? answer.entries : null,
       });
       pruneSnapshots(this.deps.db, provider, this.deps.keepSnapshots ?? 200);
       this.deps.log?.(`monitor: ${provider} check failed (${failure.kind}): ${failure.message}`);
@@ -307,24 +410,28 @@ export class MonitorService {
       });
     }
     const entries = answer.entries;
-    const { events, baseline, pendingRemoval } = this.deps.db.transaction(() => {
-      const outcome = this.applyGoodAnswer(provider, checkId, entries, at);
-      insertSnapshot(this.deps.db, {
-        id: checkId,
-        provider,
-        checkedAt: at,
-        trigger,
-        status: 'ok',
-        failureKind: null,
-        error: null,
-        modelCount: entries.length,
-        entries,
-      });
-      outcome.events.push(...this.inUseEvents(checkId, at, provider));
-      for (const event of outcome.events) insertEvent(this.deps.db, event);
-      pruneSnapshots(this.deps.db, provider, this.deps.keepSnapshots ?? 200);
-      return outcome;
-    })();
+    const { events, baseline, pendingRemoval } = this.deps.db
+      .transaction(() => {
+        const outcome = this.applyGoodAnswer(provider, checkId, entries, at);
+        insertSnapshot(this.deps.db, {
+          id: checkId,
+          provider,
+          checkedAt: at,
+          trigger,
+          status: 'ok',
+          failureKind: null,
+          error: null,
+          modelCount: entries.length,
+          entries,
+        });
+        outcome.events.push(...this.inUseEvents(checkId, at, provider));
+        for (const event of outcome.events) insertEvent(this.deps.db, event);
+        pruneSnapshots(this.deps.db, provider, this.deps.keepSnapshots ?? 200);
+        return outcome;
+        // IMMEDIATE: another console process on the same data folder waits for this write (the
+        // busy timeout) instead of both reading the same state and one failing at its write.
+      })
+      .immediate();
     this.announce(events);
     return this.finish({
       checkId,
@@ -339,6 +446,29 @@ export class MonitorService {
       events,
       pendingRemoval,
     });
+  }
+
+  /**
+   * When the checks since the last good one have all answered this same smaller list (checks
+   * that failed otherwise, e.g. a 503, do not count either way), the time of the first of them;
+   * undefined when this is the first such answer or a partial answer listed something else.
+   * A catalogue that really shrank by more than half would otherwise fail every check for ever.
+   */
+  private settledShrinkSince(provider: ProviderId, entries: CatalogueEntry[]): number | undefined {
+    const key = (list: CatalogueEntry[]): string =>
+      list
+        .map((entry) => modelKey(entry.modelId))
+        .sort()
+        .join('\n');
+    const wanted = key(entries);
+    let since: number | undefined;
+    for (const snapshot of listSnapshots(this.deps.db, provider, 500)) {
+      if (snapshot.status === 'ok') break;
+      if (snapshot.failureKind !== 'partial') continue;
+      if (!snapshot.entries || key(snapshot.entries) !== wanted) return undefined;
+      since = snapshot.checkedAt;
+    }
+    return since;
   }
 
   /** Diffs a good answer against the per-model state (which mirrors the last good snapshots). */
@@ -490,7 +620,9 @@ export class MonitorService {
       modelId: event.modelId,
       displayName: event.displayName,
     };
-    void Promise.resolve()
+    // Tracked with the checks, so stop() (and the database close after it) waits for the run id
+    // to reach the card; a failure to record it is logged, never an unhandled rejection.
+    const task: Promise<unknown> = Promise.resolve()
       .then(() => this.deps.onDetected?.(model, settings.smokeBudgetUsd))
       .then(
         (started) => {
@@ -503,7 +635,14 @@ export class MonitorService {
               : 'The smoke run could not be started.',
           });
         },
-      );
+      )
+      .catch((error: unknown) =>
+        this.deps.log?.(
+          `monitor: the smoke run of ${model.provider}:${model.modelId} could not be recorded on its card: ${describe(error)}`,
+        ),
+      )
+      .finally(() => this.tasks.delete(task));
+    this.tasks.add(task);
   }
 
   // ---- models in use by a routing config ----
@@ -767,7 +906,7 @@ export class MonitorService {
     const at = this.deps.now() + delayMs;
     const handle = this.timers.setTimeout(() => {
       this.scheduled.delete(provider);
-      const failures = consecutiveFailures(this.deps.db, provider);
+      const failures = this.failureStreak(provider);
       const task: Promise<unknown> = this.checkAndReschedule(
         provider,
         failures > 0 ? 'retry' : 'scheduled',
@@ -791,17 +930,30 @@ export class MonitorService {
       this.timers.clearTimeout(pending.handle);
       this.scheduled.delete(provider);
     }
-    const result = await this.check(provider, trigger);
-    if (this.running && !joined) {
-      const failed = result.status === 'failed' && result.failureKind !== 'no_key';
-      this.schedule(
-        provider,
-        failed
-          ? this.backoffMs(consecutiveFailures(this.deps.db, provider))
-          : this.jittered(this.intervalMs()),
-      );
+    let result: CheckResult | undefined;
+    if (!joined) this.retryAfter.delete(provider);
+    try {
+      result = await this.check(provider, trigger);
+      return result;
+    } finally {
+      // Rescheduled whatever happened: a provider must never drop out of the schedule.
+      if (this.running && !joined) {
+        const failed = !result || (result.status === 'failed' && result.failureKind !== 'no_key');
+        let delay: number;
+        try {
+          delay = failed
+            ? this.backoffMs(Math.max(1, this.failureStreak(provider)))
+            : this.jittered(this.intervalMs());
+          // A vendor that asked for a longer wait (429 Retry-After) gets it, up to a day.
+          const asked = this.retryAfter.get(provider);
+          if (failed && asked !== undefined)
+            delay = Math.max(delay, Math.min(asked, MAX_RETRY_AFTER_MS));
+        } catch {
+          delay = this.deps.retryInitialMs ?? 60_000;
+        }
+        this.schedule(provider, delay);
+      }
     }
-    return result;
   }
 }
 

@@ -103,6 +103,50 @@ describe('release monitor on Gemini', () => {
     },
   );
 
+  it('a models list whose nextPageToken loops back is a failed check and does not wedge later checks', async () => {
+    expect(await check()).toMatchObject({ status: 'ok', modelCount: 6 });
+    emulator.catalogueLoops = true;
+    const callsBefore = emulator.catalogueCalls;
+    const looped = await check();
+    expect(looped.status).toBe('failed');
+    expect(looped.error).toContain('page');
+    expect(looped.error).not.toContain(KEY);
+    expect(looped.events).toEqual([]);
+    // The loop is noticed when a token comes back, not after a blind page cap.
+    expect(emulator.catalogueCalls - callsBefore).toBeLessThanOrEqual(5);
+    emulator.catalogueLoops = false;
+    // The vendor fixed: the next check is good again (not refused as partial against an
+    // inflated count), and nothing was announced.
+    expect(await check()).toMatchObject({ status: 'ok', modelCount: 6, events: [] });
+    expect(notifier.events).toEqual([]);
+  });
+
+  it('a model listed twice counts once', async () => {
+    await check();
+    emulator.extraModels.push(
+      { name: 'models/veo-2.0-generate-001', supportedGenerationMethods: ['predictLongRunning'] },
+      { name: 'models/veo-2.0-generate-001', supportedGenerationMethods: ['predictLongRunning'] },
+      { name: 'models/veo-3.0-generate-001', supportedGenerationMethods: ['predictLongRunning'] },
+      { name: 'models/veo-3.0-generate-001', supportedGenerationMethods: ['predictLongRunning'] },
+      {
+        name: 'models/veo-3.1-generate-preview',
+        supportedGenerationMethods: ['predictLongRunning'],
+      },
+      {
+        name: 'models/veo-3.1-generate-preview',
+        supportedGenerationMethods: ['predictLongRunning'],
+      },
+    );
+    const doubled = await check();
+    expect(doubled).toMatchObject({ status: 'ok', modelCount: 6, events: [] });
+    emulator.extraModels.length = 0;
+    emulator.hiddenModels.add('models/veo-2.0-generate-001');
+    emulator.hiddenModels.add('models/veo-3.0-generate-001');
+    emulator.hiddenModels.add('models/veo-3.1-generate-preview');
+    // Three of six gone is a real change, not a partial answer against a doubled count.
+    expect(await check()).toMatchObject({ status: 'ok', modelCount: 3 });
+  });
+
   it('flapping models are silent', async () => {
     await check();
     for (let round = 0; round < 3; round += 1) {

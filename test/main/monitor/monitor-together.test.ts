@@ -13,6 +13,8 @@ import type { WritableDb } from '../../../src/main/store/db';
 import {
   type FakeClock,
   type RecordingNotifier,
+  counter,
+  monitorDb,
   monitorRig,
   testDispatcher,
   type MonitorRig,
@@ -204,10 +206,11 @@ describe('release monitor on Together', () => {
       expect(failed.error).not.toContain(KEY);
       const status = monitor.providerStatus('together');
       expect(status).toMatchObject({ lastStatus: 'failed', consecutiveFailures: 1, modelCount: 3 });
+      // A partial answer keeps what it listed, so a list that stays smaller can be recognised.
       expect(listSnapshots(db, 'together')[0]).toMatchObject({
         status: 'failed',
         failureKind: kind,
-        entries: null,
+        entries: kind === 'partial' ? expect.any(Array) : null,
       });
       // The next good check diffs against the last good snapshot, not the failed one.
       const good = await check();
@@ -218,6 +221,95 @@ describe('release monitor on Together', () => {
       expect(notifier.events).toHaveLength(1);
     },
   );
+
+  it('a catalogue that really shrinks by more than half is accepted once the smaller list has stayed the same for an hour', async () => {
+    await check();
+    const ids = (listSnapshots(db, 'together')[0]?.entries ?? []).map((entry) => entry.modelId);
+    expect(ids).toHaveLength(3);
+    const [kept, ...dropped] = ids;
+    for (const id of dropped) emulator.hiddenModels.add(id);
+    const first = await check();
+    expect(first).toMatchObject({ status: 'failed', failureKind: 'partial', events: [] });
+    expect(first.error).toMatch(/stayed the same for an hour/);
+    // A hiccup of another shape in between changes nothing.
+    clock.advance(20 * 60_000);
+    emulator.catalogueFaults.push('error');
+    expect((await check()).status).toBe('failed');
+    clock.advance(20 * 60_000);
+    expect(await check()).toMatchObject({ status: 'failed', failureKind: 'partial' });
+    clock.advance(20 * 60_000);
+    // An hour of the same smaller list: it is the catalogue now (it used to fail for ever).
+    const accepted = await check();
+    expect(accepted).toMatchObject({ status: 'ok', modelCount: 1, events: [] });
+    expect([...accepted.pendingRemoval].sort()).toEqual([...dropped].sort());
+    const removed = await check();
+    expect(removed.events.map((event) => [event.kind, event.modelId]).sort()).toEqual(
+      dropped.map((id) => ['removed', id]).sort(),
+    );
+    expect(monitor.providerStatus('together')).toMatchObject({
+      consecutiveFailures: 0,
+      modelCount: 1,
+    });
+    expect(kept).toBeTruthy();
+  });
+
+  it('a smaller list that changes between checks is not accepted', async () => {
+    await check();
+    const ids = (listSnapshots(db, 'together')[0]?.entries ?? []).map((entry) => entry.modelId);
+    const [a, b, c] = ids;
+    for (let round = 0; round < 6; round += 1) {
+      emulator.hiddenModels.clear();
+      // Alternately only a, then only b: fewer than half each time, never the same list.
+      for (const id of round % 2 === 0 ? [b, c] : [a, c]) emulator.hiddenModels.add(id ?? '');
+      clock.advance(20 * 60_000);
+      expect(await check()).toMatchObject({ status: 'failed', failureKind: 'partial' });
+    }
+    expect(monitor.listInbox().events).toEqual([]);
+  });
+
+  it('an enormous answer is refused unread with a clear error, and the next check is good', async () => {
+    await check();
+    emulator.catalogueFaults.push('huge');
+    const huge = await check();
+    expect(huge).toMatchObject({ status: 'failed', failureKind: 'error', events: [] });
+    expect(huge.error).toMatch(/GET \/v1\/models with HTTP 200 and a body larger than 64 MiB/);
+    expect(huge.error).not.toContain(KEY);
+    expect(await check()).toMatchObject({ status: 'ok', modelCount: 3 });
+  });
+
+  it('stopping the monitor waits for a smoke run being started for a new model, and its run id reaches the board', async () => {
+    const smokeDb = monitorDb();
+    const logs: string[] = [];
+    let release: (started: { runId: string }) => void = () => undefined;
+    const starting = new Promise<{ runId: string }>((resolve) => (release = resolve));
+    const smoking = new MonitorService({
+      db: smokeDb,
+      sources: [togetherSource()],
+      now: clock.now,
+      timers: clock,
+      random: () => 0.5,
+      newId: counter('smoke'),
+      log: (line) => logs.push(line),
+      onDetected: () => starting,
+    });
+    try {
+      smoking.updateSettings({ autoSmoke: true, smokeBudgetUsd: 1 });
+      await smoking.checkNow({ provider: 'together' });
+      emulator.extraModels.push({ id: 'acme/veo-9', object: 'model', type: 'video' });
+      clock.advance(60_000);
+      const [found] = await smoking.checkNow({ provider: 'together' });
+      expect(found?.events.map((event) => event.kind)).toEqual(['added']);
+      const stopped = smoking.stop();
+      setImmediate(() => release({ runId: 'run-smoke-1' }));
+      await stopped;
+      // Before the database closes (as the app does right after stop), the run is on the card.
+      expect(smoking.board.list()[0]?.history.at(-1)?.evidence).toMatchObject({
+        smokeRunId: 'run-smoke-1',
+      });
+    } finally {
+      smokeDb.close();
+    }
+  });
 
   it('a failed first check is no baseline; the first good one is', async () => {
     emulator.catalogueFaults.push('empty');

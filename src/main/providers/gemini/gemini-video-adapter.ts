@@ -40,6 +40,9 @@ import {
 } from './gemini-api-schemas';
 import { GEMINI_MODELS, UNKNOWN_VEO_CAPABILITIES, findGeminiModel } from './gemini-models';
 
+/** Pages of GET /v1beta/models read at most (1000 models a page). */
+const GEMINI_LIST_MAX_PAGES = 20;
+
 export const GEMINI_DEFAULT_BASE_URL = 'https://generativelanguage.googleapis.com';
 const PROVIDER = 'gemini';
 /** Largest reference image fetched from an https URL, bytes. */
@@ -267,8 +270,18 @@ export class GeminiVideoAdapter extends VendorVideoAdapter<'gemini'> {
 
   override async listModels(signal?: AbortSignal): Promise<ModelInfo[]> {
     const found: ModelInfo[] = [];
+    const seenIds = new Set<string>();
+    // A page token that comes back (pages that loop) or a list longer than the page cap would
+    // give a list with repeats or a silently cut tail: refused, never returned as the list.
+    const seenTokens = new Set<string>();
     let pageToken: string | undefined;
-    for (let page = 0; page < 20; page += 1) {
+    for (let page = 0; ; page += 1) {
+      if (page === GEMINI_LIST_MAX_PAGES)
+        throw new ProviderError(
+          'provider_unavailable',
+          `The Gemini models list still had more pages after ${GEMINI_LIST_MAX_PAGES}; the list was not used (try again later).`,
+          { provider: PROVIDER, retryable: true },
+        );
       const list = await this.call(geminiModelListSchema, '/v1beta/models', {
         query: { pageSize: 1000, pageToken },
         signal,
@@ -276,6 +289,8 @@ export class GeminiVideoAdapter extends VendorVideoAdapter<'gemini'> {
       for (const entry of list.models ?? []) {
         if (!(entry.supportedGenerationMethods ?? []).includes('predictLongRunning')) continue;
         const id = entry.name.replace(/^models\//, '');
+        if (seenIds.has(id)) continue;
+        seenIds.add(id);
         const known = findGeminiModel(id);
         found.push(
           known
@@ -297,6 +312,13 @@ export class GeminiVideoAdapter extends VendorVideoAdapter<'gemini'> {
       }
       pageToken = list.nextPageToken || undefined;
       if (!pageToken) break;
+      if (seenTokens.has(pageToken))
+        throw new ProviderError(
+          'provider_unavailable',
+          `The Gemini models list sent the same page token twice (its pages loop), so the list was not used; it is read again at the next check.`,
+          { provider: PROVIDER, retryable: true },
+        );
+      seenTokens.add(pageToken);
     }
     return found;
   }

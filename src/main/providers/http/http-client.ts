@@ -58,7 +58,15 @@ export interface RequestOptions {
   classify?: ErrorClassifier;
   /** Time to receive the response headers for this call, ms; `undefined` = the client's. */
   headersTimeoutMs?: number;
+  /** Largest answer body read, bytes; a longer one is refused unread. Default 64 MiB. */
+  maxBodyBytes?: number;
 }
+
+/** No vendor's JSON answer comes near this; a body past it is a fault, not an answer. */
+export const DEFAULT_MAX_BODY_BYTES = 64 * 1024 * 1024;
+
+/** Thrown inside request() when an answer body passes its size limit. */
+class BodyTooLarge extends Error {}
 
 export { scrub };
 
@@ -110,9 +118,23 @@ export class HttpClient {
       options.headersTimeoutMs,
     );
     let text: string;
+    const maxBytes = options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
     try {
-      text = await raw.body.text();
+      text = await readBounded(raw.body, maxBytes);
     } catch (error) {
+      if (error instanceof BodyTooLarge) {
+        const acted = method !== 'GET' && raw.statusCode >= 200 && raw.statusCode < 300;
+        throw new ProviderError(
+          'provider_unavailable',
+          `${this.label} answered ${method} ${path} with HTTP ${raw.statusCode} and a body larger than ${Math.round(maxBytes / (1024 * 1024))} MiB; it was not read${acted ? ', so it is not known whether the request was accepted' : ''}.`,
+          {
+            provider: this.config.provider,
+            status: raw.statusCode,
+            retryable: !acted,
+            outcomeUnknown: acted,
+          },
+        );
+      }
       throw this.networkError(
         error,
         options.signal,
@@ -483,4 +505,24 @@ export function extractMessage(body: unknown): string | undefined {
   if (typeof record.message === 'string') return record.message;
   if (typeof record.title === 'string') return record.title;
   return undefined;
+}
+
+/** A body as text, refused (and the connection dropped) once it passes `maxBytes`. */
+async function readBounded(
+  body: AsyncIterable<Uint8Array> & { destroy(): unknown },
+  maxBytes: number,
+): Promise<string> {
+  const chunks: Buffer[] = [];
+  let total = 0;
+  for await (const chunk of body) {
+    total += chunk.byteLength;
+    if (total > maxBytes) {
+      body.destroy();
+      throw new BodyTooLarge();
+    }
+    chunks.push(Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength));
+  }
+  const text = Buffer.concat(chunks, total).toString('utf8');
+  // As undici's body.text(): a UTF-8 byte-order mark is not part of the text.
+  return text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
 }
