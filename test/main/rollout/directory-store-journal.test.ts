@@ -191,6 +191,31 @@ describe('directory store commit journal', () => {
     expect(existsSync(join(root, JOURNAL_FILE))).toBe(false);
   });
 
+  it('two publishers racing after a crash: one breaks the stale lock and finishes the dead commit, one wins the swap', async () => {
+    await commitKilledAt(root, step(OLD), 'applied:dev/flags.json');
+    const racers = [new DirectoryStore({ root }), new DirectoryStore({ root })];
+    const read = await Promise.all(racers.map((store) => store.get('dev/current')));
+    expect(read.map((entry) => entry?.value)).toEqual(['current-2', 'current-2']);
+    const results = await Promise.allSettled(
+      racers.map((store, index) =>
+        store.commit([
+          { key: 'dev/current', value: `current-3-${index}`, expect: read[index]?.etag },
+          { key: 'dev/flags.json', value: `flags-3-${index}` },
+        ]),
+      ),
+    );
+    const won = results.findIndex((result) => result.status === 'fulfilled');
+    expect(results.map((result) => result.status).sort()).toEqual(['fulfilled', 'rejected']);
+    expect(results[1 - won]).toMatchObject({ reason: { code: 'conflict' } });
+    expect(await seen()).toEqual({
+      store: { ...NEW, 'dev/current': `current-3-${won}`, 'dev/flags.json': `flags-3-${won}` },
+      consumer: { ...NEW, 'dev/current': `current-3-${won}`, 'dev/flags.json': `flags-3-${won}` },
+      list: newView.list,
+    });
+    expect(readFileSync(join(root, 'dev/rollout/state'), 'utf8')).toBe('state-2');
+    expect(readdirSync(root).filter((name) => name.startsWith('.'))).toEqual([]);
+  });
+
   it('a damaged journal: readers and writers refuse with an error naming it, nothing is written', async () => {
     await commitKilledAt(root, step(OLD), 'journal-committed');
     const journal = join(root, JOURNAL_FILE);
