@@ -229,6 +229,33 @@ describe('inbox with the store', () => {
     );
   });
 
+  it('a failed automatic rollback: the toast says the step is still live and how to roll back now', async () => {
+    const { transport, emit } = fakeTransport((channel) => {
+      if (channel === 'monitor:list-inbox') return { ok: true, value: { events: [], unread: 0 } };
+      return { ok: false, error: { code: 'not_found', message: 'no', retryable: false } };
+    });
+    const client = createClient(transport);
+    setClient(client);
+    subscribeToMonitorEvents(client);
+    await act(async () => {
+      emit('watch:guard-breached', {
+        env: 'production',
+        status: 'no_data',
+        checkedAt: Date.now(),
+        stepVersion: 42,
+        summary:
+          'Watch paused config version 42 (premium-pro-video at 10%) in production: metrics are missing.\nAutomatic rollback FAILED: no signing key is unlocked in the console, so the rollback could not be signed.\nno_data [premium] No requests reported',
+        action: 'rollback_failed',
+      });
+      await new Promise((resolve) => setTimeout(resolve, 0));
+    });
+    const toast = useAppStore.getState().toasts.at(-1);
+    expect(toast?.title).toBe('production: data is missing, rollback FAILED');
+    expect(toast?.description).toMatch(/still live/);
+    expect(toast?.description).toContain('Rollout → Publishing → production → Roll back…');
+    expect(toast?.description).toMatch(/tries again at its next check/);
+  });
+
   it('mark read: optimistic, then the server count; restored when the call fails', async () => {
     let fail = false;
     const { transport, invoke } = fakeTransport((channel) => {

@@ -356,6 +356,46 @@ describe("the console's own loop finishes an automatic rollback (directory store
     expect((await devOf())?.live?.version).toBe(2);
   });
 
+  it('a rollback that waits for a co-signature is not prepared again at every check', async () => {
+    // dev needs two signatures (alice's laptop and desktop keys); the desktop key is locked
+    // by the time the breach comes, so the watch's rollback can only be prepared.
+    const first = (await service.listKeys())[0]?.kid as string;
+    await service.generateKey('alice desktop', PASS);
+    const kids = (await service.listKeys()).map((key) => key.kid);
+    await service.rotateTrust({
+      kids,
+      thresholds: { dev: 2, staging: 1, production: 1, trust: 1 },
+      expectTrustVersion: 1,
+    });
+    let locked = false;
+    watchWith(async (bake) => {
+      if (!locked) {
+        locked = true;
+        await service.lockKeys();
+        await service.unlockKeys({ passphrase: PASS, kids: [first] });
+      }
+      return bake();
+    }, true);
+    await startRollout();
+    expect(outcomes).toEqual(['rollback_failed']);
+    const store = openConfigStore(service.storeUri());
+    try {
+      const pending = async () => makePublisher(store, []).listPending('dev');
+      expect(await pending()).toHaveLength(1);
+      expect((await devRollout())?.problem).toMatch(/waits for 1 more signature/);
+      for (let i = 0; i < 3; i += 1) {
+        time.advance(10 * MINUTE);
+        await service.tick();
+      }
+      // Still the one rollback for the other key to co-sign; the step stays paused.
+      expect(await pending()).toHaveLength(1);
+      expect((await devOf())?.live?.version).toBe(2);
+      expect(await devRollout()).toMatchObject({ status: 'paused' });
+    } finally {
+      await store.close();
+    }
+  });
+
   it('without auto-rollback a paused step is left to the admin (no second check, no rollback)', async () => {
     watchWith((bake) => bake(), false);
     await startRollout();

@@ -20,7 +20,7 @@ import {
   type ConfigObject,
   type RolloutState,
 } from '../../../shared/rollout/flag-rollout';
-import { diffJson, summarizeDiff } from '../../../shared/rollout/json-diff';
+import { diffJson, jsonEqual, summarizeDiff } from '../../../shared/rollout/json-diff';
 import type {
   ActionResult,
   EnvironmentOverview,
@@ -1712,6 +1712,20 @@ export class PublishingService {
             `no rollout step is live in ${environment} any more (someone else rolled it back or stopped it); nothing was rolled back`,
           );
         const toVersion = from >= 1 && from < live.version ? from : undefined;
+        // The watch tries again at each check while the step stays live: a rollback already
+        // prepared and waiting for co-signatures is not prepared again (one more bundle to sign
+        // at every check); it waits for the other admins.
+        if (toVersion !== undefined) {
+          const content = await publisher.versionConfig(environment, toVersion);
+          const waiting = (await publisher.listPending(environment)).find(
+            (item) => item.applicable && jsonEqual(item.config, content),
+          );
+          if (waiting)
+            throw new AppError(
+              'forbidden',
+              `the rollback (version ${waiting.version}) waits for ${waiting.needed} more signature(s); co-sign it under Publishing (${reason.split('\n')[0] ?? ''})`,
+            );
+        }
         // The reason (which guards breached) goes into the signed history, not only the pause.
         const outcome = await publisher.rollback(environment, toVersion, reason);
         this.changed('rolled back by the watch', environment);

@@ -295,7 +295,11 @@ export function handleGuardBreached(event: {
   const findings = event.summary.split('\n').filter((line) => line.trim() !== '').length;
   useAppStore.getState().pushToast({
     title: `${event.env}: ${BREACH_WORDS[event.status]}${action}`,
-    description: `${findings === 1 ? '1 guard result is' : `${findings} guard results are`} not healthy; the details are in Models → Inbox.`,
+    // A failed automatic rollback leaves the breaching step live: say what to do first.
+    description:
+      event.action === 'rollback_failed'
+        ? `The step is paused but still live. Roll back now under Rollout → Publishing → ${event.env} → Roll back… (with a signing key unlocked); otherwise the watch tries again at its next check. The details are in Models → Inbox.`
+        : `${findings === 1 ? '1 guard result is' : `${findings} guard results are`} not healthy; the details are in Models → Inbox.`,
     tone: 'error',
   });
   void loadInbox();

@@ -148,6 +148,12 @@ describe('the automatic rollback is finished after a failed or interrupted first
     await instance.tick();
     expect(events.map((event) => event.type)).toContain('rollback_failed');
     expect(failures).toBe(1);
+    // The event says that the controller tries again, and how to roll back at once.
+    const failed = events.find((event) => event.type === 'rollback_failed')?.message ?? '';
+    expect(failed).toMatch(/tries the rollback again when a check fails/);
+    expect(failed).toMatch(
+      /aideon config rollback --store <this store> --env dev --to-version 1 --yes/,
+    );
 
     time.advance(2 * MINUTE);
     await instance.tick();
