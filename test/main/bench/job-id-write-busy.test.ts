@@ -329,4 +329,40 @@ describe('the writes of a paid job while another process holds the database', ()
       await services.cleanup();
     }
   }, 30_000);
+
+  it('a run started while the database is locked: refused with a clear error, nothing written or sent', async () => {
+    const services = testServices({ env, analyseVideos: false });
+    services.db.pragma('busy_timeout = 100');
+    together.requestLog = [];
+    let lock: ReturnType<typeof inProcessLock> | undefined;
+    try {
+      oneprompt(services, 'busy-start', 'a harbour at noon');
+      lock = inProcessLock(join(services.dataDir, 'aideon.sqlite'));
+      let refused: unknown;
+      try {
+        services.bench.startRun({
+          suiteId: 'busy-start',
+          models: [MODEL],
+          budgetUsd: 5,
+          analysis: false,
+          timeoutSeconds: 60,
+        });
+      } catch (error) {
+        refused = error;
+      }
+      expect(refused).toMatchObject({ code: 'conflict', retryable: true });
+      expect(String((refused as Error).message)).toMatch(
+        /locked by another program.*Nothing was sent/,
+      );
+      lock.release();
+      expect(services.db.prepare('SELECT COUNT(*) AS n FROM runs').get()).toEqual({ n: 0 });
+      expect(services.db.prepare('SELECT COUNT(*) AS n FROM run_leases').get()).toEqual({ n: 0 });
+      await sleep(50);
+      expect(together.requestLog).toEqual([]);
+    } finally {
+      lock?.release();
+      together.requestLog = undefined;
+      await services.cleanup();
+    }
+  });
 });
