@@ -365,4 +365,43 @@ describe('the writes of a paid job while another process holds the database', ()
       await services.cleanup();
     }
   });
+
+  it('a failure inside the console while a job runs at the vendor: ended with its id, its estimate counted', async () => {
+    const lines: string[] = [];
+    const services = testServices({ env, analyseVideos: false, log: (line) => lines.push(line) });
+    together.jobs.clear();
+    // The console's own bug while following the job (not the vendor's answer): its status read
+    // throws a TypeError. Everything else is the real adapter against the emulator.
+    const deps = (services.bench as unknown as { deps: BenchRunnerDeps }).deps;
+    const registry = Object.create(deps.registry) as typeof deps.registry;
+    registry.adapter = (provider) => {
+      const real = deps.registry.adapter(provider);
+      return new Proxy(real, {
+        get: (target, key, receiver) =>
+          key === 'status'
+            ? () => Promise.reject(new TypeError('a bug in the console'))
+            : (Reflect.get(target, key, receiver) as unknown),
+      });
+    };
+    const runner = new BenchRunner({ ...deps, registry });
+    try {
+      oneprompt(services, 'internal', 'a meadow');
+      const { runId } = runner.startRun({ suiteId: 'internal', models: [MODEL], budgetUsd: 5 });
+      const summary = await runner.waitForRun(runId);
+      const [row] = listGenerationRows(services.db, runId);
+      expect(lines.some((line) => line.includes('a bug in the console'))).toBe(true);
+      // Together runs the job on and bills it: the row keeps its id and counts its estimate.
+      expect({
+        outcome: row?.outcome,
+        jobId: row?.vendor_job_id,
+        billingUnknown: row?.billing_unknown,
+      }).toEqual({ outcome: 'failure', jobId: [...together.jobs.keys()][0], billingUnknown: 1 });
+      await sleep(400);
+      expect(summary.countedUsd).toBeGreaterThanOrEqual(together.billedUsd() - 1e-9);
+      expect(summary.countedUsd).toBeGreaterThanOrEqual(0.28 - 1e-9);
+    } finally {
+      await runner.stop();
+      await services.cleanup();
+    }
+  });
 });
