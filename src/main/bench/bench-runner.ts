@@ -436,28 +436,44 @@ export class BenchRunner {
     const name =
       input.name ??
       `${suite.definition.name} · ${input.models.map((ref) => this.deps.registry.resolve(ref).model.displayName).join(' vs ')}`;
-    insertRun(
-      this.deps.db,
-      {
-        id: runId,
-        name,
-        suiteId: suite.id,
-        suiteVersion: suite.version,
-        models: input.models,
-        budgetUsd: input.budgetUsd,
-        estimatedCostUsd: plan.estimatedCostUsd,
-        createdAt,
-        allowCache: input.allowCache ?? false,
-      },
-      generations,
-    );
-    if (input.analysis === false) setRunAnalysis(this.deps.db, runId, false);
-    if (input.timeoutSeconds !== undefined)
-      setRunTimeoutSeconds(this.deps.db, runId, input.timeoutSeconds);
+    // The run, its settings and this process's lease in one write: a database locked by another
+    // process refuses all of it (nothing sent, nothing half-written), never leaves a run that
+    // no lease holds for another console to pick up.
+    try {
+      this.deps.db
+        .transaction(() => {
+          insertRun(
+            this.deps.db,
+            {
+              id: runId,
+              name,
+              suiteId: suite.id,
+              suiteVersion: suite.version,
+              models: input.models,
+              budgetUsd: input.budgetUsd,
+              estimatedCostUsd: plan.estimatedCostUsd,
+              createdAt,
+              allowCache: input.allowCache ?? false,
+            },
+            generations,
+          );
+          if (input.analysis === false) setRunAnalysis(this.deps.db, runId, false);
+          if (input.timeoutSeconds !== undefined)
+            setRunTimeoutSeconds(this.deps.db, runId, input.timeoutSeconds);
+          this.acquire(runId);
+        })
+        .immediate();
+    } catch (error) {
+      if (!isDatabaseBusy(error)) throw error;
+      throw new AppError(
+        'conflict',
+        'The run was not started: the database is locked by another program (another console on the same data folder, or a backup). Nothing was sent; try again in a moment.',
+        { retryable: true, cause: error },
+      );
+    }
     this.deps.log(
       `run ${runId} started: ${generations.length} generations, estimate $${plan.estimatedCostUsd.toFixed(2)}`,
     );
-    this.acquire(runId);
     // What the model cannot take is never sent (a vendor would answer 400, or ignore the input).
     for (const [id, reason] of unsupported) {
       const row = getGenerationRow(this.deps.db, id);

@@ -14,18 +14,23 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BenchRunner, type BenchRunnerDeps } from '../../../src/main/bench/bench-runner';
 import { listGenerationRows, saveSuiteVersion } from '../../../src/main/bench/bench-repository';
 import { sleep } from '../../../src/main/services';
+import { ReplicateEmulator } from '../../emulators/replicate-emulator';
 import { TogetherEmulator } from '../../emulators/together-emulator';
 import { testServices } from '../../helpers/services';
 
 const KEY = 'test-key-job-id-write-busy-01';
 /** The create answers after 1.5 s (#slow); the job then completes 300 ms later by the clock. */
 const together = new TogetherEmulator({ apiKey: KEY, slowMs: 1500, queueMs: 0, runMs: 300 });
-const env: Record<string, string> = { TOGETHER_API_KEY: KEY };
+const REPLICATE_KEY = 'r8_job_id_write_busy_000000001';
+const replicate = new ReplicateEmulator({ apiKey: REPLICATE_KEY, queueMs: 0, runMs: 300 });
+const env: Record<string, string> = { TOGETHER_API_KEY: KEY, REPLICATE_API_TOKEN: REPLICATE_KEY };
 beforeAll(async () => {
   env.AIDEON_TOGETHER_BASE_URL = await together.start();
+  env.AIDEON_REPLICATE_BASE_URL = await replicate.start();
 });
 afterAll(async () => {
   await together.stop();
+  await replicate.stop();
 });
 
 const MODEL = { provider: 'together' as const, modelId: 'minimax/video-01-director' };
@@ -242,7 +247,7 @@ describe('the writes of a paid job while another process holds the database', ()
     }
   }, 30_000);
 
-  it('locked past busyPatienceMs: the row is left mid-create, and the next start counts it (never sent again)', async () => {
+  it('Together, locked past busyPatienceMs: the row is left mid-create, and the next start counts it (never sent again)', async () => {
     const lines: string[] = [];
     const services = testServices({ env, analyseVideos: false, log: (line) => lines.push(line) });
     services.db.pragma('busy_timeout = 100');
@@ -283,4 +288,120 @@ describe('the writes of a paid job while another process holds the database', ()
       await services.cleanup();
     }
   }, 30_000);
+
+  it('Replicate, locked past busyPatienceMs: the next start finds the prediction in its list and gets the video', async () => {
+    const services = testServices({
+      env,
+      analyseVideos: false,
+      sleep: (ms, signal) => sleep(Math.min(ms, 5), signal),
+    });
+    services.db.pragma('busy_timeout = 100');
+    const deps = (services.bench as unknown as { deps: BenchRunnerDeps }).deps;
+    const runner = new BenchRunner({ ...deps, busyPatienceMs: 300 });
+    let lock: ReturnType<typeof inProcessLock> | undefined;
+    try {
+      oneprompt(services, 'busy-replicate', 'a ferry crossing at dawn');
+      const { runId } = runner.startRun({
+        suiteId: 'busy-replicate',
+        models: [{ provider: 'replicate', modelId: 'minimax/video-01' }],
+        budgetUsd: 100,
+      });
+      lock = inProcessLock(join(services.dataDir, 'aideon.sqlite'));
+      await runner.waitForRun(runId);
+      const [left] = listGenerationRows(services.db, runId);
+      expect({ state: left?.state, jobId: left?.vendor_job_id }).toEqual({
+        state: 'submitting',
+        jobId: null,
+      });
+      lock.release();
+      // As after a crash mid-create: looked for in Replicate's list, adopted, not sent again.
+      expect(runner.resume().resumed).toEqual([runId]);
+      const summary = await runner.waitForRun(runId);
+      const [row] = listGenerationRows(services.db, runId);
+      expect(row?.outcome).toBe('success');
+      expect(row?.vendor_job_id).toBe([...replicate.predictions.keys()][0]);
+      expect(row?.media_id).toBeTruthy();
+      expect(summary.state).toBe('finished');
+      expect(replicate.stats.creates).toBe(1);
+    } finally {
+      lock?.release();
+      await runner.stop();
+      await services.cleanup();
+    }
+  }, 30_000);
+
+  it('a run started while the database is locked: refused with a clear error, nothing written or sent', async () => {
+    const services = testServices({ env, analyseVideos: false });
+    services.db.pragma('busy_timeout = 100');
+    together.requestLog = [];
+    let lock: ReturnType<typeof inProcessLock> | undefined;
+    try {
+      oneprompt(services, 'busy-start', 'a harbour at noon');
+      lock = inProcessLock(join(services.dataDir, 'aideon.sqlite'));
+      let refused: unknown;
+      try {
+        services.bench.startRun({
+          suiteId: 'busy-start',
+          models: [MODEL],
+          budgetUsd: 5,
+          analysis: false,
+          timeoutSeconds: 60,
+        });
+      } catch (error) {
+        refused = error;
+      }
+      expect(refused).toMatchObject({ code: 'conflict', retryable: true });
+      expect(String((refused as Error).message)).toMatch(
+        /locked by another program.*Nothing was sent/,
+      );
+      lock.release();
+      expect(services.db.prepare('SELECT COUNT(*) AS n FROM runs').get()).toEqual({ n: 0 });
+      expect(services.db.prepare('SELECT COUNT(*) AS n FROM run_leases').get()).toEqual({ n: 0 });
+      await sleep(50);
+      expect(together.requestLog).toEqual([]);
+    } finally {
+      lock?.release();
+      together.requestLog = undefined;
+      await services.cleanup();
+    }
+  });
+
+  it('a failure inside the console while a job runs at the vendor: ended with its id, its estimate counted', async () => {
+    const lines: string[] = [];
+    const services = testServices({ env, analyseVideos: false, log: (line) => lines.push(line) });
+    together.jobs.clear();
+    // The console's own bug while following the job (not the vendor's answer): its status read
+    // throws a TypeError. Everything else is the real adapter against the emulator.
+    const deps = (services.bench as unknown as { deps: BenchRunnerDeps }).deps;
+    const registry = Object.create(deps.registry) as typeof deps.registry;
+    registry.adapter = (provider) => {
+      const real = deps.registry.adapter(provider);
+      return new Proxy(real, {
+        get: (target, key, receiver) =>
+          key === 'status'
+            ? () => Promise.reject(new TypeError('a bug in the console'))
+            : (Reflect.get(target, key, receiver) as unknown),
+      });
+    };
+    const runner = new BenchRunner({ ...deps, registry });
+    try {
+      oneprompt(services, 'internal', 'a meadow');
+      const { runId } = runner.startRun({ suiteId: 'internal', models: [MODEL], budgetUsd: 5 });
+      const summary = await runner.waitForRun(runId);
+      const [row] = listGenerationRows(services.db, runId);
+      expect(lines.some((line) => line.includes('a bug in the console'))).toBe(true);
+      // Together runs the job on and bills it: the row keeps its id and counts its estimate.
+      expect({
+        outcome: row?.outcome,
+        jobId: row?.vendor_job_id,
+        billingUnknown: row?.billing_unknown,
+      }).toEqual({ outcome: 'failure', jobId: [...together.jobs.keys()][0], billingUnknown: 1 });
+      await sleep(400);
+      expect(summary.countedUsd).toBeGreaterThanOrEqual(together.billedUsd() - 1e-9);
+      expect(summary.countedUsd).toBeGreaterThanOrEqual(0.28 - 1e-9);
+    } finally {
+      await runner.stop();
+      await services.cleanup();
+    }
+  });
 });
