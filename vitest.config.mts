@@ -25,6 +25,10 @@ export default defineConfig({
           name: 'renderer',
           environment: 'happy-dom',
           include: ['test/renderer/**/*.test.{ts,tsx}'],
+          setupFiles: ['test/renderer/setup.ts'],
+          // As the node project: the default 5 s cut a chart test short under load (its lazy
+          // recharts import took 7 s with the cores busy), before its own 15 s wait was up.
+          testTimeout: 30000,
         },
       },
     ],

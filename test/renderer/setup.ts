@@ -1,0 +1,9 @@
+/**
+ * Renderer tests on a busy machine (CI: two cores shared with the Node tests' etcd, Prometheus
+ * and ffmpeg): waitFor / findBy keep looking for 10 s instead of Testing Library's 1 s. A
+ * longer wait changes nothing when the screen is right; it only stops a slow render from
+ * failing a correct test.
+ */
+import { configure } from '@testing-library/react';
+
+configure({ asyncUtilTimeout: 10_000 });
