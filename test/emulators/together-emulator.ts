@@ -45,7 +45,8 @@ interface Job {
  * object instead of the bare array, `bad-entries` → entries without ids, `truncated` → the JSON
  * cut in half, `partial` → only the first video entry, `ratelimit` → 429 with retry-after
  * (`retryAfterSeconds`), `huge` → a 200 bare array padded with chat models past `hugeBytes`,
- * `stall` → the headers and the start of the array, then nothing (a connection that hangs).
+ * `stall` → the headers and the start of the array, then nothing (a connection that hangs),
+ * `html` → 200 with an HTML page (a proxy's or captive portal's page in the way).
  */
 export type TogetherCatalogueFault =
   | 'error'
@@ -56,7 +57,8 @@ export type TogetherCatalogueFault =
   | 'partial'
   | 'ratelimit'
   | 'huge'
-  | 'stall';
+  | 'stall'
+  | 'html';
 
 export const TOGETHER_EMULATOR_VIDEO_MODELS: Record<string, { cost: number; seconds: string }> = {
   'minimax/video-01-director': { cost: 0.28, seconds: '5' },
@@ -481,6 +483,8 @@ export class TogetherEmulator extends EmulatorBase {
           ),
           { 'retry-after': String(this.retryAfterSeconds) },
         );
+      case 'html':
+        return sendHtml(response, 200);
       case 'stall':
         response.writeHead(200, { 'content-type': 'application/json' });
         response.write(JSON.stringify(models).slice(0, 40));

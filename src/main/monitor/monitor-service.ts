@@ -15,6 +15,7 @@ import { randomUUID } from 'node:crypto';
 import { AppError, ValidationError } from '../../shared/errors';
 import {
   monitorSettingsSchema,
+  type BoardCard,
   type CatalogueEntry,
   type CheckResult,
   type CheckTrigger,
@@ -410,7 +411,7 @@ export class MonitorService {
       });
     }
     const entries = answer.entries;
-    const { events, baseline, pendingRemoval } = this.deps.db
+    const { events, baseline, pendingRemoval, cards } = this.deps.db
       .transaction(() => {
         const outcome = this.applyGoodAnswer(provider, checkId, entries, at);
         insertSnapshot(this.deps.db, {
@@ -426,13 +427,28 @@ export class MonitorService {
         });
         outcome.events.push(...this.inUseEvents(checkId, at, provider));
         for (const event of outcome.events) insertEvent(this.deps.db, event);
+        // A new model's board card is written with its event: both or neither, so another
+        // console writing right after this commit cannot leave an event without its card.
+        const cards = new Map<string, { card: BoardCard; created: boolean }>();
+        for (const event of outcome.events)
+          if (event.kind === 'added')
+            cards.set(
+              event.id,
+              this.board.ensureCard({
+                provider: event.provider,
+                modelId: event.modelId,
+                displayName: event.displayName,
+                checkId: event.checkId,
+                eventId: event.id,
+              }),
+            );
         pruneSnapshots(this.deps.db, provider, this.deps.keepSnapshots ?? 200);
-        return outcome;
+        return { ...outcome, cards };
         // IMMEDIATE: another console process on the same data folder waits for this write (the
         // busy timeout) instead of both reading the same state and one failing at its write.
       })
       .immediate();
-    this.announce(events);
+    this.announce(events, cards);
     return this.finish({
       checkId,
       provider,
@@ -583,7 +599,10 @@ export class MonitorService {
   }
 
   /** Notifies, emits and feeds the board for events already committed. */
-  private announce(events: MonitorEvent[]): void {
+  private announce(
+    events: MonitorEvent[],
+    cards: ReadonlyMap<string, { card: BoardCard; created: boolean }> = new Map(),
+  ): void {
     for (const event of events) {
       if (NOTIFY_KINDS.has(event.kind)) {
         try {
@@ -600,18 +619,25 @@ export class MonitorService {
           // ignore
         }
       }
-      if (event.kind === 'added') this.onAdded(event);
+      const added = cards.get(event.id);
+      if (added) {
+        // After the commit: a failure here (another console holding the database) must not
+        // make a saved check read as unsaved; the card is on the board already.
+        try {
+          this.onAdded(event, added);
+        } catch (error) {
+          this.deps.log?.(
+            `monitor: the smoke run of ${event.provider}:${event.modelId} was not started: ${describe(error)}`,
+          );
+        }
+      }
     }
   }
 
-  private onAdded(event: MonitorEvent): void {
-    const { card, created } = this.board.ensureCard({
-      provider: event.provider,
-      modelId: event.modelId,
-      displayName: event.displayName,
-      checkId: event.checkId,
-      eventId: event.id,
-    });
+  private onAdded(
+    event: MonitorEvent,
+    { card, created }: { card: BoardCard; created: boolean },
+  ): void {
     const settings = this.getSettings();
     if (!created || !settings.autoSmoke || !this.deps.onDetected || settings.smokeBudgetUsd <= 0)
       return;

@@ -115,13 +115,27 @@ export function togetherEntry(
   };
 }
 
-/** Reads a /v1/models body (`undefined` = not JSON). A body of the wrong shape is `malformed`. */
-export function readTogetherCatalogue(json: unknown, status: number): CatalogueFetch {
-  if (json === undefined)
+/**
+ * Reads a /v1/models body (`undefined` = not JSON). A body of the wrong shape is `malformed`.
+ * `contentType` (the answer's, when known) tells an HTML page in the way from a cut-off answer.
+ */
+export function readTogetherCatalogue(
+  json: unknown,
+  status: number,
+  contentType?: string,
+): CatalogueFetch {
+  if (json === undefined) {
+    const type = (contentType ?? '').split(';')[0]?.trim().toLowerCase() ?? '';
+    if (type === 'text/html')
+      return {
+        entries: [],
+        malformed: `Together AI answered GET /v1/models with HTTP ${status} and an HTML page (text/html) instead of JSON: a proxy, firewall or captive portal may stand between this computer and Together (check AIDEON_TOGETHER_BASE_URL, if set, and the network); the check is retried.`,
+      };
     return {
       entries: [],
-      malformed: `together answered ${status} to GET /v1/models with a body that is not complete JSON (cut off?).`,
+      malformed: `Together AI answered GET /v1/models with HTTP ${status} and a body that is not complete JSON (${type || 'no content type'}; cut off?); the check is retried.`,
     };
+  }
   if (!Array.isArray(json))
     return {
       entries: [],
@@ -168,5 +182,10 @@ export async function fetchTogetherCatalogue(
     classify: classifyTogetherHttp,
     ...(signal ? { signal } : {}),
   });
-  return readTogetherCatalogue(response.json, response.status);
+  const contentType = response.headers['content-type'];
+  return readTogetherCatalogue(
+    response.json,
+    response.status,
+    Array.isArray(contentType) ? contentType[0] : contentType,
+  );
 }

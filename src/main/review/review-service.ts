@@ -138,7 +138,20 @@ export class ReviewService {
       votedAt: this.deps.now(),
       ...(comment ? { comment } : {}),
     };
-    insertVotes(this.deps.db, [vote], this.deps.now());
+    try {
+      insertVotes(this.deps.db, [vote], this.deps.now());
+    } catch (error) {
+      // Not saved: the pair stays open for the same person, so the vote can be cast again.
+      this.registry.remember(pair, this.deps.now(), caller.reviewer);
+      const code = (error as { code?: unknown } | null)?.code;
+      if (typeof code === 'string' && (code.startsWith('SQLITE_BUSY') || code === 'SQLITE_LOCKED'))
+        throw new AppError(
+          'conflict',
+          'The vote was not saved: the database is busy (another Aideon console or command is writing to it). Vote again in a moment; the pair is still open.',
+          { retryable: true, cause: error },
+        );
+      throw error;
+    }
     return { id, modelLeft: pair.hidden.modelLeft, modelRight: pair.hidden.modelRight };
   }
 

@@ -267,6 +267,16 @@ describe('release monitor on Together', () => {
     expect(monitor.listInbox().events).toEqual([]);
   });
 
+  it('an HTML page answered with 200 is a failed check whose error says it was HTML, not JSON', async () => {
+    await check();
+    emulator.catalogueFaults.push('html');
+    const html = await check();
+    expect(html).toMatchObject({ status: 'failed', failureKind: 'malformed', events: [] });
+    expect(html.error).toMatch(/an HTML page \(text\/html\) instead of JSON/);
+    expect(html.error).toMatch(/proxy|portal/);
+    expect(html.error).not.toMatch(/cut off/);
+  });
+
   it('an enormous answer is refused unread with a clear error, and the next check is good', async () => {
     await check();
     emulator.catalogueFaults.push('huge');

@@ -99,3 +99,40 @@ describe('two consoles on one data folder', () => {
     }
   });
 });
+
+describe('another console writing right after a check committed', () => {
+  it('the new model is on the onboarding board and the check reads as saved', async () => {
+    const clock = new FakeClock();
+    const file = join(dir, 'console.db');
+    const db = openDatabase({ file });
+    open.push(db);
+    db.pragma('busy_timeout = 20');
+    const other = openDatabase({ file });
+    open.push(other);
+    const monitor = new MonitorService({
+      db,
+      sources: [
+        {
+          provider: 'together',
+          available: () => true,
+          fetch: (signal) =>
+            fetchTogetherCatalogue({ apiKey: KEY, baseUrl: emulator.baseUrl, dispatcher }, signal),
+        },
+      ],
+      now: clock.now,
+      random: () => 0.5,
+      timers: clock,
+      newId: counter('m'),
+      // The other console takes the write lock the moment this one announces.
+      notifier: { notify: () => other.exec('BEGIN IMMEDIATE') },
+    });
+    await monitor.checkNow({ provider: 'together' });
+    emulator.extraModels.push({ id: 'acme/veo-9', object: 'model', type: 'video' });
+    clock.advance(60_000);
+    const [result] = await monitor.checkNow({ provider: 'together' });
+    other.exec('COMMIT');
+    expect(result).toMatchObject({ status: 'ok', error: null });
+    expect(result?.events.map((event) => event.modelId)).toEqual(['acme/veo-9']);
+    expect(monitor.board.list().map((card) => card.modelId)).toEqual(['acme/veo-9']);
+  });
+});
