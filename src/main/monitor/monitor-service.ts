@@ -69,6 +69,7 @@ import {
 } from './monitor-repository';
 import { OnboardingBoard } from './onboarding-board';
 import type { EvidenceSources } from './evidence-checks';
+import { isDatabaseBusy } from '../store/busy-retry';
 
 /** Shows an event to a person: desktop notification (Electron) or an inbox badge (browser). */
 export interface Notifier {
@@ -221,10 +222,7 @@ export class MonitorService {
   ): CheckResult {
     this.unrecorded.set(provider, (this.unrecorded.get(provider) ?? 0) + 1);
     const code = (error as { code?: unknown } | null)?.code;
-    const busy =
-      code === 'SQLITE_BUSY' ||
-      code === 'SQLITE_LOCKED' ||
-      (typeof code === 'string' && code.startsWith('SQLITE_BUSY'));
+    const busy = isDatabaseBusy(error);
     const full = code === 'SQLITE_FULL';
     const why = busy
       ? 'the database was busy (another Aideon console or command is writing to the same data folder)'

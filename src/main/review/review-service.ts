@@ -31,6 +31,7 @@ import {
   pairPool,
 } from './review-repository';
 import { exportVotesCsv, importVotesCsv } from './votes-csv';
+import { isDatabaseBusy } from '../store/busy-retry';
 
 export interface BlindPairView extends BlindPair {
   prompt: string;
@@ -143,8 +144,7 @@ export class ReviewService {
     } catch (error) {
       // Not saved: the pair stays open for the same person, so the vote can be cast again.
       this.registry.remember(pair, this.deps.now(), caller.reviewer);
-      const code = (error as { code?: unknown } | null)?.code;
-      if (typeof code === 'string' && (code.startsWith('SQLITE_BUSY') || code === 'SQLITE_LOCKED'))
+      if (isDatabaseBusy(error))
         throw new AppError(
           'conflict',
           'The vote was not saved: the database is busy (another Aideon console or command is writing to it). Vote again in a moment; the pair is still open.',
