@@ -126,7 +126,7 @@ export interface VoteFilter {
   pool?: Pool;
 }
 
-function voteWhere(filter: VoteFilter): { sql: string; params: string[] } {
+export function voteWhere(filter: VoteFilter): { sql: string; params: string[] } {
   const parts: string[] = [];
   const params: string[] = [];
   if (filter.category !== undefined) {

@@ -29,6 +29,7 @@ import {
   listPairCandidates,
   listVotes,
   pairPool,
+  type VoteFilter,
 } from './review-repository';
 import { exportVotesCsv, importVotesCsv } from './votes-csv';
 import { isDatabaseBusy } from '../store/busy-retry';
@@ -71,8 +72,8 @@ export class ReviewService {
   /** Ratings for the pair choice, cached per vote count and refitted off the request path. */
   readonly pairRatings: PairRatingsCache;
 
-  private quickRatings(category?: string): RatingsResult['overall'] {
-    return this.pairRatings.get(category);
+  private quickRatings(filter: VoteFilter): RatingsResult['overall'] {
+    return this.pairRatings.get(filter);
   }
 
   /**
@@ -80,13 +81,15 @@ export class ReviewService {
    * one pool: two videos that differ in audio or input are never shown together.
    */
   nextPair(category?: string, caller: Caller = {}, pool?: Pool): BlindPairView | null {
-    const filter = category === undefined ? {} : { category };
+    // The board being refined is the pool's own when a pool is asked for: its intervals and the
+    // votes already cast in it choose the pair (votes of other pools say nothing about it).
+    const filter: VoteFilter = {
+      ...(category === undefined ? {} : { category }),
+      ...(pool === undefined ? {} : { pool }),
+    };
     const selected = selectNextPair({
-      ratings: this.quickRatings(category),
-      candidates: listPairCandidates(this.deps.db, {
-        ...filter,
-        ...(pool === undefined ? {} : { pool }),
-      }),
+      ratings: this.quickRatings(filter),
+      candidates: listPairCandidates(this.deps.db, filter),
       pairVotes: countVotesByPair(this.deps.db, filter),
       pairPromptVotes: countVotesByPairPrompt(this.deps.db, filter),
       random: () => randomBytes(4).readUInt32BE() / 2 ** 32,

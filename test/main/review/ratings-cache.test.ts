@@ -77,17 +77,33 @@ describe('PairRatingsCache', () => {
     insertVotes(db, [vote(), vote({ category: 'nature', modelB: 'sandbox:m3' })], 1);
     expect(
       cache
-        .get('people')
+        .get({ category: 'people' })
         .map((rating) => rating.model)
         .sort(),
     ).toEqual(['sandbox:m1', 'sandbox:m2']);
     expect(
       cache
-        .get('nature')
+        .get({ category: 'nature' })
         .map((rating) => rating.model)
         .sort(),
     ).toEqual(['sandbox:m1', 'sandbox:m3']);
-    expect(cache.get('none')).toEqual([]);
+    expect(cache.get({ category: 'none' })).toEqual([]);
     expect(listVotes(db)).toHaveLength(2);
+  });
+
+  it('keeps each pool apart', () => {
+    const { db, cache } = setup();
+    insertVotes(
+      db,
+      [vote({ pool: 'text-to-video' }), vote({ pool: 'image-to-video', modelB: 'sandbox:m3' })],
+      1,
+    );
+    const models = (pool: 'text-to-video' | 'image-to-video') =>
+      cache
+        .get({ pool })
+        .map((rating) => rating.model)
+        .sort();
+    expect(models('text-to-video')).toEqual(['sandbox:m1', 'sandbox:m2']);
+    expect(models('image-to-video')).toEqual(['sandbox:m1', 'sandbox:m3']);
   });
 });

@@ -1,7 +1,11 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { importArenaVotes, parseArenaCsv } from '../../../src/main/review/arena-csv';
 import { reviewRatings } from '../../../src/main/review/review-cli';
-import { listVotes } from '../../../src/main/review/review-repository';
+import {
+  countVotesByPair,
+  insertVotes,
+  listVotes,
+} from '../../../src/main/review/review-repository';
 import { poolOfCategory, type Pool } from '../../../src/shared/review/review-schemas';
 import { ValidationError } from '../../../src/shared/errors';
 import { testServices } from '../../helpers/services';
@@ -87,6 +91,37 @@ describe('category pools', () => {
     expect(services.review.nextPair(undefined, {}, 'image-to-video-audio')).toBeNull();
   });
 
+  it('in a pool, the pair choice follows that pool’s own board and votes, not the other pools’', () => {
+    const services = app();
+    seedPools(services);
+    // 20 text votes, all m1 over m2: on the combined board m1 and m2 are well apart and often
+    // compared, m3 unrated. The image pool has no votes: its first three pairs are the three
+    // model pairs, once each, whatever the text pool says.
+    insertVotes(
+      services.db,
+      Array.from({ length: 20 }, (_, k) => ({
+        id: `text-${k}`,
+        generationA: 'run-text-g1',
+        generationB: 'run-text-g2',
+        modelA: 'sandbox:m1',
+        modelB: 'sandbox:m2',
+        promptId: 'p1',
+        category: 'people',
+        verdict: 'a' as const,
+        voter: 'ann',
+        votedAt: 1_700_000_000_000 + k,
+        pool: 'text-to-video' as const,
+      })),
+      1_700_000_000_000,
+    );
+    vote(services, 'image-to-video', 3, 'high');
+    expect(countVotesByPair(services.db, { pool: 'image-to-video' })).toEqual([
+      { modelA: 'sandbox:m1', modelB: 'sandbox:m2', votes: 1 },
+      { modelA: 'sandbox:m1', modelB: 'sandbox:m3', votes: 1 },
+      { modelA: 'sandbox:m2', modelB: 'sandbox:m3', votes: 1 },
+    ]);
+  });
+
   it('a vote in one pool never moves another pool’s rating; the overall board says which pools it combines', async () => {
     const services = app();
     seedPools(services);
@@ -114,9 +149,12 @@ describe('category pools', () => {
       { pool: 'image-to-video-audio', votes: 50 },
     ]);
     expect(after.totalVotes).toBe(160);
-    // The other pools did move: they rank the models the other way round.
-    expect(after.byPool['image-to-video']![0]!.model).toBe('sandbox:m3');
-    expect(textBefore[0]!.model).toBe('sandbox:m1');
+    // The other pools did move: they rank the models the other way round (each pool's pairs are
+    // chosen by that pool's own board, so every model pair meets in it).
+    expect(textBefore.map((rating) => rating.model)).toEqual(MODELS);
+    expect(after.byPool['image-to-video']!.map((rating) => rating.model)).toEqual(
+      [...MODELS].reverse(),
+    );
 
     // A pool filter gives that pool alone, says so, and matches the pool's own board.
     const textOnly = await services.review.ratings({ pool: 'text-to-video' });
