@@ -9,11 +9,16 @@
  *                            to a temporary file (Content-Length required, at most
  *                            `uploads.maxBytes`, 4 GiB by default), imported only once every
  *                            byte has arrived, then removed; answers a Result like /api. An
- *                            upload cut short imports nothing.
+ *                            upload cut short imports nothing. An upload may take as long as
+ *                            it needs while bytes keep arriving; one silent for
+ *                            `uploadIdleTimeoutMs` (60 s) is ended (408), nothing imported.
  *   GET  /*                  the built renderer (static, no data)
  * /api, /events and /media need the token (Authorization: Bearer, or ?token= where a browser
  * cannot set headers); a wrong or missing token gets 401 and nothing is done. A foreign Origin
  * or Host gets 403 (the Host check stops DNS rebinding).
+ * Time limits: headers within 60 s (Node's headersTimeout); an API body within
+ * `requestTimeoutMs` (300 s, 408 after). Node's own whole-request limit is off, because it would
+ * also cut a large bundle upload on a slow link after 5 minutes however steadily it progressed.
  *
  * Team review: with TLS (`tls`) the server may listen beyond loopback (`host`); without TLS a
  * non-loopback host is refused. Besides the admin token (full access), each reviewer has their
@@ -138,6 +143,10 @@ export interface BrowserServerOptions {
     /** Largest upload accepted, in bytes (default MAX_UPLOAD_BYTES). */
     maxBytes?: number;
   };
+  /** Time an API request's JSON body may take to arrive, ms (default 300 s); 408 after. */
+  requestTimeoutMs?: number;
+  /** An upload with no bytes arriving for this long is ended, ms (default 60 s); 408. */
+  uploadIdleTimeoutMs?: number;
 }
 
 export interface BrowserServer {
@@ -238,6 +247,11 @@ export async function startBrowserServer(options: BrowserServerOptions): Promise
         listener,
       ) as unknown as Server)
     : createServer(listener);
+  // Node's whole-request limit (default 5 min) would cut a steady multi-gigabyte upload; API
+  // bodies get their own deadline (readBody) and uploads an idle limit (handleUpload) instead.
+  server.requestTimeout = 0;
+  const requestTimeoutMs = options.requestTimeoutMs ?? 300_000;
+  const uploadIdleTimeoutMs = options.uploadIdleTimeoutMs ?? 60_000;
 
   async function handle(request: IncomingMessage, response: ServerResponse): Promise<void> {
     let url: URL;
@@ -389,8 +403,21 @@ export async function startBrowserServer(options: BrowserServerOptions): Promise
     }
     let body: unknown;
     try {
-      body = JSON.parse((await readBody(request)) || '{}');
+      body = JSON.parse((await readBody(request, requestTimeoutMs)) || '{}');
     } catch (error) {
+      if (error instanceof BodyTimedOut) {
+        response.setHeader('Connection', 'close');
+        response.once('finish', () => request.socket.destroySoon());
+        sendJson(response, 408, {
+          ok: false,
+          error: {
+            code: 'validation',
+            message: `The request body did not arrive within ${Math.round(requestTimeoutMs / 1000)} s.`,
+            retryable: true,
+          },
+        });
+        return;
+      }
       if (error instanceof BodyTooLarge) {
         // Answer, then close: the rest of an oversized body is never read into memory.
         response.setHeader('Connection', 'close');
@@ -479,7 +506,26 @@ export async function startBrowserServer(options: BrowserServerOptions): Promise
     try {
       let received = 0;
       let tooLarge = false;
+      let stalled = false;
+      const file = createWriteStream(temp, { flags: 'wx' });
+      // No whole-upload deadline (a 4 GiB bundle on a slow link takes as long as it takes), but
+      // an upload that stops sending is ended: it would otherwise hold its file and socket.
+      const stall = (): void => {
+        stalled = true;
+        options.log?.(
+          `run bundle upload stalled: no data for ${uploadIdleTimeoutMs} ms after ${received} of ${declared} bytes`,
+        );
+        refuseUpload(request, response, 408, {
+          code: 'validation',
+          message: `The upload stalled (no data for ${Math.round(uploadIdleTimeoutMs / 1000)} s after ${received} of ${declared} bytes); nothing was imported. Upload it again.`,
+          retryable: true,
+        });
+        file.destroy(new Error('upload stalled'));
+      };
+      let idle = setTimeout(stall, uploadIdleTimeoutMs);
       request.on('data', (chunk: Buffer) => {
+        clearTimeout(idle);
+        idle = setTimeout(stall, uploadIdleTimeoutMs);
         received += chunk.length;
         if (received > declared) {
           tooLarge = true;
@@ -487,9 +533,11 @@ export async function startBrowserServer(options: BrowserServerOptions): Promise
         }
       });
       try {
-        await pipelineAsync(request, createWriteStream(temp, { flags: 'wx' }));
+        await pipelineAsync(request, file);
       } catch {
-        // Cut short (the client went away or sent more than it declared): nothing is imported.
+        // Cut short (the client went away, sent more than it declared, or stalled): nothing is
+        // imported.
+        if (stalled) return;
         if (!response.destroyed && !request.socket.destroyed) {
           refuseUpload(request, response, 400, {
             code: 'validation',
@@ -501,6 +549,8 @@ export async function startBrowserServer(options: BrowserServerOptions): Promise
         }
         options.log?.(`run bundle upload cut short after ${received} of ${declared} bytes`);
         return;
+      } finally {
+        clearTimeout(idle);
       }
       if (received !== declared) {
         refuseUpload(request, response, 400, {
@@ -754,6 +804,7 @@ export function pickCoding(header: string | undefined): Coding | null {
 }
 
 class BodyTooLarge extends Error {}
+class BodyTimedOut extends Error {}
 
 const MALFORMED_PATH = 'The request path has a malformed %-escape.';
 
@@ -768,15 +819,18 @@ function decodePath(path: string): string | null {
 
 /**
  * Reads a request body up to MAX_BODY_BYTES. Past the limit (declared or actual) it rejects with
- * BodyTooLarge and stops keeping what arrives, so the caller can still answer 413.
+ * BodyTooLarge and stops keeping what arrives, so the caller can still answer 413; a body not
+ * complete within `timeoutMs` rejects with BodyTimedOut (408).
  */
-function readBody(request: IncomingMessage): Promise<string> {
+function readBody(request: IncomingMessage, timeoutMs: number): Promise<string> {
   return new Promise((resolve, reject) => {
     const declared = Number(request.headers['content-length'] ?? 0);
     if (declared > MAX_BODY_BYTES) {
       reject(new BodyTooLarge());
       return;
     }
+    const deadline = setTimeout(() => reject(new BodyTimedOut()), timeoutMs);
+    request.once('close', () => clearTimeout(deadline));
     const chunks: Buffer[] = [];
     let size = 0;
     let tooLarge = false;
@@ -791,8 +845,14 @@ function readBody(request: IncomingMessage): Promise<string> {
       }
       chunks.push(chunk);
     });
-    request.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
-    request.on('error', reject);
+    request.on('end', () => {
+      clearTimeout(deadline);
+      resolve(Buffer.concat(chunks).toString('utf8'));
+    });
+    request.on('error', (error) => {
+      clearTimeout(deadline);
+      reject(error);
+    });
   });
 }
 
