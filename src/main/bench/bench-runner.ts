@@ -1180,12 +1180,17 @@ export class BenchRunner {
           // locked for longer than busyPatienceMs): the row is ended with it, never without.
           const jobId = row.vendor_job_id ?? active.jobId ?? null;
           const rowState = row.state === 'submitting' && jobId !== null ? 'submitted' : row.state;
-          // Given up on while the job is at the vendor: cancelled there; where it cannot be
-          // (Together, Gemini, a failed cancel) it runs on and is billed, so its estimate stays
-          // counted against the budget (billing_unknown). So does a job left there by a failure
-          // inside the console: nothing follows it any more, and the vendor bills it.
+          // Given up on while the job is at the vendor (its timeout, its status calls failing
+          // after every retry, the key refused while following it): cancelled there; where it
+          // cannot be (Together, Gemini, a failed cancel) it runs on and is billed, so its
+          // estimate stays counted against the budget (billing_unknown). So does a job left there
+          // by a failure inside the console: nothing follows it any more, and the vendor bills it.
+          // (A job the vendor itself reports failed or cancelled is ended in poll(), not here.)
           const confirmed =
-            serialized.code === 'timeout' && jobId !== null && rowState !== 'downloading'
+            jobId !== null &&
+            rowState === 'submitted' &&
+            serialized.code !== 'internal' &&
+            serialized.code !== 'cancelled'
               ? await this.cancelAtVendor(row, jobId)
               : serialized.code !== 'internal';
           await this.finish(
