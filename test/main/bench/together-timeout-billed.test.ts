@@ -1,9 +1,10 @@
 /**
  * Together has no cancel endpoint (provider-apis.md §1a; TogetherVideoAdapter.cancel is a no-op):
- * a generation the console gives up on (its timeout) keeps running at Together and is billed when
- * it completes. Its estimate therefore stays counted against the run (billing_unknown, like a
- * submit_unknown create): the run's counted figure, and the budget check made before each later
- * submission, include the money Together will charge.
+ * a generation the console gives up on (its timeout, or its status calls failing after every
+ * retry) keeps running at Together and is billed when it completes. Its estimate therefore stays
+ * counted against the run (billing_unknown, like a submit_unknown create): the run's counted
+ * figure, and the budget check made before each later submission, include the money Together
+ * will charge.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { listGenerationRows, saveSuiteVersion } from '../../../src/main/bench/bench-repository';
@@ -26,33 +27,37 @@ afterAll(async () => {
 const fastSleep = (ms: number, signal?: AbortSignal): Promise<void> =>
   sleep(Math.min(ms, 20), signal);
 
+function app() {
+  return testServices({
+    env,
+    sleep: fastSleep,
+    analyseVideos: false,
+    providerConcurrency: { together: 1 },
+  });
+}
+
+function saveSuite(services: ReturnType<typeof app>, id: string, prompts: string[]): void {
+  saveSuiteVersion(
+    services.db,
+    {
+      id,
+      builtIn: false,
+      definition: {
+        name: id,
+        description: '',
+        settings: {},
+        prompts: prompts.map((text, index) => ({ id: `p${index}`, text, category: 'general' })),
+      },
+    },
+    Date.now(),
+  );
+}
+
 describe('a Together generation that timed out in the console', () => {
   it('counts what Together bills for it against the run (it keeps running there and is billed)', async () => {
-    const services = testServices({
-      env,
-      sleep: fastSleep,
-      analyseVideos: false,
-      providerConcurrency: { together: 1 },
-    });
+    const services = app();
     try {
-      saveSuiteVersion(
-        services.db,
-        {
-          id: 'together-timeout',
-          builtIn: false,
-          definition: {
-            name: 'Together timeouts',
-            description: '',
-            settings: {},
-            prompts: ['a glacier', 'a canyon', 'a lagoon'].map((text, index) => ({
-              id: `p${index}`,
-              text,
-              category: 'general',
-            })),
-          },
-        },
-        Date.now(),
-      );
+      saveSuite(services, 'together-timeout', ['a glacier', 'a canyon', 'a lagoon']);
       // Three clips at $0.28 (minimax/video-01-director).
       const budgetUsd = 0.84;
       const { runId } = services.bench.startRun({
@@ -76,6 +81,38 @@ describe('a Together generation that timed out in the console', () => {
       expect(timedOut.every((row) => row.billing_unknown === 1 && row.cost_usd === 0)).toBe(true);
       expect(summary.unknownOutcomes).toBe(timedOut.length);
       expect(runSpendText(summary)).toContain(`with unknown outcome`);
+    } finally {
+      await services.cleanup();
+    }
+  });
+});
+
+describe('a Together job whose status calls keep failing', () => {
+  it('ends failure, and what Together bills for it stays counted against the run', async () => {
+    const services = app();
+    const billedBefore = together.billedUsd();
+    try {
+      saveSuite(services, 'poll-gave-up', ['a glacier #5xx-poll', 'a canyon']);
+      const { runId } = services.bench.startRun({
+        suiteId: 'poll-gave-up',
+        models: [{ provider: 'together', modelId: 'minimax/video-01-director' }],
+        budgetUsd: 1,
+      });
+      const summary = await services.bench.waitForRun(runId);
+      const rows = listGenerationRows(services.db, runId);
+      const lost = rows.find((row) => row.prompt_id === 'p0')!;
+      expect(lost.outcome).toBe('failure');
+      expect(lost.vendor_job_id).not.toBeNull();
+      expect(rows.find((row) => row.prompt_id === 'p1')!.outcome).toBe('success');
+      // Together completes both jobs (the one nobody follows too) and bills both.
+      await sleep(1700);
+      expect(together.billedUsd() - billedBefore).toBeCloseTo(0.56, 6);
+      // The one the console could not follow is counted at its estimate: the run's counted
+      // figure covers the bill, and the summary says an outcome is unknown.
+      expect(lost.billing_unknown).toBe(1);
+      expect(summary.countedUsd).toBeGreaterThanOrEqual(0.56 - 1e-9);
+      expect(summary.unknownOutcomes).toBe(1);
+      expect(runSpendText(summary)).toContain('with unknown outcome');
     } finally {
       await services.cleanup();
     }
