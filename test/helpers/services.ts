@@ -1,3 +1,4 @@
+import { saveSuiteVersion } from '../../src/main/bench/bench-repository';
 import { resourcesDir } from '../../src/main/paths';
 import { createServices, type ServiceOptions, type Services } from '../../src/main/services';
 import { tempDir } from './temp-dir';
@@ -39,4 +40,29 @@ export async function finishedSandboxRun(services: Services): Promise<string> {
   });
   await services.bench.waitForRun(runId);
   return runId;
+}
+
+/**
+ * Saves a suite of plain text prompts (ids p0, p1, …, category "general"), named after its id,
+ * with no settings: what most runner tests start from.
+ */
+export function saveTextSuite(
+  services: Pick<Services, 'db'>,
+  id: string,
+  prompts: readonly string[],
+): void {
+  saveSuiteVersion(
+    services.db,
+    {
+      id,
+      builtIn: false,
+      definition: {
+        name: id,
+        description: '',
+        settings: {},
+        prompts: prompts.map((text, index) => ({ id: `p${index}`, text, category: 'general' })),
+      },
+    },
+    Date.now(),
+  );
 }

@@ -12,11 +12,11 @@ import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BenchRunner, type BenchRunnerDeps } from '../../../src/main/bench/bench-runner';
-import { listGenerationRows, saveSuiteVersion } from '../../../src/main/bench/bench-repository';
+import { listGenerationRows } from '../../../src/main/bench/bench-repository';
 import { sleep } from '../../../src/main/services';
 import { ReplicateEmulator } from '../../emulators/replicate-emulator';
 import { TogetherEmulator } from '../../emulators/together-emulator';
-import { testServices } from '../../helpers/services';
+import { saveTextSuite, testServices } from '../../helpers/services';
 
 const KEY = 'test-key-job-id-write-busy-01';
 /** The create answers after 1.5 s (#slow); the job then completes 300 ms later by the clock. */
@@ -71,30 +71,13 @@ function inProcessLock(file: string): { release: () => void; held: () => boolean
   };
 }
 
-function oneprompt(services: ReturnType<typeof testServices>, id: string, text: string): void {
-  saveSuiteVersion(
-    services.db,
-    {
-      id,
-      builtIn: false,
-      definition: {
-        name: id,
-        description: '',
-        settings: {},
-        prompts: [{ id: 'p0', text, category: 'general' }],
-      },
-    },
-    Date.now(),
-  );
-}
-
 describe('the writes of a paid job while another process holds the database', () => {
   it('Together, its job id: the paid job is followed to its video, not ended as a $0 failure', async () => {
     const services = testServices({ env, analyseVideos: false });
     together.requestLog = [];
     together.jobs.clear();
     try {
-      oneprompt(services, 'busy', 'a waterfall #slow');
+      saveTextSuite(services, 'busy', ['a waterfall #slow']);
       const { runId } = services.bench.startRun({
         suiteId: 'busy',
         models: [MODEL],
@@ -134,7 +117,7 @@ describe('the writes of a paid job while another process holds the database', ()
     let lock: ReturnType<typeof inProcessLock> | undefined;
     let downloadedWhileLocked = false;
     try {
-      oneprompt(services, 'busy-cost', 'a lighthouse at dusk');
+      saveTextSuite(services, 'busy-cost', ['a lighthouse at dusk']);
       // Locked the moment the job id is in: what follows (its cost, its video) meets the lock.
       services.bus.on('bench:generation-updated', (record) => {
         if (record.state === 'submitted' && !lock)
@@ -181,7 +164,7 @@ describe('the writes of a paid job while another process holds the database', ()
     together.jobs.clear();
     let lock: ReturnType<typeof inProcessLock> | undefined;
     try {
-      oneprompt(services, 'busy-fail', 'a storm #fail');
+      saveTextSuite(services, 'busy-fail', ['a storm #fail']);
       services.bus.on('bench:generation-updated', (record) => {
         if (record.state === 'submitted' && !lock) {
           lock = inProcessLock(join(services.dataDir, 'aideon.sqlite'));
@@ -215,7 +198,7 @@ describe('the writes of a paid job while another process holds the database', ()
     together.jobs.clear();
     let lock: ReturnType<typeof inProcessLock> | undefined;
     try {
-      oneprompt(services, 'busy-cancel', 'a canyon #slow');
+      saveTextSuite(services, 'busy-cancel', ['a canyon #slow']);
       const { runId } = services.bench.startRun({
         suiteId: 'busy-cancel',
         models: [MODEL],
@@ -258,7 +241,7 @@ describe('the writes of a paid job while another process holds the database', ()
     const runner = new BenchRunner({ ...deps, busyPatienceMs: 300 });
     let lock: ReturnType<typeof inProcessLock> | undefined;
     try {
-      oneprompt(services, 'busy-long', 'a glacier');
+      saveTextSuite(services, 'busy-long', ['a glacier']);
       // Locked just before the create is sent: the claim is in, the job id cannot be written.
       const { runId } = runner.startRun({ suiteId: 'busy-long', models: [MODEL], budgetUsd: 5 });
       lock = inProcessLock(join(services.dataDir, 'aideon.sqlite'));
@@ -300,7 +283,7 @@ describe('the writes of a paid job while another process holds the database', ()
     const runner = new BenchRunner({ ...deps, busyPatienceMs: 300 });
     let lock: ReturnType<typeof inProcessLock> | undefined;
     try {
-      oneprompt(services, 'busy-replicate', 'a ferry crossing at dawn');
+      saveTextSuite(services, 'busy-replicate', ['a ferry crossing at dawn']);
       const { runId } = runner.startRun({
         suiteId: 'busy-replicate',
         models: [{ provider: 'replicate', modelId: 'minimax/video-01' }],
@@ -336,7 +319,7 @@ describe('the writes of a paid job while another process holds the database', ()
     together.requestLog = [];
     let lock: ReturnType<typeof inProcessLock> | undefined;
     try {
-      oneprompt(services, 'busy-start', 'a harbour at noon');
+      saveTextSuite(services, 'busy-start', ['a harbour at noon']);
       lock = inProcessLock(join(services.dataDir, 'aideon.sqlite'));
       let refused: unknown;
       try {
@@ -385,7 +368,7 @@ describe('the writes of a paid job while another process holds the database', ()
     };
     const runner = new BenchRunner({ ...deps, registry });
     try {
-      oneprompt(services, 'internal', 'a meadow');
+      saveTextSuite(services, 'internal', ['a meadow']);
       const { runId } = runner.startRun({ suiteId: 'internal', models: [MODEL], budgetUsd: 5 });
       const summary = await runner.waitForRun(runId);
       const [row] = listGenerationRows(services.db, runId);

@@ -6,10 +6,10 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { getGenerationRow } from '../../../src/main/bench/bench-repository';
-import { listGenerationRows, saveSuiteVersion } from '../../../src/main/bench/bench-repository';
+import { listGenerationRows } from '../../../src/main/bench/bench-repository';
 import { sleep } from '../../../src/main/services';
 import { ReplicateEmulator } from '../../emulators/replicate-emulator';
-import { testServices } from '../../helpers/services';
+import { saveTextSuite, testServices } from '../../helpers/services';
 
 const KEY = 'r8_sync_mode_key_000000000001';
 const emulator = new ReplicateEmulator({ apiKey: KEY });
@@ -30,28 +30,11 @@ function services(): ReturnType<typeof testServices> {
   });
 }
 
-function suite(target: ReturnType<typeof testServices>, id: string, prompts: string[]): void {
-  saveSuiteVersion(
-    target.db,
-    {
-      id,
-      builtIn: false,
-      definition: {
-        name: id,
-        description: '',
-        settings: {},
-        prompts: prompts.map((text, index) => ({ id: `p${index}`, text, category: 'general' })),
-      },
-    },
-    Date.now(),
-  );
-}
-
 describe('Replicate sync mode in the bench runner', () => {
   it('a prediction that ends within the wait is stored from the create answer, with no poll', async () => {
     const target = services();
     try {
-      suite(target, 'sync', ['a kite', 'a boat', 'a train']);
+      saveTextSuite(target, 'sync', ['a kite', 'a boat', 'a train']);
       const polls = emulator.stats.polls;
       const creates = emulator.stats.creates;
       const { runId } = target.bench.startRun({
@@ -77,7 +60,7 @@ describe('Replicate sync mode in the bench runner', () => {
     // may exist already); once it answers, the prediction is cancelled at once.
     emulator.waitScale = 0.05;
     try {
-      suite(target, 'held', ['a scene that never ends #hang']);
+      saveTextSuite(target, 'held', ['a scene that never ends #hang']);
       const cancels = emulator.stats.cancels;
       const { runId } = target.bench.startRun({
         suiteId: 'held',
@@ -108,7 +91,7 @@ describe('Replicate sync mode in the bench runner', () => {
     });
     let second: ReturnType<typeof testServices> | undefined;
     try {
-      suite(first, 'quit', ['a lighthouse in a storm']);
+      saveTextSuite(first, 'quit', ['a lighthouse in a storm']);
       const { runId } = first.bench.startRun({
         suiteId: 'quit',
         models: [{ provider: 'replicate', modelId: 'minimax/video-01' }],

@@ -6,10 +6,10 @@
  * It is stored now (runs.allow_cache, migration 0256) and resume() uses it.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { listGenerationRows, saveSuiteVersion } from '../../../src/main/bench/bench-repository';
+import { listGenerationRows } from '../../../src/main/bench/bench-repository';
 import { sleep } from '../../../src/main/services';
 import { TogetherEmulator } from '../../emulators/together-emulator';
-import { testServices } from '../../helpers/services';
+import { saveTextSuite, testServices } from '../../helpers/services';
 import { tempDir } from '../../helpers/temp-dir';
 
 const KEY = 'test-key-resume-forgets-cache';
@@ -27,23 +27,6 @@ const fastSleep = (ms: number, signal?: AbortSignal): Promise<void> =>
 const MODEL = { provider: 'together' as const, modelId: 'minimax/video-01-director' };
 const CACHED = 'a red balloon over rooftops';
 
-function suite(services: ReturnType<typeof testServices>, id: string, prompts: string[]): void {
-  saveSuiteVersion(
-    services.db,
-    {
-      id,
-      builtIn: false,
-      definition: {
-        name: id,
-        description: '',
-        settings: {},
-        prompts: prompts.map((text, index) => ({ id: `p${index}`, text, category: 'general' })),
-      },
-    },
-    Date.now(),
-  );
-}
-
 describe('a run with the cache, stopped and resumed', () => {
   it('still answers identical earlier requests from the cache (never pays for them again)', async () => {
     const { dir, cleanup } = tempDir();
@@ -57,11 +40,11 @@ describe('a run with the cache, stopped and resumed', () => {
     };
     try {
       const first = testServices(options);
-      suite(first, 'earlier', [CACHED]);
+      saveTextSuite(first, 'earlier', [CACHED]);
       const earlier = first.bench.startRun({ suiteId: 'earlier', models: [MODEL], budgetUsd: 5 });
       await first.bench.waitForRun(earlier.runId);
       // The cached run: a slow new prompt holds Together's one slot, the cached one waits behind it.
-      suite(first, 'with-cache', ['a slow tide #hang', CACHED]);
+      saveTextSuite(first, 'with-cache', ['a slow tide #hang', CACHED]);
       const { runId } = first.bench.startRun({
         suiteId: 'with-cache',
         models: [MODEL],

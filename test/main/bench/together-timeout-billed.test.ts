@@ -7,11 +7,11 @@
  * will charge.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { listGenerationRows, saveSuiteVersion } from '../../../src/main/bench/bench-repository';
+import { listGenerationRows } from '../../../src/main/bench/bench-repository';
 import { sleep } from '../../../src/main/services';
 import { runSpendText } from '../../../src/shared/bench/run-spend';
 import { TogetherEmulator } from '../../emulators/together-emulator';
-import { testServices } from '../../helpers/services';
+import { saveTextSuite, testServices } from '../../helpers/services';
 
 const KEY = 'test-key-together-timeout-billed';
 /** Each job completes (and is billed) 1.5 s after its create, whoever polls it. */
@@ -36,28 +36,11 @@ function app() {
   });
 }
 
-function saveSuite(services: ReturnType<typeof app>, id: string, prompts: string[]): void {
-  saveSuiteVersion(
-    services.db,
-    {
-      id,
-      builtIn: false,
-      definition: {
-        name: id,
-        description: '',
-        settings: {},
-        prompts: prompts.map((text, index) => ({ id: `p${index}`, text, category: 'general' })),
-      },
-    },
-    Date.now(),
-  );
-}
-
 describe('a Together generation that timed out in the console', () => {
   it('counts what Together bills for it against the run (it keeps running there and is billed)', async () => {
     const services = app();
     try {
-      saveSuite(services, 'together-timeout', ['a glacier', 'a canyon', 'a lagoon']);
+      saveTextSuite(services, 'together-timeout', ['a glacier', 'a canyon', 'a lagoon']);
       // Three clips at $0.28 (minimax/video-01-director).
       const budgetUsd = 0.84;
       const { runId } = services.bench.startRun({
@@ -92,7 +75,7 @@ describe('a Together job whose status calls keep failing', () => {
     const services = app();
     const billedBefore = together.billedUsd();
     try {
-      saveSuite(services, 'poll-gave-up', ['a glacier #5xx-poll', 'a canyon']);
+      saveTextSuite(services, 'poll-gave-up', ['a glacier #5xx-poll', 'a canyon']);
       const { runId } = services.bench.startRun({
         suiteId: 'poll-gave-up',
         models: [{ provider: 'together', modelId: 'minimax/video-01-director' }],
