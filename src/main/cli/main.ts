@@ -15,6 +15,7 @@ import type { ModelRef } from '../../shared/providers/video-provider-spec';
 import type { Scorecard } from '../bench/scorecard';
 import { projectRoot, resolveDataDir, resourcesDir } from '../paths';
 import type { ServiceOptions, Services } from '../services';
+import { explainBusyDatabase } from '../store/busy-retry';
 import { registerConfigCommands } from '../rollout/publish/register-config-cli';
 import { registerControllerCommands } from '../rollout/controller/register-controller-cli';
 import {
@@ -1020,7 +1021,7 @@ export async function runCli(argv: string[], io: CliIo = defaultIo): Promise<num
           ? 0
           : 2;
     } else {
-      const serialized = serializeError(error);
+      const serialized = serializeError(explainBusyDatabase(error));
       if (serialized.code === 'internal')
         io.stderr(
           `aideon: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`,

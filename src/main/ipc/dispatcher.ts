@@ -5,6 +5,7 @@
  */
 import type { z } from 'zod';
 import { serializeError, ValidationError } from '../../shared/errors';
+import { explainBusyDatabase } from '../store/busy-retry';
 import { invokeChannels, type ChannelOutput, type InvokeChannel } from '../../shared/ipc/contract';
 import type { Result } from '../../shared/ipc/result';
 import { zodIssues } from '../../shared/validation';
@@ -73,7 +74,7 @@ export function createDispatcher(
         }
         return { ok: true, value };
       } catch (error) {
-        const serialized = serializeError(error);
+        const serialized = serializeError(explainBusyDatabase(error));
         if (serialized.code === 'internal')
           options.log?.(
             `${name} failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`,

@@ -4,6 +4,7 @@
  * (5 s, db.ts): better-sqlite3 then throws SQLITE_BUSY (or SQLITE_LOCKED). Nothing is wrong with
  * the write itself; it goes through once the lock is free, so it is tried again with backoff.
  */
+import { AppError } from '../../shared/errors';
 import type { WritableDb } from './db';
 
 /** The write lock was held elsewhere past the busy timeout: the same write may succeed later. */
@@ -11,6 +12,22 @@ export function isDatabaseBusy(error: unknown): boolean {
   const code =
     typeof error === 'object' && error !== null ? (error as { code?: unknown }).code : undefined;
   return typeof code === 'string' && /^SQLITE_(BUSY|LOCKED)/.test(code);
+}
+
+/**
+ * What an admin is told when an action met the database locked by another process past the busy
+ * timeout (instead of "something went wrong inside the console"): nothing was changed, and the
+ * same action may simply be tried again. Anything else is returned as it is.
+ */
+export function explainBusyDatabase(error: unknown): unknown {
+  if (!isDatabaseBusy(error)) return error;
+  return new AppError(
+    'conflict',
+    'The database is busy: another Aideon process on this data folder (a second console, a CLI ' +
+      'command or the rollout controller) held it for more than 5 s. Nothing was changed; try ' +
+      'again in a moment.',
+    { retryable: true, cause: error },
+  );
 }
 
 export interface BusyRetryOptions {
