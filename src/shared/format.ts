@@ -76,29 +76,47 @@ export function formatPercent(fraction: number | null | undefined): string {
   return `${grouped(percent, 0, decimals)}%`;
 }
 
-const DATE_TIME = new Intl.DateTimeFormat('en-GB', {
-  day: 'numeric',
-  month: 'short',
-  year: 'numeric',
-  hour: '2-digit',
-  minute: '2-digit',
-  hour12: false,
-});
-const TIME_ONLY = new Intl.DateTimeFormat('en-GB', {
-  hour: '2-digit',
-  minute: '2-digit',
-  hour12: false,
-});
-const DATE_ONLY = new Intl.DateTimeFormat('en-GB', {
-  day: 'numeric',
-  month: 'short',
-  year: 'numeric',
-});
+/**
+ * A formatter made on first use: creating one loads its locale data (about 5 ms each), which a
+ * CLI command or the console's first screen that shows no date should not pay at start-up.
+ */
+function lazily<T>(make: () => T): () => T {
+  let value: T | undefined;
+  return () => (value ??= make());
+}
+
+const DATE_TIME = lazily(
+  () =>
+    new Intl.DateTimeFormat('en-GB', {
+      day: 'numeric',
+      month: 'short',
+      year: 'numeric',
+      hour: '2-digit',
+      minute: '2-digit',
+      hour12: false,
+    }),
+);
+const TIME_ONLY = lazily(
+  () =>
+    new Intl.DateTimeFormat('en-GB', {
+      hour: '2-digit',
+      minute: '2-digit',
+      hour12: false,
+    }),
+);
+const DATE_ONLY = lazily(
+  () =>
+    new Intl.DateTimeFormat('en-GB', {
+      day: 'numeric',
+      month: 'short',
+      year: 'numeric',
+    }),
+);
 
 /** "3 Dec 2026, 09:52" in the viewer's time zone; "—" for no date. */
 export function formatDateTime(timestamp: number | string | null | undefined): string {
   const date = toDate(timestamp);
-  return date ? DATE_TIME.format(date) : '—';
+  return date ? DATE_TIME().format(date) : '—';
 }
 
 /**
@@ -110,16 +128,19 @@ export function formatTimeOfDay(timestamp: number, now: number): string {
   const date = toDate(timestamp);
   if (!date) return '—';
   return date.toDateString() === new Date(now).toDateString()
-    ? TIME_ONLY.format(date)
-    : DATE_TIME.format(date);
+    ? TIME_ONLY().format(date)
+    : DATE_TIME().format(date);
 }
 
-const CALENDAR_DATE = new Intl.DateTimeFormat('en-GB', {
-  day: 'numeric',
-  month: 'short',
-  year: 'numeric',
-  timeZone: 'UTC',
-});
+const CALENDAR_DATE = lazily(
+  () =>
+    new Intl.DateTimeFormat('en-GB', {
+      day: 'numeric',
+      month: 'short',
+      year: 'numeric',
+      timeZone: 'UTC',
+    }),
+);
 
 /**
  * "3 Dec 2026"; "—" for no date. A calendar date ("2026-11-01", a price's "as of") is that day
@@ -133,11 +154,11 @@ export function formatDate(timestamp: number | string | null | undefined): strin
       const at = new Date(Date.UTC(year, month - 1, date));
       const real =
         at.getUTCFullYear() === year && at.getUTCMonth() === month - 1 && at.getUTCDate() === date;
-      return real ? CALENDAR_DATE.format(at) : '—';
+      return real ? CALENDAR_DATE().format(at) : '—';
     }
   }
   const date = toDate(timestamp);
-  return date ? DATE_ONLY.format(date) : '—';
+  return date ? DATE_ONLY().format(date) : '—';
 }
 
 function toDate(timestamp: number | string | null | undefined): Date | null {
