@@ -10,7 +10,9 @@
  * console), and writing them (4 MB blocks) with and without the fsync (the disk alone: the floor
  * of a durable download). And the CPU time each download costs (Linux: /proc), ours (the main
  * thread; the hashing worker and the disk writes on other threads) and curl's, each with the
- * file server's: on a machine with few cores the sum, not one thread, bounds the time.
+ * file server's: on a machine with few cores the sum, not one thread, bounds the time. And ours
+ * flushing only at commit (the background flushes while receiving left out), and the disk alone
+ * written durably the writer's way with all the bytes at hand (the floor of a durable download).
  * The file is served by a plain Node http server in its own process, the same for both clients.
  * Run: npx tsx test/bench/download.bench.ts [megabytes]
  */
@@ -26,12 +28,17 @@ import {
   writeFileSync,
   writeSync,
 } from 'node:fs';
+import { open } from 'node:fs/promises';
 import { cpus } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { Agent } from 'undici';
 import { downloadVideo } from '../../src/main/media/download-video';
-import { MediaStore, nodeMediaFiles } from '../../src/main/media/media-store';
+import {
+  DEFAULT_EARLY_SYNC_BYTES,
+  MediaStore,
+  nodeMediaFiles,
+} from '../../src/main/media/media-store';
 import { createTogetherAdapter } from '../../src/main/providers/together/together-video-adapter';
 import { takeNodeSource } from '../../src/main/web-stream';
 import { tempDir } from '../helpers/temp-dir';
@@ -77,6 +84,11 @@ const unsyncedStore = new MediaStore(join(dir, 'unsynced'), {
     const file = await nodeMediaFiles.open(path);
     return { ...file, sync: async () => undefined };
   },
+});
+
+/** The same path with the file flushed only at commit (no background flush while receiving). */
+const endSyncStore = new MediaStore(join(dir, 'end-sync'), nodeMediaFiles, undefined, {
+  earlySyncBytes: 0,
 });
 
 /** `curl -o FILE` (with `sync`, then an fsync of FILE, timed too); or to /dev/null. */
@@ -129,6 +141,39 @@ function hashOnce(): number {
   for (const data of blocks) hash.update(data);
   hash.digest();
   return performance.now() - started;
+}
+/**
+ * The disk alone, durably, the way the writer works: 4 MB blocks, two writes in flight, a flush
+ * started in the background every DEFAULT_EARLY_SYNC_BYTES, then the final one. The floor of a
+ * durable download on this disk when the bytes are all there at once.
+ */
+async function writeFlushingOnce(): Promise<number> {
+  const target = join(dir, 'write-flushing.out');
+  const started = performance.now();
+  const file = await open(target, 'w');
+  const writing = new Set<Promise<unknown>>();
+  let syncing: Promise<void> | undefined;
+  let position = 0;
+  let syncedAt = 0;
+  for (const data of blocks) {
+    const write: Promise<unknown> = file.write(data, 0, data.length, position).then(() => {
+      writing.delete(write);
+      if (!syncing && position - syncedAt >= DEFAULT_EARLY_SYNC_BYTES) {
+        syncedAt = position;
+        syncing = file.sync().then(() => (syncing = undefined));
+      }
+    });
+    writing.add(write);
+    position += data.length;
+    if (writing.size >= 2) await Promise.race(writing);
+  }
+  await Promise.all(writing);
+  await syncing;
+  await file.sync();
+  await file.close();
+  const ms = performance.now() - started;
+  rmSync(target);
+  return ms;
 }
 function writeOnce(sync: boolean): number {
   const target = join(dir, 'write.out');
@@ -192,6 +237,7 @@ async function oursOnce(into = store): Promise<{ ms: number; rssDelta: number }>
   if (media.bytes !== size) throw new Error('our download got a different size');
   rmSync(store.pathOf(media.id), { force: true });
   rmSync(unsyncedStore.pathOf(media.id), { force: true });
+  rmSync(endSyncStore.pathOf(media.id), { force: true });
   return { ms, rssDelta: peakRss - base };
 }
 
@@ -209,8 +255,9 @@ try {
     receive: [] as number[],
     hash: [] as number[],
     unsynced: [] as number[],
+    endSync: [] as number[],
   };
-  const writes = { plain: [] as number[], synced: [] as number[] };
+  const writes = { plain: [] as number[], synced: [] as number[], flushing: [] as number[] };
   for (let round = 0; round < ROUNDS; round += 1) {
     curlMs.push(curlOnce('file'));
     const ours = await oursOnce();
@@ -220,9 +267,11 @@ try {
     parts.curlNull.push(curlOnce('null'));
     parts.receive.push(await receiveOnce());
     parts.unsynced.push((await oursOnce(unsyncedStore)).ms);
+    parts.endSync.push((await oursOnce(endSyncStore)).ms);
     parts.hash.push(hashOnce());
     writes.plain.push(writeOnce(false));
     writes.synced.push(writeOnce(true));
+    writes.flushing.push(await writeFlushingOnce());
   }
   const oursMedian = median(ourMs);
   const curlMedian = median(curlMs);
@@ -236,8 +285,13 @@ try {
   console.log(
     `  rounds ours: ${list(ourMs)} ms; curl: ${list(curlMs)} ms; curl + fsync: ${list(curlSyncMs)} ms`,
   );
+  const flushMb = DEFAULT_EARLY_SYNC_BYTES / 1048576;
   console.log(
-    `  breakdown (medians): ours without the fsync ${median(parts.unsynced).toFixed(0)} ms (${(curlMedian / median(parts.unsynced)).toFixed(2)}× curl); receive alone ours ${median(parts.receive).toFixed(0)} ms vs curl -o /dev/null ${median(parts.curlNull).toFixed(0)} ms; SHA-256 in memory ${median(parts.hash).toFixed(0)} ms (off the main thread); disk alone: write 4 MB blocks ${median(writes.plain).toFixed(0)} ms, with fsync ${median(writes.synced).toFixed(0)} ms`,
+    `  breakdown (medians): ours without the fsync ${median(parts.unsynced).toFixed(0)} ms (${(curlMedian / median(parts.unsynced)).toFixed(2)}× curl); ours flushing only at the end (no background flush every ${flushMb} MB) ${median(parts.endSync).toFixed(0)} ms; receive alone ours ${median(parts.receive).toFixed(0)} ms vs curl -o /dev/null ${median(parts.curlNull).toFixed(0)} ms; SHA-256 in memory ${median(parts.hash).toFixed(0)} ms (off the main thread)`,
+  );
+  const floor = median(writes.flushing);
+  console.log(
+    `  disk alone (medians): write 4 MB blocks ${median(writes.plain).toFixed(0)} ms, then fsync ${median(writes.synced).toFixed(0)} ms; durably the writer's way (2 writes in flight, a flush every ${flushMb} MB, the final fsync) ${floor.toFixed(0)} ms: the floor of a durable download here, ${(curlMedian / floor).toFixed(2)}× curl -o at best`,
   );
   console.log(
     `  CPU per download (medians, ${cpus().length} cores): ours ${median(cpu.ours).toFixed(0)} ms (main thread ${median(cpu.oursMain).toFixed(0)} ms, the rest on the hashing worker and the disk writes) + file server ${median(cpu.oursServer).toFixed(0)} ms; curl -o ${median(cpu.curl).toFixed(0)} ms + file server ${median(cpu.curlServer).toFixed(0)} ms`,

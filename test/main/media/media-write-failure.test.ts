@@ -20,6 +20,7 @@ import {
   nodeMediaFiles,
   type MediaFile,
   type MediaFiles,
+  type MediaStoreOptions,
 } from '../../../src/main/media/media-store';
 import { tempDir } from '../../helpers/temp-dir';
 
@@ -47,10 +48,14 @@ function faultyFiles(plan: {
   code?: 'ENOSPC' | 'EIO';
   /** Fail only from this write on (0 = the first). */
   fromWrite?: number;
-}): MediaFiles & { writes: number; syncs: number } {
+}): MediaFiles & { writes: number; syncs: number; failedSyncsAt: number[]; events: string[] } {
   const state = {
     writes: 0,
     syncs: 0,
+    /** Bytes written to the file when each failing flush was asked for. */
+    failedSyncsAt: [] as number[],
+    /** 'write' when a write finished, 'sync' when a flush finished, in order. */
+    events: [] as string[],
     failWrites: plan.failWrites ?? 0,
     failSyncs: plan.failSyncs ?? 0,
     shortWrites: plan.shortWrites ?? 0,
@@ -62,8 +67,11 @@ function faultyFiles(plan: {
     get syncs() {
       return state.syncs;
     },
+    failedSyncsAt: state.failedSyncsAt,
+    events: state.events,
     async open(path: string): Promise<MediaFile> {
       const real = await nodeMediaFiles.open(path);
+      let written = 0;
       return {
         async writev(buffers, position) {
           state.writes += 1;
@@ -77,15 +85,20 @@ function faultyFiles(plan: {
             const first = buffers[0] as Buffer;
             return real.writev([first.subarray(0, Math.max(1, first.length >> 1))], position);
           }
-          return real.writev(buffers, position);
+          const bytes = await real.writev(buffers, position);
+          written += bytes;
+          state.events.push('write');
+          return bytes;
         },
         async sync() {
           state.syncs += 1;
           if (state.failSyncs > 0) {
             state.failSyncs -= 1;
+            state.failedSyncsAt.push(written);
             throw diskError(plan.code ?? 'EIO');
           }
-          return real.sync();
+          await real.sync();
+          state.events.push('sync');
         },
         close: () => real.close(),
       };
@@ -128,8 +141,8 @@ function server(): {
   };
 }
 
-async function download(files: MediaFiles, folder: string) {
-  const store = new MediaStore(join(dir, folder), files);
+async function download(files: MediaFiles, folder: string, options: MediaStoreOptions = {}) {
+  const store = new MediaStore(join(dir, folder), files, undefined, options);
   const source = server();
   const logs: string[] = [];
   const result = downloadVideo({
@@ -159,12 +172,62 @@ describe('a disk that fails while a video is stored', () => {
 
   it('a flush that fails (EIO on fsync) is retried from the start, and the stored file was flushed', async () => {
     const files = faultyFiles({ failSyncs: 1, code: 'EIO' });
-    const { store, source, result } = await download(files, 'eio-sync');
+    // No background flush: the one that fails is the flush at commit (see the next test for one
+    // that fails mid-transfer).
+    const { store, source, result } = await download(files, 'eio-sync', { earlySyncBytes: 0 });
     const { media, attempts } = await result;
     expect(attempts).toBe(2);
     expect(source.offsets).toEqual([0, 0]);
     expect(files.syncs).toBe(2);
     expect(readFileSync(store.pathOf(media.id)).equals(video)).toBe(true);
+  });
+
+  it('a background flush that fails mid-transfer (EIO) ends the attempt as storage_failed; the retry starts over and the stored file is flushed whole', async () => {
+    // Flushed every 4 MB while the 20 MB arrive: the first flush fails with most still to come.
+    const files = faultyFiles({ failSyncs: 1, code: 'EIO' });
+    const { store, source, logs, result } = await download(files, 'eio-early-sync', {
+      earlySyncBytes: 4 * 1024 * 1024,
+    });
+    const { media, attempts } = await result;
+    expect(files.failedSyncsAt).toHaveLength(1);
+    expect(files.failedSyncsAt[0]).toBeGreaterThan(0);
+    expect(files.failedSyncsAt[0]).toBeLessThan(video.length);
+    // The attempt ended as the disk's failure (not the vendor's), and the next one did not build
+    // on bytes whose flush failed: it started over from byte 0 in a new file.
+    expect(
+      logs.some((line) => /could not be written to .*input\/output error \(EIO\)/.test(line)),
+    ).toBe(true);
+    expect(attempts).toBe(2);
+    expect(source.offsets).toEqual([0, 0]);
+    expect(media.id).toBe(videoHash);
+    expect(readFileSync(store.pathOf(media.id)).equals(video)).toBe(true);
+    expect(readdirSync(join(store.root, 'tmp'))).toEqual([]);
+    // Background flushes happened during the transfer, and the last flush came after the last
+    // write: the video was reported stored only once the whole file was on the disk.
+    expect(files.events.filter((event) => event === 'sync').length).toBeGreaterThan(1);
+    expect(files.events.at(-1)).toBe('sync');
+    expect(files.events.indexOf('sync')).toBeLessThan(files.events.lastIndexOf('write'));
+  });
+
+  it('background flushes that keep failing end in one storage error, with nothing left behind', async () => {
+    const files = faultyFiles({ failSyncs: 1000, code: 'EIO' });
+    const { store, source, result } = await download(files, 'eio-early-sync-always', {
+      earlySyncBytes: 4 * 1024 * 1024,
+    });
+    const error = await result.then(
+      () => undefined,
+      (thrown: unknown) => thrown,
+    );
+    expect(AppError.isInstance(error)).toBe(true);
+    expect((error as AppError).code).toBe('storage_failed');
+    expect((error as AppError).message).toMatch(/input\/output error \(EIO\)/);
+    expect((error as AppError).retryable).toBe(true);
+    // Every attempt failed on a flush in the middle of the transfer, and started from byte 0.
+    expect(files.failedSyncsAt).toHaveLength(4);
+    for (const at of files.failedSyncsAt) expect(at).toBeLessThan(video.length);
+    expect(source.offsets).toEqual([0, 0, 0, 0]);
+    expect(readdirSync(join(store.root, 'tmp'))).toEqual([]);
+    expect(readdirSync(store.root).filter((name) => name !== 'tmp')).toEqual([]);
   });
 
   it('a short write (part of a batch written, no error) never leaves a hole in the stored file', async () => {
