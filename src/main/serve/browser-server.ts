@@ -329,7 +329,7 @@ export async function startBrowserServer(options: BrowserServerOptions): Promise
     }
     if (isUpload) {
       if (principal.kind === 'reviewer') {
-        refuseUpload(request, response, 403, {
+        answerAndClose(request, response, 403, {
           code: 'forbidden',
           message: 'A reviewer token can only vote; importing a run bundle needs the admin.',
           retryable: false,
@@ -406,29 +406,19 @@ export async function startBrowserServer(options: BrowserServerOptions): Promise
       body = JSON.parse((await readBody(request, requestTimeoutMs)) || '{}');
     } catch (error) {
       if (error instanceof BodyTimedOut) {
-        response.setHeader('Connection', 'close');
-        response.once('finish', () => request.socket.destroySoon());
-        sendJson(response, 408, {
-          ok: false,
-          error: {
-            code: 'validation',
-            message: `The request body did not arrive within ${Math.round(requestTimeoutMs / 1000)} s.`,
-            retryable: true,
-          },
+        answerAndClose(request, response, 408, {
+          code: 'validation',
+          message: `The request body did not arrive within ${Math.round(requestTimeoutMs / 1000)} s.`,
+          retryable: true,
         });
         return;
       }
       if (error instanceof BodyTooLarge) {
         // Answer, then close: the rest of an oversized body is never read into memory.
-        response.setHeader('Connection', 'close');
-        response.once('finish', () => request.socket.destroySoon());
-        sendJson(response, 413, {
-          ok: false,
-          error: {
-            code: 'validation',
-            message: `The request body is too large (the limit is ${MAX_BODY_BYTES} bytes).`,
-            retryable: false,
-          },
+        answerAndClose(request, response, 413, {
+          code: 'validation',
+          message: `The request body is too large (the limit is ${MAX_BODY_BYTES} bytes).`,
+          retryable: false,
         });
         return;
       }
@@ -451,7 +441,7 @@ export async function startBrowserServer(options: BrowserServerOptions): Promise
   }
 
   /** Answers without reading the body, and closes the connection once the answer is out. */
-  function refuseUpload(
+  function answerAndClose(
     request: IncomingMessage,
     response: ServerResponse,
     status: number,
@@ -465,7 +455,7 @@ export async function startBrowserServer(options: BrowserServerOptions): Promise
   async function handleUpload(request: IncomingMessage, response: ServerResponse): Promise<void> {
     const uploads = options.uploads;
     if (!uploads) {
-      refuseUpload(request, response, 404, {
+      answerAndClose(request, response, 404, {
         code: 'not_found',
         message: 'This server takes no uploads.',
         retryable: false,
@@ -474,7 +464,7 @@ export async function startBrowserServer(options: BrowserServerOptions): Promise
     }
     if (request.method !== 'POST') {
       response.setHeader('Allow', 'POST');
-      refuseUpload(request, response, 405, {
+      answerAndClose(request, response, 405, {
         code: 'validation',
         message: 'Upload a run bundle with POST.',
         retryable: false,
@@ -486,7 +476,7 @@ export async function startBrowserServer(options: BrowserServerOptions): Promise
     const declared =
       lengthHeader !== undefined && /^\d+$/.test(lengthHeader) ? Number(lengthHeader) : NaN;
     if (!Number.isSafeInteger(declared)) {
-      refuseUpload(request, response, 411, {
+      answerAndClose(request, response, 411, {
         code: 'validation',
         message: 'An upload needs a Content-Length (its size in bytes).',
         retryable: false,
@@ -494,7 +484,7 @@ export async function startBrowserServer(options: BrowserServerOptions): Promise
       return;
     }
     if (declared > limit) {
-      refuseUpload(request, response, 413, {
+      answerAndClose(request, response, 413, {
         code: 'validation',
         message: `The bundle is ${declared} bytes; uploads are limited to ${limit} bytes. Import it with \`aideon bench import FILE\` on the server instead.`,
         retryable: false,
@@ -515,7 +505,7 @@ export async function startBrowserServer(options: BrowserServerOptions): Promise
         options.log?.(
           `run bundle upload stalled: no data for ${uploadIdleTimeoutMs} ms after ${received} of ${declared} bytes`,
         );
-        refuseUpload(request, response, 408, {
+        answerAndClose(request, response, 408, {
           code: 'validation',
           message: `The upload stalled (no data for ${Math.round(uploadIdleTimeoutMs / 1000)} s after ${received} of ${declared} bytes); nothing was imported. Upload it again.`,
           retryable: true,
@@ -539,7 +529,7 @@ export async function startBrowserServer(options: BrowserServerOptions): Promise
         // imported.
         if (stalled) return;
         if (!response.destroyed && !request.socket.destroyed) {
-          refuseUpload(request, response, 400, {
+          answerAndClose(request, response, 400, {
             code: 'validation',
             message: tooLarge
               ? 'The upload is longer than its Content-Length; nothing was imported.'
@@ -553,7 +543,7 @@ export async function startBrowserServer(options: BrowserServerOptions): Promise
         clearTimeout(idle);
       }
       if (received !== declared) {
-        refuseUpload(request, response, 400, {
+        answerAndClose(request, response, 400, {
           code: 'validation',
           message: `The upload ended after ${received} of ${declared} bytes; nothing was imported.`,
           retryable: true,
