@@ -24,5 +24,9 @@ export default defineConfig({
     },
     viewport: { width: 1360, height: 860 },
     trace: 'off',
+    // A click that can never happen (a disabled button, a covered one) fails here with its
+    // call log and line, instead of waiting out a long test's whole timeout with no location.
+    actionTimeout: 60_000,
+    navigationTimeout: 60_000,
   },
 });

@@ -1,6 +1,8 @@
 // `npm test`: system packages, then typecheck, lint, unit tests, build, Electron security scan
 // and the Playwright end-to-end tests, stopping at the first failure.
 import { spawnSync } from 'node:child_process';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { ensureSystemPackages } from './system-packages.mjs';
 
 ensureSystemPackages();
@@ -28,8 +30,29 @@ for (const [name, command, args] of steps) {
   const result = spawnSync(command, args, { stdio: 'inherit' });
   const seconds = ((Date.now() - started) / 1000).toFixed(1);
   if (result.status !== 0) {
+    if (name === 'end-to-end tests') printErrorContexts();
     console.error(`\n✗ ${name} failed after ${seconds} s.`);
     process.exit(result.status ?? 1);
   }
   console.log(`✓ ${name} (${seconds} s)`);
+}
+
+/**
+ * What each failed end-to-end test's page looked like when it failed (Playwright's
+ * error-context.md: the page's accessibility snapshot), printed last so that a CI log, which
+ * keeps only the end of the output, shows it next to the failure.
+ */
+function printErrorContexts() {
+  const root = 'test-results/playwright';
+  if (!existsSync(root)) return;
+  for (const entry of readdirSync(root, { withFileTypes: true })) {
+    const file = join(root, entry.name, 'error-context.md');
+    if (!entry.isDirectory() || !existsSync(file)) continue;
+    const lines = readFileSync(file, 'utf8').split('\n');
+    const shown = lines.slice(0, 120);
+    console.error(
+      `\n── ${file} (${lines.length} lines${lines.length > shown.length ? ', the first 120' : ''}) ──`,
+    );
+    console.error(shown.join('\n'));
+  }
 }

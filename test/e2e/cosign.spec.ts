@@ -11,6 +11,7 @@ import { join } from 'node:path';
 import { expect, test, type Browser, type Page } from '@playwright/test';
 import { benchmarkWithCli, newDataDir, startConsole, type ConsoleServer } from './console-server';
 import { SANDBOX_CONFIG, verify } from './publishing-fixtures';
+import { replaceEditorText } from './json-editor-input';
 
 const shot = (page: Page, name: string) =>
   page.screenshot({ path: `test-results/screenshots/${name}.png`, fullPage: true });
@@ -52,7 +53,7 @@ async function generateKey(page: Page, scope: string, name: string, passphrase: 
 
 async function saveDraft(page: Page, config: unknown, revision: number): Promise<void> {
   await page.getByTestId('tab-raw').click();
-  await page.getByTestId('routing-raw').fill(JSON.stringify(config, null, 2));
+  await replaceEditorText(page, 'routing-raw', JSON.stringify(config, null, 2));
   await page.getByTestId('routing-save').click();
   await expect(page.getByTestId('routing-revision')).toContainText(`Draft revision ${revision}`);
 }

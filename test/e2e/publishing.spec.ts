@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { expect, test, type Page } from '@playwright/test';
 import { benchmarkWithCli, newDataDir, startConsole, type ConsoleServer } from './console-server';
 import { SANDBOX_CONFIG, verify } from './publishing-fixtures';
+import { replaceEditorText } from './json-editor-input';
 
 const shot = (page: Page, name: string) =>
   page.screenshot({ path: `test-results/screenshots/${name}.png`, fullPage: true });
@@ -35,7 +36,7 @@ test('Publishing: set up signing, publish → promote → ramp a flag → roll b
 
   // Save a sandbox-only draft (the example config needs vendor keys the test does not have).
   await page.getByTestId('tab-raw').click();
-  await page.getByTestId('routing-raw').fill(JSON.stringify(SANDBOX_CONFIG, null, 2));
+  await replaceEditorText(page, 'routing-raw', JSON.stringify(SANDBOX_CONFIG, null, 2));
   await page.getByTestId('routing-save').click();
   await expect(page.getByTestId('routing-revision')).toContainText('Draft revision 1');
 
@@ -100,7 +101,7 @@ test('Publishing: set up signing, publish → promote → ramp a flag → roll b
   await page.getByTestId('tab-raw').click();
   const edited = structuredClone(SANDBOX_CONFIG);
   edited.tiers.free.targets[0]!.timeoutSeconds = 90;
-  await page.getByTestId('routing-raw').fill(JSON.stringify(edited, null, 2));
+  await replaceEditorText(page, 'routing-raw', JSON.stringify(edited, null, 2));
   await page.getByTestId('tab-published').click();
   await expect(page.getByTestId('published-diff-table-staging')).toContainText(
     'tiers.free.targets',
@@ -108,7 +109,7 @@ test('Publishing: set up signing, publish → promote → ramp a flag → roll b
   await expect(page.getByTestId('published-diff-table-staging')).toContainText('90');
   await shot(page, 'publishing-01b-compare-with-published');
   await page.getByTestId('tab-raw').click();
-  await page.getByTestId('routing-raw').fill(JSON.stringify(SANDBOX_CONFIG, null, 2));
+  await replaceEditorText(page, 'routing-raw', JSON.stringify(SANDBOX_CONFIG, null, 2));
   await page.getByTestId('tab-published').click();
   await expect(page.getByTestId('published-diff-dev')).toContainText('Same as the editor');
   await page.getByTestId('promote-production').click();

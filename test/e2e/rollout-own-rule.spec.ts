@@ -2,6 +2,7 @@
 import { expect, test } from '@playwright/test';
 import { type ConsoleServer, benchmarkWithCli, newDataDir, startConsole } from './console-server';
 import { SANDBOX_CONFIG } from './publishing-fixtures';
+import { replaceEditorText } from './json-editor-input';
 
 let server: ConsoleServer | undefined;
 test.afterEach(async () => {
@@ -28,7 +29,7 @@ test('a live flag with its own targeting rule: the ramp picker says why it canno
     if: [{ '==': [{ var: 'plan' }, 'enterprise'] }, 'on', 'off'],
   };
   await page.getByTestId('tab-raw').click();
-  await page.getByTestId('routing-raw').fill(JSON.stringify(config, null, 2));
+  await replaceEditorText(page, 'routing-raw', JSON.stringify(config, null, 2));
   await page.getByTestId('routing-save').click();
   await expect(page.getByTestId('routing-revision')).toContainText('Draft revision 1');
 

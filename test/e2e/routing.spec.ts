@@ -1,6 +1,7 @@
 /// <reference lib="dom" />
 import { expect, test, type Page } from '@playwright/test';
 import { newDataDir, startConsole, type ConsoleServer } from './console-server';
+import { replaceEditorText } from './json-editor-input';
 
 const shot = (page: Page, name: string) =>
   page.screenshot({ path: `test-results/screenshots/${name}.png`, fullPage: true });
@@ -81,7 +82,7 @@ test('Rollout → Config: edit the example config, see checks, simulate and prev
   await expect(page.getByTestId('flag-premium-pro-video-fraction-0')).toHaveValue('25');
   await shot(page, 'routing-03-flags');
   await page.getByTestId('tab-raw').click();
-  await page.getByTestId('routing-raw').fill('{ "schemaVersion": 1, ');
+  await replaceEditorText(page, 'routing-raw', '{ "schemaVersion": 1, ');
   await expect(page.getByTestId('routing-raw-error')).toContainText('JSON parse error');
   await shot(page, 'routing-04-raw');
 
@@ -100,7 +101,9 @@ test('Rollout → Config: edit the example config, see checks, simulate and prev
 
   // Budget and quota per tier are set in the routing config; the watch shows them read-only
   // (from the saved draft while nothing is published) and links back here to edit them.
-  await page.getByTestId('routing-raw').fill(
+  await replaceEditorText(
+    page,
+    'routing-raw',
     JSON.stringify({
       schemaVersion: 1,
       tiers: {
