@@ -49,9 +49,9 @@ function printErrorContexts() {
     const file = join(root, entry.name, 'error-context.md');
     if (!entry.isDirectory() || !existsSync(file)) continue;
     const lines = readFileSync(file, 'utf8').split('\n');
-    const shown = lines.slice(0, 120);
+    const shown = lines.slice(0, 80);
     console.error(
-      `\n── ${file} (${lines.length} lines${lines.length > shown.length ? ', the first 120' : ''}) ──`,
+      `\n── ${file} (${lines.length} lines${lines.length > shown.length ? ', the first 80' : ''}) ──`,
     );
     console.error(shown.join('\n'));
   }
