@@ -29,13 +29,7 @@ export function importVotesFile(
   file: string,
   options: { now?: number; newId?: () => string } = {},
 ): ImportVotesResult {
-  let text: string;
-  try {
-    text = readFileSync(file, 'utf8');
-  } catch (error) {
-    throw new AppError('not_found', `Cannot read the votes file ${file}.`, { cause: error });
-  }
-  return importVotesCsv(db, text, {
+  return importVotesCsv(db, readText(file, 'votes file'), {
     now: options.now ?? Date.now(),
     newId: options.newId ?? randomUUID,
   });
@@ -184,11 +178,21 @@ export function formatAgreement(agreement: ReviewerAgreement): string {
   return `${out.join('\n')}\n`;
 }
 
+/** A file's text, or an error that says which file and why it could not be read. */
 function readText(file: string, what: string): string {
   try {
     return readFileSync(file, 'utf8');
   } catch (error) {
-    throw new AppError('not_found', `Cannot read the ${what} ${file}.`, { cause: error });
+    const code = (error as NodeJS.ErrnoException).code;
+    const why =
+      code === 'ENOENT'
+        ? 'there is no such file'
+        : code === 'EISDIR'
+          ? 'it is a folder'
+          : code === 'EACCES' || code === 'EPERM'
+            ? 'permission denied'
+            : (code ?? 'unknown error');
+    throw new AppError('not_found', `Cannot read the ${what} ${file}: ${why}.`, { cause: error });
   }
 }
 

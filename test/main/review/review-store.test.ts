@@ -454,4 +454,19 @@ describe('review CLI functions', () => {
     expect(camera.text.split('\n')[1]).toMatch(/^1 +sandbox:m4/);
     expect(() => reviewRatings(db, { category: 'nope' })).toThrow(/Categories with votes/);
   });
+
+  it('a votes file that cannot be read is named with the reason, and nothing is imported', () => {
+    const db = freshDb();
+    seed(db, GENERATIONS);
+    const { dir, cleanup } = tempDir();
+    cleanups.push(cleanup);
+    const missing = join(dir, 'missing.csv');
+    expect(() => importVotesFile(db, missing, { now: 1, newId })).toThrow(
+      `Cannot read the votes file ${missing}: there is no such file.`,
+    );
+    expect(() => importVotesFile(db, dir, { now: 1, newId })).toThrow(
+      `Cannot read the votes file ${dir}: it is a folder.`,
+    );
+    expect(db.prepare('SELECT COUNT(*) AS n FROM votes').get()).toEqual({ n: 0 });
+  });
 });
