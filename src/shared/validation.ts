@@ -16,6 +16,8 @@ export function zodIssues(error: z.ZodError): ValidationIssue[] {
 export function fieldLabel(path: string): string {
   const last =
     path
+      // A file's issue path starts with its line ("line 3: name"): the field is what follows.
+      .replace(/^line \d+(: *|$)/, '')
       .split('.')
       .filter((part) => !/^\d+$/.test(part))
       .at(-1) ?? '';

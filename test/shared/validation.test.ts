@@ -5,6 +5,8 @@ import { fieldLabel, humanIssue, zodIssues } from '../../src/shared/validation';
 describe('fieldLabel', () => {
   it('turns a path into the field name an admin reads', () => {
     expect(fieldLabel('budgetUsd')).toBe('Budget');
+    expect(fieldLabel('line 1: name')).toBe('Name');
+    expect(fieldLabel('line 12: prompts.3.durationSeconds')).toBe('Duration');
     expect(fieldLabel('settings.smokeBudgetUsd')).toBe('Smoke budget');
     expect(fieldLabel('intervalMinutes')).toBe('Interval');
     expect(fieldLabel('tiers.0.targets.1.timeoutS')).toBe('Timeout');

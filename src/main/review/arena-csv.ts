@@ -64,16 +64,16 @@ export function parseArenaCsvEncoded(text: string): EncodedVotes {
       const at = (column: string): number => names.indexOf(column);
       for (const column of ['model_a', 'model_b', 'winner']) {
         if (at(column) < 0)
-          headerIssues.push({ path: `line ${line}.${column}`, message: 'missing column' });
+          headerIssues.push({ path: `line ${line}`, message: `no column "${column}"` });
       }
       names.forEach((name, k) => {
         if (!['model_a', 'model_b', 'winner', 'category'].includes(name)) {
           headerIssues.push({
-            path: `line ${line}.${name || `column ${k + 1}`}`,
-            message: 'unknown column',
+            path: `line ${line}`,
+            message: name ? `unknown column "${name}"` : `column ${k + 1} has no name`,
           });
         } else if (names.indexOf(name) !== k) {
-          headerIssues.push({ path: `line ${line}.${name}`, message: 'column appears twice' });
+          headerIssues.push({ path: `line ${line}`, message: `column "${name}" appears twice` });
         }
       });
       a = at('model_a');

@@ -254,16 +254,16 @@ export function validateVotesCsv(text: string, options: ValidateVotesOptions): V
   names.forEach((name, k) => {
     if (!(VOTES_CSV_COLUMNS as readonly string[]).includes(name)) {
       issues.push({
-        path: `line ${header.line}.${name || `column ${k + 1}`}`,
-        message: 'unknown column',
+        path: `line ${header.line}`,
+        message: name ? `unknown column "${name}"` : `column ${k + 1} has no name`,
       });
     } else if (index.has(name)) {
-      issues.push({ path: `line ${header.line}.${name}`, message: 'column appears twice' });
+      issues.push({ path: `line ${header.line}`, message: `column "${name}" appears twice` });
     } else index.set(name, k);
   });
   for (const column of VOTES_CSV_COLUMNS) {
     if (!index.has(column)) {
-      issues.push({ path: `line ${header.line}.${column}`, message: 'missing column' });
+      issues.push({ path: `line ${header.line}`, message: `no column "${column}"` });
     }
   }
   if (issues.some((issue) => issue.path.startsWith(`line ${header.line}`))) {

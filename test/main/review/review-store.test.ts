@@ -287,7 +287,7 @@ describe('votes CSV', () => {
         newId,
         now: 1,
       }),
-    ).toThrow(/gen_a: unknown column.*generation_a: missing column.*comment: missing column/);
+    ).toThrow(/unknown column "gen_a".*no column "generation_a".*no column "comment"/);
   });
 
   it('parses RFC 4180 edge cases and reports broken quoting', () => {
