@@ -41,7 +41,12 @@ import { runAnalysisEnabled, setRunAnalysis, VideoAnalyser } from '../media/vide
 import { defaultTimeoutSeconds, timeoutSecondsSchema } from '../../shared/bench/generation-timeout';
 import type { ProviderRegistry } from '../providers/registry';
 import type { WritableDb } from '../store/db';
-import { isDatabaseBusy, retryWhileBusy, withoutBusyWait } from '../store/busy-retry';
+import {
+  isDatabaseBusy,
+  retryWhileBusy,
+  withBusyTimeout,
+  withoutBusyWait,
+} from '../store/busy-retry';
 import {
   acquireRunLease,
   claimForSubmission,
@@ -85,6 +90,9 @@ const STORAGE_RETRY_MS = 5_000;
 const STORAGE_RETRY_MAX_MS = 5 * 60_000;
 /** How often a stop or cancel is checked during that wait. */
 const STORAGE_RETRY_STEP_MS = 1_000;
+/** SQLite's busy wait for a generation write's first attempt, ms (later ones: retryWhileBusy's). */
+const FIRST_WRITE_BUSY_MS = 50;
+
 /** How long a write that must not be lost waits for SQLite's write lock by default (busyPatienceMs). */
 const BUSY_PATIENCE_MS = 10 * 60_000;
 /** A stop waits this long at most for such writes still waiting for the lock. */
@@ -998,10 +1006,13 @@ export class BenchRunner {
    */
   private claim(state: RunState, row: GenerationRow): number | null {
     const now = this.deps.now();
-    const claimed = claimForSubmission(this.deps.db, state.runId, row.id, this.owner.ownerId, {
-      now,
-      ttlMs: this.leaseTtlMs,
-    });
+    // A short busy wait: a claim that meets the lock is tried again shortly (the caller's loop).
+    const claimed = withBusyTimeout(this.deps.db, FIRST_WRITE_BUSY_MS, () =>
+      claimForSubmission(this.deps.db, state.runId, row.id, this.owner.ownerId, {
+        now,
+        ttlMs: this.leaseTtlMs,
+      }),
+    );
     if (!claimed) this.holdsLease(state);
     return claimed ? now : null;
   }
@@ -1010,10 +1021,13 @@ export class BenchRunner {
   private holdsLease(state: RunState): boolean {
     let renewed: boolean;
     try {
-      renewed = renewRunLease(this.deps.db, state.runId, this.owner.ownerId, {
-        now: this.deps.now(),
-        ttlMs: this.leaseTtlMs,
-      });
+      // A short busy wait: a heartbeat missed now is made at the next one.
+      renewed = withBusyTimeout(this.deps.db, FIRST_WRITE_BUSY_MS, () =>
+        renewRunLease(this.deps.db, state.runId, this.owner.ownerId, {
+          now: this.deps.now(),
+          ttlMs: this.leaseTtlMs,
+        }),
+      );
     } catch (error) {
       // The database is locked by another process: the lease cannot be renewed (nor taken over
       // by anyone) now; the next heartbeat tries again. A claim renews it in the same write.
@@ -2035,7 +2049,10 @@ export class BenchRunner {
     const earlier = this.unsaved.get(id);
     if (!earlier) {
       try {
-        write();
+        // A short busy wait: the connection's own (5 s) would stop the whole thread (every poll,
+        // download and, in the desktop app, every window's request) while another process holds
+        // the lock; a write that meets the lock goes to saveLater and the run goes on.
+        withBusyTimeout(this.deps.db, FIRST_WRITE_BUSY_MS, write);
       } catch (error) {
         if (!isDatabaseBusy(error)) throw error;
         this.deps.log(

@@ -92,7 +92,7 @@ export function withoutBusyWait<T>(db: WritableDb, write: () => T): T {
 }
 
 /** Runs `write` with SQLite's busy timeout set to `ms`, then puts the connection's back. */
-function withBusyTimeout<T>(db: WritableDb, ms: number, write: () => T): T {
+export function withBusyTimeout<T>(db: WritableDb, ms: number, write: () => T): T {
   if (!db.open) return write();
   const previous = db.pragma('busy_timeout', { simple: true }) as number;
   if (previous <= ms) return write();

@@ -158,6 +158,53 @@ describe('the writes of a paid job while another process holds the database', ()
     }
   }, 30_000);
 
+  it('a write that meets the lock does not stop the thread for the busy timeout', async () => {
+    // The connection keeps its own 5 s busy timeout here (the other tests lower it to 100 ms).
+    const services = testServices({ env, analyseVideos: false });
+    together.jobs.clear();
+    let lock: ReturnType<typeof inProcessLock> | undefined;
+    let last = Date.now();
+    let worstGap = 0;
+    const ticker = setInterval(() => {
+      const now = Date.now();
+      worstGap = Math.max(worstGap, now - last);
+      last = now;
+    }, 20);
+    try {
+      saveTextSuite(services, 'busy-thread', ['a harbour at night']);
+      services.bus.on('bench:generation-updated', (record) => {
+        if (record.state === 'submitted' && !lock) {
+          lock = inProcessLock(join(services.dataDir, 'aideon.sqlite'));
+          // Released by a timer on this thread: it cannot fire while the thread waits in SQLite.
+          const held = lock;
+          setTimeout(() => held.release(), 1500).unref();
+          last = Date.now();
+          worstGap = 0;
+        }
+      });
+      const { runId } = services.bench.startRun({
+        suiteId: 'busy-thread',
+        models: [MODEL],
+        budgetUsd: 5,
+      });
+      const summary = await services.bench.waitForRun(runId);
+      const [row] = listGenerationRows(services.db, runId);
+      expect(lock).toBeDefined();
+      // Before: the next write waited out SQLite's 5 s busy timeout on the thread, every timer,
+      // poll and request (in the desktop app, every window's) stopped with it.
+      expect(worstGap).toBeLessThan(2500);
+      expect({ outcome: row?.outcome, cost: row?.cost_usd }).toEqual({
+        outcome: 'success',
+        cost: 0.28,
+      });
+      expect(summary.state).toBe('finished');
+    } finally {
+      clearInterval(ticker);
+      lock?.release();
+      await services.cleanup();
+    }
+  }, 30_000);
+
   it('Together, a job that fails: its outcome waits for the lock, with its job id', async () => {
     const services = testServices({ env, analyseVideos: false });
     services.db.pragma('busy_timeout = 100');
