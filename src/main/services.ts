@@ -278,6 +278,7 @@ export function createServices(options: ServiceOptions): Services {
     db,
     dispatcher,
     now,
+    log,
     sleep: options.sleep ?? sleep,
     token: () => options.env.AIDEON_PROMETHEUS_TOKEN,
     rollout: publishing.rolloutControl(),
@@ -313,14 +314,17 @@ export function createServices(options: ServiceOptions): Services {
     ...(options.watchNotifier ? { notifier: options.watchNotifier } : {}),
     // A breach goes into the monitor's inbox (one inbox, one unread count), then to windows.
     onBreach: (event) => {
-      monitor.recordGuardBreach({
-        env: event.env,
-        status: event.status,
-        action: event.action ?? null,
-        stepVersion: event.stepVersion,
-        at: event.checkedAt,
-        summary: event.summary,
-      });
+      // A failed rollback's retry that failed again the same way was told already: the windows
+      // get the event (marked repeated) to refresh, the inbox gets nothing new.
+      if (!event.repeated)
+        monitor.recordGuardBreach({
+          env: event.env,
+          status: event.status,
+          action: event.action ?? null,
+          stepVersion: event.stepVersion,
+          at: event.checkedAt,
+          summary: event.summary,
+        });
       bus.emit('watch:guard-breached', event);
     },
   });

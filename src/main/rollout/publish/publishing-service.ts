@@ -1723,7 +1723,7 @@ export class PublishingService {
           if (waiting)
             throw new AppError(
               'forbidden',
-              `the rollback (version ${waiting.version}) waits for ${waiting.needed} more signature(s); co-sign it under Publishing (${reason.split('\n')[0] ?? ''})`,
+              `the rollback (version ${waiting.version}) waits for ${waiting.needed} more signature(s); co-sign it under Publishing`,
             );
         }
         // The reason (which guards breached) goes into the signed history, not only the pause.
@@ -1732,7 +1732,7 @@ export class PublishingService {
         if (outcome.status === 'pending')
           throw new AppError(
             'forbidden',
-            `the rollback (version ${outcome.version}) waits for ${outcome.needed} more signature(s); co-sign it under Publishing (${reason.split('\n')[0] ?? ''})`,
+            `the rollback (version ${outcome.version}) waits for ${outcome.needed} more signature(s); co-sign it under Publishing`,
           );
       },
     };
