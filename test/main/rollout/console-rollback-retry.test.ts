@@ -219,7 +219,13 @@ describe("the console's own loop finishes an automatic rollback (directory store
     expect(outcomes).toEqual(['rollback_failed']);
     // The rollout panel says what failed, that the watch tries again, and how to roll back now.
     const paused = await devRollout();
-    expect(paused).toMatchObject({ stepIndex: 0, status: 'paused' });
+    // Paused, still live, and checked again by this console's watch for its rollback.
+    expect(paused).toMatchObject({
+      stepIndex: 0,
+      status: 'paused',
+      stillLive: true,
+      watchedForRollback: true,
+    });
     expect(paused?.problem).toMatch(
       /^Automatic rollback FAILED: the store could not be reached\. .*tries the rollback again.* Rollout → Publishing → dev → Roll back…/,
     );
@@ -245,7 +251,12 @@ describe("the console's own loop finishes an automatic rollback (directory store
     } finally {
       await store.close();
     }
-    expect(dev?.rollouts[0]).toMatchObject({ status: 'stopped', problem: null });
+    expect(dev?.rollouts[0]).toMatchObject({
+      status: 'stopped',
+      problem: null,
+      stillLive: false,
+      watchedForRollback: false,
+    });
   });
 
   it('the console died between the pause and the rollback: restarted, it rolls back', async () => {
@@ -479,6 +490,12 @@ describe("the console's own loop finishes an automatic rollback (directory store
     }
     expect(outcomes).toEqual(['paused']);
     expect((await devOf())?.live?.version).toBe(2);
-    expect(await devRollout()).toMatchObject({ status: 'paused', problem: null });
+    // Still live, and nothing here watches it for a rollback (the panel says so).
+    expect(await devRollout()).toMatchObject({
+      status: 'paused',
+      problem: null,
+      stillLive: true,
+      watchedForRollback: false,
+    });
   });
 });
