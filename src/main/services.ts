@@ -6,7 +6,8 @@ import { mkdirSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { execFile } from 'node:child_process';
 import { suiteDefinitionSchema } from '../shared/domain';
-import { BenchRunner } from './bench/bench-runner';
+import { BenchRunner, DEFAULT_BUSY_PATIENCE_MS } from './bench/bench-runner';
+import { ValidationError } from '../shared/errors';
 import { ReviewService } from './review/review-service';
 import { chooseExampleConfig, RoutingService } from './rollout/routing/routing-service';
 import { WatchService } from './watch/watch-service';
@@ -73,6 +74,12 @@ export interface ServiceOptions {
    * (env AIDEON_RUN_LEASE_MS). Another process may take a run over once its lease lapsed.
    */
   runLeaseMs?: number;
+  /**
+   * How long the bench runner keeps trying a write that must not be lost (a submitted
+   * generation's job id, cost, video) while another process holds SQLite's write lock, ms;
+   * default DEFAULT_BUSY_PATIENCE_MS, 10 min (env AIDEON_BUSY_PATIENCE_MS, a positive integer).
+   */
+  busyPatienceMs?: number;
   /** The media store's file layer; default the real disk (tests make it fail). */
   mediaFiles?: MediaFiles;
   mode: 'electron' | 'browser' | 'cli';
@@ -133,9 +140,39 @@ export async function detectFfmpeg(env: NodeJS.ProcessEnv): Promise<boolean> {
   return ffmpeg && ffprobe;
 }
 
+/**
+ * The bench runner's busy patience: the option, else AIDEON_BUSY_PATIENCE_MS (a positive whole
+ * number of milliseconds; anything else is refused with the variable's name), else the default.
+ */
+export function busyPatienceMs(options: Pick<ServiceOptions, 'busyPatienceMs' | 'env'>): number {
+  const check = (value: number, path: string): number => {
+    if (!Number.isSafeInteger(value) || value <= 0)
+      throw new ValidationError('settings', [
+        {
+          path,
+          message: `must be a positive whole number of milliseconds (e.g. 600000 for 10 min), not ${JSON.stringify(String(value))}`,
+        },
+      ]);
+    return value;
+  };
+  if (options.busyPatienceMs !== undefined) return check(options.busyPatienceMs, 'busyPatienceMs');
+  const raw = options.env.AIDEON_BUSY_PATIENCE_MS;
+  if (raw === undefined || raw.trim() === '') return DEFAULT_BUSY_PATIENCE_MS;
+  if (!/^\d+$/.test(raw.trim()))
+    throw new ValidationError('settings', [
+      {
+        path: 'AIDEON_BUSY_PATIENCE_MS',
+        message: `must be a positive whole number of milliseconds (e.g. 600000 for 10 min), not ${JSON.stringify(raw)}`,
+      },
+    ]);
+  return check(Number(raw.trim()), 'AIDEON_BUSY_PATIENCE_MS');
+}
+
 export function createServices(options: ServiceOptions): Services {
   const now = options.now ?? Date.now;
   const log = options.log ?? ((): void => undefined);
+  // Checked before anything is opened: a bad value is refused with nothing left behind.
+  const benchBusyPatienceMs = busyPatienceMs(options);
   mkdirSync(options.dataDir, { recursive: true });
   const db = openDatabase({ file: join(options.dataDir, 'aideon.sqlite'), log });
   const bus = new EventBus();
@@ -182,6 +219,7 @@ export function createServices(options: ServiceOptions): Services {
     ...(options.benchConcurrency === undefined
       ? {}
       : { globalConcurrency: options.benchConcurrency }),
+    busyPatienceMs: benchBusyPatienceMs,
     lease: {
       owner: { ownerId: `owner_${randomUUID()}`, pid: process.pid, host: hostname() },
       ttlMs: Math.max(
@@ -278,6 +316,7 @@ export function createServices(options: ServiceOptions): Services {
     db,
     dispatcher,
     now,
+    log,
     sleep: options.sleep ?? sleep,
     token: () => options.env.AIDEON_PROMETHEUS_TOKEN,
     rollout: publishing.rolloutControl(),
@@ -313,14 +352,17 @@ export function createServices(options: ServiceOptions): Services {
     ...(options.watchNotifier ? { notifier: options.watchNotifier } : {}),
     // A breach goes into the monitor's inbox (one inbox, one unread count), then to windows.
     onBreach: (event) => {
-      monitor.recordGuardBreach({
-        env: event.env,
-        status: event.status,
-        action: event.action ?? null,
-        stepVersion: event.stepVersion,
-        at: event.checkedAt,
-        summary: event.summary,
-      });
+      // A failed rollback's retry that failed again the same way was told already: the windows
+      // get the event (marked repeated) to refresh, the inbox gets nothing new.
+      if (!event.repeated)
+        monitor.recordGuardBreach({
+          env: event.env,
+          status: event.status,
+          action: event.action ?? null,
+          stepVersion: event.stepVersion,
+          at: event.checkedAt,
+          summary: event.summary,
+        });
       bus.emit('watch:guard-breached', event);
     },
   });

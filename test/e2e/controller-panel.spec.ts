@@ -164,6 +164,18 @@ test('controller panel: none → alive (the console stands down) → stale heart
     await row.evaluate((element) => element.scrollIntoView({ block: 'center' }));
     await shot(page, '03-alive-rollout-row');
 
+    // An admin pauses the rollout: its 10 % step is still live, and the row says so plainly,
+    // with who watches it and since when (not a bare "paused" that reads as nothing live).
+    await expect(row.getByTestId('rollout-paused-live')).toHaveCount(0);
+    await row.getByTestId('rollout-pause').click();
+    await expect(row).toHaveAttribute('data-status', 'paused');
+    await expect(row.getByTestId('rollout-paused-live')).toHaveText(
+      new RegExp(
+        `^Paused and still live; watched by controller ctl-prod-1 since (\\d{2}:\\d{2}|\\d{1,2} \\w{3} \\d{4}, \\d{2}:\\d{2})\\. 10% of production users still get "on": resume it, or roll back under Publishing → production → Roll back…$`,
+      ),
+    );
+    await shot(page, '03b-paused-still-live');
+
     // 3. The heartbeat is stale (last tick 5 min ago): a warning, what to do; no one owns it.
     // A fresh clock reading: the panel counts the age live, so one taken before the screenshots
     // above could already read "6 min ago" on a slow machine (past 5 min 30 s).
@@ -178,6 +190,10 @@ test('controller panel: none → alive (the console stands down) → stale heart
     await expect(panel.getByTestId('controller-ctl-prod-1')).toHaveAttribute('data-alive', 'false');
     await expect(panel.getByTestId('controller-ctl-prod-1')).toContainText('heartbeat stale');
     await expect(row.getByTestId('rollout-controller-owned')).toHaveCount(0);
+    // No controller and no production watch here: nothing rolls the paused step back.
+    await expect(row.getByTestId('rollout-paused-live')).toContainText(
+      'nothing rolls it back on its own',
+    );
     await panel.evaluate((element) => element.scrollIntoView({ block: 'start' }));
     await shot(page, '04-stale');
 

@@ -256,6 +256,34 @@ describe('inbox with the store', () => {
     expect(toast?.description).toMatch(/tries again at its next check/);
   });
 
+  it('a failed rollback retried and failing the same way (repeated): no second toast', async () => {
+    const { transport, emit } = fakeTransport((channel) => {
+      if (channel === 'monitor:list-inbox') return { ok: true, value: { events: [], unread: 0 } };
+      return { ok: false, error: { code: 'not_found', message: 'no', retryable: false } };
+    });
+    const client = createClient(transport);
+    setClient(client);
+    subscribeToMonitorEvents(client);
+    const failed = (repeated?: boolean) => ({
+      env: 'production',
+      status: 'no_data',
+      checkedAt: Date.now(),
+      stepVersion: 42,
+      summary:
+        'Watch: metrics are missing under config version 42 (premium-pro-video at 10%) in production, which is paused and still live.\nAutomatic rollback FAILED: the store could not be reached.',
+      action: 'rollback_failed',
+      ...(repeated === undefined ? {} : { repeated }),
+    });
+    const before = useAppStore.getState().toasts.length;
+    await act(async () => {
+      emit('watch:guard-breached', failed());
+      emit('watch:guard-breached', failed(true));
+      emit('watch:guard-breached', failed(true));
+      await new Promise((resolve) => setTimeout(resolve, 0));
+    });
+    expect(useAppStore.getState().toasts.length - before).toBe(1);
+  });
+
   it('mark read: optimistic, then the server count; restored when the call fails', async () => {
     let fail = false;
     const { transport, invoke } = fakeTransport((channel) => {

@@ -93,8 +93,11 @@ const STORAGE_RETRY_STEP_MS = 1_000;
 /** SQLite's busy wait for a generation write's first attempt, ms (later ones: retryWhileBusy's). */
 const FIRST_WRITE_BUSY_MS = 50;
 
-/** How long a write that must not be lost waits for SQLite's write lock by default (busyPatienceMs). */
-const BUSY_PATIENCE_MS = 10 * 60_000;
+/**
+ * How long a write that must not be lost waits for SQLite's write lock by default
+ * (busyPatienceMs; the services' option and AIDEON_BUSY_PATIENCE_MS override it).
+ */
+export const DEFAULT_BUSY_PATIENCE_MS = 10 * 60_000;
 /** A stop waits this long at most for such writes still waiting for the lock. */
 const STOP_WAITS_FOR_WRITES_MS = 15_000;
 /** Wait before a claim (the write before a create) that found the database locked is tried again. */
@@ -267,6 +270,8 @@ export class BenchRunner {
   private readonly storageFailures = new Map<string, number>();
   private readonly stopFollowing = new Set<() => void>();
   private readonly leaseTtlMs: number;
+  /** How long a write that must not be lost waits for SQLite's write lock, ms. */
+  readonly busyPatienceMs: number;
   private readonly isProcessAlive: (pid: number) => boolean;
   /**
    * Writes of a generation waiting for SQLite's write lock (see save()), by generation id: the
@@ -292,6 +297,7 @@ export class BenchRunner {
       host: hostname(),
     };
     this.leaseTtlMs = deps.lease?.ttlMs ?? 30_000;
+    this.busyPatienceMs = deps.busyPatienceMs ?? DEFAULT_BUSY_PATIENCE_MS;
     this.isProcessAlive = deps.lease?.isProcessAlive ?? processAlive;
   }
 
@@ -991,7 +997,7 @@ export class BenchRunner {
           now: this.deps.now,
           // A stop ends the wait: the run stays `running` and is finished on the next start.
           sleep: (ms) => this.deps.sleep(ms, state.halted.signal),
-          patienceMs: this.deps.busyPatienceMs ?? BUSY_PATIENCE_MS,
+          patienceMs: this.busyPatienceMs,
         },
       );
       this.emitRun(state.runId, true);
@@ -2077,7 +2083,7 @@ export class BenchRunner {
         await retryWhileBusy(this.deps.db, write, {
           now: this.deps.now,
           sleep: (ms) => this.deps.sleep(ms),
-          patienceMs: this.deps.busyPatienceMs ?? BUSY_PATIENCE_MS,
+          patienceMs: this.busyPatienceMs,
           // Just failed (busy) when nothing was waiting before it.
           tryAtOnce: after !== undefined,
         });

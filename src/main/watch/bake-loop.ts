@@ -14,6 +14,7 @@
 import type { WatchEnv, WatchSettings } from '../../shared/watch/watch-settings';
 import type { RolloutStep, WatchReport } from '../../shared/watch/watch-types';
 import { summarizeReport, type RolloutControl } from './guards';
+import type { RollbackNotices } from './rollback-notices';
 
 export interface WatchNotification {
   env: WatchEnv;
@@ -55,6 +56,11 @@ export interface BakeResult {
    * automatic rollback. undefined: nothing is left to watch.
    */
   watchAgainAt?: number;
+  /**
+   * Outcome `rollback_failed`: the admin was already told that this step's rollback failed for
+   * this reason, so nobody was notified again (the retry is only recorded).
+   */
+  repeated?: boolean;
 }
 
 export interface BakeOptions {
@@ -72,6 +78,11 @@ export interface BakeOptions {
    * (resumed meanwhile) is left alone (`step_changed`), for a full bake the caller starts.
    */
   pausedOnly?: boolean;
+  /**
+   * The failed rollbacks already told (one notice per step and failure reason). Without it
+   * every failed rollback notifies.
+   */
+  notices?: RollbackNotices;
 }
 
 const sameStep = (a: RolloutStep, b: RolloutStep): boolean =>
@@ -178,18 +189,23 @@ export async function bakeStep(options: BakeOptions): Promise<BakeResult> {
         const failed = rollbackFailedAdvice(env, message, settings.checkIntervalMinutes);
         const [headline, ...details] = reason.split('\n');
         const body = [headline, failed, ...details].join('\n');
-        await notifier.notify({
-          env,
-          severity: 'critical',
-          title: `Rollout paused in ${env}; automatic rollback FAILED`,
-          body,
-        });
+        // Retried at every check while the step stays live: the admin hears of each step's
+        // failure once per reason; a retry that fails the same way is only recorded.
+        const repeated = options.notices ? !options.notices.first(env, step, message) : false;
+        if (!repeated)
+          await notifier.notify({
+            env,
+            severity: 'critical',
+            title: `Rollout paused in ${env}; automatic rollback FAILED`,
+            body,
+          });
         return {
           outcome: 'rollback_failed',
           step,
           checks,
           reason: body,
           rollbackFailure: failed,
+          ...(repeated ? { repeated: true } : {}),
           ...(await watchAgain(step)),
         };
       }

@@ -22,6 +22,11 @@ import type { WritableDb } from '../store/db';
 import { bakeStep, type BakeResult, type Notifier } from './bake-loop';
 import { evaluateGuards, type RolloutControl } from './guards';
 import { PrometheusClient, type MetricsSource } from './prometheus-client';
+import {
+  memoryRollbackNotices,
+  sqliteRollbackNotices,
+  type RollbackNotices,
+} from './rollback-notices';
 import { computeStability, type StabilityReset } from './stability';
 import { tierSeries } from './views';
 import { legacyBudgets, readTierBudgets, type RoutingConfigReader } from './tier-budgets';
@@ -58,13 +63,25 @@ export interface WatchServiceOptions {
   routingConfig?: RoutingConfigReader;
   /** The environment's rollbacks and kill switches (the shared history): they reset stability. */
   stabilityResets?: (env: WatchEnv) => readonly StabilityReset[];
+  /**
+   * Failed automatic rollbacks already told to the admin (one notice per step and reason);
+   * default the database's (scope 'console'), else memory.
+   */
+  rollbackNotices?: RollbackNotices;
+  log?: (line: string) => void;
 }
 
 export class WatchService {
   private memorySettings: WatchSettings;
+  private readonly notices: RollbackNotices;
 
   constructor(private readonly options: WatchServiceOptions) {
     this.memorySettings = options.settings ?? defaultWatchSettings();
+    this.notices =
+      options.rollbackNotices ??
+      (options.db
+        ? sqliteRollbackNotices(options.db, 'console', options.now, options.log)
+        : memoryRollbackNotices());
   }
 
   getSettings(): WatchSettings {
@@ -139,6 +156,7 @@ export class WatchService {
         );
       },
       onCheck: (report) => this.options.db && recordCheck(this.options.db, report),
+      notices: this.notices,
       ...(signal ? { signal } : {}),
       ...(options.pausedOnly ? { pausedOnly: true } : {}),
     });
@@ -157,6 +175,7 @@ export class WatchService {
         stepVersion: last.step?.version ?? null,
         summary: result.reason ?? '',
         action: result.outcome,
+        ...(result.repeated ? { repeated: true } : {}),
       });
     return result;
   }

@@ -107,6 +107,13 @@ export const rolloutSummarySchema = z.object({
   nextStepAt: z.number().nullable(),
   /** The production watch is checking the current step's guards. */
   watching: z.boolean(),
+  /** The current step's version is what the environment runs now (paused or not). */
+  stillLive: z.boolean(),
+  /**
+   * Paused and still live, and this console's production watch checks it again at each check
+   * interval (auto-rollback is on: a failed check rolls it back).
+   */
+  watchedForRollback: z.boolean(),
   /** Why the scheduler could not publish a due step (e.g. no key unlocked). */
   problem: z.string().nullable(),
 });

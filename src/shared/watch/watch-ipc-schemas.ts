@@ -54,6 +54,11 @@ export const guardBreachedEventSchema = z.object({
   stepVersion: z.number().int().nullable(),
   summary: z.string(),
   action: z.enum(['paused', 'rolled_back', 'rollback_failed']).optional(),
+  /**
+   * A retry of a failed automatic rollback that failed again for a reason already told for this
+   * rollout step: recorded, not notified (no toast, no new inbox entry, no desktop notice).
+   */
+  repeated: z.boolean().optional(),
 });
 
 export const watchEventChannels = {

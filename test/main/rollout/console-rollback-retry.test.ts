@@ -57,7 +57,9 @@ describe("the console's own loop finishes an automatic rollback (directory store
   let currentHangs = false;
   const outcomes: string[] = [];
   /** What the inbox receives for each breach (its first lines are what the admin reads). */
-  const breaches: { action?: string; summary: string }[] = [];
+  const breaches: { action?: string; summary: string; repeated?: boolean }[] = [];
+  /** The desktop notifications (titles) the watch sent. */
+  const notices: string[] = [];
   /** Bakes waiting between two checks (the watch's sleep that ends when stopped). */
   let sleeping = 0;
   let draft = {
@@ -130,6 +132,7 @@ describe("the console's own loop finishes an automatic rollback (directory store
     currentHangs = false;
     outcomes.length = 0;
     breaches.length = 0;
+    notices.length = 0;
     sleeping = 0;
     draft = { config: {}, revision: 0, source: 'example', updatedAt: null };
     service = newService();
@@ -167,6 +170,7 @@ describe("the console's own loop finishes an automatic rollback (directory store
           }
         : async () => undefined,
       rollout: target.rolloutControl(),
+      notifier: { notify: (notification) => void notices.push(notification.title) },
       onBreach: (event) => breaches.push(event),
     });
     watch.saveSettings({
@@ -215,7 +219,13 @@ describe("the console's own loop finishes an automatic rollback (directory store
     expect(outcomes).toEqual(['rollback_failed']);
     // The rollout panel says what failed, that the watch tries again, and how to roll back now.
     const paused = await devRollout();
-    expect(paused).toMatchObject({ stepIndex: 0, status: 'paused' });
+    // Paused, still live, and checked again by this console's watch for its rollback.
+    expect(paused).toMatchObject({
+      stepIndex: 0,
+      status: 'paused',
+      stillLive: true,
+      watchedForRollback: true,
+    });
     expect(paused?.problem).toMatch(
       /^Automatic rollback FAILED: the store could not be reached\. .*tries the rollback again.* Rollout → Publishing → dev → Roll back…/,
     );
@@ -241,7 +251,12 @@ describe("the console's own loop finishes an automatic rollback (directory store
     } finally {
       await store.close();
     }
-    expect(dev?.rollouts[0]).toMatchObject({ status: 'stopped', problem: null });
+    expect(dev?.rollouts[0]).toMatchObject({
+      status: 'stopped',
+      problem: null,
+      stillLive: false,
+      watchedForRollback: false,
+    });
   });
 
   it('the console died between the pause and the rollback: restarted, it rolls back', async () => {
@@ -387,13 +402,82 @@ describe("the console's own loop finishes an automatic rollback (directory store
         time.advance(10 * MINUTE);
         await service.tick();
       }
-      // Still the one rollback for the other key to co-sign; the step stays paused.
+      // Still the one rollback for the other key to co-sign; the step stays paused. The admin
+      // was told once; the retries are recorded as repeated.
       expect(await pending()).toHaveLength(1);
+      expect(notices).toEqual(['Rollout paused in dev; automatic rollback FAILED']);
+      expect(breaches.map((breach) => breach.repeated ?? false)).toEqual([false, true, true, true]);
       expect((await devOf())?.live?.version).toBe(2);
       expect(await devRollout()).toMatchObject({ status: 'paused' });
     } finally {
       await store.close();
     }
+  });
+
+  it('a rollback that keeps failing notifies once per step and reason, also across a restart; a new step notifies again', async () => {
+    watchWith((bake) => bake(), true);
+    // The store refuses the rollback's commit at every check.
+    currentFailures = 1000;
+    await startRollout();
+    const interval = async (target = service) => {
+      time.advance(10 * MINUTE);
+      await target.tick();
+    };
+    for (let i = 0; i < 3; i += 1) await interval();
+    expect(outcomes).toEqual(Array(4).fill('rollback_failed'));
+    // One desktop notification; the retries reach the windows marked repeated (no toast, no
+    // new inbox entry: see services.ts and handleGuardBreached).
+    expect(notices).toEqual(['Rollout paused in dev; automatic rollback FAILED']);
+    expect(breaches.map((breach) => breach.repeated ?? false)).toEqual([false, true, true, true]);
+
+    // Another reason (no key unlocked, so the rollback cannot be signed): told once.
+    await service.lockKeys();
+    await interval();
+    await interval();
+    expect(notices).toHaveLength(2);
+    expect(breaches.map((breach) => breach.repeated ?? false)).toEqual([
+      false,
+      true,
+      true,
+      true,
+      false,
+      true,
+    ]);
+    expect(breaches[4]?.summary).toMatch(/Automatic rollback FAILED: no signing key is unlocked/);
+
+    // The console restarts on the same data folder and store: its first check of the paused
+    // step fails the same way, which it told before the restart.
+    await service.stop();
+    const restarted = newService();
+    watchWith((bake) => bake(), true, restarted);
+    restarted.start();
+    await waitFor(() => outcomes.length === 7);
+    expect(outcomes.at(-1)).toBe('rollback_failed');
+    expect(notices).toHaveLength(2);
+    expect(breaches.at(-1)?.repeated).toBe(true);
+
+    // An admin resumes the rollout: a new step. Its breach pauses it again and its rollback
+    // fails for the same reason: told again, once.
+    const store = openConfigStore(restarted.storeUri());
+    try {
+      await makePublisher(store, [], { now: time.now }).resumeRollout('dev', FLAG);
+    } finally {
+      await store.close();
+    }
+    await interval(restarted);
+    await waitFor(() => outcomes.length === 9);
+    expect(outcomes.slice(7)).toEqual(['step_changed', 'rollback_failed']);
+    await interval(restarted);
+    expect(outcomes).toHaveLength(10);
+    expect(notices).toHaveLength(3);
+    expect(breaches.map((breach) => breach.repeated ?? false).slice(7)).toEqual([false, true]);
+
+    // A key is unlocked and the store takes writes again: the next check rolls back.
+    await restarted.unlockKeys({ passphrase: PASS });
+    currentFailures = 0;
+    await interval(restarted);
+    expect(outcomes.at(-1)).toBe('rolled_back');
+    expect((await devOf(restarted))?.live?.version).toBe(3);
   });
 
   it('without auto-rollback a paused step is left to the admin (no second check, no rollback)', async () => {
@@ -406,6 +490,12 @@ describe("the console's own loop finishes an automatic rollback (directory store
     }
     expect(outcomes).toEqual(['paused']);
     expect((await devOf())?.live?.version).toBe(2);
-    expect(await devRollout()).toMatchObject({ status: 'paused', problem: null });
+    // Still live, and nothing here watches it for a rollback (the panel says so).
+    expect(await devRollout()).toMatchObject({
+      status: 'paused',
+      problem: null,
+      stillLive: true,
+      watchedForRollback: false,
+    });
   });
 });

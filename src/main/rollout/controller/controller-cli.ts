@@ -26,6 +26,7 @@ import { withRetry } from '../../providers/http/retry';
 import type { WritableDb } from '../../store/db';
 import { WatchService } from '../../watch/watch-service';
 import { recordCheck } from '../../watch/watch-repository';
+import { sqliteRollbackNotices } from '../../watch/rollback-notices';
 import type { HistoryInput } from '../publish/history';
 import { SharedHistory } from '../publish/shared-history';
 import { createPassphraseProtector, loadSigner, type Signer } from '../publish/keys';
@@ -367,8 +368,14 @@ export async function buildController(
       watch.sourceFor(environment, watchSettings),
     record,
     recordCheck: (report) => recordCheck(deps.db, report),
+    // Failed rollbacks already posted, kept in the controller's database: a restarted
+    // controller does not post the same step's same failure again.
+    notices: sqliteRollbackNotices(deps.db, actor, deps.now, deps.log),
     onEvent: (event) => {
       deps.onEvent?.(event);
+      // A rollback retry that failed again for a reason already posted for this step is only
+      // logged (and shown in the controller's status): one post per step and reason.
+      if (event.repeated) return;
       // Delivered in order in the background (the poster chains and retries, and logs what
       // it could not deliver): awaiting it stalled the loop for up to 3 × 10 s per event when
       // the receiver hung, long enough for the leader lease to run out mid-tick.

@@ -15,6 +15,7 @@
 import { AppError } from '../../../shared/errors';
 import { ENVIRONMENTS, type Environment } from '../../../shared/rollout/environments';
 import { nextStepDueAt, type RolloutState } from '../../../shared/rollout/flag-rollout';
+import { jsonEqual } from '../../../shared/rollout/json-diff';
 import {
   CONTROLLER_STATUS_SCHEMA,
   type ControllerStatus,
@@ -23,6 +24,7 @@ import type { WatchSettings } from '../../../shared/watch/watch-settings';
 import type { QueryProblem, RolloutStep, WatchReport } from '../../../shared/watch/watch-types';
 import { evaluateGuards, summarizeReport } from '../../watch/guards';
 import type { MetricsSource } from '../../watch/prometheus-client';
+import { memoryRollbackNotices, type RollbackNotices } from '../../watch/rollback-notices';
 import type { HistoryInput } from '../publish/history';
 import type { Signer } from '../publish/keys';
 import { Publisher, type ConfigProblem, type LiveState } from '../publish/publisher';
@@ -54,6 +56,11 @@ export interface ControllerEvent {
   version?: number;
   flagKey?: string;
   percent?: number;
+  /**
+   * `rollback_failed` only: the retry failed for a reason already told for this rollout step.
+   * It is recorded (log, status) but not posted to the webhook again.
+   */
+  repeated?: boolean;
 }
 
 /**
@@ -98,6 +105,11 @@ export interface RolloutControllerDeps {
   /** The routing checks; content the controller publishes was checked when it was signed. */
   validateConfig?: (config: Record<string, unknown>) => ConfigProblem[];
   log?: (line: string) => void;
+  /**
+   * Failed automatic rollbacks already told (one notice per step and failure reason); default
+   * in memory (the CLI keeps them in the controller's database, so a restart remembers).
+   */
+  notices?: RollbackNotices;
 }
 
 interface BakeState {
@@ -164,6 +176,12 @@ export function watchedStep(
   });
 }
 
+const waitingForSignatures = (version: number, needed: number): AppError =>
+  new AppError(
+    'forbidden',
+    `the rollback (version ${version}) needs ${needed} more signature(s): the operator key may not sign it alone; co-sign it under Rollout → Publishing, or with aideon config cosign`,
+  );
+
 const describe = (step: RolloutStep): string =>
   `config version ${step.version}${step.flag ? ` (${step.flag}${step.percent === undefined ? '' : ` at ${step.percent}%`})` : ''}`;
 
@@ -174,9 +192,11 @@ export class RolloutController {
   private activity = 'starting';
   private lastEvent: ControllerStatus['lastEvent'] = null;
   private lastTickAt = 0;
+  private readonly notices: RollbackNotices;
 
   constructor(private readonly deps: RolloutControllerDeps) {
     this.startedAt = deps.now();
+    this.notices = deps.notices ?? memoryRollbackNotices();
   }
 
   get isLeader(): boolean {
@@ -216,7 +236,7 @@ export class RolloutController {
     if (type !== 'check_passed' && type !== 'step_held')
       this.lastEvent = { at: event.at, type, message: message.slice(0, 2000) };
     this.deps.log?.(
-      `controller ${this.deps.id}: ${type}${environment ? ` ${environment}` : ''}: ${message.split('\n')[0] ?? ''}`,
+      `controller ${this.deps.id}: ${type}${extra.repeated ? ' (repeated)' : ''}${environment ? ` ${environment}` : ''}: ${message.split('\n')[0] ?? ''}`,
     );
     try {
       await this.deps.onEvent?.(event);
@@ -514,6 +534,16 @@ export class RolloutController {
       return `${environment}: ${paused > 0 ? 'paused' : 'breach after completion'} (${what})`;
     }
     try {
+      // A rollback that needs co-signatures (the operator key may not sign it alone) was
+      // prepared at the first failed check: it stays the one bundle for the admins to co-sign,
+      // instead of one more pending bundle at every check while the step stays live.
+      if (toVersion !== undefined) {
+        const content = await publisher.versionConfig(environment, toVersion);
+        const waiting = (await publisher.listPending(environment)).find(
+          (item) => item.applicable && jsonEqual(item.config, content),
+        );
+        if (waiting) throw waitingForSignatures(waiting.version, waiting.needed);
+      }
       const outcome = await publisher.rollback(environment, toVersion, reason);
       // 'unchanged': another writer (a former leader, a console) rolled back to the same content
       // while this rollback was being written; the content is off, which is what was wanted.
@@ -526,13 +556,9 @@ export class RolloutController {
         );
         return `${environment}: rolled back (version ${outcome.version}, by another writer)`;
       }
+      if (outcome.status === 'pending') throw waitingForSignatures(outcome.version, outcome.needed);
       if (outcome.status !== 'published')
-        throw new AppError(
-          'forbidden',
-          outcome.status === 'pending'
-            ? `the rollback (version ${outcome.version}) needs ${outcome.needed} more signature(s): the operator key may not sign it alone`
-            : 'there was nothing to roll back',
-        );
+        throw new AppError('forbidden', 'there was nothing to roll back');
       await this.emit(
         'rolled_back',
         environment,
@@ -541,13 +567,20 @@ export class RolloutController {
       );
       return `${environment}: rolled back (version ${outcome.version})`;
     } catch (error) {
+      // Tried again at every check while the step stays live: the webhook hears of each step's
+      // failure once per reason; a retry that fails the same way is only recorded.
+      const repeated = !this.notices.first(environment, step, errorMessage(error));
       await this.emit(
         'rollback_failed',
         environment,
         `${reason}\nThe automatic rollback FAILED: ${errorMessage(error).replace(/\.$/, '')}. The step stays paused and live; the controller checks it again at each check interval and tries the rollback again when a check fails. To roll back now: aideon config rollback --store <this store> --env ${environment}${toVersion === undefined ? '' : ` --to-version ${toVersion}`} --yes, or Rollout → Publishing → ${environment} → Roll back… in a console.`,
-        { version: step.version },
+        {
+          version: step.version,
+          ...(step.flag ? { flagKey: step.flag } : {}),
+          ...(repeated ? { repeated } : {}),
+        },
       );
-      return `${environment}: paused; rollback failed`;
+      return `${environment}: paused; rollback failed${repeated ? ' again (already reported)' : ''}`;
     }
   }
 }

@@ -1102,7 +1102,7 @@ export class PublishingService {
         ),
       }));
       out.rollouts = (await publisher.listRollouts(environment)).map((state) =>
-        this.rolloutSummary(state),
+        this.rolloutSummary(state, out.live?.version ?? null),
       );
     } catch (error) {
       out.problem = errorMessage(error);
@@ -1110,13 +1110,21 @@ export class PublishingService {
     return out;
   }
 
-  private rolloutSummary(state: RolloutState): RolloutSummary {
+  private rolloutSummary(state: RolloutState, liveVersion: number | null): RolloutSummary {
     const { etag: _etag, ...plain } = state as RolloutState & { etag?: string };
     const due = state.status === 'running' ? nextStepDueAt(state) : undefined;
+    const stillLive =
+      state.stepIndex >= 0 && liveVersion !== null && state.lastStepVersion === liveVersion;
     return {
       ...plain,
       nextStepAt: due ?? null,
       watching: this.bakes.has(state.environment) && state.status === 'running',
+      stillLive,
+      // A paused step still live, which this console's watch checks again for its rollback.
+      watchedForRollback:
+        state.status === 'paused' &&
+        stillLive &&
+        (this.watchAgain.has(state.environment) || this.bakes.has(state.environment)),
       problem:
         this.tickProblems.get(`${state.environment}\u0000${state.flagKey}`) ??
         (state.status === 'paused'
@@ -1723,7 +1731,7 @@ export class PublishingService {
           if (waiting)
             throw new AppError(
               'forbidden',
-              `the rollback (version ${waiting.version}) waits for ${waiting.needed} more signature(s); co-sign it under Publishing (${reason.split('\n')[0] ?? ''})`,
+              `the rollback (version ${waiting.version}) waits for ${waiting.needed} more signature(s); co-sign it under Publishing`,
             );
         }
         // The reason (which guards breached) goes into the signed history, not only the pause.
@@ -1732,7 +1740,7 @@ export class PublishingService {
         if (outcome.status === 'pending')
           throw new AppError(
             'forbidden',
-            `the rollback (version ${outcome.version}) waits for ${outcome.needed} more signature(s); co-sign it under Publishing (${reason.split('\n')[0] ?? ''})`,
+            `the rollback (version ${outcome.version}) waits for ${outcome.needed} more signature(s); co-sign it under Publishing`,
           );
       },
     };

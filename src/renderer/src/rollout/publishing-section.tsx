@@ -16,7 +16,7 @@ import { Badge, InlineError, Loading, ProgressBar } from '../components/ui';
 import { describeError } from '../ipc/client';
 import { getClient } from '../ipc';
 import { downloadText } from '../lib/download';
-import { formatDateTime, formatRelativeTime } from '../lib/format';
+import { formatDateTime, formatRelativeTime, formatTimeOfDay } from '../lib/format';
 import { useAction } from '../lib/use-action';
 import { useAppStore } from '../store/store';
 import {
@@ -233,7 +233,28 @@ function EnvironmentColumn({
 
 // ---- rollouts -----------------------------------------------------------------------------------
 
-function RolloutRow({
+/**
+ * A paused rollout whose step is still live: the users in the step still get the new variant,
+ * which a "paused" badge alone does not say. Who watches it (the controller that leads, this
+ * console's watch for its automatic rollback, or nobody) and since when (the pause, or the
+ * controller's start when it started later).
+ */
+export function pausedLiveText(
+  rollout: RolloutSummary,
+  controller: { id: string; startedAt: number } | undefined,
+  now: number,
+): string {
+  const percent = rollout.stepIndex >= 0 ? (rollout.steps[rollout.stepIndex] ?? 0) : 0;
+  const still = `${percent}% of ${rollout.environment} users still get "${rollout.onVariant}"`;
+  const rollBack = `resume it, or roll back under Publishing → ${rollout.environment} → Roll back…`;
+  if (controller)
+    return `Paused and still live; watched by controller ${controller.id} since ${formatTimeOfDay(Math.max(rollout.updatedAt, controller.startedAt), now)}. ${still}: ${rollBack}`;
+  if (rollout.watchedForRollback)
+    return `Paused and still live; watched by this console's production watch since ${formatTimeOfDay(rollout.updatedAt, now)}, which rolls it back when a guard check fails. ${still}: ${rollBack}`;
+  return `Paused and still live since ${formatTimeOfDay(rollout.updatedAt, now)}; nothing rolls it back on its own. ${still}: ${rollBack}`;
+}
+
+export function RolloutRow({
   rollout,
   refresh,
 }: {
@@ -323,6 +344,11 @@ function RolloutRow({
           {rollout.stoppedReason ? ` · stopped: ${rollout.stoppedReason}` : ''}
         </span>
       </div>
+      {rollout.status === 'paused' && rollout.stillLive ? (
+        <p className="pb-paused-live" data-testid="rollout-paused-live">
+          {pausedLiveText(rollout, controller, Date.now())}
+        </p>
+      ) : null}
       {rollout.problem ? <InlineError message={rollout.problem} /> : null}
       {active ? (
         <div className="pb-row">

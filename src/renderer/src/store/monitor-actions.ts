@@ -284,13 +284,17 @@ const ACTION_WORDS = {
 /**
  * A production-watch breach: main has already put it into the inbox (unless it repeats the
  * newest unread one), so the inbox and its unread count are reloaded, and a toast says so.
+ * A failed rollback's retry that failed again the same way (`repeated`) was told already: no
+ * toast, and main put nothing new into the inbox.
  */
 export function handleGuardBreached(event: {
   env: string;
   status: keyof typeof BREACH_WORDS;
   summary: string;
   action?: keyof typeof ACTION_WORDS | undefined;
+  repeated?: boolean | undefined;
 }): void {
+  if (event.repeated) return;
   const action = event.action ? `, ${ACTION_WORDS[event.action]}` : '';
   const findings = event.summary.split('\n').filter((line) => line.trim() !== '').length;
   useAppStore.getState().pushToast({

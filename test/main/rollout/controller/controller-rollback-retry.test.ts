@@ -49,19 +49,32 @@ afterAll(async () => {
   for (const cleanup of cleanups.reverse()) cleanup();
 });
 
-async function setUp() {
+/**
+ * `coSigned`: dev needs two signatures and the controller's key is one of dev's own keys (no
+ * operator role), so its rollback can only be prepared for another admin (bob) to co-sign.
+ */
+async function setUp(options: { coSigned?: boolean } = {}) {
   const { dir, cleanup } = tempDir('aideon-ctl-retry-');
   cleanups.push(cleanup);
   const store = new DirectoryStore({ root: join(dir, 'store') });
   const time = clock(T0);
   const alice = await memorySigner('alice');
+  const bob = await memorySigner('bob');
   const operator = await memorySigner('controller');
-  const admin = makePublisher(store, [alice], { now: time.now });
-  await admin.initTrust(
-    [alice.info],
-    { dev: 1, staging: 1, production: 1, trust: 1 },
-    { keys: [operator.info], threshold: 1 },
-  );
+  const admin = makePublisher(store, options.coSigned ? [alice, bob] : [alice], { now: time.now });
+  if (options.coSigned)
+    await admin.initTrust([alice.info, bob.info, operator.info], {
+      dev: 2,
+      staging: 1,
+      production: 1,
+      trust: 1,
+    });
+  else
+    await admin.initTrust(
+      [alice.info],
+      { dev: 1, staging: 1, production: 1, trust: 1 },
+      { keys: [operator.info], threshold: 1 },
+    );
   await admin.publish('dev', sampleConfig());
   const started = await admin.startRollout({
     environment: 'dev',
@@ -111,7 +124,7 @@ async function setUp() {
   };
   const liveConfig = async () => (await admin.live('dev'))?.config;
   const before = await admin.versionConfig('dev', 1);
-  return { dir, store, time, operator, controller, liveConfig, before };
+  return { dir, store, time, operator, bob, controller, liveConfig, before };
 }
 
 /** The store, except that commits moving `dev/current` behave as `fault` says. */
@@ -214,5 +227,101 @@ describe('the automatic rollback is finished after a failed or interrupted first
       other.close();
       db.close();
     }
+  });
+});
+
+describe('a rollback that keeps failing is reported once per step and failure reason', () => {
+  const failedEvents = (events: ControllerEvent[]) =>
+    events.filter((event) => event.type === 'rollback_failed');
+
+  it('the same failure at every check is marked repeated; another reason or a new step is reported again', async () => {
+    const { store, time, operator, controller, liveConfig, before } = await setUp();
+    let failure: string | undefined = 'etcd could not be reached';
+    const faulty = faultyStore(store, () =>
+      failure === undefined
+        ? undefined
+        : Promise.reject(new AppError('provider_unavailable', failure, { retryable: true })),
+    );
+    const { instance, events } = controller('ctl-a', faulty, [operator]);
+    const interval = async (times: number) => {
+      for (let i = 0; i < times; i += 1) {
+        time.advance(2 * MINUTE);
+        await instance.tick();
+      }
+    };
+    await instance.tick();
+    await interval(4);
+    // Four failed attempts, one report: the retries are recorded, marked repeated.
+    expect(failedEvents(events).map((event) => event.repeated ?? false)).toEqual([
+      false,
+      true,
+      true,
+      true,
+    ]);
+    expect(failedEvents(events)[0]).toMatchObject({ flagKey: FLAG, version: 2 });
+    expect(instance.status().lastEvent).toMatchObject({ type: 'rollback_failed' });
+
+    // Another reason: reported again, once.
+    failure = 'etcd: the request timed out';
+    await interval(2);
+    expect(failedEvents(events).map((event) => event.repeated ?? false)).toEqual([
+      false,
+      true,
+      true,
+      true,
+      false,
+      true,
+    ]);
+
+    // An admin resumes the step (a new step as far as the watch goes): it breaches again and
+    // its rollback fails for the reason already told for the old step: reported again.
+    await makePublisher(store, [], { now: time.now }).resumeRollout('dev', FLAG);
+    await interval(2);
+    expect(failedEvents(events).map((event) => event.repeated ?? false)).toEqual([
+      false,
+      true,
+      true,
+      true,
+      false,
+      true,
+      false,
+      true,
+    ]);
+
+    failure = undefined;
+    await interval(1);
+    expect(await liveConfig()).toEqual(before);
+    expect(events.at(-1)?.type).toBe('rolled_back');
+  });
+
+  it('a rollback that needs a co-signature is prepared once and reused at every check; co-signed, it is live', async () => {
+    const { store, time, operator, bob, controller, liveConfig, before } = await setUp({
+      coSigned: true,
+    });
+    const { instance, events } = controller('ctl-a', store, [operator]);
+    const pending = () => makePublisher(store, []).listPending('dev');
+    await instance.tick();
+    for (let i = 0; i < 4; i += 1) {
+      time.advance(2 * MINUTE);
+      await instance.tick();
+    }
+    // One bundle for the other admins to co-sign, not one per check.
+    const waiting = await pending();
+    expect(waiting.map((item) => [item.version, item.needed, item.applicable])).toEqual([
+      [3, 1, true],
+    ]);
+    const failed = failedEvents(events);
+    expect(failed.map((event) => event.repeated ?? false)).toEqual([false, true, true, true]);
+    expect(failed[0]?.message).toMatch(
+      /the rollback \(version 3\) needs 1 more signature\(s\): the operator key may not sign it alone/,
+    );
+    expect(await liveConfig()).not.toEqual(before);
+
+    const outcome = await makePublisher(store, [bob], { now: time.now }).cosign(
+      'dev',
+      waiting[0]?.digest ?? '',
+    );
+    expect(outcome).toMatchObject({ status: 'published', version: 3 });
+    expect(await liveConfig()).toEqual(before);
   });
 });
