@@ -401,17 +401,18 @@ function ResultsTable({
   compact: boolean;
 }): ReactElement {
   return (
-    <div className="table-wrap">
+    <div className="table-wrap results-table-wrap">
       <table
         className={`table results-table ${compact ? 'is-compact' : ''}`}
         data-testid="results-table"
       >
+        {/* Widths in app.css (.results-col-*): a narrow window gives the figures other widths. */}
         <colgroup>
-          <col style={{ width: '30%' }} />
-          <col style={{ width: '15%' }} />
-          <col style={{ width: '13%' }} />
-          <col span={4} style={{ width: '8.75%' }} />
-          <col style={{ width: '7%' }} />
+          <col className="results-col-model" />
+          <col className="results-col-status" />
+          <col className="results-col-outcome" />
+          <col span={4} className="results-col-time" />
+          <col className="results-col-cost" />
         </colgroup>
         <thead>
           <tr>
