@@ -5,7 +5,8 @@
  * measured against what holds them: nothing may stick out of the window, out of its card or
  * table, or out of a scroll box sideways (a table that scrolls sideways hides its last columns);
  * a dialog's header and footer (with its buttons) stay in the window; a page's subtitle is not
- * squeezed into a narrow column by the header's buttons. Screenshots go to
+ * squeezed into a narrow column by the header's buttons; an error toast after a vote that was
+ * not saved leaves the verdict buttons uncovered. Screenshots go to
  * test-results/screens/light-1024x700/ to be looked at.
  */
 import { expect, test } from '@playwright/test';
@@ -45,6 +46,38 @@ const EXTRA_AFTER: Record<string, Step[]> = {
         await expect(page.getByTestId('results-table')).toBeVisible();
       },
       heading: /Smoke|smoke|run/,
+    },
+  ],
+  '08-review-vote': [
+    {
+      // A vote that is not saved (the database busy): the error toast must leave the verdict
+      // buttons free to vote again, and say its title once.
+      name: '08b-vote-not-saved-toast',
+      go: async (page) => {
+        await page.route('**/api/review:cast-vote*', (route) =>
+          route.fulfill({
+            status: 200,
+            contentType: 'application/json',
+            body: JSON.stringify({
+              ok: false,
+              error: {
+                code: 'conflict',
+                message:
+                  'The vote was not saved: the database is busy (another Aideon console or command is writing to it). Vote again in a moment; the pair is still open.',
+                retryable: true,
+              },
+            }),
+          }),
+        );
+        await page.getByTestId('vote-a').click();
+        const toast = page.getByTestId('toast');
+        await expect(toast).toContainText('The vote was not saved');
+        await expect(toast.locator('.toast-description')).toHaveText(
+          /^The database is busy \(another Aideon console/,
+        );
+        await page.unroute('**/api/review:cast-vote*');
+      },
+      heading: /^Review$/,
     },
   ],
   '11-rollout-config': [
@@ -162,6 +195,19 @@ function offences(): string[] {
       if (rect.top < box.top - 1 || rect.bottom > Math.min(box.bottom, view.bottom) + 1) {
         out.push(`${name(part)} is cut off: [${Math.round(rect.top)}–${Math.round(rect.bottom)}]`);
       }
+    }
+  }
+  // A toast leaves what is marked to keep clear (the blind vote's verdict buttons) uncovered.
+  for (const toast of document.querySelectorAll('[data-testid="toast"]')) {
+    const over = toast.getBoundingClientRect();
+    for (const clear of document.querySelectorAll('[data-toast-keep-clear]')) {
+      const under = clear.getBoundingClientRect();
+      const overlaps =
+        over.left < under.right &&
+        under.left < over.right &&
+        over.top < under.bottom &&
+        under.top < over.bottom;
+      if (overlaps && under.width > 0) out.push(`${name(toast)} covers ${name(clear)}`);
     }
   }
   // A page's subtitle keeps the header's width: the buttons wrap under it instead.

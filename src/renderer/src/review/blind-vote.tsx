@@ -289,7 +289,12 @@ export function BlindVote({
         </div>
       ) : (
         <div className="vote-panel">
-          <div className="vote-buttons" role="group" aria-label="Your verdict">
+          <div
+            className="vote-buttons"
+            role="group"
+            aria-label="Your verdict"
+            data-toast-keep-clear
+          >
             {(['a', 'b', 'tie', 'both_bad'] as const).map((verdict) => (
               <button
                 key={verdict}
