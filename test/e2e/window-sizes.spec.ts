@@ -76,6 +76,13 @@ const EXTRA_AFTER: Record<string, Step[]> = {
           /^The database is busy \(another Aideon console/,
         );
         await page.unroute('**/api/review:cast-vote*');
+        await page.screenshot({
+          path: 'test-results/screens/light-1024x700/08b-vote-not-saved-toast.png',
+        });
+        // Measured below with the toast up; then dismissed, so it sits on no later screen.
+        await page.evaluate(offences).then((list) => expect(list).toEqual([]));
+        await toast.getByRole('button', { name: 'Dismiss' }).click();
+        await expect(toast).toHaveCount(0);
       },
       heading: /^Review$/,
     },

@@ -220,9 +220,10 @@ export function BlindVote({
             )
           }
         >
+          {/* The title says there is nothing yet; the body says only where pairs come from. */}
           <p data-testid="review-empty">
-            No pairs to review yet: run a benchmark with at least two models that succeed on the
-            same prompts.
+            Pairs come from benchmarks: run one with at least two models that succeed on the same
+            prompts, and their videos are shown here side by side, names hidden.
           </p>
           {category ? (
             <p>
