@@ -158,8 +158,23 @@ describe('new benchmark dialog', () => {
     });
     planModels = [line('Google Veo 3', 9.6, true), line('Mystery', 0, true)];
     planTotal = 9.6;
+    const unpriced = sandboxModel('google/veo-3', 'Google Veo 3');
+    useAppStore.setState({
+      models: [
+        ...useAppStore.getState().models,
+        {
+          ...unpriced,
+          provider: 'replicate',
+          simulated: false,
+          pricing: { source: 'not recorded', asOf: '2026-09-01' },
+        },
+      ],
+    });
     render(<NewRunDialog />);
     act(() => useAppStore.getState().openNewRunDialog('sandbox'));
+    // In the model list too: no price reads "price unknown", not a blank.
+    const row = screen.getByTestId('model-checkbox-google/veo-3').closest('label');
+    expect(row?.textContent).toMatch(/Google Veo 3\s*price unknown/);
     await waitFor(() =>
       expect(screen.getByTestId('plan-total-cost').textContent).toBe('$9.60 + price unknown'),
     );

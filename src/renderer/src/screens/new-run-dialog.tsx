@@ -327,7 +327,9 @@ function NewRunForm({
                               ? formatMoneyPer(model.pricing.usdPerSecond, 's')
                               : model.pricing.usdPerClip !== undefined
                                 ? formatMoneyPer(model.pricing.usdPerClip, 'clip')
-                                : ''}
+                                : model.simulated
+                                  ? ''
+                                  : 'price unknown'}
                           </span>
                         </label>
                       );
