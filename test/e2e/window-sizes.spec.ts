@@ -28,8 +28,44 @@ test.afterEach(async () => {
 const WIDTH = 1024;
 const HEIGHT = 700;
 
+/**
+ * A dialog the walk passes: opened, screenshot, measured while open, closed again (the next step
+ * starts from the screen under it).
+ */
+const dialogStep = (name: string, open: string, dialog: string, heading: RegExp): Step => ({
+  name,
+  go: async (page) => {
+    await page.getByTestId(open).first().click();
+    const shown = page.getByRole('dialog');
+    await expect(shown).toBeVisible();
+    await expect(page.locator(dialog)).toBeVisible();
+    await page.screenshot({ path: `test-results/screens/light-1024x700/${name}-open.png` });
+    expect(await page.evaluate(offences)).toEqual([]);
+    await page.keyboard.press('Escape');
+    await expect(shown).toHaveCount(0);
+  },
+  heading,
+});
+
 /** Screens the shared walk does not stop at, put in after the step they start from. */
 const EXTRA_AFTER: Record<string, Step[]> = {
+  '01-models': [
+    dialogStep('01b-monitor-settings-dialog', 'monitor-settings', '.dialog', /^Models$/),
+  ],
+  '14-rollout-publishing': [
+    dialogStep(
+      '14b-generate-key-dialog',
+      'keys-generate',
+      '[data-testid="generate-key-dialog"]',
+      /^Rollout/,
+    ),
+    dialogStep(
+      '14c-add-public-key-dialog',
+      'add-public-key',
+      '[data-testid="add-public-key-dialog"]',
+      /^Rollout/,
+    ),
+  ],
   '05-run': [
     {
       name: '05b-run-scorecard',
