@@ -240,10 +240,11 @@ function offences(): string[] {
       }
     }
   }
-  // A toast leaves what is marked to keep clear (the blind vote's verdict buttons) uncovered.
+  // A toast leaves what is marked to keep clear (the blind vote's verdict buttons) and a
+  // dialog's buttons uncovered.
   for (const toast of document.querySelectorAll('[data-testid="toast"]')) {
     const over = toast.getBoundingClientRect();
-    for (const clear of document.querySelectorAll('[data-toast-keep-clear]')) {
+    for (const clear of document.querySelectorAll('[data-toast-keep-clear], .dialog-footer > *')) {
       const under = clear.getBoundingClientRect();
       const overlaps =
         over.left < under.right &&

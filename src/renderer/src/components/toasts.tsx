@@ -5,15 +5,17 @@
  * Esc away from an open dialog). A toast closes by its button or after its time; the time stops
  * while the pointer or the focus is on it. Errors are announced assertively, the rest politely.
  *
- * Toasts never cover what is marked `data-toast-keep-clear` (the blind vote's verdict buttons):
- * they rise above it while it is on screen under them, so the admin can act again at once (an
- * error toast of 10 s sat on "A is better" in a 1024x700 window).
+ * Toasts never cover what is marked `data-toast-keep-clear` (the blind vote's verdict buttons)
+ * nor a dialog's buttons: they rise above it while it is on screen under them, so the admin can
+ * act at once (an error toast of 10 s sat on "A is better" in a 1024x700 window).
  */
 import { useEffect, useLayoutEffect, useRef, useState, type ReactElement } from 'react';
 import type { Toast } from '../store/ui-slice';
 import { useAppStore } from '../store/store';
 import { CloseIcon } from './icons';
 
+/** What toasts never cover: marked elements, and the buttons in every dialog's footer. */
+const KEEP_CLEAR = '[data-toast-keep-clear], .dialog-footer > *';
 const ERROR_MS = 10_000;
 const OTHER_MS = 4_000;
 
@@ -29,7 +31,7 @@ export function Toasts(): ReactElement {
     }
     const measure = (): void => {
       const region = element.getBoundingClientRect();
-      const obstacles = [...document.querySelectorAll('[data-toast-keep-clear]')].map((node) =>
+      const obstacles = [...document.querySelectorAll(KEEP_CLEAR)].map((node) =>
         node.getBoundingClientRect(),
       );
       setLift(liftAbove(region, window.innerHeight, obstacles));
@@ -38,9 +40,12 @@ export function Toasts(): ReactElement {
     // Any scroll (capture: the content pane scrolls, not the window) or resize moves things.
     window.addEventListener('scroll', measure, true);
     window.addEventListener('resize', measure);
+    // A dialog that opens under a toast takes the focus: measure again then.
+    window.addEventListener('focusin', measure);
     return () => {
       window.removeEventListener('scroll', measure, true);
       window.removeEventListener('resize', measure);
+      window.removeEventListener('focusin', measure);
     };
   }, [toasts]);
   return (
