@@ -215,6 +215,12 @@ export const planModelLineSchema = z.object({
   displayName: z.string(),
   generations: z.number().int(),
   estimatedCostUsd: z.number(),
+  /**
+   * No price is known for this (real) model: `estimatedCostUsd` is then an upper bound (each
+   * clip counted at the highest price of any model the console knows, for that clip), or 0 when
+   * no known price bounds it. Shown "≤ $X" or "price unknown", never as the model's price.
+   */
+  priceUnknown: z.boolean(),
   simulated: z.boolean(),
   warnings: z.array(z.string()),
   /**

@@ -176,6 +176,18 @@ export class NoSuchModelError extends AppError {
 }
 
 /** Turns anything thrown into the wire shape; unknown errors become a generic internal error. */
+/**
+ * A vendor answered HTTP 402 Payment Required (out of credits, spend limit reached): classed as
+ * `quota` like a rate limit, but it never clears by waiting, so it is worded apart. Read from
+ * the stored message, which every vendor error starts with "<vendor> answered HTTP <status>".
+ */
+export function isPaymentRequired(
+  code: string | null | undefined,
+  message: string | null | undefined,
+): boolean {
+  return code === 'quota' && /\bHTTP 402\b/.test(message ?? '');
+}
+
 export function serializeError(error: unknown): SerializedError {
   if (AppError.isInstance(error)) return error.toJSON();
   return {

@@ -39,6 +39,13 @@ test('a keyless first user opens Rollout to a signable sandbox example and walks
   const problems = page.getByTestId('routing-problem');
   await expect(problems).toHaveCount(1);
   await expect(problems.first()).toHaveAttribute('data-code', 'simulated-model');
+  // Where it is, in the editor's words; the raw config path only in the tooltip.
+  const where = problems.first().getByTestId('routing-problem-where');
+  await expect(where).toHaveText('Tier “free” · target 1 · model');
+  await expect(where).toHaveAttribute('title', 'tiers.free.targets.0.provider');
+  await expect(problems.first().getByTestId('routing-problem-also')).toHaveText(
+    /^also Tier “free” · target 2 · model; /,
+  );
   // The one warning is marked at each sandbox target, and its text is said once.
   await expect(
     page.locator('[data-testid="field-problem"][data-code="simulated-model"]'),

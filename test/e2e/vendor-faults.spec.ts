@@ -124,6 +124,12 @@ test('vendor faults: a run on the Together emulator finishes, says what failed a
     );
   }
   await shot(page, '01-run');
+  // No credits (HTTP 402): named as payment required at the vendor, not a generic provider error.
+  const credits = groups.filter({ hasText: 'waves below #credits' });
+  await expect(credits.getByTestId('generation-row')).toContainText('Payment required');
+  await expect(credits.locator('.error-text')).toContainText(
+    /Together AI asks for payment \(HTTP 402\).*Add credits or raise the limit/,
+  );
   // The lost create answer: the admin is told it was not sent again, and where to look.
   const unknown = groups.filter({ hasText: 'waves below #reset-once' });
   await expect(unknown.getByTestId('generation-row')).toHaveAttribute(

@@ -36,11 +36,16 @@ function sandboxModel(modelId: string, displayName: string): ModelInfo {
 describe('new benchmark dialog', () => {
   let planInputs: unknown[];
   let startInputs: unknown[];
+  /** The plan's lines and total the fake main process answers with (none by default). */
+  let planModels: RunPlan['models'];
+  let planTotal: number;
 
   beforeEach(() => {
     resetAppStore();
     planInputs = [];
     startInputs = [];
+    planModels = [];
+    planTotal = 2.04;
     const transport: Transport = {
       kind: 'browser',
       invoke: vi.fn(async (channel: string, input: unknown) => {
@@ -56,11 +61,11 @@ describe('new benchmark dialog', () => {
           suiteName: 'Smoke',
           suiteVersion: 1,
           generations: 6,
-          estimatedCostUsd: 2.04,
+          estimatedCostUsd: planTotal,
           expectedDurationSeconds: 9,
-          models: [],
+          models: planModels,
           budgetUsd: budget,
-          withinBudget: budget === null || budget >= 2.04,
+          withinBudget: budget === null || budget >= planTotal,
         };
         return { ok: true as const, value: plan };
       }),
@@ -138,6 +143,49 @@ describe('new benchmark dialog', () => {
     fireEvent.click(screen.getByTestId('start-run'));
     await waitFor(() => expect(startInputs).toHaveLength(1));
     expect(startInputs[0]).toMatchObject({ budgetUsd: 5, timeoutSeconds: 90 });
+  });
+
+  it('shows a model without a known price as "≤ $X" or "price unknown" with a note, never $0.00', async () => {
+    const line = (displayName: string, estimatedCostUsd: number, priceUnknown: boolean) => ({
+      provider: 'replicate' as const,
+      modelId: displayName,
+      displayName,
+      generations: 3,
+      estimatedCostUsd,
+      priceUnknown,
+      simulated: false,
+      warnings: priceUnknown ? ['price: no price is known for this model, so ...'] : [],
+    });
+    planModels = [line('Google Veo 3', 9.6, true), line('Mystery', 0, true)];
+    planTotal = 9.6;
+    const unpriced = sandboxModel('google/veo-3', 'Google Veo 3');
+    useAppStore.setState({
+      models: [
+        ...useAppStore.getState().models,
+        {
+          ...unpriced,
+          provider: 'replicate',
+          simulated: false,
+          pricing: { source: 'not recorded', asOf: '2026-09-01' },
+        },
+      ],
+    });
+    render(<NewRunDialog />);
+    act(() => useAppStore.getState().openNewRunDialog('sandbox'));
+    // In the model list too: no price reads "price unknown", not a blank.
+    const row = screen.getByTestId('model-checkbox-google/veo-3').closest('label');
+    expect(row?.textContent).toMatch(/Google Veo 3\s*price unknown/);
+    await waitFor(() =>
+      expect(screen.getByTestId('plan-total-cost').textContent).toBe('$9.60 + price unknown'),
+    );
+    const costs = screen.getAllByTestId('plan-line-cost').map((cell) => cell.textContent);
+    expect(costs).toEqual(['≤ $9.60', 'price unknown']);
+    const note = screen.getByTestId('plan-price-note').textContent ?? '';
+    expect(note).toMatch(/Price unknown for Google Veo 3: .*upper bound/);
+    expect(note).toMatch(/Price unknown for Mystery, and no known price bounds it/);
+    expect(screen.getByTestId('plan-summary').textContent).not.toMatch(/\$0\.00/);
+    // The note says it; the runner's long "price:" warning is not repeated under it.
+    expect(screen.getByTestId('plan-summary').textContent).not.toMatch(/no price is known/);
   });
 
   it('reads timeout minutes into seconds and shows per-model defaults', () => {

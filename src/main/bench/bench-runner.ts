@@ -321,6 +321,7 @@ export class BenchRunner {
       seen.add(key);
       const { adapter, model } = this.deps.registry.resolve(ref);
       let cost = 0;
+      let priceUnknown = false;
       const warnings = new Set<string>();
       const skipped: { promptId: string; reason: string }[] = [];
       for (const prompt of suite.definition.prompts) {
@@ -337,10 +338,14 @@ export class BenchRunner {
         );
         const estimate = this.budgetEstimate(adapter, model, request);
         cost += estimate.usd;
-        if (estimate.priceUnknown)
+        if (estimate.priceUnknown) {
+          priceUnknown = true;
           warnings.add(
-            `price: no price is known for this model, so each clip is counted at ${formatMoney(estimate.usd)} (the highest price of any model the console knows, for this clip) until the vendor reports what it billed; the budget holds either way`,
+            estimate.usd > 0
+              ? `price: no price is known for this model, so each clip is counted at ${formatMoney(estimate.usd)} (the highest price of any model the console knows, for this clip: an upper bound, not its price) until the vendor reports what it billed; the budget holds either way`
+              : 'price: no price is known for this model and no known price bounds it, so the estimate leaves it out; what the vendor bills still counts against the budget as it is reported',
           );
+        }
         for (const warning of adapter.checkRequest(request))
           warnings.add(`${warning.setting}: ${warning.message}`);
       }
@@ -350,6 +355,7 @@ export class BenchRunner {
         displayName: model.displayName,
         generations: suite.definition.prompts.length - skipped.length,
         estimatedCostUsd: round(cost),
+        priceUnknown,
         simulated: model.simulated,
         warnings: [...warnings],
         skipped,

@@ -4,15 +4,18 @@
  * timed-out or unusable generation, so the desktop app, browser mode, the CLI's table and JSON
  * and exports all say the same. Never contains a secret (only the name of the key's variable).
  */
-import type { ProviderErrorClass } from '../../shared/errors';
+import { isPaymentRequired, type ProviderErrorClass } from '../../shared/errors';
 import { PROVIDER_LABELS, type ProviderId } from '../../shared/providers/video-provider-spec';
 import { KEY_ENV_VARS } from '../secrets';
 
 const MAX_MESSAGE = 1000;
 
-export function generationAdvice(provider: string, code: string): string | undefined {
+export function generationAdvice(provider: string, code: string, message = ''): string | undefined {
   const label = PROVIDER_LABELS[provider as ProviderId] ?? provider;
   const keyVariable = KEY_ENV_VARS[provider as Exclude<ProviderId, 'sandbox'>];
+  // 402: waiting does not help, paying does; say so rather than "out of credit or limiting".
+  if (isPaymentRequired(code, message))
+    return `${label} asks for payment (HTTP 402): this ${label} account is out of credits or over its spend limit. Add credits or raise the limit in the account's billing settings at ${label}, then run the prompt again.`;
   switch (code as ProviderErrorClass) {
     case 'auth':
       return `${label} refused the API key: check it under Settings${keyVariable ? ` (the CLI and browser mode read ${keyVariable})` : ''}, then run the prompt again.`;
@@ -37,7 +40,7 @@ export function generationAdvice(provider: string, code: string): string | undef
 
 /** `message` followed by the advice for its class, within the stored message's 1000 characters. */
 export function withAdvice(provider: string, code: string, message: string): string {
-  const advice = generationAdvice(provider, code);
+  const advice = generationAdvice(provider, code, message);
   if (!advice || message.includes(advice)) return message.slice(0, MAX_MESSAGE);
   const room = MAX_MESSAGE - advice.length - 1;
   const head = message.length > room ? `${message.slice(0, Math.max(0, room - 1))}…` : message;

@@ -348,17 +348,35 @@ export async function runCli(argv: string[], io: CliIo = defaultIo): Promise<num
           });
           if (options.json) io.stdout(`${JSON.stringify(plan, null, 2)}\n`);
           else {
+            const { planLineCostText, planPriceNote, planTotalCostText } =
+              await import('../../shared/bench/plan-cost');
             io.stdout(
-              `${plan.suiteName} (v${plan.suiteVersion}): ${plan.generations} generations, estimated $${plan.estimatedCostUsd.toFixed(2)}\n`,
+              `${plan.suiteName} (v${plan.suiteVersion}): ${plan.generations} generations, estimated ${planTotalCostText(plan)}\n`,
             );
             for (const line of plan.models) {
+              // A model without a known price: its figure is an upper bound ("≤"), or unknown.
+              const each = line.priceUnknown
+                ? line.estimatedCostUsd > 0
+                  ? `≤$${(line.estimatedCostUsd / line.generations).toFixed(3)}`
+                  : 'price unknown'
+                : `≈$${(line.estimatedCostUsd / line.generations).toFixed(3)}`;
+              const total =
+                line.priceUnknown && line.estimatedCostUsd <= 0
+                  ? ''
+                  : ` = ${planLineCostText(line)}`;
               io.stdout(
-                `  ${line.provider}:${line.modelId}  ${line.generations} × ≈$${(line.estimatedCostUsd / line.generations).toFixed(3)} = $${line.estimatedCostUsd.toFixed(2)}${line.simulated ? '  (simulated)' : ''}\n`,
+                `  ${line.provider}:${line.modelId}  ${line.generations} × ${each}${total}${line.priceUnknown ? '  (price unknown)' : ''}${line.simulated ? '  (simulated)' : ''}\n`,
               );
-              for (const warning of line.warnings) io.stdout(`    warning: ${warning}\n`);
+              for (const warning of line.warnings) {
+                // The note below says it once, in plain words, for every model without a price.
+                if (line.priceUnknown && warning.startsWith('price:')) continue;
+                io.stdout(`    warning: ${warning}\n`);
+              }
               for (const skip of line.skipped ?? [])
                 io.stdout(`    not sent: ${skip.promptId}: ${skip.reason}\n`);
             }
+            const note = planPriceNote(plan);
+            if (note) io.stdout(`note: ${note}\n`);
           }
         } finally {
           await services.close();
@@ -430,19 +448,23 @@ export async function runCli(argv: string[], io: CliIo = defaultIo): Promise<num
         try {
           const suiteId = await resolveSuite(services, options.suite);
           const plan = services.bench.plan({ suiteId, models: options.models });
+          const { planPriceNote, planTotalCostText } = await import('../../shared/bench/plan-cost');
           const onlySimulated = plan.models.every((line) => line.simulated);
           if (options.budget === undefined && !onlySimulated) {
             throw new AppError(
               'budget_exceeded',
-              `This run is estimated at $${plan.estimatedCostUsd.toFixed(2)}. Set a spending cap with --budget (for example --budget ${Math.ceil(plan.estimatedCostUsd * 1.2)}).`,
+              `This run is estimated at ${planTotalCostText(plan)}. Set a spending cap with --budget (for example --budget ${Math.ceil(plan.estimatedCostUsd * 1.2)}).`,
             );
           }
           const budgetUsd = options.budget ?? plan.estimatedCostUsd;
           const { formatModelRef } = await import('../../shared/providers/video-provider-spec');
-          if (!options.json)
+          if (!options.json) {
             io.stderr(
-              `Estimated cost $${plan.estimatedCostUsd.toFixed(2)} (budget $${budgetUsd.toFixed(2)}) for ${plan.generations} generations on ${options.models.map(formatModelRef).join(', ')}.\n`,
+              `Estimated cost ${planTotalCostText(plan)} (budget $${budgetUsd.toFixed(2)}) for ${plan.generations} generations on ${options.models.map(formatModelRef).join(', ')}.\n`,
             );
+            const note = planPriceNote(plan);
+            if (note) io.stderr(`note: ${note}\n`);
+          }
           const { runId } = services.bench.startRun({
             suiteId,
             models: options.models,

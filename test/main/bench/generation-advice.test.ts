@@ -30,9 +30,9 @@ describe('generation advice', () => {
   });
 
   it("appends to the vendor's words once, and stays within 1000 characters", () => {
-    const once = withAdvice('luma', 'quota', 'luma answered HTTP 402: Insufficient credits');
+    const once = withAdvice('luma', 'quota', 'luma answered HTTP 429: Too many requests');
     expect(once).toBe(
-      'luma answered HTTP 402: Insufficient credits. Luma is out of credit or limiting this account: add credit or raise the limit in your Luma account, then run the prompt again.',
+      'luma answered HTTP 429: Too many requests. Luma is out of credit or limiting this account: add credit or raise the limit in your Luma account, then run the prompt again.',
     );
     expect(withAdvice('luma', 'quota', once)).toBe(once);
     const long = withAdvice('runway', 'bad_output', 'x'.repeat(5000));
@@ -40,6 +40,21 @@ describe('generation advice', () => {
     expect(long).toMatch(/Runway's output could not be used as a video/);
     expect(withAdvice('fal', 'cancelled', 'Cancelled by the admin.')).toBe(
       'Cancelled by the admin.',
+    );
+  });
+
+  it('a 402 says payment is required at the vendor and what to do, not a generic quota', () => {
+    const paid = withAdvice('luma', 'quota', 'Luma answered HTTP 402: Insufficient credits');
+    expect(paid).toBe(
+      "Luma answered HTTP 402: Insufficient credits. Luma asks for payment (HTTP 402): this Luma account is out of credits or over its spend limit. Add credits or raise the limit in the account's billing settings at Luma, then run the prompt again.",
+    );
+    expect(withAdvice('luma', 'quota', paid)).toBe(paid);
+    // Only a 402 reads so: a 4020-character body or a rate limit does not.
+    expect(generationAdvice('luma', 'quota', 'Luma answered HTTP 4020')).toMatch(
+      /out of credit or limiting/,
+    );
+    expect(generationAdvice('luma', 'auth', 'Luma answered HTTP 402')).toMatch(
+      /refused the API key/,
     );
   });
 

@@ -102,6 +102,9 @@ describe('fault matrix: vendor × fault class', () => {
           row.outcome === 'success' ? null : row.error_code,
         ]);
         expect(got).toEqual(cases);
+        // A 402 says that the vendor wants payment and what to do, not a generic quota error.
+        const credits = rows.find((row) => row.prompt.includes('#credits'));
+        expect(credits?.error_message).toMatch(/asks for payment \(HTTP 402\).*Add credits/);
         // No duplicate paid submission: never more jobs than generations that could make one.
         expect(emulators[vendor].stats.creates).toBeLessThanOrEqual(cases.length - 2);
 

@@ -501,12 +501,13 @@ function PromptsTable({
       {listError ? <p className="field-error">{listError}</p> : null}
       <div className="table-wrap">
         <table className="table prompts-table" data-testid="prompts-table">
+          {/* Widths in app.css (.prompts-col-*), narrower in a small window. */}
           <colgroup>
-            <col style={{ width: '44px' }} />
+            <col className="prompts-col-index" />
             <col />
-            <col style={{ width: '215px' }} />
-            <col style={{ width: '24%' }} />
-            <col style={{ width: '52px' }} />
+            <col className="prompts-col-category" />
+            <col className="prompts-col-image" />
+            <col className="prompts-col-remove" />
           </colgroup>
           <thead>
             <tr>

@@ -220,9 +220,10 @@ export function BlindVote({
             )
           }
         >
+          {/* The title says there is nothing yet; the body says only where pairs come from. */}
           <p data-testid="review-empty">
-            No pairs to review yet: run a benchmark with at least two models that succeed on the
-            same prompts.
+            Pairs come from benchmarks: run one with at least two models that succeed on the same
+            prompts, and their videos are shown here side by side, names hidden.
           </p>
           {category ? (
             <p>
@@ -289,7 +290,12 @@ export function BlindVote({
         </div>
       ) : (
         <div className="vote-panel">
-          <div className="vote-buttons" role="group" aria-label="Your verdict">
+          <div
+            className="vote-buttons"
+            role="group"
+            aria-label="Your verdict"
+            data-toast-keep-clear
+          >
             {(['a', 'b', 'tie', 'both_bad'] as const).map((verdict) => (
               <button
                 key={verdict}

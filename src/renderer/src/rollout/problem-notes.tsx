@@ -38,6 +38,64 @@ const SHORT_LABELS: Record<RoutingProblemCode, string> = {
   'tier-closed': 'Tier closed',
 };
 
+/** Field names as the editor shows them; any other is split from camelCase into words. */
+const FIELD_WORDS: Record<string, string> = {
+  provider: 'model',
+  model: 'model',
+  timeoutSeconds: 'timeout',
+  breaker: 'circuit breaker',
+  failureRate: 'failure rate',
+  keyFields: 'key fields',
+  defaultVariant: 'default variant',
+  requestKinds: 'request kinds',
+  dailyQuota: 'daily quota per user',
+};
+const words = (field: string): string =>
+  FIELD_WORDS[field] ??
+  field
+    .replace(/([a-z0-9])([A-Z])/g, '$1 $2')
+    .replace(/[_-]+/g, ' ')
+    .toLowerCase();
+
+/**
+ * Where a problem is, in the editor's words: "tiers.free.targets.0.model" reads "Tier “free” ·
+ * target 1 · model" (targets numbered as the editor numbers them). The raw path stays in the
+ * tooltip and in the Raw JSON tab.
+ */
+export function problemPathLabel(path: string): string {
+  if (path === '') return 'The whole config';
+  const parts = path.split('.');
+  const out: string[] = [];
+  for (let index = 0; index < parts.length; index += 1) {
+    const part = parts[index] ?? '';
+    const next = parts[index + 1];
+    const number = next !== undefined && /^\d+$/.test(next) ? Number(next) + 1 : null;
+    if (part === 'tiers' && index === 0 && next !== undefined) {
+      out.push(`Tier “${next}”`);
+      index += 1;
+    } else if (part === 'flags' && index === 0 && next !== undefined) {
+      out.push(`Flag “${next}”`);
+      index += 1;
+    } else if (part === 'variants' && next !== undefined) {
+      out.push(`variant “${next}”`);
+      index += 1;
+    } else if ((part === 'targets' || part === 'presets') && number !== null) {
+      out.push(
+        `${part === 'targets' ? 'target' : out.length === 0 ? 'Preset' : 'preset'} ${number}`,
+      );
+      index += 1;
+    } else if (/^\d+$/.test(part)) {
+      out.push(`#${Number(part) + 1}`);
+    } else {
+      const label = words(part);
+      // "provider" and "model" of one target are both its model: said once.
+      if (out.at(-1) !== label)
+        out.push(out.length === 0 ? label.charAt(0).toUpperCase() + label.slice(1) : label);
+    }
+  }
+  return out.join(' · ');
+}
+
 /** The id of a problem's entry in the Checks list (stable across re-checks). */
 export function problemEntryId(p: Pick<RoutingProblem, 'code' | 'path'>): string {
   return `routing-problem-${p.code}-${p.path}`.replace(/[^A-Za-z0-9_-]/g, '_');
@@ -143,11 +201,21 @@ export function ProblemsList({
                   <Badge tone={p.severity === 'error' ? 'danger' : 'warning'}>
                     {p.severity === 'error' ? 'Error' : 'Warning'}
                   </Badge>
-                  <code className="rt-path">{p.path === '' ? '(document)' : p.path}</code>
+                  <span
+                    className="rt-where"
+                    data-testid="routing-problem-where"
+                    title={p.path === '' ? undefined : p.path}
+                  >
+                    {problemPathLabel(p.path)}
+                  </span>
                 </div>
                 {p.alsoAt?.length ? (
-                  <p className="rt-path rt-also" data-testid="routing-problem-also">
-                    also {p.alsoAt.join(', ')}
+                  <p
+                    className="rt-where rt-also"
+                    data-testid="routing-problem-also"
+                    title={p.alsoAt.join(', ')}
+                  >
+                    also {p.alsoAt.map(problemPathLabel).join('; ')}
                   </p>
                 ) : null}
                 <p data-testid="routing-problem-message">{p.message}</p>

@@ -192,7 +192,7 @@ function TierCard({
                   </span>
                   {index + 1}
                 </td>
-                <td>
+                <td className="rt-model-cell">
                   <ModelPicker
                     value={`${String(target.provider ?? '')}:${String(target.model ?? '')}`}
                     models={models}

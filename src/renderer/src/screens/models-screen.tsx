@@ -26,7 +26,7 @@ import { useAppStore } from '../store/store';
 function priceText(pricing: Pricing): string {
   if (pricing.usdPerSecond !== undefined) return formatMoneyPer(pricing.usdPerSecond, 's');
   if (pricing.usdPerClip !== undefined) return formatMoneyPer(pricing.usdPerClip, 'clip');
-  return 'not published';
+  return 'price unknown';
 }
 
 /** Sandbox first, then Together (the provider this console exists for), then the rest. */

@@ -9,6 +9,11 @@ import * as Dialog from '@radix-ui/react-dialog';
 import { useEffect, useId, useMemo, useState, type ReactElement } from 'react';
 import type { RunPlan } from '../../../shared/domain';
 import {
+  planLineCostText,
+  planPriceNote,
+  planTotalCostText,
+} from '../../../shared/bench/plan-cost';
+import {
   defaultTimeoutSeconds,
   FALLBACK_TIMEOUT_SECONDS,
   MAX_TIMEOUT_SECONDS,
@@ -322,7 +327,9 @@ function NewRunForm({
                               ? formatMoneyPer(model.pricing.usdPerSecond, 's')
                               : model.pricing.usdPerClip !== undefined
                                 ? formatMoneyPer(model.pricing.usdPerClip, 'clip')
-                                : ''}
+                                : model.simulated
+                                  ? ''
+                                  : 'price unknown'}
                           </span>
                         </label>
                       );
@@ -459,8 +466,12 @@ function PlanPanel({
       </aside>
     );
   }
+  const priceNote = planPriceNote(shownPlan);
   const warnings = shownPlan.models.flatMap((line) => [
-    ...line.warnings.map((warning) => `${line.displayName}: ${warning}`),
+    // The price note says it once for every model without a price, in plain words.
+    ...line.warnings
+      .filter((warning) => !(line.priceUnknown && warning.startsWith('price:')))
+      .map((warning) => `${line.displayName}: ${warning}`),
     // Prompts a model cannot take are not sent (no cost); say which, before anything starts.
     ...(line.skipped ?? []).map((skip) => `Not sent: ${skip.promptId}: ${skip.reason}.`),
   ]);
@@ -505,7 +516,17 @@ function PlanPanel({
                 {line.displayName} {line.simulated ? <SimulatedBadge /> : null}
               </td>
               <td className="num">{line.generations}</td>
-              <td className="num">{formatUsd(line.estimatedCostUsd)}</td>
+              <td
+                className={`num${line.priceUnknown ? ' plan-price-unknown' : ''}`}
+                data-testid="plan-line-cost"
+                title={
+                  line.priceUnknown
+                    ? 'No price is known for this model: see the note under the plan.'
+                    : undefined
+                }
+              >
+                {planLineCostText(line)}
+              </td>
             </tr>
           ))}
         </tbody>
@@ -514,11 +535,16 @@ function PlanPanel({
             <th scope="row">Total</th>
             <td />
             <td className="num strong" data-testid="plan-total-cost">
-              {formatUsd(shownPlan.estimatedCostUsd)}
+              {planTotalCostText(shownPlan)}
             </td>
           </tr>
         </tfoot>
       </table>
+      {priceNote ? (
+        <p className="plan-note small" data-testid="plan-price-note">
+          {priceNote}
+        </p>
+      ) : null}
       {warnings.length > 0 ? (
         <ul className="plan-warnings small">
           {warnings.map((warning) => (
@@ -535,7 +561,7 @@ function PlanPanel({
           <p>
             {budget === undefined || budget === null
               ? 'Set a budget to start.'
-              : `The estimate of ${formatUsd(shownPlan.estimatedCostUsd)} is over the ${formatUsd(budget)} budget. Raise the budget or choose fewer models.`}
+              : `The estimate of ${planTotalCostText(shownPlan)} is over the ${formatUsd(budget)} budget. Raise the budget or choose fewer models.`}
           </p>
           <button
             type="button"

@@ -4,6 +4,7 @@ import * as Dialog from '@radix-ui/react-dialog';
 import * as Tabs from '../components/tabs';
 import { lazy, Suspense, useEffect, useMemo, useState, type ReactElement } from 'react';
 import type { GenerationOutcome, GenerationRecord, GenerationState } from '../../../shared/domain';
+import { isPaymentRequired } from '../../../shared/errors';
 import { BackIcon, CompareIcon } from '../components/icons';
 import {
   Badge,
@@ -56,6 +57,20 @@ const OUTCOME_LABEL: Record<GenerationOutcome, string> = {
   skipped_unsupported: 'Skipped: model cannot take this prompt',
   submit_unknown: 'Submission unconfirmed',
 };
+
+/**
+ * The outcome column: a vendor's error is named by its class where that says more than
+ * "Provider error" (a 402 needs payment at the vendor, not another try).
+ */
+function outcomeLabel(generation: GenerationRecord): string | null {
+  if (!generation.outcome) return null;
+  if (generation.outcome === 'failure') {
+    if (isPaymentRequired(generation.errorCode, generation.errorMessage)) return 'Payment required';
+    if (generation.errorCode === 'quota') return 'Quota or rate limit';
+    if (generation.errorCode === 'auth') return 'API key refused';
+  }
+  return OUTCOME_LABEL[generation.outcome];
+}
 
 /** What to tell a person when a generation failed, in plain words. */
 function failureText(generation: GenerationRecord): string | null {
@@ -401,17 +416,18 @@ function ResultsTable({
   compact: boolean;
 }): ReactElement {
   return (
-    <div className="table-wrap">
+    <div className="table-wrap results-table-wrap">
       <table
         className={`table results-table ${compact ? 'is-compact' : ''}`}
         data-testid="results-table"
       >
+        {/* Widths in app.css (.results-col-*): a narrow window gives the figures other widths. */}
         <colgroup>
-          <col style={{ width: '30%' }} />
-          <col style={{ width: '15%' }} />
-          <col style={{ width: '13%' }} />
-          <col span={4} style={{ width: '8.75%' }} />
-          <col style={{ width: '7%' }} />
+          <col className="results-col-model" />
+          <col className="results-col-status" />
+          <col className="results-col-outcome" />
+          <col span={4} className="results-col-time" />
+          <col className="results-col-cost" />
         </colgroup>
         <thead>
           <tr>
@@ -531,11 +547,7 @@ function GenerationRow({ generation }: { generation: GenerationRecord }): ReactE
           </div>
         </td>
         <td>
-          {generation.outcome ? (
-            OUTCOME_LABEL[generation.outcome]
-          ) : (
-            <span className="muted">—</span>
-          )}
+          {generation.outcome ? outcomeLabel(generation) : <span className="muted">—</span>}
           {generation.cached ? (
             <Badge
               tone="neutral"

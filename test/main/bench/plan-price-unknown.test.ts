@@ -1,0 +1,72 @@
+/**
+ * The bench runner's plan marks each line whose model has no known price (`priceUnknown`), and
+ * `aideon bench plan` shows its figure as an upper bound with the plan's note, not as a price.
+ */
+import { afterEach, describe, expect, it } from 'vitest';
+import { runCli } from '../../../src/main/cli/main';
+import { tempDir } from '../../helpers/temp-dir';
+import { testServices } from '../../helpers/services';
+
+const KEYS = { REPLICATE_API_TOKEN: 'r8_plan-price-unknown-01', TOGETHER_API_KEY: 'tg-plan-01' };
+const cleanups: (() => void | Promise<void>)[] = [];
+afterEach(async () => {
+  for (const cleanup of cleanups.splice(0)) await cleanup();
+});
+
+describe('priceUnknown on plan lines', () => {
+  it('is set for a real model without a price, and only for it', async () => {
+    const services = testServices({ env: KEYS, analyseVideos: false });
+    cleanups.push(() => services.cleanup());
+    const plan = services.bench.plan({
+      suiteId: 'smoke',
+      models: [
+        { provider: 'replicate', modelId: 'google/veo-3' },
+        { provider: 'together', modelId: 'minimax/hailuo-02' },
+        { provider: 'sandbox', modelId: 'sandbox-fast' },
+      ],
+      budgetUsd: 100,
+    });
+    const [unpriced, priced, sandbox] = plan.models;
+    expect(unpriced).toMatchObject({ modelId: 'google/veo-3', priceUnknown: true });
+    // Counted at the dearest known price for such a clip: a bound, above zero.
+    expect(unpriced!.estimatedCostUsd).toBeGreaterThan(0);
+    expect(priced).toMatchObject({ modelId: 'minimax/hailuo-02', priceUnknown: false });
+    expect(priced!.estimatedCostUsd).toBeGreaterThan(0);
+    expect(sandbox).toMatchObject({ modelId: 'sandbox-fast', priceUnknown: false });
+  });
+
+  it('aideon bench plan prints "≤ $X (price unknown)" and the note', async () => {
+    const { dir, cleanup } = tempDir();
+    cleanups.push(cleanup);
+    let stdout = '';
+    let stderr = '';
+    const code = await runCli(
+      [
+        '--data-dir',
+        dir,
+        'bench',
+        'plan',
+        '--suite',
+        'smoke',
+        '--models',
+        'replicate:google/veo-3,together:minimax/hailuo-02',
+      ],
+      {
+        stdout: (text) => (stdout += text),
+        stderr: (text) => (stderr += text),
+        env: KEYS,
+        isTTY: false,
+      },
+    );
+    expect(stderr).toBe('');
+    expect(code).toBe(0);
+    expect(stdout).toMatch(/generations, estimated ≤ \$\d+\.\d\d\n/);
+    expect(stdout).toMatch(
+      /replicate:google\/veo-3 {2}3 × ≤\$\d+\.\d{3} = ≤ \$\d+\.\d\d {2}\(price unknown\)/,
+    );
+    expect(stdout).toMatch(/together:minimax\/hailuo-02 {2}3 × ≈\$0\.490 = \$1\.47\n/);
+    expect(stdout).toMatch(/^note: Price unknown for Google Veo 3: .*upper bound/m);
+    // Said once, in the note, not again as a warning under the model.
+    expect(stdout).not.toMatch(/warning: price:/);
+  });
+});
