@@ -84,6 +84,7 @@ import {
   setRunTimeoutSeconds,
 } from './bench-repository';
 import { withAdvice } from './generation-advice';
+import { unboundedPriceModels } from '../../shared/bench/plan-cost';
 
 /** First wait before a download that failed on the console's disk is tried again; doubles. */
 const STORAGE_RETRY_MS = 5_000;
@@ -376,8 +377,12 @@ export class BenchRunner {
       expectedDurationSeconds,
       models: lines,
       budgetUsd: input.budgetUsd ?? null,
+      // A model whose clips count $0 for want of any known price would pass every budget while
+      // its vendor bills them: such a plan fits no budget (startRun says why).
       withinBudget:
-        input.budgetUsd === undefined ? false : estimatedCostUsd <= input.budgetUsd + 1e-9,
+        input.budgetUsd === undefined || unboundedPriceModels(lines).length > 0
+          ? false
+          : estimatedCostUsd <= input.budgetUsd + 1e-9,
     };
   }
 
@@ -414,6 +419,14 @@ export class BenchRunner {
         throw new AppError('validation', checked.error.issues[0]?.message ?? 'Bad timeoutSeconds.');
     }
     const plan = this.plan(input);
+    const unbounded = unboundedPriceModels(plan.models);
+    if (unbounded.length > 0) {
+      const names = unbounded.map((line) => `${line.provider}:${line.modelId}`).join(', ');
+      throw new AppError(
+        'budget_exceeded',
+        `No price is known for ${names}, and no known price bounds ${unbounded.length === 1 ? 'it' : 'them'}: the console would count ${unbounded.length === 1 ? 'its' : 'their'} clips at $0 while the vendor bills them, so the budget could not be held. Leave ${unbounded.length === 1 ? 'it' : 'them'} out of the run.`,
+      );
+    }
     if (!plan.withinBudget) {
       throw new AppError(
         'budget_exceeded',

@@ -33,7 +33,7 @@ export function planTotalCostText(plan: Pick<RunPlan, 'estimatedCostUsd' | 'mode
 /** The note under a plan with an unknown price (null when every price is known). */
 export function planPriceNote(plan: Pick<RunPlan, 'models'>): string | null {
   const bounded = plan.models.filter((line) => line.priceUnknown && line.estimatedCostUsd > 0);
-  const unbounded = plan.models.filter((line) => line.priceUnknown && line.estimatedCostUsd <= 0);
+  const unbounded = unboundedPriceModels(plan.models);
   const names = (lines: PlanLine[]): string => lines.map((line) => line.displayName).join(', ');
   const notes: string[] = [];
   if (bounded.length > 0) {
@@ -43,8 +43,18 @@ export function planPriceNote(plan: Pick<RunPlan, 'models'>): string | null {
   }
   if (unbounded.length > 0) {
     notes.push(
-      `Price unknown for ${names(unbounded)}, and no known price bounds it: the estimate leaves ${unbounded.length === 1 ? 'it' : 'them'} out, so the run may cost more than shown. Check the vendor's price first.`,
+      `Price unknown for ${names(unbounded)}, and no known price bounds ${unbounded.length === 1 ? 'it' : 'them'}: the budget could not be held, so the run cannot start with ${unbounded.length === 1 ? 'it' : 'them'}. Leave ${unbounded.length === 1 ? 'it' : 'them'} out.`,
     );
   }
   return notes.length > 0 ? notes.join(' ') : null;
+}
+
+/**
+ * The lines whose model has no known price and no known price to bound it: their clips would
+ * count $0 against the budget while the vendor bills them, so a run with them cannot start.
+ */
+export function unboundedPriceModels<T extends Pick<PlanLine, 'estimatedCostUsd' | 'priceUnknown'>>(
+  lines: readonly T[],
+): T[] {
+  return lines.filter((line) => line.priceUnknown && line.estimatedCostUsd <= 0);
 }

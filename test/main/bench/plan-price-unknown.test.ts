@@ -2,7 +2,7 @@
  * The bench runner's plan marks each line whose model has no known price (`priceUnknown`), and
  * `aideon bench plan` shows its figure as an upper bound with the plan's note, not as a price.
  */
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { runCli } from '../../../src/main/cli/main';
 import { tempDir } from '../../helpers/temp-dir';
 import { testServices } from '../../helpers/services';
@@ -33,6 +33,29 @@ describe('priceUnknown on plan lines', () => {
     expect(priced).toMatchObject({ modelId: 'minimax/hailuo-02', priceUnknown: false });
     expect(priced!.estimatedCostUsd).toBeGreaterThan(0);
     expect(sandbox).toMatchObject({ modelId: 'sandbox-fast', priceUnknown: false });
+  });
+
+  it('a model that no known price bounds fits no budget: the run is refused, nothing is sent', async () => {
+    const services = testServices({ env: KEYS, analyseVideos: false });
+    cleanups.push(() => services.cleanup());
+    // Only models without a price are known: nothing bounds google/veo-3's clips.
+    const all = services.registry.allModels();
+    vi.spyOn(services.registry, 'allModels').mockReturnValue(
+      all.filter((model) => model.simulated || model.modelId === 'google/veo-3'),
+    );
+    const input = {
+      suiteId: 'smoke',
+      models: [{ provider: 'replicate' as const, modelId: 'google/veo-3' }],
+      budgetUsd: 1_000,
+    };
+    const plan = services.bench.plan(input);
+    expect(plan.models[0]).toMatchObject({ priceUnknown: true, estimatedCostUsd: 0 });
+    // Before: $0 fits the $1,000 budget, and every clip would have been sent uncounted.
+    expect(plan.withinBudget).toBe(false);
+    expect(() => services.bench.startRun(input)).toThrow(
+      /No price is known for replicate:google\/veo-3, and no known price bounds it.*Leave it out/,
+    );
+    expect(services.db.prepare('SELECT COUNT(*) AS n FROM runs').get()).toEqual({ n: 0 });
   });
 
   it('aideon bench plan prints "≤ $X (price unknown)" and the note', async () => {

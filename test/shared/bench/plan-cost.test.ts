@@ -8,6 +8,7 @@ import {
   planLineCostText,
   planPriceNote,
   planTotalCostText,
+  unboundedPriceModels,
 } from '../../../src/shared/bench/plan-cost';
 
 type Line = RunPlan['models'][number];
@@ -51,7 +52,10 @@ describe('plan cost with a model whose price is unknown', () => {
     expect(bounded).toMatch(/upper bound, not the price/);
     expect(bounded).not.toMatch(/\bA\b,/);
     const unbounded = planPriceNote(plan(line('Mystery', 0, true), line('Enigma', 0, true)));
-    expect(unbounded).toMatch(/^Price unknown for Mystery, Enigma, and no known price bounds it/);
-    expect(unbounded).toMatch(/leaves them out, so the run may cost more than shown/);
+    expect(unbounded).toMatch(/^Price unknown for Mystery, Enigma, and no known price bounds them/);
+    expect(unbounded).toMatch(/the run cannot start with them\. Leave them out\.$/);
+    expect(
+      unboundedPriceModels(plan(line('A', 0.6, false), line('Mystery', 0, true)).models),
+    ).toEqual([line('Mystery', 0, true)]);
   });
 });

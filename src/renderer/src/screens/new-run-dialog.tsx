@@ -12,6 +12,7 @@ import {
   planLineCostText,
   planPriceNote,
   planTotalCostText,
+  unboundedPriceModels,
 } from '../../../shared/bench/plan-cost';
 import {
   defaultTimeoutSeconds,
@@ -476,6 +477,7 @@ function PlanPanel({
     ...(line.skipped ?? []).map((skip) => `Not sent: ${skip.promptId}: ${skip.reason}.`),
   ]);
   const fits = shownPlan.withinBudget && budget !== undefined && budget !== null;
+  const unbounded = unboundedPriceModels(shownPlan.models);
   const suggested = Math.ceil(shownPlan.estimatedCostUsd * 1.1 * 100) / 100;
   return (
     <aside
@@ -559,17 +561,21 @@ function PlanPanel({
       ) : (
         <div className="plan-verdict plan-over" data-testid="plan-verdict" data-fits="false">
           <p>
-            {budget === undefined || budget === null
-              ? 'Set a budget to start.'
-              : `The estimate of ${planTotalCostText(shownPlan)} is over the ${formatUsd(budget)} budget. Raise the budget or choose fewer models.`}
+            {unbounded.length > 0
+              ? `No price is known for ${unbounded.map((line) => line.displayName).join(', ')}, and none bounds it: no budget could be held. Leave ${unbounded.length === 1 ? 'it' : 'them'} out to start.`
+              : budget === undefined || budget === null
+                ? 'Set a budget to start.'
+                : `The estimate of ${planTotalCostText(shownPlan)} is over the ${formatUsd(budget)} budget. Raise the budget or choose fewer models.`}
           </p>
-          <button
-            type="button"
-            className="button button-secondary button-small"
-            onClick={() => onUseBudget(suggested)}
-          >
-            Set budget to {formatUsd(suggested)}
-          </button>
+          {unbounded.length > 0 ? null : (
+            <button
+              type="button"
+              className="button button-secondary button-small"
+              onClick={() => onUseBudget(suggested)}
+            >
+              Set budget to {formatUsd(suggested)}
+            </button>
+          )}
         </div>
       )}
     </aside>
