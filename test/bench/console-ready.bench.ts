@@ -24,12 +24,13 @@
  * own `aideon serve` on a copy of the same data folder. Its medians and the ratio are printed.
  * BENCH_READY_TRACE=1 adds one traced round of each (not timed): where the main thread spent
  * navigation → ready and start-up answer → ready (script, style, layout, paint, idle), in
- * which scripts and which functions. BENCH_ROUNDS (7) sets the rounds.
+ * which scripts and which functions (BENCH_READY_TRACE_DIR=DIR also writes each traced round's
+ * raw trace there, for DevTools' Performance panel). BENCH_ROUNDS (7) sets the rounds.
  * The data folder holds one finished sandbox run (BENCH_READY_EMPTY=1: an empty one).
  * Needs `npx electron-vite build` first. Run: npx tsx test/bench/console-ready.bench.ts
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { cpSync, existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -42,6 +43,11 @@ const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 7);
 const MARK = 'aideon:console-ready';
 /** The CDP binding the page calls when the ready mark is set (see readySignal). */
 const READY_BINDING = '__aideonBenchReady';
+/** BENCH_READY_TRACE_DIR: where the traced rounds' raw traces are written (with BENCH_READY_TRACE=1). */
+const TRACE_DIR = process.env.BENCH_READY_TRACE_DIR
+  ? resolve(process.env.BENCH_READY_TRACE_DIR)
+  : null;
+if (TRACE_DIR) mkdirSync(TRACE_DIR, { recursive: true });
 const AGAINST = process.env.BENCH_READY_AGAINST ? resolve(process.env.BENCH_READY_AGAINST) : null;
 if (AGAINST && !existsSync(join(AGAINST, 'out', 'renderer', 'index.html'))) {
   throw new Error(`BENCH_READY_AGAINST=${AGAINST} has no built out/renderer/index.html`);
@@ -249,6 +255,11 @@ async function tracedLaunch(profile: string, label: string, target: string): Pro
     const round = await openConsole(page, target);
     await page.waitForTimeout(100);
     const events = await stop();
+    if (TRACE_DIR) {
+      const file = join(TRACE_DIR, `${label.replace(/[^a-z0-9]+/gi, '-')}.json`);
+      writeFileSync(file, JSON.stringify({ traceEvents: events }));
+      console.log(`  trace (${label}) written to ${file} (opens in DevTools' Performance panel)`);
+    }
     const mark = findMark(events, MARK);
     const answered = requestFinished(events, '/api/app:bootstrap');
     if (!mark || answered === null) {
