@@ -132,8 +132,17 @@ function preloadStartChunk(): Plugin {
           attrs: { rel, crossorigin: true, href: `./${file}`, ...extra },
           injectTo: 'head' as const,
         });
+        // The entry runs as soon as it (and boot, preloaded) arrived: an `async` module script
+        // waits neither for the style sheets nor for the end of parsing, as a plain module
+        // script does, so the start-up call goes out while the CSS still loads (start.tsx waits
+        // for the document before it renders; the first frame still waits for the CSS).
+        const entryTag = `<script type="module" crossorigin src="./${entry.fileName}"></script>`;
+        if (!html.includes(entryTag)) throw new Error(`index.html has no ${entryTag}`);
         return {
-          html,
+          html: html.replace(
+            entryTag,
+            `<script type="module" async crossorigin src="./${entry.fileName}"></script>`,
+          ),
           tags: [
             ...files.map((file) => link('modulepreload', file)),
             ...styles.map((file) => link('stylesheet', file)),

@@ -3,7 +3,7 @@ import { StrictMode } from 'react';
 import { flushSync } from 'react-dom';
 import { createRoot } from 'react-dom/client';
 import { App, MissingToken, preloadLaterParts } from './app';
-import type { ClientSetup } from './ipc';
+import { keepTokenFromUrl, type ClientSetup } from './ipc';
 import type { Client } from './ipc/client';
 import type { ChannelOutput } from '../../shared/ipc/contract';
 import {
@@ -11,6 +11,7 @@ import {
   loadInitialData,
   markConsoleReady,
   subscribeToEvents,
+  whenConsoleReady,
 } from './store/actions';
 import { subscribeToMonitorEvents } from './store/monitor-actions';
 import { guardUnsavedRouting } from './rollout/unsaved-routing';
@@ -30,6 +31,12 @@ export async function start(
   setup: ClientSetup,
   bootstrap: Promise<Bootstrap | null>,
 ): Promise<void> {
+  // The entry script is async (electron.vite.config.ts): it may run before the parser is done.
+  if (document.readyState === 'loading') {
+    await new Promise((resolve) =>
+      document.addEventListener('DOMContentLoaded', resolve, { once: true }),
+    );
+  }
   const container = document.getElementById('root');
   if (!container) throw new Error('index.html has no #root element');
   const root = createRoot(container);
@@ -43,6 +50,8 @@ export async function start(
     return;
   }
   const client = setup.client;
+  // A token from the URL is saved for reloads once the first screen shows (see readAccessToken).
+  void whenConsoleReady().then(keepTokenFromUrl);
   const boot = await bootstrap;
   const session = boot?.session ?? (await sessionRole(client));
   if (session.role === 'reviewer') {
@@ -54,6 +63,7 @@ export async function start(
     );
     document.body.dataset.appState = 'ready';
     document.body.dataset.role = 'reviewer';
+    keepTokenFromUrl();
     return;
   }
   subscribeToEvents(client);
