@@ -121,6 +121,8 @@ interface Round {
   domContentLoaded: number;
   bootstrapSent: number;
   bootstrapAnswered: number;
+  /** app:bootstrap from its request leaving to the first byte of the answer (server and wire). */
+  bootstrapWait: number;
   lastApi: number;
   apiCalls: number;
   scriptKb: number;
@@ -209,6 +211,7 @@ async function openConsole(page: Page, target: string): Promise<Round> {
       domContentLoaded: navigation.domContentLoadedEventEnd,
       bootstrapSent: bootstrap?.startTime ?? Number.NaN,
       bootstrapAnswered: bootstrap?.responseEnd ?? Number.NaN,
+      bootstrapWait: bootstrap ? bootstrap.responseStart - bootstrap.requestStart : Number.NaN,
       lastApi: Math.max(...api.map((entry) => entry.responseEnd)),
       apiCalls: api.length,
       scriptKb: scripts.reduce((sum, entry) => sum + entry.encodedBodySize, 0) / 1024,
@@ -303,7 +306,7 @@ function report(label: string, rounds: Round[], bare: number[]): void {
     `  rounds: ready ${rounds.map((round) => round.ready.toFixed(0)).join(', ')} ms · bare ${bare.map((ms) => ms.toFixed(0)).join(', ')} ms`,
   );
   console.log(
-    `  phases (medians): HTML ${pick('html').toFixed(0)} · DOMContentLoaded ${pick('domContentLoaded').toFixed(0)} · app:bootstrap sent ${pick('bootstrapSent').toFixed(0)}, answered ${pick('bootstrapAnswered').toFixed(0)} · last start-up answer ${pick('lastApi').toFixed(0)} · ready ${readyMs.toFixed(0)} (answer → ready ${median(rounds.map((round) => round.ready - round.bootstrapAnswered)).toFixed(0)}) ms`,
+    `  phases (medians): HTML ${pick('html').toFixed(0)} · DOMContentLoaded ${pick('domContentLoaded').toFixed(0)} · app:bootstrap sent ${pick('bootstrapSent').toFixed(0)}, answered ${pick('bootstrapAnswered').toFixed(0)} (request → first byte ${pick('bootstrapWait').toFixed(0)}) · last start-up answer ${pick('lastApi').toFixed(0)} · ready ${readyMs.toFixed(0)} (answer → ready ${median(rounds.map((round) => round.ready - round.bootstrapAnswered)).toFixed(0)}) ms`,
   );
   const fonts = [...new Set(rounds.flatMap((round) => round.fonts))];
   console.log(
