@@ -123,6 +123,10 @@ interface Round {
   bootstrapAnswered: number;
   /** app:bootstrap from its request leaving to the first byte of the answer (server and wire). */
   bootstrapWait: number;
+  /** start.tsx's marks: its chunk ran, the answer was in hand, the first render was done. */
+  startCode: number;
+  startData: number;
+  startRendered: number;
   lastApi: number;
   apiCalls: number;
   scriptKb: number;
@@ -198,6 +202,10 @@ async function openConsole(page: Page, target: string): Promise<Round> {
     const navigation = performance.getEntriesByType('navigation')[0] as PerformanceNavigationTiming;
     const resources = performance.getEntriesByType('resource') as PerformanceResourceTiming[];
     const ready = performance.getEntriesByName(mark)[0]!.startTime;
+    // (No named helper function here: tsx would wrap it in a __name() the page does not have.)
+    const marks = ['aideon:start-code', 'aideon:start-data', 'aideon:start-rendered'].map(
+      (name) => performance.getEntriesByName(name)[0]?.startTime ?? Number.NaN,
+    );
     const before = resources.filter((entry) => entry.startTime <= ready);
     const api = before.filter((entry) => new URL(entry.name).pathname.startsWith('/api/'));
     const bootstrap = api.find((entry) => entry.name.includes('/api/app:bootstrap'));
@@ -212,6 +220,9 @@ async function openConsole(page: Page, target: string): Promise<Round> {
       bootstrapSent: bootstrap?.startTime ?? Number.NaN,
       bootstrapAnswered: bootstrap?.responseEnd ?? Number.NaN,
       bootstrapWait: bootstrap ? bootstrap.responseStart - bootstrap.requestStart : Number.NaN,
+      startCode: marks[0]!,
+      startData: marks[1]!,
+      startRendered: marks[2]!,
       lastApi: Math.max(...api.map((entry) => entry.responseEnd)),
       apiCalls: api.length,
       scriptKb: scripts.reduce((sum, entry) => sum + entry.encodedBodySize, 0) / 1024,
@@ -306,7 +317,7 @@ function report(label: string, rounds: Round[], bare: number[]): void {
     `  rounds: ready ${rounds.map((round) => round.ready.toFixed(0)).join(', ')} ms · bare ${bare.map((ms) => ms.toFixed(0)).join(', ')} ms`,
   );
   console.log(
-    `  phases (medians): HTML ${pick('html').toFixed(0)} · DOMContentLoaded ${pick('domContentLoaded').toFixed(0)} · app:bootstrap sent ${pick('bootstrapSent').toFixed(0)}, answered ${pick('bootstrapAnswered').toFixed(0)} (request → first byte ${pick('bootstrapWait').toFixed(0)}) · last start-up answer ${pick('lastApi').toFixed(0)} · ready ${readyMs.toFixed(0)} (answer → ready ${median(rounds.map((round) => round.ready - round.bootstrapAnswered)).toFixed(0)}) ms`,
+    `  phases (medians): HTML ${pick('html').toFixed(0)} · DOMContentLoaded ${pick('domContentLoaded').toFixed(0)} · app:bootstrap sent ${pick('bootstrapSent').toFixed(0)}, answered ${pick('bootstrapAnswered').toFixed(0)} (request → first byte ${pick('bootstrapWait').toFixed(0)}) · last start-up answer ${pick('lastApi').toFixed(0)} · start chunk ran ${pick('startCode').toFixed(0)}, with the answer ${pick('startData').toFixed(0)}, rendered ${pick('startRendered').toFixed(0)} · ready ${readyMs.toFixed(0)} (answer → ready ${median(rounds.map((round) => round.ready - round.bootstrapAnswered)).toFixed(0)}) ms`,
   );
   const fonts = [...new Set(rounds.flatMap((round) => round.fonts))];
   console.log(
