@@ -14,25 +14,79 @@
  *   ("0.6", never "0.6000000000000001").
  */
 
-const NUMBER_LOCALE = 'en-US';
+/**
+ * Numbers, dates and relative times are written by hand, exactly as Intl writes them for the
+ * console's locale (en-US numbers, en-GB dates, en relative times): the first Intl formatter a
+ * page makes costs tens of milliseconds in Chromium (its locale data), on the console's first
+ * screen. test/shared/format-intl.test.ts compares both across many values, so they cannot
+ * drift apart; Intl is still used for what the hand-written code does not cover (dates before
+ * year 1).
+ */
+
+/** The decimal digits of a finite non-negative number: the shortest text that reads back as it. */
+function decimalDigits(abs: number): { whole: string; fraction: string } {
+  // Intl rounds from this text too, so 1.005 is "1.01" to two decimals (toFixed says "1.00").
+  const text = String(abs);
+  const exponentAt = text.indexOf('e');
+  if (exponentAt < 0) {
+    const dot = text.indexOf('.');
+    return dot < 0
+      ? { whole: text, fraction: '' }
+      : { whole: text.slice(0, dot), fraction: text.slice(dot + 1) };
+  }
+  // "1.23e-7", "1e+21": the digits, and where the decimal point falls among them.
+  const mantissa = text.slice(0, exponentAt);
+  const dot = mantissa.indexOf('.');
+  const digits = mantissa.replace('.', '');
+  const point = (dot < 0 ? mantissa.length : dot) + Number(text.slice(exponentAt + 1));
+  if (point <= 0) return { whole: '0', fraction: '0'.repeat(-point) + digits };
+  if (point >= digits.length)
+    return { whole: digits + '0'.repeat(point - digits.length), fraction: '' };
+  return { whole: digits.slice(0, point), fraction: digits.slice(point) };
+}
+
+/** Adds one to a string of decimal digits ("199" → "200", "99" → "100"). */
+function incremented(digits: string): string {
+  let index = digits.length - 1;
+  while (index >= 0 && digits[index] === '9') index -= 1;
+  if (index < 0) return `1${'0'.repeat(digits.length)}`;
+  return (
+    digits.slice(0, index) +
+    String(Number(digits[index]) + 1) +
+    '0'.repeat(digits.length - index - 1)
+  );
+}
+
+/** "1234567" → "1,234,567". */
+function groupThousands(whole: string): string {
+  let out = '';
+  for (let end = whole.length; end > 0; end -= 3) {
+    out = end - 3 > 0 ? `,${whole.slice(end - 3, end)}${out}` : whole.slice(0, end) + out;
+  }
+  return out;
+}
 
 /**
- * One Intl.NumberFormat per decimals setting, made once: `toLocaleString(locale, options)`
- * builds a new formatter on every call, which a scorecard or a run list of hundreds of values
- * pays for each value (and the first one, with its locale data, about 10 ms at start-up).
+ * A number with grouped thousands and between `minDecimals` and `maxDecimals` decimals, half
+ * away from zero: what `new Intl.NumberFormat('en-US', { minimumFractionDigits,
+ * maximumFractionDigits }).format(value)` writes ("1,204.5", "-0", "NaN", "∞").
  */
-const numberFormats = new Map<string, Intl.NumberFormat>();
-function grouped(value: number, minDecimals: number, maxDecimals: number): string {
-  const key = `${minDecimals}/${maxDecimals}`;
-  let format = numberFormats.get(key);
-  if (!format) {
-    format = new Intl.NumberFormat(NUMBER_LOCALE, {
-      minimumFractionDigits: minDecimals,
-      maximumFractionDigits: maxDecimals,
-    });
-    numberFormats.set(key, format);
+export function formatDecimal(value: number, minDecimals: number, maxDecimals: number): string {
+  if (Number.isNaN(value)) return 'NaN';
+  const sign = value < 0 || Object.is(value, -0) ? '-' : '';
+  if (!Number.isFinite(value)) return `${sign}∞`;
+  let { whole, fraction } = decimalDigits(Math.abs(value));
+  if (fraction.length > maxDecimals) {
+    const roundUp = fraction.charCodeAt(maxDecimals) >= 53; // '5' or more
+    const kept = whole + fraction.slice(0, maxDecimals);
+    const digits = roundUp ? incremented(kept) : kept;
+    whole = digits.slice(0, digits.length - maxDecimals);
+    fraction = digits.slice(digits.length - maxDecimals);
   }
-  return format.format(value);
+  let end = fraction.length;
+  while (end > minDecimals && fraction[end - 1] === '0') end -= 1;
+  fraction = fraction.slice(0, end).padEnd(minDecimals, '0');
+  return `${sign}${groupThousands(whole)}${fraction === '' ? '' : `.${fraction}`}`;
 }
 
 function finite(value: number | null | undefined): value is number {
@@ -46,7 +100,7 @@ export function formatMoney(usd: number | null | undefined): string {
   const sign = usd < 0 ? '-' : '';
   if (abs === 0) return '$0.00';
   if (abs < 0.001) return `${sign}<$0.001`;
-  const text = grouped(abs, 2, abs >= 1 ? 2 : 3);
+  const text = formatDecimal(abs, 2, abs >= 1 ? 2 : 3);
   return `${sign}$${text}`;
 }
 
@@ -58,14 +112,14 @@ export function formatMoneyPer(usd: number | null | undefined, unit: string): st
 /** A chart axis tick in dollars: as formatMoney, but whole dollars without cents ("$20"). */
 export function formatMoneyTick(usd: number): string {
   if (!finite(usd)) return '';
-  if (Math.abs(usd) >= 1 && Number.isInteger(usd)) return `$${grouped(usd, 0, 3)}`;
+  if (Math.abs(usd) >= 1 && Number.isInteger(usd)) return `$${formatDecimal(usd, 0, 3)}`;
   return formatMoney(usd);
 }
 
 /** A number with grouped thousands and at most `maxDecimals` decimals: "1,204", "12.5". */
 export function formatNumber(value: number | null | undefined, maxDecimals = 2): string {
   if (!finite(value)) return '—';
-  return grouped(value, 0, maxDecimals);
+  return formatDecimal(value, 0, maxDecimals);
 }
 
 /** A fraction (0–1) as a percentage: "60%", "4.5%", "100%". */
@@ -73,12 +127,12 @@ export function formatPercent(fraction: number | null | undefined): string {
   if (!finite(fraction)) return '—';
   const percent = fraction * 100;
   const decimals = Math.abs(percent) >= 10 || Number.isInteger(percent) ? 0 : 1;
-  return `${grouped(percent, 0, decimals)}%`;
+  return `${formatDecimal(percent, 0, decimals)}%`;
 }
 
 /**
- * A formatter made on first use: creating one loads its locale data (about 5 ms each), which a
- * CLI command or the console's first screen that shows no date should not pay at start-up.
+ * An Intl formatter made on first use, for the dates the hand-written code leaves to Intl
+ * (before year 1): making one loads its locale data (about 5 ms each, tens of ms for the first).
  */
 function lazily<T>(make: () => T): () => T {
   let value: T | undefined;
@@ -96,14 +150,6 @@ const DATE_TIME = lazily(
       hour12: false,
     }),
 );
-const TIME_ONLY = lazily(
-  () =>
-    new Intl.DateTimeFormat('en-GB', {
-      hour: '2-digit',
-      minute: '2-digit',
-      hour12: false,
-    }),
-);
 const DATE_ONLY = lazily(
   () =>
     new Intl.DateTimeFormat('en-GB', {
@@ -113,10 +159,47 @@ const DATE_ONLY = lazily(
     }),
 );
 
+/** en-GB's short month names, as Intl writes them ("Sept" since CLDR 38). */
+const MONTHS = [
+  'Jan',
+  'Feb',
+  'Mar',
+  'Apr',
+  'May',
+  'Jun',
+  'Jul',
+  'Aug',
+  'Sept',
+  'Oct',
+  'Nov',
+  'Dec',
+];
+
+function twoDigits(value: number): string {
+  return value < 10 ? `0${value}` : String(value);
+}
+
+/** "09:52" in the viewer's time zone. */
+function clock(date: Date): string {
+  return `${twoDigits(date.getHours())}:${twoDigits(date.getMinutes())}`;
+}
+
+/** "3 Dec 2026" in the viewer's time zone; null before year 1 (Intl writes those its way). */
+function dayMonthYear(date: Date): string | null {
+  const year = date.getFullYear();
+  return year >= 1 ? `${date.getDate()} ${MONTHS[date.getMonth()]} ${year}` : null;
+}
+
 /** "3 Dec 2026, 09:52" in the viewer's time zone; "—" for no date. */
 export function formatDateTime(timestamp: number | string | null | undefined): string {
   const date = toDate(timestamp);
-  return date ? DATE_TIME().format(date) : '—';
+  return date ? dateTime(date) : '—';
+}
+
+/** "3 Dec 2026, 09:52", as Intl's en-GB day, short month, year, 24-hour clock. */
+function dateTime(date: Date): string {
+  const day = dayMonthYear(date);
+  return day === null ? DATE_TIME().format(date) : `${day}, ${clock(date)}`;
 }
 
 /**
@@ -127,20 +210,8 @@ export function formatDateTime(timestamp: number | string | null | undefined): s
 export function formatTimeOfDay(timestamp: number, now: number): string {
   const date = toDate(timestamp);
   if (!date) return '—';
-  return date.toDateString() === new Date(now).toDateString()
-    ? TIME_ONLY().format(date)
-    : DATE_TIME().format(date);
+  return date.toDateString() === new Date(now).toDateString() ? clock(date) : dateTime(date);
 }
-
-const CALENDAR_DATE = lazily(
-  () =>
-    new Intl.DateTimeFormat('en-GB', {
-      day: 'numeric',
-      month: 'short',
-      year: 'numeric',
-      timeZone: 'UTC',
-    }),
-);
 
 /**
  * "3 Dec 2026"; "—" for no date. A calendar date ("2026-11-01", a price's "as of") is that day
@@ -154,11 +225,13 @@ export function formatDate(timestamp: number | string | null | undefined): strin
       const at = new Date(Date.UTC(year, month - 1, date));
       const real =
         at.getUTCFullYear() === year && at.getUTCMonth() === month - 1 && at.getUTCDate() === date;
-      return real ? CALENDAR_DATE().format(at) : '—';
+      // (Date.UTC reads years 0–99 as 1900–1999, so a real date here is from year 100 on.)
+      return real ? `${date} ${MONTHS[month - 1]} ${year}` : '—';
     }
   }
   const date = toDate(timestamp);
-  return date ? DATE_ONLY().format(date) : '—';
+  if (!date) return '—';
+  return dayMonthYear(date) ?? DATE_ONLY().format(date);
 }
 
 function toDate(timestamp: number | string | null | undefined): Date | null {
@@ -167,9 +240,32 @@ function toDate(timestamp: number | string | null | undefined): Date | null {
   return Number.isNaN(date.getTime()) ? null : date;
 }
 
+/** The units the screens write relative times in. */
+export type RelativeUnit = 'minute' | 'hour' | 'day';
+
+/**
+ * "3 minutes ago", "in 1 hour", "yesterday", "this minute": what `new
+ * Intl.RelativeTimeFormat('en', { numeric: 'auto' }).format(value, unit)` writes.
+ */
+export function formatRelative(value: number, unit: RelativeUnit): string {
+  if (!Number.isFinite(value)) throw new RangeError(`Not a finite number of ${unit}s: ${value}`);
+  // numeric: 'auto' has words for -1, 0 and 1 where English has one ("yesterday", "this
+  // minute"); like ICU, it takes any value within 0.005 of them for them.
+  if (value > -2.1 && value < 2.1) {
+    const hundredths = value * 100;
+    const near = Math.trunc(hundredths < 0 ? hundredths - 0.5 : hundredths + 0.5);
+    if (near === 0) return unit === 'day' ? 'today' : `this ${unit}`;
+    if (unit === 'day' && near === 100) return 'tomorrow';
+    if (unit === 'day' && near === -100) return 'yesterday';
+  }
+  const count = formatDecimal(Math.abs(value), 0, 3);
+  const noun = count === '1' ? unit : `${unit}s`;
+  return value < 0 ? `${count} ${noun} ago` : `in ${count} ${noun}`;
+}
+
 /** A count with its noun: "1 key", "3 keys", "1,204 votes" (or the given plural form). */
 export function plural(count: number, singular: string, pluralForm = `${singular}s`): string {
-  return `${grouped(count, 0, 3)} ${count === 1 ? singular : pluralForm}`;
+  return `${formatDecimal(count, 0, 3)} ${count === 1 ? singular : pluralForm}`;
 }
 
 /**

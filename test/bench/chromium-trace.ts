@@ -73,6 +73,8 @@ export interface WindowCosts {
   byCategory: [string, number][];
   byEvent: [string, number][];
   scripts: [string, number][];
+  /** Sampled self time by function: "name file:line:column" (minified names as they are). */
+  functions: [string, number][];
 }
 
 const CATEGORY_OF: Record<string, string> = {
@@ -209,7 +211,11 @@ export function windowCosts(
 
   // The sampling profiler: which script's code the samples in the window fall in.
   const scripts = new Map<string, number>();
-  const nodes = new Map<string, { functionName: string; url: string }>();
+  const functions = new Map<string, number>();
+  const nodes = new Map<
+    string,
+    { functionName: string; url: string; lineNumber?: number; columnNumber?: number }
+  >();
   const profileStart = new Map<string, number>();
   const lastTime = new Map<string, number>();
   for (const event of events) {
@@ -240,6 +246,10 @@ export function windowCosts(
           : `(${frame.functionName || 'native'})`
         : '(unknown)';
       scripts.set(where, (scripts.get(where) ?? 0) + (time - previous));
+      const name = frame
+        ? `${frame.functionName || '(anonymous)'}${frame.url ? ` ${where}:${(frame.lineNumber ?? 0) + 1}:${(frame.columnNumber ?? 0) + 1}` : ''}`
+        : '(unknown)';
+      functions.set(name, (functions.get(name) ?? 0) + (time - previous));
     }
     lastTime.set(key, time);
   }
@@ -248,5 +258,6 @@ export function windowCosts(
     byCategory: ms(byCategoryMap),
     byEvent: ms(self).slice(0, 12),
     scripts: ms(scripts).slice(0, 8),
+    functions: ms(functions).slice(0, 12),
   };
 }

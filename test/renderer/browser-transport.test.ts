@@ -2,7 +2,8 @@
 import { describe, expect, it, vi } from 'vitest';
 import {
   createBrowserTransport,
-  takeAccessToken,
+  keepAccessToken,
+  readAccessToken,
   TOKEN_STORAGE_KEY,
 } from '../../src/renderer/src/ipc/browser-transport';
 import { ClientError, createClient } from '../../src/renderer/src/ipc/client';
@@ -162,17 +163,29 @@ describe('browser transport', () => {
 });
 
 describe('access token', () => {
-  it('reads #token= once, keeps it for the tab and removes it from the URL', () => {
+  it('reads #token= without touching storage or the URL; keeping it saves it and clears the URL', () => {
     window.history.replaceState(null, '', '/#token=abc123');
     window.sessionStorage.clear();
 
-    expect(takeAccessToken()).toBe('abc123');
+    expect(readAccessToken()).toEqual({ token: 'abc123', fromUrl: true });
+    expect(window.location.hash).toBe('#token=abc123');
+    expect(window.sessionStorage.getItem(TOKEN_STORAGE_KEY)).toBeNull();
+
+    keepAccessToken('abc123');
     expect(window.location.hash).toBe('');
     expect(window.sessionStorage.getItem(TOKEN_STORAGE_KEY)).toBe('abc123');
     // A reload has no hash any more but still works.
-    expect(takeAccessToken()).toBe('abc123');
+    expect(readAccessToken()).toEqual({ token: 'abc123', fromUrl: false });
 
     window.sessionStorage.clear();
-    expect(takeAccessToken()).toBeNull();
+    expect(readAccessToken()).toBeNull();
+  });
+
+  it('leaves a URL whose token changed meanwhile as it is', () => {
+    window.history.replaceState(null, '', '/#token=newer');
+    keepAccessToken('older');
+    expect(window.location.hash).toBe('#token=newer');
+    expect(window.sessionStorage.getItem(TOKEN_STORAGE_KEY)).toBe('older');
+    window.sessionStorage.clear();
   });
 });

@@ -4,8 +4,9 @@
  * index.html already preloads).
  */
 // The UI font ships with the console (woff2 files in the bundle, served from our own origin,
-// so the CSP's font-src 'self' holds): Linux no longer falls back to a wide default.
-import '@fontsource-variable/inter';
+// so the CSP's font-src 'self' holds): Linux no longer falls back to a wide default. Its Latin
+// face is a family of its own, the one file the first screen needs (see styles/fonts.css).
+import './styles/fonts.css';
 import './styles/tokens.css';
 import './styles/app.css';
 import { setupClient } from './ipc';
@@ -13,7 +14,7 @@ import { setupClient } from './ipc';
 // The font file is preloaded (index.html), but Chromium decodes it only when text first needs
 // it: in the first screen's layout, after React rendered (about 40 ms of that layout here).
 // Asking for it now decodes it while the start chunk is still compiling.
-document.fonts?.load('1em "Inter Variable"').catch(() => undefined);
+document.fonts?.load('1em "Inter Latin"').catch(() => undefined);
 
 const setup = setupClient();
 // null when it failed: start.tsx then asks for each part on its own (and shows its errors).

@@ -144,26 +144,39 @@ export function createBrowserTransport(options: BrowserTransportOptions): Transp
 }
 
 /**
- * Reads the access token once: from `#token=…` (then kept in sessionStorage so a reload works,
- * and removed from the visible URL), else from sessionStorage. `null` when there is none.
+ * The access token: from `#token=…` (`fromUrl`), else from sessionStorage (a reload). `null`
+ * when there is none. Reading it from the URL changes nothing: keepAccessToken then saves it
+ * for reloads and takes it out of the visible URL. The console does that once its first screen
+ * shows, since a page's first sessionStorage access is a synchronous round trip to the browser
+ * process (a few ms, more while a first launch keeps the browser busy), and the start-up call
+ * should not wait for it.
  */
-export function takeAccessToken(
-  win: Pick<Window, 'location' | 'history' | 'sessionStorage'> = window,
-): string | null {
+export function readAccessToken(
+  win: Pick<Window, 'location' | 'sessionStorage'> = window,
+): { token: string; fromUrl: boolean } | null {
   const hash = win.location.hash.replace(/^#/, '');
   const fromHash = new URLSearchParams(hash).get('token');
-  if (fromHash) {
-    try {
-      win.sessionStorage.setItem(TOKEN_STORAGE_KEY, fromHash);
-    } catch {
-      // Storage may be disabled; the token still lives in memory for this page.
-    }
-    win.history.replaceState(null, '', `${win.location.pathname}${win.location.search}`);
-    return fromHash;
-  }
+  if (fromHash) return { token: fromHash, fromUrl: true };
   try {
-    return win.sessionStorage.getItem(TOKEN_STORAGE_KEY);
+    const stored = win.sessionStorage.getItem(TOKEN_STORAGE_KEY);
+    return stored ? { token: stored, fromUrl: false } : null;
   } catch {
     return null;
+  }
+}
+
+/** Keeps a token read from the URL in sessionStorage (a reload works) and removes it from the URL. */
+export function keepAccessToken(
+  token: string,
+  win: Pick<Window, 'location' | 'history' | 'sessionStorage'> = window,
+): void {
+  try {
+    win.sessionStorage.setItem(TOKEN_STORAGE_KEY, token);
+  } catch {
+    // Storage may be disabled; the token still lives in memory for this page.
+  }
+  const hash = new URLSearchParams(win.location.hash.replace(/^#/, ''));
+  if (hash.get('token') === token) {
+    win.history.replaceState(null, '', `${win.location.pathname}${win.location.search}`);
   }
 }

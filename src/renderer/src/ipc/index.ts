@@ -1,5 +1,5 @@
 /** Picks the transport once at startup: the preload's API in Electron, HTTP in a browser. */
-import { createBrowserTransport, takeAccessToken } from './browser-transport';
+import { createBrowserTransport, keepAccessToken, readAccessToken } from './browser-transport';
 import { createClient, type Client } from './client';
 import { createElectronTransport } from './electron-transport';
 
@@ -12,10 +12,27 @@ export function setupClient(): ClientSetup {
     current = createClient(createElectronTransport(window.aideon));
     return { client: current };
   }
-  const token = takeAccessToken();
-  if (!token) return { client: null, problem: 'missing-token' };
-  current = createClient(createBrowserTransport({ token }));
+  const taken = readAccessToken();
+  if (!taken) return { client: null, problem: 'missing-token' };
+  if (taken.fromUrl) {
+    pendingKeep = () => keepAccessToken(taken.token);
+    // A reload or a move away before the first screen shows still keeps it.
+    window.addEventListener('pagehide', keepTokenFromUrl, { once: true });
+  }
+  current = createClient(createBrowserTransport({ token: taken.token }));
   return { client: current };
+}
+
+let pendingKeep: (() => void) | null = null;
+
+/**
+ * Saves a token that came in the URL for reloads and takes it out of the address bar (see
+ * readAccessToken); start.tsx calls it once the first screen shows. Does nothing the second time.
+ */
+export function keepTokenFromUrl(): void {
+  const keep = pendingKeep;
+  pendingKeep = null;
+  keep?.();
 }
 
 /** The client chosen at startup. Tests install their own with `setClient`. */

@@ -3,7 +3,7 @@
  * the shared format module (the CLI and the CSV export use it too), so they read the same
  * everywhere; this file adds what only screens need (durations, clocks, relative times).
  */
-import { formatMoney } from '../../../shared/format';
+import { formatMoney, formatRelative } from '../../../shared/format';
 
 export {
   formatDate,
@@ -48,15 +48,18 @@ export function formatClock(seconds: number): string {
   return `${minutes}:${text}`;
 }
 
-const relative = new Intl.RelativeTimeFormat('en', { numeric: 'auto' });
-
+/**
+ * "just now", "3 minutes ago", "in 2 hours", "yesterday" (English, as Intl.RelativeTimeFormat
+ * writes it with numeric: 'auto'; written by hand in shared/format.ts, since making that
+ * formatter would cost the first screen, which shows one per run, tens of ms).
+ */
 export function formatRelativeTime(timestamp: number, now = Date.now()): string {
   const seconds = Math.round((timestamp - now) / 1000);
   const abs = Math.abs(seconds);
   if (abs < 45) return 'just now';
-  if (abs < 3600) return relative.format(Math.round(seconds / 60), 'minute');
-  if (abs < 86400) return relative.format(Math.round(seconds / 3600), 'hour');
-  return relative.format(Math.round(seconds / 86400), 'day');
+  if (abs < 3600) return formatRelative(Math.round(seconds / 60), 'minute');
+  if (abs < 86400) return formatRelative(Math.round(seconds / 3600), 'hour');
+  return formatRelative(Math.round(seconds / 86400), 'day');
 }
 
 export function percent(done: number, total: number): number {
