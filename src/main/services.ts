@@ -145,27 +145,25 @@ export async function detectFfmpeg(env: NodeJS.ProcessEnv): Promise<boolean> {
  * number of milliseconds; anything else is refused with the variable's name), else the default.
  */
 export function busyPatienceMs(options: Pick<ServiceOptions, 'busyPatienceMs' | 'env'>): number {
-  const check = (value: number, path: string): number => {
-    if (!Number.isSafeInteger(value) || value <= 0)
-      throw new ValidationError('settings', [
-        {
-          path,
-          message: `must be a positive whole number of milliseconds (e.g. 600000 for 10 min), not ${JSON.stringify(String(value))}`,
-        },
-      ]);
-    return value;
-  };
-  if (options.busyPatienceMs !== undefined) return check(options.busyPatienceMs, 'busyPatienceMs');
-  const raw = options.env.AIDEON_BUSY_PATIENCE_MS;
-  if (raw === undefined || raw.trim() === '') return DEFAULT_BUSY_PATIENCE_MS;
-  if (!/^\d+$/.test(raw.trim()))
+  const raw = options.env.AIDEON_BUSY_PATIENCE_MS?.trim();
+  const [value, path, shown] =
+    options.busyPatienceMs !== undefined
+      ? [options.busyPatienceMs, 'busyPatienceMs', String(options.busyPatienceMs)]
+      : raw === undefined || raw === ''
+        ? [DEFAULT_BUSY_PATIENCE_MS, '', '']
+        : [
+            /^\d+$/.test(raw) ? Number(raw) : NaN,
+            'AIDEON_BUSY_PATIENCE_MS',
+            options.env.AIDEON_BUSY_PATIENCE_MS,
+          ];
+  if (!Number.isSafeInteger(value) || value <= 0)
     throw new ValidationError('settings', [
       {
-        path: 'AIDEON_BUSY_PATIENCE_MS',
-        message: `must be a positive whole number of milliseconds (e.g. 600000 for 10 min), not ${JSON.stringify(raw)}`,
+        path,
+        message: `must be a positive whole number of milliseconds (e.g. 600000 for 10 min), not ${JSON.stringify(shown)}`,
       },
     ]);
-  return check(Number(raw.trim()), 'AIDEON_BUSY_PATIENCE_MS');
+  return value;
 }
 
 export function createServices(options: ServiceOptions): Services {

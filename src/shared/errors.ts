@@ -175,7 +175,6 @@ export class NoSuchModelError extends AppError {
   }
 }
 
-/** Turns anything thrown into the wire shape; unknown errors become a generic internal error. */
 /**
  * A vendor answered HTTP 402 Payment Required (out of credits, spend limit reached): classed as
  * `quota` like a rate limit, but it never clears by waiting, so it is worded apart. Read from
@@ -188,6 +187,7 @@ export function isPaymentRequired(
   return code === 'quota' && /\bHTTP 402\b/.test(message ?? '');
 }
 
+/** Turns anything thrown into the wire shape; unknown errors become a generic internal error. */
 export function serializeError(error: unknown): SerializedError {
   if (AppError.isInstance(error)) return error.toJSON();
   return {

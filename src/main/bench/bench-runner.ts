@@ -44,6 +44,7 @@ import type { WritableDb } from '../store/db';
 import {
   isDatabaseBusy,
   retryWhileBusy,
+  SHORT_BUSY_WAIT_MS,
   withBusyTimeout,
   withoutBusyWait,
 } from '../store/busy-retry';
@@ -91,9 +92,6 @@ const STORAGE_RETRY_MS = 5_000;
 const STORAGE_RETRY_MAX_MS = 5 * 60_000;
 /** How often a stop or cancel is checked during that wait. */
 const STORAGE_RETRY_STEP_MS = 1_000;
-/** SQLite's busy wait for a generation write's first attempt, ms (later ones: retryWhileBusy's). */
-const FIRST_WRITE_BUSY_MS = 50;
-
 /**
  * How long a write that must not be lost waits for SQLite's write lock by default
  * (busyPatienceMs; the services' option and AIDEON_BUSY_PATIENCE_MS override it).
@@ -344,7 +342,7 @@ export class BenchRunner {
           warnings.add(
             estimate.usd > 0
               ? `price: no price is known for this model, so each clip is counted at ${formatMoney(estimate.usd)} (the highest price of any model the console knows, for this clip: an upper bound, not its price) until the vendor reports what it billed; the budget holds either way`
-              : 'price: no price is known for this model and no known price bounds it, so the estimate leaves it out; what the vendor bills still counts against the budget as it is reported',
+              : 'price: no price is known for this model and no known price bounds it, so no budget could be held: a run with it is refused',
           );
         }
         for (const warning of adapter.checkRequest(request))
@@ -1032,7 +1030,7 @@ export class BenchRunner {
   private claim(state: RunState, row: GenerationRow): number | null {
     const now = this.deps.now();
     // A short busy wait: a claim that meets the lock is tried again shortly (the caller's loop).
-    const claimed = withBusyTimeout(this.deps.db, FIRST_WRITE_BUSY_MS, () =>
+    const claimed = withBusyTimeout(this.deps.db, SHORT_BUSY_WAIT_MS, () =>
       claimForSubmission(this.deps.db, state.runId, row.id, this.owner.ownerId, {
         now,
         ttlMs: this.leaseTtlMs,
@@ -1047,7 +1045,7 @@ export class BenchRunner {
     let renewed: boolean;
     try {
       // A short busy wait: a heartbeat missed now is made at the next one.
-      renewed = withBusyTimeout(this.deps.db, FIRST_WRITE_BUSY_MS, () =>
+      renewed = withBusyTimeout(this.deps.db, SHORT_BUSY_WAIT_MS, () =>
         renewRunLease(this.deps.db, state.runId, this.owner.ownerId, {
           now: this.deps.now(),
           ttlMs: this.leaseTtlMs,
@@ -2077,7 +2075,7 @@ export class BenchRunner {
         // A short busy wait: the connection's own (5 s) would stop the whole thread (every poll,
         // download and, in the desktop app, every window's request) while another process holds
         // the lock; a write that meets the lock goes to saveLater and the run goes on.
-        withBusyTimeout(this.deps.db, FIRST_WRITE_BUSY_MS, write);
+        withBusyTimeout(this.deps.db, SHORT_BUSY_WAIT_MS, write);
       } catch (error) {
         if (!isDatabaseBusy(error)) throw error;
         this.deps.log(

@@ -365,7 +365,7 @@ export async function runCli(argv: string[], io: CliIo = defaultIo): Promise<num
                   ? ''
                   : ` = ${planLineCostText(line)}`;
               io.stdout(
-                `  ${line.provider}:${line.modelId}  ${line.generations} × ${each}${total}${line.priceUnknown ? '  (price unknown)' : ''}${line.simulated ? '  (simulated)' : ''}\n`,
+                `  ${line.provider}:${line.modelId}  ${line.generations} × ${each}${total}${line.priceUnknown && line.estimatedCostUsd > 0 ? '  (price unknown)' : ''}${line.simulated ? '  (simulated)' : ''}\n`,
               );
               for (const warning of line.warnings) {
                 // The note below says it once, in plain words, for every model without a price.

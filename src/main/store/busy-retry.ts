@@ -30,6 +30,12 @@ export function explainBusyDatabase(error: unknown): unknown {
   );
 }
 
+/**
+ * SQLite's busy wait for a write that has somewhere else to go when the lock is held (a retry
+ * with backoff, the next heartbeat): short, because the wait blocks the whole thread.
+ */
+export const SHORT_BUSY_WAIT_MS = 50;
+
 export interface BusyRetryOptions {
   now: () => number;
   sleep: (ms: number) => Promise<void>;
@@ -41,7 +47,7 @@ export interface BusyRetryOptions {
   maxDelayMs?: number;
   /**
    * SQLite's own busy wait during each attempt, ms. The wait blocks the whole thread, so it is
-   * kept short: polls and downloads go on between attempts. Default 50.
+   * kept short: polls and downloads go on between attempts. Default SHORT_BUSY_WAIT_MS.
    */
   attemptBusyTimeoutMs?: number;
   /** Tries at once before the first wait (false: the caller has just seen it fail). Default true. */
@@ -63,7 +69,7 @@ export async function retryWhileBusy<T>(
   const giveUpAt = options.now() + options.patienceMs;
   let delay = options.initialDelayMs ?? 100;
   const maxDelay = options.maxDelayMs ?? 2000;
-  const attemptTimeout = options.attemptBusyTimeoutMs ?? 50;
+  const attemptTimeout = options.attemptBusyTimeoutMs ?? SHORT_BUSY_WAIT_MS;
   let attempt = 0;
   if (options.tryAtOnce === false) {
     await options.sleep(delay);

@@ -15,7 +15,6 @@
 import { AppError } from '../../../shared/errors';
 import { ENVIRONMENTS, type Environment } from '../../../shared/rollout/environments';
 import { nextStepDueAt, type RolloutState } from '../../../shared/rollout/flag-rollout';
-import { jsonEqual } from '../../../shared/rollout/json-diff';
 import {
   CONTROLLER_STATUS_SCHEMA,
   type ControllerStatus,
@@ -537,13 +536,11 @@ export class RolloutController {
       // A rollback that needs co-signatures (the operator key may not sign it alone) was
       // prepared at the first failed check: it stays the one bundle for the admins to co-sign,
       // instead of one more pending bundle at every check while the step stays live.
-      if (toVersion !== undefined) {
-        const content = await publisher.versionConfig(environment, toVersion);
-        const waiting = (await publisher.listPending(environment)).find(
-          (item) => item.applicable && jsonEqual(item.config, content),
-        );
-        if (waiting) throw waitingForSignatures(waiting.version, waiting.needed);
-      }
+      const waiting =
+        toVersion === undefined
+          ? undefined
+          : await publisher.pendingRollbackTo(environment, toVersion);
+      if (waiting) throw waitingForSignatures(waiting.version, waiting.needed);
       const outcome = await publisher.rollback(environment, toVersion, reason);
       // 'unchanged': another writer (a former leader, a console) rolled back to the same content
       // while this rollback was being written; the content is off, which is what was wanted.

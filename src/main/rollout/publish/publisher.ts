@@ -847,6 +847,21 @@ export class Publisher {
 
   // ---- co-signing ----------------------------------------------------------------------------
 
+  /**
+   * A pending bundle that still applies and restores version `toVersion`'s content: a rollback
+   * to it prepared before and waiting for co-signatures. The console's watch and the controller
+   * retry a failed rollback at every check; they wait for this one instead of preparing another.
+   */
+  async pendingRollbackTo(
+    environment: Environment,
+    toVersion: number,
+  ): Promise<PendingBundle | undefined> {
+    const content = await this.versionConfig(environment, toVersion);
+    return (await this.listPending(environment)).find(
+      (item) => item.applicable && jsonEqual(item.config, content),
+    );
+  }
+
   async listPending(environment: Environment): Promise<PendingBundle[]> {
     const { trust } = await this.readTrust(environment);
     const current = await this.live(environment, trust, { underSignedOk: true });

@@ -20,7 +20,7 @@ import {
   type ConfigObject,
   type RolloutState,
 } from '../../../shared/rollout/flag-rollout';
-import { diffJson, jsonEqual, summarizeDiff } from '../../../shared/rollout/json-diff';
+import { diffJson, summarizeDiff } from '../../../shared/rollout/json-diff';
 import type {
   ActionResult,
   EnvironmentOverview,
@@ -1723,17 +1723,15 @@ export class PublishingService {
         // The watch tries again at each check while the step stays live: a rollback already
         // prepared and waiting for co-signatures is not prepared again (one more bundle to sign
         // at every check); it waits for the other admins.
-        if (toVersion !== undefined) {
-          const content = await publisher.versionConfig(environment, toVersion);
-          const waiting = (await publisher.listPending(environment)).find(
-            (item) => item.applicable && jsonEqual(item.config, content),
+        const waiting =
+          toVersion === undefined
+            ? undefined
+            : await publisher.pendingRollbackTo(environment, toVersion);
+        if (waiting)
+          throw new AppError(
+            'forbidden',
+            `the rollback (version ${waiting.version}) waits for ${waiting.needed} more signature(s); co-sign it under Publishing`,
           );
-          if (waiting)
-            throw new AppError(
-              'forbidden',
-              `the rollback (version ${waiting.version}) waits for ${waiting.needed} more signature(s); co-sign it under Publishing`,
-            );
-        }
         // The reason (which guards breached) goes into the signed history, not only the pause.
         const outcome = await publisher.rollback(environment, toVersion, reason);
         this.changed('rolled back by the watch', environment);

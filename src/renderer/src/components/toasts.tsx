@@ -29,20 +29,30 @@ export function Toasts(): ReactElement {
       setLift(0);
       return;
     }
-    const measure = (): void => {
+    const place = (): void => {
       const region = element.getBoundingClientRect();
       const obstacles = [...document.querySelectorAll(KEEP_CLEAR)].map((node) =>
         node.getBoundingClientRect(),
       );
       setLift(liftAbove(region, window.innerHeight, obstacles));
     };
-    measure();
+    // Measured at most once a frame: a scroll fires many events, each measure reads layout.
+    let frame = 0;
+    const measure = (): void => {
+      if (frame === 0)
+        frame = requestAnimationFrame(() => {
+          frame = 0;
+          place();
+        });
+    };
+    place();
     // Any scroll (capture: the content pane scrolls, not the window) or resize moves things.
     window.addEventListener('scroll', measure, true);
     window.addEventListener('resize', measure);
     // A dialog that opens under a toast takes the focus: measure again then.
     window.addEventListener('focusin', measure);
     return () => {
+      cancelAnimationFrame(frame);
       window.removeEventListener('scroll', measure, true);
       window.removeEventListener('resize', measure);
       window.removeEventListener('focusin', measure);

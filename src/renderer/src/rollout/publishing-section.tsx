@@ -250,7 +250,7 @@ export function pausedLiveText(
   if (controller)
     return `Paused and still live; watched by controller ${controller.id} since ${formatTimeOfDay(Math.max(rollout.updatedAt, controller.startedAt), now)}. ${still}: ${rollBack}`;
   if (rollout.watchedForRollback)
-    return `Paused and still live; watched by this console's production watch since ${formatTimeOfDay(rollout.updatedAt, now)}, which rolls it back when a guard check fails. ${still}: ${rollBack}`;
+    return `Paused and still live; watched by this console's ${rollout.environment} watch since ${formatTimeOfDay(rollout.updatedAt, now)}, which rolls it back when a guard check fails. ${still}: ${rollBack}`;
   return `Paused and still live since ${formatTimeOfDay(rollout.updatedAt, now)}; nothing rolls it back on its own. ${still}: ${rollBack}`;
 }
 
