@@ -47,6 +47,8 @@ export interface Caller {
 
 /** Media ids a reviewer may fetch: those of the last pairs handed to them. */
 const MEDIA_GRANTS_PER_REVIEWER = 64;
+/** How many later milliseconds a live vote may move to when its instant is already taken. */
+const MAX_VOTE_INSTANT_SHIFTS = 1000;
 
 export class ReviewService {
   private readonly registry = new BlindPairRegistry();
@@ -143,7 +145,20 @@ export class ReviewService {
       ...(comment ? { comment } : {}),
     };
     try {
-      insertVotes(this.deps.db, [vote], this.deps.now());
+      // The store skips a vote with the same voter, generations and instant as a stored one
+      // (so re-importing a CSV adds nothing). A live vote is a new judgement even when the same
+      // person votes on the same two videos within one millisecond: it moves to the next
+      // free millisecond instead of being dropped while the caller is told it was saved.
+      for (let attempt = 0; ; attempt += 1) {
+        if (insertVotes(this.deps.db, [vote], this.deps.now()).inserted === 1) break;
+        if (attempt >= MAX_VOTE_INSTANT_SHIFTS)
+          throw new AppError(
+            'conflict',
+            'The vote was not saved: identical votes on this pair were recorded at the same moment. Vote again.',
+            { retryable: true },
+          );
+        vote.votedAt += 1;
+      }
     } catch (error) {
       // Not saved: the pair stays open for the same person, so the vote can be cast again.
       this.registry.remember(pair, this.deps.now(), caller.reviewer);
