@@ -9,6 +9,15 @@ export function zodIssues(error: z.ZodError): ValidationIssue[] {
   }));
 }
 
+/** An identifier in lower-case words: `dailyQuota` → "daily quota", `key_fields` → "key fields". */
+export function identifierWords(name: string): string {
+  return name
+    .replace(/([a-z0-9])([A-Z])/g, '$1 $2')
+    .replace(/[_-]+/g, ' ')
+    .trim()
+    .toLowerCase();
+}
+
 /**
  * The words for a field path: `settings.smokeBudgetUsd` → "Smoke budget", `intervalMinutes` →
  * "Interval", `tiers.0.targets.1.timeoutS` → "Timeout".
@@ -21,12 +30,7 @@ export function fieldLabel(path: string): string {
       .split('.')
       .filter((part) => !/^\d+$/.test(part))
       .at(-1) ?? '';
-  const words = last
-    .replace(/(Usd|Ms|Minutes|Seconds|S)$/, '')
-    .replace(/([a-z0-9])([A-Z])/g, '$1 $2')
-    .replace(/[_-]+/g, ' ')
-    .trim()
-    .toLowerCase();
+  const words = identifierWords(last.replace(/(Usd|Ms|Minutes|Seconds|S)$/, ''));
   if (!words) return 'This value';
   return words.charAt(0).toUpperCase() + words.slice(1);
 }

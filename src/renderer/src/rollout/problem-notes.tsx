@@ -5,6 +5,7 @@
 import type { ReactElement } from 'react';
 import type { RoutingProblem, RoutingProblemCode } from '../../../shared/routing/routing-problem';
 import { Badge } from '../components/ui';
+import { identifierWords } from '../../../shared/validation';
 
 /** A few words per problem code, for the marker next to a field. */
 const SHORT_LABELS: Record<RoutingProblemCode, string> = {
@@ -50,12 +51,7 @@ const FIELD_WORDS: Record<string, string> = {
   requestKinds: 'request kinds',
   dailyQuota: 'daily quota per user',
 };
-const words = (field: string): string =>
-  FIELD_WORDS[field] ??
-  field
-    .replace(/([a-z0-9])([A-Z])/g, '$1 $2')
-    .replace(/[_-]+/g, ' ')
-    .toLowerCase();
+const words = (field: string): string => FIELD_WORDS[field] ?? identifierWords(field);
 
 /**
  * Where a problem is, in the editor's words: "tiers.free.targets.0.model" reads "Tier “free” ·
