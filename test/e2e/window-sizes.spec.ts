@@ -261,6 +261,19 @@ function offences(): string[] {
     const lines = Math.round(subtitle.getBoundingClientRect().height / lineHeight);
     if (lines > 3) out.push(`${name(subtitle)} is squeezed onto ${lines} lines`);
   }
+  // A player's seek bar stays long enough to aim at a moment (it was squeezed to ~40 px on the
+  // blind vote), and a key hint wraps between its entries, never inside one ("all / keys").
+  for (const seek of document.querySelectorAll('[aria-label="Seek"]')) {
+    if (!shown(seek)) continue;
+    const width = seek.getBoundingClientRect().width;
+    if (width < 120) out.push(`${name(seek)} is only ${Math.round(width)} px long`);
+  }
+  for (const item of document.querySelectorAll('.keyboard-hint .hint-item')) {
+    if (!shown(item)) continue;
+    // An inline box broken across lines has one fragment per line.
+    if (item.getClientRects().length > 1)
+      out.push(`the key hint ${name(item)} breaks across lines`);
+  }
   // The library's prompt column is the one an admin reads: never narrower than the models.
   const prompt = document.querySelector('.library-row .library-text');
   const models = document.querySelector('.library-row .library-models');

@@ -7,6 +7,7 @@
 import { dialogOpen } from '../commands/shortcuts';
 import * as Slider from '@radix-ui/react-slider';
 import {
+  Fragment,
   useCallback,
   useEffect,
   useRef,
@@ -662,7 +663,13 @@ export function SyncedPlayer({
         >
           {(() => {
             const { frame, total } = frameLabel(time, duration, fps);
-            return `frame ${frame}${total === null ? '' : ` / ${total}`} · ${Number(fps.toFixed(3))} fps${masterFps === null ? ' (assumed)' : ''}`;
+            return (
+              <>
+                {`frame ${frame}${total === null ? '' : ` / ${total}`}`}
+                {/* A narrow window leaves the frame rate to the tooltip. */}
+                <span className="control-fps">{` · ${Number(fps.toFixed(3))} fps${masterFps === null ? ' (assumed)' : ''}`}</span>
+              </>
+            );
           })()}
         </span>
         <div className="speed-group" role="radiogroup" aria-label="Speed">
@@ -681,24 +688,58 @@ export function SyncedPlayer({
         </div>
       </div>
       <p className="muted small keyboard-hint">
-        <kbd>Space</kbd> play/pause · <kbd>←</kbd>/<kbd>→</kbd> 1 s · <kbd>,</kbd>/<kbd>.</kbd> one
-        frame ·{' '}
-        {tools ? (
-          <>
-            {pairTools ? (
-              <>
-                <kbd>w</kbd> view mode ·{' '}
-              </>
-            ) : null}
-            <kbd>+</kbd>/<kbd>-</kbd> zoom · <kbd>0</kbd> fit · <kbd>[</kbd>/<kbd>]</kbd> loop
-            ·{' '}
-          </>
-        ) : null}
-        <kbd>Esc</kbd> close · <kbd>?</kbd> all keys ·{' '}
-        {count === 2
-          ? 'A is the master clock; B follows it.'
-          : 'A is the master clock; the others follow it.'}
+        {hintItems(tools, pairTools, count).map((item, index) => (
+          // Each key with its words stays on one line: a narrow window wraps between them.
+          <Fragment key={index}>
+            {index > 0 ? ' · ' : null}
+            <span className="hint-item">{item}</span>
+          </Fragment>
+        ))}
       </p>
     </div>
   );
+}
+
+/** The key hint under the player, one entry per key (or keys) and what it does. */
+function hintItems(tools: boolean, pairTools: boolean, count: number): ReactNode[] {
+  return [
+    <>
+      <kbd>Space</kbd> play/pause
+    </>,
+    <>
+      <kbd>←</kbd>/<kbd>→</kbd> 1 s
+    </>,
+    <>
+      <kbd>,</kbd>/<kbd>.</kbd> one frame
+    </>,
+    ...(tools && pairTools
+      ? [
+          <>
+            <kbd>w</kbd> view mode
+          </>,
+        ]
+      : []),
+    ...(tools
+      ? [
+          <>
+            <kbd>+</kbd>/<kbd>-</kbd> zoom
+          </>,
+          <>
+            <kbd>0</kbd> fit
+          </>,
+          <>
+            <kbd>[</kbd>/<kbd>]</kbd> loop
+          </>,
+        ]
+      : []),
+    <>
+      <kbd>Esc</kbd> close
+    </>,
+    <>
+      <kbd>?</kbd> all keys
+    </>,
+    count === 2
+      ? 'A is the master clock; B follows it.'
+      : 'A is the master clock; the others follow it.',
+  ];
 }
