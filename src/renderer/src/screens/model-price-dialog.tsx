@@ -53,6 +53,15 @@ export function readPriceForm(form: {
   return { errors };
 }
 
+/** The field an error is about, in the form's words: "Price", "1080p price", "Audio extra". */
+function fieldName(path: string): string {
+  if (path === 'usd') return 'Price';
+  if (path === 'audioUsdPerSecond') return 'Audio extra';
+  if (path.startsWith('resolutionPrices.'))
+    return `${path.slice('resolutionPrices.'.length)} price`;
+  return path;
+}
+
 const UNIT_LABEL: Record<PriceUnit, string> = {
   second: 'per second of video',
   clip: 'per clip',
@@ -139,10 +148,17 @@ export function ModelPriceDialog({
 
   const fieldError = (path: string, testId: string): ReactElement | null =>
     errors[path] ? (
-      <p className="field-error" role="alert" data-testid={testId}>
-        {errors[path]}
+      <p key={path} className="field-error" role="alert" data-testid={testId}>
+        {fieldName(path)} {errors[path]}
       </p>
     ) : null;
+  /** A field's error goes once the admin changes it. */
+  const edited = (path: string): void =>
+    setErrors((current) => {
+      if (current[path] === undefined) return current;
+      const { [path]: _gone, ...rest } = current;
+      return rest;
+    });
   const max = unit === 'second' ? MAX_USD_PER_SECOND : MAX_USD_PER_CLIP;
 
   return (
@@ -196,7 +212,10 @@ export function ModelPriceDialog({
                       inputMode="decimal"
                       value={usd}
                       placeholder={unit === 'second' ? 'e.g. 0.12' : 'e.g. 0.50'}
-                      onChange={(event) => setUsd(event.target.value)}
+                      onChange={(event) => {
+                        setUsd(event.target.value);
+                        edited('usd');
+                      }}
                       aria-invalid={errors.usd !== undefined}
                       data-testid="price-usd"
                       autoFocus
@@ -209,7 +228,10 @@ export function ModelPriceDialog({
                   <select
                     id={`${id}-unit`}
                     value={unit}
-                    onChange={(event) => setUnit(event.target.value as PriceUnit)}
+                    onChange={(event) => {
+                      setUnit(event.target.value as PriceUnit);
+                      edited('usd');
+                    }}
                     data-testid="price-unit"
                   >
                     <option value="second">{UNIT_LABEL.second}</option>
@@ -217,6 +239,9 @@ export function ModelPriceDialog({
                   </select>
                 </div>
               </div>
+              <p className="field-hint">
+                A positive amount up to {formatMoney(max)} {UNIT_LABEL[unit]}.
+              </p>
               {perResolution ? (
                 <fieldset className="field">
                   <legend>Different price at a resolution (optional)</legend>
@@ -231,22 +256,23 @@ export function ModelPriceDialog({
                           inputMode="decimal"
                           value={resolutions[resolution] ?? ''}
                           placeholder="same"
-                          onChange={(event) =>
+                          onChange={(event) => {
                             setResolutions((current) => ({
                               ...current,
                               [resolution]: event.target.value,
-                            }))
-                          }
+                            }));
+                            edited(`resolutionPrices.${resolution}`);
+                          }}
                           aria-invalid={errors[`resolutionPrices.${resolution}`] !== undefined}
                           data-testid={`price-res-${resolution}`}
                         />
-                        {fieldError(
-                          `resolutionPrices.${resolution}`,
-                          `price-res-${resolution}-error`,
-                        )}
                       </div>
                     ))}
                   </div>
+                  {/* Under the row, full width: a cell is too narrow for a sentence. */}
+                  {model.capabilities.resolutions.map((resolution) =>
+                    fieldError(`resolutionPrices.${resolution}`, `price-res-${resolution}-error`),
+                  )}
                   <p className="field-hint">
                     Same unit. A clip whose resolution the suite leaves to the vendor is counted at
                     the dearest amount, so the budget holds.
@@ -263,7 +289,10 @@ export function ModelPriceDialog({
                       inputMode="decimal"
                       value={audio}
                       placeholder="none"
-                      onChange={(event) => setAudio(event.target.value)}
+                      onChange={(event) => {
+                        setAudio(event.target.value);
+                        edited('audioUsdPerSecond');
+                      }}
                       aria-invalid={errors.audioUsdPerSecond !== undefined}
                       data-testid="price-audio"
                     />
@@ -271,9 +300,6 @@ export function ModelPriceDialog({
                   {fieldError('audioUsdPerSecond', 'price-audio-error')}
                 </div>
               ) : null}
-              <p className="field-hint">
-                A positive amount up to {formatMoney(max)} {UNIT_LABEL[unit]}.
-              </p>
               {failure ? (
                 <p className="field-error" role="alert" data-testid="price-failure">
                   {failure}
