@@ -6,6 +6,8 @@
  */
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { createAppDispatcher } from '../../../src/main/ipc/index';
+import { guardedDispatch } from '../../../src/main/app/ipc-guard';
+import { APP_ORIGIN } from '../../../src/main/app/protocol-handlers';
 import { listModelPrices } from '../../../src/main/providers/model-prices';
 import { planLineCostText, planTotalCostText } from '../../../src/shared/bench/plan-cost';
 import { sleep } from '../../../src/main/services';
@@ -191,6 +193,14 @@ describe('storage and checks', () => {
   it('the IPC channels parse their input first and answer the model with its price', async () => {
     const target = services();
     const dispatcher = createAppDispatcher(target, { checkOutputs: true });
+    // The desktop app's gate: a frame that is not the console's own renderer reaches nothing.
+    const invoke = guardedDispatch(dispatcher, APP_ORIGIN);
+    const foreign = await invoke('https://example.com/', 'models:set-price', {
+      ...MINIMAX,
+      price: { unit: 'second', usd: 0.1 },
+    });
+    expect(foreign).toMatchObject({ ok: false, error: { code: 'forbidden' } });
+    expect(listModelPrices(target.db).size).toBe(0);
     const bad = await dispatcher.dispatch('models:set-price', {
       ...MINIMAX,
       price: { unit: 'second', usd: 0 },
