@@ -91,10 +91,14 @@ describe('adminPricing', () => {
     );
     const request = { modelId: 'x', prompt: 'p', durationSeconds: 4 };
     const cost = (resolution?: string) =>
-      estimateFromPricing(pricing, { ...baseCaps, resolutions: caps.resolutions }, {
-        ...request,
-        ...(resolution ? { resolution } : {}),
-      }).usd;
+      estimateFromPricing(
+        pricing,
+        { ...baseCaps, resolutions: caps.resolutions },
+        {
+          ...request,
+          ...(resolution ? { resolution } : {}),
+        },
+      ).usd;
     expect(cost('720p')).toBeCloseTo(1.6, 9);
     expect(cost('1080p')).toBeCloseTo(3.0, 9);
     // The vendor picks the resolution: counted at the dearest amount entered, never lower.
