@@ -22,6 +22,7 @@ import { EventBus } from './events';
 import { MediaStore, type MediaFiles } from './media/media-store';
 import { PosterFrames } from './media/poster-frames';
 import { ProviderRegistry } from './providers/registry';
+import { listModelPrices, ModelPriceService } from './providers/model-prices';
 import { SandboxAdapter } from './providers/sandbox/sandbox-adapter';
 import { openDatabase, type WritableDb } from './store/db';
 import { registerVendorAdapters } from './providers/index';
@@ -94,6 +95,8 @@ export interface Services {
   /** Small JPEG poster frames of stored videos (ffmpeg, cached beside the media store). */
   posters: PosterFrames;
   registry: ProviderRegistry;
+  /** Prices admins entered for models (Models screen, `aideon models price`). */
+  prices: ModelPriceService;
   bench: BenchRunner;
   review: ReviewService;
   routing: RoutingService;
@@ -181,6 +184,14 @@ export function createServices(options: ServiceOptions): Services {
     now,
   });
   const registry = new ProviderRegistry();
+  // Admin-entered prices replace the tables' in every estimate (read afresh from SQLite).
+  registry.usePrices(() => listModelPrices(db));
+  const prices = new ModelPriceService({
+    db,
+    lookup: (ref) => registry.lookup(ref),
+    now,
+    actor: options.env.AIDEON_ACTOR || safeUserName(),
+  });
   registry.register(
     new SandboxAdapter({
       clipsDir: join(options.resourcesDir, 'sandbox-clips'),
@@ -381,6 +392,7 @@ export function createServices(options: ServiceOptions): Services {
     media,
     posters,
     registry,
+    prices,
     bench,
     secrets,
     reloadProviders,

@@ -221,6 +221,11 @@ export const planModelLineSchema = z.object({
    * no known price bounds it. Shown "≤ $X" or "price unknown", never as the model's price.
    */
   priceUnknown: z.boolean(),
+  /**
+   * The estimate uses a price an admin entered (Models screen, `aideon models price set`): who
+   * and when (ms since the epoch). Absent = the built-in table's price (or none).
+   */
+  priceEntered: z.object({ by: z.string(), at: z.number() }).optional(),
   simulated: z.boolean(),
   warnings: z.array(z.string()),
   /**

@@ -355,6 +355,9 @@ export class BenchRunner {
         generations: suite.definition.prompts.length - skipped.length,
         estimatedCostUsd: round(cost),
         priceUnknown,
+        ...(model.pricing.entered
+          ? { priceEntered: { by: model.pricing.entered.by, at: model.pricing.entered.at } }
+          : {}),
         simulated: model.simulated,
         warnings: [...warnings],
         skipped,
@@ -389,14 +392,15 @@ export class BenchRunner {
    * model with no recorded price (most of Replicate's models, whose API reports no cost either)
    * would count $0 and pass every budget while the vendor bills each prediction: it is counted
    * at the highest price of any real model the console knows, for the same clip, so the budget
-   * holds; the plan says so. A vendor-reported cost replaces the estimate as usual.
+   * holds; the plan says so. A vendor-reported cost replaces the estimate as usual. A price an
+   * admin entered for the model (registry.resolve gives it) is the model's price here.
    */
   private budgetEstimate(
     adapter: VideoProviderAdapter,
     model: ModelInfo,
     request: GenerationRequest,
   ): { usd: number; priceUnknown: boolean } {
-    const usd = adapter.estimateCost(request).usd;
+    const usd = this.deps.registry.estimateCost(adapter, model, request).usd;
     if (usd > 0 || model.simulated) return { usd, priceUnknown: false };
     let ceiling = 0;
     for (const known of this.deps.registry.allModels()) {

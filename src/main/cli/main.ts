@@ -24,6 +24,7 @@ import {
   registerWatchSettingsCommands,
 } from '../rollout/controller/rollout-cli';
 import { lazyOption, parseLazyOptions } from './lazy-option';
+import { registerModelsCommands } from './models-cli';
 
 function parseConcurrency(value: string): number {
   const count = Number(value);
@@ -348,7 +349,7 @@ export async function runCli(argv: string[], io: CliIo = defaultIo): Promise<num
           });
           if (options.json) io.stdout(`${JSON.stringify(plan, null, 2)}\n`);
           else {
-            const { planLineCostText, planPriceNote, planTotalCostText } =
+            const { planLineCostText, planLinePriceOrigin, planPriceNote, planTotalCostText } =
               await import('../../shared/bench/plan-cost');
             io.stdout(
               `${plan.suiteName} (v${plan.suiteVersion}): ${plan.generations} generations, estimated ${planTotalCostText(plan)}\n`,
@@ -365,7 +366,7 @@ export async function runCli(argv: string[], io: CliIo = defaultIo): Promise<num
                   ? ''
                   : ` = ${planLineCostText(line)}`;
               io.stdout(
-                `  ${line.provider}:${line.modelId}  ${line.generations} × ${each}${total}${line.priceUnknown && line.estimatedCostUsd > 0 ? '  (price unknown)' : ''}${line.simulated ? '  (simulated)' : ''}\n`,
+                `  ${line.provider}:${line.modelId}  ${line.generations} × ${each}${total}${line.priceUnknown && line.estimatedCostUsd > 0 ? '  (price unknown)' : ''}${line.priceEntered ? `  (${planLinePriceOrigin(line)})` : ''}${line.simulated ? '  (simulated)' : ''}\n`,
               );
               for (const warning of line.warnings) {
                 // The note below says it once, in plain words, for every model without a price.
@@ -983,6 +984,19 @@ export async function runCli(argv: string[], io: CliIo = defaultIo): Promise<num
         await services.close();
       }
     });
+
+  registerModelsCommands(
+    program,
+    { stdout: io.stdout, openServices: () => openServices('cli') },
+    async (value) => {
+      const { parseModelRef } = await import('../../shared/providers/video-provider-spec');
+      try {
+        return parseModelRef(value.trim());
+      } catch (error) {
+        throw new AppError('validation', (error as Error).message);
+      }
+    },
+  );
 
   registerControllerCommands(program, {
     stdout: io.stdout,

@@ -18,6 +18,9 @@ export function registerAppIpc(services: Services): PartialHandlerMap {
       providersWithKeys: services.registry.providers(),
     }),
     'models:list': () => services.registry.allModels(),
+    'models:set-price': ({ provider, modelId, price }) =>
+      services.prices.set({ provider, modelId }, price),
+    'models:clear-price': ({ provider, modelId }) => services.prices.clear({ provider, modelId }),
     'suites:list': () => listSuites(services.db),
     'suites:get': ({ suiteId, version }) => {
       const suite = getSuiteOrThrow(services.db, suiteId, version);

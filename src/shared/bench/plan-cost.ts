@@ -6,7 +6,7 @@
  * as if the model were free. The plan's note says which models and what the figure means.
  */
 import type { RunPlan } from '../domain';
-import { formatMoney } from '../format';
+import { formatDate, formatMoney } from '../format';
 
 type PlanLine = RunPlan['models'][number];
 
@@ -16,6 +16,13 @@ export function planLineCostText(
 ): string {
   if (!line.priceUnknown) return formatMoney(line.estimatedCostUsd);
   return line.estimatedCostUsd > 0 ? `≤ ${formatMoney(line.estimatedCostUsd)}` : 'price unknown';
+}
+
+/** "admin-entered price, as of 4 Dec 2026" for a line priced by an admin's entry, else null. */
+export function planLinePriceOrigin(line: Pick<PlanLine, 'priceEntered'>): string | null {
+  return line.priceEntered
+    ? `admin-entered price, as of ${formatDate(line.priceEntered.at)}`
+    : null;
 }
 
 /**

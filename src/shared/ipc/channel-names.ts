@@ -6,6 +6,8 @@ export const INVOKE_CHANNEL_NAMES = [
   'app:get-info',
   'app:bootstrap',
   'models:list',
+  'models:set-price',
+  'models:clear-price',
   'suites:list',
   'suites:get',
   'suites:save',

@@ -37,6 +37,7 @@ import {
   modelRefSchema,
   providerIdSchema,
 } from '../providers/video-provider-spec';
+import { modelPriceEntrySchema } from '../providers/model-price-schema';
 
 import { monitorChannels, monitorEventChannels } from '../monitor/monitor-schemas';
 
@@ -119,6 +120,27 @@ export const invokeChannels = {
     }),
   },
   'models:list': { input: empty, output: z.array(modelInfoSchema) },
+  /**
+   * Enter a model's price from the vendor's pricing page (replaces any entered before, and the
+   * built-in table's, shown beside it); answers the model with its new price. Refused with the
+   * field named: an amount that is not a positive finite number, above a sane ceiling, a
+   * resolution the model does not offer, an audio price for a model without audio, the sandbox.
+   */
+  'models:set-price': {
+    input: z
+      .object({
+        provider: providerIdSchema,
+        modelId: z.string().min(1).max(200),
+        price: modelPriceEntrySchema,
+      })
+      .strict(),
+    output: modelInfoSchema,
+  },
+  /** Remove a model's entered price: the built-in one (or "price unknown") applies again. */
+  'models:clear-price': {
+    input: z.object({ provider: providerIdSchema, modelId: z.string().min(1).max(200) }).strict(),
+    output: z.object({ cleared: z.boolean(), model: modelInfoSchema.nullable() }),
+  },
   'suites:list': { input: empty, output: z.array(suiteSummarySchema) },
   'suites:get': {
     input: z.object({ suiteId: id, version: z.number().int().positive().optional() }).strict(),

@@ -17,7 +17,7 @@ export { PROVIDER_IDS, PROVIDER_LABELS, type ProviderId } from './provider-ids';
 export const providerIdSchema = z.enum(PROVIDER_IDS);
 
 /** How a model is priced. All amounts in US dollars. */
-export const pricingSchema = z.object({
+const basePricingSchema = z.object({
   /** Dollars per second of output video; `undefined` when priced per clip. */
   usdPerSecond: z.number().nonnegative().optional(),
   /** Dollars per clip regardless of length; `undefined` when priced per second. */
@@ -30,6 +30,27 @@ export const pricingSchema = z.object({
   source: z.string(),
   /** ISO date the price was read. */
   asOf: z.string(),
+});
+
+/**
+ * How a model is priced. `entered` is set when an admin entered the price in the console (see
+ * shared/providers/model-price.ts): the figures above are then derived from it.
+ */
+export const pricingSchema = basePricingSchema.extend({
+  entered: z
+    .object({
+      /** Who entered it (the console's actor name) and when (ms since the epoch). */
+      by: z.string(),
+      at: z.number(),
+      /** The figures as entered: dollars per second of video or per clip. */
+      unit: z.enum(['second', 'clip']),
+      usd: z.number().positive(),
+      resolutionPrices: z.record(z.string(), z.number().positive()).optional(),
+      audioUsdPerSecond: z.number().positive().optional(),
+      /** The built-in table's price it overrides; null = the table had none. */
+      replaces: basePricingSchema.nullable(),
+    })
+    .optional(),
 });
 export type Pricing = z.infer<typeof pricingSchema>;
 

@@ -20,6 +20,7 @@ import { migration0241 } from './0241-run-spent';
 import { migration0255 } from './0255-generation-billing-unknown';
 import { migration0256 } from './0256-run-allow-cache';
 import { migration0257 } from './0257-rollback-notices';
+import { migration0258 } from './0258-model-prices';
 
 /** Every migration, in order. Append new ones; never edit one that has shipped. */
 export const MIGRATIONS: readonly Migration[] = [
@@ -44,4 +45,5 @@ export const MIGRATIONS: readonly Migration[] = [
   migration0255,
   migration0256,
   migration0257,
+  migration0258,
 ];

@@ -1,11 +1,12 @@
-import { formatDate, formatMoneyPer, plural } from '../../../shared/format';
+import { plural } from '../../../shared/format';
+import { modelPriceOrigin, modelPriceText } from '../../../shared/providers/model-price';
+import { ModelPriceDialog } from './model-price-dialog';
 import { matchModel } from '../components/model-picker';
 import { useEffect, useMemo, useRef, useState, type ReactElement } from 'react';
 import {
   PROVIDER_IDS,
   PROVIDER_LABELS,
   type ModelInfo,
-  type Pricing,
   type ProviderId,
 } from '../../../shared/providers/video-provider-spec';
 import { ModelsIcon } from '../components/icons';
@@ -22,12 +23,6 @@ import { loadModels } from '../store/actions';
 import { providerReady } from '../store/providers-slice';
 import { isFocused } from '../store/monitor-slice';
 import { useAppStore } from '../store/store';
-
-function priceText(pricing: Pricing): string {
-  if (pricing.usdPerSecond !== undefined) return formatMoneyPer(pricing.usdPerSecond, 's');
-  if (pricing.usdPerClip !== undefined) return formatMoneyPer(pricing.usdPerClip, 'clip');
-  return 'price unknown';
-}
 
 /** Sandbox first, then Together (the provider this console exists for), then the rest. */
 const PROVIDER_ORDER: readonly ProviderId[] = ['sandbox', 'together'];
@@ -73,6 +68,7 @@ function ModelRow({ model }: { model: ModelInfo }): ReactElement {
     isFocused(state.focusedModel, model.provider, model.modelId),
   );
   const element = useRef<HTMLTableRowElement>(null);
+  const [editing, setEditing] = useState(false);
   useEffect(() => {
     if (focused) element.current?.scrollIntoView({ block: 'center', behavior: 'smooth' });
   }, [focused]);
@@ -108,13 +104,34 @@ function ModelRow({ model }: { model: ModelInfo }): ReactElement {
       <td>{capabilities.resolutions.join(', ')}</td>
       <td>{capabilities.audio ? 'Yes' : 'No'}</td>
       <td>
-        <div className="cell-stack">
-          <span className="tabular strong">{priceText(pricing)}</span>
-          {/* Where the price comes from is a note for maintainers: a tooltip, not a line. */}
-          <span className="muted small" title={`Source: ${pricing.source}`}>
-            estimate · as of {formatDate(pricing.asOf)}
+        <div className="cell-stack price-cell">
+          <span
+            className={`tabular strong${pricing.entered ? ' price-entered' : ''}`}
+            data-testid="model-price"
+          >
+            {modelPriceText(model)}
           </span>
+          {/* Where the price comes from is a note for maintainers: a tooltip, not a line. */}
+          <span
+            className="muted small"
+            title={`Source: ${pricing.source}`}
+            data-testid="model-price-origin"
+          >
+            {modelPriceOrigin(pricing)}
+          </span>
+          {model.simulated ? null : (
+            <button
+              type="button"
+              className="link-button small price-edit"
+              onClick={() => setEditing(true)}
+              aria-label={`Set the price of ${model.displayName}`}
+              data-testid="model-price-edit"
+            >
+              {pricing.entered ? 'Edit price' : 'Set price'}
+            </button>
+          )}
         </div>
+        {editing ? <ModelPriceDialog model={model} onClose={() => setEditing(false)} /> : null}
       </td>
     </tr>
   );

@@ -4,12 +4,13 @@
  * while the plan does not fit the budget.
  */
 import { matchModel } from '../components/model-picker';
-import { formatMoneyPer } from '../../../shared/format';
+import { modelPriceOrigin, modelPriceText } from '../../../shared/providers/model-price';
 import * as Dialog from '@radix-ui/react-dialog';
 import { useEffect, useId, useMemo, useState, type ReactElement } from 'react';
 import type { RunPlan } from '../../../shared/domain';
 import {
   planLineCostText,
+  planLinePriceOrigin,
   planPriceNote,
   planTotalCostText,
   unboundedPriceModels,
@@ -323,14 +324,15 @@ function NewRunForm({
                             {model.displayName}
                             {model.simulated ? <SimulatedBadge /> : null}
                           </span>
-                          <span className="muted small num">
-                            {model.pricing.usdPerSecond !== undefined
-                              ? formatMoneyPer(model.pricing.usdPerSecond, 's')
-                              : model.pricing.usdPerClip !== undefined
-                                ? formatMoneyPer(model.pricing.usdPerClip, 'clip')
-                                : model.simulated
-                                  ? ''
-                                  : 'price unknown'}
+                          <span
+                            className="muted small num"
+                            title={model.simulated ? undefined : modelPriceOrigin(model.pricing)}
+                            data-testid={`model-price-${model.modelId}`}
+                          >
+                            {modelPriceText(model, { blankWhenSimulated: true })}
+                            {model.pricing.entered ? (
+                              <span className="price-entered-mark"> · admin-entered</span>
+                            ) : null}
                           </span>
                         </label>
                       );
@@ -516,6 +518,11 @@ function PlanPanel({
             <tr key={`${line.provider}:${line.modelId}`}>
               <td>
                 {line.displayName} {line.simulated ? <SimulatedBadge /> : null}
+                {line.priceEntered ? (
+                  <span className="plan-price-origin muted small" data-testid="plan-line-origin">
+                    {planLinePriceOrigin(line)}
+                  </span>
+                ) : null}
               </td>
               <td className="num">{line.generations}</td>
               <td
@@ -524,7 +531,7 @@ function PlanPanel({
                 title={
                   line.priceUnknown
                     ? 'No price is known for this model: see the note under the plan.'
-                    : undefined
+                    : (planLinePriceOrigin(line) ?? undefined)
                 }
               >
                 {planLineCostText(line)}

@@ -1,0 +1,181 @@
+/**
+ * `aideon models price list|set|clear`: the prices an admin enters for models from the vendors'
+ * pricing pages, the same as the Models screen's price form (one service, one check). A model
+ * is named `provider:model` as everywhere on the command line (`bench plan --models`).
+ */
+import { InvalidArgumentError, type Command } from 'commander';
+import { ValidationError } from '../../shared/errors';
+import type { ModelRef } from '../../shared/providers/video-provider-spec';
+import type { Services } from '../services';
+
+export interface ModelsCommandDeps {
+  stdout: (text: string) => void;
+  openServices: () => Promise<Services>;
+}
+
+/** `$0.12` or `0.12` as a number; anything else is left for the price check to name. */
+function dollars(text: string): number {
+  const trimmed = text.trim().replace(/^\$/, '');
+  return trimmed === '' ? Number.NaN : Number(trimmed);
+}
+
+/** `1080p=0.20,4k=0.40`, repeatable. */
+function parseResolutionPrices(
+  value: string,
+  previous: Record<string, number> = {},
+): Record<string, number> {
+  const out = { ...previous };
+  for (const part of value
+    .split(',')
+    .map((item) => item.trim())
+    .filter(Boolean)) {
+    const index = part.indexOf('=');
+    if (index <= 0) throw new InvalidArgumentError(`"${part}" should look like 1080p=0.20.`);
+    out[part.slice(0, index).trim()] = dollars(part.slice(index + 1));
+  }
+  return out;
+}
+
+/** The entry's field names as the options that set them, in a refusal. */
+const OPTION_OF: Record<string, string> = {
+  usd: '--per-second/--per-clip',
+  audioUsdPerSecond: '--audio',
+  model: 'model',
+};
+
+function asOptions(error: ValidationError, ref: string): ValidationError {
+  return new ValidationError(
+    `price for ${ref}`,
+    error.issues.map((issue) => ({
+      ...issue,
+      path: issue.path.startsWith('resolutionPrices.')
+        ? `--resolution ${issue.path.slice('resolutionPrices.'.length)}`
+        : (OPTION_OF[issue.path] ?? issue.path),
+    })),
+  );
+}
+
+export function registerModelsCommands(
+  program: Command,
+  deps: ModelsCommandDeps,
+  parseModel: (value: string) => Promise<ModelRef>,
+): void {
+  const models = program.command('models').description("the models' prices");
+  const price = models
+    .command('price')
+    .description(
+      "prices entered from the vendors' pricing pages; they replace the built-in table's (shown beside them) in every estimate and budget check",
+    );
+
+  const withServices = async (body: (services: Services) => Promise<void> | void) => {
+    const services = await deps.openServices();
+    try {
+      await body(services);
+    } finally {
+      await services.close();
+    }
+  };
+
+  price
+    .command('list')
+    .description('the prices admins entered, who entered each and when')
+    .option('--json', 'print JSON')
+    .action((options: { json?: boolean }) =>
+      withServices(async (services) => {
+        const { formatDate } = await import('../../shared/format');
+        const { priceEntryText } = await import('../../shared/providers/model-price');
+        const list = services.prices.list();
+        if (options.json) {
+          deps.stdout(`${JSON.stringify(list, null, 2)}\n`);
+          return;
+        }
+        if (list.length === 0) {
+          deps.stdout(
+            'No prices entered. Enter one: aideon models price set provider:model --per-second USD\n',
+          );
+          return;
+        }
+        for (const item of list)
+          deps.stdout(
+            `${item.provider}:${item.modelId}  ${priceEntryText(item.entry)}  (admin-entered by ${item.entry.enteredBy}, as of ${formatDate(item.entry.enteredAt)})${item.displayName === null ? '  (model unknown to this console)' : ''}\n`,
+          );
+      }),
+    );
+
+  price
+    .command('set')
+    .description("enter a model's price from the vendor's pricing page")
+    .argument('<model>', 'provider:model, e.g. replicate:google/veo-3')
+    .option('--per-second <usd>', 'dollars per second of video')
+    .option('--per-clip <usd>', 'dollars per clip, whatever its length')
+    .option(
+      '--resolution <res=usd,...>',
+      'a different amount at a resolution, in the same unit, e.g. 1080p=0.20 (repeatable)',
+      parseResolutionPrices,
+    )
+    .option('--audio <usd>', 'extra dollars per second of video when audio is generated')
+    .option('--json', 'print JSON')
+    .action(
+      async (
+        model: string,
+        options: {
+          perSecond?: string;
+          perClip?: string;
+          resolution?: Record<string, number>;
+          audio?: string;
+          json?: boolean;
+        },
+      ) => {
+        const ref = await parseModel(model);
+        const name = `${ref.provider}:${ref.modelId}`;
+        if ((options.perSecond === undefined) === (options.perClip === undefined))
+          throw new ValidationError(`price for ${name}`, [
+            {
+              path: '--per-second/--per-clip',
+              message: 'give exactly one: --per-second USD or --per-clip USD',
+            },
+          ]);
+        const entry = {
+          unit: options.perSecond !== undefined ? 'second' : 'clip',
+          usd: dollars(options.perSecond ?? options.perClip ?? ''),
+          ...(options.resolution ? { resolutionPrices: options.resolution } : {}),
+          ...(options.audio === undefined ? {} : { audioUsdPerSecond: dollars(options.audio) }),
+        };
+        await withServices(async (services) => {
+          let saved;
+          try {
+            saved = services.prices.set(ref, entry);
+          } catch (error) {
+            throw error instanceof ValidationError ? asOptions(error, name) : error;
+          }
+          if (options.json) {
+            deps.stdout(`${JSON.stringify(saved, null, 2)}\n`);
+            return;
+          }
+          const { modelPriceOrigin, modelPriceText } =
+            await import('../../shared/providers/model-price');
+          deps.stdout(
+            `Price of ${saved.displayName} (${name}): ${modelPriceText(saved)} (${modelPriceOrigin(saved.pricing)}). Plans and budget checks use it from now on.\n`,
+          );
+        });
+      },
+    );
+
+  price
+    .command('clear')
+    .description("remove a model's entered price (its built-in price, or none, applies again)")
+    .argument('<model>', 'provider:model')
+    .action(async (model: string) => {
+      const ref = await parseModel(model);
+      const name = `${ref.provider}:${ref.modelId}`;
+      await withServices(async (services) => {
+        const { cleared, model: info } = services.prices.clear(ref);
+        const { modelPriceText } = await import('../../shared/providers/model-price');
+        deps.stdout(
+          cleared
+            ? `Cleared the entered price of ${name}.${info ? ` Its price is now: ${modelPriceText(info)}.` : ''}\n`
+            : `${name} had no entered price; nothing changed.\n`,
+        );
+      });
+    });
+}

@@ -1,0 +1,180 @@
+/**
+ * Prices an admin entered for a model (table `model_prices`, migration 0258): read, set and
+ * cleared here, for the Models screen (IPC), the CLI and the registry, which applies them to
+ * every estimate (see shared/providers/model-price.ts for the entry and the override policy).
+ *
+ * Rows are read afresh on each use (a handful of rows, one indexed read), so a price set from
+ * the CLI reaches a console that is already open at its next plan.
+ */
+import { ValidationError } from '../../shared/errors';
+import type { ModelPriceEntry, StoredModelPrice } from '../../shared/providers/model-price';
+import { modelPriceEntrySchema } from '../../shared/providers/model-price-schema';
+import type { ModelInfo, ModelRef } from '../../shared/providers/video-provider-spec';
+import { zodIssues } from '../../shared/validation';
+import type { ReadableDb, WritableDb } from '../store/db';
+
+interface Row {
+  provider: string;
+  model_id: string;
+  unit: 'second' | 'clip';
+  usd: number;
+  resolution_prices: string;
+  audio_usd_per_second: number | null;
+  entered_by: string;
+  entered_at: number;
+}
+
+function fromRow(row: Row): StoredModelPrice {
+  const resolutionPrices = JSON.parse(row.resolution_prices) as Record<string, number>;
+  return {
+    provider: row.provider,
+    modelId: row.model_id,
+    unit: row.unit,
+    usd: row.usd,
+    ...(Object.keys(resolutionPrices).length > 0 ? { resolutionPrices } : {}),
+    ...(row.audio_usd_per_second === null ? {} : { audioUsdPerSecond: row.audio_usd_per_second }),
+    enteredBy: row.entered_by,
+    enteredAt: row.entered_at,
+  };
+}
+
+/** Every entered price, keyed `provider:modelId`. */
+export function listModelPrices(db: ReadableDb): Map<string, StoredModelPrice> {
+  const rows = db.prepare('SELECT * FROM model_prices ORDER BY provider, model_id').all() as Row[];
+  return new Map(rows.map((row) => [`${row.provider}:${row.model_id}`, fromRow(row)]));
+}
+
+/**
+ * Checks an entry against the model it prices: the amounts (positive, finite, under a sane
+ * ceiling), a per-resolution amount only for a resolution the model offers, an audio extra
+ * only for a model that makes audio. Throws a ValidationError naming each bad field.
+ */
+export function checkModelPriceEntry(
+  subject: string,
+  model: Pick<ModelInfo, 'capabilities' | 'simulated'>,
+  input: unknown,
+): ModelPriceEntry {
+  const parsed = modelPriceEntrySchema.safeParse(input);
+  if (!parsed.success) throw new ValidationError(subject, zodIssues(parsed.error));
+  const entry = parsed.data;
+  const issues: { path: string; message: string }[] = [];
+  if (model.simulated)
+    issues.push({
+      path: 'model',
+      message: 'the sandbox is simulated and costs nothing; it takes no price',
+    });
+  for (const resolution of Object.keys(entry.resolutionPrices ?? {}))
+    if (!model.capabilities.resolutions.includes(resolution))
+      issues.push({
+        path: `resolutionPrices.${resolution}`,
+        message: `this model does not offer ${resolution}; it offers ${model.capabilities.resolutions.join(', ') || 'no listed resolution'}`,
+      });
+  if (entry.audioUsdPerSecond !== undefined && !model.capabilities.audio)
+    issues.push({ path: 'audioUsdPerSecond', message: 'this model does not generate audio' });
+  if (issues.length > 0) throw new ValidationError(subject, issues);
+  return entry;
+}
+
+/** Saves (or replaces) the model's entered price; returns it as stored. */
+export function setModelPrice(
+  db: WritableDb,
+  ref: ModelRef,
+  entry: ModelPriceEntry,
+  enteredBy: string,
+  enteredAt: number,
+): StoredModelPrice {
+  db.prepare(
+    `INSERT INTO model_prices (provider, model_id, unit, usd, resolution_prices, audio_usd_per_second, entered_by, entered_at)
+     VALUES (@provider, @modelId, @unit, @usd, @resolutionPrices, @audio, @enteredBy, @enteredAt)
+     ON CONFLICT (provider, model_id) DO UPDATE SET unit = excluded.unit, usd = excluded.usd,
+       resolution_prices = excluded.resolution_prices, audio_usd_per_second = excluded.audio_usd_per_second,
+       entered_by = excluded.entered_by, entered_at = excluded.entered_at`,
+  ).run({
+    provider: ref.provider,
+    modelId: ref.modelId,
+    unit: entry.unit,
+    usd: entry.usd,
+    resolutionPrices: JSON.stringify(entry.resolutionPrices ?? {}),
+    audio: entry.audioUsdPerSecond ?? null,
+    enteredBy,
+    enteredAt,
+  });
+  return {
+    provider: ref.provider,
+    modelId: ref.modelId,
+    ...entry,
+    enteredBy,
+    enteredAt,
+  };
+}
+
+/** Deletes the model's entered price; false when it had none. */
+export function clearModelPrice(db: WritableDb, ref: ModelRef): boolean {
+  return (
+    db
+      .prepare('DELETE FROM model_prices WHERE provider = ? AND model_id = ?')
+      .run(ref.provider, ref.modelId).changes > 0
+  );
+}
+
+/** A stored price with the model it prices, as the IPC channel and the CLI show it. */
+export interface ModelPriceView {
+  provider: ModelRef['provider'];
+  modelId: string;
+  displayName: string | null;
+  entry: StoredModelPrice;
+}
+
+export interface ModelPriceServiceDeps {
+  db: WritableDb;
+  /** Finds the model (with or without a key); throws NoSuchModelError for an unknown one. */
+  lookup: (ref: ModelRef) => ModelInfo;
+  now: () => number;
+  /** Who enters prices from this console (AIDEON_ACTOR, else the OS user). */
+  actor: string;
+}
+
+/** Set, clear and list admin-entered prices: the one place the IPC channels and the CLI call. */
+export class ModelPriceService {
+  constructor(private readonly deps: ModelPriceServiceDeps) {}
+
+  /** Checks the entry against the model, stores it, and returns the model with its new price. */
+  set(ref: ModelRef, input: unknown): ModelInfo {
+    const model = this.deps.lookup(ref);
+    const entry = checkModelPriceEntry(`price for ${ref.provider}:${ref.modelId}`, model, input);
+    setModelPrice(this.deps.db, ref, entry, this.deps.actor, this.deps.now());
+    return this.deps.lookup(ref);
+  }
+
+  /** Removes the entered price; the model's built-in price (or none) applies again. */
+  clear(ref: ModelRef): { cleared: boolean; model: ModelInfo | null } {
+    const cleared = clearModelPrice(this.deps.db, ref);
+    let model: ModelInfo | null = null;
+    try {
+      model = this.deps.lookup(ref);
+    } catch {
+      // A price stored for a model the adapter no longer knows can still be cleared.
+    }
+    return { cleared, model };
+  }
+
+  list(): ModelPriceView[] {
+    return [...listModelPrices(this.deps.db).values()].map((entry) => {
+      let displayName: string | null = null;
+      try {
+        displayName = this.deps.lookup({
+          provider: entry.provider as ModelRef['provider'],
+          modelId: entry.modelId,
+        }).displayName;
+      } catch {
+        // Unknown to this console's adapters now: listed by id.
+      }
+      return {
+        provider: entry.provider as ModelRef['provider'],
+        modelId: entry.modelId,
+        displayName,
+        entry,
+      };
+    });
+  }
+}

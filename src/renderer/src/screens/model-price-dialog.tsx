@@ -1,0 +1,338 @@
+/**
+ * "Price" on a model in the Models screen: the admin enters the model's price from the vendor's
+ * pricing page (per second of video or per clip, optionally a different amount per resolution,
+ * and an audio extra), or clears it. Checked here with the same schema main checks with, so a
+ * bad field is named before anything is sent; main's answer (e.g. a resolution the model does
+ * not offer) is shown the same way. Saved prices replace the built-in one in every estimate.
+ */
+import * as Dialog from '@radix-ui/react-dialog';
+import { useId, useState, type ReactElement } from 'react';
+import {
+  MAX_USD_PER_CLIP,
+  MAX_USD_PER_SECOND,
+  modelPriceOrigin,
+  priceEntryIssues,
+  modelPriceText,
+  hasPrice,
+  type ModelPriceEntry,
+  type PriceUnit,
+} from '../../../shared/providers/model-price';
+import { PROVIDER_LABELS, type ModelInfo } from '../../../shared/providers/video-provider-spec';
+import { formatMoney } from '../../../shared/format';
+import { CloseIcon } from '../components/icons';
+import { getClient } from '../ipc';
+import { describeError } from '../ipc/client';
+import { loadModels, notify } from '../store/actions';
+
+type Errors = Partial<Record<string, string>>;
+
+/** The form's text as an entry, or the errors by field (keys as the entry's paths). */
+export function readPriceForm(form: {
+  unit: PriceUnit;
+  usd: string;
+  resolutions: Record<string, string>;
+  audio: string;
+}): { entry: ModelPriceEntry } | { errors: Errors } {
+  const number = (text: string): number => {
+    const trimmed = text.trim().replace(/^\$/, '');
+    return trimmed === '' ? Number.NaN : Number(trimmed);
+  };
+  const resolutionPrices: Record<string, number> = {};
+  for (const [resolution, text] of Object.entries(form.resolutions))
+    if (text.trim() !== '') resolutionPrices[resolution] = number(text);
+  const entry: ModelPriceEntry = {
+    unit: form.unit,
+    usd: number(form.usd),
+    ...(Object.keys(resolutionPrices).length > 0 ? { resolutionPrices } : {}),
+    ...(form.audio.trim() === '' ? {} : { audioUsdPerSecond: number(form.audio) }),
+  };
+  const issues = priceEntryIssues(entry);
+  if (issues.length === 0) return { entry };
+  const errors: Errors = {};
+  for (const issue of issues) errors[issue.path] ??= issue.message;
+  return { errors };
+}
+
+/** The field an error is about, in the form's words: "Price", "1080p price", "Audio extra". */
+function fieldName(path: string): string {
+  if (path === 'usd') return 'Price';
+  if (path === 'audioUsdPerSecond') return 'Audio extra';
+  if (path.startsWith('resolutionPrices.'))
+    return `${path.slice('resolutionPrices.'.length)} price`;
+  return path;
+}
+
+const UNIT_LABEL: Record<PriceUnit, string> = {
+  second: 'per second of video',
+  clip: 'per clip',
+};
+
+export function ModelPriceDialog({
+  model,
+  onClose,
+}: {
+  model: ModelInfo;
+  onClose: () => void;
+}): ReactElement {
+  const id = useId();
+  const entered = model.pricing.entered;
+  const builtIn = entered ? entered.replaces : hasPrice(model.pricing) ? model.pricing : null;
+  const [unit, setUnit] = useState<PriceUnit>(
+    entered?.unit ?? (builtIn?.usdPerClip !== undefined ? 'clip' : 'second'),
+  );
+  const [usd, setUsd] = useState(entered ? String(entered.usd) : '');
+  const [resolutions, setResolutions] = useState<Record<string, string>>(() =>
+    Object.fromEntries(
+      model.capabilities.resolutions.map((resolution) => [
+        resolution,
+        entered?.resolutionPrices?.[resolution] === undefined
+          ? ''
+          : String(entered.resolutionPrices[resolution]),
+      ]),
+    ),
+  );
+  const [audio, setAudio] = useState(
+    entered?.audioUsdPerSecond === undefined ? '' : String(entered.audioUsdPerSecond),
+  );
+  const [errors, setErrors] = useState<Errors>({});
+  const [failure, setFailure] = useState<string | null>(null);
+  const [busy, setBusy] = useState(false);
+  const name = `${model.provider}:${model.modelId}`;
+  const perResolution = model.capabilities.resolutions.length > 1;
+
+  const save = async (): Promise<void> => {
+    const read = readPriceForm({ unit, usd, resolutions, audio });
+    if ('errors' in read) {
+      setErrors(read.errors);
+      setFailure(null);
+      return;
+    }
+    setErrors({});
+    setBusy(true);
+    try {
+      const saved = await getClient().invoke('models:set-price', {
+        provider: model.provider,
+        modelId: model.modelId,
+        price: read.entry,
+      });
+      await loadModels();
+      notify(`Price saved for ${model.displayName}`, modelPriceText(saved), 'success');
+      onClose();
+    } catch (error) {
+      // Main names the field too (e.g. a resolution the model no longer offers).
+      setFailure(describeError(error));
+    } finally {
+      setBusy(false);
+    }
+  };
+
+  const clear = async (): Promise<void> => {
+    setBusy(true);
+    try {
+      const { model: after } = await getClient().invoke('models:clear-price', {
+        provider: model.provider,
+        modelId: model.modelId,
+      });
+      await loadModels();
+      notify(
+        `Entered price cleared for ${model.displayName}`,
+        after ? `Now: ${modelPriceText(after)}` : undefined,
+      );
+      onClose();
+    } catch (error) {
+      setFailure(describeError(error));
+    } finally {
+      setBusy(false);
+    }
+  };
+
+  const fieldError = (path: string, testId: string): ReactElement | null =>
+    errors[path] ? (
+      <p key={path} className="field-error" role="alert" data-testid={testId}>
+        {fieldName(path)} {errors[path]}
+      </p>
+    ) : null;
+  /** A field's error goes once the admin changes it. */
+  const edited = (path: string): void =>
+    setErrors((current) => {
+      if (current[path] === undefined) return current;
+      const { [path]: _gone, ...rest } = current;
+      return rest;
+    });
+  const max = unit === 'second' ? MAX_USD_PER_SECOND : MAX_USD_PER_CLIP;
+
+  return (
+    <Dialog.Root open onOpenChange={(open) => (open ? undefined : onClose())}>
+      <Dialog.Portal>
+        <Dialog.Overlay className="dialog-overlay" />
+        <Dialog.Content className="dialog" aria-describedby={`${id}-what`}>
+          <form
+            onSubmit={(event) => {
+              event.preventDefault();
+              void save();
+            }}
+            data-testid="price-form"
+            noValidate
+          >
+            <div className="dialog-header">
+              <Dialog.Title className="dialog-title">Price of {model.displayName}</Dialog.Title>
+              <Dialog.Close className="icon-button" aria-label="Close">
+                <CloseIcon />
+              </Dialog.Close>
+            </div>
+            <div className="dialog-body dialog-stack">
+              <p className="muted small" id={`${id}-what`}>
+                <code>{name}</code> · {PROVIDER_LABELS[model.provider]}. Enter the price from the
+                vendor&apos;s pricing page. Estimates, budget checks and new runs use it
+                {builtIn ? ' in place of the built-in price' : ''}; what the vendor bills still
+                replaces the estimate.
+              </p>
+              <p className="small" data-testid="price-current">
+                {entered ? (
+                  <>
+                    Entered: <span className="strong">{modelPriceText(model)}</span> (
+                    {modelPriceOrigin(model.pricing)}, by {entered.by})
+                  </>
+                ) : builtIn ? (
+                  <>
+                    Built-in: <span className="strong">{modelPriceText(model)}</span> (
+                    {modelPriceOrigin(model.pricing)})
+                  </>
+                ) : (
+                  'No price is known for this model yet: plans count it at the dearest known price, or refuse it.'
+                )}
+              </p>
+              <div className="field-row">
+                <div className="field">
+                  <label htmlFor={`${id}-usd`}>Price (USD)</label>
+                  <div className="input-prefix">
+                    <span aria-hidden="true">$</span>
+                    <input
+                      id={`${id}-usd`}
+                      inputMode="decimal"
+                      value={usd}
+                      placeholder={unit === 'second' ? 'e.g. 0.12' : 'e.g. 0.50'}
+                      onChange={(event) => {
+                        setUsd(event.target.value);
+                        edited('usd');
+                      }}
+                      aria-invalid={errors.usd !== undefined}
+                      data-testid="price-usd"
+                      autoFocus
+                    />
+                  </div>
+                  {fieldError('usd', 'price-usd-error')}
+                </div>
+                <div className="field">
+                  <label htmlFor={`${id}-unit`}>Unit</label>
+                  <select
+                    id={`${id}-unit`}
+                    value={unit}
+                    onChange={(event) => {
+                      setUnit(event.target.value as PriceUnit);
+                      edited('usd');
+                    }}
+                    data-testid="price-unit"
+                  >
+                    <option value="second">{UNIT_LABEL.second}</option>
+                    <option value="clip">{UNIT_LABEL.clip}</option>
+                  </select>
+                </div>
+              </div>
+              <p className="field-hint">
+                A positive amount up to {formatMoney(max)} {UNIT_LABEL[unit]}.
+              </p>
+              {perResolution ? (
+                <fieldset className="field">
+                  <legend>Different price at a resolution (optional)</legend>
+                  <div className="price-resolutions">
+                    {model.capabilities.resolutions.map((resolution) => (
+                      <div key={resolution} className="field">
+                        <label htmlFor={`${id}-res-${resolution}`} className="small">
+                          {resolution}
+                        </label>
+                        <input
+                          id={`${id}-res-${resolution}`}
+                          inputMode="decimal"
+                          value={resolutions[resolution] ?? ''}
+                          placeholder="same"
+                          onChange={(event) => {
+                            setResolutions((current) => ({
+                              ...current,
+                              [resolution]: event.target.value,
+                            }));
+                            edited(`resolutionPrices.${resolution}`);
+                          }}
+                          aria-invalid={errors[`resolutionPrices.${resolution}`] !== undefined}
+                          data-testid={`price-res-${resolution}`}
+                        />
+                      </div>
+                    ))}
+                  </div>
+                  {/* Under the row, full width: a cell is too narrow for a sentence. */}
+                  {model.capabilities.resolutions.map((resolution) =>
+                    fieldError(`resolutionPrices.${resolution}`, `price-res-${resolution}-error`),
+                  )}
+                  <p className="field-hint">
+                    Same unit. A clip whose resolution the suite leaves to the vendor is counted at
+                    the dearest amount, so the budget holds.
+                  </p>
+                </fieldset>
+              ) : null}
+              {model.capabilities.audio ? (
+                <div className="field">
+                  <label htmlFor={`${id}-audio`}>Audio extra, per second (optional)</label>
+                  <div className="input-prefix">
+                    <span aria-hidden="true">$</span>
+                    <input
+                      id={`${id}-audio`}
+                      inputMode="decimal"
+                      value={audio}
+                      placeholder="none"
+                      onChange={(event) => {
+                        setAudio(event.target.value);
+                        edited('audioUsdPerSecond');
+                      }}
+                      aria-invalid={errors.audioUsdPerSecond !== undefined}
+                      data-testid="price-audio"
+                    />
+                  </div>
+                  {fieldError('audioUsdPerSecond', 'price-audio-error')}
+                </div>
+              ) : null}
+              {failure ? (
+                <p className="field-error" role="alert" data-testid="price-failure">
+                  {failure}
+                </p>
+              ) : null}
+            </div>
+            <div className="dialog-footer">
+              {entered ? (
+                <button
+                  type="button"
+                  className="button button-secondary price-clear"
+                  onClick={() => void clear()}
+                  disabled={busy}
+                  data-testid="price-clear"
+                >
+                  Clear entered price
+                </button>
+              ) : null}
+              <Dialog.Close className="button button-secondary" type="button">
+                Cancel
+              </Dialog.Close>
+              <button
+                type="submit"
+                className="button button-primary"
+                disabled={busy}
+                data-testid="price-save"
+              >
+                {busy ? 'Saving…' : 'Save price'}
+              </button>
+            </div>
+          </form>
+        </Dialog.Content>
+      </Dialog.Portal>
+    </Dialog.Root>
+  );
+}

@@ -1,0 +1,19 @@
+/** The zod schema of an admin's price entry (IPC input); the checks are priceEntryIssues'. */
+import { z } from 'zod';
+import { priceEntryIssues, type ModelPriceEntry } from './model-price';
+
+export const modelPriceEntrySchema: z.ZodType<ModelPriceEntry> = z
+  .object({
+    unit: z.enum(['second', 'clip'], { error: 'must be "second" or "clip"' }),
+    // Finite-ness and range are priceEntryIssues' (one message for the form, IPC and the CLI).
+    usd: z.number({ error: 'must be a number of dollars, e.g. 0.12' }),
+    resolutionPrices: z
+      .record(z.string(), z.number({ error: 'must be a number of dollars, e.g. 0.20' }))
+      .optional(),
+    audioUsdPerSecond: z.number({ error: 'must be a number of dollars, e.g. 0.05' }).optional(),
+  })
+  .strict()
+  .superRefine((entry, context) => {
+    for (const issue of priceEntryIssues(entry))
+      context.addIssue({ code: 'custom', path: issue.path.split('.'), message: issue.message });
+  });
