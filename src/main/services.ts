@@ -365,9 +365,9 @@ export function createServices(options: ServiceOptions): Services {
     // A breach goes into the monitor's inbox (one inbox, one unread count), then to windows.
     onBreach: (event) => {
       // A failed rollback's retry that failed again the same way was told already: the windows
-      // get the event (marked repeated) to refresh, the inbox gets nothing new.
-      // The pause or rollback is done and notified: a busy database (another process's lock)
-      // delays the inbox entry, written in the background once it is free.
+      // get the event (marked repeated) to refresh, the inbox gets nothing new. A busy database
+      // (another process's lock) delays the entry, written in the background once it is free:
+      // the pause or rollback is done and notified, and must not wait or fail on the inbox.
       if (!event.repeated)
         monitor.recordGuardBreachSoon({
           env: event.env,
