@@ -25,6 +25,7 @@ import { ProviderRegistry } from './providers/registry';
 import { listModelPrices, ModelPriceService } from './providers/model-prices';
 import { SandboxAdapter } from './providers/sandbox/sandbox-adapter';
 import { openDatabase, type WritableDb } from './store/db';
+import { CONSOLE_BUSY_TIMEOUT_MS } from './store/busy-retry';
 import { registerVendorAdapters } from './providers/index';
 import { createDefaultDispatcher } from './providers/http/dispatcher';
 import type { PollPolicy } from './providers/http/polling';
@@ -81,6 +82,13 @@ export interface ServiceOptions {
    * default DEFAULT_BUSY_PATIENCE_MS, 10 min (env AIDEON_BUSY_PATIENCE_MS, a positive integer).
    */
   busyPatienceMs?: number;
+  /**
+   * SQLite's busy wait, ms, once the services are built (opening, migrating and the built-in
+   * suites wait db.ts's 5 s). Default: CONSOLE_BUSY_TIMEOUT_MS for the interactive console
+   * (electron, browser), whose one thread serves every window, so a write meeting another
+   * process's lock is answered at once instead of freezing every window; 5 s for the CLI.
+   */
+  busyTimeoutMs?: number;
   /** The media store's file layer; default the real disk (tests make it fail). */
   mediaFiles?: MediaFiles;
   mode: 'electron' | 'browser' | 'cli';
@@ -209,6 +217,11 @@ export function createServices(options: ServiceOptions): Services {
     registerVendorAdapters(registry, { env: options.env, secrets, dispatcher, now });
   reloadProviders();
   loadBuiltInSuites(db, join(options.resourcesDir, 'suites'), now());
+  // One place for the interactive console's policy on a held lock (see store/busy-retry.ts).
+  const busyTimeoutMs =
+    options.busyTimeoutMs ?? (options.mode === 'cli' ? undefined : CONSOLE_BUSY_TIMEOUT_MS);
+  if (busyTimeoutMs !== undefined)
+    db.pragma(`busy_timeout = ${Math.max(0, Math.floor(busyTimeoutMs))}`);
   const bench = new BenchRunner({
     db,
     registry,
@@ -278,6 +291,7 @@ export function createServices(options: ServiceOptions): Services {
     log,
     ...(options.notifier ? { notifier: options.notifier } : {}),
     emit: (event, payload) => bus.emit(event, payload),
+    busyPatienceMs: benchBusyPatienceMs,
     // "Stable" is granted from production's own metrics (the watch is built just below).
     evidence: databaseEvidenceSources(db, {
       cleanDays: async (tier) => {
@@ -362,9 +376,11 @@ export function createServices(options: ServiceOptions): Services {
     // A breach goes into the monitor's inbox (one inbox, one unread count), then to windows.
     onBreach: (event) => {
       // A failed rollback's retry that failed again the same way was told already: the windows
-      // get the event (marked repeated) to refresh, the inbox gets nothing new.
+      // get the event (marked repeated) to refresh, the inbox gets nothing new. A busy database
+      // (another process's lock) delays the entry, written in the background once it is free:
+      // the pause or rollback is done and notified, and must not wait or fail on the inbox.
       if (!event.repeated)
-        monitor.recordGuardBreach({
+        monitor.recordGuardBreachSoon({
           env: event.env,
           status: event.status,
           action: event.action ?? null,

@@ -13,6 +13,7 @@ import type { Dispatcher } from '../ipc/dispatcher';
 import { createAppDispatcher } from '../ipc/index';
 import { modelsInUseSyncer } from '../monitor/models-in-use';
 import { createServices, type ServiceOptions, type Services } from '../services';
+import { isDatabaseBusy } from '../store/busy-retry';
 import { monitorNotice, resumedRunsNotice, watchNotice, type Notice } from './notices';
 
 /** What the way in provides: how to show a notice, and where log lines go. */
@@ -88,7 +89,17 @@ export function openConsole(options: ConsoleServiceOptions, host: ConsoleHost): 
     log: host.log,
   });
   // Publish, promote, rollback, rollout steps and co-signatures all announce themselves here.
-  const offPublish = current.bus.on('publish:state-changed', () => void syncer.request());
+  const offPublish = current.bus.on(
+    'publish:state-changed',
+    () =>
+      void syncer
+        .request()
+        .catch((error: unknown) =>
+          host.log(
+            `monitor: models in use not updated: ${error instanceof Error ? error.message : String(error)}`,
+          ),
+        ),
+  );
 
   // Looked for now, in the background (two process launches), so the console's first
   // app:get-info does not wait for it.
@@ -96,7 +107,15 @@ export function openConsole(options: ConsoleServiceOptions, host: ConsoleHost): 
   current.monitor.start();
   // Due rollout steps go out on their bake time; running steps are watched again.
   current.publishing.start();
-  const resumedRuns = current.bench.resumeAll();
+  // Another process holding the database's write lock (past the short busy wait this console
+  // uses) does not stop the start: the runs are picked up by followOtherProcesses' next tick.
+  let resumedRuns: string[] = [];
+  try {
+    resumedRuns = current.bench.resumeAll();
+  } catch (error) {
+    if (!isDatabaseBusy(error)) throw error;
+    host.log('bench: the database is busy; interrupted runs are resumed once it is free');
+  }
   // Runs another process drives stay live here, and are taken over if that process dies.
   current.bench.followOtherProcesses();
   if (resumedRuns.length > 0) host.present(resumedRunsNotice(resumedRuns.length));
@@ -120,6 +139,7 @@ export function openConsole(options: ConsoleServiceOptions, host: ConsoleHost): 
     close() {
       closing ??= (async () => {
         offPublish();
+        syncer.stop();
         await syncer.idle();
         await current.close();
       })();

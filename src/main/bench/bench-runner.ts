@@ -42,6 +42,7 @@ import { defaultTimeoutSeconds, timeoutSecondsSchema } from '../../shared/bench/
 import type { ProviderRegistry } from '../providers/registry';
 import type { WritableDb } from '../store/db';
 import {
+  busyLogGate,
   isDatabaseBusy,
   retryWhileBusy,
   SHORT_BUSY_WAIT_MS,
@@ -589,13 +590,19 @@ export class BenchRunner {
    * their progress. Returns a stop function; stop() also ends it.
    */
   followOtherProcesses(intervalMs = 2000): () => void {
+    // A database another process holds is tried again at the next tick, logged once meanwhile.
+    const tickLog = busyLogGate(this.deps.log);
     const tick = (): void => {
       if (!this.deps.db.open) return;
       try {
         const { drivenElsewhere } = this.resume();
         for (const busy of drivenElsewhere) this.emitRun(busy.runId, true);
+        tickLog.succeeded("checking other processes' runs");
       } catch (error) {
-        this.deps.log(`checking other processes' runs failed: ${serializeError(error).message}`);
+        tickLog.failed(
+          `checking other processes' runs failed: ${serializeError(error).message}`,
+          error,
+        );
       }
     };
     const timer = setInterval(tick, intervalMs);
@@ -643,9 +650,12 @@ export class BenchRunner {
     if (!summary) throw new AppError('not_found', `There is no run "${runId}".`);
     if (summary.state === 'finished') return 0;
     const state = this.runs.get(runId);
-    if (state) halt(state, 'cancelled');
+    // Written before the run is halted here: a busy database (another process's lock) answers
+    // the admin's cancel with a retryable error and changes nothing, instead of a run halted in
+    // this process yet still `running` on disk (resumed, and sent on, at the next start).
     if (summary.state !== 'cancelled')
       setRunState(this.deps.db, runId, 'cancelled', this.deps.now());
+    if (state) halt(state, 'cancelled');
     this.emitRun(runId, true);
     let count = 0;
     const rows = listGenerationRows(this.deps.db, runId).filter((row) => row.outcome === null);

@@ -4,6 +4,7 @@
  * analysed once, and de-duplication of concurrent requests for the same file. Compliance
  * depends on what each generation asked for, so it is computed fresh from the cached probe.
  */
+import { isDatabaseBusy } from '../store/busy-retry';
 import { ProviderError, serializeError } from '../../shared/errors';
 import type { WritableDb } from '../store/db';
 import { AnalysisQueue, defaultAnalysisConcurrency } from './analysis-queue';
@@ -128,7 +129,13 @@ export class VideoAnalyser {
       if (serialized.code !== 'bad_output' || signal?.aborted) throw error;
       result = { kind: 'bad_output', message: serialized.message };
     }
-    this.write(mediaId, result);
+    try {
+      this.write(mediaId, result);
+    } catch (error) {
+      // A cache: another process holding the database (past the busy timeout) does not cost
+      // the analysis just made; the file is analysed again when next asked for.
+      if (!isDatabaseBusy(error)) throw error;
+    }
     return result;
   }
 

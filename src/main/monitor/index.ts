@@ -28,6 +28,7 @@ export interface CreateMonitorDeps {
   emit?: MonitorServiceDeps['emit'];
   onDetected?: MonitorServiceDeps['onDetected'];
   evidence?: MonitorServiceDeps['evidence'];
+  busyPatienceMs?: number;
 }
 
 export function createMonitor(deps: CreateMonitorDeps): MonitorService {
@@ -45,5 +46,6 @@ export function createMonitor(deps: CreateMonitorDeps): MonitorService {
     ...(deps.emit ? { emit: deps.emit } : {}),
     ...(deps.onDetected ? { onDetected: deps.onDetected } : {}),
     ...(deps.evidence ? { evidence: deps.evidence } : {}),
+    ...(deps.busyPatienceMs === undefined ? {} : { busyPatienceMs: deps.busyPatienceMs }),
   });
 }

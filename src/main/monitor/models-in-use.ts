@@ -9,6 +9,7 @@
 import type { PublishedConfig } from '../../shared/rollout/publish-ipc-schemas';
 import { providerIdSchema, type ModelRef } from '../../shared/providers/video-provider-spec';
 import type { MonitorEvent } from '../../shared/monitor/monitor-schemas';
+import { isDatabaseBusy } from '../store/busy-retry';
 
 function isObject(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
@@ -40,11 +41,16 @@ export interface ModelsInUseSyncDeps {
   publishedConfigs: () => Promise<PublishedConfig[]>;
   monitor: { markModelsInUse(refs: ModelRef[]): MonitorEvent[] };
   log?: (line: string) => void;
+  /**
+   * The syncer's first wait before trying again when the database was busy (another process
+   * held its write lock), ms; doubles up to a minute. Default 5 s.
+   */
+  busyRetryMs?: number;
 }
 
 export type ModelsInUseOutcome =
   | { status: 'synced'; models: ModelRef[]; events: MonitorEvent[] }
-  | { status: 'kept'; reason: string };
+  | { status: 'kept'; reason: string; busy?: true };
 
 /** Reads the live configs and hands their models to the monitor (see the file comment). */
 export async function syncModelsInUse(deps: ModelsInUseSyncDeps): Promise<ModelsInUseOutcome> {
@@ -63,7 +69,17 @@ export async function syncModelsInUse(deps: ModelsInUseSyncDeps): Promise<Models
     return { status: 'kept', reason };
   }
   const models = modelsRoutedBy(published.map((entry) => entry.live?.config));
-  const events = deps.monitor.markModelsInUse(models);
+  let events: MonitorEvent[];
+  try {
+    events = deps.monitor.markModelsInUse(models);
+  } catch (error) {
+    if (!isDatabaseBusy(error)) throw error;
+    // One transaction: nothing was changed. The syncer tries again shortly.
+    const reason =
+      'the database is busy (another Aideon process on this data folder is writing to it)';
+    deps.log?.(`monitor: models in use kept as they were for now; ${reason}`);
+    return { status: 'kept', reason, busy: true };
+  }
   return { status: 'synced', models, events };
 }
 
@@ -74,30 +90,58 @@ export async function syncModelsInUse(deps: ModelsInUseSyncDeps): Promise<Models
 export function modelsInUseSyncer(deps: ModelsInUseSyncDeps): {
   request(): Promise<ModelsInUseOutcome>;
   idle(): Promise<void>;
+  /** Ends the retries a busy database scheduled. */
+  stop(): void;
 } {
   let running: Promise<ModelsInUseOutcome> | undefined;
   let queued: Promise<ModelsInUseOutcome> | undefined;
+  let retry: ReturnType<typeof setTimeout> | undefined;
+  let retryMs = deps.busyRetryMs ?? 5000;
+  let stopped = false;
   const run = (): Promise<ModelsInUseOutcome> => {
-    const promise = syncModelsInUse(deps).finally(() => {
-      if (running === promise) running = undefined;
-    });
+    const promise = syncModelsInUse(deps)
+      .then((outcome) => {
+        // A busy database (another process's lock) is tried again later: no publish event may
+        // come for a long time, and the list must not stay stale until then.
+        if (outcome.status === 'kept' && outcome.busy) later();
+        else retryMs = deps.busyRetryMs ?? 5000;
+        return outcome;
+      })
+      .finally(() => {
+        if (running === promise) running = undefined;
+      });
     running = promise;
     return promise;
   };
+  const later = (): void => {
+    if (stopped || retry) return;
+    retry = setTimeout(() => {
+      retry = undefined;
+      if (!stopped) void request().catch(() => undefined);
+    }, retryMs);
+    retry.unref?.();
+    retryMs = Math.min(retryMs * 2, 60_000);
+  };
+  const request = (): Promise<ModelsInUseOutcome> => {
+    if (!running) return run();
+    if (!queued)
+      queued = running
+        .catch(() => undefined)
+        .then(() => {
+          queued = undefined;
+          return run();
+        });
+    return queued;
+  };
   return {
-    request() {
-      if (!running) return run();
-      if (!queued)
-        queued = running
-          .catch(() => undefined)
-          .then(() => {
-            queued = undefined;
-            return run();
-          });
-      return queued;
-    },
+    request,
     async idle() {
       while (running || queued) await Promise.allSettled([running, queued]);
+    },
+    stop() {
+      stopped = true;
+      if (retry) clearTimeout(retry);
+      retry = undefined;
     },
   };
 }

@@ -69,7 +69,7 @@ import {
 } from './monitor-repository';
 import { OnboardingBoard } from './onboarding-board';
 import type { EvidenceSources } from './evidence-checks';
-import { isDatabaseBusy } from '../store/busy-retry';
+import { isDatabaseBusy, retryInBackground, retryWhileBusy } from '../store/busy-retry';
 
 /** Shows an event to a person: desktop notification (Electron) or an inbox badge (browser). */
 export interface Notifier {
@@ -120,7 +120,14 @@ export interface MonitorServiceDeps {
   checkTimeoutMs?: number;
   /** Snapshots kept per provider (the last good one is always kept). Default 200. */
   keepSnapshots?: number;
+  /**
+   * How long a write nobody would make again (a guard breach's inbox entry, a smoke run's id on
+   * its card) is tried again while another process holds the database, ms. Default 10 min.
+   */
+  busyPatienceMs?: number;
 }
+
+const DEFAULT_BUSY_PATIENCE_MS = 10 * 60_000;
 
 /** A model the monitor reports removed, retired or deprecated. */
 export interface UnavailableModel extends ModelRef {
@@ -162,6 +169,8 @@ export class MonitorService {
   /** Scheduled checks with their rescheduling, and smoke runs being started, so idle() waits for them. */
   private readonly tasks = new Set<Promise<unknown>>();
   private running = false;
+  /** Ends the background retries of writes that met a busy database (stop()). */
+  private background = new AbortController();
   /** Interval override for `aideon monitor watch --interval`, ms. */
   private intervalOverrideMs: number | undefined;
 
@@ -380,19 +389,23 @@ export class MonitorService {
           pendingRemoval: [],
         });
       }
-      insertSnapshot(this.deps.db, {
-        id: checkId,
-        provider,
-        checkedAt: at,
-        trigger,
-        status: 'failed',
-        failureKind: failure.kind,
-        error: failure.message,
-        modelCount: 0,
-        // A partial answer keeps its list: one that stays the same is accepted (see above).
-        entries: failure.kind === 'partial' && answer ? answer.entries : null,
-      });
-      pruneSnapshots(this.deps.db, provider, this.deps.keepSnapshots ?? 200);
+      // One transaction: a busy database stores neither (the check then counts as unrecorded),
+      // never the snapshot without its pruning, read back as stored yet reported unsaved.
+      this.deps.db.transaction(() => {
+        insertSnapshot(this.deps.db, {
+          id: checkId,
+          provider,
+          checkedAt: at,
+          trigger,
+          status: 'failed',
+          failureKind: failure.kind,
+          error: failure.message,
+          modelCount: 0,
+          // A partial answer keeps its list: one that stays the same is accepted (see above).
+          entries: failure.kind === 'partial' && answer ? answer.entries : null,
+        });
+        pruneSnapshots(this.deps.db, provider, this.deps.keepSnapshots ?? 200);
+      })();
       this.deps.log?.(`monitor: ${provider} check failed (${failure.kind}): ${failure.message}`);
       return this.finish({
         checkId,
@@ -646,14 +659,18 @@ export class MonitorService {
     };
     // Tracked with the checks, so stop() (and the database close after it) waits for the run id
     // to reach the card; a failure to record it is logged, never an unhandled rejection.
+    // The card's note waits for a busy database (another process's lock): the run is started
+    // and paid for, so its id must reach the card.
+    const attach = (outcome: { runId: string } | { error: string }) =>
+      retryWhileBusy(this.deps.db, () => this.board.attachSmoke(card.id, outcome), this.patience());
     const task: Promise<unknown> = Promise.resolve()
       .then(() => this.deps.onDetected?.(model, settings.smokeBudgetUsd))
       .then(
-        (started) => {
-          if (started) this.board.attachSmoke(card.id, { runId: started.runId });
+        async (started) => {
+          if (started) await attach({ runId: started.runId });
         },
-        (error: unknown) => {
-          this.board.attachSmoke(card.id, {
+        async (error: unknown) => {
+          await attach({
             error: AppError.isInstance(error)
               ? error.message
               : 'The smoke run could not be started.',
@@ -799,6 +816,71 @@ export class MonitorService {
     return event;
   }
 
+  /**
+   * recordGuardBreach for the production watch, which must not wait or fail on the inbox (its
+   * pause or rollback is done; the admin was notified): while another process holds the
+   * database the entry is written in the background once it is free (busyPatienceMs), and
+   * undefined is returned meanwhile. Never throws for a busy database.
+   */
+  recordGuardBreachSoon(
+    breach: Omit<GuardBreachInboxEvent, 'id' | 'kind' | 'read'>,
+  ): GuardBreachInboxEvent | null | undefined {
+    let settle!: () => void;
+    const task: Promise<unknown> = new Promise<void>((resolve) => (settle = resolve)).finally(() =>
+      this.tasks.delete(task),
+    );
+    const written = retryInBackground(this.deps.db, () => this.recordGuardBreach(breach), {
+      ...this.patience(),
+      settled: (outcome) => {
+        if (!outcome.ok)
+          this.deps.log?.(
+            `monitor: the ${breach.env} guard breach (${breach.status}) could not be put in the inbox: ${describe(outcome.error)}`,
+          );
+        settle();
+      },
+    });
+    if (written) {
+      settle();
+      return written.value;
+    }
+    this.tasks.add(task);
+    this.deps.log?.(
+      `monitor: the database is busy; the ${breach.env} guard breach goes into the inbox once it is free`,
+    );
+    return undefined;
+  }
+
+  /** Background retries of a write that met a busy database; stop() ends them. */
+  private patience(): {
+    now: () => number;
+    sleep: (ms: number) => Promise<void>;
+    patienceMs: number;
+    signal: AbortSignal;
+  } {
+    const signal = this.background.signal;
+    return {
+      now: this.deps.now,
+      signal,
+      patienceMs: this.deps.busyPatienceMs ?? DEFAULT_BUSY_PATIENCE_MS,
+      sleep: (ms) =>
+        new Promise<void>((resolve, reject) => {
+          if (signal.aborted) {
+            reject(signal.reason);
+            return;
+          }
+          const handle = this.timers.setTimeout(() => {
+            signal.removeEventListener('abort', onAbort);
+            resolve();
+          }, ms);
+          const onAbort = (): void => {
+            this.timers.clearTimeout(handle);
+            reject(signal.reason);
+          };
+          signal.addEventListener('abort', onAbort, { once: true });
+        }),
+    };
+  }
+
   countUnread(): number {
     return countUnread(this.deps.db);
   }
@@ -905,7 +987,9 @@ export class MonitorService {
     for (const { handle } of this.scheduled.values()) this.timers.clearTimeout(handle);
     this.scheduled.clear();
     for (const controller of this.controllers.values()) controller.abort(STOPPED);
+    this.background.abort(STOPPED);
     await this.idle();
+    this.background = new AbortController();
   }
 
   intervalMs(): number {

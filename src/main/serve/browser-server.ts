@@ -38,6 +38,7 @@ import { pipeline as pipelineAsync } from 'node:stream/promises';
 import { promisify } from 'node:util';
 import { brotliCompress, constants as zlibConstants, gzip } from 'node:zlib';
 import { AppError, serializeError } from '../../shared/errors';
+import { explainBusyDatabase } from '../store/busy-retry';
 import { EVENT_CHANNEL_NAMES } from '../../shared/ipc/channel-names';
 import type { EventChannel } from '../../shared/ipc/contract';
 import type { EventBus } from '../events';
@@ -554,7 +555,8 @@ export async function startBrowserServer(options: BrowserServerOptions): Promise
       try {
         value = await uploads.importRunBundle(temp);
       } catch (error) {
-        const serialized = serializeError(error);
+        // Another process holding the database: the same retryable answer as the API's.
+        const serialized = serializeError(explainBusyDatabase(error));
         // An unexpected failure is answered "see the log": put it there.
         if (serialized.code === 'internal')
           options.log?.(

@@ -13,6 +13,7 @@ import { join } from 'node:path';
 import { AppError } from '../../shared/errors';
 import type { ConsoleServiceOptions, WiredConsole } from '../app/console-wiring';
 import { recordServerUrl, reviewerForToken } from '../review/reviewers';
+import { retryWhileBusy } from '../store/busy-retry';
 import { startBrowserServer, type BrowserServerOptions } from './browser-server';
 
 export interface ServeCommandDeps {
@@ -31,6 +32,9 @@ export interface ServeCommandDeps {
   /** Resolves when the console should stop (SIGINT, SIGTERM). */
   untilStopped: () => Promise<void>;
 }
+
+/** How long start-up waits for another process's write lock to record this server's URL, ms. */
+const SERVER_URL_PATIENCE_MS = 60_000;
 
 type Backend = Pick<
   BrowserServerOptions,
@@ -133,7 +137,13 @@ export async function serveCommand(deps: ServeCommandDeps): Promise<void> {
   // Recorded before API calls are let through, so an invite made once the console answers
   // (`aideon reviewers add`) points at this server.
   try {
-    recordServerUrl(db, server.baseUrl, Date.now());
+    // Another process holding the write lock delays the start (the console waits briefly per
+    // write, see store/busy-retry.ts); it does not end it.
+    await retryWhileBusy(db, () => recordServerUrl(db, server.baseUrl, Date.now()), {
+      now: Date.now,
+      sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
+      patienceMs: SERVER_URL_PATIENCE_MS,
+    });
   } catch (error) {
     markFailed(error);
     await server.close();

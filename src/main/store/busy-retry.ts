@@ -1,8 +1,19 @@
 /**
- * Writes that must not be lost to a busy database. Another connection (a second console on the
- * same data folder, a backup tool) may hold SQLite's write lock for longer than the busy timeout
- * (5 s, db.ts): better-sqlite3 then throws SQLITE_BUSY (or SQLITE_LOCKED). Nothing is wrong with
- * the write itself; it goes through once the lock is free, so it is tried again with backoff.
+ * Writes while another process holds SQLite's write lock. Another connection (a second console
+ * on the same data folder, a CLI command, the rollout controller, a backup tool) may hold it for
+ * longer than the busy timeout: better-sqlite3 then throws SQLITE_BUSY (or SQLITE_LOCKED).
+ * Nothing is wrong with the write itself; it goes through once the lock is free.
+ *
+ * SQLite's busy wait blocks the whole thread. In the interactive console (the desktop main
+ * process, `aideon serve`) that thread serves every window, so its connection waits at most
+ * CONSOLE_BUSY_TIMEOUT_MS (services.ts); the CLI keeps db.ts's 5 s. Then one policy:
+ * - a write a person is waiting on (an IPC or HTTP call) is answered at once with
+ *   explainBusyDatabase's retryable error: nothing was changed (each such write is one
+ *   statement or one transaction), and the person tries again;
+ * - a write nobody would try again (bookkeeping after something irreversible, an inbox entry, a
+ *   background record) is tried again here with backoff (retryWhileBusy, retryInBackground);
+ * - a timer's write (monitor checks, heartbeats, the rollout scheduler) is skipped and made at
+ *   the next tick; its log says so once per busy spell (busyLogGate), not at every tick.
  */
 import { AppError } from '../../shared/errors';
 import type { WritableDb } from './db';
@@ -21,14 +32,20 @@ export function isDatabaseBusy(error: unknown): boolean {
  */
 export function explainBusyDatabase(error: unknown): unknown {
   if (!isDatabaseBusy(error)) return error;
-  return new AppError(
-    'conflict',
-    'The database is busy: another Aideon process on this data folder (a second console, a CLI ' +
-      'command or the rollout controller) held it for more than 5 s. Nothing was changed; try ' +
-      'again in a moment.',
-    { retryable: true, cause: error },
-  );
+  return new AppError('conflict', BUSY_MESSAGE, { retryable: true, cause: error });
 }
+
+const BUSY_MESSAGE =
+  'The database is busy: another Aideon process on this data folder (a second console, a CLI ' +
+  'command or the rollout controller) is writing to it. Nothing was changed; try again in a ' +
+  'moment.';
+
+/**
+ * SQLite's busy wait in the interactive console (desktop main process, `aideon serve`), ms. A
+ * usual write by another process (a few ms) is waited for; a long one (an import, a held lock)
+ * is not, so no window's IPC, timer or event stops for longer than this per write.
+ */
+export const CONSOLE_BUSY_TIMEOUT_MS = 100;
 
 /**
  * SQLite's busy wait for a write that has somewhere else to go when the lock is held (a retry
@@ -95,6 +112,77 @@ export async function retryWhileBusy<T>(
  */
 export function withoutBusyWait<T>(db: WritableDb, write: () => T): T {
   return withBusyTimeout(db, 0, write);
+}
+
+/**
+ * Runs `write` now; when the database is busy, tries again in the background (retryWhileBusy,
+ * `patienceMs`) and returns undefined. Never throws for a busy database: what is done with the
+ * result once written (or the last error, once patience ran out or `signal` aborted) goes to
+ * `settled`. For writes nobody would try again: they must not be lost to a held lock, and the
+ * caller (a timer, an event handler) must not wait for them.
+ */
+export function retryInBackground<T>(
+  db: WritableDb,
+  write: () => T,
+  options: Omit<BusyRetryOptions, 'tryAtOnce'> & {
+    signal?: AbortSignal;
+    settled: (outcome: { ok: true; value: T } | { ok: false; error: unknown }) => void;
+  },
+): { value: T } | undefined {
+  try {
+    return { value: write() };
+  } catch (error) {
+    if (!isDatabaseBusy(error)) throw error;
+  }
+  const { signal, settled, ...retry } = options;
+  void retryWhileBusy(db, () => (signal?.aborted ? abort(signal) : write()), {
+    ...retry,
+    tryAtOnce: false,
+    sleep: async (ms) => {
+      if (signal?.aborted) abort(signal);
+      await retry.sleep(ms);
+    },
+  }).then(
+    (value) => settled({ ok: true, value }),
+    (error: unknown) => settled({ ok: false, error }),
+  );
+  return undefined;
+}
+
+function abort(signal: AbortSignal): never {
+  throw signal.reason ?? new Error('aborted');
+}
+
+/**
+ * A timer's log for a database that stays busy: the first busy failure of a spell is logged,
+ * the next ones are not (a tick every few seconds would fill the log), and the spell's end is.
+ */
+export function busyLogGate(log: (line: string) => void): {
+  /** A failure: logged unless it is a busy database already logged. */
+  failed(line: string, error: unknown): void;
+  /** A success: ends the busy spell. */
+  succeeded(what: string): void;
+} {
+  let busy = false;
+  let skipped = 0;
+  return {
+    failed(line, error) {
+      if (!isDatabaseBusy(error)) {
+        log(line);
+        return;
+      }
+      if (!busy) {
+        busy = true;
+        log(`${line} (tried again at each tick; logged once while the database stays busy)`);
+      } else skipped += 1;
+    },
+    succeeded(what) {
+      if (!busy) return;
+      log(`${what}: the database is free again (${skipped} busy tick(s) skipped)`);
+      busy = false;
+      skipped = 0;
+    },
+  };
 }
 
 /** Runs `write` with SQLite's busy timeout set to `ms`, then puts the connection's back. */

@@ -19,6 +19,7 @@ import type {
   WatchReport,
 } from '../../shared/watch/watch-types';
 import type { WritableDb } from '../store/db';
+import { busyLogGate, isDatabaseBusy } from '../store/busy-retry';
 import { bakeStep, type BakeResult, type Notifier } from './bake-loop';
 import { evaluateGuards, type RolloutControl } from './guards';
 import { PrometheusClient, type MetricsSource } from './prometheus-client';
@@ -74,9 +75,11 @@ export interface WatchServiceOptions {
 export class WatchService {
   private memorySettings: WatchSettings;
   private readonly notices: RollbackNotices;
+  private readonly busyLog: ReturnType<typeof busyLogGate>;
 
   constructor(private readonly options: WatchServiceOptions) {
     this.memorySettings = options.settings ?? defaultWatchSettings();
+    this.busyLog = busyLogGate(options.log ?? (() => undefined));
     this.notices =
       options.rollbackNotices ??
       (options.db
@@ -155,7 +158,10 @@ export class WatchService {
           step,
         );
       },
-      onCheck: (report) => this.options.db && recordCheck(this.options.db, report),
+      onCheck: (report) => {
+        const db = this.options.db;
+        if (db) this.recordCopy('check', () => recordCheck(db, report));
+      },
       notices: this.notices,
       ...(signal ? { signal } : {}),
       ...(options.pausedOnly ? { pausedOnly: true } : {}),
@@ -221,12 +227,33 @@ export class WatchService {
       this.options.now(),
       this.options.stabilityResets?.(env) ?? [],
     );
-    if (this.options.db && report.problems.length === 0) recordStability(this.options.db, report);
+    if (this.options.db && report.problems.length === 0) {
+      const db = this.options.db;
+      this.recordCopy('stability', () => recordStability(db, report));
+    }
     return report;
   }
 
+  /**
+   * The history's copy of a check or a stability verdict: the answer stands without it. Another
+   * process holding the database (past the busy timeout) skips it; the next check records again.
+   */
+  private recordCopy(what: string, write: () => void): void {
+    try {
+      write();
+      this.busyLog.succeeded(`watch: ${what} records`);
+    } catch (error) {
+      this.busyLog.failed(
+        `watch: a ${what} record was not kept: ${error instanceof Error ? error.message : String(error)}`,
+        error,
+      );
+      if (!isDatabaseBusy(error)) throw error;
+    }
+  }
+
   private record(report: WatchReport): void {
-    if (this.options.db) recordCheck(this.options.db, report);
+    const db = this.options.db;
+    if (db) this.recordCopy('check', () => recordCheck(db, report));
     if (report.status !== 'pass')
       this.options.onBreach?.({
         env: report.env,

@@ -2,7 +2,9 @@ import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import {
+  busyLogGate,
   isDatabaseBusy,
+  retryInBackground,
   retryWhileBusy,
   withoutBusyWait,
 } from '../../../src/main/store/busy-retry';
@@ -111,5 +113,81 @@ describe('retryWhileBusy', () => {
     expect(isDatabaseBusy({ code: 'SQLITE_FULL' })).toBe(false);
     expect(isDatabaseBusy(new Error('database is locked'))).toBe(false);
     expect(isDatabaseBusy(null)).toBe(false);
+  });
+});
+
+describe('retryInBackground', () => {
+  it('writes at once when it can', () => {
+    const settled: unknown[] = [];
+    const written = retryInBackground(db, () => (insert(1)(), 'one'), {
+      ...options,
+      patienceMs: 5000,
+      settled: (outcome) => settled.push(outcome),
+    });
+    expect(written).toEqual({ value: 'one' });
+    expect(values()).toEqual([1]);
+    expect(settled).toEqual([]);
+  });
+
+  it('does not wait for a held lock: the write lands in the background once it is free', async () => {
+    other.exec('BEGIN IMMEDIATE');
+    let settle!: (outcome: unknown) => void;
+    const settled = new Promise((resolve) => (settle = resolve));
+    const started = Date.now();
+    const written = retryInBackground(db, () => (insert(2)(), 'two'), {
+      ...options,
+      patienceMs: 10_000,
+      initialDelayMs: 20,
+      settled: (outcome) => settle(outcome),
+    });
+    const returnedAfter = Date.now() - started;
+    expect(written).toBeUndefined();
+    // One short busy wait (200 ms here), not the whole patience.
+    expect(returnedAfter).toBeLessThan(1000);
+    await sleep(100);
+    other.exec('COMMIT');
+    expect(await settled).toEqual({ ok: true, value: 'two' });
+    expect(values()).toEqual([2]);
+  });
+
+  it('gives up when aborted, with nothing written', async () => {
+    other.exec('BEGIN IMMEDIATE');
+    const stop = new AbortController();
+    let settle!: (outcome: { ok: boolean; error?: unknown }) => void;
+    const settled = new Promise<{ ok: boolean; error?: unknown }>((resolve) => (settle = resolve));
+    retryInBackground(db, insert(3), {
+      ...options,
+      patienceMs: 60_000,
+      initialDelayMs: 20,
+      signal: stop.signal,
+      settled: (outcome) => settle(outcome),
+    });
+    stop.abort(new Error('stopped'));
+    expect(await settled).toMatchObject({ ok: false, error: { message: 'stopped' } });
+    other.exec('COMMIT');
+    expect(values()).toEqual([]);
+  });
+});
+
+describe('busyLogGate', () => {
+  it('logs a busy spell once and its end, and every other failure', () => {
+    const lines: string[] = [];
+    const gate = busyLogGate((line) => lines.push(line));
+    const busy = Object.assign(new Error('database is locked'), { code: 'SQLITE_BUSY' });
+    gate.succeeded('tick');
+    gate.failed('tick failed: locked', busy);
+    gate.failed('tick failed: locked', busy);
+    gate.failed('tick failed: locked', busy);
+    gate.failed(
+      'tick failed: disk full',
+      Object.assign(new Error('full'), { code: 'SQLITE_FULL' }),
+    );
+    gate.succeeded('tick');
+    gate.succeeded('tick');
+    expect(lines).toEqual([
+      'tick failed: locked (tried again at each tick; logged once while the database stays busy)',
+      'tick failed: disk full',
+      'tick: the database is free again (2 busy tick(s) skipped)',
+    ]);
   });
 });

@@ -39,6 +39,7 @@ import type { RolloutStep } from '../../../shared/watch/watch-types';
 import type { StabilityReset } from '../../watch/stability';
 import { storeKeys, type TrustPayload } from '../../../consumer/bundle-format';
 import type { WritableDb } from '../../store/db';
+import { busyLogGate } from '../../store/busy-retry';
 import type { BakeResult } from '../../watch/bake-loop';
 import type { RolloutControl } from '../../watch/guards';
 import type { ConfigStore } from '../stores/config-store';
@@ -504,10 +505,20 @@ export class PublishingService {
   private async recordShared(entry: Parameters<SharedHistory['append']>[0]): Promise<void> {
     try {
       await this.sharedHistory().append(entry);
-      await this.syncHistory('incremental');
     } catch (error) {
       this.deps.log?.(
         `publishing: the ${entry.action} was done but could not be written to the shared history: ${errorMessage(error)}`,
+      );
+      return;
+    }
+    try {
+      await this.syncHistory('incremental');
+    } catch (error) {
+      // The entry is in the store's shared history, the record that counts; this console's
+      // copy (SQLite, e.g. locked by another process) catches up at the next sync, which
+      // copies every entry it lacks (listing the history, the next action).
+      this.deps.log?.(
+        `publishing: the ${entry.action} is in the shared history; this console's copy catches up at the next sync (${errorMessage(error)})`,
       );
     }
   }
@@ -1533,6 +1544,7 @@ export class PublishingService {
     if (this.ticker) return;
     const controller = new AbortController();
     const interval = this.deps.tickMs ?? DEFAULT_TICK_MS;
+    const tickLog = busyLogGate((line) => this.deps.log?.(line));
     const loop = async (): Promise<void> => {
       for (;;) {
         try {
@@ -1543,9 +1555,12 @@ export class PublishingService {
         if (controller.signal.aborted) return;
         try {
           await this.tick();
+          tickLog.succeeded('publishing: the rollout scheduler');
         } catch (error) {
-          this.deps.log?.(
+          // A busy database (another process's lock) is tried again at the next tick.
+          tickLog.failed(
             `publishing: the rollout scheduler could not run: ${errorMessage(error)}`,
+            error,
           );
         }
       }

@@ -463,16 +463,21 @@ export async function syncSharedHistory(
   const resign = db.prepare(
     'UPDATE shared_history SET signature = ? WHERE store_uri = ? AND seq = ?',
   );
-  for (const mine of local) {
+  const resigned = local.flatMap((mine) => {
     const theirs = entries[mine.seq - from];
-    if (theirs && trust && theirs.signature !== mine.signature)
-      resign.run(theirs.signature, storeUri, mine.seq);
-  }
+    return theirs && trust && theirs.signature !== mine.signature
+      ? [{ seq: mine.seq, signature: theirs.signature }]
+      : [];
+  });
+  // Nothing new: no write lock is taken (another process may hold it; see store/busy-retry.ts).
+  if (fresh.length === 0 && resigned.length === 0) return result(check);
   const insert = db.prepare(
     `INSERT INTO shared_history (store_uri, seq, hash, prev_hash, at, actor, action, environment, version, digest, key_ids, summary, detail, signed_by, signature)
      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
   );
+  // One transaction: a busy database leaves the copy as it was, caught up at the next sync.
   db.transaction(() => {
+    for (const { seq, signature } of resigned) resign.run(signature, storeUri, seq);
     for (const entry of fresh)
       insert.run(
         storeUri,

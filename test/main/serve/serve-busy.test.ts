@@ -1,0 +1,179 @@
+/**
+ * `aideon serve` while another Aideon process (the CLI, a second console, the rollout
+ * controller) holds the database's write lock, end to end over HTTP: a write is answered
+ * quickly with the retryable "database is busy" error, the server goes on answering everything
+ * else meanwhile (its one thread is never stopped for SQLite's 5 s busy timeout), and the same
+ * write goes through once the lock is released. A console started while the lock is held
+ * starts once it is free instead of failing.
+ */
+import Database from 'better-sqlite3';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { request } from 'undici';
+import { afterEach, describe, expect, it } from 'vitest';
+import { resourcesDir } from '../../../src/main/paths';
+import { serveCommand } from '../../../src/main/serve/serve-command';
+import { createServices, sleep } from '../../../src/main/services';
+import { tempDir } from '../../helpers/temp-dir';
+
+const cleanups: (() => Promise<void> | void)[] = [];
+afterEach(async () => {
+  for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
+});
+
+function folders(): { dataDir: string; rendererDir: string } {
+  const { dir, cleanup } = tempDir('aideon-serve-busy-');
+  cleanups.push(cleanup);
+  const rendererDir = join(dir, 'renderer');
+  mkdirSync(rendererDir);
+  writeFileSync(join(rendererDir, 'index.html'), '<!doctype html><title>console</title>');
+  return { dataDir: join(dir, 'data'), rendererDir };
+}
+
+interface Served {
+  call: (channel: string, input: unknown) => Promise<{ status: number; body: unknown }>;
+  page: () => Promise<number>;
+  done: Promise<void>;
+}
+
+/** Starts `aideon serve` in this process; resolves once its URL is printed. */
+async function serve(dataDir: string, rendererDir: string): Promise<Served> {
+  let stop!: () => void;
+  const stopped = new Promise<void>((resolve) => (stop = resolve));
+  let url: URL | undefined;
+  const done = serveCommand({
+    options: {
+      dataDir,
+      resourcesDir: resourcesDir(),
+      env: {},
+      version: 'test',
+      analyseVideos: false,
+      publishTickMs: 3_600_000,
+    },
+    rendererDir,
+    port: 0,
+    stdout: (text) => {
+      const match = /^AIDEON_URL=(\S+)$/m.exec(text);
+      if (match?.[1]) url = new URL(match[1]);
+    },
+    stderr: () => undefined,
+    log: () => undefined,
+    untilStopped: () => stopped,
+  });
+  cleanups.push(async () => {
+    stop();
+    await done.catch(() => undefined);
+  });
+  while (!url) await sleep(5);
+  const origin = url.origin;
+  const token = url.hash.replace(/^#token=/, '');
+  return {
+    done,
+    call: async (channel, input) => {
+      const answer = await request(`${origin}/api/${channel}`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+        body: JSON.stringify(input),
+      });
+      return { status: answer.statusCode, body: await answer.body.json() };
+    },
+    page: async () => {
+      const answer = await request(`${origin}/`);
+      await answer.body.text();
+      return answer.statusCode;
+    },
+  };
+}
+
+/** Another process's connection holding the write lock until released. */
+function holdWriteLock(dataDir: string): () => void {
+  const other = new Database(join(dataDir, 'aideon.sqlite'));
+  other.exec('BEGIN IMMEDIATE');
+  let held = true;
+  const release = (): void => {
+    if (!held) return;
+    held = false;
+    other.exec('COMMIT');
+    other.close();
+  };
+  cleanups.push(release);
+  return release;
+}
+
+/** The longest stretch, ms, in which a 20 ms timer on this thread could not fire. */
+function gapMeter(): { worst: () => number; stop: () => void } {
+  let last = Date.now();
+  let worst = 0;
+  const timer = setInterval(() => {
+    const now = Date.now();
+    worst = Math.max(worst, now - last);
+    last = now;
+  }, 20);
+  return { worst: () => Math.max(worst, Date.now() - last), stop: () => clearInterval(timer) };
+}
+
+const SUITE = {
+  definition: {
+    name: 'Held over HTTP',
+    settings: {},
+    prompts: [{ id: 'p1', text: 'a lantern on a river' }],
+  },
+};
+
+describe('aideon serve while another process holds the database', () => {
+  it('answers a write quickly with a retryable error, stays up, and takes the write once the lock is free', async () => {
+    const { dataDir, rendererDir } = folders();
+    const served = await serve(dataDir, rendererDir);
+    // Waits for the services (API calls are held until they are ready).
+    expect((await served.call('app:get-info', {})).body).toMatchObject({ ok: true });
+    const release = holdWriteLock(dataDir);
+    const meter = gapMeter();
+    let refused: { status: number; body: unknown };
+    try {
+      refused = await served.call('suites:save', SUITE);
+      // The server goes on answering meanwhile: the API, reads, and its static files.
+      expect((await served.call('app:get-info', {})).body).toMatchObject({ ok: true });
+      expect((await served.call('suites:list', {})).body).toMatchObject({ ok: true });
+      expect(await served.page()).toBe(200);
+      expect((await served.call('suites:save', SUITE)).body).toMatchObject({ ok: false });
+    } finally {
+      meter.stop();
+    }
+    expect(refused.status).toBe(200);
+    expect(refused.body).toMatchObject({
+      ok: false,
+      error: {
+        code: 'conflict',
+        retryable: true,
+        message: expect.stringMatching(/database is busy.*Nothing was changed; try again/),
+      },
+    });
+    // Before: each write held the server's thread for SQLite's 5 s busy timeout.
+    expect(meter.worst()).toBeLessThan(1000);
+    release();
+    const saved = await served.call('suites:save', SUITE);
+    expect(saved.body).toMatchObject({ ok: true, value: { version: 1 } });
+    const suites = (await served.call('suites:list', {})).body as { value: { name: string }[] };
+    expect(suites.value.filter((suite) => suite.name === SUITE.definition.name)).toHaveLength(1);
+  }, 30_000);
+
+  it('started while the lock is held: it comes up once the lock is free instead of failing', async () => {
+    const { dataDir, rendererDir } = folders();
+    // A data folder another process has used (schema and built-in suites in place).
+    await createServices({
+      dataDir,
+      resourcesDir: resourcesDir(),
+      env: {},
+      mode: 'cli',
+      version: 'test',
+    }).close();
+    const release = holdWriteLock(dataDir);
+    const served = await serve(dataDir, rendererDir);
+    const info = served.call('app:get-info', {});
+    // Held past the 5 s busy timeout the start used to fail on.
+    await sleep(5500);
+    release();
+    expect((await info).body).toMatchObject({ ok: true, value: { mode: 'browser' } });
+    expect((await served.call('suites:save', SUITE)).body).toMatchObject({ ok: true });
+  }, 30_000);
+});
