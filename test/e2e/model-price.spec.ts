@@ -99,13 +99,14 @@ test('models: enter a price, see the New benchmark estimate become exact, clear 
   await expect(row.getByTestId('model-price-edit')).toHaveText('Edit price');
   await shot(page, '02-models-priced');
 
-  // After: the estimate is the price (3 clips × 4 s × $0.10), and the run fits the $5 budget.
+  // After: the estimate is the price (3 clips × $0.10/s, counted at the model's only length, 6 s,
+  // though the suite asks 4 s), and the run fits the $5 budget.
   await planWithMinimax(page);
-  await expect(minimaxLine.getByTestId('plan-line-cost')).toHaveText('$1.20');
+  await expect(minimaxLine.getByTestId('plan-line-cost')).toHaveText('$1.80');
   await expect(minimaxLine.getByTestId('plan-line-origin')).toHaveText(
     /^admin-entered price, as of /,
   );
-  await expect(page.getByTestId('plan-total-cost')).toHaveText('$3.24');
+  await expect(page.getByTestId('plan-total-cost')).toHaveText('$3.84');
   await expect(page.getByTestId('plan-price-note')).toHaveCount(0);
   await expect(page.getByTestId('plan-verdict')).toHaveAttribute('data-fits', 'true');
   await expect(page.getByTestId('model-price-minimax/video-01')).toHaveText(

@@ -97,7 +97,15 @@ export function estimateFromPricing(
   capabilities: ModelCapabilities,
   request: GenerationRequest,
 ): CostEstimate {
-  const seconds = request.durationSeconds ?? capabilities.defaultDurationSeconds;
+  const asked = request.durationSeconds ?? capabilities.defaultDurationSeconds;
+  // A length the model does not offer is sent as asked (nothing is silently changed), but the
+  // vendor may make and bill its own length instead (a fixed 6 s, the next one up): the estimate
+  // counts the longest the bill could be, so a budget holds whatever the vendor does.
+  const longestOffered = Math.max(0, ...capabilities.durationsSeconds);
+  const seconds =
+    capabilities.durationsSeconds.length === 0 || capabilities.durationsSeconds.includes(asked)
+      ? asked
+      : Math.max(asked, longestOffered);
   const multiplier = request.resolution
     ? (pricing.resolutionMultiplier?.[request.resolution] ?? 1)
     : 1;
@@ -109,7 +117,11 @@ export function estimateFromPricing(
   }
   if (pricing.usdPerSecond !== undefined) {
     usd += pricing.usdPerSecond * seconds * multiplier;
-    parts.push(`${seconds} s × $${pricing.usdPerSecond.toFixed(3)}/s`);
+    parts.push(
+      seconds === asked
+        ? `${seconds} s × $${pricing.usdPerSecond.toFixed(3)}/s`
+        : `${seconds} s (the longest offered; ${asked} s is not) × $${pricing.usdPerSecond.toFixed(3)}/s`,
+    );
   }
   if (request.audio === true && pricing.audioUsdPerSecond !== undefined) {
     usd += pricing.audioUsdPerSecond * seconds;

@@ -62,7 +62,8 @@ describe('admin-entered prices in the plan, the budget and startRun', () => {
     expect(planLineCostText(before.models[0]!)).toBe('price unknown');
     expect(() => target.bench.startRun(input)).toThrow(/No price is known/);
 
-    // $0.10 per second of video; the smoke suite asks 4 s clips, 3 prompts: 3 × 4 × $0.10.
+    // $0.10 per second of video; the smoke suite asks 4 s clips, 3 prompts. MiniMax Video-01 makes
+    // only 6 s clips, so each is counted at 6 s (what the vendor may bill): 3 × 6 × $0.10.
     const model = target.prices.set(MINIMAX, { unit: 'second', usd: 0.1 });
     expect(model.pricing).toMatchObject({
       usdPerSecond: 0.1,
@@ -72,12 +73,12 @@ describe('admin-entered prices in the plan, the budget and startRun', () => {
     const after = target.bench.plan(input);
     expect(after.models[0]).toMatchObject({
       priceUnknown: false,
-      estimatedCostUsd: 1.2,
+      estimatedCostUsd: 1.8,
       priceEntered: { by: 'alice', at: NOW },
     });
     expect(after.models[0]!.warnings.some((warning) => warning.startsWith('price:'))).toBe(false);
-    expect(planLineCostText(after.models[0]!)).toBe('$1.20');
-    expect(planTotalCostText(after)).toBe('$1.20');
+    expect(planLineCostText(after.models[0]!)).toBe('$1.80');
+    expect(planTotalCostText(after)).toBe('$1.80');
     expect(after.withinBudget).toBe(true);
 
     // Each generation holds its priced estimate against the budget while in flight.
@@ -85,7 +86,7 @@ describe('admin-entered prices in the plan, the budget and startRun', () => {
     const estimates = target.db
       .prepare('SELECT estimated_cost_usd AS usd FROM generations WHERE run_id = ?')
       .all(runId) as { usd: number }[];
-    expect(estimates.map((row) => row.usd)).toEqual([0.4, 0.4, 0.4]);
+    expect(estimates.map((row) => row.usd)).toEqual([0.6, 0.6, 0.6]);
     expect((await target.bench.waitForRun(runId)).state).toBe('finished');
   });
 
@@ -138,9 +139,10 @@ describe('admin-entered prices in the plan, the budget and startRun', () => {
       resolutionPrices: { '1080p': 0.6 },
       audioUsdPerSecond: 0.35,
     });
-    // 3 clips × 4 s × ($0.60 at the dearest resolution + $0.35 audio, the model's default).
+    // 3 clips × ($0.60 at the dearest resolution + $0.35 audio, the model's default) per second,
+    // counted at 8 s: the suite asks 4 s, which Veo 3 does not offer, and 8 s is its longest.
     const plan = target.bench.plan({ suiteId: 'smoke', models: [veo], budgetUsd: 100 });
-    expect(plan.models[0]!.estimatedCostUsd).toBeCloseTo(11.4, 6);
+    expect(plan.models[0]!.estimatedCostUsd).toBeCloseTo(22.8, 6);
   });
 });
 

@@ -53,9 +53,9 @@ describe('aideon models price', () => {
 
     const plan = await cli(dir, PLAN);
     expect(plan.code).toBe(0);
-    expect(plan.stdout).toMatch(/generations, estimated \$1\.20\n/);
+    expect(plan.stdout).toMatch(/generations, estimated \$1\.80\n/);
     expect(plan.stdout).toMatch(
-      /replicate:minimax\/video-01 {2}3 × ≈\$0\.400 = \$1\.20 {2}\(admin-entered price, as of \d+ \w+ \d{4}\)\n/,
+      /replicate:minimax\/video-01 {2}3 × ≈\$0\.600 = \$1\.80 {2}\(admin-entered price, as of \d+ \w+ \d{4}\)\n/,
     );
     expect(plan.stdout).not.toMatch(/≤|price unknown|^note:/m);
 
