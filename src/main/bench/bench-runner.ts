@@ -19,6 +19,7 @@ import {
   type JobStatus,
   type ModelInfo,
   type ModelRef,
+  type SpecWarning,
   type VideoOutput,
   type VideoProviderAdapter,
 } from '../../shared/providers/video-provider-spec';
@@ -347,7 +348,7 @@ export class BenchRunner {
           );
         }
         for (const warning of adapter.checkRequest(request))
-          warnings.add(`${warning.setting}: ${warning.message}`);
+          warnings.add(planWarningText(warning, request, model));
       }
       return {
         provider: ref.provider,
@@ -2302,4 +2303,39 @@ export function requestKey(ref: ModelRef, request: GenerationRequest): string {
 
 function round(value: number): number {
   return Math.round(value * 1e6) / 1e6;
+}
+
+/** The setting a capability warning is about, in the plan's words. */
+const SETTING_WORDS: Record<string, string> = {
+  durationSeconds: 'clip length',
+  aspectRatio: 'aspect ratio',
+  imageUrl: 'reference image',
+  fps: 'frame rate',
+};
+
+/**
+ * A capability warning as the plan shows it: "clip length: 4 s is not offered; this model offers
+ * 6 s; the estimate counts 6 s, what the vendor may make and bill".
+ */
+function planWarningText(
+  warning: SpecWarning,
+  request: GenerationRequest,
+  model: {
+    capabilities: { durationsSeconds: readonly number[] };
+    pricing: { usdPerSecond?: number | undefined };
+  },
+): string {
+  const setting = SETTING_WORDS[warning.setting] ?? warning.setting;
+  const asked = request.durationSeconds;
+  const counted =
+    asked === undefined ? undefined : Math.max(asked, ...model.capabilities.durationsSeconds);
+  // Only a price per second depends on the length (estimateFromPricing counts the same).
+  const note =
+    warning.setting === 'durationSeconds' &&
+    model.pricing.usdPerSecond !== undefined &&
+    counted !== undefined &&
+    counted !== asked
+      ? `; the estimate counts ${counted} s, what the vendor may make and bill`
+      : '';
+  return `${setting}: ${warning.message}${note}`;
 }

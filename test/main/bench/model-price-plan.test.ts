@@ -77,6 +77,9 @@ describe('admin-entered prices in the plan, the budget and startRun', () => {
       priceEntered: { by: 'alice', at: NOW },
     });
     expect(after.models[0]!.warnings.some((warning) => warning.startsWith('price:'))).toBe(false);
+    expect(after.models[0]!.warnings).toContain(
+      'clip length: 4 s is not offered; this model offers 6 s; the estimate counts 6 s, what the vendor may make and bill',
+    );
     expect(planLineCostText(after.models[0]!)).toBe('$1.80');
     expect(planTotalCostText(after)).toBe('$1.80');
     expect(after.withinBudget).toBe(true);
