@@ -42,10 +42,11 @@ const BUSY_MESSAGE =
 
 /**
  * SQLite's busy wait in the interactive console (desktop main process, `aideon serve`), ms. A
- * usual write by another process (a few ms) is waited for; a long one (an import, a held lock)
- * is not, so no window's IPC, timer or event stops for longer than this per write.
+ * usual write by another process (a few ms; a commit's fsync on a loaded machine, 50–200 ms) is
+ * waited for, so a busy answer stays rare; a long one (an import, a held lock) is not, so no
+ * window's IPC, timer or event stops for longer than this per write.
  */
-export const CONSOLE_BUSY_TIMEOUT_MS = 100;
+export const CONSOLE_BUSY_TIMEOUT_MS = 250;
 
 /**
  * SQLite's busy wait for a write that has somewhere else to go when the lock is held (a retry
