@@ -169,10 +169,14 @@ export function modelPriceText(
 
 /**
  * Where the price comes from, shown next to it: "admin-entered, as of 4 Dec 2026" (and what
- * built-in price it replaces) or "estimate · as of 1 Sep 2026" for the console's own table.
+ * built-in price it replaces), "estimate · as of 1 Sep 2026" for the console's own table, or "not
+ * in the console's table (as of 1 Sep 2026)" for a model it lists with no price.
  */
 export function modelPriceOrigin(pricing: Pricing): string {
-  if (!pricing.entered) return `estimate · as of ${formatDate(pricing.asOf)}`;
+  if (!pricing.entered)
+    return hasPrice(pricing)
+      ? `estimate · as of ${formatDate(pricing.asOf)}`
+      : `not in the console's table (as of ${formatDate(pricing.asOf)})`;
   const { replaces } = pricing.entered;
   const base = `admin-entered, as of ${formatDate(pricing.entered.at)}`;
   if (!replaces) return base;

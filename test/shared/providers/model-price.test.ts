@@ -140,6 +140,10 @@ describe('modelPriceText (Models screen and New benchmark dialog)', () => {
     expect(modelPriceOrigin(builtIn({ usdPerSecond: 1 }).pricing)).toBe(
       'estimate · as of 25 Nov 2026',
     );
+    // A model listed with no price: its origin says so, not "estimate".
+    expect(modelPriceOrigin(builtIn({}).pricing)).toBe(
+      "not in the console's table (as of 25 Nov 2026)",
+    );
   });
 
   it('an entered price per resolution reads as its range, marked admin-entered', () => {
