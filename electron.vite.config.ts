@@ -158,7 +158,7 @@ function preloadStartChunk(): Plugin {
  * The start chunk as a classic script (scripts/classic-chunk.ts says why: Chromium never takes a
  * module script's compiled code from V8's code cache when it fetches on a background thread, as
  * it does by default now). The chunk's name keeps a small module that runs the classic script's
- * code once and exports what the chunk exported; index.html preloads the classic script where it
+ * code once and exports what the chunk exported; index.html loads the classic script (async) where it
  * preloaded the chunk. The classic script starts with V8's explicit compile hint
  * (`//# allFunctionsCalledOnLoad`): nearly all its functions run before the first screen shows,
  * so V8 compiles them while the file streams in (off the main thread) instead of one at a time
@@ -198,11 +198,12 @@ function classicStartChunk(): Plugin {
         }
         const preload = `<link rel="modulepreload" crossorigin href="./${start.fileName}">`;
         if (!page.source.includes(preload)) throw new Error(`index.html has no ${preload}`);
-        // The classic script (no crossorigin: it is loaded by a plain script element), then the
-        // small module, which the entry imports.
+        // The classic script, async: it runs (defines the chunk's function) as soon as it has
+        // arrived, whatever the modules do; then the small module, which the entry imports.
+        // (No crossorigin: a plain classic script.)
         page.source = page.source.replace(
           preload,
-          `<link rel="preload" as="script" href="./${made.classicFileName}">\n    ${preload}`,
+          `<script async src="./${made.classicFileName}"></script>\n    ${preload}`,
         );
       },
     },

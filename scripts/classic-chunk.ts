@@ -8,7 +8,8 @@
  * launch parses and compiles the start chunk again, while a classic script's cached code is
  * used from the third load on. So the start chunk's code goes into a classic script, which only
  * defines a function (the chunk's body) in a registry on `globalThis`; the module under the
- * chunk's name imports what the chunk imported, waits for that script, runs the function once
+ * chunk's name imports what the chunk imported, waits for that script (index.html loads it,
+ * async), runs the function once
  * and exports what the chunk exported, so the other chunks import from it as before.
  *
  * What the chunk may contain is checked, not assumed: static imports, one `export { … }` list,
@@ -206,13 +207,14 @@ export function toClassicChunk(
   const lines = imports.map((item, index) => `import*as i${index} from${quote(item.source)};`);
   lines.push(
     `const g=globalThis,k=${key};`,
-    // The classic script is preloaded by index.html; added here, it runs once it has arrived.
+    // index.html loads the classic script (async): it has run, is still coming, or failed.
+    // An async script holds the window's load event until it has run, so a chunk still
+    // missing once the page has loaded means the script failed.
     `const f=g.${CHUNK_REGISTRY}?.[k]??await new Promise((resolve,reject)=>{` +
       `(g.${CHUNK_WAITERS}??={})[k]=()=>resolve(g.${CHUNK_REGISTRY}[k]);` +
-      `const s=document.createElement("script");` +
-      `s.src=new URL(${quote(`./${classicBaseName}`)},import.meta.url).href;` +
-      `s.onerror=()=>reject(new Error("could not load "+s.src));` +
-      `document.head.append(s);});`,
+      `const failed=()=>reject(new Error("could not load "+new URL(${quote(`./${classicBaseName}`)},import.meta.url).href));` +
+      `if(document.readyState==="complete")failed();` +
+      `else addEventListener("load",()=>{if(!g.${CHUNK_REGISTRY}?.[k])failed()},{once:true});});`,
     `const m=f([${imports.map((_, index) => `i${index}`).join(',')}]);`,
   );
   if (exported.length > 0) {
