@@ -1,8 +1,9 @@
 import { relative, resolve, sep } from 'node:path';
 import { defineConfig } from 'electron-vite';
-import type { Plugin } from 'vite';
+import { parseAst, type Plugin } from 'vite';
 import type { ChunkingContext } from 'rolldown';
 import react from '@vitejs/plugin-react';
+import { toClassicChunk } from './scripts/classic-chunk';
 
 /**
  * Writes out/main/cli-sources.json: the source files the `aideon` command is built from (the cli
@@ -154,22 +155,57 @@ function preloadStartChunk(): Plugin {
 }
 
 /**
- * V8's explicit compile hint (`//# allFunctionsCalledOnLoad`) in the start chunk: nearly all its
- * functions run before the first screen shows, so V8 compiles them while the file streams in
- * (off the main thread) instead of one at a time during the first render, and they go into its
- * code cache for later launches (by default only what ran at the top level does). Added after
+ * The start chunk as a classic script (scripts/classic-chunk.ts says why: Chromium never takes a
+ * module script's compiled code from V8's code cache when it fetches on a background thread, as
+ * it does by default now). The chunk's name keeps a small module that runs the classic script's
+ * code once and exports what the chunk exported; index.html loads the classic script (async) where it
+ * preloaded the chunk. The classic script starts with V8's explicit compile hint
+ * (`//# allFunctionsCalledOnLoad`): nearly all its functions run before the first screen shows,
+ * so V8 compiles them while the file streams in (off the main thread) instead of one at a time
+ * during the first render, and they all go into its code cache for later launches. Done after
  * minifying, so the comment stays.
  */
-function compileStartChunkEagerly(): Plugin {
+function classicStartChunk(): Plugin {
   return {
-    name: 'aideon-compile-start-chunk-eagerly',
+    name: 'aideon-classic-start-chunk',
     enforce: 'post',
-    generateBundle(_options, bundle) {
-      for (const chunk of Object.values(bundle)) {
-        if (chunk.type === 'chunk' && chunk.moduleIds.includes(RENDERER_START)) {
-          chunk.code = `//# allFunctionsCalledOnLoad\n${chunk.code}`;
+    // After Vite's own last edits of the chunks (its preload lists) and its index.html.
+    generateBundle: {
+      order: 'post',
+      handler(_options, bundle) {
+        const start = Object.values(bundle).find(
+          (item) => item.type === 'chunk' && item.moduleIds.includes(RENDERER_START),
+        );
+        if (!start || start.type !== 'chunk') return;
+        // The chunk's imports are destructured when its code runs: none of them may import it
+        // back (it would not have run yet).
+        for (const name of start.imports) {
+          const imported = bundle[name];
+          if (imported?.type === 'chunk' && imported.imports.includes(start.fileName)) {
+            throw new Error(`${name} imports the start chunk back: it cannot be a classic script`);
+          }
         }
-      }
+        const made = toClassicChunk(start.code, (code) => parseAst(code), {
+          fileName: start.fileName,
+          key: 'start',
+          prologue: '//# allFunctionsCalledOnLoad\n',
+        });
+        this.emitFile({ type: 'asset', fileName: made.classicFileName, source: made.classic });
+        start.code = made.module;
+        const page = bundle['index.html'];
+        if (page?.type !== 'asset' || typeof page.source !== 'string') {
+          throw new Error('the renderer build has no index.html');
+        }
+        const preload = `<link rel="modulepreload" crossorigin href="./${start.fileName}">`;
+        if (!page.source.includes(preload)) throw new Error(`index.html has no ${preload}`);
+        // The classic script, async: it runs (defines the chunk's function) as soon as it has
+        // arrived, whatever the modules do; then the small module, which the entry imports.
+        // (No crossorigin: a plain classic script.)
+        page.source = page.source.replace(
+          preload,
+          `<script async src="./${made.classicFileName}"></script>\n    ${preload}`,
+        );
+      },
     },
   };
 }
@@ -204,7 +240,7 @@ export default defineConfig({
   },
   renderer: {
     root: 'src/renderer',
-    plugins: [react(), preloadStartChunk(), compileStartChunkEagerly()],
+    plugins: [react(), preloadStartChunk(), classicStartChunk()],
     base: './',
     build: {
       outDir: 'out/renderer',

@@ -71,6 +71,12 @@ function createWindow(): BrowserWindow {
       experimentalFeatures: false,
       webviewTag: false,
       spellcheck: false,
+      // V8's code cache for the console's scripts from their first load on, not from the
+      // third (Chromium's heat check is for web pages that may never come back; this window
+      // loads the same files at every launch). The start chunk is a classic script for the
+      // same reason (scripts/classic-chunk.ts). Not run in this project's CI (no Electron
+      // binary there); browser mode's bench shows the cache in use (console-ready.bench.ts).
+      v8CacheOptions: 'bypassHeatCheck',
     },
   });
   window.once('ready-to-show', () => window.show());
