@@ -10,7 +10,6 @@
  *   is made in the background once the database is free.
  * Real SQLite: a second connection holds BEGIN IMMEDIATE as another process would.
  */
-import Database from 'better-sqlite3';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { openConsole, type WiredConsole } from '../../../src/main/app/console-wiring';
@@ -22,6 +21,7 @@ import { CONSOLE_BUSY_TIMEOUT_MS } from '../../../src/main/store/busy-retry';
 import type { Result } from '../../../src/shared/ipc/result';
 import { tempDir } from '../../helpers/temp-dir';
 import { seedGenerations } from '../review/seed-review';
+import { gapMeter, holdWriteLock as lockHeldBy } from '../../helpers/db-lock';
 
 const cleanups: (() => Promise<void> | void)[] = [];
 afterEach(async () => {
@@ -51,35 +51,8 @@ function openTestConsole(
   return Object.assign(wired, { dataDir: dir });
 }
 
-/** Another process's connection holding the write lock until released. */
-function holdWriteLock(dataDir: string): () => void {
-  const other = new Database(join(dataDir, 'aideon.sqlite'));
-  other.exec('BEGIN IMMEDIATE');
-  let held = true;
-  const release = (): void => {
-    if (!held) return;
-    held = false;
-    other.exec('COMMIT');
-    other.close();
-  };
-  cleanups.push(release);
-  return release;
-}
-
-/** The longest stretch, ms, in which a 20 ms timer on this thread could not fire. */
-function gapMeter(): { worst: () => number; stop: () => void } {
-  let last = Date.now();
-  let worst = 0;
-  const timer = setInterval(() => {
-    const now = Date.now();
-    worst = Math.max(worst, now - last);
-    last = now;
-  }, 20);
-  return {
-    worst: () => Math.max(worst, Date.now() - last),
-    stop: () => clearInterval(timer),
-  };
-}
+const holdWriteLock = (dataDir: string): (() => void) =>
+  lockHeldBy(dataDir, (release) => cleanups.push(release));
 
 function value<T>(answer: Result<unknown>): T {
   if (!answer.ok) throw new Error(`expected ok, got ${JSON.stringify(answer.error)}`);

@@ -6,7 +6,6 @@
  * write goes through once the lock is released. A console started while the lock is held
  * starts once it is free instead of failing.
  */
-import Database from 'better-sqlite3';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { request } from 'undici';
@@ -15,6 +14,7 @@ import { resourcesDir } from '../../../src/main/paths';
 import { serveCommand } from '../../../src/main/serve/serve-command';
 import { createServices, sleep } from '../../../src/main/services';
 import { tempDir } from '../../helpers/temp-dir';
+import { gapMeter, holdWriteLock as lockHeldBy } from '../../helpers/db-lock';
 
 const cleanups: (() => Promise<void> | void)[] = [];
 afterEach(async () => {
@@ -85,32 +85,8 @@ async function serve(dataDir: string, rendererDir: string): Promise<Served> {
   };
 }
 
-/** Another process's connection holding the write lock until released. */
-function holdWriteLock(dataDir: string): () => void {
-  const other = new Database(join(dataDir, 'aideon.sqlite'));
-  other.exec('BEGIN IMMEDIATE');
-  let held = true;
-  const release = (): void => {
-    if (!held) return;
-    held = false;
-    other.exec('COMMIT');
-    other.close();
-  };
-  cleanups.push(release);
-  return release;
-}
-
-/** The longest stretch, ms, in which a 20 ms timer on this thread could not fire. */
-function gapMeter(): { worst: () => number; stop: () => void } {
-  let last = Date.now();
-  let worst = 0;
-  const timer = setInterval(() => {
-    const now = Date.now();
-    worst = Math.max(worst, now - last);
-    last = now;
-  }, 20);
-  return { worst: () => Math.max(worst, Date.now() - last), stop: () => clearInterval(timer) };
-}
+const holdWriteLock = (dataDir: string): (() => void) =>
+  lockHeldBy(dataDir, (release) => cleanups.push(release));
 
 const SUITE = {
   definition: {
