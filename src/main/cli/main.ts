@@ -12,6 +12,7 @@ import { join } from 'node:path';
 import { AppError, serializeError } from '../../shared/errors';
 import type { RunDetail } from '../../shared/domain';
 import type { ModelRef } from '../../shared/providers/video-provider-spec';
+import { parseDollars } from '../../shared/money-input';
 import type { Scorecard } from '../bench/scorecard';
 import { projectRoot, resolveDataDir, resourcesDir } from '../paths';
 import type { ServiceOptions, Services } from '../services';
@@ -121,7 +122,7 @@ async function parseTimeout(value: string): Promise<number> {
 }
 
 function parseBudget(value: string): number {
-  const budget = Number(value);
+  const budget = parseDollars(value);
   if (!Number.isFinite(budget) || budget < 0)
     throw new InvalidArgumentError('must be a number of dollars, e.g. 5 or 12.50');
   return budget;

@@ -5,18 +5,13 @@
  */
 import { InvalidArgumentError, type Command } from 'commander';
 import { ValidationError } from '../../shared/errors';
+import { parseDollars } from '../../shared/money-input';
 import type { ModelRef } from '../../shared/providers/video-provider-spec';
 import type { Services } from '../services';
 
 export interface ModelsCommandDeps {
   stdout: (text: string) => void;
   openServices: () => Promise<Services>;
-}
-
-/** `$0.12` or `0.12` as a number; anything else is left for the price check to name. */
-function dollars(text: string): number {
-  const trimmed = text.trim().replace(/^\$/, '');
-  return trimmed === '' ? Number.NaN : Number(trimmed);
 }
 
 /** `1080p=0.20,4k=0.40`, repeatable. */
@@ -31,7 +26,7 @@ function parseResolutionPrices(
     .filter(Boolean)) {
     const index = part.indexOf('=');
     if (index <= 0) throw new InvalidArgumentError(`"${part}" should look like 1080p=0.20.`);
-    out[part.slice(0, index).trim()] = dollars(part.slice(index + 1));
+    out[part.slice(0, index).trim()] = parseDollars(part.slice(index + 1));
   }
   return out;
 }
@@ -137,9 +132,11 @@ export function registerModelsCommands(
           ]);
         const entry = {
           unit: options.perSecond !== undefined ? 'second' : 'clip',
-          usd: dollars(options.perSecond ?? options.perClip ?? ''),
+          usd: parseDollars(options.perSecond ?? options.perClip ?? ''),
           ...(options.resolution ? { resolutionPrices: options.resolution } : {}),
-          ...(options.audio === undefined ? {} : { audioUsdPerSecond: dollars(options.audio) }),
+          ...(options.audio === undefined
+            ? {}
+            : { audioUsdPerSecond: parseDollars(options.audio) }),
         };
         await withServices(async (services) => {
           let saved;

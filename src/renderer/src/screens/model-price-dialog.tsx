@@ -19,6 +19,7 @@ import {
 } from '../../../shared/providers/model-price';
 import { PROVIDER_LABELS, type ModelInfo } from '../../../shared/providers/video-provider-spec';
 import { formatMoney } from '../../../shared/format';
+import { parseDollars } from '../../../shared/money-input';
 import { CloseIcon } from '../components/icons';
 import { getClient } from '../ipc';
 import { describeError } from '../ipc/client';
@@ -33,18 +34,14 @@ export function readPriceForm(form: {
   resolutions: Record<string, string>;
   audio: string;
 }): { entry: ModelPriceEntry } | { errors: Errors } {
-  const number = (text: string): number => {
-    const trimmed = text.trim().replace(/^\$/, '');
-    return trimmed === '' ? Number.NaN : Number(trimmed);
-  };
   const resolutionPrices: Record<string, number> = {};
   for (const [resolution, text] of Object.entries(form.resolutions))
-    if (text.trim() !== '') resolutionPrices[resolution] = number(text);
+    if (text.trim() !== '') resolutionPrices[resolution] = parseDollars(text);
   const entry: ModelPriceEntry = {
     unit: form.unit,
-    usd: number(form.usd),
+    usd: parseDollars(form.usd),
     ...(Object.keys(resolutionPrices).length > 0 ? { resolutionPrices } : {}),
-    ...(form.audio.trim() === '' ? {} : { audioUsdPerSecond: number(form.audio) }),
+    ...(form.audio.trim() === '' ? {} : { audioUsdPerSecond: parseDollars(form.audio) }),
   };
   const issues = priceEntryIssues(entry);
   if (issues.length === 0) return { entry };

@@ -4,6 +4,7 @@
  * while the plan does not fit the budget.
  */
 import { matchModel } from '../components/model-picker';
+import { parseDollars } from '../../../shared/money-input';
 import { modelPriceOrigin, modelPriceText } from '../../../shared/providers/model-price';
 import * as Dialog from '@radix-ui/react-dialog';
 import { useEffect, useId, useMemo, useState, type ReactElement } from 'react';
@@ -46,9 +47,8 @@ type PlanState =
 
 /** Parses the budget field; `undefined` for empty, `null` for something that is not an amount. */
 export function parseBudget(text: string): number | undefined | null {
-  const trimmed = text.trim().replace(/^\$/, '');
-  if (trimmed === '') return undefined;
-  const value = Number(trimmed);
+  if (text.trim() === '') return undefined;
+  const value = parseDollars(text);
   return Number.isFinite(value) && value >= 0 && value <= 100000 ? value : null;
 }
 
