@@ -7,7 +7,7 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { DEFAULT_BUSY_PATIENCE_MS } from '../../src/main/bench/bench-runner';
+import { DEFAULT_BUSY_PATIENCE_MS } from '../../src/main/store/busy-retry';
 import { resourcesDir } from '../../src/main/paths';
 import { busyPatienceMs, createServices, type Services } from '../../src/main/services';
 import { tempDir } from '../helpers/temp-dir';

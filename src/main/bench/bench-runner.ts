@@ -43,6 +43,7 @@ import { defaultTimeoutSeconds, timeoutSecondsSchema } from '../../shared/bench/
 import type { ProviderRegistry } from '../providers/registry';
 import type { WritableDb } from '../store/db';
 import {
+  DEFAULT_BUSY_PATIENCE_MS,
   busyLogGate,
   isDatabaseBusy,
   retryWhileBusy,
@@ -94,11 +95,6 @@ const STORAGE_RETRY_MS = 5_000;
 const STORAGE_RETRY_MAX_MS = 5 * 60_000;
 /** How often a stop or cancel is checked during that wait. */
 const STORAGE_RETRY_STEP_MS = 1_000;
-/**
- * How long a write that must not be lost waits for SQLite's write lock by default
- * (busyPatienceMs; the services' option and AIDEON_BUSY_PATIENCE_MS override it).
- */
-export const DEFAULT_BUSY_PATIENCE_MS = 10 * 60_000;
 /** A stop waits this long at most for such writes still waiting for the lock. */
 const STOP_WAITS_FOR_WRITES_MS = 15_000;
 /** Wait before a claim (the write before a create) that found the database locked is tried again. */

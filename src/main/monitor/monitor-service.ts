@@ -69,7 +69,12 @@ import {
 } from './monitor-repository';
 import { OnboardingBoard } from './onboarding-board';
 import type { EvidenceSources } from './evidence-checks';
-import { isDatabaseBusy, retryInBackground, retryWhileBusy } from '../store/busy-retry';
+import {
+  DEFAULT_BUSY_PATIENCE_MS,
+  isDatabaseBusy,
+  retryInBackground,
+  retryWhileBusy,
+} from '../store/busy-retry';
 
 /** Shows an event to a person: desktop notification (Electron) or an inbox badge (browser). */
 export interface Notifier {
@@ -126,8 +131,6 @@ export interface MonitorServiceDeps {
    */
   busyPatienceMs?: number;
 }
-
-const DEFAULT_BUSY_PATIENCE_MS = 10 * 60_000;
 
 /** A model the monitor reports removed, retired or deprecated. */
 export interface UnavailableModel extends ModelRef {

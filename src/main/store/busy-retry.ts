@@ -49,6 +49,13 @@ const BUSY_MESSAGE =
 export const CONSOLE_BUSY_TIMEOUT_MS = 250;
 
 /**
+ * How long a write that must not be lost (a paid generation's bookkeeping, a guard breach's
+ * inbox entry) keeps trying while another process holds the write lock, by default
+ * (busyPatienceMs; the services' option and AIDEON_BUSY_PATIENCE_MS override it).
+ */
+export const DEFAULT_BUSY_PATIENCE_MS = 10 * 60_000;
+
+/**
  * SQLite's busy wait for a write that has somewhere else to go when the lock is held (a retry
  * with backoff, the next heartbeat): short, because the wait blocks the whole thread.
  */
