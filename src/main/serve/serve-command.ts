@@ -10,6 +10,7 @@
  */
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
+import { setTimeout as delay } from 'node:timers/promises';
 import { AppError } from '../../shared/errors';
 import type { ConsoleServiceOptions, WiredConsole } from '../app/console-wiring';
 import { recordServerUrl, reviewerForToken } from '../review/reviewers';
@@ -141,7 +142,7 @@ export async function serveCommand(deps: ServeCommandDeps): Promise<void> {
     // write, see store/busy-retry.ts); it does not end it.
     await retryWhileBusy(db, () => recordServerUrl(db, server.baseUrl, Date.now()), {
       now: Date.now,
-      sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
+      sleep: (ms) => delay(ms),
       patienceMs: SERVER_URL_PATIENCE_MS,
     });
   } catch (error) {
