@@ -108,12 +108,35 @@ export class ProviderRegistry {
     return this.adapters.get(provider)?.models() ?? [];
   }
 
-  /** Every provider's models, with admin-entered prices in place of the tables'. */
+  /**
+   * Every provider's models, with admin-entered prices in place of the tables'; a model an
+   * admin priced that is not in its provider's table (a Replicate community model pinned to a
+   * version: the adapter accepts it, its table does not list it) is listed too, so it has a row
+   * on the Models screen and can be picked for a benchmark.
+   */
   allModels(): ModelInfo[] {
     const prices = this.prices();
-    return [...this.adapters.values()].flatMap((adapter) =>
+    const listed = [...this.adapters.values()].flatMap((adapter) =>
       adapter.models().map((model) => this.priced(model, prices)),
     );
+    const seen = new Set(listed.map((model) => `${model.provider}:${model.modelId}`));
+    for (const [key, stored] of prices) {
+      if (seen.has(key)) continue;
+      const adapter = this.adapters.get(stored.provider as ProviderId);
+      if (!adapter) continue;
+      let model: ModelInfo;
+      try {
+        model = adapter.model(stored.modelId);
+      } catch (error) {
+        // A price kept for an id the adapter no longer accepts: nothing to list.
+        if (error instanceof NoSuchModelError) continue;
+        throw error;
+      }
+      if (model.lifecycle === 'retired' || seen.has(`${model.provider}:${model.modelId}`)) continue;
+      seen.add(`${model.provider}:${model.modelId}`);
+      listed.push(this.priced(model, prices));
+    }
+    return listed;
   }
 
   /** Providers that can run generations (sandbox, and vendors with a key). */

@@ -11,7 +11,7 @@ import { APP_ORIGIN } from '../../../src/main/app/protocol-handlers';
 import { listModelPrices } from '../../../src/main/providers/model-prices';
 import { planLineCostText, planTotalCostText } from '../../../src/shared/bench/plan-cost';
 import { sleep } from '../../../src/main/services';
-import { ReplicateEmulator } from '../../emulators/replicate-emulator';
+import { REPLICATE_EMULATOR_MODELS, ReplicateEmulator } from '../../emulators/replicate-emulator';
 import { testServices } from '../../helpers/services';
 
 const KEY = 'r8_model_price_key_00000000001';
@@ -146,6 +146,31 @@ describe('admin-entered prices in the plan, the budget and startRun', () => {
     // counted at 8 s: the suite asks 4 s, which Veo 3 does not offer, and 8 s is its longest.
     const plan = target.bench.plan({ suiteId: 'smoke', models: [veo], budgetUsd: 100 });
     expect(plan.models[0]!.estimatedCostUsd).toBeCloseTo(22.8, 6);
+  });
+  it('a priced model outside the built-in table (a version-pinned community model) is listed until its price is cleared', () => {
+    const target = services();
+    const community = {
+      provider: 'replicate' as const,
+      modelId: `acme/tiny-video:${REPLICATE_EMULATOR_MODELS['acme/tiny-video']}`,
+    };
+    const isCommunity = (model: { provider: string; modelId: string }) =>
+      model.provider === community.provider && model.modelId === community.modelId;
+    expect(target.registry.allModels().some(isCommunity)).toBe(false);
+
+    target.prices.set(community, { unit: 'clip', usd: 0.25 });
+    const listed = target.registry.allModels().filter(isCommunity);
+    expect(listed).toHaveLength(1);
+    expect(listed[0]!.pricing).toMatchObject({ usdPerClip: 0.25, entered: { by: 'alice' } });
+    // Listed once, whatever else is priced; the built-in table is unchanged.
+    target.prices.set(MINIMAX, { unit: 'second', usd: 0.1 });
+    expect(target.registry.allModels().filter(isCommunity)).toHaveLength(1);
+    expect(target.registry.modelsOf('replicate').some(isCommunity)).toBe(false);
+    // It can be planned at its price (3 prompts × $0.25).
+    const plan = target.bench.plan({ suiteId: 'smoke', models: [community], budgetUsd: 5 });
+    expect(plan.models[0]).toMatchObject({ priceUnknown: false, estimatedCostUsd: 0.75 });
+
+    expect(target.prices.clear(community).cleared).toBe(true);
+    expect(target.registry.allModels().some(isCommunity)).toBe(false);
   });
 });
 
