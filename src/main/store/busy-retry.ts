@@ -169,11 +169,14 @@ export async function startWhenFree<T>(
   start: () => T,
   options: Pick<BusyRetryOptions, 'now' | 'sleep' | 'patienceMs'> & {
     say: (line: string) => void;
+    /** Ends the wait (Ctrl-C): its reason is thrown at the next attempt. */
+    signal?: AbortSignal;
   },
 ): Promise<T> {
   let said = false;
+  const { signal } = options;
   try {
-    return await untilFree(start, {
+    return await untilFree(() => (signal?.aborted ? abort(signal) : start()), {
       now: options.now,
       sleep: options.sleep,
       patienceMs: options.patienceMs,
