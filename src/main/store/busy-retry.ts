@@ -181,6 +181,8 @@ export async function startWhenFree<T>(
       sleep: options.sleep,
       patienceMs: options.patienceMs,
       initialDelayMs: 200,
+      // An attempt may copy and check the database file first (db.ts): not more often.
+      maxDelayMs: 5000,
       onBusy: () => {
         if (said) return;
         said = true;

@@ -388,7 +388,20 @@ export async function buildController(
     renewer: deps.renewer ?? renewer,
     log: deps.log,
   });
-  return { controller, store, close: () => store.close() };
+  return {
+    controller,
+    store,
+    close: async () => {
+      // A last try for the check records a busy database has kept so far.
+      checks.flush();
+      const left = checks.pending();
+      if (left > 0)
+        deps.log(
+          `controller: ${left} check record(s) were not written: the database stayed busy (another Aideon process on this data folder was writing)`,
+        );
+      await store.close();
+    },
+  };
 }
 
 /** Check records kept in memory at most while the database stays busy (the oldest go first). */
@@ -404,7 +417,7 @@ const PENDING_CHECKS_LIMIT = 500;
 export function checkRecords(
   db: WritableDb,
   log: (line: string) => void,
-): { record: (report: WatchReport) => void; flush: () => void } {
+): { record: (report: WatchReport) => void; flush: () => void; pending: () => number } {
   const pending: WatchReport[] = [];
   const gate = busyLogGate(log);
   let dropped = 0;
@@ -440,5 +453,6 @@ export function checkRecords(
       flush();
     },
     flush,
+    pending: () => pending.length,
   };
 }
