@@ -7,7 +7,6 @@ import { join } from 'node:path';
 import { execFile } from 'node:child_process';
 import { suiteDefinitionSchema } from '../shared/domain';
 import { BenchRunner } from './bench/bench-runner';
-import { ValidationError } from '../shared/errors';
 import { ReviewService } from './review/review-service';
 import { chooseExampleConfig, RoutingService } from './rollout/routing/routing-service';
 import { WatchService } from './watch/watch-service';
@@ -25,7 +24,7 @@ import { ProviderRegistry } from './providers/registry';
 import { listModelPrices, ModelPriceService } from './providers/model-prices';
 import { SandboxAdapter } from './providers/sandbox/sandbox-adapter';
 import { openDatabase, type WritableDb } from './store/db';
-import { CONSOLE_BUSY_TIMEOUT_MS, DEFAULT_BUSY_PATIENCE_MS } from './store/busy-retry';
+import { busyPatienceMs, CONSOLE_BUSY_TIMEOUT_MS } from './store/busy-retry';
 import { registerVendorAdapters } from './providers/index';
 import { createDefaultDispatcher } from './providers/http/dispatcher';
 import type { PollPolicy } from './providers/http/polling';
@@ -89,6 +88,12 @@ export interface ServiceOptions {
    * process's lock is answered at once instead of freezing every window; 5 s for the CLI.
    */
   busyTimeoutMs?: number;
+  /**
+   * SQLite's busy wait while the services start (opening, migrating, the built-in suites), ms;
+   * default db.ts's 5 s. A caller that tries the start again while another process holds the
+   * write lock (busy-retry.ts startWhenFree) sets it short.
+   */
+  startUpBusyTimeoutMs?: number;
   /** The media store's file layer; default the real disk (tests make it fail). */
   mediaFiles?: MediaFiles;
   mode: 'electron' | 'browser' | 'cli';
@@ -151,31 +156,8 @@ export async function detectFfmpeg(env: NodeJS.ProcessEnv): Promise<boolean> {
   return ffmpeg && ffprobe;
 }
 
-/**
- * The bench runner's busy patience: the option, else AIDEON_BUSY_PATIENCE_MS (a positive whole
- * number of milliseconds; anything else is refused with the variable's name), else the default.
- */
-export function busyPatienceMs(options: Pick<ServiceOptions, 'busyPatienceMs' | 'env'>): number {
-  const raw = options.env.AIDEON_BUSY_PATIENCE_MS?.trim();
-  const [value, path, shown] =
-    options.busyPatienceMs !== undefined
-      ? [options.busyPatienceMs, 'busyPatienceMs', String(options.busyPatienceMs)]
-      : raw === undefined || raw === ''
-        ? [DEFAULT_BUSY_PATIENCE_MS, '', '']
-        : [
-            /^\d+$/.test(raw) ? Number(raw) : NaN,
-            'AIDEON_BUSY_PATIENCE_MS',
-            options.env.AIDEON_BUSY_PATIENCE_MS,
-          ];
-  if (!Number.isSafeInteger(value) || value <= 0)
-    throw new ValidationError('settings', [
-      {
-        path,
-        message: `must be a positive whole number of milliseconds (e.g. 600000 for 10 min), not ${JSON.stringify(shown)}`,
-      },
-    ]);
-  return value;
-}
+// The bench runner's busy patience; lives beside the rest of the policy on a held lock.
+export { busyPatienceMs } from './store/busy-retry';
 
 export function createServices(options: ServiceOptions): Services {
   const now = options.now ?? Date.now;
@@ -183,7 +165,13 @@ export function createServices(options: ServiceOptions): Services {
   // Checked before anything is opened: a bad value is refused with nothing left behind.
   const benchBusyPatienceMs = busyPatienceMs(options);
   mkdirSync(options.dataDir, { recursive: true });
-  const db = openDatabase({ file: join(options.dataDir, 'aideon.sqlite'), log });
+  const db = openDatabase({
+    file: join(options.dataDir, 'aideon.sqlite'),
+    log,
+    ...(options.startUpBusyTimeoutMs === undefined
+      ? {}
+      : { busyTimeoutMs: options.startUpBusyTimeoutMs }),
+  });
   const bus = new EventBus();
   const media = new MediaStore(options.dataDir, options.mediaFiles);
   const posters = new PosterFrames({
@@ -216,7 +204,14 @@ export function createServices(options: ServiceOptions): Services {
   const reloadProviders = (): void =>
     registerVendorAdapters(registry, { env: options.env, secrets, dispatcher, now });
   reloadProviders();
-  loadBuiltInSuites(db, join(options.resourcesDir, 'suites'), now());
+  try {
+    loadBuiltInSuites(db, join(options.resourcesDir, 'suites'), now());
+  } catch (error) {
+    // Nothing is left open by a start that failed (a held write lock is waited for and the
+    // start tried again: see store/busy-retry.ts startWhenFree).
+    db.close();
+    throw error;
+  }
   // One place for the interactive console's policy on a held lock (see store/busy-retry.ts).
   const busyTimeoutMs =
     options.busyTimeoutMs ?? (options.mode === 'cli' ? undefined : CONSOLE_BUSY_TIMEOUT_MS);

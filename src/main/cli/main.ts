@@ -160,6 +160,37 @@ export async function runCli(argv: string[], io: CliIo = defaultIo): Promise<num
       },
     });
 
+  /**
+   * The services of a long-running command (`monitor watch`): its start waits for another
+   * process's write lock (said once, up to the busy patience) instead of failing after 5 s, and
+   * then each write meets such a lock for at most CONSOLE_BUSY_TIMEOUT_MS, so its timers and
+   * Ctrl-C go on (its writes are tried again or at the next check: see store/busy-retry.ts).
+   */
+  const openServicesPatiently = async (mode: 'cli'): Promise<Services> => {
+    const [{ createServices, sleep }, busy] = await Promise.all([
+      import('../services'),
+      import('../store/busy-retry'),
+    ]);
+    const options: ServiceOptions = {
+      dataDir: resolveDataDir(program.opts<{ dataDir?: string }>().dataDir, io.env),
+      resourcesDir: resourcesDir(),
+      env: io.env,
+      mode,
+      version,
+      busyTimeoutMs: busy.CONSOLE_BUSY_TIMEOUT_MS,
+      startUpBusyTimeoutMs: busy.CONSOLE_BUSY_TIMEOUT_MS,
+      log: (line) => {
+        if (io.env.AIDEON_LOG === '1') io.stderr(`${line}\n`);
+      },
+    };
+    return busy.startWhenFree(() => createServices(options), {
+      now: Date.now,
+      sleep: (ms) => sleep(ms),
+      patienceMs: busy.busyPatienceMs(options),
+      say: (line) => io.stderr(`aideon: ${line}\n`),
+    });
+  };
+
   program
     .command('serve')
     .description(
@@ -949,7 +980,7 @@ export async function runCli(argv: string[], io: CliIo = defaultIo): Promise<num
     .option('--webhook <url>', 'POST each event as JSON to this URL')
     .option('--json', 'print one JSON line per check and per event')
     .action(async (options: { interval?: number; webhook?: string; json?: boolean }) => {
-      const services = await openServices('cli');
+      const services = await openServicesPatiently('cli');
       const controller = new AbortController();
       const onSignal = (): void => controller.abort();
       process.once('SIGINT', onSignal);

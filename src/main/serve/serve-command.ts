@@ -14,7 +14,12 @@ import { setTimeout as delay } from 'node:timers/promises';
 import { AppError } from '../../shared/errors';
 import type { ConsoleServiceOptions, WiredConsole } from '../app/console-wiring';
 import { recordServerUrl, reviewerForToken } from '../review/reviewers';
-import { retryWhileBusy } from '../store/busy-retry';
+import {
+  busyPatienceMs,
+  CONSOLE_BUSY_TIMEOUT_MS,
+  retryWhileBusy,
+  startWhenFree,
+} from '../store/busy-retry';
 import { startBrowserServer, type BrowserServerOptions } from './browser-server';
 
 export interface ServeCommandDeps {
@@ -97,22 +102,39 @@ export async function serveCommand(deps: ServeCommandDeps): Promise<void> {
   deps.stdout(`AIDEON_URL=${server.url}\n`);
   // Listening for Ctrl-C from now on, so a stop during start-up is not lost.
   const stopped = deps.untilStopped();
+  const stopRequested = new AbortController();
+  void stopped.then(() => stopRequested.abort(new AppError('cancelled', 'Stopped.')));
 
   let wired: WiredConsole;
   try {
     const { openConsole } = await import('../app/console-wiring');
-    wired = openConsole(
-      { ...deps.options, mode: 'browser' },
+    // Another process holding the write lock while the start must write (a migration, a new
+    // built-in suite) is said once and waited for, in short waits, up to the busy patience.
+    wired = await startWhenFree(
+      () =>
+        openConsole(
+          { startUpBusyTimeoutMs: CONSOLE_BUSY_TIMEOUT_MS, ...deps.options, mode: 'browser' },
+          {
+            // The page shows the same events from the event stream (inbox, toasts, and the
+            // browser's notifications when allowed); the terminal gets one line per notice.
+            present: (notice) =>
+              deps.stderr(`${notice.title}: ${notice.body.replace(/\n/g, ' · ')}\n`),
+            log: deps.log,
+          },
+        ),
       {
-        // The page shows the same events from the event stream (inbox, toasts, and the
-        // browser's notifications when allowed); the terminal gets one line per notice.
-        present: (notice) => deps.stderr(`${notice.title}: ${notice.body.replace(/\n/g, ' · ')}\n`),
-        log: deps.log,
+        now: Date.now,
+        sleep: (ms) => delay(ms, undefined, { signal: stopRequested.signal }),
+        patienceMs: busyPatienceMs(deps.options),
+        say: (line) => deps.stderr(`aideon: ${line}\n`),
+        signal: stopRequested.signal,
       },
     );
   } catch (error) {
     markFailed(error);
     await server.close();
+    // Stopped (Ctrl-C) while waiting for another process's lock: a clean stop.
+    if (stopRequested.signal.aborted) return;
     throw error;
   }
   const db = wired.services.db;

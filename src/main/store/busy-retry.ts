@@ -6,16 +6,20 @@
  *
  * SQLite's busy wait blocks the whole thread. In the interactive console (the desktop main
  * process, `aideon serve`) that thread serves every window, so its connection waits at most
- * CONSOLE_BUSY_TIMEOUT_MS (services.ts); the CLI keeps db.ts's 5 s. Then one policy:
+ * CONSOLE_BUSY_TIMEOUT_MS (services.ts); so does a long-running headless process (the rollout
+ * controller, `aideon monitor watch`), whose lease, heartbeat and ticks must go on; a one-off
+ * CLI command keeps db.ts's 5 s. Such a process's start (open, migrate, built-in suites) waits
+ * for the lock with patience instead of failing (startWhenFree). Then one policy:
  * - a write a person is waiting on (an IPC or HTTP call) is answered at once with
  *   explainBusyDatabase's retryable error: nothing was changed (each such write is one
  *   statement or one transaction), and the person tries again;
  * - a write nobody would try again (bookkeeping after something irreversible, an inbox entry, a
  *   background record) is tried again here with backoff (retryWhileBusy, retryInBackground);
- * - a timer's write (monitor checks, heartbeats, the rollout scheduler) is skipped and made at
- *   the next tick; its log says so once per busy spell (busyLogGate), not at every tick.
+ * - a timer's write (monitor checks, heartbeats, the rollout scheduler, the controller's check
+ *   records) is skipped and made at the next tick; its log says so once per busy spell
+ *   (busyLogGate), not at every tick.
  */
-import { AppError } from '../../shared/errors';
+import { AppError, ValidationError } from '../../shared/errors';
 import type { WritableDb } from './db';
 
 /** The write lock was held elsewhere past the busy timeout: the same write may succeed later. */
@@ -56,6 +60,36 @@ export const CONSOLE_BUSY_TIMEOUT_MS = 250;
 export const DEFAULT_BUSY_PATIENCE_MS = 10 * 60_000;
 
 /**
+ * The busy patience (a bench run's writes, a long-running process's start-up): the option, else
+ * AIDEON_BUSY_PATIENCE_MS (a positive whole number of milliseconds; anything else is refused
+ * with the variable's name), else DEFAULT_BUSY_PATIENCE_MS.
+ */
+export function busyPatienceMs(options: {
+  busyPatienceMs?: number | undefined;
+  env: NodeJS.ProcessEnv;
+}): number {
+  const raw = options.env.AIDEON_BUSY_PATIENCE_MS?.trim();
+  const [value, path, shown] =
+    options.busyPatienceMs !== undefined
+      ? [options.busyPatienceMs, 'busyPatienceMs', String(options.busyPatienceMs)]
+      : raw === undefined || raw === ''
+        ? [DEFAULT_BUSY_PATIENCE_MS, '', '']
+        : [
+            /^\d+$/.test(raw) ? Number(raw) : NaN,
+            'AIDEON_BUSY_PATIENCE_MS',
+            options.env.AIDEON_BUSY_PATIENCE_MS,
+          ];
+  if (!Number.isSafeInteger(value) || value <= 0)
+    throw new ValidationError('settings', [
+      {
+        path,
+        message: `must be a positive whole number of milliseconds (e.g. 600000 for 10 min), not ${JSON.stringify(shown)}`,
+      },
+    ]);
+  return value;
+}
+
+/**
  * SQLite's busy wait for a write that has somewhere else to go when the lock is held (a retry
  * with backoff, the next heartbeat): short, because the wait blocks the whole thread.
  */
@@ -91,27 +125,83 @@ export async function retryWhileBusy<T>(
   write: () => T,
   options: BusyRetryOptions,
 ): Promise<T> {
+  const attemptTimeout = options.attemptBusyTimeoutMs ?? SHORT_BUSY_WAIT_MS;
+  return untilFree(() => withBusyTimeout(db, attemptTimeout, write), options);
+}
+
+/** The loop of retryWhileBusy and startWhenFree: `attempt` again with backoff while busy. */
+async function untilFree<T>(attempt: () => T, options: BusyRetryOptions): Promise<T> {
   const giveUpAt = options.now() + options.patienceMs;
   let delay = options.initialDelayMs ?? 100;
   const maxDelay = options.maxDelayMs ?? 2000;
-  const attemptTimeout = options.attemptBusyTimeoutMs ?? SHORT_BUSY_WAIT_MS;
-  let attempt = 0;
+  let attempts = 0;
   if (options.tryAtOnce === false) {
     await options.sleep(delay);
     delay = Math.min(delay * 2, maxDelay);
   }
   for (;;) {
-    attempt += 1;
+    attempts += 1;
     try {
-      return withBusyTimeout(db, attemptTimeout, write);
+      return attempt();
     } catch (error) {
       if (!isDatabaseBusy(error)) throw error;
-      options.onBusy?.(attempt, error);
+      options.onBusy?.(attempts, error);
       if (options.now() >= giveUpAt) throw error;
     }
     await options.sleep(Math.min(delay, Math.max(1, giveUpAt - options.now())));
     delay = Math.min(delay * 2, maxDelay);
   }
+}
+
+/** What a process says once when its start-up meets another process's write lock. */
+export const START_UP_WAITING =
+  'the database is busy (another Aideon process on this data folder is writing); waiting…';
+
+/**
+ * A process's start-up (opening and migrating the database, the built-in suites, a first
+ * record) while another process holds the write lock: `start` is tried again with backoff
+ * instead of failing after one busy timeout, and `say` is told once (START_UP_WAITING) that it
+ * waits. After `patienceMs` it gives up with a message that says what to do. `start` should
+ * wait briefly itself (a short busy timeout), so signals and timers run between attempts; a
+ * `start` that fails must leave nothing open.
+ */
+export async function startWhenFree<T>(
+  start: () => T,
+  options: Pick<BusyRetryOptions, 'now' | 'sleep' | 'patienceMs'> & {
+    say: (line: string) => void;
+    /** Ends the wait (Ctrl-C): its reason is thrown at the next attempt. */
+    signal?: AbortSignal;
+  },
+): Promise<T> {
+  let said = false;
+  const { signal } = options;
+  try {
+    return await untilFree(() => (signal?.aborted ? abort(signal) : start()), {
+      now: options.now,
+      sleep: options.sleep,
+      patienceMs: options.patienceMs,
+      initialDelayMs: 200,
+      // An attempt may copy and check the database file first (db.ts): not more often.
+      maxDelayMs: 5000,
+      onBusy: () => {
+        if (said) return;
+        said = true;
+        options.say(START_UP_WAITING);
+      },
+    });
+  } catch (error) {
+    if (!isDatabaseBusy(error)) throw error;
+    throw new AppError(
+      'conflict',
+      `The database stayed busy for ${describePatience(options.patienceMs)}: another Aideon process on this data folder (a console, \`aideon serve\`, a benchmark run or an import) holds its write lock. Let it finish or close it, then start again (AIDEON_BUSY_PATIENCE_MS sets how long to wait, in ms).`,
+      { retryable: true, cause: error },
+    );
+  }
+}
+
+function describePatience(ms: number): string {
+  if (ms >= 60_000 && ms % 60_000 === 0) return `${ms / 60_000} min`;
+  return ms >= 1000 ? `${Math.round(ms / 100) / 10} s` : `${ms} ms`;
 }
 
 /**

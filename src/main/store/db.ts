@@ -46,6 +46,11 @@ export interface OpenDatabaseOptions {
   log?: (line: string) => void;
   /** Where the pre-open check copies the database; default the OS temporary folder. */
   scratchDir?: string;
+  /**
+   * SQLite's busy wait, ms (default 5000), also while migrating. A caller that tries the start
+   * again while another process holds the write lock (busy-retry.ts startWhenFree) sets it short.
+   */
+  busyTimeoutMs?: number;
 }
 
 const DAMAGED =
@@ -73,7 +78,7 @@ export function openDatabase(options: OpenDatabaseOptions): WritableDb {
     if (direct) checkMigrationState(db, migrations);
     if (options.file !== ':memory:') db.pragma('journal_mode = WAL');
     db.pragma('foreign_keys = ON');
-    db.pragma('busy_timeout = 5000');
+    db.pragma(`busy_timeout = ${Math.max(0, Math.floor(options.busyTimeoutMs ?? 5000))}`);
     db.pragma('synchronous = NORMAL');
     migrate(db, migrations);
   } catch (error) {

@@ -13,6 +13,8 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { resourcesDir } from '../../../src/main/paths';
 import { serveCommand } from '../../../src/main/serve/serve-command';
 import { createServices, sleep } from '../../../src/main/services';
+import { openDatabase } from '../../../src/main/store/db';
+import { MIGRATIONS } from '../../../src/main/store/migrations/index';
 import { tempDir } from '../../helpers/temp-dir';
 import { gapMeter, holdWriteLock as lockHeldBy } from '../../helpers/db-lock';
 
@@ -37,7 +39,11 @@ interface Served {
 }
 
 /** Starts `aideon serve` in this process; resolves once its URL is printed. */
-async function serve(dataDir: string, rendererDir: string): Promise<Served> {
+async function serve(
+  dataDir: string,
+  rendererDir: string,
+  stderr: (text: string) => void = () => undefined,
+): Promise<Served> {
   let stop!: () => void;
   const stopped = new Promise<void>((resolve) => (stop = resolve));
   let url: URL | undefined;
@@ -56,7 +62,7 @@ async function serve(dataDir: string, rendererDir: string): Promise<Served> {
       const match = /^AIDEON_URL=(\S+)$/m.exec(text);
       if (match?.[1]) url = new URL(match[1]);
     },
-    stderr: () => undefined,
+    stderr,
     log: () => undefined,
     untilStopped: () => stopped,
   });
@@ -151,5 +157,28 @@ describe('aideon serve while another process holds the database', () => {
     release();
     expect((await info).body).toMatchObject({ ok: true, value: { mode: 'browser' } });
     expect((await served.call('suites:save', SUITE)).body).toMatchObject({ ok: true });
+  }, 30_000);
+
+  it('started while the lock is held on a database that needs a migration: says it waits, and comes up once the lock is free', async () => {
+    const { dataDir, rendererDir } = folders();
+    // A data folder from the version before: the start has a migration to write.
+    mkdirSync(dataDir, { recursive: true });
+    openDatabase({
+      file: join(dataDir, 'aideon.sqlite'),
+      migrations: MIGRATIONS.slice(0, -1),
+    }).close();
+    const release = holdWriteLock(dataDir);
+    let stderr = '';
+    const served = await serve(dataDir, rendererDir, (text) => (stderr += text));
+    const info = served.call('app:get-info', {});
+    // Held past the 5 s busy timeout the start used to fail on.
+    await sleep(5500);
+    expect(stderr).toMatch(
+      /the database is busy \(another Aideon process on this data folder is writing\); waiting/,
+    );
+    release();
+    expect((await info).body).toMatchObject({ ok: true, value: { mode: 'browser' } });
+    expect((await served.call('suites:save', SUITE)).body).toMatchObject({ ok: true });
+    expect(stderr.match(/database is busy/g) ?? []).toHaveLength(1);
   }, 30_000);
 });

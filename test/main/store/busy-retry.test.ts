@@ -6,9 +6,12 @@ import {
   isDatabaseBusy,
   retryInBackground,
   retryWhileBusy,
+  START_UP_WAITING,
+  startWhenFree,
   withoutBusyWait,
 } from '../../../src/main/store/busy-retry';
-import type { WritableDb } from '../../../src/main/store/db';
+import { openDatabase, type WritableDb } from '../../../src/main/store/db';
+import { MIGRATIONS } from '../../../src/main/store/migrations/index';
 import { sleep } from '../../../src/main/services';
 import { tempDir } from '../../helpers/temp-dir';
 
@@ -189,5 +192,74 @@ describe('busyLogGate', () => {
       'tick failed: disk full',
       'tick: the database is free again (2 busy tick(s) skipped)',
     ]);
+  });
+});
+
+describe('startWhenFree', () => {
+  /** A database file one migration behind: opening it writes (migrates). */
+  const behind = (): string => {
+    const file = join(folder.dir, 'behind.sqlite');
+    openDatabase({ file, migrations: MIGRATIONS.slice(0, -1) }).close();
+    return file;
+  };
+
+  it('says once that it waits, and opens (migrates) once the other connection lets the lock go', async () => {
+    const file = behind();
+    const holder = new Database(file);
+    holder.exec('BEGIN IMMEDIATE');
+    const said: string[] = [];
+    let attempts = 0;
+    const opened = await startWhenFree(
+      () => {
+        attempts += 1;
+        if (attempts === 4) holder.exec('COMMIT');
+        return openDatabase({ file, busyTimeoutMs: 10 });
+      },
+      { ...options, patienceMs: 60_000, say: (line) => said.push(line) },
+    );
+    holder.close();
+    expect(opened.pragma('user_version', { simple: true })).toBe(MIGRATIONS.at(-1)?.version);
+    opened.close();
+    expect(attempts).toBe(4);
+    expect(said).toEqual([START_UP_WAITING]);
+  });
+
+  it('gives up after its patience with a message that says what to do', async () => {
+    const file = behind();
+    const holder = new Database(file);
+    holder.exec('BEGIN IMMEDIATE');
+    const said: string[] = [];
+    try {
+      await expect(
+        startWhenFree(() => openDatabase({ file, busyTimeoutMs: 10 }), {
+          ...options,
+          patienceMs: 300,
+          say: (line) => said.push(line),
+        }),
+      ).rejects.toMatchObject({
+        code: 'conflict',
+        message: expect.stringMatching(
+          /stayed busy for 300 ms: another Aideon process on this data folder .* holds its write lock\. Let it finish or close it, then start again/,
+        ),
+      });
+    } finally {
+      holder.exec('ROLLBACK');
+      holder.close();
+    }
+    expect(said).toHaveLength(1);
+  });
+
+  it('anything but a held lock is thrown at once', async () => {
+    let attempts = 0;
+    await expect(
+      startWhenFree(
+        () => {
+          attempts += 1;
+          throw new Error('not a database');
+        },
+        { ...options, patienceMs: 60_000, say: () => undefined },
+      ),
+    ).rejects.toThrow('not a database');
+    expect(attempts).toBe(1);
   });
 });

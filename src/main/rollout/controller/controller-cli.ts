@@ -23,7 +23,9 @@ import { storeKeys } from '../../../consumer/bundle-format';
 import { verifyTrustFile, verifyTrustUpdate } from '../../../consumer/verify-bundle';
 import { parseWebhookUrl } from '../../monitor/webhook';
 import { withRetry } from '../../providers/http/retry';
+import { busyLogGate, isDatabaseBusy } from '../../store/busy-retry';
 import type { WritableDb } from '../../store/db';
+import type { WatchReport } from '../../../shared/watch/watch-types';
 import { WatchService } from '../../watch/watch-service';
 import { recordCheck } from '../../watch/watch-repository';
 import { sqliteRollbackNotices } from '../../watch/rollback-notices';
@@ -335,6 +337,7 @@ export async function buildController(
       now: deps.now,
     });
   const actor = `controller:${settings.id}`;
+  const checks = checkRecords(deps.db, deps.log);
   // Every action goes into the shared, signed history in the store (signed by the operator key).
   const shared = new SharedHistory({ store, signer: () => signers[0] });
   const record =
@@ -367,7 +370,8 @@ export async function buildController(
     metricsSource: (environment: Environment, watchSettings) =>
       watch.sourceFor(environment, watchSettings),
     record,
-    recordCheck: (report) => recordCheck(deps.db, report),
+    recordCheck: (report) => checks.record(report),
+    everyTick: () => checks.flush(),
     // Failed rollbacks already posted, kept in the controller's database: a restarted
     // controller does not post the same step's same failure again.
     notices: sqliteRollbackNotices(deps.db, actor, deps.now, deps.log),
@@ -384,5 +388,71 @@ export async function buildController(
     renewer: deps.renewer ?? renewer,
     log: deps.log,
   });
-  return { controller, store, close: () => store.close() };
+  return {
+    controller,
+    store,
+    close: async () => {
+      // A last try for the check records a busy database has kept so far.
+      checks.flush();
+      const left = checks.pending();
+      if (left > 0)
+        deps.log(
+          `controller: ${left} check record(s) were not written: the database stayed busy (another Aideon process on this data folder was writing)`,
+        );
+      await store.close();
+    },
+  };
+}
+
+/** Check records kept in memory at most while the database stays busy (the oldest go first). */
+const PENDING_CHECKS_LIMIT = 500;
+
+/**
+ * The controller's local copy of each guard check (watch_checks), a write of its timer (see
+ * store/busy-retry.ts). While another process holds the write lock past the connection's short
+ * busy wait, a check's record waits here and is written, in order, at the next tick the
+ * database takes it; the log says so once per busy spell. The pause or rollback the check
+ * decided never waits for its record, and the tick goes on (lease, heartbeat).
+ */
+export function checkRecords(
+  db: WritableDb,
+  log: (line: string) => void,
+): { record: (report: WatchReport) => void; flush: () => void; pending: () => number } {
+  const pending: WatchReport[] = [];
+  const gate = busyLogGate(log);
+  let dropped = 0;
+  const flush = (): void => {
+    if (pending.length === 0) return;
+    try {
+      db.transaction(() => {
+        for (const report of pending) recordCheck(db, report);
+      })();
+      pending.length = 0;
+      gate.succeeded('controller: check records');
+    } catch (error) {
+      const message = error instanceof Error ? error.message : String(error);
+      gate.failed(
+        `controller: ${pending.length} check record(s) not written yet: ${message}`,
+        error,
+      );
+      // Anything but a held lock (a full disk, a damaged file) is not tried again.
+      if (!isDatabaseBusy(error)) pending.length = 0;
+    }
+  };
+  return {
+    record(report) {
+      pending.push(report);
+      if (pending.length > PENDING_CHECKS_LIMIT) {
+        pending.shift();
+        dropped += 1;
+        if (dropped === 1)
+          log(
+            `controller: the database stays busy; only the last ${PENDING_CHECKS_LIMIT} check records are kept for it`,
+          );
+      }
+      flush();
+    },
+    flush,
+    pending: () => pending.length,
+  };
 }

@@ -62,18 +62,43 @@ export function registerControllerCommands(program: Command, deps: ControllerCom
         json?: boolean;
       }) => {
         // Loaded here, not at start-up: `aideon --help` stays light.
-        const [{ buildController, controllerSettings }, { openDatabase }, { hideStoreUriSecrets }] =
-          await Promise.all([
-            import('./controller-cli'),
-            import('../../store/db'),
-            import('../../../consumer/store-reader'),
-          ]);
+        const [
+          { buildController, controllerSettings },
+          { openDatabase },
+          { hideStoreUriSecrets },
+          busy,
+        ] = await Promise.all([
+          import('./controller-cli'),
+          import('../../store/db'),
+          import('../../../consumer/store-reader'),
+          import('../../store/busy-retry'),
+        ]);
         const settings = controllerSettings(flags, deps.env);
+        const patienceMs = busy.busyPatienceMs({ env: deps.env });
         // What this command prints never shows a password or token of the store URI.
         const hide = (text: string): string => hideStoreUriSecrets(text, settings.storeUri);
         const dataDir = deps.dataDir();
         mkdirSync(dataDir, { recursive: true });
-        const db = openDatabase({ file: join(dataDir, 'aideon.sqlite') });
+        // Another process holding the write lock (a console, `aideon serve`, a bench run, an
+        // import) delays the start while the database needs a write (a migration); it is said
+        // once and waited for, in short waits, up to the busy patience.
+        const db = await busy.startWhenFree(
+          () =>
+            openDatabase({
+              file: join(dataDir, 'aideon.sqlite'),
+              busyTimeoutMs: busy.CONSOLE_BUSY_TIMEOUT_MS,
+            }),
+          {
+            now: Date.now,
+            sleep: (ms) => deps.sleep(ms),
+            patienceMs,
+            say: (line) => deps.stderr(`aideon: ${line}\n`),
+          },
+        );
+        // From here on a write meets another process's lock for at most this long: SQLite's
+        // wait blocks the whole thread, and the lease, heartbeat and ticks must go on (the
+        // controller's writes are kept and tried again; see controller-cli.ts checkRecords).
+        db.pragma(`busy_timeout = ${busy.CONSOLE_BUSY_TIMEOUT_MS}`);
         const log = (line: string): void => deps.stderr(`${hide(line)}\n`);
         try {
           const built = await buildController({

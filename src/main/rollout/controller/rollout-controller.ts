@@ -98,6 +98,8 @@ export interface RolloutControllerDeps {
   record: (entry: HistoryInput) => void | Promise<void>;
   /** Each guard check (e.g. the local SQLite). */
   recordCheck?: (report: WatchReport) => void;
+  /** At the end of each tick (the CLI writes the check records a busy database did not take). */
+  everyTick?: () => void;
   /** Each event (webhook, log). Errors are logged, never stop the loop. */
   onEvent?: (event: ControllerEvent) => void | Promise<void>;
   renewer?: FreshnessRenewer;
@@ -283,6 +285,11 @@ export class RolloutController {
       this.activity = `standby${holder ? ` (leader: ${holder.id})` : ' (no leader yet)'}`;
     }
     this.lastTickAt = this.deps.now();
+    try {
+      this.deps.everyTick?.();
+    } catch (error) {
+      this.deps.log?.(`controller: ${errorMessage(error)}`);
+    }
     await this.heartbeat().catch((error: unknown) =>
       this.deps.log?.(`controller: heartbeat not written: ${errorMessage(error)}`),
     );

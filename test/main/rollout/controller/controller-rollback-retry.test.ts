@@ -22,6 +22,9 @@ import { DirectoryStore } from '../../../../src/main/rollout/stores/directory-st
 import { PrometheusClient } from '../../../../src/main/watch/prometheus-client';
 import { recordCheck } from '../../../../src/main/watch/watch-repository';
 import { openDatabase } from '../../../../src/main/store/db';
+import { CONSOLE_BUSY_TIMEOUT_MS } from '../../../../src/main/store/busy-retry';
+import { checkRecords } from '../../../../src/main/rollout/controller/controller-cli';
+import { holdWriteLock } from '../../../helpers/db-lock';
 import { watchSettingsSchema } from '../../../../src/shared/watch/watch-settings';
 import { spawnPrometheus, type PrometheusProcess } from '../../../helpers/prometheus-process';
 import { tempDir } from '../../../helpers/temp-dir';
@@ -95,7 +98,10 @@ async function setUp(options: { coSigned?: boolean } = {}) {
     id: string,
     controllerStore: ConfigStore,
     signers: Signer[],
-    extra: Pick<ConstructorParameters<typeof RolloutController>[0], 'recordCheck' | 'log'> = {},
+    extra: Pick<
+      ConstructorParameters<typeof RolloutController>[0],
+      'recordCheck' | 'everyTick' | 'log'
+    > = {},
   ) => {
     const events: ControllerEvent[] = [];
     const instance = new RolloutController({
@@ -225,6 +231,50 @@ describe('the automatic rollback is finished after a failed or interrupted first
     } finally {
       other.exec('ROLLBACK');
       other.close();
+      db.close();
+    }
+  });
+
+  it('a check record the locked database could not take is written at the next free tick; the rollback is done at once, once', async () => {
+    const { dir, store, time, operator, controller, liveConfig, before } = await setUp();
+    // As `aideon controller` opens its database: the short busy wait after start-up.
+    const db = openDatabase({ file: join(dir, 'aideon.sqlite') });
+    db.pragma(`busy_timeout = ${CONSOLE_BUSY_TIMEOUT_MS}`);
+    const release = holdWriteLock(dir, (done) => cleanups.push(done));
+    const logged: string[] = [];
+    const checks = checkRecords(db, (line) => logged.push(line));
+    const stored = (): number =>
+      (db.prepare('SELECT COUNT(*) AS n FROM watch_checks').get() as { n: number }).n;
+    try {
+      const { instance, events } = controller('ctl-a', store, [operator], {
+        recordCheck: (report) => checks.record(report),
+        everyTick: () => checks.flush(),
+        log: (line) => logged.push(line),
+      });
+      await instance.tick();
+      time.advance(2 * MINUTE);
+      await instance.tick();
+      // The rollback did not wait for the record.
+      expect(await liveConfig()).toEqual(before);
+      expect(events.filter((event) => event.type === 'rolled_back')).toHaveLength(1);
+      expect(stored()).toBe(0);
+      // Still locked at the next ticks: said once for the busy spell.
+      time.advance(2 * MINUTE);
+      await instance.tick();
+      await instance.tick();
+      expect(logged.filter((line) => /check record\(s\) not written yet/.test(line))).toHaveLength(
+        1,
+      );
+      release();
+      await instance.tick();
+      expect(stored()).toBe(1);
+      expect(logged.some((line) => /check records: the database is free again/.test(line))).toBe(
+        true,
+      );
+      expect(events.filter((event) => event.type === 'rolled_back')).toHaveLength(1);
+      expect(events.filter((event) => event.type === 'leader_lost')).toEqual([]);
+    } finally {
+      release();
       db.close();
     }
   });
