@@ -170,8 +170,6 @@ function offences(): string[] {
   };
   /** The box that holds `element`'s own box, or null when a clipping box hides what overflows. */
   const holderOf = (element: Element, textHolders: boolean): { box: Box; by: string } | null => {
-    // A code editor scrolls long lines sideways by design (the raw JSON of a routing config).
-    if (element.parentElement?.closest('.cm-scroller')) return null;
     for (let parent = element.parentElement; parent; parent = parent.parentElement) {
       if (textHolders && parent.matches(TEXT_HOLDERS)) {
         return { box: parent.getBoundingClientRect(), by: name(parent) };

@@ -2,6 +2,11 @@
  * The raw JSON editor of the routing config: CodeMirror 6 with line numbers, JSON highlighting,
  * bracket matching, search, undo, and the parse error marked where it is (a red underline, a
  * marker in the gutter and "line 12, column 5" under the editor).
+ *
+ * Long lines wrap (a flag's description, a long model id, a whole config pasted on one line ran
+ * off to the right, out of sight): the numbers, the gutter marker and "line N" still count the
+ * document's lines, a wrapped line's number and marker sit at its first row, and the underline
+ * is drawn on the row where the error is.
  */
 import { defaultKeymap, history, historyKeymap, indentWithTab } from '@codemirror/commands';
 import { json, jsonParseLinter } from '@codemirror/lang-json';
@@ -113,6 +118,7 @@ export function JsonEditor({
           linter(jsonParseLinter(), { delay: 200 }),
           keymap.of([...defaultKeymap, ...historyKeymap, indentWithTab]),
           theme,
+          EditorView.lineWrapping,
           EditorView.contentAttributes.of({
             'aria-label': label,
             'data-testid': testId,
