@@ -190,6 +190,17 @@ for (const size of [
     await page.screenshot({
       path: `test-results/screenshots/toast-dialog-${size.width}x${size.height}-new-run.png`,
     });
+    // The dialog closed, the toasts go back to their corner and the room is given back. (The
+    // pointer on the newest holds it open meanwhile.)
+    const newest = toast.filter({ hasText: 'The catalogues could not be checked' });
+    await newest.hover();
+    await page.keyboard.press('Escape');
+    await expect(page.getByRole('dialog')).toHaveCount(0);
+    await expect(newest).toBeVisible();
+    await expect(page.locator('.toast-viewport')).toHaveAttribute('data-place', 'corner');
+    expect(
+      await page.evaluate(() => document.documentElement.style.getPropertyValue('--toast-room')),
+    ).toBe('');
     expect(consoleErrors).toEqual([]);
   });
 }

@@ -88,11 +88,16 @@ export function Toasts(): ReactElement {
     window.addEventListener('scroll', measure, true);
     window.addEventListener('resize', measure);
     // A dialog that opens under a toast takes the focus, and one that closes gives it back:
-    // measure again then. A dialog that grows (its plan loaded, an error shown) is observed.
+    // measure again then; and when one comes or goes (dialogs are portalled into the body),
+    // since a closing one need not give the focus back. One that grows (its plan loaded, an
+    // error shown) is observed.
     window.addEventListener('focusin', measure);
+    const portals = new MutationObserver(measure);
+    portals.observe(document.body, { childList: true });
     return () => {
       cancelAnimationFrame(frame);
       observer.disconnect();
+      portals.disconnect();
       window.removeEventListener('scroll', measure, true);
       window.removeEventListener('resize', measure);
       window.removeEventListener('focusin', measure);
