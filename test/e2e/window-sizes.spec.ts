@@ -1,13 +1,14 @@
 /// <reference lib="dom" />
 /**
- * A small window, 1024x700: every screen fits. On each screen of the shared walk (plus the run's
- * scorecard and a tier whose model has a long name) the page's element boxes and text are
- * measured against what holds them: nothing may stick out of the window, out of its card or
- * table, or out of a scroll box sideways (a table that scrolls sideways hides its last columns);
- * a dialog's header and footer (with its buttons) stay in the window; a page's subtitle is not
- * squeezed into a narrow column by the header's buttons; an error toast after a vote that was
- * not saved leaves the verdict buttons uncovered. Screenshots go to
- * test-results/screens/light-1024x700/ to be looked at.
+ * Small windows, 1024x700 in the light theme and 1024x640 in the dark one: every screen fits and
+ * reads. On each screen of the shared walk (plus the run's scorecard and a tier whose model has a
+ * long name) the page's element boxes and text are measured against what holds them: nothing may
+ * stick out of the window, out of its card or table, or out of a scroll box sideways (a table
+ * that scrolls sideways hides its last columns); a dialog's header and footer (with its buttons)
+ * stay in the window; a page's subtitle is not squeezed into a narrow column by the header's
+ * buttons; an error toast after a vote that was not saved leaves the verdict buttons uncovered;
+ * text stands out from what is behind it (contrast). Screenshots go to
+ * test-results/screens/<scheme>-<size>/ (e.g. dark-1024x640) to be looked at.
  */
 import { expect, test } from '@playwright/test';
 import {
