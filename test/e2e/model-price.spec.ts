@@ -3,8 +3,8 @@
  * An admin enters a model's price in the Models screen (browser mode): a Replicate model with no
  * known price is planned "≤ $X" in the New benchmark dialog; a bad amount is refused naming the
  * field; once priced, the row says "admin-entered, as of DATE", the dialog's estimate is exact
- * and the run fits the budget. Clearing brings "price unknown" back. Replicate runs on its
- * emulator (a key, so the plan can use the model; nothing is generated).
+ * and the run fits the budget. Clearing asks first, then brings "price unknown" back. Replicate
+ * runs on its emulator (a key, so the plan can use the model; nothing is generated).
  */
 import { expect, test, type Page } from '@playwright/test';
 import {
@@ -116,11 +116,22 @@ test('models: enter a price, see the New benchmark estimate become exact, clear 
   await shot(page, '03-plan-priced');
   await page.keyboard.press('Escape');
 
-  // Clearing brings "price unknown" back.
+  // Clearing asks first, naming the model, the price that goes and what comes back; keeping
+  // it changes nothing; clearing brings "price unknown" back.
   await page.getByTestId('nav-models').click();
   await page.getByTestId('catalogue-search').fill('minimax video-01');
   await row.getByTestId('model-price-edit').click();
   await page.getByTestId('price-clear').click();
+  const ask = page.getByRole('alertdialog');
+  await expect(ask).toContainText('Clear the price entered for MiniMax Video-01?');
+  await expect(ask).toContainText('$0.10 per second of video, entered by alice, is removed');
+  await expect(ask).toContainText('it shows price unknown');
+  await shot(page, '03b-clear-confirm');
+  await ask.getByRole('button', { name: 'Keep the price' }).click();
+  await expect(ask).toHaveCount(0);
+  await expect(form.getByTestId('price-current')).toContainText('Entered: $0.10/s');
+  await page.getByTestId('price-clear').click();
+  await page.getByTestId('confirm-price-clear').click();
   await expect(page.getByTestId('price-form')).toBeHidden();
   await expect(row.getByTestId('model-price')).toHaveText('price unknown');
   await expect(row.getByTestId('model-price-edit')).toHaveText('Set price');

@@ -1,9 +1,15 @@
 /**
  * Toasts: the body never says the title twice, and the list never covers what is marked to keep
- * clear (the blind vote's buttons in a 1024x700 window).
+ * clear (the blind vote's buttons in a 1024x700 window) nor an open dialog.
  */
 import { describe, expect, it } from 'vitest';
-import { liftAbove, toastDescription } from '../../src/renderer/src/components/toasts';
+import {
+  liftAbove,
+  MIN_COLUMN,
+  placeToasts,
+  roomFor,
+  toastDescription,
+} from '../../src/renderer/src/components/toasts';
 
 describe('toastDescription', () => {
   it('drops the title repeated at the start of the body and starts the rest with a capital', () => {
@@ -55,5 +61,64 @@ describe('liftAbove', () => {
     expect(liftAbove(region, 700, [box(310, 720, 620, 36)])).toBe(0);
     expect(liftAbove(region, 700, [box(310, 60, 620, 600)])).toBe(0);
     expect(liftAbove(region, 700, [box(310, 630, 0, 0)])).toBe(0);
+  });
+});
+
+describe('placeToasts', () => {
+  const box = (left: number, top: number, width: number, height: number) => ({
+    left,
+    top,
+    width,
+    height,
+    right: left + width,
+    bottom: top + height,
+  });
+  const small = { width: 1024, height: 640 };
+  // The list at rest at 1024x640: x 220–600, one toast (72 px) and 24 px padding each side.
+  const region = box(220, 520, 380, 120);
+
+  it('with no dialog, rises above what is marked to keep clear, as liftAbove says', () => {
+    const buttons = box(310, 580, 620, 36);
+    expect(placeToasts({ region, view: small, dialog: null, obstacles: [buttons] })).toEqual({
+      kind: 'corner',
+      lift: 60,
+    });
+  });
+
+  it('stays at its corner when the dialog is clear of it, whatever is marked', () => {
+    const short = box(292, 220, 440, 200);
+    expect(placeToasts({ region, view: small, dialog: short, obstacles: [] })).toEqual({
+      kind: 'corner',
+      lift: 0,
+    });
+  });
+
+  it('goes beside a dialog that reaches its corner, in the column left of it', () => {
+    // The price form of a model with resolutions and audio: as tall as the window.
+    const price = box(292, 24, 440, 592);
+    expect(placeToasts({ region, view: small, dialog: price, obstacles: [] })).toEqual({
+      kind: 'beside',
+      width: 292,
+    });
+  });
+
+  it('makes room under a dialog with no column beside it wide enough', () => {
+    // New benchmark at 1024 px: 992 px wide.
+    const wide = box(16, 24, 992, 592);
+    expect(placeToasts({ region, view: small, dialog: wide, obstacles: [] })).toEqual({
+      kind: 'room',
+    });
+    // A column just too narrow is not used.
+    const almost = box(MIN_COLUMN - 1, 24, 1024 - 2 * (MIN_COLUMN - 1), 592);
+    expect(placeToasts({ region, view: small, dialog: almost, obstacles: [] }).kind).toBe('room');
+  });
+
+  it('makes room that holds the list: the dialog ends where the padding over the toasts starts', () => {
+    const room = roomFor(region.height);
+    expect(room).toBe(96);
+    // Centred in what is left, and at most 48 px shorter than that.
+    const dialogBottom = (small.height - room) / 2 + (small.height - 48 - room) / 2;
+    expect(dialogBottom).toBeLessThanOrEqual(region.top);
+    expect(roomFor(10)).toBe(0);
   });
 });

@@ -16,6 +16,7 @@ export function ConfirmButton({
   className = 'button button-danger-outline button-small',
   testId,
   ariaLabel,
+  disabled = false,
 }: {
   label: ReactNode;
   title: string;
@@ -27,17 +28,25 @@ export function ConfirmButton({
   className?: string;
   testId?: string;
   ariaLabel?: string;
+  /** The button cannot be pressed (something else is under way). */
+  disabled?: boolean;
 }): ReactElement {
   const [open, setOpen] = useState(false);
   const [busy, setBusy] = useState(false);
   return (
     <Dialog.Root open={open} onOpenChange={setOpen}>
-      <Dialog.Trigger className={className} data-testid={testId} aria-label={ariaLabel}>
+      <Dialog.Trigger
+        className={className}
+        data-testid={testId}
+        aria-label={ariaLabel}
+        disabled={disabled}
+      >
         {label}
       </Dialog.Trigger>
       <Dialog.Portal>
-        <Dialog.Overlay className="dialog-overlay" />
-        <Dialog.Content className="dialog dialog-narrow" role="alertdialog">
+        {/* Over any dialog it is opened from (Clear entered price), which it dims. */}
+        <Dialog.Overlay className="dialog-overlay dialog-overlay-confirm" />
+        <Dialog.Content className="dialog dialog-narrow dialog-confirm" role="alertdialog">
           <div className="dialog-header">
             <Dialog.Title className="dialog-title">{title}</Dialog.Title>
           </div>

@@ -5,68 +5,137 @@
  * Esc away from an open dialog). A toast closes by its button or after its time; the time stops
  * while the pointer or the focus is on it. Errors are announced assertively, the rest politely.
  *
- * Toasts never cover what is marked `data-toast-keep-clear` (the blind vote's verdict buttons)
- * nor a dialog's buttons: they rise above it while it is on screen under them, so the admin can
- * act at once (an error toast of 10 s sat on "A is better" in a 1024x700 window).
+ * Toasts never cover what is marked `data-toast-keep-clear` (the blind vote's verdict buttons):
+ * they rise above it while it is on screen under them (an error toast of 10 s sat on "A is
+ * better" in a 1024x700 window). Nor do they cover any part of an open dialog (risen above its
+ * buttons, a toast sat on the middle of the price form in a 1024x640 window): see placeToasts.
+ * While a dialog is open a toast stays readable (Radix hides everything outside the dialog from
+ * assistive technology except live regions, so the list is marked as one) and clicking it
+ * dismisses the toast, not the dialog under it.
  */
 import { useEffect, useLayoutEffect, useRef, useState, type ReactElement } from 'react';
 import type { Toast } from '../store/ui-slice';
 import { useAppStore } from '../store/store';
 import { CloseIcon } from './icons';
 
-/** What toasts never cover: marked elements, and the buttons in every dialog's footer. */
-const KEEP_CLEAR = '[data-toast-keep-clear], .dialog-footer > *';
+/** What toasts never cover when no dialog is open. */
+const KEEP_CLEAR = '[data-toast-keep-clear]';
+const DIALOGS = '[role="dialog"], [role="alertdialog"]';
+/** The custom property (on the root) by which a dialog gives up room at the window's bottom. */
+const ROOM = '--toast-room';
+/** The narrowest column (px, the list's padding included) toasts are put in beside a dialog. */
+export const MIN_COLUMN = 288;
 const ERROR_MS = 10_000;
 const OTHER_MS = 4_000;
 
 export function Toasts(): ReactElement {
   const toasts = useAppStore((state) => state.toasts);
   const list = useRef<HTMLOListElement>(null);
-  const [lift, setLift] = useState(0);
   useLayoutEffect(() => {
     const element = list.current;
+    const root = document.documentElement;
     if (!element || toasts.length === 0) {
-      setLift(0);
+      root.style.removeProperty(ROOM);
+      element?.removeAttribute('style');
+      element?.removeAttribute('data-place');
       return;
     }
+    const observer = new ResizeObserver(() => measure());
+    let observed: Element | null = null;
     const place = (): void => {
+      // Measured where everything rests (the list at its corner, the dialog with all its room),
+      // then moved: all before the frame is painted.
+      root.style.removeProperty(ROOM);
+      element.removeAttribute('style');
+      element.removeAttribute('data-place');
       const region = element.getBoundingClientRect();
-      const obstacles = [...document.querySelectorAll(KEEP_CLEAR)].map((node) =>
-        node.getBoundingClientRect(),
-      );
-      setLift(liftAbove(region, window.innerHeight, obstacles));
+      const dialog = openDialog();
+      if (dialog !== observed) {
+        // (Observing starts with a report: only on a change, or each report would start one.)
+        observer.disconnect();
+        if (dialog) observer.observe(dialog);
+        observed = dialog;
+      }
+      const where = placeToasts({
+        region,
+        view: { width: window.innerWidth, height: window.innerHeight },
+        dialog: dialog?.getBoundingClientRect() ?? null,
+        obstacles: dialog
+          ? []
+          : [...document.querySelectorAll(KEEP_CLEAR)].map((node) => node.getBoundingClientRect()),
+      });
+      element.dataset.place = where.kind;
+      if (where.kind === 'corner' && where.lift > 0) element.style.bottom = `${where.lift}px`;
+      if (where.kind === 'beside') {
+        element.style.left = '0px';
+        element.style.width = `${where.width}px`;
+      }
+      // In a row under the dialog (data-place, in the CSS): the room is one toast's height.
+      if (where.kind === 'room')
+        root.style.setProperty(ROOM, `${roomFor(element.getBoundingClientRect().height)}px`);
     };
     // Measured at most once a frame: a scroll fires many events, each measure reads layout.
     let frame = 0;
-    const measure = (): void => {
+    function measure(): void {
       if (frame === 0)
         frame = requestAnimationFrame(() => {
           frame = 0;
           place();
         });
-    };
+    }
     place();
     // Any scroll (capture: the content pane scrolls, not the window) or resize moves things.
     window.addEventListener('scroll', measure, true);
     window.addEventListener('resize', measure);
-    // A dialog that opens under a toast takes the focus: measure again then.
+    // A dialog that opens under a toast takes the focus, and one that closes gives it back:
+    // measure again then; and when one comes or goes (dialogs are portalled into the body),
+    // since a closing one need not give the focus back. One that grows (its plan loaded, an
+    // error shown) is observed.
     window.addEventListener('focusin', measure);
+    const portals = new MutationObserver(measure);
+    portals.observe(document.body, { childList: true });
     return () => {
       cancelAnimationFrame(frame);
+      observer.disconnect();
+      portals.disconnect();
       window.removeEventListener('scroll', measure, true);
       window.removeEventListener('resize', measure);
       window.removeEventListener('focusin', measure);
     };
   }, [toasts]);
+  useEffect(
+    () => () => {
+      document.documentElement.style.removeProperty(ROOM);
+    },
+    [],
+  );
   return (
-    <section className="toast-region" aria-label="Notifications">
-      <ol className="toast-viewport" ref={list} style={lift > 0 ? { bottom: lift } : undefined}>
+    // aria-live="off": the toasts are the live regions, each with its own politeness; the
+    // attribute keeps the list out of what a modal dialog hides (Radix's hideOthers spares
+    // elements with aria-live), so a toast during a dialog is still read out and reachable.
+    <section
+      className="toast-region"
+      aria-label="Notifications"
+      aria-live="off"
+      // A press on a toast is not a press outside the dialog: it must not close the dialog.
+      onPointerDown={(event) => event.stopPropagation()}
+    >
+      <ol className="toast-viewport" ref={list}>
         {toasts.map((toast) => (
           <ToastItem key={toast.id} toast={toast} />
         ))}
       </ol>
     </section>
   );
+}
+
+/** The dialog on top, when one is open and shown. */
+function openDialog(): Element | null {
+  const shown = [...document.querySelectorAll(DIALOGS)].filter((dialog) => {
+    const rect = dialog.getBoundingClientRect();
+    return rect.width > 0 && rect.height > 0;
+  });
+  return shown.at(-1) ?? null;
 }
 
 function ToastItem({ toast }: { toast: Toast }): ReactElement {
@@ -135,6 +204,59 @@ export function liftAbove(region: Box, windowHeight: number, obstacles: readonly
   }
   return lift;
 }
+
+export type ToastPlace =
+  /** At its corner, risen `lift` px to clear what is marked to keep clear. */
+  | { kind: 'corner'; lift: number }
+  /** In the window's bottom-left corner, in the `width` px left of the dialog. */
+  | { kind: 'beside'; width: number }
+  /** In a row at the window's bottom, below the dialog, which gives up room for it (roomFor). */
+  | { kind: 'room' };
+
+/**
+ * Where the toast list goes so that it covers no part of an open dialog. `region` is the list's
+ * box at rest (bottom-left, beside the sidebar), `dialog` the dialog's box with all its room.
+ * - No dialog: the corner, risen above the obstacles under it (liftAbove).
+ * - The dialog clear of the corner (a short one, a wide window): the corner.
+ * - Room beside it (a dialog 440 px wide leaves 292 px each side at 1024 px): the column to its
+ *   left, over the dimmed sidebar, at the bottom, so a toast is where toasts always are.
+ * - Otherwise (a wide dialog, as tall as the window): the toasts go side by side in a row at the
+ *   bottom (one toast's height, not a stack's) and the dialog makes room for them (its body
+ *   scrolls; its header and buttons stay). Dialogs are centred, so there is never more room
+ *   above one than below it.
+ */
+export function placeToasts({
+  region,
+  view,
+  dialog,
+  obstacles,
+}: {
+  region: Box;
+  view: { width: number; height: number };
+  dialog: Box | null;
+  obstacles: readonly Box[];
+}): ToastPlace {
+  if (!dialog) return { kind: 'corner', lift: liftAbove(region, view.height, obstacles) };
+  const clear =
+    region.right <= dialog.left ||
+    region.left >= dialog.right ||
+    region.bottom <= dialog.top ||
+    region.top >= dialog.bottom;
+  if (clear) return { kind: 'corner', lift: 0 };
+  if (dialog.left >= MIN_COLUMN) return { kind: 'beside', width: Math.floor(dialog.left) };
+  return { kind: 'room' };
+}
+
+/**
+ * The room (px) a dialog gives up at the window's bottom for the toast list `height` px tall: the
+ * list's padding above its toasts stays as the gap between the dialog and them.
+ */
+export function roomFor(height: number): number {
+  return Math.ceil(Math.max(0, height - LIST_PADDING));
+}
+
+/** The list's padding (px), --space-5: toasts stand that far from the window's edges. */
+const LIST_PADDING = 24;
 
 const SEPARATORS = /^[\s:;,.\u2013\u2014-]+/;
 const normalise = (text: string): string =>

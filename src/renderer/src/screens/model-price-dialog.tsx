@@ -4,6 +4,11 @@
  * and an audio extra), or clears it. Checked here with the same schema main checks with, so a
  * bad field is named before anything is sent; main's answer (e.g. a resolution the model does
  * not offer) is shown the same way. Saved prices replace the built-in one in every estimate.
+ *
+ * Clearing an entered price asks first, as every destructive action in the console does (discard
+ * routing changes, remove a key, cancel a run): the entry cannot be brought back but by typing it
+ * again from the vendor's page, and from then on every estimate, budget check and new run uses
+ * the built-in price, or none.
  */
 import * as Dialog from '@radix-ui/react-dialog';
 import { useId, useState, type ReactElement } from 'react';
@@ -14,12 +19,14 @@ import {
   priceEntryIssues,
   modelPriceText,
   hasPrice,
+  priceEntryText,
   type ModelPriceEntry,
   type PriceUnit,
 } from '../../../shared/providers/model-price';
 import { PROVIDER_LABELS, type ModelInfo } from '../../../shared/providers/video-provider-spec';
 import { formatMoney } from '../../../shared/format';
 import { parseDollars } from '../../../shared/money-input';
+import { ConfirmButton } from '../components/confirm';
 import { CloseIcon } from '../components/icons';
 import { getClient } from '../ipc';
 import { describeError } from '../ipc/client';
@@ -305,15 +312,18 @@ export function ModelPriceDialog({
             </div>
             <div className="dialog-footer">
               {entered ? (
-                <button
-                  type="button"
+                <ConfirmButton
+                  label="Clear entered price"
+                  title={`Clear the price entered for ${model.displayName}?`}
+                  body={<ClearPriceBody model={model} />}
+                  confirmLabel="Clear price"
+                  busyLabel="Clearing…"
+                  keepLabel="Keep the price"
                   className="button button-secondary price-clear"
-                  onClick={() => void clear()}
+                  testId="price-clear"
                   disabled={busy}
-                  data-testid="price-clear"
-                >
-                  Clear entered price
-                </button>
+                  onConfirm={clear}
+                />
               ) : null}
               <Dialog.Close className="button button-secondary" type="button">
                 Cancel
@@ -331,5 +341,44 @@ export function ModelPriceDialog({
         </Dialog.Content>
       </Dialog.Portal>
     </Dialog.Root>
+  );
+}
+
+/**
+ * What clearing removes and what estimates use after it: "The entered price of MiniMax Video-01
+ * (minimax/video-01 on Replicate), $0.10 per second of video, entered by alice, is removed.
+ * Estimates, budget checks and new runs then use the built-in price, $0.12/s" (or, with none:
+ * "price unknown").
+ */
+export function ClearPriceBody({ model }: { model: ModelInfo }): ReactElement | null {
+  const entered = model.pricing.entered;
+  if (!entered) return null;
+  const replaces = entered.replaces;
+  return (
+    <span className="dialog-stack" data-testid="price-clear-what">
+      <span>
+        The entered price of <span className="strong">{model.displayName}</span> (
+        <code>{model.modelId}</code> on {PROVIDER_LABELS[model.provider]}),{' '}
+        <span className="strong">{priceEntryText(entered)}</span>, entered by {entered.by}, is
+        removed. Typing it in again is the only way back.
+      </span>
+      <span>
+        {replaces ? (
+          <>
+            Estimates, budget checks and new runs then use the built-in price,{' '}
+            <span className="strong">
+              {modelPriceText({ pricing: replaces, simulated: model.simulated })}
+            </span>
+            .
+          </>
+        ) : (
+          <>
+            The console has no built-in price for it: it shows{' '}
+            <span className="strong">price unknown</span>, and plans count it at the dearest known
+            price, or refuse it.
+          </>
+        )}
+      </span>
+    </span>
   );
 }
