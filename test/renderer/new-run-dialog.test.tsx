@@ -125,6 +125,63 @@ describe('new benchmark dialog', () => {
     expect((screen.getByTestId('start-run') as HTMLButtonElement).disabled).toBe(true);
   });
 
+  it('keeps the focus on Start while the run starts, and starts it once however often it is pressed', async () => {
+    let answer: (value: { ok: false; error: { code: string; message: string } }) => void = () =>
+      undefined;
+    const held = new Promise<{ ok: false; error: { code: string; message: string } }>(
+      (resolve) => (answer = resolve),
+    );
+    const transport: Transport = {
+      kind: 'browser',
+      invoke: vi.fn(async (channel: string, input: unknown) => {
+        if (channel === 'bench:start-run') {
+          startInputs.push(input);
+          return held;
+        }
+        const budget = (input as { budgetUsd?: number }).budgetUsd ?? null;
+        const plan: RunPlan = {
+          suiteId: 'smoke',
+          suiteName: 'Smoke',
+          suiteVersion: 1,
+          generations: 6,
+          estimatedCostUsd: planTotal,
+          expectedDurationSeconds: 9,
+          models: planModels,
+          budgetUsd: budget,
+          withinBudget: true,
+        };
+        return { ok: true as const, value: plan };
+      }),
+      on: () => () => undefined,
+      mediaUrl: (id) => id,
+    };
+    setClient(createClient(transport));
+    render(<NewRunDialog />);
+    act(() => useAppStore.getState().openNewRunDialog('sandbox'));
+    const start = screen.getByTestId('start-run') as HTMLButtonElement;
+    await waitFor(() => expect(start.disabled).toBe(false));
+    start.focus();
+    fireEvent.click(start);
+    await waitFor(() => expect(start.textContent).toBe('Starting…'));
+    // Busy: marked disabled for assistive technology, but not `disabled` (that would drop the
+    // focus to the page), and pressing it again sends nothing.
+    expect(start.getAttribute('aria-disabled')).toBe('true');
+    expect(start.disabled).toBe(false);
+    expect(document.activeElement).toBe(start);
+    fireEvent.click(start);
+    fireEvent.submit(start.form!);
+    expect(startInputs).toHaveLength(1);
+    // The run did not start: the dialog stays, Start is usable again and still has the focus.
+    await act(async () => {
+      answer({ ok: false, error: { code: 'conflict', message: 'The database is busy.' } });
+      await held;
+    });
+    await waitFor(() => expect(start.textContent).toBe('Start benchmark'));
+    expect(start.getAttribute('aria-disabled')).toBeNull();
+    expect(document.activeElement).toBe(start);
+    expect(screen.getByTestId('start-run')).toBe(start);
+  });
+
   it('has a timeout field in minutes with the default as placeholder, refusing bad values', async () => {
     render(<NewRunDialog />);
     act(() => useAppStore.getState().openNewRunDialog('sandbox'));

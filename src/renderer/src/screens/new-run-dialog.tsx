@@ -424,10 +424,14 @@ function NewRunForm({
         <Dialog.Close className="button button-secondary" type="button">
           Cancel
         </Dialog.Close>
+        {/* While it starts the button is only marked disabled (submit ignores it): a disabled
+            button drops the keyboard focus to the page, out of the dialog, and a run that does
+            not start leaves the admin with nowhere to press Enter again. */}
         <button
           type="submit"
           className="button button-primary"
-          disabled={!canStart}
+          disabled={!canStart && !starting}
+          aria-disabled={starting || undefined}
           data-testid="start-run"
         >
           {starting ? 'Starting…' : 'Start benchmark'}
