@@ -2,6 +2,7 @@
 import { act, cleanup, fireEvent, render, screen, waitFor } from '@testing-library/react';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { RunPlan } from '../../src/shared/domain';
+import type { SerializedError } from '../../src/shared/errors';
 import type { ModelInfo } from '../../src/shared/providers/video-provider-spec';
 import { createClient, type Transport } from '../../src/renderer/src/ipc/client';
 import { setClient } from '../../src/renderer/src/ipc';
@@ -32,6 +33,9 @@ function sandboxModel(modelId: string, displayName: string): ModelInfo {
     },
   };
 }
+
+/** A failed IPC answer. */
+type Failed = { ok: false; error: SerializedError };
 
 describe('new benchmark dialog', () => {
   let planInputs: unknown[];
@@ -126,11 +130,8 @@ describe('new benchmark dialog', () => {
   });
 
   it('keeps the focus on Start while the run starts, and starts it once however often it is pressed', async () => {
-    let answer: (value: { ok: false; error: { code: string; message: string } }) => void = () =>
-      undefined;
-    const held = new Promise<{ ok: false; error: { code: string; message: string } }>(
-      (resolve) => (answer = resolve),
-    );
+    let answer: (value: Failed) => void = () => undefined;
+    const held = new Promise<Failed>((resolve) => (answer = resolve));
     const transport: Transport = {
       kind: 'browser',
       invoke: vi.fn(async (channel: string, input: unknown) => {
@@ -173,7 +174,10 @@ describe('new benchmark dialog', () => {
     expect(startInputs).toHaveLength(1);
     // The run did not start: the dialog stays, Start is usable again and still has the focus.
     await act(async () => {
-      answer({ ok: false, error: { code: 'conflict', message: 'The database is busy.' } });
+      answer({
+        ok: false,
+        error: { code: 'conflict', message: 'The database is busy.', retryable: true },
+      });
       await held;
     });
     await waitFor(() => expect(start.textContent).toBe('Start benchmark'));
