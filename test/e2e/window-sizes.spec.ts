@@ -260,8 +260,9 @@ function offences(): string[] {
   }
   // Text is readable on what is behind it, in the light and the dark theme alike: a contrast
   // ratio (WCAG's) of at least 3, below which text is hard to read for anyone (the dark theme's
-  // JSON strings were at 2.3). WCAG AA asks 4.5 for body text; some light-theme badges are at
-  // 4.4, so that is not the bar here yet. The background is the nearest opaque ancestor's with
+  // JSON strings were at 2.3). WCAG AA asks 4.5 for small text: badges (small, bold, coloured
+  // on a tint) are held to it; the rest not yet (the light theme's chart legends are at 3.2–3.7).
+  // The background is the nearest opaque ancestor's with
   // the semi-transparent ones on the way blended in; text over a picture (a gradient, an image,
   // a video) or in something dimmed on purpose (disabled, faded) is not judged.
   type Rgba = [number, number, number, number];
@@ -334,7 +335,7 @@ function offences(): string[] {
       number,
     ];
     const ratio = (light + 0.05) / (dark + 0.05);
-    const needed = 3;
+    const needed = parent.closest('.badge') ? 4.5 : 3;
     if (ratio < needed) {
       out.push(
         `text "${(node.textContent ?? '').trim().slice(0, 40)}" in ${name(parent)}: contrast ${ratio.toFixed(2)} < ${needed} (${style.color} on ${back.map((v) => Math.round(v)).join(',')})`,
