@@ -43,11 +43,14 @@ describe('new benchmark dialog', () => {
   /** The plan's lines and total the fake main process answers with (none by default). */
   let planModels: RunPlan['models'];
   let planTotal: number;
+  /** What the fake main process answers bench:start-run with (a started run by default). */
+  let startAnswer: () => Promise<Failed | { ok: true; value: { runId: string } }>;
 
   beforeEach(() => {
     resetAppStore();
     planInputs = [];
     startInputs = [];
+    startAnswer = async () => ({ ok: true as const, value: { runId: 'run_1' } });
     planModels = [];
     planTotal = 2.04;
     const transport: Transport = {
@@ -55,7 +58,7 @@ describe('new benchmark dialog', () => {
       invoke: vi.fn(async (channel: string, input: unknown) => {
         if (channel === 'bench:start-run') {
           startInputs.push(input);
-          return { ok: true as const, value: { runId: 'run_1' } };
+          return startAnswer();
         }
         if (channel !== 'bench:plan-run') throw new Error(`unexpected ${channel}`);
         planInputs.push(input);
@@ -132,31 +135,7 @@ describe('new benchmark dialog', () => {
   it('keeps the focus on Start while the run starts, and starts it once however often it is pressed', async () => {
     let answer: (value: Failed) => void = () => undefined;
     const held = new Promise<Failed>((resolve) => (answer = resolve));
-    const transport: Transport = {
-      kind: 'browser',
-      invoke: vi.fn(async (channel: string, input: unknown) => {
-        if (channel === 'bench:start-run') {
-          startInputs.push(input);
-          return held;
-        }
-        const budget = (input as { budgetUsd?: number }).budgetUsd ?? null;
-        const plan: RunPlan = {
-          suiteId: 'smoke',
-          suiteName: 'Smoke',
-          suiteVersion: 1,
-          generations: 6,
-          estimatedCostUsd: planTotal,
-          expectedDurationSeconds: 9,
-          models: planModels,
-          budgetUsd: budget,
-          withinBudget: true,
-        };
-        return { ok: true as const, value: plan };
-      }),
-      on: () => () => undefined,
-      mediaUrl: (id) => id,
-    };
-    setClient(createClient(transport));
+    startAnswer = () => held;
     render(<NewRunDialog />);
     act(() => useAppStore.getState().openNewRunDialog('sandbox'));
     const start = screen.getByTestId('start-run') as HTMLButtonElement;
