@@ -156,9 +156,6 @@ export async function detectFfmpeg(env: NodeJS.ProcessEnv): Promise<boolean> {
   return ffmpeg && ffprobe;
 }
 
-// The bench runner's busy patience; lives beside the rest of the policy on a held lock.
-export { busyPatienceMs } from './store/busy-retry';
-
 export function createServices(options: ServiceOptions): Services {
   const now = options.now ?? Date.now;
   const log = options.log ?? ((): void => undefined);

@@ -9,7 +9,8 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { DEFAULT_BUSY_PATIENCE_MS } from '../../src/main/store/busy-retry';
 import { resourcesDir } from '../../src/main/paths';
-import { busyPatienceMs, createServices, type Services } from '../../src/main/services';
+import { createServices, type Services } from '../../src/main/services';
+import { busyPatienceMs } from '../../src/main/store/busy-retry';
 import { tempDir } from '../helpers/temp-dir';
 
 const opened: Services[] = [];

@@ -81,7 +81,9 @@ export function registerControllerCommands(program: Command, deps: ControllerCom
         mkdirSync(dataDir, { recursive: true });
         // Another process holding the write lock (a console, `aideon serve`, a bench run, an
         // import) delays the start while the database needs a write (a migration); it is said
-        // once and waited for, in short waits, up to the busy patience.
+        // once and waited for, in short waits, up to the busy patience. The short wait stays
+        // for every later write: SQLite's wait blocks the whole thread, and the lease,
+        // heartbeat and ticks must go on (see controller-cli.ts checkRecords).
         const db = await busy.startWhenFree(
           () =>
             openDatabase({
@@ -95,10 +97,6 @@ export function registerControllerCommands(program: Command, deps: ControllerCom
             say: (line) => deps.stderr(`aideon: ${line}\n`),
           },
         );
-        // From here on a write meets another process's lock for at most this long: SQLite's
-        // wait blocks the whole thread, and the lease, heartbeat and ticks must go on (the
-        // controller's writes are kept and tried again; see controller-cli.ts checkRecords).
-        db.pragma(`busy_timeout = ${busy.CONSOLE_BUSY_TIMEOUT_MS}`);
         const log = (line: string): void => deps.stderr(`${hide(line)}\n`);
         try {
           const built = await buildController({
