@@ -13,7 +13,13 @@ import type { Dispatcher } from '../ipc/dispatcher';
 import { createAppDispatcher } from '../ipc/index';
 import { modelsInUseSyncer } from '../monitor/models-in-use';
 import { createServices, type ServiceOptions, type Services } from '../services';
-import { isDatabaseBusy } from '../store/busy-retry';
+import { setTimeout as delay } from 'node:timers/promises';
+import {
+  busyPatienceMs,
+  CONSOLE_BUSY_TIMEOUT_MS,
+  isDatabaseBusy,
+  startWhenFree,
+} from '../store/busy-retry';
 import { monitorNotice, resumedRunsNotice, watchNotice, type Notice } from './notices';
 
 /** What the way in provides: how to show a notice, and where log lines go. */
@@ -60,6 +66,45 @@ export interface WiredConsole {
   manifest: ConsoleManifest;
   /** Stops listening, waits for running updates, then closes every service. */
   close(): Promise<void>;
+}
+
+/** How a patient start tells the person it waits, and how it is stopped. */
+export interface ConsoleStartWait {
+  /** Told once when another process's write lock makes the start wait (START_UP_WAITING). */
+  say(line: string): void;
+  /** Ends the wait (Ctrl-C, quitting the app): the start rejects with the signal's reason. */
+  signal?: AbortSignal;
+  now?: () => number;
+  sleep?: (ms: number, signal?: AbortSignal) => Promise<void>;
+}
+
+/**
+ * openConsole for an interactive way in (the desktop app, `aideon serve`): its connection uses
+ * the console's short busy wait, and a start that meets another process's write lock (a
+ * migration, a new built-in suite) is said once and tried again in short waits, up to the busy
+ * patience (AIDEON_BUSY_PATIENCE_MS), instead of failing after one busy timeout. A failed try
+ * leaves nothing open (createServices closes its database).
+ */
+export function openConsoleWhenFree(
+  options: ConsoleServiceOptions,
+  host: ConsoleHost,
+  wait: ConsoleStartWait,
+): Promise<WiredConsole> {
+  const { signal } = wait;
+  const sleep =
+    wait.sleep ??
+    ((ms: number, during?: AbortSignal) =>
+      delay(ms, undefined, during ? { signal: during } : undefined));
+  return startWhenFree(
+    () => openConsole({ startUpBusyTimeoutMs: CONSOLE_BUSY_TIMEOUT_MS, ...options }, host),
+    {
+      now: wait.now ?? Date.now,
+      sleep: (ms) => sleep(ms, signal),
+      patienceMs: busyPatienceMs(options),
+      say: wait.say,
+      ...(signal ? { signal } : {}),
+    },
+  );
 }
 
 export function openConsole(options: ConsoleServiceOptions, host: ConsoleHost): WiredConsole {

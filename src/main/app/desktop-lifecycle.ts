@@ -27,8 +27,12 @@ export interface DesktopSession {
 
 export interface DesktopHooks {
   platform: NodeJS.Platform;
-  /** Builds the services, protocols and IPC (called once, after `whenReady`). */
-  start(): Promise<DesktopSession> | DesktopSession;
+  /**
+   * Builds the services, protocols and IPC (called once, after `whenReady`). It may wait (for
+   * another process's database lock); `stop` is aborted when the person quits meanwhile, and
+   * a start that then rejects is a quit, not a failure.
+   */
+  start(stop: AbortSignal): Promise<DesktopSession> | DesktopSession;
   /** Windows open now. */
   windowCount(): number;
   openWindow(): void;
@@ -41,7 +45,7 @@ export interface DesktopHooks {
 
 export interface DesktopLifecycle {
   /** Resolves when the app has started (or decided not to: a second instance, a failure). */
-  started: Promise<'running' | 'second-instance' | 'failed'>;
+  started: Promise<'running' | 'second-instance' | 'failed' | 'quit-while-starting'>;
 }
 
 export function runDesktopApp(app: DesktopAppLike, hooks: DesktopHooks): DesktopLifecycle {
@@ -51,10 +55,11 @@ export function runDesktopApp(app: DesktopAppLike, hooks: DesktopHooks): Desktop
     return { started: Promise.resolve('second-instance') };
   }
   let session: DesktopSession | undefined;
+  const stopStart = new AbortController();
   // Starts after `whenReady`; the listeners below are registered before that can happen.
   const starting: Promise<DesktopSession> = (async () => {
     await app.whenReady();
-    return hooks.start();
+    return hooks.start(stopStart.signal);
   })();
   let closing: Promise<void> | undefined;
   let closed = false;
@@ -74,6 +79,8 @@ export function runDesktopApp(app: DesktopAppLike, hooks: DesktopHooks): Desktop
     if (closed) return;
     // Hold the quit until the services have closed, then quit again.
     event.preventDefault();
+    // A start still waiting (for another process's lock) stops waiting.
+    if (!session) stopStart.abort(new Error('The app quit while the console was starting.'));
     closing ??= (async () => {
       const current = session ?? (await starting.catch(() => undefined));
       try {
@@ -95,6 +102,11 @@ export function runDesktopApp(app: DesktopAppLike, hooks: DesktopHooks): Desktop
       return 'running' as const;
     },
     (error: unknown) => {
+      if (stopStart.signal.aborted) {
+        // The person quit while it waited: before-quit finishes the quit.
+        hooks.log('quit while the console was starting');
+        return 'quit-while-starting' as const;
+      }
       hooks.log(`the console could not start: ${describe(error)}`);
       hooks.fatal(describe(error));
       closed = true;

@@ -18,7 +18,7 @@ import {
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { EVENT_PREFIX, INVOKE_CHANNEL_NAMES } from '../../shared/ipc/channel-names';
-import { openConsole, type WiredConsole } from '../app/console-wiring';
+import { openConsoleWhenFree, type WiredConsole } from '../app/console-wiring';
 import { desktopDataDir, runDesktopApp } from '../app/desktop-lifecycle';
 import { guardedDispatch } from '../app/ipc-guard';
 import { createFileLog, logProcessErrors } from '../app/log-sink';
@@ -99,9 +99,11 @@ function focusWindow(): void {
   window.focus();
 }
 
-function start(): WiredConsole {
+async function start(stop: AbortSignal): Promise<WiredConsole> {
   secrets = createDesktopSecretStore(join(dataDir, 'keys.json'), process.env);
-  const wired = openConsole(
+  // Another process holding the database's write lock (the rollout controller, a CLI import)
+  // makes the start wait, said once by a notification, instead of failing; quitting stops it.
+  const wired = await openConsoleWhenFree(
     {
       dataDir,
       resourcesDir: app.isPackaged ? join(process.resourcesPath, 'resources') : resourcesDir(),
@@ -136,6 +138,17 @@ function start(): WiredConsole {
         return picked.canceled ? null : (picked.filePaths[0] ?? null);
       },
     },
+    {
+      say: (line) => {
+        log(`start-up: ${line}`);
+        if (Notification.isSupported())
+          new Notification({
+            title: 'Aideon Video Console is waiting',
+            body: startWaitNotice,
+          }).show();
+      },
+      signal: stop,
+    },
   );
 
   session.defaultSession.setPermissionRequestHandler((_contents, permission, callback) => {
@@ -165,6 +178,9 @@ function start(): WiredConsole {
   });
   return wired;
 }
+
+const startWaitNotice =
+  'Another Aideon process on this data folder is writing to the database. The console opens as soon as it is done.';
 
 app.on('web-contents-created', (_event, contents) => {
   contents.on('will-attach-webview', (event) => event.preventDefault());

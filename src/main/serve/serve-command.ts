@@ -14,12 +14,7 @@ import { setTimeout as delay } from 'node:timers/promises';
 import { AppError } from '../../shared/errors';
 import type { ConsoleServiceOptions, WiredConsole } from '../app/console-wiring';
 import { recordServerUrl, reviewerForToken } from '../review/reviewers';
-import {
-  busyPatienceMs,
-  CONSOLE_BUSY_TIMEOUT_MS,
-  retryWhileBusy,
-  startWhenFree,
-} from '../store/busy-retry';
+import { retryWhileBusy } from '../store/busy-retry';
 import { startBrowserServer, type BrowserServerOptions } from './browser-server';
 
 export interface ServeCommandDeps {
@@ -107,28 +102,18 @@ export async function serveCommand(deps: ServeCommandDeps): Promise<void> {
 
   let wired: WiredConsole;
   try {
-    const { openConsole } = await import('../app/console-wiring');
+    const { openConsoleWhenFree } = await import('../app/console-wiring');
     // Another process holding the write lock while the start must write (a migration, a new
     // built-in suite) is said once and waited for, in short waits, up to the busy patience.
-    wired = await startWhenFree(
-      () =>
-        openConsole(
-          { startUpBusyTimeoutMs: CONSOLE_BUSY_TIMEOUT_MS, ...deps.options, mode: 'browser' },
-          {
-            // The page shows the same events from the event stream (inbox, toasts, and the
-            // browser's notifications when allowed); the terminal gets one line per notice.
-            present: (notice) =>
-              deps.stderr(`${notice.title}: ${notice.body.replace(/\n/g, ' · ')}\n`),
-            log: deps.log,
-          },
-        ),
+    wired = await openConsoleWhenFree(
+      { ...deps.options, mode: 'browser' },
       {
-        now: Date.now,
-        sleep: (ms) => delay(ms, undefined, { signal: stopRequested.signal }),
-        patienceMs: busyPatienceMs(deps.options),
-        say: (line) => deps.stderr(`aideon: ${line}\n`),
-        signal: stopRequested.signal,
+        // The page shows the same events from the event stream (inbox, toasts, and the
+        // browser's notifications when allowed); the terminal gets one line per notice.
+        present: (notice) => deps.stderr(`${notice.title}: ${notice.body.replace(/\n/g, ' · ')}\n`),
+        log: deps.log,
       },
+      { say: (line) => deps.stderr(`aideon: ${line}\n`), signal: stopRequested.signal },
     );
   } catch (error) {
     markFailed(error);

@@ -2,8 +2,8 @@
  * Browser mode and the desktop app wire the same services and events: both call the shared
  * openConsole and only carry its dispatcher and event stream. Part one runs openConsole and
  * checks what it wired; part two reads the two entries' sources with the TypeScript parser
- * (Electron cannot run here) and checks that they call openConsole, hand its dispatcher and
- * events to their transport, and wire nothing on their own.
+ * (Electron cannot run here) and checks that they call it (through openConsoleWhenFree), hand
+ * its dispatcher and events to their transport, and wire nothing on their own.
  */
 import { readFileSync } from 'node:fs';
 import ts from 'typescript';
@@ -109,7 +109,8 @@ describe('both ways in use openConsole and wire nothing on their own', () => {
     it(`${mode}: ${file}`, () => {
       const called = calls(file);
       const callees = called.map((call) => call.callee);
-      expect(callees).toContain('openConsole');
+      // Through openConsoleWhenFree: openConsole with the console's busy wait and a patient start.
+      expect(callees).toContain('openConsoleWhenFree');
       // What openConsole does must not be done (or done differently) here.
       for (const forbidden of [
         'createServices',
