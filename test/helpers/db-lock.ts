@@ -3,7 +3,22 @@
  * real connection that holds it, and a meter of how long this thread could not run a timer.
  */
 import Database from 'better-sqlite3';
+import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
+import { openDatabase } from '../../src/main/store/db';
+import { MIGRATIONS } from '../../src/main/store/migrations/index';
+
+/**
+ * A data folder from the version before (its database one migration behind), so a start has
+ * a migration to write: the start that most needs the write lock.
+ */
+export function folderOneMigrationBehind(dataDir: string): void {
+  mkdirSync(dataDir, { recursive: true });
+  openDatabase({
+    file: join(dataDir, 'aideon.sqlite'),
+    migrations: MIGRATIONS.slice(0, -1),
+  }).close();
+}
 
 /**
  * Another process's connection on the data folder's database, holding the write lock until the

@@ -7,7 +7,6 @@
  * held past the busy patience is an error that says what to do.
  */
 import { EventEmitter } from 'node:events';
-import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { openConsoleWhenFree, type WiredConsole } from '../../../src/main/app/console-wiring';
@@ -15,9 +14,7 @@ import { runDesktopApp } from '../../../src/main/app/desktop-lifecycle';
 import { resourcesDir } from '../../../src/main/paths';
 import { sleep } from '../../../src/main/services';
 import { START_UP_WAITING } from '../../../src/main/store/busy-retry';
-import { openDatabase } from '../../../src/main/store/db';
-import { MIGRATIONS } from '../../../src/main/store/migrations/index';
-import { holdWriteLock } from '../../helpers/db-lock';
+import { holdWriteLock, folderOneMigrationBehind } from '../../helpers/db-lock';
 import { tempDir } from '../../helpers/temp-dir';
 
 const cleanups: (() => Promise<void> | void)[] = [];
@@ -49,11 +46,7 @@ function lockedFolder(): { dataDir: string; release: () => void } {
   const { dir, cleanup } = tempDir('aideon-desktop-busy-');
   cleanups.push(cleanup);
   const dataDir = join(dir, 'data');
-  mkdirSync(dataDir, { recursive: true });
-  openDatabase({
-    file: join(dataDir, 'aideon.sqlite'),
-    migrations: MIGRATIONS.slice(0, -1),
-  }).close();
+  folderOneMigrationBehind(dataDir);
   const release = holdWriteLock(dataDir, (done) => cleanups.push(done));
   return { dataDir, release };
 }

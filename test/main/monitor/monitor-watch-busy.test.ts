@@ -9,7 +9,6 @@
  * a migration, the command used to fail after 5 s; now it says that it waits and starts once
  * the lock is free.
  */
-import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { runCli } from '../../../src/main/cli/main';
@@ -18,10 +17,8 @@ import { resourcesDir } from '../../../src/main/paths';
 import '../../../src/main/monitor/index';
 import '../../../src/main/providers/http/dispatcher';
 import { createServices } from '../../../src/main/services';
-import { openDatabase } from '../../../src/main/store/db';
-import { MIGRATIONS } from '../../../src/main/store/migrations/index';
 import { spawnCli, until } from '../../helpers/cli-child';
-import { gapMeter, holdWriteLock } from '../../helpers/db-lock';
+import { gapMeter, holdWriteLock, folderOneMigrationBehind } from '../../helpers/db-lock';
 import { tempDir } from '../../helpers/temp-dir';
 
 const cleanups: (() => void | Promise<void>)[] = [];
@@ -85,12 +82,8 @@ describe('aideon monitor watch while another process holds the database', () => 
 
   it('started while the lock is held (its database needs a migration): says it waits, and starts once the lock is free', async () => {
     const dataDir = dataFolder();
-    mkdirSync(dataDir, { recursive: true });
     // A data folder from the version before: the start has a migration to write.
-    openDatabase({
-      file: join(dataDir, 'aideon.sqlite'),
-      migrations: MIGRATIONS.slice(0, -1),
-    }).close();
+    folderOneMigrationBehind(dataDir);
     const release = holdWriteLock(dataDir, (done) => cleanups.push(done));
     const watch = spawnCli(['--data-dir', dataDir, 'monitor', 'watch', '--json']);
     cleanups.push(async () => {

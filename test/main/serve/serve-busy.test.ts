@@ -13,10 +13,12 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { resourcesDir } from '../../../src/main/paths';
 import { serveCommand } from '../../../src/main/serve/serve-command';
 import { createServices, sleep } from '../../../src/main/services';
-import { openDatabase } from '../../../src/main/store/db';
-import { MIGRATIONS } from '../../../src/main/store/migrations/index';
 import { tempDir } from '../../helpers/temp-dir';
-import { gapMeter, holdWriteLock as lockHeldBy } from '../../helpers/db-lock';
+import {
+  gapMeter,
+  holdWriteLock as lockHeldBy,
+  folderOneMigrationBehind,
+} from '../../helpers/db-lock';
 
 const cleanups: (() => Promise<void> | void)[] = [];
 afterEach(async () => {
@@ -162,11 +164,7 @@ describe('aideon serve while another process holds the database', () => {
   it('started while the lock is held on a database that needs a migration: says it waits, and comes up once the lock is free', async () => {
     const { dataDir, rendererDir } = folders();
     // A data folder from the version before: the start has a migration to write.
-    mkdirSync(dataDir, { recursive: true });
-    openDatabase({
-      file: join(dataDir, 'aideon.sqlite'),
-      migrations: MIGRATIONS.slice(0, -1),
-    }).close();
+    folderOneMigrationBehind(dataDir);
     const release = holdWriteLock(dataDir);
     let stderr = '';
     const served = await serve(dataDir, rendererDir, (text) => (stderr += text));

@@ -11,11 +11,10 @@
  * controller started while the lock is held (the database needs a migration) used to fail
  * after 5 s; now it says that it waits, and starts once the lock is free.
  */
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { DirectoryStore } from '../../../../src/main/rollout/stores/directory-store';
-import { openDatabase } from '../../../../src/main/store/db';
 import { MIGRATIONS } from '../../../../src/main/store/migrations/index';
 import type { WatchSettingsInput } from '../../../../src/shared/watch/watch-settings';
 import { readDb } from '../../../helpers/cli-child';
@@ -23,7 +22,7 @@ import {
   startControllerProcess,
   type ControllerProcess,
 } from '../../../helpers/controller-process';
-import { holdWriteLock } from '../../../helpers/db-lock';
+import { holdWriteLock, folderOneMigrationBehind } from '../../../helpers/db-lock';
 import { freePort } from '../../../helpers/free-port';
 import { tempDir } from '../../../helpers/temp-dir';
 import { makePublisher, memorySigner, sampleConfig } from '../fixtures';
@@ -171,12 +170,8 @@ describe('the rollout controller while another process holds its database', () =
   it('started while the lock is held (its database needs a migration): says it waits, and starts once the lock is free', async () => {
     const { dir, start } = await setUp();
     const dataDir = join(dir, 'upgraded');
-    mkdirSync(dataDir, { recursive: true });
     // A data folder from the version before: the start has a migration to write.
-    openDatabase({
-      file: join(dataDir, 'aideon.sqlite'),
-      migrations: MIGRATIONS.slice(0, -1),
-    }).close();
+    folderOneMigrationBehind(dataDir);
     const release = holdWriteLock(dataDir, (done) => cleanups.push(done));
     const controller = start('ctl-late', dataDir);
     for (let i = 0; i < 300 && !/database is busy/.test(controller.stderr()); i += 1)
