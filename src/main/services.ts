@@ -184,6 +184,7 @@ export function createServices(options: ServiceOptions): Services {
     lookup: (ref) => registry.lookup(ref),
     now,
     actor: options.env.AIDEON_ACTOR || safeUserName(),
+    changed: (at) => bus.emit('models:prices-changed', { at }),
   });
   registry.register(
     new SandboxAdapter({

@@ -6,6 +6,7 @@
  * and the run fits the budget. Clearing asks first, then brings "price unknown" back. Replicate
  * runs on its emulator (a key, so the plan can use the model; nothing is generated).
  */
+import { execFileSync } from 'node:child_process';
 import { expect, test, type Page } from '@playwright/test';
 import {
   consoleErrorsOf,
@@ -156,5 +157,45 @@ test('models: enter a price, see the New benchmark estimate become exact, clear 
   await form.getByTestId('price-save').click();
   await expect(form).toBeHidden();
   await expect(veo.getByTestId('model-price')).toHaveText('$0.40–$0.60/s');
+  expect(consoleErrors).toEqual([]);
+});
+
+test('models: a price set from the CLI shows in the open console without a reload', async ({
+  page,
+}) => {
+  await page.setViewportSize({ width: 1024, height: 700 });
+  emulator = new ReplicateEmulator({ apiKey: KEY });
+  const dataDir = newDataDir();
+  const env = {
+    ...NO_VENDOR_KEYS,
+    REPLICATE_API_TOKEN: KEY,
+    AIDEON_REPLICATE_BASE_URL: await emulator.start(),
+    AIDEON_ACTOR: 'alice',
+  };
+  server = await startConsole(dataDir, env);
+  const consoleErrors = consoleErrorsOf(page);
+  await page.goto(server.url);
+  await expect(page.locator('body[data-app-state="ready"]')).toBeVisible();
+  await page.getByTestId('nav-models').click();
+  await page.getByTestId('catalogue-search').fill('minimax video-01');
+  const row = page.locator('[data-testid="model-row"][data-provider="replicate"]', {
+    has: page.locator('code', { hasText: /^minimax\/video-01$/ }),
+  });
+  await expect(row.getByTestId('model-price')).toHaveText('price unknown');
+
+  // Another process on the same data folder: the CLI, as an admin would run it.
+  const cli = (args: string[]) =>
+    execFileSync(process.execPath, ['bin/aideon.mjs', '--data-dir', dataDir, ...args], {
+      env: { ...process.env, ...env, AIDEON_ACTOR: 'bob' },
+      stdio: 'pipe',
+      timeout: 30_000,
+    });
+  cli(['models', 'price', 'set', 'replicate:minimax/video-01', '--per-second', '0.12']);
+  await expect(row.getByTestId('model-price')).toHaveText('$0.12/s');
+  await expect(row.getByTestId('model-price-origin')).toHaveText(/^admin-entered, as of /);
+  cli(['models', 'price', 'clear', 'replicate:minimax/video-01']);
+  await expect(row.getByTestId('model-price')).toHaveText('price unknown');
+  // The search and the screen stayed as they were: no reload.
+  await expect(page.getByTestId('catalogue-search')).toHaveValue('minimax video-01');
   expect(consoleErrors).toEqual([]);
 });

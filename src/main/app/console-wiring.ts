@@ -163,6 +163,8 @@ export function openConsole(options: ConsoleServiceOptions, host: ConsoleHost): 
   }
   // Runs another process drives stay live here, and are taken over if that process dies.
   current.bench.followOtherProcesses();
+  // Prices set from the CLI (or another console) reach the open windows within seconds.
+  const stopFollowingPrices = current.prices.followOtherProcesses();
   if (resumedRuns.length > 0) host.present(resumedRunsNotice(resumedRuns.length));
   const ready = syncer.request().then(() => undefined);
 
@@ -184,6 +186,7 @@ export function openConsole(options: ConsoleServiceOptions, host: ConsoleHost): 
     close() {
       closing ??= (async () => {
         offPublish();
+        stopFollowingPrices();
         syncer.stop();
         await syncer.idle();
         await current.close();

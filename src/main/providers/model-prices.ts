@@ -4,7 +4,9 @@
  * every estimate (see shared/providers/model-price.ts for the entry and the override policy).
  *
  * Rows are read afresh on each use (a handful of rows, one indexed read), so a price set from
- * the CLI reaches a console that is already open at its next plan.
+ * the CLI reaches a console that is already open at its next plan; an open console also notices
+ * the change within seconds and tells its windows (ModelPriceService.followOtherProcesses), so
+ * the Models screen shows it without a reload.
  */
 import { ValidationError } from '../../shared/errors';
 import type { ModelPriceEntry, StoredModelPrice } from '../../shared/providers/model-price';
@@ -132,23 +134,82 @@ export interface ModelPriceServiceDeps {
   now: () => number;
   /** Who enters prices from this console (AIDEON_ACTOR, else the OS user). */
   actor: string;
+  /** Told when the entered prices changed (here, or in another process on the same database). */
+  changed?: (at: number) => void;
+}
+
+/** What the entered prices are now, compared to notice a change another process made. */
+function pricesSignature(db: ReadableDb): string {
+  return JSON.stringify(
+    db
+      .prepare(
+        'SELECT provider, model_id, unit, usd, resolution_prices, audio_usd_per_second, entered_by, entered_at FROM model_prices ORDER BY provider, model_id',
+      )
+      .raw()
+      .all(),
+  );
 }
 
 /** Set, clear and list admin-entered prices: the one place the IPC channels and the CLI call. */
 export class ModelPriceService {
+  /** The prices last told about (followOtherProcesses), and the database's data_version then. */
+  private seen: { signature: string; dataVersion: number } | undefined;
+
   constructor(private readonly deps: ModelPriceServiceDeps) {}
+
+  private told(): void {
+    if (this.seen) this.seen = this.snapshot();
+    this.deps.changed?.(this.deps.now());
+  }
+
+  private snapshot(): { signature: string; dataVersion: number } {
+    return {
+      dataVersion: this.deps.db.pragma('data_version', { simple: true }) as number,
+      signature: pricesSignature(this.deps.db),
+    };
+  }
+
+  /**
+   * For long-lived consoles (app, browser mode): every interval, notices prices another process
+   * set or cleared (`aideon models price set`, another console) and tells `changed`, so open
+   * windows show them. SQLite's data_version says whether any other connection committed since
+   * the last look; only then are the few rows read and compared. Returns a stop function.
+   */
+  followOtherProcesses(intervalMs = 2000): () => void {
+    this.seen = this.snapshot();
+    const timer = setInterval(() => {
+      if (!this.deps.db.open || !this.seen) return;
+      try {
+        const dataVersion = this.deps.db.pragma('data_version', { simple: true }) as number;
+        if (dataVersion === this.seen.dataVersion) return;
+        const signature = pricesSignature(this.deps.db);
+        const differs = signature !== this.seen.signature;
+        this.seen = { signature, dataVersion };
+        if (differs) this.deps.changed?.(this.deps.now());
+      } catch {
+        // Read again at the next tick (a read never waits for another process's write lock).
+      }
+    }, intervalMs);
+    timer.unref?.();
+    return () => {
+      clearInterval(timer);
+      this.seen = undefined;
+    };
+  }
 
   /** Checks the entry against the model, stores it, and returns the model with its new price. */
   set(ref: ModelRef, input: unknown): ModelInfo {
     const model = this.deps.lookup(ref);
     const entry = checkModelPriceEntry(`price for ${ref.provider}:${ref.modelId}`, model, input);
     setModelPrice(this.deps.db, ref, entry, this.deps.actor, this.deps.now());
+    this.told();
     return this.deps.lookup(ref);
   }
 
   /** Removes the entered price; the model's built-in price (or none) applies again. */
   clear(ref: ModelRef): { cleared: boolean; model: ModelInfo | null } {
     const cleared = clearModelPrice(this.deps.db, ref);
+    if (cleared) this.told();
     let model: ModelInfo | null = null;
     try {
       model = this.deps.lookup(ref);

@@ -91,6 +91,7 @@ export const EVENT_CHANNEL_NAMES = [
   'publish:state-changed',
   'bench:run-updated',
   'bench:generation-updated',
+  'models:prices-changed',
   'monitor:release-detected',
   'monitor:check-finished',
   'monitor:model-open-requested',

@@ -299,6 +299,8 @@ export const eventChannels = {
   ...publishEventChannels,
   'bench:run-updated': runSummarySchema,
   'bench:generation-updated': generationRecordSchema,
+  /** Entered prices changed (in this console or another process on its database). */
+  'models:prices-changed': z.object({ at: z.number() }),
   ...monitorEventChannels,
 } as const;
 

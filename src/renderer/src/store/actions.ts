@@ -49,6 +49,19 @@ export async function loadModels(): Promise<void> {
   }
 }
 
+/**
+ * Entered prices changed (this window, another window, or `aideon models price set`): the list
+ * is read again without showing it as loading; a failed read keeps what is shown.
+ */
+export async function refreshModels(): Promise<void> {
+  try {
+    const models = await getClient().invoke('models:list', {});
+    useAppStore.setState({ models, modelsStatus: { kind: 'loaded' } });
+  } catch {
+    // The next change, or the next connection, reads it again.
+  }
+}
+
 export async function loadSuites(): Promise<void> {
   useAppStore.setState({ suitesStatus: { kind: 'loading' } });
   try {
@@ -272,14 +285,19 @@ export function handleRunUpdated(run: RunSummary): void {
 
 /** Wires the client's events into the store; returns a function that unwires them. */
 export function subscribeToEvents(client: Client): () => void {
+  // Set once the connection was lost: the next 'connected' is a return, not the first one.
+  let away = false;
   const offs = [
     client.on('bench:generation-updated', handleGenerationUpdated),
     client.on('bench:run-updated', handleRunUpdated),
+    client.on('models:prices-changed', () => void refreshModels()),
     client.onConnection((connection) => {
       useAppStore.getState().setConnection(connection);
+      if (connection !== 'connected') away = true;
       if (connection === 'connected') {
         // Events may have been missed while away: re-read what is on screen.
         void loadRuns();
+        if (away && useAppStore.getState().modelsStatus.kind === 'loaded') void refreshModels();
         for (const runId of Object.keys(useAppStore.getState().runDetails)) void loadRun(runId);
       }
     }),
