@@ -136,6 +136,15 @@ test('models: enter a price, see the New benchmark estimate become exact, clear 
   await expect(page.getByTestId('price-form')).toBeHidden();
   await expect(row.getByTestId('model-price')).toHaveText('price unknown');
   await expect(row.getByTestId('model-price-edit')).toHaveText('Set price');
+  // The cleared price stays in the model's history, shown in its form.
+  await row.getByTestId('model-price-edit').click();
+  await page.getByTestId('price-history').locator('summary').click();
+  await expect(page.getByTestId('price-history-entry')).toHaveText([
+    /^\$0\.10 per second of video entered by alice on .+; cleared by alice on /,
+  ]);
+  await shot(page, '03c-price-history');
+  await page.keyboard.press('Escape');
+  await expect(page.getByTestId('price-form')).toBeHidden();
 
   // A model with resolutions and audio takes an amount per resolution and an audio extra.
   await page.getByTestId('catalogue-search').fill('replicate veo 3');

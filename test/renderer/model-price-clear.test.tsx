@@ -2,7 +2,7 @@
 /**
  * "Clear entered price" asks first, naming the model, the price that goes and what estimates
  * use after it (the built-in price, or "price unknown"): keeping it sends nothing; confirming
- * clears it.
+ * clears it. The form lists the model's earlier prices (who entered and who ended each).
  */
 import { cleanup, fireEvent, render, screen, waitFor, within } from '@testing-library/react';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
@@ -10,6 +10,7 @@ import { createClient, type Transport } from '../../src/renderer/src/ipc/client'
 import { setClient } from '../../src/renderer/src/ipc';
 import { ModelPriceDialog } from '../../src/renderer/src/screens/model-price-dialog';
 import { resetAppStore } from '../../src/renderer/src/store/store';
+import type { EndedModelPrice } from '../../src/shared/providers/model-price';
 import type { ModelInfo, Pricing } from '../../src/shared/providers/video-provider-spec';
 
 const BUILT_IN: Pricing = {
@@ -46,15 +47,19 @@ function model(replaces: Pricing | null): ModelInfo {
 
 describe('clearing an entered price', () => {
   let calls: string[];
+  let history: EndedModelPrice[];
   let onClose: ReturnType<typeof vi.fn<() => void>>;
 
   beforeEach(() => {
     resetAppStore();
     calls = [];
+    history = [];
     onClose = vi.fn<() => void>();
     const transport: Transport = {
       kind: 'electron',
       invoke: vi.fn(async (channel: string) => {
+        // The form's read of the earlier prices is not an action.
+        if (channel === 'models:price-history') return { ok: true as const, value: history };
         calls.push(channel);
         switch (channel) {
           case 'models:clear-price':
@@ -108,5 +113,49 @@ describe('clearing an entered price', () => {
     const what = (await screen.findByTestId('price-clear-what')).textContent ?? '';
     expect(what).toContain('no built-in price for it: it shows price unknown');
     expect(what).not.toContain('built-in price,');
+  });
+
+  it('lists the earlier prices, newest first, with who entered and who ended each', async () => {
+    history = [
+      {
+        provider: 'replicate',
+        modelId: 'minimax/video-01',
+        unit: 'clip',
+        usd: 0.9,
+        enteredBy: 'carol',
+        enteredAt: Date.UTC(2026, 11, 2, 12),
+        endedBy: 'alice',
+        endedAt: Date.UTC(2026, 11, 4, 12),
+        endedHow: 'replaced',
+      },
+      {
+        provider: 'replicate',
+        modelId: 'minimax/video-01',
+        unit: 'second',
+        usd: 0.08,
+        enteredBy: 'bob',
+        enteredAt: Date.UTC(2026, 10, 20, 12),
+        endedBy: 'carol',
+        endedAt: Date.UTC(2026, 10, 28, 12),
+        endedHow: 'cleared',
+      },
+    ];
+    render(<ModelPriceDialog model={model(BUILT_IN)} onClose={onClose} />);
+    const entries = await screen.findAllByTestId('price-history-entry');
+    expect(screen.getByTestId('price-history').querySelector('summary')?.textContent).toBe(
+      'Earlier prices (2)',
+    );
+    expect(entries.map((entry) => entry.textContent)).toEqual([
+      '$0.90 per clip entered by carol on 2 Dec 2026; replaced by alice on 4 Dec 2026',
+      '$0.08 per second of video entered by bob on 20 Nov 2026; cleared by carol on 28 Nov 2026',
+    ]);
+    expect(calls).toEqual([]);
+  });
+
+  it('shows no history section while there is none', async () => {
+    render(<ModelPriceDialog model={model(BUILT_IN)} onClose={onClose} />);
+    await screen.findByTestId('price-form');
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    expect(screen.queryByTestId('price-history')).toBeNull();
   });
 });

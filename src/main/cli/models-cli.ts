@@ -1,5 +1,5 @@
 /**
- * `aideon models price list|set|clear`: the prices an admin enters for models from the vendors'
+ * `aideon models price list|set|clear|history`: the prices an admin enters for models from the vendors'
  * pricing pages, the same as the Models screen's price form (one service, one check). A model
  * is named `provider:model` as everywhere on the command line (`bench plan --models`).
  */
@@ -173,6 +173,35 @@ export function registerModelsCommands(
             ? `Cleared the entered price of ${name}.${info ? ` Its price is now: ${modelPriceText(info)}.` : ''}\n`
             : `${name} had no entered price; nothing changed.\n`,
         );
+      });
+    });
+
+  price
+    .command('history')
+    .description(
+      "a model's earlier entered prices: who entered each, and who replaced or cleared it when",
+    )
+    .argument('<model>', 'provider:model')
+    .option('--json', 'print JSON')
+    .action(async (model: string, options: { json?: boolean }) => {
+      const ref = await parseModel(model);
+      const name = `${ref.provider}:${ref.modelId}`;
+      await withServices(async (services) => {
+        const history = services.prices.history(ref);
+        if (options.json) {
+          deps.stdout(`${JSON.stringify(history, null, 2)}\n`);
+          return;
+        }
+        const { formatDate } = await import('../../shared/format');
+        const { priceEntryText } = await import('../../shared/providers/model-price');
+        if (history.length === 0) {
+          deps.stdout(`${name} has no earlier entered prices.\n`);
+          return;
+        }
+        for (const entry of history)
+          deps.stdout(
+            `${priceEntryText(entry)}  entered by ${entry.enteredBy} on ${formatDate(entry.enteredAt)}, ${entry.endedHow} by ${entry.endedBy} on ${formatDate(entry.endedAt)}\n`,
+          );
       });
     });
 }

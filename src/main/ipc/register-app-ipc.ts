@@ -21,6 +21,8 @@ export function registerAppIpc(services: Services): PartialHandlerMap {
     'models:set-price': ({ provider, modelId, price }) =>
       services.prices.set({ provider, modelId }, price),
     'models:clear-price': ({ provider, modelId }) => services.prices.clear({ provider, modelId }),
+    'models:price-history': ({ provider, modelId }) =>
+      services.prices.history({ provider, modelId }),
     'suites:list': () => listSuites(services.db),
     'suites:get': ({ suiteId, version }) => {
       const suite = getSuiteOrThrow(services.db, suiteId, version);

@@ -9,7 +9,11 @@
  * the Models screen shows it without a reload.
  */
 import { ValidationError } from '../../shared/errors';
-import type { ModelPriceEntry, StoredModelPrice } from '../../shared/providers/model-price';
+import type {
+  EndedModelPrice,
+  ModelPriceEntry,
+  StoredModelPrice,
+} from '../../shared/providers/model-price';
 import { modelPriceEntrySchema } from '../../shared/providers/model-price-schema';
 import type { ModelInfo, ModelRef } from '../../shared/providers/video-provider-spec';
 import { zodIssues } from '../../shared/validation';
@@ -77,7 +81,25 @@ export function checkModelPriceEntry(
   return entry;
 }
 
-/** Saves (or replaces) the model's entered price; returns it as stored. */
+/** Moves the model's entered price, if any, to its history (in the caller's transaction). */
+function endModelPrice(
+  db: WritableDb,
+  ref: ModelRef,
+  endedBy: string,
+  endedAt: number,
+  endedHow: EndedModelPrice['endedHow'],
+): void {
+  db.prepare(
+    `INSERT INTO model_price_history (provider, model_id, unit, usd, resolution_prices, audio_usd_per_second, entered_by, entered_at, ended_by, ended_at, ended_how)
+     SELECT provider, model_id, unit, usd, resolution_prices, audio_usd_per_second, entered_by, entered_at, ?, ?, ?
+     FROM model_prices WHERE provider = ? AND model_id = ?`,
+  ).run(endedBy, endedAt, endedHow, ref.provider, ref.modelId);
+}
+
+/**
+ * Saves (or replaces) the model's entered price; returns it as stored. A replaced entry goes to
+ * the model's price history, in the same transaction.
+ */
 export function setModelPrice(
   db: WritableDb,
   ref: ModelRef,
@@ -85,6 +107,26 @@ export function setModelPrice(
   enteredBy: string,
   enteredAt: number,
 ): StoredModelPrice {
+  db.transaction(() => {
+    endModelPrice(db, ref, enteredBy, enteredAt, 'replaced');
+    writeModelPrice(db, ref, entry, enteredBy, enteredAt);
+  })();
+  return {
+    provider: ref.provider,
+    modelId: ref.modelId,
+    ...entry,
+    enteredBy,
+    enteredAt,
+  };
+}
+
+function writeModelPrice(
+  db: WritableDb,
+  ref: ModelRef,
+  entry: ModelPriceEntry,
+  enteredBy: string,
+  enteredAt: number,
+): void {
   db.prepare(
     `INSERT INTO model_prices (provider, model_id, unit, usd, resolution_prices, audio_usd_per_second, entered_by, entered_at)
      VALUES (@provider, @modelId, @unit, @usd, @resolutionPrices, @audio, @enteredBy, @enteredAt)
@@ -101,22 +143,47 @@ export function setModelPrice(
     enteredBy,
     enteredAt,
   });
-  return {
-    provider: ref.provider,
-    modelId: ref.modelId,
-    ...entry,
-    enteredBy,
-    enteredAt,
-  };
 }
 
-/** Deletes the model's entered price; false when it had none. */
-export function clearModelPrice(db: WritableDb, ref: ModelRef): boolean {
-  return (
-    db
-      .prepare('DELETE FROM model_prices WHERE provider = ? AND model_id = ?')
-      .run(ref.provider, ref.modelId).changes > 0
-  );
+/**
+ * Deletes the model's entered price (to its history, who cleared it and when); false when it
+ * had none.
+ */
+export function clearModelPrice(
+  db: WritableDb,
+  ref: ModelRef,
+  clearedBy: string,
+  clearedAt: number,
+): boolean {
+  return db.transaction(() => {
+    endModelPrice(db, ref, clearedBy, clearedAt, 'cleared');
+    return (
+      db
+        .prepare('DELETE FROM model_prices WHERE provider = ? AND model_id = ?')
+        .run(ref.provider, ref.modelId).changes > 0
+    );
+  })();
+}
+
+interface HistoryRow extends Row {
+  ended_by: string;
+  ended_at: number;
+  ended_how: EndedModelPrice['endedHow'];
+}
+
+/** The model's earlier entered prices, the most recently ended first (at most `limit`). */
+export function modelPriceHistory(db: ReadableDb, ref: ModelRef, limit = 50): EndedModelPrice[] {
+  const rows = db
+    .prepare(
+      'SELECT * FROM model_price_history WHERE provider = ? AND model_id = ? ORDER BY ended_at DESC, id DESC LIMIT ?',
+    )
+    .all(ref.provider, ref.modelId, limit) as HistoryRow[];
+  return rows.map((row) => ({
+    ...fromRow(row),
+    endedBy: row.ended_by,
+    endedAt: row.ended_at,
+    endedHow: row.ended_how,
+  }));
 }
 
 /** A stored price with the model it prices, as the IPC channel and the CLI show it. */
@@ -208,7 +275,7 @@ export class ModelPriceService {
 
   /** Removes the entered price; the model's built-in price (or none) applies again. */
   clear(ref: ModelRef): { cleared: boolean; model: ModelInfo | null } {
-    const cleared = clearModelPrice(this.deps.db, ref);
+    const cleared = clearModelPrice(this.deps.db, ref, this.deps.actor, this.deps.now());
     if (cleared) this.told();
     let model: ModelInfo | null = null;
     try {
@@ -217,6 +284,11 @@ export class ModelPriceService {
       // A price stored for a model the adapter no longer knows can still be cleared.
     }
     return { cleared, model };
+  }
+
+  /** The model's earlier entered prices, the most recently ended first. */
+  history(ref: ModelRef): EndedModelPrice[] {
+    return modelPriceHistory(this.deps.db, ref);
   }
 
   list(): ModelPriceView[] {

@@ -8,6 +8,7 @@ export const INVOKE_CHANNEL_NAMES = [
   'models:list',
   'models:set-price',
   'models:clear-price',
+  'models:price-history',
   'suites:list',
   'suites:get',
   'suites:save',

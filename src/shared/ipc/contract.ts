@@ -37,7 +37,7 @@ import {
   modelRefSchema,
   providerIdSchema,
 } from '../providers/video-provider-spec';
-import { modelPriceEntrySchema } from '../providers/model-price-schema';
+import { endedModelPriceSchema, modelPriceEntrySchema } from '../providers/model-price-schema';
 
 import { monitorChannels, monitorEventChannels } from '../monitor/monitor-schemas';
 
@@ -140,6 +140,11 @@ export const invokeChannels = {
   'models:clear-price': {
     input: z.object({ provider: providerIdSchema, modelId: z.string().min(1).max(200) }).strict(),
     output: z.object({ cleared: z.boolean(), model: modelInfoSchema.nullable() }),
+  },
+  /** A model's earlier entered prices (replaced or cleared), the most recently ended first. */
+  'models:price-history': {
+    input: z.object({ provider: providerIdSchema, modelId: z.string().min(1).max(200) }).strict(),
+    output: z.array(endedModelPriceSchema),
   },
   'suites:list': { input: empty, output: z.array(suiteSummarySchema) },
   'suites:get': {

@@ -1,6 +1,6 @@
 /** The zod schema of an admin's price entry (IPC input); the checks are priceEntryIssues'. */
 import { z } from 'zod';
-import { priceEntryIssues, type ModelPriceEntry } from './model-price';
+import { priceEntryIssues, type EndedModelPrice, type ModelPriceEntry } from './model-price';
 
 export const modelPriceEntrySchema: z.ZodType<ModelPriceEntry> = z
   .object({
@@ -17,3 +17,18 @@ export const modelPriceEntrySchema: z.ZodType<ModelPriceEntry> = z
     for (const issue of priceEntryIssues(entry))
       context.addIssue({ code: 'custom', path: issue.path.split('.'), message: issue.message });
   });
+
+/** An ended entry as main answers it (models:price-history); not checked against the limits. */
+export const endedModelPriceSchema: z.ZodType<EndedModelPrice> = z.object({
+  provider: z.string(),
+  modelId: z.string(),
+  unit: z.enum(['second', 'clip']),
+  usd: z.number(),
+  resolutionPrices: z.record(z.string(), z.number()).optional(),
+  audioUsdPerSecond: z.number().optional(),
+  enteredBy: z.string(),
+  enteredAt: z.number(),
+  endedBy: z.string(),
+  endedAt: z.number(),
+  endedHow: z.enum(['replaced', 'cleared']),
+});

@@ -81,6 +81,14 @@ export interface StoredModelPrice extends ModelPriceEntry {
   enteredAt: number;
 }
 
+/** An entered price that no longer applies: who ended it, when, and how. */
+export interface EndedModelPrice extends StoredModelPrice {
+  endedBy: string;
+  endedAt: number;
+  /** `replaced` by a newer entry, or `cleared` (the built-in price, or none, applied again). */
+  endedHow: 'replaced' | 'cleared';
+}
+
 /** The entry's dollars for one resolution (`undefined` = the entry's base amount). */
 function amountAt(entry: ModelPriceEntry, resolution: string | undefined): number {
   return resolution === undefined ? entry.usd : (entry.resolutionPrices?.[resolution] ?? entry.usd);

@@ -101,6 +101,40 @@ describe('aideon models price', () => {
     expect((await cli(dir, ['models', 'price', 'list'])).stdout).toMatch(/^No prices entered/);
   });
 
+  it('history: each replaced or cleared price, who entered it and who ended it, newest first', async () => {
+    const dir = dataDir();
+    const MODEL = 'replicate:minimax/video-01';
+    expect((await cli(dir, ['models', 'price', 'history', MODEL])).stdout).toBe(
+      'replicate:minimax/video-01 has no earlier entered prices.\n',
+    );
+    await cli(dir, ['models', 'price', 'set', MODEL, '--per-second', '0.10']);
+    await cli(dir, ['models', 'price', 'set', MODEL, '--per-clip', '0.90']);
+    await cli(dir, ['models', 'price', 'clear', MODEL]);
+    const history = await cli(dir, ['models', 'price', 'history', MODEL]);
+    expect(history.code).toBe(0);
+    expect(history.stdout.split('\n')).toEqual([
+      expect.stringMatching(
+        /^\$0\.90 per clip {2}entered by bob on \d+ \w+ \d{4}, cleared by bob on \d+ \w+ \d{4}$/,
+      ),
+      expect.stringMatching(
+        /^\$0\.10 per second of video {2}entered by bob on \d+ \w+ \d{4}, replaced by bob on /,
+      ),
+      '',
+    ]);
+    const json = JSON.parse(
+      (await cli(dir, ['models', 'price', 'history', MODEL, '--json'])).stdout,
+    );
+    expect(json).toMatchObject([
+      { unit: 'clip', usd: 0.9, endedHow: 'cleared' },
+      { unit: 'second', usd: 0.1, endedHow: 'replaced' },
+    ]);
+    // A clear with nothing entered adds nothing.
+    await cli(dir, ['models', 'price', 'clear', MODEL]);
+    expect(
+      JSON.parse((await cli(dir, ['models', 'price', 'history', MODEL, '--json'])).stdout),
+    ).toHaveLength(2);
+  });
+
   it('names a bad model reference and an unknown model', async () => {
     const dir = dataDir();
     const bad = await cli(dir, ['models', 'price', 'set', 'veo-3', '--per-second', '0.1']);

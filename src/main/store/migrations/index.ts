@@ -21,6 +21,7 @@ import { migration0255 } from './0255-generation-billing-unknown';
 import { migration0256 } from './0256-run-allow-cache';
 import { migration0257 } from './0257-rollback-notices';
 import { migration0258 } from './0258-model-prices';
+import { migration0261 } from './0261-model-price-history';
 
 /** Every migration, in order. Append new ones; never edit one that has shipped. */
 export const MIGRATIONS: readonly Migration[] = [
@@ -46,4 +47,5 @@ export const MIGRATIONS: readonly Migration[] = [
   migration0256,
   migration0257,
   migration0258,
+  migration0261,
 ];

@@ -11,7 +11,7 @@
  * the built-in price, or none.
  */
 import * as Dialog from '@radix-ui/react-dialog';
-import { useId, useState, type ReactElement } from 'react';
+import { useEffect, useId, useState, type ReactElement } from 'react';
 import {
   MAX_USD_PER_CLIP,
   MAX_USD_PER_SECOND,
@@ -20,11 +20,12 @@ import {
   modelPriceText,
   hasPrice,
   priceEntryText,
+  type EndedModelPrice,
   type ModelPriceEntry,
   type PriceUnit,
 } from '../../../shared/providers/model-price';
 import { PROVIDER_LABELS, type ModelInfo } from '../../../shared/providers/video-provider-spec';
-import { formatMoney } from '../../../shared/format';
+import { formatDate, formatMoney } from '../../../shared/format';
 import { parseDollars } from '../../../shared/money-input';
 import { ConfirmButton } from '../components/confirm';
 import { CloseIcon } from '../components/icons';
@@ -304,6 +305,7 @@ export function ModelPriceDialog({
                   {fieldError('audioUsdPerSecond', 'price-audio-error')}
                 </div>
               ) : null}
+              <PriceHistory model={model} />
               {failure ? (
                 <p className="field-error" role="alert" data-testid="price-failure">
                   {failure}
@@ -360,7 +362,7 @@ export function ClearPriceBody({ model }: { model: ModelInfo }): ReactElement | 
         The entered price of <span className="strong">{model.displayName}</span> (
         <code>{model.modelId}</code> on {PROVIDER_LABELS[model.provider]}),{' '}
         <span className="strong">{priceEntryText(entered)}</span>, entered by {entered.by}, is
-        removed. Typing it in again is the only way back.
+        removed. It stays listed under Earlier prices; typing it in again is the only way back.
       </span>
       <span>
         {replaces ? (
@@ -380,5 +382,49 @@ export function ClearPriceBody({ model }: { model: ModelInfo }): ReactElement | 
         )}
       </span>
     </span>
+  );
+}
+
+/**
+ * The model's earlier entered prices (replaced or cleared), read when the form opens: what an
+ * estimate made before a change was counted at, and who changed it. Nothing is shown while
+ * there are none, or when the read fails (the form works without it).
+ */
+export function PriceHistory({ model }: { model: ModelInfo }): ReactElement | null {
+  const [history, setHistory] = useState<EndedModelPrice[] | null>(null);
+  useEffect(() => {
+    let live = true;
+    getClient()
+      .invoke('models:price-history', { provider: model.provider, modelId: model.modelId })
+      .then(
+        (entries) => {
+          if (live) setHistory(entries);
+        },
+        () => undefined,
+      );
+    return () => {
+      live = false;
+    };
+  }, [model.provider, model.modelId]);
+  if (!history || history.length === 0) return null;
+  return (
+    <details className="price-history" data-testid="price-history">
+      <summary>
+        Earlier prices <span className="muted">({history.length})</span>
+      </summary>
+      <ol className="price-history-list">
+        {history.map((entry) => (
+          <li key={`${entry.enteredAt}-${entry.endedAt}`} data-testid="price-history-entry">
+            <span className="strong">{priceEntryText(entry)}</span>
+            <span className="muted small">
+              {' '}
+              entered by {entry.enteredBy} on {formatDate(entry.enteredAt)};{' '}
+              {entry.endedHow === 'replaced' ? 'replaced' : 'cleared'} by {entry.endedBy} on{' '}
+              {formatDate(entry.endedAt)}
+            </span>
+          </li>
+        ))}
+      </ol>
+    </details>
   );
 }
