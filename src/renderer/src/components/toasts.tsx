@@ -17,6 +17,10 @@
  * button that shows them all (five toasts stacked beside a dialog at 1024x640 covered the sidebar
  * from top to bottom). A waiting toast stays in the list, announced when it came and readable by
  * a screen reader, only out of sight and out of the Tab order; its time starts when it shows.
+ *
+ * Dismissing a toast that has the focus (its button, from the keyboard) never drops the focus on
+ * the page's body: it goes to the next toast's Dismiss (or the one before), and after the last
+ * one back to where it was before it came into the toasts (else the main content).
  */
 import { useEffect, useLayoutEffect, useRef, useState, type ReactElement } from 'react';
 import type { Toast } from '../store/ui-slice';
@@ -37,8 +41,35 @@ const OTHER_MS = 4_000;
 
 export function Toasts(): ReactElement {
   const toasts = useAppStore((state) => state.toasts);
+  const dismissToast = useAppStore((state) => state.dismissToast);
   const list = useRef<HTMLOListElement>(null);
   const [expanded, setExpanded] = useState(false);
+  /** Where the focus was before it came into the toasts. */
+  const returnTo = useRef<HTMLElement | null>(null);
+  /** Where the focus goes once the toast that had it is gone. */
+  const focusNext = useRef<HTMLElement | null>(null);
+  const dismiss = (id: number, item: HTMLElement): void => {
+    if (item.contains(document.activeElement)) {
+      const shown = [...(list.current?.querySelectorAll<HTMLElement>('.toast') ?? [])].filter(
+        (toast) => !toast.classList.contains('toast-waiting'),
+      );
+      const index = shown.indexOf(item);
+      const neighbour = shown[index + 1] ?? shown[index - 1];
+      focusNext.current =
+        neighbour?.querySelector<HTMLElement>('.toast-close') ??
+        (returnTo.current?.isConnected ? returnTo.current : null) ??
+        document.getElementById('main');
+    }
+    dismissToast(id);
+  };
+  useLayoutEffect(() => {
+    const target = focusNext.current;
+    if (!target) return;
+    focusNext.current = null;
+    // The main content takes the focus only from code (it is not in the Tab order).
+    if (target.id === 'main' && !target.hasAttribute('tabindex')) target.tabIndex = -1;
+    target.focus();
+  }, [toasts]);
   const { waiting } = toastsShown(toasts.length, expanded);
   // Back to the newest few once there are no more than those.
   if (expanded && toasts.length <= MAX_SHOWN) setExpanded(false);
@@ -130,6 +161,11 @@ export function Toasts(): ReactElement {
       aria-live="off"
       // A press on a toast is not a press outside the dialog: it must not close the dialog.
       onPointerDown={(event) => event.stopPropagation()}
+      onFocus={(event) => {
+        const from = event.relatedTarget;
+        if (from instanceof HTMLElement && !event.currentTarget.contains(from))
+          returnTo.current = from;
+      }}
     >
       <ol className="toast-viewport" ref={list}>
         {toastsShown(toasts.length, expanded).toggle ? (
@@ -152,7 +188,7 @@ export function Toasts(): ReactElement {
           </li>
         ) : null}
         {toasts.map((toast, index) => (
-          <ToastItem key={toast.id} toast={toast} waiting={index < waiting} />
+          <ToastItem key={toast.id} toast={toast} waiting={index < waiting} dismiss={dismiss} />
         ))}
       </ol>
     </section>
@@ -181,7 +217,16 @@ export function toastsShown(
 }
 
 /** A toast; `waiting`: out of sight behind "+N more" (its time does not run meanwhile). */
-function ToastItem({ toast, waiting }: { toast: Toast; waiting: boolean }): ReactElement {
+function ToastItem({
+  toast,
+  waiting,
+  dismiss,
+}: {
+  toast: Toast;
+  waiting: boolean;
+  /** Dismisses the toast from its button, `item` being its element. */
+  dismiss: (id: number, item: HTMLElement) => void;
+}): ReactElement {
   const dismissToast = useAppStore((state) => state.dismissToast);
   const [held, setHeld] = useState(false);
   const description = toastDescription(toast.title, toast.description);
@@ -212,7 +257,11 @@ function ToastItem({ toast, waiting }: { toast: Toast; waiting: boolean }): Reac
         className="icon-button toast-close"
         aria-label="Dismiss"
         tabIndex={waiting ? -1 : undefined}
-        onClick={() => dismissToast(toast.id)}
+        onClick={(event) => {
+          const item = event.currentTarget.closest('li');
+          if (item) dismiss(toast.id, item);
+          else dismissToast(toast.id);
+        }}
       >
         <CloseIcon width={16} height={16} />
       </button>
