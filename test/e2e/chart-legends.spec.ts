@@ -109,17 +109,53 @@ test('review charts: axis titles, one tick format per unit, hover values, legend
   await bar.hover();
   await expect(outcomes.locator('.recharts-tooltip-wrapper')).toContainText('%');
 
-  // Latency boxes: a hidden part turns transparent, the rest keep their places.
+  // Latency boxes: each of the four parts has its own fill, told apart by texture as well as
+  // colour (WCAG 1.4.1), and its legend swatch is drawn with that same fill ("fastest–p25" and
+  // "p25–median" had one swatch: the tails' 30 % opacity never reached the legend).
   const latency = page.getByTestId('chart-latency');
   await latency.scrollIntoViewIfNeeded();
+  const parts = ['fastest–p25', 'p25–median', 'median–p75', 'p75–p95'];
+  const swatchFills: string[] = [];
+  for (const [index, name] of parts.entries()) {
+    const swatch = latency
+      .locator('.recharts-legend-item', { hasText: name })
+      .locator('.recharts-legend-icon');
+    const fill = (await swatch.getAttribute('fill')) ?? '';
+    swatchFills.push(fill);
+    // The bars of that part (after the invisible offset) are filled the same way.
+    await expect(
+      latency
+        .locator('.recharts-bar')
+        .nth(index + 1)
+        .locator('path')
+        .first(),
+    ).toHaveAttribute('fill', fill);
+  }
+  expect(new Set(swatchFills).size).toBe(4);
+  // Apart from the colour: one part solid, the others each a pattern of its own texture.
+  const textures = await Promise.all(
+    swatchFills.map((fill) => {
+      const id = /^url\(#(.+)\)$/.exec(fill)?.[1];
+      return id
+        ? latency.locator(`pattern[id="${id}"]`).getAttribute('data-texture')
+        : Promise.resolve('solid');
+    }),
+  );
+  expect(textures).toEqual(['hatch-up', 'solid', 'dots', 'hatch-down']);
+  await latency.screenshot({ path: 'test-results/screenshots/latency-legend-light.png' });
+  await page.emulateMedia({ colorScheme: 'dark' });
+  await latency.screenshot({ path: 'test-results/screenshots/latency-legend-dark.png' });
+  await page.emulateMedia({ colorScheme: 'light' });
+
+  // A hidden part turns transparent, the rest keep their places.
   const tail = latency.getByTestId('legend-toggle').filter({ hasText: 'p75–p95' });
   const tailBars = latency.locator('.recharts-bar').nth(4).locator('path').first();
-  await expect(tailBars).toHaveAttribute('fill-opacity', '0.3');
+  await expect(tailBars).toHaveAttribute('fill-opacity', '1');
   await tail.click();
   await expect(tail).toHaveAttribute('data-off', 'true');
   await expect(tailBars).toHaveAttribute('fill-opacity', '0');
   await tail.click();
-  await expect(tailBars).toHaveAttribute('fill-opacity', '0.3');
+  await expect(tailBars).toHaveAttribute('fill-opacity', '1');
 
   // Quality versus cost: the dominated points can be hidden from the legend.
   const qualityCost = page.getByTestId('chart-quality-cost');

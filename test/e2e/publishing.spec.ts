@@ -66,6 +66,11 @@ test('Publishing: set up signing, publish → promote → ramp a flag → roll b
   await page.getByTestId('keys-lock').click();
   await expect(page.getByTestId('unlock-callout')).toBeVisible();
   await expect(page.getByTestId('publish-draft')).toBeDisabled();
+  // Nothing can be signed: a rollout cannot be started either (its confirmation used to open).
+  await expect(page.getByTestId('ro-start')).toBeDisabled();
+  await expect(page.getByTestId('rollout-panel')).toContainText(
+    'Unlock a trusted key to start or advance a rollout.',
+  );
   await page.getByTestId('unlock-callout').getByTestId('keys-unlock').click();
   await page.getByTestId('unlock-passphrase').fill('wrong passphrase');
   await page.getByTestId('unlock-submit').click();

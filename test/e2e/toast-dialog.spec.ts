@@ -205,3 +205,80 @@ for (const size of [
     expect(consoleErrors).toEqual([]);
   });
 }
+
+test('1024x640: five toasts during a dialog show the newest three and "+2 more", all still read out', async ({
+  page,
+}) => {
+  test.setTimeout(120_000);
+  await page.setViewportSize({ width: 1024, height: 640 });
+  await page.emulateMedia({ reducedMotion: 'reduce' });
+  server = await startConsole(newDataDir());
+  const consoleErrors = consoleErrorsOf(page);
+  await page.goto(server.url);
+  await expect(page.locator('body[data-app-state="ready"]')).toBeVisible();
+  await page.getByTestId('nav-benchmarks').click();
+  await page.getByTestId('new-sandbox-benchmark').first().click();
+  await expect(page.getByTestId('plan-total-cost')).toBeVisible();
+  let attempt = 0;
+  await page.route('**/api/bench:start-run*', (route) => {
+    attempt += 1;
+    return route.fulfill({
+      ...FAILED,
+      body: JSON.stringify({
+        ok: false,
+        error: {
+          code: 'conflict',
+          message: `The benchmark did not start: the database is busy (attempt ${attempt}). Start it again in a moment.`,
+          retryable: true,
+        },
+      }),
+    });
+  });
+  const shown = page.getByTestId('toast');
+  const waiting = page.getByTestId('toast-waiting');
+  // The pointer rests on the dialog (not on a toast, which would hold that one).
+  for (let n = 1; n <= 5; n += 1) {
+    await page.getByTestId('start-run').click();
+    await expect(shown.or(waiting).filter({ hasText: `attempt ${n})` })).toHaveCount(1);
+  }
+  // The newest three show, clear of the dialog; the two oldest wait behind "+2 more".
+  await expectClear(page, 3);
+  await expect(shown.nth(0)).toContainText('attempt 3)');
+  await expect(shown.nth(2)).toContainText('attempt 5)');
+  const more = page.getByTestId('toast-more');
+  await expect(more).toHaveText('+2 more');
+  await expect(more).toHaveAttribute('aria-expanded', 'false');
+  const moreBox = await more.boundingBox();
+  const dialogBox = await page.getByRole('dialog').boundingBox();
+  expect(moreBox && dialogBox).toBeTruthy();
+  // On one line ("+2" over "more" in a squeezed row before).
+  expect(moreBox!.height).toBeLessThan(40);
+  expect(
+    moreBox!.y + moreBox!.height <= dialogBox!.y || moreBox!.y >= dialogBox!.y + dialogBox!.height,
+  ).toBe(true);
+  // The waiting ones stay in the accessibility tree as the alerts they are, out of the Tab order
+  // (and not shown again to a screen reader: they were announced when they came).
+  await expect(waiting).toHaveCount(2);
+  for (const index of [0, 1]) {
+    await expect(waiting.nth(index)).toHaveAttribute('role', 'alert');
+    await expect(waiting.nth(index)).toContainText(`attempt ${index + 1})`);
+    await expect(waiting.nth(index).getByRole('button', { name: 'Dismiss' })).toHaveAttribute(
+      'tabindex',
+      '-1',
+    );
+  }
+  await page.screenshot({ path: 'test-results/screenshots/toast-dialog-1024x640-five.png' });
+  // "+2 more" shows them all; "Show fewer" the newest three again.
+  await more.click();
+  await expect(shown).toHaveCount(5);
+  await expect(more).toHaveText('Show fewer');
+  await more.click();
+  await expect(shown).toHaveCount(3);
+  // Dismissing one of the three brings the newest waiting one into view: "+1 more".
+  await shown.nth(0).getByRole('button', { name: 'Dismiss' }).click();
+  await expect(shown).toHaveCount(3);
+  await expect(shown.nth(0)).toContainText('attempt 2)');
+  await expect(more).toHaveText('+1 more');
+  await page.unroute('**/api/bench:start-run*');
+  expect(consoleErrors).toEqual([]);
+});

@@ -1,14 +1,17 @@
 /**
- * Toasts: the body never says the title twice, and the list never covers what is marked to keep
- * clear (the blind vote's buttons in a 1024x700 window) nor an open dialog.
+ * Toasts: the body never says the title twice, at most three show at once, and the list never
+ * covers what is marked to keep clear (the blind vote's buttons in a 1024x700 window) nor an open
+ * dialog.
  */
 import { describe, expect, it } from 'vitest';
 import {
   liftAbove,
   MIN_COLUMN,
   placeToasts,
+  MAX_SHOWN,
   roomFor,
   toastDescription,
+  toastsShown,
 } from '../../src/renderer/src/components/toasts';
 
 describe('toastDescription', () => {
@@ -120,5 +123,20 @@ describe('placeToasts', () => {
     const dialogBottom = (small.height - room) / 2 + (small.height - 48 - room) / 2;
     expect(dialogBottom).toBeLessThanOrEqual(region.top);
     expect(roomFor(10)).toBe(0);
+  });
+});
+
+describe('toastsShown', () => {
+  it('shows the newest three; the older ones wait behind "+N more"', () => {
+    expect(MAX_SHOWN).toBe(3);
+    expect(toastsShown(0, false)).toEqual({ waiting: 0, toggle: false });
+    expect(toastsShown(3, false)).toEqual({ waiting: 0, toggle: false });
+    expect(toastsShown(4, false)).toEqual({ waiting: 1, toggle: true });
+    expect(toastsShown(5, false)).toEqual({ waiting: 2, toggle: true });
+  });
+
+  it('shows them all once "+N more" is pressed, with the button there to show fewer', () => {
+    expect(toastsShown(5, true)).toEqual({ waiting: 0, toggle: true });
+    expect(toastsShown(2, true)).toEqual({ waiting: 0, toggle: false });
   });
 });

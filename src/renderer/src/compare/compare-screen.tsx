@@ -83,13 +83,11 @@ export function CompareScreen({
   const status = useAppStore((state) => state.runStatus[runId]);
   const hasDetail = useAppStore((state) => Boolean(state.runDetails[runId]));
   const navigate = useAppStore((state) => state.navigate);
-  const close = useCallback(
-    () =>
-      navigate(
-        back === 'library' ? { screen: 'review', tab: 'library' } : { screen: 'run', runId },
-      ),
-    [navigate, runId, back],
-  );
+  const close = useCallback(() => {
+    // The screen it goes back to puts the focus back on this prompt (it fell to the page's body).
+    useAppStore.setState({ returnFromCompare: { runId, promptId } });
+    navigate(back === 'library' ? { screen: 'review', tab: 'library' } : { screen: 'run', runId });
+  }, [navigate, runId, promptId, back]);
 
   const [grid, setGrid] = useState<GridSize>(2);
   const [picked, setPicked] = useState<string[]>([]);

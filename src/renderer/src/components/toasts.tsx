@@ -12,6 +12,15 @@
  * While a dialog is open a toast stays readable (Radix hides everything outside the dialog from
  * assistive technology except live regions, so the list is marked as one) and clicking it
  * dismisses the toast, not the dialog under it.
+ *
+ * At most MAX_SHOWN toasts show at once, the newest; the older ones wait behind a "+N more"
+ * button that shows them all (five toasts stacked beside a dialog at 1024x640 covered the sidebar
+ * from top to bottom). A waiting toast stays in the list, announced when it came and readable by
+ * a screen reader, only out of sight and out of the Tab order; its time starts when it shows.
+ *
+ * Dismissing a toast that has the focus (its button, from the keyboard) never drops the focus on
+ * the page's body: it goes to the next toast's Dismiss (or the one before), and after the last
+ * one back to where it was before it came into the toasts (else the main content).
  */
 import { useEffect, useLayoutEffect, useRef, useState, type ReactElement } from 'react';
 import type { Toast } from '../store/ui-slice';
@@ -25,12 +34,45 @@ const DIALOGS = '[role="dialog"], [role="alertdialog"]';
 const ROOM = '--toast-room';
 /** The narrowest column (px, the list's padding included) toasts are put in beside a dialog. */
 export const MIN_COLUMN = 288;
+/** How many toasts show at once (the newest); the rest wait behind "+N more". */
+export const MAX_SHOWN = 3;
 const ERROR_MS = 10_000;
 const OTHER_MS = 4_000;
 
 export function Toasts(): ReactElement {
   const toasts = useAppStore((state) => state.toasts);
+  const dismissToast = useAppStore((state) => state.dismissToast);
   const list = useRef<HTMLOListElement>(null);
+  const [expanded, setExpanded] = useState(false);
+  /** Where the focus was before it came into the toasts. */
+  const returnTo = useRef<HTMLElement | null>(null);
+  /** Where the focus goes once the toast that had it is gone. */
+  const focusNext = useRef<HTMLElement | null>(null);
+  const dismiss = (id: number, item: HTMLElement): void => {
+    if (item.contains(document.activeElement)) {
+      const shown = [...(list.current?.querySelectorAll<HTMLElement>('.toast') ?? [])].filter(
+        (toast) => !toast.classList.contains('toast-waiting'),
+      );
+      const index = shown.indexOf(item);
+      const neighbour = shown[index + 1] ?? shown[index - 1];
+      focusNext.current =
+        neighbour?.querySelector<HTMLElement>('.toast-close') ??
+        (returnTo.current?.isConnected ? returnTo.current : null) ??
+        document.getElementById('main');
+    }
+    dismissToast(id);
+  };
+  useLayoutEffect(() => {
+    const target = focusNext.current;
+    if (!target) return;
+    focusNext.current = null;
+    // The main content takes the focus only from code (it is not in the Tab order).
+    if (target.id === 'main' && !target.hasAttribute('tabindex')) target.tabIndex = -1;
+    target.focus();
+  }, [toasts]);
+  const { waiting } = toastsShown(toasts.length, expanded);
+  // Back to the newest few once there are no more than those.
+  if (expanded && toasts.length <= MAX_SHOWN) setExpanded(false);
   useLayoutEffect(() => {
     const element = list.current;
     const root = document.documentElement;
@@ -102,7 +144,7 @@ export function Toasts(): ReactElement {
       window.removeEventListener('resize', measure);
       window.removeEventListener('focusin', measure);
     };
-  }, [toasts]);
+  }, [toasts, expanded]);
   useEffect(
     () => () => {
       document.documentElement.style.removeProperty(ROOM);
@@ -119,10 +161,34 @@ export function Toasts(): ReactElement {
       aria-live="off"
       // A press on a toast is not a press outside the dialog: it must not close the dialog.
       onPointerDown={(event) => event.stopPropagation()}
+      onFocus={(event) => {
+        const from = event.relatedTarget;
+        if (from instanceof HTMLElement && !event.currentTarget.contains(from))
+          returnTo.current = from;
+      }}
     >
       <ol className="toast-viewport" ref={list}>
-        {toasts.map((toast) => (
-          <ToastItem key={toast.id} toast={toast} />
+        {toastsShown(toasts.length, expanded).toggle ? (
+          <li className="toast-more">
+            <button
+              type="button"
+              className="toast-more-button"
+              data-testid="toast-more"
+              aria-expanded={expanded}
+              // The older toasts are already in the list for a screen reader; this is for eyes.
+              aria-label={
+                expanded
+                  ? 'Show only the newest notifications'
+                  : `Show ${toasts.length - MAX_SHOWN} more notification${toasts.length - MAX_SHOWN === 1 ? '' : 's'}`
+              }
+              onClick={() => setExpanded(!expanded)}
+            >
+              {expanded ? 'Show fewer' : `+${toasts.length - MAX_SHOWN} more`}
+            </button>
+          </li>
+        ) : null}
+        {toasts.map((toast, index) => (
+          <ToastItem key={toast.id} toast={toast} waiting={index < waiting} dismiss={dismiss} />
         ))}
       </ol>
     </section>
@@ -138,25 +204,47 @@ function openDialog(): Element | null {
   return shown.at(-1) ?? null;
 }
 
-function ToastItem({ toast }: { toast: Toast }): ReactElement {
+/**
+ * Of `count` toasts (oldest first), how many of the oldest wait out of sight, and whether the
+ * "+N more" / "Show fewer" button is there.
+ */
+export function toastsShown(
+  count: number,
+  expanded: boolean,
+): { waiting: number; toggle: boolean } {
+  const over = Math.max(0, count - MAX_SHOWN);
+  return { waiting: expanded ? 0 : over, toggle: over > 0 };
+}
+
+/** A toast; `waiting`: out of sight behind "+N more" (its time does not run meanwhile). */
+function ToastItem({
+  toast,
+  waiting,
+  dismiss,
+}: {
+  toast: Toast;
+  waiting: boolean;
+  /** Dismisses the toast from its button, `item` being its element. */
+  dismiss: (id: number, item: HTMLElement) => void;
+}): ReactElement {
   const dismissToast = useAppStore((state) => state.dismissToast);
   const [held, setHeld] = useState(false);
   const description = toastDescription(toast.title, toast.description);
   useEffect(() => {
-    if (held) return;
+    if (held || waiting) return;
     const timer = setTimeout(
       () => dismissToast(toast.id),
       toast.tone === 'error' ? ERROR_MS : OTHER_MS,
     );
     return () => clearTimeout(timer);
-  }, [held, toast.id, toast.tone, dismissToast]);
+  }, [held, waiting, toast.id, toast.tone, dismissToast]);
   return (
     <li
-      className={`toast toast-${toast.tone}`}
+      className={`toast toast-${toast.tone}${waiting ? ' toast-waiting' : ''}`}
       role={toast.tone === 'error' ? 'alert' : 'status'}
       aria-live={toast.tone === 'error' ? 'assertive' : 'polite'}
       aria-atomic="true"
-      data-testid="toast"
+      data-testid={waiting ? 'toast-waiting' : 'toast'}
       onMouseEnter={() => setHeld(true)}
       onMouseLeave={() => setHeld(false)}
       onFocus={() => setHeld(true)}
@@ -168,7 +256,12 @@ function ToastItem({ toast }: { toast: Toast }): ReactElement {
         type="button"
         className="icon-button toast-close"
         aria-label="Dismiss"
-        onClick={() => dismissToast(toast.id)}
+        tabIndex={waiting ? -1 : undefined}
+        onClick={(event) => {
+          const item = event.currentTarget.closest('li');
+          if (item) dismiss(toast.id, item);
+          else dismissToast(toast.id);
+        }}
       >
         <CloseIcon width={16} height={16} />
       </button>

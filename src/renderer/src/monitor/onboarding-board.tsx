@@ -12,7 +12,7 @@ import { PROVIDER_LABELS } from '../../../shared/providers/provider-ids';
 import { CloseIcon } from '../components/icons';
 import { EmptyState, InlineError, Loading } from '../components/ui';
 import { formatDateTime } from '../lib/format';
-import { advanceCard, loadBoard } from '../store/monitor-actions';
+import { advanceCard, loadBoard, simulateRelease } from '../store/monitor-actions';
 import { isFocused } from '../store/monitor-slice';
 import { useAppStore } from '../store/store';
 import { BoardIcon } from './monitor-icons';
@@ -358,16 +358,41 @@ function Card({ card }: { card: BoardCard }): ReactElement {
 export function OnboardingBoard(): ReactElement {
   const cards = useAppStore((state) => state.board);
   const status = useAppStore((state) => state.boardStatus);
+  // The sandbox's simulated catalogue can release a model: the board can be tried without keys.
+  const simulated = useAppStore(
+    (state) =>
+      state.monitorStatus?.providers.some((entry) => entry.catalogue === 'simulated') ?? false,
+  );
+  const simulating = useAppStore((state) => state.monitorChecking.sandbox === true);
   if (status.kind === 'error')
     return <InlineError message={status.message} onRetry={() => void loadBoard()} />;
   if (status.kind !== 'loaded')
     return <Loading label="Loading the onboarding board…" skeleton="cards" count={3} />;
   if (cards.length === 0) {
     return (
-      <EmptyState icon={<BoardIcon />} title="No models to onboard yet">
+      <EmptyState
+        icon={<BoardIcon />}
+        title="No models to onboard yet"
+        action={
+          simulated ? (
+            <button
+              type="button"
+              className="button button-primary"
+              data-testid="board-simulate-release"
+              disabled={simulating}
+              onClick={() => void simulateRelease()}
+            >
+              {simulating ? 'Simulating a release…' : 'Simulate a release'}
+            </button>
+          ) : undefined
+        }
+      >
         When a provider lists a new video model, the monitor puts it here as a card in
         &ldquo;Detected&rdquo;. You then move it through validation, benchmarking, placement in a
         config and rollout, with the evidence for each step.
+        {simulated
+          ? ' To try it now, without keys or spending: the sandbox can list one more (simulated) model.'
+          : null}
       </EmptyState>
     );
   }

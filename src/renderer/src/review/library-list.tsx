@@ -89,6 +89,21 @@ export function LibraryPanel({ onGoVote }: { onGoVote: () => void }): ReactEleme
 
   useEffect(() => setActive(0), [deferredQuery]);
 
+  // Back from Compare: the prompt just watched is the active row again, in view, and the list
+  // has the focus (it started again at the top, the focus on the page's body).
+  useEffect(() => {
+    const back = useAppStore.getState().returnFromCompare;
+    if (!back || !library) return;
+    const index = shown.findIndex(
+      (entry) => entry.runId === back.runId && entry.promptId === back.promptId,
+    );
+    useAppStore.setState({ returnFromCompare: null });
+    if (index < 0) return;
+    setActive(index);
+    virtualizer.scrollToIndex(index, { align: 'center' });
+    scrollRef.current?.focus();
+  }, [library, shown, virtualizer]);
+
   const open = useCallback(
     (entry: LibraryEntry | undefined): void => {
       if (!entry || entry.videos < 2) return;

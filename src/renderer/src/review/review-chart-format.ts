@@ -162,6 +162,28 @@ export function qualityCostData(
   return { points, front: frontIndices.map((index) => points[index]!), missing };
 }
 
+/** How a part of a latency bar is filled: plain, or the series colour under a pattern. */
+export type LatencyTexture = 'solid' | 'hatch-up' | 'dots' | 'hatch-down';
+
+/**
+ * The four parts of a latency bar, in stacking order. Each is told apart by its texture as well
+ * as its colour (WCAG 1.4.1: not by colour alone), in the chart and in its legend alike: the tails
+ * are a faint tint under diagonal lines (rising for fastest–p25, falling for p75–p95), the box is
+ * solid below the median and dotted above it. (The tails used to be the boxes' colour at 30 %
+ * opacity, which the legend did not show: "fastest–p25" and "p25–median" had one swatch.)
+ */
+export const LATENCY_PARTS = [
+  { key: 'lowTail', name: 'fastest–p25', color: 'var(--chart-2)', texture: 'hatch-up' },
+  { key: 'lowBox', name: 'p25–median', color: 'var(--chart-2)', texture: 'solid' },
+  { key: 'highBox', name: 'median–p75', color: 'var(--chart-1)', texture: 'dots' },
+  { key: 'highTail', name: 'p75–p95', color: 'var(--chart-1)', texture: 'hatch-down' },
+] as const satisfies readonly {
+  key: 'lowTail' | 'lowBox' | 'highBox' | 'highTail';
+  name: string;
+  color: string;
+  texture: LatencyTexture;
+}[];
+
 export interface LatencyBox {
   model: string;
   name: string;

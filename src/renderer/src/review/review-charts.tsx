@@ -10,7 +10,7 @@
  * (axes, tooltip, resizing, theming like the others) instead of a hand-drawn SVG or a table.
  */
 import { formatMoney } from '../../../shared/format';
-import { useEffect, useMemo, useState, type ReactElement, type ReactNode } from 'react';
+import { useEffect, useId, useMemo, useState, type ReactElement, type ReactNode } from 'react';
 import {
   Bar,
   BarChart,
@@ -53,7 +53,9 @@ import {
   yAxisTitle,
 } from '../components/chart-kit';
 import {
+  LATENCY_PARTS,
   latencyBoxes,
+  type LatencyTexture,
   leaderboardData,
   outcomeShares,
   qualityCostData,
@@ -167,7 +169,7 @@ export function ReviewCharts({
         <ChartCard
           heading="h4"
           title="Latency"
-          subtitle="Submit to file on disk, successful uncached videos: fastest to p95, the dark box is p25–p75 split at the median."
+          subtitle="Submit to file on disk, successful uncached videos: hatched tails from the fastest to p95, the box p25–p75 (solid below the median, dotted above)."
           testId="chart-latency"
         >
           <LatencyChart data={ordered} nameOf={nameOf} />
@@ -554,8 +556,9 @@ function LatencyChart({
 }): ReactElement {
   const boxes = latencyBoxes(data.models, nameOf);
   const series = useHiddenSeries();
+  // Pattern ids unique to this chart (useId's colons do not belong in a url(#...) reference).
+  const patterns = `latency-${useId().replace(/[^a-zA-Z0-9_-]/g, '')}`;
   // Hidden parts of a box stay in place, transparent, so the others keep their positions.
-  const opacity = (key: string, shown: number): number => (series.isHidden(key) ? 0 : shown);
   if (boxes.length === 0) return <Empty>No successful, uncached videos to time yet.</Empty>;
   return (
     <ResponsiveContainer width="100%" height={rowsHeight(boxes.length, 72)}>
@@ -565,6 +568,8 @@ function LatencyChart({
         margin={{ top: 8, right: 24, bottom: 0, left: 0 }}
         barCategoryGap="30%"
       >
+        {/* The legend's swatches use these patterns too (a url(#id) resolves in the document). */}
+        <LatencyPatterns idPrefix={patterns} />
         <CartesianGrid stroke="var(--color-border)" horizontal={false} />
         <XAxis
           type="number"
@@ -606,7 +611,7 @@ function LatencyChart({
         />
         <Legend
           wrapperStyle={{ ...LEGEND_STYLE, paddingTop: 8 }}
-          iconSize={10}
+          iconSize={14}
           itemSorter={null}
           formatter={series.legendText}
           onClick={series.onLegendClick}
@@ -618,40 +623,71 @@ function LatencyChart({
           legendType="none"
           isAnimationActive={false}
         />
-        <Bar
-          dataKey="lowTail"
-          name="fastest–p25"
-          stackId="l"
-          fill="var(--chart-2)"
-          fillOpacity={opacity('lowTail', 0.3)}
-          isAnimationActive={false}
-        />
-        <Bar
-          dataKey="lowBox"
-          name="p25–median"
-          stackId="l"
-          fill="var(--chart-2)"
-          fillOpacity={opacity('lowBox', 1)}
-          isAnimationActive={false}
-        />
-        <Bar
-          dataKey="highBox"
-          name="median–p75"
-          stackId="l"
-          fill="var(--chart-1)"
-          fillOpacity={opacity('highBox', 1)}
-          isAnimationActive={false}
-        />
-        <Bar
-          dataKey="highTail"
-          name="p75–p95"
-          stackId="l"
-          fill="var(--chart-1)"
-          fillOpacity={opacity('highTail', 0.3)}
-          isAnimationActive={false}
-        />
+        {LATENCY_PARTS.map((part) => (
+          <Bar
+            key={part.key}
+            dataKey={part.key}
+            name={part.name}
+            stackId="l"
+            fill={textureFill(patterns, part)}
+            fillOpacity={series.isHidden(part.key) ? 0 : 1}
+            data-texture={part.texture}
+            isAnimationActive={false}
+          />
+        ))}
       </BarChart>
     </ResponsiveContainer>
+  );
+}
+
+/** The fill of a latency part: its colour, or the pattern that draws its texture in it. */
+function textureFill(
+  idPrefix: string,
+  part: { key: string; color: string; texture: LatencyTexture },
+): string {
+  return part.texture === 'solid' ? part.color : `url(#${idPrefix}-${part.key})`;
+}
+
+/**
+ * The patterns of the textured latency parts, in their series' colours (theme variables, so
+ * both themes): a faint tint under diagonal lines for the tails, page-coloured dots on the
+ * colour for the upper half of the box.
+ */
+function LatencyPatterns({ idPrefix }: { idPrefix: string }): ReactElement {
+  return (
+    <defs>
+      {LATENCY_PARTS.filter((part) => part.texture !== 'solid').map((part) => (
+        <pattern
+          key={part.key}
+          id={`${idPrefix}-${part.key}`}
+          data-texture={part.texture}
+          patternUnits="userSpaceOnUse"
+          width={6}
+          height={6}
+        >
+          {part.texture === 'dots' ? (
+            <>
+              <rect width={6} height={6} fill={part.color} />
+              <circle cx={1.5} cy={1.5} r={1.1} fill="var(--color-surface)" />
+              <circle cx={4.5} cy={4.5} r={1.1} fill="var(--color-surface)" />
+            </>
+          ) : (
+            <>
+              <rect width={6} height={6} fill={part.color} fillOpacity={0.22} />
+              <path
+                d={
+                  part.texture === 'hatch-up'
+                    ? 'M-1,7 L7,-1 M-1,1 L1,-1 M5,7 L7,5'
+                    : 'M-1,-1 L7,7 M-1,5 L1,7 M5,-1 L7,1'
+                }
+                stroke={part.color}
+                strokeWidth={1.4}
+              />
+            </>
+          )}
+        </pattern>
+      ))}
+    </defs>
   );
 }
 

@@ -601,6 +601,10 @@ function RolloutPanel({
           busyLabel="Signing…"
           keepLabel="Cancel"
           onConfirm={start}
+          // Nothing to sign with, or no flag to ramp: the button cannot start anything (it used
+          // to open the confirmation, whose "Sign and start" then failed), as Publish and Kill
+          // switch beside it. The line under the form says why.
+          disabled={locked || !flag}
         />
       </div>
       {locked ? (

@@ -2,7 +2,7 @@
 import { plural } from '../../../shared/format';
 import * as Dialog from '@radix-ui/react-dialog';
 import * as Tabs from '../components/tabs';
-import { lazy, Suspense, useEffect, useMemo, useState, type ReactElement } from 'react';
+import { lazy, Suspense, useEffect, useMemo, useRef, useState, type ReactElement } from 'react';
 import type { GenerationOutcome, GenerationRecord, GenerationState } from '../../../shared/domain';
 import { isPaymentRequired } from '../../../shared/errors';
 import { BackIcon, CompareIcon } from '../components/icons';
@@ -415,9 +415,23 @@ function ResultsTable({
   groups: PromptGroup[];
   compact: boolean;
 }): ReactElement {
+  const table = useRef<HTMLTableElement>(null);
+  // Back from Compare: the focus goes to the Compare button of the prompt just watched.
+  useEffect(() => {
+    const back = useAppStore.getState().returnFromCompare;
+    if (!back || back.runId !== runId) return;
+    const button = [
+      ...(table.current?.querySelectorAll<HTMLElement>('[data-testid="compare-button"]') ?? []),
+    ].find((element) => element.dataset.promptId === back.promptId);
+    if (!button) return;
+    useAppStore.setState({ returnFromCompare: null });
+    button.scrollIntoView({ block: 'center' });
+    button.focus();
+  }, [runId, groups]);
   return (
     <div className="table-wrap results-table-wrap">
       <table
+        ref={table}
         className={`table results-table ${compact ? 'is-compact' : ''}`}
         data-testid="results-table"
       >
@@ -469,6 +483,7 @@ function ResultsTable({
                       type="button"
                       className="button button-secondary button-small"
                       data-testid="compare-button"
+                      data-prompt-id={group.promptId}
                       disabled={succeeded < 2}
                       title={
                         succeeded < 2

@@ -32,6 +32,11 @@ export interface UiSlice {
     { open: false } | { open: true; preset: 'sandbox' | 'blank'; suiteId?: string | undefined };
   /** Which tab of the Benchmarks screen is open (kept while visiting a run or a suite). */
   benchmarksTab: 'runs' | 'suites';
+  /**
+   * The prompt Compare was just closed on: the screen it goes back to (the run's results, the
+   * review library) puts the keyboard focus back on that prompt, then clears it.
+   */
+  returnFromCompare: { runId: string; promptId: string } | null;
   setBenchmarksTab: (tab: 'runs' | 'suites') => void;
   navigate: (route: Route) => void;
   pushToast: (toast: Omit<Toast, 'id'>) => void;
@@ -49,6 +54,7 @@ export const createUiSlice: StateCreator<AppState, [], [], UiSlice> = (set) => (
   connection: 'connected',
   newRunDialog: { open: false },
   benchmarksTab: 'runs',
+  returnFromCompare: null,
   setBenchmarksTab: (benchmarksTab) => set({ benchmarksTab }),
   navigate: (route) => set({ route }),
   pushToast: (toast) =>
