@@ -84,6 +84,11 @@ export class TogetherEmulator extends EmulatorBase {
   outOfCredits = false;
   /** Seconds sent in retry-after on 429. */
   retryAfterSeconds = 2;
+  /**
+   * The retry-after header as sent on 429 when set, in place of `retryAfterSeconds`: an HTTP date
+   * (RFC 9110 allows both forms), a huge or negative number, or garbage, for the fault tests.
+   */
+  retryAfterHeader: string | undefined;
   /** Creates allowed per rolling minute before the dynamic 429 (request counting). */
   createLimitPerMinute = Number.POSITIVE_INFINITY;
   private recentCreates: number[] = [];
@@ -195,7 +200,7 @@ export class TogetherEmulator extends EmulatorBase {
           'dynamic_request_limited',
         ),
         {
-          'retry-after': String(this.retryAfterSeconds),
+          'retry-after': this.retryAfterHeader ?? String(this.retryAfterSeconds),
           'x-ratelimit-limit': '10',
           'x-ratelimit-remaining': '0',
           'x-ratelimit-reset': String(reset),

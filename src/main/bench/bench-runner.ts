@@ -91,6 +91,14 @@ import { withAdvice } from './generation-advice';
 import { unboundedPriceModels } from '../../shared/bench/plan-cost';
 
 /** First wait before a download that failed on the console's disk is tried again; doubles. */
+/**
+ * Longest pause of a provider's new submissions after a 429 on a create, ms: the longest wait
+ * withRetry gives the request that met it (4 × its 30 s cap). A vendor's Retry-After may ask for
+ * days (an HTTP date, a daily cap) or overflow the timer (which then fires at once): the run then
+ * tries again after this, and a create still refused ends `quota` after its retries, instead of
+ * queued generations waiting for ever.
+ */
+export const RATE_LIMIT_PAUSE_MAX_MS = 120_000;
 const STORAGE_RETRY_MS = 5_000;
 const STORAGE_RETRY_MAX_MS = 5 * 60_000;
 /** How often a stop or cancel is checked during that wait. */
@@ -246,7 +254,8 @@ export class BenchRunner {
   private globalInFlight = 0;
   private readonly providerInFlight = new Map<string, number>();
   private readonly wakeups = new Set<() => void>();
-  private readonly pausedUntil = new Map<string, number>();
+  /** A provider's new submissions wait until `until`; a create sent after `since` and accepted lifts it. */
+  private readonly pausedUntil = new Map<string, { until: number; since: number }>();
   private readonly modelInFlight = new Map<string, number>();
   /**
    * Downloads of paid videos waiting for a slot after a disk failure (their providers). They go
@@ -1089,16 +1098,39 @@ export class BenchRunner {
     return wrapped;
   }
 
-  /** A provider that answered 429 gets no new submissions until its Retry-After has passed. */
-  private pauseProvider(provider: string, ms: number): void {
-    const until = this.deps.now() + ms;
-    if ((this.pausedUntil.get(provider) ?? 0) < until) this.pausedUntil.set(provider, until);
+  /**
+   * A provider that answered 429 gets no new submissions until its Retry-After has passed, at
+   * most RATE_LIMIT_PAUSE_MAX_MS, or until a create sent after the 429 is accepted (the retry of
+   * the refused request: the vendor takes work again).
+   */
+  private pauseProvider(provider: string, askedMs: number): void {
+    const ms = Math.max(0, Math.min(askedMs, RATE_LIMIT_PAUSE_MAX_MS));
+    if (askedMs > RATE_LIMIT_PAUSE_MAX_MS)
+      this.deps.log(
+        `${provider} asked for a wait of ${Math.round(askedMs / 1000)} s before new requests (Retry-After); new submissions to it pause for ${RATE_LIMIT_PAUSE_MAX_MS / 1000} s at most`,
+      );
+    const now = this.deps.now();
+    const until = now + ms;
+    const current = this.pausedUntil.get(provider);
+    if ((current?.until ?? 0) < until) this.pausedUntil.set(provider, { until, since: now });
     const timer = setTimeout(() => this.wake(), ms + 5);
     timer.unref?.();
   }
 
+  /** A create sent at `sentAt` was accepted: a pause that began before it is over. */
+  private createAccepted(provider: string, sentAt: number): void {
+    const pause = this.pausedUntil.get(provider);
+    if (pause === undefined || sentAt < pause.since) return;
+    this.pausedUntil.delete(provider);
+    this.wake();
+  }
+
+  private pausedAt(provider: string, now: number): boolean {
+    return (this.pausedUntil.get(provider)?.until ?? 0) > now;
+  }
+
   private hasCapacity(provider: string, modelId: string): boolean {
-    if ((this.pausedUntil.get(provider) ?? 0) > this.deps.now()) return false;
+    if (this.pausedAt(provider, this.deps.now())) return false;
     const global = this.deps.globalConcurrency ?? 4;
     const perProvider =
       this.deps.providerConcurrency?.[provider] ?? (provider === 'sandbox' ? 4 : 2);
@@ -1136,7 +1168,7 @@ export class BenchRunner {
   private retryGoesFirst(provider: string): boolean {
     const now = this.deps.now();
     for (const waiting of this.retriesWaiting.values())
-      if (waiting === provider || (this.pausedUntil.get(waiting) ?? 0) <= now) return true;
+      if (waiting === provider || !this.pausedAt(waiting, now)) return true;
     return false;
   }
 
@@ -1384,6 +1416,7 @@ export class BenchRunner {
         try {
           // Retry only where the vendor answered with a retryable error (so no job exists):
           // a rate limit pauses the whole provider for its Retry-After, not just this request.
+          let sentAt = this.deps.now();
           const started = await withRetry(
             () => {
               signal.throwIfAborted();
@@ -1392,6 +1425,7 @@ export class BenchRunner {
                   provider: row.provider,
                 });
               if (active?.timedOut) throw active.timedOut;
+              sentAt = this.deps.now();
               return adapter.start(request, { signal, onJobId: persistJobId });
             },
             {
@@ -1415,6 +1449,7 @@ export class BenchRunner {
             },
           );
           persistJobId(started.jobId);
+          this.createAccepted(row.provider, sentAt);
           initialStatus = started.status;
           submittedHere = true;
           break;
