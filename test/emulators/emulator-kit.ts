@@ -17,6 +17,8 @@
  *   #hang      → the job is accepted and never finishes
  *   #no-output → the job ends as a success (and billed) but its answer holds no output URL
  *   #html-poll, #reset-poll, #5xx-poll → the status call answers an HTML page / drops / 502
+ *   #ratelimit-poll → the status call answers the vendor's 429 (rateLimitAnswer; Retry-After from
+ *                `retryAfterHeader` when set, which the #5xx-poll page then carries too)
  *   #html-download, #reset-download, #5xx-download → the same on the output URL
  * Any keyword may end in `-once` (e.g. `#5xx-once`, `#truncate-once`): the fault hits only the
  * first attempt of that call for that prompt (create, poll or download), so a retry succeeds.
@@ -48,6 +50,7 @@ export const FAULTS = [
   'html-poll',
   'reset-poll',
   '5xx-poll',
+  'ratelimit-poll',
   'html-download',
   'reset-download',
   '5xx-download',
@@ -68,7 +71,7 @@ const CREATE_FAULTS = new Set<Fault>([
 ]);
 
 /** What goes wrong on one call of a job's poll or download route. */
-export type CallFault = 'html' | 'reset' | '5xx' | 'truncate';
+export type CallFault = 'html' | 'reset' | '5xx' | 'truncate' | 'ratelimit';
 
 /** Faults of one phase (poll or download) of a job: some every time, some only the first time. */
 export class PhaseFaults {
@@ -116,6 +119,7 @@ export function jobFaultsOf(prompt: string | undefined): JobFaults {
       ['html-poll', 'html'],
       ['reset-poll', 'reset'],
       ['5xx-poll', '5xx'],
+      ['ratelimit-poll', 'ratelimit'],
     ]),
     download: phase([
       ['html-download', 'html'],
@@ -131,8 +135,12 @@ export function jobFaultsOf(prompt: string | undefined): JobFaults {
 export const HTML_PAGE =
   '<!DOCTYPE html><html><head><title>Service update</title></head><body><h1>We will be right back</h1><p>Our service is being updated.</p></body></html>';
 
-export function sendHtml(response: ServerResponse, status = 200): void {
-  response.writeHead(status, { 'content-type': 'text/html; charset=utf-8' });
+export function sendHtml(
+  response: ServerResponse,
+  status = 200,
+  headers: Record<string, string> = {},
+): void {
+  response.writeHead(status, { 'content-type': 'text/html; charset=utf-8', ...headers });
   response.end(HTML_PAGE);
 }
 
@@ -214,6 +222,12 @@ export class EmulatorBase {
    * one) the prompt. Off by default; a test that checks the order of a job's calls turns it on.
    */
   requestLog: { method: string; path: string; prompt?: string }[] | undefined;
+  /**
+   * When set, the Retry-After header of the 429 and 5xx answers of the status-call faults (and of
+   * an emulator's own 429s where it says so), verbatim: an HTTP date (RFC 9110 allows both
+   * forms), a huge or negative number, or garbage, for the fault tests.
+   */
+  retryAfterHeader: string | undefined;
   baseUrl = '';
 
   constructor(options: EmulatorOptions = {}) {
@@ -265,7 +279,8 @@ export class EmulatorBase {
 
   /**
    * Applies a poll fault of the job, if one is due: answers for the route and returns true.
-   * `html` answers 200 with an HTML page, `reset` drops the connection, `5xx` answers a 502 page.
+   * `html` answers 200 with an HTML page, `reset` drops the connection, `5xx` answers a 502 page,
+   * `ratelimit` the vendor's 429 (rateLimitAnswer).
    */
   pollFault(
     faults: JobFaults | undefined,
@@ -276,8 +291,27 @@ export class EmulatorBase {
     if (fault === undefined) return false;
     if (fault === 'reset') resetConnection(request);
     else if (fault === 'html') sendHtml(response, 200);
-    else sendHtml(response, 502);
+    else if (fault === 'ratelimit') this.rateLimitAnswer(response);
+    else
+      sendHtml(
+        response,
+        502,
+        this.retryAfterHeader === undefined ? {} : { 'retry-after': this.retryAfterHeader },
+      );
     return true;
+  }
+
+  /**
+   * The vendor's 429 for a status call. This generic JSON body (`{error:{message}}` with
+   * Retry-After) is what an emulator answers unless it overrides this with its vendor's own.
+   */
+  protected rateLimitAnswer(response: ServerResponse): void {
+    sendJson(
+      response,
+      429,
+      { error: { message: 'Rate limit exceeded. Try again later.' } },
+      { 'retry-after': this.retryAfterHeader ?? '1' },
+    );
   }
 
   queueFault(fault: Fault): void {

@@ -84,11 +84,6 @@ export class TogetherEmulator extends EmulatorBase {
   outOfCredits = false;
   /** Seconds sent in retry-after on 429. */
   retryAfterSeconds = 2;
-  /**
-   * The retry-after header as sent on 429 when set, in place of `retryAfterSeconds`: an HTTP date
-   * (RFC 9110 allows both forms), a huge or negative number, or garbage, for the fault tests.
-   */
-  retryAfterHeader: string | undefined;
   /** Creates allowed per rolling minute before the dynamic 429 (request counting). */
   createLimitPerMinute = Number.POSITIVE_INFINITY;
   private recentCreates: number[] = [];
@@ -189,25 +184,8 @@ export class TogetherEmulator extends EmulatorBase {
     }
     const now = this.now();
     this.recentCreates = this.recentCreates.filter((at) => now - at < 60_000);
-    if (faults.has('ratelimit') || this.recentCreates.length >= this.createLimitPerMinute) {
-      const reset = Math.ceil(this.now() / 1000) + this.retryAfterSeconds;
-      return sendJson(
-        response,
-        429,
-        togetherError(
-          'You have been rate limited. Your rate limit is dynamic.',
-          'dynamic_request_limited',
-          'dynamic_request_limited',
-        ),
-        {
-          'retry-after': this.retryAfterHeader ?? String(this.retryAfterSeconds),
-          'x-ratelimit-limit': '10',
-          'x-ratelimit-remaining': '0',
-          'x-ratelimit-reset': String(reset),
-          'x-ratelimit-limit-dynamic': '10',
-        },
-      );
-    }
+    if (faults.has('ratelimit') || this.recentCreates.length >= this.createLimitPerMinute)
+      return this.rateLimitAnswer(response);
     if (faults.has('5xx')) {
       return sendJson(
         response,
@@ -298,6 +276,27 @@ export class TogetherEmulator extends EmulatorBase {
     if (faults.has('gateway-create')) return sendGatewayTimeout(response);
     if (this.createShape === 'id-only') return sendJson(response, 200, { id: job.id });
     return sendJson(response, 200, this.render(job));
+  }
+
+  /** Together's 429 (create and status calls): retry-after (`retryAfterHeader` when set) and x-ratelimit-*. */
+  protected override rateLimitAnswer(response: ServerResponse): void {
+    const reset = Math.ceil(this.now() / 1000) + this.retryAfterSeconds;
+    sendJson(
+      response,
+      429,
+      togetherError(
+        'You have been rate limited. Your rate limit is dynamic.',
+        'dynamic_request_limited',
+        'dynamic_request_limited',
+      ),
+      {
+        'retry-after': this.retryAfterHeader ?? String(this.retryAfterSeconds),
+        'x-ratelimit-limit': '10',
+        'x-ratelimit-remaining': '0',
+        'x-ratelimit-reset': String(reset),
+        'x-ratelimit-limit-dynamic': '10',
+      },
+    );
   }
 
   private advance(job: Job): void {

@@ -2,10 +2,12 @@
  * Follows one vendor job until it ends: looks at its status on the poll schedule (shaped by the
  * model's typical duration when known, see polling.ts), reports each pending status, and rides
  * out transient failures of the status call (a retryable error is retried with backoff, up to 8
- * in a row). A rate limit (429) is not a failure: it waits (Retry-After, else a backoff capped at a
- * minute) and goes on, reported through `onRateLimited`, bounded in time only by the job's
- * deadline (`deadlineAt`, and the caller's signal). The bench runner and the poll-lag benchmark
- * use the same loop.
+ * in a row). A rate limit (429) is not a failure: it waits (Retry-After, else a backoff, either
+ * capped at a minute) and goes on, reported through `onRateLimited`, bounded in time only by the
+ * job's deadline (`deadlineAt`, and the caller's signal). No wait between two status calls is
+ * longer than STATUS_WAIT_MAX_MS, whatever a vendor's Retry-After asks (days, an HTTP date years
+ * ahead, a number past what a timer holds). The bench runner and the poll-lag benchmark use the
+ * same loop.
  */
 import { ProviderError, serializeError, type SerializedError } from '../../shared/errors';
 import type { JobStatus, VideoProviderAdapter } from '../../shared/providers/video-provider-spec';
@@ -81,8 +83,15 @@ export function streamOpenBound(typical: TypicalDuration | undefined): number {
   return Math.min(STREAM_OPEN_MAX_MS, Math.max(STREAM_OPEN_MIN_MS, wanted));
 }
 
-/** Longest wait after a 429 without Retry-After, ms. */
+/** Longest wait after a 429 (with or without Retry-After) before the next status call, ms. */
 export const RATE_LIMIT_MAX_WAIT_MS = 60_000;
+
+/**
+ * Longest wait after any failed status call, ms, whatever its Retry-After: a status call costs
+ * nothing, while a job not looked at may finish and its paid video's link expire unseen, or the
+ * job's deadline pass during one wait.
+ */
+export const STATUS_WAIT_MAX_MS = 5 * 60_000;
 
 /** A rate limit (429, or the vendor's retryable quota answer such as RESOURCE_EXHAUSTED). */
 function isRateLimit(error: unknown, serialized: SerializedError): boolean {
@@ -192,8 +201,12 @@ export async function watchJob(
           if (!signal.aborted && isRateLimit(error, serialized)) {
             // Not a failure of the job: wait as asked and go on, without using the failure budget.
             rateLimits += 1;
-            const wait =
-              serialized.retryAfterMs ?? Math.min(RATE_LIMIT_MAX_WAIT_MS, 1000 * 2 ** rateLimits);
+            // A Retry-After of days (or one a timer cannot hold) is not waited out in one go: the
+            // job is looked at again within a minute, and answers when the vendor does.
+            const wait = Math.max(
+              0,
+              Math.min(RATE_LIMIT_MAX_WAIT_MS, serialized.retryAfterMs ?? 1000 * 2 ** rateLimits),
+            );
             const at = now();
             if (options.deadlineAt !== undefined && at + wait > options.deadlineAt) {
               throw new ProviderError(
@@ -215,7 +228,13 @@ export async function watchJob(
           if (!serialized.retryable || transientFailures >= 8 || signal.aborted) throw error;
           transientFailures += 1;
           await options.sleep(
-            serialized.retryAfterMs ?? Math.min(30000, 1000 * 2 ** transientFailures),
+            Math.max(
+              0,
+              Math.min(
+                STATUS_WAIT_MAX_MS,
+                serialized.retryAfterMs ?? Math.min(30000, 1000 * 2 ** transientFailures),
+              ),
+            ),
             signal,
           );
           continue;
