@@ -19,6 +19,8 @@
  *   #html-poll, #reset-poll, #5xx-poll → the status call answers an HTML page / drops / 502
  *   #ratelimit-poll → the status call answers the vendor's 429 (rateLimitAnswer; Retry-After from
  *                `retryAfterHeader` when set, which the #5xx-poll page then carries too)
+ *   #gone-poll → the status call answers the vendor's 404 for the job (jobGoneAnswer): the vendor
+ *                lost or deleted a job it accepted (`-once`: it did not find it for a moment)
  *   #html-download, #reset-download, #5xx-download → the same on the output URL
  * Any keyword may end in `-once` (e.g. `#5xx-once`, `#truncate-once`): the fault hits only the
  * first attempt of that call for that prompt (create, poll or download), so a retry succeeds.
@@ -51,6 +53,7 @@ export const FAULTS = [
   'reset-poll',
   '5xx-poll',
   'ratelimit-poll',
+  'gone-poll',
   'html-download',
   'reset-download',
   '5xx-download',
@@ -71,7 +74,7 @@ const CREATE_FAULTS = new Set<Fault>([
 ]);
 
 /** What goes wrong on one call of a job's poll or download route. */
-export type CallFault = 'html' | 'reset' | '5xx' | 'truncate' | 'ratelimit';
+export type CallFault = 'html' | 'reset' | '5xx' | 'truncate' | 'ratelimit' | 'gone';
 
 /** Faults of one phase (poll or download) of a job: some every time, some only the first time. */
 export class PhaseFaults {
@@ -120,6 +123,7 @@ export function jobFaultsOf(prompt: string | undefined): JobFaults {
       ['reset-poll', 'reset'],
       ['5xx-poll', '5xx'],
       ['ratelimit-poll', 'ratelimit'],
+      ['gone-poll', 'gone'],
     ]),
     download: phase([
       ['html-download', 'html'],
@@ -280,7 +284,7 @@ export class EmulatorBase {
   /**
    * Applies a poll fault of the job, if one is due: answers for the route and returns true.
    * `html` answers 200 with an HTML page, `reset` drops the connection, `5xx` answers a 502 page,
-   * `ratelimit` the vendor's 429 (rateLimitAnswer).
+   * `ratelimit` the vendor's 429 (rateLimitAnswer), `gone` its 404 for the job (jobGoneAnswer).
    */
   pollFault(
     faults: JobFaults | undefined,
@@ -292,6 +296,7 @@ export class EmulatorBase {
     if (fault === 'reset') resetConnection(request);
     else if (fault === 'html') sendHtml(response, 200);
     else if (fault === 'ratelimit') this.rateLimitAnswer(response);
+    else if (fault === 'gone') this.jobGoneAnswer(response);
     else
       sendHtml(
         response,
@@ -299,6 +304,14 @@ export class EmulatorBase {
         this.retryAfterHeader === undefined ? {} : { 'retry-after': this.retryAfterHeader },
       );
     return true;
+  }
+
+  /**
+   * The vendor's 404 for a job it does not find. This generic JSON body is what an emulator
+   * answers unless it overrides this with its vendor's own.
+   */
+  protected jobGoneAnswer(response: ServerResponse): void {
+    sendJson(response, 404, { error: { message: 'Not found.' } });
   }
 
   /**

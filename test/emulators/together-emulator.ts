@@ -299,6 +299,15 @@ export class TogetherEmulator extends EmulatorBase {
     );
   }
 
+  /** Together's 404 for a video job it does not find (as for an id it never gave). */
+  protected override jobGoneAnswer(response: ServerResponse): void {
+    sendJson(
+      response,
+      404,
+      togetherError('Video job not found', 'invalid_request_error', 'not_found'),
+    );
+  }
+
   private advance(job: Job): void {
     if (job.status === 'completed' || job.status === 'failed' || job.status === 'cancelled') return;
     if (job.cancelled) {

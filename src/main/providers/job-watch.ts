@@ -99,6 +99,34 @@ function isRateLimit(error: unknown, serialized: SerializedError): boolean {
   return serialized.code === 'quota' && serialized.retryable;
 }
 
+/**
+ * Status calls in a row a job may be answered 404 (not found) before it counts as gone. A vendor
+ * may not find a job it has just accepted for a moment (its store catching up); one that keeps
+ * not finding it has deleted or lost it.
+ */
+export const NOT_FOUND_LOOKS = 4;
+
+function isNotFound(error: unknown): boolean {
+  return ProviderError.isInstance(error) && (error as ProviderError).status === 404;
+}
+
+/** The vendor kept answering 404 for a job it had accepted: what the admin is told. */
+function jobGone(error: unknown, jobId: string, looks: number): ProviderError {
+  const provider = error as ProviderError;
+  const said = provider.message.replace(/[\s.]*$/, '');
+  return new ProviderError(
+    'provider_unavailable',
+    `${said}. The provider accepted job ${jobId.slice(0, 120)} (its create gave this id) but did not find it on ${looks} status calls in a row: it was deleted or lost there, and may still be billed. Check the job in the provider's account before running the prompt again.`,
+    {
+      provider: provider.provider,
+      status: 404,
+      retryable: false,
+      ...(provider.vendorCode === undefined ? {} : { vendorCode: provider.vendorCode }),
+      cause: error,
+    },
+  );
+}
+
 export interface WatchedJob {
   status: FinalStatus;
   /** When the job was last seen pending (the job ended after this), ms since the epoch. */
@@ -123,6 +151,7 @@ export async function watchJob(
   let attempt = 0;
   let transientFailures = 0;
   let rateLimits = 0;
+  let notFound = 0;
   let status: JobStatus | undefined = options.initial;
   // The vendor's minimum interval between status calls (Runway: 5 s), counted from the create
   // for a job just submitted: whatever the schedule, a hint or a retry asks, no call comes sooner.
@@ -196,8 +225,17 @@ export async function watchJob(
           lookBeforeStream = false;
           transientFailures = 0;
           rateLimits = 0;
+          notFound = 0;
         } catch (error) {
           const serialized = serializeError(error);
+          if (!signal.aborted && isNotFound(error)) {
+            // Not found: looked at again a few times (a vendor catching up with its own create),
+            // then the job is gone, which is the vendor's doing, not a request to change.
+            notFound += 1;
+            if (notFound >= NOT_FOUND_LOOKS) throw jobGone(error, jobId, notFound);
+            await options.sleep(Math.min(30000, 1000 * 2 ** notFound), signal);
+            continue;
+          }
           if (!signal.aborted && isRateLimit(error, serialized)) {
             // Not a failure of the job: wait as asked and go on, without using the failure budget.
             rateLimits += 1;
