@@ -22,6 +22,9 @@
  *   #gone-poll → the status call answers the vendor's 404 for the job (jobGoneAnswer): the vendor
  *                lost or deleted a job it accepted (`-once`: it did not find it for a moment)
  *   #html-download, #reset-download, #5xx-download → the same on the output URL
+ *   #link-not-url, #link-ftp → the job succeeds, but its output link is not a URL / an ftp: one
+ *                (where the vendor's answer carries the link publishFile gave)
+ *   #redirect-ftp, #redirect-loop → the output URL redirects (302) to an ftp: link / to itself
  * Any keyword may end in `-once` (e.g. `#5xx-once`, `#truncate-once`): the fault hits only the
  * first attempt of that call for that prompt (create, poll or download), so a retry succeeds.
  * The file route honours `Range: bytes=N-` (206 with Content-Range), as the vendors' CDNs do.
@@ -54,6 +57,10 @@ export const FAULTS = [
   '5xx-poll',
   'ratelimit-poll',
   'gone-poll',
+  'link-not-url',
+  'link-ftp',
+  'redirect-ftp',
+  'redirect-loop',
   'html-download',
   'reset-download',
   '5xx-download',
@@ -74,7 +81,11 @@ const CREATE_FAULTS = new Set<Fault>([
 ]);
 
 /** What goes wrong on one call of a job's poll or download route. */
-export type CallFault = 'html' | 'reset' | '5xx' | 'truncate' | 'ratelimit' | 'gone';
+export type CallFault =
+  'html' | 'reset' | '5xx' | 'truncate' | 'ratelimit' | 'gone' | 'redirect-ftp' | 'redirect-loop';
+
+/** What a job's output link is instead of a URL to its file (#link-not-url, #link-ftp). */
+export type LinkFault = 'not-url' | 'ftp';
 
 /** Faults of one phase (poll or download) of a job: some every time, some only the first time. */
 export class PhaseFaults {
@@ -82,6 +93,8 @@ export class PhaseFaults {
   constructor(
     private readonly always: CallFault[] = [],
     once: CallFault[] = [],
+    /** Download phase only: the output link publishFile gives is not a URL to the file. */
+    readonly link?: LinkFault,
   ) {
     this.once = [...once];
   }
@@ -107,7 +120,7 @@ function keyword(prompt: string, fault: string): 'always' | 'once' | undefined {
 /** The poll and download faults a prompt asks for. */
 export function jobFaultsOf(prompt: string | undefined): JobFaults {
   const text = prompt ?? '';
-  const phase = (names: Array<[string, CallFault]>): PhaseFaults => {
+  const phase = (names: Array<[string, CallFault]>, link?: LinkFault): PhaseFaults => {
     const always: CallFault[] = [];
     const once: CallFault[] = [];
     for (const [name, fault] of names) {
@@ -115,8 +128,14 @@ export function jobFaultsOf(prompt: string | undefined): JobFaults {
       if (kind === 'always') always.push(fault);
       else if (kind === 'once') once.push(fault);
     }
-    return new PhaseFaults(always, once);
+    return new PhaseFaults(always, once, link);
   };
+  const link: LinkFault | undefined =
+    keyword(text, 'link-not-url') !== undefined
+      ? 'not-url'
+      : keyword(text, 'link-ftp') !== undefined
+        ? 'ftp'
+        : undefined;
   return {
     poll: phase([
       ['html-poll', 'html'],
@@ -125,12 +144,17 @@ export function jobFaultsOf(prompt: string | undefined): JobFaults {
       ['ratelimit-poll', 'ratelimit'],
       ['gone-poll', 'gone'],
     ]),
-    download: phase([
-      ['html-download', 'html'],
-      ['reset-download', 'reset'],
-      ['5xx-download', '5xx'],
-      ['truncate', 'truncate'],
-    ]),
+    download: phase(
+      [
+        ['html-download', 'html'],
+        ['reset-download', 'reset'],
+        ['5xx-download', '5xx'],
+        ['truncate', 'truncate'],
+        ['redirect-ftp', 'redirect-ftp'],
+        ['redirect-loop', 'redirect-loop'],
+      ],
+      link,
+    ),
     hang: keyword(text, 'hang') !== undefined,
   };
 }
@@ -342,6 +366,9 @@ export class EmulatorBase {
       truncate: options.truncate ?? false,
       faults: options.faults ?? new PhaseFaults(),
     });
+    if (options.faults?.link === 'not-url') return `video ${id} is ready`;
+    if (options.faults?.link === 'ftp')
+      return `ftp://${new URL(this.baseUrl).host}/files/${id}.mp4`;
     return `${this.baseUrl}/files/${id}.mp4`;
   }
 
@@ -379,6 +406,16 @@ export class EmulatorBase {
     }
     if (fault === '5xx') {
       sendHtml(response, 503);
+      return true;
+    }
+    if (fault === 'redirect-ftp' || fault === 'redirect-loop') {
+      response.writeHead(302, {
+        location:
+          fault === 'redirect-loop'
+            ? url.pathname
+            : `ftp://${new URL(this.baseUrl).host}${url.pathname}`,
+      });
+      response.end();
       return true;
     }
     const total = file.bytes.length;
