@@ -25,6 +25,8 @@
  *   #link-not-url, #link-ftp → the job succeeds, but its output link is not a URL / an ftp: one
  *                (where the vendor's answer carries the link publishFile gave)
  *   #redirect-ftp, #redirect-loop → the output URL redirects (302) to an ftp: link / to itself
+ *   #length-lie → the output URL's Content-Length announces half the file, then all of it is sent
+ *                (a client reads what was announced: a video cut in half that looks complete)
  * Any keyword may end in `-once` (e.g. `#5xx-once`, `#truncate-once`): the fault hits only the
  * first attempt of that call for that prompt (create, poll or download), so a retry succeeds.
  * The file route honours `Range: bytes=N-` (206 with Content-Range), as the vendors' CDNs do.
@@ -61,6 +63,7 @@ export const FAULTS = [
   'link-ftp',
   'redirect-ftp',
   'redirect-loop',
+  'length-lie',
   'html-download',
   'reset-download',
   '5xx-download',
@@ -82,7 +85,15 @@ const CREATE_FAULTS = new Set<Fault>([
 
 /** What goes wrong on one call of a job's poll or download route. */
 export type CallFault =
-  'html' | 'reset' | '5xx' | 'truncate' | 'ratelimit' | 'gone' | 'redirect-ftp' | 'redirect-loop';
+  | 'html'
+  | 'reset'
+  | '5xx'
+  | 'truncate'
+  | 'ratelimit'
+  | 'gone'
+  | 'redirect-ftp'
+  | 'redirect-loop'
+  | 'length-lie';
 
 /** What a job's output link is instead of a URL to its file (#link-not-url, #link-ftp). */
 export type LinkFault = 'not-url' | 'ftp';
@@ -152,6 +163,7 @@ export function jobFaultsOf(prompt: string | undefined): JobFaults {
         ['truncate', 'truncate'],
         ['redirect-ftp', 'redirect-ftp'],
         ['redirect-loop', 'redirect-loop'],
+        ['length-lie', 'length-lie'],
       ],
       link,
     ),
@@ -430,6 +442,14 @@ export class EmulatorBase {
       return true;
     }
     const body = file.bytes.subarray(start);
+    if (fault === 'length-lie') {
+      // Written on the socket: Node's response refuses a body longer than its Content-Length.
+      request.socket.write(
+        `HTTP/1.1 200 OK\r\ncontent-type: video/mp4\r\ncontent-length: ${Math.floor(body.length / 2)}\r\nconnection: close\r\n\r\n`,
+      );
+      request.socket.end(body);
+      return true;
+    }
     response.writeHead(range ? 206 : 200, {
       'content-type': 'video/mp4',
       'content-length': String(body.length),

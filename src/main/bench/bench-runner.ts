@@ -1881,7 +1881,7 @@ export class BenchRunner {
       return 'ok';
     } catch (error) {
       signal.throwIfAborted();
-      const serialized = serializeError(error);
+      const serialized = namingDownloadedFile(serializeError(error), mediaId, row.provider);
       if (serialized.code === 'bad_output') {
         this.patch(row.id, { ...analysisErrorColumns(serialized.message), media_id: mediaId });
         this.finish(getGenerationRow(this.deps.db, row.id) ?? row, 'bad_output', serialized);
@@ -2304,6 +2304,21 @@ const ADVISED_OUTCOMES = new Set<GenerationOutcome>([
   'policy_refusal',
   'timeout',
 ]);
+
+/**
+ * The analysis names the file it read by its name in the media store, the video's SHA-256: the
+ * admin reads "the file downloaded from <vendor>" instead (a hash says nothing about what failed).
+ */
+function namingDownloadedFile(
+  error: SerializedError,
+  mediaId: string,
+  provider: string,
+): SerializedError {
+  if (!error.message.includes(mediaId)) return error;
+  const label = PROVIDER_LABELS[provider as ModelRef['provider']] ?? provider;
+  const named = error.message.split(mediaId).join(`the file downloaded from ${label}`);
+  return { ...error, message: `${named.charAt(0).toUpperCase()}${named.slice(1)}` };
+}
 
 function requestOf(row: GenerationRow): GenerationRequest {
   return buildRequest(
