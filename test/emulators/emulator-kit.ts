@@ -25,6 +25,8 @@
  *   #link-not-url, #link-ftp → the job succeeds, but its output link is not a URL / an ftp: one
  *                (where the vendor's answer carries the link publishFile gave)
  *   #redirect-ftp, #redirect-loop → the output URL redirects (302) to an ftp: link / to itself
+ *   #new-status → (Together) the running job reports a status its documentation does not list
+ *                ("upscaling", as when a vendor adds a step) for 10 polls, then completes
  *   #length-lie → the output URL's Content-Length announces half the file, then all of it is sent
  *                (a client reads what was announced: a video cut in half that looks complete)
  * Any keyword may end in `-once` (e.g. `#5xx-once`, `#truncate-once`): the fault hits only the
@@ -64,6 +66,7 @@ export const FAULTS = [
   'redirect-ftp',
   'redirect-loop',
   'length-lie',
+  'new-status',
   'html-download',
   'reset-download',
   '5xx-download',

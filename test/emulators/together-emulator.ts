@@ -316,7 +316,9 @@ export class TogetherEmulator extends EmulatorBase {
     }
     let next: 'queued' | 'in_progress' | 'done';
     if (this.options.queueMs === 0 && this.options.runMs === 0) {
-      next = job.polls <= 1 ? 'queued' : job.polls === 2 ? 'in_progress' : 'done';
+      // #new-status: running for 10 polls, reported as a status Together does not document.
+      const running = job.faults.has('new-status') ? 11 : 2;
+      next = job.polls <= 1 ? 'queued' : job.polls <= running ? 'in_progress' : 'done';
     } else {
       const elapsed = this.now() - job.createdAt;
       next =
@@ -397,7 +399,8 @@ export class TogetherEmulator extends EmulatorBase {
       id: job.id,
       object: 'video',
       model: job.model,
-      status: job.status,
+      status:
+        job.status === 'in_progress' && job.faults.has('new-status') ? 'upscaling' : job.status,
       created_at: Math.floor(job.createdAt / 1000),
       ...(job.completedAt === undefined
         ? {}

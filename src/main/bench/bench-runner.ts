@@ -263,6 +263,11 @@ export class BenchRunner {
    * take, or the retry could wait behind a whole queue until the vendor's output link expired.
    */
   private readonly retriesWaiting = new Map<symbol, string>();
+  /**
+   * Generations whose job the vendor last reported in a status the adapter does not know: what
+   * their timeout message adds (it is why no result came).
+   */
+  private readonly unknownStatusNotes = new Map<string, string>();
   private readonly pendingRunEmits = new Map<string, ReturnType<typeof setTimeout>>();
   private checkTimer: ReturnType<typeof setInterval> | undefined;
   /** Video analysis: its own bounded queue and a cache by content hash; null = no ffmpeg. */
@@ -1202,9 +1207,10 @@ export class BenchRunner {
         ? state.timeoutSeconds * 1000
         : (this.deps.generationTimeoutMs ?? defaultTimeoutSeconds(initial.provider) * 1000);
     const timer = setTimeout(() => {
+      const note = this.unknownStatusNotes.get(initial.id);
       const timedOut = new ProviderError(
         'timeout',
-        `No result after ${Math.round(timeoutMs / 1000)} s.`,
+        `No result after ${Math.round(timeoutMs / 1000)} s.${note === undefined ? '' : ` ${note}`}`,
         { provider: initial.provider },
       );
       // The create may have reached the vendor: aborting it would leave a job made and billed
@@ -1285,6 +1291,7 @@ export class BenchRunner {
       }
     } finally {
       clearTimeout(timer);
+      this.unknownStatusNotes.delete(initial.id);
       state.active.delete(initial.id);
       this.releaseSlot(initial.provider, initial.model_id);
       // The slot is free now, even when this generation goes on to wait for a retry.
@@ -1937,9 +1944,23 @@ export class BenchRunner {
         if (this.tryPatch(row.id, { waiting: note })) delete held.waiting;
         else held.waiting = note;
       },
+      onUnknownStatus: (error) => {
+        // Followed on as pending until the job ends or its timeout, which then says why.
+        const status = error.unknownStatus;
+        this.unknownStatusNotes.set(
+          row.id,
+          `${label} last reported the job in a status this console does not know ("${status}"); it may still finish there.`,
+        );
+        const note = `${label} reports a status this console does not know ("${status}"); the job is followed until it ends or its timeout.`;
+        if (note === waiting) return;
+        waiting = note;
+        if (this.tryPatch(row.id, { waiting: note })) delete held.waiting;
+        else held.waiting = note;
+      },
       onPending: (status, now) => {
         // Display only (a crash loses nothing that recovery needs): held in memory and written
         // at most every PENDING_WRITE_INTERVAL_MS, the rest with the job's final status.
+        this.unknownStatusNotes.delete(row.id);
         if (waiting !== null) {
           waiting = null;
           held.waiting = null;

@@ -11,6 +11,7 @@
  */
 import { ProviderError, serializeError, type SerializedError } from '../../shared/errors';
 import type { JobStatus, VideoProviderAdapter } from '../../shared/providers/video-provider-spec';
+import { UnknownStatusError } from './vendor-video-adapter';
 import {
   MIN_DURATION_SAMPLES,
   pollDelay,
@@ -41,6 +42,12 @@ export interface WatchJobOptions {
   onPending?: (status: PendingStatus, at: number) => void;
   /** Called when the status call was rate limited, before waiting `waitMs`. */
   onRateLimited?: (waitMs: number, at: number) => void;
+  /**
+   * Called when the vendor reports a status the adapter does not know (UnknownStatusError). With
+   * a `deadlineAt`, the job is then followed on its schedule as if pending, until it ends or the
+   * deadline passes; without one, such answers count as failures of the status call.
+   */
+  onUnknownStatus?: (error: UnknownStatusError, at: number) => void;
   /**
    * The job's deadline (ms since the epoch): a rate limit whose wait would pass it ends the watch
    * with a `timeout` error. `undefined` = only the signal bounds the waits.
@@ -228,54 +235,69 @@ export async function watchJob(
           notFound = 0;
         } catch (error) {
           const serialized = serializeError(error);
-          if (!signal.aborted && isNotFound(error)) {
-            // Not found: looked at again a few times (a vendor catching up with its own create),
-            // then the job is gone, which is the vendor's doing, not a request to change.
-            notFound += 1;
-            if (notFound >= NOT_FOUND_LOOKS) throw jobGone(error, jobId, notFound);
-            await options.sleep(Math.min(30000, 1000 * 2 ** notFound), signal);
-            continue;
-          }
-          if (!signal.aborted && isRateLimit(error, serialized)) {
-            // Not a failure of the job: wait as asked and go on, without using the failure budget.
-            rateLimits += 1;
-            // A Retry-After of days (or one a timer cannot hold) is not waited out in one go: the
-            // job is looked at again within a minute, and answers when the vendor does.
-            const wait = Math.max(
-              0,
-              Math.min(RATE_LIMIT_MAX_WAIT_MS, serialized.retryAfterMs ?? 1000 * 2 ** rateLimits),
-            );
-            const at = now();
-            if (options.deadlineAt !== undefined && at + wait > options.deadlineAt) {
-              throw new ProviderError(
-                'timeout',
-                `Still rate limited when the job's time was up (${rateLimits} answers 429 in a row); the job may still finish at the provider.`,
-                {
-                  provider: ProviderError.isInstance(error)
-                    ? (error as ProviderError).provider
-                    : 'unknown',
-                  retryable: false,
-                  cause: error,
-                },
-              );
+          if (
+            !signal.aborted &&
+            options.deadlineAt !== undefined &&
+            error instanceof UnknownStatusError
+          ) {
+            // Not a failure of the call: the job goes on at the vendor in a state of its own.
+            // Looked at on the schedule until it ends, or its deadline ends the watch.
+            options.onUnknownStatus?.(error, now());
+            transientFailures = 0;
+            rateLimits = 0;
+            notFound = 0;
+            status = { state: 'pending' };
+            assumed = true;
+          } else {
+            if (!signal.aborted && isNotFound(error)) {
+              // Not found: looked at again a few times (a vendor catching up with its own create),
+              // then the job is gone, which is the vendor's doing, not a request to change.
+              notFound += 1;
+              if (notFound >= NOT_FOUND_LOOKS) throw jobGone(error, jobId, notFound);
+              await options.sleep(Math.min(30000, 1000 * 2 ** notFound), signal);
+              continue;
             }
-            options.onRateLimited?.(wait, at);
-            await options.sleep(wait, signal);
+            if (!signal.aborted && isRateLimit(error, serialized)) {
+              // Not a failure of the job: wait as asked and go on, without using the failure budget.
+              rateLimits += 1;
+              // A Retry-After of days (or one a timer cannot hold) is not waited out in one go: the
+              // job is looked at again within a minute, and answers when the vendor does.
+              const wait = Math.max(
+                0,
+                Math.min(RATE_LIMIT_MAX_WAIT_MS, serialized.retryAfterMs ?? 1000 * 2 ** rateLimits),
+              );
+              const at = now();
+              if (options.deadlineAt !== undefined && at + wait > options.deadlineAt) {
+                throw new ProviderError(
+                  'timeout',
+                  `Still rate limited when the job's time was up (${rateLimits} answers 429 in a row); the job may still finish at the provider.`,
+                  {
+                    provider: ProviderError.isInstance(error)
+                      ? (error as ProviderError).provider
+                      : 'unknown',
+                    retryable: false,
+                    cause: error,
+                  },
+                );
+              }
+              options.onRateLimited?.(wait, at);
+              await options.sleep(wait, signal);
+              continue;
+            }
+            if (!serialized.retryable || transientFailures >= 8 || signal.aborted) throw error;
+            transientFailures += 1;
+            await options.sleep(
+              Math.max(
+                0,
+                Math.min(
+                  STATUS_WAIT_MAX_MS,
+                  serialized.retryAfterMs ?? Math.min(30000, 1000 * 2 ** transientFailures),
+                ),
+              ),
+              signal,
+            );
             continue;
           }
-          if (!serialized.retryable || transientFailures >= 8 || signal.aborted) throw error;
-          transientFailures += 1;
-          await options.sleep(
-            Math.max(
-              0,
-              Math.min(
-                STATUS_WAIT_MAX_MS,
-                serialized.retryAfterMs ?? Math.min(30000, 1000 * 2 ** transientFailures),
-              ),
-            ),
-            signal,
-          );
-          continue;
         }
     }
     const at = now();
