@@ -17,7 +17,18 @@
  *   #hang      → the job is accepted and never finishes
  *   #no-output → the job ends as a success (and billed) but its answer holds no output URL
  *   #html-poll, #reset-poll, #5xx-poll → the status call answers an HTML page / drops / 502
+ *   #ratelimit-poll → the status call answers the vendor's 429 (rateLimitAnswer; Retry-After from
+ *                `retryAfterHeader` when set, which the #5xx-poll page then carries too)
+ *   #gone-poll → the status call answers the vendor's 404 for the job (jobGoneAnswer): the vendor
+ *                lost or deleted a job it accepted (`-once`: it did not find it for a moment)
  *   #html-download, #reset-download, #5xx-download → the same on the output URL
+ *   #link-not-url, #link-ftp → the job succeeds, but its output link is not a URL / an ftp: one
+ *                (where the vendor's answer carries the link publishFile gave)
+ *   #redirect-ftp, #redirect-loop → the output URL redirects (302) to an ftp: link / to itself
+ *   #new-status → (Together) the running job reports a status its documentation does not list
+ *                ("upscaling", as when a vendor adds a step) for 10 polls, then completes
+ *   #length-lie → the output URL's Content-Length announces half the file, then all of it is sent
+ *                (a client reads what was announced: a video cut in half that looks complete)
  * Any keyword may end in `-once` (e.g. `#5xx-once`, `#truncate-once`): the fault hits only the
  * first attempt of that call for that prompt (create, poll or download), so a retry succeeds.
  * The file route honours `Range: bytes=N-` (206 with Content-Range), as the vendors' CDNs do.
@@ -48,6 +59,14 @@ export const FAULTS = [
   'html-poll',
   'reset-poll',
   '5xx-poll',
+  'ratelimit-poll',
+  'gone-poll',
+  'link-not-url',
+  'link-ftp',
+  'redirect-ftp',
+  'redirect-loop',
+  'length-lie',
+  'new-status',
   'html-download',
   'reset-download',
   '5xx-download',
@@ -68,7 +87,19 @@ const CREATE_FAULTS = new Set<Fault>([
 ]);
 
 /** What goes wrong on one call of a job's poll or download route. */
-export type CallFault = 'html' | 'reset' | '5xx' | 'truncate';
+export type CallFault =
+  | 'html'
+  | 'reset'
+  | '5xx'
+  | 'truncate'
+  | 'ratelimit'
+  | 'gone'
+  | 'redirect-ftp'
+  | 'redirect-loop'
+  | 'length-lie';
+
+/** What a job's output link is instead of a URL to its file (#link-not-url, #link-ftp). */
+export type LinkFault = 'not-url' | 'ftp';
 
 /** Faults of one phase (poll or download) of a job: some every time, some only the first time. */
 export class PhaseFaults {
@@ -76,6 +107,8 @@ export class PhaseFaults {
   constructor(
     private readonly always: CallFault[] = [],
     once: CallFault[] = [],
+    /** Download phase only: the output link publishFile gives is not a URL to the file. */
+    readonly link?: LinkFault,
   ) {
     this.once = [...once];
   }
@@ -101,7 +134,7 @@ function keyword(prompt: string, fault: string): 'always' | 'once' | undefined {
 /** The poll and download faults a prompt asks for. */
 export function jobFaultsOf(prompt: string | undefined): JobFaults {
   const text = prompt ?? '';
-  const phase = (names: Array<[string, CallFault]>): PhaseFaults => {
+  const phase = (names: Array<[string, CallFault]>, link?: LinkFault): PhaseFaults => {
     const always: CallFault[] = [];
     const once: CallFault[] = [];
     for (const [name, fault] of names) {
@@ -109,20 +142,34 @@ export function jobFaultsOf(prompt: string | undefined): JobFaults {
       if (kind === 'always') always.push(fault);
       else if (kind === 'once') once.push(fault);
     }
-    return new PhaseFaults(always, once);
+    return new PhaseFaults(always, once, link);
   };
+  const link: LinkFault | undefined =
+    keyword(text, 'link-not-url') !== undefined
+      ? 'not-url'
+      : keyword(text, 'link-ftp') !== undefined
+        ? 'ftp'
+        : undefined;
   return {
     poll: phase([
       ['html-poll', 'html'],
       ['reset-poll', 'reset'],
       ['5xx-poll', '5xx'],
+      ['ratelimit-poll', 'ratelimit'],
+      ['gone-poll', 'gone'],
     ]),
-    download: phase([
-      ['html-download', 'html'],
-      ['reset-download', 'reset'],
-      ['5xx-download', '5xx'],
-      ['truncate', 'truncate'],
-    ]),
+    download: phase(
+      [
+        ['html-download', 'html'],
+        ['reset-download', 'reset'],
+        ['5xx-download', '5xx'],
+        ['truncate', 'truncate'],
+        ['redirect-ftp', 'redirect-ftp'],
+        ['redirect-loop', 'redirect-loop'],
+        ['length-lie', 'length-lie'],
+      ],
+      link,
+    ),
     hang: keyword(text, 'hang') !== undefined,
   };
 }
@@ -131,8 +178,12 @@ export function jobFaultsOf(prompt: string | undefined): JobFaults {
 export const HTML_PAGE =
   '<!DOCTYPE html><html><head><title>Service update</title></head><body><h1>We will be right back</h1><p>Our service is being updated.</p></body></html>';
 
-export function sendHtml(response: ServerResponse, status = 200): void {
-  response.writeHead(status, { 'content-type': 'text/html; charset=utf-8' });
+export function sendHtml(
+  response: ServerResponse,
+  status = 200,
+  headers: Record<string, string> = {},
+): void {
+  response.writeHead(status, { 'content-type': 'text/html; charset=utf-8', ...headers });
   response.end(HTML_PAGE);
 }
 
@@ -214,6 +265,12 @@ export class EmulatorBase {
    * one) the prompt. Off by default; a test that checks the order of a job's calls turns it on.
    */
   requestLog: { method: string; path: string; prompt?: string }[] | undefined;
+  /**
+   * When set, the Retry-After header of the 429 and 5xx answers of the status-call faults (and of
+   * an emulator's own 429s where it says so), verbatim: an HTTP date (RFC 9110 allows both
+   * forms), a huge or negative number, or garbage, for the fault tests.
+   */
+  retryAfterHeader: string | undefined;
   baseUrl = '';
 
   constructor(options: EmulatorOptions = {}) {
@@ -265,7 +322,8 @@ export class EmulatorBase {
 
   /**
    * Applies a poll fault of the job, if one is due: answers for the route and returns true.
-   * `html` answers 200 with an HTML page, `reset` drops the connection, `5xx` answers a 502 page.
+   * `html` answers 200 with an HTML page, `reset` drops the connection, `5xx` answers a 502 page,
+   * `ratelimit` the vendor's 429 (rateLimitAnswer), `gone` its 404 for the job (jobGoneAnswer).
    */
   pollFault(
     faults: JobFaults | undefined,
@@ -276,8 +334,36 @@ export class EmulatorBase {
     if (fault === undefined) return false;
     if (fault === 'reset') resetConnection(request);
     else if (fault === 'html') sendHtml(response, 200);
-    else sendHtml(response, 502);
+    else if (fault === 'ratelimit') this.rateLimitAnswer(response);
+    else if (fault === 'gone') this.jobGoneAnswer(response);
+    else
+      sendHtml(
+        response,
+        502,
+        this.retryAfterHeader === undefined ? {} : { 'retry-after': this.retryAfterHeader },
+      );
     return true;
+  }
+
+  /**
+   * The vendor's 404 for a job it does not find. This generic JSON body is what an emulator
+   * answers unless it overrides this with its vendor's own.
+   */
+  protected jobGoneAnswer(response: ServerResponse): void {
+    sendJson(response, 404, { error: { message: 'Not found.' } });
+  }
+
+  /**
+   * The vendor's 429 for a status call. This generic JSON body (`{error:{message}}` with
+   * Retry-After) is what an emulator answers unless it overrides this with its vendor's own.
+   */
+  protected rateLimitAnswer(response: ServerResponse): void {
+    sendJson(
+      response,
+      429,
+      { error: { message: 'Rate limit exceeded. Try again later.' } },
+      { 'retry-after': this.retryAfterHeader ?? '1' },
+    );
   }
 
   queueFault(fault: Fault): void {
@@ -295,6 +381,9 @@ export class EmulatorBase {
       truncate: options.truncate ?? false,
       faults: options.faults ?? new PhaseFaults(),
     });
+    if (options.faults?.link === 'not-url') return `video ${id} is ready`;
+    if (options.faults?.link === 'ftp')
+      return `ftp://${new URL(this.baseUrl).host}/files/${id}.mp4`;
     return `${this.baseUrl}/files/${id}.mp4`;
   }
 
@@ -334,6 +423,16 @@ export class EmulatorBase {
       sendHtml(response, 503);
       return true;
     }
+    if (fault === 'redirect-ftp' || fault === 'redirect-loop') {
+      response.writeHead(302, {
+        location:
+          fault === 'redirect-loop'
+            ? url.pathname
+            : `ftp://${new URL(this.baseUrl).host}${url.pathname}`,
+      });
+      response.end();
+      return true;
+    }
     const total = file.bytes.length;
     if (request.headers.range) this.rangeRequests += 1;
     const range = this.rangeSupport
@@ -346,6 +445,14 @@ export class EmulatorBase {
       return true;
     }
     const body = file.bytes.subarray(start);
+    if (fault === 'length-lie') {
+      // Written on the socket: Node's response refuses a body longer than its Content-Length.
+      request.socket.write(
+        `HTTP/1.1 200 OK\r\ncontent-type: video/mp4\r\ncontent-length: ${Math.floor(body.length / 2)}\r\nconnection: close\r\n\r\n`,
+      );
+      request.socket.end(body);
+      return true;
+    }
     response.writeHead(range ? 206 : 200, {
       'content-type': 'video/mp4',
       'content-length': String(body.length),

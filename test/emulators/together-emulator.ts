@@ -184,25 +184,8 @@ export class TogetherEmulator extends EmulatorBase {
     }
     const now = this.now();
     this.recentCreates = this.recentCreates.filter((at) => now - at < 60_000);
-    if (faults.has('ratelimit') || this.recentCreates.length >= this.createLimitPerMinute) {
-      const reset = Math.ceil(this.now() / 1000) + this.retryAfterSeconds;
-      return sendJson(
-        response,
-        429,
-        togetherError(
-          'You have been rate limited. Your rate limit is dynamic.',
-          'dynamic_request_limited',
-          'dynamic_request_limited',
-        ),
-        {
-          'retry-after': String(this.retryAfterSeconds),
-          'x-ratelimit-limit': '10',
-          'x-ratelimit-remaining': '0',
-          'x-ratelimit-reset': String(reset),
-          'x-ratelimit-limit-dynamic': '10',
-        },
-      );
-    }
+    if (faults.has('ratelimit') || this.recentCreates.length >= this.createLimitPerMinute)
+      return this.rateLimitAnswer(response);
     if (faults.has('5xx')) {
       return sendJson(
         response,
@@ -295,6 +278,36 @@ export class TogetherEmulator extends EmulatorBase {
     return sendJson(response, 200, this.render(job));
   }
 
+  /** Together's 429 (create and status calls): retry-after (`retryAfterHeader` when set) and x-ratelimit-*. */
+  protected override rateLimitAnswer(response: ServerResponse): void {
+    const reset = Math.ceil(this.now() / 1000) + this.retryAfterSeconds;
+    sendJson(
+      response,
+      429,
+      togetherError(
+        'You have been rate limited. Your rate limit is dynamic.',
+        'dynamic_request_limited',
+        'dynamic_request_limited',
+      ),
+      {
+        'retry-after': this.retryAfterHeader ?? String(this.retryAfterSeconds),
+        'x-ratelimit-limit': '10',
+        'x-ratelimit-remaining': '0',
+        'x-ratelimit-reset': String(reset),
+        'x-ratelimit-limit-dynamic': '10',
+      },
+    );
+  }
+
+  /** Together's 404 for a video job it does not find (as for an id it never gave). */
+  protected override jobGoneAnswer(response: ServerResponse): void {
+    sendJson(
+      response,
+      404,
+      togetherError('Video job not found', 'invalid_request_error', 'not_found'),
+    );
+  }
+
   private advance(job: Job): void {
     if (job.status === 'completed' || job.status === 'failed' || job.status === 'cancelled') return;
     if (job.cancelled) {
@@ -303,7 +316,9 @@ export class TogetherEmulator extends EmulatorBase {
     }
     let next: 'queued' | 'in_progress' | 'done';
     if (this.options.queueMs === 0 && this.options.runMs === 0) {
-      next = job.polls <= 1 ? 'queued' : job.polls === 2 ? 'in_progress' : 'done';
+      // #new-status: running for 10 polls, reported as a status Together does not document.
+      const running = job.faults.has('new-status') ? 11 : 2;
+      next = job.polls <= 1 ? 'queued' : job.polls <= running ? 'in_progress' : 'done';
     } else {
       const elapsed = this.now() - job.createdAt;
       next =
@@ -384,7 +399,8 @@ export class TogetherEmulator extends EmulatorBase {
       id: job.id,
       object: 'video',
       model: job.model,
-      status: job.status,
+      status:
+        job.status === 'in_progress' && job.faults.has('new-status') ? 'upscaling' : job.status,
       created_at: Math.floor(job.createdAt / 1000),
       ...(job.completedAt === undefined
         ? {}

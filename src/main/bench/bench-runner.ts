@@ -91,6 +91,14 @@ import { withAdvice } from './generation-advice';
 import { unboundedPriceModels } from '../../shared/bench/plan-cost';
 
 /** First wait before a download that failed on the console's disk is tried again; doubles. */
+/**
+ * Longest pause of a provider's new submissions after a 429 on a create, ms: the longest wait
+ * withRetry gives the request that met it (4 × its 30 s cap). A vendor's Retry-After may ask for
+ * days (an HTTP date, a daily cap) or overflow the timer (which then fires at once): the run then
+ * tries again after this, and a create still refused ends `quota` after its retries, instead of
+ * queued generations waiting for ever.
+ */
+export const RATE_LIMIT_PAUSE_MAX_MS = 120_000;
 const STORAGE_RETRY_MS = 5_000;
 const STORAGE_RETRY_MAX_MS = 5 * 60_000;
 /** How often a stop or cancel is checked during that wait. */
@@ -246,7 +254,8 @@ export class BenchRunner {
   private globalInFlight = 0;
   private readonly providerInFlight = new Map<string, number>();
   private readonly wakeups = new Set<() => void>();
-  private readonly pausedUntil = new Map<string, number>();
+  /** A provider's new submissions wait until `until`; a create sent after `since` and accepted lifts it. */
+  private readonly pausedUntil = new Map<string, { until: number; since: number }>();
   private readonly modelInFlight = new Map<string, number>();
   /**
    * Downloads of paid videos waiting for a slot after a disk failure (their providers). They go
@@ -254,6 +263,11 @@ export class BenchRunner {
    * take, or the retry could wait behind a whole queue until the vendor's output link expired.
    */
   private readonly retriesWaiting = new Map<symbol, string>();
+  /**
+   * Generations whose job the vendor last reported in a status the adapter does not know: what
+   * their timeout message adds (it is why no result came).
+   */
+  private readonly unknownStatusNotes = new Map<string, string>();
   private readonly pendingRunEmits = new Map<string, ReturnType<typeof setTimeout>>();
   private checkTimer: ReturnType<typeof setInterval> | undefined;
   /** Video analysis: its own bounded queue and a cache by content hash; null = no ffmpeg. */
@@ -1089,16 +1103,39 @@ export class BenchRunner {
     return wrapped;
   }
 
-  /** A provider that answered 429 gets no new submissions until its Retry-After has passed. */
-  private pauseProvider(provider: string, ms: number): void {
-    const until = this.deps.now() + ms;
-    if ((this.pausedUntil.get(provider) ?? 0) < until) this.pausedUntil.set(provider, until);
+  /**
+   * A provider that answered 429 gets no new submissions until its Retry-After has passed, at
+   * most RATE_LIMIT_PAUSE_MAX_MS, or until a create sent after the 429 is accepted (the retry of
+   * the refused request: the vendor takes work again).
+   */
+  private pauseProvider(provider: string, askedMs: number): void {
+    const ms = Math.max(0, Math.min(askedMs, RATE_LIMIT_PAUSE_MAX_MS));
+    if (askedMs > RATE_LIMIT_PAUSE_MAX_MS)
+      this.deps.log(
+        `${provider} asked for a wait of ${Math.round(askedMs / 1000)} s before new requests (Retry-After); new submissions to it pause for ${RATE_LIMIT_PAUSE_MAX_MS / 1000} s at most`,
+      );
+    const now = this.deps.now();
+    const until = now + ms;
+    const current = this.pausedUntil.get(provider);
+    if ((current?.until ?? 0) < until) this.pausedUntil.set(provider, { until, since: now });
     const timer = setTimeout(() => this.wake(), ms + 5);
     timer.unref?.();
   }
 
+  /** A create sent at `sentAt` was accepted: a pause that began before it is over. */
+  private createAccepted(provider: string, sentAt: number): void {
+    const pause = this.pausedUntil.get(provider);
+    if (pause === undefined || sentAt < pause.since) return;
+    this.pausedUntil.delete(provider);
+    this.wake();
+  }
+
+  private pausedAt(provider: string, now: number): boolean {
+    return (this.pausedUntil.get(provider)?.until ?? 0) > now;
+  }
+
   private hasCapacity(provider: string, modelId: string): boolean {
-    if ((this.pausedUntil.get(provider) ?? 0) > this.deps.now()) return false;
+    if (this.pausedAt(provider, this.deps.now())) return false;
     const global = this.deps.globalConcurrency ?? 4;
     const perProvider =
       this.deps.providerConcurrency?.[provider] ?? (provider === 'sandbox' ? 4 : 2);
@@ -1136,7 +1173,7 @@ export class BenchRunner {
   private retryGoesFirst(provider: string): boolean {
     const now = this.deps.now();
     for (const waiting of this.retriesWaiting.values())
-      if (waiting === provider || (this.pausedUntil.get(waiting) ?? 0) <= now) return true;
+      if (waiting === provider || !this.pausedAt(waiting, now)) return true;
     return false;
   }
 
@@ -1170,9 +1207,10 @@ export class BenchRunner {
         ? state.timeoutSeconds * 1000
         : (this.deps.generationTimeoutMs ?? defaultTimeoutSeconds(initial.provider) * 1000);
     const timer = setTimeout(() => {
+      const note = this.unknownStatusNotes.get(initial.id);
       const timedOut = new ProviderError(
         'timeout',
-        `No result after ${Math.round(timeoutMs / 1000)} s.`,
+        `No result after ${Math.round(timeoutMs / 1000)} s.${note === undefined ? '' : ` ${note}`}`,
         { provider: initial.provider },
       );
       // The create may have reached the vendor: aborting it would leave a job made and billed
@@ -1253,6 +1291,7 @@ export class BenchRunner {
       }
     } finally {
       clearTimeout(timer);
+      this.unknownStatusNotes.delete(initial.id);
       state.active.delete(initial.id);
       this.releaseSlot(initial.provider, initial.model_id);
       // The slot is free now, even when this generation goes on to wait for a retry.
@@ -1384,6 +1423,7 @@ export class BenchRunner {
         try {
           // Retry only where the vendor answered with a retryable error (so no job exists):
           // a rate limit pauses the whole provider for its Retry-After, not just this request.
+          let sentAt = this.deps.now();
           const started = await withRetry(
             () => {
               signal.throwIfAborted();
@@ -1392,6 +1432,7 @@ export class BenchRunner {
                   provider: row.provider,
                 });
               if (active?.timedOut) throw active.timedOut;
+              sentAt = this.deps.now();
               return adapter.start(request, { signal, onJobId: persistJobId });
             },
             {
@@ -1415,6 +1456,7 @@ export class BenchRunner {
             },
           );
           persistJobId(started.jobId);
+          this.createAccepted(row.provider, sentAt);
           initialStatus = started.status;
           submittedHere = true;
           break;
@@ -1846,7 +1888,7 @@ export class BenchRunner {
       return 'ok';
     } catch (error) {
       signal.throwIfAborted();
-      const serialized = serializeError(error);
+      const serialized = namingDownloadedFile(serializeError(error), mediaId, row.provider);
       if (serialized.code === 'bad_output') {
         this.patch(row.id, { ...analysisErrorColumns(serialized.message), media_id: mediaId });
         this.finish(getGenerationRow(this.deps.db, row.id) ?? row, 'bad_output', serialized);
@@ -1902,9 +1944,23 @@ export class BenchRunner {
         if (this.tryPatch(row.id, { waiting: note })) delete held.waiting;
         else held.waiting = note;
       },
+      onUnknownStatus: (error) => {
+        // Followed on as pending until the job ends or its timeout, which then says why.
+        const status = error.unknownStatus;
+        this.unknownStatusNotes.set(
+          row.id,
+          `${label} last reported the job in a status this console does not know ("${status}"); it may still finish there.`,
+        );
+        const note = `${label} reports a status this console does not know ("${status}"); the job is followed until it ends or its timeout.`;
+        if (note === waiting) return;
+        waiting = note;
+        if (this.tryPatch(row.id, { waiting: note })) delete held.waiting;
+        else held.waiting = note;
+      },
       onPending: (status, now) => {
         // Display only (a crash loses nothing that recovery needs): held in memory and written
         // at most every PENDING_WRITE_INTERVAL_MS, the rest with the job's final status.
+        this.unknownStatusNotes.delete(row.id);
         if (waiting !== null) {
           waiting = null;
           held.waiting = null;
@@ -2269,6 +2325,21 @@ const ADVISED_OUTCOMES = new Set<GenerationOutcome>([
   'policy_refusal',
   'timeout',
 ]);
+
+/**
+ * The analysis names the file it read by its name in the media store, the video's SHA-256: the
+ * admin reads "the file downloaded from <vendor>" instead (a hash says nothing about what failed).
+ */
+function namingDownloadedFile(
+  error: SerializedError,
+  mediaId: string,
+  provider: string,
+): SerializedError {
+  if (!error.message.includes(mediaId)) return error;
+  const label = PROVIDER_LABELS[provider as ModelRef['provider']] ?? provider;
+  const named = error.message.split(mediaId).join(`the file downloaded from ${label}`);
+  return { ...error, message: `${named.charAt(0).toUpperCase()}${named.slice(1)}` };
+}
 
 function requestOf(row: GenerationRow): GenerationRequest {
   return buildRequest(

@@ -14,6 +14,7 @@
 import { AppError, ProviderError } from '../../shared/errors';
 import type { MediaRef } from '../../shared/domain';
 import type { DownloadRange, DownloadResult } from '../../shared/providers/video-provider-spec';
+import { PROVIDER_LABELS, type ProviderId } from '../../shared/providers/provider-ids';
 import type { Readable } from 'node:stream';
 import { takeNodeSource } from '../web-stream';
 import type { MediaStore, MediaWriter } from './media-store';
@@ -46,6 +47,8 @@ function isVideoType(contentType: string): boolean {
 
 export async function downloadVideo(options: DownloadVideoOptions): Promise<DownloadedVideo> {
   const { signal, provider } = options;
+  // What the admin reads names the vendor as they know it ("Together AI", not "together").
+  const label = labelOf(provider);
   const retries = options.retries ?? 3;
   const initial = options.initialDelayMs ?? 500;
   const random = options.random ?? Math.random;
@@ -67,7 +70,7 @@ export async function downloadVideo(options: DownloadVideoOptions): Promise<Down
           await result.body.cancel().catch(() => undefined);
           throw new ProviderError(
             'bad_output',
-            `${provider} sent ${result.contentType} instead of a video.`,
+            `${label} sent ${result.contentType} instead of a video.`,
             { provider, retryable: true },
           );
         }
@@ -82,13 +85,13 @@ export async function downloadVideo(options: DownloadVideoOptions): Promise<Down
           throw new ProviderError(
             'bad_output',
             short
-              ? `The download from ${provider} was cut short (${writer.bytes} of ${total} bytes).`
-              : `The download from ${provider} was longer than announced (${total} bytes).`,
+              ? `The download from ${label} was cut short (${writer.bytes} of ${total} bytes).`
+              : `The download from ${label} was longer than announced (${total} bytes).`,
             { provider, retryable: true },
           );
         }
         if (writer.bytes === 0)
-          throw new ProviderError('bad_output', `${provider} sent an empty file.`, { provider });
+          throw new ProviderError('bad_output', `${label} sent an empty file.`, { provider });
         const media = await writer.commit(contentType);
         committed = true;
         return { media, attempts: attempt + 1 };
@@ -98,7 +101,7 @@ export async function downloadVideo(options: DownloadVideoOptions): Promise<Down
           ? error
           : new ProviderError(
               'provider_unavailable',
-              `The download from ${provider} failed: ${error instanceof Error ? error.message : String(error)}.`,
+              `The download from ${label} failed: ${error instanceof Error ? error.message : String(error)}.`,
               { provider, retryable: true, cause: error },
             );
         if (failure.code === 'storage_failed') {
@@ -122,12 +125,16 @@ export async function downloadVideo(options: DownloadVideoOptions): Promise<Down
   }
 }
 
+function labelOf(provider: string): string {
+  return PROVIDER_LABELS[provider as ProviderId] ?? provider;
+}
+
 function cutShort(provider: string, bytes: number, error: unknown): ProviderError {
   const code = (error as { code?: string } | null)?.code;
   // A body that breaks off is a truncated video: bad_output once the retries are spent.
   return new ProviderError(
     'bad_output',
-    `The download from ${provider} was cut short: the connection broke off after ${bytes} bytes${code ? ` (${code})` : ''}.`,
+    `The download from ${labelOf(provider)} was cut short: the connection broke off after ${bytes} bytes${code ? ` (${code})` : ''}.`,
     { provider, retryable: true, cause: error },
   );
 }

@@ -2,13 +2,16 @@
  * Follows one vendor job until it ends: looks at its status on the poll schedule (shaped by the
  * model's typical duration when known, see polling.ts), reports each pending status, and rides
  * out transient failures of the status call (a retryable error is retried with backoff, up to 8
- * in a row). A rate limit (429) is not a failure: it waits (Retry-After, else a backoff capped at a
- * minute) and goes on, reported through `onRateLimited`, bounded in time only by the job's
- * deadline (`deadlineAt`, and the caller's signal). The bench runner and the poll-lag benchmark
- * use the same loop.
+ * in a row). A rate limit (429) is not a failure: it waits (Retry-After, else a backoff, either
+ * capped at a minute) and goes on, reported through `onRateLimited`, bounded in time only by the
+ * job's deadline (`deadlineAt`, and the caller's signal). No wait between two status calls is
+ * longer than STATUS_WAIT_MAX_MS, whatever a vendor's Retry-After asks (days, an HTTP date years
+ * ahead, a number past what a timer holds). The bench runner and the poll-lag benchmark use the
+ * same loop.
  */
 import { ProviderError, serializeError, type SerializedError } from '../../shared/errors';
 import type { JobStatus, VideoProviderAdapter } from '../../shared/providers/video-provider-spec';
+import { UnknownStatusError } from './vendor-video-adapter';
 import {
   MIN_DURATION_SAMPLES,
   pollDelay,
@@ -39,6 +42,12 @@ export interface WatchJobOptions {
   onPending?: (status: PendingStatus, at: number) => void;
   /** Called when the status call was rate limited, before waiting `waitMs`. */
   onRateLimited?: (waitMs: number, at: number) => void;
+  /**
+   * Called when the vendor reports a status the adapter does not know (UnknownStatusError). With
+   * a `deadlineAt`, the job is then followed on its schedule as if pending, until it ends or the
+   * deadline passes; without one, such answers count as failures of the status call.
+   */
+  onUnknownStatus?: (error: UnknownStatusError, at: number) => void;
   /**
    * The job's deadline (ms since the epoch): a rate limit whose wait would pass it ends the watch
    * with a `timeout` error. `undefined` = only the signal bounds the waits.
@@ -81,13 +90,48 @@ export function streamOpenBound(typical: TypicalDuration | undefined): number {
   return Math.min(STREAM_OPEN_MAX_MS, Math.max(STREAM_OPEN_MIN_MS, wanted));
 }
 
-/** Longest wait after a 429 without Retry-After, ms. */
+/** Longest wait after a 429 (with or without Retry-After) before the next status call, ms. */
 export const RATE_LIMIT_MAX_WAIT_MS = 60_000;
+
+/**
+ * Longest wait after any failed status call, ms, whatever its Retry-After: a status call costs
+ * nothing, while a job not looked at may finish and its paid video's link expire unseen, or the
+ * job's deadline pass during one wait.
+ */
+export const STATUS_WAIT_MAX_MS = 5 * 60_000;
 
 /** A rate limit (429, or the vendor's retryable quota answer such as RESOURCE_EXHAUSTED). */
 function isRateLimit(error: unknown, serialized: SerializedError): boolean {
   if (ProviderError.isInstance(error) && (error as ProviderError).status === 429) return true;
   return serialized.code === 'quota' && serialized.retryable;
+}
+
+/**
+ * Status calls in a row a job may be answered 404 (not found) before it counts as gone. A vendor
+ * may not find a job it has just accepted for a moment (its store catching up); one that keeps
+ * not finding it has deleted or lost it.
+ */
+export const NOT_FOUND_LOOKS = 4;
+
+function isNotFound(error: unknown): boolean {
+  return ProviderError.isInstance(error) && (error as ProviderError).status === 404;
+}
+
+/** The vendor kept answering 404 for a job it had accepted: what the admin is told. */
+function jobGone(error: unknown, jobId: string, looks: number): ProviderError {
+  const provider = error as ProviderError;
+  const said = provider.message.replace(/[\s.]*$/, '');
+  return new ProviderError(
+    'provider_unavailable',
+    `${said}. The provider accepted job ${jobId.slice(0, 120)} (its create gave this id) but did not find it on ${looks} status calls in a row: it was deleted or lost there, and may still be billed. Check the job in the provider's account before running the prompt again.`,
+    {
+      provider: provider.provider,
+      status: 404,
+      retryable: false,
+      ...(provider.vendorCode === undefined ? {} : { vendorCode: provider.vendorCode }),
+      cause: error,
+    },
+  );
 }
 
 export interface WatchedJob {
@@ -114,6 +158,7 @@ export async function watchJob(
   let attempt = 0;
   let transientFailures = 0;
   let rateLimits = 0;
+  let notFound = 0;
   let status: JobStatus | undefined = options.initial;
   // The vendor's minimum interval between status calls (Runway: 5 s), counted from the create
   // for a job just submitted: whatever the schedule, a hint or a retry asks, no call comes sooner.
@@ -187,38 +232,72 @@ export async function watchJob(
           lookBeforeStream = false;
           transientFailures = 0;
           rateLimits = 0;
+          notFound = 0;
         } catch (error) {
           const serialized = serializeError(error);
-          if (!signal.aborted && isRateLimit(error, serialized)) {
-            // Not a failure of the job: wait as asked and go on, without using the failure budget.
-            rateLimits += 1;
-            const wait =
-              serialized.retryAfterMs ?? Math.min(RATE_LIMIT_MAX_WAIT_MS, 1000 * 2 ** rateLimits);
-            const at = now();
-            if (options.deadlineAt !== undefined && at + wait > options.deadlineAt) {
-              throw new ProviderError(
-                'timeout',
-                `Still rate limited when the job's time was up (${rateLimits} answers 429 in a row); the job may still finish at the provider.`,
-                {
-                  provider: ProviderError.isInstance(error)
-                    ? (error as ProviderError).provider
-                    : 'unknown',
-                  retryable: false,
-                  cause: error,
-                },
-              );
+          if (
+            !signal.aborted &&
+            options.deadlineAt !== undefined &&
+            error instanceof UnknownStatusError
+          ) {
+            // Not a failure of the call: the job goes on at the vendor in a state of its own.
+            // Looked at on the schedule until it ends, or its deadline ends the watch.
+            options.onUnknownStatus?.(error, now());
+            transientFailures = 0;
+            rateLimits = 0;
+            notFound = 0;
+            status = { state: 'pending' };
+            assumed = true;
+          } else {
+            if (!signal.aborted && isNotFound(error)) {
+              // Not found: looked at again a few times (a vendor catching up with its own create),
+              // then the job is gone, which is the vendor's doing, not a request to change.
+              notFound += 1;
+              if (notFound >= NOT_FOUND_LOOKS) throw jobGone(error, jobId, notFound);
+              await options.sleep(Math.min(30000, 1000 * 2 ** notFound), signal);
+              continue;
             }
-            options.onRateLimited?.(wait, at);
-            await options.sleep(wait, signal);
+            if (!signal.aborted && isRateLimit(error, serialized)) {
+              // Not a failure of the job: wait as asked and go on, without using the failure budget.
+              rateLimits += 1;
+              // A Retry-After of days (or one a timer cannot hold) is not waited out in one go: the
+              // job is looked at again within a minute, and answers when the vendor does.
+              const wait = Math.max(
+                0,
+                Math.min(RATE_LIMIT_MAX_WAIT_MS, serialized.retryAfterMs ?? 1000 * 2 ** rateLimits),
+              );
+              const at = now();
+              if (options.deadlineAt !== undefined && at + wait > options.deadlineAt) {
+                throw new ProviderError(
+                  'timeout',
+                  `Still rate limited when the job's time was up (${rateLimits} answers 429 in a row); the job may still finish at the provider.`,
+                  {
+                    provider: ProviderError.isInstance(error)
+                      ? (error as ProviderError).provider
+                      : 'unknown',
+                    retryable: false,
+                    cause: error,
+                  },
+                );
+              }
+              options.onRateLimited?.(wait, at);
+              await options.sleep(wait, signal);
+              continue;
+            }
+            if (!serialized.retryable || transientFailures >= 8 || signal.aborted) throw error;
+            transientFailures += 1;
+            await options.sleep(
+              Math.max(
+                0,
+                Math.min(
+                  STATUS_WAIT_MAX_MS,
+                  serialized.retryAfterMs ?? Math.min(30000, 1000 * 2 ** transientFailures),
+                ),
+              ),
+              signal,
+            );
             continue;
           }
-          if (!serialized.retryable || transientFailures >= 8 || signal.aborted) throw error;
-          transientFailures += 1;
-          await options.sleep(
-            serialized.retryAfterMs ?? Math.min(30000, 1000 * 2 ** transientFailures),
-            signal,
-          );
-          continue;
         }
     }
     const at = now();

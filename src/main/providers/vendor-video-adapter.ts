@@ -32,6 +32,22 @@ import {
 
 export type VendorId = Exclude<ProviderId, 'sandbox'>;
 
+/**
+ * The vendor answered a job's status with a status the adapter does not know. Most likely one it
+ * added between the states it documents (a new "upscaling" step): watchJob keeps following the
+ * job until its deadline rather than counting it as a failure of the status call.
+ */
+export class UnknownStatusError extends ProviderError {
+  readonly unknownStatus: string;
+  constructor(provider: string, noun: string, status: string) {
+    super('provider_unavailable', `${provider} reported an unknown ${noun} status "${status}".`, {
+      provider,
+      retryable: true,
+    });
+    this.unknownStatus = status;
+  }
+}
+
 export abstract class VendorVideoAdapter<
   Provider extends VendorId,
 > implements VideoProviderAdapter {
@@ -106,10 +122,6 @@ export abstract class VendorVideoAdapter<
 
   /** The vendor reported a status this adapter does not know: poll again rather than guess. */
   protected unknownStatus(noun: string, status: string | null | undefined): ProviderError {
-    return new ProviderError(
-      'provider_unavailable',
-      `${this.provider} reported an unknown ${noun} status "${String(status ?? '(none)').slice(0, 40)}".`,
-      { provider: this.provider, retryable: true },
-    );
+    return new UnknownStatusError(this.provider, noun, String(status ?? '(none)').slice(0, 40));
   }
 }

@@ -111,6 +111,9 @@ describe('video downloads survive glitches', () => {
     ]);
     expect(rows[0]?.error_message).toMatch(/cut short|broke off/);
     expect(rows[2]?.error_message).toMatch(/text\/html instead of a video/);
+    // The vendor as the admin knows it, not the console's id for it ("together").
+    expect(rows[0]?.error_message).toMatch(/^The download from Together AI was cut short/);
+    expect(rows[2]?.error_message).toMatch(/^Together AI sent text\/html instead of a video\./);
     expect(logs.some((line) => /retry 1 of 3/.test(line))).toBe(true);
   });
 });

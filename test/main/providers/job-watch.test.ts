@@ -8,6 +8,8 @@ import { ProviderError } from '../../../src/shared/errors';
 import type { JobStatus } from '../../../src/shared/providers/video-provider-spec';
 import {
   MAX_STREAM_OPENS,
+  RATE_LIMIT_MAX_WAIT_MS,
+  STATUS_WAIT_MAX_MS,
   STREAM_OPEN_MAX_MS,
   STREAM_OPEN_MIN_MS,
   streamOpenBound,
@@ -144,6 +146,56 @@ describe('watchJob', () => {
     ).rejects.toMatchObject({ code: 'timeout' });
     // Looks at 0, 30 s, 60 s, 90 s; the next wait would pass the deadline.
     expect(looks).toEqual([0, 30_000, 60_000, 90_000]);
+  });
+
+  it('a Retry-After of decades on a 429 is waited out a minute at a time, never past the deadline at once', async () => {
+    // 1e12 ms overflows a timer (which then fires at once) and passes any deadline: it used to end
+    // the watch at the first 429 as a timeout, the paid job abandoned.
+    const { adapter, options, looks } = fakeJob(0, 5000, [], (look) =>
+      look <= 3 ? { retryAfterMs: 1e12 } : undefined,
+    );
+    const waits: number[] = [];
+    const watched = await watchJob(adapter, 'job', {
+      ...options,
+      deadlineAt: 15 * 60_000,
+      onRateLimited: (waitMs) => waits.push(waitMs),
+    });
+    expect(watched.status.state).toBe('succeeded');
+    expect(waits).toEqual([RATE_LIMIT_MAX_WAIT_MS, RATE_LIMIT_MAX_WAIT_MS, RATE_LIMIT_MAX_WAIT_MS]);
+    expect(looks).toEqual([0, 60_000, 120_000, 180_000]);
+  });
+
+  it('a Retry-After of a day on a failed status call waits at most STATUS_WAIT_MAX_MS', async () => {
+    let clock = 0;
+    const looks: number[] = [];
+    const adapter = {
+      pollCadenceMs: 5000,
+      async status(): Promise<JobStatus> {
+        looks.push(clock);
+        if (looks.length <= 2)
+          throw new ProviderError('provider_unavailable', 'Service Unavailable', {
+            provider: 'fake',
+            status: 503,
+            retryable: true,
+            retryAfterMs: looks.length === 1 ? 86_400_000 : -5000,
+          });
+        return { state: 'succeeded', outputs: [{ url: 'https://example.test/v.mp4' }] };
+      },
+    };
+    const sleeps: number[] = [];
+    const watched = await watchJob(adapter, 'job', {
+      signal: new AbortController().signal,
+      now: () => clock,
+      sleep: async (ms: number) => {
+        sleeps.push(ms);
+        clock += ms;
+      },
+      submittedAt: 0,
+    });
+    expect(watched.status.state).toBe('succeeded');
+    // A day is cut to the bound; a negative wait (a clock skew on an HTTP date) is no wait.
+    expect(sleeps).toEqual([STATUS_WAIT_MAX_MS, 0]);
+    expect(looks).toEqual([0, STATUS_WAIT_MAX_MS, STATUS_WAIT_MAX_MS]);
   });
 
   it("never looks sooner than the vendor's minimum interval (Runway: 5 s), whatever the schedule", async () => {

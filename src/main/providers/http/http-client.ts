@@ -220,7 +220,7 @@ export class HttpClient {
       offset?: number;
     } = {},
   ): Promise<DownloadResult> {
-    let current = url;
+    let current = this.outputLink(url, undefined);
     const wantsRange = options.offset !== undefined && options.offset > 0;
     for (let hop = 0; hop <= (options.maxRedirections ?? 5); hop += 1) {
       const raw = await this.send(
@@ -240,7 +240,7 @@ export class HttpClient {
       );
       if (raw.statusCode >= 300 && raw.statusCode < 400 && raw.headers.location) {
         await raw.body.dump();
-        current = new URL(String(raw.headers.location), current).toString();
+        current = this.outputLink(String(raw.headers.location), current);
         continue;
       }
       if (raw.statusCode === 403 || raw.statusCode === 404 || raw.statusCode === 410) {
@@ -303,6 +303,33 @@ export class HttpClient {
       'bad_output',
       `Too many redirects while downloading from ${this.label}.`,
       { provider: this.config.provider },
+    );
+  }
+
+  /**
+   * An output link (or where a redirect of one points, relative to `base`) as an http(s) URL, or
+   * bad_output: a vendor that names its video with something else (no URL at all, ftp:, file:,
+   * data:) has sent an unusable result, which no retry changes. It was reported as "could not be
+   * reached" and retried. The link itself is not shown (a pre-signed link carries a signature).
+   */
+  private outputLink(link: string, base: string | undefined): string {
+    let parsed: URL | undefined;
+    try {
+      parsed = new URL(link, base);
+    } catch {
+      parsed = undefined;
+    }
+    if (parsed?.protocol === 'http:' || parsed?.protocol === 'https:') return parsed.toString();
+    const what =
+      parsed === undefined
+        ? 'that is not a URL'
+        : `with the ${parsed.protocol.slice(0, 20)} scheme (only http and https links are downloaded)`;
+    throw new ProviderError(
+      'bad_output',
+      base === undefined
+        ? `${this.label} gave a video download link ${what}, so the video cannot be downloaded.`
+        : `${this.label}'s video download link redirected to a link ${what}, so the video cannot be downloaded.`,
+      { provider: this.config.provider, retryable: false },
     );
   }
 
