@@ -272,6 +272,31 @@ export class RolloutController {
     });
   }
 
+  /**
+   * Right before a write (a step, a pause, a rollback): still the leader? The lease is renewed
+   * at the start of each tick only, and a tick can outlast it (a guard check waiting on a slow
+   * Prometheus): meanwhile a standby took over, and this process must not act on the check it
+   * started as leader. Renews the lease when held; stands down (leader_lost) when not.
+   */
+  private async stillLeader(): Promise<boolean> {
+    let held: boolean;
+    try {
+      held = await this.deps.lease.acquire();
+    } catch {
+      held = false;
+    }
+    if (!held && this.leader) {
+      this.leader = false;
+      this.bakes.clear();
+      await this.emit(
+        'leader_lost',
+        null,
+        `${this.deps.id} lost its lease during a tick (a check outlasted it); it does not act on that check`,
+      );
+    }
+    return held;
+  }
+
   /** One pass: lease, then (as leader) every environment, then the heartbeat record. */
   async tick(): Promise<void> {
     let leader: boolean;
@@ -297,6 +322,7 @@ export class RolloutController {
       const doing: string[] = [];
       this.failedThisTick = new Set();
       for (const environment of ENVIRONMENTS) {
+        if (!this.leader) break;
         try {
           const what = await this.tickEnvironment(environment);
           if (what) doing.push(what);
@@ -446,6 +472,7 @@ export class RolloutController {
         } catch (error) {
           this.deps.log?.(`controller: check not recorded: ${errorMessage(error)}`);
         }
+        if (!(await this.stillLeader())) return `${environment}: stood down (lease lost)`;
         if (report.status !== 'pass') {
           this.bakes.delete(environment);
           return this.failedCheck(publisher, environment, step, report, settings);
@@ -491,6 +518,10 @@ export class RolloutController {
           );
           continue;
         }
+      }
+      if (!(await this.stillLeader())) {
+        doing.push(`${environment}: stood down (lease lost)`);
+        break;
       }
       try {
         const { state: next, outcome } = await publisher.advanceRollout(environment, state.flagKey);
