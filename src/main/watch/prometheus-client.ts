@@ -8,7 +8,7 @@
  */
 import type { Dispatcher } from 'undici';
 import { z } from 'zod';
-import { AppError } from '../../shared/errors';
+import { AppError, ProviderError } from '../../shared/errors';
 import type { QueryProblem } from '../../shared/watch/watch-types';
 import { HttpClient, scrub, type HttpResponse } from '../providers/http/http-client';
 
@@ -184,14 +184,41 @@ export class PrometheusClient implements MetricsSource {
     | { ok: false; problem: QueryProblem }
   > {
     let response: HttpResponse;
+    // One deadline for the whole answer: undici's header and body timeouts only bound the wait
+    // for the next bytes, so an answer that keeps dripping (a stuck proxy, a server streaming a
+    // never-ending body) was waited for forever, and the controller's loop with it.
+    const timeoutMs = this.options.timeoutMs ?? 15000;
+    const deadline = new AbortController();
+    const timer = setTimeout(
+      () =>
+        deadline.abort(
+          new ProviderError(
+            'timeout',
+            `its answer did not finish within ${timeoutMs} ms (the watch's Prometheus timeout).`,
+            { provider: 'Prometheus' },
+          ),
+        ),
+      timeoutMs,
+    );
     try {
-      response = await this.http.request(path, { query, okStatuses: () => true });
+      response = await this.http.request(path, {
+        query,
+        okStatuses: () => true,
+        signal: deadline.signal,
+      });
     } catch (error) {
       const text = AppError.isInstance(error) ? error.message : String(error);
+      if (deadline.signal.aborted)
+        return problem(
+          'unreachable',
+          `Prometheus at ${this.options.baseUrl} did not answer in time: ${text} Check that the server (and any proxy before it) is healthy, or raise the timeout in Rollout → Production watch.`,
+        );
       return problem(
         'unreachable',
         `Prometheus at ${this.options.baseUrl} could not be reached: ${text} Check the URL in Rollout → Production watch and that the server is up.`,
       );
+    } finally {
+      clearTimeout(timer);
     }
     const secrets = this.http.config.secrets();
     const error = errorBody.safeParse(response.json);

@@ -244,6 +244,74 @@ export interface RolloutState {
   stoppedReason?: string;
 }
 
+/**
+ * A rollout state as read back from the config store. It is not signed (anyone who can write to
+ * the store can edit it), and the schedule is computed from it: a state without its bake time
+ * had every step due at once (`lastStepAt + undefined` is NaN, and no time is before NaN). So
+ * it is checked field by field before use; unknown fields are kept.
+ */
+export const rolloutStateSchema = z
+  .looseObject({
+    schema: z.literal('aideon.rollout/1'),
+    environment: environmentSchema,
+    flagKey: z.string().min(1),
+    onVariant: z.string().min(1),
+    offVariant: z.string().min(1),
+    steps: z.array(z.number().int().min(1).max(100)).min(1),
+    bakeMs: z.number().finite().min(0),
+    stepIndex: z.number().int().min(-1),
+    status: z.enum(['running', 'paused', 'completed', 'stopped']),
+    lastStepAt: z.number().finite().nullable(),
+    lastStepVersion: z.number().int().min(1).optional(),
+    fromVersion: z.number().int().min(0).optional(),
+    startedBy: z.string(),
+    updatedAt: z.number().finite(),
+    stoppedReason: z.string().optional(),
+  })
+  .superRefine((state, context) => {
+    for (let index = 1; index < state.steps.length; index += 1)
+      if ((state.steps[index] ?? 0) <= (state.steps[index - 1] ?? 0))
+        context.addIssue({ code: 'custom', path: ['steps', index], message: 'steps must go up' });
+    if (state.stepIndex >= state.steps.length)
+      context.addIssue({
+        code: 'custom',
+        path: ['stepIndex'],
+        message: `is past the last step (${state.steps.length} steps)`,
+      });
+    if (state.stepIndex >= 0 && state.lastStepAt === null)
+      context.addIssue({
+        code: 'custom',
+        path: ['lastStepAt'],
+        message: 'is missing although a step was published',
+      });
+  });
+
+/**
+ * Reads the rollout state stored under `key`; a clear error naming the key and the wrong field
+ * when it is not JSON or not a rollout state.
+ */
+export function parseRolloutState(key: string, text: string): RolloutState {
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch {
+    throw new ValidationError(`rollout state ${key} in the config store`, [
+      {
+        path: '',
+        message:
+          'is not valid JSON (cut short or edited by hand); nothing is done with this rollout until it is mended',
+      },
+    ]);
+  }
+  const parsed = rolloutStateSchema.safeParse(value);
+  if (!parsed.success)
+    throw new ValidationError(
+      `rollout state ${key} in the config store (edited by hand?); it cannot be used until the value is restored`,
+      zodIssues(parsed.error),
+    );
+  return parsed.data as RolloutState;
+}
+
 /** When the next step may be published, or undefined when there is none. */
 export function nextStepDueAt(state: RolloutState): number | undefined {
   if (state.stepIndex + 1 >= state.steps.length) return undefined;

@@ -56,8 +56,10 @@ export interface ControllerEvent {
   flagKey?: string;
   percent?: number;
   /**
-   * `rollback_failed` only: the retry failed for a reason already told for this rollout step.
-   * It is recorded (log, status) but not posted to the webhook again.
+   * The same failure as at the previous tick, already told: a `rollback_failed` retry that
+   * failed for a reason already told for this rollout step, or an `error` / `step_held` that
+   * repeats itself tick after tick (a value in the store that cannot be used, a step held by
+   * the same conflict). It is recorded (log, status) but not posted to the webhook again.
    */
   repeated?: boolean;
 }
@@ -194,6 +196,12 @@ export class RolloutController {
   private lastEvent: ControllerStatus['lastEvent'] = null;
   private lastTickAt = 0;
   private readonly notices: RollbackNotices;
+  /**
+   * `error` and `step_held` events told and still true, by environment (and flag): the same
+   * failure at every tick is told once, until it clears or changes.
+   */
+  private readonly told = new Map<string, string>();
+  private failedThisTick = new Set<string>();
 
   constructor(private readonly deps: RolloutControllerDeps) {
     this.startedAt = deps.now();
@@ -246,6 +254,49 @@ export class RolloutController {
     }
   }
 
+  /** Emits a failure once while it lasts: the same one at the next ticks is marked repeated. */
+  private async emitFailure(
+    type: 'error' | 'step_held',
+    environment: Environment,
+    flagKey: string | undefined,
+    message: string,
+  ): Promise<void> {
+    const key = `${environment}\u0000${flagKey ?? ''}`;
+    const what = `${type}\u0000${message}`;
+    this.failedThisTick.add(key);
+    const repeated = this.told.get(key) === what;
+    this.told.set(key, what);
+    await this.emit(type, environment, message, {
+      ...(flagKey ? { flagKey } : {}),
+      ...(repeated ? { repeated } : {}),
+    });
+  }
+
+  /**
+   * Right before a write (a step, a pause, a rollback): still the leader? The lease is renewed
+   * at the start of each tick only, and a tick can outlast it (a guard check waiting on a slow
+   * Prometheus): meanwhile a standby took over, and this process must not act on the check it
+   * started as leader. Renews the lease when held; stands down (leader_lost) when not.
+   */
+  private async stillLeader(): Promise<boolean> {
+    let held: boolean;
+    try {
+      held = await this.deps.lease.acquire();
+    } catch {
+      held = false;
+    }
+    if (!held && this.leader) {
+      this.leader = false;
+      this.bakes.clear();
+      await this.emit(
+        'leader_lost',
+        null,
+        `${this.deps.id} lost its lease during a tick (a check outlasted it); it does not act on that check`,
+      );
+    }
+    return held;
+  }
+
   /** One pass: lease, then (as leader) every environment, then the heartbeat record. */
   async tick(): Promise<void> {
     let leader: boolean;
@@ -269,16 +320,21 @@ export class RolloutController {
     }
     if (leader) {
       const doing: string[] = [];
+      this.failedThisTick = new Set();
       for (const environment of ENVIRONMENTS) {
+        if (!this.leader) break;
         try {
           const what = await this.tickEnvironment(environment);
           if (what) doing.push(what);
         } catch (error) {
           const message = errorMessage(error);
           doing.push(`${environment}: ${message}`);
-          await this.emit('error', environment, message);
+          await this.emitFailure('error', environment, undefined, message);
         }
       }
+      // A failure that did not happen again this tick has cleared: told again if it comes back.
+      for (const key of [...this.told.keys()])
+        if (!this.failedThisTick.has(key)) this.told.delete(key);
       this.activity = doing.length > 0 ? doing.join('; ') : 'idle: no rollout running';
     } else if (!this.activity.startsWith('cannot reach')) {
       const holder = await this.deps.lease.holder().catch(() => undefined);
@@ -416,6 +472,7 @@ export class RolloutController {
         } catch (error) {
           this.deps.log?.(`controller: check not recorded: ${errorMessage(error)}`);
         }
+        if (!(await this.stillLeader())) return `${environment}: stood down (lease lost)`;
         if (report.status !== 'pass') {
           this.bakes.delete(environment);
           return this.failedCheck(publisher, environment, step, report, settings);
@@ -462,6 +519,10 @@ export class RolloutController {
           continue;
         }
       }
+      if (!(await this.stillLeader())) {
+        doing.push(`${environment}: stood down (lease lost)`);
+        break;
+      }
       try {
         const { state: next, outcome } = await publisher.advanceRollout(environment, state.flagKey);
         this.bakes.delete(environment);
@@ -478,11 +539,11 @@ export class RolloutController {
         // step is not applied twice, the next tick reads the new state.
         const message = errorMessage(error);
         doing.push(`${environment} ${state.flagKey}: step not applied: ${message}`);
-        await this.emit(
+        await this.emitFailure(
           AppError.isInstance(error) && error.code === 'conflict' ? 'step_held' : 'error',
           environment,
+          state.flagKey,
           `the next step of "${state.flagKey}" was not applied: ${message}`,
-          { flagKey: state.flagKey },
         );
       }
     }

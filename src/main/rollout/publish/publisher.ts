@@ -28,6 +28,7 @@ import {
   getFlag,
   nextStepDueAt,
   parseRolloutPlan,
+  parseRolloutState,
   rolloutPercentOf,
   withFlagOff,
   withRolloutPercent,
@@ -43,6 +44,7 @@ import {
   base64UrlEncode,
   bundlePayloadProblem,
   canonicalJson,
+  currentPointerProblem,
   flagsFileText,
   operatorContentProblem,
   sha256Digest,
@@ -72,6 +74,21 @@ import type { HistoryAction, HistoryInput } from './history';
 import type { PublicKeyInfo, Signer } from './keys';
 
 export type ConfigProblem = string | { path?: string; message: string };
+
+/**
+ * A value read back from the store as JSON; one that is not (cut short, edited by hand) is a
+ * clear error naming its key, not a bare "Unexpected end of JSON input".
+ */
+function storedJson(key: string, text: string, what: string): unknown {
+  try {
+    return JSON.parse(text) as unknown;
+  } catch {
+    throw new AppError(
+      'validation',
+      `The ${what} (${key} in the config store) is not valid JSON: it was cut short or edited by hand. Nothing is done with it until it is mended (publish or roll back from a console, or restore the value).`,
+    );
+  }
+}
 
 export interface PublisherDeps {
   store: ConfigStore;
@@ -218,7 +235,9 @@ export class Publisher {
         'not_found',
         `The config store ${this.deps.store.uri} has no trust file for ${environment}. Create it first: aideon config trust init --store ${this.deps.store.uri} --keys KID,...`,
       );
-    const verified = await verifyTrustFile(JSON.parse(entry.value));
+    const verified = await verifyTrustFile(
+      storedJson(storeKeys.trust(environment), entry.value, `trust file of ${environment}`),
+    );
     if (!verified.ok)
       throw new AppError(
         'validation',
@@ -240,7 +259,17 @@ export class Publisher {
   ): Promise<(LiveState & { underSigned?: boolean }) | undefined> {
     const pointerEntry = await this.deps.store.get(storeKeys.current(environment));
     if (!pointerEntry) return undefined;
-    const pointer = JSON.parse(pointerEntry.value) as CurrentPointer;
+    const pointer = storedJson(
+      storeKeys.current(environment),
+      pointerEntry.value,
+      'current pointer',
+    ) as CurrentPointer;
+    const pointerProblem = currentPointerProblem(pointer);
+    if (pointerProblem)
+      throw new AppError(
+        'validation',
+        `${environment}: the current pointer (${storeKeys.current(environment)} in the config store) is refused: ${pointerProblem}.`,
+      );
     const bundleEntry = await this.deps.store.get(storeKeys.version(environment, pointer.version));
     if (!bundleEntry)
       throw new AppError(
@@ -248,7 +277,11 @@ export class Publisher {
         `${environment}: the current pointer names version ${pointer.version}, which is missing from the store.`,
       );
     const trustNow = trust ?? (await this.readTrust(environment)).trust;
-    const raw = JSON.parse(bundleEntry.value) as unknown;
+    const raw = storedJson(
+      storeKeys.version(environment, pointer.version),
+      bundleEntry.value,
+      `live bundle (version ${pointer.version})`,
+    );
     const verifyWith = (payloadTrust: TrustPayload) =>
       verifyBundle(raw, {
         trust: payloadTrust,
@@ -993,14 +1026,16 @@ export class Publisher {
     flagKey: string,
   ): Promise<(RolloutState & { etag: string }) | undefined> {
     const entry = await this.deps.store.get(storeKeys.rollout(environment, flagKey));
-    return entry ? { ...(JSON.parse(entry.value) as RolloutState), etag: entry.etag } : undefined;
+    if (!entry) return undefined;
+    const key = storeKeys.rollout(environment, flagKey);
+    return { ...parseRolloutState(key, entry.value), etag: entry.etag };
   }
 
   async listRollouts(environment: Environment): Promise<RolloutState[]> {
     const out: RolloutState[] = [];
     for (const key of await this.deps.store.list(storeKeys.rolloutsPrefix(environment))) {
       const entry = await this.deps.store.get(key);
-      if (entry) out.push(JSON.parse(entry.value) as RolloutState);
+      if (entry) out.push(parseRolloutState(key, entry.value));
     }
     return out;
   }
