@@ -15,7 +15,101 @@ function jsonResponse(body: unknown, status = 200): Response {
   });
 }
 
+/** Enough of XMLHttpRequest for an upload: records the request, then plays the given events. */
+class FakeUpload {
+  opened: [string, string] | undefined;
+  headers: Record<string, string> = {};
+  sent: unknown;
+  status = 0;
+  responseText = '';
+  upload: { onprogress: ((event: ProgressEvent) => void) | null } = { onprogress: null };
+  onload: (() => void) | null = null;
+  onerror: (() => void) | null = null;
+  onabort: (() => void) | null = null;
+  constructor(private readonly play: (request: FakeUpload) => void) {}
+  open(method: string, url: string): void {
+    this.opened = [method, url];
+  }
+  setRequestHeader(name: string, value: string): void {
+    this.headers[name] = value;
+  }
+  send(body: unknown): void {
+    this.sent = body;
+    queueMicrotask(() => this.play(this));
+  }
+  progress(loaded: number, total: number): void {
+    this.upload.onprogress?.({ lengthComputable: true, loaded, total } as ProgressEvent);
+  }
+}
+
 describe('browser transport', () => {
+  it('uploads a run bundle with XMLHttpRequest where it can, telling the bytes sent as they go', async () => {
+    const total = 3 * 1024 * 1024;
+    const made: FakeUpload[] = [];
+    const client = createClient(
+      createBrowserTransport({
+        token: 'secret-token',
+        createUploadRequest: () => {
+          const request = new FakeUpload((sent) => {
+            sent.progress(1024 * 1024, total);
+            sent.progress(total, total);
+            sent.status = 200;
+            sent.responseText = JSON.stringify({
+              ok: true,
+              value: { runId: 'run-1', imported: true, generations: 6, mediaVerified: 4 },
+            });
+            sent.onload?.();
+          });
+          made.push(request);
+          return request as unknown as XMLHttpRequest;
+        },
+      }),
+    );
+    const file = new Blob([new Uint8Array(total)]);
+    const progress: [number, number][] = [];
+    expect(
+      await client.uploadRunBundle(file, (sent, of) => progress.push([sent, of])),
+    ).toMatchObject({ runId: 'run-1', imported: true });
+    expect(made[0]?.opened).toEqual(['POST', '/upload/run-bundle']);
+    expect(made[0]?.headers.Authorization).toBe('Bearer secret-token');
+    expect(made[0]?.sent).toBe(file);
+    expect(progress).toEqual([
+      [1024 * 1024, total],
+      [total, total],
+    ]);
+
+    // A refusal is the server's error; a dropped connection says the upload did not arrive.
+    const refused = createClient(
+      createBrowserTransport({
+        token: 'secret-token',
+        createUploadRequest: () =>
+          new FakeUpload((sent) => {
+            sent.status = 413;
+            sent.responseText = JSON.stringify({
+              ok: false,
+              error: { code: 'invalid_request', message: 'Too large.', retryable: false },
+            });
+            sent.onload?.();
+          }) as unknown as XMLHttpRequest,
+      }),
+    );
+    await expect(refused.uploadRunBundle(file)).rejects.toMatchObject({
+      code: 'invalid_request',
+      message: 'Too large.',
+    });
+    const dropped = createClient(
+      createBrowserTransport({
+        token: 'secret-token',
+        createUploadRequest: () =>
+          new FakeUpload((sent) => sent.onerror?.()) as unknown as XMLHttpRequest,
+      }),
+    );
+    await expect(dropped.uploadRunBundle(file)).rejects.toMatchObject({
+      code: 'disconnected',
+      message: expect.stringMatching(/^The upload did not reach the console/),
+    });
+  });
+
   it('streams a run bundle to /upload/run-bundle as the raw body (not through the 1 MB API body)', async () => {
     const fetchMock = vi.fn(async (_url: string | URL | Request, _init?: RequestInit) =>
       jsonResponse({

@@ -5,7 +5,9 @@
  *
  * The bundle never crosses the IPC body (limited to 1 MB in browser mode): the desktop app asks
  * main to show the file dialog and import from the chosen path (`bench:import-bundle-picked`);
- * browser mode streams the file to the server's upload endpoint.
+ * browser mode streams the file to the server's upload endpoint, showing how much of it was
+ * sent (a bar and a percentage: bundles reach gigabytes), then "Importing…" while the server
+ * checks and stores it.
  */
 import { useId, useRef, useState, type ReactElement } from 'react';
 import type { ChannelOutput } from '../../../shared/ipc/contract';
@@ -30,6 +32,8 @@ export function ImportBundleButton(): ReactElement {
   const inputRef = useRef<HTMLInputElement>(null);
   const inputId = useId();
   const [busy, setBusy] = useState(false);
+  /** Bytes of the bundle sent so far (browser mode), while it uploads. */
+  const [sent, setSent] = useState<{ sent: number; total: number } | null>(null);
   const client = getClient();
 
   const finish = async (result: ImportResult): Promise<void> => {
@@ -40,12 +44,16 @@ export function ImportBundleButton(): ReactElement {
 
   const onFile = async (file: File): Promise<void> => {
     setBusy(true);
+    setSent({ sent: 0, total: file.size });
     try {
-      await finish(await getClient().uploadRunBundle(file));
+      await finish(
+        await getClient().uploadRunBundle(file, (done, total) => setSent({ sent: done, total })),
+      );
     } catch (error) {
       notifyError('The bundle was not imported', error);
     } finally {
       setBusy(false);
+      setSent(null);
       if (inputRef.current) inputRef.current.value = '';
     }
   };
@@ -75,11 +83,22 @@ export function ImportBundleButton(): ReactElement {
       </button>
     );
   }
+  const uploading = sent !== null && sent.total > 0 && sent.sent < sent.total;
+  const percent = sent && sent.total > 0 ? Math.floor((sent.sent / sent.total) * 100) : 0;
   return (
     <>
       <label htmlFor={inputId} className="button button-secondary" aria-disabled={busy}>
-        {busy ? 'Importing…' : 'Import run bundle'}
+        {uploading ? `Uploading ${percent} %…` : busy ? 'Importing…' : 'Import run bundle'}
       </label>
+      {uploading ? (
+        <progress
+          className="upload-progress"
+          max={sent.total}
+          value={sent.sent}
+          aria-label="Run bundle sent to the console"
+          data-testid="import-bundle-progress"
+        />
+      ) : null}
       <input
         id={inputId}
         ref={inputRef}

@@ -7,7 +7,7 @@
 import { EVENT_CHANNEL_NAMES } from '../../../shared/ipc/channel-names';
 import type { EventChannel } from '../../../shared/ipc/contract';
 import type { Result } from '../../../shared/ipc/result';
-import { ClientError, type ConnectionState, type Transport } from './client';
+import { ClientError, type ConnectionState, type Transport, type UploadProgress } from './client';
 
 export const TOKEN_STORAGE_KEY = 'aideon.token';
 
@@ -17,6 +17,39 @@ export interface BrowserTransportOptions {
   baseUrl?: string;
   fetch?: typeof fetch;
   createEventSource?: (url: string) => EventSource;
+  /**
+   * Makes the request a run bundle is uploaded with, so its progress can be shown (fetch
+   * reports none for a request body). Default: XMLHttpRequest where the page has it and no
+   * `fetch` was given; else the upload goes by fetch, without progress.
+   */
+  createUploadRequest?: () => XMLHttpRequest;
+}
+
+/** What came back from an upload: the status and the body's text. */
+interface UploadAnswer {
+  status: number;
+  text: string;
+}
+
+/** POSTs `body` with XMLHttpRequest, telling `onProgress` the bytes sent as they go. */
+function uploadWithProgress(
+  request: XMLHttpRequest,
+  url: string,
+  headers: Record<string, string>,
+  body: Blob,
+  onProgress: UploadProgress | undefined,
+): Promise<UploadAnswer> {
+  return new Promise((resolve, reject) => {
+    request.open('POST', url);
+    for (const [name, value] of Object.entries(headers)) request.setRequestHeader(name, value);
+    request.upload.onprogress = (event) => {
+      if (event.lengthComputable) onProgress?.(event.loaded, event.total);
+    };
+    request.onload = () => resolve({ status: request.status, text: request.responseText });
+    request.onerror = () => reject(new Error('The upload failed.'));
+    request.onabort = () => reject(new Error('The upload was stopped.'));
+    request.send(body);
+  });
 }
 
 export function createBrowserTransport(options: BrowserTransportOptions): Transport {
@@ -117,16 +150,28 @@ export function createBrowserTransport(options: BrowserTransportOptions): Transp
       connectionListeners.add(listener);
       return () => connectionListeners.delete(listener);
     },
-    async uploadRunBundle(file) {
+    async uploadRunBundle(file, onProgress) {
       // The browser streams a File/Blob body and sets its Content-Length.
-      const response = await doFetch(`${baseUrl}/upload/run-bundle`, {
-        method: 'POST',
-        headers: { Authorization: `Bearer ${options.token}`, 'Content-Type': 'application/x-tar' },
-        body: file,
-      });
+      const url = `${baseUrl}/upload/run-bundle`;
+      const headers = {
+        Authorization: `Bearer ${options.token}`,
+        'Content-Type': 'application/x-tar',
+      };
+      const createRequest =
+        options.createUploadRequest ??
+        (options.fetch === undefined && typeof XMLHttpRequest !== 'undefined'
+          ? () => new XMLHttpRequest()
+          : undefined);
+      let response: UploadAnswer;
+      if (createRequest) {
+        response = await uploadWithProgress(createRequest(), url, headers, file, onProgress);
+      } else {
+        const answer = await doFetch(url, { method: 'POST', headers, body: file });
+        response = { status: answer.status, text: await answer.text() };
+      }
       let body: unknown;
       try {
-        body = await response.json();
+        body = JSON.parse(response.text);
       } catch {
         throw new ClientError('internal', `The console server answered ${response.status}.`);
       }

@@ -51,9 +51,15 @@ export interface Transport {
   mediaUrl(mediaId: string, options?: MediaUrlOptions): string;
   /** Connection changes of the event stream (browser mode); electron never disconnects. */
   onConnection?(listener: (state: ConnectionState) => void): () => void;
-  /** Browser mode: streams a run bundle to POST /upload/run-bundle (no 1 MB body limit). */
-  uploadRunBundle?(file: Blob): Promise<Result<unknown>>;
+  /**
+   * Browser mode: streams a run bundle to POST /upload/run-bundle (no 1 MB body limit);
+   * `onProgress` is told the bytes sent as they go (bundles reach gigabytes).
+   */
+  uploadRunBundle?(file: Blob, onProgress?: UploadProgress): Promise<Result<unknown>>;
 }
+
+/** Bytes of an upload sent so far, of `total`. */
+export type UploadProgress = (sent: number, total: number) => void;
 
 export interface Client {
   readonly kind: Transport['kind'];
@@ -63,7 +69,10 @@ export interface Client {
   onConnection(listener: (state: ConnectionState) => void): () => void;
   /** Browser mode only (see Transport); the desktop app picks the file in main instead. */
   readonly canUpload: boolean;
-  uploadRunBundle(file: Blob): Promise<ChannelOutput<'bench:import-bundle'>>;
+  uploadRunBundle(
+    file: Blob,
+    onProgress?: UploadProgress,
+  ): Promise<ChannelOutput<'bench:import-bundle'>>;
 }
 
 export function createClient(transport: Transport): Client {
@@ -102,14 +111,14 @@ export function createClient(transport: Transport): Client {
     mediaUrl: (mediaId, options) => transport.mediaUrl(mediaId, options),
     onConnection: (listener) => transport.onConnection?.(listener) ?? (() => undefined),
     canUpload: transport.uploadRunBundle !== undefined,
-    async uploadRunBundle(file) {
+    async uploadRunBundle(file, onProgress) {
       const channel = 'upload:run-bundle';
       if (!transport.uploadRunBundle) {
         throw new ClientError('invalid_request', 'This window cannot upload files.', { channel });
       }
       let result: Result<unknown>;
       try {
-        result = await transport.uploadRunBundle(file);
+        result = await transport.uploadRunBundle(file, onProgress);
       } catch (error) {
         if (error instanceof ClientError) throw error;
         throw new ClientError(
