@@ -44,6 +44,10 @@ test('Publishing: set up signing, publish → promote → ramp a flag → roll b
   const section = page.getByTestId('publishing-section');
   const setup = page.getByTestId('setup-signing');
   await expect(setup).toBeVisible();
+  // Nothing signed yet: the history has nothing to check or export.
+  await expect(page.getByTestId('history-panel')).toContainText('Nothing signed yet');
+  await expect(page.getByTestId('check-chain')).toBeDisabled();
+  await expect(page.getByTestId('export-history')).toBeDisabled();
   await expect(page.getByTestId('store-uri')).toHaveText(`dir:${join(dataDir, 'config-store')}`);
   await setup.scrollIntoViewIfNeeded();
   await shot(page, 'publishing-01-setup');

@@ -716,6 +716,9 @@ function HistoryPanel({ version }: { version: number }): ReactElement {
             type="button"
             className="button button-secondary button-small"
             data-testid="check-chain"
+            // Nothing signed yet: nothing to check or export.
+            disabled={!rows || rows.length === 0}
+            title={rows && rows.length === 0 ? 'Nothing signed yet' : undefined}
             onClick={() => void check()}
           >
             Check chain
@@ -724,6 +727,8 @@ function HistoryPanel({ version }: { version: number }): ReactElement {
             type="button"
             className="button button-secondary button-small"
             data-testid="export-history"
+            disabled={!rows || rows.length === 0}
+            title={rows && rows.length === 0 ? 'Nothing signed yet' : undefined}
             onClick={() => void exportJson()}
           >
             Export JSON
