@@ -67,6 +67,8 @@ interface LumaJob {
   outcome: 'success' | 'fail' | 'policy';
   fileFaults: { truncate: boolean; expired: boolean };
   jobFaults: JobFaults;
+  /** #new-status: dreams for 10 polls, reported as a state Luma does not document. */
+  newStatus: boolean;
   published: boolean;
   deleted: boolean;
 }
@@ -155,6 +157,7 @@ export class LumaEmulator extends EmulatorBase {
       outcome: faults.has('policy') ? 'policy' : faults.has('fail') ? 'fail' : 'success',
       fileFaults: { truncate: false, expired: faults.has('expire') },
       jobFaults: jobFaultsOf(prompt),
+      newStatus: faults.has('new-status'),
       published: false,
       deleted: false,
     };
@@ -176,7 +179,8 @@ export class LumaEmulator extends EmulatorBase {
             ? 1
             : 2;
     } else {
-      phase = Math.min(2, Math.max(0, job.polls - 1));
+      const running = job.newStatus ? 10 : 1;
+      phase = job.polls <= 1 ? 0 : job.polls <= 1 + running ? 1 : 2;
     }
     if (phase === 0) return 'queued';
     if (phase === 1 || job.jobFaults.hang) return 'dreaming';
@@ -201,7 +205,7 @@ export class LumaEmulator extends EmulatorBase {
     return {
       id: job.id,
       generation_type: 'video',
-      state,
+      state: state === 'dreaming' && job.newStatus ? 'upscaling' : state,
       failure_reason: failure,
       created_at: new Date(job.createdAt).toISOString(),
       assets,

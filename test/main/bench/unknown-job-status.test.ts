@@ -9,17 +9,21 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { listGenerationRows } from '../../../src/main/bench/bench-repository';
 import { sleep } from '../../../src/main/services';
+import { LumaEmulator } from '../../emulators/luma-emulator';
 import { TogetherEmulator } from '../../emulators/together-emulator';
 import { saveTextSuite, testServices } from '../../helpers/services';
 
 const KEY = 'tgp_v1_unknown-status-key-00001';
 const together = new TogetherEmulator({ apiKey: KEY });
-const env: Record<string, string> = { TOGETHER_API_KEY: KEY };
+const luma = new LumaEmulator({ apiKey: KEY });
+const env: Record<string, string> = { TOGETHER_API_KEY: KEY, LUMAAI_API_KEY: KEY };
 beforeAll(async () => {
   env.AIDEON_TOGETHER_BASE_URL = await together.start();
+  env.AIDEON_LUMA_BASE_URL = await luma.start();
 });
 afterAll(async () => {
   await together.stop();
+  await luma.stop();
 });
 
 const fastSleep = (ms: number, signal?: AbortSignal): Promise<void> =>
@@ -79,6 +83,29 @@ describe('a job reported in a status the adapter does not know', () => {
       // Together cannot cancel: the job runs on there, so its estimate stays counted.
       expect(row?.billing_unknown).toBe(1);
       expect(row?.vendor_job_id).not.toBeNull();
+    } finally {
+      await services.cleanup();
+    }
+  });
+
+  it('Luma: a generation in a state Luma does not document is followed to its video', async () => {
+    const services = testServices({ env, sleep: fastSleep, analyseVideos: false });
+    try {
+      saveTextSuite(services, 'luma-new-status', ['a lantern in fog #new-status']);
+      const polls = luma.stats.polls;
+      const { runId } = services.bench.startRun({
+        suiteId: 'luma-new-status',
+        models: [{ provider: 'luma', modelId: 'ray-2' }],
+        budgetUsd: 5,
+        timeoutSeconds: 600,
+      });
+      expect((await services.bench.waitForRun(runId)).state).toBe('finished');
+      const [row] = listGenerationRows(services.db, runId);
+      expect([row?.outcome, row?.error_message]).toEqual(['success', null]);
+      expect(row?.media_id).not.toBeNull();
+      // Ten "upscaling" answers, more than the 8 failed status calls a job is given up after.
+      expect(luma.stats.polls - polls).toBeGreaterThanOrEqual(12);
+      expect(luma.stats.creates).toBe(1);
     } finally {
       await services.cleanup();
     }

@@ -12,7 +12,8 @@ export const lumaCreatedSchema = z.looseObject({ id: z.string().regex(LUMA_GENER
 
 export const lumaGenerationSchema = z.looseObject({
   id: z.string().min(1),
-  state: z.enum(['queued', 'dreaming', 'completed', 'failed']),
+  // A string: a state Luma adds later (a new step) is the adapter's to report, not a shape error.
+  state: z.string(),
   failure_reason: z.string().nullable().optional(),
   generation_type: z.string().nullable().optional(),
   created_at: z.string().nullable().optional(),

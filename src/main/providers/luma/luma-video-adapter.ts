@@ -285,6 +285,9 @@ export class LumaVideoAdapter extends VendorVideoAdapter<'luma'> {
           code === 'provider_unavailable' || code === 'timeout',
         );
       }
+      default:
+        // Followed until it ends or its deadline (job-watch.ts), not given up as a bad answer.
+        throw this.unknownStatus('generation', generation.state);
     }
   }
 }
