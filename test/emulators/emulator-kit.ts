@@ -25,7 +25,7 @@
  *   #link-not-url, #link-ftp → the job succeeds, but its output link is not a URL / an ftp: one
  *                (where the vendor's answer carries the link publishFile gave)
  *   #redirect-ftp, #redirect-loop → the output URL redirects (302) to an ftp: link / to itself
- *   #new-status → (Together, Luma) the running job reports a status its documentation does not list
+ *   #new-status → (Together, Luma, fal) the running job reports a status its documentation does not list
  *                ("upscaling", as when a vendor adds a step) for 10 polls, then completes
  *   #length-lie → the output URL's Content-Length announces half the file, then all of it is sent
  *                (a client reads what was announced: a video cut in half that looks complete)

@@ -75,6 +75,8 @@ interface FalJob {
   fileId: string;
   fileFaults: { truncate: boolean; expired: boolean };
   jobFaults: JobFaults;
+  /** #new-status: runs for 10 polls, reported as a status fal does not document. */
+  newStatus: boolean;
   published: boolean;
 }
 
@@ -211,6 +213,7 @@ export class FalEmulator extends EmulatorBase {
       fileId: randomUUID().replace(/-/g, ''),
       fileFaults: { truncate: false, expired: faults.has('expire') },
       jobFaults: jobFaultsOf(prompt),
+      newStatus: faults.has('new-status'),
       published: false,
     });
     // The request exists (and is billed) even when the answer is mangled on its way back.
@@ -236,7 +239,8 @@ export class FalEmulator extends EmulatorBase {
       if (elapsed < this.options.queueMs + this.options.runMs) return 'IN_PROGRESS';
       return 'COMPLETED';
     }
-    return job.polls <= 1 ? 'IN_QUEUE' : job.polls === 2 ? 'IN_PROGRESS' : 'COMPLETED';
+    const running = job.newStatus ? 10 : 1;
+    return job.polls <= 1 ? 'IN_QUEUE' : job.polls <= 1 + running ? 'IN_PROGRESS' : 'COMPLETED';
   }
 
   private status(
@@ -343,7 +347,12 @@ export class FalEmulator extends EmulatorBase {
         ]
       : null;
     if (phase === 'IN_PROGRESS')
-      return { status: phase, request_id: job.requestId, response_url: responseUrl, logs };
+      return {
+        status: job.newStatus ? 'UPSCALING' : phase,
+        request_id: job.requestId,
+        response_url: responseUrl,
+        logs,
+      };
     return {
       status: phase,
       request_id: job.requestId,

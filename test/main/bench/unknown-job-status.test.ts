@@ -9,6 +9,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { listGenerationRows } from '../../../src/main/bench/bench-repository';
 import { sleep } from '../../../src/main/services';
+import { FalEmulator } from '../../emulators/fal-emulator';
 import { LumaEmulator } from '../../emulators/luma-emulator';
 import { TogetherEmulator } from '../../emulators/together-emulator';
 import { saveTextSuite, testServices } from '../../helpers/services';
@@ -16,14 +17,17 @@ import { saveTextSuite, testServices } from '../../helpers/services';
 const KEY = 'tgp_v1_unknown-status-key-00001';
 const together = new TogetherEmulator({ apiKey: KEY });
 const luma = new LumaEmulator({ apiKey: KEY });
-const env: Record<string, string> = { TOGETHER_API_KEY: KEY, LUMAAI_API_KEY: KEY };
+const fal = new FalEmulator({ apiKey: KEY });
+const env: Record<string, string> = { TOGETHER_API_KEY: KEY, LUMAAI_API_KEY: KEY, FAL_KEY: KEY };
 beforeAll(async () => {
   env.AIDEON_TOGETHER_BASE_URL = await together.start();
   env.AIDEON_LUMA_BASE_URL = await luma.start();
+  env.AIDEON_FAL_BASE_URL = await fal.start();
 });
 afterAll(async () => {
   await together.stop();
   await luma.stop();
+  await fal.stop();
 });
 
 const fastSleep = (ms: number, signal?: AbortSignal): Promise<void> =>
@@ -106,6 +110,26 @@ describe('a job reported in a status the adapter does not know', () => {
       // Ten "upscaling" answers, more than the 8 failed status calls a job is given up after.
       expect(luma.stats.polls - polls).toBeGreaterThanOrEqual(12);
       expect(luma.stats.creates).toBe(1);
+    } finally {
+      await services.cleanup();
+    }
+  });
+
+  it('fal: a request in a status fal does not document is followed to its video', async () => {
+    const services = testServices({ env, sleep: fastSleep, analyseVideos: false });
+    try {
+      saveTextSuite(services, 'fal-new-status', ['a lantern in fog #new-status']);
+      const { runId } = services.bench.startRun({
+        suiteId: 'fal-new-status',
+        models: [{ provider: 'fal', modelId: 'fal-ai/veo3.1' }],
+        budgetUsd: 10,
+        timeoutSeconds: 600,
+      });
+      expect((await services.bench.waitForRun(runId)).state).toBe('finished');
+      const [row] = listGenerationRows(services.db, runId);
+      expect([row?.outcome, row?.error_message]).toEqual(['success', null]);
+      expect(row?.media_id).not.toBeNull();
+      expect(fal.stats.creates).toBe(1);
     } finally {
       await services.cleanup();
     }

@@ -1,6 +1,7 @@
 import { beforeAll, describe, expect, it, vi } from 'vitest';
 import { setTimeout as sleepFor } from 'node:timers/promises';
 import { watchJob } from '../../../src/main/providers/job-watch';
+import { UnknownStatusError } from '../../../src/main/providers/vendor-video-adapter';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { NoSuchModelError, ProviderError } from '../../../src/shared/errors';
@@ -239,6 +240,17 @@ describe('fal adapter: queue lifecycle', () => {
       adapter.cancel('fal-ai/veo3.1/requests/00000000-0000-0000-0000-000000000000'),
     );
     expect(error.status).toBe(404);
+  });
+
+  it('a status fal does not document is an UnknownStatusError (followed by job-watch), not a shape error', async () => {
+    const { jobId } = await adapter.start({ modelId: VEO, prompt: 'a lantern in fog #new-status' });
+    expect(await adapter.status(jobId)).toMatchObject({ state: 'pending' });
+    const error = await adapter.status(jobId).catch((caught: unknown) => caught);
+    expect(error).toBeInstanceOf(UnknownStatusError);
+    expect((error as UnknownStatusError).unknownStatus).toBe('UPSCALING');
+    expect((error as UnknownStatusError).message).toBe(
+      'fal reported an unknown request status "UPSCALING".',
+    );
   });
 
   it('status of an unknown request → invalid_request (404)', async () => {

@@ -175,7 +175,9 @@ export class FalVideoAdapter extends VendorVideoAdapter<'fal'> {
         signal,
       },
     );
-    if (status.status !== 'COMPLETED') return pendingOf(status);
+    if (status.status === 'IN_QUEUE' || status.status === 'IN_PROGRESS') return pendingOf(status);
+    // Followed until it ends or its deadline (job-watch.ts), not given up as a bad answer.
+    if (status.status !== 'COMPLETED') throw this.unknownStatus('request', status.status);
     if (status.error)
       return this.failed(jobId, status.error, status.error_type ?? undefined, undefined);
     return this.result(jobId, base, signal);
@@ -371,7 +373,8 @@ export class FalVideoAdapter extends VendorVideoAdapter<'fal'> {
 }
 
 function pendingOf(status: FalStatusResponse): Extract<JobStatus, { state: 'pending' }> {
-  if (status.status === 'IN_PROGRESS') return { state: 'pending', started: true };
+  // Past the queue: running, or a step fal added after it (an unknown status on the stream).
+  if (status.status !== 'IN_QUEUE') return { state: 'pending', started: true };
   return {
     state: 'pending',
     ...(status.queue_position === undefined ? {} : { queuePosition: status.queue_position }),
