@@ -2,6 +2,8 @@ import { generateKeyPairSync } from 'node:crypto';
 import { join } from 'node:path';
 import { calculateJwkThumbprint } from 'jose';
 import {
+  createPassphraseProtector,
+  generateKey,
   signerFromKeyObject,
   type PublicKeyInfo,
   type Signer,
@@ -9,12 +11,14 @@ import {
 import { Publisher, type PublisherDeps } from '../../../src/main/rollout/publish/publisher';
 import type { ConfigCliContext } from '../../../src/main/rollout/publish/config-cli';
 import type { ConfigStore } from '../../../src/main/rollout/stores/config-store';
+import { openConfigStore } from '../../../src/main/rollout/stores/open-store';
 import type { HistoryInput } from '../../../src/main/rollout/publish/history';
 import type { PublicJwk } from '../../../src/consumer/bundle-format';
 import {
   CONTROLLER_STATUS_SCHEMA,
   type ControllerStatus,
 } from '../../../src/shared/rollout/controller-status';
+import { tempDir } from '../../helpers/temp-dir';
 
 export const T0 = Date.parse('2026-03-01T00:00:00.000Z');
 
@@ -116,4 +120,36 @@ export function controllerHeartbeat(
     lastEvent: { at: now - 1000, type: 'check_passed', message: 'all 3 guards passed' },
     ...overrides,
   };
+}
+
+/**
+ * Where a controller test starts: a directory config store in a new temp folder (`data.dir`),
+ * alice its only admin (threshold 1 everywhere), an operator key made with `passphrase` in
+ * `data.dir` (`<kid>.key.json`), and a config published to dev. `cleanups` gets the folder and
+ * the store.
+ */
+export async function controllerTestStore(
+  prefix: string,
+  passphrase: string,
+  cleanups: (() => void | Promise<void>)[],
+) {
+  const data = tempDir(prefix);
+  cleanups.push(data.cleanup);
+  const storeUri = `dir:${join(data.dir, 'store')}`;
+  const store = openConfigStore(storeUri);
+  cleanups.push(() => store.close());
+  const alice = await memorySigner('alice');
+  const admin = makePublisher(store, [alice], { now: Date.now });
+  const operator = await generateKey('controller', {
+    dir: data.dir,
+    protector: createPassphraseProtector(passphrase),
+    now: Date.now,
+  });
+  await admin.initTrust(
+    [alice.info],
+    { dev: 1, staging: 1, production: 1, trust: 1 },
+    { keys: [operator], threshold: 1 },
+  );
+  await admin.publish('dev', sampleConfig());
+  return { data, storeUri, store, admin, operator };
 }

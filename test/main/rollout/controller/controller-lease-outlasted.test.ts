@@ -16,15 +16,12 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { storeKeys } from '../../../../src/consumer/bundle-format';
-import { createPassphraseProtector, generateKey } from '../../../../src/main/rollout/publish/keys';
-import { openConfigStore } from '../../../../src/main/rollout/stores/open-store';
 import type { WatchSettingsInput } from '../../../../src/shared/watch/watch-settings';
 import {
   startControllerProcess,
   type ControllerProcess,
 } from '../../../helpers/controller-process';
-import { tempDir } from '../../../helpers/temp-dir';
-import { makePublisher, memorySigner, sampleConfig } from '../fixtures';
+import { controllerTestStore } from '../fixtures';
 
 const FLAG = 'new-video-model';
 const PASSPHRASE = 'operator passphrase for the lease test';
@@ -64,24 +61,11 @@ describe('a check that outlasts the leader lease', () => {
     );
     const promUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
 
-    const data = tempDir('aideon-ctl-lease-outlasted-');
-    cleanups.push(data.cleanup);
-    const storeUri = `dir:${join(data.dir, 'store')}`;
-    const store = openConfigStore(storeUri);
-    cleanups.push(() => store.close());
-    const alice = await memorySigner('alice');
-    const admin = makePublisher(store, [alice], { now: Date.now });
-    const operator = await generateKey('controller', {
-      dir: data.dir,
-      protector: createPassphraseProtector(PASSPHRASE),
-      now: Date.now,
-    });
-    await admin.initTrust(
-      [alice.info],
-      { dev: 1, staging: 1, production: 1, trust: 1 },
-      { keys: [operator], threshold: 1 },
+    const { data, storeUri, store, admin, operator } = await controllerTestStore(
+      'aideon-ctl-lease-outlasted-',
+      PASSPHRASE,
+      cleanups,
     );
-    await admin.publish('dev', sampleConfig());
     const settings: WatchSettingsInput = {
       environments: { dev: { prometheusUrl: promUrl, autoRollback: true } },
       checkIntervalMinutes: 0.05,

@@ -15,15 +15,12 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { readControllers } from '../../../../src/main/rollout/controller/controller-registry';
-import { createPassphraseProtector, generateKey } from '../../../../src/main/rollout/publish/keys';
-import { openConfigStore } from '../../../../src/main/rollout/stores/open-store';
 import type { WatchSettingsInput } from '../../../../src/shared/watch/watch-settings';
 import {
   startControllerProcess,
   type ControllerProcess,
 } from '../../../helpers/controller-process';
-import { tempDir } from '../../../helpers/temp-dir';
-import { makePublisher, memorySigner, sampleConfig } from '../fixtures';
+import { controllerTestStore } from '../fixtures';
 
 const FLAG = 'new-video-model';
 const PASSPHRASE = 'operator passphrase for the stall test';
@@ -65,24 +62,11 @@ async function drippingServer(): Promise<{ url: string; requests: () => number }
 describe('controller against a Prometheus whose answer never ends', () => {
   it('the check ends at the timeout: the rollout is paused, no step applied, the controller stays alive and leading', async () => {
     const prometheus = await drippingServer();
-    const data = tempDir('aideon-ctl-stall-');
-    cleanups.push(data.cleanup);
-    const storeUri = `dir:${join(data.dir, 'store')}`;
-    const store = openConfigStore(storeUri);
-    cleanups.push(() => store.close());
-    const alice = await memorySigner('alice');
-    const admin = makePublisher(store, [alice], { now: Date.now });
-    const operator = await generateKey('controller', {
-      dir: data.dir,
-      protector: createPassphraseProtector(PASSPHRASE),
-      now: Date.now,
-    });
-    await admin.initTrust(
-      [alice.info],
-      { dev: 1, staging: 1, production: 1, trust: 1 },
-      { keys: [operator], threshold: 1 },
+    const { data, storeUri, store, admin, operator } = await controllerTestStore(
+      'aideon-ctl-stall-',
+      PASSPHRASE,
+      cleanups,
     );
-    await admin.publish('dev', sampleConfig());
     const settings: WatchSettingsInput = {
       environments: { dev: { prometheusUrl: prometheus.url, autoRollback: true } },
       checkIntervalMinutes: 0.05,

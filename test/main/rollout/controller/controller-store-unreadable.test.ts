@@ -18,14 +18,11 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { storeKeys } from '../../../../src/consumer/bundle-format';
 import { readControllers } from '../../../../src/main/rollout/controller/controller-registry';
-import { createPassphraseProtector, generateKey } from '../../../../src/main/rollout/publish/keys';
-import { openConfigStore } from '../../../../src/main/rollout/stores/open-store';
 import {
   startControllerProcess,
   type ControllerProcess,
 } from '../../../helpers/controller-process';
-import { tempDir } from '../../../helpers/temp-dir';
-import { makePublisher, memorySigner, sampleConfig } from '../fixtures';
+import { controllerTestStore } from '../fixtures';
 
 const FLAG = 'new-video-model';
 const PASSPHRASE = 'operator passphrase for the unreadable-store test';
@@ -54,24 +51,11 @@ describe('controller on store values it cannot use', () => {
     cleanups.push(() => new Promise<void>((resolve) => server.close(() => resolve())));
     const webhook = `http://127.0.0.1:${(server.address() as AddressInfo).port}/hook`;
 
-    const data = tempDir('aideon-ctl-unreadable-');
-    cleanups.push(data.cleanup);
-    const storeUri = `dir:${join(data.dir, 'store')}`;
-    const store = openConfigStore(storeUri);
-    cleanups.push(() => store.close());
-    const alice = await memorySigner('alice');
-    const admin = makePublisher(store, [alice], { now: Date.now });
-    const operator = await generateKey('controller', {
-      dir: data.dir,
-      protector: createPassphraseProtector(PASSPHRASE),
-      now: Date.now,
-    });
-    await admin.initTrust(
-      [alice.info],
-      { dev: 1, staging: 1, production: 1, trust: 1 },
-      { keys: [operator], threshold: 1 },
+    const { data, storeUri, store, admin, operator } = await controllerTestStore(
+      'aideon-ctl-unreadable-',
+      PASSPHRASE,
+      cleanups,
     );
-    await admin.publish('dev', sampleConfig());
     // An hour's bake: nothing may advance during this test.
     await admin.startRollout({
       environment: 'dev',
