@@ -5,13 +5,14 @@
  * and exports all say the same. Never contains a secret (only the name of the key's variable).
  */
 import { isPaymentRequired, type ProviderErrorClass } from '../../shared/errors';
-import { PROVIDER_LABELS, type ProviderId } from '../../shared/providers/video-provider-spec';
+import { providerLabel } from '../../shared/providers/provider-ids';
+import type { ProviderId } from '../../shared/providers/video-provider-spec';
 import { KEY_ENV_VARS } from '../secrets';
 
 const MAX_MESSAGE = 1000;
 
 export function generationAdvice(provider: string, code: string, message = ''): string | undefined {
-  const label = PROVIDER_LABELS[provider as ProviderId] ?? provider;
+  const label = providerLabel(provider);
   const keyVariable = KEY_ENV_VARS[provider as Exclude<ProviderId, 'sandbox'>];
   // 402: waiting does not help, paying does; say so rather than "out of credit or limiting".
   if (isPaymentRequired(code, message))

@@ -14,7 +14,7 @@
 import { AppError, ProviderError } from '../../shared/errors';
 import type { MediaRef } from '../../shared/domain';
 import type { DownloadRange, DownloadResult } from '../../shared/providers/video-provider-spec';
-import { PROVIDER_LABELS, type ProviderId } from '../../shared/providers/provider-ids';
+import { providerLabel } from '../../shared/providers/provider-ids';
 import type { Readable } from 'node:stream';
 import { takeNodeSource } from '../web-stream';
 import type { MediaStore, MediaWriter } from './media-store';
@@ -48,7 +48,7 @@ function isVideoType(contentType: string): boolean {
 export async function downloadVideo(options: DownloadVideoOptions): Promise<DownloadedVideo> {
   const { signal, provider } = options;
   // What the admin reads names the vendor as they know it ("Together AI", not "together").
-  const label = labelOf(provider);
+  const label = providerLabel(provider);
   const retries = options.retries ?? 3;
   const initial = options.initialDelayMs ?? 500;
   const random = options.random ?? Math.random;
@@ -125,16 +125,12 @@ export async function downloadVideo(options: DownloadVideoOptions): Promise<Down
   }
 }
 
-function labelOf(provider: string): string {
-  return PROVIDER_LABELS[provider as ProviderId] ?? provider;
-}
-
 function cutShort(provider: string, bytes: number, error: unknown): ProviderError {
   const code = (error as { code?: string } | null)?.code;
   // A body that breaks off is a truncated video: bad_output once the retries are spent.
   return new ProviderError(
     'bad_output',
-    `The download from ${labelOf(provider)} was cut short: the connection broke off after ${bytes} bytes${code ? ` (${code})` : ''}.`,
+    `The download from ${providerLabel(provider)} was cut short: the connection broke off after ${bytes} bytes${code ? ` (${code})` : ''}.`,
     { provider, retryable: true, cause: error },
   );
 }

@@ -23,3 +23,8 @@ export const PROVIDER_LABELS: Record<ProviderId, string> = {
   fal: 'fal',
   luma: 'Luma',
 };
+
+/** The vendor as an admin knows it ("Together AI"), for any id; an unknown id as it is. */
+export function providerLabel(provider: string): string {
+  return PROVIDER_LABELS[provider as ProviderId] ?? provider;
+}

@@ -6,7 +6,7 @@
 import { request as undiciRequest, type Dispatcher } from 'undici';
 import { ProviderError, type ProviderErrorClass } from '../../../shared/errors';
 import type { DownloadResult } from '../../../shared/providers/video-provider-spec';
-import { PROVIDER_LABELS, type ProviderId } from '../../../shared/providers/provider-ids';
+import { providerLabel } from '../../../shared/providers/provider-ids';
 import type { z } from 'zod';
 import { retryAfterMs } from './retry-after';
 import { serverSentEvents } from './sse';
@@ -87,7 +87,7 @@ export class HttpClient {
 
   /** The vendor as the admin knows it ("Together AI", not "together"), for messages. */
   private get label(): string {
-    return PROVIDER_LABELS[this.config.provider as ProviderId] ?? this.config.provider;
+    return providerLabel(this.config.provider);
   }
 
   url(path: string, query?: Record<string, string | number | undefined>): string {
