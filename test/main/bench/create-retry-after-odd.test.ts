@@ -6,25 +6,16 @@
  * their timeout starts with their slot). Now the pause lasts at most RATE_LIMIT_PAUSE_MAX_MS and
  * ends when the refused create's retry is accepted: the run finishes, every prompt is sent once.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { listGenerationRows } from '../../../src/main/bench/bench-repository';
-import { sleep } from '../../../src/main/services';
-import { TogetherEmulator } from '../../emulators/together-emulator';
 import { saveTextSuite, testServices } from '../../helpers/services';
+import { cappedSleep, useTogetherEmulator } from '../../helpers/vendor-emulators';
 
 const KEY = 'tgp_v1_retry-after-odd-0000001';
-const together = new TogetherEmulator({ apiKey: KEY });
-const env: Record<string, string> = { TOGETHER_API_KEY: KEY };
-beforeAll(async () => {
-  env.AIDEON_TOGETHER_BASE_URL = await together.start();
-});
-afterAll(async () => {
-  await together.stop();
-});
+const { together, env } = useTogetherEmulator(KEY);
 
 /** Waits are cut short (the bound itself is what the log line states). */
-const fastSleep = (ms: number, signal?: AbortSignal): Promise<void> =>
-  sleep(Math.min(ms, 5), signal);
+const fastSleep = cappedSleep();
 
 describe('a create answered 429 with an odd Retry-After', () => {
   it.each([

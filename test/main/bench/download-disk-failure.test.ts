@@ -6,7 +6,7 @@
  */
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import {
   getRunSummary,
   listGenerationRows,
@@ -15,27 +15,21 @@ import {
 import { type MediaFiles } from '../../../src/main/media/media-store';
 import { sleep, type Services } from '../../../src/main/services';
 import { CLIP } from '../../emulators/emulator-kit';
-import { TogetherEmulator } from '../../emulators/together-emulator';
 import { testServices } from '../../helpers/services';
 import { fullDisk } from '../../helpers/full-disk';
 import { tempDir } from '../../helpers/temp-dir';
+import { cappedSleep, useTogetherEmulator } from '../../helpers/vendor-emulators';
 
 const KEY = 'tgp_v1_download-disk-000000001';
-const together = new TogetherEmulator({ apiKey: KEY });
-let baseUrl = '';
-beforeAll(async () => {
-  baseUrl = await together.start();
-});
-afterAll(() => together.stop());
+const { together, env } = useTogetherEmulator(KEY);
 
-const fastSleep = (ms: number, signal?: AbortSignal): Promise<void> =>
-  sleep(Math.min(ms, 5), signal);
+const fastSleep = cappedSleep();
 const clipHash = createHash('sha256').update(CLIP).digest('hex');
 
 function services(dataDir: string, files: MediaFiles | undefined, logs: string[]) {
   return testServices({
     dataDir,
-    env: { TOGETHER_API_KEY: KEY, AIDEON_TOGETHER_BASE_URL: baseUrl },
+    env,
     sleep: fastSleep,
     analyseVideos: false,
     log: (line) => logs.push(line),

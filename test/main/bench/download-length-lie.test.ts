@@ -6,24 +6,15 @@
  * ("a64bb…865 does not decode cleanly: …"), which says nothing about what failed. Real ffprobe,
  * the Together emulator, the bench runner and SQLite.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { listGenerationRows } from '../../../src/main/bench/bench-repository';
-import { sleep } from '../../../src/main/services';
-import { TogetherEmulator } from '../../emulators/together-emulator';
 import { saveTextSuite, testServices } from '../../helpers/services';
+import { cappedSleep, useTogetherEmulator } from '../../helpers/vendor-emulators';
 
 const KEY = 'tgp_v1_length-lie-key-0000001';
-const together = new TogetherEmulator({ apiKey: KEY });
-const env: Record<string, string> = { TOGETHER_API_KEY: KEY };
-beforeAll(async () => {
-  env.AIDEON_TOGETHER_BASE_URL = await together.start();
-});
-afterAll(async () => {
-  await together.stop();
-});
+const { env } = useTogetherEmulator(KEY);
 
-const fastSleep = (ms: number, signal?: AbortSignal): Promise<void> =>
-  sleep(Math.min(ms, 5), signal);
+const fastSleep = cappedSleep();
 
 describe('a download whose Content-Length announces less than the file', () => {
   it('ends bad_output naming the file downloaded from the vendor, not its hash', async () => {

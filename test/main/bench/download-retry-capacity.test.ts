@@ -8,22 +8,17 @@
  * The only other hook is the runner's sleep: the wait before the retry is held until the next
  * generation of the model has been submitted, so the two overlap on every run, not by chance.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { listGenerationRows, saveSuiteVersion } from '../../../src/main/bench/bench-repository';
 import { sleep } from '../../../src/main/services';
-import { TogetherEmulator } from '../../emulators/together-emulator';
 import { testServices } from '../../helpers/services';
 import { fullDisk } from '../../helpers/full-disk';
 import { tempDir } from '../../helpers/temp-dir';
+import { useTogetherEmulator } from '../../helpers/vendor-emulators';
 
 const KEY = 'tgp_v1_download-retry-cap-0001';
 const MODEL = 'minimax/video-01-director';
-const together = new TogetherEmulator({ apiKey: KEY });
-let baseUrl = '';
-beforeAll(async () => {
-  baseUrl = await together.start();
-});
-afterAll(() => together.stop());
+const { together, env } = useTogetherEmulator(KEY);
 
 describe('a download tried again after a disk failure', () => {
   it('waits for a free slot of its model instead of running beside the generation holding it', async () => {
@@ -49,7 +44,7 @@ describe('a download tried again after a disk failure', () => {
     };
     const console = testServices({
       dataDir: dir,
-      env: { TOGETHER_API_KEY: KEY, AIDEON_TOGETHER_BASE_URL: baseUrl },
+      env,
       sleep: runnerSleep,
       analyseVideos: false,
       mediaFiles: fullDisk(failing),
@@ -137,7 +132,7 @@ describe('a download tried again after a disk failure', () => {
     ];
     const console = testServices({
       dataDir: dir,
-      env: { TOGETHER_API_KEY: KEY, AIDEON_TOGETHER_BASE_URL: baseUrl },
+      env,
       // The wait before a disk retry (the runner's only sleep without a signal) is skipped, so
       // the retry asks for a slot while the next prompt still holds it; without this the test
       // raced the emulator (the next job could end during the wait, and its slot was free).

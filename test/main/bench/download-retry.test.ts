@@ -4,29 +4,22 @@
  */
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { listGenerationRows } from '../../../src/main/bench/bench-repository';
 import { saveSuiteVersion } from '../../../src/main/bench/bench-repository';
-import { sleep } from '../../../src/main/services';
 import { CLIP } from '../../emulators/emulator-kit';
-import { TogetherEmulator } from '../../emulators/together-emulator';
 import { testServices } from '../../helpers/services';
+import { cappedSleep, useTogetherEmulator } from '../../helpers/vendor-emulators';
 
 const KEY = 'tgp_v1_download-retry-000000001';
-const together = new TogetherEmulator({ apiKey: KEY });
-let baseUrl = '';
-beforeAll(async () => {
-  baseUrl = await together.start();
-});
-afterAll(() => together.stop());
+const { together, env } = useTogetherEmulator(KEY);
 
 /** Waits are real but short, so backoffs take milliseconds. */
-const fastSleep = (ms: number, signal?: AbortSignal): Promise<void> =>
-  sleep(Math.min(ms, 5), signal);
+const fastSleep = cappedSleep();
 
 async function run(prompts: string[], logs: string[] = []) {
   const services = testServices({
-    env: { TOGETHER_API_KEY: KEY, AIDEON_TOGETHER_BASE_URL: baseUrl },
+    env,
     sleep: fastSleep,
     analyseVideos: false,
     log: (line) => logs.push(line),

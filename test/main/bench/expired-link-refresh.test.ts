@@ -6,9 +6,9 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { listGenerationRows, saveSuiteVersion } from '../../../src/main/bench/bench-repository';
-import { sleep } from '../../../src/main/services';
 import { RunwayEmulator } from '../../emulators/runway-emulator';
 import { testServices } from '../../helpers/services';
+import { cappedSleep } from '../../helpers/vendor-emulators';
 
 const RUNWAY_KEY = `key_${'0123456789abcdef'.repeat(8)}`;
 const TTL_MS = 60_000;
@@ -27,8 +27,7 @@ afterAll(async () => {
   await runway.stop();
 });
 
-const fastSleep = (ms: number, signal?: AbortSignal): Promise<void> =>
-  sleep(Math.min(ms, 5), signal);
+const fastSleep = cappedSleep();
 
 describe('an output link that expired before the download', () => {
   it('Runway: the task is looked at again for a fresh link and the paid video is stored', async () => {

@@ -8,28 +8,19 @@
  * accepted, that it may be billed and to check it there; its estimate counts against the budget.
  * Through the real runner, SQLite and the IPC answer the app shows (parsed by the contract).
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { listGenerationRows } from '../../../src/main/bench/bench-repository';
 import { registerBenchIpc } from '../../../src/main/ipc/register-bench-ipc';
 import { NOT_FOUND_LOOKS } from '../../../src/main/providers/job-watch';
-import { sleep } from '../../../src/main/services';
 import type { RunDetail } from '../../../src/shared/domain';
 import { invokeChannels } from '../../../src/shared/ipc/contract';
-import { TogetherEmulator } from '../../emulators/together-emulator';
 import { saveTextSuite, testServices } from '../../helpers/services';
+import { cappedSleep, useTogetherEmulator } from '../../helpers/vendor-emulators';
 
 const KEY = 'tgp_v1_job-vanished-00000000001';
-const together = new TogetherEmulator({ apiKey: KEY });
-const env: Record<string, string> = { TOGETHER_API_KEY: KEY };
-beforeAll(async () => {
-  env.AIDEON_TOGETHER_BASE_URL = await together.start();
-});
-afterAll(async () => {
-  await together.stop();
-});
+const { together, env } = useTogetherEmulator(KEY);
 
-const fastSleep = (ms: number, signal?: AbortSignal): Promise<void> =>
-  sleep(Math.min(ms, 5), signal);
+const fastSleep = cappedSleep();
 
 describe('a job the vendor accepted, then does not find', () => {
   it('not found for a moment: followed to its video; not found for good: a clear failure, counted', async () => {

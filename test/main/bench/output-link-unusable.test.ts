@@ -8,9 +8,9 @@
  */
 import { describe, expect, it } from 'vitest';
 import { listGenerationRows } from '../../../src/main/bench/bench-repository';
-import { sleep } from '../../../src/main/services';
 import { saveTextSuite, testServices } from '../../helpers/services';
 import { useVendorEmulators, VENDOR_MODELS, type Vendor } from '../../helpers/vendor-emulators';
+import { cappedSleep } from '../../helpers/vendor-emulators';
 
 const KEYS = {
   together: 'tgp_v1_output-link-key-000001',
@@ -22,8 +22,7 @@ const KEYS = {
 };
 const { emulators, env } = useVendorEmulators(KEYS);
 
-const fastSleep = (ms: number, signal?: AbortSignal): Promise<void> =>
-  sleep(Math.min(ms, 5), signal);
+const fastSleep = cappedSleep();
 
 /** fault → what the message says the link was. */
 const CASES: Array<[string, RegExp]> = [

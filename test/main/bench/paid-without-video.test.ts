@@ -3,30 +3,26 @@
  * generation is bad_output, and what the vendor says it billed counts against the run's budget
  * (it was recorded as $0, so the run could spend that money again on later submissions).
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { listGenerationRows, saveSuiteVersion } from '../../../src/main/bench/bench-repository';
-import { sleep } from '../../../src/main/services';
 import type { ModelRef } from '../../../src/shared/providers/video-provider-spec';
 import { RunwayEmulator } from '../../emulators/runway-emulator';
 import { TogetherEmulator } from '../../emulators/together-emulator';
 import { testServices } from '../../helpers/services';
+import { cappedSleep, useEmulators } from '../../helpers/vendor-emulators';
 
 const KEY = 'test-key-paid-without-video-01';
 const RUNWAY_KEY = `key_${'0123456789abcdef'.repeat(8)}`;
-const together = new TogetherEmulator({ apiKey: KEY });
-const runway = new RunwayEmulator({ apiKey: RUNWAY_KEY });
 const env: Record<string, string> = { TOGETHER_API_KEY: KEY, RUNWAYML_API_SECRET: RUNWAY_KEY };
-beforeAll(async () => {
-  env.AIDEON_TOGETHER_BASE_URL = await together.start();
-  env.AIDEON_RUNWAY_BASE_URL = await runway.start();
-});
-afterAll(async () => {
-  await together.stop();
-  await runway.stop();
-});
+const { together } = useEmulators(
+  {
+    together: new TogetherEmulator({ apiKey: KEY }),
+    runway: new RunwayEmulator({ apiKey: RUNWAY_KEY }),
+  },
+  env,
+);
 
-const fastSleep = (ms: number, signal?: AbortSignal): Promise<void> =>
-  sleep(Math.min(ms, 5), signal);
+const fastSleep = cappedSleep();
 
 async function run(model: ModelRef, prompt: string) {
   const services = testServices({ env, sleep: fastSleep, analyseVideos: false });

@@ -5,22 +5,15 @@
  * job ran on, was billed, and its video was lost. Now no wait between status calls is longer than
  * a minute (429) or STATUS_WAIT_MAX_MS (other failures), and the job is followed to its video.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { listGenerationRows } from '../../../src/main/bench/bench-repository';
 import { STATUS_WAIT_MAX_MS } from '../../../src/main/providers/job-watch';
 import { sleep } from '../../../src/main/services';
-import { TogetherEmulator } from '../../emulators/together-emulator';
 import { saveTextSuite, testServices } from '../../helpers/services';
+import { useTogetherEmulator } from '../../helpers/vendor-emulators';
 
 const KEY = 'tgp_v1_poll-retry-after-000001';
-const together = new TogetherEmulator({ apiKey: KEY });
-const env: Record<string, string> = { TOGETHER_API_KEY: KEY };
-beforeAll(async () => {
-  env.AIDEON_TOGETHER_BASE_URL = await together.start();
-});
-afterAll(async () => {
-  await together.stop();
-});
+const { together, env } = useTogetherEmulator(KEY);
 
 describe("a paid job's status call answered with a Retry-After far ahead", () => {
   it.each([

@@ -5,25 +5,17 @@
  * generations that the cache would have answered were sent to the vendor and paid for again.
  * It is stored now (runs.allow_cache, migration 0256) and resume() uses it.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { listGenerationRows } from '../../../src/main/bench/bench-repository';
 import { sleep } from '../../../src/main/services';
-import { TogetherEmulator } from '../../emulators/together-emulator';
 import { saveTextSuite, testServices } from '../../helpers/services';
 import { tempDir } from '../../helpers/temp-dir';
+import { cappedSleep, useTogetherEmulator } from '../../helpers/vendor-emulators';
 
 const KEY = 'test-key-resume-forgets-cache';
-const together = new TogetherEmulator({ apiKey: KEY });
-const env: Record<string, string> = { TOGETHER_API_KEY: KEY };
-beforeAll(async () => {
-  env.AIDEON_TOGETHER_BASE_URL = await together.start();
-});
-afterAll(async () => {
-  await together.stop();
-});
+const { together, env } = useTogetherEmulator(KEY);
 
-const fastSleep = (ms: number, signal?: AbortSignal): Promise<void> =>
-  sleep(Math.min(ms, 5), signal);
+const fastSleep = cappedSleep();
 const MODEL = { provider: 'together' as const, modelId: 'minimax/video-01-director' };
 const CACHED = 'a red balloon over rooftops';
 

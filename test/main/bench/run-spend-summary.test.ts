@@ -5,28 +5,19 @@
  * Real runner, real SQLite, the Together emulator; the same figures in the IPC answer (parsed
  * with the contract's output schema) and in the CLI's table.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { saveSuiteVersion } from '../../../src/main/bench/bench-repository';
 import { renderRunTable } from '../../../src/main/cli/bench-output';
 import { exportRun, registerBenchIpc } from '../../../src/main/ipc/register-bench-ipc';
-import { sleep } from '../../../src/main/services';
 import type { RunDetail } from '../../../src/shared/domain';
 import { invokeChannels } from '../../../src/shared/ipc/contract';
-import { TogetherEmulator } from '../../emulators/together-emulator';
 import { testServices } from '../../helpers/services';
+import { cappedSleep, useTogetherEmulator } from '../../helpers/vendor-emulators';
 
 const KEY = 'test-key-run-spend-summary-01';
-const together = new TogetherEmulator({ apiKey: KEY });
-const env: Record<string, string> = { TOGETHER_API_KEY: KEY };
-beforeAll(async () => {
-  env.AIDEON_TOGETHER_BASE_URL = await together.start();
-});
-afterAll(async () => {
-  await together.stop();
-});
+const { env } = useTogetherEmulator(KEY);
 
-const fastSleep = (ms: number, signal?: AbortSignal): Promise<void> =>
-  sleep(Math.min(ms, 5), signal);
+const fastSleep = cappedSleep();
 
 describe('run summary: billed and counted against the budget', () => {
   it('a submission with an unknown outcome shows in what counts against the budget, and says so', async () => {

@@ -5,38 +5,32 @@
  * A 5xx in the vendor's own JSON error shape (e.g. 503 overloaded) is the vendor's refusal and is
  * still retried (test/main/bench/bench-runner.test.ts and the fault matrix cover that).
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { listGenerationRows, saveSuiteVersion } from '../../../src/main/bench/bench-repository';
-import { sleep } from '../../../src/main/services';
 import type { ModelRef } from '../../../src/shared/providers/video-provider-spec';
 import { LumaEmulator } from '../../emulators/luma-emulator';
 import { RunwayEmulator } from '../../emulators/runway-emulator';
 import { TogetherEmulator } from '../../emulators/together-emulator';
 import { testServices } from '../../helpers/services';
+import { cappedSleep, useEmulators } from '../../helpers/vendor-emulators';
 
 const KEY = 'test-key-submit-gateway-0001';
 const RUNWAY_KEY = `key_${'0123456789abcdef'.repeat(8)}`;
-const together = new TogetherEmulator({ apiKey: KEY });
-const runway = new RunwayEmulator({ apiKey: RUNWAY_KEY });
-const luma = new LumaEmulator({ apiKey: KEY });
 const env: Record<string, string> = {
   TOGETHER_API_KEY: KEY,
   RUNWAYML_API_SECRET: RUNWAY_KEY,
   LUMAAI_API_KEY: KEY,
 };
-beforeAll(async () => {
-  env.AIDEON_TOGETHER_BASE_URL = await together.start();
-  env.AIDEON_RUNWAY_BASE_URL = await runway.start();
-  env.AIDEON_LUMA_BASE_URL = await luma.start();
-});
-afterAll(async () => {
-  await together.stop();
-  await runway.stop();
-  await luma.stop();
-});
+const { together, runway, luma } = useEmulators(
+  {
+    together: new TogetherEmulator({ apiKey: KEY }),
+    runway: new RunwayEmulator({ apiKey: RUNWAY_KEY }),
+    luma: new LumaEmulator({ apiKey: KEY }),
+  },
+  env,
+);
 
-const fastSleep = (ms: number, signal?: AbortSignal): Promise<void> =>
-  sleep(Math.min(ms, 5), signal);
+const fastSleep = cappedSleep();
 
 async function run(model: ModelRef, prompt: string) {
   const services = testServices({ env, sleep: fastSleep, analyseVideos: false });

@@ -3,37 +3,31 @@
  * sent, is never sent again blindly. Where the vendor lists jobs (Replicate, Luma) the list decides;
  * elsewhere (Together) the generation ends as submit_unknown with what to check.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { listGenerationRows, saveSuiteVersion } from '../../../src/main/bench/bench-repository';
-import { sleep } from '../../../src/main/services';
 import type { ModelRef } from '../../../src/shared/providers/video-provider-spec';
 import { LumaEmulator } from '../../emulators/luma-emulator';
 import { ReplicateEmulator } from '../../emulators/replicate-emulator';
 import { TogetherEmulator } from '../../emulators/together-emulator';
 import { testServices } from '../../helpers/services';
+import { cappedSleep, useEmulators } from '../../helpers/vendor-emulators';
 
 const KEY = 'test-key-submit-unknown-0001';
-const together = new TogetherEmulator({ apiKey: KEY });
-const replicate = new ReplicateEmulator({ apiKey: KEY });
-const luma = new LumaEmulator({ apiKey: KEY });
 const env: Record<string, string> = {
   TOGETHER_API_KEY: KEY,
   REPLICATE_API_TOKEN: KEY,
   LUMAAI_API_KEY: KEY,
 };
-beforeAll(async () => {
-  env.AIDEON_TOGETHER_BASE_URL = await together.start();
-  env.AIDEON_REPLICATE_BASE_URL = await replicate.start();
-  env.AIDEON_LUMA_BASE_URL = await luma.start();
-});
-afterAll(async () => {
-  await together.stop();
-  await replicate.stop();
-  await luma.stop();
-});
+const { together, replicate, luma } = useEmulators(
+  {
+    together: new TogetherEmulator({ apiKey: KEY }),
+    replicate: new ReplicateEmulator({ apiKey: KEY }),
+    luma: new LumaEmulator({ apiKey: KEY }),
+  },
+  env,
+);
 
-const fastSleep = (ms: number, signal?: AbortSignal): Promise<void> =>
-  sleep(Math.min(ms, 5), signal);
+const fastSleep = cappedSleep();
 
 async function run(model: ModelRef, prompts: string[]) {
   const services = testServices({ env, sleep: fastSleep, analyseVideos: false });

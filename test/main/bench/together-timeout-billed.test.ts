@@ -6,26 +6,18 @@
  * figure, and the budget check made before each later submission, include the money Together
  * will charge.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { listGenerationRows } from '../../../src/main/bench/bench-repository';
 import { sleep } from '../../../src/main/services';
 import { runSpendText } from '../../../src/shared/bench/run-spend';
-import { TogetherEmulator } from '../../emulators/together-emulator';
 import { saveTextSuite, testServices } from '../../helpers/services';
+import { cappedSleep, useTogetherEmulator } from '../../helpers/vendor-emulators';
 
 const KEY = 'test-key-together-timeout-billed';
 /** Each job completes (and is billed) 1.5 s after its create, whoever polls it. */
-const together = new TogetherEmulator({ apiKey: KEY, queueMs: 0, runMs: 1500 });
-const env: Record<string, string> = { TOGETHER_API_KEY: KEY };
-beforeAll(async () => {
-  env.AIDEON_TOGETHER_BASE_URL = await together.start();
-});
-afterAll(async () => {
-  await together.stop();
-});
+const { together, env } = useTogetherEmulator(KEY, { queueMs: 0, runMs: 1500 });
 
-const fastSleep = (ms: number, signal?: AbortSignal): Promise<void> =>
-  sleep(Math.min(ms, 20), signal);
+const fastSleep = cappedSleep(20);
 
 function app() {
   return testServices({

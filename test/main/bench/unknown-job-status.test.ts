@@ -6,32 +6,26 @@
  * schedule until it ends (its video stored) or its timeout, whose message then says which status
  * the vendor last reported. The row shows a note meanwhile. Together emulator, runner, SQLite.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { listGenerationRows } from '../../../src/main/bench/bench-repository';
-import { sleep } from '../../../src/main/services';
 import { FalEmulator } from '../../emulators/fal-emulator';
 import { LumaEmulator } from '../../emulators/luma-emulator';
 import { TogetherEmulator } from '../../emulators/together-emulator';
 import { saveTextSuite, testServices } from '../../helpers/services';
+import { cappedSleep, useEmulators } from '../../helpers/vendor-emulators';
 
 const KEY = 'tgp_v1_unknown-status-key-00001';
-const together = new TogetherEmulator({ apiKey: KEY });
-const luma = new LumaEmulator({ apiKey: KEY });
-const fal = new FalEmulator({ apiKey: KEY });
 const env: Record<string, string> = { TOGETHER_API_KEY: KEY, LUMAAI_API_KEY: KEY, FAL_KEY: KEY };
-beforeAll(async () => {
-  env.AIDEON_TOGETHER_BASE_URL = await together.start();
-  env.AIDEON_LUMA_BASE_URL = await luma.start();
-  env.AIDEON_FAL_BASE_URL = await fal.start();
-});
-afterAll(async () => {
-  await together.stop();
-  await luma.stop();
-  await fal.stop();
-});
+const { together, luma, fal } = useEmulators(
+  {
+    together: new TogetherEmulator({ apiKey: KEY }),
+    luma: new LumaEmulator({ apiKey: KEY }),
+    fal: new FalEmulator({ apiKey: KEY }),
+  },
+  env,
+);
 
-const fastSleep = (ms: number, signal?: AbortSignal): Promise<void> =>
-  sleep(Math.min(ms, 5), signal);
+const fastSleep = cappedSleep();
 const MODEL = { provider: 'together' as const, modelId: 'minimax/video-01-director' };
 
 describe('a job reported in a status the adapter does not know', () => {

@@ -7,9 +7,9 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { listGenerationRows, saveSuiteVersion } from '../../../src/main/bench/bench-repository';
-import { sleep } from '../../../src/main/services';
 import { ReplicateEmulator } from '../../emulators/replicate-emulator';
 import { testServices } from '../../helpers/services';
+import { cappedSleep } from '../../helpers/vendor-emulators';
 
 const KEY = 'r8_test-key-unpriced-budget-01';
 const replicate = new ReplicateEmulator({ apiKey: KEY });
@@ -22,8 +22,7 @@ afterAll(async () => {
   await replicate.stop();
 });
 
-const fastSleep = (ms: number, signal?: AbortSignal): Promise<void> =>
-  sleep(Math.min(ms, 5), signal);
+const fastSleep = cappedSleep();
 
 describe('a run on a model whose price the console does not know', () => {
   it('Replicate minimax/video-01 under a $0.01 budget: nothing is sent (Replicate bills every prediction)', async () => {

@@ -9,10 +9,10 @@
  */
 import { describe, expect, it } from 'vitest';
 import { listGenerationRows, saveSuiteVersion } from '../../../src/main/bench/bench-repository';
-import { sleep } from '../../../src/main/services';
 import type { ModelRef } from '../../../src/shared/providers/video-provider-spec';
 import { testServices } from '../../helpers/services';
 import { useVendorEmulators, VENDOR_MODELS } from '../../helpers/vendor-emulators';
+import { cappedSleep } from '../../helpers/vendor-emulators';
 
 const KEYS = {
   together: 'tgp_v1_matrix-key-000000001',
@@ -53,8 +53,7 @@ function expected(vendor: string): Array<[string, string, string | null]> {
   return rows;
 }
 
-const fastSleep = (ms: number, signal?: AbortSignal): Promise<void> =>
-  sleep(Math.min(ms, 5), signal);
+const fastSleep = cappedSleep();
 
 describe('fault matrix: vendor × fault class', () => {
   it.each(Object.keys(emulators) as Array<keyof typeof emulators>)(

@@ -19,6 +19,7 @@ import { invokeChannels } from '../../../src/shared/ipc/contract';
 import { RunwayEmulator } from '../../emulators/runway-emulator';
 import { TogetherEmulator } from '../../emulators/together-emulator';
 import { testServices } from '../../helpers/services';
+import { cappedSleep } from '../../helpers/vendor-emulators';
 
 const KEYS = { together: 'tgp_v1_timeout-key-00000001', runway: `key_${'ef'.repeat(64)}` };
 const runway = new RunwayEmulator({ apiKey: KEYS.runway, slowMs: 50 });
@@ -37,8 +38,7 @@ afterAll(async () => {
   await together.stop();
 });
 
-const fastSleep = (ms: number, signal?: AbortSignal): Promise<void> =>
-  sleep(Math.min(ms, 20), signal);
+const fastSleep = cappedSleep(20);
 
 function services() {
   const made = testServices({ env, sleep: fastSleep, analyseVideos: false });
