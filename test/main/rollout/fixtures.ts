@@ -123,7 +123,8 @@ export function controllerHeartbeat(
 }
 
 /**
- * Where a controller test starts: a directory config store in a new temp folder (`data.dir`),
+ * Where a controller test starts: a directory config store in a new temp folder (`data.dir`)
+ * (or `options.storeUri`, e.g. an etcd one),
  * alice its only admin (threshold 1 everywhere), an operator key made with `passphrase` in
  * `data.dir` (`<kid>.key.json`), and a config published to dev. `cleanups` gets the folder and
  * the store.
@@ -132,10 +133,11 @@ export async function controllerTestStore(
   prefix: string,
   passphrase: string,
   cleanups: (() => void | Promise<void>)[],
+  options: { storeUri?: string } = {},
 ) {
   const data = tempDir(prefix);
   cleanups.push(data.cleanup);
-  const storeUri = `dir:${join(data.dir, 'store')}`;
+  const storeUri = options.storeUri ?? `dir:${join(data.dir, 'store')}`;
   const store = openConfigStore(storeUri);
   cleanups.push(() => store.close());
   const alice = await memorySigner('alice');
