@@ -9,6 +9,10 @@ export interface ConsoleServer {
   url: string;
   origin: string;
   dataDir: string;
+  /** The server process (benches read its memory and open files). */
+  pid: number;
+  /** What the server printed so far, stdout then stderr. */
+  output(): string;
   stop(): Promise<void>;
 }
 
@@ -48,10 +52,12 @@ process.once('exit', () => {
 export async function startConsole(
   dataDir: string,
   env: NodeJS.ProcessEnv = {},
+  /** Node's own flags for the server process (a bench's --trace-gc). */
+  nodeArgs: string[] = [],
 ): Promise<ConsoleServer> {
   const child: ChildProcess = spawn(
     process.execPath,
-    ['bin/aideon.mjs', 'serve', '--port', '0', '--data-dir', dataDir],
+    [...nodeArgs, 'bin/aideon.mjs', 'serve', '--port', '0', '--data-dir', dataDir],
     {
       env: { ...process.env, AIDEON_SANDBOX_TIME_SCALE: '0.25', ...env },
       stdio: ['ignore', 'pipe', 'pipe'],
@@ -59,8 +65,8 @@ export async function startConsole(
   );
   let stderr = '';
   child.stderr?.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+  let stdout = '';
   const url = await new Promise<string>((resolve, reject) => {
-    let stdout = '';
     const timer = setTimeout(
       () => reject(new Error(`aideon serve printed no URL in 30 s. stderr: ${stderr}`)),
       30_000,
@@ -79,6 +85,8 @@ export async function startConsole(
     url,
     origin: new URL(url).origin,
     dataDir,
+    pid: child.pid ?? 0,
+    output: () => stdout + stderr,
     stop: () =>
       new Promise<void>((resolve) => {
         if (child.exitCode !== null) return resolve();
