@@ -306,12 +306,14 @@ export class RolloutController {
   /** One pass: lease, then (as leader) every environment, then the heartbeat record. */
   async tick(): Promise<void> {
     let leader: boolean;
+    let unreachable: string | undefined;
     try {
       leader = await this.deps.lease.acquire();
     } catch (error) {
       // Cannot reach the lease: act as if lost; acting without it could double a step.
       leader = false;
-      this.activity = `cannot reach the leader lease: ${errorMessage(error)}`;
+      unreachable = errorMessage(error);
+      this.activity = `cannot reach the leader lease: ${unreachable}`;
     }
     if (leader !== this.leader) {
       this.leader = leader;
@@ -321,7 +323,9 @@ export class RolloutController {
         null,
         leader
           ? `${this.deps.id} on ${this.deps.host} now acts for ${this.deps.store.uri}`
-          : `${this.deps.id} is no longer the leader`,
+          : unreachable === undefined
+            ? `${this.deps.id} is no longer the leader`
+            : `${this.deps.id} cannot reach the config store ${redactStoreUri(this.deps.store.uri)} (its leader lease): ${unreachable}. It acts on nothing until the store answers again, and leads again then if no other controller took the lease.`,
       );
     }
     if (leader) {
