@@ -68,6 +68,7 @@ import {
   isConflict,
   StoreConflictError,
   type ConfigStore,
+  type StoreEntry,
   type StoreWrite,
 } from '../stores/config-store';
 import type { HistoryAction, HistoryInput } from './history';
@@ -847,8 +848,56 @@ export class Publisher {
     // A version file not named by `current` was left by a crashed directory commit: replace it.
     const orphan = await this.deps.store.get(versionKey);
     const pointer: CurrentPointer = { schema: CURRENT_SCHEMA, version, digest: envelope.digest };
+    try {
+      await this.commitWrites(
+        environment,
+        versionKey,
+        envelope,
+        config,
+        pointer,
+        orphan?.etag,
+        pointerEtag,
+        extra,
+      );
+    } catch (error) {
+      // The transaction was sent and its answer lost (a connection cut, a process stopping):
+      // it may have gone in. Reading the pointer back tells; a step that went in is then
+      // recorded and reported as published, instead of "not applied" with no history entry.
+      if ((error as { outcomeUnknown?: unknown }).outcomeUnknown !== true) throw error;
+      let now: StoreEntry | undefined;
+      try {
+        now = await this.deps.store.get(storeKeys.current(environment));
+      } catch {
+        throw new AppError(
+          'provider_unavailable',
+          `${(error instanceof Error ? error.message : String(error)).replace(/\.$/, '')}. It is not known whether version ${version} of ${environment} was written: the store could not be read back; it is read again before anything else is done.`,
+          { retryable: true },
+        );
+      }
+      const written = (() => {
+        try {
+          const value = JSON.parse(now?.value ?? '') as Partial<CurrentPointer>;
+          return value.version === version && value.digest === envelope.digest;
+        } catch {
+          return false;
+        }
+      })();
+      if (!written) throw error;
+    }
+  }
+
+  private async commitWrites(
+    environment: Environment,
+    versionKey: string,
+    envelope: SignedEnvelope,
+    config: ConfigObject,
+    pointer: CurrentPointer,
+    orphanEtag: string | undefined,
+    pointerEtag: string | null,
+    extra: StoreWrite[],
+  ): Promise<void> {
     await this.deps.store.commit([
-      { key: versionKey, value: `${JSON.stringify(envelope)}\n`, expect: orphan?.etag ?? null },
+      { key: versionKey, value: `${JSON.stringify(envelope)}\n`, expect: orphanEtag ?? null },
       {
         key: storeKeys.flags(environment),
         value: flagsFileText(config),
