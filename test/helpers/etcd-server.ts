@@ -15,6 +15,10 @@ export interface EtcdServer {
   /** `etcd://127.0.0.1:PORT/<prefix>` */
   uri: (prefix: string) => string;
   stop: () => Promise<void>;
+  /** SIGKILL, keeping the data folder (a crash); `restart` starts it again on the same ports. */
+  crash: () => Promise<void>;
+  /** Starts the crashed etcd again on its data folder and ports; resolves once it is healthy. */
+  restart: () => Promise<void>;
 }
 
 export function etcdBinary(): string {
@@ -52,80 +56,107 @@ async function startEtcdOnce(options: { timeoutMs?: number }): Promise<EtcdServe
   // A name of its own: an etcd found on the port must be this one (see below).
   const name = `aideon-test-${process.pid}-${clientPort}`;
   let output = '';
-  const child: ChildProcess = spawn(
-    binary,
-    [
-      '--name',
-      name,
-      '--data-dir',
-      join(dataDir, 'data'),
-      '--listen-client-urls',
-      client,
-      '--advertise-client-urls',
-      client,
-      '--listen-peer-urls',
-      peer,
-      '--initial-advertise-peer-urls',
-      peer,
-      '--initial-cluster',
-      `${name}=${peer}`,
-      '--log-level',
-      'error',
-    ],
-    {
-      stdio: ['ignore', 'pipe', 'pipe'],
-      env: { ...process.env, ETCD_UNSUPPORTED_ARCH: process.env.ETCD_UNSUPPORTED_ARCH ?? '' },
-    },
-  );
-  child.stdout?.on('data', (chunk: Buffer) => (output = (output + chunk.toString()).slice(-4000)));
-  child.stderr?.on('data', (chunk: Buffer) => (output = (output + chunk.toString()).slice(-4000)));
+  let child: ChildProcess;
   let exited = false;
-  const exit = new Promise<void>((resolve) =>
-    child.once('exit', () => {
-      exited = true;
-      resolve();
-    }),
-  );
-  const stop = async (): Promise<void> => {
+  let exit: Promise<void> = Promise.resolve();
+  const launch = (): void => {
+    exited = false;
+    child = spawn(
+      binary,
+      [
+        '--name',
+        name,
+        '--data-dir',
+        join(dataDir, 'data'),
+        '--listen-client-urls',
+        client,
+        '--advertise-client-urls',
+        client,
+        '--listen-peer-urls',
+        peer,
+        '--initial-advertise-peer-urls',
+        peer,
+        '--initial-cluster',
+        `${name}=${peer}`,
+        '--log-level',
+        'error',
+      ],
+      {
+        stdio: ['ignore', 'pipe', 'pipe'],
+        env: { ...process.env, ETCD_UNSUPPORTED_ARCH: process.env.ETCD_UNSUPPORTED_ARCH ?? '' },
+      },
+    );
+    child.stdout?.on(
+      'data',
+      (chunk: Buffer) => (output = (output + chunk.toString()).slice(-4000)),
+    );
+    child.stderr?.on(
+      'data',
+      (chunk: Buffer) => (output = (output + chunk.toString()).slice(-4000)),
+    );
+    exit = new Promise<void>((resolve) =>
+      child.once('exit', () => {
+        exited = true;
+        resolve();
+      }),
+    );
+  };
+  const halt = async (): Promise<void> => {
     if (!exited) {
       child.kill('SIGTERM');
       const timer = setTimeout(() => child.kill('SIGKILL'), 5000);
       await exit;
       clearTimeout(timer);
     }
+  };
+  const stop = async (): Promise<void> => {
+    await halt();
     rmSync(dataDir, { recursive: true, force: true });
   };
-  const deadline = Date.now() + (options.timeoutMs ?? 20000);
-  for (;;) {
-    if (exited) {
-      await stop();
-      const message = `etcd exited during start-up:\n${output}`;
-      throw /address already in use/.test(output)
-        ? new PortTakenError(message)
-        : new Error(message);
+  const healthy = async (onFail: () => Promise<void>): Promise<void> => {
+    const deadline = Date.now() + (options.timeoutMs ?? 20000);
+    for (;;) {
+      if (exited) {
+        await onFail();
+        const message = `etcd exited during start-up:\n${output}`;
+        throw /address already in use/.test(output)
+          ? new PortTakenError(message)
+          : new Error(message);
+      }
+      try {
+        const response = await fetch(`${client}/health`, { signal: AbortSignal.timeout(1000) });
+        if (
+          response.ok &&
+          ((await response.json()) as { health?: string }).health === 'true' &&
+          (await memberNames(client)).includes(name)
+        )
+          return;
+      } catch {
+        // not up yet
+      }
+      if (Date.now() > deadline) {
+        await onFail();
+        throw new Error(`etcd did not become healthy within the time limit:\n${output}`);
+      }
+      await new Promise((resolve) => setTimeout(resolve, 50));
     }
-    try {
-      const response = await fetch(`${client}/health`, { signal: AbortSignal.timeout(1000) });
-      if (
-        response.ok &&
-        ((await response.json()) as { health?: string }).health === 'true' &&
-        (await memberNames(client)).includes(name)
-      )
-        break;
-    } catch {
-      // not up yet
-    }
-    if (Date.now() > deadline) {
-      await stop();
-      throw new Error(`etcd did not become healthy within the time limit:\n${output}`);
-    }
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
+  };
+  launch();
+  await healthy(stop);
   return {
     endpoint: client,
     port: clientPort,
     uri: (prefix) => `etcd://127.0.0.1:${clientPort}/${prefix}`,
     stop,
+    crash: async () => {
+      if (!exited) child.kill('SIGKILL');
+      await exit;
+    },
+    restart: async () => {
+      if (!exited) throw new Error('etcd is running; crash it first');
+      launch();
+      await healthy(halt);
+    },
   };
 }
 

@@ -10,7 +10,12 @@ import type { Dispatcher } from 'undici';
 import { z } from 'zod';
 import { AppError, ProviderError } from '../../shared/errors';
 import type { QueryProblem } from '../../shared/watch/watch-types';
-import { HttpClient, scrub, type HttpResponse } from '../providers/http/http-client';
+import {
+  BodyTooLargeError,
+  HttpClient,
+  scrub,
+  type HttpResponse,
+} from '../providers/http/http-client';
 
 /** A sample value: Prometheus sends numbers as strings, including NaN and ±Inf. */
 const valueText = z
@@ -87,7 +92,20 @@ export interface PrometheusClientOptions {
   bearerToken?: () => string | undefined;
   timeoutMs?: number;
   now?: () => number;
+  /** Largest answer read, bytes (default PROMETHEUS_MAX_BODY_BYTES). */
+  maxBodyBytes?: number;
 }
+
+/**
+ * The largest Prometheus answer read: 8 MiB. A guard query answers one sample per provider and
+ * model of a tier (a few hundred bytes each, KBs in all), and the charts' range queries a day of
+ * points per series (about 40 KB a series at a 1-minute step), so 8 MiB is room for some 200
+ * series a chart; an answer past it is a query that matches far more series than it should (a
+ * label missing from a hand-written query) or not Prometheus at all. The HTTP client's general
+ * limit (64 MiB) made each such check download and buffer up to 64 MiB per query, 4 queries a
+ * tier, inside the controller's tick.
+ */
+export const PROMETHEUS_MAX_BODY_BYTES = 8 * 1024 * 1024;
 
 const problem = (
   kind: QueryProblem['kind'],
@@ -205,8 +223,25 @@ export class PrometheusClient implements MetricsSource {
         query,
         okStatuses: () => true,
         signal: deadline.signal,
+        maxBodyBytes: this.options.maxBodyBytes ?? PROMETHEUS_MAX_BODY_BYTES,
       });
     } catch (error) {
+      if (error instanceof BodyTooLargeError) {
+        const mib = (bytes: number): string =>
+          `${Math.round((bytes / (1024 * 1024)) * 10) / 10} MiB`;
+        const size =
+          error.declaredBytes === undefined
+            ? `${mib(error.limitBytes)}+`
+            : `${mib(error.declaredBytes)}`;
+        const promql = String(query.query);
+        // A query_error (the console shows "A query failed" and points at the query
+        // overrides): the query matched far more than a guard needs. Like every problem it is
+        // a check error, which pauses and never rolls back.
+        return problem(
+          'query_error',
+          `Prometheus at ${this.options.baseUrl} answered ${size} for query ${promql.length > 300 ? `${promql.slice(0, 300)}…` : promql}, over the limit of ${mib(error.limitBytes)} (a guard's answer is a few KB); it was not read. Check that the query selects one tier (its labels) and that the URL is Prometheus.`,
+        );
+      }
       const text = AppError.isInstance(error) ? error.message : String(error);
       if (deadline.signal.aborted)
         return problem(

@@ -68,6 +68,22 @@ export const DEFAULT_MAX_BODY_BYTES = 64 * 1024 * 1024;
 /** Thrown inside request() when an answer body passes its size limit. */
 class BodyTooLarge extends Error {}
 
+/**
+ * An answer whose body passed the request's size limit (`maxBodyBytes`), not read. `limitBytes`:
+ * the limit; `declaredBytes`: the size the server announced (Content-Length), when it did.
+ */
+export class BodyTooLargeError extends ProviderError {
+  constructor(
+    message: string,
+    details: ConstructorParameters<typeof ProviderError>[2],
+    readonly limitBytes: number,
+    readonly declaredBytes: number | undefined,
+  ) {
+    super('provider_unavailable', message, details);
+    this.name = 'BodyTooLargeError';
+  }
+}
+
 export { scrub };
 
 function methodOf(options: RequestOptions): NonNullable<RequestOptions['method']> {
@@ -119,13 +135,19 @@ export class HttpClient {
     );
     let text: string;
     const maxBytes = options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
+    const length = Number(raw.headers['content-length']);
+    const declared = Number.isSafeInteger(length) && length >= 0 ? length : undefined;
     try {
+      // A body announced larger than the limit is refused before a byte of it is read.
+      if (declared !== undefined && declared > maxBytes) {
+        raw.body.destroy();
+        throw new BodyTooLarge();
+      }
       text = await readBounded(raw.body, maxBytes);
     } catch (error) {
       if (error instanceof BodyTooLarge) {
         const acted = method !== 'GET' && raw.statusCode >= 200 && raw.statusCode < 300;
-        throw new ProviderError(
-          'provider_unavailable',
+        throw new BodyTooLargeError(
           `${this.label} answered ${method} ${path} with HTTP ${raw.statusCode} and a body larger than ${Math.round(maxBytes / (1024 * 1024))} MiB; it was not read${acted ? ', so it is not known whether the request was accepted' : ''}.`,
           {
             provider: this.config.provider,
@@ -133,6 +155,8 @@ export class HttpClient {
             retryable: !acted,
             outcomeUnknown: acted,
           },
+          maxBytes,
+          declared,
         );
       }
       throw this.networkError(

@@ -12,6 +12,7 @@
  *
  * Nothing here reads process.env or the clock: the CLI wires it (src/main/cli/controller-cli.ts).
  */
+import { redactStoreUri } from '../../../consumer/store-reader';
 import { AppError } from '../../../shared/errors';
 import { ENVIRONMENTS, type Environment } from '../../../shared/rollout/environments';
 import { nextStepDueAt, type RolloutState } from '../../../shared/rollout/flag-rollout';
@@ -26,7 +27,12 @@ import type { MetricsSource } from '../../watch/prometheus-client';
 import { memoryRollbackNotices, type RollbackNotices } from '../../watch/rollback-notices';
 import type { HistoryInput } from '../publish/history';
 import type { Signer } from '../publish/keys';
-import { Publisher, type ConfigProblem, type LiveState } from '../publish/publisher';
+import {
+  Publisher,
+  type ConfigProblem,
+  type DamagedRollout,
+  type LiveState,
+} from '../publish/publisher';
 import type { ConfigStore } from '../stores/config-store';
 import { removeControllerStatus, writeControllerStatus } from './controller-registry';
 import type { LeaderLease } from './leader-lease';
@@ -300,12 +306,14 @@ export class RolloutController {
   /** One pass: lease, then (as leader) every environment, then the heartbeat record. */
   async tick(): Promise<void> {
     let leader: boolean;
+    let unreachable: string | undefined;
     try {
       leader = await this.deps.lease.acquire();
     } catch (error) {
       // Cannot reach the lease: act as if lost; acting without it could double a step.
       leader = false;
-      this.activity = `cannot reach the leader lease: ${errorMessage(error)}`;
+      unreachable = errorMessage(error);
+      this.activity = `cannot reach the leader lease: ${unreachable}`;
     }
     if (leader !== this.leader) {
       this.leader = leader;
@@ -315,7 +323,9 @@ export class RolloutController {
         null,
         leader
           ? `${this.deps.id} on ${this.deps.host} now acts for ${this.deps.store.uri}`
-          : `${this.deps.id} is no longer the leader`,
+          : unreachable === undefined
+            ? `${this.deps.id} is no longer the leader`
+            : `${this.deps.id} cannot reach the config store ${redactStoreUri(this.deps.store.uri)} (its leader lease): ${unreachable}. It acts on nothing until the store answers again, and leads again then if no other controller took the lease.`,
       );
     }
     if (leader) {
@@ -427,7 +437,9 @@ export class RolloutController {
         await this.emit('renewal_failed', environment, errorMessage(error));
       }
     }
-    const rollouts = await publisher.listRollouts(environment);
+    const read = await publisher.readRollouts(environment);
+    if (read.damaged.length > 0) return this.tickDamaged(publisher, environment, live, read);
+    const rollouts = read.states;
     const settings = this.deps.settings();
     const watched = settings.environments[environment] !== undefined;
     // Where auto-rollback is on, a paused step whose content is still live stays watched, so a
@@ -457,21 +469,7 @@ export class RolloutController {
           now - bake.lastCheckAt >= interval ||
           (step.nextStepAt !== undefined && now >= readyAt && bake.lastCheckAt < readyAt));
       if (due) {
-        const report = await evaluateGuards(
-          { settings, source: this.deps.metricsSource(environment, settings), now: this.deps.now },
-          environment,
-          step,
-        );
-        bake.lastCheckAt = report.checkedAt;
-        bake.lastStatus = report.status;
-        bake.checks += 1;
-        // The local record is a copy: a database that cannot take it (locked, disk full) must
-        // not stop the pause and rollback below, which an exception here used to skip.
-        try {
-          this.deps.recordCheck?.(report);
-        } catch (error) {
-          this.deps.log?.(`controller: check not recorded: ${errorMessage(error)}`);
-        }
+        const report = await this.check(environment, step, settings, bake);
         if (!(await this.stillLeader())) return `${environment}: stood down (lease lost)`;
         if (report.status !== 'pass') {
           this.bakes.delete(environment);
@@ -646,6 +644,212 @@ export class RolloutController {
         },
       );
       return `${environment}: paused; rollback failed${repeated ? ' again (already reported)' : ''}`;
+    }
+  }
+
+  // ---- an environment whose rollout state cannot be read ---------------------------------------
+
+  /**
+   * A rollout state in the store that cannot be used (cut short, edited by hand: the state is
+   * not signed). No step is advanced or paused on it, and it is reported (once while it lasts).
+   * The live config is still signed and readable, so its step stays guarded: the step is the
+   * live version when it is a step of that rollout (told by the signed bundles, see
+   * `Publisher.rolloutFromVersion`), judged from when that version was issued. A failed check
+   * pauses the environment's other running rollouts and, where auto-rollback is on and the check
+   * judged the step (a breach or missing data), rolls back with the operator key to the content
+   * before the rollout, which the signed bundles name without the state. Otherwise the step is
+   * held live and the alert says what to run.
+   */
+  private async tickDamaged(
+    publisher: Publisher,
+    environment: Environment,
+    live: LiveState,
+    read: { states: RolloutState[]; damaged: DamagedRollout[] },
+  ): Promise<string> {
+    const first = read.damaged[0] as DamagedRollout;
+    const message = errorMessage(first.error);
+    await this.emitFailure('error', environment, undefined, message);
+    const doing = `${environment}: ${message}`;
+    const settings = this.deps.settings();
+    if (settings.environments[environment] === undefined) {
+      this.bakes.delete(environment);
+      return doing;
+    }
+    let guarded: { step: RolloutStep; fromVersion: number | undefined } | undefined;
+    const intact = watchedStep(read.states, live, settings, environment);
+    if (intact) {
+      const from = read.states.find(
+        (state) => state.flagKey === intact.flag && state.stepIndex >= 0,
+      )?.fromVersion;
+      guarded = {
+        step: intact,
+        fromVersion: from !== undefined && from >= 1 && from < live.version ? from : undefined,
+      };
+    } else
+      for (const damaged of read.damaged) {
+        const fromVersion = await publisher.rolloutFromVersion(
+          environment,
+          live.version,
+          damaged.flagKey,
+        );
+        if (fromVersion === undefined) continue;
+        const issued = Date.parse(live.issuedAt);
+        guarded = {
+          step: {
+            version: live.version,
+            flag: damaged.flagKey,
+            startedAt: Number.isFinite(issued) ? issued : this.deps.now(),
+          },
+          fromVersion,
+        };
+        break;
+      }
+    if (!guarded) {
+      this.bakes.delete(environment);
+      return `${doing}; no step of that rollout is live (nothing to guard)`;
+    }
+    const { step } = guarded;
+    const bake = this.dueBake(environment, step, settings);
+    const held = `no step is advanced until ${first.key} is mended`;
+    if (!bake.due)
+      return `${doing}; guarding ${describe(step)} (check ${bake.state.checks}); ${held}`;
+    const report = await this.check(environment, step, settings, bake.state);
+    if (!(await this.stillLeader())) return `${environment}: stood down (lease lost)`;
+    if (report.status === 'pass') {
+      await this.emit(
+        'check_passed',
+        environment,
+        `${describe(step)}: all ${report.guards.length} guards passed (check ${bake.state.checks}; ${held})`,
+        { version: step.version },
+      );
+      return `${doing}; guarding ${describe(step)} (check ${bake.state.checks}); ${held}`;
+    }
+    this.bakes.delete(environment);
+    return `${doing}; ${await this.failedCheckDamaged(publisher, environment, step, guarded.fromVersion, report, settings, read)}`;
+  }
+
+  /** The bake of `step` in `environment`, and whether a check is due now (no next step). */
+  private dueBake(
+    environment: Environment,
+    step: RolloutStep,
+    settings: WatchSettings,
+  ): { state: BakeState; due: boolean } {
+    const key = `${step.version}\u0000${step.flag ?? ''}\u0000${step.percent ?? ''}\u0000${step.startedAt}`;
+    let state = this.bakes.get(environment);
+    if (state?.key !== key) {
+      state = { key, step, lastCheckAt: null, lastStatus: null, checks: 0 };
+      this.bakes.set(environment, state);
+    }
+    const interval = settings.checkIntervalMinutes * 60_000;
+    const now = this.deps.now();
+    const due =
+      now >= step.startedAt + interval &&
+      (state.lastCheckAt === null || now - state.lastCheckAt >= interval);
+    return { state, due };
+  }
+
+  /** One guard check of `step`, recorded in its bake and the local database. */
+  private async check(
+    environment: Environment,
+    step: RolloutStep,
+    settings: WatchSettings,
+    bake: BakeState,
+  ): Promise<WatchReport> {
+    const report = await evaluateGuards(
+      { settings, source: this.deps.metricsSource(environment, settings), now: this.deps.now },
+      environment,
+      step,
+    );
+    bake.lastCheckAt = report.checkedAt;
+    bake.lastStatus = report.status;
+    bake.checks += 1;
+    try {
+      this.deps.recordCheck?.(report);
+    } catch (error) {
+      this.deps.log?.(`controller: check not recorded: ${errorMessage(error)}`);
+    }
+    return report;
+  }
+
+  /** A failed check while a rollout state is damaged (see tickDamaged). */
+  private async failedCheckDamaged(
+    publisher: Publisher,
+    environment: Environment,
+    step: RolloutStep,
+    fromVersion: number | undefined,
+    report: WatchReport,
+    settings: WatchSettings,
+    read: { states: RolloutState[]; damaged: DamagedRollout[] },
+  ): Promise<string> {
+    const what =
+      report.status === 'breach'
+        ? 'a guard breached'
+        : report.status === 'no_data'
+          ? 'metrics are missing'
+          : 'metrics could not be read';
+    const summary = summarizeReport(report);
+    const keys = read.damaged.map((damaged) => damaged.key).join(', ');
+    const store = redactStoreUri(this.deps.store.uri);
+    const reason = `Controller ${this.deps.id}: ${what} under ${describe(step)} in ${environment}, while the rollout state ${keys} cannot be read.\n${summary}`;
+    const extra = { version: step.version, ...(step.flag ? { flagKey: step.flag } : {}) };
+    for (const state of read.states) {
+      if (state.status !== 'running') continue;
+      await publisher
+        .pauseRollout(environment, state.flagKey, reason)
+        .catch((error: unknown) =>
+          this.deps.log?.(`controller: pause of ${state.flagKey} failed: ${errorMessage(error)}`),
+        );
+    }
+    const mend = `Then mend ${keys} (restore its value) or delete it, and start a new rollout.`;
+    const rollBackNow =
+      fromVersion === undefined
+        ? `aideon config rollback --store ${store} --env ${environment} --to-version <the version before the rollout> --yes (aideon config history --store ${store} names it)`
+        : `aideon config rollback --store ${store} --env ${environment} --to-version ${fromVersion} --yes`;
+    const rollBack =
+      report.status !== 'error' &&
+      settings.environments[environment]?.autoRollback === true &&
+      fromVersion !== undefined;
+    if (!rollBack) {
+      // Held: the damaged rollout cannot be paused, and the step stays live. Told once per step
+      // and failure (the controller's notices), however many checks fail the same way.
+      const why =
+        report.status === 'error'
+          ? 'a metrics outage cannot judge the step, so it is not rolled back'
+          : fromVersion === undefined
+            ? 'the version before the rollout cannot be told from the signed bundles, so it is not rolled back'
+            : `auto-rollback is off for ${environment}`;
+      const repeated = !this.notices.first(environment, step, `held: ${what}`);
+      await this.emit(
+        'paused',
+        environment,
+        `${reason}\nThe step is HELD LIVE: its rollout cannot be paused while its state cannot be read, and ${why}. To roll back now: ${rollBackNow}. ${mend}`,
+        { ...extra, ...(repeated ? { repeated } : {}) },
+      );
+      return `held live (${what}; rollout state damaged)${repeated ? ', already reported' : ''}`;
+    }
+    try {
+      const waiting = await publisher.pendingRollbackTo(environment, fromVersion);
+      if (waiting) throw waitingForSignatures(waiting.version, waiting.needed);
+      const outcome = await publisher.rollback(environment, fromVersion, reason);
+      if (outcome.status === 'pending') throw waitingForSignatures(outcome.version, outcome.needed);
+      if (outcome.status !== 'published' && outcome.status !== 'unchanged')
+        throw new AppError('forbidden', 'there was nothing to roll back');
+      await this.emit(
+        'rolled_back',
+        environment,
+        `rolled back ${environment} to the content of version ${fromVersion} (before the rollout) as version ${outcome.version}: ${what}, while the rollout state ${keys} cannot be read.\n${summary}\n${mend}`,
+        { ...extra, version: outcome.version },
+      );
+      return `rolled back (version ${outcome.version}; rollout state damaged)`;
+    } catch (error) {
+      const repeated = !this.notices.first(environment, step, errorMessage(error));
+      await this.emit(
+        'rollback_failed',
+        environment,
+        `${reason}\nThe automatic rollback FAILED: ${errorMessage(error).replace(/\.$/, '')}. The step stays live; the controller checks it again at each check interval and tries the rollback again when a check fails. To roll back now: ${rollBackNow}. ${mend}`,
+        { ...extra, ...(repeated ? { repeated } : {}) },
+      );
+      return `rollback failed${repeated ? ' again (already reported)' : ''} (rollout state damaged)`;
     }
   }
 }

@@ -68,6 +68,7 @@ import {
   isConflict,
   StoreConflictError,
   type ConfigStore,
+  type StoreEntry,
   type StoreWrite,
 } from '../stores/config-store';
 import type { HistoryAction, HistoryInput } from './history';
@@ -217,6 +218,13 @@ export interface OperatorBasis {
   digest: string;
   envelope: SignedEnvelope;
   payload: BundlePayload;
+}
+
+/** A rollout state in the store that cannot be used, and why (`error`, naming the key). */
+export interface DamagedRollout {
+  key: string;
+  flagKey: string;
+  error: unknown;
 }
 
 export class Publisher {
@@ -840,8 +848,56 @@ export class Publisher {
     // A version file not named by `current` was left by a crashed directory commit: replace it.
     const orphan = await this.deps.store.get(versionKey);
     const pointer: CurrentPointer = { schema: CURRENT_SCHEMA, version, digest: envelope.digest };
+    try {
+      await this.commitWrites(
+        environment,
+        versionKey,
+        envelope,
+        config,
+        pointer,
+        orphan?.etag,
+        pointerEtag,
+        extra,
+      );
+    } catch (error) {
+      // The transaction was sent and its answer lost (a connection cut, a process stopping):
+      // it may have gone in. Reading the pointer back tells; a step that went in is then
+      // recorded and reported as published, instead of "not applied" with no history entry.
+      if ((error as { outcomeUnknown?: unknown }).outcomeUnknown !== true) throw error;
+      let now: StoreEntry | undefined;
+      try {
+        now = await this.deps.store.get(storeKeys.current(environment));
+      } catch {
+        throw new AppError(
+          'provider_unavailable',
+          `${(error instanceof Error ? error.message : String(error)).replace(/\.$/, '')}. It is not known whether version ${version} of ${environment} was written: the store could not be read back; it is read again before anything else is done.`,
+          { retryable: true },
+        );
+      }
+      const written = (() => {
+        try {
+          const value = JSON.parse(now?.value ?? '') as Partial<CurrentPointer>;
+          return value.version === version && value.digest === envelope.digest;
+        } catch {
+          return false;
+        }
+      })();
+      if (!written) throw error;
+    }
+  }
+
+  private async commitWrites(
+    environment: Environment,
+    versionKey: string,
+    envelope: SignedEnvelope,
+    config: ConfigObject,
+    pointer: CurrentPointer,
+    orphanEtag: string | undefined,
+    pointerEtag: string | null,
+    extra: StoreWrite[],
+  ): Promise<void> {
     await this.deps.store.commit([
-      { key: versionKey, value: `${JSON.stringify(envelope)}\n`, expect: orphan?.etag ?? null },
+      { key: versionKey, value: `${JSON.stringify(envelope)}\n`, expect: orphanEtag ?? null },
       {
         key: storeKeys.flags(environment),
         value: flagsFileText(config),
@@ -1032,12 +1088,69 @@ export class Publisher {
   }
 
   async listRollouts(environment: Environment): Promise<RolloutState[]> {
-    const out: RolloutState[] = [];
-    for (const key of await this.deps.store.list(storeKeys.rolloutsPrefix(environment))) {
+    const { states, damaged } = await this.readRollouts(environment);
+    if (damaged[0]) throw damaged[0].error;
+    return states;
+  }
+
+  /**
+   * Every rollout state of the environment, and apart from them the ones that cannot be used
+   * (cut short, edited by hand: the state is not signed), each with its key, flag and why. The
+   * controller keeps guarding a live step while a state is damaged; `listRollouts` refuses.
+   */
+  async readRollouts(environment: Environment): Promise<{
+    states: RolloutState[];
+    damaged: DamagedRollout[];
+  }> {
+    const states: RolloutState[] = [];
+    const damaged: DamagedRollout[] = [];
+    const prefix = storeKeys.rolloutsPrefix(environment);
+    for (const key of await this.deps.store.list(prefix)) {
       const entry = await this.deps.store.get(key);
-      if (entry) out.push(parseRolloutState(key, entry.value));
+      if (!entry) continue;
+      try {
+        states.push(parseRolloutState(key, entry.value));
+      } catch (error) {
+        let flagKey: string;
+        try {
+          flagKey = decodeURIComponent(key.slice(prefix.length));
+        } catch {
+          flagKey = key.slice(prefix.length);
+        }
+        damaged.push({ key, flagKey, error });
+      }
     }
-    return out;
+    return { states, damaged };
+  }
+
+  /**
+   * Without its rollout state: the version that was live before the rollout of `flagKey` whose
+   * step is live now at `liveVersion`, read from the signed bundles only. A rollout step carries
+   * (itself, or through the fully signed bundle an operator-signed step republishes) the steps
+   * its rollout pre-authorised for the flag (`rampSteps`); the newest earlier version that does
+   * not is the content before the rollout. undefined: the live version is no step of that flag,
+   * or a bundle on the way cannot be read under the trust file now (rotated since).
+   *
+   * A rollout started right after an earlier rollout of the same flag completed, with nothing
+   * published in between, is read as one rollout (the bundles do not tell them apart).
+   */
+  async rolloutFromVersion(
+    environment: Environment,
+    liveVersion: number,
+    flagKey: string,
+  ): Promise<number | undefined> {
+    const { trust } = await this.readTrust(environment);
+    let version = liveVersion;
+    for (; version >= 1; version -= 1) {
+      let origin: OperatorBasis;
+      try {
+        origin = await this.operatorBasis(environment, version, trust);
+      } catch {
+        return undefined;
+      }
+      if (!origin.payload.rampSteps || !Object.hasOwn(origin.payload.rampSteps, flagKey)) break;
+    }
+    return version < liveVersion && version >= 1 ? version : undefined;
   }
 
   private async saveRollout(state: RolloutState, etag: string | null): Promise<void> {
@@ -1303,7 +1416,10 @@ export class Publisher {
     flagKey: string | undefined,
     reason: string,
   ): Promise<void> {
-    for (const state of await this.listRollouts(environment)) {
+    // A damaged state (cut short, edited by hand) cannot be stopped: it is left for the admin
+    // to mend, and the rollback or kill that got here is not undone by it (the controller
+    // reports the damaged state at every tick).
+    for (const state of (await this.readRollouts(environment)).states) {
       if (flagKey !== undefined && state.flagKey !== flagKey) continue;
       if (state.status !== 'running' && state.status !== 'paused') continue;
       const fresh = await this.rolloutState(environment, state.flagKey);

@@ -1,0 +1,135 @@
+/**
+ * A Prometheus (or whatever answers at its URL) that sends a huge body for a guard query. The
+ * controller read up to the HTTP client's general limit, 64 MiB per query (4 queries a tier,
+ * all buffered in memory, inside its tick), then reported the check as "Prometheus ... could
+ * not be reached", which sent the admin after the network instead of the query.
+ *
+ * The real `aideon controller` process on a directory store, a dev rollout with auto-rollback,
+ * and a server that answers 200 and streams JSON (with backpressure, no length) for as long as
+ * it is read. Each query must be cut off at 8 MiB and reported as what it is ("answered 8 MiB+
+ * for query …, over the limit"), and, being a check error, pause the rollout and never roll it
+ * back.
+ */
+import { createServer, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import type { WatchSettingsInput } from '../../../../src/shared/watch/watch-settings';
+import {
+  startControllerProcess,
+  type ControllerProcess,
+} from '../../../helpers/controller-process';
+import { controllerTestStore } from '../fixtures';
+
+const FLAG = 'new-video-model';
+const PASSPHRASE = 'operator passphrase for the huge-answer test';
+const MiB = 1024 * 1024;
+/** The server stops by itself after this much per request (the old limit was 64 MiB). */
+const SERVER_CAP = 80 * MiB;
+
+const cleanups: (() => void | Promise<void>)[] = [];
+const processes: ControllerProcess[] = [];
+afterAll(async () => {
+  for (const child of processes) await child.kill();
+  for (const cleanup of cleanups.reverse()) await cleanup();
+});
+
+/** Streams one endless vector, 256 KiB a write, waiting for the reader; counts bytes sent. */
+async function hugePrometheus(): Promise<{ url: string; sent: number[] }> {
+  const sent: number[] = [];
+  const open = new Set<ServerResponse>();
+  const series = JSON.stringify({
+    metric: { provider: 'sandbox', model: 'sandbox-fast', padding: 'x'.repeat(200) },
+    value: [1, '1'],
+  });
+  const chunk = Buffer.from(`${series},`.repeat(Math.floor((256 * 1024) / (series.length + 1))));
+  const server = createServer((_request, response) => {
+    const index = sent.push(0) - 1;
+    open.add(response);
+    let closed = false;
+    response.on('close', () => {
+      closed = true;
+      open.delete(response);
+    });
+    response.writeHead(200, { 'content-type': 'application/json' });
+    response.write('{"status":"success","data":{"resultType":"vector","result":[');
+    const pump = (): void => {
+      while (!closed && (sent[index] ?? 0) < SERVER_CAP) {
+        sent[index] = (sent[index] ?? 0) + chunk.length;
+        if (!response.write(chunk)) {
+          response.once('drain', pump);
+          return;
+        }
+      }
+      if (!closed) response.end(`${series}]}}`);
+    };
+    pump();
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  cleanups.push(
+    () =>
+      new Promise<void>((resolve) => {
+        for (const response of open) response.destroy();
+        server.close(() => resolve());
+      }),
+  );
+  return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, sent };
+}
+
+describe('controller against a Prometheus answering a huge body', () => {
+  it('each query is cut off at 8 MiB and reported as over the limit: paused, never rolled back', async () => {
+    const prometheus = await hugePrometheus();
+    const { data, storeUri, admin, operator } = await controllerTestStore(
+      'aideon-ctl-huge-',
+      PASSPHRASE,
+      cleanups,
+    );
+    const settings: WatchSettingsInput = {
+      environments: { dev: { prometheusUrl: prometheus.url, autoRollback: true } },
+      checkIntervalMinutes: 0.05,
+      bakeMinutes: 60,
+      timeoutMs: 30_000,
+      tiers: [{ tier: 'premium', minSuccessRate: 0.9 }],
+    };
+    const settingsFile = join(data.dir, 'watch-settings.json');
+    writeFileSync(settingsFile, JSON.stringify(settings));
+    await admin.startRollout({
+      environment: 'dev',
+      flagKey: FLAG,
+      onVariant: 'on',
+      offVariant: 'off',
+      steps: [10, 50, 100],
+      bakeMinutes: 60,
+    });
+    const controller = startControllerProcess(['--data-dir', join(data.dir, 'ctl')], {
+      AIDEON_STORE: storeUri,
+      AIDEON_CONTROLLER_ID: 'ctl-huge',
+      AIDEON_CONTROLLER_TICK_MS: '250',
+      AIDEON_CONTROLLER_LEASE_MS: '10000',
+      AIDEON_WATCH_SETTINGS: settingsFile,
+      AIDEON_OPERATOR_KEY: `${data.dir}/${operator.kid}.key.json`,
+      AIDEON_OPERATOR_PASSPHRASE: PASSPHRASE,
+    });
+    processes.push(controller);
+    const paused = await controller.waitFor(
+      'the pause',
+      (event) => event.type === 'paused' && event.environment === 'dev',
+      60_000,
+    );
+    expect(paused.message).toMatch(/metrics could not be read/);
+    expect(paused.message).toMatch(
+      /Prometheus at http:\/\/127\.0\.0\.1:\d+ answered 8 MiB\+ for query .*aideon_video_requests_total\{tier="premium".*, over the limit of 8 MiB/,
+    );
+    expect(paused.message).not.toMatch(/could not be reached/);
+    expect((await admin.listRollouts('dev'))[0]).toMatchObject({ status: 'paused', stepIndex: 0 });
+    expect(
+      controller.events.filter((event) => ['rolled_back', 'step_applied'].includes(event.type)),
+    ).toEqual([]);
+    // Every query was dropped a little after 8 MiB (what the sockets buffer on top), far from
+    // the old 64 MiB.
+    expect(prometheus.sent.length).toBeGreaterThanOrEqual(4);
+    expect(Math.max(...prometheus.sent)).toBeLessThan(24 * MiB);
+    expect(await controller.stop()).toBe(0);
+  }, 120_000);
+});
