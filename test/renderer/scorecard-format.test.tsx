@@ -12,6 +12,7 @@ import {
   formatRate,
   formatUnitCost,
   latencyChartData,
+  modelMark,
   outcomeChartData,
   scorecardCategories,
   scorecardSections,
@@ -167,7 +168,8 @@ describe('scorecard table', () => {
       within(table)
         .getAllByRole('columnheader')
         .map((th) => th.textContent),
-    ).toEqual(['Measure', 'Sandbox Fast', 'Sandbox Pro']);
+      // Each name after its number on the latency chart.
+    ).toEqual(['Measure', '1Sandbox Fast', '2Sandbox Pro']);
     const success = screen.getByTestId('scorecard-row-rate.success');
     const cells = within(success).getAllByRole('cell');
     expect(cells.map((cell) => cell.textContent)).toEqual(['66.7%', '100%']);
@@ -197,6 +199,23 @@ describe('chart data', () => {
     const data = latencyChartData([fast, pro]);
     expect(data.map((entry) => entry.phase)).toEqual(['Queue', 'Generation', 'Download', 'Total']);
     expect(data[1]).toMatchObject({ m0_p50: 2.5, m0_p95: 4.1, m1_p50: 2.5, m1_p95: 4.1 });
+  });
+
+  it('stacks p50 to p95 as a tail and numbers each model for its bars (not colour alone)', () => {
+    const noP95 = line({
+      latencyMs: {
+        queue: latency(null, null),
+        generation: { n: 1, p50: 3000, p95: null },
+        download: latency(120, 300),
+        total: latency(2700, 4600),
+      },
+    });
+    const data = latencyChartData([fast, noP95]);
+    expect(data[1]).toMatchObject({ m0_p50: 2.5, m0_tail: 1.6, m0_mark: '1' });
+    // No p95: the bar ends at p50, still numbered; no time at all: no bar, no number.
+    expect(data[1]).toMatchObject({ m1_p50: 3, m1_p95: null, m1_tail: 0, m1_mark: '2' });
+    expect(data[0]).toMatchObject({ m1_p50: null, m1_tail: null, m1_mark: null });
+    expect(modelMark(0)).toBe('1');
   });
 
   it('leaves models without a successful second out of the cost chart', () => {

@@ -45,6 +45,7 @@ import {
 import { dirname, join } from 'node:path';
 import { z } from 'zod';
 import { AppError, ValidationError, type ValidationIssue } from '../../shared/errors';
+import type { EventBus } from '../events';
 import type { MediaStore } from '../media/media-store';
 import type { ReadableDb, WritableDb } from '../store/db';
 import { voteSchema } from '../../shared/review/review-schemas';
@@ -328,12 +329,71 @@ function insertRow(
     .run(...keys.map((key) => record[key])).changes;
 }
 
+/** How far an import has checked the bundle's videos (each one's SHA-256 and size). */
+export type ImportProgress = (checked: number, total: number) => void;
+
 /** Reads, verifies and stores a bundle; all or nothing. */
 export function importRunBundle(
   db: WritableDb,
   media: MediaStore,
   file: string,
+  onProgress?: ImportProgress,
 ): ImportBundleResult {
+  const steps = importSteps(db, media, file, onProgress);
+  for (;;) {
+    const step = steps.next();
+    if (step.done) return step.value;
+  }
+}
+
+/**
+ * importRunBundle that lets the event loop turn after each video it checks, so its progress
+ * reaches the console (an Electron IPC message, a server-sent event: a chunked response is only
+ * written out on the next tick) and other requests are answered meanwhile. The rows are still
+ * written in one synchronous transaction after the last video, so nothing interleaves with it.
+ */
+export async function importRunBundleInSteps(
+  db: WritableDb,
+  media: MediaStore,
+  file: string,
+  onProgress?: ImportProgress,
+): Promise<ImportBundleResult> {
+  const steps = importSteps(db, media, file, onProgress);
+  for (;;) {
+    const step = steps.next();
+    if (step.done) return step.value;
+    await new Promise<void>((resolve) => setImmediate(resolve));
+  }
+}
+
+/**
+ * The import the console's windows start (desktop file dialog, browser upload): in steps, its
+ * progress sent on the bus as `bench:import-progress` for `importId`, the window's name for it
+ * (none: no events, e.g. from an older window).
+ */
+export function importRunBundleForWindow(
+  services: { db: WritableDb; media: MediaStore; bus: EventBus },
+  file: string,
+  importId: string | undefined,
+): Promise<ImportBundleResult> {
+  return importRunBundleInSteps(
+    services.db,
+    services.media,
+    file,
+    importId === undefined
+      ? undefined
+      : (checked, total) =>
+          services.bus.emit('bench:import-progress', { importId, checked, total }),
+  );
+}
+
+/** The import, pausing (yield) after the manifest and after each video checked. */
+function* importSteps(
+  db: WritableDb,
+  media: MediaStore,
+  file: string,
+  onProgress: ImportProgress | undefined,
+): Generator<void, ImportBundleResult> {
   let fd: number;
   try {
     fd = openSync(file, 'r');
@@ -344,6 +404,8 @@ export function importRunBundle(
   const verified = new Map<string, string>(); // media id → temp file
   const issues: ValidationIssue[] = [];
   let manifest: BundleManifest | undefined;
+  /** Videos read and hashed so far (whatever the outcome: the rest is still checked). */
+  let checked = 0;
   try {
     const fileSize = fstatSync(fd).size;
     let position = 0;
@@ -392,6 +454,8 @@ export function importRunBundle(
           break;
         }
         manifest = parsed.data;
+        onProgress?.(0, manifest.media.length);
+        yield;
         continue;
       }
       const match = MEDIA_ENTRY.exec(entry.name);
@@ -439,6 +503,9 @@ export function importRunBundle(
           message: `has ${entry.size} bytes; the manifest says ${declared.bytes}`,
         });
       } else verified.set(declared.id, temp);
+      checked += 1;
+      onProgress?.(checked, manifest!.media.length);
+      yield;
     }
     if (!manifest && issues.length === 0) {
       issues.push({ path: 'archive', message: 'is empty: this is not an Aideon run bundle' });

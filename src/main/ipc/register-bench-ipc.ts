@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { AppError } from '../../shared/errors';
-import { importRunBundle } from '../bench/run-bundle';
+import { importRunBundle, importRunBundleForWindow } from '../bench/run-bundle';
 import type { Services } from '../services';
 import { compareRuns, runScorecard, runScorecardCsv } from '../bench/scorecard-service';
 import type { PartialHandlerMap } from './dispatcher';
@@ -44,7 +44,7 @@ export function registerBenchIpc(services: Services, host: BenchHost = {}): Part
         rmSync(temp, { force: true });
       }
     },
-    'bench:import-bundle-picked': async () => {
+    'bench:import-bundle-picked': async ({ importId }) => {
       if (!host.pickBundleFile) {
         throw new AppError(
           'invalid_request',
@@ -53,7 +53,8 @@ export function registerBenchIpc(services: Services, host: BenchHost = {}): Part
       }
       const file = await host.pickBundleFile();
       if (file === null) return { cancelled: true };
-      return { cancelled: false, result: importRunBundle(services.db, services.media, file) };
+      // Progress as events while each video is checked, for the button that started it.
+      return { cancelled: false, result: await importRunBundleForWindow(services, file, importId) };
     },
     'bench:cancel-run': async ({ runId }) => ({ cancelled: await services.bench.cancelRun(runId) }),
     'bench:cancel-model': async ({ runId, provider, modelId }) => ({

@@ -41,6 +41,7 @@ import { AppError, serializeError } from '../../shared/errors';
 import { explainBusyDatabase } from '../store/busy-retry';
 import { EVENT_CHANNEL_NAMES } from '../../shared/ipc/channel-names';
 import type { EventChannel } from '../../shared/ipc/contract';
+import { IMPORT_ID_PATTERN, IMPORT_ID_RULE } from '../../shared/bench/import-id';
 import type { EventBus } from '../events';
 import type { Dispatcher } from '../ipc/dispatcher';
 import { MediaStore } from '../media/media-store';
@@ -139,8 +140,11 @@ export interface BrowserServerOptions {
   uploads?: {
     /** A folder on the same disk as the media store (e.g. its tmp/). */
     tempDir: string;
-    /** Imports the complete upload (all or nothing); its answer is sent as the Result value. */
-    importRunBundle: (file: string) => unknown;
+    /**
+     * Imports the complete upload (all or nothing); its answer is sent as the Result value.
+     * `importId` (the upload's ?importId=) names the import in its progress events.
+     */
+    importRunBundle: (file: string, importId?: string) => unknown;
     /** Largest upload accepted, in bytes (default MAX_UPLOAD_BYTES). */
     maxBytes?: number;
   };
@@ -337,7 +341,7 @@ export async function startBrowserServer(options: BrowserServerOptions): Promise
         });
         return;
       }
-      return handleUpload(request, response);
+      return handleUpload(request, response, url);
     }
     if (principal.kind === 'reviewer') {
       if (isEvents) {
@@ -453,7 +457,11 @@ export async function startBrowserServer(options: BrowserServerOptions): Promise
     sendJson(response, status, { ok: false, error });
   }
 
-  async function handleUpload(request: IncomingMessage, response: ServerResponse): Promise<void> {
+  async function handleUpload(
+    request: IncomingMessage,
+    response: ServerResponse,
+    url: URL,
+  ): Promise<void> {
     const uploads = options.uploads;
     if (!uploads) {
       answerAndClose(request, response, 404, {
@@ -468,6 +476,15 @@ export async function startBrowserServer(options: BrowserServerOptions): Promise
       answerAndClose(request, response, 405, {
         code: 'validation',
         message: 'Upload a run bundle with POST.',
+        retryable: false,
+      });
+      return;
+    }
+    const importId = url.searchParams.get('importId') ?? undefined;
+    if (importId !== undefined && !IMPORT_ID_PATTERN.test(importId)) {
+      answerAndClose(request, response, 400, {
+        code: 'validation',
+        message: `The upload's importId ${IMPORT_ID_RULE}; nothing was imported.`,
         retryable: false,
       });
       return;
@@ -553,7 +570,7 @@ export async function startBrowserServer(options: BrowserServerOptions): Promise
       }
       let value: unknown;
       try {
-        value = await uploads.importRunBundle(temp);
+        value = await uploads.importRunBundle(temp, importId);
       } catch (error) {
         // Another process holding the database: the same retryable answer as the API's.
         const serialized = serializeError(explainBusyDatabase(error));

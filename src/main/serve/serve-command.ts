@@ -136,9 +136,9 @@ export async function serveCommand(deps: ServeCommandDeps): Promise<void> {
     },
     uploads: {
       tempDir: join(wired.services.media.root, 'tmp'),
-      importRunBundle: async (file) => {
-        const { importRunBundle } = await import('../bench/run-bundle');
-        return importRunBundle(db, wired.services.media, file);
+      importRunBundle: async (file, importId) => {
+        const { importRunBundleForWindow } = await import('../bench/run-bundle');
+        return importRunBundleForWindow(wired.services, file, importId);
       },
     },
   };

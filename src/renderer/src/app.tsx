@@ -9,6 +9,7 @@ import {
 import { BenchIcon, ModelsIcon, ReviewIcon, RolloutIcon, SettingsIcon } from './components/icons';
 import { Toasts } from './components/toasts';
 import { GlobalCommands, preloadCommands } from './commands/global-keys';
+import { screenAriaKeys, screenKeys } from './commands/shortcuts';
 import { MonitorEffects, UnreadNavBadge } from './monitor/monitor-effects';
 import { Badge, Loading } from './components/ui';
 import { deferredModule, useDeferredModule } from './lib/deferred-module';
@@ -117,6 +118,8 @@ function Navigation(): ReactElement {
               className={`nav-item ${active === item.section ? 'is-active' : ''}`}
               aria-current={active === item.section ? 'page' : undefined}
               data-testid={`nav-${item.section}`}
+              title={`${item.label} (${screenKeys(item.section).join('+')})`}
+              aria-keyshortcuts={screenAriaKeys(item.section)}
               onClick={() => navigate({ screen: item.section })}
             >
               {item.icon}

@@ -92,6 +92,7 @@ export const EVENT_CHANNEL_NAMES = [
   'publish:state-changed',
   'bench:run-updated',
   'bench:generation-updated',
+  'bench:import-progress',
   'models:prices-changed',
   'monitor:release-detected',
   'monitor:check-finished',

@@ -6,6 +6,7 @@
  */
 import { z } from 'zod';
 import { timeoutSecondsSchema } from '../bench/generation-timeout';
+import { IMPORT_ID_PATTERN, IMPORT_ID_RULE } from '../bench/import-id';
 import { watchEventChannels, watchInvokeChannels } from '../watch/watch-ipc-schemas';
 import { routingInvokeChannels } from '../routing/routing-ipc-schemas';
 import { publishEventChannels, publishInvokeChannels } from '../rollout/publish-ipc-schemas';
@@ -56,6 +57,9 @@ export const importBundleResultSchema = z.object({
 
 const empty = z.object({}).strict();
 const id = z.string().min(1).max(100);
+
+/** The renderer's name for one bundle import (its progress events carry it). */
+const importIdSchema = z.string().regex(IMPORT_ID_PATTERN, IMPORT_ID_RULE);
 
 const planInput = z
   .object({
@@ -279,7 +283,7 @@ export const invokeChannels = {
    * uploads the file to POST /upload/run-bundle instead; there this channel answers an error.
    */
   'bench:import-bundle-picked': {
-    input: empty,
+    input: z.object({ importId: importIdSchema.optional() }).strict(),
     output: z.object({ cancelled: z.boolean(), result: importBundleResultSchema.optional() }),
   },
   'bench:cancel-run': {
@@ -304,6 +308,15 @@ export const eventChannels = {
   ...publishEventChannels,
   'bench:run-updated': runSummarySchema,
   'bench:generation-updated': generationRecordSchema,
+  /**
+   * A run bundle import's progress: after its manifest (checked 0) and after each video whose
+   * SHA-256 and size were checked, `total` being the videos the manifest names.
+   */
+  'bench:import-progress': z.object({
+    importId: importIdSchema,
+    checked: z.number().int().nonnegative(),
+    total: z.number().int().nonnegative(),
+  }),
   /** Entered prices changed (in this console or another process on its database). */
   'models:prices-changed': z.object({ at: z.number() }),
   ...monitorEventChannels,

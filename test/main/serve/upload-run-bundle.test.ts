@@ -127,6 +127,24 @@ describe('run bundle upload (browser mode)', () => {
     expect(runsHere()).toBe(0);
   });
 
+  it('refuses an importId that is not letters, digits and dashes, before reading the body', async () => {
+    const response = await request(`${url()}?importId=${encodeURIComponent('no spaces!')}`, {
+      method: 'POST',
+      headers: {
+        authorization: `Bearer ${server.token}`,
+        'content-type': 'application/x-tar',
+        'content-length': String(bundle.length),
+      },
+      body: bundle,
+    });
+    expect(response.statusCode).toBe(400);
+    const body = (await response.body.json()) as { error: { code: string; message: string } };
+    expect(body.error.code).toBe('validation');
+    expect(body.error.message).toMatch(/importId must be 1 to 64 letters, digits or dashes/);
+    expect(runsHere()).toBe(0);
+    expect(leftovers()).toEqual([]);
+  });
+
   it('imports nothing from an upload cut short, and leaves no temporary file', async () => {
     const half = Math.floor(bundle.length / 2);
     await truncatedUpload(bundle.length, bundle.subarray(0, half));

@@ -214,7 +214,12 @@ export function outcomeChartData(
   });
 }
 
-/** Latency per phase, grouped: one entry per phase with `<model index>.p50|p95` in seconds. */
+/**
+ * Latency per phase, grouped: one entry per phase with, per model (`m<index>_`), `p50` and `p95`
+ * in seconds, `tail` (p95 − p50: the hatched part stacked on the solid p50) and `mark`, the
+ * model's number drawn over its bar (its name in the legend and the table), so the bars are told
+ * apart without their colour.
+ */
 export function latencyChartData(
   lines: readonly ScorecardLineView[],
 ): ({ phase: string } & Record<string, number | null | string>)[] {
@@ -223,13 +228,24 @@ export function latencyChartData(
       phase: PHASE_NAMES[phase],
     };
     lines.forEach((line, index) => {
-      for (const p of ['p50', 'p95'] as const) {
-        const ms = line.latencyMs[phase][p];
-        entry[`m${index}_${p}`] = isNumber(ms) ? Math.round(ms) / 1000 : null;
-      }
+      const seconds = (ms: number | null | undefined): number | null =>
+        isNumber(ms) ? Math.round(ms) / 1000 : null;
+      const p50 = seconds(line.latencyMs[phase].p50);
+      const p95 = seconds(line.latencyMs[phase].p95);
+      entry[`m${index}_p50`] = p50;
+      entry[`m${index}_p95`] = p95;
+      // No p95 (too few videos): the bar stops at p50, still numbered.
+      entry[`m${index}_tail`] =
+        p50 === null ? null : p95 === null ? 0 : Math.max(0, Math.round((p95 - p50) * 1000) / 1000);
+      entry[`m${index}_mark`] = p50 !== null || p95 !== null ? modelMark(index) : null;
     });
     return entry;
   });
+}
+
+/** A model's number on the scorecard's charts and table: "1", "2", … in the columns' order. */
+export function modelMark(index: number): string {
+  return String(index + 1);
 }
 
 /** Cost per successful second per model; models without a success are left out. */

@@ -6,12 +6,13 @@
 import { formatNumber } from '../../../shared/format';
 import * as Dialog from '@radix-ui/react-dialog';
 import * as Tooltip from '@radix-ui/react-tooltip';
-import { useEffect, useMemo, useState, type ReactElement } from 'react';
+import { useEffect, useId, useMemo, useState, type ReactElement } from 'react';
 import {
   Bar,
   BarChart,
   CartesianGrid,
   Cell,
+  LabelList,
   Legend,
   ResponsiveContainer,
   Tooltip as ChartTooltip,
@@ -37,8 +38,12 @@ import {
   AXIS_TICK,
   ChartCard,
   LEGEND_STYLE,
+  LegendToggles,
   OUTCOME_COLORS,
   SERIES_COLORS,
+  TexturePattern,
+  textureFill,
+  TextureSwatch,
   TICK_FORMAT,
   TOOLTIP_STYLE,
   useHiddenSeries,
@@ -52,6 +57,7 @@ import {
   formatChangeValue,
   formatUnitCost,
   latencyChartData,
+  modelMark,
   outcomeChartData,
   scorecardCategories,
   scorecardSections,
@@ -158,7 +164,7 @@ export function ScorecardPanel({ run }: { run: RunSummary }): ReactElement {
             </ChartCard>
             <ChartCard
               title="Latency per phase"
-              subtitle="Seconds; solid p50, light p95"
+              subtitle="Seconds; solid to the median (p50), hatched on to p95; a bar's number is its model"
               testId="chart-latency"
             >
               <LatencyChart lines={lines} names={names} />
@@ -194,6 +200,13 @@ export function ScorecardTable({
             {names.map((name, index) => (
               <th key={`${name}-${index}`} scope="col" className="num">
                 <span className="legend-swatch" style={{ background: MODEL_COLORS[index % 6] }} />
+                <span
+                  className="series-mark"
+                  aria-hidden="true"
+                  title="This model's number on the charts"
+                >
+                  {modelMark(index)}
+                </span>
                 {name}
               </th>
             ))}
@@ -300,6 +313,12 @@ function OutcomeChart({
   );
 }
 
+/**
+ * Latency per phase: per model one bar, solid up to the median (p50) and hatched on up to p95
+ * (the review latency chart's textures, in the model's colour), its number over it and again by
+ * its name in the legend and the table, so neither the models nor p50/p95 are told apart by
+ * colour or opacity alone (WCAG 1.4.1).
+ */
 function LatencyChart({
   lines,
   names,
@@ -309,50 +328,126 @@ function LatencyChart({
 }): ReactElement {
   const data = latencyChartData(lines);
   const series = useHiddenSeries();
+  // Pattern ids unique to this chart (useId's colons do not belong in a url(#...) reference).
+  const patterns = `scorecard-latency-${useId().replace(/[^a-zA-Z0-9_-]/g, '')}`;
+  const colorOf = (index: number): string => MODEL_COLORS[index % 6] ?? 'var(--chart-1)';
+  const seconds = (value: unknown): string =>
+    typeof value === 'number' ? `${formatNumber(value, 2)} s` : '—';
   return (
-    <ResponsiveContainer width="100%" height={CHART_HEIGHT}>
-      <BarChart data={data} margin={{ top: 8, right: 8, bottom: 0, left: 4 }} barGap={1}>
-        <CartesianGrid stroke="var(--color-border)" vertical={false} />
-        <XAxis dataKey="phase" tick={AXIS_TICK} tickLine={false} interval={0} />
-        <YAxis
-          tickFormatter={TICK_FORMAT.seconds}
-          tick={AXIS_TICK}
-          tickLine={false}
-          axisLine={false}
-          label={yAxisTitle('Seconds (p50 solid, p95 light)')}
-        />
-        <ChartTooltip
-          contentStyle={TOOLTIP_STYLE}
-          cursor={{ fill: 'var(--color-surface-sunken)' }}
-          formatter={(value, name, item) => [
-            typeof value === 'number' ? `${formatNumber(value, 2)} s` : '—',
-            String(item.dataKey).endsWith('_p50') ? `${String(name)} p50` : name,
-          ]}
-        />
-        <Legend
-          wrapperStyle={LEGEND_STYLE}
-          iconSize={10}
-          itemSorter={null}
-          formatter={series.legendText}
-          onClick={series.onLegendClick}
-        />
-        {names.flatMap((name, index) =>
-          (['p50', 'p95'] as const).map((p) => (
+    <>
+      <ResponsiveContainer width="100%" height={CHART_HEIGHT}>
+        <BarChart data={data} margin={{ top: 18, right: 8, bottom: 0, left: 4 }} barGap={2}>
+          <defs>
+            {names.map((_, index) => (
+              <TexturePattern
+                key={index}
+                id={`${patterns}-m${index}`}
+                texture="hatch-up"
+                color={colorOf(index)}
+              />
+            ))}
+            <TexturePattern
+              id={`${patterns}-key`}
+              texture="hatch-up"
+              color="var(--color-text-muted)"
+            />
+          </defs>
+          <CartesianGrid stroke="var(--color-border)" vertical={false} />
+          <XAxis dataKey="phase" tick={AXIS_TICK} tickLine={false} interval={0} />
+          <YAxis
+            tickFormatter={TICK_FORMAT.seconds}
+            tick={AXIS_TICK}
+            tickLine={false}
+            axisLine={false}
+            width={68}
+            label={yAxisTitle('Seconds')}
+          />
+          <ChartTooltip
+            contentStyle={TOOLTIP_STYLE}
+            cursor={{ fill: 'var(--color-surface-sunken)' }}
+            content={({ active, payload, label }) => {
+              const entry = active ? (payload?.[0]?.payload as (typeof data)[number]) : undefined;
+              if (!entry) return null;
+              return (
+                <div style={TOOLTIP_STYLE} className="chart-tooltip num">
+                  <strong>{String(label)}</strong>
+                  {names.map((name, index) =>
+                    series.isHidden(`m${index}`) ? null : (
+                      <div key={index}>
+                        <span className="series-mark">{modelMark(index)}</span> {name}: p50{' '}
+                        {seconds(entry[`m${index}_p50`])} · p95 {seconds(entry[`m${index}_p95`])}
+                      </div>
+                    ),
+                  )}
+                </div>
+              );
+            }}
+          />
+          {names.flatMap((name, index) => [
             <Bar
-              key={`${index}-${p}`}
-              hide={series.hidden.has(`m${index}_p50`)}
-              dataKey={`m${index}_${p}`}
-              name={p === 'p50' ? name : `${name} p95`}
-              legendType={p === 'p50' ? 'square' : 'none'}
-              fill={MODEL_COLORS[index % 6]}
-              fillOpacity={p === 'p50' ? 1 : 0.4}
+              key={`${index}-p50`}
+              hide={series.isHidden(`m${index}`)}
+              dataKey={`m${index}_p50`}
+              name={`${name} p50`}
+              stackId={`m${index}`}
+              fill={colorOf(index)}
               maxBarSize={28}
               isAnimationActive={false}
-            />
-          )),
-        )}
-      </BarChart>
-    </ResponsiveContainer>
+            />,
+            <Bar
+              key={`${index}-tail`}
+              hide={series.isHidden(`m${index}`)}
+              dataKey={`m${index}_tail`}
+              name={`${name} p50 to p95`}
+              stackId={`m${index}`}
+              fill={textureFill(`${patterns}-m${index}`, 'hatch-up', colorOf(index))}
+              data-texture="hatch-up"
+              // p95 = p50 draws a 1 px cap, so the number over the bar is still drawn.
+              minPointSize={1}
+              maxBarSize={28}
+              isAnimationActive={false}
+            >
+              <LabelList
+                dataKey={`m${index}_mark`}
+                position="top"
+                className="bar-mark"
+                fill="var(--color-text)"
+                fontSize={11}
+                fontWeight={700}
+              />
+            </Bar>,
+          ])}
+        </BarChart>
+      </ResponsiveContainer>
+      <ul className="chart-legend" aria-label="Models and percentiles" data-testid="latency-legend">
+        <LegendToggles
+          items={names.map((name, index) => ({
+            key: `m${index}`,
+            label: name,
+            color: colorOf(index),
+            mark: modelMark(index),
+          }))}
+          series={series}
+          label="the latency chart"
+        />
+        <li className="chart-legend-key">
+          <TextureSwatch
+            patternId={`${patterns}-key`}
+            texture="solid"
+            color="var(--color-text-muted)"
+          />
+          p50 (median)
+        </li>
+        <li className="chart-legend-key">
+          <TextureSwatch
+            patternId={`${patterns}-key`}
+            texture="hatch-up"
+            color="var(--color-text-muted)"
+          />
+          on to p95
+        </li>
+      </ul>
+    </>
   );
 }
 

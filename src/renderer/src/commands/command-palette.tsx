@@ -16,7 +16,7 @@ import {
   openLatestCompare,
   pressPublishingButton,
 } from './palette-actions';
-import { PALETTE_MODIFIER } from './shortcuts';
+import { PALETTE_MODIFIER, screenKeys } from './shortcuts';
 
 interface PaletteCommand {
   id: string;
@@ -24,6 +24,8 @@ interface PaletteCommand {
   /** Extra words it is found by. */
   keywords?: string[];
   hint?: string;
+  /** The keys that do the same from anywhere, drawn as caps: ['Ctrl', 'Shift', '1']. */
+  keys?: readonly string[];
   run: () => void;
 }
 
@@ -34,12 +36,14 @@ function useCommands(openShortcuts: () => void): { group: string; commands: Pale
     const screens: PaletteCommand[] = [
       {
         id: 'go-models',
+        keys: screenKeys('models'),
         label: 'Models',
         keywords: ['catalogue', 'inbox', 'monitor', 'onboarding'],
         run: () => state().navigate({ screen: 'models' }),
       },
       {
         id: 'go-benchmarks',
+        keys: screenKeys('benchmarks'),
         label: 'Benchmarks',
         keywords: ['runs', 'results'],
         run: () => {
@@ -74,6 +78,18 @@ function useCommands(openShortcuts: () => void): { group: string; commands: Pale
         keywords: ['prompts', 'videos'],
         run: () => goToReview('library'),
       },
+      {
+        id: 'go-review',
+        label: 'Review',
+        keys: screenKeys('review'),
+        run: () => state().navigate({ screen: 'review' }),
+      },
+      {
+        id: 'go-rollout',
+        label: 'Rollout',
+        keys: screenKeys('rollout'),
+        run: () => state().navigate({ screen: 'rollout' }),
+      },
       ...ROLLOUT_SECTIONS.map((section) => ({
         id: `go-rollout-${section.testId}`,
         label: `Rollout → ${section.label}`,
@@ -82,6 +98,7 @@ function useCommands(openShortcuts: () => void): { group: string; commands: Pale
       })),
       {
         id: 'go-settings',
+        keys: screenKeys('settings'),
         label: 'Settings',
         keywords: ['keys', 'providers', 'api'],
         run: () => state().navigate({ screen: 'settings' }),
@@ -205,6 +222,17 @@ export function CommandPalette({
                     >
                       <span className="palette-label">{command.label}</span>
                       {command.hint ? <span className="palette-hint">{command.hint}</span> : null}
+                      {command.keys && command.keys.length > 0 ? (
+                        <span
+                          className="palette-keys"
+                          aria-label={`Shortcut ${command.keys.join('+')}`}
+                          data-testid="palette-keys"
+                        >
+                          {command.keys.map((key) => (
+                            <kbd key={key}>{key}</kbd>
+                          ))}
+                        </span>
+                      ) : null}
                     </Command.Item>
                   ))}
                 </Command.Group>

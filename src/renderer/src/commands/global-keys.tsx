@@ -1,7 +1,11 @@
-/** The keys that work on every screen: Ctrl+K / ⌘K for the palette, `?` for the shortcut sheet. */
+/**
+ * The keys that work on every screen: Ctrl+K / ⌘K for the palette, `?` for the shortcut sheet,
+ * Ctrl+Shift+1…5 for the sidebar's screens.
+ */
 import { useCallback, useEffect, useState, type ReactElement } from 'react';
 import { deferredModule, useDeferredModule } from '../lib/deferred-module';
-import { isPaletteKey, isShortcutSheetKey } from './shortcuts';
+import { useAppStore } from '../store/store';
+import { dialogOpen, isPaletteKey, isShortcutSheetKey, screenForKey } from './shortcuts';
 
 // The palette (cmdk) and the sheet are fetched once the console is idle after start-up (see
 // preloadCommands), so they are not parsed before the first screen shows; from then on they
@@ -33,6 +37,12 @@ export function GlobalCommands(): ReactElement {
         event.preventDefault();
         preloadCommands();
         setSheet(true);
+      } else {
+        const section = screenForKey(event);
+        // A dialog (the palette, a confirmation) keeps the keyboard: the screen behind it stays.
+        if (section === null || dialogOpen()) return;
+        event.preventDefault();
+        useAppStore.getState().navigate({ screen: section });
       }
     };
     window.addEventListener('keydown', onKey);

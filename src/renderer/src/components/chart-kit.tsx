@@ -88,6 +88,87 @@ export function xAxisTitle(value: string): {
   return { value, position: 'insideBottom', offset: 0, style: AXIS_TITLE };
 }
 
+/**
+ * How a series is told apart besides its colour (WCAG 1.4.1: never by colour alone): plain, or
+ * its colour under a pattern. One pattern system for every chart (review latency, scorecard).
+ */
+export type Texture = 'solid' | 'hatch-up' | 'dots' | 'hatch-down';
+
+/** The fill of a textured series: its colour, or the pattern (`id`) that draws the texture in it. */
+export function textureFill(id: string, texture: Texture, color: string): string {
+  return texture === 'solid' ? color : `url(#${id})`;
+}
+
+/**
+ * The SVG pattern of a texture in a colour (a theme variable, so both themes): a faint tint under
+ * diagonal lines (rising or falling), or page-coloured dots on the colour. Put it in a chart's
+ * <defs>; a legend's swatch elsewhere in the document can use the same url(#id).
+ */
+export function TexturePattern({
+  id,
+  texture,
+  color,
+}: {
+  id: string;
+  texture: Exclude<Texture, 'solid'>;
+  color: string;
+}): ReactElement {
+  return (
+    <pattern id={id} data-texture={texture} patternUnits="userSpaceOnUse" width={6} height={6}>
+      {texture === 'dots' ? (
+        <>
+          <rect width={6} height={6} fill={color} />
+          <circle cx={1.5} cy={1.5} r={1.1} fill="var(--color-surface)" />
+          <circle cx={4.5} cy={4.5} r={1.1} fill="var(--color-surface)" />
+        </>
+      ) : (
+        <>
+          <rect width={6} height={6} fill={color} fillOpacity={0.22} />
+          <path
+            d={
+              texture === 'hatch-up'
+                ? 'M-1,7 L7,-1 M-1,1 L1,-1 M5,7 L7,5'
+                : 'M-1,-1 L7,7 M-1,5 L1,7 M5,-1 L7,1'
+            }
+            stroke={color}
+            strokeWidth={1.4}
+          />
+        </>
+      )}
+    </pattern>
+  );
+}
+
+/** A legend swatch (HTML) drawn with a texture's pattern, or plain for 'solid'. */
+export function TextureSwatch({
+  patternId,
+  texture,
+  color,
+}: {
+  patternId: string;
+  texture: Texture;
+  color: string;
+}): ReactElement {
+  return (
+    <svg
+      className="legend-texture"
+      width={14}
+      height={14}
+      aria-hidden="true"
+      data-texture={texture}
+    >
+      <rect
+        width={14}
+        height={14}
+        rx={2}
+        fill={textureFill(patternId, texture, color)}
+        stroke={color}
+        strokeWidth={texture === 'solid' ? 0 : 1}
+      />
+    </svg>
+  );
+}
+
 /** Series hidden by a click on their legend entry (click again to show them). */
 export interface HiddenSeries {
   hidden: ReadonlySet<string>;
@@ -148,7 +229,8 @@ export function LegendToggles({
   label,
   itemTestId,
 }: {
-  items: readonly { key: string; label: string; color: string }[];
+  /** `mark`: the series' direct label in the chart (a number on its bars), shown by its swatch. */
+  items: readonly { key: string; label: string; color: string; mark?: string }[];
   series: HiddenSeries;
   /** What the legend belongs to, for the buttons' accessible names ("the production charts"). */
   label: string;
@@ -171,6 +253,11 @@ export function LegendToggles({
               onClick={() => series.toggle(item.key)}
             >
               <span className="legend-swatch" style={{ background: item.color }} />
+              {item.mark ? (
+                <span className="series-mark" aria-hidden="true">
+                  {item.mark}
+                </span>
+              ) : null}
               {item.label}
             </button>
           </li>

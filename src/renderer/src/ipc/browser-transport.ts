@@ -150,9 +150,11 @@ export function createBrowserTransport(options: BrowserTransportOptions): Transp
       connectionListeners.add(listener);
       return () => connectionListeners.delete(listener);
     },
-    async uploadRunBundle(file, onProgress) {
+    async uploadRunBundle(file, onProgress, importId) {
       // The browser streams a File/Blob body and sets its Content-Length.
-      const url = `${baseUrl}/upload/run-bundle`;
+      const url = `${baseUrl}/upload/run-bundle${
+        importId === undefined ? '' : `?importId=${encodeURIComponent(importId)}`
+      }`;
       const headers = {
         Authorization: `Bearer ${options.token}`,
         'Content-Type': 'application/x-tar',

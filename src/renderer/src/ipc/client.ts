@@ -53,9 +53,14 @@ export interface Transport {
   onConnection?(listener: (state: ConnectionState) => void): () => void;
   /**
    * Browser mode: streams a run bundle to POST /upload/run-bundle (no 1 MB body limit);
-   * `onProgress` is told the bytes sent as they go (bundles reach gigabytes).
+   * `onProgress` is told the bytes sent as they go (bundles reach gigabytes); `importId` names
+   * the import in its `bench:import-progress` events (the videos checked after the upload).
    */
-  uploadRunBundle?(file: Blob, onProgress?: UploadProgress): Promise<Result<unknown>>;
+  uploadRunBundle?(
+    file: Blob,
+    onProgress?: UploadProgress,
+    importId?: string,
+  ): Promise<Result<unknown>>;
 }
 
 /** Bytes of an upload sent so far, of `total`. */
@@ -72,6 +77,7 @@ export interface Client {
   uploadRunBundle(
     file: Blob,
     onProgress?: UploadProgress,
+    importId?: string,
   ): Promise<ChannelOutput<'bench:import-bundle'>>;
 }
 
@@ -111,14 +117,14 @@ export function createClient(transport: Transport): Client {
     mediaUrl: (mediaId, options) => transport.mediaUrl(mediaId, options),
     onConnection: (listener) => transport.onConnection?.(listener) ?? (() => undefined),
     canUpload: transport.uploadRunBundle !== undefined,
-    async uploadRunBundle(file, onProgress) {
+    async uploadRunBundle(file, onProgress, importId) {
       const channel = 'upload:run-bundle';
       if (!transport.uploadRunBundle) {
         throw new ClientError('invalid_request', 'This window cannot upload files.', { channel });
       }
       let result: Result<unknown>;
       try {
-        result = await transport.uploadRunBundle(file, onProgress);
+        result = await transport.uploadRunBundle(file, onProgress, importId);
       } catch (error) {
         if (error instanceof ClientError) throw error;
         throw new ClientError(

@@ -10,6 +10,7 @@ import {
 } from '../../../shared/review/review-chart-schemas';
 import type { Rating } from '../../../shared/review/review-schemas';
 import { paretoFront } from '../../../shared/review/pareto';
+import type { Texture } from '../components/chart-kit';
 
 export type NameOf = (modelKey: string) => string;
 
@@ -163,7 +164,7 @@ export function qualityCostData(
 }
 
 /** How a part of a latency bar is filled: plain, or the series colour under a pattern. */
-export type LatencyTexture = 'solid' | 'hatch-up' | 'dots' | 'hatch-down';
+export type LatencyTexture = Texture;
 
 /**
  * The four parts of a latency bar, in stacking order. Each is told apart by its texture as well

@@ -46,6 +46,8 @@ import {
   NAME_TICK,
   OUTCOME_COLORS,
   TICK_FORMAT,
+  TexturePattern,
+  textureFill,
   TOOLTIP_STYLE,
   useHiddenSeries,
   X_AXIS_TITLED_HEIGHT,
@@ -629,7 +631,7 @@ function LatencyChart({
             dataKey={part.key}
             name={part.name}
             stackId="l"
-            fill={textureFill(patterns, part)}
+            fill={partFill(patterns, part)}
             fillOpacity={series.isHidden(part.key) ? 0 : 1}
             data-texture={part.texture}
             isAnimationActive={false}
@@ -641,52 +643,27 @@ function LatencyChart({
 }
 
 /** The fill of a latency part: its colour, or the pattern that draws its texture in it. */
-function textureFill(
+function partFill(
   idPrefix: string,
   part: { key: string; color: string; texture: LatencyTexture },
 ): string {
-  return part.texture === 'solid' ? part.color : `url(#${idPrefix}-${part.key})`;
+  return textureFill(`${idPrefix}-${part.key}`, part.texture, part.color);
 }
 
-/**
- * The patterns of the textured latency parts, in their series' colours (theme variables, so
- * both themes): a faint tint under diagonal lines for the tails, page-coloured dots on the
- * colour for the upper half of the box.
- */
+/** The patterns of the textured latency parts, in their series' colours. */
 function LatencyPatterns({ idPrefix }: { idPrefix: string }): ReactElement {
   return (
     <defs>
-      {LATENCY_PARTS.filter((part) => part.texture !== 'solid').map((part) => (
-        <pattern
-          key={part.key}
-          id={`${idPrefix}-${part.key}`}
-          data-texture={part.texture}
-          patternUnits="userSpaceOnUse"
-          width={6}
-          height={6}
-        >
-          {part.texture === 'dots' ? (
-            <>
-              <rect width={6} height={6} fill={part.color} />
-              <circle cx={1.5} cy={1.5} r={1.1} fill="var(--color-surface)" />
-              <circle cx={4.5} cy={4.5} r={1.1} fill="var(--color-surface)" />
-            </>
-          ) : (
-            <>
-              <rect width={6} height={6} fill={part.color} fillOpacity={0.22} />
-              <path
-                d={
-                  part.texture === 'hatch-up'
-                    ? 'M-1,7 L7,-1 M-1,1 L1,-1 M5,7 L7,5'
-                    : 'M-1,-1 L7,7 M-1,5 L1,7 M5,-1 L7,1'
-                }
-                stroke={part.color}
-                strokeWidth={1.4}
-              />
-            </>
-          )}
-        </pattern>
-      ))}
+      {LATENCY_PARTS.map((part) =>
+        part.texture === 'solid' ? null : (
+          <TexturePattern
+            key={part.key}
+            id={`${idPrefix}-${part.key}`}
+            texture={part.texture}
+            color={part.color}
+          />
+        ),
+      )}
     </defs>
   );
 }
