@@ -22,7 +22,7 @@ test('scorecard charts: axis titles, a legend click hides a series and a second 
   await page.getByTestId('tab-scorecard').click();
 
   const latency = page.getByTestId('chart-latency');
-  await expect(latency.locator('.recharts-label', { hasText: 'Seconds' })).toBeVisible();
+  await expect(latency.locator('.recharts-label', { hasText: 'Time' })).toBeVisible();
   await expect(
     page.getByTestId('chart-outcomes').locator('.recharts-label', { hasText: 'Share of rated' }),
   ).toBeVisible();

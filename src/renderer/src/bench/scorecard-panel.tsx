@@ -164,7 +164,7 @@ export function ScorecardPanel({ run }: { run: RunSummary }): ReactElement {
             </ChartCard>
             <ChartCard
               title="Latency per phase"
-              subtitle="Seconds; solid to the median (p50), hatched on to p95; a bar's number is its model"
+              subtitle="Solid to the median (p50), hatched on to p95; a bar's number is its model"
               testId="chart-latency"
             >
               <LatencyChart lines={lines} names={names} />
@@ -360,7 +360,7 @@ function LatencyChart({
             tickLine={false}
             axisLine={false}
             width={68}
-            label={yAxisTitle('Seconds')}
+            label={yAxisTitle('Time')}
           />
           <ChartTooltip
             contentStyle={TOOLTIP_STYLE}
