@@ -23,7 +23,7 @@ import { storeKeys } from '../../../consumer/bundle-format';
 import { verifyTrustFile, verifyTrustUpdate } from '../../../consumer/verify-bundle';
 import { parseWebhookUrl } from '../../monitor/webhook';
 import { withRetry } from '../../providers/http/retry';
-import { busyLogGate, isDatabaseBusy } from '../../store/busy-retry';
+import { busyLogGate, busyPatienceMs, isDatabaseBusy } from '../../store/busy-retry';
 import type { WritableDb } from '../../store/db';
 import type { WatchReport } from '../../../shared/watch/watch-types';
 import { WatchService } from '../../watch/watch-service';
@@ -338,6 +338,13 @@ export async function buildController(
     });
   const actor = `controller:${settings.id}`;
   const checks = checkRecords(deps.db, deps.log);
+  // A notice that met a busy database is written once it is free (busy patience), not only
+  // kept in memory: a restarted controller must not post the same failure again.
+  const notices = sqliteRollbackNotices(deps.db, actor, deps.now, deps.log, {
+    now: deps.now,
+    sleep: (ms, signal) => deps.sleep(ms, signal),
+    patienceMs: busyPatienceMs({ env: deps.env }),
+  });
   // Every action goes into the shared, signed history in the store (signed by the operator key).
   const shared = new SharedHistory({ store, signer: () => signers[0] });
   const record =
@@ -374,7 +381,7 @@ export async function buildController(
     everyTick: () => checks.flush(),
     // Failed rollbacks already posted, kept in the controller's database: a restarted
     // controller does not post the same step's same failure again.
-    notices: sqliteRollbackNotices(deps.db, actor, deps.now, deps.log),
+    notices,
     onEvent: (event) => {
       deps.onEvent?.(event);
       // A rollback retry that failed again for a reason already posted for this step is only
@@ -394,6 +401,7 @@ export async function buildController(
     close: async () => {
       // A last try for the check records a busy database has kept so far.
       checks.flush();
+      await notices.stop?.();
       const left = checks.pending();
       if (left > 0)
         deps.log(
