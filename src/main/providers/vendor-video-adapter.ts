@@ -24,6 +24,7 @@ import {
 import { estimateFromPricing } from './capabilities';
 import type { HttpClient } from './http/http-client';
 import { scrub } from './http/scrub';
+import { usableJobId } from './job-id-check';
 import {
   vendorHttpClient,
   type VendorAdapterSettings,
@@ -118,6 +119,17 @@ export abstract class VendorVideoAdapter<
         ...(vendorCode === undefined ? {} : { vendorCode }),
       },
     };
+  }
+
+  /**
+   * The job id of a create answer, checked before it is kept or used (job-id-check.ts): an id
+   * the console cannot put in a status URL is an UnusableJobIdError, never a resend.
+   */
+  protected acceptedJobId(
+    id: string,
+    options: { slashes?: boolean; pattern?: { test: RegExp; says: string } } = {},
+  ): string {
+    return usableJobId(this.provider, id, { ...options, secrets: [this.settings.apiKey] });
   }
 
   /** The vendor reported a status this adapter does not know: poll again rather than guess. */
