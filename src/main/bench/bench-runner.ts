@@ -11,6 +11,7 @@
 import { createHash, randomUUID } from 'node:crypto';
 import { AppError, ProviderError, serializeError, type SerializedError } from '../../shared/errors';
 import type { GenerationOutcome, RunPlan, RunSummary } from '../../shared/domain';
+import { providerLabel } from '../../shared/providers/provider-ids';
 import {
   PROVIDER_LABELS,
   formatModelRef,
@@ -1113,7 +1114,7 @@ export class BenchRunner {
     const ms = Math.max(0, Math.min(askedMs, RATE_LIMIT_PAUSE_MAX_MS));
     if (askedMs > RATE_LIMIT_PAUSE_MAX_MS)
       this.deps.log(
-        `${provider} asked for a wait of ${Math.round(askedMs / 1000)} s before new requests (Retry-After); new submissions to it pause for ${RATE_LIMIT_PAUSE_MAX_MS / 1000} s at most`,
+        `${providerLabel(provider)} asked for a wait of ${Math.round(askedMs / 1000)} s before new requests (Retry-After); new submissions to it pause for ${RATE_LIMIT_PAUSE_MAX_MS / 1000} s at most`,
       );
     const now = this.deps.now();
     const until = now + ms;
@@ -1744,7 +1745,7 @@ export class BenchRunner {
     signal: AbortSignal,
   ): Promise<string | 'absent' | 'unknown'> {
     const adapter = this.deps.registry.adapter(row.provider as ModelRef['provider']);
-    const label = PROVIDER_LABELS[row.provider as ModelRef['provider']] ?? row.provider;
+    const label = providerLabel(row.provider);
     const when = new Date(submittedAt).toISOString().replace('T', ' ').slice(0, 19);
     this.deps.log(
       `submission of ${row.id} to ${row.provider} has an unknown outcome: ${failure.message}`,
@@ -1943,7 +1944,7 @@ export class BenchRunner {
     /** Pending-status columns not written yet (see onPending), and when the row was last written. */
     let held: GenerationPatch = {};
     let lastWriteAt = submittedAt;
-    const label = PROVIDER_LABELS[row.provider as ModelRef['provider']] ?? row.provider;
+    const label = providerLabel(row.provider);
     const watched = await watchJob(adapter, jobId, {
       signal,
       now: this.deps.now,

@@ -21,6 +21,7 @@ import {
   type VideoOutput,
   type VideoProviderAdapter,
 } from '../../shared/providers/video-provider-spec';
+import { providerLabel } from '../../shared/providers/provider-ids';
 import { estimateFromPricing } from './capabilities';
 import type { HttpClient } from './http/http-client';
 import { scrub } from './http/scrub';
@@ -41,10 +42,14 @@ export type VendorId = Exclude<ProviderId, 'sandbox'>;
 export class UnknownStatusError extends ProviderError {
   readonly unknownStatus: string;
   constructor(provider: string, noun: string, status: string) {
-    super('provider_unavailable', `${provider} reported an unknown ${noun} status "${status}".`, {
-      provider,
-      retryable: true,
-    });
+    super(
+      'provider_unavailable',
+      `${providerLabel(provider)} reported an unknown ${noun} status "${status}".`,
+      {
+        provider,
+        retryable: true,
+      },
+    );
     this.unknownStatus = status;
   }
 }
