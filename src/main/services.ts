@@ -334,6 +334,7 @@ export function createServices(options: ServiceOptions): Services {
     now,
     log,
     sleep: options.sleep ?? sleep,
+    busyPatienceMs: benchBusyPatienceMs,
     token: () => options.env.AIDEON_PROMETHEUS_TOKEN,
     rollout: publishing.rolloutControl(),
     stabilityResets: (env) => publishing.stabilityResets(env),
@@ -412,6 +413,7 @@ export function createServices(options: ServiceOptions): Services {
       await publishing.stop();
       await monitor.stop();
       await bench.stop();
+      await watch.stop();
       db.close();
     },
   };

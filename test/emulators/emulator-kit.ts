@@ -29,6 +29,10 @@
  *                ("upscaling", as when a vendor adds a step) for 10 polls, then completes
  *   #length-lie → the output URL's Content-Length announces half the file, then all of it is sent
  *                (a client reads what was announced: a video cut in half that looks complete)
+ *   #huge-id   → (Together, Luma) the job is created, but its id in the answer is 200 KB long
+ *                (a status URL with it is answered 431 by any server, this one included)
+ *   #odd-id    → (Together, Luma) the job is created, but its id holds characters a URL path
+ *                cannot (a space, "?", "#" and a control character)
  * Any keyword may end in `-once` (e.g. `#5xx-once`, `#truncate-once`): the fault hits only the
  * first attempt of that call for that prompt (create, poll or download), so a retry succeeds.
  * The file route honours `Range: bytes=N-` (206 with Content-Range), as the vendors' CDNs do.
@@ -67,6 +71,8 @@ export const FAULTS = [
   'redirect-loop',
   'length-lie',
   'new-status',
+  'huge-id',
+  'odd-id',
   'html-download',
   'reset-download',
   '5xx-download',
@@ -172,6 +178,13 @@ export function jobFaultsOf(prompt: string | undefined): JobFaults {
     ),
     hang: keyword(text, 'hang') !== undefined,
   };
+}
+
+/** The job id a create answers: a usual one, or the one #huge-id / #odd-id ask for. */
+export function jobIdFor(faults: Set<Fault>, usual: string): string {
+  if (faults.has('huge-id')) return `${usual}-${'x'.repeat(200 * 1024)}`;
+  if (faults.has('odd-id')) return `${usual} ?part=1#frag\u0007`;
+  return usual;
 }
 
 /** An HTML page such as a proxy or a vendor's incident page answers with. */

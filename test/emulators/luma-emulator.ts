@@ -27,6 +27,7 @@ import {
   jobFaultsOf,
   type JobFaults,
   sendGatewayTimeout,
+  jobIdFor,
 } from './emulator-kit';
 
 const PREFIX = '/dream-machine/v1';
@@ -148,7 +149,7 @@ export class LumaEmulator extends EmulatorBase {
     if (problem) return sendJson(response, 400, { detail: problem });
     this.stats.creates += 1;
     this.createPaths.push(path);
-    const id = randomUUID();
+    const id = jobIdFor(faults, randomUUID());
     const job: LumaJob = {
       id,
       request: echoOf(prompt, { generation_type: 'video', ...input }),

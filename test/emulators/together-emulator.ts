@@ -21,6 +21,7 @@ import {
   jobFaultsOf,
   type JobFaults,
   sendGatewayTimeout,
+  jobIdFor,
 } from './emulator-kit';
 
 type Status = 'queued' | 'in_progress' | 'completed' | 'failed' | 'cancelled';
@@ -260,7 +261,7 @@ export class TogetherEmulator extends EmulatorBase {
     this.stats.creates += 1;
     this.recentCreates.push(now);
     const job: Job = {
-      id: randomUUID(),
+      id: jobIdFor(faults, randomUUID()),
       model: input.model,
       prompt,
       seconds: typeof input.seconds === 'string' ? input.seconds : known.seconds,

@@ -12,11 +12,14 @@ import type { ModelRef } from '../../shared/providers/video-provider-spec';
 import type { Dispatcher } from '../ipc/dispatcher';
 import { createAppDispatcher } from '../ipc/index';
 import { modelsInUseSyncer } from '../monitor/models-in-use';
-import { createServices, type ServiceOptions, type Services } from '../services';
+import { createServices, sleep, type ServiceOptions, type Services } from '../services';
+import { otherLeaseHolders } from '../bench/run-lease';
+import { hostname } from 'node:os';
 import { setTimeout as delay } from 'node:timers/promises';
 import {
   busyPatienceMs,
   CONSOLE_BUSY_TIMEOUT_MS,
+  interactiveBusyPatienceMs,
   isDatabaseBusy,
   startWhenFree,
 } from '../store/busy-retry';
@@ -123,8 +126,18 @@ export function openConsole(options: ConsoleServiceOptions, host: ConsoleHost): 
     },
     watchNotifier: { notify: (notification) => host.present(watchNotice(notification)) },
   });
+  // An admin's write that meets another process's write lock and changed nothing is made
+  // again for up to the interactive patience (ipc/busy-retry-channels.ts), so nobody has to
+  // press again; then the answer names who holds the database when it can.
+  const now = options.now ?? Date.now;
   const dispatcher = createAppDispatcher(current, {
     checkOutputs: true,
+    busyRetry: {
+      patienceMs: interactiveBusyPatienceMs(options),
+      now,
+      sleep: (ms) => (options.sleep ?? sleep)(ms),
+      holders: () => otherLeaseHolders(current.db, now(), { pid: process.pid, host: hostname() }),
+    },
     ...(host.pickBundleFile ? { host: { pickBundleFile: host.pickBundleFile } } : {}),
   });
 

@@ -11,6 +11,7 @@
 import { createHash, randomUUID } from 'node:crypto';
 import { AppError, ProviderError, serializeError, type SerializedError } from '../../shared/errors';
 import type { GenerationOutcome, RunPlan, RunSummary } from '../../shared/domain';
+import { providerLabel } from '../../shared/providers/provider-ids';
 import {
   PROVIDER_LABELS,
   formatModelRef,
@@ -41,6 +42,7 @@ import { downloadVideo } from '../media/download-video';
 import { runAnalysisEnabled, setRunAnalysis, VideoAnalyser } from '../media/video-analyser';
 import { defaultTimeoutSeconds, timeoutSecondsSchema } from '../../shared/bench/generation-timeout';
 import type { ProviderRegistry } from '../providers/registry';
+import { jobIdProblem, shownJobId, UnusableJobIdError } from '../providers/job-id-check';
 import type { WritableDb } from '../store/db';
 import {
   DEFAULT_BUSY_PATIENCE_MS,
@@ -1112,7 +1114,7 @@ export class BenchRunner {
     const ms = Math.max(0, Math.min(askedMs, RATE_LIMIT_PAUSE_MAX_MS));
     if (askedMs > RATE_LIMIT_PAUSE_MAX_MS)
       this.deps.log(
-        `${provider} asked for a wait of ${Math.round(askedMs / 1000)} s before new requests (Retry-After); new submissions to it pause for ${RATE_LIMIT_PAUSE_MAX_MS / 1000} s at most`,
+        `${providerLabel(provider)} asked for a wait of ${Math.round(askedMs / 1000)} s before new requests (Retry-After); new submissions to it pause for ${RATE_LIMIT_PAUSE_MAX_MS / 1000} s at most`,
       );
     const now = this.deps.now();
     const until = now + ms;
@@ -1507,6 +1509,18 @@ export class BenchRunner {
             );
             return;
           }
+          if (UnusableJobIdError.is(failure)) {
+            // The job exists at the vendor with an id no status call can carry (a vendor's job
+            // list would give the same id): neither followed nor sent again; the admin checks.
+            const when = new Date(submittedAt).toISOString().replace('T', ' ').slice(0, 19);
+            this.deps.log(`submission of ${row.id} to ${row.provider}: ${failure.message}`);
+            this.finish(getGenerationRow(this.deps.db, row.id) ?? row, 'submit_unknown', {
+              code: failure.code,
+              message: `${failure.message} It was made around ${when} UTC.`.slice(0, 1000),
+              retryable: false,
+            });
+            return;
+          }
           const found = await this.reconcile(row, request, submittedAt, failure, signal);
           // Left to the admin (submit_unknown), with what to check.
           if (found === 'unknown') return;
@@ -1731,7 +1745,7 @@ export class BenchRunner {
     signal: AbortSignal,
   ): Promise<string | 'absent' | 'unknown'> {
     const adapter = this.deps.registry.adapter(row.provider as ModelRef['provider']);
-    const label = PROVIDER_LABELS[row.provider as ModelRef['provider']] ?? row.provider;
+    const label = providerLabel(row.provider);
     const when = new Date(submittedAt).toISOString().replace('T', ' ').slice(0, 19);
     this.deps.log(
       `submission of ${row.id} to ${row.provider} has an unknown outcome: ${failure.message}`,
@@ -1755,7 +1769,13 @@ export class BenchRunner {
             signal,
           ));
           const [only] = candidates;
-          if (only !== undefined && candidates.length === 1 && twins.length === 0) {
+          // A job whose id cannot be followed is not adopted (nor sent again): see below.
+          if (
+            only !== undefined &&
+            candidates.length === 1 &&
+            twins.length === 0 &&
+            jobIdProblem(only, { slashes: true }) === undefined
+          ) {
             this.deps.log(
               `submission of ${row.id} found at ${row.provider} as ${only}; polling it`,
             );
@@ -1785,7 +1805,7 @@ export class BenchRunner {
         // Jobs of this exact input exist, but more than one, or another generation of the same
         // input may own the one found: adopting could take its video (and leave ours unpaid-for
         // in the list), resending could pay twice. Neither: the admin decides.
-        const ids = candidates.slice(0, 10);
+        const ids = candidates.slice(0, 10).map(shownJobId);
         const estimate = row.estimated_cost_usd;
         this.deps.log(
           `submission of ${row.id} to ${row.provider} is ambiguous: ${candidates.length} job(s) of the same input (${ids.join(', ')})${twins.length > 0 ? ` while ${twins.length} other generation(s) of it were being submitted` : ''}; none adopted, not sent again`,
@@ -1924,7 +1944,7 @@ export class BenchRunner {
     /** Pending-status columns not written yet (see onPending), and when the row was last written. */
     let held: GenerationPatch = {};
     let lastWriteAt = submittedAt;
-    const label = PROVIDER_LABELS[row.provider as ModelRef['provider']] ?? row.provider;
+    const label = providerLabel(row.provider);
     const watched = await watchJob(adapter, jobId, {
       signal,
       now: this.deps.now,

@@ -163,3 +163,28 @@ export function claimForSubmission(
     })
     .immediate();
 }
+
+/**
+ * The other processes that hold a live run lease on this database ("process 4242 on build-7,
+ * driving 2 benchmark runs"): the ones the console can name when the database stays busy
+ * (a held write lock itself does not say whose it is). `self` is this process.
+ */
+export function otherLeaseHolders(
+  db: ReadableDb,
+  now: number,
+  self: { pid: number; host: string },
+  isProcessAlive: (pid: number) => boolean = processAlive,
+): string[] {
+  const rows = db
+    .prepare(
+      'SELECT pid, host, COUNT(*) AS runs FROM run_leases WHERE expires_at > ? GROUP BY pid, host',
+    )
+    .all(now) as { pid: number; host: string; runs: number }[];
+  return rows
+    .filter((row) => !(row.pid === self.pid && row.host === self.host))
+    .filter((row) => row.host !== self.host || isProcessAlive(row.pid))
+    .map(
+      (row) =>
+        `process ${row.pid} on ${row.host}, driving ${row.runs === 1 ? 'a benchmark run' : `${row.runs} benchmark runs`}`,
+    );
+}

@@ -5,7 +5,14 @@
  */
 import type { z } from 'zod';
 import { serializeError, ValidationError } from '../../shared/errors';
-import { explainBusyDatabase } from '../store/busy-retry';
+import {
+  explainBusyDatabase,
+  isBusyNothingChanged,
+  isWrappedBusy,
+  retryCallWhileBusy,
+  stillBusyError,
+} from '../store/busy-retry';
+import { BUSY_RETRY_CHANNELS } from './busy-retry-channels';
 import { invokeChannels, type ChannelOutput, type InvokeChannel } from '../../shared/ipc/contract';
 import type { Result } from '../../shared/ipc/result';
 import { zodIssues } from '../../shared/validation';
@@ -31,10 +38,48 @@ export interface Dispatcher {
   channels(): InvokeChannel[];
 }
 
+/**
+ * Calls that meet another process's write lock are made again (busy-retry-channels.ts says
+ * which) for up to `patienceMs` before the admin is told; without it they are answered at once.
+ */
+export interface DispatchBusyRetry {
+  patienceMs: number;
+  now: () => number;
+  sleep: (ms: number) => Promise<void>;
+  /** The other processes known to use the data folder, for the message once patience ran out. */
+  holders?: () => string[];
+}
+
 export function createDispatcher(
   handlers: HandlerMap,
-  options: { checkOutputs?: boolean; log?: (line: string) => void } = {},
+  options: {
+    checkOutputs?: boolean;
+    log?: (line: string) => void;
+    busyRetry?: DispatchBusyRetry;
+  } = {},
 ): Dispatcher {
+  const { busyRetry } = options;
+  const policy = (name: InvokeChannel): ((error: unknown) => boolean) | undefined => {
+    if (!busyRetry) return undefined;
+    const chosen = BUSY_RETRY_CHANNELS[name];
+    return chosen === 'retry'
+      ? isBusyNothingChanged
+      : chosen === 'when-nothing-sent'
+        ? isWrappedBusy
+        : undefined;
+  };
+  const stillBusy = (name: InvokeChannel, error: unknown, retry: DispatchBusyRetry): unknown => {
+    let holders: string[] = [];
+    try {
+      holders = retry.holders?.() ?? [];
+    } catch {
+      // Who holds it is a hint; the answer does not depend on it.
+    }
+    options.log?.(
+      `${name}: the database stayed busy for ${retry.patienceMs} ms while the call was made again`,
+    );
+    return stillBusyError(error, retry.patienceMs, holders);
+  };
   return {
     channels: () => Object.keys(invokeChannels) as InvokeChannel[],
     async dispatch(channel, rawInput, context = {}) {
@@ -53,9 +98,18 @@ export function createDispatcher(
           error: new ValidationError(`input for ${name}`, zodIssues(parsed.error)).toJSON(),
         };
       }
+      const retryWhen = policy(name);
       try {
         const handler = handlers[name] as Handler<InvokeChannel>;
-        const value = await handler(parsed.data as never, context);
+        const call = async (): Promise<unknown> => handler(parsed.data as never, context);
+        let value: unknown;
+        if (busyRetry && retryWhen) {
+          try {
+            value = await retryCallWhileBusy(call, { ...busyRetry, busy: retryWhen });
+          } catch (error) {
+            throw retryWhen(error) ? stillBusy(name, error, busyRetry) : error;
+          }
+        } else value = await call();
         if (options.checkOutputs) {
           const checked = spec.output.safeParse(value);
           if (!checked.success) {

@@ -1,5 +1,10 @@
 import type { Services } from '../services';
-import { createDispatcher, type Dispatcher, type HandlerMap } from './dispatcher';
+import {
+  createDispatcher,
+  type DispatchBusyRetry,
+  type Dispatcher,
+  type HandlerMap,
+} from './dispatcher';
 import { registerAppIpc } from './register-app-ipc';
 import { registerBootstrapIpc } from './register-bootstrap-ipc';
 import { registerBenchIpc, type BenchHost } from './register-bench-ipc';
@@ -14,7 +19,7 @@ import { monitorIpcHandlers } from '../monitor/monitor-ipc';
 /** Every feature's handlers, checked to cover the whole contract. */
 export function createAppDispatcher(
   services: Services,
-  options: { checkOutputs?: boolean; host?: BenchHost } = {},
+  options: { checkOutputs?: boolean; host?: BenchHost; busyRetry?: DispatchBusyRetry } = {},
 ): Dispatcher {
   const handlers = {
     ...registerAppIpc(services),
@@ -32,5 +37,6 @@ export function createAppDispatcher(
   return createDispatcher(handlers as HandlerMap, {
     ...(options.checkOutputs === undefined ? {} : { checkOutputs: options.checkOutputs }),
     log: services.options.log ?? (() => undefined),
+    ...(options.busyRetry ? { busyRetry: options.busyRetry } : {}),
   });
 }

@@ -139,7 +139,7 @@ export function readTogetherCatalogue(
   if (!Array.isArray(json))
     return {
       entries: [],
-      malformed: `together answered ${status} to GET /v1/models with ${typeof json === 'object' && json !== null ? 'an object' : `a ${typeof json}`} instead of the documented bare array.`,
+      malformed: `Together AI answered ${status} to GET /v1/models with ${typeof json === 'object' && json !== null ? 'an object' : `a ${typeof json}`} instead of the documented bare array.`,
     };
   const entries: CatalogueEntry[] = [];
   const seen = new Set<string>();

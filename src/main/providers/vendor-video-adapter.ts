@@ -21,9 +21,11 @@ import {
   type VideoOutput,
   type VideoProviderAdapter,
 } from '../../shared/providers/video-provider-spec';
+import { providerLabel } from '../../shared/providers/provider-ids';
 import { estimateFromPricing } from './capabilities';
 import type { HttpClient } from './http/http-client';
 import { scrub } from './http/scrub';
+import { usableJobId } from './job-id-check';
 import {
   vendorHttpClient,
   type VendorAdapterSettings,
@@ -40,10 +42,14 @@ export type VendorId = Exclude<ProviderId, 'sandbox'>;
 export class UnknownStatusError extends ProviderError {
   readonly unknownStatus: string;
   constructor(provider: string, noun: string, status: string) {
-    super('provider_unavailable', `${provider} reported an unknown ${noun} status "${status}".`, {
-      provider,
-      retryable: true,
-    });
+    super(
+      'provider_unavailable',
+      `${providerLabel(provider)} reported an unknown ${noun} status "${status}".`,
+      {
+        provider,
+        retryable: true,
+      },
+    );
     this.unknownStatus = status;
   }
 }
@@ -118,6 +124,17 @@ export abstract class VendorVideoAdapter<
         ...(vendorCode === undefined ? {} : { vendorCode }),
       },
     };
+  }
+
+  /**
+   * The job id of a create answer, checked before it is kept or used (job-id-check.ts): an id
+   * the console cannot put in a status URL is an UnusableJobIdError, never a resend.
+   */
+  protected acceptedJobId(
+    id: string,
+    options: { slashes?: boolean; pattern?: { test: RegExp; says: string } } = {},
+  ): string {
+    return usableJobId(this.provider, id, { ...options, secrets: [this.settings.apiKey] });
   }
 
   /** The vendor reported a status this adapter does not know: poll again rather than guess. */

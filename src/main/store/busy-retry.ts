@@ -10,9 +10,11 @@
  * controller, `aideon monitor watch`), whose lease, heartbeat and ticks must go on; a one-off
  * CLI command keeps db.ts's 5 s. Such a process's start (open, migrate, built-in suites) waits
  * for the lock with patience instead of failing (startWhenFree). Then one policy:
- * - a write a person is waiting on (an IPC or HTTP call) is answered at once with
- *   explainBusyDatabase's retryable error: nothing was changed (each such write is one
- *   statement or one transaction), and the person tries again;
+ * - a write a person is waiting on (an IPC or HTTP call) that changed nothing (one statement
+ *   or one transaction, nothing sent before it: ipc/busy-retry-channels.ts) is made again by
+ *   the dispatcher with backoff (retryCallWhileBusy) for up to the interactive patience, and
+ *   only then answered with stillBusyError; a call that may have done something irreversible
+ *   first (published, paid) is answered at once with explainBusyDatabase's retryable error;
  * - a write nobody would try again (bookkeeping after something irreversible, an inbox entry, a
  *   background record) is tried again here with backoff (retryWhileBusy, retryInBackground);
  * - a timer's write (monitor checks, heartbeats, the rollout scheduler, the controller's check
@@ -89,6 +91,21 @@ export function busyPatienceMs(options: {
   return value;
 }
 
+/** The most an admin's call (IPC, HTTP) waits for another process's write lock, ms. */
+export const INTERACTIVE_BUSY_PATIENCE_MS = 60_000;
+
+/**
+ * How long the dispatcher makes an admin's call again while the database is busy: the busy
+ * patience (busyPatienceMs: the option, AIDEON_BUSY_PATIENCE_MS), at most
+ * INTERACTIVE_BUSY_PATIENCE_MS: a person waits on it, and is told after a minute what holds it.
+ */
+export function interactiveBusyPatienceMs(options: {
+  busyPatienceMs?: number | undefined;
+  env: NodeJS.ProcessEnv;
+}): number {
+  return Math.min(busyPatienceMs(options), INTERACTIVE_BUSY_PATIENCE_MS);
+}
+
 /**
  * SQLite's busy wait for a write that has somewhere else to go when the lock is held (a retry
  * with backoff, the next heartbeat): short, because the wait blocks the whole thread.
@@ -129,8 +146,15 @@ export async function retryWhileBusy<T>(
   return untilFree(() => withBusyTimeout(db, attemptTimeout, write), options);
 }
 
-/** The loop of retryWhileBusy and startWhenFree: `attempt` again with backoff while busy. */
-async function untilFree<T>(attempt: () => T, options: BusyRetryOptions): Promise<T> {
+/**
+ * The loop of retryWhileBusy, startWhenFree and retryCallWhileBusy: `attempt` again with
+ * backoff while it fails with an error `busy` accepts (default: a busy database).
+ */
+async function untilFree<T>(
+  attempt: () => T | Promise<T>,
+  options: BusyRetryOptions & { busy?: (error: unknown) => boolean },
+): Promise<T> {
+  const busy = options.busy ?? isDatabaseBusy;
   const giveUpAt = options.now() + options.patienceMs;
   let delay = options.initialDelayMs ?? 100;
   const maxDelay = options.maxDelayMs ?? 2000;
@@ -142,9 +166,9 @@ async function untilFree<T>(attempt: () => T, options: BusyRetryOptions): Promis
   for (;;) {
     attempts += 1;
     try {
-      return attempt();
+      return await attempt();
     } catch (error) {
-      if (!isDatabaseBusy(error)) throw error;
+      if (!busy(error)) throw error;
       options.onBusy?.(attempts, error);
       if (options.now() >= giveUpAt) throw error;
     }
@@ -199,7 +223,59 @@ export async function startWhenFree<T>(
   }
 }
 
-function describePatience(ms: number): string {
+/**
+ * A call an admin is waiting on (an IPC or HTTP call) that met another process's write lock
+ * and changed nothing (see ipc/busy-retry-channels.ts for which calls qualify): made again with
+ * backoff, up to `patienceMs`, so the admin need not press again. Each attempt waits SQLite's
+ * busy timeout of the connection (the console's short one), so the thread serves the windows
+ * between attempts. `busy` says which errors mean "nothing was changed, try again"; once
+ * patience ran out, the last one is thrown (stillBusyError words it for the admin).
+ */
+export function retryCallWhileBusy<T>(
+  call: () => Promise<T>,
+  options: Pick<BusyRetryOptions, 'now' | 'sleep' | 'patienceMs' | 'onBusy'> & {
+    busy: (error: unknown) => boolean;
+  },
+): Promise<T> {
+  return untilFree(call, { ...options, initialDelayMs: 100, maxDelayMs: 2000 });
+}
+
+/**
+ * A busy database refused the write before anything was done: the raw SQLITE_BUSY, or an
+ * AppError 'conflict' a service threw for it (its cause the busy error) saying nothing was
+ * changed or sent.
+ */
+export function isBusyNothingChanged(error: unknown): boolean {
+  return isDatabaseBusy(error) || isWrappedBusy(error);
+}
+
+/** Only a service's own "nothing was sent" conflict for a busy database (not a raw busy error). */
+export function isWrappedBusy(error: unknown): boolean {
+  return AppError.isInstance(error) && error.code === 'conflict' && isDatabaseBusy(error.cause);
+}
+
+/**
+ * What the admin is told when a call was made again for `patienceMs` and the database stayed
+ * locked: which process holds it when the console can know (`holders`, e.g. "process 4242 on
+ * build-7, driving a benchmark run"), that nothing was changed, and what to do.
+ */
+export function stillBusyError(
+  error: unknown,
+  patienceMs: number,
+  holders: readonly string[] = [],
+): AppError {
+  const who =
+    holders.length > 0
+      ? `another Aideon process on this data folder holds its write lock (${holders.join('; ')})`
+      : 'another Aideon process on this data folder (a second console, `aideon serve`, a CLI command such as an import, or the rollout controller) holds its write lock';
+  return new AppError(
+    'conflict',
+    `The database stayed busy for ${describePatience(patienceMs)} while this was tried again: ${who}. Nothing was changed. Let that process finish or close it, then try again (AIDEON_BUSY_PATIENCE_MS sets how long to keep trying, in ms).`,
+    { retryable: true, cause: error },
+  );
+}
+
+export function describePatience(ms: number): string {
   if (ms >= 60_000 && ms % 60_000 === 0) return `${ms / 60_000} min`;
   return ms >= 1000 ? `${Math.round(ms / 100) / 10} s` : `${ms} ms`;
 }

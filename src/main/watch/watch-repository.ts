@@ -49,6 +49,26 @@ export function recordCheck(db: WritableDb, report: WatchReport): void {
   );
 }
 
+/**
+ * recordCheck for a record that may be in already (one kept through a kill and written again
+ * at the next start): the same environment, time and report are not added twice.
+ */
+export function recordCheckOnce(db: WritableDb, report: WatchReport): void {
+  const text = JSON.stringify(report);
+  db.prepare(
+    'INSERT INTO watch_checks (env, checked_at, status, step_version, report) SELECT ?, ?, ?, ?, ? WHERE NOT EXISTS (SELECT 1 FROM watch_checks WHERE env = ? AND checked_at = ? AND report = ?)',
+  ).run(
+    report.env,
+    report.checkedAt,
+    report.status,
+    report.step?.version ?? null,
+    text,
+    report.env,
+    report.checkedAt,
+    text,
+  );
+}
+
 export function listChecks(db: ReadableDb, env: WatchEnv, limit = 50): WatchReport[] {
   const rows = db
     .prepare(

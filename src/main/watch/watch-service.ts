@@ -19,7 +19,7 @@ import type {
   WatchReport,
 } from '../../shared/watch/watch-types';
 import type { WritableDb } from '../store/db';
-import { busyLogGate, isDatabaseBusy } from '../store/busy-retry';
+import { busyLogGate, DEFAULT_BUSY_PATIENCE_MS, isDatabaseBusy } from '../store/busy-retry';
 import { bakeStep, type BakeResult, type Notifier } from './bake-loop';
 import { evaluateGuards, type RolloutControl } from './guards';
 import { PrometheusClient, type MetricsSource } from './prometheus-client';
@@ -69,6 +69,11 @@ export interface WatchServiceOptions {
    * default the database's (scope 'console'), else memory.
    */
   rollbackNotices?: RollbackNotices;
+  /**
+   * How long a rollback notice that met another process's write lock keeps being tried in
+   * the background, ms; default DEFAULT_BUSY_PATIENCE_MS.
+   */
+  busyPatienceMs?: number;
   log?: (line: string) => void;
 }
 
@@ -83,8 +88,22 @@ export class WatchService {
     this.notices =
       options.rollbackNotices ??
       (options.db
-        ? sqliteRollbackNotices(options.db, 'console', options.now, options.log)
+        ? sqliteRollbackNotices(options.db, 'console', options.now, options.log, {
+            now: options.now,
+            sleep: (ms, signal) => options.sleep(ms, signal),
+            patienceMs: options.busyPatienceMs ?? DEFAULT_BUSY_PATIENCE_MS,
+          })
         : memoryRollbackNotices());
+  }
+
+  /** Resolves when no rollback notice is being written in the background. */
+  async idle(): Promise<void> {
+    await this.notices.idle?.();
+  }
+
+  /** Ends the background writes (the services are closing). */
+  async stop(): Promise<void> {
+    await this.notices.stop?.();
   }
 
   getSettings(): WatchSettings {

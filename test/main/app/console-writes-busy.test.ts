@@ -31,6 +31,7 @@ afterEach(async () => {
 function openTestConsole(
   lines: string[] = [],
   sandboxTimeScale = 0.002,
+  busyPatienceMs?: number,
 ): WiredConsole & { dataDir: string } {
   const { dir, cleanup } = tempDir('aideon-console-busy-');
   cleanups.push(cleanup);
@@ -44,6 +45,7 @@ function openTestConsole(
       sandboxTimeScale,
       analyseVideos: false,
       publishTickMs: 3_600_000,
+      ...(busyPatienceMs === undefined ? {} : { busyPatienceMs }),
     },
     { present: () => undefined, log: (line) => lines.push(line) },
   );
@@ -68,8 +70,9 @@ const SUITE = {
 };
 
 describe('the console while another process holds the database', () => {
-  it('answers each write at once with a retryable error, never stops the thread, and each works once the lock is free', async () => {
-    const wired = openTestConsole();
+  it('makes each write again until its patience runs out, then answers a retryable error naming the cause; never stops the thread; each works once the lock is free', async () => {
+    // A short patience (AIDEON_BUSY_PATIENCE_MS): each write is tried again for 300 ms.
+    const wired = openTestConsole([], 0.002, 300);
     await wired.ready;
     const { dispatcher, services } = wired;
     expect(services.db.pragma('busy_timeout', { simple: true })).toBe(CONSOLE_BUSY_TIMEOUT_MS);
@@ -118,6 +121,8 @@ describe('the console while another process holds the database', () => {
       const message = (locked[channel] as { error: { message: string } }).error.message;
       expect(message, channel).toMatch(/busy/);
       expect(message, channel).toMatch(/again/);
+      expect(message, channel).toMatch(/another Aideon process/);
+      expect(message, channel).toMatch(/Nothing was changed/);
       expect(message, channel).not.toMatch(/inside the console/);
     }
     // Before: each write waited SQLite's 5 s busy timeout on this thread (7 writes, 35 s of
@@ -151,7 +156,7 @@ describe('the console while another process holds the database', () => {
 
   it('a cancel that meets the lock changes nothing, and cancels once tried again', async () => {
     // The sandbox at its real pace: the run is still going when it is cancelled.
-    const wired = openTestConsole([], 1);
+    const wired = openTestConsole([], 1, 300);
     await wired.ready;
     const { dispatcher, services } = wired;
     // A run this console drives, slow enough to be cancelled mid-way.

@@ -69,7 +69,7 @@ describe('a create answered 429 with an odd Retry-After', () => {
       expect(warnings.filter((text) => /TimeoutOverflow/.test(text))).toEqual([]);
       if (header === '1000000000' || header.startsWith('Fri'))
         expect(log.join('\n')).toMatch(
-          /together asked for a wait of \d+ s before new requests \(Retry-After\); new submissions to it pause for 120 s at most/,
+          /Together AI asked for a wait of \d+ s before new requests \(Retry-After\); new submissions to it pause for 120 s at most/,
         );
     } finally {
       process.off('warning', onWarning);

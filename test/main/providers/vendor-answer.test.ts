@@ -10,12 +10,14 @@ import { z } from 'zod';
 import { createFalAdapter } from '../../../src/main/providers/fal/fal-video-adapter';
 import { createGeminiAdapter } from '../../../src/main/providers/gemini/gemini-video-adapter';
 import { parseVendorAnswer } from '../../../src/main/providers/http/vendor-answer';
+import { UnknownStatusError } from '../../../src/main/providers/vendor-video-adapter';
 import type { VendorAdapterSettings } from '../../../src/main/providers/http/vendor-http';
 import { createLumaAdapter } from '../../../src/main/providers/luma/luma-video-adapter';
 import { createReplicateAdapter } from '../../../src/main/providers/replicate/replicate-video-adapter';
 import { createRunwayAdapter } from '../../../src/main/providers/runway/runway-video-adapter';
 import { createTogetherAdapter } from '../../../src/main/providers/together/together-video-adapter';
 import { ProviderError } from '../../../src/shared/errors';
+import { providerLabel } from '../../../src/shared/providers/provider-ids';
 import type { VideoProviderAdapter } from '../../../src/shared/providers/video-provider-spec';
 import { providerErrorOf, testDispatcher } from './__fixtures__/provider-test-helpers';
 
@@ -55,6 +57,10 @@ const VENDORS: {
   { name: 'luma', create: createLumaAdapter, modelId: 'ray-2', jobId: 'gen-1' },
 ];
 
+/** The vendor as admins know it ("Together AI", "Luma"), as a regular expression. */
+const labelled = (vendor: string): string =>
+  providerLabel(vendor).replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+
 const dispatcher = testDispatcher();
 let server: Server;
 let baseUrl = '';
@@ -84,7 +90,10 @@ describe.each(VENDORS)('$name: an answer off its documented shape', (vendor) => 
     expect(error.retryable).toBe(false);
     expect(error.status).toBe(200);
     expect(error.provider).toBe(vendor.name);
-    expect(error.message).toMatch(new RegExp(`^${vendor.name} answered POST /\\S+ \\(HTTP 200\\)`));
+    // Named as admins know it: "Luma answered …", never the id "luma answered …".
+    expect(error.message).toMatch(
+      new RegExp(`^${labelled(vendor.name)} answered POST /\\S+ \\(HTTP 200\\)`),
+    );
     expect(error.message).toContain('does not match its documented shape');
     expect(error.message).not.toContain(KEY);
   });
@@ -94,7 +103,9 @@ describe.each(VENDORS)('$name: an answer off its documented shape', (vendor) => 
     expect(error.errorClass).toBe('provider_unavailable');
     expect(error.retryable).toBe(true);
     expect(error.status).toBe(200);
-    expect(error.message).toMatch(new RegExp(`^${vendor.name} answered GET /\\S+ \\(HTTP 200\\)`));
+    expect(error.message).toMatch(
+      new RegExp(`^${labelled(vendor.name)} answered GET /\\S+ \\(HTTP 200\\)`),
+    );
     expect(error.message).not.toContain(KEY);
   });
 });
@@ -118,8 +129,19 @@ describe('parseVendorAnswer', () => {
     }
     expect(caught).toBeInstanceOf(ProviderError);
     const message = (caught as ProviderError).message;
-    expect(message).toContain('together answered GET /v1/models (HTTP 200)');
+    expect(message).toContain('Together AI answered GET /v1/models (HTTP 200)');
     expect(message).toContain('[redacted]');
     expect(message).not.toContain(KEY);
+  });
+});
+
+describe('a status the adapter does not know', () => {
+  it('names the vendor as admins know it', () => {
+    expect(new UnknownStatusError('luma', 'generation', 'upscaling').message).toBe(
+      'Luma reported an unknown generation status "upscaling".',
+    );
+    expect(new UnknownStatusError('together', 'job', 'upscaling').message).toMatch(
+      /^Together AI reported/,
+    );
   });
 });

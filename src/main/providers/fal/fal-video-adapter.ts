@@ -158,7 +158,10 @@ export class FalVideoAdapter extends VendorVideoAdapter<'fal'> {
         signal: options.signal,
       },
     );
-    const jobId = `${app}/requests/${submitted.request_id}`;
+    const requestId = this.acceptedJobId(submitted.request_id, {
+      pattern: { test: /^[\w-]+$/, says: 'it is not a fal request id (letters, digits, _ and -)' },
+    });
+    const jobId = `${app}/requests/${requestId}`;
     options.onJobId?.(jobId);
     return { jobId, warnings };
   }

@@ -219,8 +219,10 @@ export class GeminiVideoAdapter extends VendorVideoAdapter<'gemini'> {
         signal: options.signal,
       },
     );
-    options.onJobId?.(operation.name);
-    return { jobId: operation.name, warnings };
+    // An operation name is a path (models/…/operations/…).
+    const jobId = this.acceptedJobId(operation.name, { slashes: true });
+    options.onJobId?.(jobId);
+    return { jobId, warnings };
   }
 
   async status(jobId: string, signal?: AbortSignal): Promise<JobStatus> {

@@ -4,6 +4,7 @@
  */
 import type { z } from 'zod';
 import { ProviderError } from '../../../shared/errors';
+import { providerLabel } from '../../../shared/providers/provider-ids';
 import { scrub } from './scrub';
 
 export interface VendorAnswerContext {
@@ -26,7 +27,7 @@ export interface VendorAnswerContext {
 export function vendorAnswerError(context: VendorAnswerContext, problem: string): ProviderError {
   const status = context.status === undefined ? '' : ` (HTTP ${context.status})`;
   const message = scrub(
-    `${context.provider} answered ${context.call}${status} with a body that does not match its documented shape: ${problem}.`,
+    `${providerLabel(context.provider)} answered ${context.call}${status} with a body that does not match its documented shape: ${problem}.`,
     context.secrets ?? [],
   );
   return new ProviderError('provider_unavailable', message.slice(0, 600), {

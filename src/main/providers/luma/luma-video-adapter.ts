@@ -157,8 +157,14 @@ export class LumaVideoAdapter extends VendorVideoAdapter<'luma'> {
       body,
       signal: options.signal,
     });
-    options.onJobId?.(created.id);
-    return { jobId: created.id, warnings };
+    const jobId = this.acceptedJobId(created.id, {
+      pattern: {
+        test: GENERATION_ID,
+        says: 'it is not a Luma generation id (letters, digits, _ and -, at most 100)',
+      },
+    });
+    options.onJobId?.(jobId);
+    return { jobId, warnings };
   }
 
   async status(jobId: string, signal?: AbortSignal): Promise<JobStatus> {

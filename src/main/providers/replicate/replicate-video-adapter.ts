@@ -253,8 +253,9 @@ export class ReplicateVideoAdapter extends VendorVideoAdapter<'replicate'> {
       throw error;
     }
     const { value: prediction, response } = answer;
-    options.onJobId?.(prediction.id);
-    const result: StartResult = { jobId: prediction.id, warnings };
+    const jobId = this.acceptedJobId(prediction.id);
+    options.onJobId?.(jobId);
+    const result: StartResult = { jobId, warnings };
     const full = replicatePredictionSchema.safeParse(response.json);
     if (full.success) {
       try {

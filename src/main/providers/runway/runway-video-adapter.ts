@@ -189,8 +189,9 @@ export class RunwayVideoAdapter extends VendorVideoAdapter<'runway'> {
       body,
       signal: options.signal,
     });
-    options.onJobId?.(task.id);
-    return { jobId: task.id, warnings };
+    const jobId = this.acceptedJobId(task.id);
+    options.onJobId?.(jobId);
+    return { jobId, warnings };
   }
 
   async status(jobId: string, signal?: AbortSignal): Promise<JobStatus> {

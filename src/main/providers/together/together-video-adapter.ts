@@ -176,8 +176,9 @@ export class TogetherVideoAdapter extends VendorVideoAdapter<'together'> {
       body,
       signal: options.signal,
     });
-    options.onJobId?.(created.id);
-    return { jobId: created.id, warnings };
+    const jobId = this.acceptedJobId(created.id);
+    options.onJobId?.(jobId);
+    return { jobId, warnings };
   }
 
   async status(jobId: string, signal?: AbortSignal): Promise<JobStatus> {

@@ -9,7 +9,7 @@
  * AIDEON_CONTROLLER_TICK_MS, AIDEON_CONTROLLER_LEASE_MS, AIDEON_WATCH_SETTINGS (JSON file),
  * AIDEON_PROMETHEUS_TOKEN.
  */
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import { basename, dirname } from 'node:path';
@@ -23,11 +23,12 @@ import { storeKeys } from '../../../consumer/bundle-format';
 import { verifyTrustFile, verifyTrustUpdate } from '../../../consumer/verify-bundle';
 import { parseWebhookUrl } from '../../monitor/webhook';
 import { withRetry } from '../../providers/http/retry';
-import { busyLogGate, isDatabaseBusy } from '../../store/busy-retry';
+import { busyLogGate, busyPatienceMs, isDatabaseBusy } from '../../store/busy-retry';
 import type { WritableDb } from '../../store/db';
-import type { WatchReport } from '../../../shared/watch/watch-types';
+import { watchReportSchema, type WatchReport } from '../../../shared/watch/watch-types';
+import { z } from 'zod';
 import { WatchService } from '../../watch/watch-service';
-import { recordCheck } from '../../watch/watch-repository';
+import { recordCheckOnce } from '../../watch/watch-repository';
 import { sqliteRollbackNotices } from '../../watch/rollback-notices';
 import type { HistoryInput } from '../publish/history';
 import { SharedHistory } from '../publish/shared-history';
@@ -337,7 +338,14 @@ export async function buildController(
       now: deps.now,
     });
   const actor = `controller:${settings.id}`;
-  const checks = checkRecords(deps.db, deps.log);
+  const checks = checkRecords(deps.db, deps.log, pendingChecksFile(deps.db, settings.id));
+  // A notice that met a busy database is written once it is free (busy patience), not only
+  // kept in memory: a restarted controller must not post the same failure again.
+  const notices = sqliteRollbackNotices(deps.db, actor, deps.now, deps.log, {
+    now: deps.now,
+    sleep: (ms, signal) => deps.sleep(ms, signal),
+    patienceMs: busyPatienceMs({ env: deps.env }),
+  });
   // Every action goes into the shared, signed history in the store (signed by the operator key).
   const shared = new SharedHistory({ store, signer: () => signers[0] });
   const record =
@@ -374,7 +382,7 @@ export async function buildController(
     everyTick: () => checks.flush(),
     // Failed rollbacks already posted, kept in the controller's database: a restarted
     // controller does not post the same step's same failure again.
-    notices: sqliteRollbackNotices(deps.db, actor, deps.now, deps.log),
+    notices,
     onEvent: (event) => {
       deps.onEvent?.(event);
       // A rollback retry that failed again for a reason already posted for this step is only
@@ -394,6 +402,7 @@ export async function buildController(
     close: async () => {
       // A last try for the check records a busy database has kept so far.
       checks.flush();
+      await notices.stop?.();
       const left = checks.pending();
       if (left > 0)
         deps.log(
@@ -408,26 +417,63 @@ export async function buildController(
 const PENDING_CHECKS_LIMIT = 500;
 
 /**
+ * Where a controller keeps the check records its database has not taken yet, so a kill does
+ * not lose them: beside the database, one file per controller id (undefined for a database
+ * in memory).
+ */
+export function pendingChecksFile(db: WritableDb, controllerId: string): string | undefined {
+  if (!db.name || db.memory) return undefined;
+  return `${db.name}.controller-${controllerId}.pending-checks.json`;
+}
+
+/**
  * The controller's local copy of each guard check (watch_checks), a write of its timer (see
  * store/busy-retry.ts). While another process holds the write lock past the connection's short
  * busy wait, a check's record waits here and is written, in order, at the next tick the
  * database takes it; the log says so once per busy spell. The pause or rollback the check
  * decided never waits for its record, and the tick goes on (lease, heartbeat).
+ *
+ * With `journal` (pendingChecksFile), the records waiting are also kept in that file (written
+ * whole and renamed into place each time the list changes), so a controller killed while the
+ * database was busy writes them at its next start, not twice (recordCheckOnce); the file is
+ * removed once they are in. A file that cannot be read is set aside (`.unreadable`) and said.
  */
 export function checkRecords(
   db: WritableDb,
   log: (line: string) => void,
+  journal?: string,
 ): { record: (report: WatchReport) => void; flush: () => void; pending: () => number } {
   const pending: WatchReport[] = [];
   const gate = busyLogGate(log);
   let dropped = 0;
+  // The list changed since the file was last written.
+  let unsaved = false;
+  const saveJournal = (): void => {
+    if (!journal || !unsaved) return;
+    try {
+      const temp = `${journal}.${process.pid}.tmp`;
+      writeFileSync(temp, JSON.stringify(pending));
+      renameSync(temp, journal);
+      unsaved = false;
+    } catch (error) {
+      log(
+        `controller: the check records waiting for the database could not be kept in ${journal}: ${error instanceof Error ? error.message : String(error)}`,
+      );
+    }
+  };
+  const clearJournal = (): void => {
+    unsaved = false;
+    if (!journal) return;
+    rmSync(journal, { force: true });
+  };
   const flush = (): void => {
     if (pending.length === 0) return;
     try {
       db.transaction(() => {
-        for (const report of pending) recordCheck(db, report);
+        for (const report of pending) recordCheckOnce(db, report);
       })();
       pending.length = 0;
+      clearJournal();
       gate.succeeded('controller: check records');
     } catch (error) {
       const message = error instanceof Error ? error.message : String(error);
@@ -436,12 +482,31 @@ export function checkRecords(
         error,
       );
       // Anything but a held lock (a full disk, a damaged file) is not tried again.
-      if (!isDatabaseBusy(error)) pending.length = 0;
+      if (!isDatabaseBusy(error)) {
+        pending.length = 0;
+        clearJournal();
+      } else saveJournal();
     }
   };
+  if (journal && existsSync(journal)) {
+    const kept = readJournal(journal);
+    if (kept.ok) {
+      pending.push(...kept.reports.slice(-PENDING_CHECKS_LIMIT));
+      log(
+        `controller: ${pending.length} check record(s) kept while the database was busy before the last stop are written now`,
+      );
+      flush();
+    } else {
+      renameSync(journal, `${journal}.unreadable`);
+      log(
+        `controller: the check records kept in ${journal} could not be read (${kept.problem}); set aside as ${basename(journal)}.unreadable`,
+      );
+    }
+  }
   return {
     record(report) {
       pending.push(report);
+      unsaved = true;
       if (pending.length > PENDING_CHECKS_LIMIT) {
         pending.shift();
         dropped += 1;
@@ -455,4 +520,24 @@ export function checkRecords(
     flush,
     pending: () => pending.length,
   };
+}
+
+function readJournal(
+  file: string,
+): { ok: true; reports: WatchReport[] } | { ok: false; problem: string } {
+  let value: unknown;
+  try {
+    value = JSON.parse(readFileSync(file, 'utf8'));
+  } catch (error) {
+    return { ok: false, problem: error instanceof Error ? error.message : String(error) };
+  }
+  const parsed = z.array(watchReportSchema).safeParse(value);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    return {
+      ok: false,
+      problem: `${issue?.path.join('.') || 'the file'}: ${issue?.message ?? 'not a list of check records'}`,
+    };
+  }
+  return { ok: true, reports: parsed.data };
 }

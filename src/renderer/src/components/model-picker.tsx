@@ -14,6 +14,7 @@ import {
   type ModelRef,
   type ProviderId,
 } from '../../../shared/providers/video-provider-spec';
+import { providerLabel } from '../../../shared/providers/provider-ids';
 import { modelKey } from '../lib/models';
 
 /** Models grouped by provider, in the providers' usual order, each group sorted by name. */
@@ -156,7 +157,7 @@ export function ModelPicker({
           {current
             ? PROVIDER_LABELS[current.provider]
             : ref
-              ? `${PROVIDER_LABELS[ref.provider] ?? ref.provider} · not in the model list`
+              ? `${providerLabel(ref.provider)} · not in the model list`
               : ''}
         </span>
         <span className="model-combo-chevron" aria-hidden="true">

@@ -27,6 +27,7 @@ import {
   type ModelInfo,
   type ModelRef,
 } from '../../../shared/providers/video-provider-spec';
+import { providerLabel } from '../../../shared/providers/provider-ids';
 import { CloseIcon } from '../components/icons';
 import { InlineError, Loading, SimulatedBadge } from '../components/ui';
 import { describeError } from '../ipc/client';
@@ -307,7 +308,7 @@ function NewRunForm({
                 return (
                   <div key={provider} className="model-group">
                     <div className="model-group-title small">
-                      {PROVIDER_LABELS[provider as keyof typeof PROVIDER_LABELS] ?? provider}
+                      {providerLabel(provider)}
                       {needsKey ? <span className="muted"> · needs an API key</span> : null}
                     </div>
                     {list.map((model) => {

@@ -9,9 +9,11 @@
  * the lease over. Now a write waits at most the short busy wait, the check's record is kept and
  * written at the next tick the database takes it, and the lease and heartbeat go on. A
  * controller started while the lock is held (the database needs a migration) used to fail
- * after 5 s; now it says that it waits, and starts once the lock is free.
+ * after 5 s; now it says that it waits, and starts once the lock is free. The records it keeps
+ * meanwhile are also kept in a file beside the database: a controller killed (SIGKILL) before
+ * the lock is released writes them at its next start, instead of losing them.
  */
-import { writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { DirectoryStore } from '../../../../src/main/rollout/stores/directory-store';
@@ -189,5 +191,41 @@ describe('the rollout controller while another process holds its database', () =
     );
     expect(controller.stderr().match(/database is busy/g) ?? []).toHaveLength(1);
     expect(await controller.stop()).toBe(0);
+  }, 90_000);
+
+  it('killed while it keeps check records for a busy database: the next start writes them, once', async () => {
+    const { dir, start } = await setUp();
+    const dataDir = join(dir, 'killed');
+    const journal = `${join(dataDir, 'aideon.sqlite')}.controller-ctl-killed.pending-checks.json`;
+    const first = start('ctl-killed', dataDir);
+    await first.waitFor('the first check', (event) => event.type === 'paused', 30_000);
+    const release = holdWriteLock(dataDir, (done) => cleanups.push(done));
+    const lockedAt = Date.now();
+    // At least two checks (one every 3 s) made while the lock is held.
+    for (let i = 0; i < 150 && !existsSync(journal); i += 1) await pause(100);
+    expect(existsSync(journal)).toBe(true);
+    const keptCount = (): number =>
+      existsSync(journal) ? (JSON.parse(readFileSync(journal, 'utf8')) as unknown[]).length : 0;
+    for (let i = 0; i < 150 && keptCount() < 2; i += 1) await pause(100);
+    const kept = keptCount();
+    expect(kept).toBeGreaterThanOrEqual(2);
+    await first.kill();
+    const killedAt = Date.now();
+    release();
+    // Lost with the process before: nothing of the held spell is in the database.
+    expect(checksBetween(dataDir, lockedAt, killedAt)).toBe(0);
+
+    const second = start('ctl-killed', dataDir);
+    for (let i = 0; i < 300 && checksBetween(dataDir, lockedAt, killedAt) < kept; i += 1)
+      await pause(100);
+    expect(checksBetween(dataDir, lockedAt, killedAt)).toBe(kept);
+    expect(second.stderr()).toMatch(
+      /check record\(s\) kept while the database was busy before the last stop are written now/,
+    );
+    for (let i = 0; i < 100 && existsSync(journal); i += 1) await pause(100);
+    expect(existsSync(journal)).toBe(false);
+    expect(await second.stop()).toBe(0);
+    // Written once: a third start finds nothing more to write.
+    expect(checksBetween(dataDir, lockedAt, killedAt)).toBe(kept);
   }, 90_000);
 });
