@@ -9,32 +9,25 @@
  * truncated) and to check the provider's account; its estimate counts against the budget.
  * Through the real runner, SQLite and the IPC answer the app shows (parsed by the contract).
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { listGenerationRows } from '../../../src/main/bench/bench-repository';
 import { registerBenchIpc } from '../../../src/main/ipc/register-bench-ipc';
-import { sleep } from '../../../src/main/services';
 import type { RunDetail } from '../../../src/shared/domain';
 import { invokeChannels } from '../../../src/shared/ipc/contract';
 import type { ModelRef } from '../../../src/shared/providers/video-provider-spec';
 import { LumaEmulator } from '../../emulators/luma-emulator';
 import { TogetherEmulator } from '../../emulators/together-emulator';
 import { saveTextSuite, testServices } from '../../helpers/services';
+import { cappedSleep, useEmulators } from '../../helpers/vendor-emulators';
 
 const KEY = 'test-key-unusable-job-id-0001';
-const together = new TogetherEmulator({ apiKey: KEY });
-const luma = new LumaEmulator({ apiKey: KEY });
 const env: Record<string, string> = { TOGETHER_API_KEY: KEY, LUMAAI_API_KEY: KEY };
-beforeAll(async () => {
-  env.AIDEON_TOGETHER_BASE_URL = await together.start();
-  env.AIDEON_LUMA_BASE_URL = await luma.start();
-});
-afterAll(async () => {
-  await together.stop();
-  await luma.stop();
-});
+const { together, luma } = useEmulators(
+  { together: new TogetherEmulator({ apiKey: KEY }), luma: new LumaEmulator({ apiKey: KEY }) },
+  env,
+);
 
-const fastSleep = (ms: number, signal?: AbortSignal): Promise<void> =>
-  sleep(Math.min(ms, 5), signal);
+const fastSleep = cappedSleep();
 
 async function run(model: ModelRef, prompts: string[]) {
   const services = testServices({ env, sleep: fastSleep, analyseVideos: false });
