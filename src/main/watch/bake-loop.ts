@@ -13,7 +13,7 @@
  */
 import type { WatchEnv, WatchSettings } from '../../shared/watch/watch-settings';
 import type { RolloutStep, WatchReport } from '../../shared/watch/watch-types';
-import { summarizeReport, type RolloutControl } from './guards';
+import { failedCheckWhat, summarizeReport, type RolloutControl } from './guards';
 import type { RollbackNotices } from './rollback-notices';
 
 export interface WatchNotification {
@@ -146,12 +146,7 @@ export async function bakeStep(options: BakeOptions): Promise<BakeResult> {
     }
 
     if (report.status !== 'pass') {
-      const what =
-        report.status === 'breach'
-          ? 'a guard breached'
-          : report.status === 'no_data'
-            ? 'metrics are missing'
-            : 'metrics could not be read';
+      const what = failedCheckWhat(report.status);
       const summary = summarizeReport(report);
       const pausedReason = `Watch paused ${describe(step)} in ${env}: ${what}.\n${summary}`;
       // A completed rollout's final step is still watched; there is nothing left to pause. A

@@ -391,6 +391,15 @@ export async function evaluateGuards(
   return report();
 }
 
+/** Why a check did not pass, in a phrase ("a guard breached"), for pause and rollback reasons. */
+export function failedCheckWhat(status: WatchReport['status']): string {
+  return status === 'breach'
+    ? 'a guard breached'
+    : status === 'no_data'
+      ? 'metrics are missing'
+      : 'metrics could not be read';
+}
+
 /** One line per guard that did not pass, for notifications, rollout reasons and the CLI. */
 export function summarizeReport(report: WatchReport): string {
   const bad = report.guards.filter((guard) => guard.status !== 'pass');

@@ -22,7 +22,7 @@ import {
 } from '../../../shared/rollout/controller-status';
 import type { WatchSettings } from '../../../shared/watch/watch-settings';
 import type { QueryProblem, RolloutStep, WatchReport } from '../../../shared/watch/watch-types';
-import { evaluateGuards, summarizeReport } from '../../watch/guards';
+import { evaluateGuards, failedCheckWhat, summarizeReport } from '../../watch/guards';
 import type { MetricsSource } from '../../watch/prometheus-client';
 import { memoryRollbackNotices, type RollbackNotices } from '../../watch/rollback-notices';
 import type { HistoryInput } from '../publish/history';
@@ -558,12 +558,7 @@ export class RolloutController {
     report: WatchReport,
     settings: WatchSettings,
   ): Promise<string> {
-    const what =
-      report.status === 'breach'
-        ? 'a guard breached'
-        : report.status === 'no_data'
-          ? 'metrics are missing'
-          : 'metrics could not be read';
+    const what = failedCheckWhat(report.status);
     const summary = summarizeReport(report);
     const reason = `Controller ${this.deps.id} stopped ${describe(step)} in ${environment}: ${what}.\n${summary}`;
     let paused = 0;
@@ -781,12 +776,7 @@ export class RolloutController {
     settings: WatchSettings,
     read: { states: RolloutState[]; damaged: DamagedRollout[] },
   ): Promise<string> {
-    const what =
-      report.status === 'breach'
-        ? 'a guard breached'
-        : report.status === 'no_data'
-          ? 'metrics are missing'
-          : 'metrics could not be read';
+    const what = failedCheckWhat(report.status);
     const summary = summarizeReport(report);
     const keys = read.damaged.map((damaged) => damaged.key).join(', ');
     const store = redactStoreUri(this.deps.store.uri);
