@@ -1,4 +1,5 @@
 import { generateKeyPairSync } from 'node:crypto';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { calculateJwkThumbprint } from 'jose';
 import {
@@ -18,6 +19,8 @@ import {
   CONTROLLER_STATUS_SCHEMA,
   type ControllerStatus,
 } from '../../../src/shared/rollout/controller-status';
+import type { WatchSettingsInput } from '../../../src/shared/watch/watch-settings';
+import { startControllerProcess, type ControllerProcess } from '../../helpers/controller-process';
 import { tempDir } from '../../helpers/temp-dir';
 
 export const T0 = Date.parse('2026-03-01T00:00:00.000Z');
@@ -122,12 +125,24 @@ export function controllerHeartbeat(
   };
 }
 
+/** How a test starts one `aideon controller` on its store (see `controllerTestStore`). */
+export interface ControllerLaunch {
+  /** AIDEON_CONTROLLER_LEASE_MS. */
+  leaseMs: number;
+  /** Watch settings, written to a file in the controller's folder (AIDEON_WATCH_SETTINGS). */
+  watch?: WatchSettingsInput;
+  /** The store the controller talks to when it is not the test's own (e.g. through a proxy). */
+  storeUri?: string;
+}
+
 /**
  * Where a controller test starts: a directory config store in a new temp folder (`data.dir`)
  * (or `options.storeUri`, e.g. an etcd one),
  * alice its only admin (threshold 1 everywhere), an operator key made with `passphrase` in
  * `data.dir` (`<kid>.key.json`), and a config published to dev. `cleanups` gets the folder and
- * the store.
+ * the store. `startController(id, launch)` starts the real `aideon controller` on that store as
+ * `id` (its data in `data.dir/<id>`, tick 250 ms, the operator key); `cleanups` gets its kill,
+ * which runs before the store and the folder go when the cleanups run last-first.
  */
 export async function controllerTestStore(
   prefix: string,
@@ -153,5 +168,23 @@ export async function controllerTestStore(
     { keys: [operator], threshold: 1 },
   );
   await admin.publish('dev', sampleConfig());
-  return { data, storeUri, store, admin, operator };
+  const startController = (id: string, launch: ControllerLaunch): ControllerProcess => {
+    const dir = join(data.dir, id);
+    const env: NodeJS.ProcessEnv = {
+      AIDEON_STORE: launch.storeUri ?? storeUri,
+      AIDEON_CONTROLLER_ID: id,
+      AIDEON_CONTROLLER_TICK_MS: '250',
+      AIDEON_CONTROLLER_LEASE_MS: String(launch.leaseMs),
+      AIDEON_OPERATOR_KEY: join(data.dir, `${operator.kid}.key.json`),
+      AIDEON_OPERATOR_PASSPHRASE: passphrase,
+    };
+    if (launch.watch) {
+      env.AIDEON_WATCH_SETTINGS = join(data.dir, `${id}.watch-settings.json`);
+      writeFileSync(env.AIDEON_WATCH_SETTINGS, JSON.stringify(launch.watch));
+    }
+    const child = startControllerProcess(['--data-dir', dir], env);
+    cleanups.push(() => child.kill());
+    return child;
+  };
+  return { data, storeUri, store, admin, operator, startController };
 }

@@ -15,16 +15,9 @@
  *   command; nothing is published, however many checks fail.
  */
 import { createServer } from 'node:http';
-import type { AddressInfo } from 'node:net';
-import { writeFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { storeKeys } from '../../../../src/consumer/bundle-format';
-import type { WatchSettingsInput } from '../../../../src/shared/watch/watch-settings';
-import {
-  startControllerProcess,
-  type ControllerProcess,
-} from '../../../helpers/controller-process';
+import { listenLoopback } from '../../../helpers/loopback-server';
 import { controllerTestStore } from '../fixtures';
 
 const FLAG = 'new-video-model';
@@ -32,9 +25,7 @@ const PASSPHRASE = 'operator passphrase for the damaged-state test';
 const ACTS = ['paused', 'rolled_back', 'rollback_failed', 'step_applied'];
 
 const cleanups: (() => void | Promise<void>)[] = [];
-const processes: ControllerProcess[] = [];
 afterAll(async () => {
-  for (const child of processes) await child.kill();
   for (const cleanup of cleanups.reverse()) await cleanup();
 });
 
@@ -48,27 +39,15 @@ async function emptyPrometheus(): Promise<{ url: string; requests: () => number 
     response.writeHead(200, { 'content-type': 'application/json' });
     response.end(JSON.stringify({ status: 'success', data: { resultType: 'vector', result: [] } }));
   });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  cleanups.push(() => new Promise<void>((resolve) => server.close(() => resolve())));
-  return {
-    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
-    requests: () => requests,
-  };
+  const { url, close } = await listenLoopback(server);
+  cleanups.push(close);
+  return { url, requests: () => requests };
 }
 
 async function damagedRollout(prefix: string, autoRollback: boolean) {
   const prometheus = await emptyPrometheus();
   const context = await controllerTestStore(prefix, PASSPHRASE, cleanups);
-  const { data, storeUri, store, admin, operator } = context;
-  const settings: WatchSettingsInput = {
-    environments: { dev: { prometheusUrl: prometheus.url, autoRollback } },
-    checkIntervalMinutes: 0.05,
-    bakeMinutes: 60,
-    timeoutMs: 5000,
-    tiers: [{ tier: 'premium', minSuccessRate: 0.9 }],
-  };
-  const settingsFile = join(data.dir, 'watch-settings.json');
-  writeFileSync(settingsFile, JSON.stringify(settings));
+  const { store, admin, startController } = context;
   await admin.startRollout({
     environment: 'dev',
     flagKey: FLAG,
@@ -84,16 +63,16 @@ async function damagedRollout(prefix: string, autoRollback: boolean) {
   const damagedText = JSON.stringify(edited);
   await store.commit([{ key, value: damagedText }]);
 
-  const controller = startControllerProcess(['--data-dir', join(data.dir, 'ctl')], {
-    AIDEON_STORE: storeUri,
-    AIDEON_CONTROLLER_ID: 'ctl-damaged',
-    AIDEON_CONTROLLER_TICK_MS: '250',
-    AIDEON_CONTROLLER_LEASE_MS: '3000',
-    AIDEON_WATCH_SETTINGS: settingsFile,
-    AIDEON_OPERATOR_KEY: `${data.dir}/${operator.kid}.key.json`,
-    AIDEON_OPERATOR_PASSPHRASE: PASSPHRASE,
+  const controller = startController('ctl-damaged', {
+    leaseMs: 3000,
+    watch: {
+      environments: { dev: { prometheusUrl: prometheus.url, autoRollback } },
+      checkIntervalMinutes: 0.05,
+      bakeMinutes: 60,
+      timeoutMs: 5000,
+      tiers: [{ tier: 'premium', minSuccessRate: 0.9 }],
+    },
   });
-  processes.push(controller);
   return { ...context, controller, key, damagedText, prometheus };
 }
 

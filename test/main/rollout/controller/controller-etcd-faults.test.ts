@@ -10,23 +10,15 @@
  */
 import { afterAll, describe, expect, it } from 'vitest';
 import { storeKeys } from '../../../../src/consumer/bundle-format';
-import { createPassphraseProtector, generateKey } from '../../../../src/main/rollout/publish/keys';
-import { EtcdStore } from '../../../../src/main/rollout/stores/etcd-store';
-import {
-  startControllerProcess,
-  type ControllerProcess,
-} from '../../../helpers/controller-process';
-import { startEtcd, type EtcdServer } from '../../../helpers/etcd-server';
-import { tempDir } from '../../../helpers/temp-dir';
-import { makePublisher, memorySigner, sampleConfig } from '../fixtures';
+import type { ControllerProcess } from '../../../helpers/controller-process';
+import { startEtcd } from '../../../helpers/etcd-server';
+import { controllerTestStore } from '../fixtures';
 
 const FLAG = 'new-video-model';
 const PASSPHRASE = 'operator passphrase for the etcd faults test';
 
 const cleanups: (() => void | Promise<void>)[] = [];
-const processes: ControllerProcess[] = [];
 afterAll(async () => {
-  for (const child of processes) await child.kill();
   for (const cleanup of cleanups.reverse()) await cleanup();
 });
 
@@ -34,41 +26,16 @@ const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /** A real etcd with a trust file (alice, an operator key) and a config published to dev. */
 async function etcdRollout(prefix: string) {
-  const etcd: EtcdServer = await startEtcd();
+  const etcd = await startEtcd();
   cleanups.push(() => etcd.stop());
-  const uri = etcd.uri(prefix);
-  const store = new EtcdStore({ uri });
-  cleanups.push(() => store.close());
-  const alice = await memorySigner('alice');
-  const admin = makePublisher(store, [alice], { now: Date.now });
-  const keys = tempDir('aideon-operator-key-');
-  cleanups.push(keys.cleanup);
-  const operator = await generateKey('controller', {
-    dir: keys.dir,
-    protector: createPassphraseProtector(PASSPHRASE),
-    now: Date.now,
-  });
-  await admin.initTrust(
-    [alice.info],
-    { dev: 1, staging: 1, production: 1, trust: 1 },
-    { keys: [operator], threshold: 1 },
+  const { store, admin, startController } = await controllerTestStore(
+    `aideon-ctl-etcd-${prefix}-`,
+    PASSPHRASE,
+    cleanups,
+    { storeUri: etcd.uri(prefix) },
   );
-  await admin.publish('dev', sampleConfig());
-  const controller = (id: string): ControllerProcess => {
-    const data = tempDir(`aideon-ctl-${id}-`);
-    cleanups.push(data.cleanup);
-    const child = startControllerProcess(['--data-dir', data.dir], {
-      AIDEON_STORE: uri,
-      AIDEON_CONTROLLER_ID: id,
-      AIDEON_CONTROLLER_TICK_MS: '250',
-      AIDEON_CONTROLLER_LEASE_MS: '2000',
-      AIDEON_OPERATOR_KEY: `${keys.dir}/${operator.kid}.key.json`,
-      AIDEON_OPERATOR_PASSPHRASE: PASSPHRASE,
-    });
-    processes.push(child);
-    return child;
-  };
-  return { etcd, uri, store, admin, controller };
+  const controller = (id: string): ControllerProcess => startController(id, { leaseMs: 2000 });
+  return { etcd, store, admin, controller };
 }
 
 const applied = (...controllers: ControllerProcess[]): (string | number | undefined)[][] =>

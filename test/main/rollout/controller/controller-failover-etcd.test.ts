@@ -7,16 +7,10 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { storeKeys } from '../../../../src/consumer/bundle-format';
 import { readControllers } from '../../../../src/main/rollout/controller/controller-registry';
-import { createPassphraseProtector, generateKey } from '../../../../src/main/rollout/publish/keys';
 import { SharedHistory } from '../../../../src/main/rollout/publish/shared-history';
-import { EtcdStore } from '../../../../src/main/rollout/stores/etcd-store';
-import {
-  startControllerProcess,
-  type ControllerProcess,
-} from '../../../helpers/controller-process';
+import type { ControllerProcess } from '../../../helpers/controller-process';
 import { startEtcd, type EtcdServer } from '../../../helpers/etcd-server';
-import { tempDir } from '../../../helpers/temp-dir';
-import { makePublisher, memorySigner, sampleConfig } from '../fixtures';
+import { controllerTestStore } from '../fixtures';
 
 const FLAG = 'new-video-model';
 const BAKE_SECONDS = 4;
@@ -24,54 +18,28 @@ const LEASE_MS = 2000;
 const PASSPHRASE = 'operator passphrase for the failover test';
 
 let etcd: EtcdServer;
-const cleanups: (() => void)[] = [];
-const processes: ControllerProcess[] = [];
+const cleanups: (() => void | Promise<void>)[] = [];
 
 beforeAll(async () => {
   etcd = await startEtcd();
 }, 60_000);
 
 afterAll(async () => {
-  for (const process of processes) await process.kill();
+  for (const cleanup of cleanups.reverse()) await cleanup();
   await etcd?.stop();
-  cleanups.forEach((cleanup) => cleanup());
 });
 
 describe('controller leader election on a real etcd', () => {
   it('kill the leader mid-step: the standby takes over after the lease and no step is applied twice', async () => {
-    const uri = etcd.uri('failover');
-    const store = new EtcdStore({ uri });
-    const alice = await memorySigner('alice');
-    const admin = makePublisher(store, [alice], { now: Date.now });
-    // The controllers share one operator key (a file, opened with its passphrase).
-    const keys = tempDir('aideon-operator-key-');
-    cleanups.push(keys.cleanup);
-    const operator = await generateKey('controller', {
-      dir: keys.dir,
-      protector: createPassphraseProtector(PASSPHRASE),
-      now: Date.now,
-    });
-    await admin.initTrust(
-      [alice.info],
-      { dev: 1, staging: 1, production: 1, trust: 1 },
-      { keys: [operator], threshold: 1 },
+    const { store, admin, startController } = await controllerTestStore(
+      'aideon-ctl-failover-',
+      PASSPHRASE,
+      cleanups,
+      { storeUri: etcd.uri('failover') },
     );
-    await admin.publish('dev', sampleConfig());
-    // Two controllers on the store (each process needs a few seconds to start).
-    const controller = (id: string): ControllerProcess => {
-      const data = tempDir(`aideon-ctl-${id}-`);
-      cleanups.push(data.cleanup);
-      const child = startControllerProcess(['--data-dir', data.dir], {
-        AIDEON_STORE: uri,
-        AIDEON_CONTROLLER_ID: id,
-        AIDEON_CONTROLLER_TICK_MS: '250',
-        AIDEON_CONTROLLER_LEASE_MS: String(LEASE_MS),
-        AIDEON_OPERATOR_KEY: `${keys.dir}/${operator.kid}.key.json`,
-        AIDEON_OPERATOR_PASSPHRASE: PASSPHRASE,
-      });
-      processes.push(child);
-      return child;
-    };
+    // Two controllers on the store, one operator key (each process needs a few seconds to start).
+    const controller = (id: string): ControllerProcess =>
+      startController(id, { leaseMs: LEASE_MS });
     const first = controller('ctl-a');
     await first.waitFor('ctl-a leads', (event) => event.type === 'leader_acquired');
     const second = controller('ctl-b');
@@ -148,6 +116,5 @@ describe('controller leader election on a real etcd', () => {
     const after = await readControllers(store);
     expect(after.map((record) => record.id)).toEqual(['ctl-a']);
     expect(after[0]?.aliveUntil).toBeLessThan(Date.now());
-    await store.close();
   }, 90_000);
 });

@@ -11,16 +11,10 @@
  * the leader acts, once; the old leader says it lost the lease and stays alive as a standby.
  */
 import { createServer, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
-import { writeFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { storeKeys } from '../../../../src/consumer/bundle-format';
-import type { WatchSettingsInput } from '../../../../src/shared/watch/watch-settings';
-import {
-  startControllerProcess,
-  type ControllerProcess,
-} from '../../../helpers/controller-process';
+import type { ControllerProcess } from '../../../helpers/controller-process';
+import { listenLoopback } from '../../../helpers/loopback-server';
 import { controllerTestStore } from '../fixtures';
 
 const FLAG = 'new-video-model';
@@ -28,9 +22,7 @@ const PASSPHRASE = 'operator passphrase for the lease test';
 const ACTS = ['paused', 'rolled_back', 'rollback_failed', 'step_applied'];
 
 const cleanups: (() => void | Promise<void>)[] = [];
-const processes: ControllerProcess[] = [];
 afterAll(async () => {
-  for (const child of processes) await child.kill();
   for (const cleanup of cleanups.reverse()) await cleanup();
 });
 
@@ -51,43 +43,25 @@ describe('a check that outlasts the leader lease', () => {
       if (hold) held.push(response);
       else answer(response);
     });
-    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-    cleanups.push(
-      () =>
-        new Promise<void>((resolve) => {
-          for (const response of held) response.destroy();
-          server.close(() => resolve());
-        }),
-    );
-    const promUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    const { url: promUrl, close } = await listenLoopback(server);
+    cleanups.push(close);
 
-    const { data, storeUri, store, admin, operator } = await controllerTestStore(
+    const { store, admin, startController } = await controllerTestStore(
       'aideon-ctl-lease-outlasted-',
       PASSPHRASE,
       cleanups,
     );
-    const settings: WatchSettingsInput = {
-      environments: { dev: { prometheusUrl: promUrl, autoRollback: true } },
-      checkIntervalMinutes: 0.05,
-      bakeMinutes: 60,
-      timeoutMs: 60000,
-      tiers: [{ tier: 'premium', minSuccessRate: 0.9 }],
-    };
-    const settingsFile = join(data.dir, 'watch-settings.json');
-    writeFileSync(settingsFile, JSON.stringify(settings));
-    const controller = (id: string): ControllerProcess => {
-      const child = startControllerProcess(['--data-dir', join(data.dir, id)], {
-        AIDEON_STORE: storeUri,
-        AIDEON_CONTROLLER_ID: id,
-        AIDEON_CONTROLLER_TICK_MS: '250',
-        AIDEON_CONTROLLER_LEASE_MS: '2000',
-        AIDEON_WATCH_SETTINGS: settingsFile,
-        AIDEON_OPERATOR_KEY: `${data.dir}/${operator.kid}.key.json`,
-        AIDEON_OPERATOR_PASSPHRASE: PASSPHRASE,
+    const controller = (id: string): ControllerProcess =>
+      startController(id, {
+        leaseMs: 2000,
+        watch: {
+          environments: { dev: { prometheusUrl: promUrl, autoRollback: true } },
+          checkIntervalMinutes: 0.05,
+          bakeMinutes: 60,
+          timeoutMs: 60000,
+          tiers: [{ tier: 'premium', minSuccessRate: 0.9 }],
+        },
       });
-      processes.push(child);
-      return child;
-    };
     const first = controller('ctl-a');
     await first.waitFor('ctl-a leads', (event) => event.type === 'leader_acquired');
     await admin.startRollout({

@@ -10,16 +10,9 @@
  * for query …, over the limit"), and, being a check error, pause the rollout and never roll it
  * back.
  */
-import { createServer, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
-import { writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { createServer } from 'node:http';
 import { afterAll, describe, expect, it } from 'vitest';
-import type { WatchSettingsInput } from '../../../../src/shared/watch/watch-settings';
-import {
-  startControllerProcess,
-  type ControllerProcess,
-} from '../../../helpers/controller-process';
+import { listenLoopback } from '../../../helpers/loopback-server';
 import { controllerTestStore } from '../fixtures';
 
 const FLAG = 'new-video-model';
@@ -29,16 +22,13 @@ const MiB = 1024 * 1024;
 const SERVER_CAP = 80 * MiB;
 
 const cleanups: (() => void | Promise<void>)[] = [];
-const processes: ControllerProcess[] = [];
 afterAll(async () => {
-  for (const child of processes) await child.kill();
   for (const cleanup of cleanups.reverse()) await cleanup();
 });
 
 /** Streams one endless vector, 256 KiB a write, waiting for the reader; counts bytes sent. */
 async function hugePrometheus(): Promise<{ url: string; sent: number[] }> {
   const sent: number[] = [];
-  const open = new Set<ServerResponse>();
   const series = JSON.stringify({
     metric: { provider: 'sandbox', model: 'sandbox-fast', padding: 'x'.repeat(200) },
     value: [1, '1'],
@@ -46,11 +36,9 @@ async function hugePrometheus(): Promise<{ url: string; sent: number[] }> {
   const chunk = Buffer.from(`${series},`.repeat(Math.floor((256 * 1024) / (series.length + 1))));
   const server = createServer((_request, response) => {
     const index = sent.push(0) - 1;
-    open.add(response);
     let closed = false;
     response.on('close', () => {
       closed = true;
-      open.delete(response);
     });
     response.writeHead(200, { 'content-type': 'application/json' });
     response.write('{"status":"success","data":{"resultType":"vector","result":[');
@@ -66,34 +54,19 @@ async function hugePrometheus(): Promise<{ url: string; sent: number[] }> {
     };
     pump();
   });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  cleanups.push(
-    () =>
-      new Promise<void>((resolve) => {
-        for (const response of open) response.destroy();
-        server.close(() => resolve());
-      }),
-  );
-  return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, sent };
+  const { url, close } = await listenLoopback(server);
+  cleanups.push(close);
+  return { url, sent };
 }
 
 describe('controller against a Prometheus answering a huge body', () => {
   it('each query is cut off at 8 MiB and reported as over the limit: paused, never rolled back', async () => {
     const prometheus = await hugePrometheus();
-    const { data, storeUri, admin, operator } = await controllerTestStore(
+    const { admin, startController } = await controllerTestStore(
       'aideon-ctl-huge-',
       PASSPHRASE,
       cleanups,
     );
-    const settings: WatchSettingsInput = {
-      environments: { dev: { prometheusUrl: prometheus.url, autoRollback: true } },
-      checkIntervalMinutes: 0.05,
-      bakeMinutes: 60,
-      timeoutMs: 30_000,
-      tiers: [{ tier: 'premium', minSuccessRate: 0.9 }],
-    };
-    const settingsFile = join(data.dir, 'watch-settings.json');
-    writeFileSync(settingsFile, JSON.stringify(settings));
     await admin.startRollout({
       environment: 'dev',
       flagKey: FLAG,
@@ -102,16 +75,16 @@ describe('controller against a Prometheus answering a huge body', () => {
       steps: [10, 50, 100],
       bakeMinutes: 60,
     });
-    const controller = startControllerProcess(['--data-dir', join(data.dir, 'ctl')], {
-      AIDEON_STORE: storeUri,
-      AIDEON_CONTROLLER_ID: 'ctl-huge',
-      AIDEON_CONTROLLER_TICK_MS: '250',
-      AIDEON_CONTROLLER_LEASE_MS: '10000',
-      AIDEON_WATCH_SETTINGS: settingsFile,
-      AIDEON_OPERATOR_KEY: `${data.dir}/${operator.kid}.key.json`,
-      AIDEON_OPERATOR_PASSPHRASE: PASSPHRASE,
+    const controller = startController('ctl-huge', {
+      leaseMs: 10_000,
+      watch: {
+        environments: { dev: { prometheusUrl: prometheus.url, autoRollback: true } },
+        checkIntervalMinutes: 0.05,
+        bakeMinutes: 60,
+        timeoutMs: 30_000,
+        tiers: [{ tier: 'premium', minSuccessRate: 0.9 }],
+      },
     });
-    processes.push(controller);
     const paused = await controller.waitFor(
       'the pause',
       (event) => event.type === 'paused' && event.environment === 'dev',

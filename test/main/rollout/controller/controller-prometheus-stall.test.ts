@@ -9,73 +9,43 @@
  * check must end at the timeout as "metrics could not be read": the rollout is paused, no step
  * is applied, and the process is still alive, leading, and heartbeating afterwards.
  */
-import { createServer, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
-import { writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { createServer } from 'node:http';
 import { afterAll, describe, expect, it } from 'vitest';
 import { readControllers } from '../../../../src/main/rollout/controller/controller-registry';
-import type { WatchSettingsInput } from '../../../../src/shared/watch/watch-settings';
-import {
-  startControllerProcess,
-  type ControllerProcess,
-} from '../../../helpers/controller-process';
+import { listenLoopback } from '../../../helpers/loopback-server';
 import { controllerTestStore } from '../fixtures';
 
 const FLAG = 'new-video-model';
 const PASSPHRASE = 'operator passphrase for the stall test';
 
 const cleanups: (() => void | Promise<void>)[] = [];
-const processes: ControllerProcess[] = [];
 afterAll(async () => {
-  for (const child of processes) await child.kill();
   for (const cleanup of cleanups.reverse()) await cleanup();
 });
 
 /** Answers every request with 200 and a body that drips one byte every 100 ms, never ending. */
 async function drippingServer(): Promise<{ url: string; requests: () => number }> {
-  const open = new Set<ServerResponse>();
   let requests = 0;
-  const server: Server = createServer((_request, response) => {
+  const server = createServer((_request, response) => {
     requests += 1;
-    open.add(response);
     response.writeHead(200, { 'content-type': 'application/json' });
     response.write('{');
     const timer = setInterval(() => response.write(' '), 100);
-    response.on('close', () => {
-      clearInterval(timer);
-      open.delete(response);
-    });
+    response.on('close', () => clearInterval(timer));
   });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  cleanups.push(
-    () =>
-      new Promise<void>((resolve) => {
-        for (const response of open) response.destroy();
-        server.close(() => resolve());
-      }),
-  );
-  const { port } = server.address() as AddressInfo;
-  return { url: `http://127.0.0.1:${port}`, requests: () => requests };
+  const { url, close } = await listenLoopback(server);
+  cleanups.push(close);
+  return { url, requests: () => requests };
 }
 
 describe('controller against a Prometheus whose answer never ends', () => {
   it('the check ends at the timeout: the rollout is paused, no step applied, the controller stays alive and leading', async () => {
     const prometheus = await drippingServer();
-    const { data, storeUri, store, admin, operator } = await controllerTestStore(
+    const { store, admin, startController } = await controllerTestStore(
       'aideon-ctl-stall-',
       PASSPHRASE,
       cleanups,
     );
-    const settings: WatchSettingsInput = {
-      environments: { dev: { prometheusUrl: prometheus.url, autoRollback: true } },
-      checkIntervalMinutes: 0.05,
-      bakeMinutes: 0.05,
-      timeoutMs: 1000,
-      tiers: [{ tier: 'premium', minSuccessRate: 0.9 }],
-    };
-    const settingsFile = join(data.dir, 'watch-settings.json');
-    writeFileSync(settingsFile, JSON.stringify(settings));
     await admin.startRollout({
       environment: 'dev',
       flagKey: FLAG,
@@ -85,16 +55,16 @@ describe('controller against a Prometheus whose answer never ends', () => {
       bakeMinutes: 0.05,
     });
 
-    const controller = startControllerProcess(['--data-dir', join(data.dir, 'ctl')], {
-      AIDEON_STORE: storeUri,
-      AIDEON_CONTROLLER_ID: 'ctl-stall',
-      AIDEON_CONTROLLER_TICK_MS: '250',
-      AIDEON_CONTROLLER_LEASE_MS: '3000',
-      AIDEON_WATCH_SETTINGS: settingsFile,
-      AIDEON_OPERATOR_KEY: `${data.dir}/${operator.kid}.key.json`,
-      AIDEON_OPERATOR_PASSPHRASE: PASSPHRASE,
+    const controller = startController('ctl-stall', {
+      leaseMs: 3000,
+      watch: {
+        environments: { dev: { prometheusUrl: prometheus.url, autoRollback: true } },
+        checkIntervalMinutes: 0.05,
+        bakeMinutes: 0.05,
+        timeoutMs: 1000,
+        tiers: [{ tier: 'premium', minSuccessRate: 0.9 }],
+      },
     });
-    processes.push(controller);
     await controller.waitFor('leads', (event) => event.type === 'leader_acquired');
     const paused = await controller.waitFor(
       'the pause',

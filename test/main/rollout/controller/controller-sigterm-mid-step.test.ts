@@ -15,19 +15,13 @@
  *   and write no history entry for the step that went out; it now reads the pointer back.
  */
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { afterAll, describe, expect, it } from 'vitest';
 import { storeKeys } from '../../../../src/consumer/bundle-format';
-import { createPassphraseProtector, generateKey } from '../../../../src/main/rollout/publish/keys';
 import { SharedHistory } from '../../../../src/main/rollout/publish/shared-history';
-import { EtcdStore } from '../../../../src/main/rollout/stores/etcd-store';
-import {
-  startControllerProcess,
-  type ControllerProcess,
-} from '../../../helpers/controller-process';
+import type { ControllerProcess } from '../../../helpers/controller-process';
 import { startEtcd, type EtcdServer } from '../../../helpers/etcd-server';
-import { tempDir } from '../../../helpers/temp-dir';
-import { makePublisher, memorySigner, sampleConfig } from '../fixtures';
+import { listenLoopback } from '../../../helpers/loopback-server';
+import { controllerTestStore } from '../fixtures';
 
 const FLAG = 'new-video-model';
 const PASSPHRASE = 'operator passphrase for the sigterm test';
@@ -35,9 +29,7 @@ type Mode = 'forward' | 'drop' | 'lose-answer';
 
 let etcd: EtcdServer | undefined;
 const cleanups: (() => void | Promise<void>)[] = [];
-const processes: ControllerProcess[] = [];
 afterAll(async () => {
-  for (const child of processes) await child.kill();
   for (const cleanup of cleanups.reverse()) await cleanup();
   await etcd?.stop();
 });
@@ -93,16 +85,10 @@ async function holdingProxy(target: string, heldKey: string) {
       response.end(Buffer.from(await answer.arrayBuffer()));
     })().catch(() => response.socket?.destroy());
   });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  cleanups.push(
-    () =>
-      new Promise<void>((resolve) => {
-        server.closeAllConnections();
-        server.close(() => resolve());
-      }),
-  );
+  const { port, close } = await listenLoopback(server);
+  cleanups.push(close);
   return {
-    port: (server.address() as AddressInfo).port,
+    port,
     caught,
     release: (mode: Mode) => held?.(mode),
   };
@@ -118,38 +104,19 @@ describe('SIGTERM to the controller while it publishes a step', () => {
     async (mode, expected) => {
       etcd ??= await startEtcd();
       const prefix = `sigterm-${mode}`;
-      const store = new EtcdStore({ uri: etcd.uri(prefix) });
-      cleanups.push(() => store.close());
-      const alice = await memorySigner('alice');
-      const admin = makePublisher(store, [alice], { now: Date.now });
-      const keys = tempDir('aideon-operator-key-');
-      cleanups.push(keys.cleanup);
-      const operator = await generateKey('controller', {
-        dir: keys.dir,
-        protector: createPassphraseProtector(PASSPHRASE),
-        now: Date.now,
-      });
-      await admin.initTrust(
-        [alice.info],
-        { dev: 1, staging: 1, production: 1, trust: 1 },
-        { keys: [operator], threshold: 1 },
+      const { store, admin, startController } = await controllerTestStore(
+        `aideon-ctl-${prefix}-`,
+        PASSPHRASE,
+        cleanups,
+        { storeUri: etcd.uri(prefix) },
       );
-      await admin.publish('dev', sampleConfig());
       const proxy = await holdingProxy(etcd.endpoint, `${prefix}/${storeKeys.version('dev', 3)}`);
-      const data = tempDir('aideon-ctl-sigterm-');
-      cleanups.push(data.cleanup);
-      const controller = (): ControllerProcess => {
-        const child = startControllerProcess(['--data-dir', data.dir], {
-          AIDEON_STORE: `etcd://127.0.0.1:${proxy.port}/${prefix}`,
-          AIDEON_CONTROLLER_ID: 'ctl-term',
-          AIDEON_CONTROLLER_TICK_MS: '250',
-          AIDEON_CONTROLLER_LEASE_MS: '5000',
-          AIDEON_OPERATOR_KEY: `${keys.dir}/${operator.kid}.key.json`,
-          AIDEON_OPERATOR_PASSPHRASE: PASSPHRASE,
+      // The same controller (id, data folder) each time, talking to etcd through the proxy.
+      const controller = (): ControllerProcess =>
+        startController('ctl-term', {
+          leaseMs: 5000,
+          storeUri: `etcd://127.0.0.1:${proxy.port}/${prefix}`,
         });
-        processes.push(child);
-        return child;
-      };
       const first = controller();
       await first.waitFor('leads', (event) => event.type === 'leader_acquired');
       await admin.startRollout({

@@ -10,16 +10,10 @@
  * The leader's checks pass one after another while it keeps the lease: no `leader_lost`, and
  * the standby never leads.
  */
-import { createServer, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
-import { writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { createServer } from 'node:http';
 import { afterAll, describe, expect, it } from 'vitest';
-import type { WatchSettingsInput } from '../../../../src/shared/watch/watch-settings';
-import {
-  startControllerProcess,
-  type ControllerProcess,
-} from '../../../helpers/controller-process';
+import type { ControllerProcess } from '../../../helpers/controller-process';
+import { listenLoopback } from '../../../helpers/loopback-server';
 import { controllerTestStore } from '../fixtures';
 
 const FLAG = 'new-video-model';
@@ -28,20 +22,15 @@ const TIERS = 12;
 const ANSWER_MS = 500;
 
 const cleanups: (() => void | Promise<void>)[] = [];
-const processes: ControllerProcess[] = [];
 afterAll(async () => {
-  for (const child of processes) await child.kill();
   for (const cleanup of cleanups.reverse()) await cleanup();
 });
 
 /** Answers every query after ANSWER_MS: 200 requests per target, a 99 % success rate. */
 async function slowPrometheus(): Promise<{ url: string; requests: () => number }> {
   let requests = 0;
-  const open = new Set<ServerResponse>();
   const server = createServer((request, response) => {
     requests += 1;
-    open.add(response);
-    response.on('close', () => open.delete(response));
     const query = new URL(request.url ?? '/', 'http://prometheus').searchParams.get('query') ?? '';
     const value = query.includes('outcome="success"') ? '0.99' : '200';
     setTimeout(() => {
@@ -62,53 +51,33 @@ async function slowPrometheus(): Promise<{ url: string; requests: () => number }
       );
     }, ANSWER_MS);
   });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  cleanups.push(
-    () =>
-      new Promise<void>((resolve) => {
-        for (const response of open) response.destroy();
-        server.close(() => resolve());
-      }),
-  );
-  return {
-    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
-    requests: () => requests,
-  };
+  const { url, close } = await listenLoopback(server);
+  cleanups.push(close);
+  return { url, requests: () => requests };
 }
 
 describe('a check of many tiers against a slow Prometheus', () => {
   it(`${TIERS} tiers at ${ANSWER_MS} ms an answer: the leader keeps its lease through its checks`, async () => {
     const prometheus = await slowPrometheus();
-    const { data, storeUri, admin, operator } = await controllerTestStore(
+    const { admin, startController } = await controllerTestStore(
       'aideon-ctl-slow-tiers-',
       PASSPHRASE,
       cleanups,
     );
-    const settings: WatchSettingsInput = {
-      environments: { dev: { prometheusUrl: prometheus.url, autoRollback: true } },
-      checkIntervalMinutes: 0.05,
-      bakeMinutes: 60,
-      timeoutMs: 10_000,
-      tiers: Array.from({ length: TIERS }, (_, index) => ({
-        tier: `tier-${index + 1}`,
-        minSuccessRate: 0.9,
-      })),
-    };
-    const settingsFile = join(data.dir, 'watch-settings.json');
-    writeFileSync(settingsFile, JSON.stringify(settings));
-    const controller = (id: string): ControllerProcess => {
-      const child = startControllerProcess(['--data-dir', join(data.dir, id)], {
-        AIDEON_STORE: storeUri,
-        AIDEON_CONTROLLER_ID: id,
-        AIDEON_CONTROLLER_TICK_MS: '250',
-        AIDEON_CONTROLLER_LEASE_MS: '3000',
-        AIDEON_WATCH_SETTINGS: settingsFile,
-        AIDEON_OPERATOR_KEY: `${data.dir}/${operator.kid}.key.json`,
-        AIDEON_OPERATOR_PASSPHRASE: PASSPHRASE,
+    const controller = (id: string): ControllerProcess =>
+      startController(id, {
+        leaseMs: 3000,
+        watch: {
+          environments: { dev: { prometheusUrl: prometheus.url, autoRollback: true } },
+          checkIntervalMinutes: 0.05,
+          bakeMinutes: 60,
+          timeoutMs: 10_000,
+          tiers: Array.from({ length: TIERS }, (_, index) => ({
+            tier: `tier-${index + 1}`,
+            minSuccessRate: 0.9,
+          })),
+        },
       });
-      processes.push(child);
-      return child;
-    };
     const leader = controller('ctl-a');
     await leader.waitFor('ctl-a leads', (event) => event.type === 'leader_acquired');
     const standby = controller('ctl-b');
