@@ -10,6 +10,7 @@
  */
 import { expect, test, type Page, type Route } from '@playwright/test';
 import { type ConsoleServer, consoleErrorsOf, newDataDir, startConsole } from './console-server';
+import { failedStartsUnderDialog } from './toast-fixtures';
 
 let server: ConsoleServer | undefined;
 test.afterEach(async () => {
@@ -216,31 +217,7 @@ test('1024x640: five toasts during a dialog show the newest three and "+2 more",
   const consoleErrors = consoleErrorsOf(page);
   await page.goto(server.url);
   await expect(page.locator('body[data-app-state="ready"]')).toBeVisible();
-  await page.getByTestId('nav-benchmarks').click();
-  await page.getByTestId('new-sandbox-benchmark').first().click();
-  await expect(page.getByTestId('plan-total-cost')).toBeVisible();
-  let attempt = 0;
-  await page.route('**/api/bench:start-run*', (route) => {
-    attempt += 1;
-    return route.fulfill({
-      ...FAILED,
-      body: JSON.stringify({
-        ok: false,
-        error: {
-          code: 'conflict',
-          message: `The benchmark did not start: the database is busy (attempt ${attempt}). Start it again in a moment.`,
-          retryable: true,
-        },
-      }),
-    });
-  });
-  const shown = page.getByTestId('toast');
-  const waiting = page.getByTestId('toast-waiting');
-  // The pointer rests on the dialog (not on a toast, which would hold that one).
-  for (let n = 1; n <= 5; n += 1) {
-    await page.getByTestId('start-run').click();
-    await expect(shown.or(waiting).filter({ hasText: `attempt ${n})` })).toHaveCount(1);
-  }
+  const { shown, waiting, stop } = await failedStartsUnderDialog(page, 5);
   // The newest three show, clear of the dialog; the two oldest wait behind "+2 more".
   await expectClear(page, 3);
   await expect(shown.nth(0)).toContainText('attempt 3)');
@@ -279,6 +256,6 @@ test('1024x640: five toasts during a dialog show the newest three and "+2 more",
   await expect(shown).toHaveCount(3);
   await expect(shown.nth(0)).toContainText('attempt 2)');
   await expect(more).toHaveText('+1 more');
-  await page.unroute('**/api/bench:start-run*');
+  await stop();
   expect(consoleErrors).toEqual([]);
 });

@@ -8,6 +8,7 @@ import { expect, test } from '@playwright/test';
 import { resourcesDir } from '../../src/main/paths';
 import { createServices } from '../../src/main/services';
 import { type ConsoleServer, consoleErrorsOf, newDataDir, startConsole } from './console-server';
+import { failedStartsUnderDialog } from './toast-fixtures';
 
 let server: ConsoleServer | undefined;
 test.afterEach(async () => {
@@ -26,32 +27,8 @@ test('"+N more" under a dialog at 1024 px stays clear of the sidebar\'s footer',
   const consoleErrors = consoleErrorsOf(page);
   await page.goto(server.url);
   await expect(page.locator('body[data-app-state="ready"]')).toBeVisible();
-  await page.getByTestId('nav-benchmarks').click();
-  await page.getByTestId('new-sandbox-benchmark').first().click();
-  await expect(page.getByTestId('plan-total-cost')).toBeVisible();
   // Five failed starts under the dialog: three toasts in a row under it, two behind "+2 more".
-  let attempt = 0;
-  await page.route('**/api/bench:start-run*', (route) => {
-    attempt += 1;
-    return route.fulfill({
-      status: 200,
-      contentType: 'application/json',
-      body: JSON.stringify({
-        ok: false,
-        error: {
-          code: 'conflict',
-          message: `The benchmark did not start: the database is busy (attempt ${attempt}). Start it again in a moment.`,
-          retryable: true,
-        },
-      }),
-    });
-  });
-  const shown = page.getByTestId('toast');
-  const waiting = page.getByTestId('toast-waiting');
-  for (let n = 1; n <= 5; n += 1) {
-    await page.getByTestId('start-run').click();
-    await expect(shown.or(waiting).filter({ hasText: `attempt ${n})` })).toHaveCount(1);
-  }
+  const { shown, stop } = await failedStartsUnderDialog(page, 5);
   const more = page.getByTestId('toast-more');
   await expect(more).toHaveText('+2 more');
   await page.evaluate(() => new Promise((resolve) => requestAnimationFrame(resolve)));
@@ -70,7 +47,7 @@ test('"+N more" under a dialog at 1024 px stays clear of the sidebar\'s footer',
   // Still under the dialog, not over it.
   const dialog = (await page.getByRole('dialog').boundingBox())!;
   expect((await more.boundingBox())!.y).toBeGreaterThanOrEqual(dialog.y + dialog.height);
-  await page.unroute('**/api/bench:start-run*');
+  await stop();
   expect(consoleErrors).toEqual([]);
 });
 

@@ -12,14 +12,12 @@
  */
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { openConsole, type WiredConsole } from '../../../src/main/app/console-wiring';
 import { listModelsInUse } from '../../../src/main/monitor/monitor-repository';
 import { modelsInUseSyncer } from '../../../src/main/monitor/models-in-use';
-import { resourcesDir } from '../../../src/main/paths';
 import { sleep } from '../../../src/main/services';
 import { CONSOLE_BUSY_TIMEOUT_MS } from '../../../src/main/store/busy-retry';
 import type { Result } from '../../../src/shared/ipc/result';
-import { tempDir } from '../../helpers/temp-dir';
+import { okValue, openTestConsole } from '../../helpers/test-console';
 import { seedGenerations } from '../review/seed-review';
 import { gapMeter, holdWriteLock as lockHeldBy } from '../../helpers/db-lock';
 
@@ -28,38 +26,8 @@ afterEach(async () => {
   for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
 });
 
-function openTestConsole(
-  lines: string[] = [],
-  sandboxTimeScale = 0.002,
-  busyPatienceMs?: number,
-): WiredConsole & { dataDir: string } {
-  const { dir, cleanup } = tempDir('aideon-console-busy-');
-  cleanups.push(cleanup);
-  const wired = openConsole(
-    {
-      dataDir: dir,
-      resourcesDir: resourcesDir(),
-      env: {},
-      mode: 'browser',
-      version: 'test',
-      sandboxTimeScale,
-      analyseVideos: false,
-      publishTickMs: 3_600_000,
-      ...(busyPatienceMs === undefined ? {} : { busyPatienceMs }),
-    },
-    { present: () => undefined, log: (line) => lines.push(line) },
-  );
-  cleanups.push(() => wired.close());
-  return Object.assign(wired, { dataDir: dir });
-}
-
 const holdWriteLock = (dataDir: string): (() => void) =>
   lockHeldBy(dataDir, (release) => cleanups.push(release));
-
-function value<T>(answer: Result<unknown>): T {
-  if (!answer.ok) throw new Error(`expected ok, got ${JSON.stringify(answer.error)}`);
-  return answer.value as T;
-}
 
 const SUITE = {
   definition: {
@@ -72,18 +40,18 @@ const SUITE = {
 describe('the console while another process holds the database', () => {
   it('makes each write again until its patience runs out, then answers a retryable error naming the cause; never stops the thread; each works once the lock is free', async () => {
     // A short patience (AIDEON_BUSY_PATIENCE_MS): each write is tried again for 300 ms.
-    const wired = openTestConsole([], 0.002, 300);
+    const wired = openTestConsole(cleanups, { busyPatienceMs: 300 });
     await wired.ready;
     const { dispatcher, services } = wired;
     expect(services.db.pragma('busy_timeout', { simple: true })).toBe(CONSOLE_BUSY_TIMEOUT_MS);
     seedGenerations(services.db, { models: ['sandbox:m1', 'sandbox:m2'], prompts: 2 });
-    const draft = value<{ config: unknown; revision: number }>(
+    const draft = okValue<{ config: unknown; revision: number }>(
       await dispatcher.dispatch('routing:get-draft', {}),
     );
-    const watchSettings = value<Record<string, unknown>>(
+    const watchSettings = okValue<Record<string, unknown>>(
       await dispatcher.dispatch('watch:get-settings', {}),
     );
-    const pair = value<{ pair: { token: string } | null }>(
+    const pair = okValue<{ pair: { token: string } | null }>(
       await dispatcher.dispatch('review:next-pair', {}),
     ).pair;
     expect(pair).not.toBeNull();
@@ -131,7 +99,7 @@ describe('the console while another process holds the database', () => {
 
     // Nothing was changed by the refused writes.
     expect(
-      value<{ revision: number }>(await dispatcher.dispatch('routing:get-draft', {})).revision,
+      okValue<{ revision: number }>(await dispatcher.dispatch('routing:get-draft', {})).revision,
     ).toBe(draft.revision);
     expect(services.db.prepare('SELECT COUNT(*) AS n FROM votes').get()).toEqual({ n: 0 });
 
@@ -139,28 +107,28 @@ describe('the console while another process holds the database', () => {
     for (const [channel, input] of writes)
       expect(await dispatcher.dispatch(channel, input), channel).toMatchObject({ ok: true });
     expect(
-      value<{ checkIntervalMinutes: number }>(await dispatcher.dispatch('watch:get-settings', {}))
+      okValue<{ checkIntervalMinutes: number }>(await dispatcher.dispatch('watch:get-settings', {}))
         .checkIntervalMinutes,
     ).toBe(7);
     expect(
-      value<{ settings: { intervalMinutes: number } }>(
+      okValue<{ settings: { intervalMinutes: number } }>(
         await dispatcher.dispatch('monitor:get-status', {}),
       ).settings.intervalMinutes,
     ).toBe(45);
     // The vote kept its pair open while refused; it is stored once now.
     expect(services.db.prepare('SELECT COUNT(*) AS n FROM votes').get()).toEqual({ n: 1 });
     expect(
-      value<{ storeUri: string }>(await dispatcher.dispatch('publish:get-overview', {})).storeUri,
+      okValue<{ storeUri: string }>(await dispatcher.dispatch('publish:get-overview', {})).storeUri,
     ).toBe(storeUri);
   }, 30_000);
 
   it('a cancel that meets the lock changes nothing, and cancels once tried again', async () => {
     // The sandbox at its real pace: the run is still going when it is cancelled.
-    const wired = openTestConsole([], 1, 300);
+    const wired = openTestConsole(cleanups, { sandboxTimeScale: 1, busyPatienceMs: 300 });
     await wired.ready;
     const { dispatcher, services } = wired;
     // A run this console drives, slow enough to be cancelled mid-way.
-    const { runId } = value<{ runId: string }>(
+    const { runId } = okValue<{ runId: string }>(
       await dispatcher.dispatch('bench:start-run', {
         suiteId: 'smoke',
         models: [{ provider: 'sandbox', modelId: 'sandbox-pro' }],
@@ -175,12 +143,12 @@ describe('the console while another process holds the database', () => {
     const runs = (services.bench as unknown as { runs: Map<string, { cancelled?: boolean }> }).runs;
     expect(runs.get(runId)?.cancelled).not.toBe(true);
     expect(
-      value<{ run: { state: string } }>(await dispatcher.dispatch('bench:get-run', { runId })).run
+      okValue<{ run: { state: string } }>(await dispatcher.dispatch('bench:get-run', { runId })).run
         .state,
     ).toBe('running');
     release();
     expect(await dispatcher.dispatch('bench:cancel-run', { runId })).toMatchObject({ ok: true });
-    const run = value<{ run: { state: string } }>(
+    const run = okValue<{ run: { state: string } }>(
       await dispatcher.dispatch('bench:get-run', { runId }),
     );
     expect(run.run.state).toBe('cancelled');
@@ -188,11 +156,11 @@ describe('the console while another process holds the database', () => {
 
   it('a guard breach found while the lock is held: the check answers, the breach reaches the inbox once it is free', async () => {
     const lines: string[] = [];
-    const wired = openTestConsole(lines);
+    const wired = openTestConsole(cleanups, { lines });
     await wired.ready;
     const { dispatcher } = wired;
     const inbox = async () =>
-      value<{ events: { kind: string; env?: string }[] }>(
+      okValue<{ events: { kind: string; env?: string }[] }>(
         await dispatcher.dispatch('monitor:list-inbox', {}),
       ).events.filter((event) => event.kind === 'guard_breached');
     expect(await inbox()).toEqual([]);
@@ -219,7 +187,7 @@ describe('the console while another process holds the database', () => {
 
   it('the models in use, when a publish meets the lock: kept for now, written once the database is free', async () => {
     const lines: string[] = [];
-    const wired = openTestConsole(lines);
+    const wired = openTestConsole(cleanups, { lines });
     await wired.ready;
     const { services } = wired;
     const config = {

@@ -10,48 +10,20 @@ import Database from 'better-sqlite3';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { openConsole, type WiredConsole } from '../../../src/main/app/console-wiring';
 import { createDispatcher, type HandlerMap } from '../../../src/main/ipc/dispatcher';
-import { resourcesDir } from '../../../src/main/paths';
 import { sleep } from '../../../src/main/services';
 import { AppError } from '../../../src/shared/errors';
-import type { Result } from '../../../src/shared/ipc/result';
 import { holdWriteLock as lockHeldBy } from '../../helpers/db-lock';
-import { tempDir } from '../../helpers/temp-dir';
+import type { Result } from '../../../src/shared/ipc/result';
+import { okValue, openTestConsole } from '../../helpers/test-console';
 
 const cleanups: (() => Promise<void> | void)[] = [];
 afterEach(async () => {
   for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
 });
 
-function openTestConsole(busyPatienceMs?: number): WiredConsole & { dataDir: string } {
-  const { dir, cleanup } = tempDir('aideon-ipc-busy-retry-');
-  cleanups.push(cleanup);
-  const wired = openConsole(
-    {
-      dataDir: dir,
-      resourcesDir: resourcesDir(),
-      env: {},
-      mode: 'browser',
-      version: 'test',
-      sandboxTimeScale: 0.002,
-      analyseVideos: false,
-      publishTickMs: 3_600_000,
-      ...(busyPatienceMs === undefined ? {} : { busyPatienceMs }),
-    },
-    { present: () => undefined, log: () => undefined },
-  );
-  cleanups.push(() => wired.close());
-  return Object.assign(wired, { dataDir: dir });
-}
-
 const holdWriteLock = (dataDir: string): (() => void) =>
   lockHeldBy(dataDir, (release) => cleanups.push(release));
-
-function value<T>(answer: Result<unknown>): T {
-  if (!answer.ok) throw new Error(`expected ok, got ${JSON.stringify(answer.error)}`);
-  return answer.value as T;
-}
 
 const SUITE = {
   definition: {
@@ -63,7 +35,7 @@ const SUITE = {
 
 describe('an admin write while another process holds the lock for a while', () => {
   it('goes through once the lock is released, without being sent again by the admin', async () => {
-    const wired = openTestConsole();
+    const wired = openTestConsole(cleanups);
     await wired.ready;
     const { dispatcher, services } = wired;
     const release = holdWriteLock(wired.dataDir);
@@ -85,7 +57,7 @@ describe('an admin write while another process holds the lock for a while', () =
     const started = await starting;
     expect(started).toMatchObject({ ok: true });
     // The run was started once: one run, each generation sent once.
-    const { runId } = value<{ runId: string }>(started);
+    const { runId } = okValue<{ runId: string }>(started);
     await services.bench.waitForRun(runId);
     expect(services.db.prepare('SELECT COUNT(*) AS n FROM runs').get()).toEqual({ n: 1 });
     const jobs = services.db
@@ -95,12 +67,12 @@ describe('an admin write while another process holds the lock for a while', () =
       .get() as { n: number; distinct_jobs: number };
     expect(jobs.n).toBeGreaterThan(0);
     expect(jobs.distinct_jobs).toBe(jobs.n);
-    const suites = value<{ name: string }[]>(await dispatcher.dispatch('suites:list', {}));
+    const suites = okValue<{ name: string }[]>(await dispatcher.dispatch('suites:list', {}));
     expect(suites.filter((suite) => suite.name === SUITE.definition.name)).toHaveLength(1);
   }, 30_000);
 
   it('past its patience: a retryable error that names the process it knows of and what to do', async () => {
-    const wired = openTestConsole(400);
+    const wired = openTestConsole(cleanups, { busyPatienceMs: 400 });
     await wired.ready;
     // Another console on another machine drives a run here (its lease is live).
     const other = new Database(join(wired.dataDir, 'aideon.sqlite'));

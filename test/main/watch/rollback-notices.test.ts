@@ -31,6 +31,14 @@ function database(): { file: string; db: WritableDb } {
   return { file, db };
 }
 
+/** The test database and a second connection to it (as another process), to hold its lock. */
+function databaseAndOther(): { db: WritableDb; other: WritableDb } {
+  const { file, db } = database();
+  const other = openDatabase({ file });
+  cleanups.push(() => other.close());
+  return { db, other };
+}
+
 describe('rollback notices', () => {
   it('in memory: once per step and reason; a paused step is the same step', () => {
     const notices = memoryRollbackNotices();
@@ -64,9 +72,7 @@ describe('rollback notices', () => {
   });
 
   it('a database locked by another process: kept in memory, said in the log, nothing thrown', () => {
-    const { file, db } = database();
-    const other = openDatabase({ file });
-    cleanups.push(() => other.close());
+    const { db, other } = databaseAndOther();
     const logged: string[] = [];
     const notices = sqliteRollbackNotices(
       db,
@@ -85,9 +91,7 @@ describe('rollback notices', () => {
   });
 
   it('a notice that met the lock is written once the lock is released, with nothing else done; a restart then remembers it', async () => {
-    const { file, db } = database();
-    const other = openDatabase({ file });
-    cleanups.push(() => other.close());
+    const { db, other } = databaseAndOther();
     const logged: string[] = [];
     const notices = sqliteRollbackNotices(
       db,
@@ -145,9 +149,7 @@ describe('rollback notices', () => {
   });
 
   it('stopped while the lock is still held: the pending notice is said in the log, nothing thrown', async () => {
-    const { file, db } = database();
-    const other = openDatabase({ file });
-    cleanups.push(() => other.close());
+    const { db, other } = databaseAndOther();
     const logged: string[] = [];
     const notices = sqliteRollbackNotices(
       db,
@@ -171,9 +173,7 @@ describe('rollback notices', () => {
   });
 
   it("the console's watch keeps its notices this way (its busy patience), and stop() ends the retry", async () => {
-    const { file, db } = database();
-    const other = openDatabase({ file });
-    cleanups.push(() => other.close());
+    const { db, other } = databaseAndOther();
     const watch = new WatchService({
       db,
       dispatcher: undefined as never,
