@@ -188,3 +188,21 @@ export async function controllerTestStore(
   };
   return { data, storeUri, store, admin, operator, startController };
 }
+
+/** The flag the controller tests roll out. */
+export const ROLLOUT_FLAG = 'new-video-model';
+
+/** An admin starts a rollout of `ROLLOUT_FLAG` in dev (on/off variants, steps 10 → 50 → 100). */
+export function startDevRollout(
+  admin: Publisher,
+  options: { bakeMinutes: number; steps?: number[] },
+): ReturnType<Publisher['startRollout']> {
+  return admin.startRollout({
+    environment: 'dev',
+    flagKey: ROLLOUT_FLAG,
+    onVariant: 'on',
+    offVariant: 'off',
+    steps: options.steps ?? [10, 50, 100],
+    bakeMinutes: options.bakeMinutes,
+  });
+}

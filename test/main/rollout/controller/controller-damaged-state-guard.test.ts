@@ -18,9 +18,9 @@ import { createServer } from 'node:http';
 import { afterAll, describe, expect, it } from 'vitest';
 import { storeKeys } from '../../../../src/consumer/bundle-format';
 import { listenLoopback } from '../../../helpers/loopback-server';
-import { controllerTestStore } from '../fixtures';
+import { controllerTestStore, ROLLOUT_FLAG, startDevRollout } from '../fixtures';
 
-const FLAG = 'new-video-model';
+const FLAG = ROLLOUT_FLAG;
 const PASSPHRASE = 'operator passphrase for the damaged-state test';
 const ACTS = ['paused', 'rolled_back', 'rollback_failed', 'step_applied'];
 
@@ -48,14 +48,7 @@ async function damagedRollout(prefix: string, autoRollback: boolean) {
   const prometheus = await emptyPrometheus();
   const context = await controllerTestStore(prefix, PASSPHRASE, cleanups);
   const { store, admin, startController } = context;
-  await admin.startRollout({
-    environment: 'dev',
-    flagKey: FLAG,
-    onVariant: 'on',
-    offVariant: 'off',
-    steps: [10, 50, 100],
-    bakeMinutes: 60,
-  });
+  await startDevRollout(admin, { bakeMinutes: 60 });
   // Someone edits the rollout state by hand and drops its bake time.
   const key = storeKeys.rollout('dev', FLAG);
   const edited = JSON.parse((await store.get(key))?.value ?? '{}') as Record<string, unknown>;

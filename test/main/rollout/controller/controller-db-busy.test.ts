@@ -27,9 +27,8 @@ import {
 import { holdWriteLock, folderOneMigrationBehind } from '../../../helpers/db-lock';
 import { freePort } from '../../../helpers/free-port';
 import { tempDir } from '../../../helpers/temp-dir';
-import { makePublisher, memorySigner, sampleConfig } from '../fixtures';
+import { makePublisher, memorySigner, sampleConfig, startDevRollout } from '../fixtures';
 
-const FLAG = 'new-video-model';
 const TICK_MS = '300';
 const LEASE_MS = '3000';
 
@@ -57,14 +56,7 @@ async function setUp() {
   const admin = makePublisher(store, [alice], { now: Date.now });
   await admin.initTrust([alice.info], { dev: 1, staging: 1, production: 1, trust: 1 });
   await admin.publish('dev', sampleConfig());
-  await admin.startRollout({
-    environment: 'dev',
-    flagKey: FLAG,
-    onVariant: 'on',
-    offVariant: 'off',
-    steps: [10, 50, 100],
-    bakeMinutes: 60,
-  });
+  await startDevRollout(admin, { bakeMinutes: 60 });
   const settings: WatchSettingsInput = {
     environments: {
       dev: { prometheusUrl: `http://127.0.0.1:${await freePort()}`, autoRollback: true },

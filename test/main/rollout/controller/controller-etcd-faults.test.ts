@@ -12,9 +12,8 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { storeKeys } from '../../../../src/consumer/bundle-format';
 import type { ControllerProcess } from '../../../helpers/controller-process';
 import { startEtcd } from '../../../helpers/etcd-server';
-import { controllerTestStore } from '../fixtures';
+import { controllerTestStore, startDevRollout } from '../fixtures';
 
-const FLAG = 'new-video-model';
 const PASSPHRASE = 'operator passphrase for the etcd faults test';
 
 const cleanups: (() => void | Promise<void>)[] = [];
@@ -50,14 +49,7 @@ describe('controller on an etcd that misbehaves', () => {
     const { etcd, store, admin, controller } = await etcdRollout('restart');
     const ctl = controller('ctl-r');
     await ctl.waitFor('ctl-r leads', (event) => event.type === 'leader_acquired');
-    await admin.startRollout({
-      environment: 'dev',
-      flagKey: FLAG,
-      onVariant: 'on',
-      offVariant: 'off',
-      steps: [10, 50, 100],
-      bakeMinutes: 0.05,
-    });
+    await startDevRollout(admin, { bakeMinutes: 0.05 });
     await ctl.waitFor('50 %', (event) => event.type === 'step_applied' && event.percent === 50);
     // Mid-bake of 50 % (due 3 s after it went out), etcd dies for 5 s.
     await etcd.crash();
@@ -109,14 +101,7 @@ describe('controller on an etcd that misbehaves', () => {
       if (ids.some((key) => key.endsWith('ctl-b'))) break;
       await pause(50);
     }
-    await admin.startRollout({
-      environment: 'dev',
-      flagKey: FLAG,
-      onVariant: 'on',
-      offVariant: 'off',
-      steps: [10, 30, 50, 100],
-      bakeMinutes: 0.04,
-    });
+    await startDevRollout(admin, { bakeMinutes: 0.04, steps: [10, 30, 50, 100] });
     // Delete the leader key every 400 ms while the rollout runs (about 8 s), 25 times at most.
     const leaderKey = Buffer.from('lease-deleted/controller/leader').toString('base64');
     let deleted = 0;

@@ -10,9 +10,8 @@ import { readControllers } from '../../../../src/main/rollout/controller/control
 import { SharedHistory } from '../../../../src/main/rollout/publish/shared-history';
 import type { ControllerProcess } from '../../../helpers/controller-process';
 import { startEtcd, type EtcdServer } from '../../../helpers/etcd-server';
-import { controllerTestStore } from '../fixtures';
+import { controllerTestStore, startDevRollout } from '../fixtures';
 
-const FLAG = 'new-video-model';
 const BAKE_SECONDS = 4;
 const LEASE_MS = 2000;
 const PASSPHRASE = 'operator passphrase for the failover test';
@@ -57,14 +56,7 @@ describe('controller leader election on a real etcd', () => {
     });
 
     // The admin starts a rollout and closes the console: only the controllers act from here.
-    await admin.startRollout({
-      environment: 'dev',
-      flagKey: FLAG,
-      onVariant: 'on',
-      offVariant: 'off',
-      steps: [10, 50, 100],
-      bakeMinutes: BAKE_SECONDS / 60,
-    });
+    await startDevRollout(admin, { bakeMinutes: BAKE_SECONDS / 60 });
     // The leader applies 50 %, then dies in the middle of that step's bake.
     await first.waitFor('50 %', (event) => event.type === 'step_applied' && event.percent === 50);
     const killedAt = Date.now();

@@ -15,9 +15,8 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { storeKeys } from '../../../../src/consumer/bundle-format';
 import type { ControllerProcess } from '../../../helpers/controller-process';
 import { listenLoopback } from '../../../helpers/loopback-server';
-import { controllerTestStore } from '../fixtures';
+import { controllerTestStore, startDevRollout } from '../fixtures';
 
-const FLAG = 'new-video-model';
 const PASSPHRASE = 'operator passphrase for the lease test';
 const ACTS = ['paused', 'rolled_back', 'rollback_failed', 'step_applied'];
 
@@ -64,14 +63,7 @@ describe('a check that outlasts the leader lease', () => {
       });
     const first = controller('ctl-a');
     await first.waitFor('ctl-a leads', (event) => event.type === 'leader_acquired');
-    await admin.startRollout({
-      environment: 'dev',
-      flagKey: FLAG,
-      onVariant: 'on',
-      offVariant: 'off',
-      steps: [10, 50, 100],
-      bakeMinutes: 60,
-    });
+    await startDevRollout(admin, { bakeMinutes: 60 });
     // ctl-a's first check (3 s after the step) is held.
     for (let i = 0; i < 200 && requests === 0; i += 1)
       await new Promise((resolve) => setTimeout(resolve, 50));

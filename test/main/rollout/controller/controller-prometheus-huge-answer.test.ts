@@ -13,9 +13,8 @@
 import { createServer } from 'node:http';
 import { afterAll, describe, expect, it } from 'vitest';
 import { listenLoopback } from '../../../helpers/loopback-server';
-import { controllerTestStore } from '../fixtures';
+import { controllerTestStore, startDevRollout } from '../fixtures';
 
-const FLAG = 'new-video-model';
 const PASSPHRASE = 'operator passphrase for the huge-answer test';
 const MiB = 1024 * 1024;
 /** The server stops by itself after this much per request (the old limit was 64 MiB). */
@@ -67,14 +66,7 @@ describe('controller against a Prometheus answering a huge body', () => {
       PASSPHRASE,
       cleanups,
     );
-    await admin.startRollout({
-      environment: 'dev',
-      flagKey: FLAG,
-      onVariant: 'on',
-      offVariant: 'off',
-      steps: [10, 50, 100],
-      bakeMinutes: 60,
-    });
+    await startDevRollout(admin, { bakeMinutes: 60 });
     const controller = startController('ctl-huge', {
       leaseMs: 10_000,
       watch: {

@@ -13,9 +13,8 @@ import { createServer } from 'node:http';
 import { afterAll, describe, expect, it } from 'vitest';
 import { readControllers } from '../../../../src/main/rollout/controller/controller-registry';
 import { listenLoopback } from '../../../helpers/loopback-server';
-import { controllerTestStore } from '../fixtures';
+import { controllerTestStore, startDevRollout } from '../fixtures';
 
-const FLAG = 'new-video-model';
 const PASSPHRASE = 'operator passphrase for the stall test';
 
 const cleanups: (() => void | Promise<void>)[] = [];
@@ -46,14 +45,7 @@ describe('controller against a Prometheus whose answer never ends', () => {
       PASSPHRASE,
       cleanups,
     );
-    await admin.startRollout({
-      environment: 'dev',
-      flagKey: FLAG,
-      onVariant: 'on',
-      offVariant: 'off',
-      steps: [10, 50, 100],
-      bakeMinutes: 0.05,
-    });
+    await startDevRollout(admin, { bakeMinutes: 0.05 });
 
     const controller = startController('ctl-stall', {
       leaseMs: 3000,

@@ -21,10 +21,9 @@ import { DirectoryStore } from '../../../../src/main/rollout/stores/directory-st
 import { openDatabase } from '../../../../src/main/store/db';
 import { spawnPrometheus, type PrometheusProcess } from '../../../helpers/prometheus-process';
 import { tempDir } from '../../../helpers/temp-dir';
-import { clock, makePublisher, memorySigner, sampleConfig, T0 } from '../fixtures';
+import { clock, makePublisher, memorySigner, sampleConfig, T0, startDevRollout } from '../fixtures';
 
 const MINUTE = 60_000;
-const FLAG = 'new-video-model';
 const PASS = 'operator key passphrase';
 
 let prom: PrometheusProcess;
@@ -73,14 +72,7 @@ describe("the controller's webhook hears of a failed rollback once per step and 
     const admin = makePublisher(store, [alice], { now: time.now });
     await admin.initTrust([alice.info], { dev: 1, staging: 1, production: 1, trust: 1 });
     await admin.publish('dev', sampleConfig());
-    await admin.startRollout({
-      environment: 'dev',
-      flagKey: FLAG,
-      onVariant: 'on',
-      offVariant: 'off',
-      steps: [10, 50, 100],
-      bakeMinutes: 30,
-    });
+    await startDevRollout(admin, { bakeMinutes: 30 });
     const keyDir = join(dir, 'keys');
     const operator = await generateKey('controller', {
       dir: keyDir,

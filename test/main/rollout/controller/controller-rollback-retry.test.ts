@@ -28,10 +28,18 @@ import { holdWriteLock } from '../../../helpers/db-lock';
 import { watchSettingsSchema } from '../../../../src/shared/watch/watch-settings';
 import { spawnPrometheus, type PrometheusProcess } from '../../../helpers/prometheus-process';
 import { tempDir } from '../../../helpers/temp-dir';
-import { clock, makePublisher, memorySigner, sampleConfig, T0 } from '../fixtures';
+import {
+  clock,
+  makePublisher,
+  memorySigner,
+  sampleConfig,
+  T0,
+  ROLLOUT_FLAG,
+  startDevRollout,
+} from '../fixtures';
 
 const MINUTE = 60_000;
-const FLAG = 'new-video-model';
+const FLAG = ROLLOUT_FLAG;
 
 let prom: PrometheusProcess;
 let dispatcher: Agent;
@@ -79,14 +87,7 @@ async function setUp(options: { coSigned?: boolean } = {}) {
       { keys: [operator.info], threshold: 1 },
     );
   await admin.publish('dev', sampleConfig());
-  const started = await admin.startRollout({
-    environment: 'dev',
-    flagKey: FLAG,
-    onVariant: 'on',
-    offVariant: 'off',
-    steps: [10, 50, 100],
-    bakeMinutes: 30,
-  });
+  const started = await startDevRollout(admin, { bakeMinutes: 30 });
   expect(started.outcome).toMatchObject({ status: 'published', version: 2 });
   const settings = watchSettingsSchema.parse({
     environments: { dev: { prometheusUrl: prom.url, autoRollback: true } },

@@ -21,9 +21,8 @@ import { SharedHistory } from '../../../../src/main/rollout/publish/shared-histo
 import type { ControllerProcess } from '../../../helpers/controller-process';
 import { startEtcd, type EtcdServer } from '../../../helpers/etcd-server';
 import { listenLoopback } from '../../../helpers/loopback-server';
-import { controllerTestStore } from '../fixtures';
+import { controllerTestStore, startDevRollout } from '../fixtures';
 
-const FLAG = 'new-video-model';
 const PASSPHRASE = 'operator passphrase for the sigterm test';
 type Mode = 'forward' | 'drop' | 'lose-answer';
 
@@ -119,14 +118,7 @@ describe('SIGTERM to the controller while it publishes a step', () => {
         });
       const first = controller();
       await first.waitFor('leads', (event) => event.type === 'leader_acquired');
-      await admin.startRollout({
-        environment: 'dev',
-        flagKey: FLAG,
-        onVariant: 'on',
-        offVariant: 'off',
-        steps: [10, 50, 100],
-        bakeMinutes: 0.05,
-      });
+      await startDevRollout(admin, { bakeMinutes: 0.05 });
       // The 50 % step's transaction is held; SIGTERM lands in the middle of the publish.
       await proxy.caught;
       const stopped = first.stop();

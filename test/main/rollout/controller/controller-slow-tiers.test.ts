@@ -14,9 +14,8 @@ import { createServer } from 'node:http';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { ControllerProcess } from '../../../helpers/controller-process';
 import { listenLoopback } from '../../../helpers/loopback-server';
-import { controllerTestStore } from '../fixtures';
+import { controllerTestStore, startDevRollout } from '../fixtures';
 
-const FLAG = 'new-video-model';
 const PASSPHRASE = 'operator passphrase for the slow-tiers test';
 const TIERS = 12;
 const ANSWER_MS = 500;
@@ -81,14 +80,7 @@ describe('a check of many tiers against a slow Prometheus', () => {
     const leader = controller('ctl-a');
     await leader.waitFor('ctl-a leads', (event) => event.type === 'leader_acquired');
     const standby = controller('ctl-b');
-    await admin.startRollout({
-      environment: 'dev',
-      flagKey: FLAG,
-      onVariant: 'on',
-      offVariant: 'off',
-      steps: [10, 50, 100],
-      bakeMinutes: 60,
-    });
+    await startDevRollout(admin, { bakeMinutes: 60 });
 
     // Two whole checks (the first 3 s after the step, the next 3 s later): each ends in a pass
     // by the leader, never in the leader standing down.

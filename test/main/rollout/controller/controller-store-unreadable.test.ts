@@ -22,9 +22,9 @@ import {
   startControllerProcess,
   type ControllerProcess,
 } from '../../../helpers/controller-process';
-import { controllerTestStore } from '../fixtures';
+import { controllerTestStore, ROLLOUT_FLAG, startDevRollout } from '../fixtures';
 
-const FLAG = 'new-video-model';
+const FLAG = ROLLOUT_FLAG;
 const PASSPHRASE = 'operator passphrase for the unreadable-store test';
 
 const cleanups: (() => void | Promise<void>)[] = [];
@@ -57,14 +57,7 @@ describe('controller on store values it cannot use', () => {
       cleanups,
     );
     // An hour's bake: nothing may advance during this test.
-    await admin.startRollout({
-      environment: 'dev',
-      flagKey: FLAG,
-      onVariant: 'on',
-      offVariant: 'off',
-      steps: [10, 50, 100],
-      bakeMinutes: 60,
-    });
+    await startDevRollout(admin, { bakeMinutes: 60 });
     const rolloutKey = storeKeys.rollout('dev', FLAG);
     const rolloutText = (await store.get(rolloutKey))?.value ?? '';
     const pointerText = (await store.get(storeKeys.current('dev')))?.value ?? '';
