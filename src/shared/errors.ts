@@ -5,6 +5,7 @@
  * turn it into `{ code, message, retryable }`. Messages are for people: they say what is wrong
  * and, where possible, what to do. They never contain secrets.
  */
+import { providerLabel } from './providers/provider-ids';
 import { humanIssue } from './validation';
 
 const APP_ERROR_MARKER = Symbol.for('aideon.error');
@@ -170,7 +171,7 @@ export class DbError extends AppError {
 
 export class NoSuchModelError extends AppError {
   constructor(provider: string, modelId: string) {
-    super('unsupported_model', `Provider "${provider}" has no model "${modelId}".`);
+    super('unsupported_model', `${providerLabel(provider)} has no model "${modelId}".`);
     this.name = 'NoSuchModelError';
   }
 }

@@ -149,6 +149,6 @@ describe('aideon models price', () => {
       '0.1',
     ]);
     expect(unknown.code).toBe(1);
-    expect(unknown.stderr).toMatch(/Provider "replicate" has no model "nobody\/nothing"/);
+    expect(unknown.stderr).toMatch(/Replicate has no model "nobody\/nothing"/);
   });
 });

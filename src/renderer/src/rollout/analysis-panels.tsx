@@ -8,7 +8,8 @@ import { describeError } from '../ipc/client';
 import { getClient } from '../ipc';
 import { formatMsAsSeconds, formatUsd } from '../lib/format';
 import type { ModelInfo } from '../../../shared/providers/video-provider-spec';
-import { assumedObservations, formatShare, isObject, providerLabel, readIn } from './routing-edit';
+import { providerLabel } from '../../../shared/providers/provider-ids';
+import { assumedObservations, formatShare, isObject, readIn } from './routing-edit';
 
 type SimulateOutput = ChannelOutput<'routing:simulate'>;
 type PreviewOutput = ChannelOutput<'routing:preview-flags'>;
@@ -272,7 +273,7 @@ export function SimulatorPanel({
   );
 }
 
-/** Targets of `tier` that a flag variant puts in play, as "Together kling-2.1-master". */
+/** Targets of `tier` that a flag variant puts in play, as "Together AI kling-2.1-master". */
 function targetsForVariant(config: unknown, tier: string, flag: string, variant: string): string[] {
   const targets = readIn(config, ['tiers', tier, 'targets']);
   if (!Array.isArray(targets)) return [];

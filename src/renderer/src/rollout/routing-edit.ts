@@ -169,11 +169,6 @@ export function numberOrUndefined(text: string): number | undefined {
   return Number.isFinite(value) ? value : undefined;
 }
 
-/** "together" → "Together". */
-export function providerLabel(provider: string): string {
-  return provider.length === 0 ? provider : provider[0]!.toUpperCase() + provider.slice(1);
-}
-
 /** Figures the simulator assumes for a model when the admin chooses assumed figures. */
 export interface AssumedFigures {
   successRate: number;
