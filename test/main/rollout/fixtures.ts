@@ -133,7 +133,8 @@ export async function controllerTestStore(
   prefix: string,
   passphrase: string,
   cleanups: (() => void | Promise<void>)[],
-  options: { storeUri?: string } = {},
+  /** `config`: what is published to dev (default sampleConfig()). */
+  options: { storeUri?: string; config?: Record<string, unknown> } = {},
 ) {
   const data = tempDir(prefix);
   cleanups.push(data.cleanup);
@@ -152,6 +153,6 @@ export async function controllerTestStore(
     { dev: 1, staging: 1, production: 1, trust: 1 },
     { keys: [operator], threshold: 1 },
   );
-  await admin.publish('dev', sampleConfig());
+  await admin.publish('dev', options.config ?? sampleConfig());
   return { data, storeUri, store, admin, operator };
 }

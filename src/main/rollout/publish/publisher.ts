@@ -1334,11 +1334,22 @@ export class Publisher {
     options: {
       hold?: (environment: Environment, flagKey: string) => boolean;
       onError?: (environment: Environment, flagKey: string, error: unknown) => void;
+      /**
+       * An environment with a rollout state that cannot be read: none of its steps is advanced
+       * (as under the controller), the other environments go on. Without it, it throws.
+       */
+      onDamaged?: (environment: Environment, damaged: DamagedRollout[]) => void;
     } = {},
   ): Promise<{ environment: Environment; flagKey: string; percent: number }[]> {
     const done: { environment: Environment; flagKey: string; percent: number }[] = [];
     for (const environment of ENVIRONMENTS) {
-      for (const state of await this.listRollouts(environment)) {
+      const read = await this.readRollouts(environment);
+      if (read.damaged.length > 0) {
+        if (!options.onDamaged) throw (read.damaged[0] as DamagedRollout).error;
+        options.onDamaged(environment, read.damaged);
+        continue;
+      }
+      for (const state of read.states) {
         const due = nextStepDueAt(state);
         if (state.status !== 'running' || due === undefined || this.deps.now() < due) continue;
         if (options.hold?.(environment, state.flagKey)) continue;
