@@ -161,6 +161,8 @@ export class RolloutController {
    */
   private readonly told = new Map<string, string>();
   private failedThisTick = new Set<string>();
+  /** Commits whose answer was lost and could not be read back (Publisher `unconfirmed`). */
+  private readonly unconfirmed = new Map<string, HistoryInput>();
 
   constructor(private readonly deps: RolloutControllerDeps) {
     this.startedAt = deps.now();
@@ -182,6 +184,7 @@ export class RolloutController {
         Promise.resolve(this.deps.record(entry)).catch((error: unknown) =>
           this.deps.log?.(`controller: history entry not recorded: ${errorMessage(error)}`),
         ),
+      unconfirmed: this.unconfirmed,
     });
   }
 

@@ -74,6 +74,7 @@ import {
   type Signer,
 } from './keys';
 import { formatPublicKeyText, parsePublicKeyText } from '../../../shared/rollout/public-key-text';
+import type { HistoryInput } from './history';
 import {
   Publisher,
   type ConfigProblem,
@@ -262,6 +263,8 @@ export class PublishingService {
    * damaged, and what the admin should do (the last check's verdict once one failed).
    */
   private readonly damagedStates = new Map<Environment, { problem: string; advice: string }>();
+  /** Commits whose answer was lost and could not be read back (Publisher `unconfirmed`). */
+  private readonly unconfirmed = new Map<string, HistoryInput>();
 
   constructor(private readonly deps: PublishingServiceDeps) {}
 
@@ -501,6 +504,7 @@ export class PublishingService {
       now: this.deps.now,
       actor: this.deps.actor,
       record: (entry) => this.recordShared(entry),
+      unconfirmed: this.unconfirmed,
     });
   }
 
