@@ -209,6 +209,8 @@ describe("the console's own loop while a rollout state cannot be read (etcd)", (
     await pause(4000);
     expect(await versions()).toHaveLength(3);
     expect(await c.inbox()).toHaveLength(1);
+    // Nothing left to guard: looked at again a minute later, not at every 200 ms tick.
+    expect(c.lines.filter((line) => /watch of dev: no_step/.test(line)).length).toBeLessThan(3);
     // The damaged state is the admin's to mend: left exactly as it was.
     expect((await c.store.get(c.key))?.value).toBe(c.damagedText);
     // The console still answers.

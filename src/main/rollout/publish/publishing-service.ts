@@ -84,6 +84,8 @@ import {
 
 const PASSPHRASE_PROTECTOR_ID = 'passphrase-scrypt-aes256gcm';
 export const DEFAULT_TICK_MS = 30_000;
+/** How often an environment with a damaged rollout state and no step to guard is looked at. */
+const DAMAGED_IDLE_RECHECK_MS = 60_000;
 
 /** What the service needs from the production watch to bake a rollout step. */
 export interface RolloutWatch {
@@ -1697,8 +1699,12 @@ export class PublishingService {
 
   /** What a finished bake leaves: a paused step to check again, a failed rollback to show. */
   private afterBake(environment: Environment, result: BakeResult): void {
-    if (result.watchAgainAt === undefined) this.watchAgain.delete(environment);
-    else this.watchAgain.set(environment, result.watchAgainAt);
+    if (result.watchAgainAt !== undefined) this.watchAgain.set(environment, result.watchAgainAt);
+    // A damaged rollout state with no step of it live (nothing to guard, e.g. rolled back): looked
+    // at again a minute later, not at every tick (each look reads the store and tells the windows).
+    else if (result.outcome === 'no_step' && this.damagedStates.has(environment))
+      this.watchAgain.set(environment, this.deps.now() + DAMAGED_IDLE_RECHECK_MS);
+    else this.watchAgain.delete(environment);
     // A step guarded while a rollout state is damaged: the Watch view says what became of it.
     const damaged = result.step?.damaged;
     if (damaged && result.damagedAdvice)
