@@ -347,7 +347,8 @@ export function importRunBundle(
 }
 
 /**
- * importRunBundle that lets the event loop turn after each video it checks, so its progress
+ * importRunBundle that lets the event loop turn after each video it checks (and each megabyte
+ * of one: a long video is not read and hashed in one go), so its progress
  * reaches the console (an Electron IPC message, a server-sent event: a chunked response is only
  * written out on the next tick) and other requests are answered meanwhile. The rows are still
  * written in one synchronous transaction after the last video, so nothing interleaves with it.
@@ -387,7 +388,10 @@ export function importRunBundleForWindow(
   );
 }
 
-/** The import, pausing (yield) after the manifest and after each video checked. */
+/**
+ * The import, pausing (yield) after the manifest, after each chunk (CHUNK) of a video read,
+ * hashed and copied, and after each video checked.
+ */
 function* importSteps(
   db: WritableDb,
   media: MediaStore,
@@ -487,6 +491,9 @@ function* importSteps(
           digest.update(chunk.subarray(0, read));
           writeSync(out, chunk, 0, read);
           done += read;
+          // A pause after each chunk too, not only after each video: a 1 GB video read, hashed
+          // and copied in one go held the thread for seconds (no IPC, no events meanwhile).
+          if (done < entry.size) yield;
         }
       } finally {
         closeSync(out);

@@ -79,6 +79,8 @@ export interface CliIo {
   stderr: (text: string) => void;
   env: NodeJS.ProcessEnv;
   isTTY: boolean;
+  /** Standard error is a terminal (progress lines go there); absent = not. */
+  stderrIsTTY?: boolean;
 }
 
 const defaultIo: CliIo = {
@@ -86,6 +88,7 @@ const defaultIo: CliIo = {
   stderr: (text) => process.stderr.write(text),
   env: process.env,
   isTTY: Boolean(process.stdout.isTTY),
+  stderrIsTTY: Boolean(process.stderr.isTTY),
 };
 
 function packageVersion(): string {
@@ -644,11 +647,22 @@ export async function runCli(argv: string[], io: CliIo = defaultIo): Promise<num
     )
     .argument('<file>', 'the bundle (from aideon bench export RUN --bundle FILE)')
     .option('--json', 'print JSON')
-    .action(async (file: string, options: { json?: boolean }) => {
+    .option(
+      '--progress',
+      'print "Checking videos k of N" on standard error, one line per video (the default when standard error is a terminal)',
+    )
+    .action(async (file: string, options: { json?: boolean; progress?: boolean }) => {
       const services = await openServices('cli');
       try {
         const { formatBundleImport, importRunBundle } = await import('../bench/run-bundle');
-        const result = importRunBundle(services.db, services.media, file);
+        // The console's wording (bench:import-progress); quiet in scripts unless asked.
+        const progress =
+          options.progress === true || io.stderrIsTTY === true
+            ? (checked: number, total: number): void => {
+                if (checked > 0) io.stderr(`Checking videos ${checked} of ${total}\n`);
+              }
+            : undefined;
+        const result = importRunBundle(services.db, services.media, file, progress);
         if (options.json) io.stdout(`${JSON.stringify(result)}\n`);
         else io.stdout(formatBundleImport(result));
       } finally {

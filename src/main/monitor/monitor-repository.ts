@@ -219,6 +219,11 @@ export function insertGuardBreach(db: WritableDb, event: GuardBreachInboxEvent):
   ).run(event.id, event.at, JSON.stringify({ ...event, read: false }));
 }
 
+/** Whether the inbox holds an event with this id (a kept entry written before the stop). */
+export function inboxEventExists(db: ReadableDb, id: string): boolean {
+  return db.prepare('SELECT 1 FROM monitor_events WHERE id = ?').get(id) !== undefined;
+}
+
 /** The newest unread breach of an environment, to avoid repeating one nobody has read yet. */
 export function latestUnreadBreach(
   db: ReadableDb,

@@ -14,6 +14,7 @@
 import { randomUUID } from 'node:crypto';
 import { AppError, ValidationError } from '../../shared/errors';
 import {
+  guardBreachInboxEventSchema,
   monitorSettingsSchema,
   type BoardCard,
   type CatalogueEntry,
@@ -51,6 +52,7 @@ import {
   countUnread,
   getMonitorSettings,
   insertEvent,
+  inboxEventExists,
   insertGuardBreach,
   insertSnapshot,
   latestSnapshot,
@@ -75,6 +77,7 @@ import {
   retryInBackground,
   retryWhileBusy,
 } from '../store/busy-retry';
+import { pendingJournal, pendingJournalFile, type PendingJournal } from '../store/pending-journal';
 
 /** Shows an event to a person: desktop notification (Electron) or an inbox badge (browser). */
 export interface Notifier {
@@ -146,6 +149,14 @@ export interface MonitorListener {
   onCheck?: (result: CheckResult) => void;
 }
 
+/**
+ * Where guard breaches' inbox entries that met a busy database wait for it (see
+ * store/pending-journal.ts): beside the database.
+ */
+export function pendingBreachesFile(db: WritableDb): string | undefined {
+  return pendingJournalFile(db, 'pending-guard-breaches');
+}
+
 const JITTER = 0.1;
 /** The longest vendor Retry-After the schedule honours. */
 const MAX_RETRY_AFTER_MS = 24 * 60 * 60_000;
@@ -176,12 +187,23 @@ export class MonitorService {
   private background = new AbortController();
   /** Interval override for `aideon monitor watch --interval`, ms. */
   private intervalOverrideMs: number | undefined;
+  /** Guard breaches' inbox entries waiting for a busy database, by id (also in breachJournal). */
+  private readonly keptBreaches = new Map<string, GuardBreachInboxEvent>();
+  private readonly breachJournal: PendingJournal<GuardBreachInboxEvent>;
+  private keptBreachesRead = false;
 
   constructor(private readonly deps: MonitorServiceDeps) {
     this.random = deps.random ?? Math.random;
     this.timers = deps.timers ?? realTimers;
     this.newId = deps.newId ?? randomUUID;
     for (const source of deps.sources) this.sources.set(source.provider, source);
+    this.breachJournal = pendingJournal(
+      pendingBreachesFile(deps.db),
+      guardBreachInboxEventSchema,
+      (line) => deps.log?.(line),
+      'monitor',
+      'guard breach inbox entries',
+    );
     this.board = new OnboardingBoard({
       db: deps.db,
       now: deps.now,
@@ -800,57 +822,104 @@ export class MonitorService {
   recordGuardBreach(
     breach: Omit<GuardBreachInboxEvent, 'id' | 'kind' | 'read'>,
   ): GuardBreachInboxEvent | null {
-    const previous = latestUnreadBreach(this.deps.db, breach.env);
-    if (
-      previous &&
-      previous.status === breach.status &&
-      previous.action === breach.action &&
-      previous.stepVersion === breach.stepVersion &&
-      previous.summary === breach.summary
-    )
-      return null;
-    const event: GuardBreachInboxEvent = {
-      ...breach,
-      id: this.newId(),
-      kind: 'guard_breached',
-      read: false,
-    };
-    insertGuardBreach(this.deps.db, event);
-    return event;
+    return this.writeBreach(this.breachEvent(breach));
+  }
+
+  private breachEvent(
+    breach: Omit<GuardBreachInboxEvent, 'id' | 'kind' | 'read'>,
+  ): GuardBreachInboxEvent {
+    return { ...breach, id: this.newId(), kind: 'guard_breached', read: false };
+  }
+
+  /** recordGuardBreach of an event with its id: one already in the inbox is not added again. */
+  private writeBreach(event: GuardBreachInboxEvent): GuardBreachInboxEvent | null {
+    return this.deps.db.transaction(() => {
+      if (inboxEventExists(this.deps.db, event.id)) return null;
+      const previous = latestUnreadBreach(this.deps.db, event.env);
+      if (
+        previous &&
+        previous.status === event.status &&
+        previous.action === event.action &&
+        previous.stepVersion === event.stepVersion &&
+        previous.summary === event.summary
+      )
+        return null;
+      insertGuardBreach(this.deps.db, event);
+      return event;
+    })();
   }
 
   /**
    * recordGuardBreach for the production watch, which must not wait or fail on the inbox (its
    * pause or rollback is done; the admin was notified): while another process holds the
    * database the entry is written in the background once it is free (busyPatienceMs), and
-   * undefined is returned meanwhile. Never throws for a busy database.
+   * undefined is returned meanwhile. Never throws for a busy database. An entry waiting is also
+   * kept beside the database (pendingBreachesFile), so a console stopped or killed before the
+   * database was free writes it at its next start (writeKeptBreaches), once.
    */
   recordGuardBreachSoon(
     breach: Omit<GuardBreachInboxEvent, 'id' | 'kind' | 'read'>,
   ): GuardBreachInboxEvent | null | undefined {
+    return this.writeBreachSoon(this.breachEvent(breach));
+  }
+
+  private writeBreachSoon(event: GuardBreachInboxEvent): GuardBreachInboxEvent | null | undefined {
     let settle!: () => void;
     const task: Promise<unknown> = new Promise<void>((resolve) => (settle = resolve)).finally(() =>
       this.tasks.delete(task),
     );
-    const written = retryInBackground(this.deps.db, () => this.recordGuardBreach(breach), {
+    const written = retryInBackground(this.deps.db, () => this.writeBreach(event), {
       ...this.patience(),
       settled: (outcome) => {
         if (!outcome.ok)
           this.deps.log?.(
-            `monitor: the ${breach.env} guard breach (${breach.status}) could not be put in the inbox: ${describe(outcome.error)}`,
+            `monitor: the ${event.env} guard breach (${event.status}) could not be put in the inbox${
+              isDatabaseBusy(outcome.error) || outcome.error === STOPPED
+                ? ' yet; it is kept and written at the next start'
+                : ''
+            }: ${describe(outcome.error)}`,
           );
+        // Still busy when the patience ran out, or stopped meanwhile: kept for the next start.
+        // Written, or failed for another reason (not tried again): forgotten.
+        if (outcome.ok || !(isDatabaseBusy(outcome.error) || outcome.error === STOPPED))
+          this.forgetBreach(event.id);
         settle();
       },
     });
     if (written) {
+      this.forgetBreach(event.id);
       settle();
       return written.value;
     }
     this.tasks.add(task);
+    this.keptBreaches.set(event.id, event);
+    this.breachJournal.save([...this.keptBreaches.values()]);
     this.deps.log?.(
-      `monitor: the database is busy; the ${breach.env} guard breach goes into the inbox once it is free`,
+      `monitor: the database is busy; the ${event.env} guard breach goes into the inbox once it is free`,
     );
     return undefined;
+  }
+
+  private forgetBreach(id: string): void {
+    if (!this.keptBreaches.delete(id)) return;
+    this.breachJournal.save([...this.keptBreaches.values()]);
+  }
+
+  /**
+   * The guard breaches' inbox entries an earlier process kept while the database was busy
+   * (stopped or killed before it was free): written now, or in the background while the
+   * database is still busy. Once per process (start() calls it).
+   */
+  writeKeptBreaches(): void {
+    if (this.keptBreachesRead) return;
+    this.keptBreachesRead = true;
+    const kept = this.breachJournal.load();
+    if (kept.length === 0) return;
+    this.deps.log?.(
+      `monitor: ${kept.length} guard breach inbox entr${kept.length === 1 ? 'y' : 'ies'} kept while the database was busy before the last stop ${kept.length === 1 ? 'is' : 'are'} written now`,
+    );
+    for (const event of kept) this.keptBreaches.set(event.id, event);
+    for (const event of kept) this.writeBreachSoon(event);
   }
 
   /** Background retries of a write that met a busy database; stop() ends them. */
@@ -981,6 +1050,7 @@ export class MonitorService {
     }
     if (this.running) return;
     this.running = true;
+    this.writeKeptBreaches();
     for (const provider of this.providers()) this.schedule(provider, 0);
   }
 

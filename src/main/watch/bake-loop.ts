@@ -13,6 +13,7 @@
  */
 import type { WatchEnv, WatchSettings } from '../../shared/watch/watch-settings';
 import type { RolloutStep, WatchReport } from '../../shared/watch/watch-types';
+import { damagedFailedCheck } from '../rollout/controller/damaged-state';
 import { failedCheckWhat, summarizeReport, type RolloutControl } from './guards';
 import type { RollbackNotices } from './rollback-notices';
 
@@ -61,6 +62,11 @@ export interface BakeResult {
    * this reason, so nobody was notified again (the retry is only recorded).
    */
   repeated?: boolean;
+  /**
+   * A step guarded while a rollout state is damaged (`step.damaged`), after a failed check:
+   * what became of it and what the admin should do (for the Watch view).
+   */
+  damagedAdvice?: string;
 }
 
 export interface BakeOptions {
@@ -96,6 +102,7 @@ export async function bakeStep(options: BakeOptions): Promise<BakeResult> {
   const checks: WatchReport[] = [];
   const first = await rollout.currentStep(env, options.settings());
   if (!first) return { outcome: 'no_step', step: null, checks };
+  if (first.damaged) return checkDamagedStep(options, first);
   if (options.pausedOnly && !first.paused)
     return {
       outcome: 'step_changed',
@@ -103,20 +110,7 @@ export async function bakeStep(options: BakeOptions): Promise<BakeResult> {
       checks,
       reason: 'The step is not paused any more; it is baked as usual.',
     };
-  const describe = (step: RolloutStep): string =>
-    `config version ${step.version}${step.flag ? ` (${step.flag}${step.percent === undefined ? '' : ` at ${step.percent}%`})` : ''}`;
-  /** When to check `step` again: it is still the watched step, and paused (see the header). */
-  const watchAgain = async (step: RolloutStep): Promise<{ watchAgainAt?: number }> => {
-    const settings = options.settings();
-    const at = clock.now() + settings.checkIntervalMinutes * 60000;
-    try {
-      const next = await rollout.currentStep(env, settings);
-      return next?.paused && sameStep(next, step) ? { watchAgainAt: at } : {};
-    } catch {
-      // The store did not answer: check again; the next bake finds out whether it still applies.
-      return { watchAgainAt: at };
-    }
-  };
+  const watchAgain = (step: RolloutStep) => watchAgainOf(options, step);
 
   for (;;) {
     if (options.signal?.aborted) return { outcome: 'cancelled', step: first, checks };
@@ -135,6 +129,12 @@ export async function bakeStep(options: BakeOptions): Promise<BakeResult> {
         checks,
         reason: 'The rollout moved on (or was stopped) outside this bake; nothing was done.',
       };
+    // A rollout state became unreadable during the bake: the step is guarded as the rule for
+    // a damaged state says (no bake to finish, nothing advanced).
+    if (step.damaged) {
+      const result = await checkDamagedStep(options, step);
+      return { ...result, checks: [...checks, ...result.checks] };
+    }
     const report = await options.evaluate(env, step);
     checks.push(report);
     // The record is a copy (SQLite): a database that cannot take it (locked, disk full) must
@@ -176,7 +176,7 @@ export async function bakeStep(options: BakeOptions): Promise<BakeResult> {
         return { outcome: 'paused', step, checks, reason, ...(await watchAgain(step)) };
       }
       try {
-        await rollout.rollback(env, reason);
+        await rollout.rollback(env, reason, step);
       } catch (error) {
         const message = error instanceof Error ? error.message : String(error);
         // What the admin reads first (the inbox shows the first lines): what failed, that the
@@ -226,6 +226,126 @@ export async function bakeStep(options: BakeOptions): Promise<BakeResult> {
       return { outcome: 'cancelled', step, checks };
     }
   }
+}
+
+const describe = (step: RolloutStep): string =>
+  `config version ${step.version}${step.flag ? ` (${step.flag}${step.percent === undefined ? '' : ` at ${step.percent}%`})` : ''}`;
+
+/**
+ * When to check `step` again: it is still the watched step, and paused or guarded while a
+ * rollout state is damaged (see the header).
+ */
+async function watchAgainOf(
+  options: BakeOptions,
+  step: RolloutStep,
+): Promise<{ watchAgainAt?: number }> {
+  const settings = options.settings();
+  const at = options.clock.now() + settings.checkIntervalMinutes * 60000;
+  try {
+    const next = await options.rollout.currentStep(options.env, settings);
+    return (next?.paused || next?.damaged) && next && sameStep(next, step)
+      ? { watchAgainAt: at }
+      : {};
+  } catch {
+    // The store did not answer: check again; the next bake finds out whether it still applies.
+    return { watchAgainAt: at };
+  }
+}
+
+/**
+ * One check of a step guarded while a rollout state of its environment cannot be read (the
+ * controller's rule, rollout/controller/damaged-state.ts): no step is advanced, so there is no
+ * bake to finish; the step is checked at every check interval for as long as it is live. A
+ * failed check pauses the environment's other running rollouts and, where auto-rollback is on
+ * and the check judged the step, rolls back to the content before the rollout (the signed
+ * bundles name it); otherwise the step is held live and the admin is told once (per step and
+ * verdict) what to run.
+ */
+async function checkDamagedStep(options: BakeOptions, step: RolloutStep): Promise<BakeResult> {
+  const { env, rollout, notifier } = options;
+  const damaged = step.damaged as NonNullable<RolloutStep['damaged']>;
+  const settings = options.settings();
+  const report = await options.evaluate(env, step);
+  const checks = [report];
+  try {
+    options.onCheck?.(report);
+  } catch {
+    // a copy; the check is in the result
+  }
+  if (report.status === 'pass')
+    return { outcome: 'checked', step, checks, ...(await watchAgainOf(options, step)) };
+  const what = failedCheckWhat(report.status);
+  const reason = `Watch: ${what} under ${describe(step)} in ${env}, while the rollout state ${damaged.keys} cannot be read.\n${summarizeReport(report)}`;
+  const verdict = damagedFailedCheck({
+    status: report.status,
+    autoRollback: settings.environments[env]?.autoRollback === true,
+    environment: env,
+    fromVersion: damaged.fromVersion ?? undefined,
+    storeUri: rollout.storeUri?.() ?? '<this store>',
+    keys: damaged.keys,
+  });
+  // The other running rollouts of the environment are paused (the damaged one cannot be).
+  await Promise.resolve(rollout.pause(env, reason)).catch(() => undefined);
+  if (!verdict.rollBack) {
+    const body = `${reason}\n${verdict.held}`;
+    const repeated = options.notices ? !options.notices.first(env, step, `held: ${what}`) : false;
+    if (!repeated)
+      await notifier.notify({
+        env,
+        severity: 'critical',
+        title: `${env}: ${what}; the step is held live (a rollout state cannot be read)`,
+        body,
+      });
+    return {
+      outcome: 'paused',
+      step,
+      checks,
+      reason: body,
+      damagedAdvice: `${what} under ${describe(step)}. ${verdict.held}`,
+      ...(repeated ? { repeated: true } : {}),
+      ...(await watchAgainOf(options, step)),
+    };
+  }
+  try {
+    await rollout.rollback(env, reason, step);
+  } catch (error) {
+    const message = error instanceof Error ? error.message : String(error);
+    const failed = `The automatic rollback FAILED: ${message.replace(/\.$/, '')}. The step stays live; this console checks it again at each check interval and tries the rollback again when a check fails. To roll back now: ${verdict.rollBackNow}. ${verdict.mend}`;
+    const repeated = options.notices ? !options.notices.first(env, step, message) : false;
+    const [headline, ...details] = reason.split('\n');
+    const body = [headline, failed, ...details].join('\n');
+    if (!repeated)
+      await notifier.notify({
+        env,
+        severity: 'critical',
+        title: `${env}: automatic rollback FAILED (a rollout state cannot be read)`,
+        body,
+      });
+    return {
+      outcome: 'rollback_failed',
+      step,
+      checks,
+      reason: body,
+      rollbackFailure: failed,
+      damagedAdvice: `${what} under ${describe(step)}. ${failed}`,
+      ...(repeated ? { repeated: true } : {}),
+      ...(await watchAgainOf(options, step)),
+    };
+  }
+  const done = `Rolled back ${env} to the content of version ${damaged.fromVersion ?? ''} (before the rollout): ${what} under ${describe(step)}. ${verdict.mend}`;
+  await notifier.notify({
+    env,
+    severity: 'critical',
+    title: `Rolled back ${describe(step)} in ${env}: ${what} (a rollout state cannot be read)`,
+    body: `${reason}\n${done}`,
+  });
+  return {
+    outcome: 'rolled_back',
+    step,
+    checks,
+    reason: `${reason}\n${done}`,
+    damagedAdvice: done,
+  };
 }
 
 /**

@@ -33,12 +33,19 @@ import type { InstantSample, MetricsSource, QueryOutcome } from './prometheus-cl
 export interface RolloutControl {
   /** Pauses the running rollouts; `false` when none was running (e.g. the final step baking). */
   pause(env: WatchEnv, reason: string): Promise<boolean | void>;
-  rollback(env: WatchEnv, reason: string): Promise<void>;
+  /**
+   * Rolls the whole rollout back to the content before it. `step`: the step judged; one guarded
+   * while a rollout state is damaged names the version before the rollout itself
+   * (`step.damaged.fromVersion`), since its state cannot.
+   */
+  rollback(env: WatchEnv, reason: string, step?: RolloutStep): Promise<void>;
   /**
    * The step the watch judges (the rule the controller uses too): with auto-rollback on in
    * `settings`, a paused step whose content is still live, marked `paused`.
    */
   currentStep(env: WatchEnv, settings: WatchSettings): Promise<RolloutStep | null>;
+  /** The config store the rollouts live in (its credentials redacted), for advice. */
+  storeUri?(): string;
 }
 
 export interface WatchContext {

@@ -126,5 +126,13 @@ export const controllerPanelSchema = controllerOverviewSchema.extend({
   consoleStoodDown: z.boolean(),
   /** Per environment; empty when no controller is registered (nothing is read then). */
   environments: z.array(controllerEnvironmentSchema),
+  /**
+   * Environments whose rollout state cannot be read, as this console's own rollout loop found
+   * them (empty while it stood down): what is damaged and what the admin should do. Absent from
+   * older consoles.
+   */
+  damaged: z
+    .array(z.object({ environment: environmentSchema, problem: z.string(), advice: z.string() }))
+    .optional(),
 });
 export type ControllerPanel = z.infer<typeof controllerPanelSchema>;

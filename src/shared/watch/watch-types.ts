@@ -40,6 +40,20 @@ export const rolloutStepSchema = z.object({
    * undefined: the rollout is running or completed.
    */
   paused: z.literal(true).optional(),
+  /**
+   * A rollout state of the environment cannot be read (cut short, edited by hand): no step is
+   * advanced, and this live step is guarded until the state is mended. `keys`: the damaged
+   * states; `problem`: why the first cannot be read; `fromVersion`: the content before the
+   * rollout (from the signed bundles; null: not known, so the step cannot be rolled back by
+   * itself). undefined: every rollout state reads.
+   */
+  damaged: z
+    .object({
+      keys: z.string(),
+      problem: z.string(),
+      fromVersion: z.number().int().positive().nullable(),
+    })
+    .optional(),
 });
 export type RolloutStep = z.infer<typeof rolloutStepSchema>;
 

@@ -3,6 +3,8 @@
  * between them (so the progress reaches the window as IPC messages or server-sent events while
  * the import runs); the desktop import sends it as `bench:import-progress` for its import id.
  */
+import { createHash } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import {
@@ -12,6 +14,7 @@ import {
 } from '../../../src/main/bench/run-bundle';
 import { createAppDispatcher } from '../../../src/main/ipc/index';
 import { finishedSandboxRun, testServices } from '../../helpers/services';
+import { bundleWithBigVideo } from '../../helpers/big-video-bundle';
 import { tempDir } from '../../helpers/temp-dir';
 
 const cleanups: (() => Promise<void> | void)[] = [];
@@ -67,6 +70,39 @@ describe('run bundle import progress', () => {
       mediaVerified: videos,
     });
     expect(again).toEqual(Array.from({ length: videos + 1 }, (_, index) => index));
+  });
+
+  it('a long video is read and hashed in steps: other work runs while one video is checked; the import is the same', async () => {
+    const source = console_();
+    const { dir, cleanup } = tempDir();
+    cleanups.push(cleanup);
+    // 24 MB: 24 chunks of one video (the 1 GB figures are in test/bench/bundle-import.bench.ts).
+    const { bundle, bigId, videos } = await bundleWithBigVideo(source, 24 * 1024 * 1024, dir);
+    const target = console_();
+    let turns = 0;
+    let counting = true;
+    const count = (): void => {
+      turns += 1;
+      if (counting) setImmediate(count);
+    };
+    setImmediate(count);
+    const seen: number[] = [];
+    const result = await importRunBundleInSteps(target.db, target.media, bundle, () =>
+      seen.push(turns),
+    );
+    counting = false;
+    // Between two progress reports at most one video was checked; the big one took 24 chunks,
+    // each followed by a turn of the event loop (before: one turn per video).
+    const gaps = seen.slice(1).map((at, index) => at - (seen[index] as number));
+    expect(Math.max(...gaps)).toBeGreaterThanOrEqual(24);
+    expect(result).toMatchObject({ imported: true, mediaVerified: videos, mediaAdded: videos });
+    // The same video, byte for byte (its name is its SHA-256, checked on the way in).
+    expect(target.media.size(bigId)).toBe(24 * 1024 * 1024);
+    expect(
+      createHash('sha256')
+        .update(readFileSync(target.media.pathOf(bigId)))
+        .digest('hex'),
+    ).toBe(bigId);
   });
 
   it('the desktop import sends its progress as events for its own import id; a bad id is refused', async () => {

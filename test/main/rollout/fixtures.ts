@@ -148,7 +148,8 @@ export async function controllerTestStore(
   prefix: string,
   passphrase: string,
   cleanups: (() => void | Promise<void>)[],
-  options: { storeUri?: string } = {},
+  /** `config`: what is published to dev (default sampleConfig()). */
+  options: { storeUri?: string; config?: Record<string, unknown> } = {},
 ) {
   const data = tempDir(prefix);
   cleanups.push(data.cleanup);
@@ -167,7 +168,7 @@ export async function controllerTestStore(
     { dev: 1, staging: 1, production: 1, trust: 1 },
     { keys: [operator], threshold: 1 },
   );
-  await admin.publish('dev', sampleConfig());
+  await admin.publish('dev', options.config ?? sampleConfig());
   const startController = (id: string, launch: ControllerLaunch): ControllerProcess => {
     const dir = join(data.dir, id);
     const env: NodeJS.ProcessEnv = {

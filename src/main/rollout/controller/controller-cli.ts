@@ -9,7 +9,7 @@
  * AIDEON_CONTROLLER_TICK_MS, AIDEON_CONTROLLER_LEASE_MS, AIDEON_WATCH_SETTINGS (JSON file),
  * AIDEON_PROMETHEUS_TOKEN.
  */
-import { existsSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import { basename, dirname } from 'node:path';
@@ -24,9 +24,9 @@ import { verifyTrustFile, verifyTrustUpdate } from '../../../consumer/verify-bun
 import { parseWebhookUrl } from '../../monitor/webhook';
 import { withRetry } from '../../providers/http/retry';
 import { busyLogGate, busyPatienceMs, isDatabaseBusy } from '../../store/busy-retry';
+import { pendingJournal, pendingJournalFile } from '../../store/pending-journal';
 import type { WritableDb } from '../../store/db';
 import { watchReportSchema, type WatchReport } from '../../../shared/watch/watch-types';
-import { z } from 'zod';
 import { WatchService } from '../../watch/watch-service';
 import { recordCheckOnce } from '../../watch/watch-repository';
 import { sqliteRollbackNotices } from '../../watch/rollback-notices';
@@ -422,8 +422,7 @@ const PENDING_CHECKS_LIMIT = 500;
  * in memory).
  */
 export function pendingChecksFile(db: WritableDb, controllerId: string): string | undefined {
-  if (!db.name || db.memory) return undefined;
-  return `${db.name}.controller-${controllerId}.pending-checks.json`;
+  return pendingJournalFile(db, `controller-${controllerId}.pending-checks`);
 }
 
 /**
@@ -448,23 +447,15 @@ export function checkRecords(
   let dropped = 0;
   // The list changed since the file was last written.
   let unsaved = false;
+  const file = pendingJournal(journal, watchReportSchema, log, 'controller', 'check records');
   const saveJournal = (): void => {
-    if (!journal || !unsaved) return;
-    try {
-      const temp = `${journal}.${process.pid}.tmp`;
-      writeFileSync(temp, JSON.stringify(pending));
-      renameSync(temp, journal);
-      unsaved = false;
-    } catch (error) {
-      log(
-        `controller: the check records waiting for the database could not be kept in ${journal}: ${error instanceof Error ? error.message : String(error)}`,
-      );
-    }
+    if (!unsaved) return;
+    file.save(pending);
+    unsaved = false;
   };
   const clearJournal = (): void => {
     unsaved = false;
-    if (!journal) return;
-    rmSync(journal, { force: true });
+    file.save([]);
   };
   const flush = (): void => {
     if (pending.length === 0) return;
@@ -488,20 +479,13 @@ export function checkRecords(
       } else saveJournal();
     }
   };
-  if (journal && existsSync(journal)) {
-    const kept = readJournal(journal);
-    if (kept.ok) {
-      pending.push(...kept.reports.slice(-PENDING_CHECKS_LIMIT));
-      log(
-        `controller: ${pending.length} check record(s) kept while the database was busy before the last stop are written now`,
-      );
-      flush();
-    } else {
-      renameSync(journal, `${journal}.unreadable`);
-      log(
-        `controller: the check records kept in ${journal} could not be read (${kept.problem}); set aside as ${basename(journal)}.unreadable`,
-      );
-    }
+  const kept = file.load();
+  if (kept.length > 0) {
+    pending.push(...kept.slice(-PENDING_CHECKS_LIMIT));
+    log(
+      `controller: ${pending.length} check record(s) kept while the database was busy before the last stop are written now`,
+    );
+    flush();
   }
   return {
     record(report) {
@@ -520,24 +504,4 @@ export function checkRecords(
     flush,
     pending: () => pending.length,
   };
-}
-
-function readJournal(
-  file: string,
-): { ok: true; reports: WatchReport[] } | { ok: false; problem: string } {
-  let value: unknown;
-  try {
-    value = JSON.parse(readFileSync(file, 'utf8'));
-  } catch (error) {
-    return { ok: false, problem: error instanceof Error ? error.message : String(error) };
-  }
-  const parsed = z.array(watchReportSchema).safeParse(value);
-  if (!parsed.success) {
-    const issue = parsed.error.issues[0];
-    return {
-      ok: false,
-      problem: `${issue?.path.join('.') || 'the file'}: ${issue?.message ?? 'not a list of check records'}`,
-    };
-  }
-  return { ok: true, reports: parsed.data };
 }

@@ -36,6 +36,10 @@ import {
 import type { ConfigStore } from '../stores/config-store';
 import { removeControllerStatus, writeControllerStatus } from './controller-registry';
 import type { LeaderLease } from './leader-lease';
+import { damagedFailedCheck, damagedKeys, guardedWhileDamaged } from './damaged-state';
+import { watchedStep } from './watched-step';
+
+export { activeStep, watchedStep } from './watched-step';
 
 export type ControllerEventType =
   | 'leader_acquired'
@@ -134,57 +138,6 @@ function errorMessage(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
 }
 
-/**
- * The step the guards judge: a running rollout's step, or the final step of a completed one
- * while the environment still runs the version it published; with `paused`, also a paused
- * rollout's step while its content is still live (marked `paused`). `nextStepAt`: when the next
- * step is due (none for the final step).
- */
-export function activeStep(
-  rollouts: readonly RolloutState[],
-  live: { version: number },
-  options: { paused?: boolean } = {},
-): (RolloutStep & { nextStepAt?: number }) | null {
-  const active = rollouts
-    .filter(
-      (state) =>
-        state.stepIndex >= 0 &&
-        state.lastStepAt !== null &&
-        (state.status === 'running' ||
-          ((state.status === 'completed' || (options.paused && state.status === 'paused')) &&
-            state.lastStepVersion === live.version)),
-    )
-    .sort((a, b) => (b.lastStepAt ?? 0) - (a.lastStepAt ?? 0))[0];
-  if (!active) return null;
-  const due = active.status === 'running' ? nextStepDueAt(active) : undefined;
-  return {
-    version: live.version,
-    flag: active.flagKey,
-    percent: active.steps[active.stepIndex] as number,
-    startedAt: active.lastStepAt as number,
-    ...(due === undefined ? {} : { nextStepAt: due }),
-    ...(active.status === 'paused' ? { paused: true as const } : {}),
-  };
-}
-
-/**
- * The step the watch judges in `environment`, for the controller and the console's own rollout
- * loop alike. Where auto-rollback is on, a paused step whose content is still live stays watched:
- * a failed check pauses first and rolls back second, and a rollback that failed (the store was
- * briefly unreachable, no key could sign it) or never ran (the controller or console died in
- * between) is done on a later check instead of leaving the breaching step live.
- */
-export function watchedStep(
-  rollouts: readonly RolloutState[],
-  live: { version: number },
-  settings: WatchSettings,
-  environment: Environment,
-): (RolloutStep & { nextStepAt?: number }) | null {
-  return activeStep(rollouts, live, {
-    paused: settings.environments[environment]?.autoRollback === true,
-  });
-}
-
 const waitingForSignatures = (version: number, needed: number): AppError =>
   new AppError(
     'forbidden',
@@ -208,6 +161,8 @@ export class RolloutController {
    */
   private readonly told = new Map<string, string>();
   private failedThisTick = new Set<string>();
+  /** Commits whose answer was lost and could not be read back (Publisher `unconfirmed`). */
+  private readonly unconfirmed = new Map<string, HistoryInput>();
 
   constructor(private readonly deps: RolloutControllerDeps) {
     this.startedAt = deps.now();
@@ -229,6 +184,7 @@ export class RolloutController {
         Promise.resolve(this.deps.record(entry)).catch((error: unknown) =>
           this.deps.log?.(`controller: history entry not recorded: ${errorMessage(error)}`),
         ),
+      unconfirmed: this.unconfirmed,
     });
   }
 
@@ -670,35 +626,14 @@ export class RolloutController {
       this.bakes.delete(environment);
       return doing;
     }
-    let guarded: { step: RolloutStep; fromVersion: number | undefined } | undefined;
-    const intact = watchedStep(read.states, live, settings, environment);
-    if (intact) {
-      const from = read.states.find(
-        (state) => state.flagKey === intact.flag && state.stepIndex >= 0,
-      )?.fromVersion;
-      guarded = {
-        step: intact,
-        fromVersion: from !== undefined && from >= 1 && from < live.version ? from : undefined,
-      };
-    } else
-      for (const damaged of read.damaged) {
-        const fromVersion = await publisher.rolloutFromVersion(
-          environment,
-          live.version,
-          damaged.flagKey,
-        );
-        if (fromVersion === undefined) continue;
-        const issued = Date.parse(live.issuedAt);
-        guarded = {
-          step: {
-            version: live.version,
-            flag: damaged.flagKey,
-            startedAt: Number.isFinite(issued) ? issued : this.deps.now(),
-          },
-          fromVersion,
-        };
-        break;
-      }
+    const guarded = await guardedWhileDamaged(
+      publisher,
+      environment,
+      live,
+      read,
+      settings,
+      this.deps.now,
+    );
     if (!guarded) {
       this.bakes.delete(environment);
       return `${doing}; no step of that rollout is live (nothing to guard)`;
@@ -778,8 +713,7 @@ export class RolloutController {
   ): Promise<string> {
     const what = failedCheckWhat(report.status);
     const summary = summarizeReport(report);
-    const keys = read.damaged.map((damaged) => damaged.key).join(', ');
-    const store = redactStoreUri(this.deps.store.uri);
+    const keys = damagedKeys(read);
     const reason = `Controller ${this.deps.id}: ${what} under ${describe(step)} in ${environment}, while the rollout state ${keys} cannot be read.\n${summary}`;
     const extra = { version: step.version, ...(step.flag ? { flagKey: step.flag } : {}) };
     for (const state of read.states) {
@@ -790,37 +724,30 @@ export class RolloutController {
           this.deps.log?.(`controller: pause of ${state.flagKey} failed: ${errorMessage(error)}`),
         );
     }
-    const mend = `Then mend ${keys} (restore its value) or delete it, and start a new rollout.`;
-    const rollBackNow =
-      fromVersion === undefined
-        ? `aideon config rollback --store ${store} --env ${environment} --to-version <the version before the rollout> --yes (aideon config history --store ${store} names it)`
-        : `aideon config rollback --store ${store} --env ${environment} --to-version ${fromVersion} --yes`;
-    const rollBack =
-      report.status !== 'error' &&
-      settings.environments[environment]?.autoRollback === true &&
-      fromVersion !== undefined;
+    const { rollBack, rollBackNow, mend, held } = damagedFailedCheck({
+      status: report.status,
+      autoRollback: settings.environments[environment]?.autoRollback === true,
+      environment,
+      fromVersion,
+      storeUri: this.deps.store.uri,
+      keys,
+    });
     if (!rollBack) {
       // Held: the damaged rollout cannot be paused, and the step stays live. Told once per step
       // and failure (the controller's notices), however many checks fail the same way.
-      const why =
-        report.status === 'error'
-          ? 'a metrics outage cannot judge the step, so it is not rolled back'
-          : fromVersion === undefined
-            ? 'the version before the rollout cannot be told from the signed bundles, so it is not rolled back'
-            : `auto-rollback is off for ${environment}`;
       const repeated = !this.notices.first(environment, step, `held: ${what}`);
-      await this.emit(
-        'paused',
-        environment,
-        `${reason}\nThe step is HELD LIVE: its rollout cannot be paused while its state cannot be read, and ${why}. To roll back now: ${rollBackNow}. ${mend}`,
-        { ...extra, ...(repeated ? { repeated } : {}) },
-      );
+      await this.emit('paused', environment, `${reason}\n${held}`, {
+        ...extra,
+        ...(repeated ? { repeated } : {}),
+      });
       return `held live (${what}; rollout state damaged)${repeated ? ', already reported' : ''}`;
     }
     try {
-      const waiting = await publisher.pendingRollbackTo(environment, fromVersion);
+      // rollBack: the version before the rollout is known.
+      const toVersion = fromVersion as number;
+      const waiting = await publisher.pendingRollbackTo(environment, toVersion);
       if (waiting) throw waitingForSignatures(waiting.version, waiting.needed);
-      const outcome = await publisher.rollback(environment, fromVersion, reason);
+      const outcome = await publisher.rollback(environment, toVersion, reason);
       if (outcome.status === 'pending') throw waitingForSignatures(outcome.version, outcome.needed);
       if (outcome.status !== 'published' && outcome.status !== 'unchanged')
         throw new AppError('forbidden', 'there was nothing to roll back');

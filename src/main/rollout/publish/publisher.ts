@@ -109,6 +109,14 @@ export interface PublisherDeps {
   expiresInMs?: Partial<Record<Environment, number>>;
   /** Attempts on conflict before giving up. Default 25. */
   maxAttempts?: number;
+  /**
+   * Commits whose answer was lost and whose outcome could not be read back (the store did not
+   * answer), with the history entry each owes if it went in. Long-lived (the controller's or
+   * console's, across its short-lived publishers): the next read of the environment's live
+   * state (`live`, before anything else is done) settles them, recording the entry of one
+   * that went in, once. Without it such a step gets no history entry.
+   */
+  unconfirmed?: Map<string, HistoryInput>;
 }
 
 export type PublishOutcome =
@@ -265,6 +273,7 @@ export class Publisher {
     trust?: TrustPayload,
     options: { underSignedOk?: boolean } = {},
   ): Promise<(LiveState & { underSigned?: boolean }) | undefined> {
+    await this.settleUnconfirmed(environment);
     const pointerEntry = await this.deps.store.get(storeKeys.current(environment));
     if (!pointerEntry) return undefined;
     const pointer = storedJson(
@@ -671,6 +680,16 @@ export class Publisher {
       const humanSigned = keyIds.filter((kid) => trust.keys[kid]).length;
       try {
         if (useOperator || humanSigned >= threshold) {
+          const signedAs = useOperator ? ('operator' as const) : ('threshold' as const);
+          const entry = (): HistoryInput =>
+            this.historyEntry(kind, environment, version, built.digest, keyIds, summary, {
+              ...detail,
+              ...lateDetail(),
+              signedAs,
+              ...(basis ? { basisVersion: basis.version } : {}),
+              diff: diff.slice(0, 50),
+              attempts: attempt,
+            });
           await this.commitVersion(
             environment,
             envelope,
@@ -678,16 +697,9 @@ export class Publisher {
             config,
             current?.pointerEtag ?? null,
             extras.extraWrites?.(version) ?? [],
+            entry,
           );
-          const signedAs = useOperator ? ('operator' as const) : ('threshold' as const);
-          await this.recordAction(kind, environment, version, built.digest, keyIds, summary, {
-            ...detail,
-            ...lateDetail(),
-            signedAs,
-            ...(basis ? { basisVersion: basis.version } : {}),
-            diff: diff.slice(0, 50),
-            attempts: attempt,
-          });
+          await this.deps.record?.(entry());
           return {
             status: 'published',
             environment,
@@ -836,6 +848,61 @@ export class Publisher {
     return out;
   }
 
+  /**
+   * Commits of `environment` whose outcome was not known (see `unconfirmed`): each is looked up
+   * in the store (the pointer names it, or a later version was built on it with its version
+   * file ours) and its history entry recorded when it went in, else dropped; one whose lookup
+   * fails again stays for the next read. Each is taken out before it is looked up, so two reads
+   * at once cannot record it twice.
+   */
+  async settleUnconfirmed(environment: Environment): Promise<void> {
+    const unconfirmed = this.deps.unconfirmed;
+    if (!unconfirmed || unconfirmed.size === 0) return;
+    for (const [key, entry] of [...unconfirmed]) {
+      if (entry.storeUri !== this.deps.store.uri || entry.environment !== environment) continue;
+      if (entry.version === null || entry.digest === null) {
+        unconfirmed.delete(key);
+        continue;
+      }
+      unconfirmed.delete(key);
+      let wentIn: boolean;
+      try {
+        wentIn = await this.committedAs(environment, entry.version, entry.digest);
+      } catch {
+        unconfirmed.set(key, entry);
+        continue;
+      }
+      if (wentIn)
+        await this.deps.record?.({
+          ...entry,
+          detail: { ...entry.detail, confirmedAfterLostAnswer: true },
+        });
+    }
+  }
+
+  /** Whether version `version` of `environment` went in with `digest` (see settleUnconfirmed). */
+  private async committedAs(
+    environment: Environment,
+    version: number,
+    digest: string,
+  ): Promise<boolean> {
+    const pointerEntry = await this.deps.store.get(storeKeys.current(environment));
+    let pointer: Partial<CurrentPointer>;
+    try {
+      pointer = JSON.parse(pointerEntry?.value ?? '') as Partial<CurrentPointer>;
+    } catch {
+      return false;
+    }
+    if (pointer.version === version) return pointer.digest === digest;
+    if (typeof pointer.version !== 'number' || pointer.version < version) return false;
+    const versionEntry = await this.deps.store.get(storeKeys.version(environment, version));
+    try {
+      return (JSON.parse(versionEntry?.value ?? '') as Partial<SignedEnvelope>).digest === digest;
+    } catch {
+      return false;
+    }
+  }
+
   private async commitVersion(
     environment: Environment,
     envelope: SignedEnvelope,
@@ -843,6 +910,8 @@ export class Publisher {
     config: ConfigObject,
     pointerEtag: string | null,
     extra: StoreWrite[] = [],
+    /** The history entry the commit owes (kept in `unconfirmed` when its outcome is unknown). */
+    owed?: () => HistoryInput,
   ): Promise<void> {
     const versionKey = storeKeys.version(environment, version);
     // A version file not named by `current` was left by a crashed directory commit: replace it.
@@ -868,6 +937,12 @@ export class Publisher {
       try {
         now = await this.deps.store.get(storeKeys.current(environment));
       } catch {
+        // Settled at the next read of the environment (live): recorded then if it went in.
+        if (owed && this.deps.unconfirmed)
+          this.deps.unconfirmed.set(
+            `${this.deps.store.uri}\u0000${environment}\u0000${version}\u0000${envelope.digest}`,
+            owed(),
+          );
         throw new AppError(
           'provider_unavailable',
           `${(error instanceof Error ? error.message : String(error)).replace(/\.$/, '')}. It is not known whether version ${version} of ${environment} was written: the store could not be read back; it is read again before anything else is done.`,
@@ -920,7 +995,21 @@ export class Publisher {
     diffSummary: string,
     detail: Record<string, unknown>,
   ): Promise<void> {
-    await this.deps.record?.({
+    await this.deps.record?.(
+      this.historyEntry(action, environment, version, digest, keyIds, diffSummary, detail),
+    );
+  }
+
+  private historyEntry(
+    action: HistoryAction,
+    environment: Environment | null,
+    version: number | null,
+    digest: string | null,
+    keyIds: string[],
+    diffSummary: string,
+    detail: Record<string, unknown>,
+  ): HistoryInput {
+    return {
       at: this.deps.now(),
       actor: this.deps.actor,
       action,
@@ -931,7 +1020,7 @@ export class Publisher {
       keyIds,
       diffSummary,
       detail,
-    });
+    };
   }
 
   // ---- co-signing ----------------------------------------------------------------------------
@@ -1051,6 +1140,12 @@ export class Publisher {
         'conflict',
         `The pending bundle was built on version ${payload.version - 1} of ${environment}, but version ${current?.version ?? 0} is live now. Publish its content again so it is built on top.`,
       );
+    const owed = (): HistoryInput =>
+      this.historyEntry('cosign', environment, payload.version, digest, added, summary, {
+        signedBy: keyIds,
+        published: true,
+        diff: diff.slice(0, 50),
+      });
     await this.commitVersion(
       environment,
       envelope,
@@ -1058,12 +1153,9 @@ export class Publisher {
       payload.config,
       current?.pointerEtag ?? null,
       [{ key, value: null, expect: entry.etag }],
+      owed,
     );
-    await this.recordAction('cosign', environment, payload.version, digest, added, summary, {
-      signedBy: keyIds,
-      published: true,
-      diff: diff.slice(0, 50),
-    });
+    await this.deps.record?.(owed());
     return {
       status: 'published',
       environment,
@@ -1334,11 +1426,22 @@ export class Publisher {
     options: {
       hold?: (environment: Environment, flagKey: string) => boolean;
       onError?: (environment: Environment, flagKey: string, error: unknown) => void;
+      /**
+       * An environment with a rollout state that cannot be read: none of its steps is advanced
+       * (as under the controller), the other environments go on. Without it, it throws.
+       */
+      onDamaged?: (environment: Environment, damaged: DamagedRollout[]) => void;
     } = {},
   ): Promise<{ environment: Environment; flagKey: string; percent: number }[]> {
     const done: { environment: Environment; flagKey: string; percent: number }[] = [];
     for (const environment of ENVIRONMENTS) {
-      for (const state of await this.listRollouts(environment)) {
+      const read = await this.readRollouts(environment);
+      if (read.damaged.length > 0) {
+        if (!options.onDamaged) throw (read.damaged[0] as DamagedRollout).error;
+        options.onDamaged(environment, read.damaged);
+        continue;
+      }
+      for (const state of read.states) {
         const due = nextStepDueAt(state);
         if (state.status !== 'running' || due === undefined || this.deps.now() < due) continue;
         if (options.hold?.(environment, state.flagKey)) continue;

@@ -53,7 +53,8 @@ import {
   type SyncResult,
 } from './shared-history';
 import { controllerOverview } from '../controller/controller-registry';
-import { activeStep, watchedStep } from '../controller/rollout-controller';
+import { activeStep, watchedStep } from '../controller/watched-step';
+import { damagedKeys, damagedMend, guardedWhileDamaged } from '../controller/damaged-state';
 import type {
   ControllerEnvironment,
   ControllerOverview,
@@ -73,10 +74,18 @@ import {
   type Signer,
 } from './keys';
 import { formatPublicKeyText, parsePublicKeyText } from '../../../shared/rollout/public-key-text';
-import { Publisher, type ConfigProblem, type PublishOutcome } from './publisher';
+import type { HistoryInput } from './history';
+import {
+  Publisher,
+  type ConfigProblem,
+  type DamagedRollout,
+  type PublishOutcome,
+} from './publisher';
 
 const PASSPHRASE_PROTECTOR_ID = 'passphrase-scrypt-aes256gcm';
 export const DEFAULT_TICK_MS = 30_000;
+/** How often an environment with a damaged rollout state and no step to guard is looked at. */
+const DAMAGED_IDLE_RECHECK_MS = 60_000;
 
 /** What the service needs from the production watch to bake a rollout step. */
 export interface RolloutWatch {
@@ -251,6 +260,13 @@ export class PublishingService {
   private lastStatus: ControllerOverview | undefined;
   /** `env\0flag` → why the scheduler could not publish the due step. */
   private readonly tickProblems = new Map<string, string>();
+  /**
+   * Environments with a rollout state that cannot be read (the scheduler's last tick): what is
+   * damaged, and what the admin should do (the last check's verdict once one failed).
+   */
+  private readonly damagedStates = new Map<Environment, { problem: string; advice: string }>();
+  /** Commits whose answer was lost and could not be read back (Publisher `unconfirmed`). */
+  private readonly unconfirmed = new Map<string, HistoryInput>();
 
   constructor(private readonly deps: PublishingServiceDeps) {}
 
@@ -456,6 +472,10 @@ export class PublishingService {
       leader,
       consoleStoodDown: overview.active || overview.stateUnknown === true,
       environments,
+      damaged:
+        overview.active || overview.stateUnknown === true
+          ? []
+          : [...this.damagedStates].map(([environment, state]) => ({ environment, ...state })),
     };
   }
 
@@ -486,6 +506,7 @@ export class PublishingService {
       now: this.deps.now,
       actor: this.deps.actor,
       record: (entry) => this.recordShared(entry),
+      unconfirmed: this.unconfirmed,
     });
   }
 
@@ -1513,7 +1534,32 @@ export class PublishingService {
         this.startBake(environment);
     const publisher = this.publisher();
     const failures = new Set<string>();
+    const damagedNow = new Set<Environment>();
     const done = await publisher.tickRollouts({
+      // A rollout state that cannot be read: no step of the environment is advanced, and its
+      // live step stays guarded (the controller's rule): a check of it is due at once, then at
+      // every check interval (the bake of a damaged step checks once and says when again).
+      onDamaged: (environment, damaged) => {
+        damagedNow.add(environment);
+        const problem = errorMessage((damaged[0] as DamagedRollout).error);
+        const known = this.damagedStates.get(environment);
+        if (known?.problem !== problem) {
+          this.damagedStates.set(environment, {
+            problem,
+            advice: `No rollout step of ${environment} is advanced until it is mended; this console keeps checking the live step against the guards. ${damagedMend(damagedKeys({ damaged }))}`,
+          });
+          this.deps.log?.(`publishing: ${environment}: ${problem}`);
+          this.changed('rollout state damaged', environment);
+        }
+        let watched: boolean;
+        try {
+          watched = this.watch?.isWatched(environment) === true;
+        } catch {
+          watched = false;
+        }
+        if (watched && !this.bakes.has(environment) && !this.watchAgain.has(environment))
+          this.watchAgain.set(environment, now);
+      },
       // Held while a bake runs, while a paused step is watched for its rollback, and while a
       // bake that died (also a paused step's check in this very tick) waits to run again.
       hold: (environment) =>
@@ -1531,6 +1577,11 @@ export class PublishingService {
         }
       },
     });
+    for (const environment of [...this.damagedStates.keys()])
+      if (!damagedNow.has(environment)) {
+        this.damagedStates.delete(environment);
+        this.changed('rollout state readable again', environment);
+      }
     for (const step of done) {
       this.tickProblems.delete(`${step.environment}\u0000${step.flagKey}`);
       this.startBake(step.environment);
@@ -1576,9 +1627,10 @@ export class PublishingService {
       const publisher = this.publisher();
       // Paused ones too: where auto-rollback is on, a paused step still live is watched until
       // its rollback is done (the bake finds no step to watch otherwise).
+      // An environment with a damaged rollout state is guarded from the first tick (onDamaged).
       for (const environment of ENVIRONMENTS)
         if (
-          (await publisher.listRollouts(environment)).some(
+          (await publisher.readRollouts(environment)).states.some(
             (r) => r.status === 'running' || r.status === 'paused',
           )
         )
@@ -1647,8 +1699,19 @@ export class PublishingService {
 
   /** What a finished bake leaves: a paused step to check again, a failed rollback to show. */
   private afterBake(environment: Environment, result: BakeResult): void {
-    if (result.watchAgainAt === undefined) this.watchAgain.delete(environment);
-    else this.watchAgain.set(environment, result.watchAgainAt);
+    if (result.watchAgainAt !== undefined) this.watchAgain.set(environment, result.watchAgainAt);
+    // A damaged rollout state with no step of it live (nothing to guard, e.g. rolled back): looked
+    // at again a minute later, not at every tick (each look reads the store and tells the windows).
+    else if (result.outcome === 'no_step' && this.damagedStates.has(environment))
+      this.watchAgain.set(environment, this.deps.now() + DAMAGED_IDLE_RECHECK_MS);
+    else this.watchAgain.delete(environment);
+    // A step guarded while a rollout state is damaged: the Watch view says what became of it.
+    const damaged = result.step?.damaged;
+    if (damaged && result.damagedAdvice)
+      this.damagedStates.set(environment, {
+        problem: this.damagedStates.get(environment)?.problem ?? damaged.problem,
+        advice: result.damagedAdvice,
+      });
     // A paused step checked again and passing keeps the earlier failure on show (the step is
     // still live); anything else says what became of it.
     if (result.outcome === 'checked') return;
@@ -1682,19 +1745,41 @@ export class PublishingService {
 
   /** The production watch's view of the rollout, on top of the signed publisher. */
   rolloutControl(): RolloutControl {
+    // A damaged rollout state cannot be paused; the others are (as the controller does).
     const running = async (environment: Environment) =>
-      (await this.publisher().listRollouts(environment)).filter(
+      (await this.publisher().readRollouts(environment)).states.filter(
         (state) => state.status === 'running',
       );
     return {
+      storeUri: () => this.storeUri(),
       currentStep: async (environment, settings): Promise<RolloutStep | null> => {
         const publisher = this.publisher();
         const live = await publisher.live(environment, undefined, { underSignedOk: true });
         if (!live) return null;
+        const read = await publisher.readRollouts(environment);
         // The controller's rule (one implementation): a running rollout's step, the final step
         // of a completed one while production still runs the version it published, and where
         // auto-rollback is on a paused step still live (its rollback is still to be done).
-        return watchedStep(await publisher.listRollouts(environment), live, settings, environment);
+        if (read.damaged.length === 0) return watchedStep(read.states, live, settings, environment);
+        // A rollout state that cannot be read: the live step stays guarded (the controller's
+        // rule, damaged-state.ts), marked so the bake holds it and says what is damaged.
+        const guarded = await guardedWhileDamaged(
+          publisher,
+          environment,
+          live,
+          read,
+          settings,
+          this.deps.now,
+        );
+        if (!guarded) return null;
+        return {
+          ...guarded.step,
+          damaged: {
+            keys: damagedKeys(read),
+            problem: errorMessage((read.damaged[0] as DamagedRollout).error),
+            fromVersion: guarded.fromVersion ?? null,
+          },
+        };
       },
       pause: async (environment, reason) => {
         await this.refuseWhileControllerActs(environment);
@@ -1705,7 +1790,7 @@ export class PublishingService {
         if (states.length > 0) this.changed('rollout paused by the watch', environment);
         return states.length > 0;
       },
-      rollback: async (environment, reason) => {
+      rollback: async (environment, reason, step) => {
         await this.refuseWhileControllerActs(environment);
         if (this.signers.size === 0)
           throw new AppError(
@@ -1716,6 +1801,30 @@ export class PublishingService {
         // previous step (a breach at 50 % would otherwise leave the flag on for 10 %).
         const publisher = this.publisher();
         const live = await publisher.live(environment, undefined, { underSignedOk: true });
+        // A step guarded while a rollout state is damaged: the signed bundles named the content
+        // before the rollout; still that step live, else someone else moved it meanwhile.
+        const damagedFrom = step?.damaged?.fromVersion;
+        if (damagedFrom !== undefined) {
+          if (!live || live.version !== step?.version || damagedFrom === null)
+            throw new AppError(
+              'conflict',
+              `config version ${step?.version ?? ''} is not live in ${environment} any more (someone else rolled it back or published); nothing was rolled back`,
+            );
+          const waitingNow = await publisher.pendingRollbackTo(environment, damagedFrom);
+          if (waitingNow)
+            throw new AppError(
+              'forbidden',
+              `the rollback (version ${waitingNow.version}) waits for ${waitingNow.needed} more signature(s); co-sign it under Publishing`,
+            );
+          const outcome = await publisher.rollback(environment, damagedFrom, reason);
+          this.changed('rolled back by the watch', environment);
+          if (outcome.status === 'pending')
+            throw new AppError(
+              'forbidden',
+              `the rollback (version ${outcome.version}) waits for ${outcome.needed} more signature(s); co-sign it under Publishing`,
+            );
+          return;
+        }
         // The rollout the watch judged: running, or paused by this watch a moment ago, or
         // completed with its final step still live. None left means someone else (another
         // console's watch, an admin) already rolled it back or stopped it: a rollback "to the

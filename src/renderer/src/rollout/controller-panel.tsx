@@ -112,6 +112,31 @@ function UnreadableRecords({
   );
 }
 
+/**
+ * Rollout states this console's own loop cannot read: what is damaged and what to do (the live
+ * step is still guarded; no step is advanced).
+ */
+function DamagedStates({ items }: { items: Panel['damaged'] }): ReactElement | null {
+  if (!items || items.length === 0) return null;
+  return (
+    <>
+      {items.map((item) => (
+        <div
+          key={item.environment}
+          className="ct-warning"
+          role="alert"
+          data-testid={`console-damaged-${item.environment}`}
+        >
+          <strong>
+            {item.environment}: a rollout state cannot be read. {item.problem}
+          </strong>
+          <p className="small">{item.advice}</p>
+        </div>
+      ))}
+    </>
+  );
+}
+
 export function ControllerPanel(): ReactElement {
   const { panel, error, receivedAt } = useControllerPanel();
   // Ages move between polls: count from the answer's own clock plus the time since it came.
@@ -146,6 +171,7 @@ export function ControllerPanel(): ReactElement {
   if (panel.controllers.length === 0)
     return (
       <div className="ct-panel ct-none" data-testid="controller-panel" data-state="none">
+        <DamagedStates items={panel.damaged} />
         <UnreadableRecords lines={panel.unreadable} />
         <p className="small">
           No rollout controller is registered for this store, so ramp steps, bakes and automatic
@@ -209,6 +235,7 @@ export function ControllerPanel(): ReactElement {
   const standby = panel.controllers.find((controller) => controller.alive);
   return (
     <div className="ct-panel ct-stale" data-testid="controller-panel" data-state="stale">
+      <DamagedStates items={panel.damaged} />
       <UnreadableRecords lines={panel.unreadable} />
       <div className="ct-warning" role="alert" data-testid="controller-stale-warning">
         <strong>
