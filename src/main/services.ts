@@ -36,6 +36,9 @@ import {
   type MonitorService,
   type Notifier,
 } from './monitor/index';
+import { sleep } from './sleep';
+
+export { sleep };
 
 export interface ServiceOptions {
   dataDir: string;
@@ -122,24 +125,6 @@ export interface Services {
   /** Rebuilds the vendor adapters after a key changed. */
   reloadProviders(): void;
   close(): Promise<void>;
-}
-
-export function sleep(ms: number, signal?: AbortSignal): Promise<void> {
-  return new Promise((resolve, reject) => {
-    if (signal?.aborted) {
-      reject(signal.reason);
-      return;
-    }
-    const timer = setTimeout(() => {
-      signal?.removeEventListener('abort', onAbort);
-      resolve();
-    }, ms);
-    const onAbort = (): void => {
-      clearTimeout(timer);
-      reject(signal?.reason);
-    };
-    signal?.addEventListener('abort', onAbort, { once: true });
-  });
 }
 
 /** Both ffmpeg and ffprobe answer (both started at once; nothing waits on them at start-up). */

@@ -78,6 +78,7 @@ import {
   retryWhileBusy,
 } from '../store/busy-retry';
 import { pendingJournal, pendingJournalFile, type PendingJournal } from '../store/pending-journal';
+import { nodeTimers, sleep } from '../sleep';
 
 /** Shows an event to a person: desktop notification (Electron) or an inbox badge (browser). */
 export interface Notifier {
@@ -90,10 +91,7 @@ export interface MonitorTimers {
 }
 
 /** Node's timers. Not unref'd: `aideon monitor watch` lives on them; stop() clears them. */
-export const realTimers: MonitorTimers = {
-  setTimeout: (callback, ms) => setTimeout(callback, ms),
-  clearTimeout: (handle) => clearTimeout(handle as ReturnType<typeof setTimeout>),
-};
+export const realTimers: MonitorTimers = nodeTimers;
 
 export interface DetectedModel extends ModelRef {
   displayName: string;
@@ -934,22 +932,7 @@ export class MonitorService {
       now: this.deps.now,
       signal,
       patienceMs: this.deps.busyPatienceMs ?? DEFAULT_BUSY_PATIENCE_MS,
-      sleep: (ms) =>
-        new Promise<void>((resolve, reject) => {
-          if (signal.aborted) {
-            reject(signal.reason);
-            return;
-          }
-          const handle = this.timers.setTimeout(() => {
-            signal.removeEventListener('abort', onAbort);
-            resolve();
-          }, ms);
-          const onAbort = (): void => {
-            this.timers.clearTimeout(handle);
-            reject(signal.reason);
-          };
-          signal.addEventListener('abort', onAbort, { once: true });
-        }),
+      sleep: (ms) => sleep(ms, signal, this.timers),
     };
   }
 
