@@ -9,10 +9,10 @@
  * AIDEON_CONTROLLER_TICK_MS, AIDEON_CONTROLLER_LEASE_MS, AIDEON_WATCH_SETTINGS (JSON file),
  * AIDEON_PROMETHEUS_TOKEN.
  */
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync, rmSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { hostname } from 'node:os';
-import { basename, dirname } from 'node:path';
+import { basename, dirname, join } from 'node:path';
 import { request, type Dispatcher } from 'undici';
 import { AppError, ValidationError } from '../../../shared/errors';
 import { ENVIRONMENTS, type Environment } from '../../../shared/rollout/environments';
@@ -425,6 +425,22 @@ export function pendingChecksFile(db: WritableDb, controllerId: string): string 
   return pendingJournalFile(db, `controller-${controllerId}.pending-checks`);
 }
 
+/** Other controller ids' check-record files beside the database of `journal` (see checkRecords). */
+function journalsLeftBeside(journal: string): string[] {
+  const own = basename(journal);
+  const prefix = /^(.*\.controller-).+\.pending-checks\.json$/.exec(own)?.[1];
+  if (!prefix) return [];
+  try {
+    return readdirSync(dirname(journal))
+      .filter(
+        (name) => name !== own && name.startsWith(prefix) && name.endsWith('.pending-checks.json'),
+      )
+      .map((name) => join(dirname(journal), name));
+  } catch {
+    return [];
+  }
+}
+
 /**
  * The controller's local copy of each guard check (watch_checks), a write of its timer (see
  * store/busy-retry.ts). While another process holds the write lock past the connection's short
@@ -436,6 +452,10 @@ export function pendingChecksFile(db: WritableDb, controllerId: string): string 
  * whole and renamed into place each time the list changes), so a controller killed while the
  * database was busy writes them at its next start, not twice (recordCheckOnce); the file is
  * removed once they are in. A file that cannot be read is set aside (`.unreadable`) and said.
+ * The files other controller ids left beside the same database are taken over too: without
+ * AIDEON_CONTROLLER_ID a controller's id is host-pid, new at every start, so its own file would
+ * otherwise never be read again (a live controller on the same folder loses nothing: it keeps
+ * its records and writes its file again, and a record is never written twice).
  */
 export function checkRecords(
   db: WritableDb,
@@ -480,13 +500,22 @@ export function checkRecords(
     }
   };
   const kept = file.load();
+  const left = journal ? journalsLeftBeside(journal) : [];
+  for (const other of left) {
+    const taken = pendingJournal(other, watchReportSchema, log, 'controller', 'check records');
+    kept.push(...taken.load());
+  }
   if (kept.length > 0) {
+    kept.sort((a, b) => a.checkedAt - b.checkedAt);
     pending.push(...kept.slice(-PENDING_CHECKS_LIMIT));
+    // Kept in this controller's own file before the others' go (when the database is still busy).
+    unsaved = left.length > 0;
     log(
       `controller: ${pending.length} check record(s) kept while the database was busy before the last stop are written now`,
     );
     flush();
   }
+  for (const other of left) rmSync(other, { force: true });
   return {
     record(report) {
       pending.push(report);

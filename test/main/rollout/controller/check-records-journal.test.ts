@@ -94,4 +94,29 @@ describe('check records kept through a kill', () => {
     checks.record(report(5000));
     expect(stored(db)).toEqual([5000]);
   });
+
+  it('a restart under another id (the default id is host-pid) takes over the file the old id left: written once, both files gone; still busy, kept in its own file', () => {
+    const { dir, db, journal } = database();
+    const release = holdWriteLock(dir, (done) => cleanups.push(done));
+    const old = checkRecords(db, () => undefined, journal);
+    old.record(report(1000));
+    old.record(report(2000));
+    expect(existsSync(journal)).toBe(true);
+    // Restarted as ctl-2 while the lock is still held: nothing written, nothing lost.
+    const second = pendingChecksFile(db, 'ctl-2') as string;
+    const logged: string[] = [];
+    checkRecords(db, (line) => logged.push(line), second);
+    expect(stored(db)).toEqual([]);
+    expect(existsSync(journal)).toBe(false);
+    expect(
+      (JSON.parse(readFileSync(second, 'utf8')) as WatchReport[]).map((r) => r.checkedAt),
+    ).toEqual([1000, 2000]);
+    release();
+    // Restarted again as ctl-3 with the database free: written once, no file left.
+    const third = pendingChecksFile(db, 'ctl-3') as string;
+    checkRecords(db, () => undefined, third);
+    expect(stored(db)).toEqual([1000, 2000]);
+    expect([journal, second, third].filter((file) => existsSync(file))).toEqual([]);
+    expect(logged.join('\n')).toMatch(/2 check record\(s\) kept .* are written now/);
+  });
 });
