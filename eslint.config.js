@@ -100,6 +100,16 @@ export const localeRules = [
   },
 ];
 
+/**
+ * The renderer runs on Preact, which turns React's `autoFocus` into the HTML attribute that
+ * Chromium ignores once the page has a focused element (src/renderer/src/lib/focus-on-mount.ts).
+ */
+export const autoFocusRule = {
+  selector: "JSXAttribute[name.name='autoFocus']",
+  message:
+    'autoFocus does nothing once the page has focus (the renderer runs on Preact): use ref={focusOnMount} (src/renderer/src/lib/focus-on-mount.ts).',
+};
+
 export default tseslint.config(
   {
     ignores: [
@@ -133,7 +143,11 @@ export default tseslint.config(
   {
     files: ['src/renderer/**/*.{ts,tsx}'],
     languageOptions: { globals: { ...globals.browser } },
-    rules: { 'no-restricted-imports': ['error', boundaryRules.renderer] },
+    rules: {
+      'no-restricted-imports': ['error', boundaryRules.renderer],
+      // The list replaces the one above for these files: the locale rules again, and autoFocus.
+      'no-restricted-syntax': ['error', ...localeRules, autoFocusRule],
+    },
   },
   {
     files: ['src/shared/**/*.ts'],

@@ -16,6 +16,7 @@ import {
 } from '../../../shared/providers/video-provider-spec';
 import { providerLabel } from '../../../shared/providers/provider-ids';
 import { modelKey } from '../lib/models';
+import { focusOnMount } from '../lib/focus-on-mount';
 
 /** Models grouped by provider, in the providers' usual order, each group sorted by name. */
 export function groupModels(
@@ -197,7 +198,7 @@ export function ModelPicker({
                   placeholder="Search by name, provider or id…"
                   value={query}
                   onValueChange={setQuery}
-                  autoFocus
+                  ref={focusOnMount}
                   aria-label={`Search models for ${label}`}
                 />
                 <Command.List id={listId} style={{ maxHeight: place.maxHeight - 48 }}>
