@@ -20,6 +20,11 @@ export const boundaryRules = {
       })),
       { name: 'electron', message: 'The renderer may not import electron; use the typed client.' },
       { name: 'better-sqlite3', message: 'Only main touches SQLite.' },
+      {
+        name: 'recharts',
+        message:
+          "Import recharts from src/renderer/src/components/recharts.ts: it turns Immer's auto-freeze off, without which charts stay empty on Preact.",
+      },
     ],
     patterns: [
       {

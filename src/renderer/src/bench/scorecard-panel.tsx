@@ -18,7 +18,7 @@ import {
   Tooltip as ChartTooltip,
   XAxis,
   YAxis,
-} from 'recharts';
+} from '../components/recharts';
 import type { ScorecardLineView } from '../../../shared/bench/scorecard-schema';
 import type { RunSummary } from '../../../shared/domain';
 import type { ChannelOutput } from '../../../shared/ipc/contract';
