@@ -7,8 +7,11 @@
 import { configure } from '@testing-library/preact';
 import { Component as PreactComponent } from 'preact';
 import { Component } from 'react';
+import { runEffectsAfterCommit } from '../../src/renderer/src/lib/effects-after-commit';
 
 configure({ asyncUtilTimeout: 10_000 });
+// As start.tsx does in the console.
+runEffectsAfterCommit();
 
 // The tests run what ships: `react` is Preact here (vitest.config.mts), one copy of it.
 if (Component !== PreactComponent) {
