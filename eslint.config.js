@@ -115,6 +115,13 @@ export const autoFocusRule = {
     'autoFocus does nothing once the page has focus (the renderer runs on Preact): use ref={focusOnMount} (src/renderer/src/lib/focus-on-mount.ts).',
 };
 
+/** Radix's uncontrolled tooltip closes itself on Preact (src/renderer/src/components/tooltip-root.tsx). */
+export const tooltipRootRule = {
+  selector: "JSXOpeningElement[name.object.name='Tooltip'][name.property.name='Root']",
+  message:
+    'Use TooltipRoot (src/renderer/src/components/tooltip-root.tsx): on Preact an uncontrolled Tooltip.Root closes as soon as it opens.',
+};
+
 export default tseslint.config(
   {
     ignores: [
@@ -151,7 +158,7 @@ export default tseslint.config(
     rules: {
       'no-restricted-imports': ['error', boundaryRules.renderer],
       // The list replaces the one above for these files: the locale rules again, and autoFocus.
-      'no-restricted-syntax': ['error', ...localeRules, autoFocusRule],
+      'no-restricted-syntax': ['error', ...localeRules, autoFocusRule, tooltipRootRule],
     },
   },
   {

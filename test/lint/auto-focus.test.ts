@@ -10,7 +10,7 @@ async function flagged(filePath: string, source: string): Promise<string[]> {
     .map((message) => message.message);
 }
 
-describe('the renderer focuses a field on mount one way (it runs on Preact)', () => {
+describe('renderer rules for running on Preact: focus on mount, controlled tooltips', () => {
   const file = 'src/renderer/src/screens/focus-probe.tsx';
 
   it('refuses autoFocus and names the replacement', async () => {
@@ -27,5 +27,14 @@ describe('the renderer focuses a field on mount one way (it runs on Preact)', ()
       ),
     ).toEqual([]);
     expect(await flagged(file, 'export const t = (1234.5).toLocaleString();\n')).toHaveLength(1);
+  });
+
+  it('refuses an uncontrolled Radix Tooltip.Root (it closes itself on Preact) and names TooltipRoot', async () => {
+    const messages = await flagged(
+      file,
+      "import * as Tooltip from '@radix-ui/react-tooltip';\nexport const T = () => <Tooltip.Root><Tooltip.Trigger /></Tooltip.Root>;\n",
+    );
+    expect(messages).toHaveLength(1);
+    expect(messages[0]).toContain('TooltipRoot');
   });
 });
