@@ -4,6 +4,7 @@ import { parseAst, type Plugin } from 'vite';
 import type { ChunkingContext } from 'rolldown';
 import react from '@vitejs/plugin-react';
 import { toClassicChunk } from './scripts/classic-chunk';
+import { PREACT_ALIASES } from './scripts/preact-aliases';
 
 /**
  * Writes out/main/cli-sources.json: the source files the `aideon` command is built from (the cli
@@ -244,6 +245,8 @@ export default defineConfig({
   renderer: {
     root: 'src/renderer',
     plugins: [react(), preloadStartChunk(), classicStartChunk()],
+    // React's API, served by Preact (scripts/preact-aliases.ts says why).
+    resolve: { alias: PREACT_ALIASES },
     base: './',
     build: {
       outDir: 'out/renderer',

@@ -20,6 +20,11 @@ export const boundaryRules = {
       })),
       { name: 'electron', message: 'The renderer may not import electron; use the typed client.' },
       { name: 'better-sqlite3', message: 'Only main touches SQLite.' },
+      {
+        name: 'recharts',
+        message:
+          "Import recharts from src/renderer/src/components/recharts.ts: it turns Immer's auto-freeze off, without which charts stay empty on Preact.",
+      },
     ],
     patterns: [
       {
@@ -100,6 +105,23 @@ export const localeRules = [
   },
 ];
 
+/**
+ * The renderer runs on Preact, which turns React's `autoFocus` into the HTML attribute that
+ * Chromium ignores once the page has a focused element (src/renderer/src/lib/focus-on-mount.ts).
+ */
+export const autoFocusRule = {
+  selector: "JSXAttribute[name.name='autoFocus']",
+  message:
+    'autoFocus does nothing once the page has focus (the renderer runs on Preact): use ref={focusOnMount} (src/renderer/src/lib/focus-on-mount.ts).',
+};
+
+/** Radix's uncontrolled tooltip closes itself on Preact (src/renderer/src/components/tooltip-root.tsx). */
+export const tooltipRootRule = {
+  selector: "JSXOpeningElement[name.object.name='Tooltip'][name.property.name='Root']",
+  message:
+    'Use TooltipRoot (src/renderer/src/components/tooltip-root.tsx): on Preact an uncontrolled Tooltip.Root closes as soon as it opens.',
+};
+
 export default tseslint.config(
   {
     ignores: [
@@ -133,7 +155,11 @@ export default tseslint.config(
   {
     files: ['src/renderer/**/*.{ts,tsx}'],
     languageOptions: { globals: { ...globals.browser } },
-    rules: { 'no-restricted-imports': ['error', boundaryRules.renderer] },
+    rules: {
+      'no-restricted-imports': ['error', boundaryRules.renderer],
+      // The list replaces the one above for these files: the locale rules again, and autoFocus.
+      'no-restricted-syntax': ['error', ...localeRules, autoFocusRule, tooltipRootRule],
+    },
   },
   {
     files: ['src/shared/**/*.ts'],

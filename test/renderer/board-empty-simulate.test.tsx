@@ -5,7 +5,7 @@
  * more model, which becomes the first card), so an admin can try the board without keys. Without
  * a simulated catalogue there is nothing to offer and no button.
  */
-import { cleanup, fireEvent, render, screen, waitFor } from '@testing-library/react';
+import { cleanup, fireEvent, render, screen, waitFor } from '@testing-library/preact';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { setClient } from '../../src/renderer/src/ipc';
 import { createClient, type Transport } from '../../src/renderer/src/ipc/client';

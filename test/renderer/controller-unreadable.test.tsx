@@ -3,7 +3,7 @@
  * The controller panel names every controller record that could not be read (key and what is
  * wrong), beside the readable ones, instead of leaving them out silently.
  */
-import { cleanup, render, screen } from '@testing-library/react';
+import { cleanup, render, screen } from '@testing-library/preact';
 import { afterEach, describe, expect, it } from 'vitest';
 import { setClient } from '../../src/renderer/src/ipc';
 import { createClient, type Transport } from '../../src/renderer/src/ipc/client';

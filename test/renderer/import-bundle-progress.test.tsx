@@ -6,7 +6,7 @@
  * over a bar; then the result's toast, and the button is back. The desktop import (main reads
  * the picked file) shows the same.
  */
-import { act, cleanup, fireEvent, render, screen } from '@testing-library/react';
+import { act, cleanup, createEvent, fireEvent, render, screen } from '@testing-library/preact';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { ImportBundleButton, importLabel } from '../../src/renderer/src/bench/import-bundle-button';
 import { setClient } from '../../src/renderer/src/ipc';
@@ -62,7 +62,10 @@ describe('importing a run bundle in browser mode', () => {
     render(<ImportBundleButton />);
     const input = screen.getByTestId('import-bundle-input');
     const file = new File([new Uint8Array(4000)], 'run.tar');
-    fireEvent.change(input, { target: { files: [file] } });
+    // A real `change` event, as the browser sends when a file is picked: the library's
+    // fireEvent.change sends `input` instead on preact/compat (right for text fields, which
+    // compat listens to with oninput; a file input keeps onchange).
+    fireEvent(input, createEvent.change(input, { target: { files: [file] } }));
     expect(screen.getByText('Uploading 0 %…')).toBeTruthy();
 
     act(() => progress?.(1000, 4000));

@@ -4,7 +4,7 @@
  * use after it (the built-in price, or "price unknown"): keeping it sends nothing; confirming
  * clears it. The form lists the model's earlier prices (who entered and who ended each).
  */
-import { cleanup, fireEvent, render, screen, waitFor, within } from '@testing-library/react';
+import { cleanup, fireEvent, render, screen, waitFor, within } from '@testing-library/preact';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { createClient, type Transport } from '../../src/renderer/src/ipc/client';
 import { setClient } from '../../src/renderer/src/ipc';

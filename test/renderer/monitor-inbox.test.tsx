@@ -1,5 +1,5 @@
 // @vitest-environment happy-dom
-import { act, cleanup, render, screen } from '@testing-library/react';
+import { act, cleanup, render, screen } from '@testing-library/preact';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { Result } from '../../src/shared/ipc/result';
 import type { GuardBreachInboxEvent, MonitorEvent } from '../../src/shared/monitor/monitor-schemas';

@@ -5,7 +5,7 @@
  * badge that reads as if nothing were live. The real RolloutRow, with the controller panel
  * answered by a fake transport.
  */
-import { cleanup, render, screen } from '@testing-library/react';
+import { cleanup, render, screen } from '@testing-library/preact';
 import { afterEach, describe, expect, it } from 'vitest';
 import { setClient } from '../../src/renderer/src/ipc';
 import { createClient, type Transport } from '../../src/renderer/src/ipc/client';

@@ -4,7 +4,7 @@
  * that comes from submissions whose outcome is unknown named, so a run that skips generations
  * for budget never reads as under budget.
  */
-import { cleanup, render, screen } from '@testing-library/react';
+import { cleanup, render, screen } from '@testing-library/preact';
 import { afterEach, describe, expect, it } from 'vitest';
 import { RunSpendSummary } from '../../src/renderer/src/bench/run-parts';
 import type { RunSummary } from '../../src/shared/domain';

@@ -1,6 +1,6 @@
 // @vitest-environment happy-dom
 import * as Tooltip from '@radix-ui/react-tooltip';
-import { cleanup, render, screen, within } from '@testing-library/react';
+import { cleanup, render, screen, within } from '@testing-library/preact';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { ScorecardLineView } from '../../src/shared/bench/scorecard-schema';
 import { ScorecardTable } from '../../src/renderer/src/bench/scorecard-panel';

@@ -1,5 +1,5 @@
 // @vitest-environment happy-dom
-import { act, cleanup, fireEvent, render } from '@testing-library/react';
+import { act, cleanup, fireEvent, render } from '@testing-library/preact';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { GlobalCommands } from '../../src/renderer/src/commands/global-keys';
 import { screenForKey } from '../../src/renderer/src/commands/shortcuts';

@@ -4,6 +4,18 @@
  * longer wait changes nothing when the screen is right; it only stops a slow render from
  * failing a correct test.
  */
-import { configure } from '@testing-library/react';
+import { configure } from '@testing-library/preact';
+import { Component as PreactComponent } from 'preact';
+import { Component } from 'react';
+import { runEffectsAfterCommit } from '../../src/renderer/src/lib/effects-after-commit';
 
 configure({ asyncUtilTimeout: 10_000 });
+// As start.tsx does in the console.
+runEffectsAfterCommit();
+
+// The tests run what ships: `react` is Preact here (vitest.config.mts), one copy of it.
+if (Component !== PreactComponent) {
+  throw new Error(
+    "the renderer tests loaded React, or a second Preact: 'react' must resolve to preact/compat (vitest.config.mts)",
+  );
+}

@@ -3,7 +3,7 @@
  * The console's own tabs (components/tabs.tsx, in place of Radix Tabs): the ARIA wiring, a
  * roving tab stop, arrow keys/Home/End, and manual vs automatic activation.
  */
-import { cleanup, fireEvent, render, screen } from '@testing-library/react';
+import { cleanup, fireEvent, render, screen } from '@testing-library/preact';
 import { useState, type ReactElement } from 'react';
 import { afterEach, describe, expect, it } from 'vitest';
 import * as Tabs from '../../src/renderer/src/components/tabs';

@@ -4,7 +4,7 @@
  * Dismiss (or the one before), and after the last one back where it was before it went into the
  * toasts. (It fell to the page's body: the next Tab started again from the top of the window.)
  */
-import { act, cleanup, fireEvent, render, screen } from '@testing-library/react';
+import { act, cleanup, fireEvent, render, screen } from '@testing-library/preact';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { Toasts } from '../../src/renderer/src/components/toasts';
 import { resetAppStore, useAppStore } from '../../src/renderer/src/store/store';

@@ -1,5 +1,5 @@
 // @vitest-environment happy-dom
-import { cleanup, render, screen } from '@testing-library/react';
+import { cleanup, render, screen } from '@testing-library/preact';
 import { afterEach, describe, expect, it } from 'vitest';
 import { defaultWatchSettings } from '../../src/shared/watch/watch-settings';
 import type { StabilityReport, WatchReport } from '../../src/shared/watch/watch-types';

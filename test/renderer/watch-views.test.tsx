@@ -1,5 +1,5 @@
 // @vitest-environment happy-dom
-import { act, cleanup, render, screen, waitFor } from '@testing-library/react';
+import { act, cleanup, render, screen, waitFor } from '@testing-library/preact';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { Result } from '../../src/shared/ipc/result';
 import { watchSettingsSchema, type WatchSettings } from '../../src/shared/watch/watch-settings';

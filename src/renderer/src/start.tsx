@@ -15,6 +15,7 @@ import {
 } from './store/actions';
 import { subscribeToMonitorEvents } from './store/monitor-actions';
 import { guardUnsavedRouting } from './rollout/unsaved-routing';
+import { runEffectsAfterCommit } from './lib/effects-after-commit';
 
 type Bootstrap = ChannelOutput<'app:bootstrap'>;
 
@@ -42,6 +43,7 @@ export async function start(
   bootstrap: Promise<Bootstrap | null>,
 ): Promise<void> {
   performance.mark(START_MARKS.code);
+  runEffectsAfterCommit();
   // The entry script is async (electron.vite.config.ts): it may run before the parser is done.
   if (document.readyState === 'loading') {
     await new Promise((resolve) =>

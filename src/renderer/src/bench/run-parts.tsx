@@ -3,6 +3,7 @@
  * with cancel, and a clip's analysis line.
  */
 import * as Tooltip from '@radix-ui/react-tooltip';
+import { TooltipRoot } from '../components/tooltip-root';
 import { useEffect, useState, type ReactElement } from 'react';
 import { runSpendFigures, unknownSpendText } from '../../../shared/bench/run-spend';
 import type { GenerationRecord, RunSummary } from '../../../shared/domain';
@@ -156,7 +157,7 @@ export function AnalysisDetails({
     <div className="analysis" data-testid="analysis-line">
       {line ? <span className="analysis-text num">{line}</span> : null}
       {measures.length > 0 ? (
-        <Tooltip.Root>
+        <TooltipRoot>
           <Tooltip.Trigger asChild>
             <button
               type="button"
@@ -189,7 +190,7 @@ export function AnalysisDetails({
               <Tooltip.Arrow className="tooltip-arrow" />
             </Tooltip.Content>
           </Tooltip.Portal>
-        </Tooltip.Root>
+        </TooltipRoot>
       ) : null}
       {analysis.findings.map((finding) => (
         <span key={finding} className="finding-chip" data-testid="finding-chip" title={finding}>

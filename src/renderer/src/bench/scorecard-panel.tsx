@@ -6,6 +6,7 @@
 import { formatNumber } from '../../../shared/format';
 import * as Dialog from '@radix-ui/react-dialog';
 import * as Tooltip from '@radix-ui/react-tooltip';
+import { TooltipRoot } from '../components/tooltip-root';
 import { useEffect, useId, useMemo, useState, type ReactElement } from 'react';
 import {
   Bar,
@@ -18,7 +19,7 @@ import {
   Tooltip as ChartTooltip,
   XAxis,
   YAxis,
-} from 'recharts';
+} from '../components/recharts';
 import type { ScorecardLineView } from '../../../shared/bench/scorecard-schema';
 import type { RunSummary } from '../../../shared/domain';
 import type { ChannelOutput } from '../../../shared/ipc/contract';
@@ -245,7 +246,7 @@ export function ScorecardTable({
 
 function Hint({ text }: { text: string }): ReactElement {
   return (
-    <Tooltip.Root>
+    <TooltipRoot>
       <Tooltip.Trigger asChild>
         <button type="button" className="hint-trigger" aria-label={text}>
           <InfoIcon width={13} height={13} />
@@ -257,7 +258,7 @@ function Hint({ text }: { text: string }): ReactElement {
           <Tooltip.Arrow className="tooltip-arrow" />
         </Tooltip.Content>
       </Tooltip.Portal>
-    </Tooltip.Root>
+    </TooltipRoot>
   );
 }
 

@@ -4,12 +4,13 @@
  * confirmation; the palette never signs or spends anything by itself.
  */
 import * as Dialog from '@radix-ui/react-dialog';
-import { Command } from 'cmdk';
-import { useMemo, useRef, type ReactElement } from 'react';
+import { Command, defaultFilter } from 'cmdk';
+import { useMemo, useRef, useState, type ReactElement } from 'react';
 import { ROLLOUT_SECTIONS } from '../rollout/section-nav';
 import { checkNow } from '../store/monitor-actions';
 import { useAppStore } from '../store/store';
 import { formatRelativeTime } from '../lib/format';
+import { filterAndRank, firstRanked } from '../lib/filter-rank';
 import {
   goToReview,
   goToRolloutSection,
@@ -201,60 +202,108 @@ export function CommandPalette({
           }}
         >
           <Dialog.Title className="visually-hidden">Command palette</Dialog.Title>
-          <Command label="Command palette" loop>
-            <Command.Input
-              className="palette-input"
-              placeholder="Go to a screen or run an action…"
-              data-testid="palette-input"
-            />
-            <Command.List className="palette-list">
-              <Command.Empty className="palette-empty">Nothing matches.</Command.Empty>
-              {groups.map((group) => (
-                <Command.Group key={group.group} heading={group.group} className="palette-group">
-                  {group.commands.map((command) => (
-                    <Command.Item
-                      key={command.id}
-                      value={`${command.label} ${command.id}`}
-                      keywords={command.keywords ?? []}
-                      className="palette-item"
-                      data-testid={`palette-${command.id}`}
-                      onSelect={() => choose(command)}
-                    >
-                      <span className="palette-label">{command.label}</span>
-                      {command.hint ? <span className="palette-hint">{command.hint}</span> : null}
-                      {command.keys && command.keys.length > 0 ? (
-                        <span
-                          className="palette-keys"
-                          aria-label={`Shortcut ${command.keys.join('+')}`}
-                          data-testid="palette-keys"
-                        >
-                          {command.keys.map((key) => (
-                            <kbd key={key}>{key}</kbd>
-                          ))}
-                        </span>
-                      ) : null}
-                    </Command.Item>
-                  ))}
-                </Command.Group>
-              ))}
-            </Command.List>
-            <div className="palette-footer small muted">
-              <span>
-                <kbd>↑</kbd> <kbd>↓</kbd> move
-              </span>
-              <span>
-                <kbd>Enter</kbd> open
-              </span>
-              <span>
-                <kbd>Esc</kbd> close
-              </span>
-              <span>
-                <kbd>{PALETTE_MODIFIER}</kbd> <kbd>K</kbd> palette · <kbd>?</kbd> shortcuts
-              </span>
-            </div>
-          </Command>
+          <PaletteList groups={groups} choose={choose} />
         </Dialog.Content>
       </Dialog.Portal>
     </Dialog.Root>
+  );
+}
+
+/** cmdk's value for a command: unique, and what the text typed is matched against. */
+function commandValue(command: PaletteCommand): string {
+  return `${command.label} ${command.id}`;
+}
+
+/**
+ * The palette's text field and list. cmdk does not filter (lib/filter-rank.ts says why): the
+ * list shown is ranked here with cmdk's own scoring (defaultFilter, a fuzzy match on the label
+ * and id and the keywords), so the same commands match, in the same order. Mounted with the
+ * palette, so each opening starts with an empty text and the first command highlighted.
+ */
+function PaletteList({
+  groups,
+  choose,
+}: {
+  groups: { group: string; commands: PaletteCommand[] }[];
+  choose: (command: PaletteCommand) => void;
+}): ReactElement {
+  const [query, setQuery] = useState('');
+  const rank = (text: string) =>
+    filterAndRank(
+      groups,
+      (group) => group.commands,
+      text,
+      (command) => defaultFilter(commandValue(command), text, command.keywords ?? []),
+    );
+  const shown = rank(query);
+  const [active, setActive] = useState(() => {
+    const first = firstRanked(shown);
+    return first ? commandValue(first) : '';
+  });
+  return (
+    <Command
+      label="Command palette"
+      loop
+      shouldFilter={false}
+      value={active}
+      onValueChange={setActive}
+    >
+      <Command.Input
+        className="palette-input"
+        placeholder="Go to a screen or run an action…"
+        data-testid="palette-input"
+        value={query}
+        onValueChange={(text) => {
+          setQuery(text);
+          // The best match is highlighted, as cmdk's own filter does: Enter runs it.
+          const first = firstRanked(rank(text));
+          setActive(first ? commandValue(first) : '');
+        }}
+      />
+      <Command.List className="palette-list">
+        <Command.Empty className="palette-empty">Nothing matches.</Command.Empty>
+        {shown.map(({ group, items }) => (
+          <Command.Group key={group.group} heading={group.group} className="palette-group">
+            {items.map((command) => (
+              <Command.Item
+                key={command.id}
+                value={commandValue(command)}
+                className="palette-item"
+                data-testid={`palette-${command.id}`}
+                onSelect={() => choose(command)}
+              >
+                <span className="palette-label">{command.label}</span>
+                {command.hint ? <span className="palette-hint">{command.hint}</span> : null}
+                {command.keys && command.keys.length > 0 ? (
+                  <span
+                    className="palette-keys"
+                    aria-label={`Shortcut ${command.keys.join('+')}`}
+                    data-testid="palette-keys"
+                  >
+                    {command.keys.map((key) => (
+                      <kbd key={key}>{key}</kbd>
+                    ))}
+                  </span>
+                ) : null}
+              </Command.Item>
+            ))}
+          </Command.Group>
+        ))}
+      </Command.List>
+      <div className="palette-footer small muted">
+        <span>
+          <kbd>↑</kbd> <kbd>↓</kbd> move
+        </span>
+        <span>
+          <kbd>Enter</kbd> open
+        </span>
+        <span>
+          <kbd>Esc</kbd> close
+        </span>
+        <span>
+          <kbd>{PALETTE_MODIFIER}</kbd> <kbd>K</kbd> palette · <kbd>?</kbd> shortcuts
+        </span>
+      </div>
+    </Command>
   );
 }

@@ -16,6 +16,8 @@ import {
 } from '../../../shared/providers/video-provider-spec';
 import { providerLabel } from '../../../shared/providers/provider-ids';
 import { modelKey } from '../lib/models';
+import { focusOnMount } from '../lib/focus-on-mount';
+import { filterAndRank, firstRanked } from '../lib/filter-rank';
 
 /** Models grouped by provider, in the providers' usual order, each group sorted by name. */
 export function groupModels(
@@ -69,6 +71,15 @@ export function ModelPicker({
   const current = models.find((model) => modelKey(model) === value);
   const ref = splitKey(value);
   const groups = groupModels(models);
+  // What the list shows for the text typed (cmdk does not filter it: lib/filter-rank.ts says why).
+  const rank = (text: string) =>
+    filterAndRank(
+      groups,
+      (group) => group.models,
+      text,
+      (model, group) => matchModel(itemValue(model), text, [model.modelId, group.label]),
+    );
+  const shown = rank(query);
 
   const close = (refocus: boolean): void => {
     setOpen(false);
@@ -190,30 +201,34 @@ export function ModelPicker({
                 loop
                 value={active}
                 onValueChange={setActive}
-                filter={matchModel}
+                shouldFilter={false}
               >
                 <Command.Input
                   className="model-combo-search"
                   placeholder="Search by name, provider or id…"
                   value={query}
-                  onValueChange={setQuery}
-                  autoFocus
+                  onValueChange={(text) => {
+                    setQuery(text);
+                    // The best match is highlighted, as cmdk's own filter does: Enter takes it.
+                    const first = firstRanked(rank(text));
+                    setActive(first ? itemValue(first) : '');
+                  }}
+                  ref={focusOnMount}
                   aria-label={`Search models for ${label}`}
                 />
                 <Command.List id={listId} style={{ maxHeight: place.maxHeight - 48 }}>
                   <Command.Empty className="model-combo-empty">No model matches.</Command.Empty>
-                  {groups.map((group) => (
+                  {shown.map(({ group, items }) => (
                     <Command.Group
                       key={group.provider}
                       heading={group.label}
                       className="model-combo-group"
                       data-testid={`model-group-option-${group.provider}`}
                     >
-                      {group.models.map((model) => (
+                      {items.map((model) => (
                         <Command.Item
                           key={modelKey(model)}
                           value={itemValue(model)}
-                          keywords={[model.modelId, group.label]}
                           className="model-combo-item"
                           data-testid={`model-option-${modelKey(model)}`}
                           data-current={modelKey(model) === value ? 'true' : undefined}

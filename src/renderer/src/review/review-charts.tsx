@@ -26,7 +26,7 @@ import {
   Tooltip as ChartTooltip,
   XAxis,
   YAxis,
-} from 'recharts';
+} from '../components/recharts';
 import {
   RATED_OUTCOME_KEYS,
   type ReviewChartData,

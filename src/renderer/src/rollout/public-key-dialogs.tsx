@@ -11,6 +11,7 @@ import { getClient } from '../ipc';
 import { useAction } from '../lib/use-action';
 import { useAppStore } from '../store/store';
 import { FormDialogFooter } from '../components/confirm';
+import { focusOnMount } from '../lib/focus-on-mount';
 
 export function CopyPublicKeyDialog({ kid, name }: { kid: string; name: string }): ReactElement {
   const [open, setOpen] = useState(false);
@@ -168,7 +169,7 @@ export function AddPublicKeyDialog({
                     id="public-key-input"
                     className="pb-key-text"
                     rows={4}
-                    autoFocus
+                    ref={focusOnMount}
                     placeholder='{"schema":"aideon.public-key/1","kid":"…","name":"bob laptop","publicJwk":{…}}'
                     data-testid="public-key-input"
                     value={text}

@@ -16,6 +16,7 @@ import { getClient } from '../ipc';
 import { useAction } from '../lib/use-action';
 import { useAppStore } from '../store/store';
 import { FormDialogFooter } from '../components/confirm';
+import { focusOnMount } from '../lib/focus-on-mount';
 
 type DiffEntry = PublishPlan['changes'][number]['diff'][number];
 
@@ -318,7 +319,7 @@ export function UnlockDialog({
                     id="unlock-passphrase"
                     type="password"
                     autoComplete="off"
-                    autoFocus
+                    ref={focusOnMount}
                     data-testid="unlock-passphrase"
                     value={passphrase}
                     onChange={(event) => setPassphrase(event.target.value)}
@@ -421,7 +422,7 @@ export function GenerateKeyDialog({
                   <label htmlFor="key-name">Name (who holds it)</label>
                   <input
                     id="key-name"
-                    autoFocus
+                    ref={focusOnMount}
                     placeholder="alice laptop"
                     data-testid="key-name"
                     value={name}

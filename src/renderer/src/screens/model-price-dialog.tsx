@@ -32,6 +32,7 @@ import { CloseIcon } from '../components/icons';
 import { getClient } from '../ipc';
 import { describeError } from '../ipc/client';
 import { loadModels, notify } from '../store/actions';
+import { focusOnMount } from '../lib/focus-on-mount';
 
 type Errors = Partial<Record<string, string>>;
 
@@ -223,7 +224,7 @@ export function ModelPriceDialog({
                       }}
                       aria-invalid={errors.usd !== undefined}
                       data-testid="price-usd"
-                      autoFocus
+                      ref={focusOnMount}
                     />
                   </div>
                   {fieldError('usd', 'price-usd-error')}

@@ -11,6 +11,7 @@ import { Badge, InlineError, Loading, PageHeader } from '../components/ui';
 import { loadProviders, removeKey, saveKey, testConnection, type VendorId } from '../store/actions';
 import type { ConnectionTest } from '../store/providers-slice';
 import { useAppStore } from '../store/store';
+import { focusOnMount } from '../lib/focus-on-mount';
 
 export function SettingsScreen(): ReactElement {
   const providers = useAppStore((state) => state.providers);
@@ -298,7 +299,7 @@ function KeyDialog({
                   onChange={(event) => setValue(event.target.value)}
                   aria-invalid={error !== null}
                   data-testid="key-input"
-                  autoFocus
+                  ref={focusOnMount}
                 />
                 <p className="field-hint" id={`${inputId}-hint`}>
                   Saved in the operating system&apos;s keychain. This window never sees it again.

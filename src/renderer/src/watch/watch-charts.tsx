@@ -20,7 +20,7 @@ import {
   DefaultZIndexes,
   ZIndexLayer,
   usePlotArea,
-} from 'recharts';
+} from '../components/recharts';
 import {
   SERIES_MEASURES,
   type SeriesMeasure,
