@@ -4,7 +4,7 @@
  * loop cannot read is shown at the top of the controller panel, with why and what to do (and,
  * after a failed check, what became of the step), instead of nothing.
  */
-import { cleanup, render, screen } from '@testing-library/react';
+import { cleanup, render, screen } from '@testing-library/preact';
 import { afterEach, describe, expect, it } from 'vitest';
 import { setClient } from '../../src/renderer/src/ipc';
 import { createClient, type Transport } from '../../src/renderer/src/ipc/client';
