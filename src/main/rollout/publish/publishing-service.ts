@@ -1801,6 +1801,25 @@ export class PublishingService {
         // previous step (a breach at 50 % would otherwise leave the flag on for 10 %).
         const publisher = this.publisher();
         const live = await publisher.live(environment, undefined, { underSignedOk: true });
+        const waitsFor = (version: number, needed: number): AppError =>
+          new AppError(
+            'forbidden',
+            `the rollback (version ${version}) waits for ${needed} more signature(s); co-sign it under Publishing`,
+          );
+        const rollBackTo = async (toVersion: number | undefined): Promise<void> => {
+          // The watch tries again at each check while the step stays live: a rollback already
+          // prepared and waiting for co-signatures is not prepared again (one more bundle to
+          // sign at every check); it waits for the other admins.
+          const waiting =
+            toVersion === undefined
+              ? undefined
+              : await publisher.pendingRollbackTo(environment, toVersion);
+          if (waiting) throw waitsFor(waiting.version, waiting.needed);
+          // The reason (which guards breached) goes into the signed history, not only the pause.
+          const outcome = await publisher.rollback(environment, toVersion, reason);
+          this.changed('rolled back by the watch', environment);
+          if (outcome.status === 'pending') throw waitsFor(outcome.version, outcome.needed);
+        };
         // A step guarded while a rollout state is damaged: the signed bundles named the content
         // before the rollout; still that step live, else someone else moved it meanwhile.
         const damagedFrom = step?.damaged?.fromVersion;
@@ -1810,19 +1829,7 @@ export class PublishingService {
               'conflict',
               `config version ${step?.version ?? ''} is not live in ${environment} any more (someone else rolled it back or published); nothing was rolled back`,
             );
-          const waitingNow = await publisher.pendingRollbackTo(environment, damagedFrom);
-          if (waitingNow)
-            throw new AppError(
-              'forbidden',
-              `the rollback (version ${waitingNow.version}) waits for ${waitingNow.needed} more signature(s); co-sign it under Publishing`,
-            );
-          const outcome = await publisher.rollback(environment, damagedFrom, reason);
-          this.changed('rolled back by the watch', environment);
-          if (outcome.status === 'pending')
-            throw new AppError(
-              'forbidden',
-              `the rollback (version ${outcome.version}) waits for ${outcome.needed} more signature(s); co-sign it under Publishing`,
-            );
+          await rollBackTo(damagedFrom);
           return;
         }
         // The rollout the watch judged: running, or paused by this watch a moment ago, or
@@ -1844,26 +1851,7 @@ export class PublishingService {
             `no rollout step is live in ${environment} any more (someone else rolled it back or stopped it); nothing was rolled back`,
           );
         const toVersion = from >= 1 && from < live.version ? from : undefined;
-        // The watch tries again at each check while the step stays live: a rollback already
-        // prepared and waiting for co-signatures is not prepared again (one more bundle to sign
-        // at every check); it waits for the other admins.
-        const waiting =
-          toVersion === undefined
-            ? undefined
-            : await publisher.pendingRollbackTo(environment, toVersion);
-        if (waiting)
-          throw new AppError(
-            'forbidden',
-            `the rollback (version ${waiting.version}) waits for ${waiting.needed} more signature(s); co-sign it under Publishing`,
-          );
-        // The reason (which guards breached) goes into the signed history, not only the pause.
-        const outcome = await publisher.rollback(environment, toVersion, reason);
-        this.changed('rolled back by the watch', environment);
-        if (outcome.status === 'pending')
-          throw new AppError(
-            'forbidden',
-            `the rollback (version ${outcome.version}) waits for ${outcome.needed} more signature(s); co-sign it under Publishing`,
-          );
+        await rollBackTo(toVersion);
       },
     };
   }
