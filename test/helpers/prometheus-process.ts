@@ -4,8 +4,11 @@
  * Used by the history fixture (prometheus-server.ts) and the scraping one (metrics-exporter.ts).
  */
 import { spawn, type ChildProcess } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { request } from 'undici';
 import { freePort } from './free-port';
+import { tempDir } from './temp-dir';
 
 export interface PrometheusProcess {
   url: string;
@@ -104,4 +107,27 @@ async function dataPath(url: string): Promise<string | undefined> {
   }
   const body = (await response.body.json()) as { data?: Record<string, string> };
   return body.data?.['storage.tsdb.path'];
+}
+
+/**
+ * A real Prometheus that scrapes nothing: every guard query answers with no series ("no data").
+ * Its config and data live in a new temp folder, removed by `stop`.
+ */
+export async function spawnEmptyPrometheus(prefix: string): Promise<PrometheusProcess> {
+  const temp = tempDir(prefix);
+  const configPath = join(temp.dir, 'prometheus.yml');
+  writeFileSync(configPath, 'global:\n  scrape_interval: 15s\n');
+  try {
+    const prom = await spawnPrometheus({ configPath, dataDir: join(temp.dir, 'data') });
+    return {
+      ...prom,
+      stop: async () => {
+        await prom.stop();
+        temp.cleanup();
+      },
+    };
+  } catch (error) {
+    temp.cleanup();
+    throw error;
+  }
 }

@@ -11,22 +11,16 @@
  * BEGIN IMMEDIATE as another Aideon process would.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { writeFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { holdWriteLock } from '../../helpers/db-lock';
-import { spawnPrometheus, type PrometheusProcess } from '../../helpers/prometheus-process';
+import { spawnEmptyPrometheus, type PrometheusProcess } from '../../helpers/prometheus-process';
 import { tempDir } from '../../helpers/temp-dir';
 
 const cleanups: (() => void | Promise<void>)[] = [];
 let prom: PrometheusProcess;
 
 beforeAll(async () => {
-  const temp = tempDir('aideon-breach-restart-prom-');
-  const configPath = join(temp.dir, 'prometheus.yml');
-  writeFileSync(configPath, 'global:\n  scrape_interval: 15s\n');
-  prom = await spawnPrometheus({ configPath, dataDir: join(temp.dir, 'data') });
-  cleanups.push(temp.cleanup);
+  prom = await spawnEmptyPrometheus('aideon-breach-restart-prom-');
 }, 60_000);
 
 afterAll(async () => {

@@ -15,7 +15,7 @@
  * - auto-rollback off: the step is held live; one inbox entry and one notice with the exact
  *   rollback command; nothing published however many checks fail.
  */
-import { copyFileSync, mkdirSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { storeKeys } from '../../../src/consumer/bundle-format';
@@ -23,8 +23,8 @@ import { openConsole, type WiredConsole } from '../../../src/main/app/console-wi
 import { resourcesDir } from '../../../src/main/paths';
 import type { ControllerPanel } from '../../../src/shared/rollout/controller-status';
 import { startEtcd, type EtcdServer } from '../../helpers/etcd-server';
-import { spawnPrometheus, type PrometheusProcess } from '../../helpers/prometheus-process';
-import { tempDir } from '../../helpers/temp-dir';
+import { spawnEmptyPrometheus, type PrometheusProcess } from '../../helpers/prometheus-process';
+import { okValue } from '../../helpers/test-console';
 import { seedGenerations } from '../review/seed-review';
 import { controllerTestStore } from './fixtures';
 
@@ -37,11 +37,7 @@ let prom: PrometheusProcess;
 
 beforeAll(async () => {
   etcd = await startEtcd();
-  const temp = tempDir('aideon-console-damaged-prom-');
-  const configPath = join(temp.dir, 'prometheus.yml');
-  writeFileSync(configPath, 'global:\n  scrape_interval: 15s\n');
-  prom = await spawnPrometheus({ configPath, dataDir: join(temp.dir, 'data') });
-  cleanups.push(temp.cleanup);
+  prom = await spawnEmptyPrometheus('aideon-console-damaged-prom-');
 }, 60_000);
 
 afterAll(async () => {
@@ -51,11 +47,6 @@ afterAll(async () => {
 });
 
 const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-
-function value<T>(answer: { ok: boolean; value?: unknown; error?: unknown }): T {
-  if (!answer.ok) throw new Error(`expected ok, got ${JSON.stringify(answer.error)}`);
-  return answer.value as T;
-}
 
 interface Notice {
   title: string;
@@ -143,9 +134,9 @@ async function damagedRolloutInConsole(prefix: string, autoRollback: boolean) {
     models: ['sandbox:sandbox-pro', 'sandbox:sandbox-fast'],
     prompts: 1,
   });
-  value(await dispatcher.dispatch('publish:set-store', { storeUri }));
-  value(await dispatcher.dispatch('publish:unlock-keys', { passphrase: PASSPHRASE }));
-  value(
+  okValue(await dispatcher.dispatch('publish:set-store', { storeUri }));
+  okValue(await dispatcher.dispatch('publish:unlock-keys', { passphrase: PASSPHRASE }));
+  okValue(
     await dispatcher.dispatch('watch:save-settings', {
       settings: {
         environments: { dev: { prometheusUrl: prom.url, autoRollback } },
@@ -157,11 +148,11 @@ async function damagedRolloutInConsole(prefix: string, autoRollback: boolean) {
     }),
   );
   const inbox = async () =>
-    value<{ events: { kind: string; summary?: string; action?: string | null }[] }>(
+    okValue<{ events: { kind: string; summary?: string; action?: string | null }[] }>(
       await dispatcher.dispatch('monitor:list-inbox', {}),
     ).events.filter((entry) => entry.kind === 'guard_breached');
   const panel = async () =>
-    value<ControllerPanel>(await dispatcher.dispatch('publish:get-controller', {}));
+    okValue<ControllerPanel>(await dispatcher.dispatch('publish:get-controller', {}));
   const waitFor = async <T>(what: string, probe: () => Promise<T | undefined>, ms = 30_000) => {
     const until = Date.now() + ms;
     for (;;) {
