@@ -6,7 +6,6 @@
  * scheduler no longer held the step, and the next step went out with no passing check behind
  * it. Real Prometheus (empty: every guard has no data), real SQLite, a real directory store.
  */
-import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Agent } from 'undici';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
@@ -16,7 +15,7 @@ import { openConfigStore } from '../../../src/main/rollout/stores/open-store';
 import { openDatabase, type WritableDb } from '../../../src/main/store/db';
 import { WatchService } from '../../../src/main/watch/watch-service';
 import { AppError } from '../../../src/shared/errors';
-import { spawnPrometheus, type PrometheusProcess } from '../../helpers/prometheus-process';
+import { spawnEmptyPrometheus, type PrometheusProcess } from '../../helpers/prometheus-process';
 import { tempDir } from '../../helpers/temp-dir';
 import { clock, sampleConfig, T0 } from './fixtures';
 
@@ -25,19 +24,13 @@ const MINUTE = 60_000;
 const FLAG = 'new-video-model';
 
 let prom: PrometheusProcess;
-let promCleanup: () => void;
 
 beforeAll(async () => {
-  const temp = tempDir('aideon-console-bake-prom-');
-  promCleanup = temp.cleanup;
-  const configPath = join(temp.dir, 'prometheus.yml');
-  writeFileSync(configPath, 'global:\n  scrape_interval: 15s\n');
-  prom = await spawnPrometheus({ configPath, dataDir: join(temp.dir, 'data') });
+  prom = await spawnEmptyPrometheus('aideon-console-bake-prom-');
 }, 60_000);
 
 afterAll(async () => {
   await prom?.stop();
-  promCleanup?.();
 });
 
 describe("the console's watch holds a step it could not judge (directory store)", () => {

@@ -5,33 +5,24 @@
  * and the controller advances the step. A real Prometheus evaluates the queries (PromQL
  * overrides that answer NaN / +Inf for the volume and a healthy latency).
  */
-import { writeFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { Agent } from 'undici';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { evaluateGuards } from '../../../src/main/watch/guards';
 import { PrometheusClient } from '../../../src/main/watch/prometheus-client';
 import { watchSettingsSchema } from '../../../src/shared/watch/watch-settings';
-import { spawnPrometheus, type PrometheusProcess } from '../../helpers/prometheus-process';
-import { tempDir } from '../../helpers/temp-dir';
+import { spawnEmptyPrometheus, type PrometheusProcess } from '../../helpers/prometheus-process';
 
 let prom: PrometheusProcess;
 let dispatcher: Agent;
-let cleanup: () => void;
 
 beforeAll(async () => {
-  const temp = tempDir('aideon-guards-nonfinite-');
-  cleanup = temp.cleanup;
-  const configPath = join(temp.dir, 'prometheus.yml');
-  writeFileSync(configPath, 'global:\n  scrape_interval: 15s\n');
-  prom = await spawnPrometheus({ configPath, dataDir: join(temp.dir, 'data') });
+  prom = await spawnEmptyPrometheus('aideon-guards-nonfinite-');
   dispatcher = new Agent();
 }, 60_000);
 
 afterAll(async () => {
   await prom?.stop();
   await dispatcher?.close();
-  cleanup?.();
 });
 
 /** One series labelled provider/model whose value is the PromQL scalar expression `value`. */

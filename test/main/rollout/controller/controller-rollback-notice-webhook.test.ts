@@ -19,7 +19,7 @@ import type { ControllerEvent } from '../../../../src/main/rollout/controller/ro
 import { createPassphraseProtector, generateKey } from '../../../../src/main/rollout/publish/keys';
 import { DirectoryStore } from '../../../../src/main/rollout/stores/directory-store';
 import { openDatabase } from '../../../../src/main/store/db';
-import { spawnPrometheus, type PrometheusProcess } from '../../../helpers/prometheus-process';
+import { spawnEmptyPrometheus, type PrometheusProcess } from '../../../helpers/prometheus-process';
 import { tempDir } from '../../../helpers/temp-dir';
 import { clock, makePublisher, memorySigner, sampleConfig, T0, startDevRollout } from '../fixtures';
 
@@ -30,11 +30,7 @@ let prom: PrometheusProcess;
 const cleanups: (() => void | Promise<void>)[] = [];
 
 beforeAll(async () => {
-  const { dir, cleanup } = tempDir('aideon-ctl-notice-prom-');
-  cleanups.push(cleanup);
-  const configPath = join(dir, 'prometheus.yml');
-  writeFileSync(configPath, 'global:\n  scrape_interval: 15s\n');
-  prom = await spawnPrometheus({ configPath, dataDir: join(dir, 'data') });
+  prom = await spawnEmptyPrometheus('aideon-ctl-notice-prom-');
 }, 60_000);
 
 afterAll(async () => {

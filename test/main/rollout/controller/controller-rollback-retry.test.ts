@@ -6,7 +6,6 @@
  * back. Real Prometheus (empty: every guard has no data, which rolls back where auto-rollback
  * is on), a real directory store, real Ed25519 keys, the real lock-file lease.
  */
-import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Agent } from 'undici';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -26,7 +25,7 @@ import { CONSOLE_BUSY_TIMEOUT_MS } from '../../../../src/main/store/busy-retry';
 import { checkRecords } from '../../../../src/main/rollout/controller/controller-cli';
 import { holdWriteLock } from '../../../helpers/db-lock';
 import { watchSettingsSchema } from '../../../../src/shared/watch/watch-settings';
-import { spawnPrometheus, type PrometheusProcess } from '../../../helpers/prometheus-process';
+import { spawnEmptyPrometheus, type PrometheusProcess } from '../../../helpers/prometheus-process';
 import { tempDir } from '../../../helpers/temp-dir';
 import {
   clock,
@@ -46,11 +45,7 @@ let dispatcher: Agent;
 const cleanups: (() => void | Promise<void>)[] = [];
 
 beforeAll(async () => {
-  const { dir, cleanup } = tempDir('aideon-ctl-retry-prom-');
-  cleanups.push(cleanup);
-  const configPath = join(dir, 'prometheus.yml');
-  writeFileSync(configPath, 'global:\n  scrape_interval: 15s\n');
-  prom = await spawnPrometheus({ configPath, dataDir: join(dir, 'data') });
+  prom = await spawnEmptyPrometheus('aideon-ctl-retry-prom-');
   dispatcher = new Agent();
 }, 60_000);
 
