@@ -7,27 +7,13 @@
 import { cleanup, render, screen } from '@testing-library/preact';
 import { afterEach, describe, expect, it } from 'vitest';
 import { setClient } from '../../src/renderer/src/ipc';
-import { createClient, type Transport } from '../../src/renderer/src/ipc/client';
+import { serveControllerPanel } from './fake-transport';
 import { ControllerPanel } from '../../src/renderer/src/rollout/controller-panel';
-import type { ControllerPanel as Panel } from '../../src/shared/rollout/controller-status';
 
 const problem =
   'Invalid rollout state dev/rollouts/new-video-model in the config store (edited by hand?); it cannot be used until the value is restored: bakeMs: Bake is required';
 const advice =
   'metrics are missing under config version 2 (new-video-model). The step is HELD LIVE: … To roll back now: aideon config rollback --store etcd://ops:2379/aideon --env dev --to-version 1 --yes. Then mend dev/rollouts/new-video-model (restore its value) or delete it, and start a new rollout.';
-
-function serve(panel: Panel): void {
-  const transport: Transport = {
-    kind: 'electron',
-    invoke: async (channel: string) => {
-      if (channel === 'publish:get-controller') return { ok: true as const, value: panel };
-      throw new Error(`unexpected ${channel}`);
-    },
-    on: () => () => undefined,
-    mediaUrl: (id) => id,
-  };
-  setClient(createClient(transport));
-}
 
 afterEach(() => {
   cleanup();
@@ -36,7 +22,7 @@ afterEach(() => {
 
 describe('controller panel: a damaged rollout state under the console’s own loop', () => {
   it('says which state, why, and what to do', async () => {
-    serve({
+    serveControllerPanel({
       storeUri: 'etcd://ops:2379/aideon',
       active: false,
       controllers: [],

@@ -1,9 +1,8 @@
 // @vitest-environment happy-dom
 import { act, cleanup, render, screen } from '@testing-library/preact';
-import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import type { Result } from '../../src/shared/ipc/result';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { GuardBreachInboxEvent, MonitorEvent } from '../../src/shared/monitor/monitor-schemas';
-import { createClient, type Transport } from '../../src/renderer/src/ipc/client';
+import { createClient } from '../../src/renderer/src/ipc/client';
 import { setClient } from '../../src/renderer/src/ipc';
 import { buildEvidence } from '../../src/renderer/src/monitor/onboarding-board';
 import { shortRelative } from '../../src/renderer/src/monitor/monitor-format';
@@ -23,6 +22,7 @@ import {
   type InboxState,
 } from '../../src/renderer/src/store/monitor-slice';
 import { resetAppStore, useAppStore } from '../../src/renderer/src/store/store';
+import { fakeTransport } from './fake-transport';
 
 function event(id: string, overrides: Partial<MonitorEvent> = {}): MonitorEvent {
   return {
@@ -40,28 +40,6 @@ function event(id: string, overrides: Partial<MonitorEvent> = {}): MonitorEvent 
     read: false,
     ...overrides,
   };
-}
-
-type Answer = Result<unknown>;
-
-function fakeTransport(answer: (channel: string, input: unknown) => Answer) {
-  const listeners = new Map<string, Set<(payload: unknown) => void>>();
-  const invoke = vi.fn(async (channel: string, input: unknown) => answer(channel, input));
-  const transport: Transport = {
-    kind: 'browser',
-    invoke,
-    on: (name, listener) => {
-      const set = listeners.get(name) ?? new Set();
-      set.add(listener);
-      listeners.set(name, set);
-      return () => set.delete(listener);
-    },
-    mediaUrl: (id) => `/media/${id}`,
-  };
-  const emit = (name: string, payload: unknown): void => {
-    for (const listener of listeners.get(name) ?? []) listener(payload);
-  };
-  return { transport, invoke, emit };
 }
 
 describe('inbox logic', () => {

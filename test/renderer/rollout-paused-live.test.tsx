@@ -8,7 +8,7 @@
 import { cleanup, render, screen } from '@testing-library/preact';
 import { afterEach, describe, expect, it } from 'vitest';
 import { setClient } from '../../src/renderer/src/ipc';
-import { createClient, type Transport } from '../../src/renderer/src/ipc/client';
+import { serveControllerPanel } from './fake-transport';
 import { RolloutRow } from '../../src/renderer/src/rollout/publishing-section';
 import { formatTimeOfDay } from '../../src/shared/format';
 import {
@@ -72,19 +72,6 @@ function panel(leading: boolean): ControllerPanel {
   };
 }
 
-function serve(answer: ControllerPanel): void {
-  const transport: Transport = {
-    kind: 'electron',
-    invoke: async (channel: string) => {
-      if (channel === 'publish:get-controller') return { ok: true as const, value: answer };
-      throw new Error(`unexpected ${channel}`);
-    },
-    on: () => () => undefined,
-    mediaUrl: (id) => id,
-  };
-  setClient(createClient(transport));
-}
-
 afterEach(() => {
   cleanup();
   setClient(null);
@@ -92,7 +79,7 @@ afterEach(() => {
 
 describe('a paused rollout whose step is still live', () => {
   it('a controller leads: "Paused and still live; watched by controller <id> since HH:MM"', async () => {
-    serve(panel(true));
+    serveControllerPanel(panel(true));
     render(<RolloutRow rollout={rollout()} refresh={() => undefined} />);
     // The controller panel answers asynchronously; the row names the controller once it has.
     await screen.findByTestId('rollout-controller-owned');
@@ -103,7 +90,7 @@ describe('a paused rollout whose step is still live', () => {
   });
 
   it("this console's watch checks it for its rollback", async () => {
-    serve(panel(false));
+    serveControllerPanel(panel(false));
     render(
       <RolloutRow rollout={rollout({ watchedForRollback: true })} refresh={() => undefined} />,
     );
@@ -116,7 +103,7 @@ describe('a paused rollout whose step is still live', () => {
   });
 
   it('nobody watches it: it says that nothing rolls it back on its own', async () => {
-    serve(panel(false));
+    serveControllerPanel(panel(false));
     render(<RolloutRow rollout={rollout()} refresh={() => undefined} />);
     const notice = await screen.findByTestId('rollout-paused-live');
     expect(notice.textContent).toMatch(
@@ -125,7 +112,7 @@ describe('a paused rollout whose step is still live', () => {
   });
 
   it('paused but no longer live (rolled back), or running: no such notice', async () => {
-    serve(panel(false));
+    serveControllerPanel(panel(false));
     const { rerender } = render(
       <RolloutRow rollout={rollout({ stillLive: false })} refresh={() => undefined} />,
     );
