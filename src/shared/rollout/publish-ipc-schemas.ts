@@ -549,31 +549,5 @@ export const publishEventChannels = {
   'publish:state-changed': publishStateChangedSchema,
 } as const;
 
-export const PUBLISH_INVOKE_CHANNEL_NAMES = [
-  'publish:get-overview',
-  'publish:get-published',
-  'publish:get-controller',
-  'publish:set-store',
-  'publish:plan',
-  'publish:publish-draft',
-  'publish:promote',
-  'publish:rollback',
-  'publish:cosign',
-  'publish:kill-switch',
-  'publish:start-rollout',
-  'publish:rollout-action',
-  'publish:list-history',
-  'publish:check-chain',
-  'publish:export-history',
-  'publish:generate-key',
-  'publish:unlock-keys',
-  'publish:lock-keys',
-  'publish:init-trust',
-  'publish:plan-trust',
-  'publish:rotate-trust',
-  'publish:export-public-key',
-  'publish:import-public-key',
-  'publish:remove-public-key',
-  'publish:list-versions',
-] as const;
+export { PUBLISH_INVOKE_CHANNEL_NAMES } from '../ipc/channel-names';
 export const PUBLISH_EVENT_CHANNEL_NAMES = ['publish:state-changed'] as const;
