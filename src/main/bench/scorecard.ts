@@ -19,15 +19,9 @@
  */
 import { csvNumber } from '../../shared/format';
 import type { GenerationRow } from './bench-repository';
+import { MEASURE_KEYS } from '../../shared/bench/measures';
 
-export const MEASURE_KEYS = [
-  'flicker',
-  'blur',
-  'frozenFraction',
-  'blackFraction',
-  'sceneCuts',
-  'motion',
-] as const;
+export { MEASURE_KEYS };
 export type ScorecardMeasure = (typeof MEASURE_KEYS)[number];
 
 /** Outcomes that make up the rate denominator. */

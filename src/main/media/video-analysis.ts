@@ -13,6 +13,7 @@ import { dirname, join } from 'node:path';
 import { z } from 'zod';
 import { ProviderError } from '../../shared/errors';
 import { firstErrorLine, runTool } from './run-tool';
+import { MEASURE_EXPLANATIONS as EXPLANATIONS } from '../../shared/bench/measures';
 
 // ---------------------------------------------------------------------------------------------
 // Dependencies
@@ -510,20 +511,8 @@ export interface VideoMeasures {
 
 export type MeasureName = Exclude<keyof VideoMeasures, 'frames' | 'analysedSeconds'>;
 
-/** One sentence per measure, for the UI. */
-export const MEASURE_EXPLANATIONS: Readonly<Record<MeasureName, string>> = {
-  flicker:
-    'How much the overall brightness jumps from one frame to the next (hard cuts excluded); higher means more visible flicker.',
-  blur: 'How soft the edges in the picture are on average, measured at a common size of 360 lines; higher means blurrier, lower means sharper.',
-  frozenFraction:
-    'The share of the clip in which the picture stands still for half a second or more, as if the video had frozen.',
-  blackFraction:
-    'The share of the clip that is (almost) completely black, such as black frames at the start or end.',
-  sceneCuts:
-    'How many hard cuts the clip contains, where the picture suddenly changes to a different shot.',
-  motion:
-    'How much the picture changes between frames on average (hard cuts excluded); near zero is a still image, higher is busier motion.',
-};
+/** One sentence per measure, for the UI (shared with the renderer: shared/bench/measures.ts). */
+export const MEASURE_EXPLANATIONS: Readonly<Record<MeasureName, string>> = EXPLANATIONS;
 
 /** Settings of the measuring filters, exported so the UI can say what was measured. */
 export const MEASURE_SETTINGS = {

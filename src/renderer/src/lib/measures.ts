@@ -2,20 +2,17 @@
  * Video analysis in words: the one-line summary of a clip and the technical measures with
  * their one-sentence explanations.
  *
- * The explanations are copied from `MEASURE_EXPLANATIONS` in src/main/media/video-analysis.ts
- * (main code cannot be imported into the renderer). Keep the two in step.
+ * The list of measures and their explanations are shared with the analysis
+ * (shared/bench/measures.ts).
  */
 import type { GenerationRecord } from '../../../shared/domain';
+import {
+  MEASURE_EXPLANATIONS,
+  MEASURE_KEYS,
+  type MeasureKey,
+} from '../../../shared/bench/measures';
 
-export const MEASURE_KEYS = [
-  'flicker',
-  'blur',
-  'frozenFraction',
-  'blackFraction',
-  'sceneCuts',
-  'motion',
-] as const;
-export type MeasureKey = (typeof MEASURE_KEYS)[number];
+export { MEASURE_EXPLANATIONS, MEASURE_KEYS, type MeasureKey };
 
 export const MEASURE_LABELS: Readonly<Record<MeasureKey, string>> = {
   flicker: 'Flicker',
@@ -24,20 +21,6 @@ export const MEASURE_LABELS: Readonly<Record<MeasureKey, string>> = {
   blackFraction: 'Black',
   sceneCuts: 'Scene cuts',
   motion: 'Motion',
-};
-
-export const MEASURE_EXPLANATIONS: Readonly<Record<MeasureKey, string>> = {
-  flicker:
-    'How much the overall brightness jumps from one frame to the next (hard cuts excluded); higher means more visible flicker.',
-  blur: 'How soft the edges in the picture are on average, measured at a common size of 360 lines; higher means blurrier, lower means sharper.',
-  frozenFraction:
-    'The share of the clip in which the picture stands still for half a second or more, as if the video had frozen.',
-  blackFraction:
-    'The share of the clip that is (almost) completely black, such as black frames at the start or end.',
-  sceneCuts:
-    'How many hard cuts the clip contains, where the picture suddenly changes to a different shot.',
-  motion:
-    'How much the picture changes between frames on average (hard cuts excluded); near zero is a still image, higher is busier motion.',
 };
 
 /** A measure's value as people read it: shares as percentages, small numbers with 3 digits. */
