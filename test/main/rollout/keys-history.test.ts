@@ -1,4 +1,4 @@
-import { readFileSync, readdirSync, statSync } from 'node:fs';
+import { readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { flattenedVerify, importJWK } from 'jose';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -66,6 +66,19 @@ describe('signing keys', () => {
     await expect(attempt).rejects.toMatchObject({ code: 'unauthorized' });
     await expect(attempt).rejects.not.toThrow(/wrong one/);
     expect(() => createPassphraseProtector('short')).toThrow(/at least 8/);
+  });
+
+  it('names a key file cut short without quoting its text', async () => {
+    const protector = createPassphraseProtector('the right one!');
+    const key = await generateKey('carol', { dir, protector, now: () => T0 });
+    const path = join(dir, `${key.kid}.key.json`);
+    const text = readFileSync(path, 'utf8');
+    writeFileSync(path, text.slice(0, text.indexOf('protectedPrivateKey') + 40));
+    const attempt = loadSigner(dir, key.kid, protector);
+    await expect(attempt).rejects.toMatchObject({
+      code: 'validation',
+      message: `The key file for ${key.kid} is not valid JSON.`,
+    });
   });
 });
 

@@ -178,8 +178,14 @@ async function readKeyFile(dir: string, kid: string): Promise<KeyFile> {
       `No signing key ${kid} in ${dir}. Run: aideon keys generate --name NAME`,
     );
   }
-  const file = JSON.parse(text) as KeyFile;
-  if (file.schema !== KEY_FILE_SCHEMA || file.kid !== kid)
+  let file: KeyFile;
+  try {
+    file = JSON.parse(text) as KeyFile;
+  } catch {
+    // JSON.parse's message quotes the text; a key file's text stays out of messages.
+    throw new AppError('validation', `The key file for ${kid} is not valid JSON.`);
+  }
+  if (file?.schema !== KEY_FILE_SCHEMA || file.kid !== kid)
     throw new AppError('validation', `The key file for ${kid} is not an ${KEY_FILE_SCHEMA} file.`);
   return file;
 }
@@ -290,18 +296,7 @@ export async function loadSigner(
   protector: KeyProtector,
 ): Promise<Signer & { role: KeyRole }> {
   const file = await readKeyFile(dir, kid);
-  const der = Buffer.from(
-    await protector.unprotect(Buffer.from(file.protectedPrivateKey, 'base64')),
-  );
-  let privateKey: KeyObject;
-  try {
-    privateKey = createPrivateKey({ key: der, format: 'der', type: 'pkcs8' });
-  } finally {
-    der.fill(0);
-  }
-  if (privateKey.asymmetricKeyType !== 'ed25519')
-    throw new AppError('validation', `Key ${kid} is not an Ed25519 key.`);
-  return Object.assign(signerFromKeyObject(file, privateKey), {
+  return Object.assign(await signerFromFile(file, protector), {
     role: file.role ?? ('admin' as const),
   });
 }
