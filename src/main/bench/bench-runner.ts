@@ -90,6 +90,7 @@ import {
   setRunTimeoutSeconds,
 } from './bench-repository';
 import { withAdvice } from './generation-advice';
+import { noSuchSuite } from './suite-service';
 import { unboundedPriceModels } from '../../shared/bench/plan-cost';
 
 /** First wait before a download that failed on the console's disk is tried again; doubles. */
@@ -326,7 +327,7 @@ export class BenchRunner {
 
   plan(input: PlanInput): RunPlan {
     const suite = getSuite(this.deps.db, input.suiteId);
-    if (!suite) throw new AppError('not_found', `There is no suite "${input.suiteId}".`);
+    if (!suite) throw noSuchSuite(this.deps.db, input.suiteId);
     const seen = new Set<string>();
     const lines = input.models.map((ref) => {
       const key = formatModelRef(ref);
@@ -450,7 +451,7 @@ export class BenchRunner {
       );
     }
     const suite = getSuite(this.deps.db, plan.suiteId, plan.suiteVersion);
-    if (!suite) throw new AppError('not_found', `There is no suite "${plan.suiteId}".`);
+    if (!suite) throw noSuchSuite(this.deps.db, plan.suiteId);
     const runId = `run_${randomUUID()}`;
     const createdAt = this.deps.now();
     const generations: NewGeneration[] = [];

@@ -5,7 +5,7 @@
 import { stringify } from 'yaml';
 import { AppError } from '../../shared/errors';
 import type { SuiteDefinition, SuiteSummary } from '../../shared/domain';
-import type { WritableDb } from '../store/db';
+import type { ReadableDb, WritableDb } from '../store/db';
 import { getSuite, listSuites, saveSuiteVersion } from './bench-repository';
 import { parseSuiteText } from './suite-files';
 
@@ -37,16 +37,21 @@ export function suiteVersions(db: WritableDb, id: string): number[] {
   ).map((row) => row.version);
 }
 
+/** A suite id nobody has: the error names the suites there are, so the next try can be right. */
+export function noSuchSuite(db: ReadableDb, id: string): AppError {
+  const ids = listSuites(db).map((suite) => suite.id);
+  const known =
+    ids.length === 0
+      ? 'there are no suites in this data folder'
+      : `suites in this data folder: ${ids.slice(0, 12).join(', ')}${ids.length > 12 ? `, and ${ids.length - 12} more` : ''}`;
+  return new AppError('not_found', `There is no suite "${id}" (${known}).`);
+}
+
 export function getSuiteOrThrow(db: WritableDb, id: string, version?: number) {
   const suite = getSuite(db, id, version);
-  if (!suite)
-    throw new AppError(
-      'not_found',
-      version === undefined
-        ? `There is no suite "${id}".`
-        : `Suite "${id}" has no version ${version}.`,
-    );
-  return suite;
+  if (suite) return suite;
+  if (version === undefined || !getSuite(db, id)) throw noSuchSuite(db, id);
+  throw new AppError('not_found', `Suite "${id}" has no version ${version}.`);
 }
 
 function checkUniquePromptIds(definition: SuiteDefinition): void {
@@ -69,8 +74,7 @@ export function saveSuite(
 ): SuiteSummary {
   checkUniquePromptIds(definition);
   const existing = suiteId === undefined ? undefined : getSuite(db, suiteId);
-  if (suiteId !== undefined && !existing)
-    throw new AppError('not_found', `There is no suite "${suiteId}".`);
+  if (suiteId !== undefined && !existing) throw noSuchSuite(db, suiteId);
   const id =
     existing && !existing.builtIn
       ? existing.id

@@ -163,7 +163,7 @@ describe('aideon CLI', () => {
     expect(result.stderr).toMatch(/over the \$0\.10 budget/);
   });
 
-  it('refuses an unknown suite with exit 1', async () => {
+  it('refuses an unknown suite with exit 1, naming the suites there are', async () => {
     const result = await cli([
       'bench',
       'plan',
@@ -173,6 +173,8 @@ describe('aideon CLI', () => {
       'sandbox:sandbox-fast',
     ]);
     expect(result.code).toBe(1);
-    expect(result.stderr).toMatch(/no suite "nope"/);
+    expect(result.stderr).toMatch(
+      /no suite "nope" \(suites in this data folder: smoke, standard\)/,
+    );
   });
 });
