@@ -170,8 +170,14 @@ export class DbError extends AppError {
 }
 
 export class NoSuchModelError extends AppError {
-  constructor(provider: string, modelId: string) {
-    super('unsupported_model', `${providerLabel(provider)} has no model "${modelId}".`);
+  /** `suggestions`: the provider's ids the admin probably meant (providers/model-suggestions.ts). */
+  constructor(provider: string, modelId: string, suggestions: readonly string[] = []) {
+    const quoted = suggestions.map((id) => `"${id}"`);
+    const meant =
+      quoted.length === 0
+        ? ''
+        : ` Did you mean ${quoted.length === 1 ? quoted[0] : `${quoted.slice(0, -1).join(', ')} or ${quoted.at(-1)}`}?`;
+    super('unsupported_model', `${providerLabel(provider)} has no model "${modelId}".${meant}`);
     this.name = 'NoSuchModelError';
   }
 }

@@ -4,6 +4,7 @@ import type { Scorecard } from '../bench/scorecard';
 import { runSpendText } from '../../shared/bench/run-spend';
 import { getRunSummary, listGenerationRows, toGenerationRecord } from '../bench/bench-repository';
 import type { Services } from '../services';
+import { alignColumns } from './columns';
 
 /** Per-model progress from the stored generations: done / total and spend. */
 export function modelProgress(
@@ -81,14 +82,6 @@ export function renderRunTable(detail: RunDetail): string {
     seconds(generation.totalMs),
     generation.costUsd === null ? '–' : `$${generation.costUsd.toFixed(3)}`,
   ]);
-  const widths = header.map((title, index) =>
-    Math.max(title.length, ...rows.map((row) => (row[index] ?? '').length)),
-  );
-  const line = (cells: string[]): string =>
-    cells
-      .map((cell, index) => cell.padEnd(widths[index] ?? 0))
-      .join('  ')
-      .trimEnd();
   const run = detail.run;
   // A submission whose outcome is unknown may have been billed: say so, and what to check.
   const unknown = detail.generations.filter(
@@ -111,9 +104,7 @@ export function renderRunTable(detail: RunDetail): string {
       `- ${generation.promptId} on ${generation.provider}:${generation.modelId} (${generation.outcome}): ${generation.errorMessage ?? ''}`,
   );
   return [
-    line(header),
-    line(widths.map((width) => '-'.repeat(width))),
-    ...rows.map(line),
+    ...alignColumns(header, rows),
     ...(notes.length > 0
       ? [
           '',
@@ -164,19 +155,5 @@ export function renderScorecard(scorecard: Scorecard): string {
     overall.costPerSecondUsd === null ? '–' : `$${overall.costPerSecondUsd.toFixed(3)}`,
     rate(overall.complianceRate),
   ]);
-  const widths = header.map((title, index) =>
-    Math.max(title.length, ...rows.map((row) => (row[index] ?? '').length)),
-  );
-  const line = (cells: string[]): string =>
-    cells
-      .map((cell, index) => cell.padEnd(widths[index] ?? 0))
-      .join('  ')
-      .trimEnd();
-  return [
-    'Scorecard',
-    line(header),
-    line(widths.map((width) => '-'.repeat(width))),
-    ...rows.map(line),
-    '',
-  ].join('\n');
+  return ['Scorecard', ...alignColumns(header, rows), ''].join('\n');
 }

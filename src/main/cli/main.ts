@@ -9,7 +9,7 @@ import { hostname } from 'node:os';
 import { join } from 'node:path';
 // Only light modules are imported here: `aideon --help` and `--version` load nothing else. Each
 // action imports what it needs (services, SQLite, review, rollout, serve) when it runs.
-import { AppError, serializeError } from '../../shared/errors';
+import { AppError, NoSuchModelError, serializeError } from '../../shared/errors';
 import type { RunDetail } from '../../shared/domain';
 import type { ModelRef } from '../../shared/providers/video-provider-spec';
 import { parseDollars } from '../../shared/money-input';
@@ -598,6 +598,38 @@ export async function runCli(argv: string[], io: CliIo = defaultIo): Promise<num
     });
 
   bench
+    .command('suites')
+    .description('the prompt suites in this data folder (built-in and saved), for --suite')
+    .option('--json', 'print JSON')
+    .action(async (options: { json?: boolean }) => {
+      const services = await openServices('cli');
+      try {
+        const [{ listSuites }, { alignColumns }] = await Promise.all([
+          import('../bench/bench-repository'),
+          import('./columns'),
+        ]);
+        const suites = listSuites(services.db);
+        if (options.json) {
+          io.stdout(`${JSON.stringify(suites, null, 2)}\n`);
+          return;
+        }
+        const rows = suites.map((suite) => [
+          suite.id,
+          suite.name,
+          String(suite.promptCount),
+          `v${suite.version}`,
+          suite.builtIn ? 'built-in' : 'saved',
+        ]);
+        io.stdout(
+          `${alignColumns(['suite', 'name', 'prompts', 'version', 'kind'], rows).join('\n')}\n` +
+            'Run one: aideon bench plan --suite ID --models provider:model (or --suite FILE.yaml)\n',
+        );
+      } finally {
+        await services.close();
+      }
+    });
+
+  bench
     .command('export')
     .description(
       "write a run's scorecard as CSV, the whole run as JSON, or (--bundle) the run with its videos for another console",
@@ -1109,6 +1141,9 @@ export async function runCli(argv: string[], io: CliIo = defaultIo): Promise<num
           `aideon: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`,
         );
       else io.stderr(`aideon: ${serialized.message}\n`);
+      // Where the right names are listed.
+      if (error instanceof NoSuchModelError)
+        io.stderr('(aideon models list shows the models of every provider)\n');
       exitCode = serialized.code === 'validation' ? 2 : 1;
     }
   }

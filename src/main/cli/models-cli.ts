@@ -1,4 +1,7 @@
 /**
+ * `aideon models list`: every model the console knows, by provider, with its id as the command
+ * line writes it, what it makes, its price and whether the provider has a key.
+ *
  * `aideon models price list|set|clear|history`: the prices an admin enters for models from the vendors'
  * pricing pages, the same as the Models screen's price form (one service, one check). A model
  * is named `provider:model` as everywhere on the command line (`bench plan --models`).
@@ -6,12 +9,46 @@
 import { InvalidArgumentError, type Command } from 'commander';
 import { ValidationError } from '../../shared/errors';
 import { parseDollars } from '../../shared/money-input';
-import type { ModelRef } from '../../shared/providers/video-provider-spec';
+import {
+  PROVIDER_IDS,
+  PROVIDER_LABELS,
+  type ModelCapabilities,
+  type ModelRef,
+  type ProviderId,
+} from '../../shared/providers/video-provider-spec';
+import { KEY_ENV_VARS } from '../secrets';
+import { alignColumns } from './columns';
 import type { Services } from '../services';
 
 export interface ModelsCommandDeps {
   stdout: (text: string) => void;
   openServices: () => Promise<Services>;
+}
+
+/** What a model makes from what: "text, image → video" (+ audio). */
+function makesText(capabilities: ModelCapabilities): string {
+  const from = [
+    ...(capabilities.textToVideo ? ['text'] : []),
+    ...(capabilities.imageToVideo ? ['image'] : []),
+  ];
+  return `${from.join(', ')} → video${capabilities.audio ? ' + audio' : ''}`;
+}
+
+/** Clip lengths with runs of whole seconds shortened: [2, 3, …, 10] → "2–10", [5, 10] → "5, 10". */
+function secondsText(values: readonly number[]): string {
+  const sorted = [...values].sort((a, b) => a - b);
+  const parts: string[] = [];
+  for (let start = 0; start < sorted.length;) {
+    let end = start;
+    while (end + 1 < sorted.length && sorted[end + 1] === (sorted[end] ?? 0) + 1) end += 1;
+    parts.push(
+      end - start >= 2
+        ? `${sorted[start]}–${sorted[end]}`
+        : sorted.slice(start, end + 1).join(', '),
+    );
+    start = end + 1;
+  }
+  return parts.join(', ');
 }
 
 /** `1080p=0.20,4k=0.40`, repeatable. */
@@ -55,12 +92,9 @@ export function registerModelsCommands(
   deps: ModelsCommandDeps,
   parseModel: (value: string) => Promise<ModelRef>,
 ): void {
-  const models = program.command('models').description("the models' prices");
-  const price = models
-    .command('price')
-    .description(
-      "prices entered from the vendors' pricing pages; they replace the built-in table's (shown beside them) in every estimate and budget check",
-    );
+  const models = program
+    .command('models')
+    .description('the models each provider offers, and their prices');
 
   const withServices = async (body: (services: Services) => Promise<void> | void) => {
     const services = await deps.openServices();
@@ -70,6 +104,80 @@ export function registerModelsCommands(
       await services.close();
     }
   };
+
+  models
+    .command('list')
+    .description(
+      'every model this console knows, by provider: its id for --models and routing configs, what it can make, its price, and whether its provider has a key',
+    )
+    .option('--provider <id>', `only one provider: ${PROVIDER_IDS.join(', ')}`, (value) => {
+      const id = value.trim().toLowerCase();
+      if (!(PROVIDER_IDS as readonly string[]).includes(id))
+        throw new InvalidArgumentError(
+          `"${value}" is not a provider; one of ${PROVIDER_IDS.join(', ')}.`,
+        );
+      return id as ProviderId;
+    })
+    .option('--json', 'print JSON')
+    .action((options: { provider?: ProviderId; json?: boolean }) =>
+      withServices(async (services) => {
+        const { modelPriceText } = await import('../../shared/providers/model-price');
+        const all = services.registry
+          .allModels()
+          .filter((model) => options.provider === undefined || model.provider === options.provider);
+        if (options.json) {
+          deps.stdout(
+            `${JSON.stringify(
+              all.map((model) => ({ ...model, keySet: services.registry.has(model.provider) })),
+              null,
+              2,
+            )}\n`,
+          );
+          return;
+        }
+        const lines: string[] = [];
+        for (const provider of PROVIDER_IDS) {
+          const list = all.filter((model) => model.provider === provider);
+          if (list.length === 0) continue;
+          const key =
+            provider === 'sandbox'
+              ? 'no key needed'
+              : services.registry.has(provider)
+                ? 'key set'
+                : `no key: add it in Settings, or set ${KEY_ENV_VARS[provider]}`;
+          lines.push(`${PROVIDER_LABELS[provider]} (${key})`);
+          const rows = list.map((model) => [
+            `${provider}:${model.modelId}`,
+            model.lifecycle === 'active' ||
+            model.displayName.toLowerCase().includes(model.lifecycle)
+              ? model.displayName
+              : `${model.displayName} (${model.lifecycle})`,
+            makesText(model.capabilities),
+            `${secondsText(model.capabilities.durationsSeconds)} s`,
+            model.capabilities.resolutions.join(', '),
+            modelPriceText(model),
+          ]);
+          lines.push(
+            ...alignColumns(
+              ['model', 'name', 'makes', 'lengths', 'resolutions', 'price'],
+              rows,
+            ).map((line) => `  ${line}`),
+            '',
+          );
+        }
+        deps.stdout(
+          lines.length === 0
+            ? 'No models known for that provider.\n'
+            : `${lines.join('\n')}Prices are estimates from the vendors' pages unless an admin entered one (aideon models price list).\n`,
+        );
+      }),
+    );
+
+  const price = models
+    .command('price')
+    .description(
+      "prices entered from the vendors' pricing pages; they replace the built-in table's (shown beside them) in every estimate and budget check",
+    );
 
   price
     .command('list')

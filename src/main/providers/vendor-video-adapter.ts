@@ -31,6 +31,7 @@ import {
   type VendorAdapterSettings,
   type VendorHttpProfile,
 } from './http/vendor-http';
+import { similarModelIds } from './model-suggestions';
 
 export type VendorId = Exclude<ProviderId, 'sandbox'>;
 
@@ -99,7 +100,15 @@ export abstract class VendorVideoAdapter<
 
   /** The entry found in the vendor's model table, or NoSuchModelError (nothing is sent). */
   protected known<Entry>(entry: Entry | undefined, modelId: string): Entry {
-    if (entry === undefined) throw new NoSuchModelError(this.provider, modelId);
+    if (entry === undefined)
+      throw new NoSuchModelError(
+        this.provider,
+        modelId,
+        similarModelIds(
+          modelId,
+          this.models().map((model) => model.modelId),
+        ),
+      );
     return entry;
   }
 

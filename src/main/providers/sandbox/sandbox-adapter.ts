@@ -36,6 +36,7 @@ import {
 } from '../../../shared/providers/video-provider-spec';
 import { checkRequestAgainstCapabilities, estimateFromPricing } from '../capabilities';
 import { toWebStream } from '../../web-stream';
+import { similarModelIds } from '../model-suggestions';
 
 const SOURCE = { source: 'Sandbox: simulated prices for trying the console', asOf: '2026-11-01' };
 
@@ -490,7 +491,15 @@ export class SandboxAdapter implements VideoProviderAdapter {
 
   private profileOf(modelId: string): SandboxModelProfile {
     const entry = this.profiles().find((candidate) => candidate.info.modelId === modelId);
-    if (!entry) throw new NoSuchModelError('sandbox', modelId);
+    if (!entry)
+      throw new NoSuchModelError(
+        'sandbox',
+        modelId,
+        similarModelIds(
+          modelId,
+          this.profiles().map((profile) => profile.info.modelId),
+        ),
+      );
     return entry;
   }
 
