@@ -7,6 +7,7 @@
  */
 import { providerLabel } from './providers/provider-ids';
 import { humanIssue } from './validation';
+import { quotedChoices } from './format';
 
 const APP_ERROR_MARKER = Symbol.for('aideon.error');
 
@@ -172,11 +173,7 @@ export class DbError extends AppError {
 export class NoSuchModelError extends AppError {
   /** `suggestions`: the provider's ids the admin probably meant (providers/model-suggestions.ts). */
   constructor(provider: string, modelId: string, suggestions: readonly string[] = []) {
-    const quoted = suggestions.map((id) => `"${id}"`);
-    const meant =
-      quoted.length === 0
-        ? ''
-        : ` Did you mean ${quoted.length === 1 ? quoted[0] : `${quoted.slice(0, -1).join(', ')} or ${quoted.at(-1)}`}?`;
+    const meant = suggestions.length === 0 ? '' : ` Did you mean ${quotedChoices(suggestions)}?`;
     super('unsupported_model', `${providerLabel(provider)} has no model "${modelId}".${meant}`);
     this.name = 'NoSuchModelError';
   }

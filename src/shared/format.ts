@@ -268,6 +268,14 @@ export function plural(count: number, singular: string, pluralForm = `${singular
   return `${formatDecimal(count, 0, 3)} ${count === 1 ? singular : pluralForm}`;
 }
 
+/** Quoted choices in a sentence: "a"; "a" or "b"; "a", "b" or "c". */
+export function quotedChoices(values: readonly string[]): string {
+  const quoted = values.map((value) => `"${value}"`);
+  return quoted.length <= 1
+    ? (quoted[0] ?? '')
+    : `${quoted.slice(0, -1).join(', ')} or ${quoted.at(-1)}`;
+}
+
 /**
  * A number for a CSV cell: plain decimal, no grouping or exponent, floating-point noise removed
  * (12 significant digits, more than any figure we record). Not finite → empty cell.

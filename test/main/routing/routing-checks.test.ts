@@ -109,7 +109,21 @@ describe('checkRoutingConfig', () => {
       const config = mutableExample();
       config.tiers.free.targets[1].model = 'wan-ai/wan2.7-t2v';
       const { problems } = checkRoutingConfig(config, context());
-      expect(find(problems, 'unknown-model', 'tiers.free.targets.1.model')?.severity).toBe('error');
+      const unknown = find(problems, 'unknown-model', 'tiers.free.targets.1.model');
+      expect(unknown?.severity).toBe('error');
+      // The id it was meant to be, spelled as the vendor spells it.
+      expect(unknown?.message).toContain('did you mean "Wan-AI/wan2.7-t2v"?');
+    });
+
+    it('says only to check the spelling when no known id is close', () => {
+      const config = mutableExample();
+      config.tiers.free.targets[1].model = 'nothing-like-it';
+      const { problems } = checkRoutingConfig(config, context());
+      const unknown = find(problems, 'unknown-model', 'tiers.free.targets.1.model');
+      expect(unknown?.message).toMatch(
+        /no model "nothing-like-it" in its model table; check the spelling/,
+      );
+      expect(unknown?.message).not.toContain('did you mean');
     });
   });
 

@@ -34,6 +34,8 @@ import {
   type RoutingProblem,
 } from '../../../shared/routing/routing-problem';
 import { checkFlag } from './flag-analysis';
+import { similarModelIds } from '../../providers/model-suggestions';
+import { quotedChoices } from '../../../shared/format';
 import { describeAssignment, tierScenarios } from './tier-scenarios';
 
 export interface RoutingCheckContext {
@@ -328,12 +330,18 @@ function semanticProblems(config: RoutingConfig, context: RoutingCheckContext): 
       }
 
       if (!model) {
+        const meant = similarModelIds(
+          target.model,
+          context.models
+            .filter((known) => known.provider === target.provider)
+            .map((known) => known.modelId),
+        );
         problems.push(
           problem(
             'error',
             'unknown-model',
             [...at, 'model'],
-            `${PROVIDER_LABELS[target.provider]} has no model "${target.model}" in its model table; check the spelling (ids are case-sensitive).`,
+            `${PROVIDER_LABELS[target.provider]} has no model "${target.model}" in its model table; ${meant.length > 0 ? `did you mean ${quotedChoices(meant)}? (ids are case-sensitive)` : 'check the spelling (ids are case-sensitive).'}`,
           ),
         );
       } else {
