@@ -261,6 +261,18 @@ export function validateVotesCsv(text: string, options: ValidateVotesOptions): V
       issues.push({ path: `line ${header.line}`, message: `column "${name}" appears twice` });
     } else index.set(name, k);
   });
+  if (index.size === 0) {
+    // Not one known column: not a votes file, or its header is missing. One line says so
+    // instead of an unknown and a missing column per name.
+    const shown = names.join(',');
+    throw new ValidationError('votes CSV', [
+      ...issues.filter((issue) => !issue.path.startsWith(`line ${header.line}`)),
+      {
+        path: `line ${header.line}`,
+        message: `this is not a votes header ("${shown.length > 60 ? `${shown.slice(0, 60)}…` : shown}"); the first line must be ${VOTES_CSV_COLUMNS.join(',')}`,
+      },
+    ]);
+  }
   for (const column of VOTES_CSV_COLUMNS) {
     if (!index.has(column)) {
       issues.push({ path: `line ${header.line}`, message: `no column "${column}"` });

@@ -290,6 +290,19 @@ describe('votes CSV', () => {
     ).toThrow(/unknown column "gen_a".*no column "generation_a".*no column "comment"/);
   });
 
+  it('says in one line that a file with no votes header is not a votes file', () => {
+    let message = '';
+    try {
+      importVotesCsv(freshDb(), 'model_a,model_b,winner\nx,y,model_a\n', { newId, now: 1 });
+    } catch (error) {
+      message = (error as Error).message;
+    }
+    expect(message).toContain(
+      'line 1: this is not a votes header ("model_a,model_b,winner"); the first line must be generation_a,generation_b,verdict,voter,voted_at,comment',
+    );
+    expect(message).not.toContain('unknown column');
+  });
+
   it('parses RFC 4180 edge cases and reports broken quoting', () => {
     expect(parseCsv('a,"b ""c""",\r\n\r\n"x\ny",z,\n').records).toEqual([
       { line: 1, fields: ['a', 'b "c"', ''] },
