@@ -35,6 +35,17 @@ export function fieldLabel(path: string): string {
   return words.charAt(0).toUpperCase() + words.slice(1);
 }
 
+/** zod's type names as a sentence says them. */
+const KIND_WORDS: Record<string, string> = {
+  record: 'an object (names and values)',
+  object: 'an object',
+  array: 'a list',
+  string: 'text',
+  boolean: 'true or false',
+  number: 'a number',
+  null: 'null',
+};
+
 /**
  * A zod message in the admin's words, naming the field: "Too small: expected number to be >=0"
  * on `budgetUsd` → "Budget must be 0 or more". Messages it does not know pass through.
@@ -63,5 +74,17 @@ export function humanIssue(path: string, message: string): string {
   if (/^Invalid input: expected int, received number/.test(message))
     return `${label} must be a whole number`;
   if (/^Invalid URL/i.test(message)) return `${label} must be a URL, e.g. http://host:9090`;
+  if ((match = /^Invalid input: expected (-?[\d.]+|"[^"]*"|true|false)$/.exec(message)))
+    return `${label} must be ${match[1]}`;
+  if ((match = /^Invalid option: expected one of (.+)$/.exec(message)))
+    return `${label} must be one of ${(match[1] ?? '').split('|').join(', ')}`;
+  if (
+    (match = /^Invalid input: expected (record|object|array|string|boolean), received (\w+)$/.exec(
+      message,
+    ))
+  )
+    return `${label} must be ${KIND_WORDS[match[1]!]}, not ${KIND_WORDS[match[2]!] ?? match[2]}`;
+  if ((match = /^Unrecognized keys?: (.+)$/.exec(message)))
+    return `${match[1]} ${match[1]!.includes(',') ? 'are not fields' : 'is not a field'} here (misspelled?)`;
   return message;
 }

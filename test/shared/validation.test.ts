@@ -39,6 +39,34 @@ describe('humanIssue', () => {
       'Run id is required',
     ]);
   });
+  it('words wrong kinds, fixed values, choices and unknown fields', () => {
+    const config = z.strictObject({
+      schemaVersion: z.literal(1),
+      tiers: z.record(z.string(), z.number()),
+      targets: z.array(z.string()),
+      strategy: z.enum(['priority', 'weighted']),
+      enabled: z.boolean(),
+    });
+    const result = config.safeParse({
+      schemaVersion: 2,
+      tiers: 5,
+      targets: 'runway',
+      strategy: 'random',
+      enabled: 'yes',
+      tier: {},
+    });
+    const messages = zodIssues(result.error!).map((issue) => humanIssue(issue.path, issue.message));
+    expect(messages.sort()).toEqual(
+      [
+        'Schema version must be 1',
+        'Tiers must be an object (names and values), not a number',
+        'Targets must be a list, not text',
+        'Strategy must be one of "priority", "weighted"',
+        'Enabled must be true or false, not text',
+        '"tier" is not a field here (misspelled?)',
+      ].sort(),
+    );
+  });
   it('passes an unknown message through', () => {
     expect(humanIssue('x', 'Tier "free" has no targets')).toBe('Tier "free" has no targets');
   });

@@ -36,6 +36,7 @@ import {
 import { checkFlag } from './flag-analysis';
 import { similarModelIds } from '../../providers/model-suggestions';
 import { quotedChoices } from '../../../shared/format';
+import { humanIssue } from '../../../shared/validation';
 import { describeAssignment, tierScenarios } from './tier-scenarios';
 
 export interface RoutingCheckContext {
@@ -111,7 +112,12 @@ export function schemaProblems(value: unknown): {
   if (parsed.success) return { config: parsed.data, problems: [] };
   return {
     problems: parsed.error.issues.map((issue) =>
-      problem('error', 'schema', issue.path as PathSegment[], issue.message),
+      problem(
+        'error',
+        'schema',
+        issue.path as PathSegment[],
+        humanIssue(issue.path.map(String).join('.'), issue.message),
+      ),
     ),
   };
 }
