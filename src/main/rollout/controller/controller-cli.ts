@@ -38,6 +38,7 @@ import { recordCheckOnce } from '../../watch/watch-repository';
 import { sqliteRollbackNotices } from '../../watch/rollback-notices';
 import type { HistoryInput } from '../publish/history';
 import { SharedHistory } from '../publish/shared-history';
+import { sqliteUnconfirmedCommits } from '../publish/unconfirmed-commits';
 import { createPassphraseProtector, loadSigner, type Signer } from '../publish/keys';
 import type { ConfigStore } from '../stores/config-store';
 import { openConfigStore } from '../stores/open-store';
@@ -383,6 +384,9 @@ export async function buildController(
     },
   };
   const controller = new RolloutController({
+    // A step whose commit answer was lost and could not be read back is kept in the data
+    // folder: settled at this controller's next read, or by whichever process reads it first.
+    unconfirmed: sqliteUnconfirmedCommits(deps.db, deps.now, deps.log),
     id: settings.id,
     host: settings.host,
     actor,
