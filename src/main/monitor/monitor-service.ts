@@ -77,7 +77,13 @@ import {
   retryInBackground,
   retryWhileBusy,
 } from '../store/busy-retry';
-import { pendingJournal, pendingJournalFile, type PendingJournal } from '../store/pending-journal';
+import {
+  pendingJournal,
+  pendingJournalFile,
+  takeOverJournals,
+  type JournalKind,
+  type PendingJournal,
+} from '../store/pending-journal';
 import { nodeTimers, sleep } from '../sleep';
 
 /** Shows an event to a person: desktop notification (Electron) or an inbox badge (browser). */
@@ -131,6 +137,12 @@ export interface MonitorServiceDeps {
    * its card) is tried again while another process holds the database, ms. Default 10 min.
    */
   busyPatienceMs?: number;
+  /**
+   * Names this process's file of guard breach inbox entries waiting for a busy database
+   * (pendingBreachesFile). Default: the process id and a random part, new at each start (a
+   * process id alone can come back after a restart).
+   */
+  journalOwner?: string;
 }
 
 /** A model the monitor reports removed, retired or deprecated. */
@@ -148,11 +160,19 @@ export interface MonitorListener {
 }
 
 /**
- * Where guard breaches' inbox entries that met a busy database wait for it (see
- * store/pending-journal.ts): beside the database.
+ * Guard breaches' inbox entries that met a busy database wait for it beside the database (see
+ * store/pending-journal.ts), one file per process: two consoles on one data folder must not
+ * overwrite each other's. Before, one file served every process (the legacy name).
  */
-export function pendingBreachesFile(db: WritableDb): string | undefined {
-  return pendingJournalFile(db, 'pending-guard-breaches');
+const BREACH_JOURNALS: JournalKind = {
+  before: 'pending-guard-breaches.',
+  after: '',
+  legacy: 'pending-guard-breaches',
+};
+
+/** This process's file of guard breach inbox entries waiting for `db` (`owner`: see journalOwner). */
+export function pendingBreachesFile(db: WritableDb, owner: string): string | undefined {
+  return pendingJournalFile(db, BREACH_JOURNALS, owner);
 }
 
 const JITTER = 0.1;
@@ -189,6 +209,8 @@ export class MonitorService {
   private readonly keptBreaches = new Map<string, GuardBreachInboxEvent>();
   private readonly breachJournal: PendingJournal<GuardBreachInboxEvent>;
   private keptBreachesRead = false;
+  /** Whether the last write of breachJournal kept the entries waiting. */
+  private breachesSaved = true;
 
   constructor(private readonly deps: MonitorServiceDeps) {
     this.random = deps.random ?? Math.random;
@@ -196,7 +218,10 @@ export class MonitorService {
     this.newId = deps.newId ?? randomUUID;
     for (const source of deps.sources) this.sources.set(source.provider, source);
     this.breachJournal = pendingJournal(
-      pendingBreachesFile(deps.db),
+      pendingBreachesFile(
+        deps.db,
+        deps.journalOwner ?? `${process.pid}-${randomUUID().slice(0, 8)}`,
+      ),
       guardBreachInboxEventSchema,
       (line) => deps.log?.(line),
       'monitor',
@@ -891,7 +916,7 @@ export class MonitorService {
     }
     this.tasks.add(task);
     this.keptBreaches.set(event.id, event);
-    this.breachJournal.save([...this.keptBreaches.values()]);
+    this.breachesSaved = this.breachJournal.save([...this.keptBreaches.values()]);
     this.deps.log?.(
       `monitor: the database is busy; the ${event.env} guard breach goes into the inbox once it is free`,
     );
@@ -900,24 +925,42 @@ export class MonitorService {
 
   private forgetBreach(id: string): void {
     if (!this.keptBreaches.delete(id)) return;
-    this.breachJournal.save([...this.keptBreaches.values()]);
+    this.breachesSaved = this.breachJournal.save([...this.keptBreaches.values()]);
   }
 
   /**
-   * The guard breaches' inbox entries an earlier process kept while the database was busy
-   * (stopped or killed before it was free): written now, or in the background while the
-   * database is still busy. Once per process (start() calls it).
+   * The guard breaches' inbox entries earlier processes kept while the database was busy
+   * (stopped or killed before it was free), whichever process kept them: its own file and the
+   * files other processes left beside the database are taken over (store/pending-journal.ts)
+   * and their entries written now, or kept in this process's file and written in the
+   * background while the database is still busy. Once per process: every long-running
+   * process that opens the data folder calls it at its start (the console's and `aideon
+   * monitor watch`'s start(), the controller's buildController); a one-shot command does not,
+   * so it never takes the files.
    */
   writeKeptBreaches(): void {
     if (this.keptBreachesRead) return;
     this.keptBreachesRead = true;
-    const kept = this.breachJournal.load();
-    if (kept.length === 0) return;
-    this.deps.log?.(
-      `monitor: ${kept.length} guard breach inbox entr${kept.length === 1 ? 'y' : 'ies'} kept while the database was busy before the last stop ${kept.length === 1 ? 'is' : 'are'} written now`,
+    const left = takeOverJournals(
+      this.breachJournal.file,
+      BREACH_JOURNALS,
+      guardBreachInboxEventSchema,
+      (line) => this.deps.log?.(line),
+      'monitor',
+      'guard breach inbox entries',
     );
-    for (const event of kept) this.keptBreaches.set(event.id, event);
-    for (const event of kept) this.writeBreachSoon(event);
+    const kept = new Map<string, GuardBreachInboxEvent>();
+    for (const event of [...this.breachJournal.load(), ...left.items]) kept.set(event.id, event);
+    if (kept.size > 0) {
+      this.deps.log?.(
+        `monitor: ${kept.size} guard breach inbox entr${kept.size === 1 ? 'y' : 'ies'} kept while the database was busy before the last stop ${kept.size === 1 ? 'is' : 'are'} written now`,
+      );
+      for (const event of kept.values()) this.keptBreaches.set(event.id, event);
+      for (const event of kept.values()) this.writeBreachSoon(event);
+    }
+    // Each entry is in the inbox now or in this process's own file: the files taken over go
+    // (unless this one's could not be written: then they stay for the next start).
+    if (this.keptBreaches.size === 0 || this.breachesSaved) left.release();
   }
 
   /** Background retries of a write that met a busy database; stop() ends them. */

@@ -12,10 +12,17 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { HistoryInput } from '../../../src/main/rollout/publish/history';
-import type { ConfigStore } from '../../../src/main/rollout/stores/config-store';
+import {
+  sqliteUnconfirmedCommits,
+  unconfirmedInMemory,
+  type UnconfirmedCommits,
+} from '../../../src/main/rollout/publish/unconfirmed-commits';
+import { openDatabase, type WritableDb } from '../../../src/main/store/db';
+import { tempDir } from '../../helpers/temp-dir';
+import { join } from 'node:path';
 import { EtcdStore } from '../../../src/main/rollout/stores/etcd-store';
-import { AppError } from '../../../src/shared/errors';
 import { startEtcd, type EtcdServer } from '../../helpers/etcd-server';
+import { lossyStore } from '../../helpers/lossy-store';
 import { clock, makePublisher, memorySigner, sampleConfig, T0 } from './fixtures';
 
 const FLAG = 'new-video-model';
@@ -29,46 +36,16 @@ afterAll(async () => {
   await etcd?.stop();
 });
 
-/** The etcd store, with one commit's answer lost and the read after it failing. */
-function lossyStore(real: ConfigStore) {
-  const faults = { loseNext: undefined as 'after' | 'instead' | undefined, failReads: 0 };
-  const unreachable = () =>
-    new AppError('provider_unavailable', 'the store could not be reached', { retryable: true });
-  const store: ConfigStore = {
-    uri: real.uri,
-    get: async (key) => {
-      if (faults.failReads > 0) {
-        faults.failReads -= 1;
-        throw unreachable();
-      }
-      return real.get(key);
-    },
-    list: (prefix) => real.list(prefix),
-    commit: async (writes) => {
-      const lose = faults.loseNext;
-      if (lose) {
-        faults.loseNext = undefined;
-        if (lose === 'after') await real.commit(writes);
-        faults.failReads = 1;
-        throw Object.assign(new Error('the connection to etcd was cut'), {
-          outcomeUnknown: true,
-        });
-      }
-      return real.commit(writes);
-    },
-    close: () => real.close(),
-  };
-  return { store, faults };
-}
-
-async function rolloutAt10(lose: 'after' | 'instead') {
+async function rolloutAt10(
+  lose: 'after' | 'instead',
+  unconfirmed: UnconfirmedCommits = unconfirmedInMemory(),
+) {
   const real = new EtcdStore({ uri: etcd.uri(`lost-commit-${++prefixes}`) });
   const { store, faults } = lossyStore(real);
   const alice = await memorySigner('alice');
   const time = clock(T0);
   const history: HistoryInput[] = [];
   // Long-lived, as the controller and the console keep it across their per-tick publishers.
-  const unconfirmed = new Map<string, HistoryInput>();
   const publisher = () => makePublisher(store, [alice], { now: time.now, history, unconfirmed });
   await publisher().initTrust([alice.info], { dev: 1, staging: 1, production: 1, trust: 1 });
   await publisher().publish('dev', sampleConfig());
@@ -91,7 +68,7 @@ async function rolloutAt10(lose: 'after' | 'instead') {
   expect((error as Error).message).toMatch(/not known whether version 3 of dev was written/);
   const steps = () =>
     history.filter((entry) => entry.action === 'rollout_step' && entry.version === 3);
-  return { real, publisher, history, steps, time };
+  return { real, store, alice, publisher, history, steps, time };
 }
 
 describe('a rollout step whose commit answer was lost and could not be read back', () => {
@@ -119,5 +96,46 @@ describe('a rollout step whose commit answer was lost and could not be read back
     expect(steps()).toHaveLength(1);
     expect(steps()[0]?.detail).not.toHaveProperty('confirmedAfterLostAnswer');
     await real.close();
+  });
+
+  it('kept in the data folder: other processes on it settle it at their first read, once, even two at once', async () => {
+    const { dir, cleanup } = tempDir('aideon-lost-commit-');
+    const file = join(dir, 'aideon.sqlite');
+    const connections: WritableDb[] = [];
+    const connect = () => {
+      const db = openDatabase({ file });
+      connections.push(db);
+      return sqliteUnconfirmedCommits(db, Date.now, () => undefined);
+    };
+    const kept = () =>
+      (
+        connections.at(-1)?.prepare('SELECT COUNT(*) AS n FROM unconfirmed_commits').get() as {
+          n: number;
+        }
+      ).n;
+    try {
+      // The process that lost the answer (a one-shot command) ends without reading dev again.
+      const { real, store, alice, history, steps, time } = await rolloutAt10('after', connect());
+      connections[0]?.close();
+      expect(steps()).toHaveLength(0);
+      // Two other processes on the same folder (a console, the controller) read dev at once.
+      const other = () =>
+        makePublisher(store, [alice], { now: time.now, history, unconfirmed: connect() });
+      const [a, b] = [other(), other()];
+      expect(kept()).toBe(1);
+      await Promise.all([a.live('dev'), b.live('dev')]);
+      expect(steps()).toHaveLength(1);
+      expect(steps()[0]).toMatchObject({
+        actor: 'alice',
+        detail: { confirmedAfterLostAnswer: true },
+      });
+      expect(kept()).toBe(0);
+      await other().live('dev');
+      expect(steps()).toHaveLength(1);
+      await real.close();
+    } finally {
+      for (const db of connections) if (db.open) db.close();
+      cleanup();
+    }
   });
 });

@@ -9,10 +9,10 @@
  * AIDEON_CONTROLLER_TICK_MS, AIDEON_CONTROLLER_LEASE_MS, AIDEON_WATCH_SETTINGS (JSON file),
  * AIDEON_PROMETHEUS_TOKEN.
  */
-import { readdirSync, readFileSync, rmSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { hostname } from 'node:os';
-import { basename, dirname, join } from 'node:path';
+import { basename, dirname } from 'node:path';
 import { request, type Dispatcher } from 'undici';
 import { AppError, ValidationError } from '../../../shared/errors';
 import { ENVIRONMENTS, type Environment } from '../../../shared/rollout/environments';
@@ -21,10 +21,16 @@ import { zodIssues } from '../../../shared/validation';
 import { watchSettingsSchema, type WatchSettings } from '../../../shared/watch/watch-settings';
 import { storeKeys } from '../../../consumer/bundle-format';
 import { verifyTrustFile, verifyTrustUpdate } from '../../../consumer/verify-bundle';
+import { MonitorService } from '../../monitor/monitor-service';
 import { parseWebhookUrl } from '../../monitor/webhook';
 import { withRetry } from '../../providers/http/retry';
 import { busyLogGate, busyPatienceMs, isDatabaseBusy } from '../../store/busy-retry';
-import { pendingJournal, pendingJournalFile } from '../../store/pending-journal';
+import {
+  pendingJournal,
+  pendingJournalFile,
+  takeOverJournals,
+  type JournalKind,
+} from '../../store/pending-journal';
 import type { WritableDb } from '../../store/db';
 import { watchReportSchema, type WatchReport } from '../../../shared/watch/watch-types';
 import { WatchService } from '../../watch/watch-service';
@@ -32,6 +38,7 @@ import { recordCheckOnce } from '../../watch/watch-repository';
 import { sqliteRollbackNotices } from '../../watch/rollback-notices';
 import type { HistoryInput } from '../publish/history';
 import { SharedHistory } from '../publish/shared-history';
+import { sqliteUnconfirmedCommits } from '../publish/unconfirmed-commits';
 import { createPassphraseProtector, loadSigner, type Signer } from '../publish/keys';
 import type { ConfigStore } from '../stores/config-store';
 import { openConfigStore } from '../stores/open-store';
@@ -339,6 +346,18 @@ export async function buildController(
     });
   const actor = `controller:${settings.id}`;
   const checks = checkRecords(deps.db, deps.log, pendingChecksFile(deps.db, settings.id));
+  // Guard breaches' inbox entries a console (or `monitor watch`) kept beside the database while
+  // it was busy and could not write before it was stopped or killed: the controller is often
+  // the process that runs on next, so it writes them (in the background while the database is
+  // still busy), as a console's start does. The monitor has no catalogues here: only its inbox.
+  const breaches = new MonitorService({
+    db: deps.db,
+    sources: [],
+    now: deps.now,
+    log: deps.log,
+    busyPatienceMs: busyPatienceMs({ env: deps.env }),
+  });
+  breaches.writeKeptBreaches();
   // A notice that met a busy database is written once it is free (busy patience), not only
   // kept in memory: a restarted controller must not post the same failure again.
   const notices = sqliteRollbackNotices(deps.db, actor, deps.now, deps.log, {
@@ -365,6 +384,9 @@ export async function buildController(
     },
   };
   const controller = new RolloutController({
+    // A step whose commit answer was lost and could not be read back is kept in the data
+    // folder: settled at this controller's next read, or by whichever process reads it first.
+    unconfirmed: sqliteUnconfirmedCommits(deps.db, deps.now, deps.log),
     id: settings.id,
     host: settings.host,
     actor,
@@ -402,6 +424,8 @@ export async function buildController(
     close: async () => {
       // A last try for the check records a busy database has kept so far.
       checks.flush();
+      // Inbox entries still waiting for the database stay in this process's file.
+      await breaches.stop();
       await notices.stop?.();
       const left = checks.pending();
       if (left > 0)
@@ -416,29 +440,16 @@ export async function buildController(
 /** Check records kept in memory at most while the database stays busy (the oldest go first). */
 const PENDING_CHECKS_LIMIT = 500;
 
+/** The controller's check-record journals: one per controller id (see checkRecords). */
+const CHECK_JOURNALS: JournalKind = { before: 'controller-', after: '.pending-checks' };
+
 /**
  * Where a controller keeps the check records its database has not taken yet, so a kill does
  * not lose them: beside the database, one file per controller id (undefined for a database
  * in memory).
  */
 export function pendingChecksFile(db: WritableDb, controllerId: string): string | undefined {
-  return pendingJournalFile(db, `controller-${controllerId}.pending-checks`);
-}
-
-/** Other controller ids' check-record files beside the database of `journal` (see checkRecords). */
-function journalsLeftBeside(journal: string): string[] {
-  const own = basename(journal);
-  const prefix = /^(.*\.controller-).+\.pending-checks\.json$/.exec(own)?.[1];
-  if (!prefix) return [];
-  try {
-    return readdirSync(dirname(journal))
-      .filter(
-        (name) => name !== own && name.startsWith(prefix) && name.endsWith('.pending-checks.json'),
-      )
-      .map((name) => join(dirname(journal), name));
-  } catch {
-    return [];
-  }
+  return pendingJournalFile(db, CHECK_JOURNALS, controllerId);
 }
 
 /**
@@ -468,9 +479,11 @@ export function checkRecords(
   // The list changed since the file was last written.
   let unsaved = false;
   const file = pendingJournal(journal, watchReportSchema, log, 'controller', 'check records');
+  // Whether the last write of the file kept the list.
+  let lastSaved = true;
   const saveJournal = (): void => {
     if (!unsaved) return;
-    file.save(pending);
+    lastSaved = file.save(pending);
     unsaved = false;
   };
   const clearJournal = (): void => {
@@ -500,22 +513,29 @@ export function checkRecords(
     }
   };
   const kept = file.load();
-  const left = journal ? journalsLeftBeside(journal) : [];
-  for (const other of left) {
-    const taken = pendingJournal(other, watchReportSchema, log, 'controller', 'check records');
-    kept.push(...taken.load());
-  }
+  const left = takeOverJournals(
+    journal,
+    CHECK_JOURNALS,
+    watchReportSchema,
+    log,
+    'controller',
+    'check records',
+  );
+  kept.push(...left.items);
+  let safe = true;
   if (kept.length > 0) {
     kept.sort((a, b) => a.checkedAt - b.checkedAt);
     pending.push(...kept.slice(-PENDING_CHECKS_LIMIT));
     // Kept in this controller's own file before the others' go (when the database is still busy).
-    unsaved = left.length > 0;
+    unsaved = left.files > 0;
     log(
       `controller: ${pending.length} check record(s) kept while the database was busy before the last stop are written now`,
     );
     flush();
+    safe = pending.length === 0 || lastSaved;
   }
-  for (const other of left) rmSync(other, { force: true });
+  // The files taken over go once their records are in the database or in this one's file.
+  if (safe) left.release();
   return {
     record(report) {
       pending.push(report);

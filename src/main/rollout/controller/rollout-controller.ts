@@ -38,6 +38,7 @@ import { removeControllerStatus, writeControllerStatus } from './controller-regi
 import type { LeaderLease } from './leader-lease';
 import { damagedFailedCheck, damagedKeys, guardedWhileDamaged } from './damaged-state';
 import { watchedStep } from './watched-step';
+import { unconfirmedInMemory, type UnconfirmedCommits } from '../publish/unconfirmed-commits';
 
 export { activeStep, watchedStep } from './watched-step';
 
@@ -88,6 +89,11 @@ export interface FreshnessRenewer {
 }
 
 export interface RolloutControllerDeps {
+  /**
+   * Commits whose answer was lost and could not be read back (Publisher `unconfirmed`); the
+   * controller's data folder keeps them (buildController). Default: in memory.
+   */
+  unconfirmed?: UnconfirmedCommits;
   id: string;
   host: string;
   /** Who the history names, e.g. `controller:prod-1`. */
@@ -162,10 +168,11 @@ export class RolloutController {
   private readonly told = new Map<string, string>();
   private failedThisTick = new Set<string>();
   /** Commits whose answer was lost and could not be read back (Publisher `unconfirmed`). */
-  private readonly unconfirmed = new Map<string, HistoryInput>();
+  private readonly unconfirmed: UnconfirmedCommits;
 
   constructor(private readonly deps: RolloutControllerDeps) {
     this.startedAt = deps.now();
+    this.unconfirmed = deps.unconfirmed ?? unconfirmedInMemory();
     this.notices = deps.notices ?? memoryRollbackNotices();
   }
 

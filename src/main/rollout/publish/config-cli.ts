@@ -34,6 +34,7 @@ import {
   type Signer,
 } from './keys';
 import { Publisher, type ConfigProblem, type PublishOutcome } from './publisher';
+import { sqliteUnconfirmedCommits } from './unconfirmed-commits';
 
 export interface CommandResult {
   exitCode: 0 | 1 | 2;
@@ -130,6 +131,12 @@ async function withPublisher<T>(
       validateConfig: context.validateConfig,
       now: context.now,
       actor: context.actor,
+      // A commit whose answer was lost and could not be read back is kept in the data folder:
+      // this command ends before any later read, so the next process that reads the
+      // environment (console, controller, another command) settles it.
+      ...(context.db
+        ? { unconfirmed: sqliteUnconfirmedCommits(context.db, context.now, () => undefined) }
+        : {}),
       // Every action goes into the shared history in the store (and this console's copy).
       record: async (entry) => {
         context.record?.(entry);
@@ -548,20 +555,30 @@ export async function configHistoryCommand(
     const environment = options.env === undefined ? undefined : parseEnvironment(options.env);
     const store = (context.openStore ?? ((uri) => openConfigStore(uri)))(options.store);
     try {
+      const shared = new SharedHistory({ store });
       const publisher = new Publisher({
         store,
         signers: [],
         validateConfig: context.validateConfig,
         now: context.now,
         actor: context.actor,
+        unconfirmed: sqliteUnconfirmedCommits(context.db, context.now, () => undefined),
+        record: async (entry) => {
+          await shared.append(entry);
+        },
       });
+      // Commits an earlier command (or console, controller) on this folder could not confirm
+      // are settled first, so the history shows a step that went in (the command that lost the
+      // answer names this one to check it).
+      for (const target of environment === undefined ? ENVIRONMENTS : [environment])
+        await publisher.settleUnconfirmed(target).catch(() => undefined);
       let trust: TrustPayload | undefined;
       try {
         trust = (await publisher.readTrust('dev')).trust;
       } catch {
         trust = undefined;
       }
-      const sync = await syncSharedHistory(context.db, new SharedHistory({ store }), trust, 'full');
+      const sync = await syncSharedHistory(context.db, shared, trust, 'full');
       const entries = listSharedHistory(
         context.db,
         store.uri,

@@ -72,6 +72,7 @@ import {
   type StoreWrite,
 } from '../stores/config-store';
 import type { HistoryAction, HistoryInput } from './history';
+import type { UnconfirmedCommits } from './unconfirmed-commits';
 import type { PublicKeyInfo, Signer } from './keys';
 
 export type ConfigProblem = string | { path?: string; message: string };
@@ -111,12 +112,13 @@ export interface PublisherDeps {
   maxAttempts?: number;
   /**
    * Commits whose answer was lost and whose outcome could not be read back (the store did not
-   * answer), with the history entry each owes if it went in. Long-lived (the controller's or
-   * console's, across its short-lived publishers): the next read of the environment's live
-   * state (`live`, before anything else is done) settles them, recording the entry of one
-   * that went in, once. Without it such a step gets no history entry.
+   * answer), with the history entry each owes if it went in. Kept in the data folder's
+   * database (unconfirmed-commits.ts), so it outlives this publisher and this process: the
+   * next read of the environment's live state (`live`, before anything else is done) by any
+   * process on the folder settles them, recording the entry of one that went in, once.
+   * Without it such a step gets no history entry.
    */
-  unconfirmed?: Map<string, HistoryInput>;
+  unconfirmed?: UnconfirmedCommits;
 }
 
 export type PublishOutcome =
@@ -857,21 +859,21 @@ export class Publisher {
    */
   async settleUnconfirmed(environment: Environment): Promise<void> {
     const unconfirmed = this.deps.unconfirmed;
-    if (!unconfirmed || unconfirmed.size === 0) return;
-    for (const [key, entry] of [...unconfirmed]) {
-      if (entry.storeUri !== this.deps.store.uri || entry.environment !== environment) continue;
+    if (!unconfirmed) return;
+    for (const { key, entry } of unconfirmed.list(this.deps.store.uri, environment)) {
       if (entry.version === null || entry.digest === null) {
-        unconfirmed.delete(key);
+        unconfirmed.take(key);
         continue;
       }
-      unconfirmed.delete(key);
       let wentIn: boolean;
       try {
         wentIn = await this.committedAs(environment, entry.version, entry.digest);
       } catch {
-        unconfirmed.set(key, entry);
+        // Still not readable: it stays for the next read.
         continue;
       }
+      // Another read (of this process or another on the folder) settled it meanwhile.
+      if (!unconfirmed.take(key)) continue;
       if (wentIn)
         await this.deps.record?.({
           ...entry,
@@ -937,15 +939,22 @@ export class Publisher {
       try {
         now = await this.deps.store.get(storeKeys.current(environment));
       } catch {
-        // Settled at the next read of the environment (live): recorded then if it went in.
-        if (owed && this.deps.unconfirmed)
-          this.deps.unconfirmed.set(
-            `${this.deps.store.uri}\u0000${environment}\u0000${version}\u0000${envelope.digest}`,
-            owed(),
-          );
+        // Settled at the next read of the environment (live), by this process or another on
+        // the same data folder: recorded then if it went in.
+        const kept =
+          owed && this.deps.unconfirmed
+            ? this.deps.unconfirmed.keep(
+                JSON.stringify([this.deps.store.uri, environment, version, envelope.digest]),
+                owed(),
+              )
+            : false;
         throw new AppError(
           'provider_unavailable',
-          `${(error instanceof Error ? error.message : String(error)).replace(/\.$/, '')}. It is not known whether version ${version} of ${environment} was written: the store could not be read back; it is read again before anything else is done.`,
+          `${(error instanceof Error ? error.message : String(error)).replace(/\.$/, '')}. It is not known whether version ${version} of ${environment} was written: the store could not be read back. ${
+            kept
+              ? `This is kept in the data folder: the next Aideon process on it that reads ${environment} of ${this.deps.store.uri} (the console, the controller, or a command such as \`aideon config history --store ${this.deps.store.uri} --env ${environment}\`) checks whether it went in and, if it did, enters it in the history then, once.`
+              : `Check what is live before doing anything else: \`aideon config history --store ${this.deps.store.uri} --env ${environment}\`.`
+          }`,
           { retryable: true },
         );
       }

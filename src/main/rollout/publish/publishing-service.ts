@@ -74,13 +74,13 @@ import {
   type Signer,
 } from './keys';
 import { formatPublicKeyText, parsePublicKeyText } from '../../../shared/rollout/public-key-text';
-import type { HistoryInput } from './history';
 import {
   Publisher,
   type ConfigProblem,
   type DamagedRollout,
   type PublishOutcome,
 } from './publisher';
+import { sqliteUnconfirmedCommits, type UnconfirmedCommits } from './unconfirmed-commits';
 
 const PASSPHRASE_PROTECTOR_ID = 'passphrase-scrypt-aes256gcm';
 export const DEFAULT_TICK_MS = 30_000;
@@ -265,10 +265,15 @@ export class PublishingService {
    * damaged, and what the admin should do (the last check's verdict once one failed).
    */
   private readonly damagedStates = new Map<Environment, { problem: string; advice: string }>();
-  /** Commits whose answer was lost and could not be read back (Publisher `unconfirmed`). */
-  private readonly unconfirmed = new Map<string, HistoryInput>();
+  /**
+   * Commits whose answer was lost and could not be read back (Publisher `unconfirmed`): kept in
+   * the data folder's database, so whichever process reads the environment next settles them.
+   */
+  private readonly unconfirmed: UnconfirmedCommits;
 
-  constructor(private readonly deps: PublishingServiceDeps) {}
+  constructor(private readonly deps: PublishingServiceDeps) {
+    this.unconfirmed = sqliteUnconfirmedCommits(deps.db, deps.now, (line) => deps.log?.(line));
+  }
 
   get keyDir(): string {
     return this.deps.keyDir ?? join(this.deps.dataDir, 'keys');

@@ -22,6 +22,7 @@ import { migration0256 } from './0256-run-allow-cache';
 import { migration0257 } from './0257-rollback-notices';
 import { migration0258 } from './0258-model-prices';
 import { migration0261 } from './0261-model-price-history';
+import { migration0262 } from './0262-unconfirmed-commits';
 
 /** Every migration, in order. Append new ones; never edit one that has shipped. */
 export const MIGRATIONS: readonly Migration[] = [
@@ -48,4 +49,5 @@ export const MIGRATIONS: readonly Migration[] = [
   migration0257,
   migration0258,
   migration0261,
+  migration0262,
 ];
