@@ -609,19 +609,47 @@ export async function runCli(argv: string[], io: CliIo = defaultIo): Promise<num
       '--bundle <file>',
       'a run bundle (tar): the run, its generations, scorecard and videos, each video once',
     )
+    .option(
+      '--progress',
+      'with --bundle: print "Writing videos k of N" on standard error, one line per video (the default when standard error is a terminal)',
+    )
     .action(
-      async (runId: string, options: { format: 'csv' | 'json'; out?: string; bundle?: string }) => {
+      async (
+        runId: string,
+        options: { format: 'csv' | 'json'; out?: string; bundle?: string; progress?: boolean },
+      ) => {
         const services = await openServices('cli');
         try {
           if (options.bundle) {
             const { exportRunBundle } = await import('../bench/run-bundle');
-            const result = exportRunBundle(
-              services.db,
-              services.media,
-              runId,
-              options.bundle,
-              Date.now(),
-            );
+            // As the import's "Checking videos k of N": quiet in scripts unless asked.
+            const onProgress =
+              options.progress === true || io.stderrIsTTY === true
+                ? (written: number, total: number): void => {
+                    if (written > 0) io.stderr(`Writing videos ${written} of ${total}\n`);
+                  }
+                : undefined;
+            // Ctrl-C (or a TERM from a supervisor) stops the copy between two chunks, so the
+            // temporary file is removed rather than left beside the bundle.
+            const stop = new AbortController();
+            const interrupted = (signal: NodeJS.Signals): void =>
+              stop.abort(new Error(`interrupted by ${signal}`));
+            process.once('SIGINT', interrupted);
+            process.once('SIGTERM', interrupted);
+            let result;
+            try {
+              result = await exportRunBundle(
+                services.db,
+                services.media,
+                runId,
+                options.bundle,
+                Date.now(),
+                { signal: stop.signal, ...(onProgress ? { onProgress } : {}) },
+              );
+            } finally {
+              process.off('SIGINT', interrupted);
+              process.off('SIGTERM', interrupted);
+            }
             io.stderr(
               `Wrote ${options.bundle}: ${result.generations} generations, ${result.mediaFiles} videos, ${result.bytes} bytes.\n`,
             );

@@ -40,7 +40,13 @@ describe('run bundles', () => {
     const target = console_();
     const runId = await finishedSandboxRun(source);
     const bundle = join(folder(), 'run.tar');
-    const exported = exportRunBundle(source.db, source.media, runId, bundle, 1_700_000_000_000);
+    const exported = await exportRunBundle(
+      source.db,
+      source.media,
+      runId,
+      bundle,
+      1_700_000_000_000,
+    );
     const sourceRows = listGenerationRows(source.db, runId);
     const distinct = new Set(sourceRows.map((row) => row.media_id).filter(Boolean));
     // Content-addressed: generations that share a video share one entry.
@@ -87,7 +93,7 @@ describe('run bundles', () => {
     const target = console_();
     const runId = await finishedSandboxRun(source);
     const bundle = join(folder(), 'run.tar');
-    exportRunBundle(source.db, source.media, runId, bundle, 1);
+    await exportRunBundle(source.db, source.media, runId, bundle, 1);
     const bytes = readFileSync(bundle);
     // Flip one byte inside the first video (just after the manifest and the video's header).
     const manifestSize = parseInt(bytes.toString('ascii', 124, 135), 8);
@@ -129,7 +135,7 @@ describe('run bundles', () => {
     const target = console_();
     const runId = await finishedSandboxRun(source);
     const bundle = join(folder(), 'run.tar');
-    exportRunBundle(source.db, source.media, runId, bundle, 1);
+    await exportRunBundle(source.db, source.media, runId, bundle, 1);
     target.db
       .prepare("UPDATE suites SET definition = '{\"changed\":true}' WHERE id = 'smoke'")
       .run();
@@ -145,7 +151,7 @@ describe('run bundles', () => {
     const target = console_();
     const runId = await finishedSandboxRun(source);
     const bundle = join(folder(), 'run.tar');
-    exportRunBundle(source.db, source.media, runId, bundle, 1);
+    await exportRunBundle(source.db, source.media, runId, bundle, 1);
     const dispatcher = createAppDispatcher(target, { checkOutputs: true });
     const answer = await dispatcher.dispatch('bench:import-bundle', {
       fileName: 'run.tar',
@@ -156,15 +162,15 @@ describe('run bundles', () => {
     expect(readdirSync(join(target.media.root, 'tmp'))).toEqual([]);
   });
 
-  it('refuses to bundle a run that has not ended', () => {
+  it('refuses to bundle a run that has not ended', async () => {
     const source = console_();
     const { runId } = source.bench.startRun({
       suiteId: 'smoke',
       models: [{ provider: 'sandbox', modelId: 'sandbox-fast' }],
       budgetUsd: 5,
     });
-    expect(() =>
+    await expect(
       exportRunBundle(source.db, source.media, runId, join(folder(), 'x.tar'), 1),
-    ).toThrow(/has not ended/);
+    ).rejects.toThrow(/has not ended/);
   });
 });
