@@ -8,7 +8,7 @@
  * services open and SQLite's write lock taken (test/helpers/presence-lock-child.ts); the CLI is
  * the real `aideon` command in a child.
  */
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { readdirSync, writeFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
@@ -22,6 +22,7 @@ import {
   redactedCommandLine,
 } from '../../../src/main/store/presence';
 import { spawnCli, until } from '../../helpers/cli-child';
+import { lockHolder } from '../../helpers/lock-holder';
 import { openTestConsole } from '../../helpers/test-console';
 import { tempDir } from '../../helpers/temp-dir';
 
@@ -35,37 +36,6 @@ const folder = (): string => {
   cleanups.push(cleanup);
   return dir;
 };
-
-/** A child process with the data folder's services open, announced as `aideon <args>`, holding the write lock. */
-async function lockHolder(
-  dataDir: string,
-  args: string[],
-): Promise<{ child: ChildProcess; pid: number; stop: () => Promise<void> }> {
-  const child = spawn(
-    process.execPath,
-    ['--import', 'tsx', 'test/helpers/presence-lock-child.ts', dataDir, ...args],
-    { stdio: ['ignore', 'pipe', 'pipe'] },
-  );
-  let out = '';
-  let err = '';
-  child.stdout?.on('data', (chunk: Buffer) => (out += chunk.toString()));
-  child.stderr?.on('data', (chunk: Buffer) => (err += chunk.toString()));
-  const exited = new Promise<number | null>((resolve) =>
-    child.once('exit', (code) => resolve(code)),
-  );
-  let gone = false;
-  void exited.then(() => (gone = true));
-  const stop = async (): Promise<void> => {
-    if (!gone) child.kill('SIGTERM');
-    await exited;
-  };
-  cleanups.push(stop);
-  await until(() => {
-    if (gone) throw new Error(`the lock holder ended early: ${err}`);
-    return out.includes('LOCKED');
-  });
-  return { child, pid: child.pid!, stop };
-}
 
 /** "06:12 UTC" for a start a moment ago (the clock of this test, read around the start). */
 const startedNear = (before: number): RegExp => {
@@ -184,7 +154,7 @@ describe('busy answers name the Aideon process that holds the database', () => {
     };
 
     const before = Date.now();
-    const holder = await lockHolder(wired.dataDir, [
+    const holder = await lockHolder(cleanups, wired.dataDir, [
       'bench',
       'import',
       '/data/run.tar',
@@ -212,7 +182,7 @@ describe('busy answers name the Aideon process that holds the database', () => {
   it('a CLI command: its error names the holder, with the secret in its command line hidden', async () => {
     const dataDir = folder();
     const before = Date.now();
-    const holder = await lockHolder(dataDir, [
+    const holder = await lockHolder(cleanups, dataDir, [
       'monitor',
       'watch',
       '--webhook',
@@ -233,7 +203,13 @@ describe('busy answers name the Aideon process that holds the database', () => {
 
   it('`aideon monitor watch`: a check it could not save names the holder; and it is named itself', async () => {
     const dataDir = folder();
-    const holder = await lockHolder(dataDir, ['config', 'publish', 'routing.yaml', '--env', 'dev']);
+    const holder = await lockHolder(cleanups, dataDir, [
+      'config',
+      'publish',
+      'routing.yaml',
+      '--env',
+      'dev',
+    ]);
     const watch = spawnCli(['--data-dir', dataDir, 'monitor', 'watch', '--interval', '60']);
     cleanups.push(async () => {
       if (watch.child.exitCode === null) watch.child.kill('SIGTERM');
