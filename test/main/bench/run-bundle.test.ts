@@ -1,6 +1,6 @@
 import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, truncateSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { listGenerationRows } from '../../../src/main/bench/bench-repository';
@@ -172,5 +172,35 @@ describe('run bundles', () => {
     await expect(
       exportRunBundle(source.db, source.media, runId, join(folder(), 'x.tar'), 1),
     ).rejects.toThrow(/has not ended/);
+  });
+
+  it('an export that fails half way leaves no bundle and no temporary file, and says why', async () => {
+    const source = console_();
+    const runId = await finishedSandboxRun(source);
+    const ids = (
+      source.db
+        .prepare(
+          'SELECT DISTINCT media_id FROM generations WHERE run_id = ? AND media_id IS NOT NULL',
+        )
+        .all(runId) as { media_id: string }[]
+    ).map((row) => row.media_id);
+    const dir = folder();
+    const bundle = join(dir, 'run.tar');
+    // Once the manifest is written (with each video's size), the videos shrink on disk: the
+    // copy of the first one runs out of bytes part way.
+    const failed = exportRunBundle(source.db, source.media, runId, bundle, 1, {
+      onProgress: (written) => {
+        if (written === 0) for (const id of ids) truncateSync(source.media.pathOf(id), 10);
+      },
+    });
+    await expect(failed).rejects.toMatchObject({
+      code: 'storage_failed',
+      message: expect.stringMatching(
+        new RegExp(
+          `^The bundle was not written \\(the video [0-9a-f]{64} shrank while it was being read\\); nothing was left at ${bundle.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}\\.$`,
+        ),
+      ),
+    });
+    expect(readdirSync(dir)).toEqual([]);
   });
 });
