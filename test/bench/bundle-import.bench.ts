@@ -12,6 +12,10 @@
  * Export (session 15) is measured the same way before the import: it copied every video into
  * the bundle with synchronous reads and writes, holding the thread for the whole export; it now
  * copies in 1 MiB steps with asynchronous file I/O and flushes the bundle before naming it.
+ * Measured (session 15, 2 cores, load 1.4-3.5, 1024 MB, page cache warm, 2 runs): longest
+ * stall before 214-224 ms (the whole copy; the sparse source reads fast), after 11-14 ms; export
+ * time 0.98-1.46 s against 0.85 s for the old synchronous copy plus the same fdatasync
+ * (0.22 s + 0.62 s; the old export did not flush at all).
  * Run: npx tsx test/bench/bundle-import.bench.ts [megabytes of the long video, default 1024]
  */
 import { statSync } from 'node:fs';

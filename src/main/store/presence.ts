@@ -236,14 +236,17 @@ function redactUrl(text: string): string {
     return text;
   }
   if (!url.host) return text;
-  if (url.username) url.username = 'redacted';
-  if (url.password) url.password = 'redacted';
-  for (const key of [...url.searchParams.keys()]) url.searchParams.set(key, 'redacted');
+  // A placeholder URL encoding leaves alone, turned into `[redacted]` once the URL is a string.
+  const hidden = 'aideonredactedpart';
+  if (url.username) url.username = hidden;
+  if (url.password) url.password = hidden;
+  for (const key of [...url.searchParams.keys()]) url.searchParams.set(key, hidden);
+  // A webhook's path often ends in its token: one long opaque part, or a key-like one.
   url.pathname = url.pathname
     .split('/')
-    .map((part) => (looksLikeKey(part) || part.length >= 24 ? 'redacted' : part))
+    .map((part) => (looksLikeKey(part) || /^[A-Za-z0-9]{24,}$/.test(part) ? hidden : part))
     .join('/');
-  return url.toString().replaceAll('redacted', '[redacted]');
+  return url.toString().replaceAll(hidden, '[redacted]');
 }
 
 function redactWord(word: string, secrets: readonly string[]): string {
