@@ -24,6 +24,7 @@ import { ProviderRegistry } from './providers/registry';
 import { listModelPrices, ModelPriceService } from './providers/model-prices';
 import { SandboxAdapter } from './providers/sandbox/sandbox-adapter';
 import { openDatabase, type WritableDb } from './store/db';
+import { announcePresence, thisProcessCommand } from './store/presence';
 import { busyPatienceMs, CONSOLE_BUSY_TIMEOUT_MS } from './store/busy-retry';
 import { registerVendorAdapters } from './providers/index';
 import { createDefaultDispatcher } from './providers/http/dispatcher';
@@ -101,6 +102,12 @@ export interface ServiceOptions {
   mediaFiles?: MediaFiles;
   mode: 'electron' | 'browser' | 'cli';
   version: string;
+  /**
+   * How this process is named to other Aideon processes on the data folder while it has the
+   * database open (store/presence.ts): the `aideon …` command line as typed, secrets replaced
+   * (redactedCommandLine). Default: the desktop console, else this process's own command line.
+   */
+  presence?: { command: string; typed: boolean };
 }
 
 export interface Services {
@@ -147,13 +154,29 @@ export function createServices(options: ServiceOptions): Services {
   // Checked before anything is opened: a bad value is refused with nothing left behind.
   const benchBusyPatienceMs = busyPatienceMs(options);
   mkdirSync(options.dataDir, { recursive: true });
-  const db = openDatabase({
-    file: join(options.dataDir, 'aideon.sqlite'),
-    log,
-    ...(options.startUpBusyTimeoutMs === undefined
-      ? {}
-      : { busyTimeoutMs: options.startUpBusyTimeoutMs }),
+  const dbFile = join(options.dataDir, 'aideon.sqlite');
+  // Announced before the database is opened: opening may migrate it, which takes the write
+  // lock, and a process that meets that lock should be able to say whose it is.
+  const presence = announcePresence(dbFile, {
+    ...(options.presence ??
+      (options.mode === 'electron'
+        ? { command: 'the desktop console', typed: false }
+        : thisProcessCommand(options.env))),
+    now: now(),
   });
+  let db: WritableDb;
+  try {
+    db = openDatabase({
+      file: dbFile,
+      log,
+      ...(options.startUpBusyTimeoutMs === undefined
+        ? {}
+        : { busyTimeoutMs: options.startUpBusyTimeoutMs }),
+    });
+  } catch (error) {
+    presence.remove();
+    throw error;
+  }
   const bus = new EventBus();
   const media = new MediaStore(options.dataDir, options.mediaFiles);
   const posters = new PosterFrames({
@@ -193,6 +216,7 @@ export function createServices(options: ServiceOptions): Services {
     // Nothing is left open by a start that failed (a held write lock is waited for and the
     // start tried again: see store/busy-retry.ts startWhenFree).
     db.close();
+    presence.remove();
     throw error;
   }
   // One place for the interactive console's policy on a held lock (see store/busy-retry.ts).
@@ -400,6 +424,7 @@ export function createServices(options: ServiceOptions): Services {
       await bench.stop();
       await watch.stop();
       db.close();
+      presence.remove();
     },
   };
   return services;

@@ -22,6 +22,24 @@ export async function bundleWithBigVideo(
   bytes: number,
   dir: string,
 ): Promise<{ bundle: string; bigId: string; videos: number }> {
+  const { runId, bigId } = await runWithBigVideo(services, bytes, dir);
+  const bundle = join(dir, 'run.tar');
+  const exported = await exportRunBundle(
+    services.db,
+    services.media,
+    runId,
+    bundle,
+    1_700_000_000_000,
+  );
+  return { bundle, bigId, videos: exported.mediaFiles };
+}
+
+/** A finished sandbox run one of whose videos is `bytes` long (made in `dir`, then stored). */
+export async function runWithBigVideo(
+  services: Services,
+  bytes: number,
+  dir: string,
+): Promise<{ runId: string; bigId: string }> {
   const runId = await finishedSandboxRun(services);
   const file = join(dir, 'big-video.mp4');
   const fd = openSync(file, 'w');
@@ -42,7 +60,5 @@ export async function bundleWithBigVideo(
     .prepare('SELECT id FROM generations WHERE run_id = ? AND media_id IS NOT NULL LIMIT 1')
     .get(runId) as { id: string };
   services.db.prepare('UPDATE generations SET media_id = ? WHERE id = ?').run(bigId, generation.id);
-  const bundle = join(dir, 'run.tar');
-  const exported = exportRunBundle(services.db, services.media, runId, bundle, 1_700_000_000_000);
-  return { bundle, bigId, videos: exported.mediaFiles };
+  return { runId, bigId };
 }

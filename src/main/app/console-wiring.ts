@@ -13,8 +13,9 @@ import type { Dispatcher } from '../ipc/dispatcher';
 import { createAppDispatcher } from '../ipc/index';
 import { modelsInUseSyncer } from '../monitor/models-in-use';
 import { createServices, sleep, type ServiceOptions, type Services } from '../services';
-import { otherLeaseHolders } from '../bench/run-lease';
+import { databaseHolders } from '../bench/run-lease';
 import { hostname } from 'node:os';
+import { join } from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
 import {
   busyPatienceMs,
@@ -105,6 +106,12 @@ export function openConsoleWhenFree(
       sleep: (ms) => sleep(ms, signal),
       patienceMs: busyPatienceMs(options),
       say: wait.say,
+      // Another process's migration or import: named when it announced itself.
+      holders: () =>
+        databaseHolders(join(options.dataDir, 'aideon.sqlite'), undefined, Date.now(), {
+          pid: process.pid,
+          host: hostname(),
+        }),
       ...(signal ? { signal } : {}),
     },
   );
@@ -136,7 +143,11 @@ export function openConsole(options: ConsoleServiceOptions, host: ConsoleHost): 
       patienceMs: interactiveBusyPatienceMs(options),
       now,
       sleep: (ms) => (options.sleep ?? sleep)(ms),
-      holders: () => otherLeaseHolders(current.db, now(), { pid: process.pid, host: hostname() }),
+      holders: () =>
+        databaseHolders(join(options.dataDir, 'aideon.sqlite'), current.db, now(), {
+          pid: process.pid,
+          host: hostname(),
+        }),
     },
     ...(host.pickBundleFile ? { host: { pickBundleFile: host.pickBundleFile } } : {}),
   });

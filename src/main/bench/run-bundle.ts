@@ -42,6 +42,7 @@ import {
   rmSync,
   writeSync,
 } from 'node:fs';
+import { mkdir, open, rename, rm, type FileHandle } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { z } from 'zod';
 import { AppError, ValidationError, type ValidationIssue } from '../../shared/errors';
@@ -190,14 +191,117 @@ function withoutLeftOut(record: Record<string, unknown>): Record<string, string 
   return out;
 }
 
-/** Writes the run's bundle to `file` (through a temporary file, renamed at the end). */
-export function exportRunBundle(
+/** How far an export has copied the run's videos into the bundle (k of N, after each one). */
+export type ExportProgress = (written: number, total: number) => void;
+
+export interface ExportBundleOptions {
+  /** Told after the manifest (0 of N) and after each video copied. */
+  onProgress?: ExportProgress;
+  /** Stops the export between two chunks (Ctrl-C): the temporary file is removed. */
+  signal?: AbortSignal;
+}
+
+/**
+ * Writes the run's bundle to `file`. The rows are read at once (one consistent picture of the
+ * run); the videos are then copied in CHUNK steps with asynchronous file I/O, so a large run
+ * never holds the event loop (a console's windows, a CLI's Ctrl-C and progress go on). The
+ * bundle is written under a temporary name beside `file`, flushed to disk, and only then
+ * renamed to `file`: a bundle at `file` is always complete. On any failure (a video that went
+ * missing, a full disk, an interruption) the temporary file is removed and the error says that
+ * nothing was written to `file`.
+ */
+export async function exportRunBundle(
   db: ReadableDb,
   media: MediaStore,
   runId: string,
   file: string,
   now: number,
-): ExportBundleResult {
+  options: ExportBundleOptions = {},
+): Promise<ExportBundleResult> {
+  const { manifest, generations, votes } = bundleContents(db, media, runId, now);
+  const mediaRows = manifest.media;
+  const manifestBytes = Buffer.from(JSON.stringify(manifest), 'utf8');
+  const temp = `${file}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`;
+  const { signal, onProgress } = options;
+  let bytes = 0;
+  let out: FileHandle | undefined;
+  try {
+    await mkdir(dirname(file), { recursive: true });
+    out = await open(temp, 'wx');
+    const target = out;
+    const write = async (buffer: Buffer): Promise<void> => {
+      let offset = 0;
+      while (offset < buffer.length) {
+        const { bytesWritten } = await target.write(buffer, offset, buffer.length - offset);
+        offset += bytesWritten;
+      }
+      bytes += buffer.length;
+    };
+    const mtime = Math.floor(now / 1000);
+    await write(tarHeader(MANIFEST_NAME, manifestBytes.length, mtime));
+    await write(manifestBytes);
+    await write(padding(manifestBytes.length));
+    onProgress?.(0, mediaRows.length);
+    const chunk = Buffer.alloc(CHUNK);
+    let written = 0;
+    for (const entry of mediaRows) {
+      await write(tarHeader(`media/${entry.id}`, entry.bytes, mtime));
+      const input = await open(media.pathOf(entry.id), 'r');
+      try {
+        let position = 0;
+        while (position < entry.bytes) {
+          if (signal?.aborted) throw signal.reason ?? new Error('aborted');
+          const { bytesRead } = await input.read(
+            chunk,
+            0,
+            Math.min(CHUNK, entry.bytes - position),
+            position,
+          );
+          if (bytesRead === 0)
+            throw new Error(`the video ${entry.id} shrank while it was being read`);
+          await write(chunk.subarray(0, bytesRead));
+          position += bytesRead;
+        }
+      } finally {
+        await input.close();
+      }
+      await write(padding(entry.bytes));
+      written += 1;
+      onProgress?.(written, mediaRows.length);
+    }
+    await write(Buffer.alloc(BLOCK * 2, 0));
+    if (signal?.aborted) throw signal.reason ?? new Error('aborted');
+    // On disk before it gets its name: after a crash, `file` is whole or absent.
+    await out.datasync();
+    await out.close();
+    out = undefined;
+    await rename(temp, file);
+  } catch (error) {
+    await out?.close().catch(() => undefined);
+    await rm(temp, { force: true }).catch(() => undefined);
+    const reason = error instanceof Error ? error.message : String(error);
+    throw new AppError(
+      signal?.aborted ? 'cancelled' : 'storage_failed',
+      `The bundle was not written (${reason}); nothing was left at ${file}.`,
+      { cause: error },
+    );
+  }
+  return {
+    runId,
+    generations: generations.length,
+    mediaFiles: mediaRows.length,
+    bytes,
+    votes: votes.length,
+  };
+}
+
+/** The run's rows and manifest, read in one go; refuses a run that has not ended. */
+function bundleContents(
+  db: ReadableDb,
+  media: MediaStore,
+  runId: string,
+  now: number,
+): { manifest: BundleManifest; generations: unknown[]; votes: unknown[] } {
   const summary = getRunSummary(db, runId);
   if (!summary) throw new AppError('not_found', `There is no run "${runId}".`);
   const run = tableRows(db, 'SELECT * FROM runs WHERE id = ?', runId)[0]!;
@@ -254,56 +358,7 @@ export function exportRunBundle(
     scorecard: runScorecard(db, runId),
     votes: votes.map(withoutLeftOut),
   };
-  const manifestBytes = Buffer.from(JSON.stringify(manifest), 'utf8');
-  const temp = `${file}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`;
-  mkdirSync(dirname(file), { recursive: true });
-  const fd = openSync(temp, 'w');
-  let bytes = 0;
-  const write = (buffer: Buffer): void => {
-    writeSync(fd, buffer);
-    bytes += buffer.length;
-  };
-  const mtime = Math.floor(now / 1000);
-  try {
-    write(tarHeader(MANIFEST_NAME, manifestBytes.length, mtime));
-    write(manifestBytes);
-    write(padding(manifestBytes.length));
-    const chunk = Buffer.alloc(CHUNK);
-    for (const entry of mediaRows) {
-      write(tarHeader(`media/${entry.id}`, entry.bytes, mtime));
-      const input = openSync(media.pathOf(entry.id), 'r');
-      try {
-        let position = 0;
-        while (position < entry.bytes) {
-          const read = readSync(input, chunk, 0, Math.min(CHUNK, entry.bytes - position), position);
-          if (read === 0) throw new Error(`the video ${entry.id} shrank while it was being read`);
-          write(chunk.subarray(0, read));
-          position += read;
-        }
-      } finally {
-        closeSync(input);
-      }
-      write(padding(entry.bytes));
-    }
-    write(Buffer.alloc(BLOCK * 2, 0));
-    closeSync(fd);
-    renameSync(temp, file);
-  } catch (error) {
-    try {
-      closeSync(fd);
-    } catch {
-      // already closed
-    }
-    rmSync(temp, { force: true });
-    throw error;
-  }
-  return {
-    runId,
-    generations: generations.length,
-    mediaFiles: mediaRows.length,
-    bytes,
-    votes: votes.length,
-  };
+  return { manifest, generations, votes };
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -5,6 +5,7 @@
  * is gone (kill -9, crash), so `resume` can take the run over.
  */
 import type { ReadableDb, WritableDb } from '../store/db';
+import { describePresence, otherPresences, processAlive } from '../store/presence';
 
 /** Who drives runs in this process. */
 export interface LeaseOwner {
@@ -127,16 +128,8 @@ export function describeLease(lease: RunLease, now: number): string {
   return `process ${lease.pid} on ${lease.host} (last heartbeat ${ago} s ago); its lease expires at ${until} unless it renews it`;
 }
 
-/** Answers whether a process id is running on this machine. */
-export function processAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    // EPERM: it exists but belongs to someone else.
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
+// Moved beside the presence files, which check their pids the same way.
+export { processAlive } from '../store/presence';
 
 /**
  * Claims a queued generation for submission, in one write transaction with a renewal of this
@@ -175,6 +168,52 @@ export function otherLeaseHolders(
   self: { pid: number; host: string },
   isProcessAlive: (pid: number) => boolean = processAlive,
 ): string[] {
+  return liveLeaseRows(db, now, self, isProcessAlive).map(
+    (row) =>
+      `process ${row.pid} on ${row.host}, driving ${row.runs === 1 ? 'a benchmark run' : `${row.runs} benchmark runs`}`,
+  );
+}
+
+/**
+ * Who else is on the database `dbFile`, for a busy answer: every process announced there
+ * (store/presence.ts: "`aideon bench import run.tar` (pid 4242, started 06:12 UTC)"), with the
+ * benchmark runs it drives when it holds run leases, and lease holders that announced nothing
+ * (a console from before presence files) as otherLeaseHolders words them. `db` may be absent
+ * (the CLI's error path, once its connection is closed): then the leases are not read.
+ */
+export function databaseHolders(
+  dbFile: string,
+  db: ReadableDb | undefined,
+  now: number,
+  self: { pid: number; host: string },
+  isProcessAlive: (pid: number) => boolean = processAlive,
+): string[] {
+  const present = otherPresences(dbFile, { self, isProcessAlive });
+  let leases: { pid: number; host: string; runs: number }[] = [];
+  try {
+    if (db) leases = liveLeaseRows(db, now, self, isProcessAlive);
+  } catch {
+    // The leases only add detail; the presence files are the answer.
+  }
+  const driving = (runs: number): string =>
+    runs === 1 ? 'a benchmark run' : `${runs} benchmark runs`;
+  const lines = present.map((entry) => {
+    const lease = leases.find((row) => row.pid === entry.pid && row.host === entry.host);
+    const described = describePresence(entry, now, self.host);
+    return lease ? `${described}, driving ${driving(lease.runs)}` : described;
+  });
+  for (const row of leases)
+    if (!present.some((entry) => entry.pid === row.pid && entry.host === row.host))
+      lines.push(`process ${row.pid} on ${row.host}, driving ${driving(row.runs)}`);
+  return lines;
+}
+
+function liveLeaseRows(
+  db: ReadableDb,
+  now: number,
+  self: { pid: number; host: string },
+  isProcessAlive: (pid: number) => boolean,
+): { pid: number; host: string; runs: number }[] {
   const rows = db
     .prepare(
       'SELECT pid, host, COUNT(*) AS runs FROM run_leases WHERE expires_at > ? GROUP BY pid, host',
@@ -182,9 +221,5 @@ export function otherLeaseHolders(
     .all(now) as { pid: number; host: string; runs: number }[];
   return rows
     .filter((row) => !(row.pid === self.pid && row.host === self.host))
-    .filter((row) => row.host !== self.host || isProcessAlive(row.pid))
-    .map(
-      (row) =>
-        `process ${row.pid} on ${row.host}, driving ${row.runs === 1 ? 'a benchmark run' : `${row.runs} benchmark runs`}`,
-    );
+    .filter((row) => row.host !== self.host || isProcessAlive(row.pid));
 }

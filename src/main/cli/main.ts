@@ -17,6 +17,7 @@ import type { Scorecard } from '../bench/scorecard';
 import { projectRoot, resolveDataDir, resourcesDir } from '../paths';
 import type { ServiceOptions, Services } from '../services';
 import { explainBusyDatabase } from '../store/busy-retry';
+import { describePresence, otherPresences, redactedCommandLine } from '../store/presence';
 import { registerConfigCommands } from '../rollout/publish/register-config-cli';
 import { registerControllerCommands } from '../rollout/controller/register-controller-cli';
 import {
@@ -146,6 +147,16 @@ export async function runCli(argv: string[], io: CliIo = defaultIo): Promise<num
     .configureOutput({ writeOut: io.stdout, writeErr: io.stderr })
     .exitOverride()
     .hook('preAction', (_program, command) => parseLazyOptions(command));
+  // How this command is named to other Aideon processes on the data folder while it has the
+  // database open (store/presence.ts): as typed, secrets replaced.
+  const presence = { command: redactedCommandLine(argv, io.env), typed: true };
+  const dataDirOf = (): string =>
+    resolveDataDir(program.opts<{ dataDir?: string }>().dataDir, io.env);
+  /** The other Aideon processes announced on this data folder, for a busy answer. */
+  const holders = (): string[] =>
+    otherPresences(join(dataDirOf(), 'aideon.sqlite'), {}).map((entry) =>
+      describePresence(entry, Date.now()),
+    );
 
   const openServices = async (
     mode: 'browser' | 'cli',
@@ -153,6 +164,7 @@ export async function runCli(argv: string[], io: CliIo = defaultIo): Promise<num
   ): Promise<Services> =>
     (await import('../services')).createServices({
       ...extra,
+      presence,
       dataDir: resolveDataDir(program.opts<{ dataDir?: string }>().dataDir, io.env),
       resourcesDir: resourcesDir(),
       env: io.env,
@@ -180,6 +192,7 @@ export async function runCli(argv: string[], io: CliIo = defaultIo): Promise<num
       env: io.env,
       mode,
       version,
+      presence,
       busyTimeoutMs: busy.CONSOLE_BUSY_TIMEOUT_MS,
       startUpBusyTimeoutMs: busy.CONSOLE_BUSY_TIMEOUT_MS,
       log: (line) => {
@@ -191,6 +204,7 @@ export async function runCli(argv: string[], io: CliIo = defaultIo): Promise<num
       sleep: (ms) => sleep(ms),
       patienceMs: busy.busyPatienceMs(options),
       say: (line) => io.stderr(`aideon: ${line}\n`),
+      holders,
     });
   };
 
@@ -252,6 +266,7 @@ export async function runCli(argv: string[], io: CliIo = defaultIo): Promise<num
             resourcesDir: resourcesDir(),
             env: io.env,
             version,
+            presence,
           },
           rendererDir,
           port: options.port,
@@ -641,19 +656,47 @@ export async function runCli(argv: string[], io: CliIo = defaultIo): Promise<num
       '--bundle <file>',
       'a run bundle (tar): the run, its generations, scorecard and videos, each video once',
     )
+    .option(
+      '--progress',
+      'with --bundle: print "Writing videos k of N" on standard error, one line per video (the default when standard error is a terminal)',
+    )
     .action(
-      async (runId: string, options: { format: 'csv' | 'json'; out?: string; bundle?: string }) => {
+      async (
+        runId: string,
+        options: { format: 'csv' | 'json'; out?: string; bundle?: string; progress?: boolean },
+      ) => {
         const services = await openServices('cli');
         try {
           if (options.bundle) {
             const { exportRunBundle } = await import('../bench/run-bundle');
-            const result = exportRunBundle(
-              services.db,
-              services.media,
-              runId,
-              options.bundle,
-              Date.now(),
-            );
+            // As the import's "Checking videos k of N": quiet in scripts unless asked.
+            const onProgress =
+              options.progress === true || io.stderrIsTTY === true
+                ? (written: number, total: number): void => {
+                    if (written > 0) io.stderr(`Writing videos ${written} of ${total}\n`);
+                  }
+                : undefined;
+            // Ctrl-C (or a TERM from a supervisor) stops the copy between two chunks, so the
+            // temporary file is removed rather than left beside the bundle.
+            const stop = new AbortController();
+            const interrupted = (signal: NodeJS.Signals): void =>
+              stop.abort(new Error(`interrupted by ${signal}`));
+            process.once('SIGINT', interrupted);
+            process.once('SIGTERM', interrupted);
+            let result;
+            try {
+              result = await exportRunBundle(
+                services.db,
+                services.media,
+                runId,
+                options.bundle,
+                Date.now(),
+                { signal: stop.signal, ...(onProgress ? { onProgress } : {}) },
+              );
+            } finally {
+              process.off('SIGINT', interrupted);
+              process.off('SIGTERM', interrupted);
+            }
             io.stderr(
               `Wrote ${options.bundle}: ${result.generations} generations, ${result.mediaFiles} videos, ${result.bytes} bytes.\n`,
             );
@@ -1084,6 +1127,8 @@ export async function runCli(argv: string[], io: CliIo = defaultIo): Promise<num
     dispatcher: async () =>
       (await import('../providers/http/dispatcher')).createDefaultDispatcher(),
     sleep: async (ms, signal) => (await import('../services')).sleep(ms, signal),
+    presence,
+    holders,
   });
 
   registerRolloutCommands(program, {
@@ -1135,7 +1180,9 @@ export async function runCli(argv: string[], io: CliIo = defaultIo): Promise<num
           ? 0
           : 2;
     } else {
-      const serialized = serializeError(explainBusyDatabase(error));
+      // This command's own connection is closed by now: who else is there comes from the
+      // presence files beside the database.
+      const serialized = serializeError(explainBusyDatabase(error, holders));
       if (serialized.code === 'internal')
         io.stderr(
           `aideon: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`,

@@ -76,6 +76,7 @@ import {
   isDatabaseBusy,
   retryInBackground,
   retryWhileBusy,
+  whoIsWriting,
 } from '../store/busy-retry';
 import {
   pendingJournal,
@@ -84,6 +85,7 @@ import {
   type JournalKind,
   type PendingJournal,
 } from '../store/pending-journal';
+import { othersOnOurDatabases } from '../store/presence';
 import { nodeTimers, sleep } from '../sleep';
 
 /** Shows an event to a person: desktop notification (Electron) or an inbox badge (browser). */
@@ -281,8 +283,12 @@ export class MonitorService {
     const code = (error as { code?: unknown } | null)?.code;
     const busy = isDatabaseBusy(error);
     const full = code === 'SQLITE_FULL';
+    // Who holds it, when the other process announced itself (store/presence.ts).
+    const holders = busy ? othersOnOurDatabases() : [];
     const why = busy
-      ? 'the database was busy (another Aideon console or command is writing to the same data folder)'
+      ? holders.length > 0
+        ? `the database was busy (${whoIsWriting(holders)})`
+        : 'the database was busy (another Aideon console or command is writing to the same data folder)'
       : full
         ? 'the disk holding the database is full'
         : AppError.isInstance(error)
@@ -298,7 +304,7 @@ export class MonitorService {
       trigger,
       status: 'failed',
       failureKind: 'error',
-      error: `The ${PROVIDER_LABELS[provider]} check could not be saved: ${why}. It is retried automatically${full ? '; free disk space' : ''}${busy ? '; if it keeps failing, close the other console' : ''}.`,
+      error: `The ${PROVIDER_LABELS[provider]} check could not be saved: ${why}. It is retried automatically${full ? '; free disk space' : ''}${busy ? `; if it keeps failing, close ${holders.length === 1 ? 'that process' : 'the other console'}` : ''}.`,
       modelCount: 0,
       baseline: false,
       events: [],

@@ -23,6 +23,7 @@
  */
 import { AppError, ValidationError } from '../../shared/errors';
 import type { WritableDb } from './db';
+import { othersOnOurDatabases } from './presence';
 
 /** The write lock was held elsewhere past the busy timeout: the same write may succeed later. */
 export function isDatabaseBusy(error: unknown): boolean {
@@ -36,9 +37,39 @@ export function isDatabaseBusy(error: unknown): boolean {
  * timeout (instead of "something went wrong inside the console"): nothing was changed, and the
  * same action may simply be tried again. Anything else is returned as it is.
  */
-export function explainBusyDatabase(error: unknown): unknown {
+export function explainBusyDatabase(
+  error: unknown,
+  holders: () => readonly string[] = othersOnOurDatabases,
+): unknown {
   if (!isDatabaseBusy(error)) return error;
-  return new AppError('conflict', BUSY_MESSAGE, { retryable: true, cause: error });
+  const named = holdersOrNone(holders);
+  return new AppError(
+    'conflict',
+    named.length > 0
+      ? `The database is busy: ${whoIsWriting(named)}. Nothing was changed; try again when it finishes.`
+      : BUSY_MESSAGE,
+    { retryable: true, cause: error },
+  );
+}
+
+/**
+ * "`aideon bench import run.tar` (pid 4242, started 06:12 UTC) is writing to it", or, with
+ * several processes on the data folder, which ones may be (the write lock does not say whose
+ * it is; see presence.ts).
+ */
+export function whoIsWriting(holders: readonly string[]): string {
+  return holders.length === 1
+    ? `${holders[0]} is writing to it`
+    : `one of these Aideon processes on this data folder is writing to it: ${holders.join('; ')}`;
+}
+
+/** Who holds the database is a hint for a message: a failure to find out names nobody. */
+function holdersOrNone(holders: (() => readonly string[]) | undefined): readonly string[] {
+  try {
+    return holders?.() ?? [];
+  } catch {
+    return [];
+  }
 }
 
 const BUSY_MESSAGE =
@@ -195,6 +226,8 @@ export async function startWhenFree<T>(
     say: (line: string) => void;
     /** Ends the wait (Ctrl-C): its reason is thrown at the next attempt. */
     signal?: AbortSignal;
+    /** The other processes on the data folder (presence.ts), named in what is said. */
+    holders?: () => readonly string[];
   },
 ): Promise<T> {
   let said = false;
@@ -210,14 +243,24 @@ export async function startWhenFree<T>(
       onBusy: () => {
         if (said) return;
         said = true;
-        options.say(START_UP_WAITING);
+        const named = holdersOrNone(options.holders);
+        options.say(
+          named.length > 0
+            ? `the database is busy (${whoIsWriting(named)}); waiting…`
+            : START_UP_WAITING,
+        );
       },
     });
   } catch (error) {
     if (!isDatabaseBusy(error)) throw error;
+    const named = holdersOrNone(options.holders);
+    const who =
+      named.length > 0
+        ? whoIsWriting(named)
+        : 'another Aideon process on this data folder (a console, `aideon serve`, a benchmark run or an import) holds its write lock';
     throw new AppError(
       'conflict',
-      `The database stayed busy for ${describePatience(options.patienceMs)}: another Aideon process on this data folder (a console, \`aideon serve\`, a benchmark run or an import) holds its write lock. Let it finish or close it, then start again (AIDEON_BUSY_PATIENCE_MS sets how long to wait, in ms).`,
+      `The database stayed busy for ${describePatience(options.patienceMs)}: ${who}. Let it finish or close it, then start again (AIDEON_BUSY_PATIENCE_MS sets how long to wait, in ms).`,
       { retryable: true, cause: error },
     );
   }
@@ -266,7 +309,7 @@ export function stillBusyError(
 ): AppError {
   const who =
     holders.length > 0
-      ? `another Aideon process on this data folder holds its write lock (${holders.join('; ')})`
+      ? whoIsWriting(holders)
       : 'another Aideon process on this data folder (a second console, `aideon serve`, a CLI command such as an import, or the rollout controller) holds its write lock';
   return new AppError(
     'conflict',
@@ -331,7 +374,10 @@ function abort(signal: AbortSignal): never {
  * A timer's log for a database that stays busy: the first busy failure of a spell is logged,
  * the next ones are not (a tick every few seconds would fill the log), and the spell's end is.
  */
-export function busyLogGate(log: (line: string) => void): {
+export function busyLogGate(
+  log: (line: string) => void,
+  holders: () => readonly string[] = othersOnOurDatabases,
+): {
   /** A failure: logged unless it is a busy database already logged. */
   failed(line: string, error: unknown): void;
   /** A success: ends the busy spell. */
@@ -347,7 +393,10 @@ export function busyLogGate(log: (line: string) => void): {
       }
       if (!busy) {
         busy = true;
-        log(`${line} (tried again at each tick; logged once while the database stays busy)`);
+        const named = holdersOrNone(holders);
+        log(
+          `${line} (${named.length > 0 ? `${whoIsWriting(named)}; ` : ''}tried again at each tick; logged once while the database stays busy)`,
+        );
       } else skipped += 1;
     },
     succeeded(what) {

@@ -34,7 +34,7 @@ async function bundleOfARun(): Promise<{ bundle: string; videos: number }> {
   const { dir, cleanup } = tempDir();
   cleanups.push(cleanup);
   const bundle = join(dir, 'run.tar');
-  const exported = exportRunBundle(source.db, source.media, runId, bundle, 1_700_000_000_000);
+  const exported = await exportRunBundle(source.db, source.media, runId, bundle, 1_700_000_000_000);
   return { bundle, videos: exported.mediaFiles };
 }
 

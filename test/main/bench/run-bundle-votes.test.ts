@@ -60,7 +60,7 @@ describe('votes in run bundles', () => {
     castVotes(source, 3); // ann, locally
     castVotes(source, 2, { reviewer: 'bob' }); // bob, with his reviewer token
     const bundle = join(folder(), 'run.tar');
-    expect(exportRunBundle(source.db, source.media, runId, bundle, 1).votes).toBe(5);
+    expect((await exportRunBundle(source.db, source.media, runId, bundle, 1)).votes).toBe(5);
 
     const first = importRunBundle(target.db, target.media, bundle);
     expect(first).toMatchObject({ runId, imported: true, votes: 5, votesAdded: 5 });
@@ -90,7 +90,7 @@ describe('votes in run bundles', () => {
     castVotes(target, 1);
     castVotes(source, 2);
     const later = join(folder(), 'later.tar');
-    exportRunBundle(source.db, source.media, runId, later, 2);
+    await exportRunBundle(source.db, source.media, runId, later, 2);
     const merged = importRunBundle(target.db, target.media, later);
     expect(merged).toMatchObject({ imported: false, votes: 7, votesAdded: 2 });
     expect(formatBundleImport(merged)).toMatch(/2 of its 7 votes were new here/);
@@ -107,7 +107,7 @@ describe('votes in run bundles', () => {
     const runId = await finishedSandboxRun(source);
     castVotes(source, 2);
     const bundle = join(folder(), 'run.tar');
-    exportRunBundle(source.db, source.media, runId, bundle, 1);
+    await exportRunBundle(source.db, source.media, runId, bundle, 1);
     // Rewrite the manifest (same length, so the tar stays well-formed): the first vote now
     // names a model that did not make its video.
     const bytes = readFileSync(bundle);
@@ -140,7 +140,7 @@ describe('importing a bundle picked in the desktop app', () => {
     const runId = await finishedSandboxRun(source);
     castVotes(source, 1);
     const bundle = join(folder(), 'run.tar');
-    exportRunBundle(source.db, source.media, runId, bundle, 1);
+    await exportRunBundle(source.db, source.media, runId, bundle, 1);
     const picks: (string | null)[] = [null, bundle];
     const desktop = createAppDispatcher(target, {
       checkOutputs: true,

@@ -1,6 +1,6 @@
 import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, truncateSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { listGenerationRows } from '../../../src/main/bench/bench-repository';
@@ -40,7 +40,13 @@ describe('run bundles', () => {
     const target = console_();
     const runId = await finishedSandboxRun(source);
     const bundle = join(folder(), 'run.tar');
-    const exported = exportRunBundle(source.db, source.media, runId, bundle, 1_700_000_000_000);
+    const exported = await exportRunBundle(
+      source.db,
+      source.media,
+      runId,
+      bundle,
+      1_700_000_000_000,
+    );
     const sourceRows = listGenerationRows(source.db, runId);
     const distinct = new Set(sourceRows.map((row) => row.media_id).filter(Boolean));
     // Content-addressed: generations that share a video share one entry.
@@ -87,7 +93,7 @@ describe('run bundles', () => {
     const target = console_();
     const runId = await finishedSandboxRun(source);
     const bundle = join(folder(), 'run.tar');
-    exportRunBundle(source.db, source.media, runId, bundle, 1);
+    await exportRunBundle(source.db, source.media, runId, bundle, 1);
     const bytes = readFileSync(bundle);
     // Flip one byte inside the first video (just after the manifest and the video's header).
     const manifestSize = parseInt(bytes.toString('ascii', 124, 135), 8);
@@ -129,7 +135,7 @@ describe('run bundles', () => {
     const target = console_();
     const runId = await finishedSandboxRun(source);
     const bundle = join(folder(), 'run.tar');
-    exportRunBundle(source.db, source.media, runId, bundle, 1);
+    await exportRunBundle(source.db, source.media, runId, bundle, 1);
     target.db
       .prepare("UPDATE suites SET definition = '{\"changed\":true}' WHERE id = 'smoke'")
       .run();
@@ -145,7 +151,7 @@ describe('run bundles', () => {
     const target = console_();
     const runId = await finishedSandboxRun(source);
     const bundle = join(folder(), 'run.tar');
-    exportRunBundle(source.db, source.media, runId, bundle, 1);
+    await exportRunBundle(source.db, source.media, runId, bundle, 1);
     const dispatcher = createAppDispatcher(target, { checkOutputs: true });
     const answer = await dispatcher.dispatch('bench:import-bundle', {
       fileName: 'run.tar',
@@ -156,15 +162,45 @@ describe('run bundles', () => {
     expect(readdirSync(join(target.media.root, 'tmp'))).toEqual([]);
   });
 
-  it('refuses to bundle a run that has not ended', () => {
+  it('refuses to bundle a run that has not ended', async () => {
     const source = console_();
     const { runId } = source.bench.startRun({
       suiteId: 'smoke',
       models: [{ provider: 'sandbox', modelId: 'sandbox-fast' }],
       budgetUsd: 5,
     });
-    expect(() =>
+    await expect(
       exportRunBundle(source.db, source.media, runId, join(folder(), 'x.tar'), 1),
-    ).toThrow(/has not ended/);
+    ).rejects.toThrow(/has not ended/);
+  });
+
+  it('an export that fails half way leaves no bundle and no temporary file, and says why', async () => {
+    const source = console_();
+    const runId = await finishedSandboxRun(source);
+    const ids = (
+      source.db
+        .prepare(
+          'SELECT DISTINCT media_id FROM generations WHERE run_id = ? AND media_id IS NOT NULL',
+        )
+        .all(runId) as { media_id: string }[]
+    ).map((row) => row.media_id);
+    const dir = folder();
+    const bundle = join(dir, 'run.tar');
+    // Once the manifest is written (with each video's size), the videos shrink on disk: the
+    // copy of the first one runs out of bytes part way.
+    const failed = exportRunBundle(source.db, source.media, runId, bundle, 1, {
+      onProgress: (written) => {
+        if (written === 0) for (const id of ids) truncateSync(source.media.pathOf(id), 10);
+      },
+    });
+    await expect(failed).rejects.toMatchObject({
+      code: 'storage_failed',
+      message: expect.stringMatching(
+        new RegExp(
+          `^The bundle was not written \\(the video [0-9a-f]{64} shrank while it was being read\\); nothing was left at ${bundle.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}\\.$`,
+        ),
+      ),
+    });
+    expect(readdirSync(dir)).toEqual([]);
   });
 });

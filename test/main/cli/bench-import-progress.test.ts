@@ -24,7 +24,8 @@ beforeAll(async () => {
   const { dir, cleanup } = tempDir('aideon-cli-import-progress-');
   cleanups.push(cleanup);
   bundle = join(dir, 'run.tar');
-  videos = exportRunBundle(source.db, source.media, runId, bundle, 1_700_000_000_000).mediaFiles;
+  videos = (await exportRunBundle(source.db, source.media, runId, bundle, 1_700_000_000_000))
+    .mediaFiles;
 }, 60_000);
 
 afterAll(async () => {

@@ -31,7 +31,7 @@ beforeAll(async () => {
   target = testServices({ analyseVideos: false });
   runId = await finishedSandboxRun(source);
   const file = join(source.dataDir, 'run.tar');
-  exportRunBundle(source.db, source.media, runId, file, 1);
+  await exportRunBundle(source.db, source.media, runId, file, 1);
   bundle = readFileSync(file);
   const rendererDir = join(target.dataDir, 'renderer');
   mkdirSync(rendererDir);

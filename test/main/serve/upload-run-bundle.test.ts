@@ -38,7 +38,7 @@ beforeAll(async () => {
   const pair = source.review.nextPair()!;
   source.review.castVote(pair.token, 'a', undefined);
   const file = join(source.dataDir, 'run.tar');
-  exportRunBundle(source.db, source.media, runId, file, 1);
+  await exportRunBundle(source.db, source.media, runId, file, 1);
   bundle = readFileSync(file);
 
   const rendererDir = join(target.dataDir, 'renderer');

@@ -17,6 +17,13 @@ export interface ControllerCommandDeps {
   dataDir: () => string;
   dispatcher: () => Dispatcher | Promise<Dispatcher>;
   sleep: (ms: number, signal?: AbortSignal) => Promise<void>;
+  /**
+   * How this process is named to other Aideon processes on the data folder (store/presence.ts);
+   * default: its own command line, secrets replaced.
+   */
+  presence?: { command: string; typed: boolean };
+  /** The other Aideon processes announced on the data folder, named when the start waits. */
+  holders?: () => readonly string[];
   /** The shared history and renewal, once the publisher offers them. */
   extend?: Pick<StartControllerDeps, 'history' | 'renewer'>;
 }
@@ -67,11 +74,13 @@ export function registerControllerCommands(program: Command, deps: ControllerCom
           { openDatabase },
           { hideStoreUriSecrets },
           busy,
+          { announcePresence, thisProcessCommand },
         ] = await Promise.all([
           import('./controller-cli'),
           import('../../store/db'),
           import('../../../consumer/store-reader'),
           import('../../store/busy-retry'),
+          import('../../store/presence'),
         ]);
         const settings = controllerSettings(flags, deps.env);
         const patienceMs = busy.busyPatienceMs({ env: deps.env });
@@ -79,72 +88,83 @@ export function registerControllerCommands(program: Command, deps: ControllerCom
         const hide = (text: string): string => hideStoreUriSecrets(text, settings.storeUri);
         const dataDir = deps.dataDir();
         mkdirSync(dataDir, { recursive: true });
-        // Another process holding the write lock (a console, `aideon serve`, a bench run, an
-        // import) delays the start while the database needs a write (a migration); it is said
-        // once and waited for, in short waits, up to the busy patience. The short wait stays
-        // for every later write: SQLite's wait blocks the whole thread, and the lease,
-        // heartbeat and ticks must go on (see controller-cli.ts checkRecords).
-        const db = await busy.startWhenFree(
-          () =>
-            openDatabase({
-              file: join(dataDir, 'aideon.sqlite'),
-              busyTimeoutMs: busy.CONSOLE_BUSY_TIMEOUT_MS,
-            }),
-          {
-            now: Date.now,
-            sleep: (ms) => deps.sleep(ms),
-            patienceMs,
-            say: (line) => deps.stderr(`aideon: ${line}\n`),
-          },
-        );
-        const log = (line: string): void => deps.stderr(`${hide(line)}\n`);
+        // Said before the database is opened (a migration takes the write lock), so another
+        // process that meets the lock while this controller runs can name it.
+        const presence = announcePresence(join(dataDir, 'aideon.sqlite'), {
+          ...(deps.presence ?? thisProcessCommand(deps.env)),
+          now: Date.now(),
+        });
         try {
-          const built = await buildController({
-            settings,
-            env: deps.env,
-            db,
-            dispatcher: await deps.dispatcher(),
-            now: Date.now,
-            sleep: deps.sleep,
-            log,
-            ...deps.extend,
-            onEvent: (event) =>
-              deps.stdout(
-                hide(
-                  flags.json
-                    ? `${JSON.stringify(event)}\n`
-                    : `${new Date(event.at).toISOString()} ${event.type}${event.environment ? ` ${event.environment}` : ''}: ${event.message.split('\n')[0] ?? ''}\n`,
-                ),
-              ),
-          });
+          // Another process holding the write lock (a console, `aideon serve`, a bench run, an
+          // import) delays the start while the database needs a write (a migration); it is said
+          // once and waited for, in short waits, up to the busy patience. The short wait stays
+          // for every later write: SQLite's wait blocks the whole thread, and the lease,
+          // heartbeat and ticks must go on (see controller-cli.ts checkRecords).
+          const db = await busy.startWhenFree(
+            () =>
+              openDatabase({
+                file: join(dataDir, 'aideon.sqlite'),
+                busyTimeoutMs: busy.CONSOLE_BUSY_TIMEOUT_MS,
+              }),
+            {
+              now: Date.now,
+              sleep: (ms) => deps.sleep(ms),
+              patienceMs,
+              say: (line) => deps.stderr(`aideon: ${line}\n`),
+              ...(deps.holders ? { holders: deps.holders } : {}),
+            },
+          );
+          const log = (line: string): void => deps.stderr(`${hide(line)}\n`);
           try {
-            deps.stdout(
-              flags.json
-                ? hide(`${JSON.stringify({ started: settings.id, store: settings.storeUri })}\n`)
-                : hide(
-                    `controller ${settings.id} started on ${settings.storeUri} (tick ${settings.tickMs} ms, lease ${settings.leaseMs} ms)\n`,
+            const built = await buildController({
+              settings,
+              env: deps.env,
+              db,
+              dispatcher: await deps.dispatcher(),
+              now: Date.now,
+              sleep: deps.sleep,
+              log,
+              ...deps.extend,
+              onEvent: (event) =>
+                deps.stdout(
+                  hide(
+                    flags.json
+                      ? `${JSON.stringify(event)}\n`
+                      : `${new Date(event.at).toISOString()} ${event.type}${event.environment ? ` ${event.environment}` : ''}: ${event.message.split('\n')[0] ?? ''}\n`,
                   ),
-            );
-            if (flags.once) {
-              await built.controller.once();
-              return;
-            }
-            const stop = new AbortController();
-            const onSignal = (): void => stop.abort();
-            process.once('SIGINT', onSignal);
-            process.once('SIGTERM', onSignal);
+                ),
+            });
             try {
-              await built.controller.run(stop.signal);
+              deps.stdout(
+                flags.json
+                  ? hide(`${JSON.stringify({ started: settings.id, store: settings.storeUri })}\n`)
+                  : hide(
+                      `controller ${settings.id} started on ${settings.storeUri} (tick ${settings.tickMs} ms, lease ${settings.leaseMs} ms)\n`,
+                    ),
+              );
+              if (flags.once) {
+                await built.controller.once();
+                return;
+              }
+              const stop = new AbortController();
+              const onSignal = (): void => stop.abort();
+              process.once('SIGINT', onSignal);
+              process.once('SIGTERM', onSignal);
+              try {
+                await built.controller.run(stop.signal);
+              } finally {
+                process.off('SIGINT', onSignal);
+                process.off('SIGTERM', onSignal);
+              }
+              deps.stdout(`controller ${settings.id} stopped\n`);
             } finally {
-              process.off('SIGINT', onSignal);
-              process.off('SIGTERM', onSignal);
+              await built.close();
             }
-            deps.stdout(`controller ${settings.id} stopped\n`);
           } finally {
-            await built.close();
+            db.close();
           }
         } finally {
-          db.close();
+          presence.remove();
         }
       },
     );

@@ -26,6 +26,7 @@ import {
 } from '../../../helpers/controller-process';
 import { holdWriteLock, folderOneMigrationBehind } from '../../../helpers/db-lock';
 import { freePort } from '../../../helpers/free-port';
+import { lockHolder } from '../../../helpers/lock-holder';
 import { tempDir } from '../../../helpers/temp-dir';
 import { makePublisher, memorySigner, sampleConfig, startDevRollout } from '../fixtures';
 
@@ -219,5 +220,21 @@ describe('the rollout controller while another process holds its database', () =
     expect(await second.stop()).toBe(0);
     // Written once: a third start finds nothing more to write.
     expect(checksBetween(dataDir, lockedAt, killedAt)).toBe(kept);
+  }, 90_000);
+
+  it('its log names the Aideon process that holds the lock (from the presence files beside the database)', async () => {
+    const { dir, start } = await setUp();
+    const dataDir = join(dir, 'named');
+    const controller = start('ctl-named', dataDir);
+    await controller.waitFor('the first check', (event) => event.type === 'paused', 30_000);
+    const holder = await lockHolder(cleanups, dataDir, ['bench', 'import', 'run.tar']);
+    const kept = /check record\(s\) not written yet[^\n]*/;
+    for (let i = 0; i < 150 && !kept.test(controller.stderr()); i += 1) await pause(100);
+    expect(controller.stderr().match(kept)?.[0]).toContain(
+      `\`aideon bench import run.tar\` (pid ${holder.pid}, started `,
+    );
+    expect(controller.stderr().match(kept)?.[0]).toContain(') is writing to it; tried again');
+    await holder.stop();
+    expect(await controller.stop()).toBe(0);
   }, 90_000);
 });
