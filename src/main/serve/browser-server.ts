@@ -38,6 +38,7 @@ import { pipeline as pipelineAsync } from 'node:stream/promises';
 import { promisify } from 'node:util';
 import { brotliCompress, constants as zlibConstants, gzip } from 'node:zlib';
 import { AppError, serializeError } from '../../shared/errors';
+import { CONSOLE_STARTING } from '../../shared/ipc/console-starting';
 import { explainBusyDatabase } from '../store/busy-retry';
 import { EVENT_CHANNEL_NAMES } from '../../shared/ipc/channel-names';
 import type { EventChannel } from '../../shared/ipc/contract';
@@ -136,6 +137,13 @@ export interface BrowserServerOptions {
    * services are built).
    */
   ready?: Promise<unknown>;
+  /**
+   * While `ready` is pending: why, when the start is held up by something the admin should
+   * know (another Aideon process holding the database); undefined while it is simply starting.
+   * An admin's API call that finds the console held up is answered at once (503, retryable)
+   * with it, instead of waiting with no word until the request times out.
+   */
+  startingNote?: () => string | undefined;
   /** POST /upload/run-bundle: where uploads are written, and what imports one. */
   uploads?: {
     /** A folder on the same disk as the media store (e.g. its tmp/). */
@@ -217,15 +225,17 @@ export async function startBrowserServer(options: BrowserServerOptions): Promise
   const staticFiles = new StaticFileCache();
   let port = 0;
 
-  const principalOf = (request: IncomingMessage, url: URL): Principal | null => {
+  const presentedToken = (request: IncomingMessage, url: URL): string => {
     const header = request.headers.authorization;
-    const presented = header?.startsWith('Bearer ')
-      ? header.slice(7)
-      : (url.searchParams.get('token') ?? '');
+    return header?.startsWith('Bearer ') ? header.slice(7) : (url.searchParams.get('token') ?? '');
+  };
+  const isAdminToken = (presented: string): boolean => {
     const buffer = Buffer.from(presented);
-    if (buffer.length === tokenBuffer.length && timingSafeEqual(buffer, tokenBuffer)) {
-      return { kind: 'admin' };
-    }
+    return buffer.length === tokenBuffer.length && timingSafeEqual(buffer, tokenBuffer);
+  };
+  const principalOf = (request: IncomingMessage, url: URL): Principal | null => {
+    const presented = presentedToken(request, url);
+    if (isAdminToken(presented)) return { kind: 'admin' };
     const reviewer = presented ? (options.reviewers?.resolve(presented) ?? null) : null;
     return reviewer === null ? null : { kind: 'reviewer', name: reviewer };
   };
@@ -288,7 +298,31 @@ export async function startBrowserServer(options: BrowserServerOptions): Promise
     if (!isApi && !isEvents && !isMedia && !isUpload) {
       return handleStatic(request, response, url.pathname);
     }
-    if (options.ready) await options.ready;
+    if (options.ready) {
+      // An admin's API call while the start is held up gets the reason now; anything else
+      // (events, media, a start that is just not done yet) waits for the services as before.
+      if (
+        isApi &&
+        options.startingNote &&
+        !(await settlesWithin(options.ready, STARTING_WAIT_MS))
+      ) {
+        const note = options.startingNote();
+        if (note !== undefined && isAdminToken(presentedToken(request, url))) {
+          response.setHeader('Retry-After', '2');
+          sendJson(response, 503, {
+            ok: false,
+            error: {
+              code: 'conflict',
+              message: `${CONSOLE_STARTING}: ${note}`,
+              retryable: true,
+              retryAfterMs: 2000,
+            },
+          });
+          return;
+        }
+      }
+      await options.ready;
+    }
     const principal = principalOf(request, url);
     if (!principal) {
       sendJson(response, 401, {
@@ -727,6 +761,26 @@ export async function startBrowserServer(options: BrowserServerOptions): Promise
         server.closeAllConnections();
       }),
   };
+}
+
+/** How long an API call waits for a start that is held up before it is told why, ms. */
+const STARTING_WAIT_MS = 1_000;
+
+/** Whether `promise` settles (either way) within `ms`. */
+async function settlesWithin(promise: Promise<unknown>, ms: number): Promise<boolean> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<false>((resolve) => (timer = setTimeout(() => resolve(false), ms)));
+  try {
+    return await Promise.race([
+      promise.then(
+        () => true as const,
+        () => true as const,
+      ),
+      late,
+    ]);
+  } finally {
+    clearTimeout(timer);
+  }
 }
 
 /** Text files are sent compressed; images and fonts are compressed already. */

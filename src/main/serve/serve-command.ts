@@ -34,9 +34,6 @@ export interface ServeCommandDeps {
   untilStopped: () => Promise<void>;
 }
 
-/** How long start-up waits for another process's write lock to record this server's URL, ms. */
-const SERVER_URL_PATIENCE_MS = 60_000;
-
 type Backend = Pick<
   BrowserServerOptions,
   'dispatcher' | 'bus' | 'events' | 'media' | 'posters' | 'reviewers' | 'uploads'
@@ -64,8 +61,12 @@ export async function serveCommand(deps: ServeCommandDeps): Promise<void> {
   ready.catch(() => undefined); // the failure is reported below; requests only see a 500
 
   // The server reads these only after `ready` (API calls, events, media, reviewer tokens).
+  // Why the start is held up, once it is (another process holding the database): API calls
+  // are told it instead of waiting with no word (BrowserServerOptions.startingNote).
+  let startingNote: string | undefined;
   const server = await startBrowserServer({
     ready,
+    startingNote: () => startingNote,
     get dispatcher() {
       return attached().dispatcher;
     },
@@ -113,7 +114,13 @@ export async function serveCommand(deps: ServeCommandDeps): Promise<void> {
         present: (notice) => deps.stderr(`${notice.title}: ${notice.body.replace(/\n/g, ' · ')}\n`),
         log: deps.log,
       },
-      { say: (line) => deps.stderr(`aideon: ${line}\n`), signal: stopRequested.signal },
+      {
+        say: (line) => {
+          deps.stderr(`aideon: ${line}\n`);
+          startingNote = line.replace(/; waiting…$/, '');
+        },
+        signal: stopRequested.signal,
+      },
     );
   } catch (error) {
     markFailed(error);
@@ -142,24 +149,24 @@ export async function serveCommand(deps: ServeCommandDeps): Promise<void> {
       },
     },
   };
-  // Recorded before API calls are let through, so an invite made once the console answers
-  // (`aideon reviewers add`) points at this server.
-  try {
-    // Another process holding the write lock delays the start (the console waits briefly per
-    // write, see store/busy-retry.ts); it does not end it.
-    await retryWhileBusy(db, () => recordServerUrl(db, server.baseUrl, Date.now()), {
-      now: Date.now,
-      sleep: (ms) => delay(ms),
-      patienceMs: SERVER_URL_PATIENCE_MS,
-    });
-  } catch (error) {
-    markFailed(error);
-    await server.close();
-    await wired.close();
-    throw error;
-  }
+  // The URL an invite made with `aideon reviewers add` points at. Recorded in the background:
+  // another process holding the database for long (an import, a second console's migration)
+  // delays the record, never the console or its start (it ended `aideon serve` after 60 s).
+  const recordUrl = new AbortController();
+  const urlRecorded = retryWhileBusy(db, () => recordServerUrl(db, server.baseUrl, Date.now()), {
+    now: Date.now,
+    sleep: (ms) => delay(ms, undefined, { signal: recordUrl.signal }),
+    patienceMs: 365 * 24 * 3_600_000,
+  }).catch((error: unknown) => {
+    if (recordUrl.signal.aborted) return;
+    deps.stderr(
+      `aideon: this server's URL could not be recorded for invites (${error instanceof Error ? error.message : String(error)}); \`aideon reviewers add\` may print an older one\n`,
+    );
+  });
   markReady();
   await stopped;
+  recordUrl.abort();
+  await urlRecorded;
   await server.close();
   await wired.close();
 }

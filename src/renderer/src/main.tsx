@@ -10,6 +10,8 @@ import './styles/fonts.css';
 import './styles/tokens.css';
 import './styles/app.css';
 import { setupClient } from './ipc';
+import type { Client } from './ipc/client';
+import { isConsoleStarting } from '../../shared/ipc/console-starting';
 
 // The font file is preloaded (index.html), but Chromium decodes it only when text first needs
 // it: in the first screen's layout, after React rendered (about 40 ms of that layout here).
@@ -18,12 +20,47 @@ document.fonts?.load('1em "Inter Latin"').catch(() => undefined);
 
 const setup = setupClient();
 // null when it failed: start.tsx then asks for each part on its own (and shows its errors).
-const bootstrap = setup.client
-  ? setup.client.invoke('app:bootstrap', {}).then(
-      (answer) => answer,
-      () => null,
-    )
-  : Promise.resolve(null);
+const bootstrap = setup.client ? bootstrapWhenStarted(setup.client) : Promise.resolve(null);
+
+/**
+ * The start-up call. While the console's start is held up (another Aideon process holds its
+ * database: `aideon serve` answers with CONSOLE_STARTING), the page says so and asks again
+ * every 2 s, then goes on as usual; any other failure gives null at once.
+ */
+async function bootstrapWhenStarted(client: Client) {
+  for (;;) {
+    try {
+      const answer = await client.invoke('app:bootstrap', {});
+      clearStartingNote();
+      return answer;
+    } catch (error) {
+      const message = error instanceof Error ? error.message : '';
+      if (!isConsoleStarting(message)) {
+        clearStartingNote();
+        return null;
+      }
+      showStartingNote(message);
+      await new Promise((resolve) => setTimeout(resolve, 2000));
+    }
+  }
+}
+
+function showStartingNote(message: string): void {
+  let note = document.getElementById('console-starting');
+  if (!note) {
+    note = document.createElement('p');
+    note.id = 'console-starting';
+    note.className = 'console-starting';
+    note.setAttribute('role', 'status');
+    document.getElementById('root')?.before(note);
+  }
+  note.textContent = `${message}. It opens by itself as soon as the database is free.`;
+  document.body.dataset.appState = 'starting';
+}
+
+function clearStartingNote(): void {
+  document.getElementById('console-starting')?.remove();
+}
 
 import('./start')
   .then(({ start }) => start(setup, bootstrap))

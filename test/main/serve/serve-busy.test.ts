@@ -183,21 +183,38 @@ describe('aideon serve while another process holds the database', () => {
     expect((await served.call('suites:save', SUITE)).body).toMatchObject({ ok: true });
   }, 30_000);
 
-  it('started while the lock is held on a database that needs a migration: says it waits, and comes up once the lock is free', async () => {
+  it('started while the lock is held on a database that needs a migration: says it waits, answers calls with why, and comes up once the lock is free', async () => {
     const { dataDir, rendererDir } = folders();
     // A data folder from the version before: the start has a migration to write.
     folderOneMigrationBehind(dataDir);
     const release = holdWriteLock(dataDir);
     let stderr = '';
     const served = await serve(dataDir, rendererDir, (text) => (stderr += text));
-    const info = served.call('app:get-info', {});
     // Held past the 5 s busy timeout the start used to fail on.
     await sleep(5500);
     expect(stderr).toMatch(
       /the database is busy \(another Aideon process on this data folder is writing\); waiting/,
     );
+    // A call meanwhile is told why at once (the page shows it and asks again), not held.
+    const early = await served.call('app:get-info', {});
+    expect(early.status).toBe(503);
+    expect(early.body).toMatchObject({
+      ok: false,
+      error: {
+        code: 'conflict',
+        retryable: true,
+        message:
+          'The console is starting: the database is busy (another Aideon process on this data folder is writing)',
+      },
+    });
     release();
-    expect((await info).body).toMatchObject({ ok: true, value: { mode: 'browser' } });
+    // Once the start is done (its retries are up to 5 s apart), calls are answered as usual.
+    let answer = await served.call('app:get-info', {});
+    for (let tries = 0; answer.status === 503 && tries < 60; tries += 1) {
+      await sleep(250);
+      answer = await served.call('app:get-info', {});
+    }
+    expect(answer.body).toMatchObject({ ok: true, value: { mode: 'browser' } });
     expect((await served.call('suites:save', SUITE)).body).toMatchObject({ ok: true });
     expect(stderr.match(/database is busy/g) ?? []).toHaveLength(1);
   }, 30_000);
