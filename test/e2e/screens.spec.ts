@@ -1,8 +1,10 @@
 /// <reference lib="dom" />
 /**
  * The screenshot sweep: every screen at 1440x900 and 1280x720, each in the light and the dark
- * theme, saved under test-results/screens/ to be looked at. Each screen must show its heading and
- * the whole walk must log no console error.
+ * theme, and at 1920x1080 in the dark one, saved under test-results/screens/ to be looked at, on
+ * a data folder that looks used (two runs, votes, a publish history, a model release in the
+ * inbox). Each screen must show its heading, settled (no skeleton, no spinner), and the whole walk
+ * must log no console error.
  */
 import { expect, test } from '@playwright/test';
 import {
@@ -13,6 +15,10 @@ import {
   consoleErrorsOf,
 } from './console-server';
 import { STEPS } from './screen-steps';
+import { addModelsToFirstPrompt, seedRatedRun } from './seed-database';
+import { seedPublishHistory } from './seed-publish-history';
+import { resourcesDir } from '../../src/main/paths';
+import { createServices } from '../../src/main/services';
 
 let server: ConsoleServer | undefined;
 test.afterEach(async () => {
@@ -25,12 +31,33 @@ const THEMES = [
   { label: 'dark', colorScheme: 'dark', width: 1280, height: 720 },
   { label: 'light', colorScheme: 'light', width: 1280, height: 720 },
   { label: 'dark', colorScheme: 'dark', width: 1440, height: 900 },
+  // A large monitor: pages of different widths, tables that leave space, charts that stretch.
+  { label: 'dark', colorScheme: 'dark', width: 1920, height: 1080 },
 ] as const;
 
 let dataDir = '';
-test.beforeAll(() => {
+test.beforeAll(async () => {
   dataDir = newDataDir();
   benchmarkWithCli(dataDir);
+  // An admin's folder after some use, so no screen is judged on an empty state: a second run
+  // rated by 240 blind votes between four models (the ratings, charts and scorecard), four models
+  // on one prompt, a signed publish history with a stopped rollout (publishing, production watch)
+  // and a model release waiting in the inbox.
+  addModelsToFirstPrompt(dataDir);
+  seedRatedRun(dataDir);
+  await seedPublishHistory(dataDir);
+  const services = createServices({
+    dataDir,
+    resourcesDir: resourcesDir(),
+    env: {},
+    mode: 'cli',
+    version: 'e2e',
+  });
+  try {
+    await services.monitor.simulateRelease();
+  } finally {
+    await services.close();
+  }
 });
 
 for (const theme of THEMES) {
@@ -51,6 +78,8 @@ for (const theme of THEMES) {
       await expect(page.locator('h1').first()).toHaveText(step.heading);
       // No skeleton left: the screen's data is on it.
       await expect(page.getByTestId('skeleton')).toHaveCount(0);
+      // Nor a spinner (a pair still being found, charts still loading): the screen as it settles.
+      await expect(page.locator('.loading')).toHaveCount(0);
       await page.screenshot({
         path: `test-results/screens/${theme.label}-${theme.width}x${theme.height}/${step.name}.png`,
       });
