@@ -3,8 +3,9 @@
  * The screenshot sweep: every screen at 1440x900 and 1280x720, each in the light and the dark
  * theme, and at 1920x1080 in the dark one, saved under test-results/screens/ to be looked at, on
  * a data folder that looks used (two runs, votes, a publish history, a model release in the
- * inbox). Each screen must show its heading, settled (no skeleton, no spinner), and the whole walk
- * must log no console error.
+ * inbox). Each screen must show its heading, settled (no skeleton, no spinner), with every text
+ * box and menu on it drawn like the others (a frame with rounded corners and room inside), and
+ * the whole walk must log no console error.
  */
 import { expect, test } from '@playwright/test';
 import {
@@ -34,6 +35,33 @@ const THEMES = [
   // A large monitor: pages of different widths, tables that leave space, charts that stretch.
   { label: 'dark', colorScheme: 'dark', width: 1920, height: 1080 },
 ] as const;
+
+/**
+ * Text boxes and menus drawn with the browser's bare frame (square, no room inside) where the
+ * rest of the console draws its own: one was the catalogue's search box. Runs in the page.
+ */
+function bareControls(): string[] {
+  const out: string[] = [];
+  const controls = document.querySelectorAll(
+    'input:not([type="checkbox"]):not([type="radio"]):not([type="range"]):not([type="file"]):not([type="hidden"]), select, textarea',
+  );
+  for (const control of controls) {
+    const rect = control.getBoundingClientRect();
+    if (rect.width === 0 || rect.height === 0) continue;
+    const style = getComputedStyle(control);
+    // A frameless box is part of a bigger frame (the command palette's search line).
+    if (parseFloat(style.borderTopWidth) === 0) continue;
+    const radius = parseFloat(style.borderTopLeftRadius);
+    const padding = parseFloat(style.paddingLeft);
+    if (radius < 2 || padding < 4) {
+      const id = control.getAttribute('data-testid') ?? control.getAttribute('aria-label') ?? '';
+      out.push(
+        `<${control.tagName.toLowerCase()} ${id}> radius ${radius} px, padding ${padding} px`,
+      );
+    }
+  }
+  return out;
+}
 
 let dataDir = '';
 test.beforeAll(async () => {
@@ -73,6 +101,7 @@ for (const theme of THEMES) {
     await page.goto(server.url);
     await expect(page.locator('body[data-app-state="ready"]')).toBeVisible();
 
+    const bare: Record<string, string[]> = {};
     for (const step of STEPS) {
       await step.go(page);
       await expect(page.locator('h1').first()).toHaveText(step.heading);
@@ -83,7 +112,10 @@ for (const theme of THEMES) {
       await page.screenshot({
         path: `test-results/screens/${theme.label}-${theme.width}x${theme.height}/${step.name}.png`,
       });
+      const found = await page.evaluate(bareControls);
+      if (found.length > 0) bare[step.name] = found;
     }
+    expect(bare).toEqual({});
     expect(consoleErrors).toEqual([]);
   });
 }
