@@ -63,6 +63,50 @@ function bareControls(): string[] {
   return out;
 }
 
+/**
+ * Figures broken across lines: a number cell or figure (class "num") whose text runs onto a
+ * second line, like "$23.45 of / $1,000.00" or "no shared / pairs" did. Only its inline text
+ * counts: parts it stacks on purpose (a flex column, a block) are lines of their own. Runs in
+ * the page.
+ */
+function brokenFigures(): string[] {
+  const out: string[] = [];
+  const inline = (element: Element, figure: Element): boolean => {
+    for (let at: Element | null = element; at && at !== figure; at = at.parentElement) {
+      if (!getComputedStyle(at).display.startsWith('inline')) return false;
+    }
+    return true;
+  };
+  for (const figure of document.querySelectorAll('.num')) {
+    const display = getComputedStyle(figure).display;
+    if (display.includes('flex') || display.includes('grid')) continue;
+    const rects: DOMRect[] = [];
+    const walker = document.createTreeWalker(figure, NodeFilter.SHOW_TEXT);
+    for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+      if (!(node.textContent ?? '').trim() || !node.parentElement) continue;
+      if (!inline(node.parentElement, figure)) continue;
+      const range = document.createRange();
+      range.selectNodeContents(node);
+      rects.push(...[...range.getClientRects()].filter((rect) => rect.width > 0));
+    }
+    rects.sort((a, b) => a.top - b.top);
+    let lines = rects.length > 0 ? 1 : 0;
+    let bottom = rects[0]?.bottom ?? 0;
+    for (const rect of rects.slice(1)) {
+      // A fragment that starts below the line so far is a new line.
+      if (rect.top >= bottom - 2) {
+        lines += 1;
+        bottom = rect.bottom;
+      } else bottom = Math.max(bottom, rect.bottom);
+    }
+    if (lines > 1) {
+      const text = (figure.textContent ?? '').trim().replace(/\s+/g, ' ').slice(0, 50);
+      out.push(`"${text}" takes ${lines} lines`);
+    }
+  }
+  return out;
+}
+
 let dataDir = '';
 test.beforeAll(async () => {
   dataDir = newDataDir();
@@ -112,7 +156,10 @@ for (const theme of THEMES) {
       await page.screenshot({
         path: `test-results/screens/${theme.label}-${theme.width}x${theme.height}/${step.name}.png`,
       });
-      const found = await page.evaluate(bareControls);
+      const found = [
+        ...(await page.evaluate(bareControls)),
+        ...(await page.evaluate(brokenFigures)),
+      ];
       if (found.length > 0) bare[step.name] = found;
     }
     expect(bare).toEqual({});
