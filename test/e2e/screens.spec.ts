@@ -146,6 +146,8 @@ for (const theme of THEMES) {
     await expect(page.locator('body[data-app-state="ready"]')).toBeVisible();
 
     const bare: Record<string, string[]> = {};
+    // Where each screen's page starts: one place on every screen, or it jumps when switching.
+    const pageLefts = new Map<number, string[]>();
     for (const step of STEPS) {
       await step.go(page);
       await expect(page.locator('h1').first()).toHaveText(step.heading);
@@ -161,7 +163,10 @@ for (const theme of THEMES) {
         ...(await page.evaluate(brokenFigures)),
       ];
       if (found.length > 0) bare[step.name] = found;
+      const left = Math.round((await page.locator('.page').first().boundingBox())?.x ?? -1);
+      pageLefts.set(left, [...(pageLefts.get(left) ?? []), step.name]);
     }
+    expect([...pageLefts.keys()], JSON.stringify(Object.fromEntries(pageLefts))).toHaveLength(1);
     expect(bare).toEqual({});
     expect(consoleErrors).toEqual([]);
   });
