@@ -179,3 +179,34 @@ test('review charts: axis titles, one tick format per unit, hover values, legend
     fullPage: true,
   });
 });
+
+test('a four-model scorecard: the table spans the row like the charts under it, and the cost axis steps are round', async ({
+  page,
+}) => {
+  const dataDir = newDataDir();
+  benchmarkWithCli(dataDir);
+  seedRatedRun(dataDir);
+  server = await startConsole(dataDir);
+  await page.setViewportSize({ width: 1440, height: 900 });
+  await page.goto(server.url);
+  await expect(page.locator('body[data-app-state="ready"]')).toBeVisible();
+  await page.getByTestId('nav-benchmarks').click();
+  await page.getByTestId('run-list-item').filter({ hasText: 'Seeded rated run' }).click();
+  await page.getByTestId('tab-scorecard').click();
+  const table = page.getByTestId('scorecard-table');
+  await expect(table.locator('thead th')).toHaveCount(5);
+
+  // Four models leave the charts no room beside the table: they go under it, and the table
+  // then spans the row as they do (it stopped at its own width, a third of the row left empty).
+  const charts = page.locator('.scorecard-body > .chart-grid');
+  const tableBox = (await table.boundingBox())!;
+  const chartsBox = (await charts.boundingBox())!;
+  expect(chartsBox.y).toBeGreaterThanOrEqual(tableBox.y + tableBox.height);
+  expect(Math.abs(tableBox.x + tableBox.width - (chartsBox.x + chartsBox.width))).toBeLessThan(2);
+
+  // Costs per second from $0.03 to $0.14: round steps of $0.05, not recharts' $0.035.
+  const ticks = page
+    .getByTestId('chart-cost')
+    .locator('.recharts-yAxis-tick-labels .recharts-cartesian-axis-tick-value');
+  await expect(ticks).toHaveText(['$0', '$0.05', '$0.10', '$0.15']);
+});

@@ -138,7 +138,7 @@ test('controller panel: none → alive (the console stands down) → stale heart
     const bakeEnds = [formatTimeOfDay(nextStepAt, nextStepAt), formatDateTime(nextStepAt)];
     await expect(production).toContainText(
       new RegExp(
-        `baking step 10 % of "${FLAG}" \\(version 2\\) until (${bakeEnds.map(escapeRegExp).join('|')})`,
+        `baking step 10% of "${FLAG}" \\(version 2\\) until (${bakeEnds.map(escapeRegExp).join('|')})`,
       ),
     );
     await expect(panel.getByTestId('controller-env-dev')).toContainText(

@@ -130,8 +130,10 @@ test('Publishing: set up signing, publish → promote → ramp a flag → roll b
   // (15 s leaves room to pause at 50% on a loaded machine before the 100% step is due).
   await page.getByTestId('ro-env').selectOption('production');
   await page.getByTestId('ro-flag').selectOption('premium-pro-video');
-  await page.getByTestId('ro-on').selectOption('on');
-  await page.getByTestId('ro-off').selectOption('off');
+  // Unchosen, the ramp turns on the variant that is not the flag's default, and the others keep
+  // the default (it proposed the reverse: the first variant listed was "off").
+  await expect(page.getByTestId('ro-on')).toHaveValue('on');
+  await expect(page.getByTestId('ro-off')).toHaveValue('off');
   await page.getByTestId('ro-steps').fill('10, 50, 100');
   await page.getByTestId('ro-bake').fill('0.25');
   await page.getByTestId('ro-start').click();

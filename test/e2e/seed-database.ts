@@ -145,11 +145,6 @@ export function seedRatedRun(dataDir: string, prompts = 16, votes = 240): number
     const { run, generations } = firstRun(db);
     const clips = [...new Set(generations.map((g) => g.media_id))];
     const runId = 'seeded-rated-run';
-    db.prepare(
-      `INSERT INTO runs (id, name, suite_id, suite_version, models, state, budget_usd,
-         estimated_cost_usd, created_at, finished_at)
-       VALUES (?, 'Seeded rated run', ?, ?, '[]', 'finished', 1000, 0, ?, ?)`,
-    ).run(runId, run.suite_id, run.suite_version, Date.now() + 500, Date.now() + 600);
     // strength (Elo-like), $ per 5 s clip, median latency ms, failure share
     const models = [
       { id: 'sandbox-pro', strength: 1120, cost: 0.6, latency: 9000, fail: 0.05 },
@@ -157,6 +152,19 @@ export function seedRatedRun(dataDir: string, prompts = 16, votes = 240): number
       { id: 'sandbox-fast', strength: 990, cost: 0.25, latency: 4000, fail: 0.05 },
       { id: 'sandbox-flaky', strength: 880, cost: 0.15, latency: 6000, fail: 0.35 },
     ];
+    db.prepare(
+      `INSERT INTO runs (id, name, suite_id, suite_version, models, state, budget_usd,
+         estimated_cost_usd, created_at, finished_at)
+       VALUES (?, 'Seeded rated run', ?, ?, ?, 'finished', 1000, 0, ?, ?)`,
+    ).run(
+      runId,
+      run.suite_id,
+      run.suite_version,
+      // Its models listed like a real run's (the run list counts them, the header names them).
+      JSON.stringify(models.map((model) => ({ provider: 'sandbox', modelId: model.id }))),
+      Date.now() + 500,
+      Date.now() + 600,
+    );
     let seed = 11;
     const random = () => {
       seed = (seed * 1103515245 + 12345) % 2 ** 31;

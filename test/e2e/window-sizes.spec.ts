@@ -401,6 +401,8 @@ for (const { scheme, width, height } of RUNS) {
       await step.go(page);
       await expect(page.locator('h1').first()).toHaveText(step.heading);
       await expect(page.getByTestId('skeleton')).toHaveCount(0);
+      // Nor a spinner (a pair still being found, charts still loading): the screen as it settles.
+      await expect(page.locator('.loading')).toHaveCount(0);
       await page.screenshot({
         path: `${shots}/${step.name}.png`,
       });

@@ -145,9 +145,11 @@ describe('checkRoutingConfig', () => {
       ctx.evidence['runway:gen4.5'] = goodEvidence({ successRate: 0.9, p95LatencyMs: 400_000 });
       const { problems, ok } = checkRoutingConfig(mutableExample(), ctx);
       expect(ok).toBe(true);
-      expect(find(problems, 'low-success-rate', 'tiers.premium.targets.1.model')?.severity).toBe(
-        'warning',
-      );
+      const lowSuccess = find(problems, 'low-success-rate', 'tiers.premium.targets.1.model');
+      expect(lowSuccess?.severity).toBe('warning');
+      // Percentages as everywhere else in the console: "90%", which never wraps before its sign.
+      expect(lowSuccess?.message).toContain('succeeded in 90% of');
+      expect(lowSuccess?.message).toContain('(under 95%)');
       expect(find(problems, 'slow-p95', 'tiers.premium.targets.1.timeoutSeconds')?.severity).toBe(
         'warning',
       );

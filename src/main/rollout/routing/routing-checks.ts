@@ -695,8 +695,9 @@ function sameCondition(a: RoutingTarget, b: RoutingTarget): boolean {
   );
 }
 
+/** "94.7%": with no space, the number and its sign never break apart onto two lines. */
 function pct(rate: number): string {
-  return `${(rate * 100).toFixed(1).replace(/\.0$/, '')} %`;
+  return `${(rate * 100).toFixed(1).replace(/\.0$/, '')}%`;
 }
 
 function capitalise(text: string): string {

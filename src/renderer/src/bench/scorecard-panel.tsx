@@ -41,6 +41,7 @@ import {
   LEGEND_STYLE,
   LegendToggles,
   OUTCOME_COLORS,
+  roundAxis,
   SERIES_COLORS,
   TexturePattern,
   textureFill,
@@ -471,6 +472,7 @@ function CostChart({
         <CartesianGrid stroke="var(--color-border)" vertical={false} />
         <XAxis dataKey="model" tick={AXIS_TICK} tickLine={false} interval={0} />
         <YAxis
+          {...roundAxis(Math.max(...data.map((entry) => entry.costPerSecond)))}
           tickFormatter={TICK_FORMAT.money}
           tick={AXIS_TICK}
           tickLine={false}

@@ -57,6 +57,22 @@ export const TICK_FORMAT = {
   count: (value: number): string => formatNumber(value, 1),
 };
 
+/**
+ * A value axis from 0 that ends on a round number, with ticks a round step apart (1, 2 or 5
+ * times a power of ten) and at most five intervals: "$0, $0.05, $0.10, $0.15" for a top value of
+ * $0.14, where recharts' own choice was "$0, $0.035, $0.07, $0.105, $0.14".
+ */
+export function roundAxis(max: number): { domain: [number, number]; ticks: number[] } {
+  if (!Number.isFinite(max) || max <= 0) return { domain: [0, 1], ticks: [0, 0.25, 0.5, 0.75, 1] };
+  const power = 10 ** Math.floor(Math.log10(max / 5));
+  const step = [1, 2, 5, 10].map((m) => m * power).find((candidate) => max / candidate <= 5)!;
+  const count = Math.ceil(max / step - 1e-9);
+  // Rounded to the step's decimals, so 3 × 0.05 is 0.15 and not 0.15000000000000002.
+  const decimals = Math.max(0, -Math.floor(Math.log10(step)) + 1);
+  const ticks = Array.from({ length: count + 1 }, (_, i) => Number((i * step).toFixed(decimals)));
+  return { domain: [0, ticks[ticks.length - 1]!], ticks };
+}
+
 /** The `label` of a vertical (value) axis: its title, turned, centred along the axis. */
 export function yAxisTitle(value: string): {
   value: string;

@@ -310,7 +310,7 @@ function ReviewerAgreementList({
         Votes per reviewer, and how often each agrees with the other reviewers’ majority on the
         pairs they both voted on (Cohen’s kappa: 1 = always, 0 = as by chance).
       </p>
-      <ul className="votes-needed-list" data-testid="reviewer-agreement">
+      <ul className="votes-needed-list reviewer-list" data-testid="reviewer-agreement">
         {agreement.reviewers.map((entry) => (
           <li
             key={entry.reviewer}

@@ -45,6 +45,7 @@ import {
   LEGEND_STYLE,
   NAME_TICK,
   OUTCOME_COLORS,
+  roundAxis,
   TICK_FORMAT,
   TexturePattern,
   textureFill,
@@ -316,7 +317,7 @@ function QualityCostPlot({
             type="number"
             dataKey="cost"
             name="Cost per second"
-            domain={[0, 'auto']}
+            {...roundAxis(Math.max(...[...front, ...others].map((point) => point.cost)))}
             tickFormatter={TICK_FORMAT.money}
             tick={AXIS_TICK}
             tickLine={false}

@@ -31,7 +31,7 @@ function environmentLine(env: ControllerEnvironment, now: number): string {
   if (env.problem) return `could not be read: ${env.problem}`;
   const parts: string[] = [];
   if (env.step) {
-    const what = `step ${env.step.percent} % of "${env.step.flagKey}" (version ${env.step.version})`;
+    const what = `step ${env.step.percent}% of "${env.step.flagKey}" (version ${env.step.version})`;
     if (env.step.nextStepAt === null) parts.push(`watching the final ${what}`);
     else if (env.step.nextStepAt <= now)
       parts.push(`${what} is due to move on (after a passing guard check)`);

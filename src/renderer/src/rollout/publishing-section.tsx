@@ -439,10 +439,17 @@ function RolloutPanel({
   const [steps, setSteps] = useState('1, 5, 25, 50, 100');
   const [bake, setBake] = useState('60');
   const [error, setError] = useState<string | null>(null);
-  const on = flag?.variants.includes(onVariant) ? onVariant : (flag?.variants[0] ?? '');
+  // Unchosen, the others keep the flag's default variant and the ramp turns on another one: the
+  // first variant listed ("off" before "on") proposed turning "off" on while the rest kept "on".
+  const fallbackOff = flag?.defaultVariant ?? undefined;
+  const on = flag?.variants.includes(onVariant)
+    ? onVariant
+    : (flag?.variants.find((variant) => variant !== fallbackOff) ?? flag?.variants[0] ?? '');
   const off = flag?.variants.includes(offVariant)
     ? offVariant
-    : (flag?.variants.find((variant) => variant !== on) ?? '');
+    : fallbackOff !== undefined && fallbackOff !== on && flag?.variants.includes(fallbackOff)
+      ? fallbackOff
+      : (flag?.variants.find((variant) => variant !== on) ?? '');
   const parsed = parseSteps(steps);
   const bakeMinutes = Number(bake);
   const rollouts = overview.environments.flatMap((item) => item.rollouts);
