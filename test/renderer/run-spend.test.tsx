@@ -7,6 +7,7 @@
 import { cleanup, render, screen } from '@testing-library/preact';
 import { afterEach, describe, expect, it } from 'vitest';
 import { RunSpendSummary } from '../../src/renderer/src/bench/run-parts';
+import { runSpendText } from '../../src/shared/bench/run-spend';
 import type { RunSummary } from '../../src/shared/domain';
 
 const run: RunSummary = {
@@ -48,5 +49,25 @@ describe('run screen spend', () => {
       '$4.00 counted against the $5.00 budget · est. $4.60',
     );
     expect(screen.queryByTestId('run-spend-unknown')).toBeNull();
+  });
+
+  it('says how far a run went past its budget, and why, where a vendor billed above the estimates', () => {
+    render(
+      <RunSpendSummary run={{ ...run, spentUsd: 5.2, countedUsd: 5.2, unknownOutcomes: 0 }} />,
+    );
+    expect(screen.getByTestId('run-spend-over').textContent).toBe(
+      '$0.20 over the budget: the vendors billed more than estimated',
+    );
+    expect(runSpendText({ spentUsd: 5.2, countedUsd: 5.2, budgetUsd: 5, unknownOutcomes: 0 })).toBe(
+      '$5.20 billed · $5.20 counted against the $5.00 budget — $0.20 over the budget: the vendors billed more than estimated',
+    );
+  });
+
+  it('within the budget, or past it by less than half a cent, nothing more is said', () => {
+    render(
+      <RunSpendSummary run={{ ...run, spentUsd: 5.004, countedUsd: 5.004, unknownOutcomes: 0 }} />,
+    );
+    expect(screen.queryByTestId('run-spend-over')).toBeNull();
+    expect(runSpendText({ spentUsd: 5, countedUsd: 5, budgetUsd: 5 })).not.toContain('over');
   });
 });

@@ -46,11 +46,30 @@ export function unknownSpendText(spend: RunSpend): string {
 }
 
 /**
+ * How far what counts against the budget went past it, USD (0 when within). It can: a
+ * generation is submitted only while billed + in flight (at their estimates) stay within the
+ * budget, but a vendor may bill a clip above its estimate, and what is in flight is billed.
+ */
+export function overBudgetUsd(spend: RunSpend): number {
+  const over = Math.round((spend.countedUsd - spend.budgetUsd) * 1e6) / 1e6;
+  // Under half a cent reads as $0.00: not worth a warning.
+  return over < 0.005 ? 0 : over;
+}
+
+/** "$0.20 over the budget: the vendors billed more than estimated", or '' within it. */
+export function overBudgetText(spend: RunSpend): string {
+  const over = overBudgetUsd(spend);
+  if (over === 0) return '';
+  return `${formatMoney(over)} over the budget: the vendors billed more than estimated`;
+}
+
+/**
  * "$4.00 billed · $4.60 counted against the $5.00 budget (includes $0.60 for 1 submission with
- * unknown outcome)".
+ * unknown outcome)"; past the budget, how far and why.
  */
 export function runSpendText(run: RunSpendInput): string {
   const spend = runSpendFigures(run);
   const unknown = unknownSpendText(spend);
-  return `${formatMoney(spend.billedUsd)} billed · ${formatMoney(spend.countedUsd)} counted against the ${formatMoney(spend.budgetUsd)} budget${unknown ? ` ${unknown}` : ''}`;
+  const over = overBudgetText(spend);
+  return `${formatMoney(spend.billedUsd)} billed · ${formatMoney(spend.countedUsd)} counted against the ${formatMoney(spend.budgetUsd)} budget${unknown ? ` ${unknown}` : ''}${over ? ` — ${over}` : ''}`;
 }

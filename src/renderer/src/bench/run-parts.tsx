@@ -5,7 +5,7 @@
 import * as Tooltip from '@radix-ui/react-tooltip';
 import { TooltipRoot } from '../components/tooltip-root';
 import { useEffect, useState, type ReactElement } from 'react';
-import { runSpendFigures, unknownSpendText } from '../../../shared/bench/run-spend';
+import { overBudgetText, runSpendFigures, unknownSpendText } from '../../../shared/bench/run-spend';
 import type { GenerationRecord, RunSummary } from '../../../shared/domain';
 import { ConfirmButton } from '../components/confirm';
 import { AlertIcon, InfoIcon } from '../components/icons';
@@ -42,6 +42,7 @@ export function timeLeftText(seconds: number | null, running: boolean): string {
 export function RunSpendSummary({ run }: { run: RunSummary }): ReactElement {
   const spend = runSpendFigures(run);
   const unknown = unknownSpendText(spend);
+  const over = overBudgetText(spend);
   return (
     <div className="run-summary-spend" data-testid="run-spend">
       <span className="muted small">Billed</span>
@@ -61,6 +62,15 @@ export function RunSpendSummary({ run }: { run: RunSummary }): ReactElement {
         ) : null}{' '}
         · est. {formatUsd(run.estimatedCostUsd)}
       </span>
+      {over ? (
+        <span
+          className="badge badge-danger"
+          data-testid="run-spend-over"
+          title="Generations are submitted only while what was billed and what is in flight, at their estimates, stay within the budget; a vendor billed some clips above their estimates."
+        >
+          {over}
+        </span>
+      ) : null}
     </div>
   );
 }

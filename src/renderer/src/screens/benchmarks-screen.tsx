@@ -3,6 +3,7 @@ import type { ReactElement } from 'react';
 import { SuitesPanel } from '../bench/suites-panel';
 import { ImportBundleButton } from '../bench/import-bundle-button';
 import type { RunState, RunSummary } from '../../../shared/domain';
+import { overBudgetUsd, runSpendFigures } from '../../../shared/bench/run-spend';
 import { BenchIcon, PlusIcon, SparkIcon } from '../components/icons';
 import {
   Badge,
@@ -29,6 +30,7 @@ function RunListItem({ run }: { run: RunSummary }): ReactElement {
   const navigate = useAppStore((state) => state.navigate);
   const state = RUN_STATE[run.state];
   const simulated = run.models.every((model) => model.provider === 'sandbox');
+  const overBudget = overBudgetUsd(runSpendFigures(run));
   return (
     <li>
       <button
@@ -79,9 +81,23 @@ function RunListItem({ run }: { run: RunSummary }): ReactElement {
           <span className="count-ok">{run.succeeded} succeeded</span>
           <span className={run.failed > 0 ? 'count-bad' : 'muted'}>{run.failed} failed</span>
         </div>
-        <div className="run-card-spend small num">
-          <span className="strong">{formatUsd(run.spentUsd)}</span>
+        <div
+          className="run-card-spend small num"
+          {...(overBudget > 0
+            ? {
+                title: `${formatUsd(overBudget)} over the budget: the vendors billed more than estimated`,
+              }
+            : {})}
+        >
+          <span className={overBudget > 0 ? 'strong count-bad' : 'strong'}>
+            {formatUsd(run.spentUsd)}
+          </span>
           <span className="muted"> of {formatUsd(run.budgetUsd)}</span>
+          {overBudget > 0 ? (
+            <span className="count-bad" data-testid="run-card-over">
+              {formatUsd(overBudget)} over
+            </span>
+          ) : null}
         </div>
       </button>
     </li>
