@@ -10,10 +10,10 @@
  * series (every guard has no data: a breach), real SQLite with a second connection holding
  * BEGIN IMMEDIATE as another Aideon process would.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { holdWriteLock } from '../../helpers/db-lock';
 import { spawnEmptyPrometheus, type PrometheusProcess } from '../../helpers/prometheus-process';
+import { serveCommandChild, type ServedChild as Served } from '../../helpers/serve-command-child';
 import { tempDir } from '../../helpers/temp-dir';
 
 const cleanups: (() => void | Promise<void>)[] = [];
@@ -28,73 +28,7 @@ afterAll(async () => {
   await prom?.stop();
 });
 
-interface Served {
-  call<T>(channel: string, input: unknown): Promise<T>;
-  output(): string;
-  alive(): boolean;
-  /** SIGTERM (or `signal`); resolves with the exit code. */
-  stop(signal?: NodeJS.Signals): Promise<number | null>;
-}
-
-async function serve(dataDir: string): Promise<Served> {
-  const child: ChildProcess = spawn(
-    process.execPath,
-    ['--import', 'tsx', 'test/helpers/serve-command-process.ts', dataDir],
-    {
-      env: { ...process.env, AIDEON_SANDBOX_TIME_SCALE: '0.01' },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    },
-  );
-  let out = '';
-  child.stderr?.on('data', (chunk: Buffer) => (out += chunk.toString()));
-  let exited: number | null | undefined;
-  const exit = new Promise<number | null>((resolve) =>
-    child.once('exit', (code) => {
-      exited = code;
-      resolve(code);
-    }),
-  );
-  cleanups.push(() => {
-    if (exited === undefined) child.kill('SIGKILL');
-  });
-  const url = await new Promise<string>((resolve, reject) => {
-    let stdout = '';
-    const timer = setTimeout(() => reject(new Error(`no URL in 60 s: ${out}`)), 60_000);
-    child.stdout?.on('data', (chunk: Buffer) => {
-      stdout += chunk.toString();
-      const match = /^AIDEON_URL=(\S+)$/m.exec(stdout);
-      if (match?.[1]) {
-        clearTimeout(timer);
-        resolve(match[1]);
-      }
-    });
-    void exit.then((code) => reject(new Error(`the server exited with ${code}: ${out}`)));
-  });
-  const origin = new URL(url).origin;
-  const token = new URL(url).hash.replace(/^#token=/, '');
-  return {
-    async call<T>(channel: string, input: unknown): Promise<T> {
-      const response = await fetch(`${origin}/api/${channel}`, {
-        method: 'POST',
-        headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
-        body: JSON.stringify(input),
-      });
-      const result = (await response.json()) as {
-        ok: boolean;
-        value?: T;
-        error?: { message: string };
-      };
-      if (!result.ok) throw new Error(`${channel}: ${result.error?.message}`);
-      return result.value as T;
-    },
-    output: () => out,
-    alive: () => exited === undefined,
-    stop: (signal = 'SIGTERM') => {
-      child.kill(signal);
-      return exit;
-    },
-  };
-}
+const serve = (dataDir: string): Promise<Served> => serveCommandChild(dataDir, cleanups);
 
 type Inbox = { events: { kind: string; env?: string; status?: string; summary?: string }[] };
 const breaches = (inbox: Inbox) => inbox.events.filter((event) => event.kind === 'guard_breached');
