@@ -27,6 +27,10 @@ test('keys pressed during the reveal are acknowledged, never silently dropped; b
   for (const id of ['vote-a', 'vote-b', 'vote-tie', 'vote-both-bad']) {
     await expect(page.getByTestId(id)).toBeInViewport({ ratio: 1 });
   }
+  // The player's key hint offers only keys that do something here (Esc closes nothing).
+  const hint = page.getByTestId('blind-vote').locator('.keyboard-hint');
+  await expect(hint).toContainText('play/pause');
+  await expect(hint).not.toContainText('close');
 
   const firstPair = await page.getByTestId('blind-vote').getAttribute('data-pair');
   await page.keyboard.press('1');

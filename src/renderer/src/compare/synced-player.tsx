@@ -732,9 +732,14 @@ function hintItems(tools: boolean, pairTools: boolean, count: number): ReactNode
           </>,
         ]
       : []),
-    <>
-      <kbd>Esc</kbd> close
-    </>,
+    // Esc closes Compare; the blind vote (no tools) has nothing for it to close.
+    ...(tools
+      ? [
+          <>
+            <kbd>Esc</kbd> close
+          </>,
+        ]
+      : []),
     <>
       <kbd>?</kbd> all keys
     </>,
