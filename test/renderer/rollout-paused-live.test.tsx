@@ -122,3 +122,19 @@ describe('a paused rollout whose step is still live', () => {
     expect(screen.queryByTestId('rollout-paused-live')).toBeNull();
   });
 });
+
+describe('the rollout line beside its bar', () => {
+  it('says the step as the bar counts it, beside the share of users', async () => {
+    serveControllerPanel(panel(false));
+    render(<RolloutRow rollout={rollout({ status: 'running' })} refresh={() => undefined} />);
+    expect(screen.getByTestId('rollout-percent').textContent).toBe('50% on "on" (step 2 of 3)');
+    cleanup();
+    render(
+      <RolloutRow
+        rollout={rollout({ status: 'stopped', stepIndex: 0, stillLive: false })}
+        refresh={() => undefined}
+      />,
+    );
+    expect(screen.getByTestId('rollout-percent').textContent).toBe('stopped at 10% (step 1 of 3)');
+  });
+});

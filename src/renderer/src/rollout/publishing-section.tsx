@@ -313,9 +313,10 @@ export function RolloutRow({
           <Badge tone="info">Watch is checking the guards</Badge>
         ) : null}
         <span className="pb-rollout-percent" data-testid="rollout-percent">
+          {/* The bar below counts steps, not percent: the step is said beside the share. */}
           {rollout.status === 'stopped'
-            ? `stopped at step ${current}%`
-            : `${current}% on "${rollout.onVariant}"`}
+            ? `stopped at ${current}% (step ${rollout.stepIndex + 1} of ${rollout.steps.length})`
+            : `${current}% on "${rollout.onVariant}" (step ${rollout.stepIndex + 1} of ${rollout.steps.length})`}
         </span>
       </div>
       <ProgressBar
