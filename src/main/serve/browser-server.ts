@@ -249,6 +249,13 @@ export async function startBrowserServer(options: BrowserServerOptions): Promise
       ...(options.publicNames ?? []).map((name) => hostHeader(name, port)),
     ]);
 
+  // Once the services are up, requests go straight on (no wait, no timer per call).
+  let started = false;
+  void options.ready?.then(
+    () => (started = true),
+    () => (started = true),
+  );
+
   const listener = (request: IncomingMessage, response: ServerResponse): void => {
     void handle(request, response).catch((error: unknown) => {
       options.log?.(`request failed: ${error instanceof Error ? error.message : String(error)}`);
@@ -298,7 +305,7 @@ export async function startBrowserServer(options: BrowserServerOptions): Promise
     if (!isApi && !isEvents && !isMedia && !isUpload) {
       return handleStatic(request, response, url.pathname);
     }
-    if (options.ready) {
+    if (options.ready && !started) {
       // An admin's API call while the start is held up gets the reason now; anything else
       // (events, media, a start that is just not done yet) waits for the services as before.
       if (
