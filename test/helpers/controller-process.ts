@@ -29,11 +29,20 @@ export interface ControllerProcess {
   stop: () => Promise<number | null>;
 }
 
-export function startControllerProcess(args: string[], env: NodeJS.ProcessEnv): ControllerProcess {
-  const child = spawn(process.execPath, ['bin/aideon.mjs', ...args, 'controller', '--json'], {
-    env: { ...process.env, AIDEON_LOG: '1', ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
+export function startControllerProcess(
+  args: string[],
+  env: NodeJS.ProcessEnv,
+  /** Node's own flags for the controller process (the soak bench's probe). */
+  nodeArgs: string[] = [],
+): ControllerProcess {
+  const child = spawn(
+    process.execPath,
+    [...nodeArgs, 'bin/aideon.mjs', ...args, 'controller', '--json'],
+    {
+      env: { ...process.env, AIDEON_LOG: '1', ...env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    },
+  );
   const events: ControllerEventLine[] = [];
   let stderr = '';
   let buffer = '';
