@@ -354,589 +354,620 @@ const KEY_VARIABLES: Record<Vendor, string> = {
 const PASSPHRASE = 'operator passphrase for the soak bench';
 
 const cleanups: (() => void | Promise<void>)[] = [];
-const root = tempDir('aideon-soak-');
-cleanups.push(root.cleanup);
-const dataDir = join(root.dir, 'data');
-/** The processes' TMPDIR: what they leave in their temp folder is theirs alone. */
-const tmpDir = join(root.dir, 'tmp');
-const probeDir = join(root.dir, 'probe');
-for (const dir of [dataDir, tmpDir, probeDir]) mkdirSync(dir, { recursive: true });
-
-// Jobs queue for 0.5 s and run 2.5 s, so that cancels find them running.
-const emulatorOptions = { slowMs: 1500, queueMs: 500, runMs: 2500 };
-const emulators = {
-  together: new TogetherEmulator({ apiKey: KEYS.together, ...emulatorOptions }),
-  runway: new RunwayEmulator({ apiKey: KEYS.runway, ...emulatorOptions }),
-  replicate: new ReplicateEmulator({ apiKey: KEYS.replicate, ...emulatorOptions }),
-  gemini: new GeminiEmulator({ apiKey: KEYS.gemini, ...emulatorOptions }),
-  fal: new FalEmulator({ apiKey: KEYS.fal, ...emulatorOptions }),
-  luma: new LumaEmulator({ apiKey: KEYS.luma, ...emulatorOptions }),
-};
-// Short waits on the vendors' 429s (the documented ones are tens of seconds).
-emulators.together.retryAfterSeconds = 1;
-emulators.replicate.retryAfterSeconds = 1;
-emulators.gemini.retryDelaySeconds = 1;
-emulators.fal.retryAfterSeconds = 1;
-emulators.luma.retryAfterSeconds = 1;
-const childEnv: Record<string, string> = {
-  TMPDIR: tmpDir,
-  AIDEON_SOAK_PROBE_DIR: probeDir,
-  AIDEON_FFMPEG: process.env.AIDEON_FFMPEG ?? 'ffmpeg',
-};
-for (const vendor of VENDORS) {
-  childEnv[KEY_VARIABLES[vendor]] = KEYS[vendor];
-  childEnv[`AIDEON_${vendor.toUpperCase()}_BASE_URL`] = await emulators[vendor].start();
-  cleanups.push(() => emulators[vendor].stop());
-}
-const probeArgs = [
-  '--expose-gc',
-  '--import',
-  pathToFileURL(resolve('test/bench/soak-probe.mjs')).href,
-];
-
-interface Watched {
-  name: string;
-  pid: number;
-  /** Why the process is gone, or undefined while it runs. */
-  gone: () => string | undefined;
-  /** What it printed, for warnings (listener leaks) and crashes. */
-  output: () => string;
-}
-const watched: Watched[] = [];
-
-const server: ConsoleServer = await startConsole(dataDir, childEnv, probeArgs);
-cleanups.push(() => server.stop());
-watched.push({
-  name: 'serve',
-  pid: server.pid,
-  gone: () => (procFigures(server.pid) ? undefined : `aideon serve exited:\n${server.output()}`),
-  output: () => server.output(),
-});
-
-const monitor: ChildProcess = spawn(
-  process.execPath,
-  [...probeArgs, 'bin/aideon.mjs', '--data-dir', dataDir, 'monitor', 'watch', '--json'],
-  { env: { ...process.env, ...childEnv }, stdio: ['ignore', 'pipe', 'pipe'] },
-);
-let monitorOut = '';
-let monitorErr = '';
-monitor.stdout?.on('data', (chunk: Buffer) => (monitorOut = (monitorOut + chunk).slice(-200_000)));
-monitor.stderr?.on('data', (chunk: Buffer) => (monitorErr = (monitorErr + chunk).slice(-200_000)));
-let monitorChecks = 0;
-let monitorLine = '';
-monitor.stdout?.on('data', (chunk: Buffer) => {
-  const lines = (monitorLine + chunk.toString()).split('\n');
-  monitorLine = lines.pop() ?? '';
-  monitorChecks += lines.filter((line) => line.startsWith('{"check"')).length;
-});
-cleanups.push(
-  () =>
-    new Promise<void>((done) => {
-      if (monitor.exitCode !== null || monitor.signalCode !== null) return done();
-      monitor.once('exit', () => done());
-      monitor.kill('SIGTERM');
-    }),
-);
-watched.push({
-  name: 'monitor',
-  pid: monitor.pid ?? 0,
-  gone: () =>
-    monitor.exitCode === null && monitor.signalCode === null
-      ? undefined
-      : `aideon monitor watch exited (${monitor.exitCode ?? monitor.signalCode}):\n${monitorErr}`,
-  output: () => monitorOut + monitorErr,
-});
-
-let controller: ControllerProcess | undefined;
-let rampSteps = 0;
-if (WITH_CONTROLLER) {
-  const etcd = await startEtcd();
-  cleanups.push(() => etcd.stop());
-  const exporter = await startExporter();
-  cleanups.push(() => exporter.stop());
-  const promDir = join(root.dir, 'prometheus');
-  mkdirSync(promDir);
-  const prometheus = await startScrapingPrometheus({ dir: promDir, targets: [exporter.target] });
-  cleanups.push(() => prometheus.stop());
-  const { data, storeUri, admin, operator } = await controllerTestStore(
-    'aideon-soak-ctl-',
-    PASSPHRASE,
-    cleanups,
-    { storeUri: etcd.uri('soak') },
-  );
-  // Production runs the version the ramp last published, healthy under every version.
-  exporter.deployments.push({
-    tier: 'premium',
-    provider: 'together',
-    model: 'wan-2.1',
-    version: async () => (await admin.listRollouts('dev'))[0]?.lastStepVersion ?? 1,
-    successRate: () => 1,
-    perScrape: 20,
-  });
-  // The shortest bake and check the settings allow (3 s), a step about every 4 s over the
-  // first ~80 % of the soak (at most 100 steps); then the controller idles, as it mostly does.
-  const bakeMinutes = 0.05;
-  rampSteps = Math.min(100, Math.max(2, Math.floor((MINUTES * 60 * 0.8) / 4)));
-  const settings: WatchSettingsInput = {
-    environments: { dev: { prometheusUrl: prometheus.url, autoRollback: true } },
-    guardWindow: '30s',
-    minRequests: 5,
-    checkIntervalMinutes: bakeMinutes,
-    bakeMinutes,
-    tiers: [{ tier: 'premium', minSuccessRate: 0.9 }],
-  };
-  const settingsFile = join(data.dir, 'watch-settings.json');
-  writeFileSync(settingsFile, JSON.stringify(settings));
-  const ramp = [
-    ...new Set(
-      Array.from({ length: rampSteps }, (_, index) => Math.round(((index + 1) * 100) / rampSteps)),
-    ),
-  ];
-  rampSteps = ramp.length;
-  await admin.startRollout({
-    environment: 'dev',
-    flagKey: 'new-video-model',
-    onVariant: 'on',
-    offVariant: 'off',
-    steps: ramp,
-    bakeMinutes,
-  });
-  // Production reports the first step's version before the controller first judges it.
-  const firstVersion = (await admin.listRollouts('dev'))[0]?.lastStepVersion;
-  for (let tries = 0; ; tries += 1) {
-    const query = `sum(aideon_video_requests_total{config_version="${firstVersion}"})`;
-    const response = await fetch(
-      `${prometheus.url}/api/v1/query?query=${encodeURIComponent(query)}`,
-    );
-    const body = (await response.json()) as { data?: { result?: { value: [number, string] }[] } };
-    if (Number(body.data?.result?.[0]?.value[1] ?? 0) > 0) break;
-    if (tries > 100) throw new Error(`Prometheus has no traffic for version ${firstVersion}`);
-    await sleep(200);
-  }
-  const started = startControllerProcess(
-    ['--data-dir', dataDir],
-    {
-      ...childEnv,
-      AIDEON_STORE: storeUri,
-      AIDEON_CONTROLLER_ID: 'ctl-soak',
-      AIDEON_CONTROLLER_TICK_MS: '250',
-      AIDEON_CONTROLLER_LEASE_MS: '3000',
-      AIDEON_WATCH_SETTINGS: settingsFile,
-      AIDEON_OPERATOR_KEY: join(data.dir, `${operator.kid}.key.json`),
-      AIDEON_OPERATOR_PASSPHRASE: PASSPHRASE,
-      // The controller's log lines would fill the bench's memory over an hour; its events are
-      // what the bench reads.
-      AIDEON_LOG: '',
-    },
-    probeArgs,
-  );
-  controller = started;
-  cleanups.push(() => started.stop().then(() => undefined));
-  await started.waitFor('leads', (event) => event.type === 'leader_acquired', 60_000);
-  watched.push({
-    name: 'controller',
-    pid: started.child.pid ?? 0,
-    gone: () =>
-      started.child.exitCode === null && started.child.signalCode === null
-        ? undefined
-        : `aideon controller exited (${started.child.exitCode ?? started.child.signalCode}):\n${started.stderr()}`,
-    output: () => started.stderr(),
-  });
-}
-for (const proc of watched) await probeLoaded(probeDir, proc.pid, proc.name);
-
-// ── The console's API ────────────────────────────────────────────────────────────────────────
-
-const url = new URL(server.url);
-const token = new URLSearchParams(url.hash.slice(1)).get('token') ?? '';
-const headers = {
-  authorization: `Bearer ${token}`,
-  'content-type': 'application/json',
-  origin: server.origin,
-};
-async function call<T>(channel: string, input: unknown = {}): Promise<T> {
-  for (;;) {
-    const response = await fetch(`${server.origin}/api/${channel}`, {
-      method: 'POST',
-      headers,
-      body: JSON.stringify(input),
-    });
-    if (response.status === 429) {
-      await sleep(1000 * Number(response.headers.get('retry-after') ?? 1));
-      continue;
-    }
-    const body = (await response.json()) as
-      { ok: true; value: T } | { ok: false; error: { message: string } };
-    if (!body.ok) throw new Error(`${channel}: ${body.error.message}`);
-    return body.value;
-  }
-}
-
-interface RunSummary {
-  id: string;
-  state: string;
-}
-interface RunDetail {
-  generations: {
-    id: string;
-    state: string;
-    outcome: string | null;
-    media: { id: string } | null;
-  }[];
-}
-
-// ── Checks ───────────────────────────────────────────────────────────────────────────────────
-
 let failure: string | undefined;
 const fail = (message: string): void => {
   failure ??= message;
 };
 
-/** No paid job made twice: see the header. Read with no run in flight. */
-function checkPaidOnce(): void {
-  const db = new Database(join(dataDir, 'aideon.sqlite'), { readonly: true, fileMustExist: true });
-  try {
-    const rows = db
-      .prepare('SELECT provider, vendor_job_id AS job, outcome FROM generations')
-      .all() as { provider: string; job: string | null; outcome: string | null }[];
-    for (const vendor of VENDORS) {
-      const mine = rows.filter((row) => row.provider === vendor);
-      const owned = mine.flatMap((row) => (row.job ? [row.job] : []));
-      const unknown = mine.filter((row) => row.outcome === 'submit_unknown' && !row.job).length;
-      if (new Set(owned).size !== owned.length)
-        fail(`${vendor}: a job id is owned by two generations`);
-      const creates = emulators[vendor].stats.creates;
-      if (creates > owned.length + unknown)
-        fail(
-          `${vendor}: the vendor made ${creates} jobs; the console owns ${owned.length} and reports ${unknown} as submitted with the outcome unknown`,
-        );
-    }
-  } finally {
-    db.close();
-  }
-}
+/** The whole soak: set-up, the unattended hour, the report. Clean-up is the caller's. */
+async function soak(): Promise<void> {
+  const root = tempDir('aideon-soak-');
+  cleanups.push(root.cleanup);
+  const dataDir = join(root.dir, 'data');
+  /** The processes' TMPDIR: what they leave in their temp folder is theirs alone. */
+  const tmpDir = join(root.dir, 'tmp');
+  const probeDir = join(root.dir, 'probe');
+  for (const dir of [dataDir, tmpDir, probeDir]) mkdirSync(dir, { recursive: true });
 
-const samples: Sample[] = [];
-const started = Date.now();
-async function takeSample(): Promise<void> {
-  const processes: Sample['processes'] = {};
-  for (const proc of watched) {
-    const gone = proc.gone();
-    if (gone) fail(gone);
-    processes[proc.name] = gone ? undefined : await processFigures(probeDir, proc.pid);
+  // Jobs queue for 0.5 s and run 2.5 s, so that cancels find them running.
+  const emulatorOptions = { slowMs: 1500, queueMs: 500, runMs: 2500 };
+  const emulators = {
+    together: new TogetherEmulator({ apiKey: KEYS.together, ...emulatorOptions }),
+    runway: new RunwayEmulator({ apiKey: KEYS.runway, ...emulatorOptions }),
+    replicate: new ReplicateEmulator({ apiKey: KEYS.replicate, ...emulatorOptions }),
+    gemini: new GeminiEmulator({ apiKey: KEYS.gemini, ...emulatorOptions }),
+    fal: new FalEmulator({ apiKey: KEYS.fal, ...emulatorOptions }),
+    luma: new LumaEmulator({ apiKey: KEYS.luma, ...emulatorOptions }),
+  };
+  // Short waits on the vendors' 429s (the documented ones are tens of seconds).
+  emulators.together.retryAfterSeconds = 1;
+  emulators.replicate.retryAfterSeconds = 1;
+  emulators.gemini.retryDelaySeconds = 1;
+  emulators.fal.retryAfterSeconds = 1;
+  emulators.luma.retryAfterSeconds = 1;
+  const childEnv: Record<string, string> = {
+    TMPDIR: tmpDir,
+    AIDEON_SOAK_PROBE_DIR: probeDir,
+    AIDEON_FFMPEG: process.env.AIDEON_FFMPEG ?? 'ffmpeg',
+  };
+  for (const vendor of VENDORS) {
+    childEnv[KEY_VARIABLES[vendor]] = KEYS[vendor];
+    childEnv[`AIDEON_${vendor.toUpperCase()}_BASE_URL`] = await emulators[vendor].start();
+    cleanups.push(() => emulators[vendor].stop());
   }
-  samples.push({
-    atS: (Date.now() - started) / 1000,
-    processes,
-    folder: folderFigures(dataDir, tmpDir),
+  const probeArgs = [
+    '--expose-gc',
+    '--import',
+    pathToFileURL(resolve('test/bench/soak-probe.mjs')).href,
+  ];
+
+  interface Watched {
+    name: string;
+    pid: number;
+    /** Why the process is gone, or undefined while it runs. */
+    gone: () => string | undefined;
+    /** What it printed, for warnings (listener leaks) and crashes. */
+    output: () => string;
+  }
+  const watched: Watched[] = [];
+
+  const server: ConsoleServer = await startConsole(dataDir, childEnv, probeArgs);
+  cleanups.push(() => server.stop());
+  watched.push({
+    name: 'serve',
+    pid: server.pid,
+    gone: () => (procFigures(server.pid) ? undefined : `aideon serve exited:\n${server.output()}`),
+    output: () => server.output(),
   });
-}
 
-// ── The unattended hour ──────────────────────────────────────────────────────────────────────
-
-const suites: string[] = [];
-for (let index = 0; index < 4; index += 1) {
-  const prompts = Array.from({ length: 6 }, (_, number) => ({
-    id: `p${number}`,
-    text: `a harbour at dawn, take ${index}.${number} ${pick(PROMPT_FAULTS)}`.trim(),
-    category: 'general',
-  }));
-  const suite = await call<{ id: string }>('suites:import', {
-    fileName: `soak-${index}.json`,
-    text: JSON.stringify({
-      name: `Soak mix ${index}`,
-      description: 'faults at random',
-      settings: {},
-      prompts,
-    }),
+  const monitor: ChildProcess = spawn(
+    process.execPath,
+    [...probeArgs, 'bin/aideon.mjs', '--data-dir', dataDir, 'monitor', 'watch', '--json'],
+    { env: { ...process.env, ...childEnv }, stdio: ['ignore', 'pipe', 'pipe'] },
+  );
+  let monitorOut = '';
+  let monitorErr = '';
+  monitor.stdout?.on(
+    'data',
+    (chunk: Buffer) => (monitorOut = (monitorOut + chunk).slice(-200_000)),
+  );
+  monitor.stderr?.on(
+    'data',
+    (chunk: Buffer) => (monitorErr = (monitorErr + chunk).slice(-200_000)),
+  );
+  let monitorChecks = 0;
+  let monitorLine = '';
+  monitor.stdout?.on('data', (chunk: Buffer) => {
+    const lines = (monitorLine + chunk.toString()).split('\n');
+    monitorLine = lines.pop() ?? '';
+    monitorChecks += lines.filter((line) => line.startsWith('{"check"')).length;
   });
-  suites.push(suite.id);
-}
-
-const totals = {
-  rounds: 0,
-  runs: 0,
-  runCancels: 0,
-  modelCancels: 0,
-  generationCancels: 0,
-  queuedFaults: 0,
-  catalogueFaults: 0,
-  videosPlayed: 0,
-};
-
-/** Opens the event stream, waits for its first bytes and drops it, as a page reload does. */
-async function reloadEvents(): Promise<void> {
-  const abort = new AbortController();
-  const response = await fetch(`${server.origin}/events?token=${encodeURIComponent(token)}`, {
-    signal: abort.signal,
+  cleanups.push(
+    () =>
+      new Promise<void>((done) => {
+        if (monitor.exitCode !== null || monitor.signalCode !== null) return done();
+        monitor.once('exit', () => done());
+        monitor.kill('SIGTERM');
+      }),
+  );
+  watched.push({
+    name: 'monitor',
+    pid: monitor.pid ?? 0,
+    gone: () =>
+      monitor.exitCode === null && monitor.signalCode === null
+        ? undefined
+        : `aideon monitor watch exited (${monitor.exitCode ?? monitor.signalCode}):\n${monitorErr}`,
+    output: () => monitorOut + monitorErr,
   });
-  const reader = response.body?.getReader();
-  await Promise.race([reader?.read(), sleep(200)]);
-  abort.abort();
-  await reader?.cancel().catch(() => undefined);
-}
 
-/** One run: models of a few vendors, faults queued on them, perhaps a cancel. */
-async function oneRun(): Promise<string> {
-  const vendors = [...VENDORS].sort(() => random() - 0.5).slice(0, 2 + Math.floor(random() * 4));
-  for (let count = Math.floor(random() * 3); count > 0; count -= 1) {
-    const vendor = pick(vendors);
-    const fault = pick(QUEUED_FAULTS);
-    // Runway's 429 names no wait: the console pauses 30 s, which would stall the round.
-    if (vendor === 'runway' && fault === 'ratelimit') continue;
-    emulators[vendor].queueFault(fault);
-    totals.queuedFaults += 1;
-  }
-  const models = vendors.map((vendor) => ({ provider: vendor, modelId: VENDOR_MODELS[vendor] }));
-  const { runId } = await call<{ runId: string }>('bench:start-run', {
-    suiteId: pick(suites),
-    models,
-    budgetUsd: 1000,
-    timeoutSeconds: RUN_TIMEOUT_S,
-    name: `soak round ${totals.rounds + 1}`,
-  });
-  totals.runs += 1;
-  const roll = random();
-  if (roll < 0.3) {
-    await sleep(500 + random() * 3500);
-    if (roll < 0.12) {
-      await call('bench:cancel-run', { runId });
-      totals.runCancels += 1;
-    } else if (roll < 0.2) {
-      const model = pick(models);
-      await call('bench:cancel-model', { runId, ...model });
-      totals.modelCancels += 1;
-    } else {
-      const detail = await call<RunDetail>('bench:get-run', { runId });
-      const open = detail.generations.filter((generation) => generation.outcome === null);
-      if (open.length > 0) {
-        await call('bench:cancel-generation', { generationId: pick(open).id });
-        totals.generationCancels += 1;
-      }
-    }
-  }
-  return runId;
-}
-
-async function waitForRuns(runIds: string[]): Promise<void> {
-  const since = Date.now();
-  for (;;) {
-    const runs = await call<RunSummary[]>('bench:list-runs');
-    const running = runs.filter((run) => runIds.includes(run.id) && run.state === 'running');
-    if (running.length === 0) return;
-    if (Date.now() - since > STUCK_MS) {
-      fail(`runs ${running.map((run) => run.id).join(', ')} still running after 5 minutes`);
-      return;
-    }
-    await sleep(500);
-  }
-}
-
-async function drive(deadline: number): Promise<void> {
-  while (Date.now() < deadline && !failure) {
-    totals.rounds += 1;
-    if (random() < 0.3) {
-      if (random() < 0.6) emulators.together.catalogueFaults.push(pick(TOGETHER_CATALOGUE_FAULTS));
-      else emulators.gemini.catalogueFaults.push(pick(GEMINI_CATALOGUE_FAULTS));
-      totals.catalogueFaults += 1;
-    }
-    const runIds = await Promise.all(
-      Array.from({ length: random() < 0.5 ? 1 : 2 }, () => oneRun()),
+  let controller: ControllerProcess | undefined;
+  let rampSteps = 0;
+  if (WITH_CONTROLLER) {
+    const etcd = await startEtcd();
+    cleanups.push(() => etcd.stop());
+    const exporter = await startExporter();
+    cleanups.push(() => exporter.stop());
+    const promDir = join(root.dir, 'prometheus');
+    mkdirSync(promDir);
+    const prometheus = await startScrapingPrometheus({ dir: promDir, targets: [exporter.target] });
+    cleanups.push(() => prometheus.stop());
+    const { data, storeUri, admin, operator } = await controllerTestStore(
+      'aideon-soak-ctl-',
+      PASSPHRASE,
+      cleanups,
+      { storeUri: etcd.uri('soak') },
     );
-    await reloadEvents();
-    await waitForRuns(runIds);
-    if (failure) return;
-    checkPaidOnce();
-    // What an admin does with the results: the run, its scorecard, a video.
-    for (const runId of runIds) {
-      const detail = await call<RunDetail>('bench:get-run', { runId });
-      await call('bench:get-scorecard', { runId });
-      const video = detail.generations.find((generation) => generation.media)?.media?.id;
-      if (video) {
-        const response = await fetch(
-          `${server.origin}/media/${video}?token=${encodeURIComponent(token)}`,
-          { headers: { range: 'bytes=0-65535' } },
-        );
-        await response.arrayBuffer();
-        totals.videosPlayed += 1;
-      }
-    }
-    await call('app:bootstrap');
-  }
-}
-
-async function sampleUntil(done: () => boolean): Promise<void> {
-  let lastLine = Date.now();
-  while (!done()) {
-    await takeSample();
-    if (Date.now() - lastLine >= 60_000) {
-      lastLine = Date.now();
-      const last = samples.at(-1);
-      const serve = last?.processes.serve;
-      console.log(
-        `${last?.atS.toFixed(0).padStart(5)} s  rounds ${totals.rounds}  runs ${totals.runs}  serve RSS ${serve?.rssMb.toFixed(1)} MB heap ${serve?.heapMb.toFixed(1)} MB fds ${serve?.fds}  WAL ${last?.folder.walMb.toFixed(2)} MB  temp files ${last?.folder.tempFiles}  load ${readFileSync('/proc/loadavg', 'utf8').split(' ')[0]}`,
+    // Production runs the version the ramp last published, healthy under every version.
+    exporter.deployments.push({
+      tier: 'premium',
+      provider: 'together',
+      model: 'wan-2.1',
+      version: async () => (await admin.listRollouts('dev'))[0]?.lastStepVersion ?? 1,
+      successRate: () => 1,
+      perScrape: 20,
+    });
+    // The shortest bake and check the settings allow (3 s), a step about every 4 s over the
+    // first ~80 % of the soak (at most 100 steps); then the controller idles, as it mostly does.
+    const bakeMinutes = 0.05;
+    rampSteps = Math.min(100, Math.max(2, Math.floor((MINUTES * 60 * 0.8) / 4)));
+    const settings: WatchSettingsInput = {
+      environments: { dev: { prometheusUrl: prometheus.url, autoRollback: true } },
+      guardWindow: '30s',
+      minRequests: 5,
+      checkIntervalMinutes: bakeMinutes,
+      bakeMinutes,
+      tiers: [{ tier: 'premium', minSuccessRate: 0.9 }],
+    };
+    const settingsFile = join(data.dir, 'watch-settings.json');
+    writeFileSync(settingsFile, JSON.stringify(settings));
+    const ramp = [
+      ...new Set(
+        Array.from({ length: rampSteps }, (_, index) =>
+          Math.round(((index + 1) * 100) / rampSteps),
+        ),
+      ),
+    ];
+    rampSteps = ramp.length;
+    await admin.startRollout({
+      environment: 'dev',
+      flagKey: 'new-video-model',
+      onVariant: 'on',
+      offVariant: 'off',
+      steps: ramp,
+      bakeMinutes,
+    });
+    // Production reports the first step's version before the controller first judges it.
+    const firstVersion = (await admin.listRollouts('dev'))[0]?.lastStepVersion;
+    for (let tries = 0; ; tries += 1) {
+      const query = `sum(aideon_video_requests_total{config_version="${firstVersion}"})`;
+      const response = await fetch(
+        `${prometheus.url}/api/v1/query?query=${encodeURIComponent(query)}`,
       );
+      const body = (await response.json()) as { data?: { result?: { value: [number, string] }[] } };
+      if (Number(body.data?.result?.[0]?.value[1] ?? 0) > 0) break;
+      if (tries > 100) throw new Error(`Prometheus has no traffic for version ${firstVersion}`);
+      await sleep(200);
     }
-    await sleep(SAMPLE_S * 1000);
-  }
-}
-
-console.log(
-  `soak: ${MINUTES} min, seed ${SEED}, sample every ${SAMPLE_S} s, warm-up ${WARM_UP_S.toFixed(0)} s; serve + monitor watch${controller ? ` + controller (${rampSteps}-step ramp on etcd)` : ''} on ${dataDir}`,
-);
-let driving = true;
-const sampling = sampleUntil(() => !driving || failure !== undefined);
-try {
-  await drive(started + MINUTES * 60_000);
-} catch (error) {
-  fail(`the driver stopped: ${error instanceof Error ? error.stack : String(error)}`);
-} finally {
-  driving = false;
-  await sampling;
-}
-// A last look with nothing in flight: what the work left behind.
-if (!failure) {
-  await sleep(2000);
-  await takeSample();
-}
-
-// ── Report ───────────────────────────────────────────────────────────────────────────────────
-
-interface FigureSpec {
-  label: string;
-  value: (sample: Sample) => number | undefined;
-  /** How much the floor may rise before it is called growing. */
-  noise: (floor: number) => number;
-  digits: number;
-}
-const memoryNoise = (mb: number) => (floor: number) => Math.max(mb, floor * 0.05);
-const figures: FigureSpec[] = [];
-for (const { name } of watched) {
-  const of = (key: keyof ProcessFigures) => (sample: Sample) => sample.processes[name]?.[key];
-  figures.push(
-    { label: `${name} RSS MB`, value: of('rssMb'), noise: memoryNoise(8), digits: 1 },
-    { label: `${name} heap MB (after GC)`, value: of('heapMb'), noise: memoryNoise(1), digits: 1 },
-    { label: `${name} open fds`, value: of('fds'), noise: () => 1, digits: 0 },
-    { label: `${name} handles`, value: of('handles'), noise: () => 1, digits: 0 },
-    { label: `${name} timers`, value: of('timers'), noise: () => 1, digits: 0 },
-    { label: `${name} sockets`, value: of('sockets'), noise: () => 1, digits: 0 },
-    { label: `${name} process listeners`, value: of('listeners'), noise: () => 0, digits: 0 },
-  );
-}
-figures.push(
-  {
-    label: 'WAL MB',
-    value: (sample) => sample.folder.walMb,
-    noise: () => 1,
-    digits: 2,
-  },
-  {
-    label: 'temp/partial files',
-    value: (sample) => sample.folder.tempFiles,
-    noise: () => 0,
-    digits: 0,
-  },
-  {
-    label: 'files in TMPDIR',
-    value: (sample) => sample.folder.tmpdirEntries,
-    noise: () => 0,
-    digits: 0,
-  },
-  {
-    label: 'other data files',
-    value: (sample) => sample.folder.dataFiles,
-    noise: () => 0,
-    digits: 0,
-  },
-);
-
-const warm = samples.filter((sample) => sample.atS >= WARM_UP_S);
-const rows: string[][] = [['figure', 'start', 'warm', 'end', 'slope/h', 'verdict']];
-const growing: string[] = [];
-for (const figure of figures) {
-  const all = samples.flatMap((sample) => {
-    const value = figure.value(sample);
-    return value === undefined ? [] : [{ atS: sample.atS, value }];
-  });
-  const after = warm.flatMap((sample) => {
-    const value = figure.value(sample);
-    return value === undefined ? [] : [{ atS: sample.atS, value }];
-  });
-  const format = (value: number | undefined) =>
-    value === undefined ? '?' : value.toFixed(figure.digits);
-  let verdict = 'too short';
-  let slope = 0;
-  if (after.length >= 6) {
-    slope = slopePerHour(
-      after.map((point) => point.atS / 3600),
-      after.map((point) => point.value),
+    const started = startControllerProcess(
+      ['--data-dir', dataDir],
+      {
+        ...childEnv,
+        AIDEON_STORE: storeUri,
+        AIDEON_CONTROLLER_ID: 'ctl-soak',
+        AIDEON_CONTROLLER_TICK_MS: '250',
+        AIDEON_CONTROLLER_LEASE_MS: '3000',
+        AIDEON_WATCH_SETTINGS: settingsFile,
+        AIDEON_OPERATOR_KEY: join(data.dir, `${operator.kid}.key.json`),
+        AIDEON_OPERATOR_PASSPHRASE: PASSPHRASE,
+        // The controller's log lines would fill the bench's memory over an hour; its events are
+        // what the bench reads.
+        AIDEON_LOG: '',
+      },
+      probeArgs,
     );
-    const third = Math.floor(after.length / 3);
-    const floor = (points: typeof after) => Math.min(...points.map((point) => point.value));
-    const first = floor(after.slice(0, third));
-    const last = floor(after.slice(-third));
-    verdict =
-      last - first > figure.noise(first)
-        ? `GROWING (floor ${format(first)} → ${format(last)})`
-        : 'flat';
-    if (verdict !== 'flat') growing.push(figure.label);
+    controller = started;
+    cleanups.push(() => started.stop().then(() => undefined));
+    await started.waitFor('leads', (event) => event.type === 'leader_acquired', 60_000);
+    watched.push({
+      name: 'controller',
+      pid: started.child.pid ?? 0,
+      gone: () =>
+        started.child.exitCode === null && started.child.signalCode === null
+          ? undefined
+          : `aideon controller exited (${started.child.exitCode ?? started.child.signalCode}):\n${started.stderr()}`,
+      output: () => started.stderr(),
+    });
   }
-  rows.push([
-    figure.label,
-    format(all[0]?.value),
-    format(after[0]?.value),
-    format(all.at(-1)?.value),
-    `${slope >= 0 ? '+' : ''}${slope.toFixed(figure.digits + 1)}`,
-    verdict,
-  ]);
-}
-const widths =
-  rows[0]?.map((_, column) => Math.max(...rows.map((row) => row[column]?.length ?? 0))) ?? [];
-for (const row of rows)
-  console.log(row.map((cell, column) => cell.padEnd(widths[column] ?? 0)).join('  '));
+  for (const proc of watched) await probeLoaded(probeDir, proc.pid, proc.name);
 
-const last = samples.at(-1);
-const first = samples[0];
-if (first && last)
+  // ── The console's API ────────────────────────────────────────────────────────────────────────
+
+  const url = new URL(server.url);
+  const token = new URLSearchParams(url.hash.slice(1)).get('token') ?? '';
+  const headers = {
+    authorization: `Bearer ${token}`,
+    'content-type': 'application/json',
+    origin: server.origin,
+  };
+  async function call<T>(channel: string, input: unknown = {}): Promise<T> {
+    for (;;) {
+      const response = await fetch(`${server.origin}/api/${channel}`, {
+        method: 'POST',
+        headers,
+        body: JSON.stringify(input),
+      });
+      if (response.status === 429) {
+        await sleep(1000 * Number(response.headers.get('retry-after') ?? 1));
+        continue;
+      }
+      const body = (await response.json()) as
+        { ok: true; value: T } | { ok: false; error: { message: string } };
+      if (!body.ok) throw new Error(`${channel}: ${body.error.message}`);
+      return body.value;
+    }
+  }
+
+  interface RunSummary {
+    id: string;
+    state: string;
+  }
+  interface RunDetail {
+    generations: {
+      id: string;
+      state: string;
+      outcome: string | null;
+      media: { id: string } | null;
+    }[];
+  }
+
+  // ── Checks ───────────────────────────────────────────────────────────────────────────────────
+
+  /** No paid job made twice: see the header. Read with no run in flight. */
+  function checkPaidOnce(): void {
+    const db = new Database(join(dataDir, 'aideon.sqlite'), {
+      readonly: true,
+      fileMustExist: true,
+    });
+    try {
+      const rows = db
+        .prepare('SELECT provider, vendor_job_id AS job, outcome FROM generations')
+        .all() as { provider: string; job: string | null; outcome: string | null }[];
+      for (const vendor of VENDORS) {
+        const mine = rows.filter((row) => row.provider === vendor);
+        const owned = mine.flatMap((row) => (row.job ? [row.job] : []));
+        const unknown = mine.filter((row) => row.outcome === 'submit_unknown' && !row.job).length;
+        if (new Set(owned).size !== owned.length)
+          fail(`${vendor}: a job id is owned by two generations`);
+        const creates = emulators[vendor].stats.creates;
+        if (creates > owned.length + unknown)
+          fail(
+            `${vendor}: the vendor made ${creates} jobs; the console owns ${owned.length} and reports ${unknown} as submitted with the outcome unknown`,
+          );
+      }
+    } finally {
+      db.close();
+    }
+  }
+
+  const samples: Sample[] = [];
+  const started = Date.now();
+  async function takeSample(): Promise<void> {
+    const processes: Sample['processes'] = {};
+    for (const proc of watched) {
+      const gone = proc.gone();
+      if (gone) fail(gone);
+      processes[proc.name] = gone ? undefined : await processFigures(probeDir, proc.pid);
+    }
+    samples.push({
+      atS: (Date.now() - started) / 1000,
+      processes,
+      folder: folderFigures(dataDir, tmpDir),
+    });
+  }
+
+  // ── The unattended hour ──────────────────────────────────────────────────────────────────────
+
+  const suites: string[] = [];
+  for (let index = 0; index < 4; index += 1) {
+    const prompts = Array.from({ length: 6 }, (_, number) => ({
+      id: `p${number}`,
+      text: `a harbour at dawn, take ${index}.${number} ${pick(PROMPT_FAULTS)}`.trim(),
+      category: 'general',
+    }));
+    const suite = await call<{ id: string }>('suites:import', {
+      fileName: `soak-${index}.json`,
+      text: JSON.stringify({
+        name: `Soak mix ${index}`,
+        description: 'faults at random',
+        settings: {},
+        prompts,
+      }),
+    });
+    suites.push(suite.id);
+  }
+
+  const totals = {
+    rounds: 0,
+    runs: 0,
+    runCancels: 0,
+    modelCancels: 0,
+    generationCancels: 0,
+    queuedFaults: 0,
+    catalogueFaults: 0,
+    videosPlayed: 0,
+  };
+
+  /** Opens the event stream, waits for its first bytes and drops it, as a page reload does. */
+  async function reloadEvents(): Promise<void> {
+    const abort = new AbortController();
+    const response = await fetch(`${server.origin}/events?token=${encodeURIComponent(token)}`, {
+      signal: abort.signal,
+    });
+    const reader = response.body?.getReader();
+    await Promise.race([reader?.read(), sleep(200)]);
+    abort.abort();
+    await reader?.cancel().catch(() => undefined);
+  }
+
+  /** One run: models of a few vendors, faults queued on them, perhaps a cancel. */
+  async function oneRun(): Promise<string> {
+    const vendors = [...VENDORS].sort(() => random() - 0.5).slice(0, 2 + Math.floor(random() * 4));
+    for (let count = Math.floor(random() * 3); count > 0; count -= 1) {
+      const vendor = pick(vendors);
+      const fault = pick(QUEUED_FAULTS);
+      // Runway's 429 names no wait: the console pauses 30 s, which would stall the round.
+      if (vendor === 'runway' && fault === 'ratelimit') continue;
+      emulators[vendor].queueFault(fault);
+      totals.queuedFaults += 1;
+    }
+    const models = vendors.map((vendor) => ({ provider: vendor, modelId: VENDOR_MODELS[vendor] }));
+    const { runId } = await call<{ runId: string }>('bench:start-run', {
+      suiteId: pick(suites),
+      models,
+      budgetUsd: 1000,
+      timeoutSeconds: RUN_TIMEOUT_S,
+      name: `soak round ${totals.rounds + 1}`,
+    });
+    totals.runs += 1;
+    const roll = random();
+    if (roll < 0.3) {
+      await sleep(500 + random() * 3500);
+      if (roll < 0.12) {
+        await call('bench:cancel-run', { runId });
+        totals.runCancels += 1;
+      } else if (roll < 0.2) {
+        const model = pick(models);
+        await call('bench:cancel-model', { runId, ...model });
+        totals.modelCancels += 1;
+      } else {
+        const detail = await call<RunDetail>('bench:get-run', { runId });
+        const open = detail.generations.filter((generation) => generation.outcome === null);
+        if (open.length > 0) {
+          await call('bench:cancel-generation', { generationId: pick(open).id });
+          totals.generationCancels += 1;
+        }
+      }
+    }
+    return runId;
+  }
+
+  async function waitForRuns(runIds: string[]): Promise<void> {
+    const since = Date.now();
+    for (;;) {
+      const runs = await call<RunSummary[]>('bench:list-runs');
+      const running = runs.filter((run) => runIds.includes(run.id) && run.state === 'running');
+      if (running.length === 0) return;
+      if (Date.now() - since > STUCK_MS) {
+        fail(`runs ${running.map((run) => run.id).join(', ')} still running after 5 minutes`);
+        return;
+      }
+      await sleep(500);
+    }
+  }
+
+  async function drive(deadline: number): Promise<void> {
+    while (Date.now() < deadline && !failure) {
+      totals.rounds += 1;
+      if (random() < 0.3) {
+        if (random() < 0.6)
+          emulators.together.catalogueFaults.push(pick(TOGETHER_CATALOGUE_FAULTS));
+        else emulators.gemini.catalogueFaults.push(pick(GEMINI_CATALOGUE_FAULTS));
+        totals.catalogueFaults += 1;
+      }
+      const runIds = await Promise.all(
+        Array.from({ length: random() < 0.5 ? 1 : 2 }, () => oneRun()),
+      );
+      await reloadEvents();
+      await waitForRuns(runIds);
+      if (failure) return;
+      checkPaidOnce();
+      // What an admin does with the results: the run, its scorecard, a video.
+      for (const runId of runIds) {
+        const detail = await call<RunDetail>('bench:get-run', { runId });
+        await call('bench:get-scorecard', { runId });
+        const video = detail.generations.find((generation) => generation.media)?.media?.id;
+        if (video) {
+          const response = await fetch(
+            `${server.origin}/media/${video}?token=${encodeURIComponent(token)}`,
+            { headers: { range: 'bytes=0-65535' } },
+          );
+          await response.arrayBuffer();
+          totals.videosPlayed += 1;
+        }
+      }
+      await call('app:bootstrap');
+    }
+  }
+
+  async function sampleUntil(done: () => boolean): Promise<void> {
+    let lastLine = Date.now();
+    while (!done()) {
+      await takeSample();
+      if (Date.now() - lastLine >= 60_000) {
+        lastLine = Date.now();
+        const last = samples.at(-1);
+        const serve = last?.processes.serve;
+        console.log(
+          `${last?.atS.toFixed(0).padStart(5)} s  rounds ${totals.rounds}  runs ${totals.runs}  serve RSS ${serve?.rssMb.toFixed(1)} MB heap ${serve?.heapMb.toFixed(1)} MB fds ${serve?.fds}  WAL ${last?.folder.walMb.toFixed(2)} MB  temp files ${last?.folder.tempFiles}  load ${readFileSync('/proc/loadavg', 'utf8').split(' ')[0]}`,
+        );
+      }
+      await sleep(SAMPLE_S * 1000);
+    }
+  }
+
   console.log(
-    `WAL restarted from its beginning ${last.folder.walResets - first.folder.walResets} times (complete checkpoints) in ${last.atS.toFixed(0)} s`,
+    `soak: ${MINUTES} min, seed ${SEED}, sample every ${SAMPLE_S} s, warm-up ${WARM_UP_S.toFixed(0)} s; serve + monitor watch${controller ? ` + controller (${rampSteps}-step ramp on etcd)` : ''} on ${dataDir}`,
   );
-try {
-  const db = new Database(join(dataDir, 'aideon.sqlite'), { readonly: true, fileMustExist: true });
-  const outcomes = db
-    .prepare(
-      'SELECT coalesce(outcome, state) AS outcome, count(*) AS n FROM generations GROUP BY 1 ORDER BY 2 DESC',
-    )
-    .all() as { outcome: string; n: number }[];
-  db.close();
-  console.log(`generations: ${outcomes.map((row) => `${row.outcome} ${row.n}`).join(', ')}`);
-} catch (error) {
-  console.log(`generations: unreadable (${String(error)})`);
-}
-console.log(
-  `${totals.rounds} rounds, ${totals.runs} runs (cancelled: ${totals.runCancels} runs, ${totals.modelCancels} models, ${totals.generationCancels} generations), ${totals.queuedFaults} queued create faults, ${totals.catalogueFaults} catalogue faults, ${totals.videosPlayed} videos played; vendor jobs made: ${VENDORS.map((vendor) => `${vendor} ${emulators[vendor].stats.creates}`).join(', ')}; monitor checks ${monitorChecks}${controller ? `; controller steps ${controller.events.filter((event) => event.type === 'step_applied').length} of ${rampSteps - 1}` : ''}`,
-);
-const warnings = watched.flatMap((proc) =>
-  /MaxListenersExceededWarning|Possible EventTarget memory leak/.test(proc.output())
-    ? [proc.name]
-    : [],
-);
-if (warnings.length > 0) console.log(`listener-leak warnings printed by: ${warnings.join(', ')}`);
-if (controller) {
-  const bad = controller.events.find((event) =>
-    ['paused', 'rolled_back', 'leader_lost', 'error'].includes(event.type),
-  );
-  if (bad) console.log(`controller: ${bad.type}: ${bad.message}`);
-}
-console.log(
-  growing.length === 0 ? 'verdict: every figure flat' : `verdict: growing: ${growing.join(', ')}`,
-);
-
-for (const cleanup of cleanups.reverse()) {
+  let driving = true;
+  const sampling = sampleUntil(() => !driving || failure !== undefined);
   try {
-    await cleanup();
-  } catch {
-    // Clean-up is best effort: the figures are printed.
+    await drive(started + MINUTES * 60_000);
+  } catch (error) {
+    fail(`the driver stopped: ${error instanceof Error ? error.stack : String(error)}`);
+  } finally {
+    driving = false;
+    await sampling;
+  }
+  // A last look with nothing in flight: what the work left behind.
+  if (!failure) {
+    await sleep(2000);
+    await takeSample();
+  }
+
+  // ── Report ───────────────────────────────────────────────────────────────────────────────────
+
+  interface FigureSpec {
+    label: string;
+    value: (sample: Sample) => number | undefined;
+    /** How much the floor may rise before it is called growing. */
+    noise: (floor: number) => number;
+    digits: number;
+  }
+  const memoryNoise = (mb: number) => (floor: number) => Math.max(mb, floor * 0.05);
+  const figures: FigureSpec[] = [];
+  for (const { name } of watched) {
+    const of = (key: keyof ProcessFigures) => (sample: Sample) => sample.processes[name]?.[key];
+    figures.push(
+      { label: `${name} RSS MB`, value: of('rssMb'), noise: memoryNoise(8), digits: 1 },
+      {
+        label: `${name} heap MB (after GC)`,
+        value: of('heapMb'),
+        noise: memoryNoise(1),
+        digits: 1,
+      },
+      { label: `${name} open fds`, value: of('fds'), noise: () => 1, digits: 0 },
+      { label: `${name} handles`, value: of('handles'), noise: () => 1, digits: 0 },
+      { label: `${name} timers`, value: of('timers'), noise: () => 1, digits: 0 },
+      { label: `${name} sockets`, value: of('sockets'), noise: () => 1, digits: 0 },
+      { label: `${name} process listeners`, value: of('listeners'), noise: () => 0, digits: 0 },
+    );
+  }
+  figures.push(
+    {
+      label: 'WAL MB',
+      value: (sample) => sample.folder.walMb,
+      noise: () => 1,
+      digits: 2,
+    },
+    {
+      label: 'temp/partial files',
+      value: (sample) => sample.folder.tempFiles,
+      noise: () => 0,
+      digits: 0,
+    },
+    {
+      label: 'files in TMPDIR',
+      value: (sample) => sample.folder.tmpdirEntries,
+      noise: () => 0,
+      digits: 0,
+    },
+    {
+      label: 'other data files',
+      value: (sample) => sample.folder.dataFiles,
+      noise: () => 0,
+      digits: 0,
+    },
+  );
+
+  const warm = samples.filter((sample) => sample.atS >= WARM_UP_S);
+  const rows: string[][] = [['figure', 'start', 'warm', 'end', 'slope/h', 'verdict']];
+  const growing: string[] = [];
+  for (const figure of figures) {
+    const all = samples.flatMap((sample) => {
+      const value = figure.value(sample);
+      return value === undefined ? [] : [{ atS: sample.atS, value }];
+    });
+    const after = warm.flatMap((sample) => {
+      const value = figure.value(sample);
+      return value === undefined ? [] : [{ atS: sample.atS, value }];
+    });
+    const format = (value: number | undefined) =>
+      value === undefined ? '?' : value.toFixed(figure.digits);
+    let verdict = 'too short';
+    let slope = 0;
+    if (after.length >= 6) {
+      slope = slopePerHour(
+        after.map((point) => point.atS / 3600),
+        after.map((point) => point.value),
+      );
+      const third = Math.floor(after.length / 3);
+      const floor = (points: typeof after) => Math.min(...points.map((point) => point.value));
+      const first = floor(after.slice(0, third));
+      const last = floor(after.slice(-third));
+      verdict =
+        last - first > figure.noise(first)
+          ? `GROWING (floor ${format(first)} → ${format(last)})`
+          : 'flat';
+      if (verdict !== 'flat') growing.push(figure.label);
+    }
+    rows.push([
+      figure.label,
+      format(all[0]?.value),
+      format(after[0]?.value),
+      format(all.at(-1)?.value),
+      `${slope >= 0 ? '+' : ''}${slope.toFixed(figure.digits + 1)}`,
+      verdict,
+    ]);
+  }
+  const widths =
+    rows[0]?.map((_, column) => Math.max(...rows.map((row) => row[column]?.length ?? 0))) ?? [];
+  for (const row of rows)
+    console.log(row.map((cell, column) => cell.padEnd(widths[column] ?? 0)).join('  '));
+
+  const last = samples.at(-1);
+  const first = samples[0];
+  if (first && last)
+    console.log(
+      `WAL restarted from its beginning ${last.folder.walResets - first.folder.walResets} times (complete checkpoints) in ${last.atS.toFixed(0)} s`,
+    );
+  try {
+    const db = new Database(join(dataDir, 'aideon.sqlite'), {
+      readonly: true,
+      fileMustExist: true,
+    });
+    const outcomes = db
+      .prepare(
+        'SELECT coalesce(outcome, state) AS outcome, count(*) AS n FROM generations GROUP BY 1 ORDER BY 2 DESC',
+      )
+      .all() as { outcome: string; n: number }[];
+    db.close();
+    console.log(`generations: ${outcomes.map((row) => `${row.outcome} ${row.n}`).join(', ')}`);
+  } catch (error) {
+    console.log(`generations: unreadable (${String(error)})`);
+  }
+  console.log(
+    `${totals.rounds} rounds, ${totals.runs} runs (cancelled: ${totals.runCancels} runs, ${totals.modelCancels} models, ${totals.generationCancels} generations), ${totals.queuedFaults} queued create faults, ${totals.catalogueFaults} catalogue faults, ${totals.videosPlayed} videos played; vendor jobs made: ${VENDORS.map((vendor) => `${vendor} ${emulators[vendor].stats.creates}`).join(', ')}; monitor checks ${monitorChecks}${controller ? `; controller steps ${controller.events.filter((event) => event.type === 'step_applied').length} of ${rampSteps - 1}` : ''}`,
+  );
+  const warnings = watched.flatMap((proc) =>
+    /MaxListenersExceededWarning|Possible EventTarget memory leak/.test(proc.output())
+      ? [proc.name]
+      : [],
+  );
+  if (warnings.length > 0) console.log(`listener-leak warnings printed by: ${warnings.join(', ')}`);
+  if (controller) {
+    const bad = controller.events.find((event) =>
+      ['paused', 'rolled_back', 'leader_lost', 'error'].includes(event.type),
+    );
+    if (bad) console.log(`controller: ${bad.type}: ${bad.message}`);
+  }
+  console.log(
+    growing.length === 0 ? 'verdict: every figure flat' : `verdict: growing: ${growing.join(', ')}`,
+  );
+}
+
+try {
+  await soak();
+} catch (error) {
+  fail(
+    `the soak stopped: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`,
+  );
+} finally {
+  for (const cleanup of cleanups.reverse()) {
+    try {
+      await cleanup();
+    } catch {
+      // Clean-up is best effort: the figures are printed.
+    }
   }
 }
 if (failure) {
