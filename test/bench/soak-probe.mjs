@@ -34,6 +34,7 @@ if (isMainThread && dir) {
     write({
       seq,
       heapUsed: memory.heapUsed,
+      heapTotal: memory.heapTotal,
       external: memory.external,
       arrayBuffers: memory.arrayBuffers,
       resources,

@@ -180,6 +180,7 @@ const VENDORS = Object.keys(VENDOR_MODELS) as Vendor[];
 interface ProbeReading {
   seq: number;
   heapUsed: number;
+  heapTotal: number;
   external: number;
   arrayBuffers: number;
   resources: Record<string, number>;
@@ -190,6 +191,10 @@ interface ProbeReading {
 interface ProcessFigures {
   rssMb: number;
   heapMb: number;
+  /** The heap V8 has reserved (used or not), MB. */
+  heapTotalMb: number;
+  /** Memory outside the heap that JavaScript objects hold (Buffers and the like), MB. */
+  externalMb: number;
   fds: number;
   handles: number;
   timers: number;
@@ -268,6 +273,8 @@ async function processFigures(probeDir: string, pid: number): Promise<ProcessFig
   return {
     rssMb: proc.rssMb,
     heapMb: reading.heapUsed / 1024 / 1024,
+    heapTotalMb: reading.heapTotal / 1024 / 1024,
+    externalMb: reading.external / 1024 / 1024,
     fds: proc.fds,
     handles: resources,
     timers: reading.resources.Timeout ?? 0,
@@ -849,6 +856,13 @@ async function soak(): Promise<void> {
         noise: memoryNoise(1),
         digits: 1,
       },
+      {
+        label: `${name} heap reserved MB`,
+        value: of('heapTotalMb'),
+        noise: memoryNoise(2),
+        digits: 1,
+      },
+      { label: `${name} external MB`, value: of('externalMb'), noise: memoryNoise(1), digits: 1 },
       { label: `${name} open fds`, value: of('fds'), noise: () => 1, digits: 0 },
       { label: `${name} handles`, value: of('handles'), noise: () => 1, digits: 0 },
       { label: `${name} timers`, value: of('timers'), noise: () => 1, digits: 0 },
