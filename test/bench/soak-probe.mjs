@@ -6,8 +6,9 @@
 //
 // Plain JavaScript so the process under test loads no TypeScript loader it would not have in
 // production. Worker threads inherit --import but cannot take signals, so they skip it.
-import { renameSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { writeHeapSnapshot } from 'node:v8';
 import { isMainThread } from 'node:worker_threads';
 
 const dir = process.env.AIDEON_SOAK_PROBE_DIR;
@@ -24,6 +25,13 @@ if (isMainThread && dir) {
     // The heap after a full collection is the live heap; without it, the figure is mostly
     // garbage not yet collected and rises and falls with the collector's timing.
     globalThis.gc?.();
+    // The bench asks for a heap snapshot by naming its path in <pid>.snapshot (--heap-snapshots).
+    const request = `${file.slice(0, -'.json'.length)}.snapshot`;
+    if (existsSync(request)) {
+      const target = readFileSync(request, 'utf8');
+      rmSync(request, { force: true });
+      writeHeapSnapshot(target);
+    }
     const memory = process.memoryUsage();
     const resources = {};
     for (const type of process.getActiveResourcesInfo())

@@ -27,7 +27,9 @@
  *
  * Run: npm run bench -- soak        (BENCH_SOAK_MINUTES, default 5)
  *      node --import tsx test/bench/soak.bench.ts --minutes 60 [--seed N] [--sample-seconds 5]
- *      [--no-controller]
+ *      [--no-controller] [--heap-snapshots DIR]
+ * --heap-snapshots writes the server's heap after warm-up and at the end into DIR, for
+ * test/bench/heap-diff.ts to say which objects grew.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import {
@@ -83,6 +85,8 @@ const SEED = numberOption(
   0,
   2 ** 31,
 );
+/** Where to write heap snapshots of the server, after warm-up and at the end (none if unset). */
+const SNAPSHOT_DIR = option('heap-snapshots') ?? process.env.BENCH_SOAK_HEAP_SNAPSHOTS;
 const WITH_CONTROLLER =
   !argv.includes('--no-controller') && process.env.BENCH_SOAK_CONTROLLER !== 'off';
 /** Samples before this are warm-up (caches filling, first runs, V8 sizing its heap). */
@@ -239,16 +243,24 @@ function readProbe(file: string): ProbeReading | undefined {
   }
 }
 
-/** Asks the probe in `pid` for a reading (SIGUSR2) and waits up to 3 s for it. */
-async function probe(probeDir: string, pid: number): Promise<ProbeReading | undefined> {
+/**
+ * Asks the probe in `pid` for a reading (SIGUSR2) and waits up to 3 s for it (60 s when it also
+ * writes a heap snapshot to `snapshot`).
+ */
+async function probe(
+  probeDir: string,
+  pid: number,
+  snapshot?: string,
+): Promise<ProbeReading | undefined> {
   const file = join(probeDir, `${pid}.json`);
   const before = readProbe(file)?.seq ?? -1;
+  if (snapshot) writeFileSync(join(probeDir, `${pid}.snapshot`), snapshot);
   try {
     process.kill(pid, 'SIGUSR2');
   } catch {
     return undefined;
   }
-  for (let waited = 0; waited < 3000; waited += 20) {
+  for (let waited = 0; waited < (snapshot ? 60_000 : 3000); waited += 20) {
     await sleep(20);
     const reading = readProbe(file);
     if (reading && reading.seq > before) return reading;
@@ -265,8 +277,12 @@ async function probeLoaded(probeDir: string, pid: number, what: string): Promise
   throw new Error(`the soak probe did not load in ${what} (pid ${pid}) within 30 s`);
 }
 
-async function processFigures(probeDir: string, pid: number): Promise<ProcessFigures | undefined> {
-  const reading = await probe(probeDir, pid);
+async function processFigures(
+  probeDir: string,
+  pid: number,
+  snapshot?: string,
+): Promise<ProcessFigures | undefined> {
+  const reading = await probe(probeDir, pid, snapshot);
   const proc = procFigures(pid);
   if (!proc || !reading) return undefined;
   const resources = Object.values(reading.resources).reduce((sum, count) => sum + count, 0);
@@ -387,6 +403,7 @@ async function soak(): Promise<void> {
   const tmpDir = join(root.dir, 'tmp');
   const probeDir = join(root.dir, 'probe');
   for (const dir of [dataDir, tmpDir, probeDir]) mkdirSync(dir, { recursive: true });
+  if (SNAPSHOT_DIR) mkdirSync(SNAPSHOT_DIR, { recursive: true });
 
   // Jobs queue for 0.5 s and run 2.5 s, so that cancels find them running.
   const emulatorOptions = { slowMs: 1500, queueMs: 500, runMs: 2500 };
@@ -650,12 +667,19 @@ async function soak(): Promise<void> {
 
   const samples: Sample[] = [];
   const started = Date.now();
-  async function takeSample(): Promise<void> {
+  const snapshots: string[] = [];
+  /** `snapshot`: a name for a heap snapshot of the server taken with this sample. */
+  async function takeSample(snapshot?: string): Promise<void> {
     const processes: Sample['processes'] = {};
     for (const proc of watched) {
       const gone = proc.gone();
       if (gone) fail(gone);
-      processes[proc.name] = gone ? undefined : await processFigures(probeDir, proc.pid);
+      const path =
+        SNAPSHOT_DIR && snapshot && proc.name === 'serve' && !gone
+          ? resolve(SNAPSHOT_DIR, `serve-${snapshot}.heapsnapshot`)
+          : undefined;
+      if (path) snapshots.push(path);
+      processes[proc.name] = gone ? undefined : await processFigures(probeDir, proc.pid, path);
     }
     samples.push({
       atS: (Date.now() - started) / 1000,
@@ -800,8 +824,11 @@ async function soak(): Promise<void> {
 
   async function sampleUntil(done: () => boolean): Promise<void> {
     let lastLine = Date.now();
+    let warmSnapshot = false;
     while (!done()) {
-      await takeSample();
+      const warm = !warmSnapshot && (Date.now() - started) / 1000 >= WARM_UP_S;
+      if (warm) warmSnapshot = true;
+      await takeSample(warm ? 'warm' : undefined);
       if (Date.now() - lastLine >= 60_000) {
         lastLine = Date.now();
         const last = samples.at(-1);
@@ -830,7 +857,7 @@ async function soak(): Promise<void> {
   // A last look with nothing in flight: what the work left behind.
   if (!failure) {
     await sleep(2000);
-    await takeSample();
+    await takeSample('end');
   }
 
   // ── Report ───────────────────────────────────────────────────────────────────────────────────
@@ -990,6 +1017,10 @@ async function soak(): Promise<void> {
   console.log(
     growing.length === 0 ? 'verdict: every figure flat' : `verdict: growing: ${growing.join(', ')}`,
   );
+  if (snapshots.length === 2)
+    console.log(
+      `heap snapshots of the server: node --import tsx test/bench/heap-diff.ts ${snapshots.join(' ')}`,
+    );
 }
 
 try {
