@@ -458,7 +458,17 @@ async function soak(): Promise<void> {
 
   const monitor: ChildProcess = spawn(
     process.execPath,
-    [...probeArgs, 'bin/aideon.mjs', '--data-dir', dataDir, 'monitor', 'watch', '--json'],
+    [
+      ...probeArgs,
+      'bin/aideon.mjs',
+      '--data-dir',
+      dataDir,
+      'monitor',
+      'watch',
+      '--interval',
+      '1',
+      '--json',
+    ],
     { env: { ...process.env, ...childEnv }, stdio: ['ignore', 'pipe', 'pipe'] },
   );
   let monitorOut = '';
