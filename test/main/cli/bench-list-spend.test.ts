@@ -6,7 +6,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { saveSuiteVersion } from '../../../src/main/bench/bench-repository';
-import { runCli } from '../../../src/main/cli/main';
+import { cliIn } from '../../helpers/cli-in-process';
 import { sleep } from '../../../src/main/services';
 import type { RunSummary } from '../../../src/shared/domain';
 import { TogetherEmulator } from '../../emulators/together-emulator';
@@ -22,17 +22,7 @@ afterAll(async () => {
   await together.stop();
 });
 
-async function list(dataDir: string, ...flags: string[]) {
-  let stdout = '';
-  let stderr = '';
-  const code = await runCli(['--data-dir', dataDir, 'bench', 'list', ...flags], {
-    stdout: (text) => (stdout += text),
-    stderr: (text) => (stderr += text),
-    env: {},
-    isTTY: false,
-  });
-  return { code, stdout, stderr };
-}
+const list = (dataDir: string, ...flags: string[]) => cliIn(dataDir, ['bench', 'list', ...flags]);
 
 describe('aideon bench list: billed and counted against the budget', () => {
   it('shows both for a run whose unknown submission counts more than was billed', async () => {

@@ -23,11 +23,11 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { base64UrlDecode, storeKeys } from '../../../src/consumer/bundle-format';
 import { verifyFromStore } from '../../../src/consumer/verify-bundle';
-import { runCli } from '../../../src/main/cli/main';
 import { Publisher } from '../../../src/main/rollout/publish/publisher';
 import { SharedHistory } from '../../../src/main/rollout/publish/shared-history';
 import { EtcdStore } from '../../../src/main/rollout/stores/etcd-store';
 import type { WatchSettingsInput } from '../../../src/shared/watch/watch-settings';
+import { cliIn } from '../../helpers/cli-in-process';
 import { spawnCli, type CliChild } from '../../helpers/cli-child';
 import { startControllerProcess, type ControllerProcess } from '../../helpers/controller-process';
 import { startEtcd, type EtcdServer } from '../../helpers/etcd-server';
@@ -72,14 +72,7 @@ const adminEnv = {
 
 /** The admin's CLI in this process (set-up steps): the same commands, no process start cost. */
 async function admin(...args: string[]) {
-  let stdout = '';
-  let stderr = '';
-  const code = await runCli(['--data-dir', adminDir, ...args], {
-    stdout: (text) => (stdout += text),
-    stderr: (text) => (stderr += text),
-    env: adminEnv,
-    isTTY: false,
-  });
+  const { code, stdout, stderr } = await cliIn(adminDir, args, adminEnv);
   if (code !== 0) throw new Error(`aideon ${args.join(' ')} exited ${code}:\n${stdout}${stderr}`);
   return stdout;
 }
