@@ -31,6 +31,7 @@ import { cliIn } from '../../helpers/cli-in-process';
 import { spawnCli, type CliChild } from '../../helpers/cli-child';
 import { startControllerProcess, type ControllerProcess } from '../../helpers/controller-process';
 import { startEtcd, type EtcdServer } from '../../helpers/etcd-server';
+import { flaggedPremiumConfig } from '../../helpers/flagged-routing-config';
 import {
   startExporter,
   startScrapingPrometheus,
@@ -102,31 +103,15 @@ async function until<T>(
 
 /** A routing config with the new model behind the flag (benchmarked sandbox models only). */
 function routingConfig(): Record<string, unknown> {
-  return {
-    schemaVersion: 1,
-    tiers: {
-      premium: {
-        requestKinds: ['text-to-video'],
-        strategy: 'fallback',
-        targets: [
-          {
-            provider: 'sandbox',
-            model: 'sandbox-pro',
-            timeoutSeconds: 60,
-            retries: 0,
-            flag: { key: FLAG, variants: ['on'] },
-          },
-          { provider: 'sandbox', model: 'sandbox-fast', timeoutSeconds: 60, retries: 0 },
-        ],
-        breaker: { failureRate: 0.5, minimumRequests: 20, cooldownSeconds: 60 },
-        limits: { maxSeconds: 5, maxResolution: '720p', dailyQuota: 10 },
-        defaults: { durationSeconds: 5, resolution: '720p', aspectRatio: '16:9' },
-      },
+  return flaggedPremiumConfig({
+    flag: FLAG,
+    flagged: { provider: 'sandbox', model: 'sandbox-pro', timeoutSeconds: 60, retries: 0 },
+    fallback: { provider: 'sandbox', model: 'sandbox-fast', timeoutSeconds: 60, retries: 0 },
+    tier: {
+      breaker: { failureRate: 0.5, minimumRequests: 20, cooldownSeconds: 60 },
+      limits: { maxSeconds: 5, maxResolution: '720p', dailyQuota: 10 },
     },
-    flags: {
-      [FLAG]: { state: 'ENABLED', variants: { on: true, off: false }, defaultVariant: 'off' },
-    },
-  };
+  });
 }
 
 /**
