@@ -3,7 +3,7 @@
  * latency per phase, cost per successful second), a category filter, CSV/JSON export and a
  * comparison with another finished run.
  */
-import { formatNumber } from '../../../shared/format';
+import { formatLatency, formatMoney, formatPercent } from '../../../shared/format';
 import * as Dialog from '@radix-ui/react-dialog';
 import * as Tooltip from '@radix-ui/react-tooltip';
 import { TooltipRoot } from '../components/tooltip-root';
@@ -57,7 +57,6 @@ import {
   changeMetricName,
   costChartData,
   formatChangeValue,
-  formatUnitCost,
   latencyChartData,
   modelMark,
   outcomeChartData,
@@ -289,7 +288,7 @@ function OutcomeChart({
         <ChartTooltip
           contentStyle={TOOLTIP_STYLE}
           cursor={{ fill: 'var(--color-surface-sunken)' }}
-          formatter={(value) => `${String(value)}%`}
+          formatter={(value) => formatPercent(typeof value === 'number' ? value / 100 : null)}
         />
         <Legend
           wrapperStyle={LEGEND_STYLE}
@@ -334,7 +333,7 @@ function LatencyChart({
   const patterns = `scorecard-latency-${useId().replace(/[^a-zA-Z0-9_-]/g, '')}`;
   const colorOf = (index: number): string => MODEL_COLORS[index % 6] ?? 'var(--chart-1)';
   const seconds = (value: unknown): string =>
-    typeof value === 'number' ? `${formatNumber(value, 2)} s` : '—';
+    typeof value === 'number' ? formatLatency(value * 1000) : '—';
   return (
     <>
       <ResponsiveContainer width="100%" height={CHART_HEIGHT}>
@@ -483,7 +482,7 @@ function CostChart({
         <ChartTooltip
           contentStyle={TOOLTIP_STYLE}
           cursor={{ fill: 'var(--color-surface-sunken)' }}
-          formatter={(value) => (typeof value === 'number' ? formatUnitCost(value) : '—')}
+          formatter={(value) => (typeof value === 'number' ? formatMoney(value) : '—')}
         />
         <Bar
           dataKey="costPerSecond"
