@@ -8,6 +8,7 @@
 import type { Page } from '@playwright/test';
 import { benchmarkWithCli, newDataDir } from './console-server';
 import { expect, test } from './console-test';
+import { addFailedModel, seedRatedRun } from './seed-database';
 
 const SHOTS = process.env.AIDEON_SHOTS_DIR ?? 'test-results/screenshots';
 
@@ -82,4 +83,58 @@ test('scorecard latency: numbered bars, solid p50 and hatched p95, a legend with
   await page.emulateMedia({ colorScheme: 'light' });
   await page.addStyleTag({ content: 'html { filter: grayscale(1); }' });
   await shotOf(page, 'chart-latency', 'scorecard-latency-greyscale');
+});
+
+/**
+ * Per label in the latency chart: its text, and the height in px of the bar standing under its
+ * middle (0 where none does). Runs in the page.
+ */
+function labelsOverBars(chart: Element): { text: string; barHeight: number }[] {
+  const bars = [...chart.querySelectorAll('.recharts-bar-rectangle path')].map((path) =>
+    path.getBoundingClientRect(),
+  );
+  return [...chart.querySelectorAll('.recharts-label-list text')].map((label) => {
+    const box = label.getBoundingClientRect();
+    const middle = box.left + box.width / 2;
+    const under = bars.filter((bar) => bar.left <= middle && bar.right >= middle);
+    const barHeight =
+      under.length === 0
+        ? 0
+        : Math.max(...under.map((bar) => bar.bottom)) - Math.min(...under.map((bar) => bar.top));
+    return { text: (label.textContent ?? '').trim(), barHeight };
+  });
+}
+
+test('scorecard latency: a zero or missing time is written out, never a bare number on the axis', async ({
+  page,
+  startConsole,
+}) => {
+  const dataDir = newDataDir();
+  benchmarkWithCli(dataDir);
+  // The rated run's generations start when submitted and download in 0 ms (queue and download
+  // are 0 for all four models), and one more model never succeeded (no time at all).
+  seedRatedRun(dataDir);
+  addFailedModel(dataDir);
+  const server = await startConsole(dataDir);
+  await page.setViewportSize({ width: 1440, height: 1100 });
+  await page.goto(server.url);
+  await expect(page.locator('body[data-app-state="ready"]')).toBeVisible();
+  await page.getByTestId('nav-benchmarks').click();
+  await page.getByTestId('run-list-item').filter({ hasText: 'Seeded rated run' }).click();
+  await page.getByTestId('tab-scorecard').click();
+  const latency = page.getByTestId('chart-latency');
+  await latency.scrollIntoViewIfNeeded();
+  await expect(latency.locator('.recharts-bar-rectangle').first()).toBeVisible();
+
+  // Queue and download: "<number> · 0 s" for each of the four timed models; the failed model
+  // reads "<its number> · no data" in all four phases.
+  const labels = latency.locator('.recharts-label-list text');
+  await expect(labels.filter({ hasText: /^\d · 0 s$/ })).toHaveCount(8);
+  await expect(labels.filter({ hasText: /^\d · no data$/ })).toHaveCount(4);
+  // A bare number labels a bar one can see; none sits on the axis over no bar.
+  const found = await latency.evaluate(labelsOverBars);
+  const bare = found.filter((label) => /^\d+$/.test(label.text));
+  expect(bare).toHaveLength(8);
+  expect(bare.filter((label) => label.barHeight < 3)).toEqual([]);
+  await shotOf(page, 'chart-latency', 'scorecard-latency-zero-and-missing');
 });

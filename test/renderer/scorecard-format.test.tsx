@@ -209,6 +209,28 @@ describe('chart data', () => {
     expect(modelMark(0)).toBe('1');
   });
 
+  it('labels a missing or too-short bar with its value, never a bare number on the axis', () => {
+    const noQueue = line({
+      modelId: 'sandbox-pro',
+      latencyMs: {
+        // Never timed, then a real zero, then a bar too short to see next to 4.6 s.
+        queue: latency(null, null),
+        generation: latency(2500, 4100),
+        download: latency(0, 0),
+        total: latency(2700, 4600),
+      },
+    });
+    const tiny = line({ latencyMs: { ...fast.latencyMs, queue: latency(40, 60) } });
+    const data = latencyChartData([tiny, noQueue]);
+    expect(data[0]).toMatchObject({ m1_top: 'no data', m1_flat: true, m1_mark: null });
+    expect(data[2]).toMatchObject({ m1_top: '0 s', m1_flat: true });
+    // 60 ms of a 4.6 s axis is 1.3 %: under 4 px, so it is written out too.
+    expect(data[0]).toMatchObject({ m0_top: '60 ms', m0_flat: true, m0_mark: '1' });
+    // A bar one can see keeps its bare number above it.
+    expect(data[1]).toMatchObject({ m0_top: '4.1 s', m0_flat: false });
+    expect(data[3]).toMatchObject({ m1_top: '4.6 s', m1_flat: false });
+  });
+
   it('leaves models without a successful second out of the cost chart', () => {
     expect(costChartData([fast, pro], ['Sandbox Fast', 'Sandbox Pro'])).toEqual([
       { model: 'Sandbox Fast', index: 0, costPerSecond: 0.075 },

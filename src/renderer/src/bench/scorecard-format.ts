@@ -199,15 +199,25 @@ export function outcomeChartData(
 
 /**
  * Latency per phase, grouped: one entry per phase with, per model (`m<index>_`), `p50` and `p95`
- * in seconds, `tail` (p95 − p50: the hatched part stacked on the solid p50) and `mark`, the
+ * in seconds, `tail` (p95 − p50: the hatched part stacked on the solid p50), `mark`, the
  * model's number drawn over its bar (its name in the legend and the table), so the bars are told
- * apart without their colour.
+ * apart without their colour, `top`, what the bar reaches in words ("2.57 s"), or "no data"
+ * when the phase was never timed for the model, and `flat`: no bar, or one too short to see,
+ * which is labelled with its number and `top` written up from the axis, not with a bare number
+ * floating on the axis as if it were a bar's.
  */
 export function latencyChartData(
   lines: readonly ScorecardLineView[],
-): ({ phase: string } & Record<string, number | null | string>)[] {
+): ({ phase: string } & Record<string, number | null | string | boolean>)[] {
+  // The longest bar, in ms: the axis ends just above it, so a bar's height is its share of it.
+  const tallest = Math.max(
+    0,
+    ...lines.flatMap((line) =>
+      LATENCY_PHASES.map((phase) => line.latencyMs[phase].p95 ?? line.latencyMs[phase].p50 ?? 0),
+    ),
+  );
   return LATENCY_PHASES.map((phase) => {
-    const entry: { phase: string } & Record<string, number | null | string> = {
+    const entry: { phase: string } & Record<string, number | null | string | boolean> = {
       phase: PHASE_NAMES[phase],
     };
     lines.forEach((line, index) => {
@@ -221,10 +231,22 @@ export function latencyChartData(
       entry[`m${index}_tail`] =
         p50 === null ? null : p95 === null ? 0 : Math.max(0, Math.round((p95 - p50) * 1000) / 1000);
       entry[`m${index}_mark`] = p50 !== null || p95 !== null ? modelMark(index) : null;
+      const top = line.latencyMs[phase].p95 ?? line.latencyMs[phase].p50;
+      entry[`m${index}_top`] = isNumber(top) ? formatLatency(top) : NO_DATA;
+      entry[`m${index}_flat`] = isNumber(top) ? top <= 0 || top < tallest * FLAT_SHARE : true;
     });
     return entry;
   });
 }
+
+/**
+ * A bar under this share of the tallest is too short to carry its number (under 4 px of the
+ * chart's 200): it is labelled with its value, written up from the axis, instead.
+ */
+const FLAT_SHARE = 0.02;
+
+/** What a chart writes where a value is missing (never a bar, never "0"). */
+export const NO_DATA = 'no data';
 
 /** A model's number on the scorecard's charts and table: "1", "2", … in the columns' order. */
 export function modelMark(index: number): string {
