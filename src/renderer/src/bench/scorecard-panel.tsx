@@ -25,7 +25,7 @@ import type { ScorecardLineView } from '../../../shared/bench/scorecard-schema';
 import type { RunSummary } from '../../../shared/domain';
 import type { ChannelOutput } from '../../../shared/ipc/contract';
 import type { ProviderId } from '../../../shared/providers/video-provider-spec';
-import { CloseIcon, CompareIcon, DownloadIcon, InfoIcon } from '../components/icons';
+import { CompareIcon, DownloadIcon, InfoIcon } from '../components/icons';
 import { Badge, InlineError, Loading } from '../components/ui';
 import { describeError } from '../ipc/client';
 import { getClient } from '../ipc';
@@ -65,6 +65,7 @@ import {
   scorecardCategories,
   scorecardSections,
 } from './scorecard-format';
+import { DialogHeader } from '../components/dialog-header';
 
 type Scorecard = ChannelOutput<'bench:get-scorecard'>;
 type Comparison = ChannelOutput<'bench:compare-runs-detail'>;
@@ -638,12 +639,7 @@ function CompareRunPicker({
       <Dialog.Portal>
         <Dialog.Overlay className="dialog-overlay" />
         <Dialog.Content className="dialog dialog-narrow" aria-describedby={undefined}>
-          <div className="dialog-header">
-            <Dialog.Title className="dialog-title">Compare with another run</Dialog.Title>
-            <Dialog.Close className="icon-button" aria-label="Close">
-              <CloseIcon />
-            </Dialog.Close>
-          </div>
+          <DialogHeader closable>Compare with another run</DialogHeader>
           <div className="dialog-body">
             {candidates.length === 0 ? (
               <p className="muted">
