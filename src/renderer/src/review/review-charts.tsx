@@ -9,7 +9,7 @@
  * <Cell> by its win rate and labelled through <LabelList>. It stays a real recharts chart
  * (axes, tooltip, resizing, theming like the others) instead of a hand-drawn SVG or a table.
  */
-import { formatMoney } from '../../../shared/format';
+import { formatLatency, formatMoney } from '../../../shared/format';
 import { useEffect, useId, useMemo, useState, type ReactElement, type ReactNode } from 'react';
 import {
   Bar,
@@ -701,7 +701,7 @@ function LatencyChart({
           content={({ active, payload }) => {
             const box = active ? (payload?.[0]?.payload as (typeof boxes)[number]) : undefined;
             if (!box) return null;
-            const s = (value: number) => `${value.toFixed(2)} s`;
+            const s = (value: number) => formatLatency(value * 1000);
             return (
               <div style={TOOLTIP_STYLE} className="chart-tooltip num">
                 <strong>{box.name}</strong> ({box.n} videos)
