@@ -125,7 +125,7 @@ test('scorecard latency: a zero or missing time is written out, never a bare num
   await page.getByTestId('tab-scorecard').click();
   const latency = page.getByTestId('chart-latency');
   await latency.scrollIntoViewIfNeeded();
-  await expect(latency.locator('.recharts-bar-rectangle').first()).toBeVisible();
+  await expect(latency.locator('.recharts-bar-rectangle path').first()).toBeVisible();
 
   // Queue and download: "<number> · 0 s" for each of the four timed models; the failed model
   // reads "<its number> · no data" in all four phases.
