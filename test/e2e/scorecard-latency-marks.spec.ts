@@ -5,14 +5,9 @@
  * solid / hatched (the review latency chart's textures), not one colour at two opacities.
  * Screenshots in the light and the dark theme, and in greyscale, go to AIDEON_SHOTS_DIR.
  */
-import { expect, test, type Page } from '@playwright/test';
-import { type ConsoleServer, benchmarkWithCli, newDataDir, startConsole } from './console-server';
-
-let server: ConsoleServer | undefined;
-test.afterEach(async () => {
-  await server?.stop();
-  server = undefined;
-});
+import type { Page } from '@playwright/test';
+import { benchmarkWithCli, newDataDir } from './console-server';
+import { expect, test } from './console-test';
 
 const SHOTS = process.env.AIDEON_SHOTS_DIR ?? 'test-results/screenshots';
 
@@ -22,10 +17,11 @@ async function shotOf(page: Page, testId: string, name: string): Promise<void> {
 
 test('scorecard latency: numbered bars, solid p50 and hatched p95, a legend with marks', async ({
   page,
+  startConsole,
 }) => {
   const dataDir = newDataDir();
   benchmarkWithCli(dataDir);
-  server = await startConsole(dataDir);
+  const server = await startConsole(dataDir);
   await page.goto(server.url);
   await expect(page.locator('body[data-app-state="ready"]')).toBeVisible();
   await page.getByTestId('nav-benchmarks').click();
