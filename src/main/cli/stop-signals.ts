@@ -49,6 +49,12 @@ function end(signal: StopSignal, cleanup: () => void): never {
   } catch {
     // The process ends anyway; what was left is cleaned by the next process that lists it.
   }
+  // A progress bar hides the terminal's cursor while it draws and shows it again when it
+  // stops; a process ended by the signal never stops it, so the shell would be left without
+  // a cursor. Writes to a terminal are synchronous in Node, so this lands before the end.
+  for (const stream of [process.stderr, process.stdout]) {
+    if (stream.isTTY) stream.write('\u001b[?25h');
+  }
   stopListening();
   // With no listener left the signal's default action applies again: raised now, it ends this
   // process as the first one would have (the parent sees it killed by the signal).

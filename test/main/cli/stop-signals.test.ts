@@ -8,6 +8,7 @@
  * - a command with a clean stop (`monitor watch`) stops as before (exit 0), file gone.
  * Real `aideon` children, real SQLite.
  */
+import { spawn as spawnChild } from 'node:child_process';
 import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
@@ -168,4 +169,50 @@ describe('`aideon bench import` stopped half way', () => {
     },
     60_000,
   );
+});
+
+describe('`aideon bench run` on a terminal, stopped with Ctrl-C', () => {
+  it('gives the terminal its cursor back (the progress bar hid it while drawing)', async () => {
+    const dataDir = join(folder(), 'data');
+    const command = [
+      process.execPath,
+      'bin/aideon.mjs',
+      '--data-dir',
+      dataDir,
+      'bench',
+      'run',
+      '--suite',
+      'smoke',
+      '--models',
+      'sandbox:sandbox-fast',
+    ]
+      .map((part) => `'${part.replaceAll("'", "'\\''")}'`)
+      .join(' ');
+    // `script` gives the command a pseudo-terminal, as a person typing it has.
+    const terminal = spawnChild('script', ['-qec', command, '/dev/null'], {
+      env: { ...process.env, AIDEON_LOG: '', AIDEON_SANDBOX_TIME_SCALE: '100' },
+      stdio: ['pipe', 'pipe', 'pipe'],
+    });
+    let output = '';
+    terminal.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
+    const closed = new Promise<void>((resolve) => terminal.on('close', () => resolve()));
+    cleanups.push(async () => {
+      if (terminal.exitCode === null) terminal.kill('SIGKILL');
+      await closed;
+    });
+    const hide = '\u001b[?25l';
+    const show = '\u001b[?25h';
+    // The aideon process's pid, from its presence file (script runs it under a shell).
+    const pid = await until(() => {
+      if (!output.includes(hide)) return null;
+      const dir = presenceDir(join(dataDir, 'aideon.sqlite'));
+      const name = existsSync(dir) ? readdirSync(dir)[0] : undefined;
+      return name ? Number(name.split('.').at(-3)) : null;
+    });
+    expect(output.lastIndexOf(show)).toBeLessThan(output.lastIndexOf(hide));
+
+    process.kill(pid, 'SIGINT');
+    await closed;
+    expect(output.lastIndexOf(show)).toBeGreaterThan(output.lastIndexOf(hide));
+  }, 60_000);
 });
