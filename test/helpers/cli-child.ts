@@ -11,6 +11,8 @@ export interface CliChild {
   child: ChildProcess;
   /** Resolves with the exit code (-9 when killed with SIGKILL). */
   done: Promise<number>;
+  /** Resolves with how it ended: its exit code, or the signal that ended it. */
+  ended: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
   stdout: () => string;
   stderr: () => string;
 }
@@ -24,10 +26,11 @@ export function spawnCli(args: string[], env: NodeJS.ProcessEnv = {}): CliChild 
   let stderr = '';
   child.stdout?.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
   child.stderr?.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-  const done = new Promise<number>((resolve) =>
-    child.on('exit', (code, signal) => resolve(signal === 'SIGKILL' ? -9 : (code ?? -1))),
+  const ended = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
+    child.on('exit', (code, signal) => resolve({ code, signal })),
   );
-  return { child, done, stdout: () => stdout, stderr: () => stderr };
+  const done = ended.then(({ code, signal }) => (signal === 'SIGKILL' ? -9 : (code ?? -1)));
+  return { child, done, ended, stdout: () => stdout, stderr: () => stderr };
 }
 
 /**

@@ -132,6 +132,8 @@ describe('rollout and watch settings from the CLI', () => {
     expect(JSON.parse((await cli('config', 'store', 'show', '--json')).stdout)).toEqual({
       storeUri: dataStore,
       default: true,
+      // No change of unknown outcome is kept (test/main/rollout/unconfirmed-forgotten.test.ts).
+      unconfirmed: [],
     });
     const bad = await cli('config', 'store', 'set', 'etcd://127.0.0.1/aideon');
     expect(bad.code).toBe(2);
