@@ -7,7 +7,10 @@
  *   decimals so unit prices stay readable ("$0.60", "$0.125", "$0.05"); below a tenth of a cent
  *   "<$0.001". Never four trailing zeros.
  * - Numbers: grouped thousands, trailing zeros trimmed ("1,204", "12.5").
- * - Percentages from a fraction: whole numbers from 10 % up, one decimal below ("60%", "4.5%").
+ * - Percentages from a fraction: whole numbers from 10 % up, one decimal below ("60%", "4.5%"),
+ *   two significant digits under 1 % so a small share never reads "0%" ("0.042%").
+ * - Latencies: whole milliseconds under a second ("320 ms"), then seconds with three significant
+ *   digits at most ("2.57 s", "12.3 s", "184 s").
  * - Dates: one style, "3 Dec 2026, 09:52" (day month year, 24-hour clock, the viewer's time
  *   zone); "3 Dec 2026" without the time.
  * - CSV numbers: plain decimal (no grouping, no exponent), floating-point noise removed
@@ -122,12 +125,39 @@ export function formatNumber(value: number | null | undefined, maxDecimals = 2):
   return formatDecimal(value, 0, maxDecimals);
 }
 
-/** A fraction (0–1) as a percentage: "60%", "4.5%", "100%". */
+/**
+ * A fraction (0–1) as a percentage: "60%", "4.5%", "100%", "0.042%". Under 1 % two significant
+ * digits are kept: a measure such as flicker (0.00042 of the brightness range) would otherwise
+ * read "0%", as if nothing had been measured.
+ */
 export function formatPercent(fraction: number | null | undefined): string {
   if (!finite(fraction)) return '—';
   const percent = fraction * 100;
-  const decimals = Math.abs(percent) >= 10 || Number.isInteger(percent) ? 0 : 1;
+  const size = Math.abs(percent);
+  const decimals =
+    size >= 10 || Number.isInteger(percent)
+      ? 0
+      : size >= 1
+        ? 1
+        : Math.min(20, 1 - Math.floor(Math.log10(size)));
   return `${formatDecimal(percent, 0, decimals)}%`;
+}
+
+/**
+ * A latency or other short duration given in milliseconds: "320 ms", "2.5 ms" under a second,
+ * then seconds with at most three significant digits ("2.57 s", "12.3 s", "184 s"): enough to
+ * tell models apart, without the noise of a millisecond on a two-minute generation. A value that
+ * rounds to 1000 ms is "1 s", never "1000 ms".
+ */
+export function formatLatency(ms: number | null | undefined): string {
+  if (!finite(ms)) return '—';
+  const size = Math.abs(ms);
+  if (size === 0) return '0 s';
+  if (size < 10) return `${formatDecimal(ms, 0, 1)} ms`;
+  if (Math.round(size) < 1000) return `${formatDecimal(ms, 0, 0)} ms`;
+  const seconds = ms / 1000;
+  const secondsSize = Math.abs(seconds);
+  return `${formatDecimal(seconds, 0, secondsSize < 10 ? 2 : secondsSize < 100 ? 1 : 0)} s`;
 }
 
 /**

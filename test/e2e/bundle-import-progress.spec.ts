@@ -9,25 +9,14 @@ import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
-import { expect, test } from '@playwright/test';
-import {
-  type ConsoleServer,
-  benchmarkWithCli,
-  consoleErrorsOf,
-  newDataDir,
-  startConsole,
-} from './console-server';
-
-let server: ConsoleServer | undefined;
-test.afterEach(async () => {
-  await server?.stop();
-  server = undefined;
-});
+import { benchmarkWithCli, consoleErrorsOf, newDataDir } from './console-server';
+import { expect, test } from './console-test';
 
 const SHOTS = process.env.AIDEON_SHOTS_DIR ?? 'test-results/screenshots';
 
 test('Import run bundle shows "Checking videos k of N" with a bar while the server checks them', async ({
   page,
+  startConsole,
 }) => {
   const source = newDataDir();
   benchmarkWithCli(source);
@@ -47,7 +36,7 @@ test('Import run bundle shows "Checking videos k of N" with a bar while the serv
     { stdio: 'pipe', timeout: 60_000 },
   );
 
-  server = await startConsole(newDataDir());
+  const server = await startConsole(newDataDir());
   const consoleErrors = consoleErrorsOf(page);
   await page.goto(server.url);
   await expect(page.locator('body[data-app-state="ready"]')).toBeVisible();

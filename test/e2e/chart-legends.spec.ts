@@ -1,20 +1,15 @@
 /// <reference lib="dom" />
-import { expect, test } from '@playwright/test';
-import { type ConsoleServer, benchmarkWithCli, newDataDir, startConsole } from './console-server';
+import { benchmarkWithCli, newDataDir } from './console-server';
+import { expect, test } from './console-test';
 import { seedRatedRun } from './seed-database';
-
-let server: ConsoleServer | undefined;
-test.afterEach(async () => {
-  await server?.stop();
-  server = undefined;
-});
 
 test('scorecard charts: axis titles, a legend click hides a series and a second shows it', async ({
   page,
+  startConsole,
 }) => {
   const dataDir = newDataDir();
   benchmarkWithCli(dataDir);
-  server = await startConsole(dataDir);
+  const server = await startConsole(dataDir);
   await page.goto(server.url);
   await expect(page.locator('body[data-app-state="ready"]')).toBeVisible();
   await page.getByTestId('nav-benchmarks').click();
@@ -51,11 +46,12 @@ test('scorecard charts: axis titles, a legend click hides a series and a second 
 
 test('review charts: axis titles, one tick format per unit, hover values, legends that hide series', async ({
   page,
+  startConsole,
 }) => {
   const dataDir = newDataDir();
   benchmarkWithCli(dataDir);
   seedRatedRun(dataDir);
-  server = await startConsole(dataDir);
+  const server = await startConsole(dataDir);
   await page.setViewportSize({ width: 1440, height: 1000 });
   await page.goto(server.url);
   await expect(page.locator('body[data-app-state="ready"]')).toBeVisible();
@@ -182,11 +178,12 @@ test('review charts: axis titles, one tick format per unit, hover values, legend
 
 test('a four-model scorecard: the table spans the row like the charts under it, and the cost axis steps are round', async ({
   page,
+  startConsole,
 }) => {
   const dataDir = newDataDir();
   benchmarkWithCli(dataDir);
   seedRatedRun(dataDir);
-  server = await startConsole(dataDir);
+  const server = await startConsole(dataDir);
   await page.setViewportSize({ width: 1440, height: 900 });
   await page.goto(server.url);
   await expect(page.locator('body[data-app-state="ready"]')).toBeVisible();

@@ -1,25 +1,14 @@
 /// <reference lib="dom" />
-import { expect, test } from '@playwright/test';
-import {
-  type ConsoleServer,
-  benchmarkWithCli,
-  newDataDir,
-  startConsole,
-  consoleErrorsOf,
-} from './console-server';
-
-let server: ConsoleServer | undefined;
-test.afterEach(async () => {
-  await server?.stop();
-  server = undefined;
-});
+import { benchmarkWithCli, consoleErrorsOf, newDataDir } from './console-server';
+import { expect, test } from './console-test';
 
 test('Ctrl+K palette reaches screens and actions, ? lists every shortcut, Esc closes Compare', async ({
   page,
+  startConsole,
 }) => {
   const dataDir = newDataDir();
   benchmarkWithCli(dataDir);
-  server = await startConsole(dataDir);
+  const server = await startConsole(dataDir);
   const consoleErrors = consoleErrorsOf(page);
   await page.goto(server.url);
   await expect(page.locator('body[data-app-state="ready"]')).toBeVisible();

@@ -1,22 +1,8 @@
 /// <reference lib="dom" />
-import { expect, test, type Page } from '@playwright/test';
-import {
-  type ConsoleServer,
-  benchmarkWithCli,
-  newDataDir,
-  startConsole,
-  consoleErrorsOf,
-} from './console-server';
+import type { Page } from '@playwright/test';
+import { benchmarkWithCli, consoleErrorsOf, newDataDir } from './console-server';
+import { expect, shot, test } from './console-test';
 import { addModelsToFirstPrompt } from './seed-database';
-
-const shot = (page: Page, name: string) =>
-  page.screenshot({ path: `test-results/screenshots/${name}.png`, fullPage: true });
-
-let server: ConsoleServer | undefined;
-test.afterEach(async () => {
-  await server?.stop();
-  server = undefined;
-});
 
 const videoTimes = (page: Page) =>
   page.evaluate(() =>
@@ -25,10 +11,13 @@ const videoTimes = (page: Page) =>
     ),
   );
 
-test('compare: wipe, difference, locked 1:1 zoom and an A-B loop', async ({ page }) => {
+test('compare: wipe, difference, locked 1:1 zoom and an A-B loop', async ({
+  page,
+  startConsole,
+}) => {
   const dataDir = newDataDir();
   benchmarkWithCli(dataDir);
-  server = await startConsole(dataDir);
+  const server = await startConsole(dataDir);
   const consoleErrors = consoleErrorsOf(page);
 
   await page.goto(server.url);
@@ -196,11 +185,12 @@ const driftSnapshot = (page: Page) =>
 
 test('compare 4-up: four players on one clock stay within a frame; keys 1–4 choose', async ({
   page,
+  startConsole,
 }) => {
   const dataDir = newDataDir();
   benchmarkWithCli(dataDir);
   addModelsToFirstPrompt(dataDir);
-  server = await startConsole(dataDir);
+  const server = await startConsole(dataDir);
   const consoleErrors = consoleErrorsOf(page);
 
   await page.goto(server.url);

@@ -57,6 +57,36 @@ test('keyless: built-in lists are labelled unchecked, and a simulated sandbox re
   await expect(card).toHaveAttribute('data-model', 'sandbox/sandbox-next');
   await expect(card).toHaveAttribute('data-stage', 'detected');
   await page.screenshot({ path: 'test-results/ui-items/monitor-release-board-1440-light.png' });
+  // Every stage's column fits the window at the usual widths: none is cut off at the board's
+  // edge (at 1440 px the last one, "Rolled back", was, with nothing showing it scrolled), and
+  // nothing on the card sticks out of it.
+  for (const [width, height] of [
+    [1440, 900],
+    [1280, 720],
+    [1920, 1080],
+  ] as const) {
+    await page.setViewportSize({ width, height });
+    const cut = await page.getByTestId('board').evaluate((board) => {
+      const edge = Math.min(board.getBoundingClientRect().right, window.innerWidth);
+      const out: string[] = [];
+      for (const column of board.querySelectorAll('.board-column')) {
+        const right = column.getBoundingClientRect().right;
+        if (right > edge + 0.5)
+          out.push(`${column.getAttribute('aria-label')} ends at ${right}, the board at ${edge}`);
+      }
+      for (const card of board.querySelectorAll('[data-testid="board-card"]')) {
+        const cardRight = card.getBoundingClientRect().right;
+        for (const part of card.querySelectorAll('*')) {
+          const right = part.getBoundingClientRect().right;
+          if (right > cardRight + 0.5)
+            out.push(`"${(part.textContent ?? '').trim().slice(0, 30)}" sticks out of its card`);
+        }
+      }
+      return out;
+    });
+    expect(cut, `${width}x${height}`).toEqual([]);
+    await expect(page.locator('.board-column')).toHaveCount(7);
+  }
   await page.emulateMedia({ colorScheme: 'dark' });
   await page.setViewportSize({ width: 1280, height: 720 });
   await page.screenshot({ path: 'test-results/ui-items/monitor-release-board-1280-dark.png' });

@@ -62,6 +62,34 @@ test('ratings come with recharts charts: intervals, win rates, Pareto front, lat
     qualityCost.locator('.recharts-scatter').nth(1).locator('.recharts-scatter-symbol'),
   ).toHaveCount(1);
   await expect(qualityCost).toContainText(/Sandbox\s*Pro/);
+  // Each point's name stands clear of every error bar and of the other names (recharts' own
+  // labels sat centred above their points, on the error bar running up from each).
+  const layout = await qualityCost.evaluate((chart) => {
+    const box = (element: Element) => {
+      const rect = element.getBoundingClientRect();
+      return { left: rect.left, right: rect.right, top: rect.top, bottom: rect.bottom };
+    };
+    return {
+      labels: [...chart.querySelectorAll('.point-labels text, .recharts-label-list text')].map(
+        (label) => ({ text: label.textContent ?? '', ...box(label) }),
+      ),
+      bars: [...chart.querySelectorAll('.recharts-errorBar')].map(box),
+    };
+  });
+  type Box = { left: number; right: number; top: number; bottom: number };
+  const meet = (a: Box, b: Box) =>
+    Math.min(a.right, b.right) > Math.max(a.left, b.left) &&
+    Math.min(a.bottom, b.bottom) > Math.max(a.top, b.top);
+  expect(layout.labels).toHaveLength(4);
+  expect(layout.bars).toHaveLength(4);
+  const crossings = layout.labels.flatMap((label, index) => [
+    ...layout.bars.filter((bar) => meet(label, bar)).map(() => `${label.text} on an error bar`),
+    ...layout.labels
+      .slice(index + 1)
+      .filter((other) => meet(label, other))
+      .map((other) => `${label.text} on ${other.text}`),
+  ]);
+  expect(crossings).toEqual([]);
   // Outcomes: the flaky model's failures show.
   await expect(page.getByTestId('chart-outcomes')).toContainText('Failure');
   await expect(page.getByTestId('chart-latency')).toContainText('p25–median');

@@ -1,24 +1,9 @@
 /// <reference lib="dom" />
-import { expect, test, type Page } from '@playwright/test';
-import {
-  type ConsoleServer,
-  benchmarkWithCli,
-  newDataDir,
-  startConsole,
-  consoleErrorsOf,
-} from './console-server';
+import { benchmarkWithCli, consoleErrorsOf, newDataDir } from './console-server';
+import { expect, shot, test } from './console-test';
 
-const shot = (page: Page, name: string) =>
-  page.screenshot({ path: `test-results/screenshots/${name}.png`, fullPage: true });
-
-let server: ConsoleServer | undefined;
-test.afterEach(async () => {
-  await server?.stop();
-  server = undefined;
-});
-
-test('an empty console explains how to get pairs to review', async ({ page }) => {
-  server = await startConsole(newDataDir());
+test('an empty console explains how to get pairs to review', async ({ page, startConsole }) => {
+  const server = await startConsole(newDataDir());
   await page.goto(server.url);
   await expect(page.locator('body[data-app-state="ready"]')).toBeVisible();
   await page.getByTestId('nav-review').click();
@@ -38,10 +23,11 @@ test('an empty console explains how to get pairs to review', async ({ page }) =>
 
 test('blind votes with the keyboard reveal the models and produce a ranked leaderboard', async ({
   page,
+  startConsole,
 }) => {
   const dataDir = newDataDir();
   benchmarkWithCli(dataDir);
-  server = await startConsole(dataDir);
+  const server = await startConsole(dataDir);
   const consoleErrors = consoleErrorsOf(page);
 
   await page.goto(server.url);

@@ -1,30 +1,16 @@
 /// <reference lib="dom" />
-import { expect, test, type Page } from '@playwright/test';
 import { readFileSync } from 'node:fs';
-import {
-  type ConsoleServer,
-  benchmarkWithCli,
-  newDataDir,
-  startConsole,
-  consoleErrorsOf,
-} from './console-server';
-
-const shot = (page: Page, name: string) =>
-  page.screenshot({ path: `test-results/screenshots/${name}.png`, fullPage: true });
-
-let server: ConsoleServer | undefined;
-test.afterEach(async () => {
-  await server?.stop();
-  server = undefined;
-});
+import { benchmarkWithCli, consoleErrorsOf, newDataDir } from './console-server';
+import { expect, shot, test } from './console-test';
 
 test('a finished run shows analysis lines, a scorecard with charts, exports and comparisons', async ({
   page,
+  startConsole,
 }) => {
   const dataDir = newDataDir();
   benchmarkWithCli(dataDir);
   benchmarkWithCli(dataDir);
-  server = await startConsole(dataDir);
+  const server = await startConsole(dataDir);
   const consoleErrors = consoleErrorsOf(page);
 
   await page.goto(server.url);
@@ -98,8 +84,9 @@ test('a finished run shows analysis lines, a scorecard with charts, exports and 
 
 test('a running run shows progress per model with spend and time left, and one model can be cancelled', async ({
   page,
+  startConsole,
 }) => {
-  server = await startConsole(newDataDir(), { AIDEON_SANDBOX_TIME_SCALE: '0.5' });
+  const server = await startConsole(newDataDir(), { AIDEON_SANDBOX_TIME_SCALE: '0.5' });
   await page.goto(server.url);
   await expect(page.locator('body[data-app-state="ready"]')).toBeVisible();
   await page.getByTestId('new-sandbox-benchmark').click();

@@ -247,3 +247,27 @@ export function seedRatedRun(dataDir: string, prompts = 16, votes = 240): number
     db.close();
   }
 }
+
+/**
+ * A model in the rated run whose every generation failed: it has a scorecard column but no
+ * latency at all (the latency chart must say "no data" for it, not draw a bar). Call after
+ * seedRatedRun.
+ */
+export function addFailedModel(dataDir: string, modelId = 'sandbox-broken'): void {
+  const db = openDb(dataDir);
+  try {
+    const insert = db.prepare(
+      `INSERT INTO generations (id, run_id, prompt_id, prompt, category, provider, model_id,
+         settings, request_key, state, outcome, submitted_at, finished_at, estimated_cost_usd,
+         cost_usd, simulated)
+       VALUES (?, 'seeded-rated-run', ?, ?, 'people', 'sandbox', ?, '{"durationSeconds":5}', ?,
+         'failed', 'failure', 1000, 2000, 0, 0, 1)`,
+    );
+    for (let p = 0; p < 3; p += 1) {
+      const id = `broken-${p}-${modelId}`;
+      insert.run(id, `rated-${p}`, `Rated prompt ${p + 1}`, modelId, id);
+    }
+  } finally {
+    db.close();
+  }
+}

@@ -10,39 +10,24 @@
  */
 import { resourcesDir } from '../../src/main/paths';
 import { createServices } from '../../src/main/services';
+import { flaggedPremiumConfig } from '../helpers/flagged-routing-config';
 import { CONFIG_CHANGE_AT } from '../helpers/prometheus-server';
 
 const FLAG = 'premium-fast-video';
 const MINUTE = 60_000;
 
 function config(dailyQuota: number): Record<string, unknown> {
-  return {
-    schemaVersion: 1,
-    tiers: {
-      premium: {
-        requestKinds: ['text-to-video'],
-        strategy: 'fallback',
-        targets: [
-          {
-            provider: 'sandbox',
-            model: 'sandbox-fast',
-            timeoutSeconds: 60,
-            retries: 0,
-            flag: { key: FLAG, variants: ['on'] },
-          },
-          { provider: 'sandbox', model: 'sandbox-pro', timeoutSeconds: 60, retries: 0 },
-        ],
-        breaker: { failureRate: 0.3, minimumRequests: 50, cooldownSeconds: 30 },
-        limits: { maxSeconds: 10, maxResolution: '1080p', dailyQuota },
-        // Tier-wide budget and quota: the production watch reads them from here.
-        budget: { dailyUsd: 2000, dailyRequests: 1000 },
-        defaults: { durationSeconds: 5, resolution: '720p', aspectRatio: '16:9' },
-      },
+  return flaggedPremiumConfig({
+    flag: FLAG,
+    flagged: { provider: 'sandbox', model: 'sandbox-fast', timeoutSeconds: 60, retries: 0 },
+    fallback: { provider: 'sandbox', model: 'sandbox-pro', timeoutSeconds: 60, retries: 0 },
+    tier: {
+      breaker: { failureRate: 0.3, minimumRequests: 50, cooldownSeconds: 30 },
+      limits: { maxSeconds: 10, maxResolution: '1080p', dailyQuota },
+      // Tier-wide budget and quota: the production watch reads them from here.
+      budget: { dailyUsd: 2000, dailyRequests: 1000 },
     },
-    flags: {
-      [FLAG]: { state: 'ENABLED', variants: { on: true, off: false }, defaultVariant: 'off' },
-    },
-  };
+  });
 }
 
 /** When each marker-worthy production action happened (ms). */

@@ -5,9 +5,9 @@
  * reviewer token refused on every channel of the contract but the review allow-list.
  */
 import { execFileSync, spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { join } from 'node:path';
 import { expect, test, type Browser, type Page } from '@playwright/test';
 import { INVOKE_CHANNEL_NAMES } from '../../src/shared/ipc/channel-names';
+import { selfSignedCertificate } from '../helpers/self-signed-certificate';
 import { benchmarkWithCli, newDataDir } from './console-server';
 
 // app:bootstrap answers a reviewer with the session only (what review:get-session says).
@@ -23,35 +23,6 @@ function aideon(dataDir: string, args: string[]): string {
     encoding: 'utf8',
     timeout: 60_000,
   });
-}
-
-function selfSignedCertificate(dir: string): { cert: string; key: string } {
-  const cert = join(dir, 'cert.pem');
-  const key = join(dir, 'key.pem');
-  execFileSync(
-    'openssl',
-    [
-      'req',
-      '-x509',
-      '-newkey',
-      'ec',
-      '-pkeyopt',
-      'ec_paramgen_curve:prime256v1',
-      '-nodes',
-      '-days',
-      '1',
-      '-subj',
-      '/CN=localhost',
-      '-addext',
-      'subjectAltName=DNS:localhost',
-      '-keyout',
-      key,
-      '-out',
-      cert,
-    ],
-    { stdio: 'ignore' },
-  );
-  return { cert, key };
 }
 
 let child: ChildProcess | undefined;

@@ -3,21 +3,16 @@
  * A toast never takes Esc: with a toast on screen, Esc still closes the dialog on top, then
  * Compare, and the toast stays until its own button (or its time) closes it.
  */
-import { expect, test } from '@playwright/test';
-import { type ConsoleServer, benchmarkWithCli, newDataDir, startConsole } from './console-server';
-
-let server: ConsoleServer | undefined;
-test.afterEach(async () => {
-  await server?.stop();
-  server = undefined;
-});
+import { benchmarkWithCli, newDataDir } from './console-server';
+import { expect, test } from './console-test';
 
 test('Esc closes the dialog, then Compare, not the toast that is open meanwhile', async ({
   page,
+  startConsole,
 }) => {
   const dataDir = newDataDir();
   benchmarkWithCli(dataDir);
-  server = await startConsole(dataDir);
+  const server = await startConsole(dataDir);
   await page.goto(server.url);
   await expect(page.locator('body[data-app-state="ready"]')).toBeVisible();
   // A toast: leaving Rollout with an unsaved edit says where the edit is kept.

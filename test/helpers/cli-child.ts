@@ -2,7 +2,7 @@
  * Runs the real `aideon` command (bin/aideon.mjs) as a child process: used by tests that need
  * two processes on one data folder, or a kill -9.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
@@ -11,6 +11,8 @@ export interface CliChild {
   child: ChildProcess;
   /** Resolves with the exit code (-9 when killed with SIGKILL). */
   done: Promise<number>;
+  /** Resolves with how it ended: its exit code, or the signal that ended it. */
+  ended: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
   stdout: () => string;
   stderr: () => string;
 }
@@ -24,10 +26,38 @@ export function spawnCli(args: string[], env: NodeJS.ProcessEnv = {}): CliChild 
   let stderr = '';
   child.stdout?.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
   child.stderr?.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-  const done = new Promise<number>((resolve) =>
-    child.on('exit', (code, signal) => resolve(signal === 'SIGKILL' ? -9 : (code ?? -1))),
+  const ended = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
+    child.on('exit', (code, signal) => resolve({ code, signal })),
   );
-  return { child, done, stdout: () => stdout, stderr: () => stderr };
+  const done = ended.then(({ code, signal }) => (signal === 'SIGKILL' ? -9 : (code ?? -1)));
+  return { child, done, ended, stdout: () => stdout, stderr: () => stderr };
+}
+
+/**
+ * Runs the real `aideon` to its end under `script`, so that its standard output and error are
+ * a terminal (a pseudo-terminal), as when a person types the command: what it prints only for
+ * a person shows. Both streams arrive merged in `output`; `status` is the exit code.
+ */
+export function runCliOnTerminal(args: string[]): { status: number | null; output: string } {
+  const command = [process.execPath, 'bin/aideon.mjs', ...args]
+    .map((part) => `'${part.replaceAll("'", "'\\''")}'`)
+    .join(' ');
+  const result = spawnSync('script', ['-qec', command, '/dev/null'], {
+    encoding: 'utf8',
+    env: { ...process.env, AIDEON_LOG: '' },
+    timeout: 60_000,
+  });
+  return { status: result.status, output: result.stdout };
+}
+
+/** The lines of `text` that start with `label` (a progress line's words, "Writing videos"). */
+export function linesStartingWith(text: string, label: string): string[] {
+  return text.split(/\r?\n/).filter((line) => line.startsWith(label));
+}
+
+/** One progress line per item, as the CLI prints them: "<label> 1 of <count>" and on. */
+export function progressSteps(label: string, count: number): string[] {
+  return Array.from({ length: count }, (_, index) => `${label} ${index + 1} of ${count}`);
 }
 
 /** Reads the data folder's database without writing to it (null while it does not exist yet). */

@@ -15,15 +15,17 @@ export interface ServedChild {
   stop(signal?: NodeJS.Signals): Promise<number | null>;
 }
 
+/** `env` is added to this process's environment for the child (vendor keys, emulator URLs). */
 export async function serveCommandChild(
   dataDir: string,
   cleanups: (() => void | Promise<void>)[],
+  env: NodeJS.ProcessEnv = {},
 ): Promise<ServedChild> {
   const child: ChildProcess = spawn(
     process.execPath,
     ['--import', 'tsx', 'test/helpers/serve-command-process.ts', dataDir],
     {
-      env: { ...process.env, AIDEON_SANDBOX_TIME_SCALE: '0.01' },
+      env: { ...process.env, AIDEON_SANDBOX_TIME_SCALE: '0.01', ...env },
       stdio: ['ignore', 'pipe', 'pipe'],
     },
   );

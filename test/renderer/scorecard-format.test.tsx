@@ -8,9 +8,6 @@ import {
   changeMetricName,
   costChartData,
   formatChangeValue,
-  formatLatency,
-  formatRate,
-  formatUnitCost,
   latencyChartData,
   modelMark,
   outcomeChartData,
@@ -61,29 +58,23 @@ function line(overrides: Partial<ScorecardLineView> = {}): ScorecardLineView {
 afterEach(cleanup);
 
 describe('scorecard number formatting', () => {
-  it('writes rates, latencies and unit costs the way the table shows them', () => {
-    expect(formatRate(2 / 3)).toBe('66.7%');
-    expect(formatRate(1)).toBe('100%');
-    expect(formatRate(0)).toBe('0%');
-    expect(formatRate(null)).toBe('—');
-    expect(formatLatency(53)).toBe('53 ms');
-    expect(formatLatency(999.6)).toBe('1000 ms');
-    expect(formatLatency(2500)).toBe('2.5 s');
-    expect(formatLatency(null)).toBe('—');
-    expect(formatUnitCost(0.05)).toBe('$0.05');
-    expect(formatUnitCost(12.345)).toBe('$12.35');
-    expect(formatUnitCost(Number.NaN)).toBe('—');
-  });
-
-  it('writes measures as shares, counts or small decimals', () => {
-    expect(formatMeasure('frozenFraction', 0.125)).toBe('12.5%');
+  it('writes every measure with its unit, small fractions as readable percentages', () => {
+    expect(formatMeasure('frozenFraction', 0.125)).toBe('13%');
+    expect(formatMeasure('frozenFraction', 0.045)).toBe('4.5%');
     expect(formatMeasure('blackFraction', 0)).toBe('0%');
-    expect(formatMeasure('sceneCuts', 2)).toBe('2');
-    expect(formatMeasure('sceneCuts', 1 / 3)).toBe('0.3');
-    expect(formatMeasure('blur', 4.7916)).toBe('4.79');
-    expect(formatMeasure('flicker', 0.00042)).toBe('0.00042');
-    expect(formatMeasure('motion', 0.1452)).toBe('0.145');
+    expect(formatMeasure('sceneCuts', 2)).toBe('2 cuts');
+    expect(formatMeasure('sceneCuts', 1)).toBe('1 cut');
+    expect(formatMeasure('sceneCuts', 1 / 3)).toBe('0.3 cuts');
+    // Blur is blurdetect's mean edge width, in pixels.
+    expect(formatMeasure('blur', 4.7916)).toBe('4.8 px');
+    // Flicker and motion are fractions of the brightness range: percent, two significant
+    // digits when small ("0.00042" said nothing about its scale).
+    expect(formatMeasure('flicker', 0.00042)).toBe('0.042%');
+    expect(formatMeasure('flicker', 0.000437)).toBe('0.044%');
+    expect(formatMeasure('flicker', 0.0123)).toBe('1.2%');
+    expect(formatMeasure('motion', 0.1452)).toBe('15%');
     expect(formatMeasure('motion', null)).toBe('—');
+    expect(formatMeasure('blur', Number.NaN)).toBe('—');
   });
 
   it('summarises a clip in one line and leaves out what was not measured', () => {
@@ -141,14 +132,14 @@ describe('scorecard table', () => {
     ]);
     const rows = new Map(sections.flatMap((section) => section.rows).map((row) => [row.key, row]));
     for (const row of rows.values()) expect(row.values).toHaveLength(2);
-    expect(rows.get('rate.success')).toMatchObject({ values: ['66.7%', '100%'], best: 1 });
+    expect(rows.get('rate.success')).toMatchObject({ values: ['67%', '100%'], best: 1 });
     expect(rows.get('p50.queue')).toMatchObject({ values: ['40 ms', '70 ms'], best: 0 });
     // A tie has no winner; a missing value is a dash and cannot win.
     expect(rows.get('p95.generation')).toMatchObject({ values: ['4.1 s', '4.1 s'], best: null });
     expect(rows.get('p50.download')).toMatchObject({ values: ['120 ms', '—'], best: null });
     expect(rows.get('cost.second')).toMatchObject({ values: ['$0.075', '$0.12'], best: 0 });
     expect(rows.get('compliance')).toMatchObject({ values: ['50%', '100%'], best: 1 });
-    expect(rows.get('measure.frozenFraction')?.values).toEqual(['12.5%', '12.5%']);
+    expect(rows.get('measure.frozenFraction')?.values).toEqual(['13%', '13%']);
     expect(rows.get('measure.flicker')?.hint).toMatch(/brightness jumps/);
   });
 
@@ -172,7 +163,7 @@ describe('scorecard table', () => {
     ).toEqual(['Measure', '1Sandbox Fast', '2Sandbox Pro']);
     const success = screen.getByTestId('scorecard-row-rate.success');
     const cells = within(success).getAllByRole('cell');
-    expect(cells.map((cell) => cell.textContent)).toEqual(['66.7%', '100%']);
+    expect(cells.map((cell) => cell.textContent)).toEqual(['67%', '100%']);
     expect(cells[1]?.className).toContain('is-best');
     expect(cells[0]?.className).not.toContain('is-best');
   });
@@ -216,6 +207,28 @@ describe('chart data', () => {
     expect(data[1]).toMatchObject({ m1_p50: 3, m1_p95: null, m1_tail: 0, m1_mark: '2' });
     expect(data[0]).toMatchObject({ m1_p50: null, m1_tail: null, m1_mark: null });
     expect(modelMark(0)).toBe('1');
+  });
+
+  it('labels a missing or too-short bar with its value, never a bare number on the axis', () => {
+    const noQueue = line({
+      modelId: 'sandbox-pro',
+      latencyMs: {
+        // Never timed, then a real zero, then a bar too short to see next to 4.6 s.
+        queue: latency(null, null),
+        generation: latency(2500, 4100),
+        download: latency(0, 0),
+        total: latency(2700, 4600),
+      },
+    });
+    const tiny = line({ latencyMs: { ...fast.latencyMs, queue: latency(40, 60) } });
+    const data = latencyChartData([tiny, noQueue]);
+    expect(data[0]).toMatchObject({ m1_top: 'no data', m1_flat: true, m1_mark: null });
+    expect(data[2]).toMatchObject({ m1_top: '0 s', m1_flat: true });
+    // 60 ms of a 4.6 s axis is 1.3 %: under 4 px, so it is written out too.
+    expect(data[0]).toMatchObject({ m0_top: '60 ms', m0_flat: true, m0_mark: '1' });
+    // A bar one can see keeps its bare number above it.
+    expect(data[1]).toMatchObject({ m0_top: '4.1 s', m0_flat: false });
+    expect(data[3]).toMatchObject({ m1_top: '4.6 s', m1_flat: false });
   });
 
   it('leaves models without a successful second out of the cost chart', () => {

@@ -9,6 +9,7 @@ import {
   formatMoneyPer,
   formatMoneyTick,
   formatNumber,
+  formatLatency,
   formatPercent,
   plural,
 } from '../../src/shared/format';
@@ -66,7 +67,29 @@ describe('numbers and percentages', () => {
     expect(formatPercent(1)).toBe('100%');
     expect(formatPercent(0)).toBe('0%');
     expect(formatPercent(0.123)).toBe('12%');
+    // A success rate of 2 in 3: whole percent, the precision a few dozen generations support.
+    expect(formatPercent(2 / 3)).toBe('67%');
     expect(formatPercent(undefined)).toBe('—');
+  });
+  it('keeps two significant digits under 1 %, so a small share never reads "0%"', () => {
+    expect(formatPercent(0.00042)).toBe('0.042%');
+    expect(formatPercent(0.005)).toBe('0.5%');
+    expect(formatPercent(0.0095)).toBe('0.95%');
+    expect(formatPercent(-0.00042)).toBe('-0.042%');
+    expect(formatPercent(1e-9)).toBe('0.0000001%');
+  });
+  it('writes latencies in ms under a second, then seconds to three significant digits', () => {
+    expect(formatLatency(0)).toBe('0 s');
+    expect(formatLatency(2.54)).toBe('2.5 ms');
+    expect(formatLatency(320.4)).toBe('320 ms');
+    expect(formatLatency(999.4)).toBe('999 ms');
+    expect(formatLatency(999.6)).toBe('1 s');
+    expect(formatLatency(2567)).toBe('2.57 s');
+    expect(formatLatency(12_345)).toBe('12.3 s');
+    expect(formatLatency(184_400)).toBe('184 s');
+    expect(formatLatency(1_234_567)).toBe('1,235 s');
+    expect(formatLatency(undefined)).toBe('—');
+    expect(formatLatency(Number.NaN)).toBe('—');
   });
 });
 

@@ -413,12 +413,22 @@ export async function importRunBundleInSteps(
   media: MediaStore,
   file: string,
   onProgress?: ImportProgress,
+  signal?: AbortSignal,
 ): Promise<ImportBundleResult> {
   const steps = importSteps(db, media, file, onProgress);
   for (;;) {
     const step = steps.next();
     if (step.done) return step.value;
     await new Promise<void>((resolve) => setImmediate(resolve));
+    if (signal?.aborted) {
+      // Stopped between two steps, so before the rows' transaction: ending the steps runs
+      // their clean-up (the bundle closed, the videos copied so far removed); nothing went in.
+      steps.return(undefined as never);
+      throw new AppError(
+        'cancelled',
+        `The import of ${file} was stopped (${signal.reason instanceof Error ? signal.reason.message : 'cancelled'}); nothing was imported.`,
+      );
+    }
   }
 }
 

@@ -5,7 +5,7 @@
  */
 import { Command, CommanderError, InvalidArgumentError } from 'commander';
 import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
-import { hostname } from 'node:os';
+import { constants, hostname } from 'node:os';
 import { join } from 'node:path';
 // Only light modules are imported here: `aideon --help` and `--version` load nothing else. Each
 // action imports what it needs (services, SQLite, review, rollout, serve) when it runs.
@@ -17,7 +17,12 @@ import type { Scorecard } from '../bench/scorecard';
 import { projectRoot, resolveDataDir, resourcesDir } from '../paths';
 import type { ServiceOptions, Services } from '../services';
 import { explainBusyDatabase } from '../store/busy-retry';
-import { describePresence, otherPresences, redactedCommandLine } from '../store/presence';
+import {
+  describePresence,
+  otherPresences,
+  redactedCommandLine,
+  removeOurPresences,
+} from '../store/presence';
 import { registerConfigCommands } from '../rollout/publish/register-config-cli';
 import { registerControllerCommands } from '../rollout/controller/register-controller-cli';
 import {
@@ -26,6 +31,7 @@ import {
   registerWatchSettingsCommands,
 } from '../rollout/controller/rollout-cli';
 import { lazyOption, parseLazyOptions } from './lazy-option';
+import { endOnStopSignals, onStopSignal, untilStopSignal } from './stop-signals';
 import { registerModelsCommands } from './models-cli';
 
 function parseConcurrency(value: string): number {
@@ -158,6 +164,19 @@ export async function runCli(argv: string[], io: CliIo = defaultIo): Promise<num
       describePresence(entry, Date.now()),
     );
 
+  /**
+   * Runs a long-running command's body with SIGINT and SIGTERM ending the process after its
+   * presence files are removed, unless the body listens for a clean stop (cli/stop-signals.ts).
+   */
+  const endingOnStopSignals = async (body: () => Promise<void>): Promise<void> => {
+    const stopEnding = endOnStopSignals(removeOurPresences);
+    try {
+      await body();
+    } finally {
+      stopEnding();
+    }
+  };
+
   const openServices = async (
     mode: 'browser' | 'cli',
     extra: Partial<ServiceOptions> = {},
@@ -260,31 +279,28 @@ export async function runCli(argv: string[], io: CliIo = defaultIo): Promise<num
           );
         }
         const { serveCommand } = await import('../serve/serve-command');
-        await serveCommand({
-          options: {
-            dataDir: resolveDataDir(program.opts<{ dataDir?: string }>().dataDir, io.env),
-            resourcesDir: resourcesDir(),
-            env: io.env,
-            version,
-            presence,
-          },
-          rendererDir,
-          port: options.port,
-          ...(options.host === undefined ? {} : { host: options.host }),
-          ...(tls ? { tls } : {}),
-          ...(options.publicName === undefined ? {} : { publicNames: [options.publicName] }),
-          stdout: io.stdout,
-          stderr: io.stderr,
-          log: (line) => {
-            if (io.env.AIDEON_LOG === '1') io.stderr(`${line}\n`);
-          },
-          untilStopped: () =>
-            new Promise<void>((resolve) => {
-              const stop = (): void => resolve();
-              process.once('SIGINT', stop);
-              process.once('SIGTERM', stop);
-            }),
-        });
+        await endingOnStopSignals(() =>
+          serveCommand({
+            options: {
+              dataDir: resolveDataDir(program.opts<{ dataDir?: string }>().dataDir, io.env),
+              resourcesDir: resourcesDir(),
+              env: io.env,
+              version,
+              presence,
+            },
+            rendererDir,
+            port: options.port,
+            ...(options.host === undefined ? {} : { host: options.host }),
+            ...(tls ? { tls } : {}),
+            ...(options.publicName === undefined ? {} : { publicNames: [options.publicName] }),
+            stdout: io.stdout,
+            stderr: io.stderr,
+            log: (line) => {
+              if (io.env.AIDEON_LOG === '1') io.stderr(`${line}\n`);
+            },
+            untilStopped: () => untilStopSignal().then(() => undefined),
+          }),
+        );
       },
     );
 
@@ -486,63 +502,67 @@ export async function runCli(argv: string[], io: CliIo = defaultIo): Promise<num
         concurrency?: number;
         providerConcurrency?: Record<string, number>;
         modelConcurrency?: Record<string, number>;
-      }) => {
-        const services = await openServices('cli', {
-          ...(options.concurrency === undefined ? {} : { benchConcurrency: options.concurrency }),
-          ...(options.providerConcurrency === undefined
-            ? {}
-            : { providerConcurrency: options.providerConcurrency }),
-          ...(options.modelConcurrency === undefined
-            ? {}
-            : { modelConcurrency: options.modelConcurrency }),
-        });
-        try {
-          const suiteId = await resolveSuite(services, options.suite);
-          const plan = services.bench.plan({ suiteId, models: options.models });
-          const { planPriceNote, planTotalCostText } = await import('../../shared/bench/plan-cost');
-          const onlySimulated = plan.models.every((line) => line.simulated);
-          if (options.budget === undefined && !onlySimulated) {
-            throw new AppError(
-              'budget_exceeded',
-              `This run is estimated at ${planTotalCostText(plan)}. Set a spending cap with --budget (for example --budget ${Math.ceil(plan.estimatedCostUsd * 1.2)}).`,
-            );
-          }
-          const budgetUsd = options.budget ?? plan.estimatedCostUsd;
-          const { formatModelRef } = await import('../../shared/providers/video-provider-spec');
-          if (!options.json) {
-            io.stderr(
-              `Estimated cost ${planTotalCostText(plan)} (budget $${budgetUsd.toFixed(2)}) for ${plan.generations} generations on ${options.models.map(formatModelRef).join(', ')}.\n`,
-            );
-            const note = planPriceNote(plan);
-            if (note) io.stderr(`note: ${note}\n`);
-          }
-          const { runId } = services.bench.startRun({
-            suiteId,
-            models: options.models,
-            budgetUsd,
-            name: options.name,
-            allowCache: options.cache,
-            analysis: options.analysis,
-            timeoutSeconds: options.timeout,
+      }) =>
+        // Ctrl-C ends the run's process as before (the run is resumed by `aideon bench resume`),
+        // its presence file removed first.
+        endingOnStopSignals(async () => {
+          const services = await openServices('cli', {
+            ...(options.concurrency === undefined ? {} : { benchConcurrency: options.concurrency }),
+            ...(options.providerConcurrency === undefined
+              ? {}
+              : { providerConcurrency: options.providerConcurrency }),
+            ...(options.modelConcurrency === undefined
+              ? {}
+              : { modelConcurrency: options.modelConcurrency }),
           });
-          const { renderRunTable, runWithProgress } = await import('./bench-output');
-          const detail = await runWithProgress(services, runId, {
-            isTTY: io.isTTY && !options.json,
-            stderr: io.stderr,
-          });
-          if (services.bench.wasTakenOver(runId)) {
-            // This process stalled past its lease and another one resumed the run.
-            throw new AppError(
-              'conflict',
-              `Run ${runId} was taken over by another console process while this one was not responding; it goes on there. See \`aideon bench show ${runId}\`.`,
-            );
+          try {
+            const suiteId = await resolveSuite(services, options.suite);
+            const plan = services.bench.plan({ suiteId, models: options.models });
+            const { planPriceNote, planTotalCostText } =
+              await import('../../shared/bench/plan-cost');
+            const onlySimulated = plan.models.every((line) => line.simulated);
+            if (options.budget === undefined && !onlySimulated) {
+              throw new AppError(
+                'budget_exceeded',
+                `This run is estimated at ${planTotalCostText(plan)}. Set a spending cap with --budget (for example --budget ${Math.ceil(plan.estimatedCostUsd * 1.2)}).`,
+              );
+            }
+            const budgetUsd = options.budget ?? plan.estimatedCostUsd;
+            const { formatModelRef } = await import('../../shared/providers/video-provider-spec');
+            if (!options.json) {
+              io.stderr(
+                `Estimated cost ${planTotalCostText(plan)} (budget $${budgetUsd.toFixed(2)}) for ${plan.generations} generations on ${options.models.map(formatModelRef).join(', ')}.\n`,
+              );
+              const note = planPriceNote(plan);
+              if (note) io.stderr(`note: ${note}\n`);
+            }
+            const { runId } = services.bench.startRun({
+              suiteId,
+              models: options.models,
+              budgetUsd,
+              name: options.name,
+              allowCache: options.cache,
+              analysis: options.analysis,
+              timeoutSeconds: options.timeout,
+            });
+            const { renderRunTable, runWithProgress } = await import('./bench-output');
+            const detail = await runWithProgress(services, runId, {
+              isTTY: io.isTTY && !options.json,
+              stderr: io.stderr,
+            });
+            if (services.bench.wasTakenOver(runId)) {
+              // This process stalled past its lease and another one resumed the run.
+              throw new AppError(
+                'conflict',
+                `Run ${runId} was taken over by another console process while this one was not responding; it goes on there. See \`aideon bench show ${runId}\`.`,
+              );
+            }
+            if (options.json) io.stdout(`${JSON.stringify(detail, null, 2)}\n`);
+            else io.stdout(renderRunTable(detail));
+          } finally {
+            await services.close();
           }
-          if (options.json) io.stdout(`${JSON.stringify(detail, null, 2)}\n`);
-          else io.stdout(renderRunTable(detail));
-        } finally {
-          await services.close();
-        }
-      },
+        }),
     );
 
   bench
@@ -679,10 +699,10 @@ export async function runCli(argv: string[], io: CliIo = defaultIo): Promise<num
             // Ctrl-C (or a TERM from a supervisor) stops the copy between two chunks, so the
             // temporary file is removed rather than left beside the bundle.
             const stop = new AbortController();
-            const interrupted = (signal: NodeJS.Signals): void =>
-              stop.abort(new Error(`interrupted by ${signal}`));
-            process.once('SIGINT', interrupted);
-            process.once('SIGTERM', interrupted);
+            const stopEnding = endOnStopSignals(removeOurPresences);
+            const stopListening = onStopSignal((signal) =>
+              stop.abort(new Error(`interrupted by ${signal}`)),
+            );
             let result;
             try {
               result = await exportRunBundle(
@@ -694,8 +714,8 @@ export async function runCli(argv: string[], io: CliIo = defaultIo): Promise<num
                 { signal: stop.signal, ...(onProgress ? { onProgress } : {}) },
               );
             } finally {
-              process.off('SIGINT', interrupted);
-              process.off('SIGTERM', interrupted);
+              stopListening();
+              stopEnding();
             }
             io.stderr(
               `Wrote ${options.bundle}: ${result.generations} generations, ${result.mediaFiles} videos, ${result.bytes} bytes.\n`,
@@ -728,8 +748,19 @@ export async function runCli(argv: string[], io: CliIo = defaultIo): Promise<num
     )
     .action(async (file: string, options: { json?: boolean; progress?: boolean }) => {
       const services = await openServices('cli');
+      // Ctrl-C (or a TERM from a supervisor) stops the import between two steps: the videos
+      // copied so far are removed and nothing goes in, then the command ends with the code a
+      // shell gives a process ended by that signal (130, 143). In one synchronous call, as
+      // before, the signal would not be heard until the whole bundle was read.
+      const stop = new AbortController();
+      let stoppedBy: 'SIGINT' | 'SIGTERM' | undefined;
+      const stopEnding = endOnStopSignals(removeOurPresences);
+      const stopListening = onStopSignal((signal) => {
+        stoppedBy = signal;
+        stop.abort(new Error(`interrupted by ${signal}`));
+      });
       try {
-        const { formatBundleImport, importRunBundle } = await import('../bench/run-bundle');
+        const { formatBundleImport, importRunBundleInSteps } = await import('../bench/run-bundle');
         // The console's wording (bench:import-progress); quiet in scripts unless asked.
         const progress =
           options.progress === true || io.stderrIsTTY === true
@@ -737,10 +768,26 @@ export async function runCli(argv: string[], io: CliIo = defaultIo): Promise<num
                 if (checked > 0) io.stderr(`Checking videos ${checked} of ${total}\n`);
               }
             : undefined;
-        const result = importRunBundle(services.db, services.media, file, progress);
+        let result;
+        try {
+          result = await importRunBundleInSteps(
+            services.db,
+            services.media,
+            file,
+            progress,
+            stop.signal,
+          );
+        } catch (error) {
+          if (!stoppedBy || !(error instanceof AppError) || error.code !== 'cancelled') throw error;
+          io.stderr(`aideon: ${error.message}\n`);
+          exitCode = 128 + constants.signals[stoppedBy];
+          return;
+        }
         if (options.json) io.stdout(`${JSON.stringify(result)}\n`);
         else io.stdout(formatBundleImport(result));
       } finally {
+        stopListening();
+        stopEnding();
         await services.close();
       }
     });
@@ -783,30 +830,32 @@ export async function runCli(argv: string[], io: CliIo = defaultIo): Promise<num
       'finish runs that were interrupted (polls jobs already submitted; never submits twice)',
     )
     .option('--json', 'print JSON')
-    .action(async (options: { json?: boolean }) => {
-      const services = await openServices('cli');
-      try {
-        const { resumed: runIds, drivenElsewhere } = services.bench.resume();
-        // Runs another live process drives are never touched here: say who drives them.
-        for (const busy of drivenElsewhere) io.stderr(`aideon: ${busy.message}\n`);
-        if (drivenElsewhere.length > 0) exitCode = 1;
-        if (runIds.length === 0 && drivenElsewhere.length === 0 && !options.json)
-          io.stdout('Nothing to resume: no run was interrupted.\n');
-        const { renderRunTable, runWithProgress } = await import('./bench-output');
-        const details = [];
-        for (const runId of runIds)
-          details.push(
-            await runWithProgress(services, runId, {
-              isTTY: io.isTTY && !options.json,
-              stderr: io.stderr,
-            }),
-          );
-        if (options.json) io.stdout(`${JSON.stringify(details, null, 2)}\n`);
-        else for (const detail of details) io.stdout(renderRunTable(detail));
-      } finally {
-        await services.close();
-      }
-    });
+    .action((options: { json?: boolean }) =>
+      endingOnStopSignals(async () => {
+        const services = await openServices('cli');
+        try {
+          const { resumed: runIds, drivenElsewhere } = services.bench.resume();
+          // Runs another live process drives are never touched here: say who drives them.
+          for (const busy of drivenElsewhere) io.stderr(`aideon: ${busy.message}\n`);
+          if (drivenElsewhere.length > 0) exitCode = 1;
+          if (runIds.length === 0 && drivenElsewhere.length === 0 && !options.json)
+            io.stdout('Nothing to resume: no run was interrupted.\n');
+          const { renderRunTable, runWithProgress } = await import('./bench-output');
+          const details = [];
+          for (const runId of runIds)
+            details.push(
+              await runWithProgress(services, runId, {
+                isTTY: io.isTTY && !options.json,
+                stderr: io.stderr,
+              }),
+            );
+          if (options.json) io.stdout(`${JSON.stringify(details, null, 2)}\n`);
+          else for (const detail of details) io.stdout(renderRunTable(detail));
+        } finally {
+          await services.close();
+        }
+      }),
+    );
 
   bench
     .command('cancel')
@@ -1068,43 +1117,44 @@ export async function runCli(argv: string[], io: CliIo = defaultIo): Promise<num
     )
     .option('--webhook <url>', 'POST each event as JSON to this URL')
     .option('--json', 'print one JSON line per check and per event')
-    .action(async (options: { interval?: number; webhook?: string; json?: boolean }) => {
-      const services = await openServicesPatiently('cli');
-      const controller = new AbortController();
-      const onSignal = (): void => controller.abort();
-      process.once('SIGINT', onSignal);
-      process.once('SIGTERM', onSignal);
-      try {
-        const [{ formatCheckLine, monitorWatch }, { createDefaultDispatcher }, { sleep }] =
-          await Promise.all([
-            import('../monitor/index'),
-            import('../providers/http/dispatcher'),
-            import('../services'),
-          ]);
-        const summary = await monitorWatch(services.monitor, {
-          intervalMs: options.interval === undefined ? undefined : options.interval * 60_000,
-          webhookUrl: options.webhook,
-          signal: controller.signal,
-          dispatcher: services.options.dispatcher ?? createDefaultDispatcher(),
-          sleep,
-          now: Date.now,
-          secrets: () => services.secrets.all(),
-          log: (line) => io.stderr(`${line}\n`),
-          onCheck: (check) =>
-            io.stdout(
-              options.json ? `${JSON.stringify({ check })}\n` : `${formatCheckLine(check)}\n`,
-            ),
-          onEvent: (event) =>
-            io.stdout(options.json ? `${JSON.stringify({ event })}\n` : `  ${event.summary}\n`),
-        });
-        if (!options.json)
-          io.stdout(`Stopped after ${summary.checks} check(s) and ${summary.events} event(s).\n`);
-      } finally {
-        process.off('SIGINT', onSignal);
-        process.off('SIGTERM', onSignal);
-        await services.close();
-      }
-    });
+    .action((options: { interval?: number; webhook?: string; json?: boolean }) =>
+      // Until the services are open a signal ends the process (its presence file removed
+      // first); from then on it stops the schedule and the services are closed as before.
+      endingOnStopSignals(async () => {
+        const services = await openServicesPatiently('cli');
+        const controller = new AbortController();
+        const stopListening = onStopSignal(() => controller.abort());
+        try {
+          const [{ formatCheckLine, monitorWatch }, { createDefaultDispatcher }, { sleep }] =
+            await Promise.all([
+              import('../monitor/index'),
+              import('../providers/http/dispatcher'),
+              import('../services'),
+            ]);
+          const summary = await monitorWatch(services.monitor, {
+            intervalMs: options.interval === undefined ? undefined : options.interval * 60_000,
+            webhookUrl: options.webhook,
+            signal: controller.signal,
+            dispatcher: services.options.dispatcher ?? createDefaultDispatcher(),
+            sleep,
+            now: Date.now,
+            secrets: () => services.secrets.all(),
+            log: (line) => io.stderr(`${line}\n`),
+            onCheck: (check) =>
+              io.stdout(
+                options.json ? `${JSON.stringify({ check })}\n` : `${formatCheckLine(check)}\n`,
+              ),
+            onEvent: (event) =>
+              io.stdout(options.json ? `${JSON.stringify({ event })}\n` : `  ${event.summary}\n`),
+          });
+          if (!options.json)
+            io.stdout(`Stopped after ${summary.checks} check(s) and ${summary.events} event(s).\n`);
+        } finally {
+          stopListening();
+          await services.close();
+        }
+      }),
+    );
 
   registerModelsCommands(
     program,

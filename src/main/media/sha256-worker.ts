@@ -8,45 +8,18 @@
  * `storage_failed` error, so a download ends (or starts over) cleanly instead of waiting; the
  * next session starts a new worker.
  *
- * Which file the worker runs (the same scheme as ratings-worker.ts):
- * - a built sibling `sha256-worker-entry.js` next to this module (the bundled app; the build
- *   emits it as its own entry, see electron.vite.config.ts), else
- * - `sha256-worker-entry.ts` loaded through tsx: development, the CLI under tsx, and tests.
- *   On Node 20 `execArgv: ['--import', 'tsx']` does NOT apply tsx to a worker's entry file, so
- *   the worker starts from an eval'd bootstrap that registers tsx's ESM hooks and then imports
- *   the .ts entry.
+ * Which file the worker runs: `sha256-worker-entry`, found as src/main/worker-entry.ts says.
  */
-import { existsSync } from 'node:fs';
-import { createRequire } from 'node:module';
-import { dirname, join } from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import { AppError } from '../../shared/errors';
+import { workerEntry, type WorkerEntry } from '../worker-entry';
 import type { Sha256Reply, Sha256Request } from './sha256-worker-entry';
 
-export interface WorkerEntry {
-  source: URL | string;
-  eval: boolean;
-}
+export type { WorkerEntry };
 
 /** How to start the worker: a built .js entry, or an eval'd bootstrap that loads the .ts one. */
 export function sha256WorkerEntry(): WorkerEntry {
-  // Beside this module when it is an entry's own file, or one folder up when the build put it
-  // in a shared chunk (out/main/chunks/, used by several entries: the app and the CLI).
-  for (const candidate of ['./sha256-worker-entry.js', '../sha256-worker-entry.js']) {
-    const built = new URL(candidate, import.meta.url);
-    if (built.protocol === 'file:' && existsSync(fileURLToPath(built))) {
-      return { source: built, eval: false };
-    }
-  }
-  // tsx's ESM API (its `import` build: the CommonJS build's register() cannot find its hooks).
-  const tsxLoader = createRequire(import.meta.url).resolve('tsx'); // …/tsx/dist/loader.mjs
-  const tsxApi = pathToFileURL(join(dirname(tsxLoader), 'esm', 'api', 'index.mjs')).href;
-  const entry = new URL('./sha256-worker-entry.ts', import.meta.url).href;
-  return {
-    source: `import(${JSON.stringify(tsxApi)}).then(({ register }) => { register(); return import(${JSON.stringify(entry)}); });`,
-    eval: true,
-  };
+  return workerEntry(import.meta.url, 'sha256-worker-entry');
 }
 
 /** The error every open session gets when the worker fails; never names a path. */

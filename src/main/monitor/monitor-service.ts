@@ -14,7 +14,6 @@
 import { randomUUID } from 'node:crypto';
 import { AppError, ValidationError } from '../../shared/errors';
 import {
-  guardBreachInboxEventSchema,
   monitorSettingsSchema,
   type BoardCard,
   type CatalogueEntry,
@@ -52,11 +51,8 @@ import {
   countUnread,
   getMonitorSettings,
   insertEvent,
-  inboxEventExists,
-  insertGuardBreach,
   insertSnapshot,
   latestSnapshot,
-  latestUnreadBreach,
   listEvents,
   listModelStates,
   listModelsInUse,
@@ -74,19 +70,12 @@ import type { EvidenceSources } from './evidence-checks';
 import {
   DEFAULT_BUSY_PATIENCE_MS,
   isDatabaseBusy,
-  retryInBackground,
   retryWhileBusy,
   whoIsWriting,
 } from '../store/busy-retry';
-import {
-  pendingJournal,
-  pendingJournalFile,
-  takeOverJournals,
-  type JournalKind,
-  type PendingJournal,
-} from '../store/pending-journal';
 import { othersOnOurDatabases } from '../store/presence';
 import { nodeTimers, sleep } from '../sleep';
+import { GuardBreachInbox, type GuardBreach } from './guard-breach-inbox';
 
 /** Shows an event to a person: desktop notification (Electron) or an inbox badge (browser). */
 export interface Notifier {
@@ -161,21 +150,8 @@ export interface MonitorListener {
   onCheck?: (result: CheckResult) => void;
 }
 
-/**
- * Guard breaches' inbox entries that met a busy database wait for it beside the database (see
- * store/pending-journal.ts), one file per process: two consoles on one data folder must not
- * overwrite each other's. Before, one file served every process (the legacy name).
- */
-const BREACH_JOURNALS: JournalKind = {
-  before: 'pending-guard-breaches.',
-  after: '',
-  legacy: 'pending-guard-breaches',
-};
-
-/** This process's file of guard breach inbox entries waiting for `db` (`owner`: see journalOwner). */
-export function pendingBreachesFile(db: WritableDb, owner: string): string | undefined {
-  return pendingJournalFile(db, BREACH_JOURNALS, owner);
-}
+// Kept where it is used, and named here as before (tests and callers import it from here).
+export { pendingBreachesFile } from './guard-breach-inbox';
 
 const JITTER = 0.1;
 /** The longest vendor Retry-After the schedule honours. */
@@ -207,28 +183,23 @@ export class MonitorService {
   private background = new AbortController();
   /** Interval override for `aideon monitor watch --interval`, ms. */
   private intervalOverrideMs: number | undefined;
-  /** Guard breaches' inbox entries waiting for a busy database, by id (also in breachJournal). */
-  private readonly keptBreaches = new Map<string, GuardBreachInboxEvent>();
-  private readonly breachJournal: PendingJournal<GuardBreachInboxEvent>;
-  private keptBreachesRead = false;
-  /** Whether the last write of breachJournal kept the entries waiting. */
-  private breachesSaved = true;
+  /** Guard breaches' inbox entries, written now or once a busy database is free. */
+  private readonly breaches: GuardBreachInbox;
 
   constructor(private readonly deps: MonitorServiceDeps) {
     this.random = deps.random ?? Math.random;
     this.timers = deps.timers ?? realTimers;
     this.newId = deps.newId ?? randomUUID;
     for (const source of deps.sources) this.sources.set(source.provider, source);
-    this.breachJournal = pendingJournal(
-      pendingBreachesFile(
-        deps.db,
-        deps.journalOwner ?? `${process.pid}-${randomUUID().slice(0, 8)}`,
-      ),
-      guardBreachInboxEventSchema,
-      (line) => deps.log?.(line),
-      'monitor',
-      'guard breach inbox entries',
-    );
+    this.breaches = new GuardBreachInbox({
+      db: deps.db,
+      now: deps.now,
+      timers: this.timers,
+      newId: this.newId,
+      ...(deps.log ? { log: deps.log } : {}),
+      ...(deps.busyPatienceMs === undefined ? {} : { busyPatienceMs: deps.busyPatienceMs }),
+      ...(deps.journalOwner === undefined ? {} : { journalOwner: deps.journalOwner }),
+    });
     this.board = new OnboardingBoard({
       db: deps.db,
       now: deps.now,
@@ -345,6 +316,7 @@ export class MonitorService {
   async idle(): Promise<void> {
     while (this.inFlight.size > 0 || this.tasks.size > 0)
       await Promise.allSettled([...this.inFlight.values(), ...this.tasks]);
+    await this.breaches.idle();
   }
 
   private source(provider: ProviderId): CatalogueSource {
@@ -843,130 +815,19 @@ export class MonitorService {
     };
   }
 
-  /**
-   * Puts a production-watch guard breach into the inbox. A breach identical (same status,
-   * action, step and summary) to the environment's newest unread one is not added again, so a
-   * check repeated every few minutes does not bury the inbox; returns null then.
-   */
-  recordGuardBreach(
-    breach: Omit<GuardBreachInboxEvent, 'id' | 'kind' | 'read'>,
-  ): GuardBreachInboxEvent | null {
-    return this.writeBreach(this.breachEvent(breach));
+  /** GuardBreachInbox.record: a production-watch guard breach into the inbox. */
+  recordGuardBreach(breach: GuardBreach): GuardBreachInboxEvent | null {
+    return this.breaches.record(breach);
   }
 
-  private breachEvent(
-    breach: Omit<GuardBreachInboxEvent, 'id' | 'kind' | 'read'>,
-  ): GuardBreachInboxEvent {
-    return { ...breach, id: this.newId(), kind: 'guard_breached', read: false };
+  /** GuardBreachInbox.recordSoon: never waits or fails on a busy database. */
+  recordGuardBreachSoon(breach: GuardBreach): GuardBreachInboxEvent | null | undefined {
+    return this.breaches.recordSoon(breach);
   }
 
-  /** recordGuardBreach of an event with its id: one already in the inbox is not added again. */
-  private writeBreach(event: GuardBreachInboxEvent): GuardBreachInboxEvent | null {
-    return this.deps.db.transaction(() => {
-      if (inboxEventExists(this.deps.db, event.id)) return null;
-      const previous = latestUnreadBreach(this.deps.db, event.env);
-      if (
-        previous &&
-        previous.status === event.status &&
-        previous.action === event.action &&
-        previous.stepVersion === event.stepVersion &&
-        previous.summary === event.summary
-      )
-        return null;
-      insertGuardBreach(this.deps.db, event);
-      return event;
-    })();
-  }
-
-  /**
-   * recordGuardBreach for the production watch, which must not wait or fail on the inbox (its
-   * pause or rollback is done; the admin was notified): while another process holds the
-   * database the entry is written in the background once it is free (busyPatienceMs), and
-   * undefined is returned meanwhile. Never throws for a busy database. An entry waiting is also
-   * kept beside the database (pendingBreachesFile), so a console stopped or killed before the
-   * database was free writes it at its next start (writeKeptBreaches), once.
-   */
-  recordGuardBreachSoon(
-    breach: Omit<GuardBreachInboxEvent, 'id' | 'kind' | 'read'>,
-  ): GuardBreachInboxEvent | null | undefined {
-    return this.writeBreachSoon(this.breachEvent(breach));
-  }
-
-  private writeBreachSoon(event: GuardBreachInboxEvent): GuardBreachInboxEvent | null | undefined {
-    let settle!: () => void;
-    const task: Promise<unknown> = new Promise<void>((resolve) => (settle = resolve)).finally(() =>
-      this.tasks.delete(task),
-    );
-    const written = retryInBackground(this.deps.db, () => this.writeBreach(event), {
-      ...this.patience(),
-      settled: (outcome) => {
-        if (!outcome.ok)
-          this.deps.log?.(
-            `monitor: the ${event.env} guard breach (${event.status}) could not be put in the inbox${
-              isDatabaseBusy(outcome.error) || outcome.error === STOPPED
-                ? ' yet; it is kept and written at the next start'
-                : ''
-            }: ${describe(outcome.error)}`,
-          );
-        // Still busy when the patience ran out, or stopped meanwhile: kept for the next start.
-        // Written, or failed for another reason (not tried again): forgotten.
-        if (outcome.ok || !(isDatabaseBusy(outcome.error) || outcome.error === STOPPED))
-          this.forgetBreach(event.id);
-        settle();
-      },
-    });
-    if (written) {
-      this.forgetBreach(event.id);
-      settle();
-      return written.value;
-    }
-    this.tasks.add(task);
-    this.keptBreaches.set(event.id, event);
-    this.breachesSaved = this.breachJournal.save([...this.keptBreaches.values()]);
-    this.deps.log?.(
-      `monitor: the database is busy; the ${event.env} guard breach goes into the inbox once it is free`,
-    );
-    return undefined;
-  }
-
-  private forgetBreach(id: string): void {
-    if (!this.keptBreaches.delete(id)) return;
-    this.breachesSaved = this.breachJournal.save([...this.keptBreaches.values()]);
-  }
-
-  /**
-   * The guard breaches' inbox entries earlier processes kept while the database was busy
-   * (stopped or killed before it was free), whichever process kept them: its own file and the
-   * files other processes left beside the database are taken over (store/pending-journal.ts)
-   * and their entries written now, or kept in this process's file and written in the
-   * background while the database is still busy. Once per process: every long-running
-   * process that opens the data folder calls it at its start (the console's and `aideon
-   * monitor watch`'s start(), the controller's buildController); a one-shot command does not,
-   * so it never takes the files.
-   */
+  /** GuardBreachInbox.writeKept: the entries earlier processes kept, written now or soon. */
   writeKeptBreaches(): void {
-    if (this.keptBreachesRead) return;
-    this.keptBreachesRead = true;
-    const left = takeOverJournals(
-      this.breachJournal.file,
-      BREACH_JOURNALS,
-      guardBreachInboxEventSchema,
-      (line) => this.deps.log?.(line),
-      'monitor',
-      'guard breach inbox entries',
-    );
-    const kept = new Map<string, GuardBreachInboxEvent>();
-    for (const event of [...this.breachJournal.load(), ...left.items]) kept.set(event.id, event);
-    if (kept.size > 0) {
-      this.deps.log?.(
-        `monitor: ${kept.size} guard breach inbox entr${kept.size === 1 ? 'y' : 'ies'} kept while the database was busy before the last stop ${kept.size === 1 ? 'is' : 'are'} written now`,
-      );
-      for (const event of kept.values()) this.keptBreaches.set(event.id, event);
-      for (const event of kept.values()) this.writeBreachSoon(event);
-    }
-    // Each entry is in the inbox now or in this process's own file: the files taken over go
-    // (unless this one's could not be written: then they stay for the next start).
-    if (this.keptBreaches.size === 0 || this.breachesSaved) left.release();
+    this.breaches.writeKept();
   }
 
   /** Background retries of a write that met a busy database; stop() ends them. */
@@ -1093,7 +954,7 @@ export class MonitorService {
     this.scheduled.clear();
     for (const controller of this.controllers.values()) controller.abort(STOPPED);
     this.background.abort(STOPPED);
-    await this.idle();
+    await Promise.all([this.idle(), this.breaches.stop()]);
     this.background = new AbortController();
   }
 

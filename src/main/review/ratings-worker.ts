@@ -2,21 +2,11 @@
  * Ratings off the main thread: the Bradley–Terry fit and its bootstrap run in a
  * node:worker_threads Worker, so the Electron main process (and its IPC) never blocks.
  *
- * Which file the worker runs:
- * - a built sibling `ratings-worker-entry.js` next to this module (the bundled app; the build
- *   must emit it as its own entry), else
- * - `ratings-worker-entry.ts` loaded through tsx: development, the CLI under tsx, and tests.
- *   On Node 20 `execArgv: ['--import', 'tsx']` does NOT apply tsx to a worker's entry file
- *   ("Unknown file extension .ts"), so the worker starts from a two-line eval'd bootstrap that
- *   registers tsx's ESM hooks (`tsx/esm/api`, resolved to an absolute path so the working
- *   directory does not matter) and then imports the .ts entry.
+ * Which file the worker runs: `ratings-worker-entry`, found as src/main/worker-entry.ts says.
  */
-import { existsSync } from 'node:fs';
-import { createRequire } from 'node:module';
-import { dirname, join } from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import { AppError } from '../../shared/errors';
+import { workerEntry, type WorkerEntry } from '../worker-entry';
 import {
   ratingsResultSchema,
   type RatingsOptions,
@@ -39,23 +29,8 @@ export interface OffThreadOptions {
 }
 
 /** How to start the worker: a built .js entry, or an eval'd bootstrap that loads the .ts one. */
-export function ratingsWorkerEntry(): { source: URL | string; eval: boolean } {
-  // Beside this module when it is an entry's own file, or one folder up when the build put it
-  // in a shared chunk (out/main/chunks/, once several entries use it: the app and the CLI).
-  for (const candidate of ['./ratings-worker-entry.js', '../ratings-worker-entry.js']) {
-    const built = new URL(candidate, import.meta.url);
-    if (built.protocol === 'file:' && existsSync(fileURLToPath(built))) {
-      return { source: built, eval: false };
-    }
-  }
-  // tsx's ESM API (its `import` build: the CommonJS build's register() cannot find its hooks).
-  const tsxLoader = createRequire(import.meta.url).resolve('tsx'); // …/tsx/dist/loader.mjs
-  const tsxApi = pathToFileURL(join(dirname(tsxLoader), 'esm', 'api', 'index.mjs')).href;
-  const entry = new URL('./ratings-worker-entry.ts', import.meta.url).href;
-  return {
-    source: `import(${JSON.stringify(tsxApi)}).then(({ register }) => { register(); return import(${JSON.stringify(entry)}); });`,
-    eval: true,
-  };
+export function ratingsWorkerEntry(): WorkerEntry {
+  return workerEntry(import.meta.url, 'ratings-worker-entry');
 }
 
 type WorkerReply = { ok: true; result: RatingsResult } | { ok: false; message: string };

@@ -7,10 +7,15 @@
  * replaced) and when it started. Writing that file needs no lock, so a process can announce
  * itself while another one holds the database, and the busy answers can name who is there.
  *
- * A file is removed when its process closes the database or exits; a process killed with
- * SIGKILL (or Ctrl-C, which ends Node without its exit handlers) leaves it behind, so entries of
- * dead pids on this host are ignored and removed by whoever lists them. Entries from another
- * host (a data folder on a shared disk) cannot be checked and are shown with their host.
+ * A file is removed when its process closes the database or exits (the `aideon` command also
+ * removes it on SIGINT and SIGTERM: cli/stop-signals.ts); a process killed with SIGKILL or a
+ * crash leaves it behind, so entries of dead processes on this host are ignored and removed by
+ * whoever lists them. A pid alone does not say the process is dead: after a crash the kernel may
+ * give the same pid to an unrelated process. Where the kernel says when a process started
+ * (Linux: /proc), the entry records that start and the boot it happened in, and an entry whose
+ * pid now belongs to a process with another start (or that is from an earlier boot) is dead
+ * too. Elsewhere (macOS, Windows) a live pid is taken at its word, as before. Entries from
+ * another host (a data folder on a shared disk) cannot be checked and are shown with their host.
  */
 import { randomBytes } from 'node:crypto';
 import { mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
@@ -29,6 +34,84 @@ export interface PresenceEntry {
   /** The command line is one the admin typed (shown in backticks) rather than a description. */
   typed: boolean;
   startedAt: number;
+  /**
+   * When the kernel started the process (ProcessStart), so a later process given the same pid
+   * is not taken for it; absent where the kernel does not say (no /proc) and in entries written
+   * before it was recorded.
+   */
+  kernelStart?: ProcessStart;
+}
+
+/**
+ * The kernel's own record of when a process started: Linux's `starttime` (field 22 of
+ * /proc/<pid>/stat, clock ticks since boot) and the boot it counts from
+ * (/proc/sys/kernel/random/boot_id). Two processes with the same pid on one machine differ in
+ * one of the two.
+ */
+export interface ProcessStart {
+  bootId: string;
+  startTicks: number;
+}
+
+let bootIdRead: { value: string | undefined } | undefined;
+
+/** This machine's boot id (read once: it does not change while a process runs). */
+function currentBootId(): string | undefined {
+  if (!bootIdRead) {
+    let value: string | undefined;
+    try {
+      value = readFileSync('/proc/sys/kernel/random/boot_id', 'utf8').trim() || undefined;
+    } catch {
+      value = undefined;
+    }
+    bootIdRead = { value };
+  }
+  return bootIdRead.value;
+}
+
+/**
+ * When the process `pid` started, as the kernel says; undefined where it does not (no /proc:
+ * macOS, Windows) or when the process is not there.
+ */
+export function processStart(pid: number): ProcessStart | undefined {
+  const bootId = currentBootId();
+  if (bootId === undefined) return undefined;
+  let stat: string;
+  try {
+    stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  } catch {
+    return undefined;
+  }
+  // Field 2 is the command name in parentheses and may itself hold spaces or ')': the fields
+  // after it are counted from the last ')'. They start at field 3, so field 22 is the 20th.
+  const fields = stat
+    .slice(stat.lastIndexOf(')') + 1)
+    .trim()
+    .split(/\s+/);
+  const startTicks = Number(fields[19]);
+  if (!Number.isSafeInteger(startTicks) || startTicks < 0) return undefined;
+  return { bootId, startTicks };
+}
+
+/**
+ * Whether the process an entry on this host names still runs: its pid is alive and, when both
+ * the entry and the kernel give a start (ProcessStart), it is the same start in the same boot.
+ */
+function entryProcessAlive(
+  entry: PresenceEntry,
+  isProcessAlive: (pid: number) => boolean,
+  startOf: (pid: number) => ProcessStart | undefined,
+): boolean {
+  if (!isProcessAlive(entry.pid)) return false;
+  const recorded = entry.kernelStart;
+  if (!recorded) return true;
+  // Another boot: whatever has this pid now is not the process that wrote the entry.
+  const bootId = currentBootId();
+  if (bootId !== undefined && recorded.bootId !== bootId) return false;
+  const now = startOf(entry.pid);
+  // The kernel does not say (the process ended a moment ago, /proc hidden): the live pid stands.
+  if (!now) return true;
+  return now.bootId === recorded.bootId && now.startTicks === recorded.startTicks;
 }
 
 /** Answers whether a process id is running on this machine. */
@@ -51,7 +134,11 @@ export function presenceDir(dbFile: string): string {
 const ours = new Map<string, string>();
 let exitHookInstalled = false;
 
-function removeOursAtExit(): void {
+/**
+ * Removes every presence file this process wrote and has not removed yet: at its exit, and
+ * before it ends on a signal (cli/stop-signals.ts). Synchronous, as both need.
+ */
+export function removeOurPresences(): void {
   for (const file of ours.keys()) rmSync(file, { force: true });
   ours.clear();
 }
@@ -69,12 +156,14 @@ export function announcePresence(
   const host = hostname();
   const name = `${safeName(host)}.${process.pid}.${randomBytes(4).toString('hex')}.json`;
   const file = join(dir, name);
+  const kernelStart = processStart(process.pid);
   const record: PresenceEntry = {
     pid: process.pid,
     host,
     command: entry.command,
     typed: entry.typed,
     startedAt: entry.now,
+    ...(kernelStart ? { kernelStart } : {}),
   };
   try {
     mkdirSync(dir, { recursive: true });
@@ -88,7 +177,7 @@ export function announcePresence(
   ours.set(file, dbFile);
   if (!exitHookInstalled) {
     exitHookInstalled = true;
-    process.on('exit', removeOursAtExit);
+    process.on('exit', removeOurPresences);
   }
   return {
     remove: () => {
@@ -100,16 +189,20 @@ export function announcePresence(
 
 /**
  * The other processes announced on `dbFile`, oldest first. Entries of this process, unreadable
- * ones and ones whose pid is gone on this host are left out; the last are also removed.
+ * ones and ones of processes gone from this host (the pid is free, or taken by a process with
+ * another start: entryProcessAlive) are left out; the last are also removed.
  */
 export function otherPresences(
   dbFile: string,
   options: {
     self?: { pid: number; host: string };
     isProcessAlive?: (pid: number) => boolean;
+    /** When a process started, as the kernel says (default processStart). */
+    processStart?: (pid: number) => ProcessStart | undefined;
   },
 ): PresenceEntry[] {
   const isProcessAlive = options.isProcessAlive ?? processAlive;
+  const startOf = options.processStart ?? processStart;
   const self = options.self ?? { pid: process.pid, host: hostname() };
   const dir = presenceDir(dbFile);
   let names: string[];
@@ -122,11 +215,13 @@ export function otherPresences(
   for (const name of names) {
     const entry = readEntry(join(dir, name));
     if (!entry) continue;
-    if (entry.pid === self.pid && entry.host === self.host) continue;
-    if (entry.host === self.host && !isProcessAlive(entry.pid)) {
+    // Checked before the entry is taken for this process's own: one left by a crashed process
+    // whose pid this one was given is a dead one like any other.
+    if (entry.host === self.host && !entryProcessAlive(entry, isProcessAlive, startOf)) {
       rmSync(join(dir, name), { force: true });
       continue;
     }
+    if (entry.pid === self.pid && entry.host === self.host) continue;
     found.push(entry);
   }
   // One line per process, even if it opened the database twice (two services in one process).
@@ -157,13 +252,23 @@ function readEntry(file: string): PresenceEntry | undefined {
     typeof value.startedAt !== 'number'
   )
     return undefined;
+  const kernelStart = readProcessStart(value.kernelStart);
   return {
     pid: value.pid as number,
     host: value.host,
     command: value.command,
     typed: value.typed === true,
     startedAt: value.startedAt,
+    ...(kernelStart ? { kernelStart } : {}),
   };
+}
+
+/** A recorded ProcessStart, or undefined when absent or not one (checked by pid alone then). */
+function readProcessStart(raw: unknown): ProcessStart | undefined {
+  if (typeof raw !== 'object' || raw === null) return undefined;
+  const value = raw as Record<string, unknown>;
+  if (typeof value.bootId !== 'string' || !Number.isSafeInteger(value.startTicks)) return undefined;
+  return { bootId: value.bootId, startTicks: value.startTicks as number };
 }
 
 /**

@@ -178,6 +178,29 @@ export const publishOverviewSchema = z.object({
     source: z.enum(['draft', 'example']),
     updatedAt: z.number().nullable(),
   }),
+  /**
+   * Changes to the store whose answer was lost and whose outcome could not be read back, kept
+   * in the data folder until a read of their environment settles them, by store and
+   * environment. Absent from an older main process.
+   */
+  unconfirmed: z
+    .array(
+      z.object({
+        /** The store, with any password or token hidden. */
+        storeUri: z.string(),
+        environment: z.string(),
+        count: z.number().int(),
+        /** When the oldest was kept, ms since the epoch. */
+        since: z.number(),
+        /**
+         * The store this console publishes to: settled at its next read of the environment.
+         * Otherwise nothing here reads that store; they are dropped after `dropAfterDays`.
+         */
+        currentStore: z.boolean(),
+        dropAfterDays: z.number(),
+      }),
+    )
+    .optional(),
 });
 export type PublishOverview = z.infer<typeof publishOverviewSchema>;
 

@@ -8,37 +8,22 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openConsole, type WiredConsole } from '../../../src/main/app/console-wiring';
 import type { Notice } from '../../../src/main/app/notices';
 import { resourcesDir } from '../../../src/main/paths';
+import { flaggedPremiumConfig } from '../../helpers/flagged-routing-config';
 import { finishedSandboxRun } from '../../helpers/services';
 import { startPrometheus, type PrometheusFixture } from '../../helpers/prometheus-server';
 import { tempDir } from '../../helpers/temp-dir';
 
 const FLAG = 'premium-pro';
 
-const CONFIG = {
-  schemaVersion: 1,
-  tiers: {
-    premium: {
-      requestKinds: ['text-to-video'],
-      strategy: 'fallback',
-      targets: [
-        {
-          provider: 'sandbox',
-          model: 'sandbox-pro',
-          timeoutSeconds: 60,
-          retries: 0,
-          flag: { key: FLAG, variants: ['on'] },
-        },
-        { provider: 'sandbox', model: 'sandbox-fast', timeoutSeconds: 60, retries: 0 },
-      ],
-      breaker: { failureRate: 0.3, minimumRequests: 50, cooldownSeconds: 30 },
-      limits: { maxSeconds: 10, maxResolution: '1080p', dailyQuota: 50 },
-      defaults: { durationSeconds: 5, resolution: '720p', aspectRatio: '16:9' },
-    },
+const CONFIG = flaggedPremiumConfig({
+  flag: FLAG,
+  flagged: { provider: 'sandbox', model: 'sandbox-pro', timeoutSeconds: 60, retries: 0 },
+  fallback: { provider: 'sandbox', model: 'sandbox-fast', timeoutSeconds: 60, retries: 0 },
+  tier: {
+    breaker: { failureRate: 0.3, minimumRequests: 50, cooldownSeconds: 30 },
+    limits: { maxSeconds: 10, maxResolution: '1080p', dailyQuota: 50 },
   },
-  flags: {
-    [FLAG]: { state: 'ENABLED', variants: { on: true, off: false }, defaultVariant: 'off' },
-  },
-};
+});
 
 let prom: PrometheusFixture;
 const cleanups: (() => void)[] = [];

@@ -6,14 +6,10 @@
  * real SQLite and media store.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  getGenerationRow,
-  listGenerationRows,
-  saveSuiteVersion,
-} from '../../../src/main/bench/bench-repository';
+import { getGenerationRow, listGenerationRows } from '../../../src/main/bench/bench-repository';
 import { sleep } from '../../../src/main/services';
 import { ReplicateEmulator } from '../../emulators/replicate-emulator';
-import { testServices } from '../../helpers/services';
+import { saveTextSuite, testServices } from '../../helpers/services';
 
 const KEY = 'r8_adopt_stop_key_0000000001';
 // Predictions take 3 s; the create is held (Prefer: wait) meanwhile, so a console that quits
@@ -44,20 +40,7 @@ describe('stopping a console while it looks for an interrupted create', () => {
     let second: ReturnType<typeof testServices> | undefined;
     let third: ReturnType<typeof testServices> | undefined;
     try {
-      saveSuiteVersion(
-        first.db,
-        {
-          id: 'adopt',
-          builtIn: false,
-          definition: {
-            name: 'adopt',
-            description: '',
-            settings: {},
-            prompts: [{ id: 'p0', text: 'a ferry crossing at dawn', category: 'general' }],
-          },
-        },
-        Date.now(),
-      );
+      saveTextSuite(first, 'adopt', ['a ferry crossing at dawn']);
       const { runId } = first.bench.startRun({
         suiteId: 'adopt',
         models: [{ provider: 'replicate', modelId: 'minimax/video-01' }],

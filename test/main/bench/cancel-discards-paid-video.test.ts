@@ -6,21 +6,17 @@
  * aborted the download, throwing away a paid video to save nothing. Now the download goes on and
  * the generation ends with its video; the run is still cancelled (nothing new is sent).
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { listGenerationRows, saveSuiteVersion } from '../../../src/main/bench/bench-repository';
+import { describe, expect, it } from 'vitest';
+import { listGenerationRows } from '../../../src/main/bench/bench-repository';
 import { sleep } from '../../../src/main/services';
 import { RunwayEmulator } from '../../emulators/runway-emulator';
-import { testServices } from '../../helpers/services';
+import { saveTextSuite, testServices } from '../../helpers/services';
+import { useEmulators } from '../../helpers/vendor-emulators';
+import { expectPaidVideoKept } from './runway-stopped-run';
 
 const RUNWAY_KEY = `key_${'0123456789abcdef'.repeat(8)}`;
-const runway = new RunwayEmulator({ apiKey: RUNWAY_KEY });
 const env: Record<string, string> = { RUNWAYML_API_SECRET: RUNWAY_KEY };
-beforeAll(async () => {
-  env.AIDEON_RUNWAY_BASE_URL = await runway.start();
-});
-afterAll(async () => {
-  await runway.stop();
-});
+const { runway } = useEmulators({ runway: new RunwayEmulator({ apiKey: RUNWAY_KEY }) }, env);
 
 /** Short polls, real download backoff (500 ms): the cancel lands while the retry waits. */
 const shortPolls = (ms: number, signal?: AbortSignal): Promise<void> =>
@@ -30,20 +26,7 @@ describe('a run cancelled while a paid video is being downloaded', () => {
   it('Runway: the video the run already paid for is kept, not deleted at the vendor', async () => {
     const services = testServices({ env, sleep: shortPolls, analyseVideos: false });
     try {
-      saveSuiteVersion(
-        services.db,
-        {
-          id: 'cancel-download',
-          builtIn: false,
-          definition: {
-            name: 'Cancel during download',
-            description: '',
-            settings: {},
-            prompts: [{ id: 'p0', text: 'a clock tower #5xx-download-once', category: 'general' }],
-          },
-        },
-        Date.now(),
-      );
+      saveTextSuite(services, 'cancel-download', ['a clock tower #5xx-download-once']);
       const { runId } = services.bench.startRun({
         suiteId: 'cancel-download',
         models: [{ provider: 'runway', modelId: 'gen4.5' }],
@@ -55,19 +38,7 @@ describe('a run cancelled while a paid video is being downloaded', () => {
       await services.bench.cancelRun(runId);
       const summary = await services.bench.waitForRun(runId);
       const [row] = listGenerationRows(services.db, runId);
-      // It was paid for either way.
-      expect(summary.spentUsd).toBeGreaterThan(0);
-      // Before: outcome 'cancelled', no media, and Runway's task deleted (stats.cancels = 1).
-      expect(
-        row?.outcome,
-        JSON.stringify({
-          outcome: row?.outcome,
-          media: row?.media_id,
-          cancels: runway.stats.cancels,
-        }),
-      ).toBe('success');
-      expect(services.media.has(row?.media_id ?? '')).toBe(true);
-      expect(runway.stats.cancels).toBe(0);
+      expectPaidVideoKept(runway, services.media, summary, row);
     } finally {
       await services.cleanup();
     }

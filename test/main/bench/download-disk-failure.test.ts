@@ -7,15 +7,11 @@
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import {
-  getRunSummary,
-  listGenerationRows,
-  saveSuiteVersion,
-} from '../../../src/main/bench/bench-repository';
+import { getRunSummary, listGenerationRows } from '../../../src/main/bench/bench-repository';
 import { type MediaFiles } from '../../../src/main/media/media-store';
 import { sleep, type Services } from '../../../src/main/services';
 import { CLIP } from '../../emulators/emulator-kit';
-import { testServices } from '../../helpers/services';
+import { saveTextSuite, testServices } from '../../helpers/services';
 import { fullDisk } from '../../helpers/full-disk';
 import { tempDir } from '../../helpers/temp-dir';
 import { cappedSleep, useTogetherEmulator } from '../../helpers/vendor-emulators';
@@ -38,20 +34,7 @@ function services(dataDir: string, files: MediaFiles | undefined, logs: string[]
 }
 
 function startRun(console: Services, prompt: string): string {
-  saveSuiteVersion(
-    console.db,
-    {
-      id: 'disk',
-      builtIn: false,
-      definition: {
-        name: 'Disk',
-        description: '',
-        settings: {},
-        prompts: [{ id: 'p0', text: prompt, category: 'general' }],
-      },
-    },
-    Date.now(),
-  );
+  saveTextSuite(console, 'disk', [prompt]);
   return console.bench.startRun({
     suiteId: 'disk',
     models: [{ provider: 'together', modelId: 'minimax/video-01-director' }],

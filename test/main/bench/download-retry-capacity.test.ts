@@ -9,9 +9,9 @@
  * generation of the model has been submitted, so the two overlap on every run, not by chance.
  */
 import { describe, expect, it } from 'vitest';
-import { listGenerationRows, saveSuiteVersion } from '../../../src/main/bench/bench-repository';
+import { listGenerationRows } from '../../../src/main/bench/bench-repository';
 import { sleep } from '../../../src/main/services';
-import { testServices } from '../../helpers/services';
+import { saveTextSuite, testServices } from '../../helpers/services';
 import { fullDisk } from '../../helpers/full-disk';
 import { tempDir } from '../../helpers/temp-dir';
 import { useTogetherEmulator } from '../../helpers/vendor-emulators';
@@ -51,20 +51,7 @@ describe('a download tried again after a disk failure', () => {
       modelConcurrency: { [`together:${MODEL}`]: 1 },
     });
     try {
-      saveSuiteVersion(
-        console.db,
-        {
-          id: 'retry-cap',
-          builtIn: false,
-          definition: {
-            name: 'Retry capacity',
-            description: '',
-            settings: {},
-            prompts: prompts.map((text, index) => ({ id: `p${index}`, text, category: 'general' })),
-          },
-        },
-        Date.now(),
-      );
+      saveTextSuite(console, 'retry-cap', prompts);
       const { runId } = console.bench.startRun({
         suiteId: 'retry-cap',
         models: [{ provider: 'together', modelId: MODEL }],
@@ -143,20 +130,7 @@ describe('a download tried again after a disk failure', () => {
       modelConcurrency: { [`together:${MODEL}`]: 1 },
     });
     try {
-      saveSuiteVersion(
-        console.db,
-        {
-          id: 'retry-first',
-          builtIn: false,
-          definition: {
-            name: 'Retry first',
-            description: '',
-            settings: {},
-            prompts: prompts.map((text, index) => ({ id: `p${index}`, text, category: 'general' })),
-          },
-        },
-        Date.now(),
-      );
+      saveTextSuite(console, 'retry-first', prompts);
       const { runId } = console.bench.startRun({
         suiteId: 'retry-first',
         models: [{ provider: 'together', modelId: MODEL }],

@@ -6,9 +6,8 @@ import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { listGenerationRows } from '../../../src/main/bench/bench-repository';
-import { saveSuiteVersion } from '../../../src/main/bench/bench-repository';
 import { CLIP } from '../../emulators/emulator-kit';
-import { testServices } from '../../helpers/services';
+import { saveTextSuite, testServices } from '../../helpers/services';
 import { cappedSleep, useTogetherEmulator } from '../../helpers/vendor-emulators';
 
 const KEY = 'tgp_v1_download-retry-000000001';
@@ -25,20 +24,7 @@ async function run(prompts: string[], logs: string[] = []) {
     log: (line) => logs.push(line),
   });
   try {
-    saveSuiteVersion(
-      services.db,
-      {
-        id: 'downloads',
-        builtIn: false,
-        definition: {
-          name: 'Downloads',
-          description: '',
-          settings: {},
-          prompts: prompts.map((text, index) => ({ id: `p${index}`, text, category: 'general' })),
-        },
-      },
-      Date.now(),
-    );
+    saveTextSuite(services, 'downloads', prompts);
     const { runId } = services.bench.startRun({
       suiteId: 'downloads',
       models: [{ provider: 'together', modelId: 'minimax/video-01-director' }],

@@ -5,9 +5,9 @@
  * (provider-apis.md §2): the video is fetched through a fresh link, not lost as bad_output.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { listGenerationRows, saveSuiteVersion } from '../../../src/main/bench/bench-repository';
+import { listGenerationRows } from '../../../src/main/bench/bench-repository';
 import { RunwayEmulator } from '../../emulators/runway-emulator';
-import { testServices } from '../../helpers/services';
+import { saveTextSuite, testServices } from '../../helpers/services';
 import { cappedSleep } from '../../helpers/vendor-emulators';
 
 const RUNWAY_KEY = `key_${'0123456789abcdef'.repeat(8)}`;
@@ -44,20 +44,7 @@ describe('an output link that expired before the download', () => {
       return realServe(request, response, url, expiredStatus);
     };
     try {
-      saveSuiteVersion(
-        services.db,
-        {
-          id: 'expired-link',
-          builtIn: false,
-          definition: {
-            name: 'Expired link',
-            description: '',
-            settings: {},
-            prompts: [{ id: 'p0', text: 'a paper boat on a canal', category: 'general' }],
-          },
-        },
-        Date.now(),
-      );
+      saveTextSuite(services, 'expired-link', ['a paper boat on a canal']);
       const { runId } = services.bench.startRun({
         suiteId: 'expired-link',
         models: [{ provider: 'runway', modelId: 'gen4.5' }],

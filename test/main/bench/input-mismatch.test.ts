@@ -2,10 +2,10 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { listGenerationRows } from '../../../src/main/bench/bench-repository';
-import { runCli } from '../../../src/main/cli/main';
 import { readSuiteFile } from '../../../src/main/bench/suite-files';
 import { saveSuiteVersion } from '../../../src/main/bench/bench-repository';
 import { RunwayEmulator } from '../../emulators/runway-emulator';
+import { cliIn } from '../../helpers/cli-in-process';
 import { testServices } from '../../helpers/services';
 import { tempDir } from '../../helpers/temp-dir';
 
@@ -115,24 +115,10 @@ describe('prompts a model cannot take', () => {
   it('`aideon bench plan` prints what will not be sent, per model and prompt', async () => {
     const { dir, cleanup } = tempDir();
     cleanups.push(cleanup);
-    let stdout = '';
-    const code = await runCli(
-      [
-        '--data-dir',
-        join(dir, 'data'),
-        'bench',
-        'plan',
-        '--suite',
-        suiteFile(dir),
-        '--models',
-        'runway:gen4_turbo,runway:gen4.5',
-      ],
-      {
-        stdout: (text) => (stdout += text),
-        stderr: () => undefined,
-        env: { RUNWAYML_API_SECRET: KEY },
-        isTTY: false,
-      },
+    const { code, stdout } = await cliIn(
+      join(dir, 'data'),
+      ['bench', 'plan', '--suite', suiteFile(dir), '--models', 'runway:gen4_turbo,runway:gen4.5'],
+      { RUNWAYML_API_SECRET: KEY },
     );
     expect(code).toBe(0);
     expect(stdout).toContain(

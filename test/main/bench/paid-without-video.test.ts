@@ -4,11 +4,11 @@
  * (it was recorded as $0, so the run could spend that money again on later submissions).
  */
 import { describe, expect, it } from 'vitest';
-import { listGenerationRows, saveSuiteVersion } from '../../../src/main/bench/bench-repository';
+import { listGenerationRows } from '../../../src/main/bench/bench-repository';
 import type { ModelRef } from '../../../src/shared/providers/video-provider-spec';
 import { RunwayEmulator } from '../../emulators/runway-emulator';
 import { TogetherEmulator } from '../../emulators/together-emulator';
-import { testServices } from '../../helpers/services';
+import { saveTextSuite, testServices } from '../../helpers/services';
 import { cappedSleep, useEmulators } from '../../helpers/vendor-emulators';
 
 const KEY = 'test-key-paid-without-video-01';
@@ -27,20 +27,7 @@ const fastSleep = cappedSleep();
 async function run(model: ModelRef, prompt: string) {
   const services = testServices({ env, sleep: fastSleep, analyseVideos: false });
   try {
-    saveSuiteVersion(
-      services.db,
-      {
-        id: 'no-output',
-        builtIn: false,
-        definition: {
-          name: 'No output',
-          description: '',
-          settings: {},
-          prompts: [{ id: 'p0', text: prompt, category: 'general' }],
-        },
-      },
-      Date.now(),
-    );
+    saveTextSuite(services, 'no-output', [prompt]);
     const { runId } = services.bench.startRun({
       suiteId: 'no-output',
       models: [model],

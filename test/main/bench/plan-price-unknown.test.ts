@@ -3,8 +3,8 @@
  * `aideon bench plan` shows its figure as an upper bound with the plan's note, not as a price.
  */
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { runCli } from '../../../src/main/cli/main';
 import { tempDir } from '../../helpers/temp-dir';
+import { cliIn } from '../../helpers/cli-in-process';
 import { testServices } from '../../helpers/services';
 
 const KEYS = { REPLICATE_API_TOKEN: 'r8_plan-price-unknown-01', TOGETHER_API_KEY: 'tg-plan-01' };
@@ -61,12 +61,9 @@ describe('priceUnknown on plan lines', () => {
   it('aideon bench plan prints "≤ $X (price unknown)" and the note', async () => {
     const { dir, cleanup } = tempDir();
     cleanups.push(cleanup);
-    let stdout = '';
-    let stderr = '';
-    const code = await runCli(
+    const { code, stdout, stderr } = await cliIn(
+      dir,
       [
-        '--data-dir',
-        dir,
         'bench',
         'plan',
         '--suite',
@@ -74,12 +71,7 @@ describe('priceUnknown on plan lines', () => {
         '--models',
         'replicate:google/veo-3,together:minimax/hailuo-02',
       ],
-      {
-        stdout: (text) => (stdout += text),
-        stderr: (text) => (stderr += text),
-        env: KEYS,
-        isTTY: false,
-      },
+      KEYS,
     );
     expect(stderr).toBe('');
     expect(code).toBe(0);

@@ -2,8 +2,8 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { listGenerationRows } from '../../../src/main/bench/bench-repository';
 import type { SandboxAdapter } from '../../../src/main/providers/sandbox/sandbox-adapter';
 import type { RunSummary } from '../../../src/shared/domain';
-import { runCli } from '../../../src/main/cli/main';
 import { readDb, spawnCli, until } from '../../helpers/cli-child';
+import { cliIn } from '../../helpers/cli-in-process';
 import { testServices } from '../../helpers/services';
 import { tempDir } from '../../helpers/temp-dir';
 
@@ -68,17 +68,8 @@ describe('a cancelled run ends', () => {
   });
 });
 
-async function cli(dataDir: string, args: string[]) {
-  let stdout = '';
-  let stderr = '';
-  const code = await runCli(['--data-dir', dataDir, ...args], {
-    stdout: (text) => (stdout += text),
-    stderr: (text) => (stderr += text),
-    env: { AIDEON_FFMPEG: '/nonexistent/ffmpeg' },
-    isTTY: false,
-  });
-  return { code, stdout, stderr };
-}
+const cli = (dataDir: string, args: string[]) =>
+  cliIn(dataDir, args, { AIDEON_FFMPEG: '/nonexistent/ffmpeg' });
 
 describe('a run cancelled from another process (CLI)', () => {
   it('`bench cancel` while `bench run` is alive: the run ends as cancelled everywhere and the running process exits 0', async () => {

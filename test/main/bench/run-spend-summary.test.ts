@@ -6,12 +6,11 @@
  * with the contract's output schema) and in the CLI's table.
  */
 import { describe, expect, it } from 'vitest';
-import { saveSuiteVersion } from '../../../src/main/bench/bench-repository';
 import { renderRunTable } from '../../../src/main/cli/bench-output';
 import { exportRun, registerBenchIpc } from '../../../src/main/ipc/register-bench-ipc';
 import type { RunDetail } from '../../../src/shared/domain';
 import { invokeChannels } from '../../../src/shared/ipc/contract';
-import { testServices } from '../../helpers/services';
+import { saveTextSuite, testServices } from '../../helpers/services';
 import { cappedSleep, useTogetherEmulator } from '../../helpers/vendor-emulators';
 
 const KEY = 'test-key-run-spend-summary-01';
@@ -23,23 +22,7 @@ describe('run summary: billed and counted against the budget', () => {
   it('a submission with an unknown outcome shows in what counts against the budget, and says so', async () => {
     const services = testServices({ env, sleep: fastSleep, analyseVideos: false });
     try {
-      saveSuiteVersion(
-        services.db,
-        {
-          id: 'spend',
-          builtIn: false,
-          definition: {
-            name: 'Spend',
-            description: '',
-            settings: {},
-            prompts: [
-              { id: 'p0', text: 'a lighthouse at dusk', category: 'general' },
-              { id: 'p1', text: 'a harbour at night #html-create', category: 'general' },
-            ],
-          },
-        },
-        Date.now(),
-      );
+      saveTextSuite(services, 'spend', ['a lighthouse at dusk', 'a harbour at night #html-create']);
       const { runId } = services.bench.startRun({
         suiteId: 'spend',
         models: [{ provider: 'together', modelId: 'minimax/video-01-director' }],

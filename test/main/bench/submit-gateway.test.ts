@@ -6,12 +6,12 @@
  * still retried (test/main/bench/bench-runner.test.ts and the fault matrix cover that).
  */
 import { describe, expect, it } from 'vitest';
-import { listGenerationRows, saveSuiteVersion } from '../../../src/main/bench/bench-repository';
+import { listGenerationRows } from '../../../src/main/bench/bench-repository';
 import type { ModelRef } from '../../../src/shared/providers/video-provider-spec';
 import { LumaEmulator } from '../../emulators/luma-emulator';
 import { RunwayEmulator } from '../../emulators/runway-emulator';
 import { TogetherEmulator } from '../../emulators/together-emulator';
-import { testServices } from '../../helpers/services';
+import { saveTextSuite, testServices } from '../../helpers/services';
 import { cappedSleep, useEmulators } from '../../helpers/vendor-emulators';
 
 const KEY = 'test-key-submit-gateway-0001';
@@ -35,20 +35,7 @@ const fastSleep = cappedSleep();
 async function run(model: ModelRef, prompt: string) {
   const services = testServices({ env, sleep: fastSleep, analyseVideos: false });
   try {
-    saveSuiteVersion(
-      services.db,
-      {
-        id: 'gateway',
-        builtIn: false,
-        definition: {
-          name: 'Gateway answers',
-          description: '',
-          settings: {},
-          prompts: [{ id: 'p0', text: prompt, category: 'general' }],
-        },
-      },
-      Date.now(),
-    );
+    saveTextSuite(services, 'gateway', [prompt]);
     const { runId } = services.bench.startRun({
       suiteId: 'gateway',
       models: [model],

@@ -4,12 +4,12 @@
  * elsewhere (Together) the generation ends as submit_unknown with what to check.
  */
 import { describe, expect, it } from 'vitest';
-import { listGenerationRows, saveSuiteVersion } from '../../../src/main/bench/bench-repository';
+import { listGenerationRows } from '../../../src/main/bench/bench-repository';
 import type { ModelRef } from '../../../src/shared/providers/video-provider-spec';
 import { LumaEmulator } from '../../emulators/luma-emulator';
 import { ReplicateEmulator } from '../../emulators/replicate-emulator';
 import { TogetherEmulator } from '../../emulators/together-emulator';
-import { testServices } from '../../helpers/services';
+import { saveTextSuite, testServices } from '../../helpers/services';
 import { cappedSleep, useEmulators } from '../../helpers/vendor-emulators';
 
 const KEY = 'test-key-submit-unknown-0001';
@@ -32,20 +32,7 @@ const fastSleep = cappedSleep();
 async function run(model: ModelRef, prompts: string[]) {
   const services = testServices({ env, sleep: fastSleep, analyseVideos: false });
   try {
-    saveSuiteVersion(
-      services.db,
-      {
-        id: 'unknown',
-        builtIn: false,
-        definition: {
-          name: 'Unknown outcomes',
-          description: '',
-          settings: {},
-          prompts: prompts.map((text, index) => ({ id: `p${index}`, text, category: 'general' })),
-        },
-      },
-      Date.now(),
-    );
+    saveTextSuite(services, 'unknown', prompts);
     const { runId } = services.bench.startRun({
       suiteId: 'unknown',
       models: [model],

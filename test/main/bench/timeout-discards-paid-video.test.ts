@@ -5,21 +5,17 @@
  * DELETE of a finished task deletes it and its output) and ended `timeout`. Now a paid video
  * being downloaded is not given up on: the download keeps its own limits.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { listGenerationRows, saveSuiteVersion } from '../../../src/main/bench/bench-repository';
+import { describe, it } from 'vitest';
+import { listGenerationRows } from '../../../src/main/bench/bench-repository';
 import { sleep } from '../../../src/main/services';
 import { RunwayEmulator } from '../../emulators/runway-emulator';
-import { testServices } from '../../helpers/services';
+import { saveTextSuite, testServices } from '../../helpers/services';
+import { useEmulators } from '../../helpers/vendor-emulators';
+import { expectPaidVideoKept } from './runway-stopped-run';
 
 const RUNWAY_KEY = `key_${'0123456789abcdef'.repeat(8)}`;
-const runway = new RunwayEmulator({ apiKey: RUNWAY_KEY });
 const env: Record<string, string> = { RUNWAYML_API_SECRET: RUNWAY_KEY };
-beforeAll(async () => {
-  env.AIDEON_RUNWAY_BASE_URL = await runway.start();
-});
-afterAll(async () => {
-  await runway.stop();
-});
+const { runway } = useEmulators({ runway: new RunwayEmulator({ apiKey: RUNWAY_KEY }) }, env);
 
 /** Short polls; once the first download attempt failed, its backoff outlasts the 1 s timeout. */
 const shortPolls = (ms: number, signal?: AbortSignal): Promise<void> =>
@@ -29,20 +25,7 @@ describe('a generation timeout that falls while its paid video is being download
   it('Runway: the video the vendor delivered in time is stored, not deleted at the vendor', async () => {
     const services = testServices({ env, sleep: shortPolls, analyseVideos: false });
     try {
-      saveSuiteVersion(
-        services.db,
-        {
-          id: 'timeout-download',
-          builtIn: false,
-          definition: {
-            name: 'Timeout during download',
-            description: '',
-            settings: {},
-            prompts: [{ id: 'p0', text: 'a clock tower #5xx-download-once', category: 'general' }],
-          },
-        },
-        Date.now(),
-      );
+      saveTextSuite(services, 'timeout-download', ['a clock tower #5xx-download-once']);
       const { runId } = services.bench.startRun({
         suiteId: 'timeout-download',
         models: [{ provider: 'runway', modelId: 'gen4.5' }],
@@ -51,19 +34,7 @@ describe('a generation timeout that falls while its paid video is being download
       });
       const summary = await services.bench.waitForRun(runId);
       const [row] = listGenerationRows(services.db, runId);
-      // It was paid for either way.
-      expect(summary.spentUsd).toBeGreaterThan(0);
-      // Before: outcome 'timeout', no media, and Runway's task deleted (stats.cancels = 1).
-      expect(
-        row?.outcome,
-        JSON.stringify({
-          outcome: row?.outcome,
-          media: row?.media_id,
-          cancels: runway.stats.cancels,
-        }),
-      ).toBe('success');
-      expect(services.media.has(row?.media_id ?? '')).toBe(true);
-      expect(runway.stats.cancels).toBe(0);
+      expectPaidVideoKept(runway, services.media, summary, row);
     } finally {
       await services.cleanup();
     }

@@ -6,9 +6,9 @@
  * clip), the plan says so, and the budget holds.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { listGenerationRows, saveSuiteVersion } from '../../../src/main/bench/bench-repository';
+import { listGenerationRows } from '../../../src/main/bench/bench-repository';
 import { ReplicateEmulator } from '../../emulators/replicate-emulator';
-import { testServices } from '../../helpers/services';
+import { saveTextSuite, testServices } from '../../helpers/services';
 import { cappedSleep } from '../../helpers/vendor-emulators';
 
 const KEY = 'r8_test-key-unpriced-budget-01';
@@ -28,24 +28,7 @@ describe('a run on a model whose price the console does not know', () => {
   it('Replicate minimax/video-01 under a $0.01 budget: nothing is sent (Replicate bills every prediction)', async () => {
     const services = testServices({ env, sleep: fastSleep, analyseVideos: false });
     try {
-      saveSuiteVersion(
-        services.db,
-        {
-          id: 'unpriced',
-          builtIn: false,
-          definition: {
-            name: 'Unpriced',
-            description: '',
-            settings: {},
-            prompts: ['a fox', 'a hare', 'an owl'].map((text, index) => ({
-              id: `p${index}`,
-              text,
-              category: 'general',
-            })),
-          },
-        },
-        Date.now(),
-      );
+      saveTextSuite(services, 'unpriced', ['a fox', 'a hare', 'an owl']);
       const model = { provider: 'replicate' as const, modelId: 'minimax/video-01' };
       // Before: planned at $0 and within a $0.01 budget; 3 predictions made, $0 recorded.
       const plan = services.bench.plan({ suiteId: 'unpriced', models: [model], budgetUsd: 0.01 });

@@ -7,13 +7,18 @@
  * removes the temporary file and says that nothing was written. The real CLI as a child
  * process; the terminal case under `script` (a pseudo-terminal).
  */
-import { spawnSync } from 'node:child_process';
 import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { importRunBundle } from '../../../src/main/bench/run-bundle';
 import { runWithBigVideo } from '../../helpers/big-video-bundle';
-import { spawnCli, until } from '../../helpers/cli-child';
+import {
+  linesStartingWith,
+  progressSteps,
+  runCliOnTerminal,
+  spawnCli,
+  until,
+} from '../../helpers/cli-child';
 import { finishedSandboxRun, testServices } from '../../helpers/services';
 import { tempDir } from '../../helpers/temp-dir';
 
@@ -47,10 +52,8 @@ const outDir = (): string => {
   cleanups.push(cleanup);
   return dir;
 };
-const progressLines = (text: string): string[] =>
-  text.split(/\r?\n/).filter((line) => line.startsWith('Writing videos'));
-const expected = (): string[] =>
-  Array.from({ length: videos }, (_, index) => `Writing videos ${index + 1} of ${videos}`);
+const progressLines = (text: string): string[] => linesStartingWith(text, 'Writing videos');
+const expected = (): string[] => progressSteps('Writing videos', videos);
 
 /** The bundle imports whole into a fresh console (every video's SHA-256 checked). */
 function importsWhole(bundle: string): void {
@@ -106,9 +109,7 @@ describe('aideon bench export --bundle progress', () => {
 
   it('on a terminal: the progress lines without being asked', () => {
     const bundle = join(outDir(), 'run.tar');
-    const command = [
-      process.execPath,
-      'bin/aideon.mjs',
+    const result = runCliOnTerminal([
       '--data-dir',
       dataDir,
       'bench',
@@ -116,16 +117,9 @@ describe('aideon bench export --bundle progress', () => {
       runId,
       '--bundle',
       bundle,
-    ]
-      .map((part) => `'${part.replaceAll("'", "'\\''")}'`)
-      .join(' ');
-    const result = spawnSync('script', ['-qec', command, '/dev/null'], {
-      encoding: 'utf8',
-      env: { ...process.env, AIDEON_LOG: '' },
-      timeout: 60_000,
-    });
+    ]);
     expect(result.status).toBe(0);
-    expect(progressLines(result.stdout)).toEqual(expected());
+    expect(progressLines(result.output)).toEqual(expected());
     expect(existsSync(bundle)).toBe(true);
   }, 120_000);
 

@@ -5,11 +5,15 @@
  * It used to print nothing until the end, however long the bundle took. The real CLI as a child
  * process; the terminal case under `script` (a pseudo-terminal).
  */
-import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { exportRunBundle } from '../../../src/main/bench/run-bundle';
-import { spawnCli } from '../../helpers/cli-child';
+import {
+  linesStartingWith,
+  progressSteps,
+  runCliOnTerminal,
+  spawnCli,
+} from '../../helpers/cli-child';
 import { finishedSandboxRun, testServices } from '../../helpers/services';
 import { tempDir } from '../../helpers/temp-dir';
 
@@ -37,10 +41,8 @@ const dataDir = (): string => {
   cleanups.push(cleanup);
   return dir;
 };
-const progressLines = (text: string): string[] =>
-  text.split(/\r?\n/).filter((line) => line.startsWith('Checking videos'));
-const expected = (): string[] =>
-  Array.from({ length: videos }, (_, index) => `Checking videos ${index + 1} of ${videos}`);
+const progressLines = (text: string): string[] => linesStartingWith(text, 'Checking videos');
+const expected = (): string[] => progressSteps('Checking videos', videos);
 
 describe('aideon bench import progress', () => {
   it('piped (a script): quiet; with --progress: one line per video on standard error', async () => {
@@ -73,23 +75,8 @@ describe('aideon bench import progress', () => {
   }, 120_000);
 
   it('on a terminal: the progress lines without being asked', () => {
-    const command = [
-      process.execPath,
-      'bin/aideon.mjs',
-      '--data-dir',
-      dataDir(),
-      'bench',
-      'import',
-      bundle,
-    ]
-      .map((part) => `'${part.replaceAll("'", "'\\''")}'`)
-      .join(' ');
-    const result = spawnSync('script', ['-qec', command, '/dev/null'], {
-      encoding: 'utf8',
-      env: { ...process.env, AIDEON_LOG: '' },
-      timeout: 60_000,
-    });
+    const result = runCliOnTerminal(['--data-dir', dataDir(), 'bench', 'import', bundle]);
     expect(result.status).toBe(0);
-    expect(progressLines(result.stdout)).toEqual(expected());
+    expect(progressLines(result.output)).toEqual(expected());
   }, 120_000);
 });

@@ -4,61 +4,26 @@
  * it billed. Real runner, real SQLite, the Together emulator (its `#html-create` prompt answers
  * the submission with an HTML page, so the outcome is unknown).
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { saveSuiteVersion } from '../../../src/main/bench/bench-repository';
-import { runCli } from '../../../src/main/cli/main';
-import { sleep } from '../../../src/main/services';
+import { describe, expect, it } from 'vitest';
+import { cliIn } from '../../helpers/cli-in-process';
 import type { RunSummary } from '../../../src/shared/domain';
-import { TogetherEmulator } from '../../emulators/together-emulator';
-import { testServices } from '../../helpers/services';
+import { saveTextSuite, testServices } from '../../helpers/services';
+import { cappedSleep, useTogetherEmulator } from '../../helpers/vendor-emulators';
 
 const KEY = 'test-key-bench-list-spend-01';
-const together = new TogetherEmulator({ apiKey: KEY });
-const env: Record<string, string> = { TOGETHER_API_KEY: KEY };
-beforeAll(async () => {
-  env.AIDEON_TOGETHER_BASE_URL = await together.start();
-});
-afterAll(async () => {
-  await together.stop();
-});
+const { env } = useTogetherEmulator(KEY);
 
-async function list(dataDir: string, ...flags: string[]) {
-  let stdout = '';
-  let stderr = '';
-  const code = await runCli(['--data-dir', dataDir, 'bench', 'list', ...flags], {
-    stdout: (text) => (stdout += text),
-    stderr: (text) => (stderr += text),
-    env: {},
-    isTTY: false,
-  });
-  return { code, stdout, stderr };
-}
+const list = (dataDir: string, ...flags: string[]) => cliIn(dataDir, ['bench', 'list', ...flags]);
 
 describe('aideon bench list: billed and counted against the budget', () => {
   it('shows both for a run whose unknown submission counts more than was billed', async () => {
     const services = testServices({
       env,
-      sleep: (ms, signal) => sleep(Math.min(ms, 5), signal),
+      sleep: cappedSleep(),
       analyseVideos: false,
     });
     try {
-      saveSuiteVersion(
-        services.db,
-        {
-          id: 'spend',
-          builtIn: false,
-          definition: {
-            name: 'Spend',
-            description: '',
-            settings: {},
-            prompts: [
-              { id: 'p0', text: 'a lighthouse at dusk', category: 'general' },
-              { id: 'p1', text: 'a harbour at night #html-create', category: 'general' },
-            ],
-          },
-        },
-        Date.now(),
-      );
+      saveTextSuite(services, 'spend', ['a lighthouse at dusk', 'a harbour at night #html-create']);
       const { runId } = services.bench.startRun({
         suiteId: 'spend',
         name: 'spend check',

@@ -2,24 +2,15 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { runCli } from '../../../src/main/cli/main';
+import { cliInFreshDir } from '../../helpers/cli-in-process';
 import { tempDir } from '../../helpers/temp-dir';
 
 const cleanups: (() => void)[] = [];
 afterEach(() => cleanups.splice(0).forEach((cleanup) => cleanup()));
 
-async function cli(args: string[], env: NodeJS.ProcessEnv = {}) {
-  const { dir, cleanup } = tempDir();
-  cleanups.push(cleanup);
-  let stdout = '';
-  let stderr = '';
-  const code = await runCli(['--data-dir', dir, ...args], {
-    stdout: (text) => (stdout += text),
-    stderr: (text) => (stderr += text),
-    env: { AIDEON_SANDBOX_TIME_SCALE: '0.02', ...env },
-    isTTY: false,
-  });
-  return { code, stdout, stderr, dir };
-}
+/** The command on a fresh data folder, sandbox clips 50 times faster. */
+const cli = (args: string[], env: NodeJS.ProcessEnv = {}) =>
+  cliInFreshDir(cleanups, args, { AIDEON_SANDBOX_TIME_SCALE: '0.02', ...env });
 
 /** `aideon bench run --suite smoke --models <models> ...flags`. */
 const smokeRun = (models: string, ...flags: string[]) =>

@@ -8,7 +8,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { runCli } from '../../../src/main/cli/main';
+import { cliIn } from '../../helpers/cli-in-process';
 import { writeControllerStatus } from '../../../src/main/rollout/controller/controller-registry';
 import { DirectoryStore } from '../../../src/main/rollout/stores/directory-store';
 import { controllerStatusKey } from '../../../src/shared/rollout/controller-status';
@@ -19,17 +19,7 @@ let dir: string;
 let cleanup: () => void;
 let storeUri: string;
 
-async function cli(args: string[], env: NodeJS.ProcessEnv = {}) {
-  let stdout = '';
-  let stderr = '';
-  const code = await runCli(['--data-dir', join(dir, 'data'), ...args], {
-    stdout: (text) => (stdout += text),
-    stderr: (text) => (stderr += text),
-    env,
-    isTTY: false,
-  });
-  return { code, stdout, stderr };
-}
+const cli = (args: string[], env: NodeJS.ProcessEnv = {}) => cliIn(join(dir, 'data'), args, env);
 
 interface StatusJson {
   storeUri: string;

@@ -5,25 +5,12 @@
  * be and where to see them all.
  */
 import { afterEach, describe, expect, it } from 'vitest';
-import { runCli } from '../../../src/main/cli/main';
-import { tempDir } from '../../helpers/temp-dir';
+import { cliInFreshDir } from '../../helpers/cli-in-process';
 
 const cleanups: (() => void)[] = [];
 afterEach(() => cleanups.splice(0).forEach((cleanup) => cleanup()));
 
-async function cli(args: string[], env: NodeJS.ProcessEnv = {}) {
-  const { dir, cleanup } = tempDir();
-  cleanups.push(cleanup);
-  let stdout = '';
-  let stderr = '';
-  const code = await runCli(['--data-dir', dir, ...args], {
-    stdout: (text) => (stdout += text),
-    stderr: (text) => (stderr += text),
-    env,
-    isTTY: false,
-  });
-  return { code, stdout, stderr };
-}
+const cli = (args: string[], env: NodeJS.ProcessEnv = {}) => cliInFreshDir(cleanups, args, env);
 
 describe('aideon models list', () => {
   it('lists each provider with its key state and its models as --models writes them', async () => {

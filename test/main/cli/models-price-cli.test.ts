@@ -4,7 +4,7 @@
  * naming the option; nothing is stored.
  */
 import { afterEach, describe, expect, it } from 'vitest';
-import { runCli } from '../../../src/main/cli/main';
+import { cliIn } from '../../helpers/cli-in-process';
 import { tempDir } from '../../helpers/temp-dir';
 
 const cleanups: (() => void)[] = [];
@@ -16,18 +16,9 @@ function dataDir(): string {
   return dir;
 }
 
-async function cli(dir: string, args: string[]) {
-  let stdout = '';
-  let stderr = '';
-  const code = await runCli(['--data-dir', dir, ...args], {
-    stdout: (text) => (stdout += text),
-    stderr: (text) => (stderr += text),
-    // A key, so the plan can resolve Replicate's models (nothing is sent by a plan).
-    env: { REPLICATE_API_TOKEN: 'r8_models_price_cli_000001', AIDEON_ACTOR: 'bob' },
-    isTTY: false,
-  });
-  return { code, stdout, stderr };
-}
+// A key, so the plan can resolve Replicate's models (nothing is sent by a plan).
+const cli = (dir: string, args: string[]) =>
+  cliIn(dir, args, { REPLICATE_API_TOKEN: 'r8_models_price_cli_000001', AIDEON_ACTOR: 'bob' });
 
 const PLAN = ['bench', 'plan', '--suite', 'smoke', '--models', 'replicate:minimax/video-01'];
 

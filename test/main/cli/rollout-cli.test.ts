@@ -5,7 +5,7 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { runCli } from '../../../src/main/cli/main';
+import { cliIn } from '../../helpers/cli-in-process';
 import { createPassphraseProtector, generateKey } from '../../../src/main/rollout/publish/keys';
 import { SharedHistory } from '../../../src/main/rollout/publish/shared-history';
 import { DirectoryStore } from '../../../src/main/rollout/stores/directory-store';
@@ -18,17 +18,7 @@ let cleanup: () => void;
 let env: NodeJS.ProcessEnv;
 let store: DirectoryStore;
 
-async function cli(...args: string[]) {
-  let stdout = '';
-  let stderr = '';
-  const code = await runCli(['--data-dir', join(dir, 'data'), ...args], {
-    stdout: (text) => (stdout += text),
-    stderr: (text) => (stderr += text),
-    env,
-    isTTY: false,
-  });
-  return { code, stdout, stderr };
-}
+const cli = (...args: string[]) => cliIn(join(dir, 'data'), args, env);
 
 beforeAll(async () => {
   ({ dir, cleanup } = tempDir('aideon-rollout-cli-'));
@@ -142,6 +132,8 @@ describe('rollout and watch settings from the CLI', () => {
     expect(JSON.parse((await cli('config', 'store', 'show', '--json')).stdout)).toEqual({
       storeUri: dataStore,
       default: true,
+      // No change of unknown outcome is kept (test/main/rollout/unconfirmed-forgotten.test.ts).
+      unconfirmed: [],
     });
     const bad = await cli('config', 'store', 'set', 'etcd://127.0.0.1/aideon');
     expect(bad.code).toBe(2);

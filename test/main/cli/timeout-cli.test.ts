@@ -2,25 +2,13 @@
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterEach, describe, expect, it } from 'vitest';
-import { runCli } from '../../../src/main/cli/main';
-import { tempDir } from '../../helpers/temp-dir';
+import { cliInFreshDir } from '../../helpers/cli-in-process';
 
 const cleanups: (() => void)[] = [];
 afterEach(() => cleanups.splice(0).forEach((cleanup) => cleanup()));
 
-async function cli(args: string[]) {
-  const { dir, cleanup } = tempDir();
-  cleanups.push(cleanup);
-  let stdout = '';
-  let stderr = '';
-  const code = await runCli(['--data-dir', dir, ...args], {
-    stdout: (text) => (stdout += text),
-    stderr: (text) => (stderr += text),
-    env: { AIDEON_SANDBOX_TIME_SCALE: '0.02' },
-    isTTY: false,
-  });
-  return { code, stdout, stderr, dir };
-}
+const cli = (args: string[]) =>
+  cliInFreshDir(cleanups, args, { AIDEON_SANDBOX_TIME_SCALE: '0.02' });
 
 const run = ['bench', 'run', '--suite', 'smoke', '--models', 'sandbox:sandbox-fast'];
 

@@ -23,14 +23,15 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { base64UrlDecode, storeKeys } from '../../../src/consumer/bundle-format';
 import { verifyFromStore } from '../../../src/consumer/verify-bundle';
-import { runCli } from '../../../src/main/cli/main';
 import { Publisher } from '../../../src/main/rollout/publish/publisher';
 import { SharedHistory } from '../../../src/main/rollout/publish/shared-history';
 import { EtcdStore } from '../../../src/main/rollout/stores/etcd-store';
 import type { WatchSettingsInput } from '../../../src/shared/watch/watch-settings';
+import { cliIn } from '../../helpers/cli-in-process';
 import { spawnCli, type CliChild } from '../../helpers/cli-child';
 import { startControllerProcess, type ControllerProcess } from '../../helpers/controller-process';
 import { startEtcd, type EtcdServer } from '../../helpers/etcd-server';
+import { flaggedPremiumConfig } from '../../helpers/flagged-routing-config';
 import {
   startExporter,
   startScrapingPrometheus,
@@ -72,14 +73,7 @@ const adminEnv = {
 
 /** The admin's CLI in this process (set-up steps): the same commands, no process start cost. */
 async function admin(...args: string[]) {
-  let stdout = '';
-  let stderr = '';
-  const code = await runCli(['--data-dir', adminDir, ...args], {
-    stdout: (text) => (stdout += text),
-    stderr: (text) => (stderr += text),
-    env: adminEnv,
-    isTTY: false,
-  });
+  const { code, stdout, stderr } = await cliIn(adminDir, args, adminEnv);
   if (code !== 0) throw new Error(`aideon ${args.join(' ')} exited ${code}:\n${stdout}${stderr}`);
   return stdout;
 }
@@ -109,31 +103,15 @@ async function until<T>(
 
 /** A routing config with the new model behind the flag (benchmarked sandbox models only). */
 function routingConfig(): Record<string, unknown> {
-  return {
-    schemaVersion: 1,
-    tiers: {
-      premium: {
-        requestKinds: ['text-to-video'],
-        strategy: 'fallback',
-        targets: [
-          {
-            provider: 'sandbox',
-            model: 'sandbox-pro',
-            timeoutSeconds: 60,
-            retries: 0,
-            flag: { key: FLAG, variants: ['on'] },
-          },
-          { provider: 'sandbox', model: 'sandbox-fast', timeoutSeconds: 60, retries: 0 },
-        ],
-        breaker: { failureRate: 0.5, minimumRequests: 20, cooldownSeconds: 60 },
-        limits: { maxSeconds: 5, maxResolution: '720p', dailyQuota: 10 },
-        defaults: { durationSeconds: 5, resolution: '720p', aspectRatio: '16:9' },
-      },
+  return flaggedPremiumConfig({
+    flag: FLAG,
+    flagged: { provider: 'sandbox', model: 'sandbox-pro', timeoutSeconds: 60, retries: 0 },
+    fallback: { provider: 'sandbox', model: 'sandbox-fast', timeoutSeconds: 60, retries: 0 },
+    tier: {
+      breaker: { failureRate: 0.5, minimumRequests: 20, cooldownSeconds: 60 },
+      limits: { maxSeconds: 5, maxResolution: '720p', dailyQuota: 10 },
     },
-    flags: {
-      [FLAG]: { state: 'ENABLED', variants: { on: true, off: false }, defaultVariant: 'off' },
-    },
-  };
+  });
 }
 
 /**

@@ -6,7 +6,7 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { runCli } from '../../../src/main/cli/main';
+import { cliIn } from '../../helpers/cli-in-process';
 import { listModelsInUse } from '../../../src/main/monitor/monitor-repository';
 import { resourcesDir } from '../../../src/main/paths';
 import { createServices } from '../../../src/main/services';
@@ -19,17 +19,7 @@ const env = {
   AIDEON_SANDBOX_TIME_SCALE: '0.02',
 };
 
-async function cli(...args: string[]) {
-  let stdout = '';
-  let stderr = '';
-  const code = await runCli(['--data-dir', join(dir, 'data'), ...args], {
-    stdout: (text) => (stdout += text),
-    stderr: (text) => (stderr += text),
-    env,
-    isTTY: false,
-  });
-  return { code, stdout, stderr };
-}
+const cli = (...args: string[]) => cliIn(join(dir, 'data'), args, env);
 
 beforeAll(() => {
   ({ dir, cleanup } = tempDir('aideon-publish-'));

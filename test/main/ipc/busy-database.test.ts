@@ -8,7 +8,7 @@ import Database from 'better-sqlite3';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createAppDispatcher } from '../../../src/main/ipc/index';
-import { runCli } from '../../../src/main/cli/main';
+import { cliIn } from '../../helpers/cli-in-process';
 import { testServices } from '../../helpers/services';
 
 const cleanups: (() => Promise<void> | void)[] = [];
@@ -71,17 +71,7 @@ describe('an action that meets a database locked by another process', () => {
     const services = testServices({ analyseVideos: false });
     cleanups.push(services.cleanup);
     await services.close();
-    const cli = async (args: string[]) => {
-      let stderr = '';
-      let stdout = '';
-      const code = await runCli(['--data-dir', services.dataDir, ...args], {
-        stdout: (text: string) => (stdout += text),
-        stderr: (text: string) => (stderr += text),
-        env: {},
-        isTTY: false,
-      });
-      return { code, stdout, stderr };
-    };
+    const cli = (args: string[]) => cliIn(services.dataDir, args);
     const release = holdWriteLock(services.dataDir);
     const locked = await cli(['reviewers', 'add', 'rita']);
     expect(locked.code).toBe(1);

@@ -2,7 +2,12 @@
 import { Agent } from 'undici';
 import type { CheckResult, MonitorEvent } from '../../../src/shared/monitor/monitor-schemas';
 import type { ProviderId } from '../../../src/shared/providers/video-provider-spec';
-import type { CatalogueSource } from '../../../src/main/monitor/catalogue-sources';
+import {
+  adapterCatalogueSource,
+  type CatalogueSource,
+} from '../../../src/main/monitor/catalogue-sources';
+import { ProviderRegistry } from '../../../src/main/providers/registry';
+import type { VideoProviderAdapter } from '../../../src/shared/providers/video-provider-spec';
 import { openDatabase, type WritableDb } from '../../../src/main/store/db';
 import { MIGRATIONS } from '../../../src/main/store/migrations/index';
 import {
@@ -83,6 +88,16 @@ export interface MonitorRig {
   check(): Promise<CheckResult>;
   /** Stops the monitor, then closes the database. */
   stop(): Promise<void>;
+}
+
+/**
+ * The catalogue source the console makes for a vendor whose key is set: `adapter`'s own model
+ * listing, through a registry that holds that adapter alone.
+ */
+export function keyedAdapterSource(adapter: VideoProviderAdapter): CatalogueSource {
+  const registry = new ProviderRegistry();
+  registry.register(adapter);
+  return adapterCatalogueSource(registry, adapter.provider, { needsKey: true });
 }
 
 /**

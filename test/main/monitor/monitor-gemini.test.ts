@@ -2,10 +2,7 @@
 import { afterAll, afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { GeminiEmulator } from '../../emulators/gemini-emulator';
 import { MonitorService } from '../../../src/main/monitor/monitor-service';
-import {
-  adapterCatalogueSource,
-  createMonitorSources,
-} from '../../../src/main/monitor/catalogue-sources';
+import { createMonitorSources } from '../../../src/main/monitor/catalogue-sources';
 import { ProviderRegistry } from '../../../src/main/providers/registry';
 import { createGeminiAdapter } from '../../../src/main/providers/gemini/gemini-video-adapter';
 import { registerVendorAdapters } from '../../../src/main/providers/index';
@@ -14,6 +11,7 @@ import type { WritableDb } from '../../../src/main/store/db';
 import {
   type FakeClock,
   type RecordingNotifier,
+  keyedAdapterSource,
   monitorRig,
   testDispatcher,
   type MonitorRig,
@@ -33,13 +31,10 @@ beforeEach(async () => {
   await emulator.start();
   rig = monitorRig({
     provider: 'gemini',
-    source: (clock) => {
-      const registry = new ProviderRegistry();
-      registry.register(
+    source: (clock) =>
+      keyedAdapterSource(
         createGeminiAdapter({ apiKey: KEY, baseUrl: emulator.baseUrl, dispatcher, now: clock.now }),
-      );
-      return adapterCatalogueSource(registry, 'gemini', { needsKey: true });
-    },
+      ),
   });
   ({ db, clock, notifier, monitor } = rig);
 });

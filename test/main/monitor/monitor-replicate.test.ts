@@ -1,11 +1,10 @@
 /** The release monitor against the Replicate emulator's text-to-video collection. */
 import { afterAll, afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { ReplicateEmulator } from '../../emulators/replicate-emulator';
-import { adapterCatalogueSource } from '../../../src/main/monitor/catalogue-sources';
-import { ProviderRegistry } from '../../../src/main/providers/registry';
 import { createReplicateAdapter } from '../../../src/main/providers/replicate/replicate-video-adapter';
 import {
   type RecordingNotifier,
+  keyedAdapterSource,
   monitorRig,
   testDispatcher,
   type MonitorRig,
@@ -22,18 +21,15 @@ beforeEach(async () => {
   await emulator.start();
   rig = monitorRig({
     provider: 'replicate',
-    source: (clock) => {
-      const registry = new ProviderRegistry();
-      registry.register(
+    source: (clock) =>
+      keyedAdapterSource(
         createReplicateAdapter({
           apiKey: KEY,
           baseUrl: emulator.baseUrl,
           dispatcher,
           now: clock.now,
         }),
-      );
-      return adapterCatalogueSource(registry, 'replicate', { needsKey: true });
-    },
+      ),
   });
   ({ notifier } = rig);
 });

@@ -8,6 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { TogetherEmulator } from '../../emulators/together-emulator';
+import type { CatalogueSource } from '../../../src/main/monitor/catalogue-sources';
 import { MonitorService } from '../../../src/main/monitor/monitor-service';
 import { fetchTogetherCatalogue } from '../../../src/main/monitor/together-catalogue';
 import { openDatabase, type WritableDb } from '../../../src/main/store/db';
@@ -35,6 +36,14 @@ afterAll(async () => {
   await dispatcher.close();
 });
 
+/** Together's catalogue from the emulator, as each console reads it. */
+const togetherSource = (): CatalogueSource => ({
+  provider: 'together',
+  available: () => true,
+  fetch: (signal) =>
+    fetchTogetherCatalogue({ apiKey: KEY, baseUrl: emulator.baseUrl, dispatcher }, signal),
+});
+
 function consoleProcess(
   name: string,
   clock: FakeClock,
@@ -47,14 +56,7 @@ function consoleProcess(
   const notifier = new RecordingNotifier();
   const monitor = new MonitorService({
     db,
-    sources: [
-      {
-        provider: 'together',
-        available: () => true,
-        fetch: (signal) =>
-          fetchTogetherCatalogue({ apiKey: KEY, baseUrl: emulator.baseUrl, dispatcher }, signal),
-      },
-    ],
+    sources: [togetherSource()],
     now: clock.now,
     random: () => 0.5,
     timers: clock,
@@ -111,14 +113,7 @@ describe('another console writing right after a check committed', () => {
     open.push(other);
     const monitor = new MonitorService({
       db,
-      sources: [
-        {
-          provider: 'together',
-          available: () => true,
-          fetch: (signal) =>
-            fetchTogetherCatalogue({ apiKey: KEY, baseUrl: emulator.baseUrl, dispatcher }, signal),
-        },
-      ],
+      sources: [togetherSource()],
       now: clock.now,
       random: () => 0.5,
       timers: clock,

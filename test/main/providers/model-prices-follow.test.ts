@@ -7,9 +7,9 @@
 import Database from 'better-sqlite3';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { runCli } from '../../../src/main/cli/main';
 import { resourcesDir } from '../../../src/main/paths';
 import { createServices, sleep, type Services } from '../../../src/main/services';
+import { cliIn } from '../../helpers/cli-in-process';
 import { tempDir } from '../../helpers/temp-dir';
 
 const KEY = 'r8_prices_follow_00000000001';
@@ -40,12 +40,9 @@ function console_(dataDir: string): { services: Services; told: number[] } {
 
 /** The CLI in this process: its own database connection, as another process would have. */
 async function cli(dataDir: string, args: string[]): Promise<void> {
-  let stderr = '';
-  const code = await runCli(['--data-dir', dataDir, ...args], {
-    stdout: () => undefined,
-    stderr: (text) => (stderr += text),
-    env: { REPLICATE_API_TOKEN: KEY, AIDEON_ACTOR: 'bob' },
-    isTTY: false,
+  const { code, stderr } = await cliIn(dataDir, args, {
+    REPLICATE_API_TOKEN: KEY,
+    AIDEON_ACTOR: 'bob',
   });
   expect(stderr).toBe('');
   expect(code).toBe(0);

@@ -7,23 +7,12 @@ import { migrate } from '../../../src/main/store/migrations';
 import { MIGRATIONS } from '../../../src/main/store/migrations/index';
 import type { WritableDb } from '../../../src/main/store/db';
 import type { Vote } from '../../../src/shared/review/review-schemas';
+import { sampleVote } from './seed-review';
 
 let counter = 0;
 function vote(overrides: Partial<Vote> = {}): Vote {
   counter += 1;
-  return {
-    id: `v${counter}`,
-    generationA: 'g1',
-    generationB: 'g2',
-    modelA: 'sandbox:m1',
-    modelB: 'sandbox:m2',
-    promptId: 'p1',
-    category: 'people',
-    verdict: 'a',
-    voter: 'ann',
-    votedAt: 1_700_000_000_000 + counter,
-    ...overrides,
-  };
+  return sampleVote(`v${counter}`, 1_700_000_000_000 + counter, overrides);
 }
 
 function setup() {

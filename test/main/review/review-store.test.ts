@@ -29,6 +29,7 @@ import { migration0010 } from '../../../src/main/store/migrations/0010-initial';
 import { migration0020 } from '../../../src/main/store/migrations/0020-votes';
 import { ValidationError } from '../../../src/shared/errors';
 import type { Vote } from '../../../src/shared/review/review-schemas';
+import { sampleVote } from './seed-review';
 import { tempDir } from '../../helpers/temp-dir';
 
 const open: Database.Database[] = [];
@@ -126,19 +127,8 @@ describe('migration 0020', () => {
 });
 
 function vote(overrides: Partial<Vote> = {}): Vote {
-  return {
-    id: newId(),
-    generationA: 'g1',
-    generationB: 'g2',
-    modelA: 'sandbox:m1',
-    modelB: 'sandbox:m2',
-    promptId: 'p1',
-    category: 'people',
-    verdict: 'a',
-    voter: 'ann',
-    votedAt: 1_700_000_000_000 + counter,
-    ...overrides,
-  };
+  const id = newId();
+  return sampleVote(id, 1_700_000_000_000 + counter, overrides);
 }
 
 describe('review repository', () => {

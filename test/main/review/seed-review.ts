@@ -1,5 +1,9 @@
-/** Seeds a data folder's database with successful generations (and media rows) to review. */
+/**
+ * Seeds a data folder's database with successful generations (and media rows) to review, and
+ * makes the votes the review tests store.
+ */
 import type { WritableDb } from '../../../src/main/store/db';
+import type { Vote } from '../../../src/shared/review/review-schemas';
 
 /** Models × prompts, each generation with its own media row; returns the generation ids. */
 export function seedGenerations(
@@ -64,4 +68,24 @@ export function seedGenerations(
     }
   }
   return ids;
+}
+
+/**
+ * A vote by ann for A (sandbox:m1 on g1 against sandbox:m2 on g2, prompt p1, people) with id
+ * `id`, cast at `votedAt`; `overrides` replace any field.
+ */
+export function sampleVote(id: string, votedAt: number, overrides: Partial<Vote> = {}): Vote {
+  return {
+    id,
+    generationA: 'g1',
+    generationB: 'g2',
+    modelA: 'sandbox:m1',
+    modelB: 'sandbox:m2',
+    promptId: 'p1',
+    category: 'people',
+    verdict: 'a',
+    voter: 'ann',
+    votedAt,
+    ...overrides,
+  };
 }

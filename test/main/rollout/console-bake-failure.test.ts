@@ -9,19 +9,23 @@
 import { join } from 'node:path';
 import { Agent } from 'undici';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { PublishingService } from '../../../src/main/rollout/publish/publishing-service';
-import type { ConfigStore } from '../../../src/main/rollout/stores/config-store';
+import type { PublishingService } from '../../../src/main/rollout/publish/publishing-service';
 import { openConfigStore } from '../../../src/main/rollout/stores/open-store';
 import { openDatabase, type WritableDb } from '../../../src/main/store/db';
 import { WatchService } from '../../../src/main/watch/watch-service';
-import { AppError } from '../../../src/shared/errors';
 import { spawnEmptyPrometheus, type PrometheusProcess } from '../../helpers/prometheus-process';
 import { tempDir } from '../../helpers/temp-dir';
-import { clock, sampleConfig, T0 } from './fixtures';
+import {
+  consolePublishing,
+  noteOutcome,
+  publishFirstVersion,
+  storeWithOutages,
+  unsavedDraft,
+} from './console-publishing';
+import { clock, startDevRollout, T0 } from './fixtures';
 
 const PASS = 'console bake passphrase';
 const MINUTE = 60_000;
-const FLAG = 'new-video-model';
 
 let prom: PrometheusProcess;
 
@@ -52,47 +56,15 @@ describe("the console's watch holds a step it could not judge (directory store)"
     time = clock(T0);
     storeDown = false;
     outcomes.length = 0;
-    let draft = {
-      config: {} as unknown,
-      revision: 0,
-      source: 'example' as 'draft' | 'example',
-      updatedAt: null as number | null,
-    };
-    service = new PublishingService({
+    const draft = unsavedDraft();
+    service = consolePublishing({
       db,
       dataDir: dir,
       now: time.now,
-      sleep: (_ms, signal) =>
-        new Promise((_resolve, reject) =>
-          signal?.addEventListener('abort', () => reject(new Error('aborted')), { once: true }),
-        ),
-      actor: 'alice',
-      validateConfig: (config) =>
-        typeof config.tiers === 'object' ? [] : [{ path: 'tiers', message: 'required' }],
-      draft: () => draft,
-      emit: () => undefined,
-      openStore: (uri) => {
-        const store = openConfigStore(uri);
-        const down = () => {
-          if (storeDown)
-            throw new AppError('provider_unavailable', 'the store could not be reached', {
-              retryable: true,
-            });
-        };
-        const flaky: ConfigStore = {
-          uri: store.uri,
-          get: async (key) => (down(), store.get(key)),
-          list: async (prefix) => (down(), store.list(prefix)),
-          commit: (writes) => store.commit(writes),
-          close: () => store.close(),
-        };
-        return flaky;
-      },
+      draft,
+      openStore: (uri) => storeWithOutages(openConfigStore(uri), () => storeDown),
     });
-    const kid = (await service.generateKey('alice laptop', PASS)).unlocked[0] as string;
-    await service.initTrust([kid], { dev: 1, staging: 1, production: 1, trust: 1 });
-    draft = { config: sampleConfig(), revision: 1, source: 'draft', updatedAt: T0 };
-    await service.publishDraft({ draftRevision: 1, expectFromVersion: 0 });
+    await publishFirstVersion(service, draft, PASS);
   });
   afterEach(async () => {
     await service.stop();
@@ -115,28 +87,11 @@ describe("the console's watch holds a step it could not judge (directory store)"
     });
     service.attachWatch({
       isWatched: (env) => watch.getSettings().environments[env] !== undefined,
-      bake: (env, signal) =>
-        around(() => watch.bake(env, signal)).then(
-          (result) => {
-            outcomes.push(result.outcome);
-            return result;
-          },
-          (error: unknown) => {
-            outcomes.push(`error: ${error instanceof Error ? error.message : String(error)}`);
-            throw error;
-          },
-        ),
+      bake: (env, signal) => noteOutcome(outcomes, () => around(() => watch.bake(env, signal))),
     });
   };
   const startRollout = async () => {
-    await service.startRollout({
-      environment: 'dev',
-      flagKey: FLAG,
-      onVariant: 'on',
-      offVariant: 'off',
-      steps: [10, 50, 100],
-      bakeMinutes: 30,
-    });
+    await startDevRollout(service, { bakeMinutes: 30 });
     for (let i = 0; i < 300 && outcomes.length === 0; i += 1)
       await new Promise((r) => setTimeout(r, 10));
     expect(outcomes.length).toBeGreaterThan(0);

@@ -24,6 +24,7 @@ import { resourcesDir } from '../../../src/main/paths';
 import type { ControllerPanel } from '../../../src/shared/rollout/controller-status';
 import { startEtcd, type EtcdServer } from '../../helpers/etcd-server';
 import { spawnEmptyPrometheus, type PrometheusProcess } from '../../helpers/prometheus-process';
+import { flaggedPremiumConfig } from '../../helpers/flagged-routing-config';
 import { okValue } from '../../helpers/test-console';
 import { seedGenerations } from '../review/seed-review';
 import { controllerTestStore } from './fixtures';
@@ -55,30 +56,12 @@ interface Notice {
 
 /** A routing config the console's checks accept (its rollback is checked like any publish). */
 function routingConfig(): Record<string, unknown> {
-  return {
-    schemaVersion: 1,
+  return flaggedPremiumConfig({
     description: 'Premium on the sandbox; its pro model behind the flag.',
-    tiers: {
-      premium: {
-        requestKinds: ['text-to-video'],
-        strategy: 'fallback',
-        targets: [
-          {
-            provider: 'sandbox',
-            model: 'sandbox-pro',
-            timeoutSeconds: 300,
-            retries: 1,
-            flag: { key: FLAG, variants: ['on'] },
-          },
-          { provider: 'sandbox', model: 'sandbox-fast', timeoutSeconds: 300, retries: 2 },
-        ],
-        defaults: { durationSeconds: 5, resolution: '720p', aspectRatio: '16:9' },
-      },
-    },
-    flags: {
-      [FLAG]: { state: 'ENABLED', variants: { on: true, off: false }, defaultVariant: 'off' },
-    },
-  };
+    flag: FLAG,
+    flagged: { provider: 'sandbox', model: 'sandbox-pro', timeoutSeconds: 300, retries: 1 },
+    fallback: { provider: 'sandbox', model: 'sandbox-fast', timeoutSeconds: 300, retries: 2 },
+  });
 }
 
 async function damagedRolloutInConsole(prefix: string, autoRollback: boolean) {

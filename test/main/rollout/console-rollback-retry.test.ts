@@ -10,19 +10,32 @@ import { join } from 'node:path';
 import { Agent } from 'undici';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { writeControllerStatus } from '../../../src/main/rollout/controller/controller-registry';
-import { PublishingService } from '../../../src/main/rollout/publish/publishing-service';
-import type { ConfigStore } from '../../../src/main/rollout/stores/config-store';
+import type { PublishingService } from '../../../src/main/rollout/publish/publishing-service';
 import { openConfigStore } from '../../../src/main/rollout/stores/open-store';
 import { openDatabase, type WritableDb } from '../../../src/main/store/db';
 import { WatchService } from '../../../src/main/watch/watch-service';
-import { AppError } from '../../../src/shared/errors';
 import { spawnEmptyPrometheus, type PrometheusProcess } from '../../helpers/prometheus-process';
 import { tempDir } from '../../helpers/temp-dir';
-import { clock, controllerHeartbeat, makePublisher, sampleConfig, T0 } from './fixtures';
+import {
+  consolePublishing,
+  noteOutcome,
+  publishFirstVersion,
+  storeWithOutages,
+  unreachableStore,
+  unsavedDraft,
+} from './console-publishing';
+import {
+  clock,
+  controllerHeartbeat,
+  makePublisher,
+  ROLLOUT_FLAG,
+  startDevRollout,
+  T0,
+} from './fixtures';
 
 const PASS = 'console bake passphrase';
 const MINUTE = 60_000;
-const FLAG = 'new-video-model';
+const FLAG = ROLLOUT_FLAG;
 
 let prom: PrometheusProcess;
 
@@ -55,41 +68,21 @@ describe("the console's own loop finishes an automatic rollback (directory store
   const notices: string[] = [];
   /** Bakes waiting between two checks (the watch's sleep that ends when stopped). */
   let sleeping = 0;
-  let draft = {
-    config: {} as unknown,
-    revision: 0,
-    source: 'example' as 'draft' | 'example',
-    updatedAt: null as number | null,
-  };
+  const draft = unsavedDraft();
 
   /** A console on the same data folder and store (a second one is the console restarted). */
   const newService = () => {
-    const created = new PublishingService({
+    const created = consolePublishing({
       db,
       dataDir: dir,
       now: time.now,
-      sleep: (_ms, signal) =>
-        new Promise((_resolve, reject) =>
-          signal?.addEventListener('abort', () => reject(new Error('aborted')), { once: true }),
-        ),
-      actor: 'alice',
-      validateConfig: (config) =>
-        typeof config.tiers === 'object' ? [] : [{ path: 'tiers', message: 'required' }],
-      draft: () => draft,
-      emit: () => undefined,
+      draft,
       openStore: (uri) => {
         const store = openConfigStore(uri);
-        const down = () => {
-          if (storeDown)
-            throw new AppError('provider_unavailable', 'the store could not be reached', {
-              retryable: true,
-            });
-        };
-        const flaky: ConfigStore = {
-          uri: store.uri,
-          get: async (key) => (down(), store.get(key)),
-          list: async (prefix) => (down(), store.list(prefix)),
-          commit: async (writes) => {
+        return storeWithOutages(
+          store,
+          () => storeDown,
+          async (writes) => {
             // The rollback's commit (a step's commit also moves its rollout state).
             if (
               writes.some((write) => write.key === 'dev/current') &&
@@ -98,16 +91,12 @@ describe("the console's own loop finishes an automatic rollback (directory store
               if (currentHangs) return new Promise<never>(() => undefined);
               if (currentFailures > 0) {
                 currentFailures -= 1;
-                throw new AppError('provider_unavailable', 'the store could not be reached', {
-                  retryable: true,
-                });
+                throw unreachableStore();
               }
             }
             return store.commit(writes);
           },
-          close: () => store.close(),
-        };
-        return flaky;
+        );
       },
     });
     services.push(created);
@@ -127,12 +116,9 @@ describe("the console's own loop finishes an automatic rollback (directory store
     breaches.length = 0;
     notices.length = 0;
     sleeping = 0;
-    draft = { config: {}, revision: 0, source: 'example', updatedAt: null };
+    draft.current = unsavedDraft().current;
     service = newService();
-    const kid = (await service.generateKey('alice laptop', PASS)).unlocked[0] as string;
-    await service.initTrust([kid], { dev: 1, staging: 1, production: 1, trust: 1 });
-    draft = { config: sampleConfig(), revision: 1, source: 'draft', updatedAt: T0 };
-    await service.publishDraft({ draftRevision: 1, expectFromVersion: 0 });
+    await publishFirstVersion(service, draft, PASS);
   });
   afterEach(async () => {
     for (const created of services.splice(0)) await created.stop();
@@ -173,16 +159,7 @@ describe("the console's own loop finishes an automatic rollback (directory store
     target.attachWatch({
       isWatched: (env) => watch.getSettings().environments[env] !== undefined,
       bake: (env, signal, options) =>
-        around(() => watch.bake(env, signal, options)).then(
-          (result) => {
-            outcomes.push(result.outcome);
-            return result;
-          },
-          (error: unknown) => {
-            outcomes.push(`error: ${error instanceof Error ? error.message : String(error)}`);
-            throw error;
-          },
-        ),
+        noteOutcome(outcomes, () => around(() => watch.bake(env, signal, options))),
     });
     return watch;
   };
@@ -191,14 +168,7 @@ describe("the console's own loop finishes an automatic rollback (directory store
     expect(await done()).toBe(true);
   };
   const startRollout = async () => {
-    await service.startRollout({
-      environment: 'dev',
-      flagKey: FLAG,
-      onVariant: 'on',
-      offVariant: 'off',
-      steps: [10, 50, 100],
-      bakeMinutes: 30,
-    });
+    await startDevRollout(service, { bakeMinutes: 30 });
     await waitFor(() => outcomes.length > 0);
   };
   const devOf = async (target = service) =>
@@ -256,14 +226,7 @@ describe("the console's own loop finishes an automatic rollback (directory store
     watchWith((bake) => bake(), true);
     currentHangs = true;
     // The first console pauses the step, then hangs in the rollback's commit (it is gone).
-    void service.startRollout({
-      environment: 'dev',
-      flagKey: FLAG,
-      onVariant: 'on',
-      offVariant: 'off',
-      steps: [10, 50, 100],
-      bakeMinutes: 30,
-    });
+    void startDevRollout(service, { bakeMinutes: 30 });
     const reader = newService();
     await waitFor(async () => (await devRollout(reader))?.status === 'paused');
     await service.stop();

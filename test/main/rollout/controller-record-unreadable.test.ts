@@ -10,7 +10,6 @@ import {
   controllerOverview,
   writeControllerStatus,
 } from '../../../src/main/rollout/controller/controller-registry';
-import { PublishingService } from '../../../src/main/rollout/publish/publishing-service';
 import { openConfigStore } from '../../../src/main/rollout/stores/open-store';
 import { openDatabase } from '../../../src/main/store/db';
 import {
@@ -19,6 +18,7 @@ import {
   controllerStatusKey,
 } from '../../../src/shared/rollout/controller-status';
 import { tempDir } from '../../helpers/temp-dir';
+import { consolePublishing, unsavedDraft } from './console-publishing';
 import { clock, controllerHeartbeat } from './fixtures';
 
 const cleanups: (() => Promise<void> | void)[] = [];
@@ -31,18 +31,11 @@ describe('controller records that cannot be read', () => {
     const { dir, cleanup } = tempDir('aideon-ctl-unreadable-');
     const db = openDatabase({ file: join(dir, 'aideon.sqlite') });
     const time = clock();
-    const service = new PublishingService({
+    const service = consolePublishing({
       db,
       dataDir: dir,
       now: time.now,
-      sleep: (_ms, signal) =>
-        new Promise((_resolve, reject) =>
-          signal?.addEventListener('abort', () => reject(new Error('aborted')), { once: true }),
-        ),
-      actor: 'alice',
-      validateConfig: () => [],
-      draft: () => ({ config: {}, revision: 0, source: 'example', updatedAt: null }),
-      emit: () => undefined,
+      draft: unsavedDraft(),
     });
     const store = openConfigStore(service.storeUri());
     cleanups.push(async () => {

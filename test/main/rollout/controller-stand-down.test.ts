@@ -15,7 +15,7 @@ import {
   removeControllerStatus,
   writeControllerStatus,
 } from '../../../src/main/rollout/controller/controller-registry';
-import { PublishingService } from '../../../src/main/rollout/publish/publishing-service';
+import type { PublishingService } from '../../../src/main/rollout/publish/publishing-service';
 import type { ConfigStore } from '../../../src/main/rollout/stores/config-store';
 import { openConfigStore } from '../../../src/main/rollout/stores/open-store';
 import { openDatabase, type WritableDb } from '../../../src/main/store/db';
@@ -23,11 +23,12 @@ import { WatchService } from '../../../src/main/watch/watch-service';
 import { controllerPanelSchema } from '../../../src/shared/rollout/controller-status';
 import { testServices } from '../../helpers/services';
 import { tempDir } from '../../helpers/temp-dir';
-import { clock, controllerHeartbeat, sampleConfig, T0 } from './fixtures';
+import { consolePublishing, publishFirstVersion, unsavedDraft } from './console-publishing';
+import { clock, controllerHeartbeat, ROLLOUT_FLAG, startDevRollout, T0 } from './fixtures';
 
 const PASS = 'stand-down passphrase';
 const MINUTE = 60_000;
-const FLAG = 'new-video-model';
+const FLAG = ROLLOUT_FLAG;
 
 async function closedPort(): Promise<number> {
   return new Promise<number>((resolve) => {
@@ -55,39 +56,17 @@ describe('the console stands down while a live controller leads (directory store
     time = clock();
     events = [];
     dispatcher = new Agent({ connectTimeout: 2000 });
-    let draft = {
-      config: {} as unknown,
-      revision: 0,
-      source: 'example' as 'draft' | 'example',
-      updatedAt: null as number | null,
-    };
-    service = new PublishingService({
+    const draft = unsavedDraft();
+    // The scheduler is driven by calling tick() directly.
+    service = consolePublishing({
       db,
       dataDir: dir,
       now: time.now,
-      // The scheduler is driven by calling tick() directly.
-      sleep: (_ms, signal) =>
-        new Promise((_resolve, reject) =>
-          signal?.addEventListener('abort', () => reject(new Error('aborted')), { once: true }),
-        ),
-      actor: 'alice',
-      validateConfig: (config) =>
-        typeof config.tiers === 'object' ? [] : [{ path: 'tiers', message: 'required' }],
-      draft: () => draft,
+      draft,
       emit: (reason) => events.push(reason),
     });
-    const kid = (await service.generateKey('alice laptop', PASS)).unlocked[0] as string;
-    await service.initTrust([kid], { dev: 1, staging: 1, production: 1, trust: 1 });
-    draft = { config: sampleConfig(), revision: 1, source: 'draft', updatedAt: T0 };
-    await service.publishDraft({ draftRevision: 1, expectFromVersion: 0 });
-    await service.startRollout({
-      environment: 'dev',
-      flagKey: FLAG,
-      onVariant: 'on',
-      offVariant: 'off',
-      steps: [10, 50, 100],
-      bakeMinutes: 30,
-    });
+    await publishFirstVersion(service, draft, PASS);
+    await startDevRollout(service, { bakeMinutes: 30 });
     // The controller's registry writes into the same store the console publishes to.
     store = openConfigStore(service.storeUri());
   });

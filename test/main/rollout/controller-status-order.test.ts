@@ -17,7 +17,7 @@ import { rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { writeControllerStatus } from '../../../src/main/rollout/controller/controller-registry';
-import { PublishingService } from '../../../src/main/rollout/publish/publishing-service';
+import type { PublishingService } from '../../../src/main/rollout/publish/publishing-service';
 import type { ConfigStore } from '../../../src/main/rollout/stores/config-store';
 import { openConfigStore } from '../../../src/main/rollout/stores/open-store';
 import { openDatabase, type WritableDb } from '../../../src/main/store/db';
@@ -27,11 +27,12 @@ import {
 } from '../../../src/shared/rollout/controller-status';
 import { startEtcd, type EtcdServer } from '../../helpers/etcd-server';
 import { tempDir } from '../../helpers/temp-dir';
-import { clock, controllerHeartbeat, sampleConfig, T0 } from './fixtures';
+import { consolePublishing, publishFirstVersion, unsavedDraft } from './console-publishing';
+import { clock, controllerHeartbeat, ROLLOUT_FLAG, startDevRollout } from './fixtures';
 
 const PASS = 'status-order passphrase';
 const MINUTE = 60_000;
-const FLAG = 'new-video-model';
+const FLAG = ROLLOUT_FLAG;
 
 /** Holds the answer of the next `list` of the controller records until `release()`. */
 function gate() {
@@ -84,40 +85,18 @@ async function setUp(storeUri?: string): Promise<Setup> {
   const time = clock();
   const events: string[] = [];
   const held = gate();
-  let draft = {
-    config: {} as unknown,
-    revision: 0,
-    source: 'example' as 'draft' | 'example',
-    updatedAt: null as number | null,
-  };
-  const service = new PublishingService({
+  const draft = unsavedDraft();
+  const service = consolePublishing({
     db,
     dataDir: dir,
     now: time.now,
-    sleep: (_ms, signal) =>
-      new Promise((_resolve, reject) =>
-        signal?.addEventListener('abort', () => reject(new Error('aborted')), { once: true }),
-      ),
-    actor: 'alice',
-    validateConfig: (config) =>
-      typeof config.tiers === 'object' ? [] : [{ path: 'tiers', message: 'required' }],
-    draft: () => draft,
+    draft,
     emit: (reason) => events.push(reason),
     openStore: (uri) => held.wrap(openConfigStore(uri)),
   });
   if (storeUri) await service.setStore(storeUri);
-  const kid = (await service.generateKey('alice laptop', PASS)).unlocked[0] as string;
-  await service.initTrust([kid], { dev: 1, staging: 1, production: 1, trust: 1 });
-  draft = { config: sampleConfig(), revision: 1, source: 'draft', updatedAt: T0 };
-  await service.publishDraft({ draftRevision: 1, expectFromVersion: 0 });
-  await service.startRollout({
-    environment: 'dev',
-    flagKey: FLAG,
-    onVariant: 'on',
-    offVariant: 'off',
-    steps: [10, 50, 100],
-    bakeMinutes: 30,
-  });
+  await publishFirstVersion(service, draft, PASS);
+  await startDevRollout(service, { bakeMinutes: 30 });
   const store = openConfigStore(service.storeUri());
   return {
     service,

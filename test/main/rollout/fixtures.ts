@@ -19,6 +19,7 @@ import {
   CONTROLLER_STATUS_SCHEMA,
   type ControllerStatus,
 } from '../../../src/shared/rollout/controller-status';
+import type { RolloutPlanInput } from '../../../src/shared/rollout/flag-rollout';
 import type { WatchSettingsInput } from '../../../src/shared/watch/watch-settings';
 import { startControllerProcess, type ControllerProcess } from '../../helpers/controller-process';
 import { tempDir } from '../../helpers/temp-dir';
@@ -193,11 +194,14 @@ export async function controllerTestStore(
 /** The flag the controller tests roll out. */
 export const ROLLOUT_FLAG = 'new-video-model';
 
-/** An admin starts a rollout of `ROLLOUT_FLAG` in dev (on/off variants, steps 10 → 50 → 100). */
-export function startDevRollout(
-  admin: Publisher,
+/**
+ * An admin starts a rollout of `ROLLOUT_FLAG` in dev (on/off variants, steps 10 → 50 → 100):
+ * through a Publisher, or through a console's PublishingService, which takes the same plan.
+ */
+export function startDevRollout<Result>(
+  admin: { startRollout(plan: RolloutPlanInput): Result },
   options: { bakeMinutes: number; steps?: number[] },
-): ReturnType<Publisher['startRollout']> {
+): Result {
   return admin.startRollout({
     environment: 'dev',
     flagKey: ROLLOUT_FLAG,

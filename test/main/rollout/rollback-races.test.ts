@@ -6,16 +6,24 @@
  */
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { PublishingService } from '../../../src/main/rollout/publish/publishing-service';
 import type { ConfigStore, StoreWrite } from '../../../src/main/rollout/stores/config-store';
 import { DirectoryStore } from '../../../src/main/rollout/stores/directory-store';
 import { openConfigStore } from '../../../src/main/rollout/stores/open-store';
 import { openDatabase, type WritableDb } from '../../../src/main/store/db';
 import { tempDir } from '../../helpers/temp-dir';
-import { clock, makePublisher, memorySigner, sampleConfig, T0 } from './fixtures';
+import { consolePublishing, unsavedDraft } from './console-publishing';
+import {
+  clock,
+  makePublisher,
+  memorySigner,
+  ROLLOUT_FLAG,
+  sampleConfig,
+  startDevRollout,
+  T0,
+} from './fixtures';
 
 const MINUTE = 60_000;
-const FLAG = 'new-video-model';
+const FLAG = ROLLOUT_FLAG;
 
 describe('racing rollbacks (directory store)', () => {
   let dir: string;
@@ -64,30 +72,12 @@ describe('racing rollbacks (directory store)', () => {
   it("two consoles' watches both roll back a breaching step: the step's content stays off", async () => {
     const time = clock(T0);
     const dbs: WritableDb[] = [];
-    let draft = {
-      config: {} as unknown,
-      revision: 0,
-      source: 'example' as 'draft' | 'example',
-      updatedAt: null as number | null,
-    };
+    const draft = unsavedDraft();
     // Both consoles share the data folder (keys and default store) but have their own database.
     const make = (name: string) => {
       const db = openDatabase({ file: join(dir, `${name}.sqlite`) });
       dbs.push(db);
-      return new PublishingService({
-        db,
-        dataDir: dir,
-        now: time.now,
-        sleep: (_ms, signal) =>
-          new Promise((_resolve, reject) =>
-            signal?.addEventListener('abort', () => reject(new Error('aborted')), { once: true }),
-          ),
-        actor: name,
-        validateConfig: (config) =>
-          typeof config.tiers === 'object' ? [] : [{ path: 'tiers', message: 'required' }],
-        draft: () => draft,
-        emit: () => undefined,
-      });
+      return consolePublishing({ db, dataDir: dir, now: time.now, actor: name, draft });
     };
     const first = make('alice');
     const second = make('bob');
@@ -97,16 +87,9 @@ describe('racing rollbacks (directory store)', () => {
       const kid = (await first.generateKey('shared key', pass)).unlocked[0] as string;
       await first.initTrust([kid], { dev: 1, staging: 1, production: 1, trust: 1 });
       await second.unlockKeys({ passphrase: pass });
-      draft = { config: sampleConfig(), revision: 1, source: 'draft', updatedAt: T0 };
+      draft.current = { config: sampleConfig(), revision: 1, source: 'draft', updatedAt: T0 };
       await first.publishDraft({ draftRevision: 1, expectFromVersion: 0 });
-      await first.startRollout({
-        environment: 'dev',
-        flagKey: FLAG,
-        onVariant: 'on',
-        offVariant: 'off',
-        steps: [10, 50, 100],
-        bakeMinutes: 30,
-      });
+      await startDevRollout(first, { bakeMinutes: 30 });
       time.advance(31 * MINUTE);
       expect(await first.tick()).toEqual([{ environment: 'dev', flagKey: FLAG, percent: 50 }]);
 

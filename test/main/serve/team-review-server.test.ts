@@ -1,4 +1,3 @@
-import { execFileSync } from 'node:child_process';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
@@ -20,6 +19,7 @@ import {
 } from '../../../src/main/serve/browser-server';
 import { INVOKE_CHANNEL_NAMES } from '../../../src/shared/ipc/channel-names';
 import { testServices } from '../../helpers/services';
+import { selfSignedCertificate } from '../../helpers/self-signed-certificate';
 import { seedGenerations } from '../review/seed-review';
 
 let services: ReturnType<typeof testServices>;
@@ -248,35 +248,13 @@ describe('beyond loopback', () => {
   it('serves HTTPS with a certificate, and still checks the Host', async () => {
     const dir = join(services.dataDir, 'tls');
     mkdirSync(dir);
-    execFileSync(
-      'openssl',
-      [
-        'req',
-        '-x509',
-        '-newkey',
-        'ec',
-        '-pkeyopt',
-        'ec_paramgen_curve:prime256v1',
-        '-nodes',
-        '-days',
-        '1',
-        '-subj',
-        '/CN=localhost',
-        '-addext',
-        'subjectAltName=DNS:localhost',
-        '-keyout',
-        join(dir, 'key.pem'),
-        '-out',
-        join(dir, 'cert.pem'),
-      ],
-      { stdio: 'ignore' },
-    );
-    const cert = readFileSync(join(dir, 'cert.pem'));
+    const files = selfSignedCertificate(dir);
+    const cert = readFileSync(files.cert);
     const tlsServer = await startBrowserServer(
       serverOptions({
         host: '0.0.0.0',
         publicNames: ['localhost'],
-        tls: { cert, key: readFileSync(join(dir, 'key.pem')) },
+        tls: { cert, key: readFileSync(files.key) },
       }),
     );
     const dispatcher = new Agent({ connect: { ca: cert } });

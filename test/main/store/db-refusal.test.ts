@@ -12,10 +12,10 @@ import {
 } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { runCli } from '../../../src/main/cli/main';
 import { openDatabase } from '../../../src/main/store/db';
 import { MIGRATIONS } from '../../../src/main/store/migrations/index';
 import { DbError } from '../../../src/shared/errors';
+import { cliIn } from '../../helpers/cli-in-process';
 import { tempDir } from '../../helpers/temp-dir';
 
 const cleanups: (() => void)[] = [];
@@ -147,13 +147,7 @@ describe('a refused database is never modified', () => {
     damage(file);
     const before = snapshot(file);
     const listing = readdirSync(join(dir, 'data')).sort();
-    let stderr = '';
-    const code = await runCli(['--data-dir', join(dir, 'data'), 'bench', 'list'], {
-      stdout: () => undefined,
-      stderr: (text) => (stderr += text),
-      env: {},
-      isTTY: false,
-    });
+    const { code, stderr } = await cliIn(join(dir, 'data'), ['bench', 'list']);
     expect(code).toBe(1);
     expect(stderr).toMatch(/^aideon: The database failed its integrity check/);
     expect(snapshot(file)).toEqual(before);

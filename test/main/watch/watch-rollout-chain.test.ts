@@ -30,6 +30,7 @@ import {
   startPrometheus,
   type PrometheusFixture,
 } from '../../helpers/prometheus-server';
+import { flaggedPremiumConfig } from '../../helpers/flagged-routing-config';
 import { testServices } from '../../helpers/services';
 import { tempDir } from '../../helpers/temp-dir';
 
@@ -42,32 +43,21 @@ const RUNWAY_KEY = `key_${'c4a1'.repeat(32)}`;
 
 /** Premium on Runway, with Together's Kling 2.1 switched on by the flag (off to begin with). */
 function premiumConfig(dailyQuota: number): Record<string, unknown> {
-  return {
-    schemaVersion: 1,
+  return flaggedPremiumConfig({
     description: 'Premium on Runway; Kling 2.1 on Together behind premium-together-video.',
-    tiers: {
-      premium: {
-        requestKinds: ['text-to-video'],
-        strategy: 'fallback',
-        targets: [
-          {
-            provider: 'together',
-            model: 'kwaivgI/kling-2.1-master',
-            timeoutSeconds: 300,
-            retries: 1,
-            flag: { key: FLAG, variants: ['on'] },
-          },
-          { provider: 'runway', model: 'gen4.5', timeoutSeconds: 300, retries: 2 },
-        ],
-        breaker: { failureRate: 0.3, minimumRequests: 50, cooldownSeconds: 30 },
-        limits: { maxSeconds: 10, maxResolution: '1080p', dailyQuota },
-        defaults: { durationSeconds: 5, resolution: '720p', aspectRatio: '16:9' },
-      },
+    flag: FLAG,
+    flagged: {
+      provider: 'together',
+      model: 'kwaivgI/kling-2.1-master',
+      timeoutSeconds: 300,
+      retries: 1,
     },
-    flags: {
-      [FLAG]: { state: 'ENABLED', variants: { on: true, off: false }, defaultVariant: 'off' },
+    fallback: { provider: 'runway', model: 'gen4.5', timeoutSeconds: 300, retries: 2 },
+    tier: {
+      breaker: { failureRate: 0.3, minimumRequests: 50, cooldownSeconds: 30 },
+      limits: { maxSeconds: 10, maxResolution: '1080p', dailyQuota },
     },
-  };
+  });
 }
 
 /** Production's last version before the rollout (its config_version label is then 41). */

@@ -21,7 +21,7 @@ import { zodIssues } from '../../../shared/validation';
 import { watchSettingsSchema, type WatchSettings } from '../../../shared/watch/watch-settings';
 import { storeKeys } from '../../../consumer/bundle-format';
 import { verifyTrustFile, verifyTrustUpdate } from '../../../consumer/verify-bundle';
-import { MonitorService } from '../../monitor/monitor-service';
+import { GuardBreachInbox } from '../../monitor/guard-breach-inbox';
 import { parseWebhookUrl } from '../../monitor/webhook';
 import { withRetry } from '../../providers/http/retry';
 import { busyLogGate, busyPatienceMs, isDatabaseBusy } from '../../store/busy-retry';
@@ -349,15 +349,14 @@ export async function buildController(
   // Guard breaches' inbox entries a console (or `monitor watch`) kept beside the database while
   // it was busy and could not write before it was stopped or killed: the controller is often
   // the process that runs on next, so it writes them (in the background while the database is
-  // still busy), as a console's start does. The monitor has no catalogues here: only its inbox.
-  const breaches = new MonitorService({
+  // still busy), as a console's start does.
+  const breaches = new GuardBreachInbox({
     db: deps.db,
-    sources: [],
     now: deps.now,
     log: deps.log,
     busyPatienceMs: busyPatienceMs({ env: deps.env }),
   });
-  breaches.writeKeptBreaches();
+  breaches.writeKept();
   // A notice that met a busy database is written once it is free (busy patience), not only
   // kept in memory: a restarted controller must not post the same failure again.
   const notices = sqliteRollbackNotices(deps.db, actor, deps.now, deps.log, {

@@ -74,13 +74,15 @@ export function registerControllerCommands(program: Command, deps: ControllerCom
           { openDatabase },
           { hideStoreUriSecrets },
           busy,
-          { announcePresence, thisProcessCommand },
+          { announcePresence, removeOurPresences, thisProcessCommand },
+          { endOnStopSignals, onStopSignal },
         ] = await Promise.all([
           import('./controller-cli'),
           import('../../store/db'),
           import('../../../consumer/store-reader'),
           import('../../store/busy-retry'),
           import('../../store/presence'),
+          import('../../cli/stop-signals'),
         ]);
         const settings = controllerSettings(flags, deps.env);
         const patienceMs = busy.busyPatienceMs({ env: deps.env });
@@ -94,6 +96,10 @@ export function registerControllerCommands(program: Command, deps: ControllerCom
           ...(deps.presence ?? thisProcessCommand(deps.env)),
           now: Date.now(),
         });
+        // While it starts (waiting for the database, building the controller) a signal ends the
+        // process, its presence file removed first; once it runs, a signal stops it cleanly
+        // (the lease given up, the heartbeat removed) and the file goes at the end as before.
+        const stopEnding = endOnStopSignals(removeOurPresences);
         try {
           // Another process holding the write lock (a console, `aideon serve`, a bench run, an
           // import) delays the start while the database needs a write (a migration); it is said
@@ -147,14 +153,11 @@ export function registerControllerCommands(program: Command, deps: ControllerCom
                 return;
               }
               const stop = new AbortController();
-              const onSignal = (): void => stop.abort();
-              process.once('SIGINT', onSignal);
-              process.once('SIGTERM', onSignal);
+              const stopListening = onStopSignal(() => stop.abort());
               try {
                 await built.controller.run(stop.signal);
               } finally {
-                process.off('SIGINT', onSignal);
-                process.off('SIGTERM', onSignal);
+                stopListening();
               }
               deps.stdout(`controller ${settings.id} stopped\n`);
             } finally {
@@ -164,6 +167,7 @@ export function registerControllerCommands(program: Command, deps: ControllerCom
             db.close();
           }
         } finally {
+          stopEnding();
           presence.remove();
         }
       },

@@ -289,16 +289,21 @@ export function registerConfigStoreCommands(config: Command, deps: RolloutComman
   };
   store
     .command('show')
-    .description('print the store URI (the default folder unless one was set)')
+    .description(
+      'print the store URI (the default folder unless one was set), and any changes whose outcome is unknown',
+    )
     .option('--json', 'print JSON')
     .action(async (options: { json?: boolean }) =>
       withServices(async (services) => {
         const uri = services.publishing.storeUri();
         const isDefault = uri === services.publishing.defaultStoreUri;
+        // Changes whose outcome is unknown, kept in the data folder (unconfirmed-commits.ts).
+        const unconfirmed = services.publishing.unconfirmedOverview();
+        const { unconfirmedText } = await import('../../../shared/rollout/unconfirmed-text');
         deps.stdout(
           options.json
-            ? `${JSON.stringify({ storeUri: uri, default: isDefault })}\n`
-            : `${uri}${isDefault ? ' (default)' : ''}\n`,
+            ? `${JSON.stringify({ storeUri: uri, default: isDefault, unconfirmed })}\n`
+            : `${uri}${isDefault ? ' (default)' : ''}\n${unconfirmed.map((group) => `! ${unconfirmedText(group)}\n`).join('')}`,
         );
       }),
     );

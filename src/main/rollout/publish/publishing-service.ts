@@ -38,6 +38,7 @@ import type {
 import type { RolloutStep } from '../../../shared/watch/watch-types';
 import type { StabilityReset } from '../../watch/stability';
 import { storeKeys, type TrustPayload } from '../../../consumer/bundle-format';
+import { redactStoreUri } from '../../../consumer/store-reader';
 import type { WritableDb } from '../../store/db';
 import { busyLogGate } from '../../store/busy-retry';
 import type { BakeResult } from '../../watch/bake-loop';
@@ -80,7 +81,13 @@ import {
   type DamagedRollout,
   type PublishOutcome,
 } from './publisher';
-import { sqliteUnconfirmedCommits, type UnconfirmedCommits } from './unconfirmed-commits';
+import {
+  dropForgottenUnconfirmed,
+  FORGOTTEN_UNCONFIRMED_MS,
+  sqliteUnconfirmedCommits,
+  unconfirmedGroups,
+  type UnconfirmedCommits,
+} from './unconfirmed-commits';
 
 const PASSPHRASE_PROTECTOR_ID = 'passphrase-scrypt-aes256gcm';
 export const DEFAULT_TICK_MS = 30_000;
@@ -985,7 +992,16 @@ export class PublishingService {
       importedAt: key.importedAt,
       trusted: trusted.has(key.kid),
     }));
-    if (!trust) return { ...base, trust: null, storeProblem, environments: [], keys, importedKeys };
+    if (!trust)
+      return {
+        ...base,
+        trust: null,
+        storeProblem,
+        environments: [],
+        keys,
+        importedKeys,
+        unconfirmed: this.unconfirmedOverview(),
+      };
     const environments: EnvironmentOverview[] = [];
     for (const environment of ENVIRONMENTS)
       environments.push(await this.environmentOverview(publisher, environment));
@@ -1000,7 +1016,27 @@ export class PublishingService {
       environments,
       keys,
       importedKeys,
+      // After the environments were read: those reads settle what they can first.
+      unconfirmed: this.unconfirmedOverview(),
     };
+  }
+
+  /** The changes whose outcome is unknown, kept in the data folder (unconfirmed-commits.ts). */
+  unconfirmedOverview(): NonNullable<PublishOverview['unconfirmed']> {
+    const current = this.storeUri();
+    let groups;
+    try {
+      groups = unconfirmedGroups(this.deps.db);
+    } catch {
+      // A database that cannot be read now: the overview goes on without them.
+      return [];
+    }
+    return groups.map((group) => ({
+      ...group,
+      storeUri: redactStoreUri(group.storeUri),
+      currentStore: group.storeUri === current,
+      dropAfterDays: FORGOTTEN_UNCONFIRMED_MS / 86_400_000,
+    }));
   }
 
   /**
@@ -1598,6 +1634,13 @@ export class PublishingService {
   /** Starts the scheduler (serve and the desktop app); bakes any running rollout's step. */
   start(): void {
     if (this.ticker) return;
+    // Kept changes of a store this data folder no longer publishes to: nothing here will ever
+    // settle them (unconfirmed-commits.ts).
+    dropForgottenUnconfirmed(this.deps.db, {
+      currentStoreUri: this.storeUri(),
+      now: this.deps.now(),
+      log: (line) => this.deps.log?.(line),
+    });
     const controller = new AbortController();
     const interval = this.deps.tickMs ?? DEFAULT_TICK_MS;
     const tickLog = busyLogGate((line) => this.deps.log?.(line));

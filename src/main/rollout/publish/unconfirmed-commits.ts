@@ -10,7 +10,8 @@
  * the caller whose take() removed the row records the entry, so two processes (or two reads of
  * one process) that settle the same commit at once record it once.
  */
-import type { WritableDb } from '../../store/db';
+import { redactStoreUri } from '../../../consumer/store-reader';
+import type { ReadableDb, WritableDb } from '../../store/db';
 import type { HistoryInput } from './history';
 
 export interface UnconfirmedCommits {
@@ -107,4 +108,85 @@ export function sqliteUnconfirmedCommits(
       }
     },
   };
+}
+
+// ---------------------------------------------------------------------------------------------
+// for the admin: what is kept, and what nobody will settle
+//
+// A kept commit is settled only by a process that reads its store's environment. Once the data
+// folder publishes to another store (Publishing → Store, `aideon config store set`) and no
+// controller reads the old one, nothing ever will: the rows stayed, unseen, for good. So they
+// are shown where the admin looks at the store (the console's Publishing section, `aideon config
+// store show`), and those of a store this data folder no longer publishes to are dropped once
+// they are FORGOTTEN_UNCONFIRMED_MS old, with one log line naming each. The current store's are
+// never dropped: the console reads it all the time, so one still kept there means the store has
+// not answered, and the entry is still owed.
+
+/** The commits of one store's environment whose outcome is not known. */
+export interface UnconfirmedGroup {
+  storeUri: string;
+  environment: string;
+  count: number;
+  /** When the oldest of them was kept (ms since the epoch). */
+  since: number;
+}
+
+/** The commits kept in `db`, by store and environment, the longest-kept first. */
+export function unconfirmedGroups(db: ReadableDb): UnconfirmedGroup[] {
+  return db
+    .prepare(
+      `SELECT store_uri AS storeUri, environment, COUNT(*) AS count, MIN(kept_at) AS since
+       FROM unconfirmed_commits GROUP BY store_uri, environment ORDER BY since, store_uri, environment`,
+    )
+    .all() as UnconfirmedGroup[];
+}
+
+/** How long a commit of a store the data folder no longer publishes to is kept: 30 days. */
+export const FORGOTTEN_UNCONFIRMED_MS = 30 * 86_400_000;
+
+/**
+ * Drops the commits kept longer than FORGOTTEN_UNCONFIRMED_MS for stores other than
+ * `currentStoreUri`, saying which in one log line; returns how many. A busy database drops
+ * nothing now (the next start tries again).
+ */
+export function dropForgottenUnconfirmed(
+  db: WritableDb,
+  options: { currentStoreUri: string; now: number; log: (line: string) => void },
+): number {
+  const before = options.now - FORGOTTEN_UNCONFIRMED_MS;
+  let dropped: { key: string; store_uri: string; entry: string; kept_at: number }[];
+  try {
+    dropped = db.transaction(() => {
+      const rows = db
+        .prepare(
+          'SELECT key, store_uri, entry, kept_at FROM unconfirmed_commits WHERE store_uri <> ? AND kept_at < ? ORDER BY kept_at',
+        )
+        .all(options.currentStoreUri, before) as {
+        key: string;
+        store_uri: string;
+        entry: string;
+        kept_at: number;
+      }[];
+      const remove = db.prepare('DELETE FROM unconfirmed_commits WHERE key = ?');
+      for (const row of rows) remove.run(row.key);
+      return rows;
+    })();
+  } catch {
+    return 0;
+  }
+  if (dropped.length === 0) return 0;
+  const named = dropped.map((row) => {
+    let what = 'a commit';
+    try {
+      const entry = JSON.parse(row.entry) as HistoryInput;
+      what = `the ${entry.action} of ${entry.environment ?? '?'} version ${entry.version ?? '?'}`;
+    } catch {
+      // Named by its store and date only.
+    }
+    return `${what} on ${redactStoreUri(row.store_uri)} (kept ${new Date(row.kept_at).toISOString().slice(0, 16).replace('T', ' ')} UTC)`;
+  });
+  options.log(
+    `config: dropped ${dropped.length} commit(s) whose outcome was never known, kept over ${FORGOTTEN_UNCONFIRMED_MS / 86_400_000} days for a store this data folder no longer publishes to (their history entries, if they went in, were never recorded): ${named.join('; ')}`,
+  );
+  return dropped.length;
 }

@@ -3,7 +3,9 @@
  * and every table and chart writes them the same way. Definitions are main's
  * (src/main/bench/scorecard.ts): rates are over rated outcomes, latency over successes.
  */
-import { formatMoney } from '../../../shared/format';
+// Shares, latencies and dollars are written by the shared formatters, so the scorecard reads like
+// every other screen: "67%", "4.5%", "0.042%"; "320 ms", "2.57 s"; "$0.125".
+import { formatLatency, formatMoney, formatPercent } from '../../../shared/format';
 import type { ScorecardLineView } from '../../../shared/bench/scorecard-schema';
 import { MEASURE_EXPLANATIONS, MEASURE_KEYS, MEASURE_LABELS, formatMeasure } from '../lib/measures';
 
@@ -35,25 +37,6 @@ export const PHASE_NAMES: Readonly<Record<LatencyPhase, string>> = {
 
 const isNumber = (value: number | null | undefined): value is number =>
   value !== null && value !== undefined && Number.isFinite(value);
-
-/** 0.6667 → "66.7%", 1 → "100%", null → "—". */
-export function formatRate(rate: number | null | undefined): string {
-  if (!isNumber(rate)) return '—';
-  const text = (Math.round(rate * 1000) / 10).toFixed(1);
-  return `${text.endsWith('.0') ? text.slice(0, -2) : text}%`;
-}
-
-/** Under a second in ms ("320 ms"), else seconds with one decimal ("12.3 s"). */
-export function formatLatency(ms: number | null | undefined): string {
-  if (!isNumber(ms)) return '—';
-  if (Math.abs(ms) < 1000) return `${Math.round(ms)} ms`;
-  return `${(ms / 1000).toFixed(1)} s`;
-}
-
-/** Dollars, as everywhere ("$0.20", "$0.125", "$12.35"; see shared/format.ts). */
-export function formatUnitCost(usd: number | null | undefined): string {
-  return formatMoney(usd);
-}
 
 /** Which way is better for a row, to highlight the best model. */
 type Better = 'higher' | 'lower' | null;
@@ -115,7 +98,7 @@ export function scorecardSections(lines: readonly ScorecardLineView[]): Scorecar
             `${OUTCOME_NAMES[outcome]} rate`,
             lines,
             (l) => l.rates[outcome] ?? null,
-            (value) => formatRate(value),
+            formatPercent,
             outcome === 'success' ? 'higher' : null,
             outcome === 'success'
               ? 'Share of finished generations that produced a usable video (cancelled and skipped ones are not counted).'
@@ -145,13 +128,13 @@ export function scorecardSections(lines: readonly ScorecardLineView[]): Scorecar
     {
       title: 'Cost',
       rows: [
-        row('cost.total', 'Spent', lines, (l) => l.costUsd, formatUnitCost, null),
+        row('cost.total', 'Spent', lines, (l) => l.costUsd, formatMoney, null),
         row(
           'cost.clip',
           'Per successful clip',
           lines,
           (l) => l.costPerSuccessUsd,
-          formatUnitCost,
+          formatMoney,
           'lower',
           'Everything spent (failures that cost money included) divided by the number of videos that worked.',
         ),
@@ -160,7 +143,7 @@ export function scorecardSections(lines: readonly ScorecardLineView[]): Scorecar
           'Per successful second',
           lines,
           (l) => l.costPerSecondUsd,
-          formatUnitCost,
+          formatMoney,
           'lower',
           'Everything spent divided by the seconds of video that worked.',
         ),
@@ -174,7 +157,7 @@ export function scorecardSections(lines: readonly ScorecardLineView[]): Scorecar
           'Matches the request',
           lines,
           (l) => l.complianceRate,
-          formatRate,
+          formatPercent,
           'higher',
           'Share of checked videos whose duration, resolution, aspect ratio and audio match what the suite asked for.',
         ),
@@ -216,15 +199,25 @@ export function outcomeChartData(
 
 /**
  * Latency per phase, grouped: one entry per phase with, per model (`m<index>_`), `p50` and `p95`
- * in seconds, `tail` (p95 − p50: the hatched part stacked on the solid p50) and `mark`, the
+ * in seconds, `tail` (p95 − p50: the hatched part stacked on the solid p50), `mark`, the
  * model's number drawn over its bar (its name in the legend and the table), so the bars are told
- * apart without their colour.
+ * apart without their colour, `top`, what the bar reaches in words ("2.57 s"), or "no data"
+ * when the phase was never timed for the model, and `flat`: no bar, or one too short to see,
+ * which is labelled with its number and `top` written up from the axis, not with a bare number
+ * floating on the axis as if it were a bar's.
  */
 export function latencyChartData(
   lines: readonly ScorecardLineView[],
-): ({ phase: string } & Record<string, number | null | string>)[] {
+): ({ phase: string } & Record<string, number | null | string | boolean>)[] {
+  // The longest bar, in ms: the axis ends just above it, so a bar's height is its share of it.
+  const tallest = Math.max(
+    0,
+    ...lines.flatMap((line) =>
+      LATENCY_PHASES.map((phase) => line.latencyMs[phase].p95 ?? line.latencyMs[phase].p50 ?? 0),
+    ),
+  );
   return LATENCY_PHASES.map((phase) => {
-    const entry: { phase: string } & Record<string, number | null | string> = {
+    const entry: { phase: string } & Record<string, number | null | string | boolean> = {
       phase: PHASE_NAMES[phase],
     };
     lines.forEach((line, index) => {
@@ -238,10 +231,22 @@ export function latencyChartData(
       entry[`m${index}_tail`] =
         p50 === null ? null : p95 === null ? 0 : Math.max(0, Math.round((p95 - p50) * 1000) / 1000);
       entry[`m${index}_mark`] = p50 !== null || p95 !== null ? modelMark(index) : null;
+      const top = line.latencyMs[phase].p95 ?? line.latencyMs[phase].p50;
+      entry[`m${index}_top`] = isNumber(top) ? formatLatency(top) : NO_DATA;
+      entry[`m${index}_flat`] = isNumber(top) ? top <= 0 || top < tallest * FLAT_SHARE : true;
     });
     return entry;
   });
 }
+
+/**
+ * A bar under this share of the tallest is too short to carry its number (under 4 px of the
+ * chart's 200): it is labelled with its value, written up from the axis, instead.
+ */
+const FLAT_SHARE = 0.02;
+
+/** What a chart writes where a value is missing (never a bar, never "0"). */
+export const NO_DATA = 'no data';
 
 /** A model's number on the scorecard's charts and table: "1", "2", … in the columns' order. */
 export function modelMark(index: number): string {
@@ -272,9 +277,9 @@ export function scorecardCategories(
 
 /** A compared metric's value in words: rates as %, p95s as times, costs in dollars. */
 export function formatChangeValue(metric: string, value: number): string {
-  if (metric === 'successRate' || metric === 'complianceRate') return formatRate(value);
+  if (metric === 'successRate' || metric === 'complianceRate') return formatPercent(value);
   if (metric.startsWith('p95.')) return formatLatency(value);
-  if (metric.startsWith('cost')) return formatUnitCost(value);
+  if (metric.startsWith('cost')) return formatMoney(value);
   return String(value);
 }
 

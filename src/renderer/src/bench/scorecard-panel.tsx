@@ -3,7 +3,7 @@
  * latency per phase, cost per successful second), a category filter, CSV/JSON export and a
  * comparison with another finished run.
  */
-import { formatNumber } from '../../../shared/format';
+import { formatLatency, formatMoney, formatPercent } from '../../../shared/format';
 import * as Dialog from '@radix-ui/react-dialog';
 import * as Tooltip from '@radix-ui/react-tooltip';
 import { TooltipRoot } from '../components/tooltip-root';
@@ -15,6 +15,7 @@ import {
   Cell,
   LabelList,
   Legend,
+  Rectangle,
   ResponsiveContainer,
   Tooltip as ChartTooltip,
   XAxis,
@@ -24,7 +25,7 @@ import type { ScorecardLineView } from '../../../shared/bench/scorecard-schema';
 import type { RunSummary } from '../../../shared/domain';
 import type { ChannelOutput } from '../../../shared/ipc/contract';
 import type { ProviderId } from '../../../shared/providers/video-provider-spec';
-import { CloseIcon, CompareIcon, DownloadIcon, InfoIcon } from '../components/icons';
+import { CompareIcon, DownloadIcon, InfoIcon } from '../components/icons';
 import { Badge, InlineError, Loading } from '../components/ui';
 import { describeError } from '../ipc/client';
 import { getClient } from '../ipc';
@@ -57,13 +58,14 @@ import {
   changeMetricName,
   costChartData,
   formatChangeValue,
-  formatUnitCost,
   latencyChartData,
   modelMark,
+  NO_DATA,
   outcomeChartData,
   scorecardCategories,
   scorecardSections,
 } from './scorecard-format';
+import { DialogHeader } from '../components/dialog-header';
 
 type Scorecard = ChannelOutput<'bench:get-scorecard'>;
 type Comparison = ChannelOutput<'bench:compare-runs-detail'>;
@@ -289,7 +291,7 @@ function OutcomeChart({
         <ChartTooltip
           contentStyle={TOOLTIP_STYLE}
           cursor={{ fill: 'var(--color-surface-sunken)' }}
-          formatter={(value) => `${String(value)}%`}
+          formatter={(value) => formatPercent(typeof value === 'number' ? value / 100 : null)}
         />
         <Legend
           wrapperStyle={LEGEND_STYLE}
@@ -334,7 +336,15 @@ function LatencyChart({
   const patterns = `scorecard-latency-${useId().replace(/[^a-zA-Z0-9_-]/g, '')}`;
   const colorOf = (index: number): string => MODEL_COLORS[index % 6] ?? 'var(--chart-1)';
   const seconds = (value: unknown): string =>
-    typeof value === 'number' ? `${formatNumber(value, 2)} s` : '—';
+    typeof value === 'number' ? formatLatency(value * 1000) : NO_DATA;
+  // The p50 to p95 part draws a 1 px cap where p95 = p50, so the bar still ends visibly; a
+  // model with no time for the phase (or a zero) gets no cap: its label says so instead.
+  const capOf =
+    (index: number) =>
+    (_value: unknown, at: number): number => {
+      const p50 = data[at]?.[`m${index}_p50`];
+      return typeof p50 === 'number' && p50 > 0 ? 1 : 0;
+    };
   return (
     <>
       <ResponsiveContainer width="100%" height={CHART_HEIGHT}>
@@ -404,18 +414,16 @@ function LatencyChart({
               stackId={`m${index}`}
               fill={textureFill(`${patterns}-m${index}`, 'hatch-up', colorOf(index))}
               data-texture="hatch-up"
-              // p95 = p50 draws a 1 px cap, so the number over the bar is still drawn.
-              minPointSize={1}
+              minPointSize={capOf(index)}
+              // A shape of its own keeps a bar of no height in the chart (recharts drops those),
+              // so its label can say "no data" or "0 s" where the bar would stand.
+              shape={tailShape}
               maxBarSize={28}
               isAnimationActive={false}
             >
               <LabelList
-                dataKey={`m${index}_mark`}
-                position="top"
-                className="bar-mark"
-                fill="var(--color-text)"
-                fontSize={11}
-                fontWeight={700}
+                dataKey={`m${index}_top`}
+                content={(props) => <LatencyBarLabel {...props} entry={data} model={index} />}
               />
             </Bar>,
           ])}
@@ -453,6 +461,68 @@ function LatencyChart({
   );
 }
 
+/** The p50-to-p95 part of a latency bar: recharts' own rectangle, nothing where it has no height. */
+function tailShape(props: unknown): ReactElement {
+  const rectangle = props as { height?: number };
+  return (rectangle.height ?? 0) > 0 ? (
+    <Rectangle {...(props as Record<string, unknown>)} />
+  ) : (
+    <g />
+  );
+}
+
+/**
+ * A latency bar's label: the model's number over a bar one can see; over a bar too short to see
+ * (or none), the number and the value written up from the axis ("2 · 0 s", "3 · no data"), so no
+ * bare number sits on the axis as if it labelled a bar.
+ */
+function LatencyBarLabel(props: {
+  x?: number | string;
+  y?: number | string;
+  width?: number | string;
+  height?: number | string;
+  index?: number;
+  entry: readonly Record<string, unknown>[];
+  model: number;
+}): ReactElement | null {
+  const row = props.entry[props.index ?? -1];
+  if (!row) return null;
+  const x = Number(props.x ?? 0) + Number(props.width ?? 0) / 2;
+  const y = Number(props.y ?? 0);
+  const mark = modelMark(props.model);
+  const top = String(row[`m${props.model}_top`] ?? NO_DATA);
+  if (row[`m${props.model}_flat`] === true) {
+    // From just above the axis (the bottom of this part: the bar is at most a few px tall).
+    const base = y + Number(props.height ?? 0) - 4;
+    return (
+      <text
+        className={`bar-mark is-flat${top === NO_DATA ? ' is-missing' : ''}`}
+        x={x}
+        y={base}
+        transform={`rotate(-90 ${x} ${base})`}
+        dominantBaseline="central"
+        fontSize={10}
+        fill={top === NO_DATA ? 'var(--color-text-muted)' : 'var(--color-text)'}
+      >
+        {mark} · {top}
+      </text>
+    );
+  }
+  return (
+    <text
+      className="bar-mark"
+      x={x}
+      y={y - 5}
+      textAnchor="middle"
+      fontSize={11}
+      fontWeight={700}
+      fill="var(--color-text)"
+    >
+      {mark}
+    </text>
+  );
+}
+
 function CostChart({
   lines,
   names,
@@ -483,7 +553,7 @@ function CostChart({
         <ChartTooltip
           contentStyle={TOOLTIP_STYLE}
           cursor={{ fill: 'var(--color-surface-sunken)' }}
-          formatter={(value) => (typeof value === 'number' ? formatUnitCost(value) : '—')}
+          formatter={(value) => (typeof value === 'number' ? formatMoney(value) : '—')}
         />
         <Bar
           dataKey="costPerSecond"
@@ -569,12 +639,7 @@ function CompareRunPicker({
       <Dialog.Portal>
         <Dialog.Overlay className="dialog-overlay" />
         <Dialog.Content className="dialog dialog-narrow" aria-describedby={undefined}>
-          <div className="dialog-header">
-            <Dialog.Title className="dialog-title">Compare with another run</Dialog.Title>
-            <Dialog.Close className="icon-button" aria-label="Close">
-              <CloseIcon />
-            </Dialog.Close>
-          </div>
+          <DialogHeader closable>Compare with another run</DialogHeader>
           <div className="dialog-body">
             {candidates.length === 0 ? (
               <p className="muted">

@@ -32,6 +32,7 @@ import {
   type PromptDraft,
   type SuiteDraft,
 } from './suite-form';
+import { DialogHeader } from '../components/dialog-header';
 
 type LoadState =
   | { kind: 'new' }
@@ -307,9 +308,7 @@ export function SuiteEditor({ suiteId }: { suiteId: string | null }): ReactEleme
         <Dialog.Portal>
           <Dialog.Overlay className="dialog-overlay" />
           <Dialog.Content className="dialog dialog-narrow" role="alertdialog">
-            <div className="dialog-header">
-              <Dialog.Title className="dialog-title">Leave without saving?</Dialog.Title>
-            </div>
+            <DialogHeader>Leave without saving?</DialogHeader>
             <Dialog.Description className="dialog-body">
               Your changes to this suite have not been saved and will be lost.
             </Dialog.Description>

@@ -2,6 +2,7 @@
 import * as Dialog from '@radix-ui/react-dialog';
 import type { ReactElement } from 'react';
 import { SHORTCUT_GROUPS } from './shortcuts';
+import { DialogHeader } from '../components/dialog-header';
 
 export function ShortcutSheet({
   open,
@@ -19,9 +20,7 @@ export function ShortcutSheet({
           data-testid="shortcut-sheet"
           aria-describedby={undefined}
         >
-          <div className="dialog-header">
-            <Dialog.Title className="dialog-title">Keyboard shortcuts</Dialog.Title>
-          </div>
+          <DialogHeader>Keyboard shortcuts</DialogHeader>
           <div className="dialog-body shortcut-groups">
             {SHORTCUT_GROUPS.map((group) => (
               <section key={group.title} className="shortcut-group" data-testid="shortcut-group">

@@ -5,7 +5,7 @@
  * are plain objects, so this module costs nothing to the screens that draw no chart.
  */
 import { useState, type ReactElement, type ReactNode } from 'react';
-import { formatMoneyTick, formatNumber } from '../../../shared/format';
+import { formatLatency, formatMoneyTick, formatNumber } from '../../../shared/format';
 
 /** Colours of models / providers, apart from the outcome colours below. */
 export const SERIES_COLORS = [
@@ -40,15 +40,11 @@ export const LEGEND_STYLE = { fontSize: 12, cursor: 'pointer' };
 /** One tick format per unit, the same on every chart. */
 export const TICK_FORMAT = {
   /**
-   * "0 s", "250 ms", "1.25 s", "12.5 s", "1,200 s": under a second in ms, so an axis of short
-   * phases (downloads, a fast model) does not read "0.1 s, 0.1 s, 0.1 s" for 0.05, 0.075, 0.1.
+   * "0 s", "250 ms", "1.25 s", "12.5 s", "1,200 s": the shared latency format (as the tables and
+   * tooltips write a time), so an axis of short phases (downloads, a fast model) reads in ms, not
+   * "0.1 s, 0.1 s, 0.1 s" for 0.05, 0.075, 0.1.
    */
-  seconds: (value: number): string => {
-    const size = Math.abs(value);
-    if (size === 0) return '0 s';
-    if (size < 1) return `${formatNumber(value * 1000, size < 0.01 ? 1 : 0)} ms`;
-    return `${formatNumber(value, size < 10 ? 2 : 1)} s`;
-  },
+  seconds: (value: number): string => formatLatency(value * 1000),
   /** "0%", "75%" (values already in percent) */
   percent: (value: number): string => `${formatNumber(value, 0)}%`,
   /** "$0", "$0.125", "$20" */

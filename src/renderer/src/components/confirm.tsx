@@ -4,6 +4,7 @@
  */
 import * as Dialog from '@radix-ui/react-dialog';
 import { useState, type ReactElement, type ReactNode } from 'react';
+import { DialogHeader } from './dialog-header';
 
 export function ConfirmButton({
   label,
@@ -47,9 +48,7 @@ export function ConfirmButton({
         {/* Over any dialog it is opened from (Clear entered price), which it dims. */}
         <Dialog.Overlay className="dialog-overlay dialog-overlay-confirm" />
         <Dialog.Content className="dialog dialog-narrow dialog-confirm" role="alertdialog">
-          <div className="dialog-header">
-            <Dialog.Title className="dialog-title">{title}</Dialog.Title>
-          </div>
+          <DialogHeader>{title}</DialogHeader>
           <Dialog.Description className="dialog-body">{body}</Dialog.Description>
           <div className="dialog-footer">
             <Dialog.Close className="button button-secondary">{keepLabel}</Dialog.Close>

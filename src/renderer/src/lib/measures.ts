@@ -2,42 +2,19 @@
  * Video analysis in words: the one-line summary of a clip and the technical measures with
  * their one-sentence explanations.
  *
- * The list of measures and their explanations are shared with the analysis
- * (shared/bench/measures.ts).
+ * The list of measures, their names, explanations and units are shared with the analysis
+ * (shared/bench/measures.ts), so a measure reads the same on every screen.
  */
 import type { GenerationRecord } from '../../../shared/domain';
 import {
   MEASURE_EXPLANATIONS,
   MEASURE_KEYS,
+  MEASURE_LABELS,
+  formatMeasure,
   type MeasureKey,
 } from '../../../shared/bench/measures';
 
-export { MEASURE_EXPLANATIONS, MEASURE_KEYS, type MeasureKey };
-
-export const MEASURE_LABELS: Readonly<Record<MeasureKey, string>> = {
-  flicker: 'Flicker',
-  blur: 'Blur',
-  frozenFraction: 'Frozen',
-  blackFraction: 'Black',
-  sceneCuts: 'Scene cuts',
-  motion: 'Motion',
-};
-
-/** A measure's value as people read it: shares as percentages, small numbers with 3 digits. */
-export function formatMeasure(key: MeasureKey, value: number | null | undefined): string {
-  if (value === null || value === undefined || !Number.isFinite(value)) return '—';
-  switch (key) {
-    case 'frozenFraction':
-    case 'blackFraction':
-      return `${trimZero((value * 100).toFixed(1))}%`;
-    case 'sceneCuts':
-      return Number.isInteger(value) ? String(value) : value.toFixed(1);
-    case 'blur':
-      return value.toFixed(2);
-    default:
-      return Math.abs(value) >= 0.1 || value === 0 ? value.toFixed(3) : value.toPrecision(2);
-  }
-}
+export { MEASURE_EXPLANATIONS, MEASURE_KEYS, MEASURE_LABELS, formatMeasure, type MeasureKey };
 
 function trimZero(text: string): string {
   return text.endsWith('.0') ? text.slice(0, -2) : text;

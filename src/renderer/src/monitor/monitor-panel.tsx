@@ -7,7 +7,6 @@ import type {
   ProviderMonitorStatus,
 } from '../../../shared/monitor/monitor-schemas';
 import { PROVIDER_LABELS } from '../../../shared/providers/provider-ids';
-import { CloseIcon } from '../components/icons';
 import { Badge, InlineError, Loading } from '../components/ui';
 import { formatDateTime } from '../lib/format';
 import {
@@ -19,6 +18,7 @@ import {
 import { useAppStore } from '../store/store';
 import { shortRelative } from './monitor-format';
 import { useNow } from './use-now';
+import { DialogHeader } from '../components/dialog-header';
 
 /** The latest time this provider was checked, from the status or a "no key" answer we saw. */
 function lastCheckTime(
@@ -269,12 +269,7 @@ function SettingsDialog({ settings }: { settings: MonitorSettings }): ReactEleme
         <Dialog.Overlay className="dialog-overlay" />
         <Dialog.Content className="dialog dialog-narrow" aria-describedby={`${formId}-about`}>
           <form onSubmit={(event) => void submit(event)}>
-            <div className="dialog-header">
-              <Dialog.Title className="dialog-title">Release monitor settings</Dialog.Title>
-              <Dialog.Close className="icon-button" aria-label="Close">
-                <CloseIcon />
-              </Dialog.Close>
-            </div>
+            <DialogHeader closable>Release monitor settings</DialogHeader>
             <div className="dialog-body dialog-stack">
               <p className="muted small" id={`${formId}-about`}>
                 The console checks every provider&apos;s catalogue on this schedule (a little

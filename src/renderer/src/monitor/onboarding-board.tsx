@@ -9,7 +9,6 @@ import {
   type StageEvidence,
 } from '../../../shared/monitor/monitor-schemas';
 import { PROVIDER_LABELS } from '../../../shared/providers/provider-ids';
-import { CloseIcon } from '../components/icons';
 import { EmptyState, InlineError, Loading } from '../components/ui';
 import { formatDateTime } from '../lib/format';
 import { advanceCard, loadBoard, simulateRelease } from '../store/monitor-actions';
@@ -17,6 +16,7 @@ import { isFocused } from '../store/monitor-slice';
 import { useAppStore } from '../store/store';
 import { BoardIcon } from './monitor-icons';
 import { STAGE_LABELS, STAGE_NEEDS, evidenceFacts, evidenceRunId } from './monitor-format';
+import { DialogHeader } from '../components/dialog-header';
 
 type Fields = Record<string, string>;
 
@@ -185,14 +185,9 @@ function AdvanceDialog({
         <Dialog.Overlay className="dialog-overlay" />
         <Dialog.Content className="dialog" aria-describedby={`${formId}-needs`}>
           <form onSubmit={(event) => void submit(event)}>
-            <div className="dialog-header">
-              <Dialog.Title className="dialog-title">
-                {card.displayName}: {STAGE_LABELS[stage]}
-              </Dialog.Title>
-              <Dialog.Close className="icon-button" aria-label="Close">
-                <CloseIcon />
-              </Dialog.Close>
-            </div>
+            <DialogHeader closable>
+              {card.displayName}: {STAGE_LABELS[stage]}
+            </DialogHeader>
             <div className="dialog-body dialog-stack">
               <p className="muted" id={`${formId}-needs`}>
                 {STAGE_NEEDS[stage]}

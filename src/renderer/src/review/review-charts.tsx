@@ -9,7 +9,7 @@
  * <Cell> by its win rate and labelled through <LabelList>. It stays a real recharts chart
  * (axes, tooltip, resizing, theming like the others) instead of a hand-drawn SVG or a table.
  */
-import { formatMoney } from '../../../shared/format';
+import { formatLatency, formatMoney } from '../../../shared/format';
 import { useEffect, useId, useMemo, useState, type ReactElement, type ReactNode } from 'react';
 import {
   Bar,
@@ -24,9 +24,13 @@ import {
   Scatter,
   ScatterChart,
   Tooltip as ChartTooltip,
+  usePlotArea,
+  useXAxisScale,
+  useYAxisScale,
   XAxis,
   YAxis,
 } from '../components/recharts';
+import { placePointLabels, type Box } from '../lib/label-layout';
 import {
   RATED_OUTCOME_KEYS,
   type ReviewChartData,
@@ -62,6 +66,7 @@ import {
   leaderboardData,
   outcomeShares,
   qualityCostData,
+  type QualityCostPoint,
   ratingDomain,
   ratingTicks,
   shortModelName,
@@ -311,7 +316,7 @@ function QualityCostPlot({
   return (
     <>
       <ResponsiveContainer width="100%" height={280}>
-        <ScatterChart margin={{ top: 16, right: 56, bottom: 4, left: 0 }}>
+        <ScatterChart margin={{ top: 16, right: QUALITY_COST_RIGHT, bottom: 4, left: 0 }}>
           <CartesianGrid stroke="var(--color-border)" />
           <XAxis
             type="number"
@@ -368,8 +373,7 @@ function QualityCostPlot({
             lineJointType="linear"
             isAnimationActive={false}
           >
-            <ErrorBar dataKey="error" direction="y" width={6} stroke="var(--chart-5)" />
-            <LabelList dataKey="name" content={pointLabel('var(--color-text)')} />
+            <ErrorBar dataKey="error" direction="y" width={ERROR_CAP} stroke="var(--chart-5)" />
           </Scatter>
           <Scatter
             name="Dominated"
@@ -378,9 +382,13 @@ function QualityCostPlot({
             fill="var(--chart-bad)"
             isAnimationActive={false}
           >
-            <ErrorBar dataKey="error" direction="y" width={6} stroke="var(--chart-bad)" />
-            <LabelList dataKey="name" content={pointLabel('var(--color-text-muted)')} />
+            <ErrorBar dataKey="error" direction="y" width={ERROR_CAP} stroke="var(--chart-bad)" />
           </Scatter>
+          <QualityCostLabels
+            front={series.isHidden('Pareto front') ? [] : front}
+            others={series.isHidden('Dominated') ? [] : others}
+            rightMargin={QUALITY_COST_RIGHT}
+          />
         </ScatterChart>
       </ResponsiveContainer>
       {missing.length > 0 ? (
@@ -531,23 +539,119 @@ function WinRateChart({
   );
 }
 
-/** A point's name on one line above it (recharts' own label wraps it to the symbol's width). */
-function pointLabel(fill: string) {
-  function PointLabel(props: {
-    x?: number | string;
-    y?: number | string;
-    width?: number | string;
-    value?: unknown;
-  }): ReactElement {
-    const x = Number(props.x ?? 0) + Number(props.width ?? 0) / 2;
-    const y = Number(props.y ?? 0) - 8;
-    return (
-      <text x={x} y={y} textAnchor="middle" fontSize={12} fill={fill}>
-        {String(props.value ?? '')}
-      </text>
-    );
+/** The quality-versus-cost chart's right margin: room for the names of the dearest models. */
+const QUALITY_COST_RIGHT = 56;
+/** Width of an error bar's caps, px. */
+const ERROR_CAP = 6;
+/** Radius of a scatter point (recharts' default symbol, 64 px² of circle), px. */
+const SYMBOL_RADIUS = 4.5;
+const LABEL_FONT_SIZE = 12;
+const LABEL_HEIGHT = 15;
+
+/** The pixel width of a label in the chart's font (an estimate where there is no canvas). */
+function labelWidth(text: string, font: string): number {
+  measureContext ??= document.createElement('canvas').getContext('2d');
+  if (!measureContext) return text.length * LABEL_FONT_SIZE * 0.6;
+  measureContext.font = font;
+  return Math.ceil(measureContext.measureText(text).width);
+}
+let measureContext: CanvasRenderingContext2D | null | undefined;
+
+/**
+ * Each point's name beside it (lib/label-layout.ts picks the side and line), clear of every
+ * point's symbol and error bar and of the other names. Drawn inside the chart, where recharts'
+ * scales turn costs and ratings into pixels.
+ */
+function QualityCostLabels({
+  front,
+  others,
+  rightMargin,
+}: {
+  front: readonly QualityCostPoint[];
+  others: readonly QualityCostPoint[];
+  rightMargin: number;
+}): ReactElement | null {
+  const xScale = useXAxisScale();
+  const yScale = useYAxisScale();
+  const plot = usePlotArea();
+  if (!xScale || !yScale || !plot) return null;
+  const font = `${LABEL_FONT_SIZE}px ${getComputedStyle(document.body).fontFamily}`;
+  const points = [
+    ...front.map((point) => ({ point, fill: 'var(--color-text)' })),
+    ...others.map((point) => ({ point, fill: 'var(--color-text-muted)' })),
+  ].flatMap(({ point, fill }) => {
+    const x = xScale(point.cost);
+    const y = yScale(point.rating);
+    const top = yScale(point.rating + point.error[1]);
+    const bottom = yScale(point.rating - point.error[0]);
+    return x === undefined || y === undefined
+      ? []
+      : [{ point, fill, x, y, top: top ?? y, bottom: bottom ?? y }];
+  });
+  const capHalf = ERROR_CAP / 2 + 1;
+  const obstacles: Box[] = points.flatMap(({ x, y, top, bottom }) => [
+    {
+      left: x - capHalf,
+      right: x + capHalf,
+      top: Math.min(top, bottom),
+      bottom: Math.max(top, bottom),
+    },
+    {
+      left: x - SYMBOL_RADIUS,
+      right: x + SYMBOL_RADIUS,
+      top: y - SYMBOL_RADIUS,
+      bottom: y + SYMBOL_RADIUS,
+    },
+  ]);
+  // The front's line too, as small boxes along each segment: a name across it hides the line.
+  const line = points.filter(({ point }) => point.onFront);
+  for (let index = 1; index < line.length; index += 1) {
+    const from = line[index - 1]!;
+    const to = line[index]!;
+    const steps = Math.ceil(Math.hypot(to.x - from.x, to.y - from.y) / 4);
+    for (let step = 1; step < steps; step += 1) {
+      const x = from.x + ((to.x - from.x) * step) / steps;
+      const y = from.y + ((to.y - from.y) * step) / steps;
+      obstacles.push({ left: x - 1.5, right: x + 1.5, top: y - 1.5, bottom: y + 1.5 });
+    }
   }
-  return PointLabel;
+  const placed = placePointLabels(
+    points.map(({ point, x, y }) => ({
+      x,
+      y,
+      width: labelWidth(point.name, font),
+      height: LABEL_HEIGHT,
+    })),
+    obstacles,
+    {
+      left: plot.x,
+      top: plot.y,
+      right: plot.x + plot.width + rightMargin - 4,
+      bottom: plot.y + plot.height,
+    },
+    Math.max(SYMBOL_RADIUS, capHalf) + 4,
+  );
+  return (
+    <g className="point-labels">
+      {points.map(({ point, fill }, index) => {
+        const box = placed[index]!.box;
+        return (
+          <text
+            key={point.model}
+            className="point-label"
+            data-testid="point-label"
+            x={box.left}
+            y={(box.top + box.bottom) / 2}
+            dominantBaseline="central"
+            fontSize={LABEL_FONT_SIZE}
+            fill={fill}
+          >
+            {point.name}
+          </text>
+        );
+      })}
+    </g>
+  );
 }
 
 function LatencyChart({
@@ -597,7 +701,7 @@ function LatencyChart({
           content={({ active, payload }) => {
             const box = active ? (payload?.[0]?.payload as (typeof boxes)[number]) : undefined;
             if (!box) return null;
-            const s = (value: number) => `${value.toFixed(2)} s`;
+            const s = (value: number) => formatLatency(value * 1000);
             return (
               <div style={TOOLTIP_STYLE} className="chart-tooltip num">
                 <strong>{box.name}</strong> ({box.n} videos)

@@ -11,6 +11,7 @@ import { getClient } from '../ipc';
 import { useAction } from '../lib/use-action';
 import { useAppStore } from '../store/store';
 import { DiffTable, shortDigest } from './publishing-dialogs';
+import { DialogHeader } from '../components/dialog-header';
 
 type Pending = EnvironmentOverview['pending'][number];
 
@@ -59,11 +60,9 @@ export function CosignDialog({
       <Dialog.Portal>
         <Dialog.Overlay className="dialog-overlay" />
         <Dialog.Content className="dialog dialog-wide" data-testid="cosign-dialog">
-          <div className="dialog-header">
-            <Dialog.Title className="dialog-title">
-              Co-sign {environment} version {item.version}
-            </Dialog.Title>
-          </div>
+          <DialogHeader>
+            Co-sign {environment} version {item.version}
+          </DialogHeader>
           <Dialog.Description asChild>
             <div className="dialog-body pb-plan">
               <p>

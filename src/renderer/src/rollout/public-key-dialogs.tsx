@@ -12,6 +12,7 @@ import { useAction } from '../lib/use-action';
 import { useAppStore } from '../store/store';
 import { FormDialogFooter } from '../components/confirm';
 import { focusOnMount } from '../lib/focus-on-mount';
+import { DialogHeader } from '../components/dialog-header';
 
 export function CopyPublicKeyDialog({ kid, name }: { kid: string; name: string }): ReactElement {
   const [open, setOpen] = useState(false);
@@ -58,9 +59,7 @@ export function CopyPublicKeyDialog({ kid, name }: { kid: string; name: string }
       <Dialog.Portal>
         <Dialog.Overlay className="dialog-overlay" />
         <Dialog.Content className="dialog dialog-narrow" data-testid="copy-public-key-dialog">
-          <div className="dialog-header">
-            <Dialog.Title className="dialog-title">Public key of “{name}”</Dialog.Title>
-          </div>
+          <DialogHeader>Public key of “{name}”</DialogHeader>
           <Dialog.Description asChild>
             <div className="dialog-body dialog-stack">
               <p className="small">
@@ -153,9 +152,7 @@ export function AddPublicKeyDialog({
         <Dialog.Overlay className="dialog-overlay" />
         <Dialog.Content className="dialog dialog-narrow" data-testid="add-public-key-dialog">
           <form onSubmit={(event) => void submit(event)}>
-            <div className="dialog-header">
-              <Dialog.Title className="dialog-title">Add another admin’s public key</Dialog.Title>
-            </div>
+            <DialogHeader>Add another admin’s public key</DialogHeader>
             <Dialog.Description asChild>
               <div className="dialog-body dialog-stack">
                 <p className="small">

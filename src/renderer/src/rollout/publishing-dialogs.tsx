@@ -17,6 +17,7 @@ import { useAction } from '../lib/use-action';
 import { useAppStore } from '../store/store';
 import { FormDialogFooter } from '../components/confirm';
 import { focusOnMount } from '../lib/focus-on-mount';
+import { DialogHeader } from '../components/dialog-header';
 
 type DiffEntry = PublishPlan['changes'][number]['diff'][number];
 
@@ -216,9 +217,7 @@ export function PlanButton({
       <Dialog.Portal>
         <Dialog.Overlay className="dialog-overlay" />
         <Dialog.Content className="dialog dialog-wide" data-testid={`${testId}-dialog`}>
-          <div className="dialog-header">
-            <Dialog.Title className="dialog-title">{title}</Dialog.Title>
-          </div>
+          <DialogHeader>{title}</DialogHeader>
           <Dialog.Description asChild>
             <div className="dialog-body pb-plan">
               {error ? <InlineError message={error} /> : null}
@@ -301,9 +300,7 @@ export function UnlockDialog({
         <Dialog.Overlay className="dialog-overlay" />
         <Dialog.Content className="dialog dialog-narrow" data-testid="unlock-dialog">
           <form onSubmit={(event) => void submit(event)}>
-            <div className="dialog-header">
-              <Dialog.Title className="dialog-title">Unlock signing keys</Dialog.Title>
-            </div>
+            <DialogHeader>Unlock signing keys</DialogHeader>
             <Dialog.Description asChild>
               <div className="dialog-body dialog-stack">
                 <p className="small">
@@ -407,9 +404,7 @@ export function GenerateKeyDialog({
         <Dialog.Overlay className="dialog-overlay" />
         <Dialog.Content className="dialog dialog-narrow" data-testid="generate-key-dialog">
           <form onSubmit={(event) => void submit(event)}>
-            <div className="dialog-header">
-              <Dialog.Title className="dialog-title">Generate a signing key</Dialog.Title>
-            </div>
+            <DialogHeader>Generate a signing key</DialogHeader>
             <Dialog.Description asChild>
               <div className="dialog-body dialog-stack">
                 <p className="small">

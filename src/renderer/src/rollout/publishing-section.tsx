@@ -31,6 +31,7 @@ import { CosignDialog } from './cosign-dialog';
 import { AddPublicKeyDialog, CopyPublicKeyDialog } from './public-key-dialogs';
 import { RollbackDialog } from './rollback-dialog';
 import { TrustPanel } from './trust-panel';
+import { unconfirmedText } from '../../../shared/rollout/unconfirmed-text';
 import { leadingController, useControllerPanel } from './use-controller-panel';
 import './publishing.css';
 
@@ -1086,6 +1087,33 @@ function SetupSigning({
   );
 }
 
+/**
+ * Changes to a config store whose outcome is unknown (the answer was lost and the store could
+ * not be read back), kept in the data folder until a read settles them: one line per store and
+ * environment, saying what happens to them (unconfirmed-text.ts). Nothing when there are none.
+ */
+export function UnconfirmedChanges({
+  groups,
+}: {
+  groups: NonNullable<PublishOverview['unconfirmed']>;
+}): ReactElement | null {
+  if (groups.length === 0) return null;
+  return (
+    <>
+      {groups.map((group) => (
+        <div
+          key={`${group.storeUri}\0${group.environment}`}
+          className="pb-callout"
+          role="status"
+          data-testid="unconfirmed-changes"
+        >
+          <span>{unconfirmedText(group)}</span>
+        </div>
+      ))}
+    </>
+  );
+}
+
 function StoreRow({
   overview,
   refresh,
@@ -1249,6 +1277,7 @@ export function PublishingSection(): ReactElement {
       {overview.storeProblem ? (
         <InlineError message={overview.storeProblem} onRetry={refresh} />
       ) : null}
+      <UnconfirmedChanges groups={overview.unconfirmed ?? []} />
       {!overview.trust && !overview.storeProblem ? (
         <SetupSigning overview={overview} refresh={refresh} />
       ) : null}

@@ -15,6 +15,7 @@ import { formatDateTime } from '../lib/format';
 import { useAction } from '../lib/use-action';
 import { useAppStore } from '../store/store';
 import { PlanView, shortDigest } from './publishing-dialogs';
+import { DialogHeader } from '../components/dialog-header';
 
 function signers(row: VersionRow): string {
   const names = row.signedBy.map((key) => key.name);
@@ -106,9 +107,7 @@ export function RollbackDialog({
       <Dialog.Portal>
         <Dialog.Overlay className="dialog-overlay" />
         <Dialog.Content className="dialog dialog-wide" data-testid={`${testId}-dialog`}>
-          <div className="dialog-header">
-            <Dialog.Title className="dialog-title">Roll back {environment}</Dialog.Title>
-          </div>
+          <DialogHeader>Roll back {environment}</DialogHeader>
           <Dialog.Description asChild>
             <div className="dialog-body pb-plan">
               {versions === null && !error ? <Loading label="Reading the versions…" /> : null}

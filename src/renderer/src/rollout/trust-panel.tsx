@@ -12,6 +12,7 @@ import { getClient } from '../ipc';
 import { useAction } from '../lib/use-action';
 import { useAppStore } from '../store/store';
 import { shortKid } from './publishing-dialogs';
+import { DialogHeader } from '../components/dialog-header';
 
 type Thresholds = NonNullable<PublishOverview['trust']>['thresholds'];
 const THRESHOLD_NAMES = ['dev', 'staging', 'production', 'trust'] as const;
@@ -168,13 +169,11 @@ function TrustChangeDialog({
       <Dialog.Portal>
         <Dialog.Overlay className="dialog-overlay" />
         <Dialog.Content className="dialog dialog-wide" data-testid="trust-change-dialog">
-          <div className="dialog-header">
-            <Dialog.Title className="dialog-title">
-              {plan
-                ? `Change the trust file: version ${plan.before.version} → ${plan.after.version}`
-                : 'Change the trust file'}
-            </Dialog.Title>
-          </div>
+          <DialogHeader>
+            {plan
+              ? `Change the trust file: version ${plan.before.version} → ${plan.after.version}`
+              : 'Change the trust file'}
+          </DialogHeader>
           <Dialog.Description asChild>
             <div className="dialog-body pb-plan">
               {plan ? (

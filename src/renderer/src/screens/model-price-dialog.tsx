@@ -28,11 +28,11 @@ import { PROVIDER_LABELS, type ModelInfo } from '../../../shared/providers/video
 import { formatDate, formatMoney } from '../../../shared/format';
 import { parseDollars } from '../../../shared/money-input';
 import { ConfirmButton } from '../components/confirm';
-import { CloseIcon } from '../components/icons';
 import { getClient } from '../ipc';
 import { describeError } from '../ipc/client';
 import { loadModels, notify } from '../store/actions';
 import { focusOnMount } from '../lib/focus-on-mount';
+import { DialogHeader } from '../components/dialog-header';
 
 type Errors = Partial<Record<string, string>>;
 
@@ -180,12 +180,7 @@ export function ModelPriceDialog({
             data-testid="price-form"
             noValidate
           >
-            <div className="dialog-header">
-              <Dialog.Title className="dialog-title">Price of {model.displayName}</Dialog.Title>
-              <Dialog.Close className="icon-button" aria-label="Close">
-                <CloseIcon />
-              </Dialog.Close>
-            </div>
+            <DialogHeader closable>Price of {model.displayName}</DialogHeader>
             <div className="dialog-body dialog-stack">
               <p className="muted small" id={`${id}-what`}>
                 <code>{name}</code> · {PROVIDER_LABELS[model.provider]}. Enter the price from the

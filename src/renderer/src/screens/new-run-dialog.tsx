@@ -28,7 +28,6 @@ import {
   type ModelRef,
 } from '../../../shared/providers/video-provider-spec';
 import { providerLabel } from '../../../shared/providers/provider-ids';
-import { CloseIcon } from '../components/icons';
 import { InlineError, Loading, SimulatedBadge } from '../components/ui';
 import { describeError } from '../ipc/client';
 import { getClient } from '../ipc';
@@ -36,6 +35,7 @@ import { formatRoughDuration, formatUsd } from '../lib/format';
 import { modelKey } from '../lib/models';
 import { startRun } from '../store/actions';
 import { useAppStore } from '../store/store';
+import { DialogHeader } from '../components/dialog-header';
 
 const SANDBOX_DEFAULTS = ['sandbox:sandbox-fast', 'sandbox:sandbox-pro'];
 const PLAN_DEBOUNCE_MS = 200;
@@ -254,12 +254,7 @@ function NewRunForm({
         void submit();
       }}
     >
-      <div className="dialog-header">
-        <Dialog.Title className="dialog-title">New benchmark</Dialog.Title>
-        <Dialog.Close className="icon-button" aria-label="Close">
-          <CloseIcon />
-        </Dialog.Close>
-      </div>
+      <DialogHeader closable>New benchmark</DialogHeader>
       <div className="dialog-body new-run-grid">
         <div className="new-run-choices">
           <div className="field">

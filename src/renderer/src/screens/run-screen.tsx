@@ -30,6 +30,7 @@ import {
 } from '../bench/run-parts';
 import { modelProgress, runRemainingSeconds } from '../bench/run-progress';
 import { PosterThumb } from '../bench/poster-thumb';
+import { DialogHeader } from '../components/dialog-header';
 
 // The charts (recharts) load only when the Scorecard tab is opened, keeping start-up small.
 const ScorecardPanel = lazy(() =>
@@ -272,9 +273,7 @@ function CancelRunButton({ runId }: { runId: string }): ReactElement {
       <Dialog.Portal>
         <Dialog.Overlay className="dialog-overlay" />
         <Dialog.Content className="dialog dialog-narrow" role="alertdialog">
-          <div className="dialog-header">
-            <Dialog.Title className="dialog-title">Cancel this run?</Dialog.Title>
-          </div>
+          <DialogHeader>Cancel this run?</DialogHeader>
           <Dialog.Description className="dialog-body">
             Generations still queued or running are stopped. Finished videos and their results are
             kept. Providers may still bill a generation they had already started.

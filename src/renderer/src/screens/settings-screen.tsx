@@ -6,12 +6,13 @@
 import * as Dialog from '@radix-ui/react-dialog';
 import { useId, useState, type FormEvent, type ReactElement } from 'react';
 import type { ProviderStatus } from '../../../shared/ipc/contract';
-import { CloseIcon, KeyIcon } from '../components/icons';
+import { KeyIcon } from '../components/icons';
 import { Badge, InlineError, Loading, PageHeader } from '../components/ui';
 import { loadProviders, removeKey, saveKey, testConnection, type VendorId } from '../store/actions';
 import type { ConnectionTest } from '../store/providers-slice';
 import { useAppStore } from '../store/store';
 import { focusOnMount } from '../lib/focus-on-mount';
+import { DialogHeader } from '../components/dialog-header';
 
 export function SettingsScreen(): ReactElement {
   const providers = useAppStore((state) => state.providers);
@@ -279,14 +280,9 @@ function KeyDialog({
         <Dialog.Overlay className="dialog-overlay" />
         <Dialog.Content className="dialog" aria-describedby={`${inputId}-hint`}>
           <form onSubmit={(event) => void submit(event)}>
-            <div className="dialog-header">
-              <Dialog.Title className="dialog-title">
-                {replacing ? 'Replace' : 'Add'} {provider.label} key
-              </Dialog.Title>
-              <Dialog.Close className="icon-button" aria-label="Close">
-                <CloseIcon />
-              </Dialog.Close>
-            </div>
+            <DialogHeader closable>
+              {replacing ? 'Replace' : 'Add'} {provider.label} key
+            </DialogHeader>
             <div className="dialog-body dialog-stack">
               <div className="field">
                 <label htmlFor={inputId}>API key</label>
@@ -344,12 +340,7 @@ function RemoveKeyDialog({
       <Dialog.Portal>
         <Dialog.Overlay className="dialog-overlay" />
         <Dialog.Content className="dialog">
-          <div className="dialog-header">
-            <Dialog.Title className="dialog-title">Remove the {provider.label} key?</Dialog.Title>
-            <Dialog.Close className="icon-button" aria-label="Close">
-              <CloseIcon />
-            </Dialog.Close>
-          </div>
+          <DialogHeader closable>Remove the {provider.label} key?</DialogHeader>
           <Dialog.Description className="dialog-body">
             Benchmarks can no longer use {provider.label} models until you add a key again. Runs and
             videos you already have stay.
