@@ -1,0 +1,115 @@
+/// <reference lib="dom" />
+/**
+ * axe-core (WCAG 2.1 A and AA rules) over every screen and main dialog, in the light and the dark
+ * theme, on a data folder that looks used (the same seed as the screenshot sweep). A violation
+ * fails the test with the rule, the element and axe's summary of what is wrong, so a screen
+ * reader or keyboard user is never the first to find a control with no name or text too faint.
+ */
+import AxeBuilder from '@axe-core/playwright';
+import { type Page } from '@playwright/test';
+import { benchmarkWithCli, consoleErrorsOf, newDataDir } from './console-server';
+import { expect, test } from './console-test';
+import { STEPS, type Step } from './screen-steps';
+import { addModelsToFirstPrompt, seedRatedRun } from './seed-database';
+import { seedPublishHistory } from './seed-publish-history';
+import { resourcesDir } from '../../src/main/paths';
+import { createServices } from '../../src/main/services';
+
+const WCAG_TAGS = ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'];
+
+/** The dialogs the screen walk does not open: a model's price, publish and start rollout. */
+const DIALOG_STEPS: Step[] = [
+  {
+    name: '19-model-price-dialog',
+    go: async (page) => {
+      await page.keyboard.press('Escape');
+      await page.getByTestId('nav-models').click();
+      await page.getByTestId('tab-catalogue').click();
+      await page.getByTestId('model-price-edit').first().click();
+      await expect(page.getByTestId('price-form')).toBeVisible();
+    },
+    heading: /^Models$/,
+  },
+  {
+    name: '20-unlock-dialog',
+    go: async (page) => {
+      await page.keyboard.press('Escape');
+      await page.getByTestId('nav-rollout').click();
+      await page.getByTestId('rollout-nav-publishing-section').click();
+      await page.getByTestId('unlock-callout').getByTestId('keys-unlock').click();
+      await expect(page.getByTestId('unlock-dialog')).toBeVisible();
+    },
+    heading: /^Rollout/,
+  },
+  {
+    name: '21-start-rollout-dialog',
+    go: async (page) => {
+      await page.getByTestId('unlock-passphrase').fill('e2e passphrase');
+      await page.getByTestId('unlock-submit').click();
+      await expect(page.getByTestId('unlock-callout')).toBeHidden();
+      await page.getByTestId('ro-start').click();
+      await expect(page.getByRole('dialog')).toBeVisible();
+    },
+    heading: /^Rollout/,
+  },
+];
+
+/** One line per violating element: the rule, the element and what axe says is wrong. */
+async function violationsOn(page: Page): Promise<string[]> {
+  const results = await new AxeBuilder({ page }).withTags(WCAG_TAGS).analyze();
+  return results.violations.flatMap((violation) =>
+    violation.nodes.map(
+      (node) =>
+        `${violation.id}: ${node.target.join(' ')} — ${node.failureSummary?.replace(/\s+/g, ' ') ?? ''}`,
+    ),
+  );
+}
+
+let dataDir = '';
+test.beforeAll(async () => {
+  test.setTimeout(180_000);
+  dataDir = newDataDir();
+  benchmarkWithCli(dataDir);
+  addModelsToFirstPrompt(dataDir);
+  seedRatedRun(dataDir);
+  await seedPublishHistory(dataDir);
+  const services = createServices({
+    dataDir,
+    resourcesDir: resourcesDir(),
+    env: {},
+    mode: 'cli',
+    version: 'e2e',
+  });
+  try {
+    await services.monitor.simulateRelease();
+  } finally {
+    await services.close();
+  }
+});
+
+for (const colorScheme of ['light', 'dark'] as const) {
+  test(`axe finds no WCAG 2.1 A/AA violation on any screen or dialog, ${colorScheme} theme`, async ({
+    page,
+    startConsole,
+  }) => {
+    test.setTimeout(300_000);
+    await page.emulateMedia({ colorScheme, reducedMotion: 'reduce' });
+    const server = await startConsole(dataDir);
+    const consoleErrors = consoleErrorsOf(page);
+    await page.goto(server.url);
+    await expect(page.locator('body[data-app-state="ready"]')).toBeVisible();
+
+    const found: Record<string, string[]> = {};
+    for (const step of [...STEPS, ...DIALOG_STEPS]) {
+      await step.go(page);
+      await expect(page.locator('h1').first()).toHaveText(step.heading);
+      await expect(page.getByTestId('skeleton')).toHaveCount(0);
+      await expect(page.locator('.loading')).toHaveCount(0);
+      const violations = await violationsOn(page);
+      if (violations.length > 0) found[step.name] = violations;
+    }
+    await page.screenshot({ path: `/work/shots-s16/a11y-${colorScheme}-last.png` });
+    expect(found).toEqual({});
+    expect(consoleErrors).toEqual([]);
+  });
+}
