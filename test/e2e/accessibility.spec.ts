@@ -47,8 +47,9 @@ const DIALOG_STEPS: Step[] = [
       await page.getByTestId('unlock-passphrase').fill('e2e passphrase');
       await page.getByTestId('unlock-submit').click();
       await expect(page.getByTestId('unlock-callout')).toBeHidden();
+      // Starting a rollout opens its form in the rollout panel (no separate dialog).
       await page.getByTestId('ro-start').click();
-      await expect(page.getByRole('dialog')).toBeVisible();
+      await expect(page.getByTestId('rollout-panel')).toBeVisible();
     },
     heading: /^Rollout/,
   },
@@ -109,6 +110,8 @@ for (const colorScheme of ['light', 'dark'] as const) {
       if (violations.length > 0) found[step.name] = violations;
     }
     await page.screenshot({ path: `/work/shots-s16/a11y-${colorScheme}-last.png` });
+    // The full list, for reading when this fails (the assertion below prints it too).
+    await test.info().attach('violations', { body: JSON.stringify(found, null, 2) });
     expect(found).toEqual({});
     expect(consoleErrors).toEqual([]);
   });

@@ -124,7 +124,9 @@ function ModelRow({ model }: { model: ModelInfo }): ReactElement {
               type="button"
               className="link-button small price-edit"
               onClick={() => setEditing(true)}
-              aria-label={`Set the price of ${model.displayName}`}
+              // The name starts with the words shown, so a speech-input user can say what they
+              // see ("Edit price") and a screen reader still hears which model it is for.
+              aria-label={`${pricing.entered ? 'Edit price' : 'Set price'} of ${model.displayName}`}
               data-testid="model-price-edit"
             >
               {pricing.entered ? 'Edit price' : 'Set price'}
