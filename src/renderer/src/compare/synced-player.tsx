@@ -640,6 +640,8 @@ export function SyncedPlayer({
               seek(value);
             }
           }}
+          // A named group around the thumb (the real slider): a bare span may not carry a name.
+          role="group"
           aria-label="Seek"
           data-testid={`${testIdPrefix}-seek`}
         >
