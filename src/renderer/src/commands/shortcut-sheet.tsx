@@ -21,7 +21,14 @@ export function ShortcutSheet({
           aria-describedby={undefined}
         >
           <DialogHeader>Keyboard shortcuts</DialogHeader>
-          <div className="dialog-body shortcut-groups">
+          {/* It scrolls on a small window and holds nothing focusable: a tab stop of its own
+              lets a keyboard user scroll it with the arrow keys. */}
+          <div
+            className="dialog-body shortcut-groups"
+            tabIndex={0}
+            role="region"
+            aria-label="Shortcut list"
+          >
             {SHORTCUT_GROUPS.map((group) => (
               <section key={group.title} className="shortcut-group" data-testid="shortcut-group">
                 <h3>
