@@ -52,7 +52,7 @@ export function CopyPublicKeyDialog({ kid, name }: { kid: string; name: string }
       <Dialog.Trigger
         className="button button-secondary button-small"
         data-testid="copy-public-key"
-        aria-label={`Copy the public key of ${name}`}
+        aria-label={`Copy public key of ${name}`}
       >
         Copy public key
       </Dialog.Trigger>
