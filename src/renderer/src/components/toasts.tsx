@@ -42,7 +42,7 @@ const OTHER_MS = 4_000;
 export function Toasts(): ReactElement {
   const toasts = useAppStore((state) => state.toasts);
   const dismissToast = useAppStore((state) => state.dismissToast);
-  const list = useRef<HTMLOListElement>(null);
+  const list = useRef<HTMLDivElement>(null);
   const [expanded, setExpanded] = useState(false);
   /** Where the focus was before it came into the toasts. */
   const returnTo = useRef<HTMLElement | null>(null);
@@ -167,9 +167,11 @@ export function Toasts(): ReactElement {
           returnTo.current = from;
       }}
     >
-      <ol className="toast-viewport" ref={list}>
+      {/* A plain container, not a list: each toast is its own status or alert (a live region), and
+          a list may hold only list items. */}
+      <div className="toast-viewport" ref={list}>
         {toastsShown(toasts.length, expanded).toggle ? (
-          <li className="toast-more">
+          <div className="toast-more">
             <button
               type="button"
               className="toast-more-button"
@@ -185,12 +187,12 @@ export function Toasts(): ReactElement {
             >
               {expanded ? 'Show fewer' : `+${toasts.length - MAX_SHOWN} more`}
             </button>
-          </li>
+          </div>
         ) : null}
         {toasts.map((toast, index) => (
           <ToastItem key={toast.id} toast={toast} waiting={index < waiting} dismiss={dismiss} />
         ))}
-      </ol>
+      </div>
     </section>
   );
 }
@@ -239,7 +241,7 @@ function ToastItem({
     return () => clearTimeout(timer);
   }, [held, waiting, toast.id, toast.tone, dismissToast]);
   return (
-    <li
+    <div
       className={`toast toast-${toast.tone}${waiting ? ' toast-waiting' : ''}`}
       role={toast.tone === 'error' ? 'alert' : 'status'}
       aria-live={toast.tone === 'error' ? 'assertive' : 'polite'}
@@ -258,14 +260,14 @@ function ToastItem({
         aria-label="Dismiss"
         tabIndex={waiting ? -1 : undefined}
         onClick={(event) => {
-          const item = event.currentTarget.closest('li');
+          const item = event.currentTarget.closest<HTMLElement>('.toast');
           if (item) dismiss(toast.id, item);
           else dismissToast(toast.id);
         }}
       >
         <CloseIcon width={16} height={16} />
       </button>
-    </li>
+    </div>
   );
 }
 

@@ -372,6 +372,8 @@ function VotesCsvButtons(): ReactElement {
           accept=".csv,text/csv"
           className="visually-hidden"
           tabIndex={-1}
+          // Out of the Tab order (its visible button opens it), but named for whoever reaches it.
+          aria-label="Votes CSV file to import"
           data-testid="import-votes-input"
           onChange={(event) => {
             const file = event.target.files?.[0];

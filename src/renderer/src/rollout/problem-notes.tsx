@@ -120,7 +120,9 @@ export function FieldProblems({
             data-testid="field-problem"
             data-code={p.code}
             title={p.message}
-            aria-label={`${p.severity === 'error' ? 'Error' : 'Warning'}: ${SHORT_LABELS[p.code]}. Show it in Checks.`}
+            // The words shown, as shown (speech input says what it sees), then the severity,
+            // which the eye gets from the colour.
+            aria-label={`${SHORT_LABELS[p.code]} → Checks (${p.severity === 'error' ? 'error' : 'warning'})`}
             onClick={() => showEntry(p)}
           >
             {SHORT_LABELS[p.code]}

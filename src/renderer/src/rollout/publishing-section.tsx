@@ -755,7 +755,13 @@ function HistoryPanel({ version }: { version: number }): ReactElement {
         </p>
       ) : null}
       {rows && rows.length > 0 ? (
-        <div className="table-wrap pb-history">
+        // Scrolls on its own: focusable and named, so the keyboard can scroll it too.
+        <div
+          className="table-wrap pb-history"
+          tabIndex={0}
+          role="region"
+          aria-label="Publish history"
+        >
           <table className="table" data-testid="history-table">
             <thead>
               <tr>
