@@ -697,12 +697,16 @@ export async function runCli(argv: string[], io: CliIo = defaultIo): Promise<num
                   }
                 : undefined;
             // Ctrl-C (or a TERM from a supervisor) stops the copy between two chunks, so the
-            // temporary file is removed rather than left beside the bundle.
+            // temporary file is removed rather than left beside the bundle; the command then
+            // ends with the code a shell gives a process ended by that signal (130, 143), as
+            // `bench import` does, so a script can tell an interrupted export from a failed one.
             const stop = new AbortController();
+            let stoppedBy: 'SIGINT' | 'SIGTERM' | undefined;
             const stopEnding = endOnStopSignals(removeOurPresences);
-            const stopListening = onStopSignal((signal) =>
-              stop.abort(new Error(`interrupted by ${signal}`)),
-            );
+            const stopListening = onStopSignal((signal) => {
+              stoppedBy = signal;
+              stop.abort(new Error(`interrupted by ${signal}`));
+            });
             let result;
             try {
               result = await exportRunBundle(
@@ -713,6 +717,12 @@ export async function runCli(argv: string[], io: CliIo = defaultIo): Promise<num
                 Date.now(),
                 { signal: stop.signal, ...(onProgress ? { onProgress } : {}) },
               );
+            } catch (error) {
+              if (!stoppedBy || !(error instanceof AppError) || error.code !== 'cancelled')
+                throw error;
+              io.stderr(`aideon: ${error.message}\n`);
+              exitCode = 128 + constants.signals[stoppedBy];
+              return;
             } finally {
               stopListening();
               stopEnding();

@@ -27,6 +27,7 @@ import type {
 import { checkRequestAgainstCapabilities, estimateFromPricing } from '../capabilities';
 import { extractMessage, type HttpResponse } from '../http/http-client';
 import type { VendorAdapterSettings } from '../http/vendor-http';
+import { RecentIds } from '../recent-ids';
 import { VendorVideoAdapter } from '../vendor-video-adapter';
 import {
   falCancelResponseSchema,
@@ -114,8 +115,8 @@ export const FAL_POLL_CADENCE_MS = 500;
 export class FalVideoAdapter extends VendorVideoAdapter<'fal'> {
   readonly pollCadenceMs = FAL_POLL_CADENCE_MS;
 
-  /** Jobs this process asked fal to cancel (fal shows them as COMPLETED with an error). */
-  private readonly cancelled = new Set<string>();
+  /** Jobs this process asked fal to cancel (fal shows them as COMPLETED with an error); the latest 1,000. */
+  private readonly cancelled = new RecentIds();
 
   constructor(settings: FalAdapterSettings) {
     super(settings, {

@@ -25,6 +25,7 @@ import type {
 import { checkRequestAgainstCapabilities } from '../capabilities';
 import { extractMessage, type HttpResponse } from '../http/http-client';
 import type { VendorAdapterSettings } from '../http/vendor-http';
+import { RecentIds } from '../recent-ids';
 import { VendorVideoAdapter } from '../vendor-video-adapter';
 import {
   LUMA_GENERATION_ID as GENERATION_ID,
@@ -89,8 +90,8 @@ export const LUMA_POLL_CADENCE_MS = 3000;
 export class LumaVideoAdapter extends VendorVideoAdapter<'luma'> {
   readonly pollCadenceMs = LUMA_POLL_CADENCE_MS;
 
-  /** Generations this process deleted (a later GET answers 404). */
-  private readonly deleted = new Set<string>();
+  /** Generations this process deleted (a later GET answers 404); the latest 1,000. */
+  private readonly deleted = new RecentIds();
 
   constructor(settings: LumaAdapterSettings) {
     super(settings, {
