@@ -324,6 +324,18 @@ export function csvNumber(value: number): string {
 }
 
 /**
+ * One RFC 4180 CSV cell: empty for null, a number by csvNumber, text quoted when it holds a comma,
+ * a quote or a line break. Text that a spreadsheet would run as a formula (a model id like
+ * "=HYPERLINK(…)") gets a leading apostrophe, so it stays text.
+ */
+export function csvCell(value: string | number | null): string {
+  if (value === null) return '';
+  if (typeof value === 'number') return csvNumber(value);
+  const text = /^[=+\-@\t\r]/.test(value) ? `'${value}` : value;
+  return /[",\r\n]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
+}
+
+/**
  * Lines with repeats folded: the same line six times is one entry with a count of 6 (first
  * appearance keeps its place). For messages such as the same ECONNREFUSED per guard.
  */

@@ -17,7 +17,7 @@
  *   whose compliance was checked.
  * - Measures: means over successes that have the measure (nulls ignored).
  */
-import { csvNumber } from '../../shared/format';
+import { csvCell } from '../../shared/format';
 import type { GenerationRow } from './bench-repository';
 import { MEASURE_KEYS } from '../../shared/bench/measures';
 
@@ -539,15 +539,6 @@ const CSV_COLUMNS: readonly CsvColumn[] = [
   col('compliance_rate', (l) => l.complianceRate),
   ...MEASURE_KEYS.map((key) => col(`mean_${key}`, (l) => l.measures[key])),
 ];
-
-function csvCell(value: string | number | null): string {
-  if (value === null) return '';
-  // Plain decimals without floating-point noise: 0.6, never 0.6000000000000001.
-  if (typeof value === 'number') return csvNumber(value);
-  // Spreadsheet formula injection: a model id like "=HYPERLINK(…)" stays text.
-  const text = /^[=+\-@\t\r]/.test(value) ? `'${value}` : value;
-  return /[",\r\n]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
-}
 
 /** RFC 4180 CSV (CRLF line ends), one row per scorecard line, header first. */
 export function scorecardToCsv(scorecard: Scorecard): string {

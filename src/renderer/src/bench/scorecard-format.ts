@@ -5,7 +5,14 @@
  */
 // Shares, latencies and dollars are written by the shared formatters, so the scorecard reads like
 // every other screen: "67%", "4.5%", "0.042%"; "320 ms", "2.57 s"; "$0.125".
-import { formatLatency, formatMoney, formatPercent } from '../../../shared/format';
+import {
+  formatLatency,
+  formatMoney,
+  formatNumber,
+  formatPercent,
+  plural,
+} from '../../../shared/format';
+import type { ChartTableData } from '../components/chart-kit';
 import type { ScorecardLineView } from '../../../shared/bench/scorecard-schema';
 import { MEASURE_EXPLANATIONS, MEASURE_KEYS, MEASURE_LABELS, formatMeasure } from '../lib/measures';
 
@@ -293,4 +300,132 @@ export function changeMetricName(metric: string): string {
     return `${PHASE_NAMES[phase] ?? phase} p95`;
   }
   return metric;
+}
+
+/** A chart's text alternative: the table behind its Table view and the sentence on its SVG. */
+export interface ChartText {
+  table: ChartTableData;
+  summary: string;
+}
+
+/** The model with the highest (or lowest) value, ignoring models without one. */
+function extreme<T>(
+  items: readonly T[],
+  value: (item: T) => number | null | undefined,
+  want: 'highest' | 'lowest',
+): T | undefined {
+  let found: T | undefined;
+  let best = want === 'highest' ? -Infinity : Infinity;
+  for (const item of items) {
+    const v = value(item);
+    if (!isNumber(v)) continue;
+    if (want === 'highest' ? v > best : v < best) {
+      best = v;
+      found = item;
+    }
+  }
+  return found;
+}
+
+/** The outcome chart's numbers: one row per model, one column per outcome's share. */
+export function outcomeChartText(
+  lines: readonly ScorecardLineView[],
+  names: readonly string[],
+): ChartText {
+  const nameOf = (index: number): string => names[index] ?? lines[index]?.modelId ?? '';
+  const best = extreme(
+    lines.map((line, index) => ({ line, index })),
+    ({ line }) => line.rates.success,
+    'highest',
+  );
+  return {
+    table: {
+      caption: 'Outcomes: share of rated generations per model, by how they ended.',
+      columns: [
+        'Model',
+        'Rated generations',
+        ...RATED_OUTCOMES.map((outcome) => `${OUTCOME_NAMES[outcome]} (% of rated)`),
+      ],
+      rows: lines.map((line, index) => ({
+        key: `${line.provider}:${line.modelId}`,
+        header: nameOf(index),
+        cells: [
+          String(line.rated),
+          ...RATED_OUTCOMES.map((outcome) => formatPercent(line.rates[outcome] ?? null)),
+        ],
+      })),
+    },
+    summary:
+      `Outcomes, ${plural(lines.length, 'model')}` +
+      (best
+        ? `: highest success rate ${nameOf(best.index)} at ${formatPercent(best.line.rates.success)}`
+        : ': no rated generations yet'),
+  };
+}
+
+/** The latency chart's numbers: one row per phase and model, its p50 and p95. */
+export function latencyChartText(
+  lines: readonly ScorecardLineView[],
+  names: readonly string[],
+): ChartText {
+  const nameOf = (index: number): string => names[index] ?? lines[index]?.modelId ?? '';
+  const fastest = extreme(
+    lines.map((line, index) => ({ line, index })),
+    ({ line }) => line.latencyMs.total.p50,
+    'lowest',
+  );
+  return {
+    table: {
+      caption: 'Latency per phase of successful generations, per model: median (p50) and p95.',
+      columns: ['Phase, model', 'p50, median (time)', 'p95 (time)'],
+      rows: LATENCY_PHASES.flatMap((phase) =>
+        lines.map((line, index) => ({
+          key: `${phase}:${line.provider}:${line.modelId}`,
+          header: `${PHASE_NAMES[phase]} · ${modelMark(index)} ${nameOf(index)}`,
+          cells: [
+            formatLatency(line.latencyMs[phase].p50),
+            formatLatency(line.latencyMs[phase].p95),
+          ],
+        })),
+      ),
+    },
+    summary:
+      `Latency per phase, ${plural(lines.length, 'model')}` +
+      (fastest
+        ? `: fastest median total ${nameOf(fastest.index)} at ${formatLatency(fastest.line.latencyMs.total.p50)}`
+        : ': no successful generation timed yet'),
+  };
+}
+
+/** The cost chart's numbers: every model, those without a successful video as "—". */
+export function costChartText(
+  lines: readonly ScorecardLineView[],
+  names: readonly string[],
+): ChartText {
+  const nameOf = (index: number): string => names[index] ?? lines[index]?.modelId ?? '';
+  const cheapest = extreme(
+    lines.map((line, index) => ({ line, index })),
+    ({ line }) => line.costPerSecondUsd,
+    'lowest',
+  );
+  return {
+    table: {
+      caption: 'Cost per successful second: everything spent ÷ seconds of video that worked.',
+      columns: ['Model', 'Per successful second (USD)', 'Spent (USD)', 'Video that worked (s)'],
+      rows: lines.map((line, index) => ({
+        key: `${line.provider}:${line.modelId}`,
+        header: nameOf(index),
+        cells: [
+          formatMoney(line.costPerSecondUsd),
+          formatMoney(line.costUsd),
+          formatNumber(line.videoSeconds, 1),
+        ],
+      })),
+    },
+    summary:
+      `Cost per successful second, ${plural(lines.length, 'model')}` +
+      (cheapest
+        ? `: cheapest ${nameOf(cheapest.index)} at ${formatMoney(cheapest.line.costPerSecondUsd)} per second`
+        : ': no successful video yet'),
+  };
 }

@@ -49,6 +49,7 @@ import {
   TextureSwatch,
   TICK_FORMAT,
   TOOLTIP_STYLE,
+  useChartImage,
   useHiddenSeries,
   yAxisTitle,
 } from '../components/chart-kit';
@@ -57,6 +58,9 @@ import {
   RATED_OUTCOMES,
   changeMetricName,
   costChartData,
+  costChartText,
+  latencyChartText,
+  outcomeChartText,
   formatChangeValue,
   latencyChartData,
   modelMark,
@@ -163,6 +167,8 @@ export function ScorecardPanel({ run }: { run: RunSummary }): ReactElement {
               title="Outcomes"
               subtitle="Share of finished generations, by how they ended"
               testId="chart-outcomes"
+              viewKey="scorecard-outcomes"
+              {...outcomeChartText(lines, names)}
             >
               <OutcomeChart lines={lines} names={names} />
             </ChartCard>
@@ -170,6 +176,8 @@ export function ScorecardPanel({ run }: { run: RunSummary }): ReactElement {
               title="Latency per phase"
               subtitle="Solid to the median (p50), hatched on to p95; a bar's number is its model"
               testId="chart-latency"
+              viewKey="scorecard-latency"
+              {...latencyChartText(lines, names)}
             >
               <LatencyChart lines={lines} names={names} />
             </ChartCard>
@@ -177,6 +185,8 @@ export function ScorecardPanel({ run }: { run: RunSummary }): ReactElement {
               title="Cost per successful second"
               subtitle="Everything spent ÷ seconds of video that worked"
               testId="chart-cost"
+              viewKey="scorecard-cost"
+              {...costChartText(lines, names)}
             >
               <CostChart lines={lines} names={names} />
             </ChartCard>
@@ -274,9 +284,10 @@ function OutcomeChart({
 }): ReactElement {
   const data = outcomeChartData(lines, names);
   const series = useHiddenSeries();
+  const image = useChartImage();
   return (
     <ResponsiveContainer width="100%" height={CHART_HEIGHT}>
-      <BarChart data={data} margin={{ top: 8, right: 8, bottom: 0, left: 4 }}>
+      <BarChart {...image} data={data} margin={{ top: 8, right: 8, bottom: 0, left: 4 }}>
         <CartesianGrid stroke="var(--color-border)" vertical={false} />
         <XAxis dataKey="model" tick={AXIS_TICK} tickLine={false} interval={0} />
         <YAxis
@@ -332,6 +343,7 @@ function LatencyChart({
 }): ReactElement {
   const data = latencyChartData(lines);
   const series = useHiddenSeries();
+  const image = useChartImage();
   // Pattern ids unique to this chart (useId's colons do not belong in a url(#...) reference).
   const patterns = `scorecard-latency-${useId().replace(/[^a-zA-Z0-9_-]/g, '')}`;
   const colorOf = (index: number): string => MODEL_COLORS[index % 6] ?? 'var(--chart-1)';
@@ -348,7 +360,12 @@ function LatencyChart({
   return (
     <>
       <ResponsiveContainer width="100%" height={CHART_HEIGHT}>
-        <BarChart data={data} margin={{ top: 18, right: 8, bottom: 0, left: 4 }} barGap={2}>
+        <BarChart
+          {...image}
+          data={data}
+          margin={{ top: 18, right: 8, bottom: 0, left: 4 }}
+          barGap={2}
+        >
           <defs>
             {names.map((_, index) => (
               <TexturePattern
@@ -531,6 +548,7 @@ function CostChart({
   names: readonly string[];
 }): ReactElement {
   const data = costChartData(lines, names);
+  const image = useChartImage();
   if (data.length === 0) {
     return (
       <p className="muted small chart-empty">No successful videos yet, so no cost per second.</p>
@@ -538,7 +556,7 @@ function CostChart({
   }
   return (
     <ResponsiveContainer width="100%" height={CHART_HEIGHT}>
-      <BarChart data={data} margin={{ top: 8, right: 8, bottom: 0, left: 0 }}>
+      <BarChart {...image} data={data} margin={{ top: 8, right: 8, bottom: 0, left: 0 }}>
         <CartesianGrid stroke="var(--color-border)" vertical={false} />
         <XAxis dataKey="model" tick={AXIS_TICK} tickLine={false} interval={0} />
         <YAxis

@@ -1,11 +1,12 @@
 /**
  * What every chart of the console shares (scorecard, review, production watch): series and
  * outcome colours, axis tick and title styles, one tick format per unit, the tooltip box, and
- * legends whose entries hide and show their series. No recharts import here: the props returned
+ * legends whose entries hide and show their series, and each chart's text alternative (a Chart |
+ * Table switch on its card, a summary sentence on its SVG). No recharts import here: the props returned
  * are plain objects, so this module costs nothing to the screens that draw no chart.
  */
-import { useState, type ReactElement, type ReactNode } from 'react';
-import { formatLatency, formatMoneyTick, formatNumber } from '../../../shared/format';
+import { createContext, useContext, useState, type ReactElement, type ReactNode } from 'react';
+import { csvCell, formatLatency, formatMoneyTick, formatNumber } from '../../../shared/format';
 
 /** Colours of models / providers, apart from the outcome colours below. */
 export const SERIES_COLORS = [
@@ -280,8 +281,144 @@ export function LegendToggles({
 }
 
 /**
+ * A chart's numbers as a table: its text alternative, for a screen reader and for an admin who
+ * wants the figures themselves. Cells are already written by the shared formatters, so the table
+ * reads exactly like the chart's ticks and tooltips.
+ */
+export interface ChartTableData {
+  /** What the table holds, one sentence: its <caption>. */
+  caption: string;
+  /** The header row: the rows' own header first, then one per value column, each with its unit. */
+  columns: readonly string[];
+  /** One per model, series or point of the chart, hidden legend series included. */
+  rows: readonly { key: string; header: string; cells: readonly string[] }[];
+}
+
+/** The table as RFC 4180 CSV (CRLF line ends), header row first, the cells as the table writes them. */
+export function chartTableCsv(table: ChartTableData): string {
+  const lines = [
+    table.columns.map(csvCell).join(','),
+    ...table.rows.map((row) => [row.header, ...row.cells].map(csvCell).join(',')),
+  ];
+  return `${lines.join('\r\n')}\r\n`;
+}
+
+/** A chart's data as a <table>: caption, column headers with units, a row header per row. */
+export function ChartDataTable({ table }: { table: ChartTableData }): ReactElement {
+  const [copied, setCopied] = useState<'yes' | 'failed' | null>(null);
+  const copy = async (): Promise<void> => {
+    try {
+      await navigator.clipboard.writeText(chartTableCsv(table));
+      setCopied('yes');
+    } catch {
+      // No clipboard (a page without the permission): say so rather than pretend.
+      setCopied('failed');
+    }
+  };
+  return (
+    <div className="chart-table">
+      <div className="table-wrap">
+        <table className="table" data-testid="chart-table">
+          <caption className="chart-table-caption">{table.caption}</caption>
+          <thead>
+            <tr>
+              {table.columns.map((column, index) => (
+                <th key={index} scope="col" className={index > 0 ? 'num' : undefined}>
+                  {column}
+                </th>
+              ))}
+            </tr>
+          </thead>
+          <tbody>
+            {table.rows.map((row) => (
+              <tr key={row.key}>
+                <th scope="row">{row.header}</th>
+                {row.cells.map((cell, index) => (
+                  <td key={index} className="num">
+                    {cell}
+                  </td>
+                ))}
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      </div>
+      <div className="chart-table-actions">
+        <button
+          type="button"
+          className="button button-secondary button-small"
+          data-testid="chart-table-copy"
+          onClick={() => void copy()}
+        >
+          Copy as CSV
+        </button>
+        <span className="muted small" role="status">
+          {copied === 'yes'
+            ? 'Copied to the clipboard.'
+            : copied === 'failed'
+              ? 'Could not reach the clipboard.'
+              : ''}
+        </span>
+      </div>
+    </div>
+  );
+}
+
+type ChartView = 'chart' | 'table';
+
+/**
+ * Which view each chart shows, kept for the session (a module-level map, not the store: it is a
+ * passing reading preference, not state any other screen needs), so a chart opened again on
+ * another run or after a tab switch comes back as the admin left it.
+ */
+const chartViews = new Map<string, ChartView>();
+
+/** The Chart | Table switch of a chart card: two buttons, the pressed one is the view shown. */
+export function ChartViewToggle({
+  title,
+  view,
+  onChange,
+}: {
+  title: string;
+  view: ChartView;
+  onChange: (view: ChartView) => void;
+}): ReactElement {
+  return (
+    <div className="chart-view-toggle" role="group" aria-label={`Show ${title} as`}>
+      {(['chart', 'table'] as const).map((option) => (
+        <button
+          key={option}
+          type="button"
+          className={`button button-small ${view === option ? 'button-primary' : 'button-secondary'}`}
+          aria-pressed={view === option}
+          data-testid={`chart-view-${option}`}
+          onClick={() => onChange(option)}
+        >
+          {option === 'chart' ? 'Chart' : 'Table'}
+        </button>
+      ))}
+    </div>
+  );
+}
+
+/** The sentence that names a chart's picture, handed by its card to the chart inside. */
+const ChartSummaryContext = createContext<string | undefined>(undefined);
+
+/**
+ * The props that make a chart's SVG an image with a one-sentence summary (spread them on the
+ * recharts chart element, which passes role and aria-label to its <svg>). recharts would call
+ * the SVG an "application"; to a screen reader it is a picture of the numbers, and the card's
+ * Table view holds them.
+ */
+export function useChartImage(): { role?: 'img'; 'aria-label'?: string } {
+  const summary = useContext(ChartSummaryContext);
+  return summary ? { role: 'img', 'aria-label': summary } : {};
+}
+
+/**
  * A chart with its title and a one-line subtitle over it. `heading` is the title's level: h3 for
  * a chart directly under a screen's section, h4 under a sub-section (the review's charts).
+ * With a `table`, the card offers a Chart | Table switch; `summary` labels the chart's SVG.
  */
 export function ChartCard({
   title,
@@ -289,6 +426,9 @@ export function ChartCard({
   testId,
   measure,
   heading: Heading = 'h3',
+  summary,
+  table,
+  viewKey,
   children,
 }: {
   title: string;
@@ -297,13 +437,41 @@ export function ChartCard({
   /** The `data-measure` of the card, where a test picks one chart of a set by what it draws. */
   measure?: string;
   heading?: 'h3' | 'h4';
+  /** One sentence that says what the chart shows, for its SVG's accessible name. */
+  summary?: string;
+  /** The chart's data as a table; null or absent: no table view (nothing to chart). */
+  table?: ChartTableData | null;
+  /** Which remembered view is this chart's; testId and measure by default. */
+  viewKey?: string;
   children: ReactNode;
 }): ReactElement {
+  const key = viewKey ?? `${testId}:${measure ?? ''}`;
+  const [view, setView] = useState<ChartView>(() => chartViews.get(key) ?? 'chart');
+  const choose = (next: ChartView): void => {
+    chartViews.set(key, next);
+    setView(next);
+  };
+  const showTable = table != null && view === 'table';
   return (
-    <section className="chart-card" data-testid={testId} data-measure={measure} aria-label={title}>
-      <Heading className="chart-title">{title}</Heading>
+    <section
+      className="chart-card"
+      data-testid={testId}
+      data-measure={measure}
+      data-view={showTable ? 'table' : 'chart'}
+      aria-label={title}
+    >
+      <div className="chart-card-head">
+        <Heading className="chart-title">{title}</Heading>
+        {table ? <ChartViewToggle title={title} view={view} onChange={choose} /> : null}
+      </div>
       <p className="muted small chart-subtitle">{subtitle}</p>
-      <div className="chart-body">{children}</div>
+      <div className="chart-body">
+        {showTable ? (
+          <ChartDataTable table={table} />
+        ) : (
+          <ChartSummaryContext.Provider value={summary}>{children}</ChartSummaryContext.Provider>
+        )}
+      </div>
     </section>
   );
 }
