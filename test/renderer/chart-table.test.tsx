@@ -21,6 +21,17 @@ import {
   outcomeChartText,
 } from '../../src/renderer/src/bench/scorecard-format';
 import { fakeTransport } from './fake-transport';
+import type { Rating } from '../../src/shared/review/review-schemas';
+import type { ReviewChartData } from '../../src/shared/review/review-chart-schemas';
+import {
+  SERIES_MEASURES,
+  type SeriesReport,
+  type TargetSeries,
+} from '../../src/shared/watch/watch-types';
+import { ReviewCharts } from '../../src/renderer/src/review/review-charts';
+import { qualityCostText } from '../../src/renderer/src/review/review-chart-format';
+import { WatchCharts } from '../../src/renderer/src/watch/watch-charts';
+import { layoutProblems } from '../../src/renderer/src/watch/watch-views-format';
 
 afterEach(() => {
   cleanup();
@@ -275,5 +286,176 @@ describe('chart text alternatives', () => {
     expect(latencyChartText([fast, pro], ['Fast', 'Pro']).summary).toBe(
       'Latency per phase, 2 models: fastest median total Fast at 2.7 s',
     );
+  });
+
+  it('shows the review’s win-rate matrix and leaderboard as tables with full model names', async () => {
+    const ratings: Rating[] = [
+      {
+        model: 'sandbox:sandbox-pro',
+        rating: 1084.4,
+        low: 1040.2,
+        high: 1131.6,
+        votes: 12,
+        wins: 0,
+        losses: 0,
+        ties: 0,
+        bothBad: 0,
+      },
+      {
+        model: 'sandbox:sandbox-fast',
+        rating: 915.6,
+        low: 870.1,
+        high: 958.9,
+        votes: 12,
+        wins: 0,
+        losses: 0,
+        ties: 0,
+        bothBad: 0,
+      },
+    ];
+    const chartData: ReviewChartData = {
+      winRates: [
+        {
+          model: 'sandbox:sandbox-pro',
+          opponent: 'sandbox:sandbox-fast',
+          wins: 8.5,
+          games: 12,
+          rate: 8.5 / 12,
+        },
+        {
+          model: 'sandbox:sandbox-fast',
+          opponent: 'sandbox:sandbox-pro',
+          wins: 3.5,
+          games: 12,
+          rate: 3.5 / 12,
+        },
+      ],
+      models: [
+        {
+          model: 'sandbox:sandbox-fast',
+          generations: 4,
+          outcomes: { success: 3, policy_refusal: 0, failure: 1, timeout: 0, bad_output: 0 },
+          costPerSecondUsd: 0.05,
+          latencyMs: { n: 3, min: 2100, p25: 2300, p50: 2500, p75: 2800, p95: 3900, max: 4000 },
+        },
+        {
+          model: 'sandbox:sandbox-pro',
+          generations: 2,
+          outcomes: { success: 2, policy_refusal: 0, failure: 0, timeout: 0, bad_output: 0 },
+          costPerSecondUsd: 0.2,
+          latencyMs: { n: 2, min: 5900, p25: 6000, p50: 6100, p75: 6300, p95: 6400, max: 6400 },
+        },
+      ],
+      runIds: ['run-1'],
+      votes: 12,
+    };
+    const { transport } = fakeTransport((channel) => {
+      if (channel === 'review:get-chart-data') return { ok: true, value: chartData };
+      throw new Error(`unexpected ${channel}`);
+    });
+    setClient(createClient(transport));
+    render(<ReviewCharts ratings={ratings} category="" />);
+
+    const matrix = await screen.findByTestId('chart-win-rate');
+    fireEvent.click(within(matrix).getByRole('button', { name: 'Table' }));
+    const matrixTable = within(matrix).getByRole('table');
+    expect([...matrixTable.querySelectorAll('thead th')].map((cell) => cell.textContent)).toEqual([
+      'Model',
+      'vs sandbox:sandbox-pro (% won)',
+      'vs sandbox:sandbox-fast (% won)',
+    ]);
+    expect(bodyRows(matrixTable)).toEqual([
+      ['sandbox:sandbox-pro', '—', '71% (8.5 of 12 games)'],
+      ['sandbox:sandbox-fast', '29% (3.5 of 12 games)', '—'],
+    ]);
+
+    const board = screen.getByTestId('chart-leaderboard');
+    fireEvent.click(within(board).getByRole('button', { name: 'Table' }));
+    expect(bodyRows(within(board).getByRole('table'))).toEqual([
+      ['sandbox:sandbox-pro', '1,084', '1,040', '1,132', '12'],
+      ['sandbox:sandbox-fast', '916', '870', '959', '12'],
+    ]);
+
+    // The quality/cost chart's summary names the best-rated model and its price.
+    expect(qualityCostText(ratings, chartData.models, (key) => key).summary).toBe(
+      'Quality vs cost, 2 models: highest rating sandbox:sandbox-pro at $0.20 per second of video',
+    );
+    const latencyCard = screen.getByTestId('chart-latency');
+    fireEvent.click(within(latencyCard).getByRole('button', { name: 'Table' }));
+    expect(bodyRows(within(latencyCard).getByRole('table'))).toEqual([
+      ['sandbox:sandbox-pro', '2', '5.9 s', '6 s', '6.1 s', '6.3 s', '6.4 s', '6.4 s'],
+      ['sandbox:sandbox-fast', '3', '2.1 s', '2.3 s', '2.5 s', '2.8 s', '3.9 s', '4 s'],
+    ]);
+  });
+
+  it('keeps a production series the legend hides in the table, and lists cost per day', () => {
+    const HOUR = 3600_000;
+    const end = Date.UTC(2025, 5, 9, 12);
+    const points = (values: (number | null)[]) =>
+      values.map((value, i) => [end - (values.length - 1 - i) * HOUR, value]) as [
+        number,
+        number | null,
+      ][];
+    const series = (
+      provider: string,
+      model: string,
+      volume: (number | null)[],
+      cost: number[],
+    ): TargetSeries => ({
+      provider,
+      model,
+      volume: points(volume),
+      success_rate: points(volume.map((v) => (v === null ? null : 1))),
+      p95_latency: points(volume.map(() => 30)),
+      generated_seconds: points(volume.map((v) => (v === null ? null : v * 5))),
+      cost: points(cost),
+    });
+    const report: SeriesReport = {
+      tier: 'premium',
+      from: end - 2 * HOUR,
+      to: end,
+      stepSeconds: 3600,
+      targets: [
+        series('together', 'kling-2.1', [120, 1204, 98], [0, 4.5, 1.25]),
+        series('fal', 'veo-3', [null, 40, 60], [0, 2, 3]),
+      ],
+      configChanges: [],
+      budget: { tier: 'premium', at: end, items: [], problems: [] },
+      problems: [],
+    };
+    render(
+      <WatchCharts
+        report={report}
+        provider="all"
+        problems={layoutProblems(report, SERIES_MEASURES)}
+        markers={[]}
+        dailyBudgetUsd={50}
+      />,
+    );
+    // Hide veo-3 from every chart through the shared legend, then read the volume as a table.
+    fireEvent.click(screen.getByRole('button', { name: /^fal\/veo-3: shown, hide it/ }));
+    const volume = screen
+      .getAllByTestId('watch-chart')
+      .find((card) => card.getAttribute('data-measure') === 'volume')!;
+    fireEvent.click(within(volume).getByRole('button', { name: 'Table' }));
+    const table = within(volume).getByRole('table');
+    expect([...table.querySelectorAll('thead th')].map((cell) => cell.textContent)).toEqual([
+      'Time (UTC)',
+      'together/kling-2.1 (requests per step)',
+      'fal/veo-3 (requests per step)',
+    ]);
+    expect(bodyRows(table)).toEqual([
+      ['2025-06-09 10:00 UTC', '120', '—'],
+      ['2025-06-09 11:00 UTC', '1,204', '40'],
+      ['2025-06-09 12:00 UTC', '98', '60'],
+    ]);
+
+    const daily = screen
+      .getAllByTestId('watch-chart')
+      .find((card) => card.getAttribute('data-measure') === 'daily_cost')!;
+    fireEvent.click(within(daily).getByRole('button', { name: 'Table' }));
+    expect(bodyRows(within(daily).getByRole('table'))).toEqual([
+      ['2025-06-09 (part of the day)', '$5.75', '$5.00', '$10.75'],
+    ]);
   });
 });

@@ -12,7 +12,7 @@ import {
   formatPercent,
   plural,
 } from '../../../shared/format';
-import type { ChartTableData } from '../components/chart-kit';
+import { extremeOf, type ChartText } from '../lib/chart-text';
 import type { ScorecardLineView } from '../../../shared/bench/scorecard-schema';
 import { MEASURE_EXPLANATIONS, MEASURE_KEYS, MEASURE_LABELS, formatMeasure } from '../lib/measures';
 
@@ -302,38 +302,13 @@ export function changeMetricName(metric: string): string {
   return metric;
 }
 
-/** A chart's text alternative: the table behind its Table view and the sentence on its SVG. */
-export interface ChartText {
-  table: ChartTableData;
-  summary: string;
-}
-
-/** The model with the highest (or lowest) value, ignoring models without one. */
-function extreme<T>(
-  items: readonly T[],
-  value: (item: T) => number | null | undefined,
-  want: 'highest' | 'lowest',
-): T | undefined {
-  let found: T | undefined;
-  let best = want === 'highest' ? -Infinity : Infinity;
-  for (const item of items) {
-    const v = value(item);
-    if (!isNumber(v)) continue;
-    if (want === 'highest' ? v > best : v < best) {
-      best = v;
-      found = item;
-    }
-  }
-  return found;
-}
-
 /** The outcome chart's numbers: one row per model, one column per outcome's share. */
 export function outcomeChartText(
   lines: readonly ScorecardLineView[],
   names: readonly string[],
 ): ChartText {
   const nameOf = (index: number): string => names[index] ?? lines[index]?.modelId ?? '';
-  const best = extreme(
+  const best = extremeOf(
     lines.map((line, index) => ({ line, index })),
     ({ line }) => line.rates.success,
     'highest',
@@ -369,7 +344,7 @@ export function latencyChartText(
   names: readonly string[],
 ): ChartText {
   const nameOf = (index: number): string => names[index] ?? lines[index]?.modelId ?? '';
-  const fastest = extreme(
+  const fastest = extremeOf(
     lines.map((line, index) => ({ line, index })),
     ({ line }) => line.latencyMs.total.p50,
     'lowest',
@@ -403,7 +378,7 @@ export function costChartText(
   names: readonly string[],
 ): ChartText {
   const nameOf = (index: number): string => names[index] ?? lines[index]?.modelId ?? '';
-  const cheapest = extreme(
+  const cheapest = extremeOf(
     lines.map((line, index) => ({ line, index })),
     ({ line }) => line.costPerSecondUsd,
     'lowest',

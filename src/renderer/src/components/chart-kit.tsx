@@ -6,7 +6,8 @@
  * are plain objects, so this module costs nothing to the screens that draw no chart.
  */
 import { createContext, useContext, useState, type ReactElement, type ReactNode } from 'react';
-import { csvCell, formatLatency, formatMoneyTick, formatNumber } from '../../../shared/format';
+import { formatLatency, formatMoneyTick, formatNumber } from '../../../shared/format';
+import { chartTableCsv, type ChartTableData } from '../lib/chart-text';
 
 /** Colours of models / providers, apart from the outcome colours below. */
 export const SERIES_COLORS = [
@@ -280,28 +281,7 @@ export function LegendToggles({
   );
 }
 
-/**
- * A chart's numbers as a table: its text alternative, for a screen reader and for an admin who
- * wants the figures themselves. Cells are already written by the shared formatters, so the table
- * reads exactly like the chart's ticks and tooltips.
- */
-export interface ChartTableData {
-  /** What the table holds, one sentence: its <caption>. */
-  caption: string;
-  /** The header row: the rows' own header first, then one per value column, each with its unit. */
-  columns: readonly string[];
-  /** One per model, series or point of the chart, hidden legend series included. */
-  rows: readonly { key: string; header: string; cells: readonly string[] }[];
-}
-
-/** The table as RFC 4180 CSV (CRLF line ends), header row first, the cells as the table writes them. */
-export function chartTableCsv(table: ChartTableData): string {
-  const lines = [
-    table.columns.map(csvCell).join(','),
-    ...table.rows.map((row) => [row.header, ...row.cells].map(csvCell).join(',')),
-  ];
-  return `${lines.join('\r\n')}\r\n`;
-}
+export { chartTableCsv, extremeOf, type ChartTableData, type ChartText } from '../lib/chart-text';
 
 /** A chart's data as a <table>: caption, column headers with units, a row header per row. */
 export function ChartDataTable({ table }: { table: ChartTableData }): ReactElement {
@@ -317,7 +297,13 @@ export function ChartDataTable({ table }: { table: ChartTableData }): ReactEleme
   };
   return (
     <div className="chart-table">
-      <div className="table-wrap">
+      {/* A long table (a week of five-minute points) scrolls in place; the keyboard can scroll it. */}
+      <div
+        className="table-wrap chart-table-scroll"
+        tabIndex={0}
+        role="region"
+        aria-label={table.caption}
+      >
         <table className="table" data-testid="chart-table">
           <caption className="chart-table-caption">{table.caption}</caption>
           <thead>

@@ -11,6 +11,15 @@ import {
 import type { Rating } from '../../../shared/review/review-schemas';
 import { paretoFront } from '../../../shared/review/pareto';
 import type { Texture } from '../components/chart-kit';
+import { extremeOf, type ChartText } from '../lib/chart-text';
+import { OUTCOME_NAMES } from '../bench/scorecard-format';
+import {
+  formatLatency,
+  formatMoney,
+  formatNumber,
+  formatPercent,
+  plural,
+} from '../../../shared/format';
 
 export type NameOf = (modelKey: string) => string;
 
@@ -262,4 +271,164 @@ export function outcomeShares(facts: readonly ModelChartFacts[], nameOf: NameOf)
       return { model: fact.model, name: nameOf(fact.model), finished, ...share };
     })
     .filter((row) => row.finished > 0);
+}
+
+const rating = (value: number): string => formatNumber(value, 0);
+
+/** The leaderboard's numbers: rating, its 95 % interval and votes, best first. */
+export function leaderboardText(ratings: readonly Rating[], nameOf: NameOf): ChartText {
+  const best = ratings[0];
+  return {
+    table: {
+      caption: 'Leaderboard: rating of each model with its 95% bootstrap interval, best first.',
+      columns: ['Model', 'Rating (points)', '95% low (points)', '95% high (points)', 'Votes'],
+      rows: ratings.map((entry) => ({
+        key: entry.model,
+        header: nameOf(entry.model),
+        cells: [
+          rating(entry.rating),
+          rating(entry.low),
+          rating(entry.high),
+          formatNumber(entry.votes, 0),
+        ],
+      })),
+    },
+    summary:
+      `Leaderboard, ${plural(ratings.length, 'model')}` +
+      (best
+        ? `: highest rating ${nameOf(best.model)} at ${rating(best.rating)} (95% interval ${rating(best.low)} to ${rating(best.high)})`
+        : ': no model has enough votes yet'),
+  };
+}
+
+/**
+ * Quality versus cost: every rated model, its cost per second ("—" where none is known, as the
+ * chart leaves it out) and whether it is on the Pareto front.
+ */
+export function qualityCostText(
+  ratings: readonly Rating[],
+  facts: readonly ModelChartFacts[],
+  nameOf: NameOf,
+): ChartText {
+  const { points } = qualityCostData(ratings, facts, nameOf);
+  const byModel = new Map(points.map((point) => [point.model, point]));
+  const best = extremeOf(points, (point) => point.rating, 'highest');
+  return {
+    table: {
+      caption:
+        'Quality versus cost: rating against cost per second of video; the Pareto front holds the models nothing is both cheaper and better than.',
+      columns: ['Model', 'Rating (points)', 'Cost per second (USD)', 'On the Pareto front'],
+      rows: ratings.map((entry) => {
+        const point = byModel.get(entry.model);
+        return {
+          key: entry.model,
+          header: nameOf(entry.model),
+          cells: [
+            rating(entry.rating),
+            formatMoney(point?.cost),
+            point ? (point.onFront ? 'yes' : 'no') : '—',
+          ],
+        };
+      }),
+    },
+    summary:
+      `Quality vs cost, ${plural(points.length, 'model')}` +
+      (best
+        ? `: highest rating ${best.name} at ${formatMoney(best.cost)} per second of video`
+        : ': no rated model has a cost yet'),
+  };
+}
+
+/** The win-rate matrix as a table: one row per model, one column per opponent. */
+export function winRateText(rows: readonly HeatmapRow[], votes: number): ChartText {
+  const cellText = (cell: HeatmapRow['cells'][number], self: boolean): string =>
+    self
+      ? '—'
+      : cell.rate === null
+        ? 'never met'
+        : `${formatPercent(cell.rate)} (${formatNumber(cell.wins, 1)} of ${plural(cell.games, 'game')})`;
+  return {
+    table: {
+      caption: `Win rate from ${plural(votes, 'vote')}: how often the row's model beat the column's (ties count half).`,
+      columns: ['Model', ...rows.map((row) => `vs ${row.name} (% won)`)],
+      rows: rows.map((row) => ({
+        key: row.model,
+        header: row.name,
+        cells: row.cells.map((cell) => cellText(cell, cell.opponent === row.model)),
+      })),
+    },
+    summary: `Win rate matrix of ${plural(rows.length, 'model')} from ${plural(votes, 'vote')}: how often each model beat each other model`,
+  };
+}
+
+/** Latency from submit to file on disk: every model's spread, "—" where none was timed. */
+export function latencyText(facts: readonly ModelChartFacts[], nameOf: NameOf): ChartText {
+  const fastest = extremeOf(facts, (fact) => fact.latencyMs.p50, 'lowest');
+  return {
+    table: {
+      caption:
+        'Latency from submit to file on disk, successful uncached videos: fastest, quartiles, p95 and slowest.',
+      columns: [
+        'Model',
+        'Videos timed',
+        'Fastest (time)',
+        'p25 (time)',
+        'Median (time)',
+        'p75 (time)',
+        'p95 (time)',
+        'Slowest (time)',
+      ],
+      rows: facts.map((fact) => ({
+        key: fact.model,
+        header: nameOf(fact.model),
+        cells: [
+          formatNumber(fact.latencyMs.n, 0),
+          ...(['min', 'p25', 'p50', 'p75', 'p95', 'max'] as const).map((key) =>
+            formatLatency(fact.latencyMs[key]),
+          ),
+        ],
+      })),
+    },
+    summary:
+      `Latency, ${plural(facts.length, 'model')}` +
+      (fastest
+        ? `: fastest median ${nameOf(fastest.model)} at ${formatLatency(fastest.latencyMs.p50)}`
+        : ': no successful, uncached video timed yet'),
+  };
+}
+
+/** Outcomes per model: finished generations and each outcome's share of them. */
+export function outcomeText(facts: readonly ModelChartFacts[], nameOf: NameOf): ChartText {
+  const shares = facts.map((fact) => {
+    const finished = RATED_OUTCOME_KEYS.reduce((sum, key) => sum + fact.outcomes[key], 0);
+    return { fact, finished, share: (key: RatedOutcomeKey) => fact.outcomes[key] / finished };
+  });
+  const best = extremeOf(
+    shares,
+    (entry) => (entry.finished > 0 ? entry.share('success') : null),
+    'highest',
+  );
+  return {
+    table: {
+      caption: 'Outcomes: finished generations per model and the share of each outcome.',
+      columns: [
+        'Model',
+        'Finished generations',
+        ...RATED_OUTCOME_KEYS.map((key) => `${OUTCOME_NAMES[key]} (% of finished)`),
+      ],
+      rows: shares.map(({ fact, finished, share }) => ({
+        key: fact.model,
+        header: nameOf(fact.model),
+        cells: [
+          formatNumber(finished, 0),
+          ...RATED_OUTCOME_KEYS.map((key) => (finished > 0 ? formatPercent(share(key)) : '—')),
+        ],
+      })),
+    },
+    summary:
+      `Outcomes, ${plural(facts.length, 'model')}` +
+      (best
+        ? `: highest success share ${nameOf(best.fact.model)} at ${formatPercent(best.share('success'))}`
+        : ': no finished generations yet'),
+  };
 }

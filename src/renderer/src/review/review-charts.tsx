@@ -54,6 +54,7 @@ import {
   TexturePattern,
   textureFill,
   TOOLTIP_STYLE,
+  useChartImage,
   useHiddenSeries,
   X_AXIS_TITLED_HEIGHT,
   xAxisTitle,
@@ -62,8 +63,12 @@ import {
 import {
   LATENCY_PARTS,
   latencyBoxes,
+  latencyText,
   type LatencyTexture,
   leaderboardData,
+  leaderboardText,
+  outcomeText,
+  qualityCostText,
   outcomeShares,
   qualityCostData,
   type QualityCostPoint,
@@ -72,6 +77,7 @@ import {
   shortModelName,
   winRateColor,
   winRateRows,
+  winRateText,
   winRateTextColor,
   type HeatmapRow,
 } from './review-chart-format';
@@ -143,6 +149,14 @@ export function ReviewCharts({
       (a, b) => (rank.get(a.model) ?? Infinity) - (rank.get(b.model) ?? Infinity),
     ),
   };
+  // The tables write each model's whole name (the axes shorten them to fit).
+  const fullNameOf = (key: string): string => modelNameFromKey(models, key);
+  const order = winRateOrder(ratings, data);
+  const winRows = winRateRows(order, data.winRates, fullNameOf);
+  const timed = ordered.models.filter((fact) => fact.latencyMs.n > 0);
+  const finished = ordered.models.filter((fact) =>
+    RATED_OUTCOME_KEYS.some((key) => fact.outcomes[key] > 0),
+  );
 
   return (
     <section className="review-charts" aria-labelledby="review-charts-title">
@@ -155,6 +169,8 @@ export function ReviewCharts({
           title="Leaderboard"
           subtitle={`${scope}: rating with its 95% bootstrap interval. Overlapping bars are not yet told apart.${leftOut}`}
           testId="chart-leaderboard"
+          viewKey="review-leaderboard"
+          {...(ratings.length > 0 ? leaderboardText(ratings, fullNameOf) : {})}
         >
           <LeaderboardChart ratings={ratings} nameOf={nameOf} />
         </ChartCard>
@@ -163,6 +179,10 @@ export function ReviewCharts({
           title="Quality versus cost"
           subtitle={`${scope}: rating against cost per second of video. The line joins the Pareto front: nothing is both cheaper and better.${leftOut}`}
           testId="chart-quality-cost"
+          viewKey="review-quality-cost"
+          {...(qualityCostData(ratings, data.models, fullNameOf).points.length > 0
+            ? qualityCostText(ratings, data.models, fullNameOf)
+            : {})}
         >
           <QualityCostChart ratings={ratings} data={data} nameOf={nameOf} />
         </ChartCard>
@@ -171,14 +191,20 @@ export function ReviewCharts({
           title="Win rate"
           subtitle={`${scope} (${data.votes} ${data.votes === 1 ? 'vote' : 'votes'}): how often the row's model beat the column's (ties count half). Columns are numbered like the rows; grey: never met.`}
           testId="chart-win-rate"
+          viewKey="review-win-rate"
+          {...(winRows.length >= 2 && data.winRates.length > 0
+            ? winRateText(winRows, data.votes)
+            : {})}
         >
-          <WinRateChart order={ratings.map((r) => r.model)} data={data} nameOf={nameOf} />
+          <WinRateChart order={order} data={data} nameOf={nameOf} />
         </ChartCard>
         <ChartCard
           heading="h4"
           title="Latency"
           subtitle="Submit to file on disk, successful uncached videos: hatched tails from the fastest to p95, the box p25–p75 (solid below the median, dotted above)."
           testId="chart-latency"
+          viewKey="review-latency"
+          {...(timed.length > 0 ? latencyText(timed, fullNameOf) : {})}
         >
           <LatencyChart data={ordered} nameOf={nameOf} />
         </ChartCard>
@@ -187,6 +213,8 @@ export function ReviewCharts({
           title="Outcomes"
           subtitle={`Finished generations by outcome, in the ${data.runIds.length} ${data.runIds.length === 1 ? 'run' : 'runs'} the rated videos came from.`}
           testId="chart-outcomes"
+          viewKey="review-outcomes"
+          {...(finished.length > 0 ? outcomeText(finished, fullNameOf) : {})}
         >
           <OutcomeChart data={ordered} nameOf={nameOf} />
         </ChartCard>
@@ -207,11 +235,12 @@ function LeaderboardChart({
   nameOf: (key: string) => string;
 }): ReactElement {
   const points = leaderboardData(ratings, nameOf);
+  const image = useChartImage();
   if (points.length === 0) return <Empty>No model has enough votes for a rating here yet.</Empty>;
   const domain = ratingDomain(points);
   return (
     <ResponsiveContainer width="100%" height={rowsHeight(points.length)}>
-      <ScatterChart margin={{ top: 8, right: 24, bottom: 0, left: 0 }}>
+      <ScatterChart {...image} margin={{ top: 8, right: 24, bottom: 0, left: 0 }}>
         <CartesianGrid stroke="var(--color-border)" horizontal={false} />
         <XAxis
           type="number"
@@ -313,10 +342,14 @@ function QualityCostPlot({
 }): ReactElement {
   type Point = ReturnType<typeof qualityCostData>['points'][number];
   const series = useHiddenSeries();
+  const image = useChartImage();
   return (
     <>
       <ResponsiveContainer width="100%" height={280}>
-        <ScatterChart margin={{ top: 16, right: QUALITY_COST_RIGHT, bottom: 4, left: 0 }}>
+        <ScatterChart
+          {...image}
+          margin={{ top: 16, right: QUALITY_COST_RIGHT, bottom: 4, left: 0 }}
+        >
           <CartesianGrid stroke="var(--color-border)" />
           <XAxis
             type="number"
@@ -398,6 +431,13 @@ function QualityCostPlot({
   );
 }
 
+/** The win-rate matrix's models: leaderboard order, then those that met only in other categories. */
+function winRateOrder(ratings: readonly Rating[], data: ReviewChartData): string[] {
+  const all = ratings.map((rating) => rating.model);
+  for (const cell of data.winRates) if (!all.includes(cell.model)) all.push(cell.model);
+  return all;
+}
+
 function WinRateChart({
   order,
   data,
@@ -407,10 +447,8 @@ function WinRateChart({
   data: ReviewChartData;
   nameOf: (key: string) => string;
 }): ReactElement {
-  // Leaderboard order; models that met only in other categories go last.
-  const all = [...order];
-  for (const cell of data.winRates) if (!all.includes(cell.model)) all.push(cell.model);
-  const rows = winRateRows(all, data.winRates, nameOf);
+  const rows = winRateRows(order, data.winRates, nameOf);
+  const image = useChartImage();
   if (rows.length < 2 || data.winRates.length === 0)
     return <Empty>Needs votes between at least two models.</Empty>;
   const n = rows.length;
@@ -436,6 +474,7 @@ function WinRateChart({
   return (
     <ResponsiveContainer width="100%" height={Math.max(200, n * 48 + 68)}>
       <BarChart
+        {...image}
         data={chartRows}
         layout="vertical"
         margin={{ top: 28, right: 16, bottom: 0, left: 0 }}
@@ -663,6 +702,7 @@ function LatencyChart({
 }): ReactElement {
   const boxes = latencyBoxes(data.models, nameOf);
   const series = useHiddenSeries();
+  const image = useChartImage();
   // Pattern ids unique to this chart (useId's colons do not belong in a url(#...) reference).
   const patterns = `latency-${useId().replace(/[^a-zA-Z0-9_-]/g, '')}`;
   // Hidden parts of a box stay in place, transparent, so the others keep their positions.
@@ -670,6 +710,7 @@ function LatencyChart({
   return (
     <ResponsiveContainer width="100%" height={rowsHeight(boxes.length, 72)}>
       <BarChart
+        {...image}
         data={boxes}
         layout="vertical"
         margin={{ top: 8, right: 24, bottom: 0, left: 0 }}
@@ -782,10 +823,12 @@ function OutcomeChart({
 }): ReactElement {
   const rows = outcomeShares(data.models, nameOf);
   const series = useHiddenSeries();
+  const image = useChartImage();
   if (rows.length === 0) return <Empty>No finished generations in the rated runs.</Empty>;
   return (
     <ResponsiveContainer width="100%" height={rowsHeight(rows.length, 72)}>
       <BarChart
+        {...image}
         data={rows}
         layout="vertical"
         margin={{ top: 8, right: 24, bottom: 0, left: 0 }}

@@ -35,6 +35,7 @@ import {
   SERIES_COLORS,
   TICK_FORMAT,
   TOOLTIP_STYLE,
+  useChartImage,
   useHiddenSeries,
   X_AXIS_TITLED_HEIGHT,
   xAxisTitle,
@@ -44,6 +45,8 @@ import {
   MEASURE_INFO,
   chartRows,
   dailyCost,
+  dailyCostText,
+  measureText,
   formatInstant,
   formatTick,
   niceCeil,
@@ -147,6 +150,7 @@ function MeasureChart({
 }): ReactElement {
   const info = MEASURE_INFO[measure];
   const rows = chartRows(targets, measure);
+  const image = useChartImage();
   const span = report.to - report.from;
   const hasValue = rows.some((row) =>
     targets.some((_, index) => typeof row[`s${index}`] === 'number'),
@@ -163,7 +167,7 @@ function MeasureChart({
     );
   return (
     <ResponsiveContainer width="100%" height={CHART_HEIGHT}>
-      <LineChart data={rows} margin={{ top: 14, right: 12, bottom: 0, left: 4 }}>
+      <LineChart {...image} data={rows} margin={{ top: 14, right: 12, bottom: 0, left: 4 }}>
         <CartesianGrid stroke="var(--color-border)" vertical={false} />
         <XAxis
           dataKey="t"
@@ -226,6 +230,7 @@ function DailyCostChart({
   hidden: ReadonlySet<string>;
 }): ReactElement {
   const { rows, partial } = dailyCost(targets, report.from, report.to);
+  const image = useChartImage();
   if (rows.length === 0)
     return (
       <ProblemBox
@@ -243,7 +248,7 @@ function DailyCostChart({
   const top = niceCeil(Math.max(...totals, dailyBudgetUsd ?? 0) * 1.05);
   return (
     <ResponsiveContainer width="100%" height={CHART_HEIGHT}>
-      <BarChart data={rows} margin={{ top: 14, right: 12, bottom: 0, left: 4 }}>
+      <BarChart {...image} data={rows} margin={{ top: 14, right: 12, bottom: 0, left: 4 }}>
         <CartesianGrid stroke="var(--color-border)" vertical={false} />
         <XAxis
           dataKey="t"
@@ -332,6 +337,9 @@ export function WatchCharts({
     provider === 'all' ? report.targets : report.targets.filter((t) => t.provider === provider);
   // One legend for all six charts: a click hides (or shows) that target's series in each.
   const series = useHiddenSeries();
+  const dailyText = problems.byMeasure.cost
+    ? null
+    : dailyCostText(targets, report.from, report.to, dailyBudgetUsd);
   const stepText =
     report.stepSeconds >= 3600
       ? `${report.stepSeconds / 3600} h`
@@ -364,11 +372,16 @@ export function WatchCharts({
       <div className="chart-grid">
         {SERIES_MEASURES.map((measure) => {
           const problem = problems.byMeasure[measure];
+          const text = problem ? null : measureText(targets, measure, report.from, report.to);
           return (
             <ChartCard
               testId="watch-chart"
               key={measure}
               measure={measure}
+              // A table only where the chart draws values (not a problem or an empty range).
+              {...(text && text.table.rows.some((row) => row.cells.some((cell) => cell !== '—'))
+                ? text
+                : {})}
               title={MEASURE_INFO[measure].title}
               subtitle={`${MEASURE_INFO[measure].unit}, one point per ${stepText}`}
             >
@@ -390,6 +403,7 @@ export function WatchCharts({
         <ChartCard
           testId="watch-chart"
           measure="daily_cost"
+          {...(dailyText && dailyText.table.rows.length > 0 ? dailyText : {})}
           title="Cost per day against the budget"
           subtitle={
             dailyBudgetUsd === null

@@ -3,7 +3,8 @@
  * day, which problems block which chart, and words for budgets. No React, no recharts, so the
  * views' logic is tested without drawing.
  */
-import { formatMoney } from '../../../shared/format';
+import { formatMoney, plural } from '../../../shared/format';
+import { extremeOf, type ChartText } from '../lib/chart-text';
 import type {
   BudgetItem,
   ConfigChange,
@@ -389,4 +390,82 @@ export function layoutMarkerLabels(
       places.push({ marker, x, row, anchor });
     });
   return places;
+}
+
+/**
+ * A measure's chart as a table: one row per instant (UTC), one column per target in the value's
+ * unit, gaps as "—"; and a summary naming the target with the highest latest value.
+ */
+export function measureText(
+  targets: readonly TargetSeries[],
+  measure: SeriesMeasure,
+  from: number,
+  to: number,
+): ChartText {
+  const info = MEASURE_INFO[measure];
+  const rows = chartRows(targets, measure);
+  const latest = targets.map((target, index) => {
+    const last = [...rows].reverse().find((row) => typeof row[`s${index}`] === 'number');
+    return { target, value: last ? (last[`s${index}`] ?? null) : null };
+  });
+  const top = extremeOf(latest, (entry) => entry.value, 'highest');
+  return {
+    table: {
+      caption: `${info.title} in ${info.unit}, from ${formatInstant(from)} to ${formatInstant(to)}.`,
+      columns: ['Time (UTC)', ...targets.map((target) => `${targetName(target)} (${info.unit})`)],
+      rows: rows.map((row) => ({
+        key: String(row.t),
+        header: formatInstant(row.t),
+        cells: targets.map((_, index) => {
+          const value = row[`s${index}`];
+          return typeof value === 'number' ? info.format(value) : '—';
+        }),
+      })),
+    },
+    summary:
+      `${info.title}, ${plural(targets.length, 'provider model', 'provider models')} from ${formatInstant(from)} to ${formatInstant(to)}` +
+      (top && top.value !== null
+        ? `: highest latest value ${targetName(top.target)} at ${info.format(top.value)}`
+        : ': no values'),
+  };
+}
+
+/** Cost per UTC day as a table: one row per day, a column per target and the day's total. */
+export function dailyCostText(
+  targets: readonly TargetSeries[],
+  from: number,
+  to: number,
+  dailyBudgetUsd: number | null,
+): ChartText {
+  const { rows, partial } = dailyCost(targets, from, to);
+  const days = rows.map((row) => ({
+    row,
+    total: targets.reduce((sum, _, index) => sum + (row[`s${index}`] ?? 0), 0),
+  }));
+  const dayName = (t: number): string =>
+    `${new Date(t).toISOString().slice(0, 10)}${partial.has(t) ? ' (part of the day)' : ''}`;
+  const top = extremeOf(days, (day) => day.total, 'highest');
+  const budget =
+    dailyBudgetUsd === null ? 'no daily budget set' : `budget ${formatMoney(dailyBudgetUsd)}`;
+  return {
+    table: {
+      caption: `Cost per UTC day in dollars, ${budget}.`,
+      columns: [
+        'Day (UTC)',
+        ...targets.map((target) => `${targetName(target)} (USD)`),
+        'All shown (USD)',
+      ],
+      rows: days.map(({ row, total }) => ({
+        key: String(row.t),
+        header: dayName(row.t),
+        cells: [
+          ...targets.map((_, index) => formatMoney(row[`s${index}`] ?? null)),
+          formatMoney(total),
+        ],
+      })),
+    },
+    summary:
+      `Cost per day, ${plural(days.length, 'day')}, ${budget}` +
+      (top ? `: highest ${dayName(top.row.t)} at ${formatMoney(top.total)}` : ''),
+  };
 }

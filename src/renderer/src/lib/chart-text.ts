@@ -1,0 +1,57 @@
+/**
+ * The text alternative of a chart, without React or recharts (the format modules that build it
+ * stay pure and testable without drawing): the table a chart card's Table view shows, the
+ * sentence that names the chart's SVG, and the table as CSV for the copy button.
+ */
+import { csvCell } from '../../../shared/format';
+
+/**
+ * A chart's numbers as a table: its text alternative, for a screen reader and for an admin who
+ * wants the figures themselves. Cells are already written by the shared formatters, so the table
+ * reads exactly like the chart's ticks and tooltips.
+ */
+export interface ChartTableData {
+  /** What the table holds, one sentence: its <caption>. */
+  caption: string;
+  /** The header row: the rows' own header first, then one per value column, each with its unit. */
+  columns: readonly string[];
+  /** One per model, series or point of the chart, hidden legend series included. */
+  rows: readonly { key: string; header: string; cells: readonly string[] }[];
+}
+
+/** A chart's text alternative: the table behind its Table view and the sentence on its SVG. */
+export interface ChartText {
+  table: ChartTableData;
+  summary: string;
+}
+
+/**
+ * The item with the highest (or lowest) finite value, for a summary's "highest rating X at …";
+ * undefined when no item has a value.
+ */
+export function extremeOf<T>(
+  items: readonly T[],
+  value: (item: T) => number | null | undefined,
+  want: 'highest' | 'lowest',
+): T | undefined {
+  let found: T | undefined;
+  let best = want === 'highest' ? -Infinity : Infinity;
+  for (const item of items) {
+    const v = value(item);
+    if (typeof v !== 'number' || !Number.isFinite(v)) continue;
+    if (want === 'highest' ? v > best : v < best) {
+      best = v;
+      found = item;
+    }
+  }
+  return found;
+}
+
+/** The table as RFC 4180 CSV (CRLF line ends), header row first, the cells as the table writes them. */
+export function chartTableCsv(table: ChartTableData): string {
+  const lines = [
+    table.columns.map(csvCell).join(','),
+    ...table.rows.map((row) => [row.header, ...row.cells].map(csvCell).join(',')),
+  ];
+  return `${lines.join('\r\n')}\r\n`;
+}
