@@ -55,6 +55,63 @@ const DIALOG_STEPS: Step[] = [
   },
 ];
 
+/** Switches every chart card on the page that offers a table to its Table view. */
+async function showChartTables(page: Page, testIds: readonly string[]): Promise<void> {
+  for (const testId of testIds) {
+    const card = page.getByTestId(testId);
+    await card.getByTestId('chart-view-table').click();
+    await expect(card).toHaveAttribute('data-view', 'table');
+    await expect(card.getByTestId('chart-table')).toBeVisible();
+  }
+}
+
+const SCORECARD_CHARTS = ['chart-outcomes', 'chart-latency', 'chart-cost'];
+const REVIEW_CHARTS = [
+  'chart-leaderboard',
+  'chart-quality-cost',
+  'chart-win-rate',
+  'chart-latency',
+  'chart-outcomes',
+];
+
+/**
+ * The charts as pictures (an SVG named by its summary) and as tables (caption, header cells, a
+ * scrolling region, the Chart | Table switch and the copy button): the scorecard's and the
+ * review's. Last, since a chart's view is remembered for the session.
+ */
+const CHART_STEPS: Step[] = [
+  {
+    name: '22-scorecard-charts',
+    go: async (page) => {
+      await page.keyboard.press('Escape');
+      await page.getByTestId('nav-benchmarks').click();
+      await page.getByTestId('tab-runs').click();
+      await page.getByTestId('run-list-item').first().click();
+      await page.getByTestId('tab-scorecard').click();
+      for (const testId of SCORECARD_CHARTS)
+        await expect(page.getByTestId(testId).locator('svg[role="img"]')).toHaveAttribute(
+          'aria-label',
+          /\d models?/,
+        );
+    },
+    heading: /Smoke|smoke|run/,
+  },
+  {
+    name: '23-scorecard-tables',
+    go: (page) => showChartTables(page, SCORECARD_CHARTS),
+    heading: /Smoke|smoke|run/,
+  },
+  {
+    name: '24-review-chart-tables',
+    go: async (page) => {
+      await page.getByTestId('nav-review').click();
+      await page.getByTestId('tab-ratings').click();
+      await showChartTables(page, REVIEW_CHARTS);
+    },
+    heading: /^Review$/,
+  },
+];
+
 /** One line per violating element: the rule, the element and what axe says is wrong. */
 async function violationsOn(page: Page): Promise<string[]> {
   const results = await new AxeBuilder({ page }).withTags(WCAG_TAGS).analyze();
@@ -112,7 +169,7 @@ for (const colorScheme of ['light', 'dark'] as const) {
     await expect(page.locator('body[data-app-state="ready"]')).toBeVisible();
 
     const found: Record<string, string[]> = {};
-    for (const step of [...STEPS, ...DIALOG_STEPS]) {
+    for (const step of [...STEPS, ...DIALOG_STEPS, ...CHART_STEPS]) {
       await step.go(page);
       await expect(page.locator('h1').first()).toHaveText(step.heading);
       await expect(page.getByTestId('skeleton')).toHaveCount(0);

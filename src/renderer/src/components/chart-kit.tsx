@@ -260,7 +260,9 @@ export function LegendToggles({
               type="button"
               className={`legend-button legend-toggle ${off ? 'is-off' : ''}`}
               aria-pressed={!off}
-              aria-label={`${item.label}: ${off ? 'hidden, show it' : 'shown, hide it'} in ${label}`}
+              // The name starts with the words the button shows, its number included (WCAG
+              // 2.5.3: a speech user says what they see), then what a press does and where.
+              aria-label={`${item.mark ? `${item.mark} ` : ''}${item.label}: ${off ? 'hidden, show it' : 'shown, hide it'} in ${label}`}
               title={off ? 'Show this series' : 'Hide this series'}
               data-testid="legend-toggle"
               data-off={off ? 'true' : 'false'}
@@ -268,9 +270,11 @@ export function LegendToggles({
             >
               <span className="legend-swatch" style={{ background: item.color }} />
               {item.mark ? (
-                <span className="series-mark" aria-hidden="true">
-                  {item.mark}
-                </span>
+                <>
+                  <span className="series-mark" aria-hidden="true">
+                    {item.mark}
+                  </span>{' '}
+                </>
               ) : null}
               {item.label}
             </button>
