@@ -15,8 +15,11 @@ import {
 } from './console-server';
 import { seedRatedRun } from './seed-database';
 
-const shot = (target: Locator, name: string) =>
-  target.screenshot({ path: `test-results/screenshots/chart-tables-${name}.png` });
+/** A card's picture, with the pointer off it so no hover tooltip covers the chart. */
+async function shot(page: Page, target: Locator, name: string): Promise<void> {
+  await page.mouse.move(0, 0);
+  await target.screenshot({ path: `test-results/screenshots/chart-tables-${name}.png` });
+}
 
 let server: ConsoleServer | undefined;
 test.afterEach(async () => {
@@ -56,7 +59,7 @@ for (const colorScheme of ['light', 'dark'] as const) {
     const picture = board.locator('svg[role="img"]');
     await expect(picture).toHaveAttribute('aria-label', /^Leaderboard, 4 models: highest rating /);
     await expect(page.getByRole('img', { name: /^Leaderboard, 4 models/ })).toHaveCount(1);
-    await shot(board, `leaderboard-chart-${colorScheme}`);
+    await shot(page, board, `leaderboard-chart-${colorScheme}`);
 
     await tableByKeyboard(page, board);
     const table = board.getByRole('table');
@@ -73,7 +76,7 @@ for (const colorScheme of ['light', 'dark'] as const) {
     const firstRated = (await page.getByTestId('rating-row').first().innerText()).trim();
     const firstRow = (await table.locator('tbody tr').first().locator('th').innerText()).trim();
     expect(firstRated).toContain(firstRow);
-    await shot(board, `leaderboard-table-${colorScheme}`);
+    await shot(page, board, `leaderboard-table-${colorScheme}`);
 
     await board.getByTestId('chart-table-copy').click();
     await expect(board.getByRole('status')).toHaveText('Copied to the clipboard.');
@@ -92,12 +95,12 @@ for (const colorScheme of ['light', 'dark'] as const) {
       'aria-label',
       /^Latency per phase, \d models?: fastest median total /,
     );
-    await shot(latency, `scorecard-latency-chart-${colorScheme}`);
+    await shot(page, latency, `scorecard-latency-chart-${colorScheme}`);
     await tableByKeyboard(page, latency);
     const models = await page.getByTestId('scorecard-table').locator('thead th').count();
     // Four phases per model (the scorecard table's columns, less its "Measure" column).
     await expect(latency.getByRole('table').locator('tbody tr')).toHaveCount(4 * (models - 1));
-    await shot(latency, `scorecard-latency-table-${colorScheme}`);
+    await shot(page, latency, `scorecard-latency-table-${colorScheme}`);
 
     // Back to the picture with the keyboard, and it is drawn again.
     await latency.getByTestId('chart-view-chart').focus();
