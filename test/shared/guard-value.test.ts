@@ -11,11 +11,11 @@ describe('formatGuardValue', () => {
     // A success rate of 98.6 % under a 99 % minimum.
     expect(formatPercent(0.986)).toBe(formatPercent(0.99));
     expect(formatGuardValue('success_rate', 0.986)).toBe('98.6%');
-    expect(formatGuardValue('success_rate', 0.99)).toBe('99.0%');
+    expect(formatGuardValue('success_rate', 0.99)).toBe('99%');
     // A p95 of 200.4 s over a 200 s maximum (guards measure latency in seconds).
     expect(formatLatency(200_400)).toBe(formatLatency(200_000));
     expect(formatGuardValue('p95_latency', 200.4)).toBe('200.4 s');
-    expect(formatGuardValue('p95_latency', 200)).toBe('200.0 s');
+    expect(formatGuardValue('p95_latency', 200)).toBe('200 s');
   });
 
   it('writes dollars to the tenth of a cent, thousands grouped', () => {

@@ -17,7 +17,7 @@
  *   whose compliance was checked.
  * - Measures: means over successes that have the measure (nulls ignored).
  */
-import { csvNumber } from '../../shared/format';
+import { csvNumber, formatMoney, formatRatePercent } from '../../shared/format';
 import type { GenerationRow } from './bench-repository';
 import { MEASURE_KEYS } from '../../shared/bench/measures';
 
@@ -400,10 +400,6 @@ function lineKey(line: ScorecardLine): string {
   return `${line.provider}\u0000${line.modelId}\u0000${line.category ?? ''}`;
 }
 
-function percent(value: number): string {
-  return `${Math.round(value * 1000) / 10} %`;
-}
-
 /**
  * Compares lines present in both scorecards. Returns every change beyond a threshold; the ones
  * that got worse have `worse: true` (success rate down, a p95 up, cost up, compliance down).
@@ -453,7 +449,7 @@ export function compareScorecards(
         s0,
         s1,
         s1 < s0,
-        `success rate ${s1 < s0 ? 'fell' : 'rose'} from ${percent(s0)} to ${percent(s1)}.`,
+        `success rate ${s1 < s0 ? 'fell' : 'rose'} from ${formatRatePercent(s0)} to ${formatRatePercent(s1)}.`,
       );
     }
 
@@ -488,7 +484,7 @@ export function compareScorecards(
           a,
           b,
           delta > 0,
-          `cost ${what} ${delta > 0 ? 'rose' : 'fell'} from $${a.toFixed(4)} to $${b.toFixed(4)}.`,
+          `cost ${what} ${delta > 0 ? 'rose' : 'fell'} from ${formatMoney(a)} to ${formatMoney(b)}.`,
         );
       }
     }
@@ -502,7 +498,7 @@ export function compareScorecards(
         c0,
         c1,
         c1 < c0,
-        `compliance ${c1 < c0 ? 'fell' : 'rose'} from ${percent(c0)} to ${percent(c1)}.`,
+        `compliance ${c1 < c0 ? 'fell' : 'rose'} from ${formatRatePercent(c0)} to ${formatRatePercent(c1)}.`,
       );
     }
   }

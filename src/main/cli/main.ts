@@ -12,6 +12,7 @@ import { join } from 'node:path';
 import { AppError, NoSuchModelError, serializeError } from '../../shared/errors';
 import type { RunDetail } from '../../shared/domain';
 import type { ModelRef } from '../../shared/providers/video-provider-spec';
+import { formatMoney } from '../../shared/format';
 import { parseDollars } from '../../shared/money-input';
 import type { Scorecard } from '../bench/scorecard';
 import { projectRoot, resolveDataDir, resourcesDir } from '../paths';
@@ -422,11 +423,12 @@ export async function runCli(argv: string[], io: CliIo = defaultIo): Promise<num
             );
             for (const line of plan.models) {
               // A model without a known price: its figure is an upper bound ("≤"), or unknown.
+              // Dollars as the New benchmark dialog writes them ("≈ $0.60", "≤ $3.20").
               const each = line.priceUnknown
                 ? line.estimatedCostUsd > 0
-                  ? `≤$${(line.estimatedCostUsd / line.generations).toFixed(3)}`
+                  ? `≤ ${formatMoney(line.estimatedCostUsd / line.generations)}`
                   : 'price unknown'
-                : `≈$${(line.estimatedCostUsd / line.generations).toFixed(3)}`;
+                : `≈ ${formatMoney(line.estimatedCostUsd / line.generations)}`;
               const total =
                 line.priceUnknown && line.estimatedCostUsd <= 0
                   ? ''
@@ -531,7 +533,7 @@ export async function runCli(argv: string[], io: CliIo = defaultIo): Promise<num
             const { formatModelRef } = await import('../../shared/providers/video-provider-spec');
             if (!options.json) {
               io.stderr(
-                `Estimated cost ${planTotalCostText(plan)} (budget $${budgetUsd.toFixed(2)}) for ${plan.generations} generations on ${options.models.map(formatModelRef).join(', ')}.\n`,
+                `Estimated cost ${planTotalCostText(plan)} (budget ${formatMoney(budgetUsd)}) for ${plan.generations} generations on ${options.models.map(formatModelRef).join(', ')}.\n`,
               );
               const note = planPriceNote(plan);
               if (note) io.stderr(`note: ${note}\n`);

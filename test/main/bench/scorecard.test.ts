@@ -191,9 +191,13 @@ describe('compareScorecards', () => {
     expect(byMetric['p95.total']).toMatchObject({ before: 3700, after: 9400, worse: true });
     expect(byMetric['p95.queue']).toBeUndefined();
     expect(byMetric.costPerSecondUsd!.worse).toBe(true);
+    // Dollars as everywhere else (shared formatMoney), not four decimals.
+    expect(byMetric.costPerSecondUsd!.message).toMatch(
+      /: cost per successful second rose from \$0\.\d\d\d? to \$0\.\d\d\d?\.$/,
+    );
     expect(byMetric.complianceRate).toMatchObject({ before: 2 / 3, after: 0.5, worse: true });
     expect(byMetric.complianceRate!.message).toBe(
-      'sandbox/sandbox-fast: compliance fell from 66.7 % to 50 %.',
+      'sandbox/sandbox-fast: compliance fell from 66.7% to 50%.',
     );
     // The other model did not change.
     expect(changes.filter((c) => c.modelId === 'sandbox-pro')).toEqual([]);
