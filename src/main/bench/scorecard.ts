@@ -19,7 +19,7 @@
  */
 import { csvNumber, formatMoney, formatRatePercent } from '../../shared/format';
 import type { GenerationRow } from './bench-repository';
-import { MEASURE_KEYS } from '../../shared/bench/measures';
+import { MEASURE_CSV_COLUMNS, MEASURE_KEYS } from '../../shared/bench/measures';
 
 export { MEASURE_KEYS };
 export type ScorecardMeasure = (typeof MEASURE_KEYS)[number];
@@ -533,7 +533,7 @@ const CSV_COLUMNS: readonly CsvColumn[] = [
   col('cost_per_second_usd', (l) => l.costPerSecondUsd),
   col('compliance_checked', (l) => l.complianceChecked),
   col('compliance_rate', (l) => l.complianceRate),
-  ...MEASURE_KEYS.map((key) => col(`mean_${key}`, (l) => l.measures[key])),
+  ...MEASURE_KEYS.map((key) => col(MEASURE_CSV_COLUMNS[key], (l) => l.measures[key])),
 ];
 
 function csvCell(value: string | number | null): string {

@@ -1,3 +1,5 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import {
   compareScorecards,
@@ -242,7 +244,28 @@ describe('scorecardToCsv', () => {
     expect(cell('success_rate')).toBe('0.571428571429');
     expect(cell('total_p95_ms')).toBe('3700');
     expect(cell('compliance_rate')).toBe('0.666666666667');
-    expect(cell('mean_motion')).toBe('');
+    expect(cell('mean_motion_fraction')).toBe('');
+    expect(cell('mean_blur_px')).toBe('5');
+  });
+
+  it('names every column with its unit, exactly as the README documents them', () => {
+    const header = scorecardToCsv(computeScorecard(rows)).split('\r\n')[0]!.split(',');
+    // The README's Exports table: first cell of each row, its `names` (some rows name two).
+    const readme = readFileSync(join(__dirname, '../../../README.md'), 'utf8');
+    const section = readme.slice(
+      readme.indexOf('### Exports'),
+      readme.indexOf('## Using the console'),
+    );
+    const documented = section
+      .split('\n')
+      .filter((line) => line.startsWith('| `'))
+      .flatMap((line) => [...line.split('|')[1]!.matchAll(/`([^`]+)`/g)].map((match) => match[1]));
+    expect(documented).toEqual(header);
+    // No bare measure: a fraction, pixels or a count in every measure's name.
+    for (const name of header.filter((column) => column.startsWith('mean_')))
+      expect(name).toMatch(/_(fraction|px|count)$/);
+    for (const name of header.filter((column) => /p(50|95)/.test(column)))
+      expect(name).toMatch(/_ms$/);
   });
 
   it('writes sums without floating-point noise (0.6, not 0.6000000000000001)', () => {
