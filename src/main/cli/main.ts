@@ -178,22 +178,27 @@ export async function runCli(argv: string[], io: CliIo = defaultIo): Promise<num
     }
   };
 
+  /** What every command's services are built from: this data folder, environment and log. */
+  const serviceOptions = (
+    mode: 'browser' | 'cli',
+    extra: Partial<ServiceOptions> = {},
+  ): ServiceOptions => ({
+    ...extra,
+    presence,
+    dataDir: dataDirOf(),
+    resourcesDir: resourcesDir(),
+    env: io.env,
+    mode,
+    version,
+    log: (line) => {
+      if (io.env.AIDEON_LOG === '1') io.stderr(`${line}\n`);
+    },
+  });
+
   const openServices = async (
     mode: 'browser' | 'cli',
     extra: Partial<ServiceOptions> = {},
-  ): Promise<Services> =>
-    (await import('../services')).createServices({
-      ...extra,
-      presence,
-      dataDir: resolveDataDir(program.opts<{ dataDir?: string }>().dataDir, io.env),
-      resourcesDir: resourcesDir(),
-      env: io.env,
-      mode,
-      version,
-      log: (line) => {
-        if (io.env.AIDEON_LOG === '1') io.stderr(`${line}\n`);
-      },
-    });
+  ): Promise<Services> => (await import('../services')).createServices(serviceOptions(mode, extra));
 
   /**
    * The services of a long-running command (`monitor watch`): its start waits for another
@@ -206,19 +211,10 @@ export async function runCli(argv: string[], io: CliIo = defaultIo): Promise<num
       import('../services'),
       import('../store/busy-retry'),
     ]);
-    const options: ServiceOptions = {
-      dataDir: resolveDataDir(program.opts<{ dataDir?: string }>().dataDir, io.env),
-      resourcesDir: resourcesDir(),
-      env: io.env,
-      mode,
-      version,
-      presence,
+    const options = serviceOptions(mode, {
       busyTimeoutMs: busy.CONSOLE_BUSY_TIMEOUT_MS,
       startUpBusyTimeoutMs: busy.CONSOLE_BUSY_TIMEOUT_MS,
-      log: (line) => {
-        if (io.env.AIDEON_LOG === '1') io.stderr(`${line}\n`);
-      },
-    };
+    });
     return busy.startWhenFree(() => createServices(options), {
       now: Date.now,
       sleep: (ms) => sleep(ms),
@@ -283,7 +279,7 @@ export async function runCli(argv: string[], io: CliIo = defaultIo): Promise<num
         await endingOnStopSignals(() =>
           serveCommand({
             options: {
-              dataDir: resolveDataDir(program.opts<{ dataDir?: string }>().dataDir, io.env),
+              dataDir: dataDirOf(),
               resourcesDir: resourcesDir(),
               env: io.env,
               version,
@@ -508,14 +504,11 @@ export async function runCli(argv: string[], io: CliIo = defaultIo): Promise<num
         // Ctrl-C ends the run's process as before (the run is resumed by `aideon bench resume`),
         // its presence file removed first.
         endingOnStopSignals(async () => {
+          // Limits not given are left undefined: the runner's defaults (services.ts).
           const services = await openServices('cli', {
-            ...(options.concurrency === undefined ? {} : { benchConcurrency: options.concurrency }),
-            ...(options.providerConcurrency === undefined
-              ? {}
-              : { providerConcurrency: options.providerConcurrency }),
-            ...(options.modelConcurrency === undefined
-              ? {}
-              : { modelConcurrency: options.modelConcurrency }),
+            benchConcurrency: options.concurrency,
+            providerConcurrency: options.providerConcurrency,
+            modelConcurrency: options.modelConcurrency,
           });
           try {
             const suiteId = await resolveSuite(services, options.suite);
@@ -606,7 +599,7 @@ export async function runCli(argv: string[], io: CliIo = defaultIo): Promise<num
           import('../bench/run-lease'),
           import('../../shared/bench/run-spend'),
         ]);
-      const dataDir = resolveDataDir(program.opts<{ dataDir?: string }>().dataDir, io.env);
+      const dataDir = dataDirOf();
       mkdirSync(dataDir, { recursive: true });
       const db = openDatabase({ file: join(dataDir, 'aideon.sqlite') });
       try {
@@ -1013,7 +1006,7 @@ export async function runCli(argv: string[], io: CliIo = defaultIo): Promise<num
     setExitCode: (code) => {
       exitCode = code;
     },
-    dataDir: () => resolveDataDir(program.opts<{ dataDir?: string }>().dataDir, io.env),
+    dataDir: () => dataDirOf(),
     env: io.env,
     openDb: async () => {
       const services = await configServices();
@@ -1185,7 +1178,7 @@ export async function runCli(argv: string[], io: CliIo = defaultIo): Promise<num
     stdout: io.stdout,
     stderr: io.stderr,
     env: io.env,
-    dataDir: () => resolveDataDir(program.opts<{ dataDir?: string }>().dataDir, io.env),
+    dataDir: () => dataDirOf(),
     dispatcher: async () =>
       (await import('../providers/http/dispatcher')).createDefaultDispatcher(),
     sleep: async (ms, signal) => (await import('../services')).sleep(ms, signal),
