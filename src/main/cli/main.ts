@@ -201,6 +201,21 @@ export async function runCli(argv: string[], io: CliIo = defaultIo): Promise<num
   ): Promise<Services> => (await import('../services')).createServices(serviceOptions(mode, extra));
 
   /**
+   * Runs a command's body with the services open and closes them after it, whatever happens
+   * (a thrown error still reaches the exit code below, with the database closed first).
+   */
+  const withServices = async (
+    body: (services: Services) => Promise<void> | void,
+  ): Promise<void> => {
+    const services = await openServices('cli');
+    try {
+      await body(services);
+    } finally {
+      await services.close();
+    }
+  };
+
+  /**
    * The services of a long-running command (`monitor watch`): its start waits for another
    * process's write lock (said once, up to the busy patience) instead of failing after 5 s, and
    * then each write meets such a lock for at most CONSOLE_BUSY_TIMEOUT_MS, so its timers and
@@ -313,8 +328,7 @@ export async function runCli(argv: string[], io: CliIo = defaultIo): Promise<num
     .option('--json', 'print JSON')
     .action(async (name: string, options: { url?: string; json?: boolean }) => {
       const { addReviewer, inviteUrl, serverUrl } = await import('../review/reviewers');
-      const services = await openServices('cli');
-      try {
+      await withServices(async (services) => {
         const added = addReviewer(services.db, name, Date.now());
         const base = options.url ?? serverUrl(services.db);
         const invite = base === null ? null : inviteUrl(base, added.token);
@@ -326,9 +340,7 @@ export async function runCli(argv: string[], io: CliIo = defaultIo): Promise<num
           io.stdout(
             `Token for ${added.name} (shown once): ${added.token}\nNo server address is known yet: run aideon serve, or pass --url https://HOST:PORT; the invite is that address followed by /#token=TOKEN.\n`,
           );
-      } finally {
-        await services.close();
-      }
+      });
     });
 
   reviewers
@@ -337,8 +349,7 @@ export async function runCli(argv: string[], io: CliIo = defaultIo): Promise<num
     .option('--json', 'print JSON')
     .action(async (options: { json?: boolean }) => {
       const { listReviewers } = await import('../review/reviewers');
-      const services = await openServices('cli');
-      try {
+      await withServices(async (services) => {
         const list = listReviewers(services.db);
         if (options.json) io.stdout(`${JSON.stringify(list, null, 2)}\n`);
         else if (list.length === 0)
@@ -348,9 +359,7 @@ export async function runCli(argv: string[], io: CliIo = defaultIo): Promise<num
             io.stdout(
               `${reviewer.name}  ${reviewer.revokedAt === null ? 'active ' : 'revoked'}  ${reviewer.votes} votes  since ${new Date(reviewer.createdAt).toISOString()}\n`,
             );
-      } finally {
-        await services.close();
-      }
+      });
     });
 
   reviewers
@@ -359,13 +368,10 @@ export async function runCli(argv: string[], io: CliIo = defaultIo): Promise<num
     .argument('<name>', 'the reviewer')
     .action(async (name: string) => {
       const { revokeReviewer } = await import('../review/reviewers');
-      const services = await openServices('cli');
-      try {
+      await withServices(async (services) => {
         revokeReviewer(services.db, name, Date.now());
         io.stdout(`Revoked ${name}: their invite no longer works.\n`);
-      } finally {
-        await services.close();
-      }
+      });
     });
 
   const bench = program.command('bench').description('plan and run benchmarks');
@@ -403,8 +409,7 @@ export async function runCli(argv: string[], io: CliIo = defaultIo): Promise<num
     .option('--json', 'print JSON')
     .action(
       async (options: { suite: string; models: ModelRef[]; budget?: number; json?: boolean }) => {
-        const services = await openServices('cli');
-        try {
+        await withServices(async (services) => {
           const plan = services.bench.plan({
             suiteId: await resolveSuite(services, options.suite),
             models: options.models,
@@ -443,9 +448,7 @@ export async function runCli(argv: string[], io: CliIo = defaultIo): Promise<num
             const note = planPriceNote(plan);
             if (note) io.stdout(`note: ${note}\n`);
           }
-        } finally {
-          await services.close();
-        }
+        });
       },
     );
 
@@ -568,8 +571,7 @@ export async function runCli(argv: string[], io: CliIo = defaultIo): Promise<num
     .argument('<run>', 'run id (see bench list)')
     .option('--json', 'print JSON')
     .action(async (runId: string, options: { json?: boolean }) => {
-      const services = await openServices('cli');
-      try {
+      await withServices(async (services) => {
         const [{ exportRun }, { renderRunTable, renderScorecard }] = await Promise.all([
           import('../ipc/register-bench-ipc'),
           import('./bench-output'),
@@ -581,9 +583,7 @@ export async function runCli(argv: string[], io: CliIo = defaultIo): Promise<num
           io.stdout(renderRunTable(detail));
           io.stdout(renderScorecard(detail.scorecard));
         }
-      } finally {
-        await services.close();
-      }
+      });
     });
 
   bench
@@ -632,8 +632,7 @@ export async function runCli(argv: string[], io: CliIo = defaultIo): Promise<num
     .description('the prompt suites in this data folder (built-in and saved), for --suite')
     .option('--json', 'print JSON')
     .action(async (options: { json?: boolean }) => {
-      const services = await openServices('cli');
-      try {
+      await withServices(async (services) => {
         const [{ listSuites }, { alignColumns }] = await Promise.all([
           import('../bench/bench-repository'),
           import('./columns'),
@@ -654,9 +653,7 @@ export async function runCli(argv: string[], io: CliIo = defaultIo): Promise<num
           `${alignColumns(['suite', 'name', 'prompts', 'version', 'kind'], rows).join('\n')}\n` +
             'Run one: aideon bench plan --suite ID --models provider:model (or --suite FILE.yaml)\n',
         );
-      } finally {
-        await services.close();
-      }
+      });
     });
 
   bench
@@ -680,8 +677,7 @@ export async function runCli(argv: string[], io: CliIo = defaultIo): Promise<num
         runId: string,
         options: { format: 'csv' | 'json'; out?: string; bundle?: string; progress?: boolean },
       ) => {
-        const services = await openServices('cli');
-        try {
+        await withServices(async (services) => {
           if (options.bundle) {
             const { exportRunBundle } = await import('../bench/run-bundle');
             // As the import's "Checking videos k of N": quiet in scripts unless asked.
@@ -734,9 +730,7 @@ export async function runCli(argv: string[], io: CliIo = defaultIo): Promise<num
             io.stderr(`Wrote ${options.out}\n`);
           } else
             io.stdout(exported.content.endsWith('\n') ? exported.content : `${exported.content}\n`);
-        } finally {
-          await services.close();
-        }
+        });
       },
     );
 
@@ -804,8 +798,7 @@ export async function runCli(argv: string[], io: CliIo = defaultIo): Promise<num
     .argument('<after>', 'the later run id')
     .option('--json', 'print JSON')
     .action(async (before: string, after: string, options: { json?: boolean }) => {
-      const services = await openServices('cli');
-      try {
+      await withServices(async (services) => {
         const { compareRuns } = await import('../bench/scorecard-service');
         const comparison = compareRuns(services.db, before, after);
         const { changes, counts } = comparison;
@@ -824,9 +817,7 @@ export async function runCli(argv: string[], io: CliIo = defaultIo): Promise<num
               `${counts.worse} worse, ${counts.better} better, ${counts.unchanged} within the thresholds.\n`,
             );
         }
-      } finally {
-        await services.close();
-      }
+      });
     });
 
   bench
@@ -837,8 +828,7 @@ export async function runCli(argv: string[], io: CliIo = defaultIo): Promise<num
     .option('--json', 'print JSON')
     .action((options: { json?: boolean }) =>
       endingOnStopSignals(async () => {
-        const services = await openServices('cli');
-        try {
+        await withServices(async (services) => {
           const { resumed: runIds, drivenElsewhere } = services.bench.resume();
           // Runs another live process drives are never touched here: say who drives them.
           for (const busy of drivenElsewhere) io.stderr(`aideon: ${busy.message}\n`);
@@ -856,9 +846,7 @@ export async function runCli(argv: string[], io: CliIo = defaultIo): Promise<num
             );
           if (options.json) io.stdout(`${JSON.stringify(details, null, 2)}\n`);
           else for (const detail of details) io.stdout(renderRunTable(detail));
-        } finally {
-          await services.close();
-        }
+        });
       }),
     );
 
@@ -870,17 +858,14 @@ export async function runCli(argv: string[], io: CliIo = defaultIo): Promise<num
     .argument('<run>', 'run id')
     .option('--json', 'print JSON')
     .action(async (runId: string, options: { json?: boolean }) => {
-      const services = await openServices('cli');
-      try {
+      await withServices(async (services) => {
         const cancelled = await services.bench.cancelRun(runId);
         io.stdout(
           options.json
             ? `${JSON.stringify({ runId, cancelled })}\n`
             : `Cancelled ${cancelled} generation(s) of ${runId}.\n`,
         );
-      } finally {
-        await services.close();
-      }
+      });
     });
 
   const review = program
@@ -894,13 +879,10 @@ export async function runCli(argv: string[], io: CliIo = defaultIo): Promise<num
     )
     .argument('<file>', 'the CSV file')
     .action(async (file: string) => {
-      const services = await openServices('cli');
-      try {
+      await withServices(async (services) => {
         const { formatImportResult, importVotesFile } = await import('../review/review-cli');
         io.stdout(formatImportResult(importVotesFile(services.db, file)));
-      } finally {
-        await services.close();
-      }
+      });
     });
 
   review
@@ -910,13 +892,10 @@ export async function runCli(argv: string[], io: CliIo = defaultIo): Promise<num
     )
     .argument('<file>', 'the CSV file')
     .action(async (file: string) => {
-      const services = await openServices('cli');
-      try {
+      await withServices(async (services) => {
         const { importArenaFile } = await import('../review/review-cli');
         io.stdout(importArenaFile(services.db, file));
-      } finally {
-        await services.close();
-      }
+      });
     });
 
   review
@@ -973,8 +952,7 @@ export async function runCli(argv: string[], io: CliIo = defaultIo): Promise<num
           );
           return;
         }
-        const services = await openServices('cli');
-        try {
+        await withServices(async (services) => {
           io.stdout(
             reviewRatings(services.db, {
               ...(options.category === undefined ? {} : { category: options.category }),
@@ -986,9 +964,7 @@ export async function runCli(argv: string[], io: CliIo = defaultIo): Promise<num
               json: options.json ?? false,
             }).text,
           );
-        } finally {
-          await services.close();
-        }
+        });
       },
     );
 
@@ -1046,15 +1022,12 @@ export async function runCli(argv: string[], io: CliIo = defaultIo): Promise<num
     .argument('<file>', 'the routing config')
     .option('--json', 'print JSON')
     .action(async (file: string, options: { json?: boolean }) => {
-      const services = await openServices('cli');
-      try {
+      await withServices(async (services) => {
         const { configValidateCommand } = await import('../rollout/routing/routing-cli');
         const out = configValidateCommand(services.routing, file, options);
         io.stdout(out.stdout);
         exitCode = out.exitCode;
-      } finally {
-        await services.close();
-      }
+      });
     });
 
   const monitor = program
@@ -1067,8 +1040,7 @@ export async function runCli(argv: string[], io: CliIo = defaultIo): Promise<num
     .option('--provider <provider>', 'one provider, e.g. together')
     .option('--json', 'print JSON')
     .action(async (options: { provider?: string; json?: boolean }) => {
-      const services = await openServices('cli');
-      try {
+      await withServices(async (services) => {
         const { formatCheckLine, monitorCheck } = await import('../monitor/index');
         const result = await monitorCheck(services.monitor, { provider: options.provider });
         if (options.json) io.stdout(`${JSON.stringify(result, null, 2)}\n`);
@@ -1076,9 +1048,7 @@ export async function runCli(argv: string[], io: CliIo = defaultIo): Promise<num
           for (const check of result.checks) io.stdout(`${formatCheckLine(check)}\n`);
           for (const event of result.events) io.stdout(`  ${event.summary}\n`);
         }
-      } finally {
-        await services.close();
-      }
+      });
     });
 
   configCommand
@@ -1098,13 +1068,10 @@ export async function runCli(argv: string[], io: CliIo = defaultIo): Promise<num
     .option('--seed <n>', 'random seed', parseSeed, 1)
     .option('--json', 'print JSON')
     .action(async (file: string, options: { requests: number; seed: number; json?: boolean }) => {
-      const services = await openServices('cli');
-      try {
+      await withServices(async (services) => {
         const { configSimulateCommand } = await import('../rollout/routing/routing-cli');
         io.stdout(configSimulateCommand(services.routing, file, options).stdout);
-      } finally {
-        await services.close();
-      }
+      });
     });
 
   monitor
@@ -1213,15 +1180,12 @@ export async function runCli(argv: string[], io: CliIo = defaultIo): Promise<num
     .requiredOption('--env <env>', 'dev, staging or production')
     .option('--json', 'print JSON')
     .action(async (options: { env: string; json?: boolean }) => {
-      const services = await openServices('cli');
-      try {
+      await withServices(async (services) => {
         const { watchCheck } = await import('../watch/watch-cli');
         const { exitCode: code, report } = await watchCheck(services.watch, options);
         (code === 2 ? io.stderr : io.stdout)(report);
         exitCode = code;
-      } finally {
-        await services.close();
-      }
+      });
     });
 
   try {
