@@ -47,6 +47,18 @@ export function runCliOnTerminal(args: string[]): { status: number | null; outpu
   return { status: result.status, output: result.stdout };
 }
 
+/** `aideon bench run` of the smoke suite on the sandbox's fast model, on `dataDir`. */
+export const sandboxRunArgs = (dataDir: string): string[] => [
+  '--data-dir',
+  dataDir,
+  'bench',
+  'run',
+  '--suite',
+  'smoke',
+  '--models',
+  'sandbox:sandbox-fast',
+];
+
 /** `aideon ...args` as one shell command line for `script`, each part quoted. */
 function terminalCommand(args: string[]): string {
   return [process.execPath, 'bin/aideon.mjs', ...args]

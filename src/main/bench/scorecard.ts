@@ -20,18 +20,13 @@
 import { csvNumber, formatMoney, formatRatePercent } from '../../shared/format';
 import type { GenerationRow } from './bench-repository';
 import { MEASURE_CSV_COLUMNS, MEASURE_KEYS } from '../../shared/bench/measures';
+import { LATENCY_PHASES, RATED_OUTCOMES } from '../../shared/bench/scorecard-table';
 
 export { MEASURE_KEYS };
 export type ScorecardMeasure = (typeof MEASURE_KEYS)[number];
 
-/** Outcomes that make up the rate denominator. */
-export const RATED_OUTCOMES = [
-  'success',
-  'policy_refusal',
-  'failure',
-  'timeout',
-  'bad_output',
-] as const;
+/** Outcomes that make up the rate denominator, and the latency phases (one list, shared). */
+export { LATENCY_PHASES, RATED_OUTCOMES };
 /** Outcomes counted but left out of the rates. */
 export const UNRATED_OUTCOMES = [
   'cancelled',
@@ -42,7 +37,6 @@ export const UNRATED_OUTCOMES = [
 export type RatedOutcome = (typeof RATED_OUTCOMES)[number];
 export type CountedOutcome = RatedOutcome | (typeof UNRATED_OUTCOMES)[number];
 
-export const LATENCY_PHASES = ['queue', 'generation', 'download', 'total'] as const;
 export type LatencyPhase = (typeof LATENCY_PHASES)[number];
 
 /** The generation columns a scorecard needs, plus what video analysis stored. */

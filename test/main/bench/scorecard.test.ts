@@ -9,26 +9,9 @@ import {
   scorecardToCsv,
   type ScorecardRow,
 } from '../../../src/main/bench/scorecard';
+import { scorecardRow } from '../../helpers/scorecard-row';
 
-const FOUR = JSON.stringify({ durationSeconds: 4, aspectRatio: '16:9' });
-
-function row(partial: Partial<ScorecardRow>): ScorecardRow {
-  return {
-    provider: 'sandbox',
-    model_id: 'sandbox-fast',
-    category: 'people',
-    outcome: 'success',
-    submitted_at: null,
-    started_at: null,
-    completed_at: null,
-    finished_at: null,
-    download_ms: null,
-    cost_usd: null,
-    cached: 0,
-    settings: FOUR,
-    ...partial,
-  };
-}
+const row = scorecardRow;
 
 /** submitted at 0, started at q, completed at q+g, finished at total. */
 function timed(q: number, g: number, d: number, total: number): Partial<ScorecardRow> {

@@ -10,24 +10,20 @@ import { renderRunTable, renderScorecard } from '../../../src/main/cli/bench-out
 import { computeScorecard, type ScorecardRow } from '../../../src/main/bench/scorecard';
 import type { RunDetail } from '../../../src/shared/domain';
 import { cliIn, cliInFreshDir } from '../../helpers/cli-in-process';
+import { scorecardRow } from '../../helpers/scorecard-row';
 
 const cleanups: (() => void)[] = [];
 afterEach(() => cleanups.splice(0).forEach((cleanup) => cleanup()));
 
+/** A timed, billed, measured success of sandbox-fast (a 4 s clip), with `partial` over it. */
 function row(partial: Partial<ScorecardRow>): ScorecardRow {
-  return {
-    provider: 'sandbox',
-    model_id: 'sandbox-fast',
-    category: 'people',
-    outcome: 'success',
+  return scorecardRow({
     submitted_at: 1000,
     started_at: 1040,
     completed_at: 3610,
     finished_at: 3650,
     download_ms: 40,
     cost_usd: 0.125,
-    cached: 0,
-    settings: JSON.stringify({ durationSeconds: 4 }),
     videoSeconds: 4,
     compliance: [],
     measures: {
@@ -39,7 +35,7 @@ function row(partial: Partial<ScorecardRow>): ScorecardRow {
       motion: 0.15,
     },
     ...partial,
-  };
+  });
 }
 
 /** The cells of the scorecard line that starts with `label` (two spaces apart). */

@@ -15,6 +15,7 @@ import { presenceDir } from '../../../src/main/store/presence';
 import { bundleWithBigVideo } from '../../helpers/big-video-bundle';
 import {
   readDb,
+  sandboxRunArgs,
   spawnCli,
   spawnCliOnTerminal,
   until,
@@ -53,18 +54,6 @@ const spawn = (args: string[], env: NodeJS.ProcessEnv = {}): CliChild => {
   });
   return cli;
 };
-
-/** `aideon bench run` of the smoke suite on the sandbox's fast model, on `dataDir`. */
-const sandboxRunArgs = (dataDir: string): string[] => [
-  '--data-dir',
-  dataDir,
-  'bench',
-  'run',
-  '--suite',
-  'smoke',
-  '--models',
-  'sandbox:sandbox-fast',
-];
 
 /**
  * What every test here does to a command: waits until `ready` (or the command ended early),
