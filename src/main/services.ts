@@ -234,15 +234,10 @@ export function createServices(options: ServiceOptions): Services {
     log,
     ...(options.analyseVideos === false ? {} : { mediaTools: mediaToolPaths(options.env) }),
     ...(options.pollPolicy === undefined ? {} : { pollPolicy: options.pollPolicy }),
-    ...(options.providerConcurrency === undefined
-      ? {}
-      : { providerConcurrency: options.providerConcurrency }),
-    ...(options.modelConcurrency === undefined
-      ? {}
-      : { modelConcurrency: options.modelConcurrency }),
-    ...(options.benchConcurrency === undefined
-      ? {}
-      : { globalConcurrency: options.benchConcurrency }),
+    // A limit left undefined is the runner's default.
+    providerConcurrency: options.providerConcurrency,
+    modelConcurrency: options.modelConcurrency,
+    globalConcurrency: options.benchConcurrency,
     busyPatienceMs: benchBusyPatienceMs,
     lease: {
       owner: { ownerId: `owner_${randomUUID()}`, pid: process.pid, host: hostname() },

@@ -8,7 +8,8 @@
  *   "<$0.001". Never four trailing zeros.
  * - Numbers: grouped thousands, trailing zeros trimmed ("1,204", "12.5").
  * - Percentages from a fraction: whole numbers from 10 % up, one decimal below ("60%", "4.5%"),
- *   two significant digits under 1 % so a small share never reads "0%" ("0.042%").
+ *   two significant digits under 1 % so a small share never reads "0%" ("0.042%"). A rate set
+ *   against a limit keeps one decimal at every size ("98.6%" under "99%": formatRatePercent).
  * - Latencies: whole milliseconds under a second ("320 ms"), then seconds with three significant
  *   digits at most ("2.57 s", "12.3 s", "184 s").
  * - Dates: one style, "3 Dec 2026, 09:52" (day month year, 24-hour clock, the viewer's time
@@ -141,6 +142,26 @@ export function formatPercent(fraction: number | null | undefined): string {
         ? 1
         : Math.min(20, 1 - Math.floor(Math.log10(size)));
   return `${formatDecimal(percent, 0, decimals)}%`;
+}
+
+/**
+ * A rate read against a limit or another rate: one decimal at every size ("98.6%", "99%", "0.5%"),
+ * trailing zero dropped. formatPercent writes whole numbers from 10 % up, which suits a table but
+ * not a comparison: a 98.6 % success rate under a 99 % bar would read "99%" against "99%". For
+ * routing checks, recommendations and simulations, run comparisons and rollout guards.
+ */
+export function formatRatePercent(fraction: number | null | undefined): string {
+  if (!finite(fraction)) return '—';
+  return `${formatDecimal(fraction * 100, 0, 1)}%`;
+}
+
+/**
+ * A coefficient from -1 to 1, such as Cohen's kappa between reviewers: two decimals ("0.62",
+ * "-0.05", "1.00"), fixed so a column of them lines up; "—" for none.
+ */
+export function formatCoefficient(value: number | null | undefined): string {
+  if (!finite(value)) return '—';
+  return formatDecimal(value, 2, 2);
 }
 
 /**

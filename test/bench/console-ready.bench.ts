@@ -46,6 +46,7 @@ import { fileURLToPath } from 'node:url';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
 import { median } from './bench-stats';
 import { findMark, requestFinished, startTrace, windowCosts } from './chromium-trace';
+import { sandboxRunArgs } from '../helpers/cli-child';
 
 const root = resolve(fileURLToPath(new URL('../..', import.meta.url)));
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 7);
@@ -94,21 +95,11 @@ async function startServe(
 const dataDir = mkdtempSync(join(tmpdir(), 'aideon-bench-ready-'));
 const dataDirs = [dataDir];
 if (process.env.BENCH_READY_EMPTY !== '1') {
-  const made = spawnSync(
-    process.execPath,
-    [
-      'bin/aideon.mjs',
-      'bench',
-      'run',
-      '--suite',
-      'smoke',
-      '--models',
-      'sandbox:sandbox-fast',
-      '--data-dir',
-      dataDir,
-    ],
-    { cwd: root, env: { ...process.env, AIDEON_SANDBOX_TIME_SCALE: '0' }, stdio: 'ignore' },
-  );
+  const made = spawnSync(process.execPath, ['bin/aideon.mjs', ...sandboxRunArgs(dataDir)], {
+    cwd: root,
+    env: { ...process.env, AIDEON_SANDBOX_TIME_SCALE: '0' },
+    stdio: 'ignore',
+  });
   if (made.status !== 0) throw new Error('could not make the sandbox run for the data folder');
 }
 // The other build gets a copy of the same data folder (one server per folder).

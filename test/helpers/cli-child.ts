@@ -39,15 +39,49 @@ export function spawnCli(args: string[], env: NodeJS.ProcessEnv = {}): CliChild 
  * a person shows. Both streams arrive merged in `output`; `status` is the exit code.
  */
 export function runCliOnTerminal(args: string[]): { status: number | null; output: string } {
-  const command = [process.execPath, 'bin/aideon.mjs', ...args]
-    .map((part) => `'${part.replaceAll("'", "'\\''")}'`)
-    .join(' ');
-  const result = spawnSync('script', ['-qec', command, '/dev/null'], {
+  const result = spawnSync('script', ['-qec', terminalCommand(args), '/dev/null'], {
     encoding: 'utf8',
     env: { ...process.env, AIDEON_LOG: '' },
     timeout: 60_000,
   });
   return { status: result.status, output: result.stdout };
+}
+
+/** `aideon bench run` of the smoke suite on the sandbox's fast model, on `dataDir`. */
+export const sandboxRunArgs = (dataDir: string): string[] => [
+  '--data-dir',
+  dataDir,
+  'bench',
+  'run',
+  '--suite',
+  'smoke',
+  '--models',
+  'sandbox:sandbox-fast',
+];
+
+/** `aideon ...args` as one shell command line for `script`, each part quoted. */
+function terminalCommand(args: string[]): string {
+  return [process.execPath, 'bin/aideon.mjs', ...args]
+    .map((part) => `'${part.replaceAll("'", "'\\''")}'`)
+    .join(' ');
+}
+
+/**
+ * As runCliOnTerminal, but started and left running, for a test that signals it: `output` is
+ * what the terminal showed so far (both streams), `closed` resolves when `script` has ended.
+ */
+export function spawnCliOnTerminal(
+  args: string[],
+  env: NodeJS.ProcessEnv = {},
+): { child: ChildProcess; output: () => string; closed: Promise<void> } {
+  const child = spawn('script', ['-qec', terminalCommand(args), '/dev/null'], {
+    env: { ...process.env, AIDEON_LOG: '', ...env },
+    stdio: ['pipe', 'pipe', 'pipe'],
+  });
+  let output = '';
+  child.stdout?.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  const closed = new Promise<void>((resolve) => child.on('close', () => resolve()));
+  return { child, output: () => output, closed };
 }
 
 /** The lines of `text` that start with `label` (a progress line's words, "Writing videos"). */

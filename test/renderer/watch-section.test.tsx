@@ -187,7 +187,8 @@ describe('check report', () => {
     expect(screen.queryByText('All guards pass')).toBeNull();
     const rows = screen.getAllByTestId('watch-guard');
     expect(rows[1]?.textContent).toContain('No data (problem)');
-    expect(rows[0]?.textContent).toContain('99.0%');
+    expect(rows[0]?.textContent).toContain('99%');
+    expect(rows[0]?.textContent).toContain('95%');
     expect(screen.getByTestId('watch-problem').getAttribute('data-kind')).toBe('empty');
   });
 

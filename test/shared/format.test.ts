@@ -2,6 +2,8 @@ import { describe, expect, it } from 'vitest';
 import {
   collapseRepeats,
   csvNumber,
+  formatCoefficient,
+  formatRatePercent,
   formatTimeOfDay,
   formatDate,
   formatDateTime,
@@ -168,5 +170,27 @@ describe('formatTimeOfDay', () => {
     expect(formatTimeOfDay(sameDay, evening)).toBe('09:05');
     expect(formatTimeOfDay(afterMidnight, evening)).toBe('4 Dec 2026, 00:23');
     expect(formatTimeOfDay(Number.NaN, evening)).toBe('—');
+  });
+});
+
+describe('formatRatePercent', () => {
+  it('keeps one decimal at every size, so a rate just under a bar never reads as the bar', () => {
+    expect(formatRatePercent(0.986)).toBe('98.6%');
+    expect(formatRatePercent(0.99)).toBe('99%');
+    expect(formatPercent(0.986)).toBe('99%');
+    expect(formatRatePercent(0.9999)).toBe('100%');
+    expect(formatRatePercent(0.005)).toBe('0.5%');
+    expect(formatRatePercent(1 / 3)).toBe('33.3%');
+    expect(formatRatePercent(null)).toBe('—');
+    expect(formatRatePercent(Number.NaN)).toBe('—');
+  });
+});
+
+describe('formatCoefficient', () => {
+  it("writes a kappa with two decimals, negative ones too; '—' for none", () => {
+    expect(formatCoefficient(0.4)).toBe('0.40');
+    expect(formatCoefficient(-0.054)).toBe('-0.05');
+    expect(formatCoefficient(1)).toBe('1.00');
+    expect(formatCoefficient(null)).toBe('—');
   });
 });

@@ -17,21 +17,16 @@
  *   whose compliance was checked.
  * - Measures: means over successes that have the measure (nulls ignored).
  */
-import { csvCell } from '../../shared/format';
+import { csvCell, formatMoney, formatRatePercent } from '../../shared/format';
 import type { GenerationRow } from './bench-repository';
-import { MEASURE_KEYS } from '../../shared/bench/measures';
+import { MEASURE_CSV_COLUMNS, MEASURE_KEYS } from '../../shared/bench/measures';
+import { LATENCY_PHASES, RATED_OUTCOMES } from '../../shared/bench/scorecard-table';
 
 export { MEASURE_KEYS };
 export type ScorecardMeasure = (typeof MEASURE_KEYS)[number];
 
-/** Outcomes that make up the rate denominator. */
-export const RATED_OUTCOMES = [
-  'success',
-  'policy_refusal',
-  'failure',
-  'timeout',
-  'bad_output',
-] as const;
+/** Outcomes that make up the rate denominator, and the latency phases (one list, shared). */
+export { LATENCY_PHASES, RATED_OUTCOMES };
 /** Outcomes counted but left out of the rates. */
 export const UNRATED_OUTCOMES = [
   'cancelled',
@@ -42,7 +37,6 @@ export const UNRATED_OUTCOMES = [
 export type RatedOutcome = (typeof RATED_OUTCOMES)[number];
 export type CountedOutcome = RatedOutcome | (typeof UNRATED_OUTCOMES)[number];
 
-export const LATENCY_PHASES = ['queue', 'generation', 'download', 'total'] as const;
 export type LatencyPhase = (typeof LATENCY_PHASES)[number];
 
 /** The generation columns a scorecard needs, plus what video analysis stored. */
@@ -400,10 +394,6 @@ function lineKey(line: ScorecardLine): string {
   return `${line.provider}\u0000${line.modelId}\u0000${line.category ?? ''}`;
 }
 
-function percent(value: number): string {
-  return `${Math.round(value * 1000) / 10} %`;
-}
-
 /**
  * Compares lines present in both scorecards. Returns every change beyond a threshold; the ones
  * that got worse have `worse: true` (success rate down, a p95 up, cost up, compliance down).
@@ -453,7 +443,7 @@ export function compareScorecards(
         s0,
         s1,
         s1 < s0,
-        `success rate ${s1 < s0 ? 'fell' : 'rose'} from ${percent(s0)} to ${percent(s1)}.`,
+        `success rate ${s1 < s0 ? 'fell' : 'rose'} from ${formatRatePercent(s0)} to ${formatRatePercent(s1)}.`,
       );
     }
 
@@ -488,7 +478,7 @@ export function compareScorecards(
           a,
           b,
           delta > 0,
-          `cost ${what} ${delta > 0 ? 'rose' : 'fell'} from $${a.toFixed(4)} to $${b.toFixed(4)}.`,
+          `cost ${what} ${delta > 0 ? 'rose' : 'fell'} from ${formatMoney(a)} to ${formatMoney(b)}.`,
         );
       }
     }
@@ -502,7 +492,7 @@ export function compareScorecards(
         c0,
         c1,
         c1 < c0,
-        `compliance ${c1 < c0 ? 'fell' : 'rose'} from ${percent(c0)} to ${percent(c1)}.`,
+        `compliance ${c1 < c0 ? 'fell' : 'rose'} from ${formatRatePercent(c0)} to ${formatRatePercent(c1)}.`,
       );
     }
   }
@@ -537,7 +527,7 @@ const CSV_COLUMNS: readonly CsvColumn[] = [
   col('cost_per_second_usd', (l) => l.costPerSecondUsd),
   col('compliance_checked', (l) => l.complianceChecked),
   col('compliance_rate', (l) => l.complianceRate),
-  ...MEASURE_KEYS.map((key) => col(`mean_${key}`, (l) => l.measures[key])),
+  ...MEASURE_KEYS.map((key) => col(MEASURE_CSV_COLUMNS[key], (l) => l.measures[key])),
 ];
 
 /** RFC 4180 CSV (CRLF line ends), one row per scorecard line, header first. */

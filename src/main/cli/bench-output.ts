@@ -2,6 +2,8 @@ import cliProgress from 'cli-progress';
 import type { RunDetail } from '../../shared/domain';
 import type { Scorecard } from '../bench/scorecard';
 import { runSpendText } from '../../shared/bench/run-spend';
+import { scorecardSections } from '../../shared/bench/scorecard-table';
+import { formatLatency, formatMoney } from '../../shared/format';
 import { getRunSummary, listGenerationRows, toGenerationRecord } from '../bench/bench-repository';
 import type { Services } from '../services';
 import { alignColumns } from './columns';
@@ -35,7 +37,7 @@ export async function runWithProgress(
     const summary = getRunSummary(services.db, runId);
     bars = new cliProgress.MultiBar(
       {
-        format: ' {bar} {value}/{total} {label} | billed ${spent} | {eta_formatted} left',
+        format: ' {bar} {value}/{total} {label} | billed {spent} | {eta_formatted} left',
         hideCursor: true,
         clearOnComplete: false,
       },
@@ -43,20 +45,20 @@ export async function runWithProgress(
     );
     const overall = bars.create(summary?.total ?? 0, summary?.done ?? 0, {
       label: 'generations',
-      spent: (summary?.spentUsd ?? 0).toFixed(2),
+      spent: formatMoney(summary?.spentUsd ?? 0),
     });
     const perModel = new Map<string, cliProgress.SingleBar>();
     for (const [model, entry] of modelProgress(services, runId)) {
       perModel.set(
         model,
-        bars.create(entry.total, entry.done, { label: model, spent: entry.spent.toFixed(2) }),
+        bars.create(entry.total, entry.done, { label: model, spent: formatMoney(entry.spent) }),
       );
     }
     off = services.bus.on('bench:run-updated', (run) => {
       if (run.id !== runId) return;
-      overall.update(run.done, { spent: run.spentUsd.toFixed(2) });
+      overall.update(run.done, { spent: formatMoney(run.spentUsd) });
       for (const [model, entry] of modelProgress(services, runId)) {
-        perModel.get(model)?.update(entry.done, { spent: entry.spent.toFixed(2) });
+        perModel.get(model)?.update(entry.done, { spent: formatMoney(entry.spent) });
       }
     });
   }
@@ -66,21 +68,21 @@ export async function runWithProgress(
   return { run, generations: listGenerationRows(services.db, runId).map(toGenerationRecord) };
 }
 
-function seconds(ms: number | null): string {
-  return ms === null ? '–' : `${(ms / 1000).toFixed(1)}s`;
-}
-
+/**
+ * One line per generation. Times and dollars are written by the shared formatters, as on the
+ * run screen: "320 ms", "2.57 s"; "$0.125"; "—" for what was not measured or billed.
+ */
 export function renderRunTable(detail: RunDetail): string {
   const header = ['prompt', 'model', 'outcome', 'queue', 'generate', 'download', 'total', 'cost'];
   const rows = detail.generations.map((generation) => [
     generation.promptId,
     `${generation.provider}:${generation.modelId}${generation.cached ? ' (cached)' : ''}`,
     generation.outcome ?? generation.state,
-    seconds(generation.queueMs),
-    seconds(generation.generationMs),
-    seconds(generation.downloadMs),
-    seconds(generation.totalMs),
-    generation.costUsd === null ? '–' : `$${generation.costUsd.toFixed(3)}`,
+    formatLatency(generation.queueMs),
+    formatLatency(generation.generationMs),
+    formatLatency(generation.downloadMs),
+    formatLatency(generation.totalMs),
+    formatMoney(generation.costUsd),
   ]);
   const run = detail.run;
   // A submission whose outcome is unknown may have been billed: say so, and what to check.
@@ -119,41 +121,17 @@ export function renderRunTable(detail: RunDetail): string {
   ].join('\n');
 }
 
-function ms(value: number | null): string {
-  return value === null ? '–' : `${(value / 1000).toFixed(1)}s`;
-}
-
-function rate(value: number | null): string {
-  return value === null ? '–' : `${Math.round(value * 100)}%`;
-}
-
-/** The scorecard as a table: one line per model. */
+/**
+ * The scorecard as the console's Scorecard tab shows it (shared/bench/scorecard-table.ts): one
+ * column per model, the same rows in the same groups, each value with its unit ("67%", "2.57 s",
+ * "$0.125", "4.8 px", "1 cut"; "—" where nothing was measured). Overall figures, all categories.
+ */
 export function renderScorecard(scorecard: Scorecard): string {
-  const header = [
-    'model',
-    'success',
-    'policy',
-    'failed',
-    'timeout',
-    'bad',
-    'p50 total',
-    'p95 total',
-    '$/clip',
-    '$/second',
-    'compliant',
-  ];
-  const rows = scorecard.models.map(({ overall }) => [
-    `${overall.provider}:${overall.modelId}`,
-    rate(overall.rates.success),
-    rate(overall.rates.policy_refusal),
-    rate(overall.rates.failure),
-    rate(overall.rates.timeout),
-    rate(overall.rates.bad_output),
-    ms(overall.latencyMs.total.p50),
-    ms(overall.latencyMs.total.p95),
-    overall.costPerSuccessUsd === null ? '–' : `$${overall.costPerSuccessUsd.toFixed(3)}`,
-    overall.costPerSecondUsd === null ? '–' : `$${overall.costPerSecondUsd.toFixed(3)}`,
-    rate(overall.complianceRate),
+  const lines = scorecard.models.map((model) => model.overall);
+  const header = ['measure', ...lines.map((line) => `${line.provider}:${line.modelId}`)];
+  const rows = scorecardSections(lines).flatMap((section) => [
+    [section.title],
+    ...section.rows.map((row) => [`  ${row.label}`, ...row.values]),
   ]);
   return ['Scorecard', ...alignColumns(header, rows), ''].join('\n');
 }

@@ -12,6 +12,7 @@ import { join } from 'node:path';
 import { AppError, NoSuchModelError, serializeError } from '../../shared/errors';
 import type { RunDetail } from '../../shared/domain';
 import type { ModelRef } from '../../shared/providers/video-provider-spec';
+import { formatMoney } from '../../shared/format';
 import { parseDollars } from '../../shared/money-input';
 import type { Scorecard } from '../bench/scorecard';
 import { projectRoot, resolveDataDir, resourcesDir } from '../paths';
@@ -177,22 +178,42 @@ export async function runCli(argv: string[], io: CliIo = defaultIo): Promise<num
     }
   };
 
+  /** What every command's services are built from: this data folder, environment and log. */
+  const serviceOptions = (
+    mode: 'browser' | 'cli',
+    extra: Partial<ServiceOptions> = {},
+  ): ServiceOptions => ({
+    ...extra,
+    presence,
+    dataDir: dataDirOf(),
+    resourcesDir: resourcesDir(),
+    env: io.env,
+    mode,
+    version,
+    log: (line) => {
+      if (io.env.AIDEON_LOG === '1') io.stderr(`${line}\n`);
+    },
+  });
+
   const openServices = async (
     mode: 'browser' | 'cli',
     extra: Partial<ServiceOptions> = {},
-  ): Promise<Services> =>
-    (await import('../services')).createServices({
-      ...extra,
-      presence,
-      dataDir: resolveDataDir(program.opts<{ dataDir?: string }>().dataDir, io.env),
-      resourcesDir: resourcesDir(),
-      env: io.env,
-      mode,
-      version,
-      log: (line) => {
-        if (io.env.AIDEON_LOG === '1') io.stderr(`${line}\n`);
-      },
-    });
+  ): Promise<Services> => (await import('../services')).createServices(serviceOptions(mode, extra));
+
+  /**
+   * Runs a command's body with the services open and closes them after it, whatever happens
+   * (a thrown error still reaches the exit code below, with the database closed first).
+   */
+  const withServices = async (
+    body: (services: Services) => Promise<void> | void,
+  ): Promise<void> => {
+    const services = await openServices('cli');
+    try {
+      await body(services);
+    } finally {
+      await services.close();
+    }
+  };
 
   /**
    * The services of a long-running command (`monitor watch`): its start waits for another
@@ -205,19 +226,10 @@ export async function runCli(argv: string[], io: CliIo = defaultIo): Promise<num
       import('../services'),
       import('../store/busy-retry'),
     ]);
-    const options: ServiceOptions = {
-      dataDir: resolveDataDir(program.opts<{ dataDir?: string }>().dataDir, io.env),
-      resourcesDir: resourcesDir(),
-      env: io.env,
-      mode,
-      version,
-      presence,
+    const options = serviceOptions(mode, {
       busyTimeoutMs: busy.CONSOLE_BUSY_TIMEOUT_MS,
       startUpBusyTimeoutMs: busy.CONSOLE_BUSY_TIMEOUT_MS,
-      log: (line) => {
-        if (io.env.AIDEON_LOG === '1') io.stderr(`${line}\n`);
-      },
-    };
+    });
     return busy.startWhenFree(() => createServices(options), {
       now: Date.now,
       sleep: (ms) => sleep(ms),
@@ -282,7 +294,7 @@ export async function runCli(argv: string[], io: CliIo = defaultIo): Promise<num
         await endingOnStopSignals(() =>
           serveCommand({
             options: {
-              dataDir: resolveDataDir(program.opts<{ dataDir?: string }>().dataDir, io.env),
+              dataDir: dataDirOf(),
               resourcesDir: resourcesDir(),
               env: io.env,
               version,
@@ -316,8 +328,7 @@ export async function runCli(argv: string[], io: CliIo = defaultIo): Promise<num
     .option('--json', 'print JSON')
     .action(async (name: string, options: { url?: string; json?: boolean }) => {
       const { addReviewer, inviteUrl, serverUrl } = await import('../review/reviewers');
-      const services = await openServices('cli');
-      try {
+      await withServices(async (services) => {
         const added = addReviewer(services.db, name, Date.now());
         const base = options.url ?? serverUrl(services.db);
         const invite = base === null ? null : inviteUrl(base, added.token);
@@ -329,9 +340,7 @@ export async function runCli(argv: string[], io: CliIo = defaultIo): Promise<num
           io.stdout(
             `Token for ${added.name} (shown once): ${added.token}\nNo server address is known yet: run aideon serve, or pass --url https://HOST:PORT; the invite is that address followed by /#token=TOKEN.\n`,
           );
-      } finally {
-        await services.close();
-      }
+      });
     });
 
   reviewers
@@ -340,8 +349,7 @@ export async function runCli(argv: string[], io: CliIo = defaultIo): Promise<num
     .option('--json', 'print JSON')
     .action(async (options: { json?: boolean }) => {
       const { listReviewers } = await import('../review/reviewers');
-      const services = await openServices('cli');
-      try {
+      await withServices(async (services) => {
         const list = listReviewers(services.db);
         if (options.json) io.stdout(`${JSON.stringify(list, null, 2)}\n`);
         else if (list.length === 0)
@@ -351,9 +359,7 @@ export async function runCli(argv: string[], io: CliIo = defaultIo): Promise<num
             io.stdout(
               `${reviewer.name}  ${reviewer.revokedAt === null ? 'active ' : 'revoked'}  ${reviewer.votes} votes  since ${new Date(reviewer.createdAt).toISOString()}\n`,
             );
-      } finally {
-        await services.close();
-      }
+      });
     });
 
   reviewers
@@ -362,13 +368,10 @@ export async function runCli(argv: string[], io: CliIo = defaultIo): Promise<num
     .argument('<name>', 'the reviewer')
     .action(async (name: string) => {
       const { revokeReviewer } = await import('../review/reviewers');
-      const services = await openServices('cli');
-      try {
+      await withServices(async (services) => {
         revokeReviewer(services.db, name, Date.now());
         io.stdout(`Revoked ${name}: their invite no longer works.\n`);
-      } finally {
-        await services.close();
-      }
+      });
     });
 
   const bench = program.command('bench').description('plan and run benchmarks');
@@ -406,8 +409,7 @@ export async function runCli(argv: string[], io: CliIo = defaultIo): Promise<num
     .option('--json', 'print JSON')
     .action(
       async (options: { suite: string; models: ModelRef[]; budget?: number; json?: boolean }) => {
-        const services = await openServices('cli');
-        try {
+        await withServices(async (services) => {
           const plan = services.bench.plan({
             suiteId: await resolveSuite(services, options.suite),
             models: options.models,
@@ -422,11 +424,12 @@ export async function runCli(argv: string[], io: CliIo = defaultIo): Promise<num
             );
             for (const line of plan.models) {
               // A model without a known price: its figure is an upper bound ("≤"), or unknown.
+              // Dollars as the New benchmark dialog writes them ("≈ $0.60", "≤ $3.20").
               const each = line.priceUnknown
                 ? line.estimatedCostUsd > 0
-                  ? `≤$${(line.estimatedCostUsd / line.generations).toFixed(3)}`
+                  ? `≤ ${formatMoney(line.estimatedCostUsd / line.generations)}`
                   : 'price unknown'
-                : `≈$${(line.estimatedCostUsd / line.generations).toFixed(3)}`;
+                : `≈ ${formatMoney(line.estimatedCostUsd / line.generations)}`;
               const total =
                 line.priceUnknown && line.estimatedCostUsd <= 0
                   ? ''
@@ -445,9 +448,7 @@ export async function runCli(argv: string[], io: CliIo = defaultIo): Promise<num
             const note = planPriceNote(plan);
             if (note) io.stdout(`note: ${note}\n`);
           }
-        } finally {
-          await services.close();
-        }
+        });
       },
     );
 
@@ -506,14 +507,11 @@ export async function runCli(argv: string[], io: CliIo = defaultIo): Promise<num
         // Ctrl-C ends the run's process as before (the run is resumed by `aideon bench resume`),
         // its presence file removed first.
         endingOnStopSignals(async () => {
+          // Limits not given are left undefined: the runner's defaults (services.ts).
           const services = await openServices('cli', {
-            ...(options.concurrency === undefined ? {} : { benchConcurrency: options.concurrency }),
-            ...(options.providerConcurrency === undefined
-              ? {}
-              : { providerConcurrency: options.providerConcurrency }),
-            ...(options.modelConcurrency === undefined
-              ? {}
-              : { modelConcurrency: options.modelConcurrency }),
+            benchConcurrency: options.concurrency,
+            providerConcurrency: options.providerConcurrency,
+            modelConcurrency: options.modelConcurrency,
           });
           try {
             const suiteId = await resolveSuite(services, options.suite);
@@ -531,7 +529,7 @@ export async function runCli(argv: string[], io: CliIo = defaultIo): Promise<num
             const { formatModelRef } = await import('../../shared/providers/video-provider-spec');
             if (!options.json) {
               io.stderr(
-                `Estimated cost ${planTotalCostText(plan)} (budget $${budgetUsd.toFixed(2)}) for ${plan.generations} generations on ${options.models.map(formatModelRef).join(', ')}.\n`,
+                `Estimated cost ${planTotalCostText(plan)} (budget ${formatMoney(budgetUsd)}) for ${plan.generations} generations on ${options.models.map(formatModelRef).join(', ')}.\n`,
               );
               const note = planPriceNote(plan);
               if (note) io.stderr(`note: ${note}\n`);
@@ -573,8 +571,7 @@ export async function runCli(argv: string[], io: CliIo = defaultIo): Promise<num
     .argument('<run>', 'run id (see bench list)')
     .option('--json', 'print JSON')
     .action(async (runId: string, options: { json?: boolean }) => {
-      const services = await openServices('cli');
-      try {
+      await withServices(async (services) => {
         const [{ exportRun }, { renderRunTable, renderScorecard }] = await Promise.all([
           import('../ipc/register-bench-ipc'),
           import('./bench-output'),
@@ -586,9 +583,7 @@ export async function runCli(argv: string[], io: CliIo = defaultIo): Promise<num
           io.stdout(renderRunTable(detail));
           io.stdout(renderScorecard(detail.scorecard));
         }
-      } finally {
-        await services.close();
-      }
+      });
     });
 
   bench
@@ -604,7 +599,7 @@ export async function runCli(argv: string[], io: CliIo = defaultIo): Promise<num
           import('../bench/run-lease'),
           import('../../shared/bench/run-spend'),
         ]);
-      const dataDir = resolveDataDir(program.opts<{ dataDir?: string }>().dataDir, io.env);
+      const dataDir = dataDirOf();
       mkdirSync(dataDir, { recursive: true });
       const db = openDatabase({ file: join(dataDir, 'aideon.sqlite') });
       try {
@@ -637,8 +632,7 @@ export async function runCli(argv: string[], io: CliIo = defaultIo): Promise<num
     .description('the prompt suites in this data folder (built-in and saved), for --suite')
     .option('--json', 'print JSON')
     .action(async (options: { json?: boolean }) => {
-      const services = await openServices('cli');
-      try {
+      await withServices(async (services) => {
         const [{ listSuites }, { alignColumns }] = await Promise.all([
           import('../bench/bench-repository'),
           import('./columns'),
@@ -659,9 +653,7 @@ export async function runCli(argv: string[], io: CliIo = defaultIo): Promise<num
           `${alignColumns(['suite', 'name', 'prompts', 'version', 'kind'], rows).join('\n')}\n` +
             'Run one: aideon bench plan --suite ID --models provider:model (or --suite FILE.yaml)\n',
         );
-      } finally {
-        await services.close();
-      }
+      });
     });
 
   bench
@@ -685,8 +677,7 @@ export async function runCli(argv: string[], io: CliIo = defaultIo): Promise<num
         runId: string,
         options: { format: 'csv' | 'json'; out?: string; bundle?: string; progress?: boolean },
       ) => {
-        const services = await openServices('cli');
-        try {
+        await withServices(async (services) => {
           if (options.bundle) {
             const { exportRunBundle } = await import('../bench/run-bundle');
             // As the import's "Checking videos k of N": quiet in scripts unless asked.
@@ -739,9 +730,7 @@ export async function runCli(argv: string[], io: CliIo = defaultIo): Promise<num
             io.stderr(`Wrote ${options.out}\n`);
           } else
             io.stdout(exported.content.endsWith('\n') ? exported.content : `${exported.content}\n`);
-        } finally {
-          await services.close();
-        }
+        });
       },
     );
 
@@ -809,8 +798,7 @@ export async function runCli(argv: string[], io: CliIo = defaultIo): Promise<num
     .argument('<after>', 'the later run id')
     .option('--json', 'print JSON')
     .action(async (before: string, after: string, options: { json?: boolean }) => {
-      const services = await openServices('cli');
-      try {
+      await withServices(async (services) => {
         const { compareRuns } = await import('../bench/scorecard-service');
         const comparison = compareRuns(services.db, before, after);
         const { changes, counts } = comparison;
@@ -829,9 +817,7 @@ export async function runCli(argv: string[], io: CliIo = defaultIo): Promise<num
               `${counts.worse} worse, ${counts.better} better, ${counts.unchanged} within the thresholds.\n`,
             );
         }
-      } finally {
-        await services.close();
-      }
+      });
     });
 
   bench
@@ -842,8 +828,7 @@ export async function runCli(argv: string[], io: CliIo = defaultIo): Promise<num
     .option('--json', 'print JSON')
     .action((options: { json?: boolean }) =>
       endingOnStopSignals(async () => {
-        const services = await openServices('cli');
-        try {
+        await withServices(async (services) => {
           const { resumed: runIds, drivenElsewhere } = services.bench.resume();
           // Runs another live process drives are never touched here: say who drives them.
           for (const busy of drivenElsewhere) io.stderr(`aideon: ${busy.message}\n`);
@@ -861,9 +846,7 @@ export async function runCli(argv: string[], io: CliIo = defaultIo): Promise<num
             );
           if (options.json) io.stdout(`${JSON.stringify(details, null, 2)}\n`);
           else for (const detail of details) io.stdout(renderRunTable(detail));
-        } finally {
-          await services.close();
-        }
+        });
       }),
     );
 
@@ -875,17 +858,14 @@ export async function runCli(argv: string[], io: CliIo = defaultIo): Promise<num
     .argument('<run>', 'run id')
     .option('--json', 'print JSON')
     .action(async (runId: string, options: { json?: boolean }) => {
-      const services = await openServices('cli');
-      try {
+      await withServices(async (services) => {
         const cancelled = await services.bench.cancelRun(runId);
         io.stdout(
           options.json
             ? `${JSON.stringify({ runId, cancelled })}\n`
             : `Cancelled ${cancelled} generation(s) of ${runId}.\n`,
         );
-      } finally {
-        await services.close();
-      }
+      });
     });
 
   const review = program
@@ -899,13 +879,10 @@ export async function runCli(argv: string[], io: CliIo = defaultIo): Promise<num
     )
     .argument('<file>', 'the CSV file')
     .action(async (file: string) => {
-      const services = await openServices('cli');
-      try {
+      await withServices(async (services) => {
         const { formatImportResult, importVotesFile } = await import('../review/review-cli');
         io.stdout(formatImportResult(importVotesFile(services.db, file)));
-      } finally {
-        await services.close();
-      }
+      });
     });
 
   review
@@ -915,13 +892,10 @@ export async function runCli(argv: string[], io: CliIo = defaultIo): Promise<num
     )
     .argument('<file>', 'the CSV file')
     .action(async (file: string) => {
-      const services = await openServices('cli');
-      try {
+      await withServices(async (services) => {
         const { importArenaFile } = await import('../review/review-cli');
         io.stdout(importArenaFile(services.db, file));
-      } finally {
-        await services.close();
-      }
+      });
     });
 
   review
@@ -978,8 +952,7 @@ export async function runCli(argv: string[], io: CliIo = defaultIo): Promise<num
           );
           return;
         }
-        const services = await openServices('cli');
-        try {
+        await withServices(async (services) => {
           io.stdout(
             reviewRatings(services.db, {
               ...(options.category === undefined ? {} : { category: options.category }),
@@ -991,9 +964,7 @@ export async function runCli(argv: string[], io: CliIo = defaultIo): Promise<num
               json: options.json ?? false,
             }).text,
           );
-        } finally {
-          await services.close();
-        }
+        });
       },
     );
 
@@ -1011,7 +982,7 @@ export async function runCli(argv: string[], io: CliIo = defaultIo): Promise<num
     setExitCode: (code) => {
       exitCode = code;
     },
-    dataDir: () => resolveDataDir(program.opts<{ dataDir?: string }>().dataDir, io.env),
+    dataDir: () => dataDirOf(),
     env: io.env,
     openDb: async () => {
       const services = await configServices();
@@ -1051,15 +1022,12 @@ export async function runCli(argv: string[], io: CliIo = defaultIo): Promise<num
     .argument('<file>', 'the routing config')
     .option('--json', 'print JSON')
     .action(async (file: string, options: { json?: boolean }) => {
-      const services = await openServices('cli');
-      try {
+      await withServices(async (services) => {
         const { configValidateCommand } = await import('../rollout/routing/routing-cli');
         const out = configValidateCommand(services.routing, file, options);
         io.stdout(out.stdout);
         exitCode = out.exitCode;
-      } finally {
-        await services.close();
-      }
+      });
     });
 
   const monitor = program
@@ -1072,8 +1040,7 @@ export async function runCli(argv: string[], io: CliIo = defaultIo): Promise<num
     .option('--provider <provider>', 'one provider, e.g. together')
     .option('--json', 'print JSON')
     .action(async (options: { provider?: string; json?: boolean }) => {
-      const services = await openServices('cli');
-      try {
+      await withServices(async (services) => {
         const { formatCheckLine, monitorCheck } = await import('../monitor/index');
         const result = await monitorCheck(services.monitor, { provider: options.provider });
         if (options.json) io.stdout(`${JSON.stringify(result, null, 2)}\n`);
@@ -1081,9 +1048,7 @@ export async function runCli(argv: string[], io: CliIo = defaultIo): Promise<num
           for (const check of result.checks) io.stdout(`${formatCheckLine(check)}\n`);
           for (const event of result.events) io.stdout(`  ${event.summary}\n`);
         }
-      } finally {
-        await services.close();
-      }
+      });
     });
 
   configCommand
@@ -1103,13 +1068,10 @@ export async function runCli(argv: string[], io: CliIo = defaultIo): Promise<num
     .option('--seed <n>', 'random seed', parseSeed, 1)
     .option('--json', 'print JSON')
     .action(async (file: string, options: { requests: number; seed: number; json?: boolean }) => {
-      const services = await openServices('cli');
-      try {
+      await withServices(async (services) => {
         const { configSimulateCommand } = await import('../rollout/routing/routing-cli');
         io.stdout(configSimulateCommand(services.routing, file, options).stdout);
-      } finally {
-        await services.close();
-      }
+      });
     });
 
   monitor
@@ -1183,7 +1145,7 @@ export async function runCli(argv: string[], io: CliIo = defaultIo): Promise<num
     stdout: io.stdout,
     stderr: io.stderr,
     env: io.env,
-    dataDir: () => resolveDataDir(program.opts<{ dataDir?: string }>().dataDir, io.env),
+    dataDir: () => dataDirOf(),
     dispatcher: async () =>
       (await import('../providers/http/dispatcher')).createDefaultDispatcher(),
     sleep: async (ms, signal) => (await import('../services')).sleep(ms, signal),
@@ -1218,15 +1180,12 @@ export async function runCli(argv: string[], io: CliIo = defaultIo): Promise<num
     .requiredOption('--env <env>', 'dev, staging or production')
     .option('--json', 'print JSON')
     .action(async (options: { env: string; json?: boolean }) => {
-      const services = await openServices('cli');
-      try {
+      await withServices(async (services) => {
         const { watchCheck } = await import('../watch/watch-cli');
         const { exitCode: code, report } = await watchCheck(services.watch, options);
         (code === 2 ? io.stderr : io.stdout)(report);
         exitCode = code;
-      } finally {
-        await services.close();
-      }
+      });
     });
 
   try {

@@ -8,6 +8,7 @@ import type {
   FieldChange,
 } from '../../shared/monitor/monitor-schemas';
 import type { CatalogueFetch } from './catalogue-sources';
+import { formatMoney, formatMoneyPer } from '../../shared/format';
 
 export type Verdict = { ok: true } | { ok: false; kind: FailureKind; message: string };
 
@@ -113,9 +114,10 @@ export function priceText(entry: CatalogueEntry): string | null {
   const price = entry.price;
   if (!price) return null;
   const parts: string[] = [];
-  if (price.usdPerClip !== undefined) parts.push(`$${price.usdPerClip.toFixed(2)} per clip`);
-  if (price.usdPerSecond !== undefined) parts.push(`$${price.usdPerSecond.toFixed(2)} per second`);
+  // formatMoney keeps a third decimal under $1: $0.125 per second never reads "$0.13".
+  if (price.usdPerClip !== undefined) parts.push(`${formatMoney(price.usdPerClip)} per clip`);
+  if (price.usdPerSecond !== undefined) parts.push(`${formatMoney(price.usdPerSecond)} per second`);
   if (price.audioUsdPerSecond !== undefined)
-    parts.push(`+$${price.audioUsdPerSecond.toFixed(2)}/s audio`);
+    parts.push(`+${formatMoneyPer(price.audioUsdPerSecond, 's')} audio`);
   return parts.length > 0 ? parts.join(', ') : null;
 }

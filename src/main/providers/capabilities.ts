@@ -9,6 +9,7 @@ import type {
   Pricing,
   SpecWarning,
 } from '../../shared/providers/video-provider-spec';
+import { formatMoney, formatMoneyPer } from '../../shared/format';
 
 /**
  * What is assumed of a text-to-video model that a vendor's catalogue lists but the model table
@@ -113,19 +114,19 @@ export function estimateFromPricing(
   const parts: string[] = [];
   if (pricing.usdPerClip !== undefined) {
     usd += pricing.usdPerClip * multiplier;
-    parts.push(`$${pricing.usdPerClip.toFixed(2)} per clip`);
+    parts.push(`${formatMoney(pricing.usdPerClip)} per clip`);
   }
   if (pricing.usdPerSecond !== undefined) {
     usd += pricing.usdPerSecond * seconds * multiplier;
     parts.push(
       seconds === asked
-        ? `${seconds} s × $${pricing.usdPerSecond.toFixed(3)}/s`
-        : `${seconds} s (the longest offered; ${asked} s is not) × $${pricing.usdPerSecond.toFixed(3)}/s`,
+        ? `${seconds} s × ${formatMoneyPer(pricing.usdPerSecond, 's')}`
+        : `${seconds} s (the longest offered; ${asked} s is not) × ${formatMoneyPer(pricing.usdPerSecond, 's')}`,
     );
   }
   if (request.audio === true && pricing.audioUsdPerSecond !== undefined) {
     usd += pricing.audioUsdPerSecond * seconds;
-    parts.push(`audio ${seconds} s × $${pricing.audioUsdPerSecond.toFixed(3)}/s`);
+    parts.push(`audio ${seconds} s × ${formatMoneyPer(pricing.audioUsdPerSecond, 's')}`);
   }
   if (multiplier !== 1) parts.push(`× ${multiplier} for ${request.resolution}`);
   return { usd: Math.round(usd * 1e6) / 1e6, basis: parts.join(' + ') || 'no price known' };

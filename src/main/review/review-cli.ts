@@ -7,6 +7,7 @@
 import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { AppError } from '../../shared/errors';
+import { formatCoefficient, formatPercent } from '../../shared/format';
 import {
   poolLabel,
   poolSchema,
@@ -155,23 +156,19 @@ export function formatBoard(board: readonly Rating[], result?: RatingsResult): s
   return `${out.join('\n')}\n`;
 }
 
-const percent = (value: number | null): string =>
-  value === null ? '–' : `${(value * 100).toFixed(0)}%`;
-const kappaText = (value: number | null): string => (value === null ? '–' : value.toFixed(2));
-
 export function formatAgreement(agreement: ReviewerAgreement): string {
   if (agreement.reviewers.length === 0) return 'No votes yet.\n';
   const out = ['Agreement with the other reviewers (their majority verdict on shared pairs):'];
   for (const entry of agreement.reviewers) {
     out.push(
-      `  ${entry.reviewer}: ${entry.votes} votes, ${entry.sharedPairs} shared pairs, agreement ${percent(entry.agreementWithOthers)}, kappa ${kappaText(entry.kappaWithOthers)}${entry.flagged ? `  FLAGGED: ${entry.flagReason}` : ''}`,
+      `  ${entry.reviewer}: ${entry.votes} votes, ${entry.sharedPairs} shared pairs, agreement ${formatPercent(entry.agreementWithOthers)}, kappa ${formatCoefficient(entry.kappaWithOthers)}${entry.flagged ? `  FLAGGED: ${entry.flagReason}` : ''}`,
     );
   }
   if (agreement.pairs.length > 0) {
     out.push("Pairwise (shared pairs, agreement, Cohen's kappa):");
     for (const pair of agreement.pairs) {
       out.push(
-        `  ${pair.reviewerA} · ${pair.reviewerB}: ${pair.shared}, ${percent(pair.agreement)}, ${kappaText(pair.kappa)}`,
+        `  ${pair.reviewerA} · ${pair.reviewerB}: ${pair.shared}, ${formatPercent(pair.agreement)}, ${formatCoefficient(pair.kappa)}`,
       );
     }
   }

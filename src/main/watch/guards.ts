@@ -27,6 +27,7 @@ import type {
   RolloutStep,
   WatchReport,
 } from '../../shared/watch/watch-types';
+import { formatGuardValue } from '../../shared/watch/guard-value';
 import type { InstantSample, MetricsSource, QueryOutcome } from './prometheus-client';
 
 /** What the guards need from the rollout (implemented by the publishing/rollout service). */
@@ -67,11 +68,7 @@ const GUARD_LABEL: Record<GuardKind, string> = {
   cost_per_video: 'cost per video',
 };
 
-export function formatGuardValue(guard: GuardKind, value: number): string {
-  if (guard === 'success_rate') return `${(value * 100).toFixed(1)}%`;
-  if (guard === 'p95_latency') return `${value.toFixed(1)} s`;
-  return `$${value.toFixed(3)}`;
-}
+export { formatGuardValue };
 
 /** Higher is worse for latency and cost; lower is worse for success rate. */
 function breaches(guard: GuardKind, value: number, threshold: number): boolean {

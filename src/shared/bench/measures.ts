@@ -41,6 +41,21 @@ export const MEASURE_LABELS: Readonly<Record<MeasureKey, string>> = {
 };
 
 /**
+ * A measure's column in the scorecard CSV (the mean over a model's clips), named with its unit:
+ * the CSV keeps the raw figure, so the name says what it is in. `_fraction` is 0–1 (of the
+ * brightness range per frame for flicker and motion, of the clip for frozen and black), `_px`
+ * pixels at 360 lines, `_count` a number of cuts. README "Scorecard CSV" lists them.
+ */
+export const MEASURE_CSV_COLUMNS: Readonly<Record<MeasureKey, string>> = {
+  flicker: 'mean_flicker_fraction',
+  blur: 'mean_blur_px',
+  frozenFraction: 'mean_frozen_fraction',
+  blackFraction: 'mean_black_fraction',
+  sceneCuts: 'mean_scene_cuts_count',
+  motion: 'mean_motion_fraction',
+};
+
+/**
  * A measure's value with its unit, one way for the scorecard's table, the clip's measures
  * tooltip and anything else that shows one (a mean of several clips or one clip's figure):
  * - flicker and motion are fractions of the brightness range: percent, with two significant

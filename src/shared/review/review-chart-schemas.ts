@@ -6,6 +6,7 @@
  */
 import { z } from 'zod';
 import { modelKeySchema, type Verdict } from './review-schemas';
+import { RATED_OUTCOMES } from '../bench/scorecard-table';
 
 const count = z.number().int().nonnegative();
 const nullableNumber = z.number().nullable();
@@ -35,13 +36,8 @@ export const latencyDistributionSchema = z.object({
 });
 export type LatencyDistribution = z.infer<typeof latencyDistributionSchema>;
 
-export const RATED_OUTCOME_KEYS = [
-  'success',
-  'policy_refusal',
-  'failure',
-  'timeout',
-  'bad_output',
-] as const;
+/** The scorecard's rated outcomes (shared/bench/scorecard-table.ts), in its order. */
+export const RATED_OUTCOME_KEYS = RATED_OUTCOMES;
 export type RatedOutcomeKey = (typeof RATED_OUTCOME_KEYS)[number];
 
 export const modelChartFactsSchema = z.object({

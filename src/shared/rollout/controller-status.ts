@@ -136,3 +136,15 @@ export const controllerPanelSchema = controllerOverviewSchema.extend({
     .optional(),
 });
 export type ControllerPanel = z.infer<typeof controllerPanelSchema>;
+
+/**
+ * How long ago a controller beat, in the words the console's controller panel and `aideon
+ * controller status` both use: "4 s ago", "3 min ago", "2 h ago", "3 days ago".
+ */
+export function ageText(ms: number): string {
+  const seconds = Math.max(0, Math.round(ms / 1000));
+  if (seconds < 60) return `${seconds} s ago`;
+  if (seconds < 3600) return `${Math.round(seconds / 60)} min ago`;
+  if (seconds < 172_800) return `${Math.round(seconds / 3600)} h ago`;
+  return `${Math.round(seconds / 86400)} days ago`;
+}

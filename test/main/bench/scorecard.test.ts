@@ -1,3 +1,5 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import {
   compareScorecards,
@@ -7,26 +9,9 @@ import {
   scorecardToCsv,
   type ScorecardRow,
 } from '../../../src/main/bench/scorecard';
+import { scorecardRow } from '../../helpers/scorecard-row';
 
-const FOUR = JSON.stringify({ durationSeconds: 4, aspectRatio: '16:9' });
-
-function row(partial: Partial<ScorecardRow>): ScorecardRow {
-  return {
-    provider: 'sandbox',
-    model_id: 'sandbox-fast',
-    category: 'people',
-    outcome: 'success',
-    submitted_at: null,
-    started_at: null,
-    completed_at: null,
-    finished_at: null,
-    download_ms: null,
-    cost_usd: null,
-    cached: 0,
-    settings: FOUR,
-    ...partial,
-  };
-}
+const row = scorecardRow;
 
 /** submitted at 0, started at q, completed at q+g, finished at total. */
 function timed(q: number, g: number, d: number, total: number): Partial<ScorecardRow> {
@@ -191,9 +176,13 @@ describe('compareScorecards', () => {
     expect(byMetric['p95.total']).toMatchObject({ before: 3700, after: 9400, worse: true });
     expect(byMetric['p95.queue']).toBeUndefined();
     expect(byMetric.costPerSecondUsd!.worse).toBe(true);
+    // Dollars as everywhere else (shared formatMoney), not four decimals.
+    expect(byMetric.costPerSecondUsd!.message).toMatch(
+      /: cost per successful second rose from \$0\.\d\d\d? to \$0\.\d\d\d?\.$/,
+    );
     expect(byMetric.complianceRate).toMatchObject({ before: 2 / 3, after: 0.5, worse: true });
     expect(byMetric.complianceRate!.message).toBe(
-      'sandbox/sandbox-fast: compliance fell from 66.7 % to 50 %.',
+      'sandbox/sandbox-fast: compliance fell from 66.7% to 50%.',
     );
     // The other model did not change.
     expect(changes.filter((c) => c.modelId === 'sandbox-pro')).toEqual([]);
@@ -238,7 +227,28 @@ describe('scorecardToCsv', () => {
     expect(cell('success_rate')).toBe('0.571428571429');
     expect(cell('total_p95_ms')).toBe('3700');
     expect(cell('compliance_rate')).toBe('0.666666666667');
-    expect(cell('mean_motion')).toBe('');
+    expect(cell('mean_motion_fraction')).toBe('');
+    expect(cell('mean_blur_px')).toBe('5');
+  });
+
+  it('names every column with its unit, exactly as the README documents them', () => {
+    const header = scorecardToCsv(computeScorecard(rows)).split('\r\n')[0]!.split(',');
+    // The README's Exports table: first cell of each row, its `names` (some rows name two).
+    const readme = readFileSync(join(__dirname, '../../../README.md'), 'utf8');
+    const section = readme.slice(
+      readme.indexOf('### Exports'),
+      readme.indexOf('## Using the console'),
+    );
+    const documented = section
+      .split('\n')
+      .filter((line) => line.startsWith('| `'))
+      .flatMap((line) => [...line.split('|')[1]!.matchAll(/`([^`]+)`/g)].map((match) => match[1]));
+    expect(documented).toEqual(header);
+    // No bare measure: a fraction, pixels or a count in every measure's name.
+    for (const name of header.filter((column) => column.startsWith('mean_')))
+      expect(name).toMatch(/_(fraction|px|count)$/);
+    for (const name of header.filter((column) => /p(50|95)/.test(column)))
+      expect(name).toMatch(/_ms$/);
   });
 
   it('writes sums without floating-point noise (0.6, not 0.6000000000000001)', () => {

@@ -26,7 +26,7 @@ describe('aideon models price', () => {
   it('set → bench plan uses it (no "≤"), list shows who and when, clear goes back', async () => {
     const dir = dataDir();
     const before = await cli(dir, PLAN);
-    expect(before.stdout).toMatch(/replicate:minimax\/video-01 {2}3 × ≤\$/);
+    expect(before.stdout).toMatch(/replicate:minimax\/video-01 {2}3 × ≤ \$/);
 
     const set = await cli(dir, [
       'models',
@@ -46,7 +46,7 @@ describe('aideon models price', () => {
     expect(plan.code).toBe(0);
     expect(plan.stdout).toMatch(/generations, estimated \$1\.80\n/);
     expect(plan.stdout).toMatch(
-      /replicate:minimax\/video-01 {2}3 × ≈\$0\.600 = \$1\.80 {2}\(admin-entered price, as of \d+ \w+ \d{4}\)\n/,
+      /replicate:minimax\/video-01 {2}3 × ≈ \$0\.60 = \$1\.80 {2}\(admin-entered price, as of \d+ \w+ \d{4}\)\n/,
     );
     expect(plan.stdout).not.toMatch(/≤|price unknown|^note:/m);
 
@@ -62,7 +62,7 @@ describe('aideon models price', () => {
     const clear = await cli(dir, ['models', 'price', 'clear', 'replicate:minimax/video-01']);
     expect(clear.code).toBe(0);
     expect(clear.stdout).toMatch(/Cleared the entered price .* Its price is now: price unknown\./);
-    expect((await cli(dir, PLAN)).stdout).toMatch(/3 × ≤\$/);
+    expect((await cli(dir, PLAN)).stdout).toMatch(/3 × ≤ \$/);
     expect((await cli(dir, ['models', 'price', 'list'])).stdout).toMatch(/^No prices entered/);
   });
 

@@ -8,13 +8,19 @@
  * - a command with a clean stop (`monitor watch`) stops as before (exit 0), file gone.
  * Real `aideon` children, real SQLite.
  */
-import { spawn as spawnChild } from 'node:child_process';
 import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { presenceDir } from '../../../src/main/store/presence';
 import { bundleWithBigVideo } from '../../helpers/big-video-bundle';
-import { readDb, spawnCli, until, type CliChild } from '../../helpers/cli-child';
+import {
+  readDb,
+  sandboxRunArgs,
+  spawnCli,
+  spawnCliOnTerminal,
+  until,
+  type CliChild,
+} from '../../helpers/cli-child';
 import { folderOneMigrationBehind, holdWriteLock } from '../../helpers/db-lock';
 import { testServices } from '../../helpers/services';
 import { tempDir } from '../../helpers/temp-dir';
@@ -49,40 +55,44 @@ const spawn = (args: string[], env: NodeJS.ProcessEnv = {}): CliChild => {
   return cli;
 };
 
+/**
+ * What every test here does to a command: waits until `ready` (or the command ended early),
+ * checks that its presence file is there (and anything `whileRunning` checks), sends `signal`,
+ * and answers how the command ended, once it checked that the presence file is gone.
+ */
+async function stopOnceReady(
+  cli: CliChild,
+  dataDir: string,
+  signal: NodeJS.Signals,
+  ready: () => boolean,
+  whileRunning: () => void = () => undefined,
+): Promise<{ code: number | null; signal: NodeJS.Signals | null }> {
+  await until(() => ready() || cli.child.exitCode !== null || cli.child.signalCode !== null);
+  const pid = cli.child.pid!;
+  whileRunning();
+  expect(presenceOf(dataDir, pid)).toHaveLength(1);
+  cli.child.kill(signal);
+  const ended = await cli.ended;
+  expect(presenceOf(dataDir, pid)).toEqual([]);
+  return ended;
+}
+
 describe.each(['SIGINT', 'SIGTERM'] as const)('%s', (signal) => {
   it('`aideon bench run`: its presence file is removed and it ends killed by the signal; the run stays resumable', async () => {
     const dataDir = join(folder(), 'data');
     // Generations of minutes: the run is under way when the signal comes.
-    const run = spawn(
-      [
-        '--data-dir',
-        dataDir,
-        'bench',
-        'run',
-        '--suite',
-        'smoke',
-        '--models',
-        'sandbox:sandbox-fast',
-      ],
-      { AIDEON_SANDBOX_TIME_SCALE: '100' },
-    );
-    await until(
-      () =>
-        /Estimated cost/.test(run.stderr()) ||
-        run.child.exitCode !== null ||
-        run.child.signalCode !== null,
-    );
-    const pid = run.child.pid!;
+    const run = spawn(sandboxRunArgs(dataDir), { AIDEON_SANDBOX_TIME_SCALE: '100' });
     const running = (): unknown[] =>
       readDb(dataDir, (db) => db.prepare("SELECT id FROM runs WHERE state = 'running'").all()) ??
       [];
-    await until(() => running().length > 0 || run.child.exitCode !== null);
-    expect(running()).toHaveLength(1);
-    expect(presenceOf(dataDir, pid)).toHaveLength(1);
-
-    run.child.kill(signal);
-    expect(await run.ended).toEqual({ code: null, signal });
-    expect(presenceOf(dataDir, pid)).toEqual([]);
+    const ended = await stopOnceReady(
+      run,
+      dataDir,
+      signal,
+      () => /Estimated cost/.test(run.stderr()) && running().length > 0,
+      () => expect(running()).toHaveLength(1),
+    );
+    expect(ended).toEqual({ code: null, signal });
     // Ended as a crash would end it: `aideon bench resume` finishes it later.
     expect(
       readDb(dataDir, (db) => db.prepare('SELECT state FROM runs').all() as { state: string }[]),
@@ -102,16 +112,14 @@ describe.each(['SIGINT', 'SIGTERM'] as const)('%s', (signal) => {
       '--store',
       `dir:${join(dir, 'store')}`,
     ]);
-    await until(
-      () => /database is busy/.test(controller.stderr()) || controller.child.exitCode !== null,
+    const ended = await stopOnceReady(
+      controller,
+      dataDir,
+      signal,
+      () => /database is busy/.test(controller.stderr()),
+      () => expect(controller.stderr()).toMatch(/waiting/),
     );
-    expect(controller.stderr()).toMatch(/waiting/);
-    const pid = controller.child.pid!;
-    expect(presenceOf(dataDir, pid)).toHaveLength(1);
-
-    controller.child.kill(signal);
-    expect(await controller.ended).toEqual({ code: null, signal });
-    expect(presenceOf(dataDir, pid)).toEqual([]);
+    expect(ended).toEqual({ code: null, signal });
     release();
   }, 60_000);
 
@@ -119,13 +127,10 @@ describe.each(['SIGINT', 'SIGTERM'] as const)('%s', (signal) => {
     const dataDir = join(folder(), 'data');
     const watch = spawn(['--data-dir', dataDir, 'monitor', 'watch', '--json', '--interval', '60']);
     // The sandbox's catalogue needs no key: checked at once.
-    await until(() => /"provider":"sandbox"/.test(watch.stdout()) || watch.child.exitCode !== null);
-    const pid = watch.child.pid!;
-    expect(presenceOf(dataDir, pid)).toHaveLength(1);
-
-    watch.child.kill(signal);
-    expect(await watch.ended).toEqual({ code: 0, signal: null });
-    expect(presenceOf(dataDir, pid)).toEqual([]);
+    const ended = await stopOnceReady(watch, dataDir, signal, () =>
+      /"provider":"sandbox"/.test(watch.stdout()),
+    );
+    expect(ended).toEqual({ code: 0, signal: null });
   }, 60_000);
 });
 
@@ -150,22 +155,18 @@ describe('`aideon bench import` stopped half way', () => {
       const importing = spawn(['--data-dir', dataDir, 'bench', 'import', bundle]);
       const tmp = join(dataDir, 'media', 'tmp');
       // The copy of the big video has begun.
-      await until(
-        () =>
-          (existsSync(tmp) && readdirSync(tmp).some((name) => name.endsWith('.part'))) ||
-          importing.child.exitCode !== null,
+      const ended = await stopOnceReady(
+        importing,
+        dataDir,
+        signal,
+        () => existsSync(tmp) && readdirSync(tmp).some((name) => name.endsWith('.part')),
       );
-      const pid = importing.child.pid!;
-      expect(presenceOf(dataDir, pid)).toHaveLength(1);
-
-      importing.child.kill(signal);
-      expect(await importing.ended).toEqual({ code, signal: null });
+      expect(ended).toEqual({ code, signal: null });
       expect(importing.stderr()).toContain(
         `aideon: The import of ${bundle} was stopped (interrupted by ${signal}); nothing was imported.`,
       );
       expect(readdirSync(tmp)).toEqual([]);
       expect(readDb(dataDir, (db) => db.prepare('SELECT id FROM runs').all())).toEqual([]);
-      expect(presenceOf(dataDir, pid)).toEqual([]);
     },
     60_000,
   );
@@ -174,45 +175,29 @@ describe('`aideon bench import` stopped half way', () => {
 describe('`aideon bench run` on a terminal, stopped with Ctrl-C', () => {
   it('gives the terminal its cursor back (the progress bar hid it while drawing)', async () => {
     const dataDir = join(folder(), 'data');
-    const command = [
-      process.execPath,
-      'bin/aideon.mjs',
-      '--data-dir',
-      dataDir,
-      'bench',
-      'run',
-      '--suite',
-      'smoke',
-      '--models',
-      'sandbox:sandbox-fast',
-    ]
-      .map((part) => `'${part.replaceAll("'", "'\\''")}'`)
-      .join(' ');
     // `script` gives the command a pseudo-terminal, as a person typing it has.
-    const terminal = spawnChild('script', ['-qec', command, '/dev/null'], {
-      env: { ...process.env, AIDEON_LOG: '', AIDEON_SANDBOX_TIME_SCALE: '100' },
-      stdio: ['pipe', 'pipe', 'pipe'],
+    const terminal = spawnCliOnTerminal(sandboxRunArgs(dataDir), {
+      AIDEON_SANDBOX_TIME_SCALE: '100',
     });
-    let output = '';
-    terminal.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
-    const closed = new Promise<void>((resolve) => terminal.on('close', () => resolve()));
+    const output = terminal.output;
+    const closed = terminal.closed;
     cleanups.push(async () => {
-      if (terminal.exitCode === null) terminal.kill('SIGKILL');
+      if (terminal.child.exitCode === null) terminal.child.kill('SIGKILL');
       await closed;
     });
     const hide = '\u001b[?25l';
     const show = '\u001b[?25h';
     // The aideon process's pid, from its presence file (script runs it under a shell).
     const pid = await until(() => {
-      if (!output.includes(hide)) return null;
+      if (!output().includes(hide)) return null;
       const dir = presenceDir(join(dataDir, 'aideon.sqlite'));
       const name = existsSync(dir) ? readdirSync(dir)[0] : undefined;
       return name ? Number(name.split('.').at(-3)) : null;
     });
-    expect(output.lastIndexOf(show)).toBeLessThan(output.lastIndexOf(hide));
+    expect(output().lastIndexOf(show)).toBeLessThan(output().lastIndexOf(hide));
 
     process.kill(pid, 'SIGINT');
     await closed;
-    expect(output.lastIndexOf(show)).toBeGreaterThan(output.lastIndexOf(hide));
+    expect(output().lastIndexOf(show)).toBeGreaterThan(output().lastIndexOf(hide));
   }, 60_000);
 });

@@ -7,6 +7,7 @@ import {
 } from '../../../src/main/media/analysis-columns';
 import { analyseVideo } from '../../../src/main/media/video-analysis';
 import { computeScorecard } from '../../../src/main/bench/scorecard';
+import { scorecardRow } from '../../helpers/scorecard-row';
 
 const clipA = resolve(__dirname, '../../../resources/sandbox-clips/clip-a.mp4');
 
@@ -26,22 +27,7 @@ describe('analysis columns', () => {
       motion: analysis.measures.motion,
     });
     expect(fields.compliance?.map((f) => f.setting)).toEqual(['audio']);
-    const card = computeScorecard([
-      {
-        provider: 'sandbox',
-        model_id: 'm',
-        category: 'people',
-        outcome: 'success',
-        submitted_at: null,
-        started_at: null,
-        completed_at: null,
-        finished_at: null,
-        download_ms: null,
-        cost_usd: 1,
-        cached: 0,
-        ...fields,
-      },
-    ]);
+    const card = computeScorecard([scorecardRow({ model_id: 'm', cost_usd: 1, ...fields })]);
     expect(card.models[0]!.overall.complianceRate).toBe(0);
     expect(card.models[0]!.overall.costPerSecondUsd).toBeCloseTo(0.25, 2);
   });

@@ -27,7 +27,7 @@ describe('estimateFromPricing and clip lengths', () => {
         prompt: 'p',
         durationSeconds: 6,
       }),
-    ).toMatchObject({ usd: 0.6, basis: '6 s × $0.100/s' });
+    ).toMatchObject({ usd: 0.6, basis: '6 s × $0.10/s' });
   });
 
   it('counts a length the model does not offer at its longest offered length', () => {
@@ -38,7 +38,7 @@ describe('estimateFromPricing and clip lengths', () => {
       audio: true,
     });
     expect(estimate.usd).toBeCloseTo(1.5, 9);
-    expect(estimate.basis).toMatch(/^10 s \(the longest offered; 4 s is not\) × \$0\.100\/s/);
+    expect(estimate.basis).toMatch(/^10 s \(the longest offered; 4 s is not\) × \$0\.10\/s/);
     expect(estimate.basis).toMatch(/audio 10 s/);
   });
 

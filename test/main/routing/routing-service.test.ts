@@ -93,7 +93,14 @@ describe('config commands and IPC handlers', () => {
   it('simulate prints one line per tier, or JSON', () => {
     const routing = service();
     const text = configSimulateCommand(routing, EXAMPLE_PATH, { requests: 1_000 });
-    expect(text.stdout.split('\n').filter((l) => /^(free|premium)/.test(l))).toHaveLength(2);
+    const tiers = text.stdout.split('\n').filter((l) => /^(free|premium)/.test(l));
+    expect(tiers).toHaveLength(2);
+    expect(text.stdout).toMatch(/^tier +success +per 1,000 videos +p50 +p95 +attempts\/request$/m);
+    // Each figure with its unit, as the console's Simulate panel writes it.
+    for (const tier of tiers)
+      expect(tier).toMatch(
+        /^(free|premium) +\d+(\.\d)?% +\$[\d,]+\.\d\d +\d+(\.\d+)? (ms|s) +\d+(\.\d+)? (ms|s) +\d\.\d\d$/,
+      );
     const json = configSimulateCommand(routing, EXAMPLE_PATH, { requests: 1_000, json: true });
     expect(JSON.parse(json.stdout).requestsPerTier).toBe(1_000);
   });

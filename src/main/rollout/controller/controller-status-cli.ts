@@ -9,7 +9,7 @@
 import { statSync } from 'node:fs';
 import { hideStoreUriSecrets, parseStoreUri, redactStoreUri } from '../../../consumer/store-reader';
 import { AppError } from '../../../shared/errors';
-import type { ControllerOverview } from '../../../shared/rollout/controller-status';
+import { ageText, type ControllerOverview } from '../../../shared/rollout/controller-status';
 import type { ConfigStore } from '../stores/config-store';
 import { overviewOfRecords, readControllerRecords } from './controller-registry';
 
@@ -67,15 +67,6 @@ function readProblem(error: unknown): string {
   if (error instanceof Error && typeof (error as NodeJS.ErrnoException).code === 'string')
     return error.message;
   return `the store could not be read (${error instanceof Error ? error.name : typeof error})`;
-}
-
-/** "4 s ago", "3 min ago", "2 h ago", "3 days ago" (as the console's controller panel says). */
-export function ageText(ms: number): string {
-  const seconds = Math.max(0, Math.round(ms / 1000));
-  if (seconds < 60) return `${seconds} s ago`;
-  if (seconds < 3600) return `${Math.round(seconds / 60)} min ago`;
-  if (seconds < 172_800) return `${Math.round(seconds / 3600)} h ago`;
-  return `${Math.round(seconds / 86400)} days ago`;
 }
 
 /** Reads the controller records of `store` (opened from `uri`) and says what they mean. */

@@ -35,7 +35,7 @@ import {
 } from '../../../shared/routing/routing-problem';
 import { checkFlag } from './flag-analysis';
 import { similarModelIds } from '../../providers/model-suggestions';
-import { quotedChoices } from '../../../shared/format';
+import { formatLatency, formatRatePercent as pct, quotedChoices } from '../../../shared/format';
 import { humanIssue } from '../../../shared/validation';
 import { describeAssignment, tierScenarios } from './tier-scenarios';
 
@@ -444,7 +444,7 @@ function semanticProblems(config: RoutingConfig, context: RoutingCheckContext): 
               'warning',
               'slow-p95',
               [...at, 'timeoutSeconds'],
-              `${key} took ${Math.round(evidence.p95LatencyMs / 1000)} s at p95 in benchmarks, over this target's ${target.timeoutSeconds} s timeout: more than 5 % of its attempts would time out.`,
+              `${key} took ${formatLatency(evidence.p95LatencyMs)} at p95 in benchmarks, over this target's ${target.timeoutSeconds} s timeout: more than 5 % of its attempts would time out.`,
             ),
           );
         }
@@ -696,10 +696,6 @@ function sameCondition(a: RoutingTarget, b: RoutingTarget): boolean {
 }
 
 /** "94.7%": with no space, the number and its sign never break apart onto two lines. */
-function pct(rate: number): string {
-  return `${(rate * 100).toFixed(1).replace(/\.0$/, '')}%`;
-}
-
 function capitalise(text: string): string {
   return text.charAt(0).toUpperCase() + text.slice(1);
 }

@@ -4,6 +4,14 @@
  * Exit codes: 0 = valid (warnings allowed) / simulated; 1 = the config has errors.
  */
 import { AppError } from '../../../shared/errors';
+import {
+  formatDecimal,
+  formatLatency,
+  formatMoney,
+  formatNumber,
+  formatRatePercent,
+} from '../../../shared/format';
+import { alignColumns } from '../../cli/columns';
 import { formatProblems, simulateConfigFile, validateConfigFile } from './routing-files';
 import type { RoutingService } from './routing-service';
 
@@ -37,15 +45,19 @@ export function configSimulateCommand(
     observed: routing.observations(),
   });
   if (options.json) return { stdout: `${JSON.stringify(result, null, 2)}\n`, exitCode: 0 };
-  const lines = Object.values(result.tiers).map(
-    (t) =>
-      `${t.tier.padEnd(12)} success ${(t.successRate * 100).toFixed(2).padStart(6)} %  ` +
-      `$${(t.costPer1000VideosUsd ?? Number.NaN).toFixed(2)} per 1,000 videos  ` +
-      `p50 ${((t.latencyMs.p50 ?? 0) / 1000).toFixed(1)} s  p95 ${((t.latencyMs.p95 ?? 0) / 1000).toFixed(1)} s  ` +
-      `${t.attemptsPerRequest.toFixed(2)} attempts/request`,
-  );
+  // As the console's Simulate panel writes them: the success rate to a tenth of a percent (it is
+  // read against the tier's bar), dollars, and times in ms or s.
+  const rows = Object.values(result.tiers).map((t) => [
+    t.tier,
+    formatRatePercent(t.successRate),
+    formatMoney(t.costPer1000VideosUsd),
+    formatLatency(t.latencyMs.p50),
+    formatLatency(t.latencyMs.p95),
+    formatDecimal(t.attemptsPerRequest, 2, 2),
+  ]);
+  const header = ['tier', 'success', 'per 1,000 videos', 'p50', 'p95', 'attempts/request'];
   return {
-    stdout: `${options.requests.toLocaleString('en')} simulated requests per tier (seed ${result.seed})\n${lines.join('\n')}\n`,
+    stdout: `${formatNumber(options.requests, 0)} simulated requests per tier (seed ${result.seed})\n${alignColumns(header, rows).join('\n')}\n`,
     exitCode: 0,
   };
 }

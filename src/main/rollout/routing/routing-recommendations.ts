@@ -36,6 +36,7 @@ import {
   type TierQualityBarInput,
 } from '../../../shared/routing/routing-proposals';
 import type { Rating } from '../../../shared/review/review-schemas';
+import { formatLatency, formatMoney, formatRatePercent as pct } from '../../../shared/format';
 import { zodIssues } from '../../../shared/validation';
 import { estimateFromPricing } from '../../providers/capabilities';
 import { evidenceFromScorecard, type ScorecardLike } from './routing-evidence';
@@ -184,8 +185,8 @@ export function recommendRouting(
     const e = evidence[chosen]!;
     const reason =
       role === 'cheap'
-        ? `${chosen} is the cheapest model meeting the ${tierId} bar (rating ${bar.useLowerBound ? 'lower bound ' : ''}≥ ${bar.minRating}, success ≥ ${pct(bar.minSuccessRate)}): $${prices[chosen]!.toFixed(3)} per video, rating ${Math.round(r.rating)} [${Math.round(r.low)}–${Math.round(r.high)}], success ${pct(e.successRate!)} over ${e.rated} generations.`
-        : `${chosen} has the best rating (${Math.round(r.rating)} [${Math.round(r.low)}–${Math.round(r.high)}], ${r.votes} votes) among models with success ≥ ${pct(bar.minSuccessRate)}; $${prices[chosen]!.toFixed(3)} per video.`;
+        ? `${chosen} is the cheapest model meeting the ${tierId} bar (rating ${bar.useLowerBound ? 'lower bound ' : ''}≥ ${bar.minRating}, success ≥ ${pct(bar.minSuccessRate)}): ${formatMoney(prices[chosen])} per video, rating ${Math.round(r.rating)} [${Math.round(r.low)}–${Math.round(r.high)}], success ${pct(e.successRate!)} over ${e.rated} generations.`
+        : `${chosen} has the best rating (${Math.round(r.rating)} [${Math.round(r.low)}–${Math.round(r.high)}], ${r.votes} votes) among models with success ≥ ${pct(bar.minSuccessRate)}; ${formatMoney(prices[chosen])} per video.`;
     proposals.push({
       id: `placement:${tierId}`,
       kind: 'placement',
@@ -390,12 +391,8 @@ function applyChange(config: RoutingConfig, change: RoutingChange): void {
   }
 }
 
-function pct(rate: number): string {
-  return `${(rate * 100).toFixed(1).replace(/\.0$/, '')} %`;
-}
-
 function describe(e: ModelEvidence | undefined): string {
   if (!e || e.successRate === null) return 'no evidence';
-  const p95 = e.p95LatencyMs === null ? '' : `, p95 ${Math.round(e.p95LatencyMs / 1000)} s`;
+  const p95 = e.p95LatencyMs === null ? '' : `, p95 ${formatLatency(e.p95LatencyMs)}`;
   return `success ${pct(e.successRate)}${p95}`;
 }

@@ -10,7 +10,7 @@ import type { GenerationRecord, RunSummary } from '../../../shared/domain';
 import { ConfirmButton } from '../components/confirm';
 import { AlertIcon, InfoIcon } from '../components/icons';
 import { ProgressBar } from '../components/ui';
-import { formatRoughDuration, formatUsd } from '../lib/format';
+import { formatMoney, formatRoughDuration } from '../lib/format';
 import { analysisLine, measuresOf } from '../lib/measures';
 import { modelName } from '../lib/models';
 import { cancelModel } from '../store/bench-actions';
@@ -47,10 +47,10 @@ export function RunSpendSummary({ run }: { run: RunSummary }): ReactElement {
     <div className="run-summary-spend" data-testid="run-spend">
       <span className="muted small">Billed</span>
       <span className="strong num big" data-testid="run-spend-billed">
-        {formatUsd(spend.billedUsd)}
+        {formatMoney(spend.billedUsd)}
       </span>
       <span className="muted small num" data-testid="run-spend-counted">
-        {formatUsd(spend.countedUsd)} counted against the {formatUsd(spend.budgetUsd)} budget
+        {formatMoney(spend.countedUsd)} counted against the {formatMoney(spend.budgetUsd)} budget
         {unknown ? (
           <span
             data-testid="run-spend-unknown"
@@ -60,7 +60,7 @@ export function RunSpendSummary({ run }: { run: RunSummary }): ReactElement {
             {unknown}
           </span>
         ) : null}{' '}
-        · est. {formatUsd(run.estimatedCostUsd)}
+        · est. {formatMoney(run.estimatedCostUsd)}
       </span>
       {over ? (
         <span
@@ -120,8 +120,8 @@ export function ModelProgressList({
               ) : null}
             </span>
             <span className="small num model-progress-spend">
-              <span className="strong">{formatUsd(line.spentUsd)}</span>
-              <span className="muted"> of ~{formatUsd(line.estimatedUsd)}</span>
+              <span className="strong">{formatMoney(line.spentUsd)}</span>
+              <span className="muted"> of ~{formatMoney(line.estimatedUsd)}</span>
             </span>
             <span className="small muted model-progress-eta">
               {line.active > 0 ? timeLeftText(line.remainingSeconds, running) : ''}

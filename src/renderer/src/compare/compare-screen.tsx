@@ -9,7 +9,7 @@ import type { GenerationRecord } from '../../../shared/domain';
 import { CloseIcon } from '../components/icons';
 import { InlineError, Loading, SimulatedBadge } from '../components/ui';
 import { getClient } from '../ipc';
-import { formatMsAsSeconds, formatUsd } from '../lib/format';
+import { formatLatency, formatMoney } from '../lib/format';
 import { modelName } from '../lib/models';
 import { loadRun } from '../store/actions';
 import { useAppStore } from '../store/store';
@@ -292,7 +292,7 @@ function NamedPlayer({
       )}
       {generation.simulated ? <SimulatedBadge /> : null}
       <span className="muted small num compare-stats">
-        {formatMsAsSeconds(generation.totalMs)} · {formatUsd(generation.costUsd)}
+        {formatLatency(generation.totalMs)} · {formatMoney(generation.costUsd)}
       </span>
     </>
   );

@@ -3,30 +3,21 @@
  * the shared format module (the CLI and the CSV export use it too), so they read the same
  * everywhere; this file adds what only screens need (durations, clocks, relative times).
  */
-import { formatMoney, formatRelative } from '../../../shared/format';
+import { formatRelative } from '../../../shared/format';
 
 export {
+  formatCoefficient,
   formatDate,
   formatDateTime,
   formatMoney,
   formatMoneyPer,
   formatMoneyTick,
+  formatLatency,
   formatNumber,
   formatPercent,
   formatTimeOfDay,
   plural,
 } from '../../../shared/format';
-
-/** Dollars, as everywhere: "$23.04", "$9.60", "$0.125" (see shared/format.ts). */
-export function formatUsd(value: number | null | undefined): string {
-  return formatMoney(value);
-}
-
-/** Milliseconds as seconds with one decimal: "12.3 s". */
-export function formatMsAsSeconds(ms: number | null | undefined): string {
-  if (ms === null || ms === undefined || !Number.isFinite(ms)) return '—';
-  return `${(ms / 1000).toFixed(1)} s`;
-}
 
 /** A rough duration: "about 40 s", "about 3 min", "about 1 h 20 min". */
 export function formatRoughDuration(seconds: number): string {

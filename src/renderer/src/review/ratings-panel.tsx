@@ -17,7 +17,7 @@ import { EmptyState, InlineError, Loading } from '../components/ui';
 import { notify } from '../store/actions';
 import { exportVotes, importVotes, loadRatings, type ImportOutcome } from '../store/review-actions';
 import { useAppStore } from '../store/store';
-import { plural } from '../lib/format';
+import { formatCoefficient, formatPercent, plural } from '../lib/format';
 import { modelNameFromKey } from './model-names';
 import { PoolSelect } from './pool-select';
 import {
@@ -291,9 +291,6 @@ function VotesNeeded({
   );
 }
 
-const asPercent = (value: number | null): string =>
-  value === null ? '–' : `${Math.round(value * 100)}%`;
-
 /** Who voted and how their votes agree with the others' majority; a lone dissenter is flagged. */
 function ReviewerAgreementList({
   agreement,
@@ -330,7 +327,7 @@ function ReviewerAgreementList({
             </span>
             <span className="muted small num">
               {entry.sharedPairs > 0
-                ? `agrees ${asPercent(entry.agreementWithOthers)} · κ ${entry.kappaWithOthers === null ? '–' : entry.kappaWithOthers.toFixed(2)}`
+                ? `agrees ${formatPercent(entry.agreementWithOthers)} · κ ${formatCoefficient(entry.kappaWithOthers)}`
                 : 'no shared pairs'}
             </span>
           </li>

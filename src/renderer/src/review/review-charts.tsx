@@ -9,7 +9,7 @@
  * <Cell> by its win rate and labelled through <LabelList>. It stays a real recharts chart
  * (axes, tooltip, resizing, theming like the others) instead of a hand-drawn SVG or a table.
  */
-import { formatLatency, formatMoney } from '../../../shared/format';
+import { formatLatency, formatMoney, formatPercent } from '../../../shared/format';
 import { useEffect, useId, useMemo, useState, type ReactElement, type ReactNode } from 'react';
 import {
   Bar,
@@ -458,11 +458,7 @@ function WinRateChart({
     row.cells.forEach((cell, column) => {
       entry[`c${column}`] = 1;
       entry[`label${column}`] =
-        cell.rate === null
-          ? row.model === cell.opponent
-            ? ''
-            : '–'
-          : `${Math.round(cell.rate * 100)}%`;
+        cell.rate === null ? (row.model === cell.opponent ? '' : '–') : formatPercent(cell.rate);
     });
     return entry;
   });
@@ -522,7 +518,7 @@ function WinRateChart({
                       {nameOf(cell.opponent)}:{' '}
                       {cell.rate === null
                         ? 'never met'
-                        : `${Math.round(cell.rate * 100)}% (${cell.wins} of ${cell.games})`}
+                        : `${formatPercent(cell.rate)} (${cell.wins} of ${cell.games})`}
                     </div>
                   ))}
               </div>

@@ -6,7 +6,9 @@ import type { RoutingProposal } from '../../../shared/routing/routing-proposals'
 import { Badge, InlineError } from '../components/ui';
 import { describeError } from '../ipc/client';
 import { getClient } from '../ipc';
-import { formatMsAsSeconds, formatUsd } from '../lib/format';
+// Simulated and benchmarked success rates are set against a tier's bar: one decimal at every
+// size (formatRatePercent), so 98.6 % never reads as a 99 % bar.
+import { formatLatency, formatMoney, formatRatePercent as pct } from '../../../shared/format';
 import type { ModelInfo } from '../../../shared/providers/video-provider-spec';
 import { providerLabel } from '../../../shared/providers/provider-ids';
 import { assumedObservations, formatShare, isObject, readIn } from './routing-edit';
@@ -47,10 +49,6 @@ function InlineNumber({
       />
     </label>
   );
-}
-
-function pct(value: number | null | undefined): string {
-  return value === null || value === undefined ? '—' : `${(value * 100).toFixed(1)}%`;
 }
 
 function Delta({
@@ -232,7 +230,7 @@ export function SimulatorPanel({
                     <Delta
                       before={before ? before.costPer1000VideosUsd : undefined}
                       after={tier.costPer1000VideosUsd}
-                      format={(v) => formatUsd(v)}
+                      format={formatMoney}
                     />
                   </td>
                   <td className="num" data-testid={`sim-success-${tier.tier}`}>
@@ -242,14 +240,14 @@ export function SimulatorPanel({
                     <Delta
                       before={before ? before.latencyMs.p50 : undefined}
                       after={tier.latencyMs.p50}
-                      format={formatMsAsSeconds}
+                      format={formatLatency}
                     />
                   </td>
                   <td className="num">
                     <Delta
                       before={before ? before.latencyMs.p95 : undefined}
                       after={tier.latencyMs.p95}
-                      format={formatMsAsSeconds}
+                      format={formatLatency}
                     />
                   </td>
                   <td className="num">{tier.attemptsPerRequest.toFixed(2)}</td>
@@ -513,8 +511,8 @@ export function RecommendationsPanel({
                           </td>
                           <td className="num">{e.votes}</td>
                           <td className="num">{pct(e.successRate)}</td>
-                          <td className="num">{formatMsAsSeconds(e.p95LatencyMs)}</td>
-                          <td className="num">{formatUsd(e.priceUsd)}</td>
+                          <td className="num">{formatLatency(e.p95LatencyMs)}</td>
+                          <td className="num">{formatMoney(e.priceUsd)}</td>
                           <td>{e.onParetoFront ? 'yes' : 'no'}</td>
                           <td>{e.meetsBar ? 'yes' : 'no'}</td>
                         </tr>

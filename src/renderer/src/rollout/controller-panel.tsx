@@ -6,9 +6,10 @@
  * while this console is open, and where `aideon controller` is documented.
  */
 import { useEffect, useState, type ReactElement } from 'react';
-import type {
-  ControllerEnvironment,
-  ControllerPanel as Panel,
+import {
+  ageText,
+  type ControllerEnvironment,
+  type ControllerPanel as Panel,
 } from '../../../shared/rollout/controller-status';
 import { Badge, InlineError } from '../components/ui';
 import { formatTimeOfDay } from '../lib/format';
@@ -16,15 +17,6 @@ import { refreshControllerPanel, useControllerPanel } from './use-controller-pan
 import './controller-panel.css';
 
 type Controller = Panel['controllers'][number];
-
-/** "4 s ago", "3 min ago", "2 h ago", "3 days ago". */
-export function ageText(ms: number): string {
-  const seconds = Math.max(0, Math.round(ms / 1000));
-  if (seconds < 60) return `${seconds} s ago`;
-  if (seconds < 3600) return `${Math.round(seconds / 60)} min ago`;
-  if (seconds < 172_800) return `${Math.round(seconds / 3600)} h ago`;
-  return `${Math.round(seconds / 86400)} days ago`;
-}
 
 /** What the controller works on in one environment, in one line. */
 function environmentLine(env: ControllerEnvironment, now: number): string {

@@ -4,6 +4,7 @@
  * absent, so every read is defensive).
  */
 import { problemPaths, type RoutingProblem } from '../../../shared/routing/routing-problem';
+import { formatRatePercent } from '../../../shared/format';
 
 export type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
 export type JsonObject = { [key: string]: Json };
@@ -25,11 +26,9 @@ export function weightPercentages(weights: readonly unknown[]): (number | null)[
   return values.map((w) => (w === null ? null : (w / total) * 100));
 }
 
-/** "70%", "33.3%", "0%", "—" (one decimal only when it is not a whole number). */
+/** A share in percent (0–100): "70%", "33.3%", "0%", "—", as formatRatePercent writes a rate. */
 export function formatShare(share: number | null): string {
-  if (share === null || !Number.isFinite(share)) return '—';
-  const rounded = Math.round(share * 10) / 10;
-  return `${Number.isInteger(rounded) ? rounded.toFixed(0) : rounded.toFixed(1)}%`;
+  return share === null ? '—' : formatRatePercent(share / 100);
 }
 
 /** A copy of `list` with the item at `from` moved to index `to` (clamped); same list when no move. */

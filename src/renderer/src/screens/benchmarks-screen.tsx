@@ -15,7 +15,7 @@ import {
   SimulatedBadge,
   type Tone,
 } from '../components/ui';
-import { formatDateTime, formatRelativeTime, formatUsd } from '../lib/format';
+import { formatDateTime, formatMoney, formatRelativeTime } from '../lib/format';
 import { loadRuns } from '../store/actions';
 import { useAppStore } from '../store/store';
 
@@ -85,17 +85,17 @@ function RunListItem({ run }: { run: RunSummary }): ReactElement {
           className="run-card-spend small num"
           {...(overBudget > 0
             ? {
-                title: `${formatUsd(overBudget)} over the budget: the vendors billed more than estimated`,
+                title: `${formatMoney(overBudget)} over the budget: the vendors billed more than estimated`,
               }
             : {})}
         >
           <span className={overBudget > 0 ? 'strong count-bad' : 'strong'}>
-            {formatUsd(run.spentUsd)}
+            {formatMoney(run.spentUsd)}
           </span>
-          <span className="muted"> of {formatUsd(run.budgetUsd)}</span>
+          <span className="muted"> of {formatMoney(run.budgetUsd)}</span>
           {overBudget > 0 ? (
             <span className="count-bad" data-testid="run-card-over">
-              {formatUsd(overBudget)} over
+              {formatMoney(overBudget)} over
             </span>
           ) : null}
         </div>

@@ -31,7 +31,7 @@ import { providerLabel } from '../../../shared/providers/provider-ids';
 import { InlineError, Loading, SimulatedBadge } from '../components/ui';
 import { describeError } from '../ipc/client';
 import { getClient } from '../ipc';
-import { formatRoughDuration, formatUsd } from '../lib/format';
+import { formatMoney, formatRoughDuration } from '../lib/format';
 import { modelKey } from '../lib/models';
 import { startRun } from '../store/actions';
 import { useAppStore } from '../store/store';
@@ -563,7 +563,7 @@ function PlanPanel({
       ) : null}
       {fits ? (
         <p className="plan-verdict plan-fits" data-testid="plan-verdict" data-fits="true">
-          Fits the {formatUsd(budget)} budget.
+          Fits the {formatMoney(budget)} budget.
         </p>
       ) : (
         <div className="plan-verdict plan-over" data-testid="plan-verdict" data-fits="false">
@@ -572,7 +572,7 @@ function PlanPanel({
               ? `No price is known for ${unbounded.map((line) => line.displayName).join(', ')}, and none bounds it: no budget could be held. Leave ${unbounded.length === 1 ? 'it' : 'them'} out to start.`
               : budget === undefined || budget === null
                 ? 'Set a budget to start.'
-                : `The estimate of ${planTotalCostText(shownPlan)} is over the ${formatUsd(budget)} budget. Raise the budget or choose fewer models.`}
+                : `The estimate of ${planTotalCostText(shownPlan)} is over the ${formatMoney(budget)} budget. Raise the budget or choose fewer models.`}
           </p>
           {unbounded.length > 0 ? null : (
             <button
@@ -580,7 +580,7 @@ function PlanPanel({
               className="button button-secondary button-small"
               onClick={() => onUseBudget(suggested)}
             >
-              Set budget to {formatUsd(suggested)}
+              Set budget to {formatMoney(suggested)}
             </button>
           )}
         </div>

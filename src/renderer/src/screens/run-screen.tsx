@@ -15,7 +15,7 @@ import {
   SimulatedBadge,
   type Tone,
 } from '../components/ui';
-import { formatDateTime, formatMsAsSeconds, formatUsd } from '../lib/format';
+import { formatDateTime, formatLatency, formatMoney } from '../lib/format';
 import { modelName } from '../lib/models';
 import { cancelGeneration, cancelRun, loadRun } from '../store/actions';
 import { useAppStore } from '../store/store';
@@ -571,11 +571,11 @@ function GenerationRow({ generation }: { generation: GenerationRecord }): ReactE
             </Badge>
           ) : null}
         </td>
-        <td className="num">{formatMsAsSeconds(generation.queueMs)}</td>
-        <td className="num">{formatMsAsSeconds(generation.generationMs)}</td>
-        <td className="num">{formatMsAsSeconds(generation.downloadMs)}</td>
-        <td className="num strong">{formatMsAsSeconds(generation.totalMs)}</td>
-        <td className="num">{formatUsd(generation.costUsd ?? (running ? null : 0))}</td>
+        <td className="num">{formatLatency(generation.queueMs)}</td>
+        <td className="num">{formatLatency(generation.generationMs)}</td>
+        <td className="num">{formatLatency(generation.downloadMs)}</td>
+        <td className="num strong">{formatLatency(generation.totalMs)}</td>
+        <td className="num">{formatMoney(generation.costUsd ?? (running ? null : 0))}</td>
       </tr>
       {generation.state === 'succeeded' && generation.analysis ? (
         <tr className="analysis-row">

@@ -5,9 +5,10 @@
  * No data, errors, an unreachable or unconfigured Prometheus are shown as problems, never as
  * healthy. The bearer token is never entered here: the console reads AIDEON_PROMETHEUS_TOKEN.
  */
-import { formatDateTime, formatMoney } from '../../../shared/format';
+import { formatDateTime } from '../../../shared/format';
 import { useCallback, useEffect, useState, type ReactElement } from 'react';
-import type { WatchEnv, WatchSettings } from '../../../shared/watch/watch-settings';
+import { formatGuardValue } from '../../../shared/watch/guard-value';
+import type { GuardKind, WatchEnv, WatchSettings } from '../../../shared/watch/watch-settings';
 import type {
   GuardStatus,
   QueryProblem,
@@ -43,13 +44,9 @@ export const STATUS_LABEL: Record<GuardStatus, { label: string; tone: Tone }> = 
   error: { label: 'Error (problem)', tone: 'danger' },
 };
 
-const fmt = (value: number | null, guard: string): string => {
-  if (value === null) return '—';
-  if (guard === 'success_rate') return `${(value * 100).toFixed(1)}%`;
-  if (guard === 'p95_latency') return `${value.toFixed(1)} s`;
-  if (guard === 'cost_per_video') return formatMoney(value);
-  return String(value);
-};
+/** A guard's value or limit as the CLI and the notices write it (shared/watch/guard-value.ts). */
+const fmt = (value: number | null, guard: GuardKind): string =>
+  value === null ? '—' : formatGuardValue(guard, value);
 
 /** The problems of a report, each kind once (every guard of an unreachable source repeats it). */
 function reportProblems(report: WatchReport): QueryProblem[] {

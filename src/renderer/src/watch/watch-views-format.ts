@@ -3,7 +3,13 @@
  * day, which problems block which chart, and words for budgets. No React, no recharts, so the
  * views' logic is tested without drawing.
  */
-import { formatMoney, plural } from '../../../shared/format';
+import {
+  formatLatency,
+  formatMoney,
+  formatNumber,
+  formatRatePercent,
+  plural,
+} from '../../../shared/format';
 import { extremeOf, type ChartText } from '../lib/chart-text';
 import type {
   BudgetItem,
@@ -38,28 +44,28 @@ export const MEASURE_INFO: Record<
     title: 'Volume',
     unit: 'requests per step',
     scale: 1,
-    format: (value) => Math.round(value).toLocaleString('en-US'),
+    format: (value) => formatNumber(value, 0),
   },
   success_rate: {
     axisTitle: 'Success rate (%)',
     title: 'Success rate',
     unit: '% of requests',
     scale: 100,
-    format: (value) => `${value.toFixed(1)}%`,
+    format: (value) => formatRatePercent(value / 100),
   },
   p95_latency: {
     axisTitle: 'Seconds (p95)',
     title: 'Latency (p95)',
     unit: 'seconds',
     scale: 1,
-    format: (value) => `${value.toFixed(0)} s`,
+    format: (value) => formatLatency(value * 1000),
   },
   generated_seconds: {
     axisTitle: 'Video seconds per step',
     title: 'Generated seconds',
     unit: 'seconds of video per step',
     scale: 1,
-    format: (value) => Math.round(value).toLocaleString('en-US'),
+    format: (value) => formatNumber(value, 0),
   },
   cost: {
     axisTitle: 'Dollars per step',

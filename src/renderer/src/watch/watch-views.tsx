@@ -8,6 +8,7 @@
  * fine. Times are UTC, like the budget days.
  */
 import { lazy, Suspense, useCallback, useEffect, useRef, useState, type ReactElement } from 'react';
+import { formatPercent } from '../../../shared/format';
 import type { WatchEnv, WatchSettings } from '../../../shared/watch/watch-settings';
 import { SERIES_MEASURES, type SeriesReport } from '../../../shared/watch/watch-types';
 import { Badge, InlineError, Loading, ProgressBar } from '../components/ui';
@@ -114,7 +115,7 @@ function BudgetPanel({ report }: { report: SeriesReport }): ReactElement {
                     <>
                       <strong>{budgetAmount(item.used, words.unit)}</strong> of{' '}
                       {budgetAmount(item.limit, words.unit)}
-                      {item.fraction !== null ? ` (${Math.round(item.fraction * 100)}%)` : ''}{' '}
+                      {item.fraction !== null ? ` (${formatPercent(item.fraction)})` : ''}{' '}
                       {item.over ? <Badge tone="danger">Over</Badge> : null}
                     </>
                   )}
