@@ -22,6 +22,19 @@ if (typeof document !== 'undefined') {
     },
     true,
   );
+  // Focus let go to nothing (blur(), a click on plain text): a dialog opened now had no opener,
+  // and must not send the focus back to a text field left earlier (a `?` typed there later
+  // would be text, not the shortcut sheet). Leaving the window does this too; coming back
+  // focuses the element again and records it.
+  document.addEventListener(
+    'focusout',
+    (event) => {
+      if (event.relatedTarget === null && event.target === lastOutsideDialogs) {
+        lastOutsideDialogs = null;
+      }
+    },
+    true,
+  );
 }
 
 /** Whether nothing has the focus (it is on the page itself). */
