@@ -311,6 +311,11 @@ export function RolloutScreen(): ReactElement {
                   invalid={rawError !== null}
                   onChange={editRaw}
                 />
+                {/* Tab indents inside the editor, so the way out is said where it is needed. */}
+                <p className="field-hint" data-testid="routing-raw-keys">
+                  Tab indents here; to move on with the keyboard, press <kbd>Esc</kbd> then{' '}
+                  <kbd>Tab</kbd>.
+                </p>
                 {rawError ? (
                   <p className="rt-note rt-note-error" role="alert" data-testid="routing-raw-error">
                     JSON parse error
