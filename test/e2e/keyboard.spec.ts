@@ -402,3 +402,26 @@ test('keyboard only: the Raw JSON editor takes Tab to indent, and Esc then Tab l
   expect(ringless, 'focus stops without a visible ring').toEqual({});
   expect(consoleErrors).toEqual([]);
 });
+
+test('keyboard only: removing fallback targets keeps the focus in the tier', async ({
+  page,
+  startConsole,
+}) => {
+  const consoleErrors = await open(page, startConsole);
+  await page.keyboard.press('Control+Shift+Digit4');
+  await expect(page.getByRole('heading', { level: 1, name: /^Rollout/ })).toBeVisible();
+  const premium = page.getByTestId('tier-premium');
+  await expect(premium.locator('.rt-target')).toHaveCount(2);
+  // ✕ on the first target: the focus goes to the ✕ of the one that takes its place.
+  await tabTo(page, 'tier-premium-remove-0', 'remove a target');
+  await page.keyboard.press('Enter');
+  await expect(premium.locator('.rt-target')).toHaveCount(1);
+  expect((await expectFocusKept(page, 'a target removed')).testId).toBe('tier-premium-remove-0');
+  // ✕ on the last one: nothing is left to remove, so "Add target".
+  await page.keyboard.press('Enter');
+  await expect(premium.locator('.rt-target')).toHaveCount(0);
+  expect((await expectFocusKept(page, 'the last target removed')).name).toBe('+ Add target');
+
+  expect(ringless, 'focus stops without a visible ring').toEqual({});
+  expect(consoleErrors).toEqual([]);
+});
