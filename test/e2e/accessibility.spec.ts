@@ -7,13 +7,10 @@
  */
 import AxeBuilder from '@axe-core/playwright';
 import { type Page } from '@playwright/test';
-import { benchmarkWithCli, consoleErrorsOf, newDataDir } from './console-server';
+import { consoleErrorsOf } from './console-server';
 import { expect, test } from './console-test';
 import { STEPS, type Step } from './screen-steps';
-import { addModelsToFirstPrompt, seedRatedRun } from './seed-database';
-import { seedPublishHistory } from './seed-publish-history';
-import { resourcesDir } from '../../src/main/paths';
-import { createServices } from '../../src/main/services';
+import { SEEDED_KEY_PASSPHRASE, seedUsedDataDir } from './used-data-dir';
 
 const WCAG_TAGS = ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'];
 
@@ -44,7 +41,7 @@ const DIALOG_STEPS: Step[] = [
   {
     name: '21-start-rollout-dialog',
     go: async (page) => {
-      await page.getByTestId('unlock-passphrase').fill('e2e passphrase');
+      await page.getByTestId('unlock-passphrase').fill(SEEDED_KEY_PASSPHRASE);
       await page.getByTestId('unlock-submit').click();
       await expect(page.getByTestId('unlock-callout')).toBeHidden();
       // Starting a rollout asks for confirmation in an alert dialog.
@@ -137,23 +134,7 @@ async function violationsOn(page: Page): Promise<string[]> {
 let dataDir = '';
 test.beforeAll(async () => {
   test.setTimeout(180_000);
-  dataDir = newDataDir();
-  benchmarkWithCli(dataDir);
-  addModelsToFirstPrompt(dataDir);
-  seedRatedRun(dataDir);
-  await seedPublishHistory(dataDir);
-  const services = createServices({
-    dataDir,
-    resourcesDir: resourcesDir(),
-    env: {},
-    mode: 'cli',
-    version: 'e2e',
-  });
-  try {
-    await services.monitor.simulateRelease();
-  } finally {
-    await services.close();
-  }
+  dataDir = await seedUsedDataDir();
 });
 
 for (const colorScheme of ['light', 'dark'] as const) {

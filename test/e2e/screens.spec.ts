@@ -8,18 +8,9 @@
  * the whole walk must log no console error.
  */
 import { expect, test } from '@playwright/test';
-import {
-  type ConsoleServer,
-  benchmarkWithCli,
-  newDataDir,
-  startConsole,
-  consoleErrorsOf,
-} from './console-server';
+import { type ConsoleServer, startConsole, consoleErrorsOf } from './console-server';
 import { STEPS } from './screen-steps';
-import { addModelsToFirstPrompt, seedRatedRun } from './seed-database';
-import { seedPublishHistory } from './seed-publish-history';
-import { resourcesDir } from '../../src/main/paths';
-import { createServices } from '../../src/main/services';
+import { seedUsedDataDir } from './used-data-dir';
 
 let server: ConsoleServer | undefined;
 test.afterEach(async () => {
@@ -109,27 +100,7 @@ function brokenFigures(): string[] {
 
 let dataDir = '';
 test.beforeAll(async () => {
-  dataDir = newDataDir();
-  benchmarkWithCli(dataDir);
-  // An admin's folder after some use, so no screen is judged on an empty state: a second run
-  // rated by 240 blind votes between four models (the ratings, charts and scorecard), four models
-  // on one prompt, a signed publish history with a stopped rollout (publishing, production watch)
-  // and a model release waiting in the inbox.
-  addModelsToFirstPrompt(dataDir);
-  seedRatedRun(dataDir);
-  await seedPublishHistory(dataDir);
-  const services = createServices({
-    dataDir,
-    resourcesDir: resourcesDir(),
-    env: {},
-    mode: 'cli',
-    version: 'e2e',
-  });
-  try {
-    await services.monitor.simulateRelease();
-  } finally {
-    await services.close();
-  }
+  dataDir = await seedUsedDataDir();
 });
 
 for (const theme of THEMES) {

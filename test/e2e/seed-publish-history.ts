@@ -14,6 +14,8 @@ import { flaggedPremiumConfig } from '../helpers/flagged-routing-config';
 import { CONFIG_CHANGE_AT } from '../helpers/prometheus-server';
 
 const FLAG = 'premium-fast-video';
+/** The passphrase of the signing key the history is signed with (a spec unlocks it with this). */
+export const SEEDED_KEY_PASSPHRASE = 'e2e passphrase';
 const MINUTE = 60_000;
 
 function config(dailyQuota: number): Record<string, unknown> {
@@ -50,7 +52,7 @@ export async function seedPublishHistory(dataDir: string): Promise<void> {
   });
   try {
     const { publishing, routing } = services;
-    const kid = (await publishing.generateKey('e2e key', 'e2e passphrase')).unlocked;
+    const kid = (await publishing.generateKey('e2e key', SEEDED_KEY_PASSPHRASE)).unlocked;
     await publishing.initTrust(kid, { dev: 1, staging: 1, production: 1, trust: 1 });
     const ship = async (version: number, stagingAt: number, productionAt: number) => {
       const saved = routing.saveDraft(config(40 + version), routing.getDraft().revision);

@@ -13,6 +13,7 @@ import { screenAriaKeys, screenKeys } from './commands/shortcuts';
 import { MonitorEffects, UnreadNavBadge } from './monitor/monitor-effects';
 import { Badge, Loading } from './components/ui';
 import { deferredModule, useDeferredModule } from './lib/deferred-module';
+import { focusScreenHeading } from './lib/keep-focus';
 import { UnsavedRoutingMark } from './rollout/unsaved-routing';
 import { BenchmarksScreen } from './screens/benchmarks-screen';
 import { useAppStore } from './store/store';
@@ -159,6 +160,16 @@ function ConnectionBanner(): ReactElement | null {
 
 function Screen(): ReactElement {
   const route = useAppStore((state) => state.route);
+  // A new screen: where the focus was may be gone with the old one.
+  useEffect(
+    () =>
+      useAppStore.subscribe((state, previous) => {
+        if (state.route !== previous.route) {
+          focusScreenHeading(document.querySelector('#main h1'));
+        }
+      }),
+    [],
+  );
   switch (route.screen) {
     case 'models':
       return <ModelsScreen />;

@@ -33,6 +33,7 @@ import {
   type SuiteDraft,
 } from './suite-form';
 import { DialogHeader } from '../components/dialog-header';
+import { returnFocusOnClose } from '../lib/keep-focus';
 
 type LoadState =
   | { kind: 'new' }
@@ -307,7 +308,11 @@ export function SuiteEditor({ suiteId }: { suiteId: string | null }): ReactEleme
       <Dialog.Root open={confirmLeave} onOpenChange={setConfirmLeave}>
         <Dialog.Portal>
           <Dialog.Overlay className="dialog-overlay" />
-          <Dialog.Content className="dialog dialog-narrow" role="alertdialog">
+          <Dialog.Content
+            className="dialog dialog-narrow"
+            role="alertdialog"
+            onCloseAutoFocus={returnFocusOnClose}
+          >
             <DialogHeader>Leave without saving?</DialogHeader>
             <Dialog.Description className="dialog-body">
               Your changes to this suite have not been saved and will be lost.

@@ -18,6 +18,7 @@ import {
   pressPublishingButton,
 } from './palette-actions';
 import { PALETTE_MODIFIER, screenKeys } from './shortcuts';
+import { returnFocusOnClose } from '../lib/keep-focus';
 
 interface PaletteCommand {
   id: string;
@@ -195,7 +196,7 @@ export function CommandPalette({
           onCloseAutoFocus={(event) => {
             const command = pending.current;
             pending.current = null;
-            if (!command) return;
+            if (!command) return returnFocusOnClose(event);
             // Focus goes where the command takes it, not back to where the palette opened.
             event.preventDefault();
             command.run();

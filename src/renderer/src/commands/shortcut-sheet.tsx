@@ -3,6 +3,7 @@ import * as Dialog from '@radix-ui/react-dialog';
 import type { ReactElement } from 'react';
 import { SHORTCUT_GROUPS } from './shortcuts';
 import { DialogHeader } from '../components/dialog-header';
+import { returnFocusOnClose } from '../lib/keep-focus';
 
 export function ShortcutSheet({
   open,
@@ -19,6 +20,7 @@ export function ShortcutSheet({
           className="dialog dialog-wide shortcut-sheet"
           data-testid="shortcut-sheet"
           aria-describedby={undefined}
+          onCloseAutoFocus={returnFocusOnClose}
         >
           <DialogHeader>Keyboard shortcuts</DialogHeader>
           {/* It scrolls on a small window and holds nothing focusable: a tab stop of its own

@@ -120,7 +120,10 @@ export const SHORTCUT_GROUPS: readonly ShortcutGroup[] = [
   {
     title: 'Rollout',
     where: 'Rollout',
-    shortcuts: [{ keys: ['Alt', '1…6'], does: 'Jump to Config, Simulator, … Production watch' }],
+    shortcuts: [
+      { keys: ['Alt', '1…6'], does: 'Jump to Config, Simulator, … Production watch' },
+      { keys: ['Esc', 'Tab'], does: 'Leave the Raw JSON editor (Tab alone indents there)' },
+    ],
   },
 ];
 

@@ -17,6 +17,7 @@ import { useAppStore } from '../store/store';
 import { BoardIcon } from './monitor-icons';
 import { STAGE_LABELS, STAGE_NEEDS, evidenceFacts, evidenceRunId } from './monitor-format';
 import { DialogHeader } from '../components/dialog-header';
+import { returnFocusOnClose } from '../lib/keep-focus';
 
 type Fields = Record<string, string>;
 
@@ -183,7 +184,11 @@ function AdvanceDialog({
     <Dialog.Root open onOpenChange={(open) => (open ? undefined : onClose())}>
       <Dialog.Portal>
         <Dialog.Overlay className="dialog-overlay" />
-        <Dialog.Content className="dialog" aria-describedby={`${formId}-needs`}>
+        <Dialog.Content
+          className="dialog"
+          aria-describedby={`${formId}-needs`}
+          onCloseAutoFocus={returnFocusOnClose}
+        >
           <form onSubmit={(event) => void submit(event)}>
             <DialogHeader closable>
               {card.displayName}: {STAGE_LABELS[stage]}

@@ -10,6 +10,7 @@ import { SyncedPlayer } from '../compare/synced-player';
 import { PlusIcon, ReviewIcon } from '../components/icons';
 import { EmptyState, InlineError, Loading } from '../components/ui';
 import { getClient } from '../ipc';
+import { focusLost } from '../lib/keep-focus';
 import { ClientError, describeError } from '../ipc/client';
 import { notifyError } from '../store/actions';
 import { useAppStore } from '../store/store';
@@ -98,6 +99,30 @@ export function BlindVote({
   const pair = state.kind === 'ready' ? state.pair : null;
   const canVote = pair !== null && reveal === null && !voting;
 
+  // A vote cast from its focused button replaces the buttons with the reveal, then with the
+  // next pair: the focus would fall to the page each time, and Tab start over from the sidebar.
+  // It goes to the reveal's "Next pair now", then back to the same verdict on the next pair.
+  const focusReturn = useRef<Verdict | null>(null);
+  const revealNext = useRef<HTMLButtonElement>(null);
+  useEffect(() => {
+    if (reveal && focusReturn.current) revealNext.current?.focus();
+  }, [reveal]);
+  const token = pair?.token;
+  useEffect(() => {
+    const verdict = focusReturn.current;
+    if (!token || !verdict) return;
+    // After the player's own focus on mounting (its effect ran first and queued first): the
+    // keyboard stays on the verdicts, where Space still plays and pauses the videos.
+    const timer = setTimeout(() => {
+      const active = document.activeElement;
+      if (!focusLost() && !active?.closest('.compare-player')) return;
+      document
+        .querySelector<HTMLElement>(`[data-testid="vote-${verdict.replace('_', '-')}"]`)
+        ?.focus();
+    }, 0);
+    return () => clearTimeout(timer);
+  }, [token]);
+
   const vote = useCallback(
     async (verdict: Verdict): Promise<void> => {
       if (!pair || reveal || voting) return;
@@ -130,6 +155,7 @@ export function BlindVote({
   );
 
   const onVoteKey = (verdict: Verdict): void => {
+    focusReturn.current = null;
     if (canVote) {
       setKeyNote(null);
       void vote(verdict);
@@ -279,6 +305,7 @@ export function BlindVote({
           <button
             type="button"
             className="link-button small"
+            ref={revealNext}
             data-testid="reveal-next"
             onClick={() => {
               clearTimeout(revealTimer.current);
@@ -302,7 +329,11 @@ export function BlindVote({
                 type="button"
                 className={`button ${verdict === 'a' || verdict === 'b' ? 'button-primary' : 'button-secondary'} vote-button`}
                 disabled={!canVote}
-                onClick={() => void vote(verdict)}
+                onClick={(event) => {
+                  focusReturn.current =
+                    document.activeElement === event.currentTarget ? verdict : null;
+                  void vote(verdict);
+                }}
                 data-testid={`vote-${verdict.replace('_', '-')}`}
               >
                 {VERDICT_WORDS[verdict]} <kbd>{VOTE_KEYS[verdict]}</kbd>

@@ -4,7 +4,7 @@
  * the hash-chained history and this console's signing keys. First run: "Set up signing".
  */
 import { plural } from '../../../shared/format';
-import { useCallback, useEffect, useState, type ReactElement } from 'react';
+import { useCallback, useEffect, useRef, useState, type ReactElement } from 'react';
 import type {
   EnvironmentOverview,
   HistoryRow,
@@ -16,6 +16,7 @@ import { Badge, InlineError, Loading, ProgressBar } from '../components/ui';
 import { describeError } from '../ipc/client';
 import { getClient } from '../ipc';
 import { downloadText } from '../lib/download';
+import { focusLost } from '../lib/keep-focus';
 import { formatDateTime, formatRelativeTime, formatTimeOfDay } from '../lib/format';
 import { useAction } from '../lib/use-action';
 import { useAppStore } from '../store/store';
@@ -1224,6 +1225,24 @@ export function PublishingSection(): ReactElement {
     };
   }, [refresh]);
 
+  // Unlocking removes the callout whose button had the focus (it fell to the page): it goes on
+  // to what can be done now, publishing the draft, or to the section when that cannot be
+  // pressed. Only on the change: opening Rollout with a key already unlocked moves nothing.
+  const section = useRef<HTMLElement>(null);
+  const canSign = overview?.keys.some((key) => key.unlocked && key.trusted) ?? null;
+  const couldSign = useRef(canSign);
+  useEffect(() => {
+    const before = couldSign.current;
+    couldSign.current = canSign;
+    if (before !== false || canSign !== true || !focusLost()) return;
+    const publish = section.current?.querySelector<HTMLButtonElement>(
+      '[data-testid="publish-draft"]',
+    );
+    if (publish && !publish.disabled) return publish.focus();
+    section.current?.setAttribute('tabindex', '-1');
+    section.current?.focus();
+  }, [canSign]);
+
   const header = (
     <div className="rt-card-header">
       <div>
@@ -1277,6 +1296,7 @@ export function PublishingSection(): ReactElement {
       className="rt-card pb-section"
       data-testid="publishing-section"
       aria-label="Publishing"
+      ref={section}
     >
       {header}
       <StoreRow overview={overview} refresh={refresh} />

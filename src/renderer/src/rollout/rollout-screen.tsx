@@ -156,7 +156,7 @@ export function RolloutScreen(): ReactElement {
   };
 
   const save = async (): Promise<void> => {
-    if (!saved) return;
+    if (!saved || saving) return;
     setSaving(true);
     setSaveError(null);
     try {
@@ -240,10 +240,13 @@ export function RolloutScreen(): ReactElement {
             ) : (
               <Badge tone="success">Signable</Badge>
             )}
+            {/* While it saves the button is only marked disabled (save ignores it): a disabled
+                button drops the keyboard focus to the page. */}
             <button
               type="button"
               className="button button-primary"
-              disabled={saving || rawError !== null}
+              disabled={rawError !== null}
+              aria-disabled={saving || undefined}
               data-testid="routing-save"
               onClick={() => void save()}
             >
@@ -308,6 +311,11 @@ export function RolloutScreen(): ReactElement {
                   invalid={rawError !== null}
                   onChange={editRaw}
                 />
+                {/* Tab indents inside the editor, so the way out is said where it is needed. */}
+                <p className="field-hint" data-testid="routing-raw-keys">
+                  Tab indents here; to move on with the keyboard, press <kbd>Esc</kbd> then{' '}
+                  <kbd>Tab</kbd>.
+                </p>
                 {rawError ? (
                   <p className="rt-note rt-note-error" role="alert" data-testid="routing-raw-error">
                     JSON parse error

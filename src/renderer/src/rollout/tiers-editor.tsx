@@ -1,6 +1,6 @@
 /** Tiers tab: strategy, targets (reorderable chain, weights as percentages), limits, breaker. */
 import { ModelPicker } from '../components/model-picker';
-import { useState, type ReactElement } from 'react';
+import { useEffect, useRef, useState, type ReactElement } from 'react';
 import type { ModelInfo } from '../../../shared/providers/video-provider-spec';
 import type { RoutingProblem } from '../../../shared/routing/routing-problem';
 import { FieldProblems } from './problem-notes';
@@ -109,11 +109,33 @@ function TierCard({
   const breaker = isObject(tier.breaker) ? tier.breaker : {};
   const budget = isObject(tier.budget) ? tier.budget : {};
   const kinds = Array.isArray(tier.requestKinds) ? tier.requestKinds : ['text-to-video'];
-  const move = (from: number, to: number): void =>
+  // The rows are keyed by position, so after ↑, ↓ or ✕ the focused button would stay in place
+  // and act on another target (or, disabled or gone, drop the focus to the page). The focus
+  // follows the moved target instead, to the same arrow (the other one at an end); after ✕ it
+  // goes to the next target's ✕, or the last one's, or "Add target".
+  const card = useRef<HTMLElement>(null);
+  const focusAfter = useRef<{ index: number; kinds: readonly string[] } | null>(null);
+  useEffect(() => {
+    const next = focusAfter.current;
+    if (!next) return;
+    focusAfter.current = null;
+    for (const kind of next.kinds) {
+      const selector =
+        kind === 'add' ? '.rt-add' : `[data-testid="tier-${id}-${kind}-${next.index}"]`;
+      const button = card.current?.querySelector<HTMLButtonElement>(selector);
+      if (button && !button.disabled) {
+        button.focus();
+        return;
+      }
+    }
+  });
+  const move = (from: number, to: number): void => {
+    focusAfter.current = { index: to, kinds: to < from ? ['up', 'down'] : ['down', 'up'] };
     onChange(['targets'], moveItem(targets, from, to));
+  };
 
   return (
-    <section className="rt-card rt-tier" data-testid={`tier-${id}`}>
+    <section className="rt-card rt-tier" data-testid={`tier-${id}`} ref={card}>
       <header className="rt-card-header">
         <div>
           <h2>
@@ -287,12 +309,17 @@ function TierCard({
                     type="button"
                     className="button button-secondary button-small"
                     aria-label={`Remove target ${index + 1} of ${id}`}
-                    onClick={() =>
+                    data-testid={`tier-${id}-remove-${index}`}
+                    onClick={() => {
+                      focusAfter.current = {
+                        index: Math.min(index, targets.length - 2),
+                        kinds: ['remove', 'add'],
+                      };
                       onChange(
                         ['targets'],
                         targets.filter((_, i) => i !== index),
-                      )
-                    }
+                      );
+                    }}
                   >
                     ✕
                   </button>

@@ -33,6 +33,7 @@ import { describeError } from '../ipc/client';
 import { loadModels, notify } from '../store/actions';
 import { focusOnMount } from '../lib/focus-on-mount';
 import { DialogHeader } from '../components/dialog-header';
+import { returnFocusOnClose } from '../lib/keep-focus';
 
 type Errors = Partial<Record<string, string>>;
 
@@ -171,7 +172,11 @@ export function ModelPriceDialog({
     <Dialog.Root open onOpenChange={(open) => (open ? undefined : onClose())}>
       <Dialog.Portal>
         <Dialog.Overlay className="dialog-overlay" />
-        <Dialog.Content className="dialog" aria-describedby={`${id}-what`}>
+        <Dialog.Content
+          className="dialog"
+          aria-describedby={`${id}-what`}
+          onCloseAutoFocus={returnFocusOnClose}
+        >
           <form
             onSubmit={(event) => {
               event.preventDefault();

@@ -36,6 +36,7 @@ import { modelKey } from '../lib/models';
 import { startRun } from '../store/actions';
 import { useAppStore } from '../store/store';
 import { DialogHeader } from '../components/dialog-header';
+import { returnFocusOnClose } from '../lib/keep-focus';
 
 const SANDBOX_DEFAULTS = ['sandbox:sandbox-fast', 'sandbox:sandbox-pro'];
 const PLAN_DEBOUNCE_MS = 200;
@@ -90,7 +91,11 @@ export function NewRunDialog(): ReactElement {
     >
       <Dialog.Portal>
         <Dialog.Overlay className="dialog-overlay" />
-        <Dialog.Content className="dialog dialog-wide" aria-describedby={undefined}>
+        <Dialog.Content
+          className="dialog dialog-wide"
+          aria-describedby={undefined}
+          onCloseAutoFocus={returnFocusOnClose}
+        >
           {dialog.open ? (
             <NewRunForm
               preset={dialog.preset}

@@ -13,6 +13,7 @@ import type { ConnectionTest } from '../store/providers-slice';
 import { useAppStore } from '../store/store';
 import { focusOnMount } from '../lib/focus-on-mount';
 import { DialogHeader } from '../components/dialog-header';
+import { returnFocusOnClose } from '../lib/keep-focus';
 
 export function SettingsScreen(): ReactElement {
   const providers = useAppStore((state) => state.providers);
@@ -278,7 +279,11 @@ function KeyDialog({
     <Dialog.Root open={open} onOpenChange={(next) => (next ? undefined : close())}>
       <Dialog.Portal>
         <Dialog.Overlay className="dialog-overlay" />
-        <Dialog.Content className="dialog" aria-describedby={`${inputId}-hint`}>
+        <Dialog.Content
+          className="dialog"
+          aria-describedby={`${inputId}-hint`}
+          onCloseAutoFocus={returnFocusOnClose}
+        >
           <form onSubmit={(event) => void submit(event)}>
             <DialogHeader closable>
               {replacing ? 'Replace' : 'Add'} {provider.label} key
@@ -339,7 +344,7 @@ function RemoveKeyDialog({
     <Dialog.Root open={open} onOpenChange={(next) => (next ? undefined : onClose())}>
       <Dialog.Portal>
         <Dialog.Overlay className="dialog-overlay" />
-        <Dialog.Content className="dialog">
+        <Dialog.Content className="dialog" onCloseAutoFocus={returnFocusOnClose}>
           <DialogHeader closable>Remove the {provider.label} key?</DialogHeader>
           <Dialog.Description className="dialog-body">
             Benchmarks can no longer use {provider.label} models until you add a key again. Runs and
