@@ -16,6 +16,7 @@ import { extremeOf, type ChartText } from '../lib/chart-text';
 import type { ScorecardLineView } from '../../../shared/bench/scorecard-schema';
 import {
   LATENCY_PHASES,
+  OUTCOME_NAMES,
   PHASE_NAMES,
   RATED_OUTCOMES,
   isNumber,
