@@ -367,7 +367,9 @@ describe('the rollout controller end to end (real etcd, Prometheus and processes
     mark('test 1: rolled back by the controller');
     expect(rolledBack).toMatchObject({ environment: 'production', version: 4, flagKey: FLAG });
     expect(rolledBack.message).toMatch(/a guard breached/);
-    expect(rolledBack.message).toMatch(/sandbox\/sandbox-pro success rate \d+\.\d%/);
+    expect(rolledBack.message).toMatch(
+      /sandbox\/sandbox-pro success rate \d+(\.\d)?% \(minimum 90%\)/,
+    );
     expect(
       controller.events
         .filter((event) => ['error', 'rollback_failed'].includes(event.type))
