@@ -27,6 +27,7 @@ import type {
 import { checkRequestAgainstCapabilities } from '../capabilities';
 import type { ErrorClassifier, HttpResponse } from '../http/http-client';
 import type { VendorAdapterSettings } from '../http/vendor-http';
+import { countable } from '../vendor-figures';
 import { VendorVideoAdapter } from '../vendor-video-adapter';
 import {
   runwayCreateSchema,
@@ -225,9 +226,10 @@ export class RunwayVideoAdapter extends VendorVideoAdapter<'runway'> {
         const outputs: VideoOutput[] = (task.output ?? [])
           .map((url, index) => ({ url, source: { jobId: task.id, index } }))
           .filter((output) => output.url.length > 0);
+        // Credits past what a double holds in dollars (1e308) or below 0 are not counted.
         const billed =
-          task.cost && Number.isFinite(task.cost.credits)
-            ? Math.round(task.cost.credits * RUNWAY_USD_PER_CREDIT * 1e6) / 1e6
+          task.cost && countable(task.cost.credits) !== undefined
+            ? countable(Math.round(task.cost.credits * RUNWAY_USD_PER_CREDIT * 1e6) / 1e6)
             : undefined;
         if (outputs.length === 0) {
           // Succeeded is billed: the credits Runway says it charged count, video or not.
