@@ -242,6 +242,60 @@ export function shownAs(answer: Answer): Answer {
   return Object.defineProperty(answer, fc.toStringMethod, { value: () => answer.label });
 }
 
+/** Download answers: statuses, headers and bodies a CDN in a bad mood might send. */
+export function downloadAnswer(key: string): fc.Arbitrary<Answer> {
+  return fc
+    .record({
+      status: fc.constantFrom(200, 200, 200, 206, 204, 301, 302, 403, 404, 410, 416, 500, 503),
+      type: fc.option(
+        fc.constantFrom(
+          'video/mp4',
+          'text/html',
+          'application/json',
+          'application/octet-stream',
+          `video/mp4; x=${key}`,
+        ),
+      ),
+      range: fc.option(
+        fc.oneof(
+          fc.constantFrom('bytes 0-9/10', 'bytes 5-9/10', 'bytes */10', 'bytes 0-9/*', 'garbage'),
+          fc
+            .tuple(fc.nat(), fc.nat(), fc.oneof(fc.nat(), fc.constant(1e25)))
+            .map(([a, b, c]) => `bytes ${a}-${b}/${c}`),
+        ),
+      ),
+      location: fc.option(
+        fc.constantFrom(
+          '/files/other.mp4',
+          'ftp://example.com/x.mp4',
+          'not a url at all',
+          `https://evil.example/${key}`,
+          '',
+        ),
+      ),
+      acceptRanges: fc.option(fc.constantFrom('bytes', 'none')),
+      body: fc.oneof(
+        fc.string(),
+        fc.constant(''),
+        fc.constant('<html>gone</html>'),
+        fc.constant(`{"error":"${key}"}`),
+      ),
+    })
+    .map(({ status, type, range, location, acceptRanges, body }) => {
+      const headers: Record<string, string> = {};
+      if (type !== null) headers['content-type'] = type;
+      if (range !== null) headers['content-range'] = range;
+      if (location !== null) headers.location = location;
+      if (acceptRanges !== null) headers['accept-ranges'] = acceptRanges;
+      return shownAs({
+        status,
+        headers,
+        body,
+        label: `${status} ${JSON.stringify(headers)} ${body}`,
+      });
+    });
+}
+
 /** The valid answer itself, as JSON. */
 export function validAnswer(valid: Json, status = 200): Answer {
   return {
