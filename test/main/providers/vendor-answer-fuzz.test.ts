@@ -288,6 +288,8 @@ describe.each(VENDORS)('$name, answers nobody listed', (vendor) => {
         expect(Array.isArray(warnings)).toBe(true);
         // The id goes into the status call's URL: one that cannot is never accepted.
         expect(jobIdProblem(jobId, { slashes: vendor.name !== 'together' })).toBeUndefined();
+        // Kept in the database and shown: never the key.
+        expect(jobId).not.toContain(KEY);
         if (status !== undefined) expectDocumentedStatus(status, KEY);
       } else {
         const error = expectProviderError(outcome.error, KEY);
@@ -480,6 +482,27 @@ describe('regressions the properties found, kept as examples', () => {
         state: 'succeeded',
         outputs: [expect.objectContaining({ url: VIDEO })],
       });
+    },
+  );
+
+  it.each(VENDORS.filter((vendor) => vendor.name !== 'gemini'))(
+    '$name: a create answered with the key as job id is an unknown outcome, and the id is not kept',
+    async (vendor) => {
+      const id = vendor.name === 'fal' ? 'request_id' : 'id';
+      answering(JSON.stringify({ ...(vendor.created[0] as object), [id]: KEY }));
+      const told: string[] = [];
+      const outcome = await settle(
+        vendor
+          .create(settings())
+          .start(
+            { modelId: vendor.modelId, prompt: 'a kite' },
+            { onJobId: (jobId) => told.push(jobId) },
+          ),
+      );
+      const error = expectProviderError(!outcome.ok && outcome.error, KEY);
+      expect([error.outcomeUnknown, error.retryable]).toEqual([true, false]);
+      expect(error.message).toMatch(/unusable job id: it contains the API key/);
+      expect(told).toEqual([]);
     },
   );
 
