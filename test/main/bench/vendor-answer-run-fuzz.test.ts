@@ -191,6 +191,53 @@ describe('a bench run with one broken vendor answer at a random step', () => {
     );
   }, 600_000);
 
+  it.each([
+    ['204 (empty)', { status: 204, headers: {}, body: '' }],
+    ['302 without a Location', { status: 302, headers: {}, body: '<html>moved</html>' }],
+    ['416 to a request with no range', { status: 416, headers: {}, body: '' }],
+  ])(
+    'regression the property found: one download answered %s is tried again, not the paid video lost',
+    async (_name, answer) => {
+      plant({ vendor: 'together', step: 'download', nth: 1, answer: { ...answer, label: '' } });
+      try {
+        const { rows } = await runTwo('together');
+        expect(rows.map((row) => [row.outcome, row.error_message])).toEqual([
+          ['success', null],
+          ['success', null],
+        ]);
+      } finally {
+        emulators.together.replaceAnswer = undefined;
+      }
+    },
+  );
+
+  it('regression the property found: Runway, an expired link whose task cannot be read says expired, not "change the prompt"', async () => {
+    // The status look answers another task id; its output link is not served (expired), and the
+    // refresh of the link asks Runway for that task, which Runway does not know (404).
+    let looks = 0;
+    emulators.runway.replaceAnswer = (call) => {
+      if (call.step !== 'poll' || ++looks !== 1) return undefined;
+      return {
+        status: 200,
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({
+          id: 'task-not-there',
+          status: 'SUCCEEDED',
+          output: [`${emulators.runway.baseUrl}/files/not-published.mp4`],
+        }),
+      };
+    };
+    try {
+      const { rows } = await runTwo('runway');
+      const failed = rows.filter((row) => row.outcome !== 'success');
+      expect(failed).toHaveLength(1);
+      expect(failed[0]?.error_code).toBe('expired_output');
+      expect(failed[0]?.error_message).not.toMatch(/change the prompt/);
+    } finally {
+      emulators.runway.replaceAnswer = undefined;
+    }
+  });
+
   it.each(VENDORS)(
     '%s: afterwards the console still runs a clean prompt to its video',
     async (vendor) => {

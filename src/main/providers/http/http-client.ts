@@ -280,12 +280,22 @@ export class HttpClient {
       }
       if (raw.statusCode < 200 || raw.statusCode >= 300) {
         const text = await raw.body.text().catch(() => '');
-        throw this.httpError({
+        const error = this.httpError({
           status: raw.statusCode,
           headers: raw.headers,
           text,
           json: undefined,
         });
+        // A download sends no prompt and no settings: an odd answer to it (a redirect without a
+        // Location, 416 for a range not asked for, another 4xx) is the file server's fault, not
+        // "change the prompt" (invalid_request, never retried), which lost a paid video to one
+        // such answer. It is retried like a 5xx; 401 (the key, for Gemini) stays as it is.
+        if (error.errorClass !== 'invalid_request') throw error;
+        throw new ProviderError(
+          'provider_unavailable',
+          `${this.label} answered the video download with HTTP ${raw.statusCode}${raw.statusCode >= 300 && raw.statusCode < 400 ? ' and no Location to follow' : ''}, not the file.`,
+          { provider: this.config.provider, status: raw.statusCode, retryable: true },
+        );
       }
       const contentType =
         String(raw.headers['content-type'] ?? 'application/octet-stream')

@@ -279,7 +279,13 @@ export class RunwayVideoAdapter extends VendorVideoAdapter<'runway'> {
       const source = output.source;
       if (!source || !ProviderError.isInstance(error) || error.code !== 'expired_output')
         throw error;
-      const status = await this.status(source.jobId, signal);
+      // The refresh is a second chance, not a new question: when the task cannot be read now
+      // (gone, a bad answer), the download's own error (expired) is what the admin is told,
+      // not the status call's ("Runway refused the request: change the prompt").
+      const status = await this.status(source.jobId, signal).catch((refresh: unknown) => {
+        if (signal?.aborted) throw refresh;
+        throw error;
+      });
       // By the output's place in Runway's list (outputs without a URL are dropped from ours).
       const fresh =
         status.state === 'succeeded'
