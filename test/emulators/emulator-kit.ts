@@ -37,8 +37,10 @@
  * first attempt of that call for that prompt (create, poll or download), so a retry succeeds.
  * The file route honours `Range: bytes=N-` (206 with Content-Range), as the vendors' CDNs do.
  * Control endpoints: GET /__control/stats → {creates, polls, downloads, cancels}; POST /__control/reset.
+ * `replaceAnswer` (set by a test) replaces the answer of any call of a job's steps with one the
+ * test planned (a property test's generated broken answer); a create is still made.
  */
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { createServer, ServerResponse, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import { readFileSync } from 'node:fs';
 import { join, dirname } from 'node:path';
@@ -244,6 +246,27 @@ export interface Stats {
   cancels: number;
 }
 
+/**
+ * A step of a job whose answer a test may replace: `create` (a POST that is not a cancel),
+ * `poll` (any other GET: a status call, fal's status stream and result, a job list) and
+ * `download` (a file).
+ */
+export type AnswerStep = 'create' | 'poll' | 'download';
+
+/** An answer a test sends instead of the emulator's own (see EmulatorBase.replaceAnswer). */
+export interface ReplacementAnswer {
+  status: number;
+  headers: Record<string, string>;
+  body: string;
+}
+
+function answerStep(method: string, pathname: string): AnswerStep | undefined {
+  if (/^\/files\//.test(pathname)) return 'download';
+  if (method === 'POST' && !/\/cancel$/.test(pathname)) return 'create';
+  if (method === 'GET') return 'poll';
+  return undefined;
+}
+
 export type Route = (
   request: IncomingMessage,
   response: ServerResponse,
@@ -285,6 +308,14 @@ export class EmulatorBase {
    */
   retryAfterHeader: string | undefined;
   baseUrl = '';
+  /**
+   * When set, asked for every call of a job's steps: an answer it returns is sent instead of the
+   * emulator's own. A create is still made first (its own answer goes nowhere), as when a proxy
+   * mangles the answer of a job the vendor did create; a poll or a download is not served.
+   */
+  replaceAnswer:
+    | ((call: { step: AnswerStep; method: string; path: string }) => ReplacementAnswer | undefined)
+    | undefined;
 
   constructor(options: EmulatorOptions = {}) {
     this.options = {
@@ -531,6 +562,18 @@ export class EmulatorBase {
         for (const fault of faults)
           if (FAULTS.includes(fault as Fault)) this.queueFault(fault as Fault);
       return sendJson(response, 200, { queued: this.queuedFaults.length });
+    }
+    const step = answerStep(request.method ?? 'GET', url.pathname);
+    const replacement =
+      step === undefined
+        ? undefined
+        : this.replaceAnswer?.({ step, method: request.method ?? 'GET', path: url.pathname });
+    if (replacement) {
+      // The job is made; the answer the route writes to this detached response is dropped.
+      if (step === 'create') await route(request, new ServerResponse(request), url, body);
+      response.writeHead(replacement.status, replacement.headers);
+      response.end(replacement.body);
+      return;
     }
     if (this.serveFile(request, response, url)) return;
     await route(request, response, url, body);

@@ -90,8 +90,13 @@ export async function downloadVideo(options: DownloadVideoOptions): Promise<Down
             { provider, retryable: true },
           );
         }
+        // An empty answer once (a 204, a CDN hiccup) is tried again like a cut-off one: it lost
+        // a paid video at the first empty answer. Retries are bounded, then it is bad_output.
         if (writer.bytes === 0)
-          throw new ProviderError('bad_output', `${label} sent an empty file.`, { provider });
+          throw new ProviderError('bad_output', `${label} sent an empty file.`, {
+            provider,
+            retryable: true,
+          });
         const media = await writer.commit(contentType);
         committed = true;
         return { media, attempts: attempt + 1 };

@@ -102,7 +102,13 @@ export function usableJobId(
     secrets?: readonly string[];
   } = {},
 ): string {
-  const problem = jobIdProblem(id, options);
+  // A job id is kept in the database and shown in messages, notes and logs, where a key never
+  // goes: an id that holds the key (a vendor or proxy echoing it) is not kept.
+  const problem =
+    jobIdProblem(id, options) ??
+    ((options.secrets ?? []).some((secret) => secret.length >= 4 && id.includes(secret))
+      ? 'it contains the API key, which the console never keeps or shows'
+      : undefined);
   if (problem !== undefined) throw new UnusableJobIdError(provider, id, problem, options.secrets);
   return id;
 }

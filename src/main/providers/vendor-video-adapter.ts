@@ -41,17 +41,25 @@ export type VendorId = Exclude<ProviderId, 'sandbox'>;
  * job until its deadline rather than counting it as a failure of the status call.
  */
 export class UnknownStatusError extends ProviderError {
+  /** The status as shown: scrubbed of `secrets`, at most 40 characters. */
   readonly unknownStatus: string;
-  constructor(provider: string, noun: string, status: string) {
+  /**
+   * `secrets`: values never to show. The status is the vendor's text, and it reaches the
+   * message, the run's notes and the database: a vendor (or a proxy) that echoed the key into it
+   * showed the key there.
+   */
+  constructor(provider: string, noun: string, status: string, secrets: readonly string[] = []) {
+    // Scrubbed before it is cut, so a cut cannot leave the start of a key behind.
+    const shown = scrub(status, [...secrets]).slice(0, 40);
     super(
       'provider_unavailable',
-      `${providerLabel(provider)} reported an unknown ${noun} status "${status}".`,
+      `${providerLabel(provider)} reported an unknown ${noun} status "${shown}".`,
       {
         provider,
         retryable: true,
       },
     );
-    this.unknownStatus = status;
+    this.unknownStatus = shown;
   }
 }
 
@@ -148,6 +156,8 @@ export abstract class VendorVideoAdapter<
 
   /** The vendor reported a status this adapter does not know: poll again rather than guess. */
   protected unknownStatus(noun: string, status: string | null | undefined): ProviderError {
-    return new UnknownStatusError(this.provider, noun, String(status ?? '(none)').slice(0, 40));
+    return new UnknownStatusError(this.provider, noun, String(status ?? '(none)'), [
+      this.settings.apiKey,
+    ]);
   }
 }

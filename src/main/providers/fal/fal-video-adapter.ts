@@ -26,8 +26,10 @@ import type {
 } from '../../../shared/providers/video-provider-spec';
 import { checkRequestAgainstCapabilities, estimateFromPricing } from '../capabilities';
 import { extractMessage, type HttpResponse } from '../http/http-client';
+import { scrub } from '../http/scrub';
 import type { VendorAdapterSettings } from '../http/vendor-http';
 import { RecentIds } from '../recent-ids';
+import { queuePlace } from '../vendor-figures';
 import { VendorVideoAdapter } from '../vendor-video-adapter';
 import {
   falCancelResponseSchema,
@@ -306,6 +308,20 @@ export class FalVideoAdapter extends VendorVideoAdapter<'fal'> {
       signal,
     });
     if (response.status >= 200 && response.status < 300) {
+      if (response.json === undefined) {
+        // Not JSON at all (a proxy's page, an empty or cut-off body): this says nothing of the
+        // job, which fal has finished and billed. Ending it as bad_output lost a paid video to
+        // one bad answer; the next look reads the result again.
+        const type = scrub(
+          String(response.headers['content-type'] || 'no content type').split(';')[0] ?? '',
+          [this.settings.apiKey],
+        ).slice(0, 60);
+        throw new ProviderError(
+          'provider_unavailable',
+          `fal answered GET ${base} with HTTP ${response.status} and a body that is not JSON (${type}); the result is read again at the next look.`,
+          { provider: PROVIDER, status: response.status, retryable: true },
+        );
+      }
       const parsed = falVideoResultSchema.safeParse(response.json);
       if (!parsed.success) {
         return this.failedJob(
@@ -379,10 +395,8 @@ export class FalVideoAdapter extends VendorVideoAdapter<'fal'> {
 function pendingOf(status: FalStatusResponse): Extract<JobStatus, { state: 'pending' }> {
   // Past the queue: running, or a step fal added after it (an unknown status on the stream).
   if (status.status !== 'IN_QUEUE') return { state: 'pending', started: true };
-  return {
-    state: 'pending',
-    ...(status.queue_position === undefined ? {} : { queuePosition: status.queue_position }),
-  };
+  const place = queuePlace(status.queue_position);
+  return { state: 'pending', ...(place === undefined ? {} : { queuePosition: place }) };
 }
 
 export function createFalAdapter(settings: FalAdapterSettings): VideoProviderAdapter {

@@ -238,10 +238,7 @@ export class GeminiVideoAdapter extends VendorVideoAdapter<'gemini'> {
       `/v1beta/${jobId.split('/').map(encodeURIComponent).join('/')}`,
       { signal },
     );
-    const status = operationToStatus(operation);
-    if (status.state === 'failed')
-      status.error.message = scrub(status.error.message, [this.settings.apiKey]);
-    return status;
+    return operationToStatus(operation, [this.settings.apiKey]);
   }
 
   /** The Gemini API has no documented cancel for Veo operations; nothing is sent. */
@@ -291,7 +288,9 @@ export class GeminiVideoAdapter extends VendorVideoAdapter<'gemini'> {
       for (const entry of list.models ?? []) {
         if (!(entry.supportedGenerationMethods ?? []).includes('predictLongRunning')) continue;
         const id = entry.name.replace(/^models\//, '');
-        if (seenIds.has(id)) continue;
+        // A name with no id ("" or "models/") names no model: skipped like an entry that does
+        // not parse, never listed as a model with an empty id.
+        if (!id || seenIds.has(id)) continue;
         seenIds.add(id);
         const known = findGeminiModel(id);
         found.push(
@@ -412,8 +411,15 @@ function sameOrigin(url: string, base: string): boolean {
   }
 }
 
-/** Maps a Veo long-running operation to the console's JobStatus. */
-export function operationToStatus(operation: GeminiOperation): JobStatus {
+/**
+ * Maps a Veo long-running operation to the console's JobStatus. `secrets` are scrubbed from a
+ * failure's text before it is cut to length (cut first, the start of a key could stay behind).
+ */
+export function operationToStatus(
+  operation: GeminiOperation,
+  secrets: readonly string[] = [],
+): JobStatus {
+  const shown = (text: string): string => scrub(text, [...secrets]).slice(0, 600);
   if (operation.done !== true) return { state: 'pending' };
   if (operation.error) {
     const code = operation.error.code;
@@ -433,7 +439,7 @@ export function operationToStatus(operation: GeminiOperation): JobStatus {
       state: 'failed',
       error: {
         code: errorClass,
-        message: `Veo failed the job: ${message}`.slice(0, 600),
+        message: shown(`Veo failed the job: ${message}`),
         retryable:
           errorClass === 'provider_unavailable' ||
           errorClass === 'timeout' ||
@@ -460,11 +466,9 @@ export function operationToStatus(operation: GeminiOperation): JobStatus {
       state: 'failed',
       error: {
         code: 'content_policy',
-        message:
-          `Google's safety filters removed the video (not charged)${reasons.length ? `: ${reasons.join(' ')}` : '.'}`.slice(
-            0,
-            600,
-          ),
+        message: shown(
+          `Google's safety filters removed the video (not charged)${reasons.length ? `: ${reasons.join(' ')}` : '.'}`,
+        ),
         retryable: false,
         vendorCode: 'RAI_MEDIA_FILTERED',
       },

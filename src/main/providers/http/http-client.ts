@@ -189,7 +189,7 @@ export class HttpClient {
     const response = await this.request(path, options);
     if (response.json === undefined) {
       const method = methodOf(options);
-      const type = String(response.headers['content-type'] ?? 'no content type').split(';')[0];
+      const type = this.shownType(response.headers);
       // A create answered 2xx may have started (and billed) a job even though its answer is
       // unreadable (a proxy's or an incident page): it must not be sent again blindly.
       const unknown = method !== 'GET';
@@ -280,12 +280,22 @@ export class HttpClient {
       }
       if (raw.statusCode < 200 || raw.statusCode >= 300) {
         const text = await raw.body.text().catch(() => '');
-        throw this.httpError({
+        const error = this.httpError({
           status: raw.statusCode,
           headers: raw.headers,
           text,
           json: undefined,
         });
+        // A download sends no prompt and no settings: an odd answer to it (a redirect without a
+        // Location, 416 for a range not asked for, another 4xx) is the file server's fault, not
+        // "change the prompt" (invalid_request, never retried), which lost a paid video to one
+        // such answer. It is retried like a 5xx; 401 (the key, for Gemini) stays as it is.
+        if (error.errorClass !== 'invalid_request') throw error;
+        throw new ProviderError(
+          'provider_unavailable',
+          `${this.label} answered the video download with HTTP ${raw.statusCode}${raw.statusCode >= 300 && raw.statusCode < 400 ? ' and no Location to follow' : ''}, not the file.`,
+          { provider: this.config.provider, status: raw.statusCode, retryable: true },
+        );
       }
       const contentType =
         String(raw.headers['content-type'] ?? 'application/octet-stream')
@@ -393,7 +403,7 @@ export class HttpClient {
       if (raw.statusCode >= 200 && raw.statusCode < 300)
         throw new ProviderError(
           'provider_unavailable',
-          `${this.label} answered the status stream with ${contentType || 'no content type'}, not an event stream.`,
+          `${this.label} answered the status stream with ${this.shownType(raw.headers)}, not an event stream.`,
           { provider: this.config.provider, status: raw.statusCode },
         );
       throw this.httpError(
@@ -437,6 +447,16 @@ export class HttpClient {
     }
   }
 
+  /**
+   * An answer's content type as a message shows it: without parameters, at most 60 characters,
+   * scrubbed. It is the vendor's (or a proxy's) text, which could carry anything, the key too.
+   */
+  private shownType(headers: Record<string, string | string[] | undefined>): string {
+    const raw = headers['content-type'];
+    const type = (Array.isArray(raw) ? raw[0] : raw)?.split(';')[0]?.trim();
+    return scrub(type || 'no content type', this.config.secrets()).slice(0, 60);
+  }
+
   httpError(response: HttpResponse, classify?: ErrorClassifier): ProviderError {
     const custom = classify?.(response);
     // 402 is "out of credits / spend limit" at every vendor, whatever its body says.
@@ -474,7 +494,7 @@ export class HttpClient {
     method: string,
     path: string,
   ): ProviderError {
-    const type = String(response.headers['content-type'] ?? 'no content type').split(';')[0];
+    const type = this.shownType(response.headers);
     const retryAfter = retryAfterMs(response.headers, (this.config.now ?? Date.now)());
     return new ProviderError(
       classifyStatus(response.status),

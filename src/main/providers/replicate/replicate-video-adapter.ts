@@ -36,6 +36,7 @@ import {
 } from '../capabilities';
 import type { HttpResponse } from '../http/http-client';
 import type { VendorAdapterSettings } from '../http/vendor-http';
+import { countable, shortJson } from '../vendor-figures';
 import { VendorVideoAdapter } from '../vendor-video-adapter';
 import {
   replicateCollectionModelSchema,
@@ -319,8 +320,8 @@ export class ReplicateVideoAdapter extends VendorVideoAdapter<'replicate'> {
           );
         }
         const result: JobStatus = { state: 'succeeded', outputs: urls.map((url) => ({ url })) };
-        const billed = prediction.metrics?.predict_time;
-        if (typeof billed === 'number' && Number.isFinite(billed)) result.billedSeconds = billed;
+        const billed = countable(prediction.metrics?.predict_time);
+        if (billed !== undefined) result.billedSeconds = billed;
         return result;
       }
       case 'failed': {
@@ -446,7 +447,7 @@ function errorText(error: unknown): string | undefined {
     const record = error as Record<string, unknown>;
     if (typeof record.detail === 'string') return record.detail;
     if (typeof record.message === 'string') return record.message;
-    return JSON.stringify(error).slice(0, 300);
+    return shortJson(error, 300);
   }
   return undefined;
 }

@@ -27,6 +27,7 @@ import type {
 import { checkRequestAgainstCapabilities } from '../capabilities';
 import type { ErrorClassifier, HttpResponse } from '../http/http-client';
 import type { VendorAdapterSettings } from '../http/vendor-http';
+import { countable } from '../vendor-figures';
 import { VendorVideoAdapter } from '../vendor-video-adapter';
 import {
   runwayCreateSchema,
@@ -225,9 +226,10 @@ export class RunwayVideoAdapter extends VendorVideoAdapter<'runway'> {
         const outputs: VideoOutput[] = (task.output ?? [])
           .map((url, index) => ({ url, source: { jobId: task.id, index } }))
           .filter((output) => output.url.length > 0);
+        // Credits past what a double holds in dollars (1e308) or below 0 are not counted.
         const billed =
-          task.cost && Number.isFinite(task.cost.credits)
-            ? Math.round(task.cost.credits * RUNWAY_USD_PER_CREDIT * 1e6) / 1e6
+          task.cost && countable(task.cost.credits) !== undefined
+            ? countable(Math.round(task.cost.credits * RUNWAY_USD_PER_CREDIT * 1e6) / 1e6)
             : undefined;
         if (outputs.length === 0) {
           // Succeeded is billed: the credits Runway says it charged count, video or not.
@@ -277,7 +279,13 @@ export class RunwayVideoAdapter extends VendorVideoAdapter<'runway'> {
       const source = output.source;
       if (!source || !ProviderError.isInstance(error) || error.code !== 'expired_output')
         throw error;
-      const status = await this.status(source.jobId, signal);
+      // The refresh is a second chance, not a new question: when the task cannot be read now
+      // (gone, a bad answer), the download's own error (expired) is what the admin is told,
+      // not the status call's ("Runway refused the request: change the prompt").
+      const status = await this.status(source.jobId, signal).catch((refresh: unknown) => {
+        if (signal?.aborted) throw refresh;
+        throw error;
+      });
       // By the output's place in Runway's list (outputs without a URL are dropped from ours).
       const fresh =
         status.state === 'succeeded'

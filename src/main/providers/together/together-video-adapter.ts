@@ -27,6 +27,7 @@ import {
 } from '../capabilities';
 import type { HttpResponse } from '../http/http-client';
 import type { VendorAdapterSettings } from '../http/vendor-http';
+import { countable, shortJson } from '../vendor-figures';
 import { VendorVideoAdapter } from '../vendor-video-adapter';
 import {
   togetherCreateSchema,
@@ -105,7 +106,7 @@ function errorTextOf(job: TogetherVideoJob): { code?: string; message?: string }
       if (typeof item === 'string') return item;
       if (item && typeof item === 'object') {
         const record = item as Record<string, unknown>;
-        return typeof record.message === 'string' ? record.message : JSON.stringify(record);
+        return typeof record.message === 'string' ? record.message : shortJson(record, 300);
       }
       return String(item);
     })
@@ -203,9 +204,8 @@ export class TogetherVideoAdapter extends VendorVideoAdapter<'together'> {
       case 'succeeded': {
         const url = job.outputs?.video_url;
         const cost = job.outputs?.cost;
-        const costUsd = typeof cost === 'string' ? Number(cost) : cost;
-        const billed =
-          typeof costUsd === 'number' && Number.isFinite(costUsd) ? costUsd : undefined;
+        // A cost that is not a finite amount of 0 or more (a negative one, "abc") is not counted.
+        const billed = countable(typeof cost === 'string' && cost.trim() ? Number(cost) : cost);
         if (!url) {
           // Completed is billed: what Together says it charged counts, video or not.
           return this.failedJob(
