@@ -45,9 +45,10 @@ test('a finished run shows analysis lines, a scorecard with charts, exports and 
   await expect(table).toContainText('Sandbox Pro');
   await expect(page.getByTestId('scorecard-row-rate.success')).toContainText('100%');
   await expect(page.getByTestId('scorecard-row-cost.clip')).toContainText('$0.20');
+  // Each chart is an image named by its summary (its numbers are in the card's Table view).
   for (const chart of ['chart-outcomes', 'chart-latency', 'chart-cost']) {
     await expect(
-      page.getByTestId(chart).locator('svg.recharts-surface[role="application"]'),
+      page.getByTestId(chart).locator('svg.recharts-surface[role="img"][aria-label]'),
     ).toBeVisible();
     await expect(page.getByTestId(chart).locator('.recharts-bar-rectangle').first()).toBeVisible();
   }
