@@ -31,6 +31,13 @@
  * evidence outlives the printed table and a run that dies. glibc settings such as
  * MALLOC_ARENA_MAX reach the processes through the bench's own environment.
  *
+ * What the first hour's RSS growth was (session 17; README, Performance): the monitor's was
+ * glibc keeping the freed brk heap after a broken 80 MB catalogue answer was read up to its
+ * 64 MiB limit (malloc_info: 69 of 74 MB free; malloc_trim took RSS 150 → 80 MB;
+ * MALLOC_MMAP_THRESHOLD_=65536 avoids it, MALLOC_ARENA_MAX=2 does not); the server's was live
+ * memory: downloaded chunks moved to the hashing worker waiting for that worker's rare garbage
+ * collection, now handed back to the main thread.
+ *
  * A heap snapshot (--heap-snapshots only) makes the server allocate ~100 MB of native memory
  * that glibc keeps, so its RSS jumps at once. Its memory figures (RSS, brk, anon) are then
  * judged only on the samples after the warm-up snapshot, and their verdict says "after heap
