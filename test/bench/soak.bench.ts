@@ -20,6 +20,30 @@
  * last third after warm-up is above the lowest of the first third by more than the figure's
  * noise (floors, so that a download in flight is not mistaken for a leak), else "flat".
  *
+ * RSS alone cannot tell a native leak from glibc's allocator keeping what was freed (V8's heap
+ * after a collection and `external` are both flat when the growth is native). So each sample
+ * also splits the resident memory from /proc/<pid>/smaps (proc-memory.ts): the brk heap
+ * ([heap], malloc's main arena), anonymous mappings outside it (V8's heap, other threads'
+ * arenas, blocks of 128 KB and more) and that less V8's reserved heap. Every sample, with all
+ * figures per process, is written as it is taken to a JSON-lines file (--samples FILE, default
+ * aideon-soak-samples-<time>.jsonl in the OS temp folder; its first line holds the seed, the
+ * options, the pids and the MALLOC_* settings; a sample with a heap snapshot names it), so the
+ * evidence outlives the printed table and a run that dies. glibc settings such as
+ * MALLOC_ARENA_MAX reach the processes through the bench's own environment.
+ *
+ * What the first hour's RSS growth was (session 17; README, Performance): the monitor's was
+ * glibc keeping the freed brk heap after a broken 80 MB catalogue answer was read up to its
+ * 64 MiB limit (malloc_info: 69 of 74 MB free; malloc_trim took RSS 150 → 80 MB;
+ * MALLOC_MMAP_THRESHOLD_=65536 avoids it, MALLOC_ARENA_MAX=2 does not); the server's was live
+ * memory: downloaded chunks moved to the hashing worker waiting for that worker's rare garbage
+ * collection, now handed back to the main thread.
+ *
+ * A heap snapshot (--heap-snapshots only) makes the server allocate ~100 MB of native memory
+ * that glibc keeps, so its RSS jumps at once. Its memory figures (RSS, brk, anon) are then
+ * judged only on the samples after the warm-up snapshot, and their verdict says "after heap
+ * snapshot"; the start column is still the first sample. Without --heap-snapshots nothing is
+ * written and every figure is judged after warm-up.
+ *
  * It fails (exit 1) when a process dies, a run never ends, or a paid job was made twice: after
  * each round, with no run in flight, every vendor's count of jobs made must be at most the jobs
  * the console owns plus those it reports as "submitted, outcome unknown", and no job is owned
@@ -27,7 +51,7 @@
  *
  * Run: npm run bench -- soak        (BENCH_SOAK_MINUTES, default 5)
  *      node --import tsx test/bench/soak.bench.ts --minutes 60 [--seed N] [--sample-seconds 5]
- *      [--no-controller] [--heap-snapshots DIR]
+ *      [--no-controller] [--heap-snapshots DIR] [--samples FILE]
  * --heap-snapshots writes the server's heap after warm-up and at the end into DIR, for
  * test/bench/heap-diff.ts to say which objects grew.
  */
@@ -42,7 +66,9 @@ import {
   readSync,
   statSync,
   writeFileSync,
+  appendFileSync,
 } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import Database from 'better-sqlite3';
@@ -59,6 +85,7 @@ import { startControllerProcess, type ControllerProcess } from '../helpers/contr
 import { startEtcd } from '../helpers/etcd-server';
 import { startExporter, startScrapingPrometheus } from '../helpers/metrics-exporter';
 import { tempDir } from '../helpers/temp-dir';
+import { smapsFigures } from './proc-memory';
 import { VENDOR_MODELS, type Vendor } from '../helpers/vendor-emulators';
 import { controllerTestStore } from '../main/rollout/fixtures';
 
@@ -87,6 +114,16 @@ const SEED = numberOption(
 );
 /** Where to write heap snapshots of the server, after warm-up and at the end (none if unset). */
 const SNAPSHOT_DIR = option('heap-snapshots') ?? process.env.BENCH_SOAK_HEAP_SNAPSHOTS;
+/** Where every sample goes, one JSON object a line, so the evidence outlives the printed table. */
+const SAMPLES_FILE = resolve(
+  option('samples') ??
+    process.env.BENCH_SOAK_SAMPLES ??
+    join(tmpdir(), `aideon-soak-samples-${new Date().toISOString().replace(/[:.]/g, '-')}.jsonl`),
+);
+/** glibc's allocator settings the processes inherit from the bench (see the header). */
+const MALLOC_ENV = Object.fromEntries(
+  Object.entries(process.env).filter(([name]) => /^(MALLOC_|GLIBC_TUNABLES$)/.test(name)),
+);
 const WITH_CONTROLLER =
   !argv.includes('--no-controller') && process.env.BENCH_SOAK_CONTROLLER !== 'off';
 /** Samples before this are warm-up (caches filling, first runs, V8 sizing its heap). */
@@ -204,6 +241,15 @@ interface ProcessFigures {
   timers: number;
   sockets: number;
   listeners: number;
+  /** Resident memory of the brk heap ([heap] in smaps): glibc malloc's main arena, MB. */
+  brkMb: number;
+  /**
+   * Resident anonymous memory outside the brk heap, MB: V8's heap, thread stacks, glibc's arenas
+   * for other threads and its mmap-ed large blocks.
+   */
+  anonMb: number;
+  /** `anonMb` less the heap V8 has reserved: native memory that is not V8's, MB. */
+  anonNotV8Mb: number;
 }
 /** The data folder's figures at one moment. */
 interface FolderFigures {
@@ -217,6 +263,8 @@ interface FolderFigures {
 }
 interface Sample {
   atS: number;
+  /** The heap snapshot of the server taken with this sample, if any. */
+  snapshot?: string;
   processes: Record<string, ProcessFigures | undefined>;
   folder: FolderFigures;
 }
@@ -284,7 +332,8 @@ async function processFigures(
 ): Promise<ProcessFigures | undefined> {
   const reading = await probe(probeDir, pid, snapshot);
   const proc = procFigures(pid);
-  if (!proc || !reading) return undefined;
+  const native = smapsFigures(pid);
+  if (!proc || !reading || !native) return undefined;
   const resources = Object.values(reading.resources).reduce((sum, count) => sum + count, 0);
   return {
     rssMb: proc.rssMb,
@@ -296,6 +345,9 @@ async function processFigures(
     timers: reading.resources.Timeout ?? 0,
     sockets: (reading.resources.TCPSocketWrap ?? 0) + (reading.resources.TCPServerWrap ?? 0),
     listeners: reading.listeners,
+    brkMb: native.brkMb,
+    anonMb: native.anonMb,
+    anonNotV8Mb: native.anonMb - reading.heapTotal / 1024 / 1024,
   };
 }
 
@@ -691,11 +743,14 @@ async function soak(): Promise<void> {
       if (path) snapshots.push(path);
       processes[proc.name] = gone ? undefined : await processFigures(probeDir, proc.pid, path);
     }
-    samples.push({
+    const sample: Sample = {
       atS: (Date.now() - started) / 1000,
+      ...(snapshot && SNAPSHOT_DIR ? { snapshot } : {}),
       processes,
       folder: folderFigures(dataDir, tmpDir),
-    });
+    };
+    samples.push(sample);
+    appendFileSync(SAMPLES_FILE, `${JSON.stringify(sample)}\n`);
   }
 
   // ── The unattended hour ──────────────────────────────────────────────────────────────────────
@@ -843,16 +898,23 @@ async function soak(): Promise<void> {
         lastLine = Date.now();
         const last = samples.at(-1);
         const serve = last?.processes.serve;
+        const monitor = last?.processes.monitor;
         console.log(
-          `${last?.atS.toFixed(0).padStart(5)} s  rounds ${totals.rounds}  runs ${totals.runs}  serve RSS ${serve?.rssMb.toFixed(1)} MB heap ${serve?.heapMb.toFixed(1)} MB fds ${serve?.fds}  WAL ${last?.folder.walMb.toFixed(2)} MB  temp files ${last?.folder.tempFiles}  load ${readFileSync('/proc/loadavg', 'utf8').split(' ')[0]}`,
+          `${last?.atS.toFixed(0).padStart(5)} s  rounds ${totals.rounds}  runs ${totals.runs}  serve RSS ${serve?.rssMb.toFixed(1)} MB (brk ${serve?.brkMb.toFixed(1)}, anon ${serve?.anonMb.toFixed(1)}) heap ${serve?.heapMb.toFixed(1)} MB fds ${serve?.fds}  monitor RSS ${monitor?.rssMb.toFixed(1)} MB (brk ${monitor?.brkMb.toFixed(1)})  WAL ${last?.folder.walMb.toFixed(2)} MB  temp files ${last?.folder.tempFiles}  load ${readFileSync('/proc/loadavg', 'utf8').split(' ')[0]}`,
         );
       }
       await sleep(SAMPLE_S * 1000);
     }
   }
 
+  const mallocEnv = Object.entries(MALLOC_ENV).map(([name, value]) => `${name}=${value}`);
   console.log(
-    `soak: ${MINUTES} min, seed ${SEED}, sample every ${SAMPLE_S} s, warm-up ${WARM_UP_S.toFixed(0)} s; serve + monitor watch${controller ? ` + controller (${rampSteps}-step ramp on etcd)` : ''} on ${dataDir}`,
+    `soak: ${MINUTES} min, seed ${SEED}, sample every ${SAMPLE_S} s, warm-up ${WARM_UP_S.toFixed(0)} s; serve + monitor watch${controller ? ` + controller (${rampSteps}-step ramp on etcd)` : ''} on ${dataDir}; allocator: ${mallocEnv.length > 0 ? mallocEnv.join(' ') : 'glibc defaults'}`,
+  );
+  console.log(`samples (one JSON object a line): ${SAMPLES_FILE}`);
+  writeFileSync(
+    SAMPLES_FILE,
+    `${JSON.stringify({ soak: { minutes: MINUTES, seed: SEED, sampleSeconds: SAMPLE_S, warmUpS: WARM_UP_S, controller: Boolean(controller), heapSnapshots: Boolean(SNAPSHOT_DIR), mallocEnv: MALLOC_ENV, pids: Object.fromEntries(watched.map((proc) => [proc.name, proc.pid])) } })}\n`,
   );
   let driving = true;
   const sampling = sampleUntil(() => !driving || failure !== undefined);
@@ -880,13 +942,42 @@ async function soak(): Promise<void> {
     digits: number;
     /** Why this figure is meant to grow (it holds records kept on purpose). */
     keeps?: string;
+    /** Judged only on samples after the server's heap snapshot (see the header). */
+    afterSnapshot?: boolean;
   }
   const memoryNoise = (mb: number) => (floor: number) => Math.max(mb, floor * 0.05);
   const figures: FigureSpec[] = [];
   for (const { name } of watched) {
     const of = (key: keyof ProcessFigures) => (sample: Sample) => sample.processes[name]?.[key];
     figures.push(
-      { label: `${name} RSS MB`, value: of('rssMb'), noise: memoryNoise(8), digits: 1 },
+      {
+        label: `${name} RSS MB`,
+        value: of('rssMb'),
+        noise: memoryNoise(8),
+        digits: 1,
+        afterSnapshot: name === 'serve',
+      },
+      {
+        label: `${name} brk heap MB (malloc)`,
+        value: of('brkMb'),
+        noise: memoryNoise(4),
+        digits: 1,
+        afterSnapshot: name === 'serve',
+      },
+      {
+        label: `${name} anon MB (not brk)`,
+        value: of('anonMb'),
+        noise: memoryNoise(4),
+        digits: 1,
+        afterSnapshot: name === 'serve',
+      },
+      {
+        label: `${name} anon not V8 MB`,
+        value: of('anonNotV8Mb'),
+        noise: memoryNoise(4),
+        digits: 1,
+        afterSnapshot: name === 'serve',
+      },
       {
         label: `${name} heap MB (after GC)`,
         value: of('heapMb'),
@@ -942,6 +1033,8 @@ async function soak(): Promise<void> {
   );
 
   const warm = samples.filter((sample) => sample.atS >= WARM_UP_S);
+  // The first heap snapshot, if any: the server's memory figures are judged after it only.
+  const snapshotAtS = samples.find((sample) => sample.snapshot)?.atS;
   const rows: string[][] = [['figure', 'start', 'warm', 'end', 'slope/h', 'verdict']];
   const growing: string[] = [];
   for (const figure of figures) {
@@ -949,7 +1042,11 @@ async function soak(): Promise<void> {
       const value = figure.value(sample);
       return value === undefined ? [] : [{ atS: sample.atS, value }];
     });
-    const after = warm.flatMap((sample) => {
+    const judged =
+      figure.afterSnapshot && snapshotAtS !== undefined
+        ? samples.filter((sample) => sample.atS > snapshotAtS)
+        : warm;
+    const after = judged.flatMap((sample) => {
       const value = figure.value(sample);
       return value === undefined ? [] : [{ atS: sample.atS, value }];
     });
@@ -957,6 +1054,7 @@ async function soak(): Promise<void> {
       value === undefined ? '?' : value.toFixed(figure.digits);
     let verdict = 'too short';
     let slope = 0;
+    const mark = figure.afterSnapshot && snapshotAtS !== undefined ? ' after heap snapshot' : '';
     if (after.length >= 6) {
       slope = slopePerHour(
         after.map((point) => point.atS / 3600),
@@ -968,10 +1066,10 @@ async function soak(): Promise<void> {
       const last = floor(after.slice(-third));
       const rose = last - first > figure.noise(first);
       verdict = !rose
-        ? 'flat'
+        ? `flat${mark}`
         : figure.keeps
           ? `grows, as meant (${figure.keeps})`
-          : `GROWING (floor ${format(first)} → ${format(last)})`;
+          : `GROWING${mark} (floor ${format(first)} → ${format(last)})`;
       if (rose && !figure.keeps) growing.push(figure.label);
     }
     rows.push([
