@@ -92,6 +92,8 @@ export const X_AXIS_TITLED_HEIGHT = 44;
 /**
  * The `label` of a horizontal axis: its title under the ticks, inside the axis' own band (give
  * the axis `height={X_AXIS_TITLED_HEIGHT}`), so a legend under the chart never overlaps it.
+ * Raised a few pixels off the band's bottom: at offset 0 the text's baseline sat on the SVG's
+ * edge, and a chart with no bottom margin (the leaderboard) cut off "g" and "(" below it.
  */
 export function xAxisTitle(value: string): {
   value: string;
@@ -99,7 +101,7 @@ export function xAxisTitle(value: string): {
   offset: number;
   style: Record<string, unknown>;
 } {
-  return { value, position: 'insideBottom', offset: 0, style: AXIS_TITLE };
+  return { value, position: 'insideBottom', offset: 4, style: AXIS_TITLE };
 }
 
 /**
