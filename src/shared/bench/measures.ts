@@ -62,7 +62,7 @@ export const MEASURE_CSV_COLUMNS: Readonly<Record<MeasureKey, string>> = {
  *   digits when small ("0.042%" where the bare fraction read "0.00042"; "15%"). Percent of
  *   the range was chosen over scaling (‰, 8-bit levels) because it needs no explaining and
  *   matches how the other shares are written;
- * - frozen and black are shares of the clip: percent ("12.5%", "0%");
+ * - frozen and black are shares of the clip: percent ("13%" from 10% up, "4.5%" below it, "0%");
  * - blur is ffmpeg blurdetect's mean edge width in pixels: one decimal ("4.8 px"), finer
  *   than any difference that tells two models apart;
  * - scene cuts are a count (a mean over clips may be fractional): "1 cut", "0.3 cuts".
