@@ -11,33 +11,31 @@
  * answer of a failing case.
  */
 import fc from 'fast-check';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { createFalAdapter } from '../../../src/main/providers/fal/fal-video-adapter';
 import { createGeminiAdapter } from '../../../src/main/providers/gemini/gemini-video-adapter';
-import type { VendorAdapterSettings } from '../../../src/main/providers/http/vendor-http';
 import { jobIdProblem } from '../../../src/main/providers/job-id-check';
 import { createLumaAdapter } from '../../../src/main/providers/luma/luma-video-adapter';
 import { createReplicateAdapter } from '../../../src/main/providers/replicate/replicate-video-adapter';
 import { createRunwayAdapter } from '../../../src/main/providers/runway/runway-video-adapter';
 import { createTogetherAdapter } from '../../../src/main/providers/together/together-video-adapter';
+import type { VendorAdapterSettings } from '../../../src/main/providers/http/vendor-http';
 import type { UnknownStatusError } from '../../../src/main/providers/vendor-video-adapter';
 import type {
   VideoOutput,
   VideoProviderAdapter,
 } from '../../../src/shared/providers/video-provider-spec';
 import {
-  AnswerServer,
   brokenAnswer,
   deepJsonText,
   downloadAnswer,
   expectDocumentedStatus,
   expectProviderError,
   settle,
-  trackUnhandled,
+  answerServerForFile,
   validAnswer,
   type Answer,
 } from './__fixtures__/vendor-answer-arbitraries';
-import { testDispatcher } from './__fixtures__/provider-test-helpers';
 
 const KEY = 'PLANTED-fuzz-key-3c9e71d0a4';
 /**
@@ -234,26 +232,7 @@ function brokenFrom(valids: Json[], key: string, statuses: number[]): fc.Arbitra
   return fc.constantFrom(...valids).chain((valid) => brokenAnswer(valid, key, statuses));
 }
 
-const server = new AnswerServer();
-const dispatcher = testDispatcher();
-let unhandled: ReturnType<typeof trackUnhandled>;
-
-beforeAll(async () => {
-  unhandled = trackUnhandled();
-  await server.start();
-});
-
-afterAll(async () => {
-  unhandled.stop();
-  await server.stop();
-  await dispatcher.close();
-});
-
-const settings = (): VendorAdapterSettings => ({
-  apiKey: KEY,
-  baseUrl: server.baseUrl,
-  dispatcher,
-});
+const { server, settings, unhandled } = answerServerForFile(KEY);
 
 /** Whether the body is JSON at all (what the client can read). */
 function isJson(answer: Answer): boolean {
@@ -516,6 +495,6 @@ describe('regressions the properties found, kept as examples', () => {
 
 describe('never an unhandled rejection', () => {
   it('none was left behind by any case above', () => {
-    expect(unhandled.list.map((reason) => String(reason).slice(0, 200))).toEqual([]);
+    expect(unhandled().map((reason) => String(reason).slice(0, 200))).toEqual([]);
   });
 });

@@ -8,24 +8,22 @@
  * never throws on a 2xx and says why an answer it cannot use was refused.
  */
 import fc from 'fast-check';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { fetchTogetherCatalogue } from '../../../src/main/monitor/together-catalogue';
 import { createGeminiAdapter } from '../../../src/main/providers/gemini/gemini-video-adapter';
-import type { VendorAdapterSettings } from '../../../src/main/providers/http/vendor-http';
 import { createReplicateAdapter } from '../../../src/main/providers/replicate/replicate-video-adapter';
 import { createTogetherAdapter } from '../../../src/main/providers/together/together-video-adapter';
 import { catalogueEntrySchema } from '../../../src/shared/monitor/monitor-schemas';
+import type { VendorAdapterSettings } from '../../../src/main/providers/http/vendor-http';
 import type { VideoProviderAdapter } from '../../../src/shared/providers/video-provider-spec';
 import {
-  AnswerServer,
   brokenAnswer,
   expectDocumentedModel,
   expectProviderError,
   settle,
-  trackUnhandled,
+  answerServerForFile,
   validAnswer,
 } from './__fixtures__/vendor-answer-arbitraries';
-import { testDispatcher } from './__fixtures__/provider-test-helpers';
 
 const KEY = 'PLANTED-catalogue-fuzz-key-81b2';
 /** Cases per property (AIDEON_FUZZ_RUNS asks for more in a search by hand). */
@@ -86,26 +84,7 @@ const CATALOGUES: Array<{
   },
 ];
 
-const server = new AnswerServer();
-const dispatcher = testDispatcher();
-let unhandled: ReturnType<typeof trackUnhandled>;
-
-beforeAll(async () => {
-  unhandled = trackUnhandled();
-  await server.start();
-});
-
-afterAll(async () => {
-  unhandled.stop();
-  await server.stop();
-  await dispatcher.close();
-});
-
-const settings = (): VendorAdapterSettings => ({
-  apiKey: KEY,
-  baseUrl: server.baseUrl,
-  dispatcher,
-});
+const { server, dispatcher, settings, unhandled } = answerServerForFile(KEY);
 
 describe.each(CATALOGUES)('$name: the model list call, answered broken', ({ create, valid }) => {
   it('lists models the spec documents, or rejects with a retryable ProviderError', async () => {
@@ -189,6 +168,6 @@ describe('regressions the properties found, kept as examples', () => {
 
 describe('never an unhandled rejection', () => {
   it('none was left behind by any case above', () => {
-    expect(unhandled.list.map((reason) => String(reason).slice(0, 200))).toEqual([]);
+    expect(unhandled().map((reason) => String(reason).slice(0, 200))).toEqual([]);
   });
 });

@@ -10,8 +10,11 @@
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import fc from 'fast-check';
-import { expect } from 'vitest';
+import { afterAll, beforeAll, expect } from 'vitest';
+import type { Dispatcher } from 'undici';
+import type { VendorAdapterSettings } from '../../../../src/main/providers/http/vendor-http';
 import { ProviderError } from '../../../../src/shared/errors';
+import { testDispatcher } from './provider-test-helpers';
 import {
   modelInfoSchema,
   type JobStatus,
@@ -437,4 +440,34 @@ export function trackUnhandled(): { list: unknown[]; stop: () => void } {
   };
   process.on('unhandledRejection', onRejection);
   return { list, stop: () => process.off('unhandledRejection', onRejection) };
+}
+
+/**
+ * A test file's answer server, dispatcher and unhandled-rejection tracker: started before its
+ * tests, stopped after them. `settings()` points an adapter at the server with `apiKey`.
+ */
+export function answerServerForFile(apiKey: string): {
+  server: AnswerServer;
+  dispatcher: Dispatcher;
+  settings: () => VendorAdapterSettings;
+  unhandled: () => unknown[];
+} {
+  const server = new AnswerServer();
+  const dispatcher = testDispatcher();
+  let tracker: ReturnType<typeof trackUnhandled> | undefined;
+  beforeAll(async () => {
+    tracker = trackUnhandled();
+    await server.start();
+  });
+  afterAll(async () => {
+    tracker?.stop();
+    await server.stop();
+    await dispatcher.close();
+  });
+  return {
+    server,
+    dispatcher,
+    settings: () => ({ apiKey, baseUrl: server.baseUrl, dispatcher }),
+    unhandled: () => tracker?.list ?? [],
+  };
 }
