@@ -135,16 +135,18 @@ export class GuardBreachInbox {
     );
     const kept = new Map<string, GuardBreachInboxEvent>();
     for (const event of [...this.journal.load(), ...left.items]) kept.set(event.id, event);
-    if (kept.size > 0) {
-      this.deps.log?.(
-        `monitor: ${kept.size} guard breach inbox entr${kept.size === 1 ? 'y' : 'ies'} kept while the database was busy before the last stop ${kept.size === 1 ? 'is' : 'are'} written now`,
-      );
-      for (const event of kept.values()) this.kept.set(event.id, event);
-      for (const event of kept.values()) this.writeSoon(event);
-    }
+    for (const event of kept.values()) this.kept.set(event.id, event);
+    for (const event of kept.values()) this.writeSoon(event);
     // Each entry is in the inbox now or in this process's own file: the files taken over go
     // (unless this one's could not be written: then they stay for the next start).
     if (this.kept.size === 0 || this.saved) left.release();
+    // Said last, once the files are as they stay: a first write that meets a busy database
+    // waits up to its busy timeout, and whoever reads the log meanwhile would otherwise see
+    // the files taken over still there.
+    if (kept.size > 0)
+      this.deps.log?.(
+        `monitor: ${kept.size} guard breach inbox entr${kept.size === 1 ? 'y' : 'ies'} kept while the database was busy before the last stop ${kept.size === 1 ? 'is' : 'are'} written now`,
+      );
   }
 
   /** Resolves when no entry is being written in the background. */
