@@ -10,7 +10,7 @@
 import type { Dispatcher } from 'undici';
 import type { CatalogueEntry } from '../../shared/monitor/monitor-schemas';
 import type { ModelLifecycle } from '../../shared/providers/video-provider-spec';
-import { HttpClient } from '../providers/http/http-client';
+import { CATALOGUE_MAX_BODY_BYTES, HttpClient } from '../providers/http/http-client';
 import {
   togetherModelSchema,
   type TogetherModel,
@@ -180,6 +180,7 @@ export async function fetchTogetherCatalogue(
   });
   const response = await http.request('/v1/models', {
     classify: classifyTogetherHttp,
+    maxBodyBytes: CATALOGUE_MAX_BODY_BYTES,
     ...(signal ? { signal } : {}),
   });
   const contentType = response.headers['content-type'];

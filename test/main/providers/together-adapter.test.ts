@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { NoSuchModelError } from '../../../src/shared/errors';
+import { NoSuchModelError, ProviderError } from '../../../src/shared/errors';
 import type { GenerationRequest } from '../../../src/shared/providers/video-provider-spec';
 import {
   TogetherVideoAdapter,
@@ -292,6 +292,27 @@ describe('Together adapter against the emulator', () => {
     expect(added?.provider).toBe('together');
     expect(added?.pricing.usdPerClip).toBeUndefined();
     expect(second).toHaveLength(4);
+  });
+
+  it('refuses a model list past 16 MiB (still under the 64 MiB general limit) with a retryable error naming the limit', async () => {
+    const a = createTogetherAdapter(vendor.settings());
+    const before = emulator.hugeBytes;
+    emulator.hugeBytes = 20 * 1024 * 1024;
+    emulator.catalogueFaults.push('huge');
+    try {
+      const error = (await a.listModels().then(
+        () => undefined,
+        (reason: unknown) => reason,
+      )) as ProviderError;
+      expect(error).toBeInstanceOf(ProviderError);
+      expect(error.errorClass).toBe('provider_unavailable');
+      expect(error.retryable).toBe(true);
+      expect(error.message).toMatch(/GET \/v1\/models with HTTP 200 and a body larger than 16 MiB/);
+      expect(error.message).not.toContain(KEY);
+    } finally {
+      emulator.hugeBytes = before;
+    }
+    expect((await a.listModels()).map((model) => model.modelId)).toContain('google/veo-3.0');
   });
 
   it('reports an unknown status or a malformed job as provider_unavailable, not a crash', async () => {

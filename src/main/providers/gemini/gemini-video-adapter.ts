@@ -26,7 +26,11 @@ import type {
   VideoProviderAdapter,
 } from '../../../shared/providers/video-provider-spec';
 import { checkRequestAgainstCapabilities } from '../capabilities';
-import type { HttpResponse, RequestOptions } from '../http/http-client';
+import {
+  CATALOGUE_MAX_BODY_BYTES,
+  type HttpResponse,
+  type RequestOptions,
+} from '../http/http-client';
 import { scrub } from '../http/scrub';
 import type { VendorAdapterSettings } from '../http/vendor-http';
 import { VendorVideoAdapter } from '../vendor-video-adapter';
@@ -284,6 +288,7 @@ export class GeminiVideoAdapter extends VendorVideoAdapter<'gemini'> {
       const list = await this.call(geminiModelListSchema, '/v1beta/models', {
         query: { pageSize: 1000, pageToken },
         signal,
+        maxBodyBytes: CATALOGUE_MAX_BODY_BYTES,
       });
       for (const entry of list.models ?? []) {
         if (!(entry.supportedGenerationMethods ?? []).includes('predictLongRunning')) continue;

@@ -65,6 +65,14 @@ export interface RequestOptions {
 /** No vendor's JSON answer comes near this; a body past it is a fault, not an answer. */
 export const DEFAULT_MAX_BODY_BYTES = 64 * 1024 * 1024;
 
+/**
+ * A vendor's model list: Together's whole catalogue is a few hundred KB, Replicate's collection
+ * and a page of Gemini's far less. A broken or hostile list of 64 MiB (the default) cost the
+ * monitor ~80 MB of memory that glibc kept afterwards (issue 15, session 17's soak); 16 MiB is
+ * still tens of times the largest real list.
+ */
+export const CATALOGUE_MAX_BODY_BYTES = 16 * 1024 * 1024;
+
 /** Thrown inside request() when an answer body passes its size limit. */
 class BodyTooLarge extends Error {}
 

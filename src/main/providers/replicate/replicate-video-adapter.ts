@@ -34,7 +34,7 @@ import {
   UNKNOWN_TEXT_TO_VIDEO_CAPABILITIES,
   checkRequestAgainstCapabilities,
 } from '../capabilities';
-import type { HttpResponse } from '../http/http-client';
+import { CATALOGUE_MAX_BODY_BYTES, type HttpResponse } from '../http/http-client';
 import type { VendorAdapterSettings } from '../http/vendor-http';
 import { countable, shortJson } from '../vendor-figures';
 import { VendorVideoAdapter } from '../vendor-video-adapter';
@@ -393,7 +393,7 @@ export class ReplicateVideoAdapter extends VendorVideoAdapter<'replicate'> {
     const { value: collection } = await this.http.jsonAnswer(
       replicateCollectionSchema,
       '/v1/collections/text-to-video',
-      { signal },
+      { signal, maxBodyBytes: CATALOGUE_MAX_BODY_BYTES },
     );
     const out: ModelInfo[] = [];
     const asOf = new Date((this.settings.now ?? Date.now)()).toISOString().slice(0, 10);

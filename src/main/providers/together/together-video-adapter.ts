@@ -25,7 +25,7 @@ import {
   UNKNOWN_TEXT_TO_VIDEO_CAPABILITIES,
   checkRequestAgainstCapabilities,
 } from '../capabilities';
-import type { HttpResponse } from '../http/http-client';
+import { CATALOGUE_MAX_BODY_BYTES, type HttpResponse } from '../http/http-client';
 import type { VendorAdapterSettings } from '../http/vendor-http';
 import { countable, shortJson } from '../vendor-figures';
 import { VendorVideoAdapter } from '../vendor-video-adapter';
@@ -246,6 +246,7 @@ export class TogetherVideoAdapter extends VendorVideoAdapter<'together'> {
   override async listModels(signal?: AbortSignal): Promise<ModelInfo[]> {
     const { value: list } = await this.http.jsonAnswer(togetherModelListSchema, '/v1/models', {
       signal,
+      maxBodyBytes: CATALOGUE_MAX_BODY_BYTES,
     });
     const out: ModelInfo[] = [];
     const seen = new Set<string>();
