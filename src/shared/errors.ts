@@ -11,16 +11,20 @@ import { quotedChoices } from './format';
 
 const APP_ERROR_MARKER = Symbol.for('aideon.error');
 
-export type ProviderErrorClass =
-  | 'auth'
-  | 'quota'
-  | 'invalid_request'
-  | 'content_policy'
-  | 'provider_unavailable'
-  | 'timeout'
-  | 'bad_output'
-  | 'expired_output'
-  | 'cancelled';
+/** Every class a vendor's failure is put in, as a list (tests check errors against it). */
+export const PROVIDER_ERROR_CLASSES = [
+  'auth',
+  'quota',
+  'invalid_request',
+  'content_policy',
+  'provider_unavailable',
+  'timeout',
+  'bad_output',
+  'expired_output',
+  'cancelled',
+] as const;
+
+export type ProviderErrorClass = (typeof PROVIDER_ERROR_CLASSES)[number];
 
 export type AppErrorCode =
   | ProviderErrorClass

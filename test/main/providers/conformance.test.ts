@@ -12,7 +12,7 @@ import { createReplicateAdapter } from '../../../src/main/providers/replicate/re
 import { createRunwayAdapter } from '../../../src/main/providers/runway/runway-video-adapter';
 import { SandboxAdapter } from '../../../src/main/providers/sandbox/sandbox-adapter';
 import { createTogetherAdapter } from '../../../src/main/providers/together/together-video-adapter';
-import { AppError, NoSuchModelError } from '../../../src/shared/errors';
+import { AppError, NoSuchModelError, PROVIDER_ERROR_CLASSES } from '../../../src/shared/errors';
 import {
   modelInfoSchema,
   type JobStatus,
@@ -89,16 +89,8 @@ async function settle(adapter: VideoProviderAdapter, jobId: string): Promise<Job
   throw new Error('the job never finished');
 }
 
-const ERROR_CLASSES = [
-  'auth',
-  'quota',
-  'invalid_request',
-  'content_policy',
-  'provider_unavailable',
-  'timeout',
-  'bad_output',
-  'expired_output',
-];
+/** A failure of a generation that was not cancelled: any class but `cancelled`. */
+const ERROR_CLASSES = PROVIDER_ERROR_CLASSES.filter((errorClass) => errorClass !== 'cancelled');
 
 describe.each(SUBJECTS)('conformance: $name', (subject) => {
   const dispatcher = new Agent({ connect: { timeout: 2000 } });

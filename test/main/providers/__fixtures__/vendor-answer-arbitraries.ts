@@ -13,7 +13,7 @@ import fc from 'fast-check';
 import { afterAll, beforeAll, expect } from 'vitest';
 import type { Dispatcher } from 'undici';
 import type { VendorAdapterSettings } from '../../../../src/main/providers/http/vendor-http';
-import { ProviderError } from '../../../../src/shared/errors';
+import { PROVIDER_ERROR_CLASSES, ProviderError } from '../../../../src/shared/errors';
 import { testDispatcher } from './provider-test-helpers';
 import {
   modelInfoSchema,
@@ -349,18 +349,6 @@ export class AnswerServer {
   }
 }
 
-const ERROR_CLASSES = [
-  'auth',
-  'quota',
-  'invalid_request',
-  'content_policy',
-  'provider_unavailable',
-  'timeout',
-  'bad_output',
-  'expired_output',
-  'cancelled',
-];
-
 const finiteAtLeast = (min: number) => (value: unknown) =>
   typeof value === 'number' && Number.isFinite(value) && value >= min;
 
@@ -388,7 +376,7 @@ export function expectDocumentedStatus(status: JobStatus, key: string): void {
         true,
       );
   } else if (status.state === 'failed') {
-    expect(ERROR_CLASSES).toContain(status.error.code);
+    expect(PROVIDER_ERROR_CLASSES).toContain(status.error.code);
     expect(typeof status.error.message).toBe('string');
     expect(status.error.message.length).toBeGreaterThan(0);
     expect(status.error.message.length).toBeLessThanOrEqual(700);
