@@ -40,6 +40,7 @@ import {
   nodeMediaFiles,
 } from '../../src/main/media/media-store';
 import { createTogetherAdapter } from '../../src/main/providers/together/together-video-adapter';
+import { returnReceiveBuffer } from '../../src/main/receive-buffers';
 import { takeNodeSource } from '../../src/main/web-stream';
 import { tempDir } from '../helpers/temp-dir';
 import { median } from './bench-stats';
@@ -116,7 +117,10 @@ function curlOnce(mode: 'file' | 'sync' | 'null'): number {
   return ms;
 }
 
-/** Our HTTP receive alone: the adapter's download, the bytes counted and dropped. */
+/**
+ * Our HTTP receive alone: the adapter's download, the bytes counted and dropped, each buffer
+ * handed back for the next bytes as the hashing worker hands them back in a real download.
+ */
 async function receiveOnce(): Promise<number> {
   const started = performance.now();
   const result = await adapter.download({ url });
@@ -124,7 +128,10 @@ async function receiveOnce(): Promise<number> {
   if (!source) throw new Error('no Node stream behind the body');
   let bytes = 0;
   await new Promise<void>((resolve, reject) => {
-    source.on('data', (chunk: Buffer) => (bytes += chunk.length));
+    source.on('data', (chunk: Buffer) => {
+      bytes += chunk.length;
+      returnReceiveBuffer(chunk.buffer as ArrayBuffer);
+    });
     source.on('end', resolve);
     source.on('error', reject);
   });

@@ -21,6 +21,7 @@ import { addAbortSignal, Readable } from 'node:stream';
 import type { ReadableStream as NodeWebReadableStream } from 'node:stream/web';
 import { AppError, ProviderError } from '../../shared/errors';
 import type { MediaRef } from '../../shared/domain';
+import { isWhollyOwned } from '../receive-buffers';
 import { sharedSha256Worker, type Sha256Session, type Sha256Worker } from './sha256-worker';
 import { patchStream, videoOnlyPatches, type TrackPatches } from './video-only';
 
@@ -205,8 +206,9 @@ export class MediaWriter {
    * Adds bytes. Returns a promise only when the caller must wait (the disk or the hash is
    * behind); the chunk is not copied, so the caller must not reuse its memory. With `give`, the
    * caller gives the chunk's memory away (a buffer nobody else holds, such as a socket read):
-   * once written, a chunk that spans its whole ArrayBuffer is moved to the hashing worker (no
-   * copy) and is then empty here. Other chunks are copied for the worker.
+   * once written, a chunk that spans its whole ArrayBuffer, or whose reader said it owns all of
+   * it (receive-buffers.ts markWhollyOwned), is moved to the hashing worker (no copy) and is then
+   * empty here. Other chunks are copied for the worker.
    */
   write(chunk: Uint8Array, options: { give?: boolean } = {}): Promise<void> | undefined {
     this.throwIfFailed();
@@ -384,7 +386,9 @@ export class MediaWriter {
         copies = [];
       };
       batch.buffers.forEach((buffer, index) => {
-        const whole = buffer.byteOffset === 0 && buffer.byteLength === buffer.buffer.byteLength;
+        const whole =
+          (buffer.byteOffset === 0 && buffer.byteLength === buffer.buffer.byteLength) ||
+          isWhollyOwned(buffer);
         if (
           batch.given[index] &&
           whole &&

@@ -12,6 +12,7 @@
  */
 import { Worker } from 'node:worker_threads';
 import { AppError } from '../../shared/errors';
+import { returnReceiveBuffer } from '../receive-buffers';
 import { workerEntry, type WorkerEntry } from '../worker-entry';
 import type { Sha256Reply, Sha256Request } from './sha256-worker-entry';
 
@@ -93,6 +94,8 @@ export class Sha256Session {
   /** @internal Called by Sha256Worker with the worker's replies. */
   receive(reply: Sha256Reply): void {
     if (reply.type === 'hashed') {
+      // The hashed memory is back: a download's receive buffer is used again for the next bytes.
+      for (const spent of reply.spent ?? []) returnReceiveBuffer(spent);
       this.pending -= reply.bytes;
       const ready = this.waiters.filter((waiter) => this.pending <= waiter.limit);
       this.waiters = this.waiters.filter((waiter) => this.pending > waiter.limit);

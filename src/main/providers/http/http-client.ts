@@ -12,6 +12,7 @@ import { retryAfterMs } from './retry-after';
 import { serverSentEvents } from './sse';
 import { scrub } from './scrub';
 import { parseVendorAnswer } from './vendor-answer';
+import { rawGet, type RawResponse } from './raw-get';
 import { toWebStream } from '../../web-stream';
 
 export interface HttpClientConfig {
@@ -28,6 +29,11 @@ export interface HttpClientConfig {
   headersTimeoutMs?: number;
   /** Time between body chunks, ms. Default 60000. */
   bodyTimeoutMs?: number;
+  /**
+   * Time to connect for a video download (raw-get.ts; other requests connect through the
+   * dispatcher, whose own timeout applies), TLS handshake included, ms. Default 10000.
+   */
+  connectTimeoutMs?: number;
   now?: () => number;
 }
 
@@ -255,18 +261,14 @@ export class HttpClient {
     let current = this.outputLink(url, undefined);
     const wantsRange = options.offset !== undefined && options.offset > 0;
     for (let hop = 0; hop <= (options.maxRedirections ?? 5); hop += 1) {
-      const raw = await this.send(
+      const raw = await this.sendDownload(
         current,
         {
-          method: 'GET',
-          headers: {
-            // The key goes only to the origin it was asked for, never to a redirect target elsewhere.
-            ...(options.withAuth && new URL(current).origin === new URL(url).origin
-              ? this.config.headers()
-              : {}),
-            ...(wantsRange ? { range: `bytes=${options.offset}-` } : {}),
-          },
-          body: null,
+          // The key goes only to the origin it was asked for, never to a redirect target elsewhere.
+          ...(options.withAuth && new URL(current).origin === new URL(url).origin
+            ? this.config.headers()
+            : {}),
+          ...(wantsRange ? { range: `bytes=${options.offset}-` } : {}),
         },
         options.signal,
       );
@@ -375,7 +377,29 @@ export class HttpClient {
     );
   }
 
-  /** One undici call with the client's dispatcher and timeouts; a failure to reach the vendor is classified. */
+  /**
+   * One GET of a file (raw-get.ts: received straight into large buffers, at wire speed) with the
+   * client's timeouts; a failure to reach the vendor is classified as send()'s are.
+   */
+  private async sendDownload(
+    url: string,
+    headers: Record<string, string>,
+    signal: AbortSignal | undefined,
+  ): Promise<RawResponse> {
+    try {
+      return await rawGet({
+        url: new URL(url),
+        headers,
+        signal,
+        connectTimeoutMs: this.config.connectTimeoutMs ?? 10000,
+        headersTimeoutMs: this.config.headersTimeoutMs ?? 30000,
+        bodyTimeoutMs: this.config.bodyTimeoutMs ?? 60000,
+      });
+    } catch (error) {
+      throw this.networkError(error, signal);
+    }
+  }
+
   /**
    * Opens a server-sent-events stream (GET, `Accept: text/event-stream`) and yields each event's
    * data. An answer that is not 2xx (read as the vendor's error) or not an event stream throws
@@ -434,6 +458,7 @@ export class HttpClient {
     })();
   }
 
+  /** One undici call with the client's dispatcher and timeouts; a failure to reach the vendor is classified. */
   private async send(
     url: string,
     init: { method: Dispatcher.HttpMethod; headers: Record<string, string>; body: string | null },
@@ -555,6 +580,7 @@ function isConnectFailure(error: unknown): boolean {
     'EHOSTUNREACH',
     'ENETUNREACH',
     'UND_ERR_CONNECT_TIMEOUT',
+    'CONNECT_TIMEOUT',
   ].includes(code);
 }
 
