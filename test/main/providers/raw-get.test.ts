@@ -7,6 +7,7 @@ import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { createServer as createHttpsServer } from 'node:https';
 import { createServer, type AddressInfo, type Server, type Socket } from 'node:net';
+import fc from 'fast-check';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { rawGet, RawGetError, type RawResponse } from '../../../src/main/providers/http/raw-get';
 import { selfSignedCertificate } from '../../helpers/self-signed-certificate';
@@ -107,7 +108,8 @@ describe('rawGet', () => {
   });
 
   it('decodes a chunked body (extensions, trailers, size lines split across reads) exactly', async () => {
-    const file = randomBytes(300_000);
+    // Past two receive buffers (4 MB each): the coding's lines straddle where one ends.
+    const file = randomBytes(9 * 1024 * 1024 + 300_000);
     const { url } = await serve(async (socket) => {
       const parts: (string | Buffer)[] = ['HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n'];
       for (let at = 0, n = 1; at < file.length; n += 1) {
@@ -321,6 +323,57 @@ describe('rawGet', () => {
     );
     expect(error.code).toBe('CONNECT_TIMEOUT');
   });
+
+  it('property: any body, in any framing, split into reads anywhere, arrives exactly', async () => {
+    const runs = Number(process.env.AIDEON_FUZZ_RUNS) || 40;
+    const framing = fc.constantFrom('length', 'chunked', 'close');
+    const body = fc.uint8Array({ minLength: 0, maxLength: 40_000 });
+    await fc.assert(
+      fc.asyncProperty(
+        body,
+        framing,
+        fc.array(fc.integer({ min: 1, max: 9000 }), { minLength: 1, maxLength: 12 }),
+        fc.array(fc.integer({ min: 1, max: 5000 }), { minLength: 1, maxLength: 12 }),
+        async (bytes, kind, chunkSizes, splits) => {
+          const file = Buffer.from(bytes);
+          let wire: Buffer;
+          if (kind === 'chunked') {
+            const parts: Buffer[] = [
+              Buffer.from('HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n'),
+            ];
+            for (let at = 0, i = 0; at < file.length; i += 1) {
+              const size = Math.min(file.length - at, chunkSizes[i % chunkSizes.length] as number);
+              parts.push(
+                Buffer.from(`${size.toString(16)}\r\n`),
+                file.subarray(at, at + size),
+                Buffer.from('\r\n'),
+              );
+              at += size;
+            }
+            parts.push(Buffer.from('0\r\n\r\n'));
+            wire = Buffer.concat(parts);
+          } else {
+            const length = kind === 'length' ? `Content-Length: ${file.length}\r\n` : '';
+            wire = Buffer.concat([Buffer.from(`HTTP/1.1 200 OK\r\n${length}\r\n`), file]);
+          }
+          // The wire bytes cut at the given places, each piece its own write.
+          const pieces: Buffer[] = [];
+          for (let at = 0, i = 0; at < wire.length; i += 1) {
+            const size = splits[i % splits.length] as number;
+            pieces.push(wire.subarray(at, at + size));
+            at += size;
+          }
+          const { url } = await serve(async (socket) => {
+            await writeSlowly(socket, pieces, 0);
+            if (kind === 'close') socket.end();
+          });
+          const { bytes: received } = await readAll(await get(url));
+          expect(received.equals(file)).toBe(true);
+        },
+      ),
+      { numRuns: runs },
+    );
+  }, 120_000);
 
   describe('over TLS', () => {
     const { dir, cleanup } = tempDir('aideon-raw-get-tls-');
