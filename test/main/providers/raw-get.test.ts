@@ -4,12 +4,18 @@
  * https server with a throw-away certificate. Every body is compared byte for byte.
  */
 import { randomBytes } from 'node:crypto';
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { createServer as createHttpsServer } from 'node:https';
 import { createServer, type AddressInfo, type Server, type Socket } from 'node:net';
 import fc from 'fast-check';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
+import { Agent } from 'undici';
+import { downloadVideo } from '../../../src/main/media/download-video';
+import { MediaStore } from '../../../src/main/media/media-store';
+import { HttpClient } from '../../../src/main/providers/http/http-client';
 import { rawGet, RawGetError, type RawResponse } from '../../../src/main/providers/http/raw-get';
+import { ProviderError } from '../../../src/shared/errors';
 import { selfSignedCertificate } from '../../helpers/self-signed-certificate';
 import { tempDir } from '../../helpers/temp-dir';
 
@@ -79,6 +85,9 @@ async function rejection(promise: Promise<unknown>): Promise<Error & { code?: st
     (error: unknown) => error as Error & { code?: string },
   );
 }
+
+const { dir, cleanup } = tempDir('aideon-raw-get-');
+afterAll(cleanup);
 
 describe('rawGet', () => {
   it('sends one GET with the caller headers and reads a Content-Length body exactly, in large chunks with memory of their own', async () => {
@@ -375,10 +384,39 @@ describe('rawGet', () => {
     );
   }, 120_000);
 
-  describe('over TLS', () => {
-    const { dir, cleanup } = tempDir('aideon-raw-get-tls-');
-    afterAll(cleanup);
+  it('through HttpClient.download and downloadVideo: an answer that is not HTTP is said as such, retried, and leaves no file', async () => {
+    const { url, requests } = await serve((socket) => {
+      socket.end('SSH-2.0-OpenSSH_9.2\r\n\r\n');
+    });
+    const client = new HttpClient({
+      provider: 'together',
+      baseUrl: 'http://127.0.0.1',
+      dispatcher: new Agent(),
+      headers: () => ({ authorization: 'Bearer tgp_PLANTED_KEY' }),
+      secrets: () => ['tgp_PLANTED_KEY'],
+    });
+    const store = new MediaStore(join(dir, 'not-http'));
+    const failure = await rejection(
+      downloadVideo({
+        fetch: (signal, range) => client.download(url, { signal, withAuth: true, ...range }),
+        media: store,
+        signal: new AbortController().signal,
+        sleep: async () => undefined,
+        provider: 'together',
+        retries: 2,
+      }),
+    );
+    expect(failure).toBeInstanceOf(ProviderError);
+    expect((failure as ProviderError).errorClass).toBe('provider_unavailable');
+    expect(failure.message).toBe(
+      'Together AI answered the video download with something that is not valid HTTP: The answer was not HTTP/1.1 (it began "SSH-2.0-OpenSSH_9.2").',
+    );
+    // Tried three times: the first and two retries.
+    expect(requests).toHaveLength(3);
+    expect(readdirSync(join(store.root, 'tmp'))).toEqual([]);
+  });
 
+  describe('over TLS', () => {
     it('reads the body exactly from an https server whose certificate it is told to trust, and refuses one it is not', async () => {
       const files = selfSignedCertificate(dir);
       const cert = readFileSync(files.cert);

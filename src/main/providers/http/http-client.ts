@@ -12,7 +12,7 @@ import { retryAfterMs } from './retry-after';
 import { serverSentEvents } from './sse';
 import { scrub } from './scrub';
 import { parseVendorAnswer } from './vendor-answer';
-import { rawGet, type RawResponse } from './raw-get';
+import { RawGetError, rawGet, type RawResponse } from './raw-get';
 import { toWebStream } from '../../web-stream';
 
 export interface HttpClientConfig {
@@ -396,6 +396,14 @@ export class HttpClient {
         bodyTimeoutMs: this.config.bodyTimeoutMs ?? 60000,
       });
     } catch (error) {
+      // An answer that is not HTTP as it should be (a broken proxy, a wrong port) reached the
+      // vendor's side: said as such, not as "could not be reached". Tried again like a 5xx.
+      if (error instanceof RawGetError && error.code === 'BAD_RESPONSE' && !signal?.aborted)
+        throw new ProviderError(
+          'provider_unavailable',
+          `${this.label} answered the video download with something that is not valid HTTP: ${scrub(error.message, this.config.secrets())}.`,
+          { provider: this.config.provider, retryable: true },
+        );
       throw this.networkError(error, signal);
     }
   }
