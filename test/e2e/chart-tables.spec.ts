@@ -107,6 +107,27 @@ for (const colorScheme of ['light', 'dark'] as const) {
     await page.keyboard.press('Space');
     await expect(latency).toHaveAttribute('data-view', 'chart');
     await expect(latency.locator('svg[role="img"]')).toBeVisible();
+
+    // A series hidden from a recharts legend stays hidden across Chart → Table → Chart, and the
+    // table names it and greys its column (it used to come back with the chart).
+    const outcomes = page.getByTestId('chart-outcomes');
+    const failure = outcomes.getByTestId('legend-toggle').filter({ hasText: 'Failure' });
+    await failure.click();
+    await expect(failure).toHaveAttribute('data-off', 'true');
+    await tableByKeyboard(page, outcomes);
+    await expect(outcomes.getByTestId('chart-table-hidden')).toHaveText(
+      'Hidden in the chart: Failure. The table shows every series.',
+    );
+    await expect(
+      outcomes.getByRole('table').locator('thead th[data-hidden-series="true"]'),
+    ).toHaveText(['Failure (% of rated)']);
+    await shot(page, outcomes, `scorecard-outcomes-hidden-table-${colorScheme}`);
+    await outcomes.getByTestId('chart-view-chart').click();
+    await expect(outcomes.locator('svg[role="img"]')).toBeVisible();
+    await expect(failure).toHaveAttribute('data-off', 'true');
+    await shot(page, outcomes, `scorecard-outcomes-hidden-chart-${colorScheme}`);
+    await failure.click();
+    await expect(failure).toHaveAttribute('data-off', 'false');
     expect(consoleErrors).toEqual([]);
   });
 }

@@ -12,6 +12,7 @@ import {
   chartTableCsv,
   ChartCard,
   type ChartTableData,
+  useCardSeries,
   useChartImage,
 } from '../../src/renderer/src/components/chart-kit';
 import { Bar, BarChart } from '../../src/renderer/src/components/recharts';
@@ -207,6 +208,97 @@ describe('chart text alternatives', () => {
     expect(rows).toContainEqual(['Generation · 2 sandbox-pro', '6.1 s', '9.8 s']);
     expect(rows).toContainEqual(['Download · 2 sandbox-pro', '—', '—']);
     expect(rows).toContainEqual(['Queue · 1 sandbox-fast', '40 ms', '95 ms']);
+  });
+
+  it('keeps the series hidden from a chart’s legend across Chart → Table → Chart, and names them in the table', async () => {
+    serveScorecard([fast, pro]);
+    renderScorecard(run);
+    const card = await screen.findByTestId('chart-latency');
+    // The view is remembered for the session: an earlier test left this chart's table shown.
+    fireEvent.click(within(card).getByRole('button', { name: 'Chart' }));
+    const hideFast = within(card).getByRole('button', {
+      name: '1 sandbox-fast: shown, hide it in the latency chart',
+    });
+    fireEvent.click(hideFast);
+    expect(hideFast.getAttribute('aria-pressed')).toBe('false');
+
+    fireEvent.click(within(card).getByRole('button', { name: 'Table' }));
+    const table = within(card).getByRole('table');
+    // Every model stays in the table; the hidden one is named over it and its rows are greyed.
+    expect(within(card).getByTestId('chart-table-hidden').textContent).toBe(
+      'Hidden in the chart: sandbox-fast. The table shows every series.',
+    );
+    expect(table.getAttribute('aria-describedby')).toBe(
+      within(card).getByTestId('chart-table-hidden').id,
+    );
+    const greyed = [...table.querySelectorAll('tbody tr[data-hidden-series="true"]')].map(
+      (row) => row.querySelector('th')?.textContent,
+    );
+    expect(greyed).toEqual([
+      'Queue · 1 sandbox-fast',
+      'Generation · 1 sandbox-fast',
+      'Download · 1 sandbox-fast',
+      'Total · 1 sandbox-fast',
+    ]);
+    expect(table.querySelectorAll('tbody tr').length).toBe(8);
+
+    fireEvent.click(within(card).getByRole('button', { name: 'Chart' }));
+    // The chart comes back with the model still hidden (it used to reappear).
+    expect(
+      within(card)
+        .getByRole('button', { name: '1 sandbox-fast: hidden, show it in the latency chart' })
+        .getAttribute('aria-pressed'),
+    ).toBe('false');
+    expect(
+      within(card)
+        .getByRole('button', { name: '2 sandbox-pro: shown, hide it in the latency chart' })
+        .getAttribute('aria-pressed'),
+    ).toBe('true');
+
+    // Shown again: the table has no note and nothing greyed.
+    fireEvent.click(
+      within(card).getByRole('button', {
+        name: '1 sandbox-fast: hidden, show it in the latency chart',
+      }),
+    );
+    fireEvent.click(within(card).getByRole('button', { name: 'Table' }));
+    expect(within(card).queryByTestId('chart-table-hidden')).toBeNull();
+    expect(within(card).getByRole('table').querySelectorAll('[data-hidden-series]').length).toBe(0);
+  });
+
+  it('keeps what a recharts legend hid in its card: a column of the table is greyed', () => {
+    // A chart that hides series through the card's state, as the recharts legends do on click.
+    function Hider(): ReactElement {
+      const series = useCardSeries();
+      return (
+        <button
+          type="button"
+          onClick={() => series.onLegendClick({ dataKey: 'failure', value: 'Failure' })}
+        >
+          {series.isHidden('failure') ? 'Failure is hidden' : 'Failure is shown'}
+        </button>
+      );
+    }
+    const table: ChartTableData = {
+      caption: 'Outcomes.',
+      columns: ['Model', 'Success (% of rated)', 'Failure (% of rated)'],
+      columnSeries: [null, 'success', 'failure'],
+      rows: [{ key: 'a', header: 'fast', cells: ['75%', '25%'] }],
+    };
+    render(
+      <ChartCard title="Outcomes" subtitle="Shares" testId="chart-test" table={table}>
+        <Hider />
+      </ChartCard>,
+    );
+    fireEvent.click(screen.getByRole('button', { name: 'Failure is shown' }));
+    fireEvent.click(screen.getByRole('button', { name: 'Table' }));
+    expect(screen.getByTestId('chart-table-hidden').textContent).toBe(
+      'Hidden in the chart: Failure. The table shows every series.',
+    );
+    const greyed = [...screen.getByRole('table').querySelectorAll('[data-hidden-series="true"]')];
+    expect(greyed.map((cell) => cell.textContent)).toEqual(['Failure (% of rated)', '25%']);
+    fireEvent.click(screen.getByRole('button', { name: 'Chart' }));
+    expect(screen.getByRole('button', { name: 'Failure is hidden' })).toBeTruthy();
   });
 
   it('remembers a chart’s view for the session, each chart its own', async () => {
@@ -449,6 +541,16 @@ describe('chart text alternatives', () => {
       ['2025-06-09 11:00 UTC', '1,204', '40'],
       ['2025-06-09 12:00 UTC', '98', '60'],
     ]);
+    // The hidden target's column is greyed, and named over the table.
+    expect(
+      [...table.querySelectorAll('thead th[data-hidden-series="true"]')].map(
+        (th) => th.textContent,
+      ),
+    ).toEqual(['fal/veo-3 (requests per step)']);
+    expect(table.querySelectorAll('tbody td[data-hidden-series="true"]').length).toBe(3);
+    expect(within(volume).getByTestId('chart-table-hidden').textContent).toBe(
+      'Hidden in the chart: fal/veo-3. The table shows every series.',
+    );
 
     const daily = screen
       .getAllByTestId('watch-chart')

@@ -170,6 +170,8 @@ export function outcomeChartText(
         'Rated generations',
         ...RATED_OUTCOMES.map((outcome) => `${OUTCOME_NAMES[outcome]} (% of rated)`),
       ],
+      // The chart's legend hides an outcome: its column.
+      columnSeries: [null, null, ...RATED_OUTCOMES],
       rows: lines.map((line, index) => ({
         key: `${line.provider}:${line.modelId}`,
         header: nameOf(index),
@@ -206,6 +208,8 @@ export function latencyChartText(
         lines.map((line, index) => ({
           key: `${phase}:${line.provider}:${line.modelId}`,
           header: `${PHASE_NAMES[phase]} · ${modelMark(index)} ${nameOf(index)}`,
+          // The chart's legend hides a model (keyed by its place, as the chart's bars are).
+          series: `m${index}`,
           cells: [
             formatLatency(line.latencyMs[phase].p50),
             formatLatency(line.latencyMs[phase].p95),

@@ -15,8 +15,21 @@ export interface ChartTableData {
   caption: string;
   /** The header row: the rows' own header first, then one per value column, each with its unit. */
   columns: readonly string[];
+  /**
+   * Per column (the row header's included), the legend key of the series it holds, or null: a
+   * column whose series is hidden in the chart is greyed in the table. Absent: no column is one.
+   */
+  columnSeries?: readonly (string | null)[];
   /** One per model, series or point of the chart, hidden legend series included. */
-  rows: readonly { key: string; header: string; cells: readonly string[] }[];
+  rows: readonly ChartTableRow[];
+}
+
+export interface ChartTableRow {
+  key: string;
+  header: string;
+  cells: readonly string[];
+  /** The legend key of the series the row holds, where the row is one (greyed when hidden). */
+  series?: string;
 }
 
 /** A chart's text alternative: the table behind its Table view and the sentence on its SVG. */

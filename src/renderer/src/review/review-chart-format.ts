@@ -323,6 +323,8 @@ export function qualityCostText(
         return {
           key: entry.model,
           header: nameOf(entry.model),
+          // The chart's legend hides the front or the dominated points (by their names).
+          ...(point ? { series: point.onFront ? 'Pareto front' : 'Dominated' } : {}),
           cells: [
             rating(entry.rating),
             formatMoney(point?.cost),
@@ -416,6 +418,7 @@ export function outcomeText(facts: readonly ModelChartFacts[], nameOf: NameOf): 
         'Finished generations',
         ...RATED_OUTCOME_KEYS.map((key) => `${OUTCOME_NAMES[key]} (% of finished)`),
       ],
+      columnSeries: [null, null, ...RATED_OUTCOME_KEYS],
       rows: shares.map(({ fact, finished, share }) => ({
         key: fact.model,
         header: nameOf(fact.model),

@@ -419,6 +419,8 @@ export function measureText(
     table: {
       caption: `${info.title} in ${info.unit}, from ${formatInstant(from)} to ${formatInstant(to)}.`,
       columns: ['Time (UTC)', ...targets.map((target) => `${targetName(target)} (${info.unit})`)],
+      // The charts' shared legend hides a target by its name: its column.
+      columnSeries: [null, ...targets.map(targetName)],
       rows: rows.map((row) => ({
         key: String(row.t),
         header: formatInstant(row.t),
@@ -461,6 +463,7 @@ export function dailyCostText(
         ...targets.map((target) => `${targetName(target)} (USD)`),
         'All shown (USD)',
       ],
+      columnSeries: [null, ...targets.map(targetName), null],
       rows: days.map(({ row, total }) => ({
         key: String(row.t),
         header: dayName(row.t),
