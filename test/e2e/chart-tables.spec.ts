@@ -82,9 +82,12 @@ for (const colorScheme of ['light', 'dark'] as const) {
     await expect(board.getByRole('status')).toHaveText('Copied to the clipboard.');
     const csv = await page.evaluate(() => navigator.clipboard.readText());
     const lines = csv.trimEnd().split('\r\n');
-    expect(lines[0]).toBe('Model,Rating (points),95% low (points),95% high (points),Votes');
+    // Raw numbers for a spreadsheet, each column named with its unit as the scorecard export is.
+    expect(lines[0]).toBe('model,rating,rating_low_95,rating_high_95,votes');
     expect(lines).toHaveLength(5);
     expect(lines[1]?.startsWith(firstRow.includes(',') ? `"${firstRow}"` : firstRow)).toBe(true);
+    for (const line of lines.slice(1))
+      expect(line).toMatch(/,\d+(\.\d+)?,\d+(\.\d+)?,\d+(\.\d+)?,\d+$/);
 
     // The scorecard's latency chart: the per-phase, per-model numbers.
     await page.getByTestId('nav-benchmarks').click();

@@ -340,8 +340,10 @@ export function ChartDataTable({
     key != null && series !== undefined && series.isHidden(key);
   const columnGreyed = (index: number): boolean => greyed(table.columnSeries?.[index]);
   const copy = async (): Promise<void> => {
+    // Made before the clipboard is tried, so only a clipboard failure is reported as one.
+    const csv = chartTableCsv(table);
     try {
-      await navigator.clipboard.writeText(chartTableCsv(table));
+      await navigator.clipboard.writeText(csv);
       setCopied('yes');
     } catch {
       // No clipboard (a page without the permission): say so rather than pretend.
