@@ -82,9 +82,12 @@ for (const colorScheme of ['light', 'dark'] as const) {
     await expect(board.getByRole('status')).toHaveText('Copied to the clipboard.');
     const csv = await page.evaluate(() => navigator.clipboard.readText());
     const lines = csv.trimEnd().split('\r\n');
-    expect(lines[0]).toBe('Model,Rating (points),95% low (points),95% high (points),Votes');
+    // Raw numbers for a spreadsheet, each column named with its unit as the scorecard export is.
+    expect(lines[0]).toBe('model,rating,rating_low_95,rating_high_95,votes');
     expect(lines).toHaveLength(5);
     expect(lines[1]?.startsWith(firstRow.includes(',') ? `"${firstRow}"` : firstRow)).toBe(true);
+    for (const line of lines.slice(1))
+      expect(line).toMatch(/,\d+(\.\d+)?,\d+(\.\d+)?,\d+(\.\d+)?,\d+$/);
 
     // The scorecard's latency chart: the per-phase, per-model numbers.
     await page.getByTestId('nav-benchmarks').click();
@@ -107,6 +110,27 @@ for (const colorScheme of ['light', 'dark'] as const) {
     await page.keyboard.press('Space');
     await expect(latency).toHaveAttribute('data-view', 'chart');
     await expect(latency.locator('svg[role="img"]')).toBeVisible();
+
+    // A series hidden from a recharts legend stays hidden across Chart → Table → Chart, and the
+    // table names it and greys its column (it used to come back with the chart).
+    const outcomes = page.getByTestId('chart-outcomes');
+    const failure = outcomes.getByTestId('legend-toggle').filter({ hasText: 'Failure' });
+    await failure.click();
+    await expect(failure).toHaveAttribute('data-off', 'true');
+    await tableByKeyboard(page, outcomes);
+    await expect(outcomes.getByTestId('chart-table-hidden')).toHaveText(
+      'Hidden in the chart: Failure. The table shows every series.',
+    );
+    await expect(
+      outcomes.getByRole('table').locator('thead th[data-hidden-series="true"]'),
+    ).toHaveText(['Failure (% of rated)']);
+    await shot(page, outcomes, `scorecard-outcomes-hidden-table-${colorScheme}`);
+    await outcomes.getByTestId('chart-view-chart').click();
+    await expect(outcomes.locator('svg[role="img"]')).toBeVisible();
+    await expect(failure).toHaveAttribute('data-off', 'true');
+    await shot(page, outcomes, `scorecard-outcomes-hidden-chart-${colorScheme}`);
+    await failure.click();
+    await expect(failure).toHaveAttribute('data-off', 'false');
     expect(consoleErrors).toEqual([]);
   });
 }

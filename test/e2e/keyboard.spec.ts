@@ -425,3 +425,68 @@ test('keyboard only: removing fallback targets keeps the focus in the tier', asy
   expect(ringless, 'focus stops without a visible ring').toEqual({});
   expect(consoleErrors).toEqual([]);
 });
+
+test('keyboard only: the Start rollout confirmation traps the focus, opens on Cancel and Escape cancels', async ({
+  page,
+  startConsole,
+}) => {
+  test.setTimeout(180_000);
+  const consoleErrors = await open(page, startConsole);
+  await page.keyboard.press('Control+Shift+Digit4');
+  await expect(page.getByRole('heading', { level: 1, name: /^Rollout/ })).toBeVisible();
+  await page.keyboard.press('Alt+5');
+  await expect(page.getByTestId('publishing-section')).toBeFocused();
+  await tabTo(page, 'keys-unlock', 'unlock the signing key');
+  await page.keyboard.press('Enter');
+  await tabTo(page, 'unlock-passphrase', 'type the passphrase');
+  await page.keyboard.type(SEEDED_KEY_PASSPHRASE);
+  await page.keyboard.press('Enter');
+  await expect(page.getByTestId('unlock-dialog')).toHaveCount(0);
+
+  const environment = await page.getByTestId('ro-env').inputValue();
+  const version = page.getByTestId(`env-${environment}-version`);
+  const before = await version.textContent();
+  await tabTo(page, 'ro-start', 'open the Start rollout confirmation');
+  const opener = await focused(page);
+  const dialog = page.getByRole('alertdialog');
+
+  // It opens on Cancel, never on the button that signs: a stray Enter cannot start a rollout.
+  await page.keyboard.press('Enter');
+  await expect(dialog).toBeVisible();
+  await expect(dialog.getByRole('button', { name: 'Cancel' })).toBeFocused();
+  await expectFocusKept(page, 'the confirmation opened');
+  await page.screenshot({ path: 'test-results/screenshots/keyboard-start-rollout-dialog.png' });
+  await page.keyboard.press('Enter');
+  await expect(dialog).toHaveCount(0);
+  await expect(version).toHaveText(before!);
+  await expectFocusOn(page, opener, 'a stray Enter cancelled the confirmation');
+
+  // Tab order: Cancel, then the signing button, then round again; Shift+Tab the other way.
+  await page.keyboard.press('Enter');
+  await expect(dialog.getByRole('button', { name: 'Cancel' })).toBeFocused();
+  const stops: string[] = [];
+  for (const key of ['Tab', 'Tab', 'Shift+Tab', 'Shift+Tab']) {
+    await page.keyboard.press(key);
+    stops.push((await expectFocusKept(page, `${key} in the confirmation`)).name);
+  }
+  expect(stops).toEqual(['Sign and start', 'Cancel', 'Sign and start', 'Cancel']);
+  await expectFocusTrapped(page, 'the Start rollout confirmation');
+
+  // Escape cancels and gives the focus back to Start rollout.
+  await page.keyboard.press('Escape');
+  await expect(dialog).toHaveCount(0);
+  await expect(version).toHaveText(before!);
+  await expectFocusOn(page, opener, 'the confirmation closed with Escape');
+
+  // Confirmed on purpose: Tab to the signing button, Enter. The rollout's first step goes out.
+  await page.keyboard.press('Enter');
+  await expect(dialog.getByRole('button', { name: 'Cancel' })).toBeFocused();
+  await tabTo(page, 'confirm-ro-start', 'sign and start');
+  await page.keyboard.press('Enter');
+  await expect(dialog).toHaveCount(0);
+  await expect(version).toHaveText(String(Number(before) + 1));
+  await expectFocusKept(page, 'the rollout started');
+
+  expect(ringless, 'focus stops without a visible ring').toEqual({});
+  expect(consoleErrors).toEqual([]);
+});

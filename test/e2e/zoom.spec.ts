@@ -93,3 +93,106 @@ test('at 200% zoom (640x400 CSS px) no screen scrolls sideways', async ({ page, 
   expect(sideways, 'screens whose page scrolls sideways (px)').toEqual({});
   expect(consoleErrors).toEqual([]);
 });
+
+interface SheetLayout {
+  /** Parts of the sheet that reach past its left or right edge. */
+  outside: string[];
+  /** How far the list scrolls sideways inside the sheet, in CSS px. */
+  sideways: number;
+  /** Key combinations laid out on more than one line, or a key broken inside. */
+  broken: string[];
+  /** Rows whose keys and description overlap. */
+  overlapping: string[];
+  /** The sheet's box, and whether it lies within the window. */
+  fits: boolean;
+  /** The list is taller than its box: it scrolls inside the sheet. */
+  scrolls: boolean;
+}
+
+/** Runs in the page. */
+function sheetLayout(): SheetLayout {
+  const sheet = document.querySelector('[data-testid="shortcut-sheet"]')!;
+  const list = sheet.querySelector<HTMLElement>('.shortcut-groups')!;
+  const box = sheet.getBoundingClientRect();
+  const name = (element: Element): string =>
+    `<${element.tagName.toLowerCase()}> ${(element.textContent ?? '').trim().slice(0, 40)}`;
+  const outside = [...sheet.querySelectorAll('*')]
+    .filter((element) => {
+      const rect = element.getBoundingClientRect();
+      return rect.width > 0 && (rect.left < box.left - 1 || rect.right > box.right + 1);
+    })
+    .map(name);
+  const broken: string[] = [];
+  const overlapping: string[] = [];
+  for (const row of sheet.querySelectorAll('.shortcut-row')) {
+    const keys = row.querySelector('dt')!;
+    const does = row.querySelector('dd')!;
+    const tops = new Set(
+      [...keys.querySelectorAll('kbd')].map((kbd) => Math.round(kbd.getBoundingClientRect().top)),
+    );
+    const lines = [...keys.querySelectorAll('kbd')].map((kbd) => {
+      const range = document.createRange();
+      range.selectNodeContents(kbd);
+      return range.getClientRects().length;
+    });
+    if (tops.size > 1 || lines.some((count) => count > 1)) broken.push(name(row));
+    const a = keys.getBoundingClientRect();
+    const b = does.getBoundingClientRect();
+    const apart = a.right <= b.left + 0.5 || b.top >= a.bottom - 0.5;
+    if (!apart) overlapping.push(name(row));
+  }
+  return {
+    outside: outside.slice(0, 6),
+    sideways: Math.max(0, list.scrollWidth - list.clientWidth),
+    broken,
+    overlapping,
+    fits: box.top >= 0 && box.left >= 0 && box.bottom <= innerHeight && box.right <= innerWidth,
+    scrolls: list.scrollHeight > list.clientHeight + 1,
+  };
+}
+
+test('at 200% zoom the shortcut sheet scrolls inside itself, keys whole beside their descriptions', async ({
+  page,
+  startConsole,
+}) => {
+  await page.emulateMedia({ reducedMotion: 'reduce' });
+  const server = await startConsole(dataDir);
+  const consoleErrors = consoleErrorsOf(page);
+  await page.goto(server.url);
+  await expect(page.locator('body[data-app-state="ready"]')).toBeVisible();
+  await page.keyboard.press('?');
+  const sheet = page.getByTestId('shortcut-sheet');
+  await expect(sheet).toBeVisible();
+  await page.screenshot({ path: `${SHOTS}/shortcut-sheet.png` });
+
+  const layout = await page.evaluate(sheetLayout);
+  expect(layout.outside, 'parts of the sheet past its edges').toEqual([]);
+  expect(layout.sideways, 'the list scrolls sideways (px)').toBeLessThanOrEqual(1);
+  expect(layout.broken, 'key combinations broken over lines').toEqual([]);
+  expect(layout.overlapping, 'keys over their descriptions').toEqual([]);
+  expect(layout.fits, 'the sheet lies within the window').toBe(true);
+  expect(layout.scrolls, 'the list scrolls inside the sheet').toBe(true);
+
+  // The last shortcut comes into view by keyboard: the list is a tab stop, End scrolls it.
+  const list = sheet.getByRole('region', { name: 'Shortcut list' });
+  await list.focus();
+  await page.keyboard.press('End');
+  const last = sheet.locator('.shortcut-row').last();
+  await expect
+    .poll(async () => {
+      const [row, box] = await Promise.all([last.boundingBox(), list.boundingBox()]);
+      return (
+        row !== null &&
+        box !== null &&
+        row.y >= box.y - 1 &&
+        row.y + row.height <= box.y + box.height + 1
+      );
+    }, 'the last shortcut is scrolled into view')
+    .toBe(true);
+  await page.screenshot({ path: `${SHOTS}/shortcut-sheet-end.png` });
+  // Still closable from the keyboard, the Close button in view.
+  await expect(sheet.getByTestId('shortcut-sheet-close')).toBeInViewport();
+  await page.keyboard.press('Escape');
+  await expect(sheet).toHaveCount(0);
+  expect(consoleErrors).toEqual([]);
+});

@@ -12,6 +12,7 @@ import {
   chartTableCsv,
   ChartCard,
   type ChartTableData,
+  useCardSeries,
   useChartImage,
 } from '../../src/renderer/src/components/chart-kit';
 import { Bar, BarChart } from '../../src/renderer/src/components/recharts';
@@ -131,6 +132,26 @@ function renderScorecard(summary: RunSummary) {
 
 const run = { id: 'run-1', state: 'succeeded', done: 7 } as unknown as RunSummary;
 
+/** A clipboard that records what is written to it. */
+function stubClipboard() {
+  const writeText = vi.fn(async (_text: string) => undefined);
+  Object.defineProperty(navigator, 'clipboard', { value: { writeText }, configurable: true });
+  return writeText;
+}
+
+/** Shows a card's table, presses Copy as CSV and returns what reached the clipboard. */
+async function copiedFrom(
+  card: HTMLElement,
+  writeText: ReturnType<typeof stubClipboard>,
+): Promise<string> {
+  writeText.mockClear();
+  if (card.getAttribute('data-view') !== 'table')
+    fireEvent.click(within(card).getByRole('button', { name: 'Table' }));
+  fireEvent.click(within(card).getByRole('button', { name: 'Copy as CSV' }));
+  await waitFor(() => expect(writeText).toHaveBeenCalledTimes(1));
+  return writeText.mock.calls[0]![0];
+}
+
 /** The text of each body row: its header cell, then its data cells. */
 function bodyRows(table: HTMLElement): string[][] {
   return [...table.querySelectorAll('tbody tr')].map((row) =>
@@ -209,6 +230,98 @@ describe('chart text alternatives', () => {
     expect(rows).toContainEqual(['Queue · 1 sandbox-fast', '40 ms', '95 ms']);
   });
 
+  it('keeps the series hidden from a chart’s legend across Chart → Table → Chart, and names them in the table', async () => {
+    serveScorecard([fast, pro]);
+    renderScorecard(run);
+    const card = await screen.findByTestId('chart-latency');
+    // The view is remembered for the session: an earlier test left this chart's table shown.
+    fireEvent.click(within(card).getByRole('button', { name: 'Chart' }));
+    const hideFast = within(card).getByRole('button', {
+      name: '1 sandbox-fast: shown, hide it in the latency chart',
+    });
+    fireEvent.click(hideFast);
+    expect(hideFast.getAttribute('aria-pressed')).toBe('false');
+
+    fireEvent.click(within(card).getByRole('button', { name: 'Table' }));
+    const table = within(card).getByRole('table');
+    // Every model stays in the table; the hidden one is named over it and its rows are greyed.
+    expect(within(card).getByTestId('chart-table-hidden').textContent).toBe(
+      'Hidden in the chart: sandbox-fast. The table shows every series.',
+    );
+    expect(table.getAttribute('aria-describedby')).toBe(
+      within(card).getByTestId('chart-table-hidden').id,
+    );
+    const greyed = [...table.querySelectorAll('tbody tr[data-hidden-series="true"]')].map(
+      (row) => row.querySelector('th')?.textContent,
+    );
+    expect(greyed).toEqual([
+      'Queue · 1 sandbox-fast',
+      'Generation · 1 sandbox-fast',
+      'Download · 1 sandbox-fast',
+      'Total · 1 sandbox-fast',
+    ]);
+    expect(table.querySelectorAll('tbody tr').length).toBe(8);
+
+    fireEvent.click(within(card).getByRole('button', { name: 'Chart' }));
+    // The chart comes back with the model still hidden (it used to reappear).
+    expect(
+      within(card)
+        .getByRole('button', { name: '1 sandbox-fast: hidden, show it in the latency chart' })
+        .getAttribute('aria-pressed'),
+    ).toBe('false');
+    expect(
+      within(card)
+        .getByRole('button', { name: '2 sandbox-pro: shown, hide it in the latency chart' })
+        .getAttribute('aria-pressed'),
+    ).toBe('true');
+
+    // Shown again: the table has no note and nothing greyed.
+    fireEvent.click(
+      within(card).getByRole('button', {
+        name: '1 sandbox-fast: hidden, show it in the latency chart',
+      }),
+    );
+    fireEvent.click(within(card).getByRole('button', { name: 'Table' }));
+    expect(within(card).queryByTestId('chart-table-hidden')).toBeNull();
+    expect(within(card).getByRole('table').querySelectorAll('[data-hidden-series]').length).toBe(0);
+  });
+
+  it('keeps what a recharts legend hid in its card: a column of the table is greyed', () => {
+    // A chart that hides series through the card's state, as the recharts legends do on click.
+    function Hider(): ReactElement {
+      const series = useCardSeries();
+      return (
+        <button
+          type="button"
+          onClick={() => series.onLegendClick({ dataKey: 'failure', value: 'Failure' })}
+        >
+          {series.isHidden('failure') ? 'Failure is hidden' : 'Failure is shown'}
+        </button>
+      );
+    }
+    const table: ChartTableData = {
+      caption: 'Outcomes.',
+      columns: ['Model', 'Success (% of rated)', 'Failure (% of rated)'],
+      columnSeries: [null, 'success', 'failure'],
+      rows: [{ key: 'a', header: 'fast', cells: ['75%', '25%'], csv: ['fast', 0.75, 0.25] }],
+      csvColumns: ['model', 'success_rate', 'failure_rate'],
+    };
+    render(
+      <ChartCard title="Outcomes" subtitle="Shares" testId="chart-test" table={table}>
+        <Hider />
+      </ChartCard>,
+    );
+    fireEvent.click(screen.getByRole('button', { name: 'Failure is shown' }));
+    fireEvent.click(screen.getByRole('button', { name: 'Table' }));
+    expect(screen.getByTestId('chart-table-hidden').textContent).toBe(
+      'Hidden in the chart: Failure. The table shows every series.',
+    );
+    const greyed = [...screen.getByRole('table').querySelectorAll('[data-hidden-series="true"]')];
+    expect(greyed.map((cell) => cell.textContent)).toEqual(['Failure (% of rated)', '25%']);
+    fireEvent.click(screen.getByRole('button', { name: 'Chart' }));
+    expect(screen.getByRole('button', { name: 'Failure is hidden' })).toBeTruthy();
+  });
+
   it('remembers a chart’s view for the session, each chart its own', async () => {
     serveScorecard([fast, pro]);
     const first = renderScorecard(run);
@@ -225,21 +338,30 @@ describe('chart text alternatives', () => {
     expect(screen.getByTestId('chart-outcomes').getAttribute('data-view')).toBe('chart');
   });
 
-  it('copies the table as CSV, quoting what needs it', async () => {
+  it('copies raw numbers, units in the column names, quoting what needs it', async () => {
     const table: ChartTableData = {
       caption: 'Test data.',
       columns: ['Model', 'Volume (requests)', 'Cost (USD)'],
       rows: [
-        { key: 'a', header: 'kling, 2.1', cells: ['1,204', '$0.40'] },
-        { key: 'b', header: '=cmd', cells: ['—', '$12.00'] },
+        {
+          key: 'a',
+          header: 'kling, 2.1',
+          cells: ['1,204', '$0.40'],
+          csv: ['kling, 2.1', 1204, 0.4],
+        },
+        { key: 'b', header: '=cmd', cells: ['—', '$12.00'], csv: ['=cmd', null, 12] },
       ],
+      csvColumns: ['model', 'requests', 'cost_usd'],
     };
-    const csv =
-      'Model,Volume (requests),Cost (USD)\r\n"kling, 2.1","1,204",$0.40\r\n\'=cmd,—,$12.00\r\n';
+    // No "$", "%", grouping comma or unit in a cell: a spreadsheet reads each as a number.
+    const csv = 'model,requests,cost_usd\r\n"kling, 2.1",1204,0.4\r\n\'=cmd,,12\r\n';
     expect(chartTableCsv(table)).toBe(csv);
+    // A row that does not fit the header is refused, not copied with its columns shifted.
+    expect(() =>
+      chartTableCsv({ ...table, rows: [{ ...table.rows[0]!, csv: ['kling', 1204] }] }),
+    ).toThrow('CSV row "kling, 2.1" has 2 values for 3 columns (Test data.)');
 
-    const writeText = vi.fn(async (_text: string) => undefined);
-    Object.defineProperty(navigator, 'clipboard', { value: { writeText }, configurable: true });
+    const writeText = stubClipboard();
     render(
       <ChartCard title="Volume" subtitle="Requests" testId="chart-test" table={table}>
         <p>chart</p>
@@ -251,6 +373,31 @@ describe('chart text alternatives', () => {
       expect(screen.getByRole('status').textContent).toBe('Copied to the clipboard.'),
     );
     expect(writeText).toHaveBeenCalledWith(csv);
+  });
+
+  it('copies the scorecard charts’ figures as the scorecard export writes them', async () => {
+    const writeText = stubClipboard();
+    serveScorecard([fast, pro, broken]);
+    renderScorecard(run);
+    expect(await copiedFrom(await screen.findByTestId('chart-outcomes'), writeText)).toBe(
+      'model,rated,success_rate,policy_refusal_rate,failure_rate,timeout_rate,bad_output_rate\r\n' +
+        'sandbox-fast,4,0.75,0,0.25,0,0\r\n' +
+        'sandbox-pro,2,1,0,0,0,0\r\n' +
+        'sandbox-broken,1,0,0,1,0,0\r\n',
+    );
+    expect(await copiedFrom(screen.getByTestId('chart-cost'), writeText)).toBe(
+      'model,cost_per_second_usd,cost_usd,video_seconds\r\n' +
+        'sandbox-fast,0.05,0.6,12\r\n' +
+        'sandbox-pro,0.2,1.6,8\r\n' +
+        'sandbox-broken,,0,0\r\n',
+    );
+    expect(chartTableCsv(latencyChartText([fast, pro], ['Fast', 'Pro']).table)).toBe(
+      'phase,model,p50_ms,p95_ms\r\n' +
+        'queue,Fast,40,95\r\nqueue,Pro,70,90\r\n' +
+        'generation,Fast,2500,4100\r\ngeneration,Pro,6100,9800\r\n' +
+        'download,Fast,120,300\r\ndownload,Pro,,\r\n' +
+        'total,Fast,2700,4600\r\ntotal,Pro,6300,10200\r\n',
+    );
   });
 
   it('names a drawn chart’s SVG with its card’s one-sentence summary', () => {
@@ -375,6 +522,28 @@ describe('chart text alternatives', () => {
       ['sandbox:sandbox-pro', '1,084', '1,040', '1,132', '12'],
       ['sandbox:sandbox-fast', '916', '870', '959', '12'],
     ]);
+    // Copied: the ratings unrounded, win rates as fractions, times in milliseconds.
+    const writeText = stubClipboard();
+    expect(await copiedFrom(board, writeText)).toBe(
+      'model,rating,rating_low_95,rating_high_95,votes\r\n' +
+        'sandbox:sandbox-pro,1084.4,1040.2,1131.6,12\r\n' +
+        'sandbox:sandbox-fast,915.6,870.1,958.9,12\r\n',
+    );
+    expect(await copiedFrom(matrix, writeText)).toBe(
+      'model,win_rate vs sandbox:sandbox-pro,win_rate vs sandbox:sandbox-fast\r\n' +
+        'sandbox:sandbox-pro,,0.708333333333\r\n' +
+        'sandbox:sandbox-fast,0.291666666667,\r\n',
+    );
+    expect(await copiedFrom(screen.getByTestId('chart-outcomes'), writeText)).toBe(
+      'model,rated,success_rate,policy_refusal_rate,failure_rate,timeout_rate,bad_output_rate\r\n' +
+        'sandbox:sandbox-pro,2,1,0,0,0,0\r\n' +
+        'sandbox:sandbox-fast,4,0.75,0,0.25,0,0\r\n',
+    );
+    expect(await copiedFrom(screen.getByTestId('chart-quality-cost'), writeText)).toBe(
+      'model,rating,cost_per_second_usd,on_pareto_front\r\n' +
+        'sandbox:sandbox-pro,1084.4,0.2,true\r\n' +
+        'sandbox:sandbox-fast,915.6,0.05,true\r\n',
+    );
 
     // The quality/cost chart's summary names the best-rated model and its price.
     expect(qualityCostText(ratings, chartData.models, (key) => key).summary).toBe(
@@ -386,9 +555,14 @@ describe('chart text alternatives', () => {
       ['sandbox:sandbox-pro', '2', '5.9 s', '6 s', '6.1 s', '6.3 s', '6.4 s', '6.4 s'],
       ['sandbox:sandbox-fast', '3', '2.1 s', '2.3 s', '2.5 s', '2.8 s', '3.9 s', '4 s'],
     ]);
+    expect(await copiedFrom(latencyCard, writeText)).toBe(
+      'model,videos_timed,total_min_ms,total_p25_ms,total_p50_ms,total_p75_ms,total_p95_ms,total_max_ms\r\n' +
+        'sandbox:sandbox-pro,2,5900,6000,6100,6300,6400,6400\r\n' +
+        'sandbox:sandbox-fast,3,2100,2300,2500,2800,3900,4000\r\n',
+    );
   });
 
-  it('keeps a production series the legend hides in the table, and lists cost per day', () => {
+  it('keeps a production series the legend hides in the table, and lists cost per day', async () => {
     const HOUR = 3600_000;
     const end = Date.UTC(2025, 5, 9, 12);
     const points = (values: (number | null)[]) =>
@@ -449,6 +623,16 @@ describe('chart text alternatives', () => {
       ['2025-06-09 11:00 UTC', '1,204', '40'],
       ['2025-06-09 12:00 UTC', '98', '60'],
     ]);
+    // The hidden target's column is greyed, and named over the table.
+    expect(
+      [...table.querySelectorAll('thead th[data-hidden-series="true"]')].map(
+        (th) => th.textContent,
+      ),
+    ).toEqual(['fal/veo-3 (requests per step)']);
+    expect(table.querySelectorAll('tbody td[data-hidden-series="true"]').length).toBe(3);
+    expect(within(volume).getByTestId('chart-table-hidden').textContent).toBe(
+      'Hidden in the chart: fal/veo-3. The table shows every series.',
+    );
 
     const daily = screen
       .getAllByTestId('watch-chart')
@@ -457,5 +641,34 @@ describe('chart text alternatives', () => {
     expect(bodyRows(within(daily).getByRole('table'))).toEqual([
       ['2025-06-09 (part of the day)', '$5.75', '$5.00', '$10.75'],
     ]);
+
+    // Copied: instants in ISO 8601, rates as fractions, p95 latency in ms, money in USD.
+    const writeText = stubClipboard();
+    expect(await copiedFrom(volume, writeText)).toBe(
+      'time_utc,together/kling-2.1 requests,fal/veo-3 requests\r\n' +
+        '2025-06-09T10:00:00Z,120,\r\n' +
+        '2025-06-09T11:00:00Z,1204,40\r\n' +
+        '2025-06-09T12:00:00Z,98,60\r\n',
+    );
+    expect(await copiedFrom(daily, writeText)).toBe(
+      'day_utc,partial_day,together/kling-2.1 cost_usd,fal/veo-3 cost_usd,all_shown cost_usd\r\n' +
+        '2025-06-09,true,5.75,5,10.75\r\n',
+    );
+    const card = (measure: string): HTMLElement =>
+      screen
+        .getAllByTestId('watch-chart')
+        .find((entry) => entry.getAttribute('data-measure') === measure)!;
+    expect(await copiedFrom(card('success_rate'), writeText)).toBe(
+      'time_utc,together/kling-2.1 success_rate,fal/veo-3 success_rate\r\n' +
+        '2025-06-09T10:00:00Z,1,\r\n' +
+        '2025-06-09T11:00:00Z,1,1\r\n' +
+        '2025-06-09T12:00:00Z,1,1\r\n',
+    );
+    expect(await copiedFrom(card('p95_latency'), writeText)).toBe(
+      'time_utc,together/kling-2.1 p95_latency_ms,fal/veo-3 p95_latency_ms\r\n' +
+        '2025-06-09T10:00:00Z,30000,30000\r\n' +
+        '2025-06-09T11:00:00Z,30000,30000\r\n' +
+        '2025-06-09T12:00:00Z,30000,30000\r\n',
+    );
   });
 });

@@ -23,10 +23,13 @@ function status(overrides: Partial<ProviderStatus>): ProviderStatus {
 
 describe('settings provider cards', () => {
   let calls: { channel: string; input: unknown }[];
+  /** What providers:list answers (the cards after a key change). */
+  let listed: ProviderStatus[];
 
   beforeEach(() => {
     resetAppStore();
     calls = [];
+    listed = [];
     const transport: Transport = {
       kind: 'electron',
       invoke: vi.fn(async (channel: string, input: unknown) => {
@@ -46,7 +49,7 @@ describe('settings provider cards', () => {
           case 'keys:remove':
             return { ok: true as const, value: { configured: channel === 'keys:set' } };
           case 'providers:list':
-            return { ok: true as const, value: [] };
+            return { ok: true as const, value: listed };
           case 'models:list':
             return { ok: true as const, value: [] };
           case 'app:get-info':
@@ -155,6 +158,45 @@ describe('settings provider cards', () => {
         provider: 'together',
       }),
     );
+  });
+
+  it('after a key is removed, the focus goes to the card’s Add key button, not the page', async () => {
+    const saved = status({ keysEditable: true, configured: true, keySource: 'keychain' });
+    listed = [status({ keysEditable: true })];
+    useAppStore.setState({
+      providers: [saved],
+      providersStatus: { kind: 'loaded' },
+      appInfo: { version: '0.1.0', mode: 'electron', ffmpegAvailable: true, providersWithKeys: [] },
+    });
+    render(<SettingsScreen />);
+    const remove = screen.getByTestId('remove-key-together');
+    remove.focus();
+    fireEvent.click(remove);
+    fireEvent.click(await screen.findByTestId('confirm-remove-key'));
+    // The Remove button went with the key; Add key (the same button that said Replace) has it.
+    await waitFor(() => expect(screen.queryByTestId('remove-key-together')).toBeNull());
+    await waitFor(() => expect(screen.queryByRole('dialog')).toBeNull());
+    await waitFor(() =>
+      expect(document.activeElement).toBe(screen.getByTestId('set-key-together')),
+    );
+    expect(document.activeElement?.textContent).toContain('Add key');
+  });
+
+  it('a cancelled removal gives the focus back to Remove key', async () => {
+    useAppStore.setState({
+      providers: [status({ keysEditable: true, configured: true, keySource: 'keychain' })],
+      providersStatus: { kind: 'loaded' },
+      appInfo: { version: '0.1.0', mode: 'electron', ffmpegAvailable: true, providersWithKeys: [] },
+    });
+    render(<SettingsScreen />);
+    const remove = screen.getByTestId('remove-key-together');
+    remove.focus();
+    fireEvent.click(remove);
+    await screen.findByTestId('confirm-remove-key');
+    fireEvent.click(screen.getByRole('button', { name: 'Cancel' }));
+    await waitFor(() => expect(screen.queryByRole('dialog')).toBeNull());
+    await waitFor(() => expect(document.activeElement).toBe(remove));
+    expect(calls.some((call) => call.channel === 'keys:remove')).toBe(false);
   });
 
   it('browser mode shows where keys come from instead of key buttons', () => {

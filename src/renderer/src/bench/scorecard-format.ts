@@ -170,12 +170,21 @@ export function outcomeChartText(
         'Rated generations',
         ...RATED_OUTCOMES.map((outcome) => `${OUTCOME_NAMES[outcome]} (% of rated)`),
       ],
+      // The chart's legend hides an outcome: its column.
+      columnSeries: [null, null, ...RATED_OUTCOMES],
+      // The export's names and units: a rate is a fraction 0–1 of the rated generations.
+      csvColumns: ['model', 'rated', ...RATED_OUTCOMES.map((outcome) => `${outcome}_rate`)],
       rows: lines.map((line, index) => ({
         key: `${line.provider}:${line.modelId}`,
         header: nameOf(index),
         cells: [
           String(line.rated),
           ...RATED_OUTCOMES.map((outcome) => formatPercent(line.rates[outcome] ?? null)),
+        ],
+        csv: [
+          nameOf(index),
+          line.rated,
+          ...RATED_OUTCOMES.map((outcome) => line.rates[outcome] ?? null),
         ],
       })),
     },
@@ -202,14 +211,19 @@ export function latencyChartText(
     table: {
       caption: 'Latency per phase of successful generations, per model: median (p50) and p95.',
       columns: ['Phase, model', 'p50, median (time)', 'p95 (time)'],
+      // Phase and model apart (the export's phase names); times in milliseconds, as exported.
+      csvColumns: ['phase', 'model', 'p50_ms', 'p95_ms'],
       rows: LATENCY_PHASES.flatMap((phase) =>
         lines.map((line, index) => ({
           key: `${phase}:${line.provider}:${line.modelId}`,
           header: `${PHASE_NAMES[phase]} · ${modelMark(index)} ${nameOf(index)}`,
+          // The chart's legend hides a model (keyed by its place, as the chart's bars are).
+          series: `m${index}`,
           cells: [
             formatLatency(line.latencyMs[phase].p50),
             formatLatency(line.latencyMs[phase].p95),
           ],
+          csv: [phase, nameOf(index), line.latencyMs[phase].p50, line.latencyMs[phase].p95],
         })),
       ),
     },
@@ -236,6 +250,7 @@ export function costChartText(
     table: {
       caption: 'Cost per successful second: everything spent ÷ seconds of video that worked.',
       columns: ['Model', 'Per successful second (USD)', 'Spent (USD)', 'Video that worked (s)'],
+      csvColumns: ['model', 'cost_per_second_usd', 'cost_usd', 'video_seconds'],
       rows: lines.map((line, index) => ({
         key: `${line.provider}:${line.modelId}`,
         header: nameOf(index),
@@ -244,6 +259,7 @@ export function costChartText(
           formatMoney(line.costUsd),
           formatNumber(line.videoSeconds, 1),
         ],
+        csv: [nameOf(index), line.costPerSecondUsd, line.costUsd, line.videoSeconds],
       })),
     },
     summary:

@@ -50,7 +50,7 @@ import {
   TICK_FORMAT,
   TOOLTIP_STYLE,
   useChartImage,
-  useHiddenSeries,
+  useCardSeries,
   yAxisTitle,
 } from '../components/chart-kit';
 import {
@@ -283,7 +283,7 @@ function OutcomeChart({
   names: readonly string[];
 }): ReactElement {
   const data = outcomeChartData(lines, names);
-  const series = useHiddenSeries();
+  const series = useCardSeries();
   const image = useChartImage();
   return (
     <ResponsiveContainer width="100%" height={CHART_HEIGHT}>
@@ -342,7 +342,7 @@ function LatencyChart({
   names: readonly string[];
 }): ReactElement {
   const data = latencyChartData(lines);
-  const series = useHiddenSeries();
+  const series = useCardSeries();
   const image = useChartImage();
   // Pattern ids unique to this chart (useId's colons do not belong in a url(#...) reference).
   const patterns = `scorecard-latency-${useId().replace(/[^a-zA-Z0-9_-]/g, '')}`;

@@ -5,7 +5,15 @@
  * Table switch on its card, a summary sentence on its SVG). No recharts import here: the props returned
  * are plain objects, so this module costs nothing to the screens that draw no chart.
  */
-import { createContext, useContext, useState, type ReactElement, type ReactNode } from 'react';
+import {
+  createContext,
+  useContext,
+  useId,
+  useMemo,
+  useState,
+  type ReactElement,
+  type ReactNode,
+} from 'react';
 import { formatLatency, formatMoneyTick, formatNumber } from '../../../shared/format';
 import { chartTableCsv, type ChartTableData } from '../lib/chart-text';
 
@@ -188,8 +196,11 @@ export function TextureSwatch({
 /** Series hidden by a click on their legend entry (click again to show them). */
 export interface HiddenSeries {
   hidden: ReadonlySet<string>;
+  /** The hidden series as their legend entries name them, in the order they were hidden. */
+  hiddenNames: readonly string[];
   isHidden: (key: string) => boolean;
-  toggle: (key: string) => void;
+  /** Hides or shows a series; `name` is what its legend entry says (the key where absent). */
+  toggle: (key: string, name?: string) => void;
   /**
    * For recharts' `<Legend formatter>`: the entry's text, struck through when hidden. Entries are
    * keyed by their series' dataKey, or by their name where the series has none (a Scatter).
@@ -204,13 +215,19 @@ const legendKey = (entry: { dataKey?: unknown; value?: unknown }): string =>
     ? String(entry.dataKey)
     : String(entry.value);
 
+/**
+ * A hidden-series state of its own. A chart drawn inside a ChartCard uses useCardSeries instead,
+ * so what it hides outlives the chart when the card shows its table in its place.
+ */
 export function useHiddenSeries(): HiddenSeries {
-  const [hidden, setHidden] = useState<ReadonlySet<string>>(new Set());
-  const toggle = (key: string): void =>
-    setHidden((current) => {
-      const next = new Set(current);
+  // Key → the legend's name for it; a Map keeps the order they were hidden in.
+  const [names, setNames] = useState<ReadonlyMap<string, string>>(new Map());
+  const hidden = useMemo(() => new Set(names.keys()), [names]);
+  const toggle = (key: string, name?: string): void =>
+    setNames((current) => {
+      const next = new Map(current);
       if (next.has(key)) next.delete(key);
-      else next.add(key);
+      else next.set(key, name ?? key);
       return next;
     });
   const legendText = (value: string, entry: { dataKey?: unknown }): ReactElement => {
@@ -228,11 +245,25 @@ export function useHiddenSeries(): HiddenSeries {
   };
   return {
     hidden,
+    hiddenNames: [...names.values()],
     isHidden: (key) => hidden.has(key),
     toggle,
     legendText,
-    onLegendClick: (entry) => toggle(legendKey(entry)),
+    onLegendClick: (entry) =>
+      toggle(legendKey(entry), entry.value === undefined ? undefined : String(entry.value)),
   };
+}
+
+/** The hidden series of the chart card a chart is drawn in. */
+const CardSeriesContext = createContext<HiddenSeries | undefined>(undefined);
+
+/**
+ * The hidden series of the ChartCard around the calling chart: the card keeps them, so a series
+ * hidden before Chart → Table → Chart stays hidden. Outside a card, a state of its own.
+ */
+export function useCardSeries(): HiddenSeries {
+  const own = useHiddenSeries();
+  return useContext(CardSeriesContext) ?? own;
 }
 
 /**
@@ -268,7 +299,7 @@ export function LegendToggles({
               title={off ? 'Show this series' : 'Hide this series'}
               data-testid="legend-toggle"
               data-off={off ? 'true' : 'false'}
-              onClick={() => series.toggle(item.key)}
+              onClick={() => series.toggle(item.key, item.label)}
             >
               <span className="legend-swatch" style={{ background: item.color }} />
               {item.mark ? (
@@ -289,12 +320,30 @@ export function LegendToggles({
 
 export { chartTableCsv, extremeOf, type ChartTableData, type ChartText } from '../lib/chart-text';
 
-/** A chart's data as a <table>: caption, column headers with units, a row header per row. */
-export function ChartDataTable({ table }: { table: ChartTableData }): ReactElement {
+/**
+ * A chart's data as a <table>: caption, column headers with units, a row header per row. Series
+ * hidden in the chart stay in the table (it holds all the figures), named in a note over it and
+ * greyed where a column or row is one of them.
+ */
+export function ChartDataTable({
+  table,
+  series,
+}: {
+  table: ChartTableData;
+  /** The chart's hidden series; absent: none. */
+  series?: HiddenSeries;
+}): ReactElement {
   const [copied, setCopied] = useState<'yes' | 'failed' | null>(null);
+  const noteId = useId();
+  const hiddenNames = series?.hiddenNames ?? [];
+  const greyed = (key: string | null | undefined): boolean =>
+    key != null && series !== undefined && series.isHidden(key);
+  const columnGreyed = (index: number): boolean => greyed(table.columnSeries?.[index]);
   const copy = async (): Promise<void> => {
+    // Made before the clipboard is tried, so only a clipboard failure is reported as one.
+    const csv = chartTableCsv(table);
     try {
-      await navigator.clipboard.writeText(chartTableCsv(table));
+      await navigator.clipboard.writeText(csv);
       setCopied('yes');
     } catch {
       // No clipboard (a page without the permission): say so rather than pretend.
@@ -303,6 +352,11 @@ export function ChartDataTable({ table }: { table: ChartTableData }): ReactEleme
   };
   return (
     <div className="chart-table">
+      {hiddenNames.length > 0 ? (
+        <p className="muted small chart-table-hidden" id={noteId} data-testid="chart-table-hidden">
+          Hidden in the chart: {hiddenNames.join(', ')}. The table shows every series.
+        </p>
+      ) : null}
       {/* A long table (a week of five-minute points) scrolls in place; the keyboard can scroll it. */}
       <div
         className="table-wrap chart-table-scroll"
@@ -310,12 +364,21 @@ export function ChartDataTable({ table }: { table: ChartTableData }): ReactEleme
         role="region"
         aria-label={table.caption}
       >
-        <table className="table" data-testid="chart-table">
+        <table
+          className="table"
+          data-testid="chart-table"
+          aria-describedby={hiddenNames.length > 0 ? noteId : undefined}
+        >
           <caption className="chart-table-caption">{table.caption}</caption>
           <thead>
             <tr>
               {table.columns.map((column, index) => (
-                <th key={index} scope="col" className={index > 0 ? 'num' : undefined}>
+                <th
+                  key={index}
+                  scope="col"
+                  className={cellClass(index > 0, columnGreyed(index))}
+                  data-hidden-series={columnGreyed(index) ? 'true' : undefined}
+                >
                   {column}
                 </th>
               ))}
@@ -323,10 +386,18 @@ export function ChartDataTable({ table }: { table: ChartTableData }): ReactEleme
           </thead>
           <tbody>
             {table.rows.map((row) => (
-              <tr key={row.key}>
+              <tr
+                key={row.key}
+                className={greyed(row.series) ? 'is-hidden-series' : undefined}
+                data-hidden-series={greyed(row.series) ? 'true' : undefined}
+              >
                 <th scope="row">{row.header}</th>
                 {row.cells.map((cell, index) => (
-                  <td key={index} className="num">
+                  <td
+                    key={index}
+                    className={cellClass(true, columnGreyed(index + 1))}
+                    data-hidden-series={columnGreyed(index + 1) ? 'true' : undefined}
+                  >
                     {cell}
                   </td>
                 ))}
@@ -354,6 +425,12 @@ export function ChartDataTable({ table }: { table: ChartTableData }): ReactEleme
       </div>
     </div>
   );
+}
+
+/** A table cell's classes: right-aligned figures, greyed when its column's series is hidden. */
+function cellClass(numeric: boolean, hidden: boolean): string | undefined {
+  const names = [numeric ? 'num' : '', hidden ? 'is-hidden-series' : ''].filter(Boolean);
+  return names.length > 0 ? names.join(' ') : undefined;
 }
 
 type ChartView = 'chart' | 'table';
@@ -421,6 +498,7 @@ export function ChartCard({
   summary,
   table,
   viewKey,
+  series,
   children,
 }: {
   title: string;
@@ -435,8 +513,15 @@ export function ChartCard({
   table?: ChartTableData | null;
   /** Which remembered view is this chart's; testId and measure by default. */
   viewKey?: string;
+  /**
+   * Hidden series shared by several cards (one legend outside them); absent: the card keeps its
+   * chart's own, above the chart, so they outlive the chart while the table is shown.
+   */
+  series?: HiddenSeries;
   children: ReactNode;
 }): ReactElement {
+  const ownSeries = useHiddenSeries();
+  const hiddenSeries = series ?? ownSeries;
   const key = viewKey ?? `${testId}:${measure ?? ''}`;
   const [view, setView] = useState<ChartView>(() => chartViews.get(key) ?? 'chart');
   const choose = (next: ChartView): void => {
@@ -459,9 +544,11 @@ export function ChartCard({
       <p className="muted small chart-subtitle">{subtitle}</p>
       <div className="chart-body">
         {showTable ? (
-          <ChartDataTable table={table} />
+          <ChartDataTable table={table} series={hiddenSeries} />
         ) : (
-          <ChartSummaryContext.Provider value={summary}>{children}</ChartSummaryContext.Provider>
+          <CardSeriesContext.Provider value={hiddenSeries}>
+            <ChartSummaryContext.Provider value={summary}>{children}</ChartSummaryContext.Provider>
+          </CardSeriesContext.Provider>
         )}
       </div>
     </section>

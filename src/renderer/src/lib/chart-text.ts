@@ -15,8 +15,29 @@ export interface ChartTableData {
   caption: string;
   /** The header row: the rows' own header first, then one per value column, each with its unit. */
   columns: readonly string[];
+  /**
+   * Per column (the row header's included), the legend key of the series it holds, or null: a
+   * column whose series is hidden in the chart is greyed in the table. Absent: no column is one.
+   */
+  columnSeries?: readonly (string | null)[];
   /** One per model, series or point of the chart, hidden legend series included. */
-  rows: readonly { key: string; header: string; cells: readonly string[] }[];
+  rows: readonly ChartTableRow[];
+  /**
+   * The header of Copy as CSV. The copy holds raw numbers for a spreadsheet, so its columns are
+   * named as the scorecard's CSV export names its own: snake_case with the unit last
+   * (`success_rate` a fraction 0–1, `…_ms`, `…_usd`); the row header may take two columns.
+   */
+  csvColumns: readonly string[];
+}
+
+export interface ChartTableRow {
+  key: string;
+  header: string;
+  cells: readonly string[];
+  /** The same row for Copy as CSV, one value per `csvColumns`: raw numbers, null for none. */
+  csv: readonly (string | number | null)[];
+  /** The legend key of the series the row holds, where the row is one (greyed when hidden). */
+  series?: string;
 }
 
 /** A chart's text alternative: the table behind its Table view and the sentence on its SVG. */
@@ -47,11 +68,21 @@ export function extremeOf<T>(
   return found;
 }
 
-/** The table as RFC 4180 CSV (CRLF line ends), header row first, the cells as the table writes them. */
+/**
+ * The table as RFC 4180 CSV (CRLF line ends) for a spreadsheet: the CSV header, then each row's
+ * raw values (plain decimals, no "%", "$" or unit; an empty cell where there is no value).
+ */
 export function chartTableCsv(table: ChartTableData): string {
+  const width = table.csvColumns.length;
+  const uneven = table.rows.find((row) => row.csv.length !== width);
+  // A builder's mistake, never the admin's: said rather than a shifted column in a spreadsheet.
+  if (uneven)
+    throw new Error(
+      `CSV row "${uneven.header}" has ${uneven.csv.length} values for ${width} columns (${table.caption})`,
+    );
   const lines = [
-    table.columns.map(csvCell).join(','),
-    ...table.rows.map((row) => [row.header, ...row.cells].map(csvCell).join(',')),
+    table.csvColumns.map(csvCell).join(','),
+    ...table.rows.map((row) => row.csv.map(csvCell).join(',')),
   ];
   return `${lines.join('\r\n')}\r\n`;
 }

@@ -282,6 +282,7 @@ export function leaderboardText(ratings: readonly Rating[], nameOf: NameOf): Cha
     table: {
       caption: 'Leaderboard: rating of each model with its 95% bootstrap interval, best first.',
       columns: ['Model', 'Rating (points)', '95% low (points)', '95% high (points)', 'Votes'],
+      csvColumns: ['model', 'rating', 'rating_low_95', 'rating_high_95', 'votes'],
       rows: ratings.map((entry) => ({
         key: entry.model,
         header: nameOf(entry.model),
@@ -291,6 +292,7 @@ export function leaderboardText(ratings: readonly Rating[], nameOf: NameOf): Cha
           rating(entry.high),
           formatNumber(entry.votes, 0),
         ],
+        csv: [nameOf(entry.model), entry.rating, entry.low, entry.high, entry.votes],
       })),
     },
     summary:
@@ -318,15 +320,24 @@ export function qualityCostText(
       caption:
         'Quality versus cost: rating against cost per second of video; the Pareto front holds the models nothing is both cheaper and better than.',
       columns: ['Model', 'Rating (points)', 'Cost per second (USD)', 'On the Pareto front'],
+      csvColumns: ['model', 'rating', 'cost_per_second_usd', 'on_pareto_front'],
       rows: ratings.map((entry) => {
         const point = byModel.get(entry.model);
         return {
           key: entry.model,
           header: nameOf(entry.model),
+          // The chart's legend hides the front or the dominated points (by their names).
+          ...(point ? { series: point.onFront ? 'Pareto front' : 'Dominated' } : {}),
           cells: [
             rating(entry.rating),
             formatMoney(point?.cost),
             point ? (point.onFront ? 'yes' : 'no') : '—',
+          ],
+          csv: [
+            nameOf(entry.model),
+            entry.rating,
+            point?.cost ?? null,
+            point ? String(point.onFront) : null,
           ],
         };
       }),
@@ -351,15 +362,24 @@ export function winRateText(rows: readonly HeatmapRow[], votes: number): ChartTe
     table: {
       caption: `Win rate from ${plural(votes, 'vote')}: how often the row's model beat the column's (ties count half).`,
       columns: ['Model', ...rows.map((row) => `vs ${row.name} (% won)`)],
+      // The share won as a fraction 0–1 (ties count half); empty against itself or never met.
+      csvColumns: ['model', ...rows.map((row) => `win_rate vs ${row.name}`)],
       rows: rows.map((row) => ({
         key: row.model,
         header: row.name,
         cells: row.cells.map((cell) => cellText(cell, cell.opponent === row.model)),
+        csv: [
+          row.name,
+          ...row.cells.map((cell) => (cell.opponent === row.model ? null : cell.rate)),
+        ],
       })),
     },
     summary: `Win rate matrix of ${plural(rows.length, 'model')} from ${plural(votes, 'vote')}: how often each model beat each other model`,
   };
 }
+
+/** The latency spread's figures, in the table's order. */
+const LATENCY_STATS = ['min', 'p25', 'p50', 'p75', 'p95', 'max'] as const;
 
 /** Latency from submit to file on disk: every model's spread, "—" where none was timed. */
 export function latencyText(facts: readonly ModelChartFacts[], nameOf: NameOf): ChartText {
@@ -378,14 +398,19 @@ export function latencyText(facts: readonly ModelChartFacts[], nameOf: NameOf): 
         'p95 (time)',
         'Slowest (time)',
       ],
+      // Submit to file on disk is the export's "total" phase; times in milliseconds.
+      csvColumns: ['model', 'videos_timed', ...LATENCY_STATS.map((key) => `total_${key}_ms`)],
       rows: facts.map((fact) => ({
         key: fact.model,
         header: nameOf(fact.model),
         cells: [
           formatNumber(fact.latencyMs.n, 0),
-          ...(['min', 'p25', 'p50', 'p75', 'p95', 'max'] as const).map((key) =>
-            formatLatency(fact.latencyMs[key]),
-          ),
+          ...LATENCY_STATS.map((key) => formatLatency(fact.latencyMs[key])),
+        ],
+        csv: [
+          nameOf(fact.model),
+          fact.latencyMs.n,
+          ...LATENCY_STATS.map((key) => fact.latencyMs[key] ?? null),
         ],
       })),
     },
@@ -416,12 +441,20 @@ export function outcomeText(facts: readonly ModelChartFacts[], nameOf: NameOf): 
         'Finished generations',
         ...RATED_OUTCOME_KEYS.map((key) => `${OUTCOME_NAMES[key]} (% of finished)`),
       ],
+      columnSeries: [null, null, ...RATED_OUTCOME_KEYS],
+      // As the scorecard export: "rated" counts these five outcomes, a rate is a fraction 0–1.
+      csvColumns: ['model', 'rated', ...RATED_OUTCOME_KEYS.map((key) => `${key}_rate`)],
       rows: shares.map(({ fact, finished, share }) => ({
         key: fact.model,
         header: nameOf(fact.model),
         cells: [
           formatNumber(finished, 0),
           ...RATED_OUTCOME_KEYS.map((key) => (finished > 0 ? formatPercent(share(key)) : '—')),
+        ],
+        csv: [
+          nameOf(fact.model),
+          finished,
+          ...RATED_OUTCOME_KEYS.map((key) => (finished > 0 ? share(key) : null)),
         ],
       })),
     },

@@ -55,7 +55,7 @@ import {
   textureFill,
   TOOLTIP_STYLE,
   useChartImage,
-  useHiddenSeries,
+  useCardSeries,
   X_AXIS_TITLED_HEIGHT,
   xAxisTitle,
   yAxisTitle,
@@ -341,7 +341,7 @@ function QualityCostPlot({
   missing: readonly string[];
 }): ReactElement {
   type Point = ReturnType<typeof qualityCostData>['points'][number];
-  const series = useHiddenSeries();
+  const series = useCardSeries();
   const image = useChartImage();
   return (
     <>
@@ -697,7 +697,7 @@ function LatencyChart({
   nameOf: (key: string) => string;
 }): ReactElement {
   const boxes = latencyBoxes(data.models, nameOf);
-  const series = useHiddenSeries();
+  const series = useCardSeries();
   const image = useChartImage();
   // Pattern ids unique to this chart (useId's colons do not belong in a url(#...) reference).
   const patterns = `latency-${useId().replace(/[^a-zA-Z0-9_-]/g, '')}`;
@@ -818,7 +818,7 @@ function OutcomeChart({
   nameOf: (key: string) => string;
 }): ReactElement {
   const rows = outcomeShares(data.models, nameOf);
-  const series = useHiddenSeries();
+  const series = useCardSeries();
   const image = useChartImage();
   if (rows.length === 0) return <Empty>No finished generations in the rated runs.</Empty>;
   return (

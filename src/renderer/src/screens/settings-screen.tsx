@@ -4,7 +4,7 @@
  * A key is never shown and never kept in the store: it lives in the dialog's input until sent.
  */
 import * as Dialog from '@radix-ui/react-dialog';
-import { useId, useState, type FormEvent, type ReactElement } from 'react';
+import { useId, useRef, useState, type FormEvent, type ReactElement } from 'react';
 import type { ProviderStatus } from '../../../shared/ipc/contract';
 import { KeyIcon } from '../components/icons';
 import { Badge, InlineError, Loading, PageHeader } from '../components/ui';
@@ -122,6 +122,8 @@ export function ProviderCard({ provider }: { provider: ProviderStatus }): ReactE
   const id = provider.provider;
   const vendor = id === 'sandbox' ? null : (id as VendorId);
   const hasSavedKey = provider.keySource === 'keychain';
+  // Where the focus goes once the key is removed: its Remove button is gone by then.
+  const setKeyButton = useRef<HTMLButtonElement>(null);
 
   return (
     <article
@@ -175,6 +177,7 @@ export function ProviderCard({ provider }: { provider: ProviderStatus }): ReactE
               className="button button-secondary button-small"
               onClick={() => setDialog('key')}
               data-testid={`set-key-${id}`}
+              ref={setKeyButton}
             >
               <KeyIcon /> {hasSavedKey ? 'Replace key' : 'Add key'}
             </button>
@@ -206,6 +209,7 @@ export function ProviderCard({ provider }: { provider: ProviderStatus }): ReactE
             provider={provider}
             vendor={vendor}
             onClose={() => setDialog('none')}
+            afterRemoval={() => setKeyButton.current?.focus()}
           />
         </>
       ) : null}
@@ -333,18 +337,32 @@ function RemoveKeyDialog({
   provider,
   vendor,
   onClose,
+  afterRemoval,
 }: {
   open: boolean;
   provider: ProviderStatus;
   vendor: VendorId;
   onClose: () => void;
+  /** Puts the focus somewhere once the key is gone (the button that opened this went with it). */
+  afterRemoval: () => void;
 }): ReactElement {
   const [removing, setRemoving] = useState(false);
+  const removed = useRef(false);
   return (
     <Dialog.Root open={open} onOpenChange={(next) => (next ? undefined : onClose())}>
       <Dialog.Portal>
         <Dialog.Overlay className="dialog-overlay" />
-        <Dialog.Content className="dialog" onCloseAutoFocus={returnFocusOnClose}>
+        <Dialog.Content
+          className="dialog"
+          onCloseAutoFocus={(event) => {
+            // Cancelled, or the removal failed: back to Remove key, which is still there.
+            if (!removed.current) return returnFocusOnClose(event);
+            // Removed: the Remove button is gone, and the focus would fall to the page.
+            event.preventDefault();
+            removed.current = false;
+            afterRemoval();
+          }}
+        >
           <DialogHeader closable>Remove the {provider.label} key?</DialogHeader>
           <Dialog.Description className="dialog-body">
             Benchmarks can no longer use {provider.label} models until you add a key again. Runs and
@@ -361,7 +379,8 @@ function RemoveKeyDialog({
               data-testid="confirm-remove-key"
               onClick={() => {
                 setRemoving(true);
-                void removeKey(vendor).then(() => {
+                void removeKey(vendor).then((done) => {
+                  removed.current = done;
                   setRemoving(false);
                   onClose();
                 });

@@ -384,6 +384,7 @@ export function WatchCharts({
                 : {})}
               title={MEASURE_INFO[measure].title}
               subtitle={`${MEASURE_INFO[measure].unit}, one point per ${stepText}`}
+              series={series}
             >
               {problem ? (
                 <ProblemBox problem={problem} />
@@ -404,6 +405,7 @@ export function WatchCharts({
           testId="watch-chart"
           measure="daily_cost"
           {...(dailyText && dailyText.table.rows.length > 0 ? dailyText : {})}
+          series={series}
           title="Cost per day against the budget"
           subtitle={
             dailyBudgetUsd === null

@@ -33,6 +33,13 @@ export const MEASURE_INFO: Record<
   {
     title: string;
     unit: string;
+    /**
+     * Its column name in Copy as CSV, after the target's name: the unit as the scorecard export
+     * writes it (a rate as a fraction 0–1, latency in ms, money in USD).
+     */
+    csvName: string;
+    /** Multiplies a stored value (the series as queried) into that CSV unit. */
+    csvScale: number;
     /** The value axis' title. */
     axisTitle: string;
     scale: number;
@@ -40,6 +47,8 @@ export const MEASURE_INFO: Record<
   }
 > = {
   volume: {
+    csvName: 'requests',
+    csvScale: 1,
     axisTitle: 'Requests per step',
     title: 'Volume',
     unit: 'requests per step',
@@ -47,6 +56,8 @@ export const MEASURE_INFO: Record<
     format: (value) => formatNumber(value, 0),
   },
   success_rate: {
+    csvName: 'success_rate',
+    csvScale: 1,
     axisTitle: 'Success rate (%)',
     title: 'Success rate',
     unit: '% of requests',
@@ -54,6 +65,8 @@ export const MEASURE_INFO: Record<
     format: (value) => formatRatePercent(value / 100),
   },
   p95_latency: {
+    csvName: 'p95_latency_ms',
+    csvScale: 1000,
     axisTitle: 'Seconds (p95)',
     title: 'Latency (p95)',
     unit: 'seconds',
@@ -61,6 +74,8 @@ export const MEASURE_INFO: Record<
     format: (value) => formatLatency(value * 1000),
   },
   generated_seconds: {
+    csvName: 'video_seconds',
+    csvScale: 1,
     axisTitle: 'Video seconds per step',
     title: 'Generated seconds',
     unit: 'seconds of video per step',
@@ -68,6 +83,8 @@ export const MEASURE_INFO: Record<
     format: (value) => formatNumber(value, 0),
   },
   cost: {
+    csvName: 'cost_usd',
+    csvScale: 1,
     axisTitle: 'Dollars per step',
     title: 'Cost',
     unit: 'dollars per step',
@@ -398,6 +415,11 @@ export function layoutMarkerLabels(
   return places;
 }
 
+/** An instant for a spreadsheet: ISO 8601 in UTC, to the second ("2025-06-09T10:00:00Z"). */
+function csvInstant(t: number): string {
+  return new Date(t).toISOString().replace(/\.\d{3}Z$/, 'Z');
+}
+
 /**
  * A measure's chart as a table: one row per instant (UTC), one column per target in the value's
  * unit, gaps as "—"; and a summary naming the target with the highest latest value.
@@ -419,6 +441,9 @@ export function measureText(
     table: {
       caption: `${info.title} in ${info.unit}, from ${formatInstant(from)} to ${formatInstant(to)}.`,
       columns: ['Time (UTC)', ...targets.map((target) => `${targetName(target)} (${info.unit})`)],
+      // The charts' shared legend hides a target by its name: its column.
+      columnSeries: [null, ...targets.map(targetName)],
+      csvColumns: ['time_utc', ...targets.map((target) => `${targetName(target)} ${info.csvName}`)],
       rows: rows.map((row) => ({
         key: String(row.t),
         header: formatInstant(row.t),
@@ -426,6 +451,14 @@ export function measureText(
           const value = row[`s${index}`];
           return typeof value === 'number' ? info.format(value) : '—';
         }),
+        csv: [
+          csvInstant(row.t),
+          ...targets.map((_, index) => {
+            const value = row[`s${index}`];
+            // The chart's rows hold the drawn value (a rate in percent): back to the stored one.
+            return typeof value === 'number' ? (value / info.scale) * info.csvScale : null;
+          }),
+        ],
       })),
     },
     summary:
@@ -461,12 +494,25 @@ export function dailyCostText(
         ...targets.map((target) => `${targetName(target)} (USD)`),
         'All shown (USD)',
       ],
+      columnSeries: [null, ...targets.map(targetName), null],
+      csvColumns: [
+        'day_utc',
+        'partial_day',
+        ...targets.map((target) => `${targetName(target)} cost_usd`),
+        'all_shown cost_usd',
+      ],
       rows: days.map(({ row, total }) => ({
         key: String(row.t),
         header: dayName(row.t),
         cells: [
           ...targets.map((_, index) => formatMoney(row[`s${index}`] ?? null)),
           formatMoney(total),
+        ],
+        csv: [
+          new Date(row.t).toISOString().slice(0, 10),
+          String(partial.has(row.t)),
+          ...targets.map((_, index) => row[`s${index}`] ?? null),
+          total,
         ],
       })),
     },
