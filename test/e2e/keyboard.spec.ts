@@ -443,6 +443,26 @@ test('keyboard only: the Start rollout confirmation traps the focus, opens on Ca
   await page.keyboard.press('Enter');
   await expect(page.getByTestId('unlock-dialog')).toHaveCount(0);
 
+  // The three environment cards sit side by side, none over another or past the panel: the
+  // seeded production config has expired, and its long badge once pushed its card over staging.
+  const boxes = await Promise.all(
+    ['dev', 'staging', 'production'].map(async (env) =>
+      page.getByTestId(`env-${env}`).boundingBox(),
+    ),
+  );
+  const panel = await page.locator('.pb-envs').boundingBox();
+  for (let index = 0; index < boxes.length; index += 1) {
+    const box = boxes[index];
+    expect(box, `environment card ${index}`).not.toBeNull();
+    if (!box || !panel) continue;
+    expect(box.x + box.width, `card ${index} ends inside the panel`).toBeLessThanOrEqual(
+      panel.x + panel.width + 1,
+    );
+    const next = boxes[index + 1];
+    if (next)
+      expect(box.x + box.width, `card ${index} ends before the next`).toBeLessThanOrEqual(next.x);
+  }
+
   const environment = await page.getByTestId('ro-env').inputValue();
   const version = page.getByTestId(`env-${environment}-version`);
   const before = await version.textContent();
