@@ -416,6 +416,28 @@ describe('rawGet', () => {
     expect(readdirSync(join(store.root, 'tmp'))).toEqual([]);
   });
 
+  it('through HttpClient.download: a partial answer with an impossible total size is refused, not taken as a file of 1e25 bytes', async () => {
+    const { url } = await serve((socket) => {
+      socket.end(
+        'HTTP/1.1 206 Partial Content\r\nContent-Type: video/mp4\r\nContent-Range: bytes 100-104/10000000000000000000000000\r\nContent-Length: 5\r\n\r\nhello',
+      );
+    });
+    const client = new HttpClient({
+      provider: 'luma',
+      baseUrl: 'http://127.0.0.1',
+      dispatcher: new Agent(),
+      headers: () => ({}),
+      secrets: () => [],
+    });
+    const error = await rejection(client.download(url, { offset: 100 }));
+    expect(error).toBeInstanceOf(ProviderError);
+    expect((error as ProviderError).errorClass).toBe('bad_output');
+    expect((error as ProviderError).retryable).toBe(true);
+    expect(error.message).toBe(
+      'Luma answered a partial download with an impossible file size (Content-Range bytes 100-104/10000000000000000000000000).',
+    );
+  });
+
   describe('over TLS', () => {
     it('reads the body exactly from an https server whose certificate it is told to trust, and refuses one it is not', async () => {
       const files = selfSignedCertificate(dir);

@@ -330,6 +330,19 @@ export class HttpClient {
         }
         offset = Number(range[1]);
         totalBytes = range[3] === '*' ? undefined : Number(range[3]);
+        // A total past 2^53 bytes or short of where the part starts is no file size: without
+        // this, the download was retried as "cut short (N of 1e+25 bytes)" until it gave up.
+        if (
+          totalBytes !== undefined &&
+          (!Number.isSafeInteger(totalBytes) || totalBytes <= offset)
+        ) {
+          await raw.body.dump().catch(() => undefined);
+          throw new ProviderError(
+            'bad_output',
+            `${this.label} answered a partial download with an impossible file size (Content-Range ${scrub(String(raw.headers['content-range']).slice(0, 80), this.config.secrets())}).`,
+            { provider: this.config.provider, status: 206, retryable: true },
+          );
+        }
       }
       const result: DownloadResult = {
         body: toWebStream(raw.body),
