@@ -7,19 +7,12 @@ import { describe, expect, it } from 'vitest';
 import { generationAdvice, withAdvice } from '../../../src/main/bench/generation-advice';
 import { renderRunTable } from '../../../src/main/cli/bench-output';
 import type { RunDetail } from '../../../src/shared/domain';
+import { PROVIDER_ERROR_CLASSES } from '../../../src/shared/errors';
 
 describe('generation advice', () => {
   it('names the vendor and what to do for every error class a generation can end with', () => {
-    const classes = [
-      'auth',
-      'quota',
-      'invalid_request',
-      'content_policy',
-      'provider_unavailable',
-      'timeout',
-      'bad_output',
-      'expired_output',
-    ];
+    // Every class but `cancelled`, which the admin chose and needs no advice.
+    const classes = PROVIDER_ERROR_CLASSES.filter((code) => code !== 'cancelled');
     for (const code of classes) {
       const advice = generationAdvice('together', code);
       expect(advice, code).toMatch(/Together AI/);
