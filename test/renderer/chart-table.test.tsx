@@ -651,7 +651,7 @@ describe('chart text alternatives', () => {
         '2025-06-09T12:00:00Z,98,60\r\n',
     );
     expect(await copiedFrom(daily, writeText)).toBe(
-      'day_utc,partial_day,together/kling-2.1 cost_usd,fal/veo-3 cost_usd,all_shown cost_usd\r\n' +
+      'day_utc,partial_day,together/kling-2.1 cost_usd,fal/veo-3 cost_usd,all_targets cost_usd\r\n' +
         '2025-06-09,true,5.75,5,10.75\r\n',
     );
     const card = (measure: string): HTMLElement =>

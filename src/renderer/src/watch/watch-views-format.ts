@@ -469,7 +469,10 @@ export function measureText(
   };
 }
 
-/** Cost per UTC day as a table: one row per day, a column per target and the day's total. */
+/**
+ * Cost per UTC day as a table: one row per day, a column per target and the day's total over
+ * every target ("All targets": the table keeps series hidden in the chart, so "shown" misled).
+ */
 export function dailyCostText(
   targets: readonly TargetSeries[],
   from: number,
@@ -492,14 +495,14 @@ export function dailyCostText(
       columns: [
         'Day (UTC)',
         ...targets.map((target) => `${targetName(target)} (USD)`),
-        'All shown (USD)',
+        'All targets (USD)',
       ],
       columnSeries: [null, ...targets.map(targetName), null],
       csvColumns: [
         'day_utc',
         'partial_day',
         ...targets.map((target) => `${targetName(target)} cost_usd`),
-        'all_shown cost_usd',
+        'all_targets cost_usd',
       ],
       rows: days.map(({ row, total }) => ({
         key: String(row.t),
