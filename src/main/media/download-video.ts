@@ -75,7 +75,16 @@ export async function downloadVideo(options: DownloadVideoOptions): Promise<Down
           );
         }
         if (result.contentType.startsWith('video/')) contentType = result.contentType;
-        if ((result.offset ?? 0) === 0 && writer.bytes > 0) await writer.restart();
+        if ((result.offset ?? 0) === 0 && writer.bytes > 0) {
+          try {
+            await writer.restart();
+          } catch (error) {
+            // The answer is not read now: let its connection go (unread, it stays open and
+            // paused, holding its buffers, for as long as the server keeps it).
+            await result.body.cancel().catch(() => undefined);
+            throw error;
+          }
+        }
         resumable = result.resumable ?? false;
         await pump(result.body, writer, signal, provider);
         const total = result.totalBytes;

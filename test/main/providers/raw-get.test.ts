@@ -15,6 +15,11 @@ import { downloadVideo } from '../../../src/main/media/download-video';
 import { MediaStore } from '../../../src/main/media/media-store';
 import { HttpClient } from '../../../src/main/providers/http/http-client';
 import { rawGet, RawGetError, type RawResponse } from '../../../src/main/providers/http/raw-get';
+import {
+  keptReceiveBuffers,
+  returnReceiveBuffer,
+  takeReceiveBuffer,
+} from '../../../src/main/receive-buffers';
 import { ProviderError } from '../../../src/shared/errors';
 import { selfSignedCertificate } from '../../helpers/self-signed-certificate';
 import { tempDir } from '../../helpers/temp-dir';
@@ -308,6 +313,43 @@ describe('rawGet', () => {
     });
     expect(Buffer.concat(chunks).equals(file)).toBe(true);
   });
+
+  it.each([
+    ['as the body ends', false],
+    ['as the connection breaks off', true],
+  ])(
+    'a reader that closes the body while taking its last chunk (%s) does not get a receive buffer handed out twice',
+    async (_, cut) => {
+      while (keptReceiveBuffers() > 0) takeReceiveBuffer();
+      const file = randomBytes(3000);
+      const { url } = await serve(async (socket) => {
+        const length = cut ? file.length + 100 : file.length;
+        await writeSlowly(
+          socket,
+          [`HTTP/1.1 200 OK\r\nContent-Length: ${length}\r\n\r\n`, file],
+          20,
+        );
+        if (cut) socket.end();
+      });
+      const response = await get(url);
+      response.body.on('error', () => undefined);
+      // The last chunk is handed over while the body ends; the reader closes the body then and
+      // there, and another download starts at once and takes a receive buffer for itself.
+      const taken = await new Promise<Buffer>((resolve) => {
+        response.body.on('data', (chunk: Buffer) => {
+          expect(chunk.equals(file)).toBe(true);
+          response.body.destroy();
+          resolve(takeReceiveBuffer());
+        });
+      });
+      await pause(20);
+      const handedOut = [];
+      while (keptReceiveBuffers() > 0) handedOut.push(takeReceiveBuffer().buffer);
+      // Another download taking a buffer now must not get the one already in use.
+      expect(handedOut).not.toContain(taken.buffer);
+      for (const buffer of handedOut) returnReceiveBuffer(buffer as ArrayBuffer);
+    },
+  );
 
   it('an abort before the head rejects with its reason; during the body, the body fails with it', async () => {
     const silent = await serve(() => undefined);

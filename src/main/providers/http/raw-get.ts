@@ -244,6 +244,9 @@ export function rawGet(options: RawGetOptions): Promise<RawResponse> {
       if (finished) return;
       // What arrived before the failure still reaches the reader (a resume starts after it).
       passOn();
+      // The reader may have closed the body while taking that chunk: all is cleaned up then, and
+      // the buffer it gave back may be in another download's hands already.
+      if (finished) return;
       finished = true;
       cleanUp();
       socket.destroy();
@@ -254,6 +257,7 @@ export function rawGet(options: RawGetOptions): Promise<RawResponse> {
     function finish(): void {
       if (finished) return;
       passOn();
+      if (finished) return; // the reader closed the body while taking the last chunk (see fail)
       finished = true;
       cleanUp();
       socket.destroy();
