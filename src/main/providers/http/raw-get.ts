@@ -242,7 +242,8 @@ export function rawGet(options: RawGetOptions): Promise<RawResponse> {
     /** Ends the exchange with `error`: before the head, the promise; after, the body. */
     function fail(error: Error): void {
       if (finished) return;
-      // What arrived before the failure still reaches the reader (a resume starts after it).
+      // What arrived before the failure goes to a reader taking data as it comes (a paused one
+      // loses it with the stream: a resume then starts where the writer's bytes end, no later).
       passOn();
       // The reader may have closed the body while taking that chunk: all is cleaned up then, and
       // the buffer it gave back may be in another download's hands already.
