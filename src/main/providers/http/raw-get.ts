@@ -62,8 +62,11 @@ export class RawGetError extends Error {
   }
 }
 
-/** Each buffer the socket reads into (receive-buffers.ts); a body arrives as chunks of about this size. */
-const SLAB_BYTES = RECEIVE_BUFFER_BYTES;
+/**
+ * Where a socket reads once its exchange is over (a read already under way still needs memory):
+ * one for all, since those bytes are dropped unread.
+ */
+const DROPPED = Buffer.allocUnsafeSlow(16 * 1024);
 /** A buffer with less room than this left is passed on and a new one started. */
 const MIN_FREE_BYTES = 256 * 1024;
 /** The answer's status line and headers, at most (Node's own limit is 16 KB). */
@@ -81,7 +84,7 @@ export class RawBody extends Readable {
     private readonly onDestroy: (error: Error | null) => void,
   ) {
     // Two buffers may wait for a reader that has paused before the socket is paused too.
-    super({ highWaterMark: 2 * SLAB_BYTES });
+    super({ highWaterMark: 2 * RECEIVE_BUFFER_BYTES });
     // The body can fail in the same read that brought the head (a bad chunk-size line right
     // after it), before the caller has had the answer and listened: an 'error' nobody listens
     // to would end the process. The error stays in `errored`, where readers find it.
@@ -179,7 +182,6 @@ export function rawGet(options: RawGetOptions): Promise<RawResponse> {
     let paused = false;
     let received = 0;
     let timer: NodeJS.Timeout | undefined;
-    const scratch = Buffer.allocUnsafeSlow(16 * 1024);
 
     const clearTimer = (): void => {
       if (timer) clearTimeout(timer);
@@ -203,7 +205,7 @@ export function rawGet(options: RawGetOptions): Promise<RawResponse> {
       host,
       port,
       onread: {
-        buffer: (): Uint8Array => (finished ? scratch : slab.subarray(used)),
+        buffer: (): Uint8Array => (finished ? DROPPED : slab.subarray(used)),
         callback: (bytes: number): boolean => {
           try {
             onBytes(bytes);
@@ -328,7 +330,7 @@ export function rawGet(options: RawGetOptions): Promise<RawResponse> {
       } else decode(from, used);
       if (finished) return;
       if (body && framingDone()) finish();
-      else if (SLAB_BYTES - used < MIN_FREE_BYTES) passOn();
+      else if (RECEIVE_BUFFER_BYTES - used < MIN_FREE_BYTES) passOn();
       if (body && !finished) armBody();
     }
 
