@@ -243,6 +243,11 @@ describe('rawGet', () => {
       'HTTP/1.1 200 OK\r\n: nameless\r\n\r\n',
       /header line without a name/,
     ],
+    [
+      'both Transfer-Encoding and Content-Length',
+      'HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\nContent-Length: 5\r\n\r\n5\r\nhello\r\n0\r\n\r\n',
+      /both Transfer-Encoding and Content-Length \(its length is ambiguous\)/,
+    ],
     ['a switch of protocols', 'HTTP/1.1 101 Switching Protocols\r\n\r\n', /switched protocols/],
   ])('refuses %s, naming what was wrong', async (_, head, message) => {
     const { url } = await serve((socket) => {

@@ -411,6 +411,13 @@ export function rawGet(options: RawGetOptions): Promise<RawResponse> {
     function framingOf(statusCode: number, headers: Record<string, string | string[]>): Framing {
       if (statusCode === 204 || statusCode === 304) return { kind: 'length', remaining: 0 };
       const coding = headers['transfer-encoding'];
+      if (coding !== undefined && headers['content-length'] !== undefined)
+        // RFC 9112 6.3: a sign of request smuggling or a broken proxy, to be handled as an
+        // error; undici's parser (every other request) refuses it too.
+        throw new RawGetError(
+          'BAD_RESPONSE',
+          'The answer had both Transfer-Encoding and Content-Length (its length is ambiguous)',
+        );
       if (coding !== undefined) {
         const codings = String(coding)
           .split(',')
