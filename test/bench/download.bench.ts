@@ -1,7 +1,8 @@
 /**
  * Issue 15, video download: a 200 MB file over loopback into the media store (the console's own
  * path: the adapter's download, SHA-256 while writing, the temporary file, fsync, rename) against
- * `curl -o` of the same file in the same run, alternating, medians of BENCH_ROUNDS (default 5).
+ * `curl -o` of the same file in the same run, alternating (which goes first alternates too),
+ * medians of BENCH_ROUNDS (default 5).
  * Two references: `curl -o` alone, and `curl -o` followed by an fsync of its file (the same
  * durability as ours: a stored video survives a power cut). Both write to the same disk as ours.
  * Also prints the peak RSS growth during our downloads (flat = the file is never held in memory),
@@ -13,7 +14,9 @@
  * file server's: on a machine with few cores the sum, not one thread, bounds the time. And ours
  * flushing only at commit (the background flushes while receiving left out), and the disk alone
  * written durably the writer's way with all the bytes at hand (the floor of a durable download).
- * The file is served by a plain Node http server in its own process, the same for both clients.
+ * The file is served by a plain Node http server in its own process, the same for both clients;
+ * curl is started by a helper process, so this one never forks between rounds (see runnerCode),
+ * and what a fork costs our next download is printed on its own.
  * Run: npx tsx test/bench/download.bench.ts [megabytes]
  */
 import { spawn, spawnSync } from 'node:child_process';
@@ -76,6 +79,9 @@ const url = await new Promise<string>((resolve, reject) => {
   server.on('exit', (code) => reject(new Error(`file server exited with ${code}`)));
 });
 
+/** Clock ticks, for the CPU times in /proc (asked before any download: see the runner below). */
+const TICK_MS = 1000 / Number(spawnSync('getconf', ['CLK_TCK']).stdout?.toString().trim() || 100);
+
 const dispatcher = new Agent();
 const adapter = createTogetherAdapter({ apiKey: 'unused', dispatcher });
 const store = new MediaStore(join(dir, 'data'));
@@ -92,24 +98,62 @@ const endSyncStore = new MediaStore(join(dir, 'end-sync'), nodeMediaFiles, undef
   earlySyncBytes: 0,
 });
 
-/** `curl -o FILE` (with `sync`, then an fsync of FILE, timed too); or to /dev/null. */
-function curlOnce(mode: 'file' | 'sync' | 'null'): number {
-  const target = mode === 'null' ? '/dev/null' : join(dir, 'curl.out');
-  const curlBefore = curlCpu();
-  const serverBefore = serverCpu();
-  const started = performance.now();
+/**
+ * curl runs from a helper process started once, never from this one. Spawning a child from a
+ * process forks it, and a fork marks every page of the forking process copy-on-write: the next
+ * download in this process then takes thousands of write faults on its receive buffers and heap
+ * (measured here: ~8,000 more minor faults and 70–90 ms more CPU per 200 MB, 290–450 ms instead
+ * of 210–260 ms, right after a bare `spawnSync('true')`). Spawned from here, curl would tax
+ * every download of ours that follows it, a cost of the harness, not of either client; the
+ * breakdown measures that cost on its own ("right after a spawn").
+ */
+const runnerCode = `
+const { spawnSync } = require('node:child_process'); const fs = require('node:fs');
+const tick = Number(process.argv[1]);
+const childCpu = () => { const f = fs.readFileSync('/proc/self/stat', 'utf8').split(') ')[1].split(' '); return (Number(f[13]) + Number(f[14])) * tick; };
+require('node:readline').createInterface({ input: process.stdin }).on('line', (line) => {
+  const { target, url, sync } = JSON.parse(line);
+  const before = childCpu(); const started = performance.now();
   const result = spawnSync('curl', ['-s', '-o', target, url], { stdio: 'ignore' });
+  const cpu = childCpu() - before;
+  if (sync && result.status === 0) { const fd = fs.openSync(target, 'r+'); fs.fsyncSync(fd); fs.closeSync(fd); }
+  process.stdout.write(JSON.stringify({ ms: performance.now() - started, cpu, status: result.status }) + '\\n');
+});
+`;
+const runner = spawn(process.execPath, ['-e', runnerCode, String(TICK_MS)], {
+  stdio: ['pipe', 'pipe', 'inherit'],
+});
+const runnerReplies: ((line: string) => void)[] = [];
+let runnerText = '';
+runner.stdout.on('data', (chunk: Buffer) => {
+  runnerText += chunk.toString();
+  for (let at = runnerText.indexOf('\n'); at >= 0; at = runnerText.indexOf('\n')) {
+    const line = runnerText.slice(0, at);
+    runnerText = runnerText.slice(at + 1);
+    runnerReplies.shift()?.(line);
+  }
+});
+
+/** `curl -o FILE` (with `sync`, then an fsync of FILE, timed too); or to /dev/null. */
+async function curlOnce(mode: 'file' | 'sync' | 'null'): Promise<number> {
+  const target = mode === 'null' ? '/dev/null' : join(dir, 'curl.out');
+  const serverBefore = serverCpu();
+  const reply = new Promise<string>((resolve) => runnerReplies.push(resolve));
+  runner.stdin.write(`${JSON.stringify({ target, url, sync: mode === 'sync' })}\n`);
+  const {
+    ms,
+    cpu: curlMs,
+    status,
+  } = JSON.parse(await reply) as {
+    ms: number;
+    cpu: number;
+    status: number | null;
+  };
   if (mode === 'file') {
-    cpu.curl.push(curlCpu() - curlBefore);
+    cpu.curl.push(curlMs);
     cpu.curlServer.push(serverCpu() - serverBefore);
   }
-  if (mode === 'sync') {
-    const fd = openSync(target, 'r+');
-    fsyncSync(fd);
-    closeSync(fd);
-  }
-  const ms = performance.now() - started;
-  if (result.status !== 0) throw new Error(`curl exited with ${result.status}`);
+  if (status !== 0) throw new Error(`curl exited with ${status}`);
   if (mode !== 'null') {
     if (statSync(target).size !== size) throw new Error('curl got a different size');
     rmSync(target);
@@ -195,19 +239,16 @@ function writeOnce(sync: boolean): number {
 }
 
 /** CPU milliseconds (user + system) of a process, or of one thread: /proc, Linux only. */
-const TICK_MS = 1000 / Number(spawnSync('getconf', ['CLK_TCK']).stdout?.toString().trim() || 100);
-function cpuMs(path: string, children = false): number {
+function cpuMs(path: string): number {
   try {
     const fields = readFileSync(path, 'utf8').split(') ')[1]?.split(' ') ?? [];
-    const at = children ? 13 : 11;
-    return (Number(fields[at]) + Number(fields[at + 1])) * TICK_MS;
+    return (Number(fields[11]) + Number(fields[12])) * TICK_MS;
   } catch {
     return Number.NaN;
   }
 }
 const serverCpu = (): number => cpuMs(`/proc/${server.pid}/stat`);
 const mainThreadCpu = (): number => cpuMs(`/proc/self/task/${process.pid}/stat`);
-const curlCpu = (): number => cpuMs('/proc/self/stat', true);
 const cpu = {
   ours: [] as number[],
   oursMain: [] as number[],
@@ -217,7 +258,10 @@ const cpu = {
 };
 
 let peakRss = 0;
-async function oursOnce(into = store): Promise<{ ms: number; rssDelta: number }> {
+async function oursOnce(
+  into = store,
+  record = into === store,
+): Promise<{ ms: number; rssDelta: number }> {
   const base = process.memoryUsage().rss;
   peakRss = base;
   const sampler = setInterval(() => (peakRss = Math.max(peakRss, process.memoryUsage().rss)), 5);
@@ -233,7 +277,7 @@ async function oursOnce(into = store): Promise<{ ms: number; rssDelta: number }>
     provider: 'together',
   });
   const ms = performance.now() - started;
-  if (into === store) {
+  if (record) {
     const used = process.cpuUsage(cpuBefore);
     cpu.ours.push((used.user + used.system) / 1000);
     cpu.oursMain.push(mainThreadCpu() - mainBefore);
@@ -250,7 +294,7 @@ async function oursOnce(into = store): Promise<{ ms: number; rssDelta: number }>
 
 try {
   // One warm-up each: page cache, connection, JIT.
-  curlOnce('file');
+  await curlOnce('file');
   await oursOnce();
   await receiveOnce();
   const curlMs: number[] = [];
@@ -263,15 +307,19 @@ try {
     hash: [] as number[],
     unsynced: [] as number[],
     endSync: [] as number[],
+    afterSpawn: [] as number[],
   };
   const writes = { plain: [] as number[], synced: [] as number[], flushing: [] as number[] };
   for (let round = 0; round < ROUNDS; round += 1) {
-    curlMs.push(curlOnce('file'));
+    // Which goes first alternates (ABBA): on this virtual machine a download's time depends on
+    // what ran just before it (by up to a third), and a fixed order would hand that to one side.
+    if (round % 2 === 0) curlMs.push(await curlOnce('file'));
     const ours = await oursOnce();
     ourMs.push(ours.ms);
     rss.push(ours.rssDelta);
-    curlSyncMs.push(curlOnce('sync'));
-    parts.curlNull.push(curlOnce('null'));
+    if (round % 2 === 1) curlMs.push(await curlOnce('file'));
+    curlSyncMs.push(await curlOnce('sync'));
+    parts.curlNull.push(await curlOnce('null'));
     parts.receive.push(await receiveOnce());
     parts.unsynced.push((await oursOnce(unsyncedStore)).ms);
     parts.endSync.push((await oursOnce(endSyncStore)).ms);
@@ -279,6 +327,9 @@ try {
     writes.plain.push(writeOnce(false));
     writes.synced.push(writeOnce(true));
     writes.flushing.push(await writeFlushingOnce());
+    // Last in the round: the download after it, the next round's first, has its pages back.
+    spawnSync('true');
+    parts.afterSpawn.push((await oursOnce(store, false)).ms);
   }
   const oursMedian = median(ourMs);
   const curlMedian = median(curlMs);
@@ -296,6 +347,9 @@ try {
   console.log(
     `  breakdown (medians): ours without the fsync ${median(parts.unsynced).toFixed(0)} ms (${(curlMedian / median(parts.unsynced)).toFixed(2)}× curl); ours flushing only at the end (no background flush every ${flushMb} MB) ${median(parts.endSync).toFixed(0)} ms; receive alone ours ${median(parts.receive).toFixed(0)} ms vs curl -o /dev/null ${median(parts.curlNull).toFixed(0)} ms; SHA-256 in memory ${median(parts.hash).toFixed(0)} ms (off the main thread)`,
   );
+  console.log(
+    `  ours right after this process spawned a child (as the console does to run ffprobe; every page copy-on-write until touched again): ${median(parts.afterSpawn).toFixed(0)} ms (${(curlMedian / median(parts.afterSpawn)).toFixed(2)}× curl)`,
+  );
   const floor = median(writes.flushing);
   console.log(
     `  disk alone (medians): write 4 MB blocks ${median(writes.plain).toFixed(0)} ms, then fsync ${median(writes.synced).toFixed(0)} ms; durably the writer's way (2 writes in flight, a flush every ${flushMb} MB, the final fsync) ${floor.toFixed(0)} ms: the floor of a durable download here, ${(curlMedian / floor).toFixed(2)}× curl -o at best`,
@@ -308,6 +362,7 @@ try {
   );
 } finally {
   server.kill('SIGTERM');
+  runner.kill('SIGTERM');
   await dispatcher.close();
   await store.hashes.stop();
   cleanup();
