@@ -207,7 +207,7 @@ describe('settings provider cards', () => {
     });
     render(<SettingsScreen />);
     expect(screen.getByTestId('browser-keys-hint').textContent).toContain(
-      'In browser mode keys come from environment variables: set TOGETHER_API_KEY before starting npx aideon serve.',
+      'In browser mode keys come from environment variables, one per provider and named on its card (Together AI reads TOGETHER_API_KEY): set them before starting npx aideon serve, and start it again to pick up a change.',
     );
   });
 });

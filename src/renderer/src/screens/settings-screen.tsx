@@ -36,8 +36,9 @@ export function SettingsScreen(): ReactElement {
         <p className="notice" data-testid="browser-keys-hint">
           <KeyIcon />
           <span>
-            In browser mode keys come from environment variables: set <code>{exampleVar}</code>{' '}
-            before starting <code>npx aideon serve</code>.
+            In browser mode keys come from environment variables, one per provider and named on its
+            card (Together AI reads <code>{exampleVar}</code>): set them before starting{' '}
+            <code>npx aideon serve</code>, and start it again to pick up a change.
           </span>
         </p>
       ) : null}
