@@ -318,15 +318,24 @@ try {
     ourMs.push(ours.ms);
     rss.push(ours.rssDelta);
     if (round % 2 === 1) curlMs.push(await curlOnce('file'));
-    curlSyncMs.push(await curlOnce('sync'));
-    parts.curlNull.push(await curlOnce('null'));
-    parts.receive.push(await receiveOnce());
-    parts.unsynced.push((await oursOnce(unsyncedStore)).ms);
-    parts.endSync.push((await oursOnce(endSyncStore)).ms);
-    parts.hash.push(hashOnce());
-    writes.plain.push(writeOnce(false));
-    writes.synced.push(writeOnce(true));
-    writes.flushing.push(await writeFlushingOnce());
+    // The other measurements in a new order each round, for the same reason: each then has
+    // every kind of predecessor about as often.
+    const steps: (() => Promise<void>)[] = [
+      async () => void curlSyncMs.push(await curlOnce('sync')),
+      async () => void parts.curlNull.push(await curlOnce('null')),
+      async () => void parts.receive.push(await receiveOnce()),
+      async () => void parts.unsynced.push((await oursOnce(unsyncedStore)).ms),
+      async () => void parts.endSync.push((await oursOnce(endSyncStore)).ms),
+      async () => void parts.hash.push(hashOnce()),
+      async () => void writes.plain.push(writeOnce(false)),
+      async () => void writes.synced.push(writeOnce(true)),
+      async () => void writes.flushing.push(await writeFlushingOnce()),
+    ];
+    for (let at = steps.length - 1; at > 0; at -= 1) {
+      const other = Math.floor(Math.random() * (at + 1));
+      [steps[at], steps[other]] = [steps[other]!, steps[at]!];
+    }
+    for (const step of steps) await step();
     // Last in the round: the download after it, the next round's first, has its pages back.
     spawnSync('true');
     parts.afterSpawn.push((await oursOnce(store, false)).ms);
