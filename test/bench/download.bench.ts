@@ -124,6 +124,11 @@ const runner = spawn(process.execPath, ['-e', runnerCode, String(TICK_MS)], {
   stdio: ['pipe', 'pipe', 'inherit'],
 });
 const runnerReplies: ((line: string) => void)[] = [];
+// A helper that dies fails the curl it was running, instead of leaving the bench waiting.
+runner.on('exit', (code) => {
+  for (const reply of runnerReplies.splice(0))
+    reply(JSON.stringify({ ms: 0, cpu: 0, status: `the helper (exit code ${code})` }));
+});
 let runnerText = '';
 runner.stdout.on('data', (chunk: Buffer) => {
   runnerText += chunk.toString();
@@ -147,7 +152,7 @@ async function curlOnce(mode: 'file' | 'sync' | 'null'): Promise<number> {
   } = JSON.parse(await reply) as {
     ms: number;
     cpu: number;
-    status: number | null;
+    status: number | string | null;
   };
   if (mode === 'file') {
     cpu.curl.push(curlMs);
