@@ -25,7 +25,6 @@ import {
   closeSync,
   fsyncSync,
   openSync,
-  readFileSync,
   rmSync,
   statSync,
   writeFileSync,
@@ -47,6 +46,7 @@ import { returnReceiveBuffer } from '../../src/main/receive-buffers';
 import { takeNodeSource } from '../../src/main/web-stream';
 import { tempDir } from '../helpers/temp-dir';
 import { median } from './bench-stats';
+import { CLOCK_TICK_MS, cpuMs, mainThreadCpuMs } from './proc-cpu';
 
 const megabytes = Number(process.argv[2] ?? 200);
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 5);
@@ -78,9 +78,6 @@ const url = await new Promise<string>((resolve, reject) => {
   });
   server.on('exit', (code) => reject(new Error(`file server exited with ${code}`)));
 });
-
-/** Clock ticks, for the CPU times in /proc (asked before any download: see the runner below). */
-const TICK_MS = 1000 / Number(spawnSync('getconf', ['CLK_TCK']).stdout?.toString().trim() || 100);
 
 const dispatcher = new Agent();
 const adapter = createTogetherAdapter({ apiKey: 'unused', dispatcher });
@@ -120,7 +117,7 @@ require('node:readline').createInterface({ input: process.stdin }).on('line', (l
   process.stdout.write(JSON.stringify({ ms: performance.now() - started, cpu, status: result.status }) + '\\n');
 });
 `;
-const runner = spawn(process.execPath, ['-e', runnerCode, String(TICK_MS)], {
+const runner = spawn(process.execPath, ['-e', runnerCode, String(CLOCK_TICK_MS)], {
   stdio: ['pipe', 'pipe', 'inherit'],
 });
 const runnerReplies: ((line: string) => void)[] = [];
@@ -243,17 +240,7 @@ function writeOnce(sync: boolean): number {
   return ms;
 }
 
-/** CPU milliseconds (user + system) of a process, or of one thread: /proc, Linux only. */
-function cpuMs(path: string): number {
-  try {
-    const fields = readFileSync(path, 'utf8').split(') ')[1]?.split(' ') ?? [];
-    return (Number(fields[11]) + Number(fields[12])) * TICK_MS;
-  } catch {
-    return Number.NaN;
-  }
-}
 const serverCpu = (): number => cpuMs(`/proc/${server.pid}/stat`);
-const mainThreadCpu = (): number => cpuMs(`/proc/self/task/${process.pid}/stat`);
 const cpu = {
   ours: [] as number[],
   oursMain: [] as number[],
@@ -271,7 +258,7 @@ async function oursOnce(
   peakRss = base;
   const sampler = setInterval(() => (peakRss = Math.max(peakRss, process.memoryUsage().rss)), 5);
   const cpuBefore = process.cpuUsage();
-  const mainBefore = mainThreadCpu();
+  const mainBefore = mainThreadCpuMs();
   const serverBefore = serverCpu();
   const started = performance.now();
   const { media } = await downloadVideo({
@@ -285,7 +272,7 @@ async function oursOnce(
   if (record) {
     const used = process.cpuUsage(cpuBefore);
     cpu.ours.push((used.user + used.system) / 1000);
-    cpu.oursMain.push(mainThreadCpu() - mainBefore);
+    cpu.oursMain.push(mainThreadCpuMs() - mainBefore);
     cpu.oursServer.push(serverCpu() - serverBefore);
   }
   clearInterval(sampler);

@@ -14,12 +14,13 @@
  * Run: npx tsx test/bench/spawn-cost.bench.ts
  */
 import { fork } from 'node:child_process';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { monitorEventLoopDelay, performance } from 'node:perf_hooks';
 import { runTool } from '../../src/main/media/run-tool';
 import { tempDir } from '../helpers/temp-dir';
 import { median } from './bench-stats';
+import { mainThreadCpuMs } from './proc-cpu';
 
 const RUNS = Number(process.env.BENCH_TOOL_RUNS ?? 30);
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
@@ -36,13 +37,6 @@ function work(): void {
     const row = rows[(k * 7919) % rows.length];
     if (row) row.marks = [k];
   }
-}
-
-const TICK_MS = 10;
-function threadCpuMs(): number {
-  const fields =
-    readFileSync(`/proc/self/task/${process.pid}/stat`, 'utf8').split(') ')[1]?.split(' ') ?? [];
-  return (Number(fields[11]) + Number(fields[12])) * TICK_MS;
 }
 
 const { dir, cleanup } = tempDir('aideon-bench-spawn-');
@@ -94,7 +88,7 @@ async function measure(run: () => Promise<string>): Promise<{
 }> {
   const delay = monitorEventLoopDelay({ resolution: 1 });
   delay.enable();
-  const cpuBefore = threadCpuMs();
+  const cpuBefore = mainThreadCpuMs();
   const started = performance.now();
   for (let i = 0; i < RUNS; i += 1) {
     const stdout = await run();
@@ -104,7 +98,7 @@ async function measure(run: () => Promise<string>): Promise<{
   const wallMs = performance.now() - started;
   delay.disable();
   return {
-    cpuPerRun: (threadCpuMs() - cpuBefore) / RUNS,
+    cpuPerRun: (mainThreadCpuMs() - cpuBefore) / RUNS,
     maxStallMs: delay.max / 1e6,
     wallMs,
   };
