@@ -283,6 +283,7 @@ export class FalEmulator extends EmulatorBase {
     });
     this.openStreams += 1;
     let last: string | undefined;
+    let lastStatus: string | undefined;
     let timer: NodeJS.Timeout | undefined;
     let closed = false;
     const heartbeat = setInterval(() => response.write(': keep-alive\n\n'), this.streamHeartbeatMs);
@@ -302,6 +303,13 @@ export class FalEmulator extends EmulatorBase {
       // Poll-driven (zero-time) emulators advance one phase per event, as per poll.
       job.polls += 1;
       const body = this.statusBody(job, withLogs);
+      // fal pushes every change: a job seen queued and next completed (this process was busy
+      // past its whole run) still went through IN_PROGRESS, and the stream says so.
+      if (body.status === 'COMPLETED' && lastStatus === 'IN_QUEUE' && !job.cancelled)
+        response.write(
+          `data: ${JSON.stringify(this.statusBody(job, withLogs, 'IN_PROGRESS'))}\n\n`,
+        );
+      lastStatus = body.status;
       const text = JSON.stringify(body);
       if (text !== last) {
         last = text;
@@ -326,8 +334,11 @@ export class FalEmulator extends EmulatorBase {
     return Math.max(1, next - elapsed);
   }
 
-  private statusBody(job: FalJob, withLogs: boolean): Record<string, unknown> & { status: string } {
-    const phase = this.phase(job);
+  private statusBody(
+    job: FalJob,
+    withLogs: boolean,
+    phase = this.phase(job),
+  ): Record<string, unknown> & { status: string } {
     const responseUrl = `${this.baseUrl}/${job.app}/requests/${job.requestId}`;
     if (phase === 'IN_QUEUE')
       return {
