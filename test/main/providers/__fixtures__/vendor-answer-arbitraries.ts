@@ -31,7 +31,7 @@ export interface Answer {
 }
 
 /** A JSON value; `undefined` marks a field to remove. */
-type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
+export type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
 
 /** Where a value sits in a JSON document: object keys and array indexes. */
 type Path = Array<string | number>;
@@ -46,10 +46,13 @@ function pathsOf(value: Json, at: Path = []): Path[] {
 }
 
 /** `value` with the node at `path` replaced (or removed when `next` is undefined). */
-function replaced(value: Json, path: Path, next: Json | undefined): Json | undefined {
+export function replaced(value: Json, path: Path, next: Json | undefined): Json | undefined {
   if (path.length === 0) return next;
   const [head, ...rest] = path;
   if (Array.isArray(value)) {
+    // An extra key on an array ("length", "toString", which fast-check favours) is no part of
+    // the JSON text, and assigning `length` a fraction throws: leave the array as it is.
+    if (typeof head !== 'number') return value;
     const copy = [...value];
     const inner = replaced(copy[head as number] ?? null, rest, next);
     if (inner === undefined) copy.splice(head as number, 1);
@@ -60,7 +63,14 @@ function replaced(value: Json, path: Path, next: Json | undefined): Json | undef
     const copy = { ...value };
     const inner = replaced(copy[head as string] ?? null, rest, next);
     if (inner === undefined) delete copy[head as string];
-    else copy[head as string] = inner;
+    // defineProperty, so an extra "__proto__" becomes a field of the answer, not its prototype.
+    else
+      Object.defineProperty(copy, head as string, {
+        value: inner,
+        enumerable: true,
+        writable: true,
+        configurable: true,
+      });
     return copy;
   }
   return value;
