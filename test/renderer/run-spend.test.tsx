@@ -70,4 +70,23 @@ describe('run screen spend', () => {
     expect(screen.queryByTestId('run-spend-over')).toBeNull();
     expect(runSpendText({ spentUsd: 5, countedUsd: 5, budgetUsd: 5 })).not.toContain('over');
   });
+
+  it('a sandbox run reads as simulated, nothing billed; a run with the sandbox among others says its share is', () => {
+    const sandbox = { provider: 'sandbox', modelId: 'sandbox-fast' };
+    render(<RunSpendSummary run={{ ...run, models: [sandbox] }} />);
+    expect(screen.getByTestId('run-spend').textContent).toMatch(
+      /^Simulated cost \(nothing billed\)\$4\.00/,
+    );
+    cleanup();
+    render(<RunSpendSummary run={{ ...run, models: [...run.models, sandbox] }} />);
+    expect(screen.getByTestId('run-spend').textContent).toMatch(
+      /^Billed \(sandbox’s share simulated\)\$4\.00/,
+    );
+    expect(runSpendText({ spentUsd: 0.6, countedUsd: 0.6, budgetUsd: 1, models: [sandbox] })).toBe(
+      '$0.60 simulated (nothing billed) · $0.60 counted against the $1.00 budget',
+    );
+    expect(runSpendText({ ...run, models: [...run.models, sandbox] })).toMatch(
+      /^\$4\.00 billed \(sandbox's share simulated\) · /,
+    );
+  });
 });

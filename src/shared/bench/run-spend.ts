@@ -24,7 +24,21 @@ export interface RunSpend {
  * by an older console (then nothing is known beyond what was billed).
  */
 export type RunSpendInput = Pick<RunSummary, 'spentUsd' | 'budgetUsd'> &
-  Partial<Pick<RunSummary, 'countedUsd' | 'unknownOutcomes'>>;
+  Partial<Pick<RunSummary, 'countedUsd' | 'unknownOutcomes'>> & {
+    /** The run's models: a sandbox model's costs are simulated, never billed. */
+    models?: ReadonlyArray<{ provider: string }>;
+  };
+
+/**
+ * Whether a run's costs are simulated: 'all' when every model is the sandbox's (nothing was
+ * billed; the figures are the prices it simulates), 'some' when the sandbox is one of several.
+ */
+export function simulatedSpend(run: Pick<RunSpendInput, 'models'>): 'all' | 'some' | 'none' {
+  const models = run.models ?? [];
+  const sandbox = models.filter((model) => model.provider === 'sandbox').length;
+  if (sandbox === 0) return 'none';
+  return sandbox === models.length ? 'all' : 'some';
+}
 
 export function runSpendFigures(run: RunSpendInput): RunSpend {
   const countedUsd = Math.max(run.countedUsd ?? run.spentUsd, run.spentUsd);
@@ -65,11 +79,19 @@ export function overBudgetText(spend: RunSpend): string {
 
 /**
  * "$4.00 billed · $4.60 counted against the $5.00 budget (includes $0.60 for 1 submission with
- * unknown outcome)"; past the budget, how far and why.
+ * unknown outcome)"; past the budget, how far and why. A sandbox run's cost reads "simulated
+ * (nothing billed)", a run with the sandbox among its models "billed (sandbox's share simulated)".
  */
 export function runSpendText(run: RunSpendInput): string {
   const spend = runSpendFigures(run);
   const unknown = unknownSpendText(spend);
   const over = overBudgetText(spend);
-  return `${formatMoney(spend.billedUsd)} billed · ${formatMoney(spend.countedUsd)} counted against the ${formatMoney(spend.budgetUsd)} budget${unknown ? ` ${unknown}` : ''}${over ? ` — ${over}` : ''}`;
+  const simulated = simulatedSpend(run);
+  const billed =
+    simulated === 'all'
+      ? 'simulated (nothing billed)'
+      : simulated === 'some'
+        ? "billed (sandbox's share simulated)"
+        : 'billed';
+  return `${formatMoney(spend.billedUsd)} ${billed} · ${formatMoney(spend.countedUsd)} counted against the ${formatMoney(spend.budgetUsd)} budget${unknown ? ` ${unknown}` : ''}${over ? ` — ${over}` : ''}`;
 }

@@ -2,7 +2,7 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { runCli } from '../../../src/main/cli/main';
-import { cliInFreshDir } from '../../helpers/cli-in-process';
+import { cliIn, cliInFreshDir } from '../../helpers/cli-in-process';
 import { tempDir } from '../../helpers/temp-dir';
 
 const cleanups: (() => void)[] = [];
@@ -68,6 +68,20 @@ describe('aideon CLI', () => {
       /prompt\s+model\s+outcome\s+queue\s+generate\s+download\s+total\s+cost/,
     );
     expect(result.stdout).toMatch(/smoke-01\s+sandbox:sandbox-fast\s+success/);
+  });
+
+  it('says a sandbox run cost nothing real: simulated, nothing billed, in run and list', async () => {
+    const result = await smokeRun('sandbox:sandbox-fast', '--no-analysis');
+    expect(result.code).toBe(0);
+    expect(result.stdout).toMatch(
+      /^Run run_\S+ finished: 3 succeeded, 0 failed of 3; \$0\.60 simulated \(nothing billed\) · \$0\.60 counted against the \$0\.60 budget\.$/m,
+    );
+    expect(result.stdout).not.toMatch(/\bbilled ·/);
+    const listed = await cliIn(result.dir, ['bench', 'list']);
+    expect(listed.code).toBe(0);
+    expect(listed.stdout).toMatch(
+      / {2}\$0\.60 simulated \(nothing billed\) · \$0\.60 counted against/,
+    );
   });
 
   it('takes a suite file and names the line and field of a mistake', async () => {

@@ -5,7 +5,12 @@
 import * as Tooltip from '@radix-ui/react-tooltip';
 import { TooltipRoot } from '../components/tooltip-root';
 import { useEffect, useState, type ReactElement } from 'react';
-import { overBudgetText, runSpendFigures, unknownSpendText } from '../../../shared/bench/run-spend';
+import {
+  overBudgetText,
+  runSpendFigures,
+  simulatedSpend,
+  unknownSpendText,
+} from '../../../shared/bench/run-spend';
 import type { GenerationRecord, RunSummary } from '../../../shared/domain';
 import { ConfirmButton } from '../components/confirm';
 import { AlertIcon, InfoIcon } from '../components/icons';
@@ -43,9 +48,26 @@ export function RunSpendSummary({ run }: { run: RunSummary }): ReactElement {
   const spend = runSpendFigures(run);
   const unknown = unknownSpendText(spend);
   const over = overBudgetText(spend);
+  const simulated = simulatedSpend(run);
   return (
     <div className="run-summary-spend" data-testid="run-spend">
-      <span className="muted small">Billed</span>
+      {simulated === 'all' ? (
+        <span
+          className="muted small"
+          title="Every model of this run is the sandbox's: nothing was billed; these are the prices it simulates."
+        >
+          Simulated cost (nothing billed)
+        </span>
+      ) : simulated === 'some' ? (
+        <span
+          className="muted small"
+          title="The sandbox's generations in this run were not billed: their share of this figure is the price it simulates."
+        >
+          Billed (sandbox&rsquo;s share simulated)
+        </span>
+      ) : (
+        <span className="muted small">Billed</span>
+      )}
       <span className="strong num big" data-testid="run-spend-billed">
         {formatMoney(spend.billedUsd)}
       </span>
