@@ -19,6 +19,9 @@ function pair(index: number) {
     prompt: `A fox, take ${index}`,
     leftMedia: MEDIA('a'),
     rightMedia: MEDIA('b'),
+    // The first pair's videos were never analysed; the others were measured at 30 fps.
+    leftFps: index === 1 ? null : 30,
+    rightFps: index === 1 ? null : 25,
   };
 }
 
@@ -119,6 +122,18 @@ describe('blind vote keyboard', () => {
     await act(async () => press('x'));
     await waitFor(() => expect(votes()).toHaveLength(2));
     expect((votes()[1]!.input as { verdict: string }).verdict).toBe('both_bad');
+  });
+
+  it("steps by video A's measured frame rate, and says when the rate is only assumed", async () => {
+    render(<BlindVote revealMs={30} />);
+    await screen.findByText('A fox, take 1');
+    expect(screen.getByTestId('review-frame').dataset.fps).toBe('24');
+    expect(screen.getByTestId('review-frame').textContent).toContain('24 fps (assumed)');
+    await act(async () => press('1'));
+    await screen.findByText('A fox, take 2');
+    expect(screen.getByTestId('review-frame').dataset.fps).toBe('30');
+    expect(screen.getByTestId('review-frame').textContent).toContain('30 fps');
+    expect(screen.getByTestId('review-frame').textContent).not.toContain('assumed');
   });
 
   it('does not vote on keys typed into the comment, and sends the comment with the vote', async () => {

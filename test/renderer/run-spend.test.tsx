@@ -72,7 +72,7 @@ describe('run screen spend', () => {
   });
 
   it('a sandbox run reads as simulated, nothing billed; a run with the sandbox among others says its share is', () => {
-    const sandbox = { provider: 'sandbox', modelId: 'sandbox-fast' };
+    const sandbox = { provider: 'sandbox' as const, modelId: 'sandbox-fast' };
     render(<RunSpendSummary run={{ ...run, models: [sandbox] }} />);
     expect(screen.getByTestId('run-spend').textContent).toMatch(
       /^Simulated cost \(nothing billed\)\$4\.00/,

@@ -38,6 +38,17 @@ export interface BlindPairView extends BlindPair {
   prompt: string;
   leftMedia: MediaRef;
   rightMedia: MediaRef;
+  /**
+   * Each video's frame rate as ffprobe measured it (null when not analysed): the player steps
+   * one real frame at a time. It tells no more than playing the two videos shows.
+   */
+  leftFps: number | null;
+  rightFps: number | null;
+}
+
+/** A frame rate the player can step by: null when unmeasured or not a positive number. */
+function measuredFps(fps: number | null | undefined): number | null {
+  return typeof fps === 'number' && Number.isFinite(fps) && fps > 0 ? fps : null;
 }
 
 /** Who casts a vote: a reviewer with their own token (browser mode), else the local voter. */
@@ -100,13 +111,22 @@ export class ReviewService {
     if (!selected) return null;
     const left = getGenerationRow(this.deps.db, selected.blind.left);
     const right = getGenerationRow(this.deps.db, selected.blind.right);
-    const leftMedia = left && toGenerationRecord(left).media;
-    const rightMedia = right && toGenerationRecord(right).media;
+    const leftRecord = left && toGenerationRecord(left);
+    const rightRecord = right && toGenerationRecord(right);
+    const leftMedia = leftRecord?.media;
+    const rightMedia = rightRecord?.media;
     if (!left || !leftMedia || !rightMedia) return null;
     this.registry.remember(selected, this.deps.now(), caller.reviewer);
     if (caller.reviewer !== undefined)
       this.grantMedia(caller.reviewer, [leftMedia.id, rightMedia.id]);
-    return { ...selected.blind, prompt: left.prompt, leftMedia, rightMedia };
+    return {
+      ...selected.blind,
+      prompt: left.prompt,
+      leftMedia,
+      rightMedia,
+      leftFps: measuredFps(leftRecord?.analysis?.fps),
+      rightFps: measuredFps(rightRecord?.analysis?.fps),
+    };
   }
 
   castVote(

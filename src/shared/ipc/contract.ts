@@ -233,7 +233,14 @@ export const invokeChannels = {
       .strict(),
     output: z.object({
       pair: blindPairSchema
-        .extend({ prompt: z.string(), leftMedia: mediaRefSchema, rightMedia: mediaRefSchema })
+        .extend({
+          prompt: z.string(),
+          leftMedia: mediaRefSchema,
+          rightMedia: mediaRefSchema,
+          /** Measured frame rates (null = not analysed), for stepping one frame at a time. */
+          leftFps: z.number().positive().nullable(),
+          rightFps: z.number().positive().nullable(),
+        })
         .nullable(),
     }),
   },

@@ -284,10 +284,12 @@ export function BlindVote({
         sources={[
           {
             src: getClient().mediaUrl(pair.leftMedia.id, { videoOnly: true }),
+            fps: pair.leftFps,
             caption: reveal ? revealCaption(reveal.modelLeft, 'a') : null,
           },
           {
             src: getClient().mediaUrl(pair.rightMedia.id, { videoOnly: true }),
+            fps: pair.rightFps,
             caption: reveal ? revealCaption(reveal.modelRight, 'b') : null,
           },
         ]}
