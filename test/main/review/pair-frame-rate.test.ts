@@ -4,30 +4,26 @@
  * video, or a rate that is no positive number, comes as null. Real SQLite, the real service,
  * and the pair checked against the IPC contract the renderer reads it with.
  */
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { invokeChannels } from '../../../src/shared/ipc/contract';
 import { testServices } from '../../helpers/services';
 import { seedGenerations } from './seed-review';
 
-const cleanups: (() => Promise<void>)[] = [];
-afterEach(async () => {
-  for (const cleanup of cleanups.splice(0)) await cleanup();
+type Services = ReturnType<typeof testServices>;
+let services: Services;
+beforeEach(() => {
+  services = testServices({ env: { AIDEON_ACTOR: 'ann' }, analyseVideos: false });
 });
-
-function app() {
-  const created = testServices({ env: { AIDEON_ACTOR: 'ann' }, analyseVideos: false });
-  cleanups.push(created.cleanup);
-  return created;
-}
+afterEach(() => services.cleanup());
 
 /** Sets one model's measured frame rate (the probe JSON the analyser stores). */
-function setFps(services: ReturnType<typeof app>, model: string, probe: string | null): void {
+function setFps(model: string, probe: string | null): void {
   services.db
     .prepare("UPDATE generations SET video_probe = ? WHERE provider || ':' || model_id = ?")
     .run(probe, model);
 }
 
-function modelOf(services: ReturnType<typeof app>, id: string): string {
+function modelOf(id: string): string {
   return (
     services.db
       .prepare("SELECT provider || ':' || model_id AS model FROM generations WHERE id = ?")
@@ -37,14 +33,13 @@ function modelOf(services: ReturnType<typeof app>, id: string): string {
 
 describe('blind pair frame rates', () => {
   it('each side carries its own measured rate; unmeasured or nonsense is null', () => {
-    const services = app();
     seedGenerations(services.db, {
       models: ['sandbox:m1', 'sandbox:m2', 'sandbox:m3'],
       prompts: 3,
     });
-    setFps(services, 'sandbox:m1', '{"fps":30,"width":480,"height":270}');
-    setFps(services, 'sandbox:m2', '{"fps":23.976}');
-    setFps(services, 'sandbox:m3', '{"fps":0}');
+    setFps('sandbox:m1', '{"fps":30,"width":480,"height":270}');
+    setFps('sandbox:m2', '{"fps":23.976}');
+    setFps('sandbox:m3', '{"fps":0}');
     const expected: Record<string, number | null> = {
       'sandbox:m1': 30,
       'sandbox:m2': 23.976,
@@ -56,8 +51,8 @@ describe('blind pair frame rates', () => {
       const pair = services.review.nextPair();
       expect(pair).not.toBeNull();
       expect(output.parse({ pair })).toEqual({ pair });
-      const left = modelOf(services, pair!.left);
-      const right = modelOf(services, pair!.right);
+      const left = modelOf(pair!.left);
+      const right = modelOf(pair!.right);
       expect(pair!.leftFps).toBe(expected[left]);
       expect(pair!.rightFps).toBe(expected[right]);
       seen.add(left).add(right);
@@ -68,7 +63,6 @@ describe('blind pair frame rates', () => {
   });
 
   it('a video never analysed has no rate', () => {
-    const services = app();
     seedGenerations(services.db, { models: ['sandbox:m1', 'sandbox:m2'], prompts: 1 });
     const pair = services.review.nextPair();
     expect(pair).toMatchObject({ leftFps: null, rightFps: null });
