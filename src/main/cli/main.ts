@@ -51,7 +51,14 @@ function parseLimits(value: string): Record<string, number> {
     .filter(Boolean)) {
     const index = part.lastIndexOf('=');
     if (index <= 0) throw new InvalidArgumentError(`"${part}" should look like name=4.`);
-    limits[part.slice(0, index)] = parseConcurrency(part.slice(index + 1));
+    try {
+      limits[part.slice(0, index)] = parseConcurrency(part.slice(index + 1));
+    } catch {
+      // Name the entry: in a list of five, "must be a whole number" alone says not which.
+      throw new InvalidArgumentError(
+        `"${part}": the limit after "=" must be a whole number from 1 to 256.`,
+      );
+    }
   }
   return limits;
 }

@@ -155,6 +155,16 @@ describe('aideon CLI', () => {
     const noModel = await cli(['bench', 'plan', '--suite', 'smoke']);
     expect(noModel.code).toBe(2);
     expect(noModel.stderr).toMatch(/required option '--models <list>' not specified/);
+    // In a list of limits, the entry that is wrong is named.
+    const badLimit = await smokeRun(
+      'sandbox:sandbox-fast',
+      '--provider-concurrency',
+      'sandbox=2,together=x',
+    );
+    expect(badLimit.code).toBe(2);
+    expect(badLimit.stderr).toMatch(
+      /'--provider-concurrency <list>' argument 'sandbox=2,together=x' is invalid\. "together=x": the limit after "=" must be a whole number from 1 to 256\./,
+    );
     const badBudget = await smokeRun('sandbox:sandbox-fast', '--budget', 'lots');
     expect(badBudget.code).toBe(2);
     expect(badBudget.stderr).toMatch(/--budget.*number of dollars/);
