@@ -313,12 +313,9 @@ export function createServices(options: ServiceOptions): Services {
     sleep: options.sleep ?? sleep,
     actor: options.env.AIDEON_ACTOR || safeUserName(),
     ...(options.keyProtector ? { deviceProtector: options.keyProtector } : {}),
-    // Nothing is signed that the routing checks refuse (errors; warnings do not block).
-    validateConfig: (config) =>
-      routing
-        .check(config)
-        .problems.filter((problem) => problem.severity === 'error')
-        .map((problem) => ({ path: problem.path, message: problem.message })),
+    // Nothing is signed that the routing checks refuse (errors); warnings are shown in the plan.
+    validateConfig: (config) => routing.problemsOf(config, 'error'),
+    configWarnings: (config) => routing.problemsOf(config, 'warning'),
     draft: () => routing.getDraft(),
     emit: (reason, environment) =>
       bus.emit('publish:state-changed', { reason, environment, at: now() }),

@@ -89,6 +89,10 @@ test('Publishing: set up signing, publish → promote → ramp a flag → roll b
   await expect(publishDialog.getByTestId('plan-dev')).toContainText('version — → 1');
   await expect(publishDialog.getByTestId('plan-diff-dev')).toContainText('tiers');
   await expect(publishDialog).toContainText('1 of 1 signature: goes live at once');
+  // The checks' warnings travel with the plan: signing is allowed, but a sandbox model cannot
+  // make real videos, and the dialog says so before anyone signs.
+  await expect(publishDialog.getByTestId('plan-warnings')).toContainText('simulated sandbox');
+  await expect(publishDialog.getByTestId('publish-draft-confirm')).toBeEnabled();
   await shot(page, 'publishing-02-publish-diff');
   await page.getByTestId('publish-draft-confirm').click();
   await expect(page.getByTestId('env-dev-version')).toHaveText('1');

@@ -1001,12 +1001,9 @@ export async function runCli(argv: string[], io: CliIo = defaultIo): Promise<num
         },
       };
     },
-    // Nothing is signed that the routing checks refuse (errors; warnings do not block).
-    validateConfig: (config) =>
-      openedConfigServices()
-        .routing.check(config)
-        .problems.filter((problem) => problem.severity === 'error')
-        .map((problem) => ({ path: problem.path, message: problem.message })),
+    // Nothing is signed that the routing checks refuse (errors); warnings are shown in the plan.
+    validateConfig: (config) => openedConfigServices().routing.problemsOf(config, 'error'),
+    configWarnings: (config) => openedConfigServices().routing.problemsOf(config, 'warning'),
     // The release monitor's models in use follow what the store now serves.
     afterChange: async (storeUri) => {
       const services = await configServices();

@@ -251,7 +251,10 @@ export const planChangeSchema = z.object({
 export const publishPlanSchema = z.object({
   action: z.enum(['publish-draft', 'promote', 'rollback', 'kill-switch']),
   changes: z.array(planChangeSchema),
+  /** The routing checks' errors: nothing can be signed. */
   problems: z.array(z.object({ path: z.string(), message: z.string() })),
+  /** The routing checks' warnings (a simulated sandbox model, thin evidence): signing is allowed. */
+  warnings: z.array(z.object({ path: z.string(), message: z.string() })),
   source: z.object({ environment: environmentSchema, version: z.number().int() }).nullable(),
   restoresVersion: z.number().int().nullable(),
   draftRevision: z.number().int().nullable(),

@@ -4,7 +4,7 @@
  * and stops cleanly on SIGINT/SIGTERM: the lease is given up and the heartbeat removed, so a
  * standby takes over at once.
  */
-import { existsSync, mkdirSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Command } from 'commander';
 import type { Dispatcher } from 'undici';
@@ -217,7 +217,9 @@ function registerControllerStatusCommand(controller: Command, deps: ControllerCo
         import('../stores/open-store'),
       ]);
       const { uri, from } = await status.statusStoreUri(flags, deps.env, () =>
-        consoleStoreUri(deps.dataDir()),
+        import('../publish/console-store').then(({ dataFolderStoreUri }) =>
+          dataFolderStoreUri(deps.dataDir()),
+        ),
       );
       const store = openConfigStore(uri);
       let report;
@@ -237,20 +239,4 @@ function registerControllerStatusCommand(controller: Command, deps: ControllerCo
         );
       }
     });
-}
-
-/** The store this data folder's console publishes to (Publishing → Store), without creating a database. */
-async function consoleStoreUri(dataDir: string): Promise<string> {
-  const file = join(dataDir, 'aideon.sqlite');
-  const fallback = `dir:${join(dataDir, 'config-store')}`;
-  if (!existsSync(file)) return fallback;
-  const { openDatabase } = await import('../../store/db');
-  const db = openDatabase({ file });
-  try {
-    const row = db.prepare('SELECT store_uri FROM publish_settings WHERE id = 1').get() as
-      { store_uri: string } | undefined;
-    return row?.store_uri ?? fallback;
-  } finally {
-    db.close();
-  }
 }

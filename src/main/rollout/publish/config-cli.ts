@@ -5,7 +5,7 @@
  * Acting commands (publish, promote, rollback) show what will change and act only with --yes.
  */
 import { readFile, rename, writeFile } from 'node:fs/promises';
-import { AppError } from '../../../shared/errors';
+import { AppError, type ValidationIssue } from '../../../shared/errors';
 import {
   environmentSchema,
   ENVIRONMENTS,
@@ -33,7 +33,7 @@ import {
   type KeyProtector,
   type Signer,
 } from './keys';
-import { Publisher, type ConfigProblem, type PublishOutcome } from './publisher';
+import { Publisher, type ChangePlan, type ConfigProblem, type PublishOutcome } from './publisher';
 import { sqliteUnconfirmedCommits } from './unconfirmed-commits';
 
 export interface CommandResult {
@@ -51,6 +51,8 @@ export interface ConfigCliContext {
   /** Overrides the passphrase protector (the desktop app's safeStorage adapter). */
   protector?: KeyProtector;
   validateConfig: (config: Record<string, unknown>) => ConfigProblem[];
+  /** The routing checks' warnings: printed with a plan and after signing, never blocking. */
+  configWarnings?: (config: Record<string, unknown>) => ConfigProblem[];
   record?: (entry: HistoryInput) => void;
   openStore?: (uri: string) => ConfigStore;
   /** This console's database: the verified copy of the shared history is kept there. */
@@ -129,6 +131,7 @@ async function withPublisher<T>(
       store,
       signers,
       validateConfig: context.validateConfig,
+      ...(context.configWarnings ? { configWarnings: context.configWarnings } : {}),
       now: context.now,
       actor: context.actor,
       // A commit whose answer was lost and could not be read back is kept in the data folder:
@@ -197,22 +200,56 @@ function outcomeJson(outcome: PublishOutcome): string {
  * Publish, promote and rollback alike: without --yes, the plan (as JSON, or `planText`) and
  * nothing signed; with --yes, signs and reports the outcome.
  */
-async function planOrSign<Plan extends object>(
+async function planOrSign<Plan extends ChangePlan>(
   options: { yes?: boolean; json?: boolean },
   steps: {
     plan: () => Promise<Plan>;
-    planText: (plan: Plan) => string;
+    /** What the plan does, in one line ("Publishing to dev would make version 2 (now 1)"). */
+    planHead: (plan: Plan) => string;
+    /** The last line: how to go ahead. */
+    planTail: string;
     sign: () => Promise<PublishOutcome>;
   },
+  storeUri: string,
 ): Promise<CommandResult> {
   if (!options.yes) {
     const plan = await steps.plan();
     if (options.json)
-      return ok(`${JSON.stringify({ ok: true, dryRun: true, ...plan }, null, 2)}\n`);
-    return ok(steps.planText(plan));
+      return ok(
+        `${JSON.stringify({ ok: true, dryRun: true, store: storeUri, ...plan }, null, 2)}\n`,
+      );
+    return ok(
+      `${steps.planHead(plan)}: ${plan.summary}\n  store: ${storeUri}\n${renderDiff(plan.diff)}${renderChecks(plan)}${steps.planTail}\n`,
+    );
   }
+  // The warnings are said after signing too: --yes skips the dry run where they were shown.
+  // Read from the plan before signing; a plan that cannot be made leaves them out (the signing
+  // then fails with its own message).
+  const warnings = (await steps.plan().catch(() => undefined))?.warnings ?? [];
   const outcome = await steps.sign();
-  return ok(options.json ? outcomeJson(outcome) : renderOutcome(outcome));
+  if (options.json) return ok(`${JSON.stringify({ ok: true, ...outcome, warnings }, null, 2)}\n`);
+  return ok(`${renderOutcome(outcome)}${renderChecks({ problems: [], warnings }, 'signed')}`);
+}
+
+/**
+ * The routing checks' findings under a plan: errors (the config cannot be signed) and warnings
+ * (it can, but read them: a simulated sandbox model, thin evidence).
+ */
+function renderChecks(
+  plan: Pick<ChangePlan, 'problems' | 'warnings'>,
+  when: 'plan' | 'signed' = 'plan',
+): string {
+  const line = (mark: string, problem: ValidationIssue): string =>
+    `  ${mark} ${problem.path || '(root)'}: ${problem.message}\n`;
+  const errors =
+    plan.problems.length === 0
+      ? ''
+      : `The routing checks refuse this config (it cannot be signed):\n${plan.problems.map((p) => line('!', p)).join('')}`;
+  const warnings =
+    plan.warnings.length === 0
+      ? ''
+      : `${when === 'plan' ? 'The routing checks warn (signing is allowed):' : 'Signed, but note what the routing checks warn about:'}\n${plan.warnings.map((p) => line('~', p)).join('')}`;
+  return errors + warnings;
 }
 
 // ---- keys ------------------------------------------------------------------------------------
@@ -405,16 +442,17 @@ export async function configPublishCommand(
       options.store,
       options.keys,
       (publisher) =>
-        planOrSign(options, {
-          plan: () => publisher.plan(environment, routing),
-          planText: (plan) => {
-            const problems = plan.problems
-              .map((problem) => `  ! ${problem.path || '(root)'}: ${problem.message}\n`)
-              .join('');
-            return `Publishing to ${environment} would make version ${plan.toVersion} (now ${plan.fromVersion}): ${plan.summary}\n${renderDiff(plan.diff)}${problems}Run again with --yes to sign and publish.\n`;
+        planOrSign(
+          options,
+          {
+            plan: () => publisher.plan(environment, routing),
+            planHead: (plan) =>
+              `Publishing to ${environment} would make version ${plan.toVersion} (now ${plan.fromVersion})`,
+            planTail: 'Run again with --yes to sign and publish.',
+            sign: () => publisher.publish(environment, routing),
           },
-          sign: () => publisher.publish(environment, routing),
-        }),
+          options.store,
+        ),
       options.yes === true,
     );
   });
@@ -431,12 +469,17 @@ export async function configPromoteCommand(
       options.store,
       options.keys,
       (publisher) =>
-        planOrSign(options, {
-          plan: () => publisher.planPromotion(target),
-          planText: (plan) =>
-            `Promoting ${plan.source} version ${plan.sourceVersion} to ${target} would make version ${plan.toVersion}: ${plan.summary}\n${renderDiff(plan.diff)}Run again with --yes to sign and promote.\n`,
-          sign: () => publisher.promote(target),
-        }),
+        planOrSign(
+          options,
+          {
+            plan: () => publisher.planPromotion(target),
+            planHead: (plan) =>
+              `Promoting ${plan.source} version ${plan.sourceVersion} to ${target} would make version ${plan.toVersion}`,
+            planTail: 'Run again with --yes to sign and promote.',
+            sign: () => publisher.promote(target),
+          },
+          options.store,
+        ),
       options.yes === true,
     );
   });
@@ -460,12 +503,17 @@ export async function configRollbackCommand(
       options.store,
       options.keys,
       (publisher) =>
-        planOrSign(options, {
-          plan: () => publisher.planRollback(environment, options.toVersion),
-          planText: (plan) =>
-            `Rolling ${environment} back to the content of version ${plan.restoresVersion} would publish it as version ${plan.toVersion}: ${plan.summary}\n${renderDiff(plan.diff)}Run again with --yes to sign and roll back.\n`,
-          sign: () => publisher.rollback(environment, options.toVersion),
-        }),
+        planOrSign(
+          options,
+          {
+            plan: () => publisher.planRollback(environment, options.toVersion),
+            planHead: (plan) =>
+              `Rolling ${environment} back to the content of version ${plan.restoresVersion} would publish it as version ${plan.toVersion}`,
+            planTail: 'Run again with --yes to sign and roll back.',
+            sign: () => publisher.rollback(environment, options.toVersion),
+          },
+          options.store,
+        ),
       options.yes === true,
     );
   });

@@ -98,6 +98,11 @@ export interface PublisherDeps {
   signers: readonly Signer[];
   /** The routing config checks (weights, chains, evidence, ...); an empty list = fine. */
   validateConfig: (config: ConfigObject) => ConfigProblem[];
+  /**
+   * The routing checks' warnings (a simulated sandbox model, thin evidence, ...): shown with a
+   * plan, never blocking. Default none.
+   */
+  configWarnings?: (config: ConfigObject) => ConfigProblem[];
   now: () => number;
   /** Who is acting (shown in history). */
   actor: string;
@@ -167,7 +172,10 @@ export interface ChangePlan {
   toVersion: number;
   diff: JsonDiffEntry[];
   summary: string;
+  /** The routing checks' errors: the config cannot be signed. */
   problems: ValidationIssue[];
+  /** The routing checks' warnings: signing is allowed, but the admin should read them first. */
+  warnings: ValidationIssue[];
 }
 
 export interface PendingBundle {
@@ -392,6 +400,7 @@ export class Publisher {
       diff,
       summary: summarizeDiff(diff),
       problems: toIssues(this.deps.validateConfig(config)),
+      warnings: toIssues(this.deps.configWarnings?.(config) ?? []),
     };
   }
 

@@ -81,6 +81,7 @@ import {
   type DamagedRollout,
   type PublishOutcome,
 } from './publisher';
+import { defaultStoreUri, savedStoreUri } from './console-store';
 import {
   dropForgottenUnconfirmed,
   FORGOTTEN_UNCONFIRMED_MS,
@@ -122,6 +123,8 @@ export interface PublishingServiceDeps {
   deviceProtector?: KeyProtector;
   /** The routing checks; errors block signing. */
   validateConfig: (config: ConfigObject) => ConfigProblem[];
+  /** The routing checks' warnings: shown in a plan, never blocking. */
+  configWarnings?: (config: ConfigObject) => ConfigProblem[];
   /** The saved routing draft (`source: 'example'` = never saved). */
   draft: () => {
     config: unknown;
@@ -134,10 +137,6 @@ export interface PublishingServiceDeps {
   log?: (line: string) => void;
   openStore?: (uri: string) => ConfigStore;
   tickMs?: number;
-}
-
-interface StoreSettingsRow {
-  store_uri: string;
 }
 
 function errorMessage(error: unknown): string {
@@ -287,16 +286,13 @@ export class PublishingService {
   }
 
   get defaultStoreUri(): string {
-    return `dir:${join(this.deps.dataDir, 'config-store')}`;
+    return defaultStoreUri(this.deps.dataDir);
   }
 
   // ---- settings and store ------------------------------------------------------------------
 
   storeUri(): string {
-    const row = this.deps.db
-      .prepare('SELECT store_uri FROM publish_settings WHERE id = 1')
-      .get() as StoreSettingsRow | undefined;
-    return row?.store_uri ?? this.defaultStoreUri;
+    return savedStoreUri(this.deps.db, this.deps.dataDir);
   }
 
   private store(): ConfigStore {
@@ -515,6 +511,7 @@ export class PublishingService {
       store,
       signers: [...this.signers.values()],
       validateConfig: this.deps.validateConfig,
+      ...(this.deps.configWarnings ? { configWarnings: this.deps.configWarnings } : {}),
       now: this.deps.now,
       actor: this.deps.actor,
       record: (entry) => this.recordShared(entry),
@@ -1230,6 +1227,7 @@ export class PublishingService {
     const publisher = this.publisher();
     const empty = {
       problems: [] as PublishPlan['problems'],
+      warnings: [] as PublishPlan['warnings'],
       source: null,
       restoresVersion: null,
       draftRevision: null,
@@ -1308,6 +1306,7 @@ export class PublishingService {
       ],
       ...empty,
       problems: plan.problems,
+      warnings: plan.warnings,
       ...extra,
     };
   }

@@ -7,6 +7,7 @@ import { userInfo } from 'node:os';
 import { join } from 'node:path';
 import { InvalidArgumentError, type Command } from 'commander';
 import type { WritableDb } from '../../store/db';
+import { dataFolderStoreUri, savedStoreUri } from './console-store';
 import type * as ConfigCli from './config-cli';
 import type { CommandResult, ConfigCliContext } from './config-cli';
 import type { ConfigProblem } from './publisher';
@@ -22,6 +23,8 @@ export interface ConfigCommandDeps {
     | Promise<{ db: WritableDb; close: () => Promise<void> | void }>;
   /** The routing config checks; until they exist, () => []. */
   validateConfig: (config: Record<string, unknown>) => ConfigProblem[];
+  /** The routing checks' warnings: printed with a plan and after signing, never blocking. */
+  configWarnings?: (config: Record<string, unknown>) => ConfigProblem[];
   /**
    * Called after a publish, promotion, rollback or co-signature changed what `storeUri` serves
    * (the CLI updates the release monitor's models in use from it).
@@ -61,6 +64,9 @@ function actorName(env: NodeJS.ProcessEnv): string {
   }
 }
 
+const STORE_HELP =
+  "dir:/path or etcd://host:port/prefix (default: this data folder's store, see config store show)";
+
 export function registerConfigCommands(program: Command, deps: ConfigCommandDeps): void {
   const emit = (result: CommandResult) => {
     deps.stdout(result.stdout);
@@ -71,11 +77,20 @@ export function registerConfigCommands(program: Command, deps: ConfigCommandDeps
    * acting command (--yes) changed, for deps.afterChange once it succeeded.
    */
   const withContext = async (
-    body: (context: ConfigCliContext, cli: typeof ConfigCli) => Promise<CommandResult>,
-    changed?: string,
+    body: (
+      context: ConfigCliContext,
+      cli: typeof ConfigCli,
+      /** `--store`, else the store this data folder's console publishes to. */
+      store: (given: string | undefined) => string,
+    ) => Promise<CommandResult>,
+    /** An acting command changed the store it used (see deps.afterChange). */
+    acting = false,
   ) => {
     const cli = await commands();
     const handle = await deps.openDb();
+    let used: string | undefined;
+    const store = (given: string | undefined): string =>
+      (used = given ?? savedStoreUri(handle.db, deps.dataDir()));
     try {
       const result = await body(
         {
@@ -84,12 +99,14 @@ export function registerConfigCommands(program: Command, deps: ConfigCommandDeps
           actor: actorName(deps.env),
           passphrase: () => deps.env.AIDEON_KEY_PASSPHRASE,
           validateConfig: deps.validateConfig,
+          ...(deps.configWarnings ? { configWarnings: deps.configWarnings } : {}),
           db: handle.db,
         },
         cli,
+        store,
       );
       emit(result);
-      if (changed !== undefined && result.exitCode === 0) await deps.afterChange?.(changed);
+      if (acting && used !== undefined && result.exitCode === 0) await deps.afterChange?.(used);
     } finally {
       await handle.close();
     }
@@ -125,20 +142,22 @@ export function registerConfigCommands(program: Command, deps: ConfigCommandDeps
           ? 'create trust version 1 in every environment'
           : 'replace keys/thresholds, signed under the current keys',
       )
-      .requiredOption('--store <uri>', 'dir:/path or etcd://host:port/prefix')
+      .option('--store <uri>', STORE_HELP)
       .requiredOption('--keys <kids>', 'comma-separated key ids to trust', list)
       .option('--thresholds <list>', 'e.g. dev=1,staging=1,production=2,trust=2')
       .option('--sign <kids>', 'keys to sign with (default: every local key)', list)
       .option('--json', 'print JSON')
       .action(
         (options: {
-          store: string;
+          store?: string;
           keys: string[];
           thresholds?: string;
           sign?: string[];
           json?: boolean;
         }) =>
-          withContext((context, cli) => cli.configTrustCommand(context, { ...options, action })),
+          withContext((context, cli, store) =>
+            cli.configTrustCommand(context, { ...options, action, store: store(options.store) }),
+          ),
       );
 
   trust
@@ -146,7 +165,7 @@ export function registerConfigCommands(program: Command, deps: ConfigCommandDeps
     .description(
       'add or replace the operator role (the controller key that may only roll back, kill and renew)',
     )
-    .requiredOption('--store <uri>', 'dir:/path or etcd://host:port/prefix')
+    .option('--store <uri>', STORE_HELP)
     .option('--keys <kids>', 'comma-separated operator key ids', list)
     .option('--threshold <n>', 'operator signatures a bundle needs (default 1)', parseVersion)
     .option('--remove', 'remove the operator role')
@@ -154,19 +173,22 @@ export function registerConfigCommands(program: Command, deps: ConfigCommandDeps
     .option('--json', 'print JSON')
     .action(
       (options: {
-        store: string;
+        store?: string;
         keys?: string[];
         threshold?: number;
         remove?: boolean;
         sign?: string[];
         json?: boolean;
-      }) => withContext((context, cli) => cli.configTrustSetOperatorCommand(context, options)),
+      }) =>
+        withContext((context, cli, store) =>
+          cli.configTrustSetOperatorCommand(context, { ...options, store: store(options.store) }),
+        ),
     );
 
   config
     .command('publish')
     .description('show what will change; with --yes sign and publish a routing config')
-    .requiredOption('--store <uri>', 'dir:/path or etcd://host:port/prefix')
+    .option('--store <uri>', STORE_HELP)
     .requiredOption('--env <env>', 'dev, staging or production')
     .requiredOption('--file <file>', 'the routing config (JSON)')
     .option('--key <kids>', 'keys to sign with (default: every local key)', list)
@@ -174,7 +196,7 @@ export function registerConfigCommands(program: Command, deps: ConfigCommandDeps
     .option('--json', 'print JSON')
     .action(
       (options: {
-        store: string;
+        store?: string;
         env: string;
         file: string;
         key?: string[];
@@ -182,31 +204,39 @@ export function registerConfigCommands(program: Command, deps: ConfigCommandDeps
         json?: boolean;
       }) =>
         withContext(
-          (context, cli) => cli.configPublishCommand(context, withKeys(options)),
-          options.yes ? options.store : undefined,
+          (context, cli, store) =>
+            cli.configPublishCommand(context, {
+              ...withKeys(options),
+              store: store(options.store),
+            }),
+          options.yes === true,
         ),
     );
 
   config
     .command('promote')
     .description('publish exactly what is live in the previous environment')
-    .requiredOption('--store <uri>', 'dir:/path or etcd://host:port/prefix')
+    .option('--store <uri>', STORE_HELP)
     .requiredOption('--to <env>', 'staging or production')
     .option('--key <kids>', 'keys to sign with', list)
     .option('--yes', 'sign and promote (without it: dry run)')
     .option('--json', 'print JSON')
     .action(
-      (options: { store: string; to: string; key?: string[]; yes?: boolean; json?: boolean }) =>
+      (options: { store?: string; to: string; key?: string[]; yes?: boolean; json?: boolean }) =>
         withContext(
-          (context, cli) => cli.configPromoteCommand(context, withKeys(options)),
-          options.yes ? options.store : undefined,
+          (context, cli, store) =>
+            cli.configPromoteCommand(context, {
+              ...withKeys(options),
+              store: store(options.store),
+            }),
+          options.yes === true,
         ),
     );
 
   config
     .command('rollback')
     .description('republish earlier content under a new, higher version')
-    .requiredOption('--store <uri>', 'dir:/path or etcd://host:port/prefix')
+    .option('--store <uri>', STORE_HELP)
     .requiredOption('--env <env>', 'dev, staging or production')
     .option('--to-version <n>', 'the version whose content to restore', parseVersion)
     .option('--key <kids>', 'keys to sign with', list)
@@ -214,7 +244,7 @@ export function registerConfigCommands(program: Command, deps: ConfigCommandDeps
     .option('--json', 'print JSON')
     .action(
       (options: {
-        store: string;
+        store?: string;
         env: string;
         toVersion?: number;
         key?: string[];
@@ -222,31 +252,36 @@ export function registerConfigCommands(program: Command, deps: ConfigCommandDeps
         json?: boolean;
       }) =>
         withContext(
-          (context, cli) => cli.configRollbackCommand(context, withKeys(options)),
-          options.yes ? options.store : undefined,
+          (context, cli, store) =>
+            cli.configRollbackCommand(context, {
+              ...withKeys(options),
+              store: store(options.store),
+            }),
+          options.yes === true,
         ),
     );
 
   config
     .command('cosign')
     .description('list bundles waiting for signatures, or add yours to one (--digest)')
-    .requiredOption('--store <uri>', 'dir:/path or etcd://host:port/prefix')
+    .option('--store <uri>', STORE_HELP)
     .requiredOption('--env <env>', 'dev, staging or production')
     .option('--digest <digest>', 'the pending bundle to sign')
     .option('--key <kids>', 'keys to sign with', list)
     .option('--json', 'print JSON')
     .action(
-      (options: { store: string; env: string; digest?: string; key?: string[]; json?: boolean }) =>
+      (options: { store?: string; env: string; digest?: string; key?: string[]; json?: boolean }) =>
         withContext(
-          (context, cli) => cli.configCosignCommand(context, withKeys(options)),
-          options.digest === undefined ? undefined : options.store,
+          (context, cli, store) =>
+            cli.configCosignCommand(context, { ...withKeys(options), store: store(options.store) }),
+          options.digest !== undefined,
         ),
     );
 
   config
     .command('verify')
     .description('verify the current bundle as a production consumer would')
-    .requiredOption('--store <uri>', 'dir:/path or etcd://host:port/prefix')
+    .option('--store <uri>', STORE_HELP)
     .requiredOption('--env <env>', 'dev, staging or production')
     .requiredOption('--trust <file>', 'the pinned trust file')
     .option('--state <file>', 'versions already seen (default: <data-dir>/verify-state.json)')
@@ -254,7 +289,7 @@ export function registerConfigCommands(program: Command, deps: ConfigCommandDeps
     .option('--json', 'print JSON')
     .action(
       async (options: {
-        store: string;
+        store?: string;
         env: string;
         trust: string;
         state?: string;
@@ -266,6 +301,9 @@ export function registerConfigCommands(program: Command, deps: ConfigCommandDeps
             await commands()
           ).configVerifyCommand({
             ...options,
+            // Without --store: the data folder's store, read without creating a database (a
+            // consumer's machine may have none).
+            store: options.store ?? (await dataFolderStoreUri(deps.dataDir())),
             state: options.state ?? join(deps.dataDir(), 'verify-state.json'),
           }),
         ),
@@ -276,7 +314,7 @@ export function registerConfigCommands(program: Command, deps: ConfigCommandDeps
     .description(
       'the shared, signed, hash-chained history in the store (every admin and the controller), with its check',
     )
-    .option('--store <uri>', "dir:/path or etcd://host:port/prefix (default: the console's store)")
+    .option('--store <uri>', STORE_HELP)
     .option('--env <env>', 'only entries of dev, staging or production')
     .option('--verify', 'only check the log (exit 1 when truncated or rewritten)')
     .option('--json', 'print JSON')
@@ -284,11 +322,7 @@ export function registerConfigCommands(program: Command, deps: ConfigCommandDeps
       const { configHistoryCommand } = await commands();
       const handle = await deps.openDb();
       try {
-        const row = handle.db
-          .prepare('SELECT store_uri FROM publish_settings WHERE id = 1')
-          .get() as { store_uri: string } | undefined;
-        const store =
-          options.store ?? row?.store_uri ?? `dir:${join(deps.dataDir(), 'config-store')}`;
+        const store = options.store ?? savedStoreUri(handle.db, deps.dataDir());
         emit(
           await configHistoryCommand(
             {

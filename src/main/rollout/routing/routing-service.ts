@@ -129,6 +129,19 @@ export class RoutingService {
     return { ok, problems };
   }
 
+  /**
+   * The checks' problems of one severity as a publisher takes them: errors refuse signing,
+   * warnings are shown with the plan.
+   */
+  problemsOf(
+    config: unknown,
+    severity: RoutingProblem['severity'],
+  ): { path: string; message: string }[] {
+    return this.check(config)
+      .problems.filter((problem) => problem.severity === severity)
+      .map((problem) => ({ path: problem.path, message: problem.message }));
+  }
+
   observations(): Record<string, ModelObservationInput> {
     return observationsFromEvidence(this.evidence(), this.deps.models());
   }

@@ -79,7 +79,7 @@ function signingNote(change: PublishPlan['changes'][number]): ReactNode {
   );
 }
 
-/** What a plan will change, per environment, and the routing checks that block it. */
+/** What a plan will change, per environment, and what the routing checks say (errors block it). */
 export function PlanView({ plan }: { plan: PublishPlan }): ReactElement {
   const blocked = plan.problems.length > 0;
   return (
@@ -129,6 +129,20 @@ export function PlanView({ plan }: { plan: PublishPlan }): ReactElement {
             ))}
           </ul>
           <p className="small">Fix them in Rollout → Config, save the draft, and try again.</p>
+        </div>
+      ) : null}
+      {plan.warnings.length > 0 ? (
+        <div className="pb-callout pb-callout-stack" data-testid="plan-warnings">
+          <strong>
+            The routing checks warn about this config (signing is allowed; read them first):
+          </strong>
+          <ul>
+            {plan.warnings.map((warning) => (
+              <li key={`${warning.path}:${warning.message}`}>
+                <code>{warning.path || '(root)'}</code> {warning.message}
+              </li>
+            ))}
+          </ul>
         </div>
       ) : null}
     </>

@@ -1,0 +1,109 @@
+/**
+ * The `config` commands without `--store` use the store this data folder publishes to (set
+ * with `config store set`, as Publishing → Store does), like `rollout` and `config history`
+ * always did; each plan names the store it acts on. And the routing checks' warnings reach the
+ * admin who publishes from the CLI: a config that routes to the simulated sandbox is signed
+ * (warnings do not block), but the dry run and the signed outcome both say that production
+ * cannot make real videos with it.
+ */
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { cliIn } from '../../helpers/cli-in-process';
+import { tempDir } from '../../helpers/temp-dir';
+
+let dir: string;
+let cleanup: () => void;
+const env = { AIDEON_KEY_PASSPHRASE: 'correct horse battery staple' };
+const cli = (...args: string[]) => cliIn(join(dir, 'data'), args, env);
+const SANDBOX_CONFIG = 'resources/routing/sandbox-example-config.json';
+
+beforeAll(() => {
+  ({ dir, cleanup } = tempDir('aideon-publish-store-'));
+});
+afterAll(() => cleanup());
+
+describe('config commands on the console store, with the checks’ warnings', () => {
+  it('trust init, publish, promote, verify and history all use the store set for the folder', async () => {
+    const key = await cli('keys', 'generate', '--name', 'alice', '--json');
+    expect(key.code).toBe(0);
+    const kid = (JSON.parse(key.stdout) as { kid: string }).kid;
+    const storeDir = join(dir, 'shared-store');
+    const store = `dir:${storeDir}`;
+    expect((await cli('config', 'store', 'set', store)).code).toBe(0);
+
+    const trust = await cli('config', 'trust', 'init', '--keys', kid);
+    expect(trust.stderr).toBe('');
+    expect(trust.code).toBe(0);
+    expect(trust.stdout).toContain(store);
+    expect(existsSync(join(storeDir, 'dev', 'trust.json'))).toBe(true);
+    // Nothing went to the folder's default store.
+    expect(existsSync(join(dir, 'data', 'config-store', 'dev'))).toBe(false);
+
+    const dryRun = await cli('config', 'publish', '--env', 'dev', '--file', SANDBOX_CONFIG);
+    expect(dryRun.code).toBe(0);
+    expect(dryRun.stdout).toMatch(/^Publishing to dev would make version 1 \(now 0\)/);
+    expect(dryRun.stdout).toContain(`  store: ${store}\n`);
+    expect(dryRun.stdout).toContain('The routing checks warn (signing is allowed):');
+    expect(dryRun.stdout).toMatch(/ {2}~ tiers\.free\.targets\.0\.provider: .*simulated sandbox/);
+    expect(dryRun.stdout).toMatch(/Run again with --yes to sign and publish\.\n$/);
+
+    const signed = await cli(
+      'config',
+      'publish',
+      '--env',
+      'dev',
+      '--file',
+      SANDBOX_CONFIG,
+      '--yes',
+    );
+    expect(signed.code).toBe(0);
+    expect(signed.stdout).toMatch(/^dev is now at version 1 /);
+    // --yes skips the dry run: the warning is said after signing.
+    expect(signed.stdout).toMatch(
+      /Signed, but note what the routing checks warn about:\n {2}~ [^]*simulated sandbox/,
+    );
+
+    const promoted = await cli('config', 'promote', '--to', 'staging', '--yes', '--json');
+    expect(promoted.code).toBe(0);
+    const outcome = JSON.parse(promoted.stdout) as {
+      status: string;
+      environment: string;
+      warnings: { path: string; message: string }[];
+    };
+    expect(outcome).toMatchObject({ status: 'published', environment: 'staging' });
+    expect(outcome.warnings.map((warning) => warning.path)).toContain(
+      'tiers.free.targets.0.provider',
+    );
+
+    const verified = await cli(
+      'config',
+      'verify',
+      '--env',
+      'staging',
+      '--trust',
+      join(storeDir, 'staging', 'trust.json'),
+    );
+    expect(verified.stderr).toBe('');
+    expect(verified.stdout).toMatch(/^ok: staging version 1/);
+
+    const history = await cli('config', 'history', '--json');
+    expect(history.code).toBe(0);
+    const entries = (JSON.parse(history.stdout) as { entries: { action: string }[] }).entries;
+    expect(entries.map((entry) => entry.action)).toEqual(
+      expect.arrayContaining(['publish', 'promote']),
+    );
+
+    // --store still chooses another store: nothing is live there.
+    const other = await cli(
+      'config',
+      'promote',
+      '--store',
+      `dir:${join(dir, 'other-store')}`,
+      '--to',
+      'staging',
+    );
+    expect(other.code).not.toBe(0);
+    expect(other.stdout + other.stderr).toMatch(/trust|nothing live/i);
+  });
+});
