@@ -89,6 +89,22 @@ function parseSeed(value: string): number {
   return seed;
 }
 
+/** `--assume-success`: a percentage from 0 to 100 ("95" or "95%"). */
+function parseAssumedPercent(value: string): number {
+  const percent = Number(value.trim().replace(/%$/, ''));
+  if (value.trim() === '' || !Number.isFinite(percent) || percent < 0 || percent > 100)
+    throw new InvalidArgumentError('must be a percentage from 0 to 100 (e.g. 95 or 95%).');
+  return percent;
+}
+
+/** `--assume-p50` / `--assume-p95`: seconds ("60" or "60s"), more than 0, at most a day. */
+function parseAssumedSeconds(value: string): number {
+  const seconds = Number(value.trim().replace(/s$/, ''));
+  if (value.trim() === '' || !Number.isFinite(seconds) || seconds <= 0 || seconds > 86_400)
+    throw new InvalidArgumentError('must be seconds, more than 0 and at most 86400 (e.g. 60).');
+  return seconds;
+}
+
 export interface CliIo {
   stdout: (text: string) => void;
   stderr: (text: string) => void;
@@ -1058,7 +1074,7 @@ export async function runCli(argv: string[], io: CliIo = defaultIo): Promise<num
   configCommand
     .command('simulate')
     .description(
-      'simulate requests per tier (failures, retries, fallbacks) with the benchmark evidence',
+      'simulate requests per tier (failures, retries, fallbacks) with the benchmark evidence, or with assumed figures (--assume)',
     )
     .argument('<file>', 'the routing config')
     .addOption(
@@ -1070,13 +1086,55 @@ export async function runCli(argv: string[], io: CliIo = defaultIo): Promise<num
       ),
     )
     .option('--seed <n>', 'random seed', parseSeed, 1)
+    .option(
+      '--assume',
+      'use assumed figures for every model instead of the benchmark evidence (95% success, p50 60 s, p95 150 s, listed prices)',
+    )
+    .option(
+      '--assume-success <percent>',
+      'assumed success rate (implies --assume)',
+      parseAssumedPercent,
+    )
+    .option(
+      '--assume-p50 <seconds>',
+      'assumed median latency (implies --assume)',
+      parseAssumedSeconds,
+    )
+    .option(
+      '--assume-p95 <seconds>',
+      'assumed 95th percentile latency (implies --assume)',
+      parseAssumedSeconds,
+    )
     .option('--json', 'print JSON')
-    .action(async (file: string, options: { requests: number; seed: number; json?: boolean }) => {
-      await withServices(async (services) => {
-        const { configSimulateCommand } = await import('../rollout/routing/routing-cli');
-        io.stdout(configSimulateCommand(services.routing, file, options).stdout);
-      });
-    });
+    .action(
+      async (
+        file: string,
+        options: {
+          requests: number;
+          seed: number;
+          json?: boolean;
+          assume?: boolean;
+          assumeSuccess?: number;
+          assumeP50?: number;
+          assumeP95?: number;
+        },
+      ) => {
+        const { configSimulateCommand, assumedFigures } =
+          await import('../rollout/routing/routing-cli');
+        // Checked before the services open: a bad pair of figures is a usage error.
+        const assume = assumedFigures(options);
+        await withServices(async (services) => {
+          io.stdout(
+            configSimulateCommand(services.routing, file, {
+              requests: options.requests,
+              seed: options.seed,
+              ...(options.json ? { json: true } : {}),
+              ...(assume ? { assume } : {}),
+            }).stdout,
+          );
+        });
+      },
+    );
 
   monitor
     .command('watch')

@@ -578,7 +578,7 @@ class RepeatedProblems {
 }
 
 /** `a`, `a and b`, `a, b and c`. */
-function listTargets(keys: readonly string[]): string {
+export function listTargets(keys: readonly string[]): string {
   if (keys.length <= 1) return keys[0] ?? '';
   return `${keys.slice(0, -1).join(', ')} and ${keys[keys.length - 1]}`;
 }

@@ -283,8 +283,13 @@ export function formatProblems(path: string, problems: readonly RoutingProblem[]
 export interface SimulateFileOptions {
   requests: number;
   seed: number;
-  /** Per-model observations (`provider:model` → …), e.g. from `observationsFromEvidence`. */
-  observed: Record<string, ModelObservationInput>;
+  /**
+   * Per-model observations (`provider:model` → …), e.g. from `observationsFromEvidence`; or made
+   * from the parsed config (assumed figures for the models it names).
+   */
+  observed:
+    | Record<string, ModelObservationInput>
+    | ((config: RoutingConfig) => Record<string, ModelObservationInput>);
   flagSampleSize?: number;
 }
 
@@ -292,7 +297,9 @@ export interface SimulateFileOptions {
 export function simulateConfigFile(path: string, options: SimulateFileOptions): SimulationResult {
   const parsed = parseConfigText(readText(path), formatOf(path));
   const config = parseOrThrow(parsed);
-  return simulateRouting(config, options.observed, {
+  const observed =
+    typeof options.observed === 'function' ? options.observed(config) : options.observed;
+  return simulateRouting(config, observed, {
     requests: options.requests,
     seed: options.seed,
     ...(options.flagSampleSize === undefined ? {} : { flagSampleSize: options.flagSampleSize }),

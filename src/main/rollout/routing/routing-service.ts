@@ -142,6 +142,11 @@ export class RoutingService {
       .map((problem) => ({ path: problem.path, message: problem.message }));
   }
 
+  /** The models the console knows (with their listed prices). */
+  models(): ModelInfo[] {
+    return this.deps.models();
+  }
+
   observations(): Record<string, ModelObservationInput> {
     return observationsFromEvidence(this.evidence(), this.deps.models());
   }

@@ -11,6 +11,7 @@ import { getClient } from '../ipc';
 import { formatLatency, formatMoney, formatRatePercent as pct } from '../../../shared/format';
 import type { ModelInfo } from '../../../shared/providers/video-provider-spec';
 import { providerLabel } from '../../../shared/providers/provider-ids';
+import { DEFAULT_ASSUMED_FIGURES } from '../../../shared/routing/assumed-observations';
 import { assumedObservations, formatShare, isObject, readIn } from './routing-edit';
 
 type SimulateOutput = ChannelOutput<'routing:simulate'>;
@@ -86,9 +87,10 @@ export function SimulatorPanel({
 }): ReactElement {
   const [requests, setRequests] = useState(100_000);
   const [assume, setAssume] = useState(false);
-  const [assumedSuccess, setAssumedSuccess] = useState(95);
-  const [assumedP50, setAssumedP50] = useState(60);
-  const [assumedP95, setAssumedP95] = useState(150);
+  // The console's and the CLI's (--assume) starting figures.
+  const [assumedSuccess, setAssumedSuccess] = useState(DEFAULT_ASSUMED_FIGURES.successRate * 100);
+  const [assumedP50, setAssumedP50] = useState(DEFAULT_ASSUMED_FIGURES.p50LatencyMs / 1000);
+  const [assumedP95, setAssumedP95] = useState(DEFAULT_ASSUMED_FIGURES.p95LatencyMs / 1000);
   const [seed, setSeed] = useState(1);
   const [running, setRunning] = useState(false);
   const [error, setError] = useState<string | null>(null);

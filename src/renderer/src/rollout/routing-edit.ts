@@ -168,45 +168,7 @@ export function numberOrUndefined(text: string): number | undefined {
   return Number.isFinite(value) ? value : undefined;
 }
 
-/** Figures the simulator assumes for a model when the admin chooses assumed figures. */
-export interface AssumedFigures {
-  successRate: number;
-  p50LatencyMs: number;
-  p95LatencyMs: number;
-}
-
-interface PricedModel {
-  provider: string;
-  modelId: string;
-  pricing: { usdPerSecond?: number | undefined; usdPerClip?: number | undefined };
-}
-
-/**
- * One observation per `provider:model` of the given configs: the assumed success rate and
- * latencies, and the model's listed price (0 when the model is not listed).
- */
-export function assumedObservations(
-  configs: readonly unknown[],
-  models: readonly PricedModel[],
-  figures: AssumedFigures,
-): Record<string, AssumedFigures & { usdPerClip: number; usdPerSecond: number }> {
-  const out: Record<string, AssumedFigures & { usdPerClip: number; usdPerSecond: number }> = {};
-  for (const config of configs) {
-    const tiers = readIn(config, ['tiers']);
-    if (!isObject(tiers)) continue;
-    for (const tier of Object.values(tiers)) {
-      const targets = isObject(tier) && Array.isArray(tier.targets) ? tier.targets : [];
-      for (const target of targets) {
-        if (!isObject(target)) continue;
-        const key = `${String(target.provider)}:${String(target.model)}`;
-        const model = models.find((m) => `${m.provider}:${m.modelId}` === key);
-        out[key] = {
-          ...figures,
-          usdPerClip: model?.pricing.usdPerClip ?? 0,
-          usdPerSecond: model?.pricing.usdPerSecond ?? 0,
-        };
-      }
-    }
-  }
-  return out;
-}
+export {
+  assumedObservations,
+  type AssumedFigures,
+} from '../../../shared/routing/assumed-observations';
