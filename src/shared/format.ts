@@ -182,6 +182,16 @@ export function formatLatency(ms: number | null | undefined): string {
 }
 
 /**
+ * A rollout step's bake time: "30 s", "45 min", "1 h", "1.5 h" (the Publishing screen and
+ * `aideon rollout status`).
+ */
+export function formatBakeTime(ms: number): string {
+  if (ms < 60_000) return `${Math.round(ms / 1000)} s`;
+  if (ms < 3_600_000) return `${Math.round(ms / 60_000)} min`;
+  return `${(ms / 3_600_000).toFixed(ms % 3_600_000 === 0 ? 0 : 1)} h`;
+}
+
+/**
  * An Intl formatter made on first use, for the dates the hand-written code leaves to Intl
  * (before year 1): making one loads its locale data (about 5 ms each, tens of ms for the first).
  */

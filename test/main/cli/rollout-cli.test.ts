@@ -55,10 +55,34 @@ afterAll(() => cleanup());
 describe('rollout and watch settings from the CLI', () => {
   it('pauses, refuses an early next step, resumes, and kills the flag with the operator key', async () => {
     const reader = makePublisher(store, []);
+    // What runs where, before anything is done: the first step out, the next due after its bake.
+    const status = await cli('rollout', 'status');
+    expect(status.stderr).toBe('');
+    expect(status.code).toBe(0);
+    expect(status.stdout).toContain(`Store: dir:${join(dir, 'data', 'config-store')}\n`);
+    expect(status.stdout).toMatch(
+      /\ndev \(live version 2\):\n {2}new-video-model {2}running {2}10% on "on", the rest "off" \(step 1 of 3\)\n/,
+    );
+    expect(status.stdout).toMatch(
+      / {4}steps 10% → 50% → 100%, bake 1 h each · next step \d+ \w+ \d{4}, \d\d:\d\d · started by /,
+    );
+    expect(status.stdout).toContain('\nstaging (nothing live): no rollouts');
+    const onlyDev = JSON.parse((await cli('rollout', 'list', '--env', 'dev', '--json')).stdout) as {
+      environments: { environment: string; rollouts: { flagKey: string; status: string }[] }[];
+    };
+    expect(onlyDev.environments.map((environment) => environment.environment)).toEqual(['dev']);
+    expect(onlyDev.environments[0]?.rollouts).toMatchObject([
+      { flagKey: 'new-video-model', status: 'running' },
+    ]);
+    expect((await cli('rollout', 'status', '--env', 'qa')).code).toBe(2);
+
     const paused = await cli('rollout', 'pause', '--env', 'dev', '--flag', 'new-video-model');
     expect(paused).toMatchObject({ code: 0 });
     expect(paused.stdout).toMatch(/is paused/);
     expect((await reader.listRollouts('dev'))[0]?.status).toBe('paused');
+    expect((await cli('rollout', 'status')).stdout).toMatch(
+      /new-video-model {2}paused {2}10% on "on"[^]*paused \(its step still serves\): resume with aideon rollout resume --env dev --flag new-video-model/,
+    );
     const early = await cli('rollout', 'next', '--env', 'dev', '--flag', 'new-video-model');
     expect(early.code).toBe(1);
     expect(early.stderr).toMatch(/is paused; resume it first/);
@@ -79,6 +103,9 @@ describe('rollout and watch settings from the CLI', () => {
         ?.defaultVariant,
     ).toBe('off');
     expect((await reader.listRollouts('dev'))[0]?.status).toBe('stopped');
+    expect((await cli('rollout', 'status')).stdout).toMatch(
+      /new-video-model {2}stopped {2}stopped at 10% \(step 1 of 3\)[^]*· stopped: /,
+    );
     // The kill is in the shared history in the store (every console sees it), signed by the
     // operator role and named after the CLI's actor, and in this console's verified copy.
     const trust = (await reader.readTrust('dev')).trust;

@@ -1,5 +1,5 @@
 /**
- * `aideon rollout start|pause|resume|next|kill`, `aideon config store show|set|reset` and
+ * `aideon rollout start|pause|resume|next|kill|status`, `aideon config store show|set|reset` and
  * `aideon watch settings show|set`: what the Rollout screen does, for cron and CI. The rollout commands act on the config store this data
  * folder publishes to (Publishing → Store), with the keys of its key folder unlocked by
  * AIDEON_KEY_PASSPHRASE (pause and resume need no key). `kill` signs with the operator key
@@ -190,6 +190,46 @@ export function registerRolloutCommands(program: Command, deps: RolloutCommandDe
           { unlock: action === 'advance' && Boolean(deps.env.AIDEON_KEY_PASSPHRASE) },
         );
       });
+  rollout
+    .command('status')
+    .alias('list')
+    .description(
+      'the rollouts in each environment of the store: flag, share, step, bake, when the next step is due, why one paused or stopped',
+    )
+    .addOption(
+      lazyOption(
+        '--env <env>',
+        'only this environment (dev, staging or production)',
+        parseEnvironment,
+      ),
+    )
+    .option('--json', 'print JSON')
+    .action(async (options: { env?: Environment; json?: boolean }) =>
+      withServices(async (services) => {
+        const [overview, { formatRolloutStatus }] = await Promise.all([
+          services.publishing.overview(),
+          import('./rollout-status-text'),
+        ]);
+        if (overview.storeProblem)
+          throw new AppError('provider_unavailable', overview.storeProblem);
+        const environments = overview.environments.filter(
+          (environment) => options.env === undefined || environment.environment === options.env,
+        );
+        print(
+          options.json,
+          {
+            store: overview.storeUri,
+            environments: environments.map((environment) => ({
+              environment: environment.environment,
+              liveVersion: environment.live?.version ?? null,
+              problem: environment.problem,
+              rollouts: environment.rollouts,
+            })),
+          },
+          formatRolloutStatus(overview.storeUri, overview.trust !== null, environments, Date.now()),
+        );
+      }),
+    );
   rollout
     .command('kill')
     .description(

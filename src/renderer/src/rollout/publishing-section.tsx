@@ -3,7 +3,7 @@
  * roll back with the diff before signing, co-signing, gradual flag rollouts, the kill switch,
  * the hash-chained history and this console's signing keys. First run: "Set up signing".
  */
-import { plural } from '../../../shared/format';
+import { formatBakeTime, plural } from '../../../shared/format';
 import { useCallback, useEffect, useRef, useState, type ReactElement } from 'react';
 import type {
   EnvironmentOverview,
@@ -338,7 +338,7 @@ export function RolloutRow({
           </span>
         ))}
         <span className="muted small">
-          bake {bakeLabel(rollout.bakeMs)} per step
+          bake {formatBakeTime(rollout.bakeMs)} per step
           {rollout.status === 'running' && due !== null
             ? due <= Date.now()
               ? ' · next step due now'
@@ -401,12 +401,6 @@ export function RolloutRow({
       ) : null}
     </div>
   );
-}
-
-function bakeLabel(ms: number): string {
-  if (ms < 60_000) return `${Math.round(ms / 1000)} s`;
-  if (ms < 3_600_000) return `${Math.round(ms / 60_000)} min`;
-  return `${(ms / 3_600_000).toFixed(ms % 3_600_000 === 0 ? 0 : 1)} h`;
 }
 
 function parseSteps(text: string): number[] | string {
