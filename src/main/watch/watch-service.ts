@@ -124,7 +124,7 @@ export class WatchService {
     if (!config)
       return {
         kind: 'not_configured',
-        message: `No Prometheus is set for ${env}; add its URL in Rollout → Production watch.`,
+        message: `No Prometheus is set for ${env}; add its URL in Rollout → Production watch, or with aideon watch settings set FILE (an example: docs/controller/watch-settings.example.json).`,
       };
     const token = config.useBearerToken ? this.options.token?.(env) : undefined;
     if (config.useBearerToken && !token)
