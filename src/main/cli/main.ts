@@ -445,6 +445,11 @@ export async function runCli(argv: string[], io: CliIo = defaultIo): Promise<num
             io.stdout(
               `${plan.suiteName} (v${plan.suiteVersion}): ${plan.generations} generations, estimated ${planTotalCostText(plan)}\n`,
             );
+            // The model ids padded to one width, so the counts and prices line up.
+            const idWidth = Math.max(
+              0,
+              ...plan.models.map((line) => `${line.provider}:${line.modelId}`.length),
+            );
             for (const line of plan.models) {
               // A model without a known price: its figure is an upper bound ("≤"), or unknown.
               // Dollars as the New benchmark dialog writes them ("≈ $0.60", "≤ $3.20").
@@ -458,7 +463,7 @@ export async function runCli(argv: string[], io: CliIo = defaultIo): Promise<num
                   ? ''
                   : ` = ${planLineCostText(line)}`;
               io.stdout(
-                `  ${line.provider}:${line.modelId}  ${line.generations} × ${each}${total}${line.priceUnknown && line.estimatedCostUsd > 0 ? '  (price unknown)' : ''}${line.priceEntered ? `  (${planLinePriceOrigin(line)})` : ''}${line.simulated ? '  (simulated)' : ''}\n`,
+                `  ${`${line.provider}:${line.modelId}`.padEnd(idWidth)}  ${line.generations} × ${each}${total}${line.priceUnknown && line.estimatedCostUsd > 0 ? '  (price unknown)' : ''}${line.priceEntered ? `  (${planLinePriceOrigin(line)})` : ''}${line.simulated ? '  (simulated)' : ''}\n`,
               );
               for (const warning of line.warnings) {
                 // The note below says it once, in plain words, for every model without a price.

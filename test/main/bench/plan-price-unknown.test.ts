@@ -77,8 +77,15 @@ describe('priceUnknown on plan lines', () => {
     expect(code).toBe(0);
     expect(stdout).toMatch(/generations, estimated ≤ \$\d+\.\d\d\n/);
     expect(stdout).toMatch(
-      /replicate:google\/veo-3 {2}3 × ≤ \$\d+\.\d{2,3} = ≤ \$\d+\.\d\d {2}\(price unknown\)/,
+      /replicate:google\/veo-3 {6}3 × ≤ \$\d+\.\d{2,3} = ≤ \$\d+\.\d\d {2}\(price unknown\)/,
     );
+    // The ids are padded to one width: the counts line up under each other.
+    const counts = stdout
+      .split('\n')
+      .filter((line) => / 3 × /.test(line))
+      .map((line) => line.indexOf(' 3 × '));
+    expect(counts).toHaveLength(2);
+    expect(new Set(counts).size).toBe(1);
     expect(stdout).toMatch(/together:minimax\/hailuo-02 {2}3 × ≈ \$0\.49 = \$1\.47\n/);
     expect(stdout).toMatch(/^note: Price unknown for Google Veo 3: .*upper bound/m);
     // Said once, in the note, not again as a warning under the model.
