@@ -18,6 +18,7 @@ import {
   type RatingsResult,
   type ReviewerAgreement,
 } from '../../shared/review/review-schemas';
+import { alignColumns } from '../cli/columns';
 import type { ReadableDb, WritableDb } from '../store/db';
 import { computeAgreement } from './agreement';
 import { importArenaVotes, parseArenaCsvEncoded } from './arena-csv';
@@ -127,8 +128,12 @@ export function poolsNote(result: RatingsResult): string {
     : `Combines ${result.pools.length} pools: ${list}. Pass --pool NAME to rate one pool alone.\n`;
 }
 
+/** An empty board, and where votes come from. */
+const NO_VOTES =
+  'No votes yet. Vote blind in the console (Review → Blind vote; reviewers join through aideon reviewers add), or import votes with aideon review import-votes FILE or aideon review import-arena FILE.\n';
+
 export function formatBoard(board: readonly Rating[], result?: RatingsResult): string {
-  if (board.length === 0) return 'No votes yet.\n';
+  if (board.length === 0) return NO_VOTES;
   const rows = board.map((rating, k) => [
     String(k + 1),
     rating.model,
@@ -137,14 +142,8 @@ export function formatBoard(board: readonly Rating[], result?: RatingsResult): s
     String(rating.votes),
     `${rating.wins}/${rating.losses}/${rating.ties}/${rating.bothBad}`,
   ]);
-  const header = ['#', 'model', 'rating', '95% CI', 'votes', 'W/L/T/bad'];
-  const widths = header.map((title, c) => Math.max(title.length, ...rows.map((r) => r[c]!.length)));
-  const line = (cells: string[]): string =>
-    cells
-      .map((cell, c) => cell.padEnd(widths[c]!))
-      .join('  ')
-      .trimEnd();
-  const out = [line(header), ...rows.map(line)];
+  // Laid out as every other CLI table (cli/columns.ts): header, rule, rows.
+  const out = alignColumns(['#', 'model', 'rating', '95% CI', 'votes', 'W/L/T/bad'], rows);
   if (result && result.votesStillNeeded.length > 0) {
     out.push('', 'Votes still needed to separate neighbours:');
     for (const need of result.votesStillNeeded) {
@@ -157,7 +156,7 @@ export function formatBoard(board: readonly Rating[], result?: RatingsResult): s
 }
 
 export function formatAgreement(agreement: ReviewerAgreement): string {
-  if (agreement.reviewers.length === 0) return 'No votes yet.\n';
+  if (agreement.reviewers.length === 0) return NO_VOTES;
   const out = ['Agreement with the other reviewers (their majority verdict on shared pairs):'];
   for (const entry of agreement.reviewers) {
     out.push(

@@ -435,6 +435,12 @@ describe('pair selection', () => {
 });
 
 describe('review CLI functions', () => {
+  it('an empty board says where votes come from', () => {
+    const text = reviewRatings(freshDb(), { resamples: 200 }).text;
+    expect(text).toMatch(/^No votes yet\. Vote blind in the console \(Review → Blind vote/);
+    expect(text).toContain('aideon review import-votes FILE');
+  });
+
   it('imports a votes file and prints ratings as JSON and as a table', () => {
     const db = freshDb();
     seed(db, GENERATIONS);
@@ -454,7 +460,9 @@ describe('review CLI functions', () => {
     const parsed = JSON.parse(json.text) as { overall: { model: string }[] };
     expect(parsed.overall.map((r) => r.model)).toContain('sandbox:m4');
     const camera = reviewRatings(db, { category: 'camera', resamples: 200 });
-    expect(camera.text.split('\n')[1]).toMatch(/^1 +sandbox:m4/);
+    // Header, rule, then the rows (as every CLI table).
+    expect(camera.text.split('\n')[1]).toMatch(/^-+ {2}-+/);
+    expect(camera.text.split('\n')[2]).toMatch(/^1 +sandbox:m4/);
     expect(() => reviewRatings(db, { category: 'nope' })).toThrow(/Categories with votes/);
   });
 
