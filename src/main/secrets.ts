@@ -14,6 +14,15 @@ export const KEY_ENV_VARS: Record<Exclude<ProviderId, 'sandbox'>, string> = {
   luma: 'LUMAAI_API_KEY',
 };
 
+/**
+ * Where a missing key goes, for any message that says one is missing: the desktop app's
+ * Settings, or the environment variable the CLI and browser mode read.
+ */
+export function addKeyAdvice(provider: ProviderId): string {
+  if (provider === 'sandbox') return 'the sandbox needs none';
+  return `add it in Settings, or set ${KEY_ENV_VARS[provider]} for the CLI and browser mode`;
+}
+
 export const BASE_URL_ENV_VARS: Record<Exclude<ProviderId, 'sandbox'>, string> = {
   together: 'AIDEON_TOGETHER_BASE_URL',
   runway: 'AIDEON_RUNWAY_BASE_URL',

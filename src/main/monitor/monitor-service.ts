@@ -75,6 +75,7 @@ import {
 } from '../store/busy-retry';
 import { othersOnOurDatabases } from '../store/presence';
 import { nodeTimers, sleep } from '../sleep';
+import { addKeyAdvice } from '../secrets';
 import { GuardBreachInbox, type GuardBreach } from './guard-breach-inbox';
 
 /** Shows an event to a person: desktop notification (Electron) or an inbox badge (browser). */
@@ -341,7 +342,7 @@ export class MonitorService {
         trigger,
         status: 'failed',
         failureKind: 'no_key',
-        error: `${PROVIDER_LABELS[provider]} has no API key, so its catalogue cannot be read. Add the key in Settings.`,
+        error: `${PROVIDER_LABELS[provider]} has no API key, so its catalogue cannot be read: ${addKeyAdvice(provider)}.`,
         modelCount: 0,
         baseline: false,
         events: [],

@@ -8,7 +8,7 @@
  * typed).
  */
 import { AppError, NoSuchModelError } from '../../shared/errors';
-import { KEY_ENV_VARS } from '../secrets';
+import { addKeyAdvice } from '../secrets';
 import { adminPricing, type StoredModelPrice } from '../../shared/providers/model-price';
 import {
   PROVIDER_LABELS,
@@ -59,7 +59,7 @@ export class ProviderRegistry {
         'unsupported_model',
         provider === 'sandbox'
           ? 'The sandbox provider is not available.'
-          : `${PROVIDER_LABELS[provider]} has no API key. Add it in Settings, or set ${KEY_ENV_VARS[provider]} for the CLI and browser mode.`,
+          : `${PROVIDER_LABELS[provider]} has no API key: ${addKeyAdvice(provider)}.`,
       );
     }
     return adapter;

@@ -87,7 +87,9 @@ describe('a mistyped model id', () => {
   it('is not what a provider without a key is told', async () => {
     const result = await cli(['bench', 'plan', '--suite', 'smoke', '--models', 'luma:ray-2']);
     expect(result.code).toBe(1);
-    expect(result.stderr).toContain('Luma has no API key.');
+    expect(result.stderr).toContain(
+      'Luma has no API key: add it in Settings, or set LUMAAI_API_KEY for the CLI and browser mode.',
+    );
     expect(result.stderr).not.toContain('aideon models list');
   });
 });

@@ -180,6 +180,10 @@ describe('release monitor on Gemini', () => {
     const results = await keyless.checkNow({});
     const byProvider = new Map(results.map((result) => [result.provider, result]));
     expect(byProvider.get('gemini')).toMatchObject({ status: 'failed', failureKind: 'no_key' });
+    // Says where the key goes, in the desktop app and for the CLI (its environment variable).
+    expect(byProvider.get('gemini')?.error).toBe(
+      'Google Veo (Gemini API) has no API key, so its catalogue cannot be read: add it in Settings, or set GEMINI_API_KEY for the CLI and browser mode.',
+    );
     expect(byProvider.get('runway')).toMatchObject({ status: 'ok', baseline: true });
     expect(byProvider.get('runway')?.modelCount).toBeGreaterThan(0);
     expect(keyless.providerStatus('gemini').lastCheckAt).toBeNull();

@@ -65,7 +65,7 @@ describe('built-in examples', () => {
       ['tiers.premium.targets.1.provider', []],
     ]);
     expect(noKey[0]?.message).toBe(
-      'Together AI has no API key configured, so together:ByteDance/Seedance-1.0-lite, together:Wan-AI/wan2.7-t2v and together:kwaivgI/kling-2.1-master cannot run; add the key in Settings.',
+      'Together AI has no API key configured, so together:ByteDance/Seedance-1.0-lite, together:Wan-AI/wan2.7-t2v and together:kwaivgI/kling-2.1-master cannot run; add it in Settings, or set TOGETHER_API_KEY for the CLI and browser mode.',
     );
     const wan = problems.filter(
       (p) => p.code === 'no-evidence' && p.message.includes('Wan-AI/wan2.7-t2v'),

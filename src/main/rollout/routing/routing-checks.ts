@@ -38,6 +38,7 @@ import { similarModelIds } from '../../providers/model-suggestions';
 import { formatLatency, formatRatePercent as pct, quotedChoices } from '../../../shared/format';
 import { humanIssue } from '../../../shared/validation';
 import { describeAssignment, tierScenarios } from './tier-scenarios';
+import { addKeyAdvice } from '../../secrets';
 
 export interface RoutingCheckContext {
   /** Every model the provider registry knows (with or without a key). */
@@ -330,7 +331,7 @@ function semanticProblems(config: RoutingConfig, context: RoutingCheckContext): 
             'error',
             'no-key',
             [...at, 'provider'],
-            `${PROVIDER_LABELS[target.provider]} has no API key configured, so ${listTargets(keys)} cannot run; add the key in Settings.`,
+            `${PROVIDER_LABELS[target.provider]} has no API key configured, so ${listTargets(keys)} cannot run; ${addKeyAdvice(target.provider)}.`,
           ),
         );
       }
