@@ -59,7 +59,10 @@ test('Rollout → Config: edit the example config, see checks, simulate and prev
   await page.getByTestId('sim-run').click();
   // No benchmarks yet: the simulator says so and offers assumed figures.
   await expect(page.getByTestId('routing-simulator').getByRole('alert')).toContainText(
-    'no observations',
+    'No benchmark evidence for sandbox:sandbox-fast',
+  );
+  await expect(page.getByTestId('routing-simulator').getByRole('alert')).toContainText(
+    'or tick "Use assumed figures" above.',
   );
   await page.getByTestId('sim-assume').check();
   await page.getByTestId('sim-run').click();

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import {
   compareSimulations,
+  MissingEvidenceError,
   simulateRouting,
 } from '../../../src/main/rollout/routing/routing-simulator';
 import {
@@ -186,8 +187,33 @@ describe('simulateRouting', () => {
     const cfg = config({ free: { targets: [{ provider: 'together', model: 'ghost' }] } });
     expect(() => simulateRouting(cfg, {}, { requests: 10, seed: 1 })).toThrow(ValidationError);
     expect(() => simulateRouting(cfg, {}, { requests: 10, seed: 1 })).toThrow(
-      /tiers\.free\.targets\.0/,
+      "No benchmark evidence for together:ghost: the simulator needs each model's success rate and latencies.",
     );
+    // Each target is still named in the issues; each model once in the message.
+    const twice = config({
+      free: {
+        targets: [
+          { provider: 'together', model: 'ghost' },
+          { provider: 'fal', model: 'phantom' },
+        ],
+      },
+      premium: { targets: [{ provider: 'together', model: 'ghost' }] },
+    });
+    let caught: unknown;
+    try {
+      simulateRouting(twice, {}, { requests: 10, seed: 1 });
+    } catch (error) {
+      caught = error;
+    }
+    expect(caught).toBeInstanceOf(MissingEvidenceError);
+    const missing = caught as MissingEvidenceError;
+    expect(missing.models).toEqual(['together:ghost', 'fal:phantom']);
+    expect(missing.issues.map((issue) => issue.path)).toEqual([
+      'tiers.free.targets.0',
+      'tiers.free.targets.1',
+      'tiers.premium.targets.0',
+    ]);
+    expect(missing.message).toMatch(/^No benchmark evidence for together:ghost and fal:phantom:/);
     expect(() =>
       simulateRouting(
         cfg,

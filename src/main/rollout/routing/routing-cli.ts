@@ -3,7 +3,7 @@
  * what to print and the exit code, so src/main/cli/main.ts only has to call them.
  * Exit codes: 0 = valid (warnings allowed) / simulated; 1 = the config has errors.
  */
-import { AppError, ValidationError } from '../../../shared/errors';
+import { AppError } from '../../../shared/errors';
 import {
   assumedObservations,
   DEFAULT_ASSUMED_FIGURES,
@@ -17,8 +17,8 @@ import {
   formatRatePercent,
 } from '../../../shared/format';
 import { alignColumns } from '../../cli/columns';
-import { listTargets } from './routing-checks';
 import { formatProblems, simulateConfigFile, validateConfigFile } from './routing-files';
+import { MissingEvidenceError } from './routing-simulator';
 import type { RoutingService } from './routing-service';
 
 export interface CliOutcome {
@@ -85,19 +85,12 @@ export function configSimulateCommand(
  * caller). Undefined for any other error.
  */
 function withoutEvidenceAdvice(error: unknown): AppError | undefined {
-  if (!(error instanceof ValidationError)) return undefined;
-  const models = new Set<string>();
-  for (const issue of error.issues) {
-    const match = /^no observations for (\S+);/.exec(issue.message);
-    if (!match?.[1]) return undefined;
-    models.add(match[1]);
-  }
-  if (models.size === 0) return undefined;
-  const keys = [...models];
+  if (!(error instanceof MissingEvidenceError) || error.models.length === 0) return undefined;
+  const keys = error.models;
   const { successRate, p50LatencyMs, p95LatencyMs } = DEFAULT_ASSUMED_FIGURES;
   return new AppError(
     'validation',
-    `No benchmark evidence for ${listTargets(keys)}: the simulator needs each model's success rate and latencies. Benchmark ${keys.length === 1 ? 'it' : 'them'} (aideon bench run --suite smoke --models ${keys.join(',')}), or pass --assume to simulate with assumed figures (${formatRatePercent(successRate)} success, p50 ${formatLatency(p50LatencyMs)}, p95 ${formatLatency(p95LatencyMs)}; --assume-success, --assume-p50 and --assume-p95 change them).`,
+    `${error.message} Benchmark ${keys.length === 1 ? 'it' : 'them'} (aideon bench run --suite smoke --models ${keys.join(',')}), or pass --assume to simulate with assumed figures (${formatRatePercent(successRate)} success, p50 ${formatLatency(p50LatencyMs)}, p95 ${formatLatency(p95LatencyMs)}; --assume-success, --assume-p50 and --assume-p95 change them).`,
   );
 }
 

@@ -17,6 +17,7 @@
  * are not simulated (every request is treated as new and every target as closed).
  */
 import { ValidationError, type ValidationIssue } from '../../../shared/errors';
+import { listTargets } from './routing-checks';
 import { targetKey, type RoutingConfig } from '../../../shared/routing/routing-config-schema';
 import {
   observationMapSchema,
@@ -27,6 +28,26 @@ import { zodIssues } from '../../../shared/validation';
 import { createRandom } from '../../review/bradley-terry';
 import { flagCombinationShares } from './flag-preview';
 import { tierFlagKeys, targetInPlay } from './tier-scenarios';
+
+/**
+ * Models the simulator has no figures for (no benchmark evidence, none assumed). A validation
+ * error whose issues name each target, and whose message names each model once, in one
+ * sentence the console and the CLI complete with what to do there.
+ */
+export class MissingEvidenceError extends ValidationError {
+  /** `provider:model`, each once, in config order. */
+  readonly models: string[];
+  constructor(issues: ValidationIssue[]) {
+    super('simulation input', issues);
+    this.name = 'MissingEvidenceError';
+    this.models = [
+      ...new Set(
+        issues.map((issue) => /^no observations for (\S+);/.exec(issue.message)?.[1] ?? ''),
+      ),
+    ].filter(Boolean);
+    this.message = `No benchmark evidence for ${listTargets(this.models)}: the simulator needs each model's success rate and latencies.`;
+  }
+}
 
 export interface SimulationOptions {
   /** Requests per tier (1 – 10,000,000). */
@@ -139,7 +160,7 @@ export function simulateRouting(
       }
     });
   }
-  if (missing.length > 0) throw new ValidationError('simulation input', missing);
+  if (missing.length > 0) throw new MissingEvidenceError(missing);
 
   const tiers: Record<string, TierSimulation> = {};
   Object.keys(config.tiers).forEach((tierId, tierIndex) => {

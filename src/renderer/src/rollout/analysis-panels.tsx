@@ -204,8 +204,8 @@ export function SimulatorPanel({
       {error ? (
         <InlineError
           message={
-            /no observations/.test(error)
-              ? `${error}. Run a benchmark of these models, or tick "Use assumed figures" above.`
+            /^No benchmark evidence for /.test(error)
+              ? `${error} Run a benchmark of these models, or tick "Use assumed figures" above.`
               : error
           }
         />
