@@ -73,6 +73,11 @@ export const generationOutcomeSchema = z.enum([
   'submit_unknown',
   /** Not sent: the model cannot take this prompt (text to an image-to-video-only model, or the reverse). */
   'skipped_unsupported',
+  /**
+   * The vendor refused the account, not the prompt: the API key (401/403) or payment (402) at
+   * the create, so nothing was made. Says nothing about the model: counted, not rated.
+   */
+  'account_refused',
 ]);
 export type GenerationOutcome = z.infer<typeof generationOutcomeSchema>;
 

@@ -9,7 +9,13 @@
  * instead of being sent again.
  */
 import { createHash, randomUUID } from 'node:crypto';
-import { AppError, ProviderError, serializeError, type SerializedError } from '../../shared/errors';
+import {
+  AppError,
+  isPaymentRequired,
+  ProviderError,
+  serializeError,
+  type SerializedError,
+} from '../../shared/errors';
 import type { GenerationOutcome, RunPlan, RunSummary } from '../../shared/domain';
 import { providerLabel } from '../../shared/providers/provider-ids';
 import {
@@ -1503,10 +1509,13 @@ export class BenchRunner {
           if (signal.aborted) await this.cancelOrphan(row, request, submittedAt);
           if (!failure.outcomeUnknown) {
             // The vendor refused it, or it never reached the vendor: no job, nothing paid for.
+            // Refused for the account (the key, payment), not for the prompt: it says nothing
+            // about the model (counted, not rated).
+            const refused = serializeError(failure);
             this.finish(
               getGenerationRow(this.deps.db, row.id) ?? row,
-              outcomeFor(serializeError(failure), 'queued'),
-              serializeError(failure),
+              isAccountRefusal(refused) ? 'account_refused' : outcomeFor(refused, 'queued'),
+              refused,
             );
             return;
           }
@@ -2303,6 +2312,14 @@ function successColumns(finishedAt: number): GenerationPatch {
   return { state: 'succeeded', outcome: 'success', finished_at: finishedAt, progress: 1 };
 }
 
+/**
+ * A vendor refusing the account rather than the prompt: the key (401/403) or payment (402).
+ * A rate limit (429, also `quota`) clears by waiting and is not one.
+ */
+function isAccountRefusal(error: SerializedError): boolean {
+  return error.code === 'auth' || isPaymentRequired(error.code, error.message);
+}
+
 function outcomeFor(error: SerializedError, state: string): GenerationOutcome {
   switch (error.code) {
     case 'content_policy':
@@ -2342,6 +2359,7 @@ const TWIN_WAIT_CHECKS = 20;
 /** Outcomes whose message gets the vendor's name and what to do (generation-advice.ts). */
 const ADVISED_OUTCOMES = new Set<GenerationOutcome>([
   'failure',
+  'account_refused',
   'bad_output',
   'policy_refusal',
   'timeout',

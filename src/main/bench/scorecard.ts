@@ -3,7 +3,8 @@
  *
  * Definitions (the UI and the CSV use the same numbers):
  * - Outcome rates: count / rated, where rated = success + policy_refusal + failure + timeout +
- *   bad_output. cancelled, skipped_budget and submit_unknown are counted but not rated; rows
+ *   bad_output. cancelled, skipped_budget, skipped_unsupported, account_refused and
+ *   submit_unknown are counted but not rated; rows
  *   without an outcome (still running) or with an outcome this module does not know are
  *   `pending`.
  * - Latency: over successful, non-cached generations with both timestamps of the phase.
@@ -33,6 +34,7 @@ export const UNRATED_OUTCOMES = [
   'skipped_budget',
   'submit_unknown',
   'skipped_unsupported',
+  'account_refused',
 ] as const;
 export type RatedOutcome = (typeof RATED_OUTCOMES)[number];
 export type CountedOutcome = RatedOutcome | (typeof UNRATED_OUTCOMES)[number];
@@ -134,6 +136,7 @@ class Bucket {
     skipped_budget: 0,
     submit_unknown: 0,
     skipped_unsupported: 0,
+    account_refused: 0,
   };
   latency: Record<LatencyPhase, number[]> = { queue: [], generation: [], download: [], total: [] };
   cost = 0;

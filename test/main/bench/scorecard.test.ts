@@ -69,6 +69,17 @@ describe('percentileNearestRank', () => {
 describe('computeScorecard', () => {
   const card = computeScorecard(rows);
 
+  it('a vendor refusing the account (key, payment) is counted but not rated', () => {
+    const refused = computeScorecard([...rows, row({ outcome: 'account_refused' })]).models[0]!
+      .overall;
+    const before = card.models[0]!.overall;
+    expect(refused.counts.account_refused).toBe(1);
+    expect(refused.total).toBe(before.total + 1);
+    expect(refused.rated).toBe(before.rated);
+    expect(refused.rates.success).toBe(before.rates.success);
+    expect(refused.rates.failure).toBe(before.rates.failure);
+  });
+
   it('groups per model, sorted, with categories sorted', () => {
     expect(card.models.map((m) => m.modelId)).toEqual(['sandbox-fast', 'sandbox-pro']);
     expect(card.models[0]!.categories.map((c) => c.category)).toEqual(['animals', 'people']);
@@ -88,6 +99,7 @@ describe('computeScorecard', () => {
       skipped_budget: 1,
       submit_unknown: 0,
       skipped_unsupported: 0,
+      account_refused: 0,
     });
     expect(fast.pending).toBe(1);
     expect(fast.rated).toBe(7);

@@ -33,9 +33,9 @@ function expected(vendor: string): Array<[string, string, string | null]> {
     ? ['success', null]
     : ['submit_unknown', 'provider_unavailable'];
   const rows: Array<[string, string, string | null]> = [
-    ['401 #auth', 'failure', 'auth'],
+    ['401 #auth', 'account_refused', 'auth'],
     ['400 #invalid', 'failure', 'invalid_request'],
-    ['402 #credits', 'failure', 'quota'],
+    ['402 #credits', 'account_refused', 'quota'],
     ['5xx #5xx-once', 'success', null],
     ['reset on create #reset-once', ...unknown],
     ['slow #slow', 'success', null],

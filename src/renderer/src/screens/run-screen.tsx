@@ -57,6 +57,7 @@ const OUTCOME_LABEL: Record<GenerationOutcome, string> = {
   skipped_budget: 'Skipped: budget reached',
   skipped_unsupported: 'Skipped: model cannot take this prompt',
   submit_unknown: 'Submission unconfirmed',
+  account_refused: 'Account refused',
 };
 
 /**
@@ -65,6 +66,11 @@ const OUTCOME_LABEL: Record<GenerationOutcome, string> = {
  */
 function outcomeLabel(generation: GenerationRecord): string | null {
   if (!generation.outcome) return null;
+  if (generation.outcome === 'account_refused') {
+    // The vendor refused the account, not the prompt.
+    if (isPaymentRequired(generation.errorCode, generation.errorMessage)) return 'Payment required';
+    return generation.errorCode === 'auth' ? 'API key refused' : OUTCOME_LABEL.account_refused;
+  }
   if (generation.outcome === 'failure') {
     if (isPaymentRequired(generation.errorCode, generation.errorMessage)) return 'Payment required';
     if (generation.errorCode === 'quota') return 'Quota or rate limit';
@@ -81,6 +87,8 @@ function failureText(generation: GenerationRecord): string | null {
   const hint: Partial<Record<GenerationOutcome, string>> = {
     skipped_budget: 'Not sent, so the run stayed within its budget.',
     skipped_unsupported: 'Not sent and not charged: the model does not take this kind of input.',
+    account_refused:
+      "Not counted in the model's success rate: the vendor refused the account, not the prompt.",
     submit_unknown:
       'We could not confirm the provider received it; it was not retried to avoid paying twice.',
   };
