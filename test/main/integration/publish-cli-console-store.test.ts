@@ -4,11 +4,12 @@
  * always did; each plan names the store it acts on. And the routing checks' warnings reach the
  * admin who publishes from the CLI: a config that routes to the simulated sandbox is signed
  * (warnings do not block), but the dry run and the signed outcome both say that production
- * cannot make real videos with it.
+ * cannot make real videos with it. `--file` takes YAML as `config validate` does.
  */
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { stringify } from 'yaml';
 import { cliIn } from '../../helpers/cli-in-process';
 import { tempDir } from '../../helpers/temp-dir';
 
@@ -64,6 +65,27 @@ describe('config commands on the console store, with the checks’ warnings', ()
       /Signed, but note what the routing checks warn about:\n {2}~ [^]*simulated sandbox/,
     );
 
+    // YAML, as config validate reads it: the same content is the same config (nothing new to
+    // sign); a file that does not parse is refused naming its line, and nothing is signed.
+    const yamlFile = join(dir, 'sandbox.yaml');
+    writeFileSync(yamlFile, stringify(JSON.parse(readFileSync(SANDBOX_CONFIG, 'utf8'))));
+    const same = await cli('config', 'publish', '--env', 'dev', '--file', yamlFile, '--yes');
+    expect(same.code).toBe(0);
+    expect(same.stdout).toMatch(
+      /^dev already runs this content \(version 1\); nothing published\./,
+    );
+    const brokenFile = join(dir, 'broken.yaml');
+    writeFileSync(brokenFile, 'schemaVersion: 1\ntiers:\n  free: [unclosed\n');
+    const broken = await cli('config', 'publish', '--env', 'dev', '--file', brokenFile, '--yes');
+    expect(broken.code).toBe(2);
+    expect(broken.stdout).toContain(`${brokenFile}:`);
+    expect(broken.stdout).toContain('The file is not valid YAML');
+    const list = join(dir, 'list.json');
+    writeFileSync(list, '[1, 2]');
+    const notObject = await cli('config', 'publish', '--env', 'dev', '--file', list);
+    expect(notObject.code).toBe(2);
+    expect(notObject.stdout).toContain(`${list} must hold a routing config object`);
+
     const promoted = await cli('config', 'promote', '--to', 'staging', '--yes', '--json');
     expect(promoted.code).toBe(0);
     const outcome = JSON.parse(promoted.stdout) as {
@@ -92,6 +114,28 @@ describe('config commands on the console store, with the checks’ warnings', ()
     const entries = (JSON.parse(history.stdout) as { entries: { action: string }[] }).entries;
     expect(entries.map((entry) => entry.action)).toEqual(
       expect.arrayContaining(['publish', 'promote']),
+    );
+
+    // The example's flag is a plain split, so it can be ramped as it is (a flag with its own
+    // targeting rule cannot: the ramp would overwrite it).
+    const started = await cli(
+      'rollout',
+      'start',
+      '--env',
+      'dev',
+      '--flag',
+      'premium-pro-video',
+      '--on',
+      'on',
+      '--off',
+      'off',
+      '--steps',
+      '50,100',
+    );
+    expect(started.stderr).toBe('');
+    expect(started.code).toBe(0);
+    expect((await cli('rollout', 'status', '--env', 'dev')).stdout).toMatch(
+      /premium-pro-video {2}running {2}50% on "on", the rest "off" \(step 1 of 2\)/,
     );
 
     // --store still chooses another store: nothing is live there.

@@ -4,7 +4,7 @@
  * Exit codes as the rest of the CLI: 0 done, 1 could not be done (reason printed), 2 bad usage.
  * Acting commands (publish, promote, rollback) show what will change and act only with --yes.
  */
-import { readFile, rename, writeFile } from 'node:fs/promises';
+import { rename, writeFile } from 'node:fs/promises';
 import { AppError, type ValidationIssue } from '../../../shared/errors';
 import {
   environmentSchema,
@@ -428,15 +428,9 @@ export async function configPublishCommand(
 ): Promise<CommandResult> {
   return run(options.json, async () => {
     const environment = parseEnvironment(options.env);
-    let config: unknown;
-    try {
-      config = JSON.parse(await readFile(options.file, 'utf8'));
-    } catch {
-      return usage(`--file ${options.file} cannot be read as JSON.`);
-    }
-    if (typeof config !== 'object' || config === null || Array.isArray(config))
-      return usage(`--file ${options.file} must hold a JSON object (the routing config).`);
-    const routing = config as Record<string, unknown>;
+    // JSON or YAML, as `config validate` reads it; a file that does not parse names its lines.
+    const { readConfigObjectFile } = await import('../routing/routing-files');
+    const routing = readConfigObjectFile(options.file);
     return withPublisher(
       context,
       options.store,

@@ -190,7 +190,7 @@ export function registerConfigCommands(program: Command, deps: ConfigCommandDeps
     .description('show what will change; with --yes sign and publish a routing config')
     .option('--store <uri>', STORE_HELP)
     .requiredOption('--env <env>', 'dev, staging or production')
-    .requiredOption('--file <file>', 'the routing config (JSON)')
+    .requiredOption('--file <file>', 'the routing config (JSON, or YAML)')
     .option('--key <kids>', 'keys to sign with (default: every local key)', list)
     .option('--yes', 'sign and publish (without it: dry run)')
     .option('--json', 'print JSON')

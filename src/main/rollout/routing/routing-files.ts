@@ -241,6 +241,25 @@ function readText(path: string): string {
   }
 }
 
+/**
+ * A routing config file (JSON, or YAML for any other extension) as the object it holds, as
+ * written (no defaults filled in: what is signed is what the file says). A file that does not
+ * parse, or holds something other than an object, is a validation error naming the file, and
+ * the line of each problem.
+ */
+export function readConfigObjectFile(path: string): Record<string, unknown> {
+  const parsed = parseConfigText(readText(path), formatOf(path));
+  if (parsed.value === undefined || parsed.problems.length > 0)
+    throw new AppError('validation', formatProblems(path, parsed.problems).trimEnd());
+  const value = parsed.value;
+  if (typeof value !== 'object' || value === null || Array.isArray(value))
+    throw new AppError(
+      'validation',
+      `${path} must hold a routing config object (schemaVersion, tiers, flags), not ${Array.isArray(value) ? 'a list' : value === null ? 'null' : `a ${typeof value}`}.`,
+    );
+  return value as Record<string, unknown>;
+}
+
 export interface ValidateFileResult {
   /** No errors (warnings allowed). */
   ok: boolean;
