@@ -68,6 +68,14 @@ export async function runWithProgress(
   return { run, generations: listGenerationRows(services.db, runId).map(toGenerationRecord) };
 }
 
+/** "p1", "p1 and p2", "p1, p2, p3 and 45 more". */
+function promptList(prompts: readonly string[]): string {
+  if (prompts.length === 1) return prompts[0] ?? '';
+  if (prompts.length <= 3)
+    return `${prompts.slice(0, -1).join(', ')} and ${prompts[prompts.length - 1]}`;
+  return `${prompts.slice(0, 3).join(', ')} and ${prompts.length - 3} more`;
+}
+
 /**
  * One line per generation. Times and dollars are written by the shared formatters, as on the
  * run screen: "320 ms", "2.57 s"; "$0.125"; "—" for what was not measured or billed.
@@ -101,10 +109,21 @@ export function renderRunTable(detail: RunDetail): string {
       generation.outcome !== 'submit_unknown' &&
       generation.errorMessage,
   );
-  const reasons = failed.map(
-    (generation) =>
-      `- ${generation.promptId} on ${generation.provider}:${generation.modelId} (${generation.outcome}): ${generation.errorMessage ?? ''}`,
-  );
+  // Generations of one model that ended the same way with the same message are one line (a
+  // refused key, a vendor down: 48 prompts, one reason), naming the prompts.
+  const groups = new Map<string, { prompts: string[]; line: (prompts: string) => string }>();
+  for (const generation of failed) {
+    const key = `${generation.provider}:${generation.modelId}\u0000${generation.outcome}\u0000${generation.errorMessage}`;
+    const group = groups.get(key);
+    if (group) group.prompts.push(generation.promptId);
+    else
+      groups.set(key, {
+        prompts: [generation.promptId],
+        line: (prompts) =>
+          `- ${prompts} on ${generation.provider}:${generation.modelId} (${generation.outcome}): ${generation.errorMessage ?? ''}`,
+      });
+  }
+  const reasons = [...groups.values()].map((group) => group.line(promptList(group.prompts)));
   return [
     ...alignColumns(header, rows),
     ...(notes.length > 0
@@ -114,7 +133,7 @@ export function renderRunTable(detail: RunDetail): string {
           ...notes,
         ]
       : []),
-    ...(reasons.length > 0 ? ['', `${reasons.length} did not succeed:`, ...reasons] : []),
+    ...(reasons.length > 0 ? ['', `${failed.length} did not succeed:`, ...reasons] : []),
     '',
     `Run ${run.id} ${run.state}: ${run.succeeded} succeeded, ${run.failed} failed of ${run.total}; ${runSpendText(run)}.`,
     '',

@@ -88,6 +88,23 @@ describe('generation advice', () => {
     expect(table).toMatch(
       /1 did not succeed:\n- p1 on replicate:minimax\/video-01 \(failure\): replicate answered HTTP 401\. Replicate refused the API key/,
     );
+    // The same reason on many prompts of one model is one line naming them.
+    const refused = withAdvice('replicate', 'auth', 'replicate answered HTTP 401');
+    const many = renderRunTable({
+      ...detail,
+      generations: [
+        generation('p0', 'success', null),
+        ...['p1', 'p2', 'p3', 'p4', 'p5'].map((id) => generation(id, 'account_refused', refused)),
+        generation('p6', 'failure', 'replicate answered HTTP 500.'),
+      ],
+    } as unknown as RunDetail);
+    expect(many).toContain('6 did not succeed:\n');
+    expect(many).toContain(
+      `- p1, p2, p3 and 2 more on replicate:minimax/video-01 (account_refused): ${refused}\n`,
+    );
+    expect(many).toContain(
+      '- p6 on replicate:minimax/video-01 (failure): replicate answered HTTP 500.\n',
+    );
     expect(table).toMatch(
       /1 submission\(s\) may have been accepted and billed without an answer:\n! p2/,
     );
