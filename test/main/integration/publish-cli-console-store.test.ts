@@ -41,6 +41,25 @@ describe('config commands on the console store, with the checks’ warnings', ()
     // Nothing went to the folder's default store.
     expect(existsSync(join(dir, 'data', 'config-store', 'dev'))).toBe(false);
 
+    // The vendor example without keys or evidence: its dry run lists the errors and does not
+    // offer --yes.
+    const refused = await cli(
+      'config',
+      'publish',
+      '--env',
+      'dev',
+      '--file',
+      'resources/routing/example-config.json',
+    );
+    expect(refused.code).toBe(0);
+    expect(refused.stdout).toContain(
+      'The routing checks refuse this config (it cannot be signed):\n  ! ',
+    );
+    expect(refused.stdout).toMatch(
+      /Fix the errors above first: nothing is signed while they remain\.\n$/,
+    );
+    expect(refused.stdout).not.toContain('--yes');
+
     const dryRun = await cli('config', 'publish', '--env', 'dev', '--file', SANDBOX_CONFIG);
     expect(dryRun.code).toBe(0);
     expect(dryRun.stdout).toMatch(/^Publishing to dev would make version 1 \(now 0\)/);

@@ -219,7 +219,7 @@ async function planOrSign<Plan extends ChangePlan>(
         `${JSON.stringify({ ok: true, dryRun: true, store: storeUri, ...plan }, null, 2)}\n`,
       );
     return ok(
-      `${steps.planHead(plan)}: ${plan.summary}\n  store: ${storeUri}\n${renderDiff(plan.diff)}${renderChecks(plan)}${steps.planTail}\n`,
+      `${steps.planHead(plan)}: ${plan.summary}\n  store: ${storeUri}\n${renderDiff(plan.diff)}${renderChecks(plan)}${plan.problems.length > 0 ? 'Fix the errors above first: nothing is signed while they remain.' : steps.planTail}\n`,
     );
   }
   // The warnings are said after signing too: --yes skips the dry run where they were shown.

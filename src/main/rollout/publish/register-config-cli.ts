@@ -73,8 +73,9 @@ export function registerConfigCommands(program: Command, deps: ConfigCommandDeps
     deps.setExitCode(result.exitCode);
   };
   /**
-   * Runs a command with a context whose history goes to SQLite; `changed` names the store an
-   * acting command (--yes) changed, for deps.afterChange once it succeeded.
+   * Runs a command with a context whose history goes to SQLite. The body resolves its store
+   * with `store` (--store, else the folder's); an `acting` command (--yes) that succeeded has
+   * deps.afterChange called with the store it used.
    */
   const withContext = async (
     body: (
