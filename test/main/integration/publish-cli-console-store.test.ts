@@ -169,4 +169,15 @@ describe('config commands on the console store, with the checks’ warnings', ()
     expect(other.code).not.toBe(0);
     expect(other.stdout + other.stderr).toMatch(/trust|nothing live/i);
   });
+
+  it('a new key says how to put it in the trust file', async () => {
+    const generated = await cliIn(join(dir, 'other'), ['keys', 'generate', '--name', 'bob'], env);
+    expect(generated.code).toBe(0);
+    const kid = /kid: (\S+)/.exec(generated.stdout)?.[1];
+    expect(kid).toBeTruthy();
+    expect(generated.stdout).toContain(
+      `aideon config trust init --keys ${kid} for a store without one`,
+    );
+    expect(generated.stdout).toContain('aideon config trust rotate --keys');
+  });
 });

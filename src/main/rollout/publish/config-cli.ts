@@ -272,7 +272,7 @@ export async function keysGenerateCommand(
     const next =
       role === 'operator'
         ? `add it as the operator role: aideon config trust set-operator --store URI --keys ${key.kid} --threshold 1, and give the controller this key file (${context.keyDir}/${key.kid}.key.json) with its passphrase in an environment variable.`
-        : 'add the kid to the trust file to use it.';
+        : `add the kid to the trust file to sign with it: aideon config trust init --keys ${key.kid} for a store without one, or aideon config trust rotate --keys <every kid to trust, this one included> for a store that has one.`;
     return ok(
       `Generated ${role === 'operator' ? 'operator' : 'signing'} key "${key.name}"\n  kid: ${key.kid}\n  public key (JWK): ${JSON.stringify(key.publicJwk)}\nThe private key is stored encrypted in ${context.keyDir}; ${next}\n`,
     );
