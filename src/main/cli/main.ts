@@ -824,8 +824,12 @@ export async function runCli(argv: string[], io: CliIo = defaultIo): Promise<num
     .description("each model's figures between two runs, with what got worse marked")
     .argument('<before>', 'the earlier run id')
     .argument('<after>', 'the later run id')
+    .option(
+      '--all',
+      "also every figure of each model in both runs, before and after, as on the run's Scorecard tab",
+    )
     .option('--json', 'print JSON')
-    .action(async (before: string, after: string, options: { json?: boolean }) => {
+    .action(async (before: string, after: string, options: { json?: boolean; all?: boolean }) => {
       await withServices(async (services) => {
         const { compareRuns } = await import('../bench/scorecard-service');
         const comparison = compareRuns(services.db, before, after);
@@ -844,6 +848,29 @@ export async function runCli(argv: string[], io: CliIo = defaultIo): Promise<num
             io.stdout(
               `${counts.worse} worse, ${counts.better} better, ${counts.unchanged} within the thresholds.\n`,
             );
+          if (options.all) {
+            const [{ runScorecard }, { scorecardSections }, { alignColumns }] = await Promise.all([
+              import('../bench/scorecard-service'),
+              import('../../shared/bench/scorecard-table'),
+              import('./columns'),
+            ]);
+            const then = runScorecard(services.db, before).models;
+            // Each model in both runs: its whole-run figures side by side, grouped as on the
+            // Scorecard tab.
+            for (const now of runScorecard(services.db, after).models) {
+              const earlier = then.find(
+                (model) => model.provider === now.provider && model.modelId === now.modelId,
+              );
+              if (!earlier) continue;
+              const rows = scorecardSections([earlier.overall, now.overall]).flatMap((section) => [
+                [section.title],
+                ...section.rows.map((row) => [`  ${row.label}`, ...row.values]),
+              ]);
+              io.stdout(
+                `\n${now.provider}:${now.modelId}\n${alignColumns(['measure', 'before', 'after'], rows).join('\n')}\n`,
+              );
+            }
+          }
         }
       });
     });
