@@ -12,7 +12,7 @@ import { join } from 'node:path';
 import { AppError, NoSuchModelError, serializeError } from '../../shared/errors';
 import type { RunDetail } from '../../shared/domain';
 import type { ModelRef } from '../../shared/providers/video-provider-spec';
-import { formatMoney } from '../../shared/format';
+import { formatDateTime, formatMoney, plural } from '../../shared/format';
 import { parseDollars } from '../../shared/money-input';
 import type { Scorecard } from '../bench/scorecard';
 import { projectRoot, resolveDataDir, resourcesDir } from '../paths';
@@ -377,11 +377,19 @@ export async function runCli(argv: string[], io: CliIo = defaultIo): Promise<num
         if (options.json) io.stdout(`${JSON.stringify(list, null, 2)}\n`);
         else if (list.length === 0)
           io.stdout('No reviewers yet. Add one: aideon reviewers add NAME\n');
-        else
-          for (const reviewer of list)
-            io.stdout(
-              `${reviewer.name}  ${reviewer.revokedAt === null ? 'active ' : 'revoked'}  ${reviewer.votes} votes  since ${new Date(reviewer.createdAt).toISOString()}\n`,
-            );
+        else {
+          // A table like the CLI's others, dates as the screens write them.
+          const { alignColumns } = await import('./columns');
+          const rows = list.map((reviewer) => [
+            reviewer.name,
+            reviewer.revokedAt === null
+              ? 'active'
+              : `revoked ${formatDateTime(reviewer.revokedAt)}`,
+            plural(reviewer.votes, 'vote'),
+            formatDateTime(reviewer.createdAt),
+          ]);
+          io.stdout(`${alignColumns(['reviewer', 'token', 'votes', 'added'], rows).join('\n')}\n`);
+        }
       });
     });
 
