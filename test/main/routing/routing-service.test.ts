@@ -1,4 +1,4 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { openDatabase, type WritableDb } from '../../../src/main/store/db';
 import { MIGRATIONS } from '../../../src/main/store/migrations/index';
 import { RoutingService } from '../../../src/main/rollout/routing/routing-service';
@@ -48,6 +48,20 @@ describe('RoutingService', () => {
     expect(() => routing.saveDraft(exampleConfig(), 0)).toThrow(AppError);
     expect(() => routing.saveDraft(exampleConfig(), 0)).toThrow(/saved elsewhere/);
     expect(routing.saveDraft(exampleConfig(), 1).revision).toBe(2);
+  });
+
+  it("a plan's errors and warnings of one config come from one check", () => {
+    const routing = service();
+    const config = exampleConfig();
+    const check = vi.spyOn(routing, 'check');
+    const errors = routing.problemsOf(config, 'error');
+    const warnings = routing.problemsOf(config, 'warning');
+    expect(check).toHaveBeenCalledTimes(1);
+    const all = routing.check(config).problems;
+    expect(errors.length + warnings.length).toBe(all.length);
+    // Another config object is checked again.
+    routing.problemsOf(structuredClone(config), 'error');
+    expect(check).toHaveBeenCalledTimes(3);
   });
 
   it('checks, simulates with a baseline, previews flags and recommends', async () => {

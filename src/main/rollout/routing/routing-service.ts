@@ -124,6 +124,9 @@ export class RoutingService {
     };
   }
 
+  /** The last config problemsOf checked, by identity, and its result. */
+  private lastCheck: { config: unknown; result: { problems: RoutingProblem[] } } | undefined;
+
   check(config: unknown): { ok: boolean; problems: RoutingProblem[] } {
     const { ok, problems } = checkRoutingConfig(config, this.checkContext());
     return { ok, problems };
@@ -137,8 +140,15 @@ export class RoutingService {
     config: unknown,
     severity: RoutingProblem['severity'],
   ): { path: string; message: string }[] {
-    return this.check(config)
-      .problems.filter((problem) => problem.severity === severity)
+    // A plan asks for the errors and then the warnings of the same config object: checked once
+    // (the checks read the benchmark evidence from SQLite).
+    let checked = this.lastCheck;
+    if (!checked || checked.config !== config) {
+      checked = { config, result: this.check(config) };
+      this.lastCheck = checked;
+    }
+    return checked.result.problems
+      .filter((problem) => problem.severity === severity)
       .map((problem) => ({ path: problem.path, message: problem.message }));
   }
 

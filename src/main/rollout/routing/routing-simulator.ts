@@ -37,14 +37,10 @@ import { tierFlagKeys, targetInPlay } from './tier-scenarios';
 export class MissingEvidenceError extends ValidationError {
   /** `provider:model`, each once, in config order. */
   readonly models: string[];
-  constructor(issues: ValidationIssue[]) {
+  constructor(issues: ValidationIssue[], models: readonly string[]) {
     super('simulation input', issues);
     this.name = 'MissingEvidenceError';
-    this.models = [
-      ...new Set(
-        issues.map((issue) => /^no observations for (\S+);/.exec(issue.message)?.[1] ?? ''),
-      ),
-    ].filter(Boolean);
+    this.models = [...new Set(models)];
     this.message = `No benchmark evidence for ${listTargets(this.models)}: the simulator needs each model's success rate and latencies.`;
   }
 }
@@ -160,7 +156,13 @@ export function simulateRouting(
       }
     });
   }
-  if (missing.length > 0) throw new MissingEvidenceError(missing);
+  if (missing.length > 0)
+    throw new MissingEvidenceError(
+      missing,
+      Object.values(config.tiers).flatMap((tier) =>
+        tier.targets.map(targetKey).filter((key) => !observed[key]),
+      ),
+    );
 
   const tiers: Record<string, TierSimulation> = {};
   Object.keys(config.tiers).forEach((tierId, tierIndex) => {
