@@ -51,6 +51,34 @@ describe('MediaWriter across several write batches', () => {
     expect(readFileSync(store.pathOf(media.id)).equals(other)).toBe(true);
   });
 
+  it('two files of the same bytes committed together store one file, and both are told its id', async () => {
+    const bytes = randomBytes(300_000);
+    const writers = await Promise.all([store.createWriter(), store.createWriter()]);
+    for (const writer of writers) await writeAll(writer, bytes);
+    const [first, second] = await Promise.all(writers.map((writer) => writer.commit('video/mp4')));
+    const id = createHash('sha256').update(bytes).digest('hex');
+    expect(first?.id).toBe(id);
+    expect(second?.id).toBe(id);
+    expect(readFileSync(store.pathOf(id)).equals(bytes)).toBe(true);
+    expect(readdirSync(join(store.root, 'tmp'))).toEqual([]);
+  });
+
+  it('a hash folder removed after the store made it is made again at the next commit', async () => {
+    const first = randomBytes(50_000);
+    const writer = await store.createWriter();
+    await writeAll(writer, first);
+    const media = await writer.commit('video/mp4');
+    rmSync(join(store.root, media.id.slice(0, 2)), { recursive: true, force: true });
+    // Another file for the same folder: found by trying hashes' first bytes.
+    let other: Buffer;
+    do other = randomBytes(50_000);
+    while (createHash('sha256').update(other).digest('hex').slice(0, 2) !== media.id.slice(0, 2));
+    const again = await store.createWriter();
+    await writeAll(again, other);
+    const stored = await again.commit('video/mp4');
+    expect(readFileSync(store.pathOf(stored.id)).equals(other)).toBe(true);
+  });
+
   it('a discard with a batch in flight leaves no temporary file', async () => {
     const writer = await store.createWriter();
     await writeAll(writer, data.subarray(0, 9 * 1024 * 1024));
