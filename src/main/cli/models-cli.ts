@@ -9,13 +9,14 @@
 import { InvalidArgumentError, type Command } from 'commander';
 import { ValidationError } from '../../shared/errors';
 import { parseDollars } from '../../shared/money-input';
+// The zod-free home of the provider ids: the spec module loads zod, which `aideon --help`
+// must not wait for (~60 ms with its locales).
 import {
   PROVIDER_IDS,
   PROVIDER_LABELS,
-  type ModelCapabilities,
-  type ModelRef,
   type ProviderId,
-} from '../../shared/providers/video-provider-spec';
+} from '../../shared/providers/provider-ids';
+import type { ModelCapabilities, ModelRef } from '../../shared/providers/video-provider-spec';
 import { KEY_ENV_VARS } from '../secrets';
 import { alignColumns } from './columns';
 import type { Services } from '../services';
