@@ -2,7 +2,6 @@
  * SQLite repository for suites, runs and generations. Every function takes the database handle
  * first; writes take a WritableDb.
  */
-import type Database from 'better-sqlite3';
 import type { ReadableDb, WritableDb } from '../store/db';
 import type {
   GenerationOutcome,
@@ -20,23 +19,10 @@ import type {
   ProviderId,
   VideoOutput,
 } from '../../shared/providers/video-provider-spec';
-
-const statementCache = new WeakMap<ReadableDb, Map<string, Database.Statement>>();
+import { preparedOnce } from '../store/statements';
 
 /** Prepared once per database and SQL text: the runner issues these on every status change. */
-function statement(db: ReadableDb, sql: string): Database.Statement {
-  let cache = statementCache.get(db);
-  if (!cache) {
-    cache = new Map();
-    statementCache.set(db, cache);
-  }
-  let prepared = cache.get(sql);
-  if (!prepared) {
-    prepared = db.prepare(sql);
-    cache.set(sql, prepared);
-  }
-  return prepared;
-}
+const statement = preparedOnce;
 
 export interface StoredSuite {
   id: string;

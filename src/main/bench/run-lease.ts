@@ -6,6 +6,7 @@
  */
 import type { ReadableDb, WritableDb } from '../store/db';
 import { describePresence, otherPresences, processAlive } from '../store/presence';
+import { preparedOnce } from '../store/statements';
 
 /** Who drives runs in this process. */
 export interface LeaseOwner {
@@ -106,11 +107,10 @@ export function renewRunLease(
   ownerId: string,
   options: { now: number; ttlMs: number },
 ): boolean {
-  const result = db
-    .prepare(
-      'UPDATE run_leases SET heartbeat_at = ?, expires_at = ? WHERE run_id = ? AND owner_id = ?',
-    )
-    .run(options.now, options.now + options.ttlMs, runId, ownerId);
+  const result = preparedOnce(
+    db,
+    'UPDATE run_leases SET heartbeat_at = ?, expires_at = ? WHERE run_id = ? AND owner_id = ?',
+  ).run(options.now, options.now + options.ttlMs, runId, ownerId);
   return result.changes === 1;
 }
 
@@ -147,11 +147,10 @@ export function claimForSubmission(
   return db
     .transaction(() => {
       if (!renewRunLease(db, runId, ownerId, options)) return false;
-      const claimed = db
-        .prepare(
-          "UPDATE generations SET state = 'submitting', submitted_at = ? WHERE id = ? AND state = 'queued' AND outcome IS NULL",
-        )
-        .run(options.now, generationId);
+      const claimed = preparedOnce(
+        db,
+        "UPDATE generations SET state = 'submitting', submitted_at = ? WHERE id = ? AND state = 'queued' AND outcome IS NULL",
+      ).run(options.now, generationId);
       return claimed.changes === 1;
     })
     .immediate();

@@ -13,7 +13,7 @@ import {
   openSync,
   statSync,
 } from 'node:fs';
-import { mkdir, open, rename, rm, stat } from 'node:fs/promises';
+import { mkdir, open, rename, rm, stat, unlink } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { addAbortSignal, Readable } from 'node:stream';
 import type { ReadableStream as NodeWebReadableStream } from 'node:stream/web';
@@ -78,6 +78,15 @@ export async function syncDirectoryAsync(folder: string): Promise<void> {
     await handle.sync();
   } finally {
     await handle.close();
+  }
+}
+
+/** Removes a file that may be gone already (one unlink: `rm` looks first, then unlinks). */
+async function removeFile(path: string): Promise<void> {
+  try {
+    await unlink(path);
+  } catch (error) {
+    if ((error as { code?: string }).code !== 'ENOENT') throw error;
   }
 }
 
@@ -504,6 +513,9 @@ export class MediaStore {
   /** See MediaStoreOptions.earlySyncBytes. */
   readonly earlySyncBytes: number;
   private readonly trackPatches = new Map<string, TrackPatches>();
+  /** Temporary names: this store's random part, then a count (no random bytes per file). */
+  private readonly tempPrefix = randomBytes(6).toString('hex');
+  private tempCount = 0;
   /** The hash folders (`ab/`) this store has made or found: not made again for every file. */
   private readonly folders = new Set<string>();
   /** Files being moved under their hash now, by final path (see place). */
@@ -579,7 +591,8 @@ export class MediaStore {
   }
 
   private tempName(): string {
-    return join(this.root, 'tmp', `${Date.now()}-${randomBytes(6).toString('hex')}.part`);
+    this.tempCount += 1;
+    return join(this.root, 'tmp', `${Date.now()}-${this.tempPrefix}-${this.tempCount}.part`);
   }
 
   /**
@@ -595,7 +608,7 @@ export class MediaStore {
     if (placing) {
       await placing.catch(() => undefined);
       if (await exists(final)) {
-        await rm(temp, { force: true });
+        await removeFile(temp);
         return;
       }
     }
@@ -606,7 +619,7 @@ export class MediaStore {
         this.folders.add(folder);
       }
       if (await exists(final)) {
-        await rm(temp, { force: true });
+        await removeFile(temp);
         return;
       }
       try {
@@ -619,7 +632,7 @@ export class MediaStore {
       } catch (error) {
         // Stored meanwhile by another process (Windows will not replace a file by renaming).
         if (!(await exists(final))) throw error;
-        await rm(temp, { force: true });
+        await removeFile(temp);
         return;
       }
       await syncDirectoryAsync(folder);

@@ -21,10 +21,10 @@
  *   records) is skipped and made at the next tick; its log says so once per busy spell
  *   (busyLogGate), not at every tick.
  */
-import type Database from 'better-sqlite3';
 import { AppError, ValidationError } from '../../shared/errors';
 import type { WritableDb } from './db';
 import { othersOnOurDatabases } from './presence';
+import { preparedOnce } from './statements';
 
 /** The write lock was held elsewhere past the busy timeout: the same write may succeed later. */
 export function isDatabaseBusy(error: unknown): boolean {
@@ -412,46 +412,14 @@ export function busyLogGate(
 /** Runs `write` with SQLite's busy timeout set to `ms`, then puts the connection's back. */
 export function withBusyTimeout<T>(db: WritableDb, ms: number, write: () => T): T {
   if (!db.open) return write();
-  const statements = busyTimeoutStatements(db);
-  const previous = statements.read.get() as number;
+  // Prepared once per connection (db.pragma compiles its statement at every call; a benchmark's
+  // generation makes several short writes). The timeouts set are few: this and the connection's.
+  const previous = preparedOnce(db, 'PRAGMA busy_timeout').pluck().get() as number;
   if (previous <= ms) return write();
-  statements.set(Math.max(0, Math.floor(ms))).get();
+  preparedOnce(db, `PRAGMA busy_timeout = ${Math.max(0, Math.floor(ms))}`).get();
   try {
     return write();
   } finally {
-    statements.set(previous).get();
+    preparedOnce(db, `PRAGMA busy_timeout = ${previous}`).get();
   }
-}
-
-interface BusyTimeoutStatements {
-  read: Database.Statement;
-  set: (ms: number) => Database.Statement;
-}
-
-/**
- * The busy-timeout pragmas of one connection, prepared once: `db.pragma()` compiles its
- * statement on every call, and a benchmark's generation makes several short writes (1,000
- * generations spent ~180 ms of the main thread compiling these three pragmas).
- */
-const busyTimeoutCache = new WeakMap<Database.Database, BusyTimeoutStatements>();
-
-function busyTimeoutStatements(db: Database.Database): BusyTimeoutStatements {
-  let statements = busyTimeoutCache.get(db);
-  if (!statements) {
-    const setters = new Map<number, Database.Statement>();
-    statements = {
-      read: db.prepare('PRAGMA busy_timeout').pluck(),
-      set: (ms) => {
-        let setter = setters.get(ms);
-        if (!setter) {
-          setter = db.prepare(`PRAGMA busy_timeout = ${ms}`);
-          // A few values per connection (its own, the short waits): bounded in practice.
-          if (setters.size < 16) setters.set(ms, setter);
-        }
-        return setter;
-      },
-    };
-    busyTimeoutCache.set(db, statements);
-  }
-  return statements;
 }
