@@ -630,7 +630,8 @@ export class MediaStore {
           await rename(temp, final);
         });
       } catch (error) {
-        // Stored meanwhile by another process (Windows will not replace a file by renaming).
+        // Stored meanwhile by another process (on Windows a rename onto a file fails while that
+        // file is open elsewhere, being played): the bytes are there already.
         if (!(await exists(final))) throw error;
         await removeFile(temp);
         return;
