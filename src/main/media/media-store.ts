@@ -262,6 +262,13 @@ export class MediaWriter {
     this.batchGiven.push(options.give === true);
     this.batchBytes += buffer.length;
     this.bytes += buffer.length;
+    // Too large to hash here at commit: the worker starts now, while the rest arrives.
+    if (
+      !this.hash &&
+      this.bytes > LOCAL_HASH_BYTES &&
+      this.bytes - buffer.length <= LOCAL_HASH_BYTES
+    )
+      this.store.hashes.warm();
     if (this.batchBytes < WRITE_BATCH_BYTES) return undefined;
     this.dispatch();
     return this.writing.size >= WRITES_IN_FLIGHT || (this.hash?.pending ?? 0) > HASH_BACKLOG_BYTES

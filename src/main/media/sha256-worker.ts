@@ -194,7 +194,28 @@ export class Sha256Worker {
     this.sessions.delete(session.id);
     if (tellWorker) this.post({ type: 'close', id: session.id });
     if (this.sessions.size > 0 || !this.worker) return;
-    const worker = this.worker;
+    this.idleSoon(this.worker);
+  }
+
+  /**
+   * Starts the worker ahead of a file that will need it (one past the size hashed on the
+   * receiving thread), so its start (~35 ms here) overlaps the rest of the transfer instead of
+   * falling at commit. Idle, it stops as after a session; a worker that cannot start is left to
+   * the session that needs it to report.
+   */
+  warm(): void {
+    if (this.worker) return;
+    let worker: Worker;
+    try {
+      worker = this.start();
+    } catch {
+      return;
+    }
+    if (this.sessions.size === 0 && !this.idleTimer) this.idleSoon(worker);
+  }
+
+  /** No session needs the worker: it no longer keeps the process alive, and stops after idleMs. */
+  private idleSoon(worker: Worker): void {
     worker.unref();
     this.idleTimer = setTimeout(() => {
       this.idleTimer = undefined;

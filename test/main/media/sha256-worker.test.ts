@@ -236,8 +236,8 @@ describe('SHA-256 in a worker thread', () => {
     expect(readdirSync(join(store.root, 'tmp'))).toEqual([]);
     // The session that never started is not held: no worker keeps the process alive.
     expect(hashes.running).toBe(false);
-    // The attempt tried to start one, once its first bytes were written.
-    expect(starts).toBe(1);
+    // The attempt tried to start one twice: ahead, once the file passed 1 MB, and for its hash.
+    expect(starts).toBe(2);
     // Tried again once a worker can start (the runner does, later): the video is stored.
     broken = false;
     const before = starts;
@@ -249,6 +249,7 @@ describe('SHA-256 in a worker thread', () => {
       provider: 'test',
       retries: 0,
     });
+    // Started ahead of the hash, and used by it.
     expect(starts).toBe(before + 1);
     expect(media.id).toBe(sha256(video));
   });
@@ -277,15 +278,31 @@ describe('SHA-256 in a worker thread', () => {
     // A byte more goes to the worker, which cannot start here: a retryable storage failure.
     const failed = await download(randomBytes(1024 * 1024 + 1)).catch((error: unknown) => error);
     expect((failed as AppError).code).toBe('storage_failed');
-    expect(starts).toBe(1);
+    expect(starts).toBeGreaterThan(0);
+  });
+
+  it('a file past 1 MB starts the worker while it is still arriving, not at its commit', async () => {
+    const { store, hashes } = storeWith('warm', undefined, 20);
+    const writer = await store.createWriter();
+    await writer.write(randomBytes(512 * 1024));
+    expect(hashes.running).toBe(false);
+    await writer.write(randomBytes(1024 * 1024));
+    expect(hashes.running).toBe(true);
+    const rest = randomBytes(700 * 1024);
+    await writer.write(rest);
+    const media = await writer.commit('video/mp4');
+    expect(readFileSync(store.pathOf(media.id)).subarray(-rest.length).equals(rest)).toBe(true);
+    // Idle again, it stops by itself.
+    await until(() => !hashes.running);
   });
 
   it('a worker stopped while a file is written fails its commit, and a discard leaves nothing', async () => {
     const { store, hashes } = storeWith('stopped');
     const writer = await store.createWriter();
     await writer.write(randomBytes(6 * 1024 * 1024));
-    // The first 4 MB are written and with the worker (its session opens then).
-    await until(() => hashes.running);
+    // The first 4 MB are written and with the worker (the file's session opens then; the
+    // worker itself was started ahead, once the file passed 1 MB).
+    await until(() => (writer as unknown as { hash?: unknown }).hash !== undefined);
     await hashes.stop();
     expect(writer.failed).toBe(true);
     const error = await writer.commit('video/mp4').catch((failure: unknown) => failure);
