@@ -21,9 +21,6 @@ import type {
 } from '../../shared/providers/video-provider-spec';
 import { preparedOnce } from '../store/statements';
 
-/** Prepared once per database and SQL text: the runner issues these on every status change. */
-const statement = preparedOnce;
-
 export interface StoredSuite {
   id: string;
   version: number;
@@ -221,7 +218,8 @@ const GENERATION_SELECT = `SELECT g.*, m.content_type AS media_content_type, m.b
   FROM generations g LEFT JOIN media m ON m.id = g.media_id`;
 
 export function getGenerationRow(db: ReadableDb, id: string): GenerationRow | undefined {
-  return statement(db, `${GENERATION_SELECT} WHERE g.id = ?`).get(id) as GenerationRow | undefined;
+  return preparedOnce(db, `${GENERATION_SELECT} WHERE g.id = ?`).get(id) as
+    GenerationRow | undefined;
 }
 
 export function listGenerationRows(db: ReadableDb, runId: string): GenerationRow[] {
@@ -386,7 +384,7 @@ export function updateGeneration(
   );
   if (keys.length === 0) return false;
   const sql = `UPDATE generations SET ${keys.map((key) => `${key} = @${key}`).join(', ')} WHERE id = @id${options.onlyUnfinished ? ' AND outcome IS NULL' : ''}`;
-  return statement(db, sql).run({ ...patch, id }).changes > 0;
+  return preparedOnce(db, sql).run({ ...patch, id }).changes > 0;
 }
 
 export function recordMedia(
@@ -394,7 +392,7 @@ export function recordMedia(
   media: { id: string; contentType: string; bytes: number },
   now: number,
 ): void {
-  statement(
+  preparedOnce(
     db,
     'INSERT OR IGNORE INTO media (id, content_type, bytes, created_at) VALUES (?, ?, ?, ?)',
   ).run(media.id, media.contentType, media.bytes, now);
@@ -410,7 +408,7 @@ export function recentDurations(
   modelId: string,
   limit: number,
 ): number[] {
-  const rows = statement(
+  const rows = preparedOnce(
     db,
     `SELECT completed_at - submitted_at AS elapsed FROM generations
      WHERE provider = ? AND model_id = ? AND cached = 0 AND vendor_job_id IS NOT NULL AND outputs IS NOT NULL
@@ -576,7 +574,7 @@ export function setRunState(
  * one row. 0 for no run.
  */
 export function runSpend(db: ReadableDb, runId: string): number {
-  const row = statement(db, 'SELECT spent_usd FROM runs WHERE id = ?').get(runId) as
+  const row = preparedOnce(db, 'SELECT spent_usd FROM runs WHERE id = ?').get(runId) as
     { spent_usd: number } | undefined;
   return row?.spent_usd ?? 0;
 }

@@ -386,7 +386,7 @@ export class BenchRunner {
     });
     const estimatedCostUsd = round(lines.reduce((sum, line) => sum + line.estimatedCostUsd, 0));
     const generations = lines.reduce((sum, line) => sum + line.generations, 0);
-    const concurrency = this.deps.globalConcurrency ?? 4;
+    const concurrency = this.globalLimit;
     const expectedDurationSeconds = Math.ceil(
       (generations / concurrency) * (lines.every((line) => line.simulated) ? 3 : 120),
     );
@@ -1147,7 +1147,7 @@ export class BenchRunner {
    * one comparison, and each model of a longer walk is asked about once.
    */
   private firstReady(queue: readonly GenerationRow[]): number {
-    if (this.globalInFlight >= (this.deps.globalConcurrency ?? 4)) return -1;
+    if (this.globalInFlight >= this.globalLimit) return -1;
     const ready = new Map<string, boolean>();
     return queue.findIndex((row) => {
       const key = `${row.provider}:${row.model_id}`;
@@ -1160,9 +1160,14 @@ export class BenchRunner {
     });
   }
 
+  /** Generations in flight at once, all providers together. */
+  private get globalLimit(): number {
+    return this.deps.globalConcurrency ?? 4;
+  }
+
   private hasCapacity(provider: string, modelId: string): boolean {
     if (this.pausedAt(provider, this.deps.now())) return false;
-    const global = this.deps.globalConcurrency ?? 4;
+    const global = this.globalLimit;
     const perProvider =
       this.deps.providerConcurrency?.[provider] ?? (provider === 'sandbox' ? 4 : 2);
     const perModel = this.deps.modelConcurrency?.[`${provider}:${modelId}`] ?? Infinity;

@@ -292,14 +292,12 @@ export class MediaWriter {
     this.syncStartedAt = 0;
     this.bytes = 0;
     this.failure = undefined;
-    const temp = this.store.tempPath();
     try {
-      this.file = await this.store.files.open(temp);
+      ({ temp: this.temp, file: this.file } = await this.store.openTemp());
     } catch (error) {
       this.failure = { error };
       throw new MediaStorageError(error, this.folder);
     }
-    this.temp = temp;
     this.closed = false;
   }
 
@@ -436,15 +434,7 @@ export class MediaWriter {
         copies = [];
       };
       batch.buffers.forEach((buffer, index) => {
-        const whole =
-          (buffer.byteOffset === 0 && buffer.byteLength === buffer.buffer.byteLength) ||
-          isWhollyOwned(buffer);
-        if (
-          batch.given[index] &&
-          whole &&
-          buffer.buffer instanceof ArrayBuffer &&
-          !moved.has(buffer.buffer)
-        ) {
+        if (ownMemory(buffer, batch.given[index] === true) && !moved.has(buffer.buffer)) {
           copyPending();
           moved.add(buffer.buffer);
           chunks.push(buffer);
@@ -487,13 +477,23 @@ function hashHere(batch: Batch): string {
   const hash = createHash('sha256');
   batch.buffers.forEach((buffer, index) => {
     hash.update(buffer);
-    const whole =
-      (buffer.byteOffset === 0 && buffer.byteLength === buffer.buffer.byteLength) ||
-      isWhollyOwned(buffer);
-    if (batch.given[index] && whole && buffer.buffer instanceof ArrayBuffer)
-      returnReceiveBuffer(buffer.buffer);
+    if (ownMemory(buffer, batch.given[index] === true)) returnReceiveBuffer(buffer.buffer);
   });
   return hash.digest('hex');
+}
+
+/**
+ * A chunk whose whole ArrayBuffer the writer may hand on (to the hashing worker, or back to the
+ * receive buffers): its memory was given, and it spans the buffer or its reader vouched for all
+ * of it (receive-buffers.ts markWhollyOwned).
+ */
+function ownMemory(buffer: Buffer, given: boolean): buffer is Buffer & { buffer: ArrayBuffer } {
+  return (
+    given &&
+    buffer.buffer instanceof ArrayBuffer &&
+    ((buffer.byteOffset === 0 && buffer.byteLength === buffer.buffer.byteLength) ||
+      isWhollyOwned(buffer))
+  );
 }
 
 /** Writes every byte of `buffers` at `position`: a short write (a nearly full disk) continues. */
@@ -589,17 +589,20 @@ export class MediaStore {
     return patches;
   }
 
-  /** A fresh name for a temporary file. */
-  tempPath(): string {
-    // The folder is made again if something removed it (a cleanup tool, an admin): otherwise
-    // every retry of a paid video's download would fail on it until the vendor's URL expires.
-    mkdirSync(join(this.root, 'tmp'), { recursive: true });
-    return this.tempName();
-  }
-
-  private tempName(): string {
+  /**
+   * A new, empty temporary file under a fresh name. The folder is made again if something
+   * removed it (a cleanup tool, an admin): otherwise every retry of a paid video's download
+   * would fail on it until the vendor's URL expires. Throws the file layer's error as it is.
+   */
+  async openTemp(): Promise<{ temp: string; file: MediaFile }> {
     this.tempCount += 1;
-    return join(this.root, 'tmp', `${Date.now()}-${this.tempPrefix}-${this.tempCount}.part`);
+    const temp = join(this.root, 'tmp', `${Date.now()}-${this.tempPrefix}-${this.tempCount}.part`);
+    const file = await this.files.open(temp).catch(async (error: unknown) => {
+      if ((error as { code?: string }).code !== 'ENOENT') throw error;
+      await mkdir(join(this.root, 'tmp'), { recursive: true });
+      return this.files.open(temp);
+    });
+    return { temp, file };
   }
 
   /**
@@ -658,13 +661,7 @@ export class MediaStore {
     let temp: string;
     let file: MediaFile;
     try {
-      temp = this.tempName();
-      file = await this.files.open(temp).catch(async (error: unknown) => {
-        // The folder is made again if something removed it (see tempPath).
-        if ((error as { code?: string }).code !== 'ENOENT') throw error;
-        await mkdir(join(this.root, 'tmp'), { recursive: true });
-        return this.files.open(temp);
-      });
+      ({ temp, file } = await this.openTemp());
     } catch (error) {
       throw new MediaStorageError(error, join(this.root, 'tmp'));
     }
